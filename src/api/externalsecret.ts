@@ -1,0 +1,136 @@
+// ExternalSecret (external-secrets.io/v1): the schema is the single source for the TS types,
+// the CRD YAML (scripts/gen-crds.ts) and `projector validate`. Field names follow ESO verbatim.
+import { Type, StringEnum, StringMap, Duration, type Static } from './schema-kit.ts';
+import { Condition } from './meta.ts';
+
+export const StoreKind = StringEnum(['SecretStore', 'ClusterSecretStore'], { default: 'SecretStore' });
+
+export const SecretStoreRef = Type.Object({
+  name: Type.String({ description: 'Name of the SecretStore or ClusterSecretStore.', maxLength: 253 }),
+  kind: Type.Optional(StoreKind),
+});
+export type SecretStoreRef = Static<typeof SecretStoreRef>;
+
+export const GeneratorRef = Type.Object({
+  apiVersion: Type.Optional(Type.String()),
+  kind: Type.String(),
+  name: Type.String(),
+});
+
+export const StoreSourceRef = Type.Object({
+  storeRef: Type.Optional(SecretStoreRef),
+  generatorRef: Type.Optional(GeneratorRef),
+});
+export type StoreSourceRef = Static<typeof StoreSourceRef>;
+
+export const ConversionStrategy = StringEnum(['Default', 'Unicode'], { default: 'Default' });
+export const DecodingStrategy = StringEnum(['Auto', 'Base64', 'Base64URL', 'None'], { default: 'None' });
+export const MetadataPolicy = StringEnum(['None', 'Fetch'], { default: 'None' });
+
+export const RemoteRef = Type.Object({
+  key: Type.String({ description: 'Key of the secret in the provider (for Azure Key Vault: the secret name, or secret/, key/, cert/ + name).' }),
+  metadataPolicy: Type.Optional(MetadataPolicy),
+  property: Type.Optional(Type.String({ description: 'A property inside a JSON value (gjson-style dotted path).' })),
+  version: Type.Optional(Type.String()),
+  conversionStrategy: Type.Optional(ConversionStrategy),
+  decodingStrategy: Type.Optional(DecodingStrategy),
+});
+export type RemoteRef = Static<typeof RemoteRef>;
+
+export const FindName = Type.Object({ regexp: Type.Optional(Type.String()) });
+
+export const FindRef = Type.Object({
+  path: Type.Optional(Type.String()),
+  name: Type.Optional(FindName),
+  tags: Type.Optional(StringMap()),
+  conversionStrategy: Type.Optional(ConversionStrategy),
+  decodingStrategy: Type.Optional(DecodingStrategy),
+});
+export type FindRef = Static<typeof FindRef>;
+
+export const Rewrite = Type.Object({
+  regexp: Type.Optional(Type.Object({ source: Type.String(), target: Type.String() })),
+  transform: Type.Optional(Type.Object({ template: Type.String() })),
+});
+export type Rewrite = Static<typeof Rewrite>;
+
+export const ExternalSecretData = Type.Object({
+  secretKey: Type.String({ description: 'Key in the target Secret.' }),
+  remoteRef: RemoteRef,
+  sourceRef: Type.Optional(StoreSourceRef),
+});
+export type ExternalSecretData = Static<typeof ExternalSecretData>;
+
+export const ExternalSecretDataFrom = Type.Object({
+  extract: Type.Optional(RemoteRef),
+  find: Type.Optional(FindRef),
+  rewrite: Type.Optional(Type.Array(Rewrite)),
+  sourceRef: Type.Optional(StoreSourceRef),
+});
+export type ExternalSecretDataFrom = Static<typeof ExternalSecretDataFrom>;
+
+const TemplateRefItem = Type.Object({
+  key: Type.String(),
+  templateAs: Type.Optional(StringEnum(['Values', 'KeysAndValues'], { default: 'Values' })),
+});
+
+const TemplateFrom = Type.Object({
+  configMap: Type.Optional(Type.Object({ name: Type.String(), items: Type.Array(TemplateRefItem) })),
+  secret: Type.Optional(Type.Object({ name: Type.String(), items: Type.Array(TemplateRefItem) })),
+  target: Type.Optional(StringEnum(['Data', 'Annotations', 'Labels'], { default: 'Data' })),
+  literal: Type.Optional(Type.String()),
+});
+
+export const Template = Type.Object({
+  type: Type.Optional(Type.String({ description: 'Type of the target Secret, e.g. kubernetes.io/dockerconfigjson.' })),
+  engineVersion: Type.Optional(StringEnum(['v1', 'v2'], { default: 'v2' })),
+  metadata: Type.Optional(
+    Type.Object({
+      annotations: Type.Optional(StringMap()),
+      labels: Type.Optional(StringMap()),
+      finalizers: Type.Optional(Type.Array(Type.String())),
+    }),
+  ),
+  mergePolicy: Type.Optional(StringEnum(['Replace', 'Merge'], { default: 'Replace' })),
+  data: Type.Optional(StringMap()),
+  templateFrom: Type.Optional(Type.Array(TemplateFrom)),
+});
+export type Template = Static<typeof Template>;
+
+export const CreationPolicy = StringEnum(['Owner', 'Orphan', 'Merge', 'None'], { default: 'Owner' });
+export const DeletionPolicy = StringEnum(['Delete', 'Merge', 'Retain'], { default: 'Retain' });
+
+export const Target = Type.Object({
+  name: Type.Optional(Type.String({ description: 'Name of the Secret to write; defaults to the ExternalSecret name.', maxLength: 253 })),
+  creationPolicy: Type.Optional(CreationPolicy),
+  deletionPolicy: Type.Optional(DeletionPolicy),
+  template: Type.Optional(Template),
+  immutable: Type.Optional(Type.Boolean()),
+});
+export type Target = Static<typeof Target>;
+
+export const ExternalSecretSpec = Type.Object({
+  secretStoreRef: Type.Optional(SecretStoreRef),
+  target: Type.Optional(Target),
+  refreshPolicy: Type.Optional(StringEnum(['CreatedOnce', 'Periodic', 'OnChange'])),
+  refreshInterval: Type.Optional(Duration({ description: 'How often to re-read the provider, as a Go duration; "0" syncs once.', default: '1h' })),
+  data: Type.Optional(Type.Array(ExternalSecretData)),
+  dataFrom: Type.Optional(Type.Array(ExternalSecretDataFrom)),
+});
+export type ExternalSecretSpec = Static<typeof ExternalSecretSpec>;
+
+export const ExternalSecretStatus = Type.Object({
+  refreshTime: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+  syncedResourceVersion: Type.Optional(Type.String()),
+  conditions: Type.Optional(Type.Array(Condition)),
+  binding: Type.Optional(Type.Object({ name: Type.Optional(Type.String()) })),
+});
+export type ExternalSecretStatus = Static<typeof ExternalSecretStatus>;
+
+export interface ExternalSecret {
+  apiVersion: string;
+  kind: 'ExternalSecret';
+  metadata: import('./meta.ts').ObjectMeta & { name: string; namespace: string };
+  spec: ExternalSecretSpec;
+  status?: ExternalSecretStatus;
+}

@@ -1,0 +1,78 @@
+import { Type, StringMap, Preserved, type Static } from './schema-kit.ts';
+
+/** "namespace/name" for namespaced objects, "/name" for cluster-scoped ones. */
+export type ObjectKey = `${string}/${string}`;
+
+export function objectKey(namespace: string | undefined, name: string): ObjectKey {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export function splitKey(key: ObjectKey): { namespace: string | undefined; name: string } {
+  const i = key.indexOf('/');
+  const ns = key.slice(0, i);
+  return { namespace: ns === '' ? undefined : ns, name: key.slice(i + 1) };
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+}
+
+export const Condition = Type.Object({
+  type: Type.String(),
+  status: Type.String(),
+  reason: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  lastTransitionTime: Type.Optional(Type.String()),
+  observedGeneration: Type.Optional(Type.Integer()),
+});
+export type Condition = Static<typeof Condition>;
+
+/** A reference to a key of a Kubernetes Secret (ESO's SecretKeySelector). */
+export const SecretKeySelector = Type.Object({
+  name: Type.Optional(Type.String({ description: 'Name of the Secret.' })),
+  namespace: Type.Optional(Type.String({ description: 'Namespace of the Secret; only honoured from cluster-scoped stores.' })),
+  key: Type.Optional(Type.String({ description: 'Key inside the Secret.' })),
+});
+export type SecretKeySelector = Static<typeof SecretKeySelector>;
+
+export const ServiceAccountSelector = Type.Object({
+  name: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  audiences: Type.Optional(Type.Array(Type.String())),
+});
+export type ServiceAccountSelector = Static<typeof ServiceAccountSelector>;
+
+export const LabelSelector = Type.Object({
+  matchLabels: Type.Optional(StringMap()),
+  matchExpressions: Type.Optional(
+    Type.Array(
+      Type.Object({
+        key: Type.String(),
+        operator: Type.String(),
+        values: Type.Optional(Type.Array(Type.String())),
+      }),
+    ),
+  ),
+});
+export type LabelSelector = Static<typeof LabelSelector>;
+
+export { Preserved };

@@ -1,0 +1,14 @@
+import { Type, StringMap, type Static } from '../schema-kit.ts';
+
+/** ESO's fake provider: static data held in the store spec (benchmarks, demos, tests). */
+export const FakeProvider = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      value: Type.Optional(Type.String()),
+      valueMap: Type.Optional(StringMap({ description: 'Deprecated in ESO; use a JSON value.' })),
+      version: Type.Optional(Type.String()),
+    }),
+  ),
+});
+export type FakeProvider = Static<typeof FakeProvider>;

@@ -1,0 +1,85 @@
+/**
+ * The one error type that crosses layers. Edges (kube/, providers/, vault client, cli/) convert raw
+ * errors into it; only the reconciler (and each CLI command) catches it.
+ *
+ * `message` is printed in status, events, logs and CLI output, so it is built from names, field
+ * paths, HTTP statuses and vault error codes only: never a value, a response body or a parser message.
+ */
+export type ErrorCode =
+  | 'InvalidSpec'
+  | 'NotSupported'
+  | 'StoreNotFound'
+  | 'StoreNotAllowed'
+  | 'StoreNotReady'
+  | 'StoreAuthFailed'
+  | 'VaultNotFound'
+  | 'VaultForbidden'
+  | 'VaultThrottled'
+  | 'VaultUnavailable'
+  | 'VaultBadValue'
+  | 'CredentialNotFound'
+  | 'TargetOwnedElsewhere'
+  | 'TargetImmutable'
+  | 'TargetConflict'
+  | 'KubeConflict'
+  | 'KubeForbidden'
+  | 'KubeInvalid'
+  | 'KubeUnavailable'
+  | 'Internal';
+
+export type RetryClass = 'never' | 'backoff' | 'immediately';
+
+export const retryOf: Record<ErrorCode, RetryClass> = {
+  InvalidSpec: 'never',
+  NotSupported: 'never',
+  StoreNotAllowed: 'never',
+  TargetOwnedElsewhere: 'never',
+  TargetImmutable: 'never',
+  TargetConflict: 'never',
+  VaultBadValue: 'backoff',
+  KubeConflict: 'immediately',
+  StoreNotFound: 'backoff',
+  StoreNotReady: 'backoff',
+  StoreAuthFailed: 'backoff',
+  CredentialNotFound: 'backoff',
+  VaultNotFound: 'backoff',
+  VaultForbidden: 'backoff',
+  VaultThrottled: 'backoff',
+  VaultUnavailable: 'backoff',
+  KubeForbidden: 'backoff',
+  KubeInvalid: 'backoff',
+  KubeUnavailable: 'backoff',
+  Internal: 'backoff',
+};
+
+export interface ErrorDetails {
+  /** Field path in the manifest, e.g. `spec.data[2].remoteRef.key`. */
+  field?: string;
+  httpStatus?: number;
+  /** Vault or API-server error code, e.g. `SecretNotFound`, `Forbidden`. Never a message body. */
+  remoteCode?: string;
+  /** The server said when to come back (Retry-After). */
+  retryAfterMs?: number;
+}
+
+export class ProjectorError extends Error {
+  override readonly name = 'ProjectorError';
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+  get retry(): RetryClass {
+    return retryOf[this.code];
+  }
+  /** `code: message`, the form used in conditions, events and CLI output. */
+  describe(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export function isProjectorError(e: unknown): e is ProjectorError {
+  return e instanceof ProjectorError;
+}

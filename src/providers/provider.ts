@@ -1,0 +1,53 @@
+// The provider contract (ESO's SecretsClient, read side, in TypeScript).
+import type { GenericStore, RemoteRef, FindRef, SecretKeySelector, ServiceAccountSelector } from '../api/index.ts';
+import type { Issue } from '../core/issues.ts';
+import type { Sensitive } from '../core/sensitive.ts';
+import type { Logger } from '../platform/logger.ts';
+
+export type SecretBytes = Sensitive<Uint8Array>;
+
+/** What a provider may ask of whoever hosts it: passed in, so providers never import kube/ or cli/. */
+export interface ProviderHost {
+  /** Namespace of the ExternalSecret being served (and of a namespaced SecretStore); unset for a ClusterSecretStore check. */
+  readonly namespace?: string;
+  /**
+   * Reads one key of a Kubernetes Secret. The host enforces the namespace rule: a namespaced
+   * SecretStore can only read its own namespace. Throws ProjectorError CredentialNotFound.
+   */
+  readSecretKey(ref: SecretKeySelector, signal: AbortSignal): Promise<Sensitive<string>>;
+  /** Reads one key of a ConfigMap (CA bundles). */
+  readConfigMapKey?(ref: { name: string; namespace?: string; key: string }, signal: AbortSignal): Promise<string>;
+  /** Mints a service-account token (TokenRequest API) for workload identity. */
+  serviceAccountToken(sa: ServiceAccountSelector, audiences: string[], signal: AbortSignal): Promise<Sensitive<string>>;
+  readonly log: Logger;
+}
+
+/** Readiness of a store as its client sees it. */
+export type ValidationResult = 'Ready' | 'Unknown' | 'Error';
+
+/**
+ * Reads from one vault with one identity. All methods throw ProjectorError only:
+ * VaultNotFound (404), VaultForbidden (401/403), VaultThrottled (429, with retryAfterMs),
+ * VaultUnavailable (5xx, network), InvalidSpec/NotSupported (bad ref for this provider).
+ */
+export interface SecretsClient {
+  /** One value. `ref.property` selects inside a JSON value; `ref.version` pins a version. */
+  getSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretBytes>;
+  /** A JSON object value (or the tags with metadataPolicy Fetch) flattened into key → bytes. */
+  getSecretMap(ref: RemoteRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>>;
+  /** Every secret whose name matches `find.name.regexp` and/or carries `find.tags`. */
+  getAllSecrets(find: FindRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>>;
+  /** Does the vault answer with this identity? Throws ProjectorError with the precise reason when not. */
+  validate(signal: AbortSignal): Promise<ValidationResult>;
+  /** Lightweight existence check for `projector check`: never returns the value. */
+  describeSecret?(ref: RemoteRef, signal: AbortSignal): Promise<{ exists: boolean; enabled: boolean; expired: boolean; version?: string; hasProperty?: boolean }>;
+  close(): Promise<void>;
+}
+
+export interface Provider {
+  /** The single key under spec.provider that selects this provider, e.g. "azurekv". */
+  readonly name: string;
+  /** Static checks, no I/O: used by `projector validate` and by the store reconciler. */
+  validateStore(store: GenericStore): Issue[];
+  newClient(store: GenericStore, host: ProviderHost, signal: AbortSignal): Promise<SecretsClient>;
+}
