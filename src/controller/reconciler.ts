@@ -1,0 +1,28 @@
+import type { ObjectKey } from '../api/meta.ts';
+import { ProjectorError } from '../core/errors.ts';
+
+/** What the worker does with a key after a reconcile (controller-runtime's reconcile.Result, as data). */
+export type Result =
+  | { kind: 'done' } // forget(key): nothing until the next event
+  | { kind: 'requeueAfter'; ms: number } // forget(key) + addAfter: scheduled refresh
+  | { kind: 'retry' } // addRateLimited: per-key exponential backoff
+  | { kind: 'retryAfter'; ms: number }; // the vault said when; do not hammer it
+
+export interface Reconciler {
+  readonly name: string;
+  /** Reads current state for `key` and converges it. Throws only on bugs; expected failures become a Result. */
+  reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result>;
+}
+
+/** The only place an error class becomes a queue action. */
+export function resultFor(e: ProjectorError): Result {
+  if (e.details.retryAfterMs !== undefined) return { kind: 'retryAfter', ms: e.details.retryAfterMs };
+  switch (e.retry) {
+    case 'never':
+      return { kind: 'done' }; // wait for the user to change the spec
+    case 'immediately':
+      return { kind: 'requeueAfter', ms: 0 };
+    default:
+      return { kind: 'retry' };
+  }
+}
