@@ -120,7 +120,7 @@ export const ExternalSecretSpec = Type.Object({
 export type ExternalSecretSpec = Static<typeof ExternalSecretSpec>;
 
 export const ExternalSecretStatus = Type.Object({
-  refreshTime: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+  refreshTime: Type.Optional(Type.Unsafe<string | null>({ type: 'string', format: 'date-time', nullable: true })),
   syncedResourceVersion: Type.Optional(Type.String()),
   conditions: Type.Optional(Type.Array(Condition)),
   binding: Type.Optional(Type.Object({ name: Type.Optional(Type.String()) })),

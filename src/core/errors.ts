@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'TargetOwnedElsewhere'
   | 'TargetImmutable'
   | 'TargetConflict'
+  | 'TargetMissing'
   | 'KubeConflict'
   | 'KubeForbidden'
   | 'KubeInvalid'
@@ -36,6 +37,7 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   TargetOwnedElsewhere: 'never',
   TargetImmutable: 'never',
   TargetConflict: 'never',
+  TargetMissing: 'backoff',
   VaultBadValue: 'backoff',
   KubeConflict: 'immediately',
   StoreNotFound: 'backoff',

@@ -1,0 +1,127 @@
+// CRD objects for the three kinds, built from the TypeBox schemas (the single source).
+// scripts/gen-crds.ts writes them to deploy/crds/; a unit test fails when the files drift.
+import { Type, type TSchema } from './schema-kit.ts';
+import { ExternalSecretSpec, ExternalSecretStatus } from './externalsecret.ts';
+import { SecretStoreSpec, SecretStoreStatus } from './secretstore.ts';
+import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
+
+interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  priority?: number;
+}
+
+interface KindSpec {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  scope: 'Namespaced' | 'Cluster';
+  spec: TSchema;
+  status: TSchema;
+  columns: PrinterColumn[];
+}
+
+const readyReason = '.status.conditions[?(@.type=="Ready")].reason';
+const readyStatus = '.status.conditions[?(@.type=="Ready")].status';
+
+const KINDS: KindSpec[] = [
+  {
+    kind: 'ExternalSecret',
+    plural: 'externalsecrets',
+    singular: 'externalsecret',
+    shortNames: ['es'],
+    scope: 'Namespaced',
+    spec: ExternalSecretSpec,
+    status: ExternalSecretStatus,
+    columns: [
+      { name: 'StoreType', type: 'string', jsonPath: '.spec.secretStoreRef.kind' },
+      { name: 'Store', type: 'string', jsonPath: '.spec.secretStoreRef.name' },
+      { name: 'Refresh Interval', type: 'string', jsonPath: '.spec.refreshInterval' },
+      { name: 'Status', type: 'string', jsonPath: readyReason },
+      { name: 'Ready', type: 'string', jsonPath: readyStatus },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  },
+  {
+    kind: 'SecretStore',
+    plural: 'secretstores',
+    singular: 'secretstore',
+    shortNames: ['ss'],
+    scope: 'Namespaced',
+    spec: SecretStoreSpec,
+    status: SecretStoreStatus,
+    columns: storeColumns(),
+  },
+  {
+    kind: 'ClusterSecretStore',
+    plural: 'clustersecretstores',
+    singular: 'clustersecretstore',
+    shortNames: ['css'],
+    scope: 'Cluster',
+    spec: SecretStoreSpec,
+    status: SecretStoreStatus,
+    columns: storeColumns(),
+  },
+];
+
+function storeColumns(): PrinterColumn[] {
+  return [
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    { name: 'Status', type: 'string', jsonPath: readyReason },
+    { name: 'Capabilities', type: 'string', jsonPath: '.status.capabilities' },
+    { name: 'Ready', type: 'string', jsonPath: readyStatus },
+  ];
+}
+
+/** Removes TypeBox bookkeeping so the result is a plain structural OpenAPI v3 schema. */
+function toStructural(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toStructural);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === '$id') continue;
+    out[k] = k === 'enum' || k === 'required' || k === 'default' ? v : toStructural(v);
+  }
+  return out;
+}
+
+function openAPIV3Schema(k: KindSpec): unknown {
+  return toStructural(
+    Type.Object({
+      apiVersion: Type.Optional(Type.String()),
+      kind: Type.Optional(Type.String()),
+      metadata: Type.Optional(Type.Object({})),
+      spec: Type.Optional(k.spec),
+      status: Type.Optional(k.status),
+    }),
+  );
+}
+
+export function customResourceDefinitions(): object[] {
+  return KINDS.map((k) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${k.plural}.${GROUP}`,
+      labels: { 'app.kubernetes.io/part-of': 'projector', 'external-secrets.io/component': 'controller' },
+    },
+    spec: {
+      group: GROUP,
+      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular, shortNames: k.shortNames, categories: ['external-secrets'] },
+      scope: k.scope,
+      // v1beta1 and v1 share one schema for these kinds, so no conversion webhook is needed.
+      conversion: { strategy: 'None' },
+      versions: SERVED_VERSIONS.map((v) => ({
+        name: v,
+        served: true,
+        storage: v === STORAGE_VERSION,
+        ...(v === STORAGE_VERSION ? {} : { deprecated: true, deprecationWarning: `${GROUP}/${v} ${k.kind} is deprecated; use ${GROUP}/${STORAGE_VERSION}` }),
+        subresources: { status: {} },
+        additionalPrinterColumns: k.columns,
+        schema: { openAPIV3Schema: openAPIV3Schema(k) },
+      })),
+    },
+  }));
+}

@@ -1,0 +1,55 @@
+// Accessors with ESO's defaults, so every caller reads a spec the same way.
+import type { ExternalSecret, SecretStoreRef, ObjectKey } from '../api/index.ts';
+import { objectKey } from '../api/meta.ts';
+import { parseDuration } from './duration.ts';
+import { metaHash } from './hash.ts';
+
+export const DEFAULT_REFRESH_INTERVAL = '1h';
+
+export function targetNameOf(es: ExternalSecret): string {
+  return es.spec.target?.name || es.metadata.name;
+}
+
+export function targetKeyOf(es: ExternalSecret): ObjectKey {
+  return objectKey(es.metadata.namespace, targetNameOf(es));
+}
+
+export function creationPolicyOf(es: ExternalSecret): 'Owner' | 'Orphan' | 'Merge' | 'None' {
+  return es.spec.target?.creationPolicy ?? 'Owner';
+}
+
+export function deletionPolicyOf(es: ExternalSecret): 'Delete' | 'Merge' | 'Retain' {
+  return es.spec.target?.deletionPolicy ?? 'Retain';
+}
+
+/** Refresh interval in ms; undefined when the text is not a Go duration (validation reports it). */
+export function refreshIntervalMsOf(es: ExternalSecret): number | undefined {
+  return parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+}
+
+/** Every store this ExternalSecret reads from: the default one and any per-item sourceRef.storeRef. */
+export function storeRefsOf(es: ExternalSecret): SecretStoreRef[] {
+  const refs: SecretStoreRef[] = [];
+  const add = (r: SecretStoreRef | undefined) => {
+    if (!r) return;
+    const kind = r.kind ?? 'SecretStore';
+    if (!refs.some((x) => x.name === r.name && (x.kind ?? 'SecretStore') === kind)) refs.push({ name: r.name, kind });
+  };
+  add(es.spec.secretStoreRef);
+  for (const d of es.spec.data ?? []) add(d.sourceRef?.storeRef);
+  for (const d of es.spec.dataFrom ?? []) add(d.sourceRef?.storeRef);
+  return refs;
+}
+
+/** Store key ("ns/name" or "/name") for a reference made from `namespace`. */
+export function storeKeyOf(ref: SecretStoreRef, namespace: string): ObjectKey {
+  return (ref.kind ?? 'SecretStore') === 'ClusterSecretStore' ? objectKey(undefined, ref.name) : objectKey(namespace, ref.name);
+}
+
+/**
+ * ESO's syncedResourceVersion: generation plus a hash of labels and annotations, so a changed
+ * `force-sync` annotation (or any label) triggers a refresh just like a spec change.
+ */
+export function syncVersionOf(es: ExternalSecret): string {
+  return `${es.metadata.generation ?? 0}-${metaHash(es.metadata.labels, es.metadata.annotations)}`;
+}

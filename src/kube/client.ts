@@ -1,0 +1,207 @@
+// The controller's Kubernetes port: the few calls a reconcile makes. The only user of client-node
+// API classes besides the reflector.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import { GROUP, FIELD_MANAGER } from '../api/constants.ts';
+import type { ObjectMeta } from '../api/meta.ts';
+import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
+import { ProjectorError } from '../core/errors.ts';
+import { Sensitive } from '../core/sensitive.ts';
+import { isNotFound, kubeError } from './errors.ts';
+
+export interface EventTarget {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta & { name: string };
+}
+
+const PLURALS: Record<string, string> = {
+  ExternalSecret: 'externalsecrets',
+  SecretStore: 'secretstores',
+  ClusterSecretStore: 'clustersecretstores',
+};
+
+function toLiveSecret(s: V1Secret): LiveSecret {
+  const data = new Map<string, Sensitive<Uint8Array>>();
+  for (const [k, v] of Object.entries(s.data ?? {})) data.set(k, new Sensitive(new Uint8Array(Buffer.from(v, 'base64'))));
+  return { metadata: s.metadata as ObjectMeta, type: s.type, immutable: s.immutable, data };
+}
+
+function toV1Secret(d: DesiredSecret): V1Secret {
+  const data: Record<string, string> = {};
+  for (const [k, v] of d.data) data[k] = Buffer.from(v.reveal()).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: d.name,
+      namespace: d.namespace,
+      labels: d.labels,
+      annotations: d.annotations,
+      ownerReferences: d.ownerReferences.length ? d.ownerReferences : undefined,
+      resourceVersion: d.resourceVersion,
+    },
+    type: d.type,
+    immutable: d.immutable || undefined,
+    data,
+  };
+}
+
+export class KubeClient {
+  readonly kubeConfig: KubeConfig;
+  readonly #core: CoreV1Api;
+  readonly #custom: CustomObjectsApi;
+  readonly #component: string;
+
+  constructor(kubeConfig: KubeConfig, component = 'projector') {
+    this.kubeConfig = kubeConfig;
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#component = component;
+  }
+
+  async getSecret(namespace: string, name: string): Promise<LiveSecret | undefined> {
+    try {
+      return toLiveSecret(await this.#core.readNamespacedSecret({ name, namespace }));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw kubeError(e, `get Secret ${namespace}/${name}`);
+    }
+  }
+
+  /** Returns the new resourceVersion. */
+  async createSecret(d: DesiredSecret): Promise<string> {
+    try {
+      const s = await this.#core.createNamespacedSecret({ namespace: d.namespace, body: toV1Secret(d), fieldManager: FIELD_MANAGER });
+      return s.metadata?.resourceVersion ?? '';
+    } catch (e) {
+      throw kubeError(e, `create Secret ${d.namespace}/${d.name}`);
+    }
+  }
+
+  async updateSecret(d: DesiredSecret): Promise<string> {
+    try {
+      const s = await this.#core.replaceNamespacedSecret({ name: d.name, namespace: d.namespace, body: toV1Secret(d), fieldManager: FIELD_MANAGER });
+      return s.metadata?.resourceVersion ?? '';
+    } catch (e) {
+      throw kubeError(e, `update Secret ${d.namespace}/${d.name}`);
+    }
+  }
+
+  async deleteSecret(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+    try {
+      await this.#core.deleteNamespacedSecret({ name, namespace, body: { preconditions: resourceVersion ? { resourceVersion } : undefined } });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw kubeError(e, `delete Secret ${namespace}/${name}`);
+    }
+  }
+
+  /** JSON merge patch of the status subresource of one of our kinds. */
+  async patchStatus(obj: { kind: string; metadata: ObjectMeta & { name: string } }, status: unknown): Promise<void> {
+    const plural = PLURALS[obj.kind];
+    if (!plural) throw new ProjectorError('Internal', `no status subresource for kind ${obj.kind}`);
+    const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const what = `update status of ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
+    try {
+      const body = { status };
+      if (obj.metadata.namespace) {
+        await this.#custom.patchNamespacedCustomObjectStatus(
+          { group: GROUP, version: 'v1', namespace: obj.metadata.namespace, plural, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER },
+          opts,
+        );
+      } else {
+        await this.#custom.patchClusterCustomObjectStatus({ group: GROUP, version: 'v1', plural, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER }, opts);
+      }
+    } catch (e) {
+      if (isNotFound(e)) return; // deleted meanwhile: nothing to report on
+      throw kubeError(e, what);
+    }
+  }
+
+  async createEvent(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void> {
+    const namespace = target.metadata.namespace ?? 'default';
+    const ts = now.toISOString();
+    try {
+      await this.#core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${target.metadata.name}.`, namespace },
+          involvedObject: {
+            apiVersion: target.apiVersion,
+            kind: target.kind,
+            name: target.metadata.name,
+            namespace: target.metadata.namespace,
+            uid: target.metadata.uid,
+            resourceVersion: target.metadata.resourceVersion,
+          },
+          type,
+          reason,
+          message: message.slice(0, 1024),
+          source: { component: this.#component },
+          reportingComponent: this.#component,
+          reportingInstance: this.#component,
+          firstTimestamp: ts as unknown as Date,
+          lastTimestamp: ts as unknown as Date,
+          count: 1,
+        },
+      });
+    } catch (e) {
+      throw kubeError(e, `create Event for ${target.kind} ${target.metadata.name}`);
+    }
+  }
+
+  async readSecretKey(namespace: string, name: string, key: string): Promise<Sensitive<string>> {
+    const s = await this.getSecret(namespace, name).catch((e: unknown) => {
+      throw kubeError(e, `read credential Secret ${namespace}/${name}`);
+    });
+    if (!s) throw new ProjectorError('CredentialNotFound', `credential Secret ${namespace}/${name} not found`);
+    const v = s.data.get(key);
+    if (!v) throw new ProjectorError('CredentialNotFound', `credential Secret ${namespace}/${name} has no key "${key}"`);
+    return new Sensitive(Buffer.from(v.reveal()).toString('utf8'));
+  }
+
+  async readConfigMapKey(namespace: string, name: string, key: string): Promise<string> {
+    try {
+      const cm = await this.#core.readNamespacedConfigMap({ name, namespace });
+      const v = cm.data?.[key];
+      if (v === undefined) throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} has no key "${key}"`);
+      return v;
+    } catch (e) {
+      if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} not found`);
+      throw kubeError(e, `read ConfigMap ${namespace}/${name}`);
+    }
+  }
+
+  async serviceAccountToken(namespace: string, name: string, audiences: string[], expirationSeconds = 3600): Promise<Sensitive<string>> {
+    try {
+      const tr = await this.#core.createNamespacedServiceAccountToken({
+        name,
+        namespace,
+        body: { spec: { audiences, expirationSeconds } },
+      });
+      const token = tr.status?.token;
+      if (!token) throw new ProjectorError('StoreAuthFailed', `TokenRequest for ServiceAccount ${namespace}/${name} returned no token`);
+      return new Sensitive(token);
+    } catch (e) {
+      if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ServiceAccount ${namespace}/${name} not found`);
+      throw kubeError(e, `request a token for ServiceAccount ${namespace}/${name}`);
+    }
+  }
+
+  async serviceAccountAnnotations(namespace: string, name: string): Promise<Record<string, string>> {
+    try {
+      const sa = await this.#core.readNamespacedServiceAccount({ name, namespace });
+      return sa.metadata?.annotations ?? {};
+    } catch (e) {
+      if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ServiceAccount ${namespace}/${name} not found`);
+      throw kubeError(e, `read ServiceAccount ${namespace}/${name}`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// API-server failures → ProjectorError. Status messages are not copied (they can quote input);
+// only the HTTP code, the Status reason and field names are kept.
+import { ApiException } from '@kubernetes/client-node';
+import { ProjectorError } from '../core/errors.ts';
+
+interface StatusBody {
+  reason?: string;
+  details?: { causes?: { field?: string; reason?: string }[] };
+}
+
+function statusOf(e: ApiException<unknown>): StatusBody {
+  const b = e.body;
+  if (b && typeof b === 'object') return b as StatusBody;
+  if (typeof b === 'string') {
+    try {
+      return JSON.parse(b) as StatusBody;
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ApiException && e.code === 404;
+}
+
+/** `what` names the operation and object, e.g. `update Secret netbox/netbox-db-credentials`. */
+export function kubeError(e: unknown, what: string): ProjectorError {
+  if (e instanceof ProjectorError) return e;
+  if (e instanceof ApiException) {
+    const st = statusOf(e);
+    const reason = st.reason ? ` (${st.reason})` : '';
+    const fields = (st.details?.causes ?? []).map((c) => c.field).filter(Boolean);
+    const fieldText = fields.length ? `; fields: ${fields.join(', ')}` : '';
+    const d = { httpStatus: e.code, remoteCode: st.reason };
+    switch (e.code) {
+      case 409:
+        return new ProjectorError('KubeConflict', `${what}: conflict${reason}`, d);
+      case 401:
+      case 403:
+        return new ProjectorError('KubeForbidden', `${what}: forbidden by the API server (HTTP ${e.code}); check Projector's RBAC`, d);
+      case 400:
+      case 422:
+        return new ProjectorError('KubeInvalid', `${what}: rejected by the API server (HTTP ${e.code}${reason})${fieldText}`, d);
+      case 404:
+        return new ProjectorError('KubeInvalid', `${what}: not found (HTTP 404)`, d);
+      default:
+        return new ProjectorError('KubeUnavailable', `${what}: API server answered HTTP ${e.code}${reason}`, d);
+    }
+  }
+  const code = (e as { code?: unknown })?.code;
+  return new ProjectorError('KubeUnavailable', `${what}: API server unreachable${typeof code === 'string' ? ` (${code})` : ''}`);
+}

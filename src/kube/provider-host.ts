@@ -1,0 +1,51 @@
+// The ProviderHost the operator gives providers: credential reads that enforce ESO's namespace rule.
+import type { GenericStore, SecretKeySelector, ServiceAccountSelector } from '../api/index.ts';
+import { ProjectorError } from '../core/errors.ts';
+import type { Sensitive } from '../core/sensitive.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ProviderHost } from '../providers/provider.ts';
+import type { KubeClient } from './client.ts';
+
+/**
+ * Where a reference made from `store` (used by an ExternalSecret in `esNamespace`) may read.
+ * A namespaced SecretStore reads only its own namespace; a ClusterSecretStore reads the namespace it
+ * names, else the ExternalSecret's.
+ */
+export function credentialNamespace(store: GenericStore, refNamespace: string | undefined, esNamespace: string | undefined, what: string): string {
+  if (store.kind === 'SecretStore') {
+    const own = store.metadata.namespace!;
+    if (refNamespace && refNamespace !== own) {
+      throw new ProjectorError('StoreNotAllowed', `SecretStore ${own}/${store.metadata.name} may not read ${what} from namespace "${refNamespace}"; a namespaced store reads only its own namespace`);
+    }
+    return own;
+  }
+  const ns = refNamespace ?? esNamespace;
+  if (!ns) throw new ProjectorError('InvalidSpec', `ClusterSecretStore ${store.metadata.name}: ${what} needs a namespace`);
+  return ns;
+}
+
+export function kubeProviderHost(kube: KubeClient, store: GenericStore, esNamespace: string | undefined, log: Logger): ProviderHost & {
+  serviceAccountAnnotations(sa: ServiceAccountSelector, signal: AbortSignal): Promise<Record<string, string>>;
+} {
+  return {
+    namespace: esNamespace,
+    log,
+    async readSecretKey(ref: SecretKeySelector): Promise<Sensitive<string>> {
+      if (!ref.name || !ref.key) throw new ProjectorError('InvalidSpec', `${store.kind} ${store.metadata.name}: a secretKeyRef needs name and key`);
+      const ns = credentialNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
+      return kube.readSecretKey(ns, ref.name, ref.key);
+    },
+    async readConfigMapKey(ref) {
+      const ns = credentialNamespace(store, ref.namespace, esNamespace, `ConfigMap ${ref.name}`);
+      return kube.readConfigMapKey(ns, ref.name, ref.key);
+    },
+    async serviceAccountToken(sa: ServiceAccountSelector, audiences: string[]): Promise<Sensitive<string>> {
+      const ns = credentialNamespace(store, sa.namespace, esNamespace, `ServiceAccount ${sa.name}`);
+      return kube.serviceAccountToken(ns, sa.name, audiences);
+    },
+    async serviceAccountAnnotations(sa: ServiceAccountSelector): Promise<Record<string, string>> {
+      const ns = credentialNamespace(store, sa.namespace, esNamespace, `ServiceAccount ${sa.name}`);
+      return kube.serviceAccountAnnotations(ns, sa.name);
+    },
+  };
+}

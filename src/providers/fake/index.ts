@@ -1,0 +1,100 @@
+// ESO's fake provider: the data lives in spec.provider.fake.data. Used for demos, benchmarks and
+// controller tests with no vault at all.
+import type { FindRef, GenericStore, RemoteRef } from '../../api/index.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { issue, type Issue } from '../../core/issues.ts';
+import { Sensitive } from '../../core/sensitive.ts';
+import { extractJsonProperty, jsonToSecretMap } from '../../core/json-value.ts';
+import type { Provider, SecretBytes, SecretsClient } from '../provider.ts';
+
+interface FakeEntry {
+  key: string;
+  value?: string;
+  valueMap?: Record<string, string>;
+  version?: string;
+}
+
+const bytes = (s: string): SecretBytes => new Sensitive(new Uint8Array(Buffer.from(s, 'utf8')));
+
+class FakeClient implements SecretsClient {
+  readonly #entries: readonly FakeEntry[];
+  constructor(entries: readonly FakeEntry[]) {
+    this.#entries = entries;
+  }
+
+  #find(ref: RemoteRef): FakeEntry {
+    const e = this.#entries.find((x) => x.key === ref.key && (x.version ?? '') === (ref.version ?? ''));
+    if (!e) throw new ProjectorError('VaultNotFound', `secret "${ref.key}"${ref.version ? ` version "${ref.version}"` : ''} not found in fake store`, { httpStatus: 404 });
+    return e;
+  }
+
+  #valueOf(e: FakeEntry): Sensitive<string> {
+    return new Sensitive(e.valueMap ? JSON.stringify(e.valueMap) : (e.value ?? ''));
+  }
+
+  async getSecret(ref: RemoteRef): Promise<SecretBytes> {
+    const value = this.#valueOf(this.#find(ref));
+    if (!ref.property) return bytes(value.reveal());
+    return extractJsonProperty(value, ref.property, ref.key);
+  }
+
+  async getSecretMap(ref: RemoteRef): Promise<ReadonlyMap<string, SecretBytes>> {
+    const value = this.#valueOf(this.#find(ref));
+    const scoped = ref.property ? new Sensitive(Buffer.from(extractJsonProperty(value, ref.property, ref.key).reveal()).toString('utf8')) : value;
+    return jsonToSecretMap(scoped, ref.key);
+  }
+
+  async getAllSecrets(find: FindRef): Promise<ReadonlyMap<string, SecretBytes>> {
+    if (find.tags && Object.keys(find.tags).length) throw new ProjectorError('NotSupported', 'the fake provider does not support find.tags', { field: 'find.tags' });
+    let re: RegExp | undefined;
+    try {
+      re = find.name?.regexp ? new RegExp(find.name.regexp) : undefined;
+    } catch {
+      throw new ProjectorError('InvalidSpec', 'find.name.regexp is not a valid regular expression', { field: 'find.name.regexp' });
+    }
+    const out = new Map<string, SecretBytes>();
+    for (const e of this.#entries) {
+      if ((e.version ?? '') !== '') continue;
+      if (find.path && !e.key.startsWith(find.path)) continue;
+      if (re && !re.test(e.key)) continue;
+      out.set(e.key, bytes(this.#valueOf(e).reveal()));
+    }
+    return out;
+  }
+
+  async describeSecret(ref: RemoteRef) {
+    const e = this.#entries.find((x) => x.key === ref.key && (x.version ?? '') === (ref.version ?? ''));
+    if (!e) return { exists: false, enabled: false, expired: false };
+    let hasProperty: boolean | undefined;
+    if (ref.property) {
+      try {
+        extractJsonProperty(this.#valueOf(e), ref.property, ref.key);
+        hasProperty = true;
+      } catch {
+        hasProperty = false;
+      }
+    }
+    return { exists: true, enabled: true, expired: false, version: e.version, hasProperty };
+  }
+
+  async validate(): Promise<'Ready'> {
+    return 'Ready';
+  }
+  async close(): Promise<void> {}
+}
+
+export const fakeProvider: Provider = {
+  name: 'fake',
+  validateStore(store: GenericStore): Issue[] {
+    const data = store.spec.provider.fake?.data;
+    if (!Array.isArray(data)) return [issue('spec.provider.fake.data', 'Required', 'spec.provider.fake.data must be a list')];
+    const issues: Issue[] = [];
+    data.forEach((d, i) => {
+      if (!d.key) issues.push(issue(`spec.provider.fake.data[${i}].key`, 'Required', 'key is required'));
+    });
+    return issues;
+  },
+  async newClient(store: GenericStore): Promise<SecretsClient> {
+    return new FakeClient(store.spec.provider.fake?.data ?? []);
+  },
+};

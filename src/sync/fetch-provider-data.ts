@@ -1,0 +1,90 @@
+// Reads everything an ExternalSecret asks for, ESO's order: dataFrom entries first (in order), then
+// data items, which win on key collisions. Shared by the operator, `projector check` and `projector dev`.
+import type { ExternalSecret, ExternalSecretDataFrom, SecretStoreRef } from '../api/index.ts';
+import { ProjectorError } from '../core/errors.ts';
+import { deletionPolicyOf } from '../core/external-secret.ts';
+import { convertKey, decodeValue, rewriteKeys, type KeyTemplateRenderer } from '../core/transform.ts';
+import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
+
+/** Resolves a store reference (already access-checked) to a client. */
+export type ClientResolver = (ref: SecretStoreRef | undefined, field: string, signal: AbortSignal) => Promise<SecretsClient>;
+
+export interface FetchedData {
+  data: Map<string, SecretBytes>;
+  /** Every remote ref answered "not found" (and deletionPolicy is not Retain). */
+  allMissing: boolean;
+  /** Field paths of refs that were not found (only collected when deletionPolicy is not Retain). */
+  missing: string[];
+}
+
+export interface FetchOptions {
+  renderKeyTemplate?: KeyTemplateRenderer;
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof ProjectorError && e.code === 'VaultNotFound';
+}
+
+async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: SecretsClient, signal: AbortSignal, opts: FetchOptions): Promise<Map<string, SecretBytes>> {
+  let raw: ReadonlyMap<string, SecretBytes>;
+  let conversion: 'Default' | 'Unicode' | undefined;
+  let decoding;
+  if (d.extract) {
+    raw = await client.getSecretMap(d.extract, signal);
+    conversion = d.extract.conversionStrategy;
+    decoding = d.extract.decodingStrategy;
+  } else if (d.find) {
+    raw = await client.getAllSecrets(d.find, signal);
+    conversion = d.find.conversionStrategy;
+    decoding = d.find.decodingStrategy;
+  } else {
+    throw new ProjectorError('InvalidSpec', `${field} needs extract or find`, { field });
+  }
+  const converted = new Map<string, SecretBytes>();
+  for (const [k, v] of raw) converted.set(convertKey(k, conversion), decodeValue(v, decoding, field));
+  return rewriteKeys(converted, d.rewrite, field, opts.renderKeyTemplate);
+}
+
+export async function fetchProviderData(es: ExternalSecret, resolve: ClientResolver, signal: AbortSignal, opts: FetchOptions = {}): Promise<FetchedData> {
+  const tolerateMissing = deletionPolicyOf(es) !== 'Retain';
+  const data = new Map<string, SecretBytes>();
+  const missing: string[] = [];
+  let refs = 0;
+
+  const dataFrom = es.spec.dataFrom ?? [];
+  for (let i = 0; i < dataFrom.length; i++) {
+    const d = dataFrom[i]!;
+    const field = `spec.dataFrom[${i}]`;
+    if (d.sourceRef?.generatorRef) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef is not supported by Projector yet`, { field });
+    refs++;
+    try {
+      const client = await resolve(d.sourceRef?.storeRef, field, signal);
+      for (const [k, v] of await fetchDataFrom(d, field, client, signal, opts)) data.set(k, v);
+    } catch (e) {
+      if (!(tolerateMissing && isNotFound(e))) throw e;
+      missing.push(field);
+    }
+  }
+
+  const items = es.spec.data ?? [];
+  const fetched = await Promise.all(
+    items.map(async (item, i) => {
+      const field = `spec.data[${i}]`;
+      if (item.sourceRef?.generatorRef) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef is not supported by Projector yet`, { field });
+      try {
+        const client = await resolve(item.sourceRef?.storeRef, field, signal);
+        const value = await client.getSecret(item.remoteRef, signal);
+        return { key: item.secretKey, value: decodeValue(value, item.remoteRef.decodingStrategy, `${field}.remoteRef`) };
+      } catch (e) {
+        if (e instanceof ProjectorError && !e.details.field) e.details.field = `${field}.remoteRef.key`;
+        if (!(tolerateMissing && isNotFound(e))) throw e;
+        missing.push(field);
+        return undefined;
+      }
+    }),
+  );
+  refs += items.length;
+  for (const f of fetched) if (f) data.set(f.key, f.value);
+
+  return { data, missing, allMissing: tolerateMissing && refs > 0 && missing.length === refs };
+}

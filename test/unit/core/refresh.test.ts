@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { refreshReason, untilNextRefresh, type LiveTargetMeta } from '../../../src/core/refresh.ts';
+import { syncVersionOf } from '../../../src/core/external-secret.ts';
+import { ANNOTATION_DATA_HASH } from '../../../src/api/constants.ts';
+import type { ExternalSecret } from '../../../src/api/index.ts';
+import { externalSecret } from '../../support/builders.ts';
+
+const t0 = new Date('2026-11-23T10:00:00Z');
+function synced(es: ExternalSecret, at = t0): ExternalSecret {
+  return { ...es, status: { refreshTime: at.toISOString(), syncedResourceVersion: syncVersionOf(es) } };
+}
+const live: LiveTargetMeta = { metadata: { annotations: { [ANNOTATION_DATA_HASH]: 'h1' } }, observedDataHash: 'h1' };
+const at = (ms: number) => new Date(t0.getTime() + ms);
+
+describe('refreshReason', () => {
+  it('asks for a first sync', () => assert.equal(refreshReason(externalSecret(), live, t0), 'never-synced'));
+  it('waits for the interval', () => {
+    const es = synced(externalSecret());
+    assert.equal(refreshReason(es, live, at(59 * 60_000)), 'up-to-date');
+    assert.equal(refreshReason(es, live, at(60 * 60_000)), 'interval-elapsed');
+  });
+  it('refreshes on a spec change (generation)', () => {
+    const es = synced(externalSecret());
+    assert.equal(refreshReason({ ...es, metadata: { ...es.metadata, generation: 2 } }, live, t0), 'spec-changed');
+  });
+  it('refreshes when the force-sync annotation changes', () => {
+    const es = synced(externalSecret());
+    assert.equal(refreshReason({ ...es, metadata: { ...es.metadata, annotations: { 'force-sync': '1' } } }, live, t0), 'spec-changed');
+  });
+  it('repairs a deleted or edited target Secret', () => {
+    const es = synced(externalSecret());
+    assert.equal(refreshReason(es, undefined, t0), 'target-missing');
+    assert.equal(refreshReason(es, { ...live, observedDataHash: 'other' }, t0), 'target-drifted');
+  });
+  it('never refreshes periodically with refreshInterval 0', () => {
+    const es = synced(externalSecret({ refreshInterval: '0' }));
+    assert.equal(refreshReason(es, live, at(1e9)), 'up-to-date');
+    assert.equal(untilNextRefresh(es, t0), undefined);
+  });
+  it('honours refreshPolicy CreatedOnce even when the spec changes', () => {
+    const es = synced(externalSecret({ refreshPolicy: 'CreatedOnce' }));
+    assert.equal(refreshReason({ ...es, metadata: { ...es.metadata, generation: 5 } }, live, at(1e9)), 'up-to-date');
+  });
+  it('schedules the next refresh from the last one', () => {
+    const es = synced(externalSecret({ refreshInterval: '10m' }));
+    assert.equal(untilNextRefresh(es, at(4 * 60_000)), 6 * 60_000);
+    assert.equal(untilNextRefresh(es, at(11 * 60_000)), 0);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fetchProviderData } from '../../../src/sync/fetch-provider-data.ts';
+import { CoalescingClient } from '../../../src/sync/coalescing-client.ts';
+import { fakeProvider } from '../../../src/providers/fake/index.ts';
+import { ProjectorError } from '../../../src/core/errors.ts';
+import type { ProviderHost, SecretsClient } from '../../../src/providers/provider.ts';
+import { silentLogger } from '../../../src/platform/logger.ts';
+import { externalSecret, fakeStore, text } from '../../support/builders.ts';
+
+const signal = new AbortController().signal;
+const host = { log: silentLogger() } as unknown as ProviderHost;
+const fixedClock = { now: () => new Date(0), sleep: async () => {} };
+
+async function clientFor(data: { key: string; value: string; version?: string }[]): Promise<SecretsClient> {
+  return fakeProvider.newClient(fakeStore(data), host, signal);
+}
+
+describe('fetchProviderData', () => {
+  it('reads data items and dataFrom, data items winning on collisions', async () => {
+    const client = await clientFor([
+      { key: 'netbox-db-password', value: 'canary-pw' },
+      { key: 'netbox-json', value: JSON.stringify({ user: 'netbox', DB_PASSWORD: 'from-json', nested: { a: 1 } }) },
+    ]);
+    const es = externalSecret({ dataFrom: [{ extract: { key: 'netbox-json' } }] });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.equal(text(got.data.get('DB_PASSWORD')), 'canary-pw');
+    assert.equal(text(got.data.get('user')), 'netbox');
+    assert.equal(text(got.data.get('nested')), '{"a":1}');
+  });
+
+  it('extracts a JSON property and pins versions', async () => {
+    const client = await clientFor([
+      { key: 'db', value: '{"password":"p1"}', version: 'v1' },
+      { key: 'db', value: '{"password":"p2"}' },
+    ]);
+    const es = externalSecret({
+      data: [
+        { secretKey: 'OLD', remoteRef: { key: 'db', property: 'password', version: 'v1' } },
+        { secretKey: 'NEW', remoteRef: { key: 'db', property: 'password' } },
+      ],
+    });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.equal(text(got.data.get('OLD')), 'p1');
+    assert.equal(text(got.data.get('NEW')), 'p2');
+  });
+
+  it('decodes base64 values and rewrites dataFrom keys', async () => {
+    const client = await clientFor([
+      { key: 'app-a', value: Buffer.from('va').toString('base64') },
+      { key: 'app-b', value: Buffer.from('vb').toString('base64') },
+    ]);
+    const es = externalSecret({
+      data: [],
+      dataFrom: [{ find: { name: { regexp: '^app-' }, decodingStrategy: 'Base64' }, rewrite: [{ regexp: { source: '^app-(.*)$', target: 'APP_${1}' } }] }],
+    });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.deepEqual([...got.data.keys()].sort(), ['APP_a', 'APP_b']);
+    assert.equal(text(got.data.get('APP_a')), 'va');
+  });
+
+  it('fails with VaultNotFound naming the field when a key is missing and deletionPolicy is Retain', async () => {
+    const client = await clientFor([]);
+    await assert.rejects(fetchProviderData(externalSecret(), async () => client, signal), (e: unknown) => e instanceof ProjectorError && e.code === 'VaultNotFound' && e.details.field === 'spec.data[0].remoteRef.key');
+  });
+
+  it('reports allMissing when every ref is gone and deletionPolicy is Delete', async () => {
+    const client = await clientFor([]);
+    const es = externalSecret({ target: { name: 't', deletionPolicy: 'Delete' } });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.equal(got.allMissing, true);
+    assert.deepEqual(got.missing, ['spec.data[0]']);
+  });
+
+  it('rejects generator refs as not supported instead of ignoring them', async () => {
+    const client = await clientFor([]);
+    const es = externalSecret({ data: [], dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'p' } } }] });
+    await assert.rejects(fetchProviderData(es, async () => client, signal), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported');
+  });
+});
+
+describe('CoalescingClient', () => {
+  it('reads each distinct ref once for many concurrent callers', async () => {
+    const inner = await clientFor([{ key: 'shared', value: 'v' }, { key: 'other', value: 'w' }]);
+    const client = new CoalescingClient(inner, fixedClock, 5_000);
+    await Promise.all([...Array(50)].map((_, i) => client.getSecret({ key: i % 2 ? 'shared' : 'other' }, signal)));
+    assert.equal(client.vaultReads, 2);
+  });
+  it('asks again after a failure and after the window', async () => {
+    let now = 0;
+    const clock = { now: () => new Date(now), sleep: async () => {} };
+    const inner = await clientFor([{ key: 'k', value: 'v' }]);
+    const client = new CoalescingClient(inner, clock, 1_000);
+    await assert.rejects(client.getSecret({ key: 'missing' }, signal));
+    await assert.rejects(client.getSecret({ key: 'missing' }, signal));
+    await client.getSecret({ key: 'k' }, signal);
+    await client.getSecret({ key: 'k' }, signal);
+    now = 1_001;
+    await client.getSecret({ key: 'k' }, signal);
+    assert.equal(client.vaultReads, 4);
+  });
+});
