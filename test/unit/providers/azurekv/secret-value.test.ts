@@ -1,0 +1,100 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  extractProperty, formatRfc3339, marshalGoStringMap, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap,
+} from '../../../../src/providers/azurekv/secret-value.ts';
+import { ProjectorError } from '../../../../src/core/errors.ts';
+
+const CANARY = 'canary-sv-7f3a';
+
+function isBadValueNaming(...words: string[]) {
+  return (e: unknown) => e instanceof ProjectorError && e.code === 'VaultBadValue' && words.every((w) => e.message.includes(w)) && !e.message.includes(CANARY);
+}
+
+describe('extractProperty', () => {
+  const value = JSON.stringify({ password: CANARY, db: { host: 'h', port: 5432 }, 'a.b': 'literal-dot' });
+
+  it('returns the whole value without a property', () => {
+    assert.equal(extractProperty(value, undefined, 's'), value);
+    assert.equal(extractProperty(value, '', 's'), value);
+  });
+
+  it('follows a dotted path into the JSON value', () => {
+    assert.equal(extractProperty(value, 'password', 's'), CANARY);
+    assert.equal(extractProperty(value, 'db.port', 's'), '5432');
+    assert.equal(extractProperty(value, 'db', 's'), '{"host":"h","port":5432}');
+  });
+
+  it('falls back to the whole property as one key when the path misses', () => {
+    assert.equal(extractProperty(value, 'a.b', 's'), 'literal-dot');
+  });
+
+  it('reports a missing property as VaultBadValue naming property and secret, never the value', () => {
+    assert.throws(() => extractProperty(value, 'username', 'netbox-db'), isBadValueNaming('"username"', '"netbox-db"'));
+    assert.throws(() => extractProperty(CANARY, 'x', 'plain'), isBadValueNaming('"x"', '"plain"'));
+  });
+});
+
+describe('metadata (metadataPolicy Fetch)', () => {
+  const times = { createdOn: new Date('2024-01-02T03:04:05.678Z'), expiresOn: new Date('2030-01-01T00:00:00Z') };
+
+  it('formats timestamps as Go RFC 3339 in UTC without fractions', () => {
+    assert.equal(formatRfc3339(new Date('2024-01-02T03:04:05.678Z')), '2024-01-02T03:04:05Z');
+  });
+
+  it('marshals all metadata as sorted, HTML-escaped JSON without a property', () => {
+    const m = metadataOf({ owner: 'team<a&b>', app: 'netbox' }, times);
+    assert.equal(selectMetadata(m, undefined, 's'),
+      '{"app":"netbox","attribute.created":"2024-01-02T03:04:05Z","attribute.expires":"2030-01-01T00:00:00Z","owner":"team\\u003ca\\u0026b\\u003e"}');
+  });
+
+  it('selects one tag or attribute by name', () => {
+    const m = metadataOf({ app: 'netbox' }, times);
+    assert.equal(selectMetadata(m, 'app', 's'), 'netbox');
+    assert.equal(selectMetadata(m, 'attribute.expires', 's'), '2030-01-01T00:00:00Z');
+  });
+
+  it('follows tag.path into a JSON tag value', () => {
+    const m = metadataOf({ conf: '{"env":"prod"}' }, {});
+    assert.equal(selectMetadata(m, 'conf.env', 's'), 'prod');
+  });
+
+  it('reports a missing tag as VaultBadValue naming the tag', () => {
+    assert.throws(() => selectMetadata(metadataOf({}, {}), 'owner', 's'), isBadValueNaming('"owner"'));
+  });
+
+  it('marshals an empty map as {}', () => {
+    assert.equal(marshalGoStringMap(new Map()), '{}');
+  });
+});
+
+describe('secretMapFromJson (dataFrom.extract)', () => {
+  it('maps each member; strings unescaped, others raw', () => {
+    const m = secretMapFromJson(`{"user":"admin","pass":"${CANARY}","port":5432,"opts":{"ssl": true}}`, 's');
+    assert.deepEqual(Object.fromEntries(m), { user: 'admin', pass: CANARY, port: '5432', opts: '{"ssl": true}' });
+  });
+
+  it('reports a value that is not a JSON object without quoting it', () => {
+    assert.throws(() => secretMapFromJson(CANARY, 'plain'), isBadValueNaming('"plain"'));
+    assert.throws(() => secretMapFromJson('["a"]', 'arr'), isBadValueNaming('"arr"'));
+  });
+});
+
+describe('tagsAsSecretMap (dataFrom.extract with metadataPolicy Fetch)', () => {
+  const times = { updatedOn: new Date('2024-05-06T07:08:09Z') };
+
+  it('prefixes tags with the secret name and expands JSON string maps', () => {
+    const m = tagsAsSecretMap('db', { app: 'netbox', conf: '{"a":"1","b":"2"}' }, times, undefined);
+    assert.deepEqual(Object.fromEntries(m), {
+      db_app: 'netbox', db_conf_a: '1', db_conf_b: '2', 'db_attribute.updated': '2024-05-06T07:08:09Z',
+    });
+  });
+
+  it('returns only <name>_<property> when a property is given', () => {
+    assert.deepEqual(Object.fromEntries(tagsAsSecretMap('db', { app: 'netbox', x: 'y' }, {}, 'app')), { db_app: 'netbox' });
+  });
+
+  it('fails when the selected tag does not exist', () => {
+    assert.throws(() => tagsAsSecretMap('db', {}, {}, 'app'), isBadValueNaming('db_app'));
+  });
+});
