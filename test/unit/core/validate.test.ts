@@ -1,0 +1,249 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExternalSecret, GenericStore } from '../../../src/api/index.ts';
+import { compileGoRegexp, NOT_SUPPORTED, validateExternalSecret, validateSecretStore } from '../../../src/core/validate.ts';
+
+function externalSecret(spec: Partial<ExternalSecret['spec']> = {}): ExternalSecret {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'netbox-db-password', namespace: 'netbox' },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'akv-hybridops' },
+      target: { name: 'netbox-db-credentials', creationPolicy: 'Owner' },
+      data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' } }],
+      ...spec,
+    },
+  };
+}
+
+function store(kind: GenericStore['kind'], spec: Partial<GenericStore['spec']> = {}): GenericStore {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind,
+    metadata: kind === 'SecretStore' ? { name: 's', namespace: 'netbox' } : { name: 's' },
+    spec: { provider: { fake: { data: [] } }, ...spec },
+  };
+}
+
+const codes = (issues: { code: string }[]) => issues.map((i) => i.code);
+const paths = (issues: { path: string }[]) => issues.map((i) => i.path);
+
+describe('validateExternalSecret', () => {
+  it('accepts the HOWTO ExternalSecret', () => {
+    assert.deepEqual(validateExternalSecret(externalSecret()), []);
+  });
+
+  it('rejects a refreshInterval that is not a Go duration and accepts "0"', () => {
+    const bad = validateExternalSecret(externalSecret({ refreshInterval: '1 hour' }));
+    assert.deepEqual(codes(bad), ['InvalidDuration']);
+    assert.deepEqual(paths(bad), ['spec.refreshInterval']);
+    assert.deepEqual(validateExternalSecret(externalSecret({ refreshInterval: '0' })), []);
+  });
+
+  it('rejects neither data nor dataFrom, as ESO\'s webhook does even with template data', () => {
+    const es = externalSecret({ data: [], target: { template: { data: { a: 'literal' } } } });
+    assert.deepEqual(codes(validateExternalSecret(es)), ['NoData']);
+  });
+
+  it('reports a duplicate secretKey at the second occurrence, as an error under Retain', () => {
+    const data = [
+      { secretKey: 'A', remoteRef: { key: 'x' } },
+      { secretKey: 'B', remoteRef: { key: 'y' } },
+      { secretKey: 'A', remoteRef: { key: 'z' } },
+    ];
+    const [found, ...rest] = validateExternalSecret(externalSecret({ data }));
+    assert.equal(rest.length, 0);
+    assert.equal(found?.code, 'DuplicateSecretKey');
+    assert.equal(found?.path, 'spec.data[2].secretKey');
+    assert.equal(found?.severity, 'error');
+    const underDelete = validateExternalSecret(externalSecret({ data, target: { deletionPolicy: 'Delete' } }));
+    assert.equal(underDelete[0]?.severity, 'warning');
+  });
+
+  it('requires exactly one of extract, find or generatorRef in a dataFrom entry', () => {
+    const none = validateExternalSecret(externalSecret({ data: [], dataFrom: [{}] }));
+    assert.deepEqual(codes(none), ['DataFromEmpty']);
+    const two = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ extract: { key: 'a' }, find: { tags: { app: 'x' } } }] }));
+    assert.deepEqual(codes(two), ['DataFromAmbiguous']);
+    assert.deepEqual(paths(two), ['spec.dataFrom[0]']);
+  });
+
+  it('requires find to have name or tags', () => {
+    const issues = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find: { path: 'x' } }] }));
+    assert.deepEqual(codes(issues), ['FindEmpty']);
+    assert.deepEqual(paths(issues), ['spec.dataFrom[0].find']);
+  });
+
+  it('reports regexes RE2 rejects in find and rewrite, at their paths', () => {
+    const issues = validateExternalSecret(
+      externalSecret({
+        data: [],
+        dataFrom: [{ find: { name: { regexp: '^(?!tmp-).*' } }, rewrite: [{ regexp: { source: '(a)\\1', target: 'b' } }] }],
+      }),
+    );
+    assert.deepEqual(paths(issues), ['spec.dataFrom[0].find.name.regexp', 'spec.dataFrom[0].rewrite[0].regexp.source']);
+    assert.deepEqual(codes(issues), ['InvalidRegexp', 'InvalidRegexp']);
+  });
+
+  it('rejects a target name that is not a DNS subdomain', () => {
+    const issues = validateExternalSecret(externalSecret({ target: { name: 'Netbox_DB' } }));
+    assert.deepEqual(paths(issues), ['spec.target.name']);
+  });
+
+  it('rejects the creation/deletion policy combinations ESO rejects', () => {
+    for (const [creationPolicy, deletionPolicy] of [['Merge', 'Delete'], ['None', 'Delete'], ['None', 'Merge']] as const) {
+      const issues = validateExternalSecret(externalSecret({ target: { creationPolicy, deletionPolicy } }));
+      assert.deepEqual(codes(issues), ['InvalidPolicy'], `${creationPolicy}/${deletionPolicy}`);
+    }
+    for (const [creationPolicy, deletionPolicy] of [['Owner', 'Delete'], ['Merge', 'Merge'], ['Orphan', 'Retain']] as const) {
+      assert.deepEqual(validateExternalSecret(externalSecret({ target: { creationPolicy, deletionPolicy } })), [], `${creationPolicy}/${deletionPolicy}`);
+    }
+  });
+
+  it('needs a store for every entry without its own sourceRef.storeRef', () => {
+    const issues = validateExternalSecret(
+      externalSecret({
+        secretStoreRef: undefined,
+        data: [
+          { secretKey: 'A', remoteRef: { key: 'a' }, sourceRef: { storeRef: { name: 's', kind: 'ClusterSecretStore' } } },
+          { secretKey: 'B', remoteRef: { key: 'b' } },
+        ],
+      }),
+    );
+    assert.deepEqual(codes(issues), ['StoreRefMissing']);
+    assert.deepEqual(paths(issues), ['spec.data[1]']);
+  });
+
+  it('reports every not-supported feature as an error saying so', () => {
+    const gen = { kind: 'Password', name: 'p' };
+    const issues = validateExternalSecret(
+      externalSecret({
+        data: [{ secretKey: 'A', remoteRef: { key: 'a' }, sourceRef: { generatorRef: gen } }],
+        dataFrom: [{ sourceRef: { generatorRef: gen } }],
+        target: {
+          template: {
+            engineVersion: 'v1',
+            templateFrom: [{ configMap: { name: 'c', items: [] } }, { secret: { name: 's', items: [] } }],
+          },
+        },
+      }),
+    );
+    const notSupported = issues.filter((i) => i.code === 'NotSupported');
+    assert.equal(notSupported.length, NOT_SUPPORTED.length);
+    assert.ok(notSupported.every((i) => i.severity === 'error' && i.message.endsWith('is not supported by Projector yet')));
+    assert.deepEqual(paths(notSupported), [
+      'spec.data[0].sourceRef.generatorRef',
+      'spec.dataFrom[0].sourceRef.generatorRef',
+      'spec.target.template.templateFrom[0].configMap',
+      'spec.target.template.templateFrom[1].secret',
+      'spec.target.template.engineVersion',
+    ]);
+  });
+
+  it('never quotes a spec value in a message', () => {
+    const canary = 'canary-7f3a-value';
+    const issues = validateExternalSecret(
+      externalSecret({
+        refreshInterval: canary,
+        target: { name: canary.toUpperCase() },
+        data: [],
+        dataFrom: [{ find: { name: { regexp: `(?=${canary})` } } }],
+      }),
+    );
+    assert.equal(issues.length, 3);
+    for (const i of issues) assert.ok(!i.message.toLowerCase().includes(canary), i.message);
+  });
+});
+
+describe('validateSecretStore', () => {
+  it('accepts a store with one supported provider', () => {
+    assert.deepEqual(validateSecretStore(store('ClusterSecretStore')), []);
+  });
+
+  it('names an unknown provider and the supported ones', () => {
+    const [found, ...rest] = validateSecretStore(store('ClusterSecretStore', { provider: { aws: { region: 'x' } } }));
+    assert.equal(rest.length, 0);
+    assert.equal(found?.code, 'NotSupported');
+    assert.equal(found?.path, 'spec.provider.aws');
+    assert.equal(found?.message, 'provider "aws" is not supported by Projector; supported: azurekv, fake');
+  });
+
+  it('requires exactly one provider', () => {
+    assert.deepEqual(codes(validateSecretStore(store('SecretStore', { provider: {} }))), ['NoProvider']);
+    const two = validateSecretStore(store('SecretStore', { provider: { fake: { data: [] }, azurekv: { vaultUrl: 'https://v' } } }));
+    assert.deepEqual(codes(two), ['MultipleProviders']);
+  });
+
+  it('checks namespaceRegexes, selectors and the retry interval', () => {
+    const issues = validateSecretStore(
+      store('ClusterSecretStore', {
+        conditions: [
+          { namespaceRegexes: ['^team-.*$', '(?<=x)y'] },
+          { namespaceSelector: { matchExpressions: [{ key: 'tier', operator: 'In' }] } },
+        ],
+        retrySettings: { retryInterval: 'soon' },
+      }),
+    );
+    assert.deepEqual(paths(issues), [
+      'spec.conditions[0].namespaceRegexes[1]',
+      'spec.conditions[1].namespaceSelector.matchExpressions[0].values',
+      'spec.retrySettings.retryInterval',
+    ]);
+  });
+
+  it('warns that conditions on a namespaced SecretStore are ignored', () => {
+    const [found] = validateSecretStore(store('SecretStore', { conditions: [{ namespaces: ['a'] }] }));
+    assert.equal(found?.severity, 'warning');
+    assert.equal(found?.code, 'ConditionsIgnored');
+  });
+});
+
+describe('compileGoRegexp', () => {
+  const accepts = (src: string) => {
+    const r = compileGoRegexp(src);
+    assert.ok(r.ok, `${src} should compile`);
+    return r.regexp;
+  };
+  const rejects = (src: string, reason: RegExp) => {
+    const r = compileGoRegexp(src);
+    assert.ok(!r.ok, `${src} should be rejected`);
+    assert.match(r.reason, reason);
+    assert.ok(!r.reason.includes(src), 'the reason never quotes the pattern');
+  };
+
+  it('refuses what JavaScript accepts but RE2 does not', () => {
+    rejects('a(?=b)', /lookaround/);
+    rejects('(?<!a)b', /lookaround/);
+    rejects('(a)\\1', /backreference/);
+    rejects('(?<n>a)\\k<n>', /backreference/);
+    rejects('a*+', /possessive/);
+    rejects('(?>a)', /atomic/);
+    rejects('a{1001}', /1000/);
+    rejects('(a', /\)/);
+    rejects('[a', /\]/);
+    rejects('\\y', /escape/);
+  });
+
+  it('accepts RE2 syntax JavaScript spells differently, with the same meaning', () => {
+    assert.ok(accepts('(?i)^netbox-').test('NetBox-db'));
+    const inlineFlag = accepts('^(a(?i)b|c)$');
+    assert.ok(inlineFlag.test('aB') && inlineFlag.test('C') && !inlineFlag.test('Ab'));
+    assert.deepEqual({ ...'ab'.match(accepts('(?P<first>a)b'))?.groups }, { first: 'a' });
+    assert.ok(accepts('^[[:alpha:]]+$').test('abcXYZ'));
+    assert.ok(!accepts('^[[:alpha:]]+$').test('ab1'));
+    assert.ok(accepts('^[[:^digit:]]+$').test('ab-'));
+    assert.ok(accepts('\\Qa.b\\E').test('a.b'));
+    assert.ok(!accepts('\\Qa.b\\E').test('axb'));
+    assert.ok(accepts('\\Aab\\z').test('ab'));
+    assert.ok(!accepts('(?m)\\Aab\\z').test('x\nab'));
+    assert.ok(accepts('\\p{Greek}+').test('αβ'));
+    assert.ok(accepts('a{,3}').test('a{,3}'));
+    assert.equal('aaa'.match(accepts('(?U)a+'))?.[0], 'a');
+  });
+
+  it('matches unanchored, like Go\'s MatchString', () => {
+    assert.ok(accepts('prod').test('team-prod-1'));
+  });
+});
