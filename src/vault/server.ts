@@ -1,6 +1,202 @@
-// node:https adapter for the vault app: the only socket code in src/vault/.
-import type { StartedVault, VaultOptions } from './index.ts';
+// node:https adapter for the vault app (and node:http for its IMDS listener): the only socket code in
+// src/vault/. It loads state, keys and certificates from dataDir, then serves app.handle.
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../platform/logger.ts';
+import type { StartedVault, VaultOptions, VaultPrincipal } from './index.ts';
+import { createVaultApp, type VaultRequest, type VaultResponse } from './app.ts';
+import { VaultState, type VaultStateSnapshot } from './state.ts';
+import { JsonFileStore, readJsonFile, writeFileAtomic } from './persistence.ts';
+import { ensureTlsMaterial } from './tls.ts';
+import { Throttle } from './throttle.ts';
+import { FaultPlan } from './faults.ts';
+import { PrincipalRegistry } from './auth/principals.ts';
+import { fetchJwks } from './jwks-client.ts';
 
-export async function startVault(_opts: VaultOptions): Promise<StartedVault> {
-  throw new Error('startVault: not implemented yet');
+export const DEFAULT_TENANT_ID = '72f988bf-0000-4000-8000-00000000d0c5';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startVault(opts: VaultOptions): Promise<StartedVault> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const log = opts.log ?? silentLogger();
+  const host = opts.host ?? '127.0.0.1';
+  const tenantId = opts.tenantId ?? DEFAULT_TENANT_ID;
+  const tls = await ensureTlsMaterial(join(dataDir, 'tls'), [host]);
+  const signingKey = await ensureSigningKey(join(dataDir, 'signing-key'));
+
+  let state = new VaultState();
+  const stateStore = new JsonFileStore<VaultStateSnapshot>(join(dataDir, 'state.json'), () => state.toSnapshot());
+  const loaded = stateStore.load();
+  if (loaded) state = VaultState.fromSnapshot(loaded);
+  const purged = state.purgeDue(Math.floor(Date.now() / 1000));
+  if (purged.length > 0) await stateStore.save();
+
+  const principalsFile = join(dataDir, 'principals.json');
+  const principals = new PrincipalRegistry(tenantId, [...(readJsonFile<VaultPrincipal[]>(principalsFile) ?? []), ...(opts.principals ?? [])]);
+  const faults = new FaultPlan();
+
+  const https = createHttpsServer({ key: tls.keyPem, cert: tls.certPem });
+  const imds = createHttpServer();
+  const port = await listen(https, opts.port ?? 0, host);
+  const imdsPort = await listen(imds, opts.imdsPort ?? 0, host);
+  const urlHost = urlHostOf(host);
+  const url = `https://${urlHost}:${port}`;
+  const imdsEndpoint = `http://${urlHost}:${imdsPort}`;
+
+  const app = createVaultApp({
+    state,
+    principals,
+    tenantId,
+    baseUrl: url,
+    signingKey,
+    nowMs: () => Date.now(),
+    newVersion: () => randomBytes(16).toString('hex'),
+    persist: () => stateStore.save(),
+    loadJwks: () => (opts.jwks ? fetchJwks(opts.jwks) : Promise.resolve({ keys: [] })),
+    ...(opts.throttle && { throttle: new Throttle(opts.throttle) }),
+    faults,
+    log,
+  });
+
+  https.on('request', (req, res) => void serve(req, res, (r) => app.handle(r), faults));
+  imds.on('request', (req, res) => void serve(req, res, (r) => app.handleImds(r)));
+  log.info({ url, imdsEndpoint, tenantId, caFile: tls.caFile, secrets: state.listSecrets().length }, 'vault listening');
+
+  const savePrincipals = () => writeFileAtomic(principalsFile, JSON.stringify(principals.list(), null, 2));
+
+  return {
+    url,
+    authorityHost: url,
+    imdsEndpoint,
+    tenantId,
+    caPem: tls.caPem,
+    caFile: tls.caFile,
+    admin: {
+      async setSecret(name, value, o = {}) {
+        const { version } = state.setSecret(
+          name,
+          {
+            value,
+            ...(o.contentType !== undefined && { contentType: o.contentType }),
+            ...(o.tags !== undefined && { tags: o.tags }),
+            ...(o.enabled !== undefined && { enabled: o.enabled }),
+            ...(o.notBefore !== undefined && { nbf: Math.floor(o.notBefore.getTime() / 1000) }),
+            ...(o.expiresOn !== undefined && { exp: Math.floor(o.expiresOn.getTime() / 1000) }),
+          },
+          { now: Math.floor(Date.now() / 1000), version: randomBytes(16).toString('hex') },
+        );
+        await stateStore.save();
+        return { version: version.version };
+      },
+      async deleteSecret(name) {
+        state.deleteSecret(name, Math.floor(Date.now() / 1000));
+        await stateStore.save();
+      },
+      async purgeSecret(name) {
+        state.purgeDeleted(name);
+        await stateStore.save();
+      },
+      async addPrincipal(p) {
+        app.addPrincipal(p);
+        await savePrincipals();
+      },
+    },
+    faults: {
+      failNext: (status, count, o) => faults.failNext(status, count, o),
+      setLatencyMs: (ms) => {
+        faults.latencyMs = ms;
+      },
+      dropConnections: (on) => {
+        faults.dropConnections = on;
+      },
+      clear: () => faults.clear(),
+    },
+    stats: () => app.stats(),
+    async close() {
+      await Promise.all([closeServer(https), closeServer(imds)]);
+      await stateStore.flush();
+      log.info({ url }, 'vault stopped');
+    },
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, handle: (r: VaultRequest) => Promise<VaultResponse>, faults?: FaultPlan): Promise<void> {
+  try {
+    if (faults?.dropConnections) {
+      req.socket.destroy();
+      return;
+    }
+    if (faults && faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    const body = await readBody(req);
+    if (body === undefined) {
+      writeResponse(res, { status: 413, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'RequestTooLarge', message: 'The request body is too large.' } }) });
+      return;
+    }
+    const out = await handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: flattenHeaders(req), body });
+    writeResponse(res, out);
+  } catch {
+    // Socket errors (client went away) end here; the app itself never throws.
+    if (!res.headersSent) res.destroy();
+  }
+}
+
+function writeResponse(res: ServerResponse, out: VaultResponse): void {
+  const body = Buffer.from(out.body, 'utf8');
+  res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length), 'x-ms-keyvault-service-version': 'projector-local' });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+}
+
+function urlHostOf(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function ensureSigningKey(path: string): Promise<Buffer> {
+  if (existsSync(path)) return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  const key = randomBytes(32);
+  await writeFileAtomic(path, key.toString('base64'), 0o600);
+  return key;
 }

@@ -1,0 +1,442 @@
+// The vault as a function from request to response (Hono's shape): the AKV secrets API, the AAD
+// token endpoints and the IMDS endpoint, with no sockets. server.ts adapts it to node:https.
+// Logs carry methods, routes, secret names, client ids and status codes; never values, bodies or tokens.
+import type { Logger } from '../platform/logger.ts';
+import type { VaultPrincipal, VaultStats } from './index.ts';
+import { VaultApiError, badParameter } from './api-error.ts';
+import { VaultState, isDisabled, isOutsideValidity, type SetSecretInput, type UpdateSecretInput } from './state.ts';
+import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem, versionItem } from './bundles.ts';
+import { decodeSkipToken, encodeSkipToken, pageOf, parseMaxResults, type Page } from './paging.ts';
+import { Throttle, type TransactionKind } from './throttle.ts';
+import { PrincipalRegistry, isNameAllowed } from './auth/principals.ts';
+import { VAULT_RESOURCE, verifyAccessToken } from './auth/access-token.ts';
+import { JwtError } from './auth/jwt.ts';
+import { handleTokenRequest, openIdConfiguration, tenantNotFound, type JsonWebKeySet } from './auth/token-endpoint.ts';
+import { handleImdsRequest } from './auth/imds.ts';
+import type { FaultPlan } from './faults.ts';
+
+/** Headers are lower-cased; `url` is the request target (path and query). */
+export interface VaultRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface VaultResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface VaultAppDeps {
+  state: VaultState;
+  principals: PrincipalRegistry;
+  tenantId: string;
+  /** https://host:port of the HTTPS listener: vault URL and authority host at once. */
+  baseUrl: string;
+  signingKey: Buffer;
+  nowMs: () => number;
+  newVersion: () => string;
+  /** Makes the current state durable; awaited before a write is acknowledged. */
+  persist: () => Promise<void>;
+  /** Makes a newly added principal durable. */
+  persistPrincipals?: () => Promise<void>;
+  loadJwks: () => Promise<JsonWebKeySet>;
+  throttle?: Throttle;
+  /** AKV serves values outside [nbf, exp); set to answer 403 instead. */
+  enforceValidity?: boolean;
+  faults?: FaultPlan;
+  log: Logger;
+}
+
+export const SUPPORTED_API_VERSIONS = ['7.4', '7.5', '7.6-preview.1', '7.6-preview.2', '7.6', '2025-07-01', '2026-04-01'];
+
+export interface VaultApp {
+  handle(req: VaultRequest): Promise<VaultResponse>;
+  handleImds(req: VaultRequest): Promise<VaultResponse>;
+  stats(): VaultStats;
+  addPrincipal(p: VaultPrincipal): void;
+}
+
+interface Caller {
+  clientId: string;
+  principal: VaultPrincipal;
+}
+
+interface SecretsRoute {
+  kind: 'list' | 'secret' | 'versions' | 'deletedList' | 'deleted' | 'recover';
+  name?: string;
+  version?: string;
+}
+
+export function createVaultApp(deps: VaultAppDeps): VaultApp {
+  const counters: VaultStats = { requests: 0, secretReads: 0, byName: {} };
+  const nowSeconds = () => Math.floor(deps.nowMs() / 1000);
+
+  async function handle(req: VaultRequest): Promise<VaultResponse> {
+    counters.requests++;
+    const started = deps.nowMs();
+    const url = new URL(req.url, deps.baseUrl);
+    let res: VaultResponse;
+    const ctx: { clientId?: string } = {};
+    try {
+      const injected = deps.faults?.take(url.pathname);
+      if (injected) throw injected;
+      const identity = await routeIdentityRequest(req, url);
+      if (identity) {
+        res = identity.response;
+        ctx.clientId = identity.clientId;
+      } else {
+        res = await handleSecretsApi(req, url, ctx);
+      }
+    } catch (e) {
+      res = errorResponse(e, deps.log, challengeHeader(deps.baseUrl, deps.tenantId));
+    }
+    deps.log.debug({ method: req.method, path: url.pathname, status: res.status, clientId: ctx.clientId, ms: deps.nowMs() - started }, 'vault request');
+    return res;
+  }
+
+  async function routeIdentityRequest(req: VaultRequest, url: URL): Promise<{ response: VaultResponse; clientId?: string } | undefined> {
+    const parts = url.pathname.split('/').filter(Boolean);
+    const [tenant, a, b, c, d] = parts;
+    if (!tenant || tenant === 'secrets' || tenant === 'deletedsecrets') return undefined;
+    const tenants = new Set([deps.tenantId.toLowerCase(), ...deps.principals.list().map((p) => deps.principals.tenantOf(p).toLowerCase())]);
+    if (tenant === 'common' && a === 'discovery' && b === 'instance' && req.method === 'GET') {
+      return { response: json(200, instanceDiscovery(deps.baseUrl, url.searchParams.get('authorization_endpoint'))) };
+    }
+    if (a === 'v2.0' && b === '.well-known' && c === 'openid-configuration' && parts.length === 4 && req.method === 'GET') {
+      if (!tenants.has(tenant.toLowerCase())) return { response: json(400, tenantNotFound(tenant).body) };
+      return { response: json(200, openIdConfiguration(deps.baseUrl, tenant)) };
+    }
+    if (a === 'discovery' && b === 'v2.0' && c === 'keys' && parts.length === 4 && req.method === 'GET') {
+      return { response: json(200, { keys: [] }) };
+    }
+    if (a === 'oauth2' && b === 'v2.0' && c === 'token' && d === undefined && req.method === 'POST') {
+      const outcome = await handleTokenRequest(tenant, tenants, new URLSearchParams(req.body), {
+        principals: deps.principals,
+        signingKey: deps.signingKey,
+        nowSeconds: nowSeconds(),
+        loadJwks: deps.loadJwks,
+      });
+      if (outcome.reason) deps.log.warn({ tenant, clientId: outcome.clientId, reason: outcome.reason, status: outcome.response.status }, 'token request refused');
+      else deps.log.info({ tenant, clientId: outcome.clientId }, 'token issued');
+      return { response: json(outcome.response.status, outcome.response.body), ...(outcome.clientId !== undefined && { clientId: outcome.clientId }) };
+    }
+    return undefined;
+  }
+
+  async function handleSecretsApi(req: VaultRequest, url: URL, ctx: { clientId?: string }): Promise<VaultResponse> {
+    const route = matchSecretsRoute(url.pathname);
+    if (!route) throw new VaultApiError(404, 'NotFound', `No route for ${req.method} ${url.pathname}.`);
+    assertApiVersion(url.searchParams.get('api-version'));
+    const caller = authenticate(req.headers.authorization);
+    ctx.clientId = caller.clientId;
+    const kind: TransactionKind = req.method === 'GET' ? 'read' : 'write';
+    const admitted = deps.throttle?.admit(kind, deps.nowMs());
+    if (admitted && !admitted.admitted) {
+      throw new VaultApiError(429, 'Throttled', `Request was not processed because too many ${kind} requests were received. Retry after ${admitted.retryAfterSeconds} seconds.`, {
+        retryAfterSeconds: admitted.retryAfterSeconds,
+      });
+    }
+    return dispatch(req, url, route, caller);
+  }
+
+  function authenticate(authorization: string | undefined): Caller {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw unauthorized('AKV10000: Request is missing a Bearer or PoP token.');
+    let identity;
+    try {
+      identity = verifyAccessToken(match[1] as string, deps.tenantId, nowSeconds(), deps.signingKey);
+    } catch (e) {
+      const reason = e instanceof JwtError ? e.message : 'token could not be verified';
+      deps.log.warn({ reason }, 'bearer token refused');
+      throw unauthorized(`AKV10032: Invalid token: ${reason}.`);
+    }
+    const principal = deps.principals.find(identity.tenantId, identity.clientId);
+    if (!principal) throw unauthorized(`AKV10032: The client ${identity.clientId} is no longer registered with this vault.`);
+    return { clientId: principal.clientId, principal };
+  }
+
+  function unauthorized(message: string): VaultApiError {
+    return new VaultApiError(401, 'Unauthorized', message);
+  }
+
+  async function dispatch(req: VaultRequest, url: URL, route: SecretsRoute, caller: Caller): Promise<VaultResponse> {
+    const name = route.name ?? '';
+    switch (`${req.method} ${route.kind}`) {
+      case 'GET list':
+        return listSecrets(url, caller);
+      case 'GET versions':
+        return listVersions(url, name, caller);
+      case 'GET secret':
+        return getSecret(name, route.version, caller);
+      case 'PUT secret':
+        if (route.version !== undefined) break;
+        return setSecret(name, req.body, caller);
+      case 'PATCH secret':
+        return updateSecret(name, route.version, req.body, caller);
+      case 'DELETE secret':
+        if (route.version !== undefined) break;
+        return deleteSecret(name, caller);
+      case 'GET deletedList':
+        return listDeleted(url, caller);
+      case 'GET deleted':
+        assertMayRead(caller, name);
+        return json(200, deletedSecretBundle(deps.baseUrl, deps.state.getDeleted(name)));
+      case 'DELETE deleted':
+        return purgeDeleted(name, caller);
+      case 'POST recover':
+        return recoverDeleted(name, caller);
+    }
+    throw new VaultApiError(405, 'MethodNotAllowed', `${req.method} is not supported on ${url.pathname}.`);
+  }
+
+  function getSecret(name: string, version: string | undefined, caller: Caller): VaultResponse {
+    assertMayRead(caller, name);
+    const found = deps.state.getSecret(name, version);
+    if (isDisabled(found.version)) throw new VaultApiError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', { innerCode: 'SecretDisabled' });
+    const validity = deps.enforceValidity ? isOutsideValidity(found.version, nowSeconds()) : undefined;
+    if (validity === 'expired') throw new VaultApiError(403, 'Forbidden', 'Operation get is not allowed on an expired secret.', { innerCode: 'SecretExpired' });
+    if (validity === 'notYetValid') throw new VaultApiError(403, 'Forbidden', 'Operation get is not allowed on a secret that is not yet valid.', { innerCode: 'SecretNotYetValid' });
+    counters.secretReads++;
+    counters.byName[found.secret.name] = (counters.byName[found.secret.name] ?? 0) + 1;
+    return json(200, secretBundle(deps.baseUrl, found.secret, found.version, true));
+  }
+
+  async function setSecret(name: string, body: string, caller: Caller): Promise<VaultResponse> {
+    assertMayWrite(caller, name);
+    const input = parseSetSecretBody(body);
+    const found = deps.state.setSecret(name, input, { now: nowSeconds(), version: deps.newVersion() });
+    await deps.persist();
+    deps.log.info({ secret: found.secret.name, version: found.version.version, clientId: caller.clientId }, 'secret set');
+    return json(200, secretBundle(deps.baseUrl, found.secret, found.version, true));
+  }
+
+  async function updateSecret(name: string, version: string | undefined, body: string, caller: Caller): Promise<VaultResponse> {
+    assertMayWrite(caller, name);
+    const patch = parseUpdateSecretBody(body);
+    const found = deps.state.updateSecret(name, version, patch, nowSeconds());
+    await deps.persist();
+    deps.log.info({ secret: found.secret.name, version: found.version.version, clientId: caller.clientId }, 'secret properties updated');
+    return json(200, secretBundle(deps.baseUrl, found.secret, found.version, false));
+  }
+
+  async function deleteSecret(name: string, caller: Caller): Promise<VaultResponse> {
+    assertMayWrite(caller, name);
+    const deleted = deps.state.deleteSecret(name, nowSeconds());
+    await deps.persist();
+    deps.log.info({ secret: deleted.secret.name, clientId: caller.clientId }, 'secret soft-deleted');
+    return json(200, deletedSecretBundle(deps.baseUrl, deleted));
+  }
+
+  async function purgeDeleted(name: string, caller: Caller): Promise<VaultResponse> {
+    assertMayWrite(caller, name);
+    deps.state.purgeDeleted(name);
+    await deps.persist();
+    deps.log.info({ secret: name, clientId: caller.clientId }, 'secret purged');
+    return { status: 204, headers: {}, body: '' };
+  }
+
+  async function recoverDeleted(name: string, caller: Caller): Promise<VaultResponse> {
+    assertMayWrite(caller, name);
+    const secret = deps.state.recoverDeleted(name);
+    await deps.persist();
+    deps.log.info({ secret: secret.name, clientId: caller.clientId }, 'secret recovered');
+    const latest = deps.state.getSecret(name);
+    return json(200, secretBundle(deps.baseUrl, latest.secret, latest.version, false));
+  }
+
+  function listSecrets(url: URL, caller: Caller): VaultResponse {
+    const visible = deps.state.listSecrets().filter((s) => isNameAllowed(caller.principal.allowRead, s.name));
+    const page = pageFrom(url, visible, (s) => s.name.toLowerCase());
+    return json(200, pagedBody(url, page, (s) => secretItem(deps.baseUrl, s)));
+  }
+
+  function listVersions(url: URL, name: string, caller: Caller): VaultResponse {
+    assertMayRead(caller, name);
+    const secret = deps.state.getSecret(name).secret;
+    const indexed = deps.state.listVersions(name).map((v, i) => ({ v, key: String(i).padStart(8, '0') }));
+    const page = pageFrom(url, indexed, (x) => x.key);
+    return json(200, pagedBody(url, page, (x) => versionItem(deps.baseUrl, secret, x.v)));
+  }
+
+  function listDeleted(url: URL, caller: Caller): VaultResponse {
+    const visible = deps.state.listDeleted().filter((d) => isNameAllowed(caller.principal.allowRead, d.secret.name));
+    const page = pageFrom(url, visible, (d) => d.secret.name.toLowerCase());
+    return json(200, pagedBody(url, page, (d) => deletedSecretItem(deps.baseUrl, d)));
+  }
+
+  function pageFrom<T>(url: URL, items: T[], keyOf: (item: T) => string): Page<T> & { maxResults: number } {
+    const maxResults = parseMaxResults(url.searchParams.get('maxresults'));
+    return { ...pageOf(items, keyOf, maxResults, decodeSkipToken(url.searchParams.get('$skiptoken'))), maxResults };
+  }
+
+  function pagedBody<T>(url: URL, page: Page<T> & { maxResults: number }, render: (item: T) => Record<string, unknown>): Record<string, unknown> {
+    let nextLink: string | null = null;
+    if (page.continueAfter !== undefined) {
+      const next = new URL(url.pathname, deps.baseUrl);
+      next.searchParams.set('api-version', url.searchParams.get('api-version') ?? '');
+      next.searchParams.set('$skiptoken', encodeSkipToken(page.continueAfter));
+      next.searchParams.set('maxresults', String(page.maxResults));
+      nextLink = next.toString();
+    }
+    return { value: page.items.map(render), nextLink };
+  }
+
+  async function handleImds(req: VaultRequest): Promise<VaultResponse> {
+    const url = new URL(req.url, 'http://imds.local');
+    const outcome = handleImdsRequest({ method: req.method, url, metadataHeader: req.headers.metadata }, deps.principals, deps.signingKey, nowSeconds());
+    if (outcome.status === 200) deps.log.info({ clientId: outcome.clientId }, 'managed identity token issued');
+    else deps.log.warn({ status: outcome.status, path: url.pathname }, 'managed identity request refused');
+    return json(outcome.status, outcome.body);
+  }
+
+  return {
+    handle,
+    handleImds,
+    stats: () => ({ requests: counters.requests, secretReads: counters.secretReads, byName: { ...counters.byName } }),
+    addPrincipal: (p) => deps.principals.add(p),
+  };
+}
+
+/** Parses the secrets API paths; undefined for anything else. */
+export function matchSecretsRoute(pathname: string): SecretsRoute | undefined {
+  const parts = pathname.split('/').slice(1);
+  const [collection, name, third, fourth] = parts;
+  if (collection === 'secrets') {
+    if (parts.length === 1 || (parts.length === 2 && name === '')) return { kind: 'list' };
+    if (!name) return undefined;
+    if (parts.length === 2) return { kind: 'secret', name: decodeURIComponent(name) };
+    if (parts.length === 3 && third === '') return { kind: 'secret', name: decodeURIComponent(name) };
+    if (parts.length === 3 && third === 'versions') return { kind: 'versions', name: decodeURIComponent(name) };
+    if (parts.length === 3 && third) return { kind: 'secret', name: decodeURIComponent(name), version: decodeURIComponent(third) };
+    if (parts.length === 4 && fourth === '' && third) return { kind: 'secret', name: decodeURIComponent(name), version: decodeURIComponent(third) };
+    return undefined;
+  }
+  if (collection === 'deletedsecrets') {
+    if (parts.length === 1 || (parts.length === 2 && name === '')) return { kind: 'deletedList' };
+    if (!name) return undefined;
+    if (parts.length === 2) return { kind: 'deleted', name: decodeURIComponent(name) };
+    if (parts.length === 3 && third === 'recover') return { kind: 'recover', name: decodeURIComponent(name) };
+  }
+  return undefined;
+}
+
+function assertApiVersion(apiVersion: string | null): void {
+  if (apiVersion === null || apiVersion === '') throw badParameter('The api-version query parameter is missing.');
+  if (!SUPPORTED_API_VERSIONS.includes(apiVersion)) {
+    throw badParameter(`The specified version (${apiVersion.slice(0, 32)}) is not recognized. Consider using the latest supported version (${SUPPORTED_API_VERSIONS.at(-1)}).`);
+  }
+}
+
+function assertMayRead(caller: Caller, name: string): void {
+  if (!isNameAllowed(caller.principal.allowRead, name)) throw forbiddenByPolicy(caller, 'getSecret', name);
+}
+
+function assertMayWrite(caller: Caller, name: string): void {
+  if (!isNameAllowed(caller.principal.allowWrite, name)) throw forbiddenByPolicy(caller, 'setSecret', name);
+}
+
+function forbiddenByPolicy(caller: Caller, action: string, name: string): VaultApiError {
+  return new VaultApiError(
+    403,
+    'Forbidden',
+    `Caller is not authorized to perform action on resource. Caller: appid=${caller.clientId}. Action: 'Microsoft.KeyVault/vaults/secrets/${action}/action'. Resource: 'secrets/${name}'.`,
+    { innerCode: 'ForbiddenByPolicy' },
+  );
+}
+
+function parseJsonObject(body: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // JSON.parse's message quotes the body, which may hold a value.
+    throw badParameter('The request body is not valid JSON.');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badParameter('The request body must be a JSON object.');
+  return parsed as Record<string, unknown>;
+}
+
+function parseSetSecretBody(body: string): SetSecretInput {
+  const o = parseJsonObject(body);
+  if (typeof o.value !== 'string') throw badParameter('Property value is required and must be a string.');
+  const attrs = parseAttributes(o.attributes);
+  return {
+    value: o.value,
+    ...optionalString(o, 'contentType'),
+    ...parseTags(o.tags),
+    ...(attrs.enabled !== undefined && { enabled: attrs.enabled }),
+    ...(typeof attrs.nbf === 'number' && { nbf: attrs.nbf }),
+    ...(typeof attrs.exp === 'number' && { exp: attrs.exp }),
+  };
+}
+
+function parseUpdateSecretBody(body: string): UpdateSecretInput {
+  const o = parseJsonObject(body);
+  return { ...optionalString(o, 'contentType'), ...parseTags(o.tags), ...parseAttributes(o.attributes) };
+}
+
+function parseAttributes(raw: unknown): { enabled?: boolean; nbf?: number | null; exp?: number | null } {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw badParameter('Property attributes must be an object.');
+  const a = raw as Record<string, unknown>;
+  const out: { enabled?: boolean; nbf?: number | null; exp?: number | null } = {};
+  if (a.enabled !== undefined && a.enabled !== null) {
+    if (typeof a.enabled !== 'boolean') throw badParameter('Property attributes.enabled must be a boolean.');
+    out.enabled = a.enabled;
+  }
+  for (const key of ['nbf', 'exp'] as const) {
+    const v = a[key];
+    if (v === undefined) continue;
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw badParameter(`Property attributes.${key} must be a unix time in seconds.`);
+    out[key] = v === null ? null : Math.floor(v);
+  }
+  return out;
+}
+
+function parseTags(raw: unknown): { tags?: Record<string, string> } {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    throw badParameter('Property tags must be an object of strings.');
+  }
+  return { tags: raw as Record<string, string> };
+}
+
+function optionalString(o: Record<string, unknown>, key: 'contentType'): { contentType?: string } {
+  const v = o[key];
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'string') throw badParameter(`Property ${key} must be a string.`);
+  return { [key]: v };
+}
+
+function instanceDiscovery(baseUrl: string, authorizationEndpoint: string | null): Record<string, unknown> {
+  const host = new URL(baseUrl).host;
+  const tenant = authorizationEndpoint ? new URL(authorizationEndpoint, baseUrl).pathname.split('/')[1] ?? 'common' : 'common';
+  return {
+    tenant_discovery_endpoint: `${baseUrl}/${tenant}/v2.0/.well-known/openid-configuration`,
+    'api-version': '1.1',
+    metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+  };
+}
+
+export function json(status: number, body: unknown): VaultResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+}
+
+/** AKV errors keep their shape; anything else is a vault bug, logged by name and stack only. */
+export function errorResponse(e: unknown, log: Logger, challenge: string): VaultResponse {
+  if (e instanceof VaultApiError) {
+    const res = json(e.status, e.toBody());
+    if (e.status === 401) res.headers['www-authenticate'] = challenge;
+    if (e.retryAfterSeconds !== undefined) res.headers['retry-after'] = String(e.retryAfterSeconds);
+    return res;
+  }
+  log.error({ err: e }, 'vault internal error');
+  return json(500, { error: { code: 'InternalServerError', message: 'The vault failed to process the request.' } });
+}
+
+export function challengeHeader(authorityHost: string, tenantId: string): string {
+  return `Bearer authorization="${authorityHost}/${tenantId}", resource="${VAULT_RESOURCE}"`;
+}
