@@ -275,11 +275,9 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
   function pagedBody<T>(url: URL, page: Page<T> & { maxResults: number }, render: (item: T) => Record<string, unknown>): Record<string, unknown> {
     let nextLink: string | null = null;
     if (page.continueAfter !== undefined) {
-      const next = new URL(url.pathname, deps.baseUrl);
-      next.searchParams.set('api-version', url.searchParams.get('api-version') ?? '');
-      next.searchParams.set('$skiptoken', encodeSkipToken(page.continueAfter));
-      next.searchParams.set('maxresults', String(page.maxResults));
-      nextLink = next.toString();
+      // Spelled out by hand: URLSearchParams would escape `$skiptoken` as `%24skiptoken`, unlike AKV.
+      const apiVersion = encodeURIComponent(url.searchParams.get('api-version') ?? '');
+      nextLink = `${deps.baseUrl}${url.pathname}?api-version=${apiVersion}&$skiptoken=${encodeSkipToken(page.continueAfter)}&maxresults=${page.maxResults}`;
     }
     return { value: page.items.map(render), nextLink };
   }
@@ -307,20 +305,28 @@ export function matchSecretsRoute(pathname: string): SecretsRoute | undefined {
   if (collection === 'secrets') {
     if (parts.length === 1 || (parts.length === 2 && name === '')) return { kind: 'list' };
     if (!name) return undefined;
-    if (parts.length === 2) return { kind: 'secret', name: decodeURIComponent(name) };
-    if (parts.length === 3 && third === '') return { kind: 'secret', name: decodeURIComponent(name) };
-    if (parts.length === 3 && third === 'versions') return { kind: 'versions', name: decodeURIComponent(name) };
-    if (parts.length === 3 && third) return { kind: 'secret', name: decodeURIComponent(name), version: decodeURIComponent(third) };
-    if (parts.length === 4 && fourth === '' && third) return { kind: 'secret', name: decodeURIComponent(name), version: decodeURIComponent(third) };
+    if (parts.length === 2) return { kind: 'secret', name: decodePathSegment(name) };
+    if (parts.length === 3 && third === '') return { kind: 'secret', name: decodePathSegment(name) };
+    if (parts.length === 3 && third === 'versions') return { kind: 'versions', name: decodePathSegment(name) };
+    if (parts.length === 3 && third) return { kind: 'secret', name: decodePathSegment(name), version: decodePathSegment(third) };
+    if (parts.length === 4 && fourth === '' && third) return { kind: 'secret', name: decodePathSegment(name), version: decodePathSegment(third) };
     return undefined;
   }
   if (collection === 'deletedsecrets') {
     if (parts.length === 1 || (parts.length === 2 && name === '')) return { kind: 'deletedList' };
     if (!name) return undefined;
-    if (parts.length === 2) return { kind: 'deleted', name: decodeURIComponent(name) };
-    if (parts.length === 3 && third === 'recover') return { kind: 'recover', name: decodeURIComponent(name) };
+    if (parts.length === 2) return { kind: 'deleted', name: decodePathSegment(name) };
+    if (parts.length === 3 && third === 'recover') return { kind: 'recover', name: decodePathSegment(name) };
   }
   return undefined;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badParameter('The request URI contains an invalid escape sequence.');
+  }
 }
 
 function assertApiVersion(apiVersion: string | null): void {
