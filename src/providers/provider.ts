@@ -19,6 +19,12 @@ export interface ProviderHost {
   readConfigMapKey?(ref: { name: string; namespace?: string; key: string }, signal: AbortSignal): Promise<string>;
   /** Mints a service-account token (TokenRequest API) for workload identity. */
   serviceAccountToken(sa: ServiceAccountSelector, audiences: string[], signal: AbortSignal): Promise<Sensitive<string>>;
+  /**
+   * Annotations of a service account. Workload identity reads `azure.workload.identity/client-id`
+   * and `azure.workload.identity/tenant-id` from them, as ESO does. Optional: without it, those
+   * must be set on the store (authSecretRef.clientId / tenantId).
+   */
+  serviceAccountAnnotations?(sa: ServiceAccountSelector, signal: AbortSignal): Promise<Readonly<Record<string, string>>>;
   readonly log: Logger;
 }
 

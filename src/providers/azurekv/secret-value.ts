@@ -113,3 +113,20 @@ export function tagsAsSecretMap(
   const key = `${name}_${property}`;
   return new Map([[key, selectMetadata(out, key, name)]]);
 }
+
+const PKCS12 = 'application/x-pkcs12';
+const PEM_FILE = 'application/x-pem-file';
+
+/**
+ * `cert/<name>` through the secrets API: a certificate-backed secret holds the PKCS#12 as base64
+ * (returned decoded, as binary) or a PEM file (returned as stored). ESO instead reads the
+ * certificates API and returns only the DER public certificate; the secrets API cannot.
+ */
+export function certificateBytes(value: string, contentType: string | undefined, name: string): Uint8Array {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === PKCS12) return Buffer.from(value, 'base64');
+  if (type === PEM_FILE || (type === undefined && value.includes('-----BEGIN CERTIFICATE-----'))) return Buffer.from(value, 'utf8');
+  throw new ProjectorError('VaultBadValue', `secret "${name}" is not certificate-backed (contentType ${type ?? 'unset'}); use secret/${name}`, {
+    remoteCode: 'NotACertificate',
+  });
+}

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  extractProperty, formatRfc3339, marshalGoStringMap, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap,
+  certificateBytes, extractProperty, formatRfc3339, marshalGoStringMap, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap,
 } from '../../../../src/providers/azurekv/secret-value.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
 
@@ -96,5 +96,22 @@ describe('tagsAsSecretMap (dataFrom.extract with metadataPolicy Fetch)', () => {
 
   it('fails when the selected tag does not exist', () => {
     assert.throws(() => tagsAsSecretMap('db', {}, {}, 'app'), isBadValueNaming('db_app'));
+  });
+});
+
+describe('certificateBytes (cert/ refs)', () => {
+  it('decodes a PKCS#12 certificate-backed secret to binary', () => {
+    const pfx = Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff]);
+    assert.deepEqual(Buffer.from(certificateBytes(pfx.toString('base64'), 'application/x-pkcs12', 'c')), pfx);
+  });
+
+  it('returns a PEM certificate-backed secret as its text', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    assert.equal(Buffer.from(certificateBytes(pem, 'application/x-pem-file', 'c')).toString('utf8'), pem);
+    assert.equal(Buffer.from(certificateBytes(pem, undefined, 'c')).toString('utf8'), pem);
+  });
+
+  it('refuses a secret that is not certificate-backed without quoting it', () => {
+    assert.throws(() => certificateBytes(CANARY, 'text/plain', 'plain'), isBadValueNaming('"plain"', 'text/plain'));
   });
 });

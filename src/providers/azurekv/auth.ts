@@ -1,0 +1,133 @@
+// authType → TokenCredential. Credentials come from the host (Kubernetes Secrets, service-account
+// tokens); nothing here reads a Kubernetes object directly.
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  WorkloadIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { ServiceAccountSelector } from '../../api/index.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import type { ProviderHost } from '../provider.ts';
+import type { AzureKvConfig, ValueSource } from './store-config.ts';
+import type { TrustSettings } from './trust.ts';
+
+export const AZURE_DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
+export const ANNOTATION_CLIENT_ID = 'azure.workload.identity/client-id';
+export const ANNOTATION_TENANT_ID = 'azure.workload.identity/tenant-id';
+
+/** Pipeline settings shared by the credential and the SecretClient (fail fast, trust the store's CA). */
+export interface TransportSettings {
+  tlsOptions?: TrustSettings | undefined;
+  retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
+  additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
+}
+
+export interface StoreCredential {
+  credential: TokenCredential;
+  /** Identity for logs and cache keys: auth type and client ID, never a secret. */
+  identity: string;
+}
+
+const SERVICE_ACCOUNT_TOKEN_TIMEOUT_MS = 10_000;
+
+async function readSource(source: ValueSource, host: ProviderHost, signal: AbortSignal): Promise<string> {
+  if ('inline' in source) return source.inline;
+  return (await host.readSecretKey(source.secretKeyRef, signal)).reveal().trim();
+}
+
+async function readOptional(source: ValueSource | undefined, host: ProviderHost, signal: AbortSignal): Promise<string | undefined> {
+  return source ? readSource(source, host, signal) : undefined;
+}
+
+function authFailed(message: string): ProjectorError {
+  return new ProjectorError('StoreAuthFailed', message, { field: 'spec.provider.azurekv' });
+}
+
+function commonOptions(config: AzureKvConfig, transport: TransportSettings) {
+  return {
+    authorityHost: config.authorityHost,
+    // Instance discovery asks login.microsoftonline.com about the authority: wrong for custom clouds
+    // and impossible offline.
+    disableInstanceDiscovery: config.isCustomAuthority,
+    ...transport,
+  };
+}
+
+async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderHost, transport: TransportSettings, signal: AbortSignal): Promise<StoreCredential> {
+  const tenantId = await readOptional(config.tenantId, host, signal);
+  const clientId = await readOptional(config.clientId, host, signal);
+  if (!tenantId || !clientId) throw authFailed('ServicePrincipal needs a non-empty tenantId and clientId');
+  const options = commonOptions(config, transport);
+  if (config.clientCertificate) {
+    const pem = await readSource(config.clientCertificate, host, signal);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----') || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+      throw authFailed('authSecretRef.clientCertificate must hold a PEM certificate and its private key');
+    }
+    return { credential: new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options), identity: `ServicePrincipal(certificate) ${clientId}` };
+  }
+  const clientSecret = await readOptional(config.clientSecret, host, signal);
+  if (!clientSecret) throw authFailed('ServicePrincipal needs a non-empty clientSecret');
+  return { credential: new ClientSecretCredential(tenantId, clientId, clientSecret, options), identity: `ServicePrincipal ${clientId}` };
+}
+
+function managedIdentityCredential(config: AzureKvConfig, transport: TransportSettings): StoreCredential {
+  const { retryOptions, additionalPolicies, tlsOptions } = transport;
+  const options = { retryOptions, additionalPolicies, tlsOptions };
+  const credential = config.identityId
+    ? new ManagedIdentityCredential({ clientId: config.identityId, ...options })
+    : new ManagedIdentityCredential(options);
+  return { credential, identity: `ManagedIdentity ${config.identityId ?? 'system-assigned'}` };
+}
+
+/** ESO's rule: a value may come from the store or from the annotation, not both. */
+function pickOne(fromStore: string | undefined, fromAnnotation: string | undefined, what: string): string | undefined {
+  if (fromStore && fromAnnotation) {
+    throw authFailed(`${what} is set both on the store and in service account annotation; keep one`);
+  }
+  return fromStore || fromAnnotation;
+}
+
+function serviceAccountOf(config: AzureKvConfig, host: ProviderHost): ServiceAccountSelector {
+  const sa = config.serviceAccountRef!;
+  return { ...sa, namespace: sa.namespace ?? host.namespace };
+}
+
+async function workloadIdentityCredential(config: AzureKvConfig, host: ProviderHost, transport: TransportSettings, signal: AbortSignal): Promise<StoreCredential> {
+  const options = commonOptions(config, transport);
+  if (!config.serviceAccountRef) {
+    // ESO's fallback: the operator pod's own federated token, set up by the workload identity webhook.
+    return { credential: new WorkloadIdentityCredential(options), identity: 'WorkloadIdentity (operator pod)' };
+  }
+  const sa = serviceAccountOf(config, host);
+  const annotations = host.serviceAccountAnnotations ? await host.serviceAccountAnnotations(sa, signal) : {};
+  const clientId = pickOne(await readOptional(config.clientId, host, signal), annotations[ANNOTATION_CLIENT_ID], 'clientId');
+  if (!clientId) throw authFailed(`WorkloadIdentity needs authSecretRef.clientId or the service account annotation ${ANNOTATION_CLIENT_ID}`);
+  const tenantId = pickOne(await readOptional(config.tenantId, host, signal), annotations[ANNOTATION_TENANT_ID], 'tenantId') || process.env['AZURE_TENANT_ID'];
+  if (!tenantId) throw authFailed(`WorkloadIdentity needs tenantId, authSecretRef.tenantId or the annotation ${ANNOTATION_TENANT_ID}`);
+  const audiences = [AZURE_DEFAULT_AUDIENCE, ...(sa.audiences ?? [])];
+  // MSAL calls this whenever it needs a new token: mint a fresh service-account token each time.
+  const getAssertion = async () =>
+    (await host.serviceAccountToken(sa, audiences, AbortSignal.timeout(SERVICE_ACCOUNT_TOKEN_TIMEOUT_MS))).reveal();
+  return { credential: new ClientAssertionCredential(tenantId, clientId, getAssertion, options), identity: `WorkloadIdentity ${sa.namespace ?? ''}/${sa.name} ${clientId}` };
+}
+
+/** Builds the credential for the store's authType, reading its inputs through the host. */
+export async function createStoreCredential(
+  config: AzureKvConfig,
+  host: ProviderHost,
+  transport: TransportSettings,
+  signal: AbortSignal,
+): Promise<StoreCredential> {
+  switch (config.authType) {
+    case 'ServicePrincipal':
+      return servicePrincipalCredential(config, host, transport, signal);
+    case 'ManagedIdentity':
+      return managedIdentityCredential(config, transport);
+    case 'WorkloadIdentity':
+      return workloadIdentityCredential(config, host, transport, signal);
+  }
+}

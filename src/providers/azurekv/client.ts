@@ -1,0 +1,199 @@
+// SecretsClient over @azure/keyvault-secrets: one instance per store and identity. Token caching and
+// reuse belong to the SDK credential; every vault read passes the per-vault rate limiter first.
+import type { KeyVaultSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets';
+import type { FindRef, RemoteRef } from '../../api/index.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { Sensitive } from '../../core/sensitive.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
+import { toProjectorError } from './errors.ts';
+import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
+import {
+  certificateBytes, extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
+} from './secret-value.ts';
+
+/**
+ * A per-vault read budget shared by every client of that vault (sync/rate-limit.ts implements it).
+ * `acquire` resolves when one read may go; `pause` holds the vault after a 429.
+ */
+export interface VaultReadLimiter {
+  acquire(vaultKey: string, signal: AbortSignal): Promise<void>;
+  pause(vaultKey: string, retryAfterMs: number): void;
+}
+
+/** What `projector check` learns about one remote ref without seeing its value. */
+export interface SecretDescription {
+  exists: boolean;
+  enabled: boolean;
+  expired: boolean;
+  version?: string;
+  hasProperty?: boolean;
+}
+
+export interface AzureKvClientDeps {
+  secretClient: SecretClient;
+  vaultUrl: string;
+  log: Logger;
+  limiter?: VaultReadLimiter | undefined;
+  now?: () => Date;
+  /** Parallel value reads in getAllSecrets. */
+  findConcurrency?: number;
+}
+
+/** Pause applied when a 429 came without any Retry-After header. */
+const DEFAULT_THROTTLE_PAUSE_MS = 1_000;
+const LIST_PAGE_SIZE = 25;
+
+function bytesOf(text: string): SecretBytes {
+  return new Sensitive<Uint8Array>(Buffer.from(text, 'utf8'));
+}
+
+function timesOf(p: SecretProperties): SecretTimes {
+  return { expiresOn: p.expiresOn, createdOn: p.createdOn, updatedOn: p.updatedOn, notBefore: p.notBefore };
+}
+
+function isFetchPolicy(ref: RemoteRef): boolean {
+  return ref.metadataPolicy === 'Fetch';
+}
+
+function keysNotSupported(name: string): ProjectorError {
+  return new ProjectorError('NotSupported', `key/${name}: Key Vault keys are not supported by Projector (secrets and cert/ only)`, { field: 'remoteRef.key' });
+}
+
+export class AzureKvSecretsClient implements SecretsClient {
+  readonly #client: SecretClient;
+  readonly #vaultUrl: string;
+  readonly #vaultKey: string;
+  readonly #log: Logger;
+  readonly #limiter: VaultReadLimiter | undefined;
+  readonly #now: () => Date;
+  readonly #findConcurrency: number;
+
+  constructor(deps: AzureKvClientDeps) {
+    this.#client = deps.secretClient;
+    this.#vaultUrl = deps.vaultUrl;
+    this.#vaultKey = new URL(deps.vaultUrl).origin.toLowerCase();
+    this.#log = deps.log;
+    this.#limiter = deps.limiter;
+    this.#now = deps.now ?? (() => new Date());
+    this.#findConcurrency = deps.findConcurrency ?? 8;
+  }
+
+  async getSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretBytes> {
+    const target = parseObjectRef(ref.key);
+    if (target.objectType === 'key') throw keysNotSupported(target.name);
+    const secret = await this.#fetch(target.name, ref.version, signal);
+    if (isFetchPolicy(ref)) return bytesOf(selectMetadata(metadataOf(secret.properties.tags, timesOf(secret.properties)), ref.property, target.name));
+    const value = this.#valueOf(secret, target.name);
+    if (target.objectType === 'cert') return new Sensitive(certificateBytes(value, secret.properties.contentType, target.name));
+    return bytesOf(extractProperty(value, ref.property, target.name));
+  }
+
+  async getSecretMap(ref: RemoteRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
+    const target = parseObjectRef(ref.key);
+    if (target.objectType !== 'secret') {
+      throw new ProjectorError('InvalidSpec', `dataFrom.extract cannot read ${target.objectType}/ objects; use data[] with ${ref.key}`, { field: 'dataFrom.extract.key' });
+    }
+    const secret = await this.#fetch(target.name, ref.version, signal);
+    const entries = isFetchPolicy(ref)
+      ? tagsAsSecretMap(target.name, secret.properties.tags, timesOf(secret.properties), ref.property)
+      : secretMapFromJson(extractProperty(this.#valueOf(secret, target.name), ref.property, target.name), target.name);
+    return new Map([...entries].map(([k, v]) => [k, bytesOf(v)]));
+  }
+
+  async getAllSecrets(find: FindRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
+    const matcher = compileFind(find);
+    const names = (await this.#listProperties(signal)).filter((p) => matcher.matches({ name: p.name, enabled: p.enabled !== false, tags: p.tags ?? {} })).map((p) => p.name);
+    const out = new Map<string, SecretBytes>();
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        out.set(name, bytesOf(this.#valueOf(await this.#fetch(name, undefined, signal), name)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#findConcurrency, names.length) }, worker));
+    this.#log.debug({ vault: this.#vaultUrl, listed: names.length }, 'azurekv find matched secrets');
+    // Sorted so callers see the same order however the reads interleaved.
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** Ready only when the vault answers a list call with this identity; throws the precise reason otherwise. */
+  async validate(signal: AbortSignal): Promise<ValidationResult> {
+    const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 });
+    await this.#read(() => pages.next(), undefined, signal);
+    return 'Ready';
+  }
+
+  async describeSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretDescription> {
+    const target = parseObjectRef(ref.key);
+    if (target.objectType === 'key') throw keysNotSupported(target.name);
+    let secret: KeyVaultSecret;
+    try {
+      secret = await this.#fetch(target.name, ref.version, signal);
+    } catch (e) {
+      if (e instanceof ProjectorError && e.code === 'VaultNotFound') return { exists: false, enabled: false, expired: false };
+      if (e instanceof ProjectorError && e.code === 'VaultForbidden' && e.details.remoteCode === 'SecretDisabled') {
+        return { exists: true, enabled: false, expired: false };
+      }
+      throw e;
+    }
+    const p = secret.properties;
+    const description: SecretDescription = {
+      exists: true,
+      enabled: p.enabled !== false,
+      expired: p.expiresOn !== undefined && p.expiresOn.getTime() <= this.#now().getTime(),
+      ...(p.version ? { version: p.version } : {}),
+    };
+    if (ref.property) description.hasProperty = this.#hasProperty(secret, target, ref);
+    return description;
+  }
+
+  async close(): Promise<void> {
+    // The SDK holds no resources that need releasing: its keep-alive sockets idle out on their own.
+  }
+
+  #hasProperty(secret: KeyVaultSecret, target: ObjectRef, ref: RemoteRef): boolean {
+    try {
+      // The extracted value is dropped here: check reports presence only.
+      if (isFetchPolicy(ref)) selectMetadata(metadataOf(secret.properties.tags, timesOf(secret.properties)), ref.property, target.name);
+      else extractProperty(this.#valueOf(secret, target.name), ref.property, target.name);
+      return true;
+    } catch (e) {
+      if (e instanceof ProjectorError && e.code === 'VaultBadValue') return false;
+      throw e;
+    }
+  }
+
+  #valueOf(secret: KeyVaultSecret, name: string): string {
+    if (secret.value === undefined) throw new ProjectorError('VaultBadValue', `vault ${this.#vaultUrl} returned secret "${name}" without a value`);
+    return secret.value;
+  }
+
+  #fetch(name: string, version: string | undefined, signal: AbortSignal): Promise<KeyVaultSecret> {
+    return this.#read(() => this.#client.getSecret(name, { ...(version ? { version } : {}), abortSignal: signal }), name, signal);
+  }
+
+  async #listProperties(signal: AbortSignal): Promise<SecretProperties[]> {
+    const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: LIST_PAGE_SIZE });
+    const all: SecretProperties[] = [];
+    for (;;) {
+      const page = await this.#read(() => pages.next(), undefined, signal);
+      if (page.done) return all;
+      all.push(...page.value);
+    }
+  }
+
+  /** Every vault call goes through here: rate limit, then one SDK call, then error translation. */
+  async #read<T>(call: () => Promise<T>, secretName: string | undefined, signal: AbortSignal): Promise<T> {
+    try {
+      await this.#limiter?.acquire(this.#vaultKey, signal);
+      return await call();
+    } catch (err) {
+      const e = toProjectorError(err, { vaultUrl: this.#vaultUrl, secretName }, this.#now().getTime());
+      if (e.code === 'VaultThrottled') this.#limiter?.pause(this.#vaultKey, e.details.retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS);
+      this.#log.debug({ vault: this.#vaultUrl, secret: secretName, code: e.code, httpStatus: e.details.httpStatus }, 'azurekv read failed');
+      throw e;
+    }
+  }
+}

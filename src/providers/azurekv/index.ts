@@ -1,0 +1,108 @@
+// spec.provider.azurekv: Azure Key Vault through the official SDK. This folder is the only code that
+// imports @azure/*.
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { GenericStore } from '../../api/index.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import type { Issue } from '../../core/issues.ts';
+import type { Provider, ProviderHost, SecretsClient } from '../provider.ts';
+import { createStoreCredential, type TransportSettings } from './auth.ts';
+import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
+import { toProjectorError } from './errors.ts';
+import { hasErrors, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
+import { resolveTrust } from './trust.ts';
+
+export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
+
+export interface AzureKvProviderOptions {
+  /** Shared per-vault read budget (sync/rate-limit.ts VaultRateLimiter). Without it reads are not limited. */
+  limiter?: VaultReadLimiter;
+  /** Per HTTP request, so a silent vault fails fast. Default 5,000 ms. */
+  requestTimeoutMs?: number;
+  /** SDK retries for network errors and 5xx (429 is never retried inline: the limiter owns it). Default 2. */
+  maxRetries?: number;
+  now?: () => Date;
+}
+
+/** A 503's Retry-After up to this long is waited out inline by the SDK; a longer one surfaces. */
+const MAX_INLINE_RETRY_AFTER_MS = 2_000;
+
+function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+  return {
+    name: 'projectorRequestTimeout',
+    sendRequest(request, next) {
+      if (!request.timeout) request.timeout = timeoutMs;
+      return next(request);
+    },
+  };
+}
+
+/**
+ * The SDK would sleep through any Retry-After inside the call (minutes, if the vault says so) and
+ * hide the 429 from the rate limiter. Surfacing it lets the limiter pause the whole vault and the
+ * controller requeue the key after exactly that delay.
+ */
+function surfaceThrottlingPolicy(vaultUrl: string, now: () => Date): PipelinePolicy {
+  return {
+    name: 'projectorSurfaceThrottling',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status !== 429 && response.status !== 503) return response;
+      const e = toProjectorError({ name: 'RestError', statusCode: response.status, response }, { vaultUrl }, now().getTime());
+      if (response.status === 429 || (e.details.retryAfterMs ?? 0) > MAX_INLINE_RETRY_AFTER_MS) throw e;
+      return response;
+    },
+  };
+}
+
+function transportFor(options: AzureKvProviderOptions, tlsOptions: TransportSettings['tlsOptions']): TransportSettings {
+  return {
+    tlsOptions,
+    retryOptions: { maxRetries: options.maxRetries ?? 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
+    additionalPolicies: [{ policy: requestTimeoutPolicy(options.requestTimeoutMs ?? 5_000), position: 'perCall' }],
+  };
+}
+
+function configOrThrow(store: GenericStore): AzureKvConfig {
+  const { config, issues } = resolveStoreConfig(store);
+  const first = issues.find((i) => i.severity === 'error');
+  if (!config || first) {
+    throw new ProjectorError('InvalidSpec', first ? `${first.path}: ${first.message}` : 'spec.provider.azurekv is missing', {
+      ...(first ? { field: first.path } : {}),
+    });
+  }
+  return config;
+}
+
+async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal: AbortSignal, options: AzureKvProviderOptions): Promise<SecretsClient> {
+  const config = configOrThrow(store);
+  const now = options.now ?? (() => new Date());
+  const transport = transportFor(options, await resolveTrust(config, host, signal));
+  const { credential, identity } = await createStoreCredential(config, host, transport, signal);
+  const secretClient = new SecretClient(config.vaultUrl, credential, {
+    ...transport,
+    disableChallengeResourceVerification: config.disableChallengeResourceVerification,
+    additionalPolicies: [...transport.additionalPolicies, { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' }],
+    userAgentOptions: { userAgentPrefix: 'projector' },
+  });
+  host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity }, 'azurekv client created');
+  return new AzureKvSecretsClient({ secretClient, vaultUrl: config.vaultUrl, log: host.log, limiter: options.limiter, now });
+}
+
+/** The azurekv Provider; the composition root passes the process-wide limiter. */
+export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}): Provider {
+  return {
+    name: 'azurekv',
+    validateStore(store: GenericStore): Issue[] {
+      return resolveStoreConfig(store).issues;
+    },
+    async newClient(store, host, signal) {
+      return newAzureKvClient(store, host, signal, options);
+    },
+  };
+}
+
+/** Unlimited default instance (tests, `projector check`); the operator should use createAzureKeyVaultProvider({limiter}). */
+export const azureKeyVaultProvider: Provider = createAzureKeyVaultProvider();
+
+export { hasErrors, resolveStoreConfig };

@@ -1,0 +1,126 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AzureKVProvider, GenericStore } from '../../../../src/api/index.ts';
+import { azureKeyVaultProvider, resolveStoreConfig } from '../../../../src/providers/azurekv/index.ts';
+
+type Kind = GenericStore['kind'];
+
+function store(azurekv: Partial<AzureKVProvider> & Record<string, unknown>, kind: Kind = 'ClusterSecretStore', namespace?: string): GenericStore {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind,
+    metadata: { name: 'akv', ...(namespace ? { namespace } : {}) },
+    spec: { provider: { azurekv: { vaultUrl: 'https://hybridops.vault.azure.net/', ...azurekv } as AzureKVProvider } },
+  };
+}
+
+const ref = (key: string, namespace?: string) => ({ valueFrom: { secretKeyRef: { name: 'akv-sp-credentials', key, ...(namespace ? { namespace } : {}) } } });
+const sel = (key: string, namespace?: string) => ({ name: 'akv-sp-credentials', key, ...(namespace ? { namespace } : {}) });
+
+/** The ClusterSecretStore from the HOWTO, verbatim in shape. */
+const howto = {
+  authType: 'ServicePrincipal' as const,
+  tenantId: ref('tenant-id', 'external-secrets'),
+  clientId: ref('client-id', 'external-secrets'),
+  clientSecret: ref('client-secret', 'external-secrets'),
+};
+
+function codes(s: GenericStore): string[] {
+  return azureKeyVaultProvider.validateStore(s).filter((i) => i.severity === 'error').map((i) => `${i.code}@${i.path}`);
+}
+
+describe('azurekv validateStore', () => {
+  it('accepts the HOWTO form (tenantId/clientId/clientSecret as valueFrom.secretKeyRef)', () => {
+    assert.deepEqual(codes(store(howto)), []);
+  });
+
+  it('accepts ESO form (tenantId string + authSecretRef)', () => {
+    assert.deepEqual(codes(store({ tenantId: 'tid', authSecretRef: { clientId: sel('client-id', 'ns'), clientSecret: sel('client-secret', 'ns') } })), []);
+  });
+
+  it('accepts a client certificate instead of a secret', () => {
+    assert.deepEqual(codes(store({ tenantId: 'tid', authSecretRef: { clientId: sel('id', 'ns'), clientCertificate: sel('cert', 'ns') } })), []);
+  });
+
+  it('requires https for the vault URL', () => {
+    assert.deepEqual(codes(store({ ...howto, vaultUrl: 'http://hybridops.vault.azure.net/' })), ['InsecureURL@spec.provider.azurekv.vaultUrl']);
+    assert.deepEqual(codes(store({ ...howto, vaultUrl: 'not a url' })), ['InvalidURL@spec.provider.azurekv.vaultUrl']);
+  });
+
+  it('rejects an unknown authType', () => {
+    assert.deepEqual(codes(store({ ...howto, authType: 'Magic' as never })), ['InvalidValue@spec.provider.azurekv.authType']);
+  });
+
+  it('requires tenant, client ID and exactly one client credential for ServicePrincipal', () => {
+    assert.deepEqual(codes(store({ authType: 'ServicePrincipal' })).sort(), [
+      'Required@spec.provider.azurekv.authSecretRef.clientId',
+      'Required@spec.provider.azurekv.authSecretRef.clientSecret',
+      'Required@spec.provider.azurekv.tenantId',
+    ]);
+    assert.deepEqual(codes(store({ tenantId: 't', authSecretRef: { clientId: sel('a', 'n'), clientSecret: sel('b', 'n'), clientCertificate: sel('c', 'n') } })),
+      ['Conflict@spec.provider.azurekv.authSecretRef.clientCertificate']);
+  });
+
+  it('refuses one credential named both in HOWTO form and in authSecretRef', () => {
+    assert.deepEqual(codes(store({ ...howto, authSecretRef: { clientId: sel('client-id', 'ns') } })), ['Conflict@spec.provider.azurekv.clientId']);
+  });
+
+  it('refuses an inline client secret', () => {
+    assert.deepEqual(codes(store({ ...howto, clientSecret: 'canary-inline-secret' })), ['InlineSecret@spec.provider.azurekv.clientSecret']);
+    const messages = JSON.stringify(azureKeyVaultProvider.validateStore(store({ ...howto, clientSecret: 'canary-inline-secret' })));
+    assert.ok(!messages.includes('canary-inline-secret'));
+  });
+
+  it('refuses a namespaced SecretStore that names another namespace', () => {
+    const s = store({ ...howto, tenantId: 'tid', clientId: ref('client-id'), clientSecret: ref('client-secret', 'other') }, 'SecretStore', 'apps');
+    assert.deepEqual(codes(s), ['CrossNamespace@spec.provider.azurekv.clientSecret.valueFrom.secretKeyRef.namespace']);
+    const same = store({ ...howto, tenantId: 'tid', clientId: ref('client-id', 'apps'), clientSecret: ref('client-secret') }, 'SecretStore', 'apps');
+    assert.deepEqual(codes(same), []);
+  });
+
+  it('refuses a namespaced SecretStore whose serviceAccountRef names another namespace', () => {
+    const s = store({ authType: 'WorkloadIdentity', serviceAccountRef: { name: 'sa', namespace: 'other' } }, 'SecretStore', 'apps');
+    assert.deepEqual(codes(s), ['CrossNamespace@spec.provider.azurekv.serviceAccountRef.namespace']);
+  });
+
+  it('needs nothing more for ManagedIdentity and warns about ignored client secrets', () => {
+    assert.deepEqual(codes(store({ authType: 'ManagedIdentity', identityId: 'mi-client' })), []);
+    const issues = azureKeyVaultProvider.validateStore(store({ authType: 'ManagedIdentity', authSecretRef: { clientSecret: sel('s', 'n') } }));
+    assert.deepEqual(issues.map((i) => `${i.severity}:${i.code}`), ['warning:Ignored']);
+  });
+
+  it('requires a secretKeyRef to name a Secret and a key', () => {
+    assert.deepEqual(codes(store({ ...howto, tenantId: { valueFrom: { secretKeyRef: { namespace: 'n' } } } as never })).sort(), [
+      'Required@spec.provider.azurekv.tenantId.valueFrom.secretKeyRef.key',
+      'Required@spec.provider.azurekv.tenantId.valueFrom.secretKeyRef.name',
+    ]);
+  });
+
+  it('uses a custom authority without instance discovery and the environment default otherwise', () => {
+    const custom = resolveStoreConfig(store({ ...howto, customCloudConfig: { activeDirectoryEndpoint: 'https://127.0.0.1:8443/' } })).config!;
+    assert.equal(custom.authorityHost, 'https://127.0.0.1:8443');
+    assert.equal(custom.isCustomAuthority, true);
+    const china = resolveStoreConfig(store({ ...howto, environmentType: 'ChinaCloud' })).config!;
+    assert.equal(china.authorityHost, 'https://login.chinacloudapi.cn');
+    assert.equal(china.isCustomAuthority, false);
+    assert.deepEqual(codes(store({ ...howto, environmentType: 'AzureStackCloud' })), ['Required@spec.provider.azurekv.customCloudConfig']);
+  });
+
+  it('turns off challenge resource verification only for hosts outside Key Vault domains', () => {
+    assert.equal(resolveStoreConfig(store(howto)).config!.disableChallengeResourceVerification, false);
+    assert.equal(resolveStoreConfig(store({ ...howto, vaultUrl: 'https://127.0.0.1:9443/' })).config!.disableChallengeResourceVerification, true);
+  });
+
+  it('checks caBundle is a base64 PEM and caProvider names its namespace in a ClusterSecretStore', () => {
+    const pem = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+    assert.deepEqual(codes(store({ ...howto, caBundle: pem })), []);
+    assert.deepEqual(codes(store({ ...howto, caBundle: Buffer.from('nope').toString('base64') })), ['InvalidValue@spec.provider.azurekv.caBundle']);
+    assert.deepEqual(codes(store({ ...howto, caProvider: { type: 'ConfigMap', name: 'ca', key: 'ca.crt' } })), ['Required@spec.provider.azurekv.caProvider.namespace']);
+  });
+
+  it('reports a store without an azurekv block', () => {
+    const s = store(howto);
+    delete (s.spec.provider as Record<string, unknown>)['azurekv'];
+    assert.deepEqual(codes(s), ['Required@spec.provider.azurekv']);
+  });
+});
