@@ -19,7 +19,8 @@ export interface ImdsOutcome {
 }
 
 export function handleImdsRequest(req: ImdsRequest, principals: PrincipalRegistry, signingKey: Buffer, nowSeconds: number): ImdsOutcome {
-  if (req.url.pathname !== IMDS_TOKEN_PATH) return { status: 404, body: { error: 'not_found', error_description: 'Unknown IMDS path' } };
+  // MSAL appends a slash (".../oauth2/token/"); Azure IMDS accepts both.
+  if (req.url.pathname.replace(/\/$/, '') !== IMDS_TOKEN_PATH) return { status: 404, body: { error: 'not_found', error_description: 'Unknown IMDS path' } };
   if (req.method !== 'GET') return { status: 405, body: { error: 'invalid_request', error_description: 'Method not allowed' } };
   if (req.metadataHeader?.toLowerCase() !== 'true') return { status: 400, body: { error: 'invalid_request', error_description: 'Required metadata header not specified' } };
   const resource = req.url.searchParams.get('resource');

@@ -401,7 +401,7 @@ describe('vault app: workload identity and managed identity', () => {
     const path = '/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net';
     const probe = await h.app.handleImds({ method: 'GET', url: path, headers: {}, body: '' });
     assert.equal(probe.status, 400);
-    const res = await h.app.handleImds({ method: 'GET', url: path, headers: { metadata: 'true' }, body: '' });
+    const res = await h.app.handleImds({ method: 'GET', url: path.replace('/token?', '/token/?'), headers: { metadata: 'true' }, body: '' });
     assert.equal(res.status, 200);
     const body = JSON.parse(res.body);
     assert.equal(body.client_id, 'mi-1');
