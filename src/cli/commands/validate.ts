@@ -1,0 +1,353 @@
+// `projector validate`: checks ExternalSecret and store manifests in a repository without a cluster
+// or a vault, and without printing values (ADR-0502 §5.3: CI validates manifests, never secrets).
+// Layers: load (manifests.ts) → schema (schema-check.ts) → semantics (core/validate.ts, the same
+// checks the controller runs) → repository conventions (here) → print (output.ts).
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import type { ExternalSecret, GenericStore } from '../../api/index.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { issue, type Issue } from '../../core/issues.ts';
+import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts';
+import { configuredProviders, validateExternalSecret, validateSecretStore } from '../../core/validate.ts';
+import type { Provider } from '../../providers/provider.ts';
+import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
+import { CliOutput, documentLabel, hasFailed, OUTPUT_FORMATS, type OutputFormat, type Report } from '../output.ts';
+import { checkSchema, esoKindOf, isShapeIntact } from '../schema-check.ts';
+
+/** Repository conventions; defaults follow ADR-0502 and the HOWTO. */
+export interface ValidateConfig {
+  /** Where ExternalSecrets belong, as a glob matched against the end of each file's path. */
+  externalSecretPath: string;
+  refreshInterval: { minMs: number; maxMs: number };
+  /** Stores that exist outside the scanned paths: `ClusterSecretStore/name`, `SecretStore/name` or `SecretStore/namespace/name`. */
+  knownStores: string[];
+}
+
+export const DEFAULT_CONFIG: ValidateConfig = {
+  externalSecretPath: 'deploy/*/secrets/externalsecret-*.yaml',
+  refreshInterval: { minMs: 60_000, maxMs: 24 * 3_600_000 },
+  knownStores: [],
+};
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+/** A bad flag or config file: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface ValidateDeps {
+  /** Providers whose validateStore adds provider-specific checks (none: provider-independent checks only). */
+  providers?: readonly Provider[];
+}
+
+export async function runValidate(paths: string[], config: ValidateConfig, strict: boolean, deps: ValidateDeps = {}): Promise<Report> {
+  for (const ref of config.knownStores) parseStoreRef(ref);
+  const { docs, problems } = await loadManifests(paths.length > 0 ? paths : ['.']);
+  return analyse(docs, problems, config, strict, deps);
+}
+
+/** Every check on already-loaded documents; pure, so unit tests feed it parsed text. */
+export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: ValidateConfig, strict: boolean, deps: ValidateDeps = {}): Report {
+  const problems: Report['problems'] = [...loadProblems];
+  const report = (doc: LoadedDoc, issues: Issue[]) => {
+    const document = docs.indexOf(doc);
+    for (const i of issues) {
+      problems.push({ file: doc.file, ...doc.positionOf(i.path), severity: i.severity, code: i.code, message: i.message, path: i.path, object: documentLabel(doc), document });
+    }
+  };
+  const intact = new Set<LoadedDoc>();
+  for (const doc of docs) {
+    const issues = checkDocument(doc, config, deps);
+    if (isShapeIntact(issues)) intact.add(doc);
+    report(doc, issues);
+  }
+  const externalSecrets = docs.filter((d) => intact.has(d) && esoKindOf(d) === 'ExternalSecret');
+  const stores = docs.filter((d) => intact.has(d) && (esoKindOf(d) === 'SecretStore' || esoKindOf(d) === 'ClusterSecretStore'));
+  const namespaceLabels = collectNamespaceLabels(docs);
+  for (const doc of externalSecrets) report(doc, checkStoreRefsResolve(doc, stores, config.knownStores, namespaceLabels));
+  for (const [doc, issues] of checkDuplicateTargets(externalSecrets)) report(doc, issues);
+  return {
+    command: 'validate',
+    files: [...new Set([...docs.map((d) => d.file), ...loadProblems.map((p) => p.file)])],
+    documents: docs.map(({ file, index, line, column, kind, name, namespace }) => ({ file, index, line, column, kind, name, namespace })),
+    problems,
+    strict,
+  };
+}
+
+function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDeps): Issue[] {
+  if (doc.object === null || typeof doc.object !== 'object' || Array.isArray(doc.object)) {
+    return [issue('', 'NotAnObject', 'a Kubernetes manifest must be a mapping')];
+  }
+  if (!doc.apiVersion || !doc.kind) return [issue('', 'NotAManifest', 'document has no apiVersion or kind; it was not checked', 'warning')];
+  if (doc.kind === 'Secret' && doc.apiVersion === 'v1') return checkCommittedSecret(doc);
+  const issues = checkSchema(doc);
+  if (!isShapeIntact(issues)) return issues;
+  const kind = esoKindOf(doc);
+  if (kind === 'ExternalSecret') {
+    const es = doc.object as ExternalSecret;
+    issues.push(...validateExternalSecret(es), ...checkExternalSecretConventions(doc, es, config));
+  } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
+    const store = doc.object as GenericStore;
+    issues.push(...validateSecretStore(store));
+    for (const name of configuredProviders(store.spec?.provider)) {
+      const provider = deps.providers?.find((p) => p.name === name);
+      if (provider) issues.push(...provider.validateStore(store));
+    }
+  }
+  return issues;
+}
+
+// ADR-0502: values live in the vault. A Secret manifest with data is "secret sprawl"; its key
+// names may be printed, its values never.
+function checkCommittedSecret(doc: LoadedDoc): Issue[] {
+  const o = doc.object as { data?: unknown; stringData?: unknown };
+  const keysOf = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
+  const dataKeys = keysOf(o.data);
+  const stringDataKeys = keysOf(o.stringData);
+  if (dataKeys.length === 0 && stringDataKeys.length === 0) return [];
+  const keys = [...new Set([...dataKeys, ...stringDataKeys])].sort();
+  const where = dataKeys.length > 0 ? 'data' : 'stringData';
+  const name = `${doc.namespace ? `${doc.namespace}/` : ''}${doc.name ?? '(unnamed)'}`;
+  return [
+    issue(
+      where,
+      'SecretSprawl',
+      `Secret ${name} commits values for ${keys.length === 1 ? 'key' : 'keys'} ${keys.join(', ')} to Git; keep values in the vault and project them with an ExternalSecret`,
+    ),
+  ];
+}
+
+function checkExternalSecretConventions(doc: LoadedDoc, es: ExternalSecret, config: ValidateConfig): Issue[] {
+  const out: Issue[] = [];
+  if (!globToRegExp(config.externalSecretPath).test(doc.file)) {
+    out.push(issue('', 'Layout', `ExternalSecrets belong in files matching ${config.externalSecretPath} (ADR-0502)`, 'warning'));
+  }
+  if (!es.metadata?.namespace) {
+    out.push(issue('metadata', 'NamespaceMissing', 'metadata.namespace is not set; the ExternalSecret would land in whatever namespace kubectl or Argo CD applies it to', 'warning'));
+  }
+  const interval = es.spec?.refreshInterval;
+  const ms = interval === undefined ? undefined : parseDuration(String(interval));
+  const { minMs, maxMs } = config.refreshInterval;
+  if (ms !== undefined && ms !== 0 && (ms < minMs || ms > maxMs)) {
+    out.push(issue('spec.refreshInterval', 'RefreshIntervalRange', `refreshInterval is outside the agreed range ${formatMs(minMs)}..${formatMs(maxMs)} ("0" syncs once)`, 'warning'));
+  }
+  return out;
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
+
+/** `*` matches within one path segment, `**` across segments; matched against the end of a path at a segment boundary. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`(^|/)${re}$`);
+}
+
+// --- store references -------------------------------------------------------------------------
+
+interface StoreRefAt {
+  path: string;
+  kind: 'SecretStore' | 'ClusterSecretStore';
+  name: string;
+}
+
+function storeRefsOf(es: ExternalSecret): StoreRefAt[] {
+  const refs: StoreRefAt[] = [];
+  const add = (path: string, ref: { name?: unknown; kind?: unknown } | undefined) => {
+    if (ref && typeof ref.name === 'string') refs.push({ path: `${path}.name`, kind: ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore', name: ref.name });
+  };
+  add('spec.secretStoreRef', es.spec?.secretStoreRef);
+  (es.spec?.data ?? []).forEach((d, i) => add(`spec.data[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
+  (es.spec?.dataFrom ?? []).forEach((d, i) => add(`spec.dataFrom[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
+  return refs;
+}
+
+/** `ClusterSecretStore/name`, `SecretStore/name` (any namespace) or `SecretStore/namespace/name`. */
+export function parseStoreRef(ref: string): { kind: 'SecretStore' | 'ClusterSecretStore'; namespace?: string; name: string } {
+  const parts = ref.split('/');
+  const kind = parts[0]?.toLowerCase();
+  if (kind === 'clustersecretstore' && parts.length === 2 && parts[1]) return { kind: 'ClusterSecretStore', name: parts[1] };
+  if (kind === 'secretstore' && parts.length === 2 && parts[1]) return { kind: 'SecretStore', name: parts[1] };
+  if (kind === 'secretstore' && parts.length === 3 && parts[1] && parts[2]) return { kind: 'SecretStore', namespace: parts[1], name: parts[2] };
+  throw new UsageError(`--known-store "${ref}" must be ClusterSecretStore/<name>, SecretStore/<name> or SecretStore/<namespace>/<name>`);
+}
+
+function collectNamespaceLabels(docs: LoadedDoc[]): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const d of docs) {
+    if (d.kind !== 'Namespace' || d.apiVersion !== 'v1' || !d.name) continue;
+    const labels = (d.object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {};
+    out.set(d.name, { ...labels, [NAMESPACE_NAME_LABEL]: d.name });
+  }
+  return out;
+}
+
+function checkStoreRefsResolve(doc: LoadedDoc, stores: LoadedDoc[], knownStores: string[], namespaceLabels: Map<string, Record<string, string>>): Issue[] {
+  const es = doc.object as ExternalSecret;
+  const namespace = es.metadata?.namespace;
+  const known = knownStores.map(parseStoreRef);
+  const out: Issue[] = [];
+  for (const ref of storeRefsOf(es)) {
+    const sameNamespace = (ns: string | undefined) => ref.kind === 'ClusterSecretStore' || ns === undefined || namespace === undefined || ns === namespace;
+    const defined = stores.find((s) => s.kind === ref.kind && s.name === ref.name && sameNamespace(ref.kind === 'SecretStore' ? s.namespace : undefined));
+    if (!defined) {
+      if (known.some((k) => k.kind === ref.kind && k.name === ref.name && sameNamespace(k.namespace))) continue;
+      const where = ref.kind === 'SecretStore' && namespace ? ` in namespace ${namespace}` : '';
+      out.push(issue(ref.path, 'StoreNotFound', `${ref.kind} "${ref.name}"${where} is not defined in the scanned paths; add its manifest or pass --known-store ${ref.kind}/${ref.name}`));
+      continue;
+    }
+    if (namespace === undefined) continue;
+    const access = isStoreAllowed(defined.object as GenericStore, namespace, namespaceLabels.get(namespace));
+    if (access.allowed) continue;
+    const labelsUnknown = !namespaceLabels.has(namespace) && hasNamespaceSelector(defined.object as GenericStore);
+    if (labelsUnknown) out.push(issue(ref.path, 'StoreAccessUnknown', `${access.reason}; add the Namespace manifest to the scanned paths to check it`, 'warning'));
+    else out.push(issue(ref.path, 'StoreNotAllowed', access.reason));
+  }
+  return out;
+}
+
+function hasNamespaceSelector(store: GenericStore): boolean {
+  return (store.spec?.conditions ?? []).some((c) => c.namespaceSelector !== undefined);
+}
+
+// --- duplicate targets --------------------------------------------------------------------------
+
+// Two ExternalSecrets writing one Secret fight over it: an Owner/Orphan one replaces the whole
+// data on each sync. Only ExternalSecrets that all merge (creationPolicy Merge/None) can share.
+function checkDuplicateTargets(externalSecrets: LoadedDoc[]): [LoadedDoc, Issue[]][] {
+  const byTarget = new Map<string, LoadedDoc[]>();
+  for (const doc of externalSecrets) {
+    const es = doc.object as ExternalSecret;
+    const key = `${es.metadata?.namespace ?? ''}/${es.spec?.target?.name ?? es.metadata?.name ?? ''}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), doc]);
+  }
+  const out: [LoadedDoc, Issue[]][] = [];
+  for (const [key, docs] of byTarget) {
+    if (docs.length < 2) continue;
+    const creators = docs.filter((d) => !['Merge', 'None'].includes((d.object as ExternalSecret).spec?.target?.creationPolicy ?? 'Owner'));
+    if (creators.length === 0) continue;
+    for (const doc of docs) {
+      const es = doc.object as ExternalSecret;
+      const others = docs.filter((d) => d !== doc).map((d) => `${documentLabel(d)} (${d.file}:${d.line})`);
+      const path = es.spec?.target?.name !== undefined ? 'spec.target.name' : 'metadata.name';
+      const secret = key.startsWith('/') ? key.slice(1) : key;
+      out.push([doc, [issue(path, 'DuplicateTarget', `Secret ${secret} is also written by ${others.join(', ')}`)]]);
+    }
+  }
+  return out;
+}
+
+// --- configuration --------------------------------------------------------------------------------
+
+/** Reads the `validate:` section of a projector.yaml; flags given on the command line win. */
+export async function loadValidateConfig(file: string | undefined): Promise<ValidateConfig> {
+  if (file === undefined) return { ...DEFAULT_CONFIG };
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`cannot read config file ${file}`);
+  });
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text, { version: '1.1', prettyErrors: false });
+  } catch {
+    throw new UsageError(`config file ${file} is not valid YAML`);
+  }
+  return configFrom(parsed, file);
+}
+
+export function configFrom(parsed: unknown, file: string): ValidateConfig {
+  const root = (parsed ?? {}) as Record<string, unknown>;
+  const section = (root.validate ?? {}) as Record<string, unknown>;
+  const bad = (field: string, want: string) => new UsageError(`${file}: validate.${field} must be ${want}`);
+  const unknown = Object.keys(section).filter((k) => !['externalSecretPath', 'refreshInterval', 'knownStores'].includes(k));
+  if (unknown.length > 0) throw new UsageError(`${file}: unknown field validate.${unknown[0]}`);
+  const config: ValidateConfig = { ...DEFAULT_CONFIG, refreshInterval: { ...DEFAULT_CONFIG.refreshInterval } };
+  if (section.externalSecretPath !== undefined) {
+    if (typeof section.externalSecretPath !== 'string') throw bad('externalSecretPath', 'a glob string');
+    config.externalSecretPath = section.externalSecretPath;
+  }
+  if (section.knownStores !== undefined) {
+    if (!Array.isArray(section.knownStores) || !section.knownStores.every((s) => typeof s === 'string')) throw bad('knownStores', 'a list of Kind/name strings');
+    config.knownStores = section.knownStores;
+  }
+  if (section.refreshInterval !== undefined) {
+    const range = section.refreshInterval as Record<string, unknown>;
+    for (const end of ['min', 'max'] as const) {
+      if (range[end] === undefined) continue;
+      const ms = typeof range[end] === 'string' ? parseDuration(range[end]) : undefined;
+      if (ms === undefined) throw bad(`refreshInterval.${end}`, 'a Go duration such as "1m"');
+      config.refreshInterval[end === 'min' ? 'minMs' : 'maxMs'] = ms;
+    }
+  }
+  return config;
+}
+
+// --- the command ----------------------------------------------------------------------------------
+
+interface CommandOptions {
+  output: OutputFormat;
+  knownStore?: string[];
+  config?: string;
+  strict?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ projector validate                                   # the current directory
+  $ projector validate deploy/ infra/rke2/secrets/       # the ADR-0502 layout
+  $ projector validate deploy/ --known-store ClusterSecretStore/akv-hybridops
+  $ projector validate . --output junit > validate.xml   # for CI test reports
+  $ projector validate . --strict                        # warnings fail too
+
+Checks: schema (external-secrets.io/v1 and v1beta1, unknown fields are errors), the ESO webhook's
+rules, features Projector does not support, store references, two ExternalSecrets writing one
+Secret, refreshInterval range, file layout, and Secret manifests committed with data.
+Values are never printed. Exit status: 0 ok, 1 findings, 2 usage or I/O error.`;
+
+export function registerValidateCommand(program: Command, deps: ValidateDeps = {}): void {
+  program
+    .command('validate')
+    .description('Check ExternalSecret and store manifests without a cluster or a vault; never prints values.')
+    .argument('[paths...]', 'files or directories (directories with a kustomization follow its resources)', [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .option('--known-store <kind/name...>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable)')
+    .option('--config <file>', 'repository conventions, from the validate: section of a projector.yaml')
+    .option('--strict', 'warnings fail too')
+    .addHelpText('after', EXAMPLES)
+    .action(async (paths: string[], opts: CommandOptions) => {
+      process.exitCode = await validateCommand(paths, opts, deps);
+    });
+}
+
+async function validateCommand(paths: string[], opts: CommandOptions, deps: ValidateDeps): Promise<number> {
+  const out = new CliOutput({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+  try {
+    const config = await loadValidateConfig(opts.config);
+    config.knownStores = [...config.knownStores, ...(opts.knownStore ?? [])];
+    const report = await runValidate(paths, config, opts.strict === true, deps);
+    out.report(report, opts.output);
+    return hasFailed(report) ? EXIT_FINDINGS : EXIT_OK;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ManifestPathError) {
+      out.error(e.message);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,188 @@
+// Schema checks for ExternalSecret, SecretStore and ClusterSecretStore documents, against the same
+// TypeBox schemas the CRDs are generated from, with `kubectl apply --validate=strict` behaviour:
+// a field the schema does not declare is an error (the API server would prune or reject it),
+// except under nodes marked x-kubernetes-preserve-unknown-fields.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ExternalSecretSpec, ExternalSecretStatus, GROUP, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
+import { issue, type Issue } from '../core/issues.ts';
+import { formatFieldPath, type LoadedDoc } from './manifests.ts';
+
+export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore';
+export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore'];
+
+const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
+const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } };
+
+// What the API server accepts in metadata of a manifest; anything else is an unknown field.
+const OBJECT_META = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    generateName: { type: 'string' },
+    namespace: { type: 'string' },
+    labels: STRING_MAP,
+    annotations: STRING_MAP,
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    generation: { type: 'integer' },
+    creationTimestamp: { type: ['string', 'null'] },
+    deletionTimestamp: { type: 'string' },
+    deletionGracePeriodSeconds: { type: 'integer' },
+    ownerReferences: { type: 'array', items: { type: 'object', [PRESERVE]: true } },
+    finalizers: { type: 'array', items: { type: 'string' } },
+    managedFields: { type: 'array', items: { type: 'object', [PRESERVE]: true } },
+  },
+};
+
+function documentSchema(spec: unknown, status: unknown): object {
+  return strictify({
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: OBJECT_META, spec, status },
+  });
+}
+
+/** Adds `additionalProperties: false` to every object schema that declares properties and does not preserve unknown fields. */
+function strictify(schema: unknown): any {
+  if (Array.isArray(schema)) return schema.map(strictify);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'enum' || k === 'required' || k === 'default' ? v : strictify(v);
+  if (out.properties && out.additionalProperties === undefined && out[PRESERVE] !== true) out.additionalProperties = false;
+  return out;
+}
+
+let validators: Record<EsoKind, ValidateFunction> | undefined;
+
+function validatorFor(kind: EsoKind): ValidateFunction {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    const store = documentSchema(SecretStoreSpec, SecretStoreStatus);
+    validators = {
+      ExternalSecret: ajv.compile(documentSchema(ExternalSecretSpec, ExternalSecretStatus)),
+      SecretStore: ajv.compile(store),
+      ClusterSecretStore: ajv.compile(store),
+    };
+  }
+  return validators[kind];
+}
+
+/** The ESO kind of a document in the external-secrets.io group, whatever its version. */
+export function esoKindOf(doc: Pick<LoadedDoc, 'apiVersion' | 'kind'>): EsoKind | undefined {
+  if (!doc.apiVersion?.startsWith(`${GROUP}/`)) return undefined;
+  return ESO_KINDS.find((k) => k === doc.kind);
+}
+
+/** Version, schema and credential-shape checks for one document; empty for documents outside the group. */
+export function checkSchema(doc: LoadedDoc): Issue[] {
+  if (!doc.apiVersion?.startsWith(`${GROUP}/`)) return [];
+  const kind = esoKindOf(doc);
+  if (!kind) return [issue('kind', 'NotSupported', `kind ${doc.kind ?? '(none)'} in ${GROUP} is not supported by Projector; supported: ${ESO_KINDS.join(', ')}`)];
+  const version = doc.apiVersion.slice(GROUP.length + 1);
+  if (!(SERVED_VERSIONS as readonly string[]).includes(version)) {
+    return [issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served; use ${GROUP}/${STORAGE_VERSION}`)];
+  }
+  const out: Issue[] = [];
+  if (version !== STORAGE_VERSION) {
+    out.push(issue('apiVersion', 'DeprecatedApiVersion', `${doc.apiVersion} ${kind} is deprecated; use ${GROUP}/${STORAGE_VERSION}`, 'warning'));
+  }
+  const validate = validatorFor(kind);
+  if (!validate(doc.object)) out.push(...dedupe((validate.errors ?? []).map(toIssue)));
+  if (kind !== 'ExternalSecret') out.push(...checkAzureCredentialRefs(doc.object));
+  if (kind === 'ClusterSecretStore' && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
+    out.push(issue('metadata.namespace', 'UnexpectedNamespace', 'a ClusterSecretStore is cluster-scoped; metadata.namespace is ignored', 'warning'));
+  }
+  return out;
+}
+
+/** True when the issues leave the document's shape intact enough for semantic checks. */
+export function isShapeIntact(issues: Issue[]): boolean {
+  return !issues.some((i) => i.severity === 'error' && !['UnknownField', 'InvalidCredentialRef', 'InlineCredential', 'TooLong'].includes(i.code));
+}
+
+function toIssue(e: ErrorObject): Issue {
+  const base = pointerToSegments(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String(params.additionalProperty);
+      return issue(formatFieldPath([...base, field]), 'UnknownField', `unknown field "${field}"`);
+    }
+    case 'required': {
+      const field = String(params.missingProperty);
+      return issue(formatFieldPath([...base, field]), 'MissingField', `missing required field "${field}"`);
+    }
+    case 'type':
+      return issue(formatFieldPath(base), 'WrongType', `${describeField(base)} must be ${[params.type].flat().join(' or ')}`);
+    case 'enum':
+      return issue(formatFieldPath(base), 'InvalidValue', `${describeField(base)} must be one of: ${(params.allowedValues as unknown[]).join(', ')}`);
+    case 'maxLength':
+      return issue(formatFieldPath(base), 'TooLong', `${describeField(base)} must be at most ${String(params.limit)} characters`);
+    default:
+      return issue(formatFieldPath(base), 'SchemaViolation', `${describeField(base)} does not match the schema (${e.keyword})`);
+  }
+}
+
+function describeField(segments: (string | number)[]): string {
+  return segments.length === 0 ? 'the document' : formatFieldPath(segments);
+}
+
+function pointerToSegments(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.code}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+// The azurekv tenantId/clientId/clientSecret nodes are Preserved (the schema cannot say "string or
+// object"), so their shape is checked here. A clientSecret written inline is a committed secret.
+const CREDENTIAL_FIELDS = ['tenantId', 'clientId', 'clientSecret'] as const;
+
+function checkAzureCredentialRefs(object: unknown): Issue[] {
+  const azure = (object as { spec?: { provider?: { azurekv?: unknown } } })?.spec?.provider?.azurekv;
+  if (azure === null || typeof azure !== 'object') return [];
+  const out: Issue[] = [];
+  for (const field of CREDENTIAL_FIELDS) {
+    const value = (azure as Record<string, unknown>)[field];
+    const path = `spec.provider.azurekv.${field}`;
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string') {
+      if (field === 'clientSecret') {
+        out.push(issue(path, 'InlineCredential', 'clientSecret is written inline in the manifest; reference a Kubernetes Secret with valueFrom.secretKeyRef'));
+      }
+      continue;
+    }
+    if (!isSecretKeyRef(value)) {
+      out.push(issue(path, 'InvalidCredentialRef', `${field} must be a string or {valueFrom: {secretKeyRef: {name, key, namespace?}}}`));
+    }
+  }
+  return out;
+}
+
+function isSecretKeyRef(value: unknown): boolean {
+  const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isPlain(value) || Object.keys(value).join() !== 'valueFrom') return false;
+  const from = value.valueFrom;
+  if (!isPlain(from) || Object.keys(from).join() !== 'secretKeyRef') return false;
+  const ref = from.secretKeyRef;
+  if (!isPlain(ref)) return false;
+  const keys = Object.keys(ref);
+  return (
+    typeof ref.name === 'string' &&
+    typeof ref.key === 'string' &&
+    (ref.namespace === undefined || typeof ref.namespace === 'string') &&
+    keys.every((k) => k === 'name' || k === 'key' || k === 'namespace')
+  );
+}
