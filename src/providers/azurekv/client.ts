@@ -52,6 +52,17 @@ function timesOf(p: SecretProperties): SecretTimes {
   return { expiresOn: p.expiresOn, createdOn: p.createdOn, updatedOn: p.updatedOn, notBefore: p.notBefore };
 }
 
+/**
+ * Disabled, expired and not-yet-valid secrets answer 403 on read. ESO skips only disabled ones and
+ * then fails the whole find on an expired one; skipping all three keeps one stale secret from
+ * blocking every other secret the find selects.
+ */
+function isReadable(p: SecretProperties, nowMs: number): boolean {
+  if (p.enabled === false) return false;
+  if (p.expiresOn && p.expiresOn.getTime() <= nowMs) return false;
+  return !(p.notBefore && p.notBefore.getTime() > nowMs);
+}
+
 function isFetchPolicy(ref: RemoteRef): boolean {
   return ref.metadataPolicy === 'Fetch';
 }
@@ -103,7 +114,10 @@ export class AzureKvSecretsClient implements SecretsClient {
 
   async getAllSecrets(find: FindRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
     const matcher = compileFind(find);
-    const names = (await this.#listProperties(signal)).filter((p) => matcher.matches({ name: p.name, enabled: p.enabled !== false, tags: p.tags ?? {} })).map((p) => p.name);
+    const nowMs = this.#now().getTime();
+    const names = (await this.#listProperties(signal))
+      .filter((p) => matcher.matches({ name: p.name, enabled: isReadable(p, nowMs), tags: p.tags ?? {} }))
+      .map((p) => p.name);
     const out = new Map<string, SecretBytes>();
     let next = 0;
     const worker = async () => {
@@ -133,8 +147,12 @@ export class AzureKvSecretsClient implements SecretsClient {
       secret = await this.#fetch(target.name, ref.version, signal);
     } catch (e) {
       if (e instanceof ProjectorError && e.code === 'VaultNotFound') return { exists: false, enabled: false, expired: false };
+      // AKV refuses to read disabled, expired and not-yet-valid versions with 403 and an inner code.
       if (e instanceof ProjectorError && e.code === 'VaultForbidden' && e.details.remoteCode === 'SecretDisabled') {
         return { exists: true, enabled: false, expired: false };
+      }
+      if (e instanceof ProjectorError && e.code === 'VaultForbidden' && e.details.remoteCode === 'SecretExpired') {
+        return { exists: true, enabled: true, expired: true };
       }
       throw e;
     }

@@ -77,8 +77,10 @@ function statusOf(e: ErrorLike): number | undefined {
 
 /** The AKV error code (`SecretNotFound`, `Forbidden`, inner `SecretDisabled` wins when present). */
 function vaultErrorCode(e: ErrorLike): string | undefined {
-  const details = asErrorLike(e.details) as { error?: { code?: unknown; innererror?: { code?: unknown } } } | undefined;
-  return safeCode(details?.error?.innererror?.code) ?? safeCode(details?.error?.code) ?? safeCode(e.code);
+  // The SDK deserialises the body's `innererror` as `innerError`; raw bodies keep the wire name.
+  const details = asErrorLike(e.details) as { error?: { code?: unknown; innerError?: { code?: unknown }; innererror?: { code?: unknown } } } | undefined;
+  const inner = details?.error?.innerError ?? details?.error?.innererror;
+  return safeCode(inner?.code) ?? safeCode(details?.error?.code) ?? safeCode(e.code);
 }
 
 /**

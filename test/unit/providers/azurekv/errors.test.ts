@@ -19,7 +19,7 @@ function restError(status: number | undefined, opts: { code?: string; headers?: 
   if (status !== undefined) e['statusCode'] = status;
   if (opts.code) e['code'] = opts.code;
   e['response'] = { status, headers: headers(opts.headers ?? {}), bodyAsText: CANARY };
-  if (opts.innerCode) e['details'] = { error: { code: opts.code, message: CANARY, innererror: { code: opts.innerCode } } };
+  if (opts.innerCode) e['details'] = { error: { code: opts.code, message: CANARY, innerError: { code: opts.innerCode } } };
   return e;
 }
 

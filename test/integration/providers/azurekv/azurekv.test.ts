@@ -1,0 +1,380 @@
+// The azurekv provider through the official SDK against the local vault over HTTPS: every authType,
+// the error mapping, throttling, a down vault, and a canary leak check over logs and errors.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startVault, type StartedVault } from '../../../../src/vault/index.ts';
+import { createAzureKeyVaultProvider } from '../../../../src/providers/azurekv/index.ts';
+import type { AzureKvSecretsClient } from '../../../../src/providers/azurekv/client.ts';
+import { ProjectorError } from '../../../../src/core/errors.ts';
+import type { GenericStore, AzureKVProvider } from '../../../../src/api/index.ts';
+import type { SecretsClient } from '../../../../src/providers/provider.ts';
+import { VaultRateLimiter } from '../../../../src/sync/rate-limit.ts';
+import { systemClock } from '../../../../src/platform/clock.ts';
+import { FakeHost, ISSUER, TokenIssuer, captureLog, clusterStore, secretRef, selfSignedCertificate, text } from './harness.ts';
+
+const run = `${process.pid}`;
+const CANARIES = {
+  dbPassword: `canary-db-password-${run}`,
+  dbJson: `canary-json-pass-${run}`,
+  v1: `canary-version-one-${run}`,
+  v2: `canary-version-two-${run}`,
+  clientSecret: `canary-client-secret-${run}`,
+  wrongSecret: `canary-wrong-client-secret-${run}`,
+  tagged: `canary-tagged-${run}`,
+  disabled: `canary-disabled-${run}`,
+  forbidden: `canary-forbidden-${run}`,
+};
+
+const SP = { clientId: 'sp-client', clientSecret: CANARIES.clientSecret };
+const CERT_CLIENT = 'cert-client';
+const MI_CLIENT = 'mi-client';
+const WI_CLIENT = 'wi-client';
+const LIMITED_CLIENT = 'limited-client';
+
+describe('azurekv provider against the local vault', () => {
+  let dir: string;
+  let vault: StartedVault;
+  let issuer: TokenIssuer;
+  let caBundle: string;
+  let certBundlePem: string;
+  const capture = captureLog();
+  const errorsSeen: string[] = [];
+  let host: FakeHost;
+  const limiter = new VaultRateLimiter({ clock: systemClock });
+  const provider = createAzureKeyVaultProvider({ limiter });
+  const signal = () => AbortSignal.timeout(20_000);
+  let v1Version = '';
+
+  /** Records every error's printable parts for the leak check, then rethrows it. */
+  async function expectError(p: Promise<unknown>, code: string): Promise<ProjectorError> {
+    try {
+      await p;
+    } catch (e) {
+      assert.ok(e instanceof ProjectorError, `not a ProjectorError: ${(e as Error)?.name}`);
+      errorsSeen.push(e.describe(), JSON.stringify(e.details), String(e.stack));
+      assert.equal(e.code, code, e.describe());
+      return e;
+    }
+    assert.fail(`expected ${code}`);
+  }
+
+  function spStore(extra: Partial<AzureKVProvider> = {}): GenericStore {
+    return clusterStore({
+      vaultUrl: vault.url,
+      authType: 'ServicePrincipal',
+      tenantId: secretRef('akv-sp', 'tenant-id', 'external-secrets'),
+      clientId: secretRef('akv-sp', 'client-id', 'external-secrets'),
+      clientSecret: secretRef('akv-sp', 'client-secret', 'external-secrets'),
+      customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      caBundle,
+      ...extra,
+    });
+  }
+
+  async function spClient(extra: Partial<AzureKVProvider> = {}): Promise<AzureKvSecretsClient> {
+    return (await provider.newClient(spStore(extra), host, signal())) as AzureKvSecretsClient;
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'projector-azurekv-'));
+    issuer = new TokenIssuer();
+    await issuer.start();
+    const cert = selfSignedCertificate();
+    certBundlePem = cert.bundlePem;
+    vault = await startVault({
+      dataDir: dir,
+      jwks: { uri: issuer.jwksUri },
+      principals: [
+        { clientId: SP.clientId, clientSecret: SP.clientSecret },
+        { clientId: CERT_CLIENT, certificatePem: cert.certPem },
+        { clientId: MI_CLIENT, managedIdentity: true },
+        { clientId: WI_CLIENT, federated: { issuer: ISSUER, subject: 'system:serviceaccount:apps:netbox' } },
+        { clientId: LIMITED_CLIENT, clientSecret: SP.clientSecret, allowRead: ['netbox-*'] },
+      ],
+    });
+    caBundle = Buffer.from(vault.caPem).toString('base64');
+    host = new FakeHost({ namespace: 'apps', log: capture.log, issuer });
+    host.setSecret('external-secrets', 'akv-sp', { 'tenant-id': vault.tenantId, 'client-id': SP.clientId, 'client-secret': SP.clientSecret });
+    host.setSecret('external-secrets', 'akv-wrong', { 'client-id': SP.clientId, 'client-secret': CANARIES.wrongSecret });
+    host.setSecret('external-secrets', 'akv-cert', { 'client-id': CERT_CLIENT, 'tls.pem': certBundlePem });
+    host.setSecret('external-secrets', 'akv-limited', { 'client-id': LIMITED_CLIENT, 'client-secret': SP.clientSecret });
+
+    v1Version = (await vault.admin.setSecret('netbox-db-password', CANARIES.v1)).version;
+    await vault.admin.setSecret('netbox-db-password', CANARIES.v2, { tags: { app: 'netbox', owner: 'platform' } });
+    await vault.admin.setSecret('netbox-db', JSON.stringify({ username: 'netbox', password: CANARIES.dbJson, port: 5432, opts: { ssl: true } }));
+    await vault.admin.setSecret('netbox-tagged', CANARIES.tagged, { tags: { app: 'netbox' } });
+    await vault.admin.setSecret('netbox-off', CANARIES.disabled, { enabled: false, tags: { app: 'netbox' } });
+    await vault.admin.setSecret('netbox-expired', CANARIES.disabled, { expiresOn: new Date(Date.now() - 60_000), tags: { app: 'netbox' } });
+    await vault.admin.setSecret('other-secret', CANARIES.forbidden, { tags: { app: 'other' } });
+    await vault.admin.setSecret('netbox-pfx', Buffer.from([0x30, 0x82, 0x00, 0x01]).toString('base64'), { contentType: 'application/x-pkcs12' });
+  });
+
+  after(async () => {
+    await vault?.close();
+    await issuer?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('ServicePrincipal with a client secret (HOWTO form, caBundle trust)', () => {
+    it('reads the latest value and reports the store Ready', async () => {
+      const client = await spClient();
+      assert.equal(await client.validate(signal()), 'Ready');
+      assert.equal(text(await client.getSecret({ key: 'netbox-db-password' }, signal())), CANARIES.v2);
+      assert.equal(text(await client.getSecret({ key: 'secret/netbox-db-password' }, signal())), CANARIES.v2);
+    });
+
+    it('reads a pinned version', async () => {
+      const client = await spClient();
+      assert.equal(text(await client.getSecret({ key: 'netbox-db-password', version: v1Version }, signal())), CANARIES.v1);
+    });
+
+    it('extracts a property from a JSON value and maps the object for dataFrom.extract', async () => {
+      const client = await spClient();
+      assert.equal(text(await client.getSecret({ key: 'netbox-db', property: 'password' }, signal())), CANARIES.dbJson);
+      assert.equal(text(await client.getSecret({ key: 'netbox-db', property: 'port' }, signal())), '5432');
+      const map = await client.getSecretMap({ key: 'netbox-db' }, signal());
+      assert.deepEqual(Object.fromEntries([...map].map(([k, v]) => [k, text(v)])),
+        { username: 'netbox', password: CANARIES.dbJson, port: '5432', opts: '{"ssl":true}' });
+    });
+
+    it('reports a missing property with its name, not the value', async () => {
+      const client = await spClient();
+      const e = await expectError(client.getSecret({ key: 'netbox-db', property: 'hostname' }, signal()), 'VaultBadValue');
+      assert.match(e.message, /"hostname"/);
+    });
+
+    it('returns tags instead of the value with metadataPolicy Fetch', async () => {
+      const client = await spClient();
+      assert.equal(text(await client.getSecret({ key: 'netbox-db-password', metadataPolicy: 'Fetch', property: 'owner' }, signal())), 'platform');
+      const all = JSON.parse(text(await client.getSecret({ key: 'netbox-db-password', metadataPolicy: 'Fetch' }, signal())));
+      assert.equal(all.app, 'netbox');
+      assert.match(all['attribute.created'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      const tagMap = await client.getSecretMap({ key: 'netbox-db-password', metadataPolicy: 'Fetch' }, signal());
+      assert.equal(text(tagMap.get('netbox-db-password_owner')!), 'platform');
+    });
+
+    it('finds secrets by name regexp and by tags, skipping disabled and expired ones', async () => {
+      const client = await spClient();
+      const byName = await client.getAllSecrets({ name: { regexp: '^netbox-' } }, signal());
+      assert.deepEqual([...byName.keys()], ['netbox-db', 'netbox-db-password', 'netbox-pfx', 'netbox-tagged']);
+      const byTag = await client.getAllSecrets({ tags: { app: 'netbox' } }, signal());
+      assert.deepEqual([...byTag.keys()], ['netbox-db-password', 'netbox-tagged']);
+      assert.equal(text(byTag.get('netbox-tagged')!), CANARIES.tagged);
+    });
+
+    it('returns a PKCS#12 certificate-backed secret decoded for cert/ refs', async () => {
+      const client = await spClient();
+      assert.deepEqual([...(await client.getSecret({ key: 'cert/netbox-pfx' }, signal())).reveal()], [0x30, 0x82, 0x00, 0x01]);
+    });
+
+    it('refuses key/ refs as NotSupported', async () => {
+      const client = await spClient();
+      await expectError(client.getSecret({ key: 'key/signing' }, signal()), 'NotSupported');
+    });
+
+    it('describes a secret for projector check without returning its value', async () => {
+      const client = await spClient();
+      const d = await client.describeSecret({ key: 'netbox-db', property: 'password' }, signal());
+      assert.equal(d.exists, true);
+      assert.equal(d.enabled, true);
+      assert.equal(d.expired, false);
+      assert.equal(d.hasProperty, true);
+      assert.match(d.version ?? '', /^[0-9a-f]{32}$/);
+      assert.ok(!JSON.stringify(d).includes(CANARIES.dbJson));
+      assert.equal((await client.describeSecret({ key: 'netbox-db', property: 'nope' }, signal())).hasProperty, false);
+      assert.deepEqual(await client.describeSecret({ key: 'absent' }, signal()), { exists: false, enabled: false, expired: false });
+      assert.deepEqual(await client.describeSecret({ key: 'netbox-off' }, signal()), { exists: true, enabled: false, expired: false });
+      const expired = await client.describeSecret({ key: 'netbox-expired' }, signal());
+      assert.deepEqual([expired.exists, expired.enabled, expired.expired], [true, true, true]);
+    });
+
+    it('maps a missing secret to VaultNotFound', async () => {
+      const client = await spClient();
+      const e = await expectError(client.getSecret({ key: 'does-not-exist' }, signal()), 'VaultNotFound');
+      assert.equal(e.details.httpStatus, 404);
+      assert.equal(e.details.remoteCode, 'SecretNotFound');
+    });
+
+    it('maps a disabled secret to VaultForbidden with SecretDisabled', async () => {
+      const client = await spClient();
+      const e = await expectError(client.getSecret({ key: 'netbox-off' }, signal()), 'VaultForbidden');
+      assert.equal(e.details.remoteCode, 'SecretDisabled');
+    });
+  });
+
+  describe('ESO form and other credentials', () => {
+    it('accepts tenantId as a string with authSecretRef', async () => {
+      const client = await provider.newClient(clusterStore({
+        vaultUrl: vault.url, tenantId: vault.tenantId, caBundle,
+        authSecretRef: { clientId: { name: 'akv-sp', key: 'client-id', namespace: 'external-secrets' }, clientSecret: { name: 'akv-sp', key: 'client-secret', namespace: 'external-secrets' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal());
+      assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+    });
+
+    it('authenticates with a client certificate', async () => {
+      const client = await provider.newClient(clusterStore({
+        vaultUrl: vault.url, tenantId: vault.tenantId, caBundle,
+        authSecretRef: { clientId: { name: 'akv-cert', key: 'client-id', namespace: 'external-secrets' }, clientCertificate: { name: 'akv-cert', key: 'tls.pem', namespace: 'external-secrets' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal());
+      assert.equal(await client.validate(signal()), 'Ready');
+      assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+    });
+
+    it('authenticates with a managed identity through the IMDS endpoint', async () => {
+      process.env['AZURE_POD_IDENTITY_AUTHORITY_HOST'] = vault.imdsEndpoint;
+      try {
+        const client = await provider.newClient(clusterStore({ vaultUrl: vault.url, authType: 'ManagedIdentity', identityId: MI_CLIENT, caBundle }), host, signal());
+        assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      } finally {
+        delete process.env['AZURE_POD_IDENTITY_AUTHORITY_HOST'];
+      }
+    });
+
+    it('authenticates with workload identity, reading client and tenant from service account annotations', async () => {
+      host.annotations.set('apps/netbox', { 'azure.workload.identity/client-id': WI_CLIENT, 'azure.workload.identity/tenant-id': vault.tenantId });
+      const client = await provider.newClient(clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', serviceAccountRef: { name: 'netbox' }, caBundle,
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal());
+      assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      assert.deepEqual(host.issuedAudiences.at(-1), ['api://AzureADTokenExchange']);
+    });
+
+    it('authenticates with workload identity using clientId and tenantId from the store', async () => {
+      host.setSecret('apps', 'wi', { 'client-id': WI_CLIENT });
+      const client = await provider.newClient(clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', tenantId: vault.tenantId, caBundle,
+        serviceAccountRef: { name: 'plain', namespace: 'apps' },
+        authSecretRef: { clientId: { name: 'wi', key: 'client-id' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal());
+      // The federated credential is registered for apps/netbox only: apps/plain must be refused.
+      const e = await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'StoreAuthFailed');
+      assert.equal(e.details.remoteCode, 'invalid_client');
+    });
+
+    it('refuses workload identity when clientId is set both on the store and on the service account', async () => {
+      host.setSecret('apps', 'wi', { 'client-id': WI_CLIENT });
+      await expectError(provider.newClient(clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', caBundle, serviceAccountRef: { name: 'netbox' },
+        authSecretRef: { clientId: { name: 'wi', key: 'client-id' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal()), 'StoreAuthFailed');
+    });
+  });
+
+  describe('failures', () => {
+    it('reports a wrong client secret as StoreAuthFailed from validate', async () => {
+      const client = await spClient({ clientSecret: secretRef('akv-wrong', 'client-secret', 'external-secrets') });
+      const e = await expectError(client.validate(signal()), 'StoreAuthFailed');
+      assert.equal(e.details.remoteCode, 'invalid_client');
+    });
+
+    it('reports a wrong tenant as StoreAuthFailed', async () => {
+      host.setSecret('external-secrets', 'akv-tenant', { 'tenant-id': '00000000-0000-4000-8000-000000000bad' });
+      const client = await spClient({ tenantId: secretRef('akv-tenant', 'tenant-id', 'external-secrets') });
+      await expectError(client.validate(signal()), 'StoreAuthFailed');
+    });
+
+    it('reports a missing credential Secret key as CredentialNotFound from the host', async () => {
+      await expectError(provider.newClient(spStore({ clientSecret: secretRef('akv-sp', 'nope', 'external-secrets') }), host, signal()), 'CredentialNotFound');
+    });
+
+    it('maps 403 for a secret the principal may not read to VaultForbidden', async () => {
+      const client = await spClient({ clientId: secretRef('akv-limited', 'client-id', 'external-secrets'), clientSecret: secretRef('akv-limited', 'client-secret', 'external-secrets') });
+      assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      const e = await expectError(client.getSecret({ key: 'other-secret' }, signal()), 'VaultForbidden');
+      assert.equal(e.details.httpStatus, 403);
+    });
+
+    it('maps 429 to VaultThrottled with Retry-After and pauses the whole vault in the limiter', async () => {
+      const client = await spClient();
+      await client.getSecret({ key: 'netbox-tagged' }, signal()); // authenticate first
+      vault.faults.failNext(429, 1, { retryAfterSeconds: 7 });
+      const e = await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'VaultThrottled');
+      assert.equal(e.details.retryAfterMs, 7000);
+      assert.equal(limiter.available(new URL(vault.url).origin), 0);
+      limiter.pause(new URL(vault.url).origin, 0); // (pauses only extend; use a fresh provider below)
+    });
+
+    it('maps a vault 503 to VaultUnavailable after the SDK retries', async () => {
+      const fresh = createAzureKeyVaultProvider();
+      const client = await fresh.newClient(spStore(), host, signal());
+      await client.getSecret({ key: 'netbox-tagged' }, signal());
+      vault.faults.failNext(503, 5);
+      const e = await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'VaultUnavailable');
+      assert.equal(e.details.httpStatus, 503);
+      vault.faults.clear();
+    });
+
+    it('fails TLS verification without the vault CA and says where to add it', async () => {
+      const fresh = createAzureKeyVaultProvider();
+      const client = await fresh.newClient(spStore({ caBundle: undefined }), host, signal());
+      const e = await expectError(client.validate(signal()), 'VaultUnavailable');
+      assert.match(e.message, /caBundle/);
+    });
+
+    it('trusts a CA given through caProvider (ConfigMap)', async () => {
+      host.configMaps.set('external-secrets/vault-ca/ca.crt', vault.caPem);
+      const fresh = createAzureKeyVaultProvider();
+      const client = await fresh.newClient(spStore({ caBundle: undefined, caProvider: { type: 'ConfigMap', name: 'vault-ca', key: 'ca.crt', namespace: 'external-secrets' } }), host, signal());
+      assert.equal(await client.validate(signal()), 'Ready');
+    });
+
+    it('reports a refused connection as VaultUnavailable within a few seconds', async () => {
+      const closed = createNetServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const fresh = createAzureKeyVaultProvider();
+      const client = await fresh.newClient(spStore({ vaultUrl: `https://127.0.0.1:${port}/` }), host, signal());
+      const started = Date.now();
+      const e = await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'VaultUnavailable');
+      const ms = Date.now() - started;
+      assert.ok(ms < 3000, `took ${ms} ms`);
+      assert.equal(e.details.remoteCode, 'ECONNREFUSED');
+      capture.log.info({ measuredMs: ms }, 'refused connection detected');
+    });
+
+    it('reports a vault that accepts connections but never answers as VaultUnavailable after the request timeout', async () => {
+      const silent: Server = createNetServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      try {
+        const fresh = createAzureKeyVaultProvider({ requestTimeoutMs: 500 });
+        const port = (silent.address() as AddressInfo).port;
+        const client = await fresh.newClient(spStore({ vaultUrl: `https://127.0.0.1:${port}/` }), host, signal());
+        const started = Date.now();
+        await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'VaultUnavailable');
+        const ms = Date.now() - started;
+        assert.ok(ms < 3000, `took ${ms} ms`);
+        capture.log.info({ measuredMs: ms }, 'silent vault detected');
+      } finally {
+        silent.close();
+      }
+    });
+
+    it('reports dropped connections as VaultUnavailable', async () => {
+      const fresh = createAzureKeyVaultProvider();
+      const client: SecretsClient = await fresh.newClient(spStore(), host, signal());
+      vault.faults.dropConnections(true);
+      try {
+        await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'VaultUnavailable');
+      } finally {
+        vault.faults.dropConnections(false);
+      }
+    });
+  });
+
+  it('leaks no seeded value into logs or error messages', () => {
+    const printed = capture.text() + errorsSeen.join('\n');
+    assert.ok(errorsSeen.length >= 10, 'the failure tests must have run first');
+    for (const [name, canary] of Object.entries(CANARIES)) assert.ok(!printed.includes(canary), `canary ${name} leaked`);
+  });
+});
