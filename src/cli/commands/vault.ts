@@ -1,0 +1,270 @@
+// `projector vault serve` runs the local AKV-compatible vault; `projector vault secret ...` is an
+// `az keyvault secret`-like client for any vault URL, built on the official SDK. Values are printed
+// only by `show --reveal`; every error is mapped to a ProjectorError built from status and codes.
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SecretClient, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
+import { ProjectorError, type ErrorCode } from '../../core/errors.ts';
+import type { VaultPrincipal } from '../../vault/index.ts';
+
+interface ServeFlags {
+  dataDir: string;
+  port: string;
+  imdsPort?: string;
+  host: string;
+  tenantId?: string;
+  throttle?: boolean;
+  principals?: string;
+  jwksUri?: string;
+  jwksCaFile?: string;
+  jwksTokenFile?: string;
+  logLevel: string;
+}
+
+interface ClientFlags {
+  vaultUrl?: string;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  authorityHost?: string;
+  caFile?: string;
+}
+
+export function registerVaultCommands(program: Command): void {
+  const vault = program.command('vault').description('Run a local Azure Key Vault-compatible vault, or manage secrets in any vault.');
+
+  vault
+    .command('serve')
+    .description('Serve the local vault over HTTPS (AKV secrets API, AAD token endpoint, IMDS) until SIGINT/SIGTERM.')
+    .option('--data-dir <dir>', 'state, signing key and CA/server certificates', '.projector/vault')
+    .option('--port <port>', 'HTTPS port (0 = a free port)', '8443')
+    .option('--imds-port <port>', 'plain-HTTP managed identity (IMDS) port (default: a free port)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--tenant-id <guid>', 'the vault tenant')
+    .option('--throttle', "answer 429 past AKV's limits (4,000 reads / 300 writes per 10 s)")
+    .option('--principals <file>', 'JSON array of principals to register (merged into <data-dir>/principals.json)')
+    .option('--jwks-uri <url>', 'JWKS for workload identity assertions, e.g. https://API_SERVER/openid/v1/jwks')
+    .option('--jwks-ca-file <file>', 'CA that signs the JWKS server certificate')
+    .option('--jwks-token-file <file>', 'bearer token for the JWKS request')
+    .option('--log-level <level>', 'trace|debug|info|warn|error (logs go to stderr)', 'info')
+    .addHelpText('after', '\nExamples:\n  projector vault serve\n  projector vault serve --port 0 --principals principals.json --throttle\n')
+    .action(async (flags: ServeFlags) => {
+      await serveVault(flags);
+    });
+
+  const secret = vault.command('secret').description('Manage secrets in a vault through the official Azure SDK (like `az keyvault secret`).');
+
+  withClientOptions(secret.command('set').description('Create a new version of a secret; prints its metadata, never its value.'))
+    .requiredOption('--name <name>', 'secret name')
+    .option('--value <value>', 'the value (visible in shell history; prefer --file or --value-stdin)')
+    .option('--file <path>', 'read the value from a file')
+    .option('--value-stdin', 'read the value from standard input')
+    .option('--content-type <type>', 'content type to record')
+    .option('--tags <k=v...>', 'tags to record')
+    .action(async (flags: ClientFlags & { name: string; value?: string; file?: string; valueStdin?: boolean; contentType?: string; tags?: string[] }) => {
+      const value = await valueFrom(flags);
+      const client = await secretClient(flags);
+      const s = await callVault(() =>
+        client.setSecret(flags.name, value, {
+          ...(flags.contentType && { contentType: flags.contentType }),
+          ...(flags.tags && { tags: parseTags(flags.tags) }),
+        }),
+      );
+      printJson(describeSecret(s.properties));
+    });
+
+  withClientOptions(secret.command('show').description('Show a secret: metadata only, unless --reveal.'))
+    .requiredOption('--name <name>', 'secret name')
+    .option('--version <version>', 'a specific version (default: latest)')
+    .option('--reveal', 'also print the value')
+    .action(async (flags: ClientFlags & { name: string; version?: string; reveal?: boolean }) => {
+      const client = await secretClient(flags);
+      const s: KeyVaultSecret = await callVault(() => client.getSecret(flags.name, flags.version ? { version: flags.version } : {}));
+      printJson(flags.reveal ? { ...describeSecret(s.properties), value: s.value } : describeSecret(s.properties));
+    });
+
+  withClientOptions(secret.command('list').description('List secrets (names and metadata, no values).')).action(async (flags: ClientFlags) => {
+    const client = await secretClient(flags);
+    const items: Record<string, unknown>[] = [];
+    await callVault(async () => {
+      for await (const p of client.listPropertiesOfSecrets()) items.push(describeSecret(p));
+    });
+    printJson(items);
+  });
+
+  withClientOptions(secret.command('delete').description('Soft-delete a secret (recoverable); --purge removes it for good.'))
+    .requiredOption('--name <name>', 'secret name')
+    .option('--purge', 'purge the secret after deleting it')
+    .action(async (flags: ClientFlags & { name: string; purge?: boolean }) => {
+      const client = await secretClient(flags);
+      const deleted = await callVault(async () => (await client.beginDeleteSecret(flags.name)).pollUntilDone());
+      if (flags.purge) await callVault(() => client.purgeDeletedSecret(flags.name));
+      printJson({ name: deleted.name, recoveryId: deleted.recoveryId, deletedOn: deleted.deletedOn, purged: Boolean(flags.purge) });
+    });
+}
+
+function withClientOptions(cmd: Command): Command {
+  return cmd
+    .option('--vault-url <url>', 'vault URL (env AZURE_KEYVAULT_URL)')
+    .option('--tenant-id <guid>', 'tenant (env AZURE_TENANT_ID)')
+    .option('--client-id <id>', 'client id (env AZURE_CLIENT_ID)')
+    .option('--client-secret <secret>', 'client secret (env AZURE_CLIENT_SECRET)')
+    .option('--authority-host <url>', 'token authority, e.g. the local vault URL (env AZURE_AUTHORITY_HOST)')
+    .option('--ca-file <path>', 'extra CA to trust for the vault and the authority (the local vault prints its path)');
+}
+
+async function serveVault(flags: ServeFlags): Promise<void> {
+  const { startVault } = await import('../../vault/index.ts');
+  const { createLogger } = await import('../../platform/logger.ts');
+  const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
+  const principals = flags.principals ? readPrincipals(flags.principals) : [];
+  const vault = await startVault({
+    dataDir: flags.dataDir,
+    host: flags.host,
+    port: parsePort(flags.port, '--port'),
+    ...(flags.imdsPort !== undefined && { imdsPort: parsePort(flags.imdsPort, '--imds-port') }),
+    ...(flags.tenantId && { tenantId: flags.tenantId }),
+    principals,
+    ...(flags.throttle && { throttle: {} }),
+    ...(flags.jwksUri && {
+      jwks: {
+        uri: flags.jwksUri,
+        ...(flags.jwksCaFile && { caPem: readFileSync(flags.jwksCaFile, 'utf8') }),
+        ...(flags.jwksTokenFile && { bearerToken: readFileSync(flags.jwksTokenFile, 'utf8').trim() }),
+      },
+    }),
+    log,
+  });
+  // Keep the vault's own principals.json in step with --principals so `vault secret` users can look them up.
+  for (const p of principals) await vault.admin.addPrincipal(p);
+  const dataDir = resolve(flags.dataDir);
+  process.stdout.write(
+    [
+      'Projector local vault is running (Ctrl-C to stop).',
+      `  Vault URL:       ${vault.url}`,
+      `  Authority host:  ${vault.authorityHost}`,
+      `  Tenant ID:       ${vault.tenantId}`,
+      `  IMDS endpoint:   ${vault.imdsEndpoint}`,
+      `  CA certificate:  ${vault.caFile}`,
+      `  Principals:      ${resolve(dataDir, 'principals.json')}`,
+      '',
+      'Trust it and point the SDK at it:',
+      `  export NODE_EXTRA_CA_CERTS=${vault.caFile}`,
+      `  export AZURE_AUTHORITY_HOST=${vault.authorityHost} AZURE_TENANT_ID=${vault.tenantId}`,
+      `  export AZURE_POD_IDENTITY_AUTHORITY_HOST=${vault.imdsEndpoint}   # managed identity`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((done) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => done());
+  });
+  await vault.close();
+  log.flush();
+}
+
+function readPrincipals(path: string): VaultPrincipal[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    // The parser's message would quote the file, which holds client secrets.
+    throw new ProjectorError('InvalidSpec', `${path} is not readable JSON`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((p) => p && typeof p === 'object' && typeof (p as VaultPrincipal).clientId === 'string')) {
+    throw new ProjectorError('InvalidSpec', `${path} must be a JSON array of principals, each with a clientId`);
+  }
+  return parsed as VaultPrincipal[];
+}
+
+function parsePort(raw: string, flag: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectorError('InvalidSpec', `${flag} must be a port number (0-65535)`);
+  return port;
+}
+
+async function secretClient(flags: ClientFlags): Promise<SecretClient> {
+  const env = process.env;
+  const vaultUrl = flags.vaultUrl ?? env.AZURE_KEYVAULT_URL;
+  const tenantId = flags.tenantId ?? env.AZURE_TENANT_ID;
+  const clientId = flags.clientId ?? env.AZURE_CLIENT_ID;
+  const clientSecret = flags.clientSecret ?? env.AZURE_CLIENT_SECRET;
+  const authorityHost = flags.authorityHost ?? env.AZURE_AUTHORITY_HOST;
+  if (!vaultUrl) throw new ProjectorError('InvalidSpec', 'give --vault-url (or AZURE_KEYVAULT_URL)');
+  if (!tenantId || !clientId || !clientSecret) {
+    throw new ProjectorError('CredentialNotFound', 'give --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)');
+  }
+  const { SecretClient } = await import('@azure/keyvault-secrets');
+  const { ClientSecretCredential } = await import('@azure/identity');
+  const tlsOptions = flags.caFile ? { tlsOptions: { ca: readFileSync(flags.caFile, 'utf8') } } : {};
+  const isLocal = !/\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i.test(new URL(vaultUrl).hostname);
+  const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {
+    ...(authorityHost && { authorityHost }),
+    ...(authorityHost && { disableInstanceDiscovery: true }),
+    ...tlsOptions,
+  });
+  // A vault outside *.vault.azure.net cannot pass the SDK's challenge resource check.
+  return new SecretClient(vaultUrl, credential, { ...(isLocal && { disableChallengeResourceVerification: true }), ...tlsOptions });
+}
+
+async function valueFrom(flags: { value?: string; file?: string; valueStdin?: boolean }): Promise<string> {
+  const given = [flags.value !== undefined, flags.file !== undefined, Boolean(flags.valueStdin)].filter(Boolean).length;
+  if (given !== 1) throw new ProjectorError('InvalidSpec', 'give exactly one of --value, --file, --value-stdin');
+  if (flags.value !== undefined) return flags.value;
+  if (flags.file !== undefined) return readFileSync(flags.file, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseTags(pairs: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ProjectorError('InvalidSpec', `--tags entries must be key=value (got a ${pair.length}-character entry without '=')`);
+    tags[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return tags;
+}
+
+function describeSecret(p: SecretProperties): Record<string, unknown> {
+  return {
+    name: p.name,
+    version: p.version,
+    id: p.id,
+    enabled: p.enabled,
+    contentType: p.contentType,
+    tags: p.tags,
+    createdOn: p.createdOn,
+    updatedOn: p.updatedOn,
+    notBefore: p.notBefore,
+    expiresOn: p.expiresOn,
+  };
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Maps SDK and credential errors to ProjectorError from status codes and AKV/AAD codes only. */
+async function callVault<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toProjectorError(e);
+  }
+}
+
+export function toProjectorError(e: unknown): ProjectorError {
+  const err = e as { name?: string; statusCode?: number; code?: string; message?: string };
+  if (typeof err?.name === 'string' && /^(Authentication|AuthenticationRequired|CredentialUnavailable|AggregateAuthentication)Error$/.test(err.name)) {
+    const aadsts = /AADSTS\d+/.exec(err.message ?? '')?.[0];
+    return new ProjectorError('StoreAuthFailed', `authentication failed${aadsts ? ` (${aadsts})` : ''}`);
+  }
+  const status = err?.statusCode;
+  const code = typeof err?.code === 'string' && /^[A-Za-z_]+$/.test(err.code) ? err.code : undefined;
+  const projectorCode: ErrorCode =
+    status === 404 ? 'VaultNotFound' : status === 401 || status === 403 ? 'VaultForbidden' : status === 429 ? 'VaultThrottled' : status === 400 || status === 409 ? 'InvalidSpec' : 'VaultUnavailable';
+  const what = status ? `vault answered ${status}${code ? ` ${code}` : ''}` : `vault unreachable${code ? ` (${code})` : ''}`;
+  return new ProjectorError(projectorCode, what, { ...(status !== undefined && { httpStatus: status }), ...(code && { remoteCode: code }) });
+}
