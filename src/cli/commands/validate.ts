@@ -324,14 +324,16 @@ export function registerValidateCommand(program: Command, deps: ValidateDeps = {
   program
     .command('validate')
     .description('Check ExternalSecret and store manifests without a cluster or a vault; never prints values.')
-    .argument('[paths...]', 'files or directories (directories with a kustomization follow its resources)', [])
+    .argument('[paths...]', 'files or directories (default: the current directory); a directory with a kustomization follows its resources')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .option('--known-store <kind/name...>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable)')
     .option('--config <file>', 'repository conventions, from the validate: section of a projector.yaml')
     .option('--strict', 'warnings fail too')
     .addHelpText('after', EXAMPLES)
-    .action(async (paths: string[], opts: CommandOptions) => {
-      process.exitCode = await validateCommand(paths, opts, deps);
+    // Commander's own usage errors exit 1 by default; usage errors are 2 here (1 means findings).
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE))
+    .action(async (paths: string[] | undefined, opts: CommandOptions) => {
+      process.exitCode = await validateCommand(paths ?? [], opts, deps);
     });
 }
 

@@ -1,0 +1,152 @@
+// Runs the real CLI process against the fixture repositories.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+
+const NODE = 'node_modules/.bin/node';
+const SEED = 'test/fixtures/seed';
+const BAD = 'test/fixtures/bad-repo';
+
+// Values committed in the bad repository's fixtures; none may reach any output.
+const CANARIES = ['CANARY-malformed-5b7e1c', 'CANARY-committed-9c2d4a', 'Q0FOQVJZLWNvbW1pdHRlZC05YzJkNGE=', 'CANARY-committed-user-3e8f'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function projector(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const { NO_COLOR: _n, FORCE_COLOR: _f, ...inherited } = process.env;
+    const child = spawn(NODE, ['src/cli/main.ts', ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function assertNoCanary(run: Run): void {
+  for (const canary of CANARIES) {
+    assert.ok(!run.stdout.includes(canary) && !run.stderr.includes(canary), `canary ${canary} leaked`);
+  }
+}
+
+// Each deliberate mistake in the bad repository, where it is.
+const EXPECTED_BAD: [file: string, line: number, severity: string, code: string][] = [
+  ['deploy/app-a/secrets/externalsecret-bad-duration.yaml', 7, 'error', 'InvalidDuration'],
+  ['deploy/app-a/secrets/externalsecret-malformed.yaml', 12, 'error', 'YamlSyntax'],
+  ['deploy/app-a/secrets/externalsecret-unknown-field.yaml', 8, 'error', 'UnknownField'],
+  ['deploy/app-b/secrets/externalsecret-bad-regex.yaml', 15, 'error', 'InvalidRegexp'],
+  ['deploy/app-b/secrets/externalsecret-shared-1.yaml', 12, 'error', 'DuplicateTarget'],
+  ['deploy/app-b/secrets/externalsecret-shared-2.yaml', 12, 'error', 'DuplicateTarget'],
+  ['deploy/app-c/externalsecret-misplaced.yaml', 1, 'warning', 'Layout'],
+  ['deploy/app-c/secret-committed.yaml', 8, 'error', 'SecretSprawl'],
+  ['deploy/app-c/secrets/externalsecret-store-missing.yaml', 10, 'error', 'StoreNotFound'],
+  ['deploy/app-d/secrets/externalsecret-legacy.yaml', 1, 'warning', 'DeprecatedApiVersion'],
+];
+
+/** Tag balance and attribute syntax: enough to catch broken XML without a parser dependency. */
+function assertWellFormedXml(xml: string): void {
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
+  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z][\w-]*)((?:\s+[\w-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(amp|lt|gt|quot|apos);)/g;
+  for (let m = tag.exec(body); m; m = tag.exec(body)) {
+    assert.ok(m[2], `stray "<" or "&" at ${m.index}`);
+    if (m[1]) assert.equal(stack.pop(), m[2], `unbalanced </${m[2]}>`);
+    else if (!m[4]) stack.push(m[2]!);
+  }
+  assert.deepEqual(stack, []);
+}
+
+describe('projector validate (CLI process)', () => {
+  it('passes the HOWTO\'s manifests: exit 0, only the v1beta1 deprecation warnings', async () => {
+    const run = await projector(['validate', SEED]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const lines = run.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3);
+    assert.ok(lines.slice(0, 2).every((l) => / warning DeprecatedApiVersion: /.test(l)));
+    assert.equal(lines[2], 'projector validate: 0 errors, 2 warnings (3 documents in 3 files)');
+    assert.equal(run.stderr, '');
+  });
+
+  it('fails the HOWTO\'s manifests under --strict because v1beta1 is deprecated', async () => {
+    assert.equal((await projector(['validate', SEED, '--strict'])).code, 1);
+  });
+
+  it('is quiet on success: one summary line', async () => {
+    const run = await projector(['validate', `${SEED}/deploy/netbox/deployment.yaml`]);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, 'projector validate: ok (1 document in 1 file)\n');
+  });
+
+  it('reports each mistake in the bad repository exactly once, at its file and line, and exits 1', async () => {
+    const run = await projector(['validate', BAD]);
+    assert.equal(run.code, 1, run.stderr);
+    const findings = run.stdout.trimEnd().split('\n').slice(0, -1);
+    for (const [file, line, severity, code] of EXPECTED_BAD) {
+      const prefix = `${BAD}/${file}:${line}:`;
+      const matching = findings.filter((l) => l.startsWith(prefix) && l.includes(` ${severity} ${code}: `));
+      assert.equal(matching.length, 1, `${file}:${line} ${code} in:\n${run.stdout}`);
+    }
+    assert.equal(findings.length, EXPECTED_BAD.length, run.stdout);
+    assert.match(run.stdout.trimEnd().split('\n').at(-1)!, /^projector validate: 8 errors, 2 warnings/);
+    assertNoCanary(run);
+  });
+
+  it('emits JSON that parses and carries the same findings', async () => {
+    const run = await projector(['validate', BAD, '--output', 'json']);
+    assert.equal(run.code, 1);
+    const body = JSON.parse(run.stdout);
+    assert.equal(body.ok, false);
+    assert.deepEqual(body.summary.errors, 8);
+    const got = body.findings.map((f: { file: string; line: number; severity: string; code: string }) => [f.file.slice(BAD.length + 1), f.line, f.severity, f.code]);
+    assert.deepEqual(got, EXPECTED_BAD);
+    assertNoCanary(run);
+  });
+
+  it('emits well-formed JUnit XML with a failing test case per broken document', async () => {
+    const run = await projector(['validate', BAD, '-o', 'junit']);
+    assert.equal(run.code, 1);
+    assertWellFormedXml(run.stdout);
+    assert.match(run.stdout, /<testsuites name="projector validate" tests="11" failures="8" errors="0">/);
+    assert.match(run.stdout, /<testcase classname="[^"]*secret-committed.yaml" name="Secret app-c\/app-c-db">\n\s*<failure type="SecretSprawl"/);
+    assertNoCanary(run);
+  });
+
+  it('colours output only when forced, and never under NO_COLOR', async () => {
+    const forced = await projector(['validate', BAD], { FORCE_COLOR: '1' });
+    assert.ok(forced.stdout.includes('\u001b['));
+    const plain = await projector(['validate', BAD], { FORCE_COLOR: '1', NO_COLOR: '1' });
+    assert.ok(!plain.stdout.includes('\u001b['));
+    assert.equal(plain.code, 1);
+    const offTerminal = await projector(['validate', BAD]);
+    assert.ok(!offTerminal.stdout.includes('\u001b['));
+  });
+
+  it('accepts a store defined elsewhere with --known-store', async () => {
+    const run = await projector(['validate', `${BAD}/deploy/app-c/secrets`, '--known-store', 'ClusterSecretStore/akv-typo']);
+    assert.equal(run.code, 0, run.stdout);
+  });
+
+  it('exits 2 on usage and I/O errors, saying why on stderr', async () => {
+    const missing = await projector(['validate', 'test/fixtures/no-such-dir']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read test\/fixtures\/no-such-dir/);
+    assert.equal((await projector(['validate', SEED, '--output', 'yaml'])).code, 2);
+    const badStore = await projector(['validate', SEED, '--known-store', 'akv']);
+    assert.equal(badStore.code, 2);
+    assert.match(badStore.stderr, /--known-store/);
+  });
+
+  it('shows help with examples and exits 0', async () => {
+    const run = await projector(['validate', '--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /Examples:/);
+    assert.match(run.stdout, /--known-store/);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFile } from '../../../src/cli/manifests.ts';
+import { checkSchema, esoKindOf, isShapeIntact } from '../../../src/cli/schema-check.ts';
+
+const ES_HEAD = 'kind: ExternalSecret\nmetadata:\n  name: es\n  namespace: ns\n';
+const ES_BODY = 'spec:\n  secretStoreRef: {kind: ClusterSecretStore, name: s}\n  data:\n    - secretKey: A\n      remoteRef: {key: a}\n';
+
+function check(text: string) {
+  const doc = parseFile('x.yaml', text).docs[0]!;
+  return checkSchema(doc).map((i) => ({ ...i, at: doc.positionOf(i.path) }));
+}
+
+describe('checkSchema', () => {
+  it('accepts a valid v1 ExternalSecret', () => {
+    assert.deepEqual(check(`apiVersion: external-secrets.io/v1\n${ES_HEAD}${ES_BODY}`), []);
+  });
+
+  it('accepts v1beta1 with a deprecation warning', () => {
+    const issues = check(`apiVersion: external-secrets.io/v1beta1\n${ES_HEAD}${ES_BODY}`);
+    assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['DeprecatedApiVersion', 'warning']]);
+  });
+
+  it('rejects versions the CRDs do not serve and kinds Projector does not serve', () => {
+    assert.deepEqual(check(`apiVersion: external-secrets.io/v1alpha1\n${ES_HEAD}${ES_BODY}`).map((i) => i.code), ['UnsupportedApiVersion']);
+    assert.deepEqual(check('apiVersion: external-secrets.io/v1\nkind: PushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => i.code), ['NotSupported']);
+  });
+
+  it('ignores documents outside the external-secrets.io group', () => {
+    assert.deepEqual(check('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nwhatever: 1\n'), []);
+    assert.equal(esoKindOf({ apiVersion: 'v1', kind: 'ExternalSecret' }), undefined);
+  });
+
+  it('reports unknown fields as errors at the field, in spec and in metadata', () => {
+    const text = `apiVersion: external-secrets.io/v1\n${ES_HEAD}  labelz: {}\n${ES_BODY}  refreshIntervall: 1h\n`;
+    const issues = check(text);
+    assert.deepEqual(issues.map((i) => [i.code, i.path, i.at.line]), [
+      ['UnknownField', 'metadata.labelz', 6],
+      ['UnknownField', 'spec.refreshIntervall', 12],
+    ]);
+    assert.ok(isShapeIntact(issues));
+  });
+
+  it('keeps unknown providers, as their schema node preserves unknown fields', () => {
+    const issues = check('apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    aws: {region: eu-west-1}\n');
+    assert.deepEqual(issues, []);
+  });
+
+  it('maps wrong types, enums and missing fields to paths and names the allowed values', () => {
+    const text = `apiVersion: external-secrets.io/v1\n${ES_HEAD}spec:\n  target: {creationPolicy: Owned, immutable: "no"}\n  data:\n    - secretKey: A\n`;
+    const issues = check(text);
+    assert.deepEqual(issues.map((i) => [i.code, i.path]), [
+      ['InvalidValue', 'spec.target.creationPolicy'],
+      ['WrongType', 'spec.target.immutable'],
+      ['MissingField', 'spec.data[0].remoteRef'],
+    ]);
+    assert.match(issues[0]!.message, /Owner, Orphan, Merge, None/);
+    assert.ok(!isShapeIntact(issues));
+  });
+
+  it('accepts azurekv credentials as strings or secretKeyRefs and flags an inline clientSecret', () => {
+    const store = (creds: string) =>
+      `apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    azurekv:\n      vaultUrl: https://v\n${creds}`;
+    assert.deepEqual(check(store('      tenantId: "t"\n      clientId:\n        valueFrom: {secretKeyRef: {name: creds, key: client-id, namespace: ops}}\n')), []);
+    const canary = 'CANARY-inline-client-secret-77aa';
+    const inline = check(store(`      clientSecret: "${canary}"\n`));
+    assert.deepEqual(inline.map((i) => [i.code, i.path, i.at.line]), [['InlineCredential', 'spec.provider.azurekv.clientSecret', 8]]);
+    assert.ok(!JSON.stringify(inline).includes(canary));
+    const malformed = check(store('      tenantId:\n        valueFrom: {secretKeyRef: {name: creds}}\n'));
+    assert.deepEqual(malformed.map((i) => i.code), ['InvalidCredentialRef']);
+  });
+});

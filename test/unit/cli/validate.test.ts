@@ -1,0 +1,150 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyse, configFrom, DEFAULT_CONFIG, globToRegExp, parseStoreRef, UsageError, type ValidateConfig } from '../../../src/cli/commands/validate.ts';
+import { parseFile, type LoadedDoc } from '../../../src/cli/manifests.ts';
+import type { Issue } from '../../../src/core/issues.ts';
+import type { Provider } from '../../../src/providers/provider.ts';
+
+const ES_FILE = 'deploy/app/secrets/externalsecret-app.yaml';
+
+function externalSecret(o: { name?: string; namespace?: string | null; store?: string; storeKind?: string; target?: string; creationPolicy?: string; refresh?: string } = {}): string {
+  return [
+    'apiVersion: external-secrets.io/v1',
+    'kind: ExternalSecret',
+    'metadata:',
+    `  name: ${o.name ?? 'app'}`,
+    o.namespace === null ? '' : `  namespace: ${o.namespace ?? 'app'}`,
+    'spec:',
+    `  refreshInterval: "${o.refresh ?? '1h'}"`,
+    `  secretStoreRef: {kind: ${o.storeKind ?? 'ClusterSecretStore'}, name: ${o.store ?? 'akv'}}`,
+    `  target: {name: ${o.target ?? o.name ?? 'app'}, creationPolicy: ${o.creationPolicy ?? 'Owner'}}`,
+    '  data:',
+    '    - secretKey: A',
+    '      remoteRef: {key: a}',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+const CLUSTER_STORE = 'apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: akv}\nspec:\n  provider:\n    fake: {data: []}\n';
+
+function docs(...files: [string, string][]): LoadedDoc[] {
+  return files.flatMap(([file, text]) => parseFile(file, text).docs);
+}
+
+function run(files: [string, string][], config: Partial<ValidateConfig> = {}, providers: Provider[] = []) {
+  const report = analyse(docs(...files), [], { ...DEFAULT_CONFIG, ...config }, false, { providers });
+  return report.problems.map((p) => ({ file: p.file, line: p.line, code: p.code, severity: p.severity, message: p.message }));
+}
+
+const STORE_FILE: [string, string] = ['infra/store.yaml', CLUSTER_STORE];
+
+describe('validate analysis', () => {
+  it('finds nothing in a well-formed repository', () => {
+    assert.deepEqual(run([[ES_FILE, externalSecret()], STORE_FILE]), []);
+  });
+
+  it('runs the core semantic checks on schema-valid documents', () => {
+    const found = run([[ES_FILE, externalSecret({ refresh: 'often' })], STORE_FILE]);
+    assert.deepEqual(found.map((f) => [f.code, f.line]), [['InvalidDuration', 7]]);
+  });
+
+  it('reports a store reference that resolves nowhere, unless it is a known store', () => {
+    const found = run([[ES_FILE, externalSecret({ store: 'elsewhere' })], STORE_FILE]);
+    assert.deepEqual(found.map((f) => [f.code, f.line]), [['StoreNotFound', 8]]);
+    assert.deepEqual(run([[ES_FILE, externalSecret({ store: 'elsewhere' })]], { knownStores: ['ClusterSecretStore/elsewhere'] }), []);
+  });
+
+  it('resolves a SecretStore only in the ExternalSecret\'s namespace', () => {
+    const store = (ns: string) => `apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata: {name: local, namespace: ${ns}}\nspec:\n  provider:\n    fake: {data: []}\n`;
+    const es = externalSecret({ store: 'local', storeKind: 'SecretStore' });
+    assert.deepEqual(run([[ES_FILE, es], ['s.yaml', store('app')]]), []);
+    assert.deepEqual(run([[ES_FILE, es], ['s.yaml', store('other')]]).map((f) => f.code), ['StoreNotFound']);
+    assert.deepEqual(run([[ES_FILE, es]], { knownStores: ['SecretStore/app/local'] }), []);
+  });
+
+  it('reports a ClusterSecretStore whose conditions exclude the namespace', () => {
+    const store = `${CLUSTER_STORE}  conditions:\n    - namespaces: [team-a]\n`;
+    const found = run([[ES_FILE, externalSecret()], ['infra/store.yaml', store]]);
+    assert.deepEqual(found.map((f) => [f.code, f.severity]), [['StoreNotAllowed', 'error']]);
+  });
+
+  it('evaluates namespaceSelector with a Namespace manifest, and only warns without one', () => {
+    const store = `${CLUSTER_STORE}  conditions:\n    - namespaceSelector: {matchLabels: {akv: allowed}}\n`;
+    const ns = (label: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n  labels: {akv: ${label}}\n`;
+    assert.deepEqual(run([[ES_FILE, externalSecret()], ['infra/store.yaml', store], ['ns.yaml', ns('allowed')]]), []);
+    assert.deepEqual(run([[ES_FILE, externalSecret()], ['infra/store.yaml', store], ['ns.yaml', ns('denied')]]).map((f) => f.code), ['StoreNotAllowed']);
+    assert.deepEqual(run([[ES_FILE, externalSecret()], ['infra/store.yaml', store]]).map((f) => [f.code, f.severity]), [['StoreAccessUnknown', 'warning']]);
+  });
+
+  it('reports two ExternalSecrets writing one Secret at both, naming the other', () => {
+    const other = 'deploy/app/secrets/externalsecret-other.yaml';
+    const found = run([[ES_FILE, externalSecret({ name: 'one', target: 'shared' })], [other, externalSecret({ name: 'two', target: 'shared' })], STORE_FILE]);
+    assert.deepEqual(found.map((f) => [f.file, f.code, f.line]), [[ES_FILE, 'DuplicateTarget', 9], [other, 'DuplicateTarget', 9]]);
+    assert.match(found[0]!.message, /ExternalSecret app\/two \(deploy\/app\/secrets\/externalsecret-other\.yaml:1\)/);
+  });
+
+  it('lets ExternalSecrets that all merge share a Secret', () => {
+    const other = 'deploy/app/secrets/externalsecret-other.yaml';
+    const merging = (name: string) => externalSecret({ name, target: 'shared', creationPolicy: 'Merge' });
+    assert.deepEqual(run([[ES_FILE, merging('one')], [other, merging('two')], STORE_FILE]), []);
+  });
+
+  it('warns about refreshInterval outside the agreed range but not about 0', () => {
+    assert.deepEqual(run([[ES_FILE, externalSecret({ refresh: '30s' })], STORE_FILE]).map((f) => [f.code, f.severity]), [['RefreshIntervalRange', 'warning']]);
+    assert.deepEqual(run([[ES_FILE, externalSecret({ refresh: '48h' })], STORE_FILE]).map((f) => f.code), ['RefreshIntervalRange']);
+    assert.deepEqual(run([[ES_FILE, externalSecret({ refresh: '0' })], STORE_FILE]), []);
+  });
+
+  it('warns about a missing namespace and a file outside the agreed layout', () => {
+    assert.deepEqual(run([[ES_FILE, externalSecret({ namespace: null })], STORE_FILE]).map((f) => f.code), ['NamespaceMissing']);
+    assert.deepEqual(run([['deploy/app/es.yaml', externalSecret()], STORE_FILE]).map((f) => [f.code, f.line]), [['Layout', 1]]);
+    assert.deepEqual(run([['apps/app/es.yaml', externalSecret()], STORE_FILE], { externalSecretPath: 'apps/*/es.yaml' }), []);
+  });
+
+  it('reports a committed Secret with data by key names only', () => {
+    const canary = 'CANARY-unit-secret-0b1c';
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: app}\nstringData:\n  password: ${canary}\n`;
+    const found = run([['deploy/app/secret.yaml', secret]]);
+    assert.deepEqual(found.map((f) => [f.code, f.line]), [['SecretSprawl', 4]]);
+    assert.match(found[0]!.message, /key password/);
+    assert.ok(!JSON.stringify(found).includes(canary));
+    assert.deepEqual(run([['deploy/app/secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: tls}\ntype: kubernetes.io/tls\n']]), []);
+  });
+
+  it('skips semantic checks on a document whose shape is broken, reporting the schema error only', () => {
+    const broken = externalSecret().replace('  data:\n    - secretKey: A\n      remoteRef: {key: a}', '  data: "not a list"');
+    assert.deepEqual(run([[ES_FILE, broken], STORE_FILE]).map((f) => f.code), ['WrongType']);
+  });
+
+  it('adds the checks of the provider a store configures', () => {
+    const provider = { name: 'fake', validateStore: (): Issue[] => [{ path: 'spec.provider.fake.data', code: 'FakeCheck', message: 'm', severity: 'error' }] } as unknown as Provider;
+    assert.deepEqual(run([STORE_FILE], {}, [provider]).map((f) => [f.code, f.line]), [['FakeCheck', 6]]);
+  });
+});
+
+describe('validate configuration', () => {
+  it('matches the layout glob at the end of a path, on segment boundaries', () => {
+    const re = globToRegExp(DEFAULT_CONFIG.externalSecretPath);
+    assert.ok(re.test('deploy/netbox/secrets/externalsecret-db.yaml'));
+    assert.ok(re.test('repo/deploy/netbox/secrets/externalsecret-db.yaml'));
+    assert.ok(!re.test('mydeploy/netbox/secrets/externalsecret-db.yaml'));
+    assert.ok(!re.test('deploy/netbox/extra/secrets/externalsecret-db.yaml'));
+    assert.ok(!re.test('deploy/netbox/secrets/externalsecret-db.yml'));
+  });
+
+  it('parses --known-store references and rejects malformed ones', () => {
+    assert.deepEqual(parseStoreRef('ClusterSecretStore/akv'), { kind: 'ClusterSecretStore', name: 'akv' });
+    assert.deepEqual(parseStoreRef('SecretStore/ns/local'), { kind: 'SecretStore', namespace: 'ns', name: 'local' });
+    assert.throws(() => parseStoreRef('akv'), UsageError);
+  });
+
+  it('reads the validate section of projector.yaml and rejects unknown fields', () => {
+    const config = configFrom({ validate: { externalSecretPath: 'apps/**/*.yaml', refreshInterval: { min: '5m' }, knownStores: ['ClusterSecretStore/x'] } }, 'projector.yaml');
+    assert.equal(config.externalSecretPath, 'apps/**/*.yaml');
+    assert.deepEqual(config.refreshInterval, { minMs: 300_000, maxMs: DEFAULT_CONFIG.refreshInterval.maxMs });
+    assert.deepEqual(config.knownStores, ['ClusterSecretStore/x']);
+    assert.throws(() => configFrom({ validate: { strictness: 1 } }, 'p.yaml'), UsageError);
+    assert.throws(() => configFrom({ validate: { refreshInterval: { min: 'soon' } } }, 'p.yaml'), UsageError);
+  });
+});
