@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The `projector` command. Each command lives in src/cli/commands/ and is its own composition root.
 import { Command } from 'commander';
+import { registerValidateCommand } from './commands/validate.ts';
 
 export function buildProgram(): Command {
   const program = new Command('projector')
     .description('Projects secrets from Azure Key Vault into Kubernetes Secrets (External Secrets Operator API).')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
+  registerValidateCommand(program);
   return program;
 }
 
