@@ -1,6 +1,6 @@
 // CRD objects for the three kinds, built from the TypeBox schemas (the single source).
 // scripts/gen-crds.ts writes them to deploy/crds/; a unit test fails when the files drift.
-import { Type, type TSchema } from './schema-kit.ts';
+import { Type, UNTYPED, type TSchema } from './schema-kit.ts';
 import { ExternalSecretSpec, ExternalSecretStatus } from './externalsecret.ts';
 import { SecretStoreSpec, SecretStoreStatus } from './secretstore.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
@@ -75,13 +75,25 @@ function storeColumns(): PrinterColumn[] {
   ];
 }
 
-/** Removes TypeBox bookkeeping so the result is a plain structural OpenAPI v3 schema. */
+/**
+ * Removes TypeBox bookkeeping so the result is a plain structural OpenAPI v3 schema. Untyped
+ * fields (string-or-object) are dropped from `properties` and their parent preserves unknown fields.
+ */
 function toStructural(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toStructural);
   if (schema === null || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
-    if (k === '$id') continue;
+    if (k === '$id' || k === UNTYPED) continue;
+    if (k === 'properties') {
+      const props: Record<string, unknown> = {};
+      for (const [name, prop] of Object.entries(v as Record<string, Record<string, unknown>>)) {
+        if (prop[UNTYPED]) out['x-kubernetes-preserve-unknown-fields'] = true;
+        else props[name] = toStructural(prop);
+      }
+      out.properties = props;
+      continue;
+    }
     out[k] = k === 'enum' || k === 'required' || k === 'default' ? v : toStructural(v);
   }
   return out;

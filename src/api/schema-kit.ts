@@ -20,9 +20,17 @@ export function MapOf<S extends TSchema>(value: S, options: { description?: stri
   return Type.Unsafe({ type: 'object', additionalProperties: value, ...options });
 }
 
-/** Arbitrary JSON kept as written (providers we do not implement, free-form blocks). */
-export function Preserved<T = unknown>(options: { description?: string; type?: 'object' } = {}): TUnsafe<T> {
-  return Type.Unsafe<T>({ ...options, 'x-kubernetes-preserve-unknown-fields': true });
+/** Marks a field whose JSON type varies (string or object); see Preserved. */
+export const UNTYPED = 'x-projector-untyped';
+
+/**
+ * Arbitrary JSON kept as written. Kubernetes requires a type on every specified field, so the CRD
+ * generator drops such a field from its parent's properties and sets
+ * x-kubernetes-preserve-unknown-fields on the parent instead; `projector validate` and the
+ * providers check its shape.
+ */
+export function Preserved<T = unknown>(options: { description?: string } = {}): TUnsafe<T> {
+  return Type.Unsafe<T>({ ...options, 'x-kubernetes-preserve-unknown-fields': true, [UNTYPED]: true });
 }
 
 /** A Go-style duration string such as "1h", "15m30s" or "0". */

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // The `projector` command. Each command lives in src/cli/commands/ and is its own composition root.
 import { Command } from 'commander';
+import { registerOperatorCommand } from './commands/operator.ts';
 import { registerValidateCommand } from './commands/validate.ts';
+import { registerVaultCommands } from './commands/vault.ts';
 
 export function buildProgram(): Command {
   const program = new Command('projector')
     .description('Projects secrets from Azure Key Vault into Kubernetes Secrets (External Secrets Operator API).')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
+  registerOperatorCommand(program);
   registerValidateCommand(program);
+  registerVaultCommands(program);
   return program;
 }
 

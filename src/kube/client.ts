@@ -14,6 +14,7 @@ import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { isNotFound, kubeError } from './errors.ts';
+import type { TokenBucket } from '../platform/token-bucket.ts';
 
 export interface EventTarget {
   apiVersion: string;
@@ -59,14 +60,18 @@ export class KubeClient {
   readonly #custom: CustomObjectsApi;
   readonly #component: string;
 
-  constructor(kubeConfig: KubeConfig, component = 'projector') {
+  readonly #limiter: TokenBucket | undefined;
+
+  constructor(kubeConfig: KubeConfig, opts: { component?: string; limiter?: TokenBucket } = {}) {
     this.kubeConfig = kubeConfig;
+    this.#limiter = opts.limiter;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#component = component;
+    this.#component = opts.component ?? 'projector';
   }
 
   async getSecret(namespace: string, name: string): Promise<LiveSecret | undefined> {
+    await this.#throttle();
     try {
       return toLiveSecret(await this.#core.readNamespacedSecret({ name, namespace }));
     } catch (e) {
@@ -77,6 +82,7 @@ export class KubeClient {
 
   /** Returns the new resourceVersion. */
   async createSecret(d: DesiredSecret): Promise<string> {
+    await this.#throttle();
     try {
       const s = await this.#core.createNamespacedSecret({ namespace: d.namespace, body: toV1Secret(d), fieldManager: FIELD_MANAGER });
       return s.metadata?.resourceVersion ?? '';
@@ -86,6 +92,7 @@ export class KubeClient {
   }
 
   async updateSecret(d: DesiredSecret): Promise<string> {
+    await this.#throttle();
     try {
       const s = await this.#core.replaceNamespacedSecret({ name: d.name, namespace: d.namespace, body: toV1Secret(d), fieldManager: FIELD_MANAGER });
       return s.metadata?.resourceVersion ?? '';
@@ -95,6 +102,7 @@ export class KubeClient {
   }
 
   async deleteSecret(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+    await this.#throttle();
     try {
       await this.#core.deleteNamespacedSecret({ name, namespace, body: { preconditions: resourceVersion ? { resourceVersion } : undefined } });
     } catch (e) {
@@ -109,6 +117,7 @@ export class KubeClient {
     if (!plural) throw new ProjectorError('Internal', `no status subresource for kind ${obj.kind}`);
     const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
     const what = `update status of ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
+    await this.#throttle();
     try {
       const body = { status };
       if (obj.metadata.namespace) {
@@ -128,6 +137,7 @@ export class KubeClient {
   async createEvent(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void> {
     const namespace = target.metadata.namespace ?? 'default';
     const ts = now.toISOString();
+    await this.#throttle();
     try {
       await this.#core.createNamespacedEvent({
         namespace,
@@ -168,6 +178,7 @@ export class KubeClient {
   }
 
   async readConfigMapKey(namespace: string, name: string, key: string): Promise<string> {
+    await this.#throttle();
     try {
       const cm = await this.#core.readNamespacedConfigMap({ name, namespace });
       const v = cm.data?.[key];
@@ -180,6 +191,7 @@ export class KubeClient {
   }
 
   async serviceAccountToken(namespace: string, name: string, audiences: string[], expirationSeconds = 3600): Promise<Sensitive<string>> {
+    await this.#throttle();
     try {
       const tr = await this.#core.createNamespacedServiceAccountToken({
         name,
@@ -196,6 +208,7 @@ export class KubeClient {
   }
 
   async serviceAccountAnnotations(namespace: string, name: string): Promise<Record<string, string>> {
+    await this.#throttle();
     try {
       const sa = await this.#core.readNamespacedServiceAccount({ name, namespace });
       return sa.metadata?.annotations ?? {};
@@ -203,5 +216,9 @@ export class KubeClient {
       if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ServiceAccount ${namespace}/${name} not found`);
       throw kubeError(e, `read ServiceAccount ${namespace}/${name}`);
     }
+  }
+
+  #throttle(): Promise<void> {
+    return this.#limiter ? this.#limiter.take() : Promise.resolve();
   }
 }

@@ -1,0 +1,50 @@
+// The operator's composition root, loaded only when `projector operator` runs.
+import { KubeConfig } from '@kubernetes/client-node';
+import { operatorConfig, parseAddr, type OperatorFlags } from '../../config.ts';
+import { Manager } from '../../controller/manager.ts';
+import { portOf, serveEndpoints } from '../../controller/http-endpoints.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { systemClock } from '../../platform/clock.ts';
+import { defaultRegistry } from '../../providers/default-registry.ts';
+import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Promise<void> {
+  const config = operatorConfig(flags, process.env);
+  const log = createLogger({ level: config.logLevel });
+  const kubeConfig = loadKubeConfig(config.kubeconfig);
+  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency }, 'starting Projector operator');
+  const manager = new Manager({
+    kubeConfig,
+    registry: defaultRegistry(),
+    log,
+    clock: systemClock,
+    namespace: config.namespace,
+    concurrency: config.concurrency,
+    controllerClass: config.controllerClass,
+    readWindowMs: config.readWindowMs,
+    renderTemplate: defaultTemplateRenderer(),
+    clientQps: config.clientQps,
+    clientBurst: config.clientBurst,
+  });
+  const servers = [];
+  const health = parseAddr(config.healthAddr);
+  if (health) servers.push(await serveEndpoints(manager, health, 'health'));
+  const metrics = parseAddr(config.metricsAddr);
+  if (metrics) servers.push(await serveEndpoints(manager, metrics, 'metrics'));
+  if (servers.length) log.info({ ports: servers.map(portOf) }, 'serving health and metrics');
+  try {
+    await manager.run(signal);
+  } finally {
+    for (const s of servers) s.close();
+    log.info('operator stopped');
+    log.flush();
+  }
+}
+

@@ -1,0 +1,26 @@
+// `projector operator`: runs the controller against a cluster until SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import type { OperatorFlags } from '../../config.ts';
+
+export function registerOperatorCommand(program: Command): void {
+  program
+    .command('operator')
+    .description('Run the controller: reconcile ExternalSecrets, SecretStores and ClusterSecretStores into Kubernetes Secrets.')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)')
+    .option('--namespace <ns>', 'watch only this namespace (env PROJECTOR_NAMESPACE)')
+    .option('--concurrency <n>', 'concurrent ExternalSecret reconciles (env PROJECTOR_CONCURRENCY, default 4)')
+    .option('--client-qps <n>', 'API server requests per second (env PROJECTOR_CLIENT_QPS, default 50)')
+    .option('--client-burst <n>', 'API server request burst (env PROJECTOR_CLIENT_BURST, default 100)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error (env LOG_LEVEL, default info)')
+    .option('--metrics-addr <addr>', 'Prometheus metrics address, "0" disables (env PROJECTOR_METRICS_ADDR, default :8080)')
+    .option('--health-addr <addr>', '/healthz and /readyz address, "0" disables (env PROJECTOR_HEALTH_ADDR, default :8081)')
+    .option('--controller-class <name>', 'serve only stores whose spec.controller is this (env PROJECTOR_CONTROLLER_CLASS)')
+    .option('--read-window <duration>', 'identical vault reads within this window are made once (default 5s)')
+    .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n')
+    .action(async (flags: OperatorFlags) => {
+      const ac = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
+      const { runOperator } = await import('./operator-run.ts');
+      await runOperator(flags, ac.signal);
+    });
+}

@@ -1,0 +1,167 @@
+import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
+import { EventReason } from '../../api/constants.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { planTargetSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
+import { refreshReason, untilNextRefresh, type LiveTargetMeta } from '../../core/refresh.ts';
+import { isStoreAllowed } from '../../core/store-access.ts';
+import { validateExternalSecret } from '../../core/validate.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { SecretsClient } from '../../providers/provider.ts';
+import type { ClientCache } from '../../sync/client-cache.ts';
+import { fetchProviderData, type FetchOptions } from '../../sync/fetch-provider-data.ts';
+import type { EventSink } from '../events.ts';
+import type { Lister } from '../lister.ts';
+import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
+import { markDeleted, markFailed, markSynced, sameStatus } from './status.ts';
+
+export interface ExternalSecretDeps {
+  externalSecrets: Lister<ExternalSecret>;
+  secretStores: Lister<GenericStore>;
+  clusterSecretStores: Lister<GenericStore>;
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /** Managed Secrets' metadata and observed data hash (no values), keyed "ns/name". */
+  managedSecrets: Lister<LiveTargetMeta>;
+  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'>;
+  clients: ClientCache;
+  events: EventSink;
+  clock: Clock;
+  log: Logger;
+  /** spec.controller of stores this instance serves ('' serves stores with no class). */
+  controllerClass: string;
+  renderTemplate?: TemplateRenderer;
+  fetchOptions?: FetchOptions;
+  /** True once for a key whose store changed since its last sync: refresh even if not due. */
+  consumeStoreChanged?(key: ObjectKey): boolean;
+}
+
+/** Thrown inside a reconcile when the store belongs to another controller class: not ours to touch. */
+class NotOurStore extends Error {}
+
+export class ExternalSecretReconciler implements Reconciler {
+  readonly name = 'externalsecret';
+  readonly #d: ExternalSecretDeps;
+  constructor(deps: ExternalSecretDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
+    const es = this.#d.externalSecrets.get(key);
+    if (!es || es.metadata.deletionTimestamp) return { kind: 'done' }; // ownerReferences let GC take an owned Secret
+    const now = this.#d.clock.now();
+    const storeChanged = this.#d.consumeStoreChanged?.(key) ?? false;
+    const due = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now);
+    if (due === 'up-to-date' && !storeChanged) return this.#scheduleNext(es, now);
+    const reason = due === 'up-to-date' ? 'store-changed' : due;
+
+    const log = this.#d.log.child({ key, reason });
+    try {
+      this.#assertValid(es);
+      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s), signal, this.#d.fetchOptions);
+      const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
+      const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
+      await this.#applyPlan(es, plan, log);
+      await this.#writeStatus(es, plan.action === 'delete' ? markDeleted(es, now) : markSynced(es, now));
+      return this.#scheduleNext(es, now, now);
+    } catch (err) {
+      if (err instanceof NotOurStore) return { kind: 'done' };
+      if (!(err instanceof ProjectorError)) throw err; // a bug: the worker logs its stack and backs off
+      return this.#reportFailure(es, err, now, log);
+    }
+  }
+
+  #scheduleNext(es: ExternalSecret, now: Date, lastRefresh?: Date): Result {
+    const ms = untilNextRefresh(es, now, lastRefresh);
+    return ms === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms };
+  }
+
+  #assertValid(es: ExternalSecret): void {
+    const first = validateExternalSecret(es).find((i) => i.severity === 'error');
+    if (first) {
+      const code = first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec';
+      throw new ProjectorError(code, `${first.path}: ${first.message}`, { field: first.path });
+    }
+  }
+
+  async #clientFor(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string, signal: AbortSignal): Promise<SecretsClient> {
+    const store = this.#resolveStore(es, ref ?? es.spec.secretStoreRef, field);
+    return this.#d.clients.get(store, es.metadata.namespace, signal);
+  }
+
+  #resolveStore(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string): GenericStore {
+    const ns = es.metadata.namespace;
+    if (!ref) throw new ProjectorError('InvalidSpec', `${field} has no store: set spec.secretStoreRef or a sourceRef.storeRef`, { field });
+    const kind = ref.kind ?? 'SecretStore';
+    const lister = kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores;
+    const store = lister.get(storeKeyOf(ref, ns));
+    if (!store) {
+      const where = kind === 'SecretStore' ? ` in namespace "${ns}"` : '';
+      throw new ProjectorError('StoreNotFound', `${kind} "${ref.name}" not found${where}`, { field: 'spec.secretStoreRef.name' });
+    }
+    if ((store.spec.controller ?? '') !== this.#d.controllerClass) throw new NotOurStore();
+    if (kind === 'ClusterSecretStore') {
+      const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
+      if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field: 'spec.secretStoreRef.name' });
+    }
+    return store;
+  }
+
+  async #applyPlan(es: ExternalSecret, plan: Plan, log: Logger): Promise<void> {
+    const target = `${es.metadata.namespace}/${targetNameOf(es)}`;
+    switch (plan.action) {
+      case 'create': {
+        const rv = await this.#d.kube.createSecret(plan.secret);
+        log.info({ target, resourceVersion: rv, keys: plan.secret.data.size }, 'created target Secret');
+        this.#d.events.normal(es, EventReason.Created, `Created Secret ${targetNameOf(es)}`);
+        return;
+      }
+      case 'update': {
+        const rv = await this.#d.kube.updateSecret(plan.secret);
+        log.info({ target, resourceVersion: rv, keys: plan.secret.data.size }, 'updated target Secret');
+        this.#d.events.normal(es, EventReason.Updated, `Updated Secret ${targetNameOf(es)}`);
+        return;
+      }
+      case 'delete':
+        await this.#d.kube.deleteSecret(plan.namespace, plan.name, plan.resourceVersion);
+        log.info({ target }, 'deleted target Secret: every remote secret is gone (deletionPolicy Delete)');
+        this.#d.events.normal(es, EventReason.Deleted, `Deleted Secret ${plan.name}: every remote secret is gone (deletionPolicy Delete)`);
+        return;
+      case 'unchanged':
+        log.debug({ target }, 'target Secret already up to date');
+        return;
+      case 'skip':
+        log.debug({ target, why: plan.reason }, 'target Secret not written');
+    }
+  }
+
+  async #writeStatus(es: ExternalSecret, status: ExternalSecret['status']): Promise<void> {
+    if (sameStatus(es.status, status)) return;
+    await this.#d.kube.patchStatus(es, status);
+  }
+
+  async #reportFailure(es: ExternalSecret, e: ProjectorError, now: Date, log: Logger): Promise<Result> {
+    if (e.code === 'StoreAuthFailed' || e.code === 'VaultForbidden' || e.code === 'CredentialNotFound') this.#forgetClients(es);
+    log.warn({ code: e.code, field: e.details.field, httpStatus: e.details.httpStatus, err: e }, 'sync failed; target Secret left as it was');
+    this.#d.events.warn(es, EventReason.UpdateFailed, e.describe());
+    try {
+      await this.#writeStatus(es, markFailed(es, e, now));
+    } catch (statusErr) {
+      // The API server itself may be what failed; the retry below covers both.
+      log.warn({ err: statusErr }, 'could not record the failure in status');
+      return { kind: 'retry' };
+    }
+    return resultFor(e);
+  }
+
+  /** Credentials may have been rotated: rebuild the store's clients on the next attempt. */
+  #forgetClients(es: ExternalSecret): void {
+    const ref = es.spec.secretStoreRef;
+    if (!ref) return;
+    const kind = ref.kind ?? 'SecretStore';
+    const ns = kind === 'SecretStore' ? es.metadata.namespace : undefined;
+    this.#d.clients.invalidate({ kind, metadata: { name: ref.name, namespace: ns } });
+  }
+}
+

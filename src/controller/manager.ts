@@ -1,0 +1,192 @@
+// Composition root of the operator: reflectors → object stores (with indexes) → queues → reconcilers.
+// Watch handlers only map events to keys; reconcilers read the stores.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
+import { GROUP, LABEL_MANAGED } from '../api/constants.ts';
+import { objectKey, type ObjectMeta } from '../api/meta.ts';
+import { storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
+import { dataHash } from '../core/hash.ts';
+import type { LiveTargetMeta } from '../core/refresh.ts';
+import type { TemplateRenderer } from '../core/plan-target-secret.ts';
+import { KubeClient } from '../kube/client.ts';
+import { ObjectStore } from '../kube/object-store.ts';
+import { kubeProviderHost } from '../kube/provider-host.ts';
+import { Reflector, type ReflectorOptions } from '../kube/reflector.ts';
+import type { Clock } from '../platform/clock.ts';
+import { TokenBucket } from '../platform/token-bucket.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ProviderRegistry } from '../providers/registry.ts';
+import { ClientCache } from '../sync/client-cache.ts';
+import { EventRecorder } from './events.ts';
+import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
+import { defaultControllerRateLimiter } from './rate-limiter.ts';
+import { runWorkers, WorkerCounters } from './run-workers.ts';
+import { SecretStoreReconciler } from './secretstore/reconciler.ts';
+import { WorkQueue } from './workqueue.ts';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  registry: ProviderRegistry;
+  log: Logger;
+  clock: Clock;
+  /** Watch one namespace only (ClusterSecretStores and namespace labels are then not watched). */
+  namespace?: string;
+  concurrency: number;
+  controllerClass: string;
+  readWindowMs?: number;
+  renderTemplate?: TemplateRenderer;
+  /** Tests pass identity to make refresh times exact. */
+  jitter?: (ms: number) => number;
+  /** API-server request rate for reconcile writes (client-go's QPS/burst). */
+  clientQps?: number;
+  clientBurst?: number;
+}
+
+type NamespaceObject = { metadata: ObjectMeta };
+
+function nsPath(namespace: string | undefined, plural: string, version = 'v1', group = GROUP): string {
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
+}
+
+/** Keeps metadata and a hash of the data; the values themselves are dropped on arrival. */
+function toLiveTargetMeta(obj: { metadata: ObjectMeta; data?: Record<string, string> }): LiveTargetMeta {
+  const data = new Map(Object.entries(obj.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]));
+  const { managedFields: _drop, ...metadata } = obj.metadata as ObjectMeta & { managedFields?: unknown };
+  return { metadata, observedDataHash: dataHash(data) };
+}
+
+function metaChanged(a: ObjectMeta | undefined, b: ObjectMeta): boolean {
+  return !a || a.generation !== b.generation || JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) || JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) || a.deletionTimestamp !== b.deletionTimestamp;
+}
+
+function readyOf(s: GenericStore | undefined): string | undefined {
+  return s?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+}
+
+export class Manager {
+  readonly counters = { externalSecrets: new WorkerCounters(), secretStores: new WorkerCounters(), clusterSecretStores: new WorkerCounters() };
+  readonly externalSecrets = new ObjectStore<ExternalSecret>();
+  readonly secretStores = new ObjectStore<GenericStore>();
+  readonly clusterSecretStores = new ObjectStore<GenericStore>();
+  readonly namespaces = new ObjectStore<NamespaceObject>();
+  readonly managedSecrets = new ObjectStore<LiveTargetMeta>();
+  readonly clients: ClientCache;
+  readonly #o: ManagerOptions;
+  readonly #kube: KubeClient;
+  readonly #reflectors: Reflector<any>[] = [];
+  /** ExternalSecrets whose store changed: refresh them even if their own refresh is not due. */
+  readonly #storeChanged = new Set<ObjectKey>();
+
+  constructor(o: ManagerOptions) {
+    this.#o = o;
+    this.#kube = new KubeClient(o.kubeConfig, { limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100) });
+    this.clients = new ClientCache({
+      registry: o.registry,
+      hostFor: (store, ns) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' })),
+      clock: o.clock,
+      log: o.log,
+      readWindowMs: o.readWindowMs,
+    });
+    this.externalSecrets.addIndex('target', (es) => [targetKeyOf(es)]);
+    this.externalSecrets.addIndex('store', (es) => storeRefsOf(es).map((r) => `${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`));
+    this.externalSecrets.addIndex('namespace', (es) => [es.metadata.namespace]);
+  }
+
+  hasSynced(): boolean {
+    return this.#reflectors.length > 0 && this.#reflectors.every((r) => r.hasSynced());
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { log, clock, namespace } = this.#o;
+    const clusterWide = !namespace;
+    const reflect = (name: string, path: string, store: ObjectStore<any>, extra: Partial<ReflectorOptions<any>> = {}) => {
+      const r = new Reflector<any>({ kubeConfig: this.#o.kubeConfig, path, store, log: log.child({ reflector: name }), clock, ...extra });
+      this.#reflectors.push(r);
+      return r;
+    };
+    reflect('externalsecrets', nsPath(namespace, 'externalsecrets'), this.externalSecrets);
+    reflect('secretstores', nsPath(namespace, 'secretstores'), this.secretStores);
+    if (clusterWide) {
+      reflect('clustersecretstores', nsPath(undefined, 'clustersecretstores'), this.clusterSecretStores);
+      reflect('namespaces', '/api/v1/namespaces', this.namespaces, { transform: (o: any) => ({ metadata: { name: o.metadata.name, labels: o.metadata.labels, resourceVersion: o.metadata.resourceVersion } }) });
+    }
+    reflect('secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.managedSecrets, {
+      labelSelector: `${LABEL_MANAGED}=true`,
+      transform: toLiveTargetMeta,
+    });
+
+    const newQueue = () => new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock) });
+    const esQueue = newQueue();
+    const ssQueue = newQueue();
+    const cssQueue = newQueue();
+    this.#wireEvents(esQueue, ssQueue, cssQueue);
+
+    const events = new EventRecorder({ kube: this.#kube, clock, log });
+    const esReconciler = new ExternalSecretReconciler({
+      externalSecrets: {
+        get: (k) => this.externalSecrets.get(k),
+        byIndex: (n, v) => this.externalSecrets.byIndex(n, v),
+        list: () => this.externalSecrets.list(),
+      },
+      secretStores: this.secretStores,
+      clusterSecretStores: this.clusterSecretStores,
+      namespaceLabels: (ns) => this.namespaces.get(objectKey(undefined, ns))?.metadata.labels ?? (clusterWide ? undefined : { 'kubernetes.io/metadata.name': ns }),
+      managedSecrets: this.managedSecrets,
+      kube: this.#kube,
+      clients: this.clients,
+      events,
+      clock,
+      log: log.child({ controller: 'externalsecret' }),
+      controllerClass: this.#o.controllerClass,
+      renderTemplate: this.#o.renderTemplate,
+      consumeStoreChanged: (k) => this.#storeChanged.delete(k),
+    });
+    const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
+      new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass });
+
+    const running = this.#reflectors.map((r) => r.run(signal));
+    await Promise.all(this.#reflectors.map((r) => r.waitForSync(signal)));
+    log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
+
+    const common = { log, signal, clock, jitter: this.#o.jitter };
+    await Promise.all([
+      runWorkers({ ...common, queue: esQueue, reconciler: esReconciler, concurrency: this.#o.concurrency, counters: this.counters.externalSecrets }),
+      runWorkers({ ...common, queue: ssQueue, reconciler: storeReconciler('SecretStore', this.secretStores), concurrency: 2, counters: this.counters.secretStores }),
+      runWorkers({ ...common, queue: cssQueue, reconciler: storeReconciler('ClusterSecretStore', this.clusterSecretStores), concurrency: 2, counters: this.counters.clusterSecretStores }),
+      ...running,
+    ]);
+    await this.clients.closeAll();
+  }
+
+  #wireEvents(esQueue: WorkQueue<ObjectKey>, ssQueue: WorkQueue<ObjectKey>, cssQueue: WorkQueue<ObjectKey>): void {
+    const keyOf = (m: ObjectMeta) => objectKey(m.namespace, m.name!);
+    const enqueueUsers = (kind: string, storeKey: ObjectKey) => {
+      for (const es of this.externalSecrets.byIndex('store', `${kind}:${storeKey}`)) {
+        const k = keyOf(es.metadata);
+        this.#storeChanged.add(k);
+        esQueue.add(k);
+      }
+    };
+    // Status-only updates (our own writes) do not enqueue; spec, label and annotation changes do (force-sync).
+    this.externalSecrets.onChange((type, es, old) => {
+      if (type === 'modified' && !metaChanged(old?.metadata, es.metadata)) return;
+      esQueue.add(keyOf(es.metadata));
+    });
+    this.managedSecrets.onChange((_type, s) => {
+      for (const es of this.externalSecrets.byIndex('target', keyOf(s.metadata))) esQueue.add(keyOf(es.metadata));
+    });
+    const onStore = (kind: string, queue: WorkQueue<ObjectKey>) => (type: string, store: GenericStore, old: GenericStore | undefined) => {
+      const k = keyOf(store.metadata);
+      if (type !== 'modified' || metaChanged(old?.metadata, store.metadata)) queue.add(k);
+      // Users of the store re-read it when its spec changes or it becomes ready again.
+      if (type !== 'modified' || old?.metadata.generation !== store.metadata.generation || readyOf(old) !== readyOf(store)) enqueueUsers(kind, k);
+    };
+    this.secretStores.onChange(onStore('SecretStore', ssQueue));
+    this.clusterSecretStores.onChange(onStore('ClusterSecretStore', cssQueue));
+    this.namespaces.onChange((type, ns, old) => {
+      if (type === 'modified' && JSON.stringify(old?.metadata.labels ?? {}) === JSON.stringify(ns.metadata.labels ?? {})) return;
+      for (const es of this.externalSecrets.byIndex('namespace', ns.metadata.name!)) esQueue.add(keyOf(es.metadata));
+    });
+  }
+}

@@ -1,0 +1,104 @@
+// One reconcile for both store kinds: static checks, then ask the vault with the configured identity.
+import type { GenericStore, ObjectKey, SecretStoreStatus } from '../../api/index.ts';
+import { CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
+import { setCondition } from '../../core/conditions.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { validateSecretStore } from '../../core/validate.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { ProviderRegistry } from '../../providers/registry.ts';
+import type { ClientCache } from '../../sync/client-cache.ts';
+import type { EventSink } from '../events.ts';
+import type { Lister } from '../lister.ts';
+import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
+import { sameStatus } from '../externalsecret/status.ts';
+
+export interface SecretStoreDeps {
+  kind: 'SecretStore' | 'ClusterSecretStore';
+  stores: Lister<GenericStore>;
+  registry: ProviderRegistry;
+  clients: ClientCache;
+  kube: Pick<KubeClient, 'patchStatus'>;
+  events: EventSink;
+  clock: Clock;
+  log: Logger;
+  controllerClass: string;
+  /** Re-validation period when the store sets no spec.refreshInterval. */
+  defaultRevalidateMs?: number;
+}
+
+function readyStatus(store: GenericStore, status: 'True' | 'False', reason: string, message: string, now: Date): SecretStoreStatus {
+  return {
+    ...store.status,
+    capabilities: 'ReadOnly',
+    conditions: setCondition(store.status?.conditions, { type: CONDITION_READY, status, reason, message }, now),
+  };
+}
+
+export class SecretStoreReconciler implements Reconciler {
+  readonly name: string;
+  readonly #d: SecretStoreDeps;
+  constructor(deps: SecretStoreDeps) {
+    this.#d = deps;
+    this.name = deps.kind.toLowerCase();
+  }
+
+  async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
+    const store = this.#d.stores.get(key);
+    if (!store) {
+      const [ns, name] = key.split('/');
+      this.#d.clients.invalidate({ kind: this.#d.kind, metadata: { name: name!, namespace: ns || undefined } });
+      return { kind: 'done' };
+    }
+    if ((store.spec.controller ?? '') !== this.#d.controllerClass) return { kind: 'done' };
+    const now = this.#d.clock.now();
+    const log = this.#d.log.child({ key });
+    try {
+      this.#assertValid(store);
+      const client = await this.#d.clients.get(store, store.metadata.namespace, signal);
+      const verdict = await client.validate(signal);
+      const status =
+        verdict === 'Ready'
+          ? readyStatus(store, 'True', Reason.StoreValidated, 'store validated', now)
+          : readyStatus(store, 'True', Reason.StoreValidated, 'store configuration is valid; credentials are resolved per ExternalSecret namespace', now);
+      await this.#write(store, status, 'Valid', log);
+      return { kind: 'requeueAfter', ms: this.#revalidateMs(store) };
+    } catch (err) {
+      if (!(err instanceof ProjectorError)) throw err;
+      const invalid = err.code === 'InvalidSpec' || err.code === 'NotSupported';
+      const reason = invalid ? Reason.StoreInvalidProviderConfig : Reason.StoreValidationFailed;
+      this.#d.clients.invalidate(store);
+      log.warn({ code: err.code, err }, 'store is not ready');
+      this.#d.events.warn(store, invalid ? EventReason.Invalid : EventReason.ValidationFailed, err.describe());
+      try {
+        await this.#write(store, readyStatus(store, 'False', reason, err.describe(), now), reason, log);
+      } catch {
+        return { kind: 'retry' };
+      }
+      return invalid ? { kind: 'done' } : resultFor(err);
+    }
+  }
+
+  #assertValid(store: GenericStore): void {
+    const provider = this.#d.registry.providerFor(store);
+    const first = [...validateSecretStore(store), ...provider.validateStore(store)].find((i) => i.severity === 'error');
+    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  }
+
+  #revalidateMs(store: GenericStore): number {
+    const s = store.spec.refreshInterval;
+    return s && s > 0 ? s * 1000 : (this.#d.defaultRevalidateMs ?? 5 * 60_000);
+  }
+
+  async #write(store: GenericStore, status: SecretStoreStatus, reason: string, log: Logger): Promise<void> {
+    if (sameStatus(store.status, status)) return;
+    const wasReady = store.status?.conditions?.find((c) => c.type === CONDITION_READY)?.status;
+    const isReady = status.conditions?.find((c) => c.type === CONDITION_READY)?.status;
+    if (wasReady !== isReady) {
+      log.info({ ready: isReady, reason }, 'store readiness changed');
+      if (isReady === 'True') this.#d.events.normal(store, EventReason.Valid, 'store validated');
+    }
+    await this.#d.kube.patchStatus(store, status);
+  }
+}

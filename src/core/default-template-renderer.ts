@@ -1,0 +1,8 @@
+import { renderTemplate } from './template/index.ts';
+import { targetTemplateRenderer } from './render-target-template.ts';
+import type { TemplateRenderer } from './plan-target-secret.ts';
+
+/** target.template rendering with Projector's Go text/template + sprig engine. */
+export function defaultTemplateRenderer(): TemplateRenderer {
+  return targetTemplateRenderer((source, data, name) => renderTemplate(source, data, name));
+}
