@@ -38,6 +38,8 @@ export interface VaultOptions {
   jwks?: { uri: string; caPem?: string; bearerToken?: string };
   /** When set, answers 429 + Retry-After past these counts per sliding 10 s (AKV: 4000 reads, 300 writes). */
   throttle?: { readsPer10s?: number; writesPer10s?: number };
+  /** AKV serves values outside their nbf/exp window (only `enabled: false` answers 403); set to answer 403 SecretExpired/SecretNotYetValid instead. */
+  enforceValidity?: boolean;
   log?: Logger;
 }
 

@@ -59,6 +59,7 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
     persist: () => stateStore.save(),
     loadJwks: () => (opts.jwks ? fetchJwks(opts.jwks) : Promise.resolve({ keys: [] })),
     ...(opts.throttle && { throttle: new Throttle(opts.throttle) }),
+    ...(opts.enforceValidity && { enforceValidity: true }),
     faults,
     log,
   });
