@@ -156,9 +156,26 @@ function oauthCodeIn(chain: ErrorLike[]): string | undefined {
   return undefined;
 }
 
+/**
+ * MSAL reports an authority it could not fetch the OpenID configuration from as
+ * `endpoints_resolution_error`, and @azure/identity rethrows it as a bare CredentialUnavailableError
+ * without the network cause: recognised by message, never echoed.
+ */
+function isUnresolvableAuthority(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : '';
+  return /endpoints_resolution_error|endpoints could not be resolved|could not resolve endpoints/i.test(message);
+}
+
 function fromAuthFailure(chain: ErrorLike[], ctx: CallContext): ProjectorError {
   const network = networkCodeIn(chain);
   if (network) return fromNetworkCode(network, ctx, true);
+  if (chain.some(isUnresolvableAuthority)) {
+    return new ProjectorError(
+      'VaultUnavailable',
+      `the authority host for vault ${ctx.vaultUrl} is unreachable or serves no OpenID configuration (endpoints_resolution_error); check customCloudConfig.activeDirectoryEndpoint and its CA`,
+      { remoteCode: 'endpoints_resolution_error' },
+    );
+  }
   const oauthCode = oauthCodeIn(chain);
   const status = chain.map(statusOf).find((s) => s !== undefined);
   const what = [oauthCode, status].filter((x) => x !== undefined).join(', ');

@@ -2,6 +2,8 @@
 // the error mapping, throttling, a down vault, and a canary leak check over logs and errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -260,6 +262,16 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(e.details.remoteCode, 'invalid_client');
     });
 
+    it('passes the host\'s error through when no service account token can be minted', async () => {
+      const client = await provider.newClient(clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', tenantId: vault.tenantId, caBundle,
+        serviceAccountRef: { name: 'missing' }, authSecretRef: { clientId: { name: 'wi', key: 'client-id' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal());
+      const e = await expectError(client.getSecret({ key: 'netbox-tagged' }, signal()), 'CredentialNotFound');
+      assert.match(e.message, /ServiceAccount apps\/missing/);
+    });
+
     it('refuses workload identity when clientId is set both on the store and on the service account', async () => {
       host.setSecret('apps', 'wi', { 'client-id': WI_CLIENT });
       await expectError(provider.newClient(clusterStore({
@@ -358,6 +370,28 @@ describe('azurekv provider against the local vault', () => {
       } finally {
         silent.close();
       }
+    });
+
+    it('reports an unreachable authority as VaultUnavailable, not as bad credentials', async () => {
+      const closed = createNetServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const fresh = createAzureKeyVaultProvider();
+      const client = await fresh.newClient(spStore({ customCloudConfig: { activeDirectoryEndpoint: `https://127.0.0.1:${port}` } }), host, signal());
+      const started = Date.now();
+      const e = await expectError(client.validate(signal()), 'VaultUnavailable');
+      assert.match(e.message, /authority host/);
+      capture.log.info({ measuredMs: Date.now() - started }, 'unreachable authority detected');
+    });
+
+    it('trusts the vault CA from NODE_EXTRA_CA_CERTS alone (no caBundle)', async () => {
+      const script = join(import.meta.dirname, 'extra-ca-probe.ts');
+      const env = { ...process.env, NODE_EXTRA_CA_CERTS: vault.caFile, PROBE_VAULT_URL: vault.url, PROBE_TENANT: vault.tenantId,
+        PROBE_CLIENT_ID: SP.clientId, PROBE_CLIENT_SECRET: SP.clientSecret };
+      // Asynchronously: the vault runs in this process and must keep answering.
+      const { stdout } = await promisify(execFile)(process.execPath, [script], { env, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(stdout.trim(), `Ready ${CANARIES.tagged.length}`);
     });
 
     it('reports dropped connections as VaultUnavailable', async () => {

@@ -57,6 +57,7 @@ export class FakeHost implements ProviderHost {
 
   async serviceAccountToken(sa: ServiceAccountSelector, audiences: string[]): Promise<Sensitive<string>> {
     this.issuedAudiences.push(audiences);
+    if (sa.name === 'missing') throw new ProjectorError('CredentialNotFound', `ServiceAccount ${sa.namespace ?? this.namespace}/missing not found`);
     return new Sensitive(this.#issuer.sign(`system:serviceaccount:${sa.namespace ?? this.namespace}:${sa.name}`, audiences));
   }
 

@@ -117,6 +117,14 @@ describe('toProjectorError', () => {
     assert.match(e.message, /authority host/);
   });
 
+  it('reports an authority whose OpenID configuration cannot be fetched as VaultUnavailable', () => {
+    const e = new Error(`endpoints_resolution_error: Could not resolve endpoints. ${CANARY}`);
+    e.name = 'CredentialUnavailableError';
+    const mappedError = mapped(e);
+    assert.equal(mappedError.code, 'VaultUnavailable');
+    assert.equal(mappedError.details.remoteCode, 'endpoints_resolution_error');
+  });
+
   it('passes a ProjectorError through, also from inside a cause chain', () => {
     const ours = new ProjectorError('CredentialNotFound', 'secret "sp" has no key "client-secret"');
     assert.equal(toProjectorError(ours, ctx), ours);
