@@ -174,6 +174,21 @@ describe('azurekv provider against the local vault', () => {
       assert.deepEqual([...(await client.getSecret({ key: 'cert/netbox-pfx' }, signal())).reveal()], [0x30, 0x82, 0x00, 0x01]);
     });
 
+    it('sends exactly one vault request per read once authenticated, paced by the limiter', async () => {
+      const slow = createAzureKeyVaultProvider({
+        limiter: new VaultRateLimiter({ clock: systemClock, options: { readsPerWindow: 20, windowMs: 1000, burstFraction: 0.1 } }),
+      });
+      const client = await slow.newClient(spStore(), host, signal());
+      await client.getSecret({ key: 'netbox-tagged' }, signal()); // challenge + token + read
+      const before = vault.stats().requests;
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 10 }, () => client.getSecret({ key: 'netbox-tagged' }, signal())));
+      const ms = Date.now() - started;
+      assert.equal(vault.stats().requests - before, 10);
+      // 1 token left after the warm-up read, then 18 reads/s: 9 waits of ~56 ms.
+      assert.ok(ms >= 400, `the limiter let 10 reads through in ${ms} ms`);
+    });
+
     it('refuses key/ refs as NotSupported', async () => {
       const client = await spClient();
       await expectError(client.getSecret({ key: 'key/signing' }, signal()), 'NotSupported');
