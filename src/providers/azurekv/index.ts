@@ -9,7 +9,7 @@ import type { Provider, ProviderHost, SecretsClient } from '../provider.ts';
 import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
 import { toProjectorError } from './errors.ts';
-import { hasErrors, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
+import { hasErrors, isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust } from './trust.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
@@ -74,8 +74,22 @@ function configOrThrow(store: GenericStore): AzureKvConfig {
   return config;
 }
 
+/**
+ * ESO's answer for a referent ClusterSecretStore checked without an ExternalSecret: `Unknown`, since
+ * its credentials live in namespaces not known yet. Reads need a namespace and are refused.
+ */
+function referentPlaceholderClient(storeName: string): SecretsClient {
+  const refuse = async (): Promise<never> => {
+    throw new ProjectorError('StoreNotReady', `ClusterSecretStore ${storeName} resolves credentials per namespace; read it on behalf of an ExternalSecret`);
+  };
+  return { getSecret: refuse, getSecretMap: refuse, getAllSecrets: refuse, validate: async () => 'Unknown', close: async () => {} };
+}
+
 async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal: AbortSignal, options: AzureKvProviderOptions): Promise<SecretsClient> {
   const config = configOrThrow(store);
+  if (store.kind === 'ClusterSecretStore' && host.namespace === undefined && isReferentConfig(config)) {
+    return referentPlaceholderClient(store.metadata.name);
+  }
   const now = options.now ?? (() => new Date());
   const transport = transportFor(options, await resolveTrust(config, host, signal));
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);

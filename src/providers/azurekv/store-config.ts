@@ -226,3 +226,13 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
 export function hasErrors(issues: readonly Issue[]): boolean {
   return issues.some((i) => i.severity === 'error');
 }
+
+/**
+ * ESO's isReferentSpec: a ClusterSecretStore whose credentials are resolved in each ExternalSecret's
+ * namespace (a selector without a namespace). Such a store cannot be checked without one.
+ */
+export function isReferentConfig(config: AzureKvConfig): boolean {
+  const refs = [config.tenantId, config.clientId, config.clientSecret, config.clientCertificate];
+  const referentRef = refs.some((r) => r !== undefined && 'secretKeyRef' in r && !r.secretKeyRef.namespace);
+  return referentRef || (config.serviceAccountRef !== undefined && !config.serviceAccountRef.namespace);
+}

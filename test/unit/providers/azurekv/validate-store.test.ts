@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AzureKVProvider, GenericStore } from '../../../../src/api/index.ts';
 import { azureKeyVaultProvider, resolveStoreConfig } from '../../../../src/providers/azurekv/index.ts';
+import { silentLogger } from '../../../../src/platform/logger.ts';
+import { ProjectorError } from '../../../../src/core/errors.ts';
 
 type Kind = GenericStore['kind'];
 
@@ -122,5 +124,23 @@ describe('azurekv validateStore', () => {
     const s = store(howto);
     delete (s.spec.provider as Record<string, unknown>)['azurekv'];
     assert.deepEqual(codes(s), ['Required@spec.provider.azurekv']);
+  });
+
+  it('answers Unknown for a referent ClusterSecretStore checked without a namespace, as ESO does', async () => {
+    const host = {
+      log: silentLogger(),
+      readSecretKey: async () => assert.fail('must not read credentials without a namespace'),
+      serviceAccountToken: async () => assert.fail('must not mint tokens without a namespace'),
+    };
+    const referent = store({ tenantId: 'tid', authSecretRef: { clientId: sel('client-id'), clientSecret: sel('client-secret') } });
+    const client = await azureKeyVaultProvider.newClient(referent, host, AbortSignal.timeout(1000));
+    assert.equal(await client.validate(AbortSignal.timeout(1000)), 'Unknown');
+    await assert.rejects(client.getSecret({ key: 'x' }, AbortSignal.timeout(1000)), (e: unknown) => e instanceof ProjectorError && e.code === 'StoreNotReady');
+  });
+
+  it('refuses to build a client for a store with spec errors', async () => {
+    const host = { log: silentLogger(), readSecretKey: async () => assert.fail(), serviceAccountToken: async () => assert.fail() };
+    await assert.rejects(azureKeyVaultProvider.newClient(store({ ...howto, vaultUrl: 'http://x/' }), host, AbortSignal.timeout(1000)),
+      (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.details.field === 'spec.provider.azurekv.vaultUrl');
   });
 });
