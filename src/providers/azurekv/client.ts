@@ -94,10 +94,10 @@ export class AzureKvSecretsClient implements SecretsClient {
     const target = parseObjectRef(ref.key);
     if (target.objectType === 'key') throw keysNotSupported(target.name);
     const secret = await this.#fetch(target.name, ref.version, signal);
-    if (isFetchPolicy(ref)) return bytesOf(selectMetadata(metadataOf(secret.properties.tags, timesOf(secret.properties)), ref.property, target.name));
-    const value = this.#valueOf(secret, target.name);
-    if (target.objectType === 'cert') return new Sensitive(certificateBytes(value, secret.properties.contentType, target.name));
-    return bytesOf(extractProperty(value, ref.property, target.name));
+    if (target.objectType === 'cert' && !isFetchPolicy(ref)) {
+      return new Sensitive(certificateBytes(this.#valueOf(secret, target.name), secret.properties.contentType, target.name));
+    }
+    return bytesOf(this.#select(secret, target, ref));
   }
 
   async getSecretMap(ref: RemoteRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
@@ -174,13 +174,18 @@ export class AzureKvSecretsClient implements SecretsClient {
   #hasProperty(secret: KeyVaultSecret, target: ObjectRef, ref: RemoteRef): boolean {
     try {
       // The extracted value is dropped here: check reports presence only.
-      if (isFetchPolicy(ref)) selectMetadata(metadataOf(secret.properties.tags, timesOf(secret.properties)), ref.property, target.name);
-      else extractProperty(this.#valueOf(secret, target.name), ref.property, target.name);
+      this.#select(secret, target, ref);
       return true;
     } catch (e) {
       if (e instanceof ProjectorError && e.code === 'VaultBadValue') return false;
       throw e;
     }
+  }
+
+  /** ESO's selection: a tag (metadataPolicy Fetch) or a property of the value, or the whole value. */
+  #select(secret: KeyVaultSecret, target: ObjectRef, ref: RemoteRef): string {
+    if (isFetchPolicy(ref)) return selectMetadata(metadataOf(secret.properties.tags, timesOf(secret.properties)), ref.property, target.name);
+    return extractProperty(this.#valueOf(secret, target.name), ref.property, target.name);
   }
 
   #valueOf(secret: KeyVaultSecret, name: string): string {

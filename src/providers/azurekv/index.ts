@@ -9,7 +9,7 @@ import type { Provider, ProviderHost, SecretsClient } from '../provider.ts';
 import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
 import { toProjectorError } from './errors.ts';
-import { hasErrors, isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
+import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust } from './trust.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
@@ -119,4 +119,4 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
 /** Unlimited default instance (tests, `projector check`); the operator should use createAzureKeyVaultProvider({limiter}). */
 export const azureKeyVaultProvider: Provider = createAzureKeyVaultProvider();
 
-export { hasErrors, resolveStoreConfig };
+export { resolveStoreConfig };

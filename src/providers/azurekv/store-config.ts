@@ -223,10 +223,6 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
   return { config, issues };
 }
 
-export function hasErrors(issues: readonly Issue[]): boolean {
-  return issues.some((i) => i.severity === 'error');
-}
-
 /**
  * ESO's isReferentSpec: a ClusterSecretStore whose credentials are resolved in each ExternalSecret's
  * namespace (a selector without a namespace). Such a store cannot be checked without one.
