@@ -1,0 +1,176 @@
+/** Go text/template's predefined functions (`text/template/funcs.go`). */
+import { fn, type TemplateFunc } from './func-table.ts';
+import { sprint, sprintf, sprintln } from './go-fmt.ts';
+import { FuncError } from './template-error.ts';
+import { byteLength, goTypeName, isGoMap, isNil, isStringMap, isTrue, sliceBytes } from './values.ts';
+
+type Kind = 'bool' | 'int' | 'float' | 'string' | 'nil' | 'other';
+
+function basicKind(v: unknown): Kind {
+  if (isNil(v)) return 'nil';
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float';
+    case 'string':
+      return 'string';
+    default:
+      return 'other';
+  }
+}
+
+function eq(arg1: unknown, ...rest: unknown[]): boolean {
+  if (rest.length === 0) throw new FuncError('missing argument for comparison');
+  const k1 = basicKind(arg1);
+  for (const arg of rest) {
+    const k2 = basicKind(arg);
+    if (k1 !== k2) {
+      if (k1 !== 'nil' && k2 !== 'nil') throw new FuncError(`incompatible types for comparison: ${goTypeName(arg1)} and ${goTypeName(arg)}`);
+      continue;
+    }
+    if (k1 === 'other') throw new FuncError(`non-comparable type ${goTypeName(arg1)}`);
+    if (arg1 === arg || k1 === 'nil') return true;
+  }
+  return false;
+}
+
+function lessThan(a: unknown, b: unknown): boolean {
+  const ka = basicKind(a);
+  const kb = basicKind(b);
+  if (ka === 'bool' || ka === 'nil' || ka === 'other' || kb === 'bool' || kb === 'nil' || kb === 'other') {
+    throw new FuncError('invalid type for comparison');
+  }
+  if (ka !== kb) throw new FuncError(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
+  return (a as string | number | bigint) < (b as string | number | bigint);
+}
+
+function length(item: unknown): bigint {
+  if (isNil(item)) throw new FuncError('len of nil pointer');
+  if (typeof item === 'string') return BigInt(byteLength(item));
+  if (Array.isArray(item)) return BigInt(item.length);
+  if (isGoMap(item)) return BigInt(Object.keys(item).length);
+  throw new FuncError(`len of type ${goTypeName(item)}`);
+}
+
+function indexArg(index: unknown, cap: number): number {
+  if (isNil(index)) throw new FuncError('cannot index slice/array with nil');
+  if (typeof index !== 'bigint') throw new FuncError(`cannot index slice/array with type ${goTypeName(index)}`);
+  if (index < 0n || index > BigInt(cap)) throw new FuncError(`index out of range: ${index}`);
+  return Number(index);
+}
+
+function index(item: unknown, ...indexes: unknown[]): unknown {
+  if (isNil(item)) throw new FuncError('index of untyped nil');
+  let current: unknown = item;
+  for (const ix of indexes) {
+    if (isNil(current)) throw new FuncError('index of nil pointer');
+    if (typeof current === 'string') {
+      const bytes = Buffer.from(current, 'utf8');
+      const x = indexArg(ix, bytes.length);
+      if (x === bytes.length) throw new FuncError('reflect: string index out of range');
+      current = BigInt(bytes[x]!);
+    } else if (Array.isArray(current)) {
+      const x = indexArg(ix, current.length);
+      if (x === current.length) throw new FuncError('reflect: slice index out of range');
+      current = current[x];
+    } else if (isGoMap(current)) {
+      if (isNil(ix)) throw new FuncError('value is nil; should be of type string');
+      if (typeof ix !== 'string') throw new FuncError(`value has type ${goTypeName(ix)}; should be string`);
+      if (Object.hasOwn(current, ix)) current = current[ix];
+      else current = isStringMap(current) ? '' : null;
+    } else {
+      throw new FuncError(`can't index item of type ${goTypeName(current)}`);
+    }
+  }
+  return current;
+}
+
+/** Go's builtin slice; sprig replaces it under the same name, so only `goSlice` callers see this. */
+export function goSlice(item: unknown, ...indexes: unknown[]): unknown {
+  if (isNil(item)) throw new FuncError('slice of untyped nil');
+  if (indexes.length > 3) throw new FuncError(`too many slice indexes: ${indexes.length}`);
+  const len = typeof item === 'string' ? byteLength(item) : Array.isArray(item) ? item.length : -1;
+  if (len < 0) throw new FuncError(`can't slice item of type ${goTypeName(item)}`);
+  const idx = [0, len];
+  indexes.forEach((ix, i) => {
+    idx[i] = indexArg(ix, len);
+  });
+  const [start, end] = [idx[0]!, idx[1] ?? len];
+  if (start > end) throw new FuncError(`invalid slice index: ${start} > ${end}`);
+  return typeof item === 'string' ? sliceBytes(item, start, end) : (item as unknown[]).slice(start, end);
+}
+
+/** Go's evalArgs for the escapers: a lone string as is, anything else through fmt.Sprint. */
+function evalArgs(args: unknown[]): string {
+  if (args.length === 1 && typeof args[0] === 'string') return args[0];
+  return sprint(args);
+}
+
+function htmlEscape(s: string): string {
+  return s.replace(/[\0"'&<>]/g, (c) => HTML_ESCAPES[c]!);
+}
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '\0': '\uFFFD',
+  '"': '&#34;',
+  "'": '&#39;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+};
+
+function jsEscape(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === "'") out += "\\'";
+    else if (ch === '"') out += '\\"';
+    else if ('<>&=`'.includes(ch)) out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) {
+      out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return out;
+}
+
+/** Go's url.QueryEscape. */
+export function queryEscape(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+export const BUILTINS: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
+  ['and', fn(['value'], () => null, 'value')],
+  ['or', fn(['value'], () => null, 'value')],
+  ['not', fn(['value'], ([v]) => !isTrue(v))],
+  ['len', fn(['value'], ([v]) => length(v))],
+  ['index', fn(['value'], ([item, ...ixs]) => index(item, ...ixs), 'value')],
+  ['slice', fn(['value'], ([item, ...ixs]) => goSlice(item, ...ixs), 'value')],
+  ['print', fn([], (args) => sprint(args), 'any')],
+  ['printf', fn(['string'], ([format, ...args]) => sprintf(format as string, args), 'any')],
+  ['println', fn([], (args) => sprintln(args), 'any')],
+  ['eq', fn(['value'], ([a, ...rest]) => eq(a, ...rest), 'value')],
+  ['ne', fn(['value', 'value'], ([a, b]) => !eq(a, b))],
+  ['lt', fn(['value', 'value'], ([a, b]) => lessThan(a, b))],
+  ['le', fn(['value', 'value'], ([a, b]) => lessThan(a, b) || eq(a, b))],
+  ['gt', fn(['value', 'value'], ([a, b]) => !lessThan(a, b) && !eq(a, b))],
+  ['ge', fn(['value', 'value'], ([a, b]) => !lessThan(a, b))],
+  ['html', fn([], (args) => htmlEscape(evalArgs(args)), 'any')],
+  ['js', fn([], (args) => jsEscape(evalArgs(args)), 'any')],
+  ['urlquery', fn([], (args) => queryEscape(evalArgs(args)), 'any')],
+  [
+    'call',
+    fn(['value'], () => {
+      throw new FuncError('not supported by Projector: template data holds no functions', true);
+    }, 'value'),
+  ],
+]);

@@ -1,0 +1,42 @@
+/**
+ * The functions a template can call, with ESO's precedence: Go's builtins first, then sprig
+ * (minus env/expandenv, which ESO removes) and ESO's own functions layered over them.
+ */
+import { BUILTINS } from './builtins.ts';
+import { ESO_FUNCTIONS, SPRIG_UNSUPPORTED } from './eso-functions.ts';
+import type { FuncTable, TemplateFunc } from './func-table.ts';
+import { fn } from './func-table.ts';
+import { goTypeName } from './values.ts';
+import { deepEqual } from './values.ts';
+import { SPRIG_COLLECTIONS } from './sprig-collections.ts';
+import { SPRIG_ENCODING } from './sprig-encoding.ts';
+import { SPRIG_NUMERIC } from './sprig-numeric.ts';
+import { SPRIG_REGEX } from './sprig-regex.ts';
+import { SPRIG_STRINGS } from './sprig-strings.ts';
+
+const SPRIG_REFLECT: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
+  ['typeOf', fn(['any'], ([v]) => goTypeName(v))],
+  ['typeIs', fn(['string', 'any'], ([t, v]) => goTypeName(v) === t)],
+  ['kindOf', fn(['any'], ([v]) => kindOf(v))],
+  ['kindIs', fn(['string', 'any'], ([k, v]) => kindOf(v) === k)],
+  ['deepEqual', fn(['any', 'any'], ([a, b]) => deepEqual(a, b))],
+]);
+
+function kindOf(v: unknown): string {
+  const type = goTypeName(v);
+  if (type.startsWith('[]')) return 'slice';
+  if (type.startsWith('map[')) return 'map';
+  return type === '<nil>' ? 'invalid' : type;
+}
+
+export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
+  ...BUILTINS,
+  ...SPRIG_UNSUPPORTED,
+  ...SPRIG_STRINGS,
+  ...SPRIG_COLLECTIONS,
+  ...SPRIG_NUMERIC,
+  ...SPRIG_ENCODING,
+  ...SPRIG_REGEX,
+  ...SPRIG_REFLECT,
+  ...ESO_FUNCTIONS,
+]);

@@ -1,0 +1,56 @@
+/** Go's encoding/json output for template values: sorted keys, Go's escaping, float formatting. */
+import { FuncError } from './template-error.ts';
+import { isNil, sortedKeys, type GoMap } from './values.ts';
+
+export interface JsonStyle {
+  /** json.Marshal escapes <, > and & for HTML; sprig's toRawJson turns that off. */
+  readonly escapeHTML: boolean;
+  /** MarshalIndent's indent string; empty for the compact form. */
+  readonly indent: string;
+}
+
+export function toGoJson(v: unknown, style: JsonStyle): string {
+  return encode(v, style, '');
+}
+
+function encode(v: unknown, style: JsonStyle, prefix: string): string {
+  if (isNil(v)) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return quoteJson(v, style.escapeHTML);
+    case 'bigint':
+      return v.toString();
+    case 'number':
+      if (!Number.isFinite(v)) throw new FuncError('json: unsupported value: a non-finite float');
+      return Object.is(v, -0) ? '-0' : String(v);
+    case 'boolean':
+      return String(v);
+    default:
+      break;
+  }
+  const inner = prefix + style.indent;
+  const nl = style.indent === '' ? '' : '\n';
+  const sep = style.indent === '' ? ':' : ': ';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return `[${nl}${v.map((x) => inner + encode(x, style, inner)).join(`,${nl}`)}${nl}${prefix}]`;
+  }
+  const map = v as GoMap;
+  const keys = sortedKeys(map);
+  if (keys.length === 0) return '{}';
+  return `{${nl}${keys.map((k) => `${inner}${quoteJson(k, style.escapeHTML)}${sep}${encode(map[k], style, inner)}`).join(`,${nl}`)}${nl}${prefix}}`;
+}
+
+const SHORT: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function quoteJson(s: string, escapeHTML: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch in SHORT) out += SHORT[ch];
+    else if (cp < 0x20 || cp === 0x2028 || cp === 0x2029 || (escapeHTML && (ch === '<' || ch === '>' || ch === '&'))) {
+      out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return `${out}"`;
+}

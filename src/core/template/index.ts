@@ -1,0 +1,58 @@
+/**
+ * ESO's template engine v2 (`spec.target.template`): Go text/template with sprig and ESO's
+ * functions, executed with `missingkey=error`. Pure: no I/O, no clock, no randomness.
+ */
+import type { ListNode } from './ast.ts';
+import { execute } from './exec.ts';
+import { TEMPLATE_FUNCTIONS } from './function-set.ts';
+import { parseSource } from './parser.ts';
+import { markStringMap } from './values.ts';
+
+export { TemplateError, type TemplateErrorKind } from './template-error.ts';
+
+export interface ParsedTemplate {
+  readonly name: string;
+  readonly source: string;
+  /** Every template the source defines, the main one under `name`. */
+  readonly defines: ReadonlyMap<string, ListNode>;
+}
+
+export interface ExecuteOptions {
+  /** Output larger than this fails with a TemplateError of kind `limit` (default 1 MiB). */
+  readonly maxOutputBytes?: number;
+  /** Actions and commands evaluated before failing with kind `limit` (default 100,000). */
+  readonly maxSteps?: number;
+}
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_STEPS = 100_000;
+
+/** Parses; throws TemplateError (kind `parse`, with line and column) on syntax errors. */
+export function parseTemplate(source: string, name = 'template'): ParsedTemplate {
+  const { defines } = parseSource(source, name, (fnName) => TEMPLATE_FUNCTIONS.has(fnName));
+  return { name, source, defines };
+}
+
+/**
+ * Executes with `data` as dot. A plain object whose values are all strings is treated as Go's
+ * map[string]string, which is what ESO passes (the secret data as text).
+ */
+export function executeTemplate(t: ParsedTemplate, data: unknown, opts: ExecuteOptions = {}): string {
+  return execute(t, TEMPLATE_FUNCTIONS, asTemplateData(data), {
+    maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+  });
+}
+
+export function renderTemplate(source: string, data: unknown, name?: string): string {
+  return executeTemplate(parseTemplate(source, name), data);
+}
+
+function asTemplateData(data: unknown): unknown {
+  if (data === undefined) return null;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const values = Object.values(data);
+  if (!values.every((v) => typeof v === 'string')) return data;
+  // A copy, so marking it (and functions like `set` mutating it) never touches the caller's object.
+  return markStringMap(Object.fromEntries(Object.entries(data)));
+}

@@ -1,0 +1,147 @@
+/** sprig v3 encodings, hashes and JSON, plus ESO's toYaml/fromYaml. */
+import { createHash } from 'node:crypto';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { fn, type TemplateFunc } from './func-table.ts';
+import { toGoJson } from './go-json.ts';
+import { FuncError } from './template-error.ts';
+import { isGoMap, type GoMap } from './values.ts';
+
+function b64dec(s: string): string {
+  const compact = s.replace(/[\r\n]/g, '');
+  const bad = firstInvalidBase64(compact, /[A-Za-z0-9+/]/);
+  // Go returns the decoder's error text as the result; it names a byte offset, never content.
+  if (bad >= 0) return `illegal base64 data at input byte ${bad}`;
+  return Buffer.from(compact, 'base64').toString('utf8');
+}
+
+function firstInvalidBase64(s: string, alphabet: RegExp): number {
+  const body = s.replace(/=+$/, '');
+  for (let i = 0; i < body.length; i++) if (!alphabet.test(body[i]!)) return i;
+  const pad = s.length - body.length;
+  if (s.length % 4 !== 0 && pad === 0 && body.length % 4 === 1) return body.length - 1;
+  if (s.length % 4 !== 0) return s.length - (s.length % 4) + (pad > 0 ? body.length % 4 : 0);
+  if (pad > 2 || (pad > 0 && (body.length + pad) % 4 !== 0)) return body.length;
+  if (body.length % 4 === 1) return body.length;
+  return -1;
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function b32enc(s: string): string {
+  const bytes = Buffer.from(s, 'utf8');
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out.padEnd(Math.ceil(out.length / 8) * 8, '=');
+}
+
+function b32dec(s: string): string {
+  const compact = s.replace(/[\r\n]/g, '');
+  const body = compact.replace(/=+$/, '');
+  for (let i = 0; i < body.length; i++) if (!BASE32.includes(body[i]!)) return `illegal base32 data at input byte ${i}`;
+  if (compact.length % 8 !== 0) return `illegal base32 data at input byte ${compact.length - (compact.length % 8)}`;
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const c of body) {
+    value = ((value << 5) | BASE32.indexOf(c)) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function hash(algorithm: string, s: string): string {
+  return createHash(algorithm).update(s, 'utf8').digest('hex');
+}
+
+function adler32(s: string): string {
+  let a = 1;
+  let b = 0;
+  for (const byte of Buffer.from(s, 'utf8')) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return String(((b << 16) | a) >>> 0);
+}
+
+/** JSON.parse's message quotes the input, so failures are reported without it. */
+function parseJson(s: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(s) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function mustFromJson(s: string): unknown {
+  const parsed = parseJson(s);
+  if (!parsed.ok) throw new FuncError('input is not valid JSON');
+  return parsed.value;
+}
+
+function jsonOrEmpty(v: unknown, escapeHTML: boolean, indent: string): string {
+  try {
+    return toGoJson(v, { escapeHTML, indent });
+  } catch {
+    return '';
+  }
+}
+
+/** sigs.k8s.io/yaml Marshal: the JSON form of the value as block YAML with sorted keys. */
+function toYaml(v: unknown): string {
+  try {
+    const jsonForm = JSON.parse(toGoJson(v, { escapeHTML: false, indent: '' })) as unknown;
+    return stringifyYaml(jsonForm, { sortMapEntries: true, indentSeq: false, lineWidth: 0, version: '1.1' }).replace(/\n$/, '');
+  } catch {
+    return '';
+  }
+}
+
+/** ESO's fromYaml: a map, with problems reported under "Error" (here without the parser's text). */
+function fromYaml(s: string): GoMap {
+  try {
+    const doc = parseYaml(s, { version: '1.1' }) as unknown;
+    const value = JSON.parse(JSON.stringify(doc ?? {})) as unknown;
+    if (isGoMap(value)) return value;
+  } catch {
+    // Reported below: the parser's message can quote the document.
+  }
+  return { Error: 'error converting YAML to JSON' };
+}
+
+export const SPRIG_ENCODING: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
+  ['b64enc', fn(['string'], ([s]) => Buffer.from(s as string, 'utf8').toString('base64'))],
+  ['b64dec', fn(['string'], ([s]) => b64dec(s as string))],
+  ['b32enc', fn(['string'], ([s]) => b32enc(s as string))],
+  ['b32dec', fn(['string'], ([s]) => b32dec(s as string))],
+  ['sha1sum', fn(['string'], ([s]) => hash('sha1', s as string))],
+  ['sha256sum', fn(['string'], ([s]) => hash('sha256', s as string))],
+  ['sha512sum', fn(['string'], ([s]) => hash('sha512', s as string))],
+  ['adler32sum', fn(['string'], ([s]) => adler32(s as string))],
+  ['fromJson', fn(['string'], ([s]) => {
+    const parsed = parseJson(s as string);
+    return parsed.ok ? parsed.value : null;
+  })],
+  ['mustFromJson', fn(['string'], ([s]) => mustFromJson(s as string))],
+  ['toJson', fn(['any'], ([v]) => jsonOrEmpty(v, true, ''))],
+  ['toPrettyJson', fn(['any'], ([v]) => jsonOrEmpty(v, true, '  '))],
+  ['toRawJson', fn(['any'], ([v]) => jsonOrEmpty(v, false, ''))],
+  ['mustToJson', fn(['any'], ([v]) => toGoJson(v, { escapeHTML: true, indent: '' }))],
+  ['mustToPrettyJson', fn(['any'], ([v]) => toGoJson(v, { escapeHTML: true, indent: '  ' }))],
+  ['mustToRawJson', fn(['any'], ([v]) => toGoJson(v, { escapeHTML: false, indent: '' }))],
+  ['toYaml', fn(['any'], ([v]) => toYaml(v))],
+  ['fromYaml', fn(['string'], ([s]) => fromYaml(s as string))],
+]);

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { executeTemplate, parseTemplate, renderTemplate, TemplateError } from '../../../../src/core/template/index.ts';
+
+function renderError(source: string, data: unknown = {}, name = 'T'): TemplateError {
+  try {
+    renderTemplate(source, data, name);
+  } catch (e) {
+    assert.ok(e instanceof TemplateError, `expected a TemplateError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the template to fail');
+}
+
+describe('ESO documented template examples', () => {
+  it('builds a dockerconfigjson from a user and a password', () => {
+    const source = '{"auths":{"registry.example.com":{"auth":"{{ printf "%s:%s" .username .password | b64enc }}"}}}';
+    const out = renderTemplate(source, { username: 'robot', password: 'p@ss' }, '.dockerconfigjson');
+    assert.equal(out, `{"auths":{"registry.example.com":{"auth":"${Buffer.from('robot:p@ss').toString('base64')}"}}}`);
+    assert.deepEqual(JSON.parse(out), { auths: { 'registry.example.com': { auth: 'cm9ib3Q6cEBzcw==' } } });
+  });
+
+  it('builds a connection string with the password url-encoded', () => {
+    const out = renderTemplate('postgres://{{ .user }}:{{ .password | urlquery }}@db:5432/app', { user: 'app', password: 'a b/c' });
+    assert.equal(out, 'postgres://app:a+b%2Fc@db:5432/app');
+  });
+
+  it('base64-encodes a value piped into b64enc', () => {
+    assert.equal(renderTemplate('{{ .password | b64enc }}', { password: 'hunter2' }), 'aHVudGVyMg==');
+  });
+
+  it('reads a JSON secret with fromJson and picks a nested key', () => {
+    assert.equal(renderTemplate('{{ (.config | fromJson).db.host }}', { config: '{"db":{"host":"pg"}}' }), 'pg');
+  });
+
+  it('keeps only the certificate blocks with filterPEM', () => {
+    const pem = 'junk\n-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nREVG\n-----END PRIVATE KEY-----\n';
+    assert.equal(renderTemplate('{{ .tls | filterPEM "CERTIFICATE" }}', { tls: pem }), '-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n');
+    assert.equal(renderTemplate('{{ .tls | filterPEM "private key" }}', { tls: pem }), '-----BEGIN PRIVATE KEY-----\nREVG\n-----END PRIVATE KEY-----\n');
+  });
+});
+
+describe('error positions', () => {
+  it('reports the line and Go column of a syntax error', () => {
+    const e = renderError('line one\n  {{ .a | nosuch }}', { a: 'x' }, 'DB_URL');
+    assert.equal(e.kind, 'parse');
+    assert.equal(e.templateName, 'DB_URL');
+    assert.equal(e.line, 2);
+    assert.equal(e.column, 10);
+    assert.equal(e.message, 'template: DB_URL:2:10: function "nosuch" not defined');
+  });
+
+  it('reports the position and node of a missing key at execution', () => {
+    const e = renderError('ok\n{{ .user }}:{{ .pass }}', { user: 'u' }, 'DB_URL');
+    assert.equal(e.kind, 'exec');
+    assert.equal(e.line, 2);
+    assert.equal(e.column, 15);
+    assert.equal(e.message, 'template: DB_URL:2:15: executing "DB_URL" at <.pass>: map has no entry for key "pass"');
+  });
+
+  it('names the defined template being executed', () => {
+    const e = renderError('{{ define "inner" }}{{ .missing }}{{ end }}{{ template "inner" . }}', { a: 'x' }, 'outer');
+    assert.match(e.message, /executing "inner" at <\.missing>/);
+  });
+
+  it('counts columns in bytes, as Go does', () => {
+    const e = renderError('é{{ .x }}', {});
+    assert.equal(e.column, 5);
+  });
+});
+
+describe('parseTemplate and executeTemplate', () => {
+  it('parses once and executes with different data', () => {
+    const t = parseTemplate('{{ .a }}-{{ .b | upper }}', 'pair');
+    assert.equal(t.name, 'pair');
+    assert.equal(executeTemplate(t, { a: '1', b: 'x' }), '1-X');
+    assert.equal(executeTemplate(t, { a: '2', b: 'y' }), '2-Y');
+  });
+
+  it('does not modify the caller data when a template sets keys on a copy', () => {
+    const data = { a: 'x' };
+    renderTemplate('{{ $d := dict "k" .a }}{{ $_ := set $d "z" 1 }}{{ $d.z }}', data);
+    assert.deepEqual(data, { a: 'x' });
+  });
+
+  it('keeps __proto__ keys as ordinary map entries', () => {
+    assert.equal(renderTemplate('{{ $d := dict "__proto__" "v" }}{{ get $d "__proto__" }} {{ len $d }}', {}), 'v 1');
+    assert.equal(renderTemplate('{{ (fromJson .j).__proto__ }}', { j: '{"__proto__":"w"}' }), 'w');
+  });
+});
+
+describe('guard rails', () => {
+  it('stops a template that runs too many steps', () => {
+    const t = parseTemplate('{{ range until 1000000 }}{{ end }}');
+    assert.throws(() => executeTemplate(t, {}, { maxSteps: 10_000 }), (e: unknown) => e instanceof TemplateError && e.kind === 'limit');
+  });
+
+  it('stops output beyond the byte limit', () => {
+    const t = parseTemplate('{{ range until 100 }}0123456789{{ end }}');
+    assert.throws(() => executeTemplate(t, {}, { maxOutputBytes: 500 }), (e: unknown) => e instanceof TemplateError && e.kind === 'limit' && /500 bytes/.test(e.message));
+    assert.equal(executeTemplate(t, {}, { maxOutputBytes: 1000 }).length, 1000);
+  });
+
+  it('refuses to build a value larger than the output limit', () => {
+    const t = parseTemplate('{{ $x := repeat 100000000 "ab" }}done');
+    assert.throws(() => executeTemplate(t, {}), (e: unknown) => e instanceof TemplateError && e.kind === 'limit');
+  });
+
+  it('stops unbounded template recursion', () => {
+    const e = renderError('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}');
+    assert.equal(e.kind, 'limit');
+  });
+});
+
+describe('unsupported functions', () => {
+  it('parses sprig time and random functions but refuses to run them', () => {
+    for (const source of ['{{ now }}', '{{ uuidv4 }}', '{{ randAlphaNum 8 }}', '{{ pkcs12key .p }}', '{{ jwkPublicKeyPem .p }}']) {
+      const e = renderError(source, { p: 'x' });
+      assert.equal(e.kind, 'unsupported', source);
+      assert.equal(e.toProjectorError().code, 'NotSupported');
+    }
+  });
+
+  it('rejects functions ESO does not define, such as env and Helm\'s required', () => {
+    assert.equal(renderError('{{ env "HOME" }}').kind, 'parse');
+    assert.equal(renderError('{{ required "x" .a }}', { a: 'b' }).kind, 'parse');
+  });
+
+  it('maps parse errors to InvalidSpec and execution errors to a retried code', () => {
+    assert.equal(renderError('{{ if }}').toProjectorError('spec.target.template.data.x').code, 'InvalidSpec');
+    assert.equal(renderError('{{ .missing }}').toProjectorError().code, 'VaultBadValue');
+  });
+});
+
+describe('Go regular expressions', () => {
+  it('translates named groups and inline flags', () => {
+    assert.equal(renderTemplate('{{ regexReplaceAll "(?P<k>\\\\w+)=(?P<v>\\\\w+)" .s "${v}:${k}" }}', { s: 'a=1 b=2' }), '1:a 2:b');
+    assert.equal(renderTemplate('{{ regexMatch "(?i)^ADMIN$" .u }}', { u: 'admin' }), 'true');
+  });
+
+  it('rejects constructs RE2 does not have', () => {
+    const e = renderError('{{ regexFind "a(?=b)" .s }}', { s: 'ab' });
+    assert.match(e.message, /error calling regexFind: regexp: Compile: error parsing regexp: lookaround/);
+  });
+});
