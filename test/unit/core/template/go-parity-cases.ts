@@ -8,6 +8,8 @@ export interface GoParityCase {
   readonly template: string;
   readonly output?: string;
   readonly error?: string;
+  /** Overrides GO_PARITY_DATA for this case. */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 export const GO_PARITY_DATA: Readonly<Record<string, string>> = {
@@ -94,4 +96,14 @@ export const GO_PARITY_CASES: readonly GoParityCase[] = [
   {"name": "e_div0", "template": "{{ mod 1 0 }}", "error": "template: e_div0:1:3: executing \"e_div0\" at <mod 1 0>: error calling mod: runtime error: integer divide by zero"},
   {"name": "e_required", "template": "{{ required \"x\" .user }}", "error": "template: e_required:1: function \"required\" not defined"},
   {"name": "e_env", "template": "{{ env \"HOME\" }}", "error": "template: e_env:1: function \"env\" not defined"},
+  {"name": "elsewith", "template": "{{ with .a }}A{{ else with .b }}B{{ . }}{{ else }}C{{ end }}", "data": {"a": "", "b": "bee"}, "output": "Bbee"},
+  {"name": "nilj", "template": "{{ (fromJson .x).a }}", "data": {"x": "{bad"}, "error": "template: nilj:1:13: executing \"nilj\" at <.x>: nil data; no entry for key \"a\""},
+  {"name": "nilchain", "template": "{{ (fromJson .x).a.b }}", "data": {"x": "{\"a\":null}"}, "error": "template: nilchain:1:13: executing \"nilchain\" at <.x>: nil pointer evaluating interface {}.b"},
+  {"name": "strchain", "template": "{{ (fromJson .x).a.b }}", "data": {"x": "{\"a\":\"s\"}"}, "error": "template: strchain:1:13: executing \"strchain\" at <.x>: can't evaluate field b in type interface {}"},
+  {"name": "keysroot", "template": "{{ keys . }}", "data": {"x": "s"}, "error": "template: keysroot:1:8: executing \"keysroot\" at <.>: wrong type for value; expected map[string]interface {}; got map[string]string"},
+  {"name": "wrongargs", "template": "{{ upper \"a\" \"b\" }}", "data": {}, "error": "template: wrongargs:1:3: executing \"wrongargs\" at <upper>: wrong number of args for upper: want 1 got 2"},
+  {"name": "wrongtype", "template": "{{ upper 3 }}", "data": {}, "error": "template: wrongtype:1:9: executing \"wrongtype\" at <3>: expected string; found 3"},
+  {"name": "div0", "template": "{{ div 1 0 }}", "data": {}, "error": "template: div0:1:3: executing \"div0\" at <div 1 0>: error calling div: runtime error: integer divide by zero"},
+  {"name": "eqmix", "template": "{{ eq 1 1.0 }}", "data": {}, "error": "template: eqmix:1:3: executing \"eqmix\" at <eq 1 1.0>: error calling eq: incompatible types for comparison: int and float64"},
+  {"name": "ws", "template": "a {{- /* c */ -}} b\n{{ 3 -}}\n x{{ \"y\" }}", "data": {}, "output": "ab\n3xy"},
 ];

@@ -12,12 +12,12 @@ describe('templates render as Go text/template + sprig render them (ESO options)
   for (const c of GO_PARITY_CASES) {
     if (c.error === undefined) {
       it(`renders ${c.name} like Go`, () => {
-        assert.equal(renderTemplate(c.template, GO_PARITY_DATA, c.name), c.output);
+        assert.equal(renderTemplate(c.template, c.data ?? GO_PARITY_DATA, c.name), c.output);
       });
     } else {
       it(`fails ${c.name} with Go's message`, () => {
         assert.throws(
-          () => renderTemplate(c.template, GO_PARITY_DATA, c.name),
+          () => renderTemplate(c.template, c.data ?? GO_PARITY_DATA, c.name),
           (e: unknown) => {
             assert.ok(e instanceof TemplateError);
             const actual = e.kind === 'parse' ? withoutParseColumn(e.message) : e.message;
