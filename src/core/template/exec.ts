@@ -336,13 +336,13 @@ class State {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[], final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain(dot, { value: dot, viaInterface: false }, field, field.ident, args, final);
+    return this.evalFieldChain({ value: dot, viaInterface: false }, field.ident, args, final);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Node[], final: Final): unknown {
     if (chain.node.type === 'nil') this.fail(`indirection through explicit nil in ${nodeToString(chain)}`);
     const receiver = this.evalArg(dot, 'value', chain.node);
-    return this.evalFieldChain(dot, { value: receiver, viaInterface: false }, chain, chain.field, args, final);
+    return this.evalFieldChain({ value: receiver, viaInterface: false }, chain.field, args, final);
   }
 
   private evalVariableNode(dot: unknown, variable: VariableNode, args: Node[], final: Final): unknown {
@@ -352,17 +352,16 @@ class State {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, { value, viaInterface: false }, variable, variable.ident.slice(1), args, final);
+    return this.evalFieldChain({ value, viaInterface: false }, variable.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(dot: unknown, receiver: Lookup, node: Node, ident: string[], args: Node[], final: Final): unknown {
+  /** Only the last name in the chain receives the command's arguments (and fails if there are any). */
+  private evalFieldChain(receiver: Lookup, ident: string[], args: Node[], final: Final): unknown {
     let current = receiver;
     ident.forEach((name, i) => {
       const last = i === ident.length - 1;
       current = this.evalField(name, current, last ? args : [], last ? final : MISSING, i === 0);
     });
-    void node;
-    void dot;
     return current.value;
   }
 
