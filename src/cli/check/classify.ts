@@ -1,0 +1,75 @@
+// Pure: what the vault's answer about one reference means for the report.
+import type { ProjectorError } from '../../core/errors.ts';
+
+export const OUTCOMES = ['ok', 'missing', 'disabled', 'expired', 'no-such-property', 'forbidden', 'unreachable', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface CheckResult {
+  outcome: Outcome;
+  /** Why, built from names, codes and statuses only. */
+  detail?: string;
+  /** For find: how many secrets match. */
+  matched?: number;
+  /** The version the vault answered with, when it said. */
+  version?: string;
+}
+
+export interface SecretDescription {
+  exists: boolean;
+  enabled: boolean;
+  expired: boolean;
+  version?: string | undefined;
+  hasProperty?: boolean | undefined;
+}
+
+export function classifyDescription(d: SecretDescription, property: string | undefined): CheckResult {
+  const version = d.version ? { version: d.version } : {};
+  if (!d.exists) return { outcome: 'missing', detail: 'secret not found' };
+  if (!d.enabled) return { outcome: 'disabled', detail: 'secret is disabled', ...version };
+  if (d.expired) return { outcome: 'expired', detail: 'secret has expired', ...version };
+  if (property && d.hasProperty === false) return { outcome: 'no-such-property', detail: `property "${property}" not found in the value`, ...version };
+  return { outcome: 'ok', ...version };
+}
+
+export function classifyFind(matched: number): CheckResult {
+  if (matched === 0) return { outcome: 'missing', detail: 'no secret matches', matched };
+  return { outcome: 'ok', detail: `${matched} secret${matched === 1 ? '' : 's'} match`, matched };
+}
+
+export function classifyError(e: ProjectorError): CheckResult {
+  const detail = e.describe();
+  switch (e.code) {
+    case 'VaultNotFound':
+      return { outcome: 'missing', detail };
+    case 'VaultForbidden':
+      // AKV answers 403 for disabled and expired versions too; its inner code tells them apart.
+      if (e.details.remoteCode === 'SecretDisabled') return { outcome: 'disabled', detail };
+      if (e.details.remoteCode === 'SecretExpired' || e.details.remoteCode === 'SecretNotYetValid') return { outcome: 'expired', detail };
+      return { outcome: 'forbidden', detail };
+    case 'StoreAuthFailed':
+      return { outcome: 'forbidden', detail };
+    case 'VaultBadValue':
+      return { outcome: 'no-such-property', detail };
+    case 'VaultUnavailable':
+    case 'VaultThrottled':
+      return { outcome: 'unreachable', detail };
+    default:
+      return { outcome: 'error', detail };
+  }
+}
+
+/** Findings fail the check; an unreachable vault is an infrastructure problem of its own. */
+export function isFinding(outcome: Outcome): boolean {
+  return outcome !== 'ok' && outcome !== 'unreachable';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_INFRA = 2;
+
+/** 1 when any reference is missing, disabled, expired, forbidden, lacks its property or is in error; else 2 when a vault was unreachable; else 0. */
+export function exitCodeFor(results: readonly { outcome: Outcome }[]): number {
+  if (results.some((r) => isFinding(r.outcome))) return EXIT_FINDINGS;
+  if (results.some((r) => r.outcome === 'unreachable')) return EXIT_INFRA;
+  return EXIT_OK;
+}

@@ -1,0 +1,104 @@
+// Pure: the remote references a repository's ExternalSecrets make, one per data item and dataFrom
+// entry, each tied to the store it reads from, and the key that makes two of them one vault read.
+import type { ExternalSecret, FindRef, RemoteRef, SecretStoreRef } from '../../api/index.ts';
+
+export type StoreKindName = 'SecretStore' | 'ClusterSecretStore';
+
+export interface StoreId {
+  kind: StoreKindName;
+  name: string;
+  /** Set for a SecretStore: the ExternalSecret's namespace. */
+  namespace?: string;
+}
+
+/** One remote reference of one ExternalSecret. */
+export interface CheckReference {
+  /** "namespace/name" of the ExternalSecret. */
+  externalSecret: string;
+  /** Field path, e.g. `spec.data[0].remoteRef`. */
+  field: string;
+  kind: 'data' | 'extract' | 'find';
+  /** The target Secret key, for data items. */
+  secretKey?: string;
+  /** Undefined when the ExternalSecret names no store for this reference. */
+  store?: StoreId;
+  remoteRef?: RemoteRef;
+  find?: FindRef;
+  /** The reference reads from a generator, which check does not evaluate. */
+  generator?: boolean;
+}
+
+export function storeKeyOf(store: StoreId): string {
+  return store.kind === 'ClusterSecretStore' ? `ClusterSecretStore/${store.name}` : `SecretStore/${store.namespace ?? ''}/${store.name}`;
+}
+
+export function externalSecretKeyOf(es: ExternalSecret): string {
+  return `${es.metadata.namespace}/${es.metadata.name}`;
+}
+
+function storeOf(es: ExternalSecret, ref: SecretStoreRef | undefined): StoreId | undefined {
+  const chosen = ref ?? es.spec.secretStoreRef;
+  if (!chosen?.name) return undefined;
+  const kind: StoreKindName = chosen.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+  return kind === 'SecretStore' ? { kind, name: chosen.name, namespace: es.metadata.namespace } : { kind, name: chosen.name };
+}
+
+/** Every remote reference, in manifest order: data items first, then dataFrom entries. */
+export function collectReferences(externalSecrets: readonly ExternalSecret[]): CheckReference[] {
+  const out: CheckReference[] = [];
+  for (const es of externalSecrets) {
+    const externalSecret = externalSecretKeyOf(es);
+    (es.spec.data ?? []).forEach((d, i) => {
+      const store = storeOf(es, d.sourceRef?.storeRef);
+      out.push({
+        externalSecret,
+        field: `spec.data[${i}].remoteRef`,
+        kind: 'data',
+        secretKey: d.secretKey,
+        ...(store ? { store } : {}),
+        remoteRef: d.remoteRef,
+        ...(d.sourceRef?.generatorRef ? { generator: true } : {}),
+      });
+    });
+    (es.spec.dataFrom ?? []).forEach((d, i) => {
+      const store = storeOf(es, d.sourceRef?.storeRef);
+      const common = { externalSecret, ...(store ? { store } : {}), ...(d.sourceRef?.generatorRef ? { generator: true } : {}) };
+      if (d.extract) out.push({ ...common, field: `spec.dataFrom[${i}].extract`, kind: 'extract', remoteRef: d.extract });
+      else if (d.find) out.push({ ...common, field: `spec.dataFrom[${i}].find`, kind: 'find', find: d.find });
+      else if (d.sourceRef?.generatorRef) out.push({ ...common, field: `spec.dataFrom[${i}].sourceRef.generatorRef`, kind: 'extract' });
+    });
+  }
+  return out;
+}
+
+/**
+ * Two references with the same read key are answered by one vault read: same store, same secret,
+ * version and property (and metadataPolicy, which turns the property into a tag name).
+ */
+export function readKeyOf(ref: CheckReference): string {
+  const store = ref.store ? storeKeyOf(ref.store) : '';
+  if (ref.kind === 'find') return JSON.stringify(['find', store, ref.find?.path ?? '', ref.find?.name?.regexp ?? '', sortedEntries(ref.find?.tags)]);
+  const r = ref.remoteRef;
+  return JSON.stringify(['ref', store, r?.key ?? '', r?.version ?? '', r?.property ?? '', r?.metadataPolicy ?? 'None']);
+}
+
+function sortedEntries(map: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** How a reference is shown in the report: `name`, `name@version`, `name#property`, or the find query. */
+export function describeRemote(ref: CheckReference): string {
+  if (ref.generator) return '(generator)';
+  if (ref.kind === 'find') {
+    const parts: string[] = [];
+    if (ref.find?.path) parts.push(`path=${ref.find.path}`);
+    if (ref.find?.name?.regexp !== undefined) parts.push(`name=~${ref.find.name.regexp}`);
+    for (const [k, v] of sortedEntries(ref.find?.tags)) parts.push(`tag ${k}=${v}`);
+    return `find ${parts.join(' ') || '(all)'}`;
+  }
+  const r = ref.remoteRef;
+  if (!r) return '';
+  const version = r.version ? `@${r.version}` : '';
+  const property = r.property ? `#${r.property}` : '';
+  return `${r.key}${version}${property}`;
+}

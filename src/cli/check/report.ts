@@ -1,0 +1,128 @@
+// The report of `projector check` in three forms: a table for people, JSON for tools, JUnit XML for
+// CI dashboards. Rows carry names, outcomes and error codes: never values.
+import { OUTCOMES, isFinding, type Outcome } from './classify.ts';
+import type { CheckRow, CheckRun } from './run-check.ts';
+
+export const CHECK_OUTPUT_FORMATS = ['text', 'json', 'junit'] as const;
+export type CheckOutputFormat = (typeof CHECK_OUTPUT_FORMATS)[number];
+
+export function countByOutcome(rows: readonly CheckRow[]): Record<Outcome, number> {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  for (const r of rows) counts[r.outcome]++;
+  return counts;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function checkSummaryLine(run: CheckRun): string {
+  const counts = countByOutcome(run.rows);
+  const parts = OUTCOMES.filter((o) => counts[o] > 0).map((o) => `${counts[o]} ${o}`);
+  const externalSecrets = new Set(run.rows.map((r) => r.externalSecret)).size;
+  const scope = `${plural(run.rows.length, 'reference')} in ${plural(externalSecrets, 'ExternalSecret')}, ${plural(run.reads, 'vault read')}`;
+  return `projector check: ${parts.length > 0 ? parts.join(', ') : 'nothing to check'} (${scope})`;
+}
+
+const GREEN = '32';
+const RED = '31';
+const YELLOW = '33';
+
+function paint(text: string, code: string, color: boolean): string {
+  return color ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function colorOf(outcome: Outcome): string {
+  if (outcome === 'ok') return GREEN;
+  return outcome === 'unreachable' ? YELLOW : RED;
+}
+
+const HEADERS = ['EXTERNALSECRET', 'SECRET KEY', 'REMOTE KEY', 'RESULT', 'DETAIL'];
+
+export function sortedRows(rows: readonly CheckRow[]): CheckRow[] {
+  return [...rows].sort((a, b) => (a.externalSecret < b.externalSecret ? -1 : a.externalSecret > b.externalSecret ? 1 : 0));
+}
+
+/** A column-aligned table and the summary line; padding is computed before colour is added. */
+export function formatCheckText(run: CheckRun, opts: { color: boolean }): string {
+  const cells = sortedRows(run.rows).map((r) => [r.externalSecret, r.secretKey ?? (r.field.includes('dataFrom') ? '(dataFrom)' : '-'), r.remote, r.outcome, r.detail ?? '']);
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[], outcome?: Outcome) =>
+    c
+      .map((cell, i) => {
+        const padded = i === c.length - 1 ? cell : cell.padEnd(widths[i]!);
+        return i === 3 && outcome ? paint(padded, colorOf(outcome), opts.color) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const lines = cells.length > 0 ? [line(HEADERS), ...cells.map((c) => line(c, c[3] as Outcome))] : [];
+  const failed = run.rows.some((r) => r.outcome !== 'ok');
+  lines.push(paint(checkSummaryLine(run), failed ? RED : GREEN, opts.color));
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatCheckJson(run: CheckRun, exitCode: number): string {
+  const body = {
+    command: 'check',
+    ok: exitCode === 0,
+    summary: { references: run.rows.length, reads: run.reads, ...countByOutcome(run.rows) },
+    results: sortedRows(run.rows).map((r) => ({
+      externalSecret: r.externalSecret,
+      ...(r.origin ? { origin: r.origin } : {}),
+      field: r.field,
+      ...(r.secretKey !== undefined ? { secretKey: r.secretKey } : {}),
+      remote: r.remote,
+      ...(r.store ? { store: r.store } : {}),
+      result: r.outcome,
+      ...(r.detail ? { detail: r.detail } : {}),
+      ...(r.matched !== undefined ? { matched: r.matched } : {}),
+      ...(r.version ? { version: r.version } : {}),
+    })),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+// JUnit: a suite per ExternalSecret, a case per reference. Findings are failures; an unreachable
+// vault is an error (the check could not run), as test runners report infrastructure problems.
+export function formatCheckJunit(run: CheckRun): string {
+  const bySecret = new Map<string, CheckRow[]>();
+  for (const r of sortedRows(run.rows)) bySecret.set(r.externalSecret, [...(bySecret.get(r.externalSecret) ?? []), r]);
+  const suites: string[] = [];
+  let failures = 0;
+  let errors = 0;
+  for (const [es, rows] of bySecret) {
+    const f = rows.filter((r) => isFinding(r.outcome)).length;
+    const e = rows.filter((r) => r.outcome === 'unreachable').length;
+    failures += f;
+    errors += e;
+    suites.push(`  <testsuite name="${xml(`ExternalSecret ${es}`)}" tests="${rows.length}" failures="${f}" errors="${e}">`);
+    for (const r of rows) suites.push(junitCase(es, r));
+    suites.push('  </testsuite>');
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="projector check" tests="${run.rows.length}" failures="${failures}" errors="${errors}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function junitCase(es: string, r: CheckRow): string {
+  const name = `${r.secretKey ?? r.field} <- ${r.remote}`;
+  const open = `    <testcase classname="${xml(r.origin ?? es)}" name="${xml(name)}"`;
+  if (r.outcome === 'ok') return `${open}/>`;
+  const message = xml(`${r.outcome}${r.detail ? `: ${r.detail}` : ''}`);
+  const tag = r.outcome === 'unreachable' ? 'error' : 'failure';
+  return `${open}>\n      <${tag} type="${r.outcome}" message="${message}">${xml(`${r.field} in ${r.store ?? '(no store)'}`)}</${tag}>\n    </testcase>`;
+}
+
+function xml(s: string): string {
+  return s
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}

@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { collectReferences, describeRemote, readKeyOf } from '../../../src/cli/check/references.ts';
+import { externalSecret } from '../../support/builders.ts';
+
+describe('check: reference collection', () => {
+  it('collects data items, dataFrom.extract and dataFrom.find with the store each reads from', () => {
+    const es = externalSecret({
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'akv-hybridops' },
+      data: [
+        { secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' } },
+        { secretKey: 'API', remoteRef: { key: 'netbox-api', version: 'v7' }, sourceRef: { storeRef: { kind: 'SecretStore', name: 'local' } } },
+      ],
+      dataFrom: [{ extract: { key: 'netbox-db', property: 'creds' } }, { find: { name: { regexp: '^netbox-' }, tags: { app: 'netbox' } } }],
+    });
+    const refs = collectReferences([es]);
+    assert.deepEqual(
+      refs.map((r) => [r.kind, r.field, r.secretKey, r.store, describeRemote(r)]),
+      [
+        ['data', 'spec.data[0].remoteRef', 'DB_PASSWORD', { kind: 'ClusterSecretStore', name: 'akv-hybridops' }, 'netbox-db-password'],
+        ['data', 'spec.data[1].remoteRef', 'API', { kind: 'SecretStore', name: 'local', namespace: 'netbox' }, 'netbox-api@v7'],
+        ['extract', 'spec.dataFrom[0].extract', undefined, { kind: 'ClusterSecretStore', name: 'akv-hybridops' }, 'netbox-db#creds'],
+        ['find', 'spec.dataFrom[1].find', undefined, { kind: 'ClusterSecretStore', name: 'akv-hybridops' }, 'find name=~^netbox- tag app=netbox'],
+      ],
+    );
+    assert.ok(refs.every((r) => r.externalSecret === 'netbox/netbox-db-password'));
+  });
+
+  it('treats a store reference without a kind as a SecretStore in the ExternalSecret namespace (ESO default)', () => {
+    const [ref] = collectReferences([externalSecret({ secretStoreRef: { name: 'team-store' } })]);
+    assert.deepEqual(ref!.store, { kind: 'SecretStore', name: 'team-store', namespace: 'netbox' });
+  });
+
+  it('leaves the store unset when the ExternalSecret names none, and marks generator references', () => {
+    const refs = collectReferences([
+      externalSecret({ secretStoreRef: undefined, dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'pw' } } }] }),
+    ]);
+    assert.equal(refs[0]!.store, undefined);
+    assert.equal(refs[1]!.generator, true);
+    assert.equal(describeRemote(refs[1]!), '(generator)');
+  });
+
+  it('gives two references to the same store, secret, version and property one read key', () => {
+    const a = externalSecret({}, { name: 'a' });
+    const b = externalSecret({ dataFrom: [{ extract: { key: 'netbox-db-password' } }] }, { name: 'b', namespace: 'other' });
+    const keys = collectReferences([a, b]).map(readKeyOf);
+    assert.equal(new Set(keys).size, 1);
+  });
+
+  it('gives different read keys for another version, property, metadataPolicy or store', () => {
+    const refs = collectReferences([
+      externalSecret({
+        data: [
+          { secretKey: 'A', remoteRef: { key: 'k' } },
+          { secretKey: 'B', remoteRef: { key: 'k', version: '1' } },
+          { secretKey: 'C', remoteRef: { key: 'k', property: 'p' } },
+          { secretKey: 'D', remoteRef: { key: 'k', property: 'p', metadataPolicy: 'Fetch' } },
+          { secretKey: 'E', remoteRef: { key: 'k' }, sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'other' } } },
+        ],
+      }),
+    ]);
+    assert.equal(new Set(refs.map(readKeyOf)).size, 5);
+  });
+
+  it('gives SecretStores of the same name in two namespaces different read keys', () => {
+    const spec = { secretStoreRef: { kind: 'SecretStore' as const, name: 'local' } };
+    const keys = collectReferences([externalSecret(spec, { name: 'a', namespace: 'one' }), externalSecret(spec, { name: 'b', namespace: 'two' })]).map(readKeyOf);
+    assert.notEqual(keys[0], keys[1]);
+  });
+
+  it('gives find queries with the same tags in another order one read key', () => {
+    const refs = collectReferences([
+      externalSecret({ data: [], dataFrom: [{ find: { tags: { a: '1', b: '2' } } }, { find: { tags: { b: '2', a: '1' } } }] }),
+    ]);
+    assert.equal(readKeyOf(refs[0]!), readKeyOf(refs[1]!));
+  });
+});
