@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerOperatorCommand } from './commands/operator.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVaultCommands } from './commands/vault.ts';
+import { registerCheckCommand } from './commands/check.ts';
 
 export function buildProgram(): Command {
   const program = new Command('projector')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerOperatorCommand(program);
   registerValidateCommand(program);
   registerVaultCommands(program);
+  registerCheckCommand(program);
   return program;
 }
 
