@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { createLogger, type LogLevel } from '../../platform/logger.ts';
+import { defaultRegistry } from '../../providers/default-registry.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INFRA } from '../check/classify.ts';
 import { credentialEnvironment } from '../check/environment-host.ts';
@@ -49,7 +50,7 @@ Credentials come from the environment, by the role each store's Secret reference
 Results: ok, missing, disabled, expired, no-such-property, forbidden, unreachable, error.
 Values are never printed. Exit status: 0 all ok, 1 findings, 2 usage error or a vault unreachable.`;
 
-export function registerCheckCommand(program: Command, deps: CheckCommandDeps): void {
+export function registerCheckCommand(program: Command, deps: CheckCommandDeps = { registry: defaultRegistry() }): void {
   program
     .command('check')
     .description('Ask the vault whether every secret the manifests reference exists, is enabled and not expired; never reads values out.')
