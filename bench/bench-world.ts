@@ -1,0 +1,205 @@
+// Shared setup for the benchmarks: a real kube-apiserver + etcd, the local vault over HTTPS standing
+// in for Azure Key Vault, and the operator composed as `projector operator` composes it, except that
+// the azurekv provider gets the process-wide per-vault read limiter (AKV's 4,000 GETs / 10 s).
+// Benchmarks print figures; they assert nothing about time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startControlPlane, type ControlPlane } from '../test/support/controlplane.ts';
+import { Cluster } from '../test/support/cluster.ts';
+import { startVault, type StartedVault, type VaultOptions } from '../src/vault/index.ts';
+import { Manager } from '../src/controller/manager.ts';
+import { createLogger, type Logger } from '../src/platform/logger.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { ProviderRegistry } from '../src/providers/registry.ts';
+import { createAzureKeyVaultProvider } from '../src/providers/azurekv/index.ts';
+import { fakeProvider } from '../src/providers/fake/index.ts';
+import { VaultRateLimiter } from '../src/sync/rate-limit.ts';
+import { defaultTemplateRenderer } from '../src/core/default-template-renderer.ts';
+
+export const BENCH_CLIENT = 'bench-sp';
+const BENCH_CLIENT_SECRET = 'bench-client-secret';
+
+export interface BenchWorld {
+  cp: ControlPlane;
+  k: Cluster;
+  vault: StartedVault;
+  /** A namespace with the credentials Secret and a SecretStore named "akv" for the vault. */
+  prepareNamespace(namespace: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchWorld(opts: { throttle?: VaultOptions['throttle'] } = {}): Promise<BenchWorld> {
+  const cp = await startControlPlane();
+  const dataDir = mkdtempSync(join(tmpdir(), 'projector-bench-vault-'));
+  const vault = await startVault({ dataDir, principals: [{ clientId: BENCH_CLIENT, clientSecret: BENCH_CLIENT_SECRET }], ...(opts.throttle ? { throttle: opts.throttle } : {}) });
+  const k = new Cluster(cp.admin);
+  await k.installCrds();
+  return {
+    cp,
+    k,
+    vault,
+    async prepareNamespace(namespace) {
+      await k.namespace(namespace);
+      await k.apply([
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'akv-credentials', namespace },
+          stringData: { 'tenant-id': vault.tenantId, 'client-id': BENCH_CLIENT, 'client-secret': BENCH_CLIENT_SECRET },
+        } as never,
+        namespacedStore(namespace, vault) as never,
+      ]);
+    },
+    async stop() {
+      await vault.close();
+      await cp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** ESO's form of an azurekv SecretStore for the local vault. */
+function namespacedStore(namespace: string, vault: StartedVault) {
+  const ref = (key: string) => ({ name: 'akv-credentials', key });
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'SecretStore',
+    metadata: { name: 'akv', namespace },
+    spec: {
+      provider: {
+        azurekv: {
+          vaultUrl: `${vault.url}/`,
+          authType: 'ServicePrincipal',
+          tenantId: vault.tenantId,
+          authSecretRef: { clientId: ref('client-id'), clientSecret: ref('client-secret') },
+          customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+          caBundle: Buffer.from(vault.caPem).toString('base64'),
+        },
+      },
+    },
+  };
+}
+
+export function externalSecret(namespace: string, name: string, remoteKey: string, refreshInterval: string) {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace },
+    spec: {
+      refreshInterval,
+      secretStoreRef: { kind: 'SecretStore', name: 'akv' },
+      target: { name, creationPolicy: 'Owner' },
+      data: [{ secretKey: 'VALUE', remoteRef: { key: remoteKey } }],
+    },
+  };
+}
+
+export interface BenchOperator {
+  manager: Manager;
+  log: { lines(): number };
+  stop(): Promise<void>;
+}
+
+export interface BenchOperatorOptions {
+  namespace: string;
+  readWindowMs: number;
+  concurrency?: number;
+  clientQps?: number;
+  clientBurst?: number;
+}
+
+/** The operator in process, watching one namespace (so runs in one cluster do not see each other). */
+export async function startBenchOperator(world: BenchWorld, o: BenchOperatorOptions): Promise<BenchOperator> {
+  let lines = 0;
+  const log: Logger = createLogger({ level: 'info', destination: { write: () => void lines++ } as never });
+  const limiter = new VaultRateLimiter({ clock: systemClock });
+  const manager = new Manager({
+    kubeConfig: world.cp.admin,
+    registry: new ProviderRegistry([createAzureKeyVaultProvider({ limiter }), fakeProvider]),
+    log,
+    clock: systemClock,
+    namespace: o.namespace,
+    concurrency: o.concurrency ?? 4,
+    controllerClass: '',
+    readWindowMs: o.readWindowMs,
+    renderTemplate: defaultTemplateRenderer(),
+    clientQps: o.clientQps ?? 50,
+    clientBurst: o.clientBurst ?? 100,
+  });
+  const ac = new AbortController();
+  const done = manager.run(ac.signal).catch(() => {});
+  return {
+    manager,
+    log: { lines: () => lines },
+    async stop() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+/** Server-side applies with a few requests in flight (setup only; not part of any figure). */
+export async function applyAll(k: Cluster, objects: unknown[], inFlight = 16): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < objects.length) await k.apply([objects[next++] as never]);
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+}
+
+interface EsSummary {
+  ready: number;
+  total: number;
+  refreshTimes: Map<string, string | undefined>;
+}
+
+export async function summariseExternalSecrets(k: Cluster, namespace: string): Promise<EsSummary> {
+  const list: any = await k.custom.listNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1', namespace, plural: 'externalsecrets' });
+  const refreshTimes = new Map<string, string | undefined>();
+  let ready = 0;
+  for (const es of list.items) {
+    refreshTimes.set(es.metadata.name, es.status?.refreshTime);
+    if (es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')) ready++;
+  }
+  return { ready, total: list.items.length, refreshTimes };
+}
+
+/** Polls until `accept` holds for the namespace's ExternalSecrets; returns the elapsed milliseconds. */
+export async function waitForExternalSecrets(k: Cluster, namespace: string, accept: (s: EsSummary) => boolean, timeoutMs: number, pollMs = 200): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (accept(await summariseExternalSecrets(k, namespace))) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`bench: ExternalSecrets in ${namespace} not as expected within ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+}
+
+export function printTable(title: string, rows: Record<string, string | number>[]): void {
+  const cols = Object.keys(rows[0] ?? {});
+  const width = (c: string) => Math.max(c.length, ...rows.map((r) => String(r[c]).length));
+  const line = (cells: string[]) => `| ${cells.map((v, i) => v.padEnd(width(cols[i]!))).join(' | ')} |`;
+  console.log(`\n${title}`);
+  console.log(line(cols));
+  console.log(`|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function intArg(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const n = arg ? Number(arg.split('=')[1]) : fallback;
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
