@@ -5,33 +5,37 @@ import { registerOperatorCommand } from './commands/operator.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVaultCommands } from './commands/vault.ts';
 import { registerCheckCommand } from './commands/check.ts';
+import { registerEvidenceCommand } from './commands/evidence.ts';
+import { defaultRegistry } from './default-registry.ts';
 
 export function buildProgram(): Command {
   const program = new Command('projector')
     .description('Projects secrets from Azure Key Vault into Kubernetes Secrets (External Secrets Operator API).')
     .showHelpAfterError()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .configureOutput({ outputError: (s, write) => write(s) })
+    // Usage errors exit 2 (1 means findings); set before subcommands so they inherit it.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   registerOperatorCommand(program);
-  registerValidateCommand(program);
+  registerValidateCommand(program, { providers: defaultRegistry().providers() });
   registerVaultCommands(program);
   registerCheckCommand(program);
+  registerEvidenceCommand(program);
   return program;
 }
 
 export async function runCli(argv: string[]): Promise<void> {
-  const program = buildProgram();
-  program.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-  await program.parseAsync(argv);
-}
-
-if (import.meta.main) {
-  runCli(process.argv).catch((err: unknown) => {
-    const e = err as { name?: string; code?: string; message?: string };
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const e = err as { name?: string; code?: string; message?: string; stack?: string };
     // Only our own errors carry messages safe to print; anything else is a bug, named but not quoted.
     if (e?.name === 'ProjectorError') process.stderr.write(`projector: ${e.code}: ${e.message}\n`);
-    else process.stderr.write(`projector: internal error (${e?.name ?? typeof err}); run with LOG_LEVEL=debug for a stack\n`);
+    else {
+      process.stderr.write(`projector: internal error (${e?.name ?? typeof err})\n`);
+      if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e?.stack?.split('\n').slice(1).join('\n') ?? ''}\n`);
+    }
     process.exit(2);
-  });
+  }
 }
+
+if (import.meta.main) await runCli(process.argv);

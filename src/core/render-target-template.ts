@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ExternalSecret } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { Sensitive } from './sensitive.ts';
+import { TemplateError } from './template/index.ts';
 import type { SecretBytes, TemplateRenderer } from './plan-target-secret.ts';
 
 /** The engine's render function (core/template), injected to keep this adapter testable alone. */
@@ -16,8 +17,9 @@ function renderAll(render: RenderFn, templates: Record<string, string> | undefin
       out.set(key, render(source, scope, key));
     } catch (e) {
       // The engine's messages carry template names and positions only (tested there); never values.
-      const detail = e instanceof Error && e.name === 'TemplateError' ? e.message : 'template failed';
-      throw new ProjectorError('InvalidSpec', `${what}.${key}: ${detail}`, { field: `${what}.${key}` });
+      // A parse error is terminal; an execution error may depend on data and is retried.
+      if (e instanceof TemplateError) throw e.toProjectorError(`${what}.${key}`);
+      throw new ProjectorError('InvalidSpec', `${what}.${key}: template failed`, { field: `${what}.${key}` });
     }
   }
   return out;

@@ -3,7 +3,7 @@
 // spec.conditions is set; then any one condition matching is enough, and within a condition any
 // of namespaceSelector, namespaces or namespaceRegexes matching is enough.
 import type { GenericStore, LabelSelector } from '../api/index.ts';
-import { compileGoRegexp } from './validate.ts';
+import { compileGoRegexp } from './go-regexp.ts';
 
 export type StoreAccess = { allowed: true } | { allowed: false; reason: string };
 

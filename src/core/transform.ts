@@ -1,6 +1,7 @@
 // Value decoding and key rewriting, applied between the provider and the target Secret (ESO semantics).
 import type { Rewrite } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
+import { compileGoRegexp } from './go-regexp.ts';
 import { Sensitive } from './sensitive.ts';
 
 export type DecodingStrategy = 'Auto' | 'Base64' | 'Base64URL' | 'None';
@@ -59,13 +60,11 @@ export function rewriteKeys<V>(
     for (const [key, value] of current) {
       let newKey = key;
       if (rw.regexp) {
-        let re: RegExp;
-        try {
-          re = new RegExp(rw.regexp.source, 'g');
-        } catch {
-          throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid regular expression`, { field: `${field}.rewrite[${i}].regexp.source` });
+        const compiled = compileGoRegexp(rw.regexp.source, 'g');
+        if (!compiled.ok) {
+          throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.rewrite[${i}].regexp.source` });
         }
-        newKey = key.replace(re, goReplacement(rw.regexp.target));
+        newKey = key.replace(compiled.regexp, goReplacement(rw.regexp.target));
       } else if (rw.transform) {
         if (!renderKeyTemplate) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].transform is not supported here`, { field });
         newKey = renderKeyTemplate(rw.transform.template, key, `${field}.rewrite[${i}].transform.template`);

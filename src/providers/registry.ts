@@ -8,6 +8,9 @@ export class ProviderRegistry {
   constructor(providers: readonly Provider[]) {
     for (const p of providers) this.#providers.set(p.name, p);
   }
+  providers(): Provider[] {
+    return [...this.#providers.values()];
+  }
   names(): string[] {
     return [...this.#providers.keys()];
   }

@@ -4,8 +4,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { defaultRegistry } from '../../src/providers/default-registry.ts';
-// TEMP import { defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
+import { defaultRegistry } from '../../src/cli/default-registry.ts';
+import { defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
 import { eventually } from './eventually.ts';
 
 export interface RunningOperator {
@@ -26,14 +26,14 @@ export async function startOperator(kubeConfig: KubeConfig, opts: { namespace?: 
   const log = createLogger({ level: 'debug', destination: sink });
   const manager = new Manager({
     kubeConfig,
-    registry: defaultRegistry(),
+    registry: defaultRegistry(systemClock),
     log,
     clock: systemClock,
     namespace: opts.namespace,
     concurrency: 4,
     controllerClass: '',
     readWindowMs: opts.readWindowMs ?? 0,
-    // TEMP renderTemplate: defaultTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(),
     jitter: (ms) => ms,
   });
   const ac = new AbortController();

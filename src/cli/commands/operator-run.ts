@@ -5,7 +5,7 @@ import { Manager } from '../../controller/manager.ts';
 import { portOf, serveEndpoints } from '../../controller/http-endpoints.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { defaultRegistry } from '../../providers/default-registry.ts';
+import { defaultRegistry } from '../default-registry.ts';
 import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -22,7 +22,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency }, 'starting Projector operator');
   const manager = new Manager({
     kubeConfig,
-    registry: defaultRegistry(),
+    registry: defaultRegistry(systemClock),
     log,
     clock: systemClock,
     namespace: config.namespace,

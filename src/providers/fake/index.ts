@@ -2,6 +2,7 @@
 // controller tests with no vault at all.
 import type { FindRef, GenericStore, RemoteRef } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
+import { compileGoRegexp } from '../../core/go-regexp.ts';
 import { issue, type Issue } from '../../core/issues.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { extractJsonProperty, jsonToSecretMap } from '../../core/json-value.ts';
@@ -46,12 +47,9 @@ class FakeClient implements SecretsClient {
 
   async getAllSecrets(find: FindRef): Promise<ReadonlyMap<string, SecretBytes>> {
     if (find.tags && Object.keys(find.tags).length) throw new ProjectorError('NotSupported', 'the fake provider does not support find.tags', { field: 'find.tags' });
-    let re: RegExp | undefined;
-    try {
-      re = find.name?.regexp ? new RegExp(find.name.regexp) : undefined;
-    } catch {
-      throw new ProjectorError('InvalidSpec', 'find.name.regexp is not a valid regular expression', { field: 'find.name.regexp' });
-    }
+    const compiled = find.name?.regexp ? compileGoRegexp(find.name.regexp) : undefined;
+    if (compiled && !compiled.ok) throw new ProjectorError('InvalidSpec', `find.name.regexp is not a valid Go regular expression: ${compiled.reason}`, { field: 'find.name.regexp' });
+    const re = compiled?.regexp;
     const out = new Map<string, SecretBytes>();
     for (const e of this.#entries) {
       if ((e.version ?? '') !== '') continue;

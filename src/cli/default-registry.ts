@@ -1,0 +1,14 @@
+import type { Clock } from '../platform/clock.ts';
+import { VaultRateLimiter } from '../sync/rate-limit.ts';
+import { ProviderRegistry } from '../providers/registry.ts';
+import { fakeProvider } from '../providers/fake/index.ts';
+import { createAzureKeyVaultProvider } from '../providers/azurekv/index.ts';
+
+/**
+ * The providers this build of Projector ships. With a clock, Azure Key Vault reads share one
+ * per-vault budget (AKV's 4,000 reads per 10 s) and pause the vault on a 429's Retry-After.
+ */
+export function defaultRegistry(clock?: Clock): ProviderRegistry {
+  const limiter = clock ? new VaultRateLimiter({ clock }) : undefined;
+  return new ProviderRegistry([createAzureKeyVaultProvider({ limiter }), fakeProvider]);
+}

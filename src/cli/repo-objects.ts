@@ -1,0 +1,60 @@
+// The ExternalSecrets and stores a repository declares, as the objects the operator would see:
+// shared by `projector check`, `projector dev` and `projector evidence`.
+import { createHash } from 'node:crypto';
+import type { ExternalSecret, GenericStore } from '../api/index.ts';
+import { API_VERSION, GROUP } from '../api/constants.ts';
+import { loadManifests, type LoadedDoc, type Problem } from './manifests.ts';
+
+export interface RepoObjects {
+  externalSecrets: ExternalSecret[];
+  stores: GenericStore[];
+  /** Where each object came from, for messages: key "Kind/ns/name" → "file:line". */
+  origins: Map<string, string>;
+  problems: Problem[];
+}
+
+export function originKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+/** A stable fake uid and a generation that changes with the spec, as an API server would assign. */
+function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: number } {
+  const uid = createHash('sha256').update(`${doc.kind}/${doc.namespace ?? ''}/${doc.name}`).digest('hex').slice(0, 32);
+  const generation = parseInt(createHash('sha256').update(JSON.stringify(spec ?? {})).digest('hex').slice(0, 8), 16);
+  return { uid: `${uid.slice(0, 8)}-${uid.slice(8, 12)}-${uid.slice(12, 16)}-${uid.slice(16, 20)}-${uid.slice(20)}`, generation };
+}
+
+export async function loadRepoObjects(paths: string[], defaultNamespace = 'default'): Promise<RepoObjects> {
+  const { docs, problems } = await loadManifests(paths);
+  const out: RepoObjects = { externalSecrets: [], stores: [], origins: new Map(), problems };
+  for (const doc of docs) {
+    if (!doc.apiVersion?.startsWith(`${GROUP}/`) || !doc.name) continue;
+    const o = doc.object as { metadata?: Record<string, unknown>; spec?: unknown };
+    const id = identity(doc, o.spec);
+    const where = `${doc.file}:${doc.line}`;
+    if (doc.kind === 'ExternalSecret') {
+      const namespace = doc.namespace ?? defaultNamespace;
+      out.externalSecrets.push({
+        ...(o as object),
+        apiVersion: API_VERSION,
+        kind: 'ExternalSecret',
+        metadata: { ...(o.metadata ?? {}), name: doc.name, namespace, ...id },
+        spec: (o.spec ?? {}) as ExternalSecret['spec'],
+        status: undefined,
+      });
+      out.origins.set(originKey('ExternalSecret', namespace, doc.name), where);
+    } else if (doc.kind === 'SecretStore' || doc.kind === 'ClusterSecretStore') {
+      const namespace = doc.kind === 'SecretStore' ? (doc.namespace ?? defaultNamespace) : undefined;
+      out.stores.push({
+        ...(o as object),
+        apiVersion: API_VERSION,
+        kind: doc.kind,
+        metadata: { ...(o.metadata ?? {}), name: doc.name, namespace, ...id },
+        spec: (o.spec ?? { provider: {} }) as GenericStore['spec'],
+        status: undefined,
+      });
+      out.origins.set(originKey(doc.kind, namespace, doc.name), where);
+    }
+  }
+  return out;
+}
