@@ -6,6 +6,7 @@ import { registerValidateCommand } from './commands/validate.ts';
 import { registerVaultCommands } from './commands/vault.ts';
 import { registerCheckCommand } from './commands/check.ts';
 import { registerEvidenceCommand } from './commands/evidence.ts';
+import { registerEvidenceCommand } from './commands/evidence.ts';
 import { defaultRegistry } from './default-registry.ts';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program, { providers: defaultRegistry().providers() });
   registerVaultCommands(program);
   registerCheckCommand(program);
+  registerEvidenceCommand(program);
   registerEvidenceCommand(program);
   return program;
 }
