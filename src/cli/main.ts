@@ -6,7 +6,6 @@ import { registerValidateCommand } from './commands/validate.ts';
 import { registerVaultCommands } from './commands/vault.ts';
 import { registerCheckCommand } from './commands/check.ts';
 import { registerEvidenceCommand } from './commands/evidence.ts';
-import { registerEvidenceCommand } from './commands/evidence.ts';
 import { defaultRegistry } from './default-registry.ts';
 
 export function buildProgram(): Command {
@@ -20,7 +19,6 @@ export function buildProgram(): Command {
   registerValidateCommand(program, { providers: defaultRegistry().providers() });
   registerVaultCommands(program);
   registerCheckCommand(program);
-  registerEvidenceCommand(program);
   registerEvidenceCommand(program);
   return program;
 }
