@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `projector` command. Each command lives in src/cli/commands/ and is its own composition root.
 import { Command } from 'commander';
+import { registerDevCommand } from './commands/dev.ts';
 import { registerOperatorCommand } from './commands/operator.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVaultCommands } from './commands/vault.ts';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     // Usage errors exit 2 (1 means findings); set before subcommands so they inherit it.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   registerOperatorCommand(program);
+  registerDevCommand(program);
   registerValidateCommand(program, { providers: defaultRegistry().providers() });
   registerVaultCommands(program);
   registerCheckCommand(program);

@@ -18,10 +18,10 @@ export function originKey(kind: string, namespace: string | undefined, name: str
 }
 
 /** A stable fake uid and a generation that changes with the spec, as an API server would assign. */
-function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: number } {
+function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: number; resourceVersion: string } {
   const uid = createHash('sha256').update(`${doc.kind}/${doc.namespace ?? ''}/${doc.name}`).digest('hex').slice(0, 32);
   const generation = parseInt(createHash('sha256').update(JSON.stringify(spec ?? {})).digest('hex').slice(0, 8), 16);
-  return { uid: `${uid.slice(0, 8)}-${uid.slice(8, 12)}-${uid.slice(12, 16)}-${uid.slice(16, 20)}-${uid.slice(20)}`, generation };
+  return { uid: `${uid.slice(0, 8)}-${uid.slice(8, 12)}-${uid.slice(12, 16)}-${uid.slice(16, 20)}-${uid.slice(20)}`, generation, resourceVersion: String(generation) };
 }
 
 export async function loadRepoObjects(paths: string[], defaultNamespace = 'default'): Promise<RepoObjects> {

@@ -84,6 +84,8 @@ export interface VaultAdmin {
   /** Removes a soft-deleted secret for good. */
   purgeSecret(name: string): Promise<void>;
   addPrincipal(p: VaultPrincipal): Promise<void>;
+  /** Names of the live (not deleted) secrets; never values. */
+  secretNames(): string[];
 }
 
 export interface VaultFaults {

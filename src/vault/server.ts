@@ -102,6 +102,9 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
         state.purgeDeleted(name);
         await stateStore.save();
       },
+      secretNames() {
+        return state.listSecrets().map((x) => x.name);
+      },
       async addPrincipal(p) {
         app.addPrincipal(p);
         await savePrincipals();

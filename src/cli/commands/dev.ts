@@ -1,0 +1,44 @@
+// `projector dev`: the local development loop (see src/cli/dev/).
+import type { Command } from 'commander';
+
+export interface DevFlags {
+  workDir: string;
+  refresh: string;
+  once?: boolean;
+  demo?: boolean;
+  prompt: boolean;
+  seed?: string;
+  port?: string;
+  logLevel?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  projector dev examples/netbox --demo     sync, rotate in the vault, see the Secret change, exit
+  projector dev deploy/ infra/             keep running: manifest edits and vault rotations show up live
+  projector dev . --once                   one pass (CI smoke test); exit 1 if any ExternalSecret fails
+  projector dev . --seed .projector/dev-values.env   take development values from a git-ignored file
+
+Projected Secrets are written to <work-dir>/out/<namespace>/<name>.yaml and .env (mode 0600).
+Change a value with: projector vault secret set --vault-url <url printed at start> --name <name> --value-stdin
+`;
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('Run the local vault and the operator core over a repository\'s manifests, projecting each target Secret to local files.')
+    .argument('[paths...]', 'manifest files or directories (default: the current directory)')
+    .option('--work-dir <dir>', 'git-ignored working folder (vault state, projected Secrets)', '.projector')
+    .option('--refresh <duration>', 'local refresh interval for every ExternalSecret (overrides refreshInterval)', '5s')
+    .option('--once', 'sync once and exit (exit 1 if any ExternalSecret is not Ready)')
+    .option('--demo', 'sync, rotate each seeded secret in the vault, show the Secret change, and exit')
+    .option('--seed <file>', 'name=value lines for vault secrets that do not exist yet (keep it git-ignored)')
+    .option('--no-prompt', 'never ask for values; generate development values instead')
+    .option('--port <port>', 'local vault port (default: a free port)')
+    .option('--log-level <level>', 'operator log level written to <work-dir>/dev.log', 'info')
+    .addHelpText('after', EXAMPLES)
+    .action(async (paths: string[] | undefined, flags: DevFlags) => {
+      const { runDev } = await import('../dev/run-dev.ts');
+      process.exitCode = await runDev(paths?.length ? paths : ['.'], flags);
+    });
+}

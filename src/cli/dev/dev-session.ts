@@ -1,0 +1,308 @@
+// `projector dev` without a cluster: the local vault, the repository's manifests, and the operator's
+// own ExternalSecret reconciler writing each target Secret to files. Manifest edits and vault
+// rotations show up live.
+import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ExternalSecret, GenericStore, ObjectKey } from '../../api/index.ts';
+import { objectKey } from '../../api/meta.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { Sensitive } from '../../core/sensitive.ts';
+import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { ExternalSecretReconciler } from '../../controller/externalsecret/reconciler.ts';
+import type { EventSink } from '../../controller/events.ts';
+import { defaultControllerRateLimiter } from '../../controller/rate-limiter.ts';
+import { runWorkers, WorkerCounters } from '../../controller/run-workers.ts';
+import { WorkQueue } from '../../controller/workqueue.ts';
+import { ObjectStore } from '../../kube/object-store.ts';
+import { credentialNamespace } from '../../kube/provider-host.ts';
+import { silentLogger, type Logger } from '../../platform/logger.ts';
+import { systemClock } from '../../platform/clock.ts';
+import type { ProviderHost } from '../../providers/provider.ts';
+import { ClientCache } from '../../sync/client-cache.ts';
+import { startVault, type StartedVault } from '../../vault/index.ts';
+import { defaultRegistry } from '../default-registry.ts';
+import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
+import { FileSecrets } from './file-secrets.ts';
+import { devCredentialSecrets, pointStoreAtLocalVault, remoteKeysNeeded, type DevPrincipal } from './local-stores.ts';
+import { generatedValue, promptHidden, readSeedFile } from './seed-values.ts';
+
+export interface DevOptions {
+  paths: string[];
+  /** Git-ignored working folder: vault state, dev principal, projected Secrets. */
+  workDir: string;
+  /** Overrides every ExternalSecret's refreshInterval locally (a Go duration). */
+  refresh: string;
+  once: boolean;
+  demo: boolean;
+  prompt: boolean;
+  seedFile?: string;
+  port?: number;
+  out: NodeJS.WritableStream;
+  input?: NodeJS.ReadStream;
+  log?: Logger;
+}
+
+interface Printer {
+  line(text: string): void;
+}
+
+function loadPrincipal(workDir: string): DevPrincipal {
+  const file = join(workDir, 'dev-principal.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevPrincipal;
+  const p = { clientId: 'projector-dev', clientSecret: randomBytes(24).toString('base64url') };
+  writeFileSync(file, JSON.stringify(p), { mode: 0o600 });
+  return p;
+}
+
+function usesAzureKv(es: ExternalSecret, stores: ReadonlyMap<string, GenericStore>): boolean {
+  return storeRefsOf(es).some((r) => stores.get(`${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`)?.spec.provider.azurekv);
+}
+
+/** Puts a value in the local vault for every secret the manifests read that it does not have yet. */
+async function seedVault(repo: RepoObjects, vault: StartedVault, opts: DevOptions, print: Printer): Promise<string[]> {
+  const byKey = new Map(repo.stores.map((s) => [`${s.kind}:${storeKeyOf({ name: s.metadata.name, kind: s.kind }, s.metadata.namespace ?? '')}`, s]));
+  const needed = remoteKeysNeeded(repo.externalSecrets.filter((es) => usesAzureKv(es, byKey)));
+  const present = new Set(vault.admin.secretNames());
+  const fromFile = opts.seedFile ? readSeedFile(opts.seedFile) : new Map<string, string>();
+  const seeded: string[] = [];
+  for (const [name, properties] of needed) {
+    if (present.has(name)) continue;
+    let value = fromFile.get(name);
+    let how = `from ${opts.seedFile}`;
+    if (value === undefined && opts.prompt && opts.input?.isTTY) {
+      value = await promptHidden(`value for vault secret "${name}"${properties.size ? ` (JSON with ${[...properties].join(', ')})` : ''}: `, opts.input, process.stdout);
+      how = 'as typed';
+    }
+    if (value === undefined) {
+      value = generatedValue(properties);
+      how = 'generated (development value)';
+    }
+    await vault.admin.setSecret(name, value);
+    seeded.push(name);
+    print.line(`  vault: set ${name}, ${how}`);
+  }
+  return seeded;
+}
+
+function inMemoryHost(store: GenericStore, esNamespace: string | undefined, credentials: Map<string, Record<string, string>>, log: Logger): ProviderHost {
+  return {
+    namespace: esNamespace,
+    log,
+    async readSecretKey(ref) {
+      const ns = credentialNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
+      const v = credentials.get(`${ns}/${ref.name}`)?.[ref.key ?? ''];
+      if (v === undefined) throw new ProjectorError('CredentialNotFound', `credential Secret ${ns}/${ref.name} key "${ref.key}" is not available in dev mode`);
+      return new Sensitive(v);
+    },
+    async serviceAccountToken() {
+      throw new ProjectorError('NotSupported', 'service account tokens are not available in dev mode');
+    },
+  };
+}
+
+export class DevSession {
+  readonly externalSecrets = new ObjectStore<ExternalSecret>();
+  readonly secretStores = new ObjectStore<GenericStore>();
+  readonly clusterSecretStores = new ObjectStore<GenericStore>();
+  readonly files: FileSecrets;
+  readonly counters = new WorkerCounters();
+  readonly #o: DevOptions;
+  readonly #print: Printer;
+  readonly #reconciledOnce = new Set<ObjectKey>();
+  readonly #storeChanged = new Set<ObjectKey>();
+  #vault?: StartedVault;
+  #queue = new WorkQueue<ObjectKey>({ clock: systemClock, rateLimiter: defaultControllerRateLimiter(systemClock) });
+  #credentials = new Map<string, Record<string, string>>();
+  seeded: string[] = [];
+
+  constructor(o: DevOptions) {
+    this.#o = o;
+    this.files = new FileSecrets(join(o.workDir, 'out'));
+    this.#print = { line: (t) => o.out.write(`${t}\n`) };
+    this.externalSecrets.addIndex('store', (es) => storeRefsOf(es).map((r) => `${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`));
+    this.externalSecrets.onChange((type, es, old) => {
+      // Our own status writes keep the resourceVersion: only manifest changes enqueue.
+      if (type === 'deleted' || (type === 'modified' && old?.metadata.resourceVersion === es.metadata.resourceVersion)) return;
+      this.#queue.add(objectKey(es.metadata.namespace, es.metadata.name));
+    });
+    const onStore = (kind: string) => (_t: string, s: GenericStore) => {
+      for (const es of this.externalSecrets.byIndex('store', `${kind}:${objectKey(s.metadata.namespace, s.metadata.name)}`)) {
+        const k = objectKey(es.metadata.namespace, es.metadata.name);
+        this.#storeChanged.add(k);
+        this.#queue.add(k);
+      }
+    };
+    this.secretStores.onChange(onStore('SecretStore'));
+    this.clusterSecretStores.onChange(onStore('ClusterSecretStore'));
+  }
+
+  get vault(): StartedVault {
+    if (!this.#vault) throw new Error('dev session not started');
+    return this.#vault;
+  }
+
+  async start(): Promise<void> {
+    const o = this.#o;
+    mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
+    this.#vault = await startVault({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger() });
+    const principal = loadPrincipal(o.workDir);
+    await this.vault.admin.addPrincipal(principal);
+    this.#print.line(`local vault: ${this.vault.url} (state in ${join(o.workDir, 'vault')})`);
+    const repo = await this.#load();
+    this.seeded = await seedVault(repo, this.vault, o, this.#print);
+    this.#credentials = devCredentialSecrets(repo.stores.map((s) => pointStoreAtLocalVault(s, this.vault)), principal);
+    this.#apply(repo);
+  }
+
+  async #load(): Promise<RepoObjects> {
+    const repo = await loadRepoObjects(this.#o.paths);
+    for (const p of repo.problems.filter((x) => x.severity === 'error')) this.#print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
+    if (repo.externalSecrets.length === 0) this.#print.line('  no ExternalSecret found under the given paths');
+    return repo;
+  }
+
+  /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
+  #apply(repo: RepoObjects): void {
+    const refresh = this.#o.refresh;
+    const keep = <T extends { metadata: { resourceVersion?: string }; status?: unknown }>(store: ObjectStore<T & { metadata: { name?: string; namespace?: string } }>, obj: T & { metadata: { name?: string; namespace?: string } }) => {
+      const old = store.get(objectKey(obj.metadata.namespace, obj.metadata.name!));
+      return old && old.metadata.resourceVersion === obj.metadata.resourceVersion ? { ...obj, status: old.status } : obj;
+    };
+    const local = repo.stores.map((s) => pointStoreAtLocalVault(s, this.vault));
+    this.secretStores.replaceAll(local.filter((s) => s.kind === 'SecretStore').map((s) => keep(this.secretStores, s)));
+    this.clusterSecretStores.replaceAll(local.filter((s) => s.kind === 'ClusterSecretStore').map((s) => keep(this.clusterSecretStores, s)));
+    this.externalSecrets.replaceAll(repo.externalSecrets.map((es) => keep(this.externalSecrets, { ...es, spec: { ...es.spec, refreshInterval: refresh } })));
+  }
+
+  /** Runs the reconcile loop until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const log = this.#o.log ?? silentLogger();
+    const clients = new ClientCache({
+      registry: defaultRegistry(systemClock),
+      hostFor: (store, ns) => inMemoryHost(store, ns, this.#credentials, log),
+      clock: systemClock,
+      log,
+      readWindowMs: 1_000,
+    });
+    const reconciler = new ExternalSecretReconciler({
+      externalSecrets: this.externalSecrets,
+      secretStores: this.secretStores,
+      clusterSecretStores: this.clusterSecretStores,
+      namespaceLabels: (ns) => ({ 'kubernetes.io/metadata.name': ns }),
+      managedSecrets: { get: (k) => this.files.liveMeta(k.split('/')[0]!, k.split('/')[1]!), byIndex: () => [], list: () => [] },
+      kube: {
+        getSecret: (ns, name) => this.files.getSecret(ns, name),
+        createSecret: (d) => this.files.createSecret(d),
+        updateSecret: (d) => this.files.updateSecret(d),
+        deleteSecret: (ns, name) => this.files.deleteSecret(ns, name),
+        patchStatus: async (obj, status) => {
+          const es = this.externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
+          // Status lives in memory; the resourceVersion stays, so a reload keeps it.
+          if (es) this.externalSecrets.upsert({ ...es, status: status as ExternalSecret['status'] });
+        },
+      },
+      clients,
+      events: this.#events(),
+      clock: systemClock,
+      log,
+      controllerClass: '',
+      renderTemplate: defaultTemplateRenderer(),
+      consumeStoreChanged: (k) => this.#storeChanged.delete(k),
+    });
+    const recording = {
+      name: reconciler.name,
+      reconcile: async (key: ObjectKey, s: AbortSignal) => {
+        try {
+          return await reconciler.reconcile(key, s);
+        } finally {
+          this.#reconciledOnce.add(key);
+        }
+      },
+    };
+    const stopWatching = this.#watchManifests();
+    try {
+      await runWorkers({ queue: this.#queue, reconciler: recording, concurrency: 2, log, signal, counters: this.counters });
+    } finally {
+      stopWatching();
+      await clients.closeAll();
+      await this.#vault?.close();
+    }
+  }
+
+  /** True once every ExternalSecret has been reconciled and nothing is running or ready to run. */
+  isSettled(): boolean {
+    const all = this.externalSecrets.list();
+    return all.every((es) => this.#reconciledOnce.has(objectKey(es.metadata.namespace, es.metadata.name))) && this.#queue.len() === 0 && this.counters.inFlight === 0;
+  }
+
+  /** Forget "reconciled once" so isSettled() waits for a fresh pass. */
+  markUnsettled(): void {
+    this.#reconciledOnce.clear();
+  }
+
+  readyCounts(): { ready: number; failed: number } {
+    let ready = 0;
+    let failed = 0;
+    for (const es of this.externalSecrets.list()) {
+      const c = es.status?.conditions?.find((x) => x.type === 'Ready');
+      if (c?.status === 'True') ready++;
+      else failed++;
+    }
+    return { ready, failed };
+  }
+
+  #events(): EventSink {
+    const lastWarning = new Map<string, string>();
+    return {
+      normal: (target, reason, message) => {
+        const es = target as ExternalSecret;
+        lastWarning.delete(target.metadata.uid ?? target.metadata.name);
+        if (reason === 'Deleted') return this.#print.line(`- ${es.metadata.namespace}/${es.metadata.name}: ${message}`);
+        const ns = es.metadata.namespace;
+        const name = targetNameOf(es);
+        const meta = this.files.liveMeta(ns, name);
+        const keys = this.files.keys(ns, name).join(', ');
+        this.#print.line(`✓ ${ns}/${es.metadata.name} → ${this.files.yamlPath(ns, name)} (+ .env) keys: ${keys} data-hash: ${meta?.metadata.annotations?.['reconcile.external-secrets.io/data-hash']?.slice(0, 12) ?? '?'}`);
+      },
+      warn: (target, _reason, message) => {
+        const id = target.metadata.uid ?? target.metadata.name;
+        if (lastWarning.get(id) === message) return;
+        lastWarning.set(id, message);
+        this.#print.line(`✗ ${target.metadata.namespace ? `${target.metadata.namespace}/` : ''}${target.metadata.name}: ${message}`);
+      },
+    };
+  }
+
+  #watchManifests(): () => void {
+    if (this.#o.once || this.#o.demo) return () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const watchers = this.#o.paths.map((p) =>
+      watch(resolve(p), { recursive: true }, (_e, file) => {
+        if (file && !/\.ya?ml$/.test(String(file)) && !String(file).endsWith('Kustomization')) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.#load().then(
+            (repo) => {
+              this.#print.line('manifests changed: reloaded');
+              this.#apply(repo);
+            },
+            () => this.#print.line('manifests changed but could not be read; keeping the previous ones'),
+          );
+        }, 300);
+      }),
+    );
+    return () => {
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+    };
+  }
+}
+
+export function refreshMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', '--refresh must be a positive Go duration such as 5s');
+  return ms;
+}

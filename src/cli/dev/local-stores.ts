@@ -1,0 +1,72 @@
+// Points a repository's azurekv stores at the local vault, for `projector dev`. The ExternalSecrets
+// are used exactly as committed; only the store's connection changes: vault URL, authority, CA, and
+// the identity (a development service principal whose credentials live in one local Secret).
+import type { GenericStore } from '../../api/index.ts';
+
+export const DEV_CREDENTIALS = { namespace: 'external-secrets', name: 'projector-dev-vault-credentials' } as const;
+
+export interface LocalVaultEndpoint {
+  url: string;
+  authorityHost: string;
+  tenantId: string;
+  caPem: string;
+}
+
+export interface DevPrincipal {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** The store as `projector dev` uses it; non-azurekv stores (fake) are returned unchanged. */
+export function pointStoreAtLocalVault(store: GenericStore, vault: LocalVaultEndpoint): GenericStore {
+  const az = store.spec.provider.azurekv;
+  if (!az) return store;
+  const ref = (key: string) => ({ name: DEV_CREDENTIALS.name, namespace: store.kind === 'SecretStore' ? store.metadata.namespace : DEV_CREDENTIALS.namespace, key });
+  return {
+    ...store,
+    spec: {
+      ...store.spec,
+      provider: {
+        azurekv: {
+          vaultUrl: vault.url,
+          authType: 'ServicePrincipal',
+          tenantId: vault.tenantId,
+          authSecretRef: { clientId: ref('client-id'), clientSecret: ref('client-secret') },
+          customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+          caBundle: Buffer.from(vault.caPem).toString('base64'),
+        },
+      },
+    },
+  };
+}
+
+/** The credential Secret(s) the rewritten stores read, keyed "namespace/name". */
+export function devCredentialSecrets(stores: readonly GenericStore[], principal: DevPrincipal): Map<string, Record<string, string>> {
+  const data = { 'client-id': principal.clientId, 'client-secret': principal.clientSecret };
+  const out = new Map<string, Record<string, string>>();
+  for (const s of stores) {
+    if (!s.spec.provider.azurekv) continue;
+    const ns = s.kind === 'SecretStore' ? s.metadata.namespace! : DEV_CREDENTIALS.namespace;
+    out.set(`${ns}/${DEV_CREDENTIALS.name}`, data);
+  }
+  return out;
+}
+
+/** Vault secret names an ExternalSecret set reads through azurekv stores, with the JSON properties asked of each. */
+export function remoteKeysNeeded(
+  externalSecrets: readonly { spec: { data?: { remoteRef: { key: string; property?: string } }[]; dataFrom?: { extract?: { key: string; property?: string } }[] } }[],
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (key: string, property?: string) => {
+    const name = key.replace(/^secret\//, '');
+    if (name.includes('/')) return; // cert/ and key/ objects are not seeded
+    const props = out.get(name) ?? new Set<string>();
+    if (property) props.add(property);
+    out.set(name, props);
+  };
+  for (const es of externalSecrets) {
+    for (const d of es.spec.data ?? []) add(d.remoteRef.key, d.remoteRef.property);
+    for (const d of es.spec.dataFrom ?? []) if (d.extract) add(d.extract.key, d.extract.property);
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+// Development values for the vault: from a git-ignored file, a prompt, or generated. Values are
+// written to the local vault only and never printed.
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+
+/** Reads `name=value` lines (the format of .env files; # comments, optional quotes). */
+export function readSeedFile(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(path)) return out;
+  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    let value = line.slice(i + 1).trim();
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
+    out.set(line.slice(0, i).trim(), value);
+  }
+  return out;
+}
+
+/** A random development value; JSON with each asked-for property when the manifests read properties. */
+export function generatedValue(properties: ReadonlySet<string>): string {
+  const random = () => `dev-${randomBytes(12).toString('base64url')}`;
+  if (properties.size === 0) return random();
+  const obj: Record<string, unknown> = {};
+  for (const p of properties) {
+    // Dotted property paths become nested objects, as gjson reads them.
+    const parts = p.split('.');
+    let node = obj;
+    parts.slice(0, -1).forEach((k) => (node = (node[k] ??= {}) as Record<string, unknown>));
+    node[parts.at(-1)!] = random();
+  }
+  return JSON.stringify(obj);
+}
+
+/** Asks for a value on a terminal without echoing it. */
+export async function promptHidden(question: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
+  output.write(question);
+  return new Promise((resolve) => {
+    let value = '';
+    const wasRaw = input.isRaw;
+    input.setRawMode?.(true);
+    input.resume();
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          input.off('data', onData);
+          input.setRawMode?.(wasRaw);
+          input.pause();
+          output.write('\n');
+          return resolve(value);
+        }
+        if (ch === '\u0003') process.exit(130);
+        if (ch === '\u007f') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}

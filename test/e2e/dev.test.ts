@@ -1,0 +1,75 @@
+// `projector dev` through the real CLI process: the local vault, the HOWTO's manifests, the
+// operator core, files out; a canary seeded value must appear only in the projected files.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertNowhere } from '../support/cluster.ts';
+import { eventually } from '../support/eventually.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const node = process.execPath;
+const cli = join(root, 'src/cli/main.ts');
+
+function tempRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'projector-dev-'));
+  cpSync(join(root, 'examples/netbox'), dir, { recursive: true });
+  return dir;
+}
+
+function readAll(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.yaml') && !e.name.endsWith('.env') && !e.parentPath.includes('/vault'))
+    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
+    .join('\n');
+}
+
+describe('projector dev', { timeout: 120_000 }, () => {
+  it('projects the HOWTO Secret to files from a seeded value, rotates it, and leaks nothing (--demo)', () => {
+    const repo = tempRepo();
+    const canary = `canary-dev-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(repo, 'dev-values.env'), `netbox-db-password=${canary}\n`);
+    const r = spawnSync(node, [cli, 'dev', '.', '--demo', '--no-prompt', '--seed', 'dev-values.env'], { cwd: repo, encoding: 'utf8', timeout: 90_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /vault: set netbox-db-password, from dev-values\.env/);
+    assert.match(r.stdout, /✓ netbox\/netbox-db-password → .*netbox-db-credentials\.yaml/);
+    assert.match(r.stdout, /rotated netbox-db-password in the vault/);
+    assert.match(r.stdout, /data-hash (\w+) → (?!\1)\w+/);
+    const secret = readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.yaml'), 'utf8');
+    assert.match(secret, /DB_PASSWORD: /);
+    assert.match(secret, /reconcile\.external-secrets\.io\/data-hash/);
+    assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr, 'dev.log and other work files': readAll(join(repo, '.projector')) });
+  });
+
+  it('exits 1 with a clear reason when an ExternalSecret cannot sync (--once)', () => {
+    const repo = tempRepo();
+    const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
+    writeFileSync(esFile, readFileSync(esFile, 'utf8').replace('name: akv-hybridops', 'name: no-such-store'));
+    const r = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /✗ netbox\/netbox-db-password: StoreNotFound: ClusterSecretStore "no-such-store" not found/);
+    assert.match(r.stdout, /0 ExternalSecret\(s\) ready, 1 failing/);
+  });
+
+  it('follows manifest edits live while watching', async () => {
+    const repo = tempRepo();
+    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
+      const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
+      writeFileSync(esFile, readFileSync(esFile, 'utf8').replace('secretKey: DB_PASSWORD', 'secretKey: NETBOX_DB_PASSWORD'));
+      await eventually(() => readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.yaml'), 'utf8'), (y) => /NETBOX_DB_PASSWORD: /.test(y) && !/\n {2}DB_PASSWORD: /.test(y), {
+        timeoutMs: 30_000,
+      });
+      assert.match(out, /manifests changed: reloaded/);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
