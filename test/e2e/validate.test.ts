@@ -64,13 +64,14 @@ function assertWellFormedXml(xml: string): void {
 }
 
 describe('projector validate (CLI process)', () => {
-  it('passes the HOWTO\'s manifests: exit 0, only the v1beta1 deprecation warnings', async () => {
+  it('passes the HOWTO\'s manifests: exit 0, warning only of v1beta1 and the vault URL placeholder', async () => {
     const run = await projector(['validate', SEED]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
-    assert.equal(lines.length, 3);
+    assert.equal(lines.length, 4);
     assert.ok(lines.slice(0, 2).every((l) => / warning DeprecatedApiVersion: /.test(l)));
-    assert.equal(lines[2], 'projector validate: 0 errors, 2 warnings (3 documents in 3 files)');
+    assert.match(lines[2]!, /clustersecretstore_akv-hybridops\.yaml:8:7: warning Placeholder: spec\.provider\.azurekv\.vaultUrl still contains a placeholder \(<YOUR_KEYVAULT_NAME>\)/);
+    assert.equal(lines[3], 'projector validate: 0 errors, 3 warnings (3 documents in 3 files)');
     assert.equal(run.stderr, '');
   });
 

@@ -62,7 +62,9 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
   const intact = new Set<LoadedDoc>();
   for (const doc of docs) {
     const issues = checkDocument(doc, config, deps);
-    if (isShapeIntact(issues)) intact.add(doc);
+    // Only a broken shape hides a document from the cross-document checks: a store whose provider
+    // settings are wrong still exists, so references to it resolve.
+    if (isShapeIntact(doc.kind === 'ExternalSecret' ? issues : checkSchemaIfEso(doc))) intact.add(doc);
     report(doc, issues);
   }
   const externalSecrets = docs.filter((d) => intact.has(d) && esoKindOf(d) === 'ExternalSecret');
@@ -100,6 +102,10 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
     }
   }
   return issues;
+}
+
+function checkSchemaIfEso(doc: LoadedDoc): Issue[] {
+  return doc.apiVersion && doc.kind && esoKindOf(doc) ? checkSchema(doc) : [];
 }
 
 // ADR-0502: values live in the vault. A Secret manifest with data is "secret sprawl"; its key

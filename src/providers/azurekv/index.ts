@@ -65,7 +65,7 @@ function transportFor(options: AzureKvProviderOptions, tlsOptions: TransportSett
 
 function configOrThrow(store: GenericStore): AzureKvConfig {
   const { config, issues } = resolveStoreConfig(store);
-  const first = issues.find((i) => i.severity === 'error');
+  const first = issues.find((i) => i.severity === 'error' || i.code === 'Placeholder');
   if (!config || first) {
     throw new ProjectorError('InvalidSpec', first ? `${first.path}: ${first.message}` : 'spec.provider.azurekv is missing', {
       ...(first ? { field: first.path } : {}),

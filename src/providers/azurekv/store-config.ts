@@ -103,6 +103,12 @@ function checkHttpsUrl(raw: string | undefined, field: string, issues: Issue[]):
     issues.push(issue(field, 'Required', `${field} is required`));
     return undefined;
   }
+  // Documentation manifests (the HOWTO) ship "https://<YOUR_KEYVAULT_NAME>.vault.azure.net/".
+  if (/<[^>]+>/.test(raw)) {
+    // A warning for `projector validate` (the manifest is well-formed); newClient refuses it.
+    issues.push(issue(field, 'Placeholder', `${field} still contains a placeholder (${/<[^>]+>/.exec(raw)![0]}); set your vault's URL`, 'warning'));
+    return undefined;
+  }
   let url: URL;
   try {
     url = new URL(raw);

@@ -221,7 +221,8 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
 
   it('lets garbage collection remove an owned Secret when its ExternalSecret is deleted', async () => {
     await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1', namespace: 'rotation', plural: 'externalsecrets', name: 'rot' });
-    await eventually(() => k.secret('rotation', 'rot'), undefined, { timeoutMs: 30_000 });
+    // kube-controller-manager's garbage collector learns new CRDs from discovery, re-read every 30 s.
+    await eventually(() => k.secret('rotation', 'rot'), undefined, { timeoutMs: 90_000 });
   });
 
   it('recovers without a restart when the API server goes away and comes back', async () => {
