@@ -14,6 +14,17 @@ export interface OperatorConfig {
   readonly healthAddr: string;
   readonly controllerClass: string;
   readonly readWindowMs: number;
+  readonly leaderElection: LeaderElectionConfig;
+}
+
+/** `--leader-elect` and its timings; the identity is chosen at startup by the CLI (hostname + suffix). */
+export interface LeaderElectionConfig {
+  readonly enabled: boolean;
+  readonly namespace: string;
+  readonly name: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
 }
 
 export interface OperatorFlags {
@@ -27,6 +38,12 @@ export interface OperatorFlags {
   healthAddr?: string;
   controllerClass?: string;
   readWindow?: string;
+  leaderElect?: boolean;
+  leaderElectionNamespace?: string;
+  leaderElectionId?: string;
+  leaderElectLeaseDuration?: string;
+  leaderElectRenewDeadline?: string;
+  leaderElectRetryPeriod?: string;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -36,6 +53,38 @@ function positiveInt(text: string, flag: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new ProjectorError('InvalidSpec', `${flag} must be a positive integer`);
   return n;
 }
+
+// --- leader election ---
+function booleanText(text: string | undefined, name: string): boolean | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (/^(true|1|yes)$/i.test(text)) return true;
+  if (/^(false|0|no)$/i.test(text)) return false;
+  throw new ProjectorError('InvalidSpec', `${name} must be true or false`);
+}
+
+function durationMs(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', `${flag} must be a positive Go duration such as 15s`);
+  return ms;
+}
+
+function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): LeaderElectionConfig {
+  const leaseDurationMs = durationMs(flags.leaderElectLeaseDuration ?? '15s', '--leader-elect-lease-duration');
+  const renewDeadlineMs = durationMs(flags.leaderElectRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
+  const retryPeriodMs = durationMs(flags.leaderElectRetryPeriod ?? '2s', '--leader-elect-retry-period');
+  if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > 1.2 * retryPeriodMs)) {
+    throw new ProjectorError('InvalidSpec', 'leader election needs lease duration > renew deadline > 1.2 × retry period');
+  }
+  return Object.freeze({
+    enabled: flags.leaderElect ?? booleanText(env.PROJECTOR_LEADER_ELECT, 'PROJECTOR_LEADER_ELECT') ?? false,
+    namespace: flags.leaderElectionNamespace ?? (env.POD_NAMESPACE || 'external-secrets'),
+    name: flags.leaderElectionId ?? 'projector-controller',
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+  });
+}
+// --- end leader election ---
 
 export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): OperatorConfig {
   const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
@@ -53,6 +102,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     healthAddr: flags.healthAddr ?? env.PROJECTOR_HEALTH_ADDR ?? ':8081',
     controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? '',
     readWindowMs,
+    leaderElection: leaderElectionConfig(flags, env),
   });
 }
 

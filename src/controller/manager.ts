@@ -9,6 +9,7 @@ import { dataHash } from '../core/hash.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';
 import type { TemplateRenderer } from '../core/plan-target-secret.ts';
 import { KubeClient } from '../kube/client.ts';
+import { KubeLeaseLock, LeaderElector, type LeaderElectionTimings, type LeaseLock } from '../kube/lease.ts';
 import { ObjectStore } from '../kube/object-store.ts';
 import { kubeProviderHost } from '../kube/provider-host.ts';
 import { Reflector, type ReflectorOptions } from '../kube/reflector.ts';
@@ -40,7 +41,23 @@ export interface ManagerOptions {
   /** API-server request rate for reconcile writes (client-go's QPS/burst). */
   clientQps?: number;
   clientBurst?: number;
+  /** Reconcile only while holding this Lease (reflectors run regardless, so a successor starts warm). */
+  leaderElection?: ManagerLeaderElection;
 }
+
+// --- leader election (docs/design/002-leader-election.md) ---
+export interface ManagerLeaderElection extends LeaderElectionTimings {
+  namespace: string;
+  /** Lease name, default projector-controller. */
+  name: string;
+  /** Unique per process: hostname + random suffix. */
+  identity: string;
+  /** Renewal failed past the deadline and the workers were told to stop; the CLI exits the process here. */
+  onLostLeadership(): void;
+  /** Tests wrap the Lease lock (e.g. to cut a "killed" instance off); default: the Lease on the API server. */
+  lock?: LeaseLock;
+}
+// --- end leader election ---
 
 type NamespaceObject = { metadata: ObjectMeta };
 
@@ -77,6 +94,7 @@ export class Manager {
   readonly #reflectors: Reflector<any>[] = [];
   /** ExternalSecrets whose store changed: refresh them even if their own refresh is not due. */
   readonly #storeChanged = new Set<ObjectKey>();
+  readonly #elector: LeaderElector | undefined;
 
   constructor(o: ManagerOptions) {
     this.#o = o;
@@ -88,9 +106,16 @@ export class Manager {
       log: o.log,
       readWindowMs: o.readWindowMs,
     });
+    const le = o.leaderElection;
+    this.#elector = le && new LeaderElector({ ...le, lock: le.lock ?? new KubeLeaseLock(o.kubeConfig, le.namespace, le.name), clock: o.clock, log: o.log.child({ component: 'leader-election' }) });
     this.externalSecrets.addIndex('target', (es) => [targetKeyOf(es)]);
     this.externalSecrets.addIndex('store', (es) => storeRefsOf(es).map((r) => `${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`));
     this.externalSecrets.addIndex('namespace', (es) => [es.metadata.namespace]);
+  }
+
+  /** True when this instance runs the workers' writes: always without leader election. */
+  isLeader(): boolean {
+    return this.#elector ? this.#elector.isLeader() : true;
   }
 
   hasSynced(): boolean {
@@ -146,16 +171,26 @@ export class Manager {
       new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass });
 
     const running = this.#reflectors.map((r) => r.run(signal));
-    await Promise.all(this.#reflectors.map((r) => r.waitForSync(signal)));
-    log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
-
-    const common = { log, signal, clock, jitter: this.#o.jitter };
-    await Promise.all([
-      runWorkers({ ...common, queue: esQueue, reconciler: esReconciler, concurrency: this.#o.concurrency, counters: this.counters.externalSecrets }),
-      runWorkers({ ...common, queue: ssQueue, reconciler: storeReconciler('SecretStore', this.secretStores), concurrency: 2, counters: this.counters.secretStores }),
-      runWorkers({ ...common, queue: cssQueue, reconciler: storeReconciler('ClusterSecretStore', this.clusterSecretStores), concurrency: 2, counters: this.counters.clusterSecretStores }),
-      ...running,
-    ]);
+    // Workers stop when `workSignal` aborts: shutdown, or (with leader election) a lost lease.
+    const startWorkers = async (workSignal: AbortSignal): Promise<void> => {
+      try {
+        await Promise.all(this.#reflectors.map((r) => r.waitForSync(workSignal)));
+      } catch (e) {
+        if (workSignal.aborted) return;
+        throw e;
+      }
+      log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
+      const common = { log, signal: workSignal, clock, jitter: this.#o.jitter };
+      await Promise.all([
+        runWorkers({ ...common, queue: esQueue, reconciler: esReconciler, concurrency: this.#o.concurrency, counters: this.counters.externalSecrets }),
+        runWorkers({ ...common, queue: ssQueue, reconciler: storeReconciler('SecretStore', this.secretStores), concurrency: 2, counters: this.counters.secretStores }),
+        runWorkers({ ...common, queue: cssQueue, reconciler: storeReconciler('ClusterSecretStore', this.clusterSecretStores), concurrency: 2, counters: this.counters.clusterSecretStores }),
+      ]);
+    };
+    const elector = this.#elector;
+    const onLostLeadership = this.#o.leaderElection?.onLostLeadership;
+    const work = elector && onLostLeadership ? elector.run(signal, { onStartedLeading: startWorkers, onLostLeadership }) : startWorkers(signal);
+    await Promise.all([work, ...running]);
     await this.clients.closeAll();
   }
 

@@ -1,7 +1,9 @@
 // Runs the operator in-process against a test control plane, capturing its log output.
 import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Manager } from '../../src/controller/manager.ts';
+import { Manager, type ManagerLeaderElection } from '../../src/controller/manager.ts';
+import { ProjectorError } from '../../src/core/errors.ts';
+import { KubeLeaseLock, type LeaseLock } from '../../src/kube/lease.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
@@ -11,10 +13,55 @@ import { eventually } from './eventually.ts';
 export interface RunningOperator {
   manager: Manager;
   logs(): string;
+  /** Graceful: workers stop, then the Lease (if held) is released. */
   stop(): Promise<void>;
+  /** Leader election only: the instance stops without touching the Lease again, as after kill -9. */
+  kill(): Promise<void>;
+  /** Leader election only: from now on every Lease request fails, as in a network partition. */
+  cutOffLease(): void;
+  /** Leader election only: when onLostLeadership fired (ms since epoch), else undefined. */
+  lostLeadershipAt(): number | undefined;
 }
 
-export async function startOperator(kubeConfig: KubeConfig, opts: { namespace?: string; readWindowMs?: number } = {}): Promise<RunningOperator> {
+// --- leader election ---
+export interface TestLeaderElection {
+  identity: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  namespace?: string;
+  name?: string;
+}
+
+/** The real Lease lock with a switch that makes every request fail without reaching the API server. */
+class SeverableLeaseLock implements LeaseLock {
+  readonly description: string;
+  readonly #inner: LeaseLock;
+  severed = false;
+  constructor(inner: LeaseLock) {
+    this.#inner = inner;
+    this.description = inner.description;
+  }
+  get(signal: AbortSignal) {
+    return this.#guard(() => this.#inner.get(signal));
+  }
+  create(record: Parameters<LeaseLock['create']>[0], signal: AbortSignal) {
+    return this.#guard(() => this.#inner.create(record, signal));
+  }
+  update(record: Parameters<LeaseLock['update']>[0], resourceVersion: string, signal: AbortSignal) {
+    return this.#guard(() => this.#inner.update(record, resourceVersion, signal));
+  }
+  async #guard<T>(call: () => Promise<T>): Promise<T> {
+    if (this.severed) throw new ProjectorError('KubeUnavailable', `Lease ${this.description}: cut off by the test`);
+    return call();
+  }
+}
+// --- end leader election ---
+
+export async function startOperator(
+  kubeConfig: KubeConfig,
+  opts: { namespace?: string; readWindowMs?: number; leaderElection?: TestLeaderElection } = {},
+): Promise<RunningOperator> {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -24,6 +71,12 @@ export async function startOperator(kubeConfig: KubeConfig, opts: { namespace?: 
     },
   });
   const log = createLogger({ level: 'debug', destination: sink });
+  let lostAt: number | undefined;
+  const le = opts.leaderElection;
+  const namespace = le?.namespace ?? 'external-secrets';
+  const name = le?.name ?? 'projector-controller';
+  const lock = le && new SeverableLeaseLock(new KubeLeaseLock(kubeConfig, namespace, name));
+  const leaderElection: ManagerLeaderElection | undefined = le && { ...le, namespace, name, lock, onLostLeadership: () => void (lostAt = Date.now()) };
   const manager = new Manager({
     kubeConfig,
     registry: defaultRegistry(systemClock),
@@ -35,6 +88,7 @@ export async function startOperator(kubeConfig: KubeConfig, opts: { namespace?: 
     readWindowMs: opts.readWindowMs ?? 0,
     renderTemplate: defaultTemplateRenderer(),
     jitter: (ms) => ms,
+    leaderElection,
   });
   const ac = new AbortController();
   const done = manager.run(ac.signal).catch((e) => {
@@ -48,5 +102,14 @@ export async function startOperator(kubeConfig: KubeConfig, opts: { namespace?: 
       ac.abort();
       await done;
     },
+    async kill() {
+      if (lock) lock.severed = true;
+      ac.abort();
+      await done;
+    },
+    cutOffLease() {
+      if (lock) lock.severed = true;
+    },
+    lostLeadershipAt: () => lostAt,
   };
 }

@@ -1,7 +1,11 @@
 // The operator's composition root, loaded only when `projector operator` runs.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import { operatorConfig, parseAddr, type OperatorFlags } from '../../config.ts';
-import { Manager } from '../../controller/manager.ts';
+import { operatorConfig, parseAddr, type LeaderElectionConfig, type OperatorFlags } from '../../config.ts';
+import { Manager, type ManagerLeaderElection } from '../../controller/manager.ts';
+import { leaderIdentity } from '../../kube/lease.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { portOf, serveEndpoints } from '../../controller/http-endpoints.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { systemClock } from '../../platform/clock.ts';
@@ -15,11 +19,31 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
   return kc;
 }
 
+// --- leader election ---
+/**
+ * A lost lease ends the process, as controller-runtime does: the kubelet restarts it as a follower
+ * with fresh state, which is simpler and safer than re-arming the same workers in-process.
+ */
+function exitOnLostLeadership(log: Logger): () => void {
+  return () => {
+    log.fatal('leader election lost; exiting so the kubelet restarts this instance');
+    log.flush();
+    process.exit(1);
+  };
+}
+
+function leaderElectionFor(le: LeaderElectionConfig, log: Logger): ManagerLeaderElection | undefined {
+  if (!le.enabled) return undefined;
+  return { ...le, identity: leaderIdentity(hostname(), randomUUID()), onLostLeadership: exitOnLostLeadership(log) };
+}
+// --- end leader election ---
+
 export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Promise<void> {
   const config = operatorConfig(flags, process.env);
   const log = createLogger({ level: config.logLevel });
   const kubeConfig = loadKubeConfig(config.kubeconfig);
-  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency }, 'starting Projector operator');
+  const leaderElection = leaderElectionFor(config.leaderElection, log);
+  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
   const manager = new Manager({
     kubeConfig,
     registry: defaultRegistry(systemClock),
@@ -32,6 +56,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     renderTemplate: defaultTemplateRenderer(),
     clientQps: config.clientQps,
     clientBurst: config.clientBurst,
+    leaderElection,
   });
   const servers = [];
   const health = parseAddr(config.healthAddr);

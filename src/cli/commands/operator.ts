@@ -16,7 +16,14 @@ export function registerOperatorCommand(program: Command): void {
     .option('--health-addr <addr>', '/healthz and /readyz address, "0" disables (env PROJECTOR_HEALTH_ADDR, default :8081)')
     .option('--controller-class <name>', 'serve only stores whose spec.controller is this (env PROJECTOR_CONTROLLER_CLASS)')
     .option('--read-window <duration>', 'identical vault reads within this window are made once (default 5s)')
-    .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n')
+    .option('--leader-elect', 'reconcile only while holding a coordination.k8s.io Lease, for several replicas (env PROJECTOR_LEADER_ELECT, default false)')
+    .option('--no-leader-elect', 'run the workers without a Lease even if PROJECTOR_LEADER_ELECT is true')
+    .option('--leader-election-namespace <ns>', 'namespace of the Lease (env POD_NAMESPACE, default external-secrets)')
+    .option('--leader-election-id <name>', 'name of the Lease (default projector-controller)')
+    .option('--leader-elect-lease-duration <duration>', 'how long followers wait after the last renewal before taking over (default 15s)')
+    .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries a failing renewal before giving up and exiting (default 10s)')
+    .option('--leader-elect-retry-period <duration>', 'interval between Lease renewals and acquire attempts (default 2s)')
+    .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n  projector operator --leader-elect --leader-election-namespace external-secrets\n')
     .action(async (flags: OperatorFlags) => {
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
