@@ -1,6 +1,7 @@
 // The controller's Kubernetes port: the few calls a reconcile makes. The only user of client-node
 // API classes besides the reflector.
 import {
+  ApiException,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -14,6 +15,7 @@ import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { isNotFound, kubeError } from './errors.ts';
+import { kubeSend } from './http.ts';
 import type { TokenBucket } from '../platform/token-bucket.ts';
 
 export interface EventTarget {
@@ -108,6 +110,36 @@ export class KubeClient {
     } catch (e) {
       if (isNotFound(e)) return;
       throw kubeError(e, `delete Secret ${namespace}/${name}`);
+    }
+  }
+
+  /**
+   * Server-side apply of any object (`kubectl apply --server-side --force-conflicts`), sent as raw
+   * JSON so no field is lost to client-node's typed models. Used by `projector dev --cluster`.
+   */
+  async applyObject(obj: { apiVersion: string; kind: string; metadata: ObjectMeta & { name: string } }, plural: string, fieldManager: string): Promise<void> {
+    const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+    const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+    const path = `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
+    const what = `apply ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
+    await this.#throttle();
+    let res: { status: number; body: string };
+    try {
+      res = await kubeSend(this.kubeConfig, { method: 'PATCH', path, query: { fieldManager, force: true }, body: obj, contentType: 'application/apply-patch+yaml' });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
+    }
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
+  }
+
+  /** Does the API server serve this group/version (e.g. are the CRDs installed)? */
+  async servesGroupVersion(groupVersion: string): Promise<boolean> {
+    await this.#throttle();
+    try {
+      const res = await kubeSend(this.kubeConfig, { method: 'GET', path: `/apis/${groupVersion}` });
+      return res.status === 200;
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `discover ${groupVersion}: API server unreachable`);
     }
   }
 

@@ -49,6 +49,30 @@ export async function kubeGet(kc: KubeConfig, req: KubeRequest): Promise<http.In
   });
 }
 
+/** Sends a request with a JSON body and reads the whole answer; for apply and other writes. */
+export async function kubeSend(
+  kc: KubeConfig,
+  req: { method: string; path: string; query?: QueryParams; body?: unknown; contentType?: string; signal?: AbortSignal },
+): Promise<{ status: number; body: string }> {
+  const cluster = kc.getCurrentCluster();
+  const what = `${req.method} ${req.path}`;
+  if (!cluster) throw new KubeTransportError(what, 'NoCluster');
+  const url = urlFor(cluster.server, req.path, req.query);
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  const opts: https.RequestOptions = {
+    method: req.method,
+    headers: { accept: 'application/json', ...(payload ? { 'content-type': req.contentType ?? 'application/json' } : {}) },
+  };
+  await kc.applyToHTTPSOptions(opts);
+  const transport = url.protocol === 'http:' ? http : https;
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const r = transport.request(url, { ...opts, ...(req.signal ? { signal: req.signal } : {}) }, resolve);
+    r.on('error', (e: NodeJS.ErrnoException) => reject(new KubeTransportError(what, e.code ?? e.name)));
+    r.end(payload);
+  });
+  return { status: res.statusCode ?? 0, body: await readBody(res, 16 * 1024 * 1024) };
+}
+
 /** Reads a whole (bounded) body as text. */
 export async function readBody(res: http.IncomingMessage, maxBytes = 256 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];

@@ -10,6 +10,9 @@ export interface DevFlags {
   seed?: string;
   port?: string;
   logLevel?: string;
+  cluster?: boolean;
+  kubeconfig?: string;
+  installCrds?: boolean;
 }
 
 const EXAMPLES = `
@@ -18,8 +21,10 @@ Examples:
   projector dev deploy/ infra/             keep running: manifest edits and vault rotations show up live
   projector dev . --once                   one pass (CI smoke test); exit 1 if any ExternalSecret fails
   projector dev . --seed .projector/dev-values.env   take development values from a git-ignored file
+  projector dev . --cluster --install-crds  reconcile into your dev cluster (stores use controller class projector-dev)
 
-Projected Secrets are written to <work-dir>/out/<namespace>/<name>.yaml and .env (mode 0600).
+Without --cluster, projected Secrets are written to <work-dir>/out/<namespace>/<name>.yaml and .env (mode 0600).
+A kubeconfig alone never selects a cluster: writing into one is always explicit.
 Change a value with: projector vault secret set --vault-url <url printed at start> --name <name> --value-stdin
 `;
 
@@ -35,6 +40,9 @@ export function registerDevCommand(program: Command): void {
     .option('--seed <file>', 'name=value lines for vault secrets that do not exist yet (keep it git-ignored)')
     .option('--no-prompt', 'never ask for values; generate development values instead')
     .option('--port <port>', 'local vault port (default: a free port)')
+    .option('--cluster', 'reconcile into the cluster of the current kubeconfig context (the operator runs in this process)')
+    .option('--kubeconfig <path>', 'like --cluster, with this kubeconfig')
+    .option('--install-crds', 'with --cluster: install the external-secrets.io CRDs if the cluster lacks them')
     .option('--log-level <level>', 'operator log level written to <work-dir>/dev.log', 'info')
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[] | undefined, flags: DevFlags) => {

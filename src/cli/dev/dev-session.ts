@@ -45,7 +45,7 @@ export interface DevOptions {
   log?: Logger;
 }
 
-interface Printer {
+export interface Printer {
   line(text: string): void;
 }
 
@@ -103,6 +103,32 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
   };
 }
 
+export async function loadAndReport(paths: string[], print: Printer): Promise<RepoObjects> {
+  const repo = await loadRepoObjects(paths);
+  for (const p of repo.problems.filter((x) => x.severity === 'error')) print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
+  if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
+  return repo;
+}
+
+export interface LocalVault {
+  vault: StartedVault;
+  principal: DevPrincipal;
+  repo: RepoObjects;
+  seeded: string[];
+}
+
+/** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
+export async function startLocalVault(o: DevOptions, print: Printer): Promise<LocalVault> {
+  mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
+  const vault = await startVault({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger() });
+  const principal = loadPrincipal(o.workDir);
+  await vault.admin.addPrincipal(principal);
+  print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
+  const repo = await loadAndReport(o.paths, print);
+  const seeded = await seedVault(repo, vault, o, print);
+  return { vault, principal, repo, seeded };
+}
+
 export class DevSession {
   readonly externalSecrets = new ObjectStore<ExternalSecret>();
   readonly secretStores = new ObjectStore<GenericStore>();
@@ -145,23 +171,15 @@ export class DevSession {
   }
 
   async start(): Promise<void> {
-    const o = this.#o;
-    mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
-    this.#vault = await startVault({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger() });
-    const principal = loadPrincipal(o.workDir);
-    await this.vault.admin.addPrincipal(principal);
-    this.#print.line(`local vault: ${this.vault.url} (state in ${join(o.workDir, 'vault')})`);
-    const repo = await this.#load();
-    this.seeded = await seedVault(repo, this.vault, o, this.#print);
-    this.#credentials = devCredentialSecrets(repo.stores.map((s) => pointStoreAtLocalVault(s, this.vault)), principal);
-    this.#apply(repo);
+    const local = await startLocalVault(this.#o, this.#print);
+    this.#vault = local.vault;
+    this.seeded = local.seeded;
+    this.#credentials = devCredentialSecrets(local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault)), local.principal);
+    this.#apply(local.repo);
   }
 
-  async #load(): Promise<RepoObjects> {
-    const repo = await loadRepoObjects(this.#o.paths);
-    for (const p of repo.problems.filter((x) => x.severity === 'error')) this.#print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
-    if (repo.externalSecrets.length === 0) this.#print.line('  no ExternalSecret found under the given paths');
-    return repo;
+  #load(): Promise<RepoObjects> {
+    return loadAndReport(this.#o.paths, this.#print);
   }
 
   /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
@@ -278,27 +296,29 @@ export class DevSession {
 
   #watchManifests(): () => void {
     if (this.#o.once || this.#o.demo) return () => {};
-    let timer: NodeJS.Timeout | undefined;
-    const watchers = this.#o.paths.map((p) =>
-      watch(resolve(p), { recursive: true }, (_e, file) => {
-        if (file && !/\.ya?ml$/.test(String(file)) && !String(file).endsWith('Kustomization')) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          this.#load().then(
-            (repo) => {
-              this.#print.line('manifests changed: reloaded');
-              this.#apply(repo);
-            },
-            () => this.#print.line('manifests changed but could not be read; keeping the previous ones'),
-          );
-        }, 300);
-      }),
-    );
-    return () => {
-      clearTimeout(timer);
-      for (const w of watchers) w.close();
-    };
+    return watchManifests(this.#o.paths, this.#print, async () => this.#apply(await this.#load()));
   }
+}
+
+/** Calls `reload` (debounced) whenever a YAML file under `paths` changes; returns a stop function. */
+export function watchManifests(paths: string[], print: Printer, reload: () => Promise<void>): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const watchers = paths.map((p) =>
+    watch(resolve(p), { recursive: true }, (_e, file) => {
+      if (file && !/\.ya?ml$/.test(String(file)) && !String(file).endsWith('Kustomization')) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        reload().then(
+          () => print.line('manifests changed: reloaded'),
+          () => print.line('manifests changed but could not be applied; keeping the previous ones'),
+        );
+      }, 300);
+    }),
+  );
+  return () => {
+    clearTimeout(timer);
+    for (const w of watchers) w.close();
+  };
 }
 
 export function refreshMs(text: string): number {

@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { ProjectorError } from '../../core/errors.ts';
 import { createLogger, type LogLevel } from '../../platform/logger.ts';
 import type { DevFlags } from '../commands/dev.ts';
-import { DevSession, refreshMs } from './dev-session.ts';
+import { DevSession, loadAndReport, refreshMs, watchManifests } from './dev-session.ts';
+import { runDevCluster } from './dev-cluster.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { objectKey } from '../../api/meta.ts';
+import { targetNameOf } from '../../core/external-secret.ts';
+import { ANNOTATION_DATA_HASH } from '../../api/constants.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,6 +50,7 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
     input: process.stdin,
     log,
   });
+  if (flags.cluster || flags.kubeconfig) return runDevAgainstCluster(paths, flags, workDir, log);
   await session.start();
   const ac = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
@@ -92,4 +98,65 @@ async function demoRotation(session: DevSession, out: NodeJS.WritableStream): Pr
   if (!changed) throw new ProjectorError('Internal', 'the rotation did not reach the projected Secret within 20s');
   out.write('the rotated value reached the Secret with no Git change. Next: projector dev <your repo> (see README)\n');
   return 0;
+}
+
+/** `--cluster`: the operator's Manager in this process reconciles the repo into the cluster. */
+async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: string, log: Logger): Promise<number> {
+  const out = process.stdout;
+  const print = { line: (t: string) => out.write(`${t}\n`) };
+  const ac = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
+  const refresh = flags.demo ? '2s' : flags.refresh;
+  const dev = await runDevCluster(
+    { paths, workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port ? Number(flags.port) : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds) },
+    ac.signal,
+    print,
+  );
+  const wanted = dev.local.repo.externalSecrets.map((es) => objectKey(es.metadata.namespace, es.metadata.name));
+  const readyOf = (k: string) => dev.manager.externalSecrets.get(k as never)?.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!flags.once && !flags.demo) {
+    out.write(`watching ${paths.join(', ')} and the vault (refresh every ${refresh}); Ctrl-C to stop\n`);
+    const stop = watchManifests(paths, print, async () => dev.reapply(await loadAndReport(paths, print)));
+    await dev.done;
+    stop();
+    return 0;
+  }
+  try {
+    await waitUntil(() => wanted.every((k) => readyOf(k)), 60_000);
+    const failed = wanted.filter((k) => readyOf(k)?.status !== 'True');
+    if (flags.once || failed.length) {
+      out.write(`${wanted.length - failed.length} ExternalSecret(s) ready, ${failed.length} failing\n`);
+      return failed.length ? 1 : 0;
+    }
+    const targets = dev.local.repo.externalSecrets.map((es) => ({ ns: es.metadata.namespace, name: targetNameOf(es) }));
+    const hashes = async () => Promise.all(targets.map(async (t) => (await dev.kube.getSecret(t.ns, t.name))?.metadata));
+    const before = await hashes();
+    for (const name of dev.local.seeded.length ? dev.local.seeded : dev.local.vault.admin.secretNames()) {
+      await dev.local.vault.admin.setSecret(name, `dev-rotated-${crypto.randomUUID()}`);
+      out.write(`rotated ${name} in the vault; no manifest changed, waiting for the refresh (2s)\n`);
+    }
+    let after = before;
+    const changed = await waitUntilAsync(async () => {
+      after = await hashes();
+      return after.some((m, i) => m?.annotations?.[ANNOTATION_DATA_HASH] !== before[i]?.annotations?.[ANNOTATION_DATA_HASH]);
+    }, 30_000);
+    targets.forEach((t, i) => {
+      const h = (m: typeof before[number]) => m?.annotations?.[ANNOTATION_DATA_HASH]?.slice(0, 12);
+      out.write(`  Secret ${t.ns}/${t.name}: resourceVersion ${before[i]?.resourceVersion} → ${after[i]?.resourceVersion}, data-hash ${h(before[i])} → ${h(after[i])}\n`);
+    });
+    if (!changed) throw new ProjectorError('Internal', 'the rotation did not reach the Secret within 30s');
+    return 0;
+  } finally {
+    ac.abort();
+    await dev.done;
+  }
+}
+
+async function waitUntilAsync(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await sleep(250);
+  }
+  return false;
 }

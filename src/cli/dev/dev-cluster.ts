@@ -1,0 +1,115 @@
+// `projector dev --cluster`: the same local vault and manifests, reconciled into a real cluster by
+// the operator's own Manager running in this process. The stores are applied pointing at the local
+// vault with controller class "projector-dev", so an operator already running in the cluster leaves
+// them alone, and this process serves only them.
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ExternalSecret, GenericStore } from '../../api/index.ts';
+import { API_VERSION } from '../../api/constants.ts';
+import type { ObjectMeta } from '../../api/meta.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { targetNameOf } from '../../core/external-secret.ts';
+import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { Manager } from '../../controller/manager.ts';
+import { KubeClient } from '../../kube/client.ts';
+import { systemClock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { defaultRegistry } from '../default-registry.ts';
+import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
+import { startLocalVault, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
+import type { RepoObjects } from '../repo-objects.ts';
+
+export const DEV_CONTROLLER_CLASS = 'projector-dev';
+const FIELD_MANAGER = 'projector-dev';
+const root = new URL('../../../', import.meta.url).pathname;
+
+async function ensureCrds(kube: KubeClient, install: boolean, print: Printer): Promise<void> {
+  if (await kube.servesGroupVersion('external-secrets.io/v1')) return;
+  if (!install) throw new ProjectorError('InvalidSpec', 'the cluster does not serve external-secrets.io/v1; install the CRDs (kubectl apply -k deploy/) or pass --install-crds');
+  for (const plural of ['externalsecrets', 'secretstores', 'clustersecretstores']) {
+    for (const doc of parseAllDocuments(readFileSync(`${root}deploy/crds/${plural}.external-secrets.io.yaml`, 'utf8'))) {
+      await kube.applyObject(doc.toJSON(), 'customresourcedefinitions', FIELD_MANAGER);
+    }
+  }
+  print.line('installed the external-secrets.io CRDs');
+  for (let i = 0; i < 50 && !(await kube.servesGroupVersion('external-secrets.io/v1')); i++) await new Promise((r) => setTimeout(r, 200));
+}
+
+async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string): Promise<void> {
+  const namespaces = new Set([...externalSecrets.map((es) => es.metadata.namespace), ...[...credentials.keys()].map((k) => k.split('/')[0]!)]);
+  for (const ns of namespaces) await kube.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'namespaces', FIELD_MANAGER);
+  for (const [key, data] of credentials) {
+    const [namespace, name] = key.split('/') as [string, string];
+    await kube.applyObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'projector-dev' } }, stringData: data } as never, 'secrets', FIELD_MANAGER);
+  }
+  const clean = (m: ObjectMeta) => ({ name: m.name, namespace: m.namespace, labels: m.labels, annotations: m.annotations });
+  for (const s of stores) {
+    await kube.applyObject({ apiVersion: API_VERSION, kind: s.kind, metadata: clean(s.metadata) as never, spec: { ...s.spec, controller: DEV_CONTROLLER_CLASS } } as never, s.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores', FIELD_MANAGER);
+  }
+  for (const es of externalSecrets) {
+    await kube.applyObject({ apiVersion: API_VERSION, kind: 'ExternalSecret', metadata: clean(es.metadata) as never, spec: { ...es.spec, refreshInterval: refresh } } as never, 'externalsecrets', FIELD_MANAGER);
+  }
+}
+
+/** Prints each ExternalSecret's Ready transitions as the in-process operator reports them. */
+function reportTransitions(manager: Manager, print: Printer): () => void {
+  const last = new Map<string, string>();
+  const timer = setInterval(() => {
+    for (const es of manager.externalSecrets.list()) {
+      const c = es.status?.conditions?.find((x) => x.type === 'Ready');
+      if (!c) continue;
+      const id = `${es.metadata.namespace}/${es.metadata.name}`;
+      const line = c.status === 'True' ? `✓ ${id} → Secret ${es.metadata.namespace}/${targetNameOf(es)} (synced ${es.status?.refreshTime})` : `✗ ${id}: ${c.message}`;
+      if (last.get(id) !== line) print.line(line);
+      last.set(id, line);
+    }
+  }, 250);
+  return () => clearInterval(timer);
+}
+
+export interface DevCluster {
+  manager: Manager;
+  kube: KubeClient;
+  local: LocalVault;
+  /** Settles when the in-process operator stops. */
+  done: Promise<void>;
+  /** Applies an edited repository (manifest watch). */
+  reapply(repo: RepoObjects): Promise<void>;
+}
+
+export async function runDevCluster(o: DevOptions & { kubeconfig?: string; installCrds: boolean; log: Logger }, signal: AbortSignal, print: Printer): Promise<DevCluster> {
+  const kc = new KubeConfig();
+  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+  else kc.loadFromDefault();
+  const kube = new KubeClient(kc);
+  print.line(`cluster: ${kc.getCurrentCluster()?.server} (context ${kc.getCurrentContext()})`);
+  await ensureCrds(kube, o.installCrds, print);
+  const local = await startLocalVault(o, print);
+  const stores = local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
+  await applyRepo(kube, local.repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh);
+  const manager = new Manager({
+    kubeConfig: kc,
+    registry: defaultRegistry(systemClock),
+    log: o.log,
+    clock: systemClock,
+    concurrency: 4,
+    controllerClass: DEV_CONTROLLER_CLASS,
+    renderTemplate: defaultTemplateRenderer(),
+  });
+  const stopReporting = reportTransitions(manager, print);
+  const done = manager.run(signal).finally(async () => {
+    stopReporting();
+    await local.vault.close();
+  });
+  return {
+    manager,
+    kube,
+    local,
+    done,
+    reapply: async (repo) => {
+      const next = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
+      await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh);
+    },
+  };
+}
