@@ -128,6 +128,8 @@ export class LeaderElector {
   /** Local time when the observed record last changed: expiry is measured from here. */
   #observedAtMs = 0;
   #lastReportedHolder: string | undefined;
+  /** Set once renewal failed past the deadline: whatever the last record says, we no longer lead. */
+  #lost = false;
 
   constructor(o: LeaderElectorOptions) {
     checkLeaderElectionTimings(o);
@@ -136,9 +138,9 @@ export class LeaderElector {
     this.#jitter = o.jitter ?? jitterUpTo20Percent;
   }
 
-  /** True while the last record this process read or wrote names it as holder. */
+  /** True while the last record this process read or wrote names it as holder and it has not lost the lease. */
   isLeader(): boolean {
-    return this.#observed?.record.holderIdentity === this.identity;
+    return !this.#lost && this.#observed?.record.holderIdentity === this.identity;
   }
 
   /** The holder in the last record seen ('' when released, undefined before the first read). */
@@ -166,6 +168,7 @@ export class LeaderElector {
     const outcome = await this.renew(AbortSignal.any([signal, stopRenewing.signal]));
     leading.abort();
     if (outcome === 'lost') {
+      this.#lost = true;
       this.#o.log.fatal({ lease: this.#o.lock.description, identity: this.identity }, 'leader election lost');
       hooks.onLostLeadership();
       await work;

@@ -3,6 +3,9 @@
 // leader cut off from the API server stops before anyone else may start.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
 import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
 import { Cluster, assertNowhere } from '../../support/cluster.ts';
 import { startOperator, type RunningOperator, type TestLeaderElection } from '../../support/operator.ts';
@@ -34,6 +37,21 @@ function externalSecret(name: string) {
   };
 }
 
+const repo = new URL('../../../', import.meta.url).pathname;
+
+/** `projector operator --leader-elect` as its own process, so kill -9 and the exit code are real. */
+function spawnOperator(kubeconfigPath: string): { child: ChildProcess; output(): string; exited: Promise<{ code: number | null; signal: string | null; at: number }> } {
+  const args = ['src/cli/main.ts', 'operator', '--kubeconfig', kubeconfigPath, '--leader-elect', '--metrics-addr', '0', '--health-addr', '0'];
+  args.push('--leader-elect-lease-duration', `${TIMINGS.leaseDurationMs}ms`, '--leader-elect-renew-deadline', `${TIMINGS.renewDeadlineMs}ms`, '--leader-elect-retry-period', `${TIMINGS.retryPeriodMs}ms`);
+  const { NO_COLOR: _n, FORCE_COLOR: _f, ...inherited } = process.env;
+  const child = spawn(`${repo}node_modules/.bin/node`, args, { cwd: repo, env: { ...inherited, POD_NAMESPACE: 'external-secrets', LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: string[] = [];
+  child.stdout!.on('data', (c) => chunks.push(String(c)));
+  child.stderr!.on('data', (c) => chunks.push(String(c)));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as string | null, at: Date.now() }));
+  return { child, output: () => chunks.join(''), exited };
+}
+
 function reconcileCount(op: RunningOperator): number {
   const c = op.manager.counters;
   return [c.externalSecrets, c.secretStores, c.clusterSecretStores].reduce((n, w) => n + Object.values(w.reconciles).reduce((a, b) => a + b, 0), 0);
@@ -47,6 +65,7 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   const operators = new Map<string, RunningOperator>();
+  const processes: ReturnType<typeof spawnOperator>[] = [];
   const values = new Map<string, string>();
 
   const start = async (identity: string): Promise<RunningOperator> => {
@@ -79,12 +98,15 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
   after(async () => {
     try {
       if (k) {
-        const text = await k.observableText([NS]);
+        // The last test restarts the API server; its storage may still answer 429 for a moment.
+        const text = await eventually(() => k.observableText([NS]), () => true, { timeoutMs: 20_000 });
         const logs = Object.fromEntries([...operators].map(([id, op]) => [`logs of ${id}`, op.logs()]));
+        processes.forEach((p, i) => (logs[`output of operator process ${i + 1}`] = p.output()));
         assertNowhere(canaries, { ...logs, 'statuses and events': text });
       }
     } finally {
       for (const op of operators.values()) await op.stop();
+      for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
       await cp?.stop();
     }
   });
@@ -173,5 +195,41 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     await synced('four');
     assert.ok(createdTarget(d, 'four'));
     assert.equal(reconcileCount(c), reconcilesBefore, 'the old leader reconciles nothing after losing the lease');
+  });
+
+  it('as a process: kill -9 of the leader fails over, and a leader that loses its lease exits with code 1', async (t) => {
+    await operators.get('op-d')!.stop(); // releases, so the process below leads at once
+    const hostPrefix = `${hostname()}_`;
+    const p1 = spawnOperator(cp.kubeconfigPath);
+    processes.push(p1);
+    const p1Identity = await eventually(holder, (h) => h?.startsWith(hostPrefix) === true, { timeoutMs: 20_000, message: 'process 1 leads' });
+    const f = await start('op-f');
+    await addExternalSecret('five');
+    await synced('five');
+    assert.match(p1.output(), new RegExp(`"target":"${NS}/five".*"msg":"created target Secret"|"msg":"created target Secret".*"target":"${NS}/five"`));
+
+    const killedAt = Date.now();
+    p1.child.kill('SIGKILL');
+    assert.equal((await p1.exited).signal, 'SIGKILL');
+    await eventually(() => f.manager.isLeader(), true, { timeoutMs: TIMINGS.leaseDurationMs + TIMINGS.retryPeriodMs + SLACK_MS, intervalMs: 10, message: 'op-f takes over' });
+    const failoverMs = Date.now() - killedAt;
+    await addExternalSecret('six');
+    await synced('six');
+    assert.ok(createdTarget(f, 'six'));
+    t.diagnostic(`SIGKILL of an operator process: op-f leads ${failoverMs} ms later`);
+
+    await f.stop();
+    const p2 = spawnOperator(cp.kubeconfigPath);
+    processes.push(p2);
+    await eventually(holder, (h) => h?.startsWith(hostPrefix) === true && h !== p1Identity, { timeoutMs: 20_000, message: 'process 2 leads' });
+    const cutAt = Date.now();
+    await cp.stopApiServer();
+    const exit = await Promise.race([p2.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), TIMINGS.retryPeriodMs + TIMINGS.renewDeadlineMs + 5_000).unref())]);
+    await cp.startApiServer();
+    assert.ok(exit, 'the operator process did not exit after losing its lease');
+    t.diagnostic(`API server gone: the leading process exited ${exit.at - cutAt} ms later with code ${exit.code}`);
+    assert.equal(exit.code, 1);
+    assert.match(p2.output(), /"level":60,.*"msg":"leader election lost"/);
+    assert.ok(exit.at - cutAt <= TIMINGS.retryPeriodMs + TIMINGS.renewDeadlineMs + SLACK_MS, `exited ${exit.at - cutAt} ms after the API server went away`);
   });
 });

@@ -92,7 +92,7 @@ function runRecorded(e: LeaderElector, clock: FakeClock) {
       timeline.lostAt = clock.nowMs() - T0;
     },
   });
-  return { ac, timeline, outcome };
+  return { ac, timeline, outcome, elector: e };
 }
 
 describe('LeaderElector', () => {
@@ -232,6 +232,9 @@ describe('LeaderElector', () => {
     assert.equal(leader.timeline.lostAt, 12_000);
     assert.equal(await leader.outcome, 'lost');
     assert.equal(clock.pendingTimers(), 0);
+    // The stored record still names it, but it must not consider itself leader any more.
+    assert.equal(lock.stored?.record.holderIdentity, 'a');
+    assert.equal(leader.elector.isLeader(), false);
   });
 
   it('notices within the renew deadline that another instance took the lease', async () => {
@@ -243,6 +246,7 @@ describe('LeaderElector', () => {
     await clock.advance(11_000);
     assert.equal(leader.timeline.lostAt, 12_000);
     assert.equal(lock.stored?.record.holderIdentity, 'intruder');
+    assert.equal(leader.elector.isLeader(), false);
   });
 
   it('keeps leading through failures shorter than the renew deadline', async () => {
