@@ -51,6 +51,15 @@ export type FindRef = Static<typeof FindRef>;
 export const Rewrite = Type.Object({
   regexp: Type.Optional(Type.Object({ source: Type.String(), target: Type.String() })),
   transform: Type.Optional(Type.Object({ template: Type.String() })),
+  merge: Type.Optional(
+    Type.Object({
+      strategy: Type.Optional(StringEnum(['Extract', 'JSON'])),
+      into: Type.Optional(Type.String()),
+      priority: Type.Optional(Type.Array(Type.String())),
+      conflictPolicy: Type.Optional(StringEnum(['Error', 'Ignore'])),
+      priorityPolicy: Type.Optional(StringEnum(['Strict', 'IgnoreNotFound'])),
+    }, { description: 'Accepted for ESO compatibility; reported as not supported yet.' }),
+  ),
 });
 export type Rewrite = Static<typeof Rewrite>;
 

@@ -36,6 +36,8 @@ export interface ManagerOptions {
   controllerClass: string;
   readWindowMs?: number;
   renderTemplate?: TemplateRenderer;
+  /** dataFrom rewrite.transform (key templates). */
+  renderKeyTemplate?: (template: string, key: string, field: string) => string;
   /** Tests pass identity to make refresh times exact. */
   jitter?: (ms: number) => number;
   /** API-server request rate for reconcile writes (client-go's QPS/burst). */
@@ -165,6 +167,7 @@ export class Manager {
       log: log.child({ controller: 'externalsecret' }),
       controllerClass: this.#o.controllerClass,
       renderTemplate: this.#o.renderTemplate,
+      fetchOptions: { renderKeyTemplate: this.#o.renderKeyTemplate },
       consumeStoreChanged: (k) => this.#storeChanged.delete(k),
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>

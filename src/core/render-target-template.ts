@@ -59,3 +59,15 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
     };
   };
 }
+
+/** dataFrom[].rewrite[].transform: the key is `.value` in the template, as in ESO. */
+export function keyTemplateRenderer(render: RenderFn): (template: string, key: string, field: string) => string {
+  return (template, key, field) => {
+    try {
+      return render(template, { value: key }, field).trim();
+    } catch (e) {
+      if (e instanceof TemplateError) throw e.toProjectorError(field);
+      throw new ProjectorError('InvalidSpec', `${field}: template failed`, { field });
+    }
+  };
+}

@@ -40,9 +40,14 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   } else {
     throw new ProjectorError('InvalidSpec', `${field} needs extract or find`, { field });
   }
+  // ESO applies rewrites first, then the conversion strategy, then decoding.
+  (d.rewrite ?? []).forEach((rw, i) => {
+    if ((rw as { merge?: unknown }).merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge is not supported by Projector yet`, { field: `${field}.rewrite[${i}].merge` });
+  });
+  const rewritten = rewriteKeys(raw, d.rewrite, field, opts.renderKeyTemplate);
   const converted = new Map<string, SecretBytes>();
-  for (const [k, v] of raw) converted.set(convertKey(k, conversion), decodeValue(v, decoding, field));
-  return rewriteKeys(converted, d.rewrite, field, opts.renderKeyTemplate);
+  for (const [k, v] of rewritten) converted.set(convertKey(k, conversion), decodeValue(v, decoding, field));
+  return converted;
 }
 
 export async function fetchProviderData(es: ExternalSecret, resolve: ClientResolver, signal: AbortSignal, opts: FetchOptions = {}): Promise<FetchedData> {

@@ -7,7 +7,7 @@ import { KubeLeaseLock, type LeaseLock } from '../../src/kube/lease.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
-import { defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
+import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
 import { eventually } from './eventually.ts';
 
 export interface RunningOperator {
@@ -87,6 +87,7 @@ export async function startOperator(
     controllerClass: '',
     readWindowMs: opts.readWindowMs ?? 0,
     renderTemplate: defaultTemplateRenderer(),
+    renderKeyTemplate: defaultKeyTemplateRenderer(),
     jitter: (ms) => ms,
     leaderElection,
   });

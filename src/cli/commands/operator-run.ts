@@ -10,7 +10,7 @@ import { portOf, serveEndpoints } from '../../controller/http-endpoints.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { defaultRegistry } from '../default-registry.ts';
-import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
@@ -54,6 +54,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     controllerClass: config.controllerClass,
     readWindowMs: config.readWindowMs,
     renderTemplate: defaultTemplateRenderer(),
+    renderKeyTemplate: defaultKeyTemplateRenderer(),
     clientQps: config.clientQps,
     clientBurst: config.clientBurst,
     leaderElection,

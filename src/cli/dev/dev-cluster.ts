@@ -10,7 +10,7 @@ import { API_VERSION } from '../../api/constants.ts';
 import type { ObjectMeta } from '../../api/meta.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { targetNameOf } from '../../core/external-secret.ts';
-import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 import { Manager } from '../../controller/manager.ts';
 import { KubeClient } from '../../kube/client.ts';
 import { systemClock } from '../../platform/clock.ts';
@@ -96,6 +96,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     concurrency: 4,
     controllerClass: DEV_CONTROLLER_CLASS,
     renderTemplate: defaultTemplateRenderer(),
+    renderKeyTemplate: defaultKeyTemplateRenderer(),
   });
   const stopReporting = reportTransitions(manager, print);
   const done = manager.run(signal).finally(async () => {

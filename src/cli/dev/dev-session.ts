@@ -10,7 +10,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { Sensitive } from '../../core/sensitive.ts';
-import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 import { ExternalSecretReconciler } from '../../controller/externalsecret/reconciler.ts';
 import type { EventSink } from '../../controller/events.ts';
 import { defaultControllerRateLimiter } from '../../controller/rate-limiter.ts';
@@ -228,6 +228,7 @@ export class DevSession {
       log,
       controllerClass: '',
       renderTemplate: defaultTemplateRenderer(),
+      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer() },
       consumeStoreChanged: (k) => this.#storeChanged.delete(k),
     });
     const recording = {

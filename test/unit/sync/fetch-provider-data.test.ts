@@ -7,6 +7,7 @@ import { ProjectorError } from '../../../src/core/errors.ts';
 import type { ProviderHost, SecretsClient } from '../../../src/providers/provider.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
 import { externalSecret, fakeStore, text } from '../../support/builders.ts';
+import { defaultKeyTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
 
 const signal = new AbortController().signal;
 const host = { log: silentLogger() } as unknown as ProviderHost;
@@ -57,6 +58,22 @@ describe('fetchProviderData', () => {
     const got = await fetchProviderData(es, async () => client, signal);
     assert.deepEqual([...got.data.keys()].sort(), ['APP_a', 'APP_b']);
     assert.equal(text(got.data.get('APP_a')), 'va');
+  });
+
+  it('rewrites keys with a transform template before converting them, as ESO orders it', async () => {
+    const client = await clientFor([{ key: 'db-user', value: 'u' }, { key: 'db-pass', value: 'p' }]);
+    const es = externalSecret({
+      data: [],
+      dataFrom: [{ find: { name: { regexp: '^db-' } }, rewrite: [{ transform: { template: '{{ .value | upper | replace "-" "_" }}' } }] }],
+    });
+    const got = await fetchProviderData(es, async () => client, signal, { renderKeyTemplate: defaultKeyTemplateRenderer() });
+    assert.deepEqual([...got.data.keys()].sort(), ['DB_PASS', 'DB_USER']);
+  });
+
+  it('reports rewrite.merge as not supported instead of ignoring it', async () => {
+    const client = await clientFor([{ key: 'a', value: '{}' }]);
+    const es = externalSecret({ data: [], dataFrom: [{ extract: { key: 'a' }, rewrite: [{ merge: { strategy: 'JSON' } }] }] });
+    await assert.rejects(fetchProviderData(es, async () => client, signal), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported' && e.details.field === 'spec.dataFrom[0].rewrite[0].merge');
   });
 
   it('fails with VaultNotFound naming the field when a key is missing and deletionPolicy is Retain', async () => {

@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
+import { planTargetSecret } from '../../../src/core/plan-target-secret.ts';
+import { ProjectorError } from '../../../src/core/errors.ts';
+import { externalSecret, fetched, text } from '../../support/builders.ts';
+
+describe('target.template rendering', () => {
+  const render = defaultTemplateRenderer();
+
+  it('builds a dockerconfigjson Secret from user and password, as in ESO\'s docs', () => {
+    const es = externalSecret({
+      target: {
+        name: 'regcred',
+        template: {
+          type: 'kubernetes.io/dockerconfigjson',
+          metadata: { labels: { team: 'netbox' } },
+          data: { '.dockerconfigjson': '{"auths":{"registry.example":{"auth":"{{ printf "%s:%s" .user .password | b64enc }}"}}}' },
+        },
+      },
+    });
+    const plan = planTargetSecret({ es, data: fetched({ user: 'u', password: 'canary-tpl' }), allMissing: false, live: undefined, renderTemplate: render });
+    assert.ok(plan.action === 'create');
+    assert.equal(plan.secret.type, 'kubernetes.io/dockerconfigjson');
+    assert.equal(plan.secret.labels.team, 'netbox');
+    assert.deepEqual([...plan.secret.data.keys()], ['.dockerconfigjson']);
+    const auth = JSON.parse(text(plan.secret.data.get('.dockerconfigjson'))!).auths['registry.example'].auth;
+    assert.equal(Buffer.from(auth, 'base64').toString(), 'u:canary-tpl');
+  });
+
+  it('keeps provider data next to template output with mergePolicy Merge', () => {
+    const es = externalSecret({ target: { template: { mergePolicy: 'Merge', data: { URL: 'postgres://{{ .user }}@db' } } } });
+    const plan = planTargetSecret({ es, data: fetched({ user: 'u' }), allMissing: false, live: undefined, renderTemplate: render });
+    assert.ok(plan.action === 'create');
+    assert.deepEqual([...plan.secret.data.keys()].sort(), ['URL', 'user']);
+  });
+
+  it('reports a template error by key and position, never with a value', () => {
+    const es = externalSecret({ target: { template: { data: { BAD: '{{ .password | mustFromJson }}' } } } });
+    assert.throws(
+      () => planTargetSecret({ es, data: fetched({ password: 'canary-not-json' }), allMissing: false, live: undefined, renderTemplate: render }),
+      (e: unknown) => e instanceof ProjectorError && e.message.includes('BAD') && !e.message.includes('canary-not-json'),
+    );
+  });
+
+  it('reports engineVersion v1 as not supported', () => {
+    const es = externalSecret({ target: { template: { engineVersion: 'v1', data: { A: 'x' } } } });
+    assert.throws(() => planTargetSecret({ es, data: fetched({}), allMissing: false, live: undefined, renderTemplate: render }), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported');
+  });
+});
