@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { operatorConfig } from '../../../src/config.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import {
   checkLeaderElectionTimings,
@@ -330,5 +331,35 @@ describe('leader election settings', () => {
     checkLeaderElectionTimings({ leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 });
     assert.throws(() => checkLeaderElectionTimings({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }), /lease duration must be greater than renew deadline/);
     assert.throws(() => checkLeaderElectionTimings({ leaseDurationMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 }), /renew deadline must be greater/);
+  });
+});
+
+// Belongs with a future test/unit/config.test.ts; kept here while that file does not exist.
+describe('operator config: leader election', () => {
+  it('is off by default with the client-go timings and the external-secrets namespace', () => {
+    assert.deepEqual(operatorConfig({}, {}).leaderElection, {
+      enabled: false,
+      namespace: 'external-secrets',
+      name: 'projector-controller',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    });
+  });
+
+  it('is switched on by PROJECTOR_LEADER_ELECT and placed in POD_NAMESPACE, flags winning over both', () => {
+    const fromEnv = operatorConfig({}, { PROJECTOR_LEADER_ELECT: 'true', POD_NAMESPACE: 'ops' }).leaderElection;
+    assert.equal(fromEnv.enabled, true);
+    assert.equal(fromEnv.namespace, 'ops');
+    const fromFlags = operatorConfig({ leaderElect: false, leaderElectionNamespace: 'x', leaderElectionId: 'lease-x' }, { PROJECTOR_LEADER_ELECT: 'true', POD_NAMESPACE: 'ops' }).leaderElection;
+    assert.deepEqual([fromFlags.enabled, fromFlags.namespace, fromFlags.name], [false, 'x', 'lease-x']);
+  });
+
+  it('reads Go durations and refuses timings that would let two leaders overlap', () => {
+    const le = operatorConfig({ leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms' }, {}).leaderElection;
+    assert.deepEqual([le.leaseDurationMs, le.renewDeadlineMs, le.retryPeriodMs], [3_000, 2_000, 500]);
+    assert.throws(() => operatorConfig({ leaderElectLeaseDuration: '5s' }, {}), /lease duration > renew deadline/);
+    assert.throws(() => operatorConfig({ leaderElectRetryPeriod: 'soon' }, {}), /--leader-elect-retry-period must be a positive Go duration/);
+    assert.throws(() => operatorConfig({}, { PROJECTOR_LEADER_ELECT: 'maybe' }), /PROJECTOR_LEADER_ELECT must be true or false/);
   });
 });
