@@ -14,6 +14,7 @@ export interface OperatorConfig {
   readonly healthAddr: string;
   readonly controllerClass: string;
   readonly readWindowMs: number;
+  readonly resyncMs: number;
   readonly leaderElection: LeaderElectionConfig;
 }
 
@@ -38,6 +39,7 @@ export interface OperatorFlags {
   healthAddr?: string;
   controllerClass?: string;
   readWindow?: string;
+  resyncPeriod?: string;
   leaderElect?: boolean;
   leaderElectionNamespace?: string;
   leaderElectionId?: string;
@@ -91,6 +93,8 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
   if (!LEVELS.includes(logLevel)) throw new ProjectorError('InvalidSpec', `--log-level must be one of ${LEVELS.join(', ')}`);
   const readWindowMs = parseDuration(flags.readWindow ?? env.PROJECTOR_READ_WINDOW ?? '5s');
   if (readWindowMs === undefined) throw new ProjectorError('InvalidSpec', '--read-window must be a Go duration such as 5s');
+  const resyncMs = parseDuration(flags.resyncPeriod ?? env.PROJECTOR_RESYNC_PERIOD ?? '10m');
+  if (!resyncMs) throw new ProjectorError('InvalidSpec', '--resync-period must be a positive Go duration such as 10m');
   return Object.freeze({
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     namespace: flags.namespace ?? env.PROJECTOR_NAMESPACE ?? undefined,
@@ -102,6 +106,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     healthAddr: flags.healthAddr ?? env.PROJECTOR_HEALTH_ADDR ?? ':8081',
     controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? '',
     readWindowMs,
+    resyncMs,
     leaderElection: leaderElectionConfig(flags, env),
   });
 }

@@ -27,6 +27,7 @@ function metricsText(m: Manager): string {
     const ready = es.status?.conditions?.find((x) => x.type === 'Ready');
     return [{ name: es.metadata.name, namespace: es.metadata.namespace, condition: 'Ready', status: ready?.status ?? 'Unknown' }, 1] as [Record<string, string>, number];
   });
+  counter('leader_election_master_status', 'Whether this instance runs the workers (1) or waits (0).', [[{ name: 'projector-controller' }, m.isLeader() ? 1 : 0]], 'gauge');
   counter('externalsecret_status_condition', 'Ready condition of each ExternalSecret.', status, 'gauge');
   return lines.join('\n') + '\n';
 }

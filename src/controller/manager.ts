@@ -40,6 +40,8 @@ export interface ManagerOptions {
   renderKeyTemplate?: (template: string, key: string, field: string) => string;
   /** Tests pass identity to make refresh times exact. */
   jitter?: (ms: number) => number;
+  /** Every object is enqueued again this often (informer resync). Default 10 minutes. */
+  resyncMs?: number;
   /** API-server request rate for reconcile writes (client-go's QPS/burst). */
   clientQps?: number;
   clientBurst?: number;
@@ -151,11 +153,7 @@ export class Manager {
 
     const events = new EventRecorder({ kube: this.#kube, clock, log });
     const esReconciler = new ExternalSecretReconciler({
-      externalSecrets: {
-        get: (k) => this.externalSecrets.get(k),
-        byIndex: (n, v) => this.externalSecrets.byIndex(n, v),
-        list: () => this.externalSecrets.list(),
-      },
+      externalSecrets: this.externalSecrets,
       secretStores: this.secretStores,
       clusterSecretStores: this.clusterSecretStores,
       namespaceLabels: (ns) => this.namespaces.get(objectKey(undefined, ns))?.metadata.labels ?? (clusterWide ? undefined : { 'kubernetes.io/metadata.name': ns }),
@@ -184,6 +182,14 @@ export class Manager {
       }
       log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
       const common = { log, signal: workSignal, clock, jitter: this.#o.jitter };
+      // Periodic resync, as informers do: every object is looked at again (level-based, so a
+      // reconcile with nothing due returns at once without a vault or API call).
+      const resync = setInterval(() => {
+        for (const [store, queue] of [[this.externalSecrets, esQueue], [this.secretStores, ssQueue], [this.clusterSecretStores, cssQueue]] as const) {
+          for (const o of store.list()) queue.add(objectKey(o.metadata.namespace, o.metadata.name));
+        }
+      }, this.#o.resyncMs ?? 10 * 60_000);
+      workSignal.addEventListener('abort', () => clearInterval(resync), { once: true });
       await Promise.all([
         runWorkers({ ...common, queue: esQueue, reconciler: esReconciler, concurrency: this.#o.concurrency, counters: this.counters.externalSecrets }),
         runWorkers({ ...common, queue: ssQueue, reconciler: storeReconciler('SecretStore', this.secretStores), concurrency: 2, counters: this.counters.secretStores }),

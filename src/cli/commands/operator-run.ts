@@ -53,6 +53,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     concurrency: config.concurrency,
     controllerClass: config.controllerClass,
     readWindowMs: config.readWindowMs,
+    resyncMs: config.resyncMs,
     renderTemplate: defaultTemplateRenderer(),
     renderKeyTemplate: defaultKeyTemplateRenderer(),
     clientQps: config.clientQps,

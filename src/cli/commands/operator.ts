@@ -15,6 +15,7 @@ export function registerOperatorCommand(program: Command): void {
     .option('--metrics-addr <addr>', 'Prometheus metrics address, "0" disables (env PROJECTOR_METRICS_ADDR, default :8080)')
     .option('--health-addr <addr>', '/healthz and /readyz address, "0" disables (env PROJECTOR_HEALTH_ADDR, default :8081)')
     .option('--controller-class <name>', 'serve only stores whose spec.controller is this (env PROJECTOR_CONTROLLER_CLASS)')
+    .option('--resync-period <duration>', 'look at every object again this often (env PROJECTOR_RESYNC_PERIOD, default 10m)')
     .option('--read-window <duration>', 'identical vault reads within this window are made once (default 5s)')
     .option('--leader-elect', 'reconcile only while holding a coordination.k8s.io Lease, for several replicas (env PROJECTOR_LEADER_ELECT, default false)')
     .option('--no-leader-elect', 'run the workers without a Lease even if PROJECTOR_LEADER_ELECT is true')
