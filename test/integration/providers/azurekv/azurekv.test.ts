@@ -19,6 +19,9 @@ import { VaultRateLimiter } from '../../../../src/sync/rate-limit.ts';
 import { systemClock } from '../../../../src/platform/clock.ts';
 import { FakeHost, ISSUER, TokenIssuer, captureLog, clusterStore, secretRef, selfSignedCertificate, text } from './harness.ts';
 
+import { testCertificate } from '../../../support/certificates.ts';
+
+const pfx = testCertificate();
 const run = `${process.pid}`;
 const CANARIES = {
   dbPassword: `canary-db-password-${run}`,
@@ -113,7 +116,7 @@ describe('azurekv provider against the local vault', () => {
     await vault.admin.setSecret('netbox-off', CANARIES.disabled, { enabled: false, tags: { app: 'netbox' } });
     await vault.admin.setSecret('netbox-expired', CANARIES.disabled, { expiresOn: new Date(Date.now() - 60_000), tags: { app: 'netbox' } });
     await vault.admin.setSecret('other-secret', CANARIES.forbidden, { tags: { app: 'other' } });
-    await vault.admin.setSecret('netbox-pfx', Buffer.from([0x30, 0x82, 0x00, 0x01]).toString('base64'), { contentType: 'application/x-pkcs12' });
+    await vault.admin.setSecret('netbox-pfx', pfx.pfxBase64, { contentType: 'application/x-pkcs12' });
   });
 
   after(async () => {
@@ -169,9 +172,9 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(text(byTag.get('netbox-tagged')!), CANARIES.tagged);
     });
 
-    it('returns a PKCS#12 certificate-backed secret decoded for cert/ refs', async () => {
+    it('returns the DER public certificate of a PKCS#12 certificate-backed secret for cert/ refs', async () => {
       const client = await spClient();
-      assert.deepEqual([...(await client.getSecret({ key: 'cert/netbox-pfx' }, signal())).reveal()], [0x30, 0x82, 0x00, 0x01]);
+      assert.deepEqual(Buffer.from((await client.getSecret({ key: 'cert/netbox-pfx' }, signal())).reveal()), pfx.certDer);
     });
 
     it('sends exactly one vault request per read once authenticated, paced by the limiter', async () => {

@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { testCertificate } from '../../../support/certificates.ts';
 import assert from 'node:assert/strict';
 import {
   certificateBytes, extractProperty, formatRfc3339, marshalGoStringMap, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap,
@@ -100,15 +101,22 @@ describe('tagsAsSecretMap (dataFrom.extract with metadataPolicy Fetch)', () => {
 });
 
 describe('certificateBytes (cert/ refs)', () => {
-  it('decodes a PKCS#12 certificate-backed secret to binary', () => {
-    const pfx = Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff]);
-    assert.deepEqual(Buffer.from(certificateBytes(pfx.toString('base64'), 'application/x-pkcs12', 'c')), pfx);
+  const cert = testCertificate();
+  const keyBody = cert.keyPem.split('\n')[1]!;
+
+  it('returns only the DER public certificate of a PKCS#12 secret, never its private key', () => {
+    const out = Buffer.from(certificateBytes(cert.pfxBase64, 'application/x-pkcs12', 'c'));
+    assert.deepEqual(out, cert.certDer);
+    assert.ok(!out.toString('latin1').includes(keyBody));
   });
 
-  it('returns a PEM certificate-backed secret as its text', () => {
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    assert.equal(Buffer.from(certificateBytes(pem, 'application/x-pem-file', 'c')).toString('utf8'), pem);
-    assert.equal(Buffer.from(certificateBytes(pem, undefined, 'c')).toString('utf8'), pem);
+  it('returns only the DER public certificate of a PEM secret holding key and certificate', () => {
+    assert.deepEqual(Buffer.from(certificateBytes(cert.pemFile, 'application/x-pem-file', 'c')), cert.certDer);
+    assert.deepEqual(Buffer.from(certificateBytes(cert.pemFile, undefined, 'c')), cert.certDer);
+  });
+
+  it('reports an unreadable PKCS#12 without quoting it', () => {
+    assert.throws(() => certificateBytes(Buffer.from(CANARY).toString('base64'), 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
   });
 
   it('refuses a secret that is not certificate-backed without quoting it', () => {
