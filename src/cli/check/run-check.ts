@@ -56,11 +56,20 @@ export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<Chec
   const limit = createConcurrencyLimit(deps.concurrency);
   const clients = new StoreClients(deps, namespaceOfFirstUse(refs));
   const reads = new Map<string, Promise<CheckResult>>();
+  // A store's first read goes alone: it creates the client, answers the vault's 401 challenge and
+  // caches the token. Started together, every parallel read would take the challenge round trip.
+  const firstReads = new Map<string, Promise<CheckResult>>();
+  const timeoutMs = deps.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const readOnce = (ref: CheckReference, store: GenericStore): Promise<CheckResult> => {
     const key = readKeyOf(ref);
     let pending = reads.get(key);
     if (!pending) {
-      pending = limit(() => readReference(ref, store, clients, deps.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS));
+      const storeKey = storeKeyOf(ref.store!);
+      const first = firstReads.get(storeKey);
+      pending = first
+        ? first.then(() => limit(() => readReference(ref, store, clients, timeoutMs)))
+        : limit(() => readReference(ref, store, clients, timeoutMs));
+      if (!first) firstReads.set(storeKey, pending);
       reads.set(key, pending);
     }
     return pending;

@@ -23,13 +23,15 @@ function deps(extra: Partial<CheckDeps> = {}, providers: Provider[] = [fakeProvi
 
 /** A provider named "fake" whose client counts reads and can leave out describeSecret. */
 function countingProvider(opts: { describe: boolean; answer: (ref: RemoteRef) => 'ok' | 'missing' | 'forbidden' }) {
-  const stats = { reads: 0, inFlight: 0, maxInFlight: 0, closed: 0 };
+  const stats = { reads: 0, inFlight: 0, maxInFlight: 0, closed: 0, order: [] as string[] };
   const act = async (ref: RemoteRef) => {
+    stats.order.push(`start ${ref.key}`);
     stats.reads++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     await new Promise((r) => setImmediate(r));
     stats.inFlight--;
+    stats.order.push(`end ${ref.key}`);
     const a = opts.answer(ref);
     if (a === 'missing') throw new ProjectorError('VaultNotFound', `secret "${ref.key}" not found`);
     if (a === 'forbidden') throw new ProjectorError('VaultForbidden', 'vault answered 403 Forbidden', { remoteCode: 'Forbidden' });
@@ -107,6 +109,14 @@ describe('check: running the reads', () => {
     await runCheck(repo([es], [fakeStore([])]), deps({ concurrency: 3 }, [provider]));
     assert.equal(stats.reads, 20);
     assert.equal(stats.maxInFlight, 3);
+  });
+
+  it("reads a store's first secret alone (client, challenge, token), then the rest in parallel", async () => {
+    const { provider, stats } = countingProvider({ describe: true, answer: () => 'ok' });
+    const es = externalSecret({ data: Array.from({ length: 6 }, (_, i) => ({ secretKey: `K${i}`, remoteRef: { key: `k${i}` } })) });
+    await runCheck(repo([es], [fakeStore([])]), deps({ concurrency: 4 }, [provider]));
+    assert.deepEqual(stats.order.slice(0, 3), ['start k0', 'end k0', 'start k1']);
+    assert.equal(stats.maxInFlight, 4);
   });
 
   it('falls back to getSecret when a provider has no describeSecret, classifying its errors', async () => {
