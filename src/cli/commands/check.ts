@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { createLogger, type LogLevel } from '../../platform/logger.ts';
-import { defaultRegistry } from '../../providers/default-registry.ts';
+import { defaultRegistry } from '../default-registry.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INFRA } from '../check/classify.ts';
 import { credentialEnvironment } from '../check/environment-host.ts';
