@@ -68,8 +68,11 @@ describe('projector dev', { timeout: 120_000 }, () => {
       });
       assert.match(out, /manifests changed: reloaded/);
     } finally {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
     }
   });
 });
