@@ -25,6 +25,8 @@ export interface BenchWorld {
   cp: ControlPlane;
   k: Cluster;
   vault: StartedVault;
+  /** Responses the vault answered with each HTTP status (from its request log). */
+  vaultStatuses(): Map<number, number>;
   /** A namespace with the credentials Secret and a SecretStore named "akv" for the vault. */
   prepareNamespace(namespace: string): Promise<void>;
   stop(): Promise<void>;
@@ -33,13 +35,20 @@ export interface BenchWorld {
 export async function startBenchWorld(opts: { throttle?: VaultOptions['throttle'] } = {}): Promise<BenchWorld> {
   const cp = await startControlPlane();
   const dataDir = mkdtempSync(join(tmpdir(), 'projector-bench-vault-'));
-  const vault = await startVault({ dataDir, principals: [{ clientId: BENCH_CLIENT, clientSecret: BENCH_CLIENT_SECRET }], ...(opts.throttle ? { throttle: opts.throttle } : {}) });
+  const statuses = new Map<number, number>();
+  const countStatus = (line: string) => {
+    const m = /"status":(\d{3})/.exec(line);
+    if (m && line.includes('"vault request"')) statuses.set(Number(m[1]), (statuses.get(Number(m[1])) ?? 0) + 1);
+  };
+  const log = createLogger({ level: 'debug', destination: { write: countStatus } as never });
+  const vault = await startVault({ dataDir, log, principals: [{ clientId: BENCH_CLIENT, clientSecret: BENCH_CLIENT_SECRET }], ...(opts.throttle ? { throttle: opts.throttle } : {}) });
   const k = new Cluster(cp.admin);
   await k.installCrds();
   return {
     cp,
     k,
     vault,
+    vaultStatuses: () => new Map(statuses),
     async prepareNamespace(namespace) {
       await k.namespace(namespace);
       await k.apply([
