@@ -28,7 +28,11 @@ async function measure(world: BenchWorld, namespace: string, readWindowMs: numbe
     const expected = `bench-rotation-${i}`;
     const t0 = performance.now();
     await world.vault.admin.setSecret(key, expected);
-    while ((await valueNow()) !== expected) await sleep(POLL_MS);
+    while ((await valueNow()) !== expected) {
+      // A stuck refresh is a finding, not something to wait out forever.
+      if (performance.now() - t0 > 30 * REFRESH_MS) throw new Error(`bench: rotation ${i} in ${namespace} not visible after ${30 * REFRESH_MS} ms`);
+      await sleep(POLL_MS);
+    }
     latencies.push(performance.now() - t0);
     process.stderr.write(`${namespace} rotation ${i}: ${latencies.at(-1)!.toFixed(0)} ms\n`);
   }
