@@ -18,6 +18,7 @@ import { TokenBucket } from '../platform/token-bucket.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import { ClientCache } from '../sync/client-cache.ts';
+import { ChangeTimes } from './change-times.ts';
 import { EventRecorder } from './events.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
 import { defaultControllerRateLimiter } from './rate-limiter.ts';
@@ -96,8 +97,8 @@ export class Manager {
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
   readonly #reflectors: Reflector<any>[] = [];
-  /** ExternalSecrets whose store changed: refresh them even if their own refresh is not due. */
-  readonly #storeChanged = new Set<ObjectKey>();
+  /** When ExternalSecrets (or their stores) changed: forces refreshes and bounds read sharing. */
+  readonly #changes = new ChangeTimes();
   readonly #elector: LeaderElector | undefined;
 
   constructor(o: ManagerOptions) {
@@ -130,7 +131,7 @@ export class Manager {
     const { log, clock, namespace } = this.#o;
     const clusterWide = !namespace;
     const reflect = (name: string, path: string, store: ObjectStore<any>, extra: Partial<ReflectorOptions<any>> = {}) => {
-      const r = new Reflector<any>({ kubeConfig: this.#o.kubeConfig, path, store, log: log.child({ reflector: name }), clock, ...extra });
+      const r = new Reflector<any>({ kubeConfig: this.#o.kubeConfig, path, store, log: log.child({ kind: name }), clock, ...extra });
       this.#reflectors.push(r);
       return r;
     };
@@ -166,7 +167,7 @@ export class Manager {
       controllerClass: this.#o.controllerClass,
       renderTemplate: this.#o.renderTemplate,
       fetchOptions: { renderKeyTemplate: this.#o.renderKeyTemplate },
-      consumeStoreChanged: (k) => this.#storeChanged.delete(k),
+      changes: this.#changes,
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
       new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass });
@@ -208,13 +209,14 @@ export class Manager {
     const enqueueUsers = (kind: string, storeKey: ObjectKey) => {
       for (const es of this.externalSecrets.byIndex('store', `${kind}:${storeKey}`)) {
         const k = keyOf(es.metadata);
-        this.#storeChanged.add(k);
+        this.#changes.mark(k, this.#o.clock.now().getTime(), true);
         esQueue.add(k);
       }
     };
     // Status-only updates (our own writes) do not enqueue; spec, label and annotation changes do (force-sync).
     this.externalSecrets.onChange((type, es, old) => {
       if (type === 'modified' && !metaChanged(old?.metadata, es.metadata)) return;
+      this.#changes.mark(keyOf(es.metadata), this.#o.clock.now().getTime(), false);
       esQueue.add(keyOf(es.metadata));
     });
     this.managedSecrets.onChange((_type, s) => {

@@ -47,8 +47,16 @@ export class ClientCache {
     return `${store.kind}/${m.namespace ?? ''}/${m.name}/${m.uid ?? ''}/${m.generation ?? 0}${scope}`;
   }
 
-  /** The client for `store` as used from `namespace`; builds it on first use. */
-  async get(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<SecretsClient> {
+  /**
+   * The client for `store` as used from `namespace`; builds it on first use. With `maxReadAgeMs`,
+   * reads are shared only with reads that started at most that long ago (0: a fresh read).
+   */
+  async get(store: GenericStore, namespace: string | undefined, signal: AbortSignal, maxReadAgeMs?: number): Promise<SecretsClient> {
+    const client = await this.#client(store, namespace, signal);
+    return maxReadAgeMs === undefined ? client : client.view(maxReadAgeMs);
+  }
+
+  #client(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<CoalescingClient> {
     const id = this.#identity(store, namespace);
     const now = this.#d.clock.now().getTime();
     const cached = this.#clients.get(id);

@@ -1,13 +1,18 @@
 // Wraps a SecretsClient so identical reads (same store identity, same ref) share one vault call:
-// concurrent callers share the in-flight promise, and a result is reused for `windowMs` (one refresh
-// wave), then dropped. Values stay Sensitive and are never kept past the window.
+// concurrent callers share the in-flight promise, and a finished read is reused by callers that
+// accept its age, for at most `windowMs` (one refresh wave); then it is dropped. Values stay
+// Sensitive and are never kept past the window.
+//
+// Freshness is the caller's to choose (`view(maxReadAgeMs)`): a forced sync asks for 0 (only a read
+// that starts now will do), a periodic refresh for part of its interval, so a rotation is never
+// hidden behind an older read.
 import type { FindRef, RemoteRef } from '../api/index.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
+import type { SecretBytes, SecretsClient, ValidationResult } from '../providers/provider.ts';
 
-interface Entry<T> {
-  promise: Promise<T>;
-  expiresAt: number;
+interface Entry {
+  promise: Promise<unknown>;
+  startedAt: number;
 }
 
 function stableKey(method: string, ref: RemoteRef | FindRef): string {
@@ -21,7 +26,7 @@ export class CoalescingClient implements SecretsClient {
   readonly #inner: SecretsClient;
   readonly #clock: Clock;
   readonly #windowMs: number;
-  readonly #entries = new Map<string, Entry<unknown>>();
+  readonly #entries = new Map<string, Entry>();
   /** Reads that reached the inner client (for benchmarks and tests). */
   vaultReads = 0;
 
@@ -31,41 +36,49 @@ export class CoalescingClient implements SecretsClient {
     this.#windowMs = windowMs;
   }
 
-  #shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+  /** The same client for callers that accept reads started at most `maxReadAgeMs` ago. */
+  view(maxReadAgeMs: number): SecretsClient {
+    const maxAge = Math.min(maxReadAgeMs, this.#windowMs);
+    return {
+      getSecret: (ref, signal) => this.#shared(stableKey('getSecret', ref), maxAge, () => this.#inner.getSecret(ref, signal)),
+      getSecretMap: (ref, signal) => this.#shared(stableKey('getSecretMap', ref), maxAge, () => this.#inner.getSecretMap(ref, signal)),
+      getAllSecrets: (find, signal) => this.#shared(stableKey('getAllSecrets', find), maxAge, () => this.#inner.getAllSecrets(find, signal)),
+      validate: (signal) => this.validate(signal),
+      describeSecret: this.describeSecret,
+      close: async () => {}, // a view does not own the client
+    };
+  }
+
+  #shared<T>(key: string, maxAgeMs: number, read: () => Promise<T>): Promise<T> {
     const now = this.#clock.now().getTime();
     const hit = this.#entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.promise as Promise<T>;
+    if (hit && now - hit.startedAt <= maxAgeMs) return hit.promise as Promise<T>;
     this.#sweep(now);
     this.vaultReads++;
     const promise = read();
-    const entry: Entry<unknown> = { promise, expiresAt: Number.POSITIVE_INFINITY };
+    const entry: Entry = { promise, startedAt: now };
     this.#entries.set(key, entry);
-    promise.then(
-      () => {
-        entry.expiresAt = this.#clock.now().getTime() + this.#windowMs;
-      },
-      // Failures are shared only while in flight, so the next attempt asks the vault again.
-      () => {
-        if (this.#entries.get(key) === entry) this.#entries.delete(key);
-      },
-    );
+    // Failures are shared only while in flight, so the next attempt asks the vault again.
+    promise.catch(() => {
+      if (this.#entries.get(key) === entry) this.#entries.delete(key);
+    });
     return promise;
   }
 
   #sweep(now: number): void {
-    for (const [k, e] of this.#entries) if (e.expiresAt <= now) this.#entries.delete(k);
+    for (const [k, e] of this.#entries) if (now - e.startedAt > this.#windowMs) this.#entries.delete(k);
   }
 
   getSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretBytes> {
-    return this.#shared(stableKey('getSecret', ref), () => this.#inner.getSecret(ref, signal));
+    return this.#shared(stableKey('getSecret', ref), this.#windowMs, () => this.#inner.getSecret(ref, signal));
   }
   getSecretMap(ref: RemoteRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
-    return this.#shared(stableKey('getSecretMap', ref), () => this.#inner.getSecretMap(ref, signal));
+    return this.#shared(stableKey('getSecretMap', ref), this.#windowMs, () => this.#inner.getSecretMap(ref, signal));
   }
   getAllSecrets(find: FindRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
-    return this.#shared(stableKey('getAllSecrets', find), () => this.#inner.getAllSecrets(find, signal));
+    return this.#shared(stableKey('getAllSecrets', find), this.#windowMs, () => this.#inner.getAllSecrets(find, signal));
   }
-  validate(signal: AbortSignal) {
+  validate(signal: AbortSignal): Promise<ValidationResult> {
     return this.#inner.validate(signal);
   }
   get describeSecret() {

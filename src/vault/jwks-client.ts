@@ -14,7 +14,7 @@ export function fetchJwks(source: { uri: string; caPem?: string; bearerToken?: s
       url,
       {
         method: 'GET',
-        headers: { accept: 'application/json', ...(source.bearerToken && { authorization: `Bearer ${source.bearerToken}` }) },
+        headers: { accept: 'application/jwk-set+json, application/json', ...(source.bearerToken && { authorization: `Bearer ${source.bearerToken}` }) },
         ...(source.caPem && { ca: source.caPem }),
         timeout: TIMEOUT_MS,
       },

@@ -11,6 +11,7 @@ import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secre
 import { parseDuration } from '../../core/duration.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { ChangeTimes } from '../../controller/change-times.ts';
 import { ExternalSecretReconciler } from '../../controller/externalsecret/reconciler.ts';
 import type { EventSink } from '../../controller/events.ts';
 import { defaultControllerRateLimiter } from '../../controller/rate-limiter.ts';
@@ -138,7 +139,7 @@ export class DevSession {
   readonly #o: DevOptions;
   readonly #print: Printer;
   readonly #reconciledOnce = new Set<ObjectKey>();
-  readonly #storeChanged = new Set<ObjectKey>();
+  readonly #changes = new ChangeTimes();
   #vault?: StartedVault;
   #queue = new WorkQueue<ObjectKey>({ clock: systemClock, rateLimiter: defaultControllerRateLimiter(systemClock) });
   #credentials = new Map<string, Record<string, string>>();
@@ -152,12 +153,13 @@ export class DevSession {
     this.externalSecrets.onChange((type, es, old) => {
       // Our own status writes keep the resourceVersion: only manifest changes enqueue.
       if (type === 'deleted' || (type === 'modified' && old?.metadata.resourceVersion === es.metadata.resourceVersion)) return;
+      this.#changes.mark(objectKey(es.metadata.namespace, es.metadata.name), Date.now(), false);
       this.#queue.add(objectKey(es.metadata.namespace, es.metadata.name));
     });
     const onStore = (kind: string) => (_t: string, s: GenericStore) => {
       for (const es of this.externalSecrets.byIndex('store', `${kind}:${objectKey(s.metadata.namespace, s.metadata.name)}`)) {
         const k = objectKey(es.metadata.namespace, es.metadata.name);
-        this.#storeChanged.add(k);
+        this.#changes.mark(k, Date.now(), true);
         this.#queue.add(k);
       }
     };
@@ -229,7 +231,7 @@ export class DevSession {
       controllerClass: '',
       renderTemplate: defaultTemplateRenderer(),
       fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer() },
-      consumeStoreChanged: (k) => this.#storeChanged.delete(k),
+      changes: this.#changes,
     });
     const recording = {
       name: reconciler.name,

@@ -1,9 +1,9 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
 import { EventReason } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { deletionPolicyOf, refreshIntervalMsOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
-import { refreshReason, untilNextRefresh, type LiveTargetMeta } from '../../core/refresh.ts';
+import { refreshReason, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -12,6 +12,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { SecretsClient } from '../../providers/provider.ts';
 import type { ClientCache } from '../../sync/client-cache.ts';
 import { fetchProviderData, type FetchOptions } from '../../sync/fetch-provider-data.ts';
+import type { Change, ChangeTimes } from '../change-times.ts';
 import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
@@ -33,8 +34,19 @@ export interface ExternalSecretDeps {
   controllerClass: string;
   renderTemplate?: TemplateRenderer;
   fetchOptions?: FetchOptions;
-  /** True once for a key whose store changed since its last sync: refresh even if not due. */
-  consumeStoreChanged?(key: ObjectKey): boolean;
+  /** Changes seen by the watch handlers since the last reconcile of each key. */
+  changes?: ChangeTimes;
+}
+
+/**
+ * How old a shared vault read may be for this reconcile. After a user's change (spec, force-sync, a
+ * store) only reads that started after the change will do; a periodic refresh may share reads of
+ * its own wave (half its interval). Either way N ExternalSecrets sharing M keys cost M reads.
+ */
+export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason | 'store-changed', change: Change | undefined, now: Date): number | undefined {
+  if (reason === 'spec-changed' || reason === 'store-changed') return change ? Math.max(0, now.getTime() - change.at) : 0;
+  if (reason === 'interval-elapsed') return Math.floor((refreshIntervalMsOf(es) ?? 0) / 2);
+  return undefined;
 }
 
 /** Thrown inside a reconcile when the store belongs to another controller class: not ours to touch. */
@@ -51,19 +63,22 @@ export class ExternalSecretReconciler implements Reconciler {
     const es = this.#d.externalSecrets.get(key);
     if (!es || es.metadata.deletionTimestamp) return { kind: 'done' }; // ownerReferences let GC take an owned Secret
     const now = this.#d.clock.now();
-    const storeChanged = this.#d.consumeStoreChanged?.(key) ?? false;
+    const change = this.#d.changes?.consume(key);
     const due = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now);
-    if (due === 'up-to-date' && !storeChanged) return this.#scheduleNext(es, now);
+    if (due === 'up-to-date' && !change?.forced) return this.#scheduleNext(es, now);
     const reason = due === 'up-to-date' ? 'store-changed' : due;
 
     const log = this.#d.log.child({ key, reason });
     try {
       this.#assertValid(es);
-      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s), signal, this.#d.fetchOptions);
+      const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
+      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, this.#d.fetchOptions);
       const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
       const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
       await this.#applyPlan(es, plan, log);
-      await this.#writeStatus(es, plan.action === 'delete' ? markDeleted(es, now) : markSynced(es, now));
+      // Once every remote secret is gone under deletionPolicy Delete, the status keeps saying so.
+      const deleted = plan.action === 'delete' || (fetched.allMissing && deletionPolicyOf(es) === 'Delete');
+      await this.#writeStatus(es, deleted ? markDeleted(es, now) : markSynced(es, now));
       return this.#scheduleNext(es, now, now);
     } catch (err) {
       if (err instanceof NotOurStore) return { kind: 'done' };
@@ -85,9 +100,9 @@ export class ExternalSecretReconciler implements Reconciler {
     }
   }
 
-  async #clientFor(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string, signal: AbortSignal): Promise<SecretsClient> {
+  async #clientFor(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string, signal: AbortSignal, maxReadAgeMs: number | undefined): Promise<SecretsClient> {
     const store = this.#resolveStore(es, ref ?? es.spec.secretStoreRef, field);
-    return this.#d.clients.get(store, es.metadata.namespace, signal);
+    return this.#d.clients.get(store, es.metadata.namespace, signal, maxReadAgeMs);
   }
 
   #resolveStore(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string): GenericStore {

@@ -215,6 +215,11 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
     // The remote secret disappears: deletionPolicy Delete removes the target.
     await k.apply([fakeStore('fake-store', []) as any]);
     await eventually(() => k.secret('policies', 'deletable'), undefined, { timeoutMs: 20_000 });
+    // Later refreshes (every 1 s here) keep saying so, and do not recreate it.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const gone = await k.ready('policies', 'externalsecrets', 'del');
+    assert.equal(gone.reason, 'SecretDeleted');
+    assert.equal(await k.secret('policies', 'deletable'), undefined);
     // The Retain default keeps the others.
     assert.equal(await k.secretValue('policies', 'orphaned', 'V'), v);
   });

@@ -11,7 +11,6 @@ import { startOperator, type RunningOperator } from '../../support/operator.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault, type VaultOptions, type VaultPrincipal } from '../../../src/vault/index.ts';
 import { createLogger } from '../../../src/platform/logger.ts';
-import { startJwksRelay, type JwksRelay } from './jwks-relay.ts';
 
 const seed = new URL('../../fixtures/seed/', import.meta.url).pathname;
 export const SEED_STORE = `${seed}infra/rke2/secrets/clustersecretstore_akv-hybridops.yaml`;
@@ -58,16 +57,14 @@ export class HowtoEnv {
   readonly #vaultLog: string[];
   readonly #dataDir: string;
   readonly #vaultOptions: VaultOptions;
-  readonly #jwksRelay: JwksRelay | undefined;
 
-  private constructor(cp: ControlPlane, vault: StartedVault, vaultOptions: VaultOptions, vaultLog: string[], dataDir: string, jwksRelay: JwksRelay | undefined) {
+  private constructor(cp: ControlPlane, vault: StartedVault, vaultOptions: VaultOptions, vaultLog: string[], dataDir: string) {
     this.cp = cp;
     this.k = new Cluster(cp.admin);
     this.vault = vault;
     this.#vaultOptions = vaultOptions;
     this.#vaultLog = vaultLog;
     this.#dataDir = dataDir;
-    this.#jwksRelay = jwksRelay;
   }
 
   static async start(opts: HowtoEnvOptions): Promise<HowtoEnv> {
@@ -75,16 +72,16 @@ export class HowtoEnv {
     const dataDir = mkdtempSync(join(tmpdir(), 'projector-howto-vault-'));
     const vaultLog: string[] = [];
     const log = createLogger({ level: 'debug', destination: { write: (s: string) => void vaultLog.push(s) } as never });
-    const jwksRelay = opts.apiServerJwks ? await startJwksRelay({ server: cp.server, caPem: cp.caPem, token: cp.users[0]!.token }) : undefined;
     const vaultOptions: VaultOptions = {
       dataDir,
       principals: opts.principals,
       log,
       ...(opts.throttle ? { throttle: opts.throttle } : {}),
-      ...(jwksRelay ? { jwks: { uri: jwksRelay.uri } } : {}),
+      // Workload identity: the vault verifies service-account tokens against the API server's keys.
+      ...(opts.apiServerJwks ? { jwks: { uri: `${cp.server}/openid/v1/jwks`, caPem: cp.caPem, bearerToken: cp.users[0]!.token } } : {}),
     };
     const vault = await startVault(vaultOptions);
-    const env = new HowtoEnv(cp, vault, vaultOptions, vaultLog, dataDir, jwksRelay);
+    const env = new HowtoEnv(cp, vault, vaultOptions, vaultLog, dataDir);
     await env.k.installCrds();
     opts.beforeOperator?.(vault);
     env.op = await startOperator(cp.admin);
@@ -173,7 +170,6 @@ export class HowtoEnv {
       await this.op?.stop();
     } finally {
       await this.vault.close().catch(() => {});
-      await this.#jwksRelay?.close();
       await this.cp.stop();
       rmSync(this.#dataDir, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetchProviderData } from '../../../src/sync/fetch-provider-data.ts';
 import { CoalescingClient } from '../../../src/sync/coalescing-client.ts';
+import { maxReadAgeFor } from '../../../src/controller/externalsecret/reconciler.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import type { ProviderHost, SecretsClient } from '../../../src/providers/provider.ts';
@@ -115,5 +116,31 @@ describe('CoalescingClient', () => {
     now = 1_001;
     await client.getSecret({ key: 'k' }, signal);
     assert.equal(client.vaultReads, 4);
+  });
+  it('lets a view share only reads that started within its freshness bound', async () => {
+    let now = 0;
+    const clock = { now: () => new Date(now), sleep: async () => {} };
+    const inner = await clientFor([{ key: 'k', value: 'v' }]);
+    const client = new CoalescingClient(inner, clock, 5_000);
+    await client.getSecret({ key: 'k' }, signal); // read 1 at t=0
+    now = 1_000;
+    await client.view(2_000).getSecret({ key: 'k' }, signal); // shares read 1 (1 s old)
+    await client.view(0).getSecret({ key: 'k' }, signal); // forced: read 2 at t=1000
+    now = 1_500;
+    await client.view(600).getSecret({ key: 'k' }, signal); // shares read 2 (0.5 s old)
+    await client.view(60_000).getSecret({ key: 'k' }, signal); // capped by the window, still shares read 2
+    assert.equal(client.vaultReads, 2);
+  });
+});
+
+describe('maxReadAgeFor', () => {
+  const now = new Date(10_000);
+  it('asks for reads started after a user change, and for half the interval on a periodic refresh', () => {
+    const es = externalSecret({ refreshInterval: '10m' });
+    assert.equal(maxReadAgeFor(es, 'spec-changed', { at: 9_000, forced: false }, now), 1_000);
+    assert.equal(maxReadAgeFor(es, 'store-changed', { at: 10_000, forced: true }, now), 0);
+    assert.equal(maxReadAgeFor(es, 'spec-changed', undefined, now), 0);
+    assert.equal(maxReadAgeFor(es, 'interval-elapsed', undefined, now), 300_000);
+    assert.equal(maxReadAgeFor(es, 'never-synced', undefined, now), undefined);
   });
 });
