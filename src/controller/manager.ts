@@ -182,7 +182,8 @@ export class Manager {
         throw e;
       }
       log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
-      const common = { log, signal: workSignal, clock, jitter: this.#o.jitter };
+      // No jitter on refreshes: they are aligned to waves on purpose (core/refresh.ts nextRefreshAt).
+      const common = { log, signal: workSignal, clock, jitter: this.#o.jitter ?? ((ms: number) => ms) };
       // Periodic resync, as informers do: every object is looked at again (level-based, so a
       // reconcile with nothing due returns at once without a vault or API call).
       const resync = setInterval(() => {

@@ -32,9 +32,28 @@ export function refreshReason(es: ExternalSecret, live: LiveTargetMeta | undefin
     const recorded = live.metadata.annotations?.[ANNOTATION_DATA_HASH];
     if (policy !== 'Merge' && recorded !== live.observedDataHash) return 'target-drifted';
   }
+  const next = nextRefreshAt(es, Date.parse(es.status.refreshTime));
+  return next !== undefined && next <= now.getTime() ? 'interval-elapsed' : 'up-to-date';
+}
+
+/**
+ * Periodic refreshes happen on a grid of the refresh interval (multiples of R since the epoch), so
+ * every ExternalSecret with the same interval refreshes in the same wave and shares its vault reads:
+ * a wave reads each distinct key once. The first refresh after a sync comes at the first grid point
+ * at least R/2 later (between R/2 and 3R/2), every later one exactly R apart.
+ */
+export function nextRefreshAt(es: ExternalSecret, lastRefreshMs: number): number | undefined {
+  if (es.spec.refreshPolicy === 'CreatedOnce' || es.spec.refreshPolicy === 'OnChange') return undefined;
   const interval = refreshIntervalMsOf(es);
-  if (es.spec.refreshPolicy === 'CreatedOnce' || es.spec.refreshPolicy === 'OnChange' || !interval) return 'up-to-date';
-  return Date.parse(es.status.refreshTime) + interval <= now.getTime() ? 'interval-elapsed' : 'up-to-date';
+  if (!interval) return undefined;
+  return Math.ceil((lastRefreshMs + interval / 2) / interval) * interval;
+}
+
+/** Start of the refresh wave `now` belongs to: reads started since then are fresh for it. */
+export function refreshWaveStart(es: ExternalSecret, now: Date): number | undefined {
+  const interval = refreshIntervalMsOf(es);
+  if (!interval) return undefined;
+  return Math.floor(now.getTime() / interval) * interval;
 }
 
 export function needsRefresh(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date): boolean {
@@ -43,9 +62,7 @@ export function needsRefresh(es: ExternalSecret, live: LiveTargetMeta | undefine
 
 /** Milliseconds until the next periodic refresh, or undefined when none is scheduled. */
 export function untilNextRefresh(es: ExternalSecret, now: Date, lastRefresh: Date | undefined = undefined): number | undefined {
-  if (es.spec.refreshPolicy === 'CreatedOnce' || es.spec.refreshPolicy === 'OnChange') return undefined;
-  const interval = refreshIntervalMsOf(es);
-  if (!interval) return undefined;
   const last = lastRefresh?.getTime() ?? (es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now.getTime());
-  return Math.max(0, last + interval - now.getTime());
+  const next = nextRefreshAt(es, last);
+  return next === undefined ? undefined : Math.max(0, next - now.getTime());
 }

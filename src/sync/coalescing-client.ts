@@ -1,7 +1,7 @@
 // Wraps a SecretsClient so identical reads (same store identity, same ref) share one vault call:
 // concurrent callers share the in-flight promise, and a finished read is reused by callers that
-// accept its age, for at most `windowMs` (one refresh wave); then it is dropped. Values stay
-// Sensitive and are never kept past the window.
+// accept its age: by default for `windowMs`, by a view for the age it names. Entries are dropped
+// after RETENTION_MS at the latest. Values stay Sensitive and are never kept longer.
 //
 // Freshness is the caller's to choose (`view(maxReadAgeMs)`): a forced sync asks for 0 (only a read
 // that starts now will do), a periodic refresh for part of its interval, so a rotation is never
@@ -9,6 +9,9 @@
 import type { FindRef, RemoteRef } from '../api/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { SecretBytes, SecretsClient, ValidationResult } from '../providers/provider.ts';
+
+/** How long any read is kept for sharing, whatever a view asks: one refresh wave at most. */
+const RETENTION_MS = 60_000;
 
 interface Entry {
   promise: Promise<unknown>;
@@ -38,7 +41,7 @@ export class CoalescingClient implements SecretsClient {
 
   /** The same client for callers that accept reads started at most `maxReadAgeMs` ago. */
   view(maxReadAgeMs: number): SecretsClient {
-    const maxAge = Math.min(maxReadAgeMs, this.#windowMs);
+    const maxAge = Math.min(maxReadAgeMs, this.#retentionMs());
     return {
       getSecret: (ref, signal) => this.#shared(stableKey('getSecret', ref), maxAge, () => this.#inner.getSecret(ref, signal)),
       getSecretMap: (ref, signal) => this.#shared(stableKey('getSecretMap', ref), maxAge, () => this.#inner.getSecretMap(ref, signal)),
@@ -65,8 +68,12 @@ export class CoalescingClient implements SecretsClient {
     return promise;
   }
 
+  #retentionMs(): number {
+    return Math.max(this.#windowMs, RETENTION_MS);
+  }
+
   #sweep(now: number): void {
-    for (const [k, e] of this.#entries) if (now - e.startedAt > this.#windowMs) this.#entries.delete(k);
+    for (const [k, e] of this.#entries) if (now - e.startedAt > this.#retentionMs()) this.#entries.delete(k);
   }
 
   getSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretBytes> {

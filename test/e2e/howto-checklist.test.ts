@@ -117,7 +117,7 @@ describe('the HOWTO checklist with Projector alone', { timeout: 240_000 }, () =>
     await k.applyFile(join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml'));
     operator = longRunning(['operator', '--kubeconfig', cp.kubeconfigPath, '--metrics-addr', '0', '--health-addr', '0']);
     await eventually(() => k.secretValue('netbox', 'netbox-db-credentials', 'DB_PASSWORD'), v1, { timeoutMs: 60_000 });
-    assert.equal((await k.ready('netbox', 'externalsecrets', 'netbox-db-password')).reason, 'SecretSynced');
+    await eventually(() => k.ready('netbox', 'externalsecrets', 'netbox-db-password'), (r) => r.reason === 'SecretSynced', { timeoutMs: 10_000 });
     await eventually(() => k.ready(undefined, 'clustersecretstores', 'akv-hybridops'), (r) => r.status === 'True', { timeoutMs: 30_000 });
 
     // Phase 4.3: evidence.

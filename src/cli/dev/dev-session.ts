@@ -245,7 +245,7 @@ export class DevSession {
     };
     const stopWatching = this.#watchManifests();
     try {
-      await runWorkers({ queue: this.#queue, reconciler: recording, concurrency: 2, log, signal, counters: this.counters });
+      await runWorkers({ queue: this.#queue, reconciler: recording, concurrency: 2, log, signal, counters: this.counters, jitter: (ms) => ms });
     } finally {
       stopWatching();
       await clients.closeAll();

@@ -1,9 +1,9 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
 import { EventReason } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { deletionPolicyOf, refreshIntervalMsOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
-import { refreshReason, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
+import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -40,12 +40,13 @@ export interface ExternalSecretDeps {
 
 /**
  * How old a shared vault read may be for this reconcile. After a user's change (spec, force-sync, a
- * store) only reads that started after the change will do; a periodic refresh may share reads of
- * its own wave (half its interval). Either way N ExternalSecrets sharing M keys cost M reads.
+ * store) only reads that started after the change will do; a periodic refresh shares the reads of
+ * its own wave (since the grid point it belongs to). Either way N ExternalSecrets sharing M keys
+ * cost M reads.
  */
 export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason | 'store-changed', change: Change | undefined, now: Date): number | undefined {
   if (reason === 'spec-changed' || reason === 'store-changed') return change ? Math.max(0, now.getTime() - change.at) : 0;
-  if (reason === 'interval-elapsed') return Math.floor((refreshIntervalMsOf(es) ?? 0) / 2);
+  if (reason === 'interval-elapsed') return now.getTime() - (refreshWaveStart(es, now) ?? now.getTime());
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { refreshReason, untilNextRefresh, type LiveTargetMeta } from '../../../src/core/refresh.ts';
+import { nextRefreshAt, refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta } from '../../../src/core/refresh.ts';
 import { syncVersionOf } from '../../../src/core/external-secret.ts';
 import { ANNOTATION_DATA_HASH } from '../../../src/api/constants.ts';
 import type { ExternalSecret } from '../../../src/api/index.ts';
@@ -46,5 +46,16 @@ describe('refreshReason', () => {
     const es = synced(externalSecret({ refreshInterval: '10m' }));
     assert.equal(untilNextRefresh(es, at(4 * 60_000)), 6 * 60_000);
     assert.equal(untilNextRefresh(es, at(11 * 60_000)), 0);
+  });
+  it('aligns periodic refreshes of every ExternalSecret with the same interval to one wave', () => {
+    const a = synced(externalSecret({ refreshInterval: '10m' }), new Date('2026-11-23T10:01:00Z'));
+    const b = synced(externalSecret({ refreshInterval: '10m' }), new Date('2026-11-23T10:03:30Z'));
+    const wave = Date.parse('2026-11-23T10:10:00Z');
+    assert.equal(nextRefreshAt(a, Date.parse(a.status!.refreshTime!)), wave);
+    assert.equal(nextRefreshAt(b, Date.parse(b.status!.refreshTime!)), wave);
+    // A sync just before a grid point waits for the next one: never sooner than R/2.
+    const c = synced(externalSecret({ refreshInterval: '10m' }), new Date('2026-11-23T10:08:00Z'));
+    assert.equal(nextRefreshAt(c, Date.parse(c.status!.refreshTime!)), Date.parse('2026-11-23T10:20:00Z'));
+    assert.equal(refreshWaveStart(a, new Date('2026-11-23T10:10:07Z')), wave);
   });
 });
