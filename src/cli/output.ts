@@ -138,7 +138,7 @@ export function formatJunit(report: Report): string {
   const failures = suites.reduce((n, s) => n + s.failures, 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="projector ${xml(report.command)}" tests="${tests}" failures="${failures}" errors="0">`,
+    `<testsuites name="projector ${escapeXml(report.command)}" tests="${tests}" failures="${failures}" errors="0">`,
     ...suites.map((s) => s.xml),
     '</testsuites>',
     '',
@@ -158,17 +158,17 @@ function junitSuite(report: Report, file: string): { xml: string; tests: number;
     const failing = c.problems.filter((p) => p.severity === 'error' || report.strict);
     const passing = c.problems.filter((p) => !failing.includes(p));
     const line = (p: Problem) => `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}`;
-    const parts = [`    <testcase classname="${xml(file)}" name="${xml(c.name)}">`];
+    const parts = [`    <testcase classname="${escapeXml(file)}" name="${escapeXml(c.name)}">`];
     if (failing.length > 0) {
       failures++;
       const first = failing[0]!;
-      parts.push(`      <failure type="${xml(first.code)}" message="${xml(`${first.code}: ${first.message}`)}">${xml(failing.map(line).join('\n'))}</failure>`);
+      parts.push(`      <failure type="${escapeXml(first.code)}" message="${escapeXml(`${first.code}: ${first.message}`)}">${escapeXml(failing.map(line).join('\n'))}</failure>`);
     }
-    if (passing.length > 0) parts.push(`      <system-out>${xml(passing.map(line).join('\n'))}</system-out>`);
+    if (passing.length > 0) parts.push(`      <system-out>${escapeXml(passing.map(line).join('\n'))}</system-out>`);
     parts.push('    </testcase>');
     return parts.join('\n');
   });
-  const open = `  <testsuite name="${xml(file)}" tests="${cases.length}" failures="${failures}" errors="0">`;
+  const open = `  <testsuite name="${escapeXml(file)}" tests="${cases.length}" failures="${failures}" errors="0">`;
   return { xml: [open, ...body, '  </testsuite>'].join('\n'), tests: cases.length, failures };
 }
 
@@ -177,7 +177,8 @@ export function documentLabel(d: Pick<DocumentSummary, 'kind' | 'name' | 'namesp
   return `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
 }
 
-function xml(s: string): string {
+/** Text safe inside XML elements and attributes (JUnit reports). */
+export function escapeXml(s: string): string {
   return s
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')

@@ -1,5 +1,6 @@
 // The report of `projector check` in three forms: a table for people, JSON for tools, JUnit XML for
 // CI dashboards. Rows carry names, outcomes and error codes: never values.
+import { escapeXml } from '../output.ts';
 import { OUTCOMES, isFinding, type Outcome } from './classify.ts';
 import type { CheckRow, CheckRun } from './run-check.ts';
 
@@ -95,7 +96,7 @@ export function formatCheckJunit(run: CheckRun): string {
     const e = rows.filter((r) => r.outcome === 'unreachable').length;
     failures += f;
     errors += e;
-    suites.push(`  <testsuite name="${xml(`ExternalSecret ${es}`)}" tests="${rows.length}" failures="${f}" errors="${e}">`);
+    suites.push(`  <testsuite name="${escapeXml(`ExternalSecret ${es}`)}" tests="${rows.length}" failures="${f}" errors="${e}">`);
     for (const r of rows) suites.push(junitCase(es, r));
     suites.push('  </testsuite>');
   }
@@ -110,19 +111,9 @@ export function formatCheckJunit(run: CheckRun): string {
 
 function junitCase(es: string, r: CheckRow): string {
   const name = `${r.secretKey ?? r.field} <- ${r.remote}`;
-  const open = `    <testcase classname="${xml(r.origin ?? es)}" name="${xml(name)}"`;
+  const open = `    <testcase classname="${escapeXml(r.origin ?? es)}" name="${escapeXml(name)}"`;
   if (r.outcome === 'ok') return `${open}/>`;
-  const message = xml(`${r.outcome}${r.detail ? `: ${r.detail}` : ''}`);
+  const message = escapeXml(`${r.outcome}${r.detail ? `: ${r.detail}` : ''}`);
   const tag = r.outcome === 'unreachable' ? 'error' : 'failure';
-  return `${open}>\n      <${tag} type="${r.outcome}" message="${message}">${xml(`${r.field} in ${r.store ?? '(no store)'}`)}</${tag}>\n    </testcase>`;
-}
-
-function xml(s: string): string {
-  return s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return `${open}>\n      <${tag} type="${r.outcome}" message="${message}">${escapeXml(`${r.field} in ${r.store ?? '(no store)'}`)}</${tag}>\n    </testcase>`;
 }

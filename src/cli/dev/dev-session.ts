@@ -26,6 +26,7 @@ import { ClientCache } from '../../sync/client-cache.ts';
 import { startVault, type StartedVault } from '../../vault/index.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
+import { collectReferences, storeKeyOf as referenceStoreKey } from '../check/references.ts';
 import { FileSecrets } from './file-secrets.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault, remoteKeysNeeded, type DevPrincipal } from './local-stores.ts';
 import { generatedValue, promptHidden, readSeedFile } from './seed-values.ts';
@@ -58,14 +59,10 @@ function loadPrincipal(workDir: string): DevPrincipal {
   return p;
 }
 
-function usesAzureKv(es: ExternalSecret, stores: ReadonlyMap<string, GenericStore>): boolean {
-  return storeRefsOf(es).some((r) => stores.get(`${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`)?.spec.provider.azurekv);
-}
-
 /** Puts a value in the local vault for every secret the manifests read that it does not have yet. */
 async function seedVault(repo: RepoObjects, vault: StartedVault, opts: DevOptions, print: Printer): Promise<string[]> {
-  const byKey = new Map(repo.stores.map((s) => [`${s.kind}:${storeKeyOf({ name: s.metadata.name, kind: s.kind }, s.metadata.namespace ?? '')}`, s]));
-  const needed = remoteKeysNeeded(repo.externalSecrets.filter((es) => usesAzureKv(es, byKey)));
+  const azureStores = new Set(repo.stores.filter((s) => s.spec.provider.azurekv).map((s) => referenceStoreKey({ kind: s.kind, name: s.metadata.name, namespace: s.metadata.namespace })));
+  const needed = remoteKeysNeeded(collectReferences(repo.externalSecrets).filter((r) => r.store && azureStores.has(referenceStoreKey(r.store))));
   const present = new Set(vault.admin.secretNames());
   const fromFile = opts.seedFile ? readSeedFile(opts.seedFile) : new Map<string, string>();
   const seeded: string[] = [];

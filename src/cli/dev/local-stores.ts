@@ -2,6 +2,7 @@
 // are used exactly as committed; only the store's connection changes: vault URL, authority, CA, and
 // the identity (a development service principal whose credentials live in one local Secret).
 import type { GenericStore } from '../../api/index.ts';
+import type { CheckReference } from '../check/references.ts';
 
 export const DEV_CREDENTIALS = { namespace: 'external-secrets', name: 'projector-dev-vault-credentials' } as const;
 
@@ -52,21 +53,16 @@ export function devCredentialSecrets(stores: readonly GenericStore[], principal:
   return out;
 }
 
-/** Vault secret names an ExternalSecret set reads through azurekv stores, with the JSON properties asked of each. */
-export function remoteKeysNeeded(
-  externalSecrets: readonly { spec: { data?: { remoteRef: { key: string; property?: string } }[]; dataFrom?: { extract?: { key: string; property?: string } }[] } }[],
-): Map<string, Set<string>> {
+/** Vault secret names the references read (secret/ prefix stripped), with the JSON properties asked of each. */
+export function remoteKeysNeeded(refs: readonly CheckReference[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  const add = (key: string, property?: string) => {
-    const name = key.replace(/^secret\//, '');
-    if (name.includes('/')) return; // cert/ and key/ objects are not seeded
+  for (const ref of refs) {
+    if (!ref.remoteRef || ref.generator) continue;
+    const name = ref.remoteRef.key.replace(/^secret\//, '');
+    if (name.includes('/')) continue; // cert/ and key/ objects are not seeded
     const props = out.get(name) ?? new Set<string>();
-    if (property) props.add(property);
+    if (ref.remoteRef.property && ref.remoteRef.metadataPolicy !== 'Fetch') props.add(ref.remoteRef.property);
     out.set(name, props);
-  };
-  for (const es of externalSecrets) {
-    for (const d of es.spec.data ?? []) add(d.remoteRef.key, d.remoteRef.property);
-    for (const d of es.spec.dataFrom ?? []) if (d.extract) add(d.extract.key, d.extract.property);
   }
   return out;
 }
