@@ -83,6 +83,8 @@ export class ExternalSecretReconciler implements Reconciler {
       return this.#scheduleNext(es, now, now);
     } catch (err) {
       if (err instanceof NotOurStore) return { kind: 'done' };
+      // The change is not done with until a sync succeeds: the retry must still see it.
+      if (change) this.#d.changes?.mark(key, change.at, change.forced);
       if (!(err instanceof ProjectorError)) throw err; // a bug: the worker logs its stack and backs off
       return this.#reportFailure(es, err, now, log);
     }
