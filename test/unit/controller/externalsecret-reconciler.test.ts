@@ -1,0 +1,124 @@
+// The ExternalSecret reconciler with in-memory stores, an in-memory Secret store and the fake
+// provider: the decisions of a reconcile, as data, on a fake clock.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExternalSecret, GenericStore, ObjectKey } from '../../../src/api/index.ts';
+import { objectKey } from '../../../src/api/meta.ts';
+import { ExternalSecretReconciler } from '../../../src/controller/externalsecret/reconciler.ts';
+import { ChangeTimes } from '../../../src/controller/change-times.ts';
+import { ObjectStore } from '../../../src/kube/object-store.ts';
+import { ClientCache } from '../../../src/sync/client-cache.ts';
+import { ProviderRegistry } from '../../../src/providers/registry.ts';
+import { fakeProvider } from '../../../src/providers/fake/index.ts';
+import { ProjectorError } from '../../../src/core/errors.ts';
+import { dataHash } from '../../../src/core/hash.ts';
+import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
+import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
+import { silentLogger } from '../../../src/platform/logger.ts';
+import type { SecretsClient } from '../../../src/providers/provider.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+import { externalSecret, fakeStore } from '../../support/builders.ts';
+
+function world(data: { key: string; value: string }[]) {
+  const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
+  const externalSecrets = new ObjectStore<ExternalSecret>();
+  const clusterSecretStores = new ObjectStore<GenericStore>();
+  const secrets = new Map<string, LiveSecret>();
+  const events: string[] = [];
+  let failReads = false;
+  const registry = new ProviderRegistry([
+    {
+      ...fakeProvider,
+      async newClient(store, host, signal): Promise<SecretsClient> {
+        const inner = await fakeProvider.newClient(store, host, signal);
+        return {
+          ...inner,
+          getSecret: (ref, s) => (failReads ? Promise.reject(new ProjectorError('VaultUnavailable', 'vault unreachable')) : inner.getSecret(ref, s)),
+        };
+      },
+    },
+  ]);
+  const write = async (d: DesiredSecret) => {
+    secrets.set(`${d.namespace}/${d.name}`, { metadata: { name: d.name, namespace: d.namespace, annotations: d.annotations, labels: d.labels, ownerReferences: d.ownerReferences, resourceVersion: String(secrets.size + 1) }, type: d.type, data: d.data });
+    return 'rv';
+  };
+  const changes = new ChangeTimes();
+  const reconciler = new ExternalSecretReconciler({
+    externalSecrets,
+    secretStores: new ObjectStore<GenericStore>(),
+    clusterSecretStores,
+    namespaceLabels: () => ({}),
+    managedSecrets: {
+      get: (k: ObjectKey): LiveTargetMeta | undefined => {
+        const s = secrets.get(k);
+        return s && { metadata: s.metadata, observedDataHash: dataHash(new Map([...s.data].map(([key, v]) => [key, v.reveal()]))) };
+      },
+      byIndex: () => [],
+      list: () => [],
+    },
+    kube: {
+      getSecret: async (ns, name) => secrets.get(`${ns}/${name}`),
+      createSecret: write,
+      updateSecret: write,
+      deleteSecret: async (ns, name) => void secrets.delete(`${ns}/${name}`),
+      patchStatus: async (obj, status) => {
+        const es = externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
+        if (es) externalSecrets.upsert({ ...es, status: status as ExternalSecret['status'] });
+      },
+    },
+    clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
+    events: { normal: (_t, reason) => events.push(`Normal ${reason}`), warn: (_t, reason, msg) => events.push(`Warning ${reason} ${msg}`) },
+    clock,
+    log: silentLogger(),
+    controllerClass: '',
+    changes,
+  });
+  clusterSecretStores.upsert(fakeStore(data));
+  const es = externalSecret({ refreshInterval: '1h' });
+  externalSecrets.upsert(es);
+  const key = objectKey(es.metadata.namespace, es.metadata.name);
+  const value = () => {
+    const s = secrets.get('netbox/netbox-db-credentials');
+    return s && Buffer.from(s.data.get('DB_PASSWORD')!.reveal()).toString();
+  };
+  const ready = () => externalSecrets.get(key)!.status?.conditions?.find((c) => c.type === 'Ready');
+  return { clock, reconciler, key, value, ready, events, changes, clusterSecretStores, setFailReads: (f: boolean) => (failReads = f) };
+}
+
+const signal = new AbortController().signal;
+
+describe('ExternalSecretReconciler', () => {
+  it('syncs, then waits for the next refresh wave without reading again', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    const first = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    assert.equal(w.ready()?.reason, 'SecretSynced');
+    // Synced at 10:00 with a 1h interval: the next wave is 11:00.
+    assert.deepEqual(first, { kind: 'requeueAfter', ms: 3_600_000 });
+    await w.clock.advance(60_000);
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 3_540_000 });
+    assert.deepEqual(w.events, ['Normal Created']);
+  });
+
+  it('keeps the Secret and reports why when the vault fails, then retries the store change that was pending', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    await w.reconciler.reconcile(w.key, signal);
+    w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v2' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 2 } });
+    w.changes.mark(w.key, w.clock.nowMs(), true);
+    w.setFailReads(true);
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.equal(w.value(), 'v1');
+    assert.equal(w.ready()?.status, 'False');
+    assert.match(w.ready()!.message!, /^VaultUnavailable: /);
+    w.setFailReads(false);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v2');
+    assert.equal(w.ready()?.status, 'True');
+  });
+
+  it('retries a missing remote key with backoff and says which key', async () => {
+    const w = world([]);
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.match(w.ready()!.message!, /^VaultNotFound: secret "netbox-db-password" not found/);
+  });
+});
