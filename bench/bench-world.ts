@@ -1,6 +1,6 @@
 // Shared setup for the benchmarks: a real kube-apiserver + etcd, the local vault over HTTPS standing
-// in for Azure Key Vault, and the operator composed as `projector operator` composes it, except that
-// the azurekv provider gets the process-wide per-vault read limiter (AKV's 4,000 GETs / 10 s).
+// in for Azure Key Vault, and the operator composed as `projector operator` composes it (its provider
+// registry, so azurekv reads share the per-vault limiter: AKV's 4,000 GETs / 10 s).
 // Benchmarks print figures; they assert nothing about time.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -12,11 +12,15 @@ import { startVault, type StartedVault, type VaultOptions } from '../src/vault/i
 import { Manager } from '../src/controller/manager.ts';
 import { createLogger, type Logger } from '../src/platform/logger.ts';
 import { systemClock } from '../src/platform/clock.ts';
-import { ProviderRegistry } from '../src/providers/registry.ts';
-import { createAzureKeyVaultProvider } from '../src/providers/azurekv/index.ts';
-import { fakeProvider } from '../src/providers/fake/index.ts';
-import { VaultRateLimiter } from '../src/sync/rate-limit.ts';
+import type { ProviderRegistry } from '../src/providers/registry.ts';
+import { defaultRegistry } from '../src/cli/default-registry.ts';
 import { defaultTemplateRenderer } from '../src/core/default-template-renderer.ts';
+import { ClientCache, type ClientCacheDeps } from '../src/sync/client-cache.ts';
+import { KubeClient } from '../src/kube/client.ts';
+import { kubeProviderHost } from '../src/kube/provider-host.ts';
+import { TokenBucket } from '../src/platform/token-bucket.ts';
+import type { GenericStore } from '../src/api/index.ts';
+import type { SecretsClient } from '../src/providers/provider.ts';
 
 export const BENCH_CLIENT = 'bench-sp';
 const BENCH_CLIENT_SECRET = 'bench-client-secret';
@@ -113,7 +117,13 @@ export interface BenchOperator {
 
 export interface BenchOperatorOptions {
   namespace: string;
-  readWindowMs: number;
+  /** The Manager's read window (first syncs and drift repairs); default 5 s as `projector operator`. */
+  readWindowMs?: number;
+  /**
+   * false: the ESO baseline. Every reference reads the vault: no read is shared, not even one in
+   * flight. Bench-only; the product has no such switch.
+   */
+  shareReads?: boolean;
   concurrency?: number;
   clientQps?: number;
   clientBurst?: number;
@@ -123,20 +133,21 @@ export interface BenchOperatorOptions {
 export async function startBenchOperator(world: BenchWorld, o: BenchOperatorOptions): Promise<BenchOperator> {
   let lines = 0;
   const log: Logger = createLogger({ level: 'info', destination: { write: () => void lines++ } as never });
-  const limiter = new VaultRateLimiter({ clock: systemClock });
+  const registry = defaultRegistry(systemClock);
   const manager = new Manager({
     kubeConfig: world.cp.admin,
-    registry: new ProviderRegistry([createAzureKeyVaultProvider({ limiter }), fakeProvider]),
+    registry,
     log,
     clock: systemClock,
     namespace: o.namespace,
     concurrency: o.concurrency ?? 4,
     controllerClass: '',
-    readWindowMs: o.readWindowMs,
+    readWindowMs: o.readWindowMs ?? 5_000,
     renderTemplate: defaultTemplateRenderer(),
     clientQps: o.clientQps ?? 50,
     clientBurst: o.clientBurst ?? 100,
   });
+  if (o.shareReads === false) useUnsharedReads(manager, world, registry, log);
   const ac = new AbortController();
   const done = manager.run(ac.signal).catch(() => {});
   return {
@@ -147,6 +158,28 @@ export async function startBenchOperator(world: BenchWorld, o: BenchOperatorOpti
       await done;
     },
   };
+}
+
+/** A ClientCache whose every read goes to the vault: a view that accepts no read, however young. */
+class UnsharedReadsClientCache extends ClientCache {
+  override get(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<SecretsClient> {
+    return super.get(store, namespace, signal, -1);
+  }
+}
+
+/**
+ * Swaps the Manager's client cache before it runs (its reconcilers take `manager.clients` in run()).
+ * The swapped-in cache reads store credentials through its own API client, as the Manager's does.
+ */
+function useUnsharedReads(manager: Manager, world: BenchWorld, registry: ProviderRegistry, log: Logger): void {
+  const kube = new KubeClient(world.cp.admin, { limiter: new TokenBucket(systemClock, 50, 100) });
+  const deps: ClientCacheDeps = {
+    registry,
+    hostFor: (store, ns) => kubeProviderHost(kube, store, ns, log),
+    clock: systemClock,
+    log,
+  };
+  Object.assign(manager, { clients: new UnsharedReadsClientCache(deps) });
 }
 
 /** Server-side applies with a few requests in flight (setup only; not part of any figure). */

@@ -46,6 +46,8 @@ async function run(s: Scenario): Promise<Outcome> {
     const ms = await waitForExternalSecrets(world.k, ns, (x) => x.ready === s.externalSecrets, 900_000, 500);
     const reads = world.vault.stats().secretReads - reads0;
     await op.stop();
+    const rereads = Object.entries(world.vault.stats().byName).filter(([, n]) => n > 1).map(([name]) => name);
+    process.stderr.write(`${s.label}: ${rereads.length} keys read more than once: ${rereads.slice(0, 40).join(' ')}\n`);
     return { ms, reads, throttled: world.vaultStatuses().get(429) ?? 0 };
   } finally {
     await world.stop();
