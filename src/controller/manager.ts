@@ -207,10 +207,10 @@ export class Manager {
 
   #wireEvents(esQueue: WorkQueue<ObjectKey>, ssQueue: WorkQueue<ObjectKey>, cssQueue: WorkQueue<ObjectKey>): void {
     const keyOf = (m: ObjectMeta) => objectKey(m.namespace, m.name!);
-    const enqueueUsers = (kind: string, storeKey: ObjectKey) => {
+    const enqueueUsers = (kind: string, storeKey: ObjectKey, forced: boolean) => {
       for (const es of this.externalSecrets.byIndex('store', `${kind}:${storeKey}`)) {
         const k = keyOf(es.metadata);
-        this.#changes.mark(k, this.#o.clock.now().getTime(), true);
+        if (forced) this.#changes.mark(k, this.#o.clock.now().getTime(), true);
         esQueue.add(k);
       }
     };
@@ -226,8 +226,11 @@ export class Manager {
     const onStore = (kind: string, queue: WorkQueue<ObjectKey>) => (type: string, store: GenericStore, old: GenericStore | undefined) => {
       const k = keyOf(store.metadata);
       if (type !== 'modified' || metaChanged(old?.metadata, store.metadata)) queue.add(k);
-      // Users of the store re-read it when its spec changes or it becomes ready again.
-      if (type !== 'modified' || old?.metadata.generation !== store.metadata.generation || readyOf(old) !== readyOf(store)) enqueueUsers(kind, k);
+      // A changed store spec (vault URL, identity) means every user reads again. A store that
+      // appears or changes readiness only gets its users looked at: those that failed for want of
+      // it are due anyway, and the synced ones (say, at operator start) need no read.
+      const specChanged = type === 'modified' && old?.metadata.generation !== store.metadata.generation;
+      if (type !== 'modified' || specChanged || readyOf(old) !== readyOf(store)) enqueueUsers(kind, k, specChanged);
     };
     this.secretStores.onChange(onStore('SecretStore', ssQueue));
     this.clusterSecretStores.onChange(onStore('ClusterSecretStore', cssQueue));

@@ -61,10 +61,12 @@ export class CoalescingClient implements SecretsClient {
     const promise = read();
     const entry: Entry = { promise, startedAt: now };
     this.#entries.set(key, entry);
-    // Failures are shared only while in flight, so the next attempt asks the vault again.
-    promise.catch(() => {
+    const forget = () => {
       if (this.#entries.get(key) === entry) this.#entries.delete(key);
-    });
+    };
+    // Failures are shared only while in flight, so the next attempt asks the vault again; a value
+    // is dropped after the retention even if no other read comes (unref'd: it never holds a CLI open).
+    promise.then(() => setTimeout(forget, this.#retentionMs()).unref(), forget);
     return promise;
   }
 
