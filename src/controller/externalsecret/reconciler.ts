@@ -41,12 +41,15 @@ export interface ExternalSecretDeps {
 /**
  * How old a shared vault read may be for this reconcile. After a user's change (spec, force-sync, a
  * store) only reads that started after the change will do; a periodic refresh shares the reads of
- * its own wave (since the grid point it belongs to). Either way N ExternalSecrets sharing M keys
- * cost M reads.
+ * its own wave (since the grid point it belongs to); a first sync, reads since the ExternalSecret was
+ * created. Either way N ExternalSecrets sharing M keys cost M reads (within the 60 s retention).
  */
 export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason | 'store-changed', change: Change | undefined, now: Date): number | undefined {
   if (reason === 'spec-changed' || reason === 'store-changed') return change ? Math.max(0, now.getTime() - change.at) : 0;
   if (reason === 'interval-elapsed') return now.getTime() - (refreshWaveStart(es, now) ?? now.getTime());
+  // A first sync wants the value as of the ExternalSecret's creation, or later.
+  const created = Date.parse(es.metadata.creationTimestamp ?? '');
+  if (reason === 'never-synced' && Number.isFinite(created)) return Math.max(0, now.getTime() - created);
   return undefined;
 }
 

@@ -145,5 +145,7 @@ describe('maxReadAgeFor', () => {
     // 10 m waves: t = 10 s is 10 s into the wave that started at t = 0.
     assert.equal(maxReadAgeFor(es, 'interval-elapsed', undefined, now), 10_000);
     assert.equal(maxReadAgeFor(es, 'never-synced', undefined, now), undefined);
+    const created = externalSecret({}, { creationTimestamp: new Date(4_000).toISOString() });
+    assert.equal(maxReadAgeFor(created, 'never-synced', undefined, now), 6_000);
   });
 });
