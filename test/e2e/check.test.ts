@@ -2,14 +2,13 @@
 // overrides, and a repository with every kind of broken reference. Values never reach any output.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVault, type StartedVault } from '../../src/vault/index.ts';
 import { assertNowhere } from '../support/cluster.ts';
+import { runProjector, assertWellFormedXml } from '../support/cli.ts';
 
-const NODE = 'node_modules/.bin/node';
 const SEED = 'test/fixtures/seed';
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const CANARIES = {
@@ -32,20 +31,9 @@ interface Run {
 const outputs: Record<string, string> = {};
 
 function projector(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const { NO_COLOR: _n, FORCE_COLOR: _f, AZURE_TENANT_ID: _t, AZURE_CLIENT_ID: _c, AZURE_CLIENT_SECRET: _s, ...inherited } = process.env;
-    const child = spawn(NODE, ['src/cli/main.ts', ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      outputs[`${args.join(' ')} (${Object.keys(outputs).length})`] = stdout + stderr;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProjector(args, { env, unset: ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'], outputs });
 }
+
 
 // A repository whose references hit every outcome, written at run time like a checkout.
 const BROKEN_STORE = `apiVersion: external-secrets.io/v1
@@ -102,19 +90,6 @@ spec:
       remoteRef: { key: app-db, property: user }
 `;
 
-/** Tag balance and attribute syntax: enough to catch broken XML without a parser dependency. */
-function assertWellFormedXml(xml: string): void {
-  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
-  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w-]*)((?:\s+[\w-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(amp|lt|gt|quot|apos);)/g;
-  for (let m = tag.exec(body); m; m = tag.exec(body)) {
-    assert.ok(m[2], `stray "<" or "&" at ${m.index}`);
-    if (m[1]) assert.equal(stack.pop(), m[2], `unbalanced </${m[2]}>`);
-    else if (!m[4]) stack.push(m[2]!);
-  }
-  assert.deepEqual(stack, []);
-}
 
 describe('projector check (CLI process) against the local vault', { timeout: 120_000 }, () => {
   let dir: string;

@@ -3,7 +3,6 @@
 // by the command itself), and the redaction check catching a planted leak.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +11,8 @@ import { Cluster, assertNowhere } from '../support/cluster.ts';
 import { startOperator, type RunningOperator } from '../support/operator.ts';
 import { eventually } from '../support/eventually.ts';
 import { startVault, type StartedVault } from '../../src/vault/index.ts';
+import { runProjector } from '../support/cli.ts';
 
-const NODE = 'node_modules/.bin/node';
 const SEED_ES = 'test/fixtures/seed/deploy/netbox/secrets/externalsecret-netbox-db-password.yaml';
 const DATE = '2026-03-14';
 const canaries: string[] = [];
@@ -30,24 +29,10 @@ interface Run {
   stderr: string;
 }
 
+
 /** Spawns the CLI; `onStderr` sees stderr as it arrives (to act once the command is waiting). */
 function projector(args: string[], env: Record<string, string> = {}, onStderr?: (soFar: string) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const { NO_COLOR: _n, FORCE_COLOR: _f, KUBECONFIG: _k, ...inherited } = process.env;
-    const child = spawn(NODE, ['src/cli/main.ts', ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-      onStderr?.(stderr);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      outputs[`${args.join(' ')} #${Object.keys(outputs).length}`] = stdout + stderr;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProjector(args, { env, unset: ['KUBECONFIG'], outputs, ...(onStderr ? { onStderr } : {}) });
 }
 
 function fakeStore(name: string, data: { key: string; value: string }[]) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../support/controlplane.ts';
 import { Cluster, assertNowhere } from '../support/cluster.ts';
 import { eventually } from '../support/eventually.ts';
+import { runProjector } from '../support/cli.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'src/cli/main.ts');
@@ -24,20 +25,10 @@ interface Run {
 
 const outputs: Record<string, string> = {};
 
-function projector(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: opts.cwd ?? root, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('exit', (code) => {
-      outputs[`projector ${args.slice(0, 3).join(' ')} (${Object.keys(outputs).length})`] = stdout + stderr;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+function projector(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  return runProjector(args, { ...opts, outputs });
 }
+
 
 function longRunning(args: string[]): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });

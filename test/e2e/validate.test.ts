@@ -1,9 +1,8 @@
 // Runs the real CLI process against the fixture repositories.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runProjector, assertWellFormedXml } from '../support/cli.ts';
 
-const NODE = 'node_modules/.bin/node';
 const SEED = 'test/fixtures/seed';
 const BAD = 'test/fixtures/bad-repo';
 
@@ -16,17 +15,9 @@ interface Run {
   stderr: string;
 }
 
+
 function projector(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const { NO_COLOR: _n, FORCE_COLOR: _f, ...inherited } = process.env;
-    const child = spawn(NODE, ['src/cli/main.ts', ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProjector(args, { env });
 }
 
 function assertNoCanary(run: Run): void {
@@ -49,19 +40,6 @@ const EXPECTED_BAD: [file: string, line: number, severity: string, code: string]
   ['deploy/app-d/secrets/externalsecret-legacy.yaml', 1, 'warning', 'DeprecatedApiVersion'],
 ];
 
-/** Tag balance and attribute syntax: enough to catch broken XML without a parser dependency. */
-function assertWellFormedXml(xml: string): void {
-  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
-  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w-]*)((?:\s+[\w-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(amp|lt|gt|quot|apos);)/g;
-  for (let m = tag.exec(body); m; m = tag.exec(body)) {
-    assert.ok(m[2], `stray "<" or "&" at ${m.index}`);
-    if (m[1]) assert.equal(stack.pop(), m[2], `unbalanced </${m[2]}>`);
-    else if (!m[4]) stack.push(m[2]!);
-  }
-  assert.deepEqual(stack, []);
-}
 
 describe('projector validate (CLI process)', () => {
   it('passes the HOWTO\'s manifests: exit 0, warning only of v1beta1 and the vault URL placeholder', async () => {

@@ -143,7 +143,7 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
       ['bad-regex', { data: [], dataFrom: [{ find: { name: { regexp: '(unclosed' } } }] }, /InvalidSpec: spec\.dataFrom\[0\]\.find\.name\.regexp/],
       ['generator', { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'p' } } }] }, /NotSupported: /],
     ];
-    for (const [name, spec, want] of cases) await k.apply([es('errors', name, spec) as any]);
+    for (const [name, spec] of cases) await k.apply([es('errors', name, spec) as any]);
     for (const [name, , want] of cases) {
       const got = await eventually(() => k.ready('errors', 'externalsecrets', name), (x) => x.status === 'False', { timeoutMs: 20_000, message: name });
       assert.match(got.message!, want, name);
