@@ -5,7 +5,7 @@ import type { ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
 import { GROUP, LABEL_MANAGED } from '../api/constants.ts';
 import { objectKey, type ObjectMeta } from '../api/meta.ts';
 import { storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
-import { dataHash } from '../core/hash.ts';
+import { liveTargetMetaOf } from '../core/secret-data.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';
 import type { TemplateRenderer } from '../core/plan-target-secret.ts';
 import { KubeClient } from '../kube/client.ts';
@@ -69,13 +69,6 @@ type NamespaceObject = { metadata: ObjectMeta };
 function nsPath(namespace: string | undefined, plural: string, version = 'v1', group = GROUP): string {
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
   return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
-}
-
-/** Keeps metadata and a hash of the data; the values themselves are dropped on arrival. */
-function toLiveTargetMeta(obj: { metadata: ObjectMeta; data?: Record<string, string> }): LiveTargetMeta {
-  const data = new Map(Object.entries(obj.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]));
-  const { managedFields: _drop, ...metadata } = obj.metadata as ObjectMeta & { managedFields?: unknown };
-  return { metadata, observedDataHash: dataHash(data) };
 }
 
 function metaChanged(a: ObjectMeta | undefined, b: ObjectMeta): boolean {
@@ -143,7 +136,7 @@ export class Manager {
     }
     reflect('secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.managedSecrets, {
       labelSelector: `${LABEL_MANAGED}=true`,
-      transform: toLiveTargetMeta,
+      transform: liveTargetMetaOf, // the values are dropped on arrival
     });
 
     const newQueue = () => new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock) });

@@ -3,7 +3,7 @@ import type { ExternalSecret, ObjectMeta, OwnerReference } from '../api/index.ts
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_BY, MANAGER_NAME } from '../api/constants.ts';
 import { ProjectorError } from './errors.ts';
 import { Sensitive } from './sensitive.ts';
-import { dataHash } from './hash.ts';
+import { hashSecretData } from './secret-data.ts';
 import { creationPolicyOf, deletionPolicyOf, targetNameOf } from './external-secret.ts';
 import { isValidSecretKey } from './transform.ts';
 
@@ -129,7 +129,7 @@ function planDeletion(input: PlanInput): Plan {
   // deletionPolicy Merge: take back the keys this ExternalSecret names, keep the Secret.
   const ours = new Set((es.spec.data ?? []).map((d) => d.secretKey));
   const remaining = new Map([...live.data].filter(([k]) => !ours.has(k)));
-  const hash = dataHash(new Map([...remaining].map(([k, v]) => [k, v.reveal()])));
+  const hash = hashSecretData(remaining);
   if (remaining.size === live.data.size) return { action: 'unchanged', hash };
   return {
     action: 'update',
@@ -167,7 +167,7 @@ export function planTargetSecret(input: PlanInput): Plan {
   if (live && creation !== 'Merge') assertNotOwnedElsewhere(es, live);
 
   const data = creation === 'Merge' && live ? new Map([...live.data, ...content.data]) : content.data;
-  const hash = dataHash(new Map([...data].map(([k, v]) => [k, v.reveal()])));
+  const hash = hashSecretData(data);
   const labels: Record<string, string> = { ...content.labels, [LABEL_MANAGED]: 'true', [LABEL_MANAGED_BY]: MANAGER_NAME };
   const annotations: Record<string, string> = { ...content.annotations, [ANNOTATION_DATA_HASH]: hash };
   const ownerReferences = creation === 'Owner' ? [ownerReferenceFor(es)] : [];

@@ -14,6 +14,7 @@ import type { ObjectMeta } from '../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { Sensitive } from '../core/sensitive.ts';
+import { decodeSecretData, encodeSecretData } from '../core/secret-data.ts';
 import { isNotFound, kubeError } from './errors.ts';
 import { kubeSend } from './http.ts';
 import type { TokenBucket } from '../platform/token-bucket.ts';
@@ -31,14 +32,10 @@ const PLURALS: Record<string, string> = {
 };
 
 function toLiveSecret(s: V1Secret): LiveSecret {
-  const data = new Map<string, Sensitive<Uint8Array>>();
-  for (const [k, v] of Object.entries(s.data ?? {})) data.set(k, new Sensitive(new Uint8Array(Buffer.from(v, 'base64'))));
-  return { metadata: s.metadata as ObjectMeta, type: s.type, immutable: s.immutable, data };
+  return { metadata: s.metadata as ObjectMeta, type: s.type, immutable: s.immutable, data: decodeSecretData(s.data) };
 }
 
 function toV1Secret(d: DesiredSecret): V1Secret {
-  const data: Record<string, string> = {};
-  for (const [k, v] of d.data) data[k] = Buffer.from(v.reveal()).toString('base64');
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -52,7 +49,7 @@ function toV1Secret(d: DesiredSecret): V1Secret {
     },
     type: d.type,
     immutable: d.immutable || undefined,
-    data,
+    data: encodeSecretData(d.data),
   };
 }
 

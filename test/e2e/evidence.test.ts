@@ -148,7 +148,7 @@ describe('projector evidence (CLI process) on a real API server', { timeout: 300
   it('fails the redaction check on a planted leak, naming the file and deleting nothing', async () => {
     // An annotation holding the live value ends up in the ExternalSecret's YAML.
     const esPath = '/apis/external-secrets.io/v1/namespaces/netbox/externalsecrets/netbox-db-password';
-    const annotate = (value: string | null) => k.request('PATCH', esPath, JSON.stringify({ metadata: { annotations: { 'leak.example/pasted': value } } }), 'application/merge-patch+json');
+    const annotate = (value: string | null) => k.request('PATCH', esPath, { metadata: { annotations: { 'leak.example/pasted': value } } }, 'application/merge-patch+json');
     assert.equal((await annotate(v2)).status, 200);
     const out = join(tmp, 'leak');
     const r = await projector(['evidence', '--app', 'netbox', ...kubeconfig, '--out-dir', out, '--date', DATE]);

@@ -1,7 +1,7 @@
 // Test-side Kubernetes helpers. They talk to the API server directly (never through the operator's
 // caches), so assertions see what a user of kubectl would see.
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
+import { kubeSend } from '../../src/kube/http.ts';
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { eventually } from './eventually.ts';
@@ -48,25 +48,13 @@ export class Cluster {
     const plural = PLURAL[o.kind!] ?? `${o.kind!.toLowerCase()}s`;
     const ns = o.metadata?.namespace;
     const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-    const path = `${base}${ns ? `/namespaces/${ns}` : ''}/${plural}/${o.metadata!.name}?fieldManager=tests&force=true`;
-    const { status, body } = await this.request('PATCH', path, JSON.stringify(o), 'application/apply-patch+yaml');
+    const path = `${base}${ns ? `/namespaces/${ns}` : ''}/${plural}/${o.metadata!.name}`;
+    const { status, body } = await this.request('PATCH', path, o, 'application/apply-patch+yaml', { fieldManager: 'tests', force: true });
     if (status >= 300) throw Object.assign(new Error(`apply ${o.kind} ${o.metadata?.name}: HTTP ${status} ${body.slice(0, 300)}`), { code: status });
   }
 
-  async request(method: string, path: string, body?: string, contentType = 'application/json'): Promise<{ status: number; body: string }> {
-    const url = new URL(this.kc.getCurrentCluster()!.server.replace(/\/+$/, '') + path);
-    const opts: https.RequestOptions = { method, headers: { accept: 'application/json', ...(body ? { 'content-type': contentType } : {}) } };
-    await this.kc.applyToHTTPSOptions(opts);
-    return new Promise((resolve, reject) => {
-      const r = https.request(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      r.on('error', reject);
-      r.end(body);
-    });
+  request(method: string, path: string, body?: unknown, contentType = 'application/json', query: Record<string, string | boolean> = {}): Promise<{ status: number; body: string }> {
+    return kubeSend(this.kc, { method, path, query, ...(body === undefined ? {} : { body, contentType }) });
   }
 
   async applyFile(path: string, tweak?: (o: any) => any): Promise<void> {

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ObjectMeta } from '../../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../../core/plan-target-secret.ts';
-import { dataHash } from '../../core/hash.ts';
+import { decodeSecretData, encodeSecretData, liveTargetMetaOf } from '../../core/secret-data.ts';
 import type { LiveTargetMeta } from '../../core/refresh.ts';
-import { Sensitive } from '../../core/sensitive.ts';
 
 interface SecretFile {
   apiVersion: 'v1';
@@ -49,16 +48,13 @@ export class FileSecrets {
   async getSecret(namespace: string, name: string): Promise<LiveSecret | undefined> {
     const f = this.#read(namespace, name);
     if (!f) return undefined;
-    const data = new Map(Object.entries(f.data ?? {}).map(([k, v]) => [k, new Sensitive(new Uint8Array(Buffer.from(v, 'base64')))]));
-    return { metadata: f.metadata, type: f.type, immutable: f.immutable, data };
+    return { metadata: f.metadata, type: f.type, immutable: f.immutable, data: decodeSecretData(f.data) };
   }
 
   /** Metadata and data hash of a written Secret (what the operator's Secret cache holds). */
   liveMeta(namespace: string, name: string): LiveTargetMeta | undefined {
     const f = this.#read(namespace, name);
-    if (!f) return undefined;
-    const data = new Map(Object.entries(f.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]));
-    return { metadata: f.metadata, observedDataHash: dataHash(data) };
+    return f && liveTargetMetaOf(f);
   }
 
   /** Key names of a written Secret (never values). */
@@ -85,10 +81,9 @@ export class FileSecrets {
 
   #write(d: DesiredSecret): string {
     const resourceVersion = String(Date.now() * 1000 + (this.#generation++ % 1000));
-    const data: Record<string, string> = {};
+    const data = encodeSecretData(d.data);
     const env: string[] = [];
     for (const [k, v] of d.data) {
-      data[k] = Buffer.from(v.reveal()).toString('base64');
       env.push(`${k.replace(/[^A-Za-z0-9_]/g, '_')}=${envQuote(Buffer.from(v.reveal()).toString('utf8'))}`);
     }
     const file: SecretFile = {

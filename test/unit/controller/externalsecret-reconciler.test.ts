@@ -11,7 +11,7 @@ import { ClientCache } from '../../../src/sync/client-cache.ts';
 import { ProviderRegistry } from '../../../src/providers/registry.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
-import { dataHash } from '../../../src/core/hash.ts';
+import { hashSecretData } from '../../../src/core/secret-data.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
 import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
@@ -51,7 +51,7 @@ function world(data: { key: string; value: string }[]) {
     managedSecrets: {
       get: (k: ObjectKey): LiveTargetMeta | undefined => {
         const s = secrets.get(k);
-        return s && { metadata: s.metadata, observedDataHash: dataHash(new Map([...s.data].map(([key, v]) => [key, v.reveal()]))) };
+        return s && { metadata: s.metadata, observedDataHash: hashSecretData(s.data) };
       },
       byIndex: () => [],
       list: () => [],
