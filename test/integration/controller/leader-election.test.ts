@@ -206,7 +206,9 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     const f = await start('op-f');
     await addExternalSecret('five');
     await synced('five');
-    assert.match(p1.output(), new RegExp(`"target":"${NS}/five".*"msg":"created target Secret"|"msg":"created target Secret".*"target":"${NS}/five"`));
+    // The process logs asynchronously: its line may arrive just after the Secret is visible.
+    const createdFive = new RegExp(`"target":"${NS}/five".*"msg":"created target Secret"|"msg":"created target Secret".*"target":"${NS}/five"`);
+    await eventually(p1.output, (o) => createdFive.test(o), { timeoutMs: 5_000, message: 'process 1 logs that it created Secret five' });
 
     const killedAt = Date.now();
     p1.child.kill('SIGKILL');
