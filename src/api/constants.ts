@@ -6,12 +6,13 @@ export const API_VERSION = `${GROUP}/${STORAGE_VERSION}`;
 export const ANNOTATION_DATA_HASH = 'reconcile.external-secrets.io/data-hash';
 export const ANNOTATION_FORCE_SYNC = 'force-sync';
 export const LABEL_MANAGED = 'reconcile.external-secrets.io/managed';
-export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const MANAGER_NAME = 'projector';
+/** ESO's owner label on Secrets written with creationPolicy Owner: a hash of "<namespace>/<name>". */
+export const LABEL_CREATED_BY = 'reconcile.external-secrets.io/created-by';
+/** ESO's finalizer on ExternalSecrets (pkg/controllers/externalsecret/externalsecret_controller.go). */
+export const FINALIZER_EXTERNALSECRET_CLEANUP = 'externalsecrets.external-secrets.io/externalsecret-cleanup';
 export const FIELD_MANAGER = 'projector';
 
 export const CONDITION_READY = 'Ready';
-export const CONDITION_DELETED = 'Deleted';
 
 /** ESO's condition reasons, verbatim. */
 export const Reason = {

@@ -106,7 +106,7 @@ export const Template = Type.Object({
 });
 export type Template = Static<typeof Template>;
 
-export const CreationPolicy = StringEnum(['Owner', 'Orphan', 'Merge', 'None'], { default: 'Owner' });
+export const CreationPolicy = StringEnum(['Owner', 'Orphan', 'Merge', 'CreateOrMerge', 'None'], { default: 'Owner' });
 export const DeletionPolicy = StringEnum(['Delete', 'Merge', 'Retain'], { default: 'Retain' });
 
 export const Target = Type.Object({

@@ -22,6 +22,17 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** One writer's fields (metav1.ManagedFieldsEntry); fieldsV1 is the API server's FieldsV1 tree. */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: unknown;
+  subresource?: string;
+}
+
 export interface ObjectMeta {
   name?: string;
   namespace?: string;
@@ -34,6 +45,7 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
+  managedFields?: ManagedFieldsEntry[];
 }
 
 export const Condition = Type.Object({

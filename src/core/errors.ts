@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'CredentialNotFound'
   | 'TargetOwnedElsewhere'
   | 'TargetImmutable'
+  | 'TargetTypeImmutable'
   | 'TargetConflict'
   | 'TargetMissing'
   | 'KubeConflict'
@@ -36,6 +37,7 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   StoreNotAllowed: 'never',
   TargetOwnedElsewhere: 'never',
   TargetImmutable: 'never',
+  TargetTypeImmutable: 'never',
   TargetConflict: 'never',
   TargetMissing: 'backoff',
   VaultBadValue: 'backoff',

@@ -14,7 +14,7 @@ export function targetKeyOf(es: ExternalSecret): ObjectKey {
   return objectKey(es.metadata.namespace, targetNameOf(es));
 }
 
-export function creationPolicyOf(es: ExternalSecret): 'Owner' | 'Orphan' | 'Merge' | 'None' {
+export function creationPolicyOf(es: ExternalSecret): 'Owner' | 'Orphan' | 'Merge' | 'CreateOrMerge' | 'None' {
   return es.spec.target?.creationPolicy ?? 'Owner';
 }
 

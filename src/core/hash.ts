@@ -20,3 +20,8 @@ export function metaHash(labels: Record<string, string> | undefined, annotations
   const norm = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   return createHash('sha256').update(JSON.stringify([norm(labels), norm(annotations)])).digest('hex').slice(0, 16);
 }
+
+/** ESO's created-by label value: ObjectHash("<namespace>/<name>") (sha3-224 of the text). */
+export function createdByLabelValue(namespace: string, name: string): string {
+  return createHash('sha3-224').update(`${namespace}/${name}`, 'utf8').digest('hex');
+}

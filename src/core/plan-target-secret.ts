@@ -1,10 +1,16 @@
 // The pure heart of a sync: from the spec, the fetched data and the live Secret, decide what to write.
+// It follows ESO's mutation of the target Secret step by step (pkg/controllers/externalsecret/
+// externalsecret_controller.go Reconcile + mutationFunc + applyOwnership + updateSecret, and
+// externalsecret_controller_template.go ApplyTemplate/setMetadata), so labels, annotations, type,
+// immutable, ownerReferences and finalizers come out as ESO writes them.
 import type { ExternalSecret, ObjectMeta, OwnerReference } from '../api/index.ts';
-import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_BY, MANAGER_NAME } from '../api/constants.ts';
+import { ANNOTATION_DATA_HASH, API_VERSION, GROUP, LABEL_CREATED_BY, LABEL_MANAGED } from '../api/constants.ts';
 import { ProjectorError } from './errors.ts';
 import { Sensitive } from './sensitive.ts';
 import { hashSecretData } from './secret-data.ts';
+import { createdByLabelValue } from './hash.ts';
 import { creationPolicyOf, deletionPolicyOf, targetNameOf } from './external-secret.ts';
+import { dataKeysOfOtherExternalSecrets, fieldOwnerFor, ownedFieldsOf } from './field-owner.ts';
 import { isValidSecretKey } from './transform.ts';
 
 export type SecretBytes = Sensitive<Uint8Array>;
@@ -25,17 +31,28 @@ export interface DesiredSecret {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   ownerReferences: OwnerReference[];
+  finalizers: string[];
   immutable: boolean;
   data: ReadonlyMap<string, SecretBytes>;
+  /** The field manager the write is made as: ESO's per-ExternalSecret name (see core/field-owner.ts). */
+  fieldManager: string;
   /** Set for updates: optimistic concurrency against the Secret that was planned from. */
   resourceVersion?: string;
 }
 
 export type Plan =
   | { action: 'create'; secret: DesiredSecret; hash: string }
-  | { action: 'update'; secret: DesiredSecret; hash: string }
+  /** `thenFail`: the metadata is written, but the data or type of an immutable Secret could not be. */
+  | { action: 'update'; secret: DesiredSecret; hash: string; thenFail?: ProjectorError }
+  /** Kubernetes cannot change a Secret's type in place: delete the one this ExternalSecret owns, create anew. */
+  | { action: 'recreate'; secret: DesiredSecret; hash: string; previous: { uid?: string; resourceVersion?: string; type: string } }
   | { action: 'unchanged'; hash: string }
-  | { action: 'delete'; name: string; namespace: string; resourceVersion?: string }
+  /** `exists: false`: there is no Secret to delete; the status still says the data is gone. */
+  | { action: 'delete'; name: string; namespace: string; exists: boolean; resourceVersion?: string }
+  /** The provider returned no data and deletionPolicy is Retain: the Secret stays exactly as it is. */
+  | { action: 'retain' }
+  /** creationPolicy Merge and the Secret does not exist yet: nothing to merge into (not an error in ESO). */
+  | { action: 'wait-for-target' }
   | { action: 'skip'; reason: string };
 
 /** Renders target.template against the fetched data (injected: core/template). */
@@ -49,15 +66,16 @@ export interface PlanInput {
   es: ExternalSecret;
   /** Provider data after decoding and rewriting; keys are target Secret keys. */
   data: ReadonlyMap<string, SecretBytes>;
-  /** True when every remote ref answered "not found" (drives deletionPolicy). */
-  allMissing: boolean;
+  /** Kept for callers; the deletionPolicy decision is ESO's "the provider returned no data" (data.size === 0). */
+  allMissing?: boolean;
   live: LiveSecret | undefined;
   renderTemplate?: TemplateRenderer;
 }
 
+/** The controller reference ESO sets (controllerutil.SetControllerReference with the v1 scheme GVK). */
 export function ownerReferenceFor(es: ExternalSecret): OwnerReference {
   return {
-    apiVersion: es.apiVersion,
+    apiVersion: API_VERSION,
     kind: 'ExternalSecret',
     name: es.metadata.name,
     uid: es.metadata.uid ?? '',
@@ -70,15 +88,18 @@ function controllerOf(meta: ObjectMeta): OwnerReference | undefined {
   return meta.ownerReferences?.find((o) => o.controller);
 }
 
-function assertNotOwnedElsewhere(es: ExternalSecret, live: LiveSecret): void {
-  const owner = controllerOf(live.metadata);
-  if (owner && !(owner.kind === 'ExternalSecret' && owner.uid === es.metadata.uid)) {
-    throw new ProjectorError(
-      'TargetOwnedElsewhere',
-      `target Secret ${es.metadata.namespace}/${live.metadata.name} is owned by ${owner.kind} ${owner.name}; two owners cannot write one Secret`,
-      { field: 'spec.target.name' },
-    );
-  }
+function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+/** Same object for controller-runtime: same group, kind and name; the UID and version are ignored. */
+function refersTo(ref: OwnerReference, es: ExternalSecret): boolean {
+  return groupOf(ref.apiVersion) === GROUP && ref.kind === 'ExternalSecret' && ref.name === es.metadata.name;
+}
+
+function isExternalSecretRef(ref: OwnerReference): boolean {
+  return groupOf(ref.apiVersion) === GROUP && ref.kind === 'ExternalSecret';
 }
 
 function assertValidKeys(data: ReadonlyMap<string, SecretBytes>): void {
@@ -100,109 +121,206 @@ function sameBytes(a: ReadonlyMap<string, SecretBytes>, b: ReadonlyMap<string, S
   return true;
 }
 
-function includes(have: Record<string, string> | undefined, want: Record<string, string>): boolean {
-  return Object.entries(want).every(([k, v]) => have?.[k] === v);
+function sameMap(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const ea = Object.entries(a ?? {});
+  return ea.length === Object.keys(b).length && ea.every(([k, v]) => Object.hasOwn(b, k) && b[k] === v);
 }
 
-function desiredContent(input: PlanInput): { data: ReadonlyMap<string, SecretBytes>; labels: Record<string, string>; annotations: Record<string, string> } {
-  const { es, data, renderTemplate } = input;
-  const template = es.spec.target?.template;
-  if (!template) return { data, labels: {}, annotations: {} };
-  const rendered = renderTemplate
-    ? renderTemplate(es, data)
-    : { data: new Map<string, SecretBytes>(), labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {} };
-  const merged = template.mergePolicy === 'Merge' ? new Map([...data, ...rendered.data]) : rendered.data;
-  // With no template data at all ESO keeps the provider data (a template that only sets type/metadata).
-  const finalData = !template.data && !template.templateFrom?.length ? new Map([...data, ...rendered.data]) : merged;
-  return { data: finalData, labels: rendered.labels, annotations: rendered.annotations };
+function sameOwners(a: readonly OwnerReference[] | undefined, b: readonly OwnerReference[]): boolean {
+  const norm = (o: OwnerReference) => JSON.stringify([o.apiVersion, o.kind, o.name, o.uid, o.controller ?? false, o.blockOwnerDeletion ?? false]);
+  const la = (a ?? []).map(norm);
+  const lb = b.map(norm);
+  return la.length === lb.length && la.every((x, i) => x === lb[i]);
 }
 
-function planDeletion(input: PlanInput): Plan {
-  const { es, live } = input;
-  const policy = deletionPolicyOf(es);
-  const ns = es.metadata.namespace;
-  if (!live) return { action: 'skip', reason: 'every remote secret is gone and the target Secret does not exist' };
-  if (policy === 'Delete') {
-    assertNotOwnedElsewhere(es, live);
-    return { action: 'delete', name: live.metadata.name!, namespace: ns, resourceVersion: live.metadata.resourceVersion };
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  const la = a ?? [];
+  return la.length === b.length && la.every((x, i) => x === b[i]);
+}
+
+/** ESO's applyOwnership: refuse another ExternalSecret's Secret; set or drop our controller reference. */
+function ownership(es: ExternalSecret, live: LiveSecret | undefined, labels: Record<string, string>): OwnerReference[] {
+  const creation = creationPolicyOf(es);
+  const controller = live ? controllerOf(live.metadata) : undefined;
+  const controlledByUs = controller !== undefined && refersTo(controller, es);
+  const target = `${es.metadata.namespace}/${targetNameOf(es)}`;
+  if (controller && isExternalSecretRef(controller) && !controlledByUs) {
+    // Two ExternalSecrets writing one Secret would fight over it (ESO ErrSecretIsOwned), whatever the
+    // creationPolicy: a Merge ExternalSecret cannot add keys to a Secret an Owner one controls.
+    throw new ProjectorError(
+      'TargetOwnedElsewhere',
+      `target is owned by another ExternalSecret: Secret ${target} is controlled by ExternalSecret ${controller.name}; to combine keys from several ExternalSecrets, give every one of them creationPolicy Merge or CreateOrMerge`,
+      { field: 'spec.target.name' },
+    );
   }
-  // deletionPolicy Merge: take back the keys this ExternalSecret names, keep the Secret.
-  const ours = new Set((es.spec.data ?? []).map((d) => d.secretKey));
-  const remaining = new Map([...live.data].filter(([k]) => !ours.has(k)));
-  const hash = hashSecretData(remaining);
-  if (remaining.size === live.data.size) return { action: 'unchanged', hash };
+  let owners = [...(live?.metadata.ownerReferences ?? [])];
+  if (creation === 'Owner') {
+    if (controller && !controlledByUs) {
+      throw new ProjectorError('TargetOwnedElsewhere', `failed to take ownership of target secret: Secret ${target} is controlled by ${controller.kind} ${controller.name}`, {
+        field: 'spec.target.creationPolicy',
+      });
+    }
+    const ref = ownerReferenceFor(es);
+    const i = owners.findIndex((o) => refersTo(o, es));
+    if (i >= 0) owners[i] = ref;
+    else owners.push(ref);
+    labels[LABEL_CREATED_BY] = createdByLabelValue(es.metadata.namespace, es.metadata.name);
+  } else {
+    // A policy changed away from Owner gives the Secret up (ESO RemoveControllerReference).
+    if (controlledByUs) owners = owners.filter((o) => !refersTo(o, es));
+    delete labels[LABEL_CREATED_BY];
+  }
+  return owners;
+}
+
+function mergeInto(dest: Record<string, string>, src: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(src ?? {})) dest[k] = v;
+}
+
+/** ESO's mutationFunc applied to a copy of the live Secret (or to an empty one). */
+function desiredSecret(input: PlanInput, fieldManager: string): DesiredSecret {
+  const { es, data: providerData, live, renderTemplate } = input;
+  const creation = creationPolicyOf(es);
+  const template = es.spec.target?.template;
+  const labels: Record<string, string> = { ...(live?.metadata.labels ?? {}) };
+  const annotations: Record<string, string> = { ...(live?.metadata.annotations ?? {}) };
+  const finalizers = [...(live?.metadata.finalizers ?? [])];
+  let data = new Map(live?.data ?? []);
+  let type = live?.type;
+  const immutable = (es.spec.target?.immutable ?? false) || (live?.immutable ?? false);
+
+  // An immutable target that exists keeps its data, type and metadata: ESO never rewrites it, so a
+  // rotation is not an error (docs/api/externalsecret.md "Immutable target").
+  const mutable = !live || !es.spec.target?.immutable;
+  if (mutable) {
+    const owned = live ? ownedFieldsOf(live.metadata, fieldManager) : undefined;
+    for (const k of owned?.data ?? []) data.delete(k);
+    for (const k of owned?.labels ?? []) delete labels[k];
+    for (const k of owned?.annotations ?? []) delete annotations[k];
+    if (creation !== 'Merge' && creation !== 'CreateOrMerge') {
+      // Owner and Orphan write the whole Secret (ESO clears it). Orphan keeps the keys another
+      // ExternalSecret merged in, where ESO drops them until that one's next refresh: the Secret
+      // would flap. (Under Owner the other ExternalSecret cannot write at all: TargetOwnedElsewhere.)
+      const keep = creation === 'Orphan' && live ? dataKeysOfOtherExternalSecrets(live.metadata, fieldManager) : new Set<string>();
+      data = new Map([...data].filter(([k]) => keep.has(k)));
+    }
+    if (!template) {
+      // Without a template the ExternalSecret's own labels and annotations go onto the Secret.
+      mergeInto(labels, es.metadata.labels);
+      mergeInto(annotations, es.metadata.annotations);
+      for (const [k, v] of providerData) data.set(k, v);
+    } else {
+      if (template.type) type = template.type;
+      const rendered = renderTemplate
+        ? renderTemplate(es, providerData)
+        : { data: new Map<string, SecretBytes>(), labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {} };
+      mergeInto(labels, rendered.labels);
+      mergeInto(annotations, rendered.annotations);
+      if (!live?.metadata.deletionTimestamp) {
+        for (const f of template.metadata?.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
+      }
+      const noDataTemplate = !template.data && !template.templateFrom?.length;
+      if (template.mergePolicy === 'Merge' || noDataTemplate) for (const [k, v] of providerData) data.set(k, v);
+      for (const [k, v] of rendered.data) data.set(k, v);
+    }
+  }
+
+  const ownerReferences = ownership(es, live, labels);
+  labels[LABEL_MANAGED] = 'true';
+  annotations[ANNOTATION_DATA_HASH] = hashSecretData(data);
   return {
-    action: 'update',
-    hash,
-    secret: {
-      name: live.metadata.name!,
-      namespace: ns,
-      type: live.type ?? 'Opaque',
-      labels: live.metadata.labels ?? {},
-      annotations: { ...(live.metadata.annotations ?? {}), [ANNOTATION_DATA_HASH]: hash },
-      ownerReferences: live.metadata.ownerReferences ?? [],
-      immutable: live.immutable ?? false,
-      data: remaining,
-      resourceVersion: live.metadata.resourceVersion,
-    },
+    name: targetNameOf(es),
+    namespace: es.metadata.namespace,
+    type: type || 'Opaque',
+    labels,
+    annotations,
+    ownerReferences,
+    finalizers,
+    immutable,
+    data,
+    fieldManager,
+    resourceVersion: live?.metadata.resourceVersion,
   };
 }
 
-export function planTargetSecret(input: PlanInput): Plan {
+function planNoData(input: PlanInput): Plan {
+  const { es, live } = input;
+  const policy = deletionPolicyOf(es);
+  if (policy === 'Retain') return { action: 'retain' };
+  // deletionPolicy Merge goes on: the keys this ExternalSecret wrote are taken out of the Secret.
+  if (policy === 'Merge') return planWrite(input);
+  const creation = creationPolicyOf(es);
+  const name = targetNameOf(es);
+  if (creation !== 'Owner') {
+    throw new ProjectorError('InvalidSpec', `unable to delete secret ${name}: creationPolicy=${creation} is not Owner`, { field: 'spec.target.deletionPolicy' });
+  }
+  if (!live) return { action: 'delete', name, namespace: es.metadata.namespace, exists: false };
+  const controller = controllerOf(live.metadata);
+  if (controller && !refersTo(controller, es)) {
+    // Never delete what belongs to someone else, even where ESO only checks the policy.
+    throw new ProjectorError('TargetOwnedElsewhere', `Secret ${es.metadata.namespace}/${name} is controlled by ${controller.kind} ${controller.name}; it is not deleted`, {
+      field: 'spec.target.name',
+    });
+  }
+  return { action: 'delete', name, namespace: es.metadata.namespace, exists: true, resourceVersion: live.metadata.resourceVersion };
+}
+
+function planWrite(input: PlanInput): Plan {
   const { es, live } = input;
   const creation = creationPolicyOf(es);
   if (creation === 'None') return { action: 'skip', reason: 'creationPolicy None: the Secret is not written' };
-  if (input.allMissing && deletionPolicyOf(es) !== 'Retain') return planDeletion(input);
+  if (creation === 'Merge' && !live) return { action: 'wait-for-target' };
 
-  const content = desiredContent(input);
-  assertValidKeys(content.data);
-  const name = targetNameOf(es);
-  const namespace = es.metadata.namespace;
+  const desired = desiredSecret(input, fieldOwnerFor(es.metadata.name));
+  assertValidKeys(desired.data);
+  const hash = desired.annotations[ANNOTATION_DATA_HASH]!;
+  if (!live) return { action: 'create', hash, secret: { ...desired, resourceVersion: undefined } };
 
-  if (creation === 'Merge' && !live) {
-    throw new ProjectorError('TargetMissing', `target Secret ${namespace}/${name} does not exist; creationPolicy Merge only adds keys to an existing Secret`, {
-      field: 'spec.target.creationPolicy',
-    });
+  const liveType = live.type || 'Opaque';
+  const dataSame = sameBytes(live.data, desired.data);
+  const contentSame = dataSame && liveType === desired.type && (live.immutable ?? false) === desired.immutable;
+  const metaSameAs = (d: DesiredSecret) =>
+    sameMap(live.metadata.labels, d.labels) &&
+    sameMap(live.metadata.annotations, d.annotations) &&
+    sameOwners(live.metadata.ownerReferences, d.ownerReferences) &&
+    sameList(live.metadata.finalizers, d.finalizers);
+  if (contentSame && metaSameAs(desired)) return { action: 'unchanged', hash };
+
+  const target = `${es.metadata.namespace}/${desired.name}`;
+  if (live.immutable && !contentSame) {
+    // ESO updateSecret: the metadata of an immutable Secret is still written, then the sync fails.
+    const err = new ProjectorError(
+      'TargetImmutable',
+      `could not update secret, target is immutable: Secret ${target} is immutable and its ${dataSame ? 'type' : 'data'} would change; delete it to let it be recreated`,
+      { field: 'spec.target.immutable' },
+    );
+    const metadataOnly: DesiredSecret = { ...desired, data: live.data, type: liveType, immutable: true, annotations: { ...desired.annotations, [ANNOTATION_DATA_HASH]: hashSecretData(live.data) } };
+    if (metaSameAs(metadataOnly)) throw err;
+    return { action: 'update', hash: metadataOnly.annotations[ANNOTATION_DATA_HASH]!, secret: metadataOnly, thenFail: err };
   }
-  if (live && creation !== 'Merge') assertNotOwnedElsewhere(es, live);
-
-  const data = creation === 'Merge' && live ? new Map([...live.data, ...content.data]) : content.data;
-  const hash = hashSecretData(data);
-  const labels: Record<string, string> = { ...content.labels, [LABEL_MANAGED]: 'true', [LABEL_MANAGED_BY]: MANAGER_NAME };
-  const annotations: Record<string, string> = { ...content.annotations, [ANNOTATION_DATA_HASH]: hash };
-  const ownerReferences = creation === 'Owner' ? [ownerReferenceFor(es)] : [];
-  const type = es.spec.target?.template?.type ?? live?.type ?? 'Opaque';
-  const immutable = es.spec.target?.immutable ?? false;
-
-  if (!live) {
-    return { action: 'create', hash, secret: { name, namespace, type, labels, annotations, ownerReferences, immutable, data } };
+  if (liveType !== desired.type) {
+    // Kubernetes refuses to change a Secret's type (ESO then fails with "could not update secret").
+    // The Secret this ExternalSecret owns is recreated with the new type; any other is left alone.
+    const controller = controllerOf(live.metadata);
+    if (creation === 'Owner' && controller && refersTo(controller, es)) {
+      return { action: 'recreate', hash, secret: { ...desired, resourceVersion: undefined }, previous: { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion, type: liveType } };
+    }
+    throw new ProjectorError(
+      'TargetTypeImmutable',
+      `Secret ${target} has type ${liveType} and Kubernetes cannot change a Secret's type to ${desired.type} in place; with creationPolicy ${creation} Projector does not delete a Secret it does not own: delete it and it will be created with the new type`,
+      { field: 'spec.target.template.type' },
+    );
   }
+  return { action: 'update', hash, secret: desired };
+}
 
-  const dataSame = sameBytes(live.data, data);
-  const ownersSame = ownerReferences.every((o) => live.metadata.ownerReferences?.some((l) => l.uid === o.uid && l.controller));
-  if (dataSame && ownersSame && includes(live.metadata.labels, labels) && includes(live.metadata.annotations, annotations) && (live.type ?? 'Opaque') === type) {
-    return { action: 'unchanged', hash };
-  }
-  if (live.immutable && !dataSame) {
-    throw new ProjectorError('TargetImmutable', `target Secret ${namespace}/${name} is immutable and its data would change; delete it to let Projector recreate it`, {
-      field: 'spec.target.immutable',
-    });
-  }
-  // Keep what others put on the Secret (Argo CD tracking labels, other owners for Merge/Orphan).
-  const keptOwners = (live.metadata.ownerReferences ?? []).filter((o) => !(o.kind === 'ExternalSecret' && o.uid === es.metadata.uid));
-  return {
-    action: 'update',
-    hash,
-    secret: {
-      name,
-      namespace,
-      type: live.type ?? type,
-      labels: { ...(live.metadata.labels ?? {}), ...labels },
-      annotations: { ...(live.metadata.annotations ?? {}), ...annotations },
-      ownerReferences: [...keptOwners, ...ownerReferences],
-      immutable: live.immutable || immutable,
-      data,
-      resourceVersion: live.metadata.resourceVersion,
-    },
-  };
+/**
+ * Decides the write for one sync. ESO order: no provider data → deletionPolicy (Retain keeps the
+ * Secret, Delete deletes an owned one, Merge goes on to take its keys out); creationPolicy None →
+ * nothing; Merge with no Secret → wait; otherwise the mutated copy of the live Secret, compared with
+ * it. Throws ProjectorError (TargetOwnedElsewhere, TargetImmutable, TargetTypeImmutable, InvalidSpec).
+ */
+export function planTargetSecret(input: PlanInput): Plan {
+  if (input.data.size === 0) return planNoData(input);
+  return planWrite(input);
 }

@@ -73,7 +73,7 @@ function checkPolicies(es: ExternalSecret): Issue[] {
   const creation = es.spec?.target?.creationPolicy ?? 'Owner';
   const deletion = es.spec?.target?.deletionPolicy ?? 'Retain';
   const path = 'spec.target.deletionPolicy';
-  if (deletion === 'Delete' && (creation === 'Merge' || creation === 'None')) {
+  if (deletion === 'Delete' && (creation === 'Merge' || creation === 'CreateOrMerge' || creation === 'None')) {
     return [issue(path, 'InvalidPolicy', `deletionPolicy Delete must not be used with creationPolicy ${creation}: the Secret is not owned by the ExternalSecret; use creationPolicy Owner`)];
   }
   if (deletion === 'Merge' && creation === 'None') {

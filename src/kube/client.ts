@@ -45,6 +45,7 @@ function toV1Secret(d: DesiredSecret): V1Secret {
       labels: d.labels,
       annotations: d.annotations,
       ownerReferences: d.ownerReferences.length ? d.ownerReferences : undefined,
+      finalizers: d.finalizers.length ? d.finalizers : undefined,
       resourceVersion: d.resourceVersion,
     },
     type: d.type,
@@ -83,7 +84,7 @@ export class KubeClient {
   async createSecret(d: DesiredSecret): Promise<string> {
     await this.#throttle();
     try {
-      const s = await this.#core.createNamespacedSecret({ namespace: d.namespace, body: toV1Secret(d), fieldManager: FIELD_MANAGER });
+      const s = await this.#core.createNamespacedSecret({ namespace: d.namespace, body: toV1Secret(d), fieldManager: d.fieldManager });
       return s.metadata?.resourceVersion ?? '';
     } catch (e) {
       throw kubeError(e, `create Secret ${d.namespace}/${d.name}`);
@@ -93,17 +94,19 @@ export class KubeClient {
   async updateSecret(d: DesiredSecret): Promise<string> {
     await this.#throttle();
     try {
-      const s = await this.#core.replaceNamespacedSecret({ name: d.name, namespace: d.namespace, body: toV1Secret(d), fieldManager: FIELD_MANAGER });
+      const s = await this.#core.replaceNamespacedSecret({ name: d.name, namespace: d.namespace, body: toV1Secret(d), fieldManager: d.fieldManager });
       return s.metadata?.resourceVersion ?? '';
     } catch (e) {
       throw kubeError(e, `update Secret ${d.namespace}/${d.name}`);
     }
   }
 
-  async deleteSecret(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+  /** Deletes a Secret; with `uid`/`resourceVersion`, only the very object that was planned from. */
+  async deleteSecret(namespace: string, name: string, resourceVersion?: string, uid?: string): Promise<void> {
     await this.#throttle();
     try {
-      await this.#core.deleteNamespacedSecret({ name, namespace, body: { preconditions: resourceVersion ? { resourceVersion } : undefined } });
+      const preconditions = resourceVersion || uid ? { resourceVersion, uid } : undefined;
+      await this.#core.deleteNamespacedSecret({ name, namespace, body: { preconditions } });
     } catch (e) {
       if (isNotFound(e)) return;
       throw kubeError(e, `delete Secret ${namespace}/${name}`);
@@ -138,6 +141,28 @@ export class KubeClient {
     } catch {
       throw new ProjectorError('KubeUnavailable', `discover ${groupVersion}: API server unreachable`);
     }
+  }
+
+  /**
+   * Sets an ExternalSecret's finalizers (JSON merge patch of metadata.finalizers, guarded by the
+   * resourceVersion it was read at: a conflict means a newer object is on its way to the queue).
+   */
+  async setFinalizers(obj: { kind: string; metadata: ObjectMeta & { name: string } }, finalizers: string[]): Promise<void> {
+    const plural = PLURALS[obj.kind];
+    if (!plural) throw new ProjectorError('Internal', `no finalizers handled for kind ${obj.kind}`);
+    const ns = obj.metadata.namespace;
+    const path = `/apis/${GROUP}/v1${ns ? `/namespaces/${ns}` : ''}/${plural}/${obj.metadata.name}`;
+    const what = `update finalizers of ${obj.kind} ${ns ? ns + '/' : ''}${obj.metadata.name}`;
+    await this.#throttle();
+    let res: { status: number; body: string };
+    try {
+      const body = { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: obj.metadata.resourceVersion } };
+      res = await kubeSend(this.kubeConfig, { method: 'PATCH', path, query: { fieldManager: FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
+    }
+    if (res.status === 404) return; // gone already: nothing holds it
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
   }
 
   /** JSON merge patch of the status subresource of one of our kinds. */

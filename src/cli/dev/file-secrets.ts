@@ -3,7 +3,8 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { ObjectMeta } from '../../api/meta.ts';
+import type { ManagedFieldsEntry, ObjectMeta } from '../../api/meta.ts';
+import { managedFieldsEntryFor, ownedFieldsOf } from '../../core/field-owner.ts';
 import type { DesiredSecret, LiveSecret } from '../../core/plan-target-secret.ts';
 import { decodeSecretData, encodeSecretData, liveTargetMetaOf } from '../../core/secret-data.ts';
 import type { LiveTargetMeta } from '../../core/refresh.ts';
@@ -68,7 +69,7 @@ export class FileSecrets {
   async updateSecret(d: DesiredSecret): Promise<string> {
     return this.#write(d);
   }
-  async deleteSecret(namespace: string, name: string): Promise<void> {
+  async deleteSecret(namespace: string, name: string, _resourceVersion?: string, _uid?: string): Promise<void> {
     rmSync(this.yamlPath(namespace, name), { force: true });
     rmSync(this.envPath(namespace, name), { force: true });
   }
@@ -77,6 +78,28 @@ export class FileSecrets {
   list(): string[] {
     if (!existsSync(this.root)) return [];
     return readdirSync(this.root).flatMap((ns) => readdirSync(join(this.root, ns)).filter((f) => f.endsWith('.yaml')).map((f) => `${ns}/${f.slice(0, -5)}`));
+  }
+
+  /**
+   * What the API server would record in managedFields: the other writers' entries as they were, and
+   * this writer owning what it set that no other writer owns (so Merge ExternalSecrets stay apart).
+   */
+  #managedFields(d: DesiredSecret): ManagedFieldsEntry[] {
+    const previous = this.#read(d.namespace, d.name)?.metadata;
+    const others = (previous?.managedFields ?? []).filter((e) => e.manager !== d.fieldManager);
+    const theirs = { data: new Set<string>(), labels: new Set<string>(), annotations: new Set<string>() };
+    for (const e of others) {
+      const owned = ownedFieldsOf({ managedFields: [e] }, e.manager ?? '');
+      for (const k of owned.data) theirs.data.add(k);
+      for (const k of owned.labels) theirs.labels.add(k);
+      for (const k of owned.annotations) theirs.annotations.add(k);
+    }
+    const mine = {
+      data: [...d.data.keys()].filter((k) => !theirs.data.has(k)),
+      labels: Object.keys(d.labels).filter((k) => !theirs.labels.has(k)),
+      annotations: Object.keys(d.annotations).filter((k) => !theirs.annotations.has(k)),
+    };
+    return [...others, managedFieldsEntryFor(d.fieldManager, mine, new Date().toISOString())];
   }
 
   #write(d: DesiredSecret): string {
@@ -96,6 +119,8 @@ export class FileSecrets {
         labels: d.labels,
         annotations: d.annotations,
         ...(d.ownerReferences.length ? { ownerReferences: d.ownerReferences } : {}),
+        ...(d.finalizers.length ? { finalizers: d.finalizers } : {}),
+        managedFields: this.#managedFields(d),
       },
       type: d.type,
       ...(d.immutable ? { immutable: true } : {}),

@@ -1,5 +1,5 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
-import { EventReason } from '../../api/constants.ts';
+import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
@@ -16,7 +16,7 @@ import type { Change, ChangeTimes } from '../change-times.ts';
 import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
-import { markDeleted, markFailed, markSynced, sameStatus } from './status.ts';
+import { markFailed, sameStatus, statusAfter } from './status.ts';
 
 export interface ExternalSecretDeps {
   externalSecrets: Lister<ExternalSecret>;
@@ -25,7 +25,7 @@ export interface ExternalSecretDeps {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** Managed Secrets' metadata and observed data hash (no values), keyed "ns/name". */
   managedSecrets: Lister<LiveTargetMeta>;
-  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'>;
+  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers'>>;
   clients: ClientCache;
   events: EventSink;
   clock: Clock;
@@ -65,7 +65,9 @@ export class ExternalSecretReconciler implements Reconciler {
 
   async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
     const es = this.#d.externalSecrets.get(key);
-    if (!es || es.metadata.deletionTimestamp) return { kind: 'done' }; // ownerReferences let GC take an owned Secret
+    if (!es) return { kind: 'done' };
+    if (es.metadata.deletionTimestamp) return this.#finalize(es);
+    await this.#ensureFinalizer(es);
     const now = this.#d.clock.now();
     const change = this.#d.changes?.consume(key);
     const due = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now);
@@ -80,9 +82,7 @@ export class ExternalSecretReconciler implements Reconciler {
       const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
       const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
       await this.#applyPlan(es, plan, log);
-      // Once every remote secret is gone under deletionPolicy Delete, the status keeps saying so.
-      const deleted = plan.action === 'delete' || (fetched.allMissing && deletionPolicyOf(es) === 'Delete');
-      await this.#writeStatus(es, deleted ? markDeleted(es, now) : markSynced(es, now));
+      await this.#writeStatus(es, statusAfter(es, plan, now));
       return this.#scheduleNext(es, now, now);
     } catch (err) {
       if (err instanceof NotOurStore) return { kind: 'done' };
@@ -129,6 +129,43 @@ export class ExternalSecretReconciler implements Reconciler {
     return store;
   }
 
+  /**
+   * ESO adds its cleanup finalizer to every ExternalSecret it sees (so a Secret under deletionPolicy
+   * Delete goes with it, and ExternalSecrets ESO finalized are released here after a migration).
+   * Drivers without an API server (dev on files) have no finalizers.
+   */
+  async #ensureFinalizer(es: ExternalSecret): Promise<void> {
+    const finalizers = es.metadata.finalizers ?? [];
+    if (!this.#d.kube.setFinalizers || finalizers.includes(FINALIZER_EXTERNALSECRET_CLEANUP)) return;
+    await this.#d.kube.setFinalizers(es as ExternalSecret & { metadata: { name: string } }, [...finalizers, FINALIZER_EXTERNALSECRET_CLEANUP]);
+  }
+
+  /**
+   * An ExternalSecret being deleted: under deletionPolicy Delete its own Secret goes first (ESO
+   * cleanupManagedSecrets: only one this ExternalSecret controls, by UID), then the finalizer.
+   */
+  async #finalize(es: ExternalSecret): Promise<Result> {
+    const finalizers = es.metadata.finalizers ?? [];
+    if (!this.#d.kube.setFinalizers || !finalizers.includes(FINALIZER_EXTERNALSECRET_CLEANUP)) return { kind: 'done' };
+    const log = this.#d.log.child({ key: `${es.metadata.namespace}/${es.metadata.name}` });
+    try {
+      if (deletionPolicyOf(es) === 'Delete') {
+        const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
+        const controller = live?.metadata.ownerReferences?.find((o) => o.controller);
+        if (live && controller?.kind === 'ExternalSecret' && controller.uid === es.metadata.uid) {
+          await this.#d.kube.deleteSecret(es.metadata.namespace, targetNameOf(es), undefined, live.metadata.uid);
+          log.info({ target: `${es.metadata.namespace}/${targetNameOf(es)}` }, 'deleted managed secret: ExternalSecret deleted (deletionPolicy Delete)');
+        }
+      }
+      await this.#d.kube.setFinalizers(es as ExternalSecret & { metadata: { name: string } }, finalizers.filter((f) => f !== FINALIZER_EXTERNALSECRET_CLEANUP));
+    } catch (err) {
+      if (!(err instanceof ProjectorError)) throw err;
+      log.warn({ code: err.code, err }, 'could not finish deleting the ExternalSecret; retrying');
+      return resultFor(err.retry === 'never' ? new ProjectorError('KubeUnavailable', err.message) : err);
+    }
+    return { kind: 'done' };
+  }
+
   async #applyPlan(es: ExternalSecret, plan: Plan, log: Logger): Promise<void> {
     const target = `${es.metadata.namespace}/${targetNameOf(es)}`;
     switch (plan.action) {
@@ -140,14 +177,30 @@ export class ExternalSecretReconciler implements Reconciler {
       }
       case 'update': {
         const rv = await this.#d.kube.updateSecret(plan.secret);
-        log.info({ target, resourceVersion: rv, keys: plan.secret.data.size }, 'updated target Secret');
+        log.info({ target, resourceVersion: rv, keys: plan.secret.data.size }, plan.thenFail ? 'updated target Secret metadata' : 'updated target Secret');
+        if (plan.thenFail) throw plan.thenFail;
         this.#d.events.normal(es, EventReason.Updated, `Updated Secret ${targetNameOf(es)}`);
         return;
       }
+      case 'recreate': {
+        // Only the Secret that was planned from (UID and resourceVersion preconditions) is deleted.
+        await this.#d.kube.deleteSecret(plan.secret.namespace, plan.secret.name, plan.previous.resourceVersion, plan.previous.uid);
+        const rv = await this.#d.kube.createSecret(plan.secret);
+        log.info({ target, resourceVersion: rv, from: plan.previous.type, to: plan.secret.type }, 'recreated target Secret: its type changed');
+        this.#d.events.normal(es, EventReason.Updated, `Recreated Secret ${targetNameOf(es)}: type ${plan.previous.type} changed to ${plan.secret.type}`);
+        return;
+      }
       case 'delete':
+        if (!plan.exists) return;
         await this.#d.kube.deleteSecret(plan.namespace, plan.name, plan.resourceVersion);
         log.info({ target }, 'deleted target Secret: every remote secret is gone (deletionPolicy Delete)');
         this.#d.events.normal(es, EventReason.Deleted, `Deleted Secret ${plan.name}: every remote secret is gone (deletionPolicy Delete)`);
+        return;
+      case 'retain':
+        log.debug({ target }, 'the provider returned no data: target Secret retained (deletionPolicy Retain)');
+        return;
+      case 'wait-for-target':
+        log.debug({ target }, 'target Secret does not exist; creationPolicy Merge waits for it');
         return;
       case 'unchanged':
         log.debug({ target }, 'target Secret already up to date');

@@ -54,7 +54,7 @@ describe('checkSchema', () => {
       ['WrongType', 'spec.target.immutable'],
       ['MissingField', 'spec.data[0].remoteRef'],
     ]);
-    assert.match(issues[0]!.message, /Owner, Orphan, Merge, None/);
+    assert.match(issues[0]!.message, /Owner, Orphan, Merge, CreateOrMerge, None/);
     assert.ok(!isShapeIntact(issues));
   });
 

@@ -45,6 +45,6 @@ describe('target.template rendering', () => {
 
   it('reports engineVersion v1 as not supported', () => {
     const es = externalSecret({ target: { template: { engineVersion: 'v1', data: { A: 'x' } } } });
-    assert.throws(() => planTargetSecret({ es, data: fetched({}), allMissing: false, live: undefined, renderTemplate: render }), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported');
+    assert.throws(() => planTargetSecret({ es, data: fetched({ X: 'y' }), allMissing: false, live: undefined, renderTemplate: render }), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported');
   });
 });
