@@ -25,6 +25,8 @@ const cache = new Map<string, GoRegexpResult>();
  * Refuses what Go refuses (lookaround, backreferences, possessive quantifiers, repeat counts above
  * 1000, ...). `reason` is Go's error code (e.g. "missing closing )") and never quotes the pattern,
  * since a pattern may be built from secret data. Results are cached (bounded, least recently used).
+ * Known difference: a pattern compiling to more than 1,398,101 instructions is refused with
+ * "expression too large" (re2js's limit; Go's is about 2.4 times higher).
  */
 export function compileGoRegexp(source: string): GoRegexpResult {
   const hit = cache.get(source);
@@ -46,12 +48,17 @@ function compileUncached(source: string): GoRegexpResult {
     for (const [name, index] of Object.entries(re.namedGroups())) names[index] = name;
     return { ok: true, regexp: new GoRegexp(source, re, names) };
   } catch (e) {
-    if (!(e instanceof RE2JSException)) throw e;
-    // RE2JSSyntaxException carries Go's error code in `error`; its message quotes the pattern.
-    const code = (e as { error?: unknown }).error;
-    if (code === DUPLICATE_NAME) return compileWithDuplicateNames(source);
-    return { ok: false, reason: typeof code === 'string' && code !== '' ? code : 'invalid regular expression' };
+    const reason = reasonOf(e);
+    return reason === DUPLICATE_NAME ? compileWithDuplicateNames(source) : { ok: false, reason };
   }
+}
+
+/** Go's error code from a re2js failure; rethrows anything that is not a compile failure. */
+function reasonOf(e: unknown): string {
+  if (!(e instanceof RE2JSException)) throw e;
+  // RE2JSSyntaxException carries Go's error code in `error`; its message quotes the pattern.
+  const code = (e as { error?: unknown }).error;
+  return typeof code === 'string' && code !== '' ? code : 'invalid regular expression';
 }
 
 const DUPLICATE_NAME = 'duplicate capture group name';
@@ -68,9 +75,7 @@ function compileWithDuplicateNames(source: string): GoRegexpResult {
     if (re.groupCount() + 1 !== names.length) return { ok: false, reason: DUPLICATE_NAME };
     return { ok: true, regexp: new GoRegexp(source, re, names) };
   } catch (e) {
-    if (!(e instanceof RE2JSException)) throw e;
-    const code = (e as { error?: unknown }).error;
-    return { ok: false, reason: typeof code === 'string' && code !== '' ? code : 'invalid regular expression' };
+    return { ok: false, reason: reasonOf(e) };
   }
 }
 
