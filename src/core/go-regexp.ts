@@ -1,387 +1,390 @@
-// Go regular expressions (RE2 syntax) in JavaScript
+// Go regular expressions (package regexp, RE2 syntax) for every pattern a user writes.
 //
-// ESO compiles find.name.regexp, rewrite sources and namespaceRegexes with Go's regexp package.
-// JavaScript accepts constructs RE2 rejects (lookaround, backreferences, possessive quantifiers)
-// and rejects some RE2 syntax ((?P<n>...), (?i), \z, [[:alpha:]], \Q...\E). So the source is
-// translated token by token, refusing what RE2 refuses, and the result compiled with the `u`
-// flag. Reasons are fixed phrases: the pattern is never quoted back.
-// Known differences kept: \s is JavaScript's (Unicode) whitespace; (?m) line ends also match \r.
+// ESO compiles find.name.regexp, rewrite[].regexp.source, conditions[].namespaceRegexes and the
+// sprig regex functions' patterns with Go's regexp package. JavaScript's RegExp differs in syntax
+// (lookaround, backreferences; no (?P<n>), \z, [[:alpha:]], \Q..\E), in replacement expansion
+// ($1_x, $name), in which empty matches it replaces, and it backtracks (a pattern such as
+// ^(a+)+$ can block the event loop). So matching runs on re2js, a port of Go's regexp engine
+// (same parser, same leftmost-first semantics, linear time), and the iteration and expansion
+// rules Go's regexp.go layers on top of the engine (allMatches, replaceAll, expand, Split) are
+// reproduced here over UTF-8 byte offsets, which is what Go's indexes are.
+//
+// Input strings are encoded to UTF-8 first; a lone UTF-16 surrogate (impossible in a Go string
+// built from JSON) becomes U+FFFD there, as Go's JSON decoder would have made it.
 
-export type GoRegexpResult = { ok: true; regexp: RegExp } | { ok: false; reason: string };
+import { RE2JS, RE2JSException } from 're2js';
 
-const GO_MAX_REPEAT = 1000;
-const MAX_CODE_POINT = 0x10ffff;
-const REGEXP_CACHE_LIMIT = 500;
-const regexpCache = new Map<string, GoRegexpResult>();
+export type GoRegexpResult = { ok: true; regexp: GoRegexp } | { ok: false; reason: string };
 
-/** Compiles a Go (RE2) pattern to an equivalent JavaScript RegExp; `flags` may add e.g. "g". */
-export function compileGoRegexp(source: string, flags = ''): GoRegexpResult {
-  const cacheKey = `${flags}/${source}`;
-  const cached = regexpCache.get(cacheKey);
-  if (cached) return cached;
-  const result = translateAndCompile(source, flags);
-  if (regexpCache.size >= REGEXP_CACHE_LIMIT) regexpCache.clear();
-  regexpCache.set(cacheKey, result);
+/** Bounds the compile cache; patterns come from specs and templates, so the set is small but unbounded. */
+const CACHE_LIMIT = 500;
+const cache = new Map<string, GoRegexpResult>();
+
+/**
+ * Compiles `source` as Go's regexp.Compile does (RE2 syntax, Perl flags, leftmost-first).
+ * Refuses what Go refuses (lookaround, backreferences, possessive quantifiers, repeat counts above
+ * 1000, ...). `reason` is Go's error code (e.g. "missing closing )") and never quotes the pattern,
+ * since a pattern may be built from secret data. Results are cached (bounded, least recently used).
+ * Known difference: a pattern compiling to more than 1,398,101 instructions is refused with
+ * "expression too large" (re2js's limit; Go's is about 2.4 times higher).
+ */
+export function compileGoRegexp(source: string): GoRegexpResult {
+  const hit = cache.get(source);
+  if (hit) {
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  const result = compileUncached(source);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(source, result);
   return result;
 }
 
-function translateAndCompile(source: string, flags: string): GoRegexpResult {
-  let pattern: string;
+function compileUncached(source: string): GoRegexpResult {
   try {
-    pattern = new GoRegexpTranslator(source).translate();
+    const re = RE2JS.compile(source);
+    const names = new Array<string>(re.groupCount() + 1).fill('');
+    for (const [name, index] of Object.entries(re.namedGroups())) names[index] = name;
+    return { ok: true, regexp: new GoRegexp(source, re, names) };
   } catch (e) {
-    if (e instanceof GoSyntaxError) return { ok: false, reason: e.message };
-    throw e;
+    const reason = reasonOf(e);
+    return reason === DUPLICATE_NAME ? compileWithDuplicateNames(source) : { ok: false, reason };
   }
+}
+
+/** Go's error code from a re2js failure; rethrows anything that is not a compile failure. */
+function reasonOf(e: unknown): string {
+  if (!(e instanceof RE2JSException)) throw e;
+  // RE2JSSyntaxException carries Go's error code in `error`; its message quotes the pattern.
+  const code = (e as { error?: unknown }).error;
+  return typeof code === 'string' && code !== '' ? code : 'invalid regular expression';
+}
+
+const DUPLICATE_NAME = 'duplicate capture group name';
+
+/**
+ * Go accepts two groups of the same name (re2js does not): compile with every named group made
+ * a plain group (same number, same matching) and keep the names here, as Go's SubexpNames.
+ */
+function compileWithDuplicateNames(source: string): GoRegexpResult {
+  const { pattern, names } = unnameGroups(source);
   try {
-    return { ok: true, regexp: new RegExp(pattern, `u${flags}`) };
-  } catch {
-    // The engine's message quotes the pattern; ours does not.
-    return { ok: false, reason: 'invalid syntax' };
+    const re = RE2JS.compile(pattern);
+    // The scan must count groups as the engine does; if it ever did not, refuse rather than misname.
+    if (re.groupCount() + 1 !== names.length) return { ok: false, reason: DUPLICATE_NAME };
+    return { ok: true, regexp: new GoRegexp(source, re, names) };
+  } catch (e) {
+    return { ok: false, reason: reasonOf(e) };
   }
 }
 
-class GoSyntaxError extends Error {}
+/** Go's isValidCaptureName (regexp/syntax): ASCII letters, digits and `_`, not empty. */
+const CAPTURE_NAME = /^[A-Za-z0-9_]+$/;
 
-interface GroupFrame {
-  /** `(?i)` inside a group becomes `(?i:` up to the group's end; these are the open wrappers. */
-  inlineModifiers: string[];
-  ungreedy: boolean;
-}
-
-const JS_SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/');
-const POSIX_CLASSES: Record<string, [number, number][]> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
-  ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
-  digit: [[0x30, 0x39]],
-  graph: [[0x21, 0x7e]],
-  lower: [[0x61, 0x7a]],
-  print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
-  upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
-};
-
-class GoRegexpTranslator {
-  readonly #src: string;
-  #i = 0;
-  #out = '';
-  readonly #frames: GroupFrame[] = [{ inlineModifiers: [], ungreedy: false }];
-  readonly #groupNames = new Set<string>();
-  /** True when the last thing emitted can take a quantifier. */
-  #repeatable = false;
-
-  constructor(source: string) {
-    this.#src = source;
-  }
-
-  translate(): string {
-    while (this.#i < this.#src.length) this.#step();
-    if (this.#frames.length > 1) throw new GoSyntaxError('missing closing )');
-    this.#out += ')'.repeat(this.#frame().inlineModifiers.length);
-    return this.#out;
-  }
-
-  #frame(): GroupFrame {
-    return this.#frames[this.#frames.length - 1]!;
-  }
-
-  #step(): void {
-    const c = this.#src[this.#i]!;
-    switch (c) {
-      case '(':
-        return this.#openGroup();
-      case ')':
-        return this.#closeGroup();
-      case '|':
-        return this.#alternate();
-      case '[':
-        return this.#characterClass();
-      case '\\':
-        return this.#escapeOutsideClass();
-      case '*':
-      case '+':
-      case '?':
-        this.#i++;
-        return this.#quantifier(c);
-      case '{': {
-        const m = /^\{(\d+)(,(\d*))?\}/.exec(this.#src.slice(this.#i));
-        if (!m) {
-          this.#i++;
-          return this.#literal('{');
-        }
-        const min = Number(m[1]);
-        const max = m[3] === undefined || m[3] === '' ? undefined : Number(m[3]);
-        if (min > GO_MAX_REPEAT || (max !== undefined && max > GO_MAX_REPEAT)) throw new GoSyntaxError('repeat count above 1000');
-        if (max !== undefined && max < min) throw new GoSyntaxError('invalid repeat count');
-        this.#i += m[0].length;
-        return this.#quantifier(m[0]);
-      }
-      case '^':
-      case '$':
-      case '.':
-        this.#i++;
-        this.#out += c;
-        this.#repeatable = c === '.';
-        return;
-      default: {
-        const cp = this.#src.codePointAt(this.#i)!;
-        this.#i += cp > 0xffff ? 2 : 1;
-        return this.#literal(String.fromCodePoint(cp));
-      }
-    }
-  }
-
-  #literal(ch: string): void {
-    this.#out += JS_SYNTAX_CHARS.has(ch) ? `\\${ch}` : ch;
-    this.#repeatable = true;
-  }
-
-  #quantifier(q: string): void {
-    if (!this.#repeatable) throw new GoSyntaxError('missing argument to repetition operator');
-    let lazy = false;
-    if (this.#src[this.#i] === '?') {
-      lazy = true;
-      this.#i++;
-    }
-    const next = this.#src[this.#i];
-    if (next === '+') throw new GoSyntaxError('possessive quantifiers are not supported by RE2');
-    if (next === '*' || next === '?' || (next === '{' && /^\{\d+(,\d*)?\}/.test(this.#src.slice(this.#i)))) {
-      throw new GoSyntaxError('invalid nested repetition operator');
-    }
-    // Under the U flag, Go swaps the meaning of x* and x*?.
-    if (this.#frame().ungreedy) lazy = !lazy;
-    this.#out += q + (lazy ? '?' : '');
-    this.#repeatable = false;
-  }
-
-  #openGroup(): void {
-    const rest = this.#src.slice(this.#i);
-    const parent = this.#frame();
-    if (!rest.startsWith('(?')) {
-      this.#i++;
-      this.#pushGroup('(', parent.ungreedy);
-      return;
-    }
-    if (/^\(\?(=|!|<=|<!)/.test(rest)) throw new GoSyntaxError('lookaround assertions are not supported by RE2');
-    if (rest.startsWith('(?>')) throw new GoSyntaxError('atomic groups are not supported by RE2');
-    if (/^\(\?P?[=>]/.test(rest)) throw new GoSyntaxError('backreferences are not supported by RE2');
-    const named = /^\(\?P?<([^>]*)>/.exec(rest);
-    if (named) {
-      this.#i += named[0].length;
-      this.#pushGroup(this.#namedGroup(named[1]!), parent.ungreedy);
-      return;
-    }
-    const flagGroup = /^\(\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(rest);
-    if (!flagGroup || (flagGroup[1] === '' && flagGroup[2] === undefined && flagGroup[3] === ')')) {
-      throw new GoSyntaxError('invalid or unsupported group syntax');
-    }
-    const [whole, add = '', remove, end] = flagGroup;
-    if (remove === '') throw new GoSyntaxError('missing flags after "-"');
-    this.#i += whole.length;
-    const ungreedy = add.includes('U') ? true : remove?.includes('U') ? false : parent.ungreedy;
-    const modifiers = jsModifiers(add, remove ?? '');
-    if (end === ':') {
-      this.#pushGroup(modifiers ? `(?${modifiers}:` : '(?:', ungreedy);
-      return;
-    }
-    // `(?i)` applies to the rest of the enclosing group: wrap that rest in `(?i:` ... `)`.
-    parent.ungreedy = ungreedy;
-    if (modifiers) {
-      this.#out += `(?${modifiers}:`;
-      parent.inlineModifiers.push(modifiers);
-    }
-    this.#repeatable = false;
-  }
-
-  #namedGroup(name: string): string {
-    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new GoSyntaxError('invalid capture group name');
-    if (this.#groupNames.has(name)) throw new GoSyntaxError('duplicate capture group name');
-    this.#groupNames.add(name);
-    // JavaScript group names cannot start with a digit; such a group stays a numbered one.
-    return /^[A-Za-z_]/.test(name) ? `(?<${name}>` : '(';
-  }
-
-  #pushGroup(opening: string, ungreedy: boolean): void {
-    this.#out += opening;
-    this.#frames.push({ inlineModifiers: [], ungreedy });
-    this.#repeatable = false;
-  }
-
-  #closeGroup(): void {
-    if (this.#frames.length === 1) throw new GoSyntaxError('unexpected )');
-    const frame = this.#frames.pop()!;
-    this.#out += ')'.repeat(frame.inlineModifiers.length) + ')';
-    this.#i++;
-    this.#repeatable = true;
-  }
-
-  #alternate(): void {
-    // Inline flags reach across `|` in Go; re-open the wrappers in the next alternative.
-    const mods = this.#frame().inlineModifiers;
-    this.#out += ')'.repeat(mods.length) + '|' + mods.map((m) => `(?${m}:`).join('');
-    this.#i++;
-    this.#repeatable = false;
-  }
-
-  #escapeOutsideClass(): void {
-    const c = this.#src[this.#i + 1];
-    if (c === 'A' || c === 'z') {
-      this.#i += 2;
-      // Not ^/$: those change meaning under (?m); \A and \z never do.
-      this.#out += c === 'A' ? '(?<![\\s\\S])' : '(?![\\s\\S])';
-      this.#repeatable = false;
-      return;
-    }
-    if (c === 'b' || c === 'B') {
-      this.#i += 2;
-      this.#out += `\\${c}`;
-      this.#repeatable = false;
-      return;
-    }
-    if (c === 'Q') {
-      const end = this.#src.indexOf('\\E', this.#i + 2);
-      const text = this.#src.slice(this.#i + 2, end === -1 ? undefined : end);
-      this.#i = end === -1 ? this.#src.length : end + 2;
-      for (const ch of text) this.#out += escapeLiteral(ch);
-      this.#repeatable = text.length > 0;
-      return;
-    }
-    this.#out += this.#escape(false);
-    this.#repeatable = true;
-  }
-
-  /** Translates the escape at #i (a backslash), in or out of a character class. */
-  #escape(inClass: boolean): string {
-    const c = this.#src[this.#i + 1];
-    if (c === undefined) throw new GoSyntaxError('trailing backslash');
-    this.#i += 2;
-    if (/[1-9]/.test(c)) {
-      const octal = /^[0-7]{1,2}/.exec(this.#src.slice(this.#i));
-      if (!octal || c > '7') throw new GoSyntaxError('backreferences are not supported by RE2');
-      this.#i += octal[0].length;
-      return codePointEscape(parseInt(c + octal[0], 8));
-    }
-    if (c === '0') {
-      const octal = /^[0-7]{0,2}/.exec(this.#src.slice(this.#i))![0];
-      this.#i += octal.length;
-      return codePointEscape(parseInt(`0${octal}`, 8));
-    }
-    if (c === 'k' || c === 'g') throw new GoSyntaxError('backreferences are not supported by RE2');
-    if ('dDwWsS'.includes(c)) return `\\${c}`;
-    if ('fnrtv'.includes(c)) return `\\${c}`;
-    if (c === 'a') return '\\x07';
-    if (c === 'x') return this.#hexEscape();
-    if (c === 'p' || c === 'P') return this.#unicodeClass(c);
-    if (c.charCodeAt(0) < 0x80 && !/[A-Za-z0-9]/.test(c)) {
-      return inClass ? escapeClassLiteral(c) : escapeLiteral(c);
-    }
-    throw new GoSyntaxError('invalid escape sequence');
-  }
-
-  #hexEscape(): string {
-    const rest = this.#src.slice(this.#i);
-    const braced = /^\{([0-9A-Fa-f]+)\}/.exec(rest);
-    if (braced) {
-      this.#i += braced[0].length;
-      const cp = parseInt(braced[1]!, 16);
-      if (cp > MAX_CODE_POINT) throw new GoSyntaxError('invalid escape sequence');
-      return codePointEscape(cp);
-    }
-    const two = /^[0-9A-Fa-f]{2}/.exec(rest);
-    if (!two) throw new GoSyntaxError('invalid escape sequence');
-    this.#i += 2;
-    return codePointEscape(parseInt(two[0], 16));
-  }
-
-  #unicodeClass(p: 'p' | 'P'): string {
-    const rest = this.#src.slice(this.#i);
-    const m = /^(?:\{(\^?)([A-Za-z_]+)\}|([A-Za-z]))/.exec(rest);
-    if (!m) throw new GoSyntaxError('invalid Unicode class');
-    this.#i += m[0].length;
-    const negated = (p === 'P') !== (m[1] === '^');
-    const name = m[2] ?? m[3]!;
-    const property = name === 'Any' ? 'Any' : /^[A-Z][a-z]?$/.test(name) ? `General_Category=${name}` : `Script=${name}`;
-    return `\\${negated ? 'P' : 'p'}{${property}}`;
-  }
-
-  #characterClass(): void {
-    this.#i++;
-    let out = '[';
-    if (this.#src[this.#i] === '^') {
-      out += '^';
-      this.#i++;
-    }
-    // A `]` right after `[` or `[^` is a literal in Go.
-    if (this.#src[this.#i] === ']') {
-      out += '\\]';
-      this.#i++;
-    }
-    for (;;) {
-      const c = this.#src[this.#i];
-      if (c === undefined) throw new GoSyntaxError('missing closing ]');
-      if (c === ']') break;
-      const posix = /^\[:(\^?)([a-z]+):\]/.exec(this.#src.slice(this.#i));
-      if (posix) {
-        const ranges = POSIX_CLASSES[posix[2]!];
-        if (!ranges) throw new GoSyntaxError('invalid character class range');
-        out += rangesToClassBody(posix[1] === '^' ? complement(ranges) : ranges);
-        this.#i += posix[0].length;
-      } else if (c === '\\') {
-        const next = this.#src[this.#i + 1];
-        if (next === 'b' || next === 'B' || next === 'A' || next === 'z' || next === 'Q') throw new GoSyntaxError('invalid escape in character class');
-        out += this.#escape(true);
-      } else if (c === '[') {
-        out += '\\[';
-        this.#i++;
+/**
+ * Rewrites `(?P<name>` and `(?<name>` to `(`, and lists each capture group's name ('' when
+ * unnamed; index 0 the whole match). Scans as Go's parser does: `\x` escapes one character,
+ * `\Q...\E` is literal, a character class runs to its first `]` that is not its first character,
+ * and `[:` inside a class reaches to the next `:]`. An invalid name is left as written, so the
+ * engine reports it.
+ */
+function unnameGroups(source: string): { pattern: string; names: string[] } {
+  const names = [''];
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    let next = i + 1;
+    if (c === '\\') {
+      if (source[i + 1] === 'Q') {
+        const end = source.indexOf('\\E', i + 2);
+        next = end < 0 ? source.length : end + 2;
       } else {
-        const cp = this.#src.codePointAt(this.#i)!;
-        out += String.fromCodePoint(cp);
-        this.#i += cp > 0xffff ? 2 : 1;
+        next = i + 2;
       }
+    } else if (c === '[') {
+      let j = i + 1;
+      if (source[j] === '^') j++;
+      if (source[j] === ']') j++;
+      while (j < source.length && source[j] !== ']') {
+        const namedClassEnd = source.startsWith('[:', j) ? source.indexOf(':]', j + 2) : -1;
+        j = source[j] === '\\' ? j + 2 : namedClassEnd >= 0 ? namedClassEnd + 2 : j + 1;
+      }
+      next = j + 1;
+    } else if (c === '(') {
+      const begin = source.startsWith('(?P<', i) ? i + 4 : source.startsWith('(?<', i) ? i + 3 : -1;
+      const close = begin < 0 ? -1 : source.indexOf('>', begin);
+      if (close >= 0 && CAPTURE_NAME.test(source.slice(begin, close))) {
+        names.push(source.slice(begin, close));
+        out += '(';
+        i = close + 1;
+        continue;
+      }
+      if (source[i + 1] !== '?') names.push('');
     }
-    this.#i++;
-    this.#out += `${out}]`;
-    this.#repeatable = true;
+    out += source.slice(i, next);
+    i = next;
+  }
+  return { pattern: out, names };
+}
+
+/**
+ * Go's regexp.QuoteMeta: escapes every character of `s` that is special in a pattern
+ * (`\.+*?()|[]{}^$`), so the result matches `s` literally.
+ */
+export function quoteMeta(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
+}
+
+/** Submatch byte offsets as Go returns them: [start0, end0, start1, end1, ...], -1 for a group that did not take part. */
+type Submatches = number[];
+
+/** A compiled Go regexp; methods are named after and behave as Go's (*regexp.Regexp) methods of the same name. */
+export class GoRegexp {
+  /** The pattern as written. */
+  readonly source: string;
+  readonly #re: RE2JS;
+  readonly #groupCount: number;
+  /** Go's SubexpNames: index i names group i ('' when unnamed). */
+  readonly #subexpNames: readonly string[];
+
+  /** Use compileGoRegexp. `subexpNames` names each group as Go's SubexpNames does. */
+  constructor(source: string, re: RE2JS, subexpNames: readonly string[]) {
+    this.source = source;
+    this.#re = re;
+    this.#groupCount = re.groupCount();
+    this.#subexpNames = subexpNames;
+  }
+
+  /** Go's MatchString: does the pattern match anywhere in `s` (unanchored)? */
+  matchString(s: string): boolean {
+    return this.#re.test(utf8(s));
+  }
+
+  /** Go's FindString: the leftmost match, or '' when there is none (Go cannot tell those apart either). */
+  findString(s: string): string {
+    const input = utf8(s);
+    const m = this.#searcher(input)(0);
+    return m ? text(input, m[0]!, m[1]!) : '';
+  }
+
+  /**
+   * Go's FindAllString: up to `n` successive non-overlapping matches (n < 0: all); null when
+   * there are none (Go's nil slice). An empty match right after a previous match is skipped.
+   */
+  findAllString(s: string, n: number): string[] | null {
+    const input = utf8(s);
+    const out = this.#allMatches(input, n < 0 ? input.length + 1 : n).map((m) => text(input, m[0]!, m[1]!));
+    return out.length === 0 ? null : out;
+  }
+
+  /**
+   * Go's FindAllStringSubmatch: like findAllString, each match with its groups (index 0 the whole
+   * match); a group that did not take part is ''. Null when there are no matches.
+   */
+  findAllStringSubmatch(s: string, n: number): string[][] | null {
+    const input = utf8(s);
+    const out = this.#allMatches(input, n < 0 ? input.length + 1 : n).map((m) => {
+      const groups: string[] = [];
+      for (let g = 0; g <= this.#groupCount; g++) groups.push(m[2 * g]! < 0 ? '' : text(input, m[2 * g]!, m[2 * g + 1]!));
+      return groups;
+    });
+    return out.length === 0 ? null : out;
+  }
+
+  /**
+   * Go's ReplaceAllString: every match of the pattern in `src` replaced by `template` expanded as
+   * Go's Expand does ($1, ${1}, $name, ${name}, $$; `$name` takes the longest run of letters,
+   * digits and `_`, so `$1_x` names group "1_x"; an unknown or non-participating group expands to
+   * ''; a `$` not followed by a valid reference is kept). An empty match right after the previous
+   * match is not replaced (so `(.*)` over "abc" replaces once, not twice).
+   */
+  replaceAllString(src: string, template: string): string {
+    const input = utf8(src);
+    return this.#replaceAll(input, (m) => this.#expand(template, input, m));
+  }
+
+  /** Go's ReplaceAllLiteralString: like replaceAllString, but `repl` is inserted as is (no `$` expansion). */
+  replaceAllLiteralString(src: string, repl: string): string {
+    return this.#replaceAll(utf8(src), () => repl);
+  }
+
+  /**
+   * Go's Split: the substrings between matches. n > 0: at most n substrings, the last one the
+   * unsplit remainder; n == 0: null (Go's nil); n < 0: all. A non-empty pattern over '' gives [''].
+   */
+  split(s: string, n: number): string[] | null {
+    if (n === 0) return null;
+    if (this.source.length > 0 && s.length === 0) return [''];
+    const input = utf8(s);
+    const out: string[] = [];
+    let beg = 0;
+    let end = 0;
+    for (const m of this.#allMatches(input, n < 0 ? input.length + 1 : n)) {
+      if (n > 0 && out.length === n - 1) break;
+      end = m[0]!;
+      if (m[1] !== 0) out.push(text(input, beg, end));
+      beg = m[1]!;
+    }
+    if (end !== input.length) out.push(text(input, beg, input.length));
+    return out;
+  }
+
+  /**
+   * Go's doExecute over `input`: a function giving the leftmost match when the search starts at
+   * byte `pos` (the text before `pos` still counts as context for ^, \b and \B).
+   */
+  #searcher(input: Buffer): (pos: number) => Submatches | null {
+    const matcher = this.#re.matcher(input);
+    return (pos) => {
+      if (!matcher.find(pos)) return null;
+      const out: Submatches = [];
+      for (let g = 0; g <= this.#groupCount; g++) out.push(matcher.start(g), matcher.end(g));
+      return out;
+    };
+  }
+
+  /** Go's allMatches (regexp.go): up to n matches; an empty match abutting the previous match is dropped. */
+  #allMatches(input: Buffer, n: number): Submatches[] {
+    const out: Submatches[] = [];
+    const end = input.length;
+    let prevMatchEnd = -1;
+    const execute = this.#searcher(input);
+    for (let pos = 0; out.length < n && pos <= end; ) {
+      const m = execute(pos);
+      if (!m) break;
+      let accept = true;
+      if (m[1] === pos) {
+        if (m[0] === prevMatchEnd) accept = false;
+        const width = runeWidth(input, pos);
+        pos = width > 0 ? pos + width : end + 1;
+      } else {
+        pos = m[1]!;
+      }
+      prevMatchEnd = m[1]!;
+      if (accept) out.push(m);
+    }
+    return out;
+  }
+
+  /**
+   * Go's replaceAll (regexp.go): copies `input` with each match replaced by `repl(match)`, except
+   * an empty match immediately after the previous match; always advances at least one rune.
+   */
+  #replaceAll(input: Buffer, repl: (m: Submatches) => string): string {
+    let out = '';
+    let lastMatchEnd = 0;
+    let searchPos = 0;
+    const endPos = input.length;
+    const execute = this.#searcher(input);
+    while (searchPos <= endPos) {
+      const a = execute(searchPos);
+      if (!a) break;
+      out += text(input, lastMatchEnd, a[0]!);
+      if (a[1]! > lastMatchEnd || a[0] === 0) out += repl(a);
+      lastMatchEnd = a[1]!;
+      const width = runeWidth(input, searchPos);
+      if (searchPos + width > a[1]!) searchPos += width;
+      else if (searchPos + 1 > a[1]!) searchPos++;
+      else searchPos = a[1]!;
+    }
+    return out + text(input, lastMatchEnd, endPos);
+  }
+
+  /** Go's expand (regexp.go) for a string template. */
+  #expand(template: string, input: Buffer, m: Submatches): string {
+    let out = '';
+    let rest = template;
+    for (;;) {
+      const dollar = rest.indexOf('$');
+      if (dollar < 0) break;
+      out += rest.slice(0, dollar);
+      rest = rest.slice(dollar + 1);
+      if (rest.startsWith('$')) {
+        out += '$';
+        rest = rest.slice(1);
+        continue;
+      }
+      const ref = extractReference(rest);
+      if (!ref) {
+        // Malformed reference: the `$` is literal text.
+        out += '$';
+        continue;
+      }
+      rest = ref.rest;
+      out += this.#groupText(ref, input, m);
+    }
+    return out + rest;
+  }
+
+  /**
+   * The text a reference stands for: group `num`, or the first group called `name` that took part
+   * in the match (Go allows duplicate names); '' when there is none.
+   */
+  #groupText(ref: Reference, input: Buffer, m: Submatches): string {
+    for (let g = 0; g <= this.#groupCount; g++) {
+      // A name never selects group 0: its entry is '' and a reference name is never empty.
+      const selected = ref.num >= 0 ? g === ref.num : this.#subexpNames[g] === ref.name;
+      if (selected && m[2 * g]! >= 0) return text(input, m[2 * g]!, m[2 * g + 1]!);
+    }
+    return '';
   }
 }
 
-function jsModifiers(add: string, remove: string): string {
-  const keep = (s: string) => [...new Set(s.replace(/U/g, ''))].join('');
-  const a = keep(add);
-  const r = keep(remove);
-  if (!a && !r) return '';
-  return r ? `${a}-${r}` : a;
+/** A reference after `$` in a template: a group number (num >= 0) or a name (num -1). */
+interface Reference {
+  name: string;
+  num: number;
+  rest: string;
 }
 
-function codePointEscape(cp: number): string {
-  return `\\u{${cp.toString(16)}}`;
-}
+/** Go letters and digits (unicode.IsLetter, unicode.IsDigit) and `_`: the characters of a reference name. */
+const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
 
-function escapeLiteral(ch: string): string {
-  return JS_SYNTAX_CHARS.has(ch) ? `\\${ch}` : /[\w\s]/.test(ch) && ch.charCodeAt(0) >= 0x20 ? ch : codePointEscape(ch.codePointAt(0)!);
-}
-
-function escapeClassLiteral(ch: string): string {
-  return ch === '\\' || ch === ']' || ch === '[' || ch === '^' || ch === '-' ? `\\${ch}` : codePointEscape(ch.codePointAt(0)!);
-}
-
-function rangesToClassBody(ranges: [number, number][]): string {
-  return ranges.map(([lo, hi]) => (lo === hi ? codePointEscape(lo) : `${codePointEscape(lo)}-${codePointEscape(hi)}`)).join('');
-}
-
-function complement(ranges: [number, number][]): [number, number][] {
-  const out: [number, number][] = [];
-  let next = 0;
-  for (const [lo, hi] of ranges) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
+/**
+ * Go's extract (regexp.go): `name` or `{name}` at the start of `str`; the name is the longest run
+ * of letters, digits and `_`. All digits, no leading zero and below 1e8 make it a group number.
+ */
+function extractReference(str: string): Reference | undefined {
+  if (str === '') return undefined;
+  const brace = str[0] === '{';
+  const body = brace ? str.slice(1) : str;
+  let i = 0;
+  for (const ch of body) {
+    if (!NAME_CHAR.test(ch)) break;
+    i += ch.length;
   }
-  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
-  return out;
+  if (i === 0) return undefined;
+  const name = body.slice(0, i);
+  if (brace) {
+    if (body[i] !== '}') return undefined;
+    i++;
+  }
+  let num = 0;
+  for (const c of name) {
+    if (c < '0' || c > '9' || num >= 1e8) {
+      num = -1;
+      break;
+    }
+    num = num * 10 + (c.charCodeAt(0) - 48);
+  }
+  if (name[0] === '0' && name.length > 1) num = -1;
+  return { name, num, rest: body.slice(i) };
+}
+
+function utf8(s: string): Buffer {
+  return Buffer.from(s, 'utf8');
+}
+
+/** The text between two byte offsets; offsets from the engine always fall on rune boundaries. */
+function text(input: Buffer, start: number, end: number): string {
+  return input.toString('utf8', start, end);
+}
+
+/** Byte length of the UTF-8 rune starting at `pos` (the input is valid UTF-8); 0 at the end, as Go's DecodeRune. */
+function runeWidth(input: Buffer, pos: number): number {
+  if (pos >= input.length) return 0;
+  const b = input[pos]!;
+  return b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
 }

@@ -36,10 +36,13 @@ export function isStoreAllowed(store: GenericStore, namespace: string, namespace
   return { allowed: false, reason: `ClusterSecretStore "${name}" does not allow namespace "${namespace}" by its spec.conditions${why}` };
 }
 
-/** Go's regexp.MatchString: unanchored; an invalid pattern matches nothing (store validation reports it). */
+/**
+ * ESO's client_manager.go calls regexp.MatchString(reg, ns): unanchored. An invalid pattern
+ * matches nothing here (ESO errors; store validation reports it as a spec error).
+ */
 function matchesGoRegexp(source: string, text: string): boolean {
   const compiled = compileGoRegexp(source);
-  return compiled.ok && compiled.regexp.test(text);
+  return compiled.ok && compiled.regexp.matchString(text);
 }
 
 /**

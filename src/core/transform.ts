@@ -39,11 +39,6 @@ export function convertKey(key: string, strategy: 'Default' | 'Unicode' | undefi
   return out;
 }
 
-/** Go regexp replacement syntax ($1, ${1}, ${name}) to JavaScript's. */
-function goReplacement(target: string): string {
-  return target.replace(/\$\{(\d+)\}/g, '$$$1').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$<$1>');
-}
-
 export type KeyTemplateRenderer = (template: string, key: string, field: string) => string;
 
 /** Applies dataFrom[].rewrite in order to every key of `data`. */
@@ -60,11 +55,12 @@ export function rewriteKeys<V>(
     for (const [key, value] of current) {
       let newKey = key;
       if (rw.regexp) {
-        const compiled = compileGoRegexp(rw.regexp.source, 'g');
+        const compiled = compileGoRegexp(rw.regexp.source);
         if (!compiled.ok) {
           throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.rewrite[${i}].regexp.source` });
         }
-        newKey = key.replace(compiled.regexp, goReplacement(rw.regexp.target));
+        // ESO's RewriteRegexp (runtime/esutils/utils.go) calls Go's ReplaceAllString.
+        newKey = compiled.regexp.replaceAllString(key, rw.regexp.target);
       } else if (rw.transform) {
         if (!renderKeyTemplate) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].transform is not supported here`, { field });
         newKey = renderKeyTemplate(rw.transform.template, key, `${field}.rewrite[${i}].transform.template`);

@@ -246,4 +246,3 @@ function asArray<T>(v: T[] | undefined | null): T[] {
   return Array.isArray(v) ? v : [];
 }
 
-export { compileGoRegexp, type GoRegexpResult } from './go-regexp.ts';

@@ -1,6 +1,6 @@
 /** Go's encoding/json output for template values: sorted keys, Go's escaping, float formatting. */
 import { FuncError } from './template-error.ts';
-import { isNil, sortedKeys, type GoMap } from './values.ts';
+import { isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 export interface JsonStyle {
   /** json.Marshal escapes <, > and & for HTML; sprig's toRawJson turns that off. */
@@ -14,7 +14,7 @@ export function toGoJson(v: unknown, style: JsonStyle): string {
 }
 
 function encode(v: unknown, style: JsonStyle, prefix: string): string {
-  if (isNil(v)) return 'null';
+  if (isNil(v) || isNilSlice(v)) return 'null';
   switch (typeof v) {
     case 'string':
       return quoteJson(v, style.escapeHTML);

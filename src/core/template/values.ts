@@ -19,6 +19,22 @@ export function isStringMap(v: unknown): boolean {
   return typeof v === 'object' && v !== null && stringMaps.has(v);
 }
 
+const nilSlices = new WeakSet<object>();
+
+/**
+ * Go's nil slice, as regexp's FindAllString and Split return when there is nothing: prints,
+ * ranges and has len like an empty list, but encoding/json writes it as null.
+ */
+export function nilSlice(): unknown[] {
+  const list: unknown[] = [];
+  nilSlices.add(list);
+  return list;
+}
+
+export function isNilSlice(v: unknown): boolean {
+  return Array.isArray(v) && nilSlices.has(v);
+}
+
 export function isGoMap(v: unknown): v is GoMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

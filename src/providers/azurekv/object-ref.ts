@@ -1,6 +1,7 @@
 // Pure: which Key Vault object a remote key names, and which listed secrets a `find` selects.
 import type { FindRef } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
+import { compileGoRegexp, type GoRegexp } from '../../core/go-regexp.ts';
 
 export type ObjectType = 'secret' | 'cert' | 'key';
 
@@ -37,27 +38,31 @@ export interface ListedSecret {
   tags: Readonly<Record<string, string>>;
 }
 
-/** Compiled `find` criteria; a bad regexp is a spec error (ESO silently matched nothing). */
+/**
+ * Compiled `find` criteria. ESO's okByName / secretMatchesNamePattern (providers/v1/azure/keyvault)
+ * call Go's regexp.MatchString: an unanchored search. A bad regexp is a spec error here (ESO
+ * silently matched nothing).
+ */
 export interface FindMatcher {
   matches(secret: ListedSecret): boolean;
 }
 
 export function compileFind(find: FindRef, field = 'dataFrom.find'): FindMatcher {
   const pattern = find.name?.regexp;
-  let nameRegExp: RegExp | undefined;
+  let nameRegExp: GoRegexp | undefined;
   if (pattern !== undefined && pattern !== '') {
-    try {
-      nameRegExp = new RegExp(pattern);
-    } catch {
-      throw new ProjectorError('InvalidSpec', `${field}.name.regexp is not a valid regular expression`, { field: `${field}.name.regexp` });
+    const compiled = compileGoRegexp(pattern);
+    if (!compiled.ok) {
+      throw new ProjectorError('InvalidSpec', `${field}.name.regexp is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.name.regexp` });
     }
+    nameRegExp = compiled.regexp;
   }
   const wantedTags = Object.entries(find.tags ?? {});
   return {
     matches(secret) {
       if (!secret.enabled) return false;
       if (!wantedTags.every(([k, v]) => secret.tags[k] === v)) return false;
-      return nameRegExp === undefined || nameRegExp.test(secret.name);
+      return nameRegExp === undefined || nameRegExp.matchString(secret.name);
     },
   };
 }

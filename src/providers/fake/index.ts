@@ -54,7 +54,8 @@ class FakeClient implements SecretsClient {
     for (const e of this.#entries) {
       if ((e.version ?? '') !== '') continue;
       if (find.path && !e.key.startsWith(find.path)) continue;
-      if (re && !re.test(e.key)) continue;
+      // ESO's fake provider matches with runtime/find (Go's MatchString: unanchored).
+      if (re && !re.matchString(e.key)) continue;
       out.set(e.key, bytes(this.#valueOf(e).reveal()));
     }
     return out;

@@ -33,6 +33,16 @@ describe('isStoreAllowed', () => {
     assert.equal(isStoreAllowed(clusterStore([{ namespaceRegexes: ['^prod$'] }]), 'team-prod', undefined).allowed, false);
   });
 
+  it('matches namespaceRegexes with Go\'s syntax and in linear time', () => {
+    // Go-only syntax (JavaScript's RegExp refuses \\A, \\z and (?P<n>...)), ESO's regexp.MatchString.
+    const store = clusterStore([{ namespaceRegexes: ['\\Ateam-(?P<env>prod|stage)\\z'] }]);
+    assert.deepEqual(isStoreAllowed(store, 'team-prod', undefined), { allowed: true });
+    assert.equal(isStoreAllowed(store, 'team-prod-2', undefined).allowed, false);
+    // Exponential for a backtracking engine; answered at once by RE2.
+    const redos = clusterStore([{ namespaceRegexes: ['^(a+)+$'] }]);
+    assert.equal(isStoreAllowed(redos, `${'a'.repeat(62)}!`, undefined).allowed, false);
+  });
+
   it('matches namespaceSelector against the labels, including kubernetes.io/metadata.name', () => {
     const store = clusterStore([{ namespaceSelector: { matchLabels: { 'secrets.hybridops/akv': 'allowed' } } }]);
     assert.deepEqual(isStoreAllowed(store, 'netbox', { 'secrets.hybridops/akv': 'allowed' }), { allowed: true });

@@ -61,6 +61,17 @@ describe('fetchProviderData', () => {
     assert.equal(text(got.data.get('APP_a')), 'va');
   });
 
+  it('finds fake-store keys with Go\'s unanchored MatchString and rewrites them with Go\'s ReplaceAllString', async () => {
+    // ESO: fake provider via runtime/find (MatchString), rewrite via RewriteRegexp (ReplaceAllString).
+    const client = await clientFor([{ key: 'alerts', value: 'a' }, { key: 'team-ALERTS', value: 'b' }, { key: 'other', value: 'c' }]);
+    const es = externalSecret({
+      data: [],
+      dataFrom: [{ find: { name: { regexp: '(?i)alerts' } }, rewrite: [{ regexp: { source: '(.*)', target: '${1}_MONITOR' } }] }],
+    });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.deepEqual([...got.data.keys()].sort(), ['alerts_MONITOR', 'team-ALERTS_MONITOR']);
+  });
+
   it('rewrites keys with a transform template before converting them, as ESO orders it', async () => {
     const client = await clientFor([{ key: 'db-user', value: 'u' }, { key: 'db-pass', value: 'p' }]);
     const es = externalSecret({

@@ -38,6 +38,18 @@ describe('compileFind', () => {
     assert.equal(m.matches(secret('netbox-api-token')), false);
   });
 
+  it('matches names with Go\'s regexp syntax, as ESO\'s regexp.MatchString', () => {
+    // JavaScript's RegExp refuses \\z, [[:digit:]] and (?P<n>...); Go accepts them.
+    const m = compileFind({ name: { regexp: '^(?P<app>netbox)-db-[[:digit:]]+\\z' } });
+    assert.equal(m.matches(secret('netbox-db-42')), true);
+    assert.equal(m.matches(secret('netbox-db-42x')), false);
+  });
+
+  it('refuses lookahead, which Go refuses, with Go\'s reason', () => {
+    assert.throws(() => compileFind({ name: { regexp: '^(?!tmp-)' } }), (e: unknown) =>
+      e instanceof ProjectorError && e.code === 'InvalidSpec' && e.message.endsWith(': invalid or unsupported Perl syntax'));
+  });
+
   it('requires every wanted tag with the exact value', () => {
     const m = compileFind({ tags: { app: 'netbox', env: 'prod' } });
     assert.equal(m.matches(secret('a', { app: 'netbox', env: 'prod', extra: 'x' })), true);
