@@ -150,3 +150,20 @@ describe("b64dec follows Go's encoding/base64 (sprig v3 base64decode returns the
     });
   }
 });
+
+describe("filterPEM reads block bodies with Go's encoding/pem and base64 rules", () => {
+  // Go 1.26 encoding/pem: a body that is not padded base64 makes no block; spaces and tabs are dropped.
+  const block = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+
+  it('skips a block whose body is not valid base64 and keeps the next one', () => {
+    assert.equal(renderTemplate('{{ .v | filterPEM "CERTIFICATE" }}', { v: block('MII') + block('MIIB') }), block('MIIB'));
+  });
+
+  it('drops spaces inside a body as Go does', () => {
+    assert.equal(renderTemplate('{{ .v | filterPEM "CERTIFICATE" }}', { v: block('MI IB') }), block('MIIB'));
+  });
+
+  it('reports junk when the only block does not decode', () => {
+    assert.throws(() => renderTemplate('{{ .v | filterPEM "CERTIFICATE" }}', { v: block('MII') }), /error filtering pem: found junk/);
+  });
+});
