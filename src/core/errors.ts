@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'VaultThrottled'
   | 'VaultUnavailable'
   | 'VaultBadValue'
+  | 'TemplateBinaryValue'
   | 'CredentialNotFound'
   | 'TargetOwnedElsewhere'
   | 'TargetImmutable'
@@ -41,6 +42,8 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   TargetConflict: 'never',
   TargetMissing: 'backoff',
   VaultBadValue: 'backoff',
+  // The vault value decides it (bytes that are not UTF-8 reaching a template function): retried like VaultBadValue.
+  TemplateBinaryValue: 'backoff',
   KubeConflict: 'immediately',
   StoreNotFound: 'backoff',
   StoreNotReady: 'backoff',

@@ -1,28 +1,34 @@
 // Value decoding and key rewriting, applied between the provider and the target Secret (ESO semantics).
 import type { Rewrite } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
+import { decodeStd, decodeURL } from './go-base64.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { Sensitive } from './sensitive.ts';
 
 export type DecodingStrategy = 'Auto' | 'Base64' | 'Base64URL' | 'None';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
-
-/** Decodes a fetched value; `field` names the spec path for the error (the value is never quoted). */
+/**
+ * Applies a `decodingStrategy` to a fetched value (ESO: runtime/decoding/decoding.go `Decode`).
+ * `Base64` / `Base64URL` are Go's padded `base64.StdEncoding` / `URLEncoding` over the value's bytes
+ * as they are (no trimming: a leading or trailing space fails, `\r`/`\n` are skipped; see
+ * go-base64.ts). `Auto` tries Base64, then Base64URL, and otherwise keeps the value unchanged.
+ *
+ * @param field the spec path named in the error, e.g. `spec.data[0].remoteRef`.
+ * @throws ProjectorError `VaultBadValue` naming `field`, the strategy and Go's byte offset
+ *   (`illegal base64 data at input byte N`), never the value.
+ */
 export function decodeValue(value: Sensitive<Uint8Array>, strategy: DecodingStrategy | undefined, field: string): Sensitive<Uint8Array> {
   if (!strategy || strategy === 'None') return value;
-  const text = Buffer.from(value.reveal()).toString('utf8').trim();
-  const isB64 = text.length % 4 === 0 && BASE64.test(text);
-  const isB64Url = BASE64URL.test(text);
+  const bytes = value.reveal();
   if (strategy === 'Auto') {
-    if (isB64) return new Sensitive(new Uint8Array(Buffer.from(text, 'base64')));
-    if (isB64Url) return new Sensitive(new Uint8Array(Buffer.from(text, 'base64url')));
-    return value;
+    const std = decodeStd(bytes);
+    if (std.ok) return new Sensitive(std.bytes);
+    const url = decodeURL(bytes);
+    return url.ok ? new Sensitive(url.bytes) : value;
   }
-  if (strategy === 'Base64' && isB64) return new Sensitive(new Uint8Array(Buffer.from(text, 'base64')));
-  if (strategy === 'Base64URL' && isB64Url) return new Sensitive(new Uint8Array(Buffer.from(text, 'base64url')));
-  throw new ProjectorError('VaultBadValue', `value at ${field} is not valid ${strategy} (decodingStrategy ${strategy})`, { field });
+  const decoded = strategy === 'Base64' ? decodeStd(bytes) : decodeURL(bytes);
+  if (decoded.ok) return new Sensitive(decoded.bytes);
+  throw new ProjectorError('VaultBadValue', `value at ${field} is not valid ${strategy} (decodingStrategy ${strategy}): ${decoded.message}`, { field });
 }
 
 const VALID_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;

@@ -1,5 +1,6 @@
 // Where `projector dev` writes target Secrets when there is no cluster: one Kubernetes Secret YAML
 // and one .env file per Secret, under a git-ignored folder, written atomically with mode 0600.
+import { goStringFromBytes, isTextString } from '../../core/go-string.ts';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -107,7 +108,12 @@ export class FileSecrets {
     const data = encodeSecretData(d.data);
     const env: string[] = [];
     for (const [k, v] of d.data) {
-      env.push(`${k.replace(/[^A-Za-z0-9_]/g, '_')}=${envQuote(Buffer.from(v.reveal()).toString('utf8'))}`);
+      const name = k.replace(/[^A-Za-z0-9_]/g, '_');
+      const value = goStringFromBytes(v.reveal());
+      // A shell variable holds neither NUL nor bytes that are not UTF-8 as they are: rather than
+      // write altered bytes, the .env points at the Secret file, which holds them exactly (base64).
+      if (isTextString(value) && !value.includes('\0')) env.push(`${name}=${envQuote(value)}`);
+      else env.push(`# ${name}: binary value (not UTF-8 text), exact in ${d.name}.yaml as base64`);
     }
     const file: SecretFile = {
       apiVersion: 'v1',

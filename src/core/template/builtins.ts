@@ -2,7 +2,7 @@
 import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint, sprintf, sprintln } from './go-fmt.ts';
 import { FuncError } from './template-error.ts';
-import { byteLength, goTypeName, isGoMap, isNil, isStringMap, isTrue, sliceBytes } from './values.ts';
+import { byteLength, goBytes, goTypeName, isGoMap, isNil, isStringMap, isTrue, sliceBytes } from './values.ts';
 
 type Kind = 'bool' | 'int' | 'float' | 'string' | 'nil' | 'other';
 
@@ -68,7 +68,7 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
   for (const ix of indexes) {
     if (isNil(current)) throw new FuncError('index of nil pointer');
     if (typeof current === 'string') {
-      const bytes = Buffer.from(current, 'utf8');
+      const bytes = goBytes(current);
       const x = indexArg(ix, bytes.length);
       if (x === bytes.length) throw new FuncError('reflect: string index out of range');
       current = BigInt(bytes[x]!);

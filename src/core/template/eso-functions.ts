@@ -1,4 +1,5 @@
 /** ESO's own template functions (`runtime/template/v2`): filterPEM here, the rest reported as unsupported. */
+import { decodeStdText } from '../go-base64.ts';
 import { fn, type TemplateFunc } from './func-table.ts';
 import { FuncError } from './template-error.ts';
 
@@ -18,8 +19,12 @@ function filterPem(pemType: string, input: string): string {
   let out = '';
   let rest = text;
   for (const m of text.matchAll(PEM_BLOCK)) {
-    const headerless = m[2]!.split(/\r?\n/).filter((l) => !l.includes(':')).join('');
-    if (m[1]!.toLowerCase() === pemType.toLowerCase()) out += encodePem(m[1]!, Buffer.from(headerless, 'base64'));
+    const headerless = m[2]!.split(/\r?\n/).filter((l) => !l.includes(':')).join('\n');
+    // Go's encoding/pem drops spaces and tabs, then decodes with base64.StdEncoding; a block whose
+    // body does not decode is no block (pem.Decode skips it).
+    const body = decodeStdText(headerless.replace(/[ \t]/g, ''));
+    if (!body.ok) continue;
+    if (m[1]!.toLowerCase() === pemType.toLowerCase()) out += encodePem(m[1]!, Buffer.from(body.bytes));
     rest = text.slice(m.index + m[0].length);
   }
   if (out === '' && rest.length !== 0) throw new FuncError('error filtering pem: found junk');

@@ -7,7 +7,7 @@ import type { CallContext, FuncTable, ParamType, TemplateFunc } from './func-tab
 import { formatV } from './go-fmt.ts';
 import { positionIn } from './position.ts';
 import { FuncError, TemplateError, type TemplateErrorKind } from './template-error.ts';
-import { goTypeName, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
+import { byteLength, goTypeName, holdsBinary, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
 
 export interface ExecLimits {
   readonly maxOutputBytes: number;
@@ -22,6 +22,15 @@ export interface ExecTemplate {
 
 /** Go's maxExecDepth is 100000; a JavaScript stack runs out long before that. */
 const MAX_TEMPLATE_DEPTH = 1000;
+
+/**
+ * The functions that are exact on Go strings holding bytes that are not UTF-8 (core/go-string.ts):
+ * they compare, measure or look up without reading the string as UTF-16 text. Any other function
+ * given such a value fails with kind `binary` instead of returning a result that differs from Go's
+ * (issue 8 carries bytes through every function). Printing such a value, `and`, `or`, variables,
+ * `with`, `range` and `template` pass it on unchanged, which is exact.
+ */
+const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index']);
 
 /** "No final argument": distinct from every value, including nil. */
 const MISSING: unique symbol = Symbol('missing');
@@ -106,7 +115,7 @@ class State {
   }
 
   private write(text: string): void {
-    this.outputBytes += Buffer.byteLength(text, 'utf8');
+    this.outputBytes += byteLength(text);
     if (this.outputBytes > this.limits.maxOutputBytes) {
       throw this.error('limit', `output exceeds the limit of ${this.limits.maxOutputBytes} bytes`);
     }
@@ -407,6 +416,10 @@ class State {
     if (final !== MISSING) {
       const type = fn.variadic !== undefined && numIn - 1 >= numFixed ? fn.variadic : fn.params[numIn - 1]!;
       argv.push(this.validateType(final, type));
+    }
+    if (!BYTE_EXACT_FUNCTIONS.has(name) && argv.some((a) => holdsBinary(a))) {
+      this.at(ident);
+      throw this.error('binary', `error calling ${name}: an argument holds binary data (bytes that are not UTF-8)`);
     }
     const literalArgs = args.map((a) => a.type === 'string');
     const ctx: CallContext = {

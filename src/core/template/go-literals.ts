@@ -1,4 +1,5 @@
 /** Go literal syntax: `strconv.Unquote` for strings and runes, and integer/float constants. */
+import { goStringFromBytes } from '../go-string.ts';
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
   a: 7,
@@ -24,10 +25,16 @@ export function unquoteGo(quoted: string): string | null {
   const decoded = decodeEscapes(body, q);
   if (decoded === null) return null;
   if (q === "'" && [...decoded].length !== 1) return null;
+  // In a rune literal `\xNN` and octal escapes are the code point NN, not a byte of a string.
+  const c = decoded.charCodeAt(0);
+  if (q === "'" && c >= 0xdc80 && c <= 0xdcff) return String.fromCharCode(c - 0xdc00);
   return decoded;
 }
 
-/** Decodes Go escapes; `\x` and octal escapes are bytes, so the result is assembled as UTF-8. */
+/**
+ * Decodes Go escapes; `\x` and octal escapes are bytes, so the result is assembled as bytes and kept
+ * as a Go string (core/go-string.ts): `"\xff"` stays the byte 0xff.
+ */
 function decodeEscapes(body: string, quote: string): string | null {
   const bytes: number[] = [];
   const pushText = (s: string): void => {
@@ -74,7 +81,7 @@ function decodeEscapes(body: string, quote: string): string | null {
       return null;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return goStringFromBytes(Uint8Array.from(bytes));
 }
 
 /** Go's `strconv.ParseInt(text, 0, 64)`: base prefixes, leading-0 octal, underscores. */

@@ -2,27 +2,23 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fn, type TemplateFunc } from './func-table.ts';
+import { decodeStd } from '../go-base64.ts';
+import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
 import { toGoJson } from './go-json.ts';
 import { FuncError } from './template-error.ts';
 import { isGoMap, type GoMap } from './values.ts';
 
+/**
+ * sprig's base64decode: Go's `base64.StdEncoding.DecodeString` (core/go-base64.ts) over the bytes
+ * of the Go string; on failure Go returns the error's text (`illegal base64 data at input byte N`,
+ * an offset, never content) as the result. The decoded bytes become a Go string losslessly
+ * (core/go-string.ts), so binary data is carried, not replaced with U+FFFD.
+ */
 function b64dec(s: string): string {
-  const compact = s.replace(/[\r\n]/g, '');
-  const bad = firstInvalidBase64(compact, /[A-Za-z0-9+/]/);
-  // Go returns the decoder's error text as the result; it names a byte offset, never content.
-  if (bad >= 0) return `illegal base64 data at input byte ${bad}`;
-  return Buffer.from(compact, 'base64').toString('utf8');
-}
-
-function firstInvalidBase64(s: string, alphabet: RegExp): number {
-  const body = s.replace(/=+$/, '');
-  for (let i = 0; i < body.length; i++) if (!alphabet.test(body[i]!)) return i;
-  const pad = s.length - body.length;
-  if (s.length % 4 !== 0 && pad === 0 && body.length % 4 === 1) return body.length - 1;
-  if (s.length % 4 !== 0) return s.length - (s.length % 4) + (pad > 0 ? body.length % 4 : 0);
-  if (pad > 2 || (pad > 0 && (body.length + pad) % 4 !== 0)) return body.length;
-  if (body.length % 4 === 1) return body.length;
-  return -1;
+  const input = goStringToBytes(s);
+  if (input === undefined) throw new FuncError('the argument is not a Go string (it holds a lone UTF-16 surrogate)');
+  const decoded = decodeStd(input);
+  return decoded.ok ? goStringFromBytes(decoded.bytes) : decoded.message;
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -60,7 +56,7 @@ function b32dec(s: string): string {
       bits -= 8;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return goStringFromBytes(Uint8Array.from(bytes));
 }
 
 function hash(algorithm: string, s: string): string {

@@ -1,9 +1,11 @@
 /**
  * How Go values are represented while a template runs:
- * string → string, int/int64 → bigint, float64 → number, bool → boolean, nil → null,
+ * string → string (a Go string: bytes that are not UTF-8 are escaped as in core/go-string.ts), int/int64 → bigint, float64 → number, bool → boolean, nil → null,
  * []interface{} / []string → Array, map[string]interface{} → plain object,
  * map[string]string → plain object registered with `markStringMap` (the data ESO passes as dot).
  */
+
+import { goStringByteLength, goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 
 export type GoMap = { [key: string]: unknown };
 
@@ -103,14 +105,34 @@ export function sortedKeys(map: object): string[] {
   return Object.keys(map).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
-/** UTF-8 length, which is what Go's len reports for a string. */
+/** Go's len of a string: its bytes (escaped bytes count one each, see core/go-string.ts). */
 export function byteLength(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
+  return goStringByteLength(s);
 }
 
-/** Go's `s[start:end]` on bytes; slicing inside a multi-byte rune yields U+FFFD like Go's output would. */
+/** The bytes of a Go string (strings here are Go strings in the form of core/go-string.ts). */
+export function goBytes(s: string): Uint8Array {
+  return goStringToBytes(s) ?? new Uint8Array(Buffer.from(s, 'utf8'));
+}
+
+/**
+ * Go's `s[start:end]` on bytes. Slicing inside a multi-byte rune keeps the partial bytes, as Go
+ * does; they are escaped bytes of the resulting Go string (core/go-string.ts).
+ */
 export function sliceBytes(s: string, start: number, end?: number): string {
-  return Buffer.from(s, 'utf8').subarray(start, end).toString('utf8');
+  return goStringFromBytes(goBytes(s).subarray(start, end));
+}
+
+/**
+ * True when `v` is, or (in a list or map) holds, a string with bytes that are not UTF-8. Such
+ * strings are carried exactly but most functions here work on UTF-16 text, so the executor lets
+ * them reach only the functions that are exact on bytes (see exec.ts).
+ */
+export function holdsBinary(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return !isTextString(v);
+  if (depth > 32 || typeof v !== 'object' || v === null) return false;
+  const items = Array.isArray(v) ? v : Object.values(v);
+  return items.some((x) => holdsBinary(x, depth + 1));
 }
 
 /** Creates an empty map[string]interface{} that cannot be confused with Object.prototype keys. */

@@ -4,6 +4,7 @@
 // not VaultNotFound, because ESO does not treat it as "secret gone" (deletionPolicy must not fire).
 import forge from 'node-forge';
 import { ProjectorError } from '../../core/errors.ts';
+import { decodeStdText } from '../../core/go-base64.ts';
 import { getJsonPath, jsonObjectMembers, stringObjectMembers } from './json-path.ts';
 
 /** Timestamps ESO exposes as `attribute.*` metadata (RFC 3339, UTC, whole seconds). */
@@ -139,12 +140,17 @@ function unreadable(name: string, what: string): ProjectorError {
 function firstCertificateOfPem(pem: string, name: string): Uint8Array {
   const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
   if (!m) throw unreadable(name, 'PEM certificate');
-  return new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  // Go's encoding/pem: spaces and tabs dropped, then base64.StdEncoding (which skips \r and \n).
+  const der = decodeStdText(m[1]!.replace(/[ \t]/g, ''));
+  if (!der.ok) throw unreadable(name, 'PEM certificate');
+  return der.bytes;
 }
 
 function firstCertificateOfPkcs12(base64: string, name: string): Uint8Array {
   try {
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(base64, 'base64').toString('binary')), '');
+    const pfx = decodeStdText(base64);
+    if (!pfx.ok) throw new Error('not base64');
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(pfx.bytes).toString('binary')), '');
     const cert = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]?.[0]?.cert;
     if (!cert) throw new Error('no certificate bag');
     return new Uint8Array(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'));

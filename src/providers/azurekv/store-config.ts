@@ -3,6 +3,7 @@
 // HOWTO's form (tenantId/clientId/clientSecret as {valueFrom: {secretKeyRef}}) and ESO's form
 // (tenantId string + authSecretRef) are accepted; naming one credential both ways is an error.
 import type { AzureKVProvider, GenericStore, SecretKeySelector, ServiceAccountSelector, ValueOrSecretRef } from '../../api/index.ts';
+import { decodeStdText } from '../../core/go-base64.ts';
 import { issue, type Issue } from '../../core/issues.ts';
 
 export type AuthType = 'ServicePrincipal' | 'ManagedIdentity' | 'WorkloadIdentity';
@@ -125,7 +126,14 @@ function checkHttpsUrl(raw: string | undefined, field: string, issues: Issue[]):
 
 function decodeCaBundle(caBundle: string | undefined, issues: Issue[]): string | undefined {
   if (caBundle === undefined || caBundle === '') return undefined;
-  const pem = Buffer.from(caBundle, 'base64').toString('utf8');
+  // Decoded as Kubernetes decodes the []byte caBundle fields of ESO's other providers: Go's
+  // base64.StdEncoding (padding required, nothing skipped but \r and \n).
+  const decoded = decodeStdText(caBundle);
+  if (!decoded.ok) {
+    issues.push(issue(`${BASE}.caBundle`, 'InvalidValue', `${BASE}.caBundle must be a base64-encoded PEM certificate bundle (${decoded.message})`));
+    return undefined;
+  }
+  const pem = Buffer.from(decoded.bytes).toString('utf8');
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     issues.push(issue(`${BASE}.caBundle`, 'InvalidValue', `${BASE}.caBundle must be a base64-encoded PEM certificate bundle`));
     return undefined;

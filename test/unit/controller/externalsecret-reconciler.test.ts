@@ -12,6 +12,7 @@ import { ProviderRegistry } from '../../../src/providers/registry.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { hashSecretData } from '../../../src/core/secret-data.ts';
+import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
 import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
@@ -19,7 +20,7 @@ import type { SecretsClient } from '../../../src/providers/provider.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[]) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -72,9 +73,10 @@ function world(data: { key: string; value: string }[]) {
     log: silentLogger(),
     controllerClass: '',
     changes,
+    renderTemplate: defaultTemplateRenderer(),
   });
   clusterSecretStores.upsert(fakeStore(data));
-  const es = externalSecret({ refreshInterval: '1h' });
+  const es = externalSecret({ refreshInterval: '1h', ...spec });
   externalSecrets.upsert(es);
   const key = objectKey(es.metadata.namespace, es.metadata.name);
   const value = () => {
@@ -82,7 +84,12 @@ function world(data: { key: string; value: string }[]) {
     return s && Buffer.from(s.data.get('DB_PASSWORD')!.reveal()).toString();
   };
   const ready = () => externalSecrets.get(key)!.status?.conditions?.find((c) => c.type === 'Ready');
-  return { clock, reconciler, key, value, ready, events, changes, clusterSecretStores, setFailReads: (f: boolean) => (failReads = f) };
+  const bytesOf = (k: string) => secrets.get('netbox/netbox-db-credentials')?.data.get(k)?.reveal();
+  const setSpec = (next: Partial<ExternalSecret['spec']>) => {
+    const cur = externalSecrets.get(key)!;
+    externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
+  };
+  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, setFailReads: (f: boolean) => (failReads = f) };
 }
 
 const signal = new AbortController().signal;
@@ -120,5 +127,24 @@ describe('ExternalSecretReconciler', () => {
     const w = world([]);
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
     assert.match(w.ready()!.message!, /^VaultNotFound: secret "netbox-db-password" not found/);
+  });
+
+  it('writes b64dec of a binary keystore byte-exact, and leaves the Secret untouched with Ready=False when a template function cannot process binary data', async () => {
+    const keystore = Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]);
+    const w = world([{ key: 'app-keystore', value: keystore.toString('base64') }], {
+      data: [{ secretKey: 'raw', remoteRef: { key: 'app-keystore' } }],
+      target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { 'keystore.jks': '{{ .raw | b64dec }}' } } },
+    });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.ready()?.status, 'True');
+    assert.deepEqual(Buffer.from(w.bytesOf('keystore.jks')!), keystore);
+
+    w.setSpec({ target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { 'keystore.jks': '{{ .raw | b64dec | upper }}' } } } });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.deepEqual(Buffer.from(w.bytesOf('keystore.jks')!), keystore);
+    assert.equal(w.ready()?.status, 'False');
+    assert.match(w.ready()!.message!, /^TemplateBinaryValue: spec\.target\.template\.data\["keystore\.jks"\]: .*error calling upper: an argument holds binary data/);
+    assert.match(w.ready()!.message!, /decodingStrategy: Base64/);
+    assert.equal(w.events.filter((e) => e.startsWith('Normal')).length, 1);
   });
 });

@@ -119,6 +119,15 @@ describe('certificateBytes (cert/ refs)', () => {
     assert.throws(() => certificateBytes(Buffer.from(CANARY).toString('base64'), 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
   });
 
+  it("reads PKCS#12 and PEM bodies with Go's base64 rules: truncated padding or trailing garbage is unreadable, not guessed", () => {
+    assert.throws(() => certificateBytes(cert.pfxBase64.slice(0, -1), 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
+    assert.throws(() => certificateBytes(`${cert.pfxBase64}AA`, 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
+    const der = cert.certDer.toString('base64');
+    const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+    assert.deepEqual(Buffer.from(certificateBytes(pem(der.match(/.{1,64}/g)!.join('\r\n')), undefined, 'c')), cert.certDer);
+    assert.throws(() => certificateBytes(pem(`${der}AAAA=`), undefined, 'c'), isBadValueNaming('"c"'));
+  });
+
   it('refuses a secret that is not certificate-backed without quoting it', () => {
     assert.throws(() => certificateBytes(CANARY, 'text/plain', 'plain'), isBadValueNaming('"plain"', 'text/plain'));
   });

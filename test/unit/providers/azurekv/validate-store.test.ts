@@ -120,6 +120,14 @@ describe('azurekv validateStore', () => {
     assert.deepEqual(codes(store({ ...howto, caProvider: { type: 'ConfigMap', name: 'ca', key: 'ca.crt' } })), ['Required@spec.provider.azurekv.caProvider.namespace']);
   });
 
+  it("decodes caBundle as Kubernetes decodes []byte fields (Go's base64.StdEncoding): unpadded or space-wrapped base64 is refused", () => {
+    const pem = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+    assert.ok(pem.endsWith('='), 'the fixture must carry padding for the unpadded case to differ');
+    assert.deepEqual(codes(store({ ...howto, caBundle: `${pem.slice(0, 40)}\n${pem.slice(40)}\n` })), []);
+    assert.deepEqual(codes(store({ ...howto, caBundle: pem.replace(/=+$/, '') })), ['InvalidValue@spec.provider.azurekv.caBundle']);
+    assert.deepEqual(codes(store({ ...howto, caBundle: ` ${pem}` })), ['InvalidValue@spec.provider.azurekv.caBundle']);
+  });
+
   it('reports a store without an azurekv block', () => {
     const s = store(howto);
     delete (s.spec.provider as Record<string, unknown>)['azurekv'];

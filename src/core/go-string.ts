@@ -1,0 +1,101 @@
+/**
+ * Go strings are byte sequences; JavaScript strings are UTF-16. This is the one lossless mapping
+ * between the two that Projector uses wherever a Go string may hold bytes that are not UTF-8 (the
+ * template engine's values, see core/template/values.ts):
+ *
+ * - every valid UTF-8 sequence (Go's `unicode/utf8` rules: no overlong forms, no surrogates,
+ *   nothing above U+10FFFF) becomes its code point;
+ * - every other byte B (always ≥ 0x80) becomes the lone low surrogate U+DC00 + B, i.e. U+DC80..U+DCFF.
+ *
+ * Decoding valid UTF-8 never yields a surrogate, so the mapping is injective and `goStringToBytes`
+ * inverts it exactly. A string that holds no such surrogate is plain text (`isTextString`).
+ * `Buffer.toString('utf8')` instead replaces invalid bytes with U+FFFD, which alters binary data.
+ */
+
+const ESCAPE_BASE = 0xdc00;
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function isCont(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x80 && b <= 0xbf;
+}
+
+/** Length of the valid UTF-8 sequence at `i`, or 0 if the byte there does not start one (Go's utf8.DecodeRune width). */
+function validSequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i]!;
+  if (b0 < 0x80) return 1;
+  const b1 = bytes[i + 1];
+  if (b0 >= 0xc2 && b0 <= 0xdf) return isCont(b1) ? 2 : 0;
+  const b2 = bytes[i + 2];
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const lo = b0 === 0xe0 ? 0xa0 : 0x80;
+    const hi = b0 === 0xed ? 0x9f : 0xbf;
+    return b1 !== undefined && b1 >= lo && b1 <= hi && isCont(b2) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const lo = b0 === 0xf0 ? 0x90 : 0x80;
+    const hi = b0 === 0xf4 ? 0x8f : 0xbf;
+    return b1 !== undefined && b1 >= lo && b1 <= hi && isCont(b2) && isCont(bytes[i + 3]) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** Bytes → the JavaScript form of the Go string with those bytes (lossless; see the module comment). */
+export function goStringFromBytes(bytes: Uint8Array): string {
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    // Not UTF-8: decode piecewise, escaping each byte that does not start a valid sequence.
+  }
+  let out = '';
+  let textStart = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const n = validSequenceLength(bytes, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += fatalUtf8.decode(bytes.subarray(textStart, i)) + String.fromCharCode(ESCAPE_BASE + bytes[i]!);
+    i += 1;
+    textStart = i;
+  }
+  return out + fatalUtf8.decode(bytes.subarray(textStart));
+}
+
+const ESCAPED_OR_LONE = /[\uD800-\uDFFF]/u;
+
+/** True when `s` holds no escaped byte (and no lone surrogate at all): its UTF-8 form is the Go string. */
+export function isTextString(s: string): boolean {
+  return !ESCAPED_OR_LONE.test(s);
+}
+
+/**
+ * The bytes of the Go string `s` stands for; `undefined` when `s` holds a lone surrogate that is not
+ * an escaped byte (one JavaScript string slicing produced): no Go string corresponds to it.
+ */
+export function goStringToBytes(s: string): Uint8Array | undefined {
+  if (isTextString(s)) return new Uint8Array(Buffer.from(s, 'utf8'));
+  const parts: Uint8Array[] = [];
+  let textStart = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const next = s.charCodeAt(i + 1);
+    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      i++; // a surrogate pair: text
+      continue;
+    }
+    if (c < 0xdc80 || c > 0xdcff) return undefined;
+    parts.push(Buffer.from(s.slice(textStart, i), 'utf8'), Uint8Array.of(c - ESCAPE_BASE));
+    textStart = i + 1;
+  }
+  parts.push(Buffer.from(s.slice(textStart), 'utf8'));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** Go's `len(s)`: the byte length (a stray lone surrogate counts as the 3 bytes of U+FFFD). */
+export function goStringByteLength(s: string): number {
+  if (isTextString(s)) return Buffer.byteLength(s, 'utf8');
+  return goStringToBytes(s)?.length ?? Buffer.byteLength(s, 'utf8');
+}
