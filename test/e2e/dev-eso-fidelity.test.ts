@@ -1,0 +1,107 @@
+// The ESO-fidelity fixtures through `projector dev --once` (a CLI process per step): the same inputs
+// and expected values as the operator's test/integration/controller/eso-fidelity.test.ts, since dev
+// runs the operator's reconciler over the repository's manifests.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { startVault } from '../../src/vault/index.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cli = join(root, 'src/cli/main.ts');
+const fixtures = join(root, 'test/fixtures');
+
+interface SecretFile {
+  type?: string;
+  immutable?: boolean;
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { name: string }[] };
+  data: Record<string, string>;
+}
+
+function copyFixture(fixture: string): string {
+  const repo = mkdtempSync(join(tmpdir(), 'projector-fidelity-'));
+  cpSync(join(fixtures, fixture), repo, { recursive: true });
+  return repo;
+}
+
+function devOnce(repo: string): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [cli, 'dev', '.', '--once', '--no-prompt', '--seed', 'seed.env'], { cwd: repo, encoding: 'utf8', timeout: 90_000 });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+function secretFile(repo: string, name: string): SecretFile | undefined {
+  const p = join(repo, `.projector/out/demo/${name}.yaml`);
+  return existsSync(p) ? (parse(readFileSync(p, 'utf8')) as SecretFile) : undefined;
+}
+
+function value(repo: string, name: string, key: string): string | undefined {
+  const v = secretFile(repo, name)?.data[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}
+
+describe('projector dev --once gives ESO\'s results', { timeout: 300_000 }, () => {
+  it('dataFrom.rewrite.regexp replaces as Go regexp.ReplaceAllString: (.*) → ${1}_MONITOR gives alerts_MONITOR', () => {
+    const repo = copyFixture('eso-fidelity/rewrite-go-replace-all');
+    const r = devOnce(repo);
+    assert.equal(r.status, 0, r.out);
+    assert.deepEqual(Object.keys(secretFile(repo, 'braced')!.data).sort(), ['alerts_MONITOR', 'deploys_MONITOR']);
+    assert.equal(value(repo, 'braced', 'alerts_MONITOR'), 'https://hooks.example.test/a');
+  });
+
+  it('without a template, the ExternalSecret\'s labels and annotations are on the Secret (ESO setMetadata)', () => {
+    const repo = copyFixture('eso-fidelity/labels-without-template');
+    const r = devOnce(repo);
+    assert.equal(r.status, 0, r.out);
+    const s = secretFile(repo, 'repo')!;
+    assert.equal(s.metadata.labels?.['argocd.argoproj.io/secret-type'], 'repository');
+    assert.equal(s.metadata.annotations?.['reloader.stakater.com/match'], 'true');
+    assert.equal(s.metadata.labels?.['reconcile.external-secrets.io/managed'], 'true');
+  });
+
+  it('an Owner and a Merge ExternalSecret on one Secret: the Merge one is refused (ESO ErrSecretIsOwned), the Secret keeps its keys', () => {
+    const repo = copyFixture('eso-fidelity/owner-and-merge-writers');
+    const first = devOnce(repo);
+    assert.equal(first.status, 0, first.out);
+    cpSync(join(fixtures, 'eso-fidelity/steps/owner-and-merge-writers-merge.yaml'), join(repo, 'merge.yaml'));
+    const second = devOnce(repo);
+    assert.equal(second.status, 1, second.out);
+    assert.match(second.out, /^1 ExternalSecret\(s\) ready, 1 failing$/m);
+    assert.match(second.out, /✗ demo\/credentials-ca: TargetOwnedElsewhere: target is owned by another ExternalSecret: .*credentials-init/);
+    assert.deepEqual(Object.keys(secretFile(repo, 'credentials')!.data), ['username']);
+  });
+
+  it('immutable: true keeps the data of the existing Secret on rotation and stays ready (ESO docs "Immutable target")', async () => {
+    const repo = copyFixture('eso-fidelity/immutable-target-rotation');
+    const first = devOnce(repo);
+    assert.equal(first.status, 0, first.out);
+    assert.equal(secretFile(repo, 'imm')!.immutable, true);
+    assert.equal(value(repo, 'imm', 'v'), 'first');
+    // Rotate the value in dev's own vault state, as `projector vault secret set` would.
+    const vault = await startVault({ dataDir: join(repo, '.projector/vault'), port: 0 });
+    try {
+      await vault.admin.setSecret('imm-value', 'second');
+    } finally {
+      await vault.close();
+    }
+    const second = devOnce(repo);
+    assert.equal(second.status, 0, second.out);
+    assert.match(second.out, /^1 ExternalSecret\(s\) ready, 0 failing$/m);
+    assert.equal(value(repo, 'imm', 'v'), 'first');
+  });
+
+  it('a template.type change reaches the Secret: the owned Secret is recreated with the new type', () => {
+    const repo = copyFixture('eso-fidelity/template-type-change');
+    const first = devOnce(repo);
+    assert.equal(first.status, 0, first.out);
+    assert.equal(secretFile(repo, 'retype')!.type, 'Opaque');
+    const before = secretFile(repo, 'retype')!.data['.dockerconfigjson'];
+    cpSync(join(fixtures, 'eso-fidelity/steps/template-type-change-step2.yaml'), join(repo, 'externalsecret.yaml'));
+    const second = devOnce(repo);
+    assert.equal(second.status, 0, second.out);
+    assert.equal(secretFile(repo, 'retype')!.type, 'kubernetes.io/dockerconfigjson');
+    assert.equal(secretFile(repo, 'retype')!.data['.dockerconfigjson'], before);
+  });
+});
