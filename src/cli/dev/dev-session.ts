@@ -24,6 +24,7 @@ import { systemClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
 import { ClientCache } from '../../sync/client-cache.ts';
 import { startVault, type StartedVault } from '../../vault/index.ts';
+import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
 import { collectReferences, storeKeyOf as referenceStoreKey } from '../check/references.ts';
@@ -78,11 +79,25 @@ async function seedVault(repo: RepoObjects, vault: StartedVault, opts: DevOption
       value = generatedValue(properties);
       how = 'generated (development value)';
     }
-    await vault.admin.setSecret(name, value);
+    await setVaultSecret(vault, name, value);
     seeded.push(name);
     print.line(`  vault: set ${name}, ${how}`);
   }
   return seeded;
+}
+
+/**
+ * Writes one value into the local vault. The vault's in-process admin API throws VaultApiError (an
+ * AKV-shaped answer: 400 BadParameter for a name or value Key Vault refuses, 409 for a deleted
+ * name); it becomes a ProjectorError here, through the same mapping as the vault's HTTP answers,
+ * so no vault answer ends the command as an internal error.
+ */
+export async function setVaultSecret(vault: StartedVault, name: string, value: string): Promise<{ version: string }> {
+  try {
+    return await vault.admin.setSecret(name, value);
+  } catch (e) {
+    throw toProjectorError(e, { vaultUrl: vault.url, secretName: name });
+  }
 }
 
 function inMemoryHost(store: GenericStore, esNamespace: string | undefined, credentials: Map<string, Record<string, string>>, log: Logger): ProviderHost {
