@@ -116,8 +116,12 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
   };
 }
 
+/**
+ * Loads the manifests as an API server would take them (what it would refuse is printed at
+ * file:line and left out: see LoadOptions.refuseInvalid) and prints the load problems.
+ */
 export async function loadAndReport(paths: string[], print: Printer): Promise<RepoObjects> {
-  const repo = await loadRepoObjects(paths);
+  const repo = await loadRepoObjects(paths, undefined, { refuseInvalid: true });
   for (const p of repo.problems.filter((x) => x.severity === 'error')) print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
   if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
   return repo;
@@ -155,6 +159,8 @@ export class DevSession {
   #vault?: StartedVault;
   #queue = new WorkQueue<ObjectKey>({ clock: systemClock, rateLimiter: defaultControllerRateLimiter(systemClock) });
   #credentials = new Map<string, Record<string, string>>();
+  /** ExternalSecrets the last load refused (the API server would): they count as failing. */
+  #refused: string[] = [];
   seeded: string[] = [];
 
   constructor(o: DevOptions) {
@@ -198,6 +204,7 @@ export class DevSession {
 
   /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
   #apply(repo: RepoObjects): void {
+    this.#refused = (repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
     const refresh = this.#o.refresh;
     const keep = <T extends { metadata: { resourceVersion?: string }; status?: unknown }>(store: ObjectStore<T & { metadata: { name?: string; namespace?: string } }>, obj: T & { metadata: { name?: string; namespace?: string } }) => {
       const old = store.get(objectKey(obj.metadata.namespace, obj.metadata.name!));
@@ -278,7 +285,7 @@ export class DevSession {
 
   readyCounts(): { ready: number; failed: number } {
     let ready = 0;
-    let failed = 0;
+    let failed = this.#refused.length;
     for (const es of this.externalSecrets.list()) {
       const c = es.status?.conditions?.find((x) => x.type === 'Ready');
       if (c?.status === 'True') ready++;

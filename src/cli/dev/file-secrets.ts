@@ -7,6 +7,7 @@ import type { ObjectMeta } from '../../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../../core/plan-target-secret.ts';
 import { decodeSecretData, encodeSecretData, liveTargetMetaOf } from '../../core/secret-data.ts';
 import type { LiveTargetMeta } from '../../core/refresh.ts';
+import { assertSecretShape } from '../../core/secret-shape.ts';
 
 interface SecretFile {
   apiVersion: 'v1';
@@ -79,7 +80,9 @@ export class FileSecrets {
     return readdirSync(this.root).flatMap((ns) => readdirSync(join(this.root, ns)).filter((f) => f.endsWith('.yaml')).map((f) => `${ns}/${f.slice(0, -5)}`));
   }
 
+  /** Refuses, as the API server would (422 Invalid → KubeInvalid), a Secret it would not store. */
   #write(d: DesiredSecret): string {
+    assertSecretShape(d);
     const resourceVersion = String(Date.now() * 1000 + (this.#generation++ % 1000));
     const data = encodeSecretData(d.data);
     const env: string[] = [];

@@ -123,9 +123,11 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   }
   try {
     await waitUntil(() => wanted.every((k) => readyOf(k)), 60_000);
-    const failed = wanted.filter((k) => readyOf(k)?.status !== 'True');
+    // An ExternalSecret the API server would refuse was never applied: it fails too.
+    const refused = (dev.local.repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
+    const failed = [...wanted.filter((k) => readyOf(k)?.status !== 'True'), ...refused];
     if (flags.once || failed.length) {
-      out.write(`${wanted.length - failed.length} ExternalSecret(s) ready, ${failed.length} failing\n`);
+      out.write(`${wanted.length + refused.length - failed.length} ExternalSecret(s) ready, ${failed.length} failing\n`);
       return failed.length ? 1 : 0;
     }
     const targets = dev.local.repo.externalSecrets.map((es) => ({ ns: es.metadata.namespace, name: targetNameOf(es) }));
