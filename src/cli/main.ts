@@ -33,7 +33,9 @@ export async function runCli(argv: string[]): Promise<void> {
     // Only our own errors carry messages safe to print; anything else is a bug, named but not quoted.
     if (e?.name === 'ProjectorError') process.stderr.write(`projector: ${e.code}: ${e.message}\n`);
     else {
-      process.stderr.write(`projector: internal error (${e?.name ?? typeof err})\n`);
+      // Every edge maps its errors to ProjectorError (the vault's, the SDK's, the API server's), so
+      // reaching here is a Projector bug: say so, and how to get the stack for a report.
+      process.stderr.write(`projector: internal error (${e?.name ?? typeof err}): this is a bug in Projector; run again with LOG_LEVEL=debug for the stack and report it\n`);
       if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e?.stack?.split('\n').slice(1).join('\n') ?? ''}\n`);
     }
     process.exit(2);

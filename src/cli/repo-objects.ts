@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { ExternalSecret, GenericStore } from '../api/index.ts';
 import { API_VERSION, GROUP } from '../api/constants.ts';
 import { loadManifests, type LoadedDoc, type Problem } from './manifests.ts';
+import { checkSchema } from './schema-check.ts';
 
 export interface RepoObjects {
   externalSecrets: ExternalSecret[];
@@ -11,6 +12,19 @@ export interface RepoObjects {
   /** Where each object came from, for messages: key "Kind/ns/name" → "file:line". */
   origins: Map<string, string>;
   problems: Problem[];
+  /** With `refuseInvalid`: "Kind/ns/name" of documents not applied because the API server would refuse them. */
+  refused?: string[];
+}
+
+export interface LoadOptions {
+  /**
+   * Refuse, as `kubectl apply` does, a document the API server would refuse: a schema error,
+   * including an unknown field. kubectl asks for server-side field validation `Strict` by default,
+   * so an unknown field fails the apply (without it the API server would silently prune the field,
+   * as ESO's CRDs do not preserve unknown fields). The schema errors become problems at file:line
+   * and the object is left out. `projector dev` loads this way.
+   */
+  refuseInvalid?: boolean;
 }
 
 export function originKey(kind: string, namespace: string | undefined, name: string): string {
@@ -24,11 +38,12 @@ function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: num
   return { uid: `${uid.slice(0, 8)}-${uid.slice(8, 12)}-${uid.slice(12, 16)}-${uid.slice(16, 20)}-${uid.slice(20)}`, generation, resourceVersion: String(generation) };
 }
 
-export async function loadRepoObjects(paths: string[], defaultNamespace = 'default'): Promise<RepoObjects> {
+export async function loadRepoObjects(paths: string[], defaultNamespace = 'default', options: LoadOptions = {}): Promise<RepoObjects> {
   const { docs, problems } = await loadManifests(paths);
   const out: RepoObjects = { externalSecrets: [], stores: [], origins: new Map(), problems };
   for (const doc of docs) {
     if (!doc.apiVersion?.startsWith(`${GROUP}/`) || !doc.name) continue;
+    if (options.refuseInvalid && refuse(doc, out, defaultNamespace)) continue;
     const o = doc.object as { metadata?: Record<string, unknown>; spec?: unknown };
     const id = identity(doc, o.spec);
     const where = `${doc.file}:${doc.line}`;
@@ -57,4 +72,17 @@ export async function loadRepoObjects(paths: string[], defaultNamespace = 'defau
     }
   }
   return out;
+}
+
+/** Records the schema errors of a document the API server would refuse; true when it is refused. */
+function refuse(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string): boolean {
+  const errors = checkSchema(doc).filter((i) => i.severity === 'error');
+  if (errors.length === 0) return false;
+  const namespace = doc.kind === 'ClusterSecretStore' ? undefined : (doc.namespace ?? defaultNamespace);
+  const object = `${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
+  for (const e of errors) {
+    out.problems.push({ file: doc.file, ...doc.positionOf(e.path), severity: 'error', code: e.code, message: `${e.message}; the API server would refuse ${object}, so it was not applied`, path: e.path, object });
+  }
+  (out.refused ??= []).push(originKey(doc.kind ?? '', namespace, doc.name!));
+  return true;
 }

@@ -59,7 +59,28 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   Internal: 'backoff',
 };
 
+/**
+ * What a vault's answer means, provider-neutral. A provider's error mapping (the one place that
+ * reads its vault's codes, e.g. providers/azurekv/errors.ts) sets it; `projector check`, `dev` and
+ * the reconciler read it instead of re-reading vault codes.
+ */
+export type VaultCause =
+  | 'not-found'
+  | 'version-not-found'
+  | 'disabled'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'deleted-recoverable'
+  | 'invalid-name'
+  | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'throttled'
+  | 'unavailable';
+
 export interface ErrorDetails {
+  /** What the vault's answer means, when a provider mapped one. */
+  cause?: VaultCause;
   /** Field path in the manifest, e.g. `spec.data[2].remoteRef.key`. */
   field?: string;
   httpStatus?: number;

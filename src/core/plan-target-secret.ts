@@ -12,6 +12,7 @@ import { createdByLabelValue } from './hash.ts';
 import { creationPolicyOf, deletionPolicyOf, targetNameOf } from './external-secret.ts';
 import { dataKeysOfOtherExternalSecrets, fieldOwnerFor, ownedFieldsOf } from './field-owner.ts';
 import { isValidSecretKey } from './transform.ts';
+import { assertSecretShape } from './secret-shape.ts';
 
 export type SecretBytes = Sensitive<Uint8Array>;
 
@@ -273,6 +274,9 @@ function planWrite(input: PlanInput): Plan {
 
   const desired = desiredSecret(input, fieldOwnerFor(es.metadata.name));
   assertValidKeys(desired.data);
+  // What the API server would refuse (a dockerconfigjson that is not JSON, tls without tls.key, over
+  // 1 MiB) fails here with a clear message, in the operator and in dev alike.
+  assertSecretShape(desired);
   const hash = desired.annotations[ANNOTATION_DATA_HASH]!;
   if (!live) return { action: 'create', hash, secret: { ...desired, resourceVersion: undefined } };
 

@@ -1,6 +1,7 @@
 // Value decoding and key rewriting, applied between the provider and the target Secret (ESO semantics).
 import type { Rewrite } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
+import { secretKeyProblem } from './secret-shape.ts';
 import { decodeStd, decodeURL } from './go-base64.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { Sensitive } from './sensitive.ts';
@@ -31,10 +32,9 @@ export function decodeValue(value: Sensitive<Uint8Array>, strategy: DecodingStra
   throw new ProjectorError('VaultBadValue', `value at ${field} is not valid ${strategy} (decodingStrategy ${strategy}): ${decoded.message}`, { field });
 }
 
-const VALID_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
+/** Can `key` be a Secret data key (the API server's IsConfigMapKey; rule in core/secret-shape.ts)? */
 export function isValidSecretKey(key: string): boolean {
-  return VALID_SECRET_KEY.test(key) && key !== '.' && key !== '..' && key.length <= 253;
+  return secretKeyProblem(key) === undefined;
 }
 
 /** ESO's conversionStrategy for dataFrom keys: Default keeps them, Unicode escapes invalid runes as _U%04x_. */

@@ -55,5 +55,12 @@ export interface Provider {
   readonly name: string;
   /** Static checks, no I/O: used by `projector validate` and by the store reconciler. */
   validateStore(store: GenericStore): Issue[];
+  /**
+   * Static checks of one remote key read through a store of this provider, no I/O: `use` is `data`
+   * for data[].remoteRef.key, `extract` for dataFrom[].extract.key. Issues are reported at `path`.
+   * Used by `projector validate`; the provider's client throws the same finding as InvalidSpec.
+   * Optional: a provider where any key may exist (fake) has none.
+   */
+  validateRemoteKey?(key: string, use: 'data' | 'extract', path: string): Issue[];
   newClient(store: GenericStore, host: ProviderHost, signal: AbortSignal): Promise<SecretsClient>;
 }

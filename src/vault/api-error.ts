@@ -17,6 +17,16 @@ export class VaultApiError extends Error {
     this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 
+  /** As the Azure SDK's RestError names it, so one mapping (providers/azurekv/errors.ts) reads both. */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /** The parsed body, as RestError.details holds it. */
+  get details(): ReturnType<VaultApiError['toBody']> {
+    return this.toBody();
+  }
+
   toBody(): { error: { code: string; message: string; innererror?: { code: string } } } {
     const error: { code: string; message: string; innererror?: { code: string } } = { code: this.code, message: this.message };
     if (this.innerCode) error.innererror = { code: this.innerCode };

@@ -4,7 +4,7 @@
 import type { Logger } from '../platform/logger.ts';
 import type { VaultPrincipal, VaultStats } from './index.ts';
 import { VaultApiError, badParameter } from './api-error.ts';
-import { VaultState, isDisabled, isOutsideValidity, type SetSecretInput, type UpdateSecretInput } from './state.ts';
+import { VaultState, assertValidName, isDisabled, isOutsideValidity, type SetSecretInput, type UpdateSecretInput } from './state.ts';
 import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem, versionItem } from './bundles.ts';
 import { decodeSkipToken, encodeSkipToken, pageOf, parseMaxResults, type Page } from './paging.ts';
 import { Throttle, type TransactionKind } from './throttle.ts';
@@ -164,6 +164,10 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
 
   async function dispatch(req: VaultRequest, url: URL, route: SecretsRoute, caller: Caller): Promise<VaultResponse> {
     const name = route.name ?? '';
+    // AKV judges the name in the URI before looking anything up: an impossible name is 400
+    // BadParameter on every route that takes one (GET, PUT, PATCH, DELETE, versions, deleted,
+    // recover, purge), never 404, so a client can tell "cannot exist" from "does not exist".
+    if (route.name !== undefined) assertValidName(route.name);
     switch (`${req.method} ${route.kind}`) {
       case 'GET list':
         return listSecrets(url, caller);

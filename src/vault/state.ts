@@ -197,10 +197,13 @@ function sortedByName(secrets: SecretData[]): SecretData[] {
   return secrets.sort((a, b) => compareNames(a.name, b.name));
 }
 
-function assertValidName(name: string): void {
-  if (!SECRET_NAME_PATTERN.test(name)) {
-    throw badParameter(`The request URI contains an invalid name: secret names must match ${SECRET_NAME_PATTERN.source}.`);
-  }
+/**
+ * AKV's answer for a name outside `^[0-9a-zA-Z-]{1,127}$`: 400 BadParameter, message
+ * "The request URI contains an invalid name: <name>" (the shape Key Vault returns, as quoted in
+ * Azure SDK issue reports), with no inner error.
+ */
+export function assertValidName(name: string): void {
+  if (!SECRET_NAME_PATTERN.test(name)) throw badParameter(`The request URI contains an invalid name: ${name}`);
 }
 
 function assertValidValue(name: string, value: string): void {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertNowhere } from '../support/cluster.ts';
@@ -51,6 +51,51 @@ describe('projector dev', { timeout: 120_000 }, () => {
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /✗ netbox\/netbox-db-password: StoreNotFound: ClusterSecretStore "no-such-store" not found/);
     assert.match(r.stdout, /0 ExternalSecret\(s\) ready, 1 failing/);
+  });
+
+  it('fails an ExternalSecret whose remote key Key Vault cannot hold with a clear message, not an internal error (--once)', () => {
+    // The field case dev-crash-invalid-akv-name: the HOWTO-style azurekv store and DB_PASSWORD.
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-akv-name-'));
+    writeFileSync(join(repo, 'store.yaml'), [
+      'apiVersion: external-secrets.io/v1', 'kind: ClusterSecretStore', 'metadata: { name: akv }', 'spec:', '  provider:', '    azurekv:',
+      '      vaultUrl: "https://example-vault.vault.azure.net/"', '      tenantId: "00000000-0000-4000-8000-000000000001"', '      authSecretRef:',
+      '        clientId: { name: akv-creds, namespace: external-secrets, key: client-id }',
+      '        clientSecret: { name: akv-creds, namespace: external-secrets, key: client-secret }', '',
+    ].join('\n'));
+    writeFileSync(join(repo, 'externalsecret.yaml'), [
+      'apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata: { name: names, namespace: demo }', 'spec:', '  refreshInterval: 1h',
+      '  secretStoreRef: { kind: ClusterSecretStore, name: akv }', '  target: { name: names }', '  data:', '    - secretKey: DB_PASSWORD',
+      '      remoteRef: { key: DB_PASSWORD }', '',
+    ].join('\n'));
+    const r = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /internal error/);
+    assert.match(r.stdout, /✗ demo\/names: InvalidSpec: .*"DB_PASSWORD" cannot be a Key Vault secret name: Key Vault names are 1-127 characters of 0-9, a-z, A-Z and "-"; did you mean "DB-PASSWORD"\?/);
+    assert.match(r.stdout, /0 ExternalSecret\(s\) ready, 1 failing/);
+  });
+
+  it('refuses what the API server would refuse: an unknown field, and a dockerconfigjson Secret that is not JSON (--once)', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-refuse-'));
+    const canary = `canary-not-json-${Math.random().toString(36).slice(2)}`;
+    const es = (name: string, target: string, extra: string[] = []) => [
+      'apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', `metadata: { name: ${name}, namespace: demo }`, 'spec:', '  refreshInterval: 1h',
+      '  secretStoreRef: { kind: ClusterSecretStore, name: fk }', ...(target ? [target] : []), ...extra,
+    ].join('\n');
+    writeFileSync(join(repo, 'all.yaml'), [
+      ['apiVersion: external-secrets.io/v1', 'kind: ClusterSecretStore', 'metadata: { name: fk }', 'spec:', '  provider:', '    fake:', '      data:',
+        `        - { key: regcred, value: ${canary} }`, '        - { key: plain, value: p }'].join('\n'),
+      es('docker', '  target:\n    name: docker\n    template:\n      type: kubernetes.io/dockerconfigjson\n      data:\n        .dockerconfigjson: "{{ .cfg }}"', ['  data:', '    - secretKey: cfg', '      remoteRef: { key: regcred }']),
+      es('typo', '  target: { name: typo, deletionPolicyy: Delete }', ['  data:', '    - secretKey: p', '      remoteRef: { key: plain }']),
+      es('good', '  target: { name: good }', ['  data:', '    - secretKey: p', '      remoteRef: { key: plain }']),
+    ].join('\n---\n'));
+    const r = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /all\.yaml:33:25: UnknownField: unknown field "deletionPolicyy"; the API server would refuse ExternalSecret demo\/typo, so it was not applied/);
+    assert.match(r.stdout, /✗ demo\/docker: KubeInvalid: the API server would refuse Secret demo\/docker: the value of "\.dockerconfigjson" must be a JSON object/);
+    assert.match(r.stdout, /✓ demo\/good →/);
+    assert.match(r.stdout, /1 ExternalSecret\(s\) ready, 2 failing/);
+    assert.ok(!existsSync(join(repo, '.projector/out/demo/docker.yaml')), 'the refused Secret was not written');
+    assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr });
   });
 
   it('follows manifest edits live while watching', async () => {

@@ -77,6 +77,24 @@ describe('projector validate (CLI process)', () => {
     assertNoCanary(run);
   });
 
+  it('reports every finding of every document in one pass: a broken document\'s other errors, its duplicate target, and Key Vault names for the azurekv store only', async () => {
+    const ALL = 'test/fixtures/all-findings';
+    const run = await projector(['validate', ALL]);
+    assert.equal(run.code, 1, run.stderr);
+    const broken = `${ALL}/deploy/app/secrets/externalsecret-broken.yaml`;
+    const shared = `${ALL}/deploy/app/secrets/externalsecret-shared.yaml`;
+    const findings = run.stdout.trimEnd().split('\n').slice(0, -1).map((l) => /^(.*?:\d+):\d+: (\w+) (\w+):/.exec(l)?.slice(1).join(' '));
+    assert.deepEqual(findings.sort(), [
+      `${broken}:6 error InvalidDuration`,
+      `${broken}:8 error DuplicateTarget`,
+      `${broken}:8 error InvalidValue`,
+      `${broken}:11 error InvalidRemoteKey`,
+      `${broken}:11 error InvalidValue`,
+      `${shared}:7 error DuplicateTarget`,
+    ].sort(), run.stdout);
+    assert.match(run.stdout, /InvalidRemoteKey: "DB_PASSWORD" cannot be a Key Vault secret name: .*did you mean "DB-PASSWORD"\?/);
+  });
+
   it('emits JSON that parses and carries the same findings', async () => {
     const run = await projector(['validate', BAD, '--output', 'json']);
     assert.equal(run.code, 1);

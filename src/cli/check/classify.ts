@@ -36,16 +36,39 @@ export function classifyFind(matched: number): CheckResult {
   return { outcome: 'ok', detail: `${matched} secret${matched === 1 ? '' : 's'} match`, matched };
 }
 
+/**
+ * A provider error as a check outcome. The vault's own codes are read once, by the provider's
+ * error mapping (providers/azurekv/errors.ts), which sets `details.cause`; this reads the cause,
+ * then falls back on the error code for providers that set none.
+ */
 export function classifyError(e: ProjectorError): CheckResult {
   const detail = e.describe();
+  switch (e.details.cause) {
+    case 'not-found':
+    case 'version-not-found':
+    case 'deleted-recoverable':
+      return { outcome: 'missing', detail };
+    case 'disabled':
+      return { outcome: 'disabled', detail };
+    case 'expired':
+    case 'not-yet-valid':
+      return { outcome: 'expired', detail };
+    case 'unauthorized':
+    case 'forbidden':
+      return { outcome: 'forbidden', detail };
+    case 'throttled':
+    case 'unavailable':
+      return { outcome: 'unreachable', detail };
+    case 'invalid-name':
+    case 'bad-request':
+      return { outcome: 'error', detail };
+    case undefined:
+      break;
+  }
   switch (e.code) {
     case 'VaultNotFound':
       return { outcome: 'missing', detail };
     case 'VaultForbidden':
-      // AKV answers 403 for disabled and expired versions too; its inner code tells them apart.
-      if (e.details.remoteCode === 'SecretDisabled') return { outcome: 'disabled', detail };
-      if (e.details.remoteCode === 'SecretExpired' || e.details.remoteCode === 'SecretNotYetValid') return { outcome: 'expired', detail };
-      return { outcome: 'forbidden', detail };
     case 'StoreAuthFailed':
       return { outcome: 'forbidden', detail };
     case 'VaultBadValue':

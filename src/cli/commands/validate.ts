@@ -59,18 +59,24 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
       problems.push({ file: doc.file, ...doc.positionOf(i.path), severity: i.severity, code: i.code, message: i.message, path: i.path, object: documentLabel(doc), document });
     }
   };
+  // Every finding of every document in one pass (like kubeconform or ESLint): a schema error
+  // hides neither the document's other errors nor the document from the cross-document checks.
   const intact = new Set<LoadedDoc>();
   for (const doc of docs) {
-    const issues = checkDocument(doc, config, deps);
-    // Only a broken shape hides a document from the cross-document checks: a store whose provider
-    // settings are wrong still exists, so references to it resolve.
-    if (isShapeIntact(doc.kind === 'ExternalSecret' ? issues : checkSchemaIfEso(doc))) intact.add(doc);
+    const { issues, shapeIntact } = checkDocument(doc, config, deps);
+    if (shapeIntact) intact.add(doc);
     report(doc, issues);
   }
-  const externalSecrets = docs.filter((d) => intact.has(d) && esoKindOf(d) === 'ExternalSecret');
-  const stores = docs.filter((d) => intact.has(d) && (esoKindOf(d) === 'SecretStore' || esoKindOf(d) === 'ClusterSecretStore'));
+  // Cross-document checks need only an identity (kind, a string name) and read every other field
+  // defensively; a store whose shape is broken still exists, so references to it resolve.
+  const identified = (d: LoadedDoc) => isPlainObject(d.object) && typeof d.name === 'string';
+  const externalSecrets = docs.filter((d) => identified(d) && esoKindOf(d) === 'ExternalSecret');
+  const stores = docs.filter((d) => identified(d) && (esoKindOf(d) === 'SecretStore' || esoKindOf(d) === 'ClusterSecretStore'));
   const namespaceLabels = collectNamespaceLabels(docs);
-  for (const doc of externalSecrets) report(doc, checkStoreRefsResolve(doc, stores, config.knownStores, namespaceLabels));
+  for (const doc of externalSecrets) {
+    report(doc, checkStoreRefsResolve(doc, stores, intact, config.knownStores, namespaceLabels));
+    report(doc, checkRemoteKeys(doc, stores, deps));
+  }
   for (const [doc, issues] of checkDuplicateTargets(externalSecrets)) report(doc, issues);
   return {
     command: 'validate',
@@ -81,31 +87,61 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
   };
 }
 
-function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDeps): Issue[] {
-  if (doc.object === null || typeof doc.object !== 'object' || Array.isArray(doc.object)) {
-    return [issue('', 'NotAnObject', 'a Kubernetes manifest must be a mapping')];
-  }
-  if (!doc.apiVersion || !doc.kind) return [issue('', 'NotAManifest', 'document has no apiVersion or kind; it was not checked', 'warning')];
-  if (doc.kind === 'Secret' && doc.apiVersion === 'v1') return checkCommittedSecret(doc);
-  const issues = checkSchema(doc);
-  if (!isShapeIntact(issues)) return issues;
+function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDeps): { issues: Issue[]; shapeIntact: boolean } {
+  if (!isPlainObject(doc.object)) return { issues: [issue('', 'NotAnObject', 'a Kubernetes manifest must be a mapping')], shapeIntact: false };
+  if (!doc.apiVersion || !doc.kind) return { issues: [issue('', 'NotAManifest', 'document has no apiVersion or kind; it was not checked', 'warning')], shapeIntact: false };
+  if (doc.kind === 'Secret' && doc.apiVersion === 'v1') return { issues: checkCommittedSecret(doc), shapeIntact: true };
+  const schemaIssues = checkSchema(doc);
+  const shapeIntact = isShapeIntact(schemaIssues);
   const kind = esoKindOf(doc);
+  // The semantic checks also run on a document whose schema failed, on the parts that are
+  // well-formed: semanticOnWellFormedParts drops what they say about a malformed part.
+  const semantic = (run: () => Issue[]) => semanticOnWellFormedParts(run, schemaIssues, shapeIntact);
+  const issues = [...schemaIssues];
   if (kind === 'ExternalSecret') {
-    const es = doc.object as ExternalSecret;
-    issues.push(...validateExternalSecret(es), ...checkExternalSecretConventions(doc, es, config));
+    const es = doc.object as unknown as ExternalSecret;
+    issues.push(...semantic(() => validateExternalSecret(es)), ...semantic(() => checkExternalSecretConventions(doc, es, config)));
   } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
-    const store = doc.object as GenericStore;
-    issues.push(...validateSecretStore(store));
+    const store = doc.object as unknown as GenericStore;
+    issues.push(...semantic(() => validateSecretStore(store)));
     for (const name of configuredProviders(store.spec?.provider)) {
       const provider = deps.providers?.find((p) => p.name === name);
-      if (provider) issues.push(...provider.validateStore(store));
+      if (provider) issues.push(...semantic(() => provider.validateStore(store)));
     }
   }
-  return issues;
+  return { issues, shapeIntact };
 }
 
-function checkSchemaIfEso(doc: LoadedDoc): Issue[] {
-  return doc.apiVersion && doc.kind && esoKindOf(doc) ? checkSchema(doc) : [];
+const SHAPE_CODES = new Set(['WrongType', 'MissingField', 'SchemaViolation', 'NotAnObject']);
+
+function isAtOrUnder(path: string, ancestor: string): boolean {
+  return ancestor === '' || path === ancestor || path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
+}
+
+/**
+ * Runs one semantic check and keeps what it found on well-formed parts: an issue at or under a
+ * field with a schema error is dropped (the schema error already says what is wrong there), and so
+ * is an issue above a field whose shape is wrong (the check may have read that field as absent:
+ * `data: "x"` is not "no data"). On a document whose schema held, everything is kept and a throw is
+ * a bug; on a broken one, a check that trips over the shape adds nothing.
+ */
+function semanticOnWellFormedParts(run: () => Issue[], schemaIssues: Issue[], shapeIntact: boolean): Issue[] {
+  const errors = schemaIssues.filter((i) => i.severity === 'error');
+  if (errors.length === 0) return run();
+  let found: Issue[];
+  try {
+    found = run();
+  } catch (e) {
+    if (shapeIntact) throw e;
+    return [];
+  }
+  return found.filter(
+    (i) => !errors.some((s) => isAtOrUnder(i.path, s.path) || (SHAPE_CODES.has(s.code) && isAtOrUnder(s.path, i.path))),
+  );
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 // ADR-0502: values live in the vault. A Secret manifest with data is "secret sprawl"; its key
@@ -180,8 +216,8 @@ function storeRefsOf(es: ExternalSecret): StoreRefAt[] {
     if (ref && typeof ref.name === 'string') refs.push({ path: `${path}.name`, kind: ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore', name: ref.name });
   };
   add('spec.secretStoreRef', es.spec?.secretStoreRef);
-  (es.spec?.data ?? []).forEach((d, i) => add(`spec.data[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
-  (es.spec?.dataFrom ?? []).forEach((d, i) => add(`spec.dataFrom[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
+  asArray(es.spec?.data).forEach((d, i) => add(`spec.data[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
+  asArray(es.spec?.dataFrom).forEach((d, i) => add(`spec.dataFrom[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
   return refs;
 }
 
@@ -205,21 +241,59 @@ function collectNamespaceLabels(docs: LoadedDoc[]): Map<string, Record<string, s
   return out;
 }
 
-function checkStoreRefsResolve(doc: LoadedDoc, stores: LoadedDoc[], knownStores: string[], namespaceLabels: Map<string, Record<string, string>>): Issue[] {
+/** The scanned store a reference names, seen from an ExternalSecret in `namespace` (undefined: any namespace). */
+function findStore(stores: LoadedDoc[], ref: { kind: string; name: string }, namespace: string | undefined): LoadedDoc | undefined {
+  const sameNamespace = (ns: string | undefined) => ref.kind === 'ClusterSecretStore' || ns === undefined || namespace === undefined || ns === namespace;
+  return stores.find((s) => s.kind === ref.kind && s.name === ref.name && sameNamespace(ref.kind === 'SecretStore' ? s.namespace : undefined));
+}
+
+// A remote key is judged by the provider of the store that reads it (Key Vault refuses names the
+// fake provider accepts): the entry's own sourceRef.storeRef, else spec.secretStoreRef. A store
+// outside the scanned paths (--known-store) has no known provider, so its keys are not judged.
+function checkRemoteKeys(doc: LoadedDoc, stores: LoadedDoc[], deps: ValidateDeps): Issue[] {
+  const es = doc.object as ExternalSecret;
+  const namespace = es.metadata?.namespace;
+  const providerFor = (entryRef: { name?: unknown; kind?: unknown } | undefined): Provider | undefined => {
+    const ref = entryRef ?? es.spec?.secretStoreRef;
+    if (!ref || typeof ref.name !== 'string') return undefined;
+    const store = findStore(stores, { kind: ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore', name: ref.name }, namespace);
+    const names = configuredProviders((store?.object as GenericStore | undefined)?.spec?.provider);
+    return names.length === 1 ? deps.providers?.find((p) => p.name === names[0]) : undefined;
+  };
+  const out: Issue[] = [];
+  asArray(es.spec?.data).forEach((item, i) => {
+    const key = item?.remoteRef?.key;
+    if (typeof key !== 'string' || item?.sourceRef?.generatorRef) return;
+    out.push(...(providerFor(item.sourceRef?.storeRef)?.validateRemoteKey?.(key, 'data', `spec.data[${i}].remoteRef.key`) ?? []));
+  });
+  asArray(es.spec?.dataFrom).forEach((entry, i) => {
+    const key = entry?.extract?.key;
+    if (typeof key !== 'string' || entry?.sourceRef?.generatorRef) return;
+    out.push(...(providerFor(entry.sourceRef?.storeRef)?.validateRemoteKey?.(key, 'extract', `spec.dataFrom[${i}].extract.key`) ?? []));
+  });
+  return out;
+}
+
+function asArray<T>(v: T[] | undefined | null): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function checkStoreRefsResolve(doc: LoadedDoc, stores: LoadedDoc[], intact: ReadonlySet<LoadedDoc>, knownStores: string[], namespaceLabels: Map<string, Record<string, string>>): Issue[] {
   const es = doc.object as ExternalSecret;
   const namespace = es.metadata?.namespace;
   const known = knownStores.map(parseStoreRef);
   const out: Issue[] = [];
   for (const ref of storeRefsOf(es)) {
     const sameNamespace = (ns: string | undefined) => ref.kind === 'ClusterSecretStore' || ns === undefined || namespace === undefined || ns === namespace;
-    const defined = stores.find((s) => s.kind === ref.kind && s.name === ref.name && sameNamespace(ref.kind === 'SecretStore' ? s.namespace : undefined));
+    const defined = findStore(stores, ref, namespace);
     if (!defined) {
       if (known.some((k) => k.kind === ref.kind && k.name === ref.name && sameNamespace(k.namespace))) continue;
       const where = ref.kind === 'SecretStore' && namespace ? ` in namespace ${namespace}` : '';
       out.push(issue(ref.path, 'StoreNotFound', `${ref.kind} "${ref.name}"${where} is not defined in the scanned paths; add its manifest or pass --known-store ${ref.kind}/${ref.name}`));
       continue;
     }
-    if (namespace === undefined) continue;
+    // Access is judged from the store's conditions, which need the store's shape to be intact.
+    if (typeof namespace !== 'string' || !intact.has(defined)) continue;
     const access = isStoreAllowed(defined.object as GenericStore, namespace, namespaceLabels.get(namespace));
     if (access.allowed) continue;
     const labelsUnknown = !namespaceLabels.has(namespace) && hasNamespaceSelector(defined.object as GenericStore);

@@ -24,6 +24,7 @@ import { systemClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
 import { ClientCache } from '../../sync/client-cache.ts';
 import { startVault, type StartedVault } from '../../vault/index.ts';
+import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
 import { collectReferences, storeKeyOf as referenceStoreKey } from '../check/references.ts';
@@ -78,11 +79,25 @@ async function seedVault(repo: RepoObjects, vault: StartedVault, opts: DevOption
       value = generatedValue(properties);
       how = 'generated (development value)';
     }
-    await vault.admin.setSecret(name, value);
+    await setVaultSecret(vault, name, value);
     seeded.push(name);
     print.line(`  vault: set ${name}, ${how}`);
   }
   return seeded;
+}
+
+/**
+ * Writes one value into the local vault. The vault's in-process admin API throws VaultApiError (an
+ * AKV-shaped answer: 400 BadParameter for a name or value Key Vault refuses, 409 for a deleted
+ * name); it becomes a ProjectorError here, through the same mapping as the vault's HTTP answers,
+ * so no vault answer ends the command as an internal error.
+ */
+export async function setVaultSecret(vault: StartedVault, name: string, value: string): Promise<{ version: string }> {
+  try {
+    return await vault.admin.setSecret(name, value);
+  } catch (e) {
+    throw toProjectorError(e, { vaultUrl: vault.url, secretName: name });
+  }
 }
 
 function inMemoryHost(store: GenericStore, esNamespace: string | undefined, credentials: Map<string, Record<string, string>>, log: Logger): ProviderHost {
@@ -101,8 +116,12 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
   };
 }
 
+/**
+ * Loads the manifests as an API server would take them (what it would refuse is printed at
+ * file:line and left out: see LoadOptions.refuseInvalid) and prints the load problems.
+ */
 export async function loadAndReport(paths: string[], print: Printer): Promise<RepoObjects> {
-  const repo = await loadRepoObjects(paths);
+  const repo = await loadRepoObjects(paths, undefined, { refuseInvalid: true });
   for (const p of repo.problems.filter((x) => x.severity === 'error')) print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
   if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
   return repo;
@@ -140,6 +159,8 @@ export class DevSession {
   #vault?: StartedVault;
   #queue = new WorkQueue<ObjectKey>({ clock: systemClock, rateLimiter: defaultControllerRateLimiter(systemClock) });
   #credentials = new Map<string, Record<string, string>>();
+  /** ExternalSecrets the last load refused (the API server would): they count as failing. */
+  #refused: string[] = [];
   seeded: string[] = [];
 
   constructor(o: DevOptions) {
@@ -183,6 +204,7 @@ export class DevSession {
 
   /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
   #apply(repo: RepoObjects): void {
+    this.#refused = (repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
     const refresh = this.#o.refresh;
     const keep = <T extends { metadata: { resourceVersion?: string }; status?: unknown }>(store: ObjectStore<T & { metadata: { name?: string; namespace?: string } }>, obj: T & { metadata: { name?: string; namespace?: string } }) => {
       const old = store.get(objectKey(obj.metadata.namespace, obj.metadata.name!));
@@ -263,7 +285,7 @@ export class DevSession {
 
   readyCounts(): { ready: number; failed: number } {
     let ready = 0;
-    let failed = 0;
+    let failed = this.#refused.length;
     for (const es of this.externalSecrets.list()) {
       const c = es.status?.conditions?.find((x) => x.type === 'Ready');
       if (c?.status === 'True') ready++;

@@ -3,6 +3,7 @@
 // the identity (a development service principal whose credentials live in one local Secret).
 import type { GenericStore } from '../../api/index.ts';
 import type { CheckReference } from '../check/references.ts';
+import { parseObjectRef, remoteKeyIssues } from '../../providers/azurekv/object-ref.ts';
 
 export const DEV_CREDENTIALS = { namespace: 'external-secrets', name: 'projector-dev-vault-credentials' } as const;
 
@@ -53,13 +54,19 @@ export function devCredentialSecrets(stores: readonly GenericStore[], principal:
   return out;
 }
 
-/** Vault secret names the references read (secret/ prefix stripped), with the JSON properties asked of each. */
+/**
+ * Vault secret names the references read (secret/ prefix stripped), with the JSON properties asked
+ * of each. cert/ and key/ objects are not seeded, nor keys Key Vault could never hold (the
+ * provider's own name rule): those fail their ExternalSecret with the provider's clear message.
+ */
 export function remoteKeysNeeded(refs: readonly CheckReference[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const ref of refs) {
     if (!ref.remoteRef || ref.generator) continue;
-    const name = ref.remoteRef.key.replace(/^secret\//, '');
-    if (name.includes('/')) continue; // cert/ and key/ objects are not seeded
+    if (remoteKeyIssues(ref.remoteRef.key, ref.field).length > 0) continue;
+    const target = parseObjectRef(ref.remoteRef.key);
+    if (target.objectType !== 'secret') continue;
+    const name = target.name;
     const props = out.get(name) ?? new Set<string>();
     if (ref.remoteRef.property && ref.remoteRef.metadataPolicy !== 'Fetch') props.add(ref.remoteRef.property);
     out.set(name, props);

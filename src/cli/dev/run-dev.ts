@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ProjectorError } from '../../core/errors.ts';
 import { createLogger, type LogLevel } from '../../platform/logger.ts';
 import type { DevFlags } from '../commands/dev.ts';
-import { DevSession, loadAndReport, refreshMs, watchManifests } from './dev-session.ts';
+import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { objectKey } from '../../api/meta.ts';
@@ -81,7 +81,7 @@ async function demoRotation(session: DevSession, out: NodeJS.WritableStream): Pr
   const before = new Map(targets.map((t) => [t, session.files.liveMeta(t.split('/')[0]!, t.split('/')[1]!)]));
   const rotated = session.seeded.length ? session.seeded : session.vault.admin.secretNames();
   for (const name of rotated) {
-    const { version } = await session.vault.admin.setSecret(name, `dev-rotated-${crypto.randomUUID()}`);
+    const { version } = await setVaultSecret(session.vault, name, `dev-rotated-${crypto.randomUUID()}`);
     out.write(`rotated ${name} in the vault (new version ${version.slice(0, 8)}…); no manifest changed, waiting for the refresh (2s)\n`);
   }
   const changed = await waitUntil(
@@ -123,16 +123,18 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   }
   try {
     await waitUntil(() => wanted.every((k) => readyOf(k)), 60_000);
-    const failed = wanted.filter((k) => readyOf(k)?.status !== 'True');
+    // An ExternalSecret the API server would refuse was never applied: it fails too.
+    const refused = (dev.local.repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
+    const failed = [...wanted.filter((k) => readyOf(k)?.status !== 'True'), ...refused];
     if (flags.once || failed.length) {
-      out.write(`${wanted.length - failed.length} ExternalSecret(s) ready, ${failed.length} failing\n`);
+      out.write(`${wanted.length + refused.length - failed.length} ExternalSecret(s) ready, ${failed.length} failing\n`);
       return failed.length ? 1 : 0;
     }
     const targets = dev.local.repo.externalSecrets.map((es) => ({ ns: es.metadata.namespace, name: targetNameOf(es) }));
     const hashes = async () => Promise.all(targets.map(async (t) => (await dev.kube.getSecret(t.ns, t.name))?.metadata));
     const before = await hashes();
     for (const name of dev.local.seeded.length ? dev.local.seeded : dev.local.vault.admin.secretNames()) {
-      await dev.local.vault.admin.setSecret(name, `dev-rotated-${crypto.randomUUID()}`);
+      await setVaultSecret(dev.local.vault, name, `dev-rotated-${crypto.randomUUID()}`);
       out.write(`rotated ${name} in the vault; no manifest changed, waiting for the refresh (2s)\n`);
     }
     let after = before;

@@ -53,14 +53,12 @@ function timesOf(p: SecretProperties): SecretTimes {
 }
 
 /**
- * Disabled, expired and not-yet-valid secrets answer 403 on read. ESO skips only disabled ones and
- * then fails the whole find on an expired one; skipping all three keeps one stale secret from
- * blocking every other secret the find selects.
+ * ESO's isValidSecret: a find skips disabled secrets only (they answer 403 SecretDisabled on read).
+ * Key Vault serves expired and not-yet-valid secrets ("About Azure Key Vault secrets", date-time
+ * controlled operations), so ESO reads them and so does Projector.
  */
-function isReadable(p: SecretProperties, nowMs: number): boolean {
-  if (p.enabled === false) return false;
-  if (p.expiresOn && p.expiresOn.getTime() <= nowMs) return false;
-  return !(p.notBefore && p.notBefore.getTime() > nowMs);
+function isReadable(p: SecretProperties): boolean {
+  return p.enabled !== false;
 }
 
 function isFetchPolicy(ref: RemoteRef): boolean {
@@ -114,9 +112,8 @@ export class AzureKvSecretsClient implements SecretsClient {
 
   async getAllSecrets(find: FindRef, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>> {
     const matcher = compileFind(find);
-    const nowMs = this.#now().getTime();
     const names = (await this.#listProperties(signal))
-      .filter((p) => matcher.matches({ name: p.name, enabled: isReadable(p, nowMs), tags: p.tags ?? {} }))
+      .filter((p) => matcher.matches({ name: p.name, enabled: isReadable(p), tags: p.tags ?? {} }))
       .map((p) => p.name);
     const out = new Map<string, SecretBytes>();
     let next = 0;
@@ -135,7 +132,7 @@ export class AzureKvSecretsClient implements SecretsClient {
   /** Ready only when the vault answers a list call with this identity; throws the precise reason otherwise. */
   async validate(signal: AbortSignal): Promise<ValidationResult> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 });
-    await this.#read(() => pages.next(), undefined, signal);
+    await this.#read(() => pages.next(), {}, signal);
     return 'Ready';
   }
 
@@ -146,14 +143,11 @@ export class AzureKvSecretsClient implements SecretsClient {
     try {
       secret = await this.#fetch(target.name, ref.version, signal);
     } catch (e) {
-      if (e instanceof ProjectorError && e.code === 'VaultNotFound') return { exists: false, enabled: false, expired: false };
-      // AKV refuses to read disabled, expired and not-yet-valid versions with 403 and an inner code.
-      if (e instanceof ProjectorError && e.code === 'VaultForbidden' && e.details.remoteCode === 'SecretDisabled') {
-        return { exists: true, enabled: false, expired: false };
-      }
-      if (e instanceof ProjectorError && e.code === 'VaultForbidden' && e.details.remoteCode === 'SecretExpired') {
-        return { exists: true, enabled: true, expired: true };
-      }
+      // The cause comes from the one mapping of vault answers (errors.ts).
+      const cause = e instanceof ProjectorError ? e.details.cause : undefined;
+      if (cause === 'not-found' || cause === 'version-not-found') return { exists: false, enabled: false, expired: false };
+      if (cause === 'disabled') return { exists: true, enabled: false, expired: false };
+      if (cause === 'expired' || cause === 'not-yet-valid') return { exists: true, enabled: true, expired: true };
       throw e;
     }
     const p = secret.properties;
@@ -194,26 +188,27 @@ export class AzureKvSecretsClient implements SecretsClient {
   }
 
   #fetch(name: string, version: string | undefined, signal: AbortSignal): Promise<KeyVaultSecret> {
-    return this.#read(() => this.#client.getSecret(name, { ...(version ? { version } : {}), abortSignal: signal }), name, signal);
+    return this.#read(() => this.#client.getSecret(name, { ...(version ? { version } : {}), abortSignal: signal }), { secretName: name, version }, signal);
   }
 
   async #listProperties(signal: AbortSignal): Promise<SecretProperties[]> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: LIST_PAGE_SIZE });
     const all: SecretProperties[] = [];
     for (;;) {
-      const page = await this.#read(() => pages.next(), undefined, signal);
+      const page = await this.#read(() => pages.next(), {}, signal);
       if (page.done) return all;
       all.push(...page.value);
     }
   }
 
   /** Every vault call goes through here: rate limit, then one SDK call, then error translation. */
-  async #read<T>(call: () => Promise<T>, secretName: string | undefined, signal: AbortSignal): Promise<T> {
+  async #read<T>(call: () => Promise<T>, about: { secretName?: string; version?: string | undefined }, signal: AbortSignal): Promise<T> {
+    const secretName = about.secretName;
     try {
       await this.#limiter?.acquire(this.#vaultKey, signal);
       return await call();
     } catch (err) {
-      const e = toProjectorError(err, { vaultUrl: this.#vaultUrl, secretName }, this.#now().getTime());
+      const e = toProjectorError(err, { vaultUrl: this.#vaultUrl, ...about }, this.#now().getTime());
       if (e.code === 'VaultThrottled') this.#limiter?.pause(this.#vaultKey, e.details.retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS);
       this.#log.debug({ vault: this.#vaultUrl, secret: secretName, code: e.code, httpStatus: e.details.httpStatus }, 'azurekv read failed');
       throw e;

@@ -3,13 +3,16 @@
 // Only names, HTTP statuses and short machine codes cross this line. The SDK's `message` fields
 // are never read into ours: RestError messages can carry response bodies, and AuthenticationError
 // messages quote the token endpoint's reply. Codes are accepted only when they look like codes.
-import { ProjectorError, isProjectorError } from '../../core/errors.ts';
+import { ProjectorError, isProjectorError, type ErrorCode, type ErrorDetails, type VaultCause } from '../../core/errors.ts';
+import { objectNameProblem } from './object-ref.ts';
 
 /** What the failing call was about, for the message. */
 export interface CallContext {
   vaultUrl: string;
   /** The secret name, when the call was about one secret. */
   secretName?: string | undefined;
+  /** The version asked for, when one was pinned. */
+  version?: string | undefined;
 }
 
 /** A response header reader, as the SDK's HttpHeaders has. */
@@ -75,12 +78,18 @@ function statusOf(e: ErrorLike): number | undefined {
   return undefined;
 }
 
-/** The AKV error code (`SecretNotFound`, `Forbidden`, inner `SecretDisabled` wins when present). */
-function vaultErrorCode(e: ErrorLike): string | undefined {
+/** The body's top-level code (`SecretNotFound`, `Forbidden`, `BadParameter`), else the error's own code. */
+function outerCode(e: ErrorLike): string | undefined {
+  const details = asErrorLike(e.details) as { error?: { code?: unknown } } | undefined;
+  return safeCode(details?.error?.code) ?? safeCode(e.code);
+}
+
+/** The body's inner code (`SecretDisabled`, `ForbiddenByPolicy`, `ObjectIsDeletedButRecoverable`). */
+function innerCode(e: ErrorLike): string | undefined {
   // The SDK deserialises the body's `innererror` as `innerError`; raw bodies keep the wire name.
-  const details = asErrorLike(e.details) as { error?: { code?: unknown; innerError?: { code?: unknown }; innererror?: { code?: unknown } } } | undefined;
+  const details = asErrorLike(e.details) as { error?: { innerError?: { code?: unknown }; innererror?: { code?: unknown } } } | undefined;
   const inner = details?.error?.innerError ?? details?.error?.innererror;
-  return safeCode(inner?.code) ?? safeCode(details?.error?.code) ?? safeCode(e.code);
+  return safeCode(inner?.code);
 }
 
 /**
@@ -102,34 +111,100 @@ export function parseRetryAfterMs(headers: HeaderReader | undefined, nowMs: numb
   return undefined;
 }
 
-function describeTarget(ctx: CallContext): string {
-  return ctx.secretName !== undefined ? `secret "${ctx.secretName}" in vault ${ctx.vaultUrl}` : `vault ${ctx.vaultUrl}`;
+function describeSecret(ctx: CallContext): string {
+  if (ctx.secretName === undefined) return `vault ${ctx.vaultUrl}`;
+  const version = ctx.version ? ` version "${ctx.version}"` : '';
+  return `secret "${ctx.secretName}"${version} in vault ${ctx.vaultUrl}`;
 }
 
+/** " while reading secret "x"" when the call was about one secret. */
+function whileReading(ctx: CallContext): string {
+  return ctx.secretName === undefined ? '' : ` while reading secret "${ctx.secretName}"${ctx.version ? ` version "${ctx.version}"` : ''}`;
+}
+
+/**
+ * One Key Vault answer → one ProjectorError whose message names the real cause and what to do
+ * (Key Vault REST reference, "Get Secret" responses and the common error codes):
+ *
+ * | answer                                   | code             | cause               |
+ * |------------------------------------------|------------------|---------------------|
+ * | 400 BadParameter, name outside the rule  | InvalidSpec      | invalid-name        |
+ * | 400 other                                | InvalidSpec      | bad-request         |
+ * | 401                                      | StoreAuthFailed  | unauthorized        |
+ * | 403 + inner SecretDisabled               | VaultForbidden   | disabled            |
+ * | 403 + inner SecretExpired                | VaultForbidden   | expired             |
+ * | 403 + inner SecretNotYetValid            | VaultForbidden   | not-yet-valid       |
+ * | 403 other (ForbiddenByPolicy, RBAC)      | VaultForbidden   | forbidden           |
+ * | 404 with a pinned version                | VaultNotFound    | version-not-found   |
+ * | 404                                      | VaultNotFound    | not-found           |
+ * | 409 ObjectIsDeletedButRecoverable        | VaultForbidden   | deleted-recoverable |
+ * | 429                                      | VaultThrottled   | throttled           |
+ * | 408, 5xx                                 | VaultUnavailable | unavailable         |
+ *
+ * Key Vault serves expired and not-yet-valid secrets (200; "About Azure Key Vault secrets",
+ * date-time controlled operations); the 403 SecretExpired/SecretNotYetValid rows are for vaults
+ * that enforce the window (the local vault's `enforceValidity`). A soft-deleted secret answers 404
+ * on GET like a missing one (only a write of its name answers 409), hence the hint on 404.
+ * VaultNotFound stays reserved for 404 (ESO's NoSecretError: deletionPolicy may act on it).
+ */
 function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: number): ProjectorError {
-  const remoteCode = vaultErrorCode(e);
-  const codeText = remoteCode ? ` ${remoteCode}` : '';
-  const details = { httpStatus: status, ...(remoteCode ? { remoteCode } : {}) };
+  const outer = outerCode(e);
+  const inner = innerCode(e);
+  const remoteCode = inner ?? outer;
+  const codes = [outer, inner].filter((c, i, all) => c !== undefined && all.indexOf(c) === i).join('/');
+  const answered = `${status}${codes ? ` ${codes}` : ''}`;
+  const base = { httpStatus: status, ...(remoteCode ? { remoteCode } : {}) };
   const retryAfterMs = parseRetryAfterMs(e.response?.headers, nowMs);
-  const target = describeTarget(ctx);
-  if (status === 404) return new ProjectorError('VaultNotFound', `${target} does not exist (404${codeText})`, details);
-  if (status === 401 || status === 403) {
-    return new ProjectorError('VaultForbidden', `the store's identity may not read ${target} (${status}${codeText})`, details);
+  const target = describeSecret(ctx);
+  const error = (code: ErrorCode, cause: VaultCause, message: string, extra: ErrorDetails = {}) =>
+    new ProjectorError(code, message, { ...base, cause, ...extra });
+
+  if (status === 400) {
+    const nameProblem = ctx.secretName !== undefined ? objectNameProblem(ctx.secretName) : undefined;
+    if (nameProblem) {
+      return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the secret name (${answered}): ${nameProblem}; fix remoteRef.key`);
+    }
+    return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused the request for ${target} as malformed (${answered}); check remoteRef.key and remoteRef.version`);
+  }
+  if (status === 401) {
+    return error('StoreAuthFailed', 'unauthorized', `vault ${ctx.vaultUrl} refused the store's access token${whileReading(ctx)} (${answered}); check that the store's tenantId is the vault's tenant and that its credential is current`);
+  }
+  if (status === 403) {
+    if (inner === 'SecretDisabled') {
+      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); enable it in the vault or point remoteRef.key at an enabled secret`);
+    }
+    if (inner === 'SecretExpired') {
+      return error('VaultForbidden', 'expired', `${target} has expired and this vault refuses to serve it (${answered}); set a new version or a later expiry date`);
+    }
+    if (inner === 'SecretNotYetValid') {
+      return error('VaultForbidden', 'not-yet-valid', `${target} is not valid yet (its activation date is in the future) and this vault refuses to serve it (${answered}); wait, or move its activation date`);
+    }
+    return error('VaultForbidden', 'forbidden', `the store's identity may not read ${target} (${answered}); grant it get on secrets (an access policy, or the Key Vault Secrets User role)`);
+  }
+  if (status === 404) {
+    if (ctx.secretName !== undefined && ctx.version) {
+      return error('VaultNotFound', 'version-not-found', `${target} does not exist (${answered}): the secret has no such version, or does not exist; fix remoteRef.version or remove it to read the latest`);
+    }
+    if (ctx.secretName !== undefined) {
+      return error('VaultNotFound', 'not-found', `${target} does not exist (${answered}); create it or fix remoteRef.key (a secret deleted less than the retention period ago can be recovered)`);
+    }
+    return error('VaultNotFound', 'not-found', `vault ${ctx.vaultUrl} answered ${answered}; check the store's vaultUrl`);
+  }
+  if (status === 409 && inner === 'ObjectIsDeletedButRecoverable') {
+    return error('VaultForbidden', 'deleted-recoverable', `${target} is deleted but recoverable (${answered}); recover it or purge it in the vault`);
   }
   if (status === 429) {
-    const wait = retryAfterMs !== undefined ? `; retry after ${retryAfterMs} ms` : '';
-    return new ProjectorError('VaultThrottled', `vault ${ctx.vaultUrl} is throttling reads (429${codeText})${wait}`, {
-      ...details,
+    const wait = retryAfterMs !== undefined ? `; reads to this vault pause for ${retryAfterMs} ms, then retry` : '; reads to this vault pause, then retry';
+    return error('VaultThrottled', 'throttled', `vault ${ctx.vaultUrl} is throttling requests (${answered})${whileReading(ctx)}${wait}`, {
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
   }
   if (status >= 500 || status === 408) {
-    return new ProjectorError('VaultUnavailable', `vault ${ctx.vaultUrl} answered ${status}${codeText}`, {
-      ...details,
+    return error('VaultUnavailable', 'unavailable', `vault ${ctx.vaultUrl} answered ${answered}${whileReading(ctx)}: Key Vault is unavailable or overloaded; retrying with backoff`, {
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
   }
-  return new ProjectorError('InvalidSpec', `vault ${ctx.vaultUrl} rejected the request for ${target} (${status}${codeText})`, details);
+  return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} rejected the request for ${target} (${answered})`);
 }
 
 function networkCodeIn(chain: ErrorLike[]): string | undefined {
@@ -198,9 +273,10 @@ function isTenantMismatch(err: unknown): boolean {
 }
 
 /**
- * Converts anything the Azure SDK throws into a ProjectorError (a ProjectorError passes through).
- * 404 → VaultNotFound; 401/403 → VaultForbidden; 429 → VaultThrottled(+retryAfterMs); 5xx, 408,
- * network, TLS and timeouts → VaultUnavailable; token acquisition failures → StoreAuthFailed.
+ * Converts anything the Azure SDK (or the local vault's in-process admin API, whose VaultApiError
+ * has RestError's shape) throws into a ProjectorError; a ProjectorError passes through. HTTP
+ * answers: see fromHttpStatus. Network, TLS and timeouts → VaultUnavailable; token acquisition
+ * failures → StoreAuthFailed; anything else → Internal, named but never quoted.
  */
 export function toProjectorError(err: unknown, ctx: CallContext, nowMs: number = Date.now()): ProjectorError {
   if (isProjectorError(err)) return err;

@@ -9,6 +9,7 @@ import type { Provider, ProviderHost, SecretsClient } from '../provider.ts';
 import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
 import { toProjectorError } from './errors.ts';
+import { remoteKeyIssues } from './object-ref.ts';
 import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust } from './trust.ts';
 
@@ -109,6 +110,9 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
     name: 'azurekv',
     validateStore(store: GenericStore): Issue[] {
       return resolveStoreConfig(store).issues;
+    },
+    validateRemoteKey(key, use, path) {
+      return remoteKeyIssues(key, path, use);
     },
     async newClient(store, host, signal) {
       return newAzureKvClient(store, host, signal, options);

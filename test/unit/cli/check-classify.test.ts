@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyDescription, classifyError, classifyFind, exitCodeFor } from '../../../src/cli/check/classify.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
+import { toProjectorError } from '../../../src/providers/azurekv/errors.ts';
 
 describe('check: result classification', () => {
   it('reads a description: missing, disabled, expired, no-such-property, ok (in that order of precedence)', () => {
@@ -16,13 +17,29 @@ describe('check: result classification', () => {
     assert.equal(classifyDescription({ exists: true, enabled: true, expired: false, hasProperty: false }, undefined).outcome, 'ok');
   });
 
-  it('maps provider errors to outcomes, using the AKV inner code to tell disabled and expired from forbidden', () => {
-    const err = (code: ConstructorParameters<typeof ProjectorError>[0], remoteCode?: string) =>
-      classifyError(new ProjectorError(code, 'vault answered', remoteCode ? { remoteCode } : {})).outcome;
+  it('maps Key Vault answers to outcomes through the provider\'s one mapping of vault codes', () => {
+    // The check reads the cause the azurekv mapping sets; it never re-reads AKV codes itself.
+    const answer = (status: number, code: string, inner?: string, version?: string) => {
+      const e = Object.assign(new Error('body'), { name: 'RestError', statusCode: status, code, details: { error: { code, ...(inner && { innerError: { code: inner } }) } } });
+      return classifyError(toProjectorError(e, { vaultUrl: 'https://v.example/', secretName: 's', version })).outcome;
+    };
+    assert.equal(answer(404, 'SecretNotFound'), 'missing');
+    assert.equal(answer(404, 'SecretNotFound', undefined, 'v1'), 'missing');
+    assert.equal(answer(403, 'Forbidden', 'ForbiddenByPolicy'), 'forbidden');
+    assert.equal(answer(403, 'Forbidden', 'SecretDisabled'), 'disabled');
+    assert.equal(answer(403, 'Forbidden', 'SecretExpired'), 'expired');
+    assert.equal(answer(403, 'Forbidden', 'SecretNotYetValid'), 'expired');
+    assert.equal(answer(409, 'Conflict', 'ObjectIsDeletedButRecoverable'), 'missing');
+    assert.equal(answer(401, 'Unauthorized'), 'forbidden');
+    assert.equal(answer(400, 'BadParameter'), 'error');
+    assert.equal(answer(429, 'Throttled'), 'unreachable');
+    assert.equal(answer(503, 'ServiceUnavailable'), 'unreachable');
+  });
+
+  it('falls back on the error code for providers that set no cause', () => {
+    const err = (code: ConstructorParameters<typeof ProjectorError>[0]) => classifyError(new ProjectorError(code, 'vault answered')).outcome;
     assert.equal(err('VaultNotFound'), 'missing');
-    assert.equal(err('VaultForbidden', 'Forbidden'), 'forbidden');
-    assert.equal(err('VaultForbidden', 'SecretDisabled'), 'disabled');
-    assert.equal(err('VaultForbidden', 'SecretExpired'), 'expired');
+    assert.equal(err('VaultForbidden'), 'forbidden');
     assert.equal(err('StoreAuthFailed'), 'forbidden');
     assert.equal(err('VaultBadValue'), 'no-such-property');
     assert.equal(err('VaultUnavailable'), 'unreachable');

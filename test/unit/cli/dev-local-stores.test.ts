@@ -38,9 +38,12 @@ describe('projector dev: local stores', () => {
         { secretKey: 'B', remoteRef: { key: 'secret/netbox-db', property: 'user' } },
         { secretKey: 'C', remoteRef: { key: 'netbox-db', property: 'password' } },
         { secretKey: 'D', remoteRef: { key: 'cert/netbox-tls' } },
+        { secretKey: 'E', remoteRef: { key: 'DB_PASSWORD' } },
+        { secretKey: 'F', remoteRef: { key: 'secret/DB_USER' } },
       ],
     });
     const needed = remoteKeysNeeded(collectReferences([es]));
+    // Names Key Vault cannot hold are not seeded: the ExternalSecret fails with the provider's message instead.
     assert.deepEqual([...needed.keys()].sort(), ['netbox-db', 'netbox-db-password']);
     assert.deepEqual([...needed.get('netbox-db')!].sort(), ['password', 'user']);
   });

@@ -4,6 +4,7 @@ import { analyse, configFrom, DEFAULT_CONFIG, globToRegExp, parseStoreRef, Usage
 import { parseFile, type LoadedDoc } from '../../../src/cli/manifests.ts';
 import type { Issue } from '../../../src/core/issues.ts';
 import type { Provider } from '../../../src/providers/provider.ts';
+import { defaultRegistry } from '../../../src/cli/default-registry.ts';
 
 const ES_FILE = 'deploy/app/secrets/externalsecret-app.yaml';
 
@@ -115,6 +116,59 @@ describe('validate analysis', () => {
   it('skips semantic checks on a document whose shape is broken, reporting the schema error only', () => {
     const broken = externalSecret().replace('  data:\n    - secretKey: A\n      remoteRef: {key: a}', '  data: "not a list"');
     assert.deepEqual(run([[ES_FILE, broken], STORE_FILE]).map((f) => f.code), ['WrongType']);
+  });
+
+  it('reports every independent error of one document in one pass, each at its line', () => {
+    const es = [
+      'apiVersion: external-secrets.io/v1',
+      'kind: ExternalSecret',
+      'metadata: {name: app, namespace: app}',
+      'spec:',
+      '  refreshInterval: often',
+      '  secretStoreRef: {kind: ClusterSecretStore, name: akv}',
+      '  target: {name: app, creationPolicy: Sometimes}',
+      '  data:',
+      '    - secretKey: A',
+      '      remoteRef: {key: a, decodingStrategy: Base32}',
+      '    - secretKey: A',
+      '      remoteRef: {key: b}',
+    ].join('\n');
+    const found = run([[ES_FILE, es], STORE_FILE]);
+    assert.deepEqual(
+      found.map((f) => [f.code, f.line]).sort(),
+      [['DuplicateSecretKey', 11], ['InvalidDuration', 5], ['InvalidValue', 10], ['InvalidValue', 7]].sort(),
+    );
+  });
+
+  it('still checks a document with a schema error against the others: a duplicate target is reported at both', () => {
+    const other = 'deploy/app/secrets/externalsecret-other.yaml';
+    const broken = externalSecret({ name: 'one', target: 'shared' }).replace('remoteRef: {key: a}', 'remoteRef: {key: a, conversionStrategy: Nope}');
+    const found = run([[ES_FILE, broken], [other, externalSecret({ name: 'two', target: 'shared' })], STORE_FILE]);
+    assert.deepEqual(found.map((f) => [f.file, f.code, f.line]), [[ES_FILE, 'InvalidValue', 12], [ES_FILE, 'DuplicateTarget', 9], [other, 'DuplicateTarget', 9]]);
+  });
+
+  it('resolves store references of a broken document, and to a broken store', () => {
+    const brokenStore = CLUSTER_STORE.replace('fake: {data: []}', 'fake: {data: []}\n  retrySettings: {maxRetries: many}');
+    const brokenEs = (store: string) => externalSecret({ store }).replace('creationPolicy: Owner', 'creationPolicy: Sometimes');
+    const codes = (files: [string, string][]) => run(files).map((f) => `${f.code}:${f.line}`).sort();
+    // The broken store still exists: no StoreNotFound beside each document's own schema error.
+    assert.deepEqual(codes([[ES_FILE, brokenEs('akv')], ['infra/store.yaml', brokenStore]]), ['InvalidValue:9', 'WrongType:7']);
+    // The broken ExternalSecret's reference to a missing store is still reported.
+    assert.deepEqual(codes([[ES_FILE, brokenEs('elsewhere')], STORE_FILE]), ['InvalidValue:9', 'StoreNotFound:8']);
+  });
+
+  it('flags a remote key Key Vault cannot hold, at its line, for an azurekv store only', () => {
+    const es = externalSecret().replace('remoteRef: {key: a}', 'remoteRef: {key: DB_PASSWORD}');
+    const extract = `${es}\n  dataFrom:\n    - extract: {key: secret/db_json}\n    - find: {name: {regexp: "^DB_"}}`;
+    const akvStore = 'apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: akv}\nspec:\n  provider:\n    azurekv:\n      vaultUrl: https://kv-test.vault.azure.net/\n      authType: ManagedIdentity\n';
+    const providers = defaultRegistry().providers();
+    const found = run([[ES_FILE, extract], ['infra/store.yaml', akvStore]], {}, providers);
+    assert.deepEqual(found.map((f) => [f.code, f.line]), [['InvalidRemoteKey', 12], ['InvalidRemoteKey', 14]]);
+    assert.match(found[0]!.message, /"DB_PASSWORD" cannot be a Key Vault secret name: .*"DB-PASSWORD"/);
+    // The fake provider holds any key: the same ExternalSecret is fine against a fake store.
+    assert.deepEqual(run([[ES_FILE, extract], STORE_FILE], {}, providers), []);
+    // A store outside the scanned paths has no known provider: its keys are not judged.
+    assert.deepEqual(run([[ES_FILE, extract]], { knownStores: ['ClusterSecretStore/akv'] }, providers), []);
   });
 
   it('adds the checks of the provider a store configures', () => {

@@ -115,6 +115,34 @@ describe('vault app: secrets API', () => {
     return { h, token };
   }
 
+  it('answers 400 BadParameter "The request URI contains an invalid name" on every route that takes a name, as AKV does, never 404', async () => {
+    const { h, token } = await withToken();
+    const version = '0123456789abcdef0123456789abcdef';
+    const routes: [string, string, unknown?][] = [
+      ['GET', '/secrets/DB_PASSWORD'],
+      ['GET', `/secrets/DB_PASSWORD/${version}`],
+      ['GET', '/secrets/DB_PASSWORD/versions'],
+      ['PUT', '/secrets/DB_PASSWORD', { value: 'v' }],
+      ['PATCH', '/secrets/DB_PASSWORD', { attributes: { enabled: false } }],
+      ['PATCH', `/secrets/DB_PASSWORD/${version}`, { attributes: { enabled: false } }],
+      ['DELETE', '/secrets/DB_PASSWORD'],
+      ['GET', '/deletedsecrets/DB_PASSWORD'],
+      ['DELETE', '/deletedsecrets/DB_PASSWORD'],
+      ['POST', '/deletedsecrets/DB_PASSWORD/recover'],
+      ['GET', `/secrets/${'x'.repeat(128)}`],
+      ['GET', '/secrets/a%20b'],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await h.call(method, `${path}?${API}`, { token, ...(body !== undefined && { body }) });
+      const name = decodeURIComponent(path.split('/')[2]!);
+      assert.equal(res.status, 400, `${method} ${path}`);
+      assert.deepEqual(res.json, { error: { code: 'BadParameter', message: `The request URI contains an invalid name: ${name}` } }, `${method} ${path}`);
+    }
+    assert.equal(h.persists.count, 0, 'nothing was written');
+    // A valid name that does not exist is still 404: the two answers stay distinguishable.
+    assert.equal((await h.call('GET', `/secrets/DB-PASSWORD?${API}`, { token })).status, 404);
+  });
+
   it('sets and gets a secret with AKV bundle fields, persisting before it answers', async () => {
     const { h, token } = await withToken();
     const put = await h.call('PUT', `/secrets/db-password?${API}`, { token, body: { value: CANARY, contentType: 'text/plain', tags: { app: 'netbox' }, attributes: { enabled: true } } });

@@ -163,12 +163,12 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(text(tagMap.get('netbox-db-password_owner')!), 'platform');
     });
 
-    it('finds secrets by name regexp and by tags, skipping disabled and expired ones', async () => {
+    it('finds secrets by name regexp and by tags, skipping disabled ones (as ESO; expired ones are served)', async () => {
       const client = await spClient();
       const byName = await client.getAllSecrets({ name: { regexp: '^netbox-' } }, signal());
-      assert.deepEqual([...byName.keys()], ['netbox-db', 'netbox-db-password', 'netbox-pfx', 'netbox-tagged']);
+      assert.deepEqual([...byName.keys()], ['netbox-db', 'netbox-db-password', 'netbox-expired', 'netbox-pfx', 'netbox-tagged']);
       const byTag = await client.getAllSecrets({ tags: { app: 'netbox' } }, signal());
-      assert.deepEqual([...byTag.keys()], ['netbox-db-password', 'netbox-tagged']);
+      assert.deepEqual([...byTag.keys()], ['netbox-db-password', 'netbox-expired', 'netbox-tagged']);
       assert.equal(text(byTag.get('netbox-tagged')!), CANARIES.tagged);
     });
 
@@ -220,10 +220,35 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(e.details.remoteCode, 'SecretNotFound');
     });
 
-    it('maps a disabled secret to VaultForbidden with SecretDisabled', async () => {
+    it('reports a disabled secret as disabled, naming it and what to do, not as a permissions problem', async () => {
+      // The field case disabled-secret-message: the vault answers 403 Forbidden, inner SecretDisabled.
       const client = await spClient();
       const e = await expectError(client.getSecret({ key: 'netbox-off' }, signal()), 'VaultForbidden');
       assert.equal(e.details.remoteCode, 'SecretDisabled');
+      assert.equal(e.details.cause, 'disabled');
+      assert.equal(e.message, `secret "netbox-off" in vault ${vault.url}/ is disabled (403 Forbidden/SecretDisabled); enable it in the vault or point remoteRef.key at an enabled secret`);
+      assert.doesNotMatch(e.message, /may not read|identity|grant/);
+    });
+
+    it('names the version when a pinned version does not exist', async () => {
+      const client = await spClient();
+      const missing = '0123456789abcdef0123456789abcdef';
+      const e = await expectError(client.getSecret({ key: 'netbox-db-password', version: missing }, signal()), 'VaultNotFound');
+      assert.equal(e.details.cause, 'version-not-found');
+      assert.match(e.message, new RegExp(`^secret "netbox-db-password" version "${missing}" in vault .* does not exist \\(404 SecretNotFound\\).*remoteRef\\.version`));
+    });
+
+    it('reads an expired secret, as Key Vault serves values outside their validity window', async () => {
+      const client = await spClient();
+      assert.equal(text(await client.getSecret({ key: 'netbox-expired' }, signal())), CANARIES.disabled);
+    });
+
+    it('refuses a key Key Vault cannot hold before any vault call, naming the rule', async () => {
+      const client = await spClient();
+      const before = vault.stats().requests;
+      const e = await expectError(client.getSecret({ key: 'DB_PASSWORD' }, signal()), 'InvalidSpec');
+      assert.match(e.message, /"DB_PASSWORD" cannot be a Key Vault secret name: Key Vault names are 1-127 characters/);
+      assert.equal(vault.stats().requests, before);
     });
   });
 

@@ -47,11 +47,53 @@ describe('toProjectorError', () => {
     assert.match(e.message, /secret "netbox-db" in vault https:\/\/v\.example\//);
   });
 
-  it('maps 401 and 403 to VaultForbidden, preferring the inner code (SecretDisabled)', () => {
-    assert.equal(mapped(restError(401, { code: 'Unauthorized' })).code, 'VaultForbidden');
-    const e = mapped(restError(403, { code: 'Forbidden', innerCode: 'SecretDisabled' }));
-    assert.equal(e.code, 'VaultForbidden');
-    assert.equal(e.details.remoteCode, 'SecretDisabled');
+  // Each Key Vault answer gets one code, one cause and a message naming the real cause and what to
+  // do; the codes are those Key Vault puts in its error bodies (REST reference, common error codes).
+  const ANSWERS: { what: string; status: number; code?: string; inner?: string; ctx?: Partial<typeof ctx> & { version?: string }; want: [string, string, RegExp] }[] = [
+    { what: '400 BadParameter for a name outside the rule', status: 400, code: 'BadParameter', ctx: { secretName: 'DB_PASSWORD' },
+      want: ['InvalidSpec', 'invalid-name', /refused the secret name \(400 BadParameter\): "DB_PASSWORD" cannot be a Key Vault secret name: .*0-9, a-z, A-Z and "-".*"DB-PASSWORD".*fix remoteRef\.key/] },
+    { what: '400 BadParameter for a valid name', status: 400, code: 'BadParameter',
+      want: ['InvalidSpec', 'bad-request', /refused the request for secret "netbox-db" .* as malformed \(400 BadParameter\)/] },
+    { what: '401 Unauthorized', status: 401, code: 'Unauthorized',
+      want: ['StoreAuthFailed', 'unauthorized', /refused the store's access token while reading secret "netbox-db" \(401 Unauthorized\); check .*tenantId/] },
+    { what: '403 SecretDisabled', status: 403, code: 'Forbidden', inner: 'SecretDisabled',
+      want: ['VaultForbidden', 'disabled', /^secret "netbox-db" in vault https:\/\/v\.example\/ is disabled \(403 Forbidden\/SecretDisabled\); enable it/] },
+    { what: '403 SecretDisabled on a pinned version', status: 403, code: 'Forbidden', inner: 'SecretDisabled', ctx: { version: 'abc123' },
+      want: ['VaultForbidden', 'disabled', /^secret "netbox-db" version "abc123" in vault .* is disabled/] },
+    { what: '403 SecretExpired', status: 403, code: 'Forbidden', inner: 'SecretExpired',
+      want: ['VaultForbidden', 'expired', /secret "netbox-db" .* has expired .*\(403 Forbidden\/SecretExpired\); set a new version or a later expiry date/] },
+    { what: '403 SecretNotYetValid', status: 403, code: 'Forbidden', inner: 'SecretNotYetValid',
+      want: ['VaultForbidden', 'not-yet-valid', /is not valid yet .*activation date/] },
+    { what: '403 ForbiddenByPolicy', status: 403, code: 'Forbidden', inner: 'ForbiddenByPolicy',
+      want: ['VaultForbidden', 'forbidden', /the store's identity may not read secret "netbox-db" .*\(403 Forbidden\/ForbiddenByPolicy\); grant it get on secrets/] },
+    { what: '404 SecretNotFound', status: 404, code: 'SecretNotFound',
+      want: ['VaultNotFound', 'not-found', /secret "netbox-db" in vault .* does not exist \(404 SecretNotFound\); create it or fix remoteRef\.key .*recovered/] },
+    { what: '404 for a pinned version', status: 404, code: 'SecretNotFound', ctx: { version: '0123abcd' },
+      want: ['VaultNotFound', 'version-not-found', /secret "netbox-db" version "0123abcd" in vault .* does not exist .*fix remoteRef\.version/] },
+    { what: '409 ObjectIsDeletedButRecoverable', status: 409, code: 'Conflict', inner: 'ObjectIsDeletedButRecoverable',
+      want: ['VaultForbidden', 'deleted-recoverable', /is deleted but recoverable .*recover it or purge it/] },
+    { what: '429 Throttled', status: 429, code: 'Throttled',
+      want: ['VaultThrottled', 'throttled', /is throttling requests \(429 Throttled\) while reading secret "netbox-db"/] },
+    { what: '503', status: 503, code: 'ServiceUnavailable',
+      want: ['VaultUnavailable', 'unavailable', /answered 503 ServiceUnavailable while reading secret "netbox-db": Key Vault is unavailable/] },
+    { what: '500 without a code', status: 500, want: ['VaultUnavailable', 'unavailable', /answered 500 while reading/] },
+  ];
+
+  for (const a of ANSWERS) {
+    it(`maps ${a.what} to ${a.want[0]} (${a.want[1]}) with a message naming the cause`, () => {
+      const err = restError(a.status, { ...(a.code && { code: a.code }), ...(a.inner && { innerCode: a.inner }) });
+      const e = toProjectorError(err, { ...ctx, ...a.ctx }, NOW);
+      assert.ok(!e.message.includes(CANARY) && !JSON.stringify(e.details).includes(CANARY), e.message);
+      assert.deepEqual([e.code, e.details.cause, e.details.httpStatus], [a.want[0], a.want[1], a.status]);
+      assert.match(e.message, a.want[2]);
+      assert.equal(e.details.remoteCode, a.inner ?? a.code);
+    });
+  }
+
+  it('reads the inner code from a raw AKV body (innererror) as from the SDK (innerError)', () => {
+    const raw = restError(403, { code: 'Forbidden' });
+    raw['details'] = { error: { code: 'Forbidden', message: CANARY, innererror: { code: 'SecretDisabled' } } };
+    assert.equal(mapped(raw).details.cause, 'disabled');
   });
 
   it('maps 429 to VaultThrottled with retryAfterMs from Retry-After seconds', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileFind, parseObjectRef } from '../../../../src/providers/azurekv/object-ref.ts';
+import { compileFind, isValidObjectName, objectNameProblem, parseObjectRef, remoteKeyIssues } from '../../../../src/providers/azurekv/object-ref.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
 
 describe('parseObjectRef', () => {
@@ -26,6 +26,38 @@ describe('parseObjectRef', () => {
   it('rejects an empty name', () => {
     assert.throws(() => parseObjectRef('secret/'), (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec');
     assert.throws(() => parseObjectRef(''), (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec');
+  });
+});
+
+describe('the Key Vault object name rule', () => {
+  it('accepts 1-127 characters of 0-9, a-z, A-Z and "-" and nothing else', () => {
+    for (const ok of ['a', 'DB-PASSWORD', '0', '-', 'x'.repeat(127)]) assert.equal(isValidObjectName(ok), true, ok);
+    for (const bad of ['', 'DB_PASSWORD', 'db.password', 'a b', 'é', 'x'.repeat(128), 'a/b']) assert.equal(isValidObjectName(bad), false, bad);
+  });
+
+  it('names the rule and suggests the spelling Key Vault accepts', () => {
+    assert.equal(objectNameProblem('netbox-db'), undefined);
+    const problem = objectNameProblem('DB_PASSWORD')!;
+    assert.match(problem, /^"DB_PASSWORD" cannot be a Key Vault secret name: Key Vault names are 1-127 characters of 0-9, a-z, A-Z and "-"; did you mean "DB-PASSWORD"\?$/);
+    assert.match(objectNameProblem('tls.crt', 'cert')!, /certificate name/);
+    assert.doesNotMatch(objectNameProblem('x'.repeat(200))!, /x{40}/, 'a long name is shortened');
+  });
+
+  it('reports every form of remote key: name, secret/, cert/, key/, and for extract secrets only', () => {
+    const codes = (key: string, use: 'data' | 'extract' = 'data') => remoteKeyIssues(key, 'spec.data[0].remoteRef.key', use).map((i) => `${i.path} ${i.code}`);
+    assert.deepEqual(codes('DB_PASSWORD'), ['spec.data[0].remoteRef.key InvalidRemoteKey']);
+    assert.deepEqual(codes('secret/DB_PASSWORD'), ['spec.data[0].remoteRef.key InvalidRemoteKey']);
+    assert.deepEqual(codes('cert/my_cert'), ['spec.data[0].remoteRef.key InvalidRemoteKey']);
+    assert.deepEqual(codes('key/my_key'), ['spec.data[0].remoteRef.key InvalidRemoteKey']);
+    assert.deepEqual(codes('secret/ok-name/extra_part'), [], 'parts after the second slash are ignored, as ESO does');
+    assert.deepEqual(codes('ok-name'), []);
+    assert.deepEqual(codes('cert/ok-name', 'extract').length, 1);
+    assert.deepEqual(codes('ok-name', 'extract'), []);
+  });
+
+  it('makes parseObjectRef refuse an impossible name before any vault call, naming the field and the rule', () => {
+    assert.throws(() => parseObjectRef('DB_PASSWORD', 'spec.data[0].remoteRef.key'), (e: unknown) =>
+      e instanceof ProjectorError && e.code === 'InvalidSpec' && e.details.field === 'spec.data[0].remoteRef.key' && /"DB_PASSWORD" cannot be a Key Vault secret name/.test(e.message));
   });
 });
 
