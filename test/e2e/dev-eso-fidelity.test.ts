@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -103,5 +103,32 @@ describe('projector dev --once gives ESO\'s results', { timeout: 300_000 }, () =
     assert.equal(second.status, 0, second.out);
     assert.equal(secretFile(repo, 'retype')!.type, 'kubernetes.io/dockerconfigjson');
     assert.equal(secretFile(repo, 'retype')!.data['.dockerconfigjson'], before);
+  });
+
+  it('a disabled secret is reported as disabled, not as a permissions problem (Key Vault 403 SecretDisabled)', async () => {
+    const repo = copyFixture('eso-fidelity/disabled-secret');
+    const first = devOnce(repo);
+    assert.equal(first.status, 0, first.out);
+    // Disable it in dev's own vault state, as the Azure portal would.
+    const vault = await startVault({ dataDir: join(repo, '.projector/vault'), port: 0 });
+    try {
+      await vault.admin.setSecret('billing-disabled', 'd2', { enabled: false });
+    } finally {
+      await vault.close();
+    }
+    const second = devOnce(repo);
+    assert.equal(second.status, 1, second.out);
+    assert.match(second.out, /✗ demo\/disabled-data: VaultForbidden: .*billing-disabled.*is disabled/);
+    assert.doesNotMatch(second.out, /grant|may not read/i);
+    assert.equal(value(repo, 'disabled-data', 'off'), 'd1', 'the Secret keeps its last good value');
+  });
+
+  it('an unquoted `secretKey: off` is YAML 1.1\'s boolean false, refused at file:line as the API server refuses it', () => {
+    const repo = copyFixture('eso-fidelity/disabled-secret');
+    const path = join(repo, 'externalsecret.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/secretKey: "off".*$/m, 'secretKey: off'));
+    const r = devOnce(repo);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /externalsecret\.yaml:\d+:\d+: WrongType: spec\.data\[0\]\.secretKey must be string/);
   });
 });

@@ -168,4 +168,18 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     assert.equal(r.message, 'secret will not be created due to CreationPolicy=Merge');
     assert.equal(await env.k.secret(NS, 'not-there-yet'), undefined);
   });
+
+  it('a remote key Key Vault cannot hold (DB_PASSWORD) fails with the name rule, before any vault call', async () => {
+    await env.k.apply(externalSecretsOf('eso-fidelity/key-vault-name-rule'));
+    const r = await waitReady('names', 'False', /"DB_PASSWORD" cannot be a Key Vault secret name.*0-9, a-z, A-Z and "-"/);
+    assert.equal(r.reason, 'SecretSyncedError');
+    assert.equal(await env.k.secret(NS, 'names'), undefined);
+  });
+
+  it('a disabled secret is reported as disabled, not as a permissions problem (Key Vault 403 SecretDisabled)', async () => {
+    await env.vault.admin.setSecret('billing-disabled', env.canaries.next('disabled'), { enabled: false });
+    await env.k.apply(externalSecretsOf('eso-fidelity/disabled-secret'));
+    const r = await waitReady('disabled-data', 'False', /billing-disabled.*is disabled/);
+    assert.doesNotMatch(r.message ?? '', /grant|permission|may not read/i);
+  });
 });
