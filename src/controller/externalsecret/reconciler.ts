@@ -1,7 +1,7 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
 import { EventReason } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
 import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
@@ -16,7 +16,7 @@ import type { Change, ChangeTimes } from '../change-times.ts';
 import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
-import { markDeleted, markFailed, markSynced, sameStatus } from './status.ts';
+import { markFailed, sameStatus, statusAfterSync } from './status.ts';
 
 export interface ExternalSecretDeps {
   externalSecrets: Lister<ExternalSecret>;
@@ -80,9 +80,7 @@ export class ExternalSecretReconciler implements Reconciler {
       const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
       const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
       await this.#applyPlan(es, plan, log);
-      // Once every remote secret is gone under deletionPolicy Delete, the status keeps saying so.
-      const deleted = plan.action === 'delete' || (fetched.allMissing && deletionPolicyOf(es) === 'Delete');
-      await this.#writeStatus(es, deleted ? markDeleted(es, now) : markSynced(es, now));
+      await this.#writeStatus(es, statusAfterSync(es, now, { action: plan.action, allMissing: fetched.allMissing, providerDataEmpty: fetched.data.size === 0 }));
       return this.#scheduleNext(es, now, now);
     } catch (err) {
       if (err instanceof NotOurStore) return { kind: 'done' };

@@ -1,36 +1,93 @@
-// Status transitions of an ExternalSecret (pure): ESO's condition types, reasons and fields.
+// Status transitions of an ExternalSecret (pure): ESO's condition types, reasons, messages and fields.
 import type { ExternalSecret, ExternalSecretStatus } from '../../api/index.ts';
 import { CONDITION_DELETED, CONDITION_READY, Reason } from '../../api/constants.ts';
 import { kubeTime, setCondition } from '../../core/conditions.ts';
 import type { ProjectorError } from '../../core/errors.ts';
-import { syncVersionOf, targetNameOf } from '../../core/external-secret.ts';
+import { deletionPolicyOf, syncVersionOf, targetNameOf } from '../../core/external-secret.ts';
+import type { Plan } from '../../core/plan-target-secret.ts';
 
-export function markSynced(es: ExternalSecret, now: Date, message = 'Secret was synced'): ExternalSecretStatus {
+/**
+ * ESO's Ready messages for a sync that did not fail, verbatim (msgSynced, msgSyncedRetain, msgDeleted,
+ * msgMissing in pkg/controllers/externalsecret/externalsecret_controller.go): dashboards and alerts
+ * written against ESO match Projector's conditions unchanged.
+ */
+export const ReadyMessage = {
+  Synced: 'secret synced',
+  SyncedRetain: 'secret retained due to DeletionPolicy=Retain',
+  Deleted: 'secret deleted due to DeletionPolicy=Delete',
+  Missing: 'secret will not be created due to CreationPolicy=Merge',
+} as const;
+
+/**
+ * `status.binding` when no Secret was bound: ESO's Binding is a non-pointer corev1.LocalObjectReference
+ * (`json:"binding,omitempty"` does not omit a struct, so ESO writes `binding: {}`) and the CRD defaults
+ * its name to "", so the API server serves `{name: ""}`. Written in that served form so the status
+ * Projector computes compares equal to the one it reads back.
+ */
+const UNBOUND = { name: '' } as const;
+
+/**
+ * ESO's markAsDone: Ready=True with `reason`/`message`, refreshTime and syncedResourceVersion set;
+ * the binding names the target only when the Secret was created or updated (ESO sets it in
+ * createSecret/updateSecret), otherwise it keeps what it was.
+ */
+function markDone(es: ExternalSecret, now: Date, reason: string, message: string, bound: boolean): ExternalSecretStatus {
   return {
     ...es.status,
     refreshTime: kubeTime(now),
     syncedResourceVersion: syncVersionOf(es),
-    binding: { name: targetNameOf(es) },
-    conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'True', reason: Reason.SecretSynced, message }, now).filter(
-      (c) => c.type !== CONDITION_DELETED,
-    ),
+    binding: bound ? { name: targetNameOf(es) } : (es.status?.binding ?? UNBOUND),
+    // ESO never writes a Deleted condition; older Projector versions did, so drop a leftover one.
+    conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'True', reason, message }, now).filter((c) => c.type !== CONDITION_DELETED),
   };
 }
 
+/** A sync that wrote (or confirmed) the Secret, or had nothing to write (`bound` false: creationPolicy None). */
+export function markSynced(es: ExternalSecret, now: Date, bound = true): ExternalSecretStatus {
+  return markDone(es, now, Reason.SecretSynced, ReadyMessage.Synced, bound);
+}
+
+/** The provider returned no data under deletionPolicy Retain: the Secret is kept as it was. */
+export function markRetained(es: ExternalSecret, now: Date): ExternalSecretStatus {
+  return markDone(es, now, Reason.SecretSynced, ReadyMessage.SyncedRetain, false);
+}
+
+/** Every remote secret is gone under deletionPolicy Delete: the Secret was deleted (Ready stays True, as in ESO). */
 export function markDeleted(es: ExternalSecret, now: Date): ExternalSecretStatus {
-  const withDeleted = setCondition(es.status?.conditions, { type: CONDITION_DELETED, status: 'False', reason: Reason.SecretDeleted, message: 'every remote secret is gone; the target Secret was deleted (deletionPolicy)' }, now);
-  return {
-    ...es.status,
-    refreshTime: kubeTime(now),
-    syncedResourceVersion: syncVersionOf(es),
-    conditions: setCondition(withDeleted, { type: CONDITION_READY, status: 'False', reason: Reason.SecretDeleted, message: 'the target Secret was deleted because every remote secret is gone (deletionPolicy)' }, now),
-  };
+  return markDone(es, now, Reason.SecretDeleted, ReadyMessage.Deleted, false);
 }
 
-/** The Secret stays as it was; only the condition says what went wrong. */
+/** creationPolicy Merge and the Secret does not exist: nothing is created; ESO reports it as done (Ready=True). */
+export function markMissing(es: ExternalSecret, now: Date): ExternalSecretStatus {
+  return markDone(es, now, Reason.SecretMissing, ReadyMessage.Missing, false);
+}
+
+/**
+ * The status after a sync that did not fail, from what was planned and fetched: ESO's choice between
+ * msgDeleted, msgSyncedRetain and msgSynced (externalsecret_controller.go, Reconcile).
+ * `providerDataEmpty`: the provider returned no keys at all (ESO's `len(dataMap) == 0`).
+ */
+export function statusAfterSync(
+  es: ExternalSecret,
+  now: Date,
+  r: { action: Plan['action']; allMissing: boolean; providerDataEmpty: boolean },
+): ExternalSecretStatus {
+  const policy = deletionPolicyOf(es);
+  // Once every remote secret is gone under deletionPolicy Delete, the status keeps saying so.
+  if (r.action === 'delete' || (r.allMissing && policy === 'Delete')) return markDeleted(es, now);
+  if (r.providerDataEmpty && policy === 'Retain') return markRetained(es, now);
+  return markSynced(es, now, r.action === 'create' || r.action === 'update' || r.action === 'unchanged');
+}
+
+/**
+ * The Secret stays as it was; only the condition says what went wrong. The message names the cause
+ * (ESO says only "could not get secret data from provider"); the reason is ESO's SecretSyncedError.
+ * A status written before any sync carries ESO's unbound binding.
+ */
 export function markFailed(es: ExternalSecret, e: ProjectorError, now: Date): ExternalSecretStatus {
   return {
     ...es.status,
+    binding: es.status?.binding ?? UNBOUND,
     conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'False', reason: Reason.SecretSyncedError, message: e.describe() }, now),
   };
 }
