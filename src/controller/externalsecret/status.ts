@@ -82,11 +82,13 @@ export function statusAfterSync(
 /**
  * The Secret stays as it was; only the condition says what went wrong. The message names the cause
  * (ESO says only "could not get secret data from provider"); the reason is ESO's SecretSyncedError.
- * A status written before any sync carries ESO's unbound binding.
+ * A status written before any sync carries ESO's zero values: `refreshTime: null`, binding `{name: ""}`.
  */
 export function markFailed(es: ExternalSecret, e: ProjectorError, now: Date): ExternalSecretStatus {
   return {
     ...es.status,
+    // ESO's RefreshTime is a non-pointer metav1.Time: unset, it serializes as null (kept: the CRD marks it nullable).
+    refreshTime: es.status?.refreshTime ?? null,
     binding: es.status?.binding ?? UNBOUND,
     conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'False', reason: Reason.SecretSyncedError, message: e.describe() }, now),
   };

@@ -75,7 +75,8 @@ describe('ExternalSecret status (ESO parity)', () => {
     const s = markFailed(es, new ProjectorError('StoreNotFound', 'ClusterSecretStore "x" not found'), now);
     assert.deepEqual([ready(s)?.status, ready(s)?.reason, ready(s)?.message], ['False', 'SecretSyncedError', 'StoreNotFound: ClusterSecretStore "x" not found']);
     assert.deepEqual(s.binding, { name: '' });
-    assert.equal(s.refreshTime, undefined, 'a failure does not move refreshTime');
+    assert.equal(s.refreshTime, null, 'never synced: ESO\'s zero metav1.Time serializes as null');
+    assert.equal(markFailed(withStatus(es, { refreshTime: '2026-11-23T09:00:00Z' }), new ProjectorError('VaultUnavailable', 'down'), now).refreshTime, '2026-11-23T09:00:00Z', 'a failure does not move refreshTime');
     const synced = markSynced(es, now);
     assert.deepEqual(markFailed(withStatus(es, synced), new ProjectorError('VaultUnavailable', 'down'), now).binding, { name: 'netbox-db-credentials' });
   });
