@@ -3,6 +3,9 @@ export const STORAGE_VERSION = 'v1';
 export const SERVED_VERSIONS = ['v1', 'v1beta1'] as const;
 export const API_VERSION = `${GROUP}/${STORAGE_VERSION}`;
 
+/** ESO's CRD default for spec.refreshInterval (metav1.Duration's form of 1h). */
+export const DEFAULT_REFRESH_INTERVAL = '1h0m0s';
+
 export const ANNOTATION_DATA_HASH = 'reconcile.external-secrets.io/data-hash';
 export const ANNOTATION_FORCE_SYNC = 'force-sync';
 export const LABEL_MANAGED = 'reconcile.external-secrets.io/managed';

@@ -1,9 +1,16 @@
 // ExternalSecret (external-secrets.io/v1): the schema is the single source for the TS types,
 // the CRD YAML (scripts/gen-crds.ts) and `projector validate`. Field names follow ESO verbatim.
+//
+// `default:` appears exactly where ESO's CRD has one (config/crds/bases/
+// external-secrets.io_externalsecrets.yaml, v1) and nowhere else: the API server fills a default into
+// every stored object, so a default ESO lacks is a live field a GitOps tool sees as drift from Git.
+// Code reading an optional field without a CRD default applies ESO's meaning itself (core/external-secret.ts).
 import { Type, StringEnum, StringMap, Duration, type Static } from './schema-kit.ts';
 import { Condition } from './meta.ts';
+import { DEFAULT_REFRESH_INTERVAL } from './constants.ts';
 
-export const StoreKind = StringEnum(['SecretStore', 'ClusterSecretStore'], { default: 'SecretStore' });
+/** No CRD default (ESO has none): an absent kind means SecretStore, applied by core/external-secret.ts storeKindOf. */
+export const StoreKind = StringEnum(['SecretStore', 'ClusterSecretStore']);
 
 export const SecretStoreRef = Type.Object({
   name: Type.String({ description: 'Name of the SecretStore or ClusterSecretStore.', maxLength: 253 }),
@@ -12,7 +19,7 @@ export const SecretStoreRef = Type.Object({
 export type SecretStoreRef = Static<typeof SecretStoreRef>;
 
 export const GeneratorRef = Type.Object({
-  apiVersion: Type.Optional(Type.String()),
+  apiVersion: Type.Optional(Type.String({ default: 'generators.external-secrets.io/v1alpha1' })),
   kind: Type.String(),
   name: Type.String(),
 });
@@ -23,9 +30,11 @@ export const StoreSourceRef = Type.Object({
 });
 export type StoreSourceRef = Static<typeof StoreSourceRef>;
 
-export const ConversionStrategy = StringEnum(['Default', 'Unicode'], { default: 'Default' });
-export const DecodingStrategy = StringEnum(['Auto', 'Base64', 'Base64URL', 'None'], { default: 'None' });
-export const MetadataPolicy = StringEnum(['None', 'Fetch'], { default: 'None' });
+// No CRD defaults (ESO's CRD has none here): absent means Default / None / None, which is how
+// core/transform.ts and the providers read an absent value.
+export const ConversionStrategy = StringEnum(['Default', 'Unicode']);
+export const DecodingStrategy = StringEnum(['Auto', 'Base64', 'Base64URL', 'None']);
+export const MetadataPolicy = StringEnum(['None', 'Fetch']);
 
 export const RemoteRef = Type.Object({
   key: Type.String({ description: 'Key of the secret in the provider (for Azure Key Vault: the secret name, or secret/, key/, cert/ + name).' }),
@@ -53,11 +62,11 @@ export const Rewrite = Type.Object({
   transform: Type.Optional(Type.Object({ template: Type.String() })),
   merge: Type.Optional(
     Type.Object({
-      strategy: Type.Optional(StringEnum(['Extract', 'JSON'])),
-      into: Type.Optional(Type.String()),
+      strategy: Type.Optional(StringEnum(['Extract', 'JSON'], { default: 'Extract' })),
+      into: Type.Optional(Type.String({ default: '' })),
       priority: Type.Optional(Type.Array(Type.String())),
-      conflictPolicy: Type.Optional(StringEnum(['Error', 'Ignore'])),
-      priorityPolicy: Type.Optional(StringEnum(['Strict', 'IgnoreNotFound'])),
+      conflictPolicy: Type.Optional(StringEnum(['Error', 'Ignore'], { default: 'Error' })),
+      priorityPolicy: Type.Optional(StringEnum(['Strict', 'IgnoreNotFound'], { default: 'Strict' })),
     }, { description: 'Accepted for ESO compatibility; reported as not supported yet.' }),
   ),
 });
@@ -109,20 +118,24 @@ export type Template = Static<typeof Template>;
 export const CreationPolicy = StringEnum(['Owner', 'Orphan', 'Merge', 'CreateOrMerge', 'None'], { default: 'Owner' });
 export const DeletionPolicy = StringEnum(['Delete', 'Merge', 'Retain'], { default: 'Retain' });
 
-export const Target = Type.Object({
-  name: Type.Optional(Type.String({ description: 'Name of the Secret to write; defaults to the ExternalSecret name.', maxLength: 253 })),
-  creationPolicy: Type.Optional(CreationPolicy),
-  deletionPolicy: Type.Optional(DeletionPolicy),
-  template: Type.Optional(Template),
-  immutable: Type.Optional(Type.Boolean()),
-});
+export const Target = Type.Object(
+  {
+    name: Type.Optional(Type.String({ description: 'Name of the Secret to write; defaults to the ExternalSecret name.', maxLength: 253 })),
+    creationPolicy: Type.Optional(CreationPolicy),
+    deletionPolicy: Type.Optional(DeletionPolicy),
+    template: Type.Optional(Template),
+    immutable: Type.Optional(Type.Boolean()),
+  },
+  // ESO defaults an absent target to this object, so every live ExternalSecret shows both policies.
+  { default: { creationPolicy: 'Owner', deletionPolicy: 'Retain' } },
+);
 export type Target = Static<typeof Target>;
 
 export const ExternalSecretSpec = Type.Object({
   secretStoreRef: Type.Optional(SecretStoreRef),
   target: Type.Optional(Target),
   refreshPolicy: Type.Optional(StringEnum(['CreatedOnce', 'Periodic', 'OnChange'])),
-  refreshInterval: Type.Optional(Duration({ description: 'How often to re-read the provider, as a Go duration; "0" syncs once.', default: '1h' })),
+  refreshInterval: Type.Optional(Duration({ description: 'How often to re-read the provider, as a Go duration; "0" syncs once.', default: DEFAULT_REFRESH_INTERVAL })),
   data: Type.Optional(Type.Array(ExternalSecretData)),
   dataFrom: Type.Optional(Type.Array(ExternalSecretDataFrom)),
 });
@@ -132,7 +145,9 @@ export const ExternalSecretStatus = Type.Object({
   refreshTime: Type.Optional(Type.Unsafe<string | null>({ type: 'string', format: 'date-time', nullable: true })),
   syncedResourceVersion: Type.Optional(Type.String()),
   conditions: Type.Optional(Type.Array(Condition)),
-  binding: Type.Optional(Type.Object({ name: Type.Optional(Type.String()) })),
+  // ESO's status.binding is a non-pointer corev1.LocalObjectReference (so `binding: {}` when no Secret
+  // was bound) whose name has a CRD default of "" (so the API server serves `binding: {name: ""}`).
+  binding: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ default: '' })) })),
 });
 export type ExternalSecretStatus = Static<typeof ExternalSecretStatus>;
 

@@ -1,10 +1,11 @@
 // Accessors with ESO's defaults, so every caller reads a spec the same way.
 import type { ExternalSecret, SecretStoreRef, ObjectKey } from '../api/index.ts';
+import { DEFAULT_REFRESH_INTERVAL } from '../api/constants.ts';
 import { objectKey } from '../api/meta.ts';
 import { parseDuration } from './duration.ts';
 import { metaHash } from './hash.ts';
 
-export const DEFAULT_REFRESH_INTERVAL = '1h';
+export { DEFAULT_REFRESH_INTERVAL };
 
 export function targetNameOf(es: ExternalSecret): string {
   return es.spec.target?.name || es.metadata.name;

@@ -19,9 +19,14 @@ export function encodeSecretData(data: SecretData): Record<string, string> {
   return out;
 }
 
-/** The data-hash of opaque data (see core/hash.ts). */
+/** The data-hash of opaque data: ESO's `ObjectHash(secret.Data)` (see core/hash.ts dataHash). */
 export function hashSecretData(data: SecretData): string {
-  return dataHash(new Map([...data].map(([k, v]) => [k, v.reveal()])));
+  return dataHash(revealedEntries(data));
+}
+
+/** Revealed values, lazily, only for the digest: nothing keeps them after hashing. */
+function* revealedEntries(data: SecretData): Generator<readonly [string, Uint8Array]> {
+  for (const [k, v] of data) yield [k, v.reveal()];
 }
 
 /** What a watch cache keeps of a Secret: its metadata and the hash of its data; the values are dropped. */

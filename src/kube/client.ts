@@ -169,11 +169,13 @@ export class KubeClient {
   async patchStatus(obj: { kind: string; metadata: ObjectMeta & { name: string } }, status: unknown): Promise<void> {
     const plural = PLURALS[obj.kind];
     if (!plural) throw new ProjectorError('Internal', `no status subresource for kind ${obj.kind}`);
-    const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    // A JSON patch replacing the whole status, as ESO's Status().Update does: a merge patch would
+    // read a null member (ESO's `refreshTime: null` before the first sync) as "delete this field".
+    const opts = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
     const what = `update status of ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
     await this.#throttle();
     try {
-      const body = { status };
+      const body = [{ op: 'add', path: '/status', value: status }];
       if (obj.metadata.namespace) {
         await this.#custom.patchNamespacedCustomObjectStatus(
           { group: GROUP, version: 'v1', namespace: obj.metadata.namespace, plural, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER },

@@ -18,10 +18,23 @@ interface Entry {
   startedAt: number;
 }
 
+/**
+ * Fields of a ref the provider does not read: sync/fetch-provider-data.ts applies them to the answer,
+ * so refs differing only here share one vault read.
+ */
+const APPLIED_AFTER_READ = new Set(['conversionStrategy', 'decodingStrategy']);
+
+/**
+ * Identity of a read. The CRD serves refs as written (no defaults), so an absent metadataPolicy and
+ * an explicit `None` are the same read and get the same key.
+ */
 function stableKey(method: string, ref: RemoteRef | FindRef): string {
-  const sorted = Object.keys(ref)
+  const fields: Record<string, unknown> = { ...ref };
+  if ('key' in ref) fields.metadataPolicy = ref.metadataPolicy ?? 'None';
+  const sorted = Object.keys(fields)
+    .filter((k) => !APPLIED_AFTER_READ.has(k) && fields[k] !== undefined)
     .sort()
-    .map((k) => [k, (ref as Record<string, unknown>)[k]]);
+    .map((k) => [k, fields[k]]);
   return `${method}|${JSON.stringify(sorted)}`;
 }
 

@@ -40,7 +40,7 @@ export const AzureKVProvider = Type.Object({
       resourceManagerEndpoint: Type.Optional(Type.String()),
     }),
   ),
-  useAzureSDK: Type.Optional(Type.Boolean()),
+  useAzureSDK: Type.Optional(Type.Boolean({ default: false })),
   caBundle: Type.Optional(Type.String({ description: 'Projector extension: PEM CA bundle (base64) to trust for the vault and authority.' })),
   caProvider: Type.Optional(
     Type.Object({

@@ -12,6 +12,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { targetNameOf } from '../../core/external-secret.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 import { Manager } from '../../controller/manager.ts';
+import { ReadyMessage } from '../../controller/externalsecret/status.ts';
 import { KubeClient } from '../../kube/client.ts';
 import { systemClock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -60,7 +61,9 @@ function reportTransitions(manager: Manager, print: Printer): () => void {
       const c = es.status?.conditions?.find((x) => x.type === 'Ready');
       if (!c) continue;
       const id = `${es.metadata.namespace}/${es.metadata.name}`;
-      const line = c.status === 'True' ? `✓ ${id} → Secret ${es.metadata.namespace}/${targetNameOf(es)} (synced ${es.status?.refreshTime})` : `✗ ${id}: ${c.message}`;
+      // Ready=True also reports a Secret deleted or retained by policy (ESO's conditions): say which.
+      const done = c.message === ReadyMessage.Synced ? `✓ ${id} → Secret ${es.metadata.namespace}/${targetNameOf(es)} (synced ${es.status?.refreshTime})` : `✓ ${id}: ${c.message}`;
+      const line = c.status === 'True' ? done : `✗ ${id}: ${c.message}`;
       if (last.get(id) !== line) print.line(line);
       last.set(id, line);
     }

@@ -1,6 +1,6 @@
 // Pure: what evidence records about an app, derived from the objects read from the cluster. Secrets
 // are reduced to metadata here; their data never enters a snapshot.
-import { ANNOTATION_DATA_HASH, CONDITION_READY } from '../../api/constants.ts';
+import { ANNOTATION_DATA_HASH, CONDITION_READY, DEFAULT_REFRESH_INTERVAL } from '../../api/constants.ts';
 import type { KubeEvent, KubeObject } from './cluster-reader.ts';
 
 export interface ConditionSummary {
@@ -148,7 +148,7 @@ export function externalSecretEvidence(es: KubeObject, secret: KubeObject | unde
     stores: storesOf(es),
     ready: readyOf(es),
     targetName: targetNameOf(es),
-    refreshInterval: o.spec?.refreshInterval ?? '1h',
+    refreshInterval: o.spec?.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
     lastSync: o.status?.refreshTime ?? undefined,
     syncedResourceVersion: o.status?.syncedResourceVersion,
     object: cleanedObject(es),

@@ -115,6 +115,19 @@ describe('CoalescingClient', () => {
     await Promise.all([...Array(50)].map((_, i) => client.getSecret({ key: i % 2 ? 'shared' : 'other' }, signal)));
     assert.equal(client.vaultReads, 2);
   });
+  it('shares a read between refs that differ only in defaults the CRD no longer fills or in post-read strategies', async () => {
+    const inner = await clientFor([{ key: 'shared', value: '{"a":"1"}' }]);
+    const client = new CoalescingClient(inner, fixedClock, 5_000);
+    await Promise.all([
+      client.getSecret({ key: 'shared' }, signal),
+      client.getSecret({ key: 'shared', metadataPolicy: 'None', decodingStrategy: 'None', conversionStrategy: 'Default' }, signal),
+      client.getSecret({ key: 'shared', decodingStrategy: 'Base64' }, signal),
+    ]);
+    assert.equal(client.vaultReads, 1);
+    await client.getSecret({ key: 'shared', metadataPolicy: 'Fetch' }, signal);
+    await client.getSecret({ key: 'shared', property: 'a' }, signal);
+    assert.equal(client.vaultReads, 3, 'metadataPolicy Fetch and a property are different reads');
+  });
   it('asks again after a failure and after the window', async () => {
     let now = 0;
     const clock = { now: () => new Date(now), sleep: async () => {} };

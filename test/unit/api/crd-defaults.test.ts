@@ -1,0 +1,53 @@
+// The exact set of `default:` keys in the generated CRDs. The API server writes every default into
+// stored objects, so each one is a live field a GitOps tool sees although Git never had it; ESO's
+// CRDs (config/crds/bases/external-secrets.io_externalsecrets.yaml, _secretstores.yaml and
+// _clustersecretstores.yaml, version v1, ESO v2.9) have defaults at exactly these paths (for the
+// providers Projector serves) and nowhere else — in particular none on remoteRef/extract/find
+// strategies or on a store reference's kind.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { customResourceDefinitions } from '../../../src/api/crds.ts';
+
+type Schema = { default?: unknown; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean };
+
+/** "path = JSON of default" for every schema node with a default; `[]` marks array items. */
+function defaultsOf(node: Schema, path: string, out: string[]): string[] {
+  if ('default' in node) out.push(`${path} = ${JSON.stringify(node.default)}`);
+  for (const [k, v] of Object.entries(node.properties ?? {})) defaultsOf(v, `${path}.${k}`, out);
+  if (node.items) defaultsOf(node.items, `${path}[]`, out);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') defaultsOf(node.additionalProperties, `${path}{}`, out);
+  return out;
+}
+
+const ESO_DEFAULTS: Record<string, string[]> = {
+  ExternalSecret: [
+    '.spec.data[].sourceRef.generatorRef.apiVersion = "generators.external-secrets.io/v1alpha1"',
+    '.spec.dataFrom[].rewrite[].merge.conflictPolicy = "Error"',
+    '.spec.dataFrom[].rewrite[].merge.into = ""',
+    '.spec.dataFrom[].rewrite[].merge.priorityPolicy = "Strict"',
+    '.spec.dataFrom[].rewrite[].merge.strategy = "Extract"',
+    '.spec.dataFrom[].sourceRef.generatorRef.apiVersion = "generators.external-secrets.io/v1alpha1"',
+    '.spec.refreshInterval = "1h0m0s"',
+    '.spec.target = {"creationPolicy":"Owner","deletionPolicy":"Retain"}',
+    '.spec.target.creationPolicy = "Owner"',
+    '.spec.target.deletionPolicy = "Retain"',
+    '.spec.target.template.engineVersion = "v2"',
+    '.spec.target.template.mergePolicy = "Replace"',
+    '.spec.target.template.templateFrom[].configMap.items[].templateAs = "Values"',
+    '.spec.target.template.templateFrom[].secret.items[].templateAs = "Values"',
+    '.spec.target.template.templateFrom[].target = "Data"',
+    '.status.binding.name = ""',
+  ],
+  SecretStore: ['.spec.provider.azurekv.authType = "ServicePrincipal"', '.spec.provider.azurekv.environmentType = "PublicCloud"', '.spec.provider.azurekv.useAzureSDK = false'],
+  ClusterSecretStore: ['.spec.provider.azurekv.authType = "ServicePrincipal"', '.spec.provider.azurekv.environmentType = "PublicCloud"', '.spec.provider.azurekv.useAzureSDK = false'],
+};
+
+describe('CRD defaults', () => {
+  for (const crd of customResourceDefinitions() as { spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } }[]) {
+    for (const v of crd.spec.versions) {
+      it(`${crd.spec.names.kind} ${v.name} defaults exactly what ESO's CRD defaults`, () => {
+        assert.deepEqual(defaultsOf(v.schema.openAPIV3Schema, '', []).sort(), [...ESO_DEFAULTS[crd.spec.names.kind]!].sort());
+      });
+    }
+  }
+});
