@@ -208,8 +208,10 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
     assert.equal((await k.secret('policies', 'existing')).metadata.ownerReferences, undefined);
     await eventually(() => k.secretValue('policies', 'orphaned', 'V'), v, { timeoutMs: 20_000 });
     assert.equal((await k.secret('policies', 'orphaned')).metadata.ownerReferences, undefined);
-    const missing = await eventually(() => k.ready('policies', 'externalsecrets', 'merge-missing'), (x) => x.status === 'False', { timeoutMs: 20_000 });
-    assert.match(missing.message!, /TargetMissing/);
+    // ESO: Merge into a missing Secret is not an error (Ready=True, SecretMissing); nothing is created.
+    const missing = await eventually(() => k.ready('policies', 'externalsecrets', 'merge-missing'), (x) => x.status === 'True', { timeoutMs: 20_000 });
+    assert.equal(missing.reason, 'SecretMissing');
+    assert.equal(await k.secret('policies', 'not-there'), undefined);
 
     await eventually(() => k.secretValue('policies', 'deletable', 'V'), v, { timeoutMs: 20_000 });
     // The remote secret disappears: deletionPolicy Delete removes the target.
