@@ -213,7 +213,10 @@ export class Manager {
     this.externalSecrets.onChange((type, es, old) => {
       const k = keyOf(es.metadata);
       if (type === 'deleted') {
-        this.#changes.consume(k); // nothing will reconcile it again to consume the mark
+        // The reconcile of a deleted key returns before it consumes the mark; it still runs, so the
+        // queue forgets the key's backoff.
+        this.#changes.consume(k);
+        esQueue.add(k);
         return;
       }
       if (type === 'modified' && !metaChanged(old?.metadata, es.metadata)) return;
