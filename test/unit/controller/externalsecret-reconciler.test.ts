@@ -82,7 +82,7 @@ function world(data: { key: string; value: string }[]) {
     return s && Buffer.from(s.data.get('DB_PASSWORD')!.reveal()).toString();
   };
   const ready = () => externalSecrets.get(key)!.status?.conditions?.find((c) => c.type === 'Ready');
-  return { clock, reconciler, key, value, ready, events, changes, clusterSecretStores, setFailReads: (f: boolean) => (failReads = f) };
+  return { clock, reconciler, key, value, ready, events, changes, clusterSecretStores, externalSecrets, secrets, setFailReads: (f: boolean) => (failReads = f) };
 }
 
 const signal = new AbortController().signal;
@@ -120,5 +120,38 @@ describe('ExternalSecretReconciler', () => {
     const w = world([]);
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
     assert.match(w.ready()!.message!, /^VaultNotFound: secret "netbox-db-password" not found/);
+  });
+
+  it('refreshes on a store change only where the refresh policy refreshes periodically (docs/refresh.md)', async () => {
+    for (const [policy, want] of [
+      ['Periodic', 'v2'],
+      ['OnChange', 'v1'],
+      ['CreatedOnce', 'v1'],
+    ] as const) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+      const es = w.externalSecrets.get(w.key)!;
+      w.externalSecrets.upsert({ ...es, spec: { ...es.spec, refreshPolicy: policy } });
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.value(), 'v1', policy);
+      w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v2' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 2 } });
+      w.changes.mark(w.key, w.clock.nowMs(), true);
+      await w.clock.advance(1_000);
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.value(), want, policy);
+    }
+  });
+
+  it('creationPolicy Orphan: a deleted target comes back at the next periodic refresh, not at once', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    const es = w.externalSecrets.get(w.key)!;
+    w.externalSecrets.upsert({ ...es, spec: { ...es.spec, target: { name: 'netbox-db-credentials', creationPolicy: 'Orphan' } } });
+    await w.reconciler.reconcile(w.key, signal);
+    w.secrets.delete('netbox/netbox-db-credentials');
+    // The Secret watch enqueues it at once: nothing is due yet.
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 3_600_000 });
+    assert.equal(w.value(), undefined);
+    await w.clock.advance(3_600_000);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
   });
 });
