@@ -207,12 +207,25 @@ export class Manager {
         esQueue.add(k);
       }
     };
-    // Status-only updates (our own writes) do not enqueue; spec, label and annotation changes do (force-sync).
+    // Status-only updates (our own writes) do not enqueue; spec, label and annotation changes do
+    // (force-sync), as ESO's shouldEnqueueExternalSecretUpdate. Whether they refresh is the refresh
+    // policy's call (core/refresh.ts refreshReason).
     this.externalSecrets.onChange((type, es, old) => {
+      const k = keyOf(es.metadata);
+      if (type === 'deleted') {
+        // The reconcile of a deleted key returns before it consumes the mark; it still runs, so the
+        // queue forgets the key's backoff.
+        this.#changes.consume(k);
+        esQueue.add(k);
+        return;
+      }
       if (type === 'modified' && !metaChanged(old?.metadata, es.metadata)) return;
-      this.#changes.mark(keyOf(es.metadata), this.#o.clock.now().getTime(), false);
-      esQueue.add(keyOf(es.metadata));
+      this.#changes.mark(k, this.#o.clock.now().getTime(), false);
+      esQueue.add(k);
     });
+    // ESO's Secret watch: Secrets with the managed label (the reflector's selector), any change of
+    // resourceVersion, mapped to the ExternalSecrets whose target it is. The reconcile decides from
+    // the data hash and creationPolicy whether it is a change to repair.
     this.managedSecrets.onChange((_type, s) => {
       for (const es of this.externalSecrets.byIndex('target', keyOf(s.metadata))) esQueue.add(keyOf(es.metadata));
     });

@@ -19,6 +19,11 @@ export function creationPolicyOf(es: ExternalSecret): 'Owner' | 'Orphan' | 'Merg
   return es.spec.target?.creationPolicy ?? 'Owner';
 }
 
+/** spec.refreshPolicy with ESO's default: unset means Periodic (ESO externalsecret_controller.go shouldRefresh). */
+export function refreshPolicyOf(es: ExternalSecret): 'Periodic' | 'OnChange' | 'CreatedOnce' {
+  return es.spec.refreshPolicy ?? 'Periodic';
+}
+
 export function deletionPolicyOf(es: ExternalSecret): 'Delete' | 'Merge' | 'Retain' {
   return es.spec.target?.deletionPolicy ?? 'Retain';
 }

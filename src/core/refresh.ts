@@ -1,7 +1,7 @@
 import type { ExternalSecret } from '../api/index.ts';
 import { ANNOTATION_DATA_HASH } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
-import { creationPolicyOf, refreshIntervalMsOf, syncVersionOf } from './external-secret.ts';
+import { creationPolicyOf, refreshIntervalMsOf, refreshPolicyOf, syncVersionOf } from './external-secret.ts';
 
 /** What the controller knows about the live target Secret without holding its values. */
 export interface LiveTargetMeta {
@@ -13,27 +13,76 @@ export interface LiveTargetMeta {
 export type RefreshReason =
   | 'never-synced'
   | 'spec-changed'
+  | 'store-changed'
   | 'interval-elapsed'
   | 'target-missing'
   | 'target-drifted'
   | 'up-to-date';
 
 /**
- * Why (or whether) this ExternalSecret must be read from the vault now: ESO's shouldRefresh plus its
- * target validity check. Pure: `now` and the live Secret's metadata are passed in.
+ * Why (or whether) this ExternalSecret must be read from the vault now. Pure: `now`, the live
+ * Secret's metadata and whether one of its stores changed are passed in. docs/refresh.md has the
+ * whole table of triggers.
+ *
+ * It is ESO's `shouldRefresh(es) || !isSecretValid(secret, es)`
+ * (pkg/controllers/externalsecret/externalsecret_controller.go), with two deliberate differences:
+ * periodic refreshes fall on a grid of the interval (nextRefreshAt), and a changed store refreshes
+ * the ExternalSecrets that refresh periodically at once instead of at their next interval.
+ *
+ * - `live`: the target Secret as the managed-Secrets watch holds it (label
+ *   `reconcile.external-secrets.io/managed=true`), undefined when absent or not labelled — ESO's
+ *   isSecretValid treats both alike.
+ * - `storeChanged`: a store the ExternalSecret reads from changed its spec since the last reconcile.
+ *
+ * Reasons that want fresher vault reads come first (never-synced, spec-changed, store-changed,
+ * interval-elapsed), so a target repaired in the same reconcile still gets fresh data.
  */
-export function refreshReason(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date): RefreshReason {
-  const synced = es.status?.syncedResourceVersion;
-  if (!synced || !es.status?.refreshTime) return 'never-synced';
-  if (synced !== syncVersionOf(es) && es.spec.refreshPolicy !== 'CreatedOnce') return 'spec-changed';
-  const policy = creationPolicyOf(es);
-  if (policy !== 'None') {
-    if (!live) return 'target-missing';
-    const recorded = live.metadata.annotations?.[ANNOTATION_DATA_HASH];
-    if (policy !== 'Merge' && recorded !== live.observedDataHash) return 'target-drifted';
-  }
-  const next = nextRefreshAt(es, Date.parse(es.status.refreshTime));
+export function refreshReason(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date, storeChanged = false): RefreshReason {
+  const due = refreshDue(es, now, storeChanged);
+  if (due !== 'up-to-date') return due;
+  return targetInvalid(es, live) ?? 'up-to-date';
+}
+
+/**
+ * ESO's shouldRefresh, by refresh policy:
+ * - CreatedOnce: only until the first successful sync.
+ * - OnChange: first sync, then whenever generation, labels or annotations change (so `force-sync`).
+ * - Periodic with refreshInterval 0: like CreatedOnce (ESO shouldRefreshPeriodic returns false once
+ *   synced, before it looks at the ExternalSecret's version), so spec changes are not synced either.
+ * - Periodic with an interval: first sync, any change, a refreshTime in the future (a clock moved
+ *   back), and the interval's next grid point.
+ */
+function refreshDue(es: ExternalSecret, now: Date, storeChanged: boolean): RefreshReason {
+  const status = es.status;
+  if (!status?.syncedResourceVersion || !status.refreshTime) return 'never-synced';
+  const policy = refreshPolicyOf(es);
+  if (policy === 'CreatedOnce') return 'up-to-date';
+  const interval = refreshIntervalMsOf(es);
+  if (policy === 'Periodic' && interval === 0) return 'up-to-date';
+  if (status.syncedResourceVersion !== syncVersionOf(es)) return 'spec-changed';
+  if (policy === 'OnChange') return 'up-to-date';
+  // Periodic with an interval (or with one that does not parse: validation fails that reconcile).
+  if (storeChanged) return 'store-changed';
+  const last = Date.parse(status.refreshTime);
+  if (last > now.getTime()) return 'interval-elapsed';
+  const next = nextRefreshAt(es, last);
   return next !== undefined && next <= now.getTime() ? 'interval-elapsed' : 'up-to-date';
+}
+
+/**
+ * ESO's isSecretValid, by creation policy:
+ * - Orphan: a Secret is always valid, missing or edited (re-created / reverted when a refresh is due).
+ * - None: never written, so nothing to repair (a deliberate difference: ESO's check fails for a
+ *   Secret it never labels, making it re-read the vault on every reconcile to write nothing).
+ * - Owner, Merge (and CreateOrMerge, should it be added): missing or unlabelled is invalid, and so
+ *   is data whose hash differs from the `reconcile.external-secrets.io/data-hash` annotation.
+ */
+function targetInvalid(es: ExternalSecret, live: LiveTargetMeta | undefined): 'target-missing' | 'target-drifted' | undefined {
+  const policy = creationPolicyOf(es);
+  if (policy === 'Orphan' || policy === 'None') return undefined;
+  if (!live) return 'target-missing';
+  if (live.metadata.annotations?.[ANNOTATION_DATA_HASH] !== live.observedDataHash) return 'target-drifted';
+  return undefined;
 }
 
 /**
@@ -43,7 +92,7 @@ export function refreshReason(es: ExternalSecret, live: LiveTargetMeta | undefin
  * at least R/2 later (between R/2 and 3R/2), every later one exactly R apart.
  */
 export function nextRefreshAt(es: ExternalSecret, lastRefreshMs: number): number | undefined {
-  if (es.spec.refreshPolicy === 'CreatedOnce' || es.spec.refreshPolicy === 'OnChange') return undefined;
+  if (refreshPolicyOf(es) !== 'Periodic') return undefined;
   const interval = refreshIntervalMsOf(es);
   if (!interval) return undefined;
   return Math.ceil((lastRefreshMs + interval / 2) / interval) * interval;
@@ -56,8 +105,8 @@ export function refreshWaveStart(es: ExternalSecret, now: Date): number | undefi
   return Math.floor(now.getTime() / interval) * interval;
 }
 
-export function needsRefresh(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date): boolean {
-  return refreshReason(es, live, now) !== 'up-to-date';
+export function needsRefresh(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date, storeChanged = false): boolean {
+  return refreshReason(es, live, now, storeChanged) !== 'up-to-date';
 }
 
 /** Milliseconds until the next periodic refresh, or undefined when none is scheduled. */

@@ -111,7 +111,8 @@ describe('projector dev', { timeout: 120_000 }, () => {
       await eventually(() => readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.yaml'), 'utf8'), (y) => /NETBOX_DB_PASSWORD: /.test(y) && !/\n {2}DB_PASSWORD: /.test(y), {
         timeoutMs: 30_000,
       });
-      assert.match(out, /manifests changed: reloaded/);
+      // The process's stdout reaches us on its own schedule, not with the file.
+      await eventually(() => out, (o) => /manifests changed: reloaded/.test(o), { timeoutMs: 5_000, message: 'dev says it reloaded the manifests' });
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -68,6 +68,10 @@ describe('projector evidence (CLI process) on a real API server', { timeout: 300
     await k.applyFile(SEED_ES);
     await eventually(() => k.secretValue('netbox', 'netbox-db-credentials', 'DB_PASSWORD'), v1, { timeoutMs: 30_000 });
     await eventually(() => k.ready('netbox', 'externalsecrets', 'netbox-db-password'), (r) => r.status === 'True');
+    // What the first test's proof folder reports is written asynchronously too: the store's Ready
+    // condition (by the store reconciler) and the Created event (sent after the Secret is written).
+    await eventually(() => k.ready(undefined, 'clustersecretstores', 'akv-hybridops'), (r) => r.status === 'True', { message: 'store Ready=True' });
+    await eventually(() => k.events('netbox'), (ev) => ev.some((e) => e.reason === 'Created' && e.name === 'netbox-db-password'), { message: 'Created event recorded' });
   });
 
   after(async () => {

@@ -33,22 +33,32 @@ describe('projector operator (process)', { timeout: 120_000 }, () => {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // 'close', not 'exit': only then has all of stdout and stderr been read.
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
     try {
       await eventually(() => k.secretValue('opns', 'e', 'K'), canary, { timeoutMs: 30_000 });
       const ports = await eventually(() => (/"ports":\[(\d+),(\d+)\]/.exec(out) ?? undefined) as RegExpExecArray | undefined, (m) => Boolean(m));
       const [health, metrics] = [Number(ports![1]), Number(ports![2])];
-      assert.equal((await fetch(`http://127.0.0.1:${health}/healthz`)).status, 200);
-      await eventually(async () => (await fetch(`http://127.0.0.1:${health}/readyz`)).status, 200);
-      const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
-      assert.match(text, /controller_runtime_reconcile_total\{controller="externalsecret",result="requeueAfter"\} [1-9]/);
-      assert.match(text, /externalsecret_status_condition\{name="e",namespace="opns",condition="Ready",status="True"\} 1/);
-      assert.match(text, /leader_election_master_status\{name="projector-controller"\} 1/);
-      for (const line of out.trim().split('\n')) JSON.parse(line); // every log line is JSON
+      await eventually(async () => (await fetch(`http://127.0.0.1:${health}/healthz`)).status, 200, { message: '/healthz answers 200' });
+      await eventually(async () => (await fetch(`http://127.0.0.1:${health}/readyz`)).status, 200, { message: '/readyz answers 200' });
+      // The Secret is written before the reconcile returns and before the status is patched: the
+      // counters and the condition gauge follow a moment later.
+      const wanted = [
+        /controller_runtime_reconcile_total\{controller="externalsecret",result="requeueAfter"\} [1-9]/,
+        /externalsecret_status_condition\{name="e",namespace="opns",condition="Ready",status="True"\} 1/,
+        /leader_election_master_status\{name="projector-controller"\} 1/,
+      ];
+      const text = await eventually(async () => (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text(), (t) => wanted.every((re) => re.test(t)), {
+        timeoutMs: 15_000,
+        message: `/metrics shows ${wanted.map(String).join(', ')}`,
+      });
+      for (const re of wanted) assert.match(text, re);
     } finally {
       child.kill('SIGTERM');
     }
     assert.equal(await exited, 0, err);
+    // Every log line is JSON: checked once the process is gone, so no line is cut in half.
+    for (const line of out.trim().split('\n')) JSON.parse(line);
     assert.match(out, /operator stopped/);
     assertNowhere([canary], { stdout: out, stderr: err, 'statuses and events': await k.observableText(['opns']) });
   });
@@ -57,7 +67,7 @@ describe('projector operator (process)', { timeout: 120_000 }, () => {
     const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'operator', '--kubeconfig', cp.kubeconfigPath, '--concurrency', 'lots']);
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    const code = await new Promise((r) => child.once('exit', r));
+    const code = await new Promise((r) => child.once('close', r));
     assert.equal(code, 2);
     assert.match(err, /--concurrency must be a positive integer/);
   });

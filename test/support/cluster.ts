@@ -99,12 +99,12 @@ export class Cluster {
     return this.custom.getNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1', namespace, plural: 'externalsecrets', name });
   }
 
-  async ready(namespace: string | undefined, plural: string, name: string): Promise<{ status?: string; reason?: string; message?: string }> {
+  async ready(namespace: string | undefined, plural: string, name: string): Promise<{ status?: string; reason?: string; message?: string; lastTransitionTime?: string }> {
     const o: any = namespace
       ? await this.custom.getNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1', namespace, plural, name })
       : await this.custom.getClusterCustomObject({ group: 'external-secrets.io', version: 'v1', plural, name });
     const c = o.status?.conditions?.find((x: any) => x.type === 'Ready');
-    return { status: c?.status, reason: c?.reason, message: c?.message };
+    return { status: c?.status, reason: c?.reason, message: c?.message, lastTransitionTime: c?.lastTransitionTime };
   }
 
   async events(namespace: string): Promise<{ reason?: string; message?: string; type?: string; name?: string }[]> {

@@ -49,3 +49,25 @@ function summarise(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
+
+/**
+ * Proves that something does NOT happen: polls `fn` for `forMs` and fails at the first value
+ * `predicate` rejects. Use it only after a positive control (the same trigger visibly acted on
+ * something else), so the window is long enough for the event to have happened if it were going to.
+ * Returns the last value.
+ */
+export async function holdsFor<T>(
+  fn: () => Promise<T> | T,
+  predicate: ((v: T) => boolean) | T,
+  opts: { forMs: number; intervalMs?: number; message?: string },
+): Promise<T> {
+  const intervalMs = opts.intervalMs ?? 100;
+  const accepts = typeof predicate === 'function' ? (predicate as (v: T) => boolean) : (v: T) => isDeepStrictEqual(v, predicate);
+  const deadline = Date.now() + opts.forMs;
+  for (;;) {
+    const v = await fn();
+    if (!accepts(v)) throw new Error(`holdsFor: ${opts.message ?? 'condition'} stopped holding (value: ${summarise(v)})`);
+    if (Date.now() >= deadline) return v;
+    await sleep(intervalMs);
+  }
+}

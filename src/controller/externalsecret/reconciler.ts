@@ -44,7 +44,7 @@ export interface ExternalSecretDeps {
  * its own wave (since the grid point it belongs to); a first sync, reads since the ExternalSecret was
  * created. Either way N ExternalSecrets sharing M keys cost M reads (within the 60 s retention).
  */
-export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason | 'store-changed', change: Change | undefined, now: Date): number | undefined {
+export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason, change: Change | undefined, now: Date): number | undefined {
   if (reason === 'spec-changed' || reason === 'store-changed') return change ? Math.max(0, now.getTime() - change.at) : 0;
   if (reason === 'interval-elapsed') return now.getTime() - (refreshWaveStart(es, now) ?? now.getTime());
   // A first sync wants the value as of the ExternalSecret's creation, or later.
@@ -70,9 +70,8 @@ export class ExternalSecretReconciler implements Reconciler {
     await this.#ensureFinalizer(es);
     const now = this.#d.clock.now();
     const change = this.#d.changes?.consume(key);
-    const due = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now);
-    if (due === 'up-to-date' && !change?.forced) return this.#scheduleNext(es, now);
-    const reason = due === 'up-to-date' ? 'store-changed' : due;
+    const reason = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now, change?.forced ?? false);
+    if (reason === 'up-to-date') return this.#scheduleNext(es, now);
 
     const log = this.#d.log.child({ key, reason });
     try {

@@ -82,7 +82,9 @@ export const deletionPolicyDelete: Case = {
     await ctx.vault.deleteSecret(key);
     await eventually(() => ctx.k.secret(ctx.namespace, 'deleted'), undefined, { timeoutMs: SYNC_TIMEOUT_MS, message: 'Secret deleted' });
     await eventually(() => ctx.k.events(ctx.namespace), (ev) => ev.some((e) => e.name === 'deleted' && e.type === 'Normal' && e.reason === 'Deleted'), { message: 'Deleted event' });
-    // Later refreshes do not bring it back while the remote secret stays deleted.
+    // Later refreshes do not bring it back while the remote secret stays deleted. The status is
+    // patched after the delete (and its event): take its refreshTime once it says SecretDeleted.
+    await eventually(() => readyOf(ctx, 'deleted'), (r) => r.reason === 'SecretDeleted', { timeoutMs: SYNC_TIMEOUT_MS, message: 'Ready reason SecretDeleted' });
     const deletedAt = (await ctx.k.externalSecret(ctx.namespace, 'deleted')).status.refreshTime;
     await eventually(async () => (await ctx.k.externalSecret(ctx.namespace, 'deleted')).status.refreshTime, (t) => t !== deletedAt, { timeoutMs: SYNC_TIMEOUT_MS, message: 'a later refresh' });
     assert.equal(await ctx.k.secret(ctx.namespace, 'deleted'), undefined);
@@ -102,14 +104,18 @@ export const transientFailure: Case = {
     await ctx.k.apply([externalSecret(ctx, 'app', key)]);
     await eventually(() => valueOf(ctx, 'app'), value, { timeoutMs: SYNC_TIMEOUT_MS, message: 'synced before the failure' });
     const before = await ctx.k.secret(ctx.namespace, 'app');
-    const t0 = (await ctx.k.externalSecret(ctx.namespace, 'app')).status.refreshTime;
+    // The status is patched after the Secret is written: wait for Ready=True before reading it.
+    const synced = await eventually(() => readyOf(ctx, 'app'), (r) => r.status === 'True', { message: 'Ready=True before the failure' });
+    const readySince = synced.lastTransitionTime;
 
     ctx.vault.failNext!(503, 9, key);
     await eventually(() => ctx.k.events(ctx.namespace), (ev) => ev.some((e) => e.type === 'Warning' && /^VaultUnavailable: .*503/.test(e.message ?? '')), {
       timeoutMs: SYNC_TIMEOUT_MS,
       message: 'Warning event naming VaultUnavailable',
     });
-    await eventually(async () => (await ctx.k.externalSecret(ctx.namespace, 'app')).status, (s: any) => s.refreshTime !== t0 && s.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'), {
+    // Ready went False with the failures and back to True: a new transition time, not the first one
+    // (which a poll could still see between the Warning event and the failure's status patch).
+    await eventually(() => readyOf(ctx, 'app'), (r) => r.status === 'True' && r.lastTransitionTime !== readySince, {
       timeoutMs: SYNC_TIMEOUT_MS,
       message: 'synced again after the failures',
     });

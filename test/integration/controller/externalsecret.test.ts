@@ -93,13 +93,14 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
     const after = await k.secret('rotation', 'rot');
     assert.notEqual(after.metadata.resourceVersion, rv1);
 
-    // Changing the force-sync annotation re-reads the store although the 1h refresh is not due.
-    const t1 = (await k.externalSecret('rotation', 'rot')).status.refreshTime;
-    await new Promise((r) => setTimeout(r, 1_100)); // refreshTime has second precision
+    // Changing the force-sync annotation re-reads the store although the 1h refresh is not due: a
+    // sync records the annotated version in status.syncedResourceVersion. The status is patched
+    // after the Secret is written, so wait for it to exist before taking the "before" value.
+    const sv1 = await eventually(async () => (await k.externalSecret('rotation', 'rot')).status?.syncedResourceVersion, (v) => v !== undefined, { message: 'status records the sync' });
     const forced = es('rotation', 'rot', { data: [{ secretKey: 'V', remoteRef: { key: 'rot' } }] }) as any;
     forced.metadata.annotations = { 'force-sync': String(Date.now()) };
     await k.apply([forced]);
-    await eventually(async () => (await k.externalSecret('rotation', 'rot')).status.refreshTime, (t) => t !== t1, { timeoutMs: 10_000 });
+    await eventually(async () => (await k.externalSecret('rotation', 'rot')).status.syncedResourceVersion, (v) => v !== sv1, { timeoutMs: 10_000, message: 'force-sync refreshed' });
   });
 
   it('re-syncs on refreshInterval and repairs a deleted or edited target Secret', async () => {
@@ -107,8 +108,9 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
     const v = canary('drift');
     await k.apply([fakeStore('fake-store', [{ key: 'drift', value: v }]) as any, es('drift', 'd', { refreshInterval: '2s', data: [{ secretKey: 'V', remoteRef: { key: 'drift' } }] }) as any]);
     await eventually(() => k.secretValue('drift', 'd', 'V'), v, { timeoutMs: 20_000 });
-    const t1 = (await k.externalSecret('drift', 'd')).status.refreshTime;
-    await eventually(async () => (await k.externalSecret('drift', 'd')).status.refreshTime, (t) => t !== t1, { timeoutMs: 10_000 });
+    // The status follows the Secret: take the first refreshTime only once it is recorded.
+    const t1 = await eventually(async () => (await k.externalSecret('drift', 'd')).status?.refreshTime, (t) => t !== undefined, { message: 'first refreshTime recorded' });
+    await eventually(async () => (await k.externalSecret('drift', 'd')).status.refreshTime, (t) => t !== t1, { timeoutMs: 10_000, message: 'a periodic refresh' });
 
     await k.core.deleteNamespacedSecret({ name: 'd', namespace: 'drift' });
     await eventually(() => k.secretValue('drift', 'd', 'V'), v, { timeoutMs: 20_000 });
@@ -217,11 +219,17 @@ describe('ExternalSecret controller on a real API server', { timeout: 240_000 },
     // The remote secret disappears: deletionPolicy Delete removes the target.
     await k.apply([fakeStore('fake-store', []) as any]);
     await eventually(() => k.secret('policies', 'deletable'), undefined, { timeoutMs: 20_000 });
-    // Later refreshes (every 1 s here) keep saying so, and do not recreate it.
-    await new Promise((r) => setTimeout(r, 2_500));
-    const gone = await k.ready('policies', 'externalsecrets', 'del');
-    assert.equal(gone.reason, 'SecretDeleted');
-    assert.equal(await k.secret('policies', 'deletable'), undefined);
+    // The status is patched after the delete.
+    await eventually(() => k.ready('policies', 'externalsecrets', 'del'), (r) => r.reason === 'SecretDeleted', { message: 'Ready reason SecretDeleted' });
+    // Later refreshes (every 1 s here) keep saying so, and do not recreate it: wait for two of them.
+    const deletedAt = (await k.externalSecret('policies', 'del')).status.refreshTime;
+    let later = deletedAt;
+    for (let i = 0; i < 2; i++) {
+      const seen = later;
+      later = await eventually(async () => (await k.externalSecret('policies', 'del')).status.refreshTime, (t) => t !== seen, { timeoutMs: 10_000, message: `refresh ${i + 1} after the deletion` });
+      assert.equal((await k.ready('policies', 'externalsecrets', 'del')).reason, 'SecretDeleted');
+      assert.equal(await k.secret('policies', 'deletable'), undefined);
+    }
     // The Retain default keeps the others.
     assert.equal(await k.secretValue('policies', 'orphaned', 'V'), v);
   });

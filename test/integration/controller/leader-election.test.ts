@@ -61,6 +61,14 @@ function createdTarget(op: RunningOperator, name: string): boolean {
   return op.logs().split('\n').some((l) => l.includes('"msg":"created target Secret"') && l.includes(`"target":"${NS}/${name}"`));
 }
 
+/**
+ * The Secret is visible to the test as soon as the API server stored it, which can be before the
+ * operator has processed the create's response and logged it: wait for the line.
+ */
+function loggedCreate(op: RunningOperator, name: string, who: string): Promise<boolean> {
+  return eventually(() => createdTarget(op, name), true, { timeoutMs: 5_000, message: `${who} logs that it created Secret ${name}` });
+}
+
 describe('leader election on a real API server', { timeout: 180_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
@@ -127,7 +135,7 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     // The leader renews: renewTime moves while the holder stays.
     await eventually(async () => (await lease()).spec.renewTime, (t: string) => t !== l.spec.renewTime, { timeoutMs: 3_000 });
 
-    assert.ok(createdTarget(a, 'one'));
+    await loggedCreate(a, 'one', 'op-a');
     assert.equal(b.manager.isLeader(), false);
     assert.equal(reconcileCount(b), 0);
     assert.equal(createdTarget(b, 'one'), false);
@@ -153,7 +161,7 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     const l = await lease();
     assert.equal(l.spec.holderIdentity, 'op-b');
     assert.equal(l.spec.leaseTransitions, 1);
-    assert.ok(createdTarget(b, 'two'));
+    await loggedCreate(b, 'two', 'op-b');
     assert.equal(createdTarget(a, 'two'), false);
   });
 
@@ -175,7 +183,7 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
 
     await addExternalSecret('three');
     await synced('three');
-    assert.ok(createdTarget(c, 'three'));
+    await loggedCreate(c, 'three', 'op-c');
   });
 
   it('a leader cut off from the API server stops its workers within the renew deadline, before the follower takes over', async (t) => {
@@ -193,7 +201,7 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     const reconcilesBefore = reconcileCount(c);
     await addExternalSecret('four');
     await synced('four');
-    assert.ok(createdTarget(d, 'four'));
+    await loggedCreate(d, 'four', 'op-d');
     assert.equal(reconcileCount(c), reconcilesBefore, 'the old leader reconciles nothing after losing the lease');
   });
 
@@ -217,7 +225,7 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     const failoverMs = Date.now() - killedAt;
     await addExternalSecret('six');
     await synced('six');
-    assert.ok(createdTarget(f, 'six'));
+    await loggedCreate(f, 'six', 'op-f');
     t.diagnostic(`SIGKILL of an operator process: op-f leads ${failoverMs} ms later`);
 
     await f.stop();
@@ -231,7 +239,8 @@ describe('leader election on a real API server', { timeout: 180_000 }, () => {
     assert.ok(exit, 'the operator process did not exit after losing its lease');
     t.diagnostic(`API server gone: the leading process exited ${exit.at - cutAt} ms later with code ${exit.code}`);
     assert.equal(exit.code, 1);
-    assert.match(p2.output(), /"level":60,.*"msg":"leader election lost"/);
+    // 'exit' can come before the last of the process's output has been read.
+    await eventually(p2.output, (o) => /"level":60,.*"msg":"leader election lost"/.test(o), { timeoutMs: 5_000, message: 'process 2 logs that it lost the election' });
     assert.ok(exit.at - cutAt <= TIMINGS.retryPeriodMs + TIMINGS.renewDeadlineMs + SLACK_MS, `exited ${exit.at - cutAt} ms after the API server went away`);
   });
 });

@@ -84,7 +84,7 @@ describe('HOWTO failure cases on a real API server and the local vault', { timeo
     assert.match(es.message!, /403/);
     assert.equal(await env.k.secret('forbidden', 'app'), undefined);
     // Listing is allowed for this principal, so the store itself is Ready: the refusal is per secret.
-    assert.equal((await env.storeReady('akv-limited')).status, 'True');
+    await eventually(() => env.storeReady('akv-limited'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store akv-limited Ready=True' });
   });
 
   it('reports a secret missing from the vault as VaultNotFound and writes no Secret', async () => {

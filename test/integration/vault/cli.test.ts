@@ -105,7 +105,8 @@ describe('projector vault CLI', () => {
     assert.equal(del.code, 0, del.stderr);
     assert.equal(JSON.parse(del.stdout).purged, true);
     server.kill('SIGTERM');
-    const code = await new Promise((r) => server.once('exit', r));
+    // 'close', not 'exit': the last of the server's output is read only by then.
+    const code = await new Promise((r) => server.once('close', r));
     assert.equal(code, 0);
     assert.match(serverErr, /secret set/);
     assert.ok(!serverErr.includes(value), 'the value reached the vault logs');

@@ -89,7 +89,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     const cur = externalSecrets.get(key)!;
     externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
   };
-  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, setFailReads: (f: boolean) => (failReads = f) };
+  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, externalSecrets, secrets, setFailReads: (f: boolean) => (failReads = f) };
 }
 
 const signal = new AbortController().signal;
@@ -146,5 +146,38 @@ describe('ExternalSecretReconciler', () => {
     assert.match(w.ready()!.message!, /^TemplateBinaryValue: spec\.target\.template\.data\["keystore\.jks"\]: .*error calling upper: an argument holds binary data/);
     assert.match(w.ready()!.message!, /decodingStrategy: Base64/);
     assert.equal(w.events.filter((e) => e.startsWith('Normal')).length, 1);
+  });
+
+  it('refreshes on a store change only where the refresh policy refreshes periodically (docs/refresh.md)', async () => {
+    for (const [policy, want] of [
+      ['Periodic', 'v2'],
+      ['OnChange', 'v1'],
+      ['CreatedOnce', 'v1'],
+    ] as const) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+      const es = w.externalSecrets.get(w.key)!;
+      w.externalSecrets.upsert({ ...es, spec: { ...es.spec, refreshPolicy: policy } });
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.value(), 'v1', policy);
+      w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v2' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 2 } });
+      w.changes.mark(w.key, w.clock.nowMs(), true);
+      await w.clock.advance(1_000);
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.value(), want, policy);
+    }
+  });
+
+  it('creationPolicy Orphan: a deleted target comes back at the next periodic refresh, not at once', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    const es = w.externalSecrets.get(w.key)!;
+    w.externalSecrets.upsert({ ...es, spec: { ...es.spec, target: { name: 'netbox-db-credentials', creationPolicy: 'Orphan' } } });
+    await w.reconciler.reconcile(w.key, signal);
+    w.secrets.delete('netbox/netbox-db-credentials');
+    // The Secret watch enqueues it at once: nothing is due yet.
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 3_600_000 });
+    assert.equal(w.value(), undefined);
+    await w.clock.advance(3_600_000);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
   });
 });
