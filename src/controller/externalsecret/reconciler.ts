@@ -67,7 +67,14 @@ export class ExternalSecretReconciler implements Reconciler {
     const es = this.#d.externalSecrets.get(key);
     if (!es) return { kind: 'done' };
     if (es.metadata.deletionTimestamp) return this.#finalize(es);
-    await this.#ensureFinalizer(es);
+    try {
+      await this.#ensureFinalizer(es);
+    } catch (err) {
+      if (!(err instanceof ProjectorError)) throw err;
+      // A conflict means a newer ExternalSecret is on its way through the watch; anything else backs off.
+      this.#d.log.debug({ key, code: err.code }, 'could not add the cleanup finalizer yet');
+      return resultFor(err);
+    }
     const now = this.#d.clock.now();
     const change = this.#d.changes?.consume(key);
     const reason = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now, change?.forced ?? false);
