@@ -35,6 +35,7 @@ export const EventReason = {
   Created: 'Created',
   Deleted: 'Deleted',
   UpdateFailed: 'UpdateFailed',
+  MissingProviderSecret: 'MissingProviderSecret',
   Valid: 'Valid',
   Invalid: 'InvalidStoreConfiguration',
   ValidationFailed: 'ValidationFailed',

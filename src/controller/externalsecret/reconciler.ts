@@ -85,6 +85,7 @@ export class ExternalSecretReconciler implements Reconciler {
       this.#assertValid(es);
       const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
       const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, this.#d.fetchOptions);
+      this.#reportMissing(es, fetched.missing);
       const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
       const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
       await this.#applyPlan(es, plan, log);
@@ -96,6 +97,19 @@ export class ExternalSecretReconciler implements Reconciler {
       if (change) this.#d.changes?.mark(key, change.at, change.forced);
       if (!(err instanceof ProjectorError)) throw err; // a bug: the worker logs its stack and backs off
       return this.#reportFailure(es, err, now, log);
+    }
+  }
+
+  /**
+   * ESO's Normal `MissingProviderSecret` event for each item the provider says does not exist, where
+   * the deletionPolicy lets the sync go on without it (GetProviderSecretData). ESO's text names data
+   * items as `spec.dataFrom[i] (key=…)`; Projector names them `spec.data[i] (key=…)`.
+   */
+  #reportMissing(es: ExternalSecret, missing: readonly string[]): void {
+    for (const field of missing) {
+      const item = /^spec\.data\[(\d+)\]$/.exec(field);
+      const key = item ? es.spec.data?.[Number(item[1])]?.remoteRef.key : undefined;
+      this.#d.events.normal(es, EventReason.MissingProviderSecret, `secret does not exist at provider using ${field}${key !== undefined ? ` (key=${key})` : ''}`);
     }
   }
 

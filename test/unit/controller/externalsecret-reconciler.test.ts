@@ -68,7 +68,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
       },
     },
     clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
-    events: { normal: (_t, reason) => events.push(`Normal ${reason}`), warn: (_t, reason, msg) => events.push(`Warning ${reason} ${msg}`) },
+    events: { normal: (_t, reason, msg) => events.push(reason === 'MissingProviderSecret' ? `Normal ${reason} ${msg}` : `Normal ${reason}`), warn: (_t, reason, msg) => events.push(`Warning ${reason} ${msg}`) },
     clock,
     log: silentLogger(),
     controllerClass: '',
@@ -179,5 +179,20 @@ describe('ExternalSecretReconciler', () => {
     await w.clock.advance(3_600_000);
     await w.reconciler.reconcile(w.key, signal);
     assert.equal(w.value(), 'v1');
+  });
+
+  it('deletionPolicy Delete: an item the provider does not have is skipped with ESO\'s MissingProviderSecret event, the rest is written', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {
+      target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', deletionPolicy: 'Delete' },
+      data: [
+        { secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' } },
+        { secretKey: 'GONE', remoteRef: { key: 'not-in-the-vault' } },
+      ],
+    });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    assert.equal(w.bytesOf('GONE'), undefined);
+    assert.ok(w.events.includes('Normal MissingProviderSecret secret does not exist at provider using spec.data[1] (key=not-in-the-vault)'), w.events.join('\n'));
+    assert.equal(w.ready()?.status, 'True');
   });
 });
