@@ -320,15 +320,24 @@ function checkDuplicateTargets(externalSecrets: LoadedDoc[]): [LoadedDoc, Issue[
   }
   const out: [LoadedDoc, Issue[]][] = [];
   for (const [key, docs] of byTarget) {
-    if (docs.length < 2) continue;
-    const creators = docs.filter((d) => !['Merge', 'None'].includes((d.object as ExternalSecret).spec?.target?.creationPolicy ?? 'Owner'));
-    if (creators.length === 0) continue;
-    for (const doc of docs) {
+    const policyOf = (d: LoadedDoc) => (d.object as ExternalSecret).spec?.target?.creationPolicy ?? 'Owner';
+    const writers = docs.filter((d) => policyOf(d) !== 'None');
+    if (writers.length < 2) continue;
+    // The operator's rules (core/plan-target-secret.ts, as ESO's): an Owner ExternalSecret controls
+    // the Secret and every other writer is refused; two that replace the whole data (Owner, Orphan)
+    // undo each other on every refresh. One Orphan with Merge/CreateOrMerge ones, or only mergers, share it.
+    const owner = writers.find((d) => policyOf(d) === 'Owner');
+    const replacers = writers.filter((d) => ['Owner', 'Orphan'].includes(policyOf(d)));
+    if (!owner && replacers.length < 2) continue;
+    const secret = key.startsWith('/') ? key.slice(1) : key;
+    const why = owner
+      ? `${documentLabel(owner)} (${owner.file}:${owner.line}) has creationPolicy Owner and controls it, so the others are refused ("target is owned by another ExternalSecret"); give all but one creationPolicy Merge, and the one that creates it Orphan or CreateOrMerge`
+      : 'each creationPolicy Orphan ExternalSecret replaces the whole data on every refresh, removing the others\' keys; let one create it and give the others creationPolicy Merge';
+    for (const doc of writers) {
       const es = doc.object as ExternalSecret;
-      const others = docs.filter((d) => d !== doc).map((d) => `${documentLabel(d)} (${d.file}:${d.line})`);
+      const others = writers.filter((d) => d !== doc).map((d) => `${documentLabel(d)} (${d.file}:${d.line})`);
       const path = es.spec?.target?.name !== undefined ? 'spec.target.name' : 'metadata.name';
-      const secret = key.startsWith('/') ? key.slice(1) : key;
-      out.push([doc, [issue(path, 'DuplicateTarget', `Secret ${secret} is also written by ${others.join(', ')}`)]]);
+      out.push([doc, [issue(path, 'DuplicateTarget', `Secret ${secret} is also written by ${others.join(', ')}: ${why}`)]]);
     }
   }
   return out;

@@ -85,6 +85,17 @@ describe('validate analysis', () => {
     assert.match(found[0]!.message, /ExternalSecret app\/two \(deploy\/app\/secrets\/externalsecret-other\.yaml:1\)/);
   });
 
+  it('lets one Orphan ExternalSecret share a Secret with Merge ones, and reports an Owner sharing one (its controller refuses the others)', () => {
+    const other = 'deploy/app/secrets/externalsecret-other.yaml';
+    const orphan = externalSecret({ name: 'init', target: 'shared', creationPolicy: 'Orphan' });
+    const merge = externalSecret({ name: 'ca', target: 'shared', creationPolicy: 'Merge' });
+    assert.deepEqual(run([[ES_FILE, orphan], [other, merge], STORE_FILE]), []);
+    const owner = externalSecret({ name: 'init', target: 'shared', creationPolicy: 'Owner' });
+    const found = run([[ES_FILE, owner], [other, merge], STORE_FILE]);
+    assert.deepEqual(found.map((f) => [f.file, f.code]), [[ES_FILE, 'DuplicateTarget'], [other, 'DuplicateTarget']]);
+    assert.match(found[1]!.message, /has creationPolicy Owner and controls it, so the others are refused/);
+  });
+
   it('lets ExternalSecrets that all merge share a Secret', () => {
     const other = 'deploy/app/secrets/externalsecret-other.yaml';
     const merging = (name: string) => externalSecret({ name, target: 'shared', creationPolicy: 'Merge' });
