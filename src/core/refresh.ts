@@ -1,5 +1,5 @@
 import type { ExternalSecret } from '../api/index.ts';
-import { ANNOTATION_DATA_HASH } from '../api/constants.ts';
+import { ANNOTATION_DATA_HASH, CONDITION_READY, Reason } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import { creationPolicyOf, refreshIntervalMsOf, refreshPolicyOf, syncVersionOf } from './external-secret.ts';
 
@@ -77,10 +77,17 @@ function refreshDue(es: ExternalSecret, now: Date, storeChanged: boolean): Refre
  * - Owner, Merge (and CreateOrMerge, should it be added): missing or unlabelled is invalid, and so
  *   is data whose hash differs from the `reconcile.external-secrets.io/data-hash` annotation.
  */
+function readyReasonOf(es: ExternalSecret): string | undefined {
+  return es.status?.conditions?.find((c) => c.type === CONDITION_READY)?.reason;
+}
+
 function targetInvalid(es: ExternalSecret, live: LiveTargetMeta | undefined): 'target-missing' | 'target-drifted' | undefined {
   const policy = creationPolicyOf(es);
   if (policy === 'Orphan' || policy === 'None') return undefined;
   if (!live) return 'target-missing';
+  // A Merge ExternalSecret that found no Secret to merge into merges as soon as one appears (ESO
+  // waits for its next interval: the new Secret's data hash is valid).
+  if (policy === 'Merge' && readyReasonOf(es) === Reason.SecretMissing) return 'target-missing';
   if (live.metadata.annotations?.[ANNOTATION_DATA_HASH] !== live.observedDataHash) return 'target-drifted';
   return undefined;
 }

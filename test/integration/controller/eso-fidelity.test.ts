@@ -167,6 +167,15 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     assert.equal(r.reason, 'SecretMissing');
     assert.equal(r.message, 'secret will not be created due to CreationPolicy=Merge');
     assert.equal(await env.k.secret(NS, 'not-there-yet'), undefined);
+    // Another ExternalSecret creates the Secret: the waiting one merges its key at once (Projector does
+    // not wait for the next interval, see docs/design/000-overview.md).
+    const [creator] = externalSecretsOf('eso-fidelity/labels-without-template');
+    creator.metadata = { name: 'creator', namespace: NS };
+    creator.spec.target = { name: 'not-there-yet', creationPolicy: 'Orphan' };
+    creator.spec.data = [{ secretKey: 'created', remoteRef: { key: 'repo-token' } }];
+    await env.k.apply([creator]);
+    await eventually(() => env.k.secret(NS, 'not-there-yet'), (s: any) => s && Object.keys(s.data).sort().join() === 'created,password', { timeoutMs: 30_000, message: 'both keys in the Secret' });
+    await waitReady('merge-missing', 'True', /^secret synced$/);
   });
 
   it('a remote key Key Vault cannot hold (DB_PASSWORD) fails with the name rule, before any vault call', async () => {

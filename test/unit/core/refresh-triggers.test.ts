@@ -227,6 +227,17 @@ describe('Orphan: a deleted or edited target waits for a due refresh (ESO behavi
   }
 });
 
+describe('Merge waiting for its Secret (Ready reason SecretMissing)', () => {
+  it('merges as soon as the Secret appears, for every refresh policy (deliberate: ESO waits for the interval)', () => {
+    for (const column of COLUMNS) {
+      const es = syncedEs(column, 'Merge');
+      const waiting = { ...es, status: { ...es.status, conditions: [{ type: 'Ready', status: 'True', reason: 'SecretMissing', message: 'secret will not be created due to CreationPolicy=Merge' }] } };
+      assert.equal(refreshReason(waiting, intact, new Date(SYNCED_AT + 1_000)), 'target-missing', column);
+      assert.equal(refreshReason(es, intact, new Date(SYNCED_AT + 1_000)), 'up-to-date', column);
+    }
+  });
+});
+
 describe('fresh-read reasons win over target repair', () => {
   it('a spec change and a deleted target in one reconcile read afresh (spec-changed)', () => {
     assert.equal(refreshReason(withMeta(syncedEs('periodic'), { generation: 2 }), undefined, new Date(SYNCED_AT + 1)), 'spec-changed');
