@@ -91,7 +91,7 @@ spec:
 `;
 
 
-describe('projector check (CLI process) against the local vault', { timeout: 120_000 }, () => {
+describe('projector check (CLI process) against the local vault', { timeout: 600_000 }, () => {
   let dir: string;
   let repo: string;
   let vault: StartedVault;

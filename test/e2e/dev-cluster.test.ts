@@ -11,7 +11,7 @@ import { Cluster, assertNowhere } from '../support/cluster.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-describe('projector dev --kubeconfig (real API server)', { timeout: 180_000 }, () => {
+describe('projector dev --kubeconfig (real API server)', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   before(async () => {
     cp = await startControlPlane();

@@ -27,7 +27,7 @@ function runDev(fixture: string): { repo: string; status: number | null; stdout:
   return { repo, status: r.status, stdout: r.stdout + r.stderr };
 }
 
-describe('projector dev: decodingStrategy and binary data through templates', { timeout: 240_000 }, () => {
+describe('projector dev: decodingStrategy and binary data through templates', { timeout: 600_000 }, () => {
   it('keeps "dbuser" as it is with decodingStrategy Auto (it is not padded base64)', () => {
     const { repo, status, stdout } = runDev('decoding-auto');
     assert.equal(status, 0, stdout);

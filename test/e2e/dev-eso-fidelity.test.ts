@@ -42,7 +42,7 @@ function value(repo: string, name: string, key: string): string | undefined {
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
-describe('projector dev --once gives ESO\'s results', { timeout: 300_000 }, () => {
+describe('projector dev --once gives ESO\'s results', { timeout: 900_000 }, () => {
   it('dataFrom.rewrite.regexp replaces as Go regexp.ReplaceAllString: (.*) → ${1}_MONITOR gives alerts_MONITOR', () => {
     const repo = copyFixture('eso-fidelity/rewrite-go-replace-all');
     const r = devOnce(repo);

@@ -26,7 +26,7 @@ function readAll(dir: string): string {
     .join('\n');
 }
 
-describe('projector dev', { timeout: 120_000 }, () => {
+describe('projector dev', { timeout: 600_000 }, () => {
   it('projects the HOWTO Secret to files from a seeded value, rotates it, and leaks nothing (--demo)', () => {
     const repo = tempRepo();
     const canary = `canary-dev-${Math.random().toString(36).slice(2)}`;

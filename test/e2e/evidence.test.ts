@@ -43,7 +43,7 @@ function folderText(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).map((f) => [`${dir}/${f}`, readFileSync(join(dir, f), 'utf8')]));
 }
 
-describe('projector evidence (CLI process) on a real API server', { timeout: 300_000 }, () => {
+describe('projector evidence (CLI process) on a real API server', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   let op: RunningOperator;

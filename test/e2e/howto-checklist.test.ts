@@ -45,7 +45,7 @@ async function stop(p: { child: ChildProcess } | undefined): Promise<void> {
   await exited;
 }
 
-describe('the HOWTO checklist with Projector alone', { timeout: 240_000 }, () => {
+describe('the HOWTO checklist with Projector alone', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   let vault: ReturnType<typeof longRunning> | undefined;

@@ -9,7 +9,7 @@ import { eventually } from '../support/eventually.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-describe('projector operator (process)', { timeout: 120_000 }, () => {
+describe('projector operator (process)', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   before(async () => {

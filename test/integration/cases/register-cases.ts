@@ -19,7 +19,7 @@ export interface CaseWorld {
  * tests before `start` runs.
  */
 export function registerCases(provider: string, capabilities: Capability[], start: () => Promise<CaseWorld>): void {
-  describe(`shared cases with the ${provider} provider on a real API server`, { timeout: 300_000 }, () => {
+  describe(`shared cases with the ${provider} provider on a real API server`, { timeout: 600_000 }, () => {
     let world: CaseWorld;
     const canaries: string[] = [];
     const namespaces: string[] = [];

@@ -27,7 +27,7 @@ function bytesOf(secret: any, key: string): Buffer | undefined {
   return v === undefined ? undefined : Buffer.from(v, 'base64');
 }
 
-describe('ESO fidelity through the operator (real API server, local vault as Azure Key Vault)', { timeout: 300_000 }, () => {
+describe('ESO fidelity through the operator (real API server, local vault as Azure Key Vault)', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
   const readyOf = (name: string) => env.k.ready(NS, 'externalsecrets', name);
   const waitReady = (name: string, status: 'True' | 'False', message?: RegExp) =>

@@ -17,7 +17,7 @@ function es(name: string, spec: Record<string, unknown>) {
   return { apiVersion: `${group}/v1`, kind: 'ExternalSecret', metadata: { name, namespace: NS }, spec };
 }
 
-describe('ESO parity on a real API server', { timeout: 180_000 }, () => {
+describe('ESO parity on a real API server', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   let op: RunningOperator;

@@ -24,7 +24,7 @@ function es(namespace: string, name: string, spec: Record<string, unknown>, apiV
   return { apiVersion, kind: 'ExternalSecret', metadata: { name, namespace }, spec: { refreshInterval: '1h', secretStoreRef: { kind: 'ClusterSecretStore', name: 'fake-store' }, ...spec } };
 }
 
-describe('ExternalSecret controller on a real API server', { timeout: 240_000 }, () => {
+describe('ExternalSecret controller on a real API server', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   let op: RunningOperator;

@@ -69,7 +69,7 @@ function loggedCreate(op: RunningOperator, name: string, who: string): Promise<b
   return eventually(() => createdTarget(op, name), true, { timeoutMs: 5_000, message: `${who} logs that it created Secret ${name}` });
 }
 
-describe('leader election on a real API server', { timeout: 180_000 }, () => {
+describe('leader election on a real API server', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   const operators = new Map<string, RunningOperator>();

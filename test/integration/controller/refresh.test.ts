@@ -33,7 +33,7 @@ function es(namespace: string, name: string, storeName: string, spec: Record<str
   } as any;
 }
 
-describe('refresh triggers on a real API server (docs/refresh.md)', { timeout: 240_000 }, () => {
+describe('refresh triggers on a real API server (docs/refresh.md)', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   let op: RunningOperator;

@@ -23,7 +23,7 @@ function externalSecret(namespace: string, name: string, store: string, remoteKe
   };
 }
 
-describe('HOWTO failure cases on a real API server and the local vault', { timeout: 240_000 }, () => {
+describe('HOWTO failure cases on a real API server and the local vault', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
   const namespaces = ['wrong-secret', 'forbidden', 'not-found', 'throttled'];
 

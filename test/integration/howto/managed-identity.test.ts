@@ -6,7 +6,7 @@ import { runHowtoFlow } from './howto-flow.ts';
 
 const MI_CLIENT = 'howto-managed-identity';
 
-describe('HOWTO with a managed identity (IMDS), on a real API server and the local vault', { timeout: 240_000 }, () => {
+describe('HOWTO with a managed identity (IMDS), on a real API server and the local vault', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
   const previous = process.env['AZURE_POD_IDENTITY_AUTHORITY_HOST'];
 

@@ -8,7 +8,7 @@ import { selfSignedCertificate } from '../providers/azurekv/harness.ts';
 const SP_CLIENT = 'howto-sp';
 const CERT_CLIENT = 'howto-sp-cert';
 
-describe('HOWTO with a service principal (client secret), on a real API server and the local vault', { timeout: 240_000 }, () => {
+describe('HOWTO with a service principal (client secret), on a real API server and the local vault', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
   let clientSecret: string;
 
@@ -28,7 +28,7 @@ describe('HOWTO with a service principal (client secret), on a real API server a
   });
 });
 
-describe('HOWTO with a service principal (client certificate via authSecretRef.clientCertificate)', { timeout: 240_000 }, () => {
+describe('HOWTO with a service principal (client certificate via authSecretRef.clientCertificate)', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
   const cert = selfSignedCertificate();
 

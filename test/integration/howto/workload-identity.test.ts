@@ -8,7 +8,7 @@ import { runHowtoFlow } from './howto-flow.ts';
 const WI_CLIENT = 'howto-workload-identity';
 const SERVICE_ACCOUNT = 'netbox-secrets-reader';
 
-describe('HOWTO with workload identity (serviceAccountRef + TokenRequest), on a real API server and the local vault', { timeout: 240_000 }, () => {
+describe('HOWTO with workload identity (serviceAccountRef + TokenRequest), on a real API server and the local vault', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
 
   before(async () => {
