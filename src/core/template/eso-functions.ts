@@ -68,7 +68,7 @@ const SPRIG_NOT_SUPPORTED = [
   'durationRound', 'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate',
   'now', 'toDate', 'unixEpoch', 'randAlphaNum', 'randAlpha', 'randAscii',
   'randNumeric', 'shuffle', 'toDecimal', 'randInt', 'add1f', 'addf',
-  'subf', 'divf', 'mulf', 'maxf', 'minf', 'deepCopy', 'mustDeepCopy', 'typeIsLike', 'getHostByName',
+  'subf', 'divf', 'mulf', 'maxf', 'minf', 'deepCopy', 'mustDeepCopy', 'getHostByName',
   'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'chunk',
   'mustChunk', 'bcrypt', 'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA',
   'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',

@@ -340,7 +340,9 @@ class State {
   private idealConstant(n: NumberNode): unknown {
     this.at(n);
     if (n.isChar) return n.int;
-    const looksFloat = /[.eEpP]/.test(n.text) && !/^[+-]?0[xX]/.test(n.text);
+    // Go's isHexInt: 0x... without a p exponent is an integer; 0x1p4 is a float.
+    const isHexInt = /^0[xX]/.test(n.text) && !/[pP]/.test(n.text);
+    const looksFloat = /[.eEpP]/.test(n.text) && !isHexInt;
     if (n.isFloat && looksFloat) return n.float;
     if (n.isInt) return n.int;
     return n.float;

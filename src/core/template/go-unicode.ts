@@ -399,25 +399,54 @@ export function goToLower(s: string): string {
   return mapString(s, goToLowerRune);
 }
 
-/** unicode.IsUpper / IsLower / IsTitle / IsLetter / IsDigit / IsNumber / IsPunct by general category. */
+const UPPER = 1;
+const LOWER = 2;
+const TITLE = 4;
+const LETTER = 8;
+const DIGIT = 16;
+const NUMBER = 32;
+const PUNCT = 64;
+const CATEGORIES = /^(?:(\p{Lu})|(\p{Ll})|(\p{Lt})|(\p{L})|(\p{Nd})|(\p{N})|(\p{P}))$/u;
+const classes = new Map<string, number>();
+
+/** General-category bits of one character, cached (the case converters ask per rune). */
+function classOf(ch: string): number {
+  let bits = classes.get(ch);
+  if (bits !== undefined) return bits;
+  const m = CATEGORIES.exec(ch);
+  bits = 0;
+  if (m) {
+    if (m[1]) bits = UPPER | LETTER;
+    else if (m[2]) bits = LOWER | LETTER;
+    else if (m[3]) bits = TITLE | LETTER;
+    else if (m[4]) bits = LETTER;
+    else if (m[5]) bits = DIGIT | NUMBER;
+    else if (m[6]) bits = NUMBER;
+    else if (m[7]) bits = PUNCT;
+  }
+  if (classes.size < 65536) classes.set(ch, bits);
+  return bits;
+}
+
+/** unicode.IsUpper / IsLower / IsTitle / IsLetter / IsDigit / IsNumber / IsPunct by general category (Lu, Ll, Lt, L, Nd, N, P). */
 export function isGoUpper(ch: string): boolean {
-  return /^\p{Lu}$/u.test(ch);
+  return (classOf(ch) & UPPER) !== 0;
 }
 export function isGoLower(ch: string): boolean {
-  return /^\p{Ll}$/u.test(ch);
+  return (classOf(ch) & LOWER) !== 0;
 }
 export function isGoTitle(ch: string): boolean {
-  return /^\p{Lt}$/u.test(ch);
+  return (classOf(ch) & TITLE) !== 0;
 }
 export function isGoLetter(ch: string): boolean {
-  return /^\p{L}$/u.test(ch);
+  return (classOf(ch) & LETTER) !== 0;
 }
 export function isGoDigit(ch: string): boolean {
-  return /^\p{Nd}$/u.test(ch);
+  return (classOf(ch) & DIGIT) !== 0;
 }
 export function isGoNumber(ch: string): boolean {
-  return /^\p{N}$/u.test(ch);
+  return (classOf(ch) & NUMBER) !== 0;
 }
 export function isGoPunct(ch: string): boolean {
-  return /^\p{P}$/u.test(ch);
+  return (classOf(ch) & PUNCT) !== 0;
 }

@@ -17,8 +17,13 @@ const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u
 const LEADING_SPACE = new RegExp(`^[${GO_SPACE}]+`, 'u');
 const TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`, 'u');
 
+const ONE_SPACE = new RegExp(`^[${GO_SPACE}]$`, 'u');
+
+/** Go's unicode.IsSpace for one character. */
 export function isGoSpace(ch: string): boolean {
-  return new RegExp(`^[${GO_SPACE}]$`, 'u').test(ch);
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return ONE_SPACE.test(ch);
 }
 
 /** sprig's strval: strings as they are, everything else as fmt's %v. */
@@ -206,19 +211,26 @@ function abbrevboth(left: number, right: number, s: string): string {
 }
 
 
+/** sprig's substring: s[:end], s[start:] or s[start:end] by bytes, chosen as sprig chooses. */
 function substr(start: bigint, end: bigint, s: string): string {
   const len = byteLength(s);
   const from = Number(start);
   const to = Number(end);
-  if (from < 0) return checkedSlice(s, 0, to, len);
-  if (to < 0 || to > len) return checkedSlice(s, from, len, len);
+  if (from < 0) return checkedSlice(s, undefined, to, len);
+  if (to < 0 || to > len) return checkedSlice(s, from, undefined, len);
   return checkedSlice(s, from, to, len);
 }
 
-/** Go's s[a:b]; out-of-range bounds panic in Go, and so here. */
-function checkedSlice(s: string, from: number, to: number, len: number): string {
-  if (from < 0 || to > len || from > to) throw new FuncError(`runtime error: slice bounds out of range [${from}:${to}] with length ${len}`);
-  return sliceBytes(s, from, to);
+/** Go's s[a:b] with a or b omitted; out-of-range bounds panic with the Go runtime's message. */
+function checkedSlice(s: string, from: number | undefined, to: number | undefined, len: number): string {
+  const hi = to ?? len;
+  const lo = from ?? 0;
+  const fail = (bounds: string): never => {
+    throw new FuncError(`runtime error: slice bounds out of range ${bounds}`);
+  };
+  if (to !== undefined && (to < 0 || to > len)) fail(`[:${to}]${to < 0 ? '' : ` with length ${len}`}`);
+  if (from !== undefined && (from < 0 || from > hi)) fail(`[${from}:${hi}]`);
+  return sliceBytes(s, lo, hi);
 }
 
 function trunc(c: bigint, s: string): string {
