@@ -2,12 +2,13 @@
 import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint, sprintf, sprintln } from './go-fmt.ts';
 import { FuncError } from './template-error.ts';
-import { byteLength, goBytes, goTypeName, isGoMap, isNil, isStringMap, isTrue, sliceBytes } from './values.ts';
+import { byteLength, compareGoStrings, goBytes, goInt, goKindName, GoTypedInt, goTypeName, isGoMap, isNil, isNilSlice, isStringMap, isTrue, sliceBytes } from './values.ts';
 
-type Kind = 'bool' | 'int' | 'float' | 'string' | 'nil' | 'other';
+type Kind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid';
 
+/** text/template's basicKind: slices, maps and nil are all `invalid` (not basic). */
 function basicKind(v: unknown): Kind {
-  if (isNil(v)) return 'nil';
+  if (v instanceof GoTypedInt) return v.type === 'uint8' ? 'uint' : 'int';
   switch (typeof v) {
     case 'boolean':
       return 'bool';
@@ -18,33 +19,62 @@ function basicKind(v: unknown): Kind {
     case 'string':
       return 'string';
     default:
-      return 'other';
+      return 'invalid';
   }
 }
 
+/** Go's reflect isNil as funcs.go uses it: untyped nil, and nil slices (maps here are never nil). */
+function isNilValue(v: unknown): boolean {
+  return isNil(v) || isNilSlice(v);
+}
+
+/** text/template's `eq` (funcs.go), including its int/uint cross-kind comparison. */
 function eq(arg1: unknown, ...rest: unknown[]): boolean {
   if (rest.length === 0) throw new FuncError('missing argument for comparison');
   const k1 = basicKind(arg1);
   for (const arg of rest) {
     const k2 = basicKind(arg);
+    let truth = false;
     if (k1 !== k2) {
-      if (k1 !== 'nil' && k2 !== 'nil') throw new FuncError(`incompatible types for comparison: ${goTypeName(arg1)} and ${goTypeName(arg)}`);
-      continue;
+      if ((k1 === 'int' || k1 === 'uint') && (k2 === 'int' || k2 === 'uint')) truth = goInt(arg1) === goInt(arg);
+      else if (!isNil(arg1) && !isNil(arg)) throw new FuncError(`incompatible types for comparison: ${goTypeName(arg1)} and ${goTypeName(arg)}`);
+    } else if (k1 === 'int' || k1 === 'uint') {
+      truth = goInt(arg1) === goInt(arg);
+    } else if (k1 !== 'invalid') {
+      truth = arg1 === arg;
+    } else {
+      const kind1 = goKindName(arg1);
+      const kind2 = goKindName(arg);
+      // Go's message here prints the value; Projector names only the types.
+      if (kind1 !== kind2 && kind1 !== 'invalid' && kind2 !== 'invalid') throw new FuncError(`non-comparable types: ${goTypeName(arg1)}, ${goTypeName(arg)}`);
+      if (isNilValue(arg1) || isNilValue(arg)) truth = isNilValue(arg1) === isNilValue(arg);
+      else throw new FuncError(`non-comparable type: ${goTypeName(arg)}`);
     }
-    if (k1 === 'other') throw new FuncError(`non-comparable type ${goTypeName(arg1)}`);
-    if (arg1 === arg || k1 === 'nil') return true;
+    if (truth) return true;
   }
   return false;
 }
 
+/** text/template's `lt`: strings by bytes, ints and uints across kinds, no bools. */
 function lessThan(a: unknown, b: unknown): boolean {
   const ka = basicKind(a);
   const kb = basicKind(b);
-  if (ka === 'bool' || ka === 'nil' || ka === 'other' || kb === 'bool' || kb === 'nil' || kb === 'other') {
-    throw new FuncError('invalid type for comparison');
+  if (ka === 'invalid' || kb === 'invalid') throw new FuncError('invalid type for comparison');
+  if (ka !== kb) {
+    if ((ka === 'int' || ka === 'uint') && (kb === 'int' || kb === 'uint')) return goInt(a)! < goInt(b)!;
+    throw new FuncError(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
   }
-  if (ka !== kb) throw new FuncError(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
-  return (a as string | number | bigint) < (b as string | number | bigint);
+  switch (ka) {
+    case 'bool':
+      throw new FuncError('invalid type for comparison');
+    case 'string':
+      return compareGoStrings(a as string, b as string) < 0;
+    case 'int':
+    case 'uint':
+      return goInt(a)! < goInt(b)!;
+    default:
+      return (a as number) < (b as number);
+  }
 }
 
 function length(item: unknown): bigint {
@@ -57,9 +87,10 @@ function length(item: unknown): bigint {
 
 function indexArg(index: unknown, cap: number): number {
   if (isNil(index)) throw new FuncError('cannot index slice/array with nil');
-  if (typeof index !== 'bigint') throw new FuncError(`cannot index slice/array with type ${goTypeName(index)}`);
-  if (index < 0n || index > BigInt(cap)) throw new FuncError(`index out of range: ${index}`);
-  return Number(index);
+  const x = goInt(index);
+  if (x === undefined) throw new FuncError(`cannot index slice/array with type ${goTypeName(index)}`);
+  if (x < 0n || x > BigInt(cap)) throw new FuncError(`index out of range: ${x}`);
+  return Number(x);
 }
 
 function index(item: unknown, ...indexes: unknown[]): unknown {
@@ -71,7 +102,7 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
       const bytes = goBytes(current);
       const x = indexArg(ix, bytes.length);
       if (x === bytes.length) throw new FuncError('reflect: string index out of range');
-      current = BigInt(bytes[x]!);
+      current = new GoTypedInt('uint8', BigInt(bytes[x]!));
     } else if (Array.isArray(current)) {
       const x = indexArg(ix, current.length);
       if (x === current.length) throw new FuncError('reflect: slice index out of range');

@@ -7,7 +7,7 @@ import type { CallContext, FuncTable, ParamType, TemplateFunc } from './func-tab
 import { formatV } from './go-fmt.ts';
 import { positionIn } from './position.ts';
 import { FuncError, TemplateError, type TemplateErrorKind } from './template-error.ts';
-import { byteLength, goTypeName, holdsBinary, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
+import { byteLength, goInt, GoTypedInt, goTypeName, holdsBinary, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
 
 export interface ExecLimits {
   readonly maxOutputBytes: number;
@@ -250,10 +250,13 @@ class State {
       for (const k of keys) iterate(k, value[k]);
       return keys.length > 0;
     }
-    if (typeof value === 'bigint') {
+    const count = goInt(value);
+    if (count !== undefined) {
       if (node.pipe.decl.length > 1) this.fail(`can't use ${goTypeName(value)} to iterate over more than one variable`);
-      for (let i = 0n; i < value; i++) iterate(i, i);
-      return value > 0n;
+      // Go's reflect.Value.Seq yields values of the integer's own type.
+      const typed = value instanceof GoTypedInt ? value.type : undefined;
+      for (let i = 0n; i < count; i++) iterate(i, typed ? new GoTypedInt(typed, i) : i);
+      return count > 0n;
     }
     this.fail(`range can't iterate over a value of type ${goTypeName(value)}`);
   }
@@ -337,7 +340,9 @@ class State {
   private idealConstant(n: NumberNode): unknown {
     this.at(n);
     if (n.isChar) return n.int;
-    const looksFloat = /[.eEpP]/.test(n.text) && !/^[+-]?0[xX]/.test(n.text);
+    // Go's isHexInt: 0x... without a p exponent is an integer; 0x1p4 is a float.
+    const isHexInt = /^0[xX]/.test(n.text) && !/[pP]/.test(n.text);
+    const looksFloat = /[.eEpP]/.test(n.text) && !isHexInt;
     if (n.isFloat && looksFloat) return n.float;
     if (n.isInt) return n.int;
     return n.float;

@@ -6,8 +6,7 @@ import { BUILTINS } from './builtins.ts';
 import { ESO_FUNCTIONS, SPRIG_UNSUPPORTED } from './eso-functions.ts';
 import type { FuncTable, TemplateFunc } from './func-table.ts';
 import { fn } from './func-table.ts';
-import { goTypeName } from './values.ts';
-import { deepEqual } from './values.ts';
+import { deepEqual, goKindName, goTypeName } from './values.ts';
 import { SPRIG_COLLECTIONS } from './sprig-collections.ts';
 import { SPRIG_ENCODING } from './sprig-encoding.ts';
 import { SPRIG_NUMERIC } from './sprig-numeric.ts';
@@ -17,16 +16,15 @@ import { SPRIG_STRINGS } from './sprig-strings.ts';
 const SPRIG_REFLECT: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
   ['typeOf', fn(['any'], ([v]) => goTypeName(v))],
   ['typeIs', fn(['string', 'any'], ([t, v]) => goTypeName(v) === t)],
+  ['typeIsLike', fn(['string', 'any'], ([t, v]) => goTypeName(v) === t || goTypeName(v) === `*${t as string}`)],
   ['kindOf', fn(['any'], ([v]) => kindOf(v))],
   ['kindIs', fn(['string', 'any'], ([k, v]) => kindOf(v) === k)],
   ['deepEqual', fn(['any', 'any'], ([a, b]) => deepEqual(a, b))],
 ]);
 
+/** sprig's kindOf: reflect.Kind's name (int64 and uint8 are kinds of their own). */
 function kindOf(v: unknown): string {
-  const type = goTypeName(v);
-  if (type.startsWith('[]')) return 'slice';
-  if (type.startsWith('map[')) return 'map';
-  return type === '<nil>' ? 'invalid' : type;
+  return goKindName(v);
 }
 
 export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([

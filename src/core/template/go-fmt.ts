@@ -2,7 +2,7 @@
  * The part of Go's `fmt` that templates reach: Sprint, Sprintln, Sprintf with the common verbs
  * (%v %s %d %q %x %X %f %e %g %t %c %o %b %T %%), flags `-+ 0#`, width and precision.
  */
-import { goTypeName, isNil, sortedKeys, type GoMap } from './values.ts';
+import { GoTypedInt, goTypeName, isNil, sortedKeys, type GoMap } from './values.ts';
 
 /** Go's `fmt.Sprint`: spaces between operands when neither side is a string. */
 export function sprint(args: readonly unknown[]): string {
@@ -107,6 +107,7 @@ function formatValue(v: unknown, verb: string, flags: Flags): string {
   if (Array.isArray(v)) {
     return pad(`[${v.map((x) => formatValue(x, verb, { ...NO_FLAGS, precision: flags.precision, sharp: flags.sharp, plus: flags.plus })).join(' ')}]`, flags);
   }
+  if (v instanceof GoTypedInt) return formatInteger(v.value, verb, flags);
   if (typeof v === 'object') return pad(formatMap(v as GoMap, verb, flags), flags);
   switch (typeof v) {
     case 'string':

@@ -1,6 +1,6 @@
 /** Go's encoding/json output for template values: sorted keys, Go's escaping, float formatting. */
 import { FuncError } from './template-error.ts';
-import { isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
+import { GoTypedInt, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 export interface JsonStyle {
   /** json.Marshal escapes <, > and & for HTML; sprig's toRawJson turns that off. */
@@ -15,6 +15,7 @@ export function toGoJson(v: unknown, style: JsonStyle): string {
 
 function encode(v: unknown, style: JsonStyle, prefix: string): string {
   if (isNil(v) || isNilSlice(v)) return 'null';
+  if (v instanceof GoTypedInt) return v.value.toString();
   switch (typeof v) {
     case 'string':
       return quoteJson(v, style.escapeHTML);

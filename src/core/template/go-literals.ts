@@ -121,16 +121,100 @@ export function parseGoInt(text: string): bigint | null {
   return value;
 }
 
-function isValidUnderscoreUse(whole: string, digits: string): boolean {
-  if (!whole.includes('_')) return true;
-  // Go allows `_` only between digits or right after a base prefix.
-  return !/__/.test(whole) && !digits.endsWith('_') && !(whole === digits && digits.startsWith('_'));
+function isValidUnderscoreUse(whole: string, _digits: string): boolean {
+  return !whole.includes('_') || underscoreOK(whole);
 }
 
-/** Go's `strconv.ParseFloat(text, 64)` for decimal forms (hex floats are not supported). */
+/**
+ * strconv's underscoreOK: `_` only between digits, or right after a base prefix (0b, 0o, 0x).
+ * Go accepts underscores in every number strconv parses with base 0 and in ParseFloat.
+ */
+function underscoreOK(text: string): boolean {
+  let s = text;
+  let saw = '^';
+  let i = 0;
+  if (s.startsWith('+') || s.startsWith('-')) s = s.slice(1);
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1]!)) {
+    i = 2;
+    saw = '0';
+    hex = s[1] === 'x' || s[1] === 'X';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
+}
+
+const DECIMAL_FLOAT = /^[+-]?(?=\.?[0-9])[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9][0-9_]*)?$/;
+const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F_]*)(?:\.([0-9a-fA-F_]*))?[pP]([+-]?[0-9][0-9_]*)$/;
+
+/**
+ * Go's `strconv.ParseFloat(text, 64)`: decimal and hexadecimal (`0x1p4`) forms with Go's
+ * underscore rules, and `inf`/`infinity`/`nan` in any case (a sign only before inf). Returns null
+ * for a syntax error and for a finite number too large for float64 (Go's ErrRange), as callers
+ * (the template parser, spf13/cast) treat both as failure.
+ */
 export function parseGoFloat(text: string): number | null {
-  const s = text.replaceAll('_', '');
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-  const v = Number(s);
+  const special = /^([+-]?)(inf|infinity)$/i.exec(text);
+  if (special) return special[1] === '-' ? -Infinity : Infinity;
+  if (/^nan$/i.test(text)) return NaN;
+  if (!underscoreOK(text)) return null;
+  let v: number;
+  if (DECIMAL_FLOAT.test(text)) {
+    v = Number(text.replaceAll('_', ''));
+  } else {
+    const m = HEX_FLOAT.exec(text);
+    if (!m) return null;
+    const intPart = m[2]!.replaceAll('_', '');
+    const fracPart = (m[3] ?? '').replaceAll('_', '');
+    if (intPart.length + fracPart.length === 0) return null;
+    const mantissa = BigInt(`0x${intPart}${fracPart}` === '0x' ? '0' : `0x${intPart}${fracPart}`);
+    const exp = Number(m[4]!.replaceAll('_', '')) - 4 * fracPart.length;
+    v = hexToFloat(mantissa, exp);
+    if (m[1] === '-') v = -v;
+  }
   return Number.isFinite(v) ? v : null;
+}
+
+/** mantissa × 2^exp, rounded once to float64 (half to even) as strconv does. */
+function hexToFloat(mantissa: bigint, exp: number): number {
+  if (mantissa === 0n) return 0;
+  // Keep 64 significant bits plus a sticky bit, then let Number() round the integer once.
+  let m = mantissa;
+  let e = exp;
+  const bits = m.toString(2).length;
+  if (bits > 64) {
+    const shift = BigInt(bits - 64);
+    const sticky = (m & ((1n << shift) - 1n)) !== 0n ? 1n : 0n;
+    m = (m >> shift) | sticky;
+    e += bits - 64;
+  }
+  // Scale in steps that stay exact while the value is a normal float64.
+  let v = Number(m);
+  const top = e + 64;
+  if (top > 1100) return Infinity;
+  if (top < -1200) return 0;
+  while (e > 0) {
+    const k = Math.min(e, 1000);
+    v *= 2 ** k;
+    e -= k;
+  }
+  while (e < 0) {
+    const k = Math.min(-e, 1000);
+    v /= 2 ** k;
+    e += k;
+  }
+  return v;
 }

@@ -5,7 +5,7 @@
 import { compileGoRegexp, type GoRegexp, quoteMeta } from '../go-regexp.ts';
 import { fn, type TemplateFunc } from './func-table.ts';
 import { FuncError } from './template-error.ts';
-import { nilSlice } from './values.ts';
+import { nilSlice, typedSlice } from './values.ts';
 
 function compile(pattern: string): GoRegexp {
   const compiled = compileGoRegexp(pattern);
@@ -16,10 +16,12 @@ function compile(pattern: string): GoRegexp {
 
 const regexMatch = (r: string, s: string) => compile(r).matchString(s);
 const regexFind = (r: string, s: string) => compile(r).findString(s);
-const regexFindAll = (r: string, s: string, n: bigint) => compile(r).findAllString(s, Number(n)) ?? nilSlice();
+/** Go's FindAllString and Split return []string, nil when there is nothing. */
+const stringsOrNil = (found: string[] | null | undefined): unknown[] => (found ? typedSlice('string', found) : nilSlice('string'));
+const regexFindAll = (r: string, s: string, n: bigint) => stringsOrNil(compile(r).findAllString(s, Number(n)));
 const regexReplaceAll = (r: string, s: string, t: string) => compile(r).replaceAllString(s, t);
 const regexReplaceAllLiteral = (r: string, s: string, t: string) => compile(r).replaceAllLiteralString(s, t);
-const regexSplit = (r: string, s: string, n: bigint) => compile(r).split(s, Number(n)) ?? nilSlice();
+const regexSplit = (r: string, s: string, n: bigint) => stringsOrNil(compile(r).split(s, Number(n)));
 
 export const SPRIG_REGEX: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
   ['regexMatch', fn(['string', 'string'], ([r, s]) => {

@@ -1,8 +1,16 @@
 /**
- * How Go values are represented while a template runs:
- * string → string (a Go string: bytes that are not UTF-8 are escaped as in core/go-string.ts), int/int64 → bigint, float64 → number, bool → boolean, nil → null,
- * []interface{} / []string → Array, map[string]interface{} → plain object,
- * map[string]string → plain object registered with `markStringMap` (the data ESO passes as dot).
+ * How Go values are represented while a template runs (the Go types sprig and ESO functions return
+ * stay distinct wherever `typeOf`, `kindOf`, `deepEqual`, `%T` or a parameter's type can see them):
+ * - string → string (a Go string: bytes that are not UTF-8 are escaped as in core/go-string.ts);
+ * - int → bigint; int64 and uint8 → `GoTypedInt` (sprig's arithmetic returns int64, `index` of a
+ *   string returns a byte); float64 → number; bool → boolean; untyped nil → null;
+ * - []interface{} → Array; []string and []int → Array registered with `typedSlice`; a nil slice →
+ *   Array registered with `nilSlice` (prints `[]`, encodes to JSON `null`);
+ * - map[string]interface{} → plain object; map[string]string → plain object registered with
+ *   `markStringMap` (the data ESO passes as dot, and sprig's split/splitn results).
+ *
+ * For fmt (go-fmt.ts): `goTypeName(v)` is Go's `%T`; `goPrimitive(v)` is the JavaScript primitive
+ * a value prints as (a GoTypedInt → its bigint); `sliceElemType(list)` is a slice's element type.
  */
 
 import { goStringByteLength, goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
@@ -21,14 +29,58 @@ export function isStringMap(v: unknown): boolean {
   return typeof v === 'object' && v !== null && stringMaps.has(v);
 }
 
+/** A Go integer whose static type is not `int`: sprig's int64 results, or the uint8 `index` returns for a string's byte. */
+export class GoTypedInt {
+  readonly type: 'int64' | 'uint8';
+  readonly value: bigint;
+
+  constructor(type: 'int64' | 'uint8', value: bigint) {
+    this.type = type;
+    this.value = type === 'int64' ? BigInt.asIntN(64, value) : BigInt.asUintN(8, value);
+  }
+}
+
+/** Go's int64 (wraps around as Go's int64 arithmetic does). */
+export function goInt64(v: bigint): GoTypedInt {
+  return new GoTypedInt('int64', v);
+}
+
+/** The integer of a Go value of any integer type (int, int64, uint8); undefined for other values. */
+export function goInt(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  if (v instanceof GoTypedInt) return v.value;
+  return undefined;
+}
+
+/** What a value prints as in fmt: a GoTypedInt is its bigint; everything else is itself. */
+export function goPrimitive(v: unknown): unknown {
+  return v instanceof GoTypedInt ? v.value : v;
+}
+
+/** Element types of the slices functions return (`[]interface {}` is the unregistered default). */
+export type SliceElemType = 'string' | 'int' | 'interface {}';
+
+const sliceTypes = new WeakMap<object, SliceElemType>();
 const nilSlices = new WeakSet<object>();
+
+/** Registers `items` as a Go slice of `elem` ([]string from splitList, []int from until, ...). */
+export function typedSlice<T>(elem: SliceElemType, items: T[]): T[] {
+  if (elem !== 'interface {}') sliceTypes.set(items, elem);
+  return items;
+}
+
+/** The element type of a Go slice (`interface {}` unless registered by `typedSlice`/`nilSlice`). */
+export function sliceElemType(list: readonly unknown[]): SliceElemType {
+  return sliceTypes.get(list) ?? 'interface {}';
+}
 
 /**
  * Go's nil slice, as regexp's FindAllString and Split return when there is nothing: prints,
- * ranges and has len like an empty list, but encoding/json writes it as null.
+ * ranges and has len like an empty list, but encoding/json writes it as null, and
+ * reflect.DeepEqual tells it from an empty slice.
  */
-export function nilSlice(): unknown[] {
-  const list: unknown[] = [];
+export function nilSlice(elem: SliceElemType = 'interface {}'): unknown[] {
+  const list = typedSlice(elem, [] as unknown[]);
   nilSlices.add(list);
   return list;
 }
@@ -38,16 +90,17 @@ export function isNilSlice(v: unknown): boolean {
 }
 
 export function isGoMap(v: unknown): v is GoMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt);
 }
 
 export function isNil(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
 
-/** Go's `%T`/reflect type name, used in error messages in place of the value. */
+/** Go's `%T`/reflect type name (sprig's typeOf), also used in error messages in place of the value. */
 export function goTypeName(v: unknown): string {
   if (isNil(v)) return '<nil>';
+  if (v instanceof GoTypedInt) return v.type;
   switch (typeof v) {
     case 'string':
       return 'string';
@@ -60,9 +113,17 @@ export function goTypeName(v: unknown): string {
     default:
       break;
   }
-  if (Array.isArray(v)) return '[]interface {}';
+  if (Array.isArray(v)) return `[]${sliceElemType(v)}`;
   if (isStringMap(v)) return 'map[string]string';
   return 'map[string]interface {}';
+}
+
+/** Go's reflect Kind name (sprig's kindOf): `invalid` for nil, `slice`, `map`, or the basic type. */
+export function goKindName(v: unknown): string {
+  if (isNil(v)) return 'invalid';
+  if (Array.isArray(v)) return 'slice';
+  if (isGoMap(v)) return 'map';
+  return goTypeName(v);
 }
 
 /** Go's `template.IsTrue`: the zero value of any kind, and empty containers, are false. */
@@ -80,29 +141,55 @@ export function isTrue(v: unknown): boolean {
     default:
       break;
   }
+  if (v instanceof GoTypedInt) return v.value !== 0n;
   if (Array.isArray(v)) return v.length > 0;
   return Object.keys(v as object).length > 0;
 }
 
-/** Go's `reflect.DeepEqual` over the represented kinds (used by sprig's has/uniq/without). */
+/**
+ * Go's `reflect.DeepEqual` over the represented types (sprig's deepEqual, has, uniq, without):
+ * values of different Go types are never equal (int 1 ≠ int64 1, []string ≠ []interface {}), and a
+ * nil slice is not equal to an empty one. NaN is not equal to itself.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
-  if (typeof a !== typeof b) return false;
+  if (goTypeName(a) !== goTypeName(b)) return false;
+  if (a instanceof GoTypedInt) return a.value === (b as GoTypedInt).value;
   if (typeof a !== 'object') return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
     const bs = b as unknown[];
+    if (isNilSlice(a) !== isNilSlice(bs)) return false;
     return a.length === bs.length && a.every((x, i) => deepEqual(x, bs[i]));
   }
-  if (isStringMap(a) !== isStringMap(b)) return false;
   const ak = Object.keys(a as object);
   const bm = b as GoMap;
   return ak.length === Object.keys(bm).length && ak.every((k) => Object.hasOwn(bm, k) && deepEqual((a as GoMap)[k], bm[k]));
 }
 
-/** Keys in Go's fmt/range order (sorted by byte value; UTF-16 order matches for the BMP). */
+/**
+ * Go's `<` on strings: byte order of the UTF-8 form, which is code point order (JavaScript's `<`
+ * compares UTF-16 units, so U+E000..U+FFFF would sort after astral characters). Strings holding
+ * escaped bytes (core/go-string.ts) are compared as bytes.
+ */
+export function compareGoStrings(a: string, b: string): number {
+  if (!isTextString(a) || !isTextString(b)) return Buffer.compare(goBytes(a), goBytes(b));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort above every BMP unit in code point order.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Keys in Go's fmt/range/encoding/json order (sorted by bytes). */
 export function sortedKeys(map: object): string[] {
-  return Object.keys(map).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return Object.keys(map).sort(compareGoStrings);
 }
 
 /** Go's len of a string: its bytes (escaped bytes count one each, see core/go-string.ts). */
