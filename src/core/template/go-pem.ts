@@ -8,9 +8,9 @@
  * it are headers (key and value trimmed; a later duplicate wins); with headers, a line must separate
  * them from END; the END line must repeat the type, end in "-----" and carry only spaces/tabs after
  * it; the body, spaces and tabs removed, must be standard base64 (`\r`/`\n` skipped). A candidate
- * that breaks a rule is skipped and the search resumes after its END marker. Text before a block is
- * skipped (Go 1.26 no longer reads across junk lines before BEGIN; ESO's trimJunk restores the
- * old behaviour where it needs it).
+ * that breaks a rule is skipped and the search resumes after its END marker. Whole lines before a
+ * block are skipped; text on the BEGIN line before "-----BEGIN" is not (ESO's trimJunk cuts it off
+ * first where ESO needs that).
  *
  * Encode: "-----BEGIN T-----\n", headers (Proc-Type first, the rest sorted bytewise, then an empty
  * line), base64 in 64-column lines, "-----END T-----\n".

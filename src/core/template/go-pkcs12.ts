@@ -15,7 +15,7 @@
  *
  * Errors carry go-pkcs12's messages, which never include key or certificate bytes.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import forge from 'node-forge';
 import {
   children,
@@ -116,8 +116,10 @@ function pkcs12Kdf(alg: string, u: number, v: number, salt: Uint8Array, password
   const c = Math.ceil(size / u);
   const A = new Uint8Array(c * u);
   for (let i = 0; i < c; i++) {
-    let Ai = createHash(alg).update(D).update(I).digest();
-    for (let j = 1; j < iterations; j++) Ai = createHash(alg).update(Ai).digest();
+    let Ai: Buffer = createHash(alg).update(D).update(I).digest();
+    if (alg === 'sha1') Ai = iterateSha1(Ai, iterations - 1);
+    // One-shot hashing: thousands of iterations per derivation, so no Hash object per round.
+    else for (let j = 1; j < iterations; j++) Ai = hash(alg, Ai, 'buffer');
     A.set(Ai, i * u);
     if (i < c - 1) {
       const B = new Uint8Array(v);
@@ -133,6 +135,41 @@ function pkcs12Kdf(alg: string, u: number, v: number, salt: Uint8Array, password
     }
   }
   return A.subarray(0, size);
+}
+
+/**
+ * `n` more rounds of SHA-1 over a 20-byte digest. Legacy PKCS#12 files derive every key, IV and MAC
+ * key with SHA-1 over thousands of rounds; one native call per round costs microseconds, this loop
+ * over a single padded block a fraction of that (same result as hashing each digest).
+ */
+function iterateSha1(digest: Uint8Array, n: number): Buffer {
+  const w = new Int32Array(80);
+  const dv = new DataView(digest.buffer, digest.byteOffset, 20);
+  let h0 = dv.getInt32(0), h1 = dv.getInt32(4), h2 = dv.getInt32(8), h3 = dv.getInt32(12), h4 = dv.getInt32(16);
+  for (let r = 0; r < n; r++) {
+    w[0] = h0; w[1] = h1; w[2] = h2; w[3] = h3; w[4] = h4;
+    w[5] = 0x80000000 | 0;
+    for (let i = 6; i < 15; i++) w[i] = 0;
+    w[15] = 160;
+    for (let i = 16; i < 80; i++) {
+      const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
+      w[i] = (x << 1) | (x >>> 31);
+    }
+    let a = 0x67452301 | 0, b = 0xefcdab89 | 0, c = 0x98badcfe | 0, d = 0x10325476 | 0, e = 0xc3d2e1f0 | 0;
+    for (let i = 0; i < 80; i++) {
+      let f: number, k: number;
+      if (i < 20) { f = (b & c) | (~b & d); k = 0x5a827999; }
+      else if (i < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
+      else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc | 0; }
+      else { f = b ^ c ^ d; k = 0xca62c1d6 | 0; }
+      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) | 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+    }
+    h0 = (0x67452301 + a) | 0; h1 = (0xefcdab89 + b) | 0; h2 = (0x98badcfe + c) | 0; h3 = (0x10325476 + d) | 0; h4 = (0xc3d2e1f0 + e) | 0;
+  }
+  const out = Buffer.alloc(20);
+  [h0, h1, h2, h3, h4].forEach((h, i) => out.writeInt32BE(h, i * 4));
+  return out;
 }
 
 const sha1Kdf = (salt: Uint8Array, pw: Uint8Array, iter: number, id: number, size: number): Uint8Array =>
