@@ -161,9 +161,22 @@ function pkcs1Private(j: JsonWebKey): Uint8Array {
   );
 }
 
-function ecPoint(j: JsonWebKey, size: number): Uint8Array {
-  const pad = (b: Uint8Array): Uint8Array => Uint8Array.from([...new Uint8Array(size - b.length), ...b]);
-  return Uint8Array.from([4, ...pad(b64u(j.x)), ...pad(b64u(j.y))]);
+/**
+ * The uncompressed public point of an EC key, from its SubjectPublicKeyInfo (DER rather than JWK,
+ * which has no P-224). Node exports points uncompressed, as Go's elliptic.Marshal writes them.
+ */
+function ecPublicPoint(key: KeyObject): Uint8Array {
+  const spki = new Uint8Array((key.type === 'private' ? createPublicKey(key) : key).export({ format: 'der', type: 'spki' }));
+  const bits = expect(seq(readTlv(spki).tlv, 'spki')[1], TAG.BIT_STRING, 'subjectPublicKey').content;
+  return bits.subarray(1);
+}
+
+/** The private scalar (as stored) and public point of an EC private key, from its SEC 1 form. */
+function ecComponents(key: KeyObject): { d: Uint8Array; point: Uint8Array } {
+  const sec1 = new Uint8Array(key.export({ format: 'der', type: 'sec1' }));
+  let d = readOctets(seq(readTlv(sec1).tlv, 'ecPrivateKey')[1], 'privateKey');
+  while (d.length > 0 && d[0] === 0 && d.length > (key.asymmetricKeyDetails?.namedCurve ? CURVES[key.asymmetricKeyDetails.namedCurve]!.bytes : 0)) d = d.subarray(1);
+  return { d, point: ecPublicPoint(key) };
 }
 
 /** The raw 32-byte seed / scalar of an Ed25519 or X25519 key, from its PKCS#8 form. */
@@ -184,10 +197,9 @@ export function marshalPkcs8(k: GoKey): Uint8Array {
     }
     case 'ec': {
       const curve = CURVES[k.key.asymmetricKeyDetails!.namedCurve!]!;
-      const j = jwkOf(k.key);
-      const d = b64u(j.d);
-      const padded = Uint8Array.from([...new Uint8Array(curve.bytes - d.length), ...d]);
-      const ecPrivateKey = derSeq(derSmallInt(1), derOctets(padded), tlvContext1(derBitString(ecPoint(j, curve.bytes))));
+      const { d, point } = ecComponents(k.key);
+      const padded = Uint8Array.from([...new Uint8Array(Math.max(0, curve.bytes - d.length)), ...d]);
+      const ecPrivateKey = derSeq(derSmallInt(1), derOctets(padded), tlvContext1(derBitString(point)));
       return derSeq(derSmallInt(0), derSeq(derOid(OID_EC), derOid(curve.oid)), derOctets(ecPrivateKey));
     }
     case 'ed25519':
@@ -213,7 +225,7 @@ export function marshalPkix(k: GoKey): Uint8Array {
     }
     case 'ec': {
       const curve = CURVES[k.key.asymmetricKeyDetails!.namedCurve!]!;
-      return derSeq(derSeq(derOid(OID_EC), derOid(curve.oid)), derBitString(ecPoint(jwkOf(k.key), curve.bytes)));
+      return derSeq(derSeq(derOid(OID_EC), derOid(curve.oid)), derBitString(ecPublicPoint(k.key)));
     }
     case 'ed25519':
       return derSeq(derSeq(derOid(OID_ED25519)), derBitString(b64u(jwkOf(k.key).x)));
