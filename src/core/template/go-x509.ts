@@ -277,14 +277,20 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     let i = 0;
     if (tbs[0]?.cls === 2 && tbs[0].tag === 0) i = 1; // version
     const subject = tbs[i + 4];
+    // Go 1.23+ refuses negative serial numbers (GODEBUG x509negativeserial, off in ESO's build).
+    const serial = expect(tbs[i], TAG.INTEGER, 'serialNumber').content;
+    if (serial.length > 0 && (serial[0]! & 0x80) !== 0) throw new X509Error('x509: negative serial number');
     let subjectKeyId: Uint8Array | undefined;
     let authorityKeyId: Uint8Array | undefined;
     let sans: string[] = [];
     const extWrapper = tbs.slice(i + 6).find((t) => t.cls === 2 && t.tag === 3);
     if (extWrapper) {
+      const seen = new Set<string>();
       for (const ext of seq(children(extWrapper)[0], 'extensions')) {
         const fields = seq(ext, 'extension');
         const oid = readOid(fields[0], 'extnID');
+        if (seen.has(oid)) throw new X509Error('x509: certificate contains duplicate extension');
+        seen.add(oid);
         const value = readOctets(fields[fields.length - 1], 'extnValue');
         if (oid === OID_SKI) subjectKeyId = readOctets(readTlv(value).tlv, 'subjectKeyId');
         if (oid === OID_AKI) {
