@@ -18,7 +18,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import forge from 'node-forge';
 import {
-  children,
   DerError,
   derExplicit,
   derOctets,
@@ -26,7 +25,6 @@ import {
   derSeq,
   derSet,
   derSmallInt,
-  expect,
   isUniversal,
   parseOnly,
   readInt,
@@ -519,4 +517,3 @@ export function encodeTrustStoreModern(certs: readonly ParsedCertificate[], pass
   return finishPfx(derSeq(encryptedContentInfo(bags, bmp)), bmp);
 }
 
-export { children, expect };

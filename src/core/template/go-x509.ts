@@ -13,7 +13,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import {
   children,
-  DerError,
   derBitString,
   derExplicit,
   derNull,
@@ -452,4 +451,3 @@ function reMarshal(e: { full: Uint8Array; value: string | undefined }): Uint8Arr
   return Uint8Array.from([printable ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING, ...len, ...body]);
 }
 
-export { DerError };
