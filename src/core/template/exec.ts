@@ -27,7 +27,8 @@ const MAX_TEMPLATE_DEPTH = 1000;
  * The functions that are exact on Go strings holding bytes that are not UTF-8 (core/go-string.ts):
  * they compare, measure or look up without reading the string as UTF-16 text. Any other function
  * given such a value fails with kind `binary` instead of returning a result that differs from Go's
- * (issue 8 carries bytes through every function). Printing such a value, `and`, `or`, variables,
+ * (issue 8 carries bytes through every function); functions marked `binaryInput` (func-table.ts)
+ * read their arguments as bytes and are exact too. Printing such a value, `and`, `or`, variables,
  * `with`, `range` and `template` pass it on unchanged, which is exact.
  */
 const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index']);
@@ -422,7 +423,7 @@ class State {
       const type = fn.variadic !== undefined && numIn - 1 >= numFixed ? fn.variadic : fn.params[numIn - 1]!;
       argv.push(this.validateType(final, type));
     }
-    if (!BYTE_EXACT_FUNCTIONS.has(name) && argv.some((a) => holdsBinary(a))) {
+    if (!fn.binaryInput && !BYTE_EXACT_FUNCTIONS.has(name) && argv.some((a) => holdsBinary(a))) {
       this.at(ident);
       throw this.error('binary', `error calling ${name}: an argument holds binary data (bytes that are not UTF-8)`);
     }
