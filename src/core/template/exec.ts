@@ -30,7 +30,7 @@ const MAX_TEMPLATE_DEPTH = 1000;
  * (issue 8 carries bytes through every function). Printing such a value, `and`, `or`, variables,
  * `with`, `range` and `template` pass it on unchanged, which is exact.
  */
-const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index']);
+const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index', 'print', 'printf', 'println']);
 
 /** "No final argument": distinct from every value, including nil. */
 const MISSING: unique symbol = Symbol('missing');
