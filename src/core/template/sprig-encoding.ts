@@ -1,12 +1,12 @@
 /** sprig v3 encodings, hashes and JSON, plus ESO's toYaml/fromYaml. */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { fn, type TemplateFunc } from './func-table.ts';
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
 import { toGoJson } from './go-json.ts';
+import { fromYaml } from './go-yaml.ts';
 import { FuncError } from './template-error.ts';
-import { isGoMap, type GoMap } from './values.ts';
 
 /**
  * sprig's base64decode: Go's `base64.StdEncoding.DecodeString` (core/go-base64.ts) over the bytes
@@ -104,18 +104,6 @@ function toYaml(v: unknown): string {
   } catch {
     return '';
   }
-}
-
-/** ESO's fromYaml: a map, with problems reported under "Error" (here without the parser's text). */
-function fromYaml(s: string): GoMap {
-  try {
-    const doc = parseYaml(s, { version: '1.1' }) as unknown;
-    const value = JSON.parse(JSON.stringify(doc ?? {})) as unknown;
-    if (isGoMap(value)) return value;
-  } catch {
-    // Reported below: the parser's message can quote the document.
-  }
-  return { Error: 'error converting YAML to JSON' };
 }
 
 export const SPRIG_ENCODING: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
