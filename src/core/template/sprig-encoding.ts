@@ -96,7 +96,17 @@ function jsonOrEmpty(v: unknown, escapeHTML: boolean, indent: string): string {
   }
 }
 
-/** sigs.k8s.io/yaml Marshal: the JSON form of the value as block YAML with sorted keys. */
+/**
+ * sigs.k8s.io/yaml Marshal: the JSON form of the value as block YAML with sorted keys.
+ *
+ * Known gap (docs/templates.md): Go writes this with go.yaml.in/yaml/v2's emitter (libyaml), and the
+ * npm `yaml` package cannot be configured to match it: libyaml breaks plain and double-quoted
+ * scalars at the first space past column 80 (lines may exceed 80), falls back from plain to SINGLE
+ * quotes unless the string would resolve to another type (then double), escapes characters outside
+ * the BMP, and yaml.v2 orders keys with digit runs compared numerically. Exact output needs a small
+ * dedicated emitter ported from emitterc.go (analyze_scalar, select_scalar_style, write_*),
+ * encode.go (stringv, floatv) and sorter.go; until then this is the close approximation below.
+ */
 function toYaml(v: unknown): string {
   try {
     const jsonForm = JSON.parse(toGoJson(v, { escapeHTML: false, indent: '' })) as unknown;
