@@ -31,7 +31,7 @@ const MAX_TEMPLATE_DEPTH = 1000;
  * read their arguments as bytes and are exact too. Printing such a value, `and`, `or`, variables,
  * `with`, `range` and `template` pass it on unchanged, which is exact.
  */
-const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index']);
+const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index', 'print', 'printf', 'println']);
 
 /** "No final argument": distinct from every value, including nil. */
 const MISSING: unique symbol = Symbol('missing');

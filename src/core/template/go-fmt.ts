@@ -1,338 +1,1015 @@
 /**
- * The part of Go's `fmt` that templates reach: Sprint, Sprintln, Sprintf with the common verbs
- * (%v %s %d %q %x %X %f %e %g %t %c %o %b %T %%), flags `-+ 0#`, width and precision.
+ * Go's `fmt` as templates reach it (`print`, `printf`, `println`, and `{{ . }}` output, which is
+ * `fmt.Fprint`): a port of the printf state machine of Go's `fmt/print.go` and the formatters of
+ * `fmt/format.go` and `strconv` (ftoa, quote), restricted to the kinds a template value can have
+ * here (see values.ts): string, int (bigint), float64 (number), bool, nil, slices and
+ * map[string]…. The whole verb and flag grammar is kept: verbs %v %+v %#v %T %t %d %b %o %O %x %X
+ * %c %q %U %e %E %f %F %g %G %s %p %%, flags `+ - # 0 space`, width and precision (also `*` from
+ * an argument), explicit argument indexes `%[n]d`, and Go's in-band error forms `%!d(string=…)`,
+ * `%!d(MISSING)`, `%!(EXTRA …)`, `%!d(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`, `%!(NOVERB)`.
+ *
+ * Those error forms embed the argument's value. They are Go's OUTPUT (ESO writes them into the
+ * Secret), not error messages, so they are rendered exactly as Go renders them.
+ *
+ * Strings are Go strings in the form of core/go-string.ts: each byte that is not UTF-8 is one
+ * UTF-16 code unit U+DC80..U+DCFF. Go counts such a byte as one rune (utf8.DecodeRune's
+ * RuneError of width 1), which is what counting code points here does, so width, precision and
+ * truncation agree; %x and %q read the bytes themselves.
+ *
+ * Deliberate difference: `%p` of a slice or map prints a fixed stand-in address, where Go prints
+ * the address of the value in memory (different on every run).
  */
-import { GoTypedInt, goTypeName, isNil, sortedKeys, type GoMap } from './values.ts';
+import { goStringToBytes } from '../go-string.ts';
+import { GoTypedInt, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
-/** Go's `fmt.Sprint`: spaces between operands when neither side is a string. */
+/** Go's `fmt.Sprint`: a space between operands when neither side is a string. */
 export function sprint(args: readonly unknown[]): string {
-  let out = '';
+  const p = new Printer();
+  let prevString = false;
   args.forEach((arg, i) => {
     const isString = typeof arg === 'string';
-    if (i > 0 && !isString && typeof args[i - 1] !== 'string') out += ' ';
-    out += formatV(arg);
+    if (i > 0 && !isString && !prevString) p.buf += ' ';
+    p.printArg(arg, 'v');
+    prevString = isString;
   });
-  return out;
+  return p.buf;
 }
 
-/** Go's `fmt.Sprintln`: always spaces, then a newline. */
+/** Go's `fmt.Sprintln`: operands always separated by a space, then a newline. */
 export function sprintln(args: readonly unknown[]): string {
-  return `${args.map((a) => formatV(a)).join(' ')}\n`;
+  const p = new Printer();
+  args.forEach((arg, i) => {
+    if (i > 0) p.buf += ' ';
+    p.printArg(arg, 'v');
+  });
+  return `${p.buf}\n`;
 }
 
-/** `%v` of one value. */
+/** `%v` of one value, as `fmt.Sprint(v)` and text/template's output of `{{ v }}` write it. */
 export function formatV(v: unknown): string {
-  return formatValue(v, 'v', NO_FLAGS);
+  const p = new Printer();
+  p.printArg(v, 'v');
+  return p.buf;
 }
 
-interface Flags {
-  readonly minus: boolean;
-  readonly plus: boolean;
-  readonly sharp: boolean;
-  readonly space: boolean;
-  readonly zero: boolean;
-  readonly width?: number;
-  readonly precision?: number;
-}
-
-const NO_FLAGS: Flags = { minus: false, plus: false, sharp: false, space: false, zero: false };
-
-/** Go's `fmt.Sprintf`. Bad verbs and missing or extra operands render the way Go renders them. */
+/** Go's `fmt.Sprintf(format, args...)`, including Go's in-band error forms (see the module comment). */
 export function sprintf(format: string, args: readonly unknown[]): string {
-  let out = '';
-  let argIndex = 0;
-  let i = 0;
-  while (i < format.length) {
-    const pct = format.indexOf('%', i);
-    if (pct < 0) {
-      out += format.slice(i);
-      break;
-    }
-    out += format.slice(i, pct);
-    i = pct + 1;
-    let minus = false;
-    let plus = false;
-    let sharp = false;
-    let space = false;
-    let zero = false;
-    for (; i < format.length; i++) {
-      const c = format[i];
-      if (c === '-') minus = true;
-      else if (c === '+') plus = true;
-      else if (c === '#') sharp = true;
-      else if (c === ' ') space = true;
-      else if (c === '0') zero = !minus;
-      else break;
-    }
-    let width: number | undefined;
-    let precision: number | undefined;
-    const widthMatch = /^\d+/.exec(format.slice(i));
-    if (widthMatch) {
-      width = Number(widthMatch[0]);
-      i += widthMatch[0].length;
-    }
-    if (format[i] === '.') {
-      i++;
-      const precMatch = /^\d+/.exec(format.slice(i));
-      precision = precMatch ? Number(precMatch[0]) : 0;
-      if (precMatch) i += precMatch[0].length;
-    }
-    if (i >= format.length) {
-      out += '%!(NOVERB)';
-      break;
-    }
-    const verb = String.fromCodePoint(format.codePointAt(i)!);
-    i += verb.length;
-    if (verb === '%') {
-      out += '%';
-      continue;
-    }
-    if (argIndex >= args.length) {
-      out += `%!${verb}(MISSING)`;
-      continue;
-    }
-    const flags: Flags = { minus, plus, sharp, space, zero: zero && !minus, width, precision };
-    out += formatValue(args[argIndex++], verb, flags);
-  }
-  if (argIndex < args.length) {
-    const extra = args.slice(argIndex).map((a) => (isNil(a) ? '<nil>' : `${goTypeName(a)}=${formatV(a)}`));
-    out += `%!(EXTRA ${extra.join(', ')})`;
-  }
-  return out;
+  const p = new Printer();
+  p.doPrintf(format, args);
+  return p.buf;
 }
 
-function formatValue(v: unknown, verb: string, flags: Flags): string {
-  if (verb === 'T') return pad(goTypeName(v), flags);
-  if (isNil(v)) return verb === 'v' ? pad('<nil>', flags) : badVerb(verb, v);
-  if (Array.isArray(v)) {
-    return pad(`[${v.map((x) => formatValue(x, verb, { ...NO_FLAGS, precision: flags.precision, sharp: flags.sharp, plus: flags.plus })).join(' ')}]`, flags);
+/** Go's `strconv.Quote` of a Go string (core/go-string.ts form). */
+export function quoteGo(s: string): string {
+  return quoteWith(s, '"', false);
+}
+
+const LDIGITS = '0123456789abcdefx';
+const UDIGITS = '0123456789ABCDEFX';
+/** fmt's tooLarge: widths, precisions and argument indexes above this are refused. */
+const MAX_NUM = 1e6;
+const RUNE_ERROR = 0xfffd;
+const MAX_RUNE = 0x10ffff;
+const UINT64_MASK = (1n << 64n) - 1n;
+/**
+ * `%p` of a slice or map: Go prints the value's address, which differs between runs and
+ * processes; no template can depend on it. This fixed stand-in keeps the output's shape.
+ */
+const STAND_IN_ADDRESS = 0xc000010000n;
+
+/** The state of Go's `pp` and its `fmt` (flags are cleared per verb, as in fmt.clearflags). */
+class Printer {
+  buf = '';
+  widPresent = false;
+  precPresent = false;
+  minus = false;
+  plus = false;
+  sharp = false;
+  space = false;
+  zero = false;
+  plusV = false;
+  sharpV = false;
+  wid = 0;
+  prec = 0;
+  private reordered = false;
+  private goodArgNum = true;
+
+  private clearFlags(): void {
+    this.widPresent = false;
+    this.precPresent = false;
+    this.minus = false;
+    this.plus = false;
+    this.sharp = false;
+    this.space = false;
+    this.zero = false;
+    this.plusV = false;
+    this.sharpV = false;
+    this.wid = 0;
+    this.prec = 0;
   }
-  if (v instanceof GoTypedInt) return formatInteger(v.value, verb, flags);
-  if (typeof v === 'object') return pad(formatMap(v as GoMap, verb, flags), flags);
-  switch (typeof v) {
-    case 'string':
-      return formatString(v, verb, flags);
-    case 'bigint':
-      return formatInteger(v, verb, flags);
-    case 'number':
-      return formatFloat(v, verb, flags);
-    case 'boolean':
-      return verb === 'v' || verb === 't' ? pad(String(v), flags) : badVerb(verb, v);
-    default:
-      return badVerb(verb, v);
-  }
-}
 
-function formatMap(m: GoMap, verb: string, flags: Flags): string {
-  const inner: Flags = { ...NO_FLAGS, precision: flags.precision };
-  const parts = sortedKeys(m).map((k) => `${formatValue(k, verb, inner)}:${formatValue(m[k], verb, inner)}`);
-  return `map[${parts.join(' ')}]`;
-}
+  // ---- print.go: the printf state machine ------------------------------------------------
 
-function badVerb(verb: string, v: unknown): string {
-  if (isNil(v)) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${goTypeName(v)}=${formatV(v)})`;
-}
+  doPrintf(format: string, a: readonly unknown[]): void {
+    const end = format.length;
+    let argNum = 0;
+    let afterIndex = false;
+    this.reordered = false;
+    formatLoop: for (let i = 0; i < end; ) {
+      this.goodArgNum = true;
+      const lasti = i;
+      while (i < end && format[i] !== '%') i++;
+      if (i > lasti) this.buf += format.slice(lasti, i);
+      if (i >= end) break;
+      i++; // skip %
+      this.clearFlags();
+      simpleFormat: for (; i < end; i++) {
+        const c = format[i]!;
+        switch (c) {
+          case '#':
+            this.sharp = true;
+            break;
+          case '0':
+            this.zero = true;
+            break;
+          case '+':
+            this.plus = true;
+            break;
+          case '-':
+            this.minus = true;
+            break;
+          case ' ':
+            this.space = true;
+            break;
+          default:
+            // Fast path of fmt: a lowercase ASCII verb right after the flags.
+            if (c >= 'a' && c <= 'z' && argNum < a.length) {
+              if (c === 'v' || c === 'w') this.setV();
+              this.printArg(a[argNum], c);
+              argNum++;
+              i++;
+              continue formatLoop;
+            }
+            break simpleFormat;
+        }
+      }
 
-function formatString(s: string, verb: string, flags: Flags): string {
-  const truncated = flags.precision === undefined ? s : [...s].slice(0, flags.precision).join('');
-  switch (verb) {
-    case 'v':
-    case 's':
-      return pad(truncated, flags);
-    case 'q':
-      return pad(flags.sharp && !s.includes('`') ? `\`${truncated}\`` : quoteGo(truncated), flags);
-    case 'x':
-    case 'X': {
-      const hex = Buffer.from(truncated, 'utf8').toString('hex');
-      return pad(verb === 'X' ? hex.toUpperCase() : hex, flags);
+      [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+
+      if (i < end && format[i] === '*') {
+        i++;
+        [this.wid, this.widPresent, argNum] = intFromArg(a, argNum);
+        if (!this.widPresent) this.buf += '%!(BADWIDTH)';
+        if (this.wid < 0) {
+          this.wid = -this.wid;
+          this.minus = true;
+          this.zero = false;
+        }
+        afterIndex = false;
+      } else {
+        [this.wid, this.widPresent, i] = parseNum(format, i, end);
+        if (afterIndex && this.widPresent) this.goodArgNum = false;
+      }
+
+      if (i + 1 < end && format[i] === '.') {
+        i++;
+        if (afterIndex) this.goodArgNum = false;
+        [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+        if (i < end && format[i] === '*') {
+          i++;
+          [this.prec, this.precPresent, argNum] = intFromArg(a, argNum);
+          if (this.prec < 0) {
+            this.prec = 0;
+            this.precPresent = false;
+          }
+          if (!this.precPresent) this.buf += '%!(BADPREC)';
+          afterIndex = false;
+        } else {
+          [this.prec, this.precPresent, i] = parseNum(format, i, end);
+          if (!this.precPresent) {
+            this.prec = 0;
+            this.precPresent = true;
+          }
+        }
+      }
+
+      if (!afterIndex) [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+
+      if (i >= end) {
+        this.buf += '%!(NOVERB)';
+        break;
+      }
+
+      const [verb, size] = decodeVerb(format, i);
+      i += size;
+      if (verb === '%') {
+        this.buf += '%'; // takes no operand and ignores width and precision
+      } else if (!this.goodArgNum) {
+        this.buf += `%!${verb}(BADINDEX)`;
+      } else if (argNum >= a.length) {
+        this.buf += `%!${verb}(MISSING)`;
+      } else {
+        if (verb === 'v' || verb === 'w') this.setV();
+        this.printArg(a[argNum], verb);
+        argNum++;
+      }
     }
-    default:
-      return badVerb(verb, s);
-  }
-}
 
-function formatInteger(n: bigint, verb: string, flags: Flags): string {
-  const negative = n < 0n;
-  const abs = negative ? -n : n;
-  let digits: string;
-  let prefix = '';
-  switch (verb) {
-    case 'v':
-    case 'd':
-      digits = abs.toString(10);
-      break;
-    case 'x':
-      digits = abs.toString(16);
-      if (flags.sharp) prefix = '0x';
-      break;
-    case 'X':
-      digits = abs.toString(16).toUpperCase();
-      if (flags.sharp) prefix = '0X';
-      break;
-    case 'o':
-      digits = abs.toString(8);
-      if (flags.sharp) prefix = '0';
-      break;
-    case 'b':
-      digits = abs.toString(2);
-      break;
-    case 'c':
-      return pad(String.fromCodePoint(Number(n)), flags);
-    case 'q':
-      return pad(quoteRune(Number(n)), flags);
-    case 'U':
-      return pad(`U+${abs.toString(16).toUpperCase().padStart(4, '0')}`, flags);
-    case 'e':
-    case 'f':
-    case 'g':
-    case 's':
-    case 't':
-    default:
-      return badVerb(verb, n);
+    if (!this.reordered && argNum < a.length) {
+      this.clearFlags();
+      this.buf += '%!(EXTRA ';
+      a.slice(argNum).forEach((arg, k) => {
+        if (k > 0) this.buf += ', ';
+        if (isNil(arg)) this.buf += '<nil>';
+        else {
+          this.buf += `${goTypeName(arg)}=`;
+          this.printArg(arg, 'v');
+        }
+      });
+      this.buf += ')';
+    }
   }
-  if (flags.precision !== undefined) digits = digits.padStart(flags.precision, '0');
-  const sign = negative ? '-' : flags.plus ? '+' : flags.space ? ' ' : '';
-  return padNumber(sign, prefix + digits, flags);
-}
 
-function formatFloat(f: number, verb: string, flags: Flags): string {
-  let body: string;
-  if (!Number.isFinite(f)) {
-    body = Number.isNaN(f) ? 'NaN' : 'Inf';
-  } else {
-    const abs = Math.abs(f);
+  /** %+v and %#v are flagless formats of their own: the flags move to plusV/sharpV. */
+  private setV(): void {
+    this.sharpV = this.sharp;
+    this.sharp = false;
+    this.plusV = this.plus;
+    this.plus = false;
+  }
+
+  private argNumber(argNum: number, format: string, i: number, numArgs: number): [number, number, boolean] {
+    if (format.length <= i || format[i] !== '[') return [argNum, i, false];
+    this.reordered = true;
+    const [index, wid, ok] = parseArgNumber(format.slice(i));
+    if (ok && index >= 0 && index < numArgs) return [index, i + wid, true];
+    this.goodArgNum = false;
+    return [argNum, i + wid, ok];
+  }
+
+  printArg(arg: unknown, verb: string): void {
+    if (isNil(arg)) {
+      if (verb === 'T' || verb === 'v') this.padString('<nil>');
+      else this.badVerb(verb, arg);
+      return;
+    }
+    if (verb === 'T') {
+      this.fmtS(goTypeName(arg));
+      return;
+    }
+    if (verb === 'p') {
+      this.fmtPointer(arg, verb);
+      return;
+    }
+    if (verb === 'w') {
+      // Sprintf wraps no errors: %w of anything is a bad verb for the whole operand.
+      this.badVerb(verb, arg);
+      return;
+    }
+    this.printValue(arg, verb, 0);
+  }
+
+  /** print.go printValue over the represented kinds; `depth` > 0 inside a slice or map. */
+  private printValue(v: unknown, verb: string, depth: number): void {
+    if (isNil(v)) {
+      // An interface element holding nil (Go's reflect.Interface case): no verb applies to it.
+      this.buf += this.sharpV ? 'interface {}(nil)' : '<nil>';
+      return;
+    }
+    // int64 and uint8 (sprig arithmetic, `index` of a string) print as integers; their Go type
+    // name (goTypeName) shows in %T, %#v and the bad-verb forms.
+    if (v instanceof GoTypedInt) {
+      this.fmtIntegerVerb(BigInt.asIntN(64, v.value), verb, v);
+      return;
+    }
+    switch (typeof v) {
+      case 'boolean':
+        if (verb === 't' || verb === 'v') this.padString(v ? 'true' : 'false');
+        else this.badVerb(verb, v);
+        return;
+      case 'bigint':
+        this.fmtIntegerVerb(BigInt.asIntN(64, v), verb, v);
+        return;
+      case 'number':
+        this.fmtFloatVerb(v, verb);
+        return;
+      case 'string':
+        this.fmtString(v, verb);
+        return;
+      default:
+        break;
+    }
+    if (Array.isArray(v)) {
+      if (this.sharpV) {
+        this.buf += goTypeName(v);
+        if (isNilSlice(v)) {
+          this.buf += '(nil)';
+          return;
+        }
+        this.buf += '{';
+        v.forEach((x, k) => {
+          if (k > 0) this.buf += ', ';
+          this.printValue(x, verb, depth + 1);
+        });
+        this.buf += '}';
+      } else {
+        this.buf += '[';
+        v.forEach((x, k) => {
+          if (k > 0) this.buf += ' ';
+          this.printValue(x, verb, depth + 1);
+        });
+        this.buf += ']';
+      }
+      return;
+    }
+    if (typeof v === 'object') {
+      const m = v as GoMap;
+      this.buf += this.sharpV ? `${goTypeName(v)}{` : 'map[';
+      sortedKeys(m).forEach((k, idx) => {
+        if (idx > 0) this.buf += this.sharpV ? ', ' : ' ';
+        this.printValue(k, verb, depth + 1);
+        this.buf += ':';
+        this.printValue(m[k], verb, depth + 1);
+      });
+      this.buf += this.sharpV ? '}' : ']';
+      return;
+    }
+    this.badVerb(verb, v);
+  }
+
+  /** `%!verb(type=value)`, the value printed with %v and the current flags, as Go does. */
+  private badVerb(verb: string, v: unknown): void {
+    this.buf += `%!${verb}(`;
+    if (isNil(v)) this.buf += '<nil>';
+    else {
+      this.buf += `${goTypeName(v)}=`;
+      this.printArg(v, 'v');
+    }
+    this.buf += ')';
+  }
+
+  private fmtPointer(v: unknown, verb: string): void {
+    if (!Array.isArray(v) && (typeof v !== 'object' || v === null)) {
+      this.badVerb(verb, v);
+      return;
+    }
+    const u = isNilSlice(v) ? 0n : STAND_IN_ADDRESS;
+    this.fmt0x64(u, !this.sharp);
+  }
+
+  private fmt0x64(u: bigint, leading0x: boolean): void {
+    const sharp = this.sharp;
+    this.sharp = leading0x;
+    this.fmtInteger(u, 16, false, 'v', LDIGITS);
+    this.sharp = sharp;
+  }
+
+  private fmtIntegerVerb(v: bigint, verb: string, original: unknown): void {
     switch (verb) {
       case 'v':
-      case 'g':
-        body = formatG(abs, flags.precision);
-        break;
-      case 'G':
-        body = formatG(abs, flags.precision).toUpperCase();
-        break;
-      case 'e':
-        body = formatE(abs, flags.precision ?? 6);
-        break;
-      case 'E':
-        body = formatE(abs, flags.precision ?? 6).toUpperCase();
-        break;
-      case 'f':
-      case 'F':
-        body = toFixedHalfEven(abs, Math.min(flags.precision ?? 6, 100));
-        break;
+      case 'd':
+        this.fmtInteger(v, 10, true, verb, LDIGITS);
+        return;
+      case 'b':
+        this.fmtInteger(v, 2, true, verb, LDIGITS);
+        return;
+      case 'o':
+      case 'O':
+        this.fmtInteger(v, 8, true, verb, LDIGITS);
+        return;
+      case 'x':
+        this.fmtInteger(v, 16, true, verb, LDIGITS);
+        return;
+      case 'X':
+        this.fmtInteger(v, 16, true, verb, UDIGITS);
+        return;
+      case 'c':
+        this.fmtC(BigInt.asUintN(64, v));
+        return;
+      case 'q':
+        this.fmtQc(BigInt.asUintN(64, v));
+        return;
+      case 'U':
+        this.fmtUnicode(BigInt.asUintN(64, v));
+        return;
       default:
-        return badVerb(verb, f);
+        this.badVerb(verb, original);
     }
   }
-  const negative = f < 0 || Object.is(f, -0);
-  const sign = negative ? '-' : flags.plus || (f === Infinity && verb === 'v') ? '+' : flags.space ? ' ' : '';
-  if (!Number.isFinite(f)) return pad(sign + body, { ...flags, zero: false });
-  return padNumber(sign, body, flags);
+
+  private fmtFloatVerb(v: number, verb: string): void {
+    switch (verb) {
+      case 'v':
+        this.fmtFloat(v, 'g', -1);
+        return;
+      case 'b':
+      case 'g':
+      case 'G':
+      case 'x':
+      case 'X':
+        this.fmtFloat(v, verb, -1);
+        return;
+      case 'f':
+      case 'e':
+      case 'E':
+        this.fmtFloat(v, verb, 6);
+        return;
+      case 'F':
+        this.fmtFloat(v, 'f', 6);
+        return;
+      default:
+        this.badVerb(verb, v);
+    }
+  }
+
+  private fmtString(s: string, verb: string): void {
+    switch (verb) {
+      case 'v':
+        if (this.sharpV) this.fmtQ(s);
+        else this.fmtS(s);
+        return;
+      case 's':
+        this.fmtS(s);
+        return;
+      case 'x':
+        this.fmtSx(s, LDIGITS);
+        return;
+      case 'X':
+        this.fmtSx(s, UDIGITS);
+        return;
+      case 'q':
+        this.fmtQ(s);
+        return;
+      default:
+        this.badVerb(verb, s);
+    }
+  }
+
+  // ---- format.go: the formatters -----------------------------------------------------------
+
+  private writePadding(n: number): void {
+    if (n <= 0) return;
+    this.buf += (this.zero && !this.minus ? '0' : ' ').repeat(n);
+  }
+
+  /** fmt.pad / fmt.padString: width counts runes (an escaped byte is one, as in Go). */
+  private padString(s: string): void {
+    if (!this.widPresent || this.wid === 0) {
+      this.buf += s;
+      return;
+    }
+    const width = this.wid - runeCount(s);
+    if (!this.minus) {
+      this.writePadding(width);
+      this.buf += s;
+    } else {
+      this.buf += s;
+      this.writePadding(width);
+    }
+  }
+
+  private fmtUnicode(u: bigint): void {
+    let prec = 4;
+    if (this.precPresent && this.prec > 4) prec = this.prec;
+    let out = u.toString(16).toUpperCase().padStart(prec, '0');
+    out = `U+${out}`;
+    if (this.sharp && u <= BigInt(MAX_RUNE) && isPrint(Number(u))) out += ` '${String.fromCodePoint(Number(u))}'`;
+    const oldZero = this.zero;
+    this.zero = false;
+    this.padString(out);
+    this.zero = oldZero;
+  }
+
+  /** format.go fmtInteger; `v` is the int64 value (unsigned callers pass a non-negative value). */
+  private fmtInteger(v: bigint, base: number, isSigned: boolean, verb: string, digits: string): void {
+    const negative = isSigned && v < 0n;
+    const u = negative ? -v : v;
+    let prec = 0;
+    if (this.precPresent) {
+      prec = this.prec;
+      if (prec === 0 && u === 0n) {
+        const oldZero = this.zero;
+        this.zero = false;
+        this.writePadding(this.wid);
+        this.zero = oldZero;
+        return;
+      }
+    } else if (this.zero && !this.minus && this.widPresent) {
+      prec = this.wid;
+      if (negative || this.plus || this.space) prec--; // room for the sign
+    }
+    let num = u.toString(base);
+    if (digits === UDIGITS) num = num.toUpperCase();
+    if (num.length < prec) num = '0'.repeat(prec - num.length) + num;
+    if (this.sharp) {
+      if (base === 2) num = `0b${num}`;
+      else if (base === 8 && num[0] !== '0') num = `0${num}`;
+      else if (base === 16) num = `0${digits[16]}${num}`;
+    }
+    if (verb === 'O') num = `0o${num}`;
+    if (negative) num = `-${num}`;
+    else if (this.plus) num = `+${num}`;
+    else if (this.space) num = ` ${num}`;
+    const oldZero = this.zero;
+    this.zero = false;
+    this.padString(num);
+    this.zero = oldZero;
+  }
+
+  /** Truncates to `prec` runes when a precision is present. */
+  private truncateString(s: string): string {
+    if (!this.precPresent) return s;
+    let n = this.prec;
+    for (let i = 0; i < s.length; ) {
+      n--;
+      if (n < 0) return s.slice(0, i);
+      i += codePointWidth(s, i);
+    }
+    return s;
+  }
+
+  private fmtS(s: string): void {
+    this.padString(this.truncateString(s));
+  }
+
+  /** format.go fmtSbx: the bytes of the string in hex, `% x` spaced, `#` with 0x prefixes. */
+  private fmtSx(s: string, digits: string): void {
+    const bytes = goBytesOf(s);
+    let length = bytes.length;
+    if (this.precPresent && this.prec < length) length = this.prec;
+    let width = 2 * length;
+    if (width > 0) {
+      if (this.space) {
+        if (this.sharp) width *= 2;
+        width += length - 1;
+      } else if (this.sharp) {
+        width += 2;
+      }
+    } else {
+      if (this.widPresent) this.writePadding(this.wid);
+      return;
+    }
+    if (this.widPresent && this.wid > width && !this.minus) this.writePadding(this.wid - width);
+    let out = '';
+    if (this.sharp) out += `0${digits[16]}`;
+    for (let i = 0; i < length; i++) {
+      if (this.space && i > 0) {
+        out += ' ';
+        if (this.sharp) out += `0${digits[16]}`;
+      }
+      const c = bytes[i]!;
+      out += digits[c >> 4]! + digits[c & 0xf]!;
+    }
+    this.buf += out;
+    if (this.widPresent && this.wid > width && this.minus) this.writePadding(this.wid - width);
+  }
+
+  private fmtQ(s: string): void {
+    const t = this.truncateString(s);
+    if (this.sharp && canBackquote(t)) {
+      this.padString(`\`${t}\``);
+      return;
+    }
+    this.padString(quoteWith(t, '"', this.plus));
+  }
+
+  private fmtC(c: bigint): void {
+    const r = c > BigInt(MAX_RUNE) ? RUNE_ERROR : Number(c);
+    this.padString(String.fromCodePoint(validRune(r) ? r : RUNE_ERROR));
+  }
+
+  private fmtQc(c: bigint): void {
+    // rune(c) keeps the low 32 bits; anything invalid is quoted as U+FFFD.
+    let r = c > BigInt(MAX_RUNE) ? RUNE_ERROR : Number(BigInt.asIntN(32, c));
+    if (!validRune(r)) r = RUNE_ERROR;
+    this.padString(quoteRuneWith(r, this.plus));
+  }
+
+  /** format.go fmtFloat over strconv.AppendFloat (below). */
+  private fmtFloat(v: number, verb: string, precIn: number): void {
+    const prec = this.precPresent ? this.prec : precIn;
+    let num = appendFloat(v, verb, prec);
+    if (num[0] === '-' || num[0] === '+') {
+      // already signed
+    } else {
+      num = `+${num}`;
+    }
+    if (this.space && num[0] === '+' && !this.plus) num = ` ${num.slice(1)}`;
+    if (num[1] === 'I' || num[1] === 'N') {
+      const oldZero = this.zero;
+      this.zero = false;
+      if (num[1] === 'N' && !this.space && !this.plus) num = num.slice(1);
+      this.padString(num);
+      this.zero = oldZero;
+      return;
+    }
+    if (this.sharp && verb !== 'b') {
+      let digits = 0;
+      if (verb === 'v' || verb === 'g' || verb === 'G' || verb === 'x') {
+        digits = prec;
+        if (digits === -1) digits = 6;
+      }
+      let tail = '';
+      let hasDecimalPoint = false;
+      let sawNonzeroDigit = false;
+      for (let i = 1; i < num.length; i++) {
+        const ch = num[i]!;
+        if (ch === '.') {
+          hasDecimalPoint = true;
+          continue;
+        }
+        if (ch === 'p' || ch === 'P' || ((ch === 'e' || ch === 'E') && verb !== 'x' && verb !== 'X')) {
+          tail = num.slice(i);
+          num = num.slice(0, i);
+          break;
+        }
+        if (ch !== '0') sawNonzeroDigit = true;
+        if (sawNonzeroDigit) digits--;
+      }
+      if (!hasDecimalPoint) {
+        if (num.length === 2 && num[1] === '0') digits--;
+        num += '.';
+      }
+      if (digits > 0) num += '0'.repeat(digits);
+      num += tail;
+    }
+    if (this.plus || num[0] !== '+') {
+      if (this.zero && !this.minus && this.widPresent && this.wid > num.length) {
+        this.buf += num[0];
+        this.writePadding(this.wid - num.length);
+        this.buf += num.slice(1);
+        return;
+      }
+      this.padString(num);
+      return;
+    }
+    this.padString(num.slice(1));
+  }
+}
+
+// ---- print.go helpers ------------------------------------------------------------------------
+
+/** print.go parsenum: digits at `start`; more than 1e6 is no number and skips to the end. */
+function parseNum(s: string, start: number, end: number): [number, boolean, number] {
+  if (start >= end) return [0, false, end];
+  let num = 0;
+  let isnum = false;
+  let i = start;
+  for (; i < end && s[i]! >= '0' && s[i]! <= '9'; i++) {
+    if (num > MAX_NUM) return [0, false, end];
+    num = num * 10 + (s.charCodeAt(i) - 48);
+    isnum = true;
+  }
+  return [num, isnum, i];
+}
+
+/** print.go parseArgNumber on text starting with `[`: zero-based index, bytes consumed, ok. */
+function parseArgNumber(format: string): [number, number, boolean] {
+  if (format.length < 3) return [0, 1, false];
+  for (let i = 1; i < format.length; i++) {
+    if (format[i] === ']') {
+      const [width, ok, newi] = parseNum(format, 1, i);
+      if (!ok || newi !== i) return [0, i + 1, false];
+      return [width - 1, i + 1, true];
+    }
+  }
+  return [0, 1, false];
+}
+
+/** print.go intFromArg: only an int operand gives a width or precision. */
+function intFromArg(a: readonly unknown[], argNum: number): [number, boolean, number] {
+  if (argNum >= a.length) return [0, false, argNum];
+  const v = a[argNum];
+  let num = 0;
+  let isInt = false;
+  const int = v instanceof GoTypedInt ? v.value : v;
+  if (typeof int === 'bigint') {
+    const n = BigInt.asIntN(64, int);
+    if (n <= BigInt(MAX_NUM) && n >= BigInt(-MAX_NUM)) {
+      num = Number(n);
+      isInt = true;
+    }
+  }
+  return [num, isInt, argNum + 1];
 }
 
 /**
- * toFixed with Go's rounding: a value exactly halfway rounds to the even digit (2.25 → "2.2"),
- * where JavaScript rounds up.
+ * The verb at `i` as Go decodes it (utf8.DecodeRuneInString): a whole code point, or U+FFFD for
+ * an escaped byte that is not UTF-8 (core/go-string.ts), which Go reads as RuneError of width 1.
  */
-function toFixedHalfEven(abs: number, digits: number): string {
-  const rounded = abs.toFixed(digits);
-  const exact = abs.toFixed(Math.min(digits + 25, 100));
-  const tail = exact.slice(exact.length - 25);
-  if (!/^50*$/.test(tail) || exact.length - 25 < 1) return rounded;
-  const truncated = exact.slice(0, exact.length - 25).replace(/\.$/, '');
-  const lastDigit = Number(truncated[truncated.length - 1]);
-  return lastDigit % 2 === 0 ? truncated : rounded;
+function decodeVerb(format: string, i: number): [string, number] {
+  const cp = format.codePointAt(i)!;
+  const size = cp > 0xffff ? 2 : 1;
+  if (cp >= 0xd800 && cp <= 0xdfff) return ['\uFFFD', 1];
+  return [String.fromCodePoint(cp), size];
 }
 
-/** Go's `%e`: mantissa with `precision` digits, exponent with at least two digits. */
-function formatE(abs: number, precision: number): string {
-  const [mantissa, exp] = abs.toExponential(Math.min(precision, 100)).split('e') as [string, string];
-  return `${mantissa}e${goExponent(exp)}`;
-}
-
-function goExponent(jsExponent: string): string {
-  const sign = jsExponent.startsWith('-') ? '-' : '+';
-  return sign + jsExponent.replace(/^[+-]/, '').padStart(2, '0');
-}
-
-/**
- * Go's `%g`/`%v` for float64 (strconv's 'g' format): the shortest digits that round-trip (or
- * `precision` significant digits), in exponent form when the exponent is < -4 or >= the precision,
- * where the shortest form decides with precision 6 (so 1e6 prints as `1e+06`).
- */
-function formatG(abs: number, precision: number | undefined): string {
-  if (abs === 0) return '0';
-  const shortest = precision === undefined;
-  const p = shortest ? 6 : Math.max(precision, 1);
-  const expForm = shortest ? abs.toExponential() : abs.toExponential(Math.min(p - 1, 100));
-  const [mantissa, expText] = expForm.split('e') as [string, string];
-  const exp = Number(expText);
-  const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
-  const nd = digits.length;
-  const dp = exp + 1;
-  let eprec = p;
-  if (!shortest && eprec > nd && nd >= dp) eprec = nd;
-  if (exp < -4 || exp >= eprec) {
-    const m = nd > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${m}e${goExponent(expText)}`;
+function codePointWidth(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return 2;
   }
-  if (dp <= 0) return `0.${'0'.repeat(-dp)}${digits}`;
-  if (dp >= nd) return digits + '0'.repeat(dp - nd);
-  return `${digits.slice(0, dp)}.${digits.slice(dp)}`;
+  return 1;
 }
 
-function pad(s: string, flags: Flags): string {
-  if (flags.width === undefined) return s;
-  const len = [...s].length;
-  if (len >= flags.width) return s;
-  const fill = ' '.repeat(flags.width - len);
-  return flags.minus ? s + fill : fill + s;
+/** utf8.RuneCountInString of the Go string `s` (an escaped byte counts as one rune). */
+function runeCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i += codePointWidth(s, i)) n++;
+  return n;
 }
 
-function padNumber(sign: string, digits: string, flags: Flags): string {
-  if (flags.zero && flags.width !== undefined && !flags.minus) {
-    return sign + digits.padStart(flags.width - sign.length, '0');
+function goBytesOf(s: string): Uint8Array {
+  return goStringToBytes(s) ?? new Uint8Array(Buffer.from(s, 'utf8'));
+}
+
+// ---- strconv: quoting ---------------------------------------------------------------------------
+
+function validRune(r: number): boolean {
+  return r >= 0 && r <= MAX_RUNE && !(r >= 0xd800 && r <= 0xdfff);
+}
+
+/** strconv.IsPrint: letters, marks, numbers, punctuation, symbols, and the ASCII space. */
+function isPrint(r: number): boolean {
+  if (r < 0x20) return false;
+  if (r < 0x7f) return true;
+  if (r < 0xa1) return false; // DEL, C1 controls and U+00A0 (a space separator)
+  if (!validRune(r)) return false;
+  return PRINTABLE.test(String.fromCodePoint(r));
+}
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/** strconv.CanBackquote over a Go string. */
+function canBackquote(s: string): boolean {
+  for (let i = 0; i < s.length; ) {
+    const cp = s.codePointAt(i)!;
+    i += codePointWidth(s, i);
+    if (cp >= 0xd800 && cp <= 0xdfff) return false; // a byte that is not UTF-8
+    if (cp === 0xfeff) return false;
+    if (cp >= 0x80) continue;
+    if ((cp < 0x20 && cp !== 0x09) || cp === 0x60 || cp === 0x7f) return false;
   }
-  return pad(sign + digits, flags);
+  return true;
 }
 
-const SHORT_ESCAPES: Readonly<Record<string, string>> = {
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-  '\\': '\\\\',
+const SHORT_ESCAPES: Readonly<Record<number, string>> = {
+  0x07: '\\a',
+  0x08: '\\b',
+  0x0c: '\\f',
+  0x0a: '\\n',
+  0x0d: '\\r',
+  0x09: '\\t',
+  0x0b: '\\v',
 };
 
-/** Go's `strconv.Quote`. */
-export function quoteGo(s: string): string {
-  return `"${escapeForQuote(s, '"')}"`;
+/** strconv's appendEscapedRune. */
+function escapeRune(r: number, quote: string, asciiOnly: boolean): string {
+  const ch = String.fromCodePoint(r);
+  if (ch === quote || ch === '\\') return `\\${ch}`;
+  if (asciiOnly) {
+    if (r < 0x80 && isPrint(r)) return ch;
+  } else if (isPrint(r)) {
+    return ch;
+  }
+  const short = SHORT_ESCAPES[r];
+  if (short !== undefined) return short;
+  if (r < 0x20 || r === 0x7f) return `\\x${r.toString(16).padStart(2, '0')}`;
+  if (r < 0x10000) return `\\u${r.toString(16).padStart(4, '0')}`;
+  return `\\U${r.toString(16).padStart(8, '0')}`;
 }
 
-function quoteRune(cp: number): string {
-  return `'${escapeForQuote(String.fromCodePoint(cp), "'")}'`;
-}
-
-function escapeForQuote(s: string, quote: string): string {
-  let out = '';
-  for (const ch of s) {
-    if (ch === quote) out += `\\${quote}`;
-    else if (ch in SHORT_ESCAPES) out += SHORT_ESCAPES[ch];
-    else if (isGoPrint(ch)) out += ch;
-    else {
-      const cp = ch.codePointAt(0)!;
-      if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-      else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-      else out += `\\U${cp.toString(16).padStart(8, '0')}`;
+/** strconv.Quote / QuoteToASCII over a Go string: each byte that is not UTF-8 becomes `\xNN`. */
+function quoteWith(s: string, quote: string, asciiOnly: boolean): string {
+  let out = quote;
+  for (let i = 0; i < s.length; ) {
+    const cp = s.codePointAt(i)!;
+    i += codePointWidth(s, i);
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      // An escaped byte (core/go-string.ts); a stray surrogate has no Go form and is U+FFFD's bytes.
+      const b = cp >= 0xdc80 && cp <= 0xdcff ? cp - 0xdc00 : undefined;
+      out += b === undefined ? '\\xef\\xbf\\xbd' : `\\x${b.toString(16).padStart(2, '0')}`;
+      continue;
     }
+    out += escapeRune(cp, quote, asciiOnly);
+  }
+  return out + quote;
+}
+
+/** strconv.QuoteRune / QuoteRuneToASCII of a valid rune. */
+function quoteRuneWith(r: number, asciiOnly: boolean): string {
+  return `'${escapeRune(r, "'", asciiOnly)}'`;
+}
+
+// ---- strconv: float formatting ------------------------------------------------------------------
+
+interface Decimal {
+  /** Significant digits, no leading or trailing zeros ('' for zero). */
+  d: string;
+  /** Position of the decimal point relative to the start of `d`. */
+  dp: number;
+}
+
+/** IEEE 754 parts the way strconv's genericFtoa reads them (exp already unbiased). */
+function floatParts(v: number): { neg: boolean; mant: bigint; exp: number; special?: string } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const bits = view.getBigUint64(0);
+  const neg = bits >> 63n !== 0n;
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0x7ff) return { neg, mant, exp, special: mant !== 0n ? 'NaN' : neg ? '-Inf' : '+Inf' };
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  exp += -1023;
+  return { neg, mant, exp };
+}
+
+/** The exact decimal value of mant × 2^(exp−52). */
+function exactDecimal(mant: bigint, exp: number): Decimal {
+  if (mant === 0n) return { d: '', dp: 0 };
+  const e2 = exp - 52;
+  let digits: string;
+  let dp: number;
+  if (e2 >= 0) {
+    digits = (mant << BigInt(e2)).toString();
+    dp = digits.length;
+  } else {
+    digits = (mant * 5n ** BigInt(-e2)).toString();
+    dp = digits.length + e2;
+  }
+  return trimDecimal({ d: digits, dp });
+}
+
+function trimDecimal(x: Decimal): Decimal {
+  let end = x.d.length;
+  while (end > 0 && x.d[end - 1] === '0') end--;
+  return { d: x.d.slice(0, end), dp: end === 0 ? 0 : x.dp };
+}
+
+/** strconv's decimal.Round(nd) on an exact value: half way rounds to even. */
+function roundDecimal(x: Decimal, nd: number): Decimal {
+  if (nd < 0 || nd >= x.d.length) return x;
+  let up: boolean;
+  if (x.d[nd] === '5' && nd + 1 === x.d.length) up = nd > 0 && (x.d.charCodeAt(nd - 1) - 48) % 2 === 1;
+  else up = x.d[nd]! >= '5';
+  if (!up) return trimDecimal({ d: x.d.slice(0, nd), dp: x.dp });
+  let i = nd - 1;
+  while (i >= 0 && x.d[i] === '9') i--;
+  if (i < 0) return { d: '1', dp: x.dp + 1 };
+  return { d: x.d.slice(0, i) + String.fromCharCode(x.d.charCodeAt(i) + 1), dp: x.dp };
+}
+
+/**
+ * The shortest digits that read back as `abs` (strconv's shortest mode). ECMAScript's
+ * Number::toString picks the same digits: as few as possible, the closest to the exact value.
+ */
+function shortestDecimal(abs: number): Decimal {
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(abs));
+  if (m === null) throw new Error('unexpected number form');
+  const intPart = m[1]!;
+  const frac = m[2] ?? '';
+  const e = Number(m[3] ?? '0');
+  let digits = intPart + frac;
+  let dp = intPart.length + e;
+  const lead = /^0*/.exec(digits)![0].length;
+  digits = digits.slice(lead);
+  dp -= lead;
+  return trimDecimal({ d: digits, dp });
+}
+
+/** strconv.AppendFloat(nil, v, fmt, prec, 64) for the formats fmt uses. */
+function appendFloat(v: number, fmt: string, prec: number): string {
+  const { neg, mant, exp, special } = floatParts(v);
+  if (special !== undefined) return special;
+  if (fmt === 'b') {
+    const e = exp - 52;
+    return `${neg ? '-' : ''}${mant.toString()}p${e >= 0 ? '+' : ''}${e}`;
+  }
+  if (fmt === 'x' || fmt === 'X') return fmtX(prec, fmt, neg, mant, exp);
+  const shortest = prec < 0;
+  let digs: Decimal;
+  if (mant === 0n) {
+    digs = { d: '', dp: 0 };
+  } else if (shortest) {
+    digs = shortestDecimal(Math.abs(v));
+    if (fmt === 'e' || fmt === 'E') prec = Math.max(digs.d.length - 1, 0);
+    else if (fmt === 'f') prec = Math.max(digs.d.length - digs.dp, 0);
+    else prec = digs.d.length;
+  } else {
+    const exact = exactDecimal(mant, exp);
+    if (fmt === 'e' || fmt === 'E') digs = roundDecimal(exact, prec + 1);
+    else if (fmt === 'f') digs = roundDecimal(exact, exact.dp + prec);
+    else {
+      if (prec === 0) prec = 1;
+      digs = roundDecimal(exact, prec);
+    }
+  }
+  return (neg ? '-' : '') + formatDigits(shortest, digs, prec, fmt);
+}
+
+function formatDigits(shortest: boolean, digs: Decimal, prec: number, fmt: string): string {
+  const nd = digs.d.length;
+  switch (fmt) {
+    case 'e':
+    case 'E':
+      return fmtE(digs, prec, fmt);
+    case 'f':
+      return fmtF(digs, prec);
+    default: {
+      let eprec = prec;
+      if (eprec > nd && nd >= digs.dp) eprec = nd;
+      if (shortest) eprec = 6;
+      const exp = digs.dp - 1;
+      if (exp < -4 || exp >= eprec) {
+        if (prec > nd) prec = nd;
+        return fmtE(digs, prec - 1, fmt === 'g' ? 'e' : 'E');
+      }
+      if (prec > digs.dp) prec = nd;
+      return fmtF(digs, Math.max(prec - digs.dp, 0));
+    }
+  }
+}
+
+function fmtE(digs: Decimal, prec: number, fmt: string): string {
+  const nd = digs.d.length;
+  let out = nd === 0 ? '0' : digs.d[0]!;
+  if (prec > 0) {
+    out += '.';
+    const m = Math.min(nd, prec + 1);
+    let i = 1;
+    if (i < m) {
+      out += digs.d.slice(i, m);
+      i = m;
+    }
+    if (i <= prec) out += '0'.repeat(prec - i + 1);
+  }
+  let exp = nd === 0 ? 0 : digs.dp - 1;
+  const sign = exp < 0 ? '-' : '+';
+  exp = Math.abs(exp);
+  return `${out}${fmt}${sign}${exp < 10 ? `0${exp}` : String(exp)}`;
+}
+
+function fmtF(digs: Decimal, prec: number): string {
+  const nd = digs.d.length;
+  let out: string;
+  if (digs.dp > 0) {
+    const m = Math.min(nd, digs.dp);
+    out = digs.d.slice(0, m) + '0'.repeat(digs.dp - m);
+  } else {
+    out = '0';
+  }
+  if (prec > 0) {
+    out += '.';
+    // Digits after the point: d[dp+i] where present, zeros elsewhere.
+    const start = digs.dp;
+    const from = Math.max(0, Math.min(-start, prec));
+    out += '0'.repeat(from);
+    const avail = digs.d.slice(Math.max(start, 0), Math.max(start, 0) + (prec - from));
+    out += avail + '0'.repeat(prec - from - avail.length);
   }
   return out;
 }
 
-/** Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-function isGoPrint(ch: string): boolean {
-  return ch === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch);
+/** strconv's fmtX: %x of a float, `0x1.8p+00`. */
+function fmtX(prec: number, fmt: string, neg: boolean, mantIn: bigint, expIn: number): string {
+  let mant = mantIn;
+  let exp = mantIn === 0n ? 0 : expIn;
+  const bit60 = 1n << 60n;
+  mant = (mant << 8n) & UINT64_MASK; // 60 - mantbits(52)
+  while (mant !== 0n && (mant & bit60) === 0n) {
+    mant = (mant << 1n) & UINT64_MASK;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & (bit60 - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant = (mant << (60n - shift)) & UINT64_MASK;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const hex = fmt === 'X' ? '0123456789ABCDEF' : '0123456789abcdef';
+  let out = `${neg ? '-' : ''}0${fmt}${String((mant >> 60n) & 1n)}`;
+  mant = (mant << 4n) & UINT64_MASK;
+  if (prec < 0 && mant !== 0n) {
+    out += '.';
+    while (mant !== 0n) {
+      out += hex[Number((mant >> 60n) & 15n)];
+      mant = (mant << 4n) & UINT64_MASK;
+    }
+  } else if (prec > 0) {
+    out += '.';
+    for (let i = 0; i < prec; i++) {
+      out += hex[Number((mant >> 60n) & 15n)];
+      mant = (mant << 4n) & UINT64_MASK;
+    }
+  }
+  out += fmt === 'X' ? 'P' : 'p';
+  const sign = exp < 0 ? '-' : '+';
+  exp = Math.abs(exp);
+  return `${out}${sign}${exp < 10 ? `0${exp}` : String(exp)}`;
 }

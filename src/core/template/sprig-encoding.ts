@@ -1,12 +1,12 @@
 /** sprig v3 encodings, hashes and JSON, plus ESO's toYaml/fromYaml. */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { fn, type TemplateFunc } from './func-table.ts';
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
 import { toGoJson } from './go-json.ts';
+import { fromYaml } from './go-yaml.ts';
 import { FuncError } from './template-error.ts';
-import { isGoMap, type GoMap } from './values.ts';
 
 /**
  * sprig's base64decode: Go's `base64.StdEncoding.DecodeString` (core/go-base64.ts) over the bytes
@@ -96,7 +96,17 @@ function jsonOrEmpty(v: unknown, escapeHTML: boolean, indent: string): string {
   }
 }
 
-/** sigs.k8s.io/yaml Marshal: the JSON form of the value as block YAML with sorted keys. */
+/**
+ * sigs.k8s.io/yaml Marshal: the JSON form of the value as block YAML with sorted keys.
+ *
+ * Known gap (docs/templates.md): Go writes this with go.yaml.in/yaml/v2's emitter (libyaml), and the
+ * npm `yaml` package cannot be configured to match it: libyaml breaks plain and double-quoted
+ * scalars at the first space past column 80 (lines may exceed 80), falls back from plain to SINGLE
+ * quotes unless the string would resolve to another type (then double), escapes characters outside
+ * the BMP, and yaml.v2 orders keys with digit runs compared numerically. Exact output needs a small
+ * dedicated emitter ported from emitterc.go (analyze_scalar, select_scalar_style, write_*),
+ * encode.go (stringv, floatv) and sorter.go; until then this is the close approximation below.
+ */
 function toYaml(v: unknown): string {
   try {
     const jsonForm = JSON.parse(toGoJson(v, { escapeHTML: false, indent: '' })) as unknown;
@@ -104,18 +114,6 @@ function toYaml(v: unknown): string {
   } catch {
     return '';
   }
-}
-
-/** ESO's fromYaml: a map, with problems reported under "Error" (here without the parser's text). */
-function fromYaml(s: string): GoMap {
-  try {
-    const doc = parseYaml(s, { version: '1.1' }) as unknown;
-    const value = JSON.parse(JSON.stringify(doc ?? {})) as unknown;
-    if (isGoMap(value)) return value;
-  } catch {
-    // Reported below: the parser's message can quote the document.
-  }
-  return { Error: 'error converting YAML to JSON' };
 }
 
 export const SPRIG_ENCODING: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([

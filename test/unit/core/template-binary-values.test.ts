@@ -96,11 +96,18 @@ describe('binary values through target.template', () => {
     assert.equal(renderKey("{{ '\\xff' }}", {}), Buffer.from('255').toString('hex'));
   });
 
+  it("prints binary data byte for byte through printf and print, as Go's fmt does", () => {
+    // Go 1.26 text/template with data {"bin": "a\xff\x00"}; output bytes in hex.
+    assert.equal(
+      renderKey('{{ printf "%s|%x|%q|%5.2s|% X|%v" .bin .bin .bin .bin .bin .bin }}{{ print .bin 1 }}', { bin: Uint8Array.of(0x61, 0xff, 0x00) }),
+      '61ff007c3631666630307c22615c7866665c783030227c20202061ff7c36312046462030307c61ff0061ff0031',
+    );
+  });
+
   it('fails, naming the key and the function, when a function is given binary data it cannot process as Go does', () => {
     const e = binaryFailure('{{ .raw | b64dec | upper }}', { raw: KEYSTORE_B64 }, 'upper');
     assert.match(e.message, /at <upper>/);
     binaryFailure('{{ .bin | b64enc }}', { bin: KEYSTORE }, 'b64enc');
-    binaryFailure('{{ printf "%s" .bin }}', { bin: KEYSTORE }, 'printf');
     binaryFailure('{{ toJson . }}', { bin: KEYSTORE, user: 'u' }, 'toJson');
   });
 

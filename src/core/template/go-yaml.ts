@@ -1,0 +1,275 @@
+/**
+ * ESO's `fromYaml` (runtime/template/v2/yaml.go): sigs.k8s.io/yaml v1.6.0 `Unmarshal` into a
+ * map[string]interface{}, which reads the FIRST document with go.yaml.in/yaml/v2 (YAML 1.1 rules
+ * of its resolve.go), converts keys to strings (convertToJSONableObject), writes JSON and decodes
+ * that JSON, so every number comes back as float64.
+ *
+ * The npm `yaml` package only tokenizes and builds the node tree here (schema `failsafe`: every
+ * scalar is its text); what a plain scalar MEANS is decided below by a port of yaml.v2's resolve,
+ * because the package's YAML 1.1 schema differs from yaml.v2 (it reads `12:30:45` as sexagesimal
+ * and `2024-01-01` as a timestamp, where yaml.v2 keeps both strings; it drops `1e400`, which
+ * yaml.v2 keeps as a string; `0o17`, `1_`, and `0x_1` differ too).
+ *
+ * Failures land in the map under "Error", as in ESO. Where Go's text names no content (JSON-stage
+ * errors, unsupported floats), it is Go's text; parser errors use one fixed text, because Go's
+ * messages quote the document and the npm parser's messages differ from libyaml's anyway.
+ */
+import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { decodeStd } from '../go-base64.ts';
+import { goStringFromBytes } from '../go-string.ts';
+import { newGoMap, putKey, type GoMap } from './values.ts';
+
+const PREFIX = 'error converting YAML to JSON: ';
+const TAG = 'tag:yaml.org,2002:';
+/** Total nodes one conversion may produce: aliases can expand a small document exponentially. */
+const MAX_NODES = 1_000_000;
+
+class YamlFailure extends Error {}
+
+/** ESO's fromYaml: the first document as a map; problems under the "Error" key. */
+export function fromYaml(source: string): GoMap {
+  const out = newGoMap();
+  let value: unknown;
+  try {
+    value = decodeFirstDocument(source);
+  } catch (e) {
+    putKey(out, 'Error', e instanceof YamlFailure ? e.message : `${PREFIX}yaml: the document is not valid YAML`);
+    return out;
+  }
+  if (value === null) return out;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const kind = Array.isArray(value) ? 'array' : typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'bool' : 'number';
+    putKey(out, 'Error', `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
+    return out;
+  }
+  return value as GoMap;
+}
+
+function decodeFirstDocument(source: string): unknown {
+  const docs = parseAllDocuments(source, { version: '1.1', schema: 'failsafe', uniqueKeys: false, logLevel: 'silent', merge: false });
+  const list = Array.isArray(docs) ? docs : [];
+  const doc = list[0];
+  if (doc === undefined) return null;
+  if (doc.errors.length > 0) throw new Error('parse');
+  const yamlDirective = doc.directives?.yaml;
+  if (yamlDirective?.explicit === true && yamlDirective.version !== '1.1') throw new YamlFailure(`${PREFIX}yaml: found incompatible YAML document`);
+  const state = { nodes: 0, active: new Set<Node>() };
+  return convert(doc, doc.contents as Node | null, state);
+}
+
+interface State {
+  nodes: number;
+  readonly active: Set<Node>;
+}
+
+/** yaml.v2's decode into interface{}, then sigs.k8s.io/yaml's JSON round trip. */
+function convert(doc: Document, node: Node | null, state: State): unknown {
+  if (++state.nodes > MAX_NODES) throw new YamlFailure(`${PREFIX}yaml: document contains excessive aliasing`);
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) {
+    const target = (node as Alias).resolve(doc) as Node | undefined;
+    if (target === undefined) throw new Error('unknown anchor');
+    if (state.active.has(target)) throw new YamlFailure(`${PREFIX}yaml: an anchor's value contains itself`);
+    return convert(doc, target, state);
+  }
+  state.active.add(node);
+  try {
+    if (isScalar(node)) return jsonValue(resolveScalar(node.value as string, node.type === 'PLAIN', node.tag));
+    if (isSeq(node)) return node.items.map((item) => convert(doc, item as Node, state));
+    if (isMap(node)) {
+      const out = newGoMap();
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        if (keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.tag === undefined && keyNode.value === '<<') {
+          mergeInto(doc, out, pair.value as Node | null, state);
+          continue;
+        }
+        const key = jsonKey(convertKey(doc, keyNode, state));
+        putKey(out, key, convert(doc, pair.value as Node | null, state));
+      }
+      return out;
+    }
+  } finally {
+    state.active.delete(node);
+  }
+  throw new Error('unknown node');
+}
+
+/** yaml.v2's merge key: a map's entries overwrite; in a list of maps the earlier map wins. */
+function mergeInto(doc: Document, out: GoMap, valueNode: Node | null, state: State): void {
+  let node = valueNode;
+  while (node !== null && isAlias(node)) node = ((node as Alias).resolve(doc) as Node | undefined) ?? null;
+  if (node !== null && isMap(node)) {
+    const merged = convert(doc, node, state) as GoMap;
+    for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
+    return;
+  }
+  if (node !== null && isSeq(node)) {
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      let item = node.items[i] as Node | null;
+      while (item !== null && isAlias(item)) item = ((item as Alias).resolve(doc) as Node | undefined) ?? null;
+      if (item === null || !isMap(item)) throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
+      const merged = convert(doc, item, state) as GoMap;
+      for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
+    }
+    return;
+  }
+  throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
+}
+
+type Resolved = { kind: 'str'; v: string } | { kind: 'int'; v: bigint } | { kind: 'float'; v: number } | { kind: 'bool'; v: boolean } | { kind: 'null' };
+
+function convertKey(doc: Document, node: Node | null, state: State): Resolved | 'collection' {
+  if (node === null || node === undefined) return { kind: 'null' };
+  let n: Node = node;
+  while (isAlias(n)) {
+    const target = (n as Alias).resolve(doc) as Node | undefined;
+    if (target === undefined) throw new Error('unknown anchor');
+    n = target;
+  }
+  if (isScalar(n)) {
+    state.nodes++;
+    return resolveScalar(n.value as string, n.type === 'PLAIN', n.tag);
+  }
+  return 'collection';
+}
+
+/** sigs.k8s.io/yaml convertToJSONableObject's key rules. */
+function jsonKey(key: Resolved | 'collection'): string {
+  if (key === 'collection') throw new YamlFailure(`${PREFIX}yaml: invalid map key`);
+  switch (key.kind) {
+    case 'str':
+      return key.v;
+    case 'int':
+      if (key.v > 9223372036854775807n) throw new YamlFailure(`${PREFIX}unsupported map key of type: uint64`);
+      return key.v.toString();
+    case 'float':
+      return formatFloat32G(key.v);
+    case 'bool':
+      return key.v ? 'true' : 'false';
+    default:
+      throw new YamlFailure(`${PREFIX}unsupported map key of type: %!s(<nil>)`);
+  }
+}
+
+/** A resolved scalar after the JSON round trip: numbers become float64; NaN and ±Inf fail. */
+function jsonValue(r: Resolved): unknown {
+  switch (r.kind) {
+    case 'str':
+      return r.v;
+    case 'int':
+      return Number(r.v);
+    case 'float':
+      if (Number.isNaN(r.v)) throw new YamlFailure(`${PREFIX}json: unsupported value: NaN`);
+      if (!Number.isFinite(r.v)) throw new YamlFailure(`${PREFIX}json: unsupported value: ${r.v > 0 ? '+Inf' : '-Inf'}`);
+      return Object.is(r.v, -0) ? -0 : r.v;
+    case 'bool':
+      return r.v;
+    default:
+      return null;
+  }
+}
+
+const RESOLVE_MAP: ReadonlyMap<string, Resolved> = new Map<string, Resolved>([
+  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s): [string, Resolved] => [s, { kind: 'bool', v: true }]),
+  ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((s): [string, Resolved] => [s, { kind: 'bool', v: false }]),
+  ...['', '~', 'null', 'Null', 'NULL'].map((s): [string, Resolved] => [s, { kind: 'null' }]),
+  ...['.nan', '.NaN', '.NAN'].map((s): [string, Resolved] => [s, { kind: 'float', v: NaN }]),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((s): [string, Resolved] => [s, { kind: 'float', v: Infinity }]),
+  ...['-.inf', '-.Inf', '-.INF'].map((s): [string, Resolved] => [s, { kind: 'float', v: -Infinity }]),
+]);
+
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** yaml.v2 resolve.go for a scalar with the given tag (undefined: none). */
+function resolveScalar(text: string, plain: boolean, tag: string | undefined): Resolved {
+  if (tag === `${TAG}binary`) {
+    const decoded = decodeStd(new Uint8Array(Buffer.from(text.replace(/\s/g, ''), 'utf8')));
+    if (!decoded.ok) throw new YamlFailure(`${PREFIX}yaml: !!binary value contains invalid base64 data`);
+    return { kind: 'str', v: jsonString(goStringFromBytes(decoded.bytes)) };
+  }
+  const resolvable = tag === undefined || [`${TAG}str`, `${TAG}bool`, `${TAG}int`, `${TAG}float`, `${TAG}null`, `${TAG}timestamp`].includes(tag);
+  if (!resolvable) return { kind: 'str', v: text };
+  // Quoted scalars without a tag are strings; an explicit tag makes yaml.v2 resolve the text.
+  const r = tag === `${TAG}str` || (tag === undefined && !plain) ? ({ kind: 'str', v: text } as Resolved) : resolvePlain(text);
+  if (tag === undefined || tag === `${TAG}str` || tag === `${TAG}timestamp`) return r;
+  const want = tag.slice(TAG.length);
+  if (r.kind === want) return r;
+  if (want === 'float' && r.kind === 'int') return { kind: 'float', v: Number(r.v) };
+  throw new YamlFailure(`${PREFIX}yaml: cannot decode a value as a !!${want}`);
+}
+
+function resolvePlain(text: string): Resolved {
+  const known = RESOLVE_MAP.get(text);
+  if (known !== undefined) return known;
+  const c = text[0] ?? '';
+  if (c === '.') {
+    const f = parseGoFloat(text);
+    return f === undefined ? { kind: 'str', v: text } : { kind: 'float', v: f };
+  }
+  if (c !== '+' && c !== '-' && !(c >= '0' && c <= '9')) return { kind: 'str', v: text };
+  const plain = text.replace(/_/g, '');
+  const int = parseGoInt(plain);
+  if (int !== undefined && int >= -(1n << 63n) && int < 1n << 64n) return { kind: 'int', v: int };
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const f = Number(plain);
+    if (Number.isFinite(f)) return { kind: 'float', v: f };
+  }
+  return { kind: 'str', v: text };
+}
+
+/** strconv.ParseInt/ParseUint with base 0 (sign, 0x, 0o, 0b, leading-0 octal), as a bigint. */
+function parseGoInt(s: string): bigint | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (m === null) return undefined;
+  const body = m[2]!;
+  let v: bigint;
+  if (/^0[xXoObB]/.test(body)) v = BigInt(`0${body[1]!.toLowerCase()}${body.slice(2)}`);
+  else if (body.startsWith('0')) v = body.length === 1 ? 0n : BigInt(`0o${body.slice(1)}`);
+  else v = BigInt(body);
+  if (m[1] === '-') {
+    v = -v;
+    if (v < -(1n << 63n)) return undefined;
+  } else if (m[1] === '+' && v >= 1n << 63n) {
+    return undefined; // ParseUint takes no sign
+  }
+  return v;
+}
+
+/** strconv.ParseFloat for the forms a scalar starting with '.' can have. */
+function parseGoFloat(s: string): number | undefined {
+  if (!/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s)) return undefined;
+  const f = Number(s);
+  return Number.isFinite(f) ? f : undefined;
+}
+
+/** encoding/json writes each byte that is not UTF-8 as U+FFFD. */
+function jsonString(s: string): string {
+  return s.replace(/[\uDC80-\uDCFF]/g, '\uFFFD');
+}
+
+/** strconv.FormatFloat(f, 'g', -1, 32): the shortest float32 digits, exponent from 1e+06 / 1e-05. */
+function formatFloat32G(f: number): string {
+  if (Number.isNaN(f)) return '.nan';
+  if (!Number.isFinite(f)) return f > 0 ? '.inf' : '-.inf';
+  const f32 = Math.fround(f);
+  if (f32 === 0) return Object.is(f32, -0) ? '-0' : '0';
+  let digits = '';
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const [m, e] = Math.abs(f32).toExponential(p - 1).split('e') as [string, string];
+    if (Math.fround(Number(`${m}e${e}`)) === Math.abs(f32)) {
+      digits = m.replace('.', '').replace(/0+$/, '') || '0';
+      exp = Number(e);
+      break;
+    }
+  }
+  const sign = f32 < 0 ? '-' : '';
+  if (exp < -4 || exp >= 6) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
