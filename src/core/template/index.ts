@@ -44,8 +44,31 @@ export function executeTemplate(t: ParsedTemplate, data: unknown, opts: ExecuteO
   });
 }
 
+/**
+ * Parsed templates by name and source. A template is parsed once, not at every render (ESO parses at
+ * every render; parsing is pure, so a cached tree gives the same result). Bounded: the least recently
+ * used entry goes first. Only successful parses are kept.
+ */
+const PARSE_CACHE_LIMIT = 2_000;
+const parseCache = new Map<string, ParsedTemplate>();
+
+/** parseTemplate through the cache. */
+export function parsedTemplate(source: string, name = 'template'): ParsedTemplate {
+  const key = `${name}\u0000${source}`;
+  const hit = parseCache.get(key);
+  if (hit) {
+    parseCache.delete(key);
+    parseCache.set(key, hit);
+    return hit;
+  }
+  const parsed = parseTemplate(source, name);
+  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.delete(parseCache.keys().next().value!);
+  parseCache.set(key, parsed);
+  return parsed;
+}
+
 export function renderTemplate(source: string, data: unknown, name?: string): string {
-  return executeTemplate(parseTemplate(source, name), data);
+  return executeTemplate(parsedTemplate(source, name), data);
 }
 
 function asTemplateData(data: unknown): unknown {

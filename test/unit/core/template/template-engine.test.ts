@@ -143,3 +143,15 @@ describe('Go regular expressions', () => {
     assert.match(e.message, /error calling regexFind: regexp: Compile: error parsing regexp: invalid or unsupported Perl syntax$/);
   });
 });
+
+describe('parse cache', () => {
+  it('parses a template once and reuses the tree for every render of the same name and source', async () => {
+    const { parsedTemplate, renderTemplate } = await import('../../../../src/core/template/index.ts');
+    const source = '{{ .a | upper }}-cache-test';
+    const first = parsedTemplate(source, 'cached');
+    assert.equal(parsedTemplate(source, 'cached'), first);
+    assert.notEqual(parsedTemplate(source, 'other-name'), first);
+    assert.equal(renderTemplate(source, { a: 'x' }, 'cached'), 'X-cache-test');
+    assert.equal(renderTemplate(source, { a: 'y' }, 'cached'), 'Y-cache-test');
+  });
+});
