@@ -392,10 +392,12 @@ const IS_LETTER = /^\p{L}$/u;
 const IS_DIGIT = /^\p{Nd}$/u;
 
 function isLetter(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
   return IS_LETTER.test(String.fromCodePoint(cp));
 }
 
 function isDigit(cp: number): boolean {
+  if (cp < 0x80) return cp >= 0x30 && cp <= 0x39;
   return IS_DIGIT.test(String.fromCodePoint(cp));
 }
 
@@ -405,8 +407,14 @@ function isDigit(cp: number): boolean {
  * when either rune is '0' and a non-zero digit precedes it, both numbers start from 1.
  */
 export function yamlKeyLess(a: string, b: string): boolean {
-  const ar = Array.from(a, (c) => c.codePointAt(0)!);
-  const br = Array.from(b, (c) => c.codePointAt(0)!);
+  return runesLess(runes(a), runes(b));
+}
+
+function runes(s: string): number[] {
+  return Array.from(s, (c) => c.codePointAt(0)!);
+}
+
+function runesLess(ar: readonly number[], br: readonly number[]): boolean {
   for (let i = 0; i < ar.length && i < br.length; i++) {
     if (ar[i] === br[i]) continue;
     const al = isLetter(ar[i]!);
@@ -436,8 +444,11 @@ export function yamlKeyLess(a: string, b: string): boolean {
 }
 
 function sortKeys(keys: string[]): string[] {
-  // sort.Sort is not stable, but the keys of a Go map are distinct, so any correct sort agrees.
-  return keys.sort((x, y) => (yamlKeyLess(x, y) ? -1 : yamlKeyLess(y, x) ? 1 : 0));
+  // sort.Sort is not stable, but the keys of a Go map are distinct, so any correct sort agrees
+  // (where Less is a consistent order; see docs/templates.md for the key sets where it is not).
+  const decoded = keys.map((k) => ({ k, r: runes(k) }));
+  decoded.sort((x, y) => (runesLess(x.r, y.r) ? -1 : runesLess(y.r, x.r) ? 1 : 0));
+  return decoded.map((d) => d.k);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,6 +497,9 @@ function utf8Length(cps: readonly number[]): number {
   return n;
 }
 
+/** Characters that may not start a plain scalar in block context, whatever follows them. */
+const LEADING_INDICATORS = new Set(Array.from('#,[]{}&*!|>\'"%@`', (c) => c.codePointAt(0)!));
+
 function analyzeScalar(value: string): Analysis {
   const cps = Array.from(value, (c) => c.codePointAt(0)!);
   const bytes = utf8Length(cps);
@@ -505,13 +519,11 @@ function analyzeScalar(value: string): Analysis {
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i]!;
     const followedByWhitespace = i + 1 >= cps.length || isBlank(cps[i + 1]);
-    const ch = String.fromCodePoint(c);
     if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) blockIndicators = true;
-      else if ((ch === '?' || ch === ':') && followedByWhitespace) blockIndicators = true;
-      else if (ch === '-' && followedByWhitespace) blockIndicators = true;
-    } else if (ch === ':' && followedByWhitespace) blockIndicators = true;
-    else if (ch === '#' && precededByWhitespace) blockIndicators = true;
+      if (LEADING_INDICATORS.has(c)) blockIndicators = true;
+      else if ((c === 0x3f || c === 0x3a || c === 0x2d) && followedByWhitespace) blockIndicators = true; // ? : -
+    } else if (c === 0x3a && followedByWhitespace) blockIndicators = true;
+    else if (c === 0x23 && precededByWhitespace) blockIndicators = true; // #
     if (!isPrintable(c)) special = true;
     if (c === 0x20) {
       if (i === 0) leadingSpace = true;
