@@ -1,11 +1,11 @@
 /** sprig v3 encodings, hashes and JSON, plus ESO's toYaml/fromYaml. */
 import { createHash } from 'node:crypto';
-import { stringify as stringifyYaml } from 'yaml';
 import { fn, type TemplateFunc } from './func-table.ts';
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
 import { toGoJson } from './go-json.ts';
 import { fromYaml } from './go-yaml.ts';
+import { jsonToGoYaml } from './go-yaml-emit.ts';
 import { FuncError } from './template-error.ts';
 
 /**
@@ -97,23 +97,18 @@ function jsonOrEmpty(v: unknown, escapeHTML: boolean, indent: string): string {
 }
 
 /**
- * sigs.k8s.io/yaml Marshal: the JSON form of the value as block YAML with sorted keys.
- *
- * Known gap (docs/templates.md): Go writes this with go.yaml.in/yaml/v2's emitter (libyaml), and the
- * npm `yaml` package cannot be configured to match it: libyaml breaks plain and double-quoted
- * scalars at the first space past column 80 (lines may exceed 80), falls back from plain to SINGLE
- * quotes unless the string would resolve to another type (then double), escapes characters outside
- * the BMP, and yaml.v2 orders keys with digit runs compared numerically. Exact output needs a small
- * dedicated emitter ported from emitterc.go (analyze_scalar, select_scalar_style, write_*),
- * encode.go (stringv, floatv) and sorter.go; until then this is the close approximation below.
+ * ESO's toYaml (runtime/template/v2/yaml.go): sigs.k8s.io/yaml Marshal, i.e. encoding/json's
+ * Marshal (HTML-escaping, which matters for libyaml's 1024-character key limit) and then
+ * JSONToYAML, ported in go-yaml-emit.ts; any error gives "" and the final newline is trimmed.
  */
 function toYaml(v: unknown): string {
+  let json: string;
   try {
-    const jsonForm = JSON.parse(toGoJson(v, { escapeHTML: false, indent: '' })) as unknown;
-    return stringifyYaml(jsonForm, { sortMapEntries: true, indentSeq: false, lineWidth: 0, version: '1.1' }).replace(/\n$/, '');
+    json = toGoJson(v, { escapeHTML: true, indent: '' });
   } catch {
     return '';
   }
+  return jsonToGoYaml(json)?.replace(/\n$/, '') ?? '';
 }
 
 export const SPRIG_ENCODING: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([

@@ -50,11 +50,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   "time-random/genSelfSignedCert-shape": 3, // only-projector-fails
   // 4. filterPEM: PEM headers (Proc-Type, DEK-Info) dropped; blocks Go's encoding/pem rejects.
   // 5. YAML as sigs.k8s.io/yaml reads and writes it (dates and 12:30:45 stay strings, quoting, folding, error texts).
-  "encoding/toYaml-scalars": 5, // output-differs
-  "encoding/toYaml-string": 5, // output-differs
-  "encoding/toYaml-long-line": 5, // output-differs
   "encoding/fromYaml-error": 5, // output-differs
-  "gen/0021": 5, "gen/0367": 5, "gen/0532": 5, "gen/0559": 5, 
+  "gen/0559": 5, 
   "gen/2093": 5, "gen/2301": 5, 
   // 6. Go types: []string / []int / int64 / float64 distinct, nil slices print [], complex literals.
   "language/literal-complex": 6, // only-projector-fails
@@ -112,9 +109,7 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   "gen/0685": "unsupported", // only-projector-fails
   "gen/0962": "unsupported", // only-projector-fails
   "gen/1059": "unsupported", // only-projector-fails
-  "gen/1375": 5, // output-differs
   "gen/1690": "unsupported", // only-projector-fails
-  "gen/1712": 5, // output-differs
   "gen/2187": "unsupported", // only-projector-fails
   "gen/2419": "unsupported", // only-projector-fails
   "gen/2456": "unsupported", // only-projector-fails
