@@ -1,11 +1,12 @@
 /**
- * sprig v3.3.0's crypto functions (crypto.go) that Projector implements: htpasswd (ESO's variant
- * with a hash argument), derivePassword (the Master Password algorithm), encryptAES/decryptAES,
+ * sprig v3.3.0's crypto functions (crypto.go) that Projector implements: bcrypt, htpasswd (ESO's
+ * variant with a hash argument), derivePassword (the Master Password algorithm), encryptAES/decryptAES,
  * randBytes and genPrivateKey. Byte strings in and out are Go strings (core/go-string.ts).
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, generateKeyPairSync, randomBytes, scryptSync } from 'node:crypto';
 import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
 import { bytesFn, fn, type TemplateFunc } from './func-table.ts';
+import { bcryptGenerate, BcryptError } from './go-bcrypt.ts';
 import { FuncError } from './template-error.ts';
 
 const bytesOf = (s: string): Buffer => Buffer.from(goStringToBytes(s) ?? new Uint8Array());
@@ -18,7 +19,21 @@ const bytesOf = (s: string): Buffer => Buffer.from(goStringToBytes(s) ?? new Uin
 function htpasswd(user: string, password: string, algorithm: string): string {
   if (user.includes(':')) return `invalid username: ${user}`;
   if (algorithm === 'sha') return `${user}:{SHA}${createHash('sha1').update(bytesOf(password)).digest('base64')}`;
-  throw new FuncError('htpasswd with bcrypt is not supported by Projector yet; use "sha"', true);
+  return `${user}:${bcrypt(password)}`;
+}
+
+/**
+ * sprig's bcrypt: bcrypt.GenerateFromPassword at the default cost 10 (`$2a$10$…`, random salt);
+ * Go's error becomes the result text ("failed to encrypt string with bcrypt: …", for passwords
+ * over 72 bytes).
+ */
+function bcrypt(password: string): string {
+  try {
+    return bcryptGenerate(bytesOf(password));
+  } catch (e) {
+    if (e instanceof BcryptError) return `failed to encrypt string with bcrypt: ${e.message}`;
+    throw e;
+  }
 }
 
 const MASTER_PASSWORD_SEED = 'com.lyndir.masterpassword';
@@ -160,6 +175,7 @@ export const SPRIG_CRYPTO: ReadonlyMap<string, TemplateFunc> = new Map<string, T
       return htpasswd(u as string, p as string, a as string);
     }),
   ],
+  ['bcrypt', bytesFn(['string'], ([p]) => bcrypt(p as string))],
   ['derivePassword', bytesFn(['int', 'string', 'string', 'string', 'string'], ([c, t, p, u, s]) => derivePassword(c as bigint, t as string, p as string, u as string, s as string))],
   ['encryptAES', bytesFn(['string', 'string'], ([k, t]) => encryptAES(k as string, t as string))],
   ['decryptAES', bytesFn(['string', 'string'], ([k, c]) => decryptAES(k as string, c as string))],

@@ -65,8 +65,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   "edge/control-chars": 8, // output-differs
   // sprig functions Projector does not implement (docs/templates.md): the date functions, bcrypt, certificate
   // generation, semver, urlParse/urlJoin.
-  "strings/htpasswd-bcrypt-shape": "unsupported", // only-projector-fails
-  "strings/bcrypt-shape": "unsupported", // only-projector-fails
   "encoding/urlJoin": "unsupported", // only-projector-fails
   "encoding/semver": "unsupported", // only-projector-fails
   "time-random/date-fixed": "unsupported", // only-projector-fails

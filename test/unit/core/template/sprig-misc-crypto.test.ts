@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { bcryptGenerate, bcryptVerify } from '../../../../src/core/template/go-bcrypt.ts';
 import { renderTemplate, TemplateError } from '../../../../src/core/template/index.ts';
 
 const data = { path: '/etc/ssl/../certs/ca.pem', password: 's3cr3t' };
@@ -116,5 +117,39 @@ describe('sprig crypto functions ported in sprig-crypto.ts render as Go renders 
     assert.equal(createPrivateKey(ed).asymmetricKeyType, 'ed25519');
     assert.equal(render('{{ genPrivateKey "x" }}'), 'Unknown type x');
     assert.equal(fails('{{ genPrivateKey "dsa" }}').kind, 'unsupported');
+  });
+});
+
+describe('bcrypt (go-bcrypt.ts) computes what golang.org/x/crypto/bcrypt v0.53.0 computes', () => {
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  // Made by Go's bcrypt.GenerateFromPassword (random salts); Projector must recompute each hash from its salt.
+  const GO_HASHES: [string, string][] = [
+    ['s3cr3t', '$2a$04$EBl5Up7GIQJsSl.CyN1qduSTTfB3Czt5qWG9ygjCytg2z7zEk5LW6'],
+    ['s3cr3t', '$2a$10$4WE/Dxs7o0nUavVucfUPsucCRLnlf7hekEF00yoFKE388rebnfGsm'],
+    ['', '$2a$04$IWY8YUhh06NRriC0U0ocdujTvnbFTHA0wj2Szn6eE6tnhBfZEHcs.'],
+    ['héllo wörld', '$2a$04$MD5bB5NQpK8LcoNb1Hveg.XVuZbIdEaHasLWkjUcjJgF/Ws5YFQLi'],
+  ];
+  for (const [password, hash] of GO_HASHES) {
+    it(`recomputes Go's hash ${hash.slice(0, 7)}… of ${JSON.stringify(password)} and refuses another password`, () => {
+      assert.equal(bcryptVerify(hash, utf8(password)), true);
+      assert.equal(bcryptVerify(hash, utf8(`${password}x`)), false);
+    });
+  }
+
+  it('makes $2a$10$ hashes with a fresh salt that verify (Go verified one: $2a$10$P0SgsTWjcmrkf6UDMBzISe…)', () => {
+    assert.equal(bcryptVerify('$2a$10$P0SgsTWjcmrkf6UDMBzISekgjIuPDH4IINk1xEHy/4.6bmehEdFmy', utf8('s3cr3t')), true);
+    const h = render('{{ bcrypt .password }}');
+    assert.match(h, /^\$2a\$10\$[./A-Za-z0-9]{53}$/);
+    assert.equal(bcryptVerify(h, utf8('s3cr3t')), true);
+    assert.notEqual(bcryptGenerate(utf8('x'), 4), bcryptGenerate(utf8('x'), 4));
+  });
+
+  it('htpasswd with any hash but "sha" is user:bcrypt, and bcrypt refuses passwords over 72 bytes as Go does', () => {
+    const line = render('{{ htpasswd "admin" .password "bcrypt" }}');
+    assert.ok(line.startsWith('admin:$2a$10$'));
+    assert.equal(bcryptVerify(line.slice('admin:'.length), utf8('s3cr3t')), true);
+    assert.equal(render('{{ htpasswd "admin" "x" "md5" | len }}'), '66');
+    assert.equal(render('{{ bcrypt (repeat 73 "a") }}'), 'failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes');
+    assert.equal(render('{{ bcrypt (repeat 72 "a") | len }}'), '60');
   });
 });
