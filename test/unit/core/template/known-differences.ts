@@ -63,7 +63,7 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   //    parsing (overflow, NaN, Inf, 0x1p4), mergeOverwrite with empty values, seq/until argument types.
   "encoding/fromJson-big-number": 8, // output-differs
   "edge/control-chars": 8, // output-differs
-  // sprig functions Projector does not implement (docs/templates.md): the date functions, bcrypt, certificate
+  // sprig functions Projector does not implement (docs/templates.md): the date functions, certificate
   // generation, semver, urlParse/urlJoin.
   "encoding/urlJoin": "unsupported", // only-projector-fails
   "encoding/semver": "unsupported", // only-projector-fails
@@ -78,9 +78,9 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   "time-random/now-type": "unsupported", // only-projector-fails
   "time-random/ago-type": "unsupported", // only-projector-fails
   "time-random/genCA-shape": "unsupported", // only-projector-fails
-  "gen/2060": "unsupported",
-  "gen/2466": "unsupported",
-  "gen/2647": "unsupported",
+  "gen/2060": 2, // only-projector-fails: hexdec gives bytes that are not UTF-8, mul refuses them
+  "gen/2466": 2, // only-projector-fails: hexdec gives bytes that are not UTF-8, toYaml refuses them
+  "gen/2647": 2, // only-projector-fails: .mixed is not UTF-8, sha1sum refuses it
   // Projector's guard rail: rendered output over 1 MiB fails (kind `limit`); Go has no limit. Deliberate.
   "edge/huge-output-over-1mib": "limit", // only-projector-fails
   // Found still differing after the printf, YAML and Go-types fixes (listed with their cause):
