@@ -15,20 +15,18 @@ function unsupported(name: string): TemplateFunc {
 export const ESO_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = ESO_CRYPTO_FUNCTIONS;
 
 /**
- * sprig functions that exist in ESO but not here: time and randomness have no place in the pure
- * core, and the crypto generators are not implemented. They parse, and fail when called.
+ * sprig functions that exist in ESO but not in Projector (docs/templates.md says why): the date
+ * functions (Go's time.Time values and layouts), semver, URLs and certificate generation are not
+ * ported yet. getHostByName is not in ESO's map at all
+ * (ESO removes it); it stays here so that a template calling it fails with a clear message. They
+ * parse, and fail when called.
  */
 const SPRIG_NOT_SUPPORTED = [
-  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration',
+  'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration',
   'durationRound', 'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate',
-  'now', 'toDate', 'unixEpoch', 'randAlphaNum', 'randAlpha', 'randAscii',
-  'randNumeric', 'shuffle', 'toDecimal', 'randInt', 'add1f', 'addf',
-  'subf', 'divf', 'mulf', 'maxf', 'minf', 'deepCopy', 'mustDeepCopy', 'getHostByName',
-  'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'chunk',
-  'mustChunk', 'bcrypt', 'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA',
+  'now', 'toDate', 'unixEpoch', 'getHostByName', 'buildCustomCert', 'genCA',
   'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',
-  'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4', 'semver',
-  'semverCompare', 'urlParse', 'urlJoin',
+  'genSignedCertWithKey', 'semver', 'semverCompare', 'urlParse', 'urlJoin',
 ];
 
 export const SPRIG_UNSUPPORTED: ReadonlyMap<string, TemplateFunc> = new Map(

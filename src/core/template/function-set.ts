@@ -8,7 +8,9 @@ import type { FuncTable, TemplateFunc } from './func-table.ts';
 import { fn } from './func-table.ts';
 import { deepEqual, goKindName, goTypeName } from './values.ts';
 import { SPRIG_COLLECTIONS } from './sprig-collections.ts';
+import { SPRIG_CRYPTO } from './sprig-crypto.ts';
 import { SPRIG_ENCODING } from './sprig-encoding.ts';
+import { SPRIG_MISC } from './sprig-misc.ts';
 import { SPRIG_NUMERIC } from './sprig-numeric.ts';
 import { SPRIG_REGEX } from './sprig-regex.ts';
 import { SPRIG_STRINGS } from './sprig-strings.ts';
@@ -36,5 +38,7 @@ export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
   ...SPRIG_ENCODING,
   ...SPRIG_REGEX,
   ...SPRIG_REFLECT,
+  ...SPRIG_MISC,
+  ...SPRIG_CRYPTO,
   ...ESO_FUNCTIONS,
 ]);

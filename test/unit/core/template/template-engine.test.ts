@@ -113,8 +113,8 @@ describe('guard rails', () => {
 });
 
 describe('unsupported functions', () => {
-  it('parses sprig time and random functions but refuses to run them', () => {
-    for (const source of ['{{ now }}', '{{ uuidv4 }}', '{{ randAlphaNum 8 }}']) {
+  it('parses the sprig functions Projector lacks (docs/templates.md) but refuses to run them', () => {
+    for (const source of ['{{ now }}', '{{ semverCompare "^1" "1.0.0" }}', '{{ genCA "ca" 1 }}']) {
       const e = renderError(source, { p: 'x' });
       assert.equal(e.kind, 'unsupported', source);
       assert.equal(e.toProjectorError().code, 'NotSupported');
