@@ -555,7 +555,6 @@ async function startEso(cp: ControlPlane, bin: string, logPath: string): Promise
   const log = createWriteStream(logPath);
   const tail: string[] = [];
   const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', bin,
-    `--kubeconfig=${cp.kubeconfigPath}`,
     '--enable-leader-election=false',
     '--metrics-addr=0',
     '--live-addr=0',
@@ -563,6 +562,7 @@ async function startEso(cp: ControlPlane, bin: string, logPath: string): Promise
     '--enable-push-secret-reconciler=false',
     '--enable-cluster-push-secret-reconciler=false',
     '--loglevel=debug',
+    // controller-runtime's GetConfigOrDie reads $KUBECONFIG (ESO's command has no --kubeconfig flag).
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: cp.kubeconfigPath } });
   const record = (b: Buffer) => {
     log.write(b);
