@@ -120,6 +120,8 @@ const TEMPLATES: Record<string, Obj | undefined> = {
 const POLICIES: { id: string; policy: string; preexisting: boolean }[] = [
   { id: 'owner', policy: 'Owner', preexisting: false },
   { id: 'orphan', policy: 'Orphan', preexisting: false },
+  { id: 'owner-existing', policy: 'Owner', preexisting: true },
+  { id: 'orphan-existing', policy: 'Orphan', preexisting: true },
   { id: 'merge', policy: 'Merge', preexisting: true },
   { id: 'com-absent', policy: 'CreateOrMerge', preexisting: false },
   { id: 'com-existing', policy: 'CreateOrMerge', preexisting: true },
@@ -482,6 +484,11 @@ interface Settled {
   /** The capture stayed identical for STABLE_MS. */
   stable: boolean;
   ms: number;
+  /**
+   * Normal Events recorded during the final quiet window, by object/reason: a controller that keeps
+   * rewriting the Secret (two ExternalSecrets fighting) shows here even when every capture looks alike.
+   */
+  quiet: Record<string, number>;
 }
 
 const readyOf = (o: Obj | null | undefined) => o?.status?.conditions?.find((c: Obj) => c.type === 'Ready');
@@ -511,6 +518,23 @@ function progressed(c: Case, raw: Raw, prev: Raw | undefined, since: number, gon
   return true;
 }
 
+/** Normal Event counts by object/reason (Events aggregate repeats into `count`). */
+function normalCounts(events: Obj[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of events) {
+    if (e.type !== 'Normal') continue;
+    const key = `${e.involvedObject?.kind}/${e.involvedObject?.name} ${e.reason}`;
+    out.set(key, (out.get(key) ?? 0) + (e.count ?? 1));
+  }
+  return out;
+}
+
+function countsDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of after) if (n - (before.get(k) ?? 0) > 0) out[k] = n - (before.get(k) ?? 0);
+  return out;
+}
+
 async function settle(k: Kube, c: Case, uids: UidNames, prev: Raw | undefined, gone: string[]): Promise<{ settled: Settled; raw: Raw }> {
   const t0 = Date.now();
   let raw = await captureRaw(k, c);
@@ -527,6 +551,7 @@ async function settle(k: Kube, c: Case, uids: UidNames, prev: Raw | undefined, g
   let snap = normalise(raw, uids);
   let key = JSON.stringify(snap);
   let stableSince = Date.now();
+  let countsAtStable = normalCounts(raw.events);
   while (Date.now() - stableSince < STABLE_MS && Date.now() - t0 < SETTLE_MAX_MS) {
     await sleep(POLL_MS);
     raw = await captureRaw(k, c);
@@ -537,9 +562,11 @@ async function settle(k: Kube, c: Case, uids: UidNames, prev: Raw | undefined, g
       snap = next;
       key = nextKey;
       stableSince = Date.now();
+      countsAtStable = normalCounts(raw.events);
     }
   }
-  return { settled: { snap, progressed: didProgress, stable: Date.now() - stableSince >= STABLE_MS, ms: Date.now() - t0 }, raw };
+  const quiet = countsDelta(countsAtStable, normalCounts(raw.events));
+  return { settled: { snap, progressed: didProgress, stable: Date.now() - stableSince >= STABLE_MS, ms: Date.now() - t0, quiet }, raw };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -694,6 +721,9 @@ function diff(key: string, a: Settled | undefined, b: Settled | undefined): Row[
     const y = fb.get(f) ?? '(absent)';
     if (x !== y) rows.push({ key, field: f, eso: x, projector: y });
   }
+  const qa = JSON.stringify(a?.quiet ?? {});
+  const qb = JSON.stringify(b?.quiet ?? {});
+  if (qa !== qb) rows.push({ key, field: `(Normal events in the last ${STABLE_MS / 1000} s)`, eso: qa, projector: qb });
   if (a && b && a.stable !== b.stable) rows.push({ key, field: '(settled)', eso: String(a.stable), projector: String(b.stable) });
   return rows;
 }
@@ -738,7 +768,7 @@ async function main(): Promise<void> {
   for (const k of keys) {
     const e = eso.get(k);
     const p = projector.get(k);
-    const flag = (s: Settled | undefined) => (s ? `${s.stable ? 'stable' : 'NOT STABLE'}${s.progressed ? '' : ', no progress seen'}` : 'missing');
+    const flag = (s: Settled | undefined) => (s ? `${s.stable ? 'stable' : 'NOT STABLE'}${s.progressed ? '' : ', no progress seen'}${Object.keys(s.quiet).length ? `, still writing: ${JSON.stringify(s.quiet)}` : ''}` : 'missing');
     console.log(`- ${k}: eso ${flag(e)}; projector ${flag(p)}; ${rows.filter((r) => r.key === k).length} differences`);
   }
   console.log('\n| case | field | ESO | Projector |\n|---|---|---|---|');
