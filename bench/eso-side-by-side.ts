@@ -697,7 +697,11 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
     return;
   }
   if (Array.isArray(v) && prefix.endsWith('events')) {
-    for (const x of v as Obj[]) out.set(`${prefix}[${x.object} ${x.type} ${x.reason}]${out.has(`${prefix}[${x.object} ${x.type} ${x.reason}]`) ? '+' : ''}`, JSON.stringify(x.message));
+    for (const x of v as Obj[]) {
+      let key = `${prefix}[${x.object} ${x.type} ${x.reason}]`;
+      while (out.has(key)) key += '+';
+      out.set(key, `${JSON.stringify(x.message)} (source ${x.source})`);
+    }
     return;
   }
   out.set(prefix, JSON.stringify(v));
