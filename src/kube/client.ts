@@ -9,7 +9,7 @@ import {
   setHeaderOptions,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { GROUP, FIELD_MANAGER } from '../api/constants.ts';
+import { GROUP, FIELD_MANAGER, LABEL_MANAGED } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
 import { ProjectorError } from '../core/errors.ts';
@@ -67,7 +67,9 @@ export class KubeClient {
     this.#limiter = opts.limiter;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#component = opts.component ?? 'projector';
+    // ESO records its Events as component "external-secrets" (mgr.GetEventRecorderFor): dashboards
+    // and `kubectl get events --field-selector source=…` written for ESO keep working.
+    this.#component = opts.component ?? 'external-secrets';
   }
 
   async getSecret(namespace: string, name: string): Promise<LiveSecret | undefined> {
@@ -99,6 +101,26 @@ export class KubeClient {
     } catch (e) {
       throw kubeError(e, `update Secret ${d.namespace}/${d.name}`);
     }
+  }
+
+  /**
+   * Adds ESO's `reconcile.external-secrets.io/managed: "true"` label to an existing Secret (JSON merge
+   * patch as `fieldManager`), as ESO does before anything else when a target lacks it, so the
+   * managed-Secret watch sees it from then on. Returns the Secret as patched.
+   */
+  async labelSecretManaged(namespace: string, name: string, fieldManager: string): Promise<LiveSecret | undefined> {
+    const what = `label Secret ${namespace}/${name}`;
+    await this.#throttle();
+    let res: { status: number; body: string };
+    try {
+      const body = { metadata: { labels: { [LABEL_MANAGED]: 'true' } } };
+      res = await kubeSend(this.kubeConfig, { method: 'PATCH', path: `/api/v1/namespaces/${namespace}/secrets/${name}`, query: { fieldManager }, body, contentType: 'application/merge-patch+json' });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
+    }
+    if (res.status === 404) return undefined;
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
+    return this.getSecret(namespace, name);
   }
 
   /** Deletes a Secret; with `uid`/`resourceVersion`, only the very object that was planned from. */

@@ -1,8 +1,9 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
-import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP } from '../../api/constants.ts';
+import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED } from '../../api/constants.ts';
+import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
-import { planTargetSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
+import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { planTargetSecret, type LiveSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
 import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
@@ -18,6 +19,13 @@ import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
 import { markFailed, sameStatus, statusAfter } from './status.ts';
 
+/** ESO's Normal event messages, verbatim (eventCreated, eventUpdated, eventDeleted). */
+const EventMessage = {
+  created: 'secret created',
+  updated: 'secret updated',
+  deleted: 'secret deleted due to DeletionPolicy=Delete',
+} as const;
+
 export interface ExternalSecretDeps {
   externalSecrets: Lister<ExternalSecret>;
   secretStores: Lister<GenericStore>;
@@ -25,7 +33,7 @@ export interface ExternalSecretDeps {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** Managed Secrets' metadata and observed data hash (no values), keyed "ns/name". */
   managedSecrets: Lister<LiveTargetMeta>;
-  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers'>>;
+  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers' | 'labelSecretManaged'>>;
   clients: ClientCache;
   events: EventSink;
   clock: Clock;
@@ -81,12 +89,16 @@ export class ExternalSecretReconciler implements Reconciler {
     if (reason === 'up-to-date') return this.#scheduleNext(es, now);
 
     const log = this.#d.log.child({ key, reason });
+    // ESO's updateSecret names the existing target in status.binding before it mutates it, so a
+    // failure while planning or writing an existing Secret still binds it.
+    let bindsTarget = false;
     try {
       this.#assertValid(es);
       const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
       const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, this.#d.fetchOptions);
       this.#reportMissing(es, fetched.missing);
-      const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
+      const live = await this.#labelManaged(es, await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es)));
+      bindsTarget = live !== undefined && creationPolicyOf(es) !== 'None';
       const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
       await this.#applyPlan(es, plan, log);
       await this.#writeStatus(es, statusAfter(es, plan, now));
@@ -96,7 +108,7 @@ export class ExternalSecretReconciler implements Reconciler {
       // The change is not done with until a sync succeeds: the retry must still see it.
       if (change) this.#d.changes?.mark(key, change.at, change.forced);
       if (!(err instanceof ProjectorError)) throw err; // a bug: the worker logs its stack and backs off
-      return this.#reportFailure(es, err, now, log);
+      return this.#reportFailure(es, err, now, log, bindsTarget);
     }
   }
 
@@ -111,6 +123,12 @@ export class ExternalSecretReconciler implements Reconciler {
       const key = item ? es.spec.data?.[Number(item[1])]?.remoteRef.key : undefined;
       this.#d.events.normal(es, EventReason.MissingProviderSecret, `secret does not exist at provider using ${field}${key !== undefined ? ` (key=${key})` : ''}`);
     }
+  }
+
+  /** An existing target without ESO's managed label gets it first, as ESO patches it on (Reconcile). */
+  async #labelManaged(es: ExternalSecret, live: LiveSecret | undefined): Promise<LiveSecret | undefined> {
+    if (!live || live.metadata.labels?.[LABEL_MANAGED] === 'true' || !this.#d.kube.labelSecretManaged) return live;
+    return this.#d.kube.labelSecretManaged(es.metadata.namespace, targetNameOf(es), fieldOwnerFor(es.metadata.name));
   }
 
   #scheduleNext(es: ExternalSecret, now: Date, lastRefresh?: Date): Result {
@@ -192,14 +210,14 @@ export class ExternalSecretReconciler implements Reconciler {
       case 'create': {
         const rv = await this.#d.kube.createSecret(plan.secret);
         log.info({ target, resourceVersion: rv, keys: plan.secret.data.size }, 'created target Secret');
-        this.#d.events.normal(es, EventReason.Created, `Created Secret ${targetNameOf(es)}`);
+        this.#d.events.normal(es, EventReason.Created, EventMessage.created);
         return;
       }
       case 'update': {
         const rv = await this.#d.kube.updateSecret(plan.secret);
         log.info({ target, resourceVersion: rv, keys: plan.secret.data.size }, plan.thenFail ? 'updated target Secret metadata' : 'updated target Secret');
         if (plan.thenFail) throw plan.thenFail;
-        this.#d.events.normal(es, EventReason.Updated, `Updated Secret ${targetNameOf(es)}`);
+        this.#d.events.normal(es, EventReason.Updated, EventMessage.updated);
         return;
       }
       case 'recreate': {
@@ -207,14 +225,14 @@ export class ExternalSecretReconciler implements Reconciler {
         await this.#d.kube.deleteSecret(plan.secret.namespace, plan.secret.name, plan.previous.resourceVersion, plan.previous.uid);
         const rv = await this.#d.kube.createSecret(plan.secret);
         log.info({ target, resourceVersion: rv, from: plan.previous.type, to: plan.secret.type }, 'recreated target Secret: its type changed');
-        this.#d.events.normal(es, EventReason.Updated, `Recreated Secret ${targetNameOf(es)}: type ${plan.previous.type} changed to ${plan.secret.type}`);
+        this.#d.events.normal(es, EventReason.Updated, `secret recreated: type ${plan.previous.type} changed to ${plan.secret.type}`);
         return;
       }
       case 'delete':
         if (!plan.exists) return;
         await this.#d.kube.deleteSecret(plan.namespace, plan.name, plan.resourceVersion);
         log.info({ target }, 'deleted target Secret: every remote secret is gone (deletionPolicy Delete)');
-        this.#d.events.normal(es, EventReason.Deleted, `Deleted Secret ${plan.name}: every remote secret is gone (deletionPolicy Delete)`);
+        this.#d.events.normal(es, EventReason.Deleted, EventMessage.deleted);
         return;
       case 'retain':
         log.debug({ target }, 'the provider returned no data: target Secret retained (deletionPolicy Retain)');
@@ -235,12 +253,12 @@ export class ExternalSecretReconciler implements Reconciler {
     await this.#d.kube.patchStatus(es, status);
   }
 
-  async #reportFailure(es: ExternalSecret, e: ProjectorError, now: Date, log: Logger): Promise<Result> {
+  async #reportFailure(es: ExternalSecret, e: ProjectorError, now: Date, log: Logger, bindsTarget: boolean): Promise<Result> {
     if (e.code === 'StoreAuthFailed' || e.code === 'VaultForbidden' || e.code === 'CredentialNotFound') this.#forgetClients(es);
     log.warn({ code: e.code, field: e.details.field, httpStatus: e.details.httpStatus, err: e }, 'sync failed; target Secret left as it was');
     this.#d.events.warn(es, EventReason.UpdateFailed, e.describe());
     try {
-      await this.#writeStatus(es, markFailed(es, e, now));
+      await this.#writeStatus(es, markFailed(es, e, now, bindsTarget ? targetNameOf(es) : undefined));
     } catch (statusErr) {
       // The API server itself may be what failed; the retry below covers both.
       log.warn({ err: statusErr }, 'could not record the failure in status');

@@ -89,12 +89,12 @@ export function statusAfter(es: ExternalSecret, plan: Plan, now: Date): External
  * (ESO says only "could not get secret data from provider"); the reason is ESO's SecretSyncedError.
  * A status written before any sync carries ESO's zero values: `refreshTime: null`, binding `{name: ""}`.
  */
-export function markFailed(es: ExternalSecret, e: ProjectorError, now: Date): ExternalSecretStatus {
+export function markFailed(es: ExternalSecret, e: ProjectorError, now: Date, boundTarget?: string): ExternalSecretStatus {
   return {
     ...es.status,
     // ESO's RefreshTime is a non-pointer metav1.Time: unset, it serializes as null (kept: the CRD marks it nullable).
     refreshTime: es.status?.refreshTime ?? null,
-    binding: es.status?.binding ?? UNBOUND,
+    binding: boundTarget !== undefined ? { name: boundTarget } : (es.status?.binding ?? UNBOUND),
     conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'False', reason: Reason.SecretSyncedError, message: e.describe() }, now),
   };
 }

@@ -83,6 +83,8 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     assert.match(s.metadata.labels['reconcile.external-secrets.io/created-by'], /^[0-9a-f]{56}$/);
     assert.equal(s.metadata.labels['app.kubernetes.io/managed-by'], undefined);
     assert.ok(s.metadata.managedFields.some((m: any) => m.manager === 'externalsecrets.external-secrets.io/repo'), 'written as ESO\'s field manager');
+    const created = await eventually(() => env.k.events(NS), (ev) => ev.some((e) => e.name === 'repo' && e.reason === 'Created'), { message: 'Created event' });
+    assert.equal(created.find((e) => e.name === 'repo' && e.reason === 'Created')?.message, 'secret created', 'ESO eventCreated');
     const es = await env.k.externalSecret(NS, 'repo');
     assert.deepEqual(es.metadata.finalizers, ['externalsecrets.external-secrets.io/externalsecret-cleanup']);
     // Removing a label from the ExternalSecret removes it from the Secret (it was this writer's).
@@ -190,5 +192,22 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     await env.k.apply(externalSecretsOf('eso-fidelity/disabled-secret'));
     const r = await waitReady('disabled-data', 'False', /billing-disabled.*is disabled/);
     assert.doesNotMatch(r.message ?? '', /grant|permission|may not read/i);
+  });
+
+  it('a type change Projector may not make (an Orphan target): ESO\'s managed label and binding, the data untouched, the cause named', async () => {
+    const orphanCanary = env.canaries.next('orphan-existing');
+    await env.k.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pre', namespace: NS }, stringData: { keep: orphanCanary } } as never]);
+    await seed({ 'repo-token': env.canaries.next('typed') });
+    const [es] = externalSecretsOf('eso-fidelity/labels-without-template');
+    es.metadata = { name: 'typed', namespace: NS };
+    es.spec.target = { name: 'pre', creationPolicy: 'Orphan', template: { type: 'example.com/custom' } };
+    await env.k.apply([es]);
+    const r = await waitReady('typed', 'False', /^TargetTypeImmutable: .*Opaque.*example\.com\/custom/);
+    assert.equal(r.reason, 'SecretSyncedError');
+    assert.deepEqual((await env.k.externalSecret(NS, 'typed')).status.binding, { name: 'pre' }, 'ESO updateSecret binds the target before mutating it');
+    const s = await env.k.secret(NS, 'pre');
+    assert.equal(s.metadata.labels['reconcile.external-secrets.io/managed'], 'true', 'ESO labels an existing target first');
+    assert.equal(s.type, 'Opaque');
+    assert.deepEqual(Object.keys(s.data), ['keep']);
   });
 });

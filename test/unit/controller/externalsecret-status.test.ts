@@ -82,6 +82,8 @@ describe('ExternalSecret status (ESO parity)', () => {
     assert.equal(markFailed(withStatus(es, { refreshTime: '2026-11-23T09:00:00Z' }), new ProjectorError('VaultUnavailable', 'down'), now).refreshTime, '2026-11-23T09:00:00Z', 'a failure does not move refreshTime');
     const synced = markSynced(es, now);
     assert.deepEqual(markFailed(withStatus(es, synced), new ProjectorError('VaultUnavailable', 'down'), now).binding, { name: 'netbox-db-credentials' });
+    // ESO updateSecret sets the binding before it mutates an existing target, so a failed update binds it.
+    assert.deepEqual(markFailed(es, new ProjectorError('TargetTypeImmutable', 'type'), now, 'existing').binding, { name: 'existing' });
   });
 
   it('keeps lastTransitionTime while Ready stays True across messages', () => {
