@@ -9,10 +9,14 @@
 // rules Go's regexp.go layers on top of the engine (allMatches, replaceAll, expand, Split) are
 // reproduced here over UTF-8 byte offsets, which is what Go's indexes are.
 //
-// Input strings are encoded to UTF-8 first; a lone UTF-16 surrogate (impossible in a Go string
-// built from JSON) becomes U+FFFD there, as Go's JSON decoder would have made it.
+// Input strings are turned into the bytes of the Go string they stand for (core/go-string.ts:
+// bytes that are not UTF-8 are carried as escaped units); the engine, like Go's, reads each such
+// byte as U+FFFD of width 1, and matches are cut from the original bytes. Any other lone UTF-16
+// surrogate (impossible in a Go string built from JSON) becomes U+FFFD, as Go's JSON decoder would
+// have made it.
 
 import { RE2JS, RE2JSException } from 're2js';
+import { goStringFromBytes, goStringToBytes, isTextString, utf8SequenceLength } from './go-string.ts';
 
 export type GoRegexpResult = { ok: true; regexp: GoRegexp } | { ok: false; reason: string };
 
@@ -42,6 +46,8 @@ export function compileGoRegexp(source: string): GoRegexpResult {
 }
 
 function compileUncached(source: string): GoRegexpResult {
+  // Go's parser refuses a pattern that is not UTF-8 (its message quotes the pattern; this does not).
+  if (!isTextString(source)) return { ok: false, reason: 'invalid UTF-8' };
   try {
     const re = RE2JS.compile(source);
     const names = new Array<string>(re.groupCount() + 1).fill('');
@@ -373,18 +379,20 @@ function extractReference(str: string): Reference | undefined {
   return { name, num, rest: body.slice(i) };
 }
 
+/** The bytes of the Go string `s` stands for (see the module comment). */
 function utf8(s: string): Buffer {
-  return Buffer.from(s, 'utf8');
+  if (isTextString(s)) return Buffer.from(s, 'utf8');
+  const bytes = goStringToBytes(s);
+  return bytes === undefined ? Buffer.from(s, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The text between two byte offsets; offsets from the engine always fall on rune boundaries. */
+/** The Go string between two byte offsets (offsets from the engine fall on rune boundaries or invalid bytes). */
 function text(input: Buffer, start: number, end: number): string {
-  return input.toString('utf8', start, end);
+  return goStringFromBytes(input.subarray(start, end));
 }
 
-/** Byte length of the UTF-8 rune starting at `pos` (the input is valid UTF-8); 0 at the end, as Go's DecodeRune. */
+/** Go's utf8.DecodeRune width at `pos`: 1 for a byte that is not UTF-8, 0 at the end. */
 function runeWidth(input: Buffer, pos: number): number {
   if (pos >= input.length) return 0;
-  const b = input[pos]!;
-  return b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+  return utf8SequenceLength(input, pos) || 1;
 }

@@ -21,7 +21,7 @@ function isCont(b: number | undefined): boolean {
 }
 
 /** Length of the valid UTF-8 sequence at `i`, or 0 if the byte there does not start one (Go's utf8.DecodeRune width). */
-function validSequenceLength(bytes: Uint8Array, i: number): number {
+export function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   const b0 = bytes[i]!;
   if (b0 < 0x80) return 1;
   const b1 = bytes[i + 1];
@@ -51,7 +51,7 @@ export function goStringFromBytes(bytes: Uint8Array): string {
   let textStart = 0;
   let i = 0;
   while (i < bytes.length) {
-    const n = validSequenceLength(bytes, i);
+    const n = utf8SequenceLength(bytes, i);
     if (n > 0) {
       i += n;
       continue;
@@ -71,6 +71,17 @@ export function goStringFromBytes(bytes: Uint8Array): string {
  */
 export function isTextString(s: string): boolean {
   return s.isWellFormed();
+}
+
+/**
+ * The one form of the Go string `s` stands for: joining escaped strings can leave escaped bytes
+ * side by side that together are valid UTF-8 (`"\xe2" + "\x82\xac"` is "€" in Go); this decodes
+ * them again so equal Go strings are equal JavaScript strings. Text is returned as it is.
+ */
+export function canonicalGoString(s: string): string {
+  if (isTextString(s)) return s;
+  const bytes = goStringToBytes(s);
+  return bytes === undefined ? s : goStringFromBytes(bytes);
 }
 
 /**
@@ -101,4 +112,31 @@ export function goStringToBytes(s: string): Uint8Array | undefined {
 export function goStringByteLength(s: string): number {
   if (isTextString(s)) return Buffer.byteLength(s, 'utf8');
   return goStringToBytes(s)?.length ?? Buffer.byteLength(s, 'utf8');
+}
+
+const ESCAPED_BYTE = /[\uDC80-\uDCFF]/gu;
+
+/**
+ * The runes Go sees in `s` (`for range s`, `[]rune(s)`, strings.Map, regexp): every byte that is
+ * not UTF-8 reads as utf8.RuneError, U+FFFD. Each escaped byte is one UTF-16 unit and so is U+FFFD,
+ * so indexes into the result are indexes into `s`: a match found here is sliced from `s` to keep
+ * the original bytes, as Go's regexp and strings.TrimFunc do. Text is returned as it is.
+ */
+export function goRuneString(s: string): string {
+  // With the `u` flag a surrogate pair is one code point, so only lone (escaped) units match.
+  return isTextString(s) ? s : s.replace(ESCAPED_BYTE, '\uFFFD');
+}
+
+/**
+ * The bytes of `s` as a "binary string" (one UTF-16 unit per byte, U+0000..U+00FF), for the
+ * strings-package operations Go does on bytes (Index, Split, Replace) when an argument is not
+ * text; `fromByteString` turns the result back into a Go string.
+ */
+export function toByteString(s: string): string {
+  return Buffer.from(goStringToBytes(s) ?? Buffer.from(s, 'utf8')).toString('latin1');
+}
+
+/** Inverse of `toByteString`. */
+export function fromByteString(b: string): string {
+  return goStringFromBytes(new Uint8Array(Buffer.from(b, 'latin1')));
 }

@@ -1,14 +1,15 @@
 // target.template → Secret data, labels and annotations, with ESO's v2 engine semantics: the data
 // is exposed to templates as map[string]string, template output becomes bytes. Go strings are bytes,
 // so values go in and out as Go strings (core/go-string.ts): bytes that are not UTF-8 are carried
-// exactly, and where they cannot be (a function given them, a label) the sync fails instead of
+// exactly through every template function, and where they cannot be written as they are (a label,
+// an annotation, a templateFrom literal: API strings and YAML are text) the sync fails instead of
 // writing altered bytes.
 import { parse as parseYaml } from 'yaml';
 import type { ExternalSecret } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from './go-string.ts';
 import { Sensitive } from './sensitive.ts';
-import { BINARY_ADVICE, TemplateError } from './template/index.ts';
+import { TemplateError } from './template/index.ts';
 import type { SecretBytes, TemplateRenderer } from './plan-target-secret.ts';
 
 /** The engine's render function (core/template), injected to keep this adapter testable alone. */
@@ -19,11 +20,16 @@ function keyField(what: string, key: string): string {
   return `${what}[${JSON.stringify(key)}]`;
 }
 
+/** What to do instead (never names a value). */
+const BINARY_ADVICE =
+  'labels, annotations and templateFrom literals are text; write binary data to a key of template.data, ' +
+  'or encode it where text is needed (for example with b64enc)';
+
 function binaryValueError(field: string, what: string): ProjectorError {
   return new ProjectorError('TemplateBinaryValue', `${field} ${what} binary data (bytes that are not UTF-8); ${BINARY_ADVICE}`, { field });
 }
 
-function renderAll(render: RenderFn, templates: Record<string, string> | undefined, scope: Record<string, string>, what: string, label = (key: string) => keyField(what, key)): Map<string, string> {
+function renderAll(render: RenderFn, templates: Record<string, string> | undefined, scope: Record<string, string>, what: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, source] of Object.entries(templates ?? {})) {
     try {
@@ -31,10 +37,6 @@ function renderAll(render: RenderFn, templates: Record<string, string> | undefin
     } catch (e) {
       // The engine's messages carry template names and positions only (tested there); never values.
       // A parse error is terminal; an execution error may depend on data and is retried.
-      if (e instanceof TemplateError && e.kind === 'binary') {
-        const pe = e.toProjectorError(label(key));
-        throw new ProjectorError(pe.code, `${label(key)}: ${pe.message}`, pe.details);
-      }
       if (e instanceof TemplateError) throw e.toProjectorError(`${what}.${key}`);
       throw new ProjectorError('InvalidSpec', `${what}.${key}: template failed`, { field: `${what}.${key}` });
     }
@@ -63,7 +65,7 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
       if (from.literal === undefined) continue;
       // A literal renders to YAML key: value pairs for its target (Data by default), as in ESO.
       const field = `spec.target.template.templateFrom[${i}].literal`;
-      const rendered = renderAll(render, { [`literal${i}`]: from.literal }, scope, 'spec.target.template.templateFrom', () => field);
+      const rendered = renderAll(render, { [`literal${i}`]: from.literal }, scope, 'spec.target.template.templateFrom');
       // YAML is text: Go's YAML parser refuses bytes that are not UTF-8, and this one would alter them.
       if (!isTextString(rendered.get(`literal${i}`) ?? '')) throw binaryValueError(field, 'renders');
       let doc: unknown;

@@ -1,8 +1,8 @@
 // Field cases through `projector dev --once`. decoding-auto: decodingStrategy Auto keeps a plain value.
 // template-b64dec-binary: a base64 keystore decoded by
 // decodingStrategy and by the b64dec template function must both be written byte-exact (as ESO
-// writes them); a template that gives the binary value to a function that cannot process it exactly
-// fails with a clear condition and writes nothing.
+// writes them); `upper` of it is written as Go writes it (U+FFFD for each byte that is not UTF-8); a
+// label that renders the binary value fails with a clear condition and writes nothing.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -34,17 +34,19 @@ describe('projector dev: decodingStrategy and binary data through templates', { 
     assert.equal(secretBytes(repo, 'auto', 'username').toString('utf8'), 'dbuser');
   });
 
-  it('writes the keystore byte-exact by decodingStrategy and by b64dec, and fails the function that cannot process it', () => {
+  it('writes the keystore byte-exact by decodingStrategy and by b64dec, upper of it as Go does, and fails a binary label', () => {
     const { repo, status, stdout } = runDev('template-binary');
     const r = { stdout };
     assert.equal(status, 1, stdout);
     assert.match(r.stdout, /✓ demo\/keystore → /);
     assert.match(r.stdout, /✓ demo\/keystore-tpl → /);
-    assert.match(r.stdout, /✗ demo\/keystore-upper: TemplateBinaryValue: spec\.target\.template\.data\["keystore\.jks"\]: .*error calling upper: an argument holds binary data \(bytes that are not UTF-8\).*decodingStrategy: Base64 on its data item/);
-    assert.match(r.stdout, /2 ExternalSecret\(s\) ready, 1 failing/);
+    assert.match(r.stdout, /✓ demo\/keystore-upper → /);
+    assert.match(r.stdout, /✗ demo\/keystore-label: TemplateBinaryValue: spec\.target\.template\.metadata\.labels\["kind"\] renders binary data \(bytes that are not UTF-8\); labels, annotations and templateFrom literals are text/);
+    assert.match(r.stdout, /3 ExternalSecret\(s\) ready, 1 failing/);
     assert.deepEqual(secretBytes(repo, 'keystore', 'keystore.jks'), KEYSTORE);
     assert.deepEqual(secretBytes(repo, 'keystore-tpl', 'keystore.jks'), KEYSTORE);
-    assert.equal(existsSync(join(repo, '.projector/out/demo/keystore-upper.yaml')), false);
+    assert.equal(secretBytes(repo, 'keystore-upper', 'keystore.jks').toString('hex'), 'efbfbdefbfbdefbfbdefbfbd00000002');
+    assert.equal(existsSync(join(repo, '.projector/out/demo/keystore-label.yaml')), false);
     // The .env cannot hold these bytes; it says where they are instead of writing U+FFFD.
     const env = readFileSync(join(repo, '.projector/out/demo/keystore-tpl.env'), 'utf8');
     assert.match(env, /^# keystore_jks: binary value \(not UTF-8 text\), exact in keystore-tpl\.yaml as base64$/m);

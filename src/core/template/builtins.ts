@@ -159,6 +159,8 @@ function jsEscape(s: string): string {
     if (ch === '\\') out += '\\\\';
     else if (ch === "'") out += "\\'";
     else if (ch === '"') out += '\\"';
+    // A byte that is not UTF-8 decodes as U+FFFD, which is printable: JSEscape copies the byte.
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += ch;
     else if ('<>&=`'.includes(ch)) out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
     else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) {
       out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -170,7 +172,7 @@ function jsEscape(s: string): string {
 /** Go's url.QueryEscape. */
 export function queryEscape(s: string): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
+  for (const b of goBytes(s)) {
     const c = String.fromCharCode(b);
     if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
     else if (c === ' ') out += '+';

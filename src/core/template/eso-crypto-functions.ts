@@ -13,7 +13,7 @@
 import { constants, privateDecrypt } from 'node:crypto';
 import { goStringFromBytes } from '../go-string.ts';
 import { DerError } from './der.ts';
-import { bytesFn, type TemplateFunc } from './func-table.ts';
+import { fn, type TemplateFunc } from './func-table.ts';
 import { pemDecode, pemDecodeAll, pemEncode } from './go-pem.ts';
 import { decodeChain, encodeModern, encodeTrustStoreModern, Pkcs12Error } from './go-pkcs12.ts';
 import {
@@ -293,21 +293,21 @@ function rsaDecrypt(scheme: string, hash: string, input: string, privateKey: str
 }
 
 export const ESO_CRYPTO_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
-  ['pkcs12key', bytesFn(['string'], ([i]) => pkcs12keyPass('', i as string))],
-  ['pkcs12keyPass', bytesFn(['string', 'string'], ([p, i]) => pkcs12keyPass(p as string, i as string))],
-  ['pkcs12cert', bytesFn(['string'], ([i]) => pkcs12certPass('', i as string))],
-  ['pkcs12certPass', bytesFn(['string', 'string'], ([p, i]) => pkcs12certPass(p as string, i as string))],
-  ['pemToPkcs12', bytesFn(['string', 'string'], ([c, k]) => pemToPkcs12Pass(c as string, k as string, ''))],
-  ['pemToPkcs12Pass', bytesFn(['string', 'string', 'string'], ([c, k, p]) => pemToPkcs12Pass(c as string, k as string, p as string))],
-  ['fullPemToPkcs12', bytesFn(['string', 'string'], ([c, k]) => fullPemToPkcs12Pass(c as string, k as string, ''))],
-  ['fullPemToPkcs12Pass', bytesFn(['string', 'string', 'string'], ([c, k, p]) => fullPemToPkcs12Pass(c as string, k as string, p as string))],
-  ['pemTruststoreToPKCS12', bytesFn(['string'], ([c]) => pemTruststoreToPkcs12Pass(c as string, ''))],
-  ['pemTruststoreToPKCS12Pass', bytesFn(['string', 'string'], ([c, p]) => pemTruststoreToPkcs12Pass(c as string, p as string))],
-  ['filterPEM', bytesFn(['string', 'string'], ([t, s]) => filterPem(t as string, s as string))],
-  ['filterCertChain', bytesFn(['string', 'string'], ([t, s]) => filterCertChain(t as string, s as string))],
-  ['certSANs', bytesFn(['string'], ([s]) => certSans(s as string))],
-  ['jwkPublicKeyPem', bytesFn(['string'], ([s]) => jwkPublicKeyPem(s as string))],
-  ['jwkPrivateKeyPem', bytesFn(['string'], ([s]) => jwkPrivateKeyPem(s as string))],
-  ['rsaDecrypt', bytesFn(['string', 'string', 'string', 'string'], ([s, h, i, k]) => rsaDecrypt(s as string, h as string, i as string, k as string))],
+  ['pkcs12key', fn(['string'], ([i]) => pkcs12keyPass('', i as string))],
+  ['pkcs12keyPass', fn(['string', 'string'], ([p, i]) => pkcs12keyPass(p as string, i as string))],
+  ['pkcs12cert', fn(['string'], ([i]) => pkcs12certPass('', i as string))],
+  ['pkcs12certPass', fn(['string', 'string'], ([p, i]) => pkcs12certPass(p as string, i as string))],
+  ['pemToPkcs12', fn(['string', 'string'], ([c, k]) => pemToPkcs12Pass(c as string, k as string, ''))],
+  ['pemToPkcs12Pass', fn(['string', 'string', 'string'], ([c, k, p]) => pemToPkcs12Pass(c as string, k as string, p as string))],
+  ['fullPemToPkcs12', fn(['string', 'string'], ([c, k]) => fullPemToPkcs12Pass(c as string, k as string, ''))],
+  ['fullPemToPkcs12Pass', fn(['string', 'string', 'string'], ([c, k, p]) => fullPemToPkcs12Pass(c as string, k as string, p as string))],
+  ['pemTruststoreToPKCS12', fn(['string'], ([c]) => pemTruststoreToPkcs12Pass(c as string, ''))],
+  ['pemTruststoreToPKCS12Pass', fn(['string', 'string'], ([c, p]) => pemTruststoreToPkcs12Pass(c as string, p as string))],
+  ['filterPEM', fn(['string', 'string'], ([t, s]) => filterPem(t as string, s as string))],
+  ['filterCertChain', fn(['string', 'string'], ([t, s]) => filterCertChain(t as string, s as string))],
+  ['certSANs', fn(['string'], ([s]) => certSans(s as string))],
+  ['jwkPublicKeyPem', fn(['string'], ([s]) => jwkPublicKeyPem(s as string))],
+  ['jwkPrivateKeyPem', fn(['string'], ([s]) => jwkPrivateKeyPem(s as string))],
+  ['rsaDecrypt', fn(['string', 'string', 'string', 'string'], ([s, h, i, k]) => rsaDecrypt(s as string, h as string, i as string, k as string))],
 ]);
 

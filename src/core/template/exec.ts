@@ -4,10 +4,11 @@
  */
 import { nodeToString, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type ListNode, type Node, type NumberNode, type PipeNode, type VariableNode } from './ast.ts';
 import type { CallContext, FuncTable, ParamType, TemplateFunc } from './func-table.ts';
+import { canonicalGoString } from '../go-string.ts';
 import { formatV } from './go-fmt.ts';
 import { positionIn } from './position.ts';
 import { FuncError, TemplateError, type TemplateErrorKind } from './template-error.ts';
-import { byteLength, goInt, GoTypedInt, goTypeName, holdsBinary, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
+import { byteLength, goInt, GoTypedInt, goTypeName, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
 
 export interface ExecLimits {
   readonly maxOutputBytes: number;
@@ -22,16 +23,6 @@ export interface ExecTemplate {
 
 /** Go's maxExecDepth is 100000; a JavaScript stack runs out long before that. */
 const MAX_TEMPLATE_DEPTH = 1000;
-
-/**
- * The functions that are exact on Go strings holding bytes that are not UTF-8 (core/go-string.ts):
- * they compare, measure or look up without reading the string as UTF-16 text. Any other function
- * given such a value fails with kind `binary` instead of returning a result that differs from Go's
- * (issue 8 carries bytes through every function); functions marked `binaryInput` (func-table.ts)
- * read their arguments as bytes and are exact too. Printing such a value, `and`, `or`, variables,
- * `with`, `range` and `template` pass it on unchanged, which is exact.
- */
-const BYTE_EXACT_FUNCTIONS: ReadonlySet<string> = new Set(['eq', 'ne', 'not', 'len', 'index', 'print', 'printf', 'println']);
 
 /** "No final argument": distinct from every value, including nil. */
 const MISSING: unique symbol = Symbol('missing');
@@ -423,10 +414,6 @@ class State {
       const type = fn.variadic !== undefined && numIn - 1 >= numFixed ? fn.variadic : fn.params[numIn - 1]!;
       argv.push(this.validateType(final, type));
     }
-    if (!fn.binaryInput && !BYTE_EXACT_FUNCTIONS.has(name) && argv.some((a) => holdsBinary(a))) {
-      this.at(ident);
-      throw this.error('binary', `error calling ${name}: an argument holds binary data (bytes that are not UTF-8)`);
-    }
     const literalArgs = args.map((a) => a.type === 'string');
     const ctx: CallContext = {
       name,
@@ -434,7 +421,11 @@ class State {
       checkSize: (bytes) => this.checkSize(bytes),
     };
     try {
-      return fn.call(argv, ctx);
+      const result = fn.call(argv, ctx);
+      // Functions work on the escaped form of Go strings (core/go-string.ts); joining two of them can
+      // put bytes side by side that form one UTF-8 character, so the result is brought back to the
+      // one form Go's bytes have (a no-op scan for text, which almost every value is).
+      return typeof result === 'string' ? canonicalGoString(result) : result;
     } catch (e) {
       this.at(cmd);
       if (e instanceof TemplateError) throw e;

@@ -25,20 +25,10 @@ export interface TemplateFunc {
    * is reported by its kind only.
    */
   readonly call: (args: unknown[], ctx: CallContext) => unknown;
-  /**
-   * The function reads its string arguments as Go byte strings (core/go-string.ts), so the
-   * executor lets values that are not UTF-8 reach it (ESO's PKCS#12, PEM and RSA functions).
-   */
-  readonly binaryInput?: boolean;
 }
 
 export type FuncTable = ReadonlyMap<string, TemplateFunc>;
 
 export function fn(params: readonly ParamType[], call: TemplateFunc['call'], variadic?: ParamType): TemplateFunc {
   return variadic === undefined ? { params, call } : { params, variadic, call };
-}
-
-/** A function that takes Go byte strings exactly, binary ones included (see `binaryInput`). */
-export function bytesFn(params: readonly ParamType[], call: TemplateFunc['call']): TemplateFunc {
-  return { params, call, binaryInput: true };
 }

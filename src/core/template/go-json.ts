@@ -49,6 +49,8 @@ function quoteJson(s: string, escapeHTML: boolean): string {
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (ch in SHORT) out += SHORT[ch];
+    // A byte that is not UTF-8 (core/go-string.ts): encoding/json writes the escape \ufffd.
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\ufffd';
     else if (cp < 0x20 || cp === 0x2028 || cp === 0x2029 || (escapeHTML && (ch === '<' || ch === '>' || ch === '&'))) {
       out += `\\u${cp.toString(16).padStart(4, '0')}`;
     } else out += ch;

@@ -16,7 +16,7 @@
  */
 import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { decodeStd } from '../go-base64.ts';
-import { goStringFromBytes } from '../go-string.ts';
+import { goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 import { newGoMap, putKey, type GoMap } from './values.ts';
 
 const PREFIX = 'error converting YAML to JSON: ';
@@ -30,6 +30,11 @@ class YamlFailure extends Error {}
 export function fromYaml(source: string): GoMap {
   const out = newGoMap();
   let value: unknown;
+  const readerProblem = isTextString(source) ? undefined : utf8ReaderProblem(goStringToBytes(source));
+  if (readerProblem !== undefined) {
+    putKey(out, 'Error', `${PREFIX}yaml: ${readerProblem}`);
+    return out;
+  }
   try {
     value = decodeFirstDocument(source);
   } catch (e) {
@@ -43,6 +48,40 @@ export function fromYaml(source: string): GoMap {
     return out;
   }
   return value as GoMap;
+}
+
+/**
+ * The error go.yaml.in/yaml/v2's reader (readerc.go, yaml_parser_update_buffer) raises for input
+ * that is not UTF-8: the first bad sequence, or an earlier character YAML does not allow. The
+ * reader decodes its first 512-byte chunk before the scanner starts, so there the problem wins
+ * over any syntax error; past it Go reports whichever comes first, which this approximates by the
+ * reader's problem (docs/templates.md). Undefined for input Go would read as UTF-16 (a UTF-16 byte
+ * order mark), which goes to the parser as it is.
+ */
+function utf8ReaderProblem(bytes: Uint8Array | undefined): string | undefined {
+  if (bytes === undefined) return undefined;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return undefined;
+  for (let pos = 0; pos < bytes.length; ) {
+    const octet = bytes[pos]!;
+    const width = (octet & 0x80) === 0 ? 1 : (octet & 0xe0) === 0xc0 ? 2 : (octet & 0xf0) === 0xe0 ? 3 : (octet & 0xf8) === 0xf0 ? 4 : 0;
+    if (width === 0) return 'invalid leading UTF-8 octet';
+    if (width > bytes.length - pos) return 'incomplete UTF-8 octet sequence';
+    let value = width === 1 ? octet & 0x7f : width === 2 ? octet & 0x1f : width === 3 ? octet & 0x0f : octet & 0x07;
+    for (let k = 1; k < width; k++) {
+      const trail = bytes[pos + k]!;
+      if ((trail & 0xc0) !== 0x80) return 'invalid trailing UTF-8 octet';
+      value = (value << 6) + (trail & 0x3f);
+    }
+    const shortest = width === 1 || (width === 2 && value >= 0x80) || (width === 3 && value >= 0x800) || (width === 4 && value >= 0x10000);
+    if (!shortest) return 'invalid length of a UTF-8 sequence';
+    if ((value >= 0xd800 && value <= 0xdfff) || value > 0x10ffff) return 'invalid Unicode character';
+    const allowed =
+      value === 0x09 || value === 0x0a || value === 0x0d || (value >= 0x20 && value <= 0x7e) || value === 0x85 ||
+      (value >= 0xa0 && value <= 0xd7ff) || (value >= 0xe000 && value <= 0xfffd) || (value >= 0x10000 && value <= 0x10ffff);
+    if (!allowed) return 'control characters are not allowed';
+    pos += width;
+  }
+  return undefined;
 }
 
 function decodeFirstDocument(source: string): unknown {

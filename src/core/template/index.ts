@@ -8,7 +8,7 @@ import { TEMPLATE_FUNCTIONS } from './function-set.ts';
 import { parseSource } from './parser.ts';
 import { markStringMap } from './values.ts';
 
-export { BINARY_ADVICE, TemplateError, type TemplateErrorKind } from './template-error.ts';
+export { TemplateError, type TemplateErrorKind } from './template-error.ts';
 
 export interface ParsedTemplate {
   readonly name: string;

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, generateKeyPairSync, randomBytes, scryptSync } from 'node:crypto';
 import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
-import { bytesFn, fn, type TemplateFunc } from './func-table.ts';
+import { fn, type TemplateFunc } from './func-table.ts';
 import { bcryptGenerate, BcryptError } from './go-bcrypt.ts';
 import { FuncError } from './template-error.ts';
 
@@ -168,17 +168,17 @@ function genPrivateKey(type: string): string {
 export const SPRIG_CRYPTO: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
   [
     'htpasswd',
-    bytesFn(['string', 'string', 'string'], ([u, p, a], ctx) => {
+    fn(['string', 'string', 'string'], ([u, p, a], ctx) => {
       // The third parameter is sprig.HashAlgorithm, a named string type: text/template converts a
       // string literal to it, but a string-typed value (a variable, a pipeline) is not assignable.
       if (!ctx.isLiteralArg(2)) throw new FuncError('wrong type for value; expected sprig.HashAlgorithm; got string');
       return htpasswd(u as string, p as string, a as string);
     }),
   ],
-  ['bcrypt', bytesFn(['string'], ([p]) => bcrypt(p as string))],
-  ['derivePassword', bytesFn(['int', 'string', 'string', 'string', 'string'], ([c, t, p, u, s]) => derivePassword(c as bigint, t as string, p as string, u as string, s as string))],
-  ['encryptAES', bytesFn(['string', 'string'], ([k, t]) => encryptAES(k as string, t as string))],
-  ['decryptAES', bytesFn(['string', 'string'], ([k, c]) => decryptAES(k as string, c as string))],
+  ['bcrypt', fn(['string'], ([p]) => bcrypt(p as string))],
+  ['derivePassword', fn(['int', 'string', 'string', 'string', 'string'], ([c, t, p, u, s]) => derivePassword(c as bigint, t as string, p as string, u as string, s as string))],
+  ['encryptAES', fn(['string', 'string'], ([k, t]) => encryptAES(k as string, t as string))],
+  ['decryptAES', fn(['string', 'string'], ([k, c]) => decryptAES(k as string, c as string))],
   ['randBytes', fn(['int'], ([n]) => randBytesB64(n as bigint))],
   ['genPrivateKey', fn(['string'], ([t]) => genPrivateKey(t as string))],
 ]);

@@ -2,11 +2,12 @@
 import { createHash } from 'node:crypto';
 import { fn, type TemplateFunc } from './func-table.ts';
 import { decodeStd } from '../go-base64.ts';
-import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
+import { goRuneString, goStringFromBytes, goStringToBytes } from '../go-string.ts';
 import { toGoJson } from './go-json.ts';
 import { fromYaml } from './go-yaml.ts';
 import { jsonToGoYaml } from './go-yaml-emit.ts';
 import { FuncError } from './template-error.ts';
+import { goBytes } from './values.ts';
 
 /**
  * sprig's base64decode: Go's `base64.StdEncoding.DecodeString` (core/go-base64.ts) over the bytes
@@ -24,7 +25,7 @@ function b64dec(s: string): string {
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 function b32enc(s: string): string {
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = goBytes(s);
   let bits = 0;
   let value = 0;
   let out = '';
@@ -60,23 +61,27 @@ function b32dec(s: string): string {
 }
 
 function hash(algorithm: string, s: string): string {
-  return createHash(algorithm).update(s, 'utf8').digest('hex');
+  return createHash(algorithm).update(goBytes(s)).digest('hex');
 }
 
 function adler32(s: string): string {
   let a = 1;
   let b = 0;
-  for (const byte of Buffer.from(s, 'utf8')) {
+  for (const byte of goBytes(s)) {
     a = (a + byte) % 65521;
     b = (b + a) % 65521;
   }
   return String(((b << 16) | a) >>> 0);
 }
 
-/** JSON.parse's message quotes the input, so failures are reported without it. */
+/**
+ * JSON.parse's message quotes the input, so failures are reported without it. encoding/json reads
+ * each byte that is not UTF-8 inside a string as U+FFFD (and refuses it elsewhere, as JSON.parse
+ * refuses U+FFFD there).
+ */
 function parseJson(s: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(s) as unknown };
+    return { ok: true, value: JSON.parse(goRuneString(s)) as unknown };
   } catch {
     return { ok: false };
   }
@@ -112,7 +117,7 @@ function toYaml(v: unknown): string {
 }
 
 export const SPRIG_ENCODING: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
-  ['b64enc', fn(['string'], ([s]) => Buffer.from(s as string, 'utf8').toString('base64'))],
+  ['b64enc', fn(['string'], ([s]) => Buffer.from(goBytes(s as string)).toString('base64'))],
   ['b64dec', fn(['string'], ([s]) => b64dec(s as string))],
   ['b32enc', fn(['string'], ([s]) => b32enc(s as string))],
   ['b32dec', fn(['string'], ([s]) => b32dec(s as string))],

@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { goStringFromBytes, goStringToBytes } from '../go-string.ts';
-import { bytesFn, fn, type TemplateFunc } from './func-table.ts';
+import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint } from './go-fmt.ts';
 import { castToFloat64 } from './sprig-numeric.ts';
 import { FuncError } from './template-error.ts';
@@ -282,12 +282,12 @@ function randInt(min: bigint, max: bigint): bigint {
 
 export const SPRIG_MISC: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
   ['hello', fn([], () => 'Hello!')],
-  ['hexdec', bytesFn(['string'], ([s]) => hexdec(s as string))],
+  ['hexdec', fn(['string'], ([s]) => hexdec(s as string))],
   // Copying moves values without reading them, so Go byte strings pass through exactly.
-  ['chunk', bytesFn(['int', 'any'], ([n, l]) => mustChunk(n as bigint, l))],
-  ['mustChunk', bytesFn(['int', 'any'], ([n, l]) => mustChunk(n as bigint, l))],
-  ['deepCopy', bytesFn(['any'], ([v]) => copyOf(v))],
-  ['mustDeepCopy', bytesFn(['any'], ([v]) => copyOf(v))],
+  ['chunk', fn(['int', 'any'], ([n, l]) => mustChunk(n as bigint, l))],
+  ['mustChunk', fn(['int', 'any'], ([n, l]) => mustChunk(n as bigint, l))],
+  ['deepCopy', fn(['any'], ([v]) => copyOf(v))],
+  ['mustDeepCopy', fn(['any'], ([v]) => copyOf(v))],
   ['add1f', fn(['any'], ([v]) => decimalOp(v, [1n], 'add'))],
   ['addf', fn([], (vs) => decimalOp(0, vs, 'add'), 'any')],
   ['subf', fn(['any'], ([a, ...vs]) => decimalOp(a, vs, 'sub'), 'any')],
@@ -297,16 +297,16 @@ export const SPRIG_MISC: ReadonlyMap<string, TemplateFunc> = new Map<string, Tem
   ['maxf', fn(['any'], ([a, ...vs]) => vs.reduce<number>((m, x) => Math.max(m, castToFloat64(x)), castToFloat64(a)), 'any')],
   ['minf', fn(['any'], ([a, ...vs]) => vs.reduce<number>((m, x) => Math.min(m, castToFloat64(x)), castToFloat64(a)), 'any')],
   ['toDecimal', fn(['any'], ([v]) => toDecimal(v))],
-  ['base', bytesFn(['string'], ([p]) => pathBase(p as string))],
-  ['dir', bytesFn(['string'], ([p]) => pathDir(p as string))],
-  ['clean', bytesFn(['string'], ([p]) => pathClean(p as string))],
-  ['ext', bytesFn(['string'], ([p]) => pathExt(p as string))],
-  ['isAbs', bytesFn(['string'], ([p]) => pathIsAbs(p as string))],
-  ['osBase', bytesFn(['string'], ([p]) => pathBase(p as string))],
-  ['osDir', bytesFn(['string'], ([p]) => pathDir(p as string))],
-  ['osClean', bytesFn(['string'], ([p]) => pathClean(p as string))],
-  ['osExt', bytesFn(['string'], ([p]) => pathExt(p as string))],
-  ['osIsAbs', bytesFn(['string'], ([p]) => pathIsAbs(p as string))],
+  ['base', fn(['string'], ([p]) => pathBase(p as string))],
+  ['dir', fn(['string'], ([p]) => pathDir(p as string))],
+  ['clean', fn(['string'], ([p]) => pathClean(p as string))],
+  ['ext', fn(['string'], ([p]) => pathExt(p as string))],
+  ['isAbs', fn(['string'], ([p]) => pathIsAbs(p as string))],
+  ['osBase', fn(['string'], ([p]) => pathBase(p as string))],
+  ['osDir', fn(['string'], ([p]) => pathDir(p as string))],
+  ['osClean', fn(['string'], ([p]) => pathClean(p as string))],
+  ['osExt', fn(['string'], ([p]) => pathExt(p as string))],
+  ['osIsAbs', fn(['string'], ([p]) => pathIsAbs(p as string))],
   ['shuffle', fn(['string'], ([s]) => shuffle(s as string))],
   ['randInt', fn(['int', 'int'], ([a, b]) => randInt(a as bigint, b as bigint))],
   ['randAlpha', fn(['int'], ([n]) => randomString(n as bigint, ALPHA))],

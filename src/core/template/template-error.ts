@@ -2,10 +2,10 @@ import { ProjectorError } from '../errors.ts';
 
 /**
  * Why a template failed. `parse` and `unsupported` are fixed by editing the manifest; `exec` and
- * `limit` may depend on the data (a missing key, a value of the wrong shape); `binary` means a
- * function was given bytes that are not UTF-8, which it cannot process exactly as Go would.
+ * `limit` may depend on the data (a missing key, a value of the wrong shape). Bytes that are not
+ * UTF-8 are no failure: every function takes them as Go does (core/go-string.ts).
  */
-export type TemplateErrorKind = 'parse' | 'exec' | 'limit' | 'unsupported' | 'binary';
+export type TemplateErrorKind = 'parse' | 'exec' | 'limit' | 'unsupported';
 
 export interface TemplatePosition {
   readonly line: number;
@@ -43,18 +43,11 @@ export class TemplateError extends Error {
         return new ProjectorError('InvalidSpec', this.message, details);
       case 'unsupported':
         return new ProjectorError('NotSupported', this.message, details);
-      case 'binary':
-        return new ProjectorError('TemplateBinaryValue', `${this.message}; ${BINARY_ADVICE}`, details);
       default:
         return new ProjectorError('VaultBadValue', this.message, details);
     }
   }
 }
-
-/** What to do instead, for every binary-value failure (never names a value). */
-export const BINARY_ADVICE =
-  'binary values pass through a template byte-exact only unchanged (for example {{ .key }} or {{ .key | b64dec }}); ' +
-  'for a base64-encoded binary value, decodingStrategy: Base64 on its data item writes the bytes exactly without a template function';
 
 /**
  * Thrown by template functions. Its message is appended to `error calling NAME: ` and so must hold

@@ -210,18 +210,6 @@ export function sliceBytes(s: string, start: number, end?: number): string {
   return goStringFromBytes(goBytes(s).subarray(start, end));
 }
 
-/**
- * True when `v` is, or (in a list or map) holds, a string with bytes that are not UTF-8. Such
- * strings are carried exactly but most functions here work on UTF-16 text, so the executor lets
- * them reach only the functions that are exact on bytes (see exec.ts).
- */
-export function holdsBinary(v: unknown, depth = 0): boolean {
-  if (typeof v === 'string') return !isTextString(v);
-  if (depth > 32 || typeof v !== 'object' || v === null) return false;
-  const items = Array.isArray(v) ? v : Object.values(v);
-  return items.some((x) => holdsBinary(x, depth + 1));
-}
-
 /** Creates an empty map[string]interface{} that cannot be confused with Object.prototype keys. */
 export function newGoMap(): GoMap {
   return {};

@@ -147,7 +147,7 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     await waitReady('retype', 'True', /^secret synced$/);
   });
 
-  it('b64dec of a binary keystore is written byte-exact, and a function that cannot take bytes fails clearly', async () => {
+  it('b64dec of a binary keystore is written byte-exact, upper of it as Go writes it, and a label that renders bytes fails clearly', async () => {
     await seed({ 'app-keystore': '/u3+7QAAAAI=' });
     await env.k.apply(externalSecretsOf('template-binary'));
     const keystore = Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0x00, 0x00, 0x00, 0x02]);
@@ -155,8 +155,11 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     await waitReady('keystore-tpl', 'True');
     assert.deepEqual(bytesOf(await env.k.secret(NS, 'keystore'), 'keystore.jks'), keystore);
     assert.deepEqual(bytesOf(await env.k.secret(NS, 'keystore-tpl'), 'keystore.jks'), keystore);
-    await waitReady('keystore-upper', 'False', /TemplateBinaryValue/);
-    assert.equal(await env.k.secret(NS, 'keystore-upper'), undefined);
+    // strings.ToUpper (strings.Map) writes U+FFFD for each byte that is not UTF-8, as ESO does.
+    await waitReady('keystore-upper', 'True');
+    assert.equal(bytesOf(await env.k.secret(NS, 'keystore-upper'), 'keystore.jks')?.toString('hex'), 'efbfbdefbfbdefbfbdefbfbd00000002');
+    await waitReady('keystore-label', 'False', /TemplateBinaryValue: spec\.target\.template\.metadata\.labels\["kind"\] renders binary data/);
+    assert.equal(await env.k.secret(NS, 'keystore-label'), undefined);
   });
 
   it('creationPolicy Merge into a Secret that does not exist is Ready=True, reason SecretMissing (ESO msgMissing)', async () => {

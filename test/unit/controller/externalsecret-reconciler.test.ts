@@ -129,7 +129,7 @@ describe('ExternalSecretReconciler', () => {
     assert.match(w.ready()!.message!, /^VaultNotFound: secret "netbox-db-password" not found/);
   });
 
-  it('writes b64dec of a binary keystore byte-exact, and leaves the Secret untouched with Ready=False when a template function cannot process binary data', async () => {
+  it('writes b64dec of a binary keystore byte-exact, upper of it as Go writes it, and leaves the Secret untouched with Ready=False when a label renders binary data', async () => {
     const keystore = Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]);
     const w = world([{ key: 'app-keystore', value: keystore.toString('base64') }], {
       data: [{ secretKey: 'raw', remoteRef: { key: 'app-keystore' } }],
@@ -139,13 +139,19 @@ describe('ExternalSecretReconciler', () => {
     assert.equal(w.ready()?.status, 'True');
     assert.deepEqual(Buffer.from(w.bytesOf('keystore.jks')!), keystore);
 
+    // Go's strings.ToUpper (strings.Map) writes U+FFFD for each byte that is not UTF-8, as ESO does.
     w.setSpec({ target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { 'keystore.jks': '{{ .raw | b64dec | upper }}' } } } });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.ready()?.status, 'True');
+    assert.equal(Buffer.from(w.bytesOf('keystore.jks')!).toString('hex'), 'efbfbdefbfbdefbfbdefbfbd00000002');
+    const written = Buffer.from(w.bytesOf('keystore.jks')!);
+
+    w.setSpec({ target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { 'keystore.jks': '{{ .raw | b64dec }}' }, metadata: { labels: { kind: '{{ .raw | b64dec }}' } } } } });
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
-    assert.deepEqual(Buffer.from(w.bytesOf('keystore.jks')!), keystore);
+    assert.deepEqual(Buffer.from(w.bytesOf('keystore.jks')!), written);
     assert.equal(w.ready()?.status, 'False');
-    assert.match(w.ready()!.message!, /^TemplateBinaryValue: spec\.target\.template\.data\["keystore\.jks"\]: .*error calling upper: an argument holds binary data/);
-    assert.match(w.ready()!.message!, /decodingStrategy: Base64/);
-    assert.equal(w.events.filter((e) => e.startsWith('Normal')).length, 1);
+    assert.match(w.ready()!.message!, /^TemplateBinaryValue: spec\.target\.template\.metadata\.labels\["kind"\] renders binary data/);
+    assert.equal(w.events.filter((e) => e.startsWith('Normal')).length, 2);
   });
 
   it('refreshes on a store change only where the refresh policy refreshes periodically (docs/refresh.md)', async () => {
