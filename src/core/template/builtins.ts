@@ -134,10 +134,14 @@ export function goSlice(item: unknown, ...indexes: unknown[]): unknown {
   return typeof item === 'string' ? sliceBytes(item, start, end) : (item as unknown[]).slice(start, end);
 }
 
-/** Go's evalArgs for the escapers: a lone string as is, anything else through fmt.Sprint. */
+/**
+ * Go's evalArgs for the escapers (text/template funcs.go): a lone string as is, anything else through
+ * fmt.Sprint after printableValue, which turns a nil interface (an invalid reflect.Value) into the
+ * string "<no value>" — so `urlquery` of nil is "%3Cno+value%3E", not "%3Cnil%3E".
+ */
 function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args);
+  return sprint(args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
 
 function htmlEscape(s: string): string {

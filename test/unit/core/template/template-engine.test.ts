@@ -155,3 +155,11 @@ describe('parse cache', () => {
     assert.equal(renderTemplate(source, { a: 'y' }, 'cached'), 'Y-cache-test');
   });
 });
+
+describe('escapers of a nil value', () => {
+  // Go: text/template funcs.go evalArgs → printableValue(reflect.ValueOf(nil)) is "<no value>".
+  it('html, js and urlquery print a nil interface as "<no value>" (outputs from Go 1.26)', () => {
+    assert.equal(renderTemplate('{{ fromJson "not json" | urlquery }}', {}), '%3Cno+value%3E');
+    assert.equal(renderTemplate('{{ html nil }}|{{ urlquery nil "x" }}', {}), '&lt;no value&gt;|%3Cno+value%3Ex');
+  });
+});
