@@ -3,6 +3,7 @@
  * `missingkey=error`, a port of `text/template/exec.go` over the value model in values.ts.
  */
 import { nodeToString, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type ListNode, type Node, type NumberNode, type PipeNode, type VariableNode } from './ast.ts';
+import { GoTime } from './go-time.ts';
 import type { CallContext, FuncTable, ParamType, TemplateFunc } from './func-table.ts';
 import { canonicalGoString } from '../go-string.ts';
 import { formatV } from './go-fmt.ts';
@@ -13,6 +14,8 @@ import { byteLength, goInt, GoTypedInt, goTypeName, isGoMap, isNil, isStringMap,
 export interface ExecLimits {
   readonly maxOutputBytes: number;
   readonly maxSteps: number;
+  /** What sprig's `now` returns during this render. */
+  readonly now?: GoTime;
 }
 
 export interface ExecTemplate {
@@ -419,6 +422,7 @@ class State {
       name,
       isLiteralArg: (k) => literalArgs[k] === true,
       checkSize: (bytes) => this.checkSize(bytes),
+      now: this.limits.now,
     };
     try {
       const result = fn.call(argv, ctx);
@@ -523,6 +527,8 @@ function isAssignable(value: unknown, type: ParamType): boolean {
       return typeof value === 'boolean';
     case 'dict':
       return isGoMap(value) && !isStringMap(value);
+    case 'time':
+      return value instanceof GoTime;
     default:
       return true;
   }
@@ -536,6 +542,8 @@ function goParamName(type: ParamType): string {
       return 'interface {}';
     case 'value':
       return 'reflect.Value';
+    case 'time':
+      return 'time.Time';
     default:
       return type;
   }

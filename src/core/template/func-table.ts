@@ -1,11 +1,12 @@
 /** The calling convention shared by builtins, sprig and ESO functions. */
+import type { GoTime } from './go-time.ts';
 
 /**
  * Go parameter types the executor checks before a call, as `reflect` would:
  * `value` is a builtin's raw reflect.Value (anything, even no value), `any` is interface{},
  * `dict` is map[string]interface{}.
  */
-export type ParamType = 'value' | 'any' | 'string' | 'int' | 'float64' | 'bool' | 'dict';
+export type ParamType = 'value' | 'any' | 'string' | 'int' | 'float64' | 'bool' | 'dict' | 'time';
 
 export interface CallContext {
   /** Function name as written in the template. */
@@ -14,6 +15,8 @@ export interface CallContext {
   isLiteralArg(i: number): boolean;
   /** Throws the limit error when a value under construction would exceed the output limit. */
   checkSize(bytes: number): void;
+  /** The render's `time.Now()` (ExecuteOptions.now); undefined when the caller gave no clock. */
+  readonly now: GoTime | undefined;
 }
 
 export interface TemplateFunc {

@@ -9,6 +9,7 @@ import { fn } from './func-table.ts';
 import { deepEqual, goKindName, goTypeName } from './values.ts';
 import { SPRIG_COLLECTIONS } from './sprig-collections.ts';
 import { SPRIG_CRYPTO } from './sprig-crypto.ts';
+import { SPRIG_DATE } from './sprig-date.ts';
 import { SPRIG_ENCODING } from './sprig-encoding.ts';
 import { SPRIG_MISC } from './sprig-misc.ts';
 import { SPRIG_NUMERIC } from './sprig-numeric.ts';
@@ -32,6 +33,8 @@ function kindOf(v: unknown): string {
 export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
   ...BUILTINS,
   ...SPRIG_UNSUPPORTED,
+  // Replaces the date names SPRIG_UNSUPPORTED still lists.
+  ...SPRIG_DATE,
   ...SPRIG_STRINGS,
   ...SPRIG_COLLECTIONS,
   ...SPRIG_NUMERIC,

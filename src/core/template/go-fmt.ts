@@ -20,6 +20,7 @@
  * the address of the value in memory (different on every run).
  */
 import { goStringToBytes } from '../go-string.ts';
+import { GoTime } from './go-time.ts';
 import { GoTypedInt, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 /** Go's `fmt.Sprint`: a space between operands when neither side is a string. */
@@ -274,6 +275,14 @@ class Printer {
     if (isNil(v)) {
       // An interface element holding nil (Go's reflect.Interface case): no verb applies to it.
       this.buf += this.sharpV ? 'interface {}(nil)' : '<nil>';
+      return;
+    }
+    // time.Time is a fmt.Stringer (print.go handleMethods): %v %s %x %X %q format its String().
+    // Other verbs would print the struct's unexported fields in Go; here they are bad verbs.
+    if (v instanceof GoTime) {
+      if (this.sharpV) this.buf += v.goString();
+      else if ('vsxXq'.includes(verb)) this.fmtString(v.toString(), verb);
+      else this.badVerb(verb, v);
       return;
     }
     // int64 and uint8 (sprig arithmetic, `index` of a string) print as integers; their Go type

@@ -1,9 +1,11 @@
 /**
  * ESO's template engine v2 (`spec.target.template`): Go text/template with sprig and ESO's
- * functions, executed with `missingkey=error`. Pure: no I/O, no clock, no randomness.
+ * functions, executed with `missingkey=error`. Pure: no I/O and no clock (the caller passes the
+ * render's time in ExecuteOptions.now); only sprig's random functions draw randomness.
  */
 import type { ListNode } from './ast.ts';
 import { execute } from './exec.ts';
+import { GoTime, LOCAL } from './go-time.ts';
 import { TEMPLATE_FUNCTIONS } from './function-set.ts';
 import { parseSource } from './parser.ts';
 import { markStringMap } from './values.ts';
@@ -22,6 +24,16 @@ export interface ExecuteOptions {
   readonly maxOutputBytes?: number;
   /** Actions and commands evaluated before failing with kind `limit` (default 100,000). */
   readonly maxSteps?: number;
+  /**
+   * The instant sprig's `now` returns (and date/ago/durationRound fall back to), in Go's Local zone
+   * (UTC). Without it those functions fail: the engine has no clock of its own.
+   */
+  readonly now?: Date;
+  /**
+   * Go's monotonic clock reading at `now`, in nanoseconds since the process started: `{{ now }}`
+   * prints it as ` m=+1.234567890` as Go's Time.String does. Without it the suffix is left out.
+   */
+  readonly monotonicNanos?: bigint;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -41,6 +53,7 @@ export function executeTemplate(t: ParsedTemplate, data: unknown, opts: ExecuteO
   return execute(t, TEMPLATE_FUNCTIONS, asTemplateData(data), {
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    ...(opts.now ? { now: new GoTime(BigInt(opts.now.getTime()) * 1_000_000n, LOCAL, opts.monotonicNanos) } : {}),
   });
 }
 
@@ -67,8 +80,8 @@ export function parsedTemplate(source: string, name = 'template'): ParsedTemplat
   return parsed;
 }
 
-export function renderTemplate(source: string, data: unknown, name?: string): string {
-  return executeTemplate(parsedTemplate(source, name), data);
+export function renderTemplate(source: string, data: unknown, name?: string, opts: ExecuteOptions = {}): string {
+  return executeTemplate(parsedTemplate(source, name), data, opts);
 }
 
 function asTemplateData(data: unknown): unknown {

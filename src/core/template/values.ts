@@ -6,6 +6,7 @@
  *   string returns a byte); float64 → number; bool → boolean; untyped nil → null;
  * - []interface{} → Array; []string and []int → Array registered with `typedSlice`; a nil slice →
  *   Array registered with `nilSlice` (prints `[]`, encodes to JSON `null`);
+ * - time.Time → `GoTime` (go-time.ts), printed through its String method;
  * - map[string]interface{} → plain object; map[string]string → plain object registered with
  *   `markStringMap` (the data ESO passes as dot, and sprig's split/splitn results).
  *
@@ -13,6 +14,7 @@
  * a value prints as (a GoTypedInt → its bigint); `sliceElemType(list)` is a slice's element type.
  */
 
+import { GoTime } from './go-time.ts';
 import { goStringByteLength, goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 
 export type GoMap = { [key: string]: unknown };
@@ -90,7 +92,7 @@ export function isNilSlice(v: unknown): boolean {
 }
 
 export function isGoMap(v: unknown): v is GoMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt) && !(v instanceof GoTime);
 }
 
 export function isNil(v: unknown): v is null | undefined {
@@ -101,6 +103,7 @@ export function isNil(v: unknown): v is null | undefined {
 export function goTypeName(v: unknown): string {
   if (isNil(v)) return '<nil>';
   if (v instanceof GoTypedInt) return v.type;
+  if (v instanceof GoTime) return 'time.Time';
   switch (typeof v) {
     case 'string':
       return 'string';
@@ -122,6 +125,7 @@ export function goTypeName(v: unknown): string {
 export function goKindName(v: unknown): string {
   if (isNil(v)) return 'invalid';
   if (Array.isArray(v)) return 'slice';
+  if (v instanceof GoTime) return 'struct';
   if (isGoMap(v)) return 'map';
   return goTypeName(v);
 }
@@ -142,6 +146,8 @@ export function isTrue(v: unknown): boolean {
       break;
   }
   if (v instanceof GoTypedInt) return v.value !== 0n;
+  // A struct (time.Time) is always true.
+  if (v instanceof GoTime) return true;
   if (Array.isArray(v)) return v.length > 0;
   return Object.keys(v as object).length > 0;
 }
@@ -155,6 +161,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
   if (goTypeName(a) !== goTypeName(b)) return false;
   if (a instanceof GoTypedInt) return a.value === (b as GoTypedInt).value;
+  // time.Time's fields: the instant, the monotonic reading and the *Location.
+  if (a instanceof GoTime) return a.unixNanos === (b as GoTime).unixNanos && a.mono === (b as GoTime).mono && a.loc === (b as GoTime).loc;
   if (typeof a !== 'object') return a === b;
   if (Array.isArray(a)) {
     const bs = b as unknown[];
