@@ -1,4 +1,5 @@
 /** Go's encoding/json output for template values: sorted keys, Go's escaping, float formatting. */
+import { GoTime } from './go-time.ts';
 import { FuncError } from './template-error.ts';
 import { GoTypedInt, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
@@ -16,6 +17,12 @@ export function toGoJson(v: unknown, style: JsonStyle): string {
 function encode(v: unknown, style: JsonStyle, prefix: string): string {
   if (isNil(v) || isNilSlice(v)) return 'null';
   if (v instanceof GoTypedInt) return v.value.toString();
+  // time.Time.MarshalJSON: RFC 3339 with nanoseconds, for years 0..9999 only.
+  if (v instanceof GoTime) {
+    const year = Number(v.format('2006'));
+    if (year < 0 || year > 9999) throw new FuncError('json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]');
+    return `"${v.format('2006-01-02T15:04:05.999999999Z07:00')}"`;
+  }
   switch (typeof v) {
     case 'string':
       return quoteJson(v, style.escapeHTML);

@@ -21,7 +21,7 @@ export function renderWithProjector(r: RenderRequest): ProjectorResult {
   const scope: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.data)) scope[k] = goStringFromBytes(v);
   try {
-    const out = goStringToBytes(renderTemplate(r.template, scope, r.name));
+    const out = goStringToBytes(renderTemplate(r.template, scope, r.name, { now: new Date(), monotonicNanos: BigInt(Math.round(performance.now() * 1e6)) }));
     if (!out) return { output: new Uint8Array(), error: true, kind: 'binary', message: 'rendered a lone surrogate (no Go string)' };
     return { output: out, error: false, kind: '', message: '' };
   } catch (e) {

@@ -31,20 +31,10 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   //    parsing (overflow, NaN, Inf, 0x1p4), mergeOverwrite with empty values, seq/until argument types.
   "encoding/fromJson-big-number": 8, // output-differs
   "edge/control-chars": 8, // output-differs
-  // sprig functions Projector does not implement (docs/templates.md): the date functions, certificate
-  // generation, semver, urlParse/urlJoin.
+  // sprig functions Projector does not implement (docs/templates.md): certificate generation, semver,
+  // urlParse/urlJoin.
   "encoding/urlJoin": "unsupported", // only-projector-fails
   "encoding/semver": "unsupported", // only-projector-fails
-  "time-random/date-fixed": "unsupported", // only-projector-fails
-  "time-random/date-int": "unsupported", // only-projector-fails
-  "time-random/dateInZone": "unsupported", // only-projector-fails
-  "time-random/date-modify": "unsupported", // only-projector-fails
-  "time-random/toDate-bad": "unsupported", // only-projector-fails
-  "time-random/unixEpoch": "unsupported", // only-projector-fails
-  "time-random/htmlDate": "unsupported", // only-projector-fails
-  "time-random/duration": "unsupported", // only-projector-fails
-  "time-random/now-type": "unsupported", // only-projector-fails
-  "time-random/ago-type": "unsupported", // only-projector-fails
   "time-random/genCA-shape": "unsupported", // only-projector-fails
   
   // Projector's guard rail: rendered output over 1 MiB fails (kind `limit`); Go has no limit. Deliberate.
