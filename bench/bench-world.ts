@@ -11,7 +11,7 @@ import { Cluster } from '../test/support/cluster.ts';
 import { startVault, type StartedVault, type VaultOptions } from '../src/vault/index.ts';
 import { Manager } from '../src/controller/manager.ts';
 import { createLogger, type Logger } from '../src/platform/logger.ts';
-import { systemClock } from '../src/platform/clock.ts';
+import { systemClock, systemTemplateClock } from '../src/platform/clock.ts';
 import type { ProviderRegistry } from '../src/providers/registry.ts';
 import { defaultRegistry } from '../src/cli/default-registry.ts';
 import { defaultTemplateRenderer } from '../src/core/default-template-renderer.ts';
@@ -143,7 +143,7 @@ export async function startBenchOperator(world: BenchWorld, o: BenchOperatorOpti
     concurrency: o.concurrency ?? 4,
     controllerClass: '',
     readWindowMs: o.readWindowMs ?? 5_000,
-    renderTemplate: defaultTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
     clientQps: o.clientQps ?? 50,
     clientBurst: o.clientBurst ?? 100,
   });

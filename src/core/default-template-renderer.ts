@@ -1,13 +1,29 @@
-import { renderTemplate } from './template/index.ts';
+import { renderTemplate, type ExecuteOptions } from './template/index.ts';
 import { keyTemplateRenderer, targetTemplateRenderer } from './render-target-template.ts';
 import type { TemplateRenderer } from './plan-target-secret.ts';
 
+/**
+ * The time source of sprig's `now` (and date/ago/durationRound, which fall back to it): `now()` is
+ * read once per render; `monotonicNanos()`, when given, is Go's monotonic reading (nanoseconds since
+ * the process started) that `{{ now }}` prints as ` m=+…`. The operator and dev pass the system
+ * clock; tests pass a fake one.
+ */
+export interface TemplateClock {
+  now(): Date;
+  monotonicNanos?(): bigint;
+}
+
+function renderOptions(clock: TemplateClock): ExecuteOptions {
+  const now = clock.now();
+  return clock.monotonicNanos ? { now, monotonicNanos: clock.monotonicNanos() } : { now };
+}
+
 /** target.template rendering with Projector's Go text/template + sprig engine. */
-export function defaultTemplateRenderer(): TemplateRenderer {
-  return targetTemplateRenderer((source, data, name) => renderTemplate(source, data, name));
+export function defaultTemplateRenderer(clock: TemplateClock): TemplateRenderer {
+  return targetTemplateRenderer((source, data, name) => renderTemplate(source, data, name, renderOptions(clock)));
 }
 
 /** dataFrom rewrite.transform rendering with the same engine. */
-export function defaultKeyTemplateRenderer(): (template: string, key: string, field: string) => string {
-  return keyTemplateRenderer((source, data, name) => renderTemplate(source, data, name));
+export function defaultKeyTemplateRenderer(clock: TemplateClock): (template: string, key: string, field: string) => string {
+  return keyTemplateRenderer((source, data, name) => renderTemplate(source, data, name, renderOptions(clock)));
 }

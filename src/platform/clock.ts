@@ -20,3 +20,12 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/**
+ * The system clock for template rendering: wall time, and Go's monotonic reading (nanoseconds since
+ * the process started, from performance.now()) that sprig's `{{ now }}` prints as ` m=+…`.
+ */
+export const systemTemplateClock = {
+  now: (): Date => new Date(),
+  monotonicNanos: (): bigint => BigInt(Math.round(performance.now() * 1e6)),
+};

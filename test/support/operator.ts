@@ -5,7 +5,7 @@ import { Manager, type ManagerLeaderElection } from '../../src/controller/manage
 import { ProjectorError } from '../../src/core/errors.ts';
 import { KubeLeaseLock, type LeaseLock } from '../../src/kube/lease.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { systemClock } from '../../src/platform/clock.ts';
+import { systemClock, systemTemplateClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
 import { eventually } from './eventually.ts';
@@ -86,8 +86,8 @@ export async function startOperator(
     concurrency: 4,
     controllerClass: '',
     readWindowMs: opts.readWindowMs ?? 0,
-    renderTemplate: defaultTemplateRenderer(),
-    renderKeyTemplate: defaultKeyTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
+    renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
     jitter: (ms) => ms,
     leaderElection,
   });

@@ -8,7 +8,7 @@ import { leaderIdentity } from '../../kube/lease.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { portOf, serveEndpoints } from '../../controller/http-endpoints.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { systemClock } from '../../platform/clock.ts';
+import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 
@@ -54,8 +54,8 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     controllerClass: config.controllerClass,
     readWindowMs: config.readWindowMs,
     resyncMs: config.resyncMs,
-    renderTemplate: defaultTemplateRenderer(),
-    renderKeyTemplate: defaultKeyTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
+    renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
     clientQps: config.clientQps,
     clientBurst: config.clientBurst,
     leaderElection,

@@ -14,7 +14,7 @@ import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/
 import { Manager } from '../../controller/manager.ts';
 import { ReadyMessage } from '../../controller/externalsecret/status.ts';
 import { KubeClient } from '../../kube/client.ts';
-import { systemClock } from '../../platform/clock.ts';
+import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
@@ -98,8 +98,8 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     clock: systemClock,
     concurrency: 4,
     controllerClass: DEV_CONTROLLER_CLASS,
-    renderTemplate: defaultTemplateRenderer(),
-    renderKeyTemplate: defaultKeyTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
+    renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
   });
   const stopReporting = reportTransitions(manager, print);
   const done = manager.run(signal).finally(async () => {

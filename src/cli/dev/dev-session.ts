@@ -20,7 +20,7 @@ import { WorkQueue } from '../../controller/workqueue.ts';
 import { ObjectStore } from '../../kube/object-store.ts';
 import { credentialNamespace } from '../../kube/provider-host.ts';
 import { silentLogger, type Logger } from '../../platform/logger.ts';
-import { systemClock } from '../../platform/clock.ts';
+import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
 import { ClientCache } from '../../sync/client-cache.ts';
 import { startVault, type StartedVault } from '../../vault/index.ts';
@@ -248,8 +248,8 @@ export class DevSession {
       clock: systemClock,
       log,
       controllerClass: '',
-      renderTemplate: defaultTemplateRenderer(),
-      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer() },
+      renderTemplate: defaultTemplateRenderer(systemTemplateClock),
+      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock) },
       changes: this.#changes,
     });
     const recording = {

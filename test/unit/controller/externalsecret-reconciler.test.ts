@@ -73,7 +73,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     log: silentLogger(),
     controllerClass: '',
     changes,
-    renderTemplate: defaultTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(clock),
   });
   clusterSecretStores.upsert(fakeStore(data));
   const es = externalSecret({ refreshInterval: '1h', ...spec });

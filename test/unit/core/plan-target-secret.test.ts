@@ -11,7 +11,7 @@ import { fieldOwnerFor, managedFieldsEntryFor } from '../../../src/core/field-ow
 import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
 import { externalSecret, fetched, text } from '../../support/builders.ts';
 
-const render = defaultTemplateRenderer();
+const render = defaultTemplateRenderer({ now: () => new Date('2026-11-23T10:00:00Z') });
 
 /** What the API server would hold after the planned write: the written object plus managedFields. */
 function liveFrom(plan: Plan, extra: Partial<LiveSecret['metadata']> = {}, uid = 'uid-secret-1'): LiveSecret {

@@ -6,7 +6,7 @@ import { ProjectorError } from '../../../src/core/errors.ts';
 import { externalSecret, fetched, text } from '../../support/builders.ts';
 
 describe('target.template rendering', () => {
-  const render = defaultTemplateRenderer();
+  const render = defaultTemplateRenderer({ now: () => new Date('2026-11-23T10:00:00Z') });
 
   it('builds a dockerconfigjson Secret from user and password, as in ESO\'s docs', () => {
     const es = externalSecret({
@@ -26,6 +26,20 @@ describe('target.template rendering', () => {
     assert.deepEqual([...plan.secret.data.keys()], ['.dockerconfigjson']);
     const auth = JSON.parse(text(plan.secret.data.get('.dockerconfigjson'))!).auths['registry.example'].auth;
     assert.equal(Buffer.from(auth, 'base64').toString(), 'u:canary-tpl');
+  });
+
+  it('renders sprig\'s now from the clock the renderer is given, read at each render', () => {
+    let clockNow = new Date('2026-11-23T10:00:00Z');
+    const clocked = defaultTemplateRenderer({ now: () => clockNow, monotonicNanos: () => 5_000_000_000n });
+    const es = externalSecret({ target: { template: { data: { at: '{{ now | date "2006-01-02T15:04:05Z07:00" }}', s: '{{ now }}' } } } });
+    const first = planTargetSecret({ es, data: fetched({ user: 'u' }), allMissing: false, live: undefined, renderTemplate: clocked });
+    assert.ok(first.action === 'create');
+    assert.equal(text(first.secret.data.get('at')), '2026-11-23T10:00:00Z');
+    assert.equal(text(first.secret.data.get('s')), '2026-11-23 10:00:00 +0000 UTC m=+5.000000000');
+    clockNow = new Date('2026-11-24T11:30:00Z');
+    const second = planTargetSecret({ es, data: fetched({ user: 'u' }), allMissing: false, live: undefined, renderTemplate: clocked });
+    assert.ok(second.action === 'create');
+    assert.equal(text(second.secret.data.get('at')), '2026-11-24T11:30:00Z');
   });
 
   it('keeps provider data next to template output with mergePolicy Merge', () => {

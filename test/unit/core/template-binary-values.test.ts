@@ -20,7 +20,7 @@ function data(values: Record<string, string | Uint8Array>): Map<string, SecretBy
   return new Map(Object.entries(values).map(([k, v]) => [k, new Sensitive(typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : v)]));
 }
 
-const render = defaultTemplateRenderer();
+const render = defaultTemplateRenderer({ now: () => new Date('2026-11-23T10:00:00Z') });
 
 function renderKey(template: string, values: Record<string, string | Uint8Array>): string {
   const es = externalSecret({ target: { name: 't', template: { data: { 'keystore.jks': template } } } });

@@ -78,7 +78,7 @@ describe('fetchProviderData', () => {
       data: [],
       dataFrom: [{ find: { name: { regexp: '^db-' } }, rewrite: [{ transform: { template: '{{ .value | upper | replace "-" "_" }}' } }] }],
     });
-    const got = await fetchProviderData(es, async () => client, signal, { renderKeyTemplate: defaultKeyTemplateRenderer() });
+    const got = await fetchProviderData(es, async () => client, signal, { renderKeyTemplate: defaultKeyTemplateRenderer(fixedClock) });
     assert.deepEqual([...got.data.keys()].sort(), ['DB_PASS', 'DB_USER']);
   });
 
