@@ -5,7 +5,7 @@
  * toDate/mustToDate, unixEpoch. The Go time semantics are in go-time.ts.
  *
  * The engine has no clock: `now` (and every function that falls back to time.Now()) reads the
- * instant the caller passes in ExecuteOptions.now; without one they fail with a clear error.
+ * instant the caller passes in ExecuteOptions.now; without one they fail with kind `unsupported`.
  * Within one render every `now` is the same instant, where Go reads its clock at each call.
  */
 import { fn, type CallContext, type TemplateFunc } from './func-table.ts';
@@ -16,7 +16,7 @@ import { GoTypedInt } from './values.ts';
 const NS_PER_SEC = 1_000_000_000n;
 
 function now(ctx: CallContext): GoTime {
-  if (ctx.now === undefined) throw new FuncError(`${ctx.name} needs the current time, which this caller does not provide`);
+  if (ctx.now === undefined) throw new FuncError(`${ctx.name} needs the current time, which this caller does not provide`, true);
   return ctx.now;
 }
 

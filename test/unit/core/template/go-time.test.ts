@@ -107,6 +107,7 @@ describe('sprig date functions render as Go renders them (TZ=UTC)', () => {
   });
 
   it('without a clock, now fails with a clear error', () => {
-    assert.throws(() => render('{{ now }}', {}), (e: unknown) => e instanceof TemplateError && e.message.includes('needs the current time'));
+    assert.throws(() => render('{{ now }}', {}), (e: unknown) => e instanceof TemplateError && e.kind === 'unsupported' && e.message.includes('needs the current time'));
+    assert.equal(render('{{ toDate "2006-01-02" "2024-03-04" | unixEpoch }}', {}), '1709510400');
   });
 });
