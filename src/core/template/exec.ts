@@ -4,6 +4,7 @@
  */
 import { nodeToString, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type ListNode, type Node, type NumberNode, type PipeNode, type VariableNode } from './ast.ts';
 import { GoTime } from './go-time.ts';
+import { goTimeMethod } from './sprig-date.ts';
 import type { CallContext, FuncTable, ParamType, TemplateFunc } from './func-table.ts';
 import { canonicalGoString } from '../go-string.ts';
 import { formatV } from './go-fmt.ts';
@@ -345,13 +346,13 @@ class State {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[], final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain({ value: dot, viaInterface: false }, field.ident, args, final);
+    return this.evalFieldChain({ value: dot, viaInterface: false }, field.ident, args, final, dot);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Node[], final: Final): unknown {
     if (chain.node.type === 'nil') this.fail(`indirection through explicit nil in ${nodeToString(chain)}`);
     const receiver = this.evalArg(dot, 'value', chain.node);
-    return this.evalFieldChain({ value: receiver, viaInterface: false }, chain.field, args, final);
+    return this.evalFieldChain({ value: receiver, viaInterface: false }, chain.field, args, final, dot);
   }
 
   private evalVariableNode(dot: unknown, variable: VariableNode, args: Node[], final: Final): unknown {
@@ -361,24 +362,29 @@ class State {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain({ value, viaInterface: false }, variable.ident.slice(1), args, final);
+    return this.evalFieldChain({ value, viaInterface: false }, variable.ident.slice(1), args, final, dot);
   }
 
   /** Only the last name in the chain receives the command's arguments (and fails if there are any). */
-  private evalFieldChain(receiver: Lookup, ident: string[], args: Node[], final: Final): unknown {
+  private evalFieldChain(receiver: Lookup, ident: string[], args: Node[], final: Final, dot: unknown = null): unknown {
     let current = receiver;
     ident.forEach((name, i) => {
       const last = i === ident.length - 1;
-      current = this.evalField(name, current, last ? args : [], last ? final : MISSING, i === 0);
+      current = this.evalField(name, current, last ? args : [], last ? final : MISSING, i === 0, dot);
     });
     return current.value;
   }
 
-  private evalField(fieldName: string, receiver: Lookup, args: Node[], final: Final, isFirst: boolean): Lookup {
+  private evalField(fieldName: string, receiver: Lookup, args: Node[], final: Final, isFirst: boolean, dot: unknown = null): Lookup {
     const value = receiver.value;
     if (isNil(value)) {
       if (isFirst || !receiver.viaInterface) this.fail(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       this.fail(`nil pointer evaluating interface {}.${fieldName}`);
+    }
+    if (value instanceof GoTime) {
+      // A method of time.Time (text/template calls methods of any value).
+      const method = goTimeMethod(value, fieldName);
+      if (method) return { value: this.evalCall(dot, method, { name: fieldName } as IdentifierNode, this.node as CommandNode, args.length > 0 ? args : [this.node!], final), viaInterface: false };
     }
     if (isGoMap(value)) {
       if (args.length > 1 || final !== MISSING) this.fail(`${fieldName} is not a method but has arguments`);

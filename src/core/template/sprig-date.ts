@@ -11,7 +11,7 @@
 import { fn, type CallContext, type TemplateFunc } from './func-table.ts';
 import { durationString, GoTime, GoTimeParseError, loadLocation, LOCAL, parseGoDuration, parseInLocation, roundDuration, unixTime, UTC, ZERO_TIME } from './go-time.ts';
 import { FuncError } from './template-error.ts';
-import { GoTypedInt } from './values.ts';
+import { goInt64, GoTypedInt } from './values.ts';
 
 const NS_PER_SEC = 1_000_000_000n;
 
@@ -128,3 +128,60 @@ export const SPRIG_DATE: ReadonlyMap<string, TemplateFunc> = new Map<string, Tem
   ['mustToDate', fn(['string', 'string'], ([f, s], ctx) => toDate(f as string, s as string, ctx))],
   ['unixEpoch', fn(['time'], ([t]) => String((t as GoTime).unixSec))],
 ]);
+
+const int = (v: string): bigint => BigInt(v);
+
+/**
+ * Methods of time.Time a template can call on a value (`{{ now.Unix }}`, `{{ $t.Format "2006" }}`),
+ * with Go's result types: Unix* are int64, the calendar fields int. Methods returning time.Month,
+ * time.Weekday, time.Duration or *time.Location are not offered (docs/templates.md).
+ */
+export function goTimeMethod(t: GoTime, name: string): TemplateFunc | undefined {
+  switch (name) {
+    case 'Unix':
+      return fn([], () => goInt64(t.unixSec));
+    case 'UnixMilli':
+      return fn([], () => goInt64(floorDivision(t.unixNanos, 1_000_000n)));
+    case 'UnixMicro':
+      return fn([], () => goInt64(floorDivision(t.unixNanos, 1000n)));
+    case 'UnixNano':
+      return fn([], () => goInt64(t.unixNanos));
+    case 'Year':
+      return fn([], () => int(t.format('2006')));
+    case 'Day':
+      return fn([], () => int(t.format('2')));
+    case 'Hour':
+      return fn([], () => int(t.format('15')));
+    case 'Minute':
+      return fn([], () => int(t.format('4')));
+    case 'Second':
+      return fn([], () => int(t.format('5')));
+    case 'YearDay':
+      return fn([], () => int(t.format('002')));
+    case 'Nanosecond':
+      return fn([], () => BigInt(t.nanosecond));
+    case 'UTC':
+      return fn([], () => t.in(UTC));
+    case 'Local':
+      return fn([], () => t.in(LOCAL));
+    case 'String':
+      return fn([], () => t.toString());
+    case 'IsZero':
+      return fn([], () => t.unixNanos === ZERO_TIME.unixNanos);
+    case 'Format':
+      return fn(['string'], ([layout]) => t.format(layout as string));
+    case 'Equal':
+      return fn(['time'], ([u]) => t.unixNanos === (u as GoTime).unixNanos);
+    case 'Before':
+      return fn(['time'], ([u]) => t.unixNanos < (u as GoTime).unixNanos);
+    case 'After':
+      return fn(['time'], ([u]) => t.unixNanos > (u as GoTime).unixNanos);
+    default:
+      return undefined;
+  }
+}
+
+function floorDivision(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}

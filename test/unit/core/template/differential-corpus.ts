@@ -492,6 +492,8 @@ const TIME_AND_RANDOM: Row[] = [
   ['time-values', '{{ list (toDate "2006-01-02" "2024-03-04") }} {{ toJson (toDate "2006-01-02" "2024-03-04") }} {{ typeOf (toDate "x" "y") }} {{ if toDate "x" "y" }}t{{ end }} {{ printf "%s|%q|%#v" (toDate "2006-01-02" "2024-03-04") (toDate "2006-01-02" "2024-03-04") (toDate "2006-01-02" "2024-03-04") }}'],
   ['time-arg-types', '{{ date "2006-01-02 15:04:05 MST" (int64 -1) }} {{ toDate "2006-01-02" "0001-01-01" | unixEpoch }} {{ ago 0 | len | lt 5 }}'],
   ['unixEpoch-wrong-type', '{{ unixEpoch 5 }}'],
+  ['time-methods', '{{ $t := toDate "2006-01-02T15:04:05.999999999Z07:00" "2024-03-04T17:06:07.120000000-05:30" }}{{ $t.Unix }} {{ $t.UnixMilli }} {{ $t.UnixMicro }} {{ $t.UnixNano }} {{ $t.Year }} {{ $t.Day }} {{ $t.Hour }} {{ $t.Minute }} {{ $t.Second }} {{ $t.YearDay }} {{ $t.Nanosecond }} {{ $t.UTC }} {{ $t.Local }} {{ $t.String }} {{ $t.IsZero }} {{ $t.Format "2006|15" }} {{ typeOf $t.Unix }} {{ typeOf $t.Year }} {{ (toDate "x" "y").IsZero }} {{ $t.Equal $t }} {{ $t.Before $t }} {{ now.UTC.Year | typeOf }} {{ "2006" | $t.Format }}'],
+  ['time-method-bad-args', '{{ (toDate "2006" "2024").Format }}'],
   ['randAlphaNum-len', '{{ randAlphaNum 12 | len }} {{ randAlpha 3 | len }} {{ randNumeric 4 | len }} {{ randAscii 5 | len }}'],
   ['randBytes-shape', '{{ randBytes 12 | b64dec | len }}'],
   ['uuidv4-shape', '{{ regexMatch "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$" uuidv4 }}'],

@@ -99,6 +99,15 @@ describe('sprig date functions render as Go renders them (TZ=UTC)', () => {
     assert.throws(() => render('{{ unixEpoch 5 }}'), (e: unknown) => e instanceof TemplateError && e.message.includes("can't handle 5 for arg of type time.Time"));
   });
 
+  it('time.Time methods: Unix* (int64), calendar fields (int), UTC, Format, comparisons', () => {
+    assert.equal(
+      render('{{ $t := toDate "2006-01-02T15:04:05.999999999Z07:00" "2024-03-04T17:06:07.120000000-05:30" }}{{ $t.Unix }} {{ $t.UnixMilli }} {{ $t.UnixNano }} {{ $t.Year }} {{ $t.YearDay }} {{ $t.Nanosecond }} {{ $t.UTC }} {{ $t.Format "2006|15" }} {{ typeOf $t.Unix }} {{ typeOf $t.Year }} {{ (toDate "x" "y").IsZero }}'),
+      '1709591767 1709591767120 1709591767120000000 2024 64 120000000 2024-03-04 22:36:07.12 +0000 UTC 2024|17 int64 int true',
+    );
+    assert.throws(() => render('{{ (toDate "2006" "2024").Nope }}'), (e: unknown) => e instanceof TemplateError && e.message.includes("can't evaluate field Nope in type time.Time"));
+    assert.throws(() => render('{{ (toDate "2006" "2024").Format }}'), (e: unknown) => e instanceof TemplateError && e.message.includes('wrong number of args for Format: want 1 got 0'));
+  });
+
   it('now is the instant the caller passes, with the monotonic suffix of Time.String', () => {
     assert.equal(render('{{ now }}', { now: NOW, monotonicNanos: 1234567890123n }), '2026-11-23 10:00:00.123 +0000 UTC m=+1234.567890123');
     assert.equal(render('{{ now }}'), '2026-11-23 10:00:00.123 +0000 UTC');
