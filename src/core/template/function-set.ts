@@ -13,6 +13,7 @@ import { SPRIG_ENCODING } from './sprig-encoding.ts';
 import { SPRIG_MISC } from './sprig-misc.ts';
 import { SPRIG_NUMERIC } from './sprig-numeric.ts';
 import { SPRIG_REGEX } from './sprig-regex.ts';
+import { SPRIG_SEMVER } from './sprig-semver.ts';
 import { SPRIG_STRINGS } from './sprig-strings.ts';
 
 const SPRIG_REFLECT: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
@@ -39,6 +40,7 @@ export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
   ...SPRIG_REGEX,
   ...SPRIG_REFLECT,
   ...SPRIG_MISC,
+  ...SPRIG_SEMVER,
   ...SPRIG_CRYPTO,
   ...ESO_FUNCTIONS,
 ]);
