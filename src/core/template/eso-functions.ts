@@ -26,7 +26,7 @@ const SPRIG_NOT_SUPPORTED = [
   'durationRound', 'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate',
   'now', 'toDate', 'unixEpoch', 'getHostByName', 'buildCustomCert', 'genCA',
   'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',
-  'genSignedCertWithKey', 'semver', 'urlParse', 'urlJoin',
+  'genSignedCertWithKey', 'semver',
 ];
 
 export const SPRIG_UNSUPPORTED: ReadonlyMap<string, TemplateFunc> = new Map(

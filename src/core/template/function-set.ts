@@ -15,6 +15,7 @@ import { SPRIG_NUMERIC } from './sprig-numeric.ts';
 import { SPRIG_REGEX } from './sprig-regex.ts';
 import { SPRIG_SEMVER } from './sprig-semver.ts';
 import { SPRIG_STRINGS } from './sprig-strings.ts';
+import { SPRIG_URL } from './sprig-url.ts';
 
 const SPRIG_REFLECT: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
   ['typeOf', fn(['any'], ([v]) => goTypeName(v))],
@@ -41,6 +42,7 @@ export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
   ...SPRIG_REFLECT,
   ...SPRIG_MISC,
   ...SPRIG_SEMVER,
+  ...SPRIG_URL,
   ...SPRIG_CRYPTO,
   ...ESO_FUNCTIONS,
 ]);
