@@ -33,7 +33,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   "edge/control-chars": 8, // output-differs
   // sprig functions Projector does not implement (docs/templates.md): the date functions, certificate
   // generation, semver, urlParse/urlJoin.
-  "encoding/urlJoin": "unsupported", // only-projector-fails
   "encoding/semver": "unsupported", // only-projector-fails
   "time-random/date-fixed": "unsupported", // only-projector-fails
   "time-random/date-int": "unsupported", // only-projector-fails
