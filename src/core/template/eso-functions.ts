@@ -16,17 +16,15 @@ export const ESO_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = ESO_CRYPTO_FUNCT
 
 /**
  * sprig functions that exist in ESO but not in Projector (docs/templates.md says why): the date
- * functions (Go's time.Time values and layouts), semver, URLs and certificate generation are not
- * ported yet. getHostByName is not in ESO's map at all
+ * functions (Go's time.Time values and layouts) and semver (a *semver.Version value with methods)
+ * are not ported yet. getHostByName is not in ESO's map at all
  * (ESO removes it); it stays here so that a template calling it fails with a clear message. They
  * parse, and fail when called.
  */
 const SPRIG_NOT_SUPPORTED = [
   'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration',
   'durationRound', 'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate',
-  'now', 'toDate', 'unixEpoch', 'getHostByName', 'buildCustomCert', 'genCA',
-  'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',
-  'genSignedCertWithKey', 'semver',
+  'now', 'toDate', 'unixEpoch', 'getHostByName', 'semver',
 ];
 
 export const SPRIG_UNSUPPORTED: ReadonlyMap<string, TemplateFunc> = new Map(

@@ -8,6 +8,7 @@ import type { FuncTable, TemplateFunc } from './func-table.ts';
 import { fn } from './func-table.ts';
 import { deepEqual, goKindName, goTypeName } from './values.ts';
 import { SPRIG_COLLECTIONS } from './sprig-collections.ts';
+import { SPRIG_CERTS } from './sprig-certs.ts';
 import { SPRIG_CRYPTO } from './sprig-crypto.ts';
 import { SPRIG_ENCODING } from './sprig-encoding.ts';
 import { SPRIG_MISC } from './sprig-misc.ts';
@@ -43,6 +44,7 @@ export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
   ...SPRIG_MISC,
   ...SPRIG_SEMVER,
   ...SPRIG_URL,
+  ...SPRIG_CERTS,
   ...SPRIG_CRYPTO,
   ...ESO_FUNCTIONS,
 ]);
