@@ -13,6 +13,8 @@ import { byteLength, goInt, GoTypedInt, goTypeName, isGoMap, isNil, isStringMap,
 export interface ExecLimits {
   readonly maxOutputBytes: number;
   readonly maxSteps: number;
+  /** What `time.Now()` is during this render (sprig's certificate functions read it). */
+  readonly now?: { readonly unixNanos: bigint };
 }
 
 export interface ExecTemplate {
@@ -419,6 +421,7 @@ class State {
       name,
       isLiteralArg: (k) => literalArgs[k] === true,
       checkSize: (bytes) => this.checkSize(bytes),
+      now: this.limits.now,
     };
     try {
       const result = fn.call(argv, ctx);

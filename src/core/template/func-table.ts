@@ -14,6 +14,8 @@ export interface CallContext {
   isLiteralArg(i: number): boolean;
   /** Throws the limit error when a value under construction would exceed the output limit. */
   checkSize(bytes: number): void;
+  /** The render's `time.Now()` (ExecuteOptions.now) as Unix nanoseconds; undefined when the caller gave no clock. */
+  readonly now?: { readonly unixNanos: bigint } | undefined;
 }
 
 export interface TemplateFunc {

@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   readonly maxOutputBytes?: number;
   /** Actions and commands evaluated before failing with kind `limit` (default 100,000). */
   readonly maxSteps?: number;
+  /** The instant Go's `time.Now()` returns during the render. Without it the functions that read the clock fail: the engine has none. */
+  readonly now?: Date;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -41,6 +43,7 @@ export function executeTemplate(t: ParsedTemplate, data: unknown, opts: ExecuteO
   return execute(t, TEMPLATE_FUNCTIONS, asTemplateData(data), {
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    ...(opts.now ? { now: { unixNanos: BigInt(opts.now.getTime()) * 1_000_000n } } : {}),
   });
 }
 
@@ -67,8 +70,8 @@ export function parsedTemplate(source: string, name = 'template'): ParsedTemplat
   return parsed;
 }
 
-export function renderTemplate(source: string, data: unknown, name?: string): string {
-  return executeTemplate(parsedTemplate(source, name), data);
+export function renderTemplate(source: string, data: unknown, name?: string, opts: ExecuteOptions = {}): string {
+  return executeTemplate(parsedTemplate(source, name), data, opts);
 }
 
 function asTemplateData(data: unknown): unknown {

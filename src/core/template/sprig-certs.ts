@@ -17,10 +17,10 @@
  * Error texts follow sprig's, without the values Go would quote (an IP string, a PEM type).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
 import { goStringToBytes } from '../go-string.ts';
 import { derBitString, derExplicit, derOctets, derOid, derSeq, derSet, derSmallInt, derUnsigned, expect, readTlv, seq, tlv, TAG, type Tlv } from './der.ts';
-import { fn, type TemplateFunc } from './func-table.ts';
+import { fn, type CallContext, type TemplateFunc } from './func-table.ts';
+import { parseGoIpForSan } from './go-netip.ts';
 import { pemDecode, pemEncode } from './go-pem.ts';
 import { ecComponents, marshalPkcs8, marshalPkix, parsePkcs8PrivateKey, pkcs1Private, type GoKey, X509Error } from './go-x509.ts';
 import { FuncError } from './template-error.ts';
@@ -166,32 +166,6 @@ function asn1Time(ms: number): Uint8Array {
   return tlv(0x18, Buffer.from(`${String(year).padStart(4, '0')}${rest}`, 'latin1'));
 }
 
-/** net.ParseIP: dotted IPv4 (no leading zeros) or IPv6 (no zone), as 4 or 16 bytes (IPv4-mapped → 4, as To4 does). */
-function parseIp(s: string): Uint8Array | undefined {
-  if (isIPv4(s)) return Uint8Array.from(s.split('.').map(Number));
-  if (!isIPv6(s) || s.includes('%')) return undefined;
-  let head = s;
-  let v4: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  if (s.slice(lastColon + 1).includes('.')) {
-    v4 = s.slice(lastColon + 1).split('.').map(Number);
-    head = `${s.slice(0, lastColon + 1)}0:0`;
-  }
-  const [l, r] = head.includes('::') ? head.split('::') : [head, undefined];
-  const left = l ? l.split(':') : [];
-  const right = r !== undefined && r !== '' ? r.split(':') : [];
-  const groups = r === undefined ? left : [...left, ...new Array(8 - left.length - right.length).fill('0'), ...right];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 0xff;
-  });
-  if (v4.length === 4) out.set(v4, 12);
-  const mapped = out.subarray(0, 10).every((b) => b === 0) && out[10] === 0xff && out[11] === 0xff;
-  return mapped ? out.slice(12) : out;
-}
-
 /** A `[]interface{}` parameter: a list from `list`, or nil; anything else is Go's type error. */
 function interfaceList(v: unknown): unknown[] {
   if (v === null || v === undefined) return [];
@@ -203,7 +177,7 @@ function interfaceList(v: unknown): unknown[] {
 function netIps(ips: unknown): Uint8Array[] {
   return interfaceList(ips).map((ip) => {
     if (typeof ip !== 'string') throw new FuncError('error parsing ip: not a string');
-    const parsed = parseIp(ip);
+    const parsed = parseGoIpForSan(ip);
     if (!parsed) throw new FuncError('error parsing ip: not an IP address');
     return parsed;
   });
@@ -254,7 +228,7 @@ interface Template {
 const NS_PER_DAY = 24n * 3600n * 1_000_000_000n;
 
 /** x509.CreateCertificate for sprig's template (see the module comment), PEM-encoded. */
-function createCertificate(t: Template, signee: GoKey, parent: Parent | undefined, signer: GoKey): string {
+function createCertificate(t: Template, signee: GoKey, parent: Parent | undefined, signer: GoKey, nowNanos: bigint): string {
   for (const name of t.dns) {
     if (![...name].every((c) => c.charCodeAt(0) < 0x80)) throw new FuncError('error creating certificate: x509: a DNS name cannot be encoded as an IA5String');
   }
@@ -270,10 +244,10 @@ function createCertificate(t: Template, signee: GoKey, parent: Parent | undefine
   const authorityKeyId = !sameName && parent?.subjectKeyId && parent.subjectKeyId.length > 0 ? parent.subjectKeyId : undefined;
   const subjectKeyId = t.isCA ? createHash('sha256').update(publicKeyBits(spki)).digest().subarray(0, 20) : undefined;
 
-  const now = Date.now();
   // time.Hour*24*time.Duration(days) is int64 nanoseconds and wraps as Go's arithmetic does.
   const addNs = BigInt.asIntN(64, NS_PER_DAY * BigInt.asIntN(64, t.days));
-  const notAfter = now + Number(addNs / 1_000_000n);
+  const now = Number(nowNanos / 1_000_000n);
+  const notAfter = Number((nowNanos + addNs) / 1_000_000n);
 
   const extensions: Uint8Array[] = [
     extension('2.5.29.15', true, t.isCA ? Uint8Array.of(0x03, 0x02, 0x02, 0xa4) : Uint8Array.of(0x03, 0x02, 0x05, 0xa0)),
@@ -348,13 +322,13 @@ function withKeyPem(pem: string): GoKey {
   }
 }
 
-function genCA(cn: string, days: bigint, key: GoKey): SprigCertificate {
-  return certificate(createCertificate({ cn, ips: [], dns: [], days, isCA: true }, key, undefined, key), keyPem(key));
+function genCA(cn: string, days: bigint, key: GoKey, now: bigint): SprigCertificate {
+  return certificate(createCertificate({ cn, ips: [], dns: [], days, isCA: true }, key, undefined, key, now), keyPem(key));
 }
 
-function genSelfSigned(cn: string, ips: unknown, dns: unknown, days: bigint, key: GoKey): SprigCertificate {
+function genSelfSigned(cn: string, ips: unknown, dns: unknown, days: bigint, key: GoKey, now: bigint): SprigCertificate {
   const t = { cn, ips: netIps(ips), dns: dnsNames(dns), days, isCA: false };
-  return certificate(createCertificate(t, key, undefined, key), keyPem(key));
+  return certificate(createCertificate(t, key, undefined, key, now), keyPem(key));
 }
 
 function caArg(v: unknown): SprigCertificate {
@@ -362,7 +336,7 @@ function caArg(v: unknown): SprigCertificate {
   return v as SprigCertificate;
 }
 
-function genSigned(cn: string, ips: unknown, dns: unknown, days: bigint, caValue: unknown, key: () => GoKey): SprigCertificate {
+function genSigned(cn: string, ips: unknown, dns: unknown, days: bigint, caValue: unknown, key: () => GoKey, now: bigint): SprigCertificate {
   const ca = caArg(caValue);
   const signee = key();
   const parent = parseParent(ca.Cert);
@@ -374,7 +348,7 @@ function genSigned(cn: string, ips: unknown, dns: unknown, days: bigint, caValue
     throw e;
   }
   const t = { cn, ips: netIps(ips), dns: dnsNames(dns), days, isCA: false };
-  return certificate(createCertificate(t, signee, parent, signer), keyPem(signee));
+  return certificate(createCertificate(t, signee, parent, signer, now), keyPem(signee));
 }
 
 /** sprig's buildCustomCertificate: base64 PEM certificate and key, checked, returned as given. */
@@ -406,18 +380,29 @@ function buildCustomCert(b64cert: string, b64key: string): SprigCertificate {
   return certificate(cert.toString('latin1'), key.toString('latin1'));
 }
 
+/**
+ * The render's time.Now() in Unix nanoseconds (CallContext.now). The engine has no clock of its
+ * own (the core is pure): a caller that passes none gets a clear failure, not a made-up time.
+ */
+function renderNow(ctx: CallContext): bigint {
+  if (!ctx.now) throw new FuncError(`${ctx.name} needs the render time, which this caller does not pass`, true);
+  return ctx.now.unixNanos;
+}
+
 export const SPRIG_CERTS: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
-  ['genCA', fn(['string', 'int'], ([cn, d]) => genCA(cn as string, d as bigint, newRsaKey()))],
-  ['genCAWithKey', fn(['string', 'int', 'string'], ([cn, d, k]) => genCA(cn as string, d as bigint, withKeyPem(k as string)))],
-  ['genSelfSignedCert', fn(['string', 'any', 'any', 'int'], ([cn, ips, dns, d]) => genSelfSigned(cn as string, ips, dns, d as bigint, newRsaKey()))],
+  ['genCA', fn(['string', 'int'], ([cn, d], ctx) => genCA(cn as string, d as bigint, newRsaKey(), renderNow(ctx)))],
+  ['genCAWithKey', fn(['string', 'int', 'string'], ([cn, d, k], ctx) => genCA(cn as string, d as bigint, withKeyPem(k as string), renderNow(ctx)))],
+  ['genSelfSignedCert', fn(['string', 'any', 'any', 'int'], ([cn, ips, dns, d], ctx) => genSelfSigned(cn as string, ips, dns, d as bigint, newRsaKey(), renderNow(ctx)))],
   [
     'genSelfSignedCertWithKey',
-    fn(['string', 'any', 'any', 'int', 'string'], ([cn, ips, dns, d, k]) => genSelfSigned(cn as string, ips, dns, d as bigint, withKeyPem(k as string))),
+    fn(['string', 'any', 'any', 'int', 'string'], ([cn, ips, dns, d, k], ctx) =>
+      genSelfSigned(cn as string, ips, dns, d as bigint, withKeyPem(k as string), renderNow(ctx))),
   ],
-  ['genSignedCert', fn(['string', 'any', 'any', 'int', 'any'], ([cn, ips, dns, d, ca]) => genSigned(cn as string, ips, dns, d as bigint, ca, newRsaKey))],
+  ['genSignedCert', fn(['string', 'any', 'any', 'int', 'any'], ([cn, ips, dns, d, ca], ctx) => genSigned(cn as string, ips, dns, d as bigint, ca, newRsaKey, renderNow(ctx)))],
   [
     'genSignedCertWithKey',
-    fn(['string', 'any', 'any', 'int', 'any', 'string'], ([cn, ips, dns, d, ca, k]) => genSigned(cn as string, ips, dns, d as bigint, ca, () => withKeyPem(k as string))),
+    fn(['string', 'any', 'any', 'int', 'any', 'string'], ([cn, ips, dns, d, ca, k], ctx) =>
+      genSigned(cn as string, ips, dns, d as bigint, ca, () => withKeyPem(k as string), renderNow(ctx))),
   ],
   ['buildCustomCert', fn(['string', 'string'], ([c, k]) => buildCustomCert(c as string, k as string))],
 ]);

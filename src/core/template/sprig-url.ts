@@ -5,9 +5,9 @@
  * Go works on bytes: strings are taken as byte strings (core/go-string.ts) and turned back.
  * Error messages: Go's quote the URL; Projector names only the reason, since the URL may be a secret.
  */
-import { isIPv6 } from 'node:net';
 import { fromByteString, toByteString } from '../go-string.ts';
 import { fn, type TemplateFunc } from './func-table.ts';
+import { parseGoAddr } from './go-netip.ts';
 import { FuncError } from './template-error.ts';
 import { goKindName, type GoMap } from './values.ts';
 
@@ -146,12 +146,6 @@ function validUserinfo(s: string): boolean {
   return /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(s);
 }
 
-/** netip.ParseAddr accepting an IPv6 address (Is4 is rejected by the caller, as Go does). */
-function parseIPv6OrFail(s: string): void {
-  const [addr, zone] = s.includes('%') ? [s.slice(0, s.indexOf('%')), s.slice(s.indexOf('%') + 1)] : [s, undefined];
-  if (zone === '' || !isIPv6(addr) || /[^\x20-\x7e]/.test(s)) throw new FuncError('invalid host');
-}
-
 function parseHost(scheme: string, host: string): string {
   const open = host.lastIndexOf('[');
   if (open > 0) throw new FuncError('invalid IP-literal');
@@ -164,11 +158,10 @@ function parseHost(scheme: string, host: string): string {
     const hostname = host.slice(1, close);
     const zoneIdx = hostname.indexOf('%25');
     const unescaped = zoneIdx >= 0 ? unescape(hostname.slice(0, zoneIdx), 'host') + unescape(hostname.slice(zoneIdx), 'zone') : unescape(hostname, 'host');
-    if (/^[0-9.]+$/.test(unescaped)) {
-      // netip.ParseAddr of a dotted quad is Is4 (rejected); anything else dotted-only fails to parse.
-      throw new FuncError('invalid IP-literal');
-    }
-    parseIPv6OrFail(unescaped);
+    // Go parses the literal as a byte string; a byte above 0x7f is never part of an address.
+    const addr = parseGoAddr(unescaped);
+    if (!addr) throw new FuncError('invalid host');
+    if (addr.bytes.length === 4) throw new FuncError('invalid IP-literal');
     return `[${unescaped}]${port}`;
   }
   let i = host.indexOf(':');

@@ -16,12 +16,12 @@ export interface ProjectorResult {
   readonly message: string;
 }
 
-/** One render with Projector's engine, the operator's way. */
+/** One render with Projector's engine, the operator's way (the render's time is the wall clock, as Go's time.Now()). */
 export function renderWithProjector(r: RenderRequest): ProjectorResult {
   const scope: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.data)) scope[k] = goStringFromBytes(v);
   try {
-    const out = goStringToBytes(renderTemplate(r.template, scope, r.name));
+    const out = goStringToBytes(renderTemplate(r.template, scope, r.name, { now: new Date() }));
     if (!out) return { output: new Uint8Array(), error: true, kind: 'binary', message: 'rendered a lone surrogate (no Go string)' };
     return { output: out, error: false, kind: '', message: '' };
   } catch (e) {

@@ -10,7 +10,7 @@ const dir = new URL('./fixtures/sprig-certs/', import.meta.url);
 const KEYS = Object.fromEntries(['rsa', 'ec', 'ed'].map((k) => [k, readFileSync(new URL(`${k}.pem`, dir), 'utf8')]));
 
 function render(template: string, data: Record<string, string> = KEYS): string {
-  return renderTemplate(template, data, 't');
+  return renderTemplate(template, data, 't', { now: new Date() });
 }
 
 function pemCerts(s: string): X509Certificate[] {
@@ -74,6 +74,27 @@ describe('generated certificates and keys (random in Go too: checked by parsing)
   it('prints the certificate struct as Go prints sprig.certificate', () => {
     const out = render('{{ $c := genSelfSignedCertWithKey "x" nil nil 1 .rsa }}{{ $c }}|{{ printf "%+v" $c | trunc 8 }}|{{ typeOf $c }}|{{ kindOf $c }}');
     assert.match(out, /^\{-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n -----BEGIN RSA PRIVATE KEY-----\n[\s\S]+\}\|\{Cert:--\|sprig\.certificate\|struct$/);
+  });
+
+  it('uses the render time it is given for NotBefore (the engine has no clock of its own)', () => {
+    const now = new Date('2031-05-06T07:08:09.999Z');
+    const out = renderTemplate('{{ (genSelfSignedCertWithKey "x" nil nil 2 .rsa).Cert }}', KEYS, 't', { now });
+    const [cert] = pemCerts(out);
+    assert.ok(cert);
+    assert.equal(new Date(cert.validFrom).toISOString(), '2031-05-06T07:08:09.000Z');
+    assert.equal(new Date(cert.validTo).toISOString(), '2031-05-08T07:08:09.000Z');
+  });
+
+  it('writes GeneralizedTime from 2050 on, as encoding/asn1 does', () => {
+    const out = renderTemplate('{{ (genSelfSignedCertWithKey "x" nil nil 1 .rsa).Cert }}', KEYS, 't', { now: new Date('2049-12-31T12:00:00Z') });
+    const der = Buffer.from(out.replace(/-----[A-Z ]+-----|\n/g, ''), 'base64');
+    // UTCTime 491231120000Z, then GeneralizedTime 20500101120000Z.
+    assert.ok(der.includes(Buffer.from('\x17\x0d491231120000Z', 'latin1')));
+    assert.ok(der.includes(Buffer.from('\x18\x0f20500101120000Z', 'latin1')));
+  });
+
+  it('fails as unsupported when the caller passes no render time', () => {
+    assert.throws(() => renderTemplate('{{ genCA "x" 1 }}', {}, 't'), (e: unknown) => e instanceof TemplateError && e.kind === 'unsupported');
   });
 
   it('does not quote a bad IP or PEM type from data in its error (Go does)', () => {
