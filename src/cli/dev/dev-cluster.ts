@@ -98,8 +98,8 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     clock: systemClock,
     concurrency: 4,
     controllerClass: DEV_CONTROLLER_CLASS,
-    renderTemplate: defaultTemplateRenderer(),
-    renderKeyTemplate: defaultKeyTemplateRenderer(),
+    renderTemplate: defaultTemplateRenderer(() => systemClock.now()),
+    renderKeyTemplate: defaultKeyTemplateRenderer(() => systemClock.now()),
   });
   const stopReporting = reportTransitions(manager, print);
   const done = manager.run(signal).finally(async () => {

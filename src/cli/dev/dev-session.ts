@@ -248,8 +248,8 @@ export class DevSession {
       clock: systemClock,
       log,
       controllerClass: '',
-      renderTemplate: defaultTemplateRenderer(),
-      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer() },
+      renderTemplate: defaultTemplateRenderer(() => systemClock.now()),
+      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer(() => systemClock.now()) },
       changes: this.#changes,
     });
     const recording = {
