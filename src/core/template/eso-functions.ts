@@ -15,19 +15,12 @@ function unsupported(name: string): TemplateFunc {
 export const ESO_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = ESO_CRYPTO_FUNCTIONS;
 
 /**
- * sprig functions that exist in ESO but not in Projector (docs/templates.md says why): the date
- * functions (Go's time.Time values and layouts), semver, URLs and certificate generation are not
- * ported yet. getHostByName is not in ESO's map at all
+ * sprig functions that exist in ESO but not in Projector (docs/templates.md says why): semver (a
+ * *semver.Version value with methods) is not ported yet. getHostByName is not in ESO's map at all
  * (ESO removes it); it stays here so that a template calling it fails with a clear message. They
  * parse, and fail when called.
  */
-const SPRIG_NOT_SUPPORTED = [
-  'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration',
-  'durationRound', 'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate',
-  'now', 'toDate', 'unixEpoch', 'getHostByName', 'buildCustomCert', 'genCA',
-  'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',
-  'genSignedCertWithKey', 'semver', 'semverCompare', 'urlParse', 'urlJoin',
-];
+const SPRIG_NOT_SUPPORTED = ['getHostByName', 'semver'];
 
 export const SPRIG_UNSUPPORTED: ReadonlyMap<string, TemplateFunc> = new Map(
   SPRIG_NOT_SUPPORTED.map((name): [string, TemplateFunc] => [name, unsupported(name)]),

@@ -8,13 +8,16 @@ import type { FuncTable, TemplateFunc } from './func-table.ts';
 import { fn } from './func-table.ts';
 import { deepEqual, goKindName, goTypeName } from './values.ts';
 import { SPRIG_COLLECTIONS } from './sprig-collections.ts';
+import { SPRIG_CERTS } from './sprig-certs.ts';
 import { SPRIG_CRYPTO } from './sprig-crypto.ts';
 import { SPRIG_DATE } from './sprig-date.ts';
 import { SPRIG_ENCODING } from './sprig-encoding.ts';
 import { SPRIG_MISC } from './sprig-misc.ts';
 import { SPRIG_NUMERIC } from './sprig-numeric.ts';
 import { SPRIG_REGEX } from './sprig-regex.ts';
+import { SPRIG_SEMVER } from './sprig-semver.ts';
 import { SPRIG_STRINGS } from './sprig-strings.ts';
+import { SPRIG_URL } from './sprig-url.ts';
 
 const SPRIG_REFLECT: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
   ['typeOf', fn(['any'], ([v]) => goTypeName(v))],
@@ -42,6 +45,9 @@ export const TEMPLATE_FUNCTIONS: FuncTable = new Map<string, TemplateFunc>([
   ...SPRIG_REGEX,
   ...SPRIG_REFLECT,
   ...SPRIG_MISC,
+  ...SPRIG_SEMVER,
+  ...SPRIG_URL,
+  ...SPRIG_CERTS,
   ...SPRIG_CRYPTO,
   ...ESO_FUNCTIONS,
 ]);

@@ -21,7 +21,7 @@
  */
 import { goStringToBytes } from '../go-string.ts';
 import { GoTime } from './go-time.ts';
-import { GoTypedInt, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
+import { GoTypedInt, goStructType, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 /** Go's `fmt.Sprint`: a space between operands when neither side is a string. */
 export function sprint(args: readonly unknown[]): string {
@@ -329,6 +329,18 @@ class Printer {
         });
         this.buf += ']';
       }
+      return;
+    }
+    if (typeof v === 'object' && goStructType(v) !== undefined) {
+      // print.go's reflect.Struct case: fields in declaration order, names with %+v and %#v.
+      const m = v as GoMap;
+      this.buf += this.sharpV ? `${goTypeName(v)}{` : '{';
+      Object.keys(m).forEach((k, idx) => {
+        if (idx > 0) this.buf += this.sharpV ? ', ' : ' ';
+        if (this.plusV || this.sharpV) this.buf += `${k}:`;
+        this.printValue(m[k], verb, depth + 1);
+      });
+      this.buf += '}';
       return;
     }
     if (typeof v === 'object') {

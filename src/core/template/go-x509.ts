@@ -153,7 +153,7 @@ function jwkOf(key: KeyObject): JsonWebKey {
 }
 
 /** `x509.MarshalPKCS1PrivateKey` of a two-prime key. */
-function pkcs1Private(j: JsonWebKey): Uint8Array {
+export function pkcs1Private(j: JsonWebKey): Uint8Array {
   return derSeq(
     derSmallInt(0),
     ...[j.n, j.e, j.d, j.p, j.q, j.dp, j.dq, j.qi].map((v) => derUnsigned(b64u(v))),
@@ -171,7 +171,7 @@ function ecPublicPoint(key: KeyObject): Uint8Array {
 }
 
 /** The private scalar (as stored) and public point of an EC private key, from its SEC 1 form. */
-function ecComponents(key: KeyObject): { d: Uint8Array; point: Uint8Array } {
+export function ecComponents(key: KeyObject): { d: Uint8Array; point: Uint8Array } {
   const sec1 = new Uint8Array(key.export({ format: 'der', type: 'sec1' }));
   let d = readOctets(seq(readTlv(sec1).tlv, 'ecPrivateKey')[1], 'privateKey');
   while (d.length > 0 && d[0] === 0 && d.length > (key.asymmetricKeyDetails?.namedCurve ? CURVES[key.asymmetricKeyDetails.namedCurve]!.bytes : 0)) d = d.subarray(1);

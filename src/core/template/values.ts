@@ -91,6 +91,23 @@ export function isNilSlice(v: unknown): boolean {
   return Array.isArray(v) && nilSlices.has(v);
 }
 
+const structTypes = new WeakMap<object, string>();
+
+/**
+ * Registers `fields` as a Go struct value of type `typeName` (sprig's `certificate`): fields read
+ * with `.Name` as a map's keys would, but %T/typeOf give the struct type, kindOf `struct`, and fmt
+ * prints `{a b}` / `{A:a B:b}` / `T{A:"a", B:"b"}` in the order of `fields`' keys (declaration order).
+ */
+export function goStruct<T extends object>(typeName: string, fields: T): T {
+  structTypes.set(fields, typeName);
+  return fields;
+}
+
+/** The Go type name of a struct registered by goStruct; undefined for anything else. */
+export function goStructType(v: unknown): string | undefined {
+  return typeof v === 'object' && v !== null ? structTypes.get(v) : undefined;
+}
+
 export function isGoMap(v: unknown): v is GoMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt) && !(v instanceof GoTime);
 }
@@ -117,6 +134,8 @@ export function goTypeName(v: unknown): string {
       break;
   }
   if (Array.isArray(v)) return `[]${sliceElemType(v)}`;
+  const struct = goStructType(v);
+  if (struct !== undefined) return struct;
   if (isStringMap(v)) return 'map[string]string';
   return 'map[string]interface {}';
 }
@@ -126,6 +145,7 @@ export function goKindName(v: unknown): string {
   if (isNil(v)) return 'invalid';
   if (Array.isArray(v)) return 'slice';
   if (v instanceof GoTime) return 'struct';
+  if (goStructType(v) !== undefined) return 'struct';
   if (isGoMap(v)) return 'map';
   return goTypeName(v);
 }

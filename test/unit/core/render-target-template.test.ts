@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
 import { planTargetSecret } from '../../../src/core/plan-target-secret.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
@@ -40,6 +41,16 @@ describe('target.template rendering', () => {
     const second = planTargetSecret({ es, data: fetched({ user: 'u' }), allMissing: false, live: undefined, renderTemplate: clocked });
     assert.ok(second.action === 'create');
     assert.equal(text(second.secret.data.get('at')), '2026-11-24T11:30:00Z');
+  });
+
+  it('passes the clock it is given as the render time (sprig genCA reads time.Now())', () => {
+    const withClock = defaultTemplateRenderer({ now: () => new Date('2030-01-02T03:04:05Z') });
+    const es = externalSecret({ target: { template: { data: { 'ca.crt': '{{ (genCA .cn 10).Cert }}' } } } });
+    const plan = planTargetSecret({ es, data: fetched({ cn: 'my-ca' }), allMissing: false, live: undefined, renderTemplate: withClock });
+    assert.ok(plan.action === 'create');
+    const cert = new X509Certificate(text(plan.secret.data.get('ca.crt'))!);
+    assert.equal(cert.subject, 'CN=my-ca');
+    assert.equal(new Date(cert.validFrom).toISOString(), '2030-01-02T03:04:05.000Z');
   });
 
   it('keeps provider data next to template output with mergePolicy Merge', () => {

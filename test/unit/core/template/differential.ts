@@ -16,7 +16,7 @@ export interface ProjectorResult {
   readonly message: string;
 }
 
-/** One render with Projector's engine, the operator's way. */
+/** One render with Projector's engine, the operator's way (the render's time is the wall clock, as Go's time.Now()). */
 export function renderWithProjector(r: RenderRequest): ProjectorResult {
   const scope: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.data)) scope[k] = goStringFromBytes(v);

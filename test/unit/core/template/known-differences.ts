@@ -18,7 +18,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   // 1. Regular expressions (Go RE2 semantics).
   // 2. Go strings are bytes: none left (every function takes bytes that are not UTF-8 as Go does).
   // 3. ESO's own functions not implemented yet (PKCS#12, certificate chains, certSANs, JWK, rsaDecrypt).
-  "time-random/genSelfSignedCert-shape": 3, // only-projector-fails
   // 4. filterPEM: PEM headers (Proc-Type, DEK-Info) dropped; blocks Go's encoding/pem rejects.
   // 5. YAML as sigs.k8s.io/yaml reads and writes it (dates and 12:30:45 stay strings, quoting, folding, error texts).
   "encoding/fromYaml-error": 5, // output-differs
@@ -31,11 +30,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   //    parsing (overflow, NaN, Inf, 0x1p4), mergeOverwrite with empty values, seq/until argument types.
   "encoding/fromJson-big-number": 8, // output-differs
   "edge/control-chars": 8, // output-differs
-  // sprig functions Projector does not implement (docs/templates.md): certificate generation, semver,
-  // urlParse/urlJoin.
-  "encoding/urlJoin": "unsupported", // only-projector-fails
+  // sprig functions Projector does not implement (docs/templates.md): semver.
   "encoding/semver": "unsupported", // only-projector-fails
-  "time-random/genCA-shape": "unsupported", // only-projector-fails
   
   // Projector's guard rail: rendered output over 1 MiB fails (kind `limit`); Go has no limit. Deliberate.
   "edge/huge-output-over-1mib": "limit", // only-projector-fails
