@@ -203,9 +203,15 @@ export function formatFloatG(f: number): string {
   if (!Number.isFinite(f)) return f > 0 ? '+Inf' : '-Inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
   const [mant, expText] = Math.abs(f).toExponential().split('e') as [string, string];
-  const digits = mant.replace('.', '');
-  const exp = Number(expText);
-  const sign = f < 0 ? '-' : '';
+  return layoutShortestG(f < 0, mant.replace('.', ''), Number(expText));
+}
+
+/**
+ * strconv's %g layout of shortest digits `d1d2…` × 10^exp (formatDigits with shortest precision):
+ * exponent form below 1e-4 and from 1e+06 (`1.5e+06`, two-digit exponent at least), plain otherwise.
+ */
+export function layoutShortestG(negative: boolean, digits: string, exp: number): string {
+  const sign = negative ? '-' : '';
   if (exp < -4 || exp >= 6) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;

@@ -18,6 +18,7 @@ import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Documen
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 import { newGoMap, putKey, type GoMap } from './values.ts';
+import { layoutShortestG } from './go-yaml-emit.ts';
 
 const PREFIX = 'error converting YAML to JSON: ';
 const TAG = 'tag:yaml.org,2002:';
@@ -303,12 +304,5 @@ function formatFloat32G(f: number): string {
       break;
     }
   }
-  const sign = f32 < 0 ? '-' : '';
-  if (exp < -4 || exp >= 6) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  return layoutShortestG(f32 < 0, digits, exp);
 }
