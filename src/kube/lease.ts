@@ -219,7 +219,16 @@ export class LeaderElector {
     const record: LeaseRecord = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: held.record.leaseTransitions };
     const deadline = this.#deadline(this.#o.renewDeadlineMs, undefined);
     try {
-      this.#observe(await this.#o.lock.update(record, held.resourceVersion, deadline.signal));
+      try {
+        this.#observe(await this.#o.lock.update(record, held.resourceVersion, deadline.signal));
+      } catch (e) {
+        // A renewal cut short by the shutdown may still have reached the API server, leaving our view
+        // one version behind: read the Lease again and release it if it still names us.
+        if (!(e instanceof ProjectorError && e.code === 'KubeConflict')) throw e;
+        const current = await this.#o.lock.get(deadline.signal);
+        if (!current || current.record.holderIdentity !== this.identity) return false;
+        this.#observe(await this.#o.lock.update({ ...record, leaseTransitions: current.record.leaseTransitions }, current.resourceVersion, deadline.signal));
+      }
       this.#o.log.info({ lease: this.#o.lock.description, identity: this.identity }, 'released leader lease');
       return true;
     } catch (e) {

@@ -291,6 +291,19 @@ describe('LeaderElector', () => {
     await follower.outcome;
   });
 
+  it('still releases the lease when a renewal cut short by the shutdown reached the API server (conflict on release)', async () => {
+    const clock = new FakeClock(T0);
+    const lock = new FakeLeaseLock();
+    const leader = runRecorded(elector(lock, clock, 'a'), clock);
+    await clock.advance(5_000);
+    // The renewal the shutdown interrupted was stored anyway: the leader's view is one version behind.
+    lock.forceWrite({ ...lock.stored!.record, renewTime: '2026-11-23T10:00:05.100000Z' });
+    leader.ac.abort();
+    assert.equal(await leader.outcome, 'stopped');
+    assert.equal(lock.stored?.record.holderIdentity, '', 'released after re-reading the Lease');
+    assert.equal(lock.stored?.record.leaseDurationSeconds, 1);
+  });
+
   it('does not release a lease it never acquired', async () => {
     const clock = new FakeClock(T0);
     const lock = new FakeLeaseLock();
