@@ -13,7 +13,7 @@ import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint } from './go-fmt.ts';
 import { castToFloat64 } from './sprig-numeric.ts';
 import { FuncError } from './template-error.ts';
-import { goInt64, isGoMap, isNilSlice, isStringMap, markStringMap, nilSlice, sliceElemType, typedSlice, type GoMap, type GoTypedInt } from './values.ts';
+import { goInt64, goKindName, isGoMap, isNilSlice, isStringMap, markStringMap, nilSlice, sliceElemType, typedSlice, type GoMap, type GoTypedInt } from './values.ts';
 
 /**
  * ESO's hexdec (runtime/template/v2/sprig): encoding/hex.DecodeString; on failure the error's text
@@ -48,7 +48,7 @@ function invalidHexByte(b: number): string {
 
 /** sprig's mustChunk (list.go): slices of `size` items, the last one shorter; Go's float arithmetic kept. */
 function mustChunk(size: bigint, list: unknown): unknown[][] {
-  if (!Array.isArray(list)) throw new FuncError(`Cannot chunk type ${kindName(list)}`);
+  if (!Array.isArray(list)) throw new FuncError(`Cannot chunk type ${goKindName(list)}`);
   const l = list.length;
   const s = Number(size);
   const cs = Math.floor((l - 1) / s) + 1;
@@ -71,23 +71,6 @@ function mustChunk(size: bigint, list: unknown): unknown[][] {
     out.push(chunk);
   }
   return out;
-}
-
-function kindName(v: unknown): string {
-  if (v === null || v === undefined) return 'invalid';
-  if (isGoMap(v)) return 'map';
-  switch (typeof v) {
-    case 'string':
-      return 'string';
-    case 'bigint':
-      return 'int';
-    case 'number':
-      return 'float64';
-    case 'boolean':
-      return 'bool';
-    default:
-      return 'int64';
-  }
 }
 
 /** mitchellh/copystructure.Copy: a deep copy that keeps every Go type (map[string]string, []string, nil slices). */
