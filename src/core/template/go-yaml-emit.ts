@@ -232,7 +232,8 @@ const RESOLVE_MAP_NON_STR = new Set([
   '<<',
 ]);
 
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** yaml.v2 resolve.go's float pattern (before strconv.ParseFloat): shared with the reader (go-yaml.ts). */
+export const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
 /** resolve.go's resolveTable: the first BYTE decides whether resolution is attempted at all. */
 function resolveHint(s: string): string {
@@ -261,8 +262,8 @@ function resolvesToNonString(s: string): boolean {
   return false;
 }
 
-/** strconv.ParseInt(s, 0, 64) succeeds, or strconv.ParseUint(s, 0, 64) does. */
-function parseGoIntBase0(s: string): bigint | undefined {
+/** strconv.ParseInt(s, 0, 64) succeeds, or strconv.ParseUint(s, 0, 64) does: the value, or undefined. */
+export function parseGoIntBase0(s: string): bigint | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (m === null) return undefined;
   const body = m[2]!;

@@ -18,7 +18,7 @@ import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Documen
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 import { newGoMap, putKey, type GoMap } from './values.ts';
-import { layoutShortestG } from './go-yaml-emit.ts';
+import { layoutShortestG, parseGoIntBase0, YAML_STYLE_FLOAT } from './go-yaml-emit.ts';
 
 const PREFIX = 'error converting YAML to JSON: ';
 const TAG = 'tag:yaml.org,2002:';
@@ -219,7 +219,6 @@ const RESOLVE_MAP: ReadonlyMap<string, Resolved> = new Map<string, Resolved>([
   ...['-.inf', '-.Inf', '-.INF'].map((s): [string, Resolved] => [s, { kind: 'float', v: -Infinity }]),
 ]);
 
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
 /** yaml.v2 resolve.go for a scalar with the given tag (undefined: none). */
 function resolveScalar(text: string, plain: boolean, tag: string | undefined): Resolved {
@@ -249,31 +248,13 @@ function resolvePlain(text: string): Resolved {
   }
   if (c !== '+' && c !== '-' && !(c >= '0' && c <= '9')) return { kind: 'str', v: text };
   const plain = text.replace(/_/g, '');
-  const int = parseGoInt(plain);
-  if (int !== undefined && int >= -(1n << 63n) && int < 1n << 64n) return { kind: 'int', v: int };
+  const int = parseGoIntBase0(plain);
+  if (int !== undefined) return { kind: 'int', v: int };
   if (YAML_STYLE_FLOAT.test(plain)) {
     const f = Number(plain);
     if (Number.isFinite(f)) return { kind: 'float', v: f };
   }
   return { kind: 'str', v: text };
-}
-
-/** strconv.ParseInt/ParseUint with base 0 (sign, 0x, 0o, 0b, leading-0 octal), as a bigint. */
-function parseGoInt(s: string): bigint | undefined {
-  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
-  if (m === null) return undefined;
-  const body = m[2]!;
-  let v: bigint;
-  if (/^0[xXoObB]/.test(body)) v = BigInt(`0${body[1]!.toLowerCase()}${body.slice(2)}`);
-  else if (body.startsWith('0')) v = body.length === 1 ? 0n : BigInt(`0o${body.slice(1)}`);
-  else v = BigInt(body);
-  if (m[1] === '-') {
-    v = -v;
-    if (v < -(1n << 63n)) return undefined;
-  } else if (m[1] === '+' && v >= 1n << 63n) {
-    return undefined; // ParseUint takes no sign
-  }
-  return v;
 }
 
 /** strconv.ParseFloat for the forms a scalar starting with '.' can have. */
