@@ -41,7 +41,7 @@ export function jitterTenPercent(ms: number): number {
  * reconciled twice at once. The Result decides what happens to the key next
  * (controller-runtime's reconcileHandler):
  *   done → forget; requeueAfter → forget + addAfter(jittered); retry → addRateLimited;
- *   retryAfter → addAfter(ms). A thrown exception is a bug: logged (name + stack), counted, retried.
+ *   retryAfter → addAfter(max(ms, the key's backoff)). A thrown exception is a bug: logged (name + stack), counted, retried.
  */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const counters = opts.counters ?? new WorkerCounters();
@@ -108,7 +108,10 @@ function applyResult(opts: RunWorkersOptions, key: ObjectKey, result: Result): v
     case 'retry':
       return q.addRateLimited(key);
     case 'retryAfter':
-      return q.addAfter(key, result.ms);
+      // The server's delay, but never less than the key's own backoff: `Retry-After: 0` from a
+      // throttling vault must not requeue at once, again and again (the delay is already capped at
+      // MAX_RETRY_AFTER_MS where it is parsed).
+      return q.addRateLimitedAtLeast(key, result.ms);
   }
 }
 

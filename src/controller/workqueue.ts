@@ -9,6 +9,7 @@ import type { RateLimiter } from './rate-limiter.ts';
  *   If it is added meanwhile, it is queued again by `done(key)`, so the latest state is always seen.
  * - `addAfter(key, ms)` adds later; a key already waiting keeps the earliest time.
  * - `addRateLimited(key)` is `addAfter(key, limiter.when(key))`; `forget(key)` resets the backoff.
+ * - `addRateLimitedAtLeast(key, ms)` waits the longer of `ms` and the key's backoff (Retry-After).
  * - After `shutDown()` adds are ignored, keys already queued are still handed out, and then `get()`
  *   returns undefined.
  *
@@ -54,6 +55,15 @@ export class WorkQueue<K extends string = string> {
 
   addRateLimited(key: K): void {
     this.addAfter(key, this.#limiter.when(key));
+  }
+
+  /**
+   * `addAfter(key, max(minDelayMs, limiter.when(key)))`: a delay the server asked for (Retry-After),
+   * with the key's backoff as the floor, so a tiny or zero delay still backs off exponentially.
+   * Counts as one more failure of the key, like addRateLimited.
+   */
+  addRateLimitedAtLeast(key: K, minDelayMs: number): void {
+    this.addAfter(key, Math.max(minDelayMs, this.#limiter.when(key)));
   }
 
   forget(key: K): void {

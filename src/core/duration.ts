@@ -1,30 +1,17 @@
 // Go's time.ParseDuration, which ESO uses for refreshInterval: "300ms", "1.5h", "2h45m", "0".
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
+import { parseGoDuration } from './template/go-time.ts';
 
-/** Milliseconds, or undefined when `text` is not a Go duration. Negative durations are rejected. */
+/**
+ * Milliseconds, or undefined when `text` is not a Go duration. Go's time.ParseDuration decides
+ * (core/template/go-time.ts parseGoDuration, nanosecond-exact): a unit is required, and a duration
+ * above 2^63-1 ns (core/limits.ts MAX_GO_DURATION_NS: `99999999999h`) is Go's `invalid duration`,
+ * so it is undefined here too. Surrounding blanks are ignored; negative durations are rejected.
+ */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
-  if (s === '0' || s === '+0') return 0;
-  if (s === '' || s.startsWith('-')) return undefined;
-  const body = s.startsWith('+') ? s.slice(1) : s;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(body); m; m = re.exec(body)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    consumed = re.lastIndex;
-  }
-  if (consumed !== body.length || consumed === 0) return undefined;
-  return total;
+  if (s.startsWith('-')) return undefined;
+  const ns = parseGoDuration(s);
+  return ns === undefined ? undefined : Number(ns) / 1e6;
 }
 
 /** Formats milliseconds the way Go prints durations ("1h0m0s", "30s", "0s"). */

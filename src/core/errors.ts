@@ -76,7 +76,9 @@ export type VaultCause =
   | 'unauthorized'
   | 'forbidden'
   | 'throttled'
-  | 'unavailable';
+  | 'unavailable'
+  /** A success status whose body is not a response of the vault's API (cut, replaced or of the wrong shape): transient. */
+  | 'bad-response';
 
 export interface ErrorDetails {
   /** What the vault's answer means, when a provider mapped one. */

@@ -3,6 +3,7 @@ import type { ExternalSecret, SecretStoreRef, ObjectKey } from '../api/index.ts'
 import { DEFAULT_REFRESH_INTERVAL } from '../api/constants.ts';
 import { objectKey } from '../api/meta.ts';
 import { parseDuration } from './duration.ts';
+import { effectiveRefreshIntervalMs } from './limits.ts';
 import { metaHash } from './hash.ts';
 
 export { DEFAULT_REFRESH_INTERVAL };
@@ -28,9 +29,14 @@ export function deletionPolicyOf(es: ExternalSecret): 'Delete' | 'Merge' | 'Reta
   return es.spec.target?.deletionPolicy ?? 'Retain';
 }
 
-/** Refresh interval in ms; undefined when the text is not a Go duration (validation reports it). */
+/**
+ * Refresh interval in ms as Projector applies it: a positive interval below
+ * MIN_REFRESH_INTERVAL_MS (core/limits.ts) is raised to it; undefined when the text is not a Go
+ * duration, or overflows one (validation reports it).
+ */
 export function refreshIntervalMsOf(es: ExternalSecret): number | undefined {
-  return parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  const ms = parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  return ms === undefined ? undefined : effectiveRefreshIntervalMs(ms);
 }
 
 /** Every store this ExternalSecret reads from: the default one and any per-item sourceRef.storeRef. */

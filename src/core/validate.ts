@@ -7,6 +7,7 @@ import type { ExternalSecret, ExternalSecretDataFrom, GenericStore, LabelSelecto
 import { parseDuration } from './duration.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { issue, type Issue } from './issues.ts';
+import { MIN_REFRESH_INTERVAL_MS, remoteRefBoundIssues } from './limits.ts';
 
 /** Features the schema accepts (so manifests apply) but Projector does not implement yet. */
 export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
@@ -39,6 +40,7 @@ export function validateExternalSecret(es: ExternalSecret): Issue[] {
     ...checkPolicies(es),
     ...checkDuplicateSecretKeys(es),
     ...checkDataFrom(asArray(spec.dataFrom)),
+    ...checkRemoteRefBounds(es),
     ...checkStoreRefs(es),
     ...checkNotSupported(es),
   ];
@@ -58,8 +60,26 @@ function checkNames(es: ExternalSecret): Issue[] {
 }
 
 function checkRefreshInterval(interval: string | undefined): Issue[] {
-  if (interval === undefined || parseDuration(String(interval)) !== undefined) return [];
-  return [issue('spec.refreshInterval', 'InvalidDuration', 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0"')];
+  if (interval === undefined) return [];
+  const ms = parseDuration(String(interval));
+  if (ms === undefined) {
+    return [issue('spec.refreshInterval', 'InvalidDuration', 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)')];
+  }
+  if (ms > 0 && ms < MIN_REFRESH_INTERVAL_MS) {
+    return [issue('spec.refreshInterval', 'RefreshIntervalFloor', `refreshInterval is below Projector's floor of ${MIN_REFRESH_INTERVAL_MS / 1000}s: it refreshes at most once per second`, 'warning')];
+  }
+  return [];
+}
+
+/** Size bounds of every remote ref (core/limits.ts), wherever it sits in the spec. */
+function checkRemoteRefBounds(es: ExternalSecret): Issue[] {
+  return [
+    ...asArray(es.spec?.data).flatMap((item, i) => remoteRefBoundIssues(item?.remoteRef, `spec.data[${i}].remoteRef`)),
+    ...asArray(es.spec?.dataFrom).flatMap((entry, i) => [
+      ...remoteRefBoundIssues(entry?.extract, `spec.dataFrom[${i}].extract`),
+      ...remoteRefBoundIssues(entry?.find, `spec.dataFrom[${i}].find`),
+    ]),
+  ];
 }
 
 // ESO's webhook rejects an ExternalSecret with neither data nor dataFrom, even when the template

@@ -3,6 +3,7 @@
 import type { ExternalSecret, ExternalSecretDataFrom, SecretStoreRef } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { deletionPolicyOf } from '../core/external-secret.ts';
+import { assertRemoteRefBounds } from '../core/limits.ts';
 import { convertKey, decodeValue, rewriteKeys, type KeyTemplateRenderer } from '../core/transform.ts';
 import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
 
@@ -29,11 +30,14 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   let raw: ReadonlyMap<string, SecretBytes>;
   let conversion: 'Default' | 'Unicode' | undefined;
   let decoding;
+  // The size bounds (core/limits.ts) before any provider sees the strings.
   if (d.extract) {
+    assertRemoteRefBounds(d.extract, `${field}.extract`);
     raw = await client.getSecretMap(d.extract, signal);
     conversion = d.extract.conversionStrategy;
     decoding = d.extract.decodingStrategy;
   } else if (d.find) {
+    assertRemoteRefBounds(d.find, `${field}.find`);
     raw = await client.getAllSecrets(d.find, signal);
     conversion = d.find.conversionStrategy;
     decoding = d.find.decodingStrategy;
@@ -77,6 +81,7 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
       const field = `spec.data[${i}]`;
       if (item.sourceRef?.generatorRef) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef is not supported by Projector yet`, { field });
       try {
+        assertRemoteRefBounds(item.remoteRef, `${field}.remoteRef`);
         const client = await resolve(item.sourceRef?.storeRef, field, signal);
         const value = await client.getSecret(item.remoteRef, signal);
         return { key: item.secretKey, value: decodeValue(value, item.remoteRef.decodingStrategy, `${field}.remoteRef`) };

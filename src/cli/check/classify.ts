@@ -58,6 +58,7 @@ export function classifyError(e: ProjectorError): CheckResult {
       return { outcome: 'forbidden', detail };
     case 'throttled':
     case 'unavailable':
+    case 'bad-response':
       return { outcome: 'unreachable', detail };
     case 'invalid-name':
     case 'bad-request':

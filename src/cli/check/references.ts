@@ -1,6 +1,7 @@
 // Pure: the remote references a repository's ExternalSecrets make, one per data item and dataFrom
 // entry, each tied to the store it reads from, and the key that makes two of them one vault read.
 import type { ExternalSecret, FindRef, RemoteRef, SecretStoreRef } from '../../api/index.ts';
+import { abbreviate } from '../../core/limits.ts';
 
 export type StoreKindName = 'SecretStore' | 'ClusterSecretStore';
 
@@ -91,14 +92,14 @@ export function describeRemote(ref: CheckReference): string {
   if (ref.generator) return '(generator)';
   if (ref.kind === 'find') {
     const parts: string[] = [];
-    if (ref.find?.path) parts.push(`path=${ref.find.path}`);
+    if (ref.find?.path) parts.push(`path=${abbreviate(ref.find.path)}`);
     if (ref.find?.name?.regexp !== undefined) parts.push(`name=~${ref.find.name.regexp}`);
     for (const [k, v] of sortedEntries(ref.find?.tags)) parts.push(`tag ${k}=${v}`);
     return `find ${parts.join(' ') || '(all)'}`;
   }
   const r = ref.remoteRef;
   if (!r) return '';
-  const version = r.version ? `@${r.version}` : '';
-  const property = r.property ? `#${r.property}` : '';
-  return `${r.key}${version}${property}`;
+  const version = r.version ? `@${abbreviate(r.version)}` : '';
+  const property = r.property ? `#${abbreviate(r.property)}` : '';
+  return `${abbreviate(r.key)}${version}${property}`;
 }

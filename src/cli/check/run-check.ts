@@ -3,6 +3,7 @@
 // logged or kept: providers' describeSecret answers without returning one.
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
+import { assertRemoteRefBounds } from '../../core/limits.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { resolveStoreConfig } from '../../providers/azurekv/store-config.ts';
 import type { SecretsClient } from '../../providers/provider.ts';
@@ -185,6 +186,8 @@ function environmentlessHost(log: Logger, namespace: string | undefined) {
 async function readReference(ref: CheckReference, store: GenericStore, clients: StoreClients, timeoutMs: number): Promise<CheckResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
+    // The same size bounds as validate and the operator (core/limits.ts), before any read.
+    assertRemoteRefBounds(ref.kind === 'find' ? ref.find : ref.remoteRef, ref.field);
     const client = await clients.clientFor(store, signal);
     if (ref.kind === 'find') {
       // Listing a find needs the provider's getAllSecrets, which returns values: only the count is

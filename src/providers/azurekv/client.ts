@@ -3,6 +3,7 @@
 import type { KeyVaultSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets';
 import type { FindRef, RemoteRef } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
+import { MIN_THROTTLE_PAUSE_MS } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
@@ -40,8 +41,6 @@ export interface AzureKvClientDeps {
   findConcurrency?: number;
 }
 
-/** Pause applied when a 429 came without any Retry-After header. */
-const DEFAULT_THROTTLE_PAUSE_MS = 1_000;
 const LIST_PAGE_SIZE = 25;
 
 function bytesOf(text: string): SecretBytes {
@@ -209,7 +208,9 @@ export class AzureKvSecretsClient implements SecretsClient {
       return await call();
     } catch (err) {
       const e = toProjectorError(err, { vaultUrl: this.#vaultUrl, ...about }, this.#now().getTime());
-      if (e.code === 'VaultThrottled') this.#limiter?.pause(this.#vaultKey, e.details.retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS);
+      // A 429 without Retry-After, or with `0`, still pauses the vault for MIN_THROTTLE_PAUSE_MS
+      // (core/limits.ts): otherwise every waiting reader fires again at once into a throttling vault.
+      if (e.code === 'VaultThrottled') this.#limiter?.pause(this.#vaultKey, Math.max(e.details.retryAfterMs ?? 0, MIN_THROTTLE_PAUSE_MS));
       this.#log.debug({ vault: this.#vaultUrl, secret: secretName, code: e.code, httpStatus: e.details.httpStatus }, 'azurekv read failed');
       throw e;
     }

@@ -4,6 +4,7 @@
 // are never read into ours: RestError messages can carry response bodies, and AuthenticationError
 // messages quote the token endpoint's reply. Codes are accepted only when they look like codes.
 import { ProjectorError, isProjectorError, type ErrorCode, type ErrorDetails, type VaultCause } from '../../core/errors.ts';
+import { clampRetryAfterMs } from '../../core/limits.ts';
 import { objectNameProblem } from './object-ref.ts';
 
 /** What the failing call was about, for the message. */
@@ -94,7 +95,8 @@ function innerCode(e: ErrorLike): string | undefined {
 
 /**
  * Milliseconds to wait from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or an
- * HTTP date), in the SDK's order of preference. Undefined when none is usable.
+ * HTTP date), in the SDK's order of preference, capped at MAX_RETRY_AFTER_MS (core/limits.ts): a
+ * header asking for hours must not stop a vault's reads for hours. Undefined when none is usable.
  */
 export function parseRetryAfterMs(headers: HeaderReader | undefined, nowMs: number): number | undefined {
   if (!headers) return undefined;
@@ -102,10 +104,10 @@ export function parseRetryAfterMs(headers: HeaderReader | undefined, nowMs: numb
     const raw = headers.get(name);
     if (raw === undefined || raw.trim() === '') continue;
     const n = Number(raw);
-    if (Number.isFinite(n) && n >= 0) return Math.round(n * factor);
+    if (Number.isFinite(n) && n >= 0) return clampRetryAfterMs(n * factor);
     if (factor === 1000) {
       const at = Date.parse(raw);
-      if (Number.isFinite(at)) return Math.max(0, at - nowMs);
+      if (Number.isFinite(at)) return clampRetryAfterMs(at - nowMs);
     }
   }
   return undefined;
@@ -140,6 +142,7 @@ function whileReading(ctx: CallContext): string {
  * | 409 ObjectIsDeletedButRecoverable        | VaultForbidden   | deleted-recoverable |
  * | 429                                      | VaultThrottled   | throttled           |
  * | 408, 5xx                                 | VaultUnavailable | unavailable         |
+ * | 2xx the SDK could not read (PARSE_ERROR) | VaultUnavailable | bad-response        |
  *
  * Key Vault serves expired and not-yet-valid secrets (200; "About Azure Key Vault secrets",
  * date-time controlled operations); the 403 SecretExpired/SecretNotYetValid rows are for vaults
@@ -159,6 +162,7 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
   const error = (code: ErrorCode, cause: VaultCause, message: string, extra: ErrorDetails = {}) =>
     new ProjectorError(code, message, { ...base, cause, ...extra });
 
+  if (status >= 200 && status < 300) return badResponse(ctx, answered, base);
   if (status === 400) {
     const nameProblem = ctx.secretName !== undefined ? objectNameProblem(ctx.secretName) : undefined;
     if (nameProblem) {
@@ -206,6 +210,26 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
   }
   return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} rejected the request for ${target} (${answered})`);
 }
+
+/**
+ * A success status with a body that is not a Key Vault response: the SDK's deserializer throws a
+ * RestError carrying the 2xx status (code PARSE_ERROR for text that is not JSON, no code for JSON of
+ * the wrong shape), and its model conversion throws a TypeError or SyntaxError for a body that parsed
+ * but lacks the fields it reads. A vault, a proxy or a cut connection mangled one answer: retried
+ * with backoff like a 5xx, never InvalidSpec (the spec is not at fault). The body is never read into
+ * the message: the SDK quotes it in its own, and it may hold the secret's value.
+ */
+function badResponse(ctx: CallContext, answered: string | undefined, base: ErrorDetails = {}): ProjectorError {
+  const what = answered ? `answered ${answered} with a body` : 'sent a response';
+  return new ProjectorError(
+    'VaultUnavailable',
+    `vault ${ctx.vaultUrl} ${what} that is not a Key Vault response${whileReading(ctx)} (cut short, not JSON or of the wrong shape; a proxy may have replaced it); retrying with backoff`,
+    { remoteCode: 'BadResponse', ...base, cause: 'bad-response' },
+  );
+}
+
+/** Errors the SDK's response handling throws on a body of the wrong shape (see badResponse). */
+const RESPONSE_SHAPE_ERRORS = new Set(['TypeError', 'SyntaxError']);
 
 function networkCodeIn(chain: ErrorLike[]): string | undefined {
   for (const e of chain) {
@@ -276,7 +300,8 @@ function isTenantMismatch(err: unknown): boolean {
  * Converts anything the Azure SDK (or the local vault's in-process admin API, whose VaultApiError
  * has RestError's shape) throws into a ProjectorError; a ProjectorError passes through. HTTP
  * answers: see fromHttpStatus. Network, TLS and timeouts → VaultUnavailable; token acquisition
- * failures → StoreAuthFailed; anything else → Internal, named but never quoted.
+ * failures → StoreAuthFailed; a 2xx body the SDK could not read (or its TypeError/SyntaxError on one)
+ * → VaultUnavailable (cause bad-response); anything else → Internal, named but never quoted.
  */
 export function toProjectorError(err: unknown, ctx: CallContext, nowMs: number = Date.now()): ProjectorError {
   if (isProjectorError(err)) return err;
@@ -294,6 +319,7 @@ export function toProjectorError(err: unknown, ctx: CallContext, nowMs: number =
   if (status !== undefined) return fromHttpStatus(status, outer, ctx, nowMs);
   const network = networkCodeIn(chain);
   if (network) return fromNetworkCode(network, ctx, false);
+  if (typeof outer.name === 'string' && RESPONSE_SHAPE_ERRORS.has(outer.name)) return badResponse(ctx, undefined, { remoteCode: outer.name });
   const name = safeCode(outer.name) ?? 'Error';
   return new ProjectorError('Internal', `unexpected ${name} while calling vault ${ctx.vaultUrl}`);
 }

@@ -127,7 +127,7 @@ describe('runWorkers', () => {
     await clock.advance(5);
     assert.equal(reconciler.calls.length, 3, 'the retry comes back after the 5 ms base backoff');
     await reconciler.finishNext('ns/retry', { kind: 'retryAfter', ms: 30_000 });
-    assert.equal(queue.numRequeues('ns/retry'), 1, 'retryAfter does not count as a backoff step');
+    assert.equal(queue.numRequeues('ns/retry'), 2, 'retryAfter counts as a backoff step (its floor)');
 
     await clock.advance(29_999);
     assert.equal(reconciler.calls.length, 3);
@@ -140,6 +140,37 @@ describe('runWorkers', () => {
     assert.deepEqual(reconciler.calls.map((c) => c.key).slice(-1), ['ns/refresh'], 'requeueAfter → back after the interval');
     await reconciler.finishNext('ns/refresh', { kind: 'done' });
     assert.deepEqual(counters.reconciles, { done: 2, requeueAfter: 1, retry: 1, retryAfter: 1, error: 0 });
+    ac.abort();
+    await running;
+  });
+
+  it('never requeues a Retry-After of 0 (or a tiny one) sooner than the key\'s exponential backoff', async () => {
+    const { clock, queue, reconciler, ac, running } = setUp();
+    queue.add('ns/throttled');
+    await flushMicrotasks();
+    // Base 5 ms, doubling per failure (controller-runtime's default limiter, as setUp builds it).
+    const gaps: number[] = [];
+    let last = clock.now().getTime();
+    for (let i = 0; i < 6; i++) {
+      await reconciler.finishNext('ns/throttled', { kind: 'retryAfter', ms: i % 2 === 0 ? 0 : 1 });
+      const before = reconciler.calls.length;
+      let waited = 0;
+      while (reconciler.calls.length === before) {
+        await clock.advance(1);
+        waited++;
+        assert.ok(waited < 10_000, 'the key came back');
+      }
+      gaps.push(clock.now().getTime() - last);
+      last = clock.now().getTime();
+    }
+    assert.deepEqual(gaps, [5, 10, 20, 40, 80, 160]);
+    // A server delay longer than the backoff wins.
+    await reconciler.finishNext('ns/throttled', { kind: 'retryAfter', ms: 30_000 });
+    await clock.advance(29_999);
+    assert.equal(reconciler.calls.length, 7);
+    await clock.advance(1);
+    assert.equal(reconciler.calls.length, 8);
+    await reconciler.finishNext('ns/throttled', { kind: 'done' });
     ac.abort();
     await running;
   });

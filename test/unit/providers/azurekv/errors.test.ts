@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRetryAfterMs, toProjectorError } from '../../../../src/providers/azurekv/errors.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
+import { MAX_RETRY_AFTER_MS } from '../../../../src/core/limits.ts';
 
 const CANARY = 'canary-err-91c2';
 const ctx = { vaultUrl: 'https://v.example/', secretName: 'netbox-db' };
@@ -181,8 +182,33 @@ describe('toProjectorError', () => {
   });
 
   it('maps anything unknown to Internal without its message', () => {
-    const e = mapped(new TypeError(CANARY));
+    const e = mapped(new RangeError(CANARY));
     assert.equal(e.code, 'Internal');
-    assert.match(e.message, /TypeError/);
+    assert.match(e.message, /RangeError/);
+  });
+
+  it('maps a 200 whose body the SDK could not read to a transient VaultUnavailable (bad-response), never InvalidSpec', () => {
+    for (const err of [restError(200, { code: 'PARSE_ERROR' }), restError(200), restError(204)]) {
+      const e = mapped(err);
+      assert.equal(e.code, 'VaultUnavailable');
+      assert.equal(e.retry, 'backoff');
+      assert.equal(e.details.cause, 'bad-response');
+      assert.match(e.message, /not a Key Vault response while reading secret "netbox-db"/);
+    }
+    // The SDK's model conversion on a body of the wrong shape throws TypeError / SyntaxError.
+    for (const err of [new TypeError(CANARY), new SyntaxError(CANARY)]) {
+      const e = mapped(err);
+      assert.equal(e.code, 'VaultUnavailable');
+      assert.equal(e.details.cause, 'bad-response');
+    }
+  });
+
+  it('caps a huge Retry-After at MAX_RETRY_AFTER_MS', () => {
+    assert.equal(parseRetryAfterMs(headers({ 'Retry-After': '99999999' }), NOW), MAX_RETRY_AFTER_MS);
+    assert.equal(parseRetryAfterMs(headers({ 'Retry-After': String(MAX_RETRY_AFTER_MS / 1000) }), NOW), MAX_RETRY_AFTER_MS);
+    assert.equal(parseRetryAfterMs(headers({ 'Retry-After': String(MAX_RETRY_AFTER_MS / 1000 - 1) }), NOW), MAX_RETRY_AFTER_MS - 1000);
+    assert.equal(parseRetryAfterMs(headers({ 'Retry-After': 'Fri, 01 Jan 2100 00:00:00 GMT' }), NOW), MAX_RETRY_AFTER_MS);
+    assert.equal(parseRetryAfterMs(headers({ 'retry-after-ms': '1e12' }), NOW), MAX_RETRY_AFTER_MS);
+    assert.equal(parseRetryAfterMs(headers({ 'Retry-After': '0' }), NOW), 0);
   });
 });
