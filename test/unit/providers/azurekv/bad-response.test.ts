@@ -6,9 +6,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
-import { AzureKvSecretsClient } from '../../../../src/providers/azurekv/client.ts';
+import { AzureKvSecretsClient, type VaultReadLimiter } from '../../../../src/providers/azurekv/client.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
 import { resultFor } from '../../../../src/controller/reconciler.ts';
+import { MAX_RETRY_AFTER_MS, MIN_THROTTLE_PAUSE_MS } from '../../../../src/core/limits.ts';
 import { silentLogger } from '../../../../src/platform/logger.ts';
 
 const CANARY = 'canary-bad-body-5d1e';
@@ -28,17 +29,17 @@ const MANGLED: [string, string, string][] = [
   ['fields of the wrong types', 'application/json', `{"value":"${CANARY}","id":7,"attributes":"x"}`],
 ];
 
-function clientAnswering(contentType: string, body: string): AzureKvSecretsClient {
+function clientAnswering(contentType: string, body: string, status = 200, extraHeaders: Record<string, string> = {}, limiter?: VaultReadLimiter): AzureKvSecretsClient {
   const httpClient: HttpClient = {
     async sendRequest(request) {
-      return { request, status: 200, headers: createHttpHeaders({ 'content-type': contentType }), bodyAsText: body };
+      return { request, status, headers: createHttpHeaders({ 'content-type': contentType, ...extraHeaders }), bodyAsText: body };
     },
   };
   const secretClient = new SecretClient(VAULT, { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3_600_000 }) }, {
     retryOptions: { maxRetries: 0 },
     httpClient,
   });
-  return new AzureKvSecretsClient({ secretClient, vaultUrl: `${VAULT}/`, log: silentLogger() });
+  return new AzureKvSecretsClient({ secretClient, vaultUrl: `${VAULT}/`, log: silentLogger(), limiter });
 }
 
 const signal = new AbortController().signal;
@@ -58,6 +59,17 @@ describe('AzureKvSecretsClient on a mangled 200', () => {
       assert.ok(!err.describe().includes(CANARY) && !JSON.stringify(err.details).includes(CANARY), 'the body never reaches the message');
     });
   }
+
+  it('pauses the vault at least MIN_THROTTLE_PAUSE_MS on a 429 with Retry-After: 0, and as asked above it', async () => {
+    for (const [retryAfter, expected] of [['0', MIN_THROTTLE_PAUSE_MS], ['1', MIN_THROTTLE_PAUSE_MS], ['7', 7_000], ['99999999', MAX_RETRY_AFTER_MS]] as const) {
+      const pauses: number[] = [];
+      const limiter: VaultReadLimiter = { acquire: async () => {}, pause: (_vault, ms) => void pauses.push(ms) };
+      const body = JSON.stringify({ error: { code: 'Throttled', message: 'slow down' } });
+      const err = await clientAnswering('application/json', body, 429, { 'retry-after': retryAfter }, limiter).getSecret({ key: 'db' }, signal).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof ProjectorError && err.code === 'VaultThrottled', `429 Retry-After ${retryAfter}`);
+      assert.deepEqual(pauses, [expected], `429 Retry-After ${retryAfter}`);
+    }
+  });
 
   it('reads a well-formed 200 (the stand-in is faithful)', async () => {
     const v = await clientAnswering('application/json', GOOD).getSecret({ key: 'db' }, signal);
