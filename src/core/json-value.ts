@@ -35,16 +35,22 @@ function scalarText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/**
+ * An own member of a parsed JSON object. Never `in` or a bare index: those see Object.prototype,
+ * so `constructor`, `toString` or `__proto__` would be "present" in every object.
+ */
+function isMember(node: unknown, name: string): node is Record<string, unknown> {
+  return node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, name);
+}
+
 export function extractJsonProperty(value: Sensitive<string>, property: string, key: string): Bytes {
   const root = parseJsonValue(value, key);
   // gjson first tries the whole property as one key (ESO does this too for keys containing dots).
-  if (root && typeof root === 'object' && !Array.isArray(root) && property in (root as object)) {
-    return toBytes(scalarText((root as Record<string, unknown>)[property]));
-  }
+  if (isMember(root, property)) return toBytes(scalarText(root[property]));
   let node: unknown = root;
   for (const seg of pathSegments(property)) {
     if (Array.isArray(node) && /^\d+$/.test(seg)) node = node[Number(seg)];
-    else if (node && typeof node === 'object' && seg in (node as object)) node = (node as Record<string, unknown>)[seg];
+    else if (isMember(node, seg)) node = node[seg];
     else throw new ProjectorError('VaultNotFound', `property "${property}" not found in secret "${key}"`, { field: 'remoteRef.property' });
   }
   if (node === undefined) throw new ProjectorError('VaultNotFound', `property "${property}" not found in secret "${key}"`);

@@ -175,7 +175,8 @@ function ownership(es: ExternalSecret, live: LiveSecret | undefined, labels: Rec
 }
 
 function mergeInto(dest: Record<string, string>, src: Record<string, string> | undefined): void {
-  for (const [k, v] of Object.entries(src ?? {})) dest[k] = v;
+  // An own data property: `dest[k] = v` with k `__proto__` would set the prototype instead.
+  for (const [k, v] of Object.entries(src ?? {})) Object.defineProperty(dest, k, { value: v, writable: true, enumerable: true, configurable: true });
 }
 
 /** ESO's mutationFunc applied to a copy of the live Secret (or to an empty one). */

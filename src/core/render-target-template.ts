@@ -53,9 +53,9 @@ function textOnly(rendered: Map<string, string>, what: string): Record<string, s
 export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
   return (es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>) => {
     const template = es.spec.target?.template;
-    const scope: Record<string, string> = {};
     // ESO passes map[string]string(bytes): each value is the Go string of its bytes, binary or not.
-    for (const [k, v] of data) scope[k] = goStringFromBytes(v.reveal());
+    // Built with own data properties (Object.fromEntries), so a key `__proto__` is a key like any other.
+    const scope: Record<string, string> = Object.fromEntries([...data].map(([k, v]) => [k, goStringFromBytes(v.reveal())]));
     if (template?.engineVersion === 'v1') throw new ProjectorError('NotSupported', 'spec.target.template.engineVersion v1 is not supported by Projector; use v2', { field: 'spec.target.template.engineVersion' });
     for (const [i, from] of (template?.templateFrom ?? []).entries()) {
       if (from.configMap || from.secret) throw new ProjectorError('NotSupported', `spec.target.template.templateFrom[${i}] with configMap/secret is not supported by Projector yet`, { field: `spec.target.template.templateFrom[${i}]` });

@@ -14,9 +14,8 @@ export function decodeSecretData(data: Record<string, string> | undefined): Map<
 
 /** Opaque bytes back to a Secret's `data`: only where a Secret is written. */
 export function encodeSecretData(data: SecretData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of data) out[k] = Buffer.from(v.reveal()).toString('base64');
-  return out;
+  // Object.fromEntries makes own data properties: `__proto__` is a valid Secret key (IsConfigMapKey).
+  return Object.fromEntries([...data].map(([k, v]) => [k, Buffer.from(v.reveal()).toString('base64')]));
 }
 
 /** The data-hash of opaque data: ESO's `ObjectHash(secret.Data)` (see core/hash.ts dataHash). */

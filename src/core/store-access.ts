@@ -52,7 +52,7 @@ function matchesGoRegexp(source: string, text: string): boolean {
  */
 export function matchesLabelSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
   for (const [key, value] of Object.entries(sel.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
+    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
   }
   for (const expr of sel.matchExpressions ?? []) {
     if (!matchesExpression(expr, labels)) return false;

@@ -23,13 +23,25 @@ export function readSeedFile(path: string): Map<string, string> {
 export function generatedValue(properties: ReadonlySet<string>): string {
   const random = () => `dev-${randomBytes(12).toString('base64url')}`;
   if (properties.size === 0) return random();
-  const obj: Record<string, unknown> = {};
+  // Null-prototype objects and own data properties: a property path such as `__proto__.x` or
+  // `constructor` names a member like any other, never Object.prototype.
+  const put = (node: Record<string, unknown>, k: string, v: unknown) => Object.defineProperty(node, k, { value: v, writable: true, enumerable: true, configurable: true });
+  const obj: Record<string, unknown> = Object.create(null);
   for (const p of properties) {
     // Dotted property paths become nested objects, as gjson reads them.
     const parts = p.split('.');
     let node = obj;
-    parts.slice(0, -1).forEach((k) => (node = (node[k] ??= {}) as Record<string, unknown>));
-    node[parts.at(-1)!] = random();
+    for (const k of parts.slice(0, -1)) {
+      const child = Object.hasOwn(node, k) ? node[k] : undefined;
+      if (child !== null && typeof child === 'object') {
+        node = child as Record<string, unknown>;
+      } else {
+        const next: Record<string, unknown> = Object.create(null);
+        put(node, k, next);
+        node = next;
+      }
+    }
+    put(node, parts.at(-1)!, random());
   }
   return JSON.stringify(obj);
 }

@@ -13,7 +13,7 @@ import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint } from './go-fmt.ts';
 import { castToFloat64 } from './sprig-numeric.ts';
 import { FuncError } from './template-error.ts';
-import { goInt64, goKindName, isGoMap, isNilSlice, isStringMap, markStringMap, nilSlice, sliceElemType, typedSlice, type GoMap, type GoTypedInt } from './values.ts';
+import { goInt64, goKindName, isGoMap, isNilSlice, isStringMap, markStringMap, nilSlice, putKey, sliceElemType, typedSlice, type GoMap, type GoTypedInt } from './values.ts';
 
 /**
  * ESO's hexdec (runtime/template/v2/sprig): encoding/hex.DecodeString; on failure the error's text
@@ -81,7 +81,7 @@ export function deepCopy(v: unknown): unknown {
   }
   if (isGoMap(v)) {
     const out: GoMap = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x);
+    for (const [k, x] of Object.entries(v)) putKey(out, k, deepCopy(x));
     return isStringMap(v) ? markStringMap(out) : out;
   }
   return v;

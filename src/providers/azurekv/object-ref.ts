@@ -106,7 +106,7 @@ export function compileFind(find: FindRef, field = 'dataFrom.find'): FindMatcher
   return {
     matches(secret) {
       if (!secret.enabled) return false;
-      if (!wantedTags.every(([k, v]) => secret.tags[k] === v)) return false;
+      if (!wantedTags.every(([k, v]) => Object.hasOwn(secret.tags, k) && secret.tags[k] === v)) return false;
       return nameRegExp === undefined || nameRegExp.matchString(secret.name);
     },
   };

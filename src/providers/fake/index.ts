@@ -4,6 +4,7 @@ import type { FindRef, GenericStore, RemoteRef } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { compileGoRegexp } from '../../core/go-regexp.ts';
 import { issue, type Issue } from '../../core/issues.ts';
+import { abbreviate } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { extractJsonProperty, jsonToSecretMap } from '../../core/json-value.ts';
 import type { Provider, SecretBytes, SecretsClient } from '../provider.ts';
@@ -25,7 +26,7 @@ class FakeClient implements SecretsClient {
 
   #find(ref: RemoteRef): FakeEntry {
     const e = this.#entries.find((x) => x.key === ref.key && (x.version ?? '') === (ref.version ?? ''));
-    if (!e) throw new ProjectorError('VaultNotFound', `secret "${ref.key}"${ref.version ? ` version "${ref.version}"` : ''} not found in fake store`, { httpStatus: 404 });
+    if (!e) throw new ProjectorError('VaultNotFound', `secret "${abbreviate(ref.key)}"${ref.version ? ` version "${abbreviate(ref.version)}"` : ''} not found in fake store`, { httpStatus: 404 });
     return e;
   }
 
