@@ -116,9 +116,16 @@ export function needsRefresh(es: ExternalSecret, live: LiveTargetMeta | undefine
   return refreshReason(es, live, now, storeChanged) !== 'up-to-date';
 }
 
-/** Milliseconds until the next periodic refresh, or undefined when none is scheduled. */
+/**
+ * Milliseconds until the next periodic refresh, or undefined when none is scheduled. At most 1½
+ * intervals from `now` (the wave grid's longest first gap): `status.refreshTime` is anybody's to
+ * write (a status patch needs no spec change), so a time in the future — or one that does not
+ * parse — counts as `now`, never as a promise that stops refreshes (refreshDue refreshes at once on
+ * a future refreshTime, as ESO's shouldRefreshPeriodic does).
+ */
 export function untilNextRefresh(es: ExternalSecret, now: Date, lastRefresh: Date | undefined = undefined): number | undefined {
-  const last = lastRefresh?.getTime() ?? (es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now.getTime());
+  const recorded = lastRefresh?.getTime() ?? (es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now.getTime());
+  const last = Number.isFinite(recorded) ? Math.min(recorded, now.getTime()) : now.getTime();
   const next = nextRefreshAt(es, last);
   return next === undefined ? undefined : Math.max(0, next - now.getTime());
 }

@@ -123,6 +123,29 @@ describe('ExternalSecretReconciler', () => {
     assert.equal(w.ready()?.status, 'True');
   });
 
+  it('does not trust a far-future status.refreshTime written by someone else: refreshes at once and schedules from now', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    // A status patch (no spec change, so syncedResourceVersion still matches) claiming a refresh in 9999.
+    const cur = w.externalSecrets.get(w.key)!;
+    w.externalSecrets.upsert({ ...cur, status: { ...cur.status, refreshTime: '9999-12-31T23:59:59Z' } });
+    // New data in a new store generation (the client cache keeps one client per generation).
+    const storeAt = (value: string, generation: number) => ({ ...fakeStore([{ key: 'netbox-db-password', value }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation } });
+    w.clusterSecretStores.upsert(storeAt('v2', 2));
+    await w.clock.advance(60_000);
+    const result = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v2', 'the vault was read again');
+    assert.equal(w.externalSecrets.get(w.key)!.status?.refreshTime, '2026-11-23T10:01:00Z', 'the status says when this process refreshed');
+    assert.equal(result.kind, 'requeueAfter');
+    assert.ok((result as { ms: number }).ms <= 1.5 * 3_600_000, 'the next refresh is within 1½ intervals of now');
+    // The refreshes go on: an hour-interval wave later the vault is read again.
+    w.clusterSecretStores.upsert(storeAt('v3', 3));
+    await w.clock.advance((result as { ms: number }).ms);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v3');
+  });
+
   it('retries a missing remote key with backoff and says which key', async () => {
     const w = world([]);
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });

@@ -59,3 +59,14 @@ describe('refreshReason', () => {
     assert.equal(refreshWaveStart(a, new Date('2026-11-23T10:10:07Z')), wave);
   });
 });
+
+describe('untilNextRefresh never trusts a status.refreshTime beyond now', () => {
+  it('schedules from now for a refreshTime in the future or one that does not parse, within 1½ intervals', () => {
+    for (const refreshTime of ['9999-12-31T23:59:59Z', '2026-11-23T11:00:00Z', 'not a time']) {
+      const es = externalSecret({ refreshInterval: '10m' });
+      es.status = { refreshTime, syncedResourceVersion: '1-x' } as never;
+      const ms = untilNextRefresh(es, t0)!;
+      assert.ok(ms >= 5 * 60_000 && ms <= 15 * 60_000, `${refreshTime}: ${ms}`);
+    }
+  });
+});
