@@ -102,7 +102,7 @@ export function remoteRefBoundIssues(ref: RemoteRefStrings | undefined, field: s
   const out: Issue[] = [];
   const check = (name: keyof RemoteRefStrings, max: number) => {
     const v = ref[name];
-    const problem = typeof v === 'string' ? tooLong(`${field}.${name}`, v, max) : undefined;
+    const problem = typeof v === 'string' ? tooLong(name, v, max) : undefined;
     if (problem) out.push(issue(`${field}.${name}`, 'TooLong', problem));
   };
   check('key', MAX_REMOTE_KEY_CHARS);
@@ -112,10 +112,13 @@ export function remoteRefBoundIssues(ref: RemoteRefStrings | undefined, field: s
   return out;
 }
 
-/** remoteRefBoundIssues as an InvalidSpec error (the first issue), for the code paths that read. */
+/**
+ * remoteRefBoundIssues as an InvalidSpec error (the first issue), for the code paths that read; the
+ * message is `<path>: <problem>`, as the reconciler words any validation issue.
+ */
 export function assertRemoteRefBounds(ref: RemoteRefStrings | undefined, field: string): void {
   const first = remoteRefBoundIssues(ref, field)[0];
-  if (first) throw new ProjectorError('InvalidSpec', first.message, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
 }
 
 /** Longest user string quoted whole in a message; longer ones are cut (see `abbreviate`). */

@@ -25,8 +25,24 @@ const CODE_BY_STATUS: Record<number, string> = {
   504: 'GatewayTimeout',
 };
 
+export type MangleKind = 'truncate' | 'html' | 'shape';
+
+interface PlannedMangle {
+  how: MangleKind;
+  remaining: number;
+  path?: RegExp;
+}
+
+/** A 200 body as a cut connection, a proxy or a broken server might hand it over. */
+export function mangleBody(how: MangleKind, body: string): { contentType: string; body: string } {
+  if (how === 'truncate') return { contentType: 'application/json; charset=utf-8', body: body.slice(0, Math.floor(body.length / 2)) };
+  if (how === 'html') return { contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+  return { contentType: 'application/json; charset=utf-8', body: '{"unexpected":true}' };
+}
+
 export class FaultPlan {
   #failures: PlannedFailure[] = [];
+  #mangles: PlannedMangle[] = [];
   latencyMs = 0;
   dropConnections = false;
 
@@ -46,7 +62,21 @@ export class FaultPlan {
     });
   }
 
+  mangleNext(how: MangleKind, count = 1, opts: { path?: RegExp } = {}): void {
+    this.#mangles.push({ how, remaining: count, ...opts });
+  }
+
+  /** Consumes one planned mangling of a 200 answer to this path, if any. */
+  takeMangle(pathname: string): MangleKind | undefined {
+    const m = this.#mangles.find((x) => x.remaining > 0 && (x.path ? x.path.test(pathname) : SECRETS_API_PATH.test(pathname)));
+    if (!m) return undefined;
+    m.remaining--;
+    this.#mangles = this.#mangles.filter((x) => x.remaining > 0);
+    return m.how;
+  }
+
   clear(): void {
+    this.#mangles = [];
     this.#failures = [];
     this.latencyMs = 0;
     this.dropConnections = false;

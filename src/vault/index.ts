@@ -94,7 +94,15 @@ export interface VaultFaults {
   setLatencyMs(ms: number): void;
   /** While on, sockets are destroyed without an answer. */
   dropConnections(on: boolean): void;
+  /**
+   * The next `count` (default 1) matching requests that would answer 200 answer 200 with a mangled
+   * body instead: `truncate` (the first half of the JSON), `html` (an HTML error page as a proxy
+   * sends it) or `shape` (valid JSON of the wrong shape). Without a path, the secrets API only.
+   */
+  mangleNext(how: MangleKind, count?: number, opts?: { path?: RegExp }): void;
   clear(): void;
 }
+
+export type MangleKind = 'truncate' | 'html' | 'shape';
 
 export { startVault } from './server.ts';

@@ -13,7 +13,7 @@ import { VaultState, type VaultStateSnapshot } from './state.ts';
 import { JsonFileStore, readJsonFile, writeFileAtomic } from './persistence.ts';
 import { ensureTlsMaterial } from './tls.ts';
 import { Throttle } from './throttle.ts';
-import { FaultPlan } from './faults.ts';
+import { FaultPlan, mangleBody } from './faults.ts';
 import { PrincipalRegistry } from './auth/principals.ts';
 import { fetchJwks } from './jwks-client.ts';
 
@@ -118,6 +118,7 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
       dropConnections: (on) => {
         faults.dropConnections = on;
       },
+      mangleNext: (how, count, o) => faults.mangleNext(how, count, o),
       clear: () => faults.clear(),
     },
     stats: () => app.stats(),
@@ -142,6 +143,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, handle: (r: Vaul
       return;
     }
     const out = await handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: flattenHeaders(req), body });
+    const mangle = out.status === 200 ? faults?.takeMangle(new URL(req.url ?? '/', 'https://vault').pathname) : undefined;
+    if (mangle) {
+      const mangled = mangleBody(mangle, out.body);
+      writeResponse(res, { ...out, headers: { ...out.headers, 'content-type': mangled.contentType }, body: mangled.body });
+      return;
+    }
     writeResponse(res, out);
   } catch {
     // Socket errors (client went away) end here; the app itself never throws.

@@ -72,7 +72,7 @@ describe('remote ref sizes', () => {
       const [problem, ...rest] = remoteRefBoundIssues(beyond, 'spec.data[0].remoteRef');
       assert.deepEqual(rest, []);
       assert.equal(problem!.path, `spec.data[0].remoteRef.${field}`);
-      assert.equal(problem!.message, `spec.data[0].remoteRef.${field} is ${max + 1} characters long; at most ${max} are allowed`);
+      assert.equal(problem!.message, `${field} is ${max + 1} characters long; at most ${max} are allowed`);
       const es = externalSecret({ data: [{ secretKey: 'S', remoteRef: beyond as { key: string } }] });
       assert.deepEqual(issuesAt(es, `spec.data[0].remoteRef.${field}`).map((i) => i.code), ['TooLong']);
       assert.deepEqual(issuesAt(externalSecret({ data: [{ secretKey: 'S', remoteRef: at as { key: string } }] }), `spec.data[0].remoteRef.${field}`), []);
@@ -94,7 +94,7 @@ describe('remote ref sizes', () => {
     }, new AbortController().signal).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof ProjectorError);
     assert.equal(err.code, 'InvalidSpec');
-    assert.equal(err.describe(), 'InvalidSpec: spec.data[0].remoteRef.key is 100000 characters long; at most 1024 are allowed');
+    assert.equal(err.describe(), 'InvalidSpec: spec.data[0].remoteRef.key: key is 100000 characters long; at most 1024 are allowed');
     assert.equal(asked, 0);
     assert.throws(() => assertRemoteRefBounds({ key: 'x'.repeat(MAX_REMOTE_KEY_CHARS + 1) }, 'f'), ProjectorError);
     assert.doesNotThrow(() => assertRemoteRefBounds({ key: 'x'.repeat(MAX_REMOTE_KEY_CHARS) }, 'f'));
