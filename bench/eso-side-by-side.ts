@@ -76,7 +76,7 @@ const clusterStore = (): Obj => ({
   apiVersion: `${GROUP}/v1`,
   kind: 'ClusterSecretStore',
   metadata: { name: 'fake' },
-  spec: { provider: { fake: { data: STORE_DATA } } },
+  spec: { provider: { fake: { data: [...STORE_DATA, ...nothingFoundStoreData()] } } },
 });
 
 const ES_LABELS = { team: 'blue', 'app.kubernetes.io/name': 'demo' };
@@ -86,7 +86,7 @@ const DATA = [
   { secretKey: 'token', remoteRef: { key: 'api' } },
 ];
 
-function es(ns: string, name: string, spec: { target: Obj; data?: Obj[]; refreshInterval?: string; labels?: Obj; annotations?: Obj }): Obj {
+function es(ns: string, name: string, spec: { target: Obj; data?: Obj[]; dataFrom?: Obj[]; refreshInterval?: string; labels?: Obj; annotations?: Obj }): Obj {
   return {
     apiVersion: `${GROUP}/v1`,
     kind: 'ExternalSecret',
@@ -95,7 +95,7 @@ function es(ns: string, name: string, spec: { target: Obj; data?: Obj[]; refresh
       refreshInterval: spec.refreshInterval ?? '1h',
       secretStoreRef: { kind: 'ClusterSecretStore', name: 'fake' },
       target: spec.target,
-      data: spec.data ?? DATA,
+      ...(spec.dataFrom ? { dataFrom: spec.dataFrom } : { data: spec.data ?? DATA }),
     },
   };
 }
@@ -296,6 +296,57 @@ function lifecycle(): Case[] {
       steps: [{ name: 'es-deleted', gone: ['app'], act: (k, ns) => k.send('DELETE', esPath(ns, 'app')).then(() => undefined) }],
     },
   ];
+}
+
+/**
+ * "Nothing found" (issue 9): deletionPolicy × creationPolicy × {a find that stops matching, every
+ * data[] ref gone, one of two gone}. Each case starts with both of its remote keys present, then
+ * they are removed from the store ("removed"), then put back ("restored": a transient 404 burst).
+ * The `fresh` cases start with a find that never matched. Keys are per case (`<ns>-a`, `<ns>-b`).
+ */
+const NF_POLICIES: [deletion: string, creation: string][] = [
+  ['Retain', 'Owner'], ['Retain', 'Orphan'], ['Retain', 'Merge'],
+  ['Delete', 'Owner'], ['Delete', 'Orphan'],
+  ['Merge', 'Owner'], ['Merge', 'Orphan'], ['Merge', 'Merge'],
+];
+const NF_SCENARIOS = ['find', 'all404', 'some404'] as const;
+
+function nfNs(deletion: string, creation: string, scenario: string): string {
+  return `nf-${deletion}-${creation}-${scenario}`.toLowerCase();
+}
+
+function nothingFoundStoreData(): Obj[] {
+  return NF_POLICIES.flatMap(([d, c]) => NF_SCENARIOS.flatMap((sc) => ['a', 'b'].map((x) => ({ key: `${nfNs(d, c, sc)}-${x}`, value: `${x}-value` }))));
+}
+
+function nothingFound(): Case[] {
+  const out: Case[] = [];
+  for (const [deletion, creation] of NF_POLICIES) {
+    for (const scenario of NF_SCENARIOS) {
+      const ns = nfNs(deletion, creation, scenario);
+      const spec = scenario === 'find'
+        ? { dataFrom: [{ find: { name: { regexp: `^${ns}-` } } }] }
+        : { data: ['a', 'b'].map((x) => ({ secretKey: x, remoteRef: { key: `${ns}-${x}` } })) };
+      const gone = scenario === 'some404' ? [`${ns}-b`] : [`${ns}-a`, `${ns}-b`];
+      out.push({
+        ns,
+        es: ['app'],
+        secrets: ['app'],
+        before: creation === 'Merge' ? [foreignSecret(ns, 'app')] : [],
+        create: [es(ns, 'app', { refreshInterval: '2s', target: { creationPolicy: creation, deletionPolicy: deletion }, ...spec })],
+        steps: [
+          { name: 'removed', act: (k) => mutateStore(k, (d) => d.filter((e) => !gone.includes(e.key))) },
+          { name: 'restored', act: (k) => mutateStore(k, (d) => [...d, ...gone.map((key) => ({ key, value: `${key.slice(-1)}-value` }))]) },
+        ],
+      });
+    }
+  }
+  for (const deletion of ['Retain', 'Delete', 'Merge']) {
+    // A find that never matched: is a Secret created?
+    const ns = `nf-fresh-${deletion.toLowerCase()}`;
+    out.push({ ns, es: ['app'], secrets: ['app'], create: [es(ns, 'app', { refreshInterval: '2s', target: { creationPolicy: 'Owner', deletionPolicy: deletion }, dataFrom: [{ find: { name: { regexp: '^never-matches-' } } }] })] });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -741,7 +792,7 @@ async function main(): Promise<void> {
     throw new Error('usage: bench/eso-side-by-side.ts --eso-bin PATH --eso-crds DIR|FILE [--json-out FILE] [--only ns,...] [--side eso|projector]');
   }
   const only = args.only?.split(',').filter(Boolean);
-  const cases = [...matrix(), ...lifecycle()].filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
+  const cases = [...matrix(), ...lifecycle(), ...nothingFound()].filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
 
   const all: Partial<Record<Side, Results>> = {};
   for (const side of sides) {

@@ -11,8 +11,7 @@ import { hashSecretData } from './secret-data.ts';
 import { createdByLabelValue } from './hash.ts';
 import { creationPolicyOf, deletionPolicyOf, targetNameOf } from './external-secret.ts';
 import { dataKeysOfOtherExternalSecrets, fieldOwnerFor, ownedFieldsOf } from './field-owner.ts';
-import { isValidSecretKey } from './transform.ts';
-import { assertSecretShape } from './secret-shape.ts';
+import { assertSecretShape, secretKeyProblem } from './secret-shape.ts';
 
 export type SecretBytes = Sensitive<Uint8Array>;
 
@@ -103,11 +102,28 @@ function isExternalSecretRef(ref: OwnerReference): boolean {
   return groupOf(ref.apiVersion) === GROUP && ref.kind === 'ExternalSecret';
 }
 
-function assertValidKeys(data: ReadonlyMap<string, SecretBytes>): void {
+/**
+ * Names a data key in errors. Keys written in the spec (`data[].secretKey`, `template.data` keys) are
+ * quoted; any other key came from secret data (a JSON member name, a rendered templateFrom) and is
+ * part of a value: it is described by where it came from, never printed (issue 9).
+ */
+function keyNamer(es: ExternalSecret): (key: string) => { path: string; text: string; literal: boolean } {
+  const literal = new Set<string>([...(es.spec.data ?? []).map((d) => d.secretKey), ...Object.keys(es.spec.target?.template?.data ?? {})]);
+  return (key) =>
+    literal.has(key)
+      ? { path: `data.${key}`, text: `Secret key ${JSON.stringify(key)}`, literal: true }
+      : { path: 'data', text: 'a Secret key made from secret data (not shown: it is part of a value)', literal: false };
+}
+
+function assertValidKeys(es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>): void {
+  const name = keyNamer(es);
   for (const key of data.keys()) {
-    if (!isValidSecretKey(key)) {
-      throw new ProjectorError('InvalidSpec', `key "${key}" is not a valid Secret key (allowed: letters, digits, '-', '_', '.'); use rewrite or conversionStrategy`, {
-        field: 'spec.data',
+    const problem = secretKeyProblem(key);
+    if (problem) {
+      const n = name(key);
+      // A key in the spec is the user's to fix there; one made from data depends on the vault value too.
+      throw new ProjectorError(n.literal ? 'InvalidSpec' : 'VaultBadValue', `${n.text} is not a valid Secret key: it ${problem}; use rewrite or conversionStrategy`, {
+        field: n.literal ? 'spec.data' : 'spec.target.template',
       });
     }
   }
@@ -274,10 +290,10 @@ function planWrite(input: PlanInput): Plan {
   if (creation === 'Merge' && !live) return { action: 'wait-for-target' };
 
   const desired = desiredSecret(input, fieldOwnerFor(es.metadata.name));
-  assertValidKeys(desired.data);
+  assertValidKeys(es, desired.data);
   // What the API server would refuse (a dockerconfigjson that is not JSON, tls without tls.key, over
   // 1 MiB) fails here with a clear message, in the operator and in dev alike.
-  assertSecretShape(desired);
+  assertSecretShape(desired, { nameKey: keyNamer(es) });
   const hash = desired.annotations[ANNOTATION_DATA_HASH]!;
   if (!live) return { action: 'create', hash, secret: { ...desired, resourceVersion: undefined } };
 

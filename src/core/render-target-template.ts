@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { ExternalSecret } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
+import { secretKeyProblem } from './secret-shape.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from './go-string.ts';
 import { Sensitive } from './sensitive.ts';
 import { TemplateError } from './template/index.ts';
@@ -75,7 +76,14 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
         throw new ProjectorError('InvalidSpec', `spec.target.template.templateFrom[${i}].literal did not render to a YAML map`, { field: `spec.target.template.templateFrom[${i}].literal` });
       }
       if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
-        for (const [k, v] of Object.entries(doc as Record<string, unknown>)) literal.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+        Object.entries(doc as Record<string, unknown>).forEach(([k, v], j) => {
+          // A rendered key may be made from secret data: it is named by its position, never printed.
+          const problem = secretKeyProblem(k);
+          if (problem) {
+            throw new ProjectorError('VaultBadValue', `key #${j + 1} rendered by ${field} is not a valid Secret key: it ${problem} (not shown: it may be part of a secret value)`, { field });
+          }
+          literal.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+        });
       }
     }
     const rendered = renderAll(render, template?.data, scope, 'spec.target.template.data');
@@ -99,7 +107,8 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
 export function keyTemplateRenderer(render: RenderFn): (template: string, key: string, field: string) => string {
   return (template, key, field) => {
     try {
-      return render(template, { value: key }, field).trim();
+      // ESO writes the rendered text as the key unchanged (RewriteTransform in runtime/esutils/utils.go): no trimming.
+      return render(template, { value: key }, field);
     } catch (e) {
       if (e instanceof TemplateError) throw e.toProjectorError(field);
       throw new ProjectorError('InvalidSpec', `${field}: template failed`, { field });

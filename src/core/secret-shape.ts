@@ -49,6 +49,15 @@ function isJsonObjectOrNull(bytes: Uint8Array): boolean {
   return parsed === null || (typeof parsed === 'object' && !Array.isArray(parsed));
 }
 
+export interface SecretShapeOptions {
+  /**
+   * How to name a data key in a path and a message. Keys that come from secret values (JSON member
+   * names, rendered templates) must not be printed: the planner passes a namer that says where the
+   * key came from instead. Without it the key is quoted (keys a user wrote in a manifest).
+   */
+  nameKey?: (key: string) => { path: string; text: string };
+}
+
 /**
  * Every rule the API server's Secret validation applies to content (ValidateSecret), as issues at
  * `data.<key>` / `metadata.annotations.<key>` paths:
@@ -64,12 +73,15 @@ function isJsonObjectOrNull(bytes: Uint8Array): boolean {
  * Other types (Opaque, custom) have no content rules. Messages name keys and rules, never values,
  * and never a JSON parser's message (it would quote the value).
  */
-export function secretShapeIssues(secret: SecretShape): Issue[] {
+export function secretShapeIssues(secret: SecretShape, opts: SecretShapeOptions = {}): Issue[] {
   const out: Issue[] = [];
   let total = 0;
   for (const [key, value] of secret.data) {
     const problem = secretKeyProblem(key);
-    if (problem) out.push(issue(`data.${key}`, 'InvalidSecretKey', `Secret key "${key}" ${problem}`));
+    if (problem) {
+      const named = opts.nameKey?.(key);
+      out.push(named ? issue(named.path, 'InvalidSecretKey', `${named.text} ${problem}`) : issue(`data.${key}`, 'InvalidSecretKey', `Secret key "${key}" ${problem}`));
+    }
     total += value.reveal().byteLength;
   }
   if (total > MAX_SECRET_DATA_BYTES) {
@@ -115,8 +127,8 @@ export function secretShapeIssues(secret: SecretShape): Issue[] {
  * any rule of secretShapeIssues, naming every broken rule; returns otherwise. For the operator to
  * call before it creates or updates a target Secret, and for `projector dev`'s file writer.
  */
-export function assertSecretShape(secret: SecretShape): void {
-  const issues = secretShapeIssues(secret);
+export function assertSecretShape(secret: SecretShape, opts: SecretShapeOptions = {}): void {
+  const issues = secretShapeIssues(secret, opts);
   if (issues.length === 0) return;
   throw new ProjectorError(
     'KubeInvalid',

@@ -37,17 +37,47 @@ export function isValidSecretKey(key: string): boolean {
   return secretKeyProblem(key) === undefined;
 }
 
-/** ESO's conversionStrategy for dataFrom keys: Default keeps them, Unicode escapes invalid runes as _U%04x_. */
+/**
+ * ESO's conversionStrategy for dataFrom keys (runtime/esutils/utils.go `convert`): every rune that is
+ * not a letter or a number (Go's unicode.IsLetter / IsNumber: Unicode categories L and N) and not
+ * `-`, `.`, `_` becomes `_` under Default (also when the field is absent) and `_U%04x_` (its code
+ * point, lower-case hex, at least 4 digits) under Unicode. Letters outside ASCII are kept, as in ESO;
+ * the API server refuses them later (see checkDataFromKeys).
+ */
 export function convertKey(key: string, strategy: 'Default' | 'Unicode' | undefined): string {
-  if (strategy !== 'Unicode') return key;
   let out = '';
-  for (const ch of key) out += /[-._a-zA-Z0-9]/.test(ch) ? ch : `_U${ch.codePointAt(0)!.toString(16).padStart(4, '0')}_`;
+  for (const ch of key) {
+    if (/^[\p{L}\p{N}._-]$/u.test(ch)) out += ch;
+    else out += strategy === 'Unicode' ? `_U${ch.codePointAt(0)!.toString(16).padStart(4, '0')}_` : '_';
+  }
   return out;
 }
 
 export type KeyTemplateRenderer = (template: string, key: string, field: string) => string;
 
-/** Applies dataFrom[].rewrite in order to every key of `data`. */
+/**
+ * Applies dataFrom[].rewrite in order to one key (ESO runtime/esutils/utils.go RewriteMap: regexp is
+ * Go's ReplaceAllString, transform renders the template with `.value` = the key).
+ * @throws ProjectorError `InvalidSpec` naming the rewrite's field for an invalid regexp.
+ */
+export function rewriteKey(key: string, rewrites: readonly Rewrite[], field: string, renderKeyTemplate?: KeyTemplateRenderer): string {
+  let newKey = key;
+  rewrites.forEach((rw, i) => {
+    if (rw.regexp) {
+      const compiled = compileGoRegexp(rw.regexp.source);
+      if (!compiled.ok) {
+        throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.rewrite[${i}].regexp.source` });
+      }
+      newKey = compiled.regexp.replaceAllString(newKey, rw.regexp.target);
+    } else if (rw.transform) {
+      if (!renderKeyTemplate) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].transform is not supported here`, { field });
+      newKey = renderKeyTemplate(rw.transform.template, newKey, `${field}.rewrite[${i}].transform.template`);
+    }
+  });
+  return newKey;
+}
+
+/** Applies dataFrom[].rewrite in order to every key of `data` (a later key wins a collision). */
 export function rewriteKeys<V>(
   data: ReadonlyMap<string, V>,
   rewrites: readonly Rewrite[] | undefined,
@@ -55,25 +85,79 @@ export function rewriteKeys<V>(
   renderKeyTemplate?: KeyTemplateRenderer,
 ): Map<string, V> {
   if (!rewrites?.length) return new Map(data);
-  let current = new Map(data);
-  rewrites.forEach((rw, i) => {
-    const next = new Map<string, V>();
-    for (const [key, value] of current) {
-      let newKey = key;
-      if (rw.regexp) {
-        const compiled = compileGoRegexp(rw.regexp.source);
-        if (!compiled.ok) {
-          throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.rewrite[${i}].regexp.source` });
-        }
-        // ESO's RewriteRegexp (runtime/esutils/utils.go) calls Go's ReplaceAllString.
-        newKey = compiled.regexp.replaceAllString(key, rw.regexp.target);
-      } else if (rw.transform) {
-        if (!renderKeyTemplate) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].transform is not supported here`, { field });
-        newKey = renderKeyTemplate(rw.transform.template, key, `${field}.rewrite[${i}].transform.template`);
-      }
-      next.set(newKey, value);
+  const out = new Map<string, V>();
+  for (const [key, value] of data) out.set(rewriteKey(key, rewrites, field, renderKeyTemplate), value);
+  return out;
+}
+
+/**
+ * Where the entries of one dataFrom item came from. Error messages name an entry by this origin and
+ * its position, never by its name: a JSON member name is part of the secret value.
+ */
+export interface DataFromOrigin {
+  /** `spec.dataFrom[i]`. */
+  field: string;
+  /** extract: members of one JSON value (or tags, with metadataPolicy Fetch); find: vault secret names. */
+  kind: 'extract' | 'find';
+  /** extract: the remote key that was read. */
+  remoteKey?: string;
+  /** extract with metadataPolicy Fetch: the entries are the secret's tags. */
+  tags?: boolean;
+}
+
+/**
+ * How an entry is named in messages: `member #3 of the value of remote key "app-config"` (1-based,
+ * in the order the provider returned the members: document order for Key Vault), `entry #2 of the
+ * tags of remote key "app-config"`, or for find the vault secret's own name (a name, not a value).
+ */
+export function describeDataFromEntry(origin: DataFromOrigin, position: number, rawKey: string): string {
+  if (origin.kind === 'find') return `the key made from vault secret ${JSON.stringify(rawKey)} (matched by ${origin.field}.find)`;
+  const where = origin.tags ? 'of the tags' : 'of the value';
+  return `${origin.tags ? 'entry' : 'member'} #${position + 1} ${where} of remote key ${JSON.stringify(origin.remoteKey ?? '')} (${origin.field}.extract)`;
+}
+
+/**
+ * ESO's key pipeline for one dataFrom item (pkg/controllers/externalsecret/
+ * externalsecret_controller_secret.go handleExtractSecrets / handleFindAllSecrets): `rewrite` in
+ * order, or, only when there is no rewrite, the `conversionStrategy` (convertKey); then ESO's
+ * esutils.ValidateKeys: an empty key is dropped, any other key the API server would refuse fails.
+ *
+ * @param rawKeys the provider's keys, in the order it returned them.
+ * @returns final key → index into `rawKeys` of the entry it holds (a later entry wins a rewrite
+ *   collision, as the last write to ESO's map does).
+ * @throws ProjectorError `VaultBadValue` (retried: the vault value decides it) when a key is not a
+ *   valid Secret key or two members convert to one key (ESO: "secret name collision during
+ *   conversion"), naming the entries by describeDataFromEntry and the rule, never the key;
+ *   `InvalidSpec` for a bad rewrite.
+ */
+export function dataFromKeys(
+  rawKeys: readonly string[],
+  opts: { rewrite?: readonly Rewrite[] | undefined; conversion?: 'Default' | 'Unicode' | undefined; origin: DataFromOrigin; renderKeyTemplate?: KeyTemplateRenderer | undefined },
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const rewriting = (opts.rewrite?.length ?? 0) > 0;
+  const hint = opts.origin.kind === 'extract' && !opts.origin.tags ? '; the name is part of the secret value and is not shown' : '';
+  rawKeys.forEach((rawKey, i) => {
+    const key = rewriting ? rewriteKey(rawKey, opts.rewrite!, opts.origin.field, opts.renderKeyTemplate) : convertKey(rawKey, opts.conversion);
+    if (!rewriting && out.has(key)) {
+      const first = out.get(key)!;
+      throw new ProjectorError(
+        'VaultBadValue',
+        `${describeDataFromEntry(opts.origin, first, rawKeys[first]!)} and ${describeDataFromEntry(opts.origin, i, rawKey)} convert to the same Secret key (conversionStrategy ${opts.conversion ?? 'Default'})${hint}; use rewrite to tell them apart`,
+        { field: `${opts.origin.field}.${opts.origin.kind}.conversionStrategy` },
+      );
     }
-    current = next;
+    if (key === '') return; // ESO's ValidateKeys drops empty keys ("did not exist upstream").
+    const problem = secretKeyProblem(key);
+    if (problem) {
+      throw new ProjectorError(
+        'VaultBadValue',
+        `${describeDataFromEntry(opts.origin, i, rawKey)} gives a Secret key that ${problem}${rewriting ? ' after rewrite' : ` after conversionStrategy ${opts.conversion ?? 'Default'}`}${hint}; use rewrite${rewriting ? '' : ' or conversionStrategy Unicode'} to change it`,
+        { field: opts.origin.field },
+      );
+    }
+    out.delete(key);
+    out.set(key, i);
   });
-  return current;
+  return out;
 }

@@ -31,7 +31,8 @@ export function kubeError(e: unknown, what: string): ProjectorError {
   if (e instanceof ApiException) {
     const st = statusOf(e);
     const reason = st.reason ? ` (${st.reason})` : '';
-    const fields = (st.details?.causes ?? []).map((c) => c.field).filter(Boolean);
+    // A Secret data key in a cause (`data[key]`) may be a JSON member name from a secret value: masked.
+    const fields = (st.details?.causes ?? []).map((c) => c.field?.replace(/^(data|stringData)\[.*\]$/s, '$1[…]')).filter(Boolean);
     const fieldText = fields.length ? `; fields: ${fields.join(', ')}` : '';
     const d = { httpStatus: e.code, remoteCode: st.reason };
     switch (e.code) {

@@ -4,7 +4,7 @@ import type { ExternalSecret, ExternalSecretDataFrom, SecretStoreRef } from '../
 import { ProjectorError } from '../core/errors.ts';
 import { deletionPolicyOf } from '../core/external-secret.ts';
 import { assertRemoteRefBounds } from '../core/limits.ts';
-import { convertKey, decodeValue, rewriteKeys, type KeyTemplateRenderer } from '../core/transform.ts';
+import { dataFromKeys, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
 import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
 
 /** Resolves a store reference (already access-checked) to a client. */
@@ -30,28 +30,33 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   let raw: ReadonlyMap<string, SecretBytes>;
   let conversion: 'Default' | 'Unicode' | undefined;
   let decoding;
+  let origin: DataFromOrigin;
+  // A rewrite.merge is refused before any vault read.
+  (d.rewrite ?? []).forEach((rw, i) => {
+    if ((rw as { merge?: unknown }).merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge is not supported by Projector yet`, { field: `${field}.rewrite[${i}].merge` });
+  });
   // The size bounds (core/limits.ts) before any provider sees the strings.
   if (d.extract) {
     assertRemoteRefBounds(d.extract, `${field}.extract`);
     raw = await client.getSecretMap(d.extract, signal);
     conversion = d.extract.conversionStrategy;
     decoding = d.extract.decodingStrategy;
+    origin = { field, kind: 'extract', remoteKey: d.extract.key, tags: d.extract.metadataPolicy === 'Fetch' };
   } else if (d.find) {
     assertRemoteRefBounds(d.find, `${field}.find`);
     raw = await client.getAllSecrets(d.find, signal);
     conversion = d.find.conversionStrategy;
     decoding = d.find.decodingStrategy;
+    origin = { field, kind: 'find' };
   } else {
     throw new ProjectorError('InvalidSpec', `${field} needs extract or find`, { field });
   }
-  // ESO applies rewrites first, then the conversion strategy, then decoding.
-  (d.rewrite ?? []).forEach((rw, i) => {
-    if ((rw as { merge?: unknown }).merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge is not supported by Projector yet`, { field: `${field}.rewrite[${i}].merge` });
-  });
-  const rewritten = rewriteKeys(raw, d.rewrite, field, opts.renderKeyTemplate);
-  const converted = new Map<string, SecretBytes>();
-  for (const [k, v] of rewritten) converted.set(convertKey(k, conversion), decodeValue(v, decoding, field));
-  return converted;
+  // ESO: rewrite (or, without one, the conversion strategy), then key validation, then decoding.
+  const values = [...raw.values()];
+  const keys = dataFromKeys([...raw.keys()], { rewrite: d.rewrite, conversion, origin, renderKeyTemplate: opts.renderKeyTemplate });
+  const out = new Map<string, SecretBytes>();
+  for (const [k, i] of keys) out.set(k, decodeValue(values[i]!, decoding, field));
+  return out;
 }
 
 export async function fetchProviderData(es: ExternalSecret, resolve: ClientResolver, signal: AbortSignal, opts: FetchOptions = {}): Promise<FetchedData> {

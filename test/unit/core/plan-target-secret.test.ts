@@ -120,10 +120,19 @@ describe('planTargetSecret: data and hash', () => {
     assert.deepEqual(keys(write(planTargetSecret({ es: com, data: fetched({ A: 'x' }), live }))), ['A', 'OTHER']);
   });
 
-  it('rejects keys a Secret cannot hold, naming the key and not the value', () => {
+  it('rejects a spec secretKey a Secret cannot hold, naming the key (it is in the manifest) and not the value', () => {
+    const withKey = externalSecret({ data: [{ secretKey: 'bad key', remoteRef: { key: 'k' } }] });
     assert.throws(
-      () => planTargetSecret({ es, data: fetched({ 'bad key': 'canary-bad' }), live: undefined }),
-      (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.message.includes('bad key') && !e.message.includes('canary-bad'),
+      () => planTargetSecret({ es: withKey, data: fetched({ 'bad key': 'canary-bad' }), live: undefined }),
+      (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.message.includes('"bad key"') && !e.message.includes('canary-bad'),
+    );
+  });
+
+  it('rejects a key made from secret data without printing it (a JSON member name is part of the value; issue 9)', () => {
+    assert.throws(
+      () => planTargetSecret({ es, data: fetched({ 'canary member': 'canary-bad' }), live: undefined }),
+      (e: unknown) =>
+        e instanceof ProjectorError && e.code === 'VaultBadValue' && /not shown/.test(e.message) && !e.message.includes('canary') && !JSON.stringify(e.details).includes('canary'),
     );
   });
 });

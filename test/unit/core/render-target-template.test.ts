@@ -72,4 +72,16 @@ describe('target.template rendering', () => {
     const es = externalSecret({ target: { template: { engineVersion: 'v1', data: { A: 'x' } } } });
     assert.throws(() => planTargetSecret({ es, data: fetched({ X: 'y' }), allMissing: false, live: undefined, renderTemplate: render }), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported');
   });
+
+  it('a templateFrom literal rendering a value as a key the API server refuses: named by position, never printed (issue 9)', () => {
+    const es = externalSecret({ target: { name: 'app', template: { templateFrom: [{ literal: 'fine: x\n{{ .name }}: y' }] } } });
+    assert.throws(
+      () => planTargetSecret({ es, data: fetched({ name: 'canary ключ' }), live: undefined, renderTemplate: render }),
+      (e: unknown) =>
+        e instanceof ProjectorError &&
+        e.code === 'VaultBadValue' &&
+        /^key #2 rendered by spec\.target\.template\.templateFrom\[0\]\.literal is not a valid Secret key/.test(e.message) &&
+        !JSON.stringify([e.message, e.details]).includes('canary'),
+    );
+  });
 });

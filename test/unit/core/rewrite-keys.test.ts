@@ -32,3 +32,13 @@ describe('rewrite.regexp follows Go ReplaceAllString', () => {
     );
   });
 });
+
+// ESO's RewriteTransform (runtime/esutils/utils.go) uses the executed template's output as the key as is.
+describe('rewrite.transform keeps the rendered key as Go renders it', () => {
+  it('does not trim surrounding whitespace (a key with a space then fails key validation, as in ESO)', async () => {
+    const { defaultKeyTemplateRenderer } = await import('../../../src/core/default-template-renderer.ts');
+    const render = defaultKeyTemplateRenderer({ now: () => new Date(0) });
+    assert.equal(render(' {{ .value }}-x\n', 'db', 'spec.dataFrom[0].rewrite[0].transform.template'), ' db-x\n');
+    assert.equal(render('{{ .value | upper }}', 'db', 'f'), 'DB');
+  });
+});
