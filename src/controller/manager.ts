@@ -9,6 +9,7 @@ import { liveTargetMetaOf } from '../core/secret-data.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';
 import type { TemplateRenderer } from '../core/plan-target-secret.ts';
 import { KubeClient } from '../kube/client.ts';
+import { ProjectorError } from '../core/errors.ts';
 import { KubeLeaseLock, LeaderElector, type LeaderElectionTimings, type LeaseLock } from '../kube/lease.ts';
 import { ObjectStore } from '../kube/object-store.ts';
 import { kubeProviderHost } from '../kube/provider-host.ts';
@@ -96,7 +97,17 @@ export class Manager {
 
   constructor(o: ManagerOptions) {
     this.#o = o;
-    this.#kube = new KubeClient(o.kubeConfig, { limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100) });
+    this.#kube = new KubeClient(o.kubeConfig, {
+      limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100),
+      // With leader election, nothing is written unless the lease was confirmed within the renew
+      // deadline: after a pause (SIGSTOP, a frozen VM) the workers' due timers fire before the
+      // renewal that would tell them a successor took over.
+      writeGuard: () => {
+        if (this.#elector && !this.#elector.mayWrite()) {
+          throw new ProjectorError('KubeUnavailable', 'not writing: the leader lease has not been confirmed within the renew deadline');
+        }
+      },
+    });
     this.clients = new ClientCache({
       registry: o.registry,
       hostFor: (store, ns) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' })),
