@@ -87,6 +87,8 @@ export class Manager {
   readonly clusterSecretStores = new ObjectStore<GenericStore>();
   readonly namespaces = new ObjectStore<NamespaceObject>();
   readonly managedSecrets = new ObjectStore<LiveTargetMeta>();
+  /** Every Secret's name and resourceVersion (metadata-only watch): which store credentials changed. */
+  readonly credentialSecrets = new ObjectStore<NamespaceObject>();
   readonly clients: ClientCache;
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
@@ -110,7 +112,8 @@ export class Manager {
     });
     this.clients = new ClientCache({
       registry: o.registry,
-      hostFor: (store, ns) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' })),
+      hostFor: (store, ns, onSecretRead) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onSecretRead),
+      credentialVersion: (ns, name) => this.credentialSecrets.get(objectKey(ns, name))?.metadata.resourceVersion,
       clock: o.clock,
       log: o.log,
       readWindowMs: o.readWindowMs,
@@ -148,6 +151,13 @@ export class Manager {
     reflect('secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.managedSecrets, {
       labelSelector: `${LABEL_MANAGED}=true`,
       transform: liveTargetMetaOf, // the values are dropped on arrival
+    });
+
+    // Store credentials (authSecretRef, caProvider Secrets) can be any Secret: watch them all, names
+    // and versions only, so a rotated credential rebuilds its store's clients within seconds.
+    reflect('credential-secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.credentialSecrets, {
+      metadataOnly: true,
+      transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
     });
 
     const newQueue = () => new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock) });
@@ -249,6 +259,22 @@ export class Manager {
       const specChanged = type === 'modified' && old?.metadata.generation !== store.metadata.generation;
       if (type !== 'modified' || specChanged || readyOf(old) !== readyOf(store)) enqueueUsers(kind, k, specChanged);
     };
+    // A credential Secret changed (rotated, created, deleted): the clients built from it are dropped,
+    // and its stores (status) and their ExternalSecrets are looked at again with the new credential.
+    this.credentialSecrets.onChange((type, secret, old) => {
+      if (type === 'modified' && old?.metadata.resourceVersion === secret.metadata.resourceVersion) return;
+      const ns = secret.metadata.namespace!;
+      const name = secret.metadata.name!;
+      const stores = this.clients.storesReading(ns, name);
+      if (stores.length === 0) return;
+      this.clients.dropBuiltFrom(ns, name, type === 'deleted' ? undefined : secret.metadata.resourceVersion);
+      this.#o.log.info({ secret: `${ns}/${name}`, change: type, stores: stores.map((st) => `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`) }, 'store credential Secret changed; rebuilding its clients');
+      for (const st of stores) {
+        const key = objectKey(st.namespace, st.name);
+        (st.kind === 'ClusterSecretStore' ? cssQueue : ssQueue).add(key);
+        enqueueUsers(st.kind, key, false);
+      }
+    });
     this.secretStores.onChange(onStore('SecretStore', ssQueue));
     this.clusterSecretStores.onChange(onStore('ClusterSecretStore', cssQueue));
     this.namespaces.onChange((type, ns, old) => {

@@ -259,10 +259,12 @@ export class KubeClient {
     }
   }
 
-  async readSecretKey(namespace: string, name: string, key: string): Promise<Sensitive<string>> {
+  /** `onRead` gets the resourceVersion read (undefined: not found), so callers can tell when it changes. */
+  async readSecretKey(namespace: string, name: string, key: string, onRead?: (resourceVersion: string | undefined) => void): Promise<Sensitive<string>> {
     const s = await this.getSecret(namespace, name).catch((e: unknown) => {
       throw kubeError(e, `read credential Secret ${namespace}/${name}`);
     });
+    onRead?.(s?.metadata.resourceVersion);
     if (!s) throw new ProjectorError('CredentialNotFound', `credential Secret ${namespace}/${name} not found`);
     const v = s.data.get(key);
     if (!v) throw new ProjectorError('CredentialNotFound', `credential Secret ${namespace}/${name} has no key "${key}"`);
