@@ -9,6 +9,7 @@ import { liveTargetMetaOf } from '../core/secret-data.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';
 import type { TemplateRenderer } from '../core/plan-target-secret.ts';
 import { KubeClient } from '../kube/client.ts';
+import { ProjectorError } from '../core/errors.ts';
 import { KubeLeaseLock, LeaderElector, type LeaderElectionTimings, type LeaseLock } from '../kube/lease.ts';
 import { ObjectStore } from '../kube/object-store.ts';
 import { kubeProviderHost } from '../kube/provider-host.ts';
@@ -86,6 +87,8 @@ export class Manager {
   readonly clusterSecretStores = new ObjectStore<GenericStore>();
   readonly namespaces = new ObjectStore<NamespaceObject>();
   readonly managedSecrets = new ObjectStore<LiveTargetMeta>();
+  /** Every Secret's name and resourceVersion (metadata-only watch): which store credentials changed. */
+  readonly credentialSecrets = new ObjectStore<NamespaceObject>();
   readonly clients: ClientCache;
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
@@ -96,10 +99,21 @@ export class Manager {
 
   constructor(o: ManagerOptions) {
     this.#o = o;
-    this.#kube = new KubeClient(o.kubeConfig, { limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100) });
+    this.#kube = new KubeClient(o.kubeConfig, {
+      limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100),
+      // With leader election, nothing is written unless the lease was confirmed within the renew
+      // deadline: after a pause (SIGSTOP, a frozen VM) the workers' due timers fire before the
+      // renewal that would tell them a successor took over.
+      writeGuard: () => {
+        if (this.#elector && !this.#elector.mayWrite()) {
+          throw new ProjectorError('KubeUnavailable', 'not writing: the leader lease has not been confirmed within the renew deadline');
+        }
+      },
+    });
     this.clients = new ClientCache({
       registry: o.registry,
-      hostFor: (store, ns) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' })),
+      hostFor: (store, ns, onSecretRead) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onSecretRead),
+      credentialVersion: (ns, name) => this.credentialSecrets.get(objectKey(ns, name))?.metadata.resourceVersion,
       clock: o.clock,
       log: o.log,
       readWindowMs: o.readWindowMs,
@@ -137,6 +151,13 @@ export class Manager {
     reflect('secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.managedSecrets, {
       labelSelector: `${LABEL_MANAGED}=true`,
       transform: liveTargetMetaOf, // the values are dropped on arrival
+    });
+
+    // Store credentials (authSecretRef, caProvider Secrets) can be any Secret: watch them all, names
+    // and versions only, so a rotated credential rebuilds its store's clients within seconds.
+    reflect('credential-secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.credentialSecrets, {
+      metadataOnly: true,
+      transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
     });
 
     const newQueue = () => new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock) });
@@ -238,6 +259,22 @@ export class Manager {
       const specChanged = type === 'modified' && old?.metadata.generation !== store.metadata.generation;
       if (type !== 'modified' || specChanged || readyOf(old) !== readyOf(store)) enqueueUsers(kind, k, specChanged);
     };
+    // A credential Secret changed (rotated, created, deleted): the clients built from it are dropped,
+    // and its stores (status) and their ExternalSecrets are looked at again with the new credential.
+    this.credentialSecrets.onChange((type, secret, old) => {
+      if (type === 'modified' && old?.metadata.resourceVersion === secret.metadata.resourceVersion) return;
+      const ns = secret.metadata.namespace!;
+      const name = secret.metadata.name!;
+      const stores = this.clients.storesReading(ns, name);
+      if (stores.length === 0) return;
+      this.clients.dropBuiltFrom(ns, name, type === 'deleted' ? undefined : secret.metadata.resourceVersion);
+      this.#o.log.info({ secret: `${ns}/${name}`, change: type, stores: stores.map((st) => `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`) }, 'store credential Secret changed; rebuilding its clients');
+      for (const st of stores) {
+        const key = objectKey(st.namespace, st.name);
+        (st.kind === 'ClusterSecretStore' ? cssQueue : ssQueue).add(key);
+        enqueueUsers(st.kind, key, false);
+      }
+    });
     this.secretStores.onChange(onStore('SecretStore', ssQueue));
     this.clusterSecretStores.onChange(onStore('ClusterSecretStore', cssQueue));
     this.namespaces.onChange((type, ns, old) => {

@@ -61,10 +61,16 @@ export class KubeClient {
   readonly #component: string;
 
   readonly #limiter: TokenBucket | undefined;
+  readonly #writeGuard: (() => void) | undefined;
 
-  constructor(kubeConfig: KubeConfig, opts: { component?: string; limiter?: TokenBucket } = {}) {
+  /**
+   * `writeGuard` runs right before every write (create, update, patch, delete, events) is sent and
+   * throws to refuse it: the operator refuses writes while its leader lease is not confirmed.
+   */
+  constructor(kubeConfig: KubeConfig, opts: { component?: string; limiter?: TokenBucket; writeGuard?: () => void } = {}) {
     this.kubeConfig = kubeConfig;
     this.#limiter = opts.limiter;
+    this.#writeGuard = opts.writeGuard;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
     // ESO records its Events as component "external-secrets" (mgr.GetEventRecorderFor): dashboards
@@ -85,6 +91,7 @@ export class KubeClient {
   /** Returns the new resourceVersion. */
   async createSecret(d: DesiredSecret): Promise<string> {
     await this.#throttle();
+    this.#writeGuard?.();
     try {
       const s = await this.#core.createNamespacedSecret({ namespace: d.namespace, body: toV1Secret(d), fieldManager: d.fieldManager });
       return s.metadata?.resourceVersion ?? '';
@@ -95,6 +102,7 @@ export class KubeClient {
 
   async updateSecret(d: DesiredSecret): Promise<string> {
     await this.#throttle();
+    this.#writeGuard?.();
     try {
       const s = await this.#core.replaceNamespacedSecret({ name: d.name, namespace: d.namespace, body: toV1Secret(d), fieldManager: d.fieldManager });
       return s.metadata?.resourceVersion ?? '';
@@ -111,6 +119,7 @@ export class KubeClient {
   async labelSecretManaged(namespace: string, name: string, fieldManager: string): Promise<LiveSecret | undefined> {
     const what = `label Secret ${namespace}/${name}`;
     await this.#throttle();
+    this.#writeGuard?.();
     let res: { status: number; body: string };
     try {
       const body = { metadata: { labels: { [LABEL_MANAGED]: 'true' } } };
@@ -126,6 +135,7 @@ export class KubeClient {
   /** Deletes a Secret; with `uid`/`resourceVersion`, only the very object that was planned from. */
   async deleteSecret(namespace: string, name: string, resourceVersion?: string, uid?: string): Promise<void> {
     await this.#throttle();
+    this.#writeGuard?.();
     try {
       const preconditions = resourceVersion || uid ? { resourceVersion, uid } : undefined;
       await this.#core.deleteNamespacedSecret({ name, namespace, body: { preconditions } });
@@ -145,6 +155,7 @@ export class KubeClient {
     const path = `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
     const what = `apply ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
     await this.#throttle();
+    this.#writeGuard?.();
     let res: { status: number; body: string };
     try {
       res = await kubeSend(this.kubeConfig, { method: 'PATCH', path, query: { fieldManager, force: true }, body: obj, contentType: 'application/apply-patch+yaml' });
@@ -176,6 +187,7 @@ export class KubeClient {
     const path = `/apis/${GROUP}/v1${ns ? `/namespaces/${ns}` : ''}/${plural}/${obj.metadata.name}`;
     const what = `update finalizers of ${obj.kind} ${ns ? ns + '/' : ''}${obj.metadata.name}`;
     await this.#throttle();
+    this.#writeGuard?.();
     let res: { status: number; body: string };
     try {
       const body = { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: obj.metadata.resourceVersion } };
@@ -196,6 +208,7 @@ export class KubeClient {
     const opts = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
     const what = `update status of ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
     await this.#throttle();
+    this.#writeGuard?.();
     try {
       const body = [{ op: 'add', path: '/status', value: status }];
       if (obj.metadata.namespace) {
@@ -216,6 +229,7 @@ export class KubeClient {
     const namespace = target.metadata.namespace ?? 'default';
     const ts = now.toISOString();
     await this.#throttle();
+    this.#writeGuard?.();
     try {
       await this.#core.createNamespacedEvent({
         namespace,
@@ -245,10 +259,12 @@ export class KubeClient {
     }
   }
 
-  async readSecretKey(namespace: string, name: string, key: string): Promise<Sensitive<string>> {
+  /** `onRead` gets the resourceVersion read (undefined: not found), so callers can tell when it changes. */
+  async readSecretKey(namespace: string, name: string, key: string, onRead?: (resourceVersion: string | undefined) => void): Promise<Sensitive<string>> {
     const s = await this.getSecret(namespace, name).catch((e: unknown) => {
       throw kubeError(e, `read credential Secret ${namespace}/${name}`);
     });
+    onRead?.(s?.metadata.resourceVersion);
     if (!s) throw new ProjectorError('CredentialNotFound', `credential Secret ${namespace}/${name} not found`);
     const v = s.data.get(key);
     if (!v) throw new ProjectorError('CredentialNotFound', `credential Secret ${namespace}/${name} has no key "${key}"`);

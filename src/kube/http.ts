@@ -14,6 +14,8 @@ export interface KubeRequest {
   path: string;
   query?: QueryParams;
   signal: AbortSignal;
+  /** Accept header; default application/json. */
+  accept?: string;
 }
 
 /** A failure reaching the API server; `code` is the socket error code (ECONNREFUSED…), never a body. */
@@ -37,7 +39,7 @@ export async function kubeGet(kc: KubeConfig, req: KubeRequest): Promise<http.In
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeTransportError(`GET ${req.path}`, 'NoCluster');
   const url = urlFor(cluster.server, req.path, req.query);
-  const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  const opts: https.RequestOptions = { method: 'GET', headers: { accept: req.accept ?? 'application/json' } };
   await kc.applyToHTTPSOptions(opts);
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {

@@ -130,6 +130,8 @@ export class LeaderElector {
   #lastReportedHolder: string | undefined;
   /** Set once renewal failed past the deadline: whatever the last record says, we no longer lead. */
   #lost = false;
+  /** Local time when the last successful acquire/renew request was sent; writes are safe for renewDeadline after it. */
+  #renewedAtMs: number | undefined;
 
   constructor(o: LeaderElectorOptions) {
     checkLeaderElectionTimings(o);
@@ -141,6 +143,17 @@ export class LeaderElector {
   /** True while the last record this process read or wrote names it as holder and it has not lost the lease. */
   isLeader(): boolean {
     return !this.#lost && this.#observed?.record.holderIdentity === this.identity;
+  }
+
+  /**
+   * True while this process leads *and* its last successful renewal was sent less than the renew
+   * deadline ago (local clock). A follower may take over only a lease duration after it saw that
+   * renewal, and renewDeadline < leaseDuration, so a write allowed here cannot overlap a successor's
+   * work. It turns false by itself when the process was paused (SIGSTOP, a long GC, a frozen VM)
+   * past the deadline: after such a pause nothing is written until a renewal succeeds again.
+   */
+  mayWrite(): boolean {
+    return this.isLeader() && this.#renewedAtMs !== undefined && this.#o.clock.now().getTime() - this.#renewedAtMs < this.#o.renewDeadlineMs;
   }
 
   /** The holder in the last record seen ('' when released, undefined before the first read). */
@@ -195,7 +208,9 @@ export class LeaderElector {
 
   /**
    * Call right after acquiring. Renews every retry period while the signal is live. Returns `lost`
-   * when a renewal round has not succeeded within the renew deadline, `stopped` when the signal aborted.
+   * when a renewal round has not succeeded within the renew deadline, or at once when a read of the
+   * Lease shows another holder (a newer leader exists: going on until the deadline would let two
+   * instances write), `stopped` when the signal aborted.
    */
   async renew(signal: AbortSignal): Promise<LeadershipOutcome> {
     for (;;) {
@@ -241,6 +256,14 @@ export class LeaderElector {
 
   /** One attempt: create, renew or take over the lease. Never throws; false when it is not ours. */
   async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
+    return (await this.#attempt(signal)) === 'held';
+  }
+
+  /**
+   * One attempt, telling "not ours this time" (unreachable, conflict) from "another instance holds
+   * it" (`other-holder`: a read showed a different, unexpired holder).
+   */
+  async #attempt(signal: AbortSignal): Promise<'held' | 'not-held' | 'other-holder'> {
     const { lock, clock, log } = this.#o;
     const now = clock.now();
     let current: ObservedLease | undefined;
@@ -248,32 +271,45 @@ export class LeaderElector {
       current = await lock.get(signal);
     } catch (e) {
       log.warn({ lease: lock.description, err: describeError(e) }, 'error retrieving leader lease');
-      return false;
+      return 'not-held';
     }
-    if (!current) return this.#write(() => lock.create(this.#recordAt(now, 0, undefined), signal), 'create');
+    if (!current) return this.#write(() => lock.create(this.#recordAt(now, 0, undefined), signal), 'create', now, signal);
 
     this.#observe(current);
-    const holder = current.record.holderIdentity;
-    if (holder !== '' && holder !== this.identity && !this.#hasExpired(now)) {
-      log.debug({ lease: lock.description, holder }, 'lease is held by another instance and has not yet expired');
-      return false;
+    if (this.#heldByAnother(now)) {
+      log.debug({ lease: lock.description, holder: current.record.holderIdentity }, 'lease is held by another instance and has not yet expired');
+      return 'other-holder';
     }
-    const isRenewal = holder === this.identity;
+    const isRenewal = current.record.holderIdentity === this.identity;
     const record = isRenewal
       ? this.#recordAt(now, current.record.leaseTransitions, current.record.acquireTime)
       : this.#recordAt(now, current.record.leaseTransitions + 1, undefined);
-    return this.#write(() => lock.update(record, current.resourceVersion, signal), isRenewal ? 'renew' : 'take over');
+    return this.#write(() => lock.update(record, current.resourceVersion, signal), isRenewal ? 'renew' : 'take over', now, signal);
   }
 
-  async #write(attempt: () => Promise<ObservedLease>, what: string): Promise<boolean> {
+  #heldByAnother(now: Date): boolean {
+    const holder = this.#observed?.record.holderIdentity;
+    return holder !== undefined && holder !== '' && holder !== this.identity && !this.#hasExpired(now);
+  }
+
+  async #write(attempt: () => Promise<ObservedLease>, what: string, sentAt: Date, signal: AbortSignal): Promise<'held' | 'not-held' | 'other-holder'> {
     try {
       this.#observe(await attempt());
-      return true;
+      this.#renewedAtMs = sentAt.getTime();
+      return 'held';
     } catch (e) {
-      // A conflict means another instance wrote first; the next attempt reads its record.
-      const level = e instanceof ProjectorError && e.code === 'KubeConflict' ? 'debug' : 'warn';
-      this.#o.log[level]({ lease: this.#o.lock.description, err: describeError(e) }, `could not ${what} leader lease`);
-      return false;
+      const conflict = e instanceof ProjectorError && e.code === 'KubeConflict';
+      this.#o.log[conflict ? 'debug' : 'warn']({ lease: this.#o.lock.description, err: describeError(e) }, `could not ${what} leader lease`);
+      if (!conflict) return 'not-held';
+      // Another instance wrote first: read its record at once, so a leader learns now (not at its
+      // next attempt) that someone else holds the lease.
+      try {
+        const current = await this.#o.lock.get(signal);
+        if (current) this.#observe(current);
+      } catch {
+        return 'not-held';
+      }
+      return this.#heldByAnother(this.#o.clock.now()) ? 'other-holder' : 'not-held';
     }
   }
 
@@ -303,12 +339,21 @@ export class LeaderElector {
     return this.#observedAtMs + durationMs <= now.getTime();
   }
 
-  /** client-go's renew round: try at once, then every retry period, until success or the deadline. */
+  /**
+   * client-go's renew round: try at once, then every retry period, until success or the deadline.
+   * Unlike client-go, a round ends (false) as soon as another holder is seen: client-go keeps trying
+   * until its deadline, and its workers run on meanwhile.
+   */
   async #renewWithinDeadline(signal: AbortSignal): Promise<boolean> {
     const deadline = this.#deadline(this.#o.renewDeadlineMs, signal);
     try {
       for (;;) {
-        if (await this.tryAcquireOrRenew(deadline.signal)) return true;
+        const attempt = await this.#attempt(deadline.signal);
+        if (attempt === 'held') return true;
+        if (attempt === 'other-holder') {
+          this.#o.log.warn({ lease: this.#o.lock.description, holder: this.#observed?.record.holderIdentity }, 'another instance holds the leader lease; stopping at once');
+          return false;
+        }
         if (!(await this.#sleep(this.#o.retryPeriodMs, deadline.signal))) return false;
       }
     } finally {

@@ -3,8 +3,9 @@ import type { GenericStore, SecretKeySelector, ServiceAccountSelector } from '..
 import { ProjectorError } from '../core/errors.ts';
 import type { Sensitive } from '../core/sensitive.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { ProviderHost } from '../providers/provider.ts';
+import type { CredentialRead, ProviderHost } from '../providers/provider.ts';
 import type { KubeClient } from './client.ts';
+
 
 /**
  * Where a reference made from `store` (used by an ExternalSecret in `esNamespace`) may read.
@@ -24,7 +25,17 @@ export function credentialNamespace(store: GenericStore, refNamespace: string | 
   return ns;
 }
 
-export function kubeProviderHost(kube: KubeClient, store: GenericStore, esNamespace: string | undefined, log: Logger): ProviderHost & {
+/**
+ * `onSecretRead` is told of every credential Secret read (namespace, name, resourceVersion; undefined
+ * when not found): the client cache rebuilds a client when one of them changes.
+ */
+export function kubeProviderHost(
+  kube: KubeClient,
+  store: GenericStore,
+  esNamespace: string | undefined,
+  log: Logger,
+  onSecretRead?: (read: CredentialRead) => void,
+): ProviderHost & {
   serviceAccountAnnotations(sa: ServiceAccountSelector, signal: AbortSignal): Promise<Record<string, string>>;
 } {
   return {
@@ -33,7 +44,8 @@ export function kubeProviderHost(kube: KubeClient, store: GenericStore, esNamesp
     async readSecretKey(ref: SecretKeySelector): Promise<Sensitive<string>> {
       if (!ref.name || !ref.key) throw new ProjectorError('InvalidSpec', `${store.kind} ${store.metadata.name}: a secretKeyRef needs name and key`);
       const ns = credentialNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
-      return kube.readSecretKey(ns, ref.name, ref.key);
+      const name = ref.name;
+      return kube.readSecretKey(ns, name, ref.key, onSecretRead && ((resourceVersion) => onSecretRead({ namespace: ns, name, resourceVersion })));
     },
     async readConfigMapKey(ref) {
       const ns = credentialNamespace(store, ref.namespace, esNamespace, `ConfigMap ${ref.name}`);

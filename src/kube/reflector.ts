@@ -27,6 +27,11 @@ export interface ReflectorOptions<T extends KubeObject> {
   store: ObjectStore<T>;
   log: Logger;
   clock?: Clock;
+  /**
+   * Ask for metadata only (PartialObjectMetadata, as client-go's metadata informer): for Secrets no
+   * value ever crosses the wire. Objects then carry apiVersion meta.k8s.io/v1 and only `metadata`.
+   */
+  metadataOnly?: boolean;
   /** Applied to every object before it is stored, e.g. to drop Secret data so no value is cached. */
   transform?: (obj: any) => T;
   /** Server-side watch timeout; default 300 s, stretched by up to 20 % so watches do not end together. */
@@ -212,6 +217,7 @@ export class Reflector<T extends KubeObject> {
       path: this.#o.path,
       query: { ...this.#selectors(), limit: this.#o.pageSize ?? DEFAULT_PAGE_SIZE, continue: cont },
       signal,
+      ...(this.#o.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' } : {}),
     });
     await throwUnlessOk(res, 'list');
     const body = await readBody(res);
@@ -247,6 +253,7 @@ export class Reflector<T extends KubeObject> {
           timeoutSeconds,
         },
         signal: stop.signal,
+        ...(this.#o.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json' } : {}),
       });
       await throwUnlessOk(res, 'watch');
       this.#log.debug({ resourceVersion: this.#lastRv, timeoutSeconds }, 'watching');

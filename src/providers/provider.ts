@@ -28,6 +28,13 @@ export interface ProviderHost {
   readonly log: Logger;
 }
 
+/** One credential Secret a host read for a client: which object, at which resourceVersion (undefined: not found). */
+export interface CredentialRead {
+  namespace: string;
+  name: string;
+  resourceVersion: string | undefined;
+}
+
 /** Readiness of a store as its client sees it. */
 export type ValidationResult = 'Ready' | 'Unknown' | 'Error';
 

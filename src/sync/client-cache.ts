@@ -1,17 +1,28 @@
 // One SecretsClient per store identity (kind/namespace/name + uid + generation), so SDK clients and
-// their tokens are reused across reconciles, and replaced when the store changes.
+// their tokens are reused across reconciles, and replaced when the store or the credential Secrets it
+// was built from change. ESO builds a client from the current Secret at every reconcile; this cache
+// gives the same answer by keying each client on the resourceVersions of the Secrets it read.
 import type { GenericStore } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { ProviderHost, SecretsClient } from '../providers/provider.ts';
+import type { CredentialRead, ProviderHost, SecretsClient } from '../providers/provider.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import { CoalescingClient } from './coalescing-client.ts';
 
 export interface ClientCacheDeps {
   registry: ProviderRegistry;
-  /** The host for a store used from `namespace` (credentials are read relative to it). */
-  hostFor(store: GenericStore, namespace: string | undefined): ProviderHost;
+  /**
+   * The host for a store used from `namespace` (credentials are read relative to it). It reports
+   * each credential Secret it reads to `onSecretRead`.
+   */
+  hostFor(store: GenericStore, namespace: string | undefined, onSecretRead: (read: CredentialRead) => void): ProviderHost;
+  /**
+   * The current resourceVersion of a Secret as a watch sees it (undefined: absent). With it, a client
+   * built from a Secret that has changed since is rebuilt on its next use; without it (CLI), only
+   * `maxClientAgeMs` replaces clients.
+   */
+  credentialVersion?(namespace: string, name: string): string | undefined;
   clock: Clock;
   log: Logger;
   /** How long identical reads are shared (one refresh wave). */
@@ -23,7 +34,19 @@ export interface ClientCacheDeps {
 interface CachedClient {
   client: Promise<CoalescingClient>;
   createdAt: number;
+  /** The credential Secrets read to build it, at the versions read. */
+  reads: CredentialRead[];
 }
+
+/** A store as the cache names it: "kind/namespace/name". */
+export interface StoreRef {
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+}
+
+const secretKey = (namespace: string, name: string) => `${namespace}/${name}`;
+const storePrefix = (s: StoreRef) => `${s.kind}/${s.namespace ?? ''}/${s.name}/`;
 
 /** Does the provider spec reference a Secret without a namespace (so it resolves per ExternalSecret namespace)? */
 function hasNamespaceRelativeRefs(node: unknown): boolean {
@@ -37,6 +60,8 @@ function hasNamespaceRelativeRefs(node: unknown): boolean {
 export class ClientCache {
   readonly #d: ClientCacheDeps;
   readonly #clients = new Map<string, CachedClient>();
+  /** Credential Secret "ns/name" → stores whose clients read it (built or failed), by store prefix. */
+  readonly #readers = new Map<string, Map<string, StoreRef>>();
   constructor(deps: ClientCacheDeps) {
     this.#d = deps;
   }
@@ -56,18 +81,56 @@ export class ClientCache {
     return maxReadAgeMs === undefined ? client : client.view(maxReadAgeMs);
   }
 
+  /**
+   * A client built now and not cached, for the store reconciler: ESO validates a store with a new
+   * client every time (secretstore/common.go validateStore), so a credential revoked on the vault's
+   * side shows on the store even while cached clients still hold valid tokens. The caller closes it.
+   */
+  async fresh(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<SecretsClient> {
+    return this.#d.registry.providerFor(store).newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, [])), signal);
+  }
+
+  /**
+   * The stores whose clients were built (or failed to build) from Secret `namespace/name`: when it
+   * changes, their clients are stale and their users due for a look.
+   */
+  storesReading(namespace: string, name: string): StoreRef[] {
+    return [...(this.#readers.get(secretKey(namespace, name))?.values() ?? [])];
+  }
+
+  #recorder(store: GenericStore, reads: CredentialRead[]): (read: CredentialRead) => void {
+    const ref: StoreRef = { kind: store.kind, namespace: store.metadata.namespace, name: store.metadata.name };
+    return (read) => {
+      reads.push(read);
+      const key = secretKey(read.namespace, read.name);
+      let stores = this.#readers.get(key);
+      if (!stores) this.#readers.set(key, (stores = new Map()));
+      stores.set(storePrefix(ref), ref);
+    };
+  }
+
+  /** Built from a Secret that has changed (or gone) since: ESO would read the new one now. */
+  #stale(entry: CachedClient): boolean {
+    const current = this.#d.credentialVersion;
+    return !!current && entry.reads.some((r) => current(r.namespace, r.name) !== r.resourceVersion);
+  }
+
   #client(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<CoalescingClient> {
     const id = this.#identity(store, namespace);
     const now = this.#d.clock.now().getTime();
     const cached = this.#clients.get(id);
-    if (cached && now - cached.createdAt < (this.#d.maxClientAgeMs ?? 10 * 60_000)) return cached.client;
-    if (cached) void this.#closeQuietly(cached);
+    if (cached && now - cached.createdAt < (this.#d.maxClientAgeMs ?? 10 * 60_000) && !this.#stale(cached)) return cached.client;
+    if (cached) {
+      this.#clients.delete(id);
+      void this.#closeQuietly(cached);
+    }
     this.#dropOlderGenerations(store);
     const provider = this.#d.registry.providerFor(store);
+    const reads: CredentialRead[] = [];
     const client = provider
-      .newClient(store, this.#d.hostFor(store, namespace), signal)
+      .newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal)
       .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000));
-    const entry = { client, createdAt: now };
+    const entry: CachedClient = { client, createdAt: now, reads };
     this.#clients.set(id, entry);
     client.catch(() => {
       if (this.#clients.get(id) === entry) this.#clients.delete(id);
@@ -75,11 +138,30 @@ export class ClientCache {
     return client;
   }
 
-  /** Forget a store's clients, e.g. after an authentication failure or when the store is deleted. */
-  invalidate(store: Pick<GenericStore, 'kind' | 'metadata'>): void {
-    const prefix = `${store.kind}/${store.metadata.namespace ?? ''}/${store.metadata.name}/`;
+  /**
+   * Forget a store's clients, e.g. after an authentication failure or when the store is deleted
+   * (`forget`: also which credential Secrets it read).
+   */
+  invalidate(store: Pick<GenericStore, 'kind' | 'metadata'>, opts: { forget?: boolean } = {}): void {
+    const prefix = storePrefix({ kind: store.kind, namespace: store.metadata.namespace, name: store.metadata.name });
     for (const [id, c] of this.#clients) {
       if (id.startsWith(prefix)) {
+        this.#clients.delete(id);
+        void this.#closeQuietly(c);
+      }
+    }
+    if (opts.forget) {
+      for (const [key, stores] of this.#readers) {
+        stores.delete(prefix);
+        if (stores.size === 0) this.#readers.delete(key);
+      }
+    }
+  }
+
+  /** Closes the cached clients built from Secret `namespace/name` at another version than `resourceVersion`. */
+  dropBuiltFrom(namespace: string, name: string, resourceVersion: string | undefined): void {
+    for (const [id, c] of this.#clients) {
+      if (c.reads.some((r) => r.namespace === namespace && r.name === name && r.resourceVersion !== resourceVersion)) {
         this.#clients.delete(id);
         void this.#closeQuietly(c);
       }
@@ -100,7 +182,7 @@ export class ClientCache {
   }
 
   #dropOlderGenerations(store: GenericStore): void {
-    const prefix = `${store.kind}/${store.metadata.namespace ?? ''}/${store.metadata.name}/`;
+    const prefix = storePrefix({ kind: store.kind, namespace: store.metadata.namespace, name: store.metadata.name });
     const current = `${prefix}${store.metadata.uid ?? ''}/${store.metadata.generation ?? 0}`;
     for (const [id, c] of this.#clients) {
       if (id.startsWith(prefix) && !id.startsWith(current)) {

@@ -71,7 +71,7 @@ interface SecretsRoute {
 }
 
 export function createVaultApp(deps: VaultAppDeps): VaultApp {
-  const counters: VaultStats = { requests: 0, secretReads: 0, byName: {} };
+  const counters: VaultStats = { requests: 0, secretReads: 0, byName: {}, tokens: { issued: {}, refused: {} } };
   const nowSeconds = () => Math.floor(deps.nowMs() / 1000);
 
   async function handle(req: VaultRequest): Promise<VaultResponse> {
@@ -119,8 +119,15 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
         nowSeconds: nowSeconds(),
         loadJwks: deps.loadJwks,
       });
-      if (outcome.reason) deps.log.warn({ tenant, clientId: outcome.clientId, reason: outcome.reason, status: outcome.response.status }, 'token request refused');
-      else deps.log.info({ tenant, clientId: outcome.clientId }, 'token issued');
+      const client = outcome.clientId ?? '';
+      if (outcome.reason) {
+        deps.log.warn({ tenant, clientId: outcome.clientId, reason: outcome.reason, status: outcome.response.status }, 'token request refused');
+        const byReason = (counters.tokens.refused[client] ??= {});
+        byReason[outcome.reason] = (byReason[outcome.reason] ?? 0) + 1;
+      } else {
+        deps.log.info({ tenant, clientId: outcome.clientId }, 'token issued');
+        counters.tokens.issued[client] = (counters.tokens.issued[client] ?? 0) + 1;
+      }
       return { response: json(outcome.response.status, outcome.response.body), ...(outcome.clientId !== undefined && { clientId: outcome.clientId }) };
     }
     return undefined;
@@ -297,7 +304,7 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
   return {
     handle,
     handleImds,
-    stats: () => ({ requests: counters.requests, secretReads: counters.secretReads, byName: { ...counters.byName } }),
+    stats: () => ({ requests: counters.requests, secretReads: counters.secretReads, byName: { ...counters.byName }, tokens: structuredClone(counters.tokens) }),
     addPrincipal: (p) => deps.principals.add(p),
   };
 }

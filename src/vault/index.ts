@@ -67,6 +67,8 @@ export interface VaultStats {
   requests: number;
   secretReads: number;
   byName: Record<string, number>;
+  /** Token endpoint answers: issued per client id, refused per client id and reason (e.g. "wrong client secret"). */
+  tokens: { issued: Record<string, number>; refused: Record<string, Record<string, number>> };
 }
 
 export interface SetSecretOptions {

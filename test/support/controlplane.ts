@@ -39,11 +39,25 @@ export interface ControlPlane {
   stop(): Promise<void>;
   /** Combined stderr tail of every process, for diagnostics. */
   logs(): string;
+  /** With `auditLog`: the API server's audit events so far (level Metadata: who did what, never bodies). */
+  auditEvents(): AuditEvent[];
+}
+
+/** The audit.k8s.io/v1 Event fields tests read. */
+export interface AuditEvent {
+  verb: string;
+  user: { username: string; groups?: string[] };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string };
+  responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
+  stage: string;
 }
 
 export interface ControlPlaneOptions {
   controllerManager?: boolean;
   users?: { name: string; groups?: string[] }[];
+  /** Write an audit log (level Metadata, stage ResponseComplete) that `auditEvents()` reads. */
+  auditLog?: boolean;
 }
 
 const LOG_TAIL_LINES = 400;
@@ -67,6 +81,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await waitFor(() => httpGetOk(`${etcdUrl}/health`), 'etcd health', procs);
 
     const apiArgs = apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, ...files });
+    const auditLogPath = join(dir, 'audit.log');
+    if (opts.auditLog) {
+      const policy = join(dir, 'audit-policy.yaml');
+      writeFileSync(policy, JSON.stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [{ level: 'Metadata' }] }));
+      apiArgs.push(`--audit-policy-file=${policy}`, `--audit-log-path=${auditLogPath}`, '--audit-log-format=json', '--audit-log-mode=blocking');
+    }
     const startApiServer = async (): Promise<void> => {
       procs.start('kube-apiserver', join(binDir, 'kube-apiserver'), apiArgs);
       await waitFor(() => httpsGetOk(server, '/readyz', undefined), 'kube-apiserver /readyz', procs);
@@ -108,6 +128,25 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         removeDir(dir);
       },
       logs: () => logTail.join('\n'),
+      auditEvents: () => {
+        if (!opts.auditLog) throw new Error('controlplane: started without auditLog');
+        let text = '';
+        try {
+          text = readFileSync(auditLogPath, 'utf8');
+        } catch {
+          return [];
+        }
+        const events: AuditEvent[] = [];
+        const lines = text.split('\n').filter((l) => l.trim() !== '');
+        lines.forEach((l, i) => {
+          try {
+            events.push(JSON.parse(l) as AuditEvent);
+          } catch (e) {
+            if (i !== lines.length - 1) throw e; // only the line being written may be partial
+          }
+        });
+        return events;
+      },
     };
   } catch (e) {
     await procs.stopAll();

@@ -48,7 +48,7 @@ export class SecretStoreReconciler implements Reconciler {
     const store = this.#d.stores.get(key);
     if (!store) {
       const [ns, name] = key.split('/');
-      this.#d.clients.invalidate({ kind: this.#d.kind, metadata: { name: name!, namespace: ns || undefined } });
+      this.#d.clients.invalidate({ kind: this.#d.kind, metadata: { name: name!, namespace: ns || undefined } }, { forget: true });
       return { kind: 'done' };
     }
     if ((store.spec.controller ?? '') !== this.#d.controllerClass) return { kind: 'done' };
@@ -56,8 +56,15 @@ export class SecretStoreReconciler implements Reconciler {
     const log = this.#d.log.child({ key });
     try {
       this.#assertValid(store);
-      const client = await this.#d.clients.get(store, store.metadata.namespace, signal);
-      const verdict = await client.validate(signal);
+      // A new client each time, as ESO's validateStore: the credentials as they are now, and a new
+      // token, so a credential revoked on the vault's side shows here.
+      const client = await this.#d.clients.fresh(store, store.metadata.namespace, signal);
+      let verdict;
+      try {
+        verdict = await client.validate(signal);
+      } finally {
+        await client.close().catch(() => undefined);
+      }
       const status =
         verdict === 'Ready'
           ? readyStatus(store, 'True', Reason.StoreValidated, 'store validated', now)

@@ -238,16 +238,67 @@ describe('LeaderElector', () => {
     assert.equal(leader.elector.isLeader(), false);
   });
 
-  it('notices within the renew deadline that another instance took the lease', async () => {
+  it('stops at its first read that shows another holder, not at the renew deadline', async () => {
     const clock = new FakeClock(T0);
     const lock = new FakeLeaseLock();
     const leader = runRecorded(elector(lock, clock, 'a'), clock);
     await clock.advance(1_000);
     lock.forceWrite({ holderIdentity: 'intruder', leaseDurationSeconds: 15, acquireTime: 'x', renewTime: 'x', leaseTransitions: 1 });
-    await clock.advance(11_000);
-    assert.equal(leader.timeline.lostAt, 12_000);
+    const writes = lock.writes.length;
+    await clock.advance(1_000);
+    // The renewal at t=2 s reads the intruder's record: work stops then, and the Lease is not written again.
+    assert.equal(leader.timeline.lostAt, 2_000);
+    assert.equal(leader.timeline.workStoppedAt, 2_000);
+    assert.equal(await leader.outcome, 'lost');
+    assert.equal(lock.writes.length, writes);
     assert.equal(lock.stored?.record.holderIdentity, 'intruder');
     assert.equal(leader.elector.isLeader(), false);
+    assert.equal(leader.elector.mayWrite(), false);
+  });
+
+  it('stops at once when its renewal conflicts and the read that follows shows another holder', async () => {
+    const clock = new FakeClock(T0);
+    const lock = new FakeLeaseLock();
+    const leader = runRecorded(elector(lock, clock, 'a'), clock);
+    await clock.advance(1_000);
+    // The successor writes between the leader's read and its renewal (at t=2 s).
+    lock.beforeNextWrite = () => lock.forceWrite({ holderIdentity: 'b', leaseDurationSeconds: 15, acquireTime: 'x', renewTime: 'x', leaseTransitions: 1 });
+    await clock.advance(1_000);
+    assert.equal(leader.timeline.lostAt, 2_000);
+    assert.equal(await leader.outcome, 'lost');
+    assert.equal(leader.elector.observedHolder(), 'b');
+  });
+
+  it('keeps renewing through a conflict that the following read shows was its own lease', async () => {
+    const clock = new FakeClock(T0);
+    const lock = new FakeLeaseLock();
+    const leader = runRecorded(elector(lock, clock, 'a'), clock);
+    await clock.advance(1_000);
+    // Someone touches the Lease (same holder) between the read and the write: a conflict, not a successor.
+    lock.beforeNextWrite = () => lock.forceWrite({ ...lock.stored!.record });
+    await clock.advance(5_000);
+    assert.equal(leader.timeline.lostAt, undefined);
+    assert.equal(lock.stored?.record.holderIdentity, 'a');
+    leader.ac.abort();
+    assert.equal(await leader.outcome, 'stopped');
+  });
+
+  it('allows writes only within the renew deadline of its last confirmed renewal (a paused leader writes nothing on resume)', async () => {
+    const clock = new FakeClock(T0);
+    const lock = new FakeLeaseLock();
+    const a = elector(lock, clock, 'a');
+    assert.equal(a.mayWrite(), false);
+    assert.equal(await a.tryAcquireOrRenew(new AbortController().signal), true);
+    assert.equal(a.mayWrite(), true);
+    // No renewal for a whole renew deadline (the process was stopped): the record still names it,
+    // but a successor may be about to take over, so writes wait for the next confirmed renewal.
+    await clock.advance(9_999);
+    assert.equal(a.mayWrite(), true);
+    await clock.advance(1);
+    assert.equal(a.isLeader(), true);
+    assert.equal(a.mayWrite(), false);
+    assert.equal(await a.tryAcquireOrRenew(new AbortController().signal), true);
+    assert.equal(a.mayWrite(), true);
   });
 
   it('keeps leading through failures shorter than the renew deadline', async () => {

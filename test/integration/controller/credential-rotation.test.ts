@@ -1,0 +1,142 @@
+// A rotated store credential is picked up within seconds: the operator watches the Secrets its
+// stores read and rebuilds their clients when one changes (ESO builds its client from the current
+// Secret at every reconcile). The local vault counts token requests per client and outcome, so the
+// test sees which credential the operator used.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
+import { Cluster, assertNowhere } from '../../support/cluster.ts';
+import { startOperator, type RunningOperator } from '../../support/operator.ts';
+import { eventually } from '../../support/eventually.ts';
+import { startVault, type StartedVault } from '../../../src/vault/index.ts';
+
+const CLIENT = 'rotating-sp';
+const CRED_NS = 'external-secrets';
+const APP = 'rotation';
+const WRONG_SECRET = 'wrong client secret';
+
+describe('store credential rotation (real API server, local vault)', { timeout: 300_000 }, () => {
+  let cp: ControlPlane;
+  let k: Cluster;
+  let vault: StartedVault;
+  let op: RunningOperator;
+  let dir: string;
+  const canaries: string[] = [];
+  const canary = (label: string) => {
+    const v = `canary-${label}-${Math.random().toString(36).slice(2, 10)}`;
+    canaries.push(v);
+    return v;
+  };
+  const issued = () => vault.stats().tokens.issued[CLIENT] ?? 0;
+  const refusedWithOldSecret = () => vault.stats().tokens.refused[CLIENT]?.[WRONG_SECRET] ?? 0;
+  const setK8sSecret = (clientSecret: string) =>
+    k.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp-credentials', namespace: CRED_NS }, stringData: { 'client-id': CLIENT, 'client-secret': clientSecret } }] as any);
+  const setVaultSecret = (clientSecret: string) => vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
+  const storeReady = () => k.ready(undefined, 'clustersecretstores', 'sp');
+  const synced = (value: string, what: string) => eventually(() => k.secretValue(APP, 'db', 'V'), value, { timeoutMs: 10_000, message: what });
+
+  before(async () => {
+    cp = await startControlPlane();
+    k = new Cluster(cp.admin);
+    dir = mkdtempSync(join(tmpdir(), 'projector-rotation-'));
+    vault = await startVault({ dataDir: dir });
+    await k.installCrds();
+    await k.namespace(CRED_NS);
+    await k.namespace(APP);
+  });
+
+  after(async () => {
+    try {
+      if (op) assertNowhere(canaries, { 'operator logs': op.logs(), 'statuses and events': await k.observableText([APP, CRED_NS]) });
+    } finally {
+      await op?.stop();
+      await vault?.close();
+      await cp?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rebuilds the clients from the rotated Secret within seconds, reports a vault-only rotation on the store, and never uses the old secret after', async (t) => {
+    const s1 = canary('s1');
+    await setVaultSecret(s1);
+    await setK8sSecret(s1);
+    let value = canary('value-1');
+    await vault.admin.setSecret('db', value);
+    const ref = (key: string) => ({ name: 'sp-credentials', namespace: CRED_NS, key });
+    await k.apply([
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ClusterSecretStore',
+        metadata: { name: 'sp' },
+        spec: {
+          provider: {
+            azurekv: {
+              vaultUrl: `${vault.url}/`,
+              tenantId: vault.tenantId,
+              authType: 'ServicePrincipal',
+              customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+              caBundle: Buffer.from(vault.caPem).toString('base64'),
+              authSecretRef: { clientId: ref('client-id'), clientSecret: ref('client-secret') },
+            },
+          },
+        },
+      },
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'db', namespace: APP },
+        spec: { refreshInterval: '1s', secretStoreRef: { kind: 'ClusterSecretStore', name: 'sp' }, data: [{ secretKey: 'V', remoteRef: { key: 'db' } }] },
+      },
+    ] as any);
+    op = await startOperator(cp.admin);
+    await eventually(storeReady, (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store Ready' });
+    await synced(value, 'first sync');
+
+    // 1. The usual rotation: the vault and the Kubernetes Secret both get the new client secret. The
+    //    cached clients still hold valid tokens, so only a rebuild asks for a token: the store's
+    //    validation and the ExternalSecret's client each get one with the new secret.
+    const before1 = issued();
+    const rotatedAt = Date.now();
+    const s2 = canary('s2');
+    await setVaultSecret(s2);
+    await setK8sSecret(s2);
+    await eventually(issued, (n) => n >= before1 + 2, { timeoutMs: 10_000, intervalMs: 50, message: 'store and ExternalSecret clients rebuilt with the new secret' });
+    t.diagnostic(`both sides rotated: new tokens after ${Date.now() - rotatedAt} ms`);
+    value = canary('value-2');
+    await vault.admin.setSecret('db', value);
+    await synced(value, 'keeps syncing after the rotation');
+    assert.equal((await storeReady()).status, 'True');
+    assert.equal(refusedWithOldSecret(), 0, 'no token request with the old secret');
+    assert.match(op.logs(), /"msg":"store credential Secret changed; rebuilding its clients"/);
+
+    // 2. Only the vault side rotated: the store's next validation (asked for here by an annotation,
+    //    as its refresh period would) fails to authenticate, and says so.
+    const s3 = canary('s3');
+    await setVaultSecret(s3);
+    await k.request('PATCH', '/apis/external-secrets.io/v1/clustersecretstores/sp', { metadata: { annotations: { validate: '1' } } }, 'application/merge-patch+json');
+    const failed = await eventually(storeReady, (r) => r.status === 'False', { timeoutMs: 10_000, message: 'store reports the authentication failure' });
+    t.diagnostic(`vault-only rotation: store ${failed.reason}: ${failed.message}`);
+    assert.match(failed.message ?? '', /client secret|invalid_client|7000215/i);
+    assert.ok(refusedWithOldSecret() > 0, 'the old secret was refused by the vault');
+
+    // 3. The Kubernetes Secret catches up: store Ready and the ExternalSecret syncing again within
+    //    seconds, and from then on no request carries the old secret.
+    const fixedAt = Date.now();
+    await setK8sSecret(s3);
+    await eventually(storeReady, (r) => r.status === 'True', { timeoutMs: 10_000, intervalMs: 100, message: 'store Ready again' });
+    value = canary('value-3');
+    await vault.admin.setSecret('db', value);
+    await synced(value, 'syncing again with the new secret');
+    t.diagnostic(`Kubernetes Secret updated: store Ready and new value synced ${Date.now() - fixedAt} ms later`);
+    const refusedAfterRecovery = refusedWithOldSecret();
+    await sleep(4_000); // four refreshes of the ExternalSecret
+    value = canary('value-4');
+    await vault.admin.setSecret('db', value);
+    await synced(value, 'still syncing');
+    assert.equal(refusedWithOldSecret(), refusedAfterRecovery, 'a token request used the old secret after the rotation');
+  });
+});

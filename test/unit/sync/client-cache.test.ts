@@ -1,0 +1,115 @@
+// The client cache rebuilds a store's client when a credential Secret it was built from changes
+// (ESO builds its client from the current Secret at every reconcile).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { GenericStore } from '../../../src/api/index.ts';
+import { Sensitive } from '../../../src/core/sensitive.ts';
+import { silentLogger } from '../../../src/platform/logger.ts';
+import type { CredentialRead, Provider, ProviderHost, SecretsClient } from '../../../src/providers/provider.ts';
+import { ProviderRegistry } from '../../../src/providers/registry.ts';
+import { ClientCache } from '../../../src/sync/client-cache.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+
+const store: GenericStore = {
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'SecretStore',
+  metadata: { name: 'vault', namespace: 'team', uid: 'u1', generation: 1 },
+  spec: { provider: { fake: { data: [] } } },
+} as GenericStore;
+
+/** A provider whose client reads one credential Secret through the host, and records what it was built with. */
+function world() {
+  const versions = new Map<string, string>([['team/creds', '1']]);
+  const built: { credential: string; closed: boolean }[] = [];
+  const provider: Provider = {
+    name: 'fake',
+    validateStore: () => [],
+    async newClient(_store, host, signal) {
+      const credential = (await host.readSecretKey({ name: 'creds', key: 'k' }, signal)).reveal();
+      const entry = { credential, closed: false };
+      built.push(entry);
+      return {
+        getSecret: async () => new Sensitive(new Uint8Array()),
+        getSecretMap: async () => new Map(),
+        getAllSecrets: async () => new Map(),
+        validate: async () => 'Ready',
+        close: async () => void (entry.closed = true),
+      } satisfies SecretsClient;
+    },
+  };
+  const hostFor = (_s: GenericStore, _ns: string | undefined, onSecretRead: (r: CredentialRead) => void): ProviderHost => ({
+    log: silentLogger(),
+    async readSecretKey(ref) {
+      const resourceVersion = versions.get(`team/${ref.name}`);
+      onSecretRead({ namespace: 'team', name: ref.name!, resourceVersion });
+      return new Sensitive(`secret-at-${resourceVersion}`);
+    },
+    serviceAccountToken: async () => new Sensitive(''),
+  });
+  // The watch's view, updated separately from what a read returns (it may lag).
+  const watched = new Map(versions);
+  const cache = new ClientCache({
+    registry: new ProviderRegistry([provider]),
+    hostFor,
+    clock: new FakeClock(Date.UTC(2026, 0, 1)),
+    log: silentLogger(),
+    credentialVersion: (ns, name) => watched.get(`${ns}/${name}`),
+  });
+  const rotate = (rv: string) => {
+    versions.set('team/creds', rv);
+    watched.set('team/creds', rv);
+  };
+  return { cache, built, versions, watched, rotate };
+}
+
+const signal = new AbortController().signal;
+
+describe('ClientCache and credential Secrets', () => {
+  it('reuses a client while its credential Secret is unchanged, and rebuilds it from the new Secret once it changes', async () => {
+    const w = world();
+    await w.cache.get(store, 'team', signal);
+    await w.cache.get(store, 'team', signal);
+    assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1']);
+    w.rotate('2');
+    await w.cache.get(store, 'team', signal);
+    await w.cache.get(store, 'team', signal);
+    assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1', 'secret-at-2']);
+    assert.equal(w.built[0]!.closed, true, 'the old client is closed');
+    assert.equal(w.built[1]!.closed, false);
+  });
+
+  it('rebuilds when the Secret it read is gone', async () => {
+    const w = world();
+    await w.cache.get(store, 'team', signal);
+    w.watched.delete('team/creds');
+    await w.cache.get(store, 'team', signal);
+    assert.equal(w.built.length, 2);
+  });
+
+  it('names the stores that read a Secret, and drops only the clients built from an older version of it', async () => {
+    const w = world();
+    await w.cache.get(store, 'team', signal);
+    assert.deepEqual(w.cache.storesReading('team', 'creds'), [{ kind: 'SecretStore', namespace: 'team', name: 'vault' }]);
+    assert.deepEqual(w.cache.storesReading('team', 'other'), []);
+    w.cache.dropBuiltFrom('team', 'creds', '1');
+    await new Promise((r) => setImmediate(r)); // closing is asynchronous
+    assert.equal(w.built[0]!.closed, false, 'built from this very version: kept');
+    w.cache.dropBuiltFrom('team', 'creds', '2');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(w.built[0]!.closed, true);
+    // Forgetting a deleted store forgets what it read.
+    w.cache.invalidate(store, { forget: true });
+    assert.deepEqual(w.cache.storesReading('team', 'creds'), []);
+  });
+
+  it('builds an uncached client for store validation, from the current Secret', async () => {
+    const w = world();
+    await w.cache.get(store, 'team', signal);
+    w.versions.set('team/creds', '3'); // not yet seen by the watch
+    const fresh = await w.cache.fresh(store, 'team', signal);
+    await fresh.close();
+    assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1', 'secret-at-3']);
+    await w.cache.get(store, 'team', signal);
+    assert.equal(w.built.length, 2, 'the cached client is untouched by validation');
+  });
+});
