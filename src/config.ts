@@ -1,4 +1,5 @@
 // Operator configuration: flags win over environment, parsed once into a frozen object.
+import { DEFAULT_CONTROLLER_CLASS } from './core/controller-class.ts';
 import { parseDuration } from './core/duration.ts';
 import { ProjectorError } from './core/errors.ts';
 import type { LogLevel } from './platform/logger.ts';
@@ -104,7 +105,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     logLevel: logLevel as LogLevel,
     metricsAddr: flags.metricsAddr ?? env.PROJECTOR_METRICS_ADDR ?? ':8080',
     healthAddr: flags.healthAddr ?? env.PROJECTOR_HEALTH_ADDR ?? ':8081',
-    controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? '',
+    controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? DEFAULT_CONTROLLER_CLASS,
     readWindowMs,
     resyncMs,
     leaderElection: leaderElectionConfig(flags, env),

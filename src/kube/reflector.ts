@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import { KubeTransportError, kubeGet, readBody, readLines, type QueryParams } from './http.ts';
+import { KubeTransportError, kubeGet, readBody, readLines, type QueryParams, type RestClientMetrics } from './http.ts';
 import type { KubeObject, ObjectStore } from './object-store.ts';
 
 export interface ReflectorOptions<T extends KubeObject> {
@@ -34,6 +34,8 @@ export interface ReflectorOptions<T extends KubeObject> {
   backoff?: { initialMs?: number; maxMs?: number };
   /** Test hook: randomness for jitter. */
   random?: () => number;
+  /** rest_client_requests_total for the list and watch requests. */
+  restMetrics?: RestClientMetrics;
 }
 
 /** Why a list or watch ended early; only the reflector sees these, so they never leave this file. */
@@ -212,6 +214,7 @@ export class Reflector<T extends KubeObject> {
       path: this.#o.path,
       query: { ...this.#selectors(), limit: this.#o.pageSize ?? DEFAULT_PAGE_SIZE, continue: cont },
       signal,
+      metrics: this.#o.restMetrics,
     });
     await throwUnlessOk(res, 'list');
     const body = await readBody(res);
@@ -247,6 +250,7 @@ export class Reflector<T extends KubeObject> {
           timeoutSeconds,
         },
         signal: stop.signal,
+        metrics: this.#o.restMetrics,
       });
       await throwUnlessOk(res, 'watch');
       this.#log.debug({ resourceVersion: this.#lastRv, timeoutSeconds }, 'watching');

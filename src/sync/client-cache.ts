@@ -18,6 +18,8 @@ export interface ClientCacheDeps {
   readWindowMs?: number;
   /** Clients are rebuilt after this age so rotated credentials are picked up. */
   maxClientAgeMs?: number;
+  /** A read was answered by sharing an identical one (projector_vault_reads_saved_total). */
+  onReadShared?: () => void;
 }
 
 interface CachedClient {
@@ -66,7 +68,7 @@ export class ClientCache {
     const provider = this.#d.registry.providerFor(store);
     const client = provider
       .newClient(store, this.#d.hostFor(store, namespace), signal)
-      .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000));
+      .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared));
     const entry = { client, createdAt: now };
     this.#clients.set(id, entry);
     client.catch(() => {

@@ -1,7 +1,8 @@
 // `projector dev --cluster`: the same local vault and manifests, reconciled into a real cluster by
 // the operator's own Manager running in this process. The stores are applied pointing at the local
 // vault with controller class "projector-dev", so an operator already running in the cluster leaves
-// them alone, and this process serves only them.
+// them alone. This process serves them and, as any ESO controller class does, stores that name no
+// class (core/controller-class.ts).
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
