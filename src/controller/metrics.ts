@@ -128,6 +128,7 @@ export class OperatorMetrics {
   // rest client, leader election
   readonly #restRequests: Counter<'code' | 'method' | 'host'>;
   readonly #leader: Gauge<'name'>;
+  readonly #leaders = new Map<string, () => boolean>();
   // ESO
   readonly #syncCalls: Counter<string>;
   readonly #syncErrors: Counter<string>;
@@ -180,7 +181,9 @@ export class OperatorMetrics {
     this.#retries = counter('workqueue_retries_total', 'Keys added to the queue with a delay (backoff or scheduled requeue).', ['name', 'controller']);
 
     this.#restRequests = counter('rest_client_requests_total', 'Requests to the API server by status code, method and host.', ['code', 'method', 'host']);
-    this.#leader = gauge('leader_election_master_status', '1 while this instance holds the lease named by `name`, else 0.', ['name']);
+    this.#leader = gauge('leader_election_master_status', '1 while this instance holds the lease named by `name`, else 0.', ['name'], () => {
+      for (const [name, isLeader] of this.#leaders) this.#leader.set({ name }, isLeader() ? 1 : 0);
+    });
 
     this.#syncCalls = counter('externalsecret_sync_calls_total', 'ExternalSecret reconciles.', this.#nonConditionLabels);
     this.#syncErrors = counter('externalsecret_sync_calls_error', 'ExternalSecret reconciles that failed.', this.#nonConditionLabels);
@@ -295,8 +298,9 @@ export class OperatorMetrics {
     readShared: () => this.#readsSaved.inc(),
   };
 
-  setLeader(leaseName: string, isLeader: boolean): void {
-    this.#leader.set({ name: leaseName }, isLeader ? 1 : 0);
+  /** leader_election_master_status{name=leaseName}, read at each scrape (only with leader election, as controller-runtime). */
+  trackLeader(leaseName: string, isLeader: () => boolean): void {
+    this.#leaders.set(leaseName, isLeader);
   }
 
   /** The ExternalSecret reconciler's own families, as ESO's Reconcile updates them (deferred). */
@@ -318,7 +322,7 @@ export class OperatorMetrics {
    * {Ready,True}=1 and {Ready,False}=0 (and the reverse), Unknown sets only {Ready,Unknown}=1; a
    * deleted ExternalSecret drops its Ready series and leaves {Deleted,False}=1, as ESO does.
    */
-  setExternalSecretCondition(es: Pick<ExternalSecret, 'metadata' | 'status'> | { metadata: { name: string; namespace: string; labels?: Record<string, string> } }, deleted = false): void {
+  setExternalSecretCondition(es: Pick<ExternalSecret, 'metadata' | 'status'>, deleted = false): void {
     const base = { name: es.metadata.name!, namespace: es.metadata.namespace ?? '' };
     const labels = refineLabels(this.#conditionLabels, base, es.metadata.labels);
     const g = this.#esCondition;
@@ -328,7 +332,7 @@ export class OperatorMetrics {
       this.#set(g, { ...labels, condition: 'Deleted', status: 'False' }, 1);
       return;
     }
-    const ready = 'status' in es ? es.status?.conditions?.find((c) => c.type === 'Ready') : undefined;
+    const ready = es.status?.conditions?.find((c) => c.type === 'Ready');
     if (!ready) return;
     drop('Deleted');
     this.#setCondition(g, labels, base, ready.status);
