@@ -157,7 +157,7 @@ describe('OperatorMetrics', () => {
     const m = new OperatorMetrics({ clock: new FakeClock() });
     m.setStoreCondition(store('SecretStore', 'akv', 'True'));
     m.setStoreCondition(store('ClusterSecretStore', 'shared', 'False'));
-    m.storeReconciled('ClusterSecretStore', 'shared', 0.25);
+    m.storeReconciled('ClusterSecretStore', '/shared', 0.25);
     let s = await scrape(m);
     assert.equal(valueOf(s, 'secretstore_status_condition', { name: 'akv', namespace: 'team', condition: 'Ready', status: 'True' }), 1);
     assert.equal(valueOf(s, 'secretstore_status_condition', { name: 'akv', namespace: 'team', condition: 'Ready', status: 'False' }), 0);
