@@ -2,6 +2,7 @@
 // v2.9 and controller-runtime v0.24.1 expose them (sources cited in src/controller/metrics.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { ExternalSecret, GenericStore, ObjectKey } from '../../../src/api/index.ts';
 import { OperatorMetrics, RECONCILE_TIME_BUCKETS, resultLabel, WORKQUEUE_BUCKETS } from '../../../src/controller/metrics.ts';
 import type { Reconciler, Result } from '../../../src/controller/reconciler.ts';
@@ -256,5 +257,14 @@ describe('OperatorMetrics', () => {
     for (const f of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) assert.ok(s.types.has(f), f);
     const without = await scrape(new OperatorMetrics({ clock: new FakeClock() }));
     assert.ok(!without.types.has('process_cpu_seconds_total'));
+  });
+
+  it('deploy/monitoring/grafana-dashboard.json reads only families this registry has', () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../../deploy/monitoring/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const registered = new Set(new OperatorMetrics({ clock: new FakeClock(), processMetrics: true }).registry.getMetricsAsArray().map((m) => m.name));
+    const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1]!))));
+    assert.ok(used.size >= 15, `families used: ${used.size}`);
+    // A histogram's series carry _bucket/_sum/_count after the family name.
+    assert.deepEqual([...used].filter((f) => !registered.has(f) && !registered.has(f.replace(/_(bucket|sum|count)$/, ''))), []);
   });
 });
