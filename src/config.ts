@@ -1,6 +1,8 @@
 // Operator configuration: flags win over environment, parsed once into a frozen object.
+import { DEFAULT_CONTROLLER_CLASS } from './core/controller-class.ts';
 import { parseDuration } from './core/duration.ts';
 import { ProjectorError } from './core/errors.ts';
+import { ignoredFlagWarnings, parseGoBool } from './eso-flags.ts';
 import type { LogLevel } from './platform/logger.ts';
 
 export interface OperatorConfig {
@@ -16,6 +18,12 @@ export interface OperatorConfig {
   readonly readWindowMs: number;
   readonly resyncMs: number;
   readonly leaderElection: LeaderElectionConfig;
+  /** `--enable-extended-metric-labels` (ESO): app.kubernetes.io/* labels as metric labels. */
+  readonly extendedMetricLabels: boolean;
+  /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
+  readonly storeRequeueMs: number;
+  /** One line per ignored ESO flag given a value Projector does not honour; the operator logs them. */
+  readonly warnings: readonly string[];
 }
 
 /** `--leader-elect` and its timings; the identity is chosen at startup by the CLI (hostname + suffix). */
@@ -46,9 +54,30 @@ export interface OperatorFlags {
   leaderElectLeaseDuration?: string;
   leaderElectRenewDeadline?: string;
   leaderElectRetryPeriod?: string;
+  storeRequeueInterval?: string;
+  // ESO's names (src/eso-flags.ts): aliases of the flags above, and ignored ones (read by name).
+  concurrent?: string;
+  loglevel?: string;
+  enableLeaderElection?: string | true;
+  leaderElectionLeaseDuration?: string;
+  leaderElectionRenewDeadline?: string;
+  leaderElectionRetryPeriod?: string;
+  liveAddr?: string;
+  enableExtendedMetricLabels?: string | true;
+  [esoFlag: string]: unknown;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+/** ESO's --loglevel values (zap) that pino spells differently. */
+const ESO_LEVELS: Record<string, string> = { dpanic: 'fatal', panic: 'fatal' };
+
+/** An ESO bool flag's value (bare = true), or a clear error naming the flag. */
+function goBoolFlag(value: string | true | undefined, flag: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  const b = parseGoBool(value);
+  if (b === undefined) throw new ProjectorError('InvalidSpec', `${flag} must be true or false`);
+  return b;
+}
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
@@ -71,14 +100,14 @@ function durationMs(text: string, flag: string): number {
 }
 
 function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): LeaderElectionConfig {
-  const leaseDurationMs = durationMs(flags.leaderElectLeaseDuration ?? '15s', '--leader-elect-lease-duration');
-  const renewDeadlineMs = durationMs(flags.leaderElectRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
-  const retryPeriodMs = durationMs(flags.leaderElectRetryPeriod ?? '2s', '--leader-elect-retry-period');
+  const leaseDurationMs = durationMs(flags.leaderElectLeaseDuration ?? flags.leaderElectionLeaseDuration ?? '15s', '--leader-elect-lease-duration');
+  const renewDeadlineMs = durationMs(flags.leaderElectRenewDeadline ?? flags.leaderElectionRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
+  const retryPeriodMs = durationMs(flags.leaderElectRetryPeriod ?? flags.leaderElectionRetryPeriod ?? '2s', '--leader-elect-retry-period');
   if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > 1.2 * retryPeriodMs)) {
     throw new ProjectorError('InvalidSpec', 'leader election needs lease duration > renew deadline > 1.2 × retry period');
   }
   return Object.freeze({
-    enabled: flags.leaderElect ?? booleanText(env.PROJECTOR_LEADER_ELECT, 'PROJECTOR_LEADER_ELECT') ?? false,
+    enabled: flags.leaderElect ?? goBoolFlag(flags.enableLeaderElection, '--enable-leader-election') ?? booleanText(env.PROJECTOR_LEADER_ELECT, 'PROJECTOR_LEADER_ELECT') ?? false,
     namespace: flags.leaderElectionNamespace ?? (env.POD_NAMESPACE || 'external-secrets'),
     name: flags.leaderElectionId ?? 'projector-controller',
     leaseDurationMs,
@@ -89,8 +118,10 @@ function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Lea
 // --- end leader election ---
 
 export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): OperatorConfig {
-  const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
-  if (!LEVELS.includes(logLevel)) throw new ProjectorError('InvalidSpec', `--log-level must be one of ${LEVELS.join(', ')}`);
+  const esoLevel = flags.loglevel === undefined ? undefined : (ESO_LEVELS[flags.loglevel] ?? flags.loglevel);
+  const logLevel = flags.logLevel ?? esoLevel ?? env.LOG_LEVEL ?? 'info';
+  const levelFlag = flags.logLevel !== undefined ? '--log-level' : flags.loglevel !== undefined ? '--loglevel' : 'LOG_LEVEL';
+  if (!LEVELS.includes(logLevel)) throw new ProjectorError('InvalidSpec', `${levelFlag} must be one of ${LEVELS.join(', ')}`);
   const readWindowMs = parseDuration(flags.readWindow ?? env.PROJECTOR_READ_WINDOW ?? '5s');
   if (readWindowMs === undefined) throw new ProjectorError('InvalidSpec', '--read-window must be a Go duration such as 5s');
   const resyncMs = parseDuration(flags.resyncPeriod ?? env.PROJECTOR_RESYNC_PERIOD ?? '10m');
@@ -98,16 +129,19 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
   return Object.freeze({
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     namespace: flags.namespace ?? env.PROJECTOR_NAMESPACE ?? undefined,
-    concurrency: positiveInt(flags.concurrency ?? env.PROJECTOR_CONCURRENCY ?? '4', '--concurrency'),
+    concurrency: positiveInt(flags.concurrency ?? flags.concurrent ?? env.PROJECTOR_CONCURRENCY ?? '4', flags.concurrency === undefined && flags.concurrent !== undefined ? '--concurrent' : '--concurrency'),
     clientQps: positiveInt(flags.clientQps ?? env.PROJECTOR_CLIENT_QPS ?? '50', '--client-qps'),
     clientBurst: positiveInt(flags.clientBurst ?? env.PROJECTOR_CLIENT_BURST ?? '100', '--client-burst'),
     logLevel: logLevel as LogLevel,
     metricsAddr: flags.metricsAddr ?? env.PROJECTOR_METRICS_ADDR ?? ':8080',
-    healthAddr: flags.healthAddr ?? env.PROJECTOR_HEALTH_ADDR ?? ':8081',
-    controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? '',
+    healthAddr: flags.healthAddr ?? flags.liveAddr ?? env.PROJECTOR_HEALTH_ADDR ?? ':8081',
+    controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? DEFAULT_CONTROLLER_CLASS,
     readWindowMs,
     resyncMs,
     leaderElection: leaderElectionConfig(flags, env),
+    extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
+    storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
+    warnings: Object.freeze(ignoredFlagWarnings(flags)),
   });
 }
 

@@ -41,7 +41,7 @@ const KINDS: KindSpec[] = [
       { name: 'Refresh Interval', type: 'string', jsonPath: '.spec.refreshInterval' },
       { name: 'Status', type: 'string', jsonPath: readyReason },
       { name: 'Ready', type: 'string', jsonPath: readyStatus },
-      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Last Sync', type: 'date', jsonPath: '.status.refreshTime' },
     ],
   },
   {
@@ -66,9 +66,10 @@ const KINDS: KindSpec[] = [
   },
 ];
 
+/** ESO's columns, name for name (its CRDs spell this one `AGE`): test/fixtures/eso-crds/printer-columns.json. */
 function storeColumns(): PrinterColumn[] {
   return [
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     { name: 'Status', type: 'string', jsonPath: readyReason },
     { name: 'Capabilities', type: 'string', jsonPath: '.status.capabilities' },
     { name: 'Ready', type: 'string', jsonPath: readyStatus },

@@ -21,8 +21,11 @@ import type { ProviderRegistry } from '../providers/registry.ts';
 import { ClientCache } from '../sync/client-cache.ts';
 import { ChangeTimes } from './change-times.ts';
 import { EventRecorder } from './events.ts';
+import { OperatorMetrics } from './metrics.ts';
+import { shouldProcessStore } from '../core/controller-class.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
 import { defaultControllerRateLimiter } from './rate-limiter.ts';
+import type { Reconciler } from './reconciler.ts';
 import { runWorkers, WorkerCounters } from './run-workers.ts';
 import { SecretStoreReconciler } from './secretstore/reconciler.ts';
 import { WorkQueue } from './workqueue.ts';
@@ -36,6 +39,8 @@ export interface ManagerOptions {
   namespace?: string;
   concurrency: number;
   controllerClass: string;
+  /** Serve only stores naming `controllerClass`, not those naming none (`projector dev --cluster`). */
+  exclusiveControllerClass?: boolean;
   readWindowMs?: number;
   renderTemplate?: TemplateRenderer;
   /** dataFrom rewrite.transform (key templates). */
@@ -49,6 +54,10 @@ export interface ManagerOptions {
   clientBurst?: number;
   /** Reconcile only while holding this Lease (reflectors run regardless, so a successor starts warm). */
   leaderElection?: ManagerLeaderElection;
+  /** The process's metrics (one per operator process); default: a fresh registry of its own. */
+  metrics?: OperatorMetrics;
+  /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
+  storeRequeueMs?: number;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -90,6 +99,7 @@ export class Manager {
   /** Every Secret's name and resourceVersion (metadata-only watch): which store credentials changed. */
   readonly credentialSecrets = new ObjectStore<NamespaceObject>();
   readonly clients: ClientCache;
+  readonly metrics: OperatorMetrics;
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
   readonly #reflectors: Reflector<any>[] = [];
@@ -99,8 +109,10 @@ export class Manager {
 
   constructor(o: ManagerOptions) {
     this.#o = o;
+    const metrics = (this.metrics = o.metrics ?? new OperatorMetrics({ clock: o.clock }));
     this.#kube = new KubeClient(o.kubeConfig, {
       limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100),
+      metrics: metrics.rest,
       // With leader election, nothing is written unless the lease was confirmed within the renew
       // deadline: after a pause (SIGSTOP, a frozen VM) the workers' due timers fire before the
       // renewal that would tell them a successor took over.
@@ -112,11 +124,15 @@ export class Manager {
     });
     this.clients = new ClientCache({
       registry: o.registry,
-      hostFor: (store, ns, onSecretRead) => kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onSecretRead),
+      hostFor: (store, ns, onSecretRead) => ({
+        ...kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onSecretRead),
+        observeApiCall: (provider, call, failed) => metrics.observeApiCall(provider, call, failed),
+      }),
       credentialVersion: (ns, name) => this.credentialSecrets.get(objectKey(ns, name))?.metadata.resourceVersion,
       clock: o.clock,
       log: o.log,
       readWindowMs: o.readWindowMs,
+      onReadShared: () => metrics.vault.readShared(),
     });
     const le = o.leaderElection;
     this.#elector = le && new LeaderElector({ ...le, lock: le.lock ?? new KubeLeaseLock(o.kubeConfig, le.namespace, le.name), clock: o.clock, log: o.log.child({ component: 'leader-election' }) });
@@ -138,7 +154,7 @@ export class Manager {
     const { log, clock, namespace } = this.#o;
     const clusterWide = !namespace;
     const reflect = (name: string, path: string, store: ObjectStore<any>, extra: Partial<ReflectorOptions<any>> = {}) => {
-      const r = new Reflector<any>({ kubeConfig: this.#o.kubeConfig, path, store, log: log.child({ kind: name }), clock, ...extra });
+      const r = new Reflector<any>({ kubeConfig: this.#o.kubeConfig, path, store, log: log.child({ kind: name }), clock, restMetrics: this.metrics.rest, ...extra });
       this.#reflectors.push(r);
       return r;
     };
@@ -160,10 +176,16 @@ export class Manager {
       transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
     });
 
-    const newQueue = () => new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock) });
-    const esQueue = newQueue();
-    const ssQueue = newQueue();
-    const cssQueue = newQueue();
+    // controller-runtime names each controller (and its queue) after the lower-cased kind.
+    const esMetrics = this.metrics.controller('externalsecret');
+    const ssMetrics = this.metrics.controller('secretstore');
+    const cssMetrics = this.metrics.controller('clustersecretstore');
+    const newQueue = (m: typeof esMetrics) => new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock), metrics: m.queue });
+    const esQueue = newQueue(esMetrics);
+    const ssQueue = newQueue(ssMetrics);
+    const cssQueue = newQueue(cssMetrics);
+    const leaseName = this.#o.leaderElection?.name;
+    if (leaseName) this.metrics.trackLeader(leaseName, () => this.isLeader());
     this.#wireEvents(esQueue, ssQueue, cssQueue);
 
     const events = new EventRecorder({ kube: this.#kube, clock, log });
@@ -179,12 +201,13 @@ export class Manager {
       clock,
       log: log.child({ controller: 'externalsecret' }),
       controllerClass: this.#o.controllerClass,
+      exclusiveControllerClass: this.#o.exclusiveControllerClass,
       renderTemplate: this.#o.renderTemplate,
       fetchOptions: { renderKeyTemplate: this.#o.renderKeyTemplate },
       changes: this.#changes,
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
-      new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass });
+      new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs });
 
     const running = this.#reflectors.map((r) => r.run(signal));
     // Workers stop when `workSignal` aborts: shutdown, or (with leader election) a lost lease.
@@ -207,9 +230,9 @@ export class Manager {
       }, this.#o.resyncMs ?? 10 * 60_000);
       workSignal.addEventListener('abort', () => clearInterval(resync), { once: true });
       await Promise.all([
-        runWorkers({ ...common, queue: esQueue, reconciler: esReconciler, concurrency: this.#o.concurrency, counters: this.counters.externalSecrets }),
-        runWorkers({ ...common, queue: ssQueue, reconciler: storeReconciler('SecretStore', this.secretStores), concurrency: 2, counters: this.counters.secretStores }),
-        runWorkers({ ...common, queue: cssQueue, reconciler: storeReconciler('ClusterSecretStore', this.clusterSecretStores), concurrency: 2, counters: this.counters.clusterSecretStores }),
+        runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
+        runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
+        runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
       ]);
     };
     const elector = this.#elector;
@@ -219,7 +242,67 @@ export class Manager {
     await this.clients.closeAll();
   }
 
+  // --- metrics (controller/metrics.ts) ---
+  /** ESO's Reconcile defers: externalsecret_sync_calls_total, _error and _reconcile_duration per reconcile. */
+  // Durations use the monotonic high-resolution timer: ESO reports nanoseconds, and most
+  // reconciles (nothing due) take well under the clock's millisecond.
+  #timedExternalSecrets(inner: Reconciler): Reconciler {
+    return {
+      name: inner.name,
+      reconcile: async (key, signal) => {
+        const started = performance.now();
+        let failed = true;
+        try {
+          const result = await inner.reconcile(key, signal);
+          failed = result.error !== undefined;
+          return result;
+        } finally {
+          this.metrics.externalSecretReconciled(key, (performance.now() - started) / 1000, failed);
+        }
+      },
+    };
+  }
+
+  /** ESO's (cluster)secretstore_reconcile_duration. */
+  #timedStores(kind: 'SecretStore' | 'ClusterSecretStore', inner: Reconciler): Reconciler {
+    return {
+      name: inner.name,
+      reconcile: async (key, signal) => {
+        const started = performance.now();
+        try {
+          return await inner.reconcile(key, signal);
+        } finally {
+          if ((kind === 'SecretStore' ? this.secretStores : this.clusterSecretStores).get(key)) this.metrics.storeReconciled(kind, key, (performance.now() - started) / 1000);
+        }
+      },
+    };
+  }
+
+  /** Do we serve this ExternalSecret (every store it names is ours, or missing)? ESO reports conditions only for those. */
+  #servesExternalSecret(es: ExternalSecret): boolean {
+    return storeRefsOf(es).every((r) => {
+      const store = (r.kind === 'ClusterSecretStore' ? this.clusterSecretStores : this.secretStores).get(storeKeyOf(r, es.metadata.namespace));
+      return shouldProcessStore(store, this.#o.controllerClass, this.#o.exclusiveControllerClass);
+    });
+  }
+
+  /** *_status_condition follow the status the API server holds (our own writes come back through the watch). */
+  #wireConditionMetrics(): void {
+    this.externalSecrets.onChange((type, es) => {
+      if (type === 'deleted') this.metrics.setExternalSecretCondition(es, true);
+      else if (this.#servesExternalSecret(es)) this.metrics.setExternalSecretCondition(es);
+    });
+    const onStore = (type: string, store: GenericStore) => {
+      if (type === 'deleted') this.metrics.setStoreCondition(store, true);
+      else if (shouldProcessStore(store, this.#o.controllerClass, this.#o.exclusiveControllerClass)) this.metrics.setStoreCondition(store);
+    };
+    this.secretStores.onChange(onStore);
+    this.clusterSecretStores.onChange(onStore);
+  }
+  // --- end metrics ---
+
   #wireEvents(esQueue: WorkQueue<ObjectKey>, ssQueue: WorkQueue<ObjectKey>, cssQueue: WorkQueue<ObjectKey>): void {
+    this.#wireConditionMetrics();
     const keyOf = (m: ObjectMeta) => objectKey(m.namespace, m.name!);
     const enqueueUsers = (kind: string, storeKey: ObjectKey, forced: boolean) => {
       for (const es of this.externalSecrets.byIndex('store', `${kind}:${storeKey}`)) {

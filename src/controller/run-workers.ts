@@ -2,6 +2,7 @@ import type { ObjectKey } from '../api/meta.ts';
 import { isProjectorError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { ControllerMetrics } from './metrics.ts';
 import type { Reconciler, Result } from './reconciler.ts';
 import type { WorkQueue } from './workqueue.ts';
 
@@ -27,6 +28,8 @@ export interface RunWorkersOptions {
   jitter?: (ms: number) => number;
   clock?: Clock;
   counters?: WorkerCounters;
+  /** controller-runtime's per-controller families (controller/metrics.ts); the queue reports its own. */
+  metrics?: ControllerMetrics;
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -49,6 +52,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const stop = () => opts.queue.shutDown();
   if (opts.signal.aborted) stop();
   opts.signal.addEventListener('abort', stop, { once: true });
+  opts.metrics?.started(Math.max(1, opts.concurrency));
   try {
     const workers = Array.from({ length: Math.max(1, opts.concurrency) }, () => runWorker(opts, counters));
     await Promise.all(workers);
@@ -63,10 +67,12 @@ async function runWorker(opts: RunWorkersOptions, counters: WorkerCounters): Pro
     const key = opts.signal.aborted ? undefined : await opts.queue.get(opts.signal);
     if (key === undefined) return;
     counters.inFlight++;
+    opts.metrics?.workerBusy(1);
     try {
       await processKey(opts, counters, key);
     } finally {
       counters.inFlight--;
+      opts.metrics?.workerBusy(-1);
       opts.queue.done(key);
     }
   }
@@ -77,16 +83,24 @@ async function processKey(opts: RunWorkersOptions, counters: WorkerCounters, key
   const onShutdown = () => reconcileSignal.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onShutdown, { once: true });
   const clock = opts.clock ?? systemClock;
+  let timedOut = false;
   clock.sleep(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, reconcileSignal.signal).then(
-    () => reconcileSignal.abort(new Error('reconcile timed out')),
+    () => {
+      timedOut = true;
+      reconcileSignal.abort(new Error('reconcile timed out'));
+    },
     () => {}, // the reconcile finished first (or shutdown) and cancelled the deadline
   );
+  const startedMs = clock.now().getTime();
+  const seconds = () => (clock.now().getTime() - startedMs) / 1000;
   let result: Result | undefined;
   try {
     result = await opts.reconciler.reconcile(key, reconcileSignal.signal);
+    opts.metrics?.reconciled(seconds(), { result }, timedOut);
   } catch (e) {
     counters.errors++;
     counters.reconciles.error++;
+    opts.metrics?.reconciled(seconds(), { thrown: e }, timedOut);
     logBug(opts.log, opts.reconciler.name, key, e);
   } finally {
     opts.signal.removeEventListener('abort', onShutdown);

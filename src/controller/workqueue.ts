@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock.ts';
+import type { QueueMetricsSink } from './metrics.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /**
@@ -29,14 +30,18 @@ export class WorkQueue<K extends string = string> {
   readonly #drainWaiters: (() => void)[] = [];
   #shuttingDown = false;
   #wake: { atMs: number; abort: AbortController } | undefined;
+  readonly #metrics: QueueMetricsSink<K> | undefined;
 
-  constructor(opts: { clock: Clock; rateLimiter: RateLimiter }) {
+  /** `metrics` receives client-go's queue events (add, get, done, retry) for the workqueue_* families. */
+  constructor(opts: { clock: Clock; rateLimiter: RateLimiter; metrics?: QueueMetricsSink<K> }) {
     this.#clock = opts.clock;
     this.#limiter = opts.rateLimiter;
+    this.#metrics = opts.metrics;
   }
 
   add(key: K): void {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
+    this.#metrics?.added(key);
     this.#dirty.add(key);
     if (this.#processing.has(key)) return; // done(key) will queue it
     this.#push(key);
@@ -44,6 +49,7 @@ export class WorkQueue<K extends string = string> {
 
   addAfter(key: K, delayMs: number): void {
     if (this.#shuttingDown) return;
+    this.#metrics?.retried(); // client-go's delayingType.AddAfter counts every call, delay or not
     if (!(delayMs > 0)) return this.add(key);
     const readyAtMs = this.#nowMs() + delayMs;
     const known = this.#waiting.get(key);
@@ -82,12 +88,14 @@ export class WorkQueue<K extends string = string> {
     }
     if (this.len() === 0) return undefined;
     const key = this.#pop();
+    this.#metrics?.got(key);
     this.#processing.add(key);
     this.#dirty.delete(key);
     return key;
   }
 
   done(key: K): void {
+    this.#metrics?.done(key);
     this.#processing.delete(key);
     if (this.#dirty.has(key)) this.#push(key);
     if (this.#processing.size === 0) this.#drainWaiters.splice(0).forEach((resolve) => resolve());

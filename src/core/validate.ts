@@ -4,6 +4,7 @@
 // store validator) plus the features Projector accepts in the schema but does not implement.
 // Pure: no I/O. Messages name fields and keys, never values.
 import type { ExternalSecret, ExternalSecretDataFrom, GenericStore, LabelSelector } from '../api/index.ts';
+import { DEFAULT_CONTROLLER_CLASS, shouldProcessStore } from './controller-class.ts';
 import { parseDuration } from './duration.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { issue, type Issue } from './issues.ts';
@@ -194,6 +195,25 @@ export function validateSecretStore(store: GenericStore): Issue[] {
     ...checkProvider(spec.provider),
     ...checkConditions(store),
     ...checkRetrySettings(spec.retrySettings),
+    ...checkControllerClass(store),
+  ];
+}
+
+/**
+ * A store naming a controller class other than the default is ignored by an operator started
+ * with default flags (core/controller-class.ts, ESO's ShouldProcessStore): a warning, since an
+ * operator with that `--controller-class` may well exist.
+ */
+function checkControllerClass(store: GenericStore): Issue[] {
+  if (shouldProcessStore(store, DEFAULT_CONTROLLER_CLASS)) return [];
+  const wanted = String(store.spec.controller);
+  return [
+    issue(
+      'spec.controller',
+      'ControllerClass',
+      `only an operator started with --controller-class ${JSON.stringify(wanted)} serves this store and the ExternalSecrets using it; the default class is "${DEFAULT_CONTROLLER_CLASS}" (an empty spec.controller is served by every class)`,
+      'warning',
+    ),
   ];
 }
 

@@ -3,10 +3,16 @@
 import {
   ApiException,
   CoreV1Api,
+  createConfiguration,
   CustomObjectsApi,
+  IsomorphicFetchHttpLibrary,
   KubeConfig,
   PatchStrategy,
+  ServerConfiguration,
+  setHeaderMiddleware,
   setHeaderOptions,
+  wrapHttpLibrary,
+  type RequestContext,
   type V1Secret,
 } from '@kubernetes/client-node';
 import { GROUP, FIELD_MANAGER, LABEL_MANAGED } from '../api/constants.ts';
@@ -16,7 +22,7 @@ import { ProjectorError } from '../core/errors.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { decodeSecretData, encodeSecretData } from '../core/secret-data.ts';
 import { isNotFound, kubeError } from './errors.ts';
-import { kubeSend } from './http.ts';
+import { kubeSend, type RestClientMetrics } from './http.ts';
 import type { TokenBucket } from '../platform/token-bucket.ts';
 
 export interface EventTarget {
@@ -54,6 +60,37 @@ function toV1Secret(d: DesiredSecret): V1Secret {
   };
 }
 
+/**
+ * KubeConfig.makeApiClient with the default fetch library wrapped so every request reports its
+ * status (or `<error>`), method and host to rest_client_requests_total, as client-go's transport does.
+ */
+function instrumentedApi<T>(kc: KubeConfig, api: new (config: ReturnType<typeof createConfiguration>) => T, metrics: RestClientMetrics): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const inner = new IsomorphicFetchHttpLibrary();
+  const httpApi = wrapHttpLibrary({
+    async send(request: RequestContext) {
+      const method = String(request.getHttpMethod()).toUpperCase();
+      const host = new URL(request.getUrl()).host;
+      try {
+        const res = await inner.send(request).toPromise();
+        metrics.observe(String(res.httpStatusCode), method, host);
+        return res;
+      } catch (e) {
+        metrics.observe('<error>', method, host);
+        throw e;
+      }
+    },
+  });
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    middleware: [setHeaderMiddleware('User-Agent', 'projector')],
+    httpApi,
+  });
+  return new api(config);
+}
+
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
   readonly #core: CoreV1Api;
@@ -62,17 +99,20 @@ export class KubeClient {
 
   readonly #limiter: TokenBucket | undefined;
   readonly #writeGuard: (() => void) | undefined;
+  readonly #metrics: RestClientMetrics | undefined;
 
   /**
    * `writeGuard` runs right before every write (create, update, patch, delete, events) is sent and
    * throws to refuse it: the operator refuses writes while its leader lease is not confirmed.
+   * `metrics` counts every request in rest_client_requests_total.
    */
-  constructor(kubeConfig: KubeConfig, opts: { component?: string; limiter?: TokenBucket; writeGuard?: () => void } = {}) {
+  constructor(kubeConfig: KubeConfig, opts: { component?: string; limiter?: TokenBucket; writeGuard?: () => void; metrics?: RestClientMetrics } = {}) {
     this.kubeConfig = kubeConfig;
     this.#limiter = opts.limiter;
     this.#writeGuard = opts.writeGuard;
-    this.#core = kubeConfig.makeApiClient(CoreV1Api);
-    this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#metrics = opts.metrics;
+    this.#core = opts.metrics ? instrumentedApi(kubeConfig, CoreV1Api, opts.metrics) : kubeConfig.makeApiClient(CoreV1Api);
+    this.#custom = opts.metrics ? instrumentedApi(kubeConfig, CustomObjectsApi, opts.metrics) : kubeConfig.makeApiClient(CustomObjectsApi);
     // ESO records its Events as component "external-secrets" (mgr.GetEventRecorderFor): dashboards
     // and `kubectl get events --field-selector source=…` written for ESO keep working.
     this.#component = opts.component ?? 'external-secrets';
@@ -123,7 +163,7 @@ export class KubeClient {
     let res: { status: number; body: string };
     try {
       const body = { metadata: { labels: { [LABEL_MANAGED]: 'true' } } };
-      res = await kubeSend(this.kubeConfig, { method: 'PATCH', path: `/api/v1/namespaces/${namespace}/secrets/${name}`, query: { fieldManager }, body, contentType: 'application/merge-patch+json' });
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'PATCH', path: `/api/v1/namespaces/${namespace}/secrets/${name}`, query: { fieldManager }, body, contentType: 'application/merge-patch+json' });
     } catch {
       throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
     }
@@ -158,7 +198,7 @@ export class KubeClient {
     this.#writeGuard?.();
     let res: { status: number; body: string };
     try {
-      res = await kubeSend(this.kubeConfig, { method: 'PATCH', path, query: { fieldManager, force: true }, body: obj, contentType: 'application/apply-patch+yaml' });
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'PATCH', path, query: { fieldManager, force: true }, body: obj, contentType: 'application/apply-patch+yaml' });
     } catch {
       throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
     }
@@ -169,7 +209,7 @@ export class KubeClient {
   async servesGroupVersion(groupVersion: string): Promise<boolean> {
     await this.#throttle();
     try {
-      const res = await kubeSend(this.kubeConfig, { method: 'GET', path: `/apis/${groupVersion}` });
+      const res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'GET', path: `/apis/${groupVersion}` });
       return res.status === 200;
     } catch {
       throw new ProjectorError('KubeUnavailable', `discover ${groupVersion}: API server unreachable`);
@@ -191,7 +231,7 @@ export class KubeClient {
     let res: { status: number; body: string };
     try {
       const body = { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: obj.metadata.resourceVersion } };
-      res = await kubeSend(this.kubeConfig, { method: 'PATCH', path, query: { fieldManager: FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' });
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'PATCH', path, query: { fieldManager: FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' });
     } catch {
       throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
     }

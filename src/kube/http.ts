@@ -10,12 +10,22 @@ import type { KubeConfig } from '@kubernetes/client-node';
 
 export type QueryParams = Record<string, string | number | boolean | undefined>;
 
+/**
+ * client-go's rest_client_requests_total hook (k8s.io/client-go/tools/metrics RequestResult): one
+ * call per request with the HTTP status code as text, or `<error>` when no response came; the
+ * method in capitals; the API server's host:port.
+ */
+export interface RestClientMetrics {
+  observe(code: string, method: string, host: string): void;
+}
+
 export interface KubeRequest {
   path: string;
   query?: QueryParams;
   signal: AbortSignal;
   /** Accept header; default application/json. */
   accept?: string;
+  metrics?: RestClientMetrics | undefined;
 }
 
 /** A failure reaching the API server; `code` is the socket error code (ECONNREFUSED…), never a body. */
@@ -43,8 +53,12 @@ export async function kubeGet(kc: KubeConfig, req: KubeRequest): Promise<http.In
   await kc.applyToHTTPSOptions(opts);
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
-    const r = transport.request(url, { ...opts, signal: req.signal }, resolve);
+    const r = transport.request(url, { ...opts, signal: req.signal }, (res) => {
+      req.metrics?.observe(String(res.statusCode ?? '<error>'), 'GET', url.host);
+      resolve(res);
+    });
     r.on('error', (e: NodeJS.ErrnoException) => {
+      if (!req.signal.aborted) req.metrics?.observe('<error>', 'GET', url.host);
       reject(req.signal.aborted ? req.signal.reason : new KubeTransportError(`GET ${req.path}`, e.code ?? e.name));
     });
     r.end();
@@ -54,7 +68,7 @@ export async function kubeGet(kc: KubeConfig, req: KubeRequest): Promise<http.In
 /** Sends a request with a JSON body and reads the whole answer; for apply and other writes. */
 export async function kubeSend(
   kc: KubeConfig,
-  req: { method: string; path: string; query?: QueryParams; body?: unknown; contentType?: string; signal?: AbortSignal },
+  req: { method: string; path: string; query?: QueryParams; body?: unknown; contentType?: string; signal?: AbortSignal; metrics?: RestClientMetrics | undefined },
 ): Promise<{ status: number; body: string }> {
   const cluster = kc.getCurrentCluster();
   const what = `${req.method} ${req.path}`;
@@ -68,8 +82,14 @@ export async function kubeSend(
   await kc.applyToHTTPSOptions(opts);
   const transport = url.protocol === 'http:' ? http : https;
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const r = transport.request(url, { ...opts, ...(req.signal ? { signal: req.signal } : {}) }, resolve);
-    r.on('error', (e: NodeJS.ErrnoException) => reject(new KubeTransportError(what, e.code ?? e.name)));
+    const r = transport.request(url, { ...opts, ...(req.signal ? { signal: req.signal } : {}) }, (res) => {
+      req.metrics?.observe(String(res.statusCode ?? '<error>'), req.method.toUpperCase(), url.host);
+      resolve(res);
+    });
+    r.on('error', (e: NodeJS.ErrnoException) => {
+      req.metrics?.observe('<error>', req.method.toUpperCase(), url.host);
+      reject(new KubeTransportError(what, e.code ?? e.name));
+    });
     r.end(payload);
   });
   return { status: res.statusCode ?? 0, body: await readBody(res, 16 * 1024 * 1024) };

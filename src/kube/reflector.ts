@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import { KubeTransportError, kubeGet, readBody, readLines, type QueryParams } from './http.ts';
+import { KubeTransportError, kubeGet, readBody, readLines, type QueryParams, type RestClientMetrics } from './http.ts';
 import type { KubeObject, ObjectStore } from './object-store.ts';
 
 export interface ReflectorOptions<T extends KubeObject> {
@@ -39,6 +39,8 @@ export interface ReflectorOptions<T extends KubeObject> {
   backoff?: { initialMs?: number; maxMs?: number };
   /** Test hook: randomness for jitter. */
   random?: () => number;
+  /** rest_client_requests_total for the list and watch requests. */
+  restMetrics?: RestClientMetrics;
 }
 
 /** Why a list or watch ended early; only the reflector sees these, so they never leave this file. */
@@ -218,6 +220,7 @@ export class Reflector<T extends KubeObject> {
       query: { ...this.#selectors(), limit: this.#o.pageSize ?? DEFAULT_PAGE_SIZE, continue: cont },
       signal,
       ...(this.#o.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' } : {}),
+      metrics: this.#o.restMetrics,
     });
     await throwUnlessOk(res, 'list');
     const body = await readBody(res);
@@ -254,6 +257,7 @@ export class Reflector<T extends KubeObject> {
         },
         signal: stop.signal,
         ...(this.#o.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json' } : {}),
+        metrics: this.#o.restMetrics,
       });
       await throwUnlessOk(res, 'watch');
       this.#log.debug({ resourceVersion: this.#lastRv, timeoutSeconds }, 'watching');

@@ -25,6 +25,11 @@ export interface ProviderHost {
    * must be set on the store (authSecretRef.clientId / tenantId).
    */
   serviceAccountAnnotations?(sa: ServiceAccountSelector, signal: AbortSignal): Promise<Readonly<Record<string, string>>>;
+  /**
+   * Counts one call to the provider's API (ESO's runtime/metrics ObserveAPICall): `provider` and
+   * `call` are ESO's names (e.g. "Azure/KeyVault", "GetSecret"), `failed` whether it errored.
+   */
+  observeApiCall?(provider: string, call: string, failed: boolean): void;
   readonly log: Logger;
 }
 

@@ -29,6 +29,8 @@ export interface ClientCacheDeps {
   readWindowMs?: number;
   /** Clients are rebuilt after this age so rotated credentials are picked up. */
   maxClientAgeMs?: number;
+  /** A read was answered by sharing an identical one (projector_vault_reads_saved_total). */
+  onReadShared?: () => void;
 }
 
 interface CachedClient {
@@ -129,7 +131,7 @@ export class ClientCache {
     const reads: CredentialRead[] = [];
     const client = provider
       .newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal)
-      .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000));
+      .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared));
     const entry: CachedClient = { client, createdAt: now, reads };
     this.#clients.set(id, entry);
     client.catch(() => {

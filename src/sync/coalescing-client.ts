@@ -45,11 +45,14 @@ export class CoalescingClient implements SecretsClient {
   readonly #entries = new Map<string, Entry>();
   /** Reads that reached the inner client (for benchmarks and tests). */
   vaultReads = 0;
+  readonly #onShared: (() => void) | undefined;
 
-  constructor(inner: SecretsClient, clock: Clock, windowMs: number) {
+  /** `onShared` is told each time a read is answered by an identical one instead of the vault (a read saved). */
+  constructor(inner: SecretsClient, clock: Clock, windowMs: number, onShared?: () => void) {
     this.#inner = inner;
     this.#clock = clock;
     this.#windowMs = windowMs;
+    this.#onShared = onShared;
   }
 
   /** The same client for callers that accept reads started at most `maxReadAgeMs` ago. */
@@ -68,7 +71,10 @@ export class CoalescingClient implements SecretsClient {
   #shared<T>(key: string, maxAgeMs: number, read: () => Promise<T>): Promise<T> {
     const now = this.#clock.now().getTime();
     const hit = this.#entries.get(key);
-    if (hit && now - hit.startedAt <= maxAgeMs) return hit.promise as Promise<T>;
+    if (hit && now - hit.startedAt <= maxAgeMs) {
+      this.#onShared?.();
+      return hit.promise as Promise<T>;
+    }
     this.#sweep(now);
     this.vaultReads++;
     const promise = read();

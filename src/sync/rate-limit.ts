@@ -76,28 +76,44 @@ export class TokenBucket {
  * Shared by every provider client of the process; keyed by vault (the client passes its vault URL's
  * origin). `acquire` resolves when a read may go; `pause` records a 429's Retry-After.
  */
+/** Metrics hooks (Projector's own families); `vault` is the vault's host. */
+export interface VaultReadObserver {
+  /** A read waited `ms` for the vault's budget (or its 429 pause) before it could go. */
+  waited(vault: string, ms: number): void;
+  /** The vault answered 429. */
+  throttled(vault: string): void;
+}
+
 export class VaultRateLimiter {
   readonly #clock: Clock;
   readonly #options: RateLimitOptions;
   readonly #buckets = new Map<string, TokenBucket>();
+  readonly #observer: VaultReadObserver | undefined;
 
-  constructor(deps: { clock: Clock; options?: RateLimitOptions }) {
+  constructor(deps: { clock: Clock; options?: RateLimitOptions; observer?: VaultReadObserver }) {
     this.#clock = deps.clock;
     this.#options = deps.options ?? {};
+    this.#observer = deps.observer;
     // Fail at construction, not at the first read.
     new TokenBucket(this.#options, 0);
   }
 
   async acquire(vaultKey: string, signal: AbortSignal): Promise<void> {
+    const startMs = this.#clock.now().getTime();
     for (;;) {
       signal.throwIfAborted();
-      const waitMs = this.#bucket(vaultKey).take(this.#clock.now().getTime());
-      if (waitMs === 0) return;
+      const nowMs = this.#clock.now().getTime();
+      const waitMs = this.#bucket(vaultKey).take(nowMs);
+      if (waitMs === 0) {
+        if (nowMs > startMs) this.#observer?.waited(hostOf(vaultKey), nowMs - startMs);
+        return;
+      }
       await this.#clock.sleep(waitMs, signal);
     }
   }
 
   pause(vaultKey: string, retryAfterMs: number): void {
+    this.#observer?.throttled(hostOf(vaultKey));
     this.#bucket(vaultKey).pauseUntil(this.#clock.now().getTime() + Math.max(0, retryAfterMs));
   }
 
@@ -113,5 +129,14 @@ export class VaultRateLimiter {
       this.#buckets.set(vaultKey, bucket);
     }
     return bucket;
+  }
+}
+
+/** The vault's host from its key (an origin, `https://name.vault.azure.net`); the key itself otherwise. */
+function hostOf(vaultKey: string): string {
+  try {
+    return new URL(vaultKey).host;
+  } catch {
+    return vaultKey;
   }
 }

@@ -28,7 +28,7 @@ describe('projector operator (process)', { timeout: 600_000 }, () => {
       { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: 'fake' }, spec: { provider: { fake: { data: [{ key: 'k', value: canary }] } } } } as any,
       { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'e', namespace: 'opns' }, spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'fake' }, data: [{ secretKey: 'K', remoteRef: { key: 'k' } }] } } as any,
     ]);
-    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'operator', '--kubeconfig', cp.kubeconfigPath, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', '--log-level', 'debug'], { cwd: root });
+    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'operator', '--kubeconfig', cp.kubeconfigPath, '--metrics-addr=127.0.0.1:0', '--live-addr=127.0.0.1:0', '--loglevel=debug', '--enable-flood-gate=true'], { cwd: root });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -44,9 +44,12 @@ describe('projector operator (process)', { timeout: 600_000 }, () => {
       // The Secret is written before the reconcile returns and before the status is patched: the
       // counters and the condition gauge follow a moment later.
       const wanted = [
-        /controller_runtime_reconcile_total\{controller="externalsecret",result="requeueAfter"\} [1-9]/,
+        /controller_runtime_reconcile_total\{controller="externalsecret",result="requeue_after"\} [1-9]/,
         /externalsecret_status_condition\{name="e",namespace="opns",condition="Ready",status="True"\} 1/,
-        /leader_election_master_status\{name="projector-controller"\} 1/,
+        /externalsecret_status_condition\{name="e",namespace="opns",condition="Ready",status="False"\} 0/,
+        /externalsecret_sync_calls_total\{name="e",namespace="opns"\} [1-9]/,
+        /nodejs_eventloop_lag_seconds [0-9.e-]+/,
+        /process_resident_memory_bytes [1-9]/,
       ];
       const text = await eventually(async () => (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text(), (t) => wanted.every((re) => re.test(t)), {
         timeoutMs: 15_000,
@@ -60,6 +63,9 @@ describe('projector operator (process)', { timeout: 600_000 }, () => {
     // Every log line is JSON: checked once the process is gone, so no line is cut in half.
     for (const line of out.trim().split('\n')) JSON.parse(line);
     assert.match(out, /operator stopped/);
+    // ESO's flag names: --loglevel took effect (debug lines), an ignored one was named once.
+    assert.match(out, /"level":20/);
+    assert.equal(out.split('ESO flag --enable-flood-gate=true is accepted and ignored').length, 2);
     assertNowhere([canary], { stdout: out, stderr: err, 'statuses and events': await k.observableText(['opns']) });
   });
 

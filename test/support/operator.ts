@@ -8,10 +8,15 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
+import type { TemplateRenderer } from '../../src/core/plan-target-secret.ts';
+import { OperatorMetrics } from '../../src/controller/metrics.ts';
+import { portOf, serveEndpoints } from '../../src/controller/http-endpoints.ts';
 import { eventually } from './eventually.ts';
 
 export interface RunningOperator {
   manager: Manager;
+  /** With `serveMetrics`: the operator's /metrics URL (loopback, free port). */
+  metricsUrl?: string;
   logs(): string;
   /** Graceful: workers stop, then the Lease (if held) is released. */
   stop(): Promise<void>;
@@ -60,7 +65,16 @@ class SeverableLeaseLock implements LeaseLock {
 
 export async function startOperator(
   kubeConfig: KubeConfig,
-  opts: { namespace?: string; readWindowMs?: number; leaderElection?: TestLeaderElection } = {},
+  opts: {
+    namespace?: string;
+    readWindowMs?: number;
+    leaderElection?: TestLeaderElection;
+    controllerClass?: string;
+    /** Serve /metrics on loopback with process metrics, as `projector operator` does. */
+    serveMetrics?: boolean;
+    /** Wraps the template renderer, e.g. to inject a failing dependency. */
+    wrapRenderer?: (inner: TemplateRenderer) => TemplateRenderer;
+  } = {},
 ): Promise<RunningOperator> {
   const chunks: string[] = [];
   const sink = new Writable({
@@ -77,16 +91,19 @@ export async function startOperator(
   const name = le?.name ?? 'projector-controller';
   const lock = le && new SeverableLeaseLock(new KubeLeaseLock(kubeConfig, namespace, name));
   const leaderElection: ManagerLeaderElection | undefined = le && { ...le, namespace, name, lock, onLostLeadership: () => void (lostAt = Date.now()) };
+  const metrics = new OperatorMetrics({ clock: systemClock, processMetrics: opts.serveMetrics ?? false });
+  const renderer = defaultTemplateRenderer(systemTemplateClock);
   const manager = new Manager({
     kubeConfig,
-    registry: defaultRegistry(systemClock),
+    registry: defaultRegistry(systemClock, metrics.vault),
+    metrics,
     log,
     clock: systemClock,
     namespace: opts.namespace,
     concurrency: 4,
-    controllerClass: '',
+    controllerClass: opts.controllerClass ?? '',
     readWindowMs: opts.readWindowMs ?? 0,
-    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
+    renderTemplate: opts.wrapRenderer ? opts.wrapRenderer(renderer) : renderer,
     renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
     jitter: (ms) => ms,
     leaderElection,
@@ -96,8 +113,11 @@ export async function startOperator(
     chunks.push(`manager.run failed: ${(e as Error).name}\n`);
   });
   await eventually(() => manager.hasSynced(), true, { timeoutMs: 20_000, message: 'operator caches synced' });
+  const server = opts.serveMetrics ? await serveEndpoints(manager, { host: '127.0.0.1', port: 0 }, 'metrics') : undefined;
+  if (server) done.finally(() => server.close());
   return {
     manager,
+    ...(server ? { metricsUrl: `http://127.0.0.1:${portOf(server)}/metrics` } : {}),
     logs: () => chunks.join(''),
     async stop() {
       ac.abort();

@@ -7,6 +7,7 @@ import { Manager, type ManagerLeaderElection } from '../../controller/manager.ts
 import { leaderIdentity } from '../../kube/lease.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { portOf, serveEndpoints } from '../../controller/http-endpoints.ts';
+import { OperatorMetrics } from '../../controller/metrics.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import { defaultRegistry } from '../default-registry.ts';
@@ -41,12 +42,15 @@ function leaderElectionFor(le: LeaderElectionConfig, log: Logger): ManagerLeader
 export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Promise<void> {
   const config = operatorConfig(flags, process.env);
   const log = createLogger({ level: config.logLevel });
+  for (const warning of config.warnings) log.warn(warning);
+  // One registry for the process: ESO's and controller-runtime's families, process and Node.js runtime.
+  const metrics = new OperatorMetrics({ clock: systemClock, extendedLabels: config.extendedMetricLabels, processMetrics: true });
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const leaderElection = leaderElectionFor(config.leaderElection, log);
   log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
   const manager = new Manager({
     kubeConfig,
-    registry: defaultRegistry(systemClock),
+    registry: defaultRegistry(systemClock, metrics.vault),
     log,
     clock: systemClock,
     namespace: config.namespace,
@@ -59,12 +63,14 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     clientQps: config.clientQps,
     clientBurst: config.clientBurst,
     leaderElection,
+    metrics,
+    storeRequeueMs: config.storeRequeueMs,
   });
   const servers = [];
   const health = parseAddr(config.healthAddr);
   if (health) servers.push(await serveEndpoints(manager, health, 'health'));
-  const metrics = parseAddr(config.metricsAddr);
-  if (metrics) servers.push(await serveEndpoints(manager, metrics, 'metrics'));
+  const metricsAddr = parseAddr(config.metricsAddr);
+  if (metricsAddr) servers.push(await serveEndpoints(manager, metricsAddr, 'metrics'));
   if (servers.length) log.info({ ports: servers.map(portOf) }, 'serving health and metrics');
   try {
     await manager.run(signal);

@@ -1,9 +1,27 @@
 // `projector operator`: runs the controller against a cluster until SIGINT/SIGTERM.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { OperatorFlags } from '../../config.ts';
+import { ESO_FLAGS } from '../../eso-flags.ts';
+
+/**
+ * ESO's flag names (src/eso-flags.ts) that are not already Projector options. Bool flags take
+ * pflag's forms (`--flag`, `--flag=true|false`); ignored ones are hidden from --help and listed in
+ * docs/cli/operator.md.
+ */
+function addEsoFlags(cmd: Command): Command {
+  const existing = new Set(cmd.options.map((o) => o.long));
+  for (const f of ESO_FLAGS) {
+    if (existing.has(`--${f.name}`)) continue;
+    const spec = f.kind === 'bool' ? `--${f.name} [bool]` : `--${f.name} <${f.kind === 'duration' ? 'duration' : 'value'}>`;
+    const help = f.state === 'alias' ? `ESO's name for --${f.projector}` : f.state === 'same' ? `${f.note} (ESO flag)` : `ESO flag, ignored: ${f.note}`;
+    const option = new Option(spec, help);
+    cmd.addOption(f.state === 'ignored' ? option.hideHelp() : option);
+  }
+  return cmd;
+}
 
 export function registerOperatorCommand(program: Command): void {
-  program
+  const cmd = program
     .command('operator')
     .description('Run the controller: reconcile ExternalSecrets, SecretStores and ClusterSecretStores into Kubernetes Secrets.')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)')
@@ -14,7 +32,7 @@ export function registerOperatorCommand(program: Command): void {
     .option('--log-level <level>', 'trace|debug|info|warn|error (env LOG_LEVEL, default info)')
     .option('--metrics-addr <addr>', 'Prometheus metrics address, "0" disables (env PROJECTOR_METRICS_ADDR, default :8080)')
     .option('--health-addr <addr>', '/healthz and /readyz address, "0" disables (env PROJECTOR_HEALTH_ADDR, default :8081)')
-    .option('--controller-class <name>', 'serve only stores whose spec.controller is this (env PROJECTOR_CONTROLLER_CLASS)')
+    .option('--controller-class <name>', 'serve stores whose spec.controller is empty or this class (env PROJECTOR_CONTROLLER_CLASS, default "default")')
     .option('--resync-period <duration>', 'look at every object again this often (env PROJECTOR_RESYNC_PERIOD, default 10m)')
     .option('--read-window <duration>', 'identical vault reads within this window are made once (default 5s)')
     .option('--leader-elect', 'reconcile only while holding a coordination.k8s.io Lease, for several replicas (env PROJECTOR_LEADER_ELECT, default false)')
@@ -24,7 +42,9 @@ export function registerOperatorCommand(program: Command): void {
     .option('--leader-elect-lease-duration <duration>', 'how long followers wait after the last renewal before taking over (default 15s)')
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries a failing renewal before giving up and exiting (default 10s)')
     .option('--leader-elect-retry-period <duration>', 'interval between Lease renewals and acquire attempts (default 2s)')
-    .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n  projector operator --leader-elect --leader-election-namespace external-secrets\n')
+    .option('--store-requeue-interval <duration>', 'validate stores without spec.refreshInterval again this often (default 5m)');
+  addEsoFlags(cmd)
+    .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n  projector operator --leader-elect --leader-election-namespace external-secrets\n  projector operator --concurrent=2 --loglevel=debug --enable-leader-election=true   (ESO\'s flag names)\n')
     .action(async (flags: OperatorFlags) => {
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());

@@ -1,7 +1,8 @@
 // `projector dev --cluster`: the same local vault and manifests, reconciled into a real cluster by
 // the operator's own Manager running in this process. The stores are applied pointing at the local
 // vault with controller class "projector-dev", so an operator already running in the cluster leaves
-// them alone, and this process serves only them.
+// them alone, and this process serves only them: unlike an ESO controller class it leaves stores that
+// name no class to the cluster's operator (exclusiveControllerClass, core/controller-class.ts).
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -98,6 +99,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     clock: systemClock,
     concurrency: 4,
     controllerClass: DEV_CONTROLLER_CLASS,
+    exclusiveControllerClass: true,
     renderTemplate: defaultTemplateRenderer(systemTemplateClock),
     renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
   });

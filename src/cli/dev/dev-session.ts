@@ -12,6 +12,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 import { ChangeTimes } from '../../controller/change-times.ts';
+import { DEFAULT_CONTROLLER_CLASS } from '../../core/controller-class.ts';
 import { ExternalSecretReconciler } from '../../controller/externalsecret/reconciler.ts';
 import type { EventSink } from '../../controller/events.ts';
 import { defaultControllerRateLimiter } from '../../controller/rate-limiter.ts';
@@ -247,7 +248,7 @@ export class DevSession {
       events: this.#events(),
       clock: systemClock,
       log,
-      controllerClass: '',
+      controllerClass: DEFAULT_CONTROLLER_CLASS, // judged as an operator with default flags would
       renderTemplate: defaultTemplateRenderer(systemTemplateClock),
       fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock) },
       changes: this.#changes,

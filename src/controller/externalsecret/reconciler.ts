@@ -1,6 +1,7 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
 import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED } from '../../api/constants.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
+import { shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type LiveSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
@@ -38,8 +39,10 @@ export interface ExternalSecretDeps {
   events: EventSink;
   clock: Clock;
   log: Logger;
-  /** spec.controller of stores this instance serves ('' serves stores with no class). */
+  /** This instance's controller class: it serves stores naming it and stores naming none (core/controller-class.ts). */
   controllerClass: string;
+  /** Serve only stores naming `controllerClass` (core/controller-class.ts). */
+  exclusiveControllerClass?: boolean | undefined;
   renderTemplate?: TemplateRenderer;
   fetchOptions?: FetchOptions;
   /** Changes seen by the watch handlers since the last reconcile of each key. */
@@ -159,7 +162,7 @@ export class ExternalSecretReconciler implements Reconciler {
       const where = kind === 'SecretStore' ? ` in namespace "${ns}"` : '';
       throw new ProjectorError('StoreNotFound', `${kind} "${ref.name}" not found${where}`, { field: 'spec.secretStoreRef.name' });
     }
-    if ((store.spec.controller ?? '') !== this.#d.controllerClass) throw new NotOurStore();
+    if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) throw new NotOurStore();
     if (kind === 'ClusterSecretStore') {
       const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
       if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field: 'spec.secretStoreRef.name' });
@@ -262,7 +265,7 @@ export class ExternalSecretReconciler implements Reconciler {
     } catch (statusErr) {
       // The API server itself may be what failed; the retry below covers both.
       log.warn({ err: statusErr }, 'could not record the failure in status');
-      return { kind: 'retry' };
+      return { kind: 'retry', error: e.code };
     }
     return resultFor(e);
   }

@@ -2,6 +2,7 @@
 import type { GenericStore, ObjectKey, SecretStoreStatus } from '../../api/index.ts';
 import { CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
 import { setCondition } from '../../core/conditions.ts';
+import { shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { validateSecretStore } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -24,6 +25,8 @@ export interface SecretStoreDeps {
   clock: Clock;
   log: Logger;
   controllerClass: string;
+  /** Serve only stores naming `controllerClass` (core/controller-class.ts). */
+  exclusiveControllerClass?: boolean | undefined;
   /** Re-validation period when the store sets no spec.refreshInterval. */
   defaultRevalidateMs?: number;
 }
@@ -51,7 +54,7 @@ export class SecretStoreReconciler implements Reconciler {
       this.#d.clients.invalidate({ kind: this.#d.kind, metadata: { name: name!, namespace: ns || undefined } }, { forget: true });
       return { kind: 'done' };
     }
-    if ((store.spec.controller ?? '') !== this.#d.controllerClass) return { kind: 'done' };
+    if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) return { kind: 'done' };
     const now = this.#d.clock.now();
     const log = this.#d.log.child({ key });
     try {
@@ -81,9 +84,9 @@ export class SecretStoreReconciler implements Reconciler {
       try {
         await this.#write(store, readyStatus(store, 'False', reason, err.describe(), now), reason, log);
       } catch {
-        return { kind: 'retry' };
+        return { kind: 'retry', error: err.code };
       }
-      return invalid ? { kind: 'done' } : resultFor(err);
+      return invalid ? { kind: 'done', error: err.code } : resultFor(err);
     }
   }
 

@@ -6,7 +6,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { MIN_THROTTLE_PAUSE_MS } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
+import type { ProviderHost, SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
 import { toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
@@ -39,7 +39,13 @@ export interface AzureKvClientDeps {
   now?: () => Date;
   /** Parallel value reads in getAllSecrets. */
   findConcurrency?: number;
+  /** externalsecret_provider_api_calls_count (ProviderHost.observeApiCall). */
+  observeCall?: ProviderHost['observeApiCall'];
 }
+
+/** ESO's provider and call names for Key Vault (runtime/constants: ProviderAzureKV, CallAzureKV*). */
+const PROVIDER_NAME = 'Azure/KeyVault';
+type KvCall = 'GetSecret' | 'GetSecrets';
 
 const LIST_PAGE_SIZE = 25;
 
@@ -76,8 +82,10 @@ export class AzureKvSecretsClient implements SecretsClient {
   readonly #limiter: VaultReadLimiter | undefined;
   readonly #now: () => Date;
   readonly #findConcurrency: number;
+  readonly #observeCall: AzureKvClientDeps['observeCall'];
 
   constructor(deps: AzureKvClientDeps) {
+    this.#observeCall = deps.observeCall;
     this.#client = deps.secretClient;
     this.#vaultUrl = deps.vaultUrl;
     this.#vaultKey = new URL(deps.vaultUrl).origin.toLowerCase();
@@ -131,7 +139,7 @@ export class AzureKvSecretsClient implements SecretsClient {
   /** Ready only when the vault answers a list call with this identity; throws the precise reason otherwise. */
   async validate(signal: AbortSignal): Promise<ValidationResult> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 });
-    await this.#read(() => pages.next(), {}, signal);
+    await this.#read('GetSecrets', () => pages.next(), {}, signal);
     return 'Ready';
   }
 
@@ -187,26 +195,31 @@ export class AzureKvSecretsClient implements SecretsClient {
   }
 
   #fetch(name: string, version: string | undefined, signal: AbortSignal): Promise<KeyVaultSecret> {
-    return this.#read(() => this.#client.getSecret(name, { ...(version ? { version } : {}), abortSignal: signal }), { secretName: name, version }, signal);
+    return this.#read('GetSecret', () => this.#client.getSecret(name, { ...(version ? { version } : {}), abortSignal: signal }), { secretName: name, version }, signal);
   }
 
   async #listProperties(signal: AbortSignal): Promise<SecretProperties[]> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: LIST_PAGE_SIZE });
     const all: SecretProperties[] = [];
     for (;;) {
-      const page = await this.#read(() => pages.next(), {}, signal);
+      const page = await this.#read('GetSecrets', () => pages.next(), {}, signal);
       if (page.done) return all;
       all.push(...page.value);
     }
   }
 
   /** Every vault call goes through here: rate limit, then one SDK call, then error translation. */
-  async #read<T>(call: () => Promise<T>, about: { secretName?: string; version?: string | undefined }, signal: AbortSignal): Promise<T> {
+  async #read<T>(name: KvCall, call: () => Promise<T>, about: { secretName?: string; version?: string | undefined }, signal: AbortSignal): Promise<T> {
     const secretName = about.secretName;
+    let called = false;
     try {
       await this.#limiter?.acquire(this.#vaultKey, signal);
-      return await call();
+      called = true;
+      const result = await call();
+      this.#observeCall?.(PROVIDER_NAME, name, false);
+      return result;
     } catch (err) {
+      if (called) this.#observeCall?.(PROVIDER_NAME, name, true);
       const e = toProjectorError(err, { vaultUrl: this.#vaultUrl, ...about }, this.#now().getTime());
       // A 429 without Retry-After, or with `0`, still pauses the vault for MIN_THROTTLE_PAUSE_MS
       // (core/limits.ts): otherwise every waiting reader fires again at once into a throttling vault.

@@ -101,7 +101,7 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
     userAgentOptions: { userAgentPrefix: 'projector' },
   });
   host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity }, 'azurekv client created');
-  return new AzureKvSecretsClient({ secretClient, vaultUrl: config.vaultUrl, log: host.log, limiter: options.limiter, now });
+  return new AzureKvSecretsClient({ secretClient, vaultUrl: config.vaultUrl, log: host.log, limiter: options.limiter, now, observeCall: host.observeApiCall });
 }
 
 /** The azurekv Provider; the composition root passes the process-wide limiter. */

@@ -46,6 +46,8 @@ export interface HowtoEnvOptions {
   throttle?: VaultOptions['throttle'];
   /** Set before the operator starts: the SDK reads it when a ManagedIdentityCredential is created. */
   beforeOperator?(vault: StartedVault): void;
+  /** Options for the in-process operator (test/support/operator.ts). */
+  operator?: Parameters<typeof startOperator>[1];
 }
 
 export class HowtoEnv {
@@ -84,7 +86,7 @@ export class HowtoEnv {
     const env = new HowtoEnv(cp, vault, vaultOptions, vaultLog, dataDir);
     await env.k.installCrds();
     opts.beforeOperator?.(vault);
-    env.op = await startOperator(cp.admin);
+    env.op = await startOperator(cp.admin, opts.operator);
     return env;
   }
 

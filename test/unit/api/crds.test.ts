@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { renderCrdFiles } from '../../../src/api/crd-files.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -13,6 +13,15 @@ describe('CRDs', () => {
   it('contain no schema constructs the API server rejects as non-structural', () => {
     for (const f of renderCrdFiles(stringify)) {
       for (const bad of ['anyOf:', 'oneOf:', 'const:', 'patternProperties:', '$id:']) assert.ok(!f.content.includes(bad), `${f.path} contains ${bad}`);
+    }
+  });
+  it("print the same columns as ESO's CRDs, in every served version", () => {
+    const eso = JSON.parse(readFileSync(root + 'test/fixtures/eso-crds/printer-columns.json', 'utf8')) as { kinds: Record<string, Record<string, unknown>> };
+    for (const f of renderCrdFiles(stringify)) {
+      const crd = parse(f.content) as { spec: { names: { kind: string }; versions: { name: string; additionalPrinterColumns?: unknown }[] } };
+      const expected = eso.kinds[crd.spec.names.kind];
+      assert.ok(expected, `${crd.spec.names.kind} is in the ESO fixture`);
+      for (const v of crd.spec.versions) assert.deepEqual(v.additionalPrinterColumns, expected[v.name], `${crd.spec.names.kind} ${v.name}`);
     }
   });
 });

@@ -113,7 +113,7 @@ describe('ExternalSecretReconciler', () => {
     w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v2' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 2 } });
     w.changes.mark(w.key, w.clock.nowMs(), true);
     w.setFailReads(true);
-    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'VaultUnavailable' });
     assert.equal(w.value(), 'v1');
     assert.equal(w.ready()?.status, 'False');
     assert.match(w.ready()!.message!, /^VaultUnavailable: /);
@@ -148,7 +148,7 @@ describe('ExternalSecretReconciler', () => {
 
   it('retries a missing remote key with backoff and says which key', async () => {
     const w = world([]);
-    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'VaultNotFound' });
     assert.match(w.ready()!.message!, /^VaultNotFound: secret "netbox-db-password" not found/);
   });
 
@@ -170,7 +170,7 @@ describe('ExternalSecretReconciler', () => {
     const written = Buffer.from(w.bytesOf('keystore.jks')!);
 
     w.setSpec({ target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { 'keystore.jks': '{{ .raw | b64dec }}' }, metadata: { labels: { kind: '{{ .raw | b64dec }}' } } } } });
-    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'TemplateBinaryValue' });
     assert.deepEqual(Buffer.from(w.bytesOf('keystore.jks')!), written);
     assert.equal(w.ready()?.status, 'False');
     assert.match(w.ready()!.message!, /^TemplateBinaryValue: spec\.target\.template\.metadata\.labels\["kind"\] renders binary data/);

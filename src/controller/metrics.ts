@@ -1,0 +1,386 @@
+// The operator's Prometheus metrics, on prom-client. One OperatorMetrics (and one Registry) per
+// operator process: the composition root creates it and passes it to the Manager, the provider
+// registry and the HTTP endpoint; tests pass a fresh Registry so nothing leaks between them.
+//
+// Names, types, label names, label values and buckets follow what an ESO v2.9 installation exposes:
+// ESO's own families (pkg/controllers/externalsecret/esmetrics, pkg/controllers/secretstore/
+// {ssmetrics,cssmetrics,metrics}, pkg/controllers/metrics/labels.go, runtime/metrics/metrics.go) and
+// those controller-runtime v0.24.1 registers for it (pkg/internal/controller/metrics/metrics.go,
+// pkg/internal/metrics/workqueue.go with client-go v0.36 util/workqueue semantics,
+// pkg/metrics/client_go_adapter.go, pkg/metrics/leaderelection.go). docs/metrics.md lists them all.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { RestClientMetrics } from '../kube/http.ts';
+import type { VaultReadObserver } from '../sync/rate-limit.ts';
+import type { Result } from './reconciler.ts';
+
+/** controller-runtime's ReconcileTime buckets (seconds). */
+export const RECONCILE_TIME_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15,
+  20, 25, 30, 40, 50, 60,
+];
+
+/** prometheus.ExponentialBuckets(10e-9, 10, 12): 1e-8 … 1e3 seconds (controller-runtime's workqueue histograms). */
+export const WORKQUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => Number(`1e${i - 8}`));
+
+/** The labels `--enable-extended-metric-labels` adds (ESO pkg/controllers/metrics/labels.go SetUpLabelNames). */
+export const EXTENDED_LABEL_NAMES = [
+  'app_kubernetes_io_name',
+  'app_kubernetes_io_instance',
+  'app_kubernetes_io_version',
+  'app_kubernetes_io_component',
+  'app_kubernetes_io_part_of',
+  'app_kubernetes_io_managed_by',
+] as const;
+
+/** ESO's provider label for Azure Key Vault (runtime/constants ProviderAzureKV). */
+export const PROVIDER_AZURE_KV = 'Azure/KeyVault';
+
+/** controller-runtime's reconcile_total result values (pkg/internal/controller/controller.go). */
+export type ReconcileResultLabel = 'success' | 'error' | 'requeue' | 'requeue_after';
+
+/**
+ * The result label controller-runtime would give this outcome. A Result carrying `error` is what a
+ * Go reconciler returns as `err` (ESO returns the provider's error: the key is retried with
+ * backoff, or — a spec error Projector does not retry — the equivalent of a TerminalError); a
+ * scheduled refresh is `requeue_after`, a plain rate-limited requeue `requeue`, anything else `success`.
+ */
+export function resultLabel(result: Result): ReconcileResultLabel {
+  if (result.error) return 'error';
+  if (result.kind === 'requeueAfter' || result.kind === 'retryAfter') return result.ms > 0 ? 'requeue_after' : 'success';
+  if (result.kind === 'retry') return 'requeue';
+  return 'success';
+}
+
+export interface OperatorMetricsOptions {
+  /** Defaults to a new Registry. Pass one to share it with other collectors of the process. */
+  registry?: Registry;
+  /** `--enable-extended-metric-labels`: app.kubernetes.io/* labels of the object as metric labels. */
+  extendedLabels?: boolean;
+  /** Process and Node.js runtime metrics (prom-client collectDefaultMetrics). Default false (tests). */
+  processMetrics?: boolean;
+  clock: Clock;
+}
+
+/**
+ * ESO's RefineLabels: keep only the registered label names; a Kubernetes label key is turned into a
+ * label name by replacing each run of characters outside [a-zA-Z0-9 ] with `_`.
+ */
+function refineLabels(names: readonly string[], base: Record<string, string>, extra: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = base[n] ?? '';
+  for (const [k, v] of Object.entries(extra ?? {})) {
+    const clean = k.replace(/[^a-zA-Z0-9 ]+/g, '_');
+    if (clean in out && !(clean in base)) out[clean] = v;
+  }
+  return out;
+}
+
+function splitKey(key: ObjectKey): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** What client-go's queue metrics need from a WorkQueue (util/workqueue/metrics.go queueMetrics). */
+export interface QueueMetricsSink<K> {
+  added(key: K): void;
+  got(key: K): void;
+  done(key: K): void;
+  retried(): void;
+}
+
+/** Per-controller instruments (the controller label is ESO's controller name, e.g. "externalsecret"). */
+export interface ControllerMetrics {
+  readonly name: string;
+  queue: QueueMetricsSink<ObjectKey>;
+  /** controller-runtime's startup: every result at 0, max_concurrent_reconciles set. */
+  started(maxConcurrent: number): void;
+  workerBusy(delta: 1 | -1): void;
+  /** A reconcile finished (after `seconds`), with its Result or a thrown exception; `timedOut`: its deadline passed. */
+  reconciled(seconds: number, outcome: { result: Result } | { thrown: unknown }, timedOut: boolean): void;
+}
+
+export class OperatorMetrics {
+  readonly registry: Registry;
+  readonly extendedLabels: boolean;
+  readonly #clock: Clock;
+  readonly #nonConditionLabels: string[];
+  readonly #conditionLabels: string[];
+
+  // controller-runtime
+  readonly #reconcileTotal: Counter<'controller' | 'result'>;
+  readonly #reconcileErrors: Counter<'controller'>;
+  readonly #terminalErrors: Counter<'controller'>;
+  readonly #reconcilePanics: Counter<'controller'>;
+  readonly #reconcileTimeouts: Counter<'controller'>;
+  readonly #reconcileTime: Histogram<'controller'>;
+  readonly #maxConcurrent: Gauge<'controller'>;
+  readonly #activeWorkers: Gauge<'controller'>;
+  // workqueue
+  readonly #depth: Gauge<'name' | 'controller' | 'priority'>;
+  readonly #adds: Counter<'name' | 'controller'>;
+  readonly #queueLatency: Histogram<'name' | 'controller'>;
+  readonly #workDuration: Histogram<'name' | 'controller'>;
+  readonly #retries: Counter<'name' | 'controller'>;
+  /** Per queue: keys waiting (client-go counts an add while processing too) and processing start times. */
+  readonly #queues = new Map<string, { depth: number; processing: Map<string, number> }>();
+  // rest client, leader election
+  readonly #restRequests: Counter<'code' | 'method' | 'host'>;
+  readonly #leader: Gauge<'name'>;
+  readonly #leaders = new Map<string, () => boolean>();
+  // ESO
+  readonly #syncCalls: Counter<string>;
+  readonly #syncErrors: Counter<string>;
+  readonly #esDuration: Gauge<string>;
+  readonly #esCondition: Gauge<string>;
+  readonly #ssDuration: Gauge<string>;
+  readonly #ssCondition: Gauge<string>;
+  readonly #cssDuration: Gauge<string>;
+  readonly #cssCondition: Gauge<string>;
+  readonly #apiCalls: Counter<'provider' | 'call' | 'status'>;
+  // Projector
+  readonly #readsSaved: Counter<string>;
+  readonly #limiterWaits: Counter<'vault'>;
+  readonly #limiterWaitSeconds: Counter<'vault'>;
+  readonly #throttled: Counter<'vault'>;
+  /** Label sets of the gauges ESO deletes by partial match (status conditions, store durations). */
+  readonly #series = new Map<Gauge<string>, Map<string, Record<string, string>>>();
+
+  constructor(o: OperatorMetricsOptions) {
+    const registers = [(this.registry = o.registry ?? new Registry())];
+    this.extendedLabels = o.extendedLabels ?? false;
+    this.#clock = o.clock;
+    this.#nonConditionLabels = ['name', 'namespace', ...(this.extendedLabels ? EXTENDED_LABEL_NAMES : [])];
+    this.#conditionLabels = ['name', 'namespace', 'condition', 'status', ...(this.extendedLabels ? EXTENDED_LABEL_NAMES : [])];
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], collect?: () => void) => new Gauge<L>({ name, help, labelNames, registers, ...(collect ? { collect } : {}) });
+    const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) => new Histogram<L>({ name, help, labelNames, buckets, registers });
+
+    this.#reconcileTotal = counter('controller_runtime_reconcile_total', 'Reconciles per controller and result (success, error, requeue, requeue_after).', ['controller', 'result']);
+    this.#reconcileErrors = counter('controller_runtime_reconcile_errors_total', 'Reconciles that ended in an error, per controller.', ['controller']);
+    this.#terminalErrors = counter('controller_runtime_terminal_reconcile_errors_total', 'Reconcile errors that are not retried (spec errors), per controller.', ['controller']);
+    this.#reconcilePanics = counter('controller_runtime_reconcile_panics_total', 'Reconciles that threw (a bug), per controller.', ['controller']);
+    this.#reconcileTimeouts = counter('controller_runtime_reconcile_timeouts_total', 'Reconciles cut off by the per-reconcile deadline, per controller.', ['controller']);
+    this.#reconcileTime = histogram('controller_runtime_reconcile_time_seconds', 'Seconds per reconcile, per controller.', ['controller'], RECONCILE_TIME_BUCKETS);
+    this.#maxConcurrent = gauge('controller_runtime_max_concurrent_reconciles', 'Worker count per controller.', ['controller']);
+    this.#activeWorkers = gauge('controller_runtime_active_workers', 'Workers reconciling right now, per controller.', ['controller']);
+
+    this.#depth = gauge('workqueue_depth', 'Keys waiting in the queue.', ['name', 'controller', 'priority'], () => {
+      for (const [name, q] of this.#queues) this.#depth.set({ name, controller: name, priority: '' }, q.depth);
+    });
+    this.#adds = counter('workqueue_adds_total', 'Keys added to the queue (not counting keys already waiting).', ['name', 'controller']);
+    this.#queueLatency = histogram('workqueue_queue_duration_seconds', 'Seconds a key waited in the queue before a worker took it.', ['name', 'controller'], WORKQUEUE_BUCKETS);
+    this.#workDuration = histogram('workqueue_work_duration_seconds', 'Seconds a worker spent on a key.', ['name', 'controller'], WORKQUEUE_BUCKETS);
+    const unfinished = gauge('workqueue_unfinished_work_seconds', 'Seconds of work in progress not yet observed by work_duration.', ['name', 'controller'], () => {
+      for (const [name, q] of this.#queues) unfinished.set({ name, controller: name }, this.#ages(q.processing).total);
+    });
+    const longest = gauge('workqueue_longest_running_processor_seconds', 'Seconds the longest-running worker of the queue has been busy.', ['name', 'controller'], () => {
+      for (const [name, q] of this.#queues) longest.set({ name, controller: name }, this.#ages(q.processing).oldest);
+    });
+    this.#retries = counter('workqueue_retries_total', 'Keys added to the queue with a delay (backoff or scheduled requeue).', ['name', 'controller']);
+
+    this.#restRequests = counter('rest_client_requests_total', 'Requests to the API server by status code, method and host.', ['code', 'method', 'host']);
+    this.#leader = gauge('leader_election_master_status', '1 while this instance holds the lease named by `name`, else 0.', ['name'], () => {
+      for (const [name, isLeader] of this.#leaders) this.#leader.set({ name }, isLeader() ? 1 : 0);
+    });
+
+    this.#syncCalls = counter('externalsecret_sync_calls_total', 'ExternalSecret reconciles.', this.#nonConditionLabels);
+    this.#syncErrors = counter('externalsecret_sync_calls_error', 'ExternalSecret reconciles that failed.', this.#nonConditionLabels);
+    this.#esCondition = gauge('externalsecret_status_condition', 'ExternalSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
+    this.#esDuration = gauge('externalsecret_reconcile_duration', 'Duration of the last reconcile of the ExternalSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    this.#ssCondition = gauge('secretstore_status_condition', 'SecretStore status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
+    this.#ssDuration = gauge('secretstore_reconcile_duration', 'Duration of the last reconcile of the SecretStore, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    this.#cssCondition = gauge('clustersecretstore_status_condition', 'ClusterSecretStore status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
+    this.#cssDuration = gauge('clustersecretstore_reconcile_duration', 'Duration of the last reconcile of the ClusterSecretStore, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    this.#apiCalls = counter('externalsecret_provider_api_calls_count', 'Calls to secret providers by provider, call and status (success or error).', ['provider', 'call', 'status']);
+
+    this.#readsSaved = counter('projector_vault_reads_saved_total', 'Vault reads answered by sharing an identical read in the read window instead of calling the vault.', []);
+    this.#limiterWaits = counter('projector_vault_limiter_waits_total', 'Vault reads that waited for the per-vault rate limiter.', ['vault']);
+    this.#limiterWaitSeconds = counter('projector_vault_limiter_wait_seconds_total', 'Seconds vault reads spent waiting for the per-vault rate limiter.', ['vault']);
+    this.#throttled = counter('projector_vault_throttled_total', 'Vault answers 429 (Too Many Requests): the vault is paused for its Retry-After.', ['vault']);
+
+    if (o.processMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  #ages(processing: Map<string, number>): { total: number; oldest: number } {
+    const now = this.#clock.now().getTime();
+    let total = 0;
+    let oldest = 0;
+    for (const start of processing.values()) {
+      const age = (now - start) / 1000;
+      total += age;
+      oldest = Math.max(oldest, age);
+    }
+    return { total, oldest };
+  }
+
+  /** Instruments for one controller and its queue (queue name = controller name, as controller-runtime). */
+  controller(name: string): ControllerMetrics {
+    const q = { depth: 0, processing: new Map<string, number>() };
+    this.#queues.set(name, q);
+    const addedAt = new Map<string, number>();
+    const ql = { name, controller: name };
+    const c = { controller: name };
+    const now = () => this.#clock.now().getTime();
+    this.#adds.inc(ql, 0);
+    this.#retries.inc(ql, 0);
+    return {
+      name,
+      queue: {
+        added: (key) => {
+          this.#adds.inc(ql);
+          q.depth++;
+          if (!addedAt.has(key)) addedAt.set(key, now());
+        },
+        got: (key) => {
+          q.depth--;
+          q.processing.set(key, now());
+          const t = addedAt.get(key);
+          if (t !== undefined) {
+            this.#queueLatency.observe(ql, (now() - t) / 1000);
+            addedAt.delete(key);
+          }
+        },
+        done: (key) => {
+          const t = q.processing.get(key);
+          if (t !== undefined) {
+            this.#workDuration.observe(ql, (now() - t) / 1000);
+            q.processing.delete(key);
+          }
+        },
+        retried: () => this.#retries.inc(ql),
+      },
+      started: (maxConcurrent) => {
+        for (const result of ['error', 'requeue_after', 'requeue', 'success']) this.#reconcileTotal.inc({ controller: name, result }, 0);
+        for (const m of [this.#reconcileErrors, this.#terminalErrors, this.#reconcilePanics, this.#reconcileTimeouts]) m.inc(c, 0);
+        this.#maxConcurrent.set(c, maxConcurrent);
+        this.#activeWorkers.set(c, 0);
+      },
+      workerBusy: (delta) => this.#activeWorkers.inc(c, delta),
+      reconciled: (seconds, outcome, timedOut) => {
+        this.#reconcileTime.observe(c, seconds);
+        if (timedOut) this.#reconcileTimeouts.inc(c);
+        if ('thrown' in outcome) {
+          // controller-runtime recovers a panic into an error: counted as a panic and as an error.
+          this.#reconcilePanics.inc(c);
+          this.#reconcileErrors.inc(c);
+          this.#reconcileTotal.inc({ controller: name, result: 'error' });
+          return;
+        }
+        const label = resultLabel(outcome.result);
+        if (label === 'error') {
+          this.#reconcileErrors.inc(c);
+          if (outcome.result.kind === 'done') this.#terminalErrors.inc(c);
+        }
+        this.#reconcileTotal.inc({ controller: name, result: label });
+      },
+    };
+  }
+
+  /** client-go's rest_client_requests_total adapter: code is the HTTP status, or `<error>` when none came. */
+  readonly rest: RestClientMetrics = {
+    observe: (code, method, host) => this.#restRequests.inc({ code, method, host }),
+  };
+
+  /** ESO's ObserveAPICall (runtime/metrics): status `error` when the call failed, else `success`. */
+  observeApiCall(provider: string, call: string, failed: boolean): void {
+    this.#apiCalls.inc({ provider, call, status: failed ? 'error' : 'success' });
+  }
+
+  /** Hooks for the per-vault limiter and the read sharing (Projector's own families). */
+  readonly vault: VaultReadObserver & { readShared(): void } = {
+    waited: (vault, ms) => {
+      this.#limiterWaits.inc({ vault });
+      this.#limiterWaitSeconds.inc({ vault }, ms / 1000);
+    },
+    throttled: (vault) => this.#throttled.inc({ vault }),
+    readShared: () => this.#readsSaved.inc(),
+  };
+
+  /** leader_election_master_status{name=leaseName}, read at each scrape (only with leader election, as controller-runtime). */
+  trackLeader(leaseName: string, isLeader: () => boolean): void {
+    this.#leaders.set(leaseName, isLeader);
+  }
+
+  /** The ExternalSecret reconciler's own families, as ESO's Reconcile updates them (deferred). */
+  externalSecretReconciled(key: ObjectKey, seconds: number, failed: boolean): void {
+    // ESO refines only name and namespace here: extended labels are present and empty.
+    const labels = refineLabels(this.#nonConditionLabels, splitKey(key), undefined);
+    this.#esDuration.set(labels, seconds * 1e9);
+    this.#syncCalls.inc(labels);
+    if (failed) this.#syncErrors.inc(labels);
+  }
+
+  storeReconciled(kind: 'SecretStore' | 'ClusterSecretStore', key: ObjectKey, seconds: number): void {
+    const gauge = kind === 'SecretStore' ? this.#ssDuration : this.#cssDuration;
+    this.#set(gauge, refineLabels(this.#nonConditionLabels, splitKey(key), undefined), seconds * 1e9);
+  }
+
+  /**
+   * ESO's esmetrics.UpdateExternalSecretCondition for the Ready condition: Ready=True sets
+   * {Ready,True}=1 and {Ready,False}=0 (and the reverse), Unknown sets only {Ready,Unknown}=1; a
+   * deleted ExternalSecret drops its Ready series and leaves {Deleted,False}=1, as ESO does.
+   */
+  setExternalSecretCondition(es: Pick<ExternalSecret, 'metadata' | 'status'>, deleted = false): void {
+    const base = { name: es.metadata.name!, namespace: es.metadata.namespace ?? '' };
+    const labels = refineLabels(this.#conditionLabels, base, es.metadata.labels);
+    const g = this.#esCondition;
+    const drop = (condition: string) => this.#removeMatching(g, { ...base, condition });
+    if (deleted) {
+      drop('Ready');
+      this.#set(g, { ...labels, condition: 'Deleted', status: 'False' }, 1);
+      return;
+    }
+    const ready = es.status?.conditions?.find((c) => c.type === 'Ready');
+    if (!ready) return;
+    drop('Deleted');
+    this.#setCondition(g, labels, base, ready.status);
+  }
+
+  /** ESO's secretstore/metrics UpdateStatusCondition; a deleted store's series are removed (RemoveMetrics). */
+  setStoreCondition(store: GenericStore, deleted = false): void {
+    const kind = store.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+    const [condition, duration] = kind === 'SecretStore' ? [this.#ssCondition, this.#ssDuration] : [this.#cssCondition, this.#cssDuration];
+    const base = { name: store.metadata.name!, namespace: store.metadata.namespace ?? '' };
+    if (deleted) {
+      this.#removeMatching(condition, base);
+      this.#removeMatching(duration, base);
+      return;
+    }
+    const ready = store.status?.conditions?.find((c) => c.type === 'Ready');
+    if (!ready) return;
+    this.#setCondition(condition, refineLabels(this.#conditionLabels, base, store.metadata.labels), base, ready.status);
+  }
+
+  #setCondition(g: Gauge<string>, labels: Record<string, string>, base: Record<string, string>, status: string): void {
+    const opposite = status === 'True' ? 'False' : status === 'False' ? 'True' : undefined;
+    if (opposite) {
+      // A series with other extended-label values (labels changed) would otherwise linger.
+      this.#removeMatching(g, { ...base, condition: 'Ready', status: opposite });
+      this.#set(g, { ...labels, condition: 'Ready', status: opposite }, 0);
+    }
+    this.#removeMatching(g, { ...base, condition: 'Ready', status });
+    this.#set(g, { ...labels, condition: 'Ready', status }, 1);
+  }
+
+  /** Sets a series of a gauge whose series are later removed by partial match; remembers its labels. */
+  #set(g: Gauge<string>, labels: Record<string, string>, value: number): void {
+    let known = this.#series.get(g);
+    if (!known) this.#series.set(g, (known = new Map()));
+    known.set(JSON.stringify(Object.entries(labels).sort()), labels);
+    g.set(labels, value);
+  }
+
+  /** prometheus.GaugeVec.DeletePartialMatch: drop every series whose labels include `match`. */
+  #removeMatching(g: Gauge<string>, match: Record<string, string>): void {
+    const known = this.#series.get(g);
+    if (!known) return;
+    for (const [id, labels] of known) {
+      if (Object.entries(match).every(([k, v]) => labels[k] === v)) {
+        g.remove(labels);
+        known.delete(id);
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// `projector operator` accepts ESO's operator flags (src/eso-flags.ts; ESO v2.9 cmd/controller/root.go).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command } from 'commander';
+import { registerOperatorCommand } from '../../../src/cli/commands/operator.ts';
+import { operatorConfig, type OperatorFlags } from '../../../src/config.ts';
+import { ESO_FLAGS } from '../../../src/eso-flags.ts';
+
+/** Parses `operator <args>` with the real command definition, without running it. */
+function parse(args: string[]): OperatorFlags {
+  const program = new Command().exitOverride();
+  registerOperatorCommand(program);
+  const cmd = program.commands.find((c) => c.name() === 'operator')!;
+  let flags: OperatorFlags | undefined;
+  cmd.action((f: OperatorFlags) => void (flags = f));
+  program.parse(['node', 'projector', 'operator', ...args]);
+  return flags!;
+}
+
+describe('operator flags', () => {
+  it("parses the args ESO's Helm chart renders (deployment.yaml with typical values and extraArgs)", () => {
+    const args = [
+      '--enable-leader-election=true',
+      '--leader-election-id=external-secrets-controller',
+      '--leader-election-lease-duration=30s',
+      '--leader-election-renew-deadline=20s',
+      '--leader-election-retry-period=4s',
+      '--namespace=team-a',
+      '--enable-cluster-store-reconciler=false',
+      '--enable-cluster-external-secret-reconciler=false',
+      '--enable-cluster-push-secret-reconciler=false',
+      '--enable-push-secret-reconciler=false',
+      '--store-requeue-interval=1m',
+      '--controller-class=team-a',
+      '--enable-extended-metric-labels=true',
+      '--concurrent=3',
+      '--client-qps=40',
+      '--client-burst=80',
+      '--metrics-addr=:8080',
+      '--loglevel=debug',
+      '--zap-time-encoding=epoch',
+      '--live-addr=:8082',
+      '--enable-flood-gate',
+      '--experimental-enable-vault-token-cache=true',
+    ];
+    const c = operatorConfig(parse(args), {});
+    assert.equal(c.concurrency, 3);
+    assert.equal(c.logLevel, 'debug');
+    assert.equal(c.namespace, 'team-a');
+    assert.equal(c.controllerClass, 'team-a');
+    assert.equal(c.clientQps, 40);
+    assert.equal(c.clientBurst, 80);
+    assert.equal(c.metricsAddr, ':8080');
+    assert.equal(c.healthAddr, ':8082');
+    assert.equal(c.extendedMetricLabels, true);
+    assert.equal(c.storeRequeueMs, 60_000);
+    assert.deepEqual(
+      { ...c.leaderElection },
+      { enabled: true, namespace: 'external-secrets', name: 'external-secrets-controller', leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 4_000 },
+    );
+    // Ignored flags whose value describes what Projector does anyway stay quiet; the others warn once each.
+    assert.deepEqual(c.warnings, [
+      'ESO flag --enable-cluster-store-reconciler=false is accepted and ignored: ClusterSecretStores are always served when watching all namespaces',
+      'ESO flag --enable-flood-gate=true is accepted and ignored: not implemented: ExternalSecrets are reconciled whatever their store’s readiness',
+      'ESO flag --experimental-enable-vault-token-cache=true is accepted and ignored: HashiCorp Vault provider not in Projector',
+    ]);
+  });
+
+  it('accepts every flag of the ESO table, in both pflag spellings', () => {
+    for (const f of ESO_FLAGS) {
+      const value = f.kind === 'bool' ? 'false' : f.kind === 'duration' ? '3s' : f.kind === 'int' ? '7' : 'x:1';
+      assert.doesNotThrow(() => parse([`--${f.name}=${value}`]), `--${f.name}=${value}`);
+      if (f.kind !== 'bool') assert.doesNotThrow(() => parse([`--${f.name}`, value]), `--${f.name} ${value}`);
+    }
+  });
+
+  it("uses ESO's default controller class and maps zap's panic levels", () => {
+    assert.equal(operatorConfig(parse([]), {}).controllerClass, 'default');
+    assert.equal(operatorConfig(parse(['--loglevel=dpanic']), {}).logLevel, 'fatal');
+    assert.deepEqual(operatorConfig(parse([]), {}).warnings, []);
+  });
+
+  it('refuses a bad value with a message naming the ESO flag', () => {
+    assert.throws(() => operatorConfig(parse(['--enable-leader-election=maybe']), {}), /--enable-leader-election must be true or false/);
+    assert.throws(() => operatorConfig(parse(['--concurrent=0']), {}), /--concurrent must be a positive integer/);
+    assert.throws(() => operatorConfig(parse(['--loglevel=loud']), {}), /--loglevel must be one of/);
+    assert.throws(() => operatorConfig(parse(['--store-requeue-interval=soon']), {}), /--store-requeue-interval must be a positive Go duration/);
+  });
+
+  it('still lets the Projector spelling win over the ESO alias', () => {
+    const c = operatorConfig(parse(['--concurrency=8', '--concurrent=2', '--log-level=warn', '--loglevel=debug']), {});
+    assert.equal(c.concurrency, 8);
+    assert.equal(c.logLevel, 'warn');
+  });
+});

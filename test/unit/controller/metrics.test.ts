@@ -1,0 +1,270 @@
+// The shape of every metric family /metrics serves: names, types, labels and label values as ESO
+// v2.9 and controller-runtime v0.24.1 expose them (sources cited in src/controller/metrics.ts).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { ExternalSecret, GenericStore, ObjectKey } from '../../../src/api/index.ts';
+import { OperatorMetrics, RECONCILE_TIME_BUCKETS, resultLabel, WORKQUEUE_BUCKETS } from '../../../src/controller/metrics.ts';
+import type { Reconciler, Result } from '../../../src/controller/reconciler.ts';
+import { ExponentialFailureRateLimiter } from '../../../src/controller/rate-limiter.ts';
+import { runWorkers } from '../../../src/controller/run-workers.ts';
+import { WorkQueue } from '../../../src/controller/workqueue.ts';
+import { silentLogger } from '../../../src/platform/logger.ts';
+import { VaultRateLimiter } from '../../../src/sync/rate-limit.ts';
+import { FakeClock, flushMicrotasks } from '../../support/fake-clock.ts';
+import { parsePromText, select, valueOf, type Scrape } from '../../support/prom-text.ts';
+
+async function scrape(m: OperatorMetrics): Promise<Scrape> {
+  return parsePromText(await m.registry.metrics());
+}
+
+function es(name: string, ready: 'True' | 'False' | 'Unknown' | undefined, labels?: Record<string, string>): ExternalSecret {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace: 'team', labels },
+    spec: {},
+    status: ready ? { conditions: [{ type: 'Ready', status: ready, reason: 'r', message: 'm' }] } : {},
+  } as unknown as ExternalSecret;
+}
+
+function store(kind: 'SecretStore' | 'ClusterSecretStore', name: string, ready: 'True' | 'False'): GenericStore {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind,
+    metadata: { name, ...(kind === 'SecretStore' ? { namespace: 'team' } : {}) },
+    spec: { provider: {} },
+    status: { conditions: [{ type: 'Ready', status: ready, reason: 'r', message: 'm' }] },
+  } as unknown as GenericStore;
+}
+
+/** A reconciler returning scripted outcomes in order; each takes `ms` of fake time. */
+function scripted(clock: FakeClock, outcomes: (Result | Error)[], ms = 30): Reconciler {
+  return {
+    name: 'externalsecret',
+    async reconcile() {
+      const next = outcomes.shift();
+      await clock.sleep(ms);
+      if (next instanceof Error) throw next;
+      return next ?? { kind: 'done' };
+    },
+  };
+}
+
+describe('OperatorMetrics', () => {
+  it("maps results to controller-runtime's labels: a failed reconcile is error, whatever the queue does next", () => {
+    assert.equal(resultLabel({ kind: 'done' }), 'success');
+    assert.equal(resultLabel({ kind: 'requeueAfter', ms: 1000 }), 'requeue_after');
+    assert.equal(resultLabel({ kind: 'requeueAfter', ms: 0 }), 'success');
+    assert.equal(resultLabel({ kind: 'retry' }), 'requeue');
+    assert.equal(resultLabel({ kind: 'retry', error: 'VaultUnavailable' }), 'error');
+    assert.equal(resultLabel({ kind: 'retryAfter', ms: 5000, error: 'VaultThrottled' }), 'error');
+    assert.equal(resultLabel({ kind: 'done', error: 'InvalidSpec' }), 'error');
+  });
+
+  it('counts controller_runtime_* per controller and result, through the worker loop', async () => {
+    const clock = new FakeClock();
+    const m = new OperatorMetrics({ clock });
+    const cm = m.controller('externalsecret');
+    // Backoffs longer than the test, so each key is reconciled once.
+    const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: new ExponentialFailureRateLimiter({ baseMs: 600_000, maxMs: 600_000 }), metrics: cm.queue });
+    const outcomes: (Result | Error)[] = [
+      { kind: 'done' },
+      { kind: 'requeueAfter', ms: 60_000 },
+      { kind: 'retry', error: 'VaultForbidden' },
+      { kind: 'done', error: 'InvalidSpec' },
+      new TypeError('bug'),
+    ];
+    const ac = new AbortController();
+    const running = runWorkers({ queue, reconciler: scripted(clock, outcomes), concurrency: 3, log: silentLogger(), signal: ac.signal, clock, jitter: (ms) => ms, metrics: cm });
+    let s = await scrape(m);
+    // controller-runtime initialises every result at 0 and sets the worker count at start.
+    for (const result of ['success', 'error', 'requeue', 'requeue_after']) assert.equal(valueOf(s, 'controller_runtime_reconcile_total', { controller: 'externalsecret', result }), 0);
+    assert.equal(valueOf(s, 'controller_runtime_max_concurrent_reconciles', { controller: 'externalsecret' }), 3);
+    for (const k of ['a', 'b', 'c', 'd', 'e']) queue.add(`ns/${k}`);
+    await flushMicrotasks();
+    s = await scrape(m);
+    assert.equal(valueOf(s, 'controller_runtime_active_workers', { controller: 'externalsecret' }), 3);
+    await clock.advance(30);
+    await clock.advance(30);
+    await flushMicrotasks();
+    s = await scrape(m);
+    const total = (result: string) => valueOf(s, 'controller_runtime_reconcile_total', { controller: 'externalsecret', result });
+    assert.deepEqual([total('success'), total('requeue_after'), total('error'), total('requeue')], [1, 1, 3, 0]);
+    assert.equal(valueOf(s, 'controller_runtime_reconcile_errors_total', { controller: 'externalsecret' }), 3);
+    assert.equal(valueOf(s, 'controller_runtime_terminal_reconcile_errors_total', { controller: 'externalsecret' }), 1);
+    assert.equal(valueOf(s, 'controller_runtime_reconcile_panics_total', { controller: 'externalsecret' }), 1);
+    assert.equal(valueOf(s, 'controller_runtime_active_workers', { controller: 'externalsecret' }), 0);
+    assert.equal(s.types.get('controller_runtime_reconcile_time_seconds'), 'histogram');
+    assert.equal(valueOf(s, 'controller_runtime_reconcile_time_seconds_count', { controller: 'externalsecret' }), 5);
+    assert.ok(Math.abs(valueOf(s, 'controller_runtime_reconcile_time_seconds_sum', { controller: 'externalsecret' }) - 0.15) < 1e-9);
+    assert.deepEqual(select(s, 'controller_runtime_reconcile_time_seconds_bucket', { controller: 'externalsecret' }).map((x) => x.labels.le), [...RECONCILE_TIME_BUCKETS.map(String), '+Inf']);
+    ac.abort();
+    await running;
+  });
+
+  it("keeps client-go's workqueue_* semantics: dedup'd adds, depth, waiting and working time, retries", async () => {
+    const clock = new FakeClock();
+    const m = new OperatorMetrics({ clock });
+    const cm = m.controller('secretstore');
+    const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: new ExponentialFailureRateLimiter({ baseMs: 5, maxMs: 1000 }), metrics: cm.queue });
+    const q = { name: 'secretstore', controller: 'secretstore' };
+    queue.add('ns/a');
+    queue.add('ns/a'); // already waiting: not an add
+    queue.add('ns/b');
+    let s = await scrape(m);
+    assert.equal(valueOf(s, 'workqueue_adds_total', q), 2);
+    assert.equal(valueOf(s, 'workqueue_depth', { ...q, priority: '' }), 2);
+    await clock.advance(2000);
+    const key = await queue.get();
+    assert.equal(key, 'ns/a');
+    await clock.advance(500);
+    s = await scrape(m);
+    assert.equal(valueOf(s, 'workqueue_depth', { ...q, priority: '' }), 1);
+    assert.equal(valueOf(s, 'workqueue_queue_duration_seconds_count', q), 1);
+    assert.equal(valueOf(s, 'workqueue_queue_duration_seconds_sum', q), 2);
+    assert.equal(valueOf(s, 'workqueue_unfinished_work_seconds', q), 0.5);
+    assert.equal(valueOf(s, 'workqueue_longest_running_processor_seconds', q), 0.5);
+    queue.done('ns/a');
+    queue.addRateLimited('ns/a');
+    s = await scrape(m);
+    assert.equal(valueOf(s, 'workqueue_work_duration_seconds_count', q), 1);
+    assert.equal(valueOf(s, 'workqueue_work_duration_seconds_sum', q), 0.5);
+    assert.equal(valueOf(s, 'workqueue_unfinished_work_seconds', q), 0);
+    assert.equal(valueOf(s, 'workqueue_retries_total', q), 1);
+    assert.deepEqual(select(s, 'workqueue_work_duration_seconds_bucket', q).map((x) => Number(x.labels.le)).slice(0, 12), WORKQUEUE_BUCKETS);
+    for (const f of ['workqueue_adds_total', 'workqueue_retries_total']) assert.equal(s.types.get(f), 'counter');
+    for (const f of ['workqueue_depth', 'workqueue_unfinished_work_seconds', 'workqueue_longest_running_processor_seconds']) assert.equal(s.types.get(f), 'gauge');
+    queue.shutDown();
+  });
+
+  it('externalsecret_status_condition: the current status at 1, the opposite at 0; a deleted ExternalSecret leaves Deleted=False only', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    const series = async () => select(await scrape(m), 'externalsecret_status_condition', { name: 'db' }).map((x) => `${x.labels.condition}/${x.labels.status}=${x.value}`).sort();
+    m.setExternalSecretCondition(es('db', undefined));
+    assert.deepEqual(await series(), []);
+    m.setExternalSecretCondition(es('db', 'True'));
+    assert.deepEqual(await series(), ['Ready/False=0', 'Ready/True=1']);
+    m.setExternalSecretCondition(es('db', 'False'));
+    assert.deepEqual(await series(), ['Ready/False=1', 'Ready/True=0']);
+    m.setExternalSecretCondition(es('db', 'False'), true);
+    assert.deepEqual(await series(), ['Deleted/False=1']);
+    m.setExternalSecretCondition(es('db', 'True'));
+    assert.deepEqual(await series(), ['Ready/False=0', 'Ready/True=1']);
+    assert.equal((await scrape(m)).types.get('externalsecret_status_condition'), 'gauge');
+  });
+
+  it('secretstore_ and clustersecretstore_status_condition follow the same rule; a deleted store loses its series', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    m.setStoreCondition(store('SecretStore', 'akv', 'True'));
+    m.setStoreCondition(store('ClusterSecretStore', 'shared', 'False'));
+    m.storeReconciled('ClusterSecretStore', '/shared', 0.25);
+    let s = await scrape(m);
+    assert.equal(valueOf(s, 'secretstore_status_condition', { name: 'akv', namespace: 'team', condition: 'Ready', status: 'True' }), 1);
+    assert.equal(valueOf(s, 'secretstore_status_condition', { name: 'akv', namespace: 'team', condition: 'Ready', status: 'False' }), 0);
+    assert.equal(valueOf(s, 'clustersecretstore_status_condition', { name: 'shared', namespace: '', condition: 'Ready', status: 'False' }), 1);
+    assert.equal(valueOf(s, 'clustersecretstore_reconcile_duration', { name: 'shared', namespace: '' }), 0.25e9);
+    m.setStoreCondition(store('ClusterSecretStore', 'shared', 'False'), true);
+    s = await scrape(m);
+    assert.deepEqual(select(s, 'clustersecretstore_status_condition'), []);
+    assert.deepEqual(select(s, 'clustersecretstore_reconcile_duration'), []);
+    assert.equal(select(s, 'secretstore_status_condition').length, 2);
+  });
+
+  it("externalsecret_sync_calls_total, _error and reconcile_duration (nanoseconds, as ESO's float64(time.Duration))", async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    m.externalSecretReconciled('team/db', 0.002, false);
+    m.externalSecretReconciled('team/db', 0.004, true);
+    const s = await scrape(m);
+    assert.equal(valueOf(s, 'externalsecret_sync_calls_total', { name: 'db', namespace: 'team' }), 2);
+    assert.equal(valueOf(s, 'externalsecret_sync_calls_error', { name: 'db', namespace: 'team' }), 1);
+    assert.equal(valueOf(s, 'externalsecret_reconcile_duration', { name: 'db', namespace: 'team' }), 4_000_000);
+    assert.equal(s.types.get('externalsecret_sync_calls_total'), 'counter');
+    assert.equal(s.types.get('externalsecret_sync_calls_error'), 'counter');
+    assert.equal(s.types.get('externalsecret_reconcile_duration'), 'gauge');
+  });
+
+  it('--enable-extended-metric-labels: app.kubernetes.io/* labels on conditions, present and empty on sync calls (ESO refines name and namespace only there)', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
+    m.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox', 'app.kubernetes.io/part-of': 'web', other: 'x' }));
+    m.externalSecretReconciled('team/db', 0.001, false);
+    const s = await scrape(m);
+    const ready = select(s, 'externalsecret_status_condition', { status: 'True' })[0]!.labels;
+    assert.deepEqual(ready, {
+      name: 'db', namespace: 'team', condition: 'Ready', status: 'True',
+      app_kubernetes_io_name: 'netbox', app_kubernetes_io_instance: '', app_kubernetes_io_version: '', app_kubernetes_io_component: '', app_kubernetes_io_part_of: 'web', app_kubernetes_io_managed_by: '',
+    });
+    const sync = select(s, 'externalsecret_sync_calls_total')[0]!.labels;
+    assert.equal(sync.app_kubernetes_io_name, '');
+    assert.equal(Object.keys(sync).length, 8);
+    const plain = new OperatorMetrics({ clock: new FakeClock() });
+    plain.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox' }));
+    assert.deepEqual(Object.keys(select(await scrape(plain), 'externalsecret_status_condition')[0]!.labels).sort(), ['condition', 'name', 'namespace', 'status']);
+  });
+
+  it('escapes label values as the exposition format says instead of mangling them', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    m.externalSecretReconciled('team/we"ird\\na\nme', 0, false);
+    const text = await m.registry.metrics();
+    assert.ok(text.includes('name="we\\"ird\\\\na\\nme"'), 'quote, backslash and newline escaped');
+    assert.equal(valueOf(parsePromText(text), 'externalsecret_sync_calls_total', { namespace: 'team' }), 1);
+    assert.equal(select(parsePromText(text), 'externalsecret_sync_calls_total')[0]!.labels.name, 'we"ird\\na\nme');
+  });
+
+  it('rest_client_requests_total, externalsecret_provider_api_calls_count and leader_election_master_status', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    m.rest.observe('200', 'GET', '127.0.0.1:6443');
+    m.rest.observe('200', 'GET', '127.0.0.1:6443');
+    m.rest.observe('<error>', 'PATCH', '127.0.0.1:6443');
+    m.observeApiCall('Azure/KeyVault', 'GetSecret', false);
+    m.observeApiCall('Azure/KeyVault', 'GetSecret', true);
+    let leader = false;
+    m.trackLeader('projector-controller', () => leader);
+    let s = await scrape(m);
+    assert.equal(valueOf(s, 'rest_client_requests_total', { code: '200', method: 'GET', host: '127.0.0.1:6443' }), 2);
+    assert.equal(valueOf(s, 'rest_client_requests_total', { code: '<error>', method: 'PATCH' }), 1);
+    assert.equal(valueOf(s, 'externalsecret_provider_api_calls_count', { provider: 'Azure/KeyVault', call: 'GetSecret', status: 'success' }), 1);
+    assert.equal(valueOf(s, 'externalsecret_provider_api_calls_count', { provider: 'Azure/KeyVault', call: 'GetSecret', status: 'error' }), 1);
+    assert.equal(s.types.get('externalsecret_provider_api_calls_count'), 'counter');
+    assert.equal(valueOf(s, 'leader_election_master_status', { name: 'projector-controller' }), 0);
+    leader = true;
+    s = await scrape(m);
+    assert.equal(valueOf(s, 'leader_election_master_status', { name: 'projector-controller' }), 1);
+  });
+
+  it("projector_vault_*: limiter waits, 429s and reads saved by sharing", async () => {
+    const clock = new FakeClock();
+    const m = new OperatorMetrics({ clock });
+    const limiter = new VaultRateLimiter({ clock, observer: m.vault, options: { readsPerWindow: 2, windowMs: 1000, burstFraction: 0.5 } });
+    const vault = 'https://kv1.vault.azure.net';
+    const signal = new AbortController().signal;
+    await limiter.acquire(vault, signal);
+    const second = limiter.acquire(vault, signal);
+    await clock.advance(1000);
+    await second;
+    limiter.pause(vault, 5000);
+    m.vault.readShared();
+    const s = await scrape(m);
+    assert.equal(valueOf(s, 'projector_vault_limiter_waits_total', { vault: 'kv1.vault.azure.net' }), 1);
+    assert.equal(valueOf(s, 'projector_vault_limiter_wait_seconds_total', { vault: 'kv1.vault.azure.net' }), 1);
+    assert.equal(valueOf(s, 'projector_vault_throttled_total', { vault: 'kv1.vault.azure.net' }), 1);
+    assert.equal(valueOf(s, 'projector_vault_reads_saved_total'), 1);
+  });
+
+  it('adds process and Node.js runtime metrics (event-loop lag) only when asked, to its own registry', async () => {
+    const withProcess = new OperatorMetrics({ clock: new FakeClock(), processMetrics: true });
+    const s = await scrape(withProcess);
+    for (const f of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) assert.ok(s.types.has(f), f);
+    const without = await scrape(new OperatorMetrics({ clock: new FakeClock() }));
+    assert.ok(!without.types.has('process_cpu_seconds_total'));
+  });
+
+  it('deploy/monitoring/grafana-dashboard.json reads only families this registry has', () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../../deploy/monitoring/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const registered = new Set(new OperatorMetrics({ clock: new FakeClock(), processMetrics: true }).registry.getMetricsAsArray().map((m) => m.name));
+    const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1]!))));
+    assert.ok(used.size >= 15, `families used: ${used.size}`);
+    // A histogram's series carry _bucket/_sum/_count after the family name.
+    assert.deepEqual([...used].filter((f) => !registered.has(f) && !registered.has(f.replace(/_(bucket|sum|count)$/, ''))), []);
+  });
+});
