@@ -39,11 +39,18 @@ export interface ControlPlane {
   stop(): Promise<void>;
   /** Combined stderr tail of every process, for diagnostics. */
   logs(): string;
+  /** With `auditLog`: the API server's audit log (JSON lines), else ''. */
+  auditLog(): string;
 }
 
 export interface ControlPlaneOptions {
   controllerManager?: boolean;
   users?: { name: string; groups?: string[] }[];
+  /**
+   * Write an audit log: request and response bodies of writes to external-secrets.io objects and
+   * Events (where a leaked value would be), metadata only for Secrets (whose bodies hold values by design).
+   */
+  auditLog?: boolean;
 }
 
 const LOG_TAIL_LINES = 400;
@@ -66,7 +73,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     procs.start('etcd', join(binDir, 'etcd'), etcdArgs(dir, etcdClientPort!, etcdPeerPort!));
     await waitFor(() => httpGetOk(`${etcdUrl}/health`), 'etcd health', procs);
 
-    const apiArgs = apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, ...files });
+    const auditLogPath = opts.auditLog ? writeAuditPolicy(dir) : undefined;
+    const apiArgs = [...apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, ...files }), ...(auditLogPath ? auditArgs(dir, auditLogPath) : [])];
     const startApiServer = async (): Promise<void> => {
       procs.start('kube-apiserver', join(binDir, 'kube-apiserver'), apiArgs);
       await waitFor(() => httpsGetOk(server, '/readyz', undefined), 'kube-apiserver /readyz', procs);
@@ -108,6 +116,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         removeDir(dir);
       },
       logs: () => logTail.join('\n'),
+      auditLog: () => (auditLogPath ? readAuditLog(auditLogPath) : ''),
     };
   } catch (e) {
     await procs.stopAll();
@@ -186,6 +195,41 @@ function apiServerArgs(o: AuthFiles & { dir: string; etcdUrl: string; apiPort: n
     '--etcd-compaction-interval=0',
     '-v=1',
   ];
+}
+
+const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    { level: 'Metadata', resources: [{ group: '', resources: ['secrets'] }] },
+    // Writes only: a value that reached a status or an event was written there; reads would only repeat it.
+    {
+      level: 'RequestResponse',
+      verbs: ['create', 'update', 'patch', 'delete'],
+      resources: [{ group: 'external-secrets.io' }, { group: '', resources: ['events'] }, { group: 'events.k8s.io' }],
+    },
+    { level: 'None' },
+  ],
+};
+
+function writeAuditPolicy(dir: string): string {
+  // JSON is YAML; the API server reads it.
+  writeFileSync(join(dir, 'audit-policy.yaml'), JSON.stringify(AUDIT_POLICY));
+  return join(dir, 'audit.log');
+}
+
+function auditArgs(dir: string, logPath: string): string[] {
+  // Blocking mode: an event is on disk when the request returns, so a test reads everything.
+  return [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${logPath}`, '--audit-log-mode=blocking'];
+}
+
+function readAuditLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function controllerManagerArgs(kubeconfigPath: string, files: AuthFiles): string[] {
