@@ -43,9 +43,12 @@ export interface FaultFigures {
   lost: number;
   /** Writes of a value the vault never held for that Secret, or of an older value after a newer one. */
   wrong: number;
+  /** Writes of managed Secrets the watch judged (at least N: every value rotates in every scenario). */
+  writesSeen: number;
   /** Distinct canary values found in any output. */
   leaked: number;
-  convergenceSeconds: number;
+  /** Seconds from the heal until every Secret held the vault's current value; null: not within the bound. */
+  convergenceSeconds: number | null;
   rssBeforeMiB: number | undefined;
   rssAfterMiB: number | undefined;
   /** Replica restarts (exits after a lost lease, or kill -9) during the scenario. */
@@ -97,6 +100,8 @@ export class Replica {
 
 /** Judges every Secret write in the namespace as it is observed. */
 class SecretWatch {
+  /** Writes of managed Secrets seen (created or changed): proves the watch saw the scenario's writes. */
+  writes = 0;
   lost = 0;
   wrong = 0;
   readonly problems: string[] = [];
@@ -124,6 +129,7 @@ class SecretWatch {
     const history = this.#history.get(name);
     if (!history) return; // not one of ours (credentials, service-account tokens…)
     if (type === 'deleted') return this.#problem('lost', `${name} deleted`);
+    this.writes++;
     const b64 = obj.data?.[KEY];
     if (b64 === undefined) return this.#problem('lost', `${name} written without its key`);
     // Values are compared, never printed: a problem names the Secret and the kind only.
