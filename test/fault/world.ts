@@ -295,6 +295,24 @@ export class FaultWorld {
     return found;
   }
 
+  /**
+   * Compacts etcd's history up to its current revision (etcd's v3 JSON gateway: /v3/kv/range for the
+   * revision, /v3/kv/compaction). Done while the API server is down, every watch resumed afterwards
+   * from an older resourceVersion is answered 410 Gone and must relist.
+   */
+  async compactEtcd(): Promise<number> {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${this.cp.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}`);
+      return (await res.json()) as { header?: { revision?: string } };
+    };
+    const range = await post('/v3/kv/range', { key: Buffer.from('/').toString('base64'), limit: 1 });
+    const revision = range.header?.revision;
+    if (!revision) throw new Error('etcd /v3/kv/range: no revision in the answer');
+    await post('/v3/kv/compaction', { revision, physical: true });
+    return Number(revision);
+  }
+
   async leaseHolder(): Promise<string> {
     const { status, body } = await this.k.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${LEASE.namespace}/leases/${LEASE.name}`);
     if (status !== 200) throw new Error(`GET Lease: HTTP ${status}`);
@@ -337,13 +355,18 @@ export class FaultWorld {
    * values: only canaries contain it.
    */
   async leaks(): Promise<{ count: number; where: string[] }> {
+    return this.findCanaries(await this.outputs());
+  }
+
+  /** Distinct canary values in `texts` (by name), as text or base64, and the names they were found in. */
+  findCanaries(texts: Record<string, string>): { count: number; where: string[] } {
     const prefix = `canary-${this.#run}-`;
     const plain = new RegExp(`${prefix}[a-z0-9-]+`, 'g');
     // Base64 of the prefix, cut to whole 3-byte groups so it does not depend on what follows.
     const b64Prefix = Buffer.from(prefix.slice(0, prefix.length - (prefix.length % 3))).toString('base64');
     const found = new Set<string>();
     const where = new Set<string>();
-    for (const [name, text] of Object.entries(await this.outputs())) {
+    for (const [name, text] of Object.entries(texts)) {
       for (const m of text.matchAll(plain)) {
         found.add(m[0]);
         where.add(name);
