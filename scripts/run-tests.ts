@@ -1,12 +1,12 @@
 // Runs the test suites with node's own runner and an explicit file list (node --test on a folder
 // may find no .ts files). An empty list is an error, so a suite can never pass by finding nothing.
-// Usage: node scripts/run-tests.ts [unit|integration|e2e ...]
+// Usage: node scripts/run-tests.ts [unit|integration|e2e|fault ...] (default: all four)
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e', 'fault'];
 
 function findTests(dir: string): string[] {
   let out: string[] = [];

@@ -1,4 +1,5 @@
 // A real self-signed certificate with its key, as PKCS#12 (base64) and PEM, for cert/ tests.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
 export interface TestCertificate {
@@ -26,4 +27,58 @@ export function testCertificate(cn = 'netbox.example'): TestCertificate {
     pfxBase64: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64'),
     pemFile: keyPem + forge.pki.certificateToPem(cert),
   };
+}
+
+export interface TestCa {
+  certPem: string;
+  key: forge.pki.rsa.PrivateKey;
+}
+
+/** A CA for test TLS servers (the fault proxy): RSA 2048 from node:crypto, signed by node-forge. */
+export function testCa(cn = 'projector test CA'): TestCa {
+  const { key, publicKey } = rsaKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = serial();
+  validForTests(cert);
+  cert.setSubject([{ name: 'commonName', value: cn }]);
+  cert.setIssuer([{ name: 'commonName', value: cn }]);
+  cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]);
+  cert.sign(key, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), key };
+}
+
+/** A serving certificate for 127.0.0.1 and localhost issued by `ca`; each call gives a new key. */
+export function testServerCertificate(ca: TestCa): { certPem: string; keyPem: string } {
+  const { key, publicKey } = rsaKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = serial();
+  validForTests(cert);
+  cert.setSubject([{ name: 'commonName', value: '127.0.0.1' }]);
+  cert.setIssuer(forge.pki.certificateFromPem(ca.certPem).subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(key) };
+}
+
+function rsaKeys(): { key: forge.pki.rsa.PrivateKey; publicKey: forge.pki.PublicKey } {
+  // node:crypto generates the key in milliseconds; forge's pure-JS generator takes seconds at 2048 bits.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  return { key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
+}
+
+function serial(): string {
+  // A positive serial: the high bit cleared.
+  return `0${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`;
+}
+
+function validForTests(cert: forge.pki.Certificate): void {
+  cert.validity.notBefore = new Date(Date.now() - 3600_000);
+  cert.validity.notAfter = new Date(Date.now() + 30 * 24 * 3600_000);
 }

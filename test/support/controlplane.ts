@@ -39,7 +39,9 @@ export interface ControlPlane {
   stop(): Promise<void>;
   /** Combined stderr tail of every process, for diagnostics. */
   logs(): string;
-  /** With `auditLog`: the API server's audit events so far (level Metadata: who did what, never bodies). */
+  /** With `auditLog`: the API server's audit log (JSON lines), else ''. */
+  auditLog(): string;
+  /** With `auditLog`: the audit log parsed (who did what; see AUDIT_POLICY for which bodies are kept). */
   auditEvents(): AuditEvent[];
 }
 
@@ -56,7 +58,10 @@ export interface AuditEvent {
 export interface ControlPlaneOptions {
   controllerManager?: boolean;
   users?: { name: string; groups?: string[] }[];
-  /** Write an audit log (level Metadata, stage ResponseComplete) that `auditEvents()` reads. */
+  /**
+   * Write an audit log: request and response bodies of writes to external-secrets.io objects and
+   * Events (where a leaked value would be), metadata only for Secrets (whose bodies hold values by design) and everything else.
+   */
   auditLog?: boolean;
 }
 
@@ -80,13 +85,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     procs.start('etcd', join(binDir, 'etcd'), etcdArgs(dir, etcdClientPort!, etcdPeerPort!));
     await waitFor(() => httpGetOk(`${etcdUrl}/health`), 'etcd health', procs);
 
-    const apiArgs = apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, ...files });
-    const auditLogPath = join(dir, 'audit.log');
-    if (opts.auditLog) {
-      const policy = join(dir, 'audit-policy.yaml');
-      writeFileSync(policy, JSON.stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [{ level: 'Metadata' }] }));
-      apiArgs.push(`--audit-policy-file=${policy}`, `--audit-log-path=${auditLogPath}`, '--audit-log-format=json', '--audit-log-mode=blocking');
-    }
+    const auditLogPath = opts.auditLog ? writeAuditPolicy(dir) : undefined;
+    const apiArgs = [...apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, ...files }), ...(auditLogPath ? auditArgs(dir, auditLogPath) : [])];
     const startApiServer = async (): Promise<void> => {
       procs.start('kube-apiserver', join(binDir, 'kube-apiserver'), apiArgs);
       await waitFor(() => httpsGetOk(server, '/readyz', undefined), 'kube-apiserver /readyz', procs);
@@ -128,14 +128,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         removeDir(dir);
       },
       logs: () => logTail.join('\n'),
+      auditLog: () => (auditLogPath ? readAuditLog(auditLogPath) : ''),
       auditEvents: () => {
         if (!opts.auditLog) throw new Error('controlplane: started without auditLog');
-        let text = '';
-        try {
-          text = readFileSync(auditLogPath, 'utf8');
-        } catch {
-          return [];
-        }
+        const text = auditLogPath ? readAuditLog(auditLogPath) : '';
         const events: AuditEvent[] = [];
         const lines = text.split('\n').filter((l) => l.trim() !== '');
         lines.forEach((l, i) => {
@@ -225,6 +221,42 @@ function apiServerArgs(o: AuthFiles & { dir: string; etcdUrl: string; apiPort: n
     '--etcd-compaction-interval=0',
     '-v=1',
   ];
+}
+
+const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    { level: 'Metadata', resources: [{ group: '', resources: ['secrets'] }] },
+    // Writes only: a value that reached a status or an event was written there; reads would only repeat it.
+    {
+      level: 'RequestResponse',
+      verbs: ['create', 'update', 'patch', 'delete'],
+      resources: [{ group: 'external-secrets.io' }, { group: '', resources: ['events'] }, { group: 'events.k8s.io' }],
+    },
+    // Who did what for everything else (the leader hand-over test counts a paused leader's writes).
+    { level: 'Metadata' },
+  ],
+};
+
+function writeAuditPolicy(dir: string): string {
+  // JSON is YAML; the API server reads it.
+  writeFileSync(join(dir, 'audit-policy.yaml'), JSON.stringify(AUDIT_POLICY));
+  return join(dir, 'audit.log');
+}
+
+function auditArgs(dir: string, logPath: string): string[] {
+  // Blocking mode: an event is on disk when the request returns, so a test reads everything.
+  return [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${logPath}`, '--audit-log-mode=blocking'];
+}
+
+function readAuditLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function controllerManagerArgs(kubeconfigPath: string, files: AuthFiles): string[] {
