@@ -24,18 +24,18 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY hack/image/prune-node-modules.ts /tmp/prune-node-modules.ts
 RUN node /tmp/prune-node-modules.ts /app/node_modules
-
-FROM ${RUNTIME_IMAGE}
-COPY --from=deps /usr/local/bin/node /usr/local/bin/node
-WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+# The sources last: a code change reuses the npm ci layer above.
 COPY bin ./bin
 COPY src ./src
 # The CRDs are read by `projector dev --install-crds` (src/cli/dev/dev-cluster.ts).
 COPY deploy/crds ./deploy/crds
+
+FROM ${RUNTIME_IMAGE}
+COPY --from=deps /usr/local/bin/node /usr/local/bin/node
+COPY --from=deps /app /app
 # Exec form: no shell needed. Fails the build when the runtime base cannot load this node binary.
 RUN ["/usr/local/bin/node", "-e", "if (+process.versions.node.split('.')[0] < 24) { console.error('need Node 24, got', process.version); process.exit(1) }"]
+WORKDIR /app
 ENV NODE_ENV=production
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/node", "/app/bin/projector.mjs"]

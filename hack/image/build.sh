@@ -123,7 +123,7 @@ fi
 # Bases from older recipes are superseded (vfs storage keeps full copies: free the disk).
 "${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null \
   | grep -E '^localhost/projector-(runtime|build)-base:' | grep -vx -e "$runtime_base" -e "$build_base" \
-  | while read -r old; do "${BUILDAH[@]}" rmi "$old" >/dev/null 2>&1 || true; done
+  | while read -r old; do "${BUILDAH[@]}" rmi "$old" >/dev/null 2>&1 || true; done || true
 
 tag="localhost/projector:$content_hash"
 log "operator image $tag (buildah bud, chroot isolation)"
@@ -135,6 +135,6 @@ rm -f "$archive.partial"
 mv "$archive.partial" "$archive"
 # Older archives of this image are superseded.
 find "$images" -maxdepth 1 -name 'projector-*.tar' ! -name "projector-$content_hash.tar" -delete
-size=$("${BUILDAH[@]}" inspect --type image --format '{{.Size}}' "$tag" 2>/dev/null || true)
-log "built in $(( $(date +%s) - start ))s: $(du -m "$archive" | cut -f1) MB archive${size:+, image size $size bytes}"
+size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$tag" 2>/dev/null | head -1 || true)
+log "built in $(( $(date +%s) - start ))s: $(du -m "$archive" | cut -f1) MB archive${size:+, image size $size}"
 echo "$archive"

@@ -74,9 +74,13 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
     pod.hostNetwork = true;
     pod.dnsPolicy = 'ClusterFirstWithHostNet';
     const c = pod.containers[0];
-    c.args = c.args.map((a: string) =>
-      a.startsWith('--metrics-addr=') ? `--metrics-addr=127.0.0.1:${metricsPort}` : a.startsWith('--health-addr=') ? `--health-addr=127.0.0.1:${healthPort}` : a,
-    );
+    c.args = [
+      ...c.args.map((a: string) =>
+        a.startsWith('--metrics-addr=') ? `--metrics-addr=127.0.0.1:${metricsPort}` : a.startsWith('--health-addr=') ? `--health-addr=127.0.0.1:${healthPort}` : a,
+      ),
+      // Shown only when the test fails.
+      '--log-level=debug',
+    ];
     c.ports = [
       { name: 'metrics', containerPort: metricsPort },
       { name: 'health', containerPort: healthPort },
@@ -137,7 +141,10 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
       intervalMs: 200,
       message: 'the HOWTO ExternalSecret is Ready (synced by the in-cluster operator)',
     }).catch(async (e) => {
-      throw new Error(`${(e as Error).message}\n--- operator log ---\n${await node.podLog('external-secrets', (await operatorPod()).metadata.name).catch(() => '')}`);
+      const got = await k.externalSecret(HOWTO.namespace, HOWTO.externalSecret).catch((err) => err.message);
+      throw new Error(
+        `${(e as Error).message}\nExternalSecret: ${JSON.stringify(got)}\n--- operator log ---\n${await node.podLog('external-secrets', (await operatorPod()).metadata.name).catch(() => '')}`,
+      );
     });
     console.log(`ExternalSecret synced ${Date.now() - t1} ms after apply`);
     assert.equal(await k.secretValue(HOWTO.namespace, HOWTO.target, HOWTO.targetKey), value);
