@@ -115,11 +115,12 @@ export async function startNode(opts: NodeOptions = {}): Promise<RunningNode> {
   };
   for (const d of ['containerd', 'cni/net.d', 'kubelet']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'node-state.json'), JSON.stringify(state));
+  const logTail: string[] = [];
+  // Created before this module's exit hook, so on exit the processes die (ProcessSet's hook) before the
+  // host is cleaned (a live kubelet would recreate cgroups).
+  const procs = new ProcessSet(logTail);
   liveStates.add(state);
   installExitHook();
-
-  const logTail: string[] = [];
-  const procs = new ProcessSet(logTail);
   let cp: ControlPlane | undefined;
   try {
     const bin = nodeBinDir();
@@ -367,16 +368,14 @@ function killLeftovers(state: NodeState): void {
       }
     }
   }
-  const tasks = join(state.dir, 'containerd', 'state', 'io.containerd.runtime.v2.task');
-  for (const ns of safeReaddir(tasks)) {
-    for (const id of safeReaddir(join(tasks, ns))) {
-      try {
-        const pid = Number(readFileSync(join(tasks, ns, id, 'shim.pid'), 'utf8'));
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmdline.includes('containerd-shim') && cmdline.includes(state.socket)) pids.add(pid);
-      } catch {
-        // No shim or already gone.
-      }
+  // Shims outlive containerd (they re-parent to init) and name its socket on their command line.
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmdline[0]?.includes('containerd-shim') && cmdline.includes(state.socket)) pids.add(Number(entry));
+    } catch {
+      // Exited meanwhile.
     }
   }
   for (const pid of pids) {
