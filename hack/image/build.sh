@@ -133,8 +133,11 @@ log "operator image $tag (buildah bud, chroot isolation)"
 rm -f "$archive.partial"
 "${BUILDAH[@]}" push -q "$tag" "docker-archive:$archive.partial:$tag" >&2
 mv "$archive.partial" "$archive"
-# Older archives of this image are superseded.
+# Older archives and tags of this image are superseded (their layers go with them; the npm ci layer
+# stays cached while package*.json do not change).
 find "$images" -maxdepth 1 -name 'projector-*.tar' ! -name "projector-$content_hash.tar" -delete
+"${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep -E '^localhost/projector:[0-9a-f]{16}$' | grep -vx "$tag" \
+  | while read -r old; do "${BUILDAH[@]}" rmi "$old" >/dev/null 2>&1 || true; done || true
 size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$tag" 2>/dev/null | head -1 || true)
 log "built in $(( $(date +%s) - start ))s: $(du -m "$archive" | cut -f1) MB archive${size:+, image size $size}"
 echo "$archive"

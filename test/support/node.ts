@@ -51,7 +51,10 @@ export interface RunningNode {
   nodeName: string;
   /** KUBERNETES_SERVICE_HOST/PORT for hostNetwork Pods: in-cluster config then reaches the API server on loopback. */
   apiServerEnv: { name: string; value: string }[];
-  /** Imports a docker-archive (unless an image of that name is already there) and adds `alsoTag` names to it. */
+  /**
+   * Imports a docker-archive (unless an image of that name is already there), adds the `alsoTag` names
+   * to it and removes other tags of its repository (older builds).
+   */
   importImage(archive: string, name: string, alsoTag?: string[]): Promise<void>;
   /** A container's log, read through the API server and the kubelet as `kubectl logs` does. */
   podLog(namespace: string, pod: string, container?: string): Promise<string>;
@@ -294,6 +297,11 @@ async function importArchive(state: NodeState, archive: string, name: string, al
     if (!present().has(name)) throw new Error(`node: importing ${archive} did not create image ${name}`);
   }
   for (const tag of alsoTag) ctr(state, ['images', 'tag', '--force', name, tag]);
+  // containerd's root is kept between runs: older tags of the same repository (older builds) go, and
+  // containerd's garbage collector frees their content.
+  const repository = name.slice(0, name.lastIndexOf(':'));
+  const stale = [...present()].filter((i) => i.startsWith(`${repository}:`) && i !== name && !alsoTag.includes(i));
+  if (stale.length) ctr(state, ['images', 'rm', ...stale]);
 }
 
 // --- teardown ---
