@@ -36,10 +36,13 @@ for (const suite of suites) {
 
 if (suites.some((s) => s !== 'unit')) {
   // The integration and e2e suites run a real kube-apiserver + etcd built from Go modules.
-  const build = spawnSync('bash', [join(root, 'hack/apiserver/build.sh')], { stdio: 'inherit' });
-  if (build.status !== 0) {
-    console.error('run-tests: building the control plane failed (see above)');
-    process.exit(build.status ?? 2);
+  // The node tests (test/integration/node) also run a kubelet and kube-scheduler.
+  for (const [script, what] of [['hack/apiserver/build.sh', 'the control plane'], ['hack/node/build.sh', 'the test node']] as const) {
+    const build = spawnSync('bash', [join(root, script)], { stdio: 'inherit' });
+    if (build.status !== 0) {
+      console.error(`run-tests: building ${what} failed (see above)`);
+      process.exit(build.status ?? 2);
+    }
   }
 }
 

@@ -63,6 +63,13 @@ export interface ControlPlaneOptions {
    * Events (where a leaked value would be), metadata only for Secrets (whose bodies hold values by design) and everything else.
    */
   auditLog?: boolean;
+  /**
+   * What a real kubelet needs (test/support/node.ts): the ServiceAccount admission plugin on (Pods get
+   * their projected token volume), the controllers that make Pods schedulable and runnable
+   * (serviceaccount, root-CA publisher, node-lifecycle, deployment/replicaset, pod GC), and the kubelet
+   * reached by its InternalIP. Implies controllerManager.
+   */
+  forNode?: boolean;
 }
 
 const LOG_TAIL_LINES = 400;
@@ -86,7 +93,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await waitFor(() => httpGetOk(`${etcdUrl}/health`), 'etcd health', procs);
 
     const auditLogPath = opts.auditLog ? writeAuditPolicy(dir) : undefined;
-    const apiArgs = [...apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, ...files }), ...(auditLogPath ? auditArgs(dir, auditLogPath) : [])];
+    const apiArgs = [...apiServerArgs({ dir, etcdUrl, apiPort: apiPort!, issuer: server, forNode: opts.forNode === true, ...files }), ...(auditLogPath ? auditArgs(dir, auditLogPath) : [])];
     const startApiServer = async (): Promise<void> => {
       procs.start('kube-apiserver', join(binDir, 'kube-apiserver'), apiArgs);
       await waitFor(() => httpsGetOk(server, '/readyz', undefined), 'kube-apiserver /readyz', procs);
@@ -105,8 +112,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const adminToken = users[0]!.token;
     await waitFor(() => httpsGetOk(server, '/api/v1/namespaces/default', { caPem, token: adminToken }), 'default namespace', procs);
 
-    if (opts.controllerManager) {
-      procs.start('kube-controller-manager', join(binDir, 'kube-controller-manager'), controllerManagerArgs(kubeconfigPath, files));
+    if (opts.controllerManager || opts.forNode) {
+      const caFile = join(dir, 'ca.crt');
+      writeFileSync(caFile, caPem);
+      procs.start('kube-controller-manager', join(binDir, 'kube-controller-manager'), controllerManagerArgs(kubeconfigPath, files, opts.forNode ? caFile : undefined));
     }
 
     const admin = new KubeConfig();
@@ -202,7 +211,7 @@ function etcdArgs(dir: string, clientPort: number, peerPort: number): string[] {
   ];
 }
 
-function apiServerArgs(o: AuthFiles & { dir: string; etcdUrl: string; apiPort: number; issuer: string }): string[] {
+function apiServerArgs(o: AuthFiles & { dir: string; etcdUrl: string; apiPort: number; issuer: string; forNode: boolean }): string[] {
   return [
     `--etcd-servers=${o.etcdUrl}`,
     `--cert-dir=${join(o.dir, 'certs')}`,
@@ -211,7 +220,8 @@ function apiServerArgs(o: AuthFiles & { dir: string; etcdUrl: string; apiPort: n
     '--advertise-address=127.0.0.1',
     '--service-cluster-ip-range=10.0.0.0/24',
     '--allow-privileged=true',
-    '--disable-admission-plugins=ServiceAccount',
+    // Without a kubelet, Pods are never run, and the plugin would only demand a 'default' ServiceAccount.
+    ...(o.forNode ? ['--kubelet-preferred-address-types=InternalIP,Hostname'] : ['--disable-admission-plugins=ServiceAccount']),
     '--authorization-mode=RBAC',
     `--token-auth-file=${o.tokenFile}`,
     `--service-account-issuer=${o.issuer}`,
@@ -259,10 +269,23 @@ function readAuditLog(path: string): string {
   }
 }
 
-function controllerManagerArgs(kubeconfigPath: string, files: AuthFiles): string[] {
+/** Controllers a one-node cluster with a real kubelet needs on top of garbage collection (see forNode). */
+const NODE_CONTROLLERS = [
+  'serviceaccount-controller',
+  'root-ca-certificate-publisher-controller',
+  'node-lifecycle-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'pod-garbage-collector-controller',
+];
+
+/** rootCaFile set = the node's controller set (see ControlPlaneOptions.forNode). */
+function controllerManagerArgs(kubeconfigPath: string, files: AuthFiles, rootCaFile: string | undefined): string[] {
+  const controllers = ['garbage-collector-controller', 'namespace-controller', ...(rootCaFile ? NODE_CONTROLLERS : [])];
   return [
     `--kubeconfig=${kubeconfigPath}`,
-    '--controllers=garbage-collector-controller,namespace-controller',
+    `--controllers=${controllers.join(',')}`,
+    ...(rootCaFile ? [`--root-ca-file=${rootCaFile}`] : []),
     '--leader-elect=false',
     '--secure-port=0',
     `--service-account-private-key-file=${files.saPrivateKey}`,
@@ -296,7 +319,7 @@ function kubeconfigYaml(server: string, caPem: string, user: TestUser): string {
 }
 
 /** Binds port 0 and releases it; the tiny race with other processes is acceptable in tests. */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve, reject) => {
       const s = createServer();
@@ -368,7 +391,8 @@ function installExitHook(): void {
   });
 }
 
-class ProcessSet {
+/** Child processes started with a parent-death signal, killed by the exit hook, logs kept in `logTail`. */
+export class ProcessSet {
   readonly #children = new Map<string, ChildProcess>();
   readonly #logTail: string[];
   #unexpectedExit: string | undefined;

@@ -1,0 +1,42 @@
+# The Projector operator image.
+#
+#   docker build -t projector:dev .                 # or: podman build -t projector:dev .
+#   npm run image                                   # on a machine without a registry: bases made from
+#                                                   # Debian packages, built with buildah (hack/image/build.sh)
+#
+# Two stages: `deps` runs `npm ci --omit=dev` with Node 24 LTS and npm; the runtime stage holds only
+# glibc/libstdc++, CA certificates, the node binary, production node_modules and the TypeScript sources
+# (Node 24 runs them by type stripping). No shell, no package manager, no npm at run time; it runs as
+# uid 65532 and writes nothing to its root filesystem (the Deployment sets readOnlyRootFilesystem).
+#
+# BUILD_IMAGE must provide node 24 and npm at /usr/local/bin (the official node image layout) and a
+# /bin/sh; RUNTIME_IMAGE must provide glibc and libstdc++ (a "cc" distroless image).
+ARG BUILD_IMAGE=docker.io/library/node:24-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
+
+FROM ${BUILD_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: no dependency needs an install script; the only one with a script is the npm
+# package `node` (it downloads a Node binary for local development), which the image does not use:
+# the runtime takes this stage's own /usr/local/bin/node.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+COPY hack/image/prune-node-modules.ts /tmp/prune-node-modules.ts
+RUN node /tmp/prune-node-modules.ts /app/node_modules
+# The sources last: a code change reuses the npm ci layer above.
+COPY bin ./bin
+COPY src ./src
+# The CRDs are read by `projector dev --install-crds` (src/cli/dev/dev-cluster.ts).
+COPY deploy/crds ./deploy/crds
+
+FROM ${RUNTIME_IMAGE}
+COPY --from=deps /usr/local/bin/node /usr/local/bin/node
+COPY --from=deps /app /app
+# Exec form: no shell needed. Fails the build when the runtime base cannot load this node binary.
+RUN ["/usr/local/bin/node", "-e", "if (+process.versions.node.split('.')[0] < 24) { console.error('need Node 24, got', process.version); process.exit(1) }"]
+WORKDIR /app
+ENV NODE_ENV=production
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/node", "/app/bin/projector.mjs"]
+CMD ["operator"]
