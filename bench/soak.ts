@@ -14,6 +14,9 @@
 //
 //   node_modules/.bin/node bench/soak.ts [--externalsecrets=150] [--outages=3] [--outage-s=60]
 //       [--between-s=20] [--refresh-s=15] [--bound-mb=64] [--mode=both|ca|no-ca]
+//       [--operator-flags="--max-old-space-size=384"] [--operator-env="MALLOC_ARENA_MAX=2"]
+// --operator-flags are Node flags for the operator process (space-separated), --operator-env
+// environment variables for it (comma-separated K=V), e.g. to try what deploy/operator sets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +38,9 @@ const REFRESH_S = intArg('refresh-s', 15);
 const BOUND_MB = intArg('bound-mb', 64);
 const MODE = process.argv.find((a) => a.startsWith('--mode='))?.split('=')[1] ?? 'both';
 if (!['both', 'ca', 'no-ca'].includes(MODE)) throw new Error('--mode must be both, ca or no-ca');
+const strArg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? '';
+const OPERATOR_FLAGS = strArg('operator-flags').split(' ').filter(Boolean);
+const OPERATOR_ENV = Object.fromEntries(strArg('operator-env').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const CLIENT_ID = 'soak-sp';
 const CLIENT_SECRET = 'soak-client-secret';
 const SAMPLE_MS = 500;
@@ -125,12 +131,12 @@ function store(namespace: string, vault: StartedVault, withCa: boolean) {
  * whose vault has a publicly trusted certificate trusts it through the default roots.
  */
 async function startOperator(kubeconfigPath: string, namespace: string, vault: StartedVault, withCa: boolean): Promise<ChildProcess> {
-  const env = { ...process.env };
+  const env = { ...process.env, ...OPERATOR_ENV };
   if (withCa) delete env['NODE_EXTRA_CA_CERTS'];
   else env['NODE_EXTRA_CA_CERTS'] = vault.caFile;
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', './bench/memory-probe.ts', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--metrics-addr', '0', '--health-addr', '0'],
+    [...OPERATOR_FLAGS, '--expose-gc', '--import', './bench/memory-probe.ts', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--metrics-addr', '0', '--health-addr', '0'],
     { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   let out = '';
@@ -188,6 +194,7 @@ interface Row {
   phase: string;
   gcRss: number;
   gcHeap: number;
+  heapTotal: number;
   external: number;
   peakRss?: number;
   peakHeap?: number;
@@ -216,7 +223,7 @@ async function soak(kubeconfigPath: string, k: Cluster, sv: SoakVault, withCa: b
     // One refresh round in normal operation, so the baseline holds warmed-up clients and sockets.
     await sleep((REFRESH_S + 5) * 1000);
     const base = await ask(operator, 'measure');
-    rows.push({ phase: 'before', gcRss: base.rss, gcHeap: base.heapUsed, external: base.external });
+    rows.push({ phase: 'before', gcRss: base.rss, gcHeap: base.heapUsed, heapTotal: base.heapTotal, external: base.external });
     let peakOverall = 0;
     for (let i = 1; i <= OUTAGES; i++) {
       const s = sampler(operator);
@@ -229,10 +236,10 @@ async function soak(kubeconfigPath: string, k: Cluster, sv: SoakVault, withCa: b
       const recoverMs = await waitForExternalSecrets(k, namespace, (x) => x.ready === N, 300_000, 500);
       const peaks = await s.stop();
       peakOverall = Math.max(peakOverall, peaks.peakRss);
-      rows.push({ phase: `outage ${i} (end)`, gcRss: during.rss, gcHeap: during.heapUsed, external: during.external, peakRss: peaks.peakRss, peakHeap: peaks.peakHeap, refused, recoverS: recoverMs / 1000 });
+      rows.push({ phase: `outage ${i} (end)`, gcRss: during.rss, gcHeap: during.heapUsed, heapTotal: during.heapTotal, external: during.external, peakRss: peaks.peakRss, peakHeap: peaks.peakHeap, refused, recoverS: recoverMs / 1000 });
       await sleep(BETWEEN_S * 1000);
       const after = await ask(operator, 'measure');
-      rows.push({ phase: `after ${i}`, gcRss: after.rss, gcHeap: after.heapUsed, external: after.external });
+      rows.push({ phase: `after ${i}`, gcRss: after.rss, gcHeap: after.heapUsed, heapTotal: after.heapTotal, external: after.external });
     }
     const last = rows.at(-1)!;
     const growth = last.gcRss - base.rss;
@@ -271,11 +278,12 @@ async function main(): Promise<void> {
       const { rows, pass, summary } = await soak(cp.kubeconfigPath, k, sv, withCa);
       printTable(
         `soak: projector operator (defaults), ${N} ExternalSecrets on azurekv (refresh ${REFRESH_S}s), ${withCa ? 'store caBundle' : 'no caBundle (NODE_EXTRA_CA_CERTS)'}, ` +
-          `${OUTAGES} × ${OUTAGE_S} s vault outage, ${BETWEEN_S} s between (${machine()})`,
+          `${OUTAGES} × ${OUTAGE_S} s vault outage, ${BETWEEN_S} s between${OPERATOR_FLAGS.length || Object.keys(OPERATOR_ENV).length ? `, operator ${[...OPERATOR_FLAGS, ...Object.entries(OPERATOR_ENV).map(([k, v]) => `${k}=${v}`)].join(' ')}` : ''} (${machine()})`,
         rows.map((r) => ({
           phase: r.phase,
           "GC'd RSS MB": mb(r.gcRss),
           "GC'd heap MB": mb(r.gcHeap),
+          "GC'd heap total MB": mb(r.heapTotal),
           'external MB': mb(r.external),
           'peak RSS MB': r.peakRss === undefined ? '' : mb(r.peakRss),
           'peak heap MB': r.peakHeap === undefined ? '' : mb(r.peakHeap),

@@ -9,7 +9,8 @@
 // the fix every connection built its own, with every root CA parsed: ~1.2 MB native per refused
 // connection, which V8's collector does not see and glibc keeps.
 // Coarse signal: RSS after a full GC grows by less than RSS_BOUND_MB across the outage (before the
-// fix, 300 refused connections cost ~250 MB; after it, a few MB: bench/soak.ts has the long run).
+// fix, 200 refused connections cost ~280 MB; after it, 24-44 MB in this process, whose own captured
+// logs grow too: bench/soak.ts measures the operator process alone).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
@@ -28,7 +29,7 @@ import { startVault, type StartedVault } from '../../../src/vault/index.ts';
 const NAMESPACE = 'vault-outage-memory';
 const ES_COUNT = 50;
 const REFUSED_TARGET = 200;
-const RSS_BOUND_MB = 64;
+const RSS_BOUND_MB = 100;
 const CLIENT_ID = 'outage-sp';
 const CLIENT_SECRET = `canary-outage-client-secret-${process.pid}`;
 
