@@ -1,14 +1,18 @@
-// Preloaded into a `projector operator` process by bench/memory.ts (node --expose-gc --import):
-// answers "measure" on the IPC channel with the process's memory after a full garbage collection.
-// It adds no work of its own between measurements.
+// Preloaded into a `projector operator` process by bench/memory.ts and bench/soak.ts (node
+// --expose-gc --import): answers on the IPC channel with the process's memory. "measure" answers
+// after a full garbage collection (what the process keeps); "sample" answers as it is now, without
+// collecting (what the kernel charges at that moment, the figure a memory limit sees).
+// It adds no work of its own between messages.
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
 if (!collectGarbage || !process.send) throw new Error('memory-probe needs --expose-gc and an IPC channel');
 
 process.on('message', (message) => {
-  if (message !== 'measure') return;
-  // Two passes: the first may only queue finalizers and weak-reference clean-up.
-  collectGarbage();
-  collectGarbage();
+  if (message !== 'measure' && message !== 'sample') return;
+  if (message === 'measure') {
+    // Two passes: the first may only queue finalizers and weak-reference clean-up.
+    collectGarbage();
+    collectGarbage();
+  }
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
   process.send!({ rss, heapUsed, heapTotal, external, arrayBuffers });
 });

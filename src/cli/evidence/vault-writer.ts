@@ -10,7 +10,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { createStoreCredential, type TransportSettings } from '../../providers/azurekv/auth.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { resolveStoreConfig } from '../../providers/azurekv/store-config.ts';
-import { resolveTrust } from '../../providers/azurekv/trust.ts';
+import { resolveTrust, sdkTlsOptions } from '../../providers/azurekv/trust.ts';
 import { environmentHost, missingVariables, requiredRoles, type CredentialEnvironment } from '../check/environment-host.ts';
 import { CheckUsageError } from '../check/store-overrides.ts';
 
@@ -39,7 +39,7 @@ export async function writeVaultSecret(w: VaultWrite): Promise<string | undefine
   const host = environmentHost({ store: w.store, config, env: w.env, log: w.log });
   try {
     const transport: TransportSettings = {
-      tlsOptions: await resolveTrust(config, host, w.signal),
+      tlsOptions: sdkTlsOptions(await resolveTrust(config, host, w.signal)),
       retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
       additionalPolicies: [],
     };

@@ -8,12 +8,11 @@ import {
   WorkloadIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy, TlsSettings } from '@azure/core-rest-pipeline';
 import type { ServiceAccountSelector } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { ProviderHost } from '../provider.ts';
 import type { AzureKvConfig, ValueSource } from './store-config.ts';
-import type { TrustSettings } from './trust.ts';
 
 export const AZURE_DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 export const ANNOTATION_CLIENT_ID = 'azure.workload.identity/client-id';
@@ -21,7 +20,8 @@ export const ANNOTATION_TENANT_ID = 'azure.workload.identity/tenant-id';
 
 /** Pipeline settings shared by the credential and the SecretClient (fail fast, trust the store's CA). */
 export interface TransportSettings {
-  tlsOptions?: TrustSettings | undefined;
+  /** From trust.ts sdkTlsOptions: one shared SecureContext per CA set, never a `ca` list. */
+  tlsOptions?: TlsSettings | undefined;
   retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
   additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
 }

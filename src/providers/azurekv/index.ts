@@ -11,7 +11,7 @@ import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
 import { toProjectorError } from './errors.ts';
 import { remoteKeyIssues } from './object-ref.ts';
 import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
-import { resolveTrust } from './trust.ts';
+import { resolveTrust, sdkTlsOptions } from './trust.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
 
@@ -92,7 +92,7 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
     return referentPlaceholderClient(store.metadata.name);
   }
   const now = options.now ?? (() => new Date());
-  const transport = transportFor(options, await resolveTrust(config, host, signal));
+  const transport = transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);
   const secretClient = new SecretClient(config.vaultUrl, credential, {
     ...transport,
