@@ -82,8 +82,11 @@ export class ExternalSecretReconciler implements Reconciler {
       await this.#ensureFinalizer(es);
     } catch (err) {
       if (!(err instanceof ProjectorError)) throw err;
-      // A conflict means a newer ExternalSecret is on its way through the watch; anything else backs off.
-      this.#d.log.debug({ key, code: err.code }, 'could not add the cleanup finalizer yet');
+      // A conflict means a newer ExternalSecret is on its way through the watch; anything else backs off
+      // and is logged as an error, as controller-runtime logs ESO's failed finalizer update
+      // ("Reconciler error"): a refused patch (RBAC) must not retry silently forever.
+      if (err.code === 'KubeConflict') this.#d.log.debug({ key, code: err.code }, 'could not add the cleanup finalizer yet');
+      else this.#d.log.error({ key, code: err.code, httpStatus: err.details.httpStatus, err }, 'could not add the cleanup finalizer; retrying with backoff');
       return resultFor(err);
     }
     const now = this.#d.clock.now();

@@ -20,7 +20,7 @@ import type { SecretsClient } from '../../../src/providers/provider.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger> } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -66,11 +66,12 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
         const es = externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
         if (es) externalSecrets.upsert({ ...es, status: status as ExternalSecret['status'] });
       },
+      ...(extra.setFinalizers ? { setFinalizers: extra.setFinalizers } : {}),
     },
     clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
     events: { normal: (_t, reason, msg) => events.push(reason === 'MissingProviderSecret' ? `Normal ${reason} ${msg}` : `Normal ${reason}`), warn: (_t, reason, msg) => events.push(`Warning ${reason} ${msg}`) },
     clock,
-    log: silentLogger(),
+    log: extra.log ?? silentLogger(),
     controllerClass: '',
     changes,
     renderTemplate: defaultTemplateRenderer(clock),
@@ -95,6 +96,23 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
 const signal = new AbortController().signal;
 
 describe('ExternalSecretReconciler', () => {
+  it('logs a refused finalizer patch (e.g. RBAC) as an error and backs off; a conflict stays quiet', async () => {
+    // controller-runtime logs ESO's failed finalizer update as "Reconciler error" (error level).
+    const lines: { level: number; msg: string; code?: string }[] = [];
+    const { createLogger } = await import('../../../src/platform/logger.ts');
+    const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } as never });
+    let code: 'KubeForbidden' | 'KubeConflict' = 'KubeForbidden';
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { setFinalizers: async () => Promise.reject(new ProjectorError(code, 'patch externalsecrets: forbidden', { httpStatus: code === 'KubeForbidden' ? 403 : 409 })), log });
+    const r = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(r.kind, 'retry');
+    assert.equal(w.value(), undefined, 'nothing is written before the finalizer is in place');
+    assert.ok(lines.some((l) => l.level === 50 && l.code === 'KubeForbidden' && /cleanup finalizer/.test(l.msg)), 'an error-level line names the refused finalizer patch');
+    lines.length = 0;
+    code = 'KubeConflict';
+    await w.reconciler.reconcile(w.key, signal);
+    assert.ok(!lines.some((l) => l.level >= 40), 'a conflict is expected churn, logged at debug');
+  });
+
   it('syncs, then waits for the next refresh wave without reading again', async () => {
     const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
     const first = await w.reconciler.reconcile(w.key, signal);
