@@ -40,6 +40,12 @@ export interface VaultOptions {
   throttle?: { readsPer10s?: number; writesPer10s?: number };
   /** AKV serves values outside their nbf/exp window (only `enabled: false` answers 403); set to answer 403 SecretExpired/SecretNotYetValid instead. */
   enforceValidity?: boolean;
+  /**
+   * Recorded in `<dataDir>/lock` as the holder's command, shown to a second process that finds the
+   * directory taken. Default: this process's command line (arguments included: pass a description
+   * instead when they may hold a value).
+   */
+  owner?: string;
   log?: Logger;
 }
 
@@ -108,3 +114,4 @@ export interface VaultFaults {
 export type MangleKind = 'truncate' | 'html' | 'shape';
 
 export { startVault } from './server.ts';
+export { DataDirLockedError, readLockHolder, type LockHolder } from './lock.ts';

@@ -115,12 +115,13 @@ function withClientOptions(cmd: Command): Command {
 }
 
 async function serveVault(flags: ServeFlags): Promise<void> {
-  const { startVault } = await import('../../vault/index.ts');
+  const { startVaultForCli } = await import('../local-vault.ts');
   const { createLogger } = await import('../../platform/logger.ts');
   const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
   const principals = flags.principals ? readPrincipals(flags.principals) : [];
-  const vault = await startVault({
+  const vault = await startVaultForCli({
     dataDir: flags.dataDir,
+    owner: `projector vault serve --data-dir ${flags.dataDir}`,
     host: flags.host,
     port: parsePort(flags.port, '--port'),
     ...(flags.imdsPort !== undefined && { imdsPort: parsePort(flags.imdsPort, '--imds-port') }),

@@ -24,7 +24,8 @@ import { silentLogger, type Logger } from '../../platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
 import { ClientCache } from '../../sync/client-cache.ts';
-import { startVault, type StartedVault } from '../../vault/index.ts';
+import type { StartedVault } from '../../vault/index.ts';
+import { startVaultForCli } from '../local-vault.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
@@ -138,7 +139,7 @@ export interface LocalVault {
 /** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
 export async function startLocalVault(o: DevOptions, print: Printer): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
-  const vault = await startVault({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger() });
+  const vault = await startVaultForCli({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` });
   const principal = loadPrincipal(o.workDir);
   await vault.admin.addPrincipal(principal);
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
