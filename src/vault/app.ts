@@ -46,11 +46,31 @@ export interface VaultAppDeps {
   throttle?: Throttle;
   /** AKV serves values outside [nbf, exp); set to answer 403 instead. */
   enforceValidity?: boolean;
+  /** api-version values accepted (default SUPPORTED_API_VERSIONS, the last one named as "latest" in the 400). */
+  apiVersions?: readonly string[];
   faults?: FaultPlan;
   log: Logger;
 }
 
-export const SUPPORTED_API_VERSIONS = ['7.4', '7.5', '7.6-preview.1', '7.6-preview.2', '7.6', '2025-07-01', '2026-04-01'];
+/**
+ * The secrets API versions AKV serves and the official SDKs send, oldest first: 2016-10-01 (the
+ * first GA data plane; the Go `services/keyvault/2016-10-01` package, Azure Stack Hub), 7.0 (ESO's
+ * legacy Go SDK, `services/keyvault/v7.0`), 7.1 … 7.6 and their previews, 2025-07-01 and
+ * 2026-04-01 (`@azure/keyvault-secrets` 4.12's default; its `serviceVersion` option takes "7.0" …
+ * "2026-04-01"). `startVault({ apiVersions })` narrows this to emulate an older server.
+ */
+export const SUPPORTED_API_VERSIONS: readonly string[] = [
+  '2016-10-01',
+  '7.0-preview', '7.0',
+  '7.1-preview', '7.1',
+  '7.2-preview', '7.2',
+  '7.3-preview', '7.3',
+  '7.4-preview.1', '7.4',
+  '7.5-preview.1', '7.5',
+  '7.6-preview.1', '7.6-preview.2', '7.6',
+  '2025-07-01',
+  '2026-04-01',
+];
 
 export interface VaultApp {
   handle(req: VaultRequest): Promise<VaultResponse>;
@@ -136,7 +156,7 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
   async function handleSecretsApi(req: VaultRequest, url: URL, ctx: { clientId?: string }): Promise<VaultResponse> {
     const route = matchSecretsRoute(url.pathname);
     if (!route) throw new VaultApiError(404, 'NotFound', `No route for ${req.method} ${url.pathname}.`);
-    assertApiVersion(url.searchParams.get('api-version'));
+    assertApiVersion(url.searchParams.get('api-version'), deps.apiVersions ?? SUPPORTED_API_VERSIONS);
     const caller = authenticate(req.headers.authorization);
     ctx.clientId = caller.clientId;
     const kind: TransactionKind = req.method === 'GET' ? 'read' : 'write';
@@ -340,10 +360,10 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-function assertApiVersion(apiVersion: string | null): void {
+function assertApiVersion(apiVersion: string | null, accepted: readonly string[]): void {
   if (apiVersion === null || apiVersion === '') throw badParameter('The api-version query parameter is missing.');
-  if (!SUPPORTED_API_VERSIONS.includes(apiVersion)) {
-    throw badParameter(`The specified version (${apiVersion.slice(0, 32)}) is not recognized. Consider using the latest supported version (${SUPPORTED_API_VERSIONS.at(-1)}).`);
+  if (!accepted.includes(apiVersion)) {
+    throw badParameter(`The specified version (${apiVersion.slice(0, 32)}) is not recognized. Consider using the latest supported version (${accepted.at(-1)}).`);
   }
 }
 

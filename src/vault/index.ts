@@ -41,6 +41,12 @@ export interface VaultOptions {
   /** AKV serves values outside their nbf/exp window (only `enabled: false` answers 403); set to answer 403 SecretExpired/SecretNotYetValid instead. */
   enforceValidity?: boolean;
   /**
+   * The api-version values the secrets API accepts (default: every version AKV serves, 2016-10-01 …
+   * 2026-04-01). A narrower list emulates an older AKV-compatible server (Azure Stack Hub, an
+   * emulator): any other version answers 400 BadParameter, as AKV answers an unknown one.
+   */
+  apiVersions?: string[];
+  /**
    * Recorded in `<dataDir>/lock` as the holder's command, shown to a second process that finds the
    * directory taken. Default: this process's command line (arguments included: pass a description
    * instead when they may hold a value).
@@ -114,4 +120,5 @@ export interface VaultFaults {
 export type MangleKind = 'truncate' | 'html' | 'shape';
 
 export { startVault } from './server.ts';
+export { SUPPORTED_API_VERSIONS } from './app.ts';
 export { DataDirLockedError, readLockHolder, type LockHolder } from './lock.ts';

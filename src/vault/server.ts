@@ -87,6 +87,7 @@ async function startLocked(opts: VaultOptions, dataDir: string, lock: DataDirLoc
     loadJwks: () => (opts.jwks ? fetchJwks(opts.jwks) : Promise.resolve({ keys: [] })),
     ...(opts.throttle && { throttle: new Throttle(opts.throttle) }),
     ...(opts.enforceValidity && { enforceValidity: true }),
+    ...(opts.apiVersions && { apiVersions: opts.apiVersions }),
     faults,
     log,
   });

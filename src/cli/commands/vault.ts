@@ -19,6 +19,7 @@ interface ServeFlags {
   jwksUri?: string;
   jwksCaFile?: string;
   jwksTokenFile?: string;
+  apiVersions?: string;
   logLevel: string;
 }
 
@@ -47,6 +48,7 @@ export function registerVaultCommands(program: Command): void {
     .option('--jwks-uri <url>', 'JWKS for workload identity assertions, e.g. https://API_SERVER/openid/v1/jwks')
     .option('--jwks-ca-file <file>', 'CA that signs the JWKS server certificate')
     .option('--jwks-token-file <file>', 'bearer token for the JWKS request')
+    .option('--api-versions <list>', 'comma-separated api-versions to accept, to emulate an older Key Vault-compatible server (default: 2016-10-01 … 2026-04-01)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (logs go to stderr)', 'info')
     .addHelpText('after', '\nExamples:\n  projector vault serve\n  projector vault serve --port 0 --principals principals.json --throttle\n')
     .action(async (flags: ServeFlags) => {
@@ -116,6 +118,7 @@ function withClientOptions(cmd: Command): Command {
 
 async function serveVault(flags: ServeFlags): Promise<void> {
   const { startVaultForCli } = await import('../local-vault.ts');
+  const { SUPPORTED_API_VERSIONS } = await import('../../vault/index.ts');
   const { createLogger } = await import('../../platform/logger.ts');
   const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
   const principals = flags.principals ? readPrincipals(flags.principals) : [];
@@ -128,6 +131,7 @@ async function serveVault(flags: ServeFlags): Promise<void> {
     ...(flags.tenantId && { tenantId: flags.tenantId }),
     principals,
     ...(flags.throttle && { throttle: {} }),
+    ...(flags.apiVersions !== undefined && { apiVersions: parseApiVersions(flags.apiVersions, SUPPORTED_API_VERSIONS) }),
     ...(flags.jwksUri && {
       jwks: {
         uri: flags.jwksUri,
@@ -176,6 +180,17 @@ function readPrincipals(path: string): VaultPrincipal[] {
     throw new ProjectorError('InvalidSpec', `${path} must be a JSON array of principals, each with a clientId`);
   }
   return parsed as VaultPrincipal[];
+}
+
+/** `--api-versions 2016-10-01,7.0`: each must be one the vault knows (AKV's list), so a typo is not a silent refusal of every call. */
+function parseApiVersions(raw: string, known: readonly string[]): string[] {
+  const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const unknown = list.filter((v) => !known.includes(v));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new ProjectorError('InvalidSpec', `--api-versions takes a comma-separated list of ${known.join(', ')}${unknown.length ? ` (not known: ${unknown.join(', ')})` : ''}`);
+  }
+  // Oldest first, as the vault names the last one as "the latest supported version".
+  return known.filter((v) => list.includes(v));
 }
 
 function parsePort(raw: string, flag: string): number {
