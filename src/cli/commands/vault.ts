@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SecretClient, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
 import { ProjectorError, type ErrorCode } from '../../core/errors.ts';
 import type { VaultPrincipal } from '../../vault/index.ts';
 
@@ -30,6 +30,7 @@ interface ClientFlags {
   clientSecret?: string;
   authorityHost?: string;
   caFile?: string;
+  apiVersion?: string;
 }
 
 export function registerVaultCommands(program: Command): void {
@@ -113,7 +114,8 @@ function withClientOptions(cmd: Command): Command {
     .option('--client-id <id>', 'client id (env AZURE_CLIENT_ID)')
     .option('--client-secret <secret>', 'client secret (env AZURE_CLIENT_SECRET)')
     .option('--authority-host <url>', 'token authority, e.g. the local vault URL (env AZURE_AUTHORITY_HOST)')
-    .option('--ca-file <path>', 'extra CA to trust for the vault and the authority (the local vault prints its path)');
+    .option('--ca-file <path>', 'extra CA to trust for the vault and the authority (the local vault prints its path)')
+    .option('--api-version <version>', "Key Vault REST api-version for every call, e.g. 7.0 for an older compatible server (default: the SDK's, 2026-04-01)");
 }
 
 async function serveVault(flags: ServeFlags): Promise<void> {
@@ -210,6 +212,9 @@ async function secretClient(flags: ClientFlags): Promise<SecretClient> {
   if (!tenantId || !clientId || !clientSecret) {
     throw new ProjectorError('CredentialNotFound', 'give --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)');
   }
+  const { apiVersionIssues, pinApiVersionPolicy } = await import('../../providers/azurekv/index.ts');
+  const versionIssue = flags.apiVersion !== undefined ? apiVersionIssues(flags.apiVersion, '--api-version')[0] : undefined;
+  if (versionIssue) throw new ProjectorError('InvalidSpec', versionIssue.message);
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const { ClientSecretCredential } = await import('@azure/identity');
   const tlsOptions = flags.caFile ? { tlsOptions: { ca: readFileSync(flags.caFile, 'utf8') } } : {};
@@ -220,7 +225,15 @@ async function secretClient(flags: ClientFlags): Promise<SecretClient> {
     ...tlsOptions,
   });
   // A vault outside *.vault.azure.net cannot pass the SDK's challenge resource check.
-  return new SecretClient(vaultUrl, credential, { ...(isLocal && { disableChallengeResourceVerification: true }), ...tlsOptions });
+  return new SecretClient(vaultUrl, credential, {
+    ...(isLocal && { disableChallengeResourceVerification: true }),
+    ...tlsOptions,
+    // Pinned on every request, next pages included (providers/azurekv/api-version.ts).
+    ...(flags.apiVersion && {
+      serviceVersion: flags.apiVersion as SecretClientOptions['serviceVersion'],
+      additionalPolicies: [{ policy: pinApiVersionPolicy(flags.apiVersion), position: 'perCall' as const }],
+    }),
+  });
 }
 
 async function valueFrom(flags: { value?: string; file?: string; valueStdin?: boolean }): Promise<string> {
