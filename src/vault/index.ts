@@ -98,6 +98,8 @@ export interface VaultAdmin {
   /** Removes a soft-deleted secret for good. */
   purgeSecret(name: string): Promise<void>;
   addPrincipal(p: VaultPrincipal): Promise<void>;
+  /** Client ids of the registered principals (never their credentials). */
+  principalIds(): string[];
   /** Names of the live (not deleted) secrets; never values. */
   secretNames(): string[];
 }
@@ -121,4 +123,5 @@ export type MangleKind = 'truncate' | 'html' | 'shape';
 
 export { startVault } from './server.ts';
 export { SUPPORTED_API_VERSIONS } from './app.ts';
+export { loadOrCreateDevPrincipal, hasDevPrincipal, writeDevEnvFile, writeCombinedCaBundle, DEV_CLIENT_ID } from './first-run.ts';
 export { DataDirLockedError, readLockHolder, type LockHolder } from './lock.ts';

@@ -137,6 +137,9 @@ async function startLocked(opts: VaultOptions, dataDir: string, lock: DataDirLoc
         app.addPrincipal(p);
         await savePrincipals();
       },
+      principalIds() {
+        return principals.list().map((p) => p.clientId);
+      },
     },
     faults: {
       failNext: (status, count, o) => faults.failNext(status, count, o),

@@ -146,6 +146,18 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   // Keep the vault's own principals.json in step with --principals so `vault secret` users can look them up.
   for (const p of principals) await vault.admin.addPrincipal(p);
   const dataDir = resolve(flags.dataDir);
+  const first = await import('../../vault/index.ts');
+  // First run: without a principal nobody could get a token. A development principal is created
+  // (or the one `projector dev` made here is reused); its secret goes to a 0600 file, never to
+  // stdout, which CI logs keep.
+  const dev = vault.admin.principalIds().length === 0 || first.hasDevPrincipal(dataDir) ? first.loadOrCreateDevPrincipal(dataDir) : undefined;
+  if (dev) await vault.admin.addPrincipal(dev.principal);
+  const devLines = dev ? [dev.principal.clientId, dev.created ? 'created now, as no principal was registered' : 'reused'] : [];
+  const bundle = first.writeCombinedCaBundle(dataDir, vault.caPem, process.env.NODE_EXTRA_CA_CERTS);
+  const envFile = dev
+    ? first.writeDevEnvFile(dataDir, { vaultUrl: vault.url, tenantId: vault.tenantId, authorityHost: vault.authorityHost, principal: dev.principal, caBundleFile: bundle.file })
+    : undefined;
+  const ids = vault.admin.principalIds();
   process.stdout.write(
     [
       'Projector local vault is running (Ctrl-C to stop).',
@@ -154,10 +166,21 @@ async function serveVault(flags: ServeFlags): Promise<void> {
       `  Tenant ID:       ${vault.tenantId}`,
       `  IMDS endpoint:   ${vault.imdsEndpoint}`,
       `  CA certificate:  ${vault.caFile}`,
-      `  Principals:      ${resolve(dataDir, 'principals.json')}`,
+      `  CA bundle:       ${bundle.file} (${bundle.included ? `the CAs of your NODE_EXTRA_CA_CERTS ${bundle.included}, then this CA` : 'this CA'})`,
+      `  Principals:      ${resolve(dataDir, 'principals.json')} (${ids.join(', ')})`,
+      ...(envFile
+        ? [
+            `  Dev principal:   ${devLines[0]} (${devLines[1]}); its client secret is in ${envFile} (mode 0600) and is never printed`,
+            '',
+            'Use the development principal from this shell:',
+            `  set -a; . ${envFile}; set +a`,
+            '  projector vault secret list',
+          ]
+        : []),
       '',
-      'Trust it and point the SDK at it:',
-      `  export NODE_EXTRA_CA_CERTS=${vault.caFile}`,
+      'Trust it and point the SDK at it (Node reads NODE_EXTRA_CA_CERTS at start; the bundle keeps the CAs it named before):',
+      `  export NODE_EXTRA_CA_CERTS=${bundle.file}`,
+      `  or per command: projector vault secret ... --ca-file ${vault.caFile}`,
       `  export AZURE_AUTHORITY_HOST=${vault.authorityHost} AZURE_TENANT_ID=${vault.tenantId}`,
       `  export AZURE_POD_IDENTITY_AUTHORITY_HOST=${vault.imdsEndpoint}   # managed identity`,
       '',
@@ -284,11 +307,18 @@ async function callVault<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What to do for the AADSTS codes a local-vault user meets first (the vault's token endpoint answers the same codes as Entra ID). */
+const AADSTS_HINTS: Record<string, string> = {
+  AADSTS700016: ': unknown client id: register it with `projector vault serve --principals FILE` (a JSON array of {"clientId", "clientSecret"}), or use the development principal `vault serve` writes to <data-dir>/dev-principal.env',
+  AADSTS7000215: ': wrong client secret for this client id',
+  AADSTS90002: ': unknown tenant: use the Tenant ID `projector vault serve` prints',
+};
+
 export function toProjectorError(e: unknown): ProjectorError {
   const err = e as { name?: string; statusCode?: number; code?: string; message?: string };
   if (typeof err?.name === 'string' && /^(Authentication|AuthenticationRequired|CredentialUnavailable|AggregateAuthentication)Error$/.test(err.name)) {
     const aadsts = /AADSTS\d+/.exec(err.message ?? '')?.[0];
-    return new ProjectorError('StoreAuthFailed', `authentication failed${aadsts ? ` (${aadsts})` : ''}`);
+    return new ProjectorError('StoreAuthFailed', `authentication failed${aadsts ? ` (${aadsts})` : ''}${aadsts ? AADSTS_HINTS[aadsts] ?? '' : ''}`);
   }
   const status = err?.statusCode;
   const code = typeof err?.code === 'string' && /^[A-Za-z_]+$/.test(err.code) ? err.code : undefined;
