@@ -89,6 +89,8 @@ describe('vault app: api-version and authentication', () => {
     const res = await h.call('POST', `/${TENANT}/oauth2/v2.0/token`, { body: form.toString() });
     assert.equal(res.status, 400);
     assert.equal(res.json.error, 'unauthorized_client');
+    assert.deepEqual(res.json.error_codes, [700016]);
+    assert.match(res.json.error_description, /^AADSTS700016: Application with identifier 'ghost' was not found in the directory '[^']+'\. Unknown client id: register it with `projector vault serve --principals FILE`/);
   });
 
   it('issues a bearer token that the secrets API accepts', async () => {
