@@ -4,7 +4,8 @@
 import type { Logger } from '../platform/logger.ts';
 import type { VaultPrincipal, VaultStats } from './index.ts';
 import { VaultApiError, badParameter } from './api-error.ts';
-import { VaultState, assertValidName, isDisabled, isOutsideValidity, type SetSecretInput, type UpdateSecretInput } from './state.ts';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { VaultState, assertValidName, isDisabled, isOutsideValidity, type SecretData, type SetSecretInput, type UpdateSecretInput } from './state.ts';
 import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem, versionItem } from './bundles.ts';
 import { decodeSkipToken, encodeSkipToken, pageOf, parseMaxResults, type Page } from './paging.ts';
 import { Throttle, type TransactionKind } from './throttle.ts';
@@ -205,6 +206,11 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
       case 'PUT secret':
         if (route.version !== undefined) break;
         return setSecret(name, req.body, caller);
+      case 'POST secret':
+        // POST /secrets/restore and POST /secrets/{name}/backup; GET /secrets/restore reads a secret named "restore".
+        if (route.version === undefined && name.toLowerCase() === 'restore') return restoreSecret(req.body, caller);
+        if (route.version?.toLowerCase() === 'backup') return backupSecret(name, caller);
+        break;
       case 'PATCH secret':
         return updateSecret(name, route.version, req.body, caller);
       case 'DELETE secret':
@@ -242,6 +248,25 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
     await deps.persist();
     deps.log.info({ secret: found.secret.name, version: found.version.version, clientId: caller.clientId }, 'secret set');
     return json(200, secretBundle(deps.baseUrl, found.secret, found.version, true));
+  }
+
+  function backupSecret(name: string, caller: Caller): VaultResponse {
+    assertMayRead(caller, name);
+    const blob = sealBackup(deps.signingKey, deps.state.exportSecret(name));
+    deps.log.info({ secret: name, clientId: caller.clientId }, 'secret backed up');
+    return json(200, { value: blob });
+  }
+
+  async function restoreSecret(body: string, caller: Caller): Promise<VaultResponse> {
+    const o = parseJsonObject(body);
+    if (typeof o.value !== 'string' || o.value === '') throw badParameter('Property value is required and must be a backup blob (base64url).');
+    const data = openBackup(deps.signingKey, o.value);
+    assertMayWrite(caller, data.name);
+    const secret = deps.state.restoreSecret(data);
+    await deps.persist();
+    deps.log.info({ secret: secret.name, clientId: caller.clientId }, 'secret restored');
+    const latest = deps.state.getSecret(secret.name);
+    return json(200, secretBundle(deps.baseUrl, latest.secret, latest.version, false));
   }
 
   async function updateSecret(name: string, version: string | undefined, body: string, caller: Caller): Promise<VaultResponse> {
@@ -382,6 +407,36 @@ function forbiddenByPolicy(caller: Caller, action: string, name: string): VaultA
     `Caller is not authorized to perform action on resource. Caller: appid=${caller.clientId}. Action: 'Microsoft.KeyVault/vaults/secrets/${action}/action'. Resource: 'secrets/${name}'.`,
     { innerCode: 'ForbiddenByPolicy' },
   );
+}
+
+/**
+ * A backup blob as AKV's: opaque, restorable only into the vault that made it (here: the same
+ * signing key). AES-256-GCM over the secret's JSON, key derived from the signing key, encoded
+ * base64url(iv ‖ tag ‖ ciphertext). Values never appear in the clear.
+ */
+function backupKey(signingKey: Buffer): Buffer {
+  return createHmac('sha256', signingKey).update('projector-vault-backup-v1').digest();
+}
+
+function sealBackup(signingKey: Buffer, secret: SecretData): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', backupKey(signingKey), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify({ formatVersion: 1, secret }), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function openBackup(signingKey: Buffer, blob: string): SecretData {
+  try {
+    const raw = Buffer.from(blob, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', backupKey(signingKey), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    const parsed = JSON.parse(text) as { formatVersion?: unknown; secret?: SecretData };
+    if (parsed.formatVersion === 1 && parsed.secret && typeof parsed.secret.name === 'string' && Array.isArray(parsed.secret.versions)) return parsed.secret;
+  } catch {
+    // below: the blob is not one of this vault's (AKV answers 400 BadParameter alike)
+  }
+  throw badParameter('Backup blob contains invalid or corrupt version.');
 }
 
 function parseJsonObject(body: string): Record<string, unknown> {
