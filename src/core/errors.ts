@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'KubeForbidden'
   | 'KubeInvalid'
   | 'KubeUnavailable'
+  /** A local data directory (the local vault's) is held by another live process. */
+  | 'DataDirLocked'
   | 'Internal';
 
 export type RetryClass = 'never' | 'backoff' | 'immediately';
@@ -56,6 +58,7 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   KubeForbidden: 'backoff',
   KubeInvalid: 'backoff',
   KubeUnavailable: 'backoff',
+  DataDirLocked: 'never',
   Internal: 'backoff',
 };
 

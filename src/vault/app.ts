@@ -4,7 +4,8 @@
 import type { Logger } from '../platform/logger.ts';
 import type { VaultPrincipal, VaultStats } from './index.ts';
 import { VaultApiError, badParameter } from './api-error.ts';
-import { VaultState, assertValidName, isDisabled, isOutsideValidity, type SetSecretInput, type UpdateSecretInput } from './state.ts';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { VaultState, assertValidName, isDisabled, isOutsideValidity, type SecretData, type SetSecretInput, type UpdateSecretInput } from './state.ts';
 import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem, versionItem } from './bundles.ts';
 import { decodeSkipToken, encodeSkipToken, pageOf, parseMaxResults, type Page } from './paging.ts';
 import { Throttle, type TransactionKind } from './throttle.ts';
@@ -46,11 +47,31 @@ export interface VaultAppDeps {
   throttle?: Throttle;
   /** AKV serves values outside [nbf, exp); set to answer 403 instead. */
   enforceValidity?: boolean;
+  /** api-version values accepted (default SUPPORTED_API_VERSIONS, the last one named as "latest" in the 400). */
+  apiVersions?: readonly string[];
   faults?: FaultPlan;
   log: Logger;
 }
 
-export const SUPPORTED_API_VERSIONS = ['7.4', '7.5', '7.6-preview.1', '7.6-preview.2', '7.6', '2025-07-01', '2026-04-01'];
+/**
+ * The secrets API versions AKV serves and the official SDKs send, oldest first: 2016-10-01 (the
+ * first GA data plane; the Go `services/keyvault/2016-10-01` package, Azure Stack Hub), 7.0 (ESO's
+ * legacy Go SDK, `services/keyvault/v7.0`), 7.1 … 7.6 and their previews, 2025-07-01 and
+ * 2026-04-01 (`@azure/keyvault-secrets` 4.12's default; its `serviceVersion` option takes "7.0" …
+ * "2026-04-01"). `startVault({ apiVersions })` narrows this to emulate an older server.
+ */
+export const SUPPORTED_API_VERSIONS: readonly string[] = [
+  '2016-10-01',
+  '7.0-preview', '7.0',
+  '7.1-preview', '7.1',
+  '7.2-preview', '7.2',
+  '7.3-preview', '7.3',
+  '7.4-preview.1', '7.4',
+  '7.5-preview.1', '7.5',
+  '7.6-preview.1', '7.6-preview.2', '7.6',
+  '2025-07-01',
+  '2026-04-01',
+];
 
 export interface VaultApp {
   handle(req: VaultRequest): Promise<VaultResponse>;
@@ -136,7 +157,7 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
   async function handleSecretsApi(req: VaultRequest, url: URL, ctx: { clientId?: string }): Promise<VaultResponse> {
     const route = matchSecretsRoute(url.pathname);
     if (!route) throw new VaultApiError(404, 'NotFound', `No route for ${req.method} ${url.pathname}.`);
-    assertApiVersion(url.searchParams.get('api-version'));
+    assertApiVersion(url.searchParams.get('api-version'), deps.apiVersions ?? SUPPORTED_API_VERSIONS);
     const caller = authenticate(req.headers.authorization);
     ctx.clientId = caller.clientId;
     const kind: TransactionKind = req.method === 'GET' ? 'read' : 'write';
@@ -185,6 +206,11 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
       case 'PUT secret':
         if (route.version !== undefined) break;
         return setSecret(name, req.body, caller);
+      case 'POST secret':
+        // POST /secrets/restore and POST /secrets/{name}/backup; GET /secrets/restore reads a secret named "restore".
+        if (route.version === undefined && name.toLowerCase() === 'restore') return restoreSecret(req.body, caller);
+        if (route.version?.toLowerCase() === 'backup') return backupSecret(name, caller);
+        break;
       case 'PATCH secret':
         return updateSecret(name, route.version, req.body, caller);
       case 'DELETE secret':
@@ -222,6 +248,25 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
     await deps.persist();
     deps.log.info({ secret: found.secret.name, version: found.version.version, clientId: caller.clientId }, 'secret set');
     return json(200, secretBundle(deps.baseUrl, found.secret, found.version, true));
+  }
+
+  function backupSecret(name: string, caller: Caller): VaultResponse {
+    assertMayRead(caller, name);
+    const blob = sealBackup(deps.signingKey, deps.state.exportSecret(name));
+    deps.log.info({ secret: name, clientId: caller.clientId }, 'secret backed up');
+    return json(200, { value: blob });
+  }
+
+  async function restoreSecret(body: string, caller: Caller): Promise<VaultResponse> {
+    const o = parseJsonObject(body);
+    if (typeof o.value !== 'string' || o.value === '') throw badParameter('Property value is required and must be a backup blob (base64url).');
+    const data = openBackup(deps.signingKey, o.value);
+    assertMayWrite(caller, data.name);
+    const secret = deps.state.restoreSecret(data);
+    await deps.persist();
+    deps.log.info({ secret: secret.name, clientId: caller.clientId }, 'secret restored');
+    const latest = deps.state.getSecret(secret.name);
+    return json(200, secretBundle(deps.baseUrl, latest.secret, latest.version, false));
   }
 
   async function updateSecret(name: string, version: string | undefined, body: string, caller: Caller): Promise<VaultResponse> {
@@ -340,10 +385,10 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-function assertApiVersion(apiVersion: string | null): void {
+function assertApiVersion(apiVersion: string | null, accepted: readonly string[]): void {
   if (apiVersion === null || apiVersion === '') throw badParameter('The api-version query parameter is missing.');
-  if (!SUPPORTED_API_VERSIONS.includes(apiVersion)) {
-    throw badParameter(`The specified version (${apiVersion.slice(0, 32)}) is not recognized. Consider using the latest supported version (${SUPPORTED_API_VERSIONS.at(-1)}).`);
+  if (!accepted.includes(apiVersion)) {
+    throw badParameter(`The specified version (${apiVersion.slice(0, 32)}) is not recognized. Consider using the latest supported version (${accepted.at(-1)}).`);
   }
 }
 
@@ -362,6 +407,36 @@ function forbiddenByPolicy(caller: Caller, action: string, name: string): VaultA
     `Caller is not authorized to perform action on resource. Caller: appid=${caller.clientId}. Action: 'Microsoft.KeyVault/vaults/secrets/${action}/action'. Resource: 'secrets/${name}'.`,
     { innerCode: 'ForbiddenByPolicy' },
   );
+}
+
+/**
+ * A backup blob as AKV's: opaque, restorable only into the vault that made it (here: the same
+ * signing key). AES-256-GCM over the secret's JSON, key derived from the signing key, encoded
+ * base64url(iv ‖ tag ‖ ciphertext). Values never appear in the clear.
+ */
+function backupKey(signingKey: Buffer): Buffer {
+  return createHmac('sha256', signingKey).update('projector-vault-backup-v1').digest();
+}
+
+function sealBackup(signingKey: Buffer, secret: SecretData): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', backupKey(signingKey), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify({ formatVersion: 1, secret }), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function openBackup(signingKey: Buffer, blob: string): SecretData {
+  try {
+    const raw = Buffer.from(blob, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', backupKey(signingKey), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    const parsed = JSON.parse(text) as { formatVersion?: unknown; secret?: SecretData };
+    if (parsed.formatVersion === 1 && parsed.secret && typeof parsed.secret.name === 'string' && Array.isArray(parsed.secret.versions)) return parsed.secret;
+  } catch {
+    // below: the blob is not one of this vault's (AKV answers 400 BadParameter alike)
+  }
+  throw badParameter('Backup blob contains invalid or corrupt version.');
 }
 
 function parseJsonObject(body: string): Record<string, unknown> {

@@ -40,6 +40,18 @@ export interface VaultOptions {
   throttle?: { readsPer10s?: number; writesPer10s?: number };
   /** AKV serves values outside their nbf/exp window (only `enabled: false` answers 403); set to answer 403 SecretExpired/SecretNotYetValid instead. */
   enforceValidity?: boolean;
+  /**
+   * The api-version values the secrets API accepts (default: every version AKV serves, 2016-10-01 …
+   * 2026-04-01). A narrower list emulates an older AKV-compatible server (Azure Stack Hub, an
+   * emulator): any other version answers 400 BadParameter, as AKV answers an unknown one.
+   */
+  apiVersions?: string[];
+  /**
+   * Recorded in `<dataDir>/lock` as the holder's command, shown to a second process that finds the
+   * directory taken. Default: this process's command line (arguments included: pass a description
+   * instead when they may hold a value).
+   */
+  owner?: string;
   log?: Logger;
 }
 
@@ -86,6 +98,8 @@ export interface VaultAdmin {
   /** Removes a soft-deleted secret for good. */
   purgeSecret(name: string): Promise<void>;
   addPrincipal(p: VaultPrincipal): Promise<void>;
+  /** Client ids of the registered principals (never their credentials). */
+  principalIds(): string[];
   /** Names of the live (not deleted) secrets; never values. */
   secretNames(): string[];
 }
@@ -108,3 +122,6 @@ export interface VaultFaults {
 export type MangleKind = 'truncate' | 'html' | 'shape';
 
 export { startVault } from './server.ts';
+export { SUPPORTED_API_VERSIONS } from './app.ts';
+export { loadOrCreateDevPrincipal, hasDevPrincipal, writeDevEnvFile, writeCombinedCaBundle, DEV_CLIENT_ID } from './first-run.ts';
+export { DataDirLockedError, readLockHolder, type LockHolder } from './lock.ts';

@@ -16,6 +16,7 @@ import { Throttle } from './throttle.ts';
 import { FaultPlan, mangleBody } from './faults.ts';
 import { PrincipalRegistry } from './auth/principals.ts';
 import { fetchJwks } from './jwks-client.ts';
+import { acquireDataDirLock, type DataDirLock } from './lock.ts';
 
 export const DEFAULT_TENANT_ID = '72f988bf-0000-4000-8000-00000000d0c5';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,6 +24,25 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function startVault(opts: VaultOptions): Promise<StartedVault> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything in the directory is read or written: a second process on the same state would
+  // erase the first one's writes (issue 12).
+  const lock = acquireDataDirLock(dataDir, opts.owner ?? defaultOwner());
+  try {
+    return await startLocked(opts, dataDir, lock);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** The command line without the runtime's path: `projector vault serve --port 0`. */
+function defaultOwner(): string {
+  const script = process.argv[1] ?? 'node';
+  const name = /(?:^|\/)src\/cli\/main\.ts$|\/projector$/.test(script) ? 'projector' : script.split('/').pop() ?? script;
+  return [name, ...process.argv.slice(2)].join(' ').slice(0, 300);
+}
+
+async function startLocked(opts: VaultOptions, dataDir: string, lock: DataDirLock): Promise<StartedVault> {
   const log = opts.log ?? silentLogger();
   const host = opts.host ?? '127.0.0.1';
   const tenantId = opts.tenantId ?? DEFAULT_TENANT_ID;
@@ -43,7 +63,14 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
   const https = createHttpsServer({ key: tls.keyPem, cert: tls.certPem });
   const imds = createHttpServer();
   const port = await listen(https, opts.port ?? 0, host);
-  const imdsPort = await listen(imds, opts.imdsPort ?? 0, host);
+  let imdsPort: number;
+  try {
+    imdsPort = await listen(imds, opts.imdsPort ?? 0, host);
+  } catch (e) {
+    // Do not leave the HTTPS listener open (and the process alive) behind a failed start.
+    await closeServer(https);
+    throw e;
+  }
   const urlHost = urlHostOf(host);
   const url = `https://${urlHost}:${port}`;
   const imdsEndpoint = `http://${urlHost}:${imdsPort}`;
@@ -60,6 +87,7 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
     loadJwks: () => (opts.jwks ? fetchJwks(opts.jwks) : Promise.resolve({ keys: [] })),
     ...(opts.throttle && { throttle: new Throttle(opts.throttle) }),
     ...(opts.enforceValidity && { enforceValidity: true }),
+    ...(opts.apiVersions && { apiVersions: opts.apiVersions }),
     faults,
     log,
   });
@@ -109,6 +137,9 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
         app.addPrincipal(p);
         await savePrincipals();
       },
+      principalIds() {
+        return principals.list().map((p) => p.clientId);
+      },
     },
     faults: {
       failNext: (status, count, o) => faults.failNext(status, count, o),
@@ -125,6 +156,7 @@ export async function startVault(opts: VaultOptions): Promise<StartedVault> {
     async close() {
       await Promise.all([closeServer(https), closeServer(imds)]);
       await stateStore.flush();
+      lock.release();
       log.info({ url }, 'vault stopped');
     },
   };

@@ -163,6 +163,28 @@ export class VaultState {
     return deleted.secret;
   }
 
+  /** A deep copy of a live secret with every version, for a backup blob. */
+  exportSecret(name: string): SecretData {
+    const secret = this.#secrets.get(keyOf(name));
+    if (!secret) throw secretNotFound(name);
+    return structuredClone(secret);
+  }
+
+  /**
+   * Puts a backed-up secret back, every version as it was. AKV refuses a restore over a name that
+   * exists (409 Conflict) or is soft-deleted (409 ObjectIsDeletedButRecoverable).
+   */
+  restoreSecret(data: SecretData): SecretData {
+    assertValidName(data.name);
+    if (this.#deleted.has(keyOf(data.name))) throw deletedButRecoverable(data.name);
+    if (this.#secrets.has(keyOf(data.name))) {
+      throw new VaultApiError(409, 'Conflict', `Secret ${data.name} already exists; a backup can only be restored under a name that is not in use.`);
+    }
+    const secret = structuredClone(data);
+    this.#secrets.set(keyOf(secret.name), secret);
+    return secret;
+  }
+
   /** Purges soft-deleted secrets whose scheduled purge date has passed, as AKV does in the background. */
   purgeDue(now: number): string[] {
     const due = [...this.#deleted.values()].filter((d) => d.scheduledPurgeDate <= now).map((d) => d.secret.name);

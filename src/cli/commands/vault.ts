@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SecretClient, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
 import { ProjectorError, type ErrorCode } from '../../core/errors.ts';
 import type { VaultPrincipal } from '../../vault/index.ts';
 
@@ -19,6 +19,7 @@ interface ServeFlags {
   jwksUri?: string;
   jwksCaFile?: string;
   jwksTokenFile?: string;
+  apiVersions?: string;
   logLevel: string;
 }
 
@@ -29,6 +30,7 @@ interface ClientFlags {
   clientSecret?: string;
   authorityHost?: string;
   caFile?: string;
+  apiVersion?: string;
 }
 
 export function registerVaultCommands(program: Command): void {
@@ -47,6 +49,7 @@ export function registerVaultCommands(program: Command): void {
     .option('--jwks-uri <url>', 'JWKS for workload identity assertions, e.g. https://API_SERVER/openid/v1/jwks')
     .option('--jwks-ca-file <file>', 'CA that signs the JWKS server certificate')
     .option('--jwks-token-file <file>', 'bearer token for the JWKS request')
+    .option('--api-versions <list>', 'comma-separated api-versions to accept, to emulate an older Key Vault-compatible server (default: 2016-10-01 … 2026-04-01)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (logs go to stderr)', 'info')
     .addHelpText('after', '\nExamples:\n  projector vault serve\n  projector vault serve --port 0 --principals principals.json --throttle\n')
     .action(async (flags: ServeFlags) => {
@@ -111,22 +114,26 @@ function withClientOptions(cmd: Command): Command {
     .option('--client-id <id>', 'client id (env AZURE_CLIENT_ID)')
     .option('--client-secret <secret>', 'client secret (env AZURE_CLIENT_SECRET)')
     .option('--authority-host <url>', 'token authority, e.g. the local vault URL (env AZURE_AUTHORITY_HOST)')
-    .option('--ca-file <path>', 'extra CA to trust for the vault and the authority (the local vault prints its path)');
+    .option('--ca-file <path>', 'extra CA to trust for the vault and the authority (the local vault prints its path)')
+    .option('--api-version <version>', "Key Vault REST api-version for every call, e.g. 7.0 for an older compatible server (default: the SDK's, 2026-04-01)");
 }
 
 async function serveVault(flags: ServeFlags): Promise<void> {
-  const { startVault } = await import('../../vault/index.ts');
+  const { startVaultForCli } = await import('../local-vault.ts');
+  const { SUPPORTED_API_VERSIONS } = await import('../../vault/index.ts');
   const { createLogger } = await import('../../platform/logger.ts');
   const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
   const principals = flags.principals ? readPrincipals(flags.principals) : [];
-  const vault = await startVault({
+  const vault = await startVaultForCli({
     dataDir: flags.dataDir,
+    owner: `projector vault serve --data-dir ${flags.dataDir}`,
     host: flags.host,
     port: parsePort(flags.port, '--port'),
     ...(flags.imdsPort !== undefined && { imdsPort: parsePort(flags.imdsPort, '--imds-port') }),
     ...(flags.tenantId && { tenantId: flags.tenantId }),
     principals,
     ...(flags.throttle && { throttle: {} }),
+    ...(flags.apiVersions !== undefined && { apiVersions: parseApiVersions(flags.apiVersions, SUPPORTED_API_VERSIONS) }),
     ...(flags.jwksUri && {
       jwks: {
         uri: flags.jwksUri,
@@ -139,6 +146,18 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   // Keep the vault's own principals.json in step with --principals so `vault secret` users can look them up.
   for (const p of principals) await vault.admin.addPrincipal(p);
   const dataDir = resolve(flags.dataDir);
+  const first = await import('../../vault/index.ts');
+  // First run: without a principal nobody could get a token. A development principal is created
+  // (or the one `projector dev` made here is reused); its secret goes to a 0600 file, never to
+  // stdout, which CI logs keep.
+  const dev = vault.admin.principalIds().length === 0 || first.hasDevPrincipal(dataDir) ? first.loadOrCreateDevPrincipal(dataDir) : undefined;
+  if (dev) await vault.admin.addPrincipal(dev.principal);
+  const devLines = dev ? [dev.principal.clientId, dev.created ? 'created now, as no principal was registered' : 'reused'] : [];
+  const bundle = first.writeCombinedCaBundle(dataDir, vault.caPem, process.env.NODE_EXTRA_CA_CERTS);
+  const envFile = dev
+    ? first.writeDevEnvFile(dataDir, { vaultUrl: vault.url, tenantId: vault.tenantId, authorityHost: vault.authorityHost, principal: dev.principal, caBundleFile: bundle.file })
+    : undefined;
+  const ids = vault.admin.principalIds();
   process.stdout.write(
     [
       'Projector local vault is running (Ctrl-C to stop).',
@@ -147,10 +166,21 @@ async function serveVault(flags: ServeFlags): Promise<void> {
       `  Tenant ID:       ${vault.tenantId}`,
       `  IMDS endpoint:   ${vault.imdsEndpoint}`,
       `  CA certificate:  ${vault.caFile}`,
-      `  Principals:      ${resolve(dataDir, 'principals.json')}`,
+      `  CA bundle:       ${bundle.file} (${bundle.included ? `the CAs of your NODE_EXTRA_CA_CERTS ${bundle.included}, then this CA` : 'this CA'})`,
+      `  Principals:      ${resolve(dataDir, 'principals.json')} (${ids.join(', ')})`,
+      ...(envFile
+        ? [
+            `  Dev principal:   ${devLines[0]} (${devLines[1]}); its client secret is in ${envFile} (mode 0600) and is never printed`,
+            '',
+            'Use the development principal from this shell:',
+            `  set -a; . ${envFile}; set +a`,
+            '  projector vault secret list',
+          ]
+        : []),
       '',
-      'Trust it and point the SDK at it:',
-      `  export NODE_EXTRA_CA_CERTS=${vault.caFile}`,
+      'Trust it and point the SDK at it (Node reads NODE_EXTRA_CA_CERTS at start; the bundle keeps the CAs it named before):',
+      `  export NODE_EXTRA_CA_CERTS=${bundle.file}`,
+      `  or per command: projector vault secret ... --ca-file ${vault.caFile}`,
       `  export AZURE_AUTHORITY_HOST=${vault.authorityHost} AZURE_TENANT_ID=${vault.tenantId}`,
       `  export AZURE_POD_IDENTITY_AUTHORITY_HOST=${vault.imdsEndpoint}   # managed identity`,
       '',
@@ -177,6 +207,17 @@ function readPrincipals(path: string): VaultPrincipal[] {
   return parsed as VaultPrincipal[];
 }
 
+/** `--api-versions 2016-10-01,7.0`: each must be one the vault knows (AKV's list), so a typo is not a silent refusal of every call. */
+function parseApiVersions(raw: string, known: readonly string[]): string[] {
+  const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const unknown = list.filter((v) => !known.includes(v));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new ProjectorError('InvalidSpec', `--api-versions takes a comma-separated list of ${known.join(', ')}${unknown.length ? ` (not known: ${unknown.join(', ')})` : ''}`);
+  }
+  // Oldest first, as the vault names the last one as "the latest supported version".
+  return known.filter((v) => list.includes(v));
+}
+
 function parsePort(raw: string, flag: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectorError('InvalidSpec', `${flag} must be a port number (0-65535)`);
@@ -194,6 +235,9 @@ async function secretClient(flags: ClientFlags): Promise<SecretClient> {
   if (!tenantId || !clientId || !clientSecret) {
     throw new ProjectorError('CredentialNotFound', 'give --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)');
   }
+  const { apiVersionIssues, pinApiVersionPolicy } = await import('../../providers/azurekv/index.ts');
+  const versionIssue = flags.apiVersion !== undefined ? apiVersionIssues(flags.apiVersion, '--api-version')[0] : undefined;
+  if (versionIssue) throw new ProjectorError('InvalidSpec', versionIssue.message);
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const { ClientSecretCredential } = await import('@azure/identity');
   const tlsOptions = flags.caFile ? { tlsOptions: { ca: readFileSync(flags.caFile, 'utf8') } } : {};
@@ -204,7 +248,15 @@ async function secretClient(flags: ClientFlags): Promise<SecretClient> {
     ...tlsOptions,
   });
   // A vault outside *.vault.azure.net cannot pass the SDK's challenge resource check.
-  return new SecretClient(vaultUrl, credential, { ...(isLocal && { disableChallengeResourceVerification: true }), ...tlsOptions });
+  return new SecretClient(vaultUrl, credential, {
+    ...(isLocal && { disableChallengeResourceVerification: true }),
+    ...tlsOptions,
+    // Pinned on every request, next pages included (providers/azurekv/api-version.ts).
+    ...(flags.apiVersion && {
+      serviceVersion: flags.apiVersion as SecretClientOptions['serviceVersion'],
+      additionalPolicies: [{ policy: pinApiVersionPolicy(flags.apiVersion), position: 'perCall' as const }],
+    }),
+  });
 }
 
 async function valueFrom(flags: { value?: string; file?: string; valueStdin?: boolean }): Promise<string> {
@@ -255,11 +307,18 @@ async function callVault<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What to do for the AADSTS codes a local-vault user meets first (the vault's token endpoint answers the same codes as Entra ID). */
+const AADSTS_HINTS: Record<string, string> = {
+  AADSTS700016: ': unknown client id: register it with `projector vault serve --principals FILE` (a JSON array of {"clientId", "clientSecret"}), or use the development principal `vault serve` writes to <data-dir>/dev-principal.env',
+  AADSTS7000215: ': wrong client secret for this client id',
+  AADSTS90002: ': unknown tenant: use the Tenant ID `projector vault serve` prints',
+};
+
 export function toProjectorError(e: unknown): ProjectorError {
   const err = e as { name?: string; statusCode?: number; code?: string; message?: string };
   if (typeof err?.name === 'string' && /^(Authentication|AuthenticationRequired|CredentialUnavailable|AggregateAuthentication)Error$/.test(err.name)) {
     const aadsts = /AADSTS\d+/.exec(err.message ?? '')?.[0];
-    return new ProjectorError('StoreAuthFailed', `authentication failed${aadsts ? ` (${aadsts})` : ''}`);
+    return new ProjectorError('StoreAuthFailed', `authentication failed${aadsts ? ` (${aadsts})` : ''}${aadsts ? AADSTS_HINTS[aadsts] ?? '' : ''}`);
   }
   const status = err?.statusCode;
   const code = typeof err?.code === 'string' && /^[A-Za-z_]+$/.test(err.code) ? err.code : undefined;

@@ -1,9 +1,8 @@
 // `projector dev` without a cluster: the local vault, the repository's manifests, and the operator's
 // own ExternalSecret reconciler writing each target Secret to files. Manifest edits and vault
 // rotations show up live.
-import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { ExternalSecret, GenericStore, ObjectKey } from '../../api/index.ts';
 import { objectKey } from '../../api/meta.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -24,7 +23,8 @@ import { silentLogger, type Logger } from '../../platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
 import { ClientCache } from '../../sync/client-cache.ts';
-import { startVault, type StartedVault } from '../../vault/index.ts';
+import { hasDevPrincipal, loadOrCreateDevPrincipal, type StartedVault } from '../../vault/index.ts';
+import { startVaultForCli } from '../local-vault.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
@@ -53,12 +53,17 @@ export interface Printer {
   line(text: string): void;
 }
 
+/**
+ * The development principal, shared with `projector vault serve` on the same directory
+ * (<work-dir>/vault/dev-principal.json); one written by an earlier Projector at
+ * <work-dir>/dev-principal.json is carried over.
+ */
 function loadPrincipal(workDir: string): DevPrincipal {
-  const file = join(workDir, 'dev-principal.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevPrincipal;
-  const p = { clientId: 'projector-dev', clientSecret: randomBytes(24).toString('base64url') };
-  writeFileSync(file, JSON.stringify(p), { mode: 0o600 });
-  return p;
+  const vaultDir = join(workDir, 'vault');
+  const legacy = join(workDir, 'dev-principal.json');
+  if (!hasDevPrincipal(vaultDir) && existsSync(legacy)) copyFileSync(legacy, join(vaultDir, 'dev-principal.json'));
+  const { principal } = loadOrCreateDevPrincipal(vaultDir);
+  return { clientId: principal.clientId, clientSecret: principal.clientSecret ?? '' };
 }
 
 /** Puts a value in the local vault for every secret the manifests read that it does not have yet. */
@@ -138,7 +143,7 @@ export interface LocalVault {
 /** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
 export async function startLocalVault(o: DevOptions, print: Printer): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
-  const vault = await startVault({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger() });
+  const vault = await startVaultForCli({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` });
   const principal = loadPrincipal(o.workDir);
   await vault.admin.addPrincipal(principal);
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);

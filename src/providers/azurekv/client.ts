@@ -58,9 +58,15 @@ function timesOf(p: SecretProperties): SecretTimes {
 }
 
 /**
- * ESO's isValidSecret: a find skips disabled secrets only (they answer 403 SecretDisabled on read).
- * Key Vault serves expired and not-yet-valid secrets ("About Azure Key Vault secrets", date-time
- * controlled operations), so ESO reads them and so does Projector.
+ * Which listed secrets a find reads: ESO's isValidSecret (providers/v1/azure/keyvault/keyvault.go for
+ * the legacy SDK, keyvault_new_sdk.go for the new one) skips an item whose `attributes.enabled` is
+ * false, and nothing else. Key Vault answers a GET of a disabled secret with 403, body
+ * `{"error":{"code":"Forbidden","message":"Operation get is not allowed on a disabled secret.",
+ * "innererror":{"code":"SecretDisabled"}}}`, so reading it would fail the whole find. It answers
+ * 200 with the value for expired (`exp` past) and not-yet-valid (`nbf` ahead) secrets: "A secret's
+ * get operation will work for not-yet-valid and expired secrets" ("About Azure Key Vault secrets",
+ * date-time controlled operations); ESO therefore includes them, and so does Projector. The local
+ * vault answers the same (src/vault/app.ts getSecret).
  */
 function isReadable(p: SecretProperties): boolean {
   return p.enabled !== false;

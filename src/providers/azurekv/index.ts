@@ -1,6 +1,6 @@
 // spec.provider.azurekv: Azure Key Vault through the official SDK. This folder is the only code that
 // imports @azure/*.
-import { SecretClient } from '@azure/keyvault-secrets';
+import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -12,6 +12,7 @@ import { toProjectorError } from './errors.ts';
 import { remoteKeyIssues } from './object-ref.ts';
 import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust, sdkTlsOptions } from './trust.ts';
+import { pinApiVersionPolicy } from './api-version.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
 
@@ -97,10 +98,15 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
   const secretClient = new SecretClient(config.vaultUrl, credential, {
     ...transport,
     disableChallengeResourceVerification: config.disableChallengeResourceVerification,
-    additionalPolicies: [...transport.additionalPolicies, { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' }],
+    ...(config.apiVersion && { serviceVersion: config.apiVersion as SecretClientOptions['serviceVersion'] }),
+    additionalPolicies: [
+      ...transport.additionalPolicies,
+      ...(config.apiVersion ? [{ policy: pinApiVersionPolicy(config.apiVersion), position: 'perCall' as const }] : []),
+      { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' },
+    ],
     userAgentOptions: { userAgentPrefix: 'projector' },
   });
-  host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity }, 'azurekv client created');
+  host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity, apiVersion: config.apiVersion ?? 'sdk default' }, 'azurekv client created');
   return new AzureKvSecretsClient({ secretClient, vaultUrl: config.vaultUrl, log: host.log, limiter: options.limiter, now, observeCall: host.observeApiCall });
 }
 
@@ -124,3 +130,4 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
 export const azureKeyVaultProvider: Provider = createAzureKeyVaultProvider();
 
 export { resolveStoreConfig };
+export { ANNOTATION_API_VERSION, apiVersionIssues, pinApiVersionPolicy } from './api-version.ts';

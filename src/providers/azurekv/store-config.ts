@@ -5,6 +5,7 @@
 import type { AzureKVProvider, GenericStore, SecretKeySelector, ServiceAccountSelector, ValueOrSecretRef } from '../../api/index.ts';
 import { decodeStdText } from '../../core/go-base64.ts';
 import { issue, type Issue } from '../../core/issues.ts';
+import { storeApiVersion } from './api-version.ts';
 
 export type AuthType = 'ServicePrincipal' | 'ManagedIdentity' | 'WorkloadIdentity';
 
@@ -35,6 +36,8 @@ export interface AzureKvConfig {
   disableChallengeResourceVerification: boolean;
   caBundlePem?: string | undefined;
   caProvider?: CaSource | undefined;
+  /** Key Vault REST api-version from the store annotation (api-version.ts); undefined = the SDK's default. */
+  apiVersion?: string | undefined;
 }
 
 const BASE = 'spec.provider.azurekv';
@@ -211,6 +214,8 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
   if (!AUTH_TYPES.has(authType)) issues.push(issue(`${BASE}.authType`, 'InvalidValue', `authType must be ServicePrincipal, ManagedIdentity or WorkloadIdentity`));
   const vaultUrl = checkHttpsUrl(p.vaultUrl, `${BASE}.vaultUrl`, issues);
   const asr = p.authSecretRef;
+  const apiVersion = storeApiVersion(store);
+  issues.push(...apiVersion.issues);
   const config: AzureKvConfig = {
     vaultUrl: vaultUrl?.href ?? p.vaultUrl ?? '',
     authType,
@@ -224,6 +229,7 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
     disableChallengeResourceVerification: vaultUrl ? !isKnownVaultHost(vaultUrl, p) : false,
     caBundlePem: decodeCaBundle(p.caBundle, issues),
     caProvider: caProviderOf(p, store, issues),
+    apiVersion: apiVersion.version,
   };
 
   for (const source of [config.tenantId, config.clientId, config.clientSecret, config.clientCertificate]) checkSecretRef(source, store, issues);

@@ -10,6 +10,11 @@ import { checkLifetime, decodeJwt, hasAudience, publicKeyFromJwk, verifyRsaSigna
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const DEFAULT_FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
 
+/** Appended to AADSTS700016: the local vault's way to make a client id known. */
+export const UNKNOWN_CLIENT_HINT =
+  'Unknown client id: register it with `projector vault serve --principals FILE` (a JSON array of {"clientId", "clientSecret"}), ' +
+  'or use the development principal whose credentials `projector vault serve` writes to <data-dir>/dev-principal.env.';
+
 export interface JsonWebKeySet {
   keys: Array<Record<string, unknown>>;
 }
@@ -43,7 +48,9 @@ export async function handleTokenRequest(tenantId: string, vaultTenantIds: Set<s
   const principal = deps.principals.find(tenantId, clientId);
   if (!principal) {
     return {
-      response: aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`),
+      // AAD's code and first sentence, then what to do here: the local vault knows only the
+      // principals registered with it.
+      response: aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. ${UNKNOWN_CLIENT_HINT}`),
       clientId,
       reason: 'unknown client',
     };

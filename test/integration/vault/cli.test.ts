@@ -67,7 +67,12 @@ describe('projector vault CLI', () => {
 
   it('prints the URL, authority, tenant and how to trust the CA', () => {
     assert.match(serverOut, /Vault URL:\s+https:\/\/127\.0\.0\.1:\d+/);
-    assert.match(serverOut, /export NODE_EXTRA_CA_CERTS=\S+ca\.pem/);
+    // A bundle (existing extra CAs + this one), so the advice adds to NODE_EXTRA_CA_CERTS instead of replacing it.
+    assert.match(serverOut, /export NODE_EXTRA_CA_CERTS=\S+\/tls\/ca-bundle\.pem$/m);
+    assert.match(serverOut, /--ca-file \S+\/tls\/ca\.pem$/m);
+    // Principals were registered: no development principal is made.
+    assert.match(serverOut, /Principals:\s+\S+principals\.json \(dev\)/);
+    assert.doesNotMatch(serverOut, /Dev principal:/);
   });
 
   it('sets from stdin, shows metadata without the value, and reveals it only on request', async () => {

@@ -93,6 +93,29 @@ describe('local vault through the official SDK', () => {
     assert.equal(names.length, 30);
   });
 
+  it('backs up a secret (every version), refuses a restore over a live or deleted name, restores after a purge', async () => {
+    const client = adminClient();
+    const v1 = canary('backup-v1');
+    const v2 = canary('backup-v2');
+    canaries.push(v1, v2);
+    const first = await client.setSecret('sdk-backup', v1, { tags: { kept: 'yes' } });
+    await client.setSecret('sdk-backup', v2);
+    const blob = (await client.backupSecret('sdk-backup'))!;
+    assert.ok(blob.length > 0);
+    assert.ok(!Buffer.from(blob).toString('latin1').includes(v1), 'the blob is opaque');
+    await assert.rejects(client.restoreSecretBackup(blob), (e: { statusCode?: number; code?: string }) => e.statusCode === 409 && e.code === 'Conflict');
+    await (await client.beginDeleteSecret('sdk-backup')).pollUntilDone();
+    await assert.rejects(client.restoreSecretBackup(blob), (e: { statusCode?: number; code?: string }) => e.statusCode === 409);
+    await client.purgeDeletedSecret('sdk-backup');
+    const restored = await client.restoreSecretBackup(blob);
+    assert.equal(restored.name, 'sdk-backup');
+    assert.equal((await client.getSecret('sdk-backup')).value, v2);
+    const old = await client.getSecret('sdk-backup', { version: first.properties.version! });
+    assert.equal(old.value, v1);
+    assert.equal(old.properties.tags?.kept, 'yes');
+    await assert.rejects(client.restoreSecretBackup(new Uint8Array([1, 2, 3])), (e: { statusCode?: number; code?: string }) => e.statusCode === 400 && e.code === 'BadParameter');
+  });
+
   it('authenticates with ClientCertificateCredential', async () => {
     const value = canary('cert');
     canaries.push(value);

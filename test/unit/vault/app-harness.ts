@@ -32,6 +32,7 @@ export function createHarness(opts: {
   throttle?: { readsPer10s?: number; writesPer10s?: number };
   enforceValidity?: boolean;
   jwks?: JsonWebKeySet;
+  apiVersions?: string[];
 } = {}): Harness {
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
@@ -54,6 +55,7 @@ export function createHarness(opts: {
     loadJwks: async () => opts.jwks ?? { keys: [] },
     ...(opts.throttle && { throttle: new Throttle(opts.throttle) }),
     ...(opts.enforceValidity && { enforceValidity: true }),
+    ...(opts.apiVersions && { apiVersions: opts.apiVersions }),
     faults,
     log,
   });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createHarness, API, BASE_URL, TENANT } from './app-harness.ts';
+import { SUPPORTED_API_VERSIONS } from '../../../src/vault/app.ts';
 
 const CANARY = 'canary-7f3a9c1e-value';
 
@@ -19,12 +20,29 @@ describe('vault app: api-version and authentication', () => {
     assert.equal(res.json.error.code, 'BadParameter');
   });
 
-  it('refuses an unknown api-version with 400 and accepts every supported one', async () => {
+  it('refuses an unknown api-version with 400 and accepts every version the official SDKs send', async () => {
     const h = createHarness();
-    assert.equal((await h.call('GET', '/secrets/x?api-version=2016-10-01')).status, 400);
-    for (const v of ['7.4', '7.5', '7.6', '2025-07-01', '2026-04-01']) {
+    for (const unknown of ['7.9', '2099-01-01', '1.0']) {
+      const res = await h.call('GET', `/secrets/x?api-version=${unknown}`);
+      assert.equal(res.status, 400, unknown);
+      assert.equal(res.json.error.code, 'BadParameter');
+      assert.equal(res.json.error.message, `The specified version (${unknown}) is not recognized. Consider using the latest supported version (2026-04-01).`);
+    }
+    // @azure/keyvault-secrets 4.12 SecretClientOptions.serviceVersion: "7.0" … "7.6", "2025-07-01", "2026-04-01";
+    // ESO's legacy Go SDK (services/keyvault/v7.0) sends 7.0; Go's 2016-10-01 package and Azure Stack Hub 2016-10-01.
+    for (const v of ['2016-10-01', '7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6', '7.6-preview.2', '2025-07-01', '2026-04-01']) {
+      assert.ok(SUPPORTED_API_VERSIONS.includes(v), v);
       assert.equal((await h.call('GET', `/secrets/x?api-version=${v}`)).status, 401, v);
     }
+  });
+
+  it('emulates an older server: only the configured api-versions are accepted, the latest of them is named', async () => {
+    const h = createHarness({ apiVersions: ['2016-10-01', '7.0'] });
+    const token = await h.tokenFor('reader', 'reader-secret');
+    assert.equal((await h.call('GET', '/secrets?api-version=7.0', { token })).status, 200);
+    const refused = await h.call('GET', '/secrets?api-version=7.4', { token });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.error.message, 'The specified version (7.4) is not recognized. Consider using the latest supported version (7.0).');
   });
 
   it('challenges an unauthenticated request with the authority and vault resource', async () => {
@@ -71,6 +89,8 @@ describe('vault app: api-version and authentication', () => {
     const res = await h.call('POST', `/${TENANT}/oauth2/v2.0/token`, { body: form.toString() });
     assert.equal(res.status, 400);
     assert.equal(res.json.error, 'unauthorized_client');
+    assert.deepEqual(res.json.error_codes, [700016]);
+    assert.match(res.json.error_description, /^AADSTS700016: Application with identifier 'ghost' was not found in the directory '[^']+'\. Unknown client id: register it with `projector vault serve --principals FILE`/);
   });
 
   it('issues a bearer token that the secrets API accepts', async () => {
@@ -231,6 +251,9 @@ describe('vault app: secrets API', () => {
     }
     assert.equal(pages, 3);
     assert.deepEqual(names, Array.from({ length: 23 }, (_, i) => `s-${String(i).padStart(2, '0')}`));
+    // As AKV's: the next page's link repeats the api-version the caller asked with.
+    const old = await h.call('GET', `/secrets?api-version=7.0&maxresults=10`, { token });
+    assert.match(old.json.nextLink, /^https:\/\/vault\.test:8443\/secrets\?api-version=7\.0&\$skiptoken=[\w-]+&maxresults=10$/);
     assert.equal((await h.call('GET', `/secrets?${API}&maxresults=26`, { token })).status, 400);
     assert.equal((await h.call('GET', `/secrets?${API}&maxresults=0`, { token })).status, 400);
     assert.equal((await h.call('GET', `/secrets?${API}&$skiptoken=garbage`, { token })).status, 400);
