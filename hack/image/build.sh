@@ -61,6 +61,11 @@ if [[ "${1:-}" == "--print-path" ]]; then echo "$archive"; exit 0; fi
 if [[ -s "$archive" ]]; then log "cached: $archive"; echo "$archive"; exit 0; fi
 
 mkdir -p "$images" "$cache_root/buildah"
+# One build at a time on this machine (parallel test runs and worktrees share the buildah store and the
+# archive directory); whoever waited finds its archive already built when the content matches.
+exec 9>"$cache_root/image-build.lock"
+flock 9
+if [[ -s "$archive" ]]; then log "cached: $archive"; echo "$archive"; exit 0; fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/projector-image.XXXXXX")"
 chmod 755 "$work" # apt's download sandbox user must reach $work/debs
 trap 'rm -rf "$work"' EXIT
@@ -135,9 +140,10 @@ rm -f "$archive.partial"
 mv "$archive.partial" "$archive"
 # Older archives and tags of this image are superseded (their layers go with them; the npm ci layer
 # stays cached while package*.json do not change).
-find "$images" -maxdepth 1 -name 'projector-*.tar' ! -name "projector-$content_hash.tar" -delete
-"${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep -E '^localhost/projector:[0-9a-f]{16}$' | grep -vx "$tag" \
-  | while read -r old; do "${BUILDAH[@]}" rmi "$old" >/dev/null 2>&1 || true; done || true
+# The three newest archives stay (another checkout's test may be importing one right now).
+ls -t "$images"/projector-*.tar 2>/dev/null | tail -n +4 | xargs -r rm -f
+"${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep -E '^localhost/projector:[0-9a-f]{16}$' \
+  | while read -r old; do [[ -s "$images/projector-${old##*:}.tar" ]] || "${BUILDAH[@]}" rmi "$old" >/dev/null 2>&1 || true; done || true
 size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$tag" 2>/dev/null | head -1 || true)
 log "built in $(( $(date +%s) - start ))s: $(du -m "$archive" | cut -f1) MB archive${size:+, image size $size}"
 echo "$archive"
