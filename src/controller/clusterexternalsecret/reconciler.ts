@@ -121,6 +121,14 @@ export class ClusterExternalSecretReconciler implements Reconciler {
       const err = await this.#deleteOwned(ns, esName, cesName);
       if (err) fail(ns, err);
     }
+    // ...and this ClusterExternalSecret's finalizer, which ESO leaves behind there: such a namespace
+    // could never finish deleting (docs/design/000-overview.md).
+    const selected = new Set(namespaces.map((n) => n.name));
+    for (const ns of this.#d.namespaces()) {
+      if (selected.has(ns.name) || !ns.finalizers.includes(namespaceFinalizerFor(cesName))) continue;
+      if (this.#d.externalSecrets.get(objectKey(ns.name, esName)) && failures.has(ns.name)) continue; // still ours to delete
+      await this.#removeNamespaceFinalizer(ns, cesName).catch((e: unknown) => log.warn({ namespace: ns.name, err: e }, 'failed to remove finalizer from a namespace no longer selected'));
+    }
     const provisioned: string[] = [];
     for (const ns of namespaces) {
       if (ns.terminating) {
@@ -198,7 +206,10 @@ export class ClusterExternalSecretReconciler implements Reconciler {
   async #finalize(ces: ClusterExternalSecret, log: Logger): Promise<Result> {
     const esName = ces.status?.externalSecretName || ces.metadata.name;
     let firstError: ProjectorError | undefined;
-    for (const nsName of ces.status?.provisionedNamespaces ?? []) {
+    // The provisioned namespaces (ESO), and any other still carrying this finalizer (a provisioning
+    // that failed after the finalizer was added): none may be left unable to finish deleting.
+    const carrying = this.#d.namespaces().filter((n) => n.finalizers.includes(namespaceFinalizerFor(ces.metadata.name))).map((n) => n.name);
+    for (const nsName of new Set([...(ces.status?.provisionedNamespaces ?? []), ...carrying])) {
       const ns = this.#d.namespace(nsName);
       if (!ns) continue; // gone already
       try {

@@ -130,6 +130,9 @@ describe('ClusterExternalSecret reconcile', () => {
     assert.deepEqual([...w.externalSecrets.keys()].sort(), ['a1/shared', 'n3/shared']);
     assert.ok(w.calls.includes('delete a2/shared'));
     assert.deepEqual(w.cesObj.status?.provisionedNamespaces, ['a1', 'n3']);
+    // Unlike ESO, the namespace finalizer goes too: the namespace can still be deleted later.
+    assert.deepEqual(w.namespaces.get('a2')!.finalizers, []);
+    assert.deepEqual(w.namespaces.get('n3')!.finalizers, [namespaceFinalizerFor('shared')]);
   });
 
   it('a namespace being deleted gets its finalizer removed and is no longer provisioned', async () => {
