@@ -18,6 +18,8 @@ export interface OperatorConfig {
   readonly readWindowMs: number;
   readonly resyncMs: number;
   readonly leaderElection: LeaderElectionConfig;
+  /** `--enable-cluster-external-secret-reconciler` (ESO, default true): serve ClusterExternalSecrets. */
+  readonly clusterExternalSecrets: boolean;
   /** `--enable-extended-metric-labels` (ESO): app.kubernetes.io/* labels as metric labels. */
   readonly extendedMetricLabels: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
@@ -64,6 +66,7 @@ export interface OperatorFlags {
   leaderElectionRetryPeriod?: string;
   liveAddr?: string;
   enableExtendedMetricLabels?: string | true;
+  enableClusterExternalSecretReconciler?: string | true;
   [esoFlag: string]: unknown;
 }
 
@@ -140,6 +143,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     resyncMs,
     leaderElection: leaderElectionConfig(flags, env),
     extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
+    clusterExternalSecrets: goBoolFlag(flags.enableClusterExternalSecretReconciler, '--enable-cluster-external-secret-reconciler') ?? true,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     warnings: Object.freeze(ignoredFlagWarnings(flags)),
   });

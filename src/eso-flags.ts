@@ -51,7 +51,7 @@ export const ESO_FLAGS: readonly EsoFlag[] = [
   { name: 'zap-time-encoding', kind: 'string', state: 'ignored', esoDefault: 'epoch', harmless: ['epoch'], note: 'logs are pino JSON with epoch-millisecond times' },
   { name: 'enable-cluster-store-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'ClusterSecretStores are always served when watching all namespaces' },
   { name: 'enable-secret-store-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'SecretStores are always served' },
-  { name: 'enable-cluster-external-secret-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['false'], note: 'Projector has no ClusterExternalSecret controller' },
+  { name: 'enable-cluster-external-secret-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve ClusterExternalSecrets (when watching all namespaces)' },
   { name: 'enable-cluster-push-secret-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['false'], note: 'Projector has no ClusterPushSecret controller' },
   { name: 'enable-push-secret-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['false'], note: 'Projector has no PushSecret controller' },
   { name: 'enable-secrets-caching', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'only managed Secrets are watched, values dropped' },

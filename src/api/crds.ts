@@ -3,6 +3,7 @@
 import { Type, UNTYPED, type TSchema } from './schema-kit.ts';
 import { ExternalSecretSpec, ExternalSecretStatus } from './externalsecret.ts';
 import { SecretStoreSpec, SecretStoreStatus } from './secretstore.ts';
+import { ClusterExternalSecretSpec, ClusterExternalSecretStatus } from './clusterexternalsecret.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
 
 interface PrinterColumn {
@@ -63,6 +64,20 @@ const KINDS: KindSpec[] = [
     spec: SecretStoreSpec,
     status: SecretStoreStatus,
     columns: storeColumns(),
+  },
+  {
+    kind: 'ClusterExternalSecret',
+    plural: 'clusterexternalsecrets',
+    singular: 'clusterexternalsecret',
+    shortNames: ['ces'],
+    scope: 'Cluster',
+    spec: ClusterExternalSecretSpec,
+    status: ClusterExternalSecretStatus,
+    columns: [
+      { name: 'Store', type: 'string', jsonPath: '.spec.externalSecretSpec.secretStoreRef.name' },
+      { name: 'Refresh Interval', type: 'string', jsonPath: '.spec.refreshTime' },
+      { name: 'Ready', type: 'string', jsonPath: readyStatus },
+    ],
   },
 ];
 

@@ -3,12 +3,12 @@
 // a field the schema does not declare is an error (the API server would prune or reject it),
 // except under nodes marked x-kubernetes-preserve-unknown-fields.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ExternalSecretSpec, ExternalSecretStatus, GROUP, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
+import { ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
 import { issue, type Issue } from '../core/issues.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
 
-export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore';
-export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore'];
+export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret';
+export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret'];
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
 const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } };
@@ -62,6 +62,7 @@ function validatorFor(kind: EsoKind): ValidateFunction {
       ExternalSecret: ajv.compile(documentSchema(ExternalSecretSpec, ExternalSecretStatus)),
       SecretStore: ajv.compile(store),
       ClusterSecretStore: ajv.compile(store),
+      ClusterExternalSecret: ajv.compile(documentSchema(ClusterExternalSecretSpec, ClusterExternalSecretStatus)),
     };
   }
   return validators[kind];
@@ -88,9 +89,9 @@ export function checkSchema(doc: LoadedDoc): Issue[] {
   }
   const validate = validatorFor(kind);
   if (!validate(doc.object)) out.push(...dedupe((validate.errors ?? []).map(toIssue)));
-  if (kind !== 'ExternalSecret') out.push(...checkAzureCredentialRefs(doc.object));
-  if (kind === 'ClusterSecretStore' && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
-    out.push(issue('metadata.namespace', 'UnexpectedNamespace', 'a ClusterSecretStore is cluster-scoped; metadata.namespace is ignored', 'warning'));
+  if (kind === 'SecretStore' || kind === 'ClusterSecretStore') out.push(...checkAzureCredentialRefs(doc.object));
+  if ((kind === 'ClusterSecretStore' || kind === 'ClusterExternalSecret') && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
+    out.push(issue('metadata.namespace', 'UnexpectedNamespace', `a ${kind} is cluster-scoped; metadata.namespace is ignored`, 'warning'));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Composition root of the operator: reflectors → object stores (with indexes) → queues → reconcilers.
 // Watch handlers only map events to keys; reconcilers read the stores.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
 import { GROUP, LABEL_MANAGED } from '../api/constants.ts';
 import { objectKey, type ObjectMeta } from '../api/meta.ts';
 import { storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
@@ -28,6 +28,8 @@ import { defaultControllerRateLimiter } from './rate-limiter.ts';
 import type { Reconciler } from './reconciler.ts';
 import { runWorkers, WorkerCounters } from './run-workers.ts';
 import { SecretStoreReconciler } from './secretstore/reconciler.ts';
+import { ClusterExternalSecretReconciler } from './clusterexternalsecret/reconciler.ts';
+import { isOwnedByClusterExternalSecret, selectsNamespace, type NamespaceView } from '../core/cluster-external-secret.ts';
 import { WorkQueue } from './workqueue.ts';
 
 export interface ManagerOptions {
@@ -58,6 +60,8 @@ export interface ManagerOptions {
   metrics?: OperatorMetrics;
   /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
   storeRequeueMs?: number;
+  /** Serve ClusterExternalSecrets (ESO --enable-cluster-external-secret-reconciler, default true); only when watching all namespaces. */
+  clusterExternalSecrets?: boolean;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -76,6 +80,16 @@ export interface ManagerLeaderElection extends LeaderElectionTimings {
 
 type NamespaceObject = { metadata: ObjectMeta };
 
+function namespaceView(ns: NamespaceObject): NamespaceView {
+  return { name: ns.metadata.name!, labels: ns.metadata.labels ?? {}, finalizers: ns.metadata.finalizers ?? [], terminating: !!ns.metadata.deletionTimestamp, resourceVersion: ns.metadata.resourceVersion };
+}
+
+/** The ClusterExternalSecret controlling an ExternalSecret, if any (ESO's Owns watch maps to it). */
+function cesOwnerOf(es: ExternalSecret): string | undefined {
+  const owner = es.metadata.ownerReferences?.find((o) => o.controller && o.kind === 'ClusterExternalSecret');
+  return owner && isOwnedByClusterExternalSecret(es, owner.name) ? owner.name : undefined;
+}
+
 function nsPath(namespace: string | undefined, plural: string, version = 'v1', group = GROUP): string {
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
   return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
@@ -90,7 +104,8 @@ function readyOf(s: GenericStore | undefined): string | undefined {
 }
 
 export class Manager {
-  readonly counters = { externalSecrets: new WorkerCounters(), secretStores: new WorkerCounters(), clusterSecretStores: new WorkerCounters() };
+  readonly counters = { externalSecrets: new WorkerCounters(), secretStores: new WorkerCounters(), clusterSecretStores: new WorkerCounters(), clusterExternalSecrets: new WorkerCounters() };
+  readonly clusterExternalSecrets = new ObjectStore<ClusterExternalSecret>();
   readonly externalSecrets = new ObjectStore<ExternalSecret>();
   readonly secretStores = new ObjectStore<GenericStore>();
   readonly clusterSecretStores = new ObjectStore<GenericStore>();
@@ -162,8 +177,14 @@ export class Manager {
     reflect('secretstores', nsPath(namespace, 'secretstores'), this.secretStores);
     if (clusterWide) {
       reflect('clustersecretstores', nsPath(undefined, 'clustersecretstores'), this.clusterSecretStores);
-      reflect('namespaces', '/api/v1/namespaces', this.namespaces, { transform: (o: any) => ({ metadata: { name: o.metadata.name, labels: o.metadata.labels, resourceVersion: o.metadata.resourceVersion } }) });
+      // Finalizers and deletion: ClusterExternalSecrets keep a finalizer on the namespaces they provision.
+      reflect('namespaces', '/api/v1/namespaces', this.namespaces, {
+        transform: (o: any) => ({ metadata: { name: o.metadata.name, labels: o.metadata.labels, resourceVersion: o.metadata.resourceVersion, finalizers: o.metadata.finalizers, deletionTimestamp: o.metadata.deletionTimestamp } }),
+      });
     }
+    const cesEnabled = clusterWide && (this.#o.clusterExternalSecrets ?? true);
+    if (cesEnabled) reflect('clusterexternalsecrets', nsPath(undefined, 'clusterexternalsecrets'), this.clusterExternalSecrets);
+    else if (this.#o.clusterExternalSecrets ?? true) log.info('watching one namespace: ClusterExternalSecrets (cluster-scoped) are not served');
     reflect('secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.managedSecrets, {
       labelSelector: `${LABEL_MANAGED}=true`,
       transform: liveTargetMetaOf, // the values are dropped on arrival
@@ -184,9 +205,12 @@ export class Manager {
     const esQueue = newQueue(esMetrics);
     const ssQueue = newQueue(ssMetrics);
     const cssQueue = newQueue(cssMetrics);
+    const cesMetrics = this.metrics.controller('clusterexternalsecret');
+    const cesQueue = newQueue(cesMetrics);
     const leaseName = this.#o.leaderElection?.name;
     if (leaseName) this.metrics.trackLeader(leaseName, () => this.isLeader());
     this.#wireEvents(esQueue, ssQueue, cssQueue);
+    if (cesEnabled) this.#wireClusterExternalSecretEvents(cesQueue);
 
     const events = new EventRecorder({ kube: this.#kube, clock, log });
     const esReconciler = new ExternalSecretReconciler({
@@ -209,6 +233,19 @@ export class Manager {
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
       new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs });
 
+    const cesReconciler = new ClusterExternalSecretReconciler({
+      clusterExternalSecrets: this.clusterExternalSecrets,
+      externalSecrets: this.externalSecrets,
+      namespaces: () => this.namespaces.list().map(namespaceView),
+      namespace: (name) => {
+        const ns = this.namespaces.get(objectKey(undefined, name));
+        return ns && namespaceView(ns);
+      },
+      kube: this.#kube,
+      clock,
+      log: log.child({ controller: 'clusterexternalsecret' }),
+    });
+
     const running = this.#reflectors.map((r) => r.run(signal));
     // Workers stop when `workSignal` aborts: shutdown, or (with leader election) a lost lease.
     const startWorkers = async (workSignal: AbortSignal): Promise<void> => {
@@ -224,7 +261,7 @@ export class Manager {
       // Periodic resync, as informers do: every object is looked at again (level-based, so a
       // reconcile with nothing due returns at once without a vault or API call).
       const resync = setInterval(() => {
-        for (const [store, queue] of [[this.externalSecrets, esQueue], [this.secretStores, ssQueue], [this.clusterSecretStores, cssQueue]] as const) {
+        for (const [store, queue] of [[this.externalSecrets, esQueue], [this.secretStores, ssQueue], [this.clusterSecretStores, cssQueue], [this.clusterExternalSecrets, cesQueue]] as const) {
           for (const o of store.list()) queue.add(objectKey(o.metadata.namespace, o.metadata.name));
         }
       }, this.#o.resyncMs ?? 10 * 60_000);
@@ -233,6 +270,7 @@ export class Manager {
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
+        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: cesReconciler, concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
       ]);
     };
     const elector = this.#elector;
@@ -300,6 +338,31 @@ export class Manager {
     this.clusterSecretStores.onChange(onStore);
   }
   // --- end metrics ---
+
+  /**
+   * ESO's ClusterExternalSecret watches: the object itself (not its status-only updates), the
+   * ExternalSecrets it controls (Owns), and namespaces created, deleted, relabelled or marked for
+   * deletion, mapped to every ClusterExternalSecret selecting them before or after the change.
+   */
+  #wireClusterExternalSecretEvents(cesQueue: WorkQueue<ObjectKey>): void {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    this.clusterExternalSecrets.onChange((type, ces, old) => {
+      if (type === 'modified' && !metaChanged(old?.metadata, ces.metadata) && same(old?.metadata.finalizers, ces.metadata.finalizers)) return;
+      cesQueue.add(objectKey(undefined, ces.metadata.name));
+    });
+    this.externalSecrets.onChange((type, es, old) => {
+      if (type === 'modified' && old && !metaChanged(old.metadata, es.metadata) && same(old.metadata.ownerReferences, es.metadata.ownerReferences)) return;
+      for (const owner of new Set([cesOwnerOf(es), old && cesOwnerOf(old)])) if (owner) cesQueue.add(objectKey(undefined, owner));
+    });
+    this.namespaces.onChange((type, ns, old) => {
+      if (type === 'modified' && same(old?.metadata.labels, ns.metadata.labels) && !!old?.metadata.deletionTimestamp === !!ns.metadata.deletionTimestamp) return;
+      const name = ns.metadata.name!;
+      for (const ces of this.clusterExternalSecrets.list()) {
+        const selected = selectsNamespace(ces, name, ns.metadata.labels ?? {}) || (old !== undefined && selectsNamespace(ces, name, old.metadata.labels ?? {}));
+        if (selected) cesQueue.add(objectKey(undefined, ces.metadata.name));
+      }
+    });
+  }
 
   #wireEvents(esQueue: WorkQueue<ObjectKey>, ssQueue: WorkQueue<ObjectKey>, cssQueue: WorkQueue<ObjectKey>): void {
     this.#wireConditionMetrics();

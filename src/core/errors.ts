@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'VaultUnavailable'
   | 'VaultBadValue'
   | 'TemplateBinaryValue'
+  | 'TemplateSourceNotFound'
+  | 'TemplateSourceInvalid'
   | 'CredentialNotFound'
   | 'TargetOwnedElsewhere'
   | 'TargetImmutable'
@@ -46,6 +48,10 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   VaultBadValue: 'backoff',
   // The vault value decides it (bytes that are not UTF-8 reaching a template function): retried like VaultBadValue.
   TemplateBinaryValue: 'backoff',
+  // templateFrom's ConfigMap or Secret (or a key in it) is missing, or holds a template that does not
+  // parse: those objects are edited apart from the ExternalSecret and not watched, so retried as ESO does.
+  TemplateSourceNotFound: 'backoff',
+  TemplateSourceInvalid: 'backoff',
   KubeConflict: 'immediately',
   StoreNotFound: 'backoff',
   StoreNotReady: 'backoff',

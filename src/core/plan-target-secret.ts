@@ -55,8 +55,18 @@ export type Plan =
   | { action: 'wait-for-target' }
   | { action: 'skip'; reason: string };
 
+/**
+ * The objects `target.template.templateFrom` names, read by the driver in the ExternalSecret's
+ * namespace (core/render-target-template.ts templateSourceNames): ConfigMap name → its `data`,
+ * Secret name → its data. A name absent here is one that does not exist.
+ */
+export interface TemplateSources {
+  configMaps: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  secrets: ReadonlyMap<string, ReadonlyMap<string, SecretBytes>>;
+}
+
 /** Renders target.template against the fetched data (injected: core/template). */
-export type TemplateRenderer = (es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>) => {
+export type TemplateRenderer = (es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>, sources?: TemplateSources) => {
   data: ReadonlyMap<string, SecretBytes>;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -70,6 +80,8 @@ export interface PlanInput {
   allMissing?: boolean;
   live: LiveSecret | undefined;
   renderTemplate?: TemplateRenderer;
+  /** What templateFrom's configMap / secret entries name (see TemplateSources). */
+  templateSources?: TemplateSources;
 }
 
 /** The controller reference ESO sets (controllerutil.SetControllerReference with the v1 scheme GVK). */
@@ -197,7 +209,7 @@ function mergeInto(dest: Record<string, string>, src: Record<string, string> | u
 
 /** ESO's mutationFunc applied to a copy of the live Secret (or to an empty one). */
 function desiredSecret(input: PlanInput, fieldManager: string): DesiredSecret {
-  const { es, data: providerData, live, renderTemplate } = input;
+  const { es, data: providerData, live, renderTemplate, templateSources } = input;
   const creation = creationPolicyOf(es);
   const template = es.spec.target?.template;
   const labels: Record<string, string> = { ...(live?.metadata.labels ?? {}) };
@@ -230,7 +242,7 @@ function desiredSecret(input: PlanInput, fieldManager: string): DesiredSecret {
     } else {
       if (template.type) type = template.type;
       const rendered = renderTemplate
-        ? renderTemplate(es, providerData)
+        ? renderTemplate(es, providerData, templateSources)
         : { data: new Map<string, SecretBytes>(), labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {} };
       mergeInto(labels, rendered.labels);
       mergeInto(annotations, rendered.annotations);

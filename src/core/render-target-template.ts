@@ -4,14 +4,14 @@
 // exactly through every template function, and where they cannot be written as they are (a label,
 // an annotation, a templateFrom literal: API strings and YAML are text) the sync fails instead of
 // writing altered bytes.
-import { parse as parseYaml } from 'yaml';
 import type { ExternalSecret } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { secretKeyProblem } from './secret-shape.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from './go-string.ts';
 import { Sensitive } from './sensitive.ts';
 import { TemplateError } from './template/index.ts';
-import type { SecretBytes, TemplateRenderer } from './plan-target-secret.ts';
+import type { SecretBytes, TemplateRenderer, TemplateSources } from './plan-target-secret.ts';
+import { yamlToStringMap } from './template/go-yaml.ts';
 
 /** The engine's render function (core/template), injected to keep this adapter testable alone. */
 export type RenderFn = (source: string, data: unknown, name: string) => string;
@@ -30,77 +30,194 @@ function binaryValueError(field: string, what: string): ProjectorError {
   return new ProjectorError('TemplateBinaryValue', `${field} ${what} binary data (bytes that are not UTF-8); ${BINARY_ADVICE}`, { field });
 }
 
-function renderAll(render: RenderFn, templates: Record<string, string> | undefined, scope: Record<string, string>, what: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, source] of Object.entries(templates ?? {})) {
-    try {
-      out.set(key, render(source, scope, key));
-    } catch (e) {
-      // The engine's messages carry template names and positions only (tested there); never values.
-      // A parse error is terminal; an execution error may depend on data and is retried.
-      if (e instanceof TemplateError) throw e.toProjectorError(`${what}.${key}`);
-      throw new ProjectorError('InvalidSpec', `${what}.${key}: template failed`, { field: `${what}.${key}` });
+/** Label keys and annotation keys: a qualified name with an optional DNS-subdomain prefix (apimachinery IsQualifiedName). */
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Label values (apimachinery IsValidLabelValue): empty, or at most 63 of `[-_.A-Za-z0-9]` starting and ending alphanumeric. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return 'has a prefix that is not a DNS subdomain';
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) return 'is not a qualified name (at most 63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit)';
+  return undefined;
+}
+
+type Target = 'data' | 'labels' | 'annotations';
+
+/** ESO matches the well-known targets case-insensitively (runtime/template/v2/template.go applyToTarget). */
+function targetOf(target: string | undefined): Target {
+  const t = (target ?? 'Data').toLowerCase();
+  if (t === 'data' || t === 'labels' || t === 'annotations') return t;
+  throw new ProjectorError('NotSupported', `templateFrom target ${JSON.stringify(target)} is not supported by Projector (Data, Annotations, Labels)`);
+}
+
+/** Where rendered output goes, in ESO's order of application: later writes win. */
+class Output {
+  readonly data = new Map<string, SecretBytes>();
+  readonly labels: Record<string, string> = {};
+  readonly annotations: Record<string, string> = {};
+
+  /**
+   * One rendered entry to its target. `keyName` says how to name the key in an error: a key from the
+   * spec is quoted, one made by rendering (KeysAndValues, literal) is named by position only.
+   */
+  put(target: Target, key: string, value: string, field: string, keyName: string, keyFromData: boolean, checkMeta: boolean): void {
+    if (target === 'data') {
+      if (keyFromData) {
+        const problem = secretKeyProblem(key);
+        if (problem) throw new ProjectorError('VaultBadValue', `${keyName} rendered by ${field} is not a valid Secret key: it ${problem} (not shown: it may be part of a secret value)`, { field });
+      }
+      const bytes = goStringToBytes(value);
+      if (!bytes) throw binaryValueError(field, 'renders');
+      this.data.set(key, new Sensitive(bytes));
+      return;
     }
+    // Labels and annotations are API strings (text); their keys and label values follow the API server's rules.
+    if (!isTextString(value)) throw binaryValueError(field, 'renders');
+    // templateFrom output is checked here, so a key or value made from secret data is never quoted
+    // back by the API server; template.metadata keys are the spec's and left to the API server.
+    if (!checkMeta) return this.#set(target, key, value);
+    const what = target === 'labels' ? 'label' : 'annotation';
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) throw new ProjectorError(keyFromData ? 'VaultBadValue' : 'InvalidSpec', `${keyName} rendered by ${field} is not a valid ${what} key: it ${keyProblem}${keyFromData ? ' (not shown: it may be part of a secret value)' : ''}`, { field });
+    if (target === 'labels' && (value.length > 63 || !LABEL_VALUE.test(value))) {
+      throw new ProjectorError('VaultBadValue', `the value rendered by ${field} for ${keyName} is not a valid label value (at most 63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit; not shown)`, { field });
+    }
+    this.#set(target, key, value);
   }
-  return out;
+
+  #set(target: 'labels' | 'annotations', key: string, value: string): void {
+    Object.defineProperty(target === 'labels' ? this.labels : this.annotations, key, { value, writable: true, enumerable: true, configurable: true });
+  }
 }
 
-/** Labels and annotations are JSON strings in the API: bytes that are not UTF-8 cannot be written as they are. */
-function textOnly(rendered: Map<string, string>, what: string): Record<string, string> {
-  for (const [k, v] of rendered) if (!isTextString(v)) throw binaryValueError(keyField(what, k), 'renders');
-  return Object.fromEntries(rendered);
+/** One template, for rendering and for naming it in errors. */
+interface SourceTemplate {
+  /** What the template is rendered from (a Go string). */
+  source: string;
+  /** The template's name in the engine's messages: ESO's (the key) where that is no value, else the field path. */
+  name: string;
+  /** Field path of the template (errors of the template itself). */
+  field: string;
+  /** Field path naming what it renders (errors about the output). */
+  outField: string;
+  /** A template from a ConfigMap or Secret: a parse error is the source's, retried (the object may be fixed). */
+  external: boolean;
 }
 
+function renderOne(render: RenderFn, t: SourceTemplate, scope: Record<string, string>): string {
+  try {
+    return render(t.source, scope, t.name);
+  } catch (e) {
+    // The engine's messages carry template names and positions only (tested there); never values.
+    // A parse error is terminal (the spec must change), unless the template lives in a ConfigMap or
+    // Secret; an execution error may depend on data and is retried.
+    if (!(e instanceof TemplateError)) throw new ProjectorError('InvalidSpec', `${t.field}: template failed`, { field: t.field });
+    const pe = e.toProjectorError(t.field);
+    if (t.external && pe.code === 'InvalidSpec') throw new ProjectorError('TemplateSourceInvalid', pe.message, pe.details);
+    throw pe;
+  }
+}
+
+/**
+ * ESO's template scopes (runtime/template/v2/template.go Execute): `Values` renders the template
+ * and writes it under `key`; `KeysAndValues` renders it to YAML, read as a map[string]string
+ * (core/template/go-yaml.ts yamlToStringMap), and writes every entry. Each goes to `target`.
+ */
+function applyScope(out: Output, render: RenderFn, scope: Record<string, string>, t: SourceTemplate, as: 'Values' | 'KeysAndValues', key: string, target: Target): void {
+  const rendered = renderOne(render, t, scope);
+  if (as === 'Values') {
+    out.put(target, key, rendered, t.outField, `key ${JSON.stringify(key)}`, false, t.external || t.field.startsWith('spec.target.template.templateFrom'));
+    return;
+  }
+  // YAML is text: Go's YAML reader refuses bytes that are not UTF-8 (docs/design/000-overview.md).
+  if (!isTextString(rendered)) throw binaryValueError(t.outField, 'renders');
+  const map = yamlToStringMap(rendered);
+  // Go's messages here name JSON kinds and YAML rules only, never content.
+  if (!map.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to a YAML map of strings: ${map.error}`, { field: t.outField });
+  // A rendered key may be made from secret data: it is named by its position, never printed.
+  map.entries.forEach(([k, v], j) => out.put(target, k, v, t.outField, `key #${j + 1}`, true, true));
+}
+
+/**
+ * target.template → Secret data, labels and annotations, in ESO's order (pkg/controllers/
+ * externalsecret/externalsecret_controller_template.go ApplyTemplate, pkg/controllers/templating/
+ * parser.go): each `templateFrom` entry in turn — its configMap items, then its secret items, then
+ * its literal — then `template.data`, then `template.metadata.labels` and `.annotations`; a later
+ * write to a key wins. `sources` holds the ConfigMaps' and Secrets' data the entries name (read by
+ * the caller in the ExternalSecret's namespace); a name or key missing from it fails with ESO's
+ * text (`error fetching templateFrom data: …`) as TemplateSourceNotFound. Throws ProjectorError;
+ * messages name fields, objects and keys written in the spec, never a value or a rendered key.
+ */
 export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
-  return (es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>) => {
+  return (es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>, sources?: TemplateSources) => {
     const template = es.spec.target?.template;
     // ESO passes map[string]string(bytes): each value is the Go string of its bytes, binary or not.
     // Built with own data properties (Object.fromEntries), so a key `__proto__` is a key like any other.
     const scope: Record<string, string> = Object.fromEntries([...data].map(([k, v]) => [k, goStringFromBytes(v.reveal())]));
     if (template?.engineVersion === 'v1') throw new ProjectorError('NotSupported', 'spec.target.template.engineVersion v1 is not supported by Projector; use v2', { field: 'spec.target.template.engineVersion' });
+    const out = new Output();
     for (const [i, from] of (template?.templateFrom ?? []).entries()) {
-      if (from.configMap || from.secret) throw new ProjectorError('NotSupported', `spec.target.template.templateFrom[${i}] with configMap/secret is not supported by Projector yet`, { field: `spec.target.template.templateFrom[${i}]` });
-    }
-    const literal = new Map<string, string>();
-    for (const [i, from] of (template?.templateFrom ?? []).entries()) {
-      if (from.literal === undefined) continue;
-      // A literal renders to YAML key: value pairs for its target (Data by default), as in ESO.
-      const field = `spec.target.template.templateFrom[${i}].literal`;
-      const rendered = renderAll(render, { [`literal${i}`]: from.literal }, scope, 'spec.target.template.templateFrom');
-      // YAML is text: Go's YAML parser refuses bytes that are not UTF-8, and this one would alter them.
-      if (!isTextString(rendered.get(`literal${i}`) ?? '')) throw binaryValueError(field, 'renders');
-      let doc: unknown;
-      try {
-        doc = parseYaml(rendered.get(`literal${i}`) ?? '');
-      } catch {
-        throw new ProjectorError('InvalidSpec', `spec.target.template.templateFrom[${i}].literal did not render to a YAML map`, { field: `spec.target.template.templateFrom[${i}].literal` });
-      }
-      if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
-        Object.entries(doc as Record<string, unknown>).forEach(([k, v], j) => {
-          // A rendered key may be made from secret data: it is named by its position, never printed.
-          const problem = secretKeyProblem(k);
-          if (problem) {
-            throw new ProjectorError('VaultBadValue', `key #${j + 1} rendered by ${field} is not a valid Secret key: it ${problem} (not shown: it may be part of a secret value)`, { field });
-          }
-          literal.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+      const base = `spec.target.template.templateFrom[${i}]`;
+      const target = targetOf(from.target);
+      if (from.configMap) {
+        const cm = sources?.configMaps.get(from.configMap.name);
+        if (!cm) throw sourceNotFound(`${base}.configMap.name`, `configmaps ${JSON.stringify(from.configMap.name)} not found`);
+        from.configMap.items.forEach((item, j) => {
+          const field = `${base}.configMap.items[${j}]`;
+          if (!Object.hasOwn(cm, item.key)) throw sourceNotFound(`${field}.key`, `error in configmap ${from.configMap!.name}: missing key ${item.key}`);
+          applyScope(out, render, scope, { source: cm[item.key]!, name: item.key, field, outField: field, external: true }, item.templateAs ?? 'Values', item.key, target);
         });
       }
+      if (from.secret) {
+        const secret = sources?.secrets.get(from.secret.name);
+        if (!secret) throw sourceNotFound(`${base}.secret.name`, `secrets ${JSON.stringify(from.secret.name)} not found`);
+        from.secret.items.forEach((item, j) => {
+          const field = `${base}.secret.items[${j}]`;
+          const value = secret.get(item.key);
+          if (!value) throw sourceNotFound(`${field}.key`, `error in secret ${from.secret!.name}: missing key ${item.key}`);
+          applyScope(out, render, scope, { source: goStringFromBytes(value.reveal()), name: item.key, field, outField: field, external: true }, item.templateAs ?? 'Values', item.key, target);
+        });
+      }
+      if (from.literal !== undefined) {
+        const field = `${base}.literal`;
+        applyScope(out, render, scope, { source: from.literal, name: field, field, outField: field, external: false }, 'KeysAndValues', '', target);
+      }
     }
-    const rendered = renderAll(render, template?.data, scope, 'spec.target.template.data');
-    const out = new Map<string, SecretBytes>();
-    for (const [k, v] of literal) out.set(k, new Sensitive(new Uint8Array(Buffer.from(v, 'utf8'))));
-    for (const [k, v] of rendered) {
-      // The rendered Go string's own bytes; undefined only for a lone UTF-16 surrogate no Go string has.
-      const bytes = goStringToBytes(v);
-      if (!bytes) throw binaryValueError(keyField('spec.target.template.data', k), 'renders');
-      out.set(k, new Sensitive(bytes));
+    // ESO's MergeMap: template.data, then the metadata templates (each template named by its key).
+    const maps = [
+      ['spec.target.template.data', template?.data, 'data'],
+      ['spec.target.template.metadata.labels', template?.metadata?.labels, 'labels'],
+      ['spec.target.template.metadata.annotations', template?.metadata?.annotations, 'annotations'],
+    ] as const;
+    for (const [what, templates, target] of maps) {
+      for (const [key, source] of Object.entries(templates ?? {})) {
+        applyScope(out, render, scope, { source, name: key, field: `${what}.${key}`, outField: keyField(what, key), external: false }, 'Values', key, target);
+      }
     }
-    return {
-      data: out,
-      labels: textOnly(renderAll(render, template?.metadata?.labels, scope, 'spec.target.template.metadata.labels'), 'spec.target.template.metadata.labels'),
-      annotations: textOnly(renderAll(render, template?.metadata?.annotations, scope, 'spec.target.template.metadata.annotations'), 'spec.target.template.metadata.annotations'),
-    };
+    return { data: out.data, labels: out.labels, annotations: out.annotations };
   };
+}
+
+function sourceNotFound(field: string, cause: string): ProjectorError {
+  return new ProjectorError('TemplateSourceNotFound', `error fetching templateFrom data: ${cause}`, { field });
+}
+
+/**
+ * The ConfigMaps and Secrets an ExternalSecret's templateFrom entries name (in its own namespace),
+ * for the caller to read before rendering. Names in spec order, without repeats.
+ */
+export function templateSourceNames(es: ExternalSecret): { configMaps: string[]; secrets: string[] } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  for (const from of es.spec.target?.template?.templateFrom ?? []) {
+    if (from.configMap) configMaps.add(from.configMap.name);
+    if (from.secret) secrets.add(from.secret.name);
+  }
+  return { configMaps: [...configMaps], secrets: [...secrets] };
 }
 
 /** dataFrom[].rewrite[].transform: the key is `.value` in the template, as in ESO. */

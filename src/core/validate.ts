@@ -14,8 +14,6 @@ import { MIN_REFRESH_INTERVAL_MS, remoteRefBoundIssues } from './limits.ts';
 export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.data[].sourceRef.generatorRef',
   'spec.dataFrom[].sourceRef.generatorRef',
-  'spec.target.template.templateFrom[].configMap',
-  'spec.target.template.templateFrom[].secret',
   'spec.target.template.engineVersion: v1',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
 
@@ -178,10 +176,6 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
     if (entry?.sourceRef?.generatorRef) notSupported(`spec.dataFrom[${i}].sourceRef.generatorRef`, 'spec.dataFrom[].sourceRef.generatorRef');
   });
   const template = es.spec?.target?.template;
-  asArray(template?.templateFrom).forEach((from, k) => {
-    if (from?.configMap) notSupported(`spec.target.template.templateFrom[${k}].configMap`, 'spec.target.template.templateFrom[].configMap');
-    if (from?.secret) notSupported(`spec.target.template.templateFrom[${k}].secret`, 'spec.target.template.templateFrom[].secret');
-  });
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');
   return out;
 }

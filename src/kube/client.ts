@@ -35,6 +35,7 @@ const PLURALS: Record<string, string> = {
   ExternalSecret: 'externalsecrets',
   SecretStore: 'secretstores',
   ClusterSecretStore: 'clustersecretstores',
+  ClusterExternalSecret: 'clusterexternalsecrets',
 };
 
 function toLiveSecret(s: V1Secret): LiveSecret {
@@ -320,6 +321,59 @@ export class KubeClient {
       return v;
     } catch (e) {
       if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} not found`);
+      throw kubeError(e, `read ConfigMap ${namespace}/${name}`);
+    }
+  }
+
+  // --- ClusterExternalSecret (controller/clusterexternalsecret) ---
+  /** Sends one JSON request; non-2xx becomes a ProjectorError (404 → undefined where `notFoundOk`). */
+  async #json(method: string, path: string, what: string, body?: unknown, query: Record<string, string | boolean> = {}, contentType?: string, notFoundOk = false): Promise<string | undefined> {
+    await this.#throttle();
+    this.#writeGuard?.();
+    let res: { status: number; body: string };
+    try {
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method, path, query, body, ...(contentType ? { contentType } : {}) });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
+    }
+    if (res.status === 404 && notFoundOk) return undefined;
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
+    return res.body;
+  }
+
+  /** Creates an ExternalSecret (ClusterExternalSecret provisioning). */
+  async createExternalSecret(es: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
+    const ns = es.metadata.namespace;
+    await this.#json('POST', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets`, `create ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
+  }
+
+  /** Replaces an ExternalSecret (PUT, guarded by metadata.resourceVersion: a conflict is KubeConflict). */
+  async updateExternalSecret(es: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
+    const ns = es.metadata.namespace;
+    await this.#json('PUT', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets/${es.metadata.name}`, `update ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
+  }
+
+  /** Deletes an ExternalSecret; with `uid`, only that very object. Gone already is fine. */
+  async deleteExternalSecret(namespace: string, name: string, uid?: string): Promise<void> {
+    const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
+    await this.#json('DELETE', `/apis/${GROUP}/v1/namespaces/${namespace}/externalsecrets/${name}`, `delete ExternalSecret ${namespace}/${name}`, body, {}, undefined, true);
+  }
+
+  /** Sets a Namespace's metadata.finalizers (merge patch guarded by the resourceVersion it was read at). */
+  async setNamespaceFinalizers(name: string, finalizers: string[], resourceVersion: string | undefined): Promise<void> {
+    const body = { metadata: { finalizers: finalizers.length ? finalizers : null, ...(resourceVersion ? { resourceVersion } : {}) } };
+    await this.#json('PATCH', `/api/v1/namespaces/${name}`, `update finalizers of Namespace ${name}`, body, { fieldManager: FIELD_MANAGER }, 'application/merge-patch+json', true);
+  }
+  // --- end ClusterExternalSecret ---
+
+  /** A ConfigMap's `data` (templateFrom.configMap), or undefined when it does not exist. */
+  async getConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    await this.#throttle();
+    try {
+      const cm = await this.#core.readNamespacedConfigMap({ name, namespace });
+      return cm.data ?? {};
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
       throw kubeError(e, `read ConfigMap ${namespace}/${name}`);
     }
   }

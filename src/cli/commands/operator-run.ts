@@ -65,6 +65,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     leaderElection,
     metrics,
     storeRequeueMs: config.storeRequeueMs,
+    clusterExternalSecrets: config.clusterExternalSecrets,
   });
   const servers = [];
   const health = parseAddr(config.healthAddr);

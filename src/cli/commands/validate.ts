@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import type { ExternalSecret, GenericStore } from '../../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore } from '../../api/index.ts';
+import { validateClusterExternalSecret } from '../../core/cluster-external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { issue, type Issue } from '../../core/issues.ts';
 import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts';
@@ -101,6 +102,8 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
   if (kind === 'ExternalSecret') {
     const es = doc.object as unknown as ExternalSecret;
     issues.push(...semantic(() => validateExternalSecret(es)), ...semantic(() => checkExternalSecretConventions(doc, es, config)));
+  } else if (kind === 'ClusterExternalSecret') {
+    issues.push(...semantic(() => validateClusterExternalSecret(doc.object as unknown as ClusterExternalSecret)));
   } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
     const store = doc.object as unknown as GenericStore;
     issues.push(...semantic(() => validateSecretStore(store)));

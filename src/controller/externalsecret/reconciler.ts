@@ -4,7 +4,8 @@ import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
-import { planTargetSecret, type LiveSecret, type Plan, type TemplateRenderer } from '../../core/plan-target-secret.ts';
+import { planTargetSecret, type LiveSecret, type Plan, type SecretBytes, type TemplateRenderer, type TemplateSources } from '../../core/plan-target-secret.ts';
+import { templateSourceNames } from '../../core/render-target-template.ts';
 import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
@@ -34,7 +35,7 @@ export interface ExternalSecretDeps {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** Managed Secrets' metadata and observed data hash (no values), keyed "ns/name". */
   managedSecrets: Lister<LiveTargetMeta>;
-  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers' | 'labelSecretManaged'>>;
+  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers' | 'labelSecretManaged' | 'getConfigMap'>>;
   clients: ClientCache;
   events: EventSink;
   clock: Clock;
@@ -105,7 +106,8 @@ export class ExternalSecretReconciler implements Reconciler {
       this.#reportMissing(es, fetched.missing);
       const live = await this.#labelManaged(es, await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es)));
       bindsTarget = live !== undefined && creationPolicyOf(es) !== 'None';
-      const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate });
+      const templateSources = await this.#readTemplateSources(es);
+      const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate, templateSources });
       await this.#applyPlan(es, plan, log);
       await this.#writeStatus(es, statusAfter(es, plan, now));
       return this.#scheduleNext(es, now, now);
@@ -129,6 +131,28 @@ export class ExternalSecretReconciler implements Reconciler {
       const key = item ? es.spec.data?.[Number(item[1])]?.remoteRef.key : undefined;
       this.#d.events.normal(es, EventReason.MissingProviderSecret, `secret does not exist at provider using ${field}${key !== undefined ? ` (key=${key})` : ''}`);
     }
+  }
+
+  /**
+   * The ConfigMaps and Secrets templateFrom names, read in the ExternalSecret's namespace at each
+   * sync, as ESO's templating.Parser does with a live Get (they are not watched: a change shows at
+   * the next refresh). One that does not exist is left out; the renderer says so.
+   */
+  async #readTemplateSources(es: ExternalSecret): Promise<TemplateSources | undefined> {
+    const names = templateSourceNames(es);
+    if (names.configMaps.length === 0 && names.secrets.length === 0) return undefined;
+    const ns = es.metadata.namespace;
+    const configMaps = new Map<string, Record<string, string>>();
+    const secrets = new Map<string, ReadonlyMap<string, SecretBytes>>();
+    for (const name of names.configMaps) {
+      const cm = this.#d.kube.getConfigMap ? await this.#d.kube.getConfigMap(ns, name) : undefined;
+      if (cm) configMaps.set(name, cm);
+    }
+    for (const name of names.secrets) {
+      const s = await this.#d.kube.getSecret(ns, name);
+      if (s) secrets.set(name, s.data);
+    }
+    return { configMaps, secrets };
   }
 
   /** An existing target without ESO's managed label gets it first, as ESO patches it on (Reconcile). */

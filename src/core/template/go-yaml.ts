@@ -85,7 +85,7 @@ function utf8ReaderProblem(bytes: Uint8Array | undefined): string | undefined {
   return undefined;
 }
 
-function decodeFirstDocument(source: string): unknown {
+function decodeFirstDocument(source: string, leaf: Leaf = jsonValue): unknown {
   const docs = parseAllDocuments(source, { version: '1.1', schema: 'failsafe', uniqueKeys: false, logLevel: 'silent', merge: false });
   const list = Array.isArray(docs) ? docs : [];
   const doc = list[0];
@@ -94,7 +94,7 @@ function decodeFirstDocument(source: string): unknown {
   const yamlDirective = doc.directives?.yaml;
   if (yamlDirective?.explicit === true && yamlDirective.version !== '1.1') throw new YamlFailure(`${PREFIX}yaml: found incompatible YAML document`);
   const state = { nodes: 0, active: new Set<Node>() };
-  return convert(doc, doc.contents as Node | null, state);
+  return convert(doc, doc.contents as Node | null, state, leaf);
 }
 
 interface State {
@@ -102,30 +102,33 @@ interface State {
   readonly active: Set<Node>;
 }
 
+/** What a scalar becomes: its JSON value (fromYaml) or, for a string target, kept resolved. */
+type Leaf = (r: Resolved) => unknown;
+
 /** yaml.v2's decode into interface{}, then sigs.k8s.io/yaml's JSON round trip. */
-function convert(doc: Document, node: Node | null, state: State): unknown {
+function convert(doc: Document, node: Node | null, state: State, leaf: Leaf = jsonValue): unknown {
   if (++state.nodes > MAX_NODES) throw new YamlFailure(`${PREFIX}yaml: document contains excessive aliasing`);
   if (node === null || node === undefined) return null;
   if (isAlias(node)) {
     const target = (node as Alias).resolve(doc) as Node | undefined;
     if (target === undefined) throw new Error('unknown anchor');
     if (state.active.has(target)) throw new YamlFailure(`${PREFIX}yaml: an anchor's value contains itself`);
-    return convert(doc, target, state);
+    return convert(doc, target, state, leaf);
   }
   state.active.add(node);
   try {
-    if (isScalar(node)) return jsonValue(resolveScalar(node.value as string, node.type === 'PLAIN', node.tag));
-    if (isSeq(node)) return node.items.map((item) => convert(doc, item as Node, state));
+    if (isScalar(node)) return leaf(resolveScalar(node.value as string, node.type === 'PLAIN', node.tag));
+    if (isSeq(node)) return node.items.map((item) => convert(doc, item as Node, state, leaf));
     if (isMap(node)) {
       const out = newGoMap();
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         if (keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.tag === undefined && keyNode.value === '<<') {
-          mergeInto(doc, out, pair.value as Node | null, state);
+          mergeInto(doc, out, pair.value as Node | null, state, leaf);
           continue;
         }
         const key = jsonKey(convertKey(doc, keyNode, state));
-        putKey(out, key, convert(doc, pair.value as Node | null, state));
+        putKey(out, key, convert(doc, pair.value as Node | null, state, leaf));
       }
       return out;
     }
@@ -136,11 +139,11 @@ function convert(doc: Document, node: Node | null, state: State): unknown {
 }
 
 /** yaml.v2's merge key: a map's entries overwrite; in a list of maps the earlier map wins. */
-function mergeInto(doc: Document, out: GoMap, valueNode: Node | null, state: State): void {
+function mergeInto(doc: Document, out: GoMap, valueNode: Node | null, state: State, leaf: Leaf): void {
   let node = valueNode;
   while (node !== null && isAlias(node)) node = ((node as Alias).resolve(doc) as Node | undefined) ?? null;
   if (node !== null && isMap(node)) {
-    const merged = convert(doc, node, state) as GoMap;
+    const merged = convert(doc, node, state, leaf) as GoMap;
     for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
     return;
   }
@@ -149,7 +152,7 @@ function mergeInto(doc: Document, out: GoMap, valueNode: Node | null, state: Sta
       let item = node.items[i] as Node | null;
       while (item !== null && isAlias(item)) item = ((item as Alias).resolve(doc) as Node | undefined) ?? null;
       if (item === null || !isMap(item)) throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
-      const merged = convert(doc, item, state) as GoMap;
+      const merged = convert(doc, item, state, leaf) as GoMap;
       for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
     }
     return;
@@ -286,4 +289,71 @@ function formatFloat32G(f: number): string {
     }
   }
   return layoutShortestG(f32 < 0, digits, exp);
+}
+
+/** A scalar kept as resolved by yaml.v2, for a target whose Go type is string. */
+class ScalarLeaf {
+  readonly r: Resolved;
+  constructor(r: Resolved) {
+    this.r = r;
+  }
+}
+
+/**
+ * sigs.k8s.io/yaml v1.6.0 `Unmarshal` into a `map[string]string`, as ESO's templateFrom with
+ * `KeysAndValues` (and `literal`) reads a rendered template (runtime/template/v2/template.go
+ * mapScopeApply). Checked against Go (sigs.k8s.io/yaml v1.6.0): with a string target,
+ * convertToJSONableObject turns an int into its decimal text, a float into
+ * strconv.FormatFloat(f, 'g', -1, 32) (`1.0` → "1", `1e3` → "1000", `.inf` → "+Inf"), a bool into
+ * "true"/"false" (`yes` too: YAML 1.1); null becomes ""; a list or map value, or a document that is
+ * not a map, fails with encoding/json's text (which names kinds, never content). Entries come in
+ * the document's key order. The error text is Go's where Go's names no content (see fromYaml).
+ */
+export function yamlToStringMap(source: string): { ok: true; entries: [string, string][] } | { ok: false; error: string } {
+  const readerProblem = isTextString(source) ? undefined : utf8ReaderProblem(goStringToBytes(source));
+  if (readerProblem !== undefined) return { ok: false, error: `${PREFIX}yaml: ${readerProblem}` };
+  let value: unknown;
+  try {
+    value = decodeFirstDocument(source, (r) => new ScalarLeaf(r));
+  } catch (e) {
+    return { ok: false, error: e instanceof YamlFailure ? e.message : `${PREFIX}yaml: the document is not valid YAML` };
+  }
+  const kindOf = (v: unknown): string => (Array.isArray(v) ? 'array' : v instanceof ScalarLeaf ? scalarKind(v.r) : 'object');
+  const jsonError = (kind: string, into: string) => ({ ok: false as const, error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type ${into}` });
+  if (value === null || (value instanceof ScalarLeaf && value.r.kind === 'null')) return { ok: true, entries: [] };
+  if (Array.isArray(value) || value instanceof ScalarLeaf) return jsonError(kindOf(value), 'map[string]string');
+  const map = value as GoMap;
+  // encoding/json decodes the members in json.Marshal's order (sorted keys): the first bad one is reported.
+  for (const k of Object.keys(map).sort()) {
+    const v = map[k];
+    if (!(v instanceof ScalarLeaf)) return jsonError(kindOf(v), 'string');
+  }
+  const entries: [string, string][] = [];
+  for (const k of Object.keys(map)) entries.push([k, stringTargetText((map[k] as ScalarLeaf).r)]);
+  return { ok: true, entries };
+}
+
+function scalarKind(r: Resolved): string {
+  return r.kind === 'str' ? 'string' : r.kind === 'bool' ? 'bool' : r.kind === 'null' ? 'null' : 'number';
+}
+
+/** convertToJSONableObject's coercion of a scalar for a string target, then the JSON round trip. */
+function stringTargetText(r: Resolved): string {
+  switch (r.kind) {
+    case 'str':
+      return jsonString(r.v);
+    case 'int':
+      return r.v.toString();
+    case 'float': {
+      // FormatFloat's own spellings here (the key path maps them to YAML's .inf/.nan).
+      const f32 = Math.fround(r.v);
+      if (Number.isNaN(f32)) return 'NaN';
+      if (!Number.isFinite(f32)) return f32 > 0 ? '+Inf' : '-Inf';
+      return formatFloat32G(r.v);
+    }
+    case 'bool':
+      return r.v ? 'true' : 'false';
+    default:
+      return '';
+  }
 }

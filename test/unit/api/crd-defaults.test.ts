@@ -1,7 +1,7 @@
 // The exact set of `default:` keys in the generated CRDs. The API server writes every default into
 // stored objects, so each one is a live field a GitOps tool sees although Git never had it; ESO's
 // CRDs (config/crds/bases/external-secrets.io_externalsecrets.yaml, _secretstores.yaml and
-// _clustersecretstores.yaml, version v1, ESO v2.9) have defaults at exactly these paths (for the
+// _clustersecretstores.yaml, _clusterexternalsecrets.yaml, version v1, ESO v2.9) have defaults at exactly these paths (for the
 // providers Projector serves) and nowhere else — in particular none on remoteRef/extract/find
 // strategies or on a store reference's kind.
 import { describe, it } from 'node:test';
@@ -41,6 +41,9 @@ const ESO_DEFAULTS: Record<string, string[]> = {
   SecretStore: ['.spec.provider.azurekv.authType = "ServicePrincipal"', '.spec.provider.azurekv.environmentType = "PublicCloud"', '.spec.provider.azurekv.useAzureSDK = false'],
   ClusterSecretStore: ['.spec.provider.azurekv.authType = "ServicePrincipal"', '.spec.provider.azurekv.environmentType = "PublicCloud"', '.spec.provider.azurekv.useAzureSDK = false'],
 };
+// ESO's external-secrets.io_clusterexternalsecrets.yaml (v1): the ExternalSecret spec's defaults under
+// spec.externalSecretSpec, and none of its own (its status has no binding).
+ESO_DEFAULTS.ClusterExternalSecret = ESO_DEFAULTS.ExternalSecret!.filter((d) => d.startsWith('.spec.')).map((d) => d.replace(/^\.spec\./, '.spec.externalSecretSpec.'));
 
 describe('CRD defaults', () => {
   for (const crd of customResourceDefinitions() as { spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } }[]) {

@@ -54,6 +54,7 @@ describe('operator flags', () => {
     assert.equal(c.healthAddr, ':8082');
     assert.equal(c.extendedMetricLabels, true);
     assert.equal(c.storeRequeueMs, 60_000);
+    assert.equal(c.clusterExternalSecrets, false);
     assert.deepEqual(
       { ...c.leaderElection },
       { enabled: true, namespace: 'external-secrets', name: 'external-secrets-controller', leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 4_000 },
@@ -78,6 +79,9 @@ describe('operator flags', () => {
     assert.equal(operatorConfig(parse([]), {}).controllerClass, 'default');
     assert.equal(operatorConfig(parse(['--loglevel=dpanic']), {}).logLevel, 'fatal');
     assert.deepEqual(operatorConfig(parse([]), {}).warnings, []);
+    // ESO's default: the ClusterExternalSecret controller runs unless the flag says false.
+    assert.equal(operatorConfig(parse([]), {}).clusterExternalSecrets, true);
+    assert.equal(operatorConfig(parse(['--enable-cluster-external-secret-reconciler']), {}).clusterExternalSecrets, true);
   });
 
   it('refuses a bad value with a message naming the ESO flag', () => {
