@@ -8,6 +8,7 @@
 import { Type, StringEnum, StringMap, Duration, ObjectName, SecretKeyName, type Static } from './schema-kit.ts';
 import { Condition } from './meta.ts';
 import { DEFAULT_REFRESH_INTERVAL } from './constants.ts';
+import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
 
 /** No CRD default (ESO has none): an absent kind means SecretStore, applied by core/external-secret.ts storeKindOf. */
 export const StoreKind = StringEnum(['SecretStore', 'ClusterSecretStore']);
@@ -69,7 +70,7 @@ export const FindRef = Type.Object({
   conversionStrategy: Type.Optional(ConversionStrategy),
   decodingStrategy: Type.Optional(DecodingStrategy),
   nullBytePolicy: Type.Optional(NullBytePolicy),
-});
+}, { 'x-kubernetes-validations': Rules.find });
 export type FindRef = Static<typeof FindRef>;
 
 export const Rewrite = Type.Object({
@@ -94,12 +95,15 @@ export const ExternalSecretData = Type.Object({
 });
 export type ExternalSecretData = Static<typeof ExternalSecretData>;
 
-export const ExternalSecretDataFrom = Type.Object({
-  extract: Type.Optional(RemoteRef),
-  find: Type.Optional(FindRef),
-  rewrite: Type.Optional(Type.Array(Rewrite)),
-  sourceRef: Type.Optional(StoreSourceRef),
-});
+export const ExternalSecretDataFrom = Type.Object(
+  {
+    extract: Type.Optional(RemoteRef),
+    find: Type.Optional(FindRef),
+    rewrite: Type.Optional(Type.Array(Rewrite)),
+    sourceRef: Type.Optional(StoreSourceRef),
+  },
+  { 'x-kubernetes-validations': Rules.dataFromEntry },
+);
 export type ExternalSecretDataFrom = Static<typeof ExternalSecretDataFrom>;
 
 const TemplateRefItem = Type.Object({
@@ -129,7 +133,7 @@ export const Template = Type.Object({
   mergePolicy: Type.Optional(StringEnum(['Replace', 'Merge'], { default: 'Replace' })),
   data: Type.Optional(StringMap()),
   templateFrom: Type.Optional(Type.Array(TemplateFrom)),
-});
+}, { 'x-kubernetes-validations': Rules.template });
 export type Template = Static<typeof Template>;
 
 export const CreationPolicy = StringEnum(['Owner', 'Orphan', 'Merge', 'CreateOrMerge', 'None'], { default: 'Owner' });
@@ -146,7 +150,7 @@ export const Target = Type.Object(
     immutable: Type.Optional(Type.Boolean()),
   },
   // ESO defaults an absent target to this object, so every live ExternalSecret shows both policies.
-  { default: { creationPolicy: 'Owner', deletionPolicy: 'Retain' } },
+  { default: { creationPolicy: 'Owner', deletionPolicy: 'Retain' }, 'x-kubernetes-validations': Rules.target },
 );
 export type Target = Static<typeof Target>;
 
@@ -154,7 +158,9 @@ export const ExternalSecretSpec = Type.Object({
   secretStoreRef: Type.Optional(SecretStoreRef),
   target: Type.Optional(Target),
   refreshPolicy: Type.Optional(StringEnum(['CreatedOnce', 'Periodic', 'OnChange'])),
-  refreshInterval: Type.Optional(Duration({ description: 'How often to re-read the provider, as a Go duration; "0" syncs once.', default: DEFAULT_REFRESH_INTERVAL })),
+  refreshInterval: Type.Optional(
+    Duration({ description: 'How often to re-read the provider, as a Go duration; "0" syncs once.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.refreshInterval }),
+  ),
   /** ESO v2.9: cron windows that allow or deny periodic refreshes. NotSupported in Projector. */
   syncWindows: Type.Optional(
     Type.Object({
@@ -170,7 +176,7 @@ export const ExternalSecretSpec = Type.Object({
   ),
   data: Type.Optional(Type.Array(ExternalSecretData)),
   dataFrom: Type.Optional(Type.Array(ExternalSecretDataFrom)),
-});
+}, { 'x-kubernetes-validations': Rules.externalSecretSpec });
 export type ExternalSecretSpec = Static<typeof ExternalSecretSpec>;
 
 export const ExternalSecretStatus = Type.Object({

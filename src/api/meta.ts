@@ -1,4 +1,5 @@
 import { Type, StringMap, Preserved, ObjectName, NamespaceName, SecretKeyName, type Static } from './schema-kit.ts';
+import { Rules } from './validation-rules.ts';
 
 /** "namespace/name" for namespaced objects, "/name" for cluster-scoped ones. */
 export type ObjectKey = `${string}/${string}`;
@@ -83,7 +84,7 @@ export const LabelSelector = Type.Object(
           key: Type.String(),
           operator: Type.String(),
           values: Type.Optional(Type.Array(Type.String(), { 'x-kubernetes-list-type': 'atomic' })),
-        }),
+        }, { 'x-kubernetes-validations': Rules.selectorRequirement }),
         { 'x-kubernetes-list-type': 'atomic' },
       ),
     ),

@@ -66,6 +66,6 @@ export interface CelRule {
 }
 
 /** A Go-style duration string such as "1h", "15m30s" or "0". */
-export function Duration(options: { description?: string; default?: string } = {}): TUnsafe<string> {
+export function Duration(options: { description?: string; default?: string; maxLength?: number; 'x-kubernetes-validations'?: object[] } = {}): TUnsafe<string> {
   return Type.Unsafe<string>({ type: 'string', ...options });
 }

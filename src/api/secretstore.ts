@@ -4,6 +4,7 @@ import { Condition, LabelSelector, type ObjectMeta } from './meta.ts';
 import { AzureKVProvider } from './providers/azurekv.ts';
 import { FakeProvider } from './providers/fake.ts';
 import { ESO_PROVIDER_SCHEMAS } from './providers/eso-providers.generated.ts';
+import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
 
 /**
  * Every ESO provider: azurekv and fake as Projector defines them, the others with ESO's own schema
@@ -32,13 +33,15 @@ export const SecretStoreSpec = Type.Object({
   controller: Type.Optional(Type.String({ description: 'Controller class; a store with another class is ignored.' })),
   provider: StoreProvider,
   retrySettings: Type.Optional(
-    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String()) }),
+    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String({ maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.retryInterval })) }),
   ),
   // ESO v2.9: whole seconds (the legacy form) or a Go duration string such as "5m".
   refreshInterval: Type.Optional(
     Type.Unsafe<number | string>({
       'x-kubernetes-int-or-string': true,
       anyOf: [{ type: 'integer' }, { type: 'string' }],
+      maxLength: MAX_DURATION_CHARS,
+      'x-kubernetes-validations': Rules.storeRefreshInterval,
       description: 'Time between store validations: seconds, or a Go duration such as "5m".',
     }),
   ),

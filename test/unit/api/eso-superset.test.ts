@@ -72,6 +72,11 @@ describe(`CRDs: a superset of ESO ${ESO_VERSION}'s`, () => {
     'ExternalSecret spec.target.template.engineVersion enum': 'v1 is accepted (v1beta1 has it) and reported NotSupported instead of refused',
     'SecretStore spec.provider x-kubernetes-preserve-unknown-fields': 'a provider key no ESO release knows is kept and reported NotSupported by name, not pruned',
     'SecretStore status.capabilities enum': 'Projector writes only these values',
+    // The API server's CEL cost budget needs a bound before a rule may run a regular expression over
+    // a string; ESO checks these fields in its webhook (Go decoding) instead. Longest Go duration: 24 characters.
+    'ExternalSecret spec.refreshInterval maxLength': 'bound for the CEL duration rule (api/validation-rules.ts MAX_DURATION_CHARS)',
+    'SecretStore spec.refreshInterval maxLength': 'bound for the CEL duration rule',
+    'SecretStore spec.retrySettings.retryInterval maxLength': 'bound for the CEL duration rule',
   };
   const KEYWORDS = ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'required', 'default', 'format', 'nullable',
     'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-list-type', 'x-kubernetes-map-type'];
