@@ -92,8 +92,10 @@ function storeColumns(): PrinterColumn[] {
 }
 
 /**
- * Removes TypeBox bookkeeping so the result is a plain structural OpenAPI v3 schema. Untyped
- * fields (string-or-object) are dropped from `properties` and their parent preserves unknown fields.
+ * Removes TypeBox bookkeeping so the result is a plain structural OpenAPI v3 schema. An untyped
+ * field (string-or-object) stays declared with only x-kubernetes-preserve-unknown-fields (the one
+ * kind of node a structural schema allows without a type), so the API server keeps whatever was
+ * written there and nothing else under its parent.
  */
 function toStructural(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toStructural);
@@ -104,13 +106,14 @@ function toStructural(schema: unknown): unknown {
     if (k === 'properties') {
       const props: Record<string, unknown> = {};
       for (const [name, prop] of Object.entries(v as Record<string, Record<string, unknown>>)) {
-        if (prop[UNTYPED]) out['x-kubernetes-preserve-unknown-fields'] = true;
-        else props[name] = toStructural(prop);
+        props[name] = prop[UNTYPED]
+          ? { ...(prop.description ? { description: prop.description } : {}), 'x-kubernetes-preserve-unknown-fields': true }
+          : toStructural(prop);
       }
       out.properties = props;
       continue;
     }
-    out[k] = k === 'enum' || k === 'required' || k === 'default' ? v : toStructural(v);
+    out[k] = k === 'enum' || k === 'required' || k === 'default' || k === 'x-kubernetes-validations' ? v : toStructural(v);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { Type, StringMap, Preserved, type Static } from './schema-kit.ts';
+import { Type, StringMap, Preserved, ObjectName, NamespaceName, SecretKeyName, type Static } from './schema-kit.ts';
+import { Rules } from './validation-rules.ts';
 
 /** "namespace/name" for namespaced objects, "/name" for cluster-scoped ones. */
 export type ObjectKey = `${string}/${string}`;
@@ -53,38 +54,43 @@ export const Condition = Type.Object({
   status: Type.String(),
   reason: Type.Optional(Type.String()),
   message: Type.Optional(Type.String()),
-  lastTransitionTime: Type.Optional(Type.String()),
+  lastTransitionTime: Type.Optional(Type.String({ format: 'date-time' })),
   observedGeneration: Type.Optional(Type.Integer()),
 });
 export type Condition = Static<typeof Condition>;
 
 /** A reference to a key of a Kubernetes Secret (ESO's SecretKeySelector). */
 export const SecretKeySelector = Type.Object({
-  name: Type.Optional(Type.String({ description: 'Name of the Secret.' })),
-  namespace: Type.Optional(Type.String({ description: 'Namespace of the Secret; only honoured from cluster-scoped stores.' })),
-  key: Type.Optional(Type.String({ description: 'Key inside the Secret.' })),
+  name: Type.Optional(ObjectName({ description: 'Name of the Secret.' })),
+  namespace: Type.Optional(NamespaceName({ description: 'Namespace of the Secret; only honoured from cluster-scoped stores.' })),
+  key: Type.Optional(SecretKeyName({ description: 'Key inside the Secret.' })),
 });
 export type SecretKeySelector = Static<typeof SecretKeySelector>;
 
 export const ServiceAccountSelector = Type.Object({
-  name: Type.String(),
-  namespace: Type.Optional(Type.String()),
+  name: ObjectName(),
+  namespace: Type.Optional(NamespaceName()),
   audiences: Type.Optional(Type.Array(Type.String())),
 });
 export type ServiceAccountSelector = Static<typeof ServiceAccountSelector>;
 
-export const LabelSelector = Type.Object({
-  matchLabels: Type.Optional(StringMap()),
-  matchExpressions: Type.Optional(
-    Type.Array(
-      Type.Object({
-        key: Type.String(),
-        operator: Type.String(),
-        values: Type.Optional(Type.Array(Type.String())),
-      }),
+// metav1.LabelSelector as ESO's CRDs render it: atomic for server-side apply (one owner for the whole selector).
+export const LabelSelector = Type.Object(
+  {
+    matchLabels: Type.Optional(StringMap()),
+    matchExpressions: Type.Optional(
+      Type.Array(
+        Type.Object({
+          key: Type.String(),
+          operator: Type.String(),
+          values: Type.Optional(Type.Array(Type.String(), { 'x-kubernetes-list-type': 'atomic' })),
+        }, { 'x-kubernetes-validations': Rules.selectorRequirement }),
+        { 'x-kubernetes-list-type': 'atomic' },
+      ),
     ),
-  ),
-});
+  },
+  { 'x-kubernetes-map-type': 'atomic' },
+);
 export type LabelSelector = Static<typeof LabelSelector>;
 
 export { Preserved };

@@ -3,15 +3,22 @@ import { Type, StringEnum, Preserved, type Static } from './schema-kit.ts';
 import { Condition, LabelSelector, type ObjectMeta } from './meta.ts';
 import { AzureKVProvider } from './providers/azurekv.ts';
 import { FakeProvider } from './providers/fake.ts';
+import { ESO_PROVIDER_SCHEMAS } from './providers/eso-providers.generated.ts';
+import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
 
+/**
+ * Every ESO provider: azurekv and fake as Projector defines them, the others with ESO's own schema
+ * (providers/eso-providers.generated.ts, imported from ESO's CRD) so the API server keeps and checks
+ * what ESO users wrote; a store using one reports NotSupported. A key no ESO release knows is kept
+ * too (reported NotSupported by name) instead of being pruned silently. ESO's CRD: exactly one key.
+ */
 export const StoreProvider = Type.Object(
   {
     azurekv: Type.Optional(AzureKVProvider),
     fake: Type.Optional(FakeProvider),
+    ...Object.fromEntries(Object.entries(ESO_PROVIDER_SCHEMAS).map(([name, schema]) => [name, Type.Optional(Type.Unsafe<Record<string, unknown>>(schema))])),
   },
-  // Other ESO providers are kept as written so a manifest applies, and the store reports them as
-  // unsupported instead of the API server silently pruning them.
-  { 'x-kubernetes-preserve-unknown-fields': true, description: 'Exactly one provider. Projector implements azurekv and fake.' },
+  { 'x-kubernetes-preserve-unknown-fields': true, minProperties: 1, maxProperties: 1, description: 'Exactly one provider. Projector implements azurekv and fake.' },
 );
 export type StoreProvider = Static<typeof StoreProvider> & Record<string, unknown>;
 
@@ -26,9 +33,18 @@ export const SecretStoreSpec = Type.Object({
   controller: Type.Optional(Type.String({ description: 'Controller class; a store with another class is ignored.' })),
   provider: StoreProvider,
   retrySettings: Type.Optional(
-    Type.Object({ maxRetries: Type.Optional(Type.Integer()), retryInterval: Type.Optional(Type.String()) }),
+    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String({ maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.retryInterval })) }),
   ),
-  refreshInterval: Type.Optional(Type.Integer({ description: 'Seconds between store validations.' })),
+  // ESO v2.9: whole seconds (the legacy form) or a Go duration string such as "5m".
+  refreshInterval: Type.Optional(
+    Type.Unsafe<number | string>({
+      'x-kubernetes-int-or-string': true,
+      anyOf: [{ type: 'integer' }, { type: 'string' }],
+      maxLength: MAX_DURATION_CHARS,
+      'x-kubernetes-validations': Rules.storeRefreshInterval,
+      description: 'Time between store validations: seconds, or a Go duration such as "5m".',
+    }),
+  ),
   conditions: Type.Optional(Type.Array(ClusterSecretStoreCondition, { description: 'ClusterSecretStore only: which namespaces may use it.' })),
 });
 export type SecretStoreSpec = Static<typeof SecretStoreSpec>;

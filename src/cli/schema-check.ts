@@ -119,6 +119,16 @@ function toIssue(e: ErrorObject): Issue {
       return issue(formatFieldPath(base), 'InvalidValue', `${describeField(base)} must be one of: ${(params.allowedValues as unknown[]).join(', ')}`);
     case 'maxLength':
       return issue(formatFieldPath(base), 'TooLong', `${describeField(base)} must be at most ${String(params.limit)} characters`);
+    case 'minLength':
+      return issue(formatFieldPath(base), 'TooShort', `${describeField(base)} must be at least ${String(params.limit)} character(s)`);
+    case 'pattern':
+      // The pattern is ESO's (a Kubernetes name or key); the value is not quoted.
+      return issue(formatFieldPath(base), 'InvalidValue', `${describeField(base)} must match ${String(params.pattern)}`);
+    case 'minProperties':
+    case 'maxProperties':
+      return issue(formatFieldPath(base), 'InvalidValue', `${describeField(base)} must set ${e.keyword === 'minProperties' ? 'at least' : 'at most'} ${String(params.limit)} field(s)`);
+    case 'minItems':
+      return issue(formatFieldPath(base), 'InvalidValue', `${describeField(base)} must hold at least ${String(params.limit)} item(s)`);
     default:
       return issue(formatFieldPath(base), 'SchemaViolation', `${describeField(base)} does not match the schema (${e.keyword})`);
   }

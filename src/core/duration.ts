@@ -24,3 +24,30 @@ export function formatDuration(ms: number): string {
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
 }
+
+/**
+ * A duration written in a spec field, read as Go's time.ParseDuration reads it when the API
+ * object is decoded (metav1.Duration, ESO's GetRefreshInterval): no surrounding blanks, no sign
+ * other than `+`. Milliseconds, or undefined. The CRDs' CEL rule for these fields
+ * (api/validation-rules.ts GO_DURATION_RE) accepts exactly the same syntax.
+ */
+export function parseSpecDuration(text: string): number | undefined {
+  if (text !== text.trim()) return undefined;
+  return parseDuration(text);
+}
+
+/** intstr.IntOrString's integer is an int32: a larger number does not decode in ESO. */
+export const MAX_INT32 = 2_147_483_647;
+
+/**
+ * A store's `spec.refreshInterval` (ESO v2.9 SecretStoreSpec.GetRefreshInterval,
+ * apis/externalsecrets/v1/secretstore_types.go): whole seconds (an int32, the legacy form) or a Go
+ * duration string. Milliseconds; 0 when absent (the controller's default applies); undefined
+ * when negative, not an int32, or not a Go duration.
+ */
+export function parseStoreRefreshInterval(value: unknown): number | undefined {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= MAX_INT32 ? value * 1000 : undefined;
+  if (typeof value === 'string') return parseSpecDuration(value);
+  return undefined;
+}

@@ -4,8 +4,9 @@
 // store validator) plus the features Projector accepts in the schema but does not implement.
 // Pure: no I/O. Messages name fields and keys, never values.
 import type { ExternalSecret, ExternalSecretDataFrom, GenericStore, LabelSelector } from '../api/index.ts';
+import { Msg, NON_OWNER_CREATION_POLICIES } from '../api/validation-rules.ts';
 import { DEFAULT_CONTROLLER_CLASS, shouldProcessStore } from './controller-class.ts';
-import { parseDuration } from './duration.ts';
+import { parseSpecDuration, parseStoreRefreshInterval } from './duration.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { issue, type Issue } from './issues.ts';
 import { MIN_REFRESH_INTERVAL_MS, remoteRefBoundIssues } from './limits.ts';
@@ -15,6 +16,10 @@ export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.data[].sourceRef.generatorRef',
   'spec.dataFrom[].sourceRef.generatorRef',
   'spec.target.template.engineVersion: v1',
+  'spec.syncWindows',
+  'spec.target.manifest (other than apiVersion v1, kind Secret)',
+  'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)',
+  'spec.provider.fake.validationResult (other than 0)',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
 
 /** Providers Projector implements (keys under spec.provider). */
@@ -37,6 +42,8 @@ export function validateExternalSecret(es: ExternalSecret): Issue[] {
     ...checkRefreshInterval(spec.refreshInterval),
     ...checkHasData(es),
     ...checkPolicies(es),
+    ...checkPrivilegedTemplate(es),
+    ...checkTemplateFromTargets(es),
     ...checkDuplicateSecretKeys(es),
     ...checkDataFrom(asArray(spec.dataFrom)),
     ...checkRemoteRefBounds(es),
@@ -60,10 +67,8 @@ function checkNames(es: ExternalSecret): Issue[] {
 
 function checkRefreshInterval(interval: string | undefined): Issue[] {
   if (interval === undefined) return [];
-  const ms = parseDuration(String(interval));
-  if (ms === undefined) {
-    return [issue('spec.refreshInterval', 'InvalidDuration', 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)')];
-  }
+  const ms = parseSpecDuration(String(interval));
+  if (ms === undefined) return [issue('spec.refreshInterval', 'InvalidDuration', Msg.refreshInterval)];
   if (ms > 0 && ms < MIN_REFRESH_INTERVAL_MS) {
     return [issue('spec.refreshInterval', 'RefreshIntervalFloor', `refreshInterval is below Projector's floor of ${MIN_REFRESH_INTERVAL_MS / 1000}s: it refreshes at most once per second`, 'warning')];
   }
@@ -85,20 +90,51 @@ function checkRemoteRefBounds(es: ExternalSecret): Issue[] {
 // has literal data, so Projector does too (a template-only manifest would fail on ESO).
 function checkHasData(es: ExternalSecret): Issue[] {
   if (asArray(es.spec?.data).length > 0 || asArray(es.spec?.dataFrom).length > 0) return [];
-  return [issue('spec', 'NoData', 'either spec.data or spec.dataFrom must be set')];
+  return [issue('spec', 'NoData', Msg.noData)];
 }
 
 function checkPolicies(es: ExternalSecret): Issue[] {
   const creation = es.spec?.target?.creationPolicy ?? 'Owner';
   const deletion = es.spec?.target?.deletionPolicy ?? 'Retain';
   const path = 'spec.target.deletionPolicy';
-  if (deletion === 'Delete' && (creation === 'Merge' || creation === 'CreateOrMerge' || creation === 'None')) {
-    return [issue(path, 'InvalidPolicy', `deletionPolicy Delete must not be used with creationPolicy ${creation}: the Secret is not owned by the ExternalSecret; use creationPolicy Owner`)];
+  if (deletion === 'Delete' && (NON_OWNER_CREATION_POLICIES as readonly string[]).includes(creation)) {
+    return [issue(path, 'InvalidPolicy', Msg.deleteWithoutOwner(creation))];
   }
-  if (deletion === 'Merge' && creation === 'None') {
-    return [issue(path, 'InvalidPolicy', 'deletionPolicy Merge must not be used with creationPolicy None: there is no Secret to merge with')];
-  }
+  if (deletion === 'Merge' && creation === 'None') return [issue(path, 'InvalidPolicy', Msg.mergeWithNone)];
   return [];
+}
+
+// ESO validatePrivilegedTemplate: Secrets Kubernetes itself turns into credentials.
+function checkPrivilegedTemplate(es: ExternalSecret): Issue[] {
+  const template = es.spec?.target?.template;
+  if (template?.type === 'bootstrap.kubernetes.io/token') return [issue('spec.target.template.type', 'PrivilegedTemplate', Msg.bootstrapToken)];
+  if (template?.type !== 'kubernetes.io/service-account-token') return [];
+  const out: Issue[] = [];
+  const annotations = template.metadata?.annotations;
+  if (annotations && typeof annotations === 'object' && Object.hasOwn(annotations, 'kubernetes.io/service-account.name')) {
+    out.push(issue('spec.target.template.metadata.annotations', 'PrivilegedTemplate', Msg.serviceAccountTokenAnnotation));
+  }
+  asArray(template.templateFrom).forEach((from, i) => {
+    if (typeof from?.target === 'string' && from.target.toLowerCase() === 'annotations') {
+      out.push(issue(`spec.target.template.templateFrom[${i}].target`, 'PrivilegedTemplate', Msg.serviceAccountTokenTemplateFrom));
+    }
+  });
+  return out;
+}
+
+/** ESO: a Secret target takes templateFrom targets Data, Annotations or Labels, in any case (strings.EqualFold), or "". */
+export function isSecretManifest(es: ExternalSecret): boolean {
+  const manifest = es.spec?.target?.manifest;
+  return !manifest || (manifest.apiVersion === 'v1' && manifest.kind === 'Secret');
+}
+
+function checkTemplateFromTargets(es: ExternalSecret): Issue[] {
+  if (!isSecretManifest(es)) return [];
+  return asArray(es.spec?.target?.template?.templateFrom).flatMap((from, i) => {
+    const target = from?.target;
+    if (typeof target !== 'string' || ['', 'data', 'annotations', 'labels'].includes(target.toLowerCase())) return [];
+    return [issue(`spec.target.template.templateFrom[${i}].target`, 'InvalidTemplateTarget', Msg.templateFromTarget)];
+  });
 }
 
 // ESO rejects duplicates only under deletionPolicy Retain (the default); otherwise the last one
@@ -123,8 +159,8 @@ function checkDataFrom(entries: ExternalSecretDataFrom[]): Issue[] {
     if (entry === null || typeof entry !== 'object') return [];
     const sources = [entry.extract && 'extract', entry.find && 'find', entry.sourceRef?.generatorRef && 'sourceRef.generatorRef'].filter(Boolean);
     const out: Issue[] = [];
-    if (sources.length === 0) out.push(issue(path, 'DataFromEmpty', 'a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef'));
-    if (sources.length > 1) out.push(issue(path, 'DataFromAmbiguous', `a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef; found ${sources.join(', ')}`));
+    if (sources.length === 0) out.push(issue(path, 'DataFromEmpty', Msg.dataFromEmpty));
+    if (sources.length > 1) out.push(issue(path, 'DataFromAmbiguous', Msg.dataFromAmbiguous(sources as string[])));
     if (entry.sourceRef && !entry.sourceRef.storeRef && !entry.sourceRef.generatorRef) {
       out.push(issue(`${path}.sourceRef`, 'SourceRefEmpty', 'sourceRef needs storeRef or generatorRef'));
     }
@@ -141,14 +177,14 @@ function checkFind(find: NonNullable<ExternalSecretDataFrom['find']>, path: stri
   const hasName = typeof find.name?.regexp === 'string' && find.name.regexp !== '';
   const hasTags = find.tags !== undefined && Object.keys(find.tags).length > 0;
   const out: Issue[] = [];
-  if (!hasName && !hasTags) out.push(issue(path, 'FindEmpty', 'find needs name.regexp or tags'));
+  if (!hasName && !hasTags) out.push(issue(path, 'FindEmpty', Msg.findEmpty));
   if (typeof find.name?.regexp === 'string') out.push(...checkRegexp(find.name.regexp, `${path}.name.regexp`));
   return out;
 }
 
 function checkRegexp(source: string, path: string): Issue[] {
   const compiled = compileGoRegexp(source);
-  return compiled.ok ? [] : [issue(path, 'InvalidRegexp', `not a valid Go (RE2) regular expression: ${compiled.reason}`)];
+  return compiled.ok ? [] : [issue(path, 'InvalidRegexp', `${Msg.invalidRegexp}: ${compiled.reason}`)];
 }
 
 // Every data item and every extract/find needs a store: its own sourceRef.storeRef or the
@@ -177,6 +213,15 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
   });
   const template = es.spec?.target?.template;
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');
+  // ESO v2.9 fields Projector does not implement (they change what is written, so never ignored).
+  if (es.spec?.syncWindows) notSupported('spec.syncWindows', 'spec.syncWindows');
+  if (!isSecretManifest(es)) notSupported('spec.target.manifest', 'spec.target.manifest (other than apiVersion v1, kind Secret)');
+  asArray(template?.templateFrom).forEach((from, k) => {
+    const strategy = from?.valuesDecodingStrategy;
+    if (strategy !== undefined && strategy !== 'None') {
+      notSupported(`spec.target.template.templateFrom[${k}].valuesDecodingStrategy`, 'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)');
+    }
+  });
   return out;
 }
 
@@ -189,6 +234,7 @@ export function validateSecretStore(store: GenericStore): Issue[] {
     ...checkProvider(spec.provider),
     ...checkConditions(store),
     ...checkRetrySettings(spec.retrySettings),
+    ...checkStoreRefreshInterval(spec.refreshInterval),
     ...checkControllerClass(store),
   ];
 }
@@ -257,14 +303,14 @@ export function checkLabelSelector(sel: LabelSelector, path: string): Issue[] {
   return asArray(sel.matchExpressions).flatMap((expr, i) => {
     const at = `${path}.matchExpressions[${i}]`;
     if (!SELECTOR_OPERATORS.includes(expr?.operator)) {
-      return [issue(`${at}.operator`, 'InvalidSelector', `operator must be one of ${SELECTOR_OPERATORS.join(', ')}`)];
+      return [issue(`${at}.operator`, 'InvalidSelector', Msg.selectorOperator)];
     }
     const values = asArray(expr.values);
     if ((expr.operator === 'In' || expr.operator === 'NotIn') && values.length === 0) {
-      return [issue(`${at}.values`, 'InvalidSelector', `operator ${expr.operator} needs at least one value`)];
+      return [issue(`${at}.values`, 'InvalidSelector', Msg.selectorNeedsValues(expr.operator))];
     }
     if ((expr.operator === 'Exists' || expr.operator === 'DoesNotExist') && values.length > 0) {
-      return [issue(`${at}.values`, 'InvalidSelector', `operator ${expr.operator} takes no values`)];
+      return [issue(`${at}.values`, 'InvalidSelector', Msg.selectorTakesNoValues(expr.operator))];
     }
     return [];
   });
@@ -272,8 +318,14 @@ export function checkLabelSelector(sel: LabelSelector, path: string): Issue[] {
 
 function checkRetrySettings(retry: GenericStore['spec']['retrySettings']): Issue[] {
   const interval = retry?.retryInterval;
-  if (interval === undefined || parseDuration(String(interval)) !== undefined) return [];
-  return [issue('spec.retrySettings.retryInterval', 'InvalidDuration', 'retryInterval must be a Go duration such as "10s"')];
+  if (interval === undefined || parseSpecDuration(String(interval)) !== undefined) return [];
+  return [issue('spec.retrySettings.retryInterval', 'InvalidDuration', Msg.retryInterval)];
+}
+
+/** ESO v2.9 GetRefreshInterval: whole seconds or a Go duration, never negative (its webhook refuses the rest). */
+function checkStoreRefreshInterval(value: unknown): Issue[] {
+  if (parseStoreRefreshInterval(value) !== undefined) return [];
+  return [issue('spec.refreshInterval', 'InvalidDuration', Msg.storeRefreshInterval)];
 }
 
 function asArray<T>(v: T[] | undefined | null): T[] {

@@ -4,6 +4,7 @@ import type { ExternalSecret, ExternalSecretDataFrom, SecretStoreRef } from '../
 import { ProjectorError } from '../core/errors.ts';
 import { deletionPolicyOf } from '../core/external-secret.ts';
 import { assertRemoteRefBounds } from '../core/limits.ts';
+import { checkNullBytes, checkNullBytesInMap } from '../core/null-bytes.ts';
 import { dataFromKeys, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
 import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
 
@@ -30,6 +31,7 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   let raw: ReadonlyMap<string, SecretBytes>;
   let conversion: 'Default' | 'Unicode' | undefined;
   let decoding;
+  let nullBytePolicy: string | undefined;
   let origin: DataFromOrigin;
   // A rewrite.merge is refused before any vault read.
   (d.rewrite ?? []).forEach((rw, i) => {
@@ -41,12 +43,14 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
     raw = await client.getSecretMap(d.extract, signal);
     conversion = d.extract.conversionStrategy;
     decoding = d.extract.decodingStrategy;
+    nullBytePolicy = d.extract.nullBytePolicy;
     origin = { field, kind: 'extract', remoteKey: d.extract.key, tags: d.extract.metadataPolicy === 'Fetch' };
   } else if (d.find) {
     assertRemoteRefBounds(d.find, `${field}.find`);
     raw = await client.getAllSecrets(d.find, signal);
     conversion = d.find.conversionStrategy;
     decoding = d.find.decodingStrategy;
+    nullBytePolicy = d.find.nullBytePolicy;
     origin = { field, kind: 'find' };
   } else {
     throw new ProjectorError('InvalidSpec', `${field} needs extract or find`, { field });
@@ -56,6 +60,7 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   const keys = dataFromKeys([...raw.keys()], { rewrite: d.rewrite, conversion, origin, renderKeyTemplate: opts.renderKeyTemplate });
   const out = new Map<string, SecretBytes>();
   for (const [k, i] of keys) out.set(k, decodeValue(values[i]!, decoding, field));
+  checkNullBytesInMap(nullBytePolicy, out, `${field}.${d.extract ? 'extract' : 'find'}`);
   return out;
 }
 
@@ -89,7 +94,9 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
         assertRemoteRefBounds(item.remoteRef, `${field}.remoteRef`);
         const client = await resolve(item.sourceRef?.storeRef, field, signal);
         const value = await client.getSecret(item.remoteRef, signal);
-        return { key: item.secretKey, value: decodeValue(value, item.remoteRef.decodingStrategy, `${field}.remoteRef`) };
+        const decoded = decodeValue(value, item.remoteRef.decodingStrategy, `${field}.remoteRef`);
+        checkNullBytes(item.remoteRef.nullBytePolicy, decoded, `${field}.remoteRef`);
+        return { key: item.secretKey, value: decoded };
       } catch (e) {
         if (e instanceof ProjectorError && !e.details.field) e.details.field = `${field}.remoteRef.key`;
         if (!(tolerateMissing && isNotFound(e))) throw e;

@@ -3,6 +3,7 @@ import type { GenericStore, ObjectKey, SecretStoreStatus } from '../../api/index
 import { CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
 import { setCondition } from '../../core/conditions.ts';
 import { shouldProcessStore } from '../../core/controller-class.ts';
+import { parseStoreRefreshInterval } from '../../core/duration.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { validateSecretStore } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -97,8 +98,9 @@ export class SecretStoreReconciler implements Reconciler {
   }
 
   #revalidateMs(store: GenericStore): number {
-    const s = store.spec.refreshInterval;
-    return s && s > 0 ? s * 1000 : (this.#d.defaultRevalidateMs ?? 5 * 60_000);
+    // An invalid value never gets here (validateSecretStore refuses it first); 0 means the default.
+    const ms = parseStoreRefreshInterval(store.spec.refreshInterval) ?? 0;
+    return ms > 0 ? ms : (this.#d.defaultRevalidateMs ?? 5 * 60_000);
   }
 
   async #write(store: GenericStore, status: SecretStoreStatus, reason: string, log: Logger): Promise<void> {

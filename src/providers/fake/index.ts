@@ -92,6 +92,11 @@ export const fakeProvider: Provider = {
     data.forEach((d, i) => {
       if (!d.key) issues.push(issue(`spec.provider.fake.data[${i}].key`, 'Required', 'key is required'));
     });
+    // ESO's test knob makes its fake store report Unknown (1) or Error (2); 0 is Ready, as when absent.
+    const result = store.spec.provider.fake?.validationResult;
+    if (result !== undefined && result !== 0) {
+      issues.push(issue('spec.provider.fake.validationResult', 'NotSupported', 'spec.provider.fake.validationResult (other than 0) is not supported by Projector yet'));
+    }
     return issues;
   },
   async newClient(store: GenericStore): Promise<SecretsClient> {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { startNode, type RunningNode } from '../../support/node.ts';
@@ -188,6 +188,84 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
       'statuses and events': await k.observableText([HOWTO.namespace, HOWTO.credentialsNamespace]),
     });
   });
+
+  // Issue 9: the operator in its Pod, under the Deployment's memory limit, through repeated vault
+  // outages with a caBundle store (the case that leaked native memory per failed connection). The
+  // kubelet enforces the limit: an OOM kill would show as a restart with reason OOMKilled.
+  it('keeps every Secret and stays under its memory limit through repeated vault outages (in its Pod, caBundle store)', async () => {
+    const N = 100;
+    const OUTAGES = 3;
+    const OUTAGE_MS = 20_000;
+    const opPod = await operatorPod();
+    const limit = opPod.spec.containers[0].resources?.limits?.memory as string;
+    assert.match(limit, /^\d+Mi$/, 'deploy/operator/deployment.yaml sets a memory limit in Mi');
+    const limitBytes = Number(limit.slice(0, -2)) * 1024 * 1024;
+    const values = new Map<string, string>();
+    for (let i = 0; i < N; i++) {
+      const v = `canary-outage-${i}-${process.pid}-${Date.now().toString(36)}`;
+      canaries.push(v);
+      values.set(`outage-${i}`, v);
+      await vault.admin.setSecret(`outage-${i}`, v);
+    }
+    await k.apply(
+      [...values.keys()].map((name) => ({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name, namespace: HOWTO.namespace },
+        spec: {
+          refreshInterval: '5s',
+          secretStoreRef: { kind: 'ClusterSecretStore', name: HOWTO.store },
+          target: { name },
+          data: [{ secretKey: 'value', remoteRef: { key: name } }],
+        },
+      })) as never,
+    );
+    const allHold = async () => {
+      for (const [name, v] of values) if ((await k.secretValue(HOWTO.namespace, name, 'value')) !== v) return false;
+      return true;
+    };
+    await eventually(allHold, true, { timeoutMs: 180_000, intervalMs: 1_000, message: `all ${N} Secrets synced by the in-cluster operator` });
+    const rvs = async () => Promise.all([...values.keys()].map(async (n) => (await k.secret(HOWTO.namespace, n))?.metadata?.resourceVersion));
+    const memory = () => podMemory(opPod.metadata.uid);
+    const before = memory();
+    const port = Number(new URL(vault.url).port);
+    for (let o = 0; o < OUTAGES; o++) {
+      const rvBefore = await rvs();
+      await vault.close();
+      await eventually(() => k.ready(HOWTO.namespace, 'externalsecrets', 'outage-0'), (r) => r.status === 'False', { timeoutMs: 60_000, message: 'the outage is seen (Ready=False)' });
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      // Nothing is lost or rewritten while the vault is away.
+      assert.deepEqual(await rvs(), rvBefore, `outage ${o + 1}: no Secret was written or deleted while the vault was down`);
+      vault = await startVault({ dataDir: vaultDir, principals: [{ clientId: SP_CLIENT, clientSecret }], port });
+      await eventually(allHold, true, { timeoutMs: 120_000, intervalMs: 1_000, message: `outage ${o + 1}: every Secret holds its value after the vault is back` });
+      await eventually(() => k.ready(HOWTO.namespace, 'externalsecrets', 'outage-0'), (r) => r.status === 'True', { timeoutMs: 60_000, message: 'Ready again' });
+    }
+    const after = memory();
+    const status = (await operatorPod()).status.containerStatuses[0];
+    console.log(
+      `in-Pod outages: ${OUTAGES} x ${OUTAGE_MS / 1000} s at ${N} ExternalSecrets; memory cgroup usage ${mib(before.usage)} -> ${mib(after.usage)} MiB, peak ${mib(after.peak)} MiB, limit ${mib(limitBytes)} MiB; restarts ${status.restartCount}`,
+    );
+    assert.equal(status.restartCount, 0, `the operator container restarted (last state ${JSON.stringify(status.lastState)})`);
+    assert.ok(after.peak < limitBytes, `peak memory ${mib(after.peak)} MiB stays under the limit ${mib(limitBytes)} MiB`);
+    assertNowhere(canaries, {
+      'operator Pod log': await node.podLog('external-secrets', (await operatorPod()).metadata.name),
+      'statuses and events': await k.observableText([HOWTO.namespace, HOWTO.credentialsNamespace]),
+    });
+  });
+
+  /** The Pod's memory cgroup (cgroup v1, cgroupfs driver: kubepods/<qos>/pod<uid>), in bytes. */
+  function podMemory(uid: string): { usage: number; peak: number } {
+    for (const qos of ['burstable', 'besteffort', '']) {
+      const dir = join('/sys/fs/cgroup/memory/kubepods', qos, `pod${uid}`);
+      if (existsSync(dir)) {
+        const read = (f: string) => Number(readFileSync(join(dir, f), 'utf8').trim());
+        return { usage: read('memory.usage_in_bytes'), peak: read('memory.max_usage_in_bytes') };
+      }
+    }
+    throw new Error(`no memory cgroup for pod ${uid} under /sys/fs/cgroup/memory/kubepods`);
+  }
+
+  const mib = (b: number) => Math.round(b / 1024 / 1024);
 
   async function operatorPod(): Promise<any> {
     const pods = await k.core.listNamespacedPod({ namespace: 'external-secrets', labelSelector: 'app.kubernetes.io/name=projector' });

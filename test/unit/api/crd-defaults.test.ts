@@ -1,12 +1,13 @@
 // The exact set of `default:` keys in the generated CRDs. The API server writes every default into
 // stored objects, so each one is a live field a GitOps tool sees although Git never had it; ESO's
 // CRDs (config/crds/bases/external-secrets.io_externalsecrets.yaml, _secretstores.yaml and
-// _clustersecretstores.yaml, _clusterexternalsecrets.yaml, version v1, ESO v2.9) have defaults at exactly these paths (for the
-// providers Projector serves) and nowhere else — in particular none on remoteRef/extract/find
+// _clustersecretstores.yaml, _clusterexternalsecrets.yaml, version v1, ESO v2.9, copied in test/fixtures/eso-crds/) have defaults at
+// exactly these paths and nowhere else — in particular none on remoteRef/extract/find
 // strategies or on a store reference's kind.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { customResourceDefinitions } from '../../../src/api/crds.ts';
+import { readEsoCrd } from '../../../scripts/import-eso-schemas.ts';
 
 type Schema = { default?: unknown; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean };
 
@@ -19,37 +20,46 @@ function defaultsOf(node: Schema, path: string, out: string[]): string[] {
   return out;
 }
 
-const ESO_DEFAULTS: Record<string, string[]> = {
-  ExternalSecret: [
-    '.spec.data[].sourceRef.generatorRef.apiVersion = "generators.external-secrets.io/v1alpha1"',
-    '.spec.dataFrom[].rewrite[].merge.conflictPolicy = "Error"',
-    '.spec.dataFrom[].rewrite[].merge.into = ""',
-    '.spec.dataFrom[].rewrite[].merge.priorityPolicy = "Strict"',
-    '.spec.dataFrom[].rewrite[].merge.strategy = "Extract"',
-    '.spec.dataFrom[].sourceRef.generatorRef.apiVersion = "generators.external-secrets.io/v1alpha1"',
-    '.spec.refreshInterval = "1h0m0s"',
-    '.spec.target = {"creationPolicy":"Owner","deletionPolicy":"Retain"}',
-    '.spec.target.creationPolicy = "Owner"',
-    '.spec.target.deletionPolicy = "Retain"',
-    '.spec.target.template.engineVersion = "v2"',
-    '.spec.target.template.mergePolicy = "Replace"',
-    '.spec.target.template.templateFrom[].configMap.items[].templateAs = "Values"',
-    '.spec.target.template.templateFrom[].secret.items[].templateAs = "Values"',
-    '.spec.target.template.templateFrom[].target = "Data"',
-    '.status.binding.name = ""',
-  ],
-  SecretStore: ['.spec.provider.azurekv.authType = "ServicePrincipal"', '.spec.provider.azurekv.environmentType = "PublicCloud"', '.spec.provider.azurekv.useAzureSDK = false'],
-  ClusterSecretStore: ['.spec.provider.azurekv.authType = "ServicePrincipal"', '.spec.provider.azurekv.environmentType = "PublicCloud"', '.spec.provider.azurekv.useAzureSDK = false'],
-};
-// ESO's external-secrets.io_clusterexternalsecrets.yaml (v1): the ExternalSecret spec's defaults under
-// spec.externalSecretSpec, and none of its own (its status has no binding).
-ESO_DEFAULTS.ClusterExternalSecret = ESO_DEFAULTS.ExternalSecret!.filter((d) => d.startsWith('.spec.')).map((d) => d.replace(/^\.spec\./, '.spec.externalSecretSpec.'));
+// ExternalSecret: what Projector's own schema defaults, written out so a change is seen in review.
+const EXTERNALSECRET_DEFAULTS = [
+  '.spec.data[].sourceRef.generatorRef.apiVersion = "generators.external-secrets.io/v1alpha1"',
+  '.spec.dataFrom[].rewrite[].merge.conflictPolicy = "Error"',
+  '.spec.dataFrom[].rewrite[].merge.into = ""',
+  '.spec.dataFrom[].rewrite[].merge.priorityPolicy = "Strict"',
+  '.spec.dataFrom[].rewrite[].merge.strategy = "Extract"',
+  '.spec.dataFrom[].sourceRef.generatorRef.apiVersion = "generators.external-secrets.io/v1alpha1"',
+  '.spec.refreshInterval = "1h0m0s"',
+  '.spec.target = {"creationPolicy":"Owner","deletionPolicy":"Retain"}',
+  '.spec.target.creationPolicy = "Owner"',
+  '.spec.target.deletionPolicy = "Retain"',
+  '.spec.target.template.engineVersion = "v2"',
+  '.spec.target.template.mergePolicy = "Replace"',
+  '.spec.target.template.templateFrom[].configMap.items[].templateAs = "Values"',
+  '.spec.target.template.templateFrom[].secret.items[].templateAs = "Values"',
+  '.spec.target.template.templateFrom[].target = "Data"',
+  '.status.binding.name = ""',
+];
+
+/** ESO's v1 defaults for a kind, from the copy of its CRD (every provider included). */
+function esoDefaults(plural: string): string[] {
+  const crd = readEsoCrd(plural);
+  return defaultsOf(crd.spec.versions.find((v) => v.name === 'v1')!.schema.openAPIV3Schema as Schema, '', []).sort();
+}
+const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets' };
 
 describe('CRD defaults', () => {
   for (const crd of customResourceDefinitions() as { spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } }[]) {
     for (const v of crd.spec.versions) {
       it(`${crd.spec.names.kind} ${v.name} defaults exactly what ESO's CRD defaults`, () => {
-        assert.deepEqual(defaultsOf(v.schema.openAPIV3Schema, '', []).sort(), [...ESO_DEFAULTS[crd.spec.names.kind]!].sort());
+        const kind = crd.spec.names.kind;
+        const ours = defaultsOf(v.schema.openAPIV3Schema, '', []).sort();
+        assert.deepEqual(ours, esoDefaults(PLURAL[kind]!));
+        if (kind === 'ExternalSecret') assert.deepEqual(ours, [...EXTERNALSECRET_DEFAULTS].sort());
+        else if (kind === 'ClusterExternalSecret') {
+          // The ExternalSecret spec's defaults under spec.externalSecretSpec, and none of its own.
+          const embedded = EXTERNALSECRET_DEFAULTS.filter((d) => d.startsWith('.spec.')).map((d) => d.replace(/^\.spec\./, '.spec.externalSecretSpec.'));
+          assert.deepEqual(ours, embedded.sort());
+        } else assert.ok(ours.includes('.spec.provider.azurekv.authType = "ServicePrincipal"'));
       });
     }
   }

@@ -41,9 +41,16 @@ describe('checkSchema', () => {
     assert.ok(isShapeIntact(issues));
   });
 
-  it('keeps unknown providers, as their schema node preserves unknown fields', () => {
-    const issues = check('apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    aws: {region: eu-west-1}\n');
+  it('keeps a provider no ESO release knows, as spec.provider preserves unknown fields', () => {
+    const issues = check('apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    madeup: {region: eu-west-1}\n');
     assert.deepEqual(issues, []);
+  });
+
+  it("checks ESO's other providers against ESO's own schema, every field of it accepted", () => {
+    const ok = check('apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    aws: {service: SecretsManager, region: eu-west-1, sessionTags: [{key: team, value: a}], auth: {jwt: {serviceAccountRef: {name: sa}}}}\n');
+    assert.deepEqual(ok, []);
+    const bad = check('apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    aws: {region: eu-west-1, regoin: x}\n');
+    assert.deepEqual(bad.map((i) => [i.code, i.path]).sort(), [['MissingField', 'spec.provider.aws.service'], ['UnknownField', 'spec.provider.aws.regoin']]);
   });
 
   it('maps wrong types, enums and missing fields to paths and names the allowed values', () => {

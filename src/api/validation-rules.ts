@@ -1,0 +1,120 @@
+// Apply-time validation: the CEL rules (`x-kubernetes-validations`) the CRDs carry, and the messages
+// they share with core/validate.ts, which judges the same rules for `projector validate`, `dev`,
+// `check` and the operator. A message here is the text both print; the logic lives twice (CEL for the
+// API server, TypeScript in core/validate.ts), and test/integration/kube/crd-validation.test.ts
+// applies every bad object to both and requires both to refuse it with this text.
+//
+// Sources: ESO's admission webhook (apis/externalsecrets/v1/externalsecret_validator.go,
+// secretstore_validator.go), ESO's Go decoding (metav1.Duration and intstr refuse what Go cannot
+// parse) and Projector's own rules. What CEL cannot express within the API server's cost budget is
+// listed in docs/design/004-eso-crd-superset.md (checked by `projector validate` and at run time only).
+import type { CelRule } from './schema-kit.ts';
+
+/** Creation policies that do not own the Secret (ESO validatePolicies). */
+export const NON_OWNER_CREATION_POLICIES = ['Merge', 'CreateOrMerge', 'None'] as const;
+
+/**
+ * Go's time.ParseDuration syntax in RE2 (CEL's `matches` is Go's regexp): an optional `+`, then "0"
+ * or one or more <number><unit>. core/duration.ts parseSpecDuration accepts exactly this (and
+ * refuses a value above Go's int64 of nanoseconds, which CEL's duration() refuses too).
+ */
+export const GO_DURATION_RE = '^[+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';
+
+/**
+ * Longest duration string a spec field takes. ESO declares none; the API server's CEL cost budget
+ * needs one before it runs a regular expression over the field. Go's longest canonical duration,
+ * 2562047h47m16.854775807s, has 24 characters.
+ */
+export const MAX_DURATION_CHARS = 64;
+
+export const Msg = {
+  noData: 'either spec.data or spec.dataFrom must be set',
+  deleteWithoutOwner: (creation: string) => `deletionPolicy Delete must not be used with creationPolicy ${creation}: the Secret is not owned by the ExternalSecret; use creationPolicy Owner`,
+  mergeWithNone: 'deletionPolicy Merge must not be used with creationPolicy None: there is no Secret to merge with',
+  dataFromEmpty: 'a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef',
+  dataFromAmbiguous: (found: string[]) => `a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef; found ${found.join(', ')}`,
+  findEmpty: 'find needs name.regexp or tags',
+  invalidRegexp: 'not a valid Go (RE2) regular expression',
+  refreshInterval: 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
+  retryInterval: 'retryInterval must be a Go duration such as "10s"',
+  storeRefreshInterval: 'refreshInterval must be whole seconds (0 to 2147483647) or a Go duration such as "5m"',
+  bootstrapToken: 'template.type bootstrap.kubernetes.io/token is not allowed',
+  serviceAccountTokenAnnotation: 'template.type kubernetes.io/service-account-token with the annotation kubernetes.io/service-account.name is not allowed',
+  serviceAccountTokenTemplateFrom: 'template.type kubernetes.io/service-account-token with a templateFrom target Annotations is not allowed',
+  templateFromTarget: 'templateFrom target must be Data, Annotations or Labels (in any case) when the target is a Secret',
+  selectorOperator: 'operator must be one of In, NotIn, Exists, DoesNotExist',
+  selectorNeedsValues: (op: string) => `operator ${op} needs at least one value`,
+  selectorTakesNoValues: (op: string) => `operator ${op} takes no values`,
+} as const;
+
+/** A rule as the CRD carries it (fieldPath: where the API server reports it, relative to the node). */
+export interface CrdRule extends Partial<CelRule> {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  fieldPath?: string;
+}
+
+const cel = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A CEL messageExpression printing `message(x)` with `x` the CEL expression `arg`. */
+const celMessage = (message: (x: string) => string, arg: string): string => {
+  const [before, after] = message('\u0000').split('\u0000');
+  return `${cel(before!)} + ${arg} + ${cel(after!)}`;
+};
+const duration = (message: string): CrdRule => ({ rule: `self.matches(${cel(GO_DURATION_RE)}) && duration(self) >= duration('0s')`, message });
+
+export const Rules = {
+  /** On spec (ESO: "either data or dataFrom should be specified"). */
+  externalSecretSpec: [{ rule: '(has(self.data) && size(self.data) > 0) || (has(self.dataFrom) && size(self.dataFrom) > 0)', message: Msg.noData }],
+  /** On spec.target (ESO validatePolicies). */
+  target: [
+    {
+      rule: `!has(self.deletionPolicy) || self.deletionPolicy != 'Delete' || !has(self.creationPolicy) || !(self.creationPolicy in [${NON_OWNER_CREATION_POLICIES.map(cel).join(', ')}])`,
+      messageExpression: celMessage(Msg.deleteWithoutOwner, 'self.creationPolicy'),
+      fieldPath: '.deletionPolicy',
+    },
+    {
+      rule: "!has(self.deletionPolicy) || self.deletionPolicy != 'Merge' || !has(self.creationPolicy) || self.creationPolicy != 'None'",
+      message: Msg.mergeWithNone,
+      fieldPath: '.deletionPolicy',
+    },
+  ],
+  /** On spec.target.template (ESO validatePrivilegedTemplate, the parts CEL can afford). */
+  template: [
+    { rule: "!has(self.type) || self.type != 'bootstrap.kubernetes.io/token'", message: Msg.bootstrapToken, fieldPath: '.type' },
+    {
+      rule: "!has(self.type) || self.type != 'kubernetes.io/service-account-token' || !has(self.metadata) || !has(self.metadata.annotations) || !('kubernetes.io/service-account.name' in self.metadata.annotations)",
+      message: Msg.serviceAccountTokenAnnotation,
+      fieldPath: '.metadata.annotations',
+    },
+  ],
+  /** On each spec.dataFrom[] entry (ESO validateExtractFindGenerator / validateFindExtractSourceRef). */
+  dataFromEntry: [
+    { rule: 'has(self.extract) || has(self.find) || (has(self.sourceRef) && has(self.sourceRef.generatorRef))', message: Msg.dataFromEmpty },
+    // A messageExpression naming the fields found is over the cost budget: the API server's text stops
+    // before core/validate.ts's "; found extract, find".
+    { rule: '(has(self.extract) ? 1 : 0) + (has(self.find) ? 1 : 0) + (has(self.sourceRef) && has(self.sourceRef.generatorRef) ? 1 : 0) <= 1', message: Msg.dataFromEmpty },
+  ],
+  /** On spec.dataFrom[].find. */
+  find: [{ rule: 'has(self.tags) || (has(self.name) && has(self.name.regexp))', message: Msg.findEmpty }],
+  refreshInterval: [duration(Msg.refreshInterval)],
+  retryInterval: [duration(Msg.retryInterval)],
+  /** On a store's int-or-string spec.refreshInterval (ESO GetRefreshInterval). */
+  storeRefreshInterval: [
+    { rule: `type(self) == int ? (self >= 0 && self <= 2147483647) : (self.matches(${cel(GO_DURATION_RE)}) && duration(self) >= duration('0s'))`, message: Msg.storeRefreshInterval },
+  ],
+  /** On each matchExpressions[] entry (metav1.LabelSelectorAsSelector). */
+  selectorRequirement: [
+    { rule: "self.operator in ['In', 'NotIn', 'Exists', 'DoesNotExist']", message: Msg.selectorOperator, fieldPath: '.operator' },
+    {
+      rule: "!(self.operator in ['In', 'NotIn']) || (has(self.values) && size(self.values) > 0)",
+      messageExpression: celMessage(Msg.selectorNeedsValues, 'self.operator'),
+      fieldPath: '.values',
+    },
+    {
+      rule: "!(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0",
+      messageExpression: celMessage(Msg.selectorTakesNoValues, 'self.operator'),
+      fieldPath: '.values',
+    },
+  ],
+} satisfies Record<string, CrdRule[]>;
