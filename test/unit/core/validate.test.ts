@@ -170,8 +170,9 @@ describe('validateExternalSecret', () => {
       'spec.target.manifest',
       'spec.target.template.templateFrom[0].valuesDecodingStrategy',
     ]);
-    // templateFrom configMap and secret are implemented (core/render-target-template.ts): no issue.
-    assert.ok(!issues.some((i) => i.path.startsWith('spec.target.template.templateFrom')));
+    // templateFrom configMap, secret and the Labels target are implemented (core/render-target-template.ts):
+    // the only templateFrom issue is the valuesDecodingStrategy above.
+    assert.deepEqual(paths(issues.filter((i) => i.path.startsWith('spec.target.template.templateFrom'))), ['spec.target.template.templateFrom[0].valuesDecodingStrategy']);
   });
 
   it('never quotes a spec value in a message', () => {
