@@ -144,8 +144,12 @@ export class OperatorMetrics {
   readonly #limiterWaits: Counter<'vault'>;
   readonly #limiterWaitSeconds: Counter<'vault'>;
   readonly #throttled: Counter<'vault'>;
-  /** Label sets of the gauges ESO deletes by partial match (status conditions, store durations). */
-  readonly #series = new Map<Gauge<string>, Map<string, Record<string, string>>>();
+  /**
+   * Label sets of the gauges ESO deletes by partial match (status conditions, store durations), per
+   * gauge and per object (`namespace/name`): every match names its object, so a delete looks at that
+   * object's few series, not at every series of the gauge (which made a sync O(N) in N objects).
+   */
+  readonly #series = new Map<Gauge<string>, Map<string, Map<string, Record<string, string>>>>();
 
   constructor(o: OperatorMetricsOptions) {
     const registers = [(this.registry = o.registry ?? new Registry())];
@@ -353,7 +357,7 @@ export class OperatorMetrics {
     this.#setCondition(condition, refineLabels(this.#conditionLabels, base, store.metadata.labels), base, ready.status);
   }
 
-  #setCondition(g: Gauge<string>, labels: Record<string, string>, base: Record<string, string>, status: string): void {
+  #setCondition(g: Gauge<string>, labels: Record<string, string>, base: { name: string; namespace: string }, status: string): void {
     const opposite = status === 'True' ? 'False' : status === 'False' ? 'True' : undefined;
     if (opposite) {
       // A series with other extended-label values (labels changed) would otherwise linger.
@@ -366,15 +370,20 @@ export class OperatorMetrics {
 
   /** Sets a series of a gauge whose series are later removed by partial match; remembers its labels. */
   #set(g: Gauge<string>, labels: Record<string, string>, value: number): void {
-    let known = this.#series.get(g);
-    if (!known) this.#series.set(g, (known = new Map()));
+    let byObject = this.#series.get(g);
+    if (!byObject) this.#series.set(g, (byObject = new Map()));
+    const object = `${labels.namespace ?? ''}/${labels.name ?? ''}`;
+    let known = byObject.get(object);
+    if (!known) byObject.set(object, (known = new Map()));
     known.set(JSON.stringify(Object.entries(labels).sort()), labels);
     g.set(labels, value);
   }
 
-  /** prometheus.GaugeVec.DeletePartialMatch: drop every series whose labels include `match`. */
-  #removeMatching(g: Gauge<string>, match: Record<string, string>): void {
-    const known = this.#series.get(g);
+  /** prometheus.GaugeVec.DeletePartialMatch: drop every series whose labels include `match` (which names its object). */
+  #removeMatching(g: Gauge<string>, match: Record<string, string> & { name: string; namespace: string }): void {
+    const byObject = this.#series.get(g);
+    const object = `${match.namespace}/${match.name}`;
+    const known = byObject?.get(object);
     if (!known) return;
     for (const [id, labels] of known) {
       if (Object.entries(match).every(([k, v]) => labels[k] === v)) {
@@ -382,5 +391,6 @@ export class OperatorMetrics {
         known.delete(id);
       }
     }
+    if (known.size === 0) byObject!.delete(object);
   }
 }

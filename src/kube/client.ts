@@ -1,20 +1,6 @@
 // The controller's Kubernetes port: the few calls a reconcile makes. The only user of client-node
 // API classes besides the reflector.
-import {
-  ApiException,
-  CoreV1Api,
-  createConfiguration,
-  CustomObjectsApi,
-  IsomorphicFetchHttpLibrary,
-  KubeConfig,
-  PatchStrategy,
-  ServerConfiguration,
-  setHeaderMiddleware,
-  setHeaderOptions,
-  wrapHttpLibrary,
-  type RequestContext,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import { ApiException, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { GROUP, FIELD_MANAGER, LABEL_MANAGED } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
@@ -22,7 +8,7 @@ import { ProjectorError } from '../core/errors.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { decodeSecretData, encodeSecretData } from '../core/secret-data.ts';
 import { isNotFound, kubeError } from './errors.ts';
-import { kubeSend, type RestClientMetrics } from './http.ts';
+import { kubeSend, type QueryParams, type RestClientMetrics } from './http.ts';
 import type { TokenBucket } from '../platform/token-bucket.ts';
 
 export interface EventTarget {
@@ -61,41 +47,16 @@ function toV1Secret(d: DesiredSecret): V1Secret {
   };
 }
 
-/**
- * KubeConfig.makeApiClient with the default fetch library wrapped so every request reports its
- * status (or `<error>`), method and host to rest_client_requests_total, as client-go's transport does.
- */
-function instrumentedApi<T>(kc: KubeConfig, api: new (config: ReturnType<typeof createConfiguration>) => T, metrics: RestClientMetrics): T {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('No active cluster!');
-  const inner = new IsomorphicFetchHttpLibrary();
-  const httpApi = wrapHttpLibrary({
-    async send(request: RequestContext) {
-      const method = String(request.getHttpMethod()).toUpperCase();
-      const host = new URL(request.getUrl()).host;
-      try {
-        const res = await inner.send(request).toPromise();
-        metrics.observe(String(res.httpStatusCode), method, host);
-        return res;
-      } catch (e) {
-        metrics.observe('<error>', method, host);
-        throw e;
-      }
-    },
-  });
-  const config = createConfiguration({
-    baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
-    middleware: [setHeaderMiddleware('User-Agent', 'projector')],
-    httpApi,
-  });
-  return new api(config);
+function secretPath(namespace: string, name?: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+function serviceAccountPath(namespace: string, name: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`;
 }
 
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
-  readonly #core: CoreV1Api;
-  readonly #custom: CustomObjectsApi;
   readonly #component: string;
 
   readonly #limiter: TokenBucket | undefined;
@@ -112,8 +73,6 @@ export class KubeClient {
     this.#limiter = opts.limiter;
     this.#writeGuard = opts.writeGuard;
     this.#metrics = opts.metrics;
-    this.#core = opts.metrics ? instrumentedApi(kubeConfig, CoreV1Api, opts.metrics) : kubeConfig.makeApiClient(CoreV1Api);
-    this.#custom = opts.metrics ? instrumentedApi(kubeConfig, CustomObjectsApi, opts.metrics) : kubeConfig.makeApiClient(CustomObjectsApi);
     // ESO records its Events as component "external-secrets" (mgr.GetEventRecorderFor): dashboards
     // and `kubectl get events --field-selector source=…` written for ESO keep working.
     this.#component = opts.component ?? 'external-secrets';
@@ -122,7 +81,7 @@ export class KubeClient {
   async getSecret(namespace: string, name: string): Promise<LiveSecret | undefined> {
     await this.#throttle();
     try {
-      return toLiveSecret(await this.#core.readNamespacedSecret({ name, namespace }));
+      return toLiveSecret(await this.#json<V1Secret>('GET', secretPath(namespace, name), `get Secret ${namespace}/${name}`));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw kubeError(e, `get Secret ${namespace}/${name}`);
@@ -134,7 +93,7 @@ export class KubeClient {
     await this.#throttle();
     this.#writeGuard?.();
     try {
-      const s = await this.#core.createNamespacedSecret({ namespace: d.namespace, body: toV1Secret(d), fieldManager: d.fieldManager });
+      const s = await this.#json<V1Secret>('POST', secretPath(d.namespace), `create Secret ${d.namespace}/${d.name}`, { body: toV1Secret(d), query: { fieldManager: d.fieldManager } });
       return s.metadata?.resourceVersion ?? '';
     } catch (e) {
       throw kubeError(e, `create Secret ${d.namespace}/${d.name}`);
@@ -145,7 +104,7 @@ export class KubeClient {
     await this.#throttle();
     this.#writeGuard?.();
     try {
-      const s = await this.#core.replaceNamespacedSecret({ name: d.name, namespace: d.namespace, body: toV1Secret(d), fieldManager: d.fieldManager });
+      const s = await this.#json<V1Secret>('PUT', secretPath(d.namespace, d.name), `update Secret ${d.namespace}/${d.name}`, { body: toV1Secret(d), query: { fieldManager: d.fieldManager } });
       return s.metadata?.resourceVersion ?? '';
     } catch (e) {
       throw kubeError(e, `update Secret ${d.namespace}/${d.name}`);
@@ -179,7 +138,7 @@ export class KubeClient {
     this.#writeGuard?.();
     try {
       const preconditions = resourceVersion || uid ? { resourceVersion, uid } : undefined;
-      await this.#core.deleteNamespacedSecret({ name, namespace, body: { preconditions } });
+      await this.#json('DELETE', secretPath(namespace, name), `delete Secret ${namespace}/${name}`, { body: { preconditions } });
     } catch (e) {
       if (isNotFound(e)) return;
       throw kubeError(e, `delete Secret ${namespace}/${name}`);
@@ -246,20 +205,14 @@ export class KubeClient {
     if (!plural) throw new ProjectorError('Internal', `no status subresource for kind ${obj.kind}`);
     // A JSON patch replacing the whole status, as ESO's Status().Update does: a merge patch would
     // read a null member (ESO's `refreshTime: null` before the first sync) as "delete this field".
-    const opts = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
     const what = `update status of ${obj.kind} ${obj.metadata.namespace ? obj.metadata.namespace + '/' : ''}${obj.metadata.name}`;
     await this.#throttle();
     this.#writeGuard?.();
     try {
       const body = [{ op: 'add', path: '/status', value: status }];
-      if (obj.metadata.namespace) {
-        await this.#custom.patchNamespacedCustomObjectStatus(
-          { group: GROUP, version: 'v1', namespace: obj.metadata.namespace, plural, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER },
-          opts,
-        );
-      } else {
-        await this.#custom.patchClusterCustomObjectStatus({ group: GROUP, version: 'v1', plural, name: obj.metadata.name, body, fieldManager: FIELD_MANAGER }, opts);
-      }
+      const ns = obj.metadata.namespace ? `/namespaces/${encodeURIComponent(obj.metadata.namespace)}` : '';
+      const path = `/apis/${GROUP}/v1${ns}/${plural}/${encodeURIComponent(obj.metadata.name)}/status`;
+      await this.#json('PATCH', path, what, { body, contentType: 'application/json-patch+json', query: { fieldManager: FIELD_MANAGER } });
     } catch (e) {
       if (isNotFound(e)) return; // deleted meanwhile: nothing to report on
       throw kubeError(e, what);
@@ -272,8 +225,7 @@ export class KubeClient {
     await this.#throttle();
     this.#writeGuard?.();
     try {
-      await this.#core.createNamespacedEvent({
-        namespace,
+      await this.#json('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, `create Event for ${target.kind} ${target.metadata.name}`, {
         body: {
           metadata: { generateName: `${target.metadata.name}.`, namespace },
           involvedObject: {
@@ -290,8 +242,8 @@ export class KubeClient {
           source: { component: this.#component },
           reportingComponent: this.#component,
           reportingInstance: this.#component,
-          firstTimestamp: ts as unknown as Date,
-          lastTimestamp: ts as unknown as Date,
+          firstTimestamp: ts,
+          lastTimestamp: ts,
           count: 1,
         },
       });
@@ -315,7 +267,7 @@ export class KubeClient {
   async readConfigMapKey(namespace: string, name: string, key: string): Promise<string> {
     await this.#throttle();
     try {
-      const cm = await this.#core.readNamespacedConfigMap({ name, namespace });
+      const cm = await this.#json<{ data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`, `read ConfigMap ${namespace}/${name}`);
       const v = cm.data?.[key];
       if (v === undefined) throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} has no key "${key}"`);
       return v;
@@ -326,8 +278,8 @@ export class KubeClient {
   }
 
   // --- ClusterExternalSecret (controller/clusterexternalsecret) ---
-  /** Sends one JSON request; non-2xx becomes a ProjectorError (404 → undefined where `notFoundOk`). */
-  async #json(method: string, path: string, what: string, body?: unknown, query: Record<string, string | boolean> = {}, contentType?: string, notFoundOk = false): Promise<string | undefined> {
+  /** Sends one write (throttled, leader-guarded); non-2xx becomes a ProjectorError (404 → undefined where `notFoundOk`). */
+  async #write(method: string, path: string, what: string, body?: unknown, query: Record<string, string | boolean> = {}, contentType?: string, notFoundOk = false): Promise<string | undefined> {
     await this.#throttle();
     this.#writeGuard?.();
     let res: { status: number; body: string };
@@ -344,25 +296,25 @@ export class KubeClient {
   /** Creates an ExternalSecret (ClusterExternalSecret provisioning). */
   async createExternalSecret(es: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
     const ns = es.metadata.namespace;
-    await this.#json('POST', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets`, `create ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
+    await this.#write('POST', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets`, `create ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
   }
 
   /** Replaces an ExternalSecret (PUT, guarded by metadata.resourceVersion: a conflict is KubeConflict). */
   async updateExternalSecret(es: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
     const ns = es.metadata.namespace;
-    await this.#json('PUT', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets/${es.metadata.name}`, `update ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
+    await this.#write('PUT', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets/${es.metadata.name}`, `update ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
   }
 
   /** Deletes an ExternalSecret; with `uid`, only that very object. Gone already is fine. */
   async deleteExternalSecret(namespace: string, name: string, uid?: string): Promise<void> {
     const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
-    await this.#json('DELETE', `/apis/${GROUP}/v1/namespaces/${namespace}/externalsecrets/${name}`, `delete ExternalSecret ${namespace}/${name}`, body, {}, undefined, true);
+    await this.#write('DELETE', `/apis/${GROUP}/v1/namespaces/${namespace}/externalsecrets/${name}`, `delete ExternalSecret ${namespace}/${name}`, body, {}, undefined, true);
   }
 
   /** Sets a Namespace's metadata.finalizers (merge patch guarded by the resourceVersion it was read at). */
   async setNamespaceFinalizers(name: string, finalizers: string[], resourceVersion: string | undefined): Promise<void> {
     const body = { metadata: { finalizers: finalizers.length ? finalizers : null, ...(resourceVersion ? { resourceVersion } : {}) } };
-    await this.#json('PATCH', `/api/v1/namespaces/${name}`, `update finalizers of Namespace ${name}`, body, { fieldManager: FIELD_MANAGER }, 'application/merge-patch+json', true);
+    await this.#write('PATCH', `/api/v1/namespaces/${name}`, `update finalizers of Namespace ${name}`, body, { fieldManager: FIELD_MANAGER }, 'application/merge-patch+json', true);
   }
   // --- end ClusterExternalSecret ---
 
@@ -370,7 +322,7 @@ export class KubeClient {
   async getConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     await this.#throttle();
     try {
-      const cm = await this.#core.readNamespacedConfigMap({ name, namespace });
+      const cm = await this.#json<{ data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`, `read ConfigMap ${namespace}/${name}`);
       return cm.data ?? {};
     } catch (e) {
       if (isNotFound(e)) return undefined;
@@ -381,10 +333,8 @@ export class KubeClient {
   async serviceAccountToken(namespace: string, name: string, audiences: string[], expirationSeconds = 3600): Promise<Sensitive<string>> {
     await this.#throttle();
     try {
-      const tr = await this.#core.createNamespacedServiceAccountToken({
-        name,
-        namespace,
-        body: { spec: { audiences, expirationSeconds } },
+      const tr = await this.#json<{ status?: { token?: string } }>('POST', `${serviceAccountPath(namespace, name)}/token`, `request a token for ServiceAccount ${namespace}/${name}`, {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences, expirationSeconds } },
       });
       const token = tr.status?.token;
       if (!token) throw new ProjectorError('StoreAuthFailed', `TokenRequest for ServiceAccount ${namespace}/${name} returned no token`);
@@ -398,12 +348,25 @@ export class KubeClient {
   async serviceAccountAnnotations(namespace: string, name: string): Promise<Record<string, string>> {
     await this.#throttle();
     try {
-      const sa = await this.#core.readNamespacedServiceAccount({ name, namespace });
+      const sa = await this.#json<{ metadata?: { annotations?: Record<string, string> } }>('GET', serviceAccountPath(namespace, name), `read ServiceAccount ${namespace}/${name}`);
       return sa.metadata?.annotations ?? {};
     } catch (e) {
       if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ServiceAccount ${namespace}/${name} not found`);
       throw kubeError(e, `read ServiceAccount ${namespace}/${name}`);
     }
+  }
+
+  /**
+   * One request as JSON through the pooled connections (src/kube/http.ts); a non-2xx answer throws
+   * ApiException (status + Status body) for isNotFound / kubeError, a transport failure
+   * KubeTransportError. Raw JSON rather than client-node's typed API: its ObjectSerializer walks
+   * every object twice (and turns timestamps into Dates the rest of the code does not expect), and
+   * its fetch path built a new connection pool per call.
+   */
+  async #json<T = unknown>(method: string, path: string, what: string, o: { body?: unknown; query?: QueryParams; contentType?: string } = {}): Promise<T> {
+    const res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method, path, ...o });
+    if (res.status < 200 || res.status >= 300) throw new ApiException(res.status, what, res.body, {});
+    return (res.body ? JSON.parse(res.body) : {}) as T;
   }
 
   #throttle(): Promise<void> {

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
+import * as tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export type QueryParams = Record<string, string | number | boolean | undefined>;
@@ -44,25 +45,174 @@ export function urlFor(server: string, path: string, query: QueryParams = {}): U
   return url;
 }
 
-/** GET `path` and resolve with the response as soon as headers arrive (the body is a stream). */
-export async function kubeGet(kc: KubeConfig, req: KubeRequest): Promise<http.IncomingMessage> {
+/**
+ * One keep-alive connection pool per KubeConfig, shared by every request to its API server (lists,
+ * watches, reads, writes, the Lease). client-node's own paths do not pool: `applyToHTTPSOptions`
+ * hands out an https.Agent without keepAlive (one TLS connection and one SecureContext per request)
+ * and the typed API's `applySecurityAuthentication` builds a new undici Agent per call. client-go
+ * keeps one transport per rest config (k8s.io/client-go/transport/cache.go) with idle connections
+ * kept for reuse; this is the same for HTTP/1.1.
+ */
+interface Pool {
+  agent: http.Agent;
+  /** The TLS material the agent was built from, to notice a rotated CA or client certificate. */
+  material: TlsMaterial;
+}
+
+interface TlsMaterial {
+  ca?: Buffer | undefined;
+  cert?: Buffer | undefined;
+  key?: Buffer | undefined;
+  pfx?: Buffer | undefined;
+  passphrase?: string | undefined;
+  rejectUnauthorized?: boolean | undefined;
+  servername?: string | undefined;
+}
+
+const pools = new WeakMap<KubeConfig, Map<string, Pool>>();
+
+/** client-go's MaxIdleConnsPerHost for API clients (k8s.io/client-go/transport/cache.go idleConnsPerHost). */
+const IDLE_SOCKETS = 25;
+/**
+ * An idle connection is closed after 60 s: the API server closes idle connections after 90 s
+ * (k8s.io/apiserver/pkg/server/secure_serving.go IdleTimeout), and a request sent on a connection
+ * the server is closing at that moment fails with ECONNRESET (retried once below).
+ */
+const IDLE_TIMEOUT_MS = 60_000;
+/** TCP keep-alive probes after 30 s idle, as client-go's dialer (k8s.io/client-go/rest/transport.go). */
+const TCP_KEEPALIVE_MS = 30_000;
+
+function sameBytes(a: Buffer | string | undefined, b: Buffer | string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (Buffer.isBuffer(a) ? a : Buffer.from(a)).equals(Buffer.isBuffer(b) ? b : Buffer.from(b));
+}
+
+function sameMaterial(a: TlsMaterial, b: TlsMaterial): boolean {
+  return sameBytes(a.ca, b.ca) && sameBytes(a.cert, b.cert) && sameBytes(a.key, b.key) && sameBytes(a.pfx, b.pfx) &&
+    a.passphrase === b.passphrase && a.rejectUnauthorized === b.rejectUnauthorized && a.servername === b.servername;
+}
+
+function materialOf(opts: https.RequestOptions): TlsMaterial {
+  const pick = (v: unknown) => (v === undefined || v === null ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+  return {
+    ca: pick(opts.ca),
+    cert: pick(opts.cert),
+    key: pick(opts.key),
+    pfx: pick(opts.pfx),
+    passphrase: opts.passphrase,
+    rejectUnauthorized: opts.rejectUnauthorized,
+    servername: opts.servername,
+  };
+}
+
+/**
+ * The pooled agent for `kc`'s current cluster and user. `opts` is what `applyToHTTPSOptions` filled in
+ * for this request: when its TLS material differs from the pool's (a rotated client certificate or
+ * CA file), a new pool is built and the old one's connections are closed, as client-go's
+ * connrotation dialer does on certificate rotation (k8s.io/client-go/util/connrotation).
+ */
+function pooledAgent(kc: KubeConfig, protocol: string, opts: https.RequestOptions): http.Agent {
+  let byTarget = pools.get(kc);
+  if (!byTarget) pools.set(kc, (byTarget = new Map()));
+  const key = `${protocol}${kc.getCurrentContext()}`;
+  const material = materialOf(opts);
+  const pool = byTarget.get(key);
+  if (pool && sameMaterial(pool.material, material)) return pool.agent;
+  pool?.agent.destroy();
+  const common = { keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, maxFreeSockets: IDLE_SOCKETS, timeout: IDLE_TIMEOUT_MS, scheduling: 'lifo' as const };
+  let agent: http.Agent;
+  if (protocol === 'http:') {
+    agent = new http.Agent(common);
+  } else {
+    // One SecureContext for every connection of the pool (a `ca` given per connection would parse
+    // the certificates again for each).
+    const secureContext = tls.createSecureContext({
+      ...(material.ca ? { ca: material.ca } : {}),
+      ...(material.cert ? { cert: material.cert } : {}),
+      ...(material.key ? { key: material.key } : {}),
+      ...(material.pfx ? { pfx: material.pfx } : {}),
+      ...(material.passphrase !== undefined ? { passphrase: material.passphrase } : {}),
+    });
+    agent = new https.Agent({
+      ...common,
+      secureContext,
+      ...(material.rejectUnauthorized !== undefined ? { rejectUnauthorized: material.rejectUnauthorized } : {}),
+      ...(material.servername !== undefined ? { servername: material.servername } : {}),
+    });
+  }
+  byTarget.set(key, { agent, material });
+  return agent;
+}
+
+/** Closes the pooled connections of `kc` (idle and busy); the next request opens a new pool. */
+export function closeKubeConnections(kc: KubeConfig): void {
+  for (const pool of pools.get(kc)?.values() ?? []) pool.agent.destroy();
+  pools.delete(kc);
+}
+
+interface RawRequest {
+  method: string;
+  path: string;
+  query?: QueryParams | undefined;
+  headers: Record<string, string>;
+  payload?: string | undefined;
+  signal?: AbortSignal | undefined;
+  metrics?: RestClientMetrics | undefined;
+}
+
+/**
+ * Sends one request through `kc`'s pooled connections and resolves with the response as soon as its
+ * headers arrive. Authentication (bearer token, token file, exec plugin, basic auth, impersonation)
+ * comes from client-node's `applyToHTTPSOptions` on every request, so a refreshed token is used at
+ * once; TLS comes from the pool. A GET that fails on a reused connection before any answer (the
+ * server closed it while idle) is sent once more on a fresh one, as Node's http documentation
+ * advises for `request.reusedSocket` and Go's Transport does for idempotent requests. Rejects with `signal.reason` when aborted, else with a
+ * KubeTransportError naming the socket error code.
+ */
+export async function kubeRequest(kc: KubeConfig, req: RawRequest): Promise<http.IncomingMessage> {
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new KubeTransportError(`GET ${req.path}`, 'NoCluster');
+  const what = `${req.method} ${req.path}`;
+  if (!cluster) throw new KubeTransportError(what, 'NoCluster');
   const url = urlFor(cluster.server, req.path, req.query);
-  const opts: https.RequestOptions = { method: 'GET', headers: { accept: req.accept ?? 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
+  // User-Agent as client-go sends one: the API server names a write's manager after it when no
+  // fieldManager is given, and audit logs show it.
+  const applied: https.RequestOptions = { headers: { 'user-agent': 'projector', ...req.headers } };
+  await kc.applyToHTTPSOptions(applied);
+  const method = req.method.toUpperCase();
+  const opts: https.RequestOptions = {
+    method,
+    headers: applied.headers,
+    ...(applied.auth ? { auth: applied.auth } : {}),
+    // A proxy (cluster.proxyUrl) keeps client-node's proxy agent; everything else uses the pool.
+    agent: cluster.proxyUrl ? applied.agent : pooledAgent(kc, url.protocol, applied),
+    ...(req.signal ? { signal: req.signal } : {}),
+  };
   const transport = url.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const r = transport.request(url, { ...opts, signal: req.signal }, (res) => {
-      req.metrics?.observe(String(res.statusCode ?? '<error>'), 'GET', url.host);
-      resolve(res);
+  // Only reads are sent again, as Go's net/http Transport replays only idempotent requests on a
+  // reused connection that failed (net/http transport.go shouldRetryRequest, Request.isReplayable).
+  const replayable = method === 'GET' || method === 'HEAD';
+  const attempt = (retry: boolean): Promise<http.IncomingMessage> =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const r = transport.request(url, opts, (res) => {
+        req.metrics?.observe(String(res.statusCode ?? '<error>'), method, url.host);
+        resolve(res);
+      });
+      r.on('error', (e: NodeJS.ErrnoException) => {
+        if (retry && replayable && r.reusedSocket && !req.signal?.aborted && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+          resolve(attempt(false));
+          return;
+        }
+        if (!req.signal?.aborted) req.metrics?.observe('<error>', method, url.host);
+        reject(req.signal?.aborted ? req.signal.reason : new KubeTransportError(what, e.code ?? e.name));
+      });
+      r.end(req.payload);
     });
-    r.on('error', (e: NodeJS.ErrnoException) => {
-      if (!req.signal.aborted) req.metrics?.observe('<error>', 'GET', url.host);
-      reject(req.signal.aborted ? req.signal.reason : new KubeTransportError(`GET ${req.path}`, e.code ?? e.name));
-    });
-    r.end();
-  });
+  return attempt(true);
+}
+
+/** GET `path` and resolve with the response as soon as headers arrive (the body is a stream). */
+export function kubeGet(kc: KubeConfig, req: KubeRequest): Promise<http.IncomingMessage> {
+  return kubeRequest(kc, { method: 'GET', path: req.path, query: req.query, headers: { accept: req.accept ?? 'application/json' }, signal: req.signal, metrics: req.metrics });
 }
 
 /** Sends a request with a JSON body and reads the whole answer; for apply and other writes. */
@@ -70,28 +220,15 @@ export async function kubeSend(
   kc: KubeConfig,
   req: { method: string; path: string; query?: QueryParams; body?: unknown; contentType?: string; signal?: AbortSignal; metrics?: RestClientMetrics | undefined },
 ): Promise<{ status: number; body: string }> {
-  const cluster = kc.getCurrentCluster();
-  const what = `${req.method} ${req.path}`;
-  if (!cluster) throw new KubeTransportError(what, 'NoCluster');
-  const url = urlFor(cluster.server, req.path, req.query);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const opts: https.RequestOptions = {
-    method: req.method,
-    headers: { accept: 'application/json', ...(payload ? { 'content-type': req.contentType ?? 'application/json' } : {}) },
-  };
-  await kc.applyToHTTPSOptions(opts);
-  const transport = url.protocol === 'http:' ? http : https;
-  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const r = transport.request(url, { ...opts, ...(req.signal ? { signal: req.signal } : {}) }, (res) => {
-      req.metrics?.observe(String(res.statusCode ?? '<error>'), req.method.toUpperCase(), url.host);
-      resolve(res);
-    });
-    r.on('error', (e: NodeJS.ErrnoException) => {
-      req.metrics?.observe('<error>', req.method.toUpperCase(), url.host);
-      reject(new KubeTransportError(what, e.code ?? e.name));
-    });
-    r.end(payload);
-  });
+  const headers: Record<string, string> = { accept: 'application/json', ...(payload ? { 'content-type': req.contentType ?? 'application/json' } : {}) };
+  let res: http.IncomingMessage;
+  try {
+    res = await kubeRequest(kc, { method: req.method, path: req.path, query: req.query, headers, payload, signal: req.signal, metrics: req.metrics });
+  } catch (e) {
+    if (e instanceof KubeTransportError) throw e;
+    throw new KubeTransportError(`${req.method} ${req.path}`, (e as { code?: string }).code ?? (e as Error).name);
+  }
   return { status: res.statusCode ?? 0, body: await readBody(res, 16 * 1024 * 1024) };
 }
 

@@ -13,14 +13,12 @@
  * The Lease is written with raw JSON requests: client-node's typed serializer would send its Date
  * fields with millisecond precision, which the API server's MicroTime parser rejects.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { ProjectorError } from '../core/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isNotFound, kubeError } from './errors.ts';
-import { KubeTransportError, readBody, urlFor } from './http.ts';
+import { kubeRequest, readBody } from './http.ts';
 
 /** The Lease spec fields leader election uses; times are MicroTime text (`…T10:00:00.000000Z`). */
 export interface LeaseRecord {
@@ -465,20 +463,10 @@ export class KubeLeaseLock implements LeaseLock {
 
   /** Non-2xx answers become ApiException (status code + Status body) so kubeError maps them as elsewhere. */
   async #request(method: 'GET' | 'POST' | 'PUT', path: string, body: LeaseObject | undefined, signal: AbortSignal): Promise<LeaseObject> {
-    const cluster = this.#kc.getCurrentCluster();
-    if (!cluster) throw new KubeTransportError(`${method} ${path}`, 'NoCluster');
-    const url = urlFor(cluster.server, path);
     const payload = body ? JSON.stringify(body) : undefined;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload) headers['content-type'] = 'application/json';
-    const opts: https.RequestOptions = { method, headers };
-    await this.#kc.applyToHTTPSOptions(opts);
-    const transport = url.protocol === 'http:' ? http : https;
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const r = transport.request(url, { ...opts, signal }, resolve);
-      r.on('error', (e: NodeJS.ErrnoException) => reject(signal.aborted ? signal.reason : new KubeTransportError(`${method} ${path}`, e.code ?? e.name)));
-      r.end(payload);
-    });
+    const res = await kubeRequest(this.#kc, { method, path, headers, payload, signal });
     const text = await readBody(res, 1024 * 1024);
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw new ApiException(status, `HTTP ${status}`, parseStatusBody(text), {});

@@ -2,7 +2,6 @@
 // from the environment as `projector check` does. The value is generated here, written once and
 // kept only for the redaction check; it is never printed.
 import { randomBytes } from 'node:crypto';
-import { SecretClient } from '@azure/keyvault-secrets';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { Sensitive } from '../../core/sensitive.ts';
@@ -44,6 +43,8 @@ export async function writeVaultSecret(w: VaultWrite): Promise<string | undefine
       additionalPolicies: [],
     };
     const { credential } = await createStoreCredential(config, host, transport, w.signal);
+    // Imported here, not at the top: every CLI command (the operator too) loads this module.
+    const { SecretClient } = await import('@azure/keyvault-secrets');
     const client = new SecretClient(config.vaultUrl, credential, { ...transport, disableChallengeResourceVerification: config.disableChallengeResourceVerification });
     const written = await client.setSecret(w.secretName, w.value.reveal(), { abortSignal: w.signal });
     return written.properties.version;

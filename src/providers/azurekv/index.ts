@@ -1,6 +1,6 @@
 // spec.provider.azurekv: Azure Key Vault through the official SDK. This folder is the only code that
 // imports @azure/*.
-import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
+import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -95,6 +95,8 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
   const now = options.now ?? (() => new Date());
   const transport = transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);
+  // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
+  const { SecretClient } = await import('@azure/keyvault-secrets');
   const secretClient = new SecretClient(config.vaultUrl, credential, {
     ...transport,
     disableChallengeResourceVerification: config.disableChallengeResourceVerification,

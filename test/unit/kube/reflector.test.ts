@@ -196,6 +196,9 @@ describe('Reflector (scripted API server)', () => {
   it('keeps retrying through HTTP 500s and refused lists, then syncs', async () => {
     server.lists = [
       (_q, res) => json(res, 500, { kind: 'Status', code: 500, reason: 'InternalError', message: 'canary-secret-in-message' }),
+      // The first reset lands on the connection the 500 came back on, and a GET failing on a reused
+      // connection is sent once more (src/kube/http.ts); the second reset is on a fresh connection.
+      (_q, res) => res.destroy(),
       (_q, res) => res.destroy(),
       listPage('10', [cm('a', '5')]),
     ];

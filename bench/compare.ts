@@ -1,0 +1,366 @@
+// `npm run bench`: Projector's operator and, with --eso-bin, ESO's controller, each as its own process
+// on a fresh control plane (kube-apiserver + etcd), syncing N ExternalSecrets over 100 namespaces
+// from fake SecretStores (one per namespace). Runs alternate ESO / Projector (the first side alternates per
+// repetition) so the machine's load drifts over both alike; every row carries the load average.
+//
+//   node_modules/.bin/node bench/compare.ts [--n=1000,5000] [--reps=2] [--concurrency=10]
+//       [--client-qps=500] [--client-burst=1000] [--namespaces=100]
+//       [--eso-bin=/work/eso-build/bin/eso --eso-crds=/work/eso-build/src/config/crds/bases]
+//       [--projector-node-flags="--max-old-space-size=384"] [--cpu-prof=DIR] [--defaults]
+//
+// Per run: the operator is started on the cluster without ExternalSecrets (stores only) and its RSS read 5 s after the
+// stores are Ready ("idle RSS", and the CPU a start costs); it is stopped, the N ExternalSecrets are
+// created, and a fresh operator process is started and timed until every ExternalSecret is Ready.
+// Figures of that second process: time to all Ready (from spawn), CPU seconds (utime + stime from
+// /proc, start-up included), CPU per ExternalSecret with the idle process's start-up CPU taken
+// off, peak RSS (VmHWM), API requests (its own rest_client_requests_total, the client-go metric
+// both export) and TCP connections it opened to the API server (counted by a TCP relay the bench
+// puts in front of the API server; the relay passes bytes through and terminates no TLS).
+// The bench asserts nothing; it prints one table and the ratios of each ESO / Projector pair.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { createServer, connect, type Server, type AddressInfo } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startControlPlane, freePorts, type ControlPlane } from '../test/support/controlplane.ts';
+import { Cluster, readYamlDocs, CRD_FILES } from '../test/support/cluster.ts';
+import { eventually } from '../test/support/eventually.ts';
+import { machine, printTable } from './bench-world.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000' },
+    reps: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '10' },
+    'client-qps': { type: 'string', default: '500' },
+    'client-burst': { type: 'string', default: '1000' },
+    namespaces: { type: 'string', default: '100' },
+    'eso-bin': { type: 'string' },
+    'eso-crds': { type: 'string' },
+    'projector-node-flags': { type: 'string', default: '' },
+    'cpu-prof': { type: 'string' },
+    /** Each operator's own defaults instead of the matched concurrency / QPS / burst. */
+    defaults: { type: 'boolean', default: false },
+    side: { type: 'string' },
+  },
+});
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const GROUP = 'external-secrets.io';
+const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
+type Side = 'eso' | 'projector';
+
+const sizes = args.n.split(',').map(Number);
+const reps = Number(args.reps);
+const namespaces = Number(args.namespaces);
+const sides: Side[] = args.side ? [args.side as Side] : args['eso-bin'] ? ['eso', 'projector'] : ['projector'];
+if (sides.includes('eso') && (!args['eso-bin'] || !args['eso-crds'])) throw new Error('bench: --eso-bin needs --eso-crds (the directory of ESO\'s CRD YAML)');
+
+interface Run {
+  side: Side;
+  n: number;
+  rep: number;
+  readyS: number;
+  cpuS: number;
+  startCpuS: number;
+  idleRssMb: number;
+  peakRssMb: number;
+  requests: number;
+  connections: number;
+  load: string;
+}
+
+/** A TCP relay in front of the API server that counts the connections it accepts. */
+async function countingRelay(target: URL): Promise<{ port: number; accepted(): number; reset(): void; close(): Promise<void> }> {
+  let accepted = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const server: Server = createServer((down) => {
+    accepted++;
+    const up = connect(Number(target.port), target.hostname);
+    sockets.add(down).add(up);
+    const drop = () => {
+      down.destroy();
+      up.destroy();
+      sockets.delete(down);
+      sockets.delete(up);
+    };
+    down.on('error', drop).on('close', drop);
+    up.on('error', drop).on('close', drop);
+    down.pipe(up);
+    up.pipe(down);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    accepted: () => accepted,
+    reset: () => void (accepted = 0),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+function relayedKubeconfig(cp: ControlPlane, port: number, dir: string): string {
+  const kc = JSON.parse(readFileSync(cp.kubeconfigPath, 'utf8'));
+  for (const c of kc.clusters) c.cluster.server = `https://127.0.0.1:${port}`;
+  const path = join(dir, 'relayed.kubeconfig');
+  writeFileSync(path, JSON.stringify(kc), { mode: 0o600 });
+  return path;
+}
+
+function procStat(pid: number): { cpuS: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime is field 14, stime field 15.
+  return { cpuS: (Number(fields[11]) + Number(fields[12])) / CLK_TCK };
+}
+
+function procStatus(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function scrapeRequests(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith('rest_client_requests_total{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+interface Operator {
+  child: ChildProcess;
+  pid: number;
+  metricsPort: number;
+  /** Throws with the log tail when the process has exited. */
+  check(): void;
+  stop(): Promise<void>;
+}
+
+async function startSide(side: Side, kubeconfig: string, extra: { cpuProfDir?: string }): Promise<Operator> {
+  const [metricsPort] = await freePorts(1);
+  const matched = args.defaults
+    ? []
+    : side === 'eso'
+      ? [`--concurrent=${args.concurrency}`, `--client-qps=${args['client-qps']}`, `--client-burst=${args['client-burst']}`]
+      : ['--concurrency', args.concurrency, '--client-qps', args['client-qps'], '--client-burst', args['client-burst']];
+  const cmd =
+    side === 'eso'
+      ? [args['eso-bin']!, '--enable-leader-election=false', `--metrics-addr=127.0.0.1:${metricsPort}`, '--live-addr=0',
+          '--enable-cluster-external-secret-reconciler=false', '--enable-push-secret-reconciler=false',
+          '--enable-cluster-push-secret-reconciler=false', '--loglevel=error', ...matched]
+      : [process.execPath, ...args['projector-node-flags'].split(' ').filter(Boolean),
+          ...(extra.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${extra.cpuProfDir}`] : []),
+          'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '0',
+          '--log-level', 'warn', ...matched];
+  // setpriv execs the command in place (same pid) and kills it if the bench dies.
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...cmd], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+  });
+  let tail = '';
+  const keep = (b: Buffer) => void (tail = (tail + b.toString('utf8')).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited = false;
+  child.on('exit', () => void (exited = true));
+  await eventually(async () => {
+    if (exited) throw new Error(`${side} exited at start: ${tail}`);
+    return (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.ok).catch(() => false));
+  }, true, { timeoutMs: 60_000, message: `${side} metrics endpoint` });
+  return {
+    child,
+    pid: child.pid!,
+    metricsPort: metricsPort!,
+    check() {
+      if (exited) throw new Error(`${side} exited: ${tail}`);
+    },
+    async stop() {
+      if (exited) return;
+      const done = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}
+
+function yamlFilesIn(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml').sort().map((f) => join(path, f));
+}
+
+async function installCrds(k: Cluster, files: string[]): Promise<void> {
+  const crds = files.flatMap((f) => readYamlDocs(f)).filter((o) => o.kind === 'CustomResourceDefinition');
+  await k.apply(crds);
+  for (const crd of crds) {
+    await eventually(async () => {
+      const { body } = await k.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata!.name}`);
+      return JSON.parse(body).status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') === true;
+    }, true, { timeoutMs: 30_000, message: `CRD ${crd.metadata!.name} established` });
+  }
+}
+
+async function create(k: Cluster, o: any): Promise<void> {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  const plural = o.kind === 'Namespace' ? 'namespaces' : o.kind === 'SecretStore' ? 'secretstores' : 'externalsecrets';
+  const path = `${base}${o.metadata.namespace ? `/namespaces/${o.metadata.namespace}` : ''}/${plural}`;
+  const { status, body } = await k.request('POST', path, o);
+  if (status >= 300) throw new Error(`create ${o.kind} ${o.metadata.name}: HTTP ${status} ${body.slice(0, 200)}`);
+}
+
+async function createAll(k: Cluster, objects: unknown[], inFlight = 16): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < objects.length) await create(k, objects[next++]);
+  }));
+}
+
+const ns = (i: number) => `bench-${i % namespaces}`;
+
+async function readyCount(k: Cluster): Promise<{ ready: number; total: number }> {
+  const { status, body } = await k.request('GET', `/apis/${GROUP}/v1/externalsecrets`);
+  if (status !== 200) return { ready: 0, total: -1 };
+  const items = JSON.parse(body).items as any[];
+  return { ready: items.filter((es) => es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length, total: items.length };
+}
+
+async function storesReady(k: Cluster): Promise<boolean> {
+  const { status, body } = await k.request('GET', `/apis/${GROUP}/v1/secretstores`);
+  if (status !== 200) return false;
+  const items = JSON.parse(body).items as any[];
+  return items.length === namespaces && items.every((st) => st.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+}
+
+const load = () => loadavg()[0]!.toFixed(1);
+
+async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'projector-bench-compare-'));
+  const cp = await startControlPlane();
+  const relay = await countingRelay(new URL(cp.server));
+  let op: Operator | undefined;
+  try {
+    const k = new Cluster(cp.admin);
+    await installCrds(k, side === 'eso' ? yamlFilesIn(args['eso-crds']!) : CRD_FILES);
+    await createAll(k, Array.from({ length: namespaces }, (_, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns(i) } })));
+    // One SecretStore per namespace, each with its own name and only its namespace's keys: ESO's fake
+    // provider keeps one map per store name and rewrites it on every NewClient without a lock
+    // (providers/v1/fake/fake.go), so one store shared by concurrent reconciles crashes ESO
+    // ("concurrent map iteration and map write") and costs it a pass over every key per sync.
+    await createAll(k, Array.from({ length: namespaces }, (_, j) => ({
+      apiVersion: `${GROUP}/v1`, kind: 'SecretStore', metadata: { name: `fake-${j}`, namespace: ns(j) },
+      spec: { provider: { fake: { data: Array.from({ length: Math.ceil((n - j) / namespaces) }, (_, m) => {
+        const i = j + m * namespaces;
+        return { key: `key-${i}`, value: `value-${i}` };
+      }) } } },
+    })));
+    const kubeconfig = relayedKubeconfig(cp, relay.port, dir);
+
+    // Idle: the operator with the store only.
+    op = await startSide(side, kubeconfig, {});
+    await eventually(() => storesReady(k), true, { timeoutMs: 120_000, message: `${side}: stores Ready` });
+    await sleep(5_000);
+    const idleRssMb = procStatus(op.pid, 'VmRSS');
+    const startCpuS = procStat(op.pid).cpuS;
+    await op.stop();
+    op = undefined;
+
+    await createAll(k, Array.from({ length: n }, (_, i) => ({
+      apiVersion: `${GROUP}/v1`, kind: 'ExternalSecret', metadata: { name: `es-${i}`, namespace: ns(i) },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'SecretStore', name: `fake-${i % namespaces}` },
+        target: { name: `es-${i}`, creationPolicy: 'Owner' },
+        data: [{ secretKey: 'VALUE', remoteRef: { key: `key-${i}` } }],
+      },
+    })));
+
+    relay.reset();
+    const t0 = performance.now();
+    const cpuProfDir = args['cpu-prof'] && side === 'projector' ? join(args['cpu-prof'], `n${n}-rep${rep}`) : undefined;
+    op = await startSide(side, kubeconfig, cpuProfDir ? { cpuProfDir } : {});
+    const loads: string[] = [load()];
+    const pollMs = n >= 5000 ? 2_000 : 1_000;
+    for (;;) {
+      const { ready, total } = await readyCount(k);
+      if (ready === n && total === n) break;
+      op.check();
+      if (performance.now() - t0 > 3_600_000) throw new Error(`${side}: not all Ready within an hour (${ready}/${n})`);
+      if (loads.length < 100 && Math.random() < 0.1) loads.push(load());
+      await sleep(pollMs);
+    }
+    const readyS = (performance.now() - t0) / 1000;
+    const { cpuS } = procStat(op.pid);
+    const peakRssMb = procStatus(op.pid, 'VmHWM');
+    const requests = await scrapeRequests(op.metricsPort);
+    const connections = relay.accepted();
+    loads.push(load());
+    await op.stop();
+    op = undefined;
+    return { side, n, rep, readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, load: `${loads[0]} → ${loads.at(-1)}` };
+  } finally {
+    await op?.stop();
+    await relay.close();
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const runs: Run[] = [];
+const fmt = (x: number, d = 1) => x.toFixed(d);
+for (const n of sizes) {
+  for (let rep = 1; rep <= reps; rep++) {
+    const order = rep % 2 === 1 ? sides : [...sides].reverse();
+    for (const side of order) {
+      process.stderr.write(`[bench] ${side} N=${n} rep ${rep}, load ${load()}\n`);
+      const r = await runOnce(side, n, rep);
+      runs.push(r);
+      process.stderr.write(`[bench] ${side} N=${n} rep ${rep}: ${JSON.stringify(r)}\n`);
+    }
+  }
+}
+
+const settings = args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`;
+printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, fake provider, ${settings} (${machine()})`, runs.map((r) => ({
+  side: r.side,
+  N: r.n,
+  rep: r.rep,
+  'all Ready s': fmt(r.readyS),
+  'CPU s': fmt(r.cpuS, 2),
+  'start CPU s': fmt(r.startCpuS, 2),
+  'CPU ms/ES': fmt(((r.cpuS - r.startCpuS) * 1000) / r.n, 2),
+  'idle RSS MB': fmt(r.idleRssMb),
+  'peak RSS MB': fmt(r.peakRssMb),
+  'API requests': r.requests,
+  connections: r.connections,
+  'load 1m (start → end)': r.load,
+})));
+
+if (sides.length === 2) {
+  const pairs: Record<string, string | number>[] = [];
+  for (const n of sizes) {
+    for (let rep = 1; rep <= reps; rep++) {
+      const e = runs.find((r) => r.side === 'eso' && r.n === n && r.rep === rep);
+      const p = runs.find((r) => r.side === 'projector' && r.n === n && r.rep === rep);
+      if (!e || !p) continue;
+      const ratio = (a: number, b: number) => (b === 0 ? '–' : (a / b).toFixed(2));
+      pairs.push({
+        N: n,
+        rep,
+        'sync rate P/E': ratio(e.readyS, p.readyS),
+        'CPU/ES P/E': ratio(p.cpuS - p.startCpuS, e.cpuS - e.startCpuS),
+        'idle RSS P/E': ratio(p.idleRssMb, e.idleRssMb),
+        'peak RSS P/E': ratio(p.peakRssMb, e.peakRssMb),
+        'requests P/E': ratio(p.requests, e.requests),
+        'connections P/E': ratio(p.connections, e.connections),
+      });
+    }
+  }
+  printTable('ratios per pair (Projector / ESO; sync rate is ESO time / Projector time, so > 1 means Projector is faster)', pairs);
+}

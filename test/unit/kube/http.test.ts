@@ -1,0 +1,152 @@
+// The API-server transport (src/kube/http.ts): one kept-alive TLS connection pool per KubeConfig,
+// authentication per request, a new pool when the TLS material changes, reads replayed once on a
+// reused connection the server reset.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { closeKubeConnections, kubeGet, kubeSend, KubeTransportError, readBody } from '../../../src/kube/http.ts';
+import { testCa, testServerCertificate } from '../../support/certificates.ts';
+import { eventually } from '../../support/eventually.ts';
+
+describe('kube transport (TLS server)', () => {
+  const ca = testCa();
+  const otherCa = testCa('another CA');
+  const serving = testServerCertificate(ca);
+  let server: Server;
+  let url = '';
+  let connections: Socket[] = [];
+  let closed = 0;
+  const seen: { method: string; path: string; authorization: string | undefined; userAgent: string | undefined; socket: number }[] = [];
+  const served = new WeakMap<Socket, number>();
+
+  before(async () => {
+    server = createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+      const socket = req.socket;
+      const before = served.get(socket) ?? 0;
+      served.set(socket, before + 1);
+      // A request that arrives on a connection which already served one is cut off: what a client
+      // sees when the server closes an idle kept-alive connection as the request is sent.
+      if (req.url?.startsWith('/flaky') && before > 0) {
+        socket.destroy();
+        return;
+      }
+      seen.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization, userAgent: req.headers['user-agent'], socket: connections.indexOf(socket) });
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    });
+    server.on('secureConnection', (s: Socket) => {
+      connections.push(s);
+      s.on('close', () => void closed++);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  beforeEach(() => {
+    connections = [];
+    closed = 0;
+    seen.length = 0;
+  });
+
+  function kubeConfig(caPems: string[] = [ca.certPem]): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: url, caData: Buffer.from(caPems.join('\n')).toString('base64') }],
+      users: [{ name: 'u', token: 'token-1' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    return kc;
+  }
+
+  async function get(kc: KubeConfig, path: string): Promise<number> {
+    const res = await kubeGet(kc, { path, signal: AbortSignal.timeout(5_000) });
+    await readBody(res);
+    return res.statusCode ?? 0;
+  }
+
+  it('sends reads, writes and streams over one kept-alive connection, authenticated and named on each request', async () => {
+    const kc = kubeConfig();
+    try {
+      assert.equal(await get(kc, '/api/v1/secrets'), 200);
+      assert.equal((await kubeSend(kc, { method: 'POST', path: '/api/v1/namespaces/a/events', body: { kind: 'Event' } })).status, 200);
+      assert.equal((await kubeSend(kc, { method: 'PATCH', path: '/apis/x/v1/things/b', body: {}, contentType: 'application/merge-patch+json' })).status, 200);
+      assert.equal(await get(kc, '/api/v1/configmaps'), 200);
+      assert.equal(connections.length, 1, 'one TLS connection for four requests');
+      assert.deepEqual(seen.map((s) => [s.method, s.socket, s.authorization, s.userAgent]), [
+        ['GET', 0, 'Bearer token-1', 'projector'],
+        ['POST', 0, 'Bearer token-1', 'projector'],
+        ['PATCH', 0, 'Bearer token-1', 'projector'],
+        ['GET', 0, 'Bearer token-1', 'projector'],
+      ]);
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
+
+  it('uses a changed token at once, on the same connection', async () => {
+    const kc = kubeConfig();
+    try {
+      await get(kc, '/one');
+      (kc.getCurrentUser() as { token?: string }).token = 'token-2';
+      await get(kc, '/two');
+      assert.deepEqual(seen.map((s) => s.authorization), ['Bearer token-1', 'Bearer token-2']);
+      assert.equal(connections.length, 1);
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
+
+  it('builds a new pool when the CA changes and closes the old connections', async () => {
+    const kc = kubeConfig();
+    try {
+      await get(kc, '/one');
+      assert.equal(connections.length, 1);
+      (kc.getCurrentCluster() as { caData?: string }).caData = Buffer.from(`${otherCa.certPem}\n${ca.certPem}`).toString('base64');
+      await get(kc, '/two');
+      assert.equal(connections.length, 2, 'the second request opened a new connection');
+      assert.deepEqual(seen.map((s) => s.socket), [0, 1]);
+      await eventually(() => closed >= 1, true, { message: 'the old connection closed' });
+      assert.equal(connections[0]!.destroyed, true, 'the old pool was closed');
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
+
+  it('refuses a server its CA does not sign', async () => {
+    const kc = kubeConfig([otherCa.certPem]);
+    try {
+      await assert.rejects(get(kc, '/one'), (e: unknown) => e instanceof KubeTransportError);
+      await assert.rejects(kubeSend(kc, { method: 'GET', path: '/one' }), (e: unknown) => e instanceof KubeTransportError);
+      assert.equal(seen.length, 0);
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
+
+  it('sends a GET again on a fresh connection when a reused one is reset; never a POST', async () => {
+    const kc = kubeConfig();
+    try {
+      await get(kc, '/warm');
+      assert.equal(await get(kc, '/flaky-get'), 200, 'the GET was replayed');
+      assert.deepEqual(seen.map((s) => [s.path, s.socket]), [['/warm', 0], ['/flaky-get', 1]]);
+      await assert.rejects(
+        kubeSend(kc, { method: 'POST', path: '/flaky-post', body: {} }),
+        (e: unknown) => e instanceof KubeTransportError && e.code === 'ECONNRESET',
+      );
+      assert.equal(seen.length, 2, 'the POST was not sent again');
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
+});
