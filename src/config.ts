@@ -22,6 +22,8 @@ export interface OperatorConfig {
   readonly extendedMetricLabels: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
   readonly storeRequeueMs: number;
+  /** `--enable-workload-reload` (Projector extension, default off): roll opted-in workloads on Secret changes. */
+  readonly workloadReload: boolean;
   /** One line per ignored ESO flag given a value Projector does not honour; the operator logs them. */
   readonly warnings: readonly string[];
 }
@@ -55,6 +57,7 @@ export interface OperatorFlags {
   leaderElectRenewDeadline?: string;
   leaderElectRetryPeriod?: string;
   storeRequeueInterval?: string;
+  enableWorkloadReload?: boolean;
   // ESO's names (src/eso-flags.ts): aliases of the flags above, and ignored ones (read by name).
   concurrent?: string;
   loglevel?: string;
@@ -141,6 +144,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     leaderElection: leaderElectionConfig(flags, env),
     extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
+    workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),
   });
 }

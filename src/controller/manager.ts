@@ -29,6 +29,8 @@ import type { Reconciler } from './reconciler.ts';
 import { runWorkers, WorkerCounters } from './run-workers.ts';
 import { SecretStoreReconciler } from './secretstore/reconciler.ts';
 import { WorkQueue } from './workqueue.ts';
+import { WORKLOAD_KINDS } from '../core/workload-reload.ts';
+import { WORKLOAD_PLURALS, WorkloadReloader } from './workload-reload.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -58,6 +60,12 @@ export interface ManagerOptions {
   metrics?: OperatorMetrics;
   /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
   storeRequeueMs?: number;
+  /**
+   * Projector extension (--enable-workload-reload): watch Deployments, StatefulSets and DaemonSets and
+   * roll those that opt in with Reloader's annotations when a managed Secret they consume changes
+   * (controller/workload-reload.ts). Needs list/watch/patch on them (deploy/components/workload-reload).
+   */
+  workloadReload?: boolean;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -176,6 +184,14 @@ export class Manager {
       transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
     });
 
+    const reloader = this.#o.workloadReload ? new WorkloadReloader({ managedSecrets: this.managedSecrets, kube: this.#kube, events: new EventRecorder({ kube: this.#kube, clock, log }), log: log.child({ controller: 'workload-reload' }) }) : undefined;
+    if (reloader) {
+      for (const kind of WORKLOAD_KINDS) {
+        const plural = WORKLOAD_PLURALS[kind];
+        reflect(plural, namespace ? `/apis/apps/v1/namespaces/${namespace}/${plural}` : `/apis/apps/v1/${plural}`, reloader.stores[kind], { transform: reloader.transform(kind) });
+      }
+    }
+
     // controller-runtime names each controller (and its queue) after the lower-cased kind.
     const esMetrics = this.metrics.controller('externalsecret');
     const ssMetrics = this.metrics.controller('secretstore');
@@ -187,6 +203,9 @@ export class Manager {
     const leaseName = this.#o.leaderElection?.name;
     if (leaseName) this.metrics.trackLeader(leaseName, () => this.isLeader());
     this.#wireEvents(esQueue, ssQueue, cssQueue);
+    const reloadMetrics = reloader ? this.metrics.controller('workload-reload') : undefined;
+    const reloadQueue = reloadMetrics ? newQueue(reloadMetrics) : undefined;
+    if (reloader && reloadQueue) reloader.wire(reloadQueue);
 
     const events = new EventRecorder({ kube: this.#kube, clock, log });
     const esReconciler = new ExternalSecretReconciler({
@@ -233,6 +252,7 @@ export class Manager {
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
+        ...(reloader && reloadQueue && reloadMetrics ? [runWorkers({ ...common, queue: reloadQueue, reconciler: reloader.reconciler(), concurrency: 2, metrics: reloadMetrics })] : []),
       ]);
     };
     const elector = this.#elector;
