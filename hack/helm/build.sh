@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Helm CLI from its Go module into a cache outside the repo, keyed by version, for the chart
-# tests (test/unit/deploy/chart-*.test.ts render with `helm template`, test/integration/node/helm-install
+# tests (test/integration/deploy/helm-chart.test.ts renders with `helm template`, test/integration/node/howto-app
 # runs `helm install`). A second run finds the binary and does nothing. No prebuilt binary is downloaded:
 # `go install` fetches the module's source and compiles it (~3 CPU-minutes from an empty Go cache).
 # Usage: build.sh [--print-dir]

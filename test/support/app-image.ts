@@ -25,10 +25,11 @@ export function operatorImage(): { archive: string; name: string; tag: string } 
 }
 
 /**
- * `localhost/<name>:<hash>` running `node /app/<basename of program>`, FROM the operator image `base`.
+ * `localhost/<name>:<hash>` running `node /app/<basename of program>`, FROM the operator image `base`
+ * (read from its docker-archive).
  * Returns the docker-archive path and the image name.
  */
-export function buildNodeAppImage(name: string, program: string, base: { name: string }): { archive: string; name: string } {
+export function buildNodeAppImage(name: string, program: string, base: { name: string; archive: string }): { archive: string; name: string } {
   const hash = createHash('sha256').update(base.name).update(readFileSync(program)).digest('hex').slice(0, 16);
   const image = `localhost/${name}:${hash}`;
   const archive = join(cacheRoot(), 'images', `${name}-${hash}.tar`);
@@ -37,7 +38,8 @@ export function buildNodeAppImage(name: string, program: string, base: { name: s
   const B = ['--root', join(cacheRoot(), 'buildah', 'storage'), '--runroot', run, '--storage-driver', 'vfs'];
   const buildah = (...args: string[]) => execFileSync('buildah', [...B, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 }).trim();
   try {
-    const c = buildah('from', '--pull-never', base.name);
+    // From the archive, not the store's tag: other worktrees' image builds prune older tags there.
+    const c = buildah('from', `docker-archive:${base.archive}`);
     const file = program.split('/').pop()!;
     buildah('copy', '--chmod', '0444', c, program, `/app/${file}`);
     buildah('config', '--entrypoint', JSON.stringify(['/usr/local/bin/node', `/app/${file}`]), '--cmd', '', '--user', '65532:65532', c);

@@ -1,7 +1,7 @@
 // deploy/charts/projector rendered by the real Helm CLI (hack/helm/build.sh): the chart says what the
 // Kustomize install says (RBAC rules, CRDs, the Deployment's security and sizing), ESO's chart values
 // land where ESO users expect them, and the operator accepts every argument the chart renders.
-// The install itself runs on a real node in test/integration/node/helm-install.test.ts.
+// The install itself runs on a real node in test/integration/node/howto-app.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
