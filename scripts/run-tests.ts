@@ -36,8 +36,9 @@ for (const suite of suites) {
 
 if (suites.some((s) => s !== 'unit')) {
   // The integration and e2e suites run a real kube-apiserver + etcd built from Go modules.
-  // The node tests (test/integration/node) also run a kubelet and kube-scheduler.
-  for (const [script, what] of [['hack/apiserver/build.sh', 'the control plane'], ['hack/node/build.sh', 'the test node']] as const) {
+  // The node tests (test/integration/node) also run a kubelet and kube-scheduler; the chart tests
+  // (test/integration/deploy, node/howto-app) the Helm CLI.
+  for (const [script, what] of [['hack/apiserver/build.sh', 'the control plane'], ['hack/node/build.sh', 'the test node'], ['hack/helm/build.sh', 'the Helm CLI']] as const) {
     const build = spawnSync('bash', [join(root, script)], { stdio: 'inherit' });
     if (build.status !== 0) {
       console.error(`run-tests: building ${what} failed (see above)`);

@@ -24,6 +24,8 @@ export interface OperatorConfig {
   readonly extendedMetricLabels: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
   readonly storeRequeueMs: number;
+  /** `--enable-workload-reload` (Projector extension, default off): roll opted-in workloads on Secret changes. */
+  readonly workloadReload: boolean;
   /** One line per ignored ESO flag given a value Projector does not honour; the operator logs them. */
   readonly warnings: readonly string[];
 }
@@ -57,6 +59,7 @@ export interface OperatorFlags {
   leaderElectRenewDeadline?: string;
   leaderElectRetryPeriod?: string;
   storeRequeueInterval?: string;
+  enableWorkloadReload?: boolean;
   // ESO's names (src/eso-flags.ts): aliases of the flags above, and ignored ones (read by name).
   concurrent?: string;
   loglevel?: string;
@@ -145,6 +148,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
     clusterExternalSecrets: goBoolFlag(flags.enableClusterExternalSecretReconciler, '--enable-cluster-external-secret-reconciler') ?? true,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
+    workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),
   });
 }

@@ -31,6 +31,8 @@ import { SecretStoreReconciler } from './secretstore/reconciler.ts';
 import { ClusterExternalSecretReconciler } from './clusterexternalsecret/reconciler.ts';
 import { isOwnedByClusterExternalSecret, selectsNamespace, type NamespaceView } from '../core/cluster-external-secret.ts';
 import { WorkQueue } from './workqueue.ts';
+import { WORKLOAD_KINDS } from '../core/workload-reload.ts';
+import { WORKLOAD_PLURALS, WorkloadReloader } from './workload-reload.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -62,6 +64,12 @@ export interface ManagerOptions {
   storeRequeueMs?: number;
   /** Serve ClusterExternalSecrets (ESO --enable-cluster-external-secret-reconciler, default true); only when watching all namespaces. */
   clusterExternalSecrets?: boolean;
+  /**
+   * Projector extension (--enable-workload-reload): watch Deployments, StatefulSets and DaemonSets and
+   * roll those that opt in with Reloader's annotations when a managed Secret they consume changes
+   * (controller/workload-reload.ts). Needs list/watch/patch on them (deploy/components/workload-reload).
+   */
+  workloadReload?: boolean;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -197,6 +205,14 @@ export class Manager {
       transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
     });
 
+    const reloader = this.#o.workloadReload ? new WorkloadReloader({ managedSecrets: this.managedSecrets, kube: this.#kube, events: new EventRecorder({ kube: this.#kube, clock, log }), log: log.child({ controller: 'workload-reload' }) }) : undefined;
+    if (reloader) {
+      for (const kind of WORKLOAD_KINDS) {
+        const plural = WORKLOAD_PLURALS[kind];
+        reflect(plural, namespace ? `/apis/apps/v1/namespaces/${namespace}/${plural}` : `/apis/apps/v1/${plural}`, reloader.stores[kind], { transform: reloader.transform(kind) });
+      }
+    }
+
     // controller-runtime names each controller (and its queue) after the lower-cased kind.
     const esMetrics = this.metrics.controller('externalsecret');
     const ssMetrics = this.metrics.controller('secretstore');
@@ -211,6 +227,9 @@ export class Manager {
     if (leaseName) this.metrics.trackLeader(leaseName, () => this.isLeader());
     this.#wireEvents(esQueue, ssQueue, cssQueue);
     if (cesEnabled) this.#wireClusterExternalSecretEvents(cesQueue);
+    const reloadMetrics = reloader ? this.metrics.controller('workload-reload') : undefined;
+    const reloadQueue = reloadMetrics ? newQueue(reloadMetrics) : undefined;
+    if (reloader && reloadQueue) reloader.wire(reloadQueue);
 
     const events = new EventRecorder({ kube: this.#kube, clock, log });
     const esReconciler = new ExternalSecretReconciler({
@@ -271,6 +290,7 @@ export class Manager {
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
         ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: cesReconciler, concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
+        ...(reloader && reloadQueue && reloadMetrics ? [runWorkers({ ...common, queue: reloadQueue, reconciler: reloader.reconciler(), concurrency: 2, metrics: reloadMetrics })] : []),
       ]);
     };
     const elector = this.#elector;

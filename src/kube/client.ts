@@ -199,6 +199,28 @@ export class KubeClient {
     if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
   }
 
+  /**
+   * Sets one pod-template annotation of a Deployment, StatefulSet or DaemonSet (JSON merge patch of
+   * spec.template.metadata.annotations): the workload's controller then rolls its Pods. Used by
+   * --enable-workload-reload (controller/workload-reload.ts). A workload gone meanwhile is no error.
+   */
+  async patchPodTemplateAnnotation(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', namespace: string, name: string, key: string, value: string): Promise<void> {
+    const plural = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' }[kind];
+    const path = `/apis/apps/v1/namespaces/${namespace}/${plural}/${name}`;
+    const what = `annotate the pod template of ${kind} ${namespace}/${name}`;
+    await this.#throttle();
+    this.#writeGuard?.();
+    let res: { status: number; body: string };
+    try {
+      const body = { spec: { template: { metadata: { annotations: { [key]: value } } } } };
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'PATCH', path, query: { fieldManager: FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
+    }
+    if (res.status === 404) return;
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
+  }
+
   /** JSON merge patch of the status subresource of one of our kinds. */
   async patchStatus(obj: { kind: string; metadata: ObjectMeta & { name: string } }, status: unknown): Promise<void> {
     const plural = PLURALS[obj.kind];

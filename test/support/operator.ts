@@ -74,6 +74,8 @@ export async function startOperator(
     serveMetrics?: boolean;
     /** Wraps the template renderer, e.g. to inject a failing dependency. */
     wrapRenderer?: (inner: TemplateRenderer) => TemplateRenderer;
+    /** --enable-workload-reload. */
+    workloadReload?: boolean;
   } = {},
 ): Promise<RunningOperator> {
   const chunks: string[] = [];
@@ -107,6 +109,7 @@ export async function startOperator(
     renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
     jitter: (ms) => ms,
     leaderElection,
+    ...(opts.workloadReload ? { workloadReload: true } : {}),
   });
   const ac = new AbortController();
   const done = manager.run(ac.signal).catch((e) => {

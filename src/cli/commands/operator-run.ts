@@ -47,7 +47,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   const metrics = new OperatorMetrics({ clock: systemClock, extendedLabels: config.extendedMetricLabels, processMetrics: true });
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const leaderElection = leaderElectionFor(config.leaderElection, log);
-  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
+  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency, workloadReload: config.workloadReload, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
   const manager = new Manager({
     kubeConfig,
     registry: defaultRegistry(systemClock, metrics.vault),
@@ -66,6 +66,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     metrics,
     storeRequeueMs: config.storeRequeueMs,
     clusterExternalSecrets: config.clusterExternalSecrets,
+    workloadReload: config.workloadReload,
   });
   const servers = [];
   const health = parseAddr(config.healthAddr);

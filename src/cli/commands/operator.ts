@@ -42,7 +42,8 @@ export function registerOperatorCommand(program: Command): void {
     .option('--leader-elect-lease-duration <duration>', 'how long followers wait after the last renewal before taking over (default 15s)')
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries a failing renewal before giving up and exiting (default 10s)')
     .option('--leader-elect-retry-period <duration>', 'interval between Lease renewals and acquire attempts (default 2s)')
-    .option('--store-requeue-interval <duration>', 'validate stores without spec.refreshInterval again this often (default 5m)');
+    .option('--store-requeue-interval <duration>', 'validate stores without spec.refreshInterval again this often (default 5m)')
+    .option('--enable-workload-reload', 'roll Deployments/StatefulSets/DaemonSets annotated reloader.stakater.com/auto or secret.reloader.stakater.com/reload when a Secret they consume changes; needs RBAC on them (env PROJECTOR_ENABLE_WORKLOAD_RELOAD, default false)');
   addEsoFlags(cmd)
     .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n  projector operator --leader-elect --leader-election-namespace external-secrets\n  projector operator --concurrent=2 --loglevel=debug --enable-leader-election=true   (ESO\'s flag names)\n')
     .action(async (flags: OperatorFlags) => {

@@ -96,7 +96,11 @@ ${env}
       intervalMs: 250,
       message: 'the in-cluster operator writes db-credentials',
     });
-    assert.equal((await k.ready('kustomize-demo', 'externalsecrets', 'db')).status, 'True');
+    // The status is patched after the Secret is written: wait for it too.
+    await eventually(() => k.ready('kustomize-demo', 'externalsecrets', 'db'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'the ExternalSecret is Ready' });
+    // The Kustomize install's other objects: the PodDisruptionBudget and the metrics Service.
+    assert.equal((await k.request('GET', '/apis/policy/v1/namespaces/external-secrets/poddisruptionbudgets/projector')).status, 200);
+    assert.equal((await k.request('GET', '/api/v1/namespaces/external-secrets/services/external-secrets-metrics')).status, 200);
 
     // The operator's own identity: a token for its ServiceAccount (as the Pod's projected volume holds).
     const token = JSON.parse(kubectl('-n', 'external-secrets', 'create', 'token', 'projector', '-o', 'json')).status.token as string;
