@@ -54,7 +54,7 @@ describe('Helm chart deploy/charts/projector (helm template)', () => {
 
     // CRDs: deploy/crds, plus only Helm's keep policy.
     const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
-    const expected = ['externalsecrets', 'secretstores', 'clustersecretstores'].map((p) => deploy(`crds/${p}.external-secrets.io.yaml`)[0]);
+    const expected = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets'].map((p) => deploy(`crds/${p}.external-secrets.io.yaml`)[0]);
     assert.equal(crds.length, expected.length);
     for (const want of expected) {
       const got = crds.find((c) => c.metadata.name === want.metadata.name);
