@@ -18,6 +18,7 @@ import { ManifestPathError } from '../manifests.ts';
 import { CliOutput, shouldUseColor, type Streams } from '../output.ts';
 import { createProgress, noProgress } from '../progress.ts';
 import { loadRepoObjects } from '../repo-objects.ts';
+import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
 
 export interface CheckCommandOptions {
   output: CheckOutputFormat;
@@ -60,7 +61,7 @@ export function registerCheckCommand(program: Command, deps: CheckCommandDeps = 
     .option('--authority-host <url>', 'Entra ID authority for every azurekv store (customCloudConfig.activeDirectoryEndpoint)')
     .option('--ca-file <pem>', 'trust this CA bundle for vault and authority (replaces caBundle/caProvider)')
     .option('--tenant-id <guid>', 'tenant (default AZURE_TENANT_ID); also replaces a tenantId written in a store')
-    .option('--store <kind/name=url...>', 'one store\'s vault URL, e.g. ClusterSecretStore/akv-hybridops=https://... (repeatable)')
+    .option('--store <kind/name=url>', 'one store\'s vault URL, e.g. ClusterSecretStore/akv-hybridops=https://... (repeatable, or comma-separated)', repeatable(byCommaBeforeStoreKind))
     .option('--concurrency <n>', 'vault reads in flight at once', '8')
     .option('--no-progress', 'no progress on stderr')
     .addHelpText('after', EXAMPLES)

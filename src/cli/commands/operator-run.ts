@@ -1,7 +1,8 @@
 // The operator's composition root, loaded only when `projector operator` runs.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { resolveKubeConfig } from '../kubeconfig.ts';
 import { operatorConfig, parseAddr, type LeaderElectionConfig, type OperatorFlags } from '../../config.ts';
 import { Manager, type ManagerLeaderElection } from '../../controller/manager.ts';
 import { leaderIdentity } from '../../kube/lease.ts';
@@ -13,11 +14,9 @@ import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 
+/** The --kubeconfig flag's file, else KUBECONFIG, in-cluster, ~/.kube/config (cli/kubeconfig.ts); throws when none exists. */
 export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
+  return resolveKubeConfig(path).kubeConfig;
 }
 
 // --- leader election ---
@@ -45,9 +44,11 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   for (const warning of config.warnings) log.warn(warning);
   // One registry for the process: ESO's and controller-runtime's families, process and Node.js runtime.
   const metrics = new OperatorMetrics({ clock: systemClock, extendedLabels: config.extendedMetricLabels, processMetrics: true });
-  const kubeConfig = loadKubeConfig(config.kubeconfig);
+  // The flag alone: KUBECONFIG is read by the resolver, which says which one it used.
+  const resolved = resolveKubeConfig(flags.kubeconfig);
+  const kubeConfig = resolved.kubeConfig;
   const leaderElection = leaderElectionFor(config.leaderElection, log);
-  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
+  log.info({ server: resolved.server, kubeconfig: resolved.source, ...(resolved.context && { context: resolved.context }), namespace: config.namespace ?? '(all)', concurrency: config.concurrency, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
   const manager = new Manager({
     kubeConfig,
     registry: defaultRegistry(systemClock, metrics.vault),

@@ -14,6 +14,7 @@ import type { Provider } from '../../providers/provider.ts';
 import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
 import { CliOutput, documentLabel, hasFailed, OUTPUT_FORMATS, type OutputFormat, type Report } from '../output.ts';
 import { checkSchema, esoKindOf, isShapeIntact } from '../schema-check.ts';
+import { byComma, repeatable } from '../repeatable.ts';
 
 /** Repository conventions; defaults follow ADR-0502 and the HOWTO. */
 export interface ValidateConfig {
@@ -415,7 +416,7 @@ export function registerValidateCommand(program: Command, deps: ValidateDeps = {
     .description('Check ExternalSecret and store manifests without a cluster or a vault; never prints values.')
     .argument('[paths...]', 'files or directories (default: the current directory); a directory with a kustomization follows its resources')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
-    .option('--known-store <kind/name...>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable)')
+    .option('--known-store <kind/name>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable, or comma-separated)', repeatable(byComma))
     .option('--config <file>', 'repository conventions, from the validate: section of a projector.yaml')
     .option('--strict', 'warnings fail too')
     .addHelpText('after', EXAMPLES)
