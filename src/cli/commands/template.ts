@@ -12,12 +12,10 @@ import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { ExternalSecret } from '../../api/index.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED } from '../../api/constants.ts';
-import { defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { decodeStdText } from '../../core/go-base64.ts';
-import { planTargetSecret, type SecretBytes } from '../../core/plan-target-secret.ts';
+import type { SecretBytes } from '../../core/plan-target-secret.ts';
 import { Sensitive } from '../../core/sensitive.ts';
-import { systemTemplateClock } from '../../platform/clock.ts';
 import { CliOutput } from '../output.ts';
 
 export interface TemplateFlags {
@@ -70,7 +68,7 @@ export async function templateCommand(flags: TemplateFlags, streams: { stdout: {
     }
     const es = externalSecretFrom(await readYaml(flags.sourceTemplatedObject, '--source-templated-object'), flags.sourceTemplatedObject);
     const data = secretDataFrom(await readYaml(flags.sourceSecretDataFile, '--source-secret-data-file'), flags.sourceSecretDataFile);
-    const secret = renderSecret(es, data, flags.operatorMetadata === true);
+    const secret = await renderSecret(es, data, flags.operatorMetadata === true);
     const text = stringifyYaml(secret);
     if (flags.output) await writeFile(flags.output, text, { mode: 0o600 });
     else streams.stdout.write(text);
@@ -164,7 +162,11 @@ export function secretDataFrom(doc: unknown, file: string): Map<string, SecretBy
 }
 
 /** The Secret the operator would create from `data`, as a manifest (values base64). */
-export function renderSecret(es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>, operatorMetadata: boolean): Record<string, unknown> {
+export async function renderSecret(es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>, operatorMetadata: boolean): Promise<Record<string, unknown>> {
+  // Loaded here: the template engine is only needed when this command runs.
+  const { planTargetSecret } = await import('../../core/plan-target-secret.ts');
+  const { defaultTemplateRenderer } = await import('../../core/default-template-renderer.ts');
+  const { systemTemplateClock } = await import('../../platform/clock.ts');
   const plan = planTargetSecret({ es, data, live: undefined, renderTemplate: defaultTemplateRenderer(systemTemplateClock) });
   if (plan.action !== 'create') throw new ProjectorError('InvalidSpec', 'the data file holds no keys: there is nothing to render (the operator would leave the Secret as it is)');
   const s = plan.secret;
