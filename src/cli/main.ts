@@ -42,6 +42,9 @@ export function buildProgram(): Command {
     // `vault secret show --version` is the secret's version, as in `az keyvault secret show`.
     const taken = c.options.some((o) => o.long === '--version' || o.short === '-V');
     if (!taken) c.version(VERSION, '-V, --version', 'print the version');
+    // A parent's options are read only before its subcommand's name, so `vault secret show
+    // --version <v>` reaches show and is not taken for `vault secret --version`.
+    if (c.commands.length > 0) c.enablePositionalOptions();
     c.showHelpAfterError(`(run "${commandPath(c)} --help" for usage)`);
   }
   return program;
