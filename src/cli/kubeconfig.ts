@@ -5,12 +5,14 @@
 // exists, no configuration is an error naming every place looked at.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ProjectorError } from '../core/errors.ts';
 
 /** Where the service account token of a pod is mounted (client-go rest.InClusterConfig). */
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SERVICE_ACCOUNT_CA = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
 
 export interface ResolvedKubeConfig {
   kubeConfig: KubeConfig;
@@ -59,7 +61,15 @@ export function resolveKubeConfig(flag: string | undefined, environment: KubeCon
     }, source);
   } else if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && exists(SERVICE_ACCOUNT_TOKEN)) {
     source = 'in-cluster service account';
-    load(() => kc.loadFromCluster(), source);
+    // client-go's rest.InClusterConfig: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the
+    // mounted CA and token (re-read as it rotates). Built from `env`, not the library's process.env read.
+    const host = isIPv6(env.KUBERNETES_SERVICE_HOST) ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
+    kc.loadFromOptions({
+      clusters: [{ name: 'in-cluster', server: `https://${host}:${env.KUBERNETES_SERVICE_PORT}`, caFile: SERVICE_ACCOUNT_CA, skipTLSVerify: false }],
+      users: [{ name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: SERVICE_ACCOUNT_TOKEN } } }],
+      contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster' }],
+      currentContext: 'in-cluster',
+    });
   } else {
     const file = join(home, '.kube', 'config');
     source = `default file ${file}`;
