@@ -46,9 +46,9 @@ export function explainSystemError(e: unknown): string | undefined {
   if (!code || !syscall) return undefined;
   const where = typeof s.address === 'string' ? `${s.address}${typeof s.port === 'number' ? `:${s.port}` : ''}` : typeof s.port === 'number' ? `port ${s.port}` : undefined;
   if (syscall === 'listen' || syscall === 'bind') {
-    if (code === 'EADDRINUSE') return `cannot listen on ${where ?? 'the port'}: the address is already in use (another process holds it); stop that process or pass another --port (0 picks a free one)`;
-    if (code === 'EACCES') return `cannot listen on ${where ?? 'the port'}: permission denied (ports below 1024 need privileges); pass another --port`;
-    if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where ?? 'that address'}: no network interface has that address; pass another --host`;
+    if (code === 'EADDRINUSE') return `cannot listen on ${where ?? 'the port'}: the address is already in use (another process holds it); stop that process or choose another port`;
+    if (code === 'EACCES') return `cannot listen on ${where ?? 'the port'}: permission denied (ports below 1024 need privileges); choose another port`;
+    if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where ?? 'that address'}: no network interface has that address; choose another address`;
   }
   if (path) {
     if (code === 'ENOENT') return `cannot ${verbOf(syscall)} ${path}: no such file or directory`;

@@ -75,6 +75,26 @@ describe('errors that explain themselves (CLI process)', { timeout: 1_200_000 },
     });
   });
 
+  it('dev --port out of range: exit 2 naming the flag, before anything starts', async () => {
+    const r = await runProjector(['dev', '.', '--once', '--port', '99999'], { unset: UNSET, cwd: dir });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'projector: InvalidSpec: --port must be a port number (0-65535)\n');
+  });
+
+  it('operator on a metrics address in use: exit 2 naming --metrics-addr', async () => {
+    const held = await holdPort();
+    const kubeconfig = join(dir, 'kubeconfig-metrics.yaml');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\n');
+    try {
+      const r = await runProjector(['operator', '--kubeconfig', kubeconfig, '--health-addr', '0', '--metrics-addr', `127.0.0.1:${held.port}`], { unset: UNSET });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`projector: InvalidSpec: --metrics-addr 127\\.0\\.0\\.1:${held.port} is already in use .*pass another --metrics-addr, or "0" to turn the endpoint off`));
+      assertExplained(r);
+    } finally {
+      held.server.close();
+    }
+  });
+
   describe('no Kubernetes configuration', () => {
     const NO_CONFIG = /no Kubernetes configuration: no --kubeconfig, KUBECONFIG is not set, this is not a pod .*\.kube\/config does not exist; pass --kubeconfig <file> or set KUBECONFIG/;
     for (const args of [['operator'], ['evidence', '--app', 'netbox'], ['dev', '.', '--cluster', '--once', '--no-prompt']]) {

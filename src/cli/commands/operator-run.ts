@@ -1,6 +1,7 @@
 // The operator's composition root, loaded only when `projector operator` runs.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { ProjectorError } from '../../core/errors.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { resolveKubeConfig } from '../kubeconfig.ts';
 import { operatorConfig, parseAddr, type LeaderElectionConfig, type OperatorFlags } from '../../config.ts';
@@ -38,6 +39,18 @@ function leaderElectionFor(le: LeaderElectionConfig, log: Logger): ManagerLeader
 }
 // --- end leader election ---
 
+/** A listen failure on an endpoint address, naming its flag; other errors pass. */
+function addrInUse(flag: string, addr: string): (e: unknown) => never {
+  return (e) => {
+    const err = e as { code?: unknown; syscall?: unknown };
+    if (err?.syscall === 'listen' && (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')) {
+      const why = err.code === 'EADDRINUSE' ? 'is already in use (another process holds it)' : err.code === 'EACCES' ? 'needs privileges' : 'is not an address of this machine';
+      throw new ProjectorError('InvalidSpec', `${flag} ${addr} ${why}; pass another ${flag}, or "0" to turn the endpoint off`);
+    }
+    throw e;
+  };
+}
+
 export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Promise<void> {
   const config = operatorConfig(flags, process.env);
   const log = createLogger({ level: config.logLevel });
@@ -69,9 +82,9 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   });
   const servers = [];
   const health = parseAddr(config.healthAddr);
-  if (health) servers.push(await serveEndpoints(manager, health, 'health'));
+  if (health) servers.push(await serveEndpoints(manager, health, 'health').catch(addrInUse('--health-addr', config.healthAddr)));
   const metricsAddr = parseAddr(config.metricsAddr);
-  if (metricsAddr) servers.push(await serveEndpoints(manager, metricsAddr, 'metrics'));
+  if (metricsAddr) servers.push(await serveEndpoints(manager, metricsAddr, 'metrics').catch(addrInUse('--metrics-addr', config.metricsAddr)));
   if (servers.length) log.info({ ports: servers.map(portOf) }, 'serving health and metrics');
   try {
     await manager.run(signal);

@@ -196,8 +196,9 @@ function readPrincipals(path: string): VaultPrincipal[] {
   return parsed as VaultPrincipal[];
 }
 
-function parsePort(raw: string, flag: string): number {
-  const port = Number(raw);
+/** A port flag's value (0-65535; 0 = a free port); InvalidSpec naming the flag otherwise. */
+export function parsePort(raw: string, flag: string): number {
+  const port = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectorError('InvalidSpec', `${flag} must be a port number (0-65535)`);
   return port;
 }

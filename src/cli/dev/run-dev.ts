@@ -5,6 +5,7 @@ import { createLogger, type LogLevel } from '../../platform/logger.ts';
 import type { DevFlags } from '../commands/dev.ts';
 import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
+import { parsePort } from '../commands/vault.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { objectKey } from '../../api/meta.ts';
 import { targetNameOf } from '../../core/external-secret.ts';
@@ -32,7 +33,8 @@ function warnIfNotIgnored(workDir: string, out: NodeJS.WritableStream): void {
 /** Returns the process exit code. */
 export async function runDev(paths: string[], flags: DevFlags): Promise<number> {
   const out = process.stdout;
-  refreshMs(flags.refresh); // usage error before anything starts
+  refreshMs(flags.refresh); // usage errors before anything starts
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : undefined;
   warnIfNotIgnored(flags.workDir, out);
   const workDir = resolve(flags.workDir);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
@@ -46,7 +48,7 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
     demo: Boolean(flags.demo),
     prompt: flags.prompt,
     seedFile: flags.seed,
-    port: flags.port ? Number(flags.port) : undefined,
+    port,
     out,
     input: process.stdin,
     log,
@@ -109,7 +111,7 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
   const refresh = flags.demo ? '2s' : flags.refresh;
   const dev = await runDevCluster(
-    { paths, exclude: flags.exclude ?? [], workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port ? Number(flags.port) : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds) },
+    { paths, exclude: flags.exclude ?? [], workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port !== undefined ? parsePort(flags.port, '--port') : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds) },
     ac.signal,
     print,
   );
