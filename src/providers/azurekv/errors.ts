@@ -309,9 +309,12 @@ function fromAuthFailure(chain: ErrorLike[], ctx: CallContext): ProjectorError {
   }
   const what = [oauthCode, status].filter((x) => x !== undefined).join(', ');
   const name = safeCode(chain[0]?.name) ?? 'Error';
+  // Entra ID's AADSTS number says which check failed (unknown client, wrong secret, tenant); a code, safe to print.
+  const aadsts = chain.map((e) => /\bAADSTS\d{4,8}\b/.exec(String((e as { message?: unknown }).message ?? ''))?.[0]).find((c) => c !== undefined);
+  const codes = [what, aadsts].filter((x) => x).join(', ');
   return new ProjectorError(
     'StoreAuthFailed',
-    `could not get a token for vault ${ctx.vaultUrl}: ${name}${what ? ` (${what})` : ''}; check tenantId, clientId and the credential`,
+    `could not get a token for vault ${ctx.vaultUrl}: ${name}${codes ? ` (${codes})` : ''}; check tenantId, clientId and the credential`,
     { ...(status !== undefined ? { httpStatus: status } : {}), ...(oauthCode ? { remoteCode: oauthCode } : {}) },
   );
 }
