@@ -54,7 +54,7 @@ describe('AzureKvSecretsClient on a mangled 200', () => {
       assert.ok(err instanceof ProjectorError, `a ProjectorError, got ${(err as Error)?.name}`);
       assert.equal(err.code, 'VaultUnavailable');
       assert.equal(err.details.cause, 'bad-response');
-      assert.deepEqual(resultFor(err), { kind: 'retry' });
+      assert.deepEqual(resultFor(err), { kind: 'retry', error: 'VaultUnavailable' });
       assert.match(err.describe(), /^VaultUnavailable: vault https:\/\/v\.vault\.azure\.net\/ .*not a Key Vault response while reading secret "db" .*retrying with backoff$/);
       assert.ok(!err.describe().includes(CANARY) && !JSON.stringify(err.details).includes(CANARY), 'the body never reaches the message');
     });
