@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `projector` command. Each command lives in src/cli/commands/ and is its own composition root.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerOperatorCommand } from './commands/operator.ts';
@@ -7,12 +8,23 @@ import { registerValidateCommand } from './commands/validate.ts';
 import { registerVaultCommands } from './commands/vault.ts';
 import { registerCheckCommand } from './commands/check.ts';
 import { registerEvidenceCommand } from './commands/evidence.ts';
+import { registerTemplateCommand } from './commands/template.ts';
 import { defaultRegistry } from './default-registry.ts';
+import { explainSystemError, reportBug } from './failure.ts';
+
+/** package.json's version: the one `--version` prints. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** `projector vault secret set`, for hints. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 export function buildProgram(): Command {
   const program = new Command('projector')
     .description('Projects secrets from Azure Key Vault into Kubernetes Secrets (External Secrets Operator API).')
-    .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) })
     // Usage errors exit 2 (1 means findings); set before subcommands so they inherit it.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -22,6 +34,19 @@ export function buildProgram(): Command {
   registerVaultCommands(program);
   registerCheckCommand(program);
   registerEvidenceCommand(program);
+  registerTemplateCommand(program);
+  // Every command answers --version, and a usage error prints one line and where help is, not
+  // the whole help text (which pushed the error off the screen).
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program)) {
+    // `vault secret show --version` is the secret's version, as in `az keyvault secret show`.
+    const taken = c.options.some((o) => o.long === '--version' || o.short === '-V');
+    if (!taken) c.version(VERSION, '-V, --version', 'print the version');
+    // A parent's options are read only before its subcommand's name, so `vault secret show
+    // --version <v>` reaches show and is not taken for `vault secret --version`.
+    if (c.commands.length > 0) c.enablePositionalOptions();
+    c.showHelpAfterError(`(run "${commandPath(c)} --help" for usage)`);
+  }
   return program;
 }
 
@@ -30,12 +55,16 @@ export async function runCli(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     const e = err as { name?: string; code?: string; message?: string; stack?: string };
-    // Only our own errors carry messages safe to print; anything else is a bug, named but not quoted.
+    // Only our own errors carry messages safe to print; a system error a user causes is explained
+    // from its code and path; anything else is a bug, named but not quoted.
+    const explained = e?.name === 'ProjectorError' ? undefined : explainSystemError(err);
     if (e?.name === 'ProjectorError') process.stderr.write(`projector: ${e.code}: ${e.message}\n`);
+    else if (explained) process.stderr.write(`projector: ${explained}\n`);
     else {
       // Every edge maps its errors to ProjectorError (the vault's, the SDK's, the API server's), so
-      // reaching here is a Projector bug: say so, and how to get the stack for a report.
-      process.stderr.write(`projector: internal error (${e?.name ?? typeof err}): this is a bug in Projector; run again with LOG_LEVEL=debug for the stack and report it\n`);
+      // reaching here is a Projector bug: one line with an id; the stack is in the debug log.
+      const bug = reportBug(err, process.env);
+      process.stderr.write(`${bug.line}\n`);
       if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e?.stack?.split('\n').slice(1).join('\n') ?? ''}\n`);
     }
     process.exit(2);

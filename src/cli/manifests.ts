@@ -7,6 +7,7 @@
 // the `yaml` package quotes the offending line, which could hold a committed secret.
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { IgnoreRules, type IgnoreOptions } from './ignore-rules.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ParsedNode } from 'yaml';
 
 export interface Position {
@@ -51,8 +52,12 @@ const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomi
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
 const SKIPPED_DIRS = new Set(['node_modules']);
 
-export async function loadManifests(paths: string[]): Promise<{ docs: LoadedDoc[]; problems: Problem[] }> {
-  const loader = new ManifestLoader();
+/**
+ * Loads every manifest under `paths`. Files named on the command line are always read; inside
+ * directories, what .gitignore files and `ignore.exclude` patterns name is skipped (ignore-rules.ts).
+ */
+export async function loadManifests(paths: string[], ignore: IgnoreOptions = {}): Promise<{ docs: LoadedDoc[]; problems: Problem[] }> {
+  const loader = new ManifestLoader(new IgnoreRules(ignore));
   for (const p of paths) await loader.loadArgument(p);
   return { docs: loader.docs, problems: loader.problems };
 }
@@ -61,8 +66,15 @@ class ManifestLoader {
   readonly docs: LoadedDoc[] = [];
   readonly problems: Problem[] = [];
   readonly #seen = new Set<string>();
+  readonly #ignore: IgnoreRules;
+  #walkRoot = '.';
+
+  constructor(ignore: IgnoreRules) {
+    this.#ignore = ignore;
+  }
 
   async loadArgument(p: string): Promise<void> {
+    this.#walkRoot = p;
     const info = await stat(p).catch(() => undefined);
     if (!info) throw new ManifestPathError(`cannot read ${displayPath(p)}: no such file or directory`);
     if (info.isDirectory()) return this.#loadDirectory(p);
@@ -85,8 +97,9 @@ class ManifestLoader {
     if (kustomization) return this.#followKustomization(join(dir, kustomization));
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name)) await this.#loadDirectory(p);
-      else if (e.isFile() && MANIFEST_EXTENSIONS.some((x) => e.name.endsWith(x))) await this.#loadFile(p);
+      if (e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name)) {
+        if (!this.#ignore.ignored(p, true, this.#walkRoot)) await this.#loadDirectory(p);
+      } else if (e.isFile() && MANIFEST_EXTENSIONS.some((x) => e.name.endsWith(x)) && !this.#ignore.ignored(p, false, this.#walkRoot)) await this.#loadFile(p);
     }
   }
 

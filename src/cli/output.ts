@@ -15,6 +15,12 @@ export interface DocumentSummary {
   kind: string | undefined;
   name: string | undefined;
   namespace: string | undefined;
+  /**
+   * The command checked this document (an external-secrets.io kind, a v1 Secret): JUnit lists a
+   * test case for these and for any document with a finding, not for every Deployment it read past.
+   * Absent means checked.
+   */
+  validated?: boolean;
 }
 
 export interface Report {
@@ -132,7 +138,10 @@ export function formatJson(report: Report): string {
 // document, such as YAML syntax errors). Errors, and warnings under --strict, are failures;
 // other warnings go to the case's system-out.
 export function formatJunit(report: Report): string {
-  const files = [...new Set([...report.files, ...report.problems.map((p) => p.file)])].sort();
+  // A file is a suite when it has a document that was validated or a finding; others were only read.
+  const files = [...new Set([...report.files, ...report.problems.map((p) => p.file)])]
+    .filter((f) => report.problems.some((p) => p.file === f) || report.documents.some((d) => d.file === f && d.validated !== false))
+    .sort();
   const suites = files.map((file) => junitSuite(report, file));
   const tests = suites.reduce((n, s) => n + s.tests, 0);
   const failures = suites.reduce((n, s) => n + s.failures, 0);
@@ -148,10 +157,12 @@ export function formatJunit(report: Report): string {
 function junitSuite(report: Report, file: string): { xml: string; tests: number; failures: number } {
   const cases: { name: string; problems: Problem[] }[] = [];
   const fileProblems = report.problems.filter((p) => p.file === file && p.document === undefined);
-  if (fileProblems.length > 0 || !report.documents.some((d) => d.file === file)) cases.push({ name: 'file', problems: fileProblems });
+  if (fileProblems.length > 0) cases.push({ name: 'file', problems: fileProblems });
   report.documents.forEach((d, i) => {
     if (d.file !== file) return;
-    cases.push({ name: documentLabel(d), problems: report.problems.filter((p) => p.document === i) });
+    const problems = report.problems.filter((p) => p.document === i);
+    if (d.validated === false && problems.length === 0) return;
+    cases.push({ name: documentLabel(d), problems });
   });
   let failures = 0;
   const body = cases.map((c) => {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { ExternalSecret, GenericStore } from '../api/index.ts';
 import { API_VERSION, GROUP } from '../api/constants.ts';
 import { loadManifests, type LoadedDoc, type Problem } from './manifests.ts';
+import type { IgnoreOptions } from './ignore-rules.ts';
 import { checkSchema } from './schema-check.ts';
 
 export interface RepoObjects {
@@ -25,6 +26,8 @@ export interface LoadOptions {
    * and the object is left out. `projector dev` loads this way.
    */
   refuseInvalid?: boolean;
+  /** What to skip inside scanned directories (.gitignore, --exclude). */
+  ignore?: IgnoreOptions;
 }
 
 export function originKey(kind: string, namespace: string | undefined, name: string): string {
@@ -39,7 +42,7 @@ function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: num
 }
 
 export async function loadRepoObjects(paths: string[], defaultNamespace = 'default', options: LoadOptions = {}): Promise<RepoObjects> {
-  const { docs, problems } = await loadManifests(paths);
+  const { docs, problems } = await loadManifests(paths, options.ignore);
   const out: RepoObjects = { externalSecrets: [], stores: [], origins: new Map(), problems };
   for (const doc of docs) {
     if (!doc.apiVersion?.startsWith(`${GROUP}/`) || !doc.name) continue;

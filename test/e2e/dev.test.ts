@@ -121,4 +121,35 @@ describe('projector dev', { timeout: 600_000 }, () => {
       }
     }
   });
+
+  it('prints every ExternalSecret\'s state after each reload: unchanged, then failing', async () => {
+    const repo = tempRepo();
+    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
+    try {
+      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
+      // An edit that changes nothing the operator reads: no event, but the state is still shown.
+      writeFileSync(esFile, `# a comment\n${readFileSync(esFile, 'utf8')}`);
+      await eventually(() => out, (o) => /manifests changed: reloaded\nstate: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
+        timeoutMs: 20_000,
+        message: 'dev prints the unchanged state after the reload',
+      });
+      const seen = out.length;
+      // A template the engine refuses: the state after the reload says it fails, and why.
+      writeFileSync(esFile, readFileSync(esFile, 'utf8').replace('    creationPolicy: Owner', '    creationPolicy: Owner\n    template:\n      data:\n        x: "{{ nosuchfunction . }}"'));
+      await eventually(() => out.slice(seen), (o) => /state: 0 ExternalSecret\(s\) ready, 1 failing\n {2}✗ netbox\/netbox-db-password failing: .*nosuchfunction/.test(o), {
+        timeoutMs: 20_000,
+        message: 'dev prints the failing state after the reload',
+      });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
+  });
 });

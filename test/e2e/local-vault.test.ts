@@ -124,7 +124,7 @@ describe('the local vault from the CLI', { timeout: 300_000 }, () => {
         env: { AZURE_TENANT_ID: served.field('Tenant ID'), AZURE_CLIENT_ID: 'ghost', AZURE_CLIENT_SECRET: 'x', AZURE_AUTHORITY_HOST: served.field('Authority host') },
       });
       assert.equal(ghost.code, 2, ghost.stderr);
-      assert.match(ghost.stderr, /StoreAuthFailed: authentication failed \(AADSTS700016\): unknown client id: register it with `projector vault serve --principals FILE`/);
+      assert.match(ghost.stderr, /StoreAuthFailed: .*AADSTS700016\): unknown client id in this tenant \(clientId\); with the local vault, register it with `projector vault serve --principals FILE`/);
     } finally {
       await stop(served);
     }

@@ -18,6 +18,7 @@ import { ManifestPathError } from '../manifests.ts';
 import { CliOutput, shouldUseColor, type Streams } from '../output.ts';
 import { createProgress, noProgress } from '../progress.ts';
 import { loadRepoObjects } from '../repo-objects.ts';
+import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
 
 export interface CheckCommandOptions {
   output: CheckOutputFormat;
@@ -26,6 +27,7 @@ export interface CheckCommandOptions {
   caFile?: string;
   tenantId?: string;
   store?: string[];
+  exclude?: string[];
   concurrency: string;
   progress: boolean;
 }
@@ -60,7 +62,8 @@ export function registerCheckCommand(program: Command, deps: CheckCommandDeps = 
     .option('--authority-host <url>', 'Entra ID authority for every azurekv store (customCloudConfig.activeDirectoryEndpoint)')
     .option('--ca-file <pem>', 'trust this CA bundle for vault and authority (replaces caBundle/caProvider)')
     .option('--tenant-id <guid>', 'tenant (default AZURE_TENANT_ID); also replaces a tenantId written in a store')
-    .option('--store <kind/name=url...>', 'one store\'s vault URL, e.g. ClusterSecretStore/akv-hybridops=https://... (repeatable)')
+    .option('--store <kind/name=url>', 'one store\'s vault URL, e.g. ClusterSecretStore/akv-hybridops=https://... (repeatable, or comma-separated)', repeatable(byCommaBeforeStoreKind))
+    .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
     .option('--concurrency <n>', 'vault reads in flight at once', '8')
     .option('--no-progress', 'no progress on stderr')
     .addHelpText('after', EXAMPLES)
@@ -76,7 +79,7 @@ export async function checkCommand(paths: string[], opts: CheckCommandOptions, d
     const overrides = await overridesFrom(opts);
     const concurrency = Number(opts.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new CheckUsageError('--concurrency must be a positive integer');
-    const repo = await loadRepoObjects(paths.length > 0 ? paths : ['.']);
+    const repo = await loadRepoObjects(paths.length > 0 ? paths : ['.'], undefined, { ignore: { exclude: opts.exclude ?? [] } });
     const loadErrors = repo.problems.filter((p) => p.severity === 'error');
     for (const p of loadErrors) streams.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message} (not checked; run projector validate)\n`);
     const run = await runCheck(repo, {

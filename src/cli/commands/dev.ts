@@ -1,5 +1,6 @@
 // `projector dev`: the local development loop (see src/cli/dev/).
 import type { Command } from 'commander';
+import { repeatable } from '../repeatable.ts';
 
 export interface DevFlags {
   workDir: string;
@@ -13,6 +14,7 @@ export interface DevFlags {
   cluster?: boolean;
   kubeconfig?: string;
   installCrds?: boolean;
+  exclude?: string[];
 }
 
 const EXAMPLES = `
@@ -43,6 +45,7 @@ export function registerDevCommand(program: Command): void {
     .option('--cluster', 'reconcile into the cluster of the current kubeconfig context (the operator runs in this process)')
     .option('--kubeconfig <path>', 'like --cluster, with this kubeconfig')
     .option('--install-crds', 'with --cluster: install the external-secrets.io CRDs if the cluster lacks them')
+    .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
     .option('--log-level <level>', 'operator log level written to <work-dir>/dev.log', 'info')
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[] | undefined, flags: DevFlags) => {

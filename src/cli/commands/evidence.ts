@@ -15,6 +15,7 @@ import { KubeEvidenceCluster, type EvidenceCluster } from '../evidence/cluster-r
 import { EvidenceFinding, runEvidence, type EvidenceOptions, type EvidenceResult } from '../evidence/run-evidence.ts';
 import { CliOutput, type Streams } from '../output.ts';
 import { loadKubeConfig } from './operator-run.ts';
+import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
 
 export const DEFAULT_OUT_DIR = 'docs/proof/secrets';
 const EXIT_OK = 0;
@@ -61,7 +62,7 @@ export function registerEvidenceCommand(program: Command): void {
     .requiredOption('--app <name>', 'the application, e.g. netbox')
     .option('-n, --namespace <ns>', 'namespace of its ExternalSecrets (default: the app name)')
     .option('-l, --selector <labels>', 'label selector for its ExternalSecrets, e.g. app=netbox')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)')
     .option('--out-dir <dir>', 'root of the proof folders', DEFAULT_OUT_DIR)
     .option('--date <YYYY-MM-DD>', "the folder's date (default: today)")
     .option('--rotation', 'also prove a rotation: Secret metadata before and after, ExternalSecret generation unchanged')
@@ -73,12 +74,12 @@ export function registerEvidenceCommand(program: Command): void {
     .option('--authority-host <url>', 'with --rotate-key: Entra ID authority (customCloudConfig.activeDirectoryEndpoint)')
     .option('--ca-file <pem>', 'with --rotate-key: CA bundle to trust for vault and authority')
     .option('--tenant-id <guid>', 'with --rotate-key: tenant (default AZURE_TENANT_ID)')
-    .option('--store <kind/name=url...>', "with --rotate-key: one store's vault URL (repeatable)")
+    .option('--store <kind/name=url>', "with --rotate-key: one store's vault URL (repeatable, or comma-separated)", repeatable(byCommaBeforeStoreKind))
     .addHelpText('after', EXAMPLES)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE))
     .action(async (opts: EvidenceCommandOptions) => {
       const streams = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-      process.exitCode = await evidenceCommand(opts, streams, (o) => new KubeEvidenceCluster(loadKubeConfig(o.kubeconfig ?? process.env.KUBECONFIG)));
+      process.exitCode = await evidenceCommand(opts, streams, (o) => new KubeEvidenceCluster(loadKubeConfig(o.kubeconfig)));
     });
 }
 

@@ -1,7 +1,9 @@
 // The operator's composition root, loaded only when `projector operator` runs.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
+import { ProjectorError } from '../../core/errors.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { resolveKubeConfig } from '../kubeconfig.ts';
 import { operatorConfig, parseAddr, type LeaderElectionConfig, type OperatorFlags } from '../../config.ts';
 import { Manager, type ManagerLeaderElection } from '../../controller/manager.ts';
 import { leaderIdentity } from '../../kube/lease.ts';
@@ -13,11 +15,9 @@ import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 
+/** The --kubeconfig flag's file, else KUBECONFIG, in-cluster, ~/.kube/config (cli/kubeconfig.ts); throws when none exists. */
 export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
+  return resolveKubeConfig(path).kubeConfig;
 }
 
 // --- leader election ---
@@ -39,15 +39,29 @@ function leaderElectionFor(le: LeaderElectionConfig, log: Logger): ManagerLeader
 }
 // --- end leader election ---
 
+/** A listen failure on an endpoint address, naming its flag; other errors pass. */
+function addrInUse(flag: string, addr: string): (e: unknown) => never {
+  return (e) => {
+    const err = e as { code?: unknown; syscall?: unknown };
+    if (err?.syscall === 'listen' && (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')) {
+      const why = err.code === 'EADDRINUSE' ? 'is already in use (another process holds it)' : err.code === 'EACCES' ? 'needs privileges' : 'is not an address of this machine';
+      throw new ProjectorError('InvalidSpec', `${flag} ${addr} ${why}; pass another ${flag}, or "0" to turn the endpoint off`);
+    }
+    throw e;
+  };
+}
+
 export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Promise<void> {
   const config = operatorConfig(flags, process.env);
   const log = createLogger({ level: config.logLevel });
   for (const warning of config.warnings) log.warn(warning);
   // One registry for the process: ESO's and controller-runtime's families, process and Node.js runtime.
   const metrics = new OperatorMetrics({ clock: systemClock, extendedLabels: config.extendedMetricLabels, processMetrics: true });
-  const kubeConfig = loadKubeConfig(config.kubeconfig);
+  // The flag alone: KUBECONFIG is read by the resolver, which says which one it used.
+  const resolved = resolveKubeConfig(flags.kubeconfig);
+  const kubeConfig = resolved.kubeConfig;
   const leaderElection = leaderElectionFor(config.leaderElection, log);
-  log.info({ server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', concurrency: config.concurrency, workloadReload: config.workloadReload, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
+  log.info({ server: resolved.server, kubeconfig: resolved.source, ...(resolved.context && { context: resolved.context }), namespace: config.namespace ?? '(all)', concurrency: config.concurrency, workloadReload: config.workloadReload, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
   const manager = new Manager({
     kubeConfig,
     registry: defaultRegistry(systemClock, metrics.vault),
@@ -70,9 +84,9 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   });
   const servers = [];
   const health = parseAddr(config.healthAddr);
-  if (health) servers.push(await serveEndpoints(manager, health, 'health'));
+  if (health) servers.push(await serveEndpoints(manager, health, 'health').catch(addrInUse('--health-addr', config.healthAddr)));
   const metricsAddr = parseAddr(config.metricsAddr);
-  if (metricsAddr) servers.push(await serveEndpoints(manager, metricsAddr, 'metrics'));
+  if (metricsAddr) servers.push(await serveEndpoints(manager, metricsAddr, 'metrics').catch(addrInUse('--metrics-addr', config.metricsAddr)));
   if (servers.length) log.info({ ports: servers.map(portOf) }, 'serving health and metrics');
   try {
     await manager.run(signal);

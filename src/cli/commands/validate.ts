@@ -15,6 +15,7 @@ import type { Provider } from '../../providers/provider.ts';
 import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
 import { CliOutput, documentLabel, hasFailed, OUTPUT_FORMATS, type OutputFormat, type Report } from '../output.ts';
 import { checkSchema, esoKindOf, isShapeIntact } from '../schema-check.ts';
+import { byComma, repeatable } from '../repeatable.ts';
 
 /** Repository conventions; defaults follow ADR-0502 and the HOWTO. */
 export interface ValidateConfig {
@@ -45,9 +46,9 @@ export interface ValidateDeps {
   providers?: readonly Provider[];
 }
 
-export async function runValidate(paths: string[], config: ValidateConfig, strict: boolean, deps: ValidateDeps = {}): Promise<Report> {
+export async function runValidate(paths: string[], config: ValidateConfig, strict: boolean, deps: ValidateDeps = {}, exclude: string[] = []): Promise<Report> {
   for (const ref of config.knownStores) parseStoreRef(ref);
-  const { docs, problems } = await loadManifests(paths.length > 0 ? paths : ['.']);
+  const { docs, problems } = await loadManifests(paths.length > 0 ? paths : ['.'], { exclude });
   return analyse(docs, problems, config, strict, deps);
 }
 
@@ -82,7 +83,7 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
   return {
     command: 'validate',
     files: [...new Set([...docs.map((d) => d.file), ...loadProblems.map((p) => p.file)])],
-    documents: docs.map(({ file, index, line, column, kind, name, namespace }) => ({ file, index, line, column, kind, name, namespace })),
+    documents: docs.map((d) => ({ file: d.file, index: d.index, line: d.line, column: d.column, kind: d.kind, name: d.name, namespace: d.namespace, validated: isValidatedKind(d) })),
     problems,
     strict,
   };
@@ -113,6 +114,11 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
     }
   }
   return { issues, shapeIntact };
+}
+
+/** What checkDocument judges: external-secrets.io kinds and v1 Secrets (others are read for context only, e.g. Namespace labels). */
+function isValidatedKind(doc: LoadedDoc): boolean {
+  return esoKindOf(doc) !== undefined || (doc.kind === 'Secret' && doc.apiVersion === 'v1');
 }
 
 const SHAPE_CODES = new Set(['WrongType', 'MissingField', 'SchemaViolation', 'NotAnObject']);
@@ -395,6 +401,7 @@ export function configFrom(parsed: unknown, file: string): ValidateConfig {
 interface CommandOptions {
   output: OutputFormat;
   knownStore?: string[];
+  exclude?: string[];
   config?: string;
   strict?: boolean;
 }
@@ -418,7 +425,8 @@ export function registerValidateCommand(program: Command, deps: ValidateDeps = {
     .description('Check ExternalSecret and store manifests without a cluster or a vault; never prints values.')
     .argument('[paths...]', 'files or directories (default: the current directory); a directory with a kustomization follows its resources')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
-    .option('--known-store <kind/name...>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable)')
+    .option('--known-store <kind/name>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable, or comma-separated)', repeatable(byComma))
+    .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
     .option('--config <file>', 'repository conventions, from the validate: section of a projector.yaml')
     .option('--strict', 'warnings fail too')
     .addHelpText('after', EXAMPLES)
@@ -434,7 +442,7 @@ async function validateCommand(paths: string[], opts: CommandOptions, deps: Vali
   try {
     const config = await loadValidateConfig(opts.config);
     config.knownStores = [...config.knownStores, ...(opts.knownStore ?? [])];
-    const report = await runValidate(paths, config, opts.strict === true, deps);
+    const report = await runValidate(paths, config, opts.strict === true, deps, opts.exclude ?? []);
     out.report(report, opts.output);
     return hasFailed(report) ? EXIT_FINDINGS : EXIT_OK;
   } catch (e) {

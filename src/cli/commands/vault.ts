@@ -5,7 +5,11 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SecretClient, SecretClientOptions, KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
-import { ProjectorError, type ErrorCode } from '../../core/errors.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { toProjectorError, type CallContext } from '../../providers/azurekv/errors.ts';
+import { diagnosingCredential } from '../../providers/azurekv/authority.ts';
+import { classifyError } from '../check/classify.ts';
+import { repeatable } from '../repeatable.ts';
 import type { VaultPrincipal } from '../../vault/index.ts';
 
 interface ServeFlags {
@@ -64,47 +68,49 @@ export function registerVaultCommands(program: Command): void {
     .option('--file <path>', 'read the value from a file')
     .option('--value-stdin', 'read the value from standard input')
     .option('--content-type <type>', 'content type to record')
-    .option('--tags <k=v...>', 'tags to record')
-    .action(async (flags: ClientFlags & { name: string; value?: string; file?: string; valueStdin?: boolean; contentType?: string; tags?: string[] }) => {
+    .option('--tags <k=v>', 'a tag to record (repeatable: --tags env=dev --tags team=ops)', repeatable())
+    .action(vaultAction(async (flags: ClientFlags & { name: string; value?: string; file?: string; valueStdin?: boolean; contentType?: string; tags?: string[] }) => {
       const value = await valueFrom(flags);
-      const client = await secretClient(flags);
-      const s = await callVault(() =>
+      const { client, vaultUrl } = await secretClient(flags);
+      const s = await callVault({ vaultUrl, secretName: flags.name }, () =>
         client.setSecret(flags.name, value, {
           ...(flags.contentType && { contentType: flags.contentType }),
           ...(flags.tags && { tags: parseTags(flags.tags) }),
         }),
       );
       printJson(describeSecret(s.properties));
-    });
+    }));
 
   withClientOptions(secret.command('show').description('Show a secret: metadata only, unless --reveal.'))
     .requiredOption('--name <name>', 'secret name')
     .option('--version <version>', 'a specific version (default: latest)')
     .option('--reveal', 'also print the value')
-    .action(async (flags: ClientFlags & { name: string; version?: string; reveal?: boolean }) => {
-      const client = await secretClient(flags);
-      const s: KeyVaultSecret = await callVault(() => client.getSecret(flags.name, flags.version ? { version: flags.version } : {}));
+    .action(vaultAction(async (flags: ClientFlags & { name: string; version?: string; reveal?: boolean }) => {
+      const { client, vaultUrl } = await secretClient(flags);
+      const s: KeyVaultSecret = await callVault({ vaultUrl, secretName: flags.name, version: flags.version }, () => client.getSecret(flags.name, flags.version ? { version: flags.version } : {}));
       printJson(flags.reveal ? { ...describeSecret(s.properties), value: s.value } : describeSecret(s.properties));
-    });
+    }));
 
-  withClientOptions(secret.command('list').description('List secrets (names and metadata, no values).')).action(async (flags: ClientFlags) => {
-    const client = await secretClient(flags);
-    const items: Record<string, unknown>[] = [];
-    await callVault(async () => {
-      for await (const p of client.listPropertiesOfSecrets()) items.push(describeSecret(p));
-    });
-    printJson(items);
-  });
+  withClientOptions(secret.command('list').description('List secrets (names and metadata, no values).')).action(
+    vaultAction(async (flags: ClientFlags) => {
+      const { client, vaultUrl } = await secretClient(flags);
+      const items: Record<string, unknown>[] = [];
+      await callVault({ vaultUrl }, async () => {
+        for await (const p of client.listPropertiesOfSecrets()) items.push(describeSecret(p));
+      });
+      printJson(items);
+    }),
+  );
 
   withClientOptions(secret.command('delete').description('Soft-delete a secret (recoverable); --purge removes it for good.'))
     .requiredOption('--name <name>', 'secret name')
     .option('--purge', 'purge the secret after deleting it')
-    .action(async (flags: ClientFlags & { name: string; purge?: boolean }) => {
-      const client = await secretClient(flags);
-      const deleted = await callVault(async () => (await client.beginDeleteSecret(flags.name)).pollUntilDone());
-      if (flags.purge) await callVault(() => client.purgeDeletedSecret(flags.name));
+    .action(vaultAction(async (flags: ClientFlags & { name: string; purge?: boolean }) => {
+      const { client, vaultUrl } = await secretClient(flags);
+      const deleted = await callVault({ vaultUrl, secretName: flags.name }, async () => (await client.beginDeleteSecret(flags.name)).pollUntilDone());
+      if (flags.purge) await callVault({ vaultUrl, secretName: flags.name }, () => client.purgeDeletedSecret(flags.name));
       printJson({ name: deleted.name, recoveryId: deleted.recoveryId, deletedOn: deleted.deletedOn, purged: Boolean(flags.purge) });
-    });
+    }));
 }
 
 function withClientOptions(cmd: Command): Command {
@@ -124,12 +130,14 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   const { createLogger } = await import('../../platform/logger.ts');
   const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
   const principals = flags.principals ? readPrincipals(flags.principals) : [];
+  const port = parsePort(flags.port, '--port');
+  const imdsPort = flags.imdsPort !== undefined ? parsePort(flags.imdsPort, '--imds-port') : undefined;
   const vault = await startVaultForCli({
     dataDir: flags.dataDir,
     owner: `projector vault serve --data-dir ${flags.dataDir}`,
     host: flags.host,
-    port: parsePort(flags.port, '--port'),
-    ...(flags.imdsPort !== undefined && { imdsPort: parsePort(flags.imdsPort, '--imds-port') }),
+    port,
+    ...(imdsPort !== undefined && { imdsPort }),
     ...(flags.tenantId && { tenantId: flags.tenantId }),
     principals,
     ...(flags.throttle && { throttle: {} }),
@@ -142,6 +150,8 @@ async function serveVault(flags: ServeFlags): Promise<void> {
       },
     }),
     log,
+  }).catch((e: unknown) => {
+    throw portInUse(e, port, imdsPort, flags.host) ?? e;
   });
   // Keep the vault's own principals.json in step with --principals so `vault secret` users can look them up.
   for (const p of principals) await vault.admin.addPrincipal(p);
@@ -193,6 +203,15 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   log.flush();
 }
 
+/** A listen error on one of the two ports, naming the flag that chose it (else undefined: main.ts explains the rest). */
+function portInUse(e: unknown, port: number, imdsPort: number | undefined, host: string): ProjectorError | undefined {
+  const err = e as { code?: unknown; syscall?: unknown; port?: unknown };
+  if (err?.syscall !== 'listen' || (err.code !== 'EADDRINUSE' && err.code !== 'EACCES')) return undefined;
+  const flag = err.port === imdsPort && imdsPort !== port ? '--imds-port' : '--port';
+  const why = err.code === 'EADDRINUSE' ? 'is already in use (another process, perhaps another projector vault serve or dev, holds it)' : 'needs privileges (below 1024)';
+  return new ProjectorError('InvalidSpec', `${host}:${String(err.port)} ${why}; pass another ${flag} (${flag} 0 picks a free one)`);
+}
+
 function readPrincipals(path: string): VaultPrincipal[] {
   let parsed: unknown;
   try {
@@ -218,52 +237,82 @@ function parseApiVersions(raw: string, known: readonly string[]): string[] {
   return known.filter((v) => list.includes(v));
 }
 
-function parsePort(raw: string, flag: string): number {
-  const port = Number(raw);
+/** A port flag's value (0-65535; 0 = a free port); InvalidSpec naming the flag otherwise. */
+export function parsePort(raw: string, flag: string): number {
+  const port = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectorError('InvalidSpec', `${flag} must be a port number (0-65535)`);
   return port;
 }
 
-async function secretClient(flags: ClientFlags): Promise<SecretClient> {
+async function secretClient(flags: ClientFlags): Promise<{ client: SecretClient; vaultUrl: string }> {
   const env = process.env;
   const vaultUrl = flags.vaultUrl ?? env.AZURE_KEYVAULT_URL;
   const tenantId = flags.tenantId ?? env.AZURE_TENANT_ID;
   const clientId = flags.clientId ?? env.AZURE_CLIENT_ID;
   const clientSecret = flags.clientSecret ?? env.AZURE_CLIENT_SECRET;
   const authorityHost = flags.authorityHost ?? env.AZURE_AUTHORITY_HOST;
-  if (!vaultUrl) throw new ProjectorError('InvalidSpec', 'give --vault-url (or AZURE_KEYVAULT_URL)');
+  if (!vaultUrl) throw new VaultUsageError('InvalidSpec', 'give --vault-url (or AZURE_KEYVAULT_URL)');
+  if (!URL.canParse(vaultUrl) || new URL(vaultUrl).protocol !== 'https:') throw new VaultUsageError('InvalidSpec', '--vault-url must be an https URL');
+  if (authorityHost !== undefined && (!URL.canParse(authorityHost) || new URL(authorityHost).protocol !== 'https:')) throw new VaultUsageError('InvalidSpec', '--authority-host must be an https URL');
   if (!tenantId || !clientId || !clientSecret) {
-    throw new ProjectorError('CredentialNotFound', 'give --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)');
+    throw new VaultUsageError('CredentialNotFound', 'give --tenant-id, --client-id and --client-secret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)');
+  }
+  let ca: string | undefined;
+  if (flags.caFile) {
+    try {
+      ca = readFileSync(flags.caFile, 'utf8');
+    } catch {
+      throw new VaultUsageError('InvalidSpec', `cannot read --ca-file ${flags.caFile}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new VaultUsageError('InvalidSpec', `--ca-file ${flags.caFile} holds no PEM certificate`);
   }
   const { apiVersionIssues, pinApiVersionPolicy } = await import('../../providers/azurekv/index.ts');
   const versionIssue = flags.apiVersion !== undefined ? apiVersionIssues(flags.apiVersion, '--api-version')[0] : undefined;
-  if (versionIssue) throw new ProjectorError('InvalidSpec', versionIssue.message);
+  if (versionIssue) throw new VaultUsageError('InvalidSpec', versionIssue.message);
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const { ClientSecretCredential } = await import('@azure/identity');
-  const tlsOptions = flags.caFile ? { tlsOptions: { ca: readFileSync(flags.caFile, 'utf8') } } : {};
+  const { getCACertificates } = await import('node:tls');
+  // The CA is added to Node's default trust, not put in its place (as providers/azurekv/trust.ts).
+  const caList = ca ? [...getCACertificates('default'), ca] : undefined;
+  const tlsOptions = caList ? { tlsOptions: { ca: caList } } : {};
   const isLocal = !/\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i.test(new URL(vaultUrl).hostname);
   const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {
     ...(authorityHost && { authorityHost }),
     ...(authorityHost && { disableInstanceDiscovery: true }),
     ...tlsOptions,
   });
-  // A vault outside *.vault.azure.net cannot pass the SDK's challenge resource check.
-  return new SecretClient(vaultUrl, credential, {
-    ...(isLocal && { disableChallengeResourceVerification: true }),
-    ...tlsOptions,
-    // Pinned on every request, next pages included (providers/azurekv/api-version.ts).
-    ...(flags.apiVersion && {
-      serviceVersion: flags.apiVersion as SecretClientOptions['serviceVersion'],
-      additionalPolicies: [{ policy: pinApiVersionPolicy(flags.apiVersion), position: 'perCall' as const }],
-    }),
+  const diagnosed = diagnosingCredential(credential, {
+    authorityHost: authorityHost ?? 'https://login.microsoftonline.com',
+    tenantId,
+    ca: caList,
+    fix: { authority: '--authority-host (env AZURE_AUTHORITY_HOST)', ca: '--ca-file' },
   });
+  // A vault outside *.vault.azure.net cannot pass the SDK's challenge resource check.
+  return {
+    client: new SecretClient(vaultUrl, diagnosed, {
+      ...(isLocal && { disableChallengeResourceVerification: true }),
+      ...tlsOptions,
+      // Pinned on every request, next pages included (providers/azurekv/api-version.ts).
+      ...(flags.apiVersion && {
+        serviceVersion: flags.apiVersion as SecretClientOptions['serviceVersion'],
+        additionalPolicies: [{ policy: pinApiVersionPolicy(flags.apiVersion), position: 'perCall' as const }],
+      }),
+    }),
+    vaultUrl,
+  };
 }
 
 async function valueFrom(flags: { value?: string; file?: string; valueStdin?: boolean }): Promise<string> {
   const given = [flags.value !== undefined, flags.file !== undefined, Boolean(flags.valueStdin)].filter(Boolean).length;
-  if (given !== 1) throw new ProjectorError('InvalidSpec', 'give exactly one of --value, --file, --value-stdin');
+  if (given !== 1) throw new VaultUsageError('InvalidSpec', 'give exactly one of --value, --file, --value-stdin');
   if (flags.value !== undefined) return flags.value;
-  if (flags.file !== undefined) return readFileSync(flags.file, 'utf8');
+  if (flags.file !== undefined) {
+    try {
+      return readFileSync(flags.file, 'utf8');
+    } catch {
+      throw new VaultUsageError('InvalidSpec', `cannot read --file ${flags.file}`);
+    }
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -273,7 +322,7 @@ function parseTags(pairs: string[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ProjectorError('InvalidSpec', `--tags entries must be key=value (got a ${pair.length}-character entry without '=')`);
+    if (eq <= 0) throw new VaultUsageError('InvalidSpec', `--tags entries must be key=value (got a ${pair.length}-character entry without '=')`);
     tags[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return tags;
@@ -298,32 +347,60 @@ function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Maps SDK and credential errors to ProjectorError from status codes and AKV/AAD codes only. */
-async function callVault<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Exit status of `vault secret *`: 0 done; 1 the vault answered no (not found, forbidden, disabled,
+ * invalid name, refused credentials); 2 a usage error or no answer (vault or token authority
+ * unreachable, untrusted, throttled), as `projector check` (check/classify.ts).
+ */
+export const VAULT_EXIT = { ok: 0, vaultSaidNo: 1, usageOrUnreachable: 2 } as const;
+
+/** A usage error of `vault secret *` (bad or missing flags): exit 2, nothing was sent. */
+class VaultUsageError extends ProjectorError {}
+
+/**
+ * One vault call: the SDK's and the credential's errors become ProjectorError through the
+ * provider's own mapping (providers/azurekv/errors.ts, the one the operator and `check` use), and
+ * the outcome picks the exit status (classifyError: the same outcomes as `projector check`).
+ */
+async function callVault<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw toProjectorError(e);
+    const err = toProjectorError(e, ctx);
+    throw new VaultCallFailed(err);
   }
 }
 
-/** What to do for the AADSTS codes a local-vault user meets first (the vault's token endpoint answers the same codes as Entra ID). */
-const AADSTS_HINTS: Record<string, string> = {
-  AADSTS700016: ': unknown client id: register it with `projector vault serve --principals FILE` (a JSON array of {"clientId", "clientSecret"}), or use the development principal `vault serve` writes to <data-dir>/dev-principal.env',
-  AADSTS7000215: ': wrong client secret for this client id',
-  AADSTS90002: ': unknown tenant: use the Tenant ID `projector vault serve` prints',
-};
-
-export function toProjectorError(e: unknown): ProjectorError {
-  const err = e as { name?: string; statusCode?: number; code?: string; message?: string };
-  if (typeof err?.name === 'string' && /^(Authentication|AuthenticationRequired|CredentialUnavailable|AggregateAuthentication)Error$/.test(err.name)) {
-    const aadsts = /AADSTS\d+/.exec(err.message ?? '')?.[0];
-    return new ProjectorError('StoreAuthFailed', `authentication failed${aadsts ? ` (${aadsts})` : ''}${aadsts ? AADSTS_HINTS[aadsts] ?? '' : ''}`);
+class VaultCallFailed extends Error {
+  readonly error: ProjectorError;
+  constructor(error: ProjectorError) {
+    super(error.message);
+    this.error = error;
   }
-  const status = err?.statusCode;
-  const code = typeof err?.code === 'string' && /^[A-Za-z_]+$/.test(err.code) ? err.code : undefined;
-  const projectorCode: ErrorCode =
-    status === 404 ? 'VaultNotFound' : status === 401 || status === 403 ? 'VaultForbidden' : status === 429 ? 'VaultThrottled' : status === 400 || status === 409 ? 'InvalidSpec' : 'VaultUnavailable';
-  const what = status ? `vault answered ${status}${code ? ` ${code}` : ''}` : `vault unreachable${code ? ` (${code})` : ''}`;
-  return new ProjectorError(projectorCode, what, { ...(status !== undefined && { httpStatus: status }), ...(code && { remoteCode: code }) });
+}
+
+export function exitCodeForVaultError(e: ProjectorError): number {
+  const outcome = classifyError(e).outcome;
+  return outcome === 'unreachable' ? VAULT_EXIT.usageOrUnreachable : VAULT_EXIT.vaultSaidNo;
+}
+
+/** Runs a `vault secret` action and sets the exit status; prints one line on failure. */
+function vaultAction<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      if (e instanceof VaultCallFailed) {
+        process.stderr.write(`projector: ${e.error.describe()}\n`);
+        process.exitCode = exitCodeForVaultError(e.error);
+        return;
+      }
+      if (e instanceof VaultUsageError) {
+        process.stderr.write(`projector: ${e.message}\n`);
+        process.exitCode = VAULT_EXIT.usageOrUnreachable;
+        return;
+      }
+      throw e;
+    }
+  };
 }

@@ -5,7 +5,7 @@
 // name no class to the cluster's operator (exclusiveControllerClass, core/controller-class.ts).
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { KubeConfig } from '@kubernetes/client-node';
+import { describeKubeConfig, resolveKubeConfig } from '../kubeconfig.ts';
 import type { ExternalSecret, GenericStore } from '../../api/index.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import type { ObjectMeta } from '../../api/meta.ts';
@@ -83,11 +83,10 @@ export interface DevCluster {
 }
 
 export async function runDevCluster(o: DevOptions & { kubeconfig?: string; installCrds: boolean; log: Logger }, signal: AbortSignal, print: Printer): Promise<DevCluster> {
-  const kc = new KubeConfig();
-  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
-  else kc.loadFromDefault();
+  const resolved = resolveKubeConfig(o.kubeconfig);
+  const kc = resolved.kubeConfig;
   const kube = new KubeClient(kc);
-  print.line(`cluster: ${kc.getCurrentCluster()?.server} (context ${kc.getCurrentContext()})`);
+  print.line(`cluster: ${describeKubeConfig(resolved)}`);
   await ensureCrds(kube, o.installCrds, print);
   const local = await startLocalVault(o, print);
   const stores = local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));

@@ -35,6 +35,8 @@ import { generatedValue, promptHidden, readSeedFile } from './seed-values.ts';
 
 export interface DevOptions {
   paths: string[];
+  /** --exclude patterns (gitignore syntax); .gitignore files are honoured too. */
+  exclude?: string[];
   /** Git-ignored working folder: vault state, dev principal, projected Secrets. */
   workDir: string;
   /** Overrides every ExternalSecret's refreshInterval locally (a Go duration). */
@@ -126,8 +128,8 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
  * Loads the manifests as an API server would take them (what it would refuse is printed at
  * file:line and left out: see LoadOptions.refuseInvalid) and prints the load problems.
  */
-export async function loadAndReport(paths: string[], print: Printer): Promise<RepoObjects> {
-  const repo = await loadRepoObjects(paths, undefined, { refuseInvalid: true });
+export async function loadAndReport(paths: string[], print: Printer, exclude: string[] = []): Promise<RepoObjects> {
+  const repo = await loadRepoObjects(paths, undefined, { refuseInvalid: true, ignore: { exclude } });
   for (const p of repo.problems.filter((x) => x.severity === 'error')) print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
   if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
   return repo;
@@ -147,7 +149,7 @@ export async function startLocalVault(o: DevOptions, print: Printer): Promise<Lo
   const principal = loadPrincipal(o.workDir);
   await vault.admin.addPrincipal(principal);
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
-  const repo = await loadAndReport(o.paths, print);
+  const repo = await loadAndReport(o.paths, print, o.exclude);
   const seeded = await seedVault(repo, vault, o, print);
   return { vault, principal, repo, seeded };
 }
@@ -165,6 +167,8 @@ export class DevSession {
   #vault?: StartedVault;
   #queue = new WorkQueue<ObjectKey>({ clock: systemClock, rateLimiter: defaultControllerRateLimiter(systemClock) });
   #credentials = new Map<string, Record<string, string>>();
+  /** ExternalSecrets whose Secret was written since the last manifest reload ("ns/name"). */
+  readonly #updatedSinceReload = new Set<string>();
   /** ExternalSecrets the last load refused (the API server would): they count as failing. */
   #refused: string[] = [];
   seeded: string[] = [];
@@ -205,7 +209,7 @@ export class DevSession {
   }
 
   #load(): Promise<RepoObjects> {
-    return loadAndReport(this.#o.paths, this.#print);
+    return loadAndReport(this.#o.paths, this.#print, this.#o.exclude);
   }
 
   /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
@@ -306,6 +310,7 @@ export class DevSession {
       normal: (target, reason, message) => {
         const es = target as ExternalSecret;
         lastWarning.delete(target.metadata.uid ?? target.metadata.name);
+        this.#updatedSinceReload.add(`${target.metadata.namespace}/${target.metadata.name}`);
         if (reason === 'Deleted') return this.#print.line(`- ${es.metadata.namespace}/${es.metadata.name}: ${message}`);
         const ns = es.metadata.namespace;
         const name = targetNameOf(es);
@@ -324,12 +329,42 @@ export class DevSession {
 
   #watchManifests(): () => void {
     if (this.#o.once || this.#o.demo) return () => {};
-    return watchManifests(this.#o.paths, this.#print, async () => this.#apply(await this.#load()));
+    return watchManifests(
+      this.#o.paths,
+      this.#print,
+      async () => {
+        this.#updatedSinceReload.clear();
+        this.#apply(await this.#load());
+      },
+      () => this.printState(),
+    );
+  }
+
+  /**
+   * After a reload, once the reconciles it queued have run: one line per ExternalSecret, so an
+   * edit that changed nothing, or that still fails, says so (the events print only changes).
+   */
+  async printState(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quietPolls = 0;
+    while (Date.now() < deadline && quietPolls < 3) {
+      await new Promise((r) => setTimeout(r, 100));
+      quietPolls = this.#queue.len() === 0 && this.counters.inFlight === 0 ? quietPolls + 1 : 0;
+    }
+    const { ready, failed } = this.readyCounts();
+    this.#print.line(`state: ${ready} ExternalSecret(s) ready, ${failed} failing`);
+    for (const es of this.externalSecrets.list()) {
+      const id = `${es.metadata.namespace}/${es.metadata.name}`;
+      const c = es.status?.conditions?.find((x) => x.type === 'Ready');
+      if (c?.status === 'True') this.#print.line(`  ✓ ${id} ${this.#updatedSinceReload.has(id) ? 'updated' : 'unchanged'}`);
+      else this.#print.line(`  ✗ ${id} failing: ${c?.message ?? 'not reconciled yet'}`);
+    }
+    for (const key of this.#refused) this.#print.line(`  ✗ ${key.replace(/^ExternalSecret\//, '')} failing: not applied (see the error above)`);
   }
 }
 
 /** Calls `reload` (debounced) whenever a YAML file under `paths` changes; returns a stop function. */
-export function watchManifests(paths: string[], print: Printer, reload: () => Promise<void>): () => void {
+export function watchManifests(paths: string[], print: Printer, reload: () => Promise<void>, after?: () => Promise<void>): () => void {
   let timer: NodeJS.Timeout | undefined;
   const watchers = paths.map((p) =>
     watch(resolve(p), { recursive: true }, (_e, file) => {
@@ -337,7 +372,10 @@ export function watchManifests(paths: string[], print: Printer, reload: () => Pr
       clearTimeout(timer);
       timer = setTimeout(() => {
         reload().then(
-          () => print.line('manifests changed: reloaded'),
+          async () => {
+            print.line('manifests changed: reloaded');
+            await after?.();
+          },
           () => print.line('manifests changed but could not be applied; keeping the previous ones'),
         );
       }, 300);

@@ -5,6 +5,7 @@ import { createLogger, type LogLevel } from '../../platform/logger.ts';
 import type { DevFlags } from '../commands/dev.ts';
 import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
+import { parsePort } from '../commands/vault.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { objectKey } from '../../api/meta.ts';
 import { targetNameOf } from '../../core/external-secret.ts';
@@ -32,20 +33,22 @@ function warnIfNotIgnored(workDir: string, out: NodeJS.WritableStream): void {
 /** Returns the process exit code. */
 export async function runDev(paths: string[], flags: DevFlags): Promise<number> {
   const out = process.stdout;
-  refreshMs(flags.refresh); // usage error before anything starts
+  refreshMs(flags.refresh); // usage errors before anything starts
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : undefined;
   warnIfNotIgnored(flags.workDir, out);
   const workDir = resolve(flags.workDir);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const log = createLogger({ level: (flags.logLevel ?? 'info') as LogLevel, destination: createWriteStream(join(workDir, 'dev.log'), { flags: 'a' }) as never });
   const session = new DevSession({
     paths,
+    exclude: flags.exclude ?? [],
     workDir,
     refresh: flags.demo ? '2s' : flags.refresh,
     once: Boolean(flags.once),
     demo: Boolean(flags.demo),
     prompt: flags.prompt,
     seedFile: flags.seed,
-    port: flags.port ? Number(flags.port) : undefined,
+    port,
     out,
     input: process.stdin,
     log,
@@ -108,7 +111,7 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
   const refresh = flags.demo ? '2s' : flags.refresh;
   const dev = await runDevCluster(
-    { paths, workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port ? Number(flags.port) : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds) },
+    { paths, exclude: flags.exclude ?? [], workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port !== undefined ? parsePort(flags.port, '--port') : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds) },
     ac.signal,
     print,
   );
@@ -116,7 +119,7 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   const readyOf = (k: string) => dev.manager.externalSecrets.get(k as never)?.status?.conditions?.find((c) => c.type === 'Ready');
   if (!flags.once && !flags.demo) {
     out.write(`watching ${paths.join(', ')} and the vault (refresh every ${refresh}); Ctrl-C to stop\n`);
-    const stop = watchManifests(paths, print, async () => dev.reapply(await loadAndReport(paths, print)));
+    const stop = watchManifests(paths, print, async () => dev.reapply(await loadAndReport(paths, print, flags.exclude ?? [])));
     await dev.done;
     stop();
     return 0;

@@ -6,6 +6,8 @@ import type { ServiceAccountSelector } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { ProviderHost } from '../provider.ts';
 import type { AzureKvConfig, ValueSource } from './store-config.ts';
+import type { SecureContext } from 'node:tls';
+import { diagnosingCredential } from './authority.ts';
 
 export const AZURE_DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 export const ANNOTATION_CLIENT_ID = 'azure.workload.identity/client-id';
@@ -59,6 +61,17 @@ function commonOptions(config: AzureKvConfig, transport: TransportSettings) {
   };
 }
 
+/** The store fields (and `projector check` flags) that fix an authority problem, for authority.ts's messages. */
+function diagnosed(credential: TokenCredential, config: AzureKvConfig, tenantId: string, transport: TransportSettings): TokenCredential {
+  const authority = config.isCustomAuthority ? 'spec.provider.azurekv.customCloudConfig.activeDirectoryEndpoint' : 'spec.provider.azurekv.environmentType';
+  return diagnosingCredential(credential, {
+    authorityHost: config.authorityHost,
+    tenantId,
+    ca: (transport.tlsOptions as { secureContext?: SecureContext } | undefined)?.secureContext,
+    fix: { authority: `${authority} (projector check: --authority-host)`, ca: 'spec.provider.azurekv.caBundle or caProvider (projector check: --ca-file)' },
+  });
+}
+
 async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderHost, transport: TransportSettings, signal: AbortSignal): Promise<StoreCredential> {
   const tenantId = await readOptional(config.tenantId, host, signal);
   const clientId = await readOptional(config.clientId, host, signal);
@@ -69,11 +82,11 @@ async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderH
     if (!pem.includes('-----BEGIN CERTIFICATE-----') || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
       throw authFailed('authSecretRef.clientCertificate must hold a PEM certificate and its private key');
     }
-    return { credential: new (await azureIdentity()).ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options), identity: `ServicePrincipal(certificate) ${clientId}` };
+    return { credential: diagnosed(new (await azureIdentity()).ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options), config, tenantId, transport), identity: `ServicePrincipal(certificate) ${clientId}` };
   }
   const clientSecret = await readOptional(config.clientSecret, host, signal);
   if (!clientSecret) throw authFailed('ServicePrincipal needs a non-empty clientSecret');
-  return { credential: new (await azureIdentity()).ClientSecretCredential(tenantId, clientId, clientSecret, options), identity: `ServicePrincipal ${clientId}` };
+  return { credential: diagnosed(new (await azureIdentity()).ClientSecretCredential(tenantId, clientId, clientSecret, options), config, tenantId, transport), identity: `ServicePrincipal ${clientId}` };
 }
 
 async function managedIdentityCredential(config: AzureKvConfig, transport: TransportSettings): Promise<StoreCredential> {
@@ -115,7 +128,7 @@ async function workloadIdentityCredential(config: AzureKvConfig, host: ProviderH
   // MSAL calls this whenever it needs a new token: mint a fresh service-account token each time.
   const getAssertion = async () =>
     (await host.serviceAccountToken(sa, audiences, AbortSignal.timeout(SERVICE_ACCOUNT_TOKEN_TIMEOUT_MS))).reveal();
-  return { credential: new (await azureIdentity()).ClientAssertionCredential(tenantId, clientId, getAssertion, options), identity: `WorkloadIdentity ${sa.namespace ?? ''}/${sa.name} ${clientId}` };
+  return { credential: diagnosed(new (await azureIdentity()).ClientAssertionCredential(tenantId, clientId, getAssertion, options), config, tenantId, transport), identity: `WorkloadIdentity ${sa.namespace ?? ''}/${sa.name} ${clientId}` };
 }
 
 /** Builds the credential for the store's authType, reading its inputs through the host. */

@@ -113,6 +113,9 @@ export function parseRetryAfterMs(headers: HeaderReader | undefined, nowMs: numb
   return undefined;
 }
 
+/** A Key Vault secret version id: 32 hex characters (the `{secret-version}` segment of a secret id). */
+const KV_VERSION = /^[0-9a-fA-F]{32}$/;
+
 function describeSecret(ctx: CallContext): string {
   if (ctx.secretName === undefined) return `vault ${ctx.vaultUrl}`;
   const version = ctx.version ? ` version "${ctx.version}"` : '';
@@ -140,6 +143,7 @@ function whileReading(ctx: CallContext): string {
  * | 404 with a pinned version                | VaultNotFound    | version-not-found   |
  * | 404                                      | VaultNotFound    | not-found           |
  * | 409 ObjectIsDeletedButRecoverable        | VaultForbidden   | deleted-recoverable |
+ * | 409 other (Conflict: operation running)  | VaultUnavailable | unavailable         |
  * | 429                                      | VaultThrottled   | throttled           |
  * | 408, 5xx                                 | VaultUnavailable | unavailable         |
  * | 2xx the SDK could not read (PARSE_ERROR) | VaultUnavailable | bad-response        |
@@ -168,6 +172,9 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     if (nameProblem) {
       return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the secret name (${answered}): ${nameProblem}; fix remoteRef.key`);
     }
+    if (ctx.secretName !== undefined && ctx.version && !KV_VERSION.test(ctx.version)) {
+      return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused version "${ctx.version}" of secret "${ctx.secretName}" (${answered}): a Key Vault version is 32 hexadecimal characters; fix remoteRef.version`);
+    }
     return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused the request for ${target} as malformed (${answered}); check remoteRef.key and remoteRef.version`);
   }
   if (status === 401) {
@@ -194,8 +201,13 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     }
     return error('VaultNotFound', 'not-found', `vault ${ctx.vaultUrl} answered ${answered}; check the store's vaultUrl`);
   }
-  if (status === 409 && inner === 'ObjectIsDeletedButRecoverable') {
+  if (status === 409 && (inner === 'ObjectIsDeletedButRecoverable' || outer === 'ObjectIsDeletedButRecoverable')) {
     return error('VaultForbidden', 'deleted-recoverable', `${target} is deleted but recoverable (${answered}); recover it or purge it in the vault`);
+  }
+  if (status === 409) {
+    // Key Vault's other 409s (Conflict: an operation on the same name is still running, e.g. a
+    // delete or a recovery) pass: the spec is not at fault, so never InvalidSpec.
+    return error('VaultUnavailable', 'unavailable', `vault ${ctx.vaultUrl} answered ${answered} for ${target}: another operation on it is in progress; retrying with backoff`);
   }
   if (status === 429) {
     const wait = retryAfterMs !== undefined ? `; reads to this vault pause for ${retryAfterMs} ms, then retry` : '; reads to this vault pause, then retry';
@@ -242,9 +254,9 @@ function networkCodeIn(chain: ErrorLike[]): string | undefined {
 function fromNetworkCode(code: string, ctx: CallContext, authority: boolean): ProjectorError {
   const where = authority ? `the authority host for vault ${ctx.vaultUrl}` : `vault ${ctx.vaultUrl}`;
   if (TLS_CODES.has(code)) {
-    return new ProjectorError('VaultUnavailable', `TLS verification of ${where} failed (${code}); check caBundle/caProvider`, { remoteCode: code });
+    return new ProjectorError('VaultUnavailable', `TLS verification of ${where} failed (${code}): its certificate is not trusted; give the CA that signed it in caBundle/caProvider (projector check and vault secret: --ca-file)`, { remoteCode: code, cause: 'unavailable' });
   }
-  return new ProjectorError('VaultUnavailable', `${where} is unreachable (${code})`, { remoteCode: code });
+  return new ProjectorError('VaultUnavailable', `${where} is unreachable (${code})`, { remoteCode: code, cause: 'unavailable' });
 }
 
 function oauthCodeIn(chain: ErrorLike[]): string | undefined {
@@ -265,6 +277,17 @@ function isUnresolvableAuthority(err: unknown): boolean {
   return /endpoints_resolution_error|endpoints could not be resolved|could not resolve endpoints/i.test(message);
 }
 
+/** MSAL's network_error, by message (its errorCode is not always set); never echoed. */
+function isMsalNetworkError(e: ErrorLike): boolean {
+  const message = (e as { message?: unknown }).message;
+  return typeof message === 'string' && /(^|\W)network_error(\W|$)|Network unreachable/.test(message);
+}
+
+function isManagedIdentityError(e: ErrorLike): boolean {
+  const message = (e as { message?: unknown }).message;
+  return typeof message === 'string' && message.startsWith('ManagedIdentityCredential');
+}
+
 function fromAuthFailure(chain: ErrorLike[], ctx: CallContext): ProjectorError {
   const network = networkCodeIn(chain);
   if (network) return fromNetworkCode(network, ctx, true);
@@ -272,19 +295,40 @@ function fromAuthFailure(chain: ErrorLike[], ctx: CallContext): ProjectorError {
     return new ProjectorError(
       'VaultUnavailable',
       `the authority host for vault ${ctx.vaultUrl} is unreachable or serves no OpenID configuration (endpoints_resolution_error); check customCloudConfig.activeDirectoryEndpoint and its CA`,
-      { remoteCode: 'endpoints_resolution_error' },
+      { remoteCode: 'endpoints_resolution_error', cause: 'unavailable' },
     );
   }
   const oauthCode = oauthCodeIn(chain);
   const status = chain.map(statusOf).find((s) => s !== undefined);
+  // MSAL's network_error: the token endpoint (an authority, or the managed identity endpoint, IMDS)
+  // did not answer. Nothing was refused: unreachable, retried, never "forbidden".
+  if (oauthCode === 'network_error' || chain.some(isMsalNetworkError)) {
+    const managed = chain.some((e) => e.name === 'CredentialUnavailableError') && chain.some(isManagedIdentityError);
+    const endpoint = managed ? 'the managed identity endpoint (IMDS, or AZURE_POD_IDENTITY_AUTHORITY_HOST / IDENTITY_ENDPOINT when set)' : 'the token authority';
+    return new ProjectorError('VaultUnavailable', `could not get a token for vault ${ctx.vaultUrl}: ${endpoint} is unreachable (network_error)`, { remoteCode: 'network_error', cause: 'unavailable' });
+  }
   const what = [oauthCode, status].filter((x) => x !== undefined).join(', ');
   const name = safeCode(chain[0]?.name) ?? 'Error';
+  // Entra ID's AADSTS number says which check failed (unknown client, wrong secret, tenant); a code, safe to print.
+  const aadsts = chain.map((e) => /\bAADSTS\d{4,8}\b/.exec(String((e as { message?: unknown }).message ?? ''))?.[0]).find((c) => c !== undefined);
+  const codes = [what, aadsts].filter((x) => x).join(', ');
+  const hint = aadsts ? AADSTS_HINTS[aadsts] : undefined;
   return new ProjectorError(
     'StoreAuthFailed',
-    `could not get a token for vault ${ctx.vaultUrl}: ${name}${what ? ` (${what})` : ''}; check tenantId, clientId and the credential`,
+    `could not get a token for vault ${ctx.vaultUrl}: ${name}${codes ? ` (${codes})` : ''}${hint ? `: ${hint}` : '; check tenantId, clientId and the credential'}`,
     { ...(status !== undefined ? { httpStatus: status } : {}), ...(oauthCode ? { remoteCode: oauthCode } : {}) },
   );
 }
+
+/**
+ * What to do for the AADSTS codes users meet first (Entra ID's codes; the local vault's token endpoint
+ * answers the same ones). Codes and fixed text only: nothing from the answer is echoed.
+ */
+const AADSTS_HINTS: Record<string, string> = {
+  AADSTS700016: 'unknown client id in this tenant (clientId); with the local vault, register it with `projector vault serve --principals FILE` (a JSON array of {"clientId", "clientSecret"}) or use the development principal `vault serve` writes to <data-dir>/dev-principal.env',
+  AADSTS7000215: 'wrong client secret for this client id (clientSecret)',
+  AADSTS90002: 'unknown tenant (tenantId); with the local vault, use the Tenant ID `projector vault serve` prints',
+};
 
 function isAbort(chain: ErrorLike[]): boolean {
   return chain.some((e) => e.name === 'AbortError');

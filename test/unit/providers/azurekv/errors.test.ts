@@ -168,6 +168,32 @@ describe('toProjectorError', () => {
     assert.equal(mappedError.details.remoteCode, 'endpoints_resolution_error');
   });
 
+  it('reports MSAL network_error (IMDS or authority did not answer) as unreachable, not as bad credentials', () => {
+    const inner = new Error(`network_error: See https://aka.ms/msal.js.errors#network_error ${CANARY}`) as Error & Record<string, unknown>;
+    inner.name = 'ClientAuthError';
+    inner['errorCode'] = 'network_error';
+    const outer = new Error(`ManagedIdentityCredential: Network unreachable. Message: network_error ${CANARY}`, { cause: inner });
+    outer.name = 'CredentialUnavailableError';
+    const e = mapped(outer);
+    assert.equal(e.code, 'VaultUnavailable');
+    assert.equal(e.details.cause, 'unavailable');
+    assert.match(e.message, /managed identity endpoint .* is unreachable \(network_error\)/);
+    assert.ok(!e.message.includes(CANARY));
+  });
+
+  it('maps a 409 other than ObjectIsDeletedButRecoverable to a transient VaultUnavailable, never InvalidSpec', () => {
+    const e = mapped(restError(409, { code: 'Conflict' }));
+    assert.equal(e.code, 'VaultUnavailable');
+    assert.equal(e.details.cause, 'unavailable');
+    assert.match(e.message, /answered 409 Conflict for secret "netbox-db" .*another operation on it is in progress/);
+  });
+
+  it('says a 400 on a version that is not 32 hex characters is about the version', () => {
+    const e = toProjectorError(restError(400, { code: 'BadParameter' }), { ...ctx, version: 'v1' }, NOW);
+    assert.equal(e.code, 'InvalidSpec');
+    assert.match(e.message, /refused version "v1" of secret "netbox-db" \(400 BadParameter\): a Key Vault version is 32 hexadecimal characters/);
+  });
+
   it('passes a ProjectorError through, also from inside a cause chain', () => {
     const ours = new ProjectorError('CredentialNotFound', 'secret "sp" has no key "client-secret"');
     assert.equal(toProjectorError(ours, ctx), ours);

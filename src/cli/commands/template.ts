@@ -1,0 +1,188 @@
+// `projector template`: renders an ExternalSecret's (or PushSecret's) target template offline, from
+// a data file, with no vault or cluster: the counterpart of ESO's `esoctl template`
+// (cmd/esoctl/template.go; same flag names). It runs the operator's own rules: the template engine
+// (core/template), target.template semantics (core/render-target-template.ts) and what the operator
+// would write (core/plan-target-secret.ts: mergePolicy, type, key and shape checks).
+//
+// It prints the rendered Secret, values included (base64, as a Secret manifest holds them): the
+// values are the ones the user put in the data file given on the command line, and showing what a
+// template makes of them is this command's purpose. Errors name fields and keys, never values.
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { ExternalSecret } from '../../api/index.ts';
+import { ANNOTATION_DATA_HASH, LABEL_MANAGED } from '../../api/constants.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { decodeStdText } from '../../core/go-base64.ts';
+import type { SecretBytes } from '../../core/plan-target-secret.ts';
+import { Sensitive } from '../../core/sensitive.ts';
+import { CliOutput } from '../output.ts';
+
+export interface TemplateFlags {
+  sourceTemplatedObject?: string;
+  sourceSecretDataFile?: string;
+  templateFromConfigMap?: string;
+  templateFromSecret?: string;
+  output?: string;
+  /** Keep the operator's own metadata (managed label, data-hash annotation) in the output. */
+  operatorMetadata?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ projector template --source-templated-object deploy/netbox/secrets/externalsecret-db.yaml \\
+      --source-secret-data-file data.yaml
+  $ projector template --source-templated-object es.yaml --source-secret-data-file data.yaml --output secret.yaml
+
+The data file is what the provider would return, as YAML: either a map of key to base64 value (ESO's
+esoctl format, like a Secret's data), or a v1 Secret manifest (data: base64, stringData: text).
+The output is the Secret the operator would write from that data (values in base64). The data
+file holds development values: keep it out of Git. Exit status: 0 rendered, 1 the template or the
+data failed, 2 usage error.`;
+
+export function registerTemplateCommand(program: Command): void {
+  program
+    .command('template')
+    .description("Render an ExternalSecret's (or PushSecret's) target template from a data file: no vault, no cluster (like esoctl template).")
+    .option('--source-templated-object <file>', 'the ExternalSecret or PushSecret whose template to render')
+    .option('--source-secret-data-file <file>', 'the data the template reads: key: base64 map, or a Secret manifest')
+    .option('--template-from-config-map <file>', 'a ConfigMap for template.templateFrom[].configMap (not supported by Projector yet)')
+    .option('--template-from-secret <file>', 'a Secret for template.templateFrom[].secret (not supported by Projector yet)')
+    .option('--output <file>', 'write the rendered Secret to this file instead of standard output')
+    .option('--operator-metadata', "keep the operator's own label and data-hash annotation in the output")
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: TemplateFlags) => {
+      process.exitCode = await templateCommand(flags, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    });
+}
+
+class TemplateUsageError extends Error {}
+
+export async function templateCommand(flags: TemplateFlags, streams: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown; isTTY?: boolean }; env: Record<string, string | undefined> }): Promise<number> {
+  const out = new CliOutput({ stdout: streams.stdout, stderr: streams.stderr, env: streams.env });
+  try {
+    if (!flags.sourceTemplatedObject) throw new TemplateUsageError('give --source-templated-object <file> (the ExternalSecret or PushSecret)');
+    if (!flags.sourceSecretDataFile) throw new TemplateUsageError('give --source-secret-data-file <file> (the data the template reads)');
+    for (const [flag, file] of [['--template-from-config-map', flags.templateFromConfigMap], ['--template-from-secret', flags.templateFromSecret]] as const) {
+      if (file !== undefined) throw new TemplateUsageError(`${flag}: template.templateFrom with configMap/secret is not supported by Projector yet (docs/templates.md)`);
+    }
+    const es = externalSecretFrom(await readYaml(flags.sourceTemplatedObject, '--source-templated-object'), flags.sourceTemplatedObject);
+    const data = secretDataFrom(await readYaml(flags.sourceSecretDataFile, '--source-secret-data-file'), flags.sourceSecretDataFile);
+    const secret = await renderSecret(es, data, flags.operatorMetadata === true);
+    const text = stringifyYaml(secret);
+    if (flags.output) await writeFile(flags.output, text, { mode: 0o600 });
+    else streams.stdout.write(text);
+    return 0;
+  } catch (e) {
+    if (e instanceof TemplateUsageError) {
+      out.error(e.message);
+      return 2;
+    }
+    if (e instanceof ProjectorError) {
+      out.error(e.describe());
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function readYaml(file: string, flag: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new TemplateUsageError(`${flag}: cannot read ${file}`);
+  });
+  try {
+    // Kubernetes reads YAML 1.1. The parser's message is not passed on: it quotes the line.
+    return parseYaml(text, { version: '1.1', prettyErrors: false });
+  } catch {
+    throw new TemplateUsageError(`${flag}: ${file} is not valid YAML`);
+  }
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The object to render, as an ExternalSecret: a PushSecret's spec.template is the same type (ESO v1alpha1). */
+export function externalSecretFrom(doc: unknown, file: string): ExternalSecret {
+  if (!isMap(doc)) throw new TemplateUsageError(`--source-templated-object: ${file} is not a Kubernetes object`);
+  const kind = doc.kind;
+  const metadata = isMap(doc.metadata) ? doc.metadata : {};
+  const spec = isMap(doc.spec) ? doc.spec : {};
+  let template: unknown;
+  let target: Record<string, unknown> = {};
+  if (kind === 'ExternalSecret') {
+    target = isMap(spec.target) ? spec.target : {};
+    template = target.template;
+  } else if (kind === 'PushSecret') {
+    template = spec.template;
+  } else {
+    // esoctl's own message: "unsupported template kind".
+    throw new TemplateUsageError(`--source-templated-object: unsupported kind ${typeof kind === 'string' ? kind : '(none)'} in ${file}; give an ExternalSecret or a PushSecret`);
+  }
+  if (!isMap(template)) throw new TemplateUsageError(`--source-templated-object: ${file} has no ${kind === 'PushSecret' ? 'spec.template' : 'spec.target.template'} to render`);
+  const name = typeof metadata.name === 'string' ? metadata.name : 'rendered';
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace },
+    // Orphan: the offline render has no ExternalSecret object to own the Secret; Retain: no data
+    // is still something to render, not something to delete.
+    spec: { target: { ...target, name: typeof target.name === 'string' ? target.name : name, template, creationPolicy: 'Orphan', deletionPolicy: 'Retain' } },
+  } as unknown as ExternalSecret;
+}
+
+/**
+ * The provider data: ESO's `map[string][]byte` YAML (values base64, as sigs.k8s.io/yaml decodes
+ * []byte), or a v1 Secret (data base64, stringData text; stringData wins as on the API server).
+ */
+export function secretDataFrom(doc: unknown, file: string): Map<string, SecretBytes> {
+  const flag = '--source-secret-data-file';
+  if (doc === null || doc === undefined) return new Map();
+  if (!isMap(doc)) throw new TemplateUsageError(`${flag}: ${file} must be a map of key to base64 value, or a Secret`);
+  const isSecret = doc.kind === 'Secret' && (doc.apiVersion === 'v1' || doc.apiVersion === undefined);
+  const out = new Map<string, SecretBytes>();
+  const base64 = isSecret ? doc.data ?? {} : doc;
+  if (!isMap(base64)) throw new TemplateUsageError(`${flag}: data in ${file} must be a map`);
+  for (const [key, value] of Object.entries(base64)) {
+    if (typeof value !== 'string') throw new TemplateUsageError(`${flag}: key "${key}" in ${file} must be a base64 string`);
+    const decoded = decodeStdText(value);
+    // Go's CorruptInputError gives a byte offset, never the text.
+    if (!decoded.ok) throw new TemplateUsageError(`${flag}: key "${key}" in ${file} is not base64 (${decoded.message}); values are base64 as in a Secret's data (use a Secret's stringData for text)`);
+    out.set(key, new Sensitive(decoded.bytes));
+  }
+  if (isSecret && doc.stringData !== undefined) {
+    if (!isMap(doc.stringData)) throw new TemplateUsageError(`${flag}: stringData in ${file} must be a map`);
+    for (const [key, value] of Object.entries(doc.stringData)) {
+      if (typeof value !== 'string') throw new TemplateUsageError(`${flag}: stringData key "${key}" in ${file} must be a string`);
+      out.set(key, new Sensitive(new Uint8Array(Buffer.from(value, 'utf8'))));
+    }
+  }
+  return out;
+}
+
+/** The Secret the operator would create from `data`, as a manifest (values base64). */
+export async function renderSecret(es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>, operatorMetadata: boolean): Promise<Record<string, unknown>> {
+  // Loaded here: the template engine is only needed when this command runs.
+  const { planTargetSecret } = await import('../../core/plan-target-secret.ts');
+  const { defaultTemplateRenderer } = await import('../../core/default-template-renderer.ts');
+  const { systemTemplateClock } = await import('../../platform/clock.ts');
+  const plan = planTargetSecret({ es, data, live: undefined, renderTemplate: defaultTemplateRenderer(systemTemplateClock) });
+  if (plan.action !== 'create') throw new ProjectorError('InvalidSpec', 'the data file holds no keys: there is nothing to render (the operator would leave the Secret as it is)');
+  const s = plan.secret;
+  const labels = { ...s.labels };
+  const annotations = { ...s.annotations };
+  if (!operatorMetadata) {
+    delete labels[LABEL_MANAGED];
+    delete annotations[ANNOTATION_DATA_HASH];
+  }
+  const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : undefined);
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: s.name, namespace: s.namespace, labels: nonEmpty(labels), annotations: nonEmpty(annotations) },
+    type: s.type,
+    ...(s.immutable ? { immutable: true } : {}),
+    data: Object.fromEntries([...s.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, Buffer.from(v.reveal()).toString('base64')])),
+  };
+}

@@ -1,0 +1,279 @@
+// The CLI's shape through the real process (issue 12): --version on every command, a one-line
+// usage error, repeatable options that leave the paths alone, what a repository root scan skips,
+// JUnit that lists only validated documents, and the offline template renderer.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertWellFormedXml, runProjector } from '../support/cli.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+const STORE = `apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata: { name: akv }
+spec:
+  provider:
+    azurekv:
+      vaultUrl: "https://kv.vault.azure.net/"
+      authType: ManagedIdentity
+`;
+
+const es = (name: string, store = 'akv') => `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: ${name}, namespace: app }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { kind: ClusterSecretStore, name: ${store} }
+  data:
+    - secretKey: K
+      remoteRef: { key: ${name} }
+`;
+
+// A document validate would fail on: an unknown field.
+const BROKEN = `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: broken, namespace: app }
+spec:
+  secretStoreRef: { kind: ClusterSecretStore, name: akv }
+  notAField: true
+`;
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: app }
+spec: {}
+`;
+
+describe('projector CLI shape (CLI process)', { timeout: 1_200_000 }, () => {
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'projector-cli-shape-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('--version', () => {
+    for (const args of [['--version'], ['vault', 'secret', 'list', '-V'], ['operator', '--version']]) {
+      it(`projector ${args.join(' ')} prints ${VERSION}`, async () => {
+        const r = await runProjector(args);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, `${VERSION}\n`);
+      });
+    }
+    it('leaves vault secret show --version to mean the secret version (as az keyvault secret show)', async () => {
+      const r = await runProjector(['vault', 'secret', 'show', '--help']);
+      assert.match(r.stdout, /--version <version>\s+a specific version/);
+    });
+  });
+
+  describe('usage errors', () => {
+    for (const args of [['validate', '--bogus'], ['check', '--output', 'yaml'], ['vault', 'secret', 'show']]) {
+      it(`projector ${args.join(' ')}: exit 2, the error and where help is, no help dump`, async () => {
+        const r = await runProjector(args);
+        assert.equal(r.code, 2);
+        const lines = r.stderr.trimEnd().split('\n');
+        assert.ok(lines.length <= 2, `at most two lines, got:\n${r.stderr}`);
+        assert.match(lines[0]!, /^error: /);
+        assert.match(lines.at(-1)!, /^\(run "projector( [a-z]+)* --help" for usage\)$/);
+        assert.doesNotMatch(r.stderr, /Options:|Usage:/);
+      });
+    }
+  });
+
+  describe('repeatable options leave the paths alone', () => {
+    let repo: string;
+    let elsewhere: string;
+    before(() => {
+      repo = join(dir, 'known-store');
+      mkdirSync(join(repo, 'deploy/app/secrets'), { recursive: true });
+      writeFileSync(join(repo, 'deploy/app/secrets/externalsecret-a.yaml'), es('a', 'outside-1'));
+      writeFileSync(join(repo, 'deploy/app/secrets/externalsecret-b.yaml'), es('b', 'outside-2'));
+      // The command runs from an empty directory: had the path been swallowed, "." would hold nothing.
+      elsewhere = join(dir, 'empty');
+      mkdirSync(elsewhere);
+    });
+
+    it('validate --known-store X <path> validates <path>', async () => {
+      const r = await runProjector(['validate', '--known-store', 'ClusterSecretStore/outside-1', '--known-store', 'ClusterSecretStore/outside-2', repo], { cwd: elsewhere });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /ok \(2 documents in 2 files\)/);
+    });
+
+    it('validate --known-store A,B <path> takes the comma form', async () => {
+      const r = await runProjector(['validate', '--known-store', 'ClusterSecretStore/outside-1,ClusterSecretStore/outside-2', repo], { cwd: elsewhere });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /ok \(2 documents in 2 files\)/);
+    });
+
+    it('validate with one --known-store still finds the other store missing (each value is one store)', async () => {
+      const r = await runProjector(['validate', '--known-store', 'ClusterSecretStore/outside-1', repo], { cwd: elsewhere });
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /externalsecret-b\.yaml:\d+:\d+: error StoreNotFound: ClusterSecretStore "outside-2"/);
+    });
+
+    it('check --store X=url <path> checks <path>', async () => {
+      const checkRepo = join(dir, 'check-store');
+      mkdirSync(checkRepo);
+      writeFileSync(join(checkRepo, 'store.yaml'), STORE);
+      writeFileSync(join(checkRepo, 'es.yaml'), es('a'));
+      const r = await runProjector(['check', '--store', 'ClusterSecretStore/akv=https://127.0.0.1:1/', checkRepo, '-o', 'json', '--no-progress'], {
+        cwd: elsewhere,
+        env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:1' },
+      });
+      const body = JSON.parse(r.stdout) as { results: { externalSecret: string; result: string }[] };
+      assert.deepEqual(body.results.map((x) => [x.externalSecret, x.result]), [['app/a', 'unreachable']]);
+      assert.equal(r.code, 2);
+    });
+  });
+
+  describe('a repository root: .gitignore and --exclude', () => {
+    let repo: string;
+    before(() => {
+      repo = join(dir, 'repo-root');
+      for (const d of ['.git', 'deploy/app/secrets', 'build/out', 'vendor/chart', 'deploy/app/secrets/generated']) mkdirSync(join(repo, d), { recursive: true });
+      writeFileSync(join(repo, '.gitignore'), '# build output\n/build/\n*.generated.yaml\n');
+      writeFileSync(join(repo, 'deploy/app/secrets/.gitignore'), 'generated/\n!keep.generated.yaml\n');
+      writeFileSync(join(repo, 'infra.yaml'), STORE);
+      writeFileSync(join(repo, 'deploy/app/secrets/externalsecret-a.yaml'), es('a'));
+      writeFileSync(join(repo, 'deploy/app/secrets/keep.generated.yaml'), es('kept'));
+      writeFileSync(join(repo, 'deploy/app/secrets/x.generated.yaml'), BROKEN);
+      writeFileSync(join(repo, 'deploy/app/secrets/generated/es.yaml'), BROKEN);
+      writeFileSync(join(repo, 'build/out/es.yaml'), BROKEN);
+      writeFileSync(join(repo, 'vendor/chart/es.yaml'), BROKEN);
+    });
+
+    it('validate skips what .gitignore names (negations kept) and what --exclude names', async () => {
+      const r = await runProjector(['validate', '.', '--exclude', 'vendor/', '-o', 'json'], { cwd: repo });
+      const body = JSON.parse(r.stdout) as { summary: { files: number; documents: number }; findings: { file: string; code: string }[] };
+      assert.deepEqual(body.findings.filter((f) => f.code === 'UnknownField'), []);
+      assert.equal(body.summary.files, 3, r.stdout);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+    });
+
+    it('validate without --exclude reads vendor/ (only the excluded is skipped)', async () => {
+      const r = await runProjector(['validate', '.', '-o', 'json'], { cwd: repo });
+      const body = JSON.parse(r.stdout) as { findings: { file: string; code: string }[] };
+      assert.deepEqual(body.findings.filter((f) => f.code === 'UnknownField').map((f) => f.file), ['vendor/chart/es.yaml']);
+      assert.equal(r.code, 1);
+    });
+
+    it('check takes --exclude too and skips ignored files', async () => {
+      const r = await runProjector(['check', '.', '--exclude', 'vendor/', '--exclude', 'deploy/app/secrets/keep.generated.yaml', '-o', 'json', '--no-progress'], {
+        cwd: repo,
+        env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:1' },
+      });
+      const body = JSON.parse(r.stdout) as { results: { externalSecret: string }[] };
+      assert.deepEqual(body.results.map((x) => x.externalSecret), ['app/a']);
+      assert.doesNotMatch(r.stderr, /UnknownField/);
+    });
+  });
+
+  describe('validate -o junit', () => {
+    it('lists only the documents it validated', async () => {
+      const repo = join(dir, 'junit');
+      mkdirSync(repo);
+      writeFileSync(join(repo, 'app.yaml'), `${DEPLOYMENT}---\n${es('a')}`);
+      writeFileSync(join(repo, 'store.yaml'), STORE);
+      writeFileSync(join(repo, 'web.yaml'), DEPLOYMENT);
+      const r = await runProjector(['validate', repo, '-o', 'junit'], { cwd: repo });
+      assertWellFormedXml(r.stdout);
+      const cases = [...r.stdout.matchAll(/<testcase classname="([^"]+)" name="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(cases.sort(), ['app.yaml ExternalSecret app/a', 'store.yaml ClusterSecretStore akv']);
+      assert.doesNotMatch(r.stdout, /web\.yaml|Deployment/);
+    });
+  });
+
+  describe('projector template', () => {
+    let esFile: string;
+    let dataFile: string;
+    before(() => {
+      esFile = join(dir, 'es-template.yaml');
+      dataFile = join(dir, 'data.yaml');
+      writeFileSync(
+        esFile,
+        `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: db, namespace: netbox }
+spec:
+  secretStoreRef: { kind: ClusterSecretStore, name: akv }
+  target:
+    name: db-credentials
+    template:
+      type: kubernetes.io/basic-auth
+      metadata:
+        labels: { app: "{{ .user | lower }}" }
+      data:
+        username: "{{ .user }}"
+        password: "{{ .pass | upper }}"
+  data:
+    - secretKey: user
+      remoteRef: { key: u }
+`,
+      );
+      // ESO's esoctl format: key → base64 (sigs.k8s.io/yaml into map[string][]byte).
+      writeFileSync(dataFile, `user: ${Buffer.from('Admin').toString('base64')}\npass: ${Buffer.from('s3cret').toString('base64')}\n`);
+    });
+
+    it('renders the target Secret from a data file, no vault or cluster', async () => {
+      const r = await runProjector(['template', '--source-templated-object', esFile, '--source-secret-data-file', dataFile]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        [
+          'apiVersion: v1',
+          'kind: Secret',
+          'metadata:',
+          '  name: db-credentials',
+          '  namespace: netbox',
+          '  labels:',
+          '    app: admin',
+          'type: kubernetes.io/basic-auth',
+          'data:',
+          `  password: ${Buffer.from('S3CRET').toString('base64')}`,
+          `  username: ${Buffer.from('Admin').toString('base64')}`,
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('renders a PushSecret template and takes a Secret manifest as data (stringData as text)', async () => {
+      const ps = join(dir, 'push.yaml');
+      writeFileSync(ps, 'apiVersion: external-secrets.io/v1alpha1\nkind: PushSecret\nmetadata: { name: p, namespace: ns }\nspec:\n  template:\n    data:\n      token: "{{ .token | upper }} was templated"\n');
+      const data = join(dir, 'secret.yaml');
+      writeFileSync(data, 'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  token: token\n');
+      const out = join(dir, 'rendered.yaml');
+      const r = await runProjector(['template', '--source-templated-object', ps, '--source-secret-data-file', data, '--output', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(readFileSync(out, 'utf8'), new RegExp(`token: ${Buffer.from('TOKEN was templated').toString('base64')}`));
+    });
+
+    it('says which key is not base64, by offset, never quoting it (exit 2)', async () => {
+      const bad = join(dir, 'bad-data.yaml');
+      writeFileSync(bad, 'user: "CANARY-not-base64!"\n');
+      const r = await runProjector(['template', '--source-templated-object', esFile, '--source-secret-data-file', bad]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /key "user" in .*bad-data\.yaml is not base64 \(illegal base64 data at input byte 6\)/);
+      assert.doesNotMatch(r.stderr, /CANARY/);
+    });
+
+    it('reports a template error with the field and position (exit 1), never an internal error', async () => {
+      const broken = join(dir, 'es-broken.yaml');
+      writeFileSync(broken, readFileSync(esFile, 'utf8').replace('| upper', '| nosuchfn'));
+      const r = await runProjector(['template', '--source-templated-object', broken, '--source-secret-data-file', dataFile]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^projector: error: InvalidSpec: template: password:1:\d+: function "nosuchfn" not defined\n$/);
+    });
+
+    it('refuses a kind that has no template (exit 2)', async () => {
+      const deployment = join(dir, 'deployment.yaml');
+      writeFileSync(deployment, DEPLOYMENT);
+      const r = await runProjector(['template', '--source-templated-object', deployment, '--source-secret-data-file', dataFile]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /unsupported kind Deployment .*give an ExternalSecret or a PushSecret/);
+    });
+  });
+});
