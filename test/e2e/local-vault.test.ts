@@ -123,7 +123,8 @@ describe('the local vault from the CLI', { timeout: 300_000 }, () => {
         cwd: dir,
         env: { AZURE_TENANT_ID: served.field('Tenant ID'), AZURE_CLIENT_ID: 'ghost', AZURE_CLIENT_SECRET: 'x', AZURE_AUTHORITY_HOST: served.field('Authority host') },
       });
-      assert.equal(ghost.code, 2, ghost.stderr);
+      // The authority answered no: exit 1, as every vault-side refusal (docs/vault.md, exit codes).
+      assert.equal(ghost.code, 1, ghost.stderr);
       assert.match(ghost.stderr, /StoreAuthFailed: .*AADSTS700016\): unknown client id in this tenant \(clientId\); with the local vault, register it with `projector vault serve --principals FILE`/);
     } finally {
       await stop(served);
@@ -149,7 +150,8 @@ describe('the local vault from the CLI', { timeout: 300_000 }, () => {
       const args = ['vault', 'secret', 'list', '--vault-url', vault.url, '--ca-file', vault.caFile];
       const env = { AZURE_TENANT_ID: vault.tenantId, AZURE_CLIENT_ID: 'old', AZURE_CLIENT_SECRET: 'old-secret', AZURE_AUTHORITY_HOST: vault.authorityHost };
       const refused = await runProjector(args, { env });
-      assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+      // The vault answered 400: exit 1 (a vault-side outcome, not a usage error; docs/vault.md).
+      assert.equal(refused.code, 1, refused.stdout + refused.stderr);
       assert.match(refused.stderr, /400 BadParameter/);
       const listed = await runProjector([...args, '--api-version', '7.0'], { env });
       assert.equal(listed.code, 0, listed.stderr);

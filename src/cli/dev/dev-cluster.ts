@@ -3,8 +3,6 @@
 // vault with controller class "projector-dev", so an operator already running in the cluster leaves
 // them alone, and this process serves only them: unlike an ESO controller class it leaves stores that
 // name no class to the cluster's operator (exclusiveControllerClass, core/controller-class.ts).
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { describeKubeConfig, resolveKubeConfig } from '../kubeconfig.ts';
 import type { ExternalSecret, GenericStore } from '../../api/index.ts';
 import { API_VERSION } from '../../api/constants.ts';
@@ -18,22 +16,19 @@ import { KubeClient } from '../../kube/client.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { defaultRegistry } from '../default-registry.ts';
+import { customResourceDefinitions } from '../../api/crds.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
 import { startLocalVault, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
 import type { RepoObjects } from '../repo-objects.ts';
 
 export const DEV_CONTROLLER_CLASS = 'projector-dev';
 const FIELD_MANAGER = 'projector-dev';
-const root = new URL('../../../', import.meta.url).pathname;
 
 async function ensureCrds(kube: KubeClient, install: boolean, print: Printer): Promise<void> {
   if (await kube.servesGroupVersion('external-secrets.io/v1')) return;
   if (!install) throw new ProjectorError('InvalidSpec', 'the cluster does not serve external-secrets.io/v1; install the CRDs (kubectl apply -k deploy/) or pass --install-crds');
-  for (const plural of ['externalsecrets', 'secretstores', 'clustersecretstores']) {
-    for (const doc of parseAllDocuments(readFileSync(`${root}deploy/crds/${plural}.external-secrets.io.yaml`, 'utf8'))) {
-      await kube.applyObject(doc.toJSON(), 'customresourcedefinitions', FIELD_MANAGER);
-    }
-  }
+  // Every CRD the operator serves (the same list scripts/gen-crds.ts writes to deploy/crds).
+  for (const crd of customResourceDefinitions()) await kube.applyObject(crd as never, 'customresourcedefinitions', FIELD_MANAGER);
   print.line('installed the external-secrets.io CRDs');
   for (let i = 0; i < 50 && !(await kube.servesGroupVersion('external-secrets.io/v1')); i++) await new Promise((r) => setTimeout(r, 200));
 }
@@ -99,6 +94,8 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     concurrency: 4,
     controllerClass: DEV_CONTROLLER_CLASS,
     exclusiveControllerClass: true,
+    // ClusterExternalSecrets stamp ExternalSecrets into the user's cluster: the cluster's operator's job.
+    clusterExternalSecrets: false,
     renderTemplate: defaultTemplateRenderer(systemTemplateClock),
     renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
   });
