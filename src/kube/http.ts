@@ -176,7 +176,11 @@ export async function kubeRequest(kc: KubeConfig, req: RawRequest): Promise<http
   const url = urlFor(cluster.server, req.path, req.query);
   // User-Agent as client-go sends one: the API server names a write's manager after it when no
   // fieldManager is given, and audit logs show it.
-  const applied: https.RequestOptions = { headers: { 'user-agent': 'projector', ...req.headers } };
+  // Content-Length always goes with a body: Node sends a DELETE body neither chunked nor with a
+  // length (useChunkedEncodingByDefault is false for DELETE), so the API server would read the body
+  // as the start of the next request on the same kept-alive connection (a 400 for it).
+  const length = req.payload === undefined ? {} : { 'content-length': String(Buffer.byteLength(req.payload)) };
+  const applied: https.RequestOptions = { headers: { 'user-agent': 'projector', ...req.headers, ...length } };
   await kc.applyToHTTPSOptions(applied);
   const method = req.method.toUpperCase();
   const opts: https.RequestOptions = {
