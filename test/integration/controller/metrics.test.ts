@@ -80,7 +80,7 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
     await env.waitEsReady('False', { namespace: NS, name: 'forbidden', message: /VaultForbidden/ });
     await eventually(() => env.k.ready(NS, 'secretstores', 'local'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'SecretStore Ready' });
     // A ClusterExternalSecret selecting nothing: its controller reconciles it (ESO's dashboard has its panels).
-    await env.k.apply([{ apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', metadata: { name: 'none' }, spec: { namespaces: ['absent'], externalSecretSpec: { secretStoreRef: { kind: 'ClusterSecretStore', name: HOWTO.store } } } } as never]);
+    await env.k.apply([{ apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', metadata: { name: 'none' }, spec: { namespaces: ['absent'], externalSecretSpec: { secretStoreRef: { kind: 'ClusterSecretStore', name: HOWTO.store }, data: [{ secretKey: 'k', remoteRef: { key: HOWTO.vaultSecret } }] } } } as never]);
     await eventually(() => env.k.ready(undefined, 'clusterexternalsecrets', 'none'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'ClusterExternalSecret Ready' });
   });
 
