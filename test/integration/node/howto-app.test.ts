@@ -155,7 +155,8 @@ describe('helm install on a real node, and the HOWTO with a real application', {
       ['GET', '/apis/apps/v1/namespaces/external-secrets/deployments/projector'],
       ['DELETE', '/apis/apps/v1/namespaces/external-secrets/deployments/projector'],
       ['GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles'],
-      ['DELETE', `/apis/external-secrets.io/v1/namespaces/${HOWTO.namespace}/externalsecrets/${HOWTO.externalSecret}`],
+      // ExternalSecrets may be deleted (ClusterExternalSecret cleanup); ClusterSecretStores may not.
+      ['DELETE', `/apis/external-secrets.io/v1/clustersecretstores/${HOWTO.store}`],
     ] as const) {
       assert.equal((await asOperator.request(method, path)).status, 403, `${method} ${path} is denied to system:serviceaccount:external-secrets:projector`);
     }

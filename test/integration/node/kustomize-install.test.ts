@@ -72,7 +72,21 @@ ${env}
     try {
       kubectl('-n', 'external-secrets', 'rollout', 'status', 'deployment/projector', '--timeout=180s');
     } catch (e) {
-      throw new Error(`rollout failed: ${(e as { stderr?: string }).stderr ?? e}\n--- node logs ---\n${node.logs().slice(-4000)}`);
+      const pods = (() => {
+        try {
+          return kubectl('-n', 'external-secrets', 'describe', 'pods');
+        } catch (err) {
+          return `(describe failed: ${(err as Error).message})`;
+        }
+      })();
+      const logs = (() => {
+        try {
+          return kubectl('-n', 'external-secrets', 'logs', 'deployment/projector', '--tail=40');
+        } catch (err) {
+          return `(no log: ${(err as Error).message})`;
+        }
+      })();
+      throw new Error(`rollout failed: ${(e as { stderr?: string }).stderr ?? e}\n--- pods ---\n${pods.slice(-4000)}\n--- operator log ---\n${logs}\n--- node logs ---\n${node.logs().slice(-3000)}`);
     }
     console.log(`kubectl apply -k to rolled out: ${Date.now() - t0} ms`);
 
@@ -120,7 +134,8 @@ ${env}
       ['GET', '/api/v1/pods'],
       ['GET', '/apis/apps/v1/deployments'],
       ['GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles'],
-      ['DELETE', '/apis/external-secrets.io/v1/namespaces/kustomize-demo/externalsecrets/db'],
+      // ExternalSecrets may be deleted (ClusterExternalSecret cleanup); ClusterSecretStores may not.
+      ['DELETE', '/apis/external-secrets.io/v1/clustersecretstores/none'],
     ] as const) {
       assert.equal((await asOperator.request(method, path)).status, 403, `${method} ${path} is denied to system:serviceaccount:external-secrets:projector`);
     }
