@@ -2,6 +2,7 @@
 // in for Azure Key Vault, and the operator composed as `projector operator` composes it (its provider
 // registry, so azurekv reads share the per-vault limiter: AKV's 4,000 GETs / 10 s).
 // Benchmarks print figures; they assert nothing about time.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -73,8 +74,8 @@ export async function startBenchWorld(opts: { throttle?: VaultOptions['throttle'
   };
 }
 
-/** ESO's form of an azurekv SecretStore for the local vault. */
-function namespacedStore(namespace: string, vault: StartedVault) {
+/** ESO's form of an azurekv SecretStore for the local vault; `withCa: false` leaves out the caBundle. */
+export function namespacedStore(namespace: string, vault: StartedVault, withCa = true) {
   const ref = (key: string) => ({ name: 'akv-credentials', key });
   return {
     apiVersion: 'external-secrets.io/v1',
@@ -88,7 +89,7 @@ function namespacedStore(namespace: string, vault: StartedVault) {
           tenantId: vault.tenantId,
           authSecretRef: { clientId: ref('client-id'), clientSecret: ref('client-secret') },
           customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
-          caBundle: Buffer.from(vault.caPem).toString('base64'),
+          ...(withCa ? { caBundle: Buffer.from(vault.caPem).toString('base64') } : {}),
         },
       },
     },
@@ -244,4 +245,33 @@ export function intArg(name: string, fallback: number): number {
   const n = arg ? Number(arg.split('=')[1]) : fallback;
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
   return n;
+}
+
+/**
+ * `projector operator` as shipped (bin/projector.mjs) with bench/memory-probe.ts preloaded and
+ * `--expose-gc`, watching `namespace`; resolves once its caches have synced, rejects if it exits first.
+ * `nodeFlags` go before the script (e.g. --max-old-space-size), `env` replaces the environment.
+ */
+export async function startProbedOperator(kubeconfigPath: string, namespace: string, o: { label: string; env?: NodeJS.ProcessEnv; nodeFlags?: string[] }): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [...(o.nodeFlags ?? []), '--expose-gc', '--import', './bench/memory-probe.ts', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--metrics-addr', '0', '--health-addr', '0'],
+    { cwd: new URL('..', import.meta.url).pathname, ...(o.env ? { env: o.env } : {}), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  );
+  let out = '';
+  const synced = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      // Logs are only scanned for the start-up line, then dropped.
+      if (out !== 'synced') {
+        out += chunk.toString('utf8');
+        if (out.includes('caches synced; starting workers')) {
+          out = 'synced';
+          resolve();
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${o.label}: projector operator exited with ${code} before its caches synced`)));
+  });
+  await synced;
+  return child;
 }

@@ -5,13 +5,12 @@
 // cost from N/10 to N (which leaves out one-time costs such as compiling the sync path).
 //
 //   node_modules/.bin/node bench/memory.ts [--externalsecrets=1000] [--value-bytes=64]
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startControlPlane } from '../test/support/controlplane.ts';
 import { Cluster } from '../test/support/cluster.ts';
-import { applyAll, intArg, machine, printTable, waitForExternalSecrets } from './bench-world.ts';
+import { applyAll, intArg, machine, printTable, startProbedOperator, waitForExternalSecrets } from './bench-world.ts';
 
 const N = intArg('externalsecrets', 1_000);
 const VALUE_BYTES = intArg('value-bytes', 64);
@@ -26,7 +25,6 @@ interface Memory {
   arrayBuffers: number;
 }
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** A fake store holding every key up front, so the store's own size is in the empty measurement too. */
 function fakeStore(keys: number) {
@@ -52,30 +50,6 @@ function externalSecret(i: number) {
   };
 }
 
-/** `projector operator` as shipped, with the probe preloaded; resolves once its caches have synced. */
-async function startOperator(kubeconfigPath: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', '--import', './bench/memory-probe.ts', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', NAMESPACE, '--metrics-addr', '0', '--health-addr', '0'],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
-  );
-  let out = '';
-  const synced = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      // Logs are only scanned for the start-up line, then dropped.
-      if (out !== 'synced') {
-        out += chunk.toString('utf8');
-        if (out.includes('caches synced; starting workers')) {
-          out = 'synced';
-          resolve();
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`bench: projector operator exited with ${code} before its caches synced`)));
-  });
-  await synced;
-  return child;
-}
 
 async function measureMemory(child: ChildProcess): Promise<Memory> {
   const reply = once(child, 'message') as Promise<[Memory]>;
@@ -93,7 +67,7 @@ async function main(): Promise<void> {
     await k.installCrds();
     await k.namespace(NAMESPACE);
     await k.apply([fakeStore(N) as never]);
-    operator = await startOperator(cp.kubeconfigPath);
+    operator = await startProbedOperator(cp.kubeconfigPath, NAMESPACE, { label: 'bench' });
     await sleep(SETTLE_MS); // the store's reconcile and its status write
     const points: { externalSecrets: number; memory: Memory; syncS: number }[] = [{ externalSecrets: 0, memory: await measureMemory(operator), syncS: 0 }];
 

@@ -17,18 +17,17 @@
 //       [--operator-flags="--max-old-space-size=384"] [--operator-env="MALLOC_ARENA_MAX=2"]
 // --operator-flags are Node flags for the operator process (space-separated), --operator-env
 // environment variables for it (comma-separated K=V), e.g. to try what deploy/operator sets.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startControlPlane } from '../test/support/controlplane.ts';
 import { Cluster } from '../test/support/cluster.ts';
 import { startVault, type StartedVault } from '../src/vault/index.ts';
-import { applyAll, externalSecret, intArg, machine, printTable, waitForExternalSecrets } from './bench-world.ts';
+import { applyAll, externalSecret, intArg, machine, namespacedStore, printTable, startProbedOperator, waitForExternalSecrets } from './bench-world.ts';
 
 const N = intArg('externalsecrets', 150);
 const OUTAGES = intArg('outages', 3);
@@ -45,7 +44,6 @@ const CLIENT_ID = 'soak-sp';
 const CLIENT_SECRET = 'soak-client-secret';
 const SAMPLE_MS = 500;
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 interface Memory {
   rss: number;
@@ -104,27 +102,6 @@ class SoakVault {
   }
 }
 
-function store(namespace: string, vault: StartedVault, withCa: boolean) {
-  const ref = (key: string) => ({ name: 'akv-credentials', key });
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'SecretStore',
-    metadata: { name: 'akv', namespace },
-    spec: {
-      provider: {
-        azurekv: {
-          vaultUrl: `${vault.url}/`,
-          authType: 'ServicePrincipal',
-          tenantId: vault.tenantId,
-          authSecretRef: { clientId: ref('client-id'), clientSecret: ref('client-secret') },
-          customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
-          ...(withCa ? { caBundle: Buffer.from(vault.caPem).toString('base64') } : {}),
-        },
-      },
-    },
-  };
-}
-
 /**
  * `projector operator` as shipped, with the probe preloaded; resolves once its caches have synced.
  * Without a caBundle the process trusts the vault's CA through NODE_EXTRA_CA_CERTS, as a cluster
@@ -134,27 +111,7 @@ async function startOperator(kubeconfigPath: string, namespace: string, vault: S
   const env = { ...process.env, ...OPERATOR_ENV };
   if (withCa) delete env['NODE_EXTRA_CA_CERTS'];
   else env['NODE_EXTRA_CA_CERTS'] = vault.caFile;
-  const child = spawn(
-    process.execPath,
-    [...OPERATOR_FLAGS, '--expose-gc', '--import', './bench/memory-probe.ts', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--metrics-addr', '0', '--health-addr', '0'],
-    { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
-  );
-  let out = '';
-  const synced = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      // Logs are only scanned for the start-up line, then dropped.
-      if (out !== 'synced') {
-        out += chunk.toString('utf8');
-        if (out.includes('caches synced; starting workers')) {
-          out = 'synced';
-          resolve();
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`soak: projector operator exited with ${code} before its caches synced`)));
-  });
-  await synced;
-  return child;
+  return startProbedOperator(kubeconfigPath, namespace, { label: 'soak', env, nodeFlags: OPERATOR_FLAGS });
 }
 
 async function ask(child: ChildProcess, message: 'measure' | 'sample'): Promise<Memory> {
@@ -213,7 +170,7 @@ async function soak(kubeconfigPath: string, k: Cluster, sv: SoakVault, withCa: b
       metadata: { name: 'akv-credentials', namespace },
       stringData: { 'client-id': CLIENT_ID, 'client-secret': CLIENT_SECRET },
     } as never,
-    store(namespace, sv.vault, withCa) as never,
+    namespacedStore(namespace, sv.vault, withCa) as never,
   ]);
   const operator = await startOperator(kubeconfigPath, namespace, sv.vault, withCa);
   const rows: Row[] = [];
