@@ -300,43 +300,45 @@ export class KubeClient {
   }
 
   // --- ClusterExternalSecret (controller/clusterexternalsecret) ---
-  /** Sends one write (throttled, leader-guarded); non-2xx becomes a ProjectorError (404 → undefined where `notFoundOk`). */
-  async #write(method: string, path: string, what: string, body?: unknown, query: Record<string, string | boolean> = {}, contentType?: string, notFoundOk = false): Promise<string | undefined> {
+  /**
+   * One write through #json, throttled and leader-guarded like the others; failures become
+   * ProjectorErrors (kubeError), and a 404 is no error where `notFoundOk`.
+   */
+  async #write(method: string, path: string, what: string, o: { body?: unknown; query?: QueryParams; contentType?: string; notFoundOk?: boolean } = {}): Promise<void> {
     await this.#throttle();
     this.#writeGuard?.();
-    let res: { status: number; body: string };
+    const { notFoundOk, ...request } = o;
     try {
-      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method, path, query, body, ...(contentType ? { contentType } : {}) });
-    } catch {
-      throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
+      await this.#json(method, path, what, request);
+    } catch (e) {
+      if (notFoundOk && isNotFound(e)) return;
+      throw kubeError(e, what);
     }
-    if (res.status === 404 && notFoundOk) return undefined;
-    if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
-    return res.body;
   }
+
 
   /** Creates an ExternalSecret (ClusterExternalSecret provisioning). */
   async createExternalSecret(es: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
     const ns = es.metadata.namespace;
-    await this.#write('POST', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets`, `create ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
+    await this.#write('POST', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets`, `create ExternalSecret ${ns}/${es.metadata.name}`, { body: es, query: { fieldManager: FIELD_MANAGER } });
   }
 
   /** Replaces an ExternalSecret (PUT, guarded by metadata.resourceVersion: a conflict is KubeConflict). */
   async updateExternalSecret(es: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
     const ns = es.metadata.namespace;
-    await this.#write('PUT', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets/${es.metadata.name}`, `update ExternalSecret ${ns}/${es.metadata.name}`, es, { fieldManager: FIELD_MANAGER });
+    await this.#write('PUT', `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets/${es.metadata.name}`, `update ExternalSecret ${ns}/${es.metadata.name}`, { body: es, query: { fieldManager: FIELD_MANAGER } });
   }
 
   /** Deletes an ExternalSecret; with `uid`, only that very object. Gone already is fine. */
   async deleteExternalSecret(namespace: string, name: string, uid?: string): Promise<void> {
     const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
-    await this.#write('DELETE', `/apis/${GROUP}/v1/namespaces/${namespace}/externalsecrets/${name}`, `delete ExternalSecret ${namespace}/${name}`, body, {}, undefined, true);
+    await this.#write('DELETE', `/apis/${GROUP}/v1/namespaces/${namespace}/externalsecrets/${name}`, `delete ExternalSecret ${namespace}/${name}`, { body, notFoundOk: true });
   }
 
   /** Sets a Namespace's metadata.finalizers (merge patch guarded by the resourceVersion it was read at). */
   async setNamespaceFinalizers(name: string, finalizers: string[], resourceVersion: string | undefined): Promise<void> {
     const body = { metadata: { finalizers: finalizers.length ? finalizers : null, ...(resourceVersion ? { resourceVersion } : {}) } };
-    await this.#write('PATCH', `/api/v1/namespaces/${name}`, `update finalizers of Namespace ${name}`, body, { fieldManager: FIELD_MANAGER }, 'application/merge-patch+json', true);
+    await this.#write('PATCH', `/api/v1/namespaces/${name}`, `update finalizers of Namespace ${name}`, { body, query: { fieldManager: FIELD_MANAGER }, contentType: 'application/merge-patch+json', notFoundOk: true });
   }
   // --- end ClusterExternalSecret ---
 
