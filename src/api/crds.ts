@@ -22,6 +22,10 @@ interface KindSpec {
   spec: TSchema;
   status: TSchema;
   columns: PrinterColumn[];
+  /** API group; default external-secrets.io. Generators live in generators.external-secrets.io. */
+  group?: string;
+  /** Served versions, storage first; default v1 (storage) and v1beta1 (deprecated), as ESO serves its core kinds. */
+  versions?: readonly string[];
 }
 
 const readyReason = '.status.conditions[?(@.type=="Ready")].reason';
@@ -131,28 +135,39 @@ function openAPIV3Schema(k: KindSpec): unknown {
 }
 
 export function customResourceDefinitions(): object[] {
-  return KINDS.map((k) => ({
+  return KINDS.map((k) => crdOf(k));
+}
+
+/**
+ * One kind's CRD. A kind with one served version (PushSecret and the generators are v1alpha1 only in
+ * ESO) has no deprecated version; a kind with several stores the first and deprecates the others.
+ */
+function crdOf(k: KindSpec): object {
+  const group = k.group ?? GROUP;
+  const versions = k.versions ?? SERVED_VERSIONS;
+  const storage = k.versions?.[0] ?? STORAGE_VERSION;
+  return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: {
-      name: `${k.plural}.${GROUP}`,
+      name: `${k.plural}.${group}`,
       labels: { 'app.kubernetes.io/part-of': 'projector', 'external-secrets.io/component': 'controller' },
     },
     spec: {
-      group: GROUP,
+      group,
       names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular, shortNames: k.shortNames, categories: ['external-secrets'] },
       scope: k.scope,
-      // v1beta1 and v1 share one schema for these kinds, so no conversion webhook is needed.
+      // All served versions of a kind share one schema, so no conversion webhook is needed.
       conversion: { strategy: 'None' },
-      versions: SERVED_VERSIONS.map((v) => ({
+      versions: versions.map((v) => ({
         name: v,
         served: true,
-        storage: v === STORAGE_VERSION,
-        ...(v === STORAGE_VERSION ? {} : { deprecated: true, deprecationWarning: `${GROUP}/${v} ${k.kind} is deprecated; use ${GROUP}/${STORAGE_VERSION}` }),
+        storage: v === storage,
+        ...(v === storage ? {} : { deprecated: true, deprecationWarning: `${group}/${v} ${k.kind} is deprecated; use ${group}/${storage}` }),
         subresources: { status: {} },
         additionalPrinterColumns: k.columns,
         schema: { openAPIV3Schema: openAPIV3Schema(k) },
       })),
     },
-  }));
+  };
 }

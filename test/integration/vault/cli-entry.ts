@@ -9,6 +9,7 @@ try {
 } catch (e) {
   const err = e as { name?: string; code?: string; message?: string; exitCode?: number };
   if (err.name === 'ProjectorError') process.stderr.write(`projector: ${err.code}: ${err.message}\n`);
-  else if (err.exitCode === undefined) process.stderr.write(`projector: internal error (${err.name})\n`);
+  // The real CLI (main.ts) files the stack in its debug log; this test entry prints it so a failure names its cause.
+  else if (err.exitCode === undefined) process.stderr.write(`projector: internal error (${err.name}): ${(e as Error).stack ?? String(e)}\n`);
   process.exit(2);
 }
