@@ -4,6 +4,7 @@ import { parseDuration } from './core/duration.ts';
 import { ProjectorError } from './core/errors.ts';
 import { ignoredFlagWarnings, parseGoBool } from './eso-flags.ts';
 import type { LogLevel } from './platform/logger.ts';
+import type { SecureVersion } from 'node:tls';
 
 export interface OperatorConfig {
   readonly kubeconfig?: string;
@@ -28,6 +29,17 @@ export interface OperatorConfig {
   readonly workloadReload: boolean;
   /** One line per ignored ESO flag given a value Projector does not honour; the operator logs them. */
   readonly warnings: readonly string[];
+  /** `--webhook-addr` (off by default): the validating admission webhook (controller/admission-webhook.ts). */
+  readonly webhook?: WebhookConfig;
+}
+
+/** The optional validating webhook: where it listens and its certificate (ESO's webhook flag names where ESO has one). */
+export interface WebhookConfig {
+  readonly addr: string;
+  /** ESO's `--cert-dir`: tls.crt and tls.key, read again when they change. */
+  readonly certDir: string;
+  /** ESO's `--tls-min-version` ("1.2"), as Node's SecureVersion. */
+  readonly minVersion: SecureVersion;
 }
 
 /** `--leader-elect` and its timings; the identity is chosen at startup by the CLI (hostname + suffix). */
@@ -60,6 +72,9 @@ export interface OperatorFlags {
   leaderElectRetryPeriod?: string;
   storeRequeueInterval?: string;
   enableWorkloadReload?: boolean;
+  webhookAddr?: string;
+  certDir?: string;
+  tlsMinVersion?: string;
   // ESO's names (src/eso-flags.ts): aliases of the flags above, and ignored ones (read by name).
   concurrent?: string;
   loglevel?: string;
@@ -150,7 +165,22 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),
+    webhook: webhookConfig(flags, env),
   });
+}
+
+/** ESO webhook's default cert dir (controller-runtime's); the files are tls.crt and tls.key. */
+const DEFAULT_WEBHOOK_CERT_DIR = '/tmp/k8s-webhook-server/serving-certs';
+const TLS_VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
+
+function webhookConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): WebhookConfig | undefined {
+  const addr = flags.webhookAddr ?? env.PROJECTOR_WEBHOOK_ADDR ?? '0';
+  if (parseAddr(addr) === undefined) return undefined;
+  const text = flags.tlsMinVersion ?? '1.2';
+  const minVersion = TLS_VERSIONS[text];
+  // ESO maps an unknown value to TLS 1.3 silently; a typo is refused here instead.
+  if (!minVersion) throw new ProjectorError('InvalidSpec', `--tls-min-version must be one of ${Object.keys(TLS_VERSIONS).join(', ')}`);
+  return Object.freeze({ addr, certDir: flags.certDir ?? env.PROJECTOR_WEBHOOK_CERT_DIR ?? DEFAULT_WEBHOOK_CERT_DIR, minVersion });
 }
 
 /** ":8080" → {host: undefined, port: 8080}; "127.0.0.1:0" → loopback, free port; "0" or "" disables. */

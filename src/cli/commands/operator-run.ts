@@ -13,6 +13,9 @@ import { OperatorMetrics } from '../../controller/metrics.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import { defaultRegistry } from '../default-registry.ts';
+import { providerStoreChecks, serveAdmissionWebhook, type AdmissionWebhook } from '../../controller/admission-webhook.ts';
+import type { ProviderRegistry } from '../../providers/registry.ts';
+import type { WebhookConfig } from '../../config.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 
 /** The --kubeconfig flag's file, else KUBECONFIG, in-cluster, ~/.kube/config (cli/kubeconfig.ts); throws when none exists. */
@@ -62,9 +65,10 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   const kubeConfig = resolved.kubeConfig;
   const leaderElection = leaderElectionFor(config.leaderElection, log);
   log.info({ server: resolved.server, kubeconfig: resolved.source, ...(resolved.context && { context: resolved.context }), namespace: config.namespace ?? '(all)', concurrency: config.concurrency, workloadReload: config.workloadReload, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
+  const registry = defaultRegistry(systemClock, metrics.vault);
   const manager = new Manager({
     kubeConfig,
-    registry: defaultRegistry(systemClock, metrics.vault),
+    registry,
     log,
     clock: systemClock,
     namespace: config.namespace,
@@ -88,12 +92,30 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   const metricsAddr = parseAddr(config.metricsAddr);
   if (metricsAddr) servers.push(await serveEndpoints(manager, metricsAddr, 'metrics').catch(addrInUse('--metrics-addr', config.metricsAddr)));
   if (servers.length) log.info({ ports: servers.map(portOf) }, 'serving health and metrics');
+  const webhook = config.webhook && (await startWebhook(config.webhook, registry, log));
   try {
     await manager.run(signal);
   } finally {
     for (const s of servers) s.close();
+    await webhook?.close();
     log.info('operator stopped');
     log.flush();
   }
 }
 
+
+/**
+ * The validating webhook (--webhook-addr): every replica serves it, leader or not. A store's
+ * provider-specific checks are the provider's validateStore, as in the store reconciler and
+ * `projector validate`.
+ */
+async function startWebhook(config: WebhookConfig, registry: ProviderRegistry, log: Logger): Promise<AdmissionWebhook> {
+  const addr = parseAddr(config.addr)!;
+  return serveAdmissionWebhook({
+    ...addr,
+    certDir: config.certDir,
+    minVersion: config.minVersion,
+    storeChecks: providerStoreChecks(registry),
+    log: log.child({ component: 'admission-webhook' }),
+  }).catch(addrInUse('--webhook-addr', config.addr));
+}

@@ -43,6 +43,9 @@ export function registerOperatorCommand(program: Command): void {
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries a failing renewal before giving up and exiting (default 10s)')
     .option('--leader-elect-retry-period <duration>', 'interval between Lease renewals and acquire attempts (default 2s)')
     .option('--store-requeue-interval <duration>', 'validate stores without spec.refreshInterval again this often (default 5m)')
+    .option('--webhook-addr <addr>', 'serve the validating admission webhook over TLS at this address, e.g. :10250 (ESO\'s webhook port); "0" disables (env PROJECTOR_WEBHOOK_ADDR, default 0; docs/admission-webhook.md)')
+    .option('--cert-dir <dir>', 'the webhook\'s tls.crt and tls.key, read again when they change (ESO webhook flag; env PROJECTOR_WEBHOOK_CERT_DIR, default /tmp/k8s-webhook-server/serving-certs)')
+    .option('--tls-min-version <version>', 'the webhook\'s minimum TLS version: 1.0, 1.1, 1.2 or 1.3 (ESO webhook flag, default 1.2)')
     .option('--enable-workload-reload', 'roll Deployments/StatefulSets/DaemonSets annotated reloader.stakater.com/auto or secret.reloader.stakater.com/reload when a Secret they consume changes; needs RBAC on them (env PROJECTOR_ENABLE_WORKLOAD_RELOAD, default false)');
   addEsoFlags(cmd)
     .addHelpText('after', '\nExamples:\n  projector operator --kubeconfig ~/.kube/config\n  projector operator --namespace netbox --log-level debug --metrics-addr 127.0.0.1:9090\n  projector operator --leader-elect --leader-election-namespace external-secrets\n  projector operator --concurrent=2 --loglevel=debug --enable-leader-election=true   (ESO\'s flag names)\n')
