@@ -185,6 +185,40 @@ describe('Helm chart deploy/charts/projector (helm template)', () => {
     assert.match(component.patches[0].patch, /value: --enable-workload-reload/);
   });
 
+  it('webhook.create: the webhooks of deploy/components/admission-webhook, its Service, the cert volume and flags; cert-manager or a provided Secret', async () => {
+    assert.equal(helmTemplate().filter((d) => d.kind === 'ValidatingWebhookConfiguration').length, 0);
+    const docs = helmTemplate({ webhook: { create: true, certManager: { enabled: true } } });
+    const vwc = one(docs, 'ValidatingWebhookConfiguration');
+    const kVwc = deploy('components/admission-webhook/validatingwebhookconfiguration.yaml')[0];
+    // Same webhooks as the Kustomize component but for the Service's name and namespace.
+    const strip = (ws: any[]) => ws.map((w) => ({ ...w, clientConfig: { path: w.clientConfig.service.path } }));
+    assert.deepEqual(strip(vwc.webhooks), strip(kVwc.webhooks));
+    const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'external-secrets-projector-webhook');
+    assert.ok(svc, 'webhook Service');
+    for (const w of vwc.webhooks) assert.deepEqual(w.clientConfig.service, { namespace: 'external-secrets', name: svc.metadata.name, path: w.clientConfig.service.path });
+    assert.equal(vwc.metadata.annotations['cert-manager.io/inject-ca-from'], `external-secrets/${svc.metadata.name}`);
+    const cert = one(docs, 'Certificate');
+    assert.deepEqual(cert.spec.dnsNames, [`${svc.metadata.name}.external-secrets.svc`, `${svc.metadata.name}.external-secrets.svc.cluster.local`]);
+    assert.equal(cert.spec.issuerRef.name, one(docs, 'Issuer').metadata.name);
+    const c = container(docs);
+    const pod = one(docs, 'Deployment').spec.template.spec;
+    assert.deepEqual(pod.volumes, [{ name: 'webhook-tls', secret: { secretName: cert.spec.secretName } }]);
+    assert.deepEqual(c.volumeMounts, [{ name: 'webhook-tls', mountPath: '/tmp/k8s-webhook-server/serving-certs', readOnly: true }]);
+    assert.ok(c.ports.some((p: any) => p.name === 'webhook' && p.containerPort === 10250));
+    const config = await configFor(c.args);
+    assert.deepEqual(config.webhook, { addr: ':10250', certDir: '/tmp/k8s-webhook-server/serving-certs', minVersion: 'TLSv1.2' });
+
+    const provided = helmTemplate({ webhook: { create: true, secretName: 'my-tls', caBundle: 'Q0E=', failurePolicy: 'Ignore' } });
+    assert.equal(provided.filter((d) => d.kind === 'Certificate' || d.kind === 'Issuer').length, 0);
+    const pvwc = one(provided, 'ValidatingWebhookConfiguration');
+    assert.equal(pvwc.metadata.annotations, undefined);
+    for (const w of pvwc.webhooks) {
+      assert.equal(w.clientConfig.caBundle, 'Q0E=');
+      assert.equal(w.failurePolicy, 'Ignore');
+    }
+    assert.equal(one(provided, 'Deployment').spec.template.spec.volumes[0].secret.secretName, 'my-tls');
+  });
+
   it('metrics Service, ServiceMonitor (per renderMode) and PodDisruptionBudget', () => {
     const withService = helmTemplate({ metrics: { service: { enabled: true } } });
     const svc = one(withService, 'Service');

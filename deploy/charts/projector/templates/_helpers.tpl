@@ -72,3 +72,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and .Values.serviceMonitor.enabled (or $has (eq $mode "alwaysRender")) }}true{{ end }}
 {{- end }}
+
+{{/* The webhook's serving-certificate Secret. */}}
+{{- define "projector.webhookSecretName" -}}
+{{- default (printf "%s-webhook-tls" (include "projector.fullname" .)) .Values.webhook.secretName }}
+{{- end }}
