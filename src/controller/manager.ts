@@ -289,7 +289,7 @@ export class Manager {
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
-        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: cesReconciler, concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
+        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: this.#timedClusterExternalSecrets(cesReconciler), concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
         ...(reloader && reloadQueue && reloadMetrics ? [runWorkers({ ...common, queue: reloadQueue, reconciler: reloader.reconciler(), concurrency: 2, metrics: reloadMetrics })] : []),
       ]);
     };
@@ -336,6 +336,21 @@ export class Manager {
     };
   }
 
+  /** ESO's clusterexternalsecret_reconcile_duration, while the ClusterExternalSecret exists (as for stores). */
+  #timedClusterExternalSecrets(inner: Reconciler): Reconciler {
+    return {
+      name: inner.name,
+      reconcile: async (key, signal) => {
+        const started = performance.now();
+        try {
+          return await inner.reconcile(key, signal);
+        } finally {
+          if (this.clusterExternalSecrets.get(key)) this.metrics.clusterExternalSecretReconciled(key, (performance.now() - started) / 1000);
+        }
+      },
+    };
+  }
+
   /** Do we serve this ExternalSecret (every store it names is ours, or missing)? ESO reports conditions only for those. */
   #servesExternalSecret(es: ExternalSecret): boolean {
     return storeRefsOf(es).every((r) => {
@@ -356,6 +371,7 @@ export class Manager {
     };
     this.secretStores.onChange(onStore);
     this.clusterSecretStores.onChange(onStore);
+    this.clusterExternalSecrets.onChange((type, ces) => this.metrics.setClusterExternalSecretCondition(ces, type === 'deleted'));
   }
   // --- end metrics ---
 

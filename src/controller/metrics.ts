@@ -9,7 +9,7 @@
 // pkg/internal/metrics/workqueue.go with client-go v0.36 util/workqueue semantics,
 // pkg/metrics/client_go_adapter.go, pkg/metrics/leaderelection.go). docs/metrics.md lists them all.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { RestClientMetrics } from '../kube/http.ts';
 import type { VaultReadObserver } from '../sync/rate-limit.ts';
@@ -138,6 +138,8 @@ export class OperatorMetrics {
   readonly #ssCondition: Gauge<string>;
   readonly #cssDuration: Gauge<string>;
   readonly #cssCondition: Gauge<string>;
+  readonly #cesDuration: Gauge<string>;
+  readonly #cesCondition: Gauge<string>;
   readonly #apiCalls: Counter<'provider' | 'call' | 'status'>;
   // Projector
   readonly #readsSaved: Counter<string>;
@@ -197,6 +199,9 @@ export class OperatorMetrics {
     this.#ssDuration = gauge('secretstore_reconcile_duration', 'Duration of the last reconcile of the SecretStore, in nanoseconds (as ESO).', this.#nonConditionLabels);
     this.#cssCondition = gauge('clustersecretstore_status_condition', 'ClusterSecretStore status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
     this.#cssDuration = gauge('clustersecretstore_reconcile_duration', 'Duration of the last reconcile of the ClusterSecretStore, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    // ESO's cesmetrics (pkg/controllers/clusterexternalsecret/cesmetrics): same names and label sets; namespace is "".
+    this.#cesCondition = gauge('clusterexternalsecret_status_condition', 'ClusterExternalSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
+    this.#cesDuration = gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of the ClusterExternalSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
     this.#apiCalls = counter('externalsecret_provider_api_calls_count', 'Calls to secret providers by provider, call and status (success or error).', ['provider', 'call', 'status']);
 
     this.#readsSaved = counter('projector_vault_reads_saved_total', 'Vault reads answered by sharing an identical read in the read window instead of calling the vault.', []);
@@ -355,6 +360,30 @@ export class OperatorMetrics {
     const ready = store.status?.conditions?.find((c) => c.type === 'Ready');
     if (!ready) return;
     this.#setCondition(condition, refineLabels(this.#conditionLabels, base, store.metadata.labels), base, ready.status);
+  }
+
+  /** ESO's deferred clusterexternalsecret_reconcile_duration (name and namespace "" only, as ESO refines them). */
+  clusterExternalSecretReconciled(key: ObjectKey, seconds: number): void {
+    this.#set(this.#cesDuration, refineLabels(this.#nonConditionLabels, splitKey(key), undefined), seconds * 1e9);
+  }
+
+  /**
+   * ESO's cesmetrics.UpdateClusterExternalSecretCondition for the Ready condition: Ready=True sets
+   * {Ready,True}=1 and {Ready,False}=0, with the object's labels refined into the extended labels; a
+   * deleted ClusterExternalSecret's series are removed (RemoveMetrics). One difference: ESO returns
+   * early when the status is not True, leaving {Ready,True}=1 on a ClusterExternalSecret that failed;
+   * here Ready=False sets {Ready,False}=1 and {Ready,True}=0, as for ExternalSecrets, so the failure shows.
+   */
+  setClusterExternalSecretCondition(ces: Pick<ClusterExternalSecret, 'metadata' | 'status'>, deleted = false): void {
+    const base = { name: ces.metadata.name!, namespace: '' };
+    if (deleted) {
+      this.#removeMatching(this.#cesCondition, base);
+      this.#removeMatching(this.#cesDuration, base);
+      return;
+    }
+    const ready = ces.status?.conditions?.find((c) => c.type === 'Ready');
+    if (!ready) return;
+    this.#setCondition(this.#cesCondition, refineLabels(this.#conditionLabels, base, ces.metadata.labels), base, ready.status);
   }
 
   #setCondition(g: Gauge<string>, labels: Record<string, string>, base: { name: string; namespace: string }, status: string): void {

@@ -128,6 +128,10 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
     assert.ok(valueOf(s, 'externalsecret_sync_calls_error', { name: 'bug', namespace: NS }) >= 1);
     assert.ok(valueOf(s, 'externalsecret_reconcile_duration', { name: 'ok', namespace: NS }) > 0);
     assert.ok(valueOf(s, 'clustersecretstore_reconcile_duration', { name: HOWTO.store, namespace: '' }) > 0);
+    // ESO's cesmetrics, wired from the ClusterExternalSecret controller (Ready=True at 1, False at 0).
+    assert.equal(valueOf(s, 'clusterexternalsecret_status_condition', { name: 'none', namespace: '', condition: 'Ready', status: 'True' }), 1);
+    assert.equal(valueOf(s, 'clusterexternalsecret_status_condition', { name: 'none', namespace: '', condition: 'Ready', status: 'False' }), 0);
+    assert.ok(valueOf(s, 'clusterexternalsecret_reconcile_duration', { name: 'none', namespace: '' }) > 0);
     const calls = (status: string) => valueOf(s, 'externalsecret_provider_api_calls_count', { provider: 'Azure/KeyVault', call: 'GetSecret', status });
     assert.ok(calls('success') >= 1);
     assert.ok(calls('error') >= 1, 'the 403 is an error call');

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { ExternalSecret, GenericStore, ObjectKey } from '../../../src/api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../../../src/api/index.ts';
 import { OperatorMetrics, RECONCILE_TIME_BUCKETS, resultLabel, WORKQUEUE_BUCKETS } from '../../../src/controller/metrics.ts';
 import type { Reconciler, Result } from '../../../src/controller/reconciler.ts';
 import { ExponentialFailureRateLimiter } from '../../../src/controller/rate-limiter.ts';
@@ -169,6 +169,32 @@ describe('OperatorMetrics', () => {
     assert.deepEqual(select(s, 'clustersecretstore_status_condition'), []);
     assert.deepEqual(select(s, 'clustersecretstore_reconcile_duration'), []);
     assert.equal(select(s, 'secretstore_status_condition').length, 2);
+  });
+
+  it("clusterexternalsecret_status_condition and _reconcile_duration: ESO's cesmetrics names and labels (namespace \"\"), extended labels from the object, removed on delete", async () => {
+    const ces = (ready: 'True' | 'False' | undefined) =>
+      ({ metadata: { name: 'shared', labels: { 'app.kubernetes.io/name': 'netbox' } }, status: ready ? { conditions: [{ type: 'Ready', status: ready }] } : {} }) as unknown as ClusterExternalSecret;
+    const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
+    const series = async () => select(await scrape(m), 'clusterexternalsecret_status_condition', { name: 'shared' }).map((x) => `${x.labels.condition}/${x.labels.status}=${x.value}`).sort();
+    m.setClusterExternalSecretCondition(ces(undefined));
+    assert.deepEqual(await series(), []);
+    m.setClusterExternalSecretCondition(ces('True'));
+    assert.deepEqual(await series(), ['Ready/False=0', 'Ready/True=1']);
+    // ESO would leave True=1 here (its update returns early unless True); the failure shows instead.
+    m.setClusterExternalSecretCondition(ces('False'));
+    assert.deepEqual(await series(), ['Ready/False=1', 'Ready/True=0']);
+    m.clusterExternalSecretReconciled('/shared', 0.5);
+    let s = await scrape(m);
+    const labels = select(s, 'clusterexternalsecret_status_condition', { status: 'False' })[0]!.labels;
+    assert.equal(labels.namespace, '');
+    assert.equal(labels.app_kubernetes_io_name, 'netbox');
+    assert.equal(valueOf(s, 'clusterexternalsecret_reconcile_duration', { name: 'shared', namespace: '', app_kubernetes_io_name: '' }), 0.5e9);
+    assert.equal(s.types.get('clusterexternalsecret_status_condition'), 'gauge');
+    assert.equal(s.types.get('clusterexternalsecret_reconcile_duration'), 'gauge');
+    m.setClusterExternalSecretCondition(ces('False'), true);
+    s = await scrape(m);
+    assert.deepEqual(select(s, 'clusterexternalsecret_status_condition'), []);
+    assert.deepEqual(select(s, 'clusterexternalsecret_reconcile_duration'), []);
   });
 
   it("externalsecret_sync_calls_total, _error and reconcile_duration (nanoseconds, as ESO's float64(time.Duration))", async () => {
