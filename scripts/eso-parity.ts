@@ -1,0 +1,228 @@
+// Writes the generated sections of docs/eso-parity.md: every ESO metric family, every ESO operator
+// flag and every ESO CRD field (grouped by top-level field path) of the kinds Projector serves, each
+// with its state in Projector. The states come from the code where the code knows them (the metrics
+// registry, src/eso-flags.ts, core/validate.ts NOT_SUPPORTED and SUPPORTED_PROVIDERS) and from the
+// short tables below for deliberate differences, each with its reason. An ESO metric that Projector
+// neither serves nor explains, or an explanation for a family Projector now serves, is an error, so
+// the document cannot silently drift: `--check` (and test/unit/docs/eso-parity.test.ts) fail then.
+//
+// Inputs: test/fixtures/eso-metrics/<version>/metrics.json (ESO's families, written from ESO's
+// source), test/fixtures/eso-crds/<version>/field-paths.json (from ESO's published CRDs).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { OperatorMetrics } from '../src/controller/metrics.ts';
+import { NOT_SUPPORTED, SUPPORTED_PROVIDERS } from '../src/core/validate.ts';
+import { ESO_FLAGS } from '../src/eso-flags.ts';
+import { systemClock } from '../src/platform/clock.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+export const DOC = 'docs/eso-parity.md';
+export const ESO_VERSION = 'v2.9.0';
+
+type State = 'same' | 'alias' | 'NotSupported' | 'deliberately different';
+interface Noted {
+  state: State;
+  note: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+/** ESO families Projector does not serve as ESO does, and why. Families not listed here must be served with ESO's type and labels. */
+export const METRIC_NOTES: Readonly<Record<string, Noted>> = {
+  clusterexternalsecret_status_condition: {
+    state: 'deliberately different',
+    note: 'ESO updates it only while Ready is True (a ClusterExternalSecret that fails keeps {Ready,True} 1); Projector sets {Ready,False} 1 and {Ready,True} 0 then, as for ExternalSecrets',
+  },
+  pushsecret_status_condition: { state: 'NotSupported', note: 'Projector has no PushSecret controller' },
+  pushsecret_reconcile_duration: { state: 'NotSupported', note: 'Projector has no PushSecret controller' },
+  clusterpushsecret_status_condition: { state: 'NotSupported', note: 'Projector has no ClusterPushSecret controller' },
+  clusterpushsecret_reconcile_duration: { state: 'NotSupported', note: 'Projector has no ClusterPushSecret controller' },
+  leader_election_slowpath_total: { state: 'NotSupported', note: "Projector's elector has no separate slow path" },
+  controller_runtime_webhook_requests_total: { state: 'NotSupported', note: "served by ESO's webhook Deployment; Projector's optional webhook does not count its requests yet" },
+  controller_runtime_webhook_requests_in_flight: { state: 'NotSupported', note: "served by ESO's webhook Deployment; Projector's optional webhook does not count its requests yet" },
+  controller_runtime_webhook_latency_seconds: { state: 'NotSupported', note: "served by ESO's webhook Deployment; Projector's optional webhook does not count its requests yet" },
+  certwatcher_read_certificate_total: { state: 'NotSupported', note: "ESO's webhook certificate watcher; Projector logs each reload instead" },
+  certwatcher_read_certificate_errors_total: { state: 'NotSupported', note: "ESO's webhook certificate watcher; Projector logs each failed reload instead" },
+  process_virtual_memory_max_bytes: { state: 'NotSupported', note: "prom-client's process collector has no such gauge" },
+  process_network_receive_bytes_total: { state: 'NotSupported', note: "prom-client's process collector has no such counter" },
+  process_network_transmit_bytes_total: { state: 'NotSupported', note: "prom-client's process collector has no such counter" },
+  'go_*': { state: 'deliberately different', note: 'the Go runtime families; Projector exports the Node.js runtime as nodejs_* (event-loop lag, heap, GC)' },
+};
+
+export interface EsoFamily {
+  name: string;
+  type: string;
+  labels: string[];
+  origin: string;
+}
+
+export function esoFamilies(): EsoFamily[] {
+  return (JSON.parse(readFileSync(`${root}test/fixtures/eso-metrics/${ESO_VERSION}/metrics.json`, 'utf8')) as { families: EsoFamily[] }).families;
+}
+
+/** One row per ESO family; throws when a family is unexplained, a note is stale, or a served family's type or labels differ. */
+export function metricRows(families: readonly EsoFamily[] = esoFamilies(), notes: Readonly<Record<string, Noted>> = METRIC_NOTES): { name: string; type: string; labels: string; state: State; note: string }[] {
+  const registry = new OperatorMetrics({ clock: systemClock, processMetrics: true }).registry;
+  const types = new Map<string, string>();
+  for (const m of registry.getMetricsAsArray() as unknown as { name: string; type: string; labelNames?: string[] }[]) types.set(m.name, m.type);
+  const labelsOf = (name: string) => [...((registry.getSingleMetric(name) as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [])].sort();
+  const rows = families.map((f) => {
+    const served = types.has(f.name);
+    const noted = notes[f.name];
+    if (noted?.state === 'NotSupported' && served) throw new Error(`${f.name} is served now: drop its NotSupported note in scripts/eso-parity.ts`);
+    if (!noted && !served) throw new Error(`ESO's ${f.name} is neither served by Projector nor explained in scripts/eso-parity.ts METRIC_NOTES`);
+    if (served && types.get(f.name) !== f.type) throw new Error(`${f.name}: ESO's type is ${f.type}, Projector's ${types.get(f.name)}`);
+    if (served && labelsOf(f.name).join() !== [...f.labels].sort().join()) throw new Error(`${f.name}: ESO's labels are ${f.labels.join(', ')}, Projector's ${labelsOf(f.name).join(', ')}`);
+    return { name: f.name, type: f.type, labels: f.labels.join(', '), state: noted?.state ?? 'same', note: noted?.note ?? '' };
+  });
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flags
+
+/** ESO's webhook subcommand flags (cmd/controller/webhook.go) and what the operator offers instead. */
+export const WEBHOOK_FLAGS: readonly ({ name: string; esoDefault: string } & Noted)[] = [
+  { name: 'port', esoDefault: '10250', state: 'deliberately different', note: '`--webhook-addr` (`:10250`): the webhook is off unless given, and it shares the operator process' },
+  { name: 'cert-dir', esoDefault: '/tmp/k8s-webhook-server/serving-certs', state: 'same', note: 'tls.crt and tls.key, read again when they change' },
+  { name: 'tls-min-version', esoDefault: '1.2', state: 'same', note: 'an unknown value is refused (ESO falls back to 1.3)' },
+  { name: 'tls-ciphers', esoDefault: '', state: 'NotSupported', note: "Node's TLS defaults choose the ciphers" },
+  { name: 'dns-name', esoDefault: 'localhost', state: 'NotSupported', note: 'no certificate check against a DNS name: the API server checks it' },
+  { name: 'check-interval', esoDefault: '5m', state: 'NotSupported', note: 'the certificate is reloaded when its files change instead of checked for expiry' },
+  { name: 'lookahead-interval', esoDefault: '', state: 'NotSupported', note: 'as check-interval' },
+  { name: 'healthz-addr', esoDefault: ':8081', state: 'alias', note: "the operator's `--health-addr`" },
+  { name: 'metrics-addr', esoDefault: ':8080', state: 'alias', note: "the operator's `--metrics-addr` (one process)" },
+];
+
+export function flagRows(): { name: string; command: string; esoDefault: string; state: State; note: string }[] {
+  const controller = ESO_FLAGS.map((f) => ({
+    name: f.name,
+    command: 'controller',
+    esoDefault: f.esoDefault,
+    state: (f.state === 'ignored' ? 'NotSupported' : f.state) as State,
+    note: f.state === 'alias' ? `sets \`--${f.projector}\`; ${f.note}` : f.state === 'ignored' ? `accepted and ignored${f.harmless?.length ? ` (no warning for ${f.harmless.map((h) => `\`${h || '""'}\``).join(', ')})` : ''}: ${f.note}` : f.note,
+  }));
+  const webhook = WEBHOOK_FLAGS.map((f) => ({ name: f.name, command: 'webhook', esoDefault: f.esoDefault, state: f.state, note: f.note }));
+  return [...controller, ...webhook];
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRD fields
+
+/** Field paths where Projector deliberately differs from ESO (the NotSupported ones come from core/validate.ts). */
+const STORE_NOTES: Readonly<Record<string, Noted>> = {
+  'spec.provider.azurekv.useAzureSDK': { state: 'deliberately different', note: 'accepted without effect: Projector always uses the Azure SDK' },
+  'spec.retrySettings.retryInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
+};
+export const FIELD_NOTES: Readonly<Record<string, Readonly<Record<string, Noted>>>> = {
+  ExternalSecret: {
+    'spec.secretStoreRef.name': { state: 'deliberately different', note: 'required (ESO: optional, and the ExternalSecret fails at run time)' },
+    'spec.refreshInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
+    'spec.dataFrom[].find': { state: 'deliberately different', note: "refused without a name.regexp or tags filter (empty ones included); ESO lists every secret of the vault" },
+    'spec.dataFrom[].rewrite[].merge': { state: 'NotSupported', note: 'refused before any vault read (sync/fetch-provider-data.ts)' },
+  },
+  SecretStore: STORE_NOTES,
+  ClusterSecretStore: STORE_NOTES,
+};
+
+/** core/validate.ts NOT_SUPPORTED as {path, qualifier}: `spec.target.manifest (other than …)` → path + "other than …". */
+function notSupportedEntries(): { path: string; qualifier: string }[] {
+  return NOT_SUPPORTED.map(({ path }) => {
+    const m = /^([^ :]+)(?::\s*(.+)|\s+\((.+)\))?$/.exec(path)!;
+    return { path: m[1]!, qualifier: m[2] ? `value ${m[2]}` : (m[3] ?? '') };
+  });
+}
+
+const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[]`) || path.startsWith(`${prefix}{}`);
+
+/** The group of a field path: the first two segments (`spec.data`), or `spec.provider.<name>`. */
+function groupOf(path: string): string {
+  const segments = path.replace(/\[\]|\{\}/g, '').split('.');
+  return segments[0] === 'spec' && segments[1] === 'provider' && segments[2] ? segments.slice(0, 3).join('.') : segments.slice(0, 2).join('.');
+}
+
+export function fieldRows(): { kind: string; group: string; fields: number; state: State; note: string }[] {
+  const fixture = JSON.parse(readFileSync(`${root}test/fixtures/eso-crds/${ESO_VERSION}/field-paths.json`, 'utf8')) as { kinds: Record<string, Record<string, string[]>> };
+  const notSupported = notSupportedEntries();
+  const rows: { kind: string; group: string; fields: number; state: State; note: string }[] = [];
+  for (const [kind, versions] of Object.entries(fixture.kinds)) {
+    const paths = [...new Set(Object.values(versions).flat())];
+    const groups = new Map<string, string[]>();
+    for (const p of paths) groups.set(groupOf(p), [...(groups.get(groupOf(p)) ?? []), p]);
+    const unsupportedProviders: { name: string; fields: number }[] = [];
+    for (const [group, members] of groups) {
+      const provider = /^spec\.provider\.(.+)$/.exec(group)?.[1];
+      if (provider && !SUPPORTED_PROVIDERS.includes(provider)) {
+        unsupportedProviders.push({ name: provider, fields: members.length });
+        continue;
+      }
+      const exceptions: string[] = [];
+      let state: State = 'same';
+      for (const n of notSupported.filter((e) => members.some((m) => within(m, e.path)))) {
+        if (n.path === group && !n.qualifier) state = 'NotSupported';
+        else exceptions.push(`\`${n.path}\` NotSupported${n.qualifier ? ` (${n.qualifier})` : ''}`);
+      }
+      for (const [path, noted] of Object.entries(FIELD_NOTES[kind] ?? {})) {
+        if (!members.includes(path)) continue;
+        if (path === group) {
+          state = noted.state;
+          exceptions.push(noted.note);
+        } else exceptions.push(`\`${path}\` ${noted.state}: ${noted.note}`);
+      }
+      rows.push({ kind, group, fields: members.length, state, note: exceptions.join('; ') });
+    }
+    if (unsupportedProviders.length) {
+      rows.push({
+        kind,
+        group: 'spec.provider.<other>',
+        fields: unsupportedProviders.reduce((n, p) => n + p.fields, 0),
+        state: 'NotSupported',
+        note: `schema present (ESO's); a store using one reports NotSupported: ${unsupportedProviders.map((p) => p.name).sort().join(', ')}`,
+      });
+    }
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function generatedSections(): Record<string, string> {
+  return {
+    metrics: table(['family', 'type', "ESO's labels", 'state', 'note'], metricRows().map((r) => [`\`${r.name}\``, r.type, r.labels, r.state, r.note])),
+    flags: table(['flag', 'ESO command', "ESO's default", 'state', 'note'], flagRows().map((r) => [`\`--${r.name}\``, r.command, r.esoDefault ? `\`${r.esoDefault}\`` : '', r.state, r.note])),
+    fields: table(['kind', 'field group', 'ESO paths', 'state', 'exceptions and notes'], fieldRows().map((r) => [r.kind, `\`${r.group}\``, String(r.fields), r.state, r.note])),
+  };
+}
+
+/** `text` with each `<!-- generated:NAME -->…<!-- /generated:NAME -->` section replaced. */
+export function renderParityDoc(text: string): string {
+  const sections = generatedSections();
+  let out = text;
+  for (const [name, body] of Object.entries(sections)) {
+    const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+    if (!re.test(out)) throw new Error(`${DOC} has no generated:${name} section`);
+    out = out.replace(re, (_, a: string, b: string) => `${a}${body}\n${b}`);
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const current = readFileSync(root + DOC, 'utf8');
+  const next = renderParityDoc(current);
+  if (process.argv.includes('--check')) {
+    if (next !== current) {
+      console.error(`${DOC} is out of date: run node scripts/eso-parity.ts`);
+      process.exit(1);
+    }
+  } else {
+    writeFileSync(root + DOC, next);
+    console.log(`wrote ${DOC}`);
+  }
+}

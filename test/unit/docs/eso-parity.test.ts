@@ -1,0 +1,36 @@
+// docs/eso-parity.md's generated tables are what scripts/eso-parity.ts derives from the code and the
+// ESO fixtures, and the generator refuses to explain away a family Projector serves or to leave one
+// ESO exports unexplained.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DOC, esoFamilies, fieldRows, flagRows, metricRows, renderParityDoc } from '../../../scripts/eso-parity.ts';
+import { ESO_FLAGS } from '../../../src/eso-flags.ts';
+
+const root = new URL('../../../', import.meta.url).pathname;
+
+describe('docs/eso-parity.md', () => {
+  it('is up to date (node scripts/eso-parity.ts)', () => {
+    const current = readFileSync(root + DOC, 'utf8');
+    assert.equal(renderParityDoc(current), current);
+  });
+
+  it('has a state for every ESO metric family, flag and CRD field group', () => {
+    const metrics = metricRows();
+    assert.deepEqual(metrics.map((r) => r.name), esoFamilies().map((f) => f.name));
+    for (const r of [...metrics, ...flagRows(), ...fieldRows()]) assert.ok(['same', 'alias', 'NotSupported', 'deliberately different'].includes(r.state), JSON.stringify(r));
+    const flags = flagRows().filter((r) => r.command === 'controller').map((r) => r.name);
+    assert.deepEqual(flags, ESO_FLAGS.map((f) => f.name));
+    const fields = fieldRows();
+    assert.equal(fields.find((r) => r.kind === 'ExternalSecret' && r.group === 'spec.syncWindows')?.state, 'NotSupported');
+    assert.match(fields.find((r) => r.kind === 'SecretStore' && r.group === 'spec.provider.<other>')!.note, /\baws\b/);
+    assert.equal(fields.find((r) => r.kind === 'SecretStore' && r.group === 'spec.provider.azurekv')?.state, 'same');
+  });
+
+  it('refuses an ESO family that is neither served nor explained, a stale explanation, and a type that differs', () => {
+    assert.throws(() => metricRows([{ name: 'externalsecret_new_total', type: 'counter', labels: [], origin: 'eso' }]), /neither served by Projector nor explained/);
+    assert.throws(() => metricRows([{ name: 'workqueue_depth', type: 'gauge', labels: ['name', 'controller', 'priority'], origin: 'eso' }], { workqueue_depth: { state: 'NotSupported', note: 'x' } }), /is served now/);
+    assert.throws(() => metricRows([{ name: 'workqueue_depth', type: 'counter', labels: ['name', 'controller', 'priority'], origin: 'eso' }]), /type is counter/);
+    assert.throws(() => metricRows([{ name: 'workqueue_depth', type: 'gauge', labels: ['name'], origin: 'eso' }]), /labels are name/);
+  });
+});
