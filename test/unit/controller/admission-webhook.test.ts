@@ -98,3 +98,14 @@ describe('admission webhook and `projector validate` agree', () => {
     ]);
   });
 });
+
+describe('webhook flags (config.ts)', () => {
+  it('is off by default; --webhook-addr turns it on with ESO\'s cert dir and TLS 1.2; an unknown --tls-min-version is refused', async () => {
+    const { operatorConfig } = await import('../../../src/config.ts');
+    assert.equal(operatorConfig({}, {}).webhook, undefined);
+    assert.equal(operatorConfig({ webhookAddr: '0' }, {}).webhook, undefined);
+    assert.deepEqual(operatorConfig({ webhookAddr: ':10250' }, {}).webhook, { addr: ':10250', certDir: '/tmp/k8s-webhook-server/serving-certs', minVersion: 'TLSv1.2' });
+    assert.deepEqual(operatorConfig({ certDir: '/certs', tlsMinVersion: '1.3' }, { PROJECTOR_WEBHOOK_ADDR: '127.0.0.1:9443' }).webhook, { addr: '127.0.0.1:9443', certDir: '/certs', minVersion: 'TLSv1.3' });
+    assert.throws(() => operatorConfig({ webhookAddr: ':10250', tlsMinVersion: '1.4' }, {}), /--tls-min-version must be one of 1\.0, 1\.1, 1\.2, 1\.3/);
+  });
+});
