@@ -15,6 +15,7 @@ import { JwtError } from './auth/jwt.ts';
 import { handleTokenRequest, openIdConfiguration, tenantNotFound, type JsonWebKeySet } from './auth/token-endpoint.ts';
 import { handleImdsRequest } from './auth/imds.ts';
 import type { FaultPlan } from './faults.ts';
+import { createObjectsApi, matchObjectRoute, type ObjectRoute } from './objects-api.ts';
 
 /** Headers are lower-cased; `url` is the request target (path and query). */
 export interface VaultRequest {
@@ -121,7 +122,7 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
   async function routeIdentityRequest(req: VaultRequest, url: URL): Promise<{ response: VaultResponse; clientId?: string } | undefined> {
     const parts = url.pathname.split('/').filter(Boolean);
     const [tenant, a, b, c, d] = parts;
-    if (!tenant || tenant === 'secrets' || tenant === 'deletedsecrets') return undefined;
+    if (!tenant || KEY_VAULT_COLLECTIONS.has(tenant)) return undefined;
     const tenants = new Set([deps.tenantId.toLowerCase(), ...deps.principals.list().map((p) => deps.principals.tenantOf(p).toLowerCase())]);
     if (tenant === 'common' && a === 'discovery' && b === 'instance' && req.method === 'GET') {
       return { response: json(200, instanceDiscovery(deps.baseUrl, url.searchParams.get('authorization_endpoint'))) };
@@ -156,7 +157,8 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
 
   async function handleSecretsApi(req: VaultRequest, url: URL, ctx: { clientId?: string }): Promise<VaultResponse> {
     const route = matchSecretsRoute(url.pathname);
-    if (!route) throw new VaultApiError(404, 'NotFound', `No route for ${req.method} ${url.pathname}.`);
+    const objectRoute = route ? undefined : matchObjectRoute(url.pathname, decodePathSegment);
+    if (!route && !objectRoute) throw new VaultApiError(404, 'NotFound', `No route for ${req.method} ${url.pathname}.`);
     assertApiVersion(url.searchParams.get('api-version'), deps.apiVersions ?? SUPPORTED_API_VERSIONS);
     const caller = authenticate(req.headers.authorization);
     ctx.clientId = caller.clientId;
@@ -167,7 +169,21 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
         retryAfterSeconds: admitted.retryAfterSeconds,
       });
     }
-    return dispatch(req, url, route, caller);
+    if (objectRoute) return dispatchObjects(req, url, objectRoute, caller);
+    return dispatch(req, url, route!, caller);
+  }
+
+  // Keys and certificates (objects-api.ts): the same authentication, api-version, throttling and
+  // name rule as secrets; their own permissions per object type.
+  const objectsApi = createObjectsApi(
+    { state: deps.state, baseUrl: deps.baseUrl, nowSeconds, newVersion: deps.newVersion, persist: deps.persist, log: deps.log },
+    (url, items, keyOf, render) => pagedBody(url, pageFrom(url, items, keyOf), render),
+  );
+
+  async function dispatchObjects(req: VaultRequest, url: URL, route: ObjectRoute, caller: Caller): Promise<VaultResponse> {
+    if (route.name !== undefined) assertValidName(route.name);
+    const answer = await objectsApi.handle({ method: req.method, url, body: req.body }, route, caller);
+    return answer.body === undefined ? { status: answer.status, headers: {}, body: '' } : json(answer.status, answer.body);
   }
 
   function authenticate(authorization: string | undefined): Caller {
@@ -353,6 +369,9 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
     addPrincipal: (p) => deps.principals.add(p),
   };
 }
+
+/** First path segments of the Key Vault data plane: never a tenant of the token endpoints. */
+const KEY_VAULT_COLLECTIONS = new Set(['secrets', 'deletedsecrets', 'keys', 'deletedkeys', 'certificates', 'deletedcertificates']);
 
 /** Parses the secrets API paths; undefined for anything else. */
 export function matchSecretsRoute(pathname: string): SecretsRoute | undefined {

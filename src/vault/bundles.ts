@@ -31,6 +31,8 @@ function describe(v: SecretVersionData): Record<string, unknown> {
     ...(v.contentType !== undefined && { contentType: v.contentType }),
     attributes: wireAttributes(v),
     ...(v.tags !== undefined && { tags: v.tags }),
+    // A certificate's backing secret: AKV's SecretBundle/SecretItem carry `managed: true` (and the bundle the key id).
+    ...(v.managed && { managed: true }),
   };
 }
 
@@ -40,7 +42,7 @@ export function secretId(vaultUrl: string, name: string, version?: string): stri
 
 /** A SecretBundle; the value only when the caller is reading the secret. */
 export function secretBundle(vaultUrl: string, secret: SecretData, v: SecretVersionData, withValue: boolean): Record<string, unknown> {
-  return { ...(withValue && { value: v.value }), id: secretId(vaultUrl, secret.name, v.version), ...describe(v) };
+  return { ...(withValue && { value: v.value }), id: secretId(vaultUrl, secret.name, v.version), ...describe(v), ...(v.kid !== undefined && { kid: v.kid }) };
 }
 
 /** A SecretItem in GET /secrets (id without version, the latest version's properties). */

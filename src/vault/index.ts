@@ -19,6 +19,15 @@ export interface VaultPrincipal {
   allowRead?: string[];
   /** Secret names this principal may write (set, update, delete, recover, purge). Absent = all. */
   allowWrite?: string[];
+  /**
+   * Key names it may read (get, list, versions) and write (create, import, delete, recover, purge),
+   * as an access policy's key permissions. Absent: all keys when the principal has no secret lists
+   * either (an unrestricted principal), none otherwise, as in Key Vault, where secrets/get grants
+   * nothing on keys.
+   */
+  keys?: { allowRead?: string[]; allowWrite?: string[] };
+  /** The same for certificates (get, list, versions / import, delete, recover, purge). */
+  certificates?: { allowRead?: string[]; allowWrite?: string[] };
 }
 
 export interface VaultOptions {

@@ -2,6 +2,7 @@
 // No I/O and no clock: callers pass `now` (unix seconds) and the new version id, so every transition
 // is deterministic and testable. Names are case-insensitive like AKV; the first spelling is kept.
 import { VaultApiError, badParameter, deletedSecretNotFound, secretNotFound } from './api-error.ts';
+import { ObjectCollection, type CertificateVersionData, type DeletedObject, type KeyVersionData, type StoredObject } from './objects.ts';
 
 export const SECRET_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
 /** AKV's limit: a secret value is at most 25 KB (UTF-8 bytes). */
@@ -23,6 +24,10 @@ export interface SecretVersionData {
   contentType?: string;
   tags?: Record<string, string>;
   attributes: SecretAttributesData;
+  /** Set on the secret backing a certificate: the certificate's key id, as AKV's `kid`. */
+  kid?: string;
+  /** True on the secret backing a certificate (AKV's `managed`). */
+  managed?: boolean;
 }
 
 export interface SecretData {
@@ -41,6 +46,11 @@ export interface VaultStateSnapshot {
   formatVersion: 1;
   secrets: SecretData[];
   deleted: DeletedSecretData[];
+  /** Absent in state files written before keys and certificates existed. */
+  keys?: StoredObject<KeyVersionData>[];
+  deletedKeys?: DeletedObject<KeyVersionData>[];
+  certificates?: StoredObject<CertificateVersionData>[];
+  deletedCertificates?: DeletedObject<CertificateVersionData>[];
 }
 
 export interface SetSecretInput {
@@ -64,22 +74,67 @@ export interface UpdateSecretInput {
 export class VaultState {
   readonly #secrets = new Map<string, SecretData>();
   readonly #deleted = new Map<string, DeletedSecretData>();
+  /** Keys (POST /keys/{name}/create, PUT /keys/{name}, and the keys backing certificates). */
+  keys: ObjectCollection<KeyVersionData> = new ObjectCollection('Key');
+  certificates: ObjectCollection<CertificateVersionData> = new ObjectCollection('Certificate');
 
   static fromSnapshot(snapshot: VaultStateSnapshot): VaultState {
     const state = new VaultState();
     for (const s of snapshot.secrets) state.#secrets.set(keyOf(s.name), s);
     for (const d of snapshot.deleted) state.#deleted.set(keyOf(d.secret.name), d);
+    state.keys = new ObjectCollection('Key', { live: snapshot.keys ?? [], deleted: snapshot.deletedKeys ?? [] });
+    state.certificates = new ObjectCollection('Certificate', { live: snapshot.certificates ?? [], deleted: snapshot.deletedCertificates ?? [] });
     return state;
   }
 
   toSnapshot(): VaultStateSnapshot {
-    return { formatVersion: 1, secrets: [...this.#secrets.values()], deleted: [...this.#deleted.values()] };
+    const keys = this.keys.snapshot();
+    const certificates = this.certificates.snapshot();
+    return {
+      formatVersion: 1,
+      secrets: [...this.#secrets.values()],
+      deleted: [...this.#deleted.values()],
+      keys: keys.live,
+      deletedKeys: keys.deleted,
+      certificates: certificates.live,
+      deletedCertificates: certificates.deleted,
+    };
+  }
+
+  /** True when the live secret `name` backs a certificate (its latest version is managed). */
+  isManagedSecret(name: string): boolean {
+    return this.#secrets.get(keyOf(name))?.versions.at(-1)?.managed === true;
+  }
+
+  /** True when a live or soft-deleted secret has this name. */
+  hasSecretName(name: string): boolean {
+    return this.#secrets.has(keyOf(name)) || this.#deleted.has(keyOf(name));
+  }
+
+  /** Appends the version of a certificate's backing secret (no size or managed checks: the certificate import made it). */
+  addManagedSecretVersion(name: string, version: SecretVersionData): void {
+    const secret = this.#secrets.get(keyOf(name)) ?? { name, versions: [] };
+    secret.versions.push(version);
+    this.#secrets.set(keyOf(name), secret);
+  }
+
+  /** Moves a certificate's backing secret out of the live secrets (the certificate was deleted). */
+  takeSecret(name: string): SecretData | undefined {
+    const secret = this.#secrets.get(keyOf(name));
+    this.#secrets.delete(keyOf(name));
+    return secret;
+  }
+
+  /** Puts a certificate's backing secret back (the certificate was recovered). */
+  putSecret(secret: SecretData): void {
+    this.#secrets.set(keyOf(secret.name), secret);
   }
 
   setSecret(name: string, input: SetSecretInput, at: { now: number; version: string }): { secret: SecretData; version: SecretVersionData } {
     assertValidName(name);
     assertValidValue(name, input.value);
     if (this.#deleted.has(keyOf(name))) throw deletedButRecoverable(name);
+    if (this.isManagedSecret(name)) throw managedByCertificate('Secret', name);
     const version: SecretVersionData = {
       version: at.version,
       value: input.value,
@@ -136,6 +191,7 @@ export class VaultState {
   deleteSecret(name: string, now: number): DeletedSecretData {
     const secret = this.#secrets.get(keyOf(name));
     if (!secret) throw secretNotFound(name);
+    if (this.isManagedSecret(name)) throw managedByCertificate('Secret', name);
     const deleted: DeletedSecretData = { secret, deletedDate: now, scheduledPurgeDate: now + RECOVERABLE_DAYS * SECONDS_PER_DAY };
     this.#secrets.delete(keyOf(name));
     this.#deleted.set(keyOf(name), deleted);
@@ -185,11 +241,11 @@ export class VaultState {
     return secret;
   }
 
-  /** Purges soft-deleted secrets whose scheduled purge date has passed, as AKV does in the background. */
+  /** Purges soft-deleted secrets, keys and certificates whose scheduled purge date has passed, as AKV does in the background. */
   purgeDue(now: number): string[] {
     const due = [...this.#deleted.values()].filter((d) => d.scheduledPurgeDate <= now).map((d) => d.secret.name);
     for (const name of due) this.#deleted.delete(keyOf(name));
-    return due;
+    return [...due, ...this.keys.purgeDue(now), ...this.certificates.purgeDue(now)];
   }
 }
 
@@ -241,4 +297,12 @@ function deletedButRecoverable(name: string): VaultApiError {
     `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
     { innerCode: 'ObjectIsDeletedButRecoverable' },
   );
+}
+
+/**
+ * A secret or key backing a certificate cannot be written or deleted through its own API: the
+ * certificate owns it (AKV answers such a write with 409 Conflict; the wording here is ours).
+ */
+export function managedByCertificate(kind: 'Secret' | 'Key', name: string): VaultApiError {
+  return new VaultApiError(409, 'Conflict', `${kind} ${name} is managed by certificate ${name}; change it through the certificates API.`);
 }

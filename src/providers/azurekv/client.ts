@@ -1,6 +1,8 @@
 // SecretsClient over @azure/keyvault-secrets: one instance per store and identity. Token caching and
 // reuse belong to the SDK credential; every vault read passes the per-vault rate limiter first.
 import type { KeyVaultSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets';
+import type { KeyClient } from '@azure/keyvault-keys';
+import type { CertificateClient } from '@azure/keyvault-certificates';
 import type { FindRef, RemoteRef } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { MIN_THROTTLE_PAUSE_MS } from '../../core/limits.ts';
@@ -10,8 +12,9 @@ import type { ProviderHost, SecretBytes, SecretsClient, ValidationResult } from 
 import { toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
-  certificateBytes, extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
+  extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
 } from './secret-value.ts';
+import { keyJson, type KeyJsonLayout } from './key-value.ts';
 
 /**
  * A per-vault read budget shared by every client of that vault (sync/rate-limit.ts implements it).
@@ -41,11 +44,30 @@ export interface AzureKvClientDeps {
   findConcurrency?: number;
   /** externalsecret_provider_api_calls_count (ProviderHost.observeApiCall). */
   observeCall?: ProviderHost['observeApiCall'];
+  /**
+   * The keys and certificates SDK clients, made on first use of a `key/` or `cert/` ref (their
+   * modules are imported then: a store that reads only secrets never loads them). Without them such
+   * refs fail with NotSupported.
+   */
+  keyClient?: () => Promise<KeyClient>;
+  certificateClient?: () => Promise<CertificateClient>;
+  /** ESO's JSON layout of `key/` values (store `useAzureSDK`; key-value.ts). Default legacy. */
+  keyJsonLayout?: KeyJsonLayout;
+}
+
+/** A key or certificate as far as ESO reads it: the value it returns, and its metadata for `Fetch`. */
+interface FetchedObject {
+  /** The bytes ESO returns without metadataPolicy Fetch, before `property`. */
+  value: () => Uint8Array | string;
+  tags: Record<string, string> | undefined;
+  times: SecretTimes;
+  enabled: boolean | undefined;
+  version: string | undefined;
 }
 
 /** ESO's provider and call names for Key Vault (runtime/constants: ProviderAzureKV, CallAzureKV*). */
 const PROVIDER_NAME = 'Azure/KeyVault';
-type KvCall = 'GetSecret' | 'GetSecrets';
+type KvCall = 'GetSecret' | 'GetSecrets' | 'GetKey' | 'GetCertificate';
 
 const LIST_PAGE_SIZE = 25;
 
@@ -76,8 +98,8 @@ function isFetchPolicy(ref: RemoteRef): boolean {
   return ref.metadataPolicy === 'Fetch';
 }
 
-function keysNotSupported(name: string): ProjectorError {
-  return new ProjectorError('NotSupported', `key/${name}: Key Vault keys are not supported by Projector (secrets and cert/ only)`, { field: 'remoteRef.key' });
+function objectsNotSupported(target: ObjectRef): ProjectorError {
+  return new ProjectorError('NotSupported', `${target.objectType}/${target.name}: this client reads secrets only`, { field: 'remoteRef.key' });
 }
 
 export class AzureKvSecretsClient implements SecretsClient {
@@ -89,9 +111,15 @@ export class AzureKvSecretsClient implements SecretsClient {
   readonly #now: () => Date;
   readonly #findConcurrency: number;
   readonly #observeCall: AzureKvClientDeps['observeCall'];
+  readonly #keyClient: AzureKvClientDeps['keyClient'];
+  readonly #certificateClient: AzureKvClientDeps['certificateClient'];
+  readonly #keyJsonLayout: KeyJsonLayout;
 
   constructor(deps: AzureKvClientDeps) {
     this.#observeCall = deps.observeCall;
+    this.#keyClient = deps.keyClient;
+    this.#certificateClient = deps.certificateClient;
+    this.#keyJsonLayout = deps.keyJsonLayout ?? 'legacy';
     this.#client = deps.secretClient;
     this.#vaultUrl = deps.vaultUrl;
     this.#vaultKey = new URL(deps.vaultUrl).origin.toLowerCase();
@@ -101,13 +129,23 @@ export class AzureKvSecretsClient implements SecretsClient {
     this.#findConcurrency = deps.findConcurrency ?? 8;
   }
 
+  /**
+   * ESO's GetSecret (keyvault.go getSecretWithLegacySDK): a secret's value (or a property, or a tag
+   * with metadataPolicy Fetch); `cert/<name>` through the certificates API (certificates/get): the
+   * certificate's DER (`cer`), `property` ignored; `key/<name>` through the keys API (keys/get): the
+   * JSON Web Key as Go marshals it (key-value.ts), `property` a gjson path into it. With Fetch, a
+   * key's or certificate's tags and `attribute.*` times, as for a secret.
+   */
   async getSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretBytes> {
     const target = parseObjectRef(ref.key);
-    if (target.objectType === 'key') throw keysNotSupported(target.name);
-    const secret = await this.#fetch(target.name, ref.version, signal);
-    if (target.objectType === 'cert' && !isFetchPolicy(ref)) {
-      return new Sensitive(certificateBytes(this.#valueOf(secret, target.name), secret.properties.contentType, target.name));
+    if (target.objectType !== 'secret') {
+      const object = await this.#fetchObject(target, ref.version, signal);
+      if (isFetchPolicy(ref)) return bytesOf(selectMetadata(metadataOf(object.tags, object.times), ref.property, target.name));
+      const value = object.value();
+      if (typeof value !== 'string') return new Sensitive(value);
+      return bytesOf(extractProperty(value, ref.property, target.name));
     }
+    const secret = await this.#fetch(target.name, ref.version, signal);
     return bytesOf(this.#select(secret, target, ref));
   }
 
@@ -151,7 +189,7 @@ export class AzureKvSecretsClient implements SecretsClient {
 
   async describeSecret(ref: RemoteRef, signal: AbortSignal): Promise<SecretDescription> {
     const target = parseObjectRef(ref.key);
-    if (target.objectType === 'key') throw keysNotSupported(target.name);
+    if (target.objectType !== 'secret') return this.#describeObject(target, ref, signal);
     let secret: KeyVaultSecret;
     try {
       secret = await this.#fetch(target.name, ref.version, signal);
@@ -176,6 +214,76 @@ export class AzureKvSecretsClient implements SecretsClient {
 
   async close(): Promise<void> {
     // The SDK holds no resources that need releasing: its keep-alive sockets idle out on their own.
+  }
+
+  async #describeObject(target: ObjectRef, ref: RemoteRef, signal: AbortSignal): Promise<SecretDescription> {
+    let object: FetchedObject;
+    try {
+      object = await this.#fetchObject(target, ref.version, signal);
+    } catch (e) {
+      const cause = e instanceof ProjectorError ? e.details.cause : undefined;
+      if (cause === 'not-found' || cause === 'version-not-found') return { exists: false, enabled: false, expired: false };
+      if (cause === 'disabled') return { exists: true, enabled: false, expired: false };
+      throw e;
+    }
+    const description: SecretDescription = {
+      exists: true,
+      enabled: object.enabled !== false,
+      expired: object.times.expiresOn !== undefined && object.times.expiresOn.getTime() <= this.#now().getTime(),
+      ...(object.version ? { version: object.version } : {}),
+    };
+    if (ref.property) {
+      try {
+        const value = object.value();
+        if (isFetchPolicy(ref)) selectMetadata(metadataOf(object.tags, object.times), ref.property, target.name);
+        else if (typeof value === 'string') extractProperty(value, ref.property, target.name);
+        description.hasProperty = true;
+      } catch (e) {
+        if (!(e instanceof ProjectorError && e.code === 'VaultBadValue')) throw e;
+        description.hasProperty = false;
+      }
+    }
+    return description;
+  }
+
+  /** One GetCertificate or GetKey call, through the limiter and the error mapping like a secret read. */
+  async #fetchObject(target: ObjectRef, version: string | undefined, signal: AbortSignal): Promise<FetchedObject> {
+    const about = { secretName: target.name, version, objectType: target.objectType };
+    if (target.objectType === 'cert') {
+      if (!this.#certificateClient) throw objectsNotSupported(target);
+      const client = await this.#certificateClient();
+      const cert = await this.#read(
+        'GetCertificate',
+        () => (version ? client.getCertificateVersion(target.name, version, { abortSignal: signal }) : client.getCertificate(target.name, { abortSignal: signal })),
+        about,
+        signal,
+      );
+      const p = cert.properties;
+      return {
+        value: () => {
+          if (!cert.cer) throw new ProjectorError('VaultBadValue', `vault ${this.#vaultUrl} returned certificate "${target.name}" without its cer`, { remoteCode: 'NoCer' });
+          return cert.cer;
+        },
+        tags: p.tags,
+        times: { expiresOn: p.expiresOn, createdOn: p.createdOn, updatedOn: p.updatedOn, notBefore: p.notBefore },
+        enabled: p.enabled,
+        version: p.version,
+      };
+    }
+    if (!this.#keyClient) throw objectsNotSupported(target);
+    const client = await this.#keyClient();
+    const key = await this.#read('GetKey', () => client.getKey(target.name, { ...(version ? { version } : {}), abortSignal: signal }), about, signal);
+    const p = key.properties;
+    return {
+      value: () => {
+        if (!key.key) throw new ProjectorError('VaultBadValue', `vault ${this.#vaultUrl} returned key "${target.name}" without its JSON Web Key`, { remoteCode: 'NoKey' });
+        return keyJson(key.key, this.#keyJsonLayout);
+      },
+      tags: p.tags,
+      times: { expiresOn: p.expiresOn, createdOn: p.createdOn, updatedOn: p.updatedOn, notBefore: p.notBefore },
+      enabled: p.enabled,
+      version: p.version,
+    };
   }
 
   #hasProperty(secret: KeyVaultSecret, target: ObjectRef, ref: RemoteRef): boolean {
@@ -215,7 +323,7 @@ export class AzureKvSecretsClient implements SecretsClient {
   }
 
   /** Every vault call goes through here: rate limit, then one SDK call, then error translation. */
-  async #read<T>(name: KvCall, call: () => Promise<T>, about: { secretName?: string; version?: string | undefined }, signal: AbortSignal): Promise<T> {
+  async #read<T>(name: KvCall, call: () => Promise<T>, about: { secretName?: string; version?: string | undefined; objectType?: ObjectRef['objectType'] }, signal: AbortSignal): Promise<T> {
     const secretName = about.secretName;
     let called = false;
     try {

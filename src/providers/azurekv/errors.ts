@@ -5,7 +5,7 @@
 // messages quote the token endpoint's reply. Codes are accepted only when they look like codes.
 import { ProjectorError, isProjectorError, type ErrorCode, type ErrorDetails, type VaultCause } from '../../core/errors.ts';
 import { clampRetryAfterMs } from '../../core/limits.ts';
-import { objectNameProblem } from './object-ref.ts';
+import { objectNameProblem, type ObjectType } from './object-ref.ts';
 
 /** What the failing call was about, for the message. */
 export interface CallContext {
@@ -14,6 +14,24 @@ export interface CallContext {
   secretName?: string | undefined;
   /** The version asked for, when one was pinned. */
   version?: string | undefined;
+  /** Which API the call went to (`cert/`, `key/` refs); default secret. */
+  objectType?: ObjectType | undefined;
+}
+
+/** "secret", "certificate" or "key", for messages. */
+function noun(ctx: CallContext): string {
+  return ctx.objectType === 'cert' ? 'certificate' : ctx.objectType ?? 'secret';
+}
+
+/**
+ * The permission a read of this object type needs, in Key Vault's two models: an access policy's
+ * `<type>/get`, or the data-plane role that includes it (learn.microsoft.com, "Azure built-in roles
+ * for Key Vault data plane operations").
+ */
+function readPermission(ctx: CallContext): string {
+  if (ctx.objectType === 'cert') return 'certificates/get (an access policy with Get on certificates, or the Key Vault Certificate User role); secrets/get does not cover certificates';
+  if (ctx.objectType === 'key') return 'keys/get (an access policy with Get on keys, or the Key Vault Crypto User role); secrets/get does not cover keys';
+  return 'get on secrets (an access policy, or the Key Vault Secrets User role)';
 }
 
 /** A response header reader, as the SDK's HttpHeaders has. */
@@ -119,12 +137,12 @@ const KV_VERSION = /^[0-9a-fA-F]{32}$/;
 function describeSecret(ctx: CallContext): string {
   if (ctx.secretName === undefined) return `vault ${ctx.vaultUrl}`;
   const version = ctx.version ? ` version "${ctx.version}"` : '';
-  return `secret "${ctx.secretName}"${version} in vault ${ctx.vaultUrl}`;
+  return `${noun(ctx)} "${ctx.secretName}"${version} in vault ${ctx.vaultUrl}`;
 }
 
 /** " while reading secret "x"" when the call was about one secret. */
 function whileReading(ctx: CallContext): string {
-  return ctx.secretName === undefined ? '' : ` while reading secret "${ctx.secretName}"${ctx.version ? ` version "${ctx.version}"` : ''}`;
+  return ctx.secretName === undefined ? '' : ` while reading ${noun(ctx)} "${ctx.secretName}"${ctx.version ? ` version "${ctx.version}"` : ''}`;
 }
 
 /**
@@ -168,12 +186,12 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
 
   if (status >= 200 && status < 300) return badResponse(ctx, answered, base);
   if (status === 400) {
-    const nameProblem = ctx.secretName !== undefined ? objectNameProblem(ctx.secretName) : undefined;
+    const nameProblem = ctx.secretName !== undefined ? objectNameProblem(ctx.secretName, ctx.objectType) : undefined;
     if (nameProblem) {
-      return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the secret name (${answered}): ${nameProblem}; fix remoteRef.key`);
+      return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the ${noun(ctx)} name (${answered}): ${nameProblem}; fix remoteRef.key`);
     }
     if (ctx.secretName !== undefined && ctx.version && !KV_VERSION.test(ctx.version)) {
-      return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused version "${ctx.version}" of secret "${ctx.secretName}" (${answered}): a Key Vault version is 32 hexadecimal characters; fix remoteRef.version`);
+      return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused version "${ctx.version}" of ${noun(ctx)} "${ctx.secretName}" (${answered}): a Key Vault version is 32 hexadecimal characters; fix remoteRef.version`);
     }
     return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused the request for ${target} as malformed (${answered}); check remoteRef.key and remoteRef.version`);
   }
@@ -181,8 +199,8 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     return error('StoreAuthFailed', 'unauthorized', `vault ${ctx.vaultUrl} refused the store's access token${whileReading(ctx)} (${answered}); check that the store's tenantId is the vault's tenant and that its credential is current`);
   }
   if (status === 403) {
-    if (inner === 'SecretDisabled') {
-      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); enable it in the vault or point remoteRef.key at an enabled secret`);
+    if (inner === 'SecretDisabled' || inner === 'KeyDisabled' || inner === 'CertificateDisabled') {
+      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); enable it in the vault or point remoteRef.key at an enabled ${noun(ctx)}`);
     }
     if (inner === 'SecretExpired') {
       return error('VaultForbidden', 'expired', `${target} has expired and this vault refuses to serve it (${answered}); set a new version or a later expiry date`);
@@ -190,14 +208,14 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     if (inner === 'SecretNotYetValid') {
       return error('VaultForbidden', 'not-yet-valid', `${target} is not valid yet (its activation date is in the future) and this vault refuses to serve it (${answered}); wait, or move its activation date`);
     }
-    return error('VaultForbidden', 'forbidden', `the store's identity may not read ${target} (${answered}); grant it get on secrets (an access policy, or the Key Vault Secrets User role)`);
+    return error('VaultForbidden', 'forbidden', `the store's identity may not read ${target} (${answered}); grant it ${readPermission(ctx)}`);
   }
   if (status === 404) {
     if (ctx.secretName !== undefined && ctx.version) {
-      return error('VaultNotFound', 'version-not-found', `${target} does not exist (${answered}): the secret has no such version, or does not exist; fix remoteRef.version or remove it to read the latest`);
+      return error('VaultNotFound', 'version-not-found', `${target} does not exist (${answered}): the ${noun(ctx)} has no such version, or does not exist; fix remoteRef.version or remove it to read the latest`);
     }
     if (ctx.secretName !== undefined) {
-      return error('VaultNotFound', 'not-found', `${target} does not exist (${answered}); create it or fix remoteRef.key (a secret deleted less than the retention period ago can be recovered)`);
+      return error('VaultNotFound', 'not-found', `${target} does not exist (${answered}); create it or fix remoteRef.key (a ${noun(ctx)} deleted less than the retention period ago can be recovered)`);
     }
     return error('VaultNotFound', 'not-found', `vault ${ctx.vaultUrl} answered ${answered}; check the store's vaultUrl`);
   }

@@ -97,19 +97,53 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);
   // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
   const { SecretClient } = await import('@azure/keyvault-secrets');
-  const secretClient = new SecretClient(config.vaultUrl, credential, {
+  // One set of options for the three SDK clients: same transport, api-version pin, throttling policy.
+  const clientOptions = {
     ...transport,
     disableChallengeResourceVerification: config.disableChallengeResourceVerification,
     ...(config.apiVersion && { serviceVersion: config.apiVersion as SecretClientOptions['serviceVersion'] }),
     additionalPolicies: [
       ...transport.additionalPolicies,
       ...(config.apiVersion ? [{ policy: pinApiVersionPolicy(config.apiVersion), position: 'perCall' as const }] : []),
-      { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' },
+      { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' as const },
     ],
     userAgentOptions: { userAgentPrefix: 'projector' },
+  };
+  const secretClient = new SecretClient(config.vaultUrl, credential, clientOptions);
+  // The keys and certificates SDKs are imported on the first key/ or cert/ read, not before: a store
+  // that reads only secrets (most) never loads them.
+  const keyClient = once(async () => {
+    const { KeyClient } = await import('@azure/keyvault-keys');
+    return new KeyClient(config.vaultUrl, credential, clientOptions as ConstructorParameters<typeof KeyClient>[2]);
+  });
+  const certificateClient = once(async () => {
+    const { CertificateClient } = await import('@azure/keyvault-certificates');
+    return new CertificateClient(config.vaultUrl, credential, clientOptions as ConstructorParameters<typeof CertificateClient>[2]);
   });
   host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity, apiVersion: config.apiVersion ?? 'sdk default' }, 'azurekv client created');
-  return new AzureKvSecretsClient({ secretClient, vaultUrl: config.vaultUrl, log: host.log, limiter: options.limiter, now, observeCall: host.observeApiCall });
+  return new AzureKvSecretsClient({
+    secretClient,
+    keyClient,
+    certificateClient,
+    keyJsonLayout: config.useAzureSDK ? 'azure-sdk' : 'legacy',
+    vaultUrl: config.vaultUrl,
+    log: host.log,
+    limiter: options.limiter,
+    now,
+    observeCall: host.observeApiCall,
+  });
+}
+
+/** `make` runs at most once; a failure is not kept, so the next call tries again. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= make().catch((e: unknown) => {
+      pending = undefined;
+      throw e;
+    });
+    return pending;
+  };
 }
 
 /** The azurekv Provider; the composition root passes the process-wide limiter. */

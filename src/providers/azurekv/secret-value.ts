@@ -2,9 +2,7 @@
 // Every function returns plain strings; the client wraps them in Sensitive at once. Errors name the
 // secret and the property or tag only: a missing property is VaultBadValue (retried with backoff),
 // not VaultNotFound, because ESO does not treat it as "secret gone" (deletionPolicy must not fire).
-import forge from 'node-forge';
 import { ProjectorError } from '../../core/errors.ts';
-import { decodeStdText } from '../../core/go-base64.ts';
 import { getJsonPath, jsonObjectMembers, stringObjectMembers } from './json-path.ts';
 
 /** Timestamps ESO exposes as `attribute.*` metadata (RFC 3339, UTC, whole seconds). */
@@ -114,48 +112,4 @@ export function tagsAsSecretMap(
   if (property === undefined || property === '') return out;
   const key = `${name}_${property}`;
   return new Map([[key, selectMetadata(out, key, name)]]);
-}
-
-const PKCS12 = 'application/x-pkcs12';
-const PEM_FILE = 'application/x-pem-file';
-
-/**
- * `cert/<name>`, as ESO returns it: the DER-encoded public certificate, never the private key.
- * A certificate-backed secret holds the whole PKCS#12 (base64) or PEM file, key included, so the
- * leaf certificate is taken out of it here (ESO reads the certificates API for the same bytes).
- */
-export function certificateBytes(value: string, contentType: string | undefined, name: string): Uint8Array {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (type === PKCS12) return firstCertificateOfPkcs12(value, name);
-  if (type === PEM_FILE || (type === undefined && value.includes('-----BEGIN CERTIFICATE-----'))) return firstCertificateOfPem(value, name);
-  throw new ProjectorError('VaultBadValue', `secret "${name}" is not certificate-backed (contentType ${type ?? 'unset'}); use secret/${name}`, {
-    remoteCode: 'NotACertificate',
-  });
-}
-
-function unreadable(name: string, what: string): ProjectorError {
-  return new ProjectorError('VaultBadValue', `certificate-backed secret "${name}" holds no readable ${what}`, { remoteCode: 'NotACertificate' });
-}
-
-function firstCertificateOfPem(pem: string, name: string): Uint8Array {
-  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
-  if (!m) throw unreadable(name, 'PEM certificate');
-  // Go's encoding/pem: spaces and tabs dropped, then base64.StdEncoding (which skips \r and \n).
-  const der = decodeStdText(m[1]!.replace(/[ \t]/g, ''));
-  if (!der.ok) throw unreadable(name, 'PEM certificate');
-  return der.bytes;
-}
-
-function firstCertificateOfPkcs12(base64: string, name: string): Uint8Array {
-  try {
-    const pfx = decodeStdText(base64);
-    if (!pfx.ok) throw new Error('not base64');
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(pfx.bytes).toString('binary')), '');
-    const cert = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]?.[0]?.cert;
-    if (!cert) throw new Error('no certificate bag');
-    return new Uint8Array(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'));
-  } catch {
-    // forge's messages may describe the input; only the fact is reported.
-    throw unreadable(name, 'PKCS#12 certificate');
-  }
 }

@@ -38,6 +38,11 @@ export interface AzureKvConfig {
   caProvider?: CaSource | undefined;
   /** Key Vault REST api-version from the store annotation (api-version.ts); undefined = the SDK's default. */
   apiVersion?: string | undefined;
+  /**
+   * `useAzureSDK`: which of ESO's two Go SDKs would read the vault. It changes only the bytes of
+   * `key/` refs (key-value.ts: the JSON Web Key's member order); Projector always calls the JS SDK.
+   */
+  useAzureSDK: boolean;
 }
 
 const BASE = 'spec.provider.azurekv';
@@ -230,6 +235,7 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
     caBundlePem: decodeCaBundle(p.caBundle, issues),
     caProvider: caProviderOf(p, store, issues),
     apiVersion: apiVersion.version,
+    useAzureSDK: p.useAzureSDK === true,
   };
 
   for (const source of [config.tenantId, config.clientId, config.clientSecret, config.clientCertificate]) checkSecretRef(source, store, issues);

@@ -49,3 +49,23 @@ export function isNameAllowed(patterns: string[] | undefined, name: string): boo
     return p.endsWith('*') ? lower.startsWith(p.slice(0, -1)) : lower === p;
   });
 }
+
+/** The three object types of Key Vault's access policies. */
+export type ObjectPermissionType = 'secrets' | 'keys' | 'certificates';
+
+/**
+ * Whether `p` may read (`get`, `list`) or write (`set`/`create`/`import`, `delete`, `recover`,
+ * `purge`) the object `name` of `type`. Secrets use `allowRead`/`allowWrite`; keys and certificates
+ * their own lists. A principal with no list at all may do everything (the development principal);
+ * one restricted on secrets but silent on keys or certificates may do nothing with them: as in Key
+ * Vault, where an access policy's secret permissions grant nothing on keys or certificates.
+ */
+export function isAllowed(p: VaultPrincipal, type: ObjectPermissionType, op: 'read' | 'write', name: string): boolean {
+  if (type === 'secrets') return isNameAllowed(op === 'read' ? p.allowRead : p.allowWrite, name);
+  const lists = p[type];
+  if (lists === undefined) {
+    const unrestricted = p.allowRead === undefined && p.allowWrite === undefined && p.keys === undefined && p.certificates === undefined;
+    return unrestricted;
+  }
+  return isNameAllowed(op === 'read' ? lists.allowRead : lists.allowWrite, name);
+}

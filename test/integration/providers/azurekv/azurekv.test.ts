@@ -172,9 +172,10 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(text(byTag.get('netbox-tagged')!), CANARIES.tagged);
     });
 
-    it('returns the DER public certificate of a PKCS#12 certificate-backed secret for cert/ refs', async () => {
+    it('reads cert/ refs through the certificates API: a plain secret holding a PFX is no certificate (404, as in ESO)', async () => {
       const client = await spClient();
-      assert.deepEqual(Buffer.from((await client.getSecret({ key: 'cert/netbox-pfx' }, signal())).reveal()), pfx.certDer);
+      const e = await expectError(client.getSecret({ key: 'cert/netbox-pfx' }, signal()), 'VaultNotFound');
+      assert.match(e.message, /^certificate "netbox-pfx" in vault .* does not exist \(404 CertificateNotFound\)/);
     });
 
     it('sends exactly one vault request per read once authenticated, paced by the limiter', async () => {
@@ -192,9 +193,10 @@ describe('azurekv provider against the local vault', () => {
       assert.ok(ms >= 400, `the limiter let 10 reads through in ${ms} ms`);
     });
 
-    it('refuses key/ refs as NotSupported', async () => {
+    it('reads key/ refs through the keys API: a missing key is VaultNotFound naming the key', async () => {
       const client = await spClient();
-      await expectError(client.getSecret({ key: 'key/signing' }, signal()), 'NotSupported');
+      const e = await expectError(client.getSecret({ key: 'key/signing' }, signal()), 'VaultNotFound');
+      assert.match(e.message, /^key "signing" in vault .* does not exist \(404 KeyNotFound\)/);
     });
 
     it('describes a secret for projector check without returning its value', async () => {

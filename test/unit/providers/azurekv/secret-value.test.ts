@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
-import { testCertificate } from '../../../support/certificates.ts';
 import assert from 'node:assert/strict';
 import {
-  certificateBytes, extractProperty, formatRfc3339, marshalGoStringMap, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap,
+  extractProperty, formatRfc3339, marshalGoStringMap, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap,
 } from '../../../../src/providers/azurekv/secret-value.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
 
@@ -97,38 +96,5 @@ describe('tagsAsSecretMap (dataFrom.extract with metadataPolicy Fetch)', () => {
 
   it('fails when the selected tag does not exist', () => {
     assert.throws(() => tagsAsSecretMap('db', {}, {}, 'app'), isBadValueNaming('db_app'));
-  });
-});
-
-describe('certificateBytes (cert/ refs)', () => {
-  const cert = testCertificate();
-  const keyBody = cert.keyPem.split('\n')[1]!;
-
-  it('returns only the DER public certificate of a PKCS#12 secret, never its private key', () => {
-    const out = Buffer.from(certificateBytes(cert.pfxBase64, 'application/x-pkcs12', 'c'));
-    assert.deepEqual(out, cert.certDer);
-    assert.ok(!out.toString('latin1').includes(keyBody));
-  });
-
-  it('returns only the DER public certificate of a PEM secret holding key and certificate', () => {
-    assert.deepEqual(Buffer.from(certificateBytes(cert.pemFile, 'application/x-pem-file', 'c')), cert.certDer);
-    assert.deepEqual(Buffer.from(certificateBytes(cert.pemFile, undefined, 'c')), cert.certDer);
-  });
-
-  it('reports an unreadable PKCS#12 without quoting it', () => {
-    assert.throws(() => certificateBytes(Buffer.from(CANARY).toString('base64'), 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
-  });
-
-  it("reads PKCS#12 and PEM bodies with Go's base64 rules: truncated padding or trailing garbage is unreadable, not guessed", () => {
-    assert.throws(() => certificateBytes(cert.pfxBase64.slice(0, -1), 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
-    assert.throws(() => certificateBytes(`${cert.pfxBase64}AA`, 'application/x-pkcs12', 'c'), isBadValueNaming('"c"'));
-    const der = cert.certDer.toString('base64');
-    const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
-    assert.deepEqual(Buffer.from(certificateBytes(pem(der.match(/.{1,64}/g)!.join('\r\n')), undefined, 'c')), cert.certDer);
-    assert.throws(() => certificateBytes(pem(`${der}AAAA=`), undefined, 'c'), isBadValueNaming('"c"'));
-  });
-
-  it('refuses a secret that is not certificate-backed without quoting it', () => {
-    assert.throws(() => certificateBytes(CANARY, 'text/plain', 'plain'), isBadValueNaming('"plain"', 'text/plain'));
   });
 });
