@@ -3,6 +3,8 @@
 // and ESO's PushSecretMetadata (runtime/esutils/metadata/metadata.go). No I/O: client.ts calls them.
 import { ProjectorError } from '../../core/errors.ts';
 
+const MAX_INT32 = 2_147_483_647;
+
 /** ESO's ownership tag on every object it pushes to Key Vault (keyvault.go managedBy / managerLabel). */
 export const MANAGED_BY_TAG = 'managed-by';
 export const MANAGED_BY_VALUE = 'external-secrets';
@@ -51,6 +53,9 @@ export function parsePushMetadata(metadata: unknown, field: string): AzurePushMe
     const text = spec.expirationDate;
     const ms = typeof text === 'string' && RFC3339.test(text) ? Date.parse(text) : NaN;
     if (!Number.isFinite(ms)) throw bad(`${f}.spec.expirationDate`, 'error parsing expiration date in metadata. Expected format: YYYY-MM-DDTHH:MM:SSZ (RFC3339). Example: 2024-12-31T20:00:00Z');
+    // @azure/keyvault-secrets 4.12 serialises `exp` as `(ms / 1000) | 0`: a date after
+    // 2038-01-19T03:14:07Z would reach Key Vault as a date in 1901–1970. Refused rather than corrupted.
+    if (ms / 1000 > MAX_INT32) throw bad(`${f}.spec.expirationDate`, 'expiration dates after 2038-01-19T03:14:07Z cannot be sent through the Azure SDK (it truncates the Unix time to 32 bits)');
     out.expiresOn = new Date(ms);
   }
   if (spec.contentType !== undefined && spec.contentType !== '') {

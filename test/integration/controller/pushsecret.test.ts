@@ -113,15 +113,16 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
       deletionPolicy: 'Delete',
       selector: { secret: { name: 'app' } },
       data: [
-        { match: { secretKey: 'password', remoteRef: { remoteKey: 'app-password' } }, metadata: { ...META, spec: { tags: { team: 'payments' }, contentType: 'text/plain', expirationDate: '2099-12-31T20:00:00Z' } } },
+        { match: { secretKey: 'password', remoteRef: { remoteKey: 'app-password' } }, metadata: { ...META, spec: { tags: { team: 'payments' }, contentType: 'text/plain', expirationDate: '2030-12-31T20:00:00Z' } } },
         { match: { remoteRef: { remoteKey: 'app-all' } } },
       ],
     });
     const pushed = await eventually(() => remote('app-password'), (s) => s?.value === password, { timeoutMs: 20_000, message: 'app-password pushed' });
     assert.deepEqual(pushed!.properties.tags, { 'managed-by': 'external-secrets', team: 'payments' });
     assert.equal(pushed!.properties.contentType, 'text/plain');
-    assert.equal(pushed!.properties.expiresOn?.toISOString(), '2099-12-31T20:00:00.000Z');
-    const all = await remote('app-all');
+    assert.equal(pushed!.properties.expiresOn?.toISOString(), '2030-12-31T20:00:00.000Z');
+    // Items are pushed in order: app-all follows app-password.
+    const all = await eventually(() => remote('app-all'), (a) => a !== undefined, { timeoutMs: 10_000, message: 'app-all pushed' });
     // Go's json.Marshal of map[string]string: keys sorted (ESO keyvault.go getSecretKey).
     assert.equal(all?.value, `{"password":"${password}","user":"${user}"}`);
     assert.deepEqual(all?.properties.tags, { 'managed-by': 'external-secrets' });
@@ -143,7 +144,7 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     await source('app', { password: rotated, user });
     await eventually(async () => (await remote('app-password'))?.value, rotated, { timeoutMs: 15_000, message: 'rotation reached the vault' });
     assert.ok(Date.now() - at < 15_000);
-    assert.equal((await remote('app-all'))?.value, `{"password":"${rotated}","user":"${user}"}`);
+    await eventually(async () => (await remote('app-all'))?.value, `{"password":"${rotated}","user":"${user}"}`, { timeoutMs: 10_000, message: 'whole-Secret JSON rotated' });
   });
 
   it('refuses to overwrite a secret it did not create (Replace), and leaves it with IfNotExists', async () => {
