@@ -4,6 +4,7 @@ import { Type, UNTYPED, type TSchema } from './schema-kit.ts';
 import { ExternalSecretSpec, ExternalSecretStatus } from './externalsecret.ts';
 import { SecretStoreSpec, SecretStoreStatus } from './secretstore.ts';
 import { ClusterExternalSecretSpec, ClusterExternalSecretStatus } from './clusterexternalsecret.ts';
+import { PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION } from './pushsecret.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
 
 interface PrinterColumn {
@@ -81,6 +82,22 @@ const KINDS: KindSpec[] = [
       { name: 'Store', type: 'string', jsonPath: '.spec.externalSecretSpec.secretStoreRef.name' },
       { name: 'Refresh Interval', type: 'string', jsonPath: '.spec.refreshTime' },
       { name: 'Ready', type: 'string', jsonPath: readyStatus },
+    ],
+  },
+  {
+    kind: 'PushSecret',
+    plural: 'pushsecrets',
+    singular: 'pushsecret',
+    shortNames: ['ps'],
+    scope: 'Namespaced',
+    spec: PushSecretSpec,
+    status: PushSecretStatus,
+    versions: [PUSH_SECRET_VERSION],
+    // ESO's columns for PushSecret (config/crds/bases/external-secrets.io_pushsecrets.yaml).
+    columns: [
+      { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Status', type: 'string', jsonPath: readyReason },
+      { name: 'Last Sync', type: 'date', jsonPath: '.status.refreshTime' },
     ],
   },
 ];

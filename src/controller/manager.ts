@@ -33,6 +33,8 @@ import { isOwnedByClusterExternalSecret, selectsNamespace, type NamespaceView } 
 import { WorkQueue } from './workqueue.ts';
 import { WORKLOAD_KINDS } from '../core/workload-reload.ts';
 import { WORKLOAD_PLURALS, WorkloadReloader } from './workload-reload.ts';
+import { PushSecretReconciler, type PushGenerator } from './pushsecret/reconciler.ts';
+import { PUSH_SECRET_VERSION, type PushSecret } from '../api/pushsecret.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -70,6 +72,10 @@ export interface ManagerOptions {
    * (controller/workload-reload.ts). Needs list/watch/patch on them (deploy/components/workload-reload).
    */
   workloadReload?: boolean;
+  /** Serve PushSecrets (ESO --enable-push-secret-reconciler, default true). */
+  pushSecrets?: boolean;
+  /** Generators for PushSecret selector.generatorRef, when this build has them. */
+  pushGenerator?: PushGenerator;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -111,6 +117,13 @@ function readyOf(s: GenericStore | undefined): string | undefined {
   return s?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 
+/** The PushSecret queue, its source-change marks and its controller metrics. */
+interface PushWiring {
+  queue: WorkQueue<ObjectKey>;
+  changes: ChangeTimes;
+  metrics: ReturnType<OperatorMetrics['controller']>;
+}
+
 export class Manager {
   readonly counters = { externalSecrets: new WorkerCounters(), secretStores: new WorkerCounters(), clusterSecretStores: new WorkerCounters(), clusterExternalSecrets: new WorkerCounters() };
   readonly clusterExternalSecrets = new ObjectStore<ClusterExternalSecret>();
@@ -119,6 +132,7 @@ export class Manager {
   readonly clusterSecretStores = new ObjectStore<GenericStore>();
   readonly namespaces = new ObjectStore<NamespaceObject>();
   readonly managedSecrets = new ObjectStore<LiveTargetMeta>();
+  readonly pushSecrets = new ObjectStore<PushSecret>();
   /** Every Secret's name and resourceVersion (metadata-only watch): which store credentials changed. */
   readonly credentialSecrets = new ObjectStore<NamespaceObject>();
   readonly clients: ClientCache;
@@ -205,6 +219,10 @@ export class Manager {
       transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
     });
 
+    const pushEnabled = this.#o.pushSecrets ?? true;
+    if (pushEnabled) reflect('pushsecrets', nsPath(namespace, 'pushsecrets', PUSH_SECRET_VERSION), this.pushSecrets);
+    const pushQueue = pushEnabled ? this.#wirePushSecrets() : undefined;
+
     const reloader = this.#o.workloadReload ? new WorkloadReloader({ managedSecrets: this.managedSecrets, kube: this.#kube, events: new EventRecorder({ kube: this.#kube, clock, log }), log: log.child({ controller: 'workload-reload' }) }) : undefined;
     if (reloader) {
       for (const kind of WORKLOAD_KINDS) {
@@ -286,6 +304,7 @@ export class Manager {
       }, this.#o.resyncMs ?? 10 * 60_000);
       workSignal.addEventListener('abort', () => clearInterval(resync), { once: true });
       await Promise.all([
+        ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, events)] : []),
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
@@ -298,6 +317,66 @@ export class Manager {
     const work = elector && onLostLeadership ? elector.run(signal, { onStartedLeading: startWorkers, onLostLeadership }) : startWorkers(signal);
     await Promise.all([work, ...running]);
     await this.clients.closeAll();
+  }
+
+  /**
+   * PushSecrets: their own queue and workers. Enqueued on create, delete, spec/label/annotation or
+   * finalizer changes (ESO's predicate), on the resync, and (Projector) when the source Secret they
+   * name changes, so a rotation reaches the provider without waiting for refreshInterval.
+   */
+  #wirePushSecrets(): PushWiring {
+    const { clock } = this.#o;
+    const metrics = this.metrics.controller('pushsecret');
+    const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock), metrics: metrics.queue });
+    const changes = new ChangeTimes();
+    const keyOf = (m: ObjectMeta) => objectKey(m.namespace, m.name!);
+    this.pushSecrets.addIndex('source', (ps) => (ps.spec.selector?.secret?.name ? [`${ps.metadata.namespace}/${ps.spec.selector.secret.name}`] : []));
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    this.pushSecrets.onChange((type, ps, old) => {
+      if (type === 'modified' && !metaChanged(old?.metadata, ps.metadata) && same(old?.metadata.finalizers, ps.metadata.finalizers)) return;
+      queue.add(keyOf(ps.metadata));
+    });
+    this.credentialSecrets.onChange((type, secret, old) => {
+      if (type === 'modified' && old?.metadata.resourceVersion === secret.metadata.resourceVersion) return;
+      for (const ps of this.pushSecrets.byIndex('source', keyOf(secret.metadata))) {
+        const k = keyOf(ps.metadata);
+        changes.mark(k, clock.now().getTime(), true);
+        queue.add(k);
+      }
+    });
+    return { queue, changes, metrics };
+  }
+
+  #runPushSecrets(
+    { queue, changes, metrics }: PushWiring,
+    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number },
+    events: EventRecorder,
+  ): Promise<void> {
+    const { clock, log } = this.#o;
+    const keyOf = (m: ObjectMeta) => objectKey(m.namespace, m.name!);
+    for (const ps of this.pushSecrets.list()) queue.add(keyOf(ps.metadata));
+    const resync = setInterval(() => {
+      for (const ps of this.pushSecrets.list()) queue.add(keyOf(ps.metadata));
+    }, this.#o.resyncMs ?? 10 * 60_000);
+    common.signal.addEventListener('abort', () => clearInterval(resync), { once: true });
+    const clusterWide = !this.#o.namespace;
+    const reconciler = new PushSecretReconciler({
+      pushSecrets: this.pushSecrets,
+      secretStores: this.secretStores,
+      clusterSecretStores: this.clusterSecretStores,
+      namespaceLabels: (ns) => this.namespaces.get(objectKey(undefined, ns))?.metadata.labels ?? (clusterWide ? undefined : { 'kubernetes.io/metadata.name': ns }),
+      kube: this.#kube,
+      clients: this.clients,
+      events,
+      clock,
+      log: log.child({ controller: 'pushsecret' }),
+      controllerClass: this.#o.controllerClass,
+      exclusiveControllerClass: this.#o.exclusiveControllerClass,
+      renderTemplate: this.#o.renderTemplate,
+      generate: this.#o.pushGenerator,
+      changes,
+    });
+    return runWorkers({ ...common, queue, reconciler, concurrency: 1, metrics });
   }
 
   // --- metrics (controller/metrics.ts) ---

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'TargetTypeImmutable'
   | 'TargetConflict'
   | 'TargetMissing'
+  /** A PushSecret's source Secret, or a key in it, does not exist. */
+  | 'SourceNotFound'
   | 'KubeConflict'
   | 'KubeForbidden'
   | 'KubeInvalid'
@@ -45,6 +47,7 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   TargetTypeImmutable: 'never',
   TargetConflict: 'never',
   TargetMissing: 'backoff',
+  SourceNotFound: 'backoff',
   VaultBadValue: 'backoff',
   // The vault value decides it (bytes that are not UTF-8 reaching a template function): retried like VaultBadValue.
   TemplateBinaryValue: 'backoff',

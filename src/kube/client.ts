@@ -22,7 +22,11 @@ const PLURALS: Record<string, string> = {
   SecretStore: 'secretstores',
   ClusterSecretStore: 'clustersecretstores',
   ClusterExternalSecret: 'clusterexternalsecrets',
+  PushSecret: 'pushsecrets',
 };
+
+/** API version of each kind's path where it is not v1 (ESO serves PushSecret as v1alpha1 only). */
+const VERSIONS: Record<string, string> = { PushSecret: 'v1alpha1' };
 
 function toLiveSecret(s: V1Secret): LiveSecret {
   return { metadata: s.metadata as ObjectMeta, type: s.type, immutable: s.immutable, data: decodeSecretData(s.data) };
@@ -184,7 +188,7 @@ export class KubeClient {
     const plural = PLURALS[obj.kind];
     if (!plural) throw new ProjectorError('Internal', `no finalizers handled for kind ${obj.kind}`);
     const ns = obj.metadata.namespace;
-    const path = `/apis/${GROUP}/v1${ns ? `/namespaces/${ns}` : ''}/${plural}/${obj.metadata.name}`;
+    const path = `/apis/${GROUP}/${VERSIONS[obj.kind] ?? 'v1'}${ns ? `/namespaces/${ns}` : ''}/${plural}/${obj.metadata.name}`;
     const what = `update finalizers of ${obj.kind} ${ns ? ns + '/' : ''}${obj.metadata.name}`;
     await this.#throttle();
     this.#writeGuard?.();
@@ -233,7 +237,7 @@ export class KubeClient {
     try {
       const body = [{ op: 'add', path: '/status', value: status }];
       const ns = obj.metadata.namespace ? `/namespaces/${encodeURIComponent(obj.metadata.namespace)}` : '';
-      const path = `/apis/${GROUP}/v1${ns}/${plural}/${encodeURIComponent(obj.metadata.name)}/status`;
+      const path = `/apis/${GROUP}/${VERSIONS[obj.kind] ?? 'v1'}${ns}/${plural}/${encodeURIComponent(obj.metadata.name)}/status`;
       await this.#json('PATCH', path, what, { body, contentType: 'application/json-patch+json', query: { fieldManager: FIELD_MANAGER } });
     } catch (e) {
       if (isNotFound(e)) return; // deleted meanwhile: nothing to report on

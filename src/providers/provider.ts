@@ -60,6 +60,34 @@ export interface SecretsClient {
   /** Lightweight existence check for `projector check`: never returns the value. */
   describeSecret?(ref: RemoteRef, signal: AbortSignal): Promise<{ exists: boolean; enabled: boolean; expired: boolean; version?: string; hasProperty?: boolean }>;
   close(): Promise<void>;
+  /** Writes (PushSecret); absent for a provider that cannot write. */
+  readonly writer?: SecretsWriter | undefined;
+}
+
+/** One value a PushSecret writes: ESO's PushSecretData as the provider needs it. */
+export interface PushRequest {
+  /** spec.data[].match.remoteRef.remoteKey (azurekv: a secret name, or key/ or cert/ + name). */
+  remoteKey: string;
+  /** spec.data[].match.remoteRef.property: merged into a JSON object value where the provider supports it. */
+  property?: string | undefined;
+  value: SecretBytes;
+  /** spec.data[].metadata as written (provider-specific; ESO's PushSecretMetadata). */
+  metadata?: unknown;
+  /** Manifest path of the item, for messages. */
+  field: string;
+}
+
+/**
+ * ESO's write side of SecretsClient (PushSecret, DeleteSecret, SecretExists). Throws ProjectorError
+ * only; a remote object this operator does not own is refused with TargetOwnedElsewhere.
+ */
+export interface SecretsWriter {
+  /** Writes one value unless it is already there; returns what happened. */
+  pushSecret(req: PushRequest, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'>;
+  /** Deletes a remote object the operator owns; one it does not own, or one already gone, is left. */
+  deleteSecret(remoteKey: string, signal: AbortSignal): Promise<'deleted' | 'absent' | 'not-managed'>;
+  /** Does the remote object exist (updatePolicy IfNotExists)? */
+  secretExists(remoteKey: string, signal: AbortSignal): Promise<boolean>;
 }
 
 export interface Provider {

@@ -64,6 +64,7 @@ export class CoalescingClient implements SecretsClient {
       getAllSecrets: (find, signal) => this.#shared(stableKey('getAllSecrets', find), maxAge, () => this.#inner.getAllSecrets(find, signal)),
       validate: (signal) => this.validate(signal),
       describeSecret: this.describeSecret,
+      writer: this.#inner.writer,
       close: async () => {}, // a view does not own the client
     };
   }
@@ -112,6 +113,10 @@ export class CoalescingClient implements SecretsClient {
   get describeSecret() {
     const inner = this.#inner;
     return inner.describeSecret ? (ref: RemoteRef, signal: AbortSignal) => inner.describeSecret!(ref, signal) : undefined;
+  }
+  /** Writes are never shared: they go straight to the provider. */
+  get writer() {
+    return this.#inner.writer;
   }
   close(): Promise<void> {
     this.#entries.clear();

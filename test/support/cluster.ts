@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { eventually } from './eventually.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-export const CRD_FILES = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets'].map((p) => `${root}deploy/crds/${p}.external-secrets.io.yaml`);
+export const CRD_FILES = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets', 'pushsecrets'].map((p) => `${root}deploy/crds/${p}.external-secrets.io.yaml`);
 
 export function readYamlDocs(path: string): KubernetesObject[] {
   return parseAllDocuments(readFileSync(path, 'utf8'), { version: '1.1' })

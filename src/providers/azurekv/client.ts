@@ -8,7 +8,8 @@ import { ProjectorError } from '../../core/errors.ts';
 import { MIN_THROTTLE_PAUSE_MS } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { ProviderHost, SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
+import type { ProviderHost, PushRequest, SecretBytes, SecretsClient, SecretsWriter, ValidationResult } from '../provider.ts';
+import { decideSecretWrite, isManagedByUs, mergeProperty, parsePushMetadata, type LiveKvSecret } from './push.ts';
 import { toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
@@ -67,7 +68,7 @@ interface FetchedObject {
 
 /** ESO's provider and call names for Key Vault (runtime/constants: ProviderAzureKV, CallAzureKV*). */
 const PROVIDER_NAME = 'Azure/KeyVault';
-type KvCall = 'GetSecret' | 'GetSecrets' | 'GetKey' | 'GetCertificate';
+type KvCall = 'GetSecret' | 'GetSecrets' | 'GetKey' | 'GetCertificate' | 'SetSecret' | 'DeleteSecret';
 
 const LIST_PAGE_SIZE = 25;
 
@@ -210,6 +211,92 @@ export class AzureKvSecretsClient implements SecretsClient {
     };
     if (ref.property) description.hasProperty = this.#hasProperty(secret, target, ref);
     return description;
+  }
+
+  /** ESO's PushSecret / DeleteSecret / SecretExists for Key Vault secrets (push.ts holds the rules). */
+  get writer(): SecretsWriter {
+    return {
+      pushSecret: (req, signal) => this.#push(req, signal),
+      deleteSecret: (remoteKey, signal) => this.#delete(remoteKey, signal),
+      secretExists: async (remoteKey, signal) => (await this.#live(this.#writableName(remoteKey, 'spec.data[].match.remoteRef.remoteKey'), signal)) !== undefined,
+    };
+  }
+
+  /** key/ and cert/ pushes (ESO imports a JWK or a certificate) are not implemented yet. */
+  #writableName(remoteKey: string, field: string): string {
+    const target = parseObjectRef(remoteKey);
+    if (target.objectType !== 'secret') {
+      throw new ProjectorError('NotSupported', `${target.objectType}/${target.name}: pushing Key Vault ${target.objectType === 'key' ? 'keys' : 'certificates'} is not supported by Projector yet (secrets only)`, { field });
+    }
+    return target.name;
+  }
+
+  /** The secret as it is now, or undefined when it does not exist (404). */
+  async #live(name: string, signal: AbortSignal): Promise<LiveKvSecret | undefined> {
+    try {
+      const s = await this.#fetch(name, undefined, signal);
+      return { value: s.value, tags: s.properties.tags, contentType: s.properties.contentType, expiresOn: s.properties.expiresOn };
+    } catch (e) {
+      if (e instanceof ProjectorError && e.details.cause === 'not-found') return undefined;
+      throw e;
+    }
+  }
+
+  async #push(req: PushRequest, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'> {
+    const field = `${req.field}.match.remoteRef.remoteKey`;
+    const name = this.#writableName(req.remoteKey, field);
+    const meta = parsePushMetadata(req.metadata, req.field);
+    const live = await this.#live(name, signal);
+    // Ownership first: a secret someone else owns is never read into a merge, let alone written.
+    if (live && !isManagedByUs(live.tags)) decideSecretWrite(name, live, '', meta);
+    // Key Vault holds text: the bytes as UTF-8 (invalid sequences become U+FFFD, as Go's JSON body does).
+    const raw = Buffer.from(req.value.reveal()).toString('utf8');
+    const value = req.property ? mergeProperty(name, live?.value, req.property, raw) : raw;
+    const write = decideSecretWrite(name, live, value, meta);
+    if (write.action === 'unchanged') return 'unchanged';
+    await this.#write('SetSecret', name, () =>
+      this.#client.setSecret(name, write.value, {
+        tags: write.tags,
+        enabled: true,
+        ...(write.contentType !== undefined && { contentType: write.contentType }),
+        ...(write.expiresOn !== undefined && { expiresOn: write.expiresOn }),
+        abortSignal: signal,
+      }), signal);
+    this.#log.debug({ vault: this.#vaultUrl, secret: name, action: write.action }, 'azurekv secret pushed');
+    return write.action === 'create' ? 'created' : 'updated';
+  }
+
+  /**
+   * ESO's deleteKeyVaultSecret: only a secret carrying the ownership tag is deleted (soft delete, as
+   * Key Vault's DELETE does); one already gone is fine; one without the tag is left alone (ESO's new
+   * SDK path; its legacy path fails the PushSecret instead: docs/design/000-overview.md).
+   */
+  async #delete(remoteKey: string, signal: AbortSignal): Promise<'deleted' | 'absent' | 'not-managed'> {
+    const name = this.#writableName(remoteKey, 'status.syncedPushSecrets');
+    const live = await this.#live(name, signal);
+    if (!live) return 'absent';
+    if (!isManagedByUs(live.tags)) return 'not-managed';
+    try {
+      await this.#write('DeleteSecret', name, () => this.#client.beginDeleteSecret(name, { abortSignal: signal }), signal);
+    } catch (e) {
+      if (e instanceof ProjectorError && e.details.cause === 'not-found') return 'absent';
+      throw e;
+    }
+    return 'deleted';
+  }
+
+  /** A write through the same budget, metrics and error mapping as reads; a 403 names the write permission. */
+  async #write<T>(call: KvCall, name: string, send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    try {
+      return await this.#read(call, send, { secretName: name }, signal);
+    } catch (e) {
+      if (e instanceof ProjectorError && e.details.cause === 'forbidden') {
+        const verb = call === 'SetSecret' ? 'set' : 'delete';
+        const answered = `${e.details.httpStatus ?? 403}${e.details.remoteCode ? ` ${e.details.remoteCode}` : ''}`;
+        throw new ProjectorError('VaultForbidden', `the store's identity may not ${verb} secret "${name}" in vault ${this.#vaultUrl} (${answered}); grant it ${verb} on secrets (an access policy, or the Key Vault Secrets Officer role)`, e.details);
+      }
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

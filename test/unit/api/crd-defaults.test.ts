@@ -41,11 +41,11 @@ const EXTERNALSECRET_DEFAULTS = [
 ];
 
 /** ESO's v1 defaults for a kind, from the copy of its CRD (every provider included). */
-function esoDefaults(plural: string): string[] {
+function esoDefaults(plural: string, version = 'v1'): string[] {
   const crd = readEsoCrd(plural);
-  return defaultsOf(crd.spec.versions.find((v) => v.name === 'v1')!.schema.openAPIV3Schema as Schema, '', []).sort();
+  return defaultsOf(crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema as Schema, '', []).sort();
 }
-const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets' };
+const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets', PushSecret: 'pushsecrets' };
 
 describe('CRD defaults', () => {
   for (const crd of customResourceDefinitions() as { spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } }[]) {
@@ -53,13 +53,14 @@ describe('CRD defaults', () => {
       it(`${crd.spec.names.kind} ${v.name} defaults exactly what ESO's CRD defaults`, () => {
         const kind = crd.spec.names.kind;
         const ours = defaultsOf(v.schema.openAPIV3Schema, '', []).sort();
-        assert.deepEqual(ours, esoDefaults(PLURAL[kind]!));
+        assert.deepEqual(ours, esoDefaults(PLURAL[kind]!, kind === 'PushSecret' ? 'v1alpha1' : 'v1'));
         if (kind === 'ExternalSecret') assert.deepEqual(ours, [...EXTERNALSECRET_DEFAULTS].sort());
         else if (kind === 'ClusterExternalSecret') {
           // The ExternalSecret spec's defaults under spec.externalSecretSpec, and none of its own.
           const embedded = EXTERNALSECRET_DEFAULTS.filter((d) => d.startsWith('.spec.')).map((d) => d.replace(/^\.spec\./, '.spec.externalSecretSpec.'));
           assert.deepEqual(ours, embedded.sort());
-        } else assert.ok(ours.includes('.spec.provider.azurekv.authType = "ServicePrincipal"'));
+        } else if (kind === 'PushSecret') assert.ok(ours.includes('.spec.updatePolicy = "Replace"'));
+        else assert.ok(ours.includes('.spec.provider.azurekv.authType = "ServicePrincipal"'));
       });
     }
   }

@@ -1,0 +1,287 @@
+// PushSecret reconciler: level-based, as the ExternalSecret one. It reads the PushSecret, its source
+// Secret and its stores from the caches and the API server, lets core/push-secret.ts decide, writes
+// through each store's SecretsWriter, and records status and events as ESO's
+// pkg/controllers/pushsecret/pushsecret_controller.go (Reconcile) does.
+import type { GenericStore, ObjectKey, PushSecret, PushSecretData, SyncedPushSecrets } from '../../api/index.ts';
+import { shouldProcessStore } from '../../core/controller-class.ts';
+import { ProjectorError } from '../../core/errors.ts';
+import { storeKeyOf } from '../../core/external-secret.ts';
+import type { TemplateRenderer } from '../../core/plan-target-secret.ts';
+import {
+  assertValidPushSecret, mergeSyncedState, planPushItems, pushDeletionPolicyOf, pushDeletions, pushRefreshReason, PushMessage, PushReason,
+  pushStatusFailed, pushStatusSourceDeleted, pushStatusSynced, pushStoreKey, PUSH_SECRET_FINALIZER, storeRefOfKey, untilNextPush, updatePolicyOf,
+  type SecretBytes,
+} from '../../core/push-secret.ts';
+import { isStoreAllowed } from '../../core/store-access.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { SecretsWriter } from '../../providers/provider.ts';
+import type { ClientCache } from '../../sync/client-cache.ts';
+import type { ChangeTimes } from '../change-times.ts';
+import type { EventSink } from '../events.ts';
+import type { Lister } from '../lister.ts';
+import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
+
+/**
+ * A generator's output for `selector.generatorRef` (generators are built apart; the manager passes
+ * one when available). Keys → bytes; throws ProjectorError.
+ */
+export type PushGenerator = (namespace: string, ref: NonNullable<PushSecret['spec']['selector']['generatorRef']>, signal: AbortSignal) => Promise<ReadonlyMap<string, SecretBytes>>;
+
+export interface PushSecretDeps {
+  pushSecrets: Lister<PushSecret>;
+  secretStores: Lister<GenericStore>;
+  clusterSecretStores: Lister<GenericStore>;
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  kube: Pick<KubeClient, 'getSecret' | 'patchStatus' | 'setFinalizers'>;
+  clients: ClientCache;
+  events: EventSink;
+  clock: Clock;
+  log: Logger;
+  controllerClass: string;
+  exclusiveControllerClass?: boolean | undefined;
+  renderTemplate?: TemplateRenderer | undefined;
+  generate?: PushGenerator | undefined;
+  /** Source Secrets that changed since the last reconcile (the manager's Secret watch). */
+  changes?: ChangeTimes;
+}
+
+/** A store this instance does not serve (controller class): ESO drops it (removeUnmanagedStores). */
+interface ResolvedStore {
+  key: string;
+  store: GenericStore;
+}
+
+/** A failure with the synced state to record (ESO markAsFailed's syncState). */
+class PushFailure extends Error {
+  override readonly cause: ProjectorError;
+  readonly synced: SyncedPushSecrets | undefined;
+  readonly text: string;
+  constructor(cause: ProjectorError, text: string, synced?: SyncedPushSecrets) {
+    super(text);
+    this.cause = cause;
+    this.text = text;
+    this.synced = synced;
+  }
+}
+
+export class PushSecretReconciler implements Reconciler {
+  readonly name = 'pushsecret';
+  readonly #d: PushSecretDeps;
+  constructor(deps: PushSecretDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
+    const ps = this.#d.pushSecrets.get(key);
+    if (!ps) return { kind: 'done' };
+    const log = this.#d.log.child({ key });
+    const now = this.#d.clock.now();
+    const finalizers = ps.metadata.finalizers ?? [];
+    const hasFinalizer = finalizers.includes(PUSH_SECRET_FINALIZER);
+    try {
+      // ESO's deletionPolicy switch, before anything else.
+      if (pushDeletionPolicyOf(ps) === 'Delete') {
+        if (!ps.metadata.deletionTimestamp && !hasFinalizer) {
+          await this.#d.kube.setFinalizers(ps, [...finalizers, PUSH_SECRET_FINALIZER]);
+          return { kind: 'requeueAfter', ms: 0 };
+        }
+        if (ps.metadata.deletionTimestamp && hasFinalizer) return await this.#finalize(ps, log, signal);
+      } else if (hasFinalizer) {
+        await this.#d.kube.setFinalizers(ps, finalizers.filter((f) => f !== PUSH_SECRET_FINALIZER));
+      }
+    } catch (err) {
+      if (err instanceof PushFailure) return this.#fail(ps, err, now, log);
+      if (!(err instanceof ProjectorError)) throw err;
+      log.warn({ code: err.code, err }, 'could not update the PushSecret finalizer; retrying');
+      return resultFor(err.retry === 'never' ? new ProjectorError('KubeUnavailable', err.message) : err);
+    }
+    if (ps.metadata.deletionTimestamp) return { kind: 'done' };
+
+    const change = this.#d.changes?.consume(key);
+    const reason = pushRefreshReason(ps, now, change !== undefined);
+    if (reason === 'up-to-date') {
+      const ms = untilNextPush(ps, now, false);
+      return ms === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms };
+    }
+    try {
+      assertValidPushSecret(ps);
+      const source = await this.#source(ps, signal);
+      if (source === 'source-deleted') return await this.#sourceDeleted(ps, now, log, signal);
+      const stores = this.#stores(ps);
+      if (stores.length === 0) return { kind: 'done' };
+      const data = this.#applyTemplate(ps, source);
+      const items = planPushItems(ps, data);
+      const synced: SyncedPushSecrets = {};
+      for (const { key: storeKey, store } of stores) {
+        const writer = await this.#writer(ps, store, signal);
+        synced[storeKey] = {};
+        for (const item of items) {
+          try {
+            if (updatePolicyOf(ps) === 'IfNotExists' && (await writer.secretExists(item.data.match.remoteRef.remoteKey, signal))) {
+              log.debug({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey }, 'remote secret exists; updatePolicy IfNotExists leaves it');
+            } else {
+              const outcome = await writer.pushSecret({ remoteKey: item.data.match.remoteRef.remoteKey, property: item.data.match.remoteRef.property, value: item.value, metadata: item.data.metadata, field: item.field }, signal);
+              if (outcome !== 'unchanged') log.info({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey, outcome }, 'pushed secret');
+            }
+          } catch (e) {
+            if (!(e instanceof ProjectorError)) throw e;
+            // ESO: "set secret failed: could not write remote ref <secretKey> to target secretstore <store>: <cause>".
+            const text = `${e.code}: set secret failed: could not write remote ref ${item.data.match.secretKey ?? ''} to target secretstore ${store.metadata.name}: ${e.message}`;
+            throw new PushFailure(e, text, mergeSyncedState(synced, ps.status?.syncedPushSecrets));
+          }
+          synced[storeKey]![item.statusRef] = recorded(item.data);
+        }
+      }
+      if (pushDeletionPolicyOf(ps) === 'Delete') await this.#deleteRemoved(ps, synced, signal, log);
+      await this.#d.kube.patchStatus(ps, pushStatusSynced(ps, synced, now));
+      this.#d.events.normal(ps, PushReason.Synced, updatePolicyOf(ps) === 'IfNotExists' ? PushMessage.syncedIfNotExists : PushMessage.synced);
+      const ms = untilNextPush(ps, now, true);
+      return ms === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms };
+    } catch (err) {
+      // The change is not done with until a push succeeds.
+      if (change) this.#d.changes?.mark(key, change.at, change.forced);
+      if (err instanceof PushFailure) return this.#fail(ps, err, now, log);
+      if (!(err instanceof ProjectorError)) throw err;
+      return this.#fail(ps, new PushFailure(err, err.describe()), now, log);
+    }
+  }
+
+  /** The source data: the named Secret, or the generator's output; `source-deleted` where ESO cleans up. */
+  async #source(ps: PushSecret, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes> | 'source-deleted'> {
+    const sel = ps.spec.selector;
+    if (sel.generatorRef) {
+      if (!this.#d.generate) throw new ProjectorError('NotSupported', `spec.selector.generatorRef: generator ${sel.generatorRef.kind} is not available in this build of Projector`, { field: 'spec.selector.generatorRef' });
+      return this.#d.generate(ps.metadata.namespace, sel.generatorRef, signal);
+    }
+    const name = sel.secret!.name!;
+    const secret = await this.#d.kube.getSecret(ps.metadata.namespace, name);
+    if (secret) return secret.data;
+    // ESO: a named source gone, deletionPolicy Delete and something pushed → clean up the provider.
+    const synced = ps.status?.syncedPushSecrets ?? {};
+    if (pushDeletionPolicyOf(ps) === 'Delete' && Object.keys(synced).length > 0) return 'source-deleted';
+    throw new ProjectorError('SourceNotFound', `${PushMessage.sourceNotFound}: Secret ${ps.metadata.namespace}/${name} not found`, { field: 'spec.selector.secret.name' });
+  }
+
+  /** ESO's GetSecretStores + removeUnmanagedStores + the store manager's namespace conditions. */
+  #stores(ps: PushSecret): ResolvedStore[] {
+    const ns = ps.metadata.namespace;
+    const out: ResolvedStore[] = [];
+    for (const [i, ref] of ps.spec.secretStoreRefs.entries()) {
+      const kind = ref.kind ?? 'SecretStore';
+      const name = ref.name!;
+      const store = (kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(storeKeyOf({ name, kind }, ns));
+      const field = `spec.secretStoreRefs[${i}].name`;
+      if (!store) throw new ProjectorError('StoreNotFound', `could not get ${kind} ${JSON.stringify(name)}${kind === 'SecretStore' ? ` in namespace "${ns}"` : ''}: not found`, { field });
+      if (store.metadata.deletionTimestamp) continue; // ESO: "skipping SecretStore that is being deleted"
+      if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) continue;
+      if (kind === 'ClusterSecretStore') {
+        const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
+        if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field });
+      }
+      out.push({ key: pushStoreKey(kind, name), store });
+    }
+    return out;
+  }
+
+  async #writer(ps: PushSecret, store: GenericStore, signal: AbortSignal): Promise<SecretsWriter> {
+    const client = await this.#d.clients.get(store, ps.metadata.namespace, signal);
+    if (!client.writer) throw new ProjectorError('NotSupported', `${store.kind} ${store.metadata.name}: its provider cannot push secrets in Projector`, { field: 'spec.secretStoreRefs' });
+    return client.writer;
+  }
+
+  /**
+   * ESO's applyTemplate: the template's data, labels and annotations rendered over the source data
+   * (source keys kept, template keys win). Rendered with the ExternalSecret template engine;
+   * messages name spec.template.
+   */
+  #applyTemplate(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>): ReadonlyMap<string, SecretBytes> {
+    const template = ps.spec.template;
+    if (!template) return source;
+    if (template.templateFrom?.length) throw new ProjectorError('NotSupported', 'spec.template.templateFrom is not supported for PushSecret by Projector yet', { field: 'spec.template.templateFrom' });
+    if (!this.#d.renderTemplate) throw new ProjectorError('NotSupported', 'spec.template: no template engine in this driver', { field: 'spec.template' });
+    const asEs = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: ps.metadata, spec: { target: { template } } } as never;
+    try {
+      const rendered = this.#d.renderTemplate(asEs, source);
+      return new Map([...source, ...rendered.data]);
+    } catch (e) {
+      if (!(e instanceof ProjectorError)) throw e;
+      const rename = (t: string) => t.replaceAll('spec.target.template', 'spec.template');
+      throw new ProjectorError(e.code, rename(e.message), { ...e.details, ...(e.details.field && { field: rename(e.details.field) }) });
+    }
+  }
+
+  /** ESO's DeleteSecretFromProviders for entries no longer pushed (deletionPolicy Delete). */
+  async #deleteRemoved(ps: PushSecret, next: SyncedPushSecrets, signal: AbortSignal, log: Logger): Promise<void> {
+    let state = mergeSyncedState(next, ps.status?.syncedPushSecrets);
+    for (const del of pushDeletions(ps.status?.syncedPushSecrets, next)) {
+      try {
+        await this.#deleteOne(ps, del.storeKey, del.data, signal, log);
+      } catch (e) {
+        if (!(e instanceof ProjectorError)) throw e;
+        throw new PushFailure(e, `${e.code}: Failed to Delete Secrets from Provider: ${e.message}`, state);
+      }
+      const entries = { ...(state[del.storeKey] ?? {}) };
+      delete entries[del.statusRef];
+      state = { ...state, [del.storeKey]: entries };
+    }
+  }
+
+  async #deleteOne(ps: PushSecret, storeKey: string, data: PushSecretData, signal: AbortSignal, log: Logger): Promise<void> {
+    const ref = storeRefOfKey(storeKey);
+    const store = (ref.kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(storeKeyOf(ref, ps.metadata.namespace));
+    if (!store) throw new ProjectorError('StoreNotFound', `could not get secrets client for store ${storeKey}: not found`);
+    const writer = await this.#writer(ps, store, signal);
+    const outcome = await writer.deleteSecret(data.match.remoteRef.remoteKey, signal);
+    if (outcome === 'not-managed') log.warn({ store: storeKey, remoteKey: data.match.remoteRef.remoteKey }, 'remote secret not deleted: it is not managed by external-secrets');
+    else if (outcome === 'deleted') log.info({ store: storeKey, remoteKey: data.match.remoteRef.remoteKey }, 'deleted pushed secret (deletionPolicy Delete)');
+  }
+
+  /** PushSecret deleted with deletionPolicy Delete: every pushed secret goes, then the finalizer. */
+  async #finalize(ps: PushSecret, log: Logger, signal: AbortSignal): Promise<Result> {
+    await this.#deleteRemoved(ps, {}, signal, log);
+    await this.#d.kube.setFinalizers(ps, (ps.metadata.finalizers ?? []).filter((f) => f !== PUSH_SECRET_FINALIZER));
+    return { kind: 'done' };
+  }
+
+  async #sourceDeleted(ps: PushSecret, now: Date, log: Logger, signal: AbortSignal): Promise<Result> {
+    log.info({ synced: Object.keys(ps.status?.syncedPushSecrets ?? {}).length }, 'source secret unavailable, cleaning up provider secrets');
+    try {
+      await this.#deleteRemoved(ps, {}, signal, log);
+    } catch (e) {
+      if (e instanceof PushFailure) throw new PushFailure(e.cause, `${e.cause.code}: failed to cleanup provider secrets: ${e.cause.message}`, e.synced);
+      throw e;
+    }
+    await this.#d.kube.patchStatus(ps, pushStatusSourceDeleted(ps, now));
+    this.#d.events.normal(ps, PushReason.SourceDeleted, PushMessage.sourceDeleted);
+    return { kind: 'done' };
+  }
+
+  async #fail(ps: PushSecret, f: PushFailure, now: Date, log: Logger): Promise<Result> {
+    const e = f.cause;
+    if (e.code === 'StoreAuthFailed' || e.code === 'VaultForbidden' || e.code === 'CredentialNotFound') this.#forgetClients(ps);
+    log.warn({ code: e.code, field: e.details.field, httpStatus: e.details.httpStatus, err: e }, 'push failed');
+    this.#d.events.warn(ps, PushReason.Errored, f.text);
+    try {
+      await this.#d.kube.patchStatus(ps, pushStatusFailed(ps, f.text, now, f.synced));
+    } catch (statusErr) {
+      log.warn({ err: statusErr }, 'could not record the failure in status');
+      return { kind: 'retry', error: e.code };
+    }
+    return resultFor(e);
+  }
+
+  #forgetClients(ps: PushSecret): void {
+    for (const ref of ps.spec.secretStoreRefs) {
+      if (!ref.name) continue;
+      const kind = ref.kind ?? 'SecretStore';
+      this.#d.clients.invalidate({ kind, metadata: { name: ref.name, namespace: kind === 'SecretStore' ? ps.metadata.namespace : undefined } });
+    }
+  }
+}
+
+/** The data item as ESO records it in status (conversionStrategy defaulted by the CRD). */
+function recorded(data: PushSecretData): PushSecretData {
+  return { ...data, conversionStrategy: data.conversionStrategy ?? 'None' };
+}

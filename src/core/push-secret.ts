@@ -1,0 +1,298 @@
+// PushSecret planning, pure: what to push where, what to delete, when to push again, and the status
+// to write. The reconciler (controller/pushsecret) reads the objects and calls the provider; this
+// module gets values in and returns decisions out (`now` is an argument).
+//
+// Behaviour follows ESO v2.9's pkg/controllers/pushsecret/pushsecret_controller.go (Reconcile,
+// shouldRefresh, statusRef, mergeSecretState, DeleteSecretFromProviders, validateRemoteKeyUniqueness,
+// pushSecretEntry, markAsDone/markAsFailed/markAsSourceDeleted) and the Azure provider's
+// getSecretKey (providers/v1/azure/keyvault/keyvault.go) for a whole-Secret push.
+import type { PushSecret, PushSecretData, PushSecretStatus, SyncedPushSecrets } from '../api/pushsecret.ts';
+import { Msg } from '../api/validation-rules.ts';
+import { kubeTime, setCondition } from './conditions.ts';
+import { parseSpecDuration } from './duration.ts';
+import { ProjectorError } from './errors.ts';
+import { metaHash } from './hash.ts';
+import { issue, type Issue } from './issues.ts';
+import { Sensitive } from './sensitive.ts';
+import { utf8SequenceLength } from './go-string.ts';
+
+export type SecretBytes = Sensitive<Uint8Array>;
+
+/** ESO's pushSecretFinalizer, verbatim. */
+export const PUSH_SECRET_FINALIZER = 'pushsecret.externalsecrets.io/finalizer';
+
+/** ESO's condition reasons (apis/externalsecrets/v1alpha1/pushsecret_types.go), verbatim. */
+export const PushReason = { Synced: 'Synced', Errored: 'Errored', SourceDeleted: 'SourceDeleted' } as const;
+
+/** ESO's messages (markAsDone, markAsSourceDeleted, errFailedGetSecret), verbatim. */
+export const PushMessage = {
+  synced: 'PushSecret synced successfully',
+  syncedIfNotExists: 'PushSecret synced successfully. Existing secrets in providers unchanged.',
+  sourceDeleted: 'source secret deleted; provider secrets cleaned up',
+  sourceNotFound: 'could not get source secret',
+} as const;
+
+/** ESO's default refresh interval for a PushSecret (the CRD default, 1h). */
+const DEFAULT_REFRESH_MS = 3_600_000;
+
+/** ESO requeues a PushSecret not yet due this long after its due time (Reconcile: `+ 5*time.Second`). */
+const NOT_DUE_SLACK_MS = 5_000;
+
+export function updatePolicyOf(ps: PushSecret): 'Replace' | 'IfNotExists' {
+  return ps.spec.updatePolicy ?? 'Replace';
+}
+
+export function pushDeletionPolicyOf(ps: PushSecret): 'Delete' | 'None' {
+  return ps.spec.deletionPolicy ?? 'None';
+}
+
+/** spec.refreshInterval in ms (CRD default 1h); undefined when it does not parse (validation reports it). */
+export function pushRefreshIntervalMs(ps: PushSecret): number | undefined {
+  const text = ps.spec.refreshInterval;
+  return text === undefined ? DEFAULT_REFRESH_MS : parseSpecDuration(text);
+}
+
+/** ESO's status key of a store: `<Kind>/<name>` (handlePushSecretDataForStore). */
+export function pushStoreKey(kind: string | undefined, name: string): string {
+  return `${kind ?? 'SecretStore'}/${name}`;
+}
+
+/** ESO's statusRef: the remote key, or `remoteKey/property` when a property is set. */
+export function statusRefOf(data: PushSecretData): string {
+  const { remoteKey, property } = data.match.remoteRef;
+  return property ? `${remoteKey}/${property}` : remoteKey;
+}
+
+/** ESO's GetResourceVersion: `<generation>-<hash of labels and annotations>` (pkg/controllers/util). */
+export function pushSyncVersionOf(ps: PushSecret): string {
+  return `${ps.metadata.generation ?? 0}-${metaHash(ps.metadata.labels, ps.metadata.annotations)}`;
+}
+
+/**
+ * Static checks of a PushSecret (no I/O): used by `projector validate`, `check` and the reconciler,
+ * so all judge a manifest alike. Paths are manifest field paths; messages never hold a value.
+ * Unimplemented ESO fields are NotSupported (docs/pushsecret.md).
+ */
+export function validatePushSecret(ps: PushSecret): Issue[] {
+  const out: Issue[] = [];
+  const spec = ps.spec;
+  if (spec.refreshInterval !== undefined && parseSpecDuration(spec.refreshInterval) === undefined) {
+    out.push(issue('spec.refreshInterval', 'InvalidDuration', Msg.refreshInterval));
+  }
+  const sel = spec.selector ?? {};
+  const kinds = [sel.secret && 'secret', sel.generatorRef && 'generatorRef'].filter(Boolean);
+  if (kinds.length !== 1) out.push(issue('spec.selector', 'InvalidSpec', 'spec.selector needs exactly one of secret or generatorRef'));
+  if (sel.secret) {
+    const hasName = !!sel.secret.name;
+    const hasSelector = !!sel.secret.selector;
+    // ESO resolveSecrets: a name wins over a selector; neither is "no secret selector provided".
+    if (!hasName && !hasSelector) out.push(issue('spec.selector.secret', 'InvalidSpec', 'no secret selector provided: set spec.selector.secret.name or .selector'));
+    if (!hasName && hasSelector) out.push(issue('spec.selector.secret.selector', 'NotSupported', 'selecting source Secrets by label is not supported by Projector yet; name the Secret (spec.selector.secret.name)'));
+  }
+  if ((spec.secretStoreRefs ?? []).length === 0) out.push(issue('spec.secretStoreRefs', 'InvalidSpec', 'spec.secretStoreRefs names no store'));
+  (spec.secretStoreRefs ?? []).forEach((ref, i) => {
+    const path = `spec.secretStoreRefs[${i}]`;
+    if (ref.labelSelector && !ref.name) out.push(issue(`${path}.labelSelector`, 'NotSupported', 'selecting stores by label is not supported by Projector yet; name the store'));
+    else if (!ref.name) out.push(issue(`${path}.name`, 'InvalidSpec', 'refStore Name must be provided'));
+  });
+  if ((spec.dataTo ?? []).length > 0) out.push(issue('spec.dataTo', 'NotSupported', 'spec.dataTo is not supported by Projector yet; list the keys in spec.data'));
+  (spec.data ?? []).forEach((d, i) => {
+    if (d.conversionStrategy === 'ReverseUnicode') out.push(issue(`spec.data[${i}].conversionStrategy`, 'NotSupported', 'conversionStrategy ReverseUnicode is not supported by Projector yet'));
+    if (!d.match?.remoteRef?.remoteKey) out.push(issue(`spec.data[${i}].match.remoteRef.remoteKey`, 'InvalidSpec', 'remoteKey must not be empty'));
+  });
+  if ((spec.data ?? []).length === 0) out.push(issue('spec.data', 'InvalidSpec', 'spec.data is empty: nothing would be pushed'));
+  const dup = duplicateRemoteKey(spec.data ?? []);
+  if (dup) out.push(issue(dup.path, 'InvalidSpec', dup.message));
+  if (spec.template?.engineVersion === 'v1') out.push(issue('spec.template.engineVersion', 'NotSupported', 'spec.template.engineVersion v1 is not supported by Projector; use v2'));
+  return out;
+}
+
+/** ESO's validateRemoteKeyUniqueness: two items writing one remote key (and property). */
+function duplicateRemoteKey(data: readonly PushSecretData[]): { path: string; message: string } | undefined {
+  const seen = new Map<string, string>();
+  for (const [i, d] of data.entries()) {
+    const { remoteKey, property } = d.match?.remoteRef ?? { remoteKey: '' };
+    const loc = JSON.stringify([remoteKey, property ?? '']);
+    const source = d.match?.secretKey ?? '';
+    const first = seen.get(loc);
+    if (first !== undefined) {
+      const message = property
+        ? `duplicate remote key ${JSON.stringify(remoteKey)} with property ${JSON.stringify(property)}: source keys ${JSON.stringify(first)} and ${JSON.stringify(source)} both map to the same destination`
+        : `duplicate remote key ${JSON.stringify(remoteKey)}: source keys ${JSON.stringify(first)} and ${JSON.stringify(source)} both map to the same destination`;
+      return { path: `spec.data[${i}].match.remoteRef`, message };
+    }
+    seen.set(loc, source);
+  }
+  return undefined;
+}
+
+/** The first error of validatePushSecret as the ProjectorError a reconcile fails with. */
+export function assertValidPushSecret(ps: PushSecret): void {
+  const first = validatePushSecret(ps).find((i) => i.severity === 'error');
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+}
+
+export type PushRefreshReason = 'never-synced' | 'spec-changed' | 'interval-elapsed' | 'source-changed' | 'up-to-date';
+
+/**
+ * ESO's shouldRefresh: the PushSecret changed (syncedResourceVersion), never pushed, or its interval
+ * elapsed; with refreshInterval 0 it pushes once per change of the PushSecret. Projector adds
+ * `source-changed`: the watched source Secret changed since the last push (ESO waits for the
+ * interval), except with refreshInterval 0, which promises no push but on a PushSecret change.
+ */
+export function pushRefreshReason(ps: PushSecret, now: Date, sourceChanged = false): PushRefreshReason {
+  const status = ps.status;
+  if (status?.syncedResourceVersion !== pushSyncVersionOf(ps)) return status?.syncedResourceVersion ? 'spec-changed' : 'never-synced';
+  const interval = pushRefreshIntervalMs(ps) ?? DEFAULT_REFRESH_MS;
+  if (interval === 0) return 'up-to-date';
+  if (!status.refreshTime) return 'never-synced';
+  if (sourceChanged) return 'source-changed';
+  return Date.parse(status.refreshTime) + interval < now.getTime() ? 'interval-elapsed' : 'up-to-date';
+}
+
+/**
+ * When to look again, in ms: after a push, the interval (0: not at all); when not due, ESO's
+ * `interval - sinceLastRefresh + 5s`.
+ */
+export function untilNextPush(ps: PushSecret, now: Date, pushedNow: boolean): number | undefined {
+  const interval = pushRefreshIntervalMs(ps) ?? DEFAULT_REFRESH_MS;
+  if (interval === 0) return undefined;
+  if (pushedNow) return interval;
+  const last = ps.status?.refreshTime ? Date.parse(ps.status.refreshTime) : now.getTime();
+  return Math.max(0, interval - (now.getTime() - last)) + NOT_DUE_SLACK_MS;
+}
+
+/** One value to push: the data item (as ESO records it in status), its statusRef and its bytes. */
+export interface PushItem {
+  data: PushSecretData;
+  statusRef: string;
+  /** Where the item is in the manifest, for messages. */
+  field: string;
+  value: SecretBytes;
+}
+
+/**
+ * The values spec.data asks for, from the source Secret's data (after the template): an item with a
+ * secretKey pushes that key's bytes (ESO: `secret key <k> does not exist` when missing); one without
+ * pushes the whole Secret as JSON (wholeSecretJson). Throws ProjectorError SourceNotFound naming the key.
+ */
+export function planPushItems(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>): PushItem[] {
+  return (ps.spec.data ?? []).map((data, i) => {
+    const field = `spec.data[${i}]`;
+    const key = data.match.secretKey;
+    if (key) {
+      const value = source.get(key);
+      if (!value) throw new ProjectorError('SourceNotFound', `secret key ${key} does not exist`, { field: `${field}.match.secretKey` });
+      return { data, statusRef: statusRefOf(data), field, value };
+    }
+    return { data, statusRef: statusRefOf(data), field, value: wholeSecretJson(source) };
+  });
+}
+
+/**
+ * A Secret's data as ESO's Azure provider pushes it without a secretKey (getSecretKey): Go's
+ * json.Marshal of map[string]string (keys sorted bytewise, each value the Go string of its bytes)
+ * through an Encoder with SetEscapeHTML(false) (runtime/esutils JSONMarshal), newline trimmed.
+ * Escapes as Go's encoding/json: `\"`, `\\`, `\b \f \n \r \t`, other control bytes `\u00XX`,
+ * U+2028/U+2029 as `\u2028`/`\u2029`, and each invalid UTF-8 byte as `\ufffd`.
+ */
+export function wholeSecretJson(data: ReadonlyMap<string, SecretBytes>): SecretBytes {
+  const keys = [...data.keys()].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  const parts = keys.map((k) => `${goJsonString(Buffer.from(k, 'utf8'))}:${goJsonString(data.get(k)!.reveal())}`);
+  return new Sensitive(new Uint8Array(Buffer.from(`{${parts.join(',')}}`, 'utf8')));
+}
+
+const SHORT_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
+
+/** Go's encoding/json string encoding with escapeHTML false (encode.go appendString). */
+function goJsonString(bytes: Uint8Array): string {
+  let out = '"';
+  let i = 0;
+  while (i < bytes.length) {
+    const n = utf8SequenceLength(bytes, i);
+    if (n === 0) {
+      out += '\\ufffd';
+      i += 1;
+      continue;
+    }
+    const ch = utf8.decode(bytes.subarray(i, i + n));
+    i += n;
+    const cp = ch.codePointAt(0)!;
+    if (SHORT_ESCAPES[cp]) out += SHORT_ESCAPES[cp];
+    else if (cp < 0x20) out += `\\u00${cp.toString(16).padStart(2, '0')}`;
+    else if (cp === 0x2028 || cp === 0x2029) out += `\\u${cp.toString(16)}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** ESO's mergeSecretState: `next` with every entry of `old` it lacks (new entries win). */
+export function mergeSyncedState(next: SyncedPushSecrets | undefined, old: SyncedPushSecrets | undefined): SyncedPushSecrets {
+  if (!next) return { ...(old ?? {}) };
+  const out: SyncedPushSecrets = {};
+  for (const [store, entries] of Object.entries(next)) out[store] = { ...entries };
+  for (const [store, entries] of Object.entries(old ?? {})) out[store] = { ...entries, ...(out[store] ?? {}) };
+  return out;
+}
+
+/** One remote object to delete: where (status store key), which entry and the item ESO recorded. */
+export interface PushDeletion {
+  storeKey: string;
+  statusRef: string;
+  data: PushSecretData;
+}
+
+/**
+ * ESO's DeleteSecretFromProviders: every entry of the old synced map that `next` no longer has
+ * (a whole store gone, or an entry gone from a store). With `next` empty: everything (finalizer,
+ * source deleted).
+ */
+export function pushDeletions(old: SyncedPushSecrets | undefined, next: SyncedPushSecrets): PushDeletion[] {
+  const out: PushDeletion[] = [];
+  for (const [storeKey, entries] of Object.entries(old ?? {})) {
+    const kept = next[storeKey];
+    for (const [statusRef, data] of Object.entries(entries)) {
+      if (!kept || !(statusRef in kept)) out.push({ storeKey, statusRef, data });
+    }
+  }
+  return out;
+}
+
+/** Parses ESO's status store key `<Kind>/<name>` back into a store reference. */
+export function storeRefOfKey(storeKey: string): { kind: 'SecretStore' | 'ClusterSecretStore'; name: string } {
+  const slash = storeKey.indexOf('/');
+  const kind = storeKey.slice(0, slash) === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+  return { kind, name: storeKey.slice(slash + 1) };
+}
+
+/** ESO's markAsDone: Ready=True Synced, refreshTime, syncedResourceVersion and the synced map. */
+export function pushStatusSynced(ps: PushSecret, synced: SyncedPushSecrets, now: Date): PushSecretStatus {
+  const message = updatePolicyOf(ps) === 'IfNotExists' ? PushMessage.syncedIfNotExists : PushMessage.synced;
+  return {
+    ...ps.status,
+    refreshTime: kubeTime(now),
+    syncedResourceVersion: pushSyncVersionOf(ps),
+    syncedPushSecrets: synced,
+    conditions: setCondition(ps.status?.conditions, { type: 'Ready', status: 'True', reason: PushReason.Synced, message }, now),
+  };
+}
+
+/** ESO's markAsFailed: Ready=False Errored with `message`; the synced map replaced when given. */
+export function pushStatusFailed(ps: PushSecret, message: string, now: Date, synced?: SyncedPushSecrets): PushSecretStatus {
+  return {
+    ...ps.status,
+    ...(synced !== undefined && { syncedPushSecrets: synced }),
+    conditions: setCondition(ps.status?.conditions, { type: 'Ready', status: 'False', reason: PushReason.Errored, message }, now),
+  };
+}
+
+/** ESO's handleSourceSecretDeleted + markAsSourceDeleted: empty synced map, Ready=False SourceDeleted. */
+export function pushStatusSourceDeleted(ps: PushSecret, now: Date): PushSecretStatus {
+  return {
+    ...ps.status,
+    syncedPushSecrets: {},
+    conditions: setCondition(ps.status?.conditions, { type: 'Ready', status: 'False', reason: PushReason.SourceDeleted, message: PushMessage.sourceDeleted }, now),
+  };
+}

@@ -1,0 +1,189 @@
+// PushSecret on the real API server with the local vault as Key Vault (official SDK both ways):
+// push of a key and of a whole Secret with ESO's ownership tag and metadata, a rotation of the
+// Kubernetes Secret reaching the vault without waiting for refreshInterval, a secret Projector did
+// not create (Replace refuses it, IfNotExists leaves it), and deletion with each deletionPolicy.
+// ESO behaviour: pkg/controllers/pushsecret/pushsecret_controller.go, providers/v1/azure/keyvault/keyvault.go.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClientSecretCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
+import { Cluster, assertNowhere } from '../../support/cluster.ts';
+import { startOperator, type RunningOperator } from '../../support/operator.ts';
+import { eventually } from '../../support/eventually.ts';
+import { startVault, type StartedVault } from '../../../src/vault/index.ts';
+import { clientOptions, credentialOptions } from '../vault/vault-support.ts';
+
+const NS = 'push';
+const CLIENT = 'push-sp';
+const META = { apiVersion: 'kubernetes.external-secrets.io/v1alpha1', kind: 'PushSecretMetadata' };
+
+describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () => {
+  let cp: ControlPlane;
+  let k: Cluster;
+  let vault: StartedVault;
+  let op: RunningOperator;
+  let dir: string;
+  let kv: SecretClient;
+  const canaries: string[] = [];
+  const canary = (label: string) => {
+    const v = `canary-${label}-${Math.random().toString(36).slice(2, 10)}`;
+    canaries.push(v);
+    return v;
+  };
+  const remote = async (name: string) => {
+    try {
+      return await kv.getSecret(name);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  };
+  const pushSecret = (name: string) => k.custom.getNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name }) as Promise<any>;
+  const ready = async (name: string) => ((await pushSecret(name)).status?.conditions ?? []).find((c: any) => c.type === 'Ready') ?? {};
+  const source = (name: string, data: Record<string, string>) => k.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, stringData: data }] as any);
+  const apply = (name: string, spec: Record<string, unknown>) =>
+    k.apply([{ apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name, namespace: NS }, spec: { secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }], ...spec } }] as any);
+  const gone = async (name: string) => {
+    try {
+      await pushSecret(name);
+      return false;
+    } catch (e) {
+      return (e as { code?: number }).code === 404;
+    }
+  };
+
+  before(async () => {
+    cp = await startControlPlane();
+    k = new Cluster(cp.admin);
+    dir = mkdtempSync(join(tmpdir(), 'projector-push-'));
+    vault = await startVault({ dataDir: dir });
+    await k.installCrds();
+    await k.namespace(NS);
+    const clientSecret = canary('client-secret');
+    await vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
+    kv = new SecretClient(vault.url, new ClientSecretCredential(vault.tenantId, CLIENT, clientSecret, credentialOptions(vault)), clientOptions(vault));
+    await k.apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp', namespace: NS }, stringData: { 'client-id': CLIENT, 'client-secret': clientSecret } },
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'SecretStore',
+        metadata: { name: 'kv', namespace: NS },
+        spec: {
+          provider: {
+            azurekv: {
+              vaultUrl: `${vault.url}/`,
+              tenantId: vault.tenantId,
+              authType: 'ServicePrincipal',
+              customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+              caBundle: Buffer.from(vault.caPem).toString('base64'),
+              authSecretRef: { clientId: { name: 'sp', key: 'client-id' }, clientSecret: { name: 'sp', key: 'client-secret' } },
+            },
+          },
+        },
+      },
+    ] as any);
+    op = await startOperator(cp.admin);
+    await eventually(() => k.ready(NS, 'secretstores', 'kv'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store Ready' });
+  });
+
+  after(async () => {
+    try {
+      if (op) {
+        const statuses = JSON.stringify(((await k.custom.listNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets' })) as any).items.map((i: any) => i.status));
+        assertNowhere(canaries, { 'operator logs': op.logs(), 'statuses and events': (await k.observableText([NS])) + statuses });
+      }
+    } finally {
+      await op?.stop();
+      await vault?.close();
+      await cp?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pushes a key and the whole Secret with the managed-by tag and metadata, records status, and a rotation in Kubernetes reaches the vault at once', async () => {
+    const password = canary('password');
+    const user = canary('user');
+    await source('app', { password, user });
+    await apply('app', {
+      refreshInterval: '1h', // the rotation below must not wait for it
+      deletionPolicy: 'Delete',
+      selector: { secret: { name: 'app' } },
+      data: [
+        { match: { secretKey: 'password', remoteRef: { remoteKey: 'app-password' } }, metadata: { ...META, spec: { tags: { team: 'payments' }, contentType: 'text/plain', expirationDate: '2030-12-31T20:00:00Z' } } },
+        { match: { remoteRef: { remoteKey: 'app-all' } } },
+      ],
+    });
+    const pushed = await eventually(() => remote('app-password'), (s) => s?.value === password, { timeoutMs: 20_000, message: 'app-password pushed' });
+    assert.deepEqual(pushed!.properties.tags, { 'managed-by': 'external-secrets', team: 'payments' });
+    assert.equal(pushed!.properties.contentType, 'text/plain');
+    assert.equal(pushed!.properties.expiresOn?.toISOString(), '2030-12-31T20:00:00.000Z');
+    // Items are pushed in order: app-all follows app-password.
+    const all = await eventually(() => remote('app-all'), (a) => a !== undefined, { timeoutMs: 10_000, message: 'app-all pushed' });
+    // Go's json.Marshal of map[string]string: keys sorted (ESO keyvault.go getSecretKey).
+    assert.equal(all?.value, `{"password":"${password}","user":"${user}"}`);
+    assert.deepEqual(all?.properties.tags, { 'managed-by': 'external-secrets' });
+
+    const ps = await eventually(() => pushSecret('app'), (o) => o.status?.conditions?.[0]?.status === 'True', { timeoutMs: 10_000, message: 'status Ready' });
+    assert.deepEqual(ps.metadata.finalizers, ['pushsecret.externalsecrets.io/finalizer']);
+    const cond = ps.status.conditions[0];
+    assert.equal(cond.reason, 'Synced');
+    assert.equal(cond.message, 'PushSecret synced successfully');
+    assert.deepEqual(Object.keys(ps.status.syncedPushSecrets), ['SecretStore/kv']);
+    assert.deepEqual(Object.keys(ps.status.syncedPushSecrets['SecretStore/kv']).sort(), ['app-all', 'app-password']);
+    assert.deepEqual(ps.status.syncedPushSecrets['SecretStore/kv']['app-all'], { match: { remoteRef: { remoteKey: 'app-all' } }, conversionStrategy: 'None' });
+    assert.match(ps.status.syncedResourceVersion, /^1-[0-9a-f]{56}$/);
+    assert.ok(ps.status.refreshTime);
+    await eventually(async () => (await k.events(NS)).some((e) => e.name === 'app' && e.reason === 'Synced' && e.type === 'Normal'), true, { timeoutMs: 10_000, message: 'Synced event' });
+
+    const rotated = canary('rotated');
+    const at = Date.now();
+    await source('app', { password: rotated, user });
+    await eventually(async () => (await remote('app-password'))?.value, rotated, { timeoutMs: 15_000, message: 'rotation reached the vault' });
+    assert.ok(Date.now() - at < 15_000);
+    await eventually(async () => (await remote('app-all'))?.value, `{"password":"${rotated}","user":"${user}"}`, { timeoutMs: 10_000, message: 'whole-Secret JSON rotated' });
+  });
+
+  it('refuses to overwrite a secret it did not create (Replace), and leaves it with IfNotExists', async () => {
+    const theirs = canary('theirs');
+    await vault.admin.setSecret('foreign', theirs, { tags: { owner: 'someone-else' } });
+    await source('mine', { v: canary('mine') });
+    await apply('replace', { selector: { secret: { name: 'mine' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'foreign' } } }] });
+    await apply('if-not-exists', { updatePolicy: 'IfNotExists', deletionPolicy: 'Delete', selector: { secret: { name: 'mine' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'foreign' } } }] });
+    const refused = await eventually(() => ready('replace'), (c) => c.status === 'False', { timeoutMs: 20_000, message: 'Replace refused' });
+    assert.equal(refused.reason, 'Errored');
+    assert.match(refused.message, /^TargetOwnedElsewhere: set secret failed: could not write remote ref v to target secretstore kv: secret foreign not managed by external-secrets/);
+    const left = await eventually(() => ready('if-not-exists'), (c) => c.status === 'True', { timeoutMs: 20_000, message: 'IfNotExists synced' });
+    assert.equal(left.message, 'PushSecret synced successfully. Existing secrets in providers unchanged.');
+    const foreign = await remote('foreign');
+    assert.equal(foreign?.value, theirs);
+    assert.deepEqual(foreign?.properties.tags, { owner: 'someone-else' });
+    await eventually(async () => (await k.events(NS)).some((e) => e.name === 'replace' && e.reason === 'Errored' && e.type === 'Warning'), true, { timeoutMs: 10_000, message: 'Errored event' });
+  });
+
+  it('deletes what it pushed with deletionPolicy Delete (item removed, PushSecret deleted), keeps it with None, never deletes a secret it does not own', async () => {
+    await source('del', { a: canary('a'), b: canary('b') });
+    await apply('del', { deletionPolicy: 'Delete', selector: { secret: { name: 'del' } }, data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'del-a' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'del-b' } } }] });
+    await apply('keep', { deletionPolicy: 'None', selector: { secret: { name: 'del' } }, data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'keep-a' } } }] });
+    await eventually(() => vault.admin.secretNames().filter((n) => ['del-a', 'del-b', 'keep-a'].includes(n)).sort(), ['del-a', 'del-b', 'keep-a'], { timeoutMs: 20_000, message: 'pushed' });
+    // Dropping an item deletes its remote secret.
+    await apply('del', { deletionPolicy: 'Delete', selector: { secret: { name: 'del' } }, data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'del-a' } } }] });
+    await eventually(() => vault.admin.secretNames().includes('del-b'), false, { timeoutMs: 15_000, message: 'del-b deleted with its item' });
+    await eventually(async () => Object.keys((await pushSecret('del')).status?.syncedPushSecrets?.['SecretStore/kv'] ?? {}), ['del-a'], { timeoutMs: 10_000, message: 'status without del-b' });
+
+    await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name: 'del' });
+    await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name: 'keep' });
+    await eventually(() => gone('del'), true, { timeoutMs: 15_000, message: 'PushSecret del finalized' });
+    await eventually(() => gone('keep'), true, { timeoutMs: 15_000, message: 'PushSecret keep gone' });
+    assert.ok(!vault.admin.secretNames().includes('del-a'), 'Delete: del-a deleted');
+    assert.ok(vault.admin.secretNames().includes('keep-a'), 'None: keep-a kept');
+
+    // A PushSecret with Delete that only ever saw someone else's secret (IfNotExists) deletes nothing of theirs.
+    await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name: 'if-not-exists' });
+    await eventually(() => gone('if-not-exists'), true, { timeoutMs: 15_000 });
+    assert.equal((await remote('foreign'))?.properties.tags?.owner, 'someone-else');
+  });
+});

@@ -1,0 +1,95 @@
+// core/push-secret.ts against ESO v2.9's pushsecret_controller.go (shouldRefresh, statusRef,
+// mergeSecretState, DeleteSecretFromProviders, validateRemoteKeyUniqueness, markAsDone/Failed) and
+// the Azure provider's whole-Secret JSON (keyvault.go getSecretKey + esutils.JSONMarshal).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PushSecret } from '../../../src/api/pushsecret.ts';
+import { ProjectorError } from '../../../src/core/errors.ts';
+import {
+  mergeSyncedState, planPushItems, pushDeletions, pushRefreshReason, pushStatusFailed, pushStatusSynced, pushSyncVersionOf, statusRefOf, untilNextPush,
+  validatePushSecret,
+} from '../../../src/core/push-secret.ts';
+import { Sensitive } from '../../../src/core/sensitive.ts';
+
+const bytes = (s: string | Uint8Array) => new Sensitive(typeof s === 'string' ? new Uint8Array(Buffer.from(s, 'utf8')) : s);
+const text = (b: Sensitive<Uint8Array>) => Buffer.from(b.reveal()).toString('utf8');
+const now = new Date('2026-01-01T00:00:00Z');
+
+function ps(spec: Partial<PushSecret['spec']> = {}, status?: PushSecret['status']): PushSecret {
+  return {
+    apiVersion: 'external-secrets.io/v1alpha1',
+    kind: 'PushSecret',
+    metadata: { name: 'p', namespace: 'ns', generation: 1 },
+    spec: { secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }], selector: { secret: { name: 'src' } }, data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'ra' } } }], ...spec },
+    ...(status && { status }),
+  };
+}
+
+describe('PushSecret planning', () => {
+  it('pushes a key, and the whole Secret as Go json.Marshal of map[string]string without HTML escaping', () => {
+    const p = ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'ra' } } }, { match: { remoteRef: { remoteKey: 'all' } } }] });
+    const items = planPushItems(p, new Map([['b', bytes('<x&y>"\n\u2028é')], ['a', bytes('1')], ['Z', bytes(new Uint8Array([0xff, 0x01]))]]));
+    assert.deepEqual(items.map((i) => [i.statusRef, i.field]), [['ra', 'spec.data[0]'], ['all', 'spec.data[1]']]);
+    assert.equal(text(items[0]!.value), '1');
+    // Expected bytes from Go 1.26: json.NewEncoder with SetEscapeHTML(false) of
+    // map[string]string{"b": "<x&y>\"\n\u2028é", "a": "1", "Z": "\xff\x01"} (encoding/json appendString).
+    assert.equal(text(items[1]!.value), '{"Z":"\\ufffd\\u0001","a":"1","b":"<x&y>\\"\\n\\u2028é"}');
+  });
+
+  it('fails naming a missing key, never a value', () => {
+    assert.throws(() => planPushItems(ps(), new Map([['other', bytes('v')]])), (e: ProjectorError) => e.code === 'SourceNotFound' && e.message === 'secret key a does not exist' && e.details.field === 'spec.data[0].match.secretKey');
+  });
+
+  it("statusRef is remoteKey or remoteKey/property (ESO's statusRef)", () => {
+    assert.equal(statusRefOf({ match: { remoteRef: { remoteKey: 'k' } } }), 'k');
+    assert.equal(statusRefOf({ match: { remoteRef: { remoteKey: 'k', property: 'p' } } }), 'k/p');
+  });
+
+  it('validates: duplicate destinations with ESO text, NotSupported fields, selector rules', () => {
+    const dup = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r' } } }] }));
+    assert.deepEqual(dup.map((i) => [i.path, i.message]), [['spec.data[1].match.remoteRef', 'duplicate remote key "r": source keys "a" and "b" both map to the same destination']]);
+    const byProperty = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'y' } } }] }));
+    assert.deepEqual(byProperty, []);
+    const codes = validatePushSecret(ps({ dataTo: [{ storeRef: { name: 'kv' } }], selector: { secret: { selector: { matchLabels: { a: 'b' } } } }, secretStoreRefs: [{ labelSelector: { matchLabels: { a: 'b' } } }] })).map((i) => [i.path, i.code]);
+    assert.deepEqual(codes, [['spec.selector.secret.selector', 'NotSupported'], ['spec.secretStoreRefs[0].labelSelector', 'NotSupported'], ['spec.dataTo', 'NotSupported']]);
+    assert.deepEqual(validatePushSecret(ps({ refreshInterval: '1 hour' })).map((i) => i.path), ['spec.refreshInterval']);
+  });
+
+  it("refreshes as ESO's shouldRefresh, plus a changed source; interval 0 pushes once per PushSecret change", () => {
+    const synced = (refreshTime: string, spec: Partial<PushSecret['spec']> = {}) => {
+      const p = ps(spec);
+      return ps(spec, { refreshTime, syncedResourceVersion: pushSyncVersionOf(p) });
+    };
+    assert.equal(pushRefreshReason(ps(), now), 'never-synced');
+    assert.equal(pushRefreshReason(ps({}, { refreshTime: now.toISOString(), syncedResourceVersion: '0-x' }), now), 'spec-changed');
+    assert.equal(pushRefreshReason(synced('2025-12-31T23:30:00Z'), now), 'up-to-date');
+    assert.equal(pushRefreshReason(synced('2025-12-31T23:30:00Z'), now, true), 'source-changed');
+    assert.equal(pushRefreshReason(synced('2025-12-31T22:59:59Z'), now), 'interval-elapsed');
+    assert.equal(pushRefreshReason(synced('2025-01-01T00:00:00Z', { refreshInterval: '0' }), now, true), 'up-to-date');
+    // Not due: ESO requeues at interval - since + 5s.
+    assert.equal(untilNextPush(synced('2025-12-31T23:30:00Z'), now, false), 30 * 60_000 + 5_000);
+    assert.equal(untilNextPush(ps({ refreshInterval: '10m' }), now, true), 600_000);
+    assert.equal(untilNextPush(ps({ refreshInterval: '0' }), now, true), undefined);
+  });
+
+  it('deletes what the new synced map lacks, per store and entry; merges state with new entries winning', () => {
+    const item = (k: string) => ({ match: { remoteRef: { remoteKey: k } } });
+    const old = { 'SecretStore/a': { x: item('x'), y: item('y') }, 'ClusterSecretStore/b': { z: item('z') } };
+    const next = { 'SecretStore/a': { x: item('x') } };
+    assert.deepEqual(pushDeletions(old, next).map((d) => `${d.storeKey}:${d.statusRef}`), ['SecretStore/a:y', 'ClusterSecretStore/b:z']);
+    assert.deepEqual(pushDeletions(old, {}).length, 3);
+    assert.deepEqual(mergeSyncedState({ 'SecretStore/a': { x: item('x2') } }, old), { 'SecretStore/a': { x: item('x2'), y: item('y') }, 'ClusterSecretStore/b': { z: item('z') } });
+  });
+
+  it("writes ESO's Ready condition: Synced (with the IfNotExists suffix) and Errored, keeping the transition time while the status holds", () => {
+    const done = pushStatusSynced(ps({ updatePolicy: 'IfNotExists' }), {}, now);
+    assert.deepEqual(done.conditions, [{ type: 'Ready', status: 'True', reason: 'Synced', message: 'PushSecret synced successfully. Existing secrets in providers unchanged.', lastTransitionTime: '2026-01-01T00:00:00Z' }]);
+    assert.equal(done.refreshTime, '2026-01-01T00:00:00Z');
+    const later = new Date('2026-01-01T01:00:00Z');
+    const failed = pushStatusFailed(ps({}, done), 'X: boom', later);
+    assert.equal(failed.conditions![0]!.lastTransitionTime, '2026-01-01T01:00:00Z');
+    const failedAgain = pushStatusFailed(ps({}, failed), 'X: other', new Date('2026-01-01T02:00:00Z'));
+    assert.equal(failedAgain.conditions![0]!.lastTransitionTime, '2026-01-01T01:00:00Z');
+    assert.equal(failedAgain.refreshTime, '2026-01-01T00:00:00Z', 'a failure keeps the last refresh time');
+  });
+});
