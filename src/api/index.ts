@@ -5,3 +5,4 @@ export * from './clusterexternalsecret.ts';
 export * from './secretstore.ts';
 export * from './providers/azurekv.ts';
 export * from './providers/fake.ts';
+export * from './generators.ts';
