@@ -6,10 +6,12 @@
 // (src/api/crds.ts) and `projector validate`.
 //
 // Projector runs Password, UUID, Fake, ACRAccessToken and ClusterGenerator of those kinds. ESO's other
-// generator kinds are not served as CRDs; inside a ClusterGenerator their specs are kept as written
-// (x-kubernetes-preserve-unknown-fields) and reported NotSupported (core/generators.ts).
+// generator kinds are not served as CRDs; inside a ClusterGenerator their specs have ESO's schema
+// (imported from its CRD: providers/eso-generators.generated.ts) and are reported NotSupported
+// (core/generators.ts).
 import { Type, StringEnum, StringMap, type Static, type TSchema } from './schema-kit.ts';
 import { SecretKeySelector, ServiceAccountSelector, type ObjectMeta } from './meta.ts';
+import { ESO_GENERATOR_SPEC_SCHEMAS } from './providers/eso-generators.generated.ts';
 
 export const GENERATOR_GROUP = 'generators.external-secrets.io';
 export const GENERATOR_VERSION = 'v1alpha1';
@@ -84,9 +86,11 @@ export const CLUSTER_GENERATOR_KINDS = [
   'Grafana', 'MFA',
 ] as const;
 
-/** A generator spec Projector does not run: kept as written, reported NotSupported. */
-function KeptSpec(): TSchema {
-  return Type.Unsafe<Record<string, unknown>>({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+/** A generator spec Projector does not run: ESO's schema, reported NotSupported. */
+function KeptSpec(field: string): TSchema {
+  const schema = ESO_GENERATOR_SPEC_SCHEMAS[field];
+  if (!schema) throw new Error(`no ESO schema for ClusterGenerator spec.generator.${field}`);
+  return Type.Unsafe<Record<string, unknown>>(schema);
 }
 
 /** ClusterGenerator.spec.generator member per kind (ESO's GeneratorSpec json names). */
@@ -115,22 +119,22 @@ export const ClusterGeneratorSpec = Type.Object({
   generator: Type.Object(
     {
       acrAccessTokenSpec: Type.Optional(ACRAccessTokenSpec),
-      beyondtrustWorkloadCredentialsDynamicSecretSpec: Type.Optional(KeptSpec()),
-      cloudsmithAccessTokenSpec: Type.Optional(KeptSpec()),
-      ecrAuthorizationTokenSpec: Type.Optional(KeptSpec()),
+      beyondtrustWorkloadCredentialsDynamicSecretSpec: Type.Optional(KeptSpec('beyondtrustWorkloadCredentialsDynamicSecretSpec')),
+      cloudsmithAccessTokenSpec: Type.Optional(KeptSpec('cloudsmithAccessTokenSpec')),
+      ecrAuthorizationTokenSpec: Type.Optional(KeptSpec('ecrAuthorizationTokenSpec')),
       fakeSpec: Type.Optional(FakeSpec),
-      gcrAccessTokenSpec: Type.Optional(KeptSpec()),
-      githubAccessTokenSpec: Type.Optional(KeptSpec()),
-      gitlabDeployTokenSpec: Type.Optional(KeptSpec()),
-      grafanaSpec: Type.Optional(KeptSpec()),
-      mfaSpec: Type.Optional(KeptSpec()),
+      gcrAccessTokenSpec: Type.Optional(KeptSpec('gcrAccessTokenSpec')),
+      githubAccessTokenSpec: Type.Optional(KeptSpec('githubAccessTokenSpec')),
+      gitlabDeployTokenSpec: Type.Optional(KeptSpec('gitlabDeployTokenSpec')),
+      grafanaSpec: Type.Optional(KeptSpec('grafanaSpec')),
+      mfaSpec: Type.Optional(KeptSpec('mfaSpec')),
       passwordSpec: Type.Optional(PasswordSpec),
-      quayAccessTokenSpec: Type.Optional(KeptSpec()),
-      sshKeySpec: Type.Optional(KeptSpec()),
-      stsSessionTokenSpec: Type.Optional(KeptSpec()),
+      quayAccessTokenSpec: Type.Optional(KeptSpec('quayAccessTokenSpec')),
+      sshKeySpec: Type.Optional(KeptSpec('sshKeySpec')),
+      stsSessionTokenSpec: Type.Optional(KeptSpec('stsSessionTokenSpec')),
       uuidSpec: Type.Optional(UUIDSpec),
-      vaultDynamicSecretSpec: Type.Optional(KeptSpec()),
-      webhookSpec: Type.Optional(KeptSpec()),
+      vaultDynamicSecretSpec: Type.Optional(KeptSpec('vaultDynamicSecretSpec')),
+      webhookSpec: Type.Optional(KeptSpec('webhookSpec')),
     },
     { minProperties: 1, maxProperties: 1, description: 'Exactly one generator spec, the one matching kind.' },
   ),
