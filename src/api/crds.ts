@@ -6,6 +6,7 @@ import { SecretStoreSpec, SecretStoreStatus } from './secretstore.ts';
 import { ClusterExternalSecretSpec, ClusterExternalSecretStatus } from './clusterexternalsecret.ts';
 import { PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION } from './pushsecret.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
+import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_GROUP, GENERATOR_VERSION, GeneratorStateSpec, GeneratorStateStatus, PasswordSpec, UUIDSpec } from './generators.ts';
 
 interface PrinterColumn {
   name: string;
@@ -21,8 +22,11 @@ interface KindSpec {
   shortNames: string[];
   scope: 'Namespaced' | 'Cluster';
   spec: TSchema;
-  status: TSchema;
+  /** Absent: the kind has no status (ESO's generators). */
+  status?: TSchema;
   columns: PrinterColumn[];
+  /** kubectl categories; default ['external-secrets']. */
+  categories?: string[];
   /** API group; default external-secrets.io. Generators live in generators.external-secrets.io. */
   group?: string;
   /** Served versions, storage first; default v1 (storage) and v1beta1 (deprecated), as ESO serves its core kinds. */
@@ -100,7 +104,33 @@ const KINDS: KindSpec[] = [
       { name: 'Last Sync', type: 'date', jsonPath: '.status.refreshTime' },
     ],
   },
+  // Generators (ESO's generators.external-secrets.io, v1alpha1 only; src/api/generators.ts).
+  ...generatorKinds(),
 ];
+
+/** ESO's generator CRDs Projector serves: no status, categories external-secrets + external-secrets-generators. */
+function generatorKinds(): KindSpec[] {
+  const categories = ['external-secrets', 'external-secrets-generators'];
+  const gen = (kind: string, plural: string, spec: TSchema, scope: 'Namespaced' | 'Cluster' = 'Namespaced'): KindSpec => ({
+    kind, plural, singular: plural.replace(/s$/, ''), shortNames: [], scope, spec, columns: [], categories, group: GENERATOR_GROUP, versions: [GENERATOR_VERSION],
+  });
+  return [
+    gen('Password', 'passwords', PasswordSpec),
+    gen('UUID', 'uuids', UUIDSpec),
+    gen('Fake', 'fakes', FakeSpec),
+    gen('ACRAccessToken', 'acraccesstokens', ACRAccessTokenSpec),
+    gen('ClusterGenerator', 'clustergenerators', ClusterGeneratorSpec, 'Cluster'),
+    {
+      ...gen('GeneratorState', 'generatorstates', GeneratorStateSpec),
+      shortNames: ['gs'],
+      status: GeneratorStateStatus,
+      columns: [
+        { name: 'GC Deadline', type: 'string', jsonPath: '.spec.garbageCollectionDeadline' },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+    },
+  ];
+}
 
 /** ESO's columns, name for name (its CRDs spell this one `AGE`): test/fixtures/eso-crds/printer-columns.json. */
 function storeColumns(): PrinterColumn[] {
@@ -146,7 +176,7 @@ function openAPIV3Schema(k: KindSpec): unknown {
       kind: Type.Optional(Type.String()),
       metadata: Type.Optional(Type.Object({})),
       spec: Type.Optional(k.spec),
-      status: Type.Optional(k.status),
+      ...(k.status ? { status: Type.Optional(k.status) } : {}),
     }),
   );
 }
@@ -172,7 +202,7 @@ function crdOf(k: KindSpec): object {
     },
     spec: {
       group,
-      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular, shortNames: k.shortNames, categories: ['external-secrets'] },
+      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular, ...(k.shortNames.length ? { shortNames: k.shortNames } : {}), categories: k.categories ?? ['external-secrets'] },
       scope: k.scope,
       // All served versions of a kind share one schema, so no conversion webhook is needed.
       conversion: { strategy: 'None' },
@@ -182,7 +212,7 @@ function crdOf(k: KindSpec): object {
         storage: v === storage,
         ...(v === storage ? {} : { deprecated: true, deprecationWarning: `${group}/${v} ${k.kind} is deprecated; use ${group}/${storage}` }),
         subresources: { status: {} },
-        additionalPrinterColumns: k.columns,
+        ...(k.columns.length ? { additionalPrinterColumns: k.columns } : {}),
         schema: { openAPIV3Schema: openAPIV3Schema(k) },
       })),
     },

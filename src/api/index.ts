@@ -6,3 +6,4 @@ export * from './secretstore.ts';
 export * from './providers/azurekv.ts';
 export * from './providers/fake.ts';
 export * from './pushsecret.ts';
+export * from './generators.ts';

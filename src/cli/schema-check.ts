@@ -5,6 +5,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
 import { issue, type Issue } from '../core/issues.ts';
+import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, PasswordSpec, UUIDSpec } from '../api/generators.ts';
+import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
 
 export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret';
@@ -196,4 +198,46 @@ function isSecretKeyRef(value: unknown): boolean {
     (ref.namespace === undefined || typeof ref.namespace === 'string') &&
     keys.every((k) => k === 'name' || k === 'key' || k === 'namespace')
   );
+}
+
+// --- generators (generators.external-secrets.io/v1alpha1) ---
+const GENERATOR_SPECS: Record<string, unknown> = {
+  Password: PasswordSpec,
+  UUID: UUIDSpec,
+  Fake: FakeSpec,
+  ACRAccessToken: ACRAccessTokenSpec,
+  ClusterGenerator: ClusterGeneratorSpec,
+};
+let generatorValidators: Record<string, ValidateFunction> | undefined;
+
+/** True for a document in the generators group. */
+export function isGeneratorDoc(doc: Pick<LoadedDoc, 'apiVersion'>): boolean {
+  return doc.apiVersion?.startsWith(`${GENERATOR_GROUP}/`) ?? false;
+}
+
+/**
+ * A generator manifest: a kind Projector runs, v1alpha1, ESO's schema (with the API server's
+ * defaults applied first, so a field that is required but defaulted may be left out), then the same
+ * spec rules the operator applies (core/generators.ts).
+ */
+export function checkGeneratorDocument(doc: LoadedDoc): Issue[] {
+  const kind = doc.kind ?? '';
+  if (!GENERATOR_SPECS[kind]) {
+    if (kind === 'GeneratorState') return [issue('kind', 'NotSupported', 'GeneratorState objects are written by the controller, not by hand')];
+    return [issue('kind', 'NotSupported', `generator kind ${kind || '(none)'} is not supported by Projector; supported: ${Object.keys(GENERATOR_SPECS).join(', ')}`)];
+  }
+  if (doc.apiVersion !== GENERATOR_API_VERSION) return [issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served; use ${GENERATOR_API_VERSION}`)];
+  if (!generatorValidators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
+    generatorValidators = Object.fromEntries(Object.entries(GENERATOR_SPECS).map(([k, spec]) => [k, ajv.compile(documentSchema(spec, {}))]));
+  }
+  const object = structuredClone(doc.object) as { metadata?: { name?: string; namespace?: unknown }; spec?: unknown };
+  const validate = generatorValidators[kind]!;
+  if (!validate(object)) return dedupe((validate.errors ?? []).map(toIssue));
+  const out: Issue[] =
+    kind === 'ClusterGenerator'
+      ? clusterGeneratorIssues(object.spec as never)
+      : specIssues(kind as RunnableKind, object.spec, 'spec');
+  if (kind === 'ClusterGenerator' && typeof object.metadata?.namespace === 'string') out.push(issue('metadata.namespace', 'UnexpectedNamespace', 'a ClusterGenerator is cluster-scoped; metadata.namespace is ignored', 'warning'));
+  return out;
 }

@@ -35,6 +35,11 @@ import { WORKLOAD_KINDS } from '../core/workload-reload.ts';
 import { WORKLOAD_PLURALS, WorkloadReloader } from './workload-reload.ts';
 import { PushSecretReconciler, type PushGenerator } from './pushsecret/reconciler.ts';
 import { PUSH_SECRET_VERSION, type PushSecret } from '../api/pushsecret.ts';
+import { GENERATOR_PLURALS } from '../api/generators.ts';
+import { generatorProviderHost } from '../kube/provider-host.ts';
+import { cryptoRandom } from '../platform/random.ts';
+import { generateAcrAccessToken, type AcrOptions } from '../providers/azurekv/acr.ts';
+import { runGeneratorRef, type GeneratorDeps } from '../sync/generate.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -76,6 +81,8 @@ export interface ManagerOptions {
   pushSecrets?: boolean;
   /** Generators for PushSecret selector.generatorRef, when this build has them. */
   pushGenerator?: PushGenerator;
+  /** ACRAccessToken generators: tests point the Entra ID authority and trust at the local vault. */
+  acr?: AcrOptions;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -178,6 +185,20 @@ export class Manager {
     this.externalSecrets.addIndex('namespace', (es) => [es.metadata.namespace]);
   }
 
+  /**
+   * dataFrom generatorRef: the generator is read by GET at each sync that runs it, as ESO's resolver
+   * does (no reflector: generators are read only at refresh time, and an absent generator CRD then
+   * fails only the ExternalSecrets naming it instead of keeping the operator from becoming ready).
+   */
+  #generate(log: Logger): NonNullable<import('../sync/fetch-provider-data.ts').FetchOptions['generate']> {
+    const deps: GeneratorDeps = {
+      getGenerator: (kind, ns, name) => this.#kube.getGenerator(GENERATOR_PLURALS[kind], ns, name),
+      random: cryptoRandom,
+      acr: (spec, ns, signal) => generateAcrAccessToken(spec, generatorProviderHost(this.#kube, ns, log.child({ component: 'generator' })), this.#o.acr ?? {}, signal),
+    };
+    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
+  }
+
   /** True when this instance runs the workers' writes: always without leader election. */
   isLeader(): boolean {
     return this.#elector ? this.#elector.isLeader() : true;
@@ -264,7 +285,7 @@ export class Manager {
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
       renderTemplate: this.#o.renderTemplate,
-      fetchOptions: { renderKeyTemplate: this.#o.renderKeyTemplate },
+      fetchOptions: { renderKeyTemplate: this.#o.renderKeyTemplate, generate: this.#generate(log) },
       changes: this.#changes,
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>

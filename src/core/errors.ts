@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'KubeUnavailable'
   /** A local data directory (the local vault's) is held by another live process. */
   | 'DataDirLocked'
+  /** A generatorRef names a generator object that does not exist (or whose CRD is not installed). */
+  | 'GeneratorNotFound'
+  /** A generator could not produce its values (ACR's token exchange refused or unreachable). */
+  | 'GeneratorFailed'
   | 'Internal';
 
 export type RetryClass = 'never' | 'backoff' | 'immediately';
@@ -68,6 +72,9 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   KubeInvalid: 'backoff',
   KubeUnavailable: 'backoff',
   DataDirLocked: 'never',
+  // The generator object may be created later, and a registry outage passes: ESO retries both.
+  GeneratorNotFound: 'backoff',
+  GeneratorFailed: 'backoff',
   Internal: 'backoff',
 };
 

@@ -97,8 +97,8 @@ export function rewriteKeys<V>(
 export interface DataFromOrigin {
   /** `spec.dataFrom[i]`. */
   field: string;
-  /** extract: members of one JSON value (or tags, with metadataPolicy Fetch); find: vault secret names. */
-  kind: 'extract' | 'find';
+  /** extract: members of one JSON value (or tags, with metadataPolicy Fetch); find: vault secret names; generator: a generator's keys (no conversion, as ESO handleGenerateSecrets). */
+  kind: 'extract' | 'find' | 'generator';
   /** extract: the remote key that was read. */
   remoteKey?: string;
   /** extract with metadataPolicy Fetch: the entries are the secret's tags. */
@@ -111,6 +111,7 @@ export interface DataFromOrigin {
  * tags of remote key "app-config"`, or for find the vault secret's own name (a name, not a value).
  */
 export function describeDataFromEntry(origin: DataFromOrigin, position: number, rawKey: string): string {
+  if (origin.kind === 'generator') return `key #${position + 1} of ${origin.field}.sourceRef.generatorRef`;
   if (origin.kind === 'find') return `the key made from vault secret ${JSON.stringify(rawKey)} (matched by ${origin.field}.find)`;
   const where = origin.tags ? 'of the tags' : 'of the value';
   return `${origin.tags ? 'entry' : 'member'} #${position + 1} ${where} of remote key ${JSON.stringify(origin.remoteKey ?? '')} (${origin.field}.extract)`;
@@ -138,8 +139,8 @@ export function dataFromKeys(
   const rewriting = (opts.rewrite?.length ?? 0) > 0;
   const hint = opts.origin.kind === 'extract' && !opts.origin.tags ? '; the name is part of the secret value and is not shown' : '';
   rawKeys.forEach((rawKey, i) => {
-    const key = rewriting ? rewriteKey(rawKey, opts.rewrite!, opts.origin.field, opts.renderKeyTemplate) : convertKey(rawKey, opts.conversion);
-    if (!rewriting && out.has(key)) {
+    const key = rewriting ? rewriteKey(rawKey, opts.rewrite!, opts.origin.field, opts.renderKeyTemplate) : opts.origin.kind === 'generator' ? rawKey : convertKey(rawKey, opts.conversion);
+    if (!rewriting && opts.origin.kind !== 'generator' && out.has(key)) {
       const first = out.get(key)!;
       throw new ProjectorError(
         'VaultBadValue',
@@ -152,7 +153,7 @@ export function dataFromKeys(
     if (problem) {
       throw new ProjectorError(
         'VaultBadValue',
-        `${describeDataFromEntry(opts.origin, i, rawKey)} gives a Secret key that ${problem}${rewriting ? ' after rewrite' : ` after conversionStrategy ${opts.conversion ?? 'Default'}`}${hint}; use rewrite${rewriting ? '' : ' or conversionStrategy Unicode'} to change it`,
+        `${describeDataFromEntry(opts.origin, i, rawKey)} gives a Secret key that ${problem}${rewriting ? ' after rewrite' : opts.origin.kind === 'generator' ? '' : ` after conversionStrategy ${opts.conversion ?? 'Default'}`}${hint}; use rewrite${rewriting || opts.origin.kind === 'generator' ? '' : ' or conversionStrategy Unicode'} to change it`,
         { field: opts.origin.field },
       );
     }

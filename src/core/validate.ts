@@ -8,13 +8,13 @@ import { Msg, NON_OWNER_CREATION_POLICIES } from '../api/validation-rules.ts';
 import { DEFAULT_CONTROLLER_CLASS, shouldProcessStore } from './controller-class.ts';
 import { parseSpecDuration, parseStoreRefreshInterval } from './duration.ts';
 import { compileGoRegexp } from './go-regexp.ts';
+import { generatorRefIssues } from './generators.ts';
 import { issue, type Issue } from './issues.ts';
 import { MIN_REFRESH_INTERVAL_MS, remoteRefBoundIssues } from './limits.ts';
 
 /** Features the schema accepts (so manifests apply) but Projector does not implement yet. */
 export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.data[].sourceRef.generatorRef',
-  'spec.dataFrom[].sourceRef.generatorRef',
   'spec.target.template.engineVersion: v1',
   'spec.syncWindows',
   'spec.target.manifest (other than apiVersion v1, kind Secret)',
@@ -165,6 +165,8 @@ function checkDataFrom(entries: ExternalSecretDataFrom[]): Issue[] {
       out.push(issue(`${path}.sourceRef`, 'SourceRefEmpty', 'sourceRef needs storeRef or generatorRef'));
     }
     if (entry.find) out.push(...checkFind(entry.find, `${path}.find`));
+    // ESO's resolver rules for the ref itself (group, version, kind); the generator object is read at sync.
+    out.push(...generatorRefIssues(entry.sourceRef?.generatorRef, `${path}.sourceRef.generatorRef`));
     asArray(entry.rewrite).forEach((rw, j) => {
       const source = rw?.regexp?.source;
       if (typeof source === 'string') out.push(...checkRegexp(source, `${path}.rewrite[${j}].regexp.source`));
@@ -205,11 +207,9 @@ function checkStoreRefs(es: ExternalSecret): Issue[] {
 function checkNotSupported(es: ExternalSecret): Issue[] {
   const out: Issue[] = [];
   const notSupported = (path: string, generic: string) => out.push(issue(path, 'NotSupported', `${generic} is not supported by Projector yet`));
+  // Deprecated in ESO, which does not implement it in data[] either (use dataFrom[].sourceRef.generatorRef).
   asArray(es.spec?.data).forEach((item, i) => {
     if (item?.sourceRef?.generatorRef) notSupported(`spec.data[${i}].sourceRef.generatorRef`, 'spec.data[].sourceRef.generatorRef');
-  });
-  asArray(es.spec?.dataFrom).forEach((entry, i) => {
-    if (entry?.sourceRef?.generatorRef) notSupported(`spec.dataFrom[${i}].sourceRef.generatorRef`, 'spec.dataFrom[].sourceRef.generatorRef');
   });
   const template = es.spec?.target?.template;
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');

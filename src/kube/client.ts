@@ -358,6 +358,25 @@ export class KubeClient {
     }
   }
 
+  /**
+   * A generator object (generators.external-secrets.io/v1alpha1) by GET, as ESO's resolver reads it
+   * at each sync; `namespace` undefined for a cluster-scoped kind. Undefined on 404: the object or
+   * its CRD is missing (the API server answers 404 for both), so an uninstalled generator CRD only
+   * fails the ExternalSecrets that name it.
+   */
+  async getGenerator(plural: string, namespace: string | undefined, name: string): Promise<{ apiVersion?: string; kind: string; metadata: ObjectMeta; spec?: unknown } | undefined> {
+    await this.#throttle();
+    const base = `/apis/generators.external-secrets.io/v1alpha1`;
+    const path = namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}/${encodeURIComponent(name)}` : `${base}/${plural}/${encodeURIComponent(name)}`;
+    const what = `get ${plural} ${namespace ? `${namespace}/` : ''}${name}`;
+    try {
+      return await this.#json('GET', path, what);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw kubeError(e, what);
+    }
+  }
+
   async serviceAccountToken(namespace: string, name: string, audiences: string[], expirationSeconds = 3600): Promise<Sensitive<string>> {
     await this.#throttle();
     try {

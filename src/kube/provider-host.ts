@@ -61,3 +61,27 @@ export function kubeProviderHost(
     },
   };
 }
+
+/**
+ * The host a generator's credential reads go through (ACRAccessToken): everything is read in the
+ * ExternalSecret's namespace, as ESO's ACR generator reads its Secrets and service account there (a
+ * `namespace` in a selector is not used).
+ */
+export function generatorProviderHost(kube: KubeClient, namespace: string, log: Logger): ProviderHost & {
+  serviceAccountAnnotations(sa: ServiceAccountSelector, signal: AbortSignal): Promise<Record<string, string>>;
+} {
+  return {
+    namespace,
+    log,
+    async readSecretKey(ref: SecretKeySelector): Promise<Sensitive<string>> {
+      if (!ref.name || !ref.key) throw new ProjectorError('InvalidSpec', 'a generator secretRef needs name and key');
+      return kube.readSecretKey(namespace, ref.name, ref.key);
+    },
+    async serviceAccountToken(sa: ServiceAccountSelector, audiences: string[]): Promise<Sensitive<string>> {
+      return kube.serviceAccountToken(namespace, sa.name, audiences);
+    },
+    async serviceAccountAnnotations(sa: ServiceAccountSelector): Promise<Record<string, string>> {
+      return kube.serviceAccountAnnotations(namespace, sa.name);
+    },
+  };
+}

@@ -7,6 +7,8 @@ import { assertRemoteRefBounds } from '../core/limits.ts';
 import { checkNullBytes, checkNullBytesInMap } from '../core/null-bytes.ts';
 import { dataFromKeys, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
 import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
+import type { GeneratedData } from '../core/generators.ts';
+import type { GeneratorRef } from './generate.ts';
 
 /** Resolves a store reference (already access-checked) to a client. */
 export type ClientResolver = (ref: SecretStoreRef | undefined, field: string, signal: AbortSignal) => Promise<SecretsClient>;
@@ -21,6 +23,11 @@ export interface FetchedData {
 
 export interface FetchOptions {
   renderKeyTemplate?: KeyTemplateRenderer;
+  /**
+   * Runs a dataFrom item's generatorRef for an ExternalSecret in `namespace` (sync/generate.ts
+   * runGeneratorRef with the driver's reader). Absent: generatorRef is NotSupported by this driver.
+   */
+  generate?: (ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal) => Promise<GeneratedData>;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -64,6 +71,24 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   return out;
 }
 
+/**
+ * ESO's handleGenerateSecrets: the generator's data, keys rewritten (rewrite[] in order) and then
+ * checked as Secret keys (ValidateKeys); no conversionStrategy or decoding (a generatorRef has none).
+ * Generator failures are never "not found": deletionPolicy does not apply to them.
+ */
+async function generateDataFrom(d: ExternalSecretDataFrom, ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal, opts: FetchOptions): Promise<Map<string, SecretBytes>> {
+  (d.rewrite ?? []).forEach((rw, i) => {
+    if ((rw as { merge?: unknown }).merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge is not supported by Projector yet`, { field: `${field}.rewrite[${i}].merge` });
+  });
+  if (!opts.generate) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef: generators are not run by this command`, { field: `${field}.sourceRef.generatorRef` });
+  const raw = await opts.generate(ref, namespace, field, signal);
+  const values = [...raw.values()];
+  const keys = dataFromKeys([...raw.keys()], { rewrite: d.rewrite, origin: { field, kind: 'generator' }, renderKeyTemplate: opts.renderKeyTemplate });
+  const out = new Map<string, SecretBytes>();
+  for (const [k, i] of keys) out.set(k, values[i]!);
+  return out;
+}
+
 export async function fetchProviderData(es: ExternalSecret, resolve: ClientResolver, signal: AbortSignal, opts: FetchOptions = {}): Promise<FetchedData> {
   const tolerateMissing = deletionPolicyOf(es) !== 'Retain';
   const data = new Map<string, SecretBytes>();
@@ -74,8 +99,12 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
   for (let i = 0; i < dataFrom.length; i++) {
     const d = dataFrom[i]!;
     const field = `spec.dataFrom[${i}]`;
-    if (d.sourceRef?.generatorRef) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef is not supported by Projector yet`, { field });
     refs++;
+    const generatorRef = d.sourceRef?.generatorRef;
+    if (generatorRef) {
+      for (const [k, v] of await generateDataFrom(d, generatorRef, es.metadata.namespace ?? '', field, signal, opts)) data.set(k, v);
+      continue;
+    }
     try {
       const client = await resolve(d.sourceRef?.storeRef, field, signal);
       for (const [k, v] of await fetchDataFrom(d, field, client, signal, opts)) data.set(k, v);

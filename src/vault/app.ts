@@ -11,6 +11,7 @@ import { decodeSkipToken, encodeSkipToken, pageOf, parseMaxResults, type Page } 
 import { Throttle, type TransactionKind } from './throttle.ts';
 import { PrincipalRegistry, isNameAllowed } from './auth/principals.ts';
 import { VAULT_RESOURCE, verifyAccessToken } from './auth/access-token.ts';
+import { acrExchange, acrToken } from './auth/acr.ts';
 import { JwtError } from './auth/jwt.ts';
 import { handleTokenRequest, openIdConfiguration, tenantNotFound, type JsonWebKeySet } from './auth/token-endpoint.ts';
 import { handleImdsRequest } from './auth/imds.ts';
@@ -105,7 +106,7 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
     try {
       const injected = deps.faults?.take(url.pathname);
       if (injected) throw injected;
-      const identity = await routeIdentityRequest(req, url);
+      const identity = routeAcrRequest(req, url) ?? (await routeIdentityRequest(req, url));
       if (identity) {
         res = identity.response;
         ctx.clientId = identity.clientId;
@@ -118,6 +119,18 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
     deps.log.debug({ method: req.method, path: url.pathname, status: res.status, clientId: ctx.clientId, ms: deps.nowMs() - started }, 'vault request');
     return res;
   }
+
+  // --- Azure Container Registry token endpoints (ACRAccessToken generators; auth/acr.ts) ---
+  function routeAcrRequest(req: VaultRequest, url: URL): { response: VaultResponse; clientId?: string } | undefined {
+    const which = url.pathname === '/oauth2/exchange' ? 'exchange' : url.pathname === '/oauth2/token' ? 'token' : undefined;
+    if (!which || req.method !== 'POST') return undefined;
+    const form = new URLSearchParams(req.body);
+    const outcome = which === 'exchange' ? acrExchange(form, deps.signingKey, nowSeconds()) : acrToken(form, deps.signingKey, nowSeconds());
+    if (outcome.reason) deps.log.warn({ route: `acr ${which}`, clientId: outcome.clientId, reason: outcome.reason, status: outcome.status }, 'ACR token request refused');
+    else deps.log.info({ route: `acr ${which}`, clientId: outcome.clientId }, which === 'exchange' ? 'ACR refresh token issued' : 'ACR access token issued');
+    return { response: json(outcome.status, outcome.body), ...(outcome.clientId !== undefined ? { clientId: outcome.clientId } : {}) };
+  }
+  // --- end ACR ---
 
   async function routeIdentityRequest(req: VaultRequest, url: URL): Promise<{ response: VaultResponse; clientId?: string } | undefined> {
     const parts = url.pathname.split('/').filter(Boolean);

@@ -8,6 +8,8 @@ import { eventually } from './eventually.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const CRD_FILES = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets', 'pushsecrets'].map((p) => `${root}deploy/crds/${p}.external-secrets.io.yaml`);
+/** The generator CRDs (generators.external-secrets.io); installCrds leaves them out unless asked. */
+export const GENERATOR_CRD_FILES = ['passwords', 'uuids', 'fakes', 'acraccesstokens', 'clustergenerators', 'generatorstates'].map((p) => `${root}deploy/crds/${p}.generators.external-secrets.io.yaml`);
 
 export function readYamlDocs(path: string): KubernetesObject[] {
   return parseAllDocuments(readFileSync(path, 'utf8'), { version: '1.1' })
@@ -61,9 +63,9 @@ export class Cluster {
     await this.apply(readYamlDocs(path).map((o) => (tweak ? tweak(o) : o)));
   }
 
-  async installCrds(): Promise<void> {
-    for (const f of CRD_FILES) await this.applyFile(f);
-    for (const f of CRD_FILES) {
+  async installCrds(files: readonly string[] = CRD_FILES): Promise<void> {
+    for (const f of files) await this.applyFile(f);
+    for (const f of files) {
       const name = (readYamlDocs(f)[0]!.metadata as { name: string }).name;
       await eventually(
         async () => {

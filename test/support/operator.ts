@@ -76,6 +76,8 @@ export async function startOperator(
     wrapRenderer?: (inner: TemplateRenderer) => TemplateRenderer;
     /** --enable-workload-reload. */
     workloadReload?: boolean;
+    /** ACRAccessToken generators: the local vault as Entra ID authority and its CA. */
+    acr?: { authorityHost?: string; caPems?: string[] };
   } = {},
 ): Promise<RunningOperator> {
   const chunks: string[] = [];
@@ -110,6 +112,7 @@ export async function startOperator(
     jitter: (ms) => ms,
     leaderElection,
     ...(opts.workloadReload ? { workloadReload: true } : {}),
+    ...(opts.acr ? { acr: opts.acr } : {}),
   });
   const ac = new AbortController();
   const done = manager.run(ac.signal).catch((e) => {

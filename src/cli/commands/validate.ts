@@ -14,7 +14,7 @@ import { configuredProviders, validateExternalSecret, validateSecretStore } from
 import type { Provider } from '../../providers/provider.ts';
 import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
 import { CliOutput, documentLabel, hasFailed, OUTPUT_FORMATS, type OutputFormat, type Report } from '../output.ts';
-import { checkSchema, esoKindOf, isShapeIntact } from '../schema-check.ts';
+import { checkGeneratorDocument, checkSchema, esoKindOf, isGeneratorDoc, isShapeIntact } from '../schema-check.ts';
 import { byComma, repeatable } from '../repeatable.ts';
 
 /** Repository conventions; defaults follow ADR-0502 and the HOWTO. */
@@ -93,6 +93,7 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
   if (!isPlainObject(doc.object)) return { issues: [issue('', 'NotAnObject', 'a Kubernetes manifest must be a mapping')], shapeIntact: false };
   if (!doc.apiVersion || !doc.kind) return { issues: [issue('', 'NotAManifest', 'document has no apiVersion or kind; it was not checked', 'warning')], shapeIntact: false };
   if (doc.kind === 'Secret' && doc.apiVersion === 'v1') return { issues: checkCommittedSecret(doc), shapeIntact: true };
+  if (isGeneratorDoc(doc)) return { issues: checkGeneratorDocument(doc), shapeIntact: true };
   const schemaIssues = checkSchema(doc);
   const shapeIntact = isShapeIntact(schemaIssues);
   const kind = esoKindOf(doc);
@@ -118,7 +119,7 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
 
 /** What checkDocument judges: external-secrets.io kinds and v1 Secrets (others are read for context only, e.g. Namespace labels). */
 function isValidatedKind(doc: LoadedDoc): boolean {
-  return esoKindOf(doc) !== undefined || (doc.kind === 'Secret' && doc.apiVersion === 'v1');
+  return esoKindOf(doc) !== undefined || isGeneratorDoc(doc) || (doc.kind === 'Secret' && doc.apiVersion === 'v1');
 }
 
 const SHAPE_CODES = new Set(['WrongType', 'MissingField', 'SchemaViolation', 'NotAnObject']);

@@ -40,12 +40,14 @@ const EXTERNALSECRET_DEFAULTS = [
   '.status.binding.name = ""',
 ];
 
-/** ESO's v1 defaults for a kind, from the copy of its CRD (every provider included). */
-function esoDefaults(plural: string, version = 'v1'): string[] {
-  const crd = readEsoCrd(plural);
+/** ESO's defaults for a kind at `version` (v1 for the core kinds, v1alpha1 for PushSecret and generators), from the copy of its CRD (every provider included). */
+function esoDefaults(plural: string, version = 'v1', group?: string): string[] {
+  const crd = readEsoCrd(plural, group);
   return defaultsOf(crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema as Schema, '', []).sort();
 }
 const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets', PushSecret: 'pushsecrets' };
+/** Generator kinds (generators.external-secrets.io, ESO's CRDs in the same fixture). */
+const GENERATOR_PLURAL: Record<string, string> = { Password: 'passwords', UUID: 'uuids', Fake: 'fakes', ACRAccessToken: 'acraccesstokens', ClusterGenerator: 'clustergenerators', GeneratorState: 'generatorstates' };
 
 describe('CRD defaults', () => {
   for (const crd of customResourceDefinitions() as { spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } }[]) {
@@ -53,6 +55,11 @@ describe('CRD defaults', () => {
       it(`${crd.spec.names.kind} ${v.name} defaults exactly what ESO's CRD defaults`, () => {
         const kind = crd.spec.names.kind;
         const ours = defaultsOf(v.schema.openAPIV3Schema, '', []).sort();
+        if (GENERATOR_PLURAL[kind]) {
+          assert.deepEqual(ours, esoDefaults(GENERATOR_PLURAL[kind], 'v1alpha1', 'generators.external-secrets.io'));
+          if (kind === 'Password') assert.deepEqual(ours, ['.spec.allowRepeat = false', '.spec.encoding = "raw"', '.spec.length = 24', '.spec.noUpper = false']);
+          return;
+        }
         assert.deepEqual(ours, esoDefaults(PLURAL[kind]!, kind === 'PushSecret' ? 'v1alpha1' : 'v1'));
         if (kind === 'ExternalSecret') assert.deepEqual(ours, [...EXTERNALSECRET_DEFAULTS].sort());
         else if (kind === 'ClusterExternalSecret') {

@@ -164,7 +164,6 @@ describe('validateExternalSecret', () => {
     assert.ok(notSupported.every((i) => i.severity === 'error' && i.message.endsWith('is not supported by Projector yet')));
     assert.deepEqual(paths(notSupported), [
       'spec.data[0].sourceRef.generatorRef',
-      'spec.dataFrom[0].sourceRef.generatorRef',
       'spec.target.template.engineVersion',
       'spec.syncWindows',
       'spec.target.manifest',

@@ -1,0 +1,173 @@
+// Generators (generators.external-secrets.io/v1alpha1): the kinds an ExternalSecret's
+// `dataFrom[].sourceRef.generatorRef` names. Field for field ESO v2.9's published CRDs
+// (config/crds/bases/generators.external-secrets.io_{passwords,uuids,fakes,acraccesstokens,
+// clustergenerators,generatorstates}.yaml; Go types in apis/generators/v1alpha1/types_*.go), with
+// ESO's defaults, enums and bounds. The schema is the single source for the TS types, the CRDs
+// (src/api/crds.ts) and `projector validate`.
+//
+// Projector runs Password, UUID, Fake, ACRAccessToken and ClusterGenerator of those kinds. ESO's other
+// generator kinds are not served as CRDs; inside a ClusterGenerator their specs have ESO's schema
+// (imported from its CRD: providers/eso-generators.generated.ts) and are reported NotSupported
+// (core/generators.ts).
+import { Type, StringEnum, StringMap, type Static, type TSchema } from './schema-kit.ts';
+import { SecretKeySelector, ServiceAccountSelector, type ObjectMeta } from './meta.ts';
+import { ESO_GENERATOR_SPEC_SCHEMAS } from './providers/eso-generators.generated.ts';
+
+export const GENERATOR_GROUP = 'generators.external-secrets.io';
+export const GENERATOR_VERSION = 'v1alpha1';
+/** The only apiVersion a generatorRef may name (ESO registers its generators in v1alpha1 only). */
+export const GENERATOR_API_VERSION = `${GENERATOR_GROUP}/${GENERATOR_VERSION}`;
+
+/** Generator kinds Projector runs from a generatorRef (ClusterGenerator wraps one of the others). */
+export const IMPLEMENTED_GENERATOR_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'ClusterGenerator'] as const;
+export type ImplementedGeneratorKind = (typeof IMPLEMENTED_GENERATOR_KINDS)[number];
+
+/** Namespaced generator kinds → REST plural (ClusterGenerator is cluster-scoped). */
+export const GENERATOR_PLURALS: Record<ImplementedGeneratorKind, string> = {
+  Password: 'passwords',
+  UUID: 'uuids',
+  Fake: 'fakes',
+  ACRAccessToken: 'acraccesstokens',
+  ClusterGenerator: 'clustergenerators',
+};
+
+// --- Password (types_password.go) ---
+export const PasswordEncoding = StringEnum(['base64', 'base64url', 'base32', 'hex', 'raw'], { default: 'raw' });
+export const PasswordSpec = Type.Object({
+  length: Type.Integer({ default: 24, description: 'Length of the password to be generated (default 24).' }),
+  digits: Type.Optional(Type.Integer({ description: 'Number of digits; default 25% of the length.' })),
+  symbols: Type.Optional(Type.Integer({ description: 'Number of symbol characters; default 25% of the length.' })),
+  symbolCharacters: Type.Optional(Type.String({ description: 'Characters symbols are drawn from; default ~!@#$%^&*()_+`-={}|[]\\:"<>?,./' })),
+  noUpper: Type.Boolean({ default: false, description: 'No uppercase letters.' }),
+  allowRepeat: Type.Boolean({ default: false, description: 'Characters may repeat.' }),
+  secretKeys: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Keys to generate one password each for; default ["password"].' })),
+  encoding: Type.Optional(PasswordEncoding),
+});
+export type PasswordSpec = Static<typeof PasswordSpec>;
+
+// --- UUID (types_uuid.go): no fields ---
+export const UUIDSpec = Type.Object({});
+export type UUIDSpec = Static<typeof UUIDSpec>;
+
+// --- Fake (types_fake.go) ---
+export const FakeSpec = Type.Object({
+  controller: Type.Optional(Type.String({ description: 'Controller class that serves this generator (ESO spec.controller).' })),
+  data: Type.Optional(StringMap({ description: 'Returned verbatim as the generated data.' })),
+});
+export type FakeSpec = Static<typeof FakeSpec>;
+
+// --- ACRAccessToken (types_acr.go) ---
+export const AcrEnvironmentType = StringEnum(['PublicCloud', 'USGovernmentCloud', 'ChinaCloud', 'GermanCloud', 'AzureStackCloud'], { default: 'PublicCloud' });
+export const ACRAccessTokenSpec = Type.Object({
+  auth: Type.Object({
+    managedIdentity: Type.Optional(Type.Object({ identityId: Type.Optional(Type.String({ description: 'Client ID or resource ID of the identity to use.' })) })),
+    servicePrincipal: Type.Optional(
+      Type.Object({
+        secretRef: Type.Object({
+          clientId: Type.Optional(SecretKeySelector),
+          clientSecret: Type.Optional(SecretKeySelector),
+        }),
+      }),
+    ),
+    workloadIdentity: Type.Optional(Type.Object({ serviceAccountRef: Type.Optional(ServiceAccountSelector) })),
+  }),
+  tenantId: Type.Optional(Type.String({ description: 'Entra ID tenant; required for ServicePrincipal auth.' })),
+  registry: Type.String({ description: 'The registry host, e.g. example.azurecr.io.' }),
+  scope: Type.Optional(Type.String({ description: 'Access token scope (repository:<name>:pull,push); without it a refresh token is returned.' })),
+  environmentType: Type.Optional(AcrEnvironmentType),
+});
+export type ACRAccessTokenSpec = Static<typeof ACRAccessTokenSpec>;
+
+// --- ClusterGenerator (types_cluster.go) ---
+/** ESO v2.9's GeneratorKind enum (ClusterGenerator.spec.kind). */
+export const CLUSTER_GENERATOR_KINDS = [
+  'ACRAccessToken', 'BeyondtrustWorkloadCredentialsDynamicSecret', 'CloudsmithAccessToken', 'ECRAuthorizationToken', 'Fake', 'GCRAccessToken',
+  'GithubAccessToken', 'GitlabDeployToken', 'QuayAccessToken', 'Password', 'SSHKey', 'STSSessionToken', 'UUID', 'VaultDynamicSecret', 'Webhook',
+  'Grafana', 'MFA',
+] as const;
+
+/** A generator spec Projector does not run: ESO's schema, reported NotSupported. */
+function KeptSpec(field: string): TSchema {
+  const schema = ESO_GENERATOR_SPEC_SCHEMAS[field];
+  if (!schema) throw new Error(`no ESO schema for ClusterGenerator spec.generator.${field}`);
+  return Type.Unsafe<Record<string, unknown>>(schema);
+}
+
+/** ClusterGenerator.spec.generator member per kind (ESO's GeneratorSpec json names). */
+export const CLUSTER_GENERATOR_SPEC_FIELD: Record<(typeof CLUSTER_GENERATOR_KINDS)[number], string> = {
+  ACRAccessToken: 'acrAccessTokenSpec',
+  BeyondtrustWorkloadCredentialsDynamicSecret: 'beyondtrustWorkloadCredentialsDynamicSecretSpec',
+  CloudsmithAccessToken: 'cloudsmithAccessTokenSpec',
+  ECRAuthorizationToken: 'ecrAuthorizationTokenSpec',
+  Fake: 'fakeSpec',
+  GCRAccessToken: 'gcrAccessTokenSpec',
+  GithubAccessToken: 'githubAccessTokenSpec',
+  GitlabDeployToken: 'gitlabDeployTokenSpec',
+  QuayAccessToken: 'quayAccessTokenSpec',
+  Password: 'passwordSpec',
+  SSHKey: 'sshKeySpec',
+  STSSessionToken: 'stsSessionTokenSpec',
+  UUID: 'uuidSpec',
+  VaultDynamicSecret: 'vaultDynamicSecretSpec',
+  Webhook: 'webhookSpec',
+  Grafana: 'grafanaSpec',
+  MFA: 'mfaSpec',
+};
+
+export const ClusterGeneratorSpec = Type.Object({
+  kind: StringEnum(CLUSTER_GENERATOR_KINDS, { description: 'The kind of the generator.' }),
+  generator: Type.Object(
+    {
+      acrAccessTokenSpec: Type.Optional(ACRAccessTokenSpec),
+      beyondtrustWorkloadCredentialsDynamicSecretSpec: Type.Optional(KeptSpec('beyondtrustWorkloadCredentialsDynamicSecretSpec')),
+      cloudsmithAccessTokenSpec: Type.Optional(KeptSpec('cloudsmithAccessTokenSpec')),
+      ecrAuthorizationTokenSpec: Type.Optional(KeptSpec('ecrAuthorizationTokenSpec')),
+      fakeSpec: Type.Optional(FakeSpec),
+      gcrAccessTokenSpec: Type.Optional(KeptSpec('gcrAccessTokenSpec')),
+      githubAccessTokenSpec: Type.Optional(KeptSpec('githubAccessTokenSpec')),
+      gitlabDeployTokenSpec: Type.Optional(KeptSpec('gitlabDeployTokenSpec')),
+      grafanaSpec: Type.Optional(KeptSpec('grafanaSpec')),
+      mfaSpec: Type.Optional(KeptSpec('mfaSpec')),
+      passwordSpec: Type.Optional(PasswordSpec),
+      quayAccessTokenSpec: Type.Optional(KeptSpec('quayAccessTokenSpec')),
+      sshKeySpec: Type.Optional(KeptSpec('sshKeySpec')),
+      stsSessionTokenSpec: Type.Optional(KeptSpec('stsSessionTokenSpec')),
+      uuidSpec: Type.Optional(UUIDSpec),
+      vaultDynamicSecretSpec: Type.Optional(KeptSpec('vaultDynamicSecretSpec')),
+      webhookSpec: Type.Optional(KeptSpec('webhookSpec')),
+    },
+    { minProperties: 1, maxProperties: 1, description: 'Exactly one generator spec, the one matching kind.' },
+  ),
+});
+export type ClusterGeneratorSpec = Static<typeof ClusterGeneratorSpec>;
+
+// --- GeneratorState (generator_state_types.go) ---
+// ESO writes one only for generators that return state (VaultDynamicSecret, Grafana, …); the kinds
+// Projector runs return none, so Projector never creates one (docs/generators.md). The CRD is
+// installed so manifests and tools that list them behave as with ESO.
+export const GeneratorStateSpec = Type.Object({
+  garbageCollectionDeadline: Type.Optional(Type.String({ format: 'date-time' })),
+  resource: Type.Unsafe<unknown>({ 'x-kubernetes-preserve-unknown-fields': true }),
+  state: Type.Unsafe<unknown>({ 'x-kubernetes-preserve-unknown-fields': true }),
+});
+export const GeneratorStateStatus = Type.Object({
+  conditions: Type.Optional(
+    Type.Array(
+      Type.Object({
+        type: Type.String(),
+        status: Type.String(),
+        reason: Type.Optional(Type.String()),
+        message: Type.Optional(Type.String()),
+        lastTransitionTime: Type.Optional(Type.String({ format: 'date-time' })),
+      }),
+    ),
+  ),
+});
+
+/** A generator object as read from the API server. */
+export interface GeneratorObject<S = unknown> {
+  apiVersion?: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: S;
+}

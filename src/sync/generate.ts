@@ -1,0 +1,70 @@
+// dataFrom[].sourceRef.generatorRef: read the generator object, run it, hand back its data. ESO's
+// handleGenerateSecrets (pkg/controllers/externalsecret/externalsecret_controller_secret.go) with its
+// resolver (runtime/esutils/resolvers/generator.go): a namespaced generator is read in the
+// ExternalSecret's namespace, a ClusterGenerator by name; every sync that reads the provider runs the
+// generator again (a fresh password or token each refresh).
+//
+// Generator state: ESO's state manager writes a GeneratorState only for generators that return
+// state, and calls Cleanup only on those; Password, UUID, Fake and ACRAccessToken return none (their
+// Cleanup does nothing), so for them ESO's state keeping has no observable effect and Projector keeps
+// none (docs/generators.md).
+import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, PasswordSpec } from '../api/index.ts';
+import { GENERATOR_API_VERSION } from '../api/index.ts';
+import { ProjectorError } from '../core/errors.ts';
+import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource } from '../core/generators.ts';
+
+export interface GeneratorRef {
+  apiVersion?: string | undefined;
+  kind: string;
+  name: string;
+}
+
+export interface GeneratorDeps {
+  /**
+   * Reads a generator object: `namespace` undefined for ClusterGenerator. Undefined when it does not
+   * exist (or its CRD is not installed: the API server answers 404 for both).
+   */
+  getGenerator(kind: ImplementedGeneratorKind, namespace: string | undefined, name: string, signal: AbortSignal): Promise<GeneratorObject | undefined>;
+  random: RandomSource;
+  /** ACRAccessToken, run with credentials read in `namespace` (providers/azurekv/acr.ts). Absent: NotSupported here. */
+  acr?(spec: ACRAccessTokenSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
+}
+
+/**
+ * Runs the generator `ref` names for an ExternalSecret in `namespace`; `field` is the dataFrom item
+ * (`spec.dataFrom[i]`) for messages. Returns the generated keys and values (before rewrite).
+ * Throws InvalidSpec / NotSupported (the ref or the generator's spec), GeneratorNotFound, and what
+ * the generator throws.
+ */
+export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal): Promise<GeneratedData> {
+  const refField = `${field}.sourceRef.generatorRef`;
+  const first = generatorRefIssues(ref, refField)[0];
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  const kind = ref.kind as ImplementedGeneratorKind;
+  const ns = kind === 'ClusterGenerator' ? undefined : namespace;
+  const obj = await deps.getGenerator(kind, ns, ref.name, signal);
+  if (!obj) {
+    const where = ns ? ` in namespace "${ns}"` : '';
+    throw new ProjectorError('GeneratorNotFound', `${kind} "${ref.name}"${where} not found (${GENERATOR_API_VERSION})`, { field: `${refField}.name` });
+  }
+  const resolved = resolveGenerator(kind, ref.name, obj.spec);
+  try {
+    switch (resolved.kind) {
+      case 'Password':
+        return generatePassword(resolved.spec as Partial<PasswordSpec>, deps.random, resolved.where);
+      case 'UUID':
+        return generateUuid(deps.random);
+      case 'Fake':
+        return generateFake(resolved.spec as Partial<FakeSpec>);
+      case 'ACRAccessToken':
+        if (!deps.acr) throw new ProjectorError('NotSupported', 'ACRAccessToken generators are not run here', { field: refField });
+        return await deps.acr(resolved.spec as ACRAccessTokenSpec, namespace, signal);
+    }
+  } catch (e) {
+    // Messages from inside a generator name its own fields (spec.…): say which generator.
+    if (e instanceof ProjectorError && !e.message.startsWith(resolved.where.split(' ')[0]!)) {
+      throw new ProjectorError(e.code, `${resolved.where.replace(/ spec.*$/, '')}: ${e.message}`, { ...e.details, field: e.details.field ?? refField });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,170 @@
+// Generators through the operator on a real API server (issue 13 item 3): ExternalSecrets whose
+// dataFrom[].sourceRef.generatorRef names a Password, UUID, Fake, ClusterGenerator or ACRAccessToken
+// produce a Secret with ESO's keys, and a fresh value at each refresh (ESO runs the generator in every
+// sync that reads the provider: pkg/controllers/externalsecret/externalsecret_controller_secret.go
+// handleGenerateSecrets). ACRAccessToken runs against the local vault playing Entra ID and ACR's
+// /oauth2/exchange and /oauth2/token.
+//
+// The operator starts before the generator CRDs exist: it must become ready, and an ExternalSecret
+// naming a generator must fail alone (GeneratorNotFound) until the CRD and object appear.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { HowtoEnv } from '../howto/howto-env.ts';
+import { GENERATOR_CRD_FILES } from '../../support/cluster.ts';
+import { eventually } from '../../support/eventually.ts';
+
+const NS = 'gen';
+const SP_CLIENT = '6a1f3b0e-1111-4222-8333-944455556666';
+const SP_SECRET = 'sp-secret-for-acr-tests';
+const REFRESH = '2s';
+
+function es(name: string, generatorRef: { kind: string; name: string }, extra: Record<string, unknown> = {}): any {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace: NS },
+    spec: { refreshInterval: REFRESH, target: { name }, dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', ...generatorRef } }, ...extra }] },
+  };
+}
+
+/** The JWT claims of a token the local vault signed (its payload is plain base64url JSON). */
+function claimsOf(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+}
+
+describe('generators (dataFrom generatorRef) through the operator', { timeout: 300_000 }, () => {
+  let env: HowtoEnv;
+  const k = () => env.k;
+  const data = async (name: string): Promise<Record<string, string>> => {
+    const s = await k().secret(NS, name);
+    return Object.fromEntries(Object.entries((s?.data ?? {}) as Record<string, string>).map(([key, v]) => [key, Buffer.from(v, 'base64').toString('utf8')]));
+  };
+
+  before(async () => {
+    env = await HowtoEnv.start({
+      principals: [{ clientId: SP_CLIENT, clientSecret: SP_SECRET }],
+      // The operator is started by HowtoEnv; its ACR authority and trust are the local vault's.
+      operator: {},
+    });
+    // Restart the operator with the vault's authority and CA for ACRAccessToken (the vault's URL is known only now).
+    await env.op.stop();
+    const { startOperator } = await import('../../support/operator.ts');
+    env.op = await startOperator(env.cp.admin, { acr: { authorityHost: env.vault.authorityHost, caPems: [env.vault.caPem] } });
+    await k().namespace(NS);
+  });
+  after(async () => {
+    await env?.stop();
+  });
+
+  it('starts without the generator CRDs; an ExternalSecret naming a generator fails alone with GeneratorNotFound', async () => {
+    await k().apply([es('early', { kind: 'Password', name: 'pw' })]);
+    const ready = await eventually(() => k().ready(NS, 'externalsecrets', 'early'), (r) => r.status === 'False', { timeoutMs: 30_000, message: 'early ExternalSecret fails' });
+    assert.match(ready.message ?? '', /^GeneratorNotFound: Password "pw" in namespace "gen" not found/);
+    await k().installCrds(GENERATOR_CRD_FILES);
+    await k().apply([{ apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', metadata: { name: 'pw', namespace: NS }, spec: { length: 32, digits: 5, symbols: 0, noUpper: true, allowRepeat: true } } as never]);
+    // Retried with backoff: synced once the generator exists.
+    await eventually(() => k().ready(NS, 'externalsecrets', 'early'), (r) => r.status === 'True', { timeoutMs: 60_000, message: 'early ExternalSecret synced' });
+    const d = await data('early');
+    assert.deepEqual(Object.keys(d), ['password']);
+    assert.match(d.password!, /^[a-z0-9]{32}$/);
+    assert.equal(d.password!.replace(/[^0-9]/g, '').length, 5);
+  });
+
+  it('Password: the API server fills ESO\'s defaults; a fresh 24-character value at every refresh, under the rewritten key', async () => {
+    await k().apply([
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', metadata: { name: 'defaults', namespace: NS }, spec: {} } as never,
+      es('pw-default', { kind: 'Password', name: 'defaults' }, { rewrite: [{ regexp: { source: '^password$', target: 'DB_PASSWORD' } }] }),
+    ]);
+    const stored = JSON.parse((await k().request('GET', `/apis/generators.external-secrets.io/v1alpha1/namespaces/${NS}/passwords/defaults`)).body);
+    assert.deepEqual(stored.spec, { length: 24, noUpper: false, allowRepeat: false, encoding: 'raw' });
+    const first = await eventually(() => data('pw-default'), (d) => typeof d.DB_PASSWORD === 'string', { timeoutMs: 30_000, message: 'password generated' });
+    assert.deepEqual(Object.keys(first), ['DB_PASSWORD']);
+    const pw = first.DB_PASSWORD!;
+    assert.equal(pw.length, 24);
+    // ESO's defaults: 25% digits, 25% symbols (int(24 * 0.25) = 6 each), no repeats.
+    assert.equal(pw.replace(/[^0-9]/g, '').length, 6);
+    assert.equal(pw.replace(/[a-zA-Z0-9]/g, '').length, 6);
+    assert.equal(new Set(pw).size, 24);
+    await eventually(() => data('pw-default'), (d) => d.DB_PASSWORD !== undefined && d.DB_PASSWORD !== pw, { timeoutMs: 30_000, message: 'a fresh password after a refresh' });
+  });
+
+  it('UUID and Fake: keys uuid and the Fake data verbatim; UUID changes at each refresh', async () => {
+    await k().apply([
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', metadata: { name: 'id', namespace: NS }, spec: {} } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', metadata: { name: 'fake', namespace: NS }, spec: { data: { user: 'alice', 'api.key': 'k-1' } } } as never,
+      es('uuid', { kind: 'UUID', name: 'id' }),
+      es('fake', { kind: 'Fake', name: 'fake' }),
+    ]);
+    const u = await eventually(() => data('uuid'), (d) => typeof d.uuid === 'string', { timeoutMs: 30_000, message: 'uuid generated' });
+    assert.match(u.uuid!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await eventually(() => data('uuid'), (d) => d.uuid !== u.uuid, { timeoutMs: 30_000, message: 'a fresh uuid after a refresh' });
+    const f = await eventually(() => data('fake'), (d) => d.user === 'alice', { timeoutMs: 30_000, message: 'fake data' });
+    assert.deepEqual(f, { user: 'alice', 'api.key': 'k-1' });
+  });
+
+  it('ClusterGenerator: a cluster-scoped Password spec; a kind Projector does not run is NotSupported', async () => {
+    await k().apply([
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-pw' }, spec: { kind: 'Password', generator: { passwordSpec: { length: 12, digits: 0, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: ['a', 'b'], encoding: 'hex' } } } } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-ssh' }, spec: { kind: 'SSHKey', generator: { sshKeySpec: {} } } } as never,
+      es('cluster', { kind: 'ClusterGenerator', name: 'cluster-pw' }),
+      es('cluster-ssh', { kind: 'ClusterGenerator', name: 'cluster-ssh' }),
+    ]);
+    const d = await eventually(() => data('cluster'), (x) => typeof x.a === 'string', { timeoutMs: 30_000, message: 'cluster generator data' });
+    assert.deepEqual(Object.keys(d).sort(), ['a', 'b']);
+    // hex of 12 letters: 24 hex digits, decoding to letters only.
+    for (const v of [d.a!, d.b!]) assert.match(Buffer.from(v, 'hex').toString('latin1'), /^[a-zA-Z]{12}$/);
+    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'cluster-ssh'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'SSHKey refused' });
+    assert.match(r.message ?? '', /^NotSupported: ClusterGenerator cluster-ssh spec\.kind: generator kind SSHKey is not supported/);
+  });
+
+  it('ACRAccessToken: service principal → Entra ID → /oauth2/exchange (refresh token) and, with scope, /oauth2/token (access token)', async () => {
+    const registry = new URL(env.vault.url).host;
+    await k().apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'acr-sp', namespace: NS }, stringData: { id: SP_CLIENT, secret: SP_SECRET } } as never,
+      ...['refresh', 'scoped'].map((name) => ({
+        apiVersion: 'generators.external-secrets.io/v1alpha1',
+        kind: 'ACRAccessToken',
+        metadata: { name, namespace: NS },
+        spec: {
+          tenantId: env.vault.tenantId,
+          registry,
+          ...(name === 'scoped' ? { scope: 'repository:app:pull' } : {}),
+          auth: { servicePrincipal: { secretRef: { clientId: { name: 'acr-sp', key: 'id' }, clientSecret: { name: 'acr-sp', key: 'secret' } } } },
+        },
+      }) as never),
+      es('acr-refresh', { kind: 'ACRAccessToken', name: 'refresh' }),
+      es('acr-scoped', { kind: 'ACRAccessToken', name: 'scoped' }),
+    ]);
+    const refresh = await eventually(() => data('acr-refresh'), (d) => typeof d.password === 'string', { timeoutMs: 60_000, message: 'ACR refresh token' });
+    assert.equal(refresh.username, '00000000-0000-0000-0000-000000000000');
+    const rc = claimsOf(refresh.password!);
+    assert.equal(rc.aud, registry);
+    assert.equal(rc.grant_type, 'refresh_token');
+    assert.equal(rc.sub, SP_CLIENT);
+    const scoped = await eventually(() => data('acr-scoped'), (d) => typeof d.password === 'string', { timeoutMs: 60_000, message: 'ACR access token' });
+    const ac = claimsOf(scoped.password!);
+    assert.deepEqual(ac.access, [{ type: 'repository', name: 'app', actions: ['pull'] }]);
+    assert.equal(ac.aud, registry);
+    // The vault logged both steps; no token reached the operator's log.
+    assert.match(env.vaultLogs(), /ACR refresh token issued/);
+    assert.match(env.vaultLogs(), /ACR access token issued/);
+    assert.ok(!env.op.logs().includes(scoped.password!) && !env.op.logs().includes(refresh.password!));
+  });
+
+  it('ACRAccessToken with a wrong client secret: StoreAuthFailed, no Secret', async () => {
+    await k().apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'acr-bad-cred', namespace: NS }, stringData: { id: SP_CLIENT, secret: 'wrong' } } as never,
+      {
+        apiVersion: 'generators.external-secrets.io/v1alpha1',
+        kind: 'ACRAccessToken',
+        metadata: { name: 'bad', namespace: NS },
+        spec: { tenantId: env.vault.tenantId, registry: new URL(env.vault.url).host, auth: { servicePrincipal: { secretRef: { clientId: { name: 'acr-bad-cred', key: 'id' }, clientSecret: { name: 'acr-bad-cred', key: 'secret' } } } } },
+      } as never,
+      es('acr-bad', { kind: 'ACRAccessToken', name: 'bad' }),
+    ]);
+    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'acr-bad'), (x) => x.status === 'False', { timeoutMs: 60_000, message: 'ACR auth failure' });
+    assert.match(r.message ?? '', /^StoreAuthFailed: /);
+    assert.ok(!(r.message ?? '').includes('wrong'));
+    assert.equal(await k().secret(NS, 'acr-bad'), undefined);
+  });
+});
