@@ -77,7 +77,7 @@ export const GOOD: { object: Obj; warns?: string }[] = [
     warns: 'spec.data[1].secretKey',
   },
   // A feature Projector does not implement: admitted (the condition says NotSupported), `validate` fails it.
-  { object: es('generator', { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'p' } } }] }), warns: 'spec.dataFrom[0].sourceRef.generatorRef' },
+  { object: es('engine-v1', { target: { template: { engineVersion: 'v1', data: { k: 'v' } } } }), warns: 'spec.target.template.engineVersion' },
   { object: css('good-ns-regex', { provider: STORE.spec.provider, conditions: [{ namespaceRegexes: ['^team-(a|b)$'] }] }) },
   { object: css('good-akv', { provider: akv('https://v.vault.azure.net') }) },
 ];
