@@ -4,15 +4,29 @@
 #   npm run image                                   # on a machine without a registry: bases made from
 #                                                   # Debian packages, built with buildah (hack/image/build.sh)
 #
-# Two stages: `deps` runs `npm ci --omit=dev` with Node 24 LTS and npm; the runtime stage holds only
-# glibc/libstdc++, CA certificates, the node binary, production node_modules and the TypeScript sources
-# (Node 24 runs them by type stripping). No shell, no package manager, no npm at run time; it runs as
-# uid 65532 and writes nothing to its root filesystem (the Deployment sets readOnlyRootFilesystem).
+# Three stages: `compile` installs every dependency (dev ones too) and compiles src/ to JavaScript in
+# dist/ (`node scripts/build-dist.ts`, tsconfig.build.json); `deps` runs `npm ci --omit=dev` with
+# Node 24 LTS and npm; the runtime stage holds only glibc/libstdc++, CA certificates, the node binary,
+# production node_modules and the compiled JavaScript (no TypeScript sources: bin/projector.mjs runs
+# dist/, so no type stripping at start, ~30 MB less RSS; docs/benchmarks.md, "Idle memory and
+# start-up"). No shell, no package manager, no npm at run time; it runs as uid 65532 and writes
+# nothing to its root filesystem (the Deployment sets readOnlyRootFilesystem).
 #
 # BUILD_IMAGE must provide node 24 and npm at /usr/local/bin (the official node image layout) and a
 # /bin/sh; RUNTIME_IMAGE must provide glibc and libstdc++ (a "cc" distroless image).
 ARG BUILD_IMAGE=docker.io/library/node:24-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
+
+FROM ${BUILD_IMAGE} AS compile
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Every dependency: tsc (a devDependency) compiles, and type-checks against the others' types.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-dist.ts ./scripts/build-dist.ts
+COPY src ./src
+RUN node scripts/build-dist.ts
 
 FROM ${BUILD_IMAGE} AS deps
 WORKDIR /app
@@ -24,9 +38,9 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY hack/image/prune-node-modules.ts /tmp/prune-node-modules.ts
 RUN node /tmp/prune-node-modules.ts /app/node_modules
-# The sources last: a code change reuses the npm ci layer above.
+# The code last: a code change reuses the npm ci layer above.
 COPY bin ./bin
-COPY src ./src
+COPY --from=compile /app/dist ./dist
 # The CRDs are read by `projector dev --install-crds` (src/cli/dev/dev-cluster.ts).
 COPY deploy/crds ./deploy/crds
 

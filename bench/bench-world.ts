@@ -248,14 +248,14 @@ export function intArg(name: string, fallback: number): number {
 }
 
 /**
- * `projector operator` as shipped (bin/projector.mjs) with bench/memory-probe.ts preloaded and
+ * `projector operator` as shipped (bin/projector.mjs) with bench/memory-probe.mjs preloaded and
  * `--expose-gc`, watching `namespace`; resolves once its caches have synced, rejects if it exits first.
  * `nodeFlags` go before the script (e.g. --max-old-space-size), `env` replaces the environment.
  */
 export async function startProbedOperator(kubeconfigPath: string, namespace: string, o: { label: string; env?: NodeJS.ProcessEnv; nodeFlags?: string[] }): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [...(o.nodeFlags ?? []), '--expose-gc', '--import', './bench/memory-probe.ts', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--metrics-addr', '0', '--health-addr', '0'],
+    [...(o.nodeFlags ?? []), '--expose-gc', '--import', './bench/memory-probe.mjs', 'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfigPath, '--namespace', namespace, '--metrics-addr', '0', '--health-addr', '0'],
     { cwd: new URL('..', import.meta.url).pathname, ...(o.env ? { env: o.env } : {}), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   let out = '';

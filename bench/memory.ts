@@ -1,6 +1,6 @@
 // Memory of a `projector operator` process (the real CLI, default settings) with 0, N/10 and N
 // ExternalSecrets synced from the fake provider, each with its own key. Measured in the operator
-// process after a full GC (bench/memory-probe.ts, preloaded with --expose-gc): RSS and V8 heap used.
+// process after a full GC (bench/memory-probe.mjs, preloaded with --expose-gc): RSS and V8 heap used.
 // Bytes per ExternalSecret are taken against the empty operator of the same run, and as the marginal
 // cost from N/10 to N (which leaves out one-time costs such as compiling the sync path).
 //

@@ -4,7 +4,7 @@
 // reads the vault during each outage), then --outages times: the vault stops and a listener on its
 // port accepts and drops every connection (a vault that refuses; each attempt is counted) for
 // --outage-s seconds, then the vault comes back and every ExternalSecret is Ready again, then
-// --between-s seconds of normal operation. Measured in the operator process (bench/memory-probe.ts):
+// --between-s seconds of normal operation. Measured in the operator process (bench/memory-probe.mjs):
 //   - "GC'd": RSS and V8 heap used after a full garbage collection (what the process keeps);
 //   - "peak": the highest RSS sampled every 500 ms (/proc/<pid>/status VmRSS) while the fault lasted
 //     and while the operator recovered, i.e. what a memory limit sees.

@@ -9,7 +9,8 @@
 #                 (the npm package `node`'s binary, stripped) + npm, in the official node image layout
 #
 # The operator image is cached by a hash of everything that goes into it (Dockerfile, package files,
-# bin/, src/, deploy/crds, the prune script, the bases) and exported as a docker-archive under
+# tsconfig*.json and scripts/build-dist.ts (the image compiles src/ to dist/), bin/, src/, deploy/crds,
+# the prune script, the bases) and exported as a docker-archive under
 # $CACHE/images/projector-HASH.tar, tagged localhost/projector:HASH and projector:dev. The archive's
 # path is the last line printed. Buildah runs with vfs storage and chroot isolation (no daemon, no
 # overlay mounts, works as root in a sandbox).
@@ -53,7 +54,7 @@ build_base="localhost/projector-build-base:$build_key"
 content_hash="$(
   cd "$repo"
   { echo "$base_key"
-    find Dockerfile .dockerignore package.json package-lock.json bin src deploy/crds hack/image/prune-node-modules.ts -type f -print0 \
+    find Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json scripts/build-dist.ts bin src deploy/crds hack/image/prune-node-modules.ts -type f -print0 \
       | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
 )"
 archive="$images/projector-$content_hash.tar"

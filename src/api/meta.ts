@@ -1,18 +1,7 @@
 import { Type, StringMap, Preserved, ObjectName, NamespaceName, SecretKeyName, type Static } from './schema-kit.ts';
 import { Rules } from './validation-rules.ts';
 
-/** "namespace/name" for namespaced objects, "/name" for cluster-scoped ones. */
-export type ObjectKey = `${string}/${string}`;
-
-export function objectKey(namespace: string | undefined, name: string): ObjectKey {
-  return `${namespace ?? ''}/${name}`;
-}
-
-export function splitKey(key: ObjectKey): { namespace: string | undefined; name: string } {
-  const i = key.indexOf('/');
-  const ns = key.slice(0, i);
-  return { namespace: ns === '' ? undefined : ns, name: key.slice(i + 1) };
-}
+export { objectKey, splitKey, type ObjectKey } from './object-key.ts';
 
 export interface OwnerReference {
   apiVersion: string;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/client-node.ts';
 import { ProjectorError } from '../core/errors.ts';
 
 /** Where the service account token of a pod is mounted (client-go rest.InClusterConfig). */

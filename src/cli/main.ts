@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerOperatorCommand } from './commands/operator.ts';
-import { registerValidateCommand } from './commands/validate.ts';
+import { registerValidateCommand } from './commands/validate-command.ts';
 import { registerVaultCommands } from './commands/vault.ts';
 import { registerCheckCommand } from './commands/check.ts';
 import { registerEvidenceCommand } from './commands/evidence.ts';

@@ -3,7 +3,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
 import { GROUP, LABEL_MANAGED } from '../api/constants.ts';
-import { objectKey, type ObjectMeta } from '../api/meta.ts';
+import { objectKey } from '../api/object-key.ts';
+import type { ObjectMeta } from '../api/meta.ts';
 import { storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
 import { liveTargetMetaOf } from '../core/secret-data.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';

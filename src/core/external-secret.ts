@@ -1,7 +1,7 @@
 // Accessors with ESO's defaults, so every caller reads a spec the same way.
 import type { ExternalSecret, SecretStoreRef, ObjectKey } from '../api/index.ts';
 import { DEFAULT_REFRESH_INTERVAL } from '../api/constants.ts';
-import { objectKey } from '../api/meta.ts';
+import { objectKey } from '../api/object-key.ts';
 import { parseDuration } from './duration.ts';
 import { effectiveRefreshIntervalMs } from './limits.ts';
 import { metaHash } from './hash.ts';

@@ -1,6 +1,7 @@
 // The controller's Kubernetes port: the few calls a reconcile makes. The only user of client-node
 // API classes besides the reflector.
-import { ApiException, KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
+import { ApiException, KubeConfig } from './client-node.ts';
 import { GROUP, FIELD_MANAGER, LABEL_MANAGED } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';

@@ -1,6 +1,6 @@
 // API-server failures → ProjectorError. Status messages are not copied (they can quote input);
 // only the HTTP code, the Status reason and field names are kept.
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './client-node.ts';
 import { ProjectorError } from '../core/errors.ts';
 
 interface StatusBody {

@@ -13,7 +13,8 @@
  * The Lease is written with raw JSON requests: client-node's typed serializer would send its Date
  * fields with millisecond precision, which the API server's MicroTime parser rejects.
  */
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiException } from './client-node.ts';
 import { ProjectorError } from '../core/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';

@@ -1,4 +1,5 @@
-import { objectKey, type ObjectKey, type ObjectMeta } from '../api/meta.ts';
+import { objectKey, type ObjectKey } from '../api/object-key.ts';
+import type { ObjectMeta } from '../api/meta.ts';
 import type { Logger } from '../platform/logger.ts';
 
 export interface KubeObject {

@@ -12,12 +12,10 @@ import type { ProviderRegistry } from '../../providers/registry.ts';
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INFRA } from '../check/classify.ts';
 import { credentialEnvironment } from '../check/environment-host.ts';
 import { CHECK_OUTPUT_FORMATS, formatCheckJson, formatCheckJunit, formatCheckText, type CheckOutputFormat } from '../check/report.ts';
-import { runCheck } from '../check/run-check.ts';
 import { CheckUsageError, isHttpsUrl, parseStoreOverride, type StoreOverrides } from '../check/store-overrides.ts';
 import { ManifestPathError } from '../manifests.ts';
 import { CliOutput, shouldUseColor, type Streams } from '../output.ts';
 import { createProgress, noProgress } from '../progress.ts';
-import { loadRepoObjects } from '../repo-objects.ts';
 import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
 
 export interface CheckCommandOptions {
@@ -79,6 +77,9 @@ export async function checkCommand(paths: string[], opts: CheckCommandOptions, d
     const overrides = await overridesFrom(opts);
     const concurrency = Number(opts.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new CheckUsageError('--concurrency must be a positive integer');
+    // Loaded when the command runs: the manifest loader's schemas (TypeBox, ajv) would cost every
+    // other command's start, the operator's above all (docs/benchmarks.md, "Idle memory and start-up").
+    const [{ loadRepoObjects }, { runCheck }] = await Promise.all([import('../repo-objects.ts'), import('../check/run-check.ts')]);
     const repo = await loadRepoObjects(paths.length > 0 ? paths : ['.'], undefined, { ignore: { exclude: opts.exclude ?? [] } });
     const loadErrors = repo.problems.filter((p) => p.severity === 'error');
     for (const p of loadErrors) streams.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message} (not checked; run projector validate)\n`);

@@ -3,7 +3,6 @@
 // Layers: load (manifests.ts) → schema (schema-check.ts) → semantics (core/validate.ts, the same
 // checks the controller runs) → repository conventions (here) → print (output.ts).
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { ClusterExternalSecret, ExternalSecret, GenericStore } from '../../api/index.ts';
 import { validateClusterExternalSecret } from '../../core/cluster-external-secret.ts';
@@ -13,9 +12,9 @@ import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts
 import { configuredProviders, validateExternalSecret, validateSecretStore } from '../../core/validate.ts';
 import type { Provider } from '../../providers/provider.ts';
 import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
-import { CliOutput, documentLabel, hasFailed, OUTPUT_FORMATS, type OutputFormat, type Report } from '../output.ts';
+import { CliOutput, documentLabel, hasFailed, type Report } from '../output.ts';
 import { checkGeneratorDocument, checkSchema, esoKindOf, isGeneratorDoc, isShapeIntact } from '../schema-check.ts';
-import { byComma, repeatable } from '../repeatable.ts';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandOptions } from './validate-command.ts';
 
 /** Repository conventions; defaults follow ADR-0502 and the HOWTO. */
 export interface ValidateConfig {
@@ -32,9 +31,7 @@ export const DEFAULT_CONFIG: ValidateConfig = {
   knownStores: [],
 };
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_OK, EXIT_FINDINGS, EXIT_USAGE } from './validate-command.ts';
 
 /** A bad flag or config file: exit code 2. */
 export class UsageError extends Error {
@@ -397,48 +394,8 @@ export function configFrom(parsed: unknown, file: string): ValidateConfig {
   return config;
 }
 
-// --- the command ----------------------------------------------------------------------------------
-
-interface CommandOptions {
-  output: OutputFormat;
-  knownStore?: string[];
-  exclude?: string[];
-  config?: string;
-  strict?: boolean;
-}
-
-const EXAMPLES = `
-Examples:
-  $ projector validate                                   # the current directory
-  $ projector validate deploy/ infra/rke2/secrets/       # the ADR-0502 layout
-  $ projector validate deploy/ --known-store ClusterSecretStore/akv-hybridops
-  $ projector validate . --output junit > validate.xml   # for CI test reports
-  $ projector validate . --strict                        # warnings fail too
-
-Checks: schema (external-secrets.io/v1 and v1beta1, unknown fields are errors), the ESO webhook's
-rules, features Projector does not support, store references, two ExternalSecrets writing one
-Secret, refreshInterval range, file layout, and Secret manifests committed with data.
-Values are never printed. Exit status: 0 ok, 1 findings, 2 usage or I/O error.`;
-
-export function registerValidateCommand(program: Command, deps: ValidateDeps = {}): void {
-  program
-    .command('validate')
-    .description('Check ExternalSecret and store manifests without a cluster or a vault; never prints values.')
-    .argument('[paths...]', 'files or directories (default: the current directory); a directory with a kustomization follows its resources')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
-    .option('--known-store <kind/name>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable, or comma-separated)', repeatable(byComma))
-    .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
-    .option('--config <file>', 'repository conventions, from the validate: section of a projector.yaml')
-    .option('--strict', 'warnings fail too')
-    .addHelpText('after', EXAMPLES)
-    // Commander's own usage errors exit 1 by default; usage errors are 2 here (1 means findings).
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE))
-    .action(async (paths: string[] | undefined, opts: CommandOptions) => {
-      process.exitCode = await validateCommand(paths ?? [], opts, deps);
-    });
-}
-
-async function validateCommand(paths: string[], opts: CommandOptions, deps: ValidateDeps): Promise<number> {
+/** The `validate` command's work, loaded by validate-command.ts when the command runs. */
+export async function validateCommand(paths: string[], opts: CommandOptions, deps: ValidateDeps): Promise<number> {
   const out = new CliOutput({ stdout: process.stdout, stderr: process.stderr, env: process.env });
   try {
     const config = await loadValidateConfig(opts.config);

@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExternalSecret, GenericStore, ObjectKey } from '../../api/index.ts';
-import { objectKey } from '../../api/meta.ts';
+import { objectKey } from '../../api/object-key.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';

@@ -7,7 +7,7 @@ import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } 
 import { runDevCluster } from './dev-cluster.ts';
 import { parsePort } from '../commands/vault.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { objectKey } from '../../api/meta.ts';
+import { objectKey } from '../../api/object-key.ts';
 import { targetNameOf } from '../../core/external-secret.ts';
 import { ANNOTATION_DATA_HASH } from '../../api/constants.ts';
 

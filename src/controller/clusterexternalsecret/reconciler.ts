@@ -5,7 +5,7 @@
 // core/cluster-external-secret.ts; this file reads the caches and writes. Level-based: every
 // reconcile reads the current ClusterExternalSecret, namespaces and ExternalSecrets from the stores.
 import type { ClusterExternalSecret, ClusterExternalSecretStatus, ExternalSecret, ObjectKey } from '../../api/index.ts';
-import { objectKey } from '../../api/meta.ts';
+import { objectKey } from '../../api/object-key.ts';
 import {
   CES_REASON_ALREADY_EXISTS,
   FINALIZER_CES_CLEANUP,
