@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'KubeUnavailable'
   /** A local data directory (the local vault's) is held by another live process. */
   | 'DataDirLocked'
+  /** A local data directory (the local vault's) cannot be created, read or written, or holds a file that does not parse. */
+  | 'DataDirUnusable'
   | 'Internal';
 
 export type RetryClass = 'never' | 'backoff' | 'immediately';
@@ -65,6 +67,7 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   KubeInvalid: 'backoff',
   KubeUnavailable: 'backoff',
   DataDirLocked: 'never',
+  DataDirUnusable: 'never',
   Internal: 'backoff',
 };
 

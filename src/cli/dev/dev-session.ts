@@ -145,9 +145,17 @@ export interface LocalVault {
 /** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
 export async function startLocalVault(o: DevOptions, print: Printer): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
-  const vault = await startVaultForCli({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` });
-  const principal = loadPrincipal(o.workDir);
-  await vault.admin.addPrincipal(principal);
+  let principal: DevPrincipal = { clientId: '', clientSecret: '' };
+  const vault = await startVaultForCli(
+    { dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` },
+    {
+      dataDirFlag: '--work-dir',
+      setUp: async (v) => {
+        principal = loadPrincipal(o.workDir);
+        await v.admin.addPrincipal(principal);
+      },
+    },
+  );
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
   const repo = await loadAndReport(o.paths, print, o.exclude);
   const seeded = await seedVault(repo, vault, o, print);
