@@ -61,9 +61,10 @@ export class Cluster {
     await this.apply(readYamlDocs(path).map((o) => (tweak ? tweak(o) : o)));
   }
 
-  async installCrds(): Promise<void> {
-    for (const f of CRD_FILES) await this.applyFile(f);
-    for (const f of CRD_FILES) {
+  /** Applies the CRD files (default: every one the operator serves) and waits until each is Established. */
+  async installCrds(files: string[] = CRD_FILES): Promise<void> {
+    for (const f of files) await this.applyFile(f);
+    for (const f of files) {
       const name = (readYamlDocs(f)[0]!.metadata as { name: string }).name;
       await eventually(
         async () => {
