@@ -377,7 +377,7 @@ async function callVault<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> 
   try {
     return await fn();
   } catch (e) {
-    const err = toProjectorError(e, ctx);
+    const err = toProjectorError(e, { apiVersionFix: 'pass --api-version with a version the server supports (e.g. --api-version 7.0)', ...ctx });
     throw new VaultCallFailed(err);
   }
 }
