@@ -119,7 +119,18 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   const readyOf = (k: string) => dev.manager.externalSecrets.get(k as never)?.status?.conditions?.find((c) => c.type === 'Ready');
   if (!flags.once && !flags.demo) {
     out.write(`watching ${paths.join(', ')} and the vault (refresh every ${refresh}); Ctrl-C to stop\n`);
-    const stop = watchManifests(paths, print, async () => dev.reapply(await loadAndReport(paths, print, flags.exclude ?? [])));
+    let applied: Awaited<ReturnType<typeof dev.reapply>> | undefined;
+    const stop = watchManifests(
+      paths,
+      print,
+      async () => {
+        applied = await dev.reapply(await loadAndReport(paths, print, flags.exclude ?? []));
+      },
+      // After every reload, the state of every ExternalSecret, as without --cluster.
+      async () => {
+        if (applied) await dev.printState(applied);
+      },
+    );
     await dev.done;
     stop();
     return 0;
