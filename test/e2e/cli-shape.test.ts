@@ -298,6 +298,9 @@ spec:
         writeFileSync(join(dir, 'tpl-secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: { name: app-secret-tpl }\ndata:\n  dsn: ${Buffer.from('postgres://{{ .user }}:{{ .pass }}@db').toString('base64')}\n`);
       });
 
+      // Expected data and labels checked against ESO's own esoctl (cmd/esoctl, built from /work/eso-src;
+      // given engineVersion: v2 and target: Data explicitly, as esoctl applies no CRD defaults):
+      // USER_ADMIN, config.yml, dsn and label tier: admin, byte for byte.
       it('renders Values, KeysAndValues, a Secret item and a literal to labels, offline', async () => {
         const r = await runProjector(['template', '--source-templated-object', tplEs, '--source-secret-data-file', dataFile, '--template-from-config-map', join(dir, 'tpl-cm.yaml'), '--template-from-secret', join(dir, 'tpl-secret.yaml')]);
         assert.equal(r.code, 0, r.stderr);
