@@ -74,6 +74,19 @@ describe('errors that explain themselves (CLI process)', { timeout: 1_200_000 },
       assertExplained(r);
     });
 
+    it('with a --host that does not resolve, or a --log-level pino has not: exit 2 naming the flag', async () => {
+      const host = await runProjector(['vault', 'serve', '--port', '0', '--host', 'no-such-host.invalid', '--data-dir', join(dir, 'vault-host')], { unset: UNSET });
+      assert.equal(host.code, 2, host.stdout + host.stderr);
+      assert.match(host.stderr, /^projector: InvalidSpec: --host no-such-host\.invalid does not resolve to an address \((ENOTFOUND|EAI_AGAIN)\); pass an address of this machine, e\.g\. --host 127\.0\.0\.1/m);
+      assertExplained(host);
+      const level = await runProjector(['vault', 'serve', '--port', '0', '--log-level', 'loud', '--data-dir', join(dir, 'vault-level')], { unset: UNSET });
+      assert.equal(level.code, 2);
+      assert.equal(level.stderr, 'projector: InvalidSpec: --log-level must be one of trace, debug, info, warn, error, fatal, silent\n');
+      const devLevel = await runProjector(['dev', '.', '--once', '--log-level', 'loud', '--work-dir', join(dir, 'dev-level')], { unset: UNSET, cwd: dir });
+      assert.equal(devLevel.code, 2);
+      assert.equal(devLevel.stderr, 'projector: InvalidSpec: --log-level must be one of trace, debug, info, warn, error, fatal, silent\n');
+    });
+
     // A file of the data directory that does not parse (edited by hand, or cut short by a full disk):
     // named, with how to recover, never "internal error" and never its content.
     for (const file of ['state.json', 'principals.json', 'dev-principal.json']) {

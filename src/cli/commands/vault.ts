@@ -128,7 +128,8 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   const { startVaultForCli } = await import('../local-vault.ts');
   const { SUPPORTED_API_VERSIONS } = await import('../../vault/index.ts');
   const { createLogger } = await import('../../platform/logger.ts');
-  const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
+  const { logLevelFrom } = await import('../../config.ts');
+  const log = createLogger({ name: 'projector-vault', level: logLevelFrom(flags.logLevel, '--log-level'), destination: { write: (line: string) => void process.stderr.write(line) } });
   const principals = flags.principals ? readPrincipals(flags.principals) : [];
   const port = parsePort(flags.port, '--port');
   const imdsPort = flags.imdsPort !== undefined ? parsePort(flags.imdsPort, '--imds-port') : undefined;
@@ -214,9 +215,16 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   log.flush();
 }
 
-/** A listen error on one of the two ports, naming the flag that chose it (else undefined: main.ts explains the rest). */
+/** A listen error on one of the two ports (or the host), naming the flag that chose it (else undefined: main.ts explains the rest). */
 function portInUse(e: unknown, port: number, imdsPort: number | undefined, host: string): ProjectorError | undefined {
   const err = e as { code?: unknown; syscall?: unknown; port?: unknown };
+  // A --host that does not resolve (listen looks the name up first) or that no interface has.
+  if (err?.syscall === 'getaddrinfo' && (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME')) {
+    return new ProjectorError('InvalidSpec', `--host ${host} does not resolve to an address (${String(err.code)}); pass an address of this machine, e.g. --host 127.0.0.1 (or 0.0.0.0 for every interface)`);
+  }
+  if (err?.syscall === 'listen' && err.code === 'EADDRNOTAVAIL') {
+    return new ProjectorError('InvalidSpec', `--host ${host} is not an address of this machine (no network interface has it); pass one that is, e.g. --host 127.0.0.1 (or 0.0.0.0 for every interface)`);
+  }
   if (err?.syscall !== 'listen' || (err.code !== 'EADDRINUSE' && err.code !== 'EACCES')) return undefined;
   const flag = err.port === imdsPort && imdsPort !== port ? '--imds-port' : '--port';
   const why = err.code === 'EADDRINUSE' ? 'is already in use (another process, perhaps another projector vault serve or dev, holds it)' : 'needs privileges (below 1024)';

@@ -1,7 +1,8 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProjectorError } from '../../core/errors.ts';
-import { createLogger, type LogLevel } from '../../platform/logger.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { logLevelFrom } from '../../config.ts';
 import type { DevFlags } from '../commands/dev.ts';
 import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
@@ -35,10 +36,11 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
   const out = process.stdout;
   refreshMs(flags.refresh); // usage errors before anything starts
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : undefined;
+  const level = logLevelFrom(flags.logLevel ?? 'info', '--log-level');
   warnIfNotIgnored(flags.workDir, out);
   const workDir = resolve(flags.workDir);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  const log = createLogger({ level: (flags.logLevel ?? 'info') as LogLevel, destination: createWriteStream(join(workDir, 'dev.log'), { flags: 'a' }) as never });
+  const log = createLogger({ level, destination: createWriteStream(join(workDir, 'dev.log'), { flags: 'a' }) as never });
   const session = new DevSession({
     paths,
     exclude: flags.exclude ?? [],
