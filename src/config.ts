@@ -89,6 +89,12 @@ export interface OperatorFlags {
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** A log level given at `flag` (`--log-level`, `LOG_LEVEL`): one of pino's, else InvalidSpec naming the flag. */
+export function logLevelFrom(raw: string, flag: string): LogLevel {
+  if (!LEVELS.includes(raw)) throw new ProjectorError('InvalidSpec', `${flag} must be one of ${LEVELS.join(', ')}`);
+  return raw as LogLevel;
+}
 /** ESO's --loglevel values (zap) that pino spells differently. */
 const ESO_LEVELS: Record<string, string> = { dpanic: 'fatal', panic: 'fatal' };
 
@@ -142,7 +148,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
   const esoLevel = flags.loglevel === undefined ? undefined : (ESO_LEVELS[flags.loglevel] ?? flags.loglevel);
   const logLevel = flags.logLevel ?? esoLevel ?? env.LOG_LEVEL ?? 'info';
   const levelFlag = flags.logLevel !== undefined ? '--log-level' : flags.loglevel !== undefined ? '--loglevel' : 'LOG_LEVEL';
-  if (!LEVELS.includes(logLevel)) throw new ProjectorError('InvalidSpec', `${levelFlag} must be one of ${LEVELS.join(', ')}`);
+  logLevelFrom(logLevel, levelFlag);
   const readWindowMs = parseDuration(flags.readWindow ?? env.PROJECTOR_READ_WINDOW ?? '5s');
   if (readWindowMs === undefined) throw new ProjectorError('InvalidSpec', '--read-window must be a Go duration such as 5s');
   const resyncMs = parseDuration(flags.resyncPeriod ?? env.PROJECTOR_RESYNC_PERIOD ?? '10m');

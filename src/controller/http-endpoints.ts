@@ -11,7 +11,8 @@ export function serveEndpoints(manager: Manager, addr: { host?: string; port: nu
     if (what === 'health' && url.startsWith('/healthz')) return void res.writeHead(200).end('ok\n');
     if (what === 'health' && url.startsWith('/readyz')) {
       const ok = manager.hasSynced();
-      return void res.writeHead(ok ? 200 : 503).end(ok ? 'ok\n' : 'caches not synced\n');
+      // A missing CRD is named in the body either way: an optional one leaves the operator ready.
+      return void res.writeHead(ok ? 200 : 503).end(`${ok ? 'ok' : 'caches not synced'}\n${missingCrdLines(manager).join('')}`);
     }
     if (what === 'metrics' && url.startsWith('/metrics')) {
       const registry = manager.metrics.registry;
@@ -27,6 +28,14 @@ export function serveEndpoints(manager: Manager, addr: { host?: string; port: nu
     server.once('error', reject);
     server.listen(addr.port, addr.host, () => resolve(server));
   });
+}
+
+/** One line per resource the API server does not serve: the CRD, what it means, how to install it. */
+export function missingCrdLines(manager: Pick<Manager, 'missingResources'>): string[] {
+  return manager.missingResources().map(
+    (m) =>
+      `warning: CRD ${m.crd ?? m.path} is not installed: ${m.optional ? 'its kind is not served until it is (the other kinds are)' : 'the operator cannot become ready'}; install it with kubectl apply -k deploy/crds (or the Helm chart's CRDs)\n`,
+  );
 }
 
 export function portOf(s: Server): number {

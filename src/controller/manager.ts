@@ -209,6 +209,14 @@ export class Manager {
     return this.#reflectors.length > 0 && this.#reflectors.every((r) => r.hasSynced());
   }
 
+  /**
+   * The resources the API server does not serve right now (404: their CRD is not installed), for
+   * /readyz. An optional one does not keep the operator from being ready; a required one does.
+   */
+  missingResources(): { path: string; crd: string | undefined; optional: boolean }[] {
+    return this.#reflectors.filter((r) => r.missing()).map((r) => r.describe());
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const { log, clock, namespace } = this.#o;
     const clusterWide = !namespace;
@@ -217,17 +225,22 @@ export class Manager {
       this.#reflectors.push(r);
       return r;
     };
-    reflect('externalsecrets', nsPath(namespace, 'externalsecrets'), this.externalSecrets);
-    reflect('secretstores', nsPath(namespace, 'secretstores'), this.secretStores);
+    // Each external-secrets.io kind names its CRD, so a 404 says what to install (kube/reflector.ts).
+    const crdOf = (plural: string, group = GROUP) => ({ crd: `${plural}.${group}` });
+    reflect('externalsecrets', nsPath(namespace, 'externalsecrets'), this.externalSecrets, crdOf('externalsecrets'));
+    reflect('secretstores', nsPath(namespace, 'secretstores'), this.secretStores, crdOf('secretstores'));
     if (clusterWide) {
-      reflect('clustersecretstores', nsPath(undefined, 'clustersecretstores'), this.clusterSecretStores);
+      reflect('clustersecretstores', nsPath(undefined, 'clustersecretstores'), this.clusterSecretStores, crdOf('clustersecretstores'));
       // Finalizers and deletion: ClusterExternalSecrets keep a finalizer on the namespaces they provision.
       reflect('namespaces', '/api/v1/namespaces', this.namespaces, {
         transform: (o: any) => ({ metadata: { name: o.metadata.name, labels: o.metadata.labels, resourceVersion: o.metadata.resourceVersion, finalizers: o.metadata.finalizers, deletionTimestamp: o.metadata.deletionTimestamp } }),
       });
     }
     const cesEnabled = clusterWide && (this.#o.clusterExternalSecrets ?? true);
-    if (cesEnabled) reflect('clusterexternalsecrets', nsPath(undefined, 'clusterexternalsecrets'), this.clusterExternalSecrets);
+    // Optional kinds (a cluster may lack their CRD): the rest is served meanwhile; their controller
+    // starts serving when the CRD appears (ReflectorOptions.optional). Kinds added later pass
+    // `{ ...crdOf(plural, group), optional: true }` the same way.
+    if (cesEnabled) reflect('clusterexternalsecrets', nsPath(undefined, 'clusterexternalsecrets'), this.clusterExternalSecrets, { ...crdOf('clusterexternalsecrets'), optional: true });
     else if (this.#o.clusterExternalSecrets ?? true) log.info('watching one namespace: ClusterExternalSecrets (cluster-scoped) are not served');
     reflect('secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.managedSecrets, {
       labelSelector: `${LABEL_MANAGED}=true`,

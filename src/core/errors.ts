@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'GeneratorNotFound'
   /** A generator could not produce its values (ACR's token exchange refused or unreachable). */
   | 'GeneratorFailed'
+  /** A local data directory (the local vault's) cannot be created, read or written, or holds a file that does not parse. */
+  | 'DataDirUnusable'
   | 'Internal';
 
 export type RetryClass = 'never' | 'backoff' | 'immediately';
@@ -75,6 +77,7 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   // The generator object may be created later, and a registry outage passes: ESO retries both.
   GeneratorNotFound: 'backoff',
   GeneratorFailed: 'backoff',
+  DataDirUnusable: 'never',
   Internal: 'backoff',
 };
 

@@ -154,7 +154,7 @@ export class KubeClient {
    * Server-side apply of any object (`kubectl apply --server-side --force-conflicts`), sent as raw
    * JSON so no field is lost to client-node's typed models. Used by `projector dev --cluster`.
    */
-  async applyObject(obj: { apiVersion: string; kind: string; metadata: ObjectMeta & { name: string } }, plural: string, fieldManager: string): Promise<void> {
+  async applyObject(obj: { apiVersion: string; kind: string; metadata: ObjectMeta & { name: string } }, plural: string, fieldManager: string): Promise<{ generation?: number; resourceVersion?: string }> {
     const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
     const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
     const path = `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
@@ -168,6 +168,13 @@ export class KubeClient {
       throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
     }
     if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
+    // The applied object's generation and resourceVersion (dev --cluster waits for its reconcile).
+    try {
+      const m = (JSON.parse(res.body) as { metadata?: { generation?: unknown; resourceVersion?: unknown } }).metadata;
+      return { ...(typeof m?.generation === 'number' && { generation: m.generation }), ...(typeof m?.resourceVersion === 'string' && { resourceVersion: m.resourceVersion }) };
+    } catch {
+      return {};
+    }
   }
 
   /** Does the API server serve this group/version (e.g. are the CRDs installed)? */

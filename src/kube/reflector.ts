@@ -41,6 +41,20 @@ export interface ReflectorOptions<T extends KubeObject> {
   random?: () => number;
   /** rest_client_requests_total for the list and watch requests. */
   restMetrics?: RestClientMetrics;
+  /**
+   * The CustomResourceDefinition that defines this resource, e.g.
+   * 'clusterexternalsecrets.external-secrets.io': a 404 for the list (the API server does not serve
+   * the resource) is logged once naming it, and `missing()` reports it until a list succeeds.
+   */
+  crd?: string;
+  /**
+   * The kind is optional (its CRD may not be installed): while the API server answers 404 the
+   * reflector counts as synced with an empty store (there are no such objects), so the other kinds
+   * are served; it asks again every `absentPollMs` (default 10 s) and fills the store when the CRD
+   * appears, as any first list would.
+   */
+  optional?: boolean;
+  absentPollMs?: number;
 }
 
 /** Why a list or watch ended early; only the reflector sees these, so they never leave this file. */
@@ -111,6 +125,7 @@ export class Reflector<T extends KubeObject> {
   #markSynced!: () => void;
   #hasSynced = false;
   #lastRv = '';
+  #missing = false;
 
   constructor(opts: ReflectorOptions<T>) {
     this.#o = opts;
@@ -123,6 +138,16 @@ export class Reflector<T extends KubeObject> {
 
   hasSynced(): boolean {
     return this.#hasSynced;
+  }
+
+  /** True while the API server answers 404 for the resource (its CRD is not installed). */
+  missing(): boolean {
+    return this.#missing;
+  }
+
+  /** The path this reflector lists and watches, and its CRD (ReflectorOptions.crd). */
+  describe(): { path: string; crd: string | undefined; optional: boolean } {
+    return { path: this.#o.path, crd: this.#o.crd, optional: this.#o.optional === true };
   }
 
   lastResourceVersion(): string {
@@ -158,6 +183,18 @@ export class Reflector<T extends KubeObject> {
         if (e instanceof ReflectorError && e.isGone) {
           this.#log.info({ resourceVersion: this.#lastRv }, 'resourceVersion expired (410 Gone); relisting');
           needsList = true;
+        } else if (e instanceof ReflectorError && e.httpStatus === 404) {
+          // The resource is not served (its CRD is not installed, or was removed): list again when it is.
+          needsList = true;
+          this.#markMissing();
+          if (this.#o.optional) {
+            try {
+              await this.#clock.sleep(this.#o.absentPollMs ?? 10_000, signal);
+              continue;
+            } catch {
+              break;
+            }
+          }
         } else {
           this.#log.warn({ ...describeFailure(e), resourceVersion: this.#lastRv, relist: needsList }, 'list/watch failed; retrying');
         }
@@ -171,12 +208,30 @@ export class Reflector<T extends KubeObject> {
     this.#log.debug({ resourceVersion: this.#lastRv }, 'reflector stopped');
   }
 
+  /** First 404: one clear log line; an optional kind then counts as synced (no objects of it exist). */
+  #markMissing(): void {
+    if (!this.#missing) {
+      this.#missing = true;
+      const crd = this.#o.crd ?? 'its CustomResourceDefinition';
+      const serving = this.#o.optional ? 'not served until it is installed; the other kinds are served, and this one starts when the CRD appears' : 'the operator cannot become ready until it is installed';
+      this.#log.warn({ crd: this.#o.crd, httpStatus: 404 }, `the API server does not serve ${this.#o.path}: CRD ${crd} is not installed; ${serving} (install the CRDs: kubectl apply -k deploy/crds, or the Helm chart)`);
+    }
+    if (this.#o.optional && !this.#hasSynced) {
+      this.#hasSynced = true;
+      this.#markSynced();
+    }
+  }
+
   async #listIntoStore(signal: AbortSignal): Promise<void> {
     const started = this.#clock.now().getTime();
     const { items, resourceVersion, pages } = await this.#listAllPages(signal);
     const changes = this.#o.store.replaceAll(items);
     this.#lastRv = resourceVersion;
     this.#backoff.reset();
+    if (this.#missing) {
+      this.#missing = false;
+      this.#log.info({ crd: this.#o.crd }, `the API server serves ${this.#o.path} now${this.#o.crd ? ` (CRD ${this.#o.crd} installed)` : ''}; serving it`);
+    }
     this.#log.info(
       { count: items.length, pages, resourceVersion, ...changes, ms: this.#clock.now().getTime() - started },
       this.#hasSynced ? 'relisted' : 'listed',

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { VaultPrincipal } from './index.ts';
+import { readJsonFile } from './persistence.ts';
 
 export const DEV_PRINCIPAL_FILE = 'dev-principal.json';
 export const DEV_ENV_FILE = 'dev-principal.env';
@@ -21,10 +22,10 @@ export const CA_BUNDLE_FILE = 'ca-bundle.pem';
  */
 export function loadOrCreateDevPrincipal(dataDir: string): { principal: VaultPrincipal; created: boolean } {
   const file = join(dataDir, DEV_PRINCIPAL_FILE);
-  if (existsSync(file)) {
-    const p = JSON.parse(readFileSync(file, 'utf8')) as { clientId?: unknown; clientSecret?: unknown };
-    if (typeof p.clientId === 'string' && typeof p.clientSecret === 'string') return { principal: { clientId: p.clientId, clientSecret: p.clientSecret }, created: false };
-  }
+  // A file that does not parse is VaultDataFileError (readJsonFile): the CLI names it; it is not
+  // replaced, since a client may hold the secret it records.
+  const p = readJsonFile<{ clientId?: unknown; clientSecret?: unknown } | null>(file);
+  if (p && typeof p.clientId === 'string' && typeof p.clientSecret === 'string') return { principal: { clientId: p.clientId, clientSecret: p.clientSecret }, created: false };
   const principal = { clientId: DEV_CLIENT_ID, clientSecret: randomBytes(24).toString('base64url') };
   writeFileSync(file, JSON.stringify(principal), { mode: 0o600 });
   return { principal, created: true };

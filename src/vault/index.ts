@@ -134,3 +134,4 @@ export { startVault } from './server.ts';
 export { SUPPORTED_API_VERSIONS } from './app.ts';
 export { loadOrCreateDevPrincipal, hasDevPrincipal, writeDevEnvFile, writeCombinedCaBundle, DEV_CLIENT_ID } from './first-run.ts';
 export { DataDirLockedError, readLockHolder, type LockHolder } from './lock.ts';
+export { VaultDataFileError } from './persistence.ts';

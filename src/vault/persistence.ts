@@ -26,7 +26,21 @@ export async function writeFileAtomic(path: string, contents: string, mode = 0o6
   }
 }
 
-/** Reads a JSON file written by writeFileAtomic; undefined when absent. The error names the file only. */
+/**
+ * A file of the vault's data directory that exists but does not parse (edited by hand, or cut short
+ * by a full disk before writes were atomic). The message names the file, never its content (it holds
+ * secret values).
+ */
+export class VaultDataFileError extends Error {
+  override readonly name = 'VaultDataFileError';
+  readonly path: string;
+  constructor(path: string) {
+    super(`vault: ${path} is not valid JSON`);
+    this.path = path;
+  }
+}
+
+/** Reads a JSON file written by writeFileAtomic; undefined when absent; VaultDataFileError when it does not parse. */
 export function readJsonFile<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
   const text = readFileSync(path, 'utf8');
@@ -34,7 +48,7 @@ export function readJsonFile<T>(path: string): T | undefined {
     return JSON.parse(text) as T;
   } catch {
     // JSON.parse's message would quote the file, which holds secret values.
-    throw new Error(`vault: ${path} is not valid JSON`);
+    throw new VaultDataFileError(path);
   }
 }
 

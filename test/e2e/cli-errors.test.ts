@@ -70,7 +70,46 @@ describe('errors that explain themselves (CLI process)', { timeout: 1_200_000 },
       writeFileSync(join(dir, 'a-file'), '');
       const r = await runProjector(['vault', 'serve', '--port', '0', '--data-dir', join(dir, 'a-file/vault')], { unset: UNSET });
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /^projector: cannot create directory .*a-file\/vault: a part of the path is not a directory\n$/);
+      assert.match(r.stderr, /^projector: DataDirUnusable: the local vault's data directory .*a-file\/vault cannot be used: cannot create directory .*a-file\/vault: a part of the path is not a directory; give another directory with --data-dir\n$/);
+      assertExplained(r);
+    });
+
+    it('with a --host that does not resolve, or a --log-level pino has not: exit 2 naming the flag', async () => {
+      const host = await runProjector(['vault', 'serve', '--port', '0', '--host', 'no-such-host.invalid', '--data-dir', join(dir, 'vault-host')], { unset: UNSET });
+      assert.equal(host.code, 2, host.stdout + host.stderr);
+      assert.match(host.stderr, /^projector: InvalidSpec: --host no-such-host\.invalid does not resolve to an address \((ENOTFOUND|EAI_AGAIN)\); pass an address of this machine, e\.g\. --host 127\.0\.0\.1/m);
+      assertExplained(host);
+      const level = await runProjector(['vault', 'serve', '--port', '0', '--log-level', 'loud', '--data-dir', join(dir, 'vault-level')], { unset: UNSET });
+      assert.equal(level.code, 2);
+      assert.equal(level.stderr, 'projector: InvalidSpec: --log-level must be one of trace, debug, info, warn, error, fatal, silent\n');
+      const devLevel = await runProjector(['dev', '.', '--once', '--log-level', 'loud', '--work-dir', join(dir, 'dev-level')], { unset: UNSET, cwd: dir });
+      assert.equal(devLevel.code, 2);
+      assert.equal(devLevel.stderr, 'projector: InvalidSpec: --log-level must be one of trace, debug, info, warn, error, fatal, silent\n');
+    });
+
+    // A file of the data directory that does not parse (edited by hand, or cut short by a full disk):
+    // named, with how to recover, never "internal error" and never its content.
+    for (const file of ['state.json', 'principals.json', 'dev-principal.json']) {
+      it(`with a ${file} that is not JSON: exit 2 naming the file and how to recover`, async () => {
+        const dataDir = join(dir, `torn-${file}`);
+        mkdirSync(dataDir);
+        writeFileSync(join(dataDir, file), `{"CANARY-torn-content": "${CLIENT_SECRET}`);
+        const r = await runProjector(['vault', 'serve', '--port', '0', '--data-dir', dataDir], { unset: UNSET });
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        // The last line (the vault may have logged its start and its stop before a later file failed).
+        assert.equal(r.stderr.split('\n').at(-2) + '\n', `projector: DataDirUnusable: the local vault's file ${join(dataDir, file)} is not valid JSON (edited by hand, or cut short); restore it from a backup, or move it out of ${dataDir} to start without it (what it held is then lost)\n`);
+        assert.ok(!r.stderr.includes('CANARY-torn-content'));
+        assertExplained(r);
+      });
+    }
+
+    it('dev on a work directory whose vault state is not JSON: names --work-dir\'s file', async () => {
+      const work = join(dir, 'dev-torn');
+      mkdirSync(join(work, 'vault'), { recursive: true });
+      writeFileSync(join(work, 'vault', 'state.json'), '{');
+      const r = await runProjector(['dev', '.', '--once', '--no-prompt', '--work-dir', work], { unset: UNSET, cwd: work });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^projector: DataDirUnusable: the local vault's file .*dev-torn\/vault\/state\.json is not valid JSON/m);
       assertExplained(r);
     });
   });

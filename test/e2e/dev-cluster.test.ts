@@ -2,12 +2,13 @@
 // operator (CRDs installed on demand, stores under controller class projector-dev).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../support/controlplane.ts';
 import { Cluster, assertNowhere } from '../support/cluster.ts';
+import { eventually } from '../support/eventually.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -42,5 +43,54 @@ describe('projector dev --kubeconfig (real API server)', { timeout: 600_000 }, (
     const css: any = await k.custom.getClusterCustomObject({ group: 'external-secrets.io', version: 'v1', plural: 'clustersecretstores', name: 'akv-hybridops' });
     assert.equal(css.spec.controller, 'projector-dev');
     assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr, 'dev.log': readFileSync(join(repo, '.projector/dev.log'), 'utf8'), 'statuses and events': await k.observableText(['netbox']) });
+  });
+
+  it('while watching, prints every ExternalSecret\'s state after each reload: unchanged, updated, then failing', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-watch-'));
+    cpSync(join(root, 'examples/netbox'), repo, { recursive: true });
+    // The first test installed the CRDs (a second --install-crds is a no-op).
+    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--no-prompt', '--refresh', '1s', '--work-dir', '.projector-watch'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
+    // Node's recursive fs.watch on Linux adds the subdirectories' watchers asynchronously: an edit
+    // made right after start can pass unseen. The file is written again until the reload shows.
+    const edit = async (text: string) => {
+      const from = out.length;
+      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
+        writeFileSync(esFile, text);
+        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
+      }
+    };
+    try {
+      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password → Secret netbox\/netbox-db-credentials/.test(o) && /watching /.test(o), { timeoutMs: 90_000, message: 'first sync' });
+      // An edit the operator does not see (a comment): no transition, but the state is shown.
+      await edit(`# a comment\n${readFileSync(esFile, 'utf8')}`);
+      await eventually(() => out, (o) => /manifests changed: reloaded\nstate: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
+        timeoutMs: 30_000,
+        message: 'dev --cluster prints the unchanged state after the reload',
+      });
+      let seen = out.length;
+      // A change of the Secret's keys: updated.
+      await edit(readFileSync(esFile, 'utf8').replace('secretKey: DB_PASSWORD', 'secretKey: NETBOX_DB_PASSWORD'));
+      await eventually(() => out.slice(seen), (o) => /state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password updated\n/.test(o), {
+        timeoutMs: 30_000,
+        message: 'dev --cluster prints the updated state after the reload',
+      });
+      seen = out.length;
+      // A template the engine refuses: failing, and why.
+      await edit(readFileSync(esFile, 'utf8').replace('    creationPolicy: Owner', '    creationPolicy: Owner\n    template:\n      data:\n        x: "{{ nosuchfunction . }}"'));
+      await eventually(() => out.slice(seen), (o) => /state: 0 ExternalSecret\(s\) ready, 1 failing\n {2}✗ netbox\/netbox-db-password failing: .*nosuchfunction/.test(o), {
+        timeoutMs: 30_000,
+        message: 'dev --cluster prints the failing state after the reload',
+      });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
   });
 });

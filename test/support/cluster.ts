@@ -63,6 +63,7 @@ export class Cluster {
     await this.apply(readYamlDocs(path).map((o) => (tweak ? tweak(o) : o)));
   }
 
+  /** Applies the CRD files (default: every one the operator serves) and waits until each is Established. */
   async installCrds(files: readonly string[] = CRD_FILES): Promise<void> {
     for (const f of files) await this.applyFile(f);
     for (const f of files) {

@@ -128,45 +128,57 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   const { startVaultForCli } = await import('../local-vault.ts');
   const { SUPPORTED_API_VERSIONS } = await import('../../vault/index.ts');
   const { createLogger } = await import('../../platform/logger.ts');
-  const log = createLogger({ name: 'projector-vault', level: flags.logLevel as 'info', destination: { write: (line: string) => void process.stderr.write(line) } });
+  const { logLevelFrom } = await import('../../config.ts');
+  const log = createLogger({ name: 'projector-vault', level: logLevelFrom(flags.logLevel, '--log-level'), destination: { write: (line: string) => void process.stderr.write(line) } });
   const principals = flags.principals ? readPrincipals(flags.principals) : [];
   const port = parsePort(flags.port, '--port');
   const imdsPort = flags.imdsPort !== undefined ? parsePort(flags.imdsPort, '--imds-port') : undefined;
-  const vault = await startVaultForCli({
-    dataDir: flags.dataDir,
-    owner: `projector vault serve --data-dir ${flags.dataDir}`,
-    host: flags.host,
-    port,
-    ...(imdsPort !== undefined && { imdsPort }),
-    ...(flags.tenantId && { tenantId: flags.tenantId }),
-    principals,
-    ...(flags.throttle && { throttle: {} }),
-    ...(flags.apiVersions !== undefined && { apiVersions: parseApiVersions(flags.apiVersions, SUPPORTED_API_VERSIONS) }),
-    ...(flags.jwksUri && {
-      jwks: {
-        uri: flags.jwksUri,
-        ...(flags.jwksCaFile && { caPem: readFileSync(flags.jwksCaFile, 'utf8') }),
-        ...(flags.jwksTokenFile && { bearerToken: readFileSync(flags.jwksTokenFile, 'utf8').trim() }),
-      },
-    }),
-    log,
-  }).catch((e: unknown) => {
-    throw portInUse(e, port, imdsPort, flags.host) ?? e;
-  });
-  // Keep the vault's own principals.json in step with --principals so `vault secret` users can look them up.
-  for (const p of principals) await vault.admin.addPrincipal(p);
   const dataDir = resolve(flags.dataDir);
   const first = await import('../../vault/index.ts');
-  // First run: without a principal nobody could get a token. A development principal is created
-  // (or the one `projector dev` made here is reused); its secret goes to a 0600 file, never to
-  // stdout, which CI logs keep.
-  const dev = vault.admin.principalIds().length === 0 || first.hasDevPrincipal(dataDir) ? first.loadOrCreateDevPrincipal(dataDir) : undefined;
-  if (dev) await vault.admin.addPrincipal(dev.principal);
+  let dev: { principal: VaultPrincipal; created: boolean } | undefined;
+  let bundle: { file: string; included?: string } = { file: '' };
+  let envFile: string | undefined;
+  const vault = await startVaultForCli(
+    {
+      dataDir: flags.dataDir,
+      owner: `projector vault serve --data-dir ${flags.dataDir}`,
+      host: flags.host,
+      port,
+      ...(imdsPort !== undefined && { imdsPort }),
+      ...(flags.tenantId && { tenantId: flags.tenantId }),
+      principals,
+      ...(flags.throttle && { throttle: {} }),
+      ...(flags.apiVersions !== undefined && { apiVersions: parseApiVersions(flags.apiVersions, SUPPORTED_API_VERSIONS) }),
+      ...(flags.jwksUri && {
+        jwks: {
+          uri: flags.jwksUri,
+          ...(flags.jwksCaFile && { caPem: readFileSync(flags.jwksCaFile, 'utf8') }),
+          ...(flags.jwksTokenFile && { bearerToken: readFileSync(flags.jwksTokenFile, 'utf8').trim() }),
+        },
+      }),
+      log,
+    },
+    {
+      dataDirFlag: '--data-dir',
+      // The writes into the data directory that follow the start fail (and are explained) like the start itself.
+      setUp: async (v) => {
+        // Keep the vault's own principals.json in step with --principals so `vault secret` users can look them up.
+        for (const p of principals) await v.admin.addPrincipal(p);
+        // First run: without a principal nobody could get a token. A development principal is created
+        // (or the one `projector dev` made here is reused); its secret goes to a 0600 file, never to
+        // stdout, which CI logs keep.
+        dev = v.admin.principalIds().length === 0 || first.hasDevPrincipal(dataDir) ? first.loadOrCreateDevPrincipal(dataDir) : undefined;
+        if (dev) await v.admin.addPrincipal(dev.principal);
+        bundle = first.writeCombinedCaBundle(dataDir, v.caPem, process.env.NODE_EXTRA_CA_CERTS);
+        envFile = dev
+          ? first.writeDevEnvFile(dataDir, { vaultUrl: v.url, tenantId: v.tenantId, authorityHost: v.authorityHost, principal: dev.principal, caBundleFile: bundle.file })
+          : undefined;
+      },
+    },
+  ).catch((e: unknown) => {
+    throw portInUse(e, port, imdsPort, flags.host) ?? e;
+  });
   const devLines = dev ? [dev.principal.clientId, dev.created ? 'created now, as no principal was registered' : 'reused'] : [];
-  const bundle = first.writeCombinedCaBundle(dataDir, vault.caPem, process.env.NODE_EXTRA_CA_CERTS);
-  const envFile = dev
-    ? first.writeDevEnvFile(dataDir, { vaultUrl: vault.url, tenantId: vault.tenantId, authorityHost: vault.authorityHost, principal: dev.principal, caBundleFile: bundle.file })
-    : undefined;
   const ids = vault.admin.principalIds();
   process.stdout.write(
     [
@@ -203,9 +215,16 @@ async function serveVault(flags: ServeFlags): Promise<void> {
   log.flush();
 }
 
-/** A listen error on one of the two ports, naming the flag that chose it (else undefined: main.ts explains the rest). */
+/** A listen error on one of the two ports (or the host), naming the flag that chose it (else undefined: main.ts explains the rest). */
 function portInUse(e: unknown, port: number, imdsPort: number | undefined, host: string): ProjectorError | undefined {
   const err = e as { code?: unknown; syscall?: unknown; port?: unknown };
+  // A --host that does not resolve (listen looks the name up first) or that no interface has.
+  if (err?.syscall === 'getaddrinfo' && (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME')) {
+    return new ProjectorError('InvalidSpec', `--host ${host} does not resolve to an address (${String(err.code)}); pass an address of this machine, e.g. --host 127.0.0.1 (or 0.0.0.0 for every interface)`);
+  }
+  if (err?.syscall === 'listen' && err.code === 'EADDRNOTAVAIL') {
+    return new ProjectorError('InvalidSpec', `--host ${host} is not an address of this machine (no network interface has it); pass one that is, e.g. --host 127.0.0.1 (or 0.0.0.0 for every interface)`);
+  }
   if (err?.syscall !== 'listen' || (err.code !== 'EADDRINUSE' && err.code !== 'EACCES')) return undefined;
   const flag = err.port === imdsPort && imdsPort !== port ? '--imds-port' : '--port';
   const why = err.code === 'EADDRINUSE' ? 'is already in use (another process, perhaps another projector vault serve or dev, holds it)' : 'needs privileges (below 1024)';
@@ -366,7 +385,7 @@ async function callVault<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> 
   try {
     return await fn();
   } catch (e) {
-    const err = toProjectorError(e, ctx);
+    const err = toProjectorError(e, { apiVersionFix: 'pass --api-version with a version the server supports (e.g. --api-version 7.0)', ...ctx });
     throw new VaultCallFailed(err);
   }
 }

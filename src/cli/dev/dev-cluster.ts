@@ -6,9 +6,9 @@
 import { describeKubeConfig, resolveKubeConfig } from '../kubeconfig.ts';
 import type { ExternalSecret, GenericStore } from '../../api/index.ts';
 import { API_VERSION } from '../../api/constants.ts';
-import type { ObjectMeta } from '../../api/meta.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { targetNameOf } from '../../core/external-secret.ts';
+import { syncVersionOf, targetNameOf } from '../../core/external-secret.ts';
+import { objectKey, type ObjectKey, type ObjectMeta } from '../../api/meta.ts';
 import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
 import { Manager } from '../../controller/manager.ts';
 import { ReadyMessage } from '../../controller/externalsecret/status.ts';
@@ -18,7 +18,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { defaultRegistry } from '../default-registry.ts';
 import { customResourceDefinitions } from '../../api/crds.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
-import { startLocalVault, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
+import { readyConditionOf, startLocalVault, stateLines, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
 import type { RepoObjects } from '../repo-objects.ts';
 
 export const DEV_CONTROLLER_CLASS = 'projector-dev';
@@ -33,7 +33,8 @@ async function ensureCrds(kube: KubeClient, install: boolean, print: Printer): P
   for (let i = 0; i < 50 && !(await kube.servesGroupVersion('external-secrets.io/v1')); i++) await new Promise((r) => setTimeout(r, 200));
 }
 
-async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string): Promise<void> {
+/** Applies the repository; returns the generation the API server gave each ExternalSecret. */
+async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string): Promise<Map<ObjectKey, number>> {
   const namespaces = new Set([...externalSecrets.map((es) => es.metadata.namespace), ...[...credentials.keys()].map((k) => k.split('/')[0]!)]);
   for (const ns of namespaces) await kube.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'namespaces', FIELD_MANAGER);
   for (const [key, data] of credentials) {
@@ -44,8 +45,46 @@ async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], st
   for (const s of stores) {
     await kube.applyObject({ apiVersion: API_VERSION, kind: s.kind, metadata: clean(s.metadata) as never, spec: { ...s.spec, controller: DEV_CONTROLLER_CLASS } } as never, s.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores', FIELD_MANAGER);
   }
+  const generations = new Map<ObjectKey, number>();
   for (const es of externalSecrets) {
-    await kube.applyObject({ apiVersion: API_VERSION, kind: 'ExternalSecret', metadata: clean(es.metadata) as never, spec: { ...es.spec, refreshInterval: refresh } } as never, 'externalsecrets', FIELD_MANAGER);
+    const applied = await kube.applyObject({ apiVersion: API_VERSION, kind: 'ExternalSecret', metadata: clean(es.metadata) as never, spec: { ...es.spec, refreshInterval: refresh } } as never, 'externalsecrets', FIELD_MANAGER);
+    generations.set(objectKey(es.metadata.namespace, es.metadata.name), applied.generation ?? 0);
+  }
+  return generations;
+}
+
+/** A repository applied by a reload: what `printState` waits for and compares against. */
+export interface AppliedRepo {
+  repo: RepoObjects;
+  /** ExternalSecret → the generation the apply produced. */
+  generations: Map<ObjectKey, number>;
+  /** ExternalSecret → its target Secret's data hash before the apply (undefined: no Secret yet). */
+  hashesBefore: Map<ObjectKey, string | undefined>;
+}
+
+function targetHash(manager: Manager, es: ExternalSecret): string | undefined {
+  return manager.managedSecrets.get(objectKey(es.metadata.namespace, targetNameOf(es)))?.observedDataHash;
+}
+
+/**
+ * Waits until the in-process operator has reconciled what a reload applied: each ExternalSecret's
+ * cached copy has the applied generation and a Ready condition for it (Ready=True with the
+ * syncedResourceVersion of that generation, or Ready=False), and the queue has been empty with no
+ * reconcile running for three polls (100 ms apart). Gives up after `timeoutMs` and reports as is.
+ */
+async function settle(manager: Manager, generations: Map<ObjectKey, number>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const counters = manager.counters.externalSecrets;
+  let quiet = 0;
+  while (Date.now() < deadline && quiet < 3) {
+    await new Promise((r) => setTimeout(r, 100));
+    const reconciled = [...generations].every(([key, generation]) => {
+      const es = manager.externalSecrets.get(key);
+      if (!es || (es.metadata.generation ?? 0) < generation) return false;
+      const ready = readyConditionOf(es);
+      return ready !== undefined && (ready.status !== 'True' || es.status?.syncedResourceVersion === syncVersionOf(es));
+    });
+    quiet = reconciled && counters.inFlight === 0 && counters.queueDepth() === 0 ? quiet + 1 : 0;
   }
 }
 
@@ -74,7 +113,13 @@ export interface DevCluster {
   /** Settles when the in-process operator stops. */
   done: Promise<void>;
   /** Applies an edited repository (manifest watch). */
-  reapply(repo: RepoObjects): Promise<void>;
+  reapply(repo: RepoObjects): Promise<AppliedRepo>;
+  /**
+   * After a reload, once its reconciles have run: one line per ExternalSecret of the applied
+   * repository (✓ updated / unchanged, ✗ failing and why), as `dev` without --cluster prints
+   * (dev-session.ts stateLines): the transitions alone say nothing about an edit that changed nothing.
+   */
+  printState(applied: AppliedRepo, timeoutMs?: number): Promise<void>;
 }
 
 export async function runDevCluster(o: DevOptions & { kubeconfig?: string; installCrds: boolean; log: Logger }, signal: AbortSignal, print: Printer): Promise<DevCluster> {
@@ -111,7 +156,20 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     done,
     reapply: async (repo) => {
       const next = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
-      await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh);
+      const hashesBefore = new Map(repo.externalSecrets.map((es) => [objectKey(es.metadata.namespace, es.metadata.name), targetHash(manager, es)] as const));
+      const generations = await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh);
+      return { repo, generations, hashesBefore };
+    },
+    printState: async (applied, timeoutMs = 30_000) => {
+      await settle(manager, applied.generations, timeoutMs);
+      const entries = applied.repo.externalSecrets.map((wanted) => {
+        const key = objectKey(wanted.metadata.namespace, wanted.metadata.name);
+        const es = manager.externalSecrets.get(key);
+        const ready = es && readyConditionOf(es);
+        return { id: `${wanted.metadata.namespace}/${wanted.metadata.name}`, ready, updated: es !== undefined && targetHash(manager, es) !== applied.hashesBefore.get(key) };
+      });
+      const refused = (applied.repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
+      for (const line of stateLines(entries, refused)) print.line(line);
     },
   };
 }

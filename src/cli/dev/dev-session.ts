@@ -145,9 +145,17 @@ export interface LocalVault {
 /** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
 export async function startLocalVault(o: DevOptions, print: Printer): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
-  const vault = await startVaultForCli({ dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` });
-  const principal = loadPrincipal(o.workDir);
-  await vault.admin.addPrincipal(principal);
+  let principal: DevPrincipal = { clientId: '', clientSecret: '' };
+  const vault = await startVaultForCli(
+    { dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` },
+    {
+      dataDirFlag: '--work-dir',
+      setUp: async (v) => {
+        principal = loadPrincipal(o.workDir);
+        await v.admin.addPrincipal(principal);
+      },
+    },
+  );
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
   const repo = await loadAndReport(o.paths, print, o.exclude);
   const seeded = await seedVault(repo, vault, o, print);
@@ -351,16 +359,33 @@ export class DevSession {
       await new Promise((r) => setTimeout(r, 100));
       quietPolls = this.#queue.len() === 0 && this.counters.inFlight === 0 ? quietPolls + 1 : 0;
     }
-    const { ready, failed } = this.readyCounts();
-    this.#print.line(`state: ${ready} ExternalSecret(s) ready, ${failed} failing`);
-    for (const es of this.externalSecrets.list()) {
+    const entries = this.externalSecrets.list().map((es) => {
       const id = `${es.metadata.namespace}/${es.metadata.name}`;
-      const c = es.status?.conditions?.find((x) => x.type === 'Ready');
-      if (c?.status === 'True') this.#print.line(`  ✓ ${id} ${this.#updatedSinceReload.has(id) ? 'updated' : 'unchanged'}`);
-      else this.#print.line(`  ✗ ${id} failing: ${c?.message ?? 'not reconciled yet'}`);
-    }
-    for (const key of this.#refused) this.#print.line(`  ✗ ${key.replace(/^ExternalSecret\//, '')} failing: not applied (see the error above)`);
+      return { id, ready: readyConditionOf(es), updated: this.#updatedSinceReload.has(id) };
+    });
+    for (const line of stateLines(entries, this.#refused)) this.#print.line(line);
   }
+}
+
+/** The Ready condition of an ExternalSecret's status, if any. */
+export function readyConditionOf(es: ExternalSecret): { status: string; message?: string } | undefined {
+  return es.status?.conditions?.find((x) => x.type === 'Ready');
+}
+
+/**
+ * What `dev` prints after a manifest reload, local or `--cluster` (one format in one place): a
+ * count line, then one line per ExternalSecret, ready (updated: its Secret changed since the
+ * reload; else unchanged) or failing with the condition's message, then the ones the load refused.
+ */
+export function stateLines(entries: { id: string; ready: { status: string; message?: string } | undefined; updated: boolean }[], refused: readonly string[]): string[] {
+  const ready = entries.filter((e) => e.ready?.status === 'True').length;
+  const lines = [`state: ${ready} ExternalSecret(s) ready, ${entries.length - ready + refused.length} failing`];
+  for (const e of entries) {
+    if (e.ready?.status === 'True') lines.push(`  ✓ ${e.id} ${e.updated ? 'updated' : 'unchanged'}`);
+    else lines.push(`  ✗ ${e.id} failing: ${e.ready?.message ?? 'not reconciled yet'}`);
+  }
+  for (const key of refused) lines.push(`  ✗ ${key.replace(/^ExternalSecret\//, '')} failing: not applied (see the error above)`);
+  return lines;
 }
 
 /** Calls `reload` (debounced) whenever a YAML file under `paths` changes; returns a stop function. */

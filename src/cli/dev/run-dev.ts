@@ -1,7 +1,8 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProjectorError } from '../../core/errors.ts';
-import { createLogger, type LogLevel } from '../../platform/logger.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { logLevelFrom } from '../../config.ts';
 import type { DevFlags } from '../commands/dev.ts';
 import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
@@ -35,10 +36,11 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
   const out = process.stdout;
   refreshMs(flags.refresh); // usage errors before anything starts
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : undefined;
+  const level = logLevelFrom(flags.logLevel ?? 'info', '--log-level');
   warnIfNotIgnored(flags.workDir, out);
   const workDir = resolve(flags.workDir);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  const log = createLogger({ level: (flags.logLevel ?? 'info') as LogLevel, destination: createWriteStream(join(workDir, 'dev.log'), { flags: 'a' }) as never });
+  const log = createLogger({ level, destination: createWriteStream(join(workDir, 'dev.log'), { flags: 'a' }) as never });
   const session = new DevSession({
     paths,
     exclude: flags.exclude ?? [],
@@ -119,7 +121,18 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   const readyOf = (k: string) => dev.manager.externalSecrets.get(k as never)?.status?.conditions?.find((c) => c.type === 'Ready');
   if (!flags.once && !flags.demo) {
     out.write(`watching ${paths.join(', ')} and the vault (refresh every ${refresh}); Ctrl-C to stop\n`);
-    const stop = watchManifests(paths, print, async () => dev.reapply(await loadAndReport(paths, print, flags.exclude ?? [])));
+    let applied: Awaited<ReturnType<typeof dev.reapply>> | undefined;
+    const stop = watchManifests(
+      paths,
+      print,
+      async () => {
+        applied = await dev.reapply(await loadAndReport(paths, print, flags.exclude ?? []));
+      },
+      // After every reload, the state of every ExternalSecret, as without --cluster.
+      async () => {
+        if (applied) await dev.printState(applied);
+      },
+    );
     await dev.done;
     stop();
     return 0;

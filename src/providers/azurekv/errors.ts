@@ -16,6 +16,11 @@ export interface CallContext {
   version?: string | undefined;
   /** Which API the call went to (`cert/`, `key/` refs); default secret. */
   objectType?: ObjectType | undefined;
+  /**
+   * How the caller sets the Key Vault REST api-version, named when the vault refuses the one sent
+   * (default: the store annotation, for the operator, `check` and `dev`; `--api-version` for the CLI).
+   */
+  apiVersionFix?: string | undefined;
 }
 
 /** "secret", "certificate" or "key", for messages. */
@@ -33,6 +38,9 @@ function readPermission(ctx: CallContext): string {
   if (ctx.objectType === 'key') return 'keys/get (an access policy with Get on keys, or the Key Vault Crypto User role); secrets/get does not cover keys';
   return 'get on secrets (an access policy, or the Key Vault Secrets User role)';
 }
+
+/** The advice for a store: the annotation providers/azurekv/api-version.ts reads. */
+export const STORE_API_VERSION_FIX = 'set the store annotation projector.io/azurekv-api-version to a version the server supports (e.g. "7.0")';
 
 /** A response header reader, as the SDK's HttpHeaders has. */
 export interface HeaderReader {
@@ -186,6 +194,20 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
 
   if (status >= 200 && status < 300) return badResponse(ctx, answered, base);
   if (status === 400) {
+    const refused = refusedApiVersion(e, ctx);
+    if (refused !== undefined) {
+      // The vault's answer is Azure's own (BadParameter, "The specified version (X) is not
+      // recognized..."); what to change is ours to say.
+      const sent = refused.version || '(none)';
+      const fix = ctx.apiVersionFix ?? STORE_API_VERSION_FIX;
+      return error(
+        'InvalidSpec',
+        'bad-request',
+        refused.certain
+          ? `vault ${ctx.vaultUrl} does not serve Key Vault REST api-version ${sent} (${answered}): an older Key Vault-compatible server (Azure Stack Hub, an emulator) needs an older one; ${fix}`
+          : `vault ${ctx.vaultUrl} refused the request for ${target} (${answered}) without saying why; a Key Vault-compatible server that does not serve api-version ${sent} (Azure Stack Hub, an emulator) answers so: ${fix}`,
+      );
+    }
     const nameProblem = ctx.secretName !== undefined ? objectNameProblem(ctx.secretName, ctx.objectType) : undefined;
     if (nameProblem) {
       return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the ${noun(ctx)} name (${answered}): ${nameProblem}; fix remoteRef.key`);
@@ -239,6 +261,31 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     });
   }
   return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} rejected the request for ${target} (${answered})`);
+}
+
+/**
+ * Whether a 400 is about the api-version, and which one was sent ('' when none). `certain` when the
+ * answer says so: Key Vault's BadParameter for it reads "The specified version (X) is not
+ * recognized. Consider using the latest supported version (Y)." or "The api-version query parameter
+ * is missing."; the text is only tested, never quoted. Not certain when the SDK kept no answer text
+ * (its pager throws "Pagination failed with unexpected statusCode 400" without the body) and the
+ * request was not about a name or version that explains the 400. The version is read from the
+ * request URL the SDK sent (our own), not from the answer.
+ */
+function refusedApiVersion(e: ErrorLike, ctx: CallContext): { version: string; certain: boolean } | undefined {
+  const details = asErrorLike(e.details) as { error?: { message?: unknown } } | undefined;
+  const bodyText = typeof details?.error?.message === 'string' ? details.error.message : undefined;
+  const message = typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '';
+  const says = [bodyText, message].some((t) => t !== undefined && /specified version \([^)]*\) is not recognized|api-version query parameter is missing/i.test(t));
+  const silent = bodyText === undefined && /^Pagination failed with unexpected statusCode 400/.test(message);
+  if (!says && !silent) return undefined;
+  if (!says && ctx.secretName !== undefined && (objectNameProblem(ctx.secretName) || (ctx.version && !KV_VERSION.test(ctx.version)))) return undefined;
+  const url = (e as { request?: { url?: unknown } }).request?.url;
+  let version = '';
+  if (typeof url === 'string' && URL.canParse(url)) {
+    for (const [k, v] of new URL(url).searchParams) if (k.toLowerCase() === 'api-version') version = v;
+  }
+  return { version, certain: says };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { externalSecretFrom, renderSecret, secretDataFrom } from '../../../src/cli/commands/template.ts';
+import { externalSecretFrom, renderSecret, secretDataFrom, templateSourcesFrom } from '../../../src/cli/commands/template.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -36,5 +36,26 @@ describe('projector template inputs', () => {
     const withMeta = (await renderSecret(es, data, true)) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
     assert.equal(withMeta.metadata.labels['reconcile.external-secrets.io/managed'], 'true');
     assert.match(withMeta.metadata.annotations['reconcile.external-secrets.io/data-hash']!, /^[0-9a-f]+$/);
+  });
+
+  it("templateFrom sources: one object serves every entry of its kind (esoctl), several are matched by name", () => {
+    const es = externalSecretFrom(
+      {
+        kind: 'ExternalSecret',
+        metadata: { name: 'n', namespace: 'ns' },
+        spec: { target: { template: { templateFrom: [{ configMap: { name: 'a', items: [{ key: 'k' }] } }, { configMap: { name: 'b', items: [{ key: 'k' }] } }, { secret: { name: 's', items: [{ key: 'k' }] } }] } } },
+      },
+      'f',
+    );
+    const cm = (name: string, v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: v } });
+    const secret = { file: 's.yaml', docs: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'whatever' }, data: { k: b64('x') } }] };
+    // pkg/controllers/templating/parser.go MergeConfigMap: with TemplateFromConfigMap set, the name is not looked at.
+    const one = templateSourcesFrom(es, { file: 'c.yaml', docs: [cm('other', 'v1')] }, secret);
+    assert.deepEqual([...one.configMaps], [['a', { k: 'v1' }], ['b', { k: 'v1' }]]);
+    assert.equal(Buffer.from(one.secrets.get('s')!.get('k')!.reveal()).toString(), 'x');
+    const several = templateSourcesFrom(es, { file: 'c.yaml', docs: [cm('b', 'vb'), cm('a', 'va')] }, secret);
+    assert.deepEqual([...several.configMaps], [['a', { k: 'va' }], ['b', { k: 'vb' }]]);
+    assert.throws(() => templateSourcesFrom(es, undefined, secret), /templateFrom reads ConfigMap "a", "b": give them with --template-from-config-map <file>/);
+    assert.throws(() => templateSourcesFrom(es, { file: 'c.yaml', docs: [{ kind: 'ConfigMap', data: { k: 3 } }] }, secret), /key "k" in c\.yaml must be a string/);
   });
 });

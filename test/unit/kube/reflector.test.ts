@@ -108,7 +108,7 @@ describe('Reflector (scripted API server)', () => {
     server.reset();
   });
 
-  function start(opts: { transform?: (o: any) => KubeObject; pageSize?: number } = {}) {
+  function start(opts: { transform?: (o: any) => KubeObject; pageSize?: number; crd?: string; optional?: boolean; absentPollMs?: number } = {}) {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'c', server: server.url, skipTLSVerify: true }],
@@ -206,6 +206,34 @@ describe('Reflector (scripted API server)', () => {
     await reflector.waitForSync(AbortSignal.timeout(5000));
     assert.equal(logs.msgs().filter((m) => m === 'list/watch failed; retrying').length, 2);
     assert.ok(!logs.text().includes('canary-secret-in-message'), 'Status messages are not logged');
+  });
+
+  const notFound: Handler = (_q, res) => json(res, 404, { kind: 'Status', code: 404, reason: 'NotFound' });
+
+  it('an optional kind whose CRD is missing (404) counts as synced and empty, says so once, and fills in when the CRD appears', async () => {
+    server.lists = [notFound, notFound, notFound, listPage('10', [cm('a', '5')])];
+    const { reflector, store, logs } = start({ crd: 'configmaps.example.io', optional: true, absentPollMs: 5 });
+    await reflector.waitForSync(AbortSignal.timeout(5000));
+    assert.equal(store.size(), 0);
+    await eventually(() => store.size(), 1, { timeoutMs: 5000, message: 'listed once served' });
+    assert.equal(reflector.missing(), false);
+    const msgs = logs.msgs();
+    assert.equal(msgs.filter((m) => m.includes('CRD configmaps.example.io is not installed')).length, 1, msgs.join('\n'));
+    assert.ok(msgs.includes('the API server serves /api/v1/configmaps now (CRD configmaps.example.io installed); serving it'), msgs.join('\n'));
+  });
+
+  it('a required kind whose CRD is missing is not synced: missing() names it until a list succeeds', async () => {
+    server.lists = [notFound, notFound, notFound, notFound, notFound, notFound];
+    const { reflector, logs } = start({ crd: 'configmaps.example.io' });
+    await eventually(() => server.requests.filter((r) => r.kind === 'list').length >= 2, true, { timeoutMs: 5000, message: 'two lists' });
+    assert.equal(reflector.hasSynced(), false);
+    assert.equal(reflector.missing(), true);
+    assert.deepEqual(reflector.describe(), { path: '/api/v1/configmaps', crd: 'configmaps.example.io', optional: false });
+    assert.equal(logs.msgs().filter((m) => /CRD configmaps\.example\.io is not installed; the operator cannot become ready until it is/.test(m)).length, 1);
+    // The CRD is installed: the next list syncs it (and it then waits on a quiet watch).
+    server.lists.push(listPage('10', [cm('a', '5')]));
+    await reflector.waitForSync(AbortSignal.timeout(5000));
+    assert.equal(reflector.missing(), false);
   });
 
   it('relists on a watch ERROR 410 and reports only what changed', async () => {

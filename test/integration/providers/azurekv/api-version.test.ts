@@ -53,6 +53,16 @@ describe('azurekv provider: per-store api-version against an older Key Vault-com
   it("fails with the SDK's default api-version, which this server does not serve", async () => {
     const client = await provider.newClient(store(), host, signal());
     await assert.rejects(client.validate(signal()), (e: Error) => e instanceof ProjectorError && e.details.httpStatus === 400 && e.details.remoteCode === 'BadParameter');
+    // The store's condition names the version sent and the annotation that changes it.
+    await assert.rejects(client.getSecret({ key: 'bulk-01' }, signal()), (e: Error) => {
+      assert.ok(e instanceof ProjectorError);
+      assert.equal(e.code, 'InvalidSpec');
+      assert.equal(
+        e.message,
+        `vault ${vault.url}/ does not serve Key Vault REST api-version 2026-04-01 (400 BadParameter): an older Key Vault-compatible server (Azure Stack Hub, an emulator) needs an older one; set the store annotation ${ANNOTATION_API_VERSION} to a version the server supports (e.g. "7.0")`,
+      );
+      return true;
+    });
   });
 
   it('reads every page (34 secrets, pages of 25) with the annotation, and finds what ESO finds', async () => {

@@ -194,6 +194,45 @@ describe('toProjectorError', () => {
     assert.match(e.message, /refused version "v1" of secret "netbox-db" \(400 BadParameter\): a Key Vault version is 32 hexadecimal characters/);
   });
 
+  describe('a 400 for an api-version the server does not serve', () => {
+    // Key Vault's own answer (and the local vault's, src/vault/app.ts assertApiVersion).
+    const refusal = (message: string, url = 'https://v.example/secrets/netbox-db/?api%2Dversion=2026-04-01') => {
+      const e = restError(400, { code: 'BadParameter' });
+      e['details'] = { error: { code: 'BadParameter', message } };
+      e['request'] = { url };
+      return e;
+    };
+
+    it('names the version sent (from the request, not the answer) and the store annotation', () => {
+      const e = toProjectorError(refusal(`The specified version (2026-04-01) is not recognized. Consider using the latest supported version (7.0). ${CANARY}`), ctx, NOW);
+      assert.equal(e.code, 'InvalidSpec');
+      assert.equal(
+        e.message,
+        'vault https://v.example/ does not serve Key Vault REST api-version 2026-04-01 (400 BadParameter): an older Key Vault-compatible server (Azure Stack Hub, an emulator) needs an older one; set the store annotation projector.io/azurekv-api-version to a version the server supports (e.g. "7.0")',
+      );
+      assert.ok(!e.message.includes(CANARY));
+    });
+
+    it("names the caller's own fix when given (the CLI's --api-version), and a missing version", () => {
+      const e = toProjectorError(refusal('The api-version query parameter is missing.', 'https://v.example/secrets'), { vaultUrl: 'https://v.example/', apiVersionFix: 'pass --api-version' }, NOW);
+      assert.match(e.message, /does not serve Key Vault REST api-version \(none\) \(400 BadParameter\): .*; pass --api-version$/);
+    });
+
+    it("hedges when the SDK's pager kept no answer text, and leaves other 400s alone", () => {
+      const pager = restError(400, { code: 'BadParameter' });
+      pager.message = 'Pagination failed with unexpected statusCode 400';
+      pager['request'] = { url: 'https://v.example/secrets?api%2Dversion=2026-04-01' };
+      const listed = toProjectorError(pager, { vaultUrl: 'https://v.example/' }, NOW);
+      assert.match(listed.message, /refused the request for vault https:\/\/v\.example\/ \(400 BadParameter\) without saying why; a Key Vault-compatible server that does not serve api-version 2026-04-01 .*answers so: set the store annotation projector\.io\/azurekv-api-version/);
+      // Another BadParameter (say, a bad maxresults) is not taken for an api-version problem.
+      const other = toProjectorError(refusal('The parameter maxresults is out of range.'), ctx, NOW);
+      assert.match(other.message, /as malformed \(400 BadParameter\)/);
+      // An invalid secret name explains a silent 400 better than the api-version does.
+      pager['request'] = { url: 'https://v.example/secrets/DB_PASSWORD?api%2Dversion=2026-04-01' };
+      assert.match(toProjectorError(pager, { vaultUrl: 'https://v.example/', secretName: 'DB_PASSWORD' }, NOW).message, /refused the secret name/);
+    });
+  });
+
   it('passes a ProjectorError through, also from inside a cause chain', () => {
     const ours = new ProjectorError('CredentialNotFound', 'secret "sp" has no key "client-secret"');
     assert.equal(toProjectorError(ours, ctx), ours);
