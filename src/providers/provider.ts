@@ -68,7 +68,7 @@ export interface SecretsClient {
 export interface PushRequest {
   /** spec.data[].match.remoteRef.remoteKey (azurekv: a secret name, or key/ or cert/ + name). */
   remoteKey: string;
-  /** spec.data[].match.remoteRef.property: merged into a JSON object value where the provider supports it. */
+  /** spec.data[].match.remoteRef.property (azurekv ignores it, as ESO's Azure provider does). */
   property?: string | undefined;
   value: SecretBytes;
   /** spec.data[].metadata as written (provider-specific; ESO's PushSecretMetadata). */

@@ -9,7 +9,7 @@ import { MIN_THROTTLE_PAUSE_MS } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ProviderHost, PushRequest, SecretBytes, SecretsClient, SecretsWriter, ValidationResult } from '../provider.ts';
-import { decideSecretWrite, isManagedByUs, mergeProperty, parsePushMetadata, type LiveKvSecret } from './push.ts';
+import { decideSecretWrite, isManagedByUs, parsePushMetadata, type LiveKvSecret } from './push.ts';
 import { toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
@@ -247,11 +247,10 @@ export class AzureKvSecretsClient implements SecretsClient {
     const name = this.#writableName(req.remoteKey, field);
     const meta = parsePushMetadata(req.metadata, req.field);
     const live = await this.#live(name, signal);
-    // Ownership first: a secret someone else owns is never read into a merge, let alone written.
-    if (live && !isManagedByUs(live.tags)) decideSecretWrite(name, live, '', meta);
-    // Key Vault holds text: the bytes as UTF-8 (invalid sequences become U+FFFD, as Go's JSON body does).
-    const raw = Buffer.from(req.value.reveal()).toString('utf8');
-    const value = req.property ? mergeProperty(name, live?.value, req.property, raw) : raw;
+    // Key Vault holds text: the bytes as UTF-8 (invalid sequences become U+FFFD, as Go's JSON body
+    // does). `property` is ignored, as ESO's Azure PushSecret ignores it: the value replaces the
+    // whole secret (validatePushSecret warns, and refuses two items that differ only by property).
+    const value = Buffer.from(req.value.reveal()).toString('utf8');
     const write = decideSecretWrite(name, live, value, meta);
     if (write.action === 'unchanged') return 'unchanged';
     await this.#write('SetSecret', name, () =>
