@@ -75,6 +75,14 @@ export function parsePushMetadata(metadata: unknown, field: string): AzurePushMe
   return out;
 }
 
+/**
+ * ESO's canCreate refusal (`<kind> <name> not managed by external-secrets`): an existing Key Vault
+ * object without the ownership tag is never overwritten. ProjectorError TargetOwnedElsewhere.
+ */
+export function notManagedByUs(kind: 'secret' | 'key' | 'certificate', name: string): ProjectorError {
+  return new ProjectorError('TargetOwnedElsewhere', `${kind} ${name} not managed by external-secrets: it exists without the tag ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}; delete it, tag it, or use updatePolicy IfNotExists`);
+}
+
 /** Is this object ours (ESO's isManagedByESO / canCreate / canDelete)? */
 export function isManagedByUs(tags: Readonly<Record<string, string>> | undefined): boolean {
   return tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE;
@@ -103,7 +111,7 @@ export type SecretWrite =
 export function decideSecretWrite(name: string, live: LiveKvSecret | undefined, value: string, meta: AzurePushMetadata): SecretWrite {
   if (live) {
     if (!isManagedByUs(live.tags)) {
-      throw new ProjectorError('TargetOwnedElsewhere', `secret ${name} not managed by external-secrets: it exists without the tag ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}; delete it, tag it, or use updatePolicy IfNotExists`);
+      throw notManagedByUs('secret', name);
     }
     const sameExpiry = (live.expiresOn?.getTime() ?? undefined) === (meta.expiresOn?.getTime() ?? undefined);
     const sameContentType = meta.contentType === undefined || meta.contentType === live.contentType;
