@@ -88,6 +88,11 @@ export interface SecretsWriter {
   deleteSecret(remoteKey: string, signal: AbortSignal): Promise<'deleted' | 'absent' | 'not-managed'>;
   /** Does the remote object exist (updatePolicy IfNotExists)? */
   secretExists(remoteKey: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * For `projector check`: does the destination exist, and does it carry the ownership mark that
+   * lets a push replace it? Never returns the value. Optional.
+   */
+  describeDestination?(remoteKey: string, signal: AbortSignal): Promise<{ exists: boolean; managed: boolean }>;
 }
 
 export interface Provider {

@@ -249,7 +249,18 @@ export class AzureKvSecretsClient implements SecretsClient {
       pushSecret: (req, signal) => this.#push(req, signal),
       deleteSecret: (remoteKey, signal) => this.#delete(remoteKey, signal),
       secretExists: (remoteKey, signal) => this.#exists(remoteKey, signal),
+      describeDestination: (remoteKey, signal) => this.#describeDestination(remoteKey, signal),
     };
+  }
+
+  /** Exists, and carries ESO's ownership tag? (A secret's value comes with the GET and is dropped here.) */
+  async #describeDestination(remoteKey: string, signal: AbortSignal): Promise<{ exists: boolean; managed: boolean }> {
+    const target = parseObjectRef(remoteKey);
+    const live =
+      target.objectType === 'key' ? (await this.#liveKey(target, signal))?.properties
+      : target.objectType === 'cert' ? (await this.#liveCertificate(target, signal))?.properties
+      : await this.#live(target.name, signal);
+    return { exists: live !== undefined, managed: live !== undefined && isManagedByUs(live.tags) };
   }
 
   /** ESO's SecretExists: a GET through the object's own API; 404 is "no". */
