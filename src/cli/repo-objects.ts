@@ -1,7 +1,8 @@
 // The ExternalSecrets and stores a repository declares, as the objects the operator would see:
 // shared by `projector check`, `projector dev` and `projector evidence`.
 import { createHash } from 'node:crypto';
-import type { ExternalSecret, GenericStore } from '../api/index.ts';
+import type { ExternalSecret, GenericStore, PushSecret } from '../api/index.ts';
+import { PUSH_SECRET_VERSION } from '../api/pushsecret.ts';
 import { API_VERSION, GROUP } from '../api/constants.ts';
 import { loadManifests, type LoadedDoc, type Problem } from './manifests.ts';
 import type { IgnoreOptions } from './ignore-rules.ts';
@@ -10,6 +11,8 @@ import { checkSchema } from './schema-check.ts';
 export interface RepoObjects {
   externalSecrets: ExternalSecret[];
   stores: GenericStore[];
+  /** PushSecrets (external-secrets.io/v1alpha1): `projector check` asks about their destinations. */
+  pushSecrets?: PushSecret[];
   /** Where each object came from, for messages: key "Kind/ns/name" → "file:line". */
   origins: Map<string, string>;
   problems: Problem[];
@@ -43,7 +46,7 @@ function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: num
 
 export async function loadRepoObjects(paths: string[], defaultNamespace = 'default', options: LoadOptions = {}): Promise<RepoObjects> {
   const { docs, problems } = await loadManifests(paths, options.ignore);
-  const out: RepoObjects = { externalSecrets: [], stores: [], origins: new Map(), problems };
+  const out: RepoObjects & { pushSecrets: PushSecret[] } = { externalSecrets: [], stores: [], pushSecrets: [], origins: new Map(), problems };
   for (const doc of docs) {
     if (!doc.apiVersion?.startsWith(`${GROUP}/`) || !doc.name) continue;
     if (options.refuseInvalid && refuse(doc, out, defaultNamespace)) continue;
@@ -61,6 +64,16 @@ export async function loadRepoObjects(paths: string[], defaultNamespace = 'defau
         status: undefined,
       });
       out.origins.set(originKey('ExternalSecret', namespace, doc.name), where);
+    } else if (doc.kind === 'PushSecret') {
+      const namespace = doc.namespace ?? defaultNamespace;
+      out.pushSecrets.push({
+        ...(o as object),
+        apiVersion: `${GROUP}/${PUSH_SECRET_VERSION}`,
+        kind: 'PushSecret',
+        metadata: { ...(o.metadata ?? {}), name: doc.name, namespace, ...id },
+        spec: (o.spec ?? {}) as PushSecret['spec'],
+      } as PushSecret);
+      out.origins.set(originKey('PushSecret', namespace, doc.name), where);
     } else if (doc.kind === 'SecretStore' || doc.kind === 'ClusterSecretStore') {
       const namespace = doc.kind === 'SecretStore' ? (doc.namespace ?? defaultNamespace) : undefined;
       out.stores.push({

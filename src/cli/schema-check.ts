@@ -3,14 +3,17 @@
 // a field the schema does not declare is an error (the API server would prune or reject it),
 // except under nodes marked x-kubernetes-preserve-unknown-fields.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
+import { ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
 import { issue, type Issue } from '../core/issues.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, PasswordSpec, UUIDSpec } from '../api/generators.ts';
 import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
 
-export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret';
-export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret'];
+export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret' | 'PushSecret';
+export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret'];
+
+/** Served versions of a kind, storage first, where it differs from the core kinds' (api/crds.ts KINDS). */
+const KIND_VERSIONS: Partial<Record<EsoKind, readonly string[]>> = { PushSecret: [PUSH_SECRET_VERSION] };
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
 const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } };
@@ -65,6 +68,7 @@ function validatorFor(kind: EsoKind): ValidateFunction {
       SecretStore: ajv.compile(store),
       ClusterSecretStore: ajv.compile(store),
       ClusterExternalSecret: ajv.compile(documentSchema(ClusterExternalSecretSpec, ClusterExternalSecretStatus)),
+      PushSecret: ajv.compile(documentSchema(PushSecretSpec, PushSecretStatus)),
     };
   }
   return validators[kind];
@@ -82,12 +86,14 @@ export function checkSchema(doc: LoadedDoc): Issue[] {
   const kind = esoKindOf(doc);
   if (!kind) return [issue('kind', 'NotSupported', `kind ${doc.kind ?? '(none)'} in ${GROUP} is not supported by Projector; supported: ${ESO_KINDS.join(', ')}`)];
   const version = doc.apiVersion.slice(GROUP.length + 1);
-  if (!(SERVED_VERSIONS as readonly string[]).includes(version)) {
-    return [issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served; use ${GROUP}/${STORAGE_VERSION}`)];
+  const served = KIND_VERSIONS[kind] ?? SERVED_VERSIONS;
+  const storage = served[0] === undefined || !KIND_VERSIONS[kind] ? STORAGE_VERSION : served[0];
+  if (!(served as readonly string[]).includes(version)) {
+    return [issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served${KIND_VERSIONS[kind] ? ` for ${kind}` : ''}; use ${GROUP}/${storage}`)];
   }
   const out: Issue[] = [];
-  if (version !== STORAGE_VERSION) {
-    out.push(issue('apiVersion', 'DeprecatedApiVersion', `${doc.apiVersion} ${kind} is deprecated; use ${GROUP}/${STORAGE_VERSION}`, 'warning'));
+  if (version !== storage) {
+    out.push(issue('apiVersion', 'DeprecatedApiVersion', `${doc.apiVersion} ${kind} is deprecated; use ${GROUP}/${storage}`, 'warning'));
   }
   const validate = validatorFor(kind);
   if (!validate(doc.object)) out.push(...dedupe((validate.errors ?? []).map(toIssue)));

@@ -97,6 +97,7 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
   });
   if ((spec.dataTo ?? []).length > 0) out.push(issue('spec.dataTo', 'NotSupported', 'spec.dataTo is not supported by Projector yet; list the keys in spec.data'));
   (spec.data ?? []).forEach((d, i) => {
+    if (d.match?.remoteRef?.property) out.push(issue(`spec.data[${i}].match.remoteRef.property`, 'PropertyIgnored', PROPERTY_IGNORED, 'warning'));
     if (d.conversionStrategy === 'ReverseUnicode') out.push(issue(`spec.data[${i}].conversionStrategy`, 'NotSupported', 'conversionStrategy ReverseUnicode is not supported by Projector yet'));
     if (!d.match?.remoteRef?.remoteKey) out.push(issue(`spec.data[${i}].match.remoteRef.remoteKey`, 'InvalidSpec', 'remoteKey must not be empty'));
   });
@@ -107,24 +108,38 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
   return out;
 }
 
-/** ESO's validateRemoteKeyUniqueness: two items writing one remote key (and property). */
+/**
+ * ESO's validateRemoteKeyUniqueness (two items writing one remote key and property: ESO's message),
+ * plus the azurekv rule: Key Vault ignores `property` (ESO's Azure PushSecret replaces the whole
+ * secret), so two items naming one remote key with different properties would overwrite each other
+ * on every sync; refused too. Projector pushes through azurekv only, so the rule applies to every
+ * PushSecret.
+ */
 function duplicateRemoteKey(data: readonly PushSecretData[]): { path: string; message: string } | undefined {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { index: number; source: string; property: string }>();
   for (const [i, d] of data.entries()) {
     const { remoteKey, property } = d.match?.remoteRef ?? { remoteKey: '' };
-    const loc = JSON.stringify([remoteKey, property ?? '']);
     const source = d.match?.secretKey ?? '';
-    const first = seen.get(loc);
+    const first = seen.get(remoteKey);
     if (first !== undefined) {
-      const message = property
-        ? `duplicate remote key ${JSON.stringify(remoteKey)} with property ${JSON.stringify(property)}: source keys ${JSON.stringify(first)} and ${JSON.stringify(source)} both map to the same destination`
-        : `duplicate remote key ${JSON.stringify(remoteKey)}: source keys ${JSON.stringify(first)} and ${JSON.stringify(source)} both map to the same destination`;
-      return { path: `spec.data[${i}].match.remoteRef`, message };
+      if (first.property === (property ?? '')) {
+        const message = property
+          ? `duplicate remote key ${JSON.stringify(remoteKey)} with property ${JSON.stringify(property)}: source keys ${JSON.stringify(first.source)} and ${JSON.stringify(source)} both map to the same destination`
+          : `duplicate remote key ${JSON.stringify(remoteKey)}: source keys ${JSON.stringify(first.source)} and ${JSON.stringify(source)} both map to the same destination`;
+        return { path: `spec.data[${i}].match.remoteRef`, message };
+      }
+      return {
+        path: `spec.data[${i}].match.remoteRef`,
+        message: `remote key ${JSON.stringify(remoteKey)} is also written by spec.data[${first.index}]; they differ only by property, which azurekv ignores (each value replaces the whole Key Vault secret), so they would overwrite each other on every sync`,
+      };
     }
-    seen.set(loc, source);
+    seen.set(remoteKey, { index: i, source, property: property ?? '' });
   }
   return undefined;
 }
+
+/** The message of the `property` warning (validate and the Ready condition say the same). */
+export const PROPERTY_IGNORED = 'property has no effect with azurekv: the value replaces the whole Key Vault secret (as ESO\'s Azure provider does)';
 
 /** The first error of validatePushSecret as the ProjectorError a reconcile fails with. */
 export function assertValidPushSecret(ps: PushSecret): void {
@@ -267,9 +282,19 @@ export function storeRefOfKey(storeKey: string): { kind: 'SecretStore' | 'Cluste
   return { kind, name: storeKey.slice(slash + 1) };
 }
 
+/**
+ * ESO's markAsDone message, verbatim, followed by validatePushSecret's warnings (path and message,
+ * never a value) so a condition shows what `projector validate` would warn about.
+ */
+export function pushSyncedMessage(ps: PushSecret): string {
+  const base = updatePolicyOf(ps) === 'IfNotExists' ? PushMessage.syncedIfNotExists : PushMessage.synced;
+  const warnings = validatePushSecret(ps).filter((i) => i.severity === 'warning');
+  return warnings.length === 0 ? base : `${base}${base.endsWith('.') ? '' : '.'} Warning: ${warnings.map((w) => `${w.path}: ${w.message}`).join('; ')}`;
+}
+
 /** ESO's markAsDone: Ready=True Synced, refreshTime, syncedResourceVersion and the synced map. */
 export function pushStatusSynced(ps: PushSecret, synced: SyncedPushSecrets, now: Date): PushSecretStatus {
-  const message = updatePolicyOf(ps) === 'IfNotExists' ? PushMessage.syncedIfNotExists : PushMessage.synced;
+  const message = pushSyncedMessage(ps);
   return {
     ...ps.status,
     refreshTime: kubeTime(now),

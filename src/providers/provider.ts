@@ -68,7 +68,7 @@ export interface SecretsClient {
 export interface PushRequest {
   /** spec.data[].match.remoteRef.remoteKey (azurekv: a secret name, or key/ or cert/ + name). */
   remoteKey: string;
-  /** spec.data[].match.remoteRef.property: merged into a JSON object value where the provider supports it. */
+  /** spec.data[].match.remoteRef.property (azurekv ignores it, as ESO's Azure provider does). */
   property?: string | undefined;
   value: SecretBytes;
   /** spec.data[].metadata as written (provider-specific; ESO's PushSecretMetadata). */
@@ -88,6 +88,11 @@ export interface SecretsWriter {
   deleteSecret(remoteKey: string, signal: AbortSignal): Promise<'deleted' | 'absent' | 'not-managed'>;
   /** Does the remote object exist (updatePolicy IfNotExists)? */
   secretExists(remoteKey: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * For `projector check`: does the destination exist, and does it carry the ownership mark that
+   * lets a push replace it? Never returns the value. Optional.
+   */
+  describeDestination?(remoteKey: string, signal: AbortSignal): Promise<{ exists: boolean; managed: boolean }>;
 }
 
 export interface Provider {

@@ -93,14 +93,26 @@ function toPkcs12(certs: Buffer[], key: KeyObject): string {
 }
 
 /**
+ * The PEM text a base64 `value` carries, when it carries one: SDKs that import without a policy
+ * base64-encode whatever bytes they are given (@azure/keyvault-certificates parseCertificateBytes,
+ * ESO's setKeyVaultCertificate), and Key Vault takes a base64-encoded PEM file as PEM (ESO's
+ * PushSecret of a PEM certificate relies on it). Printable text with a BEGIN line only.
+ */
+function pemInBase64(value: string): string | undefined {
+  const text = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('latin1');
+  return text.includes('-----BEGIN') && /^[\t\n\r\x20-\x7e]*$/.test(text) ? text : undefined;
+}
+
+/**
  * Reads an import's `value` (and `pwd`): PEM when `contentType` is application/x-pem-file (or the
- * text is PEM and no policy says otherwise), else base64 PKCS#12. 400 BadParameter when it holds
+ * text, or the base64 text, is PEM and no policy says otherwise), else base64 PKCS#12. 400 BadParameter when it holds
  * no certificate or no private key, as AKV answers. PKCS#12 is read with node-forge, which reads RSA
  * keys only: an EC key in a PKCS#12 is refused (import it as PEM).
  */
 export function readCertificateImport(value: string, password: string | undefined, contentType: string | undefined): ImportedCertificate {
-  const pem = contentType === PEM_FILE || (contentType === undefined && value.includes('-----BEGIN'));
-  const { certs, key } = pem ? fromPem(value) : fromPkcs12(value, password ?? '');
+  const base64Pem = contentType === undefined && !value.includes('-----BEGIN') ? pemInBase64(value) : undefined;
+  const pem = contentType === PEM_FILE || (contentType === undefined && (value.includes('-----BEGIN') || base64Pem !== undefined));
+  const { certs, key } = pem ? fromPem(base64Pem ?? value) : fromPkcs12(value, password ?? '');
   let chain: Buffer[];
   let x509: X509Certificate;
   try {

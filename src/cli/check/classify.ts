@@ -97,3 +97,17 @@ export function exitCodeFor(results: readonly { outcome: Outcome }[]): number {
   if (results.some((r) => r.outcome === 'unreachable')) return EXIT_INFRA;
   return EXIT_OK;
 }
+
+/**
+ * A PushSecret destination as the operator would treat it (providers/azurekv/push.ts, ESO's
+ * canCreate): absent → created; ours (tag managed-by=external-secrets) → replaced when the value
+ * differs; someone else's → refused under updatePolicy Replace (TargetOwnedElsewhere), left under
+ * IfNotExists, as is any existing object under IfNotExists. Write permission is not tried: check
+ * never writes.
+ */
+export function classifyPushDestination(d: { exists: boolean; managed: boolean }, updatePolicy: 'Replace' | 'IfNotExists', remoteKey: string): CheckResult {
+  if (!d.exists) return { outcome: 'ok', detail: 'does not exist yet: a push creates it (write permission not tested)' };
+  if (updatePolicy === 'IfNotExists') return { outcome: 'ok', detail: 'exists: left unchanged (updatePolicy IfNotExists)' };
+  if (d.managed) return { outcome: 'ok', detail: 'exists, managed by external-secrets: a push replaces it (write permission not tested)' };
+  return { outcome: 'error', detail: `TargetOwnedElsewhere: ${remoteKey} exists without the tag managed-by=external-secrets; updatePolicy Replace would be refused` };
+}

@@ -1,6 +1,6 @@
 // Pure: the remote references a repository's ExternalSecrets make, one per data item and dataFrom
 // entry, each tied to the store it reads from, and the key that makes two of them one vault read.
-import type { ExternalSecret, FindRef, RemoteRef, SecretStoreRef } from '../../api/index.ts';
+import type { ExternalSecret, FindRef, PushSecret, RemoteRef, SecretStoreRef } from '../../api/index.ts';
 import { abbreviate } from '../../core/limits.ts';
 
 export type StoreKindName = 'SecretStore' | 'ClusterSecretStore';
@@ -18,7 +18,9 @@ export interface CheckReference {
   externalSecret: string;
   /** Field path, e.g. `spec.data[0].remoteRef`. */
   field: string;
-  kind: 'data' | 'extract' | 'find';
+  kind: 'data' | 'extract' | 'find' | 'push';
+  /** Set for a PushSecret's destination (then `externalSecret` names the PushSecret). */
+  pushSecret?: { remoteKey: string; updatePolicy: 'Replace' | 'IfNotExists' };
   /** The target Secret key, for data items. */
   secretKey?: string;
   /** Undefined when the ExternalSecret names no store for this reference. */
@@ -73,11 +75,41 @@ export function collectReferences(externalSecrets: readonly ExternalSecret[]): C
 }
 
 /**
+ * Every destination of every PushSecret: one per data item and named store (a store chosen by
+ * label is not resolved by check and is left out), in manifest order.
+ */
+export function collectPushReferences(pushSecrets: readonly PushSecret[]): CheckReference[] {
+  const out: CheckReference[] = [];
+  for (const ps of pushSecrets) {
+    const externalSecret = `${ps.metadata.namespace}/${ps.metadata.name}`;
+    const updatePolicy = ps.spec.updatePolicy ?? 'Replace';
+    for (const ref of ps.spec.secretStoreRefs ?? []) {
+      if (!ref.name) continue;
+      const kind: StoreKindName = ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+      const store: StoreId = kind === 'SecretStore' ? { kind, name: ref.name, namespace: ps.metadata.namespace } : { kind, name: ref.name };
+      (ps.spec.data ?? []).forEach((d, i) => {
+        const remoteKey = d.match?.remoteRef?.remoteKey ?? '';
+        out.push({
+          externalSecret,
+          field: `spec.data[${i}].match.remoteRef`,
+          kind: 'push',
+          ...(d.match?.secretKey !== undefined ? { secretKey: d.match.secretKey } : {}),
+          store,
+          pushSecret: { remoteKey, updatePolicy },
+        });
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * Two references with the same read key are answered by one vault read: same store, same secret,
  * version and property (and metadataPolicy, which turns the property into a tag name).
  */
 export function readKeyOf(ref: CheckReference): string {
   const store = ref.store ? storeKeyOf(ref.store) : '';
+  if (ref.kind === 'push') return JSON.stringify(['push', store, ref.pushSecret?.remoteKey ?? '', ref.pushSecret?.updatePolicy ?? '']);
   if (ref.kind === 'find') return JSON.stringify(['find', store, ref.find?.path ?? '', ref.find?.name?.regexp ?? '', sortedEntries(ref.find?.tags)]);
   const r = ref.remoteRef;
   return JSON.stringify(['ref', store, r?.key ?? '', r?.version ?? '', r?.property ?? '', r?.metadataPolicy ?? 'None']);
@@ -90,6 +122,7 @@ function sortedEntries(map: Record<string, string> | undefined): [string, string
 /** How a reference is shown in the report: `name`, `name@version`, `name#property`, or the find query. */
 export function describeRemote(ref: CheckReference): string {
   if (ref.generator) return '(generator)';
+  if (ref.kind === 'push') return `→ ${abbreviate(ref.pushSecret?.remoteKey ?? '')}`;
   if (ref.kind === 'find') {
     const parts: string[] = [];
     if (ref.find?.path) parts.push(`path=${abbreviate(ref.find.path)}`);

@@ -20,8 +20,9 @@ function plural(n: number, word: string): string {
 export function checkSummaryLine(run: CheckRun): string {
   const counts = countByOutcome(run.rows);
   const parts = OUTCOMES.filter((o) => counts[o] > 0).map((o) => `${counts[o]} ${o}`);
-  const externalSecrets = new Set(run.rows.map((r) => r.externalSecret)).size;
-  const scope = `${plural(run.rows.length, 'reference')} in ${plural(externalSecrets, 'ExternalSecret')}, ${plural(run.reads, 'vault read')}`;
+  const externalSecrets = new Set(run.rows.filter((r) => !r.kind).map((r) => r.externalSecret)).size;
+  const pushSecrets = new Set(run.rows.filter((r) => r.kind === 'PushSecret').map((r) => r.externalSecret)).size;
+  const scope = `${plural(run.rows.length, 'reference')} in ${plural(externalSecrets, 'ExternalSecret')}${pushSecrets > 0 ? ` and ${plural(pushSecrets, 'PushSecret')}` : ''}, ${plural(run.reads, 'vault read')}`;
   return `projector check: ${parts.length > 0 ? parts.join(', ') : 'nothing to check'} (${scope})`;
 }
 
@@ -40,13 +41,18 @@ function colorOf(outcome: Outcome): string {
 
 const HEADERS = ['EXTERNALSECRET', 'SECRET KEY', 'REMOTE KEY', 'RESULT', 'DETAIL'];
 
+/** The object column: an ExternalSecret's "namespace/name", a PushSecret's prefixed with its kind. */
+function labelOf(r: CheckRow): string {
+  return r.kind ? `${r.kind} ${r.externalSecret}` : r.externalSecret;
+}
+
 export function sortedRows(rows: readonly CheckRow[]): CheckRow[] {
   return [...rows].sort((a, b) => (a.externalSecret < b.externalSecret ? -1 : a.externalSecret > b.externalSecret ? 1 : 0));
 }
 
 /** A column-aligned table and the summary line; padding is computed before colour is added. */
 export function formatCheckText(run: CheckRun, opts: { color: boolean }): string {
-  const cells = sortedRows(run.rows).map((r) => [r.externalSecret, r.secretKey ?? (r.field.includes('dataFrom') ? '(dataFrom)' : '-'), r.remote, r.outcome, r.detail ?? '']);
+  const cells = sortedRows(run.rows).map((r) => [labelOf(r), r.secretKey ?? (r.field.includes('dataFrom') ? '(dataFrom)' : '-'), r.remote, r.outcome, r.detail ?? '']);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[], outcome?: Outcome) =>
     c
@@ -68,7 +74,7 @@ export function formatCheckJson(run: CheckRun, exitCode: number): string {
     ok: exitCode === 0,
     summary: { references: run.rows.length, reads: run.reads, ...countByOutcome(run.rows) },
     results: sortedRows(run.rows).map((r) => ({
-      externalSecret: r.externalSecret,
+      ...(r.kind ? { kind: r.kind, pushSecret: r.externalSecret } : { externalSecret: r.externalSecret }),
       ...(r.origin ? { origin: r.origin } : {}),
       field: r.field,
       ...(r.secretKey !== undefined ? { secretKey: r.secretKey } : {}),
@@ -87,7 +93,7 @@ export function formatCheckJson(run: CheckRun, exitCode: number): string {
 // vault is an error (the check could not run), as test runners report infrastructure problems.
 export function formatCheckJunit(run: CheckRun): string {
   const bySecret = new Map<string, CheckRow[]>();
-  for (const r of sortedRows(run.rows)) bySecret.set(r.externalSecret, [...(bySecret.get(r.externalSecret) ?? []), r]);
+  for (const r of sortedRows(run.rows)) bySecret.set(labelOf(r), [...(bySecret.get(labelOf(r)) ?? []), r]);
   const suites: string[] = [];
   let failures = 0;
   let errors = 0;
@@ -96,7 +102,7 @@ export function formatCheckJunit(run: CheckRun): string {
     const e = rows.filter((r) => r.outcome === 'unreachable').length;
     failures += f;
     errors += e;
-    suites.push(`  <testsuite name="${escapeXml(`ExternalSecret ${es}`)}" tests="${rows.length}" failures="${f}" errors="${e}">`);
+    suites.push(`  <testsuite name="${escapeXml(rows[0]!.kind ? es : `ExternalSecret ${es}`)}" tests="${rows.length}" failures="${f}" errors="${e}">`);
     for (const r of rows) suites.push(junitCase(es, r));
     suites.push('  </testsuite>');
   }

@@ -10,14 +10,17 @@ import type { SecretsClient } from '../../providers/provider.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
 import { originKey, type RepoObjects } from '../repo-objects.ts';
 import { noProgress, type Progress } from '../progress.ts';
-import { classifyDescription, classifyError, classifyFind, type CheckResult } from './classify.ts';
+import { classifyDescription, classifyError, classifyFind, classifyPushDestination, type CheckResult } from './classify.ts';
 import { environmentHost, missingVariables, requiredRoles, type CredentialEnvironment } from './environment-host.ts';
 import { createConcurrencyLimit } from './limit-concurrency.ts';
-import { collectReferences, describeRemote, readKeyOf, storeKeyOf, type CheckReference } from './references.ts';
+import { collectPushReferences, collectReferences, describeRemote, readKeyOf, storeKeyOf, type CheckReference } from './references.ts';
 import { applyStoreOverrides, CheckUsageError, type StoreOverrides } from './store-overrides.ts';
 
 export interface CheckRow extends CheckResult {
+  /** "namespace/name" of the ExternalSecret, or of the PushSecret when `kind` says so. */
   externalSecret: string;
+  /** Set for a PushSecret's destination. */
+  kind?: 'PushSecret';
   /** file:line of the ExternalSecret. */
   origin?: string | undefined;
   field: string;
@@ -49,7 +52,7 @@ export interface CheckDeps {
 const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<CheckRun> {
-  const refs = collectReferences(repo.externalSecrets);
+  const refs = [...collectReferences(repo.externalSecrets), ...collectPushReferences(repo.pushSecrets ?? [])];
   const stores = new Map(repo.stores.map((s) => [storeKeyOf({ kind: s.kind, name: s.metadata.name, namespace: s.metadata.namespace }), applyStoreOverrides(s, deps.overrides)]));
   assertCredentialsAvailable(refs, stores, deps.env);
 
@@ -95,9 +98,11 @@ export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<Chec
 
 function rowOf(ref: CheckReference, result: CheckResult, repo: RepoObjects): CheckRow {
   const [namespace, name] = ref.externalSecret.split('/') as [string, string];
+  const kind = ref.kind === 'push' ? 'PushSecret' : 'ExternalSecret';
   return {
     externalSecret: ref.externalSecret,
-    origin: repo.origins.get(originKey('ExternalSecret', namespace, name)),
+    ...(ref.kind === 'push' ? { kind: 'PushSecret' as const } : {}),
+    origin: repo.origins.get(originKey(kind, namespace, name)),
     field: ref.field,
     ...(ref.secretKey !== undefined ? { secretKey: ref.secretKey } : {}),
     remote: describeRemote(ref),
@@ -186,6 +191,12 @@ function environmentlessHost(log: Logger, namespace: string | undefined) {
 async function readReference(ref: CheckReference, store: GenericStore, clients: StoreClients, timeoutMs: number): Promise<CheckResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
+    if (ref.kind === 'push') {
+      const client = await clients.clientFor(store, signal);
+      const { remoteKey, updatePolicy } = ref.pushSecret!;
+      if (!client.writer?.describeDestination) return { outcome: 'error', detail: `NotSupported: ${store.kind} ${store.metadata.name}: its provider cannot push secrets in Projector` };
+      return classifyPushDestination(await client.writer.describeDestination(remoteKey, signal), updatePolicy, remoteKey);
+    }
     // The same size bounds as validate and the operator (core/limits.ts), before any read.
     assertRemoteRefBounds(ref.kind === 'find' ? ref.find : ref.remoteRef, ref.field);
     const client = await clients.clientFor(store, signal);

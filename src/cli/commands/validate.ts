@@ -4,7 +4,8 @@
 // checks the controller runs) → repository conventions (here) → print (output.ts).
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { ClusterExternalSecret, ExternalSecret, GenericStore } from '../../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore, PushSecret } from '../../api/index.ts';
+import { validatePushSecret } from '../../core/push-secret.ts';
 import { validateClusterExternalSecret } from '../../core/cluster-external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { issue, type Issue } from '../../core/issues.ts';
@@ -76,6 +77,10 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
     report(doc, checkStoreRefsResolve(doc, stores, intact, config.knownStores, namespaceLabels));
     report(doc, checkRemoteKeys(doc, stores, deps));
   }
+  for (const doc of docs.filter((d) => identified(d) && esoKindOf(d) === 'PushSecret')) {
+    report(doc, checkStoreRefsResolve(doc, stores, intact, config.knownStores, namespaceLabels));
+    report(doc, checkPushRemoteKeys(doc, stores, deps));
+  }
   for (const [doc, issues] of checkDuplicateTargets(externalSecrets)) report(doc, issues);
   return {
     command: 'validate',
@@ -101,6 +106,9 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
   if (kind === 'ExternalSecret') {
     const es = doc.object as unknown as ExternalSecret;
     issues.push(...semantic(() => validateExternalSecret(es)), ...semantic(() => checkExternalSecretConventions(doc, es, config)));
+  } else if (kind === 'PushSecret') {
+    // The reconciler's rules (core/push-secret.ts), so validate and the operator judge alike.
+    issues.push(...semantic(() => validatePushSecret(doc.object as unknown as PushSecret)));
   } else if (kind === 'ClusterExternalSecret') {
     issues.push(...semantic(() => validateClusterExternalSecret(doc.object as unknown as ClusterExternalSecret)));
   } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
@@ -222,6 +230,10 @@ function storeRefsOf(es: ExternalSecret): StoreRefAt[] {
   const add = (path: string, ref: { name?: unknown; kind?: unknown } | undefined) => {
     if (ref && typeof ref.name === 'string') refs.push({ path: `${path}.name`, kind: ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore', name: ref.name });
   };
+  if ((es as { kind?: unknown }).kind === 'PushSecret') {
+    asArray((es as unknown as PushSecret).spec?.secretStoreRefs).forEach((r, i) => add(`spec.secretStoreRefs[${i}]`, r));
+    return refs;
+  }
   add('spec.secretStoreRef', es.spec?.secretStoreRef);
   asArray(es.spec?.data).forEach((d, i) => add(`spec.data[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
   asArray(es.spec?.dataFrom).forEach((d, i) => add(`spec.dataFrom[${i}].sourceRef.storeRef`, d?.sourceRef?.storeRef));
@@ -278,6 +290,27 @@ function checkRemoteKeys(doc: LoadedDoc, stores: LoadedDoc[], deps: ValidateDeps
     if (typeof key !== 'string' || entry?.sourceRef?.generatorRef) return;
     out.push(...(providerFor(entry.sourceRef?.storeRef)?.validateRemoteKey?.(key, 'extract', `spec.dataFrom[${i}].extract.key`) ?? []));
   });
+  return out;
+}
+
+// A PushSecret's remote keys are judged by the provider of each store it writes to (azurekv:
+// a Key Vault name, or key/ or cert/ and a name), as the provider's client would refuse them.
+function checkPushRemoteKeys(doc: LoadedDoc, stores: LoadedDoc[], deps: ValidateDeps): Issue[] {
+  const ps = doc.object as PushSecret;
+  const providers = asArray(ps.spec?.secretStoreRefs).flatMap((ref) => {
+    if (!ref || typeof ref.name !== 'string') return [];
+    const store = findStore(stores, { kind: ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore', name: ref.name }, ps.metadata?.namespace);
+    const names = configuredProviders((store?.object as GenericStore | undefined)?.spec?.provider);
+    const provider = names.length === 1 ? deps.providers?.find((p) => p.name === names[0]) : undefined;
+    return provider ? [provider] : [];
+  });
+  const out: Issue[] = [];
+  for (const provider of new Set(providers)) {
+    asArray(ps.spec?.data).forEach((item, i) => {
+      const key = item?.match?.remoteRef?.remoteKey;
+      if (typeof key === 'string' && key !== '') out.push(...(provider.validateRemoteKey?.(key, 'data', `spec.data[${i}].match.remoteRef.remoteKey`) ?? []));
+    });
+  }
   return out;
 }
 

@@ -127,6 +127,26 @@ export function parseAnyPrivateKey(der: Uint8Array): GoKey {
   throw new X509Error('unable to parse private key type');
 }
 
+/**
+ * `x509.ParsePKCS1PrivateKey`: an RSA key in PKCS#1 form only.
+ * @throws X509Error `x509: failed to parse private key` otherwise (Go's message without its hint).
+ */
+export function parsePkcs1PrivateKey(der: Uint8Array): GoKey {
+  const key = isPkcs1Shape(der) ? tryPrivate(der, 'pkcs1') : undefined;
+  if (!key) throw new X509Error('x509: failed to parse private key');
+  return classify(key);
+}
+
+/**
+ * `x509.ParseECPrivateKey`: a SEC 1 ECPrivateKey on a curve Go knows (P-224/256/384/521).
+ * @throws X509Error `x509: failed to parse EC private key` or `x509: unknown elliptic curve`.
+ */
+export function parseEcPrivateKey(der: Uint8Array): GoKey {
+  const key = isSec1Shape(der) ? tryPrivate(der, 'sec1') : undefined;
+  if (!key) throw new X509Error('x509: failed to parse EC private key');
+  return classify(key);
+}
+
 /** PKCS#1 RSAPrivateKey: SEQUENCE starting with INTEGER version then INTEGER modulus. */
 function isPkcs1Shape(der: Uint8Array): boolean {
   try {

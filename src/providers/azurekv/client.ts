@@ -1,15 +1,16 @@
 // SecretsClient over @azure/keyvault-secrets: one instance per store and identity. Token caching and
 // reuse belong to the SDK credential; every vault read passes the per-vault rate limiter first.
 import type { KeyVaultSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets';
-import type { KeyClient } from '@azure/keyvault-keys';
-import type { CertificateClient } from '@azure/keyvault-certificates';
+import type { JsonWebKey, KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
+import type { CertificateClient, KeyVaultCertificateWithPolicy } from '@azure/keyvault-certificates';
 import type { FindRef, RemoteRef } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { MIN_THROTTLE_PAUSE_MS } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ProviderHost, PushRequest, SecretBytes, SecretsClient, SecretsWriter, ValidationResult } from '../provider.ts';
-import { decideSecretWrite, isManagedByUs, mergeProperty, parsePushMetadata, type LiveKvSecret } from './push.ts';
+import { decideSecretWrite, isManagedByUs, MANAGED_BY_TAG, MANAGED_BY_VALUE, notManagedByUs, parsePushMetadata, type LiveKvSecret } from './push.ts';
+import { certificateDer, certificateUnchanged, keyUnchanged, privateKeyJwk } from './push-objects.ts';
 import { toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
@@ -68,7 +69,33 @@ interface FetchedObject {
 
 /** ESO's provider and call names for Key Vault (runtime/constants: ProviderAzureKV, CallAzureKV*). */
 const PROVIDER_NAME = 'Azure/KeyVault';
-type KvCall = 'GetSecret' | 'GetSecrets' | 'GetKey' | 'GetCertificate' | 'SetSecret' | 'DeleteSecret';
+type WriteCall = 'SetSecret' | 'DeleteSecret' | 'ImportKey' | 'DeleteKey' | 'ImportCertificate' | 'DeleteCertificate';
+type KvCall = 'GetSecret' | 'GetSecrets' | 'GetKey' | 'GetCertificate' | WriteCall;
+
+/** What a 403 on a write means: the permission and the built-in role that grants it (Key Vault RBAC). */
+const WRITE_PERMISSION: Record<WriteCall, { verb: string; noun: string; objectType: ObjectRef['objectType']; role: string }> = {
+  SetSecret: { verb: 'set', noun: 'secret', objectType: 'secret', role: 'Key Vault Secrets Officer' },
+  DeleteSecret: { verb: 'delete', noun: 'secret', objectType: 'secret', role: 'Key Vault Secrets Officer' },
+  ImportKey: { verb: 'import', noun: 'key', objectType: 'key', role: 'Key Vault Crypto Officer' },
+  DeleteKey: { verb: 'delete', noun: 'key', objectType: 'key', role: 'Key Vault Crypto Officer' },
+  ImportCertificate: { verb: 'import', noun: 'certificate', objectType: 'cert', role: 'Key Vault Certificates Officer' },
+  DeleteCertificate: { verb: 'delete', noun: 'certificate', objectType: 'cert', role: 'Key Vault Certificates Officer' },
+};
+
+/** The value of `load()`, or undefined when Key Vault answered 404 (the object does not exist). */
+async function absentOn404<T>(load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (e) {
+    if (e instanceof ProjectorError && e.details.cause === 'not-found') return undefined;
+    throw e;
+  }
+}
+
+/** ESO's ownership tag plus the metadata tags (parsePushMetadata refused a managed-by among them). */
+function ownedTags(tags: Record<string, string> | undefined): Record<string, string> {
+  return { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, ...(tags ?? {}) };
+}
 
 const LIST_PAGE_SIZE = 25;
 
@@ -213,45 +240,77 @@ export class AzureKvSecretsClient implements SecretsClient {
     return description;
   }
 
-  /** ESO's PushSecret / DeleteSecret / SecretExists for Key Vault secrets (push.ts holds the rules). */
+  /**
+   * ESO's PushSecret / DeleteSecret / SecretExists for Key Vault secrets, keys (`key/<name>`) and
+   * certificates (`cert/<name>`); push.ts and push-objects.ts hold the rules.
+   */
   get writer(): SecretsWriter {
     return {
       pushSecret: (req, signal) => this.#push(req, signal),
       deleteSecret: (remoteKey, signal) => this.#delete(remoteKey, signal),
-      secretExists: async (remoteKey, signal) => (await this.#live(this.#writableName(remoteKey, 'spec.data[].match.remoteRef.remoteKey'), signal)) !== undefined,
+      secretExists: (remoteKey, signal) => this.#exists(remoteKey, signal),
+      describeDestination: (remoteKey, signal) => this.#describeDestination(remoteKey, signal),
     };
   }
 
-  /** key/ and cert/ pushes (ESO imports a JWK or a certificate) are not implemented yet. */
-  #writableName(remoteKey: string, field: string): string {
+  /** Exists, and carries ESO's ownership tag? (A secret's value comes with the GET and is dropped here.) */
+  async #describeDestination(remoteKey: string, signal: AbortSignal): Promise<{ exists: boolean; managed: boolean }> {
     const target = parseObjectRef(remoteKey);
-    if (target.objectType !== 'secret') {
-      throw new ProjectorError('NotSupported', `${target.objectType}/${target.name}: pushing Key Vault ${target.objectType === 'key' ? 'keys' : 'certificates'} is not supported by Projector yet (secrets only)`, { field });
-    }
-    return target.name;
+    const live =
+      target.objectType === 'key' ? (await this.#liveKey(target, signal))?.properties
+      : target.objectType === 'cert' ? (await this.#liveCertificate(target, signal))?.properties
+      : await this.#live(target.name, signal);
+    return { exists: live !== undefined, managed: live !== undefined && isManagedByUs(live.tags) };
+  }
+
+  /** ESO's SecretExists: a GET through the object's own API; 404 is "no". */
+  async #exists(remoteKey: string, signal: AbortSignal): Promise<boolean> {
+    const target = parseObjectRef(remoteKey);
+    if (target.objectType === 'key') return (await this.#liveKey(target, signal)) !== undefined;
+    if (target.objectType === 'cert') return (await this.#liveCertificate(target, signal)) !== undefined;
+    return (await this.#live(target.name, signal)) !== undefined;
   }
 
   /** The secret as it is now, or undefined when it does not exist (404). */
   async #live(name: string, signal: AbortSignal): Promise<LiveKvSecret | undefined> {
-    try {
+    return absentOn404(async () => {
       const s = await this.#fetch(name, undefined, signal);
       return { value: s.value, tags: s.properties.tags, contentType: s.properties.contentType, expiresOn: s.properties.expiresOn };
-    } catch (e) {
-      if (e instanceof ProjectorError && e.details.cause === 'not-found') return undefined;
-      throw e;
-    }
+    });
+  }
+
+  async #liveKey(target: ObjectRef, signal: AbortSignal): Promise<KeyVaultKey | undefined> {
+    const client = await this.#keys(target);
+    return absentOn404(() => this.#read('GetKey', () => client.getKey(target.name, { abortSignal: signal }), { secretName: target.name, objectType: 'key' }, signal));
+  }
+
+  async #liveCertificate(target: ObjectRef, signal: AbortSignal): Promise<KeyVaultCertificateWithPolicy | undefined> {
+    const client = await this.#certificates(target);
+    return absentOn404(() => this.#read('GetCertificate', () => client.getCertificate(target.name, { abortSignal: signal }), { secretName: target.name, objectType: 'cert' }, signal));
+  }
+
+  #keys(target: ObjectRef): Promise<KeyClient> {
+    if (!this.#keyClient) throw objectsNotSupported(target);
+    return this.#keyClient();
+  }
+
+  #certificates(target: ObjectRef): Promise<CertificateClient> {
+    if (!this.#certificateClient) throw objectsNotSupported(target);
+    return this.#certificateClient();
   }
 
   async #push(req: PushRequest, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'> {
-    const field = `${req.field}.match.remoteRef.remoteKey`;
-    const name = this.#writableName(req.remoteKey, field);
+    const target = parseObjectRef(req.remoteKey);
+    // ESO parses the metadata before it looks at the object type: a bad one fails every kind.
     const meta = parsePushMetadata(req.metadata, req.field);
+    if (target.objectType === 'key') return this.#pushKey(target, req, meta.tags, signal);
+    if (target.objectType === 'cert') return this.#pushCertificate(target, req, meta.tags, signal);
+    const name = target.name;
     const live = await this.#live(name, signal);
-    // Ownership first: a secret someone else owns is never read into a merge, let alone written.
-    if (live && !isManagedByUs(live.tags)) decideSecretWrite(name, live, '', meta);
-    // Key Vault holds text: the bytes as UTF-8 (invalid sequences become U+FFFD, as Go's JSON body does).
-    const raw = Buffer.from(req.value.reveal()).toString('utf8');
-    const value = req.property ? mergeProperty(name, live?.value, req.property, raw) : raw;
+    // Key Vault holds text: the bytes as UTF-8 (invalid sequences become U+FFFD, as Go's JSON body
+    // does). `property` is ignored, as ESO's Azure PushSecret ignores it: the value replaces the
+    // whole secret (validatePushSecret warns, and refuses two items that differ only by property).
+    const value = Buffer.from(req.value.reveal()).toString('utf8');
     const write = decideSecretWrite(name, live, value, meta);
     if (write.action === 'unchanged') return 'unchanged';
     await this.#write('SetSecret', name, () =>
@@ -267,33 +326,95 @@ export class AzureKvSecretsClient implements SecretsClient {
   }
 
   /**
-   * ESO's deleteKeyVaultSecret: only a secret carrying the ownership tag is deleted (soft delete, as
-   * Key Vault's DELETE does); one already gone is fine; one without the tag is left alone (ESO's new
-   * SDK path; its legacy path fails the PushSecret instead: docs/design/000-overview.md).
+   * ESO's setKeyVaultKey: the value's private key as a JWK (push-objects.ts), refused when a key
+   * of that name exists without the ownership tag, left when its public key is the same
+   * (equalKeys), else imported (KeyClient.importKey → PUT /keys/{name}) with the ownership tag and
+   * the metadata tags. Content type and expiry do not apply to keys (ESO ignores them too).
+   */
+  async #pushKey(target: ObjectRef, req: PushRequest, tags: Record<string, string> | undefined, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'> {
+    const jwk = privateKeyJwk(req.value.reveal(), target.name);
+    const live = await this.#liveKey(target, signal);
+    if (live) {
+      if (!isManagedByUs(live.properties.tags)) throw notManagedByUs('key', target.name);
+      if (keyUnchanged(jwk, live.key)) return 'unchanged';
+    }
+    const client = await this.#keys(target);
+    await this.#write('ImportKey', target.name, () => client.importKey(target.name, jwk as JsonWebKey, { tags: ownedTags(tags), abortSignal: signal }), signal);
+    this.#log.debug({ vault: this.#vaultUrl, key: target.name, action: live ? 'update' : 'create' }, 'azurekv key imported');
+    return live ? 'updated' : 'created';
+  }
+
+  /**
+   * ESO's setKeyVaultCertificate: the value must read as a certificate (PKCS#12 without password,
+   * DER or PEM: push-objects.ts); refused when a certificate of that name exists without the
+   * ownership tag, left when Key Vault's `cer` is that certificate, else imported as ESO sends it
+   * (CertificateClient.importCertificate with no policy: the value's bytes base64-encoded, the
+   * service tells PEM from PKCS#12) with the ownership tag and the metadata tags.
+   */
+  async #pushCertificate(target: ObjectRef, req: PushRequest, tags: Record<string, string> | undefined, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'> {
+    const value = req.value.reveal();
+    const der = certificateDer(value, target.name);
+    const live = await this.#liveCertificate(target, signal);
+    if (live) {
+      if (!isManagedByUs(live.properties.tags)) throw notManagedByUs('certificate', target.name);
+      if (certificateUnchanged(der, live.cer)) return 'unchanged';
+    }
+    const client = await this.#certificates(target);
+    await this.#write('ImportCertificate', target.name, () => client.importCertificate(target.name, value, { tags: ownedTags(tags), abortSignal: signal }), signal);
+    this.#log.debug({ vault: this.#vaultUrl, certificate: target.name, action: live ? 'update' : 'create' }, 'azurekv certificate imported');
+    return live ? 'updated' : 'created';
+  }
+
+  /**
+   * ESO's deleteKeyVaultSecret / deleteKeyVaultKey / deleteKeyVaultCertificate: only an object
+   * carrying the ownership tag is deleted (soft delete, as Key Vault's DELETE does; a
+   * certificate's DELETE takes its key and secret with it); one already gone is fine; one without
+   * the tag is left alone (ESO's new SDK path; its legacy path fails the PushSecret instead:
+   * docs/pushsecret.md).
    */
   async #delete(remoteKey: string, signal: AbortSignal): Promise<'deleted' | 'absent' | 'not-managed'> {
-    const name = this.#writableName(remoteKey, 'status.syncedPushSecrets');
-    const live = await this.#live(name, signal);
-    if (!live) return 'absent';
-    if (!isManagedByUs(live.tags)) return 'not-managed';
-    try {
-      await this.#write('DeleteSecret', name, () => this.#client.beginDeleteSecret(name, { abortSignal: signal }), signal);
-    } catch (e) {
-      if (e instanceof ProjectorError && e.details.cause === 'not-found') return 'absent';
-      throw e;
+    const target = parseObjectRef(remoteKey);
+    let tags: Readonly<Record<string, string>> | undefined;
+    let send: () => Promise<unknown>;
+    let call: KvCall;
+    if (target.objectType === 'key') {
+      const live = await this.#liveKey(target, signal);
+      if (!live) return 'absent';
+      tags = live.properties.tags;
+      const client = await this.#keys(target);
+      call = 'DeleteKey';
+      send = () => client.beginDeleteKey(target.name, { abortSignal: signal });
+    } else if (target.objectType === 'cert') {
+      const live = await this.#liveCertificate(target, signal);
+      if (!live) return 'absent';
+      tags = live.properties.tags;
+      const client = await this.#certificates(target);
+      call = 'DeleteCertificate';
+      send = () => client.beginDeleteCertificate(target.name, { abortSignal: signal });
+    } else {
+      const live = await this.#live(target.name, signal);
+      if (!live) return 'absent';
+      tags = live.tags;
+      call = 'DeleteSecret';
+      send = () => this.#client.beginDeleteSecret(target.name, { abortSignal: signal });
     }
-    return 'deleted';
+    if (!isManagedByUs(tags)) return 'not-managed';
+    const gone = await absentOn404(async () => {
+      await this.#write(call, target.name, send, signal);
+      return true;
+    });
+    return gone ? 'deleted' : 'absent';
   }
 
   /** A write through the same budget, metrics and error mapping as reads; a 403 names the write permission. */
   async #write<T>(call: KvCall, name: string, send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const what = WRITE_PERMISSION[call as WriteCall];
     try {
-      return await this.#read(call, send, { secretName: name }, signal);
+      return await this.#read(call, send, { secretName: name, ...(what && what.objectType !== 'secret' && { objectType: what.objectType }) }, signal);
     } catch (e) {
-      if (e instanceof ProjectorError && e.details.cause === 'forbidden') {
-        const verb = call === 'SetSecret' ? 'set' : 'delete';
+      if (what && e instanceof ProjectorError && e.details.cause === 'forbidden') {
         const answered = `${e.details.httpStatus ?? 403}${e.details.remoteCode ? ` ${e.details.remoteCode}` : ''}`;
-        throw new ProjectorError('VaultForbidden', `the store's identity may not ${verb} secret "${name}" in vault ${this.#vaultUrl} (${answered}); grant it ${verb} on secrets (an access policy, or the Key Vault Secrets Officer role)`, e.details);
+        throw new ProjectorError('VaultForbidden', `the store's identity may not ${what.verb} ${what.noun} "${name}" in vault ${this.#vaultUrl} (${answered}); grant it ${what.verb} on ${what.noun}s (an access policy, or the ${what.role} role)`, e.details);
       }
       throw e;
     }

@@ -75,6 +75,14 @@ export function parsePushMetadata(metadata: unknown, field: string): AzurePushMe
   return out;
 }
 
+/**
+ * ESO's canCreate refusal (`<kind> <name> not managed by external-secrets`): an existing Key Vault
+ * object without the ownership tag is never overwritten. ProjectorError TargetOwnedElsewhere.
+ */
+export function notManagedByUs(kind: 'secret' | 'key' | 'certificate', name: string): ProjectorError {
+  return new ProjectorError('TargetOwnedElsewhere', `${kind} ${name} not managed by external-secrets: it exists without the tag ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}; delete it, tag it, or use updatePolicy IfNotExists`);
+}
+
 /** Is this object ours (ESO's isManagedByESO / canCreate / canDelete)? */
 export function isManagedByUs(tags: Readonly<Record<string, string>> | undefined): boolean {
   return tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE;
@@ -103,7 +111,7 @@ export type SecretWrite =
 export function decideSecretWrite(name: string, live: LiveKvSecret | undefined, value: string, meta: AzurePushMetadata): SecretWrite {
   if (live) {
     if (!isManagedByUs(live.tags)) {
-      throw new ProjectorError('TargetOwnedElsewhere', `secret ${name} not managed by external-secrets: it exists without the tag ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}; delete it, tag it, or use updatePolicy IfNotExists`);
+      throw notManagedByUs('secret', name);
     }
     const sameExpiry = (live.expiresOn?.getTime() ?? undefined) === (meta.expiresOn?.getTime() ?? undefined);
     const sameContentType = meta.contentType === undefined || meta.contentType === live.contentType;
@@ -116,36 +124,4 @@ export function decideSecretWrite(name: string, live: LiveKvSecret | undefined, 
     contentType: meta.contentType ?? live?.contentType,
     expiresOn: meta.expiresOn,
   };
-}
-
-/**
- * `property` set: the value goes into that member of the secret's JSON object (ESO's AWS, GCP and
- * Vault providers merge this way; ESO's Azure provider ignores property and replaces the whole value,
- * a difference listed in docs/design/000-overview.md). A dotted property is a path of nested objects.
- * An existing value that is not a JSON object fails with VaultBadValue (never quoting it).
- */
-export function mergeProperty(name: string, existing: string | undefined, property: string, value: string): string {
-  let doc: Record<string, unknown> = {};
-  if (existing !== undefined && existing !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(existing);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new ProjectorError('VaultBadValue', `secret ${name} does not hold a JSON object, so property ${JSON.stringify(property)} cannot be set in it`);
-    }
-    doc = parsed as Record<string, unknown>;
-  }
-  const path = property.split('.');
-  let node = doc;
-  for (const part of path.slice(0, -1)) {
-    const next = node[part];
-    if (next === undefined) node = node[part] = {};
-    else if (next !== null && typeof next === 'object' && !Array.isArray(next)) node = next as Record<string, unknown>;
-    else throw new ProjectorError('VaultBadValue', `secret ${name}: property ${JSON.stringify(property)} crosses a member that is not a JSON object`);
-  }
-  node[path[path.length - 1]!] = value;
-  return JSON.stringify(doc);
 }

@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { KeyClient } from '@azure/keyvault-keys';
+import { CertificateClient } from '@azure/keyvault-certificates';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { testCertificate } from '../../support/certificates.ts';
 import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
 import { Cluster, assertNowhere } from '../../support/cluster.ts';
 import { startOperator, type RunningOperator } from '../../support/operator.ts';
@@ -28,6 +32,8 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
   let op: RunningOperator;
   let dir: string;
   let kv: SecretClient;
+  let keys: KeyClient;
+  let certs: CertificateClient;
   const canaries: string[] = [];
   const canary = (label: string) => {
     const v = `canary-${label}-${Math.random().toString(36).slice(2, 10)}`;
@@ -65,7 +71,10 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     await k.namespace(NS);
     const clientSecret = canary('client-secret');
     await vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
-    kv = new SecretClient(vault.url, new ClientSecretCredential(vault.tenantId, CLIENT, clientSecret, credentialOptions(vault)), clientOptions(vault));
+    const credential = new ClientSecretCredential(vault.tenantId, CLIENT, clientSecret, credentialOptions(vault));
+    kv = new SecretClient(vault.url, credential, clientOptions(vault));
+    keys = new KeyClient(vault.url, credential, clientOptions(vault) as never);
+    certs = new CertificateClient(vault.url, credential, clientOptions(vault) as never);
     await k.apply([
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp', namespace: NS }, stringData: { 'client-id': CLIENT, 'client-secret': clientSecret } },
       {
@@ -185,5 +194,70 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name: 'if-not-exists' });
     await eventually(() => gone('if-not-exists'), true, { timeoutMs: 15_000 });
     assert.equal((await remote('foreign'))?.properties.tags?.owner, 'someone-else');
+  });
+
+  it('remoteRef.property is ignored as in ESO: the value replaces the whole secret, and the condition warns', async () => {
+    const v = canary('prop');
+    await source('prop', { v });
+    await apply('prop', { selector: { secret: { name: 'prop' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'prop-target', property: 'field' } } }] });
+    await eventually(async () => (await remote('prop-target'))?.value, v, { timeoutMs: 20_000, message: 'whole value pushed, property ignored' });
+    const cond = await eventually(() => ready('prop'), (c) => c.status === 'True', { timeoutMs: 10_000, message: 'prop synced' });
+    assert.match(cond.message, /^PushSecret synced successfully\. Warning: spec\.data\[0\]\.match\.remoteRef\.property: property has no effect with azurekv/);
+    assert.deepEqual(Object.keys((await pushSecret('prop')).status.syncedPushSecrets['SecretStore/kv']), ['prop-target/field']);
+    // Two items on one name differing only by property would overwrite each other: refused.
+    await apply('prop-dup', { selector: { secret: { name: 'prop' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'prop-dup', property: 'a' } } }, { match: { secretKey: 'v', remoteRef: { remoteKey: 'prop-dup', property: 'b' } } }] });
+    const refused = await eventually(() => ready('prop-dup'), (c) => c.status === 'False', { timeoutMs: 20_000, message: 'duplicate refused' });
+    assert.match(refused.message, /^InvalidSpec: spec\.data\[1\]\.match\.remoteRef: remote key "prop-dup" is also written by spec\.data\[0\]/);
+    assert.equal(await remote('prop-dup'), undefined);
+  });
+
+  it('imports key/ (PEM private key as a JWK) and cert/ (PEM and PKCS#12) through the keys and certificates APIs, re-imports on rotation, deletes them with deletionPolicy Delete', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const keyPem = rsa.export({ type: 'pkcs8', format: 'pem' }).toString();
+    canaries.push(keyPem.split('\n')[5]!);
+    const tls = testCertificate('push.example');
+    const p12 = testCertificate('p12.example');
+    canaries.push(tls.keyPem.split('\n')[5]!);
+    const b64 = (t: string | Buffer) => Buffer.from(t).toString('base64');
+    await k.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'material', namespace: NS }, data: { 'key.pem': b64(keyPem), 'tls.pem': b64(tls.pemFile), 'tls.p12': p12.pfxBase64 } }] as any);
+    await apply('objects', {
+      deletionPolicy: 'Delete',
+      selector: { secret: { name: 'material' } },
+      data: [
+        { match: { secretKey: 'key.pem', remoteRef: { remoteKey: 'key/x' } }, metadata: { ...META, spec: { tags: { team: 'payments' } } } },
+        { match: { secretKey: 'tls.pem', remoteRef: { remoteKey: 'cert/y' } } },
+        { match: { secretKey: 'tls.p12', remoteRef: { remoteKey: 'cert/z' } } },
+      ],
+    });
+    const cond = await eventually(() => ready('objects'), (c) => c.status !== undefined && c.status !== 'Unknown', { timeoutMs: 30_000, message: 'objects pushed' });
+    assert.equal(cond.status, 'True', cond.message);
+    const key = await keys.getKey('x');
+    const jwk = createPublicKey(rsa).export({ format: 'jwk' });
+    assert.equal(key.key?.kty, 'RSA');
+    assert.equal(Buffer.from(key.key!.n!).toString('base64url'), jwk.n);
+    assert.deepEqual(key.properties.tags, { 'managed-by': 'external-secrets', team: 'payments' });
+    const y = await certs.getCertificate('y');
+    assert.deepEqual(Buffer.from(y.cer!), tls.certDer);
+    assert.deepEqual(y.properties.tags, { 'managed-by': 'external-secrets' });
+    const z = await certs.getCertificate('z');
+    assert.deepEqual(Buffer.from(z.cer!), p12.certDer);
+    const versionOf = async () => [(await keys.getKey('x')).properties.version, (await certs.getCertificate('y')).properties.version];
+    const before = await versionOf();
+
+    // A new certificate in the Secret is re-imported (new version); the unchanged key is not.
+    const next = testCertificate('push2.example');
+    canaries.push(next.keyPem.split('\n')[5]!);
+    await k.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'material', namespace: NS }, data: { 'key.pem': b64(keyPem), 'tls.pem': b64(next.pemFile), 'tls.p12': p12.pfxBase64 } }] as any);
+    await eventually(async () => Buffer.from((await certs.getCertificate('y')).cer!).equals(next.certDer), true, { timeoutMs: 20_000, message: 'rotated certificate imported' });
+    const after = await versionOf();
+    assert.equal(after[0], before[0], 'the unchanged key was not re-imported');
+    assert.notEqual(after[1], before[1]);
+
+    await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name: 'objects' });
+    await eventually(() => gone('objects'), true, { timeoutMs: 20_000, message: 'PushSecret objects finalized' });
+    const status = (p: Promise<unknown>) => p.then(() => 200, (e: { statusCode?: number }) => e.statusCode);
+    assert.equal(await status(keys.getKey('x')), 404);
+    assert.equal(await status(certs.getCertificate('y')), 404);
+    assert.equal(await status(certs.getCertificate('z')), 404);
   });
 });

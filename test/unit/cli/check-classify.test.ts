@@ -65,3 +65,15 @@ describe('check: result classification', () => {
     assert.equal(exitCodeFor([{ outcome: 'error' }]), 1);
   });
 });
+
+describe('check: PushSecret destinations (the operator\'s ownership rule, providers/azurekv/push.ts)', () => {
+  it('absent → created; ours → replaced; someone else\'s → refused under Replace, left under IfNotExists', async () => {
+    const { classifyPushDestination } = await import('../../../src/cli/check/classify.ts');
+    assert.equal(classifyPushDestination({ exists: false, managed: false }, 'Replace', 'k').outcome, 'ok');
+    assert.match(classifyPushDestination({ exists: true, managed: true }, 'Replace', 'k').detail!, /managed by external-secrets: a push replaces it/);
+    const refused = classifyPushDestination({ exists: true, managed: false }, 'Replace', 'key/k');
+    assert.deepEqual([refused.outcome, refused.detail], ['error', 'TargetOwnedElsewhere: key/k exists without the tag managed-by=external-secrets; updatePolicy Replace would be refused']);
+    assert.deepEqual(classifyPushDestination({ exists: true, managed: false }, 'IfNotExists', 'k'), { outcome: 'ok', detail: 'exists: left unchanged (updatePolicy IfNotExists)' });
+    assert.equal(exitCodeFor([refused]), 1);
+  });
+});

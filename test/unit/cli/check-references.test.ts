@@ -75,3 +75,26 @@ describe('check: reference collection', () => {
     assert.equal(readKeyOf(refs[0]!), readKeyOf(refs[1]!));
   });
 });
+
+describe('check: PushSecret destinations', () => {
+  it('one reference per named store and data item, store namespaced to the PushSecret; label-selected stores left out', async () => {
+    const { collectPushReferences } = await import('../../../src/cli/check/references.ts');
+    const refs = collectPushReferences([{
+      apiVersion: 'external-secrets.io/v1alpha1',
+      kind: 'PushSecret',
+      metadata: { name: 'p', namespace: 'app' },
+      spec: {
+        updatePolicy: 'IfNotExists',
+        secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }, { name: 'shared', kind: 'ClusterSecretStore' }, { labelSelector: { matchLabels: { a: 'b' } } }],
+        selector: { secret: { name: 'src' } },
+        data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'ra' } } }, { match: { remoteRef: { remoteKey: 'cert/c' } } }],
+      },
+    }]);
+    assert.deepEqual(refs.map((r) => [r.externalSecret, r.field, r.secretKey, readKeyOf(r), describeRemote(r)]), [
+      ['app/p', 'spec.data[0].match.remoteRef', 'a', '["push","SecretStore/app/kv","ra","IfNotExists"]', '→ ra'],
+      ['app/p', 'spec.data[1].match.remoteRef', undefined, '["push","SecretStore/app/kv","cert/c","IfNotExists"]', '→ cert/c'],
+      ['app/p', 'spec.data[0].match.remoteRef', 'a', '["push","ClusterSecretStore/shared","ra","IfNotExists"]', '→ ra'],
+      ['app/p', 'spec.data[1].match.remoteRef', undefined, '["push","ClusterSecretStore/shared","cert/c","IfNotExists"]', '→ cert/c'],
+    ]);
+  });
+});

@@ -23,7 +23,9 @@ describe('checkSchema', () => {
 
   it('rejects versions the CRDs do not serve and kinds Projector does not serve', () => {
     assert.deepEqual(check(`apiVersion: external-secrets.io/v1alpha1\n${ES_HEAD}${ES_BODY}`).map((i) => i.code), ['UnsupportedApiVersion']);
-    assert.deepEqual(check('apiVersion: external-secrets.io/v1\nkind: PushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => i.code), ['NotSupported']);
+    // PushSecret is served at v1alpha1 only (as ESO); ClusterPushSecret is not served.
+    assert.deepEqual(check('apiVersion: external-secrets.io/v1\nkind: PushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => [i.code, i.message]), [['UnsupportedApiVersion', 'external-secrets.io/v1 is not served for PushSecret; use external-secrets.io/v1alpha1']]);
+    assert.deepEqual(check('apiVersion: external-secrets.io/v1alpha1\nkind: ClusterPushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => i.code), ['NotSupported']);
   });
 
   it('ignores documents outside the external-secrets.io group', () => {

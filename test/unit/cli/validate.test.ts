@@ -213,3 +213,38 @@ describe('validate configuration', () => {
     assert.throws(() => configFrom({ validate: { refreshInterval: { min: 'soon' } } }, 'p.yaml'), UsageError);
   });
 });
+
+describe('validate: PushSecret (external-secrets.io/v1alpha1), with the reconciler\'s rules', () => {
+  const AZ_STORE = 'apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata: {name: kv, namespace: app}\nspec:\n  provider:\n    azurekv: {vaultUrl: "https://v.vault.azure.net", tenantId: t, authType: ManagedIdentity}\n';
+  const push = (data: string, apiVersion = 'external-secrets.io/v1alpha1', store = 'kv') => [
+    `apiVersion: ${apiVersion}`,
+    'kind: PushSecret',
+    'metadata: {name: p, namespace: app}',
+    'spec:',
+    `  secretStoreRefs: [{name: ${store}, kind: SecretStore}]`,
+    '  selector: {secret: {name: src}}',
+    '  data:',
+    data,
+  ].join('\n');
+  const files = (text: string): [string, string][] => [['deploy/app/push.yaml', text], ['deploy/app/store.yaml', AZ_STORE]];
+  const providers = () => [...defaultRegistry().providers()];
+
+  it('accepts a well-formed PushSecret and warns that property has no effect with azurekv', () => {
+    assert.deepEqual(run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: ra}}')), {}, providers()), []);
+    const warned = run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: ra, property: p}}')), {}, providers());
+    assert.deepEqual(warned.map((f) => [f.code, f.severity, f.line]), [['PropertyIgnored', 'warning', 8]]);
+  });
+
+  it('refuses what the operator refuses: items differing only by property, unknown fields, a wrong version, a missing store, a bad Key Vault name', () => {
+    const dup = run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: r, property: x}}\n    - match: {secretKey: b, remoteRef: {remoteKey: r, property: other}}')), {}, providers());
+    assert.deepEqual(dup.filter((f) => f.severity === 'error').map((f) => f.code), ['InvalidSpec']);
+    assert.match(dup.find((f) => f.severity === 'error')!.message, /differ only by property/);
+    assert.deepEqual(run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: ra}, extra: 1}')), {}, providers()).map((f) => f.code), ['UnknownField']);
+    assert.deepEqual(run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: ra}}', 'external-secrets.io/v1')), {}, providers()).map((f) => [f.code, f.message]), [
+      ['UnsupportedApiVersion', 'external-secrets.io/v1 is not served for PushSecret; use external-secrets.io/v1alpha1'],
+    ]);
+    assert.deepEqual(run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: ra}}', undefined, 'nowhere')), {}, providers()).map((f) => f.code), ['StoreNotFound']);
+    const badName = run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: "key/bad_name"}}')), {}, providers());
+    assert.deepEqual(badName.map((f) => [f.severity, f.line]), [['error', 8]]);
+  });
+});

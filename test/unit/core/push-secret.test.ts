@@ -7,7 +7,7 @@ import type { PushSecret } from '../../../src/api/pushsecret.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import {
   mergeSyncedState, planPushItems, pushDeletions, pushRefreshReason, pushStatusFailed, pushStatusSynced, pushSyncVersionOf, statusRefOf, untilNextPush,
-  validatePushSecret,
+  validatePushSecret, assertValidPushSecret, pushSyncedMessage,
 } from '../../../src/core/push-secret.ts';
 import { Sensitive } from '../../../src/core/sensitive.ts';
 
@@ -48,8 +48,23 @@ describe('PushSecret planning', () => {
   it('validates: duplicate destinations with ESO text, NotSupported fields, selector rules', () => {
     const dup = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r' } } }] }));
     assert.deepEqual(dup.map((i) => [i.path, i.message]), [['spec.data[1].match.remoteRef', 'duplicate remote key "r": source keys "a" and "b" both map to the same destination']]);
+    // azurekv ignores property (ESO's Azure PushSecret replaces the whole secret): items differing
+    // only by property would overwrite each other, so they are refused; property alone is a warning.
     const byProperty = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'y' } } }] }));
-    assert.deepEqual(byProperty, []);
+    assert.deepEqual(byProperty.map((i) => [i.path, i.code, i.severity]), [
+      ['spec.data[0].match.remoteRef.property', 'PropertyIgnored', 'warning'],
+      ['spec.data[1].match.remoteRef.property', 'PropertyIgnored', 'warning'],
+      ['spec.data[1].match.remoteRef', 'InvalidSpec', 'error'],
+    ]);
+    assert.match(byProperty[2]!.message, /^remote key "r" is also written by spec\.data\[0\]; they differ only by property/);
+    const oneWithout = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'y' } } }] }));
+    assert.deepEqual(oneWithout.filter((i) => i.severity === 'error').map((i) => i.path), ['spec.data[1].match.remoteRef']);
+    const sameProperty = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'x' } } }] }));
+    assert.deepEqual(sameProperty.filter((i) => i.severity === 'error').map((i) => i.message), ['duplicate remote key "r" with property "x": source keys "a" and "b" both map to the same destination']);
+    const single = validatePushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }] }));
+    assert.deepEqual(single.map((i) => i.severity), ['warning']);
+    assert.doesNotThrow(() => assertValidPushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }] })));
+    assert.throws(() => assertValidPushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'y' } } }] })), (e: ProjectorError) => e.code === 'InvalidSpec' && e.details.field === 'spec.data[1].match.remoteRef');
     const codes = validatePushSecret(ps({ dataTo: [{ storeRef: { name: 'kv' } }], selector: { secret: { selector: { matchLabels: { a: 'b' } } } }, secretStoreRefs: [{ labelSelector: { matchLabels: { a: 'b' } } }] })).map((i) => [i.path, i.code]);
     assert.deepEqual(codes, [['spec.selector.secret.selector', 'NotSupported'], ['spec.secretStoreRefs[0].labelSelector', 'NotSupported'], ['spec.dataTo', 'NotSupported']]);
     assert.deepEqual(validatePushSecret(ps({ refreshInterval: '1 hour' })).map((i) => i.path), ['spec.refreshInterval']);
@@ -91,5 +106,14 @@ describe('PushSecret planning', () => {
     const failedAgain = pushStatusFailed(ps({}, failed), 'X: other', new Date('2026-01-01T02:00:00Z'));
     assert.equal(failedAgain.conditions![0]!.lastTransitionTime, '2026-01-01T01:00:00Z');
     assert.equal(failedAgain.refreshTime, '2026-01-01T00:00:00Z', 'a failure keeps the last refresh time');
+  });
+
+  it('a synced condition carries the property warning after ESO\'s message (path and reason, no value)', () => {
+    assert.equal(pushSyncedMessage(ps()), 'PushSecret synced successfully');
+    const withProperty = ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'p' } } }] });
+    assert.equal(
+      pushStatusSynced(withProperty, {}, now).conditions![0]!.message,
+      'PushSecret synced successfully. Warning: spec.data[0].match.remoteRef.property: property has no effect with azurekv: the value replaces the whole Key Vault secret (as ESO\'s Azure provider does)',
+    );
   });
 });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProjectorError } from '../../../src/core/errors.ts';
-import { decideSecretWrite, mergeProperty, parsePushMetadata } from '../../../src/providers/azurekv/push.ts';
+import { decideSecretWrite, parsePushMetadata } from '../../../src/providers/azurekv/push.ts';
 
 const META = { apiVersion: 'kubernetes.external-secrets.io/v1alpha1', kind: 'PushSecretMetadata' };
 const ours = { 'managed-by': 'external-secrets' };
@@ -37,12 +37,5 @@ describe('azurekv PushSecret rules', () => {
     const changed = decideSecretWrite('s', live, 'v2', {});
     assert.equal(changed.action, 'update');
     assert.equal(changed.action === 'update' && changed.contentType, 'text/plain', 'the existing content type is kept');
-  });
-
-  it('merges a property into a JSON object value; a non-object value fails without quoting it', () => {
-    assert.equal(mergeProperty('s', undefined, 'user', 'u'), '{"user":"u"}');
-    assert.equal(mergeProperty('s', '{"pass":"p","user":"old"}', 'user', 'u'), '{"pass":"p","user":"u"}');
-    assert.equal(mergeProperty('s', '{"db":{"host":"h"}}', 'db.port', '5432'), '{"db":{"host":"h","port":"5432"}}');
-    assert.throws(() => mergeProperty('s', 'hunter2-secret', 'user', 'u'), (e: unknown) => code('VaultBadValue')(e) && !(e as Error).message.includes('hunter2'));
   });
 });

@@ -146,6 +146,14 @@ describe('vault app: certificates', () => {
     assert.ok(secret.json.value.includes(cert.certDer.toString('base64').slice(0, 64)));
   });
 
+  it('takes a base64-encoded PEM file without a policy as PEM (what SDKs send without a content type, and ESO\'s PushSecret does)', async () => {
+    const { h, token } = await admin();
+    const res = await h.call('POST', `/certificates/tls-b64pem/import?${API}`, { token, body: { value: Buffer.from(cert.pemFile).toString('base64') } });
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(Buffer.from(res.json.cer, 'base64'), cert.certDer);
+    assert.equal((await h.call('GET', `/secrets/tls-b64pem?${API}`, { token })).json.contentType, 'application/x-pem-file');
+  });
+
   it('refuses a certificate without its private key, and writes to a managed secret or key', async () => {
     const { h, token } = await admin();
     const certOnly = cert.pemFile.slice(cert.pemFile.indexOf('-----BEGIN CERTIFICATE-----'));
