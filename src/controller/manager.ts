@@ -192,12 +192,22 @@ export class Manager {
    * fails only the ExternalSecrets naming it instead of keeping the operator from becoming ready).
    */
   #generate(log: Logger): NonNullable<import('../sync/fetch-provider-data.ts').FetchOptions['generate']> {
-    const deps: GeneratorDeps = {
+    const deps = this.#generatorDeps(log);
+    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
+  }
+
+  /** PushSecret's selector.generatorRef (ESO: resolveSecretFromGenerator): the same generators, its field named in errors. */
+  #pushGenerate(log: Logger): PushGenerator {
+    const deps = this.#generatorDeps(log);
+    return (ns, ref, signal) => runGeneratorRef(ref, ns, 'spec.selector', deps, signal, 'spec.selector.generatorRef');
+  }
+
+  #generatorDeps(log: Logger): GeneratorDeps {
+    return {
       getGenerator: (kind, ns, name) => this.#kube.getGenerator(GENERATOR_PLURALS[kind], ns, name),
       random: cryptoRandom,
       acr: (spec, ns, signal) => generateAcrAccessToken(spec, generatorProviderHost(this.#kube, ns, log.child({ component: 'generator' })), this.#o.acr ?? {}, signal),
     };
-    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
   }
 
   /** True when this instance runs the workers' writes: always without leader election. */
@@ -255,7 +265,7 @@ export class Manager {
     });
 
     const pushEnabled = this.#o.pushSecrets ?? true;
-    if (pushEnabled) reflect('pushsecrets', nsPath(namespace, 'pushsecrets', PUSH_SECRET_VERSION), this.pushSecrets);
+    if (pushEnabled) reflect('pushsecrets', nsPath(namespace, 'pushsecrets', PUSH_SECRET_VERSION), this.pushSecrets, { ...crdOf('pushsecrets'), optional: true });
     const pushQueue = pushEnabled ? this.#wirePushSecrets() : undefined;
 
     const reloader = this.#o.workloadReload ? new WorkloadReloader({ managedSecrets: this.managedSecrets, kube: this.#kube, events: new EventRecorder({ kube: this.#kube, clock, log }), log: log.child({ controller: 'workload-reload' }) }) : undefined;
@@ -408,7 +418,8 @@ export class Manager {
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
       renderTemplate: this.#o.renderTemplate,
-      generate: this.#o.pushGenerator,
+      // selector.generatorRef runs the generators dataFrom uses (ESO: resolveSecretFromGenerator).
+      generate: this.#o.pushGenerator ?? this.#pushGenerate(log),
       changes,
     });
     return runWorkers({ ...common, queue, reconciler, concurrency: 1, metrics });

@@ -36,8 +36,7 @@ export interface GeneratorDeps {
  * Throws InvalidSpec / NotSupported (the ref or the generator's spec), GeneratorNotFound, and what
  * the generator throws.
  */
-export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal): Promise<GeneratedData> {
-  const refField = `${field}.sourceRef.generatorRef`;
+export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<GeneratedData> {
   const first = generatorRefIssues(ref, refField)[0];
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
   const kind = ref.kind as ImplementedGeneratorKind;

@@ -12,10 +12,12 @@ import { eventually } from '../../support/eventually.ts';
 import { portOf, serveEndpoints } from '../../../src/controller/http-endpoints.ts';
 
 const CES_CRD = 'clusterexternalsecrets.external-secrets.io';
-const coreCrds = CRD_FILES.filter((f) => !f.endsWith(`/${CES_CRD}.yaml`));
+const PUSH_CRD = 'pushsecrets.external-secrets.io';
+const coreCrds = CRD_FILES.filter((f) => !f.endsWith(`/${CES_CRD}.yaml`) && !f.endsWith(`/${PUSH_CRD}.yaml`));
 const cesCrd = CRD_FILES.filter((f) => f.endsWith(`/${CES_CRD}.yaml`));
+const pushCrd = CRD_FILES.filter((f) => f.endsWith(`/${PUSH_CRD}.yaml`));
 
-describe('optional CRDs: an operator on a cluster without the ClusterExternalSecret CRD', { timeout: 600_000 }, () => {
+describe('optional CRDs: an operator on a cluster without the ClusterExternalSecret and PushSecret CRDs', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
   let k: Cluster;
   let op: RunningOperator;
@@ -29,6 +31,7 @@ describe('optional CRDs: an operator on a cluster without the ClusterExternalSec
   before(async () => {
     assert.equal(coreCrds.length, 3);
     assert.equal(cesCrd.length, 1);
+    assert.equal(pushCrd.length, 1);
     cp = await startControlPlane();
     k = new Cluster(cp.admin);
     await k.installCrds(coreCrds);
@@ -60,9 +63,12 @@ describe('optional CRDs: an operator on a cluster without the ClusterExternalSec
     assert.equal(r.status, 200);
     assert.equal(
       r.body,
-      `ok\nwarning: CRD ${CES_CRD} is not installed: its kind is not served until it is (the other kinds are); install it with kubectl apply -k deploy/crds (or the Helm chart's CRDs)\n`,
+      `ok\n${[CES_CRD, PUSH_CRD].map((crd) => `warning: CRD ${crd} is not installed: its kind is not served until it is (the other kinds are); install it with kubectl apply -k deploy/crds (or the Helm chart's CRDs)\n`).join('')}`,
     );
-    assert.deepEqual(op.manager.missingResources(), [{ path: '/apis/external-secrets.io/v1/clusterexternalsecrets', crd: CES_CRD, optional: true }]);
+    assert.deepEqual(op.manager.missingResources(), [
+      { path: '/apis/external-secrets.io/v1/clusterexternalsecrets', crd: CES_CRD, optional: true },
+      { path: '/apis/external-secrets.io/v1alpha1/pushsecrets', crd: PUSH_CRD, optional: true },
+    ]);
     const warnings = op
       .logs()
       .split('\n')
@@ -72,8 +78,8 @@ describe('optional CRDs: an operator on a cluster without the ClusterExternalSec
     assert.match(JSON.parse(warnings[0]!).msg, /the other kinds are served, and this one starts when the CRD appears \(install the CRDs: kubectl apply -k deploy\/crds/);
   });
 
-  it('serves ClusterExternalSecrets once the CRD is installed, without a restart', async () => {
-    await k.installCrds(cesCrd);
+  it('serves ClusterExternalSecrets (and PushSecrets) once the CRDs are installed, without a restart', async () => {
+    await k.installCrds([...cesCrd, ...pushCrd]);
     await k.namespace('team-a', { team: 'a' });
     await k.apply([
       {

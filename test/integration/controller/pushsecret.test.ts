@@ -15,7 +15,7 @@ import { CertificateClient } from '@azure/keyvault-certificates';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { testCertificate } from '../../support/certificates.ts';
 import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
-import { Cluster, assertNowhere } from '../../support/cluster.ts';
+import { Cluster, GENERATOR_CRD_FILES, assertNowhere } from '../../support/cluster.ts';
 import { startOperator, type RunningOperator } from '../../support/operator.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault } from '../../../src/vault/index.ts';
@@ -68,6 +68,7 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     dir = mkdtempSync(join(tmpdir(), 'projector-push-'));
     vault = await startVault({ dataDir: dir });
     await k.installCrds();
+    await k.installCrds(GENERATOR_CRD_FILES);
     await k.namespace(NS);
     const clientSecret = canary('client-secret');
     await vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
@@ -194,6 +195,20 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'pushsecrets', name: 'if-not-exists' });
     await eventually(() => gone('if-not-exists'), true, { timeoutMs: 15_000 });
     assert.equal((await remote('foreign'))?.properties.tags?.owner, 'someone-else');
+  });
+
+  it('pushes what a generator makes (selector.generatorRef, as ESO resolveSecretFromGenerator), and names the field when the generator is missing', async () => {
+    await k.apply([{ apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', metadata: { name: 'id', namespace: NS }, spec: {} }] as any);
+    await apply('generated', { selector: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', name: 'id' } }, data: [{ match: { secretKey: 'uuid', remoteRef: { remoteKey: 'generated-id' } } }] });
+    await eventually(() => ready('generated'), (c) => c.status === 'True', { timeoutMs: 20_000, message: 'generated PushSecret synced' });
+    const pushed = await remote('generated-id');
+    assert.match(pushed?.value ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(pushed?.properties.tags?.['managed-by'], 'external-secrets');
+
+    await apply('no-generator', { selector: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', name: 'absent' } }, data: [{ match: { secretKey: 'uuid', remoteRef: { remoteKey: 'never-pushed' } } }] });
+    const failed = await eventually(() => ready('no-generator'), (c) => c.status === 'False', { timeoutMs: 20_000, message: 'missing generator reported' });
+    assert.match(failed.message, /GeneratorNotFound: .*UUID "absent" in namespace "push" not found/);
+    assert.equal(await remote('never-pushed'), undefined);
   });
 
   it('remoteRef.property is ignored as in ESO: the value replaces the whole secret, and the condition warns', async () => {
