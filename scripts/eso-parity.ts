@@ -33,8 +33,6 @@ export const METRIC_NOTES: Readonly<Record<string, Noted>> = {
     state: 'deliberately different',
     note: 'ESO updates it only while Ready is True (a ClusterExternalSecret that fails keeps {Ready,True} 1); Projector sets {Ready,False} 1 and {Ready,True} 0 then, as for ExternalSecrets',
   },
-  pushsecret_status_condition: { state: 'NotSupported', note: 'Projector has no PushSecret controller' },
-  pushsecret_reconcile_duration: { state: 'NotSupported', note: 'Projector has no PushSecret controller' },
   clusterpushsecret_status_condition: { state: 'NotSupported', note: 'Projector has no ClusterPushSecret controller' },
   clusterpushsecret_reconcile_duration: { state: 'NotSupported', note: 'Projector has no ClusterPushSecret controller' },
   leader_election_slowpath_total: { state: 'NotSupported', note: "Projector's elector has no separate slow path" },

@@ -21,6 +21,8 @@ export interface OperatorConfig {
   readonly leaderElection: LeaderElectionConfig;
   /** `--enable-cluster-external-secret-reconciler` (ESO, default true): serve ClusterExternalSecrets. */
   readonly clusterExternalSecrets: boolean;
+  /** `--enable-push-secret-reconciler` (ESO, default true): serve PushSecrets. */
+  readonly pushSecrets: boolean;
   /** `--enable-extended-metric-labels` (ESO): app.kubernetes.io/* labels as metric labels. */
   readonly extendedMetricLabels: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
@@ -85,6 +87,7 @@ export interface OperatorFlags {
   liveAddr?: string;
   enableExtendedMetricLabels?: string | true;
   enableClusterExternalSecretReconciler?: string | true;
+  enablePushSecretReconciler?: string | true;
   [esoFlag: string]: unknown;
 }
 
@@ -168,6 +171,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     leaderElection: leaderElectionConfig(flags, env),
     extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
     clusterExternalSecrets: goBoolFlag(flags.enableClusterExternalSecretReconciler, '--enable-cluster-external-secret-reconciler') ?? true,
+    pushSecrets: goBoolFlag(flags.enablePushSecretReconciler, '--enable-push-secret-reconciler') ?? true,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),

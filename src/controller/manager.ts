@@ -422,7 +422,7 @@ export class Manager {
       generate: this.#o.pushGenerator ?? this.#pushGenerate(log),
       changes,
     });
-    return runWorkers({ ...common, queue, reconciler, concurrency: 1, metrics });
+    return runWorkers({ ...common, queue, reconciler: this.#timedPushSecrets(reconciler), concurrency: 1, metrics });
   }
 
   // --- metrics (controller/metrics.ts) ---
@@ -462,6 +462,21 @@ export class Manager {
   }
 
   /** ESO's clusterexternalsecret_reconcile_duration, while the ClusterExternalSecret exists (as for stores). */
+  /** ESO's deferred pushsecret_reconcile_duration, for PushSecrets that still exist. */
+  #timedPushSecrets(inner: Reconciler): Reconciler {
+    return {
+      name: inner.name,
+      reconcile: async (key, signal) => {
+        const started = performance.now();
+        try {
+          return await inner.reconcile(key, signal);
+        } finally {
+          if (this.pushSecrets.get(key)) this.metrics.pushSecretReconciled(key, (performance.now() - started) / 1000);
+        }
+      },
+    };
+  }
+
   #timedClusterExternalSecrets(inner: Reconciler): Reconciler {
     return {
       name: inner.name,
@@ -497,6 +512,7 @@ export class Manager {
     this.secretStores.onChange(onStore);
     this.clusterSecretStores.onChange(onStore);
     this.clusterExternalSecrets.onChange((type, ces) => this.metrics.setClusterExternalSecretCondition(ces, type === 'deleted'));
+    this.pushSecrets.onChange((type, ps) => this.metrics.setPushSecretCondition(ps, type === 'deleted'));
   }
   // --- end metrics ---
 

@@ -9,7 +9,7 @@
 // pkg/internal/metrics/workqueue.go with client-go v0.36 util/workqueue semantics,
 // pkg/metrics/client_go_adapter.go, pkg/metrics/leaderelection.go). docs/metrics.md lists them all.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey, PushSecret } from '../api/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { RestClientMetrics } from '../kube/http.ts';
 import type { VaultReadObserver } from '../sync/rate-limit.ts';
@@ -140,6 +140,8 @@ export class OperatorMetrics {
   readonly #cssCondition: Gauge<string>;
   readonly #cesDuration: Gauge<string>;
   readonly #cesCondition: Gauge<string>;
+  readonly #psDuration: Gauge<string>;
+  readonly #psCondition: Gauge<string>;
   readonly #apiCalls: Counter<'provider' | 'call' | 'status'>;
   // Projector
   readonly #readsSaved: Counter<string>;
@@ -202,6 +204,9 @@ export class OperatorMetrics {
     // ESO's cesmetrics (pkg/controllers/clusterexternalsecret/cesmetrics): same names and label sets; namespace is "".
     this.#cesCondition = gauge('clusterexternalsecret_status_condition', 'ClusterExternalSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
     this.#cesDuration = gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of the ClusterExternalSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    // ESO's psmetrics (pkg/controllers/pushsecret/psmetrics): same names and label sets.
+    this.#psCondition = gauge('pushsecret_status_condition', 'PushSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
+    this.#psDuration = gauge('pushsecret_reconcile_duration', 'Duration of the last reconcile of the PushSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
     this.#apiCalls = counter('externalsecret_provider_api_calls_count', 'Calls to secret providers by provider, call and status (success or error).', ['provider', 'call', 'status']);
 
     this.#readsSaved = counter('projector_vault_reads_saved_total', 'Vault reads answered by sharing an identical read in the read window instead of calling the vault.', []);
@@ -384,6 +389,28 @@ export class OperatorMetrics {
     const ready = ces.status?.conditions?.find((c) => c.type === 'Ready');
     if (!ready) return;
     this.#setCondition(this.#cesCondition, refineLabels(this.#conditionLabels, base, ces.metadata.labels), base, ready.status);
+  }
+
+  /** ESO's deferred pushsecret_reconcile_duration (pushsecret_controller.go Reconcile). */
+  pushSecretReconciled(key: ObjectKey, seconds: number): void {
+    this.#set(this.#psDuration, refineLabels(this.#nonConditionLabels, splitKey(key), undefined), seconds * 1e9);
+  }
+
+  /**
+   * ESO's psmetrics.UpdatePushSecretCondition for the Ready condition (called from
+   * SetPushSecretCondition): the current status 1, the opposite 0, the object's labels refined into
+   * the extended labels; a deleted PushSecret's series are removed.
+   */
+  setPushSecretCondition(ps: Pick<PushSecret, 'metadata' | 'status'>, deleted = false): void {
+    const base = { name: ps.metadata.name!, namespace: ps.metadata.namespace ?? '' };
+    if (deleted) {
+      this.#removeMatching(this.#psCondition, base);
+      this.#removeMatching(this.#psDuration, base);
+      return;
+    }
+    const ready = ps.status?.conditions?.find((c) => c.type === 'Ready');
+    if (!ready) return;
+    this.#setCondition(this.#psCondition, refineLabels(this.#conditionLabels, base, ps.metadata.labels), base, ready.status);
   }
 
   #setCondition(g: Gauge<string>, labels: Record<string, string>, base: { name: string; namespace: string }, status: string): void {

@@ -84,6 +84,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     metrics,
     storeRequeueMs: config.storeRequeueMs,
     clusterExternalSecrets: config.clusterExternalSecrets,
+    pushSecrets: config.pushSecrets,
     workloadReload: config.workloadReload,
   });
   const servers = [];

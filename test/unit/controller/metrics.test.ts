@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import type { PushSecret } from '../../../src/api/pushsecret.ts';
 import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../../../src/api/index.ts';
 import { OperatorMetrics, RECONCILE_TIME_BUCKETS, resultLabel, WORKQUEUE_BUCKETS } from '../../../src/controller/metrics.ts';
 import type { Reconciler, Result } from '../../../src/controller/reconciler.ts';
@@ -195,6 +196,30 @@ describe('OperatorMetrics', () => {
     s = await scrape(m);
     assert.deepEqual(select(s, 'clusterexternalsecret_status_condition'), []);
     assert.deepEqual(select(s, 'clusterexternalsecret_reconcile_duration'), []);
+  });
+
+  it("pushsecret_status_condition and _reconcile_duration: ESO's psmetrics names and labels, the opposite status at 0, removed on delete", async () => {
+    const ps = (ready: 'True' | 'False' | undefined) =>
+      ({ metadata: { name: 'push', namespace: 'team', labels: { 'app.kubernetes.io/name': 'netbox' } }, status: ready ? { conditions: [{ type: 'Ready', status: ready }] } : {} }) as unknown as PushSecret;
+    const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
+    const series = async () => select(await scrape(m), 'pushsecret_status_condition', { name: 'push', namespace: 'team' }).map((x) => `${x.labels.condition}/${x.labels.status}=${x.value}`).sort();
+    m.setPushSecretCondition(ps(undefined));
+    assert.deepEqual(await series(), []);
+    m.setPushSecretCondition(ps('True'));
+    assert.deepEqual(await series(), ['Ready/False=0', 'Ready/True=1']);
+    // ESO (psmetrics.UpdatePushSecretCondition with condition False): True set to 0, False to 1.
+    m.setPushSecretCondition(ps('False'));
+    assert.deepEqual(await series(), ['Ready/False=1', 'Ready/True=0']);
+    m.pushSecretReconciled('team/push', 0.25);
+    let s = await scrape(m);
+    assert.equal(select(s, 'pushsecret_status_condition', { status: 'False' })[0]!.labels.app_kubernetes_io_name, 'netbox');
+    assert.equal(valueOf(s, 'pushsecret_reconcile_duration', { name: 'push', namespace: 'team', app_kubernetes_io_name: '' }), 0.25e9);
+    assert.equal(s.types.get('pushsecret_status_condition'), 'gauge');
+    assert.equal(s.types.get('pushsecret_reconcile_duration'), 'gauge');
+    m.setPushSecretCondition(ps('False'), true);
+    s = await scrape(m);
+    assert.deepEqual(select(s, 'pushsecret_status_condition'), []);
+    assert.deepEqual(select(s, 'pushsecret_reconcile_duration'), []);
   });
 
   it("externalsecret_sync_calls_total, _error and reconcile_duration (nanoseconds, as ESO's float64(time.Duration))", async () => {
