@@ -194,6 +194,8 @@ export class Manager {
     const deps: GeneratorDeps = {
       getGenerator: (kind, ns, name) => this.#kube.getGenerator(GENERATOR_PLURALS[kind], ns, name),
       random: cryptoRandom,
+      // ESO's shouldSkipGenerator: a generator naming another controller class skips the ExternalSecret.
+      controllerClass: this.#o.controllerClass,
       acr: (spec, ns, signal) => generateAcrAccessToken(spec, generatorProviderHost(this.#kube, ns, log.child({ component: 'generator' })), this.#o.acr ?? {}, signal),
     };
     return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
