@@ -147,7 +147,7 @@ export function collectClusterReferences(cesList: readonly ClusterExternalSecret
     const common = { clusterExternalSecret: cesName, originKey: originKeyOf('ClusterExternalSecret', undefined, cesName) };
     // Collected on a stand-in ExternalSecret in a placeholder namespace, then placed.
     const template = collectReferences([desiredExternalSecret(ces, '', esName, undefined)]);
-    for (const ref of template) {
+    for (const { namespace: _placeholder, ...ref } of template) {
       const namespacedStore = ref.store?.kind === 'SecretStore';
       const namespacedGenerator = ref.generatorRef !== undefined && ref.generatorRef.kind !== 'ClusterGenerator';
       if (!namespacedStore && !namespacedGenerator) {
