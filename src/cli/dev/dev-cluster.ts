@@ -4,7 +4,8 @@
 // them alone, and this process serves only them: unlike an ESO controller class it leaves stores that
 // name no class to the cluster's operator (exclusiveControllerClass, core/controller-class.ts).
 import { describeKubeConfig, resolveKubeConfig } from '../kubeconfig.ts';
-import type { ExternalSecret, GenericStore } from '../../api/index.ts';
+import type { ExternalSecret, GeneratorObject, GenericStore } from '../../api/index.ts';
+import { GENERATOR_API_VERSION, GENERATOR_PLURALS, type ImplementedGeneratorKind } from '../../api/generators.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import type { ObjectMeta } from '../../api/meta.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -33,8 +34,12 @@ async function ensureCrds(kube: KubeClient, install: boolean, print: Printer): P
   for (let i = 0; i < 50 && !(await kube.servesGroupVersion('external-secrets.io/v1')); i++) await new Promise((r) => setTimeout(r, 200));
 }
 
-async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string): Promise<void> {
-  const namespaces = new Set([...externalSecrets.map((es) => es.metadata.namespace), ...[...credentials.keys()].map((k) => k.split('/')[0]!)]);
+async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string, generators: GeneratorObject[] = []): Promise<void> {
+  const namespaces = new Set([
+    ...externalSecrets.map((es) => es.metadata.namespace),
+    ...[...credentials.keys()].map((k) => k.split('/')[0]!),
+    ...generators.flatMap((g) => (g.metadata.namespace ? [g.metadata.namespace] : [])),
+  ]);
   for (const ns of namespaces) await kube.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'namespaces', FIELD_MANAGER);
   for (const [key, data] of credentials) {
     const [namespace, name] = key.split('/') as [string, string];
@@ -43,6 +48,14 @@ async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], st
   const clean = (m: ObjectMeta) => ({ name: m.name, namespace: m.namespace, labels: m.labels, annotations: m.annotations });
   for (const s of stores) {
     await kube.applyObject({ apiVersion: API_VERSION, kind: s.kind, metadata: clean(s.metadata) as never, spec: { ...s.spec, controller: DEV_CONTROLLER_CLASS } } as never, s.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores', FIELD_MANAGER);
+  }
+  // The repository's generators, which its ExternalSecrets' generatorRefs read (the operator GETs them at each sync).
+  if (generators.length > 0) {
+    // CRDs installed a moment ago: the generators group may be served a little after external-secrets.io.
+    for (let i = 0; i < 50 && !(await kube.servesGroupVersion(GENERATOR_API_VERSION)); i++) await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const g of generators) {
+    await kube.applyObject({ apiVersion: GENERATOR_API_VERSION, kind: g.kind, metadata: clean(g.metadata) as never, spec: g.spec } as never, GENERATOR_PLURALS[g.kind as ImplementedGeneratorKind], FIELD_MANAGER);
   }
   for (const es of externalSecrets) {
     await kube.applyObject({ apiVersion: API_VERSION, kind: 'ExternalSecret', metadata: clean(es.metadata) as never, spec: { ...es.spec, refreshInterval: refresh } } as never, 'externalsecrets', FIELD_MANAGER);
@@ -85,7 +98,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
   await ensureCrds(kube, o.installCrds, print);
   const local = await startLocalVault(o, print);
   const stores = local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
-  await applyRepo(kube, local.repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh);
+  await applyRepo(kube, local.repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, local.repo.generators);
   const manager = new Manager({
     kubeConfig: kc,
     registry: defaultRegistry(systemClock),
@@ -111,7 +124,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     done,
     reapply: async (repo) => {
       const next = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
-      await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh);
+      await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh, repo.generators);
     },
   };
 }
