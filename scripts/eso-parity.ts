@@ -1,7 +1,9 @@
 // Writes the generated sections of docs/eso-parity.md: every ESO metric family, every ESO operator
 // flag and every ESO CRD field (grouped by top-level field path) of the kinds Projector serves, each
 // with its state in Projector. The states come from the code where the code knows them (the metrics
-// registry, src/eso-flags.ts, core/validate.ts NOT_SUPPORTED and SUPPORTED_PROVIDERS) and from the
+// registry, src/eso-flags.ts, core/validate.ts NOT_SUPPORTED and SUPPORTED_PROVIDERS, and — for
+// PushSecret and the generators — their validators, asked about one probe manifest per field ESO
+// has and Projector may not run: core/push-secret.ts validatePushSecret, core/generators.ts) and from the
 // short tables below for deliberate differences, each with its reason. An ESO metric that Projector
 // neither serves nor explains, or an explanation for a family Projector now serves, is an error, so
 // the document cannot silently drift: `--check` (and test/unit/docs/eso-parity.test.ts) fail then.
@@ -11,6 +13,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { OperatorMetrics } from '../src/controller/metrics.ts';
 import { NOT_SUPPORTED, SUPPORTED_PROVIDERS } from '../src/core/validate.ts';
+import type { PushSecret } from '../src/api/index.ts';
+import { CLUSTER_GENERATOR_KINDS, CLUSTER_GENERATOR_SPEC_FIELD } from '../src/api/generators.ts';
+import { GENERATOR_KINDS } from '../src/api/externalsecret.ts';
+import { acrIssues, clusterGeneratorIssues, generatorRefIssues } from '../src/core/generators.ts';
+import { validatePushSecret } from '../src/core/push-secret.ts';
+import type { Issue } from '../src/core/issues.ts';
 import { ESO_FLAGS } from '../src/eso-flags.ts';
 import { systemClock } from '../src/platform/clock.ts';
 
@@ -112,51 +120,135 @@ const STORE_NOTES: Readonly<Record<string, Noted>> = {
   'spec.provider.azurekv.useAzureSDK': { state: 'deliberately different', note: 'accepted without effect: Projector always uses the Azure SDK' },
   'spec.retrySettings.retryInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
 };
+const EXTERNAL_SECRET_NOTES: Readonly<Record<string, Noted>> = {
+  'spec.secretStoreRef.name': { state: 'deliberately different', note: 'required (ESO: optional, and the ExternalSecret fails at run time)' },
+  'spec.refreshInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
+  'spec.dataFrom[].find': { state: 'deliberately different', note: "refused without a name.regexp or tags filter (empty ones included); ESO lists every secret of the vault" },
+  'spec.dataFrom[].rewrite[].merge': { state: 'NotSupported', note: 'refused before any vault read (sync/fetch-provider-data.ts)' },
+};
+/** An ExternalSecret path as it appears in a ClusterExternalSecret (its externalSecretSpec is checked as an ExternalSecret's spec). */
+const inExternalSecretSpec = (path: string) => path.replace(/^spec\./, 'spec.externalSecretSpec.');
 export const FIELD_NOTES: Readonly<Record<string, Readonly<Record<string, Noted>>>> = {
-  ExternalSecret: {
-    'spec.secretStoreRef.name': { state: 'deliberately different', note: 'required (ESO: optional, and the ExternalSecret fails at run time)' },
-    'spec.refreshInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
-    'spec.dataFrom[].find': { state: 'deliberately different', note: "refused without a name.regexp or tags filter (empty ones included); ESO lists every secret of the vault" },
-    'spec.dataFrom[].rewrite[].merge': { state: 'NotSupported', note: 'refused before any vault read (sync/fetch-provider-data.ts)' },
-  },
+  ExternalSecret: EXTERNAL_SECRET_NOTES,
   SecretStore: STORE_NOTES,
   ClusterSecretStore: STORE_NOTES,
+  ClusterExternalSecret: Object.fromEntries(
+    Object.entries(EXTERNAL_SECRET_NOTES).filter(([path]) => path !== 'spec.refreshInterval').map(([path, noted]) => [inExternalSecretSpec(path), noted]),
+  ),
+  GeneratorState: {
+    spec: { state: 'same', note: 'none are written: ESO writes them only for generators that return state, and Password, UUID, Fake and ACRAccessToken return none (docs/generators.md)' },
+  },
 };
 
+interface NotSupportedEntry {
+  path: string;
+  qualifier: string;
+}
+
 /** core/validate.ts NOT_SUPPORTED as {path, qualifier}: `spec.target.manifest (other than …)` → path + "other than …". */
-function notSupportedEntries(): { path: string; qualifier: string }[] {
+function notSupportedEntries(): NotSupportedEntry[] {
   return NOT_SUPPORTED.map(({ path }) => {
     const m = /^([^ :]+)(?::\s*(.+)|\s+\((.+)\))?$/.exec(path)!;
     return { path: m[1]!, qualifier: m[2] ? `value ${m[2]}` : (m[3] ?? '') };
   });
 }
 
+/** A field path without list indices: `spec.data[0].x` → `spec.data[].x`. */
+const unindexed = (path: string) => path.replace(/\[\d+\]/g, '[]');
+
+/** Does the validator answer NotSupported at `path` for this probe? */
+const saysNotSupported = (issues: readonly Issue[], path: string) => issues.some((i) => i.code === 'NotSupported' && unindexed(i.path) === path);
+
+/** The generator kinds a dataFrom generatorRef may name that Projector does not run (core/generators.ts generatorRefIssues). */
+function generatorRefKindsNotRun(): string[] {
+  return GENERATOR_KINDS.filter((kind) => saysNotSupported(generatorRefIssues({ apiVersion: 'generators.external-secrets.io/v1alpha1', kind, name: 'x' }, 'spec.dataFrom[0].sourceRef.generatorRef'), 'spec.dataFrom[].sourceRef.generatorRef.kind'));
+}
+
+/**
+ * PushSecret: one probe per ESO field Projector may not run, each a valid PushSecret with that field
+ * set, kept when core/push-secret.ts validatePushSecret answers NotSupported at that path (so a field
+ * implemented later turns `same` here without an edit).
+ */
+const PUSH_SECRET_PROBES: readonly { path: string; qualifier: string; spec: Record<string, unknown> }[] = [
+  { path: 'spec.selector.secret.selector', qualifier: 'without selector.secret.name', spec: { selector: { secret: { selector: { matchLabels: { app: 'x' } } } } } },
+  { path: 'spec.secretStoreRefs[].labelSelector', qualifier: 'without a name', spec: { secretStoreRefs: [{ kind: 'SecretStore', labelSelector: { matchLabels: { app: 'x' } } }] } },
+  { path: 'spec.dataTo', qualifier: '', spec: { dataTo: [{ storeRef: { name: 'store' } }] } },
+  { path: 'spec.data[].conversionStrategy', qualifier: 'value ReverseUnicode', spec: { data: [{ conversionStrategy: 'ReverseUnicode', match: { secretKey: 'k', remoteRef: { remoteKey: 'r' } } }] } },
+  { path: 'spec.template.engineVersion', qualifier: 'value v1', spec: { template: { engineVersion: 'v1' } } },
+];
+
+function pushSecretNotSupported(): NotSupportedEntry[] {
+  const base = { selector: { secret: { name: 'source' } }, secretStoreRefs: [{ kind: 'SecretStore', name: 'store' }], data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: 'r' } } }] };
+  return PUSH_SECRET_PROBES.filter((p) => {
+    const ps = { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'p', namespace: 'n' }, spec: { ...base, ...p.spec } } as unknown as PushSecret;
+    return saysNotSupported(validatePushSecret(ps), p.path);
+  }).map(({ path, qualifier }) => ({ path, qualifier }));
+}
+
+/** ClusterGenerator.spec.generator members whose kind Projector does not run (core/generators.ts clusterGeneratorIssues). */
+function clusterGeneratorMembersNotRun(): string[] {
+  return CLUSTER_GENERATOR_KINDS.filter((kind) => saysNotSupported(clusterGeneratorIssues({ kind, generator: { [CLUSTER_GENERATOR_SPEC_FIELD[kind]]: {} } } as never), 'spec.kind')).map((kind) => CLUSTER_GENERATOR_SPEC_FIELD[kind]);
+}
+
+/** The NotSupported paths of a kind, from the code that judges it. */
+function notSupportedFor(kind: string): NotSupportedEntry[] {
+  const refKinds = generatorRefKindsNotRun();
+  const generatorRef = (prefix: string): NotSupportedEntry => ({ path: `${prefix}.dataFrom[].sourceRef.generatorRef.kind`, qualifier: `value ${refKinds.join(', ')}` });
+  switch (kind) {
+    case 'ExternalSecret':
+      return [...notSupportedEntries(), generatorRef('spec')];
+    case 'SecretStore':
+    case 'ClusterSecretStore':
+      return notSupportedEntries();
+    case 'ClusterExternalSecret':
+      return [...notSupportedEntries().filter((e) => !e.path.startsWith('spec.provider.')).map((e) => ({ ...e, path: inExternalSecretSpec(e.path) })), generatorRef('spec.externalSecretSpec')];
+    case 'PushSecret':
+      return pushSecretNotSupported();
+    case 'ACRAccessToken':
+      return saysNotSupported(acrIssues({ environmentType: 'AzureStackCloud' } as never, 'spec'), 'spec.environmentType') ? [{ path: 'spec.environmentType', qualifier: 'value AzureStackCloud' }] : [];
+    case 'ClusterGenerator': {
+      const members = clusterGeneratorMembersNotRun();
+      const kinds = CLUSTER_GENERATOR_KINDS.filter((k) => members.includes(CLUSTER_GENERATOR_SPEC_FIELD[k]));
+      return [...members.map((m) => ({ path: `spec.generator.${m}`, qualifier: '' })), { path: 'spec.kind', qualifier: `value ${kinds.join(', ')}` }];
+    }
+    default:
+      return [];
+  }
+}
+
 const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[]`) || path.startsWith(`${prefix}{}`);
 
-/** The group of a field path: the first two segments (`spec.data`), or `spec.provider.<name>`. */
+/** The group of a field path: the first two segments (`spec.data`), or `spec.provider.<name>` / `spec.generator.<name>` (ClusterGenerator). */
 function groupOf(path: string): string {
   const segments = path.replace(/\[\]|\{\}/g, '').split('.');
-  return segments[0] === 'spec' && segments[1] === 'provider' && segments[2] ? segments.slice(0, 3).join('.') : segments.slice(0, 2).join('.');
+  return segments[0] === 'spec' && (segments[1] === 'provider' || segments[1] === 'generator') && segments[2] ? segments.slice(0, 3).join('.') : segments.slice(0, 2).join('.');
 }
 
 export function fieldRows(): { kind: string; group: string; fields: number; state: State; note: string }[] {
   const fixture = JSON.parse(readFileSync(`${root}test/fixtures/eso-crds/${ESO_VERSION}/field-paths.json`, 'utf8')) as { kinds: Record<string, Record<string, string[]>> };
-  const notSupported = notSupportedEntries();
   const rows: { kind: string; group: string; fields: number; state: State; note: string }[] = [];
   for (const [kind, versions] of Object.entries(fixture.kinds)) {
+    const notSupported = notSupportedFor(kind);
+    const generatorsNotRun = kind === 'ClusterGenerator' ? clusterGeneratorMembersNotRun() : [];
     const paths = [...new Set(Object.values(versions).flat())];
     const groups = new Map<string, string[]>();
     for (const p of paths) groups.set(groupOf(p), [...(groups.get(groupOf(p)) ?? []), p]);
     const unsupportedProviders: { name: string; fields: number }[] = [];
+    const unsupportedGenerators: { name: string; fields: number }[] = [];
     for (const [group, members] of groups) {
       const provider = /^spec\.provider\.(.+)$/.exec(group)?.[1];
       if (provider && !SUPPORTED_PROVIDERS.includes(provider)) {
         unsupportedProviders.push({ name: provider, fields: members.length });
         continue;
       }
+      const generator = /^spec\.generator\.(.+)$/.exec(group)?.[1];
+      if (generator && generatorsNotRun.includes(generator)) {
+        unsupportedGenerators.push({ name: generator, fields: members.length });
+        continue;
+      }
       const exceptions: string[] = [];
       let state: State = 'same';
-      for (const n of notSupported.filter((e) => members.some((m) => within(m, e.path)))) {
+      for (const n of notSupported.filter((e) => members.some((m) => within(m, e.path)) && !(generator && e.path === group))) {
         if (n.path === group && !n.qualifier) state = 'NotSupported';
         else exceptions.push(`\`${n.path}\` NotSupported${n.qualifier ? ` (${n.qualifier})` : ''}`);
       }
@@ -176,6 +268,15 @@ export function fieldRows(): { kind: string; group: string; fields: number; stat
         fields: unsupportedProviders.reduce((n, p) => n + p.fields, 0),
         state: 'NotSupported',
         note: `schema present (ESO's); a store using one reports NotSupported: ${unsupportedProviders.map((p) => p.name).sort().join(', ')}`,
+      });
+    }
+    if (unsupportedGenerators.length) {
+      rows.push({
+        kind,
+        group: 'spec.generator.<other>',
+        fields: unsupportedGenerators.reduce((n, p) => n + p.fields, 0),
+        state: 'NotSupported',
+        note: `schema present (ESO's); a ClusterGenerator of such a kind reports NotSupported: ${unsupportedGenerators.map((p) => p.name).sort().join(', ')}`,
       });
     }
   }

@@ -1,18 +1,26 @@
 // The ExternalSecrets and stores a repository declares, as the objects the operator would see:
 // shared by `projector check`, `projector dev` and `projector evidence`.
 import { createHash } from 'node:crypto';
-import type { ExternalSecret, GenericStore, PushSecret } from '../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GeneratorObject, GenericStore, PushSecret } from '../api/index.ts';
 import { PUSH_SECRET_VERSION } from '../api/pushsecret.ts';
 import { API_VERSION, GROUP } from '../api/constants.ts';
+import { GENERATOR_API_VERSION, IMPLEMENTED_GENERATOR_KINDS } from '../api/generators.ts';
 import { loadManifests, type LoadedDoc, type Problem } from './manifests.ts';
 import type { IgnoreOptions } from './ignore-rules.ts';
-import { checkSchema } from './schema-check.ts';
+import { checkSchema, generatorSchemaCheck, isGeneratorDoc } from './schema-check.ts';
 
 export interface RepoObjects {
   externalSecrets: ExternalSecret[];
   stores: GenericStore[];
   /** PushSecrets (external-secrets.io/v1alpha1): `projector check` asks about their destinations. */
   pushSecrets?: PushSecret[];
+  /** ClusterExternalSecrets: `check` and `dev` expand them into the ExternalSecrets they would create. */
+  clusterExternalSecrets: ClusterExternalSecret[];
+  /**
+   * Generator objects of the kinds Projector runs (Password, UUID, Fake, ACRAccessToken,
+   * ClusterGenerator), as generatorRefs would read them: namespaced ones carry their namespace.
+   */
+  generators: GeneratorObject[];
   /** Where each object came from, for messages: key "Kind/ns/name" → "file:line". */
   origins: Map<string, string>;
   problems: Problem[];
@@ -46,9 +54,14 @@ function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: num
 
 export async function loadRepoObjects(paths: string[], defaultNamespace = 'default', options: LoadOptions = {}): Promise<RepoObjects> {
   const { docs, problems } = await loadManifests(paths, options.ignore);
-  const out: RepoObjects & { pushSecrets: PushSecret[] } = { externalSecrets: [], stores: [], pushSecrets: [], origins: new Map(), problems };
+  const out: RepoObjects & { pushSecrets: PushSecret[] } = { externalSecrets: [], stores: [], pushSecrets: [], clusterExternalSecrets: [], generators: [], origins: new Map(), problems };
   for (const doc of docs) {
-    if (!doc.apiVersion?.startsWith(`${GROUP}/`) || !doc.name) continue;
+    if (!doc.name) continue;
+    if (isGeneratorDoc(doc)) {
+      addGenerator(doc, out, defaultNamespace, options);
+      continue;
+    }
+    if (!doc.apiVersion?.startsWith(`${GROUP}/`)) continue;
     if (options.refuseInvalid && refuse(doc, out, defaultNamespace)) continue;
     const o = doc.object as { metadata?: Record<string, unknown>; spec?: unknown };
     const id = identity(doc, o.spec);
@@ -85,16 +98,59 @@ export async function loadRepoObjects(paths: string[], defaultNamespace = 'defau
         status: undefined,
       });
       out.origins.set(originKey(doc.kind, namespace, doc.name), where);
+    } else if (doc.kind === 'ClusterExternalSecret') {
+      out.clusterExternalSecrets.push({
+        ...(o as object),
+        apiVersion: API_VERSION,
+        kind: 'ClusterExternalSecret',
+        metadata: { ...(o.metadata ?? {}), name: doc.name, namespace: undefined, ...id },
+        spec: (o.spec ?? {}) as ClusterExternalSecret['spec'],
+        status: undefined,
+      } as ClusterExternalSecret);
+      out.origins.set(originKey('ClusterExternalSecret', undefined, doc.name), where);
     }
   }
   return out;
+}
+
+/**
+ * A generator document of a kind Projector runs, as the API server would store it. With
+ * `refuseInvalid`, one the API server would refuse (wrong version, schema) is a problem and left out;
+ * its spec rules (core/generators.ts) are judged when a generatorRef runs it, as by the operator.
+ */
+function addGenerator(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string, options: LoadOptions): void {
+  const kind = doc.kind ?? '';
+  if (!(IMPLEMENTED_GENERATOR_KINDS as readonly string[]).includes(kind) || doc.apiVersion !== GENERATOR_API_VERSION) return;
+  const namespace = kind === 'ClusterGenerator' ? undefined : (doc.namespace ?? defaultNamespace);
+  const checked = generatorSchemaCheck(doc);
+  if (options.refuseInvalid) {
+    const errors = checked.issues.filter((i) => i.severity === 'error');
+    if (errors.length > 0) {
+      const object = `${kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
+      for (const e of errors) {
+        out.problems.push({ file: doc.file, ...doc.positionOf(e.path), severity: 'error', code: e.code, message: `${e.message}; the API server would refuse ${object}, so it was not applied`, path: e.path, object });
+      }
+      (out.refused ??= []).push(originKey(kind, namespace, doc.name!));
+      return;
+    }
+  }
+  // With the schema's defaults applied when it holds, as the API server stores the object.
+  const o = (checked.issues.length === 0 ? checked.object : doc.object) as { metadata?: Record<string, unknown>; spec?: unknown };
+  out.generators.push({ apiVersion: GENERATOR_API_VERSION, kind, metadata: { ...(o.metadata ?? {}), name: doc.name!, namespace, ...identity(doc, o.spec) }, spec: o.spec ?? {} });
+  out.origins.set(originKey(kind, namespace, doc.name!), `${doc.file}:${doc.line}`);
+}
+
+/** The generator a generatorRef names, among the repository's (namespaced kinds in `namespace`). */
+export function findGenerator(repo: Pick<RepoObjects, 'generators'>, kind: string, namespace: string | undefined, name: string): GeneratorObject | undefined {
+  const ns = kind === 'ClusterGenerator' ? undefined : namespace;
+  return repo.generators.find((g) => g.kind === kind && g.metadata.name === name && (g.metadata.namespace ?? undefined) === ns);
 }
 
 /** Records the schema errors of a document the API server would refuse; true when it is refused. */
 function refuse(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string): boolean {
   const errors = checkSchema(doc).filter((i) => i.severity === 'error');
   if (errors.length === 0) return false;
-  const namespace = doc.kind === 'ClusterSecretStore' ? undefined : (doc.namespace ?? defaultNamespace);
+  const namespace = doc.kind === 'ClusterSecretStore' || doc.kind === 'ClusterExternalSecret' ? undefined : (doc.namespace ?? defaultNamespace);
   const object = `${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
   for (const e of errors) {
     out.problems.push({ file: doc.file, ...doc.positionOf(e.path), severity: 'error', code: e.code, message: `${e.message}; the API server would refuse ${object}, so it was not applied`, path: e.path, object });

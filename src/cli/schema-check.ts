@@ -227,23 +227,43 @@ export function isGeneratorDoc(doc: Pick<LoadedDoc, 'apiVersion'>): boolean {
  * spec rules the operator applies (core/generators.ts).
  */
 export function checkGeneratorDocument(doc: LoadedDoc): Issue[] {
+  const { issues: schema, object } = generatorSchemaCheck(doc);
+  if (schema.length > 0) return schema;
   const kind = doc.kind ?? '';
-  if (!GENERATOR_SPECS[kind]) {
-    if (kind === 'GeneratorState') return [issue('kind', 'NotSupported', 'GeneratorState objects are written by the controller, not by hand')];
-    return [issue('kind', 'NotSupported', `generator kind ${kind || '(none)'} is not supported by Projector; supported: ${Object.keys(GENERATOR_SPECS).join(', ')}`)];
-  }
-  if (doc.apiVersion !== GENERATOR_API_VERSION) return [issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served; use ${GENERATOR_API_VERSION}`)];
-  if (!generatorValidators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
-    generatorValidators = Object.fromEntries(Object.entries(GENERATOR_SPECS).map(([k, spec]) => [k, ajv.compile(documentSchema(spec, {}))]));
-  }
-  const object = structuredClone(doc.object) as { metadata?: { name?: string; namespace?: unknown }; spec?: unknown };
-  const validate = generatorValidators[kind]!;
-  if (!validate(object)) return dedupe((validate.errors ?? []).map(toIssue));
   const out: Issue[] =
     kind === 'ClusterGenerator'
       ? clusterGeneratorIssues(object.spec as never)
       : specIssues(kind as RunnableKind, object.spec, 'spec');
   if (kind === 'ClusterGenerator' && typeof object.metadata?.namespace === 'string') out.push(issue('metadata.namespace', 'UnexpectedNamespace', 'a ClusterGenerator is cluster-scoped; metadata.namespace is ignored', 'warning'));
   return out;
+}
+
+/**
+ * What the API server itself would say of a generator document: its kind and version are served
+ * and it meets ESO's schema (defaults applied first). The spec rules the operator applies at run
+ * time are checkGeneratorDocument's.
+ */
+export function checkGeneratorSchema(doc: LoadedDoc): Issue[] {
+  return generatorSchemaCheck(doc).issues;
+}
+
+export type GeneratorDocObject = { metadata?: { name?: string; namespace?: unknown }; spec?: unknown };
+
+/** The schema issues and the object with the API server's defaults applied (as it would store it). */
+export function generatorSchemaCheck(doc: LoadedDoc): { issues: Issue[]; object: GeneratorDocObject } {
+  const kind = doc.kind ?? '';
+  const fail = (issues: Issue[]) => ({ issues, object: doc.object as GeneratorDocObject });
+  if (!GENERATOR_SPECS[kind]) {
+    if (kind === 'GeneratorState') return fail([issue('kind', 'NotSupported', 'GeneratorState objects are written by the controller, not by hand')]);
+    return fail([issue('kind', 'NotSupported', `generator kind ${kind || '(none)'} is not supported by Projector; supported: ${Object.keys(GENERATOR_SPECS).join(', ')}`)]);
+  }
+  if (doc.apiVersion !== GENERATOR_API_VERSION) return fail([issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served; use ${GENERATOR_API_VERSION}`)]);
+  if (!generatorValidators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
+    generatorValidators = Object.fromEntries(Object.entries(GENERATOR_SPECS).map(([k, spec]) => [k, ajv.compile(documentSchema(spec, {}))]));
+  }
+  const object = structuredClone(doc.object) as GeneratorDocObject;
+  const validate = generatorValidators[kind]!;
+  if (!validate(object)) return { issues: dedupe((validate.errors ?? []).map(toIssue)), object };
+  return { issues: [], object };
 }

@@ -206,6 +206,8 @@ export class Manager {
     return {
       getGenerator: (kind, ns, name) => this.#kube.getGenerator(GENERATOR_PLURALS[kind], ns, name),
       random: cryptoRandom,
+      // ESO's shouldSkipGenerator: a generator naming another controller class skips the ExternalSecret.
+      controllerClass: this.#o.controllerClass,
       acr: (spec, ns, signal) => generateAcrAccessToken(spec, generatorProviderHost(this.#kube, ns, log.child({ component: 'generator' })), this.#o.acr ?? {}, signal),
     };
   }

@@ -216,3 +216,13 @@ export function validateClusterExternalSecret(ces: ClusterExternalSecret): Issue
   }
   return out;
 }
+
+/**
+ * The issue that stops a ClusterExternalSecret from creating any ExternalSecret: one ESO could not
+ * even decode (refreshTime) or select namespaces with (a selector). Other issues (the embedded
+ * externalSecretSpec's) surface on the ExternalSecrets it creates, as in ESO. Shared by the
+ * reconciler and `projector dev`.
+ */
+export function blockingIssue(ces: ClusterExternalSecret): Issue | undefined {
+  return validateClusterExternalSecret(ces).find((i) => i.severity === 'error' && (i.path === 'spec.refreshTime' || i.path.startsWith('spec.namespaceSelector')));
+}

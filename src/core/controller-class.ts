@@ -18,3 +18,29 @@ export function shouldProcessStore(store: Pick<GenericStore, 'spec'> | undefined
   const wanted = store?.spec?.controller ?? '';
   return (wanted === '' && !exclusive) || wanted === controllerClass;
 }
+
+/**
+ * Does an operator running with `controllerClass` run this generator? ESO's shouldSkipGenerator
+ * (pkg/controllers/externalsecret/externalsecret_controller_secret.go): the generator's
+ * `spec.controller` — of the resolved generator, so a ClusterGenerator's inner spec — skips the
+ * ExternalSecret when it is set and names another class. Among the kinds Projector runs only Fake
+ * declares the field. Unlike stores there is no exclusive mode: a generator naming no class leaves
+ * the choice to the ExternalSecret's stores (`projector dev --cluster` serves only its own stores).
+ */
+export function shouldProcessGenerator(spec: unknown, controllerClass: string): boolean {
+  const c = (spec as { controller?: unknown } | null | undefined)?.controller;
+  const wanted = typeof c === 'string' ? c : '';
+  return wanted === '' || wanted === controllerClass;
+}
+
+/**
+ * Thrown inside a reconcile when a store or generator belongs to another controller class: the
+ * ExternalSecret is not this instance's to touch (no write, no status), as ESO skips it
+ * (shouldSkipUnmanagedStore).
+ */
+export class NotServedHere extends Error {
+  constructor() {
+    super('served by another controller class');
+    this.name = 'NotServedHere';
+  }
+}

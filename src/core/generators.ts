@@ -354,12 +354,3 @@ export function resolveGenerator(kind: string, name: string, spec: unknown): Res
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${kind} ${name} ${first.path}: ${first.message}`, { field: first.path });
   return { kind: kind as RunnableKind, spec, where: `${kind} ${name} spec` };
 }
-
-/**
- * ESO's shouldSkipGenerator: a generator whose spec.controller names another controller class is not
- * this instance's (the ExternalSecret is skipped). Only Fake has the field among Projector's kinds.
- */
-export function generatorControllerClass(spec: unknown): string {
-  const c = (spec as { controller?: unknown } | undefined)?.controller;
-  return typeof c === 'string' ? c : '';
-}

@@ -11,7 +11,8 @@
 import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, PasswordSpec } from '../api/index.ts';
 import { GENERATOR_API_VERSION } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
-import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource } from '../core/generators.ts';
+import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
+import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';
 
 export interface GeneratorRef {
   apiVersion?: string | undefined;
@@ -19,7 +20,7 @@ export interface GeneratorRef {
   name: string;
 }
 
-export interface GeneratorDeps {
+export interface GeneratorDeps extends GeneratorLookup {
   /**
    * Reads a generator object: `namespace` undefined for ClusterGenerator. Undefined when it does not
    * exist (or its CRD is not installed: the API server answers 404 for both).
@@ -28,15 +29,29 @@ export interface GeneratorDeps {
   random: RandomSource;
   /** ACRAccessToken, run with credentials read in `namespace` (providers/azurekv/acr.ts). Absent: NotSupported here. */
   acr?(spec: ACRAccessTokenSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
+  /** Without `acr`: why this driver does not run ACRAccessToken (the NotSupported message). */
+  acrUnavailable?: string;
+}
+
+export interface GeneratorLookup {
+  /** As GeneratorDeps.getGenerator. */
+  getGenerator: GeneratorDeps['getGenerator'];
+  /**
+   * The controller class of the instance that runs the generator: a generator naming another class
+   * makes the ExternalSecret someone else's (NotServedHere). Absent: every generator is served.
+   */
+  controllerClass?: string | undefined;
 }
 
 /**
- * Runs the generator `ref` names for an ExternalSecret in `namespace`; `field` is the dataFrom item
- * (`spec.dataFrom[i]`) for messages. Returns the generated keys and values (before rewrite).
- * Throws InvalidSpec / NotSupported (the ref or the generator's spec), GeneratorNotFound, and what
- * the generator throws.
+ * The judgement of a generatorRef without running it, shared by the operator, `projector dev`
+ * (through runGeneratorRef) and `projector check`: the ref itself (generatorRefIssues), the object it
+ * names (read in the ExternalSecret's `namespace`, a ClusterGenerator by name), the object's spec
+ * (resolveGenerator, which unwraps a ClusterGenerator), then its controller class (ESO's
+ * shouldSkipGenerator on the resolved generator, so a ClusterGenerator's inner spec decides).
+ * Throws InvalidSpec / NotSupported, GeneratorNotFound, and NotServedHere.
  */
-export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<GeneratedData> {
+export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorLookup, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<ResolvedGenerator> {
   const first = generatorRefIssues(ref, refField)[0];
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
   const kind = ref.kind as ImplementedGeneratorKind;
@@ -47,6 +62,18 @@ export async function runGeneratorRef(ref: GeneratorRef, namespace: string, fiel
     throw new ProjectorError('GeneratorNotFound', `${kind} "${ref.name}"${where} not found (${GENERATOR_API_VERSION})`, { field: `${refField}.name` });
   }
   const resolved = resolveGenerator(kind, ref.name, obj.spec);
+  if (deps.controllerClass !== undefined && !shouldProcessGenerator(resolved.spec, deps.controllerClass)) throw new NotServedHere();
+  return resolved;
+}
+
+/**
+ * Runs the generator `ref` names for an ExternalSecret in `namespace`; `field` is the dataFrom item
+ * (`spec.dataFrom[i]`) for messages; `refField` the ref's own path when it is not
+ * `<field>.sourceRef.generatorRef` (PushSecret's `spec.selector.generatorRef`). Returns the generated keys and values (before rewrite).
+ * Throws what resolveGeneratorRef throws, and what the generator throws.
+ */
+export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<GeneratedData> {
+  const resolved = await resolveGeneratorRef(ref, namespace, field, deps, signal, refField);
   try {
     switch (resolved.kind) {
       case 'Password':
@@ -56,7 +83,7 @@ export async function runGeneratorRef(ref: GeneratorRef, namespace: string, fiel
       case 'Fake':
         return generateFake(resolved.spec as Partial<FakeSpec>);
       case 'ACRAccessToken':
-        if (!deps.acr) throw new ProjectorError('NotSupported', 'ACRAccessToken generators are not run here', { field: refField });
+        if (!deps.acr) throw new ProjectorError('NotSupported', deps.acrUnavailable ?? 'ACRAccessToken generators are not run here', { field: refField });
         return await deps.acr(resolved.spec as ACRAccessTokenSpec, namespace, signal);
     }
   } catch (e) {

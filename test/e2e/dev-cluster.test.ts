@@ -93,4 +93,53 @@ describe('projector dev --kubeconfig (real API server)', { timeout: 600_000 }, (
       }
     }
   });
+
+  it("applies the repository's generators and the in-process operator renders them into the Secret (--once)", async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-gen-'));
+    const GV = 'generators.external-secrets.io/v1alpha1';
+    writeFileSync(
+      join(repo, 'manifests.yaml'),
+      `apiVersion: ${GV}
+kind: Password
+metadata: { name: db-password, namespace: gen-app }
+spec: { length: 12, digits: 3, symbols: 0 }
+---
+apiVersion: ${GV}
+kind: ClusterGenerator
+metadata: { name: shared-fake }
+spec: { kind: Fake, generator: { fakeSpec: { data: { region: west-europe } } } }
+---
+apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata: { name: akv-gen }
+spec:
+  provider:
+    azurekv:
+      vaultUrl: "https://example-vault.vault.azure.net/"
+      tenantId: "00000000-0000-4000-8000-000000000001"
+      authSecretRef:
+        clientId: { name: akv-creds, namespace: external-secrets, key: client-id }
+        clientSecret: { name: akv-creds, namespace: external-secrets, key: client-secret }
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: db, namespace: gen-app }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { kind: ClusterSecretStore, name: akv-gen }
+  target: { name: db }
+  data:
+    - { secretKey: DB_USER, remoteRef: { key: gen-db-user } }
+  dataFrom:
+    - sourceRef: { generatorRef: { apiVersion: ${GV}, kind: Password, name: db-password } }
+    - sourceRef: { generatorRef: { apiVersion: ${GV}, kind: ClusterGenerator, name: shared-fake } }
+`,
+    );
+    const r = spawnSync(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 150_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const s = await new Cluster(cp.admin).secret('gen-app', 'db');
+    assert.deepEqual(Object.keys(s?.data ?? {}).sort(), ['DB_USER', 'password', 'region']);
+    assert.match(Buffer.from(s.data.password, 'base64').toString(), /^[A-Za-z0-9]{12}$/);
+    assert.equal(Buffer.from(s.data.region, 'base64').toString(), 'west-europe');
+  });
 });

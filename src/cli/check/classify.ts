@@ -1,7 +1,11 @@
 // Pure: what the vault's answer about one reference means for the report.
 import type { ProjectorError } from '../../core/errors.ts';
 
-export const OUTCOMES = ['ok', 'missing', 'disabled', 'expired', 'no-such-property', 'forbidden', 'unreachable', 'error'] as const;
+/**
+ * `generated`: a dataFrom generatorRef that is valid (the same rules as the operator's): its values
+ * come from a generator, not from a vault, so there is nothing to check against one. Not a failure.
+ */
+export const OUTCOMES = ['ok', 'generated', 'missing', 'disabled', 'expired', 'no-such-property', 'forbidden', 'unreachable', 'error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface CheckResult {
@@ -82,16 +86,21 @@ export function classifyError(e: ProjectorError): CheckResult {
   }
 }
 
-/** Findings fail the check; an unreachable vault is an infrastructure problem of its own. */
+/** Findings fail the check; an unreachable vault is an infrastructure problem of its own; a generated value is neither. */
 export function isFinding(outcome: Outcome): boolean {
-  return outcome !== 'ok' && outcome !== 'unreachable';
+  return outcome !== 'ok' && outcome !== 'generated' && outcome !== 'unreachable';
+}
+
+/** Outcomes that pass: the reference is fine (`ok`) or has nothing to read from a vault (`generated`). */
+export function isPassing(outcome: Outcome): boolean {
+  return outcome === 'ok' || outcome === 'generated';
 }
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_INFRA = 2;
 
-/** 1 when any reference is missing, disabled, expired, forbidden, lacks its property or is in error; else 2 when a vault was unreachable; else 0. */
+/** 1 when any reference is missing, disabled, expired, forbidden, lacks its property or is in error; else 2 when a vault was unreachable; else 0 (ok and generated). */
 export function exitCodeFor(results: readonly { outcome: Outcome }[]): number {
   if (results.some((r) => isFinding(r.outcome))) return EXIT_FINDINGS;
   if (results.some((r) => r.outcome === 'unreachable')) return EXIT_INFRA;

@@ -1,6 +1,8 @@
 // Pure: the remote references a repository's ExternalSecrets make, one per data item and dataFrom
 // entry, each tied to the store it reads from, and the key that makes two of them one vault read.
-import type { ExternalSecret, FindRef, PushSecret, RemoteRef, SecretStoreRef } from '../../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, FindRef, PushSecret, RemoteRef, SecretStoreRef } from '../../api/index.ts';
+import type { GeneratorRef } from '../../sync/generate.ts';
+import { desiredExternalSecret, externalSecretNameOf, namespaceSelectorsOf } from '../../core/cluster-external-secret.ts';
 import { abbreviate } from '../../core/limits.ts';
 
 export type StoreKindName = 'SecretStore' | 'ClusterSecretStore';
@@ -27,8 +29,16 @@ export interface CheckReference {
   store?: StoreId;
   remoteRef?: RemoteRef;
   find?: FindRef;
-  /** The reference reads from a generator, which check does not evaluate. */
+  /** The reference reads from a generator, not from a vault. */
   generator?: boolean;
+  /** dataFrom[].sourceRef.generatorRef (spec.data[] has none that runs: ESO does not implement it there). */
+  generatorRef?: GeneratorRef;
+  /** The namespace the reference is read for (a SecretStore's, a generator's): the ExternalSecret's. */
+  namespace?: string;
+  /** Key of `RepoObjects.origins` for the manifest that makes this reference. */
+  originKey?: string;
+  /** Set when the reference comes from a ClusterExternalSecret's externalSecretSpec: its name. */
+  clusterExternalSecret?: string;
 }
 
 export function storeKeyOf(store: StoreId): string {
@@ -51,10 +61,12 @@ export function collectReferences(externalSecrets: readonly ExternalSecret[]): C
   const out: CheckReference[] = [];
   for (const es of externalSecrets) {
     const externalSecret = externalSecretKeyOf(es);
+    const placed = { namespace: es.metadata.namespace, originKey: originKeyOf('ExternalSecret', es.metadata.namespace, es.metadata.name) };
     (es.spec.data ?? []).forEach((d, i) => {
       const store = storeOf(es, d.sourceRef?.storeRef);
       out.push({
         externalSecret,
+        ...placed,
         field: `spec.data[${i}].remoteRef`,
         kind: 'data',
         secretKey: d.secretKey,
@@ -65,7 +77,8 @@ export function collectReferences(externalSecrets: readonly ExternalSecret[]): C
     });
     (es.spec.dataFrom ?? []).forEach((d, i) => {
       const store = storeOf(es, d.sourceRef?.storeRef);
-      const common = { externalSecret, ...(store ? { store } : {}), ...(d.sourceRef?.generatorRef ? { generator: true } : {}) };
+      const generatorRef = d.sourceRef?.generatorRef;
+      const common = { externalSecret, ...placed, ...(store ? { store } : {}), ...(generatorRef ? { generator: true, generatorRef } : {}) };
       if (d.extract) out.push({ ...common, field: `spec.dataFrom[${i}].extract`, kind: 'extract', remoteRef: d.extract });
       else if (d.find) out.push({ ...common, field: `spec.dataFrom[${i}].find`, kind: 'find', find: d.find });
       else if (d.sourceRef?.generatorRef) out.push({ ...common, field: `spec.dataFrom[${i}].sourceRef.generatorRef`, kind: 'extract' });
@@ -135,4 +148,60 @@ export function describeRemote(ref: CheckReference): string {
   const version = r.version ? `@${abbreviate(r.version)}` : '';
   const property = r.property ? `#${abbreviate(r.property)}` : '';
   return `${abbreviate(r.key)}${version}${property}`;
+}
+
+/** What collectClusterReferences needs to know of the repository to place namespaced references. */
+export interface NamespacedNames {
+  /** Namespaces in which the repository defines a SecretStore of this name. */
+  secretStoreNamespaces(name: string): string[];
+  /** Namespaces in which the repository defines a generator of this kind and name. */
+  generatorNamespaces(kind: string, name: string): string[];
+}
+
+/**
+ * The references of each ClusterExternalSecret's externalSecretSpec, as the ExternalSecrets it
+ * would create make them (core/cluster-external-secret.ts desiredExternalSecret), each checked once:
+ * a reference to a ClusterSecretStore (or a ClusterGenerator) reads the same thing in every namespace,
+ * so it is one row, `ClusterExternalSecret/<name>`. A reference to a SecretStore (or a namespaced
+ * generator) reads a different object in each namespace: one row per namespace in `spec.namespaces`,
+ * and — for namespaceSelectors, whose labels only a cluster knows — per namespace where the scanned
+ * paths define that store or generator; none at all is one row that fails as an ExternalSecret's
+ * reference to an undefined store does.
+ */
+export function collectClusterReferences(cesList: readonly ClusterExternalSecret[], repo: NamespacedNames): CheckReference[] {
+  const out: CheckReference[] = [];
+  for (const ces of cesList) {
+    if (!ces.spec?.externalSecretSpec) continue;
+    const cesName = ces.metadata.name;
+    const esName = externalSecretNameOf(ces);
+    const listed = [...new Set(ces.spec.namespaces ?? [])];
+    const bySelector = namespaceSelectorsOf(ces).some((s) => s.selector !== null);
+    const once = `ClusterExternalSecret/${cesName}`;
+    const common = { clusterExternalSecret: cesName, originKey: originKeyOf('ClusterExternalSecret', undefined, cesName) };
+    // Collected on a stand-in ExternalSecret in a placeholder namespace, then placed.
+    const template = collectReferences([desiredExternalSecret(ces, '', esName, undefined)]);
+    for (const { namespace: _placeholder, ...ref } of template) {
+      const namespacedStore = ref.store?.kind === 'SecretStore';
+      const namespacedGenerator = ref.generatorRef !== undefined && ref.generatorRef.kind !== 'ClusterGenerator';
+      if (!namespacedStore && !namespacedGenerator) {
+        out.push({ ...ref, ...common, externalSecret: once, ...(listed[0] !== undefined ? { namespace: listed[0] } : {}) });
+        continue;
+      }
+      const found = bySelector ? (namespacedStore ? repo.secretStoreNamespaces(ref.store!.name) : repo.generatorNamespaces(ref.generatorRef!.kind, ref.generatorRef!.name)) : [];
+      const namespaces = [...new Set([...listed, ...found])];
+      if (namespaces.length === 0) {
+        out.push({ ...ref, ...common, externalSecret: once });
+        continue;
+      }
+      for (const ns of namespaces) {
+        out.push({ ...ref, ...common, externalSecret: `${ns}/${esName}`, namespace: ns, ...(namespacedStore ? { store: { ...ref.store!, namespace: ns } } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Same as repo-objects' originKey (kept here to leave this module free of I/O imports). */
+function originKeyOf(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
 }

@@ -1,7 +1,7 @@
 // The report of `projector check` in three forms: a table for people, JSON for tools, JUnit XML for
 // CI dashboards. Rows carry names, outcomes and error codes: never values.
 import { escapeXml } from '../output.ts';
-import { OUTCOMES, isFinding, type Outcome } from './classify.ts';
+import { OUTCOMES, isFinding, isPassing, type Outcome } from './classify.ts';
 import type { CheckRow, CheckRun } from './run-check.ts';
 
 export const CHECK_OUTPUT_FORMATS = ['text', 'json', 'junit'] as const;
@@ -34,8 +34,11 @@ function paint(text: string, code: string, color: boolean): string {
   return color ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
+const CYAN = '36';
+
 function colorOf(outcome: Outcome): string {
   if (outcome === 'ok') return GREEN;
+  if (outcome === 'generated') return CYAN;
   return outcome === 'unreachable' ? YELLOW : RED;
 }
 
@@ -63,7 +66,7 @@ export function formatCheckText(run: CheckRun, opts: { color: boolean }): string
       .join('  ')
       .trimEnd();
   const lines = cells.length > 0 ? [line(HEADERS), ...cells.map((c) => line(c, c[3] as Outcome))] : [];
-  const failed = run.rows.some((r) => r.outcome !== 'ok');
+  const failed = run.rows.some((r) => !isPassing(r.outcome));
   lines.push(paint(checkSummaryLine(run), failed ? RED : GREEN, opts.color));
   return `${lines.join('\n')}\n`;
 }
@@ -80,6 +83,7 @@ export function formatCheckJson(run: CheckRun, exitCode: number): string {
       ...(r.secretKey !== undefined ? { secretKey: r.secretKey } : {}),
       remote: r.remote,
       ...(r.store ? { store: r.store } : {}),
+      ...(r.clusterExternalSecret !== undefined ? { clusterExternalSecret: r.clusterExternalSecret } : {}),
       result: r.outcome,
       ...(r.detail ? { detail: r.detail } : {}),
       ...(r.matched !== undefined ? { matched: r.matched } : {}),
@@ -90,25 +94,31 @@ export function formatCheckJson(run: CheckRun, exitCode: number): string {
 }
 
 // JUnit: a suite per ExternalSecret, a case per reference. Findings are failures; an unreachable
-// vault is an error (the check could not run), as test runners report infrastructure problems.
+// vault is an error (the check could not run), as test runners report infrastructure problems; a
+// generated value is skipped (nothing to read from a vault), as test runners report a case not run.
 export function formatCheckJunit(run: CheckRun): string {
   const bySecret = new Map<string, CheckRow[]>();
   for (const r of sortedRows(run.rows)) bySecret.set(labelOf(r), [...(bySecret.get(labelOf(r)) ?? []), r]);
   const suites: string[] = [];
   let failures = 0;
   let errors = 0;
+  let skipped = 0;
   for (const [es, rows] of bySecret) {
     const f = rows.filter((r) => isFinding(r.outcome)).length;
     const e = rows.filter((r) => r.outcome === 'unreachable').length;
+    const s = rows.filter((r) => r.outcome === 'generated').length;
     failures += f;
     errors += e;
-    suites.push(`  <testsuite name="${escapeXml(rows[0]!.kind ? es : `ExternalSecret ${es}`)}" tests="${rows.length}" failures="${f}" errors="${e}">`);
+    skipped += s;
+    // A PushSecret's rows carry their kind in the key; a ClusterExternalSecret's rows are keyed `ClusterExternalSecret/<name>`.
+    const label = rows[0]!.kind ? es : rows[0]?.clusterExternalSecret !== undefined && es.startsWith('ClusterExternalSecret/') ? es : `ExternalSecret ${es}`;
+    suites.push(`  <testsuite name="${escapeXml(label)}" tests="${rows.length}" failures="${f}" errors="${e}"${s > 0 ? ` skipped="${s}"` : ''}>`);
     for (const r of rows) suites.push(junitCase(es, r));
     suites.push('  </testsuite>');
   }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="projector check" tests="${run.rows.length}" failures="${failures}" errors="${errors}">`,
+    `<testsuites name="projector check" tests="${run.rows.length}" failures="${failures}" errors="${errors}"${skipped > 0 ? ` skipped="${skipped}"` : ''}>`,
     ...suites,
     '</testsuites>',
     '',
@@ -119,6 +129,7 @@ function junitCase(es: string, r: CheckRow): string {
   const name = `${r.secretKey ?? r.field} <- ${r.remote}`;
   const open = `    <testcase classname="${escapeXml(r.origin ?? es)}" name="${escapeXml(name)}"`;
   if (r.outcome === 'ok') return `${open}/>`;
+  if (r.outcome === 'generated') return `${open}>\n      <skipped message="${escapeXml(`generated${r.detail ? `: ${r.detail}` : ''}`)}"/>\n    </testcase>`;
   const message = escapeXml(`${r.outcome}${r.detail ? `: ${r.detail}` : ''}`);
   const tag = r.outcome === 'unreachable' ? 'error' : 'failure';
   return `${open}>\n      <${tag} type="${r.outcome}" message="${message}">${escapeXml(`${r.field} in ${r.store ?? '(no store)'}`)}</${tag}>\n    </testcase>`;

@@ -13,7 +13,9 @@ import { noProgress, type Progress } from '../progress.ts';
 import { classifyDescription, classifyError, classifyFind, classifyPushDestination, type CheckResult } from './classify.ts';
 import { environmentHost, missingVariables, requiredRoles, type CredentialEnvironment } from './environment-host.ts';
 import { createConcurrencyLimit } from './limit-concurrency.ts';
-import { collectPushReferences, collectReferences, describeRemote, readKeyOf, storeKeyOf, type CheckReference } from './references.ts';
+import { collectClusterReferences, collectPushReferences, collectReferences, describeRemote, readKeyOf, storeKeyOf, type CheckReference } from './references.ts';
+import { findGenerator } from '../repo-objects.ts';
+import { resolveGeneratorRef } from '../../sync/generate.ts';
 import { applyStoreOverrides, CheckUsageError, type StoreOverrides } from './store-overrides.ts';
 
 export interface CheckRow extends CheckResult {
@@ -29,6 +31,8 @@ export interface CheckRow extends CheckResult {
   remote: string;
   /** `ClusterSecretStore/name` or `SecretStore/namespace/name`. */
   store?: string | undefined;
+  /** Set when the reference comes from a ClusterExternalSecret's externalSecretSpec: its name. */
+  clusterExternalSecret?: string | undefined;
 }
 
 export interface CheckRun {
@@ -52,7 +56,7 @@ export interface CheckDeps {
 const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<CheckRun> {
-  const refs = [...collectReferences(repo.externalSecrets), ...collectPushReferences(repo.pushSecrets ?? [])];
+  const refs = [...collectReferences(repo.externalSecrets), ...collectClusterReferences(repo.clusterExternalSecrets, namespacedNames(repo)), ...collectPushReferences(repo.pushSecrets ?? [])];
   const stores = new Map(repo.stores.map((s) => [storeKeyOf({ kind: s.kind, name: s.metadata.name, namespace: s.metadata.namespace }), applyStoreOverrides(s, deps.overrides)]));
   assertCredentialsAvailable(refs, stores, deps.env);
 
@@ -83,7 +87,7 @@ export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<Chec
   try {
     const rows = await Promise.all(
       refs.map(async (ref) => {
-        const result = await resultFor(ref, stores, readOnce);
+        const result = await resultFor(ref, stores, readOnce, repo);
         const row = rowOf(ref, result, repo);
         progress.advance(`${row.externalSecret} ${row.secretKey ?? row.field}: ${row.outcome}`);
         return row;
@@ -102,7 +106,8 @@ function rowOf(ref: CheckReference, result: CheckResult, repo: RepoObjects): Che
   return {
     externalSecret: ref.externalSecret,
     ...(ref.kind === 'push' ? { kind: 'PushSecret' as const } : {}),
-    origin: repo.origins.get(originKey(kind, namespace, name)),
+    origin: repo.origins.get(ref.originKey ?? originKey(kind, namespace, name)),
+    ...(ref.clusterExternalSecret !== undefined ? { clusterExternalSecret: ref.clusterExternalSecret } : {}),
     field: ref.field,
     ...(ref.secretKey !== undefined ? { secretKey: ref.secretKey } : {}),
     remote: describeRemote(ref),
@@ -111,12 +116,46 @@ function rowOf(ref: CheckReference, result: CheckResult, repo: RepoObjects): Che
   };
 }
 
-async function resultFor(ref: CheckReference, stores: Map<string, GenericStore>, readOnce: (ref: CheckReference, store: GenericStore) => Promise<CheckResult>): Promise<CheckResult> {
-  if (ref.generator) return { outcome: 'error', detail: 'NotSupported: generators are not evaluated by projector check' };
+async function resultFor(ref: CheckReference, stores: Map<string, GenericStore>, readOnce: (ref: CheckReference, store: GenericStore) => Promise<CheckResult>, repo: RepoObjects): Promise<CheckResult> {
+  if (ref.generatorRef) return generatorResult(ref, repo);
+  // spec.data[].sourceRef.generatorRef: deprecated in ESO, which does not run it (validate says the same).
+  if (ref.generator) return { outcome: 'error', detail: `NotSupported: ${ref.field.replace(/\.remoteRef$/, '')}.sourceRef.generatorRef is not implemented (use dataFrom[].sourceRef.generatorRef)` };
   if (!ref.store) return { outcome: 'error', detail: 'InvalidSpec: no secretStoreRef for this reference' };
   const store = stores.get(storeKeyOf(ref.store));
   if (!store) return { outcome: 'error', detail: `StoreNotFound: ${ref.store.kind} ${ref.store.name} is not defined in the scanned paths` };
   return readOnce(ref, store);
+}
+
+/**
+ * A dataFrom generatorRef is not read from a vault: it is judged as the operator judges it before
+ * running it (sync/generate.ts resolveGeneratorRef: the ref, the generator object among the scanned
+ * manifests, its spec), and a valid one is `generated`. Nothing is generated.
+ */
+async function generatorResult(ref: CheckReference, repo: RepoObjects): Promise<CheckResult> {
+  const g = ref.generatorRef!;
+  const field = ref.field.replace(/\.sourceRef\.generatorRef$/, '');
+  try {
+    const getGenerator = async (kind: string, ns: string | undefined, name: string) => findGenerator(repo, kind, ns, name);
+    const resolved = await resolveGeneratorRef(g, ref.namespace ?? '', field, { getGenerator }, AbortSignal.timeout(DEFAULT_READ_TIMEOUT_MS));
+    const by = g.kind === 'ClusterGenerator' ? `ClusterGenerator/${g.name} (${resolved.kind})` : `${g.kind}/${g.name}`;
+    return { outcome: 'generated', detail: `not read from the vault: generated by ${by}` };
+  } catch (e) {
+    if (e instanceof ProjectorError && e.code === 'GeneratorNotFound') {
+      const where = g.kind === 'ClusterGenerator' || !ref.namespace ? '' : ` in namespace "${ref.namespace}"`;
+      return { outcome: 'error', detail: `GeneratorNotFound: ${g.kind} ${g.name}${where} is not defined in the scanned paths` };
+    }
+    if (e instanceof ProjectorError) return { outcome: 'error', detail: e.describe() };
+    return { outcome: 'error', detail: `Internal: unexpected ${(e as Error)?.name ?? typeof e}` };
+  }
+}
+
+/** Where the repository defines namespaced stores and generators, for a ClusterExternalSecret's selectors. */
+function namespacedNames(repo: RepoObjects) {
+  const sorted = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => x !== undefined))].sort();
+  return {
+    secretStoreNamespaces: (name: string) => sorted(repo.stores.filter((s) => s.kind === 'SecretStore' && s.metadata.name === name).map((s) => s.metadata.namespace)),
+    generatorNamespaces: (kind: string, name: string) => sorted(repo.generators.filter((g) => g.kind === kind && g.metadata.name === name).map((g) => g.metadata.namespace)),
+  };
 }
 
 /** Missing credentials are a usage error for the whole run, named before any vault is asked. */
@@ -141,7 +180,7 @@ function namespaceOfFirstUse(refs: CheckReference[]): Map<string, string> {
   for (const r of refs) {
     if (!r.store) continue;
     const key = storeKeyOf(r.store);
-    if (!out.has(key)) out.set(key, r.externalSecret.split('/')[0]!);
+    if (!out.has(key) && r.namespace) out.set(key, r.namespace);
   }
   return out;
 }

@@ -47,8 +47,11 @@ Credentials come from the environment, by the role each store's Secret reference
   tenantId AZURE_TENANT_ID (or --tenant-id), clientId AZURE_CLIENT_ID,
   clientSecret AZURE_CLIENT_SECRET, clientCertificate the PEM file at AZURE_CLIENT_CERTIFICATE_PATH,
   workload identity the token file at AZURE_FEDERATED_TOKEN_FILE.
-Results: ok, missing, disabled, expired, no-such-property, forbidden, unreachable, error.
-Values are never printed. Exit status: 0 all ok, 1 findings, 2 usage error or a vault unreachable.`;
+Results: ok, generated, missing, disabled, expired, no-such-property, forbidden, unreachable, error.
+generated: a dataFrom generatorRef, valid by the operator's rules, whose values come from the
+  generator rather than a vault (passes; an invalid ref or generator is an error).
+A ClusterExternalSecret's references are checked once (SecretStore ones per namespace it lists).
+Values are never printed. Exit status: 0 all ok or generated, 1 findings, 2 usage error or a vault unreachable.`;
 
 export function registerCheckCommand(program: Command, deps: CheckCommandDeps = { registry: defaultRegistry() }): void {
   program

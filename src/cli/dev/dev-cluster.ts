@@ -4,7 +4,8 @@
 // them alone, and this process serves only them: unlike an ESO controller class it leaves stores that
 // name no class to the cluster's operator (exclusiveControllerClass, core/controller-class.ts).
 import { describeKubeConfig, resolveKubeConfig } from '../kubeconfig.ts';
-import type { ExternalSecret, GenericStore } from '../../api/index.ts';
+import type { ExternalSecret, GeneratorObject, GenericStore } from '../../api/index.ts';
+import { GENERATOR_API_VERSION, GENERATOR_PLURALS, type ImplementedGeneratorKind } from '../../api/generators.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { syncVersionOf, targetNameOf } from '../../core/external-secret.ts';
@@ -34,8 +35,12 @@ async function ensureCrds(kube: KubeClient, install: boolean, print: Printer): P
 }
 
 /** Applies the repository; returns the generation the API server gave each ExternalSecret. */
-async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string): Promise<Map<ObjectKey, number>> {
-  const namespaces = new Set([...externalSecrets.map((es) => es.metadata.namespace), ...[...credentials.keys()].map((k) => k.split('/')[0]!)]);
+async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string, generators: GeneratorObject[] = []): Promise<Map<ObjectKey, number>> {
+  const namespaces = new Set([
+    ...externalSecrets.map((es) => es.metadata.namespace),
+    ...[...credentials.keys()].map((k) => k.split('/')[0]!),
+    ...generators.flatMap((g) => (g.metadata.namespace ? [g.metadata.namespace] : [])),
+  ]);
   for (const ns of namespaces) await kube.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'namespaces', FIELD_MANAGER);
   for (const [key, data] of credentials) {
     const [namespace, name] = key.split('/') as [string, string];
@@ -44,6 +49,14 @@ async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], st
   const clean = (m: ObjectMeta) => ({ name: m.name, namespace: m.namespace, labels: m.labels, annotations: m.annotations });
   for (const s of stores) {
     await kube.applyObject({ apiVersion: API_VERSION, kind: s.kind, metadata: clean(s.metadata) as never, spec: { ...s.spec, controller: DEV_CONTROLLER_CLASS } } as never, s.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores', FIELD_MANAGER);
+  }
+  // The repository's generators, which its ExternalSecrets' generatorRefs read (the operator GETs them at each sync).
+  if (generators.length > 0) {
+    // CRDs installed a moment ago: the generators group may be served a little after external-secrets.io.
+    for (let i = 0; i < 50 && !(await kube.servesGroupVersion(GENERATOR_API_VERSION)); i++) await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const g of generators) {
+    await kube.applyObject({ apiVersion: GENERATOR_API_VERSION, kind: g.kind, metadata: clean(g.metadata) as never, spec: g.spec } as never, GENERATOR_PLURALS[g.kind as ImplementedGeneratorKind], FIELD_MANAGER);
   }
   const generations = new Map<ObjectKey, number>();
   for (const es of externalSecrets) {
@@ -130,7 +143,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
   await ensureCrds(kube, o.installCrds, print);
   const local = await startLocalVault(o, print);
   const stores = local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
-  await applyRepo(kube, local.repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh);
+  await applyRepo(kube, local.repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, local.repo.generators);
   const manager = new Manager({
     kubeConfig: kc,
     registry: defaultRegistry(systemClock),
@@ -157,7 +170,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     reapply: async (repo) => {
       const next = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
       const hashesBefore = new Map(repo.externalSecrets.map((es) => [objectKey(es.metadata.namespace, es.metadata.name), targetHash(manager, es)] as const));
-      const generations = await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh);
+      const generations = await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh, repo.generators);
       return { repo, generations, hashesBefore };
     },
     printState: async (applied, timeoutMs = 30_000) => {

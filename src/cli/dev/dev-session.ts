@@ -3,7 +3,11 @@
 // rotations show up live.
 import { copyFileSync, existsSync, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ExternalSecret, GenericStore, ObjectKey } from '../../api/index.ts';
+import type { ExternalSecret, GeneratorObject, GenericStore, ObjectKey } from '../../api/index.ts';
+import type { FetchOptions } from '../../sync/fetch-provider-data.ts';
+import { runGeneratorRef, type GeneratorDeps } from '../../sync/generate.ts';
+import { cryptoRandom } from '../../platform/random.ts';
+import { expandClusterExternalSecrets } from './expand.ts';
 import { objectKey } from '../../api/object-key.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
@@ -27,7 +31,7 @@ import { hasDevPrincipal, loadOrCreateDevPrincipal, type StartedVault } from '..
 import { startVaultForCli } from '../local-vault.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
-import { loadRepoObjects, type RepoObjects } from '../repo-objects.ts';
+import { findGenerator, loadRepoObjects, originKey, type RepoObjects } from '../repo-objects.ts';
 import { collectReferences, storeKeyOf as referenceStoreKey } from '../check/references.ts';
 import { FileSecrets } from './file-secrets.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault, remoteKeysNeeded, type DevPrincipal } from './local-stores.ts';
@@ -128,9 +132,19 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
  * Loads the manifests as an API server would take them (what it would refuse is printed at
  * file:line and left out: see LoadOptions.refuseInvalid) and prints the load problems.
  */
-export async function loadAndReport(paths: string[], print: Printer, exclude: string[] = []): Promise<RepoObjects> {
+export async function loadAndReport(paths: string[], print: Printer, exclude: string[] = [], opts: { expandClusterExternalSecrets?: boolean } = {}): Promise<RepoObjects> {
   const repo = await loadRepoObjects(paths, undefined, { refuseInvalid: true, ignore: { exclude } });
   for (const p of repo.problems.filter((x) => x.severity === 'error')) print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
+  if (opts.expandClusterExternalSecrets && repo.clusterExternalSecrets.length > 0) {
+    // The ExternalSecrets the ClusterExternalSecrets would create join the repository's own.
+    const expanded = expandClusterExternalSecrets(repo.clusterExternalSecrets, repo.externalSecrets);
+    for (const note of expanded.notes) print.line(`  ${note}`);
+    for (const es of expanded.externalSecrets) {
+      const origin = repo.origins.get(originKey('ClusterExternalSecret', undefined, es.metadata.ownerReferences?.[0]?.name ?? ''));
+      if (origin) repo.origins.set(originKey('ExternalSecret', es.metadata.namespace, es.metadata.name), origin);
+    }
+    repo.externalSecrets = [...repo.externalSecrets, ...expanded.externalSecrets];
+  }
   if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
   return repo;
 }
@@ -143,7 +157,7 @@ export interface LocalVault {
 }
 
 /** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
-export async function startLocalVault(o: DevOptions, print: Printer): Promise<LocalVault> {
+export async function startLocalVault(o: DevOptions, print: Printer, load: { expandClusterExternalSecrets?: boolean } = {}): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
   let principal: DevPrincipal = { clientId: '', clientSecret: '' };
   const vault = await startVaultForCli(
@@ -157,7 +171,7 @@ export async function startLocalVault(o: DevOptions, print: Printer): Promise<Lo
     },
   );
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
-  const repo = await loadAndReport(o.paths, print, o.exclude);
+  const repo = await loadAndReport(o.paths, print, o.exclude, load);
   const seeded = await seedVault(repo, vault, o, print);
   return { vault, principal, repo, seeded };
 }
@@ -179,6 +193,8 @@ export class DevSession {
   readonly #updatedSinceReload = new Set<string>();
   /** ExternalSecrets the last load refused (the API server would): they count as failing. */
   #refused: string[] = [];
+  #generators: GeneratorObject[] | undefined;
+  #generatorsFingerprint = '';
   seeded: string[] = [];
 
   constructor(o: DevOptions) {
@@ -209,7 +225,7 @@ export class DevSession {
   }
 
   async start(): Promise<void> {
-    const local = await startLocalVault(this.#o, this.#print);
+    const local = await startLocalVault(this.#o, this.#print, { expandClusterExternalSecrets: true });
     this.#vault = local.vault;
     this.seeded = local.seeded;
     this.#credentials = devCredentialSecrets(local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault)), local.principal);
@@ -217,7 +233,7 @@ export class DevSession {
   }
 
   #load(): Promise<RepoObjects> {
-    return loadAndReport(this.#o.paths, this.#print, this.#o.exclude);
+    return loadAndReport(this.#o.paths, this.#print, this.#o.exclude, { expandClusterExternalSecrets: true });
   }
 
   /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
@@ -232,6 +248,35 @@ export class DevSession {
     this.secretStores.replaceAll(local.filter((s) => s.kind === 'SecretStore').map((s) => keep(this.secretStores, s)));
     this.clusterSecretStores.replaceAll(local.filter((s) => s.kind === 'ClusterSecretStore').map((s) => keep(this.clusterSecretStores, s)));
     this.externalSecrets.replaceAll(repo.externalSecrets.map((es) => keep(this.externalSecrets, { ...es, spec: { ...es.spec, refreshInterval: refresh } })));
+    // Generators are read at each sync (as the operator GETs them); an edited one re-syncs the
+    // ExternalSecrets that name one, as a changed store does.
+    const fingerprint = JSON.stringify(repo.generators.map((g) => [g.kind, g.metadata.namespace, g.metadata.name, g.spec]));
+    const changed = this.#generators !== undefined && fingerprint !== this.#generatorsFingerprint;
+    this.#generators = repo.generators;
+    this.#generatorsFingerprint = fingerprint;
+    if (changed) {
+      for (const es of this.externalSecrets.list()) {
+        if (!(es.spec.dataFrom ?? []).some((d) => d.sourceRef?.generatorRef)) continue;
+        const k = objectKey(es.metadata.namespace, es.metadata.name);
+        this.#changes.mark(k, Date.now(), true);
+        this.#queue.add(k);
+      }
+    }
+  }
+
+  /**
+   * dataFrom generatorRef, run by the operator's own code (sync/generate.ts runGeneratorRef) on the
+   * repository's generators: Password, UUID, Fake and ClusterGenerator render; ACRAccessToken needs
+   * a real registry and is reported NotSupported.
+   */
+  #generate(): NonNullable<FetchOptions['generate']> {
+    const deps: GeneratorDeps = {
+      getGenerator: async (kind, ns, name) => findGenerator({ generators: this.#generators ?? [] }, kind, ns, name),
+      random: cryptoRandom,
+      controllerClass: DEFAULT_CONTROLLER_CLASS,
+      acrUnavailable: 'projector dev does not run ACRAccessToken generators: they exchange Entra ID credentials at a real Azure Container Registry (run it with the operator)',
+    };
+    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
   }
 
   /** Runs the reconcile loop until `signal` aborts. */
@@ -267,7 +312,7 @@ export class DevSession {
       log,
       controllerClass: DEFAULT_CONTROLLER_CLASS, // judged as an operator with default flags would
       renderTemplate: defaultTemplateRenderer(systemTemplateClock),
-      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock) },
+      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock), generate: this.#generate() },
       changes: this.#changes,
     });
     const recording = {

@@ -18,7 +18,7 @@ import {
   namespaceFinalizerFor,
   removedNamespaces,
   selectNamespaces,
-  validateClusterExternalSecret,
+  blockingIssue,
   type NamespaceView,
 } from '../../core/cluster-external-secret.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -83,7 +83,7 @@ export class ClusterExternalSecretReconciler implements Reconciler {
   async #reconcile(ces: ClusterExternalSecret, status: { value: ClusterExternalSecretStatus }, log: Logger): Promise<Result> {
     const cesName = ces.metadata.name;
     // A spec ESO could not even decode (refreshTime) or select with is reported, nothing written.
-    const invalid = validateClusterExternalSecret(ces).find((i) => i.severity === 'error' && (i.path === 'spec.refreshTime' || i.path.startsWith('spec.namespaceSelector')));
+    const invalid = blockingIssue(ces);
     if (invalid) {
       status.value = cesStatusWith(status.value, { failures: new Map([['unknown', `${invalid.path}: ${invalid.message}`]]) });
       return { kind: 'done', error: 'InvalidSpec' };

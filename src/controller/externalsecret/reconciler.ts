@@ -1,7 +1,7 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
 import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED } from '../../api/constants.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
-import { shouldProcessStore } from '../../core/controller-class.ts';
+import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type LiveSecret, type Plan, type SecretBytes, type TemplateRenderer, type TemplateSources } from '../../core/plan-target-secret.ts';
@@ -65,8 +65,8 @@ export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason, change:
   return undefined;
 }
 
-/** Thrown inside a reconcile when the store belongs to another controller class: not ours to touch. */
-class NotOurStore extends Error {}
+/** Thrown inside a reconcile when the store (or a generator) belongs to another controller class: not ours to touch. */
+const NotOurStore = NotServedHere;
 
 export class ExternalSecretReconciler implements Reconciler {
   readonly name = 'externalsecret';

@@ -7,24 +7,28 @@ import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { renderCrdFiles } from '../../../src/api/crd-files.ts';
 import { schemaFieldPaths, schemaNodeAt } from '../../../src/api/eso-schema-paths.ts';
-import { ESO_VERSION, importedFiles, readEsoCrd } from '../../../scripts/import-eso-schemas.ts';
+import { ESO_VERSION, FIELD_PATH_KINDS, importedFiles, readEsoCrd } from '../../../scripts/import-eso-schemas.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const fixture = JSON.parse(readFileSync(`${root}test/fixtures/eso-crds/${ESO_VERSION}/field-paths.json`, 'utf8')) as {
   esoVersion: string;
   kinds: Record<string, Record<string, string[]>>;
 };
-const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores' };
 
 type Schema = Record<string, any>;
 const rendered = renderCrdFiles(stringify);
 function projectorSchema(kind: string, version: string): Schema {
-  const file = rendered.find((f) => f.path.includes(`/${PLURAL[kind]}.`))!;
+  const [group, plural] = FIELD_PATH_KINDS[kind]!;
+  const file = rendered.find((f) => f.path.endsWith(`/${plural}.${group}.yaml`));
+  assert.ok(file, `Projector renders no CRD for ${kind} (${plural}.${group})`);
   const crd = parse(file.content) as { spec: { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
-  return crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema;
+  const served = crd.spec.versions.find((v) => v.name === version);
+  assert.ok(served, `Projector's ${kind} CRD does not serve ${version}`);
+  return served.schema.openAPIV3Schema;
 }
 function esoSchema(kind: string, version: string): Schema {
-  return readEsoCrd(PLURAL[kind]!).spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema;
+  const [group, plural] = FIELD_PATH_KINDS[kind]!;
+  return readEsoCrd(plural, group).spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema;
 }
 const cases = Object.entries(fixture.kinds).flatMap(([kind, versions]) => Object.keys(versions).map((version) => ({ kind, version })));
 
@@ -33,6 +37,7 @@ describe(`CRDs: a superset of ESO ${ESO_VERSION}'s`, () => {
     assert.equal(fixture.esoVersion, ESO_VERSION);
     for (const f of importedFiles()) assert.equal(readFileSync(root + f.path, 'utf8'), f.content, `${f.path} drifted: run node scripts/import-eso-schemas.ts`);
     assert.ok(fixture.kinds.SecretStore!.v1!.length > 1000, 'the field list covers every provider');
+    assert.deepEqual(Object.keys(fixture.kinds), Object.keys(FIELD_PATH_KINDS), 'every kind Projector serves from ESO');
   });
 
   for (const { kind, version } of cases) {

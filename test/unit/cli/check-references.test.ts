@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectReferences, describeRemote, readKeyOf } from '../../../src/cli/check/references.ts';
+import type { ClusterExternalSecret } from '../../../src/api/index.ts';
+import { collectClusterReferences, collectReferences, describeRemote, readKeyOf } from '../../../src/cli/check/references.ts';
 import { externalSecret } from '../../support/builders.ts';
 
 describe('check: reference collection', () => {
@@ -95,6 +96,54 @@ describe('check: PushSecret destinations', () => {
       ['app/p', 'spec.data[1].match.remoteRef', undefined, '["push","SecretStore/app/kv","cert/c","IfNotExists"]', '→ cert/c'],
       ['app/p', 'spec.data[0].match.remoteRef', 'a', '["push","ClusterSecretStore/shared","ra","IfNotExists"]', '→ ra'],
       ['app/p', 'spec.data[1].match.remoteRef', undefined, '["push","ClusterSecretStore/shared","cert/c","IfNotExists"]', '→ cert/c'],
+    ]);
+  });
+});
+
+describe('check: ClusterExternalSecret references', () => {
+  const ces = (spec: Record<string, unknown>) =>
+    ({
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ClusterExternalSecret',
+      metadata: { name: 'shared' },
+      spec: {
+        externalSecretName: 'shared-secret',
+        externalSecretSpec: {
+          secretStoreRef: { kind: 'ClusterSecretStore', name: 'akv' },
+          data: [
+            { secretKey: 'A', remoteRef: { key: 'a' } },
+            { secretKey: 'B', remoteRef: { key: 'b' }, sourceRef: { storeRef: { kind: 'SecretStore', name: 'team' } } },
+          ],
+          dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'pw' } } }],
+        },
+        ...spec,
+      },
+    }) as unknown as ClusterExternalSecret;
+  const names = (stores: string[], generators: string[]) => ({ secretStoreNamespaces: () => stores, generatorNamespaces: () => generators });
+  const rows = (refs: ReturnType<typeof collectClusterReferences>) => refs.map((r) => [r.externalSecret, r.secretKey ?? r.field, r.store ? `${r.store.kind}/${r.store.namespace ?? ''}` : '-', r.namespace ?? '-']);
+
+  it('a ClusterSecretStore reference once; a SecretStore or namespaced generator per listed namespace', () => {
+    const refs = collectClusterReferences([ces({ namespaces: ['x', 'y'] })], names(['z'], []));
+    assert.deepEqual(rows(refs), [
+      ['ClusterExternalSecret/shared', 'A', 'ClusterSecretStore/', 'x'],
+      ['x/shared-secret', 'B', 'SecretStore/x', 'x'],
+      ['y/shared-secret', 'B', 'SecretStore/y', 'y'],
+      ['x/shared-secret', 'spec.dataFrom[0].sourceRef.generatorRef', 'ClusterSecretStore/', 'x'],
+      ['y/shared-secret', 'spec.dataFrom[0].sourceRef.generatorRef', 'ClusterSecretStore/', 'y'],
+    ]);
+    assert.ok(refs.every((r) => r.clusterExternalSecret === 'shared' && r.originKey === 'ClusterExternalSecret//shared'));
+  });
+
+  it('with namespaceSelectors, namespaced references go where the repository defines them; none is one unplaced row', () => {
+    const selected = collectClusterReferences([ces({ namespaceSelectors: [{ matchLabels: { team: 'x' } }] })], names(['t1'], ['g1']));
+    assert.deepEqual(rows(selected).slice(1), [
+      ['t1/shared-secret', 'B', 'SecretStore/t1', 't1'],
+      ['g1/shared-secret', 'spec.dataFrom[0].sourceRef.generatorRef', 'ClusterSecretStore/', 'g1'],
+    ]);
+    const none = collectClusterReferences([ces({ namespaceSelectors: [{ matchLabels: { team: 'x' } }] })], names([], []));
+    assert.deepEqual(rows(none).slice(1), [
+      ['ClusterExternalSecret/shared', 'B', 'SecretStore/', '-'],
+      ['ClusterExternalSecret/shared', 'spec.dataFrom[0].sourceRef.generatorRef', 'ClusterSecretStore/', '-'],
     ]);
   });
 });

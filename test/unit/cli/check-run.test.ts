@@ -14,7 +14,7 @@ import { bytes, externalSecret, fakeStore } from '../../support/builders.ts';
 const CANARY = 'CANARY-run-7f3a';
 
 function repo(externalSecrets: ExternalSecret[], stores: GenericStore[]): RepoObjects {
-  return { externalSecrets, stores, origins: new Map([['ExternalSecret/netbox/netbox-db-password', 'deploy/es.yaml:1']]), problems: [] };
+  return { externalSecrets, stores, clusterExternalSecrets: [], generators: [], origins: new Map([['ExternalSecret/netbox/netbox-db-password', 'deploy/es.yaml:1']]), problems: [] };
 }
 
 function deps(extra: Partial<CheckDeps> = {}, providers: Provider[] = [fakeProvider]): CheckDeps {

@@ -18,9 +18,12 @@ import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
 import type { SecretsClient } from '../../../src/providers/provider.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import type { FetchOptions } from '../../../src/sync/fetch-provider-data.ts';
+import { runGeneratorRef } from '../../../src/sync/generate.ts';
+import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger> } = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -75,6 +78,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     controllerClass: '',
     changes,
     renderTemplate: defaultTemplateRenderer(clock),
+    ...(extra.fetchOptions ? { fetchOptions: extra.fetchOptions } : {}),
   });
   clusterSecretStores.upsert(fakeStore(data));
   const es = externalSecret({ refreshInterval: '1h', ...spec });
@@ -96,6 +100,25 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
 const signal = new AbortController().signal;
 
 describe('ExternalSecretReconciler', () => {
+  it("skips an ExternalSecret whose generator names another controller class (ESO shouldSkipGenerator): no Secret, no status, no event", async () => {
+    const fake = (controller: string): GeneratorObject => ({ apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', metadata: { name: 'f', namespace: 'netbox' }, spec: { controller, data: { GENERATED: 'g' } } });
+    let generator = fake('team-a');
+    const fetchOptions: FetchOptions = {
+      generate: (ref, ns, field, s) => runGeneratorRef(ref, ns, field, { getGenerator: async () => generator, random: { int: () => 0, bytes: (n) => new Uint8Array(n) }, controllerClass: 'default' }, s),
+    };
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', name: 'f' } } }] }, { fetchOptions });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' });
+    assert.equal(w.value(), undefined);
+    assert.equal(w.ready(), undefined);
+    assert.deepEqual(w.events, []);
+    // Named for this instance's class, it syncs with the generated key.
+    generator = fake('default');
+    w.changes.mark(w.key, w.clock.now().getTime(), true);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    assert.equal(Buffer.from(w.bytesOf('GENERATED')!).toString(), 'g');
+  });
+
   it('logs a refused finalizer patch (e.g. RBAC) as an error and backs off; a conflict stays quiet', async () => {
     // controller-runtime logs ESO's failed finalizer update as "Reconciler error" (error level).
     const lines: { level: number; msg: string; code?: string }[] = [];

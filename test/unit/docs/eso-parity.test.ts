@@ -27,6 +27,29 @@ describe('docs/eso-parity.md', () => {
     assert.equal(fields.find((r) => r.kind === 'SecretStore' && r.group === 'spec.provider.azurekv')?.state, 'same');
   });
 
+  it('lists ClusterExternalSecret, PushSecret and the generator kinds with states drawn from their validators', () => {
+    const fields = fieldRows();
+    const row = (kind: string, group: string) => fields.find((r) => r.kind === kind && r.group === group);
+    for (const kind of ['ClusterExternalSecret', 'PushSecret', 'Password', 'UUID', 'Fake', 'ACRAccessToken', 'ClusterGenerator', 'GeneratorState']) {
+      assert.ok(fields.some((r) => r.kind === kind && r.group === 'spec'), `${kind} has rows`);
+    }
+    // The embedded ExternalSecret spec carries core/validate.ts NOT_SUPPORTED under its own prefix.
+    assert.match(row('ClusterExternalSecret', 'spec.externalSecretSpec')!.note, /`spec\.externalSecretSpec\.syncWindows` NotSupported/);
+    // validatePushSecret refuses dataTo (the whole group) and names the others inside their groups.
+    assert.equal(row('PushSecret', 'spec.dataTo')?.state, 'NotSupported');
+    assert.match(row('PushSecret', 'spec.template')!.note, /`spec\.template\.engineVersion` NotSupported \(value v1\)/);
+    assert.equal(row('PushSecret', 'spec.updatePolicy')?.state, 'same');
+    // Generators: the kinds Projector runs are same, the others NotSupported, from core/generators.ts.
+    assert.equal(row('ClusterGenerator', 'spec.generator.passwordSpec')?.state, 'same');
+    assert.equal(row('ClusterGenerator', 'spec.generator.<other>')?.state, 'NotSupported');
+    assert.match(row('ClusterGenerator', 'spec.generator.<other>')!.note, /vaultDynamicSecretSpec/);
+    assert.doesNotMatch(row('ClusterGenerator', 'spec.generator.<other>')!.note, /passwordSpec|fakeSpec|uuidSpec|acrAccessTokenSpec/);
+    assert.match(row('ExternalSecret', 'spec.dataFrom')!.note, /generatorRef\.kind` NotSupported \(value [^)]*VaultDynamicSecret/);
+    assert.doesNotMatch(row('ExternalSecret', 'spec.dataFrom')!.note, /value [^)]*\bPassword\b/);
+    assert.match(row('ACRAccessToken', 'spec.environmentType')!.note, /AzureStackCloud/);
+    assert.equal(row('Fake', 'spec.controller')?.state, 'same');
+  });
+
   it('refuses an ESO family that is neither served nor explained, a stale explanation, and a type that differs', () => {
     assert.throws(() => metricRows([{ name: 'externalsecret_new_total', type: 'counter', labels: [], origin: 'eso' }]), /neither served by Projector nor explained/);
     assert.throws(() => metricRows([{ name: 'workqueue_depth', type: 'gauge', labels: ['name', 'controller', 'priority'], origin: 'eso' }], { workqueue_depth: { state: 'NotSupported', note: 'x' } }), /is served now/);
