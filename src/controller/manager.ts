@@ -33,6 +33,8 @@ import { ClusterExternalSecretReconciler } from './clusterexternalsecret/reconci
 import { isOwnedByClusterExternalSecret, selectsNamespace, type NamespaceView } from '../core/cluster-external-secret.ts';
 import { WorkQueue } from './workqueue.ts';
 import { WORKLOAD_KINDS } from '../core/workload-reload.ts';
+import { matchesLabelSelector } from '../core/store-access.ts';
+import { checkLabelSelector } from '../core/validate.ts';
 import { WORKLOAD_PLURALS, WorkloadReloader } from './workload-reload.ts';
 import { PushSecretReconciler, type PushGenerator } from './pushsecret/reconciler.ts';
 import { PUSH_SECRET_VERSION, type PushSecret } from '../api/pushsecret.ts';
@@ -261,7 +263,8 @@ export class Manager {
     // and versions only, so a rotated credential rebuilds its store's clients within seconds.
     reflect('credential-secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.credentialSecrets, {
       metadataOnly: true,
-      transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
+      // Labels too: a PushSecret's selector.secret.selector is matched against them.
+      transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, labels: o.metadata.labels } }),
     });
 
     const pushEnabled = this.#o.pushSecrets ?? true;
@@ -381,9 +384,15 @@ export class Manager {
       if (type === 'modified' && !metaChanged(old?.metadata, ps.metadata) && same(old?.metadata.finalizers, ps.metadata.finalizers)) return;
       queue.add(keyOf(ps.metadata));
     });
+    // Label-selected sources: PushSecrets by namespace, matched against the Secret's old and new labels.
+    this.pushSecrets.addIndex('source-selector', (ps) => (!ps.spec.selector?.secret?.name && ps.spec.selector?.secret?.selector ? [ps.metadata.namespace] : []));
     this.credentialSecrets.onChange((type, secret, old) => {
       if (type === 'modified' && old?.metadata.resourceVersion === secret.metadata.resourceVersion) return;
-      for (const ps of this.pushSecrets.byIndex('source', keyOf(secret.metadata))) {
+      const selecting = this.pushSecrets.byIndex('source-selector', secret.metadata.namespace!).filter((ps) => {
+        const sel = ps.spec.selector.secret!.selector!;
+        return checkLabelSelector(sel, '').length === 0 && (matchesLabelSelector(sel, secret.metadata.labels ?? {}) || (old !== undefined && matchesLabelSelector(sel, old.metadata.labels ?? {})));
+      });
+      for (const ps of [...this.pushSecrets.byIndex('source', keyOf(secret.metadata)), ...selecting]) {
         const k = keyOf(ps.metadata);
         changes.mark(k, clock.now().getTime(), true);
         queue.add(k);

@@ -93,6 +93,21 @@ export class KubeClient {
     }
   }
 
+  /**
+   * The Secrets of a namespace matching a label selector in the API's query syntax (core/store-access
+   * labelSelectorQuery), in name order as the API server lists them (PushSecret selector.secret.selector).
+   */
+  async listSecrets(namespace: string, labelSelector: string): Promise<LiveSecret[]> {
+    await this.#throttle();
+    const what = `list Secrets in ${namespace} by label selector`;
+    try {
+      const list = await this.#json<{ items?: V1Secret[] }>('GET', secretPath(namespace), what, { query: { labelSelector } });
+      return (list.items ?? []).map(toLiveSecret);
+    } catch (e) {
+      throw kubeError(e, what);
+    }
+  }
+
   /** Returns the new resourceVersion. */
   async createSecret(d: DesiredSecret): Promise<string> {
     await this.#throttle();
