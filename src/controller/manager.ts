@@ -420,6 +420,7 @@ export class Manager {
     const { clock } = this.#o;
     const metrics = this.metrics.controller('clusterpushsecret');
     const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock), metrics: metrics.queue });
+    this.clusterPushSecrets.onChange((type, cps) => this.metrics.setClusterPushSecretCondition(cps, type === 'deleted'));
     this.clusterPushSecrets.onChange((type, cps, old) => {
       if (type === 'modified' && !metaChanged(old?.metadata, cps.metadata)) return;
       queue.add(objectKey(undefined, cps.metadata.name));
@@ -460,7 +461,19 @@ export class Manager {
       clock,
       log: log.child({ controller: 'clusterpushsecret' }),
     });
-    return runWorkers({ ...common, queue, reconciler, concurrency: 1, metrics });
+    // ESO's clusterpushsecret_reconcile_duration, while the ClusterPushSecret exists.
+    const timed: Reconciler = {
+      name: reconciler.name,
+      reconcile: async (key) => {
+        const started = performance.now();
+        try {
+          return await reconciler.reconcile(key);
+        } finally {
+          if (this.clusterPushSecrets.get(key)) this.metrics.clusterPushSecretReconciled(key, (performance.now() - started) / 1000);
+        }
+      },
+    };
+    return runWorkers({ ...common, queue, reconciler: timed, concurrency: 1, metrics });
   }
 
   #runPushSecrets(
