@@ -41,8 +41,11 @@ export const METRIC_NOTES: Readonly<Record<string, Noted>> = {
     state: 'deliberately different',
     note: 'ESO updates it only while Ready is True (a ClusterExternalSecret that fails keeps {Ready,True} 1); Projector sets {Ready,False} 1 and {Ready,True} 0 then, as for ExternalSecrets',
   },
-  clusterpushsecret_status_condition: { state: 'NotSupported', note: 'Projector has no ClusterPushSecret controller' },
-  clusterpushsecret_reconcile_duration: { state: 'NotSupported', note: 'Projector has no ClusterPushSecret controller' },
+  clusterpushsecret_status_condition: {
+    state: 'deliberately different',
+    note: 'ESO updates it only while Ready is True (a ClusterPushSecret that fails keeps {Ready,True} 1); Projector sets {Ready,False} 1 and {Ready,True} 0 then, as for ExternalSecrets',
+  },
+  clusterpushsecret_reconcile_duration: { state: 'deliberately different', note: 'ESO registers it but never sets it; Projector sets it after each reconcile, as pushsecret_reconcile_duration' },
   leader_election_slowpath_total: { state: 'NotSupported', note: "Projector's elector has no separate slow path" },
   controller_runtime_webhook_requests_total: { state: 'NotSupported', note: "served by ESO's webhook Deployment; Projector's optional webhook does not count its requests yet" },
   controller_runtime_webhook_requests_in_flight: { state: 'NotSupported', note: "served by ESO's webhook Deployment; Projector's optional webhook does not count its requests yet" },

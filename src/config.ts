@@ -23,6 +23,8 @@ export interface OperatorConfig {
   readonly clusterExternalSecrets: boolean;
   /** `--enable-push-secret-reconciler` (ESO, default true): serve PushSecrets. */
   readonly pushSecrets: boolean;
+  /** `--enable-cluster-push-secret-reconciler` (ESO, default true): serve ClusterPushSecrets. */
+  readonly clusterPushSecrets: boolean;
   /** `--enable-extended-metric-labels` (ESO): app.kubernetes.io/* labels as metric labels. */
   readonly extendedMetricLabels: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
@@ -88,6 +90,7 @@ export interface OperatorFlags {
   enableExtendedMetricLabels?: string | true;
   enableClusterExternalSecretReconciler?: string | true;
   enablePushSecretReconciler?: string | true;
+  enableClusterPushSecretReconciler?: string | true;
   [esoFlag: string]: unknown;
 }
 
@@ -172,6 +175,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
     clusterExternalSecrets: goBoolFlag(flags.enableClusterExternalSecretReconciler, '--enable-cluster-external-secret-reconciler') ?? true,
     pushSecrets: goBoolFlag(flags.enablePushSecretReconciler, '--enable-push-secret-reconciler') ?? true,
+    clusterPushSecrets: goBoolFlag(flags.enableClusterPushSecretReconciler, '--enable-cluster-push-secret-reconciler') ?? true,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),

@@ -52,7 +52,7 @@ export const ESO_FLAGS: readonly EsoFlag[] = [
   { name: 'enable-cluster-store-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'ClusterSecretStores are always served when watching all namespaces' },
   { name: 'enable-secret-store-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'SecretStores are always served' },
   { name: 'enable-cluster-external-secret-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve ClusterExternalSecrets (when watching all namespaces)' },
-  { name: 'enable-cluster-push-secret-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['false'], note: 'Projector has no ClusterPushSecret controller' },
+  { name: 'enable-cluster-push-secret-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve ClusterPushSecrets (cluster-wide installs only)' },
   { name: 'enable-push-secret-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve PushSecrets' },
   { name: 'enable-secrets-caching', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'only managed Secrets are watched, values dropped' },
   { name: 'enable-configmaps-caching', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'ConfigMaps are read when needed, not cached' },

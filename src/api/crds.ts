@@ -5,6 +5,7 @@ import { ExternalSecretSpec, ExternalSecretStatus } from './externalsecret.ts';
 import { SecretStoreSpec, SecretStoreStatus } from './secretstore.ts';
 import { ClusterExternalSecretSpec, ClusterExternalSecretStatus } from './clusterexternalsecret.ts';
 import { PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION } from './pushsecret.ts';
+import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION } from './clusterpushsecret.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_GROUP, GENERATOR_VERSION, GeneratorStateSpec, GeneratorStateStatus, PasswordSpec, UUIDSpec } from './generators.ts';
 
@@ -106,6 +107,21 @@ const KINDS: KindSpec[] = [
   },
   // Generators (ESO's generators.external-secrets.io, v1alpha1 only; src/api/generators.ts).
   ...generatorKinds(),
+  {
+    kind: 'ClusterPushSecret',
+    plural: 'clusterpushsecrets',
+    singular: 'clusterpushsecret',
+    shortNames: [],
+    scope: 'Cluster',
+    spec: ClusterPushSecretSpec,
+    status: ClusterPushSecretStatus,
+    versions: [CLUSTER_PUSH_SECRET_VERSION],
+    // ESO's columns for ClusterPushSecret (config/crds/bases/external-secrets.io_clusterpushsecrets.yaml).
+    columns: [
+      { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Status', type: 'string', jsonPath: readyReason },
+    ],
+  },
 ];
 
 /** ESO's generator CRDs Projector serves: no status, categories external-secrets + external-secrets-generators. */

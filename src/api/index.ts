@@ -7,3 +7,4 @@ export * from './providers/azurekv.ts';
 export * from './providers/fake.ts';
 export * from './pushsecret.ts';
 export * from './generators.ts';
+export * from './clusterpushsecret.ts';

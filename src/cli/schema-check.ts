@@ -3,17 +3,17 @@
 // a field the schema does not declare is an error (the API server would prune or reject it),
 // except under nodes marked x-kubernetes-preserve-unknown-fields.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
+import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION, ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
 import { issue, type Issue } from '../core/issues.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, PasswordSpec, UUIDSpec } from '../api/generators.ts';
 import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
 
-export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret' | 'PushSecret';
-export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret'];
+export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret' | 'PushSecret' | 'ClusterPushSecret';
+export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret', 'ClusterPushSecret'];
 
 /** Served versions of a kind, storage first, where it differs from the core kinds' (api/crds.ts KINDS). */
-const KIND_VERSIONS: Partial<Record<EsoKind, readonly string[]>> = { PushSecret: [PUSH_SECRET_VERSION] };
+const KIND_VERSIONS: Partial<Record<EsoKind, readonly string[]>> = { PushSecret: [PUSH_SECRET_VERSION], ClusterPushSecret: [CLUSTER_PUSH_SECRET_VERSION] };
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
 const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } };
@@ -69,6 +69,7 @@ function validatorFor(kind: EsoKind): ValidateFunction {
       ClusterSecretStore: ajv.compile(store),
       ClusterExternalSecret: ajv.compile(documentSchema(ClusterExternalSecretSpec, ClusterExternalSecretStatus)),
       PushSecret: ajv.compile(documentSchema(PushSecretSpec, PushSecretStatus)),
+      ClusterPushSecret: ajv.compile(documentSchema(ClusterPushSecretSpec, ClusterPushSecretStatus)),
     };
   }
   return validators[kind];
@@ -98,7 +99,7 @@ export function checkSchema(doc: LoadedDoc): Issue[] {
   const validate = validatorFor(kind);
   if (!validate(doc.object)) out.push(...dedupe((validate.errors ?? []).map(toIssue)));
   if (kind === 'SecretStore' || kind === 'ClusterSecretStore') out.push(...checkAzureCredentialRefs(doc.object));
-  if ((kind === 'ClusterSecretStore' || kind === 'ClusterExternalSecret') && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
+  if ((kind === 'ClusterSecretStore' || kind === 'ClusterExternalSecret' || kind === 'ClusterPushSecret') && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
     out.push(issue('metadata.namespace', 'UnexpectedNamespace', `a ${kind} is cluster-scoped; metadata.namespace is ignored`, 'warning'));
   }
   return out;

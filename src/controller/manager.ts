@@ -33,9 +33,14 @@ import { ClusterExternalSecretReconciler } from './clusterexternalsecret/reconci
 import { isOwnedByClusterExternalSecret, selectsNamespace, type NamespaceView } from '../core/cluster-external-secret.ts';
 import { WorkQueue } from './workqueue.ts';
 import { WORKLOAD_KINDS } from '../core/workload-reload.ts';
+import { matchesLabelSelector } from '../core/store-access.ts';
+import { checkLabelSelector } from '../core/validate.ts';
 import { WORKLOAD_PLURALS, WorkloadReloader } from './workload-reload.ts';
 import { PushSecretReconciler, type PushGenerator } from './pushsecret/reconciler.ts';
 import { PUSH_SECRET_VERSION, type PushSecret } from '../api/pushsecret.ts';
+import { CLUSTER_PUSH_SECRET_VERSION, type ClusterPushSecret } from '../api/clusterpushsecret.ts';
+import { ClusterPushSecretReconciler } from './clusterpushsecret/reconciler.ts';
+import { isOwnedByClusterPushSecret, pushSelectsNamespace } from '../core/cluster-push-secret.ts';
 import { GENERATOR_PLURALS } from '../api/generators.ts';
 import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
@@ -80,6 +85,8 @@ export interface ManagerOptions {
   workloadReload?: boolean;
   /** Serve PushSecrets (ESO --enable-push-secret-reconciler, default true). */
   pushSecrets?: boolean;
+  /** Serve ClusterPushSecrets (ESO --enable-cluster-push-secret-reconciler, default true); only when watching all namespaces. */
+  clusterPushSecrets?: boolean;
   /** Generators for PushSecret selector.generatorRef, when this build has them. */
   pushGenerator?: PushGenerator;
   /** ACRAccessToken generators: tests point the Entra ID authority and trust at the local vault. */
@@ -141,6 +148,7 @@ export class Manager {
   readonly namespaces = new ObjectStore<NamespaceObject>();
   readonly managedSecrets = new ObjectStore<LiveTargetMeta>();
   readonly pushSecrets = new ObjectStore<PushSecret>();
+  readonly clusterPushSecrets = new ObjectStore<ClusterPushSecret>();
   /** Every Secret's name and resourceVersion (metadata-only watch): which store credentials changed. */
   readonly credentialSecrets = new ObjectStore<NamespaceObject>();
   readonly clients: ClientCache;
@@ -263,12 +271,17 @@ export class Manager {
     // and versions only, so a rotated credential rebuilds its store's clients within seconds.
     reflect('credential-secrets', `${namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets'}`, this.credentialSecrets, {
       metadataOnly: true,
-      transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }),
+      // Labels too: a PushSecret's selector.secret.selector is matched against them.
+      transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, labels: o.metadata.labels } }),
     });
 
     const pushEnabled = this.#o.pushSecrets ?? true;
-    if (pushEnabled) reflect('pushsecrets', nsPath(namespace, 'pushsecrets', PUSH_SECRET_VERSION), this.pushSecrets, { ...crdOf('pushsecrets'), optional: true });
+    const cpsEnabled = clusterWide && (this.#o.clusterPushSecrets ?? true);
+    if (cpsEnabled) reflect('clusterpushsecrets', nsPath(undefined, 'clusterpushsecrets', CLUSTER_PUSH_SECRET_VERSION), this.clusterPushSecrets, { ...crdOf('clusterpushsecrets'), optional: true });
+    // The ClusterPushSecret controller reads the PushSecrets it provisions from the same cache.
+    if (pushEnabled || cpsEnabled) reflect('pushsecrets', nsPath(namespace, 'pushsecrets', PUSH_SECRET_VERSION), this.pushSecrets, { ...crdOf('pushsecrets'), optional: true });
     const pushQueue = pushEnabled ? this.#wirePushSecrets() : undefined;
+    const cpsQueue = cpsEnabled ? this.#wireClusterPushSecrets() : undefined;
 
     const reloader = this.#o.workloadReload ? new WorkloadReloader({ managedSecrets: this.managedSecrets, kube: this.#kube, events: new EventRecorder({ kube: this.#kube, clock, log }), log: log.child({ controller: 'workload-reload' }) }) : undefined;
     if (reloader) {
@@ -352,6 +365,7 @@ export class Manager {
       workSignal.addEventListener('abort', () => clearInterval(resync), { once: true });
       await Promise.all([
         ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, events)] : []),
+        ...(cpsQueue ? [this.#runClusterPushSecrets(cpsQueue, common, events)] : []),
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
@@ -383,15 +397,85 @@ export class Manager {
       if (type === 'modified' && !metaChanged(old?.metadata, ps.metadata) && same(old?.metadata.finalizers, ps.metadata.finalizers)) return;
       queue.add(keyOf(ps.metadata));
     });
+    // Label-selected sources: PushSecrets by namespace, matched against the Secret's old and new labels.
+    this.pushSecrets.addIndex('source-selector', (ps) => (!ps.spec.selector?.secret?.name && ps.spec.selector?.secret?.selector ? [ps.metadata.namespace] : []));
     this.credentialSecrets.onChange((type, secret, old) => {
       if (type === 'modified' && old?.metadata.resourceVersion === secret.metadata.resourceVersion) return;
-      for (const ps of this.pushSecrets.byIndex('source', keyOf(secret.metadata))) {
+      const selecting = this.pushSecrets.byIndex('source-selector', secret.metadata.namespace!).filter((ps) => {
+        const sel = ps.spec.selector.secret!.selector!;
+        return checkLabelSelector(sel, '').length === 0 && (matchesLabelSelector(sel, secret.metadata.labels ?? {}) || (old !== undefined && matchesLabelSelector(sel, old.metadata.labels ?? {})));
+      });
+      for (const ps of [...this.pushSecrets.byIndex('source', keyOf(secret.metadata)), ...selecting]) {
         const k = keyOf(ps.metadata);
         changes.mark(k, clock.now().getTime(), true);
         queue.add(k);
       }
     });
     return { queue, changes, metrics };
+  }
+
+  /**
+   * ClusterPushSecrets: ESO's watches (the object, the PushSecrets it owns, namespaces), namespaces
+   * mapped through their old and new labels as for ClusterExternalSecrets.
+   */
+  #wireClusterPushSecrets(): { queue: WorkQueue<ObjectKey>; metrics: ReturnType<OperatorMetrics['controller']> } {
+    const { clock } = this.#o;
+    const metrics = this.metrics.controller('clusterpushsecret');
+    const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: defaultControllerRateLimiter(clock), metrics: metrics.queue });
+    this.clusterPushSecrets.onChange((type, cps) => this.metrics.setClusterPushSecretCondition(cps, type === 'deleted'));
+    this.clusterPushSecrets.onChange((type, cps, old) => {
+      if (type === 'modified' && !metaChanged(old?.metadata, cps.metadata)) return;
+      queue.add(objectKey(undefined, cps.metadata.name));
+    });
+    const ownerOf = (ps: PushSecret) => {
+      const o = ps.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'ClusterPushSecret');
+      return o && isOwnedByClusterPushSecret(ps, o.name) ? o.name : undefined;
+    };
+    this.pushSecrets.onChange((_type, ps, old) => {
+      for (const owner of new Set([ownerOf(ps), old && ownerOf(old)])) if (owner) queue.add(objectKey(undefined, owner));
+    });
+    this.namespaces.onChange((type, ns, old) => {
+      if (type === 'modified' && JSON.stringify(old?.metadata.labels ?? {}) === JSON.stringify(ns.metadata.labels ?? {})) return;
+      for (const cps of this.clusterPushSecrets.list()) {
+        if (pushSelectsNamespace(cps, ns.metadata.labels ?? {}) || (old !== undefined && pushSelectsNamespace(cps, old.metadata.labels ?? {}))) queue.add(objectKey(undefined, cps.metadata.name));
+      }
+    });
+    return { queue, metrics };
+  }
+
+  #runClusterPushSecrets(
+    { queue, metrics }: { queue: WorkQueue<ObjectKey>; metrics: ReturnType<OperatorMetrics['controller']> },
+    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number },
+    events: EventRecorder,
+  ): Promise<void> {
+    const { clock, log } = this.#o;
+    for (const cps of this.clusterPushSecrets.list()) queue.add(objectKey(undefined, cps.metadata.name));
+    const resync = setInterval(() => {
+      for (const cps of this.clusterPushSecrets.list()) queue.add(objectKey(undefined, cps.metadata.name));
+    }, this.#o.resyncMs ?? 10 * 60_000);
+    common.signal.addEventListener('abort', () => clearInterval(resync), { once: true });
+    const reconciler = new ClusterPushSecretReconciler({
+      clusterPushSecrets: this.clusterPushSecrets,
+      pushSecrets: this.pushSecrets,
+      namespaces: () => this.namespaces.list().map(namespaceView),
+      kube: this.#kube,
+      events,
+      clock,
+      log: log.child({ controller: 'clusterpushsecret' }),
+    });
+    // ESO's clusterpushsecret_reconcile_duration, while the ClusterPushSecret exists.
+    const timed: Reconciler = {
+      name: reconciler.name,
+      reconcile: async (key) => {
+        const started = performance.now();
+        try {
+          return await reconciler.reconcile(key);
+        } finally {
+          if (this.clusterPushSecrets.get(key)) this.metrics.clusterPushSecretReconciled(key, (performance.now() - started) / 1000);
+        }
+      },
+    };
+    return runWorkers({ ...common, queue, reconciler: timed, concurrency: 1, metrics });
   }
 
   #runPushSecrets(

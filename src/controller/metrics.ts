@@ -9,7 +9,7 @@
 // pkg/internal/metrics/workqueue.go with client-go v0.36 util/workqueue semantics,
 // pkg/metrics/client_go_adapter.go, pkg/metrics/leaderelection.go). docs/metrics.md lists them all.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey, PushSecret } from '../api/index.ts';
+import type { ClusterExternalSecret, ClusterPushSecret, ExternalSecret, GenericStore, ObjectKey, PushSecret } from '../api/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { RestClientMetrics } from '../kube/http.ts';
 import type { VaultReadObserver } from '../sync/rate-limit.ts';
@@ -142,6 +142,8 @@ export class OperatorMetrics {
   readonly #cesCondition: Gauge<string>;
   readonly #psDuration: Gauge<string>;
   readonly #psCondition: Gauge<string>;
+  readonly #cpsDuration: Gauge<string>;
+  readonly #cpsCondition: Gauge<string>;
   readonly #apiCalls: Counter<'provider' | 'call' | 'status'>;
   // Projector
   readonly #readsSaved: Counter<string>;
@@ -207,6 +209,9 @@ export class OperatorMetrics {
     // ESO's psmetrics (pkg/controllers/pushsecret/psmetrics): same names and label sets.
     this.#psCondition = gauge('pushsecret_status_condition', 'PushSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
     this.#psDuration = gauge('pushsecret_reconcile_duration', 'Duration of the last reconcile of the PushSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    // ESO's cpsmetrics (pkg/controllers/clusterpushsecret/cpsmetrics): same names and label sets; namespace is "".
+    this.#cpsCondition = gauge('clusterpushsecret_status_condition', 'ClusterPushSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
+    this.#cpsDuration = gauge('clusterpushsecret_reconcile_duration', 'Duration of the last reconcile of the ClusterPushSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
     this.#apiCalls = counter('externalsecret_provider_api_calls_count', 'Calls to secret providers by provider, call and status (success or error).', ['provider', 'call', 'status']);
 
     this.#readsSaved = counter('projector_vault_reads_saved_total', 'Vault reads answered by sharing an identical read in the read window instead of calling the vault.', []);
@@ -411,6 +416,31 @@ export class OperatorMetrics {
     const ready = ps.status?.conditions?.find((c) => c.type === 'Ready');
     if (!ready) return;
     this.#setCondition(this.#psCondition, refineLabels(this.#conditionLabels, base, ps.metadata.labels), base, ready.status);
+  }
+
+  /**
+   * clusterpushsecret_reconcile_duration (name and namespace "" only): ESO registers the family but
+   * never sets it; Projector sets it per reconcile, as pushsecret_reconcile_duration.
+   */
+  clusterPushSecretReconciled(key: ObjectKey, seconds: number): void {
+    this.#set(this.#cpsDuration, refineLabels(this.#nonConditionLabels, splitKey(key), undefined), seconds * 1e9);
+  }
+
+  /**
+   * ESO's cpsmetrics.UpdateClusterPushSecretCondition for the Ready condition; a deleted
+   * ClusterPushSecret's series are removed (RemoveMetrics). As for ClusterExternalSecrets (same
+   * code in ESO), Ready=False sets {Ready,False}=1 and {Ready,True}=0, where ESO returns early.
+   */
+  setClusterPushSecretCondition(cps: Pick<ClusterPushSecret, 'metadata' | 'status'>, deleted = false): void {
+    const base = { name: cps.metadata.name!, namespace: '' };
+    if (deleted) {
+      this.#removeMatching(this.#cpsCondition, base);
+      this.#removeMatching(this.#cpsDuration, base);
+      return;
+    }
+    const ready = cps.status?.conditions?.find((c) => c.type === 'Ready');
+    if (!ready) return;
+    this.#setCondition(this.#cpsCondition, refineLabels(this.#conditionLabels, base, cps.metadata.labels), base, ready.status);
   }
 
   #setCondition(g: Gauge<string>, labels: Record<string, string>, base: { name: string; namespace: string }, status: string): void {

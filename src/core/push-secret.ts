@@ -15,6 +15,7 @@ import { metaHash } from './hash.ts';
 import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
 import { utf8SequenceLength } from './go-string.ts';
+import { checkLabelSelector } from './validate.ts';
 
 export type SecretBytes = Sensitive<Uint8Array>;
 
@@ -87,7 +88,8 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
     const hasSelector = !!sel.secret.selector;
     // ESO resolveSecrets: a name wins over a selector; neither is "no secret selector provided".
     if (!hasName && !hasSelector) out.push(issue('spec.selector.secret', 'InvalidSpec', 'no secret selector provided: set spec.selector.secret.name or .selector'));
-    if (!hasName && hasSelector) out.push(issue('spec.selector.secret.selector', 'NotSupported', 'selecting source Secrets by label is not supported by Projector yet; name the Secret (spec.selector.secret.name)'));
+    // A selector ESO's LabelSelectorAsSelector refuses fails the reconcile (errFailedGetSecret).
+    if (!hasName && hasSelector) out.push(...checkLabelSelector(sel.secret.selector!, 'spec.selector.secret.selector'));
   }
   if ((spec.secretStoreRefs ?? []).length === 0) out.push(issue('spec.secretStoreRefs', 'InvalidSpec', 'spec.secretStoreRefs names no store'));
   (spec.secretStoreRefs ?? []).forEach((ref, i) => {

@@ -60,6 +60,24 @@ export function matchesLabelSelector(sel: LabelSelector, labels: Record<string, 
   return true;
 }
 
+/**
+ * A valid metav1.LabelSelector in the API server's `labelSelector` query syntax
+ * (apimachinery labels.Selector.String): `k=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, joined by
+ * commas; `''` (everything) for an empty selector, as LabelSelectorAsSelector. Check the selector
+ * first (validate.ts checkLabelSelector): operators are not re-checked here.
+ */
+export function labelSelectorQuery(sel: LabelSelector): string {
+  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const expr of sel.matchExpressions ?? []) {
+    const values = (expr.values ?? []).join(',');
+    if (expr.operator === 'In') parts.push(`${expr.key} in (${values})`);
+    else if (expr.operator === 'NotIn') parts.push(`${expr.key} notin (${values})`);
+    else if (expr.operator === 'Exists') parts.push(expr.key);
+    else if (expr.operator === 'DoesNotExist') parts.push(`!${expr.key}`);
+  }
+  return parts.join(',');
+}
+
 function matchesExpression(expr: NonNullable<LabelSelector['matchExpressions']>[number], labels: Record<string, string>): boolean {
   const has = Object.hasOwn(labels, expr.key);
   const values = expr.values ?? [];

@@ -24,10 +24,11 @@ const PLURALS: Record<string, string> = {
   ClusterSecretStore: 'clustersecretstores',
   ClusterExternalSecret: 'clusterexternalsecrets',
   PushSecret: 'pushsecrets',
+  ClusterPushSecret: 'clusterpushsecrets',
 };
 
 /** API version of each kind's path where it is not v1 (ESO serves PushSecret as v1alpha1 only). */
-const VERSIONS: Record<string, string> = { PushSecret: 'v1alpha1' };
+const VERSIONS: Record<string, string> = { PushSecret: 'v1alpha1', ClusterPushSecret: 'v1alpha1' };
 
 function toLiveSecret(s: V1Secret): LiveSecret {
   return { metadata: s.metadata as ObjectMeta, type: s.type, immutable: s.immutable, data: decodeSecretData(s.data) };
@@ -90,6 +91,21 @@ export class KubeClient {
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw kubeError(e, `get Secret ${namespace}/${name}`);
+    }
+  }
+
+  /**
+   * The Secrets of a namespace matching a label selector in the API's query syntax (core/store-access
+   * labelSelectorQuery), in name order as the API server lists them (PushSecret selector.secret.selector).
+   */
+  async listSecrets(namespace: string, labelSelector: string): Promise<LiveSecret[]> {
+    await this.#throttle();
+    const what = `list Secrets in ${namespace} by label selector`;
+    try {
+      const list = await this.#json<{ items?: V1Secret[] }>('GET', secretPath(namespace), what, { query: { labelSelector } });
+      return (list.items ?? []).map(toLiveSecret);
+    } catch (e) {
+      throw kubeError(e, what);
     }
   }
 
@@ -353,6 +369,25 @@ export class KubeClient {
     await this.#write('PATCH', `/api/v1/namespaces/${name}`, `update finalizers of Namespace ${name}`, { body, query: { fieldManager: FIELD_MANAGER }, contentType: 'application/merge-patch+json', notFoundOk: true });
   }
   // --- end ClusterExternalSecret ---
+
+  // --- ClusterPushSecret (provisions PushSecrets, external-secrets.io/v1alpha1) ---
+  async createPushSecret(ps: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
+    const ns = ps.metadata.namespace;
+    await this.#write('POST', `/apis/${GROUP}/v1alpha1/namespaces/${ns}/pushsecrets`, `create PushSecret ${ns}/${ps.metadata.name}`, { body: ps, query: { fieldManager: FIELD_MANAGER } });
+  }
+
+  /** Replaces a PushSecret (PUT, guarded by metadata.resourceVersion: a conflict is KubeConflict). */
+  async updatePushSecret(ps: { metadata: ObjectMeta & { name: string; namespace: string } }): Promise<void> {
+    const ns = ps.metadata.namespace;
+    await this.#write('PUT', `/apis/${GROUP}/v1alpha1/namespaces/${ns}/pushsecrets/${ps.metadata.name}`, `update PushSecret ${ns}/${ps.metadata.name}`, { body: ps, query: { fieldManager: FIELD_MANAGER } });
+  }
+
+  /** Deletes a PushSecret; with `uid`, only that very object. Gone already is fine. */
+  async deletePushSecret(namespace: string, name: string, uid?: string): Promise<void> {
+    const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
+    await this.#write('DELETE', `/apis/${GROUP}/v1alpha1/namespaces/${namespace}/pushsecrets/${name}`, `delete PushSecret ${namespace}/${name}`, { body, notFoundOk: true });
+  }
+  // --- end ClusterPushSecret ---
 
   /** A ConfigMap's `data` (templateFrom.configMap), or undefined when it does not exist. */
   async getConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {

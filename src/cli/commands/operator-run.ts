@@ -85,6 +85,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     storeRequeueMs: config.storeRequeueMs,
     clusterExternalSecrets: config.clusterExternalSecrets,
     pushSecrets: config.pushSecrets,
+    clusterPushSecrets: config.clusterPushSecrets,
     workloadReload: config.workloadReload,
   });
   const servers = [];

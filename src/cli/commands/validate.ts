@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import type { ClusterExternalSecret, ExternalSecret, GenericStore, PushSecret } from '../../api/index.ts';
 import { validatePushSecret } from '../../core/push-secret.ts';
 import { validateClusterExternalSecret } from '../../core/cluster-external-secret.ts';
+import { validateClusterPushSecret } from '../../core/cluster-push-secret.ts';
+import type { ClusterPushSecret } from '../../api/clusterpushsecret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { issue, type Issue } from '../../core/issues.ts';
 import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts';
@@ -111,6 +113,8 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
     issues.push(...semantic(() => validatePushSecret(doc.object as unknown as PushSecret)));
   } else if (kind === 'ClusterExternalSecret') {
     issues.push(...semantic(() => validateClusterExternalSecret(doc.object as unknown as ClusterExternalSecret)));
+  } else if (kind === 'ClusterPushSecret') {
+    issues.push(...semantic(() => validateClusterPushSecret(doc.object as unknown as ClusterPushSecret)));
   } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
     const store = doc.object as unknown as GenericStore;
     issues.push(...semantic(() => validateSecretStore(store)));

@@ -12,7 +12,7 @@ import {
   pushStatusFailed, pushStatusSourceDeleted, pushStatusSynced, pushStoreKey, PUSH_SECRET_FINALIZER, storeRefOfKey, untilNextPush, updatePolicyOf,
   type SecretBytes,
 } from '../../core/push-secret.ts';
-import { isStoreAllowed } from '../../core/store-access.ts';
+import { isStoreAllowed, labelSelectorQuery } from '../../core/store-access.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -34,7 +34,7 @@ export interface PushSecretDeps {
   secretStores: Lister<GenericStore>;
   clusterSecretStores: Lister<GenericStore>;
   namespaceLabels(namespace: string): Record<string, string> | undefined;
-  kube: Pick<KubeClient, 'getSecret' | 'patchStatus' | 'setFinalizers'>;
+  kube: Pick<KubeClient, 'getSecret' | 'listSecrets' | 'patchStatus' | 'setFinalizers'>;
   clients: ClientCache;
   events: EventSink;
   clock: Clock;
@@ -107,34 +107,43 @@ export class PushSecretReconciler implements Reconciler {
     }
     try {
       assertValidPushSecret(ps);
-      const source = await this.#source(ps, signal);
-      if (source === 'source-deleted') return await this.#sourceDeleted(ps, now, log, signal);
+      const sources = await this.#sources(ps, signal);
+      if (sources === 'source-deleted') return await this.#sourceDeleted(ps, now, log, signal);
       const stores = this.#stores(ps);
       if (stores.length === 0) return { kind: 'done' };
-      const data = this.#applyTemplate(ps, source);
-      const items = planPushItems(ps, data);
-      const synced: SyncedPushSecrets = {};
-      for (const { key: storeKey, store } of stores) {
-        const writer = await this.#writer(ps, store, signal);
-        synced[storeKey] = {};
-        for (const item of items) {
-          try {
-            if (updatePolicyOf(ps) === 'IfNotExists' && (await writer.secretExists(item.data.match.remoteRef.remoteKey, signal))) {
-              log.debug({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey }, 'remote secret exists; updatePolicy IfNotExists leaves it');
-            } else {
-              const outcome = await writer.pushSecret({ remoteKey: item.data.match.remoteRef.remoteKey, property: item.data.match.remoteRef.property, value: item.value, metadata: item.data.metadata, field: item.field }, signal);
-              if (outcome !== 'unchanged') log.info({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey, outcome }, 'pushed secret');
+      // ESO's loop over resolveSecrets' Secrets (one for a name or a generator, each label-selected
+      // one otherwise): template, push to every store; the synced maps merged (later entries win).
+      let synced: SyncedPushSecrets = {};
+      for (const source of sources) {
+        const data = this.#applyTemplate(ps, source);
+        const items = planPushItems(ps, data);
+        const pushed: SyncedPushSecrets = {};
+        for (const { key: storeKey, store } of stores) {
+          const writer = await this.#writer(ps, store, signal);
+          pushed[storeKey] = {};
+          for (const item of items) {
+            try {
+              if (updatePolicyOf(ps) === 'IfNotExists' && (await writer.secretExists(item.data.match.remoteRef.remoteKey, signal))) {
+                log.debug({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey }, 'remote secret exists; updatePolicy IfNotExists leaves it');
+              } else {
+                const outcome = await writer.pushSecret({ remoteKey: item.data.match.remoteRef.remoteKey, property: item.data.match.remoteRef.property, value: item.value, metadata: item.data.metadata, field: item.field }, signal);
+                if (outcome !== 'unchanged') log.info({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey, outcome }, 'pushed secret');
+              }
+            } catch (e) {
+              if (!(e instanceof ProjectorError)) throw e;
+              // ESO: "set secret failed: could not write remote ref <secretKey> to target secretstore <store>: <cause>".
+              const text = `${e.code}: set secret failed: could not write remote ref ${item.data.match.secretKey ?? ''} to target secretstore ${store.metadata.name}: ${e.message}`;
+              throw new PushFailure(e, text, mergeSyncedState(pushed, ps.status?.syncedPushSecrets));
             }
-          } catch (e) {
-            if (!(e instanceof ProjectorError)) throw e;
-            // ESO: "set secret failed: could not write remote ref <secretKey> to target secretstore <store>: <cause>".
-            const text = `${e.code}: set secret failed: could not write remote ref ${item.data.match.secretKey ?? ''} to target secretstore ${store.metadata.name}: ${e.message}`;
-            throw new PushFailure(e, text, mergeSyncedState(synced, ps.status?.syncedPushSecrets));
+            pushed[storeKey]![item.statusRef] = recorded(item.data);
           }
-          synced[storeKey]![item.statusRef] = recorded(item.data);
         }
+        synced = mergeSyncedState(pushed, synced);
       }
-      if (pushDeletionPolicyOf(ps) === 'Delete') await this.#deleteRemoved(ps, synced, signal, log);
+      // ESO deletes (deletionPolicy Delete) inside that loop, so with no selected Secret nothing is
+      // deleted. Every Secret pushes the same spec.data items here (no dataTo), so deleting once
+      // against the merged map removes what ESO's per-Secret passes remove.
+      if (pushDeletionPolicyOf(ps) === 'Delete' && sources.length > 0) await this.#deleteRemoved(ps, synced, signal, log);
       await this.#d.kube.patchStatus(ps, pushStatusSynced(ps, synced, now));
       this.#d.events.normal(ps, PushReason.Synced, updatePolicyOf(ps) === 'IfNotExists' ? PushMessage.syncedIfNotExists : PushMessage.synced);
       const ms = untilNextPush(ps, now, true);
@@ -148,20 +157,28 @@ export class PushSecretReconciler implements Reconciler {
     }
   }
 
-  /** The source data: the named Secret, or the generator's output; `source-deleted` where ESO cleans up. */
-  async #source(ps: PushSecret, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes> | 'source-deleted'> {
+  /**
+   * ESO's resolveSecrets: the named Secret, the generator's output, or every Secret of the namespace
+   * matching selector.secret.selector (listed from the API server, in name order; none is not an
+   * error). `source-deleted` where ESO cleans up.
+   */
+  async #sources(ps: PushSecret, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>[] | 'source-deleted'> {
     const sel = ps.spec.selector;
+    const ns = ps.metadata.namespace;
+    if (sel.secret?.name) {
+      const secret = await this.#d.kube.getSecret(ns, sel.secret.name);
+      if (secret) return [secret.data];
+      // ESO: a named source gone, deletionPolicy Delete and something pushed → clean up the provider.
+      const synced = ps.status?.syncedPushSecrets ?? {};
+      if (pushDeletionPolicyOf(ps) === 'Delete' && Object.keys(synced).length > 0) return 'source-deleted';
+      throw new ProjectorError('SourceNotFound', `${PushMessage.sourceNotFound}: Secret ${ns}/${sel.secret.name} not found`, { field: 'spec.selector.secret.name' });
+    }
     if (sel.generatorRef) {
       if (!this.#d.generate) throw new ProjectorError('NotSupported', `spec.selector.generatorRef: generator ${sel.generatorRef.kind} is not available in this build of Projector`, { field: 'spec.selector.generatorRef' });
-      return this.#d.generate(ps.metadata.namespace, sel.generatorRef, signal);
+      return [await this.#d.generate(ns, sel.generatorRef, signal)];
     }
-    const name = sel.secret!.name!;
-    const secret = await this.#d.kube.getSecret(ps.metadata.namespace, name);
-    if (secret) return secret.data;
-    // ESO: a named source gone, deletionPolicy Delete and something pushed → clean up the provider.
-    const synced = ps.status?.syncedPushSecrets ?? {};
-    if (pushDeletionPolicyOf(ps) === 'Delete' && Object.keys(synced).length > 0) return 'source-deleted';
-    throw new ProjectorError('SourceNotFound', `${PushMessage.sourceNotFound}: Secret ${ps.metadata.namespace}/${name} not found`, { field: 'spec.selector.secret.name' });
+    const secrets = await this.#d.kube.listSecrets(ns, labelSelectorQuery(sel.secret!.selector!));
+    return secrets.map((s) => s.data);
   }
 
   /** ESO's GetSecretStores + removeUnmanagedStores + the store manager's namespace conditions. */

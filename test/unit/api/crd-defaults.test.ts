@@ -45,7 +45,7 @@ function esoDefaults(plural: string, version = 'v1', group?: string): string[] {
   const crd = readEsoCrd(plural, group);
   return defaultsOf(crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema as Schema, '', []).sort();
 }
-const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets', PushSecret: 'pushsecrets' };
+const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets', PushSecret: 'pushsecrets', ClusterPushSecret: 'clusterpushsecrets' };
 /** Generator kinds (generators.external-secrets.io, ESO's CRDs in the same fixture). */
 const GENERATOR_PLURAL: Record<string, string> = { Password: 'passwords', UUID: 'uuids', Fake: 'fakes', ACRAccessToken: 'acraccesstokens', ClusterGenerator: 'clustergenerators', GeneratorState: 'generatorstates' };
 
@@ -60,13 +60,21 @@ describe('CRD defaults', () => {
           if (kind === 'Password') assert.deepEqual(ours, ['.spec.allowRepeat = false', '.spec.encoding = "raw"', '.spec.length = 24', '.spec.noUpper = false']);
           return;
         }
-        assert.deepEqual(ours, esoDefaults(PLURAL[kind]!, kind === 'PushSecret' ? 'v1alpha1' : 'v1'));
+        assert.deepEqual(ours, esoDefaults(PLURAL[kind]!, kind === 'PushSecret' || kind === 'ClusterPushSecret' ? 'v1alpha1' : 'v1'));
         if (kind === 'ExternalSecret') assert.deepEqual(ours, [...EXTERNALSECRET_DEFAULTS].sort());
         else if (kind === 'ClusterExternalSecret') {
           // The ExternalSecret spec's defaults under spec.externalSecretSpec, and none of its own.
           const embedded = EXTERNALSECRET_DEFAULTS.filter((d) => d.startsWith('.spec.')).map((d) => d.replace(/^\.spec\./, '.spec.externalSecretSpec.'));
           assert.deepEqual(ours, embedded.sort());
         } else if (kind === 'PushSecret') assert.ok(ours.includes('.spec.updatePolicy = "Replace"'));
+        else if (kind === 'ClusterPushSecret') {
+          // The PushSecret spec's defaults under spec.pushSecretSpec, and none of its own.
+          const embedded = defaultsOf(customResourceDefinitions().map((c) => c as { spec: { names: { kind: string }; versions: { schema: { openAPIV3Schema: Schema } }[] } }).find((c) => c.spec.names.kind === 'PushSecret')!.spec.versions[0]!.schema.openAPIV3Schema, '', [])
+            .filter((d) => d.startsWith('.spec.'))
+            .map((d) => d.replace(/^\.spec\./, '.spec.pushSecretSpec.'));
+          assert.ok(embedded.includes('.spec.pushSecretSpec.updatePolicy = "Replace"'));
+          assert.deepEqual(ours, embedded.sort());
+        }
         else assert.ok(ours.includes('.spec.provider.azurekv.authType = "ServicePrincipal"'));
       });
     }

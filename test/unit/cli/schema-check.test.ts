@@ -23,9 +23,13 @@ describe('checkSchema', () => {
 
   it('rejects versions the CRDs do not serve and kinds Projector does not serve', () => {
     assert.deepEqual(check(`apiVersion: external-secrets.io/v1alpha1\n${ES_HEAD}${ES_BODY}`).map((i) => i.code), ['UnsupportedApiVersion']);
-    // PushSecret is served at v1alpha1 only (as ESO); ClusterPushSecret is not served.
+    // PushSecret and ClusterPushSecret are served at v1alpha1 only (as ESO).
     assert.deepEqual(check('apiVersion: external-secrets.io/v1\nkind: PushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => [i.code, i.message]), [['UnsupportedApiVersion', 'external-secrets.io/v1 is not served for PushSecret; use external-secrets.io/v1alpha1']]);
-    assert.deepEqual(check('apiVersion: external-secrets.io/v1alpha1\nkind: ClusterPushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => i.code), ['NotSupported']);
+    assert.deepEqual(check('apiVersion: external-secrets.io/v1\nkind: ClusterPushSecret\nmetadata: {name: p}\nspec: {}\n').map((i) => [i.code, i.message]), [['UnsupportedApiVersion', 'external-secrets.io/v1 is not served for ClusterPushSecret; use external-secrets.io/v1alpha1']]);
+    // At v1alpha1 the schema applies: pushSecretSpec is required (ESO's CRD), a namespace is ignored.
+    const cps = check('apiVersion: external-secrets.io/v1alpha1\nkind: ClusterPushSecret\nmetadata: {name: p, namespace: x}\nspec: {}\n').map((i) => [i.code, i.severity]);
+    assert.deepEqual(cps, [['MissingField', 'error'], ['UnexpectedNamespace', 'warning']]);
+    assert.deepEqual(check('apiVersion: external-secrets.io/v1alpha1\nkind: Unheard\nmetadata: {name: p}\nspec: {}\n').map((i) => i.code), ['NotSupported']);
   });
 
   it('ignores documents outside the external-secrets.io group', () => {

@@ -66,7 +66,12 @@ describe('PushSecret planning', () => {
     assert.doesNotThrow(() => assertValidPushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }] })));
     assert.throws(() => assertValidPushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'y' } } }] })), (e: ProjectorError) => e.code === 'InvalidSpec' && e.details.field === 'spec.data[1].match.remoteRef');
     const codes = validatePushSecret(ps({ dataTo: [{ storeRef: { name: 'kv' } }], selector: { secret: { selector: { matchLabels: { a: 'b' } } } }, secretStoreRefs: [{ labelSelector: { matchLabels: { a: 'b' } } }] })).map((i) => [i.path, i.code]);
-    assert.deepEqual(codes, [['spec.selector.secret.selector', 'NotSupported'], ['spec.secretStoreRefs[0].labelSelector', 'NotSupported'], ['spec.dataTo', 'NotSupported']]);
+    assert.deepEqual(codes, [['spec.secretStoreRefs[0].labelSelector', 'NotSupported'], ['spec.dataTo', 'NotSupported']]);
+    // selector.secret.selector is served; one LabelSelectorAsSelector refuses is reported at its path.
+    assert.deepEqual(validatePushSecret(ps({ selector: { secret: { selector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] } } } })), []);
+    const badSelector = validatePushSecret(ps({ selector: { secret: { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] } } } }));
+    assert.deepEqual(badSelector.map((i) => [i.path, i.code]), [['spec.selector.secret.selector.matchExpressions[0].values', 'InvalidSelector']]);
+    assert.throws(() => assertValidPushSecret(ps({ selector: { secret: { selector: { matchExpressions: [{ key: 'app', operator: 'Exists', values: ['x'] }] } } } })), (e: ProjectorError) => e.code === 'InvalidSpec' && e.details.field === 'spec.selector.secret.selector.matchExpressions[0].values');
     assert.deepEqual(validatePushSecret(ps({ refreshInterval: '1 hour' })).map((i) => i.path), ['spec.refreshInterval']);
   });
 

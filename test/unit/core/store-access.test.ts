@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterSecretStoreCondition, GenericStore } from '../../../src/api/index.ts';
-import { isStoreAllowed, matchesLabelSelector } from '../../../src/core/store-access.ts';
+import { isStoreAllowed, labelSelectorQuery, matchesLabelSelector } from '../../../src/core/store-access.ts';
 
 function clusterStore(conditions?: ClusterSecretStoreCondition[]): GenericStore {
   return { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: 'akv' }, spec: { provider: { fake: { data: [] } }, conditions } };
@@ -78,5 +78,23 @@ describe('matchesLabelSelector', () => {
   it('matches nothing for an invalid expression', () => {
     assert.ok(!matchesLabelSelector({ matchExpressions: [{ key: 'env', operator: 'In', values: [] }] }, labels));
     assert.ok(!matchesLabelSelector({ matchExpressions: [{ key: 'env', operator: 'Equals', values: ['prod'] }] }, labels));
+  });
+});
+
+describe('labelSelectorQuery', () => {
+  it("writes apimachinery's selector syntax (labels.Selector.String) for the list's labelSelector", () => {
+    assert.equal(labelSelectorQuery({}), '');
+    assert.equal(
+      labelSelectorQuery({
+        matchLabels: { app: 'web', tier: 'front' },
+        matchExpressions: [
+          { key: 'env', operator: 'In', values: ['prod', 'stage'] },
+          { key: 'zone', operator: 'NotIn', values: ['a'] },
+          { key: 'team', operator: 'Exists' },
+          { key: 'legacy', operator: 'DoesNotExist' },
+        ],
+      }),
+      'app=web,tier=front,env in (prod,stage),zone notin (a),team,!legacy',
+    );
   });
 });
