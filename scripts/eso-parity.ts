@@ -207,6 +207,9 @@ function notSupportedFor(kind: string): NotSupportedEntry[] {
       return [...notSupportedEntries().filter((e) => !e.path.startsWith('spec.provider.')).map((e) => ({ ...e, path: inExternalSecretSpec(e.path) })), generatorRef('spec.externalSecretSpec')];
     case 'PushSecret':
       return pushSecretNotSupported();
+    case 'ClusterPushSecret':
+      // Its spec.pushSecretSpec is a PushSecret's spec, judged by the same validator.
+      return pushSecretNotSupported().map((e) => ({ ...e, path: e.path.replace(/^spec\./, 'spec.pushSecretSpec.') }));
     case 'ACRAccessToken':
       return saysNotSupported(acrIssues({ environmentType: 'AzureStackCloud' } as never, 'spec'), 'spec.environmentType') ? [{ path: 'spec.environmentType', qualifier: 'value AzureStackCloud' }] : [];
     case 'ClusterGenerator': {

@@ -29,6 +29,7 @@ export const FIELD_PATH_KINDS: Readonly<Record<string, readonly [string, string]
   ClusterSecretStore: ['external-secrets.io', 'clustersecretstores'],
   ClusterExternalSecret: ['external-secrets.io', 'clusterexternalsecrets'],
   PushSecret: ['external-secrets.io', 'pushsecrets'],
+  ClusterPushSecret: ['external-secrets.io', 'clusterpushsecrets'],
   Password: [GENERATORS_GROUP, 'passwords'],
   UUID: [GENERATORS_GROUP, 'uuids'],
   Fake: [GENERATORS_GROUP, 'fakes'],
