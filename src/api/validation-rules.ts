@@ -33,7 +33,7 @@ export const Msg = {
   mergeWithNone: 'deletionPolicy Merge must not be used with creationPolicy None: there is no Secret to merge with',
   dataFromEmpty: 'a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef',
   dataFromAmbiguous: (found: string[]) => `a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef; found ${found.join(', ')}`,
-  findEmpty: 'find needs name.regexp or tags',
+  findEmpty: 'find needs a non-empty name.regexp or tags; an empty tags: {} or regexp: "" is no filter (ESO would read every secret in the store)',
   invalidRegexp: 'not a valid Go (RE2) regular expression',
   refreshInterval: 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
   retryInterval: 'retryInterval must be a Go duration such as "10s"',

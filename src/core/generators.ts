@@ -111,25 +111,25 @@ export function passwordIssues(spec: Partial<PasswordSpec> | undefined, path: st
   const seen = new Set<string>();
   for (const k of c.secretKeys) {
     if (k === '' || seen.has(k)) {
-      out.push(issue(`${path}.secretKeys`, 'InvalidPassword', 'secretKeys must be non-empty and unique'));
+      out.push(issue(`${path}.secretKeys`, 'InvalidSpec', 'secretKeys must be non-empty and unique'));
       break;
     }
     seen.add(k);
   }
-  if (c.digits < 0 || c.symbols < 0) out.push(issue(`${path}`, 'InvalidPassword', 'digits and symbols must not be negative'));
+  if (c.digits < 0 || c.symbols < 0) out.push(issue(`${path}`, 'InvalidSpec', 'digits and symbols must not be negative'));
   const letters = c.noUpper ? LOWER : LOWER + UPPER;
   const chars = c.length - c.digits - c.symbols;
-  if (chars < 0) out.push(issue(path, 'InvalidPassword', `digits (${c.digits}) and symbols (${c.symbols}) must be less than total length (${c.length})`));
+  if (chars < 0) out.push(issue(path, 'InvalidSpec', `digits (${c.digits}) and symbols (${c.symbols}) must be less than total length (${c.length})`));
   if (!c.allowRepeat && out.length === 0) {
     const symbols = byteChars(c.symbolCharacters);
-    if (chars > letters.length) out.push(issue(path, 'InvalidPassword', `number of letters (${chars}) exceeds available letters (${letters.length}) and repeats are not allowed`));
-    if (c.digits > DIGITS.length) out.push(issue(`${path}.digits`, 'InvalidPassword', `number of digits (${c.digits}) exceeds available digits (10) and repeats are not allowed`));
-    if (c.symbols > symbols.length) out.push(issue(`${path}.symbols`, 'InvalidPassword', `number of symbols (${c.symbols}) exceeds available symbols (${symbols.length}) and repeats are not allowed`));
+    if (chars > letters.length) out.push(issue(path, 'InvalidSpec', `number of letters (${chars}) exceeds available letters (${letters.length}) and repeats are not allowed`));
+    if (c.digits > DIGITS.length) out.push(issue(`${path}.digits`, 'InvalidSpec', `number of digits (${c.digits}) exceeds available digits (10) and repeats are not allowed`));
+    if (c.symbols > symbols.length) out.push(issue(`${path}.symbols`, 'InvalidSpec', `number of symbols (${c.symbols}) exceeds available symbols (${symbols.length}) and repeats are not allowed`));
     else {
       // Symbols are drawn last, each avoiding every character already in the password.
       const free = distinct(symbols.filter((ch) => !letters.includes(ch) && !DIGITS.includes(ch)));
       if (c.symbols > free) {
-        out.push(issue(`${path}.symbolCharacters`, 'InvalidPassword', `without allowRepeat, ${c.symbols} symbols need that many distinct symbol characters that are not letters or digits (${free} available)`));
+        out.push(issue(`${path}.symbolCharacters`, 'InvalidSpec', `without allowRepeat, ${c.symbols} symbols need that many distinct symbol characters that are not letters or digits (${free} available)`));
       }
     }
   }

@@ -14,6 +14,7 @@ export const EXIT_USAGE = 2;
 export interface CommandOptions {
   output: OutputFormat;
   knownStore?: string[];
+  knownGenerator?: string[];
   exclude?: string[];
   config?: string;
   strict?: boolean;
@@ -39,6 +40,7 @@ export function registerValidateCommand(program: Command, deps: ValidateDeps = {
     .argument('[paths...]', 'files or directories (default: the current directory); a directory with a kustomization follows its resources')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .option('--known-store <kind/name>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable, or comma-separated)', repeatable(byComma))
+    .option('--known-generator <kind/name>', 'a generator defined outside the scanned paths, e.g. Password/db-password or Password/app/db-password (repeatable, or comma-separated)', repeatable(byComma))
     .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
     .option('--config <file>', 'repository conventions, from the validate: section of a projector.yaml')
     .option('--strict', 'warnings fail too')

@@ -14,6 +14,9 @@ import { issue, type Issue } from '../../core/issues.ts';
 import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts';
 import { configuredProviders, validateExternalSecret, validateSecretStore } from '../../core/validate.ts';
 import type { Provider } from '../../providers/provider.ts';
+import { IMPLEMENTED_GENERATOR_KINDS } from '../../api/generators.ts';
+import { generatorRefIssues } from '../../core/generators.ts';
+import type { GeneratorRef } from '../../sync/generate.ts';
 import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
 import { CliOutput, documentLabel, hasFailed, type Report } from '../output.ts';
 import { checkGeneratorDocument, checkSchema, esoKindOf, isGeneratorDoc, isShapeIntact } from '../schema-check.ts';
@@ -26,12 +29,15 @@ export interface ValidateConfig {
   refreshInterval: { minMs: number; maxMs: number };
   /** Stores that exist outside the scanned paths: `ClusterSecretStore/name`, `SecretStore/name` or `SecretStore/namespace/name`. */
   knownStores: string[];
+  /** Generators that exist outside the scanned paths: `Kind/name` (any namespace) or `Kind/namespace/name`. */
+  knownGenerators?: string[];
 }
 
 export const DEFAULT_CONFIG: ValidateConfig = {
   externalSecretPath: 'deploy/*/secrets/externalsecret-*.yaml',
   refreshInterval: { minMs: 60_000, maxMs: 24 * 3_600_000 },
   knownStores: [],
+  knownGenerators: [],
 };
 
 export { EXIT_OK, EXIT_FINDINGS, EXIT_USAGE } from './validate-command.ts';
@@ -48,6 +54,7 @@ export interface ValidateDeps {
 
 export async function runValidate(paths: string[], config: ValidateConfig, strict: boolean, deps: ValidateDeps = {}, exclude: string[] = []): Promise<Report> {
   for (const ref of config.knownStores) parseStoreRef(ref);
+  for (const ref of config.knownGenerators ?? []) parseGeneratorName(ref);
   const { docs, problems } = await loadManifests(paths.length > 0 ? paths : ['.'], { exclude });
   return analyse(docs, problems, config, strict, deps);
 }
@@ -75,13 +82,33 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
   const externalSecrets = docs.filter((d) => identified(d) && esoKindOf(d) === 'ExternalSecret');
   const stores = docs.filter((d) => identified(d) && (esoKindOf(d) === 'SecretStore' || esoKindOf(d) === 'ClusterSecretStore'));
   const namespaceLabels = collectNamespaceLabels(docs);
-  for (const doc of externalSecrets) {
-    report(doc, checkStoreRefsResolve(doc, stores, intact, config.knownStores, namespaceLabels));
-    report(doc, checkRemoteKeys(doc, stores, deps));
-  }
-  for (const doc of docs.filter((d) => identified(d) && esoKindOf(d) === 'PushSecret')) {
-    report(doc, checkStoreRefsResolve(doc, stores, intact, config.knownStores, namespaceLabels));
-    report(doc, checkPushRemoteKeys(doc, stores, deps));
+  const generators = docs.filter((d) => identified(d) && isGeneratorDoc(d));
+  const knownGenerators = (config.knownGenerators ?? []).map(parseGeneratorName);
+  const referenceChecks = (object: unknown, push: boolean): Issue[] => [
+    ...checkStoreRefsResolve(object, stores, intact, config.knownStores, namespaceLabels),
+    ...(push ? checkPushRemoteKeys(object, stores, deps) : checkRemoteKeys(object, stores, deps)),
+    ...checkGeneratorRefsResolve(object, generators, knownGenerators),
+  ];
+  for (const doc of externalSecrets) report(doc, referenceChecks(doc.object, false));
+  for (const doc of docs.filter((d) => identified(d) && esoKindOf(d) === 'PushSecret')) report(doc, referenceChecks(doc.object, true));
+  // The Cluster kinds embed the spec of the objects they create: the same reference checks, on a
+  // stand-in object in each namespace they would create it in (as check's collectClusterReferences).
+  for (const doc of docs.filter((d) => identified(d) && (esoKindOf(d) === 'ClusterExternalSecret' || esoKindOf(d) === 'ClusterPushSecret'))) {
+    const push = esoKindOf(doc) === 'ClusterPushSecret';
+    const field = push ? 'pushSecretSpec' : 'externalSecretSpec';
+    const spec = (doc.object as { spec?: Record<string, unknown> }).spec;
+    if (!isPlainObject(spec) || !isPlainObject(spec[field])) continue;
+    const seen = new Set<string>();
+    const found: Issue[] = [];
+    for (const namespace of clusterTargetNamespaces(spec)) {
+      const standIn = { kind: push ? 'PushSecret' : 'ExternalSecret', metadata: namespace === undefined ? {} : { namespace }, spec: spec[field] };
+      for (const i of referenceChecks(standIn, push)) {
+        const moved = { ...i, path: i.path.replace(/^spec\./, `spec.${field}.`) };
+        const key = JSON.stringify([moved.path, moved.code, moved.message]);
+        if (!seen.has(key)) found.push(moved), seen.add(key);
+      }
+    }
+    report(doc, found);
   }
   for (const [doc, issues] of checkDuplicateTargets(externalSecrets)) report(doc, issues);
   return {
@@ -273,8 +300,8 @@ function findStore(stores: LoadedDoc[], ref: { kind: string; name: string }, nam
 // A remote key is judged by the provider of the store that reads it (Key Vault refuses names the
 // fake provider accepts): the entry's own sourceRef.storeRef, else spec.secretStoreRef. A store
 // outside the scanned paths (--known-store) has no known provider, so its keys are not judged.
-function checkRemoteKeys(doc: LoadedDoc, stores: LoadedDoc[], deps: ValidateDeps): Issue[] {
-  const es = doc.object as ExternalSecret;
+function checkRemoteKeys(object: unknown, stores: LoadedDoc[], deps: ValidateDeps): Issue[] {
+  const es = object as ExternalSecret;
   const namespace = es.metadata?.namespace;
   const providerFor = (entryRef: { name?: unknown; kind?: unknown } | undefined): Provider | undefined => {
     const ref = entryRef ?? es.spec?.secretStoreRef;
@@ -299,8 +326,8 @@ function checkRemoteKeys(doc: LoadedDoc, stores: LoadedDoc[], deps: ValidateDeps
 
 // A PushSecret's remote keys are judged by the provider of each store it writes to (azurekv:
 // a Key Vault name, or key/ or cert/ and a name), as the provider's client would refuse them.
-function checkPushRemoteKeys(doc: LoadedDoc, stores: LoadedDoc[], deps: ValidateDeps): Issue[] {
-  const ps = doc.object as PushSecret;
+function checkPushRemoteKeys(object: unknown, stores: LoadedDoc[], deps: ValidateDeps): Issue[] {
+  const ps = object as PushSecret;
   const providers = asArray(ps.spec?.secretStoreRefs).flatMap((ref) => {
     if (!ref || typeof ref.name !== 'string') return [];
     const store = findStore(stores, { kind: ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore', name: ref.name }, ps.metadata?.namespace);
@@ -322,8 +349,8 @@ function asArray<T>(v: T[] | undefined | null): T[] {
   return Array.isArray(v) ? v : [];
 }
 
-function checkStoreRefsResolve(doc: LoadedDoc, stores: LoadedDoc[], intact: ReadonlySet<LoadedDoc>, knownStores: string[], namespaceLabels: Map<string, Record<string, string>>): Issue[] {
-  const es = doc.object as ExternalSecret;
+function checkStoreRefsResolve(object: unknown, stores: LoadedDoc[], intact: ReadonlySet<LoadedDoc>, knownStores: string[], namespaceLabels: Map<string, Record<string, string>>): Issue[] {
+  const es = object as ExternalSecret;
   const namespace = es.metadata?.namespace;
   const known = knownStores.map(parseStoreRef);
   const out: Issue[] = [];
@@ -343,6 +370,59 @@ function checkStoreRefsResolve(doc: LoadedDoc, stores: LoadedDoc[], intact: Read
     const labelsUnknown = !namespaceLabels.has(namespace) && hasNamespaceSelector(defined.object as GenericStore);
     if (labelsUnknown) out.push(issue(ref.path, 'StoreAccessUnknown', `${access.reason}; add the Namespace manifest to the scanned paths to check it`, 'warning'));
     else out.push(issue(ref.path, 'StoreNotAllowed', access.reason));
+  }
+  return out;
+}
+
+/**
+ * The namespaces a ClusterExternalSecret or ClusterPushSecret `spec` would create its object in, as
+ * far as the repository can tell: each of `spec.namespaces`, and — for namespace selectors, whose
+ * matches only a cluster knows — `undefined`, meaning "some namespace": a SecretStore or generator
+ * then resolves when the scanned paths define it in any namespace (check's collectClusterReferences
+ * places such references where the repository defines the store). Neither: `undefined` too, so a
+ * reference that resolves nowhere is still reported.
+ */
+function clusterTargetNamespaces(spec: Record<string, unknown>): (string | undefined)[] {
+  const listed = [...new Set(asArray(spec.namespaces as unknown[]).filter((n): n is string => typeof n === 'string' && n !== ''))];
+  const bySelector = spec.namespaceSelector !== undefined || asArray(spec.namespaceSelectors as unknown[]).length > 0;
+  return bySelector || listed.length === 0 ? [...listed, undefined] : listed;
+}
+
+/** `Kind/name` (any namespace) or `Kind/namespace/name`, Kind one of the generator kinds Projector runs. */
+export function parseGeneratorName(ref: string): { kind: string; namespace?: string; name: string } {
+  const parts = ref.split('/');
+  const kind = IMPLEMENTED_GENERATOR_KINDS.find((k) => k.toLowerCase() === parts[0]?.toLowerCase());
+  if (kind && parts.length === 2 && parts[1]) return { kind, name: parts[1] };
+  if (kind && kind !== 'ClusterGenerator' && parts.length === 3 && parts[1] && parts[2]) return { kind, namespace: parts[1], name: parts[2] };
+  throw new UsageError(`--known-generator "${ref}" must be <Kind>/<name> or <Kind>/<namespace>/<name>, Kind one of ${IMPLEMENTED_GENERATOR_KINDS.join(', ')}`);
+}
+
+/**
+ * A dataFrom generatorRef (or a PushSecret's spec.selector.generatorRef) naming a generator that is
+ * neither in the scanned paths nor given as known: GeneratorNotFound, as `check` and the operator
+ * (sync/generate.ts resolveGeneratorRef) say, and judged as a missing store is (an error, silenced by
+ * --known-generator as a store by --known-store). Where the ref is itself wrong (generatorRefIssues,
+ * reported by the semantic checks), or names a kind Projector does not run, nothing is looked up.
+ * A namespaced generator resolves in the object's namespace (any, when the object sets none, as
+ * findStore does for a SecretStore); a ClusterGenerator by name.
+ */
+function checkGeneratorRefsResolve(object: unknown, generators: LoadedDoc[], known: { kind: string; namespace?: string; name: string }[]): Issue[] {
+  const o = object as { kind?: unknown; metadata?: { namespace?: unknown }; spec?: Record<string, unknown> };
+  const namespace = typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : undefined;
+  const refs: { path: string; ref: unknown }[] = [];
+  if (o.kind === 'PushSecret') refs.push({ path: 'spec.selector.generatorRef', ref: (o.spec?.selector as { generatorRef?: unknown } | undefined)?.generatorRef });
+  else asArray(o.spec?.dataFrom as { sourceRef?: { generatorRef?: unknown } }[]).forEach((d, i) => refs.push({ path: `spec.dataFrom[${i}].sourceRef.generatorRef`, ref: d?.sourceRef?.generatorRef }));
+  const out: Issue[] = [];
+  for (const { path, ref } of refs) {
+    if (!isPlainObject(ref) || generatorRefIssues(ref as unknown as GeneratorRef, path).length > 0) continue;
+    const { kind, name } = ref as unknown as GeneratorRef;
+    if (!(IMPLEMENTED_GENERATOR_KINDS as readonly string[]).includes(kind) || typeof name !== 'string') continue;
+    const cluster = kind === 'ClusterGenerator';
+    const sameNamespace = (ns: string | undefined) => cluster || ns === undefined || namespace === undefined || ns === namespace;
+    if (generators.some((g) => g.kind === kind && g.name === name && sameNamespace(g.namespace))) continue;
+    if (known.some((k) => k.kind === kind && k.name === name && sameNamespace(k.namespace))) continue;
+    const where = !cluster && namespace ? ` in namespace ${namespace}` : '';
+    out.push(issue(`${path}.name`, 'GeneratorNotFound', `${kind} "${name}"${where} is not defined in the scanned paths; add its manifest or pass --known-generator ${kind}/${name}`));
   }
   return out;
 }
@@ -408,7 +488,7 @@ export function configFrom(parsed: unknown, file: string): ValidateConfig {
   const root = (parsed ?? {}) as Record<string, unknown>;
   const section = (root.validate ?? {}) as Record<string, unknown>;
   const bad = (field: string, want: string) => new UsageError(`${file}: validate.${field} must be ${want}`);
-  const unknown = Object.keys(section).filter((k) => !['externalSecretPath', 'refreshInterval', 'knownStores'].includes(k));
+  const unknown = Object.keys(section).filter((k) => !['externalSecretPath', 'refreshInterval', 'knownStores', 'knownGenerators'].includes(k));
   if (unknown.length > 0) throw new UsageError(`${file}: unknown field validate.${unknown[0]}`);
   const config: ValidateConfig = { ...DEFAULT_CONFIG, refreshInterval: { ...DEFAULT_CONFIG.refreshInterval } };
   if (section.externalSecretPath !== undefined) {
@@ -418,6 +498,10 @@ export function configFrom(parsed: unknown, file: string): ValidateConfig {
   if (section.knownStores !== undefined) {
     if (!Array.isArray(section.knownStores) || !section.knownStores.every((s) => typeof s === 'string')) throw bad('knownStores', 'a list of Kind/name strings');
     config.knownStores = section.knownStores;
+  }
+  if (section.knownGenerators !== undefined) {
+    if (!Array.isArray(section.knownGenerators) || !section.knownGenerators.every((s) => typeof s === 'string')) throw bad('knownGenerators', 'a list of Kind/name strings');
+    config.knownGenerators = section.knownGenerators;
   }
   if (section.refreshInterval !== undefined) {
     const range = section.refreshInterval as Record<string, unknown>;
@@ -437,6 +521,7 @@ export async function validateCommand(paths: string[], opts: CommandOptions, dep
   try {
     const config = await loadValidateConfig(opts.config);
     config.knownStores = [...config.knownStores, ...(opts.knownStore ?? [])];
+    config.knownGenerators = [...(config.knownGenerators ?? []), ...(opts.knownGenerator ?? [])];
     const report = await runValidate(paths, config, opts.strict === true, deps, opts.exclude ?? []);
     out.report(report, opts.output);
     return hasFailed(report) ? EXIT_FINDINGS : EXIT_OK;

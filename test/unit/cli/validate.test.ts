@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyse, configFrom, DEFAULT_CONFIG, globToRegExp, parseStoreRef, UsageError, type ValidateConfig } from '../../../src/cli/commands/validate.ts';
+import { analyse, configFrom, DEFAULT_CONFIG, globToRegExp, parseGeneratorName, parseStoreRef, UsageError, type ValidateConfig } from '../../../src/cli/commands/validate.ts';
 import { parseFile, type LoadedDoc } from '../../../src/cli/manifests.ts';
 import type { Issue } from '../../../src/core/issues.ts';
 import type { Provider } from '../../../src/providers/provider.ts';
@@ -246,5 +246,64 @@ describe('validate: PushSecret (external-secrets.io/v1alpha1), with the reconcil
     assert.deepEqual(run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: ra}}', undefined, 'nowhere')), {}, providers()).map((f) => f.code), ['StoreNotFound']);
     const badName = run(files(push('    - match: {secretKey: a, remoteRef: {remoteKey: "key/bad_name"}}')), {}, providers());
     assert.deepEqual(badName.map((f) => [f.severity, f.line]), [['error', 8]]);
+  });
+});
+
+describe('validate: references inside ClusterExternalSecret and ClusterPushSecret, and generatorRefs', () => {
+  const AKV_STORE = 'apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: akv}\nspec:\n  provider:\n    azurekv:\n      vaultUrl: https://kv-test.vault.azure.net/\n      authType: ManagedIdentity\n';
+  const providers = () => defaultRegistry().providers();
+  const paths = (files: [string, string][], config: Partial<ValidateConfig> = {}) =>
+    analyse(docs(...files), [], { ...DEFAULT_CONFIG, ...config }, false, { providers: providers() }).problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.path, p.message]);
+  const ces = (store: string, kind = 'ClusterSecretStore', key = 'bad_name', where = 'namespaces: [a, b]') =>
+    `apiVersion: external-secrets.io/v1\nkind: ClusterExternalSecret\nmetadata: {name: c}\nspec:\n  ${where}\n  externalSecretSpec:\n    secretStoreRef: {kind: ${kind}, name: ${store}}\n    data:\n      - secretKey: A\n        remoteRef: {key: ${key}}\n`;
+  const cps = (store: string, key = 'bad_name') =>
+    `apiVersion: external-secrets.io/v1alpha1\nkind: ClusterPushSecret\nmetadata: {name: c}\nspec:\n  namespaceSelectors: [{matchLabels: {team: x}}]\n  pushSecretSpec:\n    secretStoreRefs: [{kind: ClusterSecretStore, name: ${store}}]\n    selector: {secret: {name: src}}\n    data:\n      - match: {secretKey: A, remoteRef: {remoteKey: ${key}}}\n`;
+
+  it('reports a missing store and a Key Vault name in a ClusterExternalSecret as for an ExternalSecret, under spec.externalSecretSpec', () => {
+    const missing = paths([['c.yaml', ces('nope')]]);
+    assert.deepEqual(missing.map(([c, p]) => [c, p]), [['StoreNotFound', 'spec.externalSecretSpec.secretStoreRef.name']]);
+    const badKey = paths([['c.yaml', ces('akv')], ['s.yaml', AKV_STORE]]);
+    assert.deepEqual(badKey.map(([c, p]) => [c, p]), [['InvalidRemoteKey', 'spec.externalSecretSpec.data[0].remoteRef.key']]);
+    assert.deepEqual(paths([['c.yaml', ces('akv', 'ClusterSecretStore', 'good-name')], ['s.yaml', AKV_STORE]]), []);
+  });
+
+  it('looks a SecretStore of a ClusterExternalSecret up in each listed namespace, and for selectors in any scanned namespace', () => {
+    const store = (ns: string) => `apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata: {name: ss, namespace: ${ns}}\nspec:\n  provider:\n    fake: {data: []}\n`;
+    const found = paths([['c.yaml', ces('ss', 'SecretStore', 'k')], ['s.yaml', store('a')]]);
+    assert.deepEqual(found.map(([c, p, m]) => [c, p, m]), [['StoreNotFound', 'spec.externalSecretSpec.secretStoreRef.name', 'SecretStore "ss" in namespace b is not defined in the scanned paths; add its manifest or pass --known-store SecretStore/ss']]);
+    const bySelector = ces('ss', 'SecretStore', 'k', 'namespaceSelectors: [{matchLabels: {team: x}}]');
+    assert.deepEqual(paths([['c.yaml', bySelector], ['s.yaml', store('a')]]), []);
+    assert.deepEqual(paths([['c.yaml', bySelector]]).map(([c]) => c), ['StoreNotFound']);
+  });
+
+  it('reports a missing store and a Key Vault name in a ClusterPushSecret as for a PushSecret, under spec.pushSecretSpec', () => {
+    assert.deepEqual(paths([['c.yaml', cps('nope')]]).map(([c, p]) => [c, p]), [['StoreNotFound', 'spec.pushSecretSpec.secretStoreRefs[0].name']]);
+    assert.deepEqual(paths([['c.yaml', cps('akv')], ['s.yaml', AKV_STORE]]).map(([c, p]) => [c, p]), [['InvalidRemoteKey', 'spec.pushSecretSpec.data[0].match.remoteRef.remoteKey']]);
+    assert.deepEqual(paths([['c.yaml', cps('akv', 'good-name')], ['s.yaml', AKV_STORE]]), []);
+  });
+
+  it('reports a dataFrom generatorRef naming a generator not in the scanned paths as GeneratorNotFound, unless known', () => {
+    const es = `${externalSecret()}\n  dataFrom:\n    - sourceRef: {generatorRef: {apiVersion: generators.external-secrets.io/v1alpha1, kind: Password, name: pw}}\n`;
+    const pw = (ns: string) => `apiVersion: generators.external-secrets.io/v1alpha1\nkind: Password\nmetadata: {name: pw, namespace: ${ns}}\nspec: {length: 12}\n`;
+    const missing = paths([[ES_FILE, es], STORE_FILE]);
+    assert.deepEqual(missing, [['GeneratorNotFound', 'spec.dataFrom[0].sourceRef.generatorRef.name', 'Password "pw" in namespace app is not defined in the scanned paths; add its manifest or pass --known-generator Password/pw']]);
+    assert.deepEqual(paths([[ES_FILE, es], STORE_FILE, ['g.yaml', pw('app')]]), []);
+    assert.deepEqual(paths([[ES_FILE, es], STORE_FILE, ['g.yaml', pw('other')]]).map(([c]) => c), ['GeneratorNotFound']);
+    assert.deepEqual(paths([[ES_FILE, es], STORE_FILE], { knownGenerators: ['Password/pw'] }), []);
+    assert.deepEqual(paths([[ES_FILE, es], STORE_FILE], { knownGenerators: ['Password/other/pw'] }).map(([c]) => c), ['GeneratorNotFound']);
+    // The same inside a ClusterExternalSecret's embedded spec.
+    const cesGen = `apiVersion: external-secrets.io/v1\nkind: ClusterExternalSecret\nmetadata: {name: c}\nspec:\n  namespaces: [app]\n  externalSecretSpec:\n    secretStoreRef: {kind: ClusterSecretStore, name: akv}\n    dataFrom:\n      - sourceRef: {generatorRef: {apiVersion: generators.external-secrets.io/v1alpha1, kind: Password, name: pw}}\n`;
+    assert.deepEqual(paths([['c.yaml', cesGen], STORE_FILE]).map(([c, p]) => [c, p]), [['GeneratorNotFound', 'spec.externalSecretSpec.dataFrom[0].sourceRef.generatorRef.name']]);
+    assert.deepEqual(paths([['c.yaml', cesGen], STORE_FILE, ['g.yaml', pw('app')]]), []);
+  });
+
+  it('rejects a malformed --known-generator', () => {
+    assert.throws(() => parseGeneratorName('Secret/x'), UsageError);
+    assert.throws(() => parseGeneratorName('ClusterGenerator/ns/x'), UsageError);
+  });
+
+  it('gives an impossible Password spec the operator\'s code, InvalidSpec', () => {
+    const pw = 'apiVersion: generators.external-secrets.io/v1alpha1\nkind: Password\nmetadata: {name: pw, namespace: app}\nspec: {length: 4, digits: 3, symbols: 3}\n';
+    assert.deepEqual(paths([['g.yaml', pw]]).map(([c, p]) => [c, p]), [['InvalidSpec', 'spec']]);
   });
 });

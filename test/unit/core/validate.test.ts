@@ -74,6 +74,12 @@ describe('validateExternalSecret', () => {
     const issues = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find: { path: 'x' } }] }));
     assert.deepEqual(codes(issues), ['FindEmpty']);
     assert.deepEqual(paths(issues), ['spec.dataFrom[0].find']);
+    // Empty tags and an empty regexp filter nothing (ESO would list every secret): the message says so.
+    for (const find of [{ tags: {} }, { name: { regexp: '' } }]) {
+      const empty = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find }] }));
+      assert.deepEqual(codes(empty), ['FindEmpty']);
+      assert.match(empty[0]!.message, /empty tags: \{\} or regexp: "" is no filter/);
+    }
   });
 
   it('reports regexes RE2 rejects in find and rewrite, at their paths', () => {
