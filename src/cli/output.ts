@@ -3,6 +3,7 @@
 // JSON for tools, JUnit XML for CI dashboards. Quiet on success: one summary line.
 // Everything printed is built from findings, whose messages carry names and paths, never values.
 import type { Problem } from './manifests.ts';
+import { objectLabel } from '../api/object-key.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -185,7 +186,7 @@ function junitSuite(report: Report, file: string): { xml: string; tests: number;
 
 export function documentLabel(d: Pick<DocumentSummary, 'kind' | 'name' | 'namespace' | 'index'>): string {
   if (!d.kind || !d.name) return `document ${d.index + 1}`;
-  return `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
+  return objectLabel(d.kind, d.namespace, d.name);
 }
 
 /** Text safe inside XML elements and attributes (JUnit reports). */

@@ -8,12 +8,15 @@ import { GENERATOR_API_VERSION, IMPLEMENTED_GENERATOR_KINDS } from '../api/gener
 import { loadManifests, type LoadedDoc, type Problem } from './manifests.ts';
 import type { IgnoreOptions } from './ignore-rules.ts';
 import { checkSchema, generatorSchemaCheck, isGeneratorDoc } from './schema-check.ts';
+import { isClusterScopedKind, objectLabel } from '../api/object-key.ts';
 
 export interface RepoObjects {
   externalSecrets: ExternalSecret[];
   stores: GenericStore[];
   /** PushSecrets (external-secrets.io/v1alpha1): `projector check` asks about their destinations. */
   pushSecrets?: PushSecret[];
+  /** Names of the ClusterPushSecrets (cluster-scoped): `dev` does not run them and says so. */
+  clusterPushSecrets?: string[];
   /** ClusterExternalSecrets: `check` and `dev` expand them into the ExternalSecrets they would create. */
   clusterExternalSecrets: ClusterExternalSecret[];
   /**
@@ -87,6 +90,9 @@ export async function loadRepoObjects(paths: string[], defaultNamespace = 'defau
         spec: (o.spec ?? {}) as PushSecret['spec'],
       } as PushSecret);
       out.origins.set(originKey('PushSecret', namespace, doc.name), where);
+    } else if (doc.kind === 'ClusterPushSecret') {
+      (out.clusterPushSecrets ??= []).push(doc.name);
+      out.origins.set(originKey('ClusterPushSecret', undefined, doc.name), where);
     } else if (doc.kind === 'SecretStore' || doc.kind === 'ClusterSecretStore') {
       const namespace = doc.kind === 'SecretStore' ? (doc.namespace ?? defaultNamespace) : undefined;
       out.stores.push({
@@ -126,7 +132,7 @@ function addGenerator(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string
   if (options.refuseInvalid) {
     const errors = checked.issues.filter((i) => i.severity === 'error');
     if (errors.length > 0) {
-      const object = `${kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
+      const object = objectLabel(kind, namespace, doc.name!);
       for (const e of errors) {
         out.problems.push({ file: doc.file, ...doc.positionOf(e.path), severity: 'error', code: e.code, message: `${e.message}; the API server would refuse ${object}, so it was not applied`, path: e.path, object });
       }
@@ -150,8 +156,8 @@ export function findGenerator(repo: Pick<RepoObjects, 'generators'>, kind: strin
 function refuse(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string): boolean {
   const errors = checkSchema(doc).filter((i) => i.severity === 'error');
   if (errors.length === 0) return false;
-  const namespace = doc.kind === 'ClusterSecretStore' || doc.kind === 'ClusterExternalSecret' ? undefined : (doc.namespace ?? defaultNamespace);
-  const object = `${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
+  const namespace = isClusterScopedKind(doc.kind) ? undefined : (doc.namespace ?? defaultNamespace);
+  const object = objectLabel(doc.kind ?? '', namespace, doc.name!);
   for (const e of errors) {
     out.problems.push({ file: doc.file, ...doc.positionOf(e.path), severity: 'error', code: e.code, message: `${e.message}; the API server would refuse ${object}, so it was not applied`, path: e.path, object });
   }

@@ -8,6 +8,7 @@ import { issue, type Issue } from '../core/issues.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, PasswordSpec, UUIDSpec } from '../api/generators.ts';
 import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
+import { isClusterScopedKind } from '../api/object-key.ts';
 
 export type EsoKind = 'ExternalSecret' | 'SecretStore' | 'ClusterSecretStore' | 'ClusterExternalSecret' | 'PushSecret' | 'ClusterPushSecret';
 export const ESO_KINDS: readonly EsoKind[] = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret', 'ClusterPushSecret'];
@@ -99,7 +100,7 @@ export function checkSchema(doc: LoadedDoc): Issue[] {
   const validate = validatorFor(kind);
   if (!validate(doc.object)) out.push(...dedupe((validate.errors ?? []).map(toIssue)));
   if (kind === 'SecretStore' || kind === 'ClusterSecretStore') out.push(...checkAzureCredentialRefs(doc.object));
-  if ((kind === 'ClusterSecretStore' || kind === 'ClusterExternalSecret' || kind === 'ClusterPushSecret') && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
+  if (isClusterScopedKind(kind) && typeof (doc.object as { metadata?: { namespace?: unknown } })?.metadata?.namespace === 'string') {
     out.push(issue('metadata.namespace', 'UnexpectedNamespace', `a ${kind} is cluster-scoped; metadata.namespace is ignored`, 'warning'));
   }
   return out;

@@ -67,6 +67,15 @@ describe('projector CLI shape (CLI process)', { timeout: 1_200_000 }, () => {
       const r = await runProjector(['vault', 'secret', 'show', '--help']);
       assert.match(r.stdout, /--version <version>\s+a specific version/);
     });
+    it('prints hints a user can run after npm install (npx projector), and how to stop a background vault serve', async () => {
+      const dev = await runProjector(['dev', '--help']);
+      assert.match(dev.stdout, /^Change a value with: npx projector vault secret set /m);
+      assert.match(dev.stdout, /exit 1 if a manifest is refused or an ExternalSecret fails/);
+      const serve = await runProjector(['vault', 'serve', '--help']);
+      assert.match(serve.stdout, /^Stop it with Ctrl-C\. In the background, SIGTERM to npx does not stop the vault/m);
+      assert.match(serve.stdout, /node_modules\/\.bin\/node bin\/projector\.mjs vault serve &/);
+      assert.match(serve.stdout, /<data-dir>\/lock/);
+    });
   });
 
   describe('usage errors', () => {

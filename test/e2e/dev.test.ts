@@ -37,6 +37,7 @@ describe('projector dev', { timeout: 600_000 }, () => {
     assert.match(r.stdout, /✓ netbox\/netbox-db-password → .*netbox-db-credentials\.yaml/);
     assert.match(r.stdout, /rotated netbox-db-password in the vault/);
     assert.match(r.stdout, /data-hash (\w+) → (?!\1)\w+/);
+    assert.match(r.stdout, /Next: npx projector dev <your repo>/);
     const secret = readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.yaml'), 'utf8');
     assert.match(secret, /DB_PASSWORD: /);
     assert.match(secret, /reconcile\.external-secrets\.io\/data-hash/);
@@ -96,6 +97,26 @@ describe('projector dev', { timeout: 600_000 }, () => {
     assert.match(r.stdout, /1 ExternalSecret\(s\) ready, 2 failing/);
     assert.ok(!existsSync(join(repo, '.projector/out/demo/docker.yaml')), 'the refused Secret was not written');
     assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr });
+  });
+
+  it('exits 1 when a manifest of another kind was refused, though every ExternalSecret syncs; names a cluster-scoped one without a namespace; says PushSecrets are not run (--once)', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-refused-cps-'));
+    writeFileSync(join(repo, 'all.yaml'), [
+      ['apiVersion: external-secrets.io/v1', 'kind: ClusterSecretStore', 'metadata: { name: fk }', 'spec:', '  provider:', '    fake:', '      data:', '        - { key: plain, value: p }'].join('\n'),
+      ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata: { name: good, namespace: demo }', 'spec:', '  refreshInterval: 1h',
+        '  secretStoreRef: { kind: ClusterSecretStore, name: fk }', '  target: { name: good }', '  data:', '    - secretKey: p', '      remoteRef: { key: plain }'].join('\n'),
+      ['apiVersion: external-secrets.io/v1alpha1', 'kind: ClusterPushSecret', 'metadata: { name: cps, namespace: default }', 'spec:', '  bogusField: 1'].join('\n'),
+      ['apiVersion: external-secrets.io/v1alpha1', 'kind: PushSecret', 'metadata: { name: ps, namespace: demo }', 'spec:',
+        '  secretStoreRefs: [{ kind: ClusterSecretStore, name: fk }]', '  selector: { secret: { name: good } }',
+        '  data: [{ match: { secretKey: p, remoteRef: { remoteKey: pushed } } }]'].join('\n'),
+    ].join('\n---\n'));
+    const r = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /the API server would refuse ClusterPushSecret cps, so it was not applied/);
+    assert.doesNotMatch(r.stdout, /default\/cps/);
+    assert.match(r.stdout, /1 PushSecret\(s\)\/ClusterPushSecret\(s\) not run by dev: they write to the vault; see their destinations with npx projector check \./);
+    assert.match(r.stdout, /✓ demo\/good →/);
+    assert.match(r.stdout, /1 ExternalSecret\(s\) ready, 0 failing\n2 manifest error\(s\) above: what they name was not applied/);
   });
 
   it('follows manifest edits live while watching', async () => {

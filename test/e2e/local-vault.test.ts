@@ -115,6 +115,16 @@ describe('the local vault from the CLI', { timeout: 300_000 }, () => {
       const list = sourced('vault secret list');
       assert.equal(list.status, 0, list.stdout + list.stderr);
       assert.deepEqual(JSON.parse(list.stdout).map((x: { name: string }) => x.name), ['first-run']);
+      // The banner's hint runs through npx (projector is not on PATH after npm install).
+      assert.match(served.banner, /^  npx projector vault secret list$/m);
+      // The CLI's errors name its own flag, not the ExternalSecret's remoteRef.key.
+      const missing = sourced('vault secret show --name nope');
+      assert.equal(missing.status, 1, missing.stdout + missing.stderr);
+      assert.match(missing.stderr, /does not exist .*; create it or fix --name \(/);
+      const badName = sourced('vault secret set --name bad_name --value x');
+      assert.equal(badName.status, 1, badName.stdout + badName.stderr);
+      assert.match(badName.stderr, /"bad_name" cannot be a Key Vault secret name: .*; fix --name/);
+      assert.doesNotMatch(missing.stderr + badName.stderr, /remoteRef/);
       for (const [what, text] of Object.entries({ banner: served.banner, log: served.stderr(), set: set.stdout + set.stderr, list: list.stdout + list.stderr })) {
         assert.ok(!text.includes(secret), `the development secret appears in ${what}`);
       }

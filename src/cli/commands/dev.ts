@@ -21,13 +21,13 @@ const EXAMPLES = `
 Examples:
   projector dev examples/netbox --demo     sync, rotate in the vault, see the Secret change, exit
   projector dev deploy/ infra/             keep running: manifest edits and vault rotations show up live
-  projector dev . --once                   one pass (CI smoke test); exit 1 if any ExternalSecret fails
+  projector dev . --once                   one pass (CI smoke test); exit 1 if a manifest is refused or an ExternalSecret fails
   projector dev . --seed .projector/dev-values.env   take development values from a git-ignored file
   projector dev . --cluster --install-crds  reconcile into your dev cluster (stores use controller class projector-dev)
 
 Without --cluster, projected Secrets are written to <work-dir>/out/<namespace>/<name>.yaml and .env (mode 0600).
 A kubeconfig alone never selects a cluster: writing into one is always explicit.
-Change a value with: projector vault secret set --vault-url <url printed at start> --name <name> --value-stdin
+Change a value with: npx projector vault secret set --vault-url <url printed at start> --name <name> --value-stdin
 `;
 
 export function registerDevCommand(program: Command): void {

@@ -55,7 +55,14 @@ export function registerVaultCommands(program: Command): void {
     .option('--jwks-token-file <file>', 'bearer token for the JWKS request')
     .option('--api-versions <list>', 'comma-separated api-versions to accept, to emulate an older Key Vault-compatible server (default: 2016-10-01 … 2026-04-01)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (logs go to stderr)', 'info')
-    .addHelpText('after', '\nExamples:\n  projector vault serve\n  projector vault serve --port 0 --principals principals.json --throttle\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npx projector vault serve\n  npx projector vault serve --port 0 --principals principals.json --throttle\n' +
+        // npx does not pass SIGTERM on to the node process it starts, so `kill` of a background npx leaves the vault running.
+        '\nStop it with Ctrl-C. In the background, SIGTERM to npx does not stop the vault: run it as\n' +
+        '  node_modules/.bin/node bin/projector.mjs vault serve &   (from the repository; kill $! stops it)\n' +
+        'or stop the process whose pid <data-dir>/lock records (docs/vault.md).\n',
+    )
     .action(async (flags: ServeFlags) => {
       await serveVault(flags);
     });
@@ -196,13 +203,13 @@ async function serveVault(flags: ServeFlags): Promise<void> {
             '',
             'Use the development principal from this shell:',
             `  set -a; . ${envFile}; set +a`,
-            '  projector vault secret list',
+            '  npx projector vault secret list',
           ]
         : []),
       '',
       'Trust it and point the SDK at it (Node reads NODE_EXTRA_CA_CERTS at start; the bundle keeps the CAs it named before):',
       `  export NODE_EXTRA_CA_CERTS=${bundle.file}`,
-      `  or per command: projector vault secret ... --ca-file ${vault.caFile}`,
+      `  or per command: npx projector vault secret ... --ca-file ${vault.caFile}`,
       `  export AZURE_AUTHORITY_HOST=${vault.authorityHost} AZURE_TENANT_ID=${vault.tenantId}`,
       `  export AZURE_POD_IDENTITY_AUTHORITY_HOST=${vault.imdsEndpoint}   # managed identity`,
       '',
@@ -385,7 +392,8 @@ async function callVault<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> 
   try {
     return await fn();
   } catch (e) {
-    const err = toProjectorError(e, { apiVersionFix: 'pass --api-version with a version the server supports (e.g. --api-version 7.0)', ...ctx });
+    // The CLI names the secret with --name and the version with --version, not the ExternalSecret's fields.
+    const err = toProjectorError(e, { apiVersionFix: 'pass --api-version with a version the server supports (e.g. --api-version 7.0)', nameField: '--name', versionField: '--version', ...ctx });
     throw new VaultCallFailed(err);
   }
 }

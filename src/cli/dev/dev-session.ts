@@ -145,6 +145,11 @@ export async function loadAndReport(paths: string[], print: Printer, exclude: st
     }
     repo.externalSecrets = [...repo.externalSecrets, ...expanded.externalSecrets];
   }
+  const pushers = (repo.pushSecrets?.length ?? 0) + (repo.clusterPushSecrets?.length ?? 0);
+  if (pushers > 0) {
+    // They write to the vault, which a development loop must not do behind the user's back.
+    print.line(`  ${pushers} PushSecret(s)/ClusterPushSecret(s) not run by dev: they write to the vault; see their destinations with npx projector check ${paths.join(' ')}`);
+  }
   if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
   return repo;
 }
@@ -193,6 +198,8 @@ export class DevSession {
   readonly #updatedSinceReload = new Set<string>();
   /** ExternalSecrets the last load refused (the API server would): they count as failing. */
   #refused: string[] = [];
+  /** Errors of the last load (refused manifests of any kind, YAML syntax, missing paths): printed, not applied. */
+  #loadErrors = 0;
   #generators: GeneratorObject[] | undefined;
   #generatorsFingerprint = '';
   seeded: string[] = [];
@@ -239,6 +246,7 @@ export class DevSession {
   /** Loads the manifests into the in-memory stores (only what changed is re-queued). */
   #apply(repo: RepoObjects): void {
     this.#refused = (repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
+    this.#loadErrors = loadErrorCount(repo);
     const refresh = this.#o.refresh;
     const keep = <T extends { metadata: { resourceVersion?: string }; status?: unknown }>(store: ObjectStore<T & { metadata: { name?: string; namespace?: string } }>, obj: T & { metadata: { name?: string; namespace?: string } }) => {
       const old = store.get(objectKey(obj.metadata.namespace, obj.metadata.name!));
@@ -346,7 +354,11 @@ export class DevSession {
     this.#reconciledOnce.clear();
   }
 
-  readyCounts(): { ready: number; failed: number } {
+  /**
+   * ready/failed: ExternalSecrets (a refused one fails). loadErrors: the load's errors, whatever
+   * the kind (a refused SecretStore or PushSecret, a YAML syntax error): `--once` fails on them too.
+   */
+  readyCounts(): { ready: number; failed: number; loadErrors: number } {
     let ready = 0;
     let failed = this.#refused.length;
     for (const es of this.externalSecrets.list()) {
@@ -354,7 +366,7 @@ export class DevSession {
       if (c?.status === 'True') ready++;
       else failed++;
     }
-    return { ready, failed };
+    return { ready, failed, loadErrors: this.#loadErrors };
   }
 
   #events(): EventSink {
@@ -410,6 +422,22 @@ export class DevSession {
     });
     for (const line of stateLines(entries, this.#refused)) this.#print.line(line);
   }
+}
+
+/** How many errors a load printed (each left something unapplied). */
+export function loadErrorCount(repo: Pick<RepoObjects, 'problems'>): number {
+  return repo.problems.filter((p) => p.severity === 'error').length;
+}
+
+/**
+ * The summary `dev --once` (and `--demo` when something fails) prints, and its exit code: 1 when
+ * an ExternalSecret fails or the load had an error (a refused manifest of any kind was not
+ * applied), as `--once` is the CI smoke test; else 0.
+ */
+export function onceSummary(c: { ready: number; failed: number; loadErrors: number }): { lines: string[]; exitCode: number } {
+  const lines = [`${c.ready} ExternalSecret(s) ready, ${c.failed} failing`];
+  if (c.loadErrors > 0) lines.push(`${c.loadErrors} manifest error(s) above: what they name was not applied`);
+  return { lines, exitCode: c.failed > 0 || c.loadErrors > 0 ? 1 : 0 };
 }
 
 /** The Ready condition of an ExternalSecret's status, if any. */

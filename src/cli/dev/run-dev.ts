@@ -4,7 +4,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { logLevelFrom } from '../../config.ts';
 import type { DevFlags } from '../commands/dev.ts';
-import { DevSession, loadAndReport, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
+import { DevSession, loadAndReport, loadErrorCount, onceSummary, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
 import { parsePort } from '../commands/vault.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -69,9 +69,10 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
   try {
     await waitUntil(() => session.isSettled(), 60_000);
     const first = session.readyCounts();
-    if (flags.once || first.failed > 0) {
-      out.write(`${first.ready} ExternalSecret(s) ready, ${first.failed} failing\n`);
-      return first.failed > 0 ? 1 : 0;
+    const summary = onceSummary(first);
+    if (flags.once || summary.exitCode !== 0) {
+      for (const l of summary.lines) out.write(`${l}\n`);
+      return summary.exitCode;
     }
     return await demoRotation(session, out);
   } finally {
@@ -101,7 +102,7 @@ async function demoRotation(session: DevSession, out: NodeJS.WritableStream): Pr
     out.write(`  ${t}: resourceVersion ${a?.resourceVersion} → ${b?.resourceVersion}, data-hash ${hash(a)} → ${hash(b)}\n`);
   }
   if (!changed) throw new ProjectorError('Internal', 'the rotation did not reach the projected Secret within 20s');
-  out.write('the rotated value reached the Secret with no Git change. Next: projector dev <your repo> (see README)\n');
+  out.write('the rotated value reached the Secret with no Git change. Next: npx projector dev <your repo> (see README)\n');
   return 0;
 }
 
@@ -142,9 +143,10 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
     // An ExternalSecret the API server would refuse was never applied: it fails too.
     const refused = (dev.local.repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
     const failed = [...wanted.filter((k) => readyOf(k)?.status !== 'True'), ...refused];
-    if (flags.once || failed.length) {
-      out.write(`${wanted.length + refused.length - failed.length} ExternalSecret(s) ready, ${failed.length} failing\n`);
-      return failed.length ? 1 : 0;
+    const summary = onceSummary({ ready: wanted.length + refused.length - failed.length, failed: failed.length, loadErrors: loadErrorCount(dev.local.repo) });
+    if (flags.once || summary.exitCode !== 0) {
+      for (const l of summary.lines) out.write(`${l}\n`);
+      return summary.exitCode;
     }
     const targets = dev.local.repo.externalSecrets.map((es) => ({ ns: es.metadata.namespace, name: targetNameOf(es) }));
     const hashes = async () => Promise.all(targets.map(async (t) => (await dev.kube.getSecret(t.ns, t.name))?.metadata));

@@ -21,7 +21,17 @@ export interface CallContext {
    * (default: the store annotation, for the operator, `check` and `dev`; `--api-version` for the CLI).
    */
   apiVersionFix?: string | undefined;
+  /**
+   * The field or flag that names the secret, in "fix …" hints (default `remoteRef.key`, the
+   * ExternalSecret's field, for the operator, `check` and `dev`; `--name` for `vault secret`).
+   */
+  nameField?: string | undefined;
+  /** The field or flag that pins the version, likewise (default `remoteRef.version`; `--version` for the CLI). */
+  versionField?: string | undefined;
 }
+
+const nameField = (ctx: CallContext): string => ctx.nameField ?? 'remoteRef.key';
+const versionField = (ctx: CallContext): string => ctx.versionField ?? 'remoteRef.version';
 
 /** "secret", "certificate" or "key", for messages. */
 function noun(ctx: CallContext): string {
@@ -210,19 +220,19 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     }
     const nameProblem = ctx.secretName !== undefined ? objectNameProblem(ctx.secretName, ctx.objectType) : undefined;
     if (nameProblem) {
-      return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the ${noun(ctx)} name (${answered}): ${nameProblem}; fix remoteRef.key`);
+      return error('InvalidSpec', 'invalid-name', `vault ${ctx.vaultUrl} refused the ${noun(ctx)} name (${answered}): ${nameProblem}; fix ${nameField(ctx)}`);
     }
     if (ctx.secretName !== undefined && ctx.version && !KV_VERSION.test(ctx.version)) {
-      return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused version "${ctx.version}" of ${noun(ctx)} "${ctx.secretName}" (${answered}): a Key Vault version is 32 hexadecimal characters; fix remoteRef.version`);
+      return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused version "${ctx.version}" of ${noun(ctx)} "${ctx.secretName}" (${answered}): a Key Vault version is 32 hexadecimal characters; fix ${versionField(ctx)}`);
     }
-    return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused the request for ${target} as malformed (${answered}); check remoteRef.key and remoteRef.version`);
+    return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused the request for ${target} as malformed (${answered}); check ${nameField(ctx)} and ${versionField(ctx)}`);
   }
   if (status === 401) {
     return error('StoreAuthFailed', 'unauthorized', `vault ${ctx.vaultUrl} refused the store's access token${whileReading(ctx)} (${answered}); check that the store's tenantId is the vault's tenant and that its credential is current`);
   }
   if (status === 403) {
     if (inner === 'SecretDisabled' || inner === 'KeyDisabled' || inner === 'CertificateDisabled') {
-      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); enable it in the vault or point remoteRef.key at an enabled ${noun(ctx)}`);
+      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); enable it in the vault or point ${nameField(ctx)} at an enabled ${noun(ctx)}`);
     }
     if (inner === 'SecretExpired') {
       return error('VaultForbidden', 'expired', `${target} has expired and this vault refuses to serve it (${answered}); set a new version or a later expiry date`);
@@ -234,10 +244,10 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
   }
   if (status === 404) {
     if (ctx.secretName !== undefined && ctx.version) {
-      return error('VaultNotFound', 'version-not-found', `${target} does not exist (${answered}): the ${noun(ctx)} has no such version, or does not exist; fix remoteRef.version or remove it to read the latest`);
+      return error('VaultNotFound', 'version-not-found', `${target} does not exist (${answered}): the ${noun(ctx)} has no such version, or does not exist; fix ${versionField(ctx)} or remove it to read the latest`);
     }
     if (ctx.secretName !== undefined) {
-      return error('VaultNotFound', 'not-found', `${target} does not exist (${answered}); create it or fix remoteRef.key (a ${noun(ctx)} deleted less than the retention period ago can be recovered)`);
+      return error('VaultNotFound', 'not-found', `${target} does not exist (${answered}); create it or fix ${nameField(ctx)} (a ${noun(ctx)} deleted less than the retention period ago can be recovered)`);
     }
     return error('VaultNotFound', 'not-found', `vault ${ctx.vaultUrl} answered ${answered}; check the store's vaultUrl`);
   }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliOutput, formatJson, formatJunit, formatText, hasFailed, shouldUseColor, type Report } from '../../../src/cli/output.ts';
+import { CliOutput, formatJson, formatJunit, documentLabel, formatText, hasFailed, shouldUseColor, type Report } from '../../../src/cli/output.ts';
 
 function report(problems: Report['problems'], strict = false): Report {
   return {
@@ -89,5 +89,14 @@ describe('CliOutput', () => {
     cli.error('cannot read x');
     assert.deepEqual(out, ['projector validate: ok (2 documents in 2 files)\n']);
     assert.deepEqual(err, ['projector: error: cannot read x\n']);
+  });
+});
+
+describe('documentLabel', () => {
+  it('names a cluster-scoped object by name alone, even when the document wrote a namespace (JUnit case names)', () => {
+    assert.equal(documentLabel({ kind: 'ClusterPushSecret', name: 'cps', namespace: 'default', index: 0 }), 'ClusterPushSecret cps');
+    assert.equal(documentLabel({ kind: 'ClusterGenerator', name: 'g', namespace: 'ns', index: 0 }), 'ClusterGenerator g');
+    assert.equal(documentLabel({ kind: 'PushSecret', name: 'ps', namespace: 'default', index: 0 }), 'PushSecret default/ps');
+    assert.equal(documentLabel({ kind: undefined, name: undefined, namespace: undefined, index: 2 } as never), 'document 3');
   });
 });

@@ -188,6 +188,26 @@ describe('toProjectorError', () => {
     assert.match(e.message, /answered 409 Conflict for secret "netbox-db" .*another operation on it is in progress/);
   });
 
+  it("names the caller's own field or flag for the secret and version (the CLI's --name, --version), remoteRef.* by default", () => {
+    const cli = { nameField: '--name', versionField: '--version' };
+    const cases: [number, string, string | undefined, Record<string, string>, RegExp][] = [
+      [404, 'SecretNotFound', undefined, {}, /; create it or fix --name \(a secret deleted/],
+      [404, 'SecretNotFound', undefined, { version: '0123abcd' }, /fix --version or remove it/],
+      [400, 'BadParameter', undefined, { secretName: 'bad_name' }, /"bad_name" cannot be a Key Vault secret name: .*; fix --name$/],
+      [400, 'BadParameter', undefined, { version: 'v1' }, /a Key Vault version is 32 hexadecimal characters; fix --version$/],
+      [400, 'BadParameter', undefined, {}, /as malformed \(400 BadParameter\); check --name and --version$/],
+      [403, 'Forbidden', 'SecretDisabled', {}, /point --name at an enabled secret$/],
+    ];
+    for (const [status, code, inner, extra, want] of cases) {
+      const err = () => restError(status, { code, ...(inner && { innerCode: inner }) });
+      const e = toProjectorError(err(), { ...ctx, ...extra, ...cli }, NOW);
+      assert.match(e.message, want);
+      assert.doesNotMatch(e.message, /remoteRef/);
+      // Without them, the ExternalSecret's fields, as the operator, check and dev say.
+      assert.match(toProjectorError(err(), { ...ctx, ...extra }, NOW).message, /remoteRef\.(key|version)/);
+    }
+  });
+
   it('says a 400 on a version that is not 32 hex characters is about the version', () => {
     const e = toProjectorError(restError(400, { code: 'BadParameter' }), { ...ctx, version: 'v1' }, NOW);
     assert.equal(e.code, 'InvalidSpec');
