@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { eventually } from './eventually.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-export const CRD_FILES = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets', 'pushsecrets'].map((p) => `${root}deploy/crds/${p}.external-secrets.io.yaml`);
+export const CRD_FILES = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets', 'pushsecrets', 'clusterpushsecrets'].map((p) => `${root}deploy/crds/${p}.external-secrets.io.yaml`);
 /** The generator CRDs (generators.external-secrets.io); installCrds leaves them out unless asked. */
 export const GENERATOR_CRD_FILES = ['passwords', 'uuids', 'fakes', 'acraccesstokens', 'clustergenerators', 'generatorstates'].map((p) => `${root}deploy/crds/${p}.generators.external-secrets.io.yaml`);
 

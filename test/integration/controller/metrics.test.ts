@@ -92,6 +92,15 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
       (n: number) => n > 0,
       { timeoutMs: 30_000, message: 'PushSecret reconciled' },
     );
+    // A ClusterPushSecret selecting no namespace: its controller reconciles it (ESO's dashboard has its panels).
+    await env.k.apply([
+      { apiVersion: 'external-secrets.io/v1alpha1', kind: 'ClusterPushSecret', metadata: { name: 'none' }, spec: { namespaceSelectors: [{ matchLabels: { 'projector.test/absent': 'yes' } }], pushSecretSpec: { secretStoreRefs: [{ kind: 'ClusterSecretStore', name: HOWTO.store }], selector: { secret: { name: 'push-source' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'metrics-cluster-pushed' } } }] } } } as never,
+    ]);
+    await eventually(
+      async () => (((await env.k.custom.getClusterCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', plural: 'clusterpushsecrets', name: 'none' })) as any).status?.conditions ?? []).length,
+      (n: number) => n > 0,
+      { timeoutMs: 30_000, message: 'ClusterPushSecret reconciled' },
+    );
   });
 
   after(async () => {
@@ -175,7 +184,7 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
     const s = await scrape(url);
     const samples: Sample[] = s.samples.map((x) => ({ ...x, labels: { ...x.labels, service: 'external-secrets-metrics' } }));
     const controllers = [...new Set(samples.filter((x) => x.name === 'controller_runtime_active_workers').map((x) => x.labels.controller!))].sort();
-    assert.deepEqual(controllers, ['clusterexternalsecret', 'clustersecretstore', 'externalsecret', 'pushsecret', 'secretstore'], 'the $controller variable (label_values of active_workers)');
+    assert.deepEqual(controllers, ['clusterexternalsecret', 'clusterpushsecret', 'clustersecretstore', 'externalsecret', 'pushsecret', 'secretstore'], 'the $controller variable (label_values of active_workers)');
 
     // Families ESO has and Projector lacks: its optional webhook does not count requests (docs/metrics.md).
     const absent = (selector: string) => /controller_runtime_webhook_/.test(selector);

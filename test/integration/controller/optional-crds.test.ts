@@ -13,9 +13,11 @@ import { portOf, serveEndpoints } from '../../../src/controller/http-endpoints.t
 
 const CES_CRD = 'clusterexternalsecrets.external-secrets.io';
 const PUSH_CRD = 'pushsecrets.external-secrets.io';
-const coreCrds = CRD_FILES.filter((f) => !f.endsWith(`/${CES_CRD}.yaml`) && !f.endsWith(`/${PUSH_CRD}.yaml`));
+const CPS_CRD = 'clusterpushsecrets.external-secrets.io';
+const OPTIONAL = [CES_CRD, CPS_CRD, PUSH_CRD];
+const coreCrds = CRD_FILES.filter((f) => !OPTIONAL.some((crd) => f.endsWith(`/${crd}.yaml`)));
 const cesCrd = CRD_FILES.filter((f) => f.endsWith(`/${CES_CRD}.yaml`));
-const pushCrd = CRD_FILES.filter((f) => f.endsWith(`/${PUSH_CRD}.yaml`));
+const pushCrds = CRD_FILES.filter((f) => f.endsWith(`/${PUSH_CRD}.yaml`) || f.endsWith(`/${CPS_CRD}.yaml`));
 
 describe('optional CRDs: an operator on a cluster without the ClusterExternalSecret and PushSecret CRDs', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
@@ -31,7 +33,7 @@ describe('optional CRDs: an operator on a cluster without the ClusterExternalSec
   before(async () => {
     assert.equal(coreCrds.length, 3);
     assert.equal(cesCrd.length, 1);
-    assert.equal(pushCrd.length, 1);
+    assert.equal(pushCrds.length, 2);
     cp = await startControlPlane();
     k = new Cluster(cp.admin);
     await k.installCrds(coreCrds);
@@ -63,10 +65,11 @@ describe('optional CRDs: an operator on a cluster without the ClusterExternalSec
     assert.equal(r.status, 200);
     assert.equal(
       r.body,
-      `ok\n${[CES_CRD, PUSH_CRD].map((crd) => `warning: CRD ${crd} is not installed: its kind is not served until it is (the other kinds are); install it with kubectl apply -k deploy/crds (or the Helm chart's CRDs)\n`).join('')}`,
+      `ok\n${OPTIONAL.map((crd) => `warning: CRD ${crd} is not installed: its kind is not served until it is (the other kinds are); install it with kubectl apply -k deploy/crds (or the Helm chart's CRDs)\n`).join('')}`,
     );
     assert.deepEqual(op.manager.missingResources(), [
       { path: '/apis/external-secrets.io/v1/clusterexternalsecrets', crd: CES_CRD, optional: true },
+      { path: '/apis/external-secrets.io/v1alpha1/clusterpushsecrets', crd: CPS_CRD, optional: true },
       { path: '/apis/external-secrets.io/v1alpha1/pushsecrets', crd: PUSH_CRD, optional: true },
     ]);
     const warnings = op
@@ -78,8 +81,8 @@ describe('optional CRDs: an operator on a cluster without the ClusterExternalSec
     assert.match(JSON.parse(warnings[0]!).msg, /the other kinds are served, and this one starts when the CRD appears \(install the CRDs: kubectl apply -k deploy\/crds/);
   });
 
-  it('serves ClusterExternalSecrets (and PushSecrets) once the CRDs are installed, without a restart', async () => {
-    await k.installCrds([...cesCrd, ...pushCrd]);
+  it('serves ClusterExternalSecrets (and PushSecrets, ClusterPushSecrets) once the CRDs are installed, without a restart', async () => {
+    await k.installCrds([...cesCrd, ...pushCrds]);
     await k.namespace('team-a', { team: 'a' });
     await k.apply([
       {
