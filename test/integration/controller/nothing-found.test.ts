@@ -129,10 +129,10 @@ describe('nothing found: every deletionPolicy × creationPolicy × {find empty, 
 
           // The burst: the remote secrets are deleted (and purged, so they can be created again).
           const gone = scenario === 'some404' ? (['B'] as const) : (['A', 'B'] as const);
-          for (const g of gone) {
-            await env.vault.admin.deleteSecret(remote[g]);
-            await env.vault.admin.purgeSecret(remote[g]);
-          }
+          // In one tick (the admin calls change the state before their first await): a refresh between
+          // two separate deletions would rightly see A gone and B still there and write B alone.
+          await Promise.all(gone.map((g) => env.vault.admin.deleteSecret(remote[g])));
+          await Promise.all(gone.map((g) => env.vault.admin.purgeSecret(remote[g])));
           const want = during(deletion, creation, scenario, ns);
           const observe = async () => {
             const [s, r] = await Promise.all([k().secret(ns, 'app'), readyOf()]);
