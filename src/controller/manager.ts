@@ -369,7 +369,7 @@ export class Manager {
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
-        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: this.#timedClusterExternalSecrets(cesReconciler), concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
+        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: this.#timedWhileExists(cesReconciler, this.clusterExternalSecrets, (key, sec) => this.metrics.clusterExternalSecretReconciled(key, sec)), concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
         ...(reloader && reloadQueue && reloadMetrics ? [runWorkers({ ...common, queue: reloadQueue, reconciler: reloader.reconciler(), concurrency: 2, metrics: reloadMetrics })] : []),
       ]);
     };
@@ -464,17 +464,7 @@ export class Manager {
       log: log.child({ controller: 'clusterpushsecret' }),
     });
     // ESO's clusterpushsecret_reconcile_duration, while the ClusterPushSecret exists.
-    const timed: Reconciler = {
-      name: reconciler.name,
-      reconcile: async (key) => {
-        const started = performance.now();
-        try {
-          return await reconciler.reconcile(key);
-        } finally {
-          if (this.clusterPushSecrets.get(key)) this.metrics.clusterPushSecretReconciled(key, (performance.now() - started) / 1000);
-        }
-      },
-    };
+    const timed = this.#timedWhileExists(reconciler, this.clusterPushSecrets, (key, s) => this.metrics.clusterPushSecretReconciled(key, s));
     return runWorkers({ ...common, queue, reconciler: timed, concurrency: 1, metrics });
   }
 
@@ -508,7 +498,7 @@ export class Manager {
       generate: this.#o.pushGenerator ?? this.#pushGenerate(log),
       changes,
     });
-    return runWorkers({ ...common, queue, reconciler: this.#timedPushSecrets(reconciler), concurrency: 1, metrics });
+    return runWorkers({ ...common, queue, reconciler: this.#timedWhileExists(reconciler, this.pushSecrets, (key, sec) => this.metrics.pushSecretReconciled(key, sec)), concurrency: 1, metrics });
   }
 
   // --- metrics (controller/metrics.ts) ---
@@ -547,9 +537,12 @@ export class Manager {
     };
   }
 
-  /** ESO's clusterexternalsecret_reconcile_duration, while the ClusterExternalSecret exists (as for stores). */
-  /** ESO's deferred pushsecret_reconcile_duration, for PushSecrets that still exist. */
-  #timedPushSecrets(inner: Reconciler): Reconciler {
+  /**
+   * ESO's deferred `<kind>_reconcile_duration` (ClusterExternalSecret, PushSecret, ClusterPushSecret):
+   * `record(key, seconds)` after each reconcile of an object that still exists in `objects`, so a
+   * deleted object's series stays removed.
+   */
+  #timedWhileExists(inner: Reconciler, objects: { get(key: ObjectKey): unknown }, record: (key: ObjectKey, seconds: number) => void): Reconciler {
     return {
       name: inner.name,
       reconcile: async (key, signal) => {
@@ -557,21 +550,7 @@ export class Manager {
         try {
           return await inner.reconcile(key, signal);
         } finally {
-          if (this.pushSecrets.get(key)) this.metrics.pushSecretReconciled(key, (performance.now() - started) / 1000);
-        }
-      },
-    };
-  }
-
-  #timedClusterExternalSecrets(inner: Reconciler): Reconciler {
-    return {
-      name: inner.name,
-      reconcile: async (key, signal) => {
-        const started = performance.now();
-        try {
-          return await inner.reconcile(key, signal);
-        } finally {
-          if (this.clusterExternalSecrets.get(key)) this.metrics.clusterExternalSecretReconciled(key, (performance.now() - started) / 1000);
+          if (objects.get(key)) record(key, (performance.now() - started) / 1000);
         }
       },
     };
