@@ -1,6 +1,7 @@
 // A real self-signed certificate with its key, as PKCS#12 (base64) and PEM, for cert/ tests.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { certificateSerialHex } from '../../src/vault/tls.ts';
 
 export interface TestCertificate {
   certDer: Buffer;
@@ -74,8 +75,9 @@ function rsaKeys(): { key: forge.pki.rsa.PrivateKey; publicKey: forge.pki.Public
 }
 
 function serial(): string {
-  // A positive serial: the high bit cleared.
-  return `0${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`;
+  // The vault's own rule: positive and minimally encoded. The former '0' + random hex made a padded
+  // serial OpenSSL refuses (ERR_OSSL_ASN1_ILLEGAL_PADDING) for 1 random string in 512.
+  return certificateSerialHex(randomBytes(16));
 }
 
 function validForTests(cert: forge.pki.Certificate): void {
