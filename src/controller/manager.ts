@@ -1,7 +1,7 @@
 // Composition root of the operator: reflectors → object stores (with indexes) → queues → reconcilers.
 // Watch handlers only map events to keys; reconcilers read the stores.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ClusterExternalSecret, ExternalSecret, GenericStore, ObjectKey } from '../api/index.ts';
+import type { ClusterExternalSecret, ExternalSecret, GenericStore, LabelSelector, ObjectKey } from '../api/index.ts';
 import { GROUP, LABEL_MANAGED } from '../api/constants.ts';
 import { objectKey } from '../api/object-key.ts';
 import type { ObjectMeta } from '../api/meta.ts';
@@ -411,6 +411,23 @@ export class Manager {
         queue.add(k);
       }
     });
+    // Label-selected stores (secretStoreRefs[].labelSelector): a store created, relabelled or deleted
+    // that a selector of its kind matches (old or new labels) pushes at once, as a changed source
+    // does (ESO waits for refreshInterval). Same namespace for SecretStores.
+    this.pushSecrets.addIndex('store-selector', (ps) => ((ps.spec.secretStoreRefs ?? []).some((r) => r.labelSelector) ? ['*'] : []));
+    const onStore = (kind: 'SecretStore' | 'ClusterSecretStore') => (type: string, store: GenericStore, old: GenericStore | undefined) => {
+      if (type === 'modified' && same(old?.metadata.labels, store.metadata.labels)) return;
+      const hit = (sel: LabelSelector) => checkLabelSelector(sel, '').length === 0 && (matchesLabelSelector(sel, store.metadata.labels ?? {}) || (old !== undefined && matchesLabelSelector(sel, old.metadata.labels ?? {})));
+      for (const ps of this.pushSecrets.byIndex('store-selector', '*')) {
+        if (kind === 'SecretStore' && ps.metadata.namespace !== store.metadata.namespace) continue;
+        if (!ps.spec.secretStoreRefs.some((r) => r.labelSelector && (r.kind ?? 'SecretStore') === kind && hit(r.labelSelector))) continue;
+        const k = keyOf(ps.metadata);
+        changes.mark(k, clock.now().getTime(), true);
+        queue.add(k);
+      }
+    };
+    this.secretStores.onChange(onStore('SecretStore'));
+    this.clusterSecretStores.onChange(onStore('ClusterSecretStore'));
     return { queue, changes, metrics };
   }
 
@@ -494,6 +511,7 @@ export class Manager {
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
       renderTemplate: this.#o.renderTemplate,
+      renderKeyTemplate: this.#o.renderKeyTemplate,
       // selector.generatorRef runs the generators dataFrom uses (ESO: resolveSecretFromGenerator).
       generate: this.#o.pushGenerator ?? this.#pushGenerate(log),
       changes,

@@ -16,6 +16,8 @@ import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
 import { utf8SequenceLength } from './go-string.ts';
 import { checkLabelSelector } from './validate.ts';
+import { dataToIssues, expandDataTo, resolveSourceKeyConflicts, reverseKeys, type PushStoreIdentity } from './push-secret-data-to.ts';
+import type { KeyTemplateRenderer } from './transform.ts';
 
 export type SecretBytes = Sensitive<Uint8Array>;
 
@@ -72,7 +74,8 @@ export function pushSyncVersionOf(ps: PushSecret): string {
 /**
  * Static checks of a PushSecret (no I/O): used by `projector validate`, `check` and the reconciler,
  * so all judge a manifest alike. Paths are manifest field paths; messages never hold a value.
- * Unimplemented ESO fields are NotSupported (docs/pushsecret.md).
+ * Unimplemented ESO fields are NotSupported (docs/pushsecret.md). spec.dataTo's rules are in
+ * core/push-secret-data-to.ts dataToIssues.
  */
 export function validatePushSecret(ps: PushSecret): Issue[] {
   const out: Issue[] = [];
@@ -94,17 +97,17 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
   if ((spec.secretStoreRefs ?? []).length === 0) out.push(issue('spec.secretStoreRefs', 'InvalidSpec', 'spec.secretStoreRefs names no store'));
   (spec.secretStoreRefs ?? []).forEach((ref, i) => {
     const path = `spec.secretStoreRefs[${i}]`;
-    if (ref.labelSelector && !ref.name) out.push(issue(`${path}.labelSelector`, 'NotSupported', 'selecting stores by label is not supported by Projector yet; name the store'));
+    // ESO's GetSecretStores: a labelSelector selects the stores (a name beside it is ignored).
+    if (ref.labelSelector) out.push(...checkLabelSelector(ref.labelSelector, `${path}.labelSelector`));
     else if (!ref.name) out.push(issue(`${path}.name`, 'InvalidSpec', 'refStore Name must be provided'));
   });
-  if ((spec.dataTo ?? []).length > 0) out.push(issue('spec.dataTo', 'NotSupported', 'spec.dataTo is not supported by Projector yet; list the keys in spec.data'));
+  out.push(...dataToIssues(ps));
   (spec.data ?? []).forEach((d, i) => {
     if (d.match?.remoteRef?.property) out.push(issue(`spec.data[${i}].match.remoteRef.property`, 'PropertyIgnored', PROPERTY_IGNORED, 'warning'));
-    if (d.conversionStrategy === 'ReverseUnicode') out.push(issue(`spec.data[${i}].conversionStrategy`, 'NotSupported', 'conversionStrategy ReverseUnicode is not supported by Projector yet'));
     if (!d.match?.remoteRef?.remoteKey) out.push(issue(`spec.data[${i}].match.remoteRef.remoteKey`, 'InvalidSpec', 'remoteKey must not be empty'));
   });
-  if ((spec.data ?? []).length === 0) out.push(issue('spec.data', 'InvalidSpec', 'spec.data is empty: nothing would be pushed'));
-  const dup = duplicateRemoteKey(spec.data ?? []);
+  if ((spec.data ?? []).length === 0 && (spec.dataTo ?? []).length === 0) out.push(issue('spec.data', 'InvalidSpec', 'spec.data and spec.dataTo are empty: nothing would be pushed'));
+  const dup = duplicateRemoteKey((spec.data ?? []).map((data, i) => ({ data, field: `spec.data[${i}]` })));
   if (dup) out.push(issue(dup.path, 'InvalidSpec', dup.message));
   if (spec.template?.engineVersion === 'v1') out.push(issue('spec.template.engineVersion', 'NotSupported', 'spec.template.engineVersion v1 is not supported by Projector; use v2'));
   return out;
@@ -117,9 +120,9 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
  * on every sync; refused too. Projector pushes through azurekv only, so the rule applies to every
  * PushSecret.
  */
-function duplicateRemoteKey(data: readonly PushSecretData[]): { path: string; message: string } | undefined {
-  const seen = new Map<string, { index: number; source: string; property: string }>();
-  for (const [i, d] of data.entries()) {
+function duplicateRemoteKey(items: readonly { data: PushSecretData; field: string }[]): { path: string; message: string } | undefined {
+  const seen = new Map<string, { field: string; source: string; property: string }>();
+  for (const { data: d, field } of items) {
     const { remoteKey, property } = d.match?.remoteRef ?? { remoteKey: '' };
     const source = d.match?.secretKey ?? '';
     const first = seen.get(remoteKey);
@@ -128,16 +131,21 @@ function duplicateRemoteKey(data: readonly PushSecretData[]): { path: string; me
         const message = property
           ? `duplicate remote key ${JSON.stringify(remoteKey)} with property ${JSON.stringify(property)}: source keys ${JSON.stringify(first.source)} and ${JSON.stringify(source)} both map to the same destination`
           : `duplicate remote key ${JSON.stringify(remoteKey)}: source keys ${JSON.stringify(first.source)} and ${JSON.stringify(source)} both map to the same destination`;
-        return { path: `spec.data[${i}].match.remoteRef`, message };
+        return { path: remoteRefPath(field), message };
       }
       return {
-        path: `spec.data[${i}].match.remoteRef`,
-        message: `remote key ${JSON.stringify(remoteKey)} is also written by spec.data[${first.index}]; they differ only by property, which azurekv ignores (each value replaces the whole Key Vault secret), so they would overwrite each other on every sync`,
+        path: remoteRefPath(field),
+        message: `remote key ${JSON.stringify(remoteKey)} is also written by ${first.field}; they differ only by property, which azurekv ignores (each value replaces the whole Key Vault secret), so they would overwrite each other on every sync`,
       };
     }
-    seen.set(remoteKey, { index: i, source, property: property ?? '' });
+    seen.set(remoteKey, { field, source, property: property ?? '' });
   }
   return undefined;
+}
+
+/** Where an item's remote key is written: spec.data[i].match.remoteRef, or the spec.dataTo[i] entry. */
+function remoteRefPath(field: string): string {
+  return field.startsWith('spec.data[') ? `${field}.match.remoteRef` : field;
 }
 
 /** The message of the `property` warning (validate and the Ready condition say the same). */
@@ -188,21 +196,44 @@ export interface PushItem {
   value: SecretBytes;
 }
 
+/** What planPushItems needs beyond the PushSecret and the source data. */
+export interface PlanPushOptions {
+  /** The store the items go to: the spec.dataTo entries targeting it are expanded. Without it, spec.data only. */
+  store?: PushStoreIdentity;
+  /** spec.dataTo[].rewrite[].transform (key templates, as ExternalSecret dataFrom rewrite). */
+  renderKeyTemplate?: KeyTemplateRenderer;
+}
+
 /**
- * The values spec.data asks for, from the source Secret's data (after the template): an item with a
- * secretKey pushes that key's bytes (ESO: `secret key <k> does not exist` when missing); one without
- * pushes the whole Secret as JSON (wholeSecretJson). Throws ProjectorError SourceNotFound naming the key.
+ * The values to push to one store, from the source Secret's data (after the template), as ESO's
+ * handlePushSecretDataForStore + pushSecretEntry: the spec.dataTo entries targeting the store
+ * expanded (core/push-secret-data-to.ts expandDataTo), merged with spec.data (an explicit item wins
+ * a Secret key both push; resolveSourceKeyConflicts), every remote key once (ESO's
+ * validateRemoteKeyUniqueness, plus the azurekv property rule of validatePushSecret). Each item's
+ * keys are converted by its conversionStrategy (ReverseUnicode: `_U00e9_` → `é`; a collision fails);
+ * an item with a secretKey pushes that (converted) key's bytes (ESO: `secret key <k> does not
+ * exist` when missing), one without pushes the (converted) Secret whole as JSON (wholeSecretJson),
+ * a dataTo bundle only its matched keys.
+ * @throws ProjectorError SourceNotFound naming the key; InvalidSpec for conversion, rewrite and
+ *   duplicate-destination failures (paths and Secret keys, never values).
  */
-export function planPushItems(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>): PushItem[] {
-  return (ps.spec.data ?? []).map((data, i) => {
-    const field = `spec.data[${i}]`;
+export function planPushItems(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>, opts: PlanPushOptions = {}): PushItem[] {
+  const explicit: { data: PushSecretData; field: string; bundle?: ReadonlyMap<string, SecretBytes> }[] = (ps.spec.data ?? []).map((data, i) => ({ data, field: `spec.data[${i}]` }));
+  const expanded = opts.store ? expandDataTo(ps, opts.store, source, opts.renderKeyTemplate) : [];
+  const items = expanded.length > 0 ? resolveSourceKeyConflicts(expanded, explicit, source) : explicit;
+  if (expanded.length > 0) {
+    const dup = duplicateRemoteKey(items);
+    if (dup) throw new ProjectorError('InvalidSpec', `${dup.path}: ${dup.message}`, { field: dup.path });
+  }
+  return items.map(({ data, field, bundle }) => {
+    const values = bundle ?? reverseKeys(data.conversionStrategy, source, field);
     const key = data.match.secretKey;
     if (key) {
-      const value = source.get(key);
+      const value = values.get(key);
       if (!value) throw new ProjectorError('SourceNotFound', `secret key ${key} does not exist`, { field: `${field}.match.secretKey` });
       return { data, statusRef: statusRefOf(data), field, value };
     }
-    return { data, statusRef: statusRefOf(data), field, value: wholeSecretJson(source) };
+    return { data, statusRef: statusRefOf(data), field, value: wholeSecretJson(values) };
   });
 }
 
@@ -245,12 +276,18 @@ function goJsonString(bytes: Uint8Array): string {
 
 const utf8 = new TextDecoder('utf-8');
 
-/** ESO's mergeSecretState: `next` with every entry of `old` it lacks (new entries win). */
+/**
+ * ESO's mergeSecretState (pushsecret_controller.go): a copy of `next` with every entry of `old`
+ * inserted over it (Go's maps.Insert), so for an entry both have, `old`'s item wins; `next` absent
+ * gives `old`. ESO calls it on failure paths as (pushed now, status before), so the recorded item of
+ * an entry stays the one last recorded on success, and in its loop over label-selected Secrets as
+ * (merged so far, this Secret's), so the later Secret's item wins.
+ */
 export function mergeSyncedState(next: SyncedPushSecrets | undefined, old: SyncedPushSecrets | undefined): SyncedPushSecrets {
   if (!next) return { ...(old ?? {}) };
   const out: SyncedPushSecrets = {};
   for (const [store, entries] of Object.entries(next)) out[store] = { ...entries };
-  for (const [store, entries] of Object.entries(old ?? {})) out[store] = { ...entries, ...(out[store] ?? {}) };
+  for (const [store, entries] of Object.entries(old ?? {})) out[store] = { ...(out[store] ?? {}), ...entries };
   return out;
 }
 

@@ -4,8 +4,8 @@ import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
-import { planTargetSecret, type LiveSecret, type Plan, type SecretBytes, type TemplateRenderer, type TemplateSources } from '../../core/plan-target-secret.ts';
-import { templateSourceNames } from '../../core/render-target-template.ts';
+import { planTargetSecret, type LiveSecret, type Plan, type TemplateRenderer, type TemplateSources } from '../../core/plan-target-secret.ts';
+import { readTemplateSources } from '../template-sources.ts';
 import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
@@ -133,26 +133,9 @@ export class ExternalSecretReconciler implements Reconciler {
     }
   }
 
-  /**
-   * The ConfigMaps and Secrets templateFrom names, read in the ExternalSecret's namespace at each
-   * sync, as ESO's templating.Parser does with a live Get (they are not watched: a change shows at
-   * the next refresh). One that does not exist is left out; the renderer says so.
-   */
-  async #readTemplateSources(es: ExternalSecret): Promise<TemplateSources | undefined> {
-    const names = templateSourceNames(es);
-    if (names.configMaps.length === 0 && names.secrets.length === 0) return undefined;
-    const ns = es.metadata.namespace;
-    const configMaps = new Map<string, Record<string, string>>();
-    const secrets = new Map<string, ReadonlyMap<string, SecretBytes>>();
-    for (const name of names.configMaps) {
-      const cm = this.#d.kube.getConfigMap ? await this.#d.kube.getConfigMap(ns, name) : undefined;
-      if (cm) configMaps.set(name, cm);
-    }
-    for (const name of names.secrets) {
-      const s = await this.#d.kube.getSecret(ns, name);
-      if (s) secrets.set(name, s.data);
-    }
-    return { configMaps, secrets };
+  /** templateFrom's ConfigMaps and Secrets (controller/template-sources.ts, shared with PushSecret). */
+  #readTemplateSources(es: ExternalSecret): Promise<TemplateSources | undefined> {
+    return readTemplateSources(this.#d.kube, es);
   }
 
   /** An existing target without ESO's managed label gets it first, as ESO patches it on (Reconcile). */

@@ -12,7 +12,9 @@ import {
   pushStatusFailed, pushStatusSourceDeleted, pushStatusSynced, pushStoreKey, PUSH_SECRET_FINALIZER, storeRefOfKey, untilNextPush, updatePolicyOf,
   type SecretBytes,
 } from '../../core/push-secret.ts';
-import { isStoreAllowed, labelSelectorQuery } from '../../core/store-access.ts';
+import { assertDataToSelectorsMatch, type PushStoreIdentity } from '../../core/push-secret-data-to.ts';
+import { isStoreAllowed, labelSelectorQuery, matchesLabelSelector } from '../../core/store-access.ts';
+import type { KeyTemplateRenderer } from '../../core/transform.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -22,6 +24,7 @@ import type { ChangeTimes } from '../change-times.ts';
 import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
+import { readTemplateSources } from '../template-sources.ts';
 
 /**
  * A generator's output for `selector.generatorRef` (generators are built apart; the manager passes
@@ -34,7 +37,7 @@ export interface PushSecretDeps {
   secretStores: Lister<GenericStore>;
   clusterSecretStores: Lister<GenericStore>;
   namespaceLabels(namespace: string): Record<string, string> | undefined;
-  kube: Pick<KubeClient, 'getSecret' | 'listSecrets' | 'patchStatus' | 'setFinalizers'>;
+  kube: Pick<KubeClient, 'getSecret' | 'listSecrets' | 'patchStatus' | 'setFinalizers'> & Partial<Pick<KubeClient, 'getConfigMap'>>;
   clients: ClientCache;
   events: EventSink;
   clock: Clock;
@@ -42,15 +45,18 @@ export interface PushSecretDeps {
   controllerClass: string;
   exclusiveControllerClass?: boolean | undefined;
   renderTemplate?: TemplateRenderer | undefined;
+  /** spec.dataTo[].rewrite[].transform (key templates, as ExternalSecret dataFrom rewrite). */
+  renderKeyTemplate?: KeyTemplateRenderer | undefined;
   generate?: PushGenerator | undefined;
   /** Source Secrets that changed since the last reconcile (the manager's Secret watch). */
   changes?: ChangeTimes;
 }
 
-/** A store this instance does not serve (controller class): ESO drops it (removeUnmanagedStores). */
+/** A store to push to: its status key (`<Kind>/<name>`), the object, and what dataTo matches it by. */
 interface ResolvedStore {
   key: string;
   store: GenericStore;
+  identity: PushStoreIdentity;
 }
 
 /** A failure with the synced state to record (ESO markAsFailed's syncState). */
@@ -111,16 +117,26 @@ export class PushSecretReconciler implements Reconciler {
       if (sources === 'source-deleted') return await this.#sourceDeleted(ps, now, log, signal);
       const stores = this.#stores(ps);
       if (stores.length === 0) return { kind: 'done' };
+      // ESO's validateDataToMatchesResolvedStores: a label-selecting dataTo entry must reach a store.
+      assertDataToSelectorsMatch(ps, stores.map((s) => s.identity));
       // ESO's loop over resolveSecrets' Secrets (one for a name or a generator, each label-selected
-      // one otherwise): template, push to every store; the synced maps merged (later entries win).
+      // one otherwise): template, then per store its items (spec.data and the dataTo entries for
+      // that store), pushed; the synced maps merged (the later Secret's entries win).
       let synced: SyncedPushSecrets = {};
       for (const source of sources) {
-        const data = this.#applyTemplate(ps, source);
-        const items = planPushItems(ps, data);
+        const data = await this.#applyTemplate(ps, source);
         const pushed: SyncedPushSecrets = {};
-        for (const { key: storeKey, store } of stores) {
+        for (const { key: storeKey, store, identity } of stores) {
           const writer = await this.#writer(ps, store, signal);
           pushed[storeKey] = {};
+          let items;
+          try {
+            items = planPushItems(ps, data, { store: identity, renderKeyTemplate: this.#d.renderKeyTemplate });
+          } catch (e) {
+            if (!(e instanceof ProjectorError)) throw e;
+            // ESO: the expansion fails inside PushSecretToProviders; what was pushed is recorded.
+            throw new PushFailure(e, `${e.code}: set secret failed: ${e.message}`, mergeSyncedState(pushed, ps.status?.syncedPushSecrets));
+          }
           for (const item of items) {
             try {
               if (updatePolicyOf(ps) === 'IfNotExists' && (await writer.secretExists(item.data.match.remoteRef.remoteKey, signal))) {
@@ -138,11 +154,13 @@ export class PushSecretReconciler implements Reconciler {
             pushed[storeKey]![item.statusRef] = recorded(item.data);
           }
         }
-        synced = mergeSyncedState(pushed, synced);
+        synced = mergeSyncedState(synced, pushed);
       }
-      // ESO deletes (deletionPolicy Delete) inside that loop, so with no selected Secret nothing is
-      // deleted. Every Secret pushes the same spec.data items here (no dataTo), so deleting once
-      // against the merged map removes what ESO's per-Secret passes remove.
+      // ESO deletes (deletionPolicy Delete) inside that loop, against each Secret's own synced map,
+      // so with no selected Secret nothing is deleted. Projector deletes once, against the merged
+      // map: the same with spec.data alone (every Secret pushes the same items), and with dataTo
+      // over Secrets holding different keys it does not delete what another Secret just pushed
+      // (ESO's per-Secret pass does; a deliberate difference, docs/pushsecret.md).
       if (pushDeletionPolicyOf(ps) === 'Delete' && sources.length > 0) await this.#deleteRemoved(ps, synced, signal, log);
       await this.#d.kube.patchStatus(ps, pushStatusSynced(ps, synced, now));
       this.#d.events.normal(ps, PushReason.Synced, updatePolicyOf(ps) === 'IfNotExists' ? PushMessage.syncedIfNotExists : PushMessage.synced);
@@ -181,23 +199,48 @@ export class PushSecretReconciler implements Reconciler {
     return secrets.map((s) => s.data);
   }
 
-  /** ESO's GetSecretStores + removeUnmanagedStores + the store manager's namespace conditions. */
+  /**
+   * ESO's GetSecretStores + removeUnmanagedStores + the store manager's namespace conditions. A ref
+   * with a labelSelector selects every store of its kind matching it (SecretStores in the
+   * PushSecret's namespace, ClusterSecretStores cluster-wide), read from the informer cache at each
+   * push, in name order; a name beside the selector is ignored, as in ESO. None matching is not an
+   * error. A store named or selected twice is pushed to once.
+   */
   #stores(ps: PushSecret): ResolvedStore[] {
     const ns = ps.metadata.namespace;
     const out: ResolvedStore[] = [];
+    const seen = new Set<string>();
     for (const [i, ref] of ps.spec.secretStoreRefs.entries()) {
       const kind = ref.kind ?? 'SecretStore';
-      const name = ref.name!;
-      const store = (kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(storeKeyOf({ name, kind }, ns));
-      const field = `spec.secretStoreRefs[${i}].name`;
-      if (!store) throw new ProjectorError('StoreNotFound', `could not get ${kind} ${JSON.stringify(name)}${kind === 'SecretStore' ? ` in namespace "${ns}"` : ''}: not found`, { field });
-      if (store.metadata.deletionTimestamp) continue; // ESO: "skipping SecretStore that is being deleted"
-      if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) continue;
-      if (kind === 'ClusterSecretStore') {
-        const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
-        if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field });
+      const lister = kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores;
+      let candidates: { store: GenericStore; field: string }[];
+      if (ref.labelSelector) {
+        const sel = ref.labelSelector;
+        const field = `spec.secretStoreRefs[${i}].labelSelector`;
+        candidates = lister
+          .list()
+          .filter((s) => (kind === 'ClusterSecretStore' || s.metadata.namespace === ns) && matchesLabelSelector(sel, s.metadata.labels ?? {}))
+          .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
+          .map((store) => ({ store, field }));
+      } else {
+        const name = ref.name!;
+        const store = lister.get(storeKeyOf({ name, kind }, ns));
+        const field = `spec.secretStoreRefs[${i}].name`;
+        if (!store) throw new ProjectorError('StoreNotFound', `could not get ${kind} ${JSON.stringify(name)}${kind === 'SecretStore' ? ` in namespace "${ns}"` : ''}: not found`, { field });
+        candidates = [{ store, field }];
       }
-      out.push({ key: pushStoreKey(kind, name), store });
+      for (const { store, field } of candidates) {
+        const key = pushStoreKey(kind, store.metadata.name);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (store.metadata.deletionTimestamp) continue; // ESO: "skipping SecretStore that is being deleted"
+        if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) continue;
+        if (kind === 'ClusterSecretStore') {
+          const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
+          if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field });
+        }
+        out.push({ key, store, identity: { kind, name: store.metadata.name, labels: store.metadata.labels ?? {} } });
+      }
     }
     return out;
   }
@@ -209,22 +252,23 @@ export class PushSecretReconciler implements Reconciler {
   }
 
   /**
-   * ESO's applyTemplate: the template's data, labels and annotations rendered over the source data
-   * (source keys kept, template keys win). Rendered with the ExternalSecret template engine;
-   * messages name spec.template.
+   * ESO's applyTemplate (pushsecret_controller_template.go): templateFrom, then template.data,
+   * rendered over the source data (source keys kept, template keys win), with the ExternalSecret
+   * template engine and its templateFrom reader (controller/template-sources.ts), so both kinds
+   * resolve templates alike; messages name spec.template.
    */
-  #applyTemplate(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>): ReadonlyMap<string, SecretBytes> {
+  async #applyTemplate(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>): Promise<ReadonlyMap<string, SecretBytes>> {
     const template = ps.spec.template;
     if (!template) return source;
-    if (template.templateFrom?.length) throw new ProjectorError('NotSupported', 'spec.template.templateFrom is not supported for PushSecret by Projector yet', { field: 'spec.template.templateFrom' });
     if (!this.#d.renderTemplate) throw new ProjectorError('NotSupported', 'spec.template: no template engine in this driver', { field: 'spec.template' });
     const asEs = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: ps.metadata, spec: { target: { template } } } as never;
+    const rename = (t: string) => t.replaceAll('spec.target.template', 'spec.template');
     try {
-      const rendered = this.#d.renderTemplate(asEs, source);
+      const sources = await readTemplateSources(this.#d.kube, asEs);
+      const rendered = this.#d.renderTemplate(asEs, source, sources);
       return new Map([...source, ...rendered.data]);
     } catch (e) {
       if (!(e instanceof ProjectorError)) throw e;
-      const rename = (t: string) => t.replaceAll('spec.target.template', 'spec.template');
       throw new ProjectorError(e.code, rename(e.message), { ...e.details, ...(e.details.field && { field: rename(e.details.field) }) });
     }
   }
@@ -291,7 +335,7 @@ export class PushSecretReconciler implements Reconciler {
 
   #forgetClients(ps: PushSecret): void {
     for (const ref of ps.spec.secretStoreRefs) {
-      if (!ref.name) continue;
+      if (!ref.name || ref.labelSelector) continue;
       const kind = ref.kind ?? 'SecretStore';
       this.#d.clients.invalidate({ kind, metadata: { name: ref.name, namespace: kind === 'SecretStore' ? ps.metadata.namespace : undefined } });
     }

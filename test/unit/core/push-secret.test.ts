@@ -65,8 +65,11 @@ describe('PushSecret planning', () => {
     assert.deepEqual(single.map((i) => i.severity), ['warning']);
     assert.doesNotThrow(() => assertValidPushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }] })));
     assert.throws(() => assertValidPushSecret(ps({ data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'r', property: 'x' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'r', property: 'y' } } }] })), (e: ProjectorError) => e.code === 'InvalidSpec' && e.details.field === 'spec.data[1].match.remoteRef');
+    // dataTo and label-selected stores are served: valid, they raise nothing; a dataTo naming a store
+    // secretStoreRefs lists only by label is ESO's validateDataToStoreRefs error.
+    assert.deepEqual(validatePushSecret(ps({ dataTo: [{ storeRef: { name: 'kv' } }], secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }, { labelSelector: { matchLabels: { a: 'b' } } }] })), []);
     const codes = validatePushSecret(ps({ dataTo: [{ storeRef: { name: 'kv' } }], selector: { secret: { selector: { matchLabels: { a: 'b' } } } }, secretStoreRefs: [{ labelSelector: { matchLabels: { a: 'b' } } }] })).map((i) => [i.path, i.code]);
-    assert.deepEqual(codes, [['spec.secretStoreRefs[0].labelSelector', 'NotSupported'], ['spec.dataTo', 'NotSupported']]);
+    assert.deepEqual(codes, [['spec.dataTo[0].storeRef.name', 'InvalidSpec']]);
     // selector.secret.selector is served; one LabelSelectorAsSelector refuses is reported at its path.
     assert.deepEqual(validatePushSecret(ps({ selector: { secret: { selector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] } } } })), []);
     const badSelector = validatePushSecret(ps({ selector: { secret: { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] } } } }));
@@ -92,13 +95,19 @@ describe('PushSecret planning', () => {
     assert.equal(untilNextPush(ps({ refreshInterval: '0' }), now, true), undefined);
   });
 
-  it('deletes what the new synced map lacks, per store and entry; merges state with new entries winning', () => {
+  it("deletes what the new synced map lacks, per store and entry; merges state as ESO's mergeSecretState (old entries win)", () => {
     const item = (k: string) => ({ match: { remoteRef: { remoteKey: k } } });
     const old = { 'SecretStore/a': { x: item('x'), y: item('y') }, 'ClusterSecretStore/b': { z: item('z') } };
     const next = { 'SecretStore/a': { x: item('x') } };
     assert.deepEqual(pushDeletions(old, next).map((d) => `${d.storeKey}:${d.statusRef}`), ['SecretStore/a:y', 'ClusterSecretStore/b:z']);
     assert.deepEqual(pushDeletions(old, {}).length, 3);
-    assert.deepEqual(mergeSyncedState({ 'SecretStore/a': { x: item('x2') } }, old), { 'SecretStore/a': { x: item('x2'), y: item('y') }, 'ClusterSecretStore/b': { z: item('z') } });
+    // pushsecret_controller.go mergeSecretState: out := newMap.DeepCopy(); maps.Insert(out[k], old[k]):
+    // an entry in both keeps old's item; entries and stores only in new are kept; nil new gives old.
+    const merged = mergeSyncedState({ 'SecretStore/a': { x: item('x2'), n: item('n') }, 'SecretStore/c': { w: item('w') } }, old);
+    assert.deepEqual(merged, { 'SecretStore/a': { x: item('x'), y: item('y'), n: item('n') }, 'ClusterSecretStore/b': { z: item('z') }, 'SecretStore/c': { w: item('w') } });
+    assert.deepEqual(mergeSyncedState(undefined, old), old);
+    assert.deepEqual(mergeSyncedState({}, undefined), {});
+    assert.notEqual(mergeSyncedState({ 'SecretStore/a': {} }, old)['SecretStore/a'], old['SecretStore/a'], 'old maps are copied, never shared');
   });
 
   it("writes ESO's Ready condition: Synced (with the IfNotExists suffix) and Errored, keeping the transition time while the status holds", () => {

@@ -35,8 +35,10 @@ describe('docs/eso-parity.md', () => {
     }
     // The embedded ExternalSecret spec carries core/validate.ts NOT_SUPPORTED under its own prefix.
     assert.match(row('ClusterExternalSecret', 'spec.externalSecretSpec')!.note, /`spec\.externalSecretSpec\.syncWindows` NotSupported/);
-    // validatePushSecret refuses dataTo (the whole group) and names the others inside their groups.
-    assert.equal(row('PushSecret', 'spec.dataTo')?.state, 'NotSupported');
+    // validatePushSecret serves dataTo, label-selected stores and ReverseUnicode (their probes turn
+    // same); what it still refuses is named inside its group.
+    assert.equal(row('PushSecret', 'spec.dataTo')?.state, 'same');
+    assert.doesNotMatch(row('PushSecret', 'spec.secretStoreRefs')!.note, /NotSupported/);
     assert.match(row('PushSecret', 'spec.template')!.note, /`spec\.template\.engineVersion` NotSupported \(value v1\)/);
     assert.equal(row('PushSecret', 'spec.updatePolicy')?.state, 'same');
     // Generators: the kinds Projector runs are same, the others NotSupported, from core/generators.ts.
