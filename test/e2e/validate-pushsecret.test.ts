@@ -52,4 +52,32 @@ describe('projector validate: PushSecret (CLI process)', () => {
     assert.match(failed.stdout, /dup\.yaml:9:\d+: error InvalidSpec: remote key "app" is also written by spec\.data\[0\]; they differ only by property/);
     assert.ok(!failed.stdout.includes(CANARY) && !failed.stderr.includes(CANARY), 'no value printed');
   });
+  it('passes dataTo, label-selected stores and ReverseUnicode; reports a bad dataTo regexp, a storeRef not listed and a bad bundle name with the operator\'s rules (exit 1)', async () => {
+    const sub = mkdtempSync(join(dir, 'datato-'));
+    writeFileSync(join(sub, 'store.yaml'), STORE);
+    const spec = (dataTo: string, refs = '[{name: kv, kind: SecretStore}]') => `apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: {name: bulk, namespace: app}
+spec:
+  secretStoreRefs: ${refs}
+  selector: {secret: {name: src}}
+  data:
+    - match: {secretKey: db/host, remoteRef: {remoteKey: db-host}}
+      conversionStrategy: ReverseUnicode
+  dataTo:
+${dataTo}
+`;
+    writeFileSync(join(sub, 'good.yaml'), spec('    - storeRef: {name: kv}\n      match: {regexp: "^db-"}\n      rewrite: [{regexp: {source: "^db-", target: "app-"}}]\n    - storeRef: {name: kv}\n      remoteKey: app-bundle', '[{name: kv, kind: SecretStore}, {kind: ClusterSecretStore, labelSelector: {matchLabels: {env: prod}}}]'));
+    const ok = await runProjector(['validate', sub]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.doesNotMatch(ok.stdout, /NotSupported/);
+
+    writeFileSync(join(sub, 'good.yaml'), spec('    - storeRef: {name: kv}\n      match: {regexp: "(?=db)"}\n    - storeRef: {name: elsewhere}\n    - storeRef: {name: kv}\n      remoteKey: app_bundle'));
+    const bad = await runProjector(['validate', sub]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stdout, /good\.yaml:\d+:\d+: error InvalidSpec: not a valid Go regular expression/);
+    assert.match(bad.stdout, /error InvalidSpec: storeRef "elsewhere" \(SecretStore\) not found in secretStoreRefs/);
+    // The bundle's name is judged by the store's provider, as the operator's azurekv client would.
+    assert.match(bad.stdout, /good\.yaml:\d+:\d+: error InvalidRemoteKey: "app_bundle" cannot be a Key Vault secret name/);
+  });
 });

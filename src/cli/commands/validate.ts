@@ -341,6 +341,11 @@ function checkPushRemoteKeys(object: unknown, stores: LoadedDoc[], deps: Validat
       const key = item?.match?.remoteRef?.remoteKey;
       if (typeof key === 'string' && key !== '') out.push(...(provider.validateRemoteKey?.(key, 'data', `spec.data[${i}].match.remoteRef.remoteKey`) ?? []));
     });
+    // A dataTo bundle's name is known up front (per-key names come from the Secret's keys).
+    asArray(ps.spec?.dataTo).forEach((entry, i) => {
+      const key = entry?.remoteKey;
+      if (typeof key === 'string' && key !== '') out.push(...(provider.validateRemoteKey?.(key, 'data', `spec.dataTo[${i}].remoteKey`) ?? []));
+    });
   }
   return out;
 }

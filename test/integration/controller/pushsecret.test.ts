@@ -275,4 +275,66 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     assert.equal(await status(certs.getCertificate('y')), 404);
     assert.equal(await status(certs.getCertificate('z')), 404);
   });
+  it('spec.dataTo: per-key with rewrite, a bundle, explicit data winning a key, ReverseUnicode, all after a templateFrom ConfigMap (ESO expandDataTo, applyTemplate)', async () => {
+    const host = canary('host');
+    const user = canary('user');
+    const pass = canary('pass');
+    const extra = canary('extra');
+    await source('dt-src', { 'db-host': host, 'db-user': user, 'db-pass': pass, db_U002d_extra: extra, other: canary('other') });
+    await k.apply([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dt-tpl', namespace: NS }, data: { conn: 'u={{ index . "db-user" }};h={{ index . "db-host" }}' } }] as any);
+    await apply('dt', {
+      selector: { secret: { name: 'dt-src' } },
+      template: { templateFrom: [{ configMap: { name: 'dt-tpl', items: [{ key: 'conn' }] } }] },
+      dataTo: [
+        { storeRef: { name: 'kv' }, match: { regexp: '^db-' }, rewrite: [{ regexp: { source: '^db-', target: 'dt-db-' } }] },
+        { storeRef: { name: 'kv' }, remoteKey: 'dt-bundle', match: { regexp: '^(conn|db-host)$' } },
+      ],
+      data: [
+        { match: { secretKey: 'db-pass', remoteRef: { remoteKey: 'dt-explicit-pass' } } },
+        { match: { secretKey: 'db-extra', remoteRef: { remoteKey: 'dt-unicode' } }, conversionStrategy: 'ReverseUnicode' },
+      ],
+    });
+    const done = await eventually(() => pushSecret('dt'), (o) => o.status?.conditions?.[0]?.status === 'True', { timeoutMs: 20_000, message: 'dt Ready' });
+    assert.deepEqual(Object.keys(done.status.syncedPushSecrets['SecretStore/kv']).sort(), ['dt-bundle', 'dt-db-host', 'dt-db-user', 'dt-explicit-pass', 'dt-unicode']);
+    assert.deepEqual(done.status.syncedPushSecrets['SecretStore/kv']['dt-db-host'], { match: { secretKey: 'db-host', remoteRef: { remoteKey: 'dt-db-host' } }, conversionStrategy: 'None' });
+    assert.equal((await remote('dt-db-host'))?.value, host);
+    assert.equal((await remote('dt-db-user'))?.value, user);
+    assert.equal((await remote('dt-explicit-pass'))?.value, pass);
+    assert.equal(await remote('dt-db-pass'), undefined, 'explicit data wins db-pass: dataTo does not push it');
+    assert.equal((await remote('dt-unicode'))?.value, extra);
+    assert.equal((await remote('dt-bundle'))?.value, `{"conn":"u=${user};h=${host}","db-host":"${host}"}`);
+    assert.equal((await remote('dt-bundle'))?.properties.tags?.['managed-by'], 'external-secrets');
+
+    // An invalid dataTo regexp is refused before anything is pushed, at its path.
+    await apply('dt-bad', { selector: { secret: { name: 'dt-src' } }, dataTo: [{ storeRef: { name: 'kv' }, match: { regexp: '[invalid(regex' } }] });
+    const bad = await eventually(() => ready('dt-bad'), (c) => c.status === 'False', { timeoutMs: 20_000, message: 'dt-bad refused' });
+    assert.equal(bad.message, 'InvalidSpec: spec.dataTo[0].match.regexp: not a valid Go regular expression: missing closing ]');
+  });
+
+  it('secretStoreRefs[].labelSelector: a store labelled after the PushSecret exists is pushed to within seconds, with a dataTo selecting it by label', async () => {
+    const kvStore = (await k.custom.getNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1', namespace: NS, plural: 'secretstores', name: 'kv' })) as any;
+    await k.apply([{ apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'kv-late', namespace: NS }, spec: kvStore.spec }] as any);
+    await eventually(() => k.ready(NS, 'secretstores', 'kv-late'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'kv-late Ready' });
+    const a = canary('lbl-a');
+    await source('lbl-src', { 'lbl-a': a, skip: canary('skip') });
+    await apply('by-label', {
+      secretStoreRefs: [{ kind: 'SecretStore', labelSelector: { matchLabels: { 'push-target': 'late' } } }],
+      selector: { secret: { name: 'lbl-src' } },
+      dataTo: [{ storeRef: { kind: 'SecretStore', labelSelector: { matchLabels: { 'push-target': 'late' } } }, match: { regexp: '^lbl-' } }],
+    });
+    // No store carries the label yet: nothing is pushed and nothing fails (ESO: no store, no work).
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(await remote('lbl-a'), undefined);
+    assert.equal((await pushSecret('by-label')).status?.conditions?.[0]?.status, undefined);
+
+    const labelledAt = Date.now();
+    const { status } = await k.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${NS}/secretstores/kv-late`, { metadata: { labels: { 'push-target': 'late' } } }, 'application/merge-patch+json');
+    assert.ok(status < 300, `label patch: HTTP ${status}`);
+    await eventually(async () => (await remote('lbl-a'))?.value, a, { timeoutMs: 15_000, message: 'pushed once the store is labelled (refreshInterval is 1h)' });
+    assert.ok(Date.now() - labelledAt < 15_000);
+    assert.equal(await remote('skip'), undefined, 'match.regexp left skip out');
+    const synced = await eventually(() => pushSecret('by-label'), (o) => o.status?.conditions?.[0]?.status === 'True', { timeoutMs: 10_000, message: 'by-label Ready' });
+    assert.deepEqual(Object.keys(synced.status.syncedPushSecrets), ['SecretStore/kv-late']);
+    assert.deepEqual(Object.keys(synced.status.syncedPushSecrets['SecretStore/kv-late']), ['lbl-a']);
+  });
 });
