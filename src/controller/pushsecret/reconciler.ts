@@ -333,13 +333,19 @@ export class PushSecretReconciler implements Reconciler {
     return resultFor(e);
   }
 
+  /** Drops the cached clients of every store the PushSecret names or selects by label, so new credentials are read. */
   #forgetClients(ps: PushSecret): void {
+    const ns = ps.metadata.namespace;
     for (const ref of ps.spec.secretStoreRefs) {
-      if (!ref.name || ref.labelSelector) continue;
       const kind = ref.kind ?? 'SecretStore';
-      this.#d.clients.invalidate({ kind, metadata: { name: ref.name, namespace: kind === 'SecretStore' ? ps.metadata.namespace : undefined } });
+      const sel = ref.labelSelector;
+      const names = sel
+        ? (kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).list().filter((s) => (kind === 'ClusterSecretStore' || s.metadata.namespace === ns) && matchesLabelSelector(sel, s.metadata.labels ?? {})).map((s) => s.metadata.name)
+        : ref.name ? [ref.name] : [];
+      for (const name of names) this.#d.clients.invalidate({ kind, metadata: { name, namespace: kind === 'SecretStore' ? ns : undefined } });
     }
   }
+
 }
 
 /** The data item as ESO records it in status (conversionStrategy defaulted by the CRD). */

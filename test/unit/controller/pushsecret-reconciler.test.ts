@@ -32,6 +32,7 @@ class World {
   pushes: string[] = [];
   events: string[] = [];
   failOn?: string;
+  forgotten: string[] = [];
   constructor(spec: Partial<PushSecret['spec']>) {
     this.ps = { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'p', namespace: 'ns', generation: 1 }, spec: { secretStoreRefs: [], selector: { secret: { name: 'src' } }, ...spec } };
   }
@@ -60,7 +61,9 @@ class World {
           },
         };
       },
-      invalidate() {},
+      invalidate(s: GenericStore) {
+        w.forgotten.push(`${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`);
+      },
     } as unknown as ClientCache;
     return new PushSecretReconciler({
       pushSecrets: { get: () => w.ps, byIndex: () => [], list: () => [w.ps] },
@@ -126,6 +129,15 @@ describe('PushSecret reconcile: secretStoreRefs[].labelSelector (ESO GetSecretSt
     w.bump();
     await w.run();
     assert.deepEqual(w.pushes, ['SecretStore/a:tok=abc']);
+  });
+
+  it('a refused credential forgets the clients of the stores selected by label too', async () => {
+    const w = new World({ secretStoreRefs: [{ labelSelector: { matchLabels: { env: 'prod' } } }], data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: 'tok' } } }] });
+    w.stores = [store('SecretStore', 'a', { env: 'prod' }), store('SecretStore', 'b', { env: 'dev' })];
+    w.failOn = 'tok';
+    await w.run();
+    assert.match(w.ready()!.message!, /^VaultForbidden: set secret failed: could not write remote ref token to target secretstore a/);
+    assert.deepEqual(w.forgotten, ['SecretStore/ns/a']);
   });
 });
 
