@@ -12,6 +12,13 @@ import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
 
 export const PUSH_SECRET_VERSION = 'v1alpha1';
 
+// ESO's PushSecret template is the ExternalSecret's with engineVersion limited to v2 (its CRD's enum;
+// pushsecret_controller_template.go renders with v2 whatever is set): v1 is refused at apply time.
+const PushSecretTemplate = Type.Object(
+  { ...Template.properties, engineVersion: Type.Optional(StringEnum(['v2'], { default: 'v2' })) },
+  { 'x-kubernetes-validations': Rules.template },
+);
+
 const PushStoreKind = StringEnum(['SecretStore', 'ClusterSecretStore'], { default: 'SecretStore' });
 
 /** ESO's PushSecretStoreRef: a store by name, or every store of `kind` matching a label selector. */
@@ -92,7 +99,7 @@ export const PushSecretSpec = Type.Object({
   selector: PushSecretSelector,
   data: Type.Optional(Type.Array(PushSecretData)),
   dataTo: Type.Optional(Type.Array(PushSecretDataTo)),
-  template: Type.Optional(Template),
+  template: Type.Optional(PushSecretTemplate),
 });
 export type PushSecretSpec = Static<typeof PushSecretSpec>;
 

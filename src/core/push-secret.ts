@@ -109,7 +109,6 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
   if ((spec.data ?? []).length === 0 && (spec.dataTo ?? []).length === 0) out.push(issue('spec.data', 'InvalidSpec', 'spec.data and spec.dataTo are empty: nothing would be pushed'));
   const dup = duplicateRemoteKey((spec.data ?? []).map((data, i) => ({ data, field: `spec.data[${i}]` })));
   if (dup) out.push(issue(dup.path, 'InvalidSpec', dup.message));
-  if (spec.template?.engineVersion === 'v1') out.push(issue('spec.template.engineVersion', 'NotSupported', 'spec.template.engineVersion v1 is not supported by Projector; use v2'));
   return out;
 }
 

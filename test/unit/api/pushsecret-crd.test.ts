@@ -21,7 +21,7 @@ function ours(plural = 'pushsecrets'): Schema {
 const esoOf = (plural: string) => readEsoCrd(plural).spec.versions.find((v) => v.name === 'v1alpha1')!.schema.openAPIV3Schema;
 
 // Bounds Projector adds on purpose (docs/design/000-overview.md): the CEL duration rule needs one.
-const DELIBERATE = new Set(['spec.refreshInterval maxLength', 'spec.template.engineVersion enum' /* v1 accepted, reported NotSupported, as for ExternalSecret */]);
+const DELIBERATE = new Set(['spec.refreshInterval maxLength']);
 const KEYWORDS = ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minProperties', 'maxProperties', 'required', 'default', 'format', 'x-kubernetes-preserve-unknown-fields'];
 
 // ClusterPushSecret (ESO's external-secrets.io_clusterpushsecrets.yaml) embeds the PushSecret spec
