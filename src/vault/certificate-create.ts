@@ -2,12 +2,12 @@
 // read as Key Vault reads it (Certificates - Create Certificate, CertificatePolicy: key_props,
 // secret_props, x509_props, issuer), a new key pair, the X.509 certificate and the PKCS#10 request
 // AKV reports in the certificate operation. node:crypto makes the key and the signature; the DER
-// structures are written with core/template/der.ts because node:crypto cannot build a certificate
+// structures are written with der-writer.ts because node:crypto cannot build a certificate
 // and node-forge signs with RSA keys only (Key Vault creates EC certificates too).
 // Errors name policy fields, never key material.
 import { X509Certificate, createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { derBitString, derExplicit, derNull, derOctets, derOid, derSeq, derSet, derSmallInt, derUnsigned, tlv } from '../core/template/der.ts';
+import { derBitString, derExplicit, derNull, derOctets, derOid, derSeq, derSet, derSmallInt, derUnsigned, tlv } from './der-writer.ts';
 import { badParameter, VaultApiError } from './api-error.ts';
 import { PEM_FILE, PKCS12, secretValueOf, type ImportedCertificate } from './certificate-material.ts';
 
