@@ -1,7 +1,8 @@
 // The ExternalSecrets and stores a repository declares, as the objects the operator would see:
 // shared by `projector check`, `projector dev` and `projector evidence`.
 import { createHash } from 'node:crypto';
-import type { ClusterExternalSecret, ExternalSecret, GeneratorObject, GenericStore, PushSecret } from '../api/index.ts';
+import type { ClusterExternalSecret, ClusterPushSecret, ExternalSecret, GeneratorObject, GenericStore, PushSecret } from '../api/index.ts';
+import { CLUSTER_PUSH_SECRET_VERSION } from '../api/clusterpushsecret.ts';
 import { PUSH_SECRET_VERSION } from '../api/pushsecret.ts';
 import { API_VERSION, GROUP } from '../api/constants.ts';
 import { GENERATOR_API_VERSION, IMPLEMENTED_GENERATOR_KINDS } from '../api/generators.ts';
@@ -15,8 +16,8 @@ export interface RepoObjects {
   stores: GenericStore[];
   /** PushSecrets (external-secrets.io/v1alpha1): `projector check` asks about their destinations. */
   pushSecrets?: PushSecret[];
-  /** Names of the ClusterPushSecrets (cluster-scoped): `dev` does not run them and says so. */
-  clusterPushSecrets?: string[];
+  /** ClusterPushSecrets (cluster-scoped): `check` asks about the destinations of the PushSecrets they would create. */
+  clusterPushSecrets?: ClusterPushSecret[];
   /** ClusterExternalSecrets: `check` and `dev` expand them into the ExternalSecrets they would create. */
   clusterExternalSecrets: ClusterExternalSecret[];
   /**
@@ -91,7 +92,13 @@ export async function loadRepoObjects(paths: string[], defaultNamespace = 'defau
       } as PushSecret);
       out.origins.set(originKey('PushSecret', namespace, doc.name), where);
     } else if (doc.kind === 'ClusterPushSecret') {
-      (out.clusterPushSecrets ??= []).push(doc.name);
+      (out.clusterPushSecrets ??= []).push({
+        ...(o as object),
+        apiVersion: `${GROUP}/${CLUSTER_PUSH_SECRET_VERSION}`,
+        kind: 'ClusterPushSecret',
+        metadata: { ...(o.metadata ?? {}), name: doc.name, ...id },
+        spec: (o.spec ?? {}) as ClusterPushSecret['spec'],
+      } as ClusterPushSecret);
       out.origins.set(originKey('ClusterPushSecret', undefined, doc.name), where);
     } else if (doc.kind === 'SecretStore' || doc.kind === 'ClusterSecretStore') {
       const namespace = doc.kind === 'SecretStore' ? (doc.namespace ?? defaultNamespace) : undefined;

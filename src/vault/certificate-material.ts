@@ -62,6 +62,17 @@ function fromPem(text: string): { certs: Buffer[]; key: KeyObject } {
   return { certs, key };
 }
 
+function derOfForge(node: forge.asn1.Asn1): Buffer {
+  return Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary');
+}
+
+/**
+ * Certificates and the private key of a PKCS#12. node-forge decrypts and walks the bags (node:crypto
+ * cannot read PKCS#12), but it builds key and certificate objects for RSA only: for an EC key or an
+ * EC certificate it leaves the bag's ASN.1 (`bag.asn1`) instead. Both forms are turned into DER
+ * here, and node:crypto reads the key from its PKCS#8 bytes, so RSA and EC (P-256, P-384, P-521,
+ * P-256K) keys come out of the same path.
+ */
 function fromPkcs12(base64: string, password: string): { certs: Buffer[]; key: KeyObject } {
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -71,25 +82,70 @@ function fromPkcs12(base64: string, password: string): { certs: Buffer[]; key: K
     // forge's messages may describe the input: only the fact is reported.
     throw badParameter('The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format and the password is right.');
   }
-  const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
-  const keyBags = [
-    ...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []),
-    ...(p12.getBags({ bagType: forge.pki.oids.keyBag! })[forge.pki.oids.keyBag!] ?? []),
-  ];
-  const certs = certBags.filter((b) => b.cert).map((b) => Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(b.cert!)).getBytes(), 'binary'));
-  const forgeKey = keyBags.find((b) => b.key)?.key;
+  type Bag = forge.pkcs12.Bag & { asn1?: forge.asn1.Asn1 };
+  const bagsOf = (oid: string): Bag[] => (p12.getBags({ bagType: oid })[oid] ?? []) as Bag[];
+  const certs = bagsOf(forge.pki.oids.certBag!).flatMap((b) => (b.cert ? [derOfForge(forge.pki.certificateToAsn1(b.cert))] : b.asn1 ? [derOfForge(b.asn1)] : []));
+  const keyBag = [...bagsOf(forge.pki.oids.pkcs8ShroudedKeyBag!), ...bagsOf(forge.pki.oids.keyBag!)].find((b) => b.key || b.asn1);
   if (certs.length === 0) throw badParameter('The specified PKCS#12 X.509 certificate content holds no certificate.');
-  if (!forgeKey) throw badParameter('Private key is not specified in the specified PKCS#12 X.509 certificate content. Please specify private key in the PKCS#12 X.509 certificate content.');
-  const key = createPrivateKey({ key: forge.pki.privateKeyToPem(forgeKey), format: 'pem' });
+  if (!keyBag) throw badParameter('Private key is not specified in the specified PKCS#12 X.509 certificate content. Please specify private key in the PKCS#12 X.509 certificate content.');
+  let key: KeyObject;
+  try {
+    // An RSA bag: forge's key object, written back as PKCS#8; any other: the PrivateKeyInfo forge kept.
+    const pkcs8 = keyBag.key ? derOfForge(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key))) : derOfForge(keyBag.asn1!);
+    key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw badParameter('The specified PKCS#12 X.509 certificate content contains a private key that cannot be read.');
+  }
   return { certs, key };
 }
 
-/** A PKCS#12 of the key and chain without a password, as AKV serves a PKCS#12 certificate's secret. */
+/**
+ * A PKCS#12 of the key and chain without a password, as AKV serves a PKCS#12 certificate's secret.
+ * The structure is node-forge's toPkcs12Asn1 with a null password (certificates in a plain `data`
+ * safe, the leaf and the key bag sharing localKeyId = SHA-1 of the leaf, an unencrypted PKCS#8
+ * keyBag, a SHA-1 MAC keyed as forge keys it for no password), written here from DER because forge
+ * only writes RSA keys and certificates.
+ */
 function toPkcs12(certs: Buffer[], key: KeyObject): string {
-  const forgeKey = forge.pki.privateKeyFromPem(key.export({ type: 'pkcs8', format: 'pem' }).toString());
-  const forgeCerts = certs.map((der) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(der.toString('binary'))));
-  const asn1 = forge.pkcs12.toPkcs12Asn1(forgeKey, forgeCerts, null, { algorithm: '3des' });
-  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary').toString('base64');
+  const { asn1 } = forge;
+  const U = asn1.Class.UNIVERSAL;
+  const seq = (items: forge.asn1.Asn1[]) => asn1.create(U, asn1.Type.SEQUENCE, true, items);
+  const oid = (o: string) => asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(o).getBytes());
+  const octets = (bytes: string) => asn1.create(U, asn1.Type.OCTETSTRING, false, bytes);
+  const explicit0 = (item: forge.asn1.Asn1) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [item]);
+  const dataInfo = (content: forge.asn1.Asn1) => seq([oid(forge.pki.oids.data!), explicit0(octets(asn1.toDer(content).getBytes()))]);
+  const localKeyId = asn1.create(U, asn1.Type.SET, true, [
+    seq([oid(forge.pki.oids.localKeyId!), asn1.create(U, asn1.Type.SET, true, [octets(createHash('sha1').update(certs[0]!).digest().toString('binary'))])]),
+  ]);
+  const certBags = certs.map((der, i) =>
+    seq([
+      oid(forge.pki.oids.certBag!),
+      explicit0(seq([oid(forge.pki.oids.x509Certificate!), explicit0(octets(der.toString('binary')))])),
+      ...(i === 0 ? [localKeyId] : []),
+    ]),
+  );
+  const pkcs8 = asn1.fromDer(key.export({ type: 'pkcs8', format: 'der' }).toString('binary'));
+  const keyBag = seq([oid(forge.pki.oids.keyBag!), explicit0(pkcs8), localKeyId]);
+  const safe = seq([dataInfo(seq(certBags)), dataInfo(seq([keyBag]))]);
+  const safeDer = asn1.toDer(safe).getBytes();
+  const count = 2048;
+  const salt = forge.random.getBytesSync(8);
+  const macKey = forge.pkcs12.generateKey(null as unknown as string, forge.util.createBuffer(salt), 3, count, 20);
+  const hmac = forge.hmac.create();
+  hmac.start('sha1', macKey);
+  hmac.update(safeDer);
+  const macData = seq([
+    seq([seq([oid(forge.pki.oids.sha1!), asn1.create(U, asn1.Type.NULL, false, '')]), octets(hmac.digest().getBytes())]),
+    octets(salt),
+    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(count).getBytes()),
+  ]);
+  const pfx = seq([asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(3).getBytes()), dataInfo(safe), macData]);
+  return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary').toString('base64');
+}
+
+/** The backing secret's value for a chain (leaf first) and key: PEM (key, then certificates) or a passwordless PKCS#12 (base64). */
+export function secretValueOf(contentType: typeof PKCS12 | typeof PEM_FILE, chain: Buffer[], key: KeyObject): string {
+  return contentType === PEM_FILE ? pemOf('PRIVATE KEY', key.export({ type: 'pkcs8', format: 'der' })) + chain.map((c) => pemOf('CERTIFICATE', c)).join('') : toPkcs12(chain, key);
 }
 
 /**
@@ -106,8 +162,7 @@ function pemInBase64(value: string): string | undefined {
 /**
  * Reads an import's `value` (and `pwd`): PEM when `contentType` is application/x-pem-file (or the
  * text, or the base64 text, is PEM and no policy says otherwise), else base64 PKCS#12. 400 BadParameter when it holds
- * no certificate or no private key, as AKV answers. PKCS#12 is read with node-forge, which reads RSA
- * keys only: an EC key in a PKCS#12 is refused (import it as PEM).
+ * no certificate or no private key, as AKV answers. RSA and EC keys, in PEM and in PKCS#12 alike.
  */
 export function readCertificateImport(value: string, password: string | undefined, contentType: string | undefined): ImportedCertificate {
   const base64Pem = contentType === undefined && !value.includes('-----BEGIN') ? pemInBase64(value) : undefined;
@@ -122,9 +177,7 @@ export function readCertificateImport(value: string, password: string | undefine
     throw badParameter('The specified X.509 certificate content can not be read.');
   }
   const leaf = chain[0]!;
-  const secretValue = pem
-    ? pemOf('PRIVATE KEY', key.export({ type: 'pkcs8', format: 'der' })) + chain.map((c) => pemOf('CERTIFICATE', c)).join('')
-    : toPkcs12(chain, key);
+  const secretValue = secretValueOf(pem ? PEM_FILE : PKCS12, chain, key);
   return {
     leaf,
     chain,

@@ -7,7 +7,8 @@ import type { Logger } from '../platform/logger.ts';
 import type { VaultPrincipal } from './index.ts';
 import { VaultApiError, badParameter } from './api-error.ts';
 import { RECOVERY_LEVEL } from './bundles.ts';
-import { PEM_FILE, PKCS12, readCertificateImport } from './certificate-material.ts';
+import { PEM_FILE, PKCS12, readCertificateImport, type ImportedCertificate } from './certificate-material.ts';
+import { assertSelfIssuer, createSelfSignedCertificate, readCreatePolicy, type CreatePolicy } from './certificate-create.ts';
 import { defaultKeyOps, generateKey, importJwk, jwkOfKeyObject, publicJwk } from './key-material.ts';
 import type { CertificateVersionData, DeletedObject, KeyVersionData, ObjectAttributesData, StoredObject } from './objects.ts';
 import { RECOVERABLE_DAYS, managedByCertificate, type VaultState } from './state.ts';
@@ -159,6 +160,10 @@ export function createObjectsApi(deps: ObjectsApiDeps, pager: Pager) {
 
   function policyOf(o: StoredObject<CertificateVersionData>, v: CertificateVersionData): Record<string, unknown> {
     const first = o.versions[0]!;
+    const attributes = { enabled: true, created: first.attributes.created, updated: v.attributes.updated };
+    // A created certificate's policy is the one it was created with (defaults filled in), as AKV keeps it.
+    const created = [...o.versions].reverse().find((x) => x.policy)?.policy;
+    if (created) return { id: `${certId(o.name)}/policy`, ...created, attributes };
     return {
       id: `${certId(o.name)}/policy`,
       key_props: { exportable: true, kty: v.keyType, ...(v.keySize !== undefined && { key_size: v.keySize }), ...(v.crv !== undefined && { crv: v.crv }), reuse_key: false },
@@ -246,6 +251,99 @@ export function createObjectsApi(deps: ObjectsApiDeps, pager: Pager) {
 
   // ---- certificates ------------------------------------------------------------------------------
 
+  /** 409 when `name` is held by a secret or key that no certificate manages, or is a soft-deleted certificate. */
+  function assertCertificateNameFree(name: string): void {
+    deps.state.certificates.assertNotDeleted(name);
+    // One name for a certificate and the secret and key backing it: a secret or key of that name
+    // that no certificate manages blocks the import (409 Conflict; the wording here is ours).
+    if (!deps.state.certificates.has(name) && (deps.state.hasSecretName(name) || deps.state.keys.has(name) || deps.state.keys.isDeleted(name))) {
+      throw new VaultApiError(409, 'Conflict', `There is a secret or key named ${name} that is not managed by a certificate; a certificate cannot take its name.`);
+    }
+  }
+
+  /**
+   * Adds a certificate version with its managed key and secret of the same name and version (body
+   * `o` gives attributes and tags; `extra` the created version's policy and operation).
+   */
+  function storeCertificate(name: string, made: ImportedCertificate, o: Record<string, unknown>, extra: Pick<CertificateVersionData, 'policy' | 'operation'>) {
+    const attrs = parseAttributes(o.attributes);
+    const tags = parseTags(o.tags);
+    const now = deps.nowSeconds();
+    const version = deps.newVersion();
+    const attributes: ObjectAttributesData = { enabled: attrs.enabled ?? true, nbf: made.notBefore, exp: made.expires, created: now, updated: now };
+    const { kty, jwk } = jwkOfKeyObject(made.privateKey);
+    const cert: CertificateVersionData = {
+      version,
+      cer: made.leaf.toString('base64'),
+      x5t: made.x5t,
+      contentType: made.contentType,
+      subject: made.subject,
+      keyType: kty,
+      ...(kty === 'RSA' ? { keySize: Buffer.from(jwk.n!, 'base64url').length * 8 } : { crv: jwk.crv! }),
+      ...(tags && { tags }),
+      attributes,
+      ...extra,
+    };
+    const added = deps.state.certificates.add(name, cert);
+    deps.state.keys.add(name, { version, jwk, keyOps: defaultKeyOps(kty), ...(tags && { tags }), attributes: { ...attributes, exportable: true }, managed: true });
+    deps.state.addManagedSecretVersion(name, {
+      version,
+      value: made.secretValue,
+      contentType: made.contentType,
+      ...(tags && { tags }),
+      attributes: { ...attributes },
+      kid: keyId(added.object.name, version),
+      managed: true,
+    });
+    return { added, cert, version };
+  }
+
+  /** AKV's CertificateOperation for a version made by create: issuer Self completes at once here. */
+  function operationOf(o: StoredObject<CertificateVersionData>, v: CertificateVersionData): Record<string, unknown> {
+    const op = v.operation!;
+    return {
+      id: `${certId(o.name)}/pending`,
+      issuer: op.issuer,
+      csr: op.csr,
+      cancellation_requested: false,
+      status: 'completed',
+      target: certId(o.name),
+      request_id: op.requestId,
+    };
+  }
+
+  /**
+   * POST /certificates/{name}/create: 202 with the certificate operation. Issuer Self only: the
+   * certificate is made at once (AKV takes a few seconds and reports `inProgress` meanwhile; a client
+   * polls /pending until the status is no longer inProgress, so an operation completed at once reads
+   * the same to it). Without a policy, the certificate's current policy is used, as AKV does.
+   */
+  async function createCertificate(name: string, body: string, caller: ObjectCaller): Promise<{ status: number; body: Record<string, unknown> }> {
+    assertMay(caller, 'certificates', 'write', 'create', name);
+    const o = parseJson(body);
+    const existing = o.policy === undefined || o.policy === null ? (deps.state.certificates.has(name) ? [...deps.state.certificates.get(name).object.versions].reverse().find((v) => v.policy)?.policy : undefined) : undefined;
+    const policy: CreatePolicy = readCreatePolicy(o.policy ?? existing);
+    assertSelfIssuer(policy.issuer.name);
+    assertCertificateNameFree(name);
+    const made = createSelfSignedCertificate(policy, deps.nowSeconds());
+    const requestId = deps.newVersion();
+    const { added, cert, version } = storeCertificate(name, made, o, {
+      policy: policy as unknown as Record<string, unknown>,
+      operation: { requestId, issuer: { ...policy.issuer }, csr: made.csr.toString('base64') },
+    });
+    await deps.persist();
+    deps.log.info({ certificate: added.object.name, version, clientId: caller.clientId }, 'certificate created');
+    return { status: 202, body: operationOf(added.object, cert) };
+  }
+
+  function getPendingOperation(name: string, caller: ObjectCaller): Record<string, unknown> {
+    assertMay(caller, 'certificates', 'read', 'get', name);
+    const found = deps.state.certificates.has(name) ? deps.state.certificates.get(name) : undefined;
+    // The latest version's operation: an imported latest version has none (AKV: no pending operation).
+    if (!found?.version.operation) throw new VaultApiError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`);
+    return operationOf(found.object, found.version);
+  }
+
   async function importCertificate(name: string, body: string, caller: ObjectCaller): Promise<Record<string, unknown>> {
     assertMay(caller, 'certificates', 'write', 'import', name);
     const o = parseJson(body);
@@ -255,41 +353,9 @@ export function createObjectsApi(deps: ObjectsApiDeps, pager: Pager) {
     const secretProps = policy?.secret_props && typeof policy.secret_props === 'object' ? (policy.secret_props as Record<string, unknown>) : undefined;
     const contentType = typeof secretProps?.contentType === 'string' ? secretProps.contentType : undefined;
     if (contentType !== undefined && contentType !== PEM_FILE && contentType !== PKCS12) throw badParameter(`Property policy.secret_props.contentType must be ${PKCS12} or ${PEM_FILE}.`);
-    deps.state.certificates.assertNotDeleted(name);
-    // One name for a certificate and the secret and key backing it: a secret or key of that name
-    // that no certificate manages blocks the import (409 Conflict; the wording here is ours).
-    if (!deps.state.certificates.has(name) && (deps.state.hasSecretName(name) || deps.state.keys.has(name) || deps.state.keys.isDeleted(name))) {
-      throw new VaultApiError(409, 'Conflict', `There is a secret or key named ${name} that is not managed by a certificate; a certificate cannot take its name.`);
-    }
+    assertCertificateNameFree(name);
     const imported = readCertificateImport(o.value, typeof o.pwd === 'string' ? o.pwd : undefined, contentType);
-    const attrs = parseAttributes(o.attributes);
-    const tags = parseTags(o.tags);
-    const now = deps.nowSeconds();
-    const version = deps.newVersion();
-    const attributes: ObjectAttributesData = { enabled: attrs.enabled ?? true, nbf: imported.notBefore, exp: imported.expires, created: now, updated: now };
-    const { kty, jwk } = jwkOfKeyObject(imported.privateKey);
-    const cert: CertificateVersionData = {
-      version,
-      cer: imported.leaf.toString('base64'),
-      x5t: imported.x5t,
-      contentType: imported.contentType,
-      subject: imported.subject,
-      keyType: kty,
-      ...(kty === 'RSA' ? { keySize: Buffer.from(jwk.n!, 'base64url').length * 8 } : { crv: jwk.crv! }),
-      ...(tags && { tags }),
-      attributes,
-    };
-    const added = deps.state.certificates.add(name, cert);
-    deps.state.keys.add(name, { version, jwk, keyOps: defaultKeyOps(kty), ...(tags && { tags }), attributes: { ...attributes, exportable: true }, managed: true });
-    deps.state.addManagedSecretVersion(name, {
-      version,
-      value: imported.secretValue,
-      contentType: imported.contentType,
-      ...(tags && { tags }),
-      attributes: { ...attributes },
-      kid: keyId(added.object.name, version),
-      managed: true,
-    });
+    const { added, cert, version } = storeCertificate(name, imported, o, {});
     await deps.persist();
     deps.log.info({ certificate: added.object.name, version, clientId: caller.clientId }, 'certificate imported');
     return certBundle(added.object, cert, true);
@@ -383,7 +449,9 @@ export function createObjectsApi(deps: ObjectsApiDeps, pager: Pager) {
       const found = deps.state.certificates.get(name);
       return ok(policyOf(found.object, found.version));
     }
+    if (req.method === 'GET' && sub === 'pending') return ok(getPendingOperation(name, caller));
     if (req.method === 'GET') return ok(getCertificate(name, sub, caller));
+    if (req.method === 'POST' && sub === 'create') return createCertificate(name, req.body, caller);
     if (req.method === 'POST' && sub === 'import') return ok(await importCertificate(name, req.body, caller));
     if (req.method === 'DELETE' && sub === undefined) return ok(await deleteCertificate(name, caller));
     notAllowed(req);

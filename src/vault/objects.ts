@@ -45,6 +45,10 @@ export interface CertificateVersionData {
   crv?: string;
   tags?: Record<string, string>;
   attributes: ObjectAttributesData;
+  /** The policy it was created with (POST /certificates/{name}/create); absent for an import. */
+  policy?: Record<string, unknown>;
+  /** The creation operation of this version (GET /certificates/{name}/pending); absent for an import. */
+  operation?: { requestId: string; issuer: Record<string, unknown>; csr: string };
 }
 
 export interface StoredObject<V> {

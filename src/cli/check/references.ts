@@ -1,9 +1,10 @@
 // Pure: the remote references a repository's ExternalSecrets make, one per data item and dataFrom
 // entry, each tied to the store it reads from, and the key that makes two of them one vault read.
-import type { ClusterExternalSecret, ExternalSecret, FindRef, PushSecret, RemoteRef, SecretStoreRef } from '../../api/index.ts';
+import type { ClusterExternalSecret, ClusterPushSecret, ExternalSecret, FindRef, PushSecret, RemoteRef, SecretStoreRef } from '../../api/index.ts';
 import type { GeneratorRef } from '../../sync/generate.ts';
 import { desiredExternalSecret, externalSecretNameOf, namespaceSelectorsOf } from '../../core/cluster-external-secret.ts';
 import { abbreviate } from '../../core/limits.ts';
+import { desiredPushSecret, pushSecretNameOf } from '../../core/cluster-push-secret.ts';
 
 export type StoreKindName = 'SecretStore' | 'ClusterSecretStore';
 
@@ -39,6 +40,8 @@ export interface CheckReference {
   originKey?: string;
   /** Set when the reference comes from a ClusterExternalSecret's externalSecretSpec: its name. */
   clusterExternalSecret?: string;
+  /** Set when the destination comes from a ClusterPushSecret's pushSecretSpec: its name. */
+  clusterPushSecret?: string;
 }
 
 export function storeKeyOf(store: StoreId): string {
@@ -196,6 +199,36 @@ export function collectClusterReferences(cesList: readonly ClusterExternalSecret
       for (const ns of namespaces) {
         out.push({ ...ref, ...common, externalSecret: `${ns}/${esName}`, namespace: ns, ...(namespacedStore ? { store: { ...ref.store!, namespace: ns } } : {}) });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The destinations of each ClusterPushSecret's pushSecretSpec, as the PushSecrets it would create
+ * (core/cluster-push-secret.ts desiredPushSecret) name them. Its namespaceSelectors match namespace
+ * labels, which only a cluster knows, so check places them as it places a ClusterExternalSecret's
+ * references: a ClusterSecretStore destination is the same in every namespace, one row keyed by the
+ * ClusterPushSecret's name (no namespace); a SecretStore destination is one row per namespace where
+ * the scanned paths define that store (keyed `<namespace>/<PushSecret name>`), and one row that fails
+ * as an undefined store when they define it nowhere.
+ */
+export function collectClusterPushReferences(cpsList: readonly ClusterPushSecret[], repo: Pick<NamespacedNames, 'secretStoreNamespaces'>): CheckReference[] {
+  const out: CheckReference[] = [];
+  for (const cps of cpsList) {
+    if (!cps.spec?.pushSecretSpec) continue;
+    const cpsName = cps.metadata.name;
+    const psName = pushSecretNameOf(cps);
+    const common = { clusterPushSecret: cpsName, originKey: originKeyOf('ClusterPushSecret', undefined, cpsName) };
+    // Collected on the PushSecret it would create in a placeholder namespace, then placed.
+    for (const ref of collectPushReferences([desiredPushSecret(cps, '', psName, undefined)])) {
+      if (ref.store?.kind !== 'SecretStore') {
+        out.push({ ...ref, ...common, externalSecret: cpsName });
+        continue;
+      }
+      const namespaces = repo.secretStoreNamespaces(ref.store.name);
+      if (namespaces.length === 0) out.push({ ...ref, ...common, externalSecret: cpsName });
+      for (const ns of namespaces) out.push({ ...ref, ...common, externalSecret: `${ns}/${psName}`, namespace: ns, store: { ...ref.store, namespace: ns } });
     }
   }
   return out;

@@ -21,8 +21,10 @@ export function checkSummaryLine(run: CheckRun): string {
   const counts = countByOutcome(run.rows);
   const parts = OUTCOMES.filter((o) => counts[o] > 0).map((o) => `${counts[o]} ${o}`);
   const externalSecrets = new Set(run.rows.filter((r) => !r.kind).map((r) => r.externalSecret)).size;
-  const pushSecrets = new Set(run.rows.filter((r) => r.kind === 'PushSecret').map((r) => r.externalSecret)).size;
-  const scope = `${plural(run.rows.length, 'reference')} in ${plural(externalSecrets, 'ExternalSecret')}${pushSecrets > 0 ? ` and ${plural(pushSecrets, 'PushSecret')}` : ''}, ${plural(run.reads, 'vault read')}`;
+  const pushSecrets = new Set(run.rows.filter((r) => r.kind === 'PushSecret' && r.clusterPushSecret === undefined).map((r) => r.externalSecret)).size;
+  const clusterPushSecrets = new Set(run.rows.flatMap((r) => (r.clusterPushSecret !== undefined ? [r.clusterPushSecret] : []))).size;
+  const pushers = [...(pushSecrets > 0 ? [plural(pushSecrets, 'PushSecret')] : []), ...(clusterPushSecrets > 0 ? [plural(clusterPushSecrets, 'ClusterPushSecret')] : [])];
+  const scope = `${plural(run.rows.length, 'reference')} in ${plural(externalSecrets, 'ExternalSecret')}${pushers.map((p) => ` and ${p}`).join('')}, ${plural(run.reads, 'vault read')}`;
   return `projector check: ${parts.length > 0 ? parts.join(', ') : 'nothing to check'} (${scope})`;
 }
 
@@ -77,7 +79,8 @@ export function formatCheckJson(run: CheckRun, exitCode: number): string {
     ok: exitCode === 0,
     summary: { references: run.rows.length, reads: run.reads, ...countByOutcome(run.rows) },
     results: sortedRows(run.rows).map((r) => ({
-      ...(r.kind ? { kind: r.kind, pushSecret: r.externalSecret } : { externalSecret: r.externalSecret }),
+      ...(r.kind === 'ClusterPushSecret' ? { kind: r.kind } : r.kind ? { kind: r.kind, pushSecret: r.externalSecret } : { externalSecret: r.externalSecret }),
+      ...(r.clusterPushSecret !== undefined ? { clusterPushSecret: r.clusterPushSecret } : {}),
       ...(r.origin ? { origin: r.origin } : {}),
       field: r.field,
       ...(r.secretKey !== undefined ? { secretKey: r.secretKey } : {}),

@@ -13,16 +13,16 @@ import { noProgress, type Progress } from '../progress.ts';
 import { classifyDescription, classifyError, classifyFind, classifyPushDestination, type CheckResult } from './classify.ts';
 import { environmentHost, missingVariables, requiredRoles, type CredentialEnvironment } from './environment-host.ts';
 import { createConcurrencyLimit } from './limit-concurrency.ts';
-import { collectClusterReferences, collectPushReferences, collectReferences, describeRemote, readKeyOf, storeKeyOf, type CheckReference } from './references.ts';
+import { collectClusterPushReferences, collectClusterReferences, collectPushReferences, collectReferences, describeRemote, readKeyOf, storeKeyOf, type CheckReference } from './references.ts';
 import { findGenerator } from '../repo-objects.ts';
 import { resolveGeneratorRef } from '../../sync/generate.ts';
 import { applyStoreOverrides, CheckUsageError, type StoreOverrides } from './store-overrides.ts';
 
 export interface CheckRow extends CheckResult {
-  /** "namespace/name" of the ExternalSecret, or of the PushSecret when `kind` says so. */
+  /** "namespace/name" of the ExternalSecret, or of the PushSecret when `kind` says so, or the ClusterPushSecret's name. */
   externalSecret: string;
-  /** Set for a PushSecret's destination. */
-  kind?: 'PushSecret';
+  /** Set for a PushSecret's destination, or a ClusterPushSecret's that is the same in every namespace. */
+  kind?: 'PushSecret' | 'ClusterPushSecret';
   /** file:line of the ExternalSecret. */
   origin?: string | undefined;
   field: string;
@@ -33,6 +33,8 @@ export interface CheckRow extends CheckResult {
   store?: string | undefined;
   /** Set when the reference comes from a ClusterExternalSecret's externalSecretSpec: its name. */
   clusterExternalSecret?: string | undefined;
+  /** Set when the destination comes from a ClusterPushSecret's pushSecretSpec: its name. */
+  clusterPushSecret?: string | undefined;
 }
 
 export interface CheckRun {
@@ -56,7 +58,7 @@ export interface CheckDeps {
 const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<CheckRun> {
-  const refs = [...collectReferences(repo.externalSecrets), ...collectClusterReferences(repo.clusterExternalSecrets, namespacedNames(repo)), ...collectPushReferences(repo.pushSecrets ?? [])];
+  const refs = [...collectReferences(repo.externalSecrets), ...collectClusterReferences(repo.clusterExternalSecrets, namespacedNames(repo)), ...collectPushReferences(repo.pushSecrets ?? []), ...collectClusterPushReferences(repo.clusterPushSecrets ?? [], namespacedNames(repo))];
   const stores = new Map(repo.stores.map((s) => [storeKeyOf({ kind: s.kind, name: s.metadata.name, namespace: s.metadata.namespace }), applyStoreOverrides(s, deps.overrides)]));
   assertCredentialsAvailable(refs, stores, deps.env);
 
@@ -103,9 +105,12 @@ export async function runCheck(repo: RepoObjects, deps: CheckDeps): Promise<Chec
 function rowOf(ref: CheckReference, result: CheckResult, repo: RepoObjects): CheckRow {
   const [namespace, name] = ref.externalSecret.split('/') as [string, string];
   const kind = ref.kind === 'push' ? 'PushSecret' : 'ExternalSecret';
+  // A ClusterPushSecret's destination placed in no namespace is shown under the ClusterPushSecret itself.
+  const pushKind = ref.clusterPushSecret !== undefined && ref.namespace === undefined ? ('ClusterPushSecret' as const) : ('PushSecret' as const);
   return {
     externalSecret: ref.externalSecret,
-    ...(ref.kind === 'push' ? { kind: 'PushSecret' as const } : {}),
+    ...(ref.kind === 'push' ? { kind: pushKind } : {}),
+    ...(ref.clusterPushSecret !== undefined ? { clusterPushSecret: ref.clusterPushSecret } : {}),
     origin: repo.origins.get(ref.originKey ?? originKey(kind, namespace, name)),
     ...(ref.clusterExternalSecret !== undefined ? { clusterExternalSecret: ref.clusterExternalSecret } : {}),
     field: ref.field,

@@ -3,9 +3,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { CertificateClient, DefaultCertificatePolicy } from '@azure/keyvault-certificates';
+import { KeyClient } from '@azure/keyvault-keys';
+import { decodeChain, encodeModern } from '../../../src/core/template/go-pkcs12.ts';
+import { parseCertificate } from '../../../src/core/template/go-x509.ts';
 import { ClientSecretCredential, ClientCertificateCredential, ClientAssertionCredential, ManagedIdentityCredential } from '@azure/identity';
 import { startTestVault, credentialOptions, clientOptions, selfSignedClientCertificate, canary, type TestVault } from './vault-support.ts';
 
@@ -232,5 +236,56 @@ describe('local vault through the official SDK', () => {
     await client.getSecret('faulty');
     assert.ok(Date.now() - started >= 290);
     tv.vault.faults.clear();
+  });
+
+  it('creates self-signed certificates with beginCreateCertificate (DefaultCertificatePolicy, an EC policy) and imports an EC PKCS#12', async () => {
+    const credential = new ClientSecretCredential(tv.vault.tenantId, 'admin-app', 'admin-secret', credentialOptions(tv.vault));
+    const certs = new CertificateClient(tv.vault.url, credential, clientOptions(tv.vault));
+    const secrets = new SecretClient(tv.vault.url, credential, clientOptions(tv.vault));
+    const keys = new KeyClient(tv.vault.url, credential, clientOptions(tv.vault));
+
+    const poller = await certs.beginCreateCertificate('sdk-default', DefaultCertificatePolicy, { intervalInMs: 10 });
+    const made = await poller.pollUntilDone();
+    assert.equal(made.name, 'sdk-default');
+    assert.equal(made.policy?.issuerName, 'Self');
+    assert.equal(made.policy?.subject, 'cn=MyCert');
+    const x509 = new X509Certificate(Buffer.from(made.cer!));
+    assert.equal(x509.subject, 'CN=MyCert');
+    assert.ok(x509.verify(x509.publicKey));
+    assert.equal((await certs.getCertificateOperation('sdk-default')).getOperationState().certificateOperation?.status, 'completed');
+    const secret = await secrets.getSecret('sdk-default');
+    assert.equal(secret.properties.contentType, 'application/x-pkcs12');
+    assert.deepEqual(Buffer.from(decodeChain(Buffer.from(secret.value!, 'base64'), new Uint8Array()).certificate.raw), Buffer.from(made.cer!));
+
+    const ec = await (await certs.beginCreateCertificate('sdk-ec', {
+      issuerName: 'Self',
+      subject: 'CN=ec.sdk.example',
+      subjectAlternativeNames: { dnsNames: ['ec.sdk.example'] },
+      keyType: 'EC',
+      keyCurveName: 'P-384',
+      contentType: 'application/x-pem-file',
+      validityInMonths: 6,
+    }, { intervalInMs: 10 })).pollUntilDone();
+    const ecX509 = new X509Certificate(Buffer.from(ec.cer!));
+    assert.equal(ecX509.publicKey.asymmetricKeyDetails?.namedCurve, 'secp384r1');
+    assert.equal(ecX509.subjectAltName, 'DNS:ec.sdk.example');
+    assert.equal(ec.policy?.keyCurveName, 'P-384');
+    const ecKey = await keys.getKey('sdk-ec');
+    assert.deepEqual([ecKey.keyType, ecKey.key?.crv], ['EC', 'P-384']);
+    assert.match((await secrets.getSecret('sdk-ec')).value!, /^-----BEGIN PRIVATE KEY-----/);
+
+    await assert.rejects(
+      certs.beginCreateCertificate('sdk-other', { ...DefaultCertificatePolicy, issuerName: 'MyCA' }).then((p) => p.pollUntilDone()),
+      (e: { statusCode?: number; code?: string; message?: string }) => e.statusCode === 400 && e.code === 'BadParameter' && /Issuer not found: MyCA/.test(e.message ?? ''),
+    );
+
+    // An EC PKCS#12 (go-pkcs12's Modern encoding, with a password) imported through the SDK.
+    const pemSecret = (await secrets.getSecret('sdk-ec')).value!;
+    const ecPrivate = createPrivateKey(pemSecret);
+    const pfx = encodeModern({ key: ecPrivate, kind: 'ec' }, parseCertificate(Buffer.from(ec.cer!)), [], new Uint8Array(Buffer.from('pfx-pass')));
+    const imported = await certs.importCertificate('sdk-ec-pfx', pfx, { password: 'pfx-pass' });
+    assert.deepEqual(Buffer.from(imported.cer!), Buffer.from(ec.cer!));
+    const importedKey = await keys.getKey('sdk-ec-pfx');
+    assert.deepEqual([importedKey.keyType, importedKey.key?.crv], ['EC', 'P-384']);
   });
 });

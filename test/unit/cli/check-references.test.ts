@@ -100,6 +100,34 @@ describe('check: PushSecret destinations', () => {
   });
 });
 
+describe('check: ClusterPushSecret destinations', () => {
+  it("places the pushSecretSpec's destinations as the PushSecrets it would create name them: a ClusterSecretStore once, a SecretStore per namespace defining it, or once to fail", async () => {
+    const { collectClusterPushReferences } = await import('../../../src/cli/check/references.ts');
+    const cps = {
+      apiVersion: 'external-secrets.io/v1alpha1',
+      kind: 'ClusterPushSecret',
+      metadata: { name: 'fanout' },
+      spec: {
+        pushSecretName: 'db-push',
+        namespaceSelectors: [{ matchLabels: { team: 'db' } }],
+        pushSecretSpec: {
+          secretStoreRefs: [{ name: 'shared', kind: 'ClusterSecretStore' }, { name: 'kv', kind: 'SecretStore' }, { name: 'nowhere', kind: 'SecretStore' }],
+          selector: { secret: { name: 'src' } },
+          data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'ra' } } }],
+        },
+      },
+    } as never;
+    const noSpec = { apiVersion: 'external-secrets.io/v1alpha1', kind: 'ClusterPushSecret', metadata: { name: 'empty' }, spec: { namespaceSelectors: [] } } as never;
+    const refs = collectClusterPushReferences([cps, noSpec], { secretStoreNamespaces: (name: string) => (name === 'kv' ? ['db-a', 'db-b'] : []) });
+    assert.deepEqual(refs.map((r) => [r.externalSecret, r.clusterPushSecret, r.namespace, readKeyOf(r), describeRemote(r), r.originKey]), [
+      ['fanout', 'fanout', undefined, '["push","ClusterSecretStore/shared","ra","Replace"]', '→ ra', 'ClusterPushSecret//fanout'],
+      ['db-a/db-push', 'fanout', 'db-a', '["push","SecretStore/db-a/kv","ra","Replace"]', '→ ra', 'ClusterPushSecret//fanout'],
+      ['db-b/db-push', 'fanout', 'db-b', '["push","SecretStore/db-b/kv","ra","Replace"]', '→ ra', 'ClusterPushSecret//fanout'],
+      ['fanout', 'fanout', undefined, '["push","SecretStore//nowhere","ra","Replace"]', '→ ra', 'ClusterPushSecret//fanout'],
+    ]);
+  });
+});
+
 describe('check: ClusterExternalSecret references', () => {
   const ces = (spec: Record<string, unknown>) =>
     ({

@@ -4,7 +4,10 @@
 // Get Certificate / Delete Certificate, and the deleted-object operations).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { decodeChain, encodeModern } from '../../../src/core/template/go-pkcs12.ts';
+import { parseCertificate } from '../../../src/core/template/go-x509.ts';
+import { derBitString, derExplicit, derOid, derSeq, derSet, derSmallInt, tlv } from '../../../src/core/template/der.ts';
 import { createHarness, API, BASE_URL } from './app-harness.ts';
 import { testCertificate } from '../../support/certificates.ts';
 
@@ -207,3 +210,161 @@ describe('vault app: certificates', () => {
     assert.equal((await h.call('DELETE', `/certificates/tls-a?${API}`, { token: certReader })).status, 403);
   });
 });
+
+// Create Certificate (issuer Self) and Get Certificate Operation (Key Vault REST reference:
+// Certificates - Create Certificate, Get Certificate Operation), and EC keys in imported PKCS#12.
+describe('vault app: certificates created with issuer Self, and EC certificates', () => {
+  it('creates an RSA certificate with the default policy: 202 and the operation, then the certificate, its key and a PKCS#12 secret', async () => {
+    const { h, token } = await admin();
+    const res = await h.call('POST', `/certificates/made/create?${API}`, { token, body: { policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=made.example' } }, tags: { team: 'a' } } });
+    assert.equal(res.status, 202, res.body);
+    assert.equal(res.json.id, `${BASE_URL}/certificates/made/pending`);
+    assert.deepEqual(res.json.issuer, { name: 'Self' });
+    assert.equal(res.json.status, 'completed');
+    assert.equal(res.json.target, `${BASE_URL}/certificates/made`);
+    assert.equal(res.json.cancellation_requested, false);
+    const csr = Buffer.from(res.json.csr, 'base64');
+    assert.equal(csr[0], 0x30);
+
+    const pending = await h.call('GET', `/certificates/made/pending?${API}`, { token });
+    assert.equal(pending.status, 200);
+    assert.deepEqual(pending.json, res.json);
+
+    const got = await h.call('GET', `/certificates/made?${API}`, { token });
+    assert.equal(got.status, 200);
+    const x509 = new X509Certificate(Buffer.from(got.json.cer, 'base64'));
+    assert.equal(x509.subject, 'CN=made.example');
+    assert.ok(x509.verify(x509.publicKey), 'self-signed: verified by its own key');
+    assert.equal(x509.publicKey.asymmetricKeyDetails?.modulusLength, 2048);
+    assert.equal(got.json.attributes.nbf, h.clock.ms / 1000);
+    assert.equal(got.json.attributes.exp, Date.parse('2024-11-14T22:13:20Z') / 1000, '12 months by default');
+    assert.deepEqual(x509.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+    assert.equal(got.json.policy.issuer.name, 'Self');
+    assert.deepEqual(got.json.policy.key_props, { exportable: true, kty: 'RSA', reuse_key: false, key_size: 2048 });
+    assert.deepEqual(got.json.policy.x509_props.key_usage, ['digitalSignature', 'keyEncipherment']);
+    assert.equal(got.json.policy.secret_props.contentType, 'application/x-pkcs12');
+    assert.deepEqual(got.json.tags, { team: 'a' });
+
+    const secret = await h.call('GET', `/secrets/made?${API}`, { token });
+    assert.equal(secret.json.contentType, 'application/x-pkcs12');
+    assert.equal(secret.json.managed, true);
+    // The PKCS#12 read back by an independent reader (the go-pkcs12 port), with no password.
+    const chain = decodeChain(Buffer.from(secret.json.value, 'base64'), new Uint8Array());
+    assert.deepEqual(Buffer.from(chain.certificate.raw), Buffer.from(got.json.cer, 'base64'));
+    assert.equal(chain.key.kind, 'rsa');
+    const key = await h.call('GET', `/keys/made?${API}`, { token });
+    assert.equal(key.json.key.kty, 'RSA');
+    assert.equal(key.json.key.n, (x509.publicKey.export({ format: 'jwk' }) as { n: string }).n);
+  });
+
+  for (const [crv, bits, alg] of [['P-256', 'prime256v1', 'ecdsa-with-SHA256'], ['P-384', 'secp384r1', 'ecdsa-with-SHA384'], ['P-521', 'secp521r1', 'ecdsa-with-SHA512']] as const) {
+    it(`creates an EC ${crv} certificate with SANs and a PEM secret (${alg})`, async () => {
+      const { h, token } = await admin();
+      const policy = {
+        issuer: { name: 'self' },
+        key_props: { kty: 'EC', crv },
+        secret_props: { contentType: 'application/x-pem-file' },
+        x509_props: { subject: 'CN=ec.example, O=Acme', sans: { dns_names: ['ec.example', 'www.ec.example'] }, validity_months: 3 },
+      };
+      const res = await h.call('POST', `/certificates/ec-made/create?${API}`, { token, body: { policy } });
+      assert.equal(res.status, 202, res.body);
+      const got = await h.call('GET', `/certificates/ec-made?${API}`, { token });
+      const x509 = new X509Certificate(Buffer.from(got.json.cer, 'base64'));
+      assert.equal(x509.publicKey.asymmetricKeyDetails?.namedCurve, bits);
+      assert.equal(x509.subject, 'CN=ec.example\nO=Acme');
+      assert.equal(x509.subjectAltName, 'DNS:ec.example, DNS:www.ec.example');
+      assert.ok(x509.verify(x509.publicKey));
+      assert.equal(got.json.attributes.exp, Date.parse('2024-02-14T22:13:20Z') / 1000, '3 calendar months');
+      assert.deepEqual(got.json.policy.key_props, { exportable: true, kty: 'EC', reuse_key: false, crv });
+      const secret = await h.call('GET', `/secrets/ec-made?${API}`, { token });
+      assert.equal(secret.json.contentType, 'application/x-pem-file');
+      const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(secret.json.value)![0];
+      assert.deepEqual(createPublicKey(keyPem).export({ format: 'jwk' }), x509.publicKey.export({ format: 'jwk' }));
+      const key = await h.call('GET', `/keys/ec-made?${API}`, { token });
+      const jwk = x509.publicKey.export({ format: 'jwk' }) as { x: string; y: string };
+      assert.deepEqual([key.json.key.kty, key.json.key.crv, key.json.key.x, key.json.key.y], ['EC', crv, jwk.x, jwk.y]);
+    });
+  }
+
+  it('creates a new version with the certificate\'s own policy when none is given; refuses issuers it does not have and bad policies', async () => {
+    const { h, token } = await admin();
+    const policy = { issuer: { name: 'Self' }, key_props: { kty: 'EC' }, x509_props: { subject: 'CN=v.example' } };
+    const first = await h.call('POST', `/certificates/v/create?${API}`, { token, body: { policy } });
+    assert.equal(first.status, 202);
+    const second = await h.call('POST', `/certificates/v/create?${API}`, { token, body: {} });
+    assert.equal(second.status, 202, second.body);
+    const versions = await h.call('GET', `/certificates/v/versions?${API}`, { token });
+    assert.equal(versions.json.value.length, 2);
+    assert.equal((await h.call('GET', `/certificates/v?${API}`, { token })).json.policy.key_props.kty, 'EC');
+
+    const digicert = await h.call('POST', `/certificates/w/create?${API}`, { token, body: { policy: { ...policy, issuer: { name: 'DigiCertIssuer' } } } });
+    assert.equal(digicert.status, 400);
+    assert.equal(digicert.json.error.code, 'BadParameter');
+    assert.match(digicert.json.error.message, /^Issuer not found: DigiCertIssuer\./);
+    assert.equal((await h.call('GET', `/certificates/w?${API}`, { token })).status, 404, 'nothing created');
+    const noPolicy = await h.call('POST', `/certificates/w/create?${API}`, { token, body: {} });
+    assert.equal(noPolicy.status, 400);
+    assert.match(noPolicy.json.error.message, /policy is required/);
+    const noNames = await h.call('POST', `/certificates/w/create?${API}`, { token, body: { policy: { issuer: { name: 'Self' } } } });
+    assert.match(noNames.json.error.message, /subject or subject alternative names/);
+    const badCurve = await h.call('POST', `/certificates/w/create?${API}`, { token, body: { policy: { ...policy, key_props: { kty: 'EC', crv: 'P-999' } } } });
+    assert.match(badCurve.json.error.message, /crv must be one of/);
+
+    // An imported certificate has no pending operation.
+    await h.call('POST', `/certificates/imp/import?${API}`, { token, body: { value: cert.pfxBase64 } });
+    const none = await h.call('GET', `/certificates/imp/pending?${API}`, { token });
+    assert.equal(none.status, 404);
+    assert.equal(none.json.error.code, 'PendingCertificateNotFound');
+    // certificates/create is its own permission.
+    const reader = await h.tokenFor('cert-reader', 'c');
+    assert.match((await h.call('POST', `/certificates/tls-x/create?${API}`, { token: reader, body: { policy } })).json.error.message, /does not have certificates create permission/);
+  });
+
+  for (const curve of ['P-256', 'P-384', 'P-521'] as const) {
+    it(`imports a PKCS#12 whose key is EC ${curve} (written by the go-pkcs12 port, AES and a password) and serves the key as EC`, async () => {
+      const { h, token } = await admin();
+      const ec = ecCertificate(curve);
+      const pfx = encodeModern({ key: ec.key, kind: 'ec' }, parseCertificate(ec.der), [], new Uint8Array(Buffer.from('pw')));
+      const res = await h.call('POST', `/certificates/ec-pfx/import?${API}`, { token, body: { value: Buffer.from(pfx).toString('base64'), pwd: 'pw' } });
+      assert.equal(res.status, 200, res.body);
+      assert.deepEqual(Buffer.from(res.json.cer, 'base64'), ec.der);
+      const jwk = ec.key.export({ format: 'jwk' }) as { x: string; y: string };
+      const key = await h.call('GET', `/keys/ec-pfx?${API}`, { token });
+      assert.deepEqual(Object.keys(key.json.key), ['kid', 'kty', 'key_ops', 'crv', 'x', 'y']);
+      assert.deepEqual([key.json.key.kty, key.json.key.crv, key.json.key.x, key.json.key.y], ['EC', curve, jwk.x, jwk.y]);
+      assert.deepEqual((await h.call('GET', `/certificates/ec-pfx/policy?${API}`, { token })).json.key_props.crv, curve);
+      // Served back as a passwordless PKCS#12 holding the same EC key.
+      const chain = decodeChain(Buffer.from((await h.call('GET', `/secrets/ec-pfx?${API}`, { token })).json.value, 'base64'), new Uint8Array());
+      assert.deepEqual(chain.key.key.export({ format: 'jwk' }), ec.key.export({ format: 'jwk' }));
+      // The same material as PEM.
+      const pem = ec.key.export({ type: 'pkcs8', format: 'pem' }).toString() + new X509Certificate(ec.der).toString();
+      const asPem = await h.call('POST', `/certificates/ec-pem/import?${API}`, { token, body: { value: pem } });
+      assert.equal(asPem.status, 200, asPem.body);
+      assert.equal((await h.call('GET', `/keys/ec-pem?${API}`, { token })).json.key.crv, curve);
+    });
+  }
+
+  it('refuses a PKCS#12 with a wrong password without describing it', async () => {
+    const { h, token } = await admin();
+    const ec = ecCertificate('P-256');
+    const pfx = encodeModern({ key: ec.key, kind: 'ec' }, parseCertificate(ec.der), [], new Uint8Array(Buffer.from('pw')));
+    const res = await h.call('POST', `/certificates/ec-pfx/import?${API}`, { token, body: { value: Buffer.from(pfx).toString('base64'), pwd: 'wrong' } });
+    assert.equal(res.status, 400);
+    assert.match(res.json.error.message, /can not be read/);
+  });
+});
+
+/**
+ * An EC certificate made without the vault's code: openssl-free, node:crypto keys and a
+ * certificate from a PKCS#10-less self-signature over a minimal TBSCertificate (core/template/der.ts).
+ */
+function ecCertificate(curve: 'P-256' | 'P-384' | 'P-521'): { key: KeyObject; der: Buffer } {
+  const named = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' }[curve];
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: named });
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const alg = derSeq(derOid('1.2.840.10045.4.3.2'));
+  const name = derSeq(derSet(derSeq(derOid('2.5.4.3'), tlv(0x0c, Buffer.from(`ec-${curve}.example`)))));
+  const time = (s: string) => tlv(0x17, Buffer.from(s));
+  const tbs = derSeq(derExplicit(0, derSmallInt(2)), derSmallInt(7), alg, name, derSeq(time('260101000000Z'), time('360101000000Z')), name, spki);
+  return { key: privateKey, der: Buffer.from(derSeq(tbs, alg, derBitString(sign('sha256', tbs, privateKey)))) };
+}

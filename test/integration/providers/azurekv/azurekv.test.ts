@@ -20,6 +20,9 @@ import { systemClock } from '../../../../src/platform/clock.ts';
 import { FakeHost, ISSUER, TokenIssuer, captureLog, clusterStore, secretRef, selfSignedCertificate, text } from './harness.ts';
 
 import { testCertificate } from '../../../support/certificates.ts';
+import { X509Certificate } from 'node:crypto';
+import { ClientSecretCredential } from '@azure/identity';
+import { CertificateClient } from '@azure/keyvault-certificates';
 
 const pfx = testCertificate();
 const run = `${process.pid}`;
@@ -176,6 +179,23 @@ describe('azurekv provider against the local vault', () => {
       const client = await spClient();
       const e = await expectError(client.getSecret({ key: 'cert/netbox-pfx' }, signal()), 'VaultNotFound');
       assert.match(e.message, /^certificate "netbox-pfx" in vault .* does not exist \(404 CertificateNotFound\)/);
+    });
+
+    it('reads an EC certificate (created with issuer Self in the vault) as ESO does: cert/ the DER, key/ the EC JSON Web Key', async () => {
+      const credential = new ClientSecretCredential(vault.tenantId, SP.clientId, SP.clientSecret, { authorityHost: vault.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: vault.caPem } } as never);
+      const certs = new CertificateClient(vault.url, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca: vault.caPem } } as never);
+      const made = await (await certs.beginCreateCertificate('netbox-ec', { issuerName: 'Self', subject: 'CN=netbox-ec.example', keyType: 'EC', keyCurveName: 'P-256' }, { intervalInMs: 10 })).pollUntilDone();
+      const client = await spClient();
+      const der = await client.getSecret({ key: 'cert/netbox-ec' }, signal());
+      assert.deepEqual(Buffer.from(der.reveal()), Buffer.from(made.cer!));
+      assert.equal(new X509Certificate(Buffer.from(der.reveal())).publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+      // ESO marshals keyvault.JSONWebKey (services/keyvault/v7.0): kid, kty, key_ops, then crv, x, y for EC.
+      const jwk = JSON.parse(text(await client.getSecret({ key: 'key/netbox-ec' }, signal())));
+      assert.deepEqual(Object.keys(jwk), ['kid', 'kty', 'key_ops', 'crv', 'x', 'y']);
+      const expected = new X509Certificate(Buffer.from(made.cer!)).publicKey.export({ format: 'jwk' }) as { x: string; y: string };
+      assert.deepEqual([jwk.kty, jwk.crv], ['EC', 'P-256']);
+      // The v7.0 JSONWebKey's members are *string: x and y as Key Vault sent them, base64url.
+      assert.deepEqual([jwk.x, jwk.y], [expected.x, expected.y]);
     });
 
     it('sends exactly one vault request per read once authenticated, paced by the limiter', async () => {
