@@ -1,13 +1,14 @@
 // Self-signed certificates for `POST /certificates/{name}/create` with issuer `Self`: the policy
 // read as Key Vault reads it (Certificates - Create Certificate, CertificatePolicy: key_props,
 // secret_props, x509_props, issuer), a new key pair, the X.509 certificate and the PKCS#10 request
-// AKV reports in the certificate operation. node:crypto makes the key and the signature; the DER
-// structures are written with der-writer.ts because node:crypto cannot build a certificate
-// and node-forge signs with RSA keys only (Key Vault creates EC certificates too).
-// Errors name policy fields, never key material.
-import { X509Certificate, createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+// AKV reports in the certificate operation. @peculiar/x509 builds and signs the certificate and the
+// request over WebCrypto (node:crypto's; @peculiar/webcrypto for P-256K, which node's lacks):
+// node:crypto cannot build a certificate and node-forge signs with RSA keys only, while Key Vault
+// creates EC certificates too (docs/design/005-vault-certificates.md). Those libraries load on the
+// first certificate created, not with the vault. Errors name policy fields, never key material.
+import { X509Certificate, createHash, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import { derBitString, derExplicit, derNull, derOctets, derOid, derSeq, derSet, derSmallInt, derUnsigned, tlv } from './der-writer.ts';
+import type { JsonAttributeObject } from '@peculiar/x509';
 import { badParameter, VaultApiError } from './api-error.ts';
 import { PEM_FILE, PKCS12, secretValueOf, type ImportedCertificate } from './certificate-material.ts';
 
@@ -26,8 +27,8 @@ export interface CreatePolicy {
   lifetime_actions: unknown[];
 }
 
-/** AKV's curve names and node:crypto's. */
-const CURVES: Readonly<Record<string, string>> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521', 'P-256K': 'secp256k1' };
+/** AKV's curve names and WebCrypto's (K-256 is @peculiar/webcrypto's name for secp256k1). */
+const CURVES: Readonly<Record<string, string>> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521', 'P-256K': 'K-256' };
 /** Key Vault's default extended key usages for a new certificate: TLS server and client authentication. */
 const DEFAULT_EKUS = ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'];
 /** RFC 5280 KeyUsage bits, in AKV's spelling (KeyUsageType). */
@@ -127,13 +128,18 @@ const NAME_OIDS: Readonly<Record<string, string>> = {
   E: '1.2.840.113549.1.9.1', EMAIL: '1.2.840.113549.1.9.1', UID: '0.9.2342.19200300.100.1.1',
 };
 
+/** A distinguished name as @peculiar/x509's `Name` takes it: RDNs in order, each `{ oid: [value] }`. */
+export type NameParams = Array<Record<string, JsonAttributeObject[]>>;
+
 /**
- * An X.500 name in Key Vault's spelling (`CN=a, O=b`; commas and plus signs inside values escaped
- * with a backslash or the value quoted): RDNs in the given order, UTF8String values (PrintableString
- * for C, IA5String for E and DC, as X.509 requires).
+ * An X.500 name in Key Vault's spelling (`CN=a, O=b`; commas inside values escaped with a
+ * backslash or the value quoted; the short names of NAME_OIDS or dotted OIDs): RDNs in the given
+ * order, UTF8String values (PrintableString for C, IA5String for E and DC, as X.509 requires). Our
+ * reading rather than @peculiar/x509's string parser, which knows fewer of Key Vault's short names
+ * (S, T, G, E) and picks PrintableString for plain text. 400 BadParameter naming the field.
  */
-export function parseDistinguishedName(subject: string): Uint8Array {
-  const rdns: Uint8Array[] = [];
+export function parseDistinguishedName(subject: string): NameParams {
+  const rdns: NameParams = [];
   for (const part of splitUnescaped(subject, ',')) {
     const text = part.trim();
     if (text === '') continue;
@@ -145,10 +151,10 @@ export function parseDistinguishedName(subject: string): Uint8Array {
     value = value.replace(/\\(.)/g, '$1');
     const oid = NAME_OIDS[type] ?? (/^[0-2](\.\d+)+$/.test(type) ? type : undefined);
     if (!oid) throw badParameter(`Property policy.x509_props.subject has an unknown attribute type ${type.slice(0, 32)}.`);
-    const tag = oid === '2.5.4.6' ? 0x13 : oid === NAME_OIDS.E || oid === NAME_OIDS.DC ? 0x16 : 0x0c;
-    rdns.push(derSet(derSeq(derOid(oid), tlv(tag, Buffer.from(value, 'utf8')))));
+    const encoded: JsonAttributeObject = oid === '2.5.4.6' ? { printableString: value } : oid === NAME_OIDS.E || oid === NAME_OIDS.DC ? { ia5String: value } : { utf8String: value };
+    rdns.push({ [oid]: [encoded] });
   }
-  return derSeq(...rdns);
+  return rdns;
 }
 
 function splitUnescaped(text: string, sep: string): string[] {
@@ -173,89 +179,7 @@ function splitUnescaped(text: string, sep: string): string[] {
   return out;
 }
 
-// ---- extensions ----------------------------------------------------------------------------------
-
-function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return derSeq(derOid(oid), ...(critical ? [Uint8Array.of(0x01, 0x01, 0xff)] : []), derOctets(value));
-}
-
-/** KeyUsage as a DER BIT STRING: named bits, trailing zero bits dropped (X.690 11.2.2). */
-function keyUsageBits(usages: readonly string[]): Uint8Array {
-  const bits = usages.map((u) => KEY_USAGE_BITS[u]!);
-  const highest = Math.max(...bits);
-  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
-  for (const b of bits) bytes[b >> 3]! |= 0x80 >> (b & 7);
-  const unused = 7 - (highest & 7);
-  return tlv(0x03, Uint8Array.of(unused), bytes);
-}
-
-function subjectAltNames(sans: NonNullable<CreatePolicy['x509_props']['sans']>): Uint8Array {
-  const names: Uint8Array[] = [];
-  for (const e of sans.emails ?? []) names.push(tlv(0x81, Buffer.from(e, 'utf8')));
-  for (const d of sans.dns_names ?? []) names.push(tlv(0x82, Buffer.from(d, 'utf8')));
-  for (const u of sans.uris ?? []) names.push(tlv(0x86, Buffer.from(u, 'utf8')));
-  for (const ip of sans.ipAddresses ?? []) names.push(tlv(0x87, ipBytes(ip)));
-  // A UPN is an otherName (Microsoft's 1.3.6.1.4.1.311.20.2.3) holding a UTF8String.
-  for (const upn of sans.upns ?? []) names.push(tlv(0xa0, derOid('1.3.6.1.4.1.311.20.2.3'), derExplicit(0, tlv(0x0c, Buffer.from(upn, 'utf8')))));
-  return derSeq(...names);
-}
-
-function ipBytes(ip: string): Uint8Array {
-  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map(Number));
-  // IPv6: expand "::" and write 8 groups of 16 bits.
-  const [head, tail] = ip.includes('::') ? ip.split('::') as [string, string] : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return Uint8Array.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
-}
-
-function extensionsOf(policy: CreatePolicy, spki: Buffer): Uint8Array[] {
-  const x = policy.x509_props;
-  const publicKeyBits = spkiPublicKeyBits(spki);
-  return [
-    extension('2.5.29.15', true, keyUsageBits(x.key_usage)),
-    ...(x.ekus.length > 0 ? [extension('2.5.29.37', false, derSeq(...x.ekus.map(derOid)))] : []),
-    ...(x.sans ? [extension('2.5.29.17', false, subjectAltNames(x.sans))] : []),
-    // Subject key identifier: SHA-1 of the public key bits (RFC 5280 4.2.1.2, method 1).
-    extension('2.5.29.14', false, derOctets(createHash('sha1').update(publicKeyBits).digest())),
-  ];
-}
-
-/** The subjectPublicKey BIT STRING's bytes of an SPKI (after its unused-bits octet). */
-function spkiPublicKeyBits(spki: Buffer): Buffer {
-  // SPKI = SEQUENCE { AlgorithmIdentifier, BIT STRING }: skip the outer header and the algorithm.
-  const skipHeader = (buf: Buffer, at: number): { body: number; end: number } => {
-    const first = buf[at + 1]!;
-    const lenBytes = first & 0x80 ? first & 0x7f : 0;
-    const len = lenBytes ? buf.subarray(at + 2, at + 2 + lenBytes).reduce((a, b) => a * 256 + b, 0) : first;
-    const body = at + 2 + lenBytes;
-    return { body, end: body + len };
-  };
-  const outer = skipHeader(spki, 0);
-  const algorithm = skipHeader(spki, outer.body);
-  const bits = skipHeader(spki, algorithm.end);
-  return spki.subarray(bits.body + 1, bits.end);
-}
-
-// ---- signing -------------------------------------------------------------------------------------
-
-/** The signature algorithm for a key: SHA-256 with RSA; ECDSA with the curve's matching hash. */
-function signatureAlgorithm(key: KeyObject): { id: Uint8Array; hash: string } {
-  if (key.asymmetricKeyType === 'rsa') return { id: derSeq(derOid('1.2.840.113549.1.1.11'), derNull()), hash: 'sha256' };
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (curve === 'secp384r1') return { id: derSeq(derOid('1.2.840.10045.4.3.3')), hash: 'sha384' };
-  if (curve === 'secp521r1') return { id: derSeq(derOid('1.2.840.10045.4.3.4')), hash: 'sha512' };
-  return { id: derSeq(derOid('1.2.840.10045.4.3.2')), hash: 'sha256' };
-}
-
-/** X.509 Time: UTCTime through 2049, GeneralizedTime after (RFC 5280 4.1.2.5). */
-function x509Time(seconds: number): Uint8Array {
-  const iso = new Date(seconds * 1000).toISOString();
-  const digits = iso.slice(0, 19).replace(/[-:T]/g, '');
-  const year = Number(iso.slice(0, 4));
-  return year < 2050 ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${digits}Z`));
-}
+// ---- the certificate -----------------------------------------------------------------------------
 
 /** `months` calendar months after `seconds` (UTC), as validity_months counts them. */
 function addMonths(seconds: number, months: number): number {
@@ -277,45 +201,77 @@ export interface CreatedCertificate extends ImportedCertificate {
 }
 
 /**
+ * @peculiar/x509 with the Reflect metadata polyfill its dependency injection (tsyringe) needs
+ * first, imported on the first call only: the vault starts, and the operator runs, without them.
+ */
+async function loadX509(): Promise<typeof import('@peculiar/x509')> {
+  await import('reflect-metadata');
+  return import('@peculiar/x509');
+}
+
+/**
+ * WebCrypto for a key type and the key pair, and the signature algorithm: RSASSA-PKCS1-v1_5 with
+ * SHA-256; ECDSA with the curve's hash (SHA-256, SHA-384, SHA-512; SHA-256 for P-256K). node:crypto's
+ * WebCrypto has no secp256k1, so P-256K keys are made and used through @peculiar/webcrypto.
+ */
+async function newKeyPair(kp: CreatePolicy['key_props']): Promise<{ crypto: webcrypto.Crypto; keys: webcrypto.CryptoKeyPair; signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams }> {
+  const usages: webcrypto.KeyUsage[] = ['sign', 'verify'];
+  if (!kp.kty.startsWith('EC')) {
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', modulusLength: kp.key_size ?? 2048, publicExponent: Uint8Array.of(1, 0, 1), hash: 'SHA-256' };
+    return { crypto: webcrypto, keys: await webcrypto.subtle.generateKey(algorithm, true, usages), signingAlgorithm: algorithm };
+  }
+  const namedCurve = CURVES[kp.crv ?? 'P-256']!;
+  const hash = namedCurve === 'P-384' ? 'SHA-384' : namedCurve === 'P-521' ? 'SHA-512' : 'SHA-256';
+  const crypto: webcrypto.Crypto = namedCurve === 'K-256' ? (new (await import('@peculiar/webcrypto')).Crypto() as unknown as webcrypto.Crypto) : webcrypto;
+  const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, usages)) as webcrypto.CryptoKeyPair;
+  return { crypto, keys, signingAlgorithm: { name: 'ECDSA', hash } };
+}
+
+/**
  * A key pair as the policy asks and a certificate signed by it, valid from `now` (unix seconds) for
  * `validity_months`, with the backing secret's value in the policy's content type. `random` gives
- * the serial's bytes (tests pass fixed ones).
+ * the serial's bytes (tests pass fixed ones). Extensions: key usage (critical), extended key usage
+ * (when any), subject alternative names (when any), subject key identifier (SHA-1 of the public
+ * key, RFC 5280 4.2.1.2); the PKCS#10 request carries the same name, key and extensions.
  */
-export function createSelfSignedCertificate(policy: CreatePolicy, now: number, random: (n: number) => Uint8Array = randomBytes): CreatedCertificate {
-  const kp = policy.key_props;
-  const privateKey = kp.kty.startsWith('EC')
-    ? generateKeyPairSync('ec', { namedCurve: CURVES[kp.crv ?? 'P-256']! }).privateKey
-    : generateKeyPairSync('rsa', { modulusLength: kp.key_size ?? 2048, publicExponent: 0x10001 }).privateKey;
-  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  const name = parseDistinguishedName(policy.x509_props.subject);
-  const alg = signatureAlgorithm(privateKey);
-  const notAfter = addMonths(now, policy.x509_props.validity_months);
-  const extensions = extensionsOf(policy, spki);
-  const tbs = derSeq(
-    derExplicit(0, derSmallInt(2)),
-    derUnsigned(serialBytes(random)),
-    alg.id,
-    name,
-    derSeq(x509Time(now), x509Time(notAfter)),
-    name,
-    spki,
-    derExplicit(3, derSeq(...extensions)),
+export async function createSelfSignedCertificate(policy: CreatePolicy, now: number, random: (n: number) => Uint8Array = randomBytes): Promise<CreatedCertificate> {
+  const x509lib = await loadX509();
+  const { crypto, keys, signingAlgorithm } = await newKeyPair(policy.key_props);
+  const x = policy.x509_props;
+  const name = new x509lib.Name(parseDistinguishedName(x.subject));
+  const sans: Array<{ type: 'email' | 'dns' | 'url' | 'ip' | 'upn'; value: string }> = [
+    ...(x.sans?.emails ?? []).map((value) => ({ type: 'email' as const, value })),
+    ...(x.sans?.dns_names ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(x.sans?.uris ?? []).map((value) => ({ type: 'url' as const, value })),
+    ...(x.sans?.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+    // A UPN is an otherName (Microsoft's 1.3.6.1.4.1.311.20.2.3) holding a UTF8String.
+    ...(x.sans?.upns ?? []).map((value) => ({ type: 'upn' as const, value })),
+  ];
+  const extensions = [
+    new x509lib.KeyUsagesExtension(x.key_usage.reduce((flags, u) => flags | (1 << KEY_USAGE_BITS[u]!), 0), true),
+    ...(x.ekus.length > 0 ? [new x509lib.ExtendedKeyUsageExtension(x.ekus, false)] : []),
+    ...(sans.length > 0 ? [new x509lib.SubjectAlternativeNameExtension(sans, false)] : []),
+    await x509lib.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+  ];
+  const notAfter = addMonths(now, x.validity_months);
+  const cert = await x509lib.X509CertificateGenerator.createSelfSigned(
+    { serialNumber: Buffer.from(serialBytes(random)).toString('hex'), name, notBefore: new Date(now * 1000), notAfter: new Date(notAfter * 1000), signingAlgorithm, keys, extensions },
+    crypto,
   );
-  const leaf = Buffer.from(derSeq(tbs, alg.id, derBitString(sign(alg.hash, tbs, privateKey))));
-  // PKCS#10: the same name, key and extensions (as an extensionRequest attribute, PKCS#9).
-  const info = derSeq(derSmallInt(0), name, spki, derExplicit(0, derSeq(derOid('1.2.840.113549.1.9.14'), derSet(derSeq(...extensions)))));
-  const csr = Buffer.from(derSeq(info, alg.id, derBitString(sign(alg.hash, info, privateKey))));
-  const x509 = new X509Certificate(leaf);
+  const csr = await x509lib.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm, extensions }, crypto);
+  const leaf = Buffer.from(cert.rawData);
+  const privateKey = createPrivateKey({ key: Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey)), format: 'der', type: 'pkcs8' });
+  const parsed = new X509Certificate(leaf);
   return {
     leaf,
     chain: [leaf],
     privateKey,
     contentType: policy.secret_props.contentType,
-    secretValue: secretValueOf(policy.secret_props.contentType, [leaf], privateKey),
-    subject: x509.subject.split('\n').join(', '),
+    secretValue: await secretValueOf(policy.secret_props.contentType, [leaf], privateKey),
+    subject: parsed.subject.split('\n').join(', '),
     notBefore: now,
     expires: notAfter,
     x5t: createHash('sha1').update(leaf).digest('base64url'),
-    csr,
+    csr: Buffer.from(csr.rawData),
   };
 }

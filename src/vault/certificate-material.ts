@@ -2,7 +2,7 @@
 // holding the certificate chain and its private key, as AKV accepts them. Yields the leaf's DER, the
 // private key and the backing secret's value (PEM: key then certificates; PKCS#12: re-exported
 // without a password, as AKV serves it). Errors name the problem, never the material.
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createHmac, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { badParameter } from './api-error.ts';
 
@@ -100,52 +100,59 @@ function fromPkcs12(base64: string, password: string): { certs: Buffer[]; key: K
 }
 
 /**
- * A PKCS#12 of the key and chain without a password, as AKV serves a PKCS#12 certificate's secret.
- * The structure is node-forge's toPkcs12Asn1 with a null password (certificates in a plain `data`
+ * A PKCS#12 of the key and chain without a password, as AKV serves a PKCS#12 certificate's secret:
+ * the layout node-forge's toPkcs12Asn1 writes with a null password (certificates in a plain `data`
  * safe, the leaf and the key bag sharing localKeyId = SHA-1 of the leaf, an unencrypted PKCS#8
- * keyBag, a SHA-1 MAC keyed as forge keys it for no password), written here from DER because forge
- * only writes RSA keys and certificates.
+ * keyBag, a SHA-1 MAC over the authenticated safe). forge writes RSA keys and certificates only, so
+ * the structures come from @peculiar/asn1-pfx and @peculiar/asn1-pkcs8 (ASN.1 schemas of RFC 7292
+ * and RFC 5208, loaded here on first use); the MAC key is RFC 7292 Appendix B's derivation as forge
+ * implements it (no password: an empty one), the HMAC node:crypto's. See docs/design/005.
  */
-function toPkcs12(certs: Buffer[], key: KeyObject): string {
-  const { asn1 } = forge;
-  const U = asn1.Class.UNIVERSAL;
-  const seq = (items: forge.asn1.Asn1[]) => asn1.create(U, asn1.Type.SEQUENCE, true, items);
-  const oid = (o: string) => asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(o).getBytes());
-  const octets = (bytes: string) => asn1.create(U, asn1.Type.OCTETSTRING, false, bytes);
-  const explicit0 = (item: forge.asn1.Asn1) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [item]);
-  const dataInfo = (content: forge.asn1.Asn1) => seq([oid(forge.pki.oids.data!), explicit0(octets(asn1.toDer(content).getBytes()))]);
-  const localKeyId = asn1.create(U, asn1.Type.SET, true, [
-    seq([oid(forge.pki.oids.localKeyId!), asn1.create(U, asn1.Type.SET, true, [octets(createHash('sha1').update(certs[0]!).digest().toString('binary'))])]),
+async function toPkcs12(certs: Buffer[], key: KeyObject): Promise<string> {
+  const [{ AsnConvert, OctetString }, pfx, { PrivateKeyInfo }, { ContentInfo, id_data }, { DigestInfo, id_sha1 }, { AlgorithmIdentifier }, { id_pkcs9_at_localKeyId }] = await Promise.all([
+    import('@peculiar/asn1-schema'),
+    import('@peculiar/asn1-pfx'),
+    import('@peculiar/asn1-pkcs8'),
+    import('@peculiar/asn1-cms'),
+    import('@peculiar/asn1-rsa'),
+    import('@peculiar/asn1-x509'),
+    import('@peculiar/asn1-pkcs9'),
   ]);
-  const certBags = certs.map((der, i) =>
-    seq([
-      oid(forge.pki.oids.certBag!),
-      explicit0(seq([oid(forge.pki.oids.x509Certificate!), explicit0(octets(der.toString('binary')))])),
-      ...(i === 0 ? [localKeyId] : []),
-    ]),
+  const der = (value: unknown): ArrayBuffer => AsnConvert.serialize(value);
+  const octets = (bytes: Uint8Array): ArrayBuffer => der(new OctetString(bytes));
+  const dataInfo = (content: ArrayBuffer) => new ContentInfo({ contentType: id_data, content: octets(new Uint8Array(content)) });
+  // Assigned after construction: PKCS12Attribute's constructor (asn1-pfx 2.11.1) drops its params.
+  const localKeyId = [Object.assign(new pfx.PKCS12Attribute(), { attrId: id_pkcs9_at_localKeyId, attrValues: [octets(createHash('sha1').update(certs[0]!).digest())] })];
+  const certBags = certs.map(
+    (cert, i) =>
+      new pfx.SafeBag({
+        bagId: pfx.id_certBag,
+        bagValue: der(new pfx.CertBag({ certId: pfx.id_x509Certificate, certValue: octets(cert) })),
+        ...(i === 0 && { bagAttributes: localKeyId }),
+      }),
   );
-  const pkcs8 = asn1.fromDer(key.export({ type: 'pkcs8', format: 'der' }).toString('binary'));
-  const keyBag = seq([oid(forge.pki.oids.keyBag!), explicit0(pkcs8), localKeyId]);
-  const safe = seq([dataInfo(seq(certBags)), dataInfo(seq([keyBag]))]);
-  const safeDer = asn1.toDer(safe).getBytes();
-  const count = 2048;
-  const salt = forge.random.getBytesSync(8);
-  const macKey = forge.pkcs12.generateKey(null as unknown as string, forge.util.createBuffer(salt), 3, count, 20);
-  const hmac = forge.hmac.create();
-  hmac.start('sha1', macKey);
-  hmac.update(safeDer);
-  const macData = seq([
-    seq([seq([oid(forge.pki.oids.sha1!), asn1.create(U, asn1.Type.NULL, false, '')]), octets(hmac.digest().getBytes())]),
-    octets(salt),
-    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(count).getBytes()),
-  ]);
-  const pfx = seq([asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(3).getBytes()), dataInfo(safe), macData]);
-  return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary').toString('base64');
+  const keyInfo = AsnConvert.parse(key.export({ type: 'pkcs8', format: 'der' }), PrivateKeyInfo);
+  const keyBag = new pfx.SafeBag({ bagId: pfx.id_keyBag, bagValue: der(keyInfo), bagAttributes: localKeyId });
+  const safe = der(new pfx.AuthenticatedSafe([dataInfo(der(new pfx.SafeContents(certBags))), dataInfo(der(new pfx.SafeContents([keyBag])))]));
+  const iterations = 2048;
+  const salt = randomBytes(8);
+  const macKey = forge.pkcs12.generateKey(null as unknown as string, forge.util.createBuffer(salt.toString('binary')), 3, iterations, 20);
+  const mac = createHmac('sha1', Buffer.from(macKey.getBytes(), 'binary')).update(new Uint8Array(safe)).digest();
+  const pfxValue = new pfx.PFX({
+    version: 3,
+    authSafe: dataInfo(safe),
+    macData: new pfx.MacData({
+      mac: new DigestInfo({ digestAlgorithm: new AlgorithmIdentifier({ algorithm: id_sha1, parameters: null }), digest: new OctetString(mac) }),
+      macSalt: new OctetString(salt),
+      iterations,
+    }),
+  });
+  return Buffer.from(der(pfxValue)).toString('base64');
 }
 
 /** The backing secret's value for a chain (leaf first) and key: PEM (key, then certificates) or a passwordless PKCS#12 (base64). */
-export function secretValueOf(contentType: typeof PKCS12 | typeof PEM_FILE, chain: Buffer[], key: KeyObject): string {
-  return contentType === PEM_FILE ? pemOf('PRIVATE KEY', key.export({ type: 'pkcs8', format: 'der' })) + chain.map((c) => pemOf('CERTIFICATE', c)).join('') : toPkcs12(chain, key);
+export async function secretValueOf(contentType: typeof PKCS12 | typeof PEM_FILE, chain: Buffer[], key: KeyObject): Promise<string> {
+  return contentType === PEM_FILE ? pemOf('PRIVATE KEY', key.export({ type: 'pkcs8', format: 'der' })) + chain.map((c) => pemOf('CERTIFICATE', c)).join('') : await toPkcs12(chain, key);
 }
 
 /**
@@ -164,7 +171,7 @@ function pemInBase64(value: string): string | undefined {
  * text, or the base64 text, is PEM and no policy says otherwise), else base64 PKCS#12. 400 BadParameter when it holds
  * no certificate or no private key, as AKV answers. RSA and EC keys, in PEM and in PKCS#12 alike.
  */
-export function readCertificateImport(value: string, password: string | undefined, contentType: string | undefined): ImportedCertificate {
+export async function readCertificateImport(value: string, password: string | undefined, contentType: string | undefined): Promise<ImportedCertificate> {
   const base64Pem = contentType === undefined && !value.includes('-----BEGIN') ? pemInBase64(value) : undefined;
   const pem = contentType === PEM_FILE || (contentType === undefined && (value.includes('-----BEGIN') || base64Pem !== undefined));
   const { certs, key } = pem ? fromPem(base64Pem ?? value) : fromPkcs12(value, password ?? '');
@@ -177,7 +184,7 @@ export function readCertificateImport(value: string, password: string | undefine
     throw badParameter('The specified X.509 certificate content can not be read.');
   }
   const leaf = chain[0]!;
-  const secretValue = secretValueOf(pem ? PEM_FILE : PKCS12, chain, key);
+  const secretValue = await secretValueOf(pem ? PEM_FILE : PKCS12, chain, key);
   return {
     leaf,
     chain,

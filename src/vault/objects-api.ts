@@ -325,7 +325,7 @@ export function createObjectsApi(deps: ObjectsApiDeps, pager: Pager) {
     const policy: CreatePolicy = readCreatePolicy(o.policy ?? existing);
     assertSelfIssuer(policy.issuer.name);
     assertCertificateNameFree(name);
-    const made = createSelfSignedCertificate(policy, deps.nowSeconds());
+    const made = await createSelfSignedCertificate(policy, deps.nowSeconds());
     const requestId = deps.newVersion();
     const { added, cert, version } = storeCertificate(name, made, o, {
       policy: policy as unknown as Record<string, unknown>,
@@ -354,7 +354,7 @@ export function createObjectsApi(deps: ObjectsApiDeps, pager: Pager) {
     const contentType = typeof secretProps?.contentType === 'string' ? secretProps.contentType : undefined;
     if (contentType !== undefined && contentType !== PEM_FILE && contentType !== PKCS12) throw badParameter(`Property policy.secret_props.contentType must be ${PKCS12} or ${PEM_FILE}.`);
     assertCertificateNameFree(name);
-    const imported = readCertificateImport(o.value, typeof o.pwd === 'string' ? o.pwd : undefined, contentType);
+    const imported = await readCertificateImport(o.value, typeof o.pwd === 'string' ? o.pwd : undefined, contentType);
     const { added, cert, version } = storeCertificate(name, imported, o, {});
     await deps.persist();
     deps.log.info({ certificate: added.object.name, version, clientId: caller.clientId }, 'certificate imported');
