@@ -10,7 +10,7 @@ import { GeneratorRef, Template } from './externalsecret.ts';
 import { DEFAULT_REFRESH_INTERVAL } from './constants.ts';
 import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
 
-export const PUSH_SECRET_VERSION = 'v1alpha1';
+export { PUSH_SECRET_VERSION } from './kinds.ts';
 
 const PushStoreKind = StringEnum(['SecretStore', 'ClusterSecretStore'], { default: 'SecretStore' });
 
