@@ -33,6 +33,7 @@ const NOT_AT_START: Record<string, string> = {
   'jsonpath-plus': "a kubeconfig with the azure/gcp auth provider's token command",
   'node-forge': 'a template reading a legacy (RC2) PKCS#12 file',
   re2js: 'the first regular expression (find, rewrite, a template function, a namespace condition)',
+  yaml: "a template's fromYaml, and the template/check/evidence/validate/dev commands",
 };
 
 describe('projector operator at start', () => {
