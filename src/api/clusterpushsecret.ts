@@ -7,7 +7,7 @@ import { Type, StringMap, Duration, type Static } from './schema-kit.ts';
 import { Condition, LabelSelector, type ObjectMeta } from './meta.ts';
 import { PushSecretSpec } from './pushsecret.ts';
 
-export const CLUSTER_PUSH_SECRET_VERSION = 'v1alpha1';
+export { CLUSTER_PUSH_SECRET_VERSION } from './kinds.ts';
 
 /** Labels and annotations put on each PushSecret created (they replace the PushSecret's own, as ESO assigns them). */
 export const PushSecretMetadata = Type.Object({

@@ -9,6 +9,9 @@ import { Type, StringEnum, StringMap, Duration, ObjectName, SecretKeyName, type 
 import { Condition } from './meta.ts';
 import { DEFAULT_REFRESH_INTERVAL } from './constants.ts';
 import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
+import { GENERATOR_KINDS } from './kinds.ts';
+
+export { GENERATOR_KINDS } from './kinds.ts';
 
 /** No CRD default (ESO has none): an absent kind means SecretStore, applied by core/external-secret.ts storeKindOf. */
 export const StoreKind = StringEnum(['SecretStore', 'ClusterSecretStore']);
@@ -19,12 +22,6 @@ export const SecretStoreRef = Type.Object({
 });
 export type SecretStoreRef = Static<typeof SecretStoreRef>;
 
-/** ESO v2.9's generator kinds (v1's list; v1beta1's is a subset). Generators are NotSupported in Projector. */
-export const GENERATOR_KINDS = [
-  'ACRAccessToken', 'BeyondtrustWorkloadCredentialsDynamicSecret', 'ClusterGenerator', 'CloudsmithAccessToken', 'ECRAuthorizationToken', 'Fake',
-  'GCRAccessToken', 'GithubAccessToken', 'GitlabDeployToken', 'QuayAccessToken', 'Password', 'SSHKey', 'STSSessionToken', 'UUID',
-  'VaultDynamicSecret', 'Webhook', 'Grafana', 'MFA',
-] as const;
 
 export const GeneratorRef = Type.Object({
   apiVersion: Type.Optional(Type.String({ default: 'generators.external-secrets.io/v1alpha1' })),

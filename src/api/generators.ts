@@ -12,24 +12,19 @@
 import { Type, StringEnum, StringMap, type Static, type TSchema } from './schema-kit.ts';
 import { SecretKeySelector, ServiceAccountSelector, type ObjectMeta } from './meta.ts';
 import { ESO_GENERATOR_SPEC_SCHEMAS } from './providers/eso-generators.generated.ts';
+import { CLUSTER_GENERATOR_KINDS } from './kinds.ts';
 
-export const GENERATOR_GROUP = 'generators.external-secrets.io';
-export const GENERATOR_VERSION = 'v1alpha1';
-/** The only apiVersion a generatorRef may name (ESO registers its generators in v1alpha1 only). */
-export const GENERATOR_API_VERSION = `${GENERATOR_GROUP}/${GENERATOR_VERSION}`;
-
-/** Generator kinds Projector runs from a generatorRef (ClusterGenerator wraps one of the others). */
-export const IMPLEMENTED_GENERATOR_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'ClusterGenerator'] as const;
-export type ImplementedGeneratorKind = (typeof IMPLEMENTED_GENERATOR_KINDS)[number];
-
-/** Namespaced generator kinds → REST plural (ClusterGenerator is cluster-scoped). */
-export const GENERATOR_PLURALS: Record<ImplementedGeneratorKind, string> = {
-  Password: 'passwords',
-  UUID: 'uuids',
-  Fake: 'fakes',
-  ACRAccessToken: 'acraccesstokens',
-  ClusterGenerator: 'clustergenerators',
-};
+// Kinds, versions and plurals live in kinds.ts (no TypeBox there: the operator imports them).
+export {
+  CLUSTER_GENERATOR_KINDS,
+  CLUSTER_GENERATOR_SPEC_FIELD,
+  GENERATOR_API_VERSION,
+  GENERATOR_GROUP,
+  GENERATOR_PLURALS,
+  GENERATOR_VERSION,
+  IMPLEMENTED_GENERATOR_KINDS,
+  type ImplementedGeneratorKind,
+} from './kinds.ts';
 
 // --- Password (types_password.go) ---
 export const PasswordEncoding = StringEnum(['base64', 'base64url', 'base32', 'hex', 'raw'], { default: 'raw' });
@@ -79,40 +74,12 @@ export const ACRAccessTokenSpec = Type.Object({
 export type ACRAccessTokenSpec = Static<typeof ACRAccessTokenSpec>;
 
 // --- ClusterGenerator (types_cluster.go) ---
-/** ESO v2.9's GeneratorKind enum (ClusterGenerator.spec.kind). */
-export const CLUSTER_GENERATOR_KINDS = [
-  'ACRAccessToken', 'BeyondtrustWorkloadCredentialsDynamicSecret', 'CloudsmithAccessToken', 'ECRAuthorizationToken', 'Fake', 'GCRAccessToken',
-  'GithubAccessToken', 'GitlabDeployToken', 'QuayAccessToken', 'Password', 'SSHKey', 'STSSessionToken', 'UUID', 'VaultDynamicSecret', 'Webhook',
-  'Grafana', 'MFA',
-] as const;
-
 /** A generator spec Projector does not run: ESO's schema, reported NotSupported. */
 function KeptSpec(field: string): TSchema {
   const schema = ESO_GENERATOR_SPEC_SCHEMAS[field];
   if (!schema) throw new Error(`no ESO schema for ClusterGenerator spec.generator.${field}`);
   return Type.Unsafe<Record<string, unknown>>(schema);
 }
-
-/** ClusterGenerator.spec.generator member per kind (ESO's GeneratorSpec json names). */
-export const CLUSTER_GENERATOR_SPEC_FIELD: Record<(typeof CLUSTER_GENERATOR_KINDS)[number], string> = {
-  ACRAccessToken: 'acrAccessTokenSpec',
-  BeyondtrustWorkloadCredentialsDynamicSecret: 'beyondtrustWorkloadCredentialsDynamicSecretSpec',
-  CloudsmithAccessToken: 'cloudsmithAccessTokenSpec',
-  ECRAuthorizationToken: 'ecrAuthorizationTokenSpec',
-  Fake: 'fakeSpec',
-  GCRAccessToken: 'gcrAccessTokenSpec',
-  GithubAccessToken: 'githubAccessTokenSpec',
-  GitlabDeployToken: 'gitlabDeployTokenSpec',
-  QuayAccessToken: 'quayAccessTokenSpec',
-  Password: 'passwordSpec',
-  SSHKey: 'sshKeySpec',
-  STSSessionToken: 'stsSessionTokenSpec',
-  UUID: 'uuidSpec',
-  VaultDynamicSecret: 'vaultDynamicSecretSpec',
-  Webhook: 'webhookSpec',
-  Grafana: 'grafanaSpec',
-  MFA: 'mfaSpec',
-};
 
 export const ClusterGeneratorSpec = Type.Object({
   kind: StringEnum(CLUSTER_GENERATOR_KINDS, { description: 'The kind of the generator.' }),

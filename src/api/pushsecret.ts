@@ -10,7 +10,7 @@ import { GeneratorRef, Template } from './externalsecret.ts';
 import { DEFAULT_REFRESH_INTERVAL } from './constants.ts';
 import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
 
-export const PUSH_SECRET_VERSION = 'v1alpha1';
+export { PUSH_SECRET_VERSION } from './kinds.ts';
 
 // ESO's PushSecret template is the ExternalSecret's with engineVersion limited to v2 (its CRD's enum;
 // pushsecret_controller_template.go renders with v2 whatever is set): v1 is refused at apply time.

@@ -5,8 +5,7 @@
 // (controller/clusterpushsecret/reconciler.ts) does the I/O in ESO's order.
 import type { ClusterExternalSecret, ClusterPushSecret, ClusterPushSecretStatus, OwnerReference, PushSecret } from '../api/index.ts';
 import { GROUP } from '../api/constants.ts';
-import { CLUSTER_PUSH_SECRET_VERSION } from '../api/clusterpushsecret.ts';
-import { PUSH_SECRET_VERSION } from '../api/pushsecret.ts';
+import { CLUSTER_PUSH_SECRET_VERSION, PUSH_SECRET_VERSION } from '../api/kinds.ts';
 import { parseDuration } from './duration.ts';
 import { issue, type Issue } from './issues.ts';
 import { externalSecretNeedsWrite, selectNamespaces, type NamespaceView } from './cluster-external-secret.ts';

@@ -12,12 +12,9 @@ import {
   GENERATOR_API_VERSION,
   GENERATOR_GROUP,
   IMPLEMENTED_GENERATOR_KINDS,
-  type ACRAccessTokenSpec,
-  type ClusterGeneratorSpec,
-  type FakeSpec,
-  type PasswordSpec,
-} from '../api/generators.ts';
-import { GENERATOR_KINDS } from '../api/externalsecret.ts';
+  GENERATOR_KINDS,
+} from '../api/kinds.ts';
+import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, PasswordSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
 import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';

@@ -15,13 +15,23 @@
 // surrogate (impossible in a Go string built from JSON) becomes U+FFFD, as Go's JSON decoder would
 // have made it.
 
-import { RE2JS, RE2JSException } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { goStringFromBytes, goStringToBytes, isTextString, utf8SequenceLength } from './go-string.ts';
 
 export type GoRegexpResult = { ok: true; regexp: GoRegexp } | { ok: false; reason: string };
 
 /** Bounds the compile cache; patterns come from specs and templates, so the set is small but unbounded. */
 const CACHE_LIMIT = 500;
+
+let engine: typeof import('re2js') | undefined;
+/**
+ * re2js, loaded on the first compile rather than at start: an operator whose specs and templates
+ * hold no pattern never needs it (~1.3 MB of RSS; docs/benchmarks.md, "Idle memory and start-up").
+ */
+function re2js(): typeof import('re2js') {
+  return (engine ??= createRequire(import.meta.url)('re2js') as typeof import('re2js'));
+}
 const cache = new Map<string, GoRegexpResult>();
 
 /**
@@ -49,7 +59,7 @@ function compileUncached(source: string): GoRegexpResult {
   // Go's parser refuses a pattern that is not UTF-8 (its message quotes the pattern; this does not).
   if (!isTextString(source)) return { ok: false, reason: 'invalid UTF-8' };
   try {
-    const re = RE2JS.compile(source);
+    const re = re2js().RE2JS.compile(source);
     const names = new Array<string>(re.groupCount() + 1).fill('');
     for (const [name, index] of Object.entries(re.namedGroups())) names[index] = name;
     return { ok: true, regexp: new GoRegexp(source, re, names) };
@@ -61,7 +71,7 @@ function compileUncached(source: string): GoRegexpResult {
 
 /** Go's error code from a re2js failure; rethrows anything that is not a compile failure. */
 function reasonOf(e: unknown): string {
-  if (!(e instanceof RE2JSException)) throw e;
+  if (!(e instanceof re2js().RE2JSException)) throw e;
   // RE2JSSyntaxException carries Go's error code in `error`; its message quotes the pattern.
   const code = (e as { error?: unknown }).error;
   return typeof code === 'string' && code !== '' ? code : 'invalid regular expression';
@@ -76,7 +86,7 @@ const DUPLICATE_NAME = 'duplicate capture group name';
 function compileWithDuplicateNames(source: string): GoRegexpResult {
   const { pattern, names } = unnameGroups(source);
   try {
-    const re = RE2JS.compile(pattern);
+    const re = re2js().RE2JS.compile(pattern);
     // The scan must count groups as the engine does; if it ever did not, refuse rather than misname.
     if (re.groupCount() + 1 !== names.length) return { ok: false, reason: DUPLICATE_NAME };
     return { ok: true, regexp: new GoRegexp(source, re, names) };

@@ -9,7 +9,7 @@
 // Cleanup does nothing), so for them ESO's state keeping has no observable effect and Projector keeps
 // none (docs/generators.md).
 import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, PasswordSpec } from '../api/index.ts';
-import { GENERATOR_API_VERSION } from '../api/index.ts';
+import { GENERATOR_API_VERSION } from '../api/kinds.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
 import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';

@@ -13,7 +13,6 @@ import { exitCodeFor, EXIT_FINDINGS, EXIT_INFRA } from '../check/classify.ts';
 import { credentialEnvironment } from '../check/environment-host.ts';
 import { CHECK_OUTPUT_FORMATS, formatCheckJson, formatCheckJunit, formatCheckText, type CheckOutputFormat } from '../check/report.ts';
 import { CheckUsageError, isHttpsUrl, parseStoreOverride, type StoreOverrides } from '../check/store-overrides.ts';
-import { ManifestPathError } from '../manifests.ts';
 import { CliOutput, shouldUseColor, type Streams } from '../output.ts';
 import { createProgress, noProgress } from '../progress.ts';
 import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
@@ -76,6 +75,9 @@ export function registerCheckCommand(program: Command, deps: CheckCommandDeps = 
 
 export async function checkCommand(paths: string[], opts: CheckCommandOptions, deps: CheckCommandDeps, streams: Streams): Promise<number> {
   const out = new CliOutput(streams);
+  // Loaded when the command runs (with the manifest loader and its yaml parser below), not in every
+  // process that registers the command.
+  const { ManifestPathError } = await import('../manifests.ts');
   try {
     const overrides = await overridesFrom(opts);
     const concurrency = Number(opts.concurrency);

@@ -11,8 +11,8 @@ import { parseDuration } from '../../core/duration.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { credentialEnvironment } from '../check/environment-host.ts';
 import { CheckUsageError, isHttpsUrl, parseStoreOverride, type StoreOverrides } from '../check/store-overrides.ts';
-import { KubeEvidenceCluster, type EvidenceCluster } from '../evidence/cluster-reader.ts';
-import { EvidenceFinding, runEvidence, type EvidenceOptions, type EvidenceResult } from '../evidence/run-evidence.ts';
+import type { EvidenceCluster } from '../evidence/cluster-reader.ts';
+import type { EvidenceOptions, EvidenceResult } from '../evidence/run-evidence.ts';
 import { CliOutput, type Streams } from '../output.ts';
 import { loadKubeConfig } from './operator-run.ts';
 import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
@@ -79,6 +79,7 @@ export function registerEvidenceCommand(program: Command): void {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE))
     .action(async (opts: EvidenceCommandOptions) => {
       const streams = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+      const { KubeEvidenceCluster } = await import('../evidence/cluster-reader.ts');
       process.exitCode = await evidenceCommand(opts, streams, (o) => new KubeEvidenceCluster(loadKubeConfig(o.kubeconfig)));
     });
 }
@@ -92,6 +93,9 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export async function evidenceCommand(opts: EvidenceCommandOptions, streams: Streams, connect: (o: EvidenceCommandOptions) => EvidenceCluster): Promise<number> {
   const out = new CliOutput(streams);
+  // Loaded when the command runs (the evidence writer, its redaction check and YAML renderer), not
+  // in every process that registers the command, the operator's included.
+  const { EvidenceFinding, runEvidence } = await import('../evidence/run-evidence.ts');
   try {
     const options = await evidenceOptionsFrom(opts, streams.env);
     let cluster: EvidenceCluster;

@@ -9,7 +9,6 @@
 // template makes of them is this command's purpose. Errors name fields and keys, never values.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import type { ExternalSecret } from '../../api/index.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -79,7 +78,7 @@ export async function templateCommand(flags: TemplateFlags, streams: { stdout: {
       flags.templateFromSecret !== undefined ? { file: flags.templateFromSecret, docs: await readYamlDocs(flags.templateFromSecret, '--template-from-secret') } : undefined,
     );
     const secret = await renderSecret(es, data, flags.operatorMetadata === true, sources);
-    const text = stringifyYaml(secret);
+    const text = (await yaml()).stringify(secret);
     if (flags.output) await writeFile(flags.output, text, { mode: 0o600 });
     else streams.stdout.write(text);
     return 0;
@@ -96,13 +95,19 @@ export async function templateCommand(flags: TemplateFlags, streams: { stdout: {
   }
 }
 
+/**
+ * The yaml package, imported when the command runs: main.ts registers every command in every
+ * process, the operator's included, which never reads YAML (docs/benchmarks.md, "Idle memory and start-up").
+ */
+const yaml = () => import('yaml');
+
 async function readYaml(file: string, flag: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new TemplateUsageError(`${flag}: cannot read ${file}`);
   });
   try {
     // Kubernetes reads YAML 1.1. The parser's message is not passed on: it quotes the line.
-    return parseYaml(text, { version: '1.1', prettyErrors: false });
+    return (await yaml()).parse(text, { version: '1.1', prettyErrors: false });
   } catch {
     throw new TemplateUsageError(`${flag}: ${file} is not valid YAML`);
   }
@@ -112,7 +117,7 @@ async function readYamlDocs(file: string, flag: string): Promise<unknown[]> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new TemplateUsageError(`${flag}: cannot read ${file}`);
   });
-  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: false });
+  const docs = (await yaml()).parseAllDocuments(text, { version: '1.1', prettyErrors: false });
   // The parser's messages are not passed on: they quote the line (a Secret's values).
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) throw new TemplateUsageError(`${flag}: ${file} is not valid YAML`);
   return docs.map((d) => d.toJSON() as unknown).filter((d) => d !== null && d !== undefined);

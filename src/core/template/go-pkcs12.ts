@@ -16,7 +16,8 @@
  * Errors carry go-pkcs12's messages, which never include key or certificate bytes.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 import {
   DerError,
   derExplicit,
@@ -190,9 +191,14 @@ function nodeCbc(name: string, key: Uint8Array, iv: Uint8Array, blockSize: numbe
   return { blockSize, decrypt: (d) => run('dec', d), encrypt: (d) => run('enc', d) };
 }
 
+let forgeLib: typeof Forge | undefined;
+/** node-forge, loaded on the first RC2 use (a legacy PKCS#12 file) rather than at start (~2.7 MB of RSS). */
+const loadForge = (): typeof Forge => (forgeLib ??= createRequire(import.meta.url)('node-forge') as typeof Forge);
+
 /** RC2 is not in OpenSSL 3's default provider; node-forge implements it (Go: rc2.New(key, len(key)*8)). */
 function rc2Cbc(key: Uint8Array, iv: Uint8Array): BlockCipher {
   const run = (enc: boolean, data: Uint8Array): Uint8Array => {
+    const forge = loadForge();
     const c = enc
       ? forge.rc2.createEncryptionCipher(forge.util.createBuffer(Buffer.from(key).toString('binary')), key.length * 8)
       : forge.rc2.createDecryptionCipher(forge.util.createBuffer(Buffer.from(key).toString('binary')), key.length * 8);

@@ -14,11 +14,20 @@
  * errors, unsupported floats), it is Go's text; parser errors use one fixed text, because Go's
  * messages quote the document and the npm parser's messages differ from libyaml's anyway.
  */
-import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, Document, Node } from 'yaml';
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 import { newGoMap, putKey, type GoMap } from './values.ts';
 import { layoutShortestG, parseGoIntBase0, YAML_STYLE_FLOAT } from './go-yaml-emit.ts';
+
+let yamlLib: typeof import('yaml') | undefined;
+/**
+ * The yaml package, loaded on the first fromYaml (or a YAML template target) rather than at start:
+ * an operator whose templates never read YAML does not need it (~3.8 MB of RSS; docs/benchmarks.md,
+ * "Idle memory and start-up").
+ */
+const yaml = (): typeof import('yaml') => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 const PREFIX = 'error converting YAML to JSON: ';
 const TAG = 'tag:yaml.org,2002:';
@@ -86,7 +95,7 @@ function utf8ReaderProblem(bytes: Uint8Array | undefined): string | undefined {
 }
 
 function decodeFirstDocument(source: string, leaf: Leaf = jsonValue): unknown {
-  const docs = parseAllDocuments(source, { version: '1.1', schema: 'failsafe', uniqueKeys: false, logLevel: 'silent', merge: false });
+  const docs = yaml().parseAllDocuments(source, { version: '1.1', schema: 'failsafe', uniqueKeys: false, logLevel: 'silent', merge: false });
   const list = Array.isArray(docs) ? docs : [];
   const doc = list[0];
   if (doc === undefined) return null;
@@ -109,7 +118,7 @@ type Leaf = (r: Resolved) => unknown;
 function convert(doc: Document, node: Node | null, state: State, leaf: Leaf = jsonValue): unknown {
   if (++state.nodes > MAX_NODES) throw new YamlFailure(`${PREFIX}yaml: document contains excessive aliasing`);
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) {
+  if (yaml().isAlias(node)) {
     const target = (node as Alias).resolve(doc) as Node | undefined;
     if (target === undefined) throw new Error('unknown anchor');
     if (state.active.has(target)) throw new YamlFailure(`${PREFIX}yaml: an anchor's value contains itself`);
@@ -117,13 +126,13 @@ function convert(doc: Document, node: Node | null, state: State, leaf: Leaf = js
   }
   state.active.add(node);
   try {
-    if (isScalar(node)) return leaf(resolveScalar(node.value as string, node.type === 'PLAIN', node.tag));
-    if (isSeq(node)) return node.items.map((item) => convert(doc, item as Node, state, leaf));
-    if (isMap(node)) {
+    if (yaml().isScalar(node)) return leaf(resolveScalar(node.value as string, node.type === 'PLAIN', node.tag));
+    if (yaml().isSeq(node)) return node.items.map((item) => convert(doc, item as Node, state, leaf));
+    if (yaml().isMap(node)) {
       const out = newGoMap();
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
-        if (keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.tag === undefined && keyNode.value === '<<') {
+        if (keyNode !== null && yaml().isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.tag === undefined && keyNode.value === '<<') {
           mergeInto(doc, out, pair.value as Node | null, state, leaf);
           continue;
         }
@@ -141,17 +150,17 @@ function convert(doc: Document, node: Node | null, state: State, leaf: Leaf = js
 /** yaml.v2's merge key: a map's entries overwrite; in a list of maps the earlier map wins. */
 function mergeInto(doc: Document, out: GoMap, valueNode: Node | null, state: State, leaf: Leaf): void {
   let node = valueNode;
-  while (node !== null && isAlias(node)) node = ((node as Alias).resolve(doc) as Node | undefined) ?? null;
-  if (node !== null && isMap(node)) {
+  while (node !== null && yaml().isAlias(node)) node = ((node as Alias).resolve(doc) as Node | undefined) ?? null;
+  if (node !== null && yaml().isMap(node)) {
     const merged = convert(doc, node, state, leaf) as GoMap;
     for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
     return;
   }
-  if (node !== null && isSeq(node)) {
+  if (node !== null && yaml().isSeq(node)) {
     for (let i = node.items.length - 1; i >= 0; i--) {
       let item = node.items[i] as Node | null;
-      while (item !== null && isAlias(item)) item = ((item as Alias).resolve(doc) as Node | undefined) ?? null;
-      if (item === null || !isMap(item)) throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
+      while (item !== null && yaml().isAlias(item)) item = ((item as Alias).resolve(doc) as Node | undefined) ?? null;
+      if (item === null || !yaml().isMap(item)) throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
       const merged = convert(doc, item, state, leaf) as GoMap;
       for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
     }
@@ -165,12 +174,12 @@ type Resolved = { kind: 'str'; v: string } | { kind: 'int'; v: bigint } | { kind
 function convertKey(doc: Document, node: Node | null, state: State): Resolved | 'collection' {
   if (node === null || node === undefined) return { kind: 'null' };
   let n: Node = node;
-  while (isAlias(n)) {
+  while (yaml().isAlias(n)) {
     const target = (n as Alias).resolve(doc) as Node | undefined;
     if (target === undefined) throw new Error('unknown anchor');
     n = target;
   }
-  if (isScalar(n)) {
+  if (yaml().isScalar(n)) {
     state.nodes++;
     return resolveScalar(n.value as string, n.type === 'PLAIN', n.tag);
   }
