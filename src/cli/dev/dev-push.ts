@@ -135,6 +135,6 @@ export function pushDeletedLine(id: string, last: PushSecret | undefined): strin
   const policy = last?.spec.deletionPolicy ?? 'None';
   const keys = last ? pushedKeys(last) : 'nothing pushed';
   return policy === 'Delete'
-    ? `- PushSecret ${id} deleted (not in the repository); deletionPolicy Delete: the operator deleted what it had pushed (${keys}) where it manages it`
+    ? `- PushSecret ${id} deleted (not in the repository); deletionPolicy Delete: the operator deleted what it had pushed and manages (${keys})`
     : `- PushSecret ${id} deleted (not in the repository); deletionPolicy None: what it pushed stays in the vault (${keys})`;
 }
