@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../support/controlplane.ts';
-import { Cluster, assertNowhere } from '../support/cluster.ts';
+import { Cluster, CRD_FILES, assertNowhere } from '../support/cluster.ts';
 import { eventually } from '../support/eventually.ts';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -321,5 +321,53 @@ stringData: { value: ${canary} }
     } finally {
       await stop();
     }
+  });
+});
+
+describe('projector dev --kubeconfig on a cluster without the PushSecret CRDs (optional CRDs)', { timeout: 600_000 }, () => {
+  let cp: ControlPlane;
+  before(async () => {
+    cp = await startControlPlane();
+    // The external-secrets.io/v1 kinds only, as a cluster that installed ESO's core CRDs.
+    await new Cluster(cp.admin).installCrds(CRD_FILES.filter((f) => !/\/(pushsecrets|clusterpushsecrets|clusterexternalsecrets)\./.test(f)));
+  });
+  after(async () => {
+    await cp?.stop();
+  });
+
+  it('says the PushSecrets were not applied and fails --once; with --install-crds installs the push CRDs and pushes', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-push-crd-'));
+    const canary = `canary-devpush-crd-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(
+      join(repo, 'manifests.yaml'),
+      `${akvStore('akv-crd')}---
+apiVersion: v1
+kind: Secret
+metadata: { name: source, namespace: crd-app }
+stringData: { value: ${canary} }
+---
+apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: { name: ps, namespace: crd-app }
+spec:
+  secretStoreRefs: [{ kind: ClusterSecretStore, name: akv-crd }]
+  selector: { secret: { name: source } }
+  data: [{ match: { secretKey: value, remoteRef: { remoteKey: crd-pushed } } }]
+`,
+    );
+    const dev = (...extra: string[]) => spawnSync(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--once', '--no-prompt', ...extra], { cwd: repo, encoding: 'utf8', timeout: 150_000 });
+    const without = dev();
+    assert.equal(without.status, 1, without.stdout + without.stderr);
+    assert.match(without.stdout, /✗ the cluster does not serve PushSecrets \(CRD pushsecrets\.external-secrets\.io not installed\): 1 PushSecret\(s\) not applied; install the CRDs \(kubectl apply -k deploy\/\) or pass --install-crds/);
+    assert.match(without.stdout, /state: 0 PushSecret\(s\) ready, 1 failing\n {2}✗ PushSecret crd-app\/ps failing: not applied/);
+    assert.match(without.stdout, /0 PushSecret\(s\)\/ClusterPushSecret\(s\) ready, 1 failing/);
+
+    const withCrds = dev('--install-crds');
+    assert.equal(withCrds.status, 0, withCrds.stdout + withCrds.stderr);
+    assert.match(withCrds.stdout, /installed the pushsecrets\.external-secrets\.io CRD\(s\)/);
+    assert.match(withCrds.stdout, / {2}✓ PushSecret crd-app\/ps pushed → ClusterSecretStore\/akv-crd: crd-pushed\n/);
+    const value = await readDevVault(repo, '.projector', async (kv) => (await kv.getSecret('crd-pushed')).value);
+    assert.ok(value === canary, 'the Secret manifest\'s value reached the vault');
+    assertNowhere([canary], { without: without.stdout + without.stderr, with: withCrds.stdout + withCrds.stderr, 'dev.log': readFileSync(join(repo, '.projector/dev.log'), 'utf8') });
   });
 });
