@@ -126,7 +126,8 @@ async function servablePush(kube: KubeClient, repo: RepoObjects, install: boolea
   if (pushSecrets.length === 0 && clusterPushSecrets.length === 0) return { push: { pushSecrets, clusterPushSecrets, secrets: [] }, notServed: [] };
   const gv = `${GROUP}/${PUSH_SECRET_VERSION}`;
   let served = await kube.servedResources(gv);
-  const wanted = [...(pushSecrets.length || clusterPushSecrets.length ? ['pushsecrets' as const] : []), ...(clusterPushSecrets.length ? ['clusterpushsecrets' as const] : [])];
+  // A ClusterPushSecret needs the PushSecret CRD as well: it creates PushSecrets.
+  const wanted = ['pushsecrets' as const, ...(clusterPushSecrets.length ? ['clusterpushsecrets' as const] : [])];
   const missing = wanted.filter((p) => !served.includes(p));
   if (missing.length > 0 && install) {
     for (const plural of missing) {
@@ -146,7 +147,6 @@ async function servablePush(kube: KubeClient, repo: RepoObjects, install: boolea
     notServed.push(...objs.map((o) => `${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
     return [];
   };
-  // A ClusterPushSecret needs the PushSecret CRD too: the PushSecrets it creates.
   const cps = served.includes('pushsecrets') ? keep('ClusterPushSecret', 'clusterpushsecrets', clusterPushSecrets) : keep('ClusterPushSecret', 'pushsecrets', clusterPushSecrets);
   const ps = keep('PushSecret', 'pushsecrets', pushSecrets);
   return { push: { pushSecrets: ps, clusterPushSecrets: cps, secrets: pushSourceSecrets({ secrets: repo.secrets ?? [], pushSecrets: ps, clusterPushSecrets: cps }) }, notServed };
