@@ -497,6 +497,6 @@ export function watchManifests(paths: string[], print: Printer, reload: () => Pr
 
 export function refreshMs(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', '--refresh must be a positive Go duration such as 5s');
+  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', '--refresh must be a positive Go duration such as 5s', { flag: '--refresh' });
   return ms;
 }
