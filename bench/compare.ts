@@ -224,10 +224,23 @@ async function createAll(k: Cluster, objects: unknown[], inFlight = 16): Promise
 
 const ns = (i: number) => `bench-${i % namespaces}`;
 
+/** Every ExternalSecret, in pages of 500 (one unpaged list of 10,000 is over the client's 16 MB body bound). */
+async function listAll(k: Cluster, path: string): Promise<any[] | undefined> {
+  const items: any[] = [];
+  let cont = '';
+  do {
+    const { status, body } = await k.request('GET', `${path}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+    if (status !== 200) return undefined;
+    const page = JSON.parse(body);
+    items.push(...page.items);
+    cont = page.metadata?.continue ?? '';
+  } while (cont);
+  return items;
+}
+
 async function readyCount(k: Cluster): Promise<{ ready: number; total: number }> {
-  const { status, body } = await k.request('GET', `/apis/${GROUP}/v1/externalsecrets`);
-  if (status !== 200) return { ready: 0, total: -1 };
-  const items = JSON.parse(body).items as any[];
+  const items = await listAll(k, `/apis/${GROUP}/v1/externalsecrets`);
+  if (!items) return { ready: 0, total: -1 };
   return { ready: items.filter((es) => es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length, total: items.length };
 }
 
