@@ -18,10 +18,10 @@ import { createHmac } from 'node:crypto';
 import type { MFASpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
 import { issue, type Issue } from './issues.ts';
+import { MAX_MFA_LENGTH } from './limits.ts';
 import { Sensitive } from './sensitive.ts';
 
-/** Longest token Projector makes: a Secret holds at most 1 MiB (Kubernetes MaxSecretSize); ESO has no bound (docs/limits.md). */
-export const MAX_MFA_LENGTH = 1_048_576;
+export { MAX_MFA_LENGTH };
 
 const DEFAULT_LENGTH = 6;
 const DEFAULT_PERIOD_S = 30;
