@@ -148,7 +148,7 @@ export function generateMfa(spec: Partial<MFASpec> | undefined, seed: Sensitive<
   const period = typeof spec?.timePeriod === 'number' && spec.timePeriod > 0 ? Math.trunc(spec.timePeriod) : DEFAULT_PERIOD_S;
   const unix = spec?.when ? parseRfc3339Seconds(spec.when)! : Math.floor(nowMs / 1000);
   const decoded = goBase32NoPadDecode(cleanSeed(seed.reveal()));
-  if ('errorAt' in decoded) throw new ProjectorError('GeneratorFailed', `MFA: the seed in ${seedWhere} is not base32 (illegal base32 data at input byte ${decoded.errorAt})`, { field: `${path}.secret` });
+  if ('errorAt' in decoded) throw new ProjectorError('GeneratorFailed', `the seed in ${seedWhere} is not base32 (illegal base32 data at input byte ${decoded.errorAt})`, { field: `${path}.secret` });
   const counter = BigInt(Math.floor(unix / period));
   const timeLeft = period - (unix % period);
   return new Map([
