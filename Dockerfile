@@ -41,7 +41,8 @@ RUN node /tmp/prune-node-modules.ts /app/node_modules
 # The code last: a code change reuses the npm ci layer above.
 COPY bin ./bin
 COPY --from=compile /app/dist ./dist
-# The CRDs are read by `projector dev --install-crds` (src/cli/dev/dev-cluster.ts).
+# The CRD files, for installing them from the image (`dev --install-crds` builds its own from code:
+# src/cli/dev/dev-cluster.ts).
 COPY deploy/crds ./deploy/crds
 
 FROM ${RUNTIME_IMAGE}

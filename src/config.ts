@@ -98,7 +98,7 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** A log level given at `flag` (`--log-level`, `LOG_LEVEL`): one of pino's, else InvalidSpec naming the flag. */
 export function logLevelFrom(raw: string, flag: string): LogLevel {
-  if (!LEVELS.includes(raw)) throw new ProjectorError('InvalidSpec', `${flag} must be one of ${LEVELS.join(', ')}`);
+  if (!LEVELS.includes(raw)) throw new ProjectorError('InvalidSpec', `${flag} must be one of ${LEVELS.join(', ')}`, flag.startsWith('--') ? { flag } : {});
   return raw as LogLevel;
 }
 /** ESO's --loglevel values (zap) that pino spells differently. */
@@ -108,13 +108,13 @@ const ESO_LEVELS: Record<string, string> = { dpanic: 'fatal', panic: 'fatal' };
 function goBoolFlag(value: string | true | undefined, flag: string): boolean | undefined {
   if (value === undefined) return undefined;
   const b = parseGoBool(value);
-  if (b === undefined) throw new ProjectorError('InvalidSpec', `${flag} must be true or false`);
+  if (b === undefined) throw new ProjectorError('InvalidSpec', `${flag} must be true or false`, { flag });
   return b;
 }
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new ProjectorError('InvalidSpec', `${flag} must be a positive integer`);
+  if (!Number.isInteger(n) || n <= 0) throw new ProjectorError('InvalidSpec', `${flag} must be a positive integer`, { flag });
   return n;
 }
 
@@ -128,7 +128,7 @@ function booleanText(text: string | undefined, name: string): boolean | undefine
 
 function durationMs(text: string, flag: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', `${flag} must be a positive Go duration such as 15s`);
+  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', `${flag} must be a positive Go duration such as 15s`, { flag });
   return ms;
 }
 
@@ -137,7 +137,7 @@ function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Lea
   const renewDeadlineMs = durationMs(flags.leaderElectRenewDeadline ?? flags.leaderElectionRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
   const retryPeriodMs = durationMs(flags.leaderElectRetryPeriod ?? flags.leaderElectionRetryPeriod ?? '2s', '--leader-elect-retry-period');
   if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > 1.2 * retryPeriodMs)) {
-    throw new ProjectorError('InvalidSpec', 'leader election needs lease duration > renew deadline > 1.2 × retry period');
+    throw new ProjectorError('InvalidSpec', 'leader election needs lease duration > renew deadline > 1.2 × retry period', { flag: '--leader-elect-lease-duration' });
   }
   return Object.freeze({
     enabled: flags.leaderElect ?? goBoolFlag(flags.enableLeaderElection, '--enable-leader-election') ?? booleanText(env.PROJECTOR_LEADER_ELECT, 'PROJECTOR_LEADER_ELECT') ?? false,
@@ -156,9 +156,9 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
   const levelFlag = flags.logLevel !== undefined ? '--log-level' : flags.loglevel !== undefined ? '--loglevel' : 'LOG_LEVEL';
   logLevelFrom(logLevel, levelFlag);
   const readWindowMs = parseDuration(flags.readWindow ?? env.PROJECTOR_READ_WINDOW ?? '5s');
-  if (readWindowMs === undefined) throw new ProjectorError('InvalidSpec', '--read-window must be a Go duration such as 5s');
+  if (readWindowMs === undefined) throw new ProjectorError('InvalidSpec', '--read-window must be a Go duration such as 5s', { flag: '--read-window' });
   const resyncMs = parseDuration(flags.resyncPeriod ?? env.PROJECTOR_RESYNC_PERIOD ?? '10m');
-  if (!resyncMs) throw new ProjectorError('InvalidSpec', '--resync-period must be a positive Go duration such as 10m');
+  if (!resyncMs) throw new ProjectorError('InvalidSpec', '--resync-period must be a positive Go duration such as 10m', { flag: '--resync-period' });
   return Object.freeze({
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     namespace: flags.namespace ?? env.PROJECTOR_NAMESPACE ?? undefined,
@@ -193,7 +193,7 @@ function webhookConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): WebhookCon
   const text = flags.tlsMinVersion ?? '1.2';
   const minVersion = TLS_VERSIONS[text];
   // ESO maps an unknown value to TLS 1.3 silently; a typo is refused here instead.
-  if (!minVersion) throw new ProjectorError('InvalidSpec', `--tls-min-version must be one of ${Object.keys(TLS_VERSIONS).join(', ')}`);
+  if (!minVersion) throw new ProjectorError('InvalidSpec', `--tls-min-version must be one of ${Object.keys(TLS_VERSIONS).join(', ')}`, { flag: '--tls-min-version' });
   return Object.freeze({ addr, certDir: flags.certDir ?? env.PROJECTOR_WEBHOOK_CERT_DIR ?? DEFAULT_WEBHOOK_CERT_DIR, minVersion });
 }
 

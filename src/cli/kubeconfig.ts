@@ -43,7 +43,7 @@ export function resolveKubeConfig(flag: string | undefined, environment: KubeCon
   let source: string;
   if (flag) {
     source = `--kubeconfig ${flag}`;
-    if (!exists(flag)) throw new ProjectorError('InvalidSpec', `--kubeconfig ${flag} does not exist`);
+    if (!exists(flag)) throw new ProjectorError('InvalidSpec', `--kubeconfig ${flag} does not exist`, { flag: '--kubeconfig' });
     load(() => kc.loadFromFile(flag), source);
   } else if (env.KUBECONFIG) {
     const files = env.KUBECONFIG.split(delimiter).filter((f) => f);

@@ -11,16 +11,11 @@ import { registerEvidenceCommand } from './commands/evidence.ts';
 import { registerTemplateCommand } from './commands/template.ts';
 import { defaultRegistry } from './default-registry.ts';
 import { explainSystemError, reportBug } from './failure.ts';
+import { CliOutput } from './output.ts';
+import { commandPath, isFlagError } from './usage.ts';
 
 /** package.json's version: the one `--version` prints. */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** `projector vault secret set`, for hints. */
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
 
 export function buildProgram(): Command {
   const program = new Command('projector')
@@ -36,7 +31,7 @@ export function buildProgram(): Command {
   registerEvidenceCommand(program);
   registerTemplateCommand(program);
   // Every command answers --version, and a usage error prints one line and where help is, not
-  // the whole help text (which pushed the error off the screen).
+  // the whole help text (which pushed the error off the screen): usage.ts.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) {
     // `vault secret show --version` is the secret's version, as in `az keyvault secret show`.
@@ -45,9 +40,23 @@ export function buildProgram(): Command {
     // A parent's options are read only before its subcommand's name, so `vault secret show
     // --version <v>` reaches show and is not taken for `vault secret --version`.
     if (c.commands.length > 0) c.enablePositionalOptions();
-    c.showHelpAfterError(`(run "${commandPath(c)} --help" for usage)`);
+    // Commander's usage errors (unknown option or command, missing argument, a value outside
+    // .choices()) are reported by the command that found them: one line ending with its help.
+    c.configureOutput({ outputError: (text) => stderrOutput().usageError(text, commandPath(c)) });
   }
+  // Which command is running, so a refused flag value thrown from its action (flagError) points
+  // at that command's help.
+  program.hook('preAction', (_program, action) => {
+    running = action;
+  });
   return program;
+}
+
+/** The command whose action is running (set by buildProgram's preAction hook). */
+let running: Command | undefined;
+
+function stderrOutput(): CliOutput {
+  return new CliOutput({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 }
 
 export async function runCli(argv: string[]): Promise<void> {
@@ -58,7 +67,8 @@ export async function runCli(argv: string[]): Promise<void> {
     // Only our own errors carry messages safe to print; a system error a user causes is explained
     // from its code and path; anything else is a bug, named but not quoted.
     const explained = e?.name === 'ProjectorError' ? undefined : explainSystemError(err);
-    if (e?.name === 'ProjectorError') process.stderr.write(`projector: ${e.code}: ${e.message}\n`);
+    if (isFlagError(err) && running) stderrOutput().usageError(err.message, commandPath(running));
+    else if (e?.name === 'ProjectorError') process.stderr.write(`projector: ${e.code}: ${e.message}\n`);
     else if (explained) process.stderr.write(`projector: ${explained}\n`);
     else {
       // Every edge maps its errors to ProjectorError (the vault's, the SDK's, the API server's), so

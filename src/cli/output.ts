@@ -4,6 +4,7 @@
 // Everything printed is built from findings, whose messages carry names and paths, never values.
 import type { Problem } from './manifests.ts';
 import { objectLabel } from '../api/object-key.ts';
+import { usageErrorLine } from './usage.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -71,10 +72,16 @@ export class CliOutput {
     this.#streams.stdout.write(text);
   }
 
-  /** A usage or I/O error: one line on stderr. */
+  /** An I/O error (or any error --help would not help with): one line on stderr. */
   error(message: string): void {
     const color = shouldUseColor(this.#streams.stderr, this.#streams.env);
     this.#streams.stderr.write(`${paint('projector: error:', RED, color)} ${message}\n`);
+  }
+
+  /** A usage error of `commandPath` (`projector validate`): one line ending with where its help is (usage.ts). */
+  usageError(message: string, commandPath: string): void {
+    const color = shouldUseColor(this.#streams.stderr, this.#streams.env);
+    this.#streams.stderr.write(`${usageErrorLine(message, commandPath, (prefix) => paint(prefix, RED, color))}\n`);
   }
 }
 

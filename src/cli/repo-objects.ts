@@ -25,11 +25,24 @@ export interface RepoObjects {
    * ClusterGenerator), as generatorRefs would read them: namespaced ones carry their namespace.
    */
   generators: GeneratorObject[];
+  /**
+   * Plain `v1` Secret manifests of the repository (name, namespace, labels, data, stringData,
+   * type): `dev --cluster` applies those a PushSecret reads as its source. Never printed.
+   */
+  secrets?: RepoSecret[];
   /** Where each object came from, for messages: key "Kind/ns/name" → "file:line". */
   origins: Map<string, string>;
   problems: Problem[];
   /** With `refuseInvalid`: "Kind/ns/name" of documents not applied because the API server would refuse them. */
   refused?: string[];
+}
+
+/** A `v1` Secret as the repository declares it (values as written: base64 `data`, plain `stringData`). */
+export interface RepoSecret {
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
 }
 
 export interface LoadOptions {
@@ -63,6 +76,10 @@ export async function loadRepoObjects(paths: string[], defaultNamespace = 'defau
     if (!doc.name) continue;
     if (isGeneratorDoc(doc)) {
       addGenerator(doc, out, defaultNamespace, options);
+      continue;
+    }
+    if (doc.apiVersion === 'v1' && doc.kind === 'Secret') {
+      addSecret(doc, out, defaultNamespace);
       continue;
     }
     if (!doc.apiVersion?.startsWith(`${GROUP}/`)) continue;
@@ -170,4 +187,22 @@ function refuse(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string): boo
   }
   (out.refused ??= []).push(originKey(doc.kind ?? '', namespace, doc.name!));
   return true;
+}
+
+/** A `v1` Secret manifest: only its identity, labels, type and data fields are kept (what an apply sends). */
+function addSecret(doc: LoadedDoc, out: RepoObjects, defaultNamespace: string): void {
+  const o = doc.object as { metadata?: { labels?: unknown; annotations?: unknown }; type?: unknown; data?: unknown; stringData?: unknown };
+  const strings = (v: unknown): Record<string, string> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? '' : String(x)])) : undefined);
+  const namespace = doc.namespace ?? defaultNamespace;
+  const labels = strings(o.metadata?.labels);
+  const annotations = strings(o.metadata?.annotations);
+  const data = strings(o.data);
+  const stringData = strings(o.stringData);
+  (out.secrets ??= []).push({
+    metadata: { name: doc.name!, namespace, ...(labels && { labels }), ...(annotations && { annotations }) },
+    ...(typeof o.type === 'string' && { type: o.type }),
+    ...(data && { data }),
+    ...(stringData && { stringData }),
+  });
+  out.origins.set(originKey('Secret', namespace, doc.name!), `${doc.file}:${doc.line}`);
 }

@@ -231,8 +231,12 @@ export function isGeneratorDoc(doc: Pick<LoadedDoc, 'apiVersion'>): boolean {
  * spec rules the operator applies (core/generators.ts).
  */
 export function checkGeneratorDocument(doc: LoadedDoc): Issue[] {
-  const { issues: schema, object } = generatorSchemaCheck(doc);
+  const { issues: schema } = generatorSchemaCheck(doc);
   if (schema.length > 0) return schema;
+  // The rules read the spec as written, not with the schema's defaults applied: a defaulted field
+  // (Password's length: 24) has no line, and an issue naming it would point at `spec:`. The
+  // judgement is the same, as core applies ESO's defaults itself (passwordConfigOf).
+  const object = doc.object as GeneratorDocObject;
   const kind = doc.kind ?? '';
   const out: Issue[] =
     kind === 'ClusterGenerator'

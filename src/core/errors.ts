@@ -107,6 +107,8 @@ export interface ErrorDetails {
   cause?: VaultCause;
   /** Field path in the manifest, e.g. `spec.data[2].remoteRef.key`. */
   field?: string;
+  /** The command-line flag whose value is refused, e.g. `--port`: a usage error (src/cli/usage.ts). */
+  flag?: string;
   httpStatus?: number;
   /** Vault or API-server error code, e.g. `SecretNotFound`, `Forbidden`. Never a message body. */
   remoteCode?: string;

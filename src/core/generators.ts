@@ -119,13 +119,19 @@ export function passwordIssues(spec: Partial<PasswordSpec> | undefined, path: st
     }
     seen.add(k);
   }
-  if (c.digits < 0 || c.symbols < 0) out.push(issue(`${path}`, 'InvalidSpec', 'digits and symbols must not be negative'));
+  // Each issue names the field to change, so validate points at its line, not at the spec's.
+  for (const f of ['digits', 'symbols'] as const) if (c[f] < 0) out.push(issue(`${path}.${f}`, 'InvalidSpec', `${f} must not be negative`));
   const letters = c.noUpper ? LOWER : LOWER + UPPER;
   const chars = c.length - c.digits - c.symbols;
-  if (chars < 0) out.push(issue(path, 'InvalidSpec', `digits (${c.digits}) and symbols (${c.symbols}) must be less than total length (${c.length})`));
+  // The sum is judged against length: the length when it is written, else the larger of digits and
+  // symbols written (length absent means 24, and each of them absent a quarter of it, which fit).
+  const digitsWritten = spec?.digits !== undefined && (spec?.symbols === undefined || c.digits >= c.symbols);
+  const sumField = spec?.length !== undefined ? 'length' : digitsWritten ? 'digits' : 'symbols';
+  if (chars < 0) out.push(issue(`${path}.${sumField}`, 'InvalidSpec', `digits (${c.digits}) and symbols (${c.symbols}) must be less than total length (${c.length})`));
   if (!c.allowRepeat && out.length === 0) {
     const symbols = byteChars(c.symbolCharacters);
-    if (chars > letters.length) out.push(issue(path, 'InvalidSpec', `number of letters (${chars}) exceeds available letters (${letters.length}) and repeats are not allowed`));
+    // More letters than the alphabet has: only a written length can ask for that (24 ≤ 26).
+    if (chars > letters.length) out.push(issue(`${path}.length`, 'InvalidSpec', `number of letters (${chars}) exceeds available letters (${letters.length}) and repeats are not allowed`));
     if (c.digits > DIGITS.length) out.push(issue(`${path}.digits`, 'InvalidSpec', `number of digits (${c.digits}) exceeds available digits (10) and repeats are not allowed`));
     if (c.symbols > symbols.length) out.push(issue(`${path}.symbols`, 'InvalidSpec', `number of symbols (${c.symbols}) exceeds available symbols (${symbols.length}) and repeats are not allowed`));
     else {

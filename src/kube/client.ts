@@ -387,6 +387,33 @@ export class KubeClient {
     const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
     await this.#write('DELETE', `/apis/${GROUP}/v1alpha1/namespaces/${namespace}/pushsecrets/${name}`, `delete PushSecret ${namespace}/${name}`, { body, notFoundOk: true });
   }
+
+  /** Deletes a ClusterPushSecret (`projector dev --cluster`: one removed from the repository). Gone already is fine. */
+  async deleteClusterPushSecret(name: string): Promise<void> {
+    await this.#write('DELETE', `/apis/${GROUP}/v1alpha1/clusterpushsecrets/${name}`, `delete ClusterPushSecret ${name}`, { notFoundOk: true });
+  }
+
+  /**
+   * The resource names (plurals) the API server serves in a group/version (its discovery
+   * APIResourceList), or [] when it serves none of it (404): which optional CRDs are installed.
+   */
+  async servedResources(groupVersion: string): Promise<string[]> {
+    await this.#throttle();
+    let res: { status: number; body: string };
+    try {
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'GET', path: `/apis/${groupVersion}` });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `discover ${groupVersion}: API server unreachable`);
+    }
+    if (res.status === 404) return [];
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, `discover ${groupVersion}`, res.body, {}), `discover ${groupVersion}`);
+    try {
+      const list = JSON.parse(res.body) as { resources?: { name?: unknown }[] };
+      return (list.resources ?? []).flatMap((r) => (typeof r.name === 'string' ? [r.name] : []));
+    } catch {
+      return [];
+    }
+  }
   // --- end ClusterPushSecret ---
 
   /** A ConfigMap's `data` (templateFrom.configMap), or undefined when it does not exist. */

@@ -189,7 +189,7 @@ describe('projector check (CLI process): generators and ClusterExternalSecrets',
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const results = (JSON.parse(r.stdout).results as Row[]).map((x) => [x.field, x.result, x.detail]);
     assert.deepEqual(results, [
-      ['spec.dataFrom[0].sourceRef.generatorRef', 'error', 'InvalidSpec: Password too-short spec: digits (5) and symbols (5) must be less than total length (8)'],
+      ['spec.dataFrom[0].sourceRef.generatorRef', 'error', 'InvalidSpec: Password too-short spec.length: digits (5) and symbols (5) must be less than total length (8)'],
       ['spec.dataFrom[1].sourceRef.generatorRef', 'error', 'GeneratorNotFound: Password not-in-repo in namespace "app" is not defined in the scanned paths'],
       ['spec.dataFrom[2].sourceRef.generatorRef', 'error', 'NotSupported: spec.dataFrom[2].sourceRef.generatorRef.kind: generator kind VaultDynamicSecret is not supported by Projector (it runs Password, UUID, Fake, ACRAccessToken, ClusterGenerator)'],
     ]);

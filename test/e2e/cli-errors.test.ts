@@ -81,10 +81,10 @@ describe('errors that explain themselves (CLI process)', { timeout: 1_200_000 },
       assertExplained(host);
       const level = await runProjector(['vault', 'serve', '--port', '0', '--log-level', 'loud', '--data-dir', join(dir, 'vault-level')], { unset: UNSET });
       assert.equal(level.code, 2);
-      assert.equal(level.stderr, 'projector: InvalidSpec: --log-level must be one of trace, debug, info, warn, error, fatal, silent\n');
+      assert.equal(level.stderr, 'projector: error: --log-level must be one of trace, debug, info, warn, error, fatal, silent; see `npx projector vault serve --help`\n');
       const devLevel = await runProjector(['dev', '.', '--once', '--log-level', 'loud', '--work-dir', join(dir, 'dev-level')], { unset: UNSET, cwd: dir });
       assert.equal(devLevel.code, 2);
-      assert.equal(devLevel.stderr, 'projector: InvalidSpec: --log-level must be one of trace, debug, info, warn, error, fatal, silent\n');
+      assert.equal(devLevel.stderr, 'projector: error: --log-level must be one of trace, debug, info, warn, error, fatal, silent; see `npx projector dev --help`\n');
     });
 
     // A file of the data directory that does not parse (edited by hand, or cut short by a full disk):
@@ -117,7 +117,7 @@ describe('errors that explain themselves (CLI process)', { timeout: 1_200_000 },
   it('dev --port out of range: exit 2 naming the flag, before anything starts', async () => {
     const r = await runProjector(['dev', '.', '--once', '--port', '99999'], { unset: UNSET, cwd: dir });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'projector: InvalidSpec: --port must be a port number (0-65535)\n');
+    assert.equal(r.stderr, 'projector: error: --port must be a port number (0-65535); see `npx projector dev --help`\n');
   });
 
   it('operator on a metrics address in use: exit 2 naming --metrics-addr', async () => {
@@ -250,7 +250,7 @@ describe('errors that explain themselves (CLI process)', { timeout: 1_200_000 },
     it('a missing flag: exit 2 (usage), nothing sent', async () => {
       const r = await runProjector(['vault', 'secret', 'list'], { unset: UNSET });
       assert.equal(r.code, 2);
-      assert.equal(r.stderr, 'projector: give --vault-url (or AZURE_KEYVAULT_URL)\n');
+      assert.equal(r.stderr, 'projector: error: give --vault-url (or AZURE_KEYVAULT_URL); see `npx projector vault secret list --help`\n');
     });
 
     it('check: an unreachable authority is unreachable (exit 2), not forbidden', async () => {

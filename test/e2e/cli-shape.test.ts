@@ -78,16 +78,69 @@ describe('projector CLI shape (CLI process)', { timeout: 1_200_000 }, () => {
     });
   });
 
-  describe('usage errors', () => {
-    for (const args of [['validate', '--bogus'], ['check', '--output', 'yaml'], ['vault', 'secret', 'show']]) {
-      it(`projector ${args.join(' ')}: exit 2, the error and where help is, no help dump`, async () => {
-        const r = await runProjector(args);
-        assert.equal(r.code, 2);
-        const lines = r.stderr.trimEnd().split('\n');
-        assert.ok(lines.length <= 2, `at most two lines, got:\n${r.stderr}`);
-        assert.match(lines[0]!, /^error: /);
-        assert.match(lines.at(-1)!, /^\(run "projector( [a-z]+)* --help" for usage\)$/);
-        assert.doesNotMatch(r.stderr, /Options:|Usage:/);
+  describe('usage errors: one line, ending with the help of the command that was run', () => {
+    // [arguments, the command whose help the line must point at]. Every command, with an unknown
+    // flag, and where it has them a missing argument or required flag and a refused flag value
+    // (refused by commander, or by the command's own check of the value).
+    const cases: [string[], string][] = [
+      [['--bogus'], 'projector'],
+      [['bogus'], 'projector'],
+      [['operator', '--bogus'], 'projector operator'],
+      [['operator', '--concurrency', 'many'], 'projector operator'],
+      [['operator', '--resync-period', 'soon'], 'projector operator'],
+      [['operator', '--kubeconfig', '/nonexistent/kubeconfig'], 'projector operator'],
+      [['dev', '--bogus'], 'projector dev'],
+      [['dev', '.', '--once', '--refresh', 'soon'], 'projector dev'],
+      [['dev', '.', '--once', '--port', '99999'], 'projector dev'],
+      [['validate', '--bogus'], 'projector validate'],
+      [['validate', '--outpt', 'json'], 'projector validate'],
+      [['validate', '--output', 'yaml'], 'projector validate'],
+      [['validate', '--known-store', 'nokind', '.'], 'projector validate'],
+      [['validate', '--known-generator', 'Secret/x', '.'], 'projector validate'],
+      [['validate', '--config'], 'projector validate'],
+      [['check', '--bogus'], 'projector check'],
+      [['check', '--output', 'yaml'], 'projector check'],
+      [['check', '--concurrency', '0', '.'], 'projector check'],
+      [['check', '--vault-url', 'http://kv.example', '.'], 'projector check'],
+      [['check', '--store', 'nokind=https://kv.example/', '.'], 'projector check'],
+      [['evidence', '--bogus'], 'projector evidence'],
+      [['evidence'], 'projector evidence'],
+      [['evidence', '--app', 'Not_A_Label'], 'projector evidence'],
+      [['template', '--bogus'], 'projector template'],
+      [['template'], 'projector template'],
+      [['template', '--source-templated-object', 'es.yaml'], 'projector template'],
+      [['vault', '--bogus'], 'projector vault'],
+      [['vault', 'bogus'], 'projector vault'],
+      [['vault', 'serve', '--bogus'], 'projector vault serve'],
+      [['vault', 'serve', '--port', 'http'], 'projector vault serve'],
+      [['vault', 'serve', '--log-level', 'loud'], 'projector vault serve'],
+      [['vault', 'secret', 'bogus'], 'projector vault secret'],
+      [['vault', 'secret', 'set'], 'projector vault secret set'],
+      [['vault', 'secret', 'set', '--name', 'n', '--vault-url', 'https://kv.example/', '--tenant-id', 't', '--client-id', 'c', '--client-secret', 's'], 'projector vault secret set'],
+      [['vault', 'secret', 'show', '--bogus'], 'projector vault secret show'],
+      [['vault', 'secret', 'show'], 'projector vault secret show'],
+      [['vault', 'secret', 'list'], 'projector vault secret list'],
+      [['vault', 'secret', 'list', '--vault-url', 'http://kv.example'], 'projector vault secret list'],
+      [['vault', 'secret', 'delete'], 'projector vault secret delete'],
+    ];
+    const UNSET_ENV = ['KUBECONFIG', 'AZURE_KEYVAULT_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'];
+    for (const [args, command] of cases) {
+      it(`projector ${args.join(' ')}: exit 2, one line ending "see \`npx ${command} --help\`"`, async () => {
+        const r = await runProjector(args, { cwd: dir, unset: UNSET_ENV });
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        const pointer = `; see \`npx ${command} --help\``;
+        assert.ok(r.stderr.endsWith(`${pointer}\n`), `ends with the pointer to ${command} --help:\n${r.stderr}`);
+        assert.equal(r.stderr.split('\n').length, 2, `one line:\n${r.stderr}`);
+        assert.match(r.stderr, /^projector: error: \S/);
+        assert.doesNotMatch(r.stderr, /Options:|Usage:|internal error/);
+      });
+    }
+    // The pointer is a command that works: each one prints that command's help.
+    for (const command of [...new Set(cases.map(([, c]) => c))]) {
+      it(`npx ${command} --help prints that command's usage`, async () => {
+        const r = await runProjector([...command.split(' ').slice(1), '--help']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^Usage: ${command} `));
       });
     }
   });

@@ -7,10 +7,60 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../support/controlplane.ts';
-import { Cluster, assertNowhere } from '../support/cluster.ts';
+import { Cluster, CRD_FILES, assertNowhere } from '../support/cluster.ts';
 import { eventually } from '../support/eventually.ts';
+import { ClientSecretCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { startVault } from '../../src/vault/index.ts';
+import { loadOrCreateDevPrincipal } from '../../src/vault/first-run.ts';
+import { silentLogger } from '../../src/platform/logger.ts';
+import { clientOptions, credentialOptions } from '../integration/vault/vault-support.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Opens the vault dev left in `<repo>/<workDir>/vault` (dev has exited: one process per data
+ * directory) and reads through the Key Vault secrets API as the development principal.
+ */
+async function readDevVault<T>(repo: string, workDir: string, read: (kv: SecretClient, names: string[]) => Promise<T>): Promise<T> {
+  const dataDir = join(repo, workDir, 'vault');
+  const vault = await startVault({ dataDir, log: silentLogger() });
+  try {
+    const { principal } = loadOrCreateDevPrincipal(dataDir);
+    const kv = new SecretClient(vault.url, new ClientSecretCredential(vault.tenantId, principal.clientId, principal.clientSecret!, credentialOptions(vault)), clientOptions(vault));
+    return await read(kv, vault.admin.secretNames());
+  } finally {
+    await vault.close();
+  }
+}
+
+/** A ClusterSecretStore on azurekv (dev points it at its local vault). */
+function akvStore(name: string): string {
+  return `apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata: { name: ${name} }
+spec:
+  provider:
+    azurekv:
+      vaultUrl: "https://example-vault.vault.azure.net/"
+      tenantId: "00000000-0000-4000-8000-000000000001"
+      authSecretRef:
+        clientId: { name: akv-creds, namespace: external-secrets, key: client-id }
+        clientSecret: { name: akv-creds, namespace: external-secrets, key: client-secret }
+`;
+}
+
+/** The PushSecrets' and ClusterPushSecrets' statuses and the events of `namespaces` (where a value must never be). */
+async function pushObservable(k: Cluster, namespaces: string[]): Promise<string> {
+  const parts = [await k.observableText(namespaces)];
+  for (const ns of namespaces) {
+    const l: any = await k.custom.listNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: ns, plural: 'pushsecrets' });
+    parts.push(JSON.stringify(l.items.map((i: any) => ({ metadata: i.metadata, status: i.status }))));
+  }
+  const cps: any = await k.custom.listClusterCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', plural: 'clusterpushsecrets' });
+  parts.push(JSON.stringify(cps.items.map((i: any) => i.status)));
+  return parts.join('\n');
+}
 
 describe('projector dev --kubeconfig (real API server)', { timeout: 600_000 }, () => {
   let cp: ControlPlane;
@@ -143,5 +193,181 @@ spec:
     assert.deepEqual(Object.keys(s?.data ?? {}).sort(), ['DB_USER', 'password', 'region']);
     assert.match(Buffer.from(s.data.password, 'base64').toString(), /^[A-Za-z0-9]{12}$/);
     assert.equal(Buffer.from(s.data.region, 'base64').toString(), 'west-europe');
+  });
+  it('runs the repository\'s PushSecrets and ClusterPushSecrets into the local vault: from an ExternalSecret\'s Secret and from a Secret manifest (--once)', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-push-'));
+    const canaryEs = `canary-devpush-es-${Math.random().toString(36).slice(2)}`;
+    const canaryManifest = `canary-devpush-manifest-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(repo, 'values.env'), `push-src=${canaryEs}\n`);
+    writeFileSync(
+      join(repo, 'manifests.yaml'),
+      `${akvStore('akv-push')}---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: src, namespace: push-app }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { kind: ClusterSecretStore, name: akv-push }
+  target: { name: src }
+  data:
+    - { secretKey: DB_PASSWORD, remoteRef: { key: push-src } }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: plain, namespace: push-app, labels: { push: "yes" } }
+stringData: { token: ${canaryManifest} }
+---
+apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: { name: from-es, namespace: push-app }
+spec:
+  secretStoreRefs: [{ kind: ClusterSecretStore, name: akv-push }]
+  selector: { secret: { name: src } }
+  data: [{ match: { secretKey: DB_PASSWORD, remoteRef: { remoteKey: pushed-db } } }]
+---
+apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: { name: from-manifest, namespace: push-app }
+spec:
+  secretStoreRefs: [{ kind: ClusterSecretStore, name: akv-push }]
+  selector: { secret: { selector: { matchLabels: { push: "yes" } } } }
+  data: [{ match: { secretKey: token, remoteRef: { remoteKey: pushed-token } } }]
+---
+apiVersion: external-secrets.io/v1alpha1
+kind: ClusterPushSecret
+metadata: { name: cps-token }
+spec:
+  namespaceSelectors: [{ matchLabels: { kubernetes.io/metadata.name: push-app } }]
+  pushSecretName: from-cps
+  pushSecretSpec:
+    secretStoreRefs: [{ kind: ClusterSecretStore, name: akv-push }]
+    selector: { secret: { name: plain } }
+    data: [{ match: { secretKey: token, remoteRef: { remoteKey: pushed-cps } } }]
+`,
+    );
+    const r = spawnSync(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--once', '--no-prompt', '--seed', 'values.env'], { cwd: repo, encoding: 'utf8', timeout: 150_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /not run by dev/);
+    assert.match(r.stdout, /state: 3 PushSecret\(s\) ready, 0 failing\n/);
+    assert.match(r.stdout, / {2}✓ PushSecret push-app\/from-es pushed → ClusterSecretStore\/akv-push: pushed-db\n/);
+    assert.match(r.stdout, / {2}✓ PushSecret push-app\/from-manifest pushed → ClusterSecretStore\/akv-push: pushed-token\n/);
+    assert.match(r.stdout, / {2}✓ PushSecret push-app\/from-cps pushed → ClusterSecretStore\/akv-push: pushed-cps\n/);
+    assert.match(r.stdout, /state: 1 ClusterPushSecret\(s\) ready, 0 failing\n {2}✓ ClusterPushSecret cps-token → PushSecret from-cps in push-app\n/);
+    assert.match(r.stdout, /1 ExternalSecret\(s\) ready, 0 failing\n4 PushSecret\(s\)\/ClusterPushSecret\(s\) ready, 0 failing/);
+    // The values reached the local vault through the operator's PushSecret controller.
+    const pushed = await readDevVault(repo, '.projector', async (kv) => ({
+      db: (await kv.getSecret('pushed-db')).value,
+      token: (await kv.getSecret('pushed-token')).value,
+      cps: (await kv.getSecret('pushed-cps')).value,
+    }));
+    assert.ok(pushed.db === canaryEs, 'the ExternalSecret\'s value was pushed to pushed-db');
+    assert.ok(pushed.token === canaryManifest && pushed.cps === canaryManifest, 'the Secret manifest\'s value was pushed to pushed-token and pushed-cps');
+    const k = new Cluster(cp.admin);
+    assertNowhere([canaryEs, canaryManifest], { stdout: r.stdout, stderr: r.stderr, 'dev.log': readFileSync(join(repo, '.projector/dev.log'), 'utf8'), 'statuses and events': await pushObservable(k, ['push-app']) });
+  });
+
+  it('while watching, deletes a PushSecret dropped from the repository with its deletionPolicy: Delete removes the pushed secret, None leaves it', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-push-watch-'));
+    const canary = `canary-devpush-watch-${Math.random().toString(36).slice(2)}`;
+    const pushSecret = (name: string, remoteKey: string, policy: string) => `apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: { name: ${name}, namespace: push-watch }
+spec:
+  deletionPolicy: ${policy}
+  secretStoreRefs: [{ kind: ClusterSecretStore, name: akv-push-watch }]
+  selector: { secret: { name: source } }
+  data: [{ match: { secretKey: value, remoteRef: { remoteKey: ${remoteKey} } } }]
+`;
+    const base = `${akvStore('akv-push-watch')}---
+apiVersion: v1
+kind: Secret
+metadata: { name: source, namespace: push-watch }
+stringData: { value: ${canary} }
+`;
+    const file = join(repo, 'manifests.yaml');
+    writeFileSync(file, `${base}---\n${pushSecret('keep', 'watch-kept', 'Delete')}---\n${pushSecret('gone-delete', 'watch-deleted', 'Delete')}---\n${pushSecret('gone-none', 'watch-left', 'None')}`);
+    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--no-prompt', '--refresh', '1s', '--work-dir', '.projector-pw'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    };
+    try {
+      for (const [name, key] of [['keep', 'watch-kept'], ['gone-delete', 'watch-deleted'], ['gone-none', 'watch-left']]) {
+        await eventually(() => out, (o) => o.includes(`✓ PushSecret push-watch/${name} pushed → ClusterSecretStore/akv-push-watch: ${key}\n`), { timeoutMs: 90_000, message: `first push of ${name}` });
+      }
+      await eventually(() => out, (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
+      // Drop two PushSecrets (recursive fs.watch may miss an early edit: written again until seen).
+      const from = out.length;
+      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
+        writeFileSync(file, `${base}---\n${pushSecret('keep', 'watch-kept', 'Delete')}`);
+        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
+      }
+      await eventually(() => out.slice(from), (o) => /state: 1 PushSecret\(s\) ready, 0 failing\n {2}✓ PushSecret push-watch\/keep pushed → ClusterSecretStore\/akv-push-watch: watch-kept\n/.test(o), { timeoutMs: 60_000, message: 'the state block after the reload' });
+      await eventually(() => out.slice(from), (o) => o.includes('- PushSecret push-watch/gone-delete deleted (not in the repository); deletionPolicy Delete: the operator deleted what it had pushed and manages (ClusterSecretStore/akv-push-watch: watch-deleted)') && o.includes('- PushSecret push-watch/gone-none deleted (not in the repository); deletionPolicy None: what it pushed stays in the vault (ClusterSecretStore/akv-push-watch: watch-left)'), { timeoutMs: 60_000, message: 'the deletion lines' });
+      const k = new Cluster(cp.admin);
+      await eventually(async () => ((await k.custom.listNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: 'push-watch', plural: 'pushsecrets' })) as any).items.map((i: any) => i.metadata.name), ['keep'], { timeoutMs: 30_000, message: 'only the kept PushSecret is in the cluster' });
+      await stop();
+      // dev has exited; its vault state is on disk: Delete removed its secret, None left its own.
+      const names = await readDevVault(repo, '.projector-pw', async (_kv, n) => n);
+      assert.ok(names.includes('watch-kept') && names.includes('watch-left'), `kept and left: ${names.join(', ')}`);
+      assert.ok(!names.includes('watch-deleted'), 'deletionPolicy Delete removed watch-deleted from the vault');
+      assertNowhere([canary], { output: out, 'dev.log': readFileSync(join(repo, '.projector-pw/dev.log'), 'utf8'), 'statuses and events': await pushObservable(k, ['push-watch']) });
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('projector dev --kubeconfig on a cluster without the PushSecret CRDs (optional CRDs)', { timeout: 600_000 }, () => {
+  let cp: ControlPlane;
+  before(async () => {
+    cp = await startControlPlane();
+    // The external-secrets.io/v1 kinds only, as a cluster that installed ESO's core CRDs.
+    await new Cluster(cp.admin).installCrds(CRD_FILES.filter((f) => !/\/(pushsecrets|clusterpushsecrets|clusterexternalsecrets)\./.test(f)));
+  });
+  after(async () => {
+    await cp?.stop();
+  });
+
+  it('says the PushSecrets were not applied and fails --once; with --install-crds installs the push CRDs and pushes', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-push-crd-'));
+    const canary = `canary-devpush-crd-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(
+      join(repo, 'manifests.yaml'),
+      `${akvStore('akv-crd')}---
+apiVersion: v1
+kind: Secret
+metadata: { name: source, namespace: crd-app }
+stringData: { value: ${canary} }
+---
+apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: { name: ps, namespace: crd-app }
+spec:
+  secretStoreRefs: [{ kind: ClusterSecretStore, name: akv-crd }]
+  selector: { secret: { name: source } }
+  data: [{ match: { secretKey: value, remoteRef: { remoteKey: crd-pushed } } }]
+`,
+    );
+    const dev = (...extra: string[]) => spawnSync(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--once', '--no-prompt', ...extra], { cwd: repo, encoding: 'utf8', timeout: 150_000 });
+    const without = dev();
+    assert.equal(without.status, 1, without.stdout + without.stderr);
+    assert.match(without.stdout, /✗ the cluster does not serve PushSecrets \(CRD pushsecrets\.external-secrets\.io not installed\): 1 PushSecret\(s\) not applied; install the CRDs \(kubectl apply -k deploy\/\) or pass --install-crds/);
+    assert.match(without.stdout, /state: 0 PushSecret\(s\) ready, 1 failing\n {2}✗ PushSecret crd-app\/ps failing: not applied/);
+    assert.match(without.stdout, /0 PushSecret\(s\)\/ClusterPushSecret\(s\) ready, 1 failing/);
+
+    const withCrds = dev('--install-crds');
+    assert.equal(withCrds.status, 0, withCrds.stdout + withCrds.stderr);
+    assert.match(withCrds.stdout, /installed the pushsecrets\.external-secrets\.io CRD\(s\)/);
+    assert.match(withCrds.stdout, / {2}✓ PushSecret crd-app\/ps pushed → ClusterSecretStore\/akv-crd: crd-pushed\n/);
+    const value = await readDevVault(repo, '.projector', async (kv) => (await kv.getSecret('crd-pushed')).value);
+    assert.ok(value === canary, 'the Secret manifest\'s value reached the vault');
+    assertNowhere([canary], { without: without.stdout + without.stderr, with: withCrds.stdout + withCrds.stderr, 'dev.log': readFileSync(join(repo, '.projector/dev.log'), 'utf8') });
   });
 });

@@ -143,7 +143,7 @@ spec:
     writeFileSync(join(repo, 'secrets.yaml'), [es('bad-spec', 'Password', 'too-short'), es('missing', 'UUID', 'nope'), es('acr', 'ACRAccessToken', 'acr')].join('---\n'));
     const r = dev(repo);
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /✗ app\/bad-spec: InvalidSpec: Password too-short spec: digits \(5\) and symbols \(5\) must be less than total length \(8\)/);
+    assert.match(r.stdout, /✗ app\/bad-spec: InvalidSpec: Password too-short spec\.length: digits \(5\) and symbols \(5\) must be less than total length \(8\)/);
     assert.match(r.stdout, /✗ app\/missing: GeneratorNotFound: UUID "nope" in namespace "app" not found/);
     assert.match(r.stdout, /✗ app\/acr: NotSupported: .*projector dev does not run ACRAccessToken generators/);
     assert.match(r.stdout, /0 ExternalSecret\(s\) ready, 3 failing/);

@@ -114,7 +114,7 @@ describe('projector dev', { timeout: 600_000 }, () => {
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /the API server would refuse ClusterPushSecret cps, so it was not applied/);
     assert.doesNotMatch(r.stdout, /default\/cps/);
-    assert.match(r.stdout, /1 PushSecret\(s\)\/ClusterPushSecret\(s\) not run by dev: they write to the vault; see their destinations with npx projector check \./);
+    assert.match(r.stdout, /1 PushSecret\(s\)\/ClusterPushSecret\(s\) not run by dev without a cluster: run them against the local vault with projector dev --cluster \(or --kubeconfig\); see their destinations with npx projector check \./);
     assert.match(r.stdout, /✓ demo\/good →/);
     assert.match(r.stdout, /1 ExternalSecret\(s\) ready, 0 failing\n2 manifest error\(s\) above: what they name was not applied/);
   });

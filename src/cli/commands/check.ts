@@ -103,7 +103,11 @@ export async function checkCommand(paths: string[], opts: CheckCommandOptions, d
     streams.stdout.write(text);
     return exitCode;
   } catch (e) {
-    if (e instanceof CheckUsageError || e instanceof ManifestPathError) {
+    if (e instanceof CheckUsageError) {
+      out.usageError(e.message, 'projector check');
+      return EXIT_INFRA;
+    }
+    if (e instanceof ManifestPathError) {
       out.error(e.message);
       return EXIT_INFRA;
     }

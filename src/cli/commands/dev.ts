@@ -23,7 +23,8 @@ Examples:
   projector dev deploy/ infra/             keep running: manifest edits and vault rotations show up live
   projector dev . --once                   one pass (CI smoke test); exit 1 if a manifest is refused or an ExternalSecret fails
   projector dev . --seed .projector/dev-values.env   take development values from a git-ignored file
-  projector dev . --cluster --install-crds  reconcile into your dev cluster (stores use controller class projector-dev)
+  projector dev . --cluster --install-crds  reconcile into your dev cluster (stores use controller class projector-dev);
+                                           PushSecrets and ClusterPushSecrets are run there too
 
 Without --cluster, projected Secrets are written to <work-dir>/out/<namespace>/<name>.yaml and .env (mode 0600).
 A kubeconfig alone never selects a cluster: writing into one is always explicit.
@@ -44,7 +45,7 @@ export function registerDevCommand(program: Command): void {
     .option('--port <port>', 'local vault port (default: a free port)')
     .option('--cluster', 'reconcile into the cluster of the current kubeconfig context (the operator runs in this process)')
     .option('--kubeconfig <path>', 'like --cluster, with this kubeconfig')
-    .option('--install-crds', 'with --cluster: install the external-secrets.io CRDs if the cluster lacks them')
+    .option('--install-crds', 'with --cluster: install the external-secrets.io CRDs if the cluster lacks them (and the PushSecret CRDs if the repository has PushSecrets)')
     .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
     .option('--log-level <level>', 'operator log level written to <work-dir>/dev.log', 'info')
     .addHelpText('after', EXAMPLES)

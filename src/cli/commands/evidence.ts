@@ -14,6 +14,7 @@ import { CheckUsageError, isHttpsUrl, parseStoreOverride, type StoreOverrides } 
 import type { EvidenceCluster } from '../evidence/cluster-reader.ts';
 import type { EvidenceOptions, EvidenceResult } from '../evidence/run-evidence.ts';
 import { CliOutput, type Streams } from '../output.ts';
+import { isFlagError } from '../usage.ts';
 import { loadKubeConfig } from './operator-run.ts';
 import { byCommaBeforeStoreKind, repeatable } from '../repeatable.ts';
 
@@ -118,8 +119,8 @@ export async function evidenceCommand(opts: EvidenceCommandOptions, streams: Str
       out.error(e.message);
       return EXIT_FINDINGS;
     }
-    if (e instanceof CheckUsageError) {
-      out.error(e.message);
+    if (e instanceof CheckUsageError || isFlagError(e)) {
+      out.usageError(e.message, 'projector evidence');
       return EXIT_USAGE;
     }
     if (e instanceof ProjectorError) {

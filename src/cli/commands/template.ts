@@ -84,7 +84,7 @@ export async function templateCommand(flags: TemplateFlags, streams: { stdout: {
     return 0;
   } catch (e) {
     if (e instanceof TemplateUsageError) {
-      out.error(e.message);
+      out.usageError(e.message, 'projector template');
       return 2;
     }
     if (e instanceof ProjectorError) {

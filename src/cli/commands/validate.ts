@@ -531,7 +531,11 @@ export async function validateCommand(paths: string[], opts: CommandOptions, dep
     out.report(report, opts.output);
     return hasFailed(report) ? EXIT_FINDINGS : EXIT_OK;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ManifestPathError) {
+    if (e instanceof UsageError) {
+      out.usageError(e.message, 'projector validate');
+      return EXIT_USAGE;
+    }
+    if (e instanceof ManifestPathError) {
       out.error(e.message);
       return EXIT_USAGE;
     }

@@ -10,6 +10,8 @@ import { toProjectorError, type CallContext } from '../../providers/azurekv/erro
 import { diagnosingCredential } from '../../providers/azurekv/authority.ts';
 import { classifyError } from '../check/classify.ts';
 import { repeatable } from '../repeatable.ts';
+import { CliOutput } from '../output.ts';
+import { commandPath } from '../usage.ts';
 import type { VaultPrincipal } from '../../vault/index.ts';
 
 interface ServeFlags {
@@ -257,7 +259,7 @@ function parseApiVersions(raw: string, known: readonly string[]): string[] {
   const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
   const unknown = list.filter((v) => !known.includes(v));
   if (list.length === 0 || unknown.length > 0) {
-    throw new ProjectorError('InvalidSpec', `--api-versions takes a comma-separated list of ${known.join(', ')}${unknown.length ? ` (not known: ${unknown.join(', ')})` : ''}`);
+    throw new ProjectorError('InvalidSpec', `--api-versions takes a comma-separated list of ${known.join(', ')}${unknown.length ? ` (not known: ${unknown.join(', ')})` : ''}`, { flag: '--api-versions' });
   }
   // Oldest first, as the vault names the last one as "the latest supported version".
   return known.filter((v) => list.includes(v));
@@ -266,7 +268,7 @@ function parseApiVersions(raw: string, known: readonly string[]): string[] {
 /** A port flag's value (0-65535; 0 = a free port); InvalidSpec naming the flag otherwise. */
 export function parsePort(raw: string, flag: string): number {
   const port = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectorError('InvalidSpec', `${flag} must be a port number (0-65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectorError('InvalidSpec', `${flag} must be a port number (0-65535)`, { flag });
   return port;
 }
 
@@ -423,7 +425,9 @@ function vaultAction<A extends unknown[]>(fn: (...args: A) => Promise<void>): (.
         return;
       }
       if (e instanceof VaultUsageError) {
-        process.stderr.write(`projector: ${e.message}\n`);
+        // Commander passes the command last.
+        const cmd = args.at(-1) as Command;
+        new CliOutput({ stdout: process.stdout, stderr: process.stderr, env: process.env }).usageError(e.message, commandPath(cmd));
         process.exitCode = VAULT_EXIT.usageOrUnreachable;
         return;
       }

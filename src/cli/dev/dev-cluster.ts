@@ -4,7 +4,11 @@
 // them alone, and this process serves only them: unlike an ESO controller class it leaves stores that
 // name no class to the cluster's operator (exclusiveControllerClass, core/controller-class.ts).
 import { describeKubeConfig, resolveKubeConfig } from '../kubeconfig.ts';
-import type { ExternalSecret, GeneratorObject, GenericStore } from '../../api/index.ts';
+import type { ClusterPushSecret, ExternalSecret, GeneratorObject, GenericStore, PushSecret } from '../../api/index.ts';
+import { PUSH_SECRET_VERSION } from '../../api/pushsecret.ts';
+import { CLUSTER_PUSH_SECRET_VERSION } from '../../api/clusterpushsecret.ts';
+import { GROUP } from '../../api/constants.ts';
+import { isOwnedByClusterPushSecret } from '../../core/cluster-push-secret.ts';
 import { GENERATOR_API_VERSION, GENERATOR_PLURALS, type ImplementedGeneratorKind } from '../../api/generators.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -20,7 +24,8 @@ import { defaultRegistry } from '../default-registry.ts';
 import { customResourceDefinitions } from '../../api/crds.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
 import { readyConditionOf, startLocalVault, stateLines, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
-import type { RepoObjects } from '../repo-objects.ts';
+import type { RepoObjects, RepoSecret } from '../repo-objects.ts';
+import { ownedByRepo, PUSH_CRDS, pushDeletedLine, pushSettled, pushSourceSecrets, pushStateLines, pushStateOf, type PushStateEntry } from './dev-push.ts';
 
 export const DEV_CONTROLLER_CLASS = 'projector-dev';
 const FIELD_MANAGER = 'projector-dev';
@@ -34,12 +39,28 @@ async function ensureCrds(kube: KubeClient, install: boolean, print: Printer): P
   for (let i = 0; i < 50 && !(await kube.servesGroupVersion('external-secrets.io/v1')); i++) await new Promise((r) => setTimeout(r, 200));
 }
 
-/** Applies the repository; returns the generation the API server gave each ExternalSecret. */
-async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string, generators: GeneratorObject[] = []): Promise<Map<ObjectKey, number>> {
+/** The push kinds of a repository as dev applies them (push.ts chooses the source Secrets). */
+interface PushObjects {
+  pushSecrets: PushSecret[];
+  clusterPushSecrets: ClusterPushSecret[];
+  secrets: RepoSecret[];
+}
+
+/** What an apply produced: ExternalSecret and PushSecret generations, and the push objects not applied ("Kind/ns/name"). */
+interface Applied {
+  generations: Map<ObjectKey, number>;
+  pushGenerations: Map<string, { kind: 'PushSecret' | 'ClusterPushSecret'; generation: number }>;
+  notApplied: string[];
+}
+
+/** Applies the repository; returns the generation the API server gave each ExternalSecret and PushSecret. */
+async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string, generators: GeneratorObject[] = [], push: PushObjects = { pushSecrets: [], clusterPushSecrets: [], secrets: [] }, print?: Printer): Promise<Applied> {
   const namespaces = new Set([
     ...externalSecrets.map((es) => es.metadata.namespace),
     ...[...credentials.keys()].map((k) => k.split('/')[0]!),
     ...generators.flatMap((g) => (g.metadata.namespace ? [g.metadata.namespace] : [])),
+    ...push.pushSecrets.map((ps) => ps.metadata.namespace),
+    ...push.secrets.map((s) => s.metadata.namespace),
   ]);
   for (const ns of namespaces) await kube.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'namespaces', FIELD_MANAGER);
   for (const [key, data] of credentials) {
@@ -63,7 +84,72 @@ async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], st
     const applied = await kube.applyObject({ apiVersion: API_VERSION, kind: 'ExternalSecret', metadata: clean(es.metadata) as never, spec: { ...es.spec, refreshInterval: refresh } } as never, 'externalsecrets', FIELD_MANAGER);
     generations.set(objectKey(es.metadata.namespace, es.metadata.name), applied.generation ?? 0);
   }
-  return generations;
+  const pushGenerations: Applied['pushGenerations'] = new Map();
+  const notApplied: string[] = [];
+  // The Secrets the PushSecrets read, as the repository declares them (values never printed: a
+  // refusal names the Secret and the API server's reason code only).
+  for (const sec of push.secrets) {
+    try {
+      await kube.applyObject({ apiVersion: 'v1', kind: 'Secret', metadata: sec.metadata, ...(sec.type && { type: sec.type }), ...(sec.data && { data: sec.data }), ...(sec.stringData && { stringData: sec.stringData }) } as never, 'secrets', FIELD_MANAGER);
+    } catch (e) {
+      if (!(e instanceof ProjectorError)) throw e;
+      print?.line(`✗ Secret ${sec.metadata.namespace}/${sec.metadata.name} not applied: the API server refused it (${e.code}${e.details.httpStatus ? ` ${e.details.httpStatus}` : ''})`);
+    }
+  }
+  // PushSecrets and ClusterPushSecrets as written (their own refreshInterval: dev's --refresh is for
+  // reading the vault); the in-process operator pushes them to the stores above.
+  const applyPush = async (kind: 'PushSecret' | 'ClusterPushSecret', obj: PushSecret | ClusterPushSecret, plural: string, version: string) => {
+    const id = `${kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    try {
+      const applied = await kube.applyObject({ apiVersion: `${GROUP}/${version}`, kind, metadata: clean(obj.metadata) as never, spec: obj.spec } as never, plural, FIELD_MANAGER);
+      pushGenerations.set(id, { kind, generation: applied.generation ?? 0 });
+    } catch (e) {
+      if (!(e instanceof ProjectorError)) throw e;
+      print?.line(`✗ ${kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name} not applied: ${e.message}`);
+      notApplied.push(id);
+    }
+  };
+  for (const ps of push.pushSecrets) await applyPush('PushSecret', ps, 'pushsecrets', PUSH_SECRET_VERSION);
+  for (const cps of push.clusterPushSecrets) await applyPush('ClusterPushSecret', cps, 'clusterpushsecrets', CLUSTER_PUSH_SECRET_VERSION);
+  return { generations, pushGenerations, notApplied };
+}
+
+/**
+ * The push kinds are optional CRDs (a cluster with only the external-secrets.io/v1 ones installed
+ * serves ExternalSecrets without them): with --install-crds the missing push CRDs are installed;
+ * without, the objects of a kind the cluster does not serve are left out, said once per apply and
+ * counted as failing. Returns the push objects to apply and the ids left out ("Kind/ns/name").
+ */
+async function servablePush(kube: KubeClient, repo: RepoObjects, install: boolean, print: Printer): Promise<{ push: PushObjects; notServed: string[] }> {
+  const pushSecrets = repo.pushSecrets ?? [];
+  const clusterPushSecrets = repo.clusterPushSecrets ?? [];
+  if (pushSecrets.length === 0 && clusterPushSecrets.length === 0) return { push: { pushSecrets, clusterPushSecrets, secrets: [] }, notServed: [] };
+  const gv = `${GROUP}/${PUSH_SECRET_VERSION}`;
+  let served = await kube.servedResources(gv);
+  // A ClusterPushSecret needs the PushSecret CRD as well: it creates PushSecrets.
+  const wanted = ['pushsecrets' as const, ...(clusterPushSecrets.length ? ['clusterpushsecrets' as const] : [])];
+  const missing = wanted.filter((p) => !served.includes(p));
+  if (missing.length > 0 && install) {
+    for (const plural of missing) {
+      const crd = customResourceDefinitions().find((c) => (c as { metadata: { name: string } }).metadata.name === PUSH_CRDS[plural]);
+      if (crd) await kube.applyObject(crd as never, 'customresourcedefinitions', FIELD_MANAGER);
+    }
+    print.line(`installed the ${missing.map((p) => PUSH_CRDS[p]).join(' and ')} CRD(s)`);
+    for (let i = 0; i < 50 && missing.some((p) => !served.includes(p)); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      served = await kube.servedResources(gv);
+    }
+  }
+  const notServed: string[] = [];
+  const keep = <T extends PushSecret | ClusterPushSecret>(kind: string, plural: keyof typeof PUSH_CRDS, objs: T[]): T[] => {
+    if (objs.length === 0 || served.includes(plural)) return objs;
+    print.line(`✗ the cluster does not serve ${kind}s (CRD ${PUSH_CRDS[plural]} not installed): ${objs.length} ${kind}(s) not applied; install the CRDs (kubectl apply -k deploy/) or pass --install-crds`);
+    notServed.push(...objs.map((o) => `${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    return [];
+  };
+  const cps = served.includes('pushsecrets') ? keep('ClusterPushSecret', 'clusterpushsecrets', clusterPushSecrets) : keep('ClusterPushSecret', 'pushsecrets', clusterPushSecrets);
+  const ps = keep('PushSecret', 'pushsecrets', pushSecrets);
+  return { push: { pushSecrets: ps, clusterPushSecrets: cps, secrets: pushSourceSecrets({ secrets: repo.secrets ?? [], pushSecrets: ps, clusterPushSecrets: cps }) }, notServed };
 }
 
 /** A repository applied by a reload: what `printState` waits for and compares against. */
@@ -73,37 +159,65 @@ export interface AppliedRepo {
   generations: Map<ObjectKey, number>;
   /** ExternalSecret → its target Secret's data hash before the apply (undefined: no Secret yet). */
   hashesBefore: Map<ObjectKey, string | undefined>;
+  /** "Kind/ns/name" of each applied PushSecret and ClusterPushSecret → its kind and generation. */
+  pushGenerations: Map<string, { kind: 'PushSecret' | 'ClusterPushSecret'; generation: number }>;
+  /** "Kind/ns/name" of push objects not applied (refused by the load, the API server, or a missing CRD). */
+  pushNotApplied: string[];
+  /** PushSecrets the reload deleted ("ns/name" → the object as last seen), for their deletion line. */
+  pushDeleted: Map<ObjectKey, PushSecret | undefined>;
 }
 
 function targetHash(manager: Manager, es: ExternalSecret): string | undefined {
   return manager.managedSecrets.get(objectKey(es.metadata.namespace, targetNameOf(es)))?.observedDataHash;
 }
 
+/** The cached object of a push id ("Kind/ns/name"). */
+function pushObject(manager: Manager, id: string): PushSecret | ClusterPushSecret | undefined {
+  const [kind, ns, name] = id.split('/') as [string, string, string];
+  return kind === 'ClusterPushSecret' ? manager.clusterPushSecrets.get(objectKey(undefined, name)) : manager.pushSecrets.get(objectKey(ns, name));
+}
+
+/** The PushSecrets dev shows: the repository's, and those its ClusterPushSecrets created. */
+function shownPushSecrets(manager: Manager, repo: Pick<RepoObjects, 'pushSecrets' | 'clusterPushSecrets'>): PushSecret[] {
+  const own = new Set((repo.pushSecrets ?? []).map((ps) => objectKey(ps.metadata.namespace, ps.metadata.name)));
+  return manager.pushSecrets.list().filter((ps) => own.has(objectKey(ps.metadata.namespace, ps.metadata.name)) || ownedByRepo(ps, repo.clusterPushSecrets ?? []));
+}
+
 /**
  * Waits until the in-process operator has reconciled what a reload applied: each ExternalSecret's
  * cached copy has the applied generation and a Ready condition for it (Ready=True with the
- * syncedResourceVersion of that generation, or Ready=False), and the queue has been empty with no
- * reconcile running for three polls (100 ms apart). Gives up after `timeoutMs` and reports as is.
+ * syncedResourceVersion of that generation, or Ready=False), each PushSecret and ClusterPushSecret
+ * likewise (dev-push.ts pushSettled; the PushSecrets a ClusterPushSecret created too), each deleted
+ * PushSecret gone (its finalizer run), and the ExternalSecret queue has been empty with no reconcile
+ * running for three polls (100 ms apart). Gives up after `timeoutMs` and reports as is.
  */
-async function settle(manager: Manager, generations: Map<ObjectKey, number>, timeoutMs: number): Promise<void> {
+async function settle(manager: Manager, applied: Pick<AppliedRepo, 'generations' | 'pushGenerations' | 'pushDeleted' | 'repo'>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const counters = manager.counters.externalSecrets;
   let quiet = 0;
   while (Date.now() < deadline && quiet < 3) {
     await new Promise((r) => setTimeout(r, 100));
-    const reconciled = [...generations].every(([key, generation]) => {
+    const reconciled = [...applied.generations].every(([key, generation]) => {
       const es = manager.externalSecrets.get(key);
       if (!es || (es.metadata.generation ?? 0) < generation) return false;
       const ready = readyConditionOf(es);
       return ready !== undefined && (ready.status !== 'True' || es.status?.syncedResourceVersion === syncVersionOf(es));
     });
-    quiet = reconciled && counters.inFlight === 0 && counters.queueDepth() === 0 ? quiet + 1 : 0;
+    const pushed =
+      [...applied.pushGenerations].every(([id, { kind, generation }]) => pushSettled(kind, pushObject(manager, id), generation)) &&
+      shownPushSecrets(manager, applied.repo).every((ps) => pushSettled('PushSecret', ps, ps.metadata.generation ?? 0)) &&
+      [...applied.pushDeleted.keys()].every((key) => !manager.pushSecrets.get(key));
+    quiet = reconciled && pushed && counters.inFlight === 0 && counters.queueDepth() === 0 ? quiet + 1 : 0;
   }
 }
 
-/** Prints each ExternalSecret's Ready transitions as the in-process operator reports them. */
-function reportTransitions(manager: Manager, print: Printer): () => void {
+/** Prints each ExternalSecret's, PushSecret's and ClusterPushSecret's Ready transitions as the in-process operator reports them. */
+function reportTransitions(manager: Manager, print: Printer, current: () => RepoObjects): () => void {
   const last = new Map<string, string>();
+  const show = (id: string, line: string) => {
+    if (last.get(id) !== line) print.line(line);
+    last.set(id, line);
+  };
   const timer = setInterval(() => {
     for (const es of manager.externalSecrets.list()) {
       const c = es.status?.conditions?.find((x) => x.type === 'Ready');
@@ -111,9 +225,18 @@ function reportTransitions(manager: Manager, print: Printer): () => void {
       const id = `${es.metadata.namespace}/${es.metadata.name}`;
       // Ready=True also reports a Secret deleted or retained by policy (ESO's conditions): say which.
       const done = c.message === ReadyMessage.Synced ? `✓ ${id} → Secret ${es.metadata.namespace}/${targetNameOf(es)} (synced ${es.status?.refreshTime})` : `✓ ${id}: ${c.message}`;
-      const line = c.status === 'True' ? done : `✗ ${id}: ${c.message}`;
-      if (last.get(id) !== line) print.line(line);
-      last.set(id, line);
+      show(id, c.status === 'True' ? done : `✗ ${id}: ${c.message}`);
+    }
+    // The repository's push objects (and the PushSecrets its ClusterPushSecrets created), once reconciled.
+    const repo = current();
+    const pushes: PushStateEntry[] = [
+      ...shownPushSecrets(manager, repo).map((ps) => ({ kind: 'PushSecret' as const, id: `${ps.metadata.namespace}/${ps.metadata.name}`, obj: ps })),
+      ...(repo.clusterPushSecrets ?? []).map((c) => ({ kind: 'ClusterPushSecret' as const, id: c.metadata.name, obj: manager.clusterPushSecrets.get(objectKey(undefined, c.metadata.name)) })),
+    ];
+    for (const p of pushes) {
+      if (!p.obj?.status?.conditions?.some((c) => c.type === 'Ready')) continue;
+      const s = pushStateOf(p.kind, p.id, p.obj);
+      show(`${p.kind}/${p.id}`, `${s.ok ? '✓' : '✗'} ${s.text}`);
     }
   }, 250);
   return () => clearInterval(timer);
@@ -125,14 +248,19 @@ export interface DevCluster {
   local: LocalVault;
   /** Settles when the in-process operator stops. */
   done: Promise<void>;
-  /** Applies an edited repository (manifest watch). */
+  /** What the first apply applied (for `--once` and `--demo`). */
+  initial: AppliedRepo;
+  /** Applies an edited repository (manifest watch); deletes the push objects it no longer has. */
   reapply(repo: RepoObjects): Promise<AppliedRepo>;
   /**
    * After a reload, once its reconciles have run: one line per ExternalSecret of the applied
    * repository (✓ updated / unchanged, ✗ failing and why), as `dev` without --cluster prints
-   * (dev-session.ts stateLines): the transitions alone say nothing about an edit that changed nothing.
+   * (dev-session.ts stateLines): the transitions alone say nothing about an edit that changed
+   * nothing. Then the push kinds' state (dev-push.ts pushStateLines) and the deleted PushSecrets.
    */
   printState(applied: AppliedRepo, timeoutMs?: number): Promise<void>;
+  /** Waits (up to `timeoutMs`) for an apply's reconciles; returns its push objects' state. */
+  pushState(applied: AppliedRepo, timeoutMs?: number): Promise<{ entries: PushStateEntry[]; notApplied: string[] }>;
 }
 
 export async function runDevCluster(o: DevOptions & { kubeconfig?: string; installCrds: boolean; log: Logger }, signal: AbortSignal, print: Printer): Promise<DevCluster> {
@@ -141,10 +269,61 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
   const kube = new KubeClient(kc);
   print.line(`cluster: ${describeKubeConfig(resolved)}`);
   await ensureCrds(kube, o.installCrds, print);
-  const local = await startLocalVault(o, print);
-  const stores = local.repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
-  await applyRepo(kube, local.repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, local.repo.generators);
-  const manager = new Manager({
+  const local = await startLocalVault(o, print, { cluster: true });
+  // What this session applied of the push kinds, so a reload deletes what the repository dropped.
+  let appliedPushSecrets = new Set<ObjectKey>();
+  let appliedClusterPushSecrets = new Set<string>();
+  let appliedSecrets = new Set<ObjectKey>();
+  let current = local.repo;
+  const apply = async (repo: RepoObjects): Promise<AppliedRepo> => {
+    const stores = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
+    const hashesBefore = new Map(repo.externalSecrets.map((es) => [objectKey(es.metadata.namespace, es.metadata.name), manager ? targetHash(manager, es) : undefined] as const));
+    const { push, notServed } = await servablePush(kube, repo, o.installCrds, print);
+    const applied = await applyRepo(kube, repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, repo.generators, push, print);
+    current = repo;
+    const pushDeleted = await deleteDropped(push);
+    const refused = (repo.refused ?? []).filter((k) => k.startsWith('PushSecret/') || k.startsWith('ClusterPushSecret/'));
+    return { repo, generations: applied.generations, hashesBefore, pushGenerations: applied.pushGenerations, pushNotApplied: [...refused, ...notServed, ...applied.notApplied], pushDeleted };
+  };
+  /**
+   * Deletes what the previous apply had and this one has not: ClusterPushSecrets first (then the
+   * PushSecrets they controlled, as the garbage collector would), PushSecrets (the operator runs
+   * their finalizer: deletionPolicy Delete removes what was pushed), then the source Secrets.
+   */
+  const deleteDropped = async (push: PushObjects): Promise<Map<ObjectKey, PushSecret | undefined>> => {
+    const nextPs = new Set(push.pushSecrets.map((ps) => objectKey(ps.metadata.namespace, ps.metadata.name)));
+    const nextCps = new Set(push.clusterPushSecrets.map((c) => c.metadata.name));
+    const nextSecrets = new Set(push.secrets.map((s) => objectKey(s.metadata.namespace, s.metadata.name)));
+    const deleted = new Map<ObjectKey, PushSecret | undefined>();
+    const deletePs = async (key: ObjectKey) => {
+      const [ns, name] = key.split('/') as [string, string];
+      deleted.set(key, manager?.pushSecrets.get(key));
+      await kube.deletePushSecret(ns, name);
+    };
+    for (const name of appliedClusterPushSecrets) {
+      if (nextCps.has(name)) continue;
+      await kube.deleteClusterPushSecret(name);
+      print.line(`- ClusterPushSecret ${name} deleted (not in the repository)`);
+      for (let i = 0; i < 50 && manager?.clusterPushSecrets.get(objectKey(undefined, name)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const ps of manager?.pushSecrets.list() ?? []) {
+        if (isOwnedByClusterPushSecret(ps, name)) await deletePs(objectKey(ps.metadata.namespace, ps.metadata.name));
+      }
+    }
+    for (const key of appliedPushSecrets) if (!nextPs.has(key)) await deletePs(key);
+    for (const key of appliedSecrets) {
+      if (nextSecrets.has(key)) continue;
+      const [ns, name] = key.split('/') as [string, string];
+      await kube.deleteSecret(ns, name);
+      print.line(`- Secret ${key} deleted (not in the repository)`);
+    }
+    appliedPushSecrets = nextPs;
+    appliedClusterPushSecrets = nextCps;
+    appliedSecrets = nextSecrets;
+    return deleted;
+  };
+  let manager: Manager | undefined;
+  const initial = await apply(local.repo);
+  manager = new Manager({
     kubeConfig: kc,
     registry: defaultRegistry(systemClock),
     log: o.log,
@@ -157,32 +336,51 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     renderTemplate: defaultTemplateRenderer(systemTemplateClock),
     renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
   });
-  const stopReporting = reportTransitions(manager, print);
-  const done = manager.run(signal).finally(async () => {
+  const m = manager;
+  const stopReporting = reportTransitions(m, print, () => current);
+  const done = m.run(signal).finally(async () => {
     stopReporting();
     await local.vault.close();
   });
+  const pushState = async (applied: AppliedRepo, timeoutMs = 30_000) => {
+    await settle(m, applied, timeoutMs);
+    const entries: PushStateEntry[] = [
+      ...shownPushSecrets(m, applied.repo).map((ps) => ({ kind: 'PushSecret' as const, id: `${ps.metadata.namespace}/${ps.metadata.name}`, obj: ps })),
+      // A repository PushSecret not in the cache yet still has a line (not reconciled yet).
+      ...(applied.repo.pushSecrets ?? [])
+        .filter((ps) => applied.pushGenerations.has(`PushSecret/${ps.metadata.namespace}/${ps.metadata.name}`) && !m.pushSecrets.get(objectKey(ps.metadata.namespace, ps.metadata.name)))
+        .map((ps) => ({ kind: 'PushSecret' as const, id: `${ps.metadata.namespace}/${ps.metadata.name}`, obj: undefined })),
+      ...(applied.repo.clusterPushSecrets ?? [])
+        .filter((c) => applied.pushGenerations.has(`ClusterPushSecret//${c.metadata.name}`))
+        .map((c) => ({ kind: 'ClusterPushSecret' as const, id: c.metadata.name, obj: m.clusterPushSecrets.get(objectKey(undefined, c.metadata.name)) })),
+    ];
+    return { entries, notApplied: applied.pushNotApplied };
+  };
   return {
-    manager,
+    manager: m,
     kube,
     local,
     done,
-    reapply: async (repo) => {
-      const next = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
-      const hashesBefore = new Map(repo.externalSecrets.map((es) => [objectKey(es.metadata.namespace, es.metadata.name), targetHash(manager, es)] as const));
-      const generations = await applyRepo(kube, repo.externalSecrets, next, devCredentialSecrets(next, local.principal), o.refresh, repo.generators);
-      return { repo, generations, hashesBefore };
-    },
+    initial,
+    reapply: apply,
+    pushState,
     printState: async (applied, timeoutMs = 30_000) => {
-      await settle(manager, applied.generations, timeoutMs);
+      const push = await pushState(applied, timeoutMs);
       const entries = applied.repo.externalSecrets.map((wanted) => {
         const key = objectKey(wanted.metadata.namespace, wanted.metadata.name);
-        const es = manager.externalSecrets.get(key);
+        const es = m.externalSecrets.get(key);
         const ready = es && readyConditionOf(es);
-        return { id: `${wanted.metadata.namespace}/${wanted.metadata.name}`, ready, updated: es !== undefined && targetHash(manager, es) !== applied.hashesBefore.get(key) };
+        return { id: `${wanted.metadata.namespace}/${wanted.metadata.name}`, ready, updated: es !== undefined && targetHash(m, es) !== applied.hashesBefore.get(key) };
       });
       const refused = (applied.repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
       for (const line of stateLines(entries, refused)) print.line(line);
+      for (const line of pushStateLines(push.entries, push.notApplied)) print.line(line);
+      for (const [key, last] of applied.pushDeleted) {
+        const still = m.pushSecrets.get(key);
+        // Its finalizer has not run to the end (a store error, say): the condition says why.
+        if (still) print.line(`✗ PushSecret ${key} deletion pending: ${readyConditionOf(still as never)?.message ?? 'its finalizer has not run yet'}`);
+        else print.line(pushDeletedLine(key, last));
+      }
     },
   };
 }

@@ -132,7 +132,7 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
  * Loads the manifests as an API server would take them (what it would refuse is printed at
  * file:line and left out: see LoadOptions.refuseInvalid) and prints the load problems.
  */
-export async function loadAndReport(paths: string[], print: Printer, exclude: string[] = [], opts: { expandClusterExternalSecrets?: boolean } = {}): Promise<RepoObjects> {
+export async function loadAndReport(paths: string[], print: Printer, exclude: string[] = [], opts: LoadReportOptions = {}): Promise<RepoObjects> {
   const repo = await loadRepoObjects(paths, undefined, { refuseInvalid: true, ignore: { exclude } });
   for (const p of repo.problems.filter((x) => x.severity === 'error')) print.line(`  ${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
   if (opts.expandClusterExternalSecrets && repo.clusterExternalSecrets.length > 0) {
@@ -146,12 +146,20 @@ export async function loadAndReport(paths: string[], print: Printer, exclude: st
     repo.externalSecrets = [...repo.externalSecrets, ...expanded.externalSecrets];
   }
   const pushers = (repo.pushSecrets?.length ?? 0) + (repo.clusterPushSecrets?.length ?? 0);
-  if (pushers > 0) {
-    // They write to the vault, which a development loop must not do behind the user's back.
-    print.line(`  ${pushers} PushSecret(s)/ClusterPushSecret(s) not run by dev: they write to the vault; see their destinations with npx projector check ${paths.join(' ')}`);
+  if (pushers > 0 && !opts.cluster) {
+    // Without a cluster there is no API server for a PushSecret's finalizer and status (its
+    // deletionPolicy, syncedPushSecrets): `--cluster` runs them with the operator's controllers.
+    print.line(`  ${pushers} PushSecret(s)/ClusterPushSecret(s) not run by dev without a cluster: run them against the local vault with projector dev --cluster (or --kubeconfig); see their destinations with npx projector check ${paths.join(' ')}`);
   }
-  if (repo.externalSecrets.length === 0) print.line('  no ExternalSecret found under the given paths');
+  if (repo.externalSecrets.length === 0 && !(opts.cluster && pushers > 0)) print.line('  no ExternalSecret found under the given paths');
   return repo;
+}
+
+export interface LoadReportOptions {
+  /** Add the ExternalSecrets the ClusterExternalSecrets would create (dev without --cluster). */
+  expandClusterExternalSecrets?: boolean;
+  /** `dev --cluster`: PushSecrets and ClusterPushSecrets are applied and run (dev-cluster.ts), not reported as skipped. */
+  cluster?: boolean;
 }
 
 export interface LocalVault {
@@ -162,7 +170,7 @@ export interface LocalVault {
 }
 
 /** Starts (or resumes) the local vault in the work folder, registers the dev principal, seeds values. */
-export async function startLocalVault(o: DevOptions, print: Printer, load: { expandClusterExternalSecrets?: boolean } = {}): Promise<LocalVault> {
+export async function startLocalVault(o: DevOptions, print: Printer, load: LoadReportOptions = {}): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
   let principal: DevPrincipal = { clientId: '', clientSecret: '' };
   const vault = await startVaultForCli(
@@ -432,13 +440,15 @@ export function loadErrorCount(repo: Pick<RepoObjects, 'problems'>): number {
 
 /**
  * The summary `dev --once` (and `--demo` when something fails) prints, and its exit code: 1 when
- * an ExternalSecret fails or the load had an error (a refused manifest of any kind was not
+ * an ExternalSecret (or, with --cluster, a PushSecret or ClusterPushSecret) fails or the load had an error (a refused manifest of any kind was not
  * applied), as `--once` is the CI smoke test; else 0.
  */
-export function onceSummary(c: { ready: number; failed: number; loadErrors: number }): { lines: string[]; exitCode: number } {
+export function onceSummary(c: { ready: number; failed: number; loadErrors: number; pushes?: { ready: number; failed: number } }): { lines: string[]; exitCode: number } {
   const lines = [`${c.ready} ExternalSecret(s) ready, ${c.failed} failing`];
+  // `dev --cluster`: the PushSecrets and ClusterPushSecrets it applied (a failing one fails the smoke test too).
+  if (c.pushes) lines.push(`${c.pushes.ready} PushSecret(s)/ClusterPushSecret(s) ready, ${c.pushes.failed} failing`);
   if (c.loadErrors > 0) lines.push(`${c.loadErrors} manifest error(s) above: what they name was not applied`);
-  return { lines, exitCode: c.failed > 0 || c.loadErrors > 0 ? 1 : 0 };
+  return { lines, exitCode: c.failed > 0 || c.loadErrors > 0 || (c.pushes?.failed ?? 0) > 0 ? 1 : 0 };
 }
 
 /** The Ready condition of an ExternalSecret's status, if any. */
@@ -488,6 +498,6 @@ export function watchManifests(paths: string[], print: Printer, reload: () => Pr
 
 export function refreshMs(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', '--refresh must be a positive Go duration such as 5s');
+  if (ms === undefined || ms <= 0) throw new ProjectorError('InvalidSpec', '--refresh must be a positive Go duration such as 5s', { flag: '--refresh' });
   return ms;
 }

@@ -6,6 +6,7 @@ import { logLevelFrom } from '../../config.ts';
 import type { DevFlags } from '../commands/dev.ts';
 import { DevSession, loadAndReport, loadErrorCount, onceSummary, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
 import { runDevCluster } from './dev-cluster.ts';
+import { pushStateLines, pushStateOf } from './dev-push.ts';
 import { parsePort } from '../commands/vault.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { objectKey } from '../../api/object-key.ts';
@@ -127,9 +128,9 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
       paths,
       print,
       async () => {
-        applied = await dev.reapply(await loadAndReport(paths, print, flags.exclude ?? []));
+        applied = await dev.reapply(await loadAndReport(paths, print, flags.exclude ?? [], { cluster: true }));
       },
-      // After every reload, the state of every ExternalSecret, as without --cluster.
+      // After every reload, the state of every ExternalSecret (and PushSecret), as without --cluster.
       async () => {
         if (applied) await dev.printState(applied);
       },
@@ -143,7 +144,12 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
     // An ExternalSecret the API server would refuse was never applied: it fails too.
     const refused = (dev.local.repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/'));
     const failed = [...wanted.filter((k) => readyOf(k)?.status !== 'True'), ...refused];
-    const summary = onceSummary({ ready: wanted.length + refused.length - failed.length, failed: failed.length, loadErrors: loadErrorCount(dev.local.repo) });
+    // The PushSecrets and ClusterPushSecrets too, once the in-process operator answered for them.
+    const push = await dev.pushState(dev.initial, 60_000);
+    const pushReady = push.entries.filter((e) => pushStateOf(e.kind, e.id, e.obj).ok).length;
+    for (const line of pushStateLines(push.entries, push.notApplied)) out.write(`${line}\n`);
+    const pushes = push.entries.length + push.notApplied.length > 0 ? { ready: pushReady, failed: push.entries.length - pushReady + push.notApplied.length } : undefined;
+    const summary = onceSummary({ ready: wanted.length + refused.length - failed.length, failed: failed.length, loadErrors: loadErrorCount(dev.local.repo), ...(pushes && { pushes }) });
     if (flags.once || summary.exitCode !== 0) {
       for (const l of summary.lines) out.write(`${l}\n`);
       return summary.exitCode;

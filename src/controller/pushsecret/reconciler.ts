@@ -293,6 +293,12 @@ export class PushSecretReconciler implements Reconciler {
     const ref = storeRefOfKey(storeKey);
     const store = (ref.kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(storeKeyOf(ref, ps.metadata.namespace));
     if (!store) throw new ProjectorError('StoreNotFound', `could not get secrets client for store ${storeKey}: not found`);
+    // ESO deletes through its store manager, which refuses a store of another controller class
+    // (secretstore/client_manager.go GetFromStore: "can not reference unmanaged store"): another
+    // operator's (or dev's) PushSecret controller must never delete from a store it does not serve.
+    if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) {
+      throw new ProjectorError('StoreNotAllowed', `could not get secrets client for store ${storeKey}: can not reference unmanaged store (spec.controller is ${JSON.stringify(store.spec.controller ?? '')}, this operator's class is ${JSON.stringify(this.#d.controllerClass)})`);
+    }
     const writer = await this.#writer(ps, store, signal);
     const outcome = await writer.deleteSecret(data.match.remoteRef.remoteKey, signal);
     if (outcome === 'not-managed') log.warn({ store: storeKey, remoteKey: data.match.remoteRef.remoteKey }, 'remote secret not deleted: it is not managed by external-secrets');

@@ -13,6 +13,7 @@ import { Cluster, assertNowhere } from '../../support/cluster.ts';
 import { startOperator, type RunningOperator } from '../../support/operator.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault } from '../../../src/vault/index.ts';
+import { servicePrincipalSecret, setUpServicePrincipalStore } from '../../support/vault-store.ts';
 
 const CLIENT = 'rotating-sp';
 const CRED_NS = 'external-secrets';
@@ -33,8 +34,9 @@ describe('store credential rotation (real API server, local vault)', { timeout: 
   };
   const issued = () => vault.stats().tokens.issued[CLIENT] ?? 0;
   const refusedWithOldSecret = () => vault.stats().tokens.refused[CLIENT]?.[WRONG_SECRET] ?? 0;
-  const setK8sSecret = (clientSecret: string) =>
-    k.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp-credentials', namespace: CRED_NS }, stringData: { 'client-id': CLIENT, 'client-secret': clientSecret } }] as any);
+  const STORE = { kind: 'ClusterSecretStore', name: 'sp' } as const;
+  const CREDENTIALS = { name: 'sp-credentials', namespace: CRED_NS };
+  const setK8sSecret = (clientSecret: string) => k.apply([servicePrincipalSecret({ clientId: CLIENT, clientSecret, store: STORE, credentials: CREDENTIALS })]);
   const setVaultSecret = (clientSecret: string) => vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
   const storeReady = () => k.ready(undefined, 'clustersecretstores', 'sp');
   const synced = (value: string, what: string) => eventually(() => k.secretValue(APP, 'db', 'V'), value, { timeoutMs: 10_000, message: what });
@@ -62,36 +64,16 @@ describe('store credential rotation (real API server, local vault)', { timeout: 
 
   it('rebuilds the clients from the rotated Secret within seconds, reports a vault-only rotation on the store, and never uses the old secret after', async (t) => {
     const s1 = canary('s1');
-    await setVaultSecret(s1);
-    await setK8sSecret(s1);
     let value = canary('value-1');
     await vault.admin.setSecret('db', value);
-    const ref = (key: string) => ({ name: 'sp-credentials', namespace: CRED_NS, key });
-    await k.apply([
-      {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ClusterSecretStore',
-        metadata: { name: 'sp' },
-        spec: {
-          provider: {
-            azurekv: {
-              vaultUrl: `${vault.url}/`,
-              tenantId: vault.tenantId,
-              authType: 'ServicePrincipal',
-              customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
-              caBundle: Buffer.from(vault.caPem).toString('base64'),
-              authSecretRef: { clientId: ref('client-id'), clientSecret: ref('client-secret') },
-            },
-          },
-        },
-      },
+    await setUpServicePrincipalStore(k, vault, { clientId: CLIENT, clientSecret: s1, store: STORE, credentials: CREDENTIALS }, [
       {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
         metadata: { name: 'db', namespace: APP },
         spec: { refreshInterval: '1s', secretStoreRef: { kind: 'ClusterSecretStore', name: 'sp' }, data: [{ secretKey: 'V', remoteRef: { key: 'db' } }] },
-      },
-    ] as any);
+      } as any,
+    ]);
     op = await startOperator(cp.admin);
     await eventually(storeReady, (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store Ready' });
     await synced(value, 'first sync');

@@ -16,6 +16,7 @@ import { startOperator, type RunningOperator } from '../../support/operator.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault } from '../../../src/vault/index.ts';
 import { clientOptions, credentialOptions } from '../vault/vault-support.ts';
+import { setUpServicePrincipalStore } from '../../support/vault-store.ts';
 
 const NS = 'push-sel';
 const CLIENT = 'push-sel-sp';
@@ -63,28 +64,8 @@ describe('PushSecret selector.secret.selector and ClusterPushSecret (real API se
     await k.installCrds([...CRD_FILES, CPS_CRD]);
     await k.namespace(NS);
     const clientSecret = canary('client-secret');
-    await vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
     kv = new SecretClient(vault.url, new ClientSecretCredential(vault.tenantId, CLIENT, clientSecret, credentialOptions(vault)), clientOptions(vault));
-    await k.apply([
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp', namespace: NS }, stringData: { 'client-id': CLIENT, 'client-secret': clientSecret } },
-      {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ClusterSecretStore',
-        metadata: { name: 'kv' },
-        spec: {
-          provider: {
-            azurekv: {
-              vaultUrl: `${vault.url}/`,
-              tenantId: vault.tenantId,
-              authType: 'ServicePrincipal',
-              customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
-              caBundle: Buffer.from(vault.caPem).toString('base64'),
-              authSecretRef: { clientId: { name: 'sp', namespace: NS, key: 'client-id' }, clientSecret: { name: 'sp', namespace: NS, key: 'client-secret' } },
-            },
-          },
-        },
-      },
-    ] as any);
+    await setUpServicePrincipalStore(k, vault, { clientId: CLIENT, clientSecret, store: { kind: 'ClusterSecretStore', name: 'kv' }, credentials: { name: 'sp', namespace: NS } });
     op = await startOperator(cp.admin);
     await eventually(() => k.ready(undefined, 'clustersecretstores', 'kv'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store Ready' });
   });

@@ -20,6 +20,7 @@ import { startOperator, type RunningOperator } from '../../support/operator.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault } from '../../../src/vault/index.ts';
 import { clientOptions, credentialOptions } from '../vault/vault-support.ts';
+import { setUpServicePrincipalStore } from '../../support/vault-store.ts';
 
 const NS = 'push';
 const CLIENT = 'push-sp';
@@ -71,31 +72,11 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     await k.installCrds(GENERATOR_CRD_FILES);
     await k.namespace(NS);
     const clientSecret = canary('client-secret');
-    await vault.admin.addPrincipal({ clientId: CLIENT, clientSecret });
     const credential = new ClientSecretCredential(vault.tenantId, CLIENT, clientSecret, credentialOptions(vault));
     kv = new SecretClient(vault.url, credential, clientOptions(vault));
     keys = new KeyClient(vault.url, credential, clientOptions(vault) as never);
     certs = new CertificateClient(vault.url, credential, clientOptions(vault) as never);
-    await k.apply([
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp', namespace: NS }, stringData: { 'client-id': CLIENT, 'client-secret': clientSecret } },
-      {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'SecretStore',
-        metadata: { name: 'kv', namespace: NS },
-        spec: {
-          provider: {
-            azurekv: {
-              vaultUrl: `${vault.url}/`,
-              tenantId: vault.tenantId,
-              authType: 'ServicePrincipal',
-              customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
-              caBundle: Buffer.from(vault.caPem).toString('base64'),
-              authSecretRef: { clientId: { name: 'sp', key: 'client-id' }, clientSecret: { name: 'sp', key: 'client-secret' } },
-            },
-          },
-        },
-      },
-    ] as any);
+    await setUpServicePrincipalStore(k, vault, { clientId: CLIENT, clientSecret, store: { kind: 'SecretStore', name: 'kv', namespace: NS }, credentials: { name: 'sp' } });
     op = await startOperator(cp.admin);
     await eventually(() => k.ready(NS, 'secretstores', 'kv'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store Ready' });
   });

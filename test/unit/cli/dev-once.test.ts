@@ -34,6 +34,6 @@ describe('dev load report', () => {
     assert.match(text, /the API server would refuse ClusterPushSecret cps, so it was not applied/);
     assert.doesNotMatch(text, /ClusterPushSecret default\/cps/);
     assert.ok(loadErrorCount(repo) >= 1);
-    assert.match(text, /1 PushSecret\(s\)\/ClusterPushSecret\(s\) not run by dev: they write to the vault; see their destinations with npx projector check /);
+    assert.match(text, /1 PushSecret\(s\)\/ClusterPushSecret\(s\) not run by dev without a cluster: run them against the local vault with projector dev --cluster \(or --kubeconfig\); see their destinations with npx projector check /);
   });
 });

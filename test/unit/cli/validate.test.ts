@@ -282,6 +282,22 @@ describe('validate: references inside ClusterExternalSecret and ClusterPushSecre
     assert.deepEqual(paths([['c.yaml', cps('akv', 'good-name')], ['s.yaml', AKV_STORE]]), []);
   });
 
+  it("points each generator spec finding at the offending field's own line, not at spec:", () => {
+    const lines = (text: string) => run([['gen.yaml', text]]).map((f) => [f.code, f.line, f.message]);
+    const password = (fields: string[]) => ['apiVersion: generators.external-secrets.io/v1alpha1', 'kind: Password', 'metadata: {name: pw, namespace: app}', 'spec:', ...fields.map((f) => `  ${f}`)].join('\n');
+    // spec: is line 4; the fields follow from line 5.
+    assert.deepEqual(lines(password(['allowRepeat: true', 'digits: 6', 'symbols: 6', 'length: 8'])), [['InvalidSpec', 8, 'digits (6) and symbols (6) must be less than total length (8)']]);
+    assert.deepEqual(lines(password(['allowRepeat: true', 'symbols: 30', 'digits: 1'])), [['InvalidSpec', 6, 'digits (1) and symbols (30) must be less than total length (24)']]);
+    assert.deepEqual(lines(password(['noUpper: true', 'digits: 0', 'length: 30', 'symbols: 0'])), [['InvalidSpec', 7, 'number of letters (30) exceeds available letters (26) and repeats are not allowed']]);
+    assert.deepEqual(lines(password(['length: 12', 'digits: -1', 'symbols: 2'])), [['InvalidSpec', 6, 'digits must not be negative']]);
+    // The same rules inside a ClusterGenerator, at spec.generator.passwordSpec.<field>.
+    const cluster = ['apiVersion: generators.external-secrets.io/v1alpha1', 'kind: ClusterGenerator', 'metadata: {name: cg}', 'spec:', '  kind: Password', '  generator:', '    passwordSpec:', '      allowRepeat: true', '      length: 8', '      digits: 6', '      symbols: 6'].join('\n');
+    assert.deepEqual(lines(cluster), [['InvalidSpec', 9, 'digits (6) and symbols (6) must be less than total length (8)']]);
+    // ACRAccessToken: a wrong registry at its line.
+    const acr = ['apiVersion: generators.external-secrets.io/v1alpha1', 'kind: ACRAccessToken', 'metadata: {name: acr, namespace: app}', 'spec:', '  auth: {managedIdentity: {}}', '  registry: "x/y"'].join('\n');
+    assert.deepEqual(lines(acr).map(([c, l]) => [c, l]), [['InvalidSpec', 6]]);
+  });
+
   it('reports a dataFrom generatorRef naming a generator not in the scanned paths as GeneratorNotFound, unless known', () => {
     const es = `${externalSecret()}\n  dataFrom:\n    - sourceRef: {generatorRef: {apiVersion: generators.external-secrets.io/v1alpha1, kind: Password, name: pw}}\n`;
     const pw = (ns: string) => `apiVersion: generators.external-secrets.io/v1alpha1\nkind: Password\nmetadata: {name: pw, namespace: ${ns}}\nspec: {length: 12}\n`;
@@ -304,7 +320,7 @@ describe('validate: references inside ClusterExternalSecret and ClusterPushSecre
 
   it('gives an impossible Password spec the operator\'s code, InvalidSpec', () => {
     const pw = 'apiVersion: generators.external-secrets.io/v1alpha1\nkind: Password\nmetadata: {name: pw, namespace: app}\nspec: {length: 4, digits: 3, symbols: 3}\n';
-    assert.deepEqual(paths([['g.yaml', pw]]).map(([c, p]) => [c, p]), [['InvalidSpec', 'spec']]);
+    assert.deepEqual(paths([['g.yaml', pw]]).map(([c, p]) => [c, p]), [['InvalidSpec', 'spec.length']]);
   });
 
   it("SSHKey and MFA manifests: the operator's rules (sshKeyIssues, mfaIssues), ESO's schema, --known-generator", () => {

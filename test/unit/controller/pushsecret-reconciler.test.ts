@@ -33,6 +33,7 @@ class World {
   events: string[] = [];
   failOn?: string;
   forgotten: string[] = [];
+  deletes: string[] = [];
   constructor(spec: Partial<PushSecret['spec']>) {
     this.ps = { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'p', namespace: 'ns', generation: 1 }, spec: { secretStoreRefs: [], selector: { secret: { name: 'src' } }, ...spec } };
   }
@@ -52,8 +53,9 @@ class World {
               w.pushes.push(`${s.kind}/${s.metadata.name}:${req.remoteKey}=${text(req.value)}`);
               return 'created' as const;
             },
-            async deleteSecret() {
-              return 'absent' as const;
+            async deleteSecret(remoteKey: string) {
+              w.deletes.push(`${s.kind}/${s.metadata.name}:${remoteKey}`);
+              return 'deleted' as const;
             },
             async secretExists() {
               return false;
@@ -214,4 +216,25 @@ describe('PushSecret reconcile: synced state on failure (ESO mergeSecretState)',
     // pushed now: { tok: <db-port item> }; status before: { tok: <token item>, host }; ESO's old wins.
     assert.deepEqual(w.ps.status!.syncedPushSecrets, { 'SecretStore/a': { tok: before['SecretStore/a']!.tok!, host: before['SecretStore/a']!.host! } });
   });
+});
+
+describe('PushSecret reconcile: deleting from stores of another controller class', () => {
+  // ESO: DeleteSecretFromProviders gets each client through secretstore.Manager.Get, which refuses a
+  // store whose spec.controller names another class (client_manager.go: "can not reference unmanaged store").
+  const pushed = { 'SecretStore/mine': { tok: { match: { secretKey: 'token', remoteRef: { remoteKey: 'tok' } } } } };
+  for (const [controller, deletes] of [['', ['SecretStore/mine:tok']], ['default', ['SecretStore/mine:tok']], ['other', []]] as const) {
+    it(`finalizing a deletionPolicy Delete PushSecret with the store's spec.controller ${JSON.stringify(controller)}: ${deletes.length ? 'deletes' : 'deletes nothing and fails'}`, async () => {
+      const w = new World({ deletionPolicy: 'Delete', secretStoreRefs: [{ name: 'mine', kind: 'SecretStore' }], data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: 'tok' } } }] });
+      const st = store('SecretStore', 'mine');
+      (st.spec as { controller?: string }).controller = controller;
+      w.stores = [st];
+      w.ps = { ...w.ps, metadata: { ...w.ps.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['pushsecret.externalsecrets.io/finalizer'] }, status: { syncedPushSecrets: pushed } as never };
+      const result = await w.run().catch((e: Error) => e);
+      assert.deepEqual(w.deletes, deletes);
+      if (!deletes.length) {
+        const text = result instanceof Error ? result.message : JSON.stringify(w.ready());
+        assert.match(text, /can not reference unmanaged store/);
+      }
+    });
+  }
 });

@@ -94,8 +94,8 @@ describe('Password generator', () => {
     const codes = (spec: object) => passwordIssues(spec, 'spec').map((i) => `${i.path}: ${i.message}`);
     assert.deepEqual(codes({ secretKeys: ['a', 'a'] }), ['spec.secretKeys: secretKeys must be non-empty and unique']);
     assert.deepEqual(codes({ secretKeys: [''] }), ['spec.secretKeys: secretKeys must be non-empty and unique']);
-    assert.deepEqual(codes({ length: 8, digits: 5, symbols: 5 }), ['spec: digits (5) and symbols (5) must be less than total length (8)']);
-    assert.deepEqual(codes({ length: 60, digits: 0, symbols: 0 }), ['spec: number of letters (60) exceeds available letters (52) and repeats are not allowed']);
+    assert.deepEqual(codes({ length: 8, digits: 5, symbols: 5 }), ['spec.length: digits (5) and symbols (5) must be less than total length (8)']);
+    assert.deepEqual(codes({ length: 60, digits: 0, symbols: 0 }), ['spec.length: number of letters (60) exceeds available letters (52) and repeats are not allowed']);
     assert.deepEqual(codes({ length: 60, digits: 0, symbols: 0, allowRepeat: true }), []);
     assert.deepEqual(codes({ length: 20, digits: 11, symbols: 0 }), ['spec.digits: number of digits (11) exceeds available digits (10) and repeats are not allowed']);
     assert.deepEqual(codes({ length: 10, digits: 0, symbols: 3, symbolCharacters: '!?' }), ['spec.symbols: number of symbols (3) exceeds available symbols (2) and repeats are not allowed']);
@@ -144,7 +144,7 @@ describe('generatorRef and ClusterGenerator', () => {
     assert.deepEqual(r.spec, { data: { a: 'b' } });
     assert.deepEqual(clusterGeneratorIssues({ kind: 'Password', generator: { uuidSpec: {} } } as never).map((i) => i.message), ['when kind is Password, passwordSpec must be set']);
     assert.deepEqual(clusterGeneratorIssues({ kind: 'Grafana', generator: { grafanaSpec: {} } } as never).map((i) => i.code), ['NotSupported']);
-    assert.throws(() => resolveGenerator('ClusterGenerator', 'cg', { kind: 'Password', generator: { passwordSpec: { length: 3, digits: 2, symbols: 2 } } }), /ClusterGenerator cg spec\.generator\.passwordSpec: digits \(2\) and symbols \(2\)/);
+    assert.throws(() => resolveGenerator('ClusterGenerator', 'cg', { kind: 'Password', generator: { passwordSpec: { length: 3, digits: 2, symbols: 2 } } }), /ClusterGenerator cg spec\.generator\.passwordSpec\.length: digits \(2\) and symbols \(2\)/);
   });
   it('ACRAccessToken spec rules: one auth method, a registry host, service principal inputs', () => {
     const issues = resolveGeneratorIssues({ auth: {}, registry: 'https://x.azurecr.io/' });
