@@ -139,7 +139,13 @@ export const FIELD_NOTES: Readonly<Record<string, Readonly<Record<string, Noted>
     Object.entries(EXTERNAL_SECRET_NOTES).filter(([path]) => path !== 'spec.refreshInterval').map(([path, noted]) => [inExternalSecretSpec(path), noted]),
   ),
   GeneratorState: {
-    spec: { state: 'same', note: 'none are written: ESO writes them only for generators that return state, and Password, UUID, Fake and ACRAccessToken return none (docs/generators.md)' },
+    spec: { state: 'same', note: 'none are written: ESO writes them only for generators that return state, and Password, UUID, Fake, ACRAccessToken, SSHKey and MFA return none (docs/generators.md)' },
+  },
+  SSHKey: {
+    'spec.keySize': { state: 'same', note: "an RSA size below 1024 fails as in ESO (Go's crypto/rsa refuses it); `validate` reports it" },
+  },
+  MFA: {
+    'spec.algorithm': { state: 'same', note: 'accepted and ignored, as ESO ignores it (tokens are HMAC-SHA-1); `validate` warns for another value' },
   },
 };
 

@@ -34,6 +34,8 @@ export const FIELD_PATH_KINDS: Readonly<Record<string, readonly [string, string]
   UUID: [GENERATORS_GROUP, 'uuids'],
   Fake: [GENERATORS_GROUP, 'fakes'],
   ACRAccessToken: [GENERATORS_GROUP, 'acraccesstokens'],
+  SSHKey: [GENERATORS_GROUP, 'sshkeys'],
+  MFA: [GENERATORS_GROUP, 'mfas'],
   ClusterGenerator: [GENERATORS_GROUP, 'clustergenerators'],
   GeneratorState: [GENERATORS_GROUP, 'generatorstates'],
 };

@@ -7,7 +7,7 @@ import { ClusterExternalSecretSpec, ClusterExternalSecretStatus } from './cluste
 import { PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION } from './pushsecret.ts';
 import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION } from './clusterpushsecret.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
-import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_GROUP, GENERATOR_VERSION, GeneratorStateSpec, GeneratorStateStatus, PasswordSpec, UUIDSpec } from './generators.ts';
+import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_GROUP, GENERATOR_VERSION, GeneratorStateSpec, GeneratorStateStatus, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec } from './generators.ts';
 
 interface PrinterColumn {
   name: string;
@@ -135,6 +135,8 @@ function generatorKinds(): KindSpec[] {
     gen('UUID', 'uuids', UUIDSpec),
     gen('Fake', 'fakes', FakeSpec),
     gen('ACRAccessToken', 'acraccesstokens', ACRAccessTokenSpec),
+    gen('SSHKey', 'sshkeys', SSHKeySpec),
+    gen('MFA', 'mfas', MFASpec),
     gen('ClusterGenerator', 'clustergenerators', ClusterGeneratorSpec, 'Cluster'),
     {
       ...gen('GeneratorState', 'generatorstates', GeneratorStateSpec),

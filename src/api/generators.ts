@@ -1,11 +1,11 @@
 // Generators (generators.external-secrets.io/v1alpha1): the kinds an ExternalSecret's
 // `dataFrom[].sourceRef.generatorRef` names. Field for field ESO v2.9's published CRDs
 // (config/crds/bases/generators.external-secrets.io_{passwords,uuids,fakes,acraccesstokens,
-// clustergenerators,generatorstates}.yaml; Go types in apis/generators/v1alpha1/types_*.go), with
+// sshkeys,mfas,clustergenerators,generatorstates}.yaml; Go types in apis/generators/v1alpha1/types_*.go), with
 // ESO's defaults, enums and bounds. The schema is the single source for the TS types, the CRDs
 // (src/api/crds.ts) and `projector validate`.
 //
-// Projector runs Password, UUID, Fake, ACRAccessToken and ClusterGenerator of those kinds. ESO's other
+// Projector runs Password, UUID, Fake, ACRAccessToken, SSHKey, MFA and ClusterGenerator of those kinds. ESO's other
 // generator kinds are not served as CRDs; inside a ClusterGenerator their specs have ESO's schema
 // (imported from its CRD: providers/eso-generators.generated.ts) and are reported NotSupported
 // (core/generators.ts).
@@ -73,6 +73,31 @@ export const ACRAccessTokenSpec = Type.Object({
 });
 export type ACRAccessTokenSpec = Static<typeof ACRAccessTokenSpec>;
 
+// --- SSHKey (types_sshkey.go) ---
+export const SSHKeySpec = Type.Object({
+  // Optional with a default, as ESO's (`omitempty` + kubebuilder default): the API server fills it in.
+  keyType: Type.Optional(StringEnum(['rsa', 'ecdsa', 'ed25519'], { default: 'rsa', description: 'The SSH key type (rsa, ecdsa, ed25519).' })),
+  keySize: Type.Optional(
+    Type.Integer({
+      minimum: 256,
+      maximum: 8192,
+      description: 'Key size: RSA bits (default 2048; at least 1024), ECDSA curve 256, 384 or 521 (default 256; any other value means 256); ignored for ed25519.',
+    }),
+  ),
+  comment: Type.Optional(Type.String({ description: 'Comment of the key (in the private key and at the end of the public key line).' })),
+});
+export type SSHKeySpec = Static<typeof SSHKeySpec>;
+
+// --- MFA (types_mfa.go) ---
+export const MFASpec = Type.Object({
+  secret: SecretKeySelector,
+  length: Type.Optional(Type.Integer({ description: 'Token length in digits; default 6.' })),
+  timePeriod: Type.Optional(Type.Integer({ description: 'Seconds a token is valid; default 30.' })),
+  algorithm: Type.Optional(Type.String({ description: 'Accepted as in ESO, which ignores it: tokens always use HMAC-SHA-1.' })),
+  when: Type.Optional(Type.String({ format: 'date-time', description: 'Pins the time the token is generated for (RFC 3339); default now.' })),
+});
+export type MFASpec = Static<typeof MFASpec>;
+
 // --- ClusterGenerator (types_cluster.go) ---
 /** A generator spec Projector does not run: ESO's schema, reported NotSupported. */
 function KeptSpec(field: string): TSchema {
@@ -94,10 +119,10 @@ export const ClusterGeneratorSpec = Type.Object({
       githubAccessTokenSpec: Type.Optional(KeptSpec('githubAccessTokenSpec')),
       gitlabDeployTokenSpec: Type.Optional(KeptSpec('gitlabDeployTokenSpec')),
       grafanaSpec: Type.Optional(KeptSpec('grafanaSpec')),
-      mfaSpec: Type.Optional(KeptSpec('mfaSpec')),
+      mfaSpec: Type.Optional(MFASpec),
       passwordSpec: Type.Optional(PasswordSpec),
       quayAccessTokenSpec: Type.Optional(KeptSpec('quayAccessTokenSpec')),
-      sshKeySpec: Type.Optional(KeptSpec('sshKeySpec')),
+      sshKeySpec: Type.Optional(SSHKeySpec),
       stsSessionTokenSpec: Type.Optional(KeptSpec('stsSessionTokenSpec')),
       uuidSpec: Type.Optional(UUIDSpec),
       vaultDynamicSecretSpec: Type.Optional(KeptSpec('vaultDynamicSecretSpec')),

@@ -218,6 +218,9 @@ export class Manager {
       // ESO's shouldSkipGenerator: a generator naming another controller class skips the ExternalSecret.
       controllerClass: this.#o.controllerClass,
       acr: (spec, ns, signal) => generateAcrAccessToken(spec, generatorProviderHost(this.#kube, ns, log.child({ component: 'generator' })), this.#o.acr ?? {}, signal),
+      // MFA's seed, read in the ExternalSecret's namespace as ESO does; its time from the operator's clock.
+      readSecretKey: (ns, name, key) => this.#kube.readSecretKey(ns, name, key),
+      now: () => this.#o.clock.now().getTime(),
     };
   }
 

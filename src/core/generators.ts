@@ -14,10 +14,12 @@ import {
   IMPLEMENTED_GENERATOR_KINDS,
   GENERATOR_KINDS,
 } from '../api/kinds.ts';
-import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, PasswordSpec } from '../api/generators.ts';
+import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, MFASpec, PasswordSpec, SSHKeySpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
 import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
+import { mfaIssues } from './mfa.ts';
+import { sshKeyIssues } from './sshkey.ts';
 
 export type GeneratedData = Map<string, Sensitive<Uint8Array>>;
 
@@ -32,7 +34,11 @@ export interface RandomSource {
 }
 
 /** The generator kinds Projector runs directly (ClusterGenerator resolves to one of these). */
-export type RunnableKind = 'Password' | 'UUID' | 'Fake' | 'ACRAccessToken';
+export const RUNNABLE_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA'] as const;
+export type RunnableKind = (typeof RUNNABLE_KINDS)[number];
+const isRunnable = (kind: string): kind is RunnableKind => (RUNNABLE_KINDS as readonly string[]).includes(kind);
+/** The first issue that is not a warning (warnings never stop a generator). */
+const firstError = (issues: Issue[]): Issue | undefined => issues.find((i) => i.severity !== 'warning');
 
 // --- Password ---------------------------------------------------------------------------------
 
@@ -219,7 +225,7 @@ function base32Std(b: Uint8Array): string {
  * spec.encoding says. Throws InvalidSpec (naming `path`) when passwordIssues finds a problem.
  */
 export function generatePassword(spec: Partial<PasswordSpec> | undefined, random: RandomSource, path = 'spec'): GeneratedData {
-  const first = passwordIssues(spec, path)[0];
+  const first = firstError(passwordIssues(spec, path));
   if (first) throw new ProjectorError('InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
   const c = passwordConfigOf(spec);
   const out: GeneratedData = new Map();
@@ -300,8 +306,8 @@ export function clusterGeneratorIssues(spec: Partial<ClusterGeneratorSpec> | und
   const field = CLUSTER_GENERATOR_SPEC_FIELD[kind];
   const member = (spec?.generator as Record<string, unknown> | undefined)?.[field];
   if (member === undefined || member === null) return [issue(`${path}.generator.${field}`, 'InvalidSpec', `when kind is ${kind}, ${field} must be set`)];
-  if (!['Password', 'UUID', 'Fake', 'ACRAccessToken'].includes(kind)) return [issue(`${path}.kind`, 'NotSupported', `generator kind ${kind} is not supported by Projector (it runs Password, UUID, Fake, ACRAccessToken)`)];
-  return specIssues(kind as RunnableKind, member, `${path}.generator.${field}`);
+  if (!isRunnable(kind)) return [issue(`${path}.kind`, 'NotSupported', `generator kind ${kind} is not supported by Projector (it runs ${RUNNABLE_KINDS.join(', ')})`)];
+  return specIssues(kind, member, `${path}.generator.${field}`);
 }
 
 /** The rules of a runnable generator's spec (the schema checks types; these are ESO's run-time rules). */
@@ -311,6 +317,10 @@ export function specIssues(kind: RunnableKind, spec: unknown, path: string): Iss
       return passwordIssues(spec as Partial<PasswordSpec> | undefined, path);
     case 'ACRAccessToken':
       return acrIssues(spec as Partial<ACRAccessTokenSpec> | undefined, path);
+    case 'SSHKey':
+      return sshKeyIssues(spec as Partial<SSHKeySpec> | undefined, path);
+    case 'MFA':
+      return mfaIssues(spec as Partial<MFASpec> | undefined, path);
     default:
       return [];
   }
@@ -346,14 +356,14 @@ export function acrIssues(spec: Partial<ACRAccessTokenSpec> | undefined, path: s
  */
 export function resolveGenerator(kind: string, name: string, spec: unknown): ResolvedGenerator {
   if (kind === 'ClusterGenerator') {
-    const first = clusterGeneratorIssues(spec as Partial<ClusterGeneratorSpec> | undefined)[0];
+    const first = firstError(clusterGeneratorIssues(spec as Partial<ClusterGeneratorSpec> | undefined));
     if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `ClusterGenerator ${name} ${first.path}: ${first.message}`, { field: first.path });
     const cg = spec as ClusterGeneratorSpec;
     const field = CLUSTER_GENERATOR_SPEC_FIELD[cg.kind];
     return { kind: cg.kind as RunnableKind, spec: (cg.generator as Record<string, unknown>)[field], where: `ClusterGenerator ${name} spec.generator.${field}` };
   }
-  if (!['Password', 'UUID', 'Fake', 'ACRAccessToken'].includes(kind)) throw new ProjectorError('NotSupported', `generator kind ${kind} is not supported by Projector`);
-  const first = specIssues(kind as RunnableKind, spec, 'spec')[0];
+  if (!isRunnable(kind)) throw new ProjectorError('NotSupported', `generator kind ${kind} is not supported by Projector`);
+  const first = firstError(specIssues(kind, spec, 'spec'));
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${kind} ${name} ${first.path}: ${first.message}`, { field: first.path });
   return { kind: kind as RunnableKind, spec, where: `${kind} ${name} spec` };
 }

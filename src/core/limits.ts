@@ -121,6 +121,13 @@ export function assertRemoteRefBounds(ref: RemoteRefStrings | undefined, field: 
   if (first) throw new ProjectorError('InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
 }
 
+/**
+ * Longest MFA token (`length`, in digits) a generator makes: a Secret holds at most 1 MiB
+ * (Kubernetes MaxSecretSize), so a longer token could never be written. ESO has no bound (it builds
+ * the string, and the API server refuses the Secret). Checked by core/mfa.ts mfaIssues.
+ */
+export const MAX_MFA_LENGTH = 1_048_576;
+
 /** Longest user string quoted whole in a message; longer ones are cut (see `abbreviate`). */
 export const MAX_QUOTED_CHARS = 80;
 

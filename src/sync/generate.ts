@@ -5,14 +5,18 @@
 // generator again (a fresh password or token each refresh).
 //
 // Generator state: ESO's state manager writes a GeneratorState only for generators that return
-// state, and calls Cleanup only on those; Password, UUID, Fake and ACRAccessToken return none (their
-// Cleanup does nothing), so for them ESO's state keeping has no observable effect and Projector keeps
+// state, and calls Cleanup only on those; Password, UUID, Fake, ACRAccessToken, SSHKey and MFA return
+// none (their Cleanup does nothing), so for them ESO's state keeping has no observable effect and Projector keeps
 // none (docs/generators.md).
-import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, PasswordSpec } from '../api/index.ts';
+import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, MFASpec, PasswordSpec, SSHKeySpec } from '../api/index.ts';
 import { GENERATOR_API_VERSION } from '../api/kinds.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
 import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';
+import { generateMfa } from '../core/mfa.ts';
+import { Sensitive } from '../core/sensitive.ts';
+import { openSshAuthorizedKey, openSshPrivateKey, sshKeyParamsOf, type PrivateJwk, type SshKeyParams } from '../core/sshkey.ts';
+import { generateSshKeyJwk } from './ssh-keygen.ts';
 
 export interface GeneratorRef {
   apiVersion?: string | undefined;
@@ -31,6 +35,17 @@ export interface GeneratorDeps extends GeneratorLookup {
   acr?(spec: ACRAccessTokenSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
   /** Without `acr`: why this driver does not run ACRAccessToken (the NotSupported message). */
   acrUnavailable?: string;
+  /**
+   * MFA's seed: the value of key `key` of Secret `name` in `namespace` (the ExternalSecret's, as ESO
+   * reads it; the selector's namespace is not used). Throws CredentialNotFound naming Secret and key.
+   * Absent: MFA is NotSupported here (`mfaUnavailable` says why).
+   */
+  readSecretKey?(namespace: string, name: string, key: string, signal: AbortSignal): Promise<Sensitive<string>>;
+  mfaUnavailable?: string;
+  /** The clock MFA reads when its spec has no `when`, in milliseconds since the epoch; default Date.now. */
+  now?(): number;
+  /** SSHKey's key material (tests pass a recorded key); default node:crypto (sync/ssh-keygen.ts). */
+  sshKeyJwk?(params: SshKeyParams): Promise<PrivateJwk>;
 }
 
 export interface GeneratorLookup {
@@ -85,6 +100,24 @@ export async function runGeneratorRef(ref: GeneratorRef, namespace: string, fiel
       case 'ACRAccessToken':
         if (!deps.acr) throw new ProjectorError('NotSupported', deps.acrUnavailable ?? 'ACRAccessToken generators are not run here', { field: refField });
         return await deps.acr(resolved.spec as ACRAccessTokenSpec, namespace, signal);
+      case 'SSHKey': {
+        // ESO: keyType default rsa, sizes per sshKeyParamsOf; outputs privateKey (OpenSSH PEM) and publicKey (authorized_keys line).
+        const spec = resolved.spec as Partial<SSHKeySpec> | undefined;
+        const jwk = await (deps.sshKeyJwk ?? generateSshKeyJwk)(sshKeyParamsOf(spec));
+        const comment = spec?.comment ?? '';
+        const check = Buffer.from(deps.random.bytes(4)).readUInt32BE(0);
+        const utf8 = (text: string) => new Sensitive(new Uint8Array(Buffer.from(text, 'utf8')));
+        return new Map([
+          ['privateKey', utf8(openSshPrivateKey(jwk, comment, check))],
+          ['publicKey', utf8(openSshAuthorizedKey(jwk, comment))],
+        ]);
+      }
+      case 'MFA': {
+        if (!deps.readSecretKey) throw new ProjectorError('NotSupported', deps.mfaUnavailable ?? 'MFA generators are not run here', { field: refField });
+        const spec = resolved.spec as MFASpec;
+        const seed = await deps.readSecretKey(namespace, spec.secret.name!, spec.secret.key!, signal);
+        return generateMfa(spec, seed, (deps.now ?? Date.now)(), `Secret ${namespace}/${spec.secret.name} key "${spec.secret.key}"`, resolved.where.replace(/^.* /, ''));
+      }
     }
   } catch (e) {
     // Messages from inside a generator name its own fields (spec.…): say which generator.

@@ -282,8 +282,8 @@ export class DevSession {
 
   /**
    * dataFrom generatorRef, run by the operator's own code (sync/generate.ts runGeneratorRef) on the
-   * repository's generators: Password, UUID, Fake and ClusterGenerator render; ACRAccessToken needs
-   * a real registry and is reported NotSupported.
+   * repository's generators: Password, UUID, Fake, SSHKey and ClusterGenerator render; ACRAccessToken
+   * needs a real registry and MFA a Kubernetes Secret, and are reported NotSupported.
    */
   #generate(): NonNullable<FetchOptions['generate']> {
     const deps: GeneratorDeps = {
@@ -291,6 +291,7 @@ export class DevSession {
       random: cryptoRandom,
       controllerClass: DEFAULT_CONTROLLER_CLASS,
       acrUnavailable: 'projector dev does not run ACRAccessToken generators: they exchange Entra ID credentials at a real Azure Container Registry (run it with the operator)',
+      mfaUnavailable: 'projector dev does not run MFA generators: their seed is in a Kubernetes Secret, which dev does not read (run it with the operator)',
     };
     return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
   }

@@ -1,5 +1,5 @@
 // Generators through the operator on a real API server (issue 13 item 3): ExternalSecrets whose
-// dataFrom[].sourceRef.generatorRef names a Password, UUID, Fake, ClusterGenerator or ACRAccessToken
+// dataFrom[].sourceRef.generatorRef names a Password, UUID, Fake, ClusterGenerator, SSHKey, MFA or ACRAccessToken
 // produce a Secret with ESO's keys, and a fresh value at each refresh (ESO runs the generator in every
 // sync that reads the provider: pkg/controllers/externalsecret/externalsecret_controller_secret.go
 // handleGenerateSecrets). ACRAccessToken runs against the local vault playing Entra ID and ACR's
@@ -105,16 +105,66 @@ describe('generators (dataFrom generatorRef) through the operator', { timeout: 3
   it('ClusterGenerator: a cluster-scoped Password spec; a kind Projector does not run is NotSupported', async () => {
     await k().apply([
       { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-pw' }, spec: { kind: 'Password', generator: { passwordSpec: { length: 12, digits: 0, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: ['a', 'b'], encoding: 'hex' } } } } as never,
-      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-ssh' }, spec: { kind: 'SSHKey', generator: { sshKeySpec: {} } } } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-webhook' }, spec: { kind: 'Webhook', generator: { webhookSpec: { url: 'https://example.invalid/token', result: {} } } } } as never,
       es('cluster', { kind: 'ClusterGenerator', name: 'cluster-pw' }),
-      es('cluster-ssh', { kind: 'ClusterGenerator', name: 'cluster-ssh' }),
+      es('cluster-webhook', { kind: 'ClusterGenerator', name: 'cluster-webhook' }),
     ]);
     const d = await eventually(() => data('cluster'), (x) => typeof x.a === 'string', { timeoutMs: 30_000, message: 'cluster generator data' });
     assert.deepEqual(Object.keys(d).sort(), ['a', 'b']);
     // hex of 12 letters: 24 hex digits, decoding to letters only.
     for (const v of [d.a!, d.b!]) assert.match(Buffer.from(v, 'hex').toString('latin1'), /^[a-zA-Z]{12}$/);
-    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'cluster-ssh'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'SSHKey refused' });
-    assert.match(r.message ?? '', /^NotSupported: ClusterGenerator cluster-ssh spec\.kind: generator kind SSHKey is not supported/);
+    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'cluster-webhook'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'Webhook refused' });
+    assert.match(r.message ?? '', /^NotSupported: ClusterGenerator cluster-webhook spec\.kind: generator kind Webhook is not supported/);
+  });
+
+  it('SSHKey: an OpenSSH key pair (ecdsa P-384, comment), a new pair at each refresh; the private key never in the logs', async () => {
+    await k().apply([
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'SSHKey', metadata: { name: 'deploy-key', namespace: NS }, spec: { keyType: 'ecdsa', keySize: 384, comment: 'deploy@gen' } } as never,
+      es('ssh', { kind: 'SSHKey', name: 'deploy-key' }),
+    ]);
+    const first = await eventually(() => data('ssh'), (d) => typeof d.publicKey === 'string', { timeoutMs: 30_000, message: 'ssh key generated' });
+    assert.deepEqual(Object.keys(first).sort(), ['privateKey', 'publicKey']);
+    // ssh.MarshalAuthorizedKey + ESO's comment: "<type> <base64 blob> <comment>\n".
+    const m = /^ecdsa-sha2-nistp384 ([A-Za-z0-9+/=]+) deploy@gen\n$/.exec(first.publicKey!);
+    assert.ok(m, 'authorized_keys line');
+    const blob = Buffer.from(m[1]!, 'base64');
+    assert.equal(blob.subarray(4, 4 + blob.readUInt32BE(0)).toString(), 'ecdsa-sha2-nistp384');
+    // The OpenSSH private key file: unencrypted openssh-key-v1 holding the same public blob.
+    const pem = /^-----BEGIN OPENSSH PRIVATE KEY-----\n([A-Za-z0-9+/=\n]+)-----END OPENSSH PRIVATE KEY-----\n$/.exec(first.privateKey!);
+    assert.ok(pem, 'OpenSSH PEM');
+    const body = Buffer.from(pem[1]!.replace(/\n/g, ''), 'base64');
+    assert.equal(body.subarray(0, 15).toString('latin1'), 'openssh-key-v1\0');
+    assert.ok(body.includes(blob), 'the private file holds the public blob');
+    const second = await eventually(() => data('ssh'), (d) => d.publicKey !== first.publicKey, { timeoutMs: 30_000, message: 'a new key pair after a refresh' });
+    assert.match(second.publicKey!, /^ecdsa-sha2-nistp384 /);
+    const pemBody = (p: string) => p.split('\n').slice(1, -2).join('');
+    assert.ok(!env.op.logs().includes(pemBody(first.privateKey!).slice(0, 64)) && !env.op.logs().includes(pemBody(second.privateKey!).slice(0, 64)));
+  });
+
+  it('MFA: a TOTP code from the seed in a Secret (RFC 6238 vector at a pinned `when`), and one for now; a seed that is not base32 fails naming the Secret only', async () => {
+    // RFC 6238 Appendix B: seed "12345678901234567890" (base32 below, spaced and lower-cased as ESO cleans it), T = 59 s, 8 digits → 94287082.
+    const seed = 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq';
+    await k().apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'otp-seed', namespace: NS }, stringData: { seed, bad: 'not-base32-seed!' } } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'MFA', metadata: { name: 'pinned', namespace: NS }, spec: { secret: { name: 'otp-seed', key: 'seed' }, length: 8, when: '1970-01-01T00:00:59Z' } } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'MFA', metadata: { name: 'now', namespace: NS }, spec: { secret: { name: 'otp-seed', key: 'seed' } } } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'MFA', metadata: { name: 'bad-seed', namespace: NS }, spec: { secret: { name: 'otp-seed', key: 'bad' } } } as never,
+      es('mfa-pinned', { kind: 'MFA', name: 'pinned' }),
+      es('mfa-now', { kind: 'MFA', name: 'now' }),
+      es('mfa-bad', { kind: 'MFA', name: 'bad-seed' }),
+    ]);
+    const pinned = await eventually(() => data('mfa-pinned'), (d) => typeof d.token === 'string', { timeoutMs: 30_000, message: 'pinned MFA token' });
+    assert.deepEqual(pinned, { token: '94287082', timeLeft: '1' });
+    const now = await eventually(() => data('mfa-now'), (d) => typeof d.token === 'string', { timeoutMs: 30_000, message: 'MFA token for now' });
+    assert.match(now.token!, /^\d{6}$/);
+    assert.ok(Number(now.timeLeft) >= 1 && Number(now.timeLeft) <= 30, `timeLeft ${now.timeLeft}`);
+    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'mfa-bad'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'bad seed refused' });
+    assert.match(r.message ?? '', /^GeneratorFailed: MFA bad-seed: the seed in Secret gen\/otp-seed key "bad" is not base32 \(illegal base32 data at input byte 3\)$/);
+    assert.ok(!(r.message ?? '').toUpperCase().includes('NOT-BASE32-SEED'));
+    assert.equal(await k().secret(NS, 'mfa-bad'), undefined);
+    const logs = env.op.logs();
+    // (The tokens are short digit strings that may occur in any log by chance; they are Sensitive like the seed.)
+    assert.ok(!logs.includes(seed) && !logs.includes('not-base32-seed'));
   });
 
   it('ACRAccessToken: service principal → Entra ID → /oauth2/exchange (refresh token) and, with scope, /oauth2/token (access token)', async () => {

@@ -322,4 +322,22 @@ describe('validate: references inside ClusterExternalSecret and ClusterPushSecre
     const pw = 'apiVersion: generators.external-secrets.io/v1alpha1\nkind: Password\nmetadata: {name: pw, namespace: app}\nspec: {length: 4, digits: 3, symbols: 3}\n';
     assert.deepEqual(paths([['g.yaml', pw]]).map(([c, p]) => [c, p]), [['InvalidSpec', 'spec.length']]);
   });
+
+  it("SSHKey and MFA manifests: the operator's rules (sshKeyIssues, mfaIssues), ESO's schema, --known-generator", () => {
+    const all = (files: [string, string][], config: Partial<ValidateConfig> = {}) =>
+      analyse(docs(...files), [], { ...DEFAULT_CONFIG, ...config }, false, { providers: providers() }).problems.map((p) => [p.severity, p.code, p.path]);
+    const gen = (kind: string, spec: string) => `apiVersion: generators.external-secrets.io/v1alpha1\nkind: ${kind}\nmetadata: {name: g, namespace: app}\nspec: ${spec}\n`;
+    assert.deepEqual(all([['g.yaml', gen('SSHKey', '{keyType: ed25519, comment: me}')]]), []);
+    assert.deepEqual(all([['g.yaml', gen('SSHKey', '{keySize: 512}')]]), [['error', 'InvalidSpec', 'spec.keySize']]);
+    assert.deepEqual(all([['g.yaml', gen('SSHKey', '{keyType: dsa}')]]).map(([s]) => s), ['error']);
+    assert.deepEqual(all([['g.yaml', gen('MFA', '{secret: {name: otp, key: seed}, length: 8}')]]), []);
+    assert.deepEqual(all([['g.yaml', gen('MFA', '{secret: {name: otp, key: seed}, algorithm: sha256}')]]), [['warning', 'IgnoredField', 'spec.algorithm']]);
+    assert.deepEqual(all([['g.yaml', gen('MFA', '{length: 8}')]]).map(([s]) => s), ['error']);
+    const es = (kind: string) => `${externalSecret()}\n  dataFrom:\n    - sourceRef: {generatorRef: {apiVersion: generators.external-secrets.io/v1alpha1, kind: ${kind}, name: g}}\n`;
+    for (const kind of ['SSHKey', 'MFA']) {
+      assert.deepEqual(paths([[ES_FILE, es(kind)], STORE_FILE]).map(([c]) => c), ['GeneratorNotFound']);
+      assert.deepEqual(paths([[ES_FILE, es(kind)], STORE_FILE], { knownGenerators: [`${kind}/app/g`] }), []);
+    }
+    assert.deepEqual(parseGeneratorName('mfa/app/g'), { kind: 'MFA', namespace: 'app', name: 'g' });
+  });
 });

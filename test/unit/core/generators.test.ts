@@ -143,7 +143,7 @@ describe('generatorRef and ClusterGenerator', () => {
     assert.equal(r.kind, 'Fake');
     assert.deepEqual(r.spec, { data: { a: 'b' } });
     assert.deepEqual(clusterGeneratorIssues({ kind: 'Password', generator: { uuidSpec: {} } } as never).map((i) => i.message), ['when kind is Password, passwordSpec must be set']);
-    assert.deepEqual(clusterGeneratorIssues({ kind: 'SSHKey', generator: { sshKeySpec: {} } } as never).map((i) => i.code), ['NotSupported']);
+    assert.deepEqual(clusterGeneratorIssues({ kind: 'Grafana', generator: { grafanaSpec: {} } } as never).map((i) => i.code), ['NotSupported']);
     assert.throws(() => resolveGenerator('ClusterGenerator', 'cg', { kind: 'Password', generator: { passwordSpec: { length: 3, digits: 2, symbols: 2 } } }), /ClusterGenerator cg spec\.generator\.passwordSpec\.length: digits \(2\) and symbols \(2\)/);
   });
   it('ACRAccessToken spec rules: one auth method, a registry host, service principal inputs', () => {
