@@ -12,7 +12,7 @@ import { ProviderRegistry } from '../../../src/providers/registry.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { hashSecretData } from '../../../src/core/secret-data.ts';
-import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
 import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
@@ -77,7 +77,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     log: extra.log ?? silentLogger(),
     controllerClass: '',
     changes,
-    renderTemplate: defaultTemplateRenderer(clock),
+    templates: lazyTemplateEngine(clock),
     ...(extra.fetchOptions ? { fetchOptions: extra.fetchOptions } : {}),
   });
   clusterSecretStores.upsert(fakeStore(data));
