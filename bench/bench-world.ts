@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../src/platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../src/platform/clock.ts';
 import type { ProviderRegistry } from '../src/providers/registry.ts';
 import { defaultRegistry } from '../src/cli/default-registry.ts';
-import { defaultTemplateRenderer } from '../src/core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../src/controller/template-engine.ts';
 import { ClientCache, type ClientCacheDeps } from '../src/sync/client-cache.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { kubeProviderHost } from '../src/kube/provider-host.ts';
@@ -144,7 +144,7 @@ export async function startBenchOperator(world: BenchWorld, o: BenchOperatorOpti
     concurrency: o.concurrency ?? 4,
     controllerClass: '',
     readWindowMs: o.readWindowMs ?? 5_000,
-    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
+    templates: lazyTemplateEngine(systemTemplateClock),
     clientQps: o.clientQps ?? 50,
     clientBurst: o.clientBurst ?? 100,
   });

@@ -29,5 +29,8 @@ const [dir, ext] = useDist() ? ['dist', 'js'] : ['src', 'ts'];
 // Before anything imports @kubernetes/client-node: keep its generated API out of the process.
 const { registerLeanClientNode } = await import(new URL(`${dir}/kube/lean-client-node.${ext}`, root).href);
 registerLeanClientNode();
+// Before anything requires prom-client: its @opentelemetry/api only when exemplars are used.
+const { registerLeanPromClient } = await import(new URL(`${dir}/platform/lean-prom-client.${ext}`, root).href);
+registerLeanPromClient();
 const { runCli } = await import(new URL(`${dir}/cli/main.${ext}`, root).href);
 await runCli(process.argv);

@@ -8,7 +8,7 @@ import type { ObjectMeta } from '../api/meta.ts';
 import { storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
 import { liveTargetMetaOf } from '../core/secret-data.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';
-import type { TemplateRenderer } from '../core/plan-target-secret.ts';
+import type { TemplateEngine } from '../core/template-use.ts';
 import { KubeClient } from '../kube/client.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { KubeLeaseLock, LeaderElector, type LeaderElectionTimings, type LeaseLock } from '../kube/lease.ts';
@@ -60,9 +60,11 @@ export interface ManagerOptions {
   /** Serve only stores naming `controllerClass`, not those naming none (`projector dev --cluster`). */
   exclusiveControllerClass?: boolean;
   readWindowMs?: number;
-  renderTemplate?: TemplateRenderer;
-  /** dataFrom rewrite.transform (key templates). */
-  renderKeyTemplate?: (template: string, key: string, field: string) => string;
+  /**
+   * Go templates (target.template, rewrite transforms, PushSecret templates): loaded by the first
+   * reconcile that needs them (controller/template-engine.ts lazyTemplateEngine).
+   */
+  templates?: TemplateEngine;
   /** Tests pass identity to make refresh times exact. */
   jitter?: (ms: number) => number;
   /** Every object is enqueued again this often (informer resync). Default 10 minutes. */
@@ -327,8 +329,8 @@ export class Manager {
       log: log.child({ controller: 'externalsecret' }),
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
-      renderTemplate: this.#o.renderTemplate,
-      fetchOptions: { renderKeyTemplate: this.#o.renderKeyTemplate, generate: this.#generate(log) },
+      templates: this.#o.templates,
+      fetchOptions: { generate: this.#generate(log) },
       changes: this.#changes,
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
@@ -514,8 +516,7 @@ export class Manager {
       log: log.child({ controller: 'pushsecret' }),
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
-      renderTemplate: this.#o.renderTemplate,
-      renderKeyTemplate: this.#o.renderKeyTemplate,
+      templates: this.#o.templates,
       // selector.generatorRef runs the generators dataFrom uses (ESO: resolveSecretFromGenerator).
       generate: this.#o.pushGenerator ?? this.#pushGenerate(log),
       changes,

@@ -3,7 +3,7 @@
 // pkg/controllers/templating.Parser, which Gets each object live in the resource's namespace).
 import type { ExternalSecret } from '../api/index.ts';
 import type { SecretBytes, TemplateSources } from '../core/plan-target-secret.ts';
-import { templateSourceNames } from '../core/render-target-template.ts';
+import { templateSourceNames } from '../core/template-source-names.ts';
 import type { KubeClient } from '../kube/client.ts';
 
 /**

@@ -206,19 +206,8 @@ function sourceNotFound(field: string, cause: string): ProjectorError {
   return new ProjectorError('TemplateSourceNotFound', `error fetching templateFrom data: ${cause}`, { field });
 }
 
-/**
- * The ConfigMaps and Secrets an ExternalSecret's templateFrom entries name (in its own namespace),
- * for the caller to read before rendering. Names in spec order, without repeats.
- */
-export function templateSourceNames(es: ExternalSecret): { configMaps: string[]; secrets: string[] } {
-  const configMaps = new Set<string>();
-  const secrets = new Set<string>();
-  for (const from of es.spec.target?.template?.templateFrom ?? []) {
-    if (from.configMap) configMaps.add(from.configMap.name);
-    if (from.secret) secrets.add(from.secret.name);
-  }
-  return { configMaps: [...configMaps], secrets: [...secrets] };
-}
+/** Re-exported from its own module (core/template-source-names.ts), which needs no template engine. */
+export { templateSourceNames } from './template-source-names.ts';
 
 /** dataFrom[].rewrite[].transform: the key is `.value` in the template, as in ESO. */
 export function keyTemplateRenderer(render: RenderFn): (template: string, key: string, field: string) => string {

@@ -1,13 +1,16 @@
 // The npm package ships compiled JavaScript (issue 14): `npm pack` builds dist/ first (package.json
 // `prepack`), the package holds bin/ and dist/ (with its build stamp) and no TypeScript sources, and
-// the packed `projector` runs from dist/. Works on a copy of the repository's package files, so the
-// build does not touch this checkout's dist/. Uses the system npm; needs no registry.
+// the packed `projector` runs from dist/, lean at start (test/support/operator-start-probe.ts).
+// Works on a copy of the repository's package files, so the build does not touch this checkout's
+// dist/. Uses the system npm; needs no registry.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { assertLeanStart, probeOperatorStart } from '../support/operator-start-probe.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const node24 = join(root, 'node_modules/.bin/node');
@@ -55,6 +58,10 @@ describe('npm pack', { timeout: 600_000 }, () => {
       const help = spawnSync(node24, [join(pkg, 'bin/projector.mjs'), 'operator', '--help'], { encoding: 'utf8' });
       assert.equal(help.status, 0, help.stderr);
       assert.match(help.stdout, /Usage: projector operator/);
+      // The compiled operator starts lean and loads the template engine (a dynamic import, rewritten
+      // to .js by the build) when its first template is rendered.
+      const pkgUrl = pathToFileURL(`${pkg}/`);
+      assertLeanStart(probeOperatorStart(node24, pkgUrl, 'dist'), pkgUrl, 'dist');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

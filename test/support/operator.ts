@@ -7,11 +7,19 @@ import { KubeLeaseLock, type LeaseLock } from '../../src/kube/lease.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
-import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../src/core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../src/controller/template-engine.ts';
 import type { TemplateRenderer } from '../../src/core/plan-target-secret.ts';
+import type { TemplateEngine } from '../../src/core/template-use.ts';
 import { OperatorMetrics } from '../../src/controller/metrics.ts';
 import { portOf, serveEndpoints } from '../../src/controller/http-endpoints.ts';
 import { eventually } from './eventually.ts';
+
+/** The engine with its target.template renderer wrapped (a test's probe), loaded as the operator loads it. */
+function wrapTemplates(engine: TemplateEngine, wrap: ((inner: TemplateRenderer) => TemplateRenderer) | undefined): TemplateEngine {
+  if (!wrap) return engine;
+  let wrapped: ReturnType<TemplateEngine> | undefined;
+  return () => (wrapped ??= engine().then((r) => ({ ...r, renderTemplate: wrap(r.renderTemplate) })));
+}
 
 export interface RunningOperator {
   manager: Manager;
@@ -96,7 +104,6 @@ export async function startOperator(
   const lock = le && new SeverableLeaseLock(new KubeLeaseLock(kubeConfig, namespace, name));
   const leaderElection: ManagerLeaderElection | undefined = le && { ...le, namespace, name, lock, onLostLeadership: () => void (lostAt = Date.now()) };
   const metrics = new OperatorMetrics({ clock: systemClock, processMetrics: opts.serveMetrics ?? false });
-  const renderer = defaultTemplateRenderer(systemTemplateClock);
   const manager = new Manager({
     kubeConfig,
     registry: defaultRegistry(systemClock, metrics.vault),
@@ -107,8 +114,7 @@ export async function startOperator(
     concurrency: 4,
     controllerClass: opts.controllerClass ?? '',
     readWindowMs: opts.readWindowMs ?? 0,
-    renderTemplate: opts.wrapRenderer ? opts.wrapRenderer(renderer) : renderer,
-    renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
+    templates: wrapTemplates(lazyTemplateEngine(systemTemplateClock), opts.wrapRenderer),
     jitter: (ms) => ms,
     leaderElection,
     ...(opts.workloadReload ? { workloadReload: true } : {}),

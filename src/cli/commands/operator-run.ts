@@ -16,7 +16,7 @@ import { defaultRegistry } from '../default-registry.ts';
 import { providerStoreChecks, serveAdmissionWebhook, type AdmissionWebhook } from '../../controller/admission-webhook.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
 import type { WebhookConfig } from '../../config.ts';
-import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../controller/template-engine.ts';
 
 /** The --kubeconfig flag's file, else KUBECONFIG, in-cluster, ~/.kube/config (cli/kubeconfig.ts); throws when none exists. */
 export function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -76,8 +76,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     controllerClass: config.controllerClass,
     readWindowMs: config.readWindowMs,
     resyncMs: config.resyncMs,
-    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
-    renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
+    templates: lazyTemplateEngine(systemTemplateClock),
     clientQps: config.clientQps,
     clientBurst: config.clientBurst,
     leaderElection,

@@ -14,7 +14,7 @@ import { ANNOTATION_DATA_HASH, LABEL_MANAGED } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { decodeStdText } from '../../core/go-base64.ts';
 import type { SecretBytes, TemplateSources } from '../../core/plan-target-secret.ts';
-import { templateSourceNames } from '../../core/render-target-template.ts';
+import { templateSourceNames } from '../../core/template-source-names.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { CliOutput } from '../output.ts';
 

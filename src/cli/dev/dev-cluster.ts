@@ -14,7 +14,7 @@ import { API_VERSION } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { syncVersionOf, targetNameOf } from '../../core/external-secret.ts';
 import { objectKey, type ObjectKey, type ObjectMeta } from '../../api/meta.ts';
-import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../controller/template-engine.ts';
 import { Manager } from '../../controller/manager.ts';
 import { ReadyMessage } from '../../controller/externalsecret/status.ts';
 import { KubeClient } from '../../kube/client.ts';
@@ -333,8 +333,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     exclusiveControllerClass: true,
     // ClusterExternalSecrets stamp ExternalSecrets into the user's cluster: the cluster's operator's job.
     clusterExternalSecrets: false,
-    renderTemplate: defaultTemplateRenderer(systemTemplateClock),
-    renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock),
+    templates: lazyTemplateEngine(systemTemplateClock),
   });
   const m = manager;
   const stopReporting = reportTransitions(m, print, () => current);

@@ -13,7 +13,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { Sensitive } from '../../core/sensitive.ts';
-import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../controller/template-engine.ts';
 import { ChangeTimes } from '../../controller/change-times.ts';
 import { DEFAULT_CONTROLLER_CLASS } from '../../core/controller-class.ts';
 import { ExternalSecretReconciler } from '../../controller/externalsecret/reconciler.ts';
@@ -328,8 +328,8 @@ export class DevSession {
       clock: systemClock,
       log,
       controllerClass: DEFAULT_CONTROLLER_CLASS, // judged as an operator with default flags would
-      renderTemplate: defaultTemplateRenderer(systemTemplateClock),
-      fetchOptions: { renderKeyTemplate: defaultKeyTemplateRenderer(systemTemplateClock), generate: this.#generate() },
+      templates: lazyTemplateEngine(systemTemplateClock),
+      fetchOptions: { generate: this.#generate() },
       changes: this.#changes,
     });
     const recording = {

@@ -4,7 +4,8 @@ import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
-import { planTargetSecret, type LiveSecret, type Plan, type TemplateRenderer, type TemplateSources } from '../../core/plan-target-secret.ts';
+import { planTargetSecret, type LiveSecret, type Plan, type TemplateSources } from '../../core/plan-target-secret.ts';
+import { externalSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import { readTemplateSources } from '../template-sources.ts';
 import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
@@ -44,8 +45,14 @@ export interface ExternalSecretDeps {
   controllerClass: string;
   /** Serve only stores naming `controllerClass` (core/controller-class.ts). */
   exclusiveControllerClass?: boolean | undefined;
-  renderTemplate?: TemplateRenderer;
-  fetchOptions?: FetchOptions;
+  /**
+   * The template engine, awaited only by a sync whose ExternalSecret uses templates
+   * (core/template-use.ts), so an operator without them never loads it. Without it a template
+   * renders nothing and a rewrite transform fails as not supported.
+   */
+  templates?: TemplateEngine;
+  /** The key renderer comes from `templates`. */
+  fetchOptions?: Omit<FetchOptions, 'renderKeyTemplate'>;
   /** Changes seen by the watch handlers since the last reconcile of each key. */
   changes?: ChangeTimes;
 }
@@ -102,12 +109,14 @@ export class ExternalSecretReconciler implements Reconciler {
     try {
       this.#assertValid(es);
       const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
-      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, this.#d.fetchOptions);
+      const renderers = externalSecretUsesTemplates(es) ? await this.#d.templates?.() : undefined;
+      const fetchOptions: FetchOptions = { ...this.#d.fetchOptions, ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }) };
+      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, fetchOptions);
       this.#reportMissing(es, fetched.missing);
       const live = await this.#labelManaged(es, await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es)));
       bindsTarget = live !== undefined && creationPolicyOf(es) !== 'None';
       const templateSources = await this.#readTemplateSources(es);
-      const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: this.#d.renderTemplate, templateSources });
+      const plan = planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: renderers?.renderTemplate, templateSources });
       await this.#applyPlan(es, plan, log);
       await this.#writeStatus(es, statusAfter(es, plan, now));
       return this.#scheduleNext(es, now, now);

@@ -14,7 +14,7 @@ import {
 } from '../../core/push-secret.ts';
 import { assertDataToSelectorsMatch, type PushStoreIdentity } from '../../core/push-secret-data-to.ts';
 import { isStoreAllowed, labelSelectorQuery, matchesLabelSelector } from '../../core/store-access.ts';
-import type { KeyTemplateRenderer } from '../../core/transform.ts';
+import { pushSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -44,9 +44,11 @@ export interface PushSecretDeps {
   log: Logger;
   controllerClass: string;
   exclusiveControllerClass?: boolean | undefined;
-  renderTemplate?: TemplateRenderer | undefined;
-  /** spec.dataTo[].rewrite[].transform (key templates, as ExternalSecret dataFrom rewrite). */
-  renderKeyTemplate?: KeyTemplateRenderer | undefined;
+  /**
+   * The template engine (spec.template, spec.dataTo[].rewrite[].transform), awaited only by a push
+   * whose PushSecret uses templates (core/template-use.ts), as the ExternalSecret reconciler does.
+   */
+  templates?: TemplateEngine | undefined;
   generate?: PushGenerator | undefined;
   /** Source Secrets that changed since the last reconcile (the manager's Secret watch). */
   changes?: ChangeTimes;
@@ -113,6 +115,7 @@ export class PushSecretReconciler implements Reconciler {
     }
     try {
       assertValidPushSecret(ps);
+      const renderers = pushSecretUsesTemplates(ps) ? await this.#d.templates?.() : undefined;
       const sources = await this.#sources(ps, signal);
       if (sources === 'source-deleted') return await this.#sourceDeleted(ps, now, log, signal);
       const stores = this.#stores(ps);
@@ -124,14 +127,14 @@ export class PushSecretReconciler implements Reconciler {
       // that store), pushed; the synced maps merged (the later Secret's entries win).
       let synced: SyncedPushSecrets = {};
       for (const source of sources) {
-        const data = await this.#applyTemplate(ps, source);
+        const data = await this.#applyTemplate(ps, source, renderers?.renderTemplate);
         const pushed: SyncedPushSecrets = {};
         for (const { key: storeKey, store, identity } of stores) {
           const writer = await this.#writer(ps, store, signal);
           pushed[storeKey] = {};
           let items;
           try {
-            items = planPushItems(ps, data, { store: identity, renderKeyTemplate: this.#d.renderKeyTemplate });
+            items = planPushItems(ps, data, { store: identity, renderKeyTemplate: renderers?.renderKeyTemplate });
           } catch (e) {
             if (!(e instanceof ProjectorError)) throw e;
             // ESO: the expansion fails inside PushSecretToProviders; what was pushed is recorded.
@@ -257,15 +260,15 @@ export class PushSecretReconciler implements Reconciler {
    * template engine and its templateFrom reader (controller/template-sources.ts), so both kinds
    * resolve templates alike; messages name spec.template.
    */
-  async #applyTemplate(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>): Promise<ReadonlyMap<string, SecretBytes>> {
+  async #applyTemplate(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>, renderTemplate: TemplateRenderer | undefined): Promise<ReadonlyMap<string, SecretBytes>> {
     const template = ps.spec.template;
     if (!template) return source;
-    if (!this.#d.renderTemplate) throw new ProjectorError('NotSupported', 'spec.template: no template engine in this driver', { field: 'spec.template' });
+    if (!renderTemplate) throw new ProjectorError('NotSupported', 'spec.template: no template engine in this driver', { field: 'spec.template' });
     const asEs = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: ps.metadata, spec: { target: { template } } } as never;
     const rename = (t: string) => t.replaceAll('spec.target.template', 'spec.template');
     try {
       const sources = await readTemplateSources(this.#d.kube, asEs);
-      const rendered = this.#d.renderTemplate(asEs, source, sources);
+      const rendered = renderTemplate(asEs, source, sources);
       return new Map([...source, ...rendered.data]);
     } catch (e) {
       if (!(e instanceof ProjectorError)) throw e;

@@ -10,13 +10,19 @@ import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ProviderHost, PushRequest, SecretBytes, SecretsClient, SecretsWriter, ValidationResult } from '../provider.ts';
 import { decideSecretWrite, isManagedByUs, MANAGED_BY_TAG, MANAGED_BY_VALUE, notManagedByUs, parsePushMetadata, type LiveKvSecret } from './push.ts';
-import { certificateDer, certificateUnchanged, keyUnchanged, privateKeyJwk } from './push-objects.ts';
 import { toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
   extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
 } from './secret-value.ts';
 import { keyJson, type KeyJsonLayout } from './key-value.ts';
+
+/**
+ * Reading keys and certificates to push (push-objects.ts with core/template's PEM, PKCS#12 and
+ * X.509 readers, ~8 MB of RSS) is loaded by the first key or certificate push: an operator that
+ * only reads, or pushes secrets, never needs it (docs/benchmarks.md, "Idle memory and start-up").
+ */
+const pushObjects = () => import('./push-objects.ts');
 
 /**
  * A per-vault read budget shared by every client of that vault (sync/rate-limit.ts implements it).
@@ -332,6 +338,7 @@ export class AzureKvSecretsClient implements SecretsClient {
    * the metadata tags. Content type and expiry do not apply to keys (ESO ignores them too).
    */
   async #pushKey(target: ObjectRef, req: PushRequest, tags: Record<string, string> | undefined, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'> {
+    const { keyUnchanged, privateKeyJwk } = await pushObjects();
     const jwk = privateKeyJwk(req.value.reveal(), target.name);
     const live = await this.#liveKey(target, signal);
     if (live) {
@@ -352,6 +359,7 @@ export class AzureKvSecretsClient implements SecretsClient {
    * service tells PEM from PKCS#12) with the ownership tag and the metadata tags.
    */
   async #pushCertificate(target: ObjectRef, req: PushRequest, tags: Record<string, string> | undefined, signal: AbortSignal): Promise<'created' | 'updated' | 'unchanged'> {
+    const { certificateDer, certificateUnchanged } = await pushObjects();
     const value = req.value.reveal();
     const der = certificateDer(value, target.name);
     const live = await this.#liveCertificate(target, signal);

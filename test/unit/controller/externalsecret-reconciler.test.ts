@@ -12,8 +12,9 @@ import { ProviderRegistry } from '../../../src/providers/registry.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { hashSecretData } from '../../../src/core/secret-data.ts';
-import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
+import type { TemplateEngine } from '../../../src/core/template-use.ts';
 import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
 import type { SecretsClient } from '../../../src/providers/provider.ts';
@@ -23,7 +24,7 @@ import { runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions } = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -38,6 +39,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
         return {
           ...inner,
           getSecret: (ref, s) => (failReads ? Promise.reject(new ProjectorError('VaultUnavailable', 'vault unreachable')) : inner.getSecret(ref, s)),
+          ...(inner.getAllSecrets && { getAllSecrets: (find, s) => inner.getAllSecrets!(find, s) }),
         };
       },
     },
@@ -77,7 +79,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     log: extra.log ?? silentLogger(),
     controllerClass: '',
     changes,
-    renderTemplate: defaultTemplateRenderer(clock),
+    templates: extra.templates ?? lazyTemplateEngine(clock),
     ...(extra.fetchOptions ? { fetchOptions: extra.fetchOptions } : {}),
   });
   clusterSecretStores.upsert(fakeStore(data));
@@ -134,6 +136,43 @@ describe('ExternalSecretReconciler', () => {
     code = 'KubeConflict';
     await w.reconciler.reconcile(w.key, signal);
     assert.ok(!lines.some((l) => l.level >= 40), 'a conflict is expected churn, logged at debug');
+  });
+
+  it('loads the template engine for the first ExternalSecret that uses templates, not before (core/template-use.ts)', async () => {
+    let loads = 0;
+    const templates = lazyTemplateEngine({ now: () => new Date('2026-11-23T10:00:00Z') }, async () => {
+      loads++;
+      return import('../../../src/core/default-template-renderer.ts');
+    });
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }, { key: 'netbox-db-user', value: 'u1' }], {}, { templates });
+    const resync = async (spec: Partial<ExternalSecret['spec']>) => {
+      w.setSpec(spec);
+      w.changes.mark(w.key, w.clock.now().getTime(), true);
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.ready()?.status, 'True', w.ready()?.message);
+    };
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    // dataFrom with a regexp rewrite only: no template either.
+    await resync({ data: [], dataFrom: [{ find: { name: { regexp: '^netbox-db-' } }, rewrite: [{ regexp: { source: '^netbox-db-(.*)$', target: 'DB_$1' } }] }] });
+    assert.equal(Buffer.from(w.bytesOf('DB_password')!).toString(), 'v1');
+    assert.equal(loads, 0, 'no template, no engine');
+    // A rewrite transform renders each key through the engine.
+    await resync({ dataFrom: [{ find: { name: { regexp: '^netbox-db-' } }, rewrite: [{ transform: { template: '{{ .value | upper }}' } }] }] });
+    assert.equal(Buffer.from(w.bytesOf('NETBOX-DB-USER')!).toString(), 'u1');
+    assert.equal(loads, 1);
+    // target.template, in the same process: the engine loaded once is reused.
+    await resync({ data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' } }], dataFrom: [], target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { DB_URL: 'postgres://db/{{ .DB_PASSWORD | b64enc }}' } } } });
+    assert.equal(Buffer.from(w.bytesOf('DB_URL')!).toString(), `postgres://db/${Buffer.from('v1').toString('base64')}`);
+    assert.equal(loads, 1);
+  });
+
+  it('reports a template error from the lazily loaded engine as before: a failed sync naming the field', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { target: { name: 'netbox-db-credentials', creationPolicy: 'Owner', template: { data: { DB_URL: '{{ .DB_PASSWORD' } } } });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.ready()?.status, 'False');
+    assert.equal(w.ready()!.message, 'InvalidSpec: template: DB_URL:1:15: unclosed action');
+    assert.equal(w.value(), undefined);
   });
 
   it('syncs, then waits for the next refresh wave without reading again', async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { GenericStore, ObjectKey, PushSecret } from '../../../src/api/index.ts';
 import { objectKey } from '../../../src/api/meta.ts';
 import { PushSecretReconciler } from '../../../src/controller/pushsecret/reconciler.ts';
-import { defaultKeyTemplateRenderer, defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
+import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { Sensitive } from '../../../src/core/sensitive.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
@@ -92,8 +92,7 @@ class World {
       clock: new FakeClock(new Date('2026-01-01T00:00:00Z')),
       log: silentLogger(),
       controllerClass: 'default',
-      renderTemplate: defaultTemplateRenderer(templateClock),
-      renderKeyTemplate: defaultKeyTemplateRenderer(templateClock),
+      templates: lazyTemplateEngine(templateClock),
     });
   }
   async run() {
