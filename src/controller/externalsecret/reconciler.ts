@@ -1,5 +1,6 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
 import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED } from '../../api/constants.ts';
+import { objectKey } from '../../api/object-key.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -75,17 +76,40 @@ export function maxReadAgeFor(es: ExternalSecret, reason: RefreshReason, change:
 /** Thrown inside a reconcile when the store (or a generator) belongs to another controller class: not ours to touch. */
 const NotOurStore = NotServedHere;
 
+/**
+ * How long a reconcile waits for the watch cache to show the sync this process just recorded in
+ * status, and how often it looks again (ms). The cache lags the API server by a few milliseconds
+ * normally, seconds under load; past the grace the cached status is taken as it is (someone else
+ * may have written it on purpose).
+ */
+const CACHE_CATCH_UP_GRACE_MS = 10_000;
+const CACHE_CATCH_UP_RETRY_MS = 250;
+
+/** The sync this process last wrote into an ExternalSecret's status: what the cache must show. */
+interface WrittenSync {
+  uid: string | undefined;
+  syncedResourceVersion: string;
+  refreshTime: string;
+  atMs: number;
+}
+
 export class ExternalSecretReconciler implements Reconciler {
   readonly name = 'externalsecret';
   readonly #d: ExternalSecretDeps;
+  /** Per key, the sync last written to status, until the watch cache shows it (see #cacheBehind). */
+  readonly #written = new Map<ObjectKey, WrittenSync>();
   constructor(deps: ExternalSecretDeps) {
     this.#d = deps;
   }
 
   async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
     const es = this.#d.externalSecrets.get(key);
-    if (!es) return { kind: 'done' };
+    if (!es) {
+      this.#written.delete(key);
+      return { kind: 'done' };
+    }
     if (es.metadata.deletionTimestamp) return this.#finalize(es);
+    if (this.#cacheBehind(key, es)) return { kind: 'requeueAfter', ms: CACHE_CATCH_UP_RETRY_MS };
     try {
       await this.#ensureFinalizer(es);
     } catch (err) {
@@ -273,6 +297,29 @@ export class ExternalSecretReconciler implements Reconciler {
   async #writeStatus(es: ExternalSecret, status: ExternalSecret['status']): Promise<void> {
     if (sameStatus(es.status, status)) return;
     await this.#d.kube.patchStatus(es, status);
+    const synced = status?.syncedResourceVersion;
+    const refreshTime = status?.refreshTime;
+    if (synced && refreshTime && (synced !== es.status?.syncedResourceVersion || refreshTime !== es.status?.refreshTime)) {
+      this.#written.set(objectKey(es.metadata.namespace, es.metadata.name), { uid: es.metadata.uid, syncedResourceVersion: synced, refreshTime, atMs: this.#d.clock.now().getTime() });
+    }
+  }
+
+  /**
+   * True while the watch cache still holds an ExternalSecret from before the sync this process
+   * recorded in its status. Its event (the target Secret created, a finalizer added) can arrive
+   * first; judged on that copy a first sync looks "never synced" and runs again — a CreatedOnce
+   * Password generator would then replace the password it just wrote. controller-runtime (and so
+   * ESO) reconciles from such a copy; Projector waits up to CACHE_CATCH_UP_GRACE_MS for the cache.
+   */
+  #cacheBehind(key: ObjectKey, es: ExternalSecret): boolean {
+    const w = this.#written.get(key);
+    if (!w) return false;
+    const caughtUp = w.uid !== es.metadata.uid || (es.status?.syncedResourceVersion === w.syncedResourceVersion && es.status?.refreshTime === w.refreshTime);
+    if (caughtUp || this.#d.clock.now().getTime() - w.atMs >= CACHE_CATCH_UP_GRACE_MS) {
+      this.#written.delete(key);
+      return false;
+    }
+    return true;
   }
 
   async #reportFailure(es: ExternalSecret, e: ProjectorError, now: Date, log: Logger, bindsTarget: boolean): Promise<Result> {

@@ -24,7 +24,7 @@ import { runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine } = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -49,6 +49,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     return 'rv';
   };
   const changes = new ChangeTimes();
+  const pendingStatus: (() => void)[] = [];
   const reconciler = new ExternalSecretReconciler({
     externalSecrets,
     secretStores: new ObjectStore<GenericStore>(),
@@ -68,8 +69,13 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
       updateSecret: write,
       deleteSecret: async (ns, name) => void secrets.delete(`${ns}/${name}`),
       patchStatus: async (obj, status) => {
-        const es = externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
-        if (es) externalSecrets.upsert({ ...es, status: status as ExternalSecret['status'] });
+        const apply = () => {
+          const es = externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
+          if (es) externalSecrets.upsert({ ...es, status: status as ExternalSecret['status'] });
+        };
+        // statusLag: the watch cache shows the write only when the test delivers it.
+        if (extra.statusLag) pendingStatus.push(apply);
+        else apply();
       },
       ...(extra.setFinalizers ? { setFinalizers: extra.setFinalizers } : {}),
     },
@@ -96,7 +102,8 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     const cur = externalSecrets.get(key)!;
     externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
   };
-  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, externalSecrets, secrets, setFailReads: (f: boolean) => (failReads = f) };
+  const deliverStatus = () => pendingStatus.splice(0).forEach((apply) => apply());
+  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, externalSecrets, secrets, deliverStatus, setFailReads: (f: boolean) => (failReads = f) };
 }
 
 const signal = new AbortController().signal;
@@ -119,6 +126,43 @@ describe('ExternalSecretReconciler', () => {
     await w.reconciler.reconcile(w.key, signal);
     assert.equal(w.value(), 'v1');
     assert.equal(Buffer.from(w.bytesOf('GENERATED')!).toString(), 'g');
+  });
+
+  it('waits for the watch cache to show the sync it recorded: a CreatedOnce generator runs once even when the Secret event comes first', async () => {
+    // Seen in dev --cluster (the operator's Manager): the Secret's create event reconciled the
+    // ExternalSecret from a cached copy without the new status, "never synced", and a second
+    // password replaced the first. ESO's shouldRefresh (externalsecret_controller.go) judges
+    // CreatedOnce by status.syncedResourceVersion and refreshTime, so the status must be the latest.
+    let generated = 0;
+    const fake = (): GeneratorObject => ({ apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', metadata: { name: 'pw', namespace: 'netbox' }, spec: { data: { PASSWORD: `generated-${++generated}` } } });
+    const fetchOptions: FetchOptions = {
+      generate: (ref, ns, field, s) => runGeneratorRef(ref, ns, field, { getGenerator: async () => fake(), random: { int: () => 0, bytes: (n) => new Uint8Array(n) }, controllerClass: '' }, s),
+    };
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { refreshPolicy: 'CreatedOnce', dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', name: 'pw' } } }] }, { fetchOptions, statusLag: true });
+    const password = () => Buffer.from(w.bytesOf('PASSWORD')!).toString();
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(password(), 'generated-1');
+    // The Secret's event arrives before the status write reaches the cache: wait, do not generate.
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 250 });
+    await w.clock.advance(250);
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 250 });
+    assert.equal(generated, 1);
+    // The cache catches up: CreatedOnce is synced, nothing runs again.
+    w.deliverStatus();
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' });
+    assert.equal(generated, 1);
+    assert.equal(password(), 'generated-1');
+  });
+
+  it('takes the cached status as it is once the grace has passed (someone else may have written it)', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { refreshPolicy: 'CreatedOnce' }, { statusLag: true });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).kind, 'requeueAfter');
+    await w.clock.advance(10_000);
+    // Past the grace the copy without status is judged as it is: never synced, so it syncs again.
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).kind, 'done');
+    assert.equal(w.value(), 'v1');
   });
 
   it('logs a refused finalizer patch (e.g. RBAC) as an error and backs off; a conflict stays quiet', async () => {
