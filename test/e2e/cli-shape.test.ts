@@ -119,6 +119,7 @@ describe('projector CLI shape (CLI process)', { timeout: 1_200_000 }, () => {
       [['vault', 'secret', 'set', '--name', 'n', '--vault-url', 'https://kv.example/', '--tenant-id', 't', '--client-id', 'c', '--client-secret', 's'], 'projector vault secret set'],
       [['vault', 'secret', 'show', '--bogus'], 'projector vault secret show'],
       [['vault', 'secret', 'show'], 'projector vault secret show'],
+      [['vault', 'secret', 'get'], 'projector vault secret show'], // `get` is show's alias
       [['vault', 'secret', 'list'], 'projector vault secret list'],
       [['vault', 'secret', 'list', '--vault-url', 'http://kv.example'], 'projector vault secret list'],
       [['vault', 'secret', 'delete'], 'projector vault secret delete'],

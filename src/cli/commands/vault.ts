@@ -90,7 +90,8 @@ export function registerVaultCommands(program: Command): void {
       printJson(describeSecret(s.properties));
     }));
 
-  withClientOptions(secret.command('show').description('Show a secret: metadata only, unless --reveal.'))
+  // `get` as an alias: the Key Vault REST operation is Get Secret, and `get` is what people type.
+  withClientOptions(secret.command('show').alias('get').description('Show a secret: metadata only, unless --reveal.'))
     .requiredOption('--name <name>', 'secret name')
     .option('--version <version>', 'a specific version (default: latest)')
     .option('--reveal', 'also print the value')
