@@ -16,6 +16,7 @@ import { configuredProviders, validateExternalSecret, validateSecretStore } from
 import type { Provider } from '../../providers/provider.ts';
 import { IMPLEMENTED_GENERATOR_KINDS } from '../../api/generators.ts';
 import { generatorRefIssues } from '../../core/generators.ts';
+import { configMapTemplateParseIssues, externalSecretTemplateParseIssues, pushSecretTemplateParseIssues } from '../../core/template-parse-issues.ts';
 import type { GeneratorRef } from '../../sync/generate.ts';
 import { loadManifests, ManifestPathError, type LoadedDoc, type Problem } from '../manifests.ts';
 import { CliOutput, documentLabel, hasFailed, type Report } from '../output.ts';
@@ -111,6 +112,9 @@ export function analyse(docs: LoadedDoc[], loadProblems: Problem[], config: Vali
     report(doc, found);
   }
   for (const [doc, issues] of checkDuplicateTargets(externalSecrets)) report(doc, issues);
+  for (const doc of docs.filter((d) => identified(d) && (esoKindOf(d) === 'ExternalSecret' || esoKindOf(d) === 'PushSecret'))) {
+    report(doc, checkConfigMapTemplates(doc, docs));
+  }
   return {
     command: 'validate',
     files: [...new Set([...docs.map((d) => d.file), ...loadProblems.map((p) => p.file)])],
@@ -135,13 +139,18 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
   if (kind === 'ExternalSecret') {
     const es = doc.object as unknown as ExternalSecret;
     issues.push(...semantic(() => validateExternalSecret(es)), ...semantic(() => checkExternalSecretConventions(doc, es, config)));
+    // Templates are parsed as the operator parses them at sync (core/template-parse-issues.ts).
+    issues.push(...semantic(() => externalSecretTemplateParseIssues(es.spec)));
   } else if (kind === 'PushSecret') {
     // The reconciler's rules (core/push-secret.ts), so validate and the operator judge alike.
-    issues.push(...semantic(() => validatePushSecret(doc.object as unknown as PushSecret)));
+    const ps = doc.object as unknown as PushSecret;
+    issues.push(...semantic(() => validatePushSecret(ps)), ...semantic(() => pushSecretTemplateParseIssues(ps.spec)));
   } else if (kind === 'ClusterExternalSecret') {
-    issues.push(...semantic(() => validateClusterExternalSecret(doc.object as unknown as ClusterExternalSecret)));
+    const ces = doc.object as unknown as ClusterExternalSecret;
+    issues.push(...semantic(() => validateClusterExternalSecret(ces)), ...semantic(() => externalSecretTemplateParseIssues(ces.spec?.externalSecretSpec, 'spec.externalSecretSpec')));
   } else if (kind === 'ClusterPushSecret') {
-    issues.push(...semantic(() => validateClusterPushSecret(doc.object as unknown as ClusterPushSecret)));
+    const cps = doc.object as unknown as ClusterPushSecret;
+    issues.push(...semantic(() => validateClusterPushSecret(cps)), ...semantic(() => pushSecretTemplateParseIssues(cps.spec?.pushSecretSpec, 'spec.pushSecretSpec')));
   } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
     const store = doc.object as unknown as GenericStore;
     issues.push(...semantic(() => validateSecretStore(store)));
@@ -434,6 +443,26 @@ function checkGeneratorRefsResolve(object: unknown, generators: LoadedDoc[], kno
 
 function hasNamespaceSelector(store: GenericStore): boolean {
   return (store.spec?.conditions ?? []).some((c) => c.namespaceSelector !== undefined);
+}
+
+// --- templates in scanned ConfigMaps ------------------------------------------------------------
+
+/**
+ * templateFrom[].configMap items whose ConfigMap (v1, same namespace, or any when the object sets
+ * none) is in the scanned paths are parsed as the operator parses them at sync; one not scanned is
+ * not judged (the operator reads it from the cluster).
+ */
+function checkConfigMapTemplates(doc: LoadedDoc, docs: LoadedDoc[]): Issue[] {
+  const o = doc.object as { spec?: Record<string, unknown> };
+  const push = esoKindOf(doc) === 'PushSecret';
+  const template = push ? o.spec?.template : (o.spec?.target as { template?: unknown } | undefined)?.template;
+  const namespace = doc.namespace;
+  const configMapData = (name: string) => {
+    const cm = docs.find((d) => d.apiVersion === 'v1' && d.kind === 'ConfigMap' && d.name === name && (namespace === undefined || d.namespace === undefined || d.namespace === namespace));
+    const data = (cm?.object as { data?: unknown } | undefined)?.data;
+    return isPlainObject(data) ? data : undefined;
+  };
+  return configMapTemplateParseIssues(template, push ? 'spec.template' : 'spec.target.template', configMapData);
 }
 
 // --- duplicate targets --------------------------------------------------------------------------
