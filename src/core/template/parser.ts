@@ -84,7 +84,10 @@ class Parser {
 
   private next(): Item {
     const item = this.peek();
-    if (this.index < this.items.length - 1 || item.type !== 'eof') this.index++;
+    // Always advance, past the end too (peek keeps answering eof there), so that backup() undoes
+    // exactly one next(): a peek at the end once stepped back onto the token before eof, and
+    // `{{ if .a }}` at the end of a template failed as `unexpected "}}"` instead of Go's `unexpected EOF`.
+    this.index++;
     return item;
   }
 
