@@ -115,6 +115,15 @@ export function collectPushReferences(pushSecrets: readonly PushSecret[]): Check
         });
       });
     }
+    // A dataTo bundle (remoteKey set) has one known destination in its named store. Per-key dataTo
+    // names its destinations from the source Secret's keys, which a repository does not hold, and a
+    // label-selected store is chosen in the cluster: neither can be checked offline (docs/cli/check.md).
+    (ps.spec.dataTo ?? []).forEach((d, i) => {
+      if (!d.remoteKey || !d.storeRef?.name) return;
+      const kind: StoreKindName = d.storeRef.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+      const store: StoreId = kind === 'SecretStore' ? { kind, name: d.storeRef.name, namespace: ps.metadata.namespace } : { kind, name: d.storeRef.name };
+      out.push({ externalSecret, field: `spec.dataTo[${i}]`, kind: 'push', store, pushSecret: { remoteKey: d.remoteKey, updatePolicy } });
+    });
   }
   return out;
 }

@@ -100,6 +100,27 @@ describe('check: PushSecret destinations', () => {
   });
 });
 
+describe('check: PushSecret dataTo destinations', () => {
+  it('a bundle (remoteKey) in a named store is one destination; per-key entries and label-selected stores are not known offline', async () => {
+    const { collectPushReferences } = await import('../../../src/cli/check/references.ts');
+    const refs = collectPushReferences([{
+      apiVersion: 'external-secrets.io/v1alpha1',
+      kind: 'PushSecret',
+      metadata: { name: 'p', namespace: 'app' },
+      spec: {
+        secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }],
+        selector: { secret: { name: 'src' } },
+        dataTo: [
+          { storeRef: { name: 'kv' }, remoteKey: 'app-config' },
+          { storeRef: { name: 'kv' }, match: { regexp: '^db-' } },
+          { storeRef: { labelSelector: { matchLabels: { a: 'b' } } }, remoteKey: 'elsewhere' },
+        ],
+      },
+    }]);
+    assert.deepEqual(refs.map((r) => [r.field, readKeyOf(r), describeRemote(r)]), [['spec.dataTo[0]', '["push","SecretStore/app/kv","app-config","Replace"]', '→ app-config']]);
+  });
+});
+
 describe('check: ClusterPushSecret destinations', () => {
   it("places the pushSecretSpec's destinations as the PushSecrets it would create name them: a ClusterSecretStore once, a SecretStore per namespace defining it, or once to fail", async () => {
     const { collectClusterPushReferences } = await import('../../../src/cli/check/references.ts');
