@@ -14,7 +14,7 @@ import { issue, type Issue } from './issues.ts';
 import type { Sensitive } from './sensitive.ts';
 import { matchesLabelSelector } from './store-access.ts';
 import { rewriteKey, type KeyTemplateRenderer } from './transform.ts';
-import { checkLabelSelector } from './validate.ts';
+import { checkLabelSelector, checkRegexp } from './validate.ts';
 
 type SecretBytes = Sensitive<Uint8Array>;
 type Strategy = PushSecretData['conversionStrategy'];
@@ -83,17 +83,11 @@ export function dataToIssues(ps: PushSecret): Issue[] {
       }
     } else out.push(...checkLabelSelector(d.storeRef.labelSelector!, `${at}.storeRef.labelSelector`));
     if (d.remoteKey && (d.rewrite ?? []).length > 0) out.push(issue(`${at}.rewrite`, 'InvalidSpec', 'remoteKey and rewrite are mutually exclusive: rewrite is only supported in per-key mode (without remoteKey)'));
-    if (d.match?.regexp) {
-      const c = compileGoRegexp(d.match.regexp);
-      if (!c.ok) out.push(issue(`${at}.match.regexp`, 'InvalidSpec', `not a valid Go regular expression: ${c.reason}`));
-    }
+    if (d.match?.regexp) out.push(...checkRegexp(d.match.regexp, `${at}.match.regexp`));
     (d.rewrite ?? []).forEach((rw, j) => {
       const rat = `${at}.rewrite[${j}]`;
       if (!rw.regexp === !rw.transform) out.push(issue(rat, 'InvalidSpec', 'exactly one of regexp or transform must be set'));
-      if (rw.regexp) {
-        const c = compileGoRegexp(rw.regexp.source);
-        if (!c.ok) out.push(issue(`${rat}.regexp.source`, 'InvalidSpec', `not a valid Go regular expression: ${c.reason}`));
-      }
+      if (rw.regexp) out.push(...checkRegexp(rw.regexp.source, `${rat}.regexp.source`));
     });
   });
   return out;
@@ -187,7 +181,7 @@ function register(seen: Map<string, string>, remoteKey: string, from: string, fi
 function matchKeys(keys: readonly string[], regexp: string | undefined, field: string): string[] {
   if (!regexp) return [...keys];
   const c = compileGoRegexp(regexp);
-  if (!c.ok) throw new ProjectorError('InvalidSpec', `${field}.match.regexp: not a valid Go regular expression: ${c.reason}`, { field: `${field}.match.regexp` });
+  if (!c.ok) throw new ProjectorError('InvalidSpec', `${field}.match.regexp: not a valid Go (RE2) regular expression: ${c.reason}`, { field: `${field}.match.regexp` });
   return keys.filter((k) => c.regexp.matchString(k));
 }
 

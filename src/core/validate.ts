@@ -184,7 +184,8 @@ function checkFind(find: NonNullable<ExternalSecretDataFrom['find']>, path: stri
   return out;
 }
 
-function checkRegexp(source: string, path: string): Issue[] {
+/** A user-written regexp that Go's regexp (RE2) would refuse: `InvalidRegexp` at `path` (ExternalSecret find/rewrite, PushSecret dataTo). */
+export function checkRegexp(source: string, path: string): Issue[] {
   const compiled = compileGoRegexp(source);
   return compiled.ok ? [] : [issue(path, 'InvalidRegexp', `${Msg.invalidRegexp}: ${compiled.reason}`)];
 }

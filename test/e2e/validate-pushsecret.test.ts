@@ -75,7 +75,7 @@ ${dataTo}
     writeFileSync(join(sub, 'good.yaml'), spec('    - storeRef: {name: kv}\n      match: {regexp: "(?=db)"}\n    - storeRef: {name: elsewhere}\n    - storeRef: {name: kv}\n      remoteKey: app_bundle'));
     const bad = await runProjector(['validate', sub]);
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
-    assert.match(bad.stdout, /good\.yaml:\d+:\d+: error InvalidSpec: not a valid Go regular expression/);
+    assert.match(bad.stdout, /good\.yaml:\d+:\d+: error InvalidRegexp: not a valid Go \(RE2\) regular expression/);
     assert.match(bad.stdout, /error InvalidSpec: storeRef "elsewhere" \(SecretStore\) not found in secretStoreRefs/);
     // The bundle's name is judged by the store's provider, as the operator's azurekv client would.
     assert.match(bad.stdout, /good\.yaml:\d+:\d+: error InvalidRemoteKey: "app_bundle" cannot be a Key Vault secret name/);

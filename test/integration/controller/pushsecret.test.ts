@@ -289,7 +289,7 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     // An invalid dataTo regexp is refused before anything is pushed, at its path.
     await apply('dt-bad', { selector: { secret: { name: 'dt-src' } }, dataTo: [{ storeRef: { name: 'kv' }, match: { regexp: '[invalid(regex' } }] });
     const bad = await eventually(() => ready('dt-bad'), (c) => c.status === 'False', { timeoutMs: 20_000, message: 'dt-bad refused' });
-    assert.equal(bad.message, 'InvalidSpec: spec.dataTo[0].match.regexp: not a valid Go regular expression: missing closing ]');
+    assert.equal(bad.message, 'InvalidSpec: spec.dataTo[0].match.regexp: not a valid Go (RE2) regular expression: missing closing ]');
   });
 
   it('secretStoreRefs[].labelSelector: a store labelled after the PushSecret exists is pushed to within seconds, with a dataTo selecting it by label', async () => {

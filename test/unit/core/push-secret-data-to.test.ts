@@ -188,7 +188,7 @@ describe('dataTo store targeting and static rules', () => {
     assert.deepEqual(issues([{ storeRef: { name: 'kv' } }], [{ labelSelector: { matchLabels: { env: 'prod' } } }]).map((i) => i[0]), ['spec.dataTo[0].storeRef.name']);
     assert.deepEqual(issues([{ storeRef: { name: 'kv', kind: 'ClusterSecretStore' } }]).map((i) => i[0]), ['spec.dataTo[0].storeRef.name']);
     // failDataToInvalidRegex: ESO fails while pushing; Projector says so before, with Go's reason.
-    assert.deepEqual(issues([{ storeRef: { name: 'kv' }, match: { regexp: '[invalid(regex' } }]), [['spec.dataTo[0].match.regexp', 'InvalidSpec', 'not a valid Go regular expression: missing closing ]']]);
+    assert.deepEqual(issues([{ storeRef: { name: 'kv' }, match: { regexp: '[invalid(regex' } }]), [['spec.dataTo[0].match.regexp', 'InvalidRegexp', 'not a valid Go (RE2) regular expression: missing closing ]']]);
     assert.deepEqual(issues([{ storeRef: { name: 'kv' }, match: { regexp: '(?=x)' } }]).map((i) => i[0]), ['spec.dataTo[0].match.regexp'], 'lookahead is not Go syntax');
     assert.deepEqual(issues([{ storeRef: { name: 'kv' }, rewrite: [{ regexp: { source: '(', target: '' } }] }]).map((i) => i[0]), ['spec.dataTo[0].rewrite[0].regexp.source']);
     assert.deepEqual(issues([{ storeRef: { name: 'kv' }, rewrite: [{}] }]).map((i) => i[2]), ['exactly one of regexp or transform must be set']);
