@@ -36,7 +36,7 @@ Values are never printed. Exit status: 0 ok, 1 findings, 2 usage or I/O error.`;
 export function registerValidateCommand(program: Command, deps: ValidateDeps = {}): void {
   program
     .command('validate')
-    .description('Check ExternalSecret and store manifests without a cluster or a vault; never prints values.')
+    .description('Check ExternalSecret, store, ClusterExternalSecret, PushSecret, ClusterPushSecret and generator manifests without a cluster or a vault; never prints values.')
     .argument('[paths...]', 'files or directories (default: the current directory); a directory with a kustomization follows its resources')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .option('--known-store <kind/name>', 'a store defined outside the scanned paths, e.g. ClusterSecretStore/akv-hybridops (repeatable, or comma-separated)', repeatable(byComma))

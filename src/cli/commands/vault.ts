@@ -79,12 +79,14 @@ export function registerVaultCommands(program: Command): void {
     .option('--content-type <type>', 'content type to record')
     .option('--tags <k=v>', 'a tag to record (repeatable: --tags env=dev --tags team=ops)', repeatable())
     .action(vaultAction(async (flags: ClientFlags & { name: string; value?: string; file?: string; valueStdin?: boolean; contentType?: string; tags?: string[] }) => {
+      // Flags first: a bad --tags is a usage error (exit 2), not a vault call that failed.
+      const tags = flags.tags && parseTags(flags.tags);
       const value = await valueFrom(flags);
       const { client, vaultUrl } = await secretClient(flags);
       const s = await callVault({ vaultUrl, secretName: flags.name }, () =>
         client.setSecret(flags.name, value, {
           ...(flags.contentType && { contentType: flags.contentType }),
-          ...(flags.tags && { tags: parseTags(flags.tags) }),
+          ...(tags && { tags }),
         }),
       );
       printJson(describeSecret(s.properties));
@@ -338,8 +340,9 @@ async function valueFrom(flags: { value?: string; file?: string; valueStdin?: bo
   if (flags.file !== undefined) {
     try {
       return readFileSync(flags.file, 'utf8');
-    } catch {
-      throw new VaultUsageError('InvalidSpec', `cannot read --file ${flags.file}`);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? 'unreadable');
+      throw new VaultUsageError('InvalidSpec', `cannot read --file ${flags.file}: ${why}`);
     }
   }
   const chunks: Buffer[] = [];
