@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVault, type StartedVault } from '../../src/vault/index.ts';
+import { IMPLEMENTED_GENERATOR_KINDS } from '../../src/api/kinds.ts';
 import { assertNowhere } from '../support/cluster.ts';
 import { assertWellFormedXml, runProjector, type CliRun } from '../support/cli.ts';
 
@@ -191,7 +192,7 @@ describe('projector check (CLI process): generators and ClusterExternalSecrets',
     assert.deepEqual(results, [
       ['spec.dataFrom[0].sourceRef.generatorRef', 'error', 'InvalidSpec: Password too-short spec.length: digits (5) and symbols (5) must be less than total length (8)'],
       ['spec.dataFrom[1].sourceRef.generatorRef', 'error', 'GeneratorNotFound: Password not-in-repo in namespace "app" is not defined in the scanned paths'],
-      ['spec.dataFrom[2].sourceRef.generatorRef', 'error', 'NotSupported: spec.dataFrom[2].sourceRef.generatorRef.kind: generator kind VaultDynamicSecret is not supported by Projector (it runs Password, UUID, Fake, ACRAccessToken, ClusterGenerator)'],
+      ['spec.dataFrom[2].sourceRef.generatorRef', 'error', `NotSupported: spec.dataFrom[2].sourceRef.generatorRef.kind: generator kind VaultDynamicSecret is not supported by Projector (it runs ${IMPLEMENTED_GENERATOR_KINDS.join(', ')})`],
     ]);
     // validate reports the same spec rule for the generator document.
     const v = await projector(['validate', invalid, '-o', 'json']);
