@@ -88,6 +88,8 @@ const CACHE_CATCH_UP_RETRY_MS = 250;
 /** The sync this process last wrote into an ExternalSecret's status: what the cache must show. */
 interface WrittenSync {
   uid: string | undefined;
+  /** The spec generation synced: a newer one in the cache is a change to act on, status or not. */
+  generation: number | undefined;
   syncedResourceVersion: string;
   refreshTime: string;
   atMs: number;
@@ -300,7 +302,7 @@ export class ExternalSecretReconciler implements Reconciler {
     const synced = status?.syncedResourceVersion;
     const refreshTime = status?.refreshTime;
     if (synced && refreshTime && (synced !== es.status?.syncedResourceVersion || refreshTime !== es.status?.refreshTime)) {
-      this.#written.set(objectKey(es.metadata.namespace, es.metadata.name), { uid: es.metadata.uid, syncedResourceVersion: synced, refreshTime, atMs: this.#d.clock.now().getTime() });
+      this.#written.set(objectKey(es.metadata.namespace, es.metadata.name), { uid: es.metadata.uid, generation: es.metadata.generation, syncedResourceVersion: synced, refreshTime, atMs: this.#d.clock.now().getTime() });
     }
   }
 
@@ -314,7 +316,10 @@ export class ExternalSecretReconciler implements Reconciler {
   #cacheBehind(key: ObjectKey, es: ExternalSecret): boolean {
     const w = this.#written.get(key);
     if (!w) return false;
-    const caughtUp = w.uid !== es.metadata.uid || (es.status?.syncedResourceVersion === w.syncedResourceVersion && es.status?.refreshTime === w.refreshTime);
+    const caughtUp =
+      w.uid !== es.metadata.uid ||
+      w.generation !== es.metadata.generation ||
+      (es.status?.syncedResourceVersion === w.syncedResourceVersion && es.status?.refreshTime === w.refreshTime);
     if (caughtUp || this.#d.clock.now().getTime() - w.atMs >= CACHE_CATCH_UP_GRACE_MS) {
       this.#written.delete(key);
       return false;

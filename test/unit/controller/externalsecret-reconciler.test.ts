@@ -154,6 +154,17 @@ describe('ExternalSecretReconciler', () => {
     assert.equal(password(), 'generated-1');
   });
 
+  it('acts at once on a newer generation even before the cache shows the status (a spec change, or dev reloading a manifest)', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { statusLag: true });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).kind, 'requeueAfter');
+    // A new generation without the status (dev replaces a changed manifest's object, status and all).
+    const cur = w.externalSecrets.get(w.key)!;
+    w.externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: 2 }, spec: { ...cur.spec, target: { ...cur.spec.target, name: 'other' } } });
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).kind, 'requeueAfter', 'synced, then scheduled at its interval');
+    assert.ok(w.secrets.has('netbox/other'), 'the new spec was acted on at once');
+  });
+
   it('takes the cached status as it is once the grace has passed (someone else may have written it)', async () => {
     const w = world([{ key: 'netbox-db-password', value: 'v1' }], { refreshPolicy: 'CreatedOnce' }, { statusLag: true });
     await w.reconciler.reconcile(w.key, signal);
