@@ -99,7 +99,9 @@ describe('ClusterExternalSecret and templateFrom (real API server, local vault a
     // Deleting the ClusterExternalSecret removes what it created and its namespace finalizers, never the foreign one.
     await env.k.custom.deleteClusterCustomObject({ ...G, plural: 'clusterexternalsecrets', name: 'shared' });
     await eventually(() => ces('shared'), undefined, { timeoutMs: 30_000, message: 'ClusterExternalSecret gone' });
-    assert.equal(await es('team-a1', 'shared'), undefined);
+    // The ExternalSecret carries its own cleanup finalizer, removed by its reconciler after the
+    // ClusterExternalSecret is gone: wait for it, never read once.
+    await eventually(() => es('team-a1', 'shared'), undefined, { timeoutMs: 30_000, message: 'team-a1/shared deleted' });
     assert.ok(!((await nsObj('team-a1'))!.metadata!.finalizers ?? []).includes('externalsecrets.external-secrets.io/ces-shared'));
     assert.equal((await es('foreign', 'shared')).spec.target.name, 'own-target');
   });
