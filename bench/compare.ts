@@ -15,7 +15,8 @@
 // /proc, start-up included), CPU per ExternalSecret with the idle process's start-up CPU taken
 // off, peak RSS (VmHWM), API requests (its own rest_client_requests_total, the client-go metric
 // both export) and TCP connections it opened to the API server (counted by a TCP relay the bench
-// puts in front of the API server; the relay passes bytes through and terminates no TLS).
+// puts in front of the API server; the relay passes bytes through and terminates no TLS). Then, with
+// nothing changing, the requests (and writes: POST, PUT, PATCH, DELETE) it makes in `--steady-s` seconds.
 // The bench asserts nothing; it prints one table and the ratios of each ESO / Projector pair.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     'eso-bin': { type: 'string' },
     'eso-crds': { type: 'string' },
     'projector-node-flags': { type: 'string', default: '' },
+    /** Seconds watched after every ExternalSecret is Ready, nothing changing: requests and writes made then. */
+    'steady-s': { type: 'string', default: '60' },
     'cpu-prof': { type: 'string' },
     /** Each operator's own defaults instead of the matched concurrency / QPS / burst. */
     defaults: { type: 'boolean', default: false },
@@ -70,6 +73,9 @@ interface Run {
   peakRssMb: number;
   requests: number;
   connections: number;
+  /** Requests (and writes among them) in the steady period after all Ready. */
+  steadyRequests: number;
+  steadyWrites: number;
   load: string;
 }
 
@@ -124,11 +130,18 @@ function procStatus(pid: number, key: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function scrapeRequests(metricsPort: number): Promise<number> {
+/** The process's rest_client_requests_total: in all, and those whose method writes (POST, PUT, PATCH, DELETE). */
+async function scrapeRequests(metricsPort: number): Promise<{ all: number; writes: number }> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith('rest_client_requests_total{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
+  let all = 0;
+  let writes = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('rest_client_requests_total{')) continue;
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    all += count;
+    if (/method="(POST|PUT|PATCH|DELETE)"/.test(line)) writes += count;
+  }
+  return { all, writes };
 }
 
 interface Operator {
@@ -311,12 +324,19 @@ async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
     const readyS = (performance.now() - t0) / 1000;
     const { cpuS } = procStat(op.pid);
     const peakRssMb = procStatus(op.pid, 'VmHWM');
-    const requests = await scrapeRequests(op.metricsPort);
+    const { all: requests } = await scrapeRequests(op.metricsPort);
     const connections = relay.accepted();
     loads.push(load());
+    // The steady period: nothing changes, so a level-based operator should not call the API server.
+    const steadyStart = await scrapeRequests(op.metricsPort);
+    await sleep(Number(args['steady-s']) * 1000);
+    op.check();
+    const steadyEnd = await scrapeRequests(op.metricsPort);
+    const steadyRequests = steadyEnd.all - steadyStart.all;
+    const steadyWrites = steadyEnd.writes - steadyStart.writes;
     await op.stop();
     op = undefined;
-    return { side, n, rep, readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, load: `${loads[0]} → ${loads.at(-1)}` };
+    return { side, n, rep, readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, steadyRequests, steadyWrites, load: `${loads[0]} → ${loads.at(-1)}` };
   } finally {
     await op?.stop();
     await relay.close();
@@ -352,6 +372,7 @@ printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, fake provide
   'peak RSS MB': fmt(r.peakRssMb),
   'API requests': r.requests,
   connections: r.connections,
+  [`steady ${args['steady-s']} s requests / writes`]: `${r.steadyRequests} / ${r.steadyWrites}`,
   'load 1m (start → end)': r.load,
 })));
 
