@@ -76,6 +76,11 @@ export interface ManagerOptions {
   leaderElection?: ManagerLeaderElection;
   /** The process's metrics (one per operator process); default: a fresh registry of its own. */
   metrics?: OperatorMetrics;
+  /**
+   * Told when reconciles begin and end, and when the caches first synced, so memory can be given
+   * back when the operator goes quiet (platform/memory-reducer.ts; `projector operator` passes one).
+   */
+  activity?: { begin(): void; end(): void; poke(): void };
   /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
   storeRequeueMs?: number;
   /** Serve ClusterExternalSecrets (ESO --enable-cluster-external-secret-reconciler, default true); only when watching all namespaces. */
@@ -350,6 +355,10 @@ export class Manager {
     });
 
     const running = this.#reflectors.map((r) => r.run(signal));
+    // Once the caches are filled the first lists' pages are garbage: work done, on a leader and a
+    // standby replica alike (whose workers never start).
+    const activity = this.#o.activity;
+    if (activity) Promise.all(this.#reflectors.map((r) => r.waitForSync(signal))).then(() => activity.poke(), () => {});
     // Workers stop when `workSignal` aborts: shutdown, or (with leader election) a lost lease.
     const startWorkers = async (workSignal: AbortSignal): Promise<void> => {
       try {
@@ -360,7 +369,7 @@ export class Manager {
       }
       log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
       // No jitter on refreshes: they are aligned to waves on purpose (core/refresh.ts nextRefreshAt).
-      const common = { log, signal: workSignal, clock, jitter: this.#o.jitter ?? ((ms: number) => ms) };
+      const common = { log, signal: workSignal, clock, jitter: this.#o.jitter ?? ((ms: number) => ms), ...(this.#o.activity ? { activity: this.#o.activity } : {}) };
       // Periodic resync, as informers do: every object is looked at again (level-based, so a
       // reconcile with nothing due returns at once without a vault or API call).
       const resync = setInterval(() => {
@@ -468,7 +477,7 @@ export class Manager {
 
   #runClusterPushSecrets(
     { queue, metrics }: { queue: WorkQueue<ObjectKey>; metrics: ReturnType<OperatorMetrics['controller']> },
-    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number },
+    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number; activity?: { begin(): void; end(): void } },
     events: EventRecorder,
   ): Promise<void> {
     const { clock, log } = this.#o;
@@ -493,7 +502,7 @@ export class Manager {
 
   #runPushSecrets(
     { queue, changes, metrics }: PushWiring,
-    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number },
+    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number; activity?: { begin(): void; end(): void } },
     events: EventRecorder,
   ): Promise<void> {
     const { clock, log } = this.#o;

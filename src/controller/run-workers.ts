@@ -30,6 +30,8 @@ export interface RunWorkersOptions {
   counters?: WorkerCounters;
   /** controller-runtime's per-controller families (controller/metrics.ts); the queue reports its own. */
   metrics?: ControllerMetrics;
+  /** Told when each reconcile begins and ends (platform/memory-reducer.ts: work, then quiet). */
+  activity?: { begin(): void; end(): void };
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -68,11 +70,13 @@ async function runWorker(opts: RunWorkersOptions, counters: WorkerCounters): Pro
     if (key === undefined) return;
     counters.inFlight++;
     opts.metrics?.workerBusy(1);
+    opts.activity?.begin();
     try {
       await processKey(opts, counters, key);
     } finally {
       counters.inFlight--;
       opts.metrics?.workerBusy(-1);
+      opts.activity?.end();
       opts.queue.done(key);
     }
   }
