@@ -39,38 +39,83 @@ export interface BenchWorld {
 
 export async function startBenchWorld(opts: { throttle?: VaultOptions['throttle'] } = {}): Promise<BenchWorld> {
   const cp = await startControlPlane();
-  const dataDir = mkdtempSync(join(tmpdir(), 'projector-bench-vault-'));
-  const statuses = new Map<number, number>();
-  const countStatus = (line: string) => {
-    const m = /"status":(\d{3})/.exec(line);
-    if (m && line.includes('"vault request"')) statuses.set(Number(m[1]), (statuses.get(Number(m[1])) ?? 0) + 1);
-  };
-  const log = createLogger({ level: 'debug', destination: { write: countStatus } as never });
-  const vault = await startVault({ dataDir, log, principals: [{ clientId: BENCH_CLIENT, clientSecret: BENCH_CLIENT_SECRET }], ...(opts.throttle ? { throttle: opts.throttle } : {}) });
+  const bv = await startBenchVault(opts);
   const k = new Cluster(cp.admin);
   await k.installCrds();
   return {
     cp,
     k,
-    vault,
-    vaultStatuses: () => new Map(statuses),
+    vault: bv.vault,
+    vaultStatuses: () => bv.requests().statuses,
     async prepareNamespace(namespace) {
       await k.namespace(namespace);
-      await k.apply([
-        {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: 'akv-credentials', namespace },
-          stringData: { 'tenant-id': vault.tenantId, 'client-id': BENCH_CLIENT, 'client-secret': BENCH_CLIENT_SECRET },
-        } as never,
-        namespacedStore(namespace, vault) as never,
-      ]);
+      await k.apply([credentialsSecret(namespace, bv.vault) as never, namespacedStore(namespace, bv.vault) as never]);
     },
     async stop() {
-      await vault.close();
+      await bv.stop();
       await cp.stop();
+    },
+  };
+}
+
+/** What the local vault's request log counted (its debug line "vault request" per HTTP request). */
+export interface VaultRequests {
+  /** Answers per HTTP status, every route. */
+  statuses: Map<number, number>;
+  /** GET /secrets/{name}[/{version}] answered 200: secret values read. */
+  secretReads: number;
+  /** Secret GETs answered otherwise (401: the Azure SDK's first request of a client carries no token). */
+  secretGetsNot200: number;
+  /** POST /{tenant}/oauth2/v2.0/token, whatever the answer. */
+  tokenRequests: number;
+}
+
+export interface BenchVault {
+  vault: StartedVault;
+  /** A copy of the counts since start or the last reset. */
+  requests(): VaultRequests;
+  resetRequests(): void;
+  stop(): Promise<void>;
+}
+
+const SECRET_GET = /^\/secrets\/[^/]+(\/[^/]*)?$/;
+const TOKEN_POST = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
+
+/** The local vault over HTTPS in this process, in a temporary data directory, knowing BENCH_CLIENT; its request log is counted. */
+export async function startBenchVault(opts: { throttle?: VaultOptions['throttle'] } = {}): Promise<BenchVault> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'projector-bench-vault-'));
+  const fresh = (): VaultRequests => ({ statuses: new Map(), secretReads: 0, secretGetsNot200: 0, tokenRequests: 0 });
+  let counts = fresh();
+  const count = (line: string) => {
+    if (!line.includes('"vault request"')) return;
+    const { method, path, status } = JSON.parse(line) as { method: string; path: string; status: number };
+    counts.statuses.set(status, (counts.statuses.get(status) ?? 0) + 1);
+    if (method === 'GET' && SECRET_GET.test(path)) {
+      if (status === 200) counts.secretReads++;
+      else counts.secretGetsNot200++;
+    }
+    if (method === 'POST' && TOKEN_POST.test(path)) counts.tokenRequests++;
+  };
+  const log = createLogger({ level: 'debug', destination: { write: count } as never });
+  const vault = await startVault({ dataDir, log, principals: [{ clientId: BENCH_CLIENT, clientSecret: BENCH_CLIENT_SECRET }], ...(opts.throttle ? { throttle: opts.throttle } : {}) });
+  return {
+    vault,
+    requests: () => ({ ...counts, statuses: new Map(counts.statuses) }),
+    resetRequests: () => void (counts = fresh()),
+    async stop() {
+      await vault.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The Secret holding BENCH_CLIENT's service-principal credentials that namespacedStore points at. */
+export function credentialsSecret(namespace: string, vault: StartedVault) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'akv-credentials', namespace },
+    stringData: { 'tenant-id': vault.tenantId, 'client-id': BENCH_CLIENT, 'client-secret': BENCH_CLIENT_SECRET },
   };
 }
 

@@ -1,22 +1,36 @@
 // `npm run bench`: Projector's operator and, with --eso-bin, ESO's controller, each as its own process
 // on a fresh control plane (kube-apiserver + etcd), syncing N ExternalSecrets over 100 namespaces
-// from fake SecretStores (one per namespace). Runs alternate ESO / Projector (the first side alternates per
-// repetition) so the machine's load drifts over both alike; every row carries the load average.
+// from SecretStores (one per namespace). Runs alternate (ESO / Projector, fake / azurekv; the first
+// alternates per repetition) so the machine's load drifts over all alike; every row carries the load average.
 //
 //   node_modules/.bin/node bench/compare.ts [--n=1000,5000] [--reps=2] [--concurrency=10]
 //       [--client-qps=500] [--client-burst=1000] [--namespaces=100]
 //       [--eso-bin=/work/eso-build/bin/eso --eso-crds=/work/eso-build/src/config/crds/bases]
 //       [--projector-node-flags="--max-old-space-size=384"] [--cpu-prof=DIR] [--defaults]
+//       [--provider=fake|azurekv|both] [--distinct-keys=M]
+//
+// ExternalSecret i reads vault key `key-(i % M)` (M = --distinct-keys, default N: one key each).
+// --provider=fake (the default): each namespace's fake store holds the keys its ExternalSecrets use.
+// --provider=azurekv (Projector only; ESO's azurekv provider cannot be pointed at the local vault, so
+// with --eso-bin ESO runs the fake rows only): each run also starts the local vault over HTTPS in this
+// process, seeds it with the M secrets, and gives every namespace the service principal's credentials
+// Secret and an azurekv SecretStore (caBundle, client secret, the vault as authority), for the idle
+// and the timed phase alike. The vault's request log gives, for the timed run, "vault reads" (secret
+// GETs answered 200) and "token requests"; "distinct refs" is the number of distinct (store, key)
+// pairs the ExternalSecrets name, what Projector's read sharing promises to read once (a key named
+// through two namespaces' stores is two references). --provider=both runs both, and prints the
+// ratios azurekv / fake of each Projector pair.
 //
 // Per run: the operator is started on the cluster without ExternalSecrets (stores only) and its RSS read 5 s after the
 // stores are Ready ("idle RSS", and the CPU a start costs); it is stopped, the N ExternalSecrets are
 // created, and a fresh operator process is started and timed until every ExternalSecret is Ready.
 // Figures of that second process: time to all Ready (from spawn), CPU seconds (utime + stime from
 // /proc, start-up included), CPU per ExternalSecret with the idle process's start-up CPU taken
-// off, peak RSS (VmHWM), API requests (its own rest_client_requests_total, the client-go metric
+// off, API requests (its own rest_client_requests_total, the client-go metric
 // both export) and TCP connections it opened to the API server (counted by a TCP relay the bench
 // puts in front of the API server; the relay passes bytes through and terminates no TLS). Then, with
-// nothing changing, the requests (and writes: POST, PUT, PATCH, DELETE) it makes in `--steady-s` seconds.
+// nothing changing, the requests (and writes: POST, PUT, PATCH, DELETE) it makes in `--steady-s` seconds,
+// and its peak RSS (VmHWM) over the sync and that quiet period.
 // The bench asserts nothing; it prints one table and the ratios of each ESO / Projector pair.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
@@ -29,7 +43,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startControlPlane, freePorts, type ControlPlane } from '../test/support/controlplane.ts';
 import { Cluster, readYamlDocs, CRD_FILES } from '../test/support/cluster.ts';
 import { eventually } from '../test/support/eventually.ts';
-import { machine, printTable } from './bench-world.ts';
+import { credentialsSecret, machine, namespacedStore, printTable, startBenchVault, type BenchVault } from './bench-world.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +62,8 @@ const { values: args } = parseArgs({
     /** Each operator's own defaults instead of the matched concurrency / QPS / burst. */
     defaults: { type: 'boolean', default: false },
     side: { type: 'string' },
+    provider: { type: 'string', default: 'fake' },
+    'distinct-keys': { type: 'string' },
   },
 });
 
@@ -55,16 +71,36 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const GROUP = 'external-secrets.io';
 const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
 type Side = 'eso' | 'projector';
+type Provider = 'fake' | 'azurekv';
 
 const sizes = args.n.split(',').map(Number);
 const reps = Number(args.reps);
 const namespaces = Number(args.namespaces);
 const sides: Side[] = args.side ? [args.side as Side] : args['eso-bin'] ? ['eso', 'projector'] : ['projector'];
 if (sides.includes('eso') && (!args['eso-bin'] || !args['eso-crds'])) throw new Error('bench: --eso-bin needs --eso-crds (the directory of ESO\'s CRD YAML)');
+if (!['fake', 'azurekv', 'both'].includes(args.provider)) throw new Error('bench: --provider must be fake, azurekv or both');
+const providers: Provider[] = args.provider === 'both' ? ['fake', 'azurekv'] : [args.provider as Provider];
+/** The runs of one repetition, in order: ESO's azurekv cannot reach the local vault, so ESO runs fake only. */
+const variants = sides.flatMap((side) => providers.filter((p) => side === 'projector' || p === 'fake').map((provider) => ({ side, provider })));
+if (variants.length === 0) throw new Error('bench: ESO runs the fake provider only; nothing to run with --provider=azurekv --side=eso');
+const keysArg = args['distinct-keys'] === undefined ? undefined : Number(args['distinct-keys']);
+if (keysArg !== undefined && !(Number.isInteger(keysArg) && keysArg > 0)) throw new Error('bench: --distinct-keys must be a positive integer');
+/** M, the distinct vault keys N ExternalSecrets name. */
+const distinctKeys = (n: number): number => keysArg ?? n;
 
 interface Run {
   side: Side;
+  provider: Provider;
   n: number;
+  /** M: distinct vault keys named. */
+  keys: number;
+  /** Distinct (store, key) pairs named. */
+  refs: number;
+  /** azurekv only, timed run: secret GETs answered 200, and token requests. */
+  vaultReads?: number;
+  /** Secret GETs answered otherwise (the Azure SDK's token-less first request of each client gets a 401). */
+  otherSecretGets?: number;
+  tokenRequests?: number;
   rep: number;
   readyS: number;
   cpuS: number;
@@ -222,7 +258,7 @@ async function installCrds(k: Cluster, files: string[]): Promise<void> {
 async function create(k: Cluster, o: any): Promise<void> {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  const plural = o.kind === 'Namespace' ? 'namespaces' : o.kind === 'SecretStore' ? 'secretstores' : 'externalsecrets';
+  const plural = `${o.kind.toLowerCase()}s`; // Namespace, Secret, SecretStore, ExternalSecret
   const path = `${base}${o.metadata.namespace ? `/namespaces/${o.metadata.namespace}` : ''}/${plural}`;
   const { status, body } = await k.request('POST', path, o);
   if (status >= 300) throw new Error(`create ${o.kind} ${o.metadata.name}: HTTP ${status} ${body.slice(0, 200)}`);
@@ -266,26 +302,37 @@ async function storesReady(k: Cluster): Promise<boolean> {
 
 const load = () => loadavg()[0]!.toFixed(1);
 
-async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
+/** Indexes of the ExternalSecrets in namespace j (ExternalSecret i lives in namespace i % namespaces). */
+const inNamespace = (j: number, n: number) => Array.from({ length: Math.max(0, Math.ceil((n - j) / namespaces)) }, (_, t) => j + t * namespaces);
+
+async function runOnce(side: Side, provider: Provider, n: number, rep: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'projector-bench-compare-'));
+  const m = distinctKeys(n);
+  const key = (i: number) => `key-${i % m}`;
+  const storeName = (j: number) => (provider === 'fake' ? `fake-${j}` : 'akv');
   const cp = await startControlPlane();
   const relay = await countingRelay(new URL(cp.server));
   let op: Operator | undefined;
+  let bv: BenchVault | undefined;
   try {
     const k = new Cluster(cp.admin);
     await installCrds(k, side === 'eso' ? yamlFilesIn(args['eso-crds']!) : CRD_FILES);
     await createAll(k, Array.from({ length: namespaces }, (_, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns(i) } })));
-    // One SecretStore per namespace, each with its own name and only its namespace's keys: ESO's fake
-    // provider keeps one map per store name and rewrites it on every NewClient without a lock
-    // (providers/v1/fake/fake.go), so one store shared by concurrent reconciles crashes ESO
-    // ("concurrent map iteration and map write") and costs it a pass over every key per sync.
-    await createAll(k, Array.from({ length: namespaces }, (_, j) => ({
-      apiVersion: `${GROUP}/v1`, kind: 'SecretStore', metadata: { name: `fake-${j}`, namespace: ns(j) },
-      spec: { provider: { fake: { data: Array.from({ length: Math.ceil((n - j) / namespaces) }, (_, m) => {
-        const i = j + m * namespaces;
-        return { key: `key-${i}`, value: `value-${i}` };
-      }) } } },
-    })));
+    if (provider === 'azurekv') {
+      bv = await startBenchVault();
+      const vault = bv.vault;
+      for (let x = 0; x < Math.min(m, n); x++) await vault.admin.setSecret(`key-${x}`, `value-${x}`);
+      await createAll(k, Array.from({ length: namespaces }, (_, j) => [credentialsSecret(ns(j), vault), namespacedStore(ns(j), vault)]).flat());
+    } else {
+      // One SecretStore per namespace, each with its own name and only its namespace's keys: ESO's fake
+      // provider keeps one map per store name and rewrites it on every NewClient without a lock
+      // (providers/v1/fake/fake.go), so one store shared by concurrent reconciles crashes ESO
+      // ("concurrent map iteration and map write") and costs it a pass over every key per sync.
+      await createAll(k, Array.from({ length: namespaces }, (_, j) => ({
+        apiVersion: `${GROUP}/v1`, kind: 'SecretStore', metadata: { name: storeName(j), namespace: ns(j) },
+        spec: { provider: { fake: { data: [...new Set(inNamespace(j, n).map((i) => i % m))].map((x) => ({ key: `key-${x}`, value: `value-${x}` })) } } },
+      })));
+    }
     const kubeconfig = relayedKubeconfig(cp, relay.port, dir);
 
     // Idle: the operator with the store only.
@@ -301,13 +348,14 @@ async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
       apiVersion: `${GROUP}/v1`, kind: 'ExternalSecret', metadata: { name: `es-${i}`, namespace: ns(i) },
       spec: {
         refreshInterval: '1h',
-        secretStoreRef: { kind: 'SecretStore', name: `fake-${i % namespaces}` },
+        secretStoreRef: { kind: 'SecretStore', name: storeName(i % namespaces) },
         target: { name: `es-${i}`, creationPolicy: 'Owner' },
-        data: [{ secretKey: 'VALUE', remoteRef: { key: `key-${i}` } }],
+        data: [{ secretKey: 'VALUE', remoteRef: { key: key(i) } }],
       },
     })));
 
     relay.reset();
+    bv?.resetRequests();
     const t0 = performance.now();
     const cpuProfDir = args['cpu-prof'] && side === 'projector' ? join(args['cpu-prof'], `n${n}-rep${rep}`) : undefined;
     op = await startSide(side, kubeconfig, cpuProfDir ? { cpuProfDir } : {});
@@ -323,9 +371,9 @@ async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
     }
     const readyS = (performance.now() - t0) / 1000;
     const { cpuS } = procStat(op.pid);
-    const peakRssMb = procStatus(op.pid, 'VmHWM');
     const { all: requests } = await scrapeRequests(op.metricsPort);
     const connections = relay.accepted();
+    const vaultRequests = bv?.requests();
     loads.push(load());
     // The steady period: nothing changes, so a level-based operator should not call the API server.
     const steadyStart = await scrapeRequests(op.metricsPort);
@@ -334,11 +382,18 @@ async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
     const steadyEnd = await scrapeRequests(op.metricsPort);
     const steadyRequests = steadyEnd.all - steadyStart.all;
     const steadyWrites = steadyEnd.writes - steadyStart.writes;
+    // The peak over the sync and the quiet after it (a collection when the work ends counts too).
+    const peakRssMb = procStatus(op.pid, 'VmHWM');
     await op.stop();
     op = undefined;
-    return { side, n, rep, readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, steadyRequests, steadyWrites, load: `${loads[0]} → ${loads.at(-1)}` };
+    return {
+      side, provider, n, rep, keys: m, refs: new Set(Array.from({ length: n }, (_, i) => `${i % namespaces}/${key(i)}`)).size,
+      ...(vaultRequests ? { vaultReads: vaultRequests.secretReads, otherSecretGets: vaultRequests.secretGetsNot200, tokenRequests: vaultRequests.tokenRequests } : {}),
+      readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, steadyRequests, steadyWrites, load: `${loads[0]} → ${loads.at(-1)}`,
+    };
   } finally {
     await op?.stop();
+    await bv?.stop();
     await relay.close();
     await cp.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -347,31 +402,39 @@ async function runOnce(side: Side, n: number, rep: number): Promise<Run> {
 
 const runs: Run[] = [];
 const fmt = (x: number, d = 1) => x.toFixed(d);
+const ratio = (a: number, b: number) => (b === 0 ? '–' : (a / b).toFixed(2));
+const cpuPerEs = (r: Run) => (r.cpuS - r.startCpuS) / r.n;
 for (const n of sizes) {
   for (let rep = 1; rep <= reps; rep++) {
-    const order = rep % 2 === 1 ? sides : [...sides].reverse();
-    for (const side of order) {
-      process.stderr.write(`[bench] ${side} N=${n} rep ${rep}, load ${load()}\n`);
-      const r = await runOnce(side, n, rep);
+    const order = rep % 2 === 1 ? variants : [...variants].reverse();
+    for (const { side, provider } of order) {
+      process.stderr.write(`[bench] ${side} ${provider} N=${n} rep ${rep}, load ${load()}\n`);
+      const r = await runOnce(side, provider, n, rep);
       runs.push(r);
-      process.stderr.write(`[bench] ${side} N=${n} rep ${rep}: ${JSON.stringify(r)}\n`);
+      process.stderr.write(`[bench] ${side} ${provider} N=${n} rep ${rep}: ${JSON.stringify(r)}\n`);
     }
   }
 }
 
 const settings = args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`;
-printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, fake provider, ${settings} (${machine()})`, runs.map((r) => ({
+const keysNote = args['distinct-keys'] === undefined ? 'one vault key each' : `${args['distinct-keys']} distinct vault keys (ExternalSecret i reads key-(i % ${args['distinct-keys']}))`;
+const esoNote = sides.includes('eso') && providers.includes('azurekv') ? '; ESO runs the fake provider only (its azurekv cannot be pointed at the local vault)' : '';
+printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote}, provider ${providers.join(' and ')}${esoNote}, ${settings} (${machine()})`, runs.map((r) => ({
   side: r.side,
+  provider: r.provider,
   N: r.n,
   rep: r.rep,
   'all Ready s': fmt(r.readyS),
   'CPU s': fmt(r.cpuS, 2),
   'start CPU s': fmt(r.startCpuS, 2),
-  'CPU ms/ES': fmt(((r.cpuS - r.startCpuS) * 1000) / r.n, 2),
+  'CPU ms/ES': fmt(cpuPerEs(r) * 1000, 2),
   'idle RSS MB': fmt(r.idleRssMb),
   'peak RSS MB': fmt(r.peakRssMb),
   'API requests': r.requests,
   connections: r.connections,
+  'vault reads': r.vaultReads ?? '–',
+  'distinct refs': r.provider === 'azurekv' ? r.refs : '–',
+  'token requests': r.tokenRequests ?? '–',
   [`steady ${args['steady-s']} s requests / writes`]: `${r.steadyRequests} / ${r.steadyWrites}`,
   'load 1m (start → end)': r.load,
 })));
@@ -380,15 +443,14 @@ if (sides.length === 2) {
   const pairs: Record<string, string | number>[] = [];
   for (const n of sizes) {
     for (let rep = 1; rep <= reps; rep++) {
-      const e = runs.find((r) => r.side === 'eso' && r.n === n && r.rep === rep);
-      const p = runs.find((r) => r.side === 'projector' && r.n === n && r.rep === rep);
+      const e = runs.find((r) => r.side === 'eso' && r.provider === 'fake' && r.n === n && r.rep === rep);
+      const p = runs.find((r) => r.side === 'projector' && r.provider === 'fake' && r.n === n && r.rep === rep);
       if (!e || !p) continue;
-      const ratio = (a: number, b: number) => (b === 0 ? '–' : (a / b).toFixed(2));
       pairs.push({
         N: n,
         rep,
         'sync rate P/E': ratio(e.readyS, p.readyS),
-        'CPU/ES P/E': ratio(p.cpuS - p.startCpuS, e.cpuS - e.startCpuS),
+        'CPU/ES P/E': ratio(cpuPerEs(p), cpuPerEs(e)),
         'idle RSS P/E': ratio(p.idleRssMb, e.idleRssMb),
         'peak RSS P/E': ratio(p.peakRssMb, e.peakRssMb),
         'requests P/E': ratio(p.requests, e.requests),
@@ -396,5 +458,25 @@ if (sides.length === 2) {
       });
     }
   }
-  printTable('ratios per pair (Projector / ESO; sync rate is ESO time / Projector time, so > 1 means Projector is faster)', pairs);
+  printTable('ratios per pair, fake provider (Projector / ESO; sync rate is ESO time / Projector time, so > 1 means Projector is faster)', pairs);
+}
+
+if (providers.length === 2 && sides.includes('projector')) {
+  const pairs: Record<string, string | number>[] = [];
+  for (const n of sizes) {
+    for (let rep = 1; rep <= reps; rep++) {
+      const f = runs.find((r) => r.side === 'projector' && r.provider === 'fake' && r.n === n && r.rep === rep);
+      const a = runs.find((r) => r.side === 'projector' && r.provider === 'azurekv' && r.n === n && r.rep === rep);
+      if (!f || !a) continue;
+      pairs.push({
+        N: n,
+        rep,
+        'all Ready a/f': ratio(a.readyS, f.readyS),
+        'CPU/ES a/f': ratio(cpuPerEs(a), cpuPerEs(f)),
+        'peak RSS a/f': ratio(a.peakRssMb, f.peakRssMb),
+        'vault reads / distinct refs': `${a.vaultReads} / ${a.refs} = ${ratio(a.vaultReads!, a.refs)}`,
+      });
+    }
+  }
+  printTable('Projector, azurekv / fake: time to all Ready, CPU/ES, peak RSS (target: all Ready ≤ 1.2 at N = 1,000); vault reads / distinct refs (target 1)', pairs);
 }
