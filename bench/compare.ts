@@ -6,7 +6,7 @@
 //   node_modules/.bin/node bench/compare.ts [--n=1000,5000] [--reps=2] [--concurrency=10]
 //       [--client-qps=500] [--client-burst=1000] [--namespaces=100]
 //       [--eso-bin=/work/eso-build/bin/eso --eso-crds=/work/eso-build/src/config/crds/bases]
-//       [--projector-node-flags="--max-old-space-size=384"] [--cpu-prof=DIR] [--defaults]
+//       [--projector-node-flags="…"] [--cpu-prof=DIR] [--defaults]
 //       [--provider=fake|azurekv|both] [--distinct-keys=M]
 //
 // ExternalSecret i reads vault key `key-(i % M)` (M = --distinct-keys, default N: one key each).
@@ -55,7 +55,8 @@ const { values: args } = parseArgs({
     namespaces: { type: 'string', default: '100' },
     'eso-bin': { type: 'string' },
     'eso-crds': { type: 'string' },
-    'projector-node-flags': { type: 'string', default: '' },
+    /** Node flags for Projector's process; default: the shipped Deployment's NODE_OPTIONS. */
+    'projector-node-flags': { type: 'string' },
     /** Seconds watched after every ExternalSecret is Ready, nothing changing: requests and writes made then. */
     'steady-s': { type: 'string', default: '60' },
     'cpu-prof': { type: 'string' },
@@ -68,6 +69,16 @@ const { values: args } = parseArgs({
 });
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** What the shipped Deployment runs with (deploy/operator/deployment.yaml's NODE_OPTIONS), unless overridden. */
+const projectorNodeFlags = args['projector-node-flags'] ?? shippedNodeOptions();
+
+function shippedNodeOptions(): string {
+  const deployment = readYamlDocs(join(repoRoot, 'deploy/operator/deployment.yaml')).find((o) => o.kind === 'Deployment') as any;
+  const env = deployment?.spec?.template?.spec?.containers?.[0]?.env as { name: string; value?: string }[] | undefined;
+  const value = env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  if (value === undefined) throw new Error('bench: no NODE_OPTIONS in deploy/operator/deployment.yaml; pass --projector-node-flags');
+  return value;
+}
 const GROUP = 'external-secrets.io';
 const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
 type Side = 'eso' | 'projector';
@@ -201,7 +212,7 @@ async function startSide(side: Side, kubeconfig: string, extra: { cpuProfDir?: s
       ? [args['eso-bin']!, '--enable-leader-election=false', `--metrics-addr=127.0.0.1:${metricsPort}`, '--live-addr=0',
           '--enable-cluster-external-secret-reconciler=false', '--enable-push-secret-reconciler=false',
           '--enable-cluster-push-secret-reconciler=false', '--loglevel=error', ...matched]
-      : [process.execPath, ...args['projector-node-flags'].split(' ').filter(Boolean),
+      : [process.execPath, ...projectorNodeFlags.split(' ').filter(Boolean),
           ...(extra.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${extra.cpuProfDir}`] : []),
           'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '0',
           '--log-level', 'warn', ...matched];
@@ -416,7 +427,7 @@ for (const n of sizes) {
   }
 }
 
-const settings = args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`;
+const settings = `${args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`}, Projector's node flags "${projectorNodeFlags}"`;
 const keysNote = args['distinct-keys'] === undefined ? 'one vault key each' : `${args['distinct-keys']} distinct vault keys (ExternalSecret i reads key-(i % ${args['distinct-keys']}))`;
 const esoNote = sides.includes('eso') && providers.includes('azurekv') ? '; ESO runs the fake provider only (its azurekv cannot be pointed at the local vault)' : '';
 printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote}, provider ${providers.join(' and ')}${esoNote}, ${settings} (${machine()})`, runs.map((r) => ({
