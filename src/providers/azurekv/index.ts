@@ -13,6 +13,7 @@ import { remoteKeyIssues } from './object-ref.ts';
 import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust, sdkTlsOptions } from './trust.ts';
 import { pinApiVersionPolicy } from './api-version.ts';
+import { challengeGatePolicy } from './challenge-gate.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
 
@@ -97,28 +98,30 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);
   // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
   const { SecretClient } = await import('@azure/keyvault-secrets');
-  // One set of options for the three SDK clients: same transport, api-version pin, throttling policy.
-  const clientOptions = {
+  // One set of options for the three SDK clients (same transport, api-version pin, throttling
+  // policy), each with its own challenge gate: the SDK keeps the vault's challenge per client.
+  const clientOptions = () => ({
     ...transport,
     disableChallengeResourceVerification: config.disableChallengeResourceVerification,
     ...(config.apiVersion && { serviceVersion: config.apiVersion as SecretClientOptions['serviceVersion'] }),
     additionalPolicies: [
       ...transport.additionalPolicies,
       ...(config.apiVersion ? [{ policy: pinApiVersionPolicy(config.apiVersion), position: 'perCall' as const }] : []),
+      { policy: challengeGatePolicy(), position: 'perCall' as const },
       { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' as const },
     ],
     userAgentOptions: { userAgentPrefix: 'projector' },
-  };
-  const secretClient = new SecretClient(config.vaultUrl, credential, clientOptions);
+  });
+  const secretClient = new SecretClient(config.vaultUrl, credential, clientOptions());
   // The keys and certificates SDKs are imported on the first key/ or cert/ read, not before: a store
   // that reads only secrets (most) never loads them.
   const keyClient = once(async () => {
     const { KeyClient } = await import('@azure/keyvault-keys');
-    return new KeyClient(config.vaultUrl, credential, clientOptions as ConstructorParameters<typeof KeyClient>[2]);
+    return new KeyClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof KeyClient>[2]);
   });
   const certificateClient = once(async () => {
     const { CertificateClient } = await import('@azure/keyvault-certificates');
-    return new CertificateClient(config.vaultUrl, credential, clientOptions as ConstructorParameters<typeof CertificateClient>[2]);
+    return new CertificateClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof CertificateClient>[2]);
   });
   host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity, apiVersion: config.apiVersion ?? 'sdk default' }, 'azurekv client created');
   return new AzureKvSecretsClient({

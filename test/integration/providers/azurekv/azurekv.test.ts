@@ -213,6 +213,20 @@ describe('azurekv provider against the local vault', () => {
       assert.ok(ms >= 400, `the limiter let 10 reads through in ${ms} ms`);
     });
 
+    it('a new client sends its first request alone: one 401 challenge, not one per concurrent read', async () => {
+      // @azure/keyvault-common's keyVaultAuthenticationPolicy sends every request that starts before
+      // the vault's first 401 challenge is answered without a token; challenge-gate.ts holds them back.
+      const client = await spClient();
+      const before = vault.stats();
+      await Promise.all(Array.from({ length: 10 }, () => client.getSecret({ key: 'netbox-tagged' }, signal())));
+      const after = vault.stats();
+      assert.equal(after.secretReads - before.secretReads, 10);
+      assert.equal((after.tokens.issued[SP.clientId] ?? 0) - (before.tokens.issued[SP.clientId] ?? 0), 1);
+      // 10 reads + 1 challenge (401) + the credential's authority discovery and token request; without
+      // the gate: 10 challenges, 22 requests.
+      assert.equal(after.requests - before.requests, 13);
+    });
+
     it('reads key/ refs through the keys API: a missing key is VaultNotFound naming the key', async () => {
       const client = await spClient();
       const e = await expectError(client.getSecret({ key: 'key/signing' }, signal()), 'VaultNotFound');
