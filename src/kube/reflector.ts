@@ -32,7 +32,12 @@ export interface ReflectorOptions<T extends KubeObject> {
    * value ever crosses the wire. Objects then carry apiVersion meta.k8s.io/v1 and only `metadata`.
    */
   metadataOnly?: boolean;
-  /** Applied to every object before it is stored, e.g. to drop Secret data so no value is cached. */
+  /**
+   * Applied to every object before it is stored, e.g. to drop Secret data so no value is cached.
+   * Default: the object without `metadata.managedFields` (controller-runtime's
+   * cache.TransformStripManagedFields): no controller reads them, and each writer's entry (the
+   * creator, the finalizer patch, every status patch) is kept per object for the life of the cache.
+   */
   transform?: (obj: any) => T;
   /** Server-side watch timeout; default 300 s, stretched by up to 20 % so watches do not end together. */
   watchTimeoutSeconds?: number;
@@ -365,7 +370,7 @@ export class Reflector<T extends KubeObject> {
   }
 
   #toStored(raw: unknown): T {
-    return this.#o.transform ? this.#o.transform(raw) : (raw as T);
+    return this.#o.transform ? this.#o.transform(raw) : (withoutManagedFields(raw) as T);
   }
 
   #selectors(): QueryParams {
@@ -405,4 +410,11 @@ function describeFailure(e: unknown): Record<string, unknown> {
   // Anything else (e.g. a socket reset mid-stream, a transform bug): name and code only.
   const o = e as { name?: unknown; code?: unknown };
   return { failure: typeof o?.name === 'string' ? o.name : typeof e, code: typeof o?.code === 'string' ? o.code : undefined };
+}
+
+/** `obj` (freshly decoded, not shared) with metadata.managedFields deleted in place. */
+function withoutManagedFields(obj: unknown): unknown {
+  const meta = (obj as { metadata?: { managedFields?: unknown } } | null)?.metadata;
+  if (meta && meta.managedFields !== undefined) delete meta.managedFields;
+  return obj;
 }

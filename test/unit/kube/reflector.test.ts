@@ -283,6 +283,16 @@ describe('Reflector (scripted API server)', () => {
     assert.ok(logs.text().includes('watch closed at once without events'));
   });
 
+  it('stores objects without managedFields by default, from lists and watches (cache.TransformStripManagedFields)', async () => {
+    const managed = (name: string, rv: string) => ({ ...cm(name, rv), metadata: { ...cm(name, rv).metadata, managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] } });
+    server.lists = [listPage('10', [managed('a', '5')])];
+    server.watches = [watchLines([ev('ADDED', managed('b', '11'))], { end: false })];
+    const { store } = start();
+    await eventually(() => store.list().length, 2);
+    for (const o of store.list()) assert.equal((o.metadata as { managedFields?: unknown }).managedFields, undefined, o.metadata.name);
+    assert.equal(store.get('ns/a')?.metadata.resourceVersion, '5');
+  });
+
   it('stores what the transform returns, so Secret data never reaches the cache', async () => {
     const canary = 'canary-51de-transform';
     server.lists = [listPage('10', [cm('s', '5', { password: canary })])];
