@@ -71,10 +71,9 @@ export function esoFamilies(): EsoFamily[] {
 
 /** One row per ESO family; throws when a family is unexplained, a note is stale, or a served family's type or labels differ. */
 export function metricRows(families: readonly EsoFamily[] = esoFamilies(), notes: Readonly<Record<string, Noted>> = METRIC_NOTES): { name: string; type: string; labels: string; state: State; note: string }[] {
-  const registry = new OperatorMetrics({ clock: systemClock, processMetrics: true }).registry;
-  const types = new Map<string, string>();
-  for (const m of registry.getMetricsAsArray() as unknown as { name: string; type: string; labelNames?: string[] }[]) types.set(m.name, m.type);
-  const labelsOf = (name: string) => [...((registry.getSingleMetric(name) as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [])].sort();
+  const served = new OperatorMetrics({ clock: systemClock, processMetrics: true }).families();
+  const types = new Map(served.map((m) => [m.name, m.type]));
+  const labelsOf = (name: string) => [...(served.find((m) => m.name === name)?.labelNames ?? [])].sort();
   const rows = families.map((f) => {
     const served = types.has(f.name);
     const noted = notes[f.name];

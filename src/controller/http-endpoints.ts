@@ -16,7 +16,7 @@ export function serveEndpoints(manager: Manager, addr: { host?: string; port: nu
     }
     if (what === 'metrics' && url.startsWith('/metrics')) {
       const registry = manager.metrics.registry;
-      registry.metrics().then(
+      manager.metrics.text().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
         () => res.writeHead(500).end('metrics collection failed\n'),
       );

@@ -16,7 +16,7 @@ import { FakeClock, flushMicrotasks } from '../../support/fake-clock.ts';
 import { parsePromText, select, valueOf, type Scrape } from '../../support/prom-text.ts';
 
 async function scrape(m: OperatorMetrics): Promise<Scrape> {
-  return parsePromText(await m.registry.metrics());
+  return parsePromText(await m.text());
 }
 
 function es(name: string, ready: 'True' | 'False' | 'Unknown' | undefined, labels?: Record<string, string>): ExternalSecret {
@@ -253,10 +253,32 @@ describe('OperatorMetrics', () => {
     assert.deepEqual(Object.keys(select(await scrape(plain), 'externalsecret_status_condition')[0]!.labels).sort(), ['condition', 'name', 'namespace', 'status']);
   });
 
+  it('keeps the per-object families\' text between scrapes only while none of their series changes', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    const many = Array.from({ length: 50 }, (_, i) => es(`db-${i}`, 'True'));
+    for (const e of many) m.setExternalSecretCondition(e);
+    const first = await m.text();
+    assert.equal(await m.text(), first, 'nothing changed: the same text');
+    m.externalSecretReconciled('team/db-3', 0.5, false);
+    assert.equal(valueOf(parsePromText(await m.text()), 'externalsecret_sync_calls_total', { name: 'db-3' }), 1, 'a reconcile shows at the next scrape');
+    m.setExternalSecretCondition(es('db-7', 'False'));
+    assert.equal(valueOf(parsePromText(await m.text()), 'externalsecret_status_condition', { name: 'db-7', status: 'False' }), 1, 'a condition change shows');
+    m.setExternalSecretCondition(es('db-8', 'True'), true);
+    const after = parsePromText(await m.text());
+    assert.equal(select(after, 'externalsecret_status_condition').filter((x) => x.labels.name === 'db-8' && x.labels.condition === 'Ready').length, 0, 'a removal shows');
+    // The cached text is what formatting every family afresh gives (same families, same series).
+    const fresh = new OperatorMetrics({ clock: new FakeClock() });
+    for (const e of many) fresh.setExternalSecretCondition(e);
+    fresh.externalSecretReconciled('team/db-3', 0.5, false);
+    fresh.setExternalSecretCondition(es('db-7', 'False'));
+    fresh.setExternalSecretCondition(es('db-8', 'True'), true);
+    assert.deepEqual(parsePromText(await m.text()), parsePromText(await fresh.text()));
+  });
+
   it('escapes label values as the exposition format says instead of mangling them', async () => {
     const m = new OperatorMetrics({ clock: new FakeClock() });
     m.externalSecretReconciled('team/we"ird\\na\nme', 0, false);
-    const text = await m.registry.metrics();
+    const text = await m.text();
     assert.ok(text.includes('name="we\\"ird\\\\na\\nme"'), 'quote, backslash and newline escaped');
     assert.equal(valueOf(parsePromText(text), 'externalsecret_sync_calls_total', { namespace: 'team' }), 1);
     assert.equal(select(parsePromText(text), 'externalsecret_sync_calls_total')[0]!.labels.name, 'we"ird\\na\nme');
@@ -312,7 +334,7 @@ describe('OperatorMetrics', () => {
 
   it('deploy/monitoring/grafana-dashboard.json reads only families this registry has', () => {
     const dashboard = JSON.parse(readFileSync(new URL('../../../deploy/monitoring/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
-    const registered = new Set(new OperatorMetrics({ clock: new FakeClock(), processMetrics: true }).registry.getMetricsAsArray().map((m) => m.name));
+    const registered = new Set(new OperatorMetrics({ clock: new FakeClock(), processMetrics: true }).families().map((f) => f.name));
     const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1]!))));
     assert.ok(used.size >= 15, `families used: ${used.size}`);
     // A histogram's series carry _bucket/_sum/_count after the family name.
