@@ -27,7 +27,7 @@ import { shouldProcessStore } from '../core/controller-class.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
 import { defaultControllerRateLimiter } from './rate-limiter.ts';
 import type { Reconciler } from './reconciler.ts';
-import { runWorkers, WorkerCounters } from './run-workers.ts';
+import { runWorkers, WorkerCounters, type WorkActivity } from './run-workers.ts';
 import { SecretStoreReconciler } from './secretstore/reconciler.ts';
 import { ClusterExternalSecretReconciler } from './clusterexternalsecret/reconciler.ts';
 import { isOwnedByClusterExternalSecret, selectsNamespace, type NamespaceView } from '../core/cluster-external-secret.ts';
@@ -80,7 +80,7 @@ export interface ManagerOptions {
    * Told when reconciles begin and end, and when the caches first synced, so memory can be given
    * back when the operator goes quiet (platform/memory-reducer.ts; `projector operator` passes one).
    */
-  activity?: { begin(): void; end(): void; poke(): void };
+  activity?: WorkActivity & { poke(): void };
   /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
   storeRequeueMs?: number;
   /** Serve ClusterExternalSecrets (ESO --enable-cluster-external-secret-reconciler, default true); only when watching all namespaces. */
@@ -477,7 +477,7 @@ export class Manager {
 
   #runClusterPushSecrets(
     { queue, metrics }: { queue: WorkQueue<ObjectKey>; metrics: ReturnType<OperatorMetrics['controller']> },
-    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number; activity?: { begin(): void; end(): void } },
+    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number; activity?: WorkActivity },
     events: EventRecorder,
   ): Promise<void> {
     const { clock, log } = this.#o;
@@ -502,7 +502,7 @@ export class Manager {
 
   #runPushSecrets(
     { queue, changes, metrics }: PushWiring,
-    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number; activity?: { begin(): void; end(): void } },
+    common: { log: Logger; signal: AbortSignal; clock: Clock; jitter: (ms: number) => number; activity?: WorkActivity },
     events: EventRecorder,
   ): Promise<void> {
     const { clock, log } = this.#o;

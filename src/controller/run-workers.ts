@@ -16,6 +16,12 @@ export class WorkerCounters {
   queueDepth: () => number = () => 0;
 }
 
+/** Told when each reconcile begins and ends, of every controller alike. */
+export interface WorkActivity {
+  begin(): void;
+  end(): void;
+}
+
 export interface RunWorkersOptions {
   queue: WorkQueue<ObjectKey>;
   reconciler: Reconciler;
@@ -31,7 +37,7 @@ export interface RunWorkersOptions {
   /** controller-runtime's per-controller families (controller/metrics.ts); the queue reports its own. */
   metrics?: ControllerMetrics;
   /** Told when each reconcile begins and ends (platform/memory-reducer.ts: work, then quiet). */
-  activity?: { begin(): void; end(): void };
+  activity?: WorkActivity;
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;

@@ -347,6 +347,11 @@ async function valueFrom(flags: { value?: string; file?: string; valueStdin?: bo
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // Key Vault's API stores an empty value (its portal does not); from standard input it is almost
+  // always a mistake (nothing piped in, `</dev/null`), so it is refused. `--value ""` still sets one.
+  if (chunks.every((c) => c.length === 0)) {
+    throw new VaultUsageError('InvalidSpec', 'standard input was empty: nothing stored; pipe the value in (e.g. printf %s "$VALUE" | projector vault secret set … --value-stdin), or pass --value "" to store an empty value');
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

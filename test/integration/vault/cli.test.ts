@@ -76,6 +76,10 @@ describe('projector vault CLI', () => {
   });
 
   it('sets from stdin, shows metadata without the value, and reveals it only on request', async () => {
+    // Nothing on standard input is refused (exit 2) and stores nothing (the list below has one name).
+    const empty = await run(['vault', 'secret', 'set', ...common, '--name', 'empty-stdin', '--value-stdin'], env, '');
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.match(empty.stderr, /standard input was empty: nothing stored/);
     const set = await run(['vault', 'secret', 'set', ...common, '--name', 'cli-secret', '--value-stdin', '--tags', 'team=platform'], env, value);
     assert.equal(set.code, 0, set.stderr);
     assert.equal(JSON.parse(set.stdout).tags.team, 'platform');
