@@ -262,7 +262,7 @@ export class KubeClient {
       const body = [{ op: 'add', path: '/status', value: status }];
       const ns = obj.metadata.namespace ? `/namespaces/${encodeURIComponent(obj.metadata.namespace)}` : '';
       const path = `/apis/${GROUP}/${VERSIONS[obj.kind] ?? 'v1'}${ns}/${plural}/${encodeURIComponent(obj.metadata.name)}/status`;
-      await this.#json('PATCH', path, what, { body, contentType: 'application/json-patch+json', query: { fieldManager: FIELD_MANAGER } });
+      await this.#json('PATCH', path, what, { body, contentType: 'application/json-patch+json', query: { fieldManager: FIELD_MANAGER }, ignoreAnswer: true });
     } catch (e) {
       if (isNotFound(e)) return; // deleted meanwhile: nothing to report on
       throw kubeError(e, what);
@@ -296,6 +296,7 @@ export class KubeClient {
           lastTimestamp: ts,
           count: 1,
         },
+        ignoreAnswer: true,
       });
     } catch (e) {
       throw kubeError(e, `create Event for ${target.kind} ${target.metadata.name}`);
@@ -480,10 +481,12 @@ export class KubeClient {
    * every object twice (and turns timestamps into Dates the rest of the code does not expect), and
    * its fetch path built a new connection pool per call.
    */
-  async #json<T = unknown>(method: string, path: string, what: string, o: { body?: unknown; query?: QueryParams; contentType?: string } = {}): Promise<T> {
-    const res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method, path, ...o });
+  /** Sends and returns the decoded answer; `ignoreAnswer`: a 2xx answer's body is not decoded (the caller has no use for it). */
+  async #json<T = unknown>(method: string, path: string, what: string, o: { body?: unknown; query?: QueryParams; contentType?: string; ignoreAnswer?: boolean } = {}): Promise<T> {
+    const { ignoreAnswer, ...req } = o;
+    const res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method, path, ...req });
     if (res.status < 200 || res.status >= 300) throw new ApiException(res.status, what, res.body, {});
-    return (res.body ? JSON.parse(res.body) : {}) as T;
+    return (res.body && !ignoreAnswer ? JSON.parse(res.body) : {}) as T;
   }
 
   #throttle(): Promise<void> {

@@ -236,19 +236,31 @@ export async function kubeSend(
   return { status: res.statusCode ?? 0, body: await readBody(res, 16 * 1024 * 1024) };
 }
 
-/** Reads a whole (bounded) body as text. */
-export async function readBody(res: http.IncomingMessage, maxBytes = 256 * 1024 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      res.destroy();
-      throw new KubeTransportError('response body', 'BodyTooLarge');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads a whole (bounded) body as text. Rejects with KubeTransportError `BodyTooLarge` past
+ * `maxBytes` (the response is destroyed), or with the stream's error. Events rather than an async
+ * iterator: this runs for every API response, and the iterator's machinery cost more than the copy.
+ */
+export function readBody(res: http.IncomingMessage, maxBytes = 256 * 1024 * 1024): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.destroy();
+        reject(new KubeTransportError('response body', 'BodyTooLarge'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+    // A response destroyed before its end (a reset connection) emits neither 'end' nor always 'error'.
+    res.once('close', () => {
+      if (!res.complete) reject(new KubeTransportError('response body', 'ECONNRESET'));
+    });
+  });
 }
 
 /**

@@ -38,6 +38,15 @@ describe('kube transport (TLS server)', () => {
       req.on('data', (c: string) => void (entry.body += c));
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
+        if (req.url?.startsWith('/big')) {
+          for (let i = 0; i < 32; i++) res.write('x'.repeat(64 * 1024));
+          return void res.end();
+        }
+        if (req.url?.startsWith('/cut')) {
+          res.write('{"items":[');
+          setTimeout(() => socket.destroy(), 20);
+          return;
+        }
         res.end('{"ok":true}');
       });
     });
@@ -76,6 +85,18 @@ describe('kube transport (TLS server)', () => {
     await readBody(res);
     return res.statusCode ?? 0;
   }
+
+  it('reads a body in many chunks whole; past its bound or cut off mid-body it rejects with a transport error', async () => {
+    const kc = kubeConfig();
+    try {
+      const whole = await readBody(await kubeGet(kc, { path: '/big/1', signal: AbortSignal.timeout(5_000) }));
+      assert.equal(whole.length, 32 * 64 * 1024);
+      await assert.rejects(readBody(await kubeGet(kc, { path: '/big/2', signal: AbortSignal.timeout(5_000) }), 1024 * 1024), (e: unknown) => e instanceof KubeTransportError && /BodyTooLarge/.test(e.message));
+      await assert.rejects(readBody(await kubeGet(kc, { path: '/cut', signal: AbortSignal.timeout(5_000) })), (e: unknown) => e instanceof Error);
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
 
   it('sends reads, writes and streams over one kept-alive connection, authenticated and named on each request', async () => {
     const kc = kubeConfig();
