@@ -139,13 +139,12 @@ export class ExternalSecretReconciler implements Reconciler {
       const fetchOptions: FetchOptions = { ...this.#d.fetchOptions, ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }) };
       const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, fetchOptions);
       this.#reportMissing(es, fetched.missing);
-      const templateSources = await this.#readTemplateSources(es);
-      const planFor = (live: LiveSecret | undefined) => planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: renderers?.renderTemplate, templateSources });
-      let plan = await this.#createIfAbsent(es, planFor, log);
+      const planFor = (live: LiveSecret | undefined, templateSources: TemplateSources | undefined) => planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: renderers?.renderTemplate, templateSources });
+      let plan = await this.#createIfAbsent(es, async () => planFor(undefined, await this.#readTemplateSources(es)), log);
       if (!plan) {
         const live = await this.#labelManaged(es, await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es)));
         bindsTarget = live !== undefined && creationPolicyOf(es) !== 'None';
-        plan = planFor(live);
+        plan = planFor(live, await this.#readTemplateSources(es));
         await this.#applyPlan(es, plan, log);
       }
       await this.#writeStatus(es, statusAfter(es, plan, now));
@@ -178,12 +177,14 @@ export class ExternalSecretReconciler implements Reconciler {
    * an AlreadyExists answer (an existing Secret without the managed label, or one the cache has not
    * seen yet) falls back to reading it and planning again. Saves the GET that answers 404 on every
    * first sync (1 of ~5 API requests). Returns the plan carried out, or undefined to read and plan.
+   * `planAbsent` plans for an absent target (template sources included); when it fails, the failure
+   * is left to the read-then-plan path, which binds an existing target before it fails as ESO does.
    */
-  async #createIfAbsent(es: ExternalSecret, planFor: (live: LiveSecret | undefined) => Plan, log: Logger): Promise<Plan | undefined> {
+  async #createIfAbsent(es: ExternalSecret, planAbsent: () => Promise<Plan>, log: Logger): Promise<Plan | undefined> {
     if (this.#d.managedSecrets.get(targetKeyOf(es)) !== undefined) return undefined;
     let plan: Plan;
     try {
-      plan = planFor(undefined);
+      plan = await planAbsent();
     } catch {
       return undefined; // judged against the live target below, as every other plan is
     }
