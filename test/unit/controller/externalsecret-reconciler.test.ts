@@ -12,6 +12,7 @@ import { ProviderRegistry } from '../../../src/providers/registry.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { hashSecretData } from '../../../src/core/secret-data.ts';
+import { LABEL_MANAGED } from '../../../src/api/constants.ts';
 import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
 import type { TemplateEngine } from '../../../src/core/template-use.ts';
@@ -24,7 +25,7 @@ import { runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean } = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -44,6 +45,9 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
       },
     },
   ]);
+  // apiServerLike: the cache holds only Secrets with ESO's managed label (the operator's label-selected
+  // watch), and a create of an existing Secret answers 409 AlreadyExists, as the API server does.
+  const calls: string[] = [];
   const write = async (d: DesiredSecret) => {
     secrets.set(`${d.namespace}/${d.name}`, { metadata: { name: d.name, namespace: d.namespace, annotations: d.annotations, labels: d.labels, ownerReferences: d.ownerReferences, resourceVersion: String(secrets.size + 1) }, type: d.type, data: d.data });
     return 'rv';
@@ -58,15 +62,28 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     managedSecrets: {
       get: (k: ObjectKey): LiveTargetMeta | undefined => {
         const s = secrets.get(k);
+        if (extra.apiServerLike && s?.metadata.labels?.[LABEL_MANAGED] !== 'true') return undefined;
         return s && { metadata: s.metadata, observedDataHash: hashSecretData(s.data) };
       },
       byIndex: () => [],
       list: () => [],
     },
     kube: {
-      getSecret: async (ns, name) => secrets.get(`${ns}/${name}`),
-      createSecret: write,
-      updateSecret: write,
+      getSecret: async (ns, name) => {
+        calls.push('get');
+        return secrets.get(`${ns}/${name}`);
+      },
+      createSecret: async (d) => {
+        calls.push('create');
+        if (extra.apiServerLike && secrets.has(`${d.namespace}/${d.name}`)) {
+          throw new ProjectorError('KubeConflict', `create Secret ${d.namespace}/${d.name}: conflict (AlreadyExists)`, { httpStatus: 409, remoteCode: 'AlreadyExists' });
+        }
+        return write(d);
+      },
+      updateSecret: async (d) => {
+        calls.push('update');
+        return write(d);
+      },
       deleteSecret: async (ns, name) => void secrets.delete(`${ns}/${name}`),
       patchStatus: async (obj, status) => {
         const apply = () => {
@@ -103,7 +120,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
   };
   const deliverStatus = () => pendingStatus.splice(0).forEach((apply) => apply());
-  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, externalSecrets, secrets, deliverStatus, setFailReads: (f: boolean) => (failReads = f) };
+  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, externalSecrets, secrets, calls, deliverStatus, setFailReads: (f: boolean) => (failReads = f) };
 }
 
 const signal = new AbortController().signal;
@@ -358,5 +375,28 @@ describe('ExternalSecretReconciler', () => {
     assert.equal(w.bytesOf('GONE'), undefined);
     assert.ok(w.events.includes('Normal MissingProviderSecret secret does not exist at provider using spec.data[1] (key=not-in-the-vault)'), w.events.join('\n'));
     assert.equal(w.ready()?.status, 'True');
+  });
+
+  it('a first sync creates its target without reading it first; an existing unlabelled Secret answers 409 and is read, labelled and updated', async () => {
+    const fresh = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { apiServerLike: true });
+    await fresh.reconciler.reconcile(fresh.key, signal);
+    assert.deepEqual(fresh.calls, ['create'], 'no GET before the create');
+    assert.equal(fresh.value(), 'v1');
+    assert.equal(fresh.ready()?.status, 'True');
+
+    // Orphan over a Secret someone else made (no managed label: not in the operator's cache).
+    const taken = world([{ key: 'netbox-db-password', value: 'v2' }], { target: { name: 'netbox-db-credentials', creationPolicy: 'Orphan' } }, { apiServerLike: true });
+    taken.secrets.set('netbox/netbox-db-credentials', { metadata: { name: 'netbox-db-credentials', namespace: 'netbox', resourceVersion: '7', labels: { team: 'db' } }, type: 'Opaque', data: new Map() });
+    await taken.reconciler.reconcile(taken.key, signal);
+    assert.deepEqual(taken.calls, ['create', 'get', 'update'], 'AlreadyExists falls back to reading and updating the live Secret');
+    assert.equal(taken.value(), 'v2');
+    assert.equal(taken.secrets.get('netbox/netbox-db-credentials')?.metadata.labels?.team, 'db', 'the live Secret was planned from: its labels are kept');
+    assert.equal(taken.ready()?.status, 'True');
+    assert.deepEqual(taken.events, ['Normal Updated'], 'one event, for the update; none for the refused create');
+
+    // Merge waits for its target: never created, judged against the live Secret (GET), as before.
+    const merge = world([{ key: 'netbox-db-password', value: 'v3' }], { target: { name: 'netbox-db-credentials', creationPolicy: 'Merge' } }, { apiServerLike: true });
+    await merge.reconciler.reconcile(merge.key, signal);
+    assert.deepEqual(merge.calls, ['get']);
   });
 });
