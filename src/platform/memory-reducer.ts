@@ -16,11 +16,14 @@ import type { Clock } from './clock.ts';
  */
 export class MemoryReducer {
   readonly #o: Required<Omit<MemoryReducerOptions, 'clock'>> & { clock: Clock };
+  readonly #stop = new AbortController();
   #inFlight = 0;
+  /** Work done since the last reduction. */
   #pending = false;
+  #lastEndMs = -Infinity;
   #lastReduceMs = -Infinity;
-  #timer: AbortController | undefined;
-  #stopped = false;
+  /** One timer at most; it re-arms itself rather than being cancelled by every reconcile. */
+  #armed = false;
   /** Reductions run so far (for tests and the debug log). */
   reductions = 0;
 
@@ -31,50 +34,55 @@ export class MemoryReducer {
   begin(): void {
     this.#inFlight++;
     this.#pending = true;
-    this.#cancel();
   }
 
   end(): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
-    if (this.#inFlight === 0) this.#schedule();
+    this.#lastEndMs = this.#nowMs();
+    if (this.#inFlight === 0) this.#arm(this.#o.quietMs);
   }
 
   poke(): void {
     this.#pending = true;
-    if (this.#inFlight === 0) this.#schedule();
+    this.#lastEndMs = this.#nowMs();
+    if (this.#inFlight === 0) this.#arm(this.#o.quietMs);
   }
 
   stop(): void {
-    this.#stopped = true;
-    this.#cancel();
+    this.#stop.abort(STOPPED);
   }
 
-  #cancel(): void {
-    this.#timer?.abort();
-    this.#timer = undefined;
+  #nowMs(): number {
+    return this.#o.clock.now().getTime();
   }
 
-  #schedule(): void {
-    if (this.#stopped || !this.#pending) return;
-    this.#cancel();
-    const now = this.#o.clock.now().getTime();
-    const delay = Math.max(this.#o.quietMs, this.#lastReduceMs + this.#o.minIntervalMs - now);
-    const timer = new AbortController();
-    this.#timer = timer;
-    this.#o.clock.sleep(delay, timer.signal).then(
+  #arm(ms: number): void {
+    if (this.#armed || this.#stop.signal.aborted) return;
+    this.#armed = true;
+    this.#o.clock.sleep(ms, this.#stop.signal).then(
       () => {
-        if (this.#timer !== timer) return;
-        this.#timer = undefined;
-        if (this.#inFlight > 0 || !this.#pending || this.#stopped) return;
-        this.#pending = false;
-        this.#lastReduceMs = this.#o.clock.now().getTime();
-        this.reductions++;
-        this.#o.reduce();
+        this.#armed = false;
+        this.#due();
       },
-      () => {}, // cancelled: work began again, or stop()
+      () => {}, // stopped
     );
   }
+
+  /** The timer fired: reduce if quiet long enough and allowed by the interval, else wait the rest. */
+  #due(): void {
+    if (this.#inFlight > 0 || !this.#pending) return; // the next end() arms again
+    const now = this.#nowMs();
+    const wait = Math.max(this.#lastEndMs + this.#o.quietMs, this.#lastReduceMs + this.#o.minIntervalMs) - now;
+    if (wait > 0) return this.#arm(wait);
+    this.#pending = false;
+    this.#lastReduceMs = now;
+    this.reductions++;
+    this.#o.reduce();
+  }
 }
+
+/** The reason the reducer's timer is cancelled with on stop (a shared one: no DOMException per call). */
+const STOPPED = new Error('memory reducer stopped');
 
 export interface MemoryReducerOptions {
   /** Runs a collection that gives memory back (see `memoryReducingGc`). */
