@@ -479,9 +479,9 @@ export class KubeClient {
    * ApiException (status + Status body) for isNotFound / kubeError, a transport failure
    * KubeTransportError. Raw JSON rather than client-node's typed API: its ObjectSerializer walks
    * every object twice (and turns timestamps into Dates the rest of the code does not expect), and
-   * its fetch path built a new connection pool per call.
+   * its fetch path built a new connection pool per call. Returns the decoded answer; with
+   * `ignoreAnswer` a 2xx answer's body is not decoded (the caller has no use for it).
    */
-  /** Sends and returns the decoded answer; `ignoreAnswer`: a 2xx answer's body is not decoded (the caller has no use for it). */
   async #json<T = unknown>(method: string, path: string, what: string, o: { body?: unknown; query?: QueryParams; contentType?: string; ignoreAnswer?: boolean } = {}): Promise<T> {
     const { ignoreAnswer, ...req } = o;
     const res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method, path, ...req });
