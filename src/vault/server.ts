@@ -1,6 +1,7 @@
 // node:https adapter for the vault app (and node:http for its IMDS listener): the only socket code in
 // src/vault/. It loads state, keys and certificates from dataDir, then serves app.handle.
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -62,6 +63,9 @@ async function startLocked(opts: VaultOptions, dataDir: string, lock: DataDirLoc
 
   const https = createHttpsServer({ key: tls.keyPem, cert: tls.certPem });
   const imds = createHttpServer();
+  // Tracked from the first connection on, so close() can end every one (closeServer).
+  acceptedSockets(https);
+  acceptedSockets(imds);
   const port = await listen(https, opts.port ?? 0, host);
   let imdsPort: number;
   try {
@@ -225,11 +229,35 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/**
+ * Stops listening and ends every connection. `closeAllConnections` ends only the connections the
+ * HTTP layer tracks; a TLS server's raw TCP sockets can outlive them (seen: one kept-alive client
+ * connection whose raw socket stayed open after its TLS socket was destroyed, so `server.close`
+ * never called back and the vault never stopped). Every socket the listener accepted is
+ * therefore tracked and destroyed too.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolveClose) => {
     server.close(() => resolveClose());
     server.closeAllConnections();
+    for (const socket of acceptedSockets(server)) socket.destroy();
   });
+}
+
+const accepted = new WeakMap<Server, Set<Socket>>();
+
+/** The raw sockets `server` accepted and that are still open (tracked from its 'connection' event). */
+function acceptedSockets(server: Server): Set<Socket> {
+  let sockets = accepted.get(server);
+  if (!sockets) {
+    const set = (sockets = new Set<Socket>());
+    accepted.set(server, set);
+    server.on('connection', (socket: Socket) => {
+      set.add(socket);
+      socket.once('close', () => set.delete(socket));
+    });
+  }
+  return sockets;
 }
 
 function urlHostOf(host: string): string {
