@@ -450,44 +450,37 @@ printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote},
   'load 1m (start → end)': r.load,
 })));
 
-if (sides.length === 2) {
-  const pairs: Record<string, string | number>[] = [];
+/** One row per (N, repetition) holding both runs `pick` names, built by `row`. */
+function pairRows(pick: { a: (r: Run) => boolean; b: (r: Run) => boolean }, row: (a: Run, b: Run) => Record<string, string | number>): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
   for (const n of sizes) {
     for (let rep = 1; rep <= reps; rep++) {
-      const e = runs.find((r) => r.side === 'eso' && r.provider === 'fake' && r.n === n && r.rep === rep);
-      const p = runs.find((r) => r.side === 'projector' && r.provider === 'fake' && r.n === n && r.rep === rep);
-      if (!e || !p) continue;
-      pairs.push({
-        N: n,
-        rep,
-        'sync rate P/E': ratio(e.readyS, p.readyS),
-        'CPU/ES P/E': ratio(cpuPerEs(p), cpuPerEs(e)),
-        'idle RSS P/E': ratio(p.idleRssMb, e.idleRssMb),
-        'peak RSS P/E': ratio(p.peakRssMb, e.peakRssMb),
-        'requests P/E': ratio(p.requests, e.requests),
-        'connections P/E': ratio(p.connections, e.connections),
-      });
+      const a = runs.find((r) => pick.a(r) && r.n === n && r.rep === rep);
+      const b = runs.find((r) => pick.b(r) && r.n === n && r.rep === rep);
+      if (a && b) rows.push({ N: n, rep, ...row(a, b) });
     }
   }
+  return rows;
+}
+
+if (sides.length === 2) {
+  const pairs = pairRows({ a: (r) => r.side === 'eso' && r.provider === 'fake', b: (r) => r.side === 'projector' && r.provider === 'fake' }, (e, p) => ({
+    'sync rate P/E': ratio(e.readyS, p.readyS),
+    'CPU/ES P/E': ratio(cpuPerEs(p), cpuPerEs(e)),
+    'idle RSS P/E': ratio(p.idleRssMb, e.idleRssMb),
+    'peak RSS P/E': ratio(p.peakRssMb, e.peakRssMb),
+    'requests P/E': ratio(p.requests, e.requests),
+    'connections P/E': ratio(p.connections, e.connections),
+  }));
   printTable('ratios per pair, fake provider (Projector / ESO; sync rate is ESO time / Projector time, so > 1 means Projector is faster)', pairs);
 }
 
 if (providers.length === 2 && sides.includes('projector')) {
-  const pairs: Record<string, string | number>[] = [];
-  for (const n of sizes) {
-    for (let rep = 1; rep <= reps; rep++) {
-      const f = runs.find((r) => r.side === 'projector' && r.provider === 'fake' && r.n === n && r.rep === rep);
-      const a = runs.find((r) => r.side === 'projector' && r.provider === 'azurekv' && r.n === n && r.rep === rep);
-      if (!f || !a) continue;
-      pairs.push({
-        N: n,
-        rep,
-        'all Ready a/f': ratio(a.readyS, f.readyS),
-        'CPU/ES a/f': ratio(cpuPerEs(a), cpuPerEs(f)),
-        'peak RSS a/f': ratio(a.peakRssMb, f.peakRssMb),
-        'vault reads / distinct refs': `${a.vaultReads} / ${a.refs} = ${ratio(a.vaultReads!, a.refs)}`,
-      });
-    }
-  }
+  const pairs = pairRows({ a: (r) => r.side === 'projector' && r.provider === 'fake', b: (r) => r.side === 'projector' && r.provider === 'azurekv' }, (f, a) => ({
+    'all Ready a/f': ratio(a.readyS, f.readyS),
+    'CPU/ES a/f': ratio(cpuPerEs(a), cpuPerEs(f)),
+    'peak RSS a/f': ratio(a.peakRssMb, f.peakRssMb),
+    'vault reads / distinct refs': `${a.vaultReads} / ${a.refs} = ${ratio(a.vaultReads!, a.refs)}`,
+  }));
   printTable('Projector, azurekv / fake: time to all Ready, CPU/ES, peak RSS (target: all Ready ≤ 1.2 at N = 1,000); vault reads / distinct refs (target 1)', pairs);
 }
