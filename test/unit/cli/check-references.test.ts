@@ -1,8 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterExternalSecret } from '../../../src/api/index.ts';
-import { collectClusterReferences, collectReferences, describeRemote, readKeyOf } from '../../../src/cli/check/references.ts';
+import { collectClusterPushReferences, collectClusterReferences, collectPushReferences, collectReferences, describeRemote, readKeyOf } from '../../../src/cli/check/references.ts';
 import { externalSecret } from '../../support/builders.ts';
+
+/** A PushSecret `p` in namespace `app` with `spec`. */
+function pushSecret(spec: Record<string, unknown>): Parameters<typeof collectPushReferences>[0][number] {
+  return { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'p', namespace: 'app' }, spec } as never;
+}
 
 describe('check: reference collection', () => {
   it('collects data items, dataFrom.extract and dataFrom.find with the store each reads from', () => {
@@ -79,18 +84,12 @@ describe('check: reference collection', () => {
 
 describe('check: PushSecret destinations', () => {
   it('one reference per named store and data item, store namespaced to the PushSecret; label-selected stores left out', async () => {
-    const { collectPushReferences } = await import('../../../src/cli/check/references.ts');
-    const refs = collectPushReferences([{
-      apiVersion: 'external-secrets.io/v1alpha1',
-      kind: 'PushSecret',
-      metadata: { name: 'p', namespace: 'app' },
-      spec: {
-        updatePolicy: 'IfNotExists',
-        secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }, { name: 'shared', kind: 'ClusterSecretStore' }, { labelSelector: { matchLabels: { a: 'b' } } }],
-        selector: { secret: { name: 'src' } },
-        data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'ra' } } }, { match: { remoteRef: { remoteKey: 'cert/c' } } }],
-      },
-    }]);
+    const refs = collectPushReferences([pushSecret({
+      updatePolicy: 'IfNotExists',
+      secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }, { name: 'shared', kind: 'ClusterSecretStore' }, { labelSelector: { matchLabels: { a: 'b' } } }],
+      selector: { secret: { name: 'src' } },
+      data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'ra' } } }, { match: { remoteRef: { remoteKey: 'cert/c' } } }],
+    })]);
     assert.deepEqual(refs.map((r) => [r.externalSecret, r.field, r.secretKey, readKeyOf(r), describeRemote(r)]), [
       ['app/p', 'spec.data[0].match.remoteRef', 'a', '["push","SecretStore/app/kv","ra","IfNotExists"]', '→ ra'],
       ['app/p', 'spec.data[1].match.remoteRef', undefined, '["push","SecretStore/app/kv","cert/c","IfNotExists"]', '→ cert/c'],
@@ -102,28 +101,21 @@ describe('check: PushSecret destinations', () => {
 
 describe('check: PushSecret dataTo destinations', () => {
   it('a bundle (remoteKey) in a named store is one destination; per-key entries and label-selected stores are not known offline', async () => {
-    const { collectPushReferences } = await import('../../../src/cli/check/references.ts');
-    const refs = collectPushReferences([{
-      apiVersion: 'external-secrets.io/v1alpha1',
-      kind: 'PushSecret',
-      metadata: { name: 'p', namespace: 'app' },
-      spec: {
-        secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }],
-        selector: { secret: { name: 'src' } },
-        dataTo: [
-          { storeRef: { name: 'kv' }, remoteKey: 'app-config' },
-          { storeRef: { name: 'kv' }, match: { regexp: '^db-' } },
-          { storeRef: { labelSelector: { matchLabels: { a: 'b' } } }, remoteKey: 'elsewhere' },
-        ],
-      },
-    }]);
+    const refs = collectPushReferences([pushSecret({
+      secretStoreRefs: [{ name: 'kv', kind: 'SecretStore' }],
+      selector: { secret: { name: 'src' } },
+      dataTo: [
+        { storeRef: { name: 'kv' }, remoteKey: 'app-config' },
+        { storeRef: { name: 'kv' }, match: { regexp: '^db-' } },
+        { storeRef: { labelSelector: { matchLabels: { a: 'b' } } }, remoteKey: 'elsewhere' },
+      ],
+    })]);
     assert.deepEqual(refs.map((r) => [r.field, readKeyOf(r), describeRemote(r)]), [['spec.dataTo[0]', '["push","SecretStore/app/kv","app-config","Replace"]', '→ app-config']]);
   });
 });
 
 describe('check: ClusterPushSecret destinations', () => {
   it("places the pushSecretSpec's destinations as the PushSecrets it would create name them: a ClusterSecretStore once, a SecretStore per namespace defining it, or once to fail", async () => {
-    const { collectClusterPushReferences } = await import('../../../src/cli/check/references.ts');
     const cps = {
       apiVersion: 'external-secrets.io/v1alpha1',
       kind: 'ClusterPushSecret',
