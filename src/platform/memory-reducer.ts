@@ -24,8 +24,6 @@ export class MemoryReducer {
   #lastReduceMs = -Infinity;
   /** One timer at most; it re-arms itself rather than being cancelled by every reconcile. */
   #armed = false;
-  /** Reductions run so far (for tests and the debug log). */
-  reductions = 0;
 
   constructor(opts: MemoryReducerOptions) {
     this.#o = { quietMs: 2_000, minIntervalMs: 5 * 60_000, ...opts };
@@ -76,7 +74,6 @@ export class MemoryReducer {
     if (wait > 0) return this.#arm(wait);
     this.#pending = false;
     this.#lastReduceMs = now;
-    this.reductions++;
     this.#o.reduce();
   }
 }
