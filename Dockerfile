@@ -53,5 +53,8 @@ RUN ["/usr/local/bin/node", "-e", "if (+process.versions.node.split('.')[0] < 24
 WORKDIR /app
 ENV NODE_ENV=production
 USER 65532:65532
-ENTRYPOINT ["/usr/local/bin/node", "/app/bin/projector.mjs"]
+# --max-opt=2: V8's optimising tiers stop at Maglev; TurboFan's code, compile zones and code pages
+# cost the operator ~4 MB idle and ~7 MB at its peak during a sync, and it saves no CPU an operator
+# notices (docs/benchmarks.md, "Fifth pass"). Not allowed in NODE_OPTIONS, hence here.
+ENTRYPOINT ["/usr/local/bin/node", "--max-opt=2", "/app/bin/projector.mjs"]
 CMD ["operator"]

@@ -69,8 +69,20 @@ const { values: args } = parseArgs({
 });
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-/** What the shipped Deployment runs with (deploy/operator/deployment.yaml's NODE_OPTIONS), unless overridden. */
-const projectorNodeFlags = args['projector-node-flags'] ?? shippedNodeOptions();
+/**
+ * What the shipped image runs with, unless overridden: the node flags of the Dockerfile's ENTRYPOINT
+ * (those NODE_OPTIONS may not carry) and the Deployment's NODE_OPTIONS (deploy/operator/deployment.yaml).
+ */
+const projectorNodeFlags = args['projector-node-flags'] ?? [...entrypointNodeFlags(), shippedNodeOptions()].join(' ');
+
+/** The flags between node and the script in the Dockerfile's exec-form ENTRYPOINT. */
+function entrypointNodeFlags(): string[] {
+  const line = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').split('\n').find((l) => l.startsWith('ENTRYPOINT '));
+  const argv = line ? (JSON.parse(line.slice('ENTRYPOINT '.length)) as string[]) : [];
+  const script = argv.findIndex((a) => a.endsWith('/bin/projector.mjs'));
+  if (script < 1) throw new Error('bench: no exec-form ENTRYPOINT running bin/projector.mjs in the Dockerfile; pass --projector-node-flags');
+  return argv.slice(1, script);
+}
 
 function shippedNodeOptions(): string {
   const deployment = readYamlDocs(join(repoRoot, 'deploy/operator/deployment.yaml')).find((o) => o.kind === 'Deployment') as any;

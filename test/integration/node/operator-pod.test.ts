@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { startNode, type RunningNode } from '../../support/node.ts';
@@ -200,6 +200,11 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
     const limit = opPod.spec.containers[0].resources?.limits?.memory as string;
     assert.match(limit, /^\d+Mi$/, 'deploy/operator/deployment.yaml sets a memory limit in Mi');
     const limitBytes = Number(limit.slice(0, -2)) * 1024 * 1024;
+    // The node flags the benchmarks measured (bench/compare.ts reads the same two places): the
+    // Dockerfile's ENTRYPOINT and the Deployment's NODE_OPTIONS reach the operator's process.
+    const argv = podProcessArgv(opPod.metadata.uid).find((a) => a.includes('/app/bin/projector.mjs'));
+    assert.ok(argv, 'the operator process runs /app/bin/projector.mjs');
+    assert.ok(argv.includes('--max-opt=2'), `the image's ENTRYPOINT node flags: ${argv.join(' ')}`);
     const values = new Map<string, string>();
     for (let i = 0; i < N; i++) {
       const v = `canary-outage-${i}-${process.pid}-${Date.now().toString(36)}`;
@@ -261,6 +266,19 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
         const read = (f: string) => Number(readFileSync(join(dir, f), 'utf8').trim());
         return { usage: read('memory.usage_in_bytes'), peak: read('memory.max_usage_in_bytes') };
       }
+    }
+    throw new Error(`no memory cgroup for pod ${uid} under /sys/fs/cgroup/memory/kubepods`);
+  }
+
+  /** The command lines of the processes in the Pod's memory cgroup (its containers' sub-cgroups). */
+  function podProcessArgv(uid: string): string[][] {
+    for (const qos of ['burstable', 'besteffort', '']) {
+      const dir = join('/sys/fs/cgroup/memory/kubepods', qos, `pod${uid}`);
+      if (!existsSync(dir)) continue;
+      const pids = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('cgroup.procs'))
+        .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
+      return pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean));
     }
     throw new Error(`no memory cgroup for pod ${uid} under /sys/fs/cgroup/memory/kubepods`);
   }
