@@ -78,7 +78,8 @@ export const SUPPORTED_API_VERSIONS: readonly string[] = [
 export interface VaultApp {
   handle(req: VaultRequest): Promise<VaultResponse>;
   handleImds(req: VaultRequest): Promise<VaultResponse>;
-  stats(): VaultStats;
+  /** Request counters; the listener adds `connections` (src/vault/server.ts). */
+  stats(): Omit<VaultStats, 'connections'>;
   addPrincipal(p: VaultPrincipal): void;
 }
 
@@ -94,7 +95,7 @@ interface SecretsRoute {
 }
 
 export function createVaultApp(deps: VaultAppDeps): VaultApp {
-  const counters: VaultStats = { requests: 0, secretReads: 0, byName: {}, tokens: { issued: {}, refused: {} } };
+  const counters: Omit<VaultStats, 'connections'> = { requests: 0, secretReads: 0, byName: {}, tokens: { issued: {}, refused: {} } };
   const nowSeconds = () => Math.floor(deps.nowMs() / 1000);
 
   async function handle(req: VaultRequest): Promise<VaultResponse> {

@@ -90,6 +90,8 @@ export interface VaultStats {
   byName: Record<string, number>;
   /** Token endpoint answers: issued per client id, refused per client id and reason (e.g. "wrong client secret"). */
   tokens: { issued: Record<string, number>; refused: Record<string, Record<string, number>> };
+  /** TLS connections the HTTPS listener accepted since start (how well clients reuse connections). */
+  connections: number;
 }
 
 export interface SetSecretOptions {

@@ -66,6 +66,8 @@ async function startLocked(opts: VaultOptions, dataDir: string, lock: DataDirLoc
   // Tracked from the first connection on, so close() can end every one (closeServer).
   acceptedSockets(https);
   acceptedSockets(imds);
+  let connections = 0;
+  https.on('secureConnection', () => void connections++);
   const port = await listen(https, opts.port ?? 0, host);
   let imdsPort: number;
   try {
@@ -156,7 +158,7 @@ async function startLocked(opts: VaultOptions, dataDir: string, lock: DataDirLoc
       mangleNext: (how, count, o) => faults.mangleNext(how, count, o),
       clear: () => faults.clear(),
     },
-    stats: () => app.stats(),
+    stats: () => ({ ...app.stats(), connections }),
     async close() {
       await Promise.all([closeServer(https), closeServer(imds)]);
       await stateStore.flush();

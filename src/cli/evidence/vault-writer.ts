@@ -6,7 +6,8 @@ import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { createStoreCredential, type TransportSettings } from '../../providers/azurekv/auth.ts';
+import { createStoreCredential } from '../../providers/azurekv/auth.ts';
+import { defaultTransport } from '../../providers/azurekv/http-client.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { resolveStoreConfig } from '../../providers/azurekv/store-config.ts';
 import { resolveTrust, sdkTlsOptions } from '../../providers/azurekv/trust.ts';
@@ -37,11 +38,7 @@ export async function writeVaultSecret(w: VaultWrite): Promise<string | undefine
   if (missing.length > 0) throw new CheckUsageError(`store credentials come from the environment: ${where} needs ${missing.join(', ')}`);
   const host = environmentHost({ store: w.store, config, env: w.env, log: w.log });
   try {
-    const transport: TransportSettings = {
-      tlsOptions: sdkTlsOptions(await resolveTrust(config, host, w.signal)),
-      retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
-      additionalPolicies: [],
-    };
+    const transport = await defaultTransport(sdkTlsOptions(await resolveTrust(config, host, w.signal)));
     const { credential } = await createStoreCredential(config, host, transport, w.signal);
     // Imported here, not at the top: every CLI command (the operator too) loads this module.
     const { SecretClient } = await import('@azure/keyvault-secrets');

@@ -14,6 +14,7 @@ import { createStoreCredential, type TransportSettings } from './auth.ts';
 import type { AzureKvConfig } from './store-config.ts';
 import { AUTHORITY_BY_ENVIRONMENT } from './store-config.ts';
 import { sdkTlsOptions, trustFor, type TrustSettings } from './trust.ts';
+import { defaultTransport } from './http-client.ts';
 
 /** ESO's defaultLoginUsername: ACR takes any token with this user name. */
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
@@ -51,11 +52,7 @@ async function entraToken(spec: ACRAccessTokenSpec, host: ProviderHost, opts: Ac
   const audience = ARM_AUDIENCE[env];
   if (!audience) throw new ProjectorError('NotSupported', `environmentType ${env} has no token audience for ACR`, { field: 'spec.environmentType' });
   const authorityHost = opts.authorityHost ?? AUTHORITY_BY_ENVIRONMENT[env]!;
-  const transport: TransportSettings = {
-    tlsOptions: sdkTlsOptions(trust),
-    retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
-    additionalPolicies: [],
-  };
+  const transport = await defaultTransport(sdkTlsOptions(trust));
   const base = { vaultUrl: '', authorityHost, isCustomAuthority: opts.authorityHost !== undefined, disableChallengeResourceVerification: false, useAzureSDK: false };
   const auth = spec.auth;
   let config: AzureKvConfig;
@@ -85,8 +82,8 @@ async function entraToken(spec: ACRAccessTokenSpec, host: ProviderHost, opts: Ac
 /** ESO: an identityId containing "/" is a resource ID, any other non-empty one a client ID; none: system-assigned. */
 async function managedIdentityToken(identityId: string | undefined, audience: string, transport: TransportSettings, signal: AbortSignal): Promise<Sensitive<string>> {
   const { ManagedIdentityCredential } = await import('@azure/identity');
-  const { retryOptions, additionalPolicies, tlsOptions } = transport;
-  const options = { retryOptions, additionalPolicies, tlsOptions };
+  const { retryOptions, additionalPolicies, tlsOptions, httpClient } = transport;
+  const options = { retryOptions, additionalPolicies, tlsOptions, httpClient };
   const credential = !identityId
     ? new ManagedIdentityCredential(options)
     : identityId.includes('/')

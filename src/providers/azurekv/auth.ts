@@ -1,7 +1,7 @@
 // authType → TokenCredential. Credentials come from the host (Kubernetes Secrets, service-account
 // tokens); nothing here reads a Kubernetes object directly.
 import type { TokenCredential } from '@azure/identity';
-import type { PipelinePolicy, TlsSettings } from '@azure/core-rest-pipeline';
+import type { HttpClient, PipelinePolicy, TlsSettings } from '@azure/core-rest-pipeline';
 import type { ServiceAccountSelector } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { ProviderHost } from '../provider.ts';
@@ -19,6 +19,8 @@ export interface TransportSettings {
   tlsOptions?: TlsSettings | undefined;
   retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
   additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
+  /** http-client.ts sharedHttpClient: one connection pool per CA set for every client and credential. */
+  httpClient: HttpClient;
 }
 
 export interface StoreCredential {
@@ -91,8 +93,8 @@ async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderH
 
 async function managedIdentityCredential(config: AzureKvConfig, transport: TransportSettings): Promise<StoreCredential> {
   const { ManagedIdentityCredential } = await azureIdentity();
-  const { retryOptions, additionalPolicies, tlsOptions } = transport;
-  const options = { retryOptions, additionalPolicies, tlsOptions };
+  const { retryOptions, additionalPolicies, tlsOptions, httpClient } = transport;
+  const options = { retryOptions, additionalPolicies, tlsOptions, httpClient };
   const credential = config.identityId
     ? new ManagedIdentityCredential({ clientId: config.identityId, ...options })
     : new ManagedIdentityCredential(options);

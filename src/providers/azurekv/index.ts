@@ -14,6 +14,7 @@ import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './stor
 import { resolveTrust, sdkTlsOptions } from './trust.ts';
 import { pinApiVersionPolicy } from './api-version.ts';
 import { challengeGatePolicy } from './challenge-gate.ts';
+import { defaultTransport } from './http-client.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
 
@@ -58,10 +59,11 @@ function surfaceThrottlingPolicy(vaultUrl: string, now: () => Date): PipelinePol
   };
 }
 
-function transportFor(options: AzureKvProviderOptions, tlsOptions: TransportSettings['tlsOptions']): TransportSettings {
+async function transportFor(options: AzureKvProviderOptions, tlsOptions: TransportSettings['tlsOptions']): Promise<TransportSettings> {
+  const base = await defaultTransport(tlsOptions);
   return {
-    tlsOptions,
-    retryOptions: { maxRetries: options.maxRetries ?? 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
+    ...base,
+    retryOptions: { ...base.retryOptions, maxRetries: options.maxRetries ?? base.retryOptions.maxRetries },
     additionalPolicies: [{ policy: requestTimeoutPolicy(options.requestTimeoutMs ?? 5_000), position: 'perCall' }],
   };
 }
@@ -94,7 +96,7 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
     return referentPlaceholderClient(store.metadata.name);
   }
   const now = options.now ?? (() => new Date());
-  const transport = transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
+  const transport = await transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);
   // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
   const { SecretClient } = await import('@azure/keyvault-secrets');

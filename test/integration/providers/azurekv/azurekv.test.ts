@@ -227,6 +227,17 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(after.requests - before.requests, 13);
     });
 
+    it('shares connections between the clients of different stores on the same vault and CA (http-client.ts)', async () => {
+      // Each SDK client and credential would otherwise open its own connections: two new stores'
+      // first reads, one after the other, took 4 TLS connections (2 credentials, 2 SecretClients).
+      const a = await provider.newClient(spStore(), host, signal());
+      const b = await provider.newClient({ ...spStore(), metadata: { name: 'akv-second', uid: 'second' } } as GenericStore, host, signal());
+      const before = vault.stats().connections;
+      await a.getSecret({ key: 'netbox-tagged' }, signal());
+      await b.getSecret({ key: 'netbox-tagged' }, signal());
+      assert.ok(vault.stats().connections - before <= 1, `new TLS connections: ${vault.stats().connections - before}`);
+    });
+
     it('reads key/ refs through the keys API: a missing key is VaultNotFound naming the key', async () => {
       const client = await spClient();
       const e = await expectError(client.getSecret({ key: 'key/signing' }, signal()), 'VaultNotFound');
