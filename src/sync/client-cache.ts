@@ -40,13 +40,6 @@ interface CachedClient {
   reads: CredentialRead[];
 }
 
-/** A client built for one store check; `release` keeps it as the store's cached client or closes it. */
-export interface FreshClient {
-  client: SecretsClient;
-  /** `validated`: the client's validate() said Ready. */
-  release(validated: boolean): Promise<void>;
-}
-
 /** A store as the cache names it: "kind/namespace/name". */
 export interface StoreRef {
   kind: string;
@@ -91,29 +84,12 @@ export class ClientCache {
   }
 
   /**
-   * A client built now, for the store reconciler: ESO validates a store with a new client every time
-   * (secretstore/common.go validateStore), so a credential revoked on the vault's side shows on the
-   * store even while cached clients still hold valid tokens. The caller hands it back with
-   * `release(validated)`: a client that validated is kept as the store's cached client when the
-   * cache has none for it yet (the store's first check, before any ExternalSecret asked), so the
-   * first reads reuse its token and vault challenge instead of building a second client; otherwise
-   * it is closed.
+   * A client built now and not cached, for the store reconciler: ESO validates a store with a new
+   * client every time (secretstore/common.go validateStore), so a credential revoked on the vault's
+   * side shows on the store even while cached clients still hold valid tokens. The caller closes it.
    */
-  async fresh(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<FreshClient> {
-    const reads: CredentialRead[] = [];
-    const createdAt = this.#d.clock.now().getTime();
-    const client = await this.#d.registry.providerFor(store).newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal);
-    return {
-      client,
-      release: async (validated) => {
-        const id = this.#identity(store, namespace);
-        if (validated && !this.#clients.has(id)) {
-          this.#clients.set(id, { client: Promise.resolve(this.#coalescing(client)), createdAt, reads });
-          return;
-        }
-        await client.close().catch(() => undefined);
-      },
-    };
+  async fresh(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<SecretsClient> {
+    return this.#d.registry.providerFor(store).newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, [])), signal);
   }
 
   /**
@@ -155,17 +131,13 @@ export class ClientCache {
     const reads: CredentialRead[] = [];
     const client = provider
       .newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal)
-      .then((c) => this.#coalescing(c));
+      .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared));
     const entry: CachedClient = { client, createdAt: now, reads };
     this.#clients.set(id, entry);
     client.catch(() => {
       if (this.#clients.get(id) === entry) this.#clients.delete(id);
     });
     return client;
-  }
-
-  #coalescing(client: SecretsClient): CoalescingClient {
-    return new CoalescingClient(client, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared);
   }
 
   /**

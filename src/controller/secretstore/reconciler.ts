@@ -62,13 +62,12 @@ export class SecretStoreReconciler implements Reconciler {
       this.#assertValid(store);
       // A new client each time, as ESO's validateStore: the credentials as they are now, and a new
       // token, so a credential revoked on the vault's side shows here.
-      const fresh = await this.#d.clients.fresh(store, store.metadata.namespace, signal);
+      const client = await this.#d.clients.fresh(store, store.metadata.namespace, signal);
       let verdict;
       try {
-        verdict = await fresh.client.validate(signal);
+        verdict = await client.validate(signal);
       } finally {
-        // A client that validated serves the store's first reads (no second token); else closed.
-        await fresh.release(verdict === 'Ready');
+        await client.close().catch(() => undefined);
       }
       const status =
         verdict === 'Ready'

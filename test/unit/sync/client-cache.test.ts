@@ -107,33 +107,9 @@ describe('ClientCache and credential Secrets', () => {
     await w.cache.get(store, 'team', signal);
     w.versions.set('team/creds', '3'); // not yet seen by the watch
     const fresh = await w.cache.fresh(store, 'team', signal);
-    await fresh.release(true);
+    await fresh.close();
     assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1', 'secret-at-3']);
-    assert.equal(w.built[1]!.closed, true, 'a cached client exists: the check\'s own is closed');
     await w.cache.get(store, 'team', signal);
     assert.equal(w.built.length, 2, 'the cached client is untouched by validation');
-  });
-
-  it('keeps the first check\'s client for the store\'s reads when it validated and none is cached, and rebuilds it when its Secret changes', async () => {
-    const w = world();
-    const fresh = await w.cache.fresh(store, 'team', signal);
-    await fresh.release(true);
-    await w.cache.get(store, 'team', signal);
-    await w.cache.get(store, 'team', signal);
-    assert.deepEqual(w.built, [{ credential: 'secret-at-1', closed: false }], 'one client: the check\'s');
-    // The credential Secret it was built from is recorded as for any cached client.
-    assert.deepEqual(w.cache.storesReading('team', 'creds'), [{ kind: 'SecretStore', namespace: 'team', name: 'vault' }]);
-    w.rotate('2');
-    await w.cache.get(store, 'team', signal);
-    assert.deepEqual(w.built.map((b) => [b.credential, b.closed]), [['secret-at-1', true], ['secret-at-2', false]]);
-  });
-
-  it('closes a check\'s client that did not validate, and builds the reads\' own', async () => {
-    const w = world();
-    const fresh = await w.cache.fresh(store, 'team', signal);
-    await fresh.release(false);
-    assert.equal(w.built[0]!.closed, true);
-    await w.cache.get(store, 'team', signal);
-    assert.equal(w.built.length, 2);
   });
 });
