@@ -258,29 +258,29 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
     });
   });
 
-  /** The Pod's memory cgroup (cgroup v1, cgroupfs driver: kubepods/<qos>/pod<uid>), in bytes. */
-  function podMemory(uid: string): { usage: number; peak: number } {
+  /** The Pod's memory cgroup directory (cgroup v1, cgroupfs driver: kubepods/<qos>/pod<uid>). */
+  function podCgroupDir(uid: string): string {
     for (const qos of ['burstable', 'besteffort', '']) {
       const dir = join('/sys/fs/cgroup/memory/kubepods', qos, `pod${uid}`);
-      if (existsSync(dir)) {
-        const read = (f: string) => Number(readFileSync(join(dir, f), 'utf8').trim());
-        return { usage: read('memory.usage_in_bytes'), peak: read('memory.max_usage_in_bytes') };
-      }
+      if (existsSync(dir)) return dir;
     }
     throw new Error(`no memory cgroup for pod ${uid} under /sys/fs/cgroup/memory/kubepods`);
   }
 
+  /** The Pod's memory usage and peak, in bytes. */
+  function podMemory(uid: string): { usage: number; peak: number } {
+    const dir = podCgroupDir(uid);
+    const read = (f: string) => Number(readFileSync(join(dir, f), 'utf8').trim());
+    return { usage: read('memory.usage_in_bytes'), peak: read('memory.max_usage_in_bytes') };
+  }
+
   /** The command lines of the processes in the Pod's memory cgroup (its containers' sub-cgroups). */
   function podProcessArgv(uid: string): string[][] {
-    for (const qos of ['burstable', 'besteffort', '']) {
-      const dir = join('/sys/fs/cgroup/memory/kubepods', qos, `pod${uid}`);
-      if (!existsSync(dir)) continue;
-      const pids = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-        .filter((f) => f.endsWith('cgroup.procs'))
-        .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
-      return pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean));
-    }
-    throw new Error(`no memory cgroup for pod ${uid} under /sys/fs/cgroup/memory/kubepods`);
+    const dir = podCgroupDir(uid);
+    const pids = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('cgroup.procs'))
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
+    return pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean));
   }
 
   const mib = (b: number) => Math.round(b / 1024 / 1024);
