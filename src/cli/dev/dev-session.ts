@@ -328,6 +328,9 @@ export class DevSession {
       clock: systemClock,
       log,
       controllerClass: DEFAULT_CONTROLLER_CLASS, // judged as an operator with default flags would
+      // No store reconciler runs here (the stores are the repository's, pointed at the local vault),
+      // so no store ever has a Ready condition: the gate would refuse every read.
+      floodGate: false,
       templates: lazyTemplateEngine(systemTemplateClock),
       fetchOptions: { generate: this.#generate() },
       changes: this.#changes,
