@@ -27,6 +27,8 @@ export interface OperatorConfig {
   readonly clusterPushSecrets: boolean;
   /** `--enable-extended-metric-labels` (ESO): app.kubernetes.io/* labels as metric labels. */
   readonly extendedMetricLabels: boolean;
+  /** `--enable-flood-gate` (ESO, default true): ExternalSecrets read only through stores that are Ready. */
+  readonly floodGate: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
   readonly storeRequeueMs: number;
   /** `--enable-workload-reload` (Projector extension, default off): roll opted-in workloads on Secret changes. */
@@ -91,6 +93,7 @@ export interface OperatorFlags {
   enableClusterExternalSecretReconciler?: string | true;
   enablePushSecretReconciler?: string | true;
   enableClusterPushSecretReconciler?: string | true;
+  enableFloodGate?: string | true;
   [esoFlag: string]: unknown;
 }
 
@@ -176,6 +179,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
     clusterExternalSecrets: goBoolFlag(flags.enableClusterExternalSecretReconciler, '--enable-cluster-external-secret-reconciler') ?? true,
     pushSecrets: goBoolFlag(flags.enablePushSecretReconciler, '--enable-push-secret-reconciler') ?? true,
     clusterPushSecrets: goBoolFlag(flags.enableClusterPushSecretReconciler, '--enable-cluster-push-secret-reconciler') ?? true,
+    floodGate: goBoolFlag(flags.enableFloodGate, '--enable-flood-gate') ?? true,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),

@@ -58,7 +58,7 @@ export const ESO_FLAGS: readonly EsoFlag[] = [
   { name: 'enable-configmaps-caching', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'ConfigMaps are read when needed, not cached' },
   { name: 'enable-managed-secrets-caching', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: "managed Secrets' metadata and data hash are always cached" },
   { name: 'enable-secret-api-read-on-cache-mismatch', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'each sync reads its target Secret from the API server' },
-  { name: 'enable-flood-gate', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: [], note: 'not implemented: ExternalSecrets are reconciled whatever their store’s readiness' },
+  { name: 'enable-flood-gate', kind: 'bool', state: 'same', esoDefault: 'true', note: 'an ExternalSecret reads through a store only while the store is Ready (StoreNotReady otherwise)' },
   { name: 'enable-generator-state', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: [], note: 'the generators Projector runs keep no state (docs/generators.md)' },
   { name: 'unsafe-allow-generic-targets', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'Projector writes Secrets only' },
   { name: 'generator-gc-grace-period', kind: 'duration', state: 'ignored', esoDefault: '2m', harmless: [], note: 'the generators Projector runs keep no state (docs/generators.md)' },

@@ -93,6 +93,11 @@ export interface ManagerOptions {
   workloadReload?: boolean;
   /** Serve PushSecrets (ESO --enable-push-secret-reconciler, default true). */
   pushSecrets?: boolean;
+  /**
+   * ESO --enable-flood-gate (default true): an ExternalSecret reads through a store only while the
+   * store's Ready condition is True (core/store-readiness.ts); PushSecrets are not gated, as in ESO.
+   */
+  floodGate?: boolean;
   /** Serve ClusterPushSecrets (ESO --enable-cluster-push-secret-reconciler, default true); only when watching all namespaces. */
   clusterPushSecrets?: boolean;
   /** Generators for PushSecret selector.generatorRef, when this build has them. */
@@ -334,6 +339,7 @@ export class Manager {
       log: log.child({ controller: 'externalsecret' }),
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
+      floodGate: this.#o.floodGate ?? true,
       templates: this.#o.templates,
       fetchOptions: { generate: this.#generate(log) },
       changes: this.#changes,

@@ -84,6 +84,8 @@ export async function startOperator(
     wrapRenderer?: (inner: TemplateRenderer) => TemplateRenderer;
     /** --enable-workload-reload. */
     workloadReload?: boolean;
+    /** --enable-flood-gate (default true, as the operator's). */
+    floodGate?: boolean;
     /** ACRAccessToken generators: the local vault as Entra ID authority and its CA. */
     acr?: { authorityHost?: string; caPems?: string[] };
   } = {},
@@ -118,6 +120,7 @@ export async function startOperator(
     jitter: (ms) => ms,
     leaderElection,
     ...(opts.workloadReload ? { workloadReload: true } : {}),
+    ...(opts.floodGate !== undefined ? { floodGate: opts.floodGate } : {}),
     ...(opts.acr ? { acr: opts.acr } : {}),
   });
   const ac = new AbortController();

@@ -87,6 +87,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     clusterExternalSecrets: config.clusterExternalSecrets,
     pushSecrets: config.pushSecrets,
     clusterPushSecrets: config.clusterPushSecrets,
+    floodGate: config.floodGate,
     workloadReload: config.workloadReload,
     ...(memoryReducer ? { activity: memoryReducer } : {}),
   });

@@ -333,6 +333,11 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     exclusiveControllerClass: true,
     // ClusterExternalSecrets stamp ExternalSecrets into the user's cluster: the cluster's operator's job.
     clusterExternalSecrets: false,
+    // No flood gate, as `dev` on files (which has no store status at all): dev applies its stores
+    // with the ExternalSecrets, so the gate would fail every first sync until the store's first check
+    // (a spurious ✗ line), and a broken store would show as StoreNotReady instead of its cause. The
+    // gate protects an identity provider from many ExternalSecrets; dev reads its own local vault.
+    floodGate: false,
     templates: lazyTemplateEngine(systemTemplateClock),
   });
   const m = manager;

@@ -328,6 +328,10 @@ export class DevSession {
       clock: systemClock,
       log,
       controllerClass: DEFAULT_CONTROLLER_CLASS, // judged as an operator with default flags would
+      // No store reconciler runs here (the stores are the repository's, pointed at the local vault),
+      // so no store ever has a Ready condition: the gate would refuse every read. dev --cluster
+      // turns it off too (dev-cluster.ts), so both modes report a broken store by its cause.
+      floodGate: false,
       templates: lazyTemplateEngine(systemTemplateClock),
       fetchOptions: { generate: this.#generate() },
       changes: this.#changes,

@@ -10,6 +10,7 @@ import { externalSecretUsesTemplates, type TemplateEngine } from '../../core/tem
 import { readTemplateSources } from '../template-sources.ts';
 import { refreshReason, refreshWaveStart, untilNextRefresh, type LiveTargetMeta, type RefreshReason } from '../../core/refresh.ts';
 import { isStoreAllowed } from '../../core/store-access.ts';
+import { storeNotReady } from '../../core/store-readiness.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -46,6 +47,12 @@ export interface ExternalSecretDeps {
   controllerClass: string;
   /** Serve only stores naming `controllerClass` (core/controller-class.ts). */
   exclusiveControllerClass?: boolean | undefined;
+  /**
+   * ESO's `--enable-flood-gate`: read through a store only while its Ready condition is True
+   * (core/store-readiness.ts). Every driver says: the operator passes its flag (default true);
+   * `projector dev` on files has no store reconciler, so its stores never carry a status.
+   */
+  floodGate: boolean;
   /**
    * The template engine, awaited only by a sync whose ExternalSecret uses templates
    * (core/template-use.ts), so an operator without them never loads it. Without it a template
@@ -227,6 +234,9 @@ export class ExternalSecretReconciler implements Reconciler {
 
   async #clientFor(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string, signal: AbortSignal, maxReadAgeMs: number | undefined): Promise<SecretsClient> {
     const store = this.#resolveStore(es, ref ?? es.spec.secretStoreRef, field);
+    // After the class and namespace checks, before any client is built: ESO's Manager.Get order.
+    const closed = this.#d.floodGate ? storeNotReady(store, ref ? `${field}.sourceRef.storeRef.name` : 'spec.secretStoreRef.name') : undefined;
+    if (closed) throw closed;
     return this.#d.clients.get(store, es.metadata.namespace, signal, maxReadAgeMs);
   }
 

@@ -66,6 +66,9 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
     });
     limited.metadata.name = 'akv-limited';
     await env.k.apply([env.howtoStore(), limited]);
+    // The flood gate (default on) fails an ExternalSecret whose store has not been checked yet, and
+    // that counts as a sync error: 'ok' must count none, so its store is Ready first.
+    for (const store of [HOWTO.store, 'akv-limited']) await eventually(() => env.storeReady(store), (r) => r.status === 'True', { timeoutMs: 30_000, message: `${store} Ready` });
     await env.k.namespace(NS);
     await env.vault.admin.setSecret('metrics-ok', env.canaries.next('ok'));
     await env.vault.admin.setSecret('metrics-forbidden', env.canaries.next('forbidden'));

@@ -61,7 +61,7 @@ describe('HOWTO failure cases on a real API server and the local vault', { timeo
     }
   });
 
-  it('reports a wrong client secret as StoreAuthFailed on the store and the ExternalSecret, and writes no Secret', async () => {
+  it('reports a wrong client secret as StoreAuthFailed on the store, and the ExternalSecret as waiting for that store (flood gate), and writes no Secret', async () => {
     const wrong = env.canaries.next('wrong-client-secret');
     const value = env.canaries.next('unreachable-value');
     await env.vault.admin.setSecret('wrong-secret-value', value);
@@ -71,7 +71,10 @@ describe('HOWTO failure cases on a real API server and the local vault', { timeo
     const store = await eventually(() => env.storeReady('akv-wrong'), (r) => r.status === 'False', { timeoutMs: 30_000, message: 'store Ready=False' });
     assert.equal(store.reason, 'ValidationFailed');
     assert.match(store.message!, /^StoreAuthFailed: could not get a token .*invalid_client/);
-    const es = await env.waitEsReady('False', { namespace: 'wrong-secret', name: 'app', message: /StoreAuthFailed/ });
+    // ESO's flood gate (--enable-flood-gate, default true; client_manager.go assertStoreIsUsable):
+    // the ExternalSecret does not ask for a token of its own, it names the store that is not ready.
+    const es = await env.waitEsReady('False', { namespace: 'wrong-secret', name: 'app', message: /ValidationFailed/ });
+    assert.equal(es.message, 'StoreNotReady: ClusterSecretStore "akv-wrong" is not ready: its Ready condition is False (ValidationFailed)');
     assert.equal(es.reason, 'SecretSyncedError');
     assert.equal(await env.k.secret('wrong-secret', 'app'), undefined);
   });

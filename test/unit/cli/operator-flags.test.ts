@@ -55,6 +55,7 @@ describe('operator flags', () => {
     assert.equal(c.extendedMetricLabels, true);
     assert.equal(c.storeRequeueMs, 60_000);
     assert.equal(c.clusterExternalSecrets, false);
+    assert.equal(c.floodGate, true);
     assert.deepEqual(
       { ...c.leaderElection },
       { enabled: true, namespace: 'external-secrets', name: 'external-secrets-controller', leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 4_000 },
@@ -62,7 +63,6 @@ describe('operator flags', () => {
     // Ignored flags whose value describes what Projector does anyway stay quiet; the others warn once each.
     assert.deepEqual(c.warnings, [
       'ESO flag --enable-cluster-store-reconciler=false is accepted and ignored: ClusterSecretStores are always served when watching all namespaces',
-      'ESO flag --enable-flood-gate=true is accepted and ignored: not implemented: ExternalSecrets are reconciled whatever their store’s readiness',
       'ESO flag --experimental-enable-vault-token-cache=true is accepted and ignored: HashiCorp Vault provider not in Projector',
     ]);
   });
@@ -82,6 +82,15 @@ describe('operator flags', () => {
     // ESO's default: the ClusterExternalSecret controller runs unless the flag says false.
     assert.equal(operatorConfig(parse([]), {}).clusterExternalSecrets, true);
     assert.equal(operatorConfig(parse(['--enable-cluster-external-secret-reconciler']), {}).clusterExternalSecrets, true);
+  });
+
+  it("wires --enable-flood-gate into the operator's options: ESO's default true, pflag's bool spellings, no warning", () => {
+    // ESO cmd/controller/root.go: BoolVar(&enableFloodGate, "enable-flood-gate", true, …).
+    assert.equal(operatorConfig(parse([]), {}).floodGate, true);
+    assert.equal(operatorConfig(parse(['--enable-flood-gate']), {}).floodGate, true);
+    for (const off of ['false', 'False', 'FALSE', 'f', '0']) assert.equal(operatorConfig(parse([`--enable-flood-gate=${off}`]), {}).floodGate, false, off);
+    assert.deepEqual(operatorConfig(parse(['--enable-flood-gate=false']), {}).warnings, []);
+    assert.throws(() => operatorConfig(parse(['--enable-flood-gate=maybe']), {}), /--enable-flood-gate must be true or false/);
   });
 
   it('refuses a bad value with a message naming the ESO flag', () => {

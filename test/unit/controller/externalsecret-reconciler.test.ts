@@ -25,17 +25,20 @@ import { runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean } = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean; floodGate?: boolean } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
   const secrets = new Map<string, LiveSecret>();
   const events: string[] = [];
   let failReads = false;
+  let clientsBuilt = 0;
+  const secretStores = new ObjectStore<GenericStore>();
   const registry = new ProviderRegistry([
     {
       ...fakeProvider,
       async newClient(store, host, signal): Promise<SecretsClient> {
+        clientsBuilt++;
         const inner = await fakeProvider.newClient(store, host, signal);
         return {
           ...inner,
@@ -56,7 +59,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
   const pendingStatus: (() => void)[] = [];
   const reconciler = new ExternalSecretReconciler({
     externalSecrets,
-    secretStores: new ObjectStore<GenericStore>(),
+    secretStores,
     clusterSecretStores,
     namespaceLabels: () => ({}),
     managedSecrets: {
@@ -101,6 +104,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     clock,
     log: extra.log ?? silentLogger(),
     controllerClass: '',
+    floodGate: extra.floodGate ?? false,
     changes,
     templates: extra.templates ?? lazyTemplateEngine(clock),
     ...(extra.fetchOptions ? { fetchOptions: extra.fetchOptions } : {}),
@@ -120,7 +124,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
   };
   const deliverStatus = () => pendingStatus.splice(0).forEach((apply) => apply());
-  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, externalSecrets, secrets, calls, deliverStatus, setFailReads: (f: boolean) => (failReads = f) };
+  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, secretStores, externalSecrets, secrets, calls, deliverStatus, setFailReads: (f: boolean) => (failReads = f), clientsBuilt: () => clientsBuilt };
 }
 
 const signal = new AbortController().signal;
@@ -398,5 +402,87 @@ describe('ExternalSecretReconciler', () => {
     const merge = world([{ key: 'netbox-db-password', value: 'v3' }], { target: { name: 'netbox-db-credentials', creationPolicy: 'Merge' } }, { apiServerLike: true });
     await merge.reconciler.reconcile(merge.key, signal);
     assert.deepEqual(merge.calls, ['get']);
+  });
+});
+
+// ESO's flood gate (--enable-flood-gate, default true): pkg/controllers/secretstore/client_manager.go
+// Manager.Get → assertStoreIsUsable, used by the ExternalSecret controller only
+// (externalsecret_controller_secret.go NewManager(…, r.EnableFloodGate)); the failure goes through
+// markAsFailed (Warning UpdateFailed, Ready=False SecretSyncedError) and is retried with backoff.
+describe('ExternalSecretReconciler flood gate', () => {
+  const withReady = (store: GenericStore, status: 'True' | 'False' | undefined): GenericStore => ({ ...store, status: status ? { conditions: [{ type: 'Ready', status, reason: status === 'True' ? 'Valid' : 'ValidationFailed' }] } : undefined });
+  const notValidated = 'StoreNotReady: ClusterSecretStore "akv-hybridops" is not ready: it has no Ready condition yet';
+
+  it('fails a store that has no Ready condition before any client is built, then syncs once the store is Ready', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { floodGate: true });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'StoreNotReady' });
+    assert.equal(w.clientsBuilt(), 0, 'no client, so no token request');
+    assert.equal(w.value(), undefined);
+    assert.equal(w.ready()?.status, 'False');
+    assert.equal(w.ready()?.reason, 'SecretSyncedError');
+    assert.equal(w.ready()?.message, notValidated);
+    assert.deepEqual(w.events, [`Warning UpdateFailed ${notValidated}`]);
+    // The store's check passes: the next reconcile (the store's Ready change re-queues it) syncs.
+    w.clusterSecretStores.upsert(withReady(w.clusterSecretStores.list()[0]!, 'True'));
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    assert.equal(w.ready()?.status, 'True');
+    assert.equal(w.clientsBuilt(), 1);
+  });
+
+  it('keeps the Secret when the store turns not ready, failing only when a refresh is due (ESO checks the gate inside the read)', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { floodGate: true });
+    const store = w.clusterSecretStores.list()[0]!;
+    w.clusterSecretStores.upsert(withReady(store, 'True'));
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
+    w.clusterSecretStores.upsert(withReady(store, 'False'));
+    // Not due: nothing is read, nothing fails.
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 3_600_000 });
+    assert.equal(w.ready()?.status, 'True');
+    await w.clock.advance(3_600_000);
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'StoreNotReady' });
+    assert.equal(w.ready()?.message, 'StoreNotReady: ClusterSecretStore "akv-hybridops" is not ready: its Ready condition is False (ValidationFailed)');
+    assert.equal(w.value(), 'v1', 'the Secret is left as it was');
+  });
+
+  it('gates every store the ExternalSecret reads through: data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef, naming that reference', async () => {
+    const other = { ...fakeStore([{ key: 'netbox-db-password', value: 'v9' }], 'SecretStore', 'netbox'), metadata: { name: 'team-store', namespace: 'netbox', uid: 'uid-store-2', generation: 1 } };
+    const cases: { spec: Partial<ExternalSecret['spec']>; field: string }[] = [
+      { spec: { data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' }, sourceRef: { storeRef: { kind: 'SecretStore', name: 'team-store' } } }] }, field: 'spec.data[0].sourceRef.storeRef.name' },
+      { spec: { data: [], dataFrom: [{ find: { name: { regexp: '^netbox-db-' } }, sourceRef: { storeRef: { kind: 'SecretStore', name: 'team-store' } } }] }, field: 'spec.dataFrom[0].sourceRef.storeRef.name' },
+    ];
+    for (const c of cases) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }], c.spec, { floodGate: true });
+      // spec.secretStoreRef's store is Ready; the one the item names has not been checked yet.
+      w.clusterSecretStores.upsert(withReady(w.clusterSecretStores.list()[0]!, 'True'));
+      w.secretStores.upsert(other);
+      assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'StoreNotReady' }, c.field);
+      assert.equal(w.ready()?.message, 'StoreNotReady: SecretStore "team-store" is not ready: it has no Ready condition yet', c.field);
+      assert.equal(w.clientsBuilt(), 0, c.field);
+      w.secretStores.upsert(withReady(other, 'True'));
+      w.changes.mark(w.key, w.clock.now().getTime(), true);
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.ready()?.status, 'True', c.field);
+    }
+  });
+
+  it('does not gate generators: an ExternalSecret that only generates syncs whatever its secretStoreRef says', async () => {
+    const fake: GeneratorObject = { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', metadata: { name: 'f', namespace: 'netbox' }, spec: { data: { GENERATED: 'g' } } };
+    const fetchOptions: FetchOptions = { generate: (ref, ns, field, s) => runGeneratorRef(ref, ns, field, { getGenerator: async () => fake, random: { int: () => 0, bytes: (n) => new Uint8Array(n) }, controllerClass: 'default' }, s) };
+    const w = world([], { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', name: 'f' } } }] }, { floodGate: true, fetchOptions });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.ready()?.status, 'True', w.ready()?.message);
+    assert.equal(Buffer.from(w.bytesOf('GENERATED')!).toString(), 'g');
+  });
+
+  it('with the gate off (--enable-flood-gate=false) reads through a store whatever its readiness', async () => {
+    for (const status of [undefined, 'False'] as const) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { floodGate: false });
+      w.clusterSecretStores.upsert(withReady(w.clusterSecretStores.list()[0]!, status));
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.value(), 'v1', String(status));
+      assert.equal(w.clientsBuilt(), 1);
+    }
   });
 });
