@@ -9,7 +9,7 @@ import { ProjectorError } from '../core/errors.ts';
 export type Result = (
   | { kind: 'done' } // forget(key): nothing until the next event
   | { kind: 'requeueAfter'; ms: number } // forget(key) + addAfter: scheduled refresh
-  | { kind: 'retry' } // addRateLimited: per-key exponential backoff
+  | { kind: 'retry'; atMostMs?: number } // addRateLimited: per-key exponential backoff (capped at atMostMs when set)
   | { kind: 'retryAfter'; ms: number } // the vault said when; do not hammer it
 ) & { error?: string };
 

@@ -53,7 +53,8 @@ export function jitterTenPercent(ms: number): number {
  * in-flight reconciles finish with an aborted signal). The queue guarantees one key is never
  * reconciled twice at once. The Result decides what happens to the key next
  * (controller-runtime's reconcileHandler):
- *   done → forget; requeueAfter → forget + addAfter(jittered); retry → addRateLimited;
+ *   done → forget; requeueAfter → forget + addAfter(jittered); retry → addRateLimited (no later
+ *   than atMostMs when set);
  *   retryAfter → addAfter(max(ms, the key's backoff)). A thrown exception is a bug: logged (name + stack), counted, retried.
  */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
@@ -134,7 +135,7 @@ function applyResult(opts: RunWorkersOptions, key: ObjectKey, result: Result): v
       q.forget(key);
       return q.addAfter(key, (opts.jitter ?? jitterTenPercent)(result.ms));
     case 'retry':
-      return q.addRateLimited(key);
+      return result.atMostMs === undefined ? q.addRateLimited(key) : q.addRateLimitedAtMost(key, result.atMostMs);
     case 'retryAfter':
       // The server's delay, but never less than the key's own backoff: `Retry-After: 0` from a
       // throttling vault must not requeue at once, again and again (the delay is already capped at

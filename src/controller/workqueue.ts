@@ -11,6 +11,7 @@ import type { RateLimiter } from './rate-limiter.ts';
  * - `addAfter(key, ms)` adds later; a key already waiting keeps the earliest time.
  * - `addRateLimited(key)` is `addAfter(key, limiter.when(key))`; `forget(key)` resets the backoff.
  * - `addRateLimitedAtLeast(key, ms)` waits the longer of `ms` and the key's backoff (Retry-After).
+ * - `addRateLimitedAtMost(key, ms)` waits the shorter of `ms` and the key's backoff.
  * - After `shutDown()` adds are ignored, keys already queued are still handed out, and then `get()`
  *   returns undefined.
  *
@@ -70,6 +71,15 @@ export class WorkQueue<K extends string = string> {
    */
   addRateLimitedAtLeast(key: K, minDelayMs: number): void {
     this.addAfter(key, Math.max(minDelayMs, this.#limiter.when(key)));
+  }
+
+  /**
+   * `addAfter(key, min(maxDelayMs, limiter.when(key)))`: backoff with a ceiling of the caller's own,
+   * for a key that is due again after `maxDelayMs` anyway (a store's next check). Counts as one more
+   * failure of the key, like addRateLimited.
+   */
+  addRateLimitedAtMost(key: K, maxDelayMs: number): void {
+    this.addAfter(key, Math.min(maxDelayMs, this.#limiter.when(key)));
   }
 
   forget(key: K): void {

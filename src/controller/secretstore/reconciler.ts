@@ -87,7 +87,13 @@ export class SecretStoreReconciler implements Reconciler {
       } catch {
         return { kind: 'retry', error: err.code };
       }
-      return invalid ? { kind: 'done', error: err.code } : resultFor(err);
+      if (invalid) return { kind: 'done', error: err.code };
+      // A transient failure (vault or identity provider down) is retried with backoff, but never
+      // later than the store's next check would be: with the flood gate its ExternalSecrets wait for
+      // this store to be Ready again, and ESO's uncapped backoff (up to 1,000 s) would keep them
+      // waiting up to ~16 minutes after an outage ends. Costs no more calls than a healthy store.
+      const result = resultFor(err);
+      return result.kind === 'retry' ? { ...result, atMostMs: this.#revalidateMs(store) } : result;
     }
   }
 

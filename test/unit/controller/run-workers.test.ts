@@ -175,6 +175,26 @@ describe('runWorkers', () => {
     await running;
   });
 
+  it('caps a retry\'s backoff at atMostMs, still counting the failures', async () => {
+    const { clock, queue, reconciler, ac, running } = setUp();
+    queue.add('ns/store');
+    await flushMicrotasks();
+    const gaps: number[] = [];
+    let last = clock.now().getTime();
+    for (let i = 0; i < 6; i++) {
+      await reconciler.finishNext('ns/store', { kind: 'retry', atMostMs: 30 });
+      const before = reconciler.calls.length;
+      while (reconciler.calls.length === before) await clock.advance(1);
+      gaps.push(clock.now().getTime() - last);
+      last = clock.now().getTime();
+    }
+    assert.deepEqual(gaps, [5, 10, 20, 30, 30, 30], 'exponential up to the cap (setUp: base 5 ms, max 1,000 ms)');
+    assert.equal(queue.numRequeues('ns/store'), 6);
+    await reconciler.finishNext('ns/store', { kind: 'done' });
+    ac.abort();
+    await running;
+  });
+
   it('applies the jitter to scheduled refreshes', async () => {
     const clock = new FakeClock();
     const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: new ExponentialFailureRateLimiter({ baseMs: 5, maxMs: 1000 }) });

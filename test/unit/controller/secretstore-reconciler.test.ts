@@ -1,0 +1,90 @@
+// The store reconciler's verdicts and what it asks the queue for, on a fake clock with the fake
+// provider. ESO: pkg/controllers/secretstore/common.go reconcile → validateStore; a failed check
+// returns the error (controller-runtime's backoff), a passed one requeues after the store's
+// refreshInterval or --store-requeue-interval.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { GenericStore, SecretStoreStatus } from '../../../src/api/index.ts';
+import { objectKey } from '../../../src/api/meta.ts';
+import { SecretStoreReconciler } from '../../../src/controller/secretstore/reconciler.ts';
+import { ObjectStore } from '../../../src/kube/object-store.ts';
+import { ClientCache } from '../../../src/sync/client-cache.ts';
+import { ProviderRegistry } from '../../../src/providers/registry.ts';
+import { fakeProvider } from '../../../src/providers/fake/index.ts';
+import { ProjectorError } from '../../../src/core/errors.ts';
+import { silentLogger } from '../../../src/platform/logger.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+import { fakeStore } from '../../support/builders.ts';
+
+function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000) {
+  const clock = new FakeClock(new Date('2026-12-01T10:00:00Z'));
+  const stores = new ObjectStore<GenericStore>();
+  stores.upsert(store);
+  let failure: ProjectorError | undefined;
+  const registry = new ProviderRegistry([
+    {
+      ...fakeProvider,
+      async newClient(s, host, signal) {
+        const inner = await fakeProvider.newClient(s, host, signal);
+        return Object.assign(Object.create(inner) as typeof inner, { validate: (sig: AbortSignal) => (failure ? Promise.reject(failure) : inner.validate(sig)) });
+      },
+    },
+  ]);
+  const reconciler = new SecretStoreReconciler({
+    kind: store.kind,
+    stores,
+    registry,
+    clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
+    kube: {
+      patchStatus: async (obj: GenericStore, status: SecretStoreStatus) => {
+        stores.upsert({ ...obj, status } as GenericStore);
+      },
+    } as never,
+    events: { normal: () => {}, warn: () => {} },
+    clock,
+    log: silentLogger(),
+    controllerClass: '',
+    defaultRevalidateMs,
+  });
+  const ready = () => stores.list()[0]!.status?.conditions?.find((c) => c.type === 'Ready');
+  return { reconciler, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
+}
+
+const signal = new AbortController().signal;
+
+describe('SecretStoreReconciler', () => {
+  it('re-checks a Ready store after --store-requeue-interval, or after its own spec.refreshInterval', async () => {
+    const w = world(fakeStore([]));
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 300_000 });
+    assert.equal(w.ready()?.status, 'True');
+    const own = world({ ...fakeStore([]), spec: { ...fakeStore([]).spec, refreshInterval: 60 } });
+    assert.deepEqual(await own.reconciler.reconcile(own.key, signal), { kind: 'requeueAfter', ms: 60_000 });
+  });
+
+  // Deliberate difference (docs/design/000-overview.md): ESO retries a failed check on the
+  // controller's backoff alone (5 ms doubling up to 1,000 s), so after a long outage a store — and,
+  // through the flood gate, every ExternalSecret on it — stays not ready up to ~16 minutes more.
+  it('retries a transient failure with backoff, but no later than the store\'s next check would be', async () => {
+    const w = world(fakeStore([]));
+    w.fail(new ProjectorError('VaultUnavailable', 'vault unreachable'));
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', atMostMs: 300_000, error: 'VaultUnavailable' });
+    assert.equal(w.ready()?.status, 'False');
+    assert.equal(w.ready()?.reason, 'ValidationFailed');
+    const own = world({ ...fakeStore([]), spec: { ...fakeStore([]).spec, refreshInterval: 30 } });
+    own.fail(new ProjectorError('StoreAuthFailed', 'token refused'));
+    assert.deepEqual(await own.reconciler.reconcile(own.key, signal), { kind: 'retry', atMostMs: 30_000, error: 'StoreAuthFailed' });
+    // The check passes again: Ready, and back to the scheduled re-check.
+    w.fail(undefined);
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 300_000 });
+    assert.equal(w.ready()?.status, 'True');
+  });
+
+  it('keeps a server\'s Retry-After, and does not retry an invalid spec', async () => {
+    const w = world(fakeStore([]));
+    w.fail(new ProjectorError('VaultThrottled', 'too many requests', { retryAfterMs: 20_000 }));
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retryAfter', ms: 20_000, error: 'VaultThrottled' });
+    w.fail(new ProjectorError('InvalidSpec', 'spec.provider.fake: bad'));
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done', error: 'InvalidSpec' });
+    assert.equal(w.ready()?.reason, 'InvalidProviderConfig');
+  });
+});
