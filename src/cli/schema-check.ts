@@ -3,6 +3,7 @@
 // a field the schema does not declare is an error (the API server would prune or reject it),
 // except under nodes marked x-kubernetes-preserve-unknown-fields.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
 import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION, ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
 import { issue, type Issue } from '../core/issues.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec } from '../api/generators.ts';
@@ -62,7 +63,9 @@ let validators: Record<EsoKind, ValidateFunction> | undefined;
 
 function validatorFor(kind: EsoKind): ValidateFunction {
   if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    // verbose: an error carries the schema it failed against, so an unknown field can be compared
+    // with the names that schema declares (didYouMean).
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, verbose: true });
     const store = documentSchema(SecretStoreSpec, SecretStoreStatus);
     validators = {
       ExternalSecret: ajv.compile(documentSchema(ExternalSecretSpec, ExternalSecretStatus)),
@@ -111,13 +114,29 @@ export function isShapeIntact(issues: Issue[]): boolean {
   return !issues.some((i) => i.severity === 'error' && !['UnknownField', 'InvalidCredentialRef', 'InlineCredential', 'TooLong'].includes(i.code));
 }
 
+/**
+ * The declared field an unknown one was most likely meant to be: the same name in another case
+ * (`secretstoreref`), else the nearest by edit distance when it is at most 2 and under half of
+ * the name (`refreshIntervall`, `regoin`), so a field that is simply not there gets no guess.
+ */
+export function didYouMean(field: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const sameCase = known.find((k) => k.toLowerCase() === field.toLowerCase());
+  if (sameCase) return sameCase;
+  const best = closest(field, known as string[]);
+  const d = distance(field, best);
+  return d <= 2 && d * 2 < field.length ? best : undefined;
+}
+
 function toIssue(e: ErrorObject): Issue {
   const base = pointerToSegments(e.instancePath);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
-      return issue(formatFieldPath([...base, field]), 'UnknownField', `unknown field "${field}"`);
+      const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const hint = didYouMean(field, known);
+      return issue(formatFieldPath([...base, field]), 'UnknownField', `unknown field "${field}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
     }
     case 'required': {
       const field = String(params.missingProperty);
@@ -267,7 +286,7 @@ export function generatorSchemaCheck(doc: LoadedDoc): { issues: Issue[]; object:
   }
   if (doc.apiVersion !== GENERATOR_API_VERSION) return fail([issue('apiVersion', 'UnsupportedApiVersion', `${doc.apiVersion} is not served; use ${GENERATOR_API_VERSION}`)]);
   if (!generatorValidators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true, verbose: true });
     generatorValidators = Object.fromEntries(Object.entries(GENERATOR_SPECS).map(([k, spec]) => [k, ajv.compile(documentSchema(spec, {}))]));
   }
   const object = structuredClone(doc.object) as GeneratorDocObject;

@@ -91,7 +91,7 @@ describe('projector dev', { timeout: 600_000 }, () => {
     ].join('\n---\n'));
     const r = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /all\.yaml:33:25: UnknownField: unknown field "deletionPolicyy"; the API server would refuse ExternalSecret demo\/typo, so it was not applied/);
+    assert.match(r.stdout, /all\.yaml:33:25: UnknownField: unknown field "deletionPolicyy" \(did you mean "deletionPolicy"\?\); the API server would refuse ExternalSecret demo\/typo, so it was not applied/);
     assert.match(r.stdout, /✗ demo\/docker: KubeInvalid: the API server would refuse Secret demo\/docker: the value of "\.dockerconfigjson" must be a JSON object/);
     assert.match(r.stdout, /✓ demo\/good →/);
     assert.match(r.stdout, /1 ExternalSecret\(s\) ready, 2 failing/);

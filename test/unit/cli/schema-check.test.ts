@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFile } from '../../../src/cli/manifests.ts';
-import { checkSchema, esoKindOf, isShapeIntact } from '../../../src/cli/schema-check.ts';
+import { checkSchema, didYouMean, esoKindOf, isShapeIntact } from '../../../src/cli/schema-check.ts';
 
 const ES_HEAD = 'kind: ExternalSecret\nmetadata:\n  name: es\n  namespace: ns\n';
 const ES_BODY = 'spec:\n  secretStoreRef: {kind: ClusterSecretStore, name: s}\n  data:\n    - secretKey: A\n      remoteRef: {key: a}\n';
@@ -40,11 +40,25 @@ describe('checkSchema', () => {
   it('reports unknown fields as errors at the field, in spec and in metadata', () => {
     const text = `apiVersion: external-secrets.io/v1\n${ES_HEAD}  labelz: {}\n${ES_BODY}  refreshIntervall: 1h\n`;
     const issues = check(text);
-    assert.deepEqual(issues.map((i) => [i.code, i.path, i.at.line]), [
-      ['UnknownField', 'metadata.labelz', 6],
-      ['UnknownField', 'spec.refreshIntervall', 12],
+    assert.deepEqual(issues.map((i) => [i.code, i.path, i.at.line, i.message]), [
+      ['UnknownField', 'metadata.labelz', 6, 'unknown field "labelz" (did you mean "labels"?)'],
+      ['UnknownField', 'spec.refreshIntervall', 12, 'unknown field "refreshIntervall" (did you mean "refreshInterval"?)'],
     ]);
     assert.ok(isShapeIntact(issues));
+  });
+
+  it('suggests the declared field an unknown one was meant to be, from the schema at that place, and guesses nothing when none is close', () => {
+    const text = `apiVersion: external-secrets.io/v1\n${ES_HEAD}spec:\n  secretstoreref: {kind: ClusterSecretStore, name: s}\n  target: {name: t, creationPolicyy: Owner}\n  data:\n    - secretKey: A\n      remoteRef: {key: a, verison: "1"}\n  colour: blue\n`;
+    assert.deepEqual(check(text).filter((i) => i.code === 'UnknownField').map((i) => [i.path, i.message]).sort(), [
+      ['spec.colour', 'unknown field "colour"'],
+      ['spec.data[0].remoteRef.verison', 'unknown field "verison" (did you mean "version"?)'],
+      ['spec.secretstoreref', 'unknown field "secretstoreref" (did you mean "secretStoreRef"?)'],
+      ['spec.target.creationPolicyy', 'unknown field "creationPolicyy" (did you mean "creationPolicy"?)'],
+    ]);
+    assert.equal(didYouMean('SECRETKEY', ['secretKey', 'remoteRef']), 'secretKey', 'case alone');
+    assert.equal(didYouMean('ab', ['ac']), undefined, 'one edit in two letters is not a typo of a name');
+    assert.equal(didYouMean('regoin', ['region', 'role']), 'region');
+    assert.equal(didYouMean('x', []), undefined);
   });
 
   it('keeps a provider no ESO release knows, as spec.provider preserves unknown fields', () => {
@@ -57,6 +71,7 @@ describe('checkSchema', () => {
     assert.deepEqual(ok, []);
     const bad = check('apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata: {name: s}\nspec:\n  provider:\n    aws: {region: eu-west-1, regoin: x}\n');
     assert.deepEqual(bad.map((i) => [i.code, i.path]).sort(), [['MissingField', 'spec.provider.aws.service'], ['UnknownField', 'spec.provider.aws.regoin']]);
+    assert.equal(bad.find((i) => i.code === 'UnknownField')?.message, 'unknown field "regoin" (did you mean "region"?)');
   });
 
   it('maps wrong types, enums and missing fields to paths and names the allowed values', () => {
