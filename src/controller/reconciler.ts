@@ -10,7 +10,7 @@ export type Result = (
   | { kind: 'done' } // forget(key): nothing until the next event
   | { kind: 'requeueAfter'; ms: number } // forget(key) + addAfter: scheduled refresh
   | { kind: 'retry'; atMostMs?: number } // addRateLimited: per-key exponential backoff (capped at atMostMs when set)
-  | { kind: 'retryAfter'; ms: number } // the vault said when; do not hammer it
+  | { kind: 'retryAfter'; ms: number; atMostMs?: number } // the vault said when; do not hammer it (the backoff floor capped at atMostMs when set)
 ) & { error?: string };
 
 export interface Reconciler {

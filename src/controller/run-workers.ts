@@ -55,7 +55,7 @@ export function jitterTenPercent(ms: number): number {
  * (controller-runtime's reconcileHandler):
  *   done → forget; requeueAfter → forget + addAfter(jittered); retry → addRateLimited (no later
  *   than atMostMs when set);
- *   retryAfter → addAfter(max(ms, the key's backoff)). A thrown exception is a bug: logged (name + stack), counted, retried.
+ *   retryAfter → addAfter(max(ms, the key's backoff, capped at atMostMs when set)). A thrown exception is a bug: logged (name + stack), counted, retried.
  */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const counters = opts.counters ?? new WorkerCounters();
@@ -140,7 +140,7 @@ function applyResult(opts: RunWorkersOptions, key: ObjectKey, result: Result): v
       // The server's delay, but never less than the key's own backoff: `Retry-After: 0` from a
       // throttling vault must not requeue at once, again and again (the delay is already capped at
       // MAX_RETRY_AFTER_MS where it is parsed).
-      return q.addRateLimitedAtLeast(key, result.ms);
+      return q.addRateLimitedAtLeast(key, result.ms, result.atMostMs);
   }
 }
 

@@ -67,10 +67,13 @@ export class WorkQueue<K extends string = string> {
   /**
    * `addAfter(key, max(minDelayMs, limiter.when(key)))`: a delay the server asked for (Retry-After),
    * with the key's backoff as the floor, so a tiny or zero delay still backs off exponentially.
+   * `maxBackoffMs`, when set, caps that floor (not the server's delay), as addRateLimitedAtMost does.
    * Counts as one more failure of the key, like addRateLimited.
    */
-  addRateLimitedAtLeast(key: K, minDelayMs: number): void {
-    this.addAfter(key, Math.max(minDelayMs, this.#limiter.when(key)));
+  addRateLimitedAtLeast(key: K, minDelayMs: number, maxBackoffMs?: number): void {
+    const backoff = this.#limiter.when(key);
+    // maxBackoffMs caps the floor only: the server's own delay is kept even when it is longer.
+    this.addAfter(key, Math.max(minDelayMs, maxBackoffMs === undefined ? backoff : Math.min(maxBackoffMs, backoff)));
   }
 
   /**

@@ -92,8 +92,10 @@ export class SecretStoreReconciler implements Reconciler {
       // later than the store's next check would be: with the flood gate its ExternalSecrets wait for
       // this store to be Ready again, and ESO's uncapped backoff (up to 1,000 s) would keep them
       // waiting up to ~16 minutes after an outage ends. Costs no more calls than a healthy store.
+      // The same cap on the backoff floor under a server's Retry-After (throttling): the server's
+      // delay is kept, but repeated 429s must not grow the wait past the store's next check.
       const result = resultFor(err);
-      return result.kind === 'retry' ? { ...result, atMostMs: this.#revalidateMs(store) } : result;
+      return result.kind === 'retry' || result.kind === 'retryAfter' ? { ...result, atMostMs: this.#revalidateMs(store) } : result;
     }
   }
 

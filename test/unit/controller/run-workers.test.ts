@@ -195,6 +195,30 @@ describe('runWorkers', () => {
     await running;
   });
 
+  it('caps a Retry-After\'s backoff floor at atMostMs, but keeps a longer server delay', async () => {
+    // A store check throttled again and again (429, Retry-After: 0): the floor grows with the
+    // failures only up to the store's next check, as for a plain retry.
+    const { clock, queue, reconciler, ac, running } = setUp();
+    queue.add('ns/store');
+    await flushMicrotasks();
+    const gaps: number[] = [];
+    let last = clock.now().getTime();
+    const step = async (r: Result) => {
+      await reconciler.finishNext('ns/store', r);
+      const before = reconciler.calls.length;
+      while (reconciler.calls.length === before) await clock.advance(1);
+      gaps.push(clock.now().getTime() - last);
+      last = clock.now().getTime();
+    };
+    for (let i = 0; i < 6; i++) await step({ kind: 'retryAfter', ms: 0, atMostMs: 30 });
+    assert.deepEqual(gaps, [5, 10, 20, 30, 30, 30], 'the floor is capped (setUp: base 5 ms, max 1,000 ms)');
+    await step({ kind: 'retryAfter', ms: 700, atMostMs: 30 });
+    assert.equal(gaps.at(-1), 700, 'the server\'s delay is kept over the cap');
+    await reconciler.finishNext('ns/store', { kind: 'done' });
+    ac.abort();
+    await running;
+  });
+
   it('applies the jitter to scheduled refreshes', async () => {
     const clock = new FakeClock();
     const queue = new WorkQueue<ObjectKey>({ clock, rateLimiter: new ExponentialFailureRateLimiter({ baseMs: 5, maxMs: 1000 }) });

@@ -82,7 +82,7 @@ describe('SecretStoreReconciler', () => {
   it('keeps a server\'s Retry-After, and does not retry an invalid spec', async () => {
     const w = world(fakeStore([]));
     w.fail(new ProjectorError('VaultThrottled', 'too many requests', { retryAfterMs: 20_000 }));
-    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retryAfter', ms: 20_000, error: 'VaultThrottled' });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retryAfter', ms: 20_000, atMostMs: 300_000, error: 'VaultThrottled' });
     w.fail(new ProjectorError('InvalidSpec', 'spec.provider.fake: bad'));
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done', error: 'InvalidSpec' });
     assert.equal(w.ready()?.reason, 'InvalidProviderConfig');
