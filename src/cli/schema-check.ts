@@ -116,16 +116,29 @@ export function isShapeIntact(issues: Issue[]): boolean {
 
 /**
  * The declared field an unknown one was most likely meant to be: the same name in another case
- * (`secretstoreref`), else the nearest by edit distance when it is at most 2 and under half of
+ * (`secretstoreref`), else one with two neighbouring letters swapped (`nmae`, `kye`), else the nearest by edit distance when it is at most 2 and under half of
  * the name (`refreshIntervall`, `regoin`), so a field that is simply not there gets no guess.
  */
 export function didYouMean(field: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
   const sameCase = known.find((k) => k.toLowerCase() === field.toLowerCase());
   if (sameCase) return sameCase;
+  // Two neighbouring letters swapped (`nmae`, `kye`) is one slip, though Levenshtein counts it as
+  // two edits, which the rule below refuses for a short name.
+  const swapped = field.length >= 3 ? known.find((k) => isAdjacentSwap(field, k)) : undefined;
+  if (swapped) return swapped;
   const best = closest(field, known as string[]);
   const d = distance(field, best);
   return d <= 2 && d * 2 < field.length ? best : undefined;
+}
+
+/** True when `a` is `b` with exactly one pair of neighbouring, different letters swapped. */
+function isAdjacentSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i >= a.length - 1 || a[i] !== b[i + 1] || a[i + 1] !== b[i]) return false;
+  return a.slice(i + 2) === b.slice(i + 2);
 }
 
 function toIssue(e: ErrorObject): Issue {

@@ -59,6 +59,10 @@ describe('checkSchema', () => {
     assert.equal(didYouMean('ab', ['ac']), undefined, 'one edit in two letters is not a typo of a name');
     assert.equal(didYouMean('regoin', ['region', 'role']), 'region');
     assert.equal(didYouMean('x', []), undefined);
+    assert.equal(didYouMean('nmae', ['name', 'namespace']), 'name', 'two neighbouring letters swapped, in a short name');
+    assert.equal(didYouMean('kye', ['key', 'version', 'property']), 'key');
+    assert.equal(didYouMean('yke', ['key']), undefined, 'a swap, not any two edits');
+    assert.equal(didYouMean('ba', ['ab']), undefined, 'two letters: too short to guess');
   });
 
   it('keeps a provider no ESO release knows, as spec.provider preserves unknown fields', () => {
