@@ -3,8 +3,8 @@
 // a field the schema does not declare is an error (the API server would prune or reject it),
 // except under nodes marked x-kubernetes-preserve-unknown-fields.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
 import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION, ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 import { issue, type Issue } from '../core/issues.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec } from '../api/generators.ts';
 import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
@@ -112,33 +112,6 @@ export function checkSchema(doc: LoadedDoc): Issue[] {
 /** True when the issues leave the document's shape intact enough for semantic checks. */
 export function isShapeIntact(issues: Issue[]): boolean {
   return !issues.some((i) => i.severity === 'error' && !['UnknownField', 'InvalidCredentialRef', 'InlineCredential', 'TooLong'].includes(i.code));
-}
-
-/**
- * The declared field an unknown one was most likely meant to be: the same name in another case
- * (`secretstoreref`), else one with two neighbouring letters swapped (`nmae`, `kye`), else the nearest by edit distance when it is at most 2 and under half of
- * the name (`refreshIntervall`, `regoin`), so a field that is simply not there gets no guess.
- */
-export function didYouMean(field: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const sameCase = known.find((k) => k.toLowerCase() === field.toLowerCase());
-  if (sameCase) return sameCase;
-  // Two neighbouring letters swapped (`nmae`, `kye`) is one slip, though Levenshtein counts it as
-  // two edits, which the rule below refuses for a short name.
-  const swapped = field.length >= 3 ? known.find((k) => isAdjacentSwap(field, k)) : undefined;
-  if (swapped) return swapped;
-  const best = closest(field, known as string[]);
-  const d = distance(field, best);
-  return d <= 2 && d * 2 < field.length ? best : undefined;
-}
-
-/** True when `a` is `b` with exactly one pair of neighbouring, different letters swapped. */
-function isAdjacentSwap(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  if (i >= a.length - 1 || a[i] !== b[i + 1] || a[i + 1] !== b[i]) return false;
-  return a.slice(i + 2) === b.slice(i + 2);
 }
 
 function toIssue(e: ErrorObject): Issue {

@@ -7,6 +7,7 @@ import type { ExternalSecret, ExternalSecretDataFrom, GenericStore, LabelSelecto
 import { Msg, NON_OWNER_CREATION_POLICIES } from '../api/validation-rules.ts';
 import { DEFAULT_CONTROLLER_CLASS, shouldProcessStore } from './controller-class.ts';
 import { parseSpecDuration, parseStoreRefreshInterval } from './duration.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { generatorRefIssues } from './generators.ts';
 import { issue, type Issue } from './issues.ts';
@@ -267,6 +268,16 @@ export function configuredProviders(provider: unknown): string[] {
     .sort();
 }
 
+/**
+ * Why a store's provider cannot be served: `provider "<name>" is not supported by Projector
+ * (did you mean "<supported>"?); supported: <list>`, the hint only for a likely slip (didYouMean).
+ * The store reconciler's registry says the same for the providers it has.
+ */
+export function unsupportedProvider(name: string, supported: readonly string[]): string {
+  const hint = didYouMean(name, supported);
+  return `provider "${name}" is not supported by Projector${hint ? ` (did you mean "${hint}"?)` : ''}; supported: ${supported.join(', ')}`;
+}
+
 function checkProvider(provider: unknown): Issue[] {
   const names = configuredProviders(provider);
   if (names.length === 0) return [issue('spec.provider', 'NoProvider', 'exactly one provider must be set under spec.provider')];
@@ -276,7 +287,7 @@ function checkProvider(provider: unknown): Issue[] {
   }
   for (const name of names) {
     if (!SUPPORTED_PROVIDERS.includes(name)) {
-      out.push(issue(`spec.provider.${name}`, 'NotSupported', `provider "${name}" is not supported by Projector; supported: ${SUPPORTED_PROVIDERS.join(', ')}`));
+      out.push(issue(`spec.provider.${name}`, 'NotSupported', unsupportedProvider(name, SUPPORTED_PROVIDERS)));
     }
   }
   return out;

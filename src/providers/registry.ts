@@ -1,5 +1,6 @@
 import type { GenericStore } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
+import { unsupportedProvider } from '../core/validate.ts';
 import type { Provider } from './provider.ts';
 
 /** An explicit name → Provider map (no registration by import side effect). */
@@ -23,7 +24,7 @@ export class ProviderRegistry {
     }
     const p = this.#providers.get(keys[0]!);
     if (!p) {
-      throw new ProjectorError('NotSupported', `${where}: provider "${keys[0]}" is not supported by Projector; supported: ${this.names().join(', ')}`, {
+      throw new ProjectorError('NotSupported', `${where}: ${unsupportedProvider(keys[0]!, this.names())}`, {
         field: `spec.provider.${keys[0]}`,
       });
     }

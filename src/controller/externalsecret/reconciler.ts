@@ -233,14 +233,16 @@ export class ExternalSecretReconciler implements Reconciler {
   }
 
   async #clientFor(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string, signal: AbortSignal, maxReadAgeMs: number | undefined): Promise<SecretsClient> {
-    const store = this.#resolveStore(es, ref ?? es.spec.secretStoreRef, field);
+    // The spec path of the reference that names the store: an item's own sourceRef, else spec.secretStoreRef.
+    const refField = ref ? `${field}.sourceRef.storeRef.name` : 'spec.secretStoreRef.name';
+    const store = this.#resolveStore(es, ref ?? es.spec.secretStoreRef, field, refField);
     // After the class and namespace checks, before any client is built: ESO's Manager.Get order.
-    const closed = this.#d.floodGate ? storeNotReady(store, ref ? `${field}.sourceRef.storeRef.name` : 'spec.secretStoreRef.name') : undefined;
+    const closed = this.#d.floodGate ? storeNotReady(store, refField) : undefined;
     if (closed) throw closed;
     return this.#d.clients.get(store, es.metadata.namespace, signal, maxReadAgeMs);
   }
 
-  #resolveStore(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string): GenericStore {
+  #resolveStore(es: ExternalSecret, ref: SecretStoreRef | undefined, field: string, refField: string): GenericStore {
     const ns = es.metadata.namespace;
     if (!ref) throw new ProjectorError('InvalidSpec', `${field} has no store: set spec.secretStoreRef or a sourceRef.storeRef`, { field });
     const kind = ref.kind ?? 'SecretStore';
@@ -248,12 +250,12 @@ export class ExternalSecretReconciler implements Reconciler {
     const store = lister.get(storeKeyOf(ref, ns));
     if (!store) {
       const where = kind === 'SecretStore' ? ` in namespace "${ns}"` : '';
-      throw new ProjectorError('StoreNotFound', `${kind} "${ref.name}" not found${where}`, { field: 'spec.secretStoreRef.name' });
+      throw new ProjectorError('StoreNotFound', `${kind} "${ref.name}" not found${where}`, { field: refField });
     }
     if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) throw new NotOurStore();
     if (kind === 'ClusterSecretStore') {
       const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
-      if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field: 'spec.secretStoreRef.name' });
+      if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field: refField });
     }
     return store;
   }

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFile } from '../../../src/cli/manifests.ts';
-import { checkSchema, didYouMean, esoKindOf, isShapeIntact } from '../../../src/cli/schema-check.ts';
+import { checkSchema, esoKindOf, isShapeIntact } from '../../../src/cli/schema-check.ts';
+import { didYouMean } from '../../../src/core/did-you-mean.ts';
 
 const ES_HEAD = 'kind: ExternalSecret\nmetadata:\n  name: es\n  namespace: ns\n';
 const ES_BODY = 'spec:\n  secretStoreRef: {kind: ClusterSecretStore, name: s}\n  data:\n    - secretKey: A\n      remoteRef: {key: a}\n';

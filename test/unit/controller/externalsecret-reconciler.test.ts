@@ -17,7 +17,7 @@ import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
 import type { TemplateEngine } from '../../../src/core/template-use.ts';
 import type { LiveTargetMeta } from '../../../src/core/refresh.ts';
-import { silentLogger } from '../../../src/platform/logger.ts';
+import { createLogger, silentLogger } from '../../../src/platform/logger.ts';
 import type { SecretsClient } from '../../../src/providers/provider.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import type { FetchOptions } from '../../../src/sync/fetch-provider-data.ts';
@@ -465,6 +465,15 @@ describe('ExternalSecretReconciler flood gate', () => {
       await w.reconciler.reconcile(w.key, signal);
       assert.equal(w.ready()?.status, 'True', c.field);
     }
+  });
+
+  it('names the reference that names a missing store: the item\'s sourceRef, not spec.secretStoreRef', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (l: string) => void lines.push(l) } });
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' }, sourceRef: { storeRef: { kind: 'SecretStore', name: 'gone' } } }] }, { floodGate: true, log });
+    w.clusterSecretStores.upsert(withReady(w.clusterSecretStores.list()[0]!, 'True'));
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'StoreNotFound' });
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { field?: string }).field), ['spec.data[0].sourceRef.storeRef.name']);
   });
 
   it('does not gate generators: an ExternalSecret that only generates syncs whatever its secretStoreRef says', async () => {

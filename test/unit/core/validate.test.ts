@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExternalSecret, GenericStore } from '../../../src/api/index.ts';
 import { NOT_SUPPORTED, validateExternalSecret, validateSecretStore } from '../../../src/core/validate.ts';
+import { ProviderRegistry } from '../../../src/providers/registry.ts';
+import { fakeProvider } from '../../../src/providers/fake/index.ts';
 
 function externalSecret(spec: Partial<ExternalSecret['spec']> = {}): ExternalSecret {
   return {
@@ -206,6 +208,11 @@ describe('validateSecretStore', () => {
     assert.equal(found?.code, 'NotSupported');
     assert.equal(found?.path, 'spec.provider.aws');
     assert.equal(found?.message, 'provider "aws" is not supported by Projector; supported: azurekv, fake');
+    // A slip in a supported provider's name says which one was meant; the operator's registry says the same.
+    const [slip] = validateSecretStore(store('ClusterSecretStore', { provider: { azurkv: { vaultUrl: 'https://v.vault.azure.net' } } }));
+    assert.equal(slip?.message, 'provider "azurkv" is not supported by Projector (did you mean "azurekv"?); supported: azurekv, fake');
+    const registry = new ProviderRegistry([{ ...fakeProvider, name: 'azurekv' }, fakeProvider]);
+    assert.throws(() => registry.providerFor(store('ClusterSecretStore', { provider: { azurkv: {} } })), (e: Error) => e.message.endsWith(slip!.message));
   });
 
   it('requires exactly one provider', () => {
