@@ -388,11 +388,8 @@ export class Manager {
         ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, events)] : []),
         ...(cpsQueue ? [this.#runClusterPushSecrets(cpsQueue, common, events)] : []),
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
-        // Stores get --concurrency workers too, as in ESO (cmd/controller/root.go): with the flood gate
-        // every ExternalSecret waits for its store's first check, so 100 stores checked two at a time
-        // held a first sync back by seconds (docs/benchmarks.md, "Sixth pass").
-        runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: this.#o.concurrency, counters: this.counters.secretStores, metrics: ssMetrics }),
-        runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: this.#o.concurrency, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
+        runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
+        runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
         ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: this.#timedWhileExists(cesReconciler, this.clusterExternalSecrets, (key, sec) => this.metrics.clusterExternalSecretReconciled(key, sec)), concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
         ...(reloader && reloadQueue && reloadMetrics ? [runWorkers({ ...common, queue: reloadQueue, reconciler: reloader.reconciler(), concurrency: 2, metrics: reloadMetrics })] : []),
       ]);
