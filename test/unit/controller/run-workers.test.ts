@@ -70,6 +70,21 @@ function setUp(opts: { concurrency?: number; timeoutMs?: number; log?: ReturnTyp
   return { clock, queue, reconciler, counters, ac, running };
 }
 
+/**
+ * Finishes the running reconcile of `key` with `r` and advances the fake clock 1 ms at a time until
+ * the key is reconciled again: the delay the queue gave it, in ms (fails if it never comes back).
+ */
+async function delayAfter(clock: FakeClock, reconciler: ScriptedReconciler, key: ObjectKey, r: Result): Promise<number> {
+  await reconciler.finishNext(key, r);
+  const before = reconciler.calls.length;
+  const start = clock.now().getTime();
+  while (reconciler.calls.length === before) {
+    await clock.advance(1);
+    assert.ok(clock.now().getTime() - start < 10_000, `${key} came back`);
+  }
+  return clock.now().getTime() - start;
+}
+
 function capturingLogger(): { log: ReturnType<typeof silentLogger>; lines: string[] } {
   const lines: string[] = [];
   const sink = new Writable({
@@ -150,19 +165,7 @@ describe('runWorkers', () => {
     await flushMicrotasks();
     // Base 5 ms, doubling per failure (controller-runtime's default limiter, as setUp builds it).
     const gaps: number[] = [];
-    let last = clock.now().getTime();
-    for (let i = 0; i < 6; i++) {
-      await reconciler.finishNext('ns/throttled', { kind: 'retryAfter', ms: i % 2 === 0 ? 0 : 1 });
-      const before = reconciler.calls.length;
-      let waited = 0;
-      while (reconciler.calls.length === before) {
-        await clock.advance(1);
-        waited++;
-        assert.ok(waited < 10_000, 'the key came back');
-      }
-      gaps.push(clock.now().getTime() - last);
-      last = clock.now().getTime();
-    }
+    for (let i = 0; i < 6; i++) gaps.push(await delayAfter(clock, reconciler, 'ns/throttled', { kind: 'retryAfter', ms: i % 2 === 0 ? 0 : 1 }));
     assert.deepEqual(gaps, [5, 10, 20, 40, 80, 160]);
     // A server delay longer than the backoff wins.
     await reconciler.finishNext('ns/throttled', { kind: 'retryAfter', ms: 30_000 });
@@ -180,14 +183,7 @@ describe('runWorkers', () => {
     queue.add('ns/store');
     await flushMicrotasks();
     const gaps: number[] = [];
-    let last = clock.now().getTime();
-    for (let i = 0; i < 6; i++) {
-      await reconciler.finishNext('ns/store', { kind: 'retry', atMostMs: 30 });
-      const before = reconciler.calls.length;
-      while (reconciler.calls.length === before) await clock.advance(1);
-      gaps.push(clock.now().getTime() - last);
-      last = clock.now().getTime();
-    }
+    for (let i = 0; i < 6; i++) gaps.push(await delayAfter(clock, reconciler, 'ns/store', { kind: 'retry', atMostMs: 30 }));
     assert.deepEqual(gaps, [5, 10, 20, 30, 30, 30], 'exponential up to the cap (setUp: base 5 ms, max 1,000 ms)');
     assert.equal(queue.numRequeues('ns/store'), 6);
     await reconciler.finishNext('ns/store', { kind: 'done' });
@@ -202,18 +198,9 @@ describe('runWorkers', () => {
     queue.add('ns/store');
     await flushMicrotasks();
     const gaps: number[] = [];
-    let last = clock.now().getTime();
-    const step = async (r: Result) => {
-      await reconciler.finishNext('ns/store', r);
-      const before = reconciler.calls.length;
-      while (reconciler.calls.length === before) await clock.advance(1);
-      gaps.push(clock.now().getTime() - last);
-      last = clock.now().getTime();
-    };
-    for (let i = 0; i < 6; i++) await step({ kind: 'retryAfter', ms: 0, atMostMs: 30 });
+    for (let i = 0; i < 6; i++) gaps.push(await delayAfter(clock, reconciler, 'ns/store', { kind: 'retryAfter', ms: 0, atMostMs: 30 }));
     assert.deepEqual(gaps, [5, 10, 20, 30, 30, 30], 'the floor is capped (setUp: base 5 ms, max 1,000 ms)');
-    await step({ kind: 'retryAfter', ms: 700, atMostMs: 30 });
-    assert.equal(gaps.at(-1), 700, 'the server\'s delay is kept over the cap');
+    assert.equal(await delayAfter(clock, reconciler, 'ns/store', { kind: 'retryAfter', ms: 700, atMostMs: 30 }), 700, 'the server\'s delay is kept over the cap');
     await reconciler.finishNext('ns/store', { kind: 'done' });
     ac.abort();
     await running;
