@@ -77,6 +77,11 @@ function refineLabels(names: readonly string[], base: Record<string, string>, ex
   return out;
 }
 
+/** One series' identity: its label pairs in name order. */
+function seriesId(labels: Record<string, string>): string {
+  return JSON.stringify(Object.entries(labels).sort());
+}
+
 function splitKey(key: ObjectKey): { namespace: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
@@ -155,7 +160,7 @@ export class OperatorMetrics {
    * gauge and per object (`namespace/name`): every match names its object, so a delete looks at that
    * object's few series, not at every series of the gauge (which made a sync O(N) in N objects).
    */
-  readonly #series = new Map<Gauge<string>, Map<string, Map<string, Record<string, string>>>>();
+  readonly #series = new Map<Gauge<string>, Map<string, Map<string, { labels: Record<string, string>; value: number }>>>();
   /**
    * The per-object families (status conditions, reconcile durations, sync calls: a few series per
    * ExternalSecret, store, PushSecret…) in a registry of their own whose exposition text is kept
@@ -485,35 +490,42 @@ export class OperatorMetrics {
 
   #setCondition(g: Gauge<string>, labels: Record<string, string>, base: { name: string; namespace: string }, status: string): void {
     const opposite = status === 'True' ? 'False' : status === 'False' ? 'True' : undefined;
-    if (opposite) {
-      // A series with other extended-label values (labels changed) would otherwise linger.
-      this.#removeMatching(g, { ...base, condition: 'Ready', status: opposite });
-      this.#set(g, { ...labels, condition: 'Ready', status: opposite }, 0);
-    }
-    this.#removeMatching(g, { ...base, condition: 'Ready', status });
-    this.#set(g, { ...labels, condition: 'Ready', status }, 1);
+    // A series with other extended-label values (labels changed) would otherwise linger.
+    if (opposite) this.#set(g, { ...labels, condition: 'Ready', status: opposite }, 0, { ...base, condition: 'Ready', status: opposite });
+    this.#set(g, { ...labels, condition: 'Ready', status }, 1, { ...base, condition: 'Ready', status });
   }
 
-  /** Sets a series of a gauge whose series are later removed by partial match; remembers its labels. */
-  #set(g: Gauge<string>, labels: Record<string, string>, value: number): void {
+  /**
+   * Sets a series of a gauge whose series are later removed by partial match; remembers its labels.
+   * With `replacing`, the object's other series matching it go first (DeletePartialMatch, then Set).
+   * A series already at `value` is left alone: every watch event of an object comes here, and most
+   * change nothing (and the formatted text stays cached).
+   */
+  #set(g: Gauge<string>, labels: Record<string, string>, value: number, replacing?: Record<string, string> & { name: string; namespace: string }): void {
+    const id = seriesId(labels);
+    if (replacing) this.#removeMatching(g, replacing, id);
     let byObject = this.#series.get(g);
     if (!byObject) this.#series.set(g, (byObject = new Map()));
     const object = `${labels.namespace ?? ''}/${labels.name ?? ''}`;
     let known = byObject.get(object);
     if (!known) byObject.set(object, (known = new Map()));
-    known.set(JSON.stringify(Object.entries(labels).sort()), labels);
+    if (known.get(id)?.value === value) return;
+    known.set(id, { labels, value });
     this.#objectsVersion++;
     g.set(labels, value);
   }
 
-  /** prometheus.GaugeVec.DeletePartialMatch: drop every series whose labels include `match` (which names its object). */
-  #removeMatching(g: Gauge<string>, match: Record<string, string> & { name: string; namespace: string }): void {
+  /**
+   * prometheus.GaugeVec.DeletePartialMatch: drop every series whose labels include `match` (which
+   * names its object), but the one with id `except`.
+   */
+  #removeMatching(g: Gauge<string>, match: Record<string, string> & { name: string; namespace: string }, except?: string): void {
     const byObject = this.#series.get(g);
     const object = `${match.namespace}/${match.name}`;
     const known = byObject?.get(object);
     if (!known) return;
-    for (const [id, labels] of known) {
-      if (Object.entries(match).every(([k, v]) => labels[k] === v)) {
+    for (const [id, { labels }] of known) {
+      if (id !== except && Object.entries(match).every(([k, v]) => labels[k] === v)) {
         this.#objectsVersion++;
         g.remove(labels);
         known.delete(id);

@@ -148,6 +148,56 @@ function pooledAgent(kc: KubeConfig, protocol: string, opts: https.RequestOption
 export function closeKubeConnections(kc: KubeConfig): void {
   for (const pool of pools.get(kc)?.values() ?? []) pool.agent.destroy();
   pools.delete(kc);
+  credentials.delete(kc);
+}
+
+/** What client-node's `applyToHTTPSOptions` gave for a KubeConfig's current context, and when. */
+interface Credentials {
+  context: string;
+  protocol: string;
+  /** performance.now() when applied. */
+  at: number;
+  /** Authorization and impersonation headers. */
+  headers: http.OutgoingHttpHeaders;
+  auth: string | undefined;
+  agent: http.Agent | undefined;
+}
+
+const credentials = new WeakMap<KubeConfig, Credentials>();
+
+/**
+ * How long one `applyToHTTPSOptions` answer serves requests. It reads the CA, client certificate and
+ * key files (in a Pod: the service account's ca.crt, from disk) or decodes their base64 data, and
+ * asks the token source, on every call: ~2.7 KB allocated and a file read per API request. Tokens
+ * change far more slowly (client-node re-reads a token file every 60 s, as client-go; an exec
+ * plugin's token is kept until it expires), so one second adds at most that to a rotation's delay.
+ */
+const CREDENTIALS_TTL_MS = 1_000;
+
+/**
+ * The authentication headers and agent for a request to `kc`'s current cluster: client-node's
+ * answer (bearer token, token file, exec plugin, basic auth, impersonation) no older than
+ * CREDENTIALS_TTL_MS, and the pooled agent for its TLS material (client-node's proxy agent when the
+ * cluster names a proxy).
+ */
+async function credentialsFor(kc: KubeConfig, protocol: string, proxied: boolean): Promise<Credentials> {
+  const context = kc.getCurrentContext();
+  const now = performance.now();
+  const cached = credentials.get(kc);
+  if (cached && cached.context === context && cached.protocol === protocol && now - cached.at < CREDENTIALS_TTL_MS) return cached;
+  const applied: https.RequestOptions = { headers: {} };
+  await kc.applyToHTTPSOptions(applied);
+  const fresh: Credentials = {
+    context,
+    protocol,
+    at: now,
+    headers: applied.headers as http.OutgoingHttpHeaders,
+    auth: applied.auth ?? undefined,
+    // A proxy (cluster.proxyUrl) keeps client-node's proxy agent; everything else uses the pool.
+    agent: proxied ? (typeof applied.agent === 'object' ? applied.agent : undefined) : pooledAgent(kc, protocol, applied),
+  };
+  credentials.set(kc, fresh);
+  return fresh;
 }
 
 interface RawRequest {
@@ -163,8 +213,8 @@ interface RawRequest {
 /**
  * Sends one request through `kc`'s pooled connections and resolves with the response as soon as its
  * headers arrive. Authentication (bearer token, token file, exec plugin, basic auth, impersonation)
- * comes from client-node's `applyToHTTPSOptions` on every request, so a refreshed token is used at
- * once; TLS comes from the pool. A GET that fails on a reused connection before any answer (the
+ * comes from client-node's `applyToHTTPSOptions`, asked again after one second (credentialsFor), so
+ * a refreshed token is used within a second; TLS comes from the pool. A GET that fails on a reused connection before any answer (the
  * server closed it while idle) is sent once more on a fresh one, as Node's http documentation
  * advises for `request.reusedSocket` and Go's Transport does for idempotent requests. Rejects with `signal.reason` when aborted, else with a
  * KubeTransportError naming the socket error code.
@@ -180,15 +230,13 @@ export async function kubeRequest(kc: KubeConfig, req: RawRequest): Promise<http
   // length (useChunkedEncodingByDefault is false for DELETE), so the API server would read the body
   // as the start of the next request on the same kept-alive connection (a 400 for it).
   const length = req.payload === undefined ? {} : { 'content-length': String(Buffer.byteLength(req.payload)) };
-  const applied: https.RequestOptions = { headers: { 'user-agent': 'projector', ...req.headers, ...length } };
-  await kc.applyToHTTPSOptions(applied);
+  const credentials = await credentialsFor(kc, url.protocol, !!cluster.proxyUrl);
   const method = req.method.toUpperCase();
   const opts: https.RequestOptions = {
     method,
-    headers: applied.headers,
-    ...(applied.auth ? { auth: applied.auth } : {}),
-    // A proxy (cluster.proxyUrl) keeps client-node's proxy agent; everything else uses the pool.
-    agent: cluster.proxyUrl ? applied.agent : pooledAgent(kc, url.protocol, applied),
+    headers: { 'user-agent': 'projector', ...req.headers, ...length, ...credentials.headers },
+    ...(credentials.auth ? { auth: credentials.auth } : {}),
+    agent: credentials.agent,
     ...(req.signal ? { signal: req.signal } : {}),
   };
   const transport = url.protocol === 'http:' ? http : https;

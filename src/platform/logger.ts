@@ -39,6 +39,29 @@ export function createLogger(opts: { level?: LogLevel; name?: string; destinatio
   );
 }
 
+const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/**
+ * `parent.child(bindings)`, made when first used to write a line: a reconcile makes one per object
+ * and most write nothing at the running level. pino serialises a child's bindings when it is made,
+ * and with redaction paths that start with a wildcard it runs the redactor over every binding,
+ * parsing each path again (@pinojs/redact 0.4, non-strict): that was ~8 MB allocated per 1,000
+ * first syncs. A method of a disabled level answers without making the child.
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const made = () => (child ??= parent.child(bindings));
+  const noop = () => undefined;
+  return new Proxy(parent, {
+    get(_target, prop) {
+      if (child === undefined && typeof prop === 'string' && LEVEL_METHODS.has(prop) && !parent.isLevelEnabled(prop)) return noop;
+      const c = made();
+      const v = Reflect.get(c, prop, c) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+  }) as Logger;
+}
+
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

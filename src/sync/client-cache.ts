@@ -64,6 +64,8 @@ export class ClientCache {
   readonly #clients = new Map<string, CachedClient>();
   /** Credential Secret "ns/name" → stores whose clients read it (built or failed), by store prefix. */
   readonly #readers = new Map<string, Map<string, StoreRef>>();
+  /** What each client from `fresh` read to be built, until `adopt` takes it. */
+  readonly #freshReads = new WeakMap<SecretsClient, CredentialRead[]>();
   constructor(deps: ClientCacheDeps) {
     this.#d = deps;
   }
@@ -89,7 +91,39 @@ export class ClientCache {
    * side shows on the store even while cached clients still hold valid tokens. The caller closes it.
    */
   async fresh(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<SecretsClient> {
-    return this.#d.registry.providerFor(store).newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, [])), signal);
+    const reads: CredentialRead[] = [];
+    const client = await this.#d.registry.providerFor(store).newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal);
+    this.#freshReads.set(client, reads);
+    return client;
+  }
+
+  /**
+   * Hands a client from `fresh` that has just passed the store's check to the cache, for the
+   * ExternalSecrets using `store` from `namespace`, when no usable client is cached for them: the
+   * first sync after a start then uses the client (and token) the check made instead of building
+   * another, one identity-provider round trip per store fewer. It is what `get` would have built a
+   * moment later, from the same credential Secrets, which it records for `#stale`. Returns false
+   * (the caller closes the client) when a usable client is cached already, when the client did not
+   * come from `fresh`, or when the store's credentials resolve per ExternalSecret namespace (a
+   * ClusterSecretStore naming Secrets without a namespace: the check's client is not theirs).
+   */
+  adopt(store: GenericStore, namespace: string | undefined, client: SecretsClient): boolean {
+    const reads = this.#freshReads.get(client);
+    if (!reads) return false;
+    this.#freshReads.delete(client);
+    if (store.kind === 'ClusterSecretStore' && hasNamespaceRelativeRefs(store.spec.provider)) return false;
+    const id = this.#identity(store, namespace);
+    const now = this.#d.clock.now().getTime();
+    const cached = this.#clients.get(id);
+    if (cached && this.#usable(cached, now)) return false;
+    if (cached) {
+      this.#clients.delete(id);
+      void this.#closeQuietly(cached);
+    }
+    this.#dropOlderGenerations(store);
+    const entry: CachedClient = { client: Promise.resolve(this.#coalescing(client)), createdAt: now, reads };
+    this.#clients.set(id, entry);
+    return true;
   }
 
   /**
@@ -111,6 +145,15 @@ export class ClientCache {
     };
   }
 
+  /** Young enough, and built from the credential Secrets as they are now. */
+  #usable(entry: CachedClient, now: number): boolean {
+    return now - entry.createdAt < (this.#d.maxClientAgeMs ?? 10 * 60_000) && !this.#stale(entry);
+  }
+
+  #coalescing(client: SecretsClient): CoalescingClient {
+    return new CoalescingClient(client, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared);
+  }
+
   /** Built from a Secret that has changed (or gone) since: ESO would read the new one now. */
   #stale(entry: CachedClient): boolean {
     const current = this.#d.credentialVersion;
@@ -121,7 +164,7 @@ export class ClientCache {
     const id = this.#identity(store, namespace);
     const now = this.#d.clock.now().getTime();
     const cached = this.#clients.get(id);
-    if (cached && now - cached.createdAt < (this.#d.maxClientAgeMs ?? 10 * 60_000) && !this.#stale(cached)) return cached.client;
+    if (cached && this.#usable(cached, now)) return cached.client;
     if (cached) {
       this.#clients.delete(id);
       void this.#closeQuietly(cached);
@@ -131,7 +174,7 @@ export class ClientCache {
     const reads: CredentialRead[] = [];
     const client = provider
       .newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal)
-      .then((c) => new CoalescingClient(c, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared));
+      .then((c) => this.#coalescing(c));
     const entry: CachedClient = { client, createdAt: now, reads };
     this.#clients.set(id, entry);
     client.catch(() => {

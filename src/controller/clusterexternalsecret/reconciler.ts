@@ -24,7 +24,7 @@ import {
 import { ProjectorError } from '../../core/errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { lazyChild, type Logger } from '../../platform/logger.ts';
 import type { Lister } from '../lister.ts';
 import { sameStatus } from '../externalsecret/status.ts';
 import type { Reconciler, Result } from '../reconciler.ts';
@@ -55,7 +55,7 @@ export class ClusterExternalSecretReconciler implements Reconciler {
   async reconcile(key: ObjectKey): Promise<Result> {
     const ces = this.#d.clusterExternalSecrets.get(key);
     if (!ces) return { kind: 'done' };
-    const log = this.#d.log.child({ key });
+    const log = lazyChild(this.#d.log, { key });
     try {
       if (ces.metadata.deletionTimestamp) return await this.#finalize(ces, log);
       const finalizers = ces.metadata.finalizers ?? [];

@@ -25,7 +25,7 @@ import type { NamespaceView } from '../../core/cluster-external-secret.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { lazyChild, type Logger } from '../../platform/logger.ts';
 import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { sameStatus } from '../externalsecret/status.ts';
@@ -51,7 +51,7 @@ export class ClusterPushSecretReconciler implements Reconciler {
   async reconcile(key: ObjectKey): Promise<Result> {
     const cps = this.#d.clusterPushSecrets.get(key);
     if (!cps) return { kind: 'done' };
-    const log = this.#d.log.child({ key });
+    const log = lazyChild(this.#d.log, { key });
     if (cps.metadata.deletionTimestamp) return { kind: 'done' }; // ESO: "skipping as it is in deletion"
     const status: { value: ClusterPushSecretStatus } = { value: { ...(cps.status ?? {}) } };
     try {

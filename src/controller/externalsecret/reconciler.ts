@@ -14,7 +14,7 @@ import { storeNotReady } from '../../core/store-readiness.ts';
 import { validateExternalSecret } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { lazyChild, type Logger } from '../../platform/logger.ts';
 import type { SecretsClient } from '../../providers/provider.ts';
 import type { ClientCache } from '../../sync/client-cache.ts';
 import { fetchProviderData, type FetchOptions } from '../../sync/fetch-provider-data.ts';
@@ -135,7 +135,7 @@ export class ExternalSecretReconciler implements Reconciler {
     const reason = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now, change?.forced ?? false);
     if (reason === 'up-to-date') return this.#scheduleNext(es, now);
 
-    const log = this.#d.log.child({ key, reason });
+    const log = lazyChild(this.#d.log, { key, reason });
     // ESO's updateSecret names the existing target in status.binding before it mutates it, so a
     // failure while planning or writing an existing Secret still binds it.
     let bindsTarget = false;
@@ -278,7 +278,7 @@ export class ExternalSecretReconciler implements Reconciler {
   async #finalize(es: ExternalSecret): Promise<Result> {
     const finalizers = es.metadata.finalizers ?? [];
     if (!this.#d.kube.setFinalizers || !finalizers.includes(FINALIZER_EXTERNALSECRET_CLEANUP)) return { kind: 'done' };
-    const log = this.#d.log.child({ key: `${es.metadata.namespace}/${es.metadata.name}` });
+    const log = lazyChild(this.#d.log, { key: `${es.metadata.namespace}/${es.metadata.name}` });
     try {
       if (deletionPolicyOf(es) === 'Delete') {
         const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));

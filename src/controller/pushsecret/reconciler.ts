@@ -17,7 +17,7 @@ import { isStoreAllowed, labelSelectorQuery, matchesLabelSelector } from '../../
 import { pushSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { lazyChild, type Logger } from '../../platform/logger.ts';
 import type { SecretsWriter } from '../../providers/provider.ts';
 import type { ClientCache } from '../../sync/client-cache.ts';
 import type { ChangeTimes } from '../change-times.ts';
@@ -84,7 +84,7 @@ export class PushSecretReconciler implements Reconciler {
   async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
     const ps = this.#d.pushSecrets.get(key);
     if (!ps) return { kind: 'done' };
-    const log = this.#d.log.child({ key });
+    const log = lazyChild(this.#d.log, { key });
     const now = this.#d.clock.now();
     const finalizers = ps.metadata.finalizers ?? [];
     const hasFinalizer = finalizers.includes(PUSH_SECRET_FINALIZER);

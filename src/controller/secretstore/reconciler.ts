@@ -8,7 +8,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { validateSecretStore } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { lazyChild, type Logger } from '../../platform/logger.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
 import type { ClientCache } from '../../sync/client-cache.ts';
 import type { EventSink } from '../events.ts';
@@ -57,17 +57,21 @@ export class SecretStoreReconciler implements Reconciler {
     }
     if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) return { kind: 'done' };
     const now = this.#d.clock.now();
-    const log = this.#d.log.child({ key });
+    const log = lazyChild(this.#d.log, { key });
     try {
       this.#assertValid(store);
       // A new client each time, as ESO's validateStore: the credentials as they are now, and a new
-      // token, so a credential revoked on the vault's side shows here.
+      // token, so a credential revoked on the vault's side shows here. One that passed goes to the
+      // client cache when it holds none for this store, so the ExternalSecrets' next sync (the
+      // first after a start waits for this check) uses its token rather than fetching another.
       const client = await this.#d.clients.fresh(store, store.metadata.namespace, signal);
       let verdict;
+      let adopted = false;
       try {
         verdict = await client.validate(signal);
+        adopted = verdict === 'Ready' && this.#d.clients.adopt(store, store.metadata.namespace, client);
       } finally {
-        await client.close().catch(() => undefined);
+        if (!adopted) await client.close().catch(() => undefined);
       }
       const status =
         verdict === 'Ready'

@@ -248,6 +248,12 @@ describe('OperatorMetrics', () => {
     const sync = select(s, 'externalsecret_sync_calls_total')[0]!.labels;
     assert.equal(sync.app_kubernetes_io_name, '');
     assert.equal(Object.keys(sync).length, 8);
+    // The object's labels change: its series with the old values go (ESO's DeletePartialMatch),
+    // the same status again changes nothing.
+    m.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox-2' }));
+    m.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox-2' }));
+    const relabelled = select(await scrape(m), 'externalsecret_status_condition', { name: 'db' });
+    assert.deepEqual(relabelled.map((x) => `${x.labels.status}:${x.labels.app_kubernetes_io_name}:${x.labels.app_kubernetes_io_part_of}=${x.value}`).sort(), ['False:netbox-2:=0', 'True:netbox-2:=1']);
     const plain = new OperatorMetrics({ clock: new FakeClock() });
     plain.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox' }));
     assert.deepEqual(Object.keys(select(await scrape(plain), 'externalsecret_status_condition')[0]!.labels).sort(), ['condition', 'name', 'namespace', 'status']);

@@ -21,20 +21,26 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000) {
   const stores = new ObjectStore<GenericStore>();
   stores.upsert(store);
   let failure: ProjectorError | undefined;
+  const clientsMade = { built: 0, closed: 0 };
   const registry = new ProviderRegistry([
     {
       ...fakeProvider,
       async newClient(s, host, signal) {
         const inner = await fakeProvider.newClient(s, host, signal);
-        return Object.assign(Object.create(inner) as typeof inner, { validate: (sig: AbortSignal) => (failure ? Promise.reject(failure) : inner.validate(sig)) });
+        clientsMade.built++;
+        return Object.assign(Object.create(inner) as typeof inner, {
+          validate: (sig: AbortSignal) => (failure ? Promise.reject(failure) : inner.validate(sig)),
+          close: async () => void clientsMade.closed++,
+        });
       },
     },
   ]);
+  const clients = new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() });
   const reconciler = new SecretStoreReconciler({
     kind: store.kind,
     stores,
     registry,
-    clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
+    clients,
     kube: {
       patchStatus: async (obj: GenericStore, status: SecretStoreStatus) => {
         stores.upsert({ ...obj, status } as GenericStore);
@@ -47,7 +53,7 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000) {
     defaultRevalidateMs,
   });
   const ready = () => stores.list()[0]!.status?.conditions?.find((c) => c.type === 'Ready');
-  return { reconciler, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
+  return { reconciler, clients, clientsMade, store: () => stores.list()[0]!, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
 }
 
 const signal = new AbortController().signal;
@@ -86,5 +92,22 @@ describe('SecretStoreReconciler', () => {
     w.fail(new ProjectorError('InvalidSpec', 'spec.provider.fake: bad'));
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done', error: 'InvalidSpec' });
     assert.equal(w.ready()?.reason, 'InvalidProviderConfig');
+  });
+
+  // ESO's validateStore builds a client per check and drops it; ExternalSecrets then build their own.
+  // Here the first check's client serves them (one token fewer per store on a start), while every
+  // check still builds a new one.
+  it('builds a new client for every check; one that passed serves ExternalSecrets when none is cached', async () => {
+    const w = world(fakeStore([]));
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.clientsMade, { built: 1, closed: 0 }, 'the passed check\'s client is kept');
+    await w.clients.get(w.store(), undefined, signal);
+    assert.equal(w.clientsMade.built, 1, 'ExternalSecrets use it');
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.clientsMade, { built: 2, closed: 1 }, 'a cached client is there: the new check\'s client is closed');
+    w.fail(new ProjectorError('StoreAuthFailed', 'token refused'));
+    await w.reconciler.reconcile(w.key, signal);
+    await new Promise((r) => setImmediate(r)); // the cache closes asynchronously
+    assert.deepEqual(w.clientsMade, { built: 3, closed: 3 }, 'a failed check\'s client is closed, and the cached one dropped');
   });
 });

@@ -112,4 +112,55 @@ describe('ClientCache and credential Secrets', () => {
     await w.cache.get(store, 'team', signal);
     assert.equal(w.built.length, 2, 'the cached client is untouched by validation');
   });
+
+  it('takes a checked client from fresh when it holds none for the store, and ExternalSecrets then use it', async () => {
+    const w = world();
+    const checked = await w.cache.fresh(store, 'team', signal);
+    assert.equal(w.cache.adopt(store, 'team', checked), true);
+    await w.cache.get(store, 'team', signal);
+    assert.equal(w.built.length, 1, 'no second client built');
+    assert.equal(w.built[0]!.closed, false);
+    // It remembers the credential Secret it was built from: a rotation still rebuilds.
+    w.rotate('2');
+    await w.cache.get(store, 'team', signal);
+    assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1', 'secret-at-2']);
+    assert.equal(w.built[0]!.closed, true);
+  });
+
+  it('keeps a usable cached client rather than a checked one, and takes a client only once and only from fresh', async () => {
+    const w = world();
+    await w.cache.get(store, 'team', signal);
+    const checked = await w.cache.fresh(store, 'team', signal);
+    assert.equal(w.cache.adopt(store, 'team', checked), false, 'the cached client is usable');
+    assert.equal(w.cache.adopt(store, 'team', checked), false, 'a client is offered once');
+    await w.cache.get(store, 'team', signal);
+    assert.equal(w.built.length, 2);
+    assert.equal(w.built[0]!.closed, false, 'the cached client stays');
+    const stranger = { ...checked };
+    assert.equal(w.cache.adopt(store, 'team', stranger), false, 'not from fresh');
+  });
+
+  it('replaces a stale cached client with a checked one built from the new credentials', async () => {
+    const w = world();
+    await w.cache.get(store, 'team', signal);
+    w.rotate('2');
+    const checked = await w.cache.fresh(store, 'team', signal);
+    assert.equal(w.cache.adopt(store, 'team', checked), true);
+    await w.cache.get(store, 'team', signal);
+    assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1', 'secret-at-2']);
+    await new Promise((r) => setImmediate(r)); // closing is asynchronous
+    assert.equal(w.built[0]!.closed, true);
+  });
+
+  it('does not take the check of a ClusterSecretStore whose credentials resolve per ExternalSecret namespace', async () => {
+    const w = world();
+    const css = { ...store, kind: 'ClusterSecretStore', metadata: { name: 'vault', uid: 'u2', generation: 1 }, spec: { provider: { fake: { auth: { secretRef: { name: 'creds', key: 'k' } } } } } } as unknown as GenericStore;
+    const checked = await w.cache.fresh(css, undefined, signal);
+    assert.equal(w.cache.adopt(css, undefined, checked), false);
+    const withNamespace = { ...css, spec: { provider: { fake: { auth: { secretRef: { name: 'creds', key: 'k', namespace: 'team' } } } } } } as unknown as GenericStore;
+    const checked2 = await w.cache.fresh(withNamespace, undefined, signal);
+    assert.equal(w.cache.adopt(withNamespace, undefined, checked2), true, 'every namespace uses the same credentials');
+    await w.cache.get(withNamespace, 'apps', signal);
+    assert.equal(w.built.length, 2);
+  });
 });
