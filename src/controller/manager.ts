@@ -345,7 +345,11 @@ export class Manager {
       changes: this.#changes,
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
-      new SecretStoreReconciler({ kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }), controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs });
+      new SecretStoreReconciler({
+        kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }),
+        controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs,
+        hasUsers: (key) => this.externalSecrets.keysByIndex('store', `${kind}:${key}`).length > 0,
+      });
 
     const cesReconciler = new ClusterExternalSecretReconciler({
       clusterExternalSecrets: this.clusterExternalSecrets,

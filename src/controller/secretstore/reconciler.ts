@@ -30,6 +30,12 @@ export interface SecretStoreDeps {
   exclusiveControllerClass?: boolean | undefined;
   /** Re-validation period when the store sets no spec.refreshInterval. */
   defaultRevalidateMs?: number;
+  /**
+   * Do ExternalSecrets name the store (key `namespace/name`, `/name` for a ClusterSecretStore)?
+   * Only then does a passed check's client go to the client cache; without users it would only
+   * hold memory. Default: no.
+   */
+  hasUsers?: (key: ObjectKey) => boolean;
 }
 
 function readyStatus(store: GenericStore, status: 'True' | 'False', reason: string, message: string, now: Date): SecretStoreStatus {
@@ -62,14 +68,16 @@ export class SecretStoreReconciler implements Reconciler {
       this.#assertValid(store);
       // A new client each time, as ESO's validateStore: the credentials as they are now, and a new
       // token, so a credential revoked on the vault's side shows here. One that passed goes to the
-      // client cache when it holds none for this store, so the ExternalSecrets' next sync (the
-      // first after a start waits for this check) uses its token rather than fetching another.
+      // client cache when ExternalSecrets use the store and the cache holds no client for it: their
+      // next sync (the first after a start waits for this check) uses it rather than building
+      // another and fetching a token, which with ten workers on ten stores' first syncs kept the
+      // workers waiting on identity round trips.
       const client = await this.#d.clients.fresh(store, store.metadata.namespace, signal);
       let verdict;
       let adopted = false;
       try {
         verdict = await client.validate(signal);
-        adopted = verdict === 'Ready' && this.#d.clients.adopt(store, store.metadata.namespace, client);
+        adopted = verdict === 'Ready' && (this.#d.hasUsers?.(key) ?? false) && this.#d.clients.adopt(store, store.metadata.namespace, client);
       } finally {
         if (!adopted) await client.close().catch(() => undefined);
       }

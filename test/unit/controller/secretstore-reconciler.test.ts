@@ -16,7 +16,7 @@ import { silentLogger } from '../../../src/platform/logger.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { fakeStore } from '../../support/builders.ts';
 
-function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000) {
+function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1) {
   const clock = new FakeClock(new Date('2026-12-01T10:00:00Z'));
   const stores = new ObjectStore<GenericStore>();
   stores.upsert(store);
@@ -51,6 +51,7 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000) {
     log: silentLogger(),
     controllerClass: '',
     defaultRevalidateMs,
+    hasUsers: (key) => key === objectKey(store.metadata.namespace, store.metadata.name) && users > 0,
   });
   const ready = () => stores.list()[0]!.status?.conditions?.find((c) => c.type === 'Ready');
   return { reconciler, clients, clientsMade, store: () => stores.list()[0]!, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
@@ -109,5 +110,11 @@ describe('SecretStoreReconciler', () => {
     await w.reconciler.reconcile(w.key, signal);
     await new Promise((r) => setImmediate(r)); // the cache closes asynchronously
     assert.deepEqual(w.clientsMade, { built: 3, closed: 3 }, 'a failed check\'s client is closed, and the cached one dropped');
+  });
+
+  it('closes a passed check\'s client when no ExternalSecret names the store', async () => {
+    const w = world(fakeStore([]), undefined, 0);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.clientsMade, { built: 1, closed: 1 });
   });
 });
