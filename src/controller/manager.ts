@@ -81,6 +81,11 @@ export interface ManagerOptions {
    * back when the operator goes quiet (platform/memory-reducer.ts; `projector operator` passes one).
    */
   activity?: WorkActivity & { poke(): void };
+  /**
+   * Called once the caches are filled, right before the workers start (again after each lease
+   * acquired). `projector operator` collects the first lists' garbage here (operator-run.ts).
+   */
+  cachesSynced?: () => void;
   /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
   storeRequeueMs?: number;
   /** Serve ClusterExternalSecrets (ESO --enable-cluster-external-secret-reconciler, default true); only when watching all namespaces. */
@@ -378,6 +383,7 @@ export class Manager {
         throw e;
       }
       log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
+      this.#o.cachesSynced?.();
       // No jitter on refreshes: they are aligned to waves on purpose (core/refresh.ts nextRefreshAt).
       const common = { log, signal: workSignal, clock, jitter: this.#o.jitter ?? ((ms: number) => ms), ...(this.#o.activity ? { activity: this.#o.activity } : {}) };
       // Periodic resync, as informers do: every object is looked at again (level-based, so a
@@ -394,7 +400,7 @@ export class Manager {
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
-        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: this.#timedWhileExists(cesReconciler, this.clusterExternalSecrets, (key, sec) => this.metrics.clusterExternalSecretReconciled(key, sec)), concurrency: 1, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
+        ...(cesEnabled ? [runWorkers({ ...common, queue: cesQueue, reconciler: this.#timedWhileExists(cesReconciler, this.clusterExternalSecrets, (key, sec) => this.metrics.clusterExternalSecretReconciled(key, sec)), concurrency: this.#o.concurrency, counters: this.counters.clusterExternalSecrets, metrics: cesMetrics })] : []),
         ...(reloader && reloadQueue && reloadMetrics ? [runWorkers({ ...common, queue: reloadQueue, reconciler: reloader.reconciler(), concurrency: 2, metrics: reloadMetrics })] : []),
       ]);
     };
@@ -507,7 +513,7 @@ export class Manager {
     });
     // ESO's clusterpushsecret_reconcile_duration, while the ClusterPushSecret exists.
     const timed = this.#timedWhileExists(reconciler, this.clusterPushSecrets, (key, s) => this.metrics.clusterPushSecretReconciled(key, s));
-    return runWorkers({ ...common, queue, reconciler: timed, concurrency: 1, metrics });
+    return runWorkers({ ...common, queue, reconciler: timed, concurrency: this.#o.concurrency, metrics });
   }
 
   #runPushSecrets(
@@ -540,7 +546,7 @@ export class Manager {
       generate: this.#o.pushGenerator ?? this.#pushGenerate(log),
       changes,
     });
-    return runWorkers({ ...common, queue, reconciler: this.#timedWhileExists(reconciler, this.pushSecrets, (key, sec) => this.metrics.pushSecretReconciled(key, sec)), concurrency: 1, metrics });
+    return runWorkers({ ...common, queue, reconciler: this.#timedWhileExists(reconciler, this.pushSecrets, (key, sec) => this.metrics.pushSecretReconciled(key, sec)), concurrency: this.#o.concurrency, metrics });
   }
 
   // --- metrics (controller/metrics.ts) ---

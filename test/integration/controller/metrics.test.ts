@@ -128,6 +128,11 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
     assert.equal(select(s, 'controller_runtime_reconcile_total', es).map((x) => x.labels.result).sort().join(), 'error,requeue,requeue_after,success');
     assert.ok(valueOf(s, 'controller_runtime_reconcile_errors_total', es) >= 2);
     assert.ok(valueOf(s, 'controller_runtime_reconcile_panics_total', es) >= 1);
+    // ESO: BuildControllerOptions(concurrent) for every controller (cmd/controller/root.go);
+    // Projector's store controllers run 2 (docs/design/000-overview.md).
+    for (const c of ['externalsecret', 'clusterexternalsecret', 'pushsecret', 'clusterpushsecret']) {
+      assert.equal(valueOf(s, 'controller_runtime_max_concurrent_reconciles', { controller: c }), 4, c);
+    }
     for (const c of ['externalsecret', 'secretstore', 'clustersecretstore']) {
       assert.equal(valueOf(s, 'controller_runtime_max_concurrent_reconciles', { controller: c }), c === 'externalsecret' ? 4 : 2);
       assert.ok(select(s, 'controller_runtime_active_workers', { controller: c }).length === 1);
