@@ -81,11 +81,6 @@ export interface ManagerOptions {
    * back when the operator goes quiet (platform/memory-reducer.ts; `projector operator` passes one).
    */
   activity?: WorkActivity & { poke(): void };
-  /**
-   * Called once the caches are filled, right before the workers start (again after each lease
-   * acquired). `projector operator` collects the first lists' garbage here (operator-run.ts).
-   */
-  cachesSynced?: () => void;
   /** Stores without spec.refreshInterval are validated again this often (ESO --store-requeue-interval, default 5 min). */
   storeRequeueMs?: number;
   /** Serve ClusterExternalSecrets (ESO --enable-cluster-external-secret-reconciler, default true); only when watching all namespaces. */
@@ -383,7 +378,6 @@ export class Manager {
         throw e;
       }
       log.info({ externalSecrets: this.externalSecrets.size(), secretStores: this.secretStores.size(), clusterSecretStores: this.clusterSecretStores.size(), managedSecrets: this.managedSecrets.size() }, 'caches synced; starting workers');
-      this.#o.cachesSynced?.();
       // No jitter on refreshes: they are aligned to waves on purpose (core/refresh.ts nextRefreshAt).
       const common = { log, signal: workSignal, clock, jitter: this.#o.jitter ?? ((ms: number) => ms), ...(this.#o.activity ? { activity: this.#o.activity } : {}) };
       // Periodic resync, as informers do: every object is looked at again (level-based, so a

@@ -56,15 +56,12 @@ describe('projector operator (process)', { timeout: 600_000 }, () => {
         message: `/metrics shows ${wanted.map(String).join(', ')}`,
       });
       for (const re of wanted) assert.match(text, re);
-      // Start-up's and the first lists' garbage is given back once the caches are filled, before the
-      // first sync (operator-run.ts), and again when quiet after the sync (platform/memory-reducer.ts,
-      // 2 s of quiet).
+      // Start-up's garbage is given back once before the first sync (operator-run.ts), and again
+      // when quiet after the sync (platform/memory-reducer.ts, 2 s of quiet).
       const reduced = await eventually(() => out.split('\n').find((l) => l.includes('quiet after work: memory given back')), (l) => l !== undefined, { timeoutMs: 15_000, message: 'the memory reducer ran' });
       const { heapTotalMb } = JSON.parse(reduced!) as { heapTotalMb: [number, number] };
-      const lines = out.split('\n');
-      const synced = lines.findIndex((l) => l.includes('caches synced: memory given back'));
-      assert.ok(synced > lines.findIndex((l) => l.includes('caches synced; starting workers')), 'the collection ran once the caches were filled');
-      assert.ok(synced < lines.findIndex((l) => l.includes('quiet after work')), 'and before the first quiet one');
+      const startUp = out.split('\n').find((l) => l.includes('start-up done: memory given back'));
+      assert.ok(startUp && out.indexOf(startUp) < out.indexOf('quiet after work'), 'the start-up collection ran, before the first quiet one');
       assert.ok(heapTotalMb[1] <= heapTotalMb[0], `heap total did not grow: ${heapTotalMb.join(' → ')} MB`);
     } finally {
       child.kill('SIGTERM');
