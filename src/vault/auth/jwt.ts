@@ -1,6 +1,6 @@
 // Compact JWS (JWT) encoding and verification with node:crypto only. Decoding never passes a parser's
 // message on: a malformed token is just "malformed", because parser messages quote their input.
-import { createHmac, createPublicKey, timingSafeEqual, verify, constants, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify, constants, type KeyObject } from 'node:crypto';
 
 export interface JwtHeader {
   alg?: string;
@@ -51,16 +51,28 @@ function parseSegment(segment: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * The KeyObject for an HMAC key, made once per key Buffer: given a Buffer, createHmac imports the
+ * key again on every call, which was most of the local vault's cost of checking the bearer token
+ * that comes with every request.
+ */
+const hmacKeys = new WeakMap<Buffer, KeyObject>();
+function hmacKey(key: Buffer): KeyObject {
+  let k = hmacKeys.get(key);
+  if (!k) hmacKeys.set(key, (k = createSecretKey(key)));
+  return k;
+}
+
 export function signHs256(claims: JwtClaims, key: Buffer, extraHeader: Record<string, string> = {}): string {
   const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', ...extraHeader })).toString('base64url');
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const signature = createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url');
+  const signature = createHmac('sha256', hmacKey(key)).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }
 
 export function verifyHs256(jwt: DecodedJwt, key: Buffer): void {
   if (jwt.header.alg !== 'HS256') throw new JwtError('unexpected signing algorithm');
-  const expected = createHmac('sha256', key).update(jwt.signingInput).digest();
+  const expected = createHmac('sha256', hmacKey(key)).update(jwt.signingInput).digest();
   if (expected.length !== jwt.signature.length || !timingSafeEqual(expected, jwt.signature)) throw new JwtError('bad signature');
 }
 
