@@ -11,6 +11,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ClusterExternalSecret, ClusterPushSecret, ExternalSecret, GenericStore, ObjectKey, PushSecret } from '../api/index.ts';
 import type { Clock } from '../platform/clock.ts';
+import { PromTextFormatter } from '../platform/prom-text.ts';
 import type { RestClientMetrics } from '../kube/http.ts';
 import type { VaultReadObserver } from '../sync/rate-limit.ts';
 import type { Result } from './reconciler.ts';
@@ -77,9 +78,12 @@ function refineLabels(names: readonly string[], base: Record<string, string>, ex
   return out;
 }
 
-/** One series' identity: its label pairs in name order. */
+/**
+ * One series' identity: its label pairs in name order. (Sorting the [name, value] entries, as
+ * before, made the sort compare each pair as a joined string, allocating two per comparison.)
+ */
 function seriesId(labels: Record<string, string>): string {
-  return JSON.stringify(Object.entries(labels).sort());
+  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
 }
 
 function splitKey(key: ObjectKey): { namespace: string; name: string } {
@@ -169,6 +173,8 @@ export class OperatorMetrics {
    * not change, so a scrape then costs the small families only. The text is the same either way.
    */
   readonly #objects = new Registry();
+  /** Formats #objects, keeping each series' label text between scrapes (platform/prom-text.ts). */
+  readonly #objectsFormatter = new PromTextFormatter();
   /** Bumped by every change of a per-object series; the cached text names the version it shows. */
   #objectsVersion = 0;
   #objectsText: { version: number; text: string } | undefined;
@@ -346,7 +352,7 @@ export class OperatorMetrics {
     const version = this.#objectsVersion;
     let objects = this.#objectsText?.version === version ? this.#objectsText.text : undefined;
     if (objects === undefined) {
-      objects = await this.#objects.metrics();
+      objects = await this.#objectsFormatter.text(this.#objects);
       // Kept only if nothing changed while it was formatted.
       if (this.#objectsVersion === version) this.#objectsText = { version, text: objects };
     }
@@ -509,10 +515,14 @@ export class OperatorMetrics {
     const object = `${labels.namespace ?? ''}/${labels.name ?? ''}`;
     let known = byObject.get(object);
     if (!known) byObject.set(object, (known = new Map()));
-    if (known.get(id)?.value === value) return;
-    known.set(id, { labels, value });
+    const current = known.get(id);
+    if (current?.value === value) return;
+    // The series' first labels object again: prom-client keeps the object it is given, and the
+    // exposition keeps each series' label text by that object (platform/prom-text.ts).
+    const stable = current?.labels ?? labels;
+    known.set(id, { labels: stable, value });
     this.#objectsVersion++;
-    g.set(labels, value);
+    g.set(stable, value);
   }
 
   /**
