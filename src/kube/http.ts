@@ -148,7 +148,7 @@ function pooledAgent(kc: KubeConfig, protocol: string, opts: https.RequestOption
 export function closeKubeConnections(kc: KubeConfig): void {
   for (const pool of pools.get(kc)?.values() ?? []) pool.agent.destroy();
   pools.delete(kc);
-  credentials.delete(kc);
+  credentialsByConfig.delete(kc);
 }
 
 /** What client-node's `applyToHTTPSOptions` gave for a KubeConfig's current context, and when. */
@@ -163,7 +163,7 @@ interface Credentials {
   agent: http.Agent | undefined;
 }
 
-const credentials = new WeakMap<KubeConfig, Credentials>();
+const credentialsByConfig = new WeakMap<KubeConfig, Credentials>();
 
 /**
  * How long one `applyToHTTPSOptions` answer serves requests. It reads the CA, client certificate and
@@ -183,7 +183,7 @@ const CREDENTIALS_TTL_MS = 1_000;
 async function credentialsFor(kc: KubeConfig, protocol: string, proxied: boolean): Promise<Credentials> {
   const context = kc.getCurrentContext();
   const now = performance.now();
-  const cached = credentials.get(kc);
+  const cached = credentialsByConfig.get(kc);
   if (cached && cached.context === context && cached.protocol === protocol && now - cached.at < CREDENTIALS_TTL_MS) return cached;
   const applied: https.RequestOptions = { headers: {} };
   await kc.applyToHTTPSOptions(applied);
@@ -196,7 +196,7 @@ async function credentialsFor(kc: KubeConfig, protocol: string, proxied: boolean
     // A proxy (cluster.proxyUrl) keeps client-node's proxy agent; everything else uses the pool.
     agent: proxied ? (typeof applied.agent === 'object' ? applied.agent : undefined) : pooledAgent(kc, protocol, applied),
   };
-  credentials.set(kc, fresh);
+  credentialsByConfig.set(kc, fresh);
   return fresh;
 }
 
@@ -214,8 +214,8 @@ interface RawRequest {
  * Sends one request through `kc`'s pooled connections and resolves with the response as soon as its
  * headers arrive. Authentication (bearer token, token file, exec plugin, basic auth, impersonation)
  * comes from client-node's `applyToHTTPSOptions`, asked again after one second (credentialsFor), so
- * a refreshed token is used within a second; TLS comes from the pool. A GET that fails on a reused connection before any answer (the
- * server closed it while idle) is sent once more on a fresh one, as Node's http documentation
+ * a refreshed token is used within a second; TLS comes from the pool. A GET that fails on a reused
+ * connection before any answer (the server closed it while idle) is sent once more on a fresh one, as Node's http documentation
  * advises for `request.reusedSocket` and Go's Transport does for idempotent requests. Rejects with `signal.reason` when aborted, else with a
  * KubeTransportError naming the socket error code.
  */
