@@ -172,30 +172,43 @@ function targetHash(manager: Manager, es: ExternalSecret): string | undefined {
 }
 
 /** The cached object of a push id ("Kind/ns/name"). */
-function pushObject(manager: Manager, id: string): PushSecret | ClusterPushSecret | undefined {
+function pushObject(manager: Pick<Manager, 'pushSecrets' | 'clusterPushSecrets'>, id: string): PushSecret | ClusterPushSecret | undefined {
   const [kind, ns, name] = id.split('/') as [string, string, string];
   return kind === 'ClusterPushSecret' ? manager.clusterPushSecrets.get(objectKey(undefined, name)) : manager.pushSecrets.get(objectKey(ns, name));
 }
 
 /** The PushSecrets dev shows: the repository's, and those its ClusterPushSecrets created. */
-function shownPushSecrets(manager: Manager, repo: Pick<RepoObjects, 'pushSecrets' | 'clusterPushSecrets'>): PushSecret[] {
+function shownPushSecrets(manager: Pick<Manager, 'pushSecrets'>, repo: Pick<RepoObjects, 'pushSecrets' | 'clusterPushSecrets'>): PushSecret[] {
   const own = new Set((repo.pushSecrets ?? []).map((ps) => objectKey(ps.metadata.namespace, ps.metadata.name)));
   return manager.pushSecrets.list().filter((ps) => own.has(objectKey(ps.metadata.namespace, ps.metadata.name)) || ownedByRepo(ps, repo.clusterPushSecrets ?? []));
 }
+
+/** Polls (100 ms apart) with nothing queued or running that settle a reload. */
+const QUIET_POLLS = 3;
+/**
+ * Polls with everything applied reconciled that settle a reload even while the queue is never
+ * quiet: with a short --refresh (1s) under load, a refresh is queued or running at almost every
+ * poll, and waiting for three quiet polls in a row ran into the 30 s limit (a state block printed
+ * 30 s late). Two seconds is ample for the watch events the apply caused (the target Secret's,
+ * which `updated` reads) to arrive.
+ */
+const RECONCILED_POLLS = 20;
 
 /**
  * Waits until the in-process operator has reconciled what a reload applied: each ExternalSecret's
  * cached copy has the applied generation and a Ready condition for it (Ready=True with the
  * syncedResourceVersion of that generation, or Ready=False), each PushSecret and ClusterPushSecret
  * likewise (dev-push.ts pushSettled; the PushSecrets a ClusterPushSecret created too), each deleted
- * PushSecret gone (its finalizer run), and the ExternalSecret queue has been empty with no reconcile
- * running for three polls (100 ms apart). Gives up after `timeoutMs` and reports as is.
+ * PushSecret gone (its finalizer run), and then the ExternalSecret queue has been empty with no
+ * reconcile running for QUIET_POLLS polls in a row, or all that has held for RECONCILED_POLLS polls
+ * in a row (100 ms apart). Gives up after `timeoutMs` and reports as is.
  */
-async function settle(manager: Manager, applied: Pick<AppliedRepo, 'generations' | 'pushGenerations' | 'pushDeleted' | 'repo'>, timeoutMs: number): Promise<void> {
+export async function settle(manager: Pick<Manager, 'externalSecrets' | 'pushSecrets' | 'clusterPushSecrets' | 'counters'>, applied: Pick<AppliedRepo, 'generations' | 'pushGenerations' | 'pushDeleted' | 'repo'>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const counters = manager.counters.externalSecrets;
   let quiet = 0;
-  while (Date.now() < deadline && quiet < 3) {
+  let done = 0;
+  while (Date.now() < deadline && quiet < QUIET_POLLS && done < RECONCILED_POLLS) {
     await new Promise((r) => setTimeout(r, 100));
     const reconciled = [...applied.generations].every(([key, generation]) => {
       const es = manager.externalSecrets.get(key);
@@ -207,7 +220,8 @@ async function settle(manager: Manager, applied: Pick<AppliedRepo, 'generations'
       [...applied.pushGenerations].every(([id, { kind, generation }]) => pushSettled(kind, pushObject(manager, id), generation)) &&
       shownPushSecrets(manager, applied.repo).every((ps) => pushSettled('PushSecret', ps, ps.metadata.generation ?? 0)) &&
       [...applied.pushDeleted.keys()].every((key) => !manager.pushSecrets.get(key));
-    quiet = reconciled && pushed && counters.inFlight === 0 && counters.queueDepth() === 0 ? quiet + 1 : 0;
+    done = reconciled && pushed ? done + 1 : 0;
+    quiet = done > 0 && counters.inFlight === 0 && counters.queueDepth() === 0 ? quiet + 1 : 0;
   }
 }
 
