@@ -19,6 +19,7 @@ import type { Clock } from '../platform/clock.ts';
 import { TokenBucket } from '../platform/token-bucket.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
+import { CREDENTIAL_KINDS, type CredentialKind } from '../providers/provider.ts';
 import { ClientCache } from '../sync/client-cache.ts';
 import { ChangeTimes } from './change-times.ts';
 import { EventRecorder } from './events.ts';
@@ -152,6 +153,9 @@ interface PushWiring {
   metrics: ReturnType<OperatorMetrics['controller']>;
 }
 
+/** The log field naming a changed credential object, by kind (`secret` as before ConfigMaps and ServiceAccounts were watched). */
+const LOG_FIELD: Record<CredentialKind, string> = { Secret: 'secret', ConfigMap: 'configMap', ServiceAccount: 'serviceAccount' };
+
 export class Manager {
   readonly counters = { externalSecrets: new WorkerCounters(), secretStores: new WorkerCounters(), clusterSecretStores: new WorkerCounters(), clusterExternalSecrets: new WorkerCounters() };
   readonly clusterExternalSecrets = new ObjectStore<ClusterExternalSecret>();
@@ -164,8 +168,20 @@ export class Manager {
   readonly clusterPushSecrets = new ObjectStore<ClusterPushSecret>();
   /** Every Secret's name and resourceVersion (metadata-only watch): which store credentials changed. */
   readonly credentialSecrets = new ObjectStore<NamespaceObject>();
+  /**
+   * Every ConfigMap's and ServiceAccount's name and resourceVersion (metadata-only watches): which
+   * caProvider bundles and workload identities that clients were built from changed. ESO reads them
+   * at every reconcile (ConfigMaps live, ServiceAccounts from its informer).
+   */
+  readonly credentialConfigMaps = new ObjectStore<NamespaceObject>();
+  readonly credentialServiceAccounts = new ObjectStore<NamespaceObject>();
   readonly clients: ClientCache;
   readonly metrics: OperatorMetrics;
+  readonly #credentialObjects: Record<CredentialKind, ObjectStore<NamespaceObject>> = {
+    Secret: this.credentialSecrets,
+    ConfigMap: this.credentialConfigMaps,
+    ServiceAccount: this.credentialServiceAccounts,
+  };
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
   readonly #reflectors: Reflector<any>[] = [];
@@ -190,11 +206,11 @@ export class Manager {
     });
     this.clients = new ClientCache({
       registry: o.registry,
-      hostFor: (store, ns, onSecretRead) => ({
-        ...kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onSecretRead),
+      hostFor: (store, ns, onRead) => ({
+        ...kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onRead),
         observeApiCall: (provider, call, failed) => metrics.observeApiCall(provider, call, failed),
       }),
-      credentialVersion: (ns, name) => this.credentialSecrets.get(objectKey(ns, name))?.metadata.resourceVersion,
+      credentialVersion: (kind, ns, name) => this.#credentialObjects[kind].get(objectKey(ns, name))?.metadata.resourceVersion,
       clock: o.clock,
       log: o.log,
       readWindowMs: o.readWindowMs,
@@ -290,6 +306,11 @@ export class Manager {
       // Labels too: a PushSecret's selector.secret.selector is matched against them.
       transform: (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, labels: o.metadata.labels } }),
     });
+    // caProvider ConfigMaps and workload identity ServiceAccounts, likewise: a new CA bundle or
+    // client-id annotation rebuilds the clients built from the old one.
+    const versionOnly = (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } });
+    reflect('credential-configmaps', namespace ? `/api/v1/namespaces/${namespace}/configmaps` : '/api/v1/configmaps', this.credentialConfigMaps, { metadataOnly: true, transform: versionOnly });
+    reflect('credential-serviceaccounts', namespace ? `/api/v1/namespaces/${namespace}/serviceaccounts` : '/api/v1/serviceaccounts', this.credentialServiceAccounts, { metadataOnly: true, transform: versionOnly });
 
     const pushEnabled = this.#o.pushSecrets ?? true;
     const cpsEnabled = clusterWide && (this.#o.clusterPushSecrets ?? true);
@@ -689,22 +710,25 @@ export class Manager {
       const specChanged = type === 'modified' && old?.metadata.generation !== store.metadata.generation;
       if (type !== 'modified' || specChanged || readyOf(old) !== readyOf(store)) enqueueUsers(kind, k, specChanged);
     };
-    // A credential Secret changed (rotated, created, deleted): the clients built from it are dropped,
-    // and its stores (status) and their ExternalSecrets are looked at again with the new credential.
-    this.credentialSecrets.onChange((type, secret, old) => {
-      if (type === 'modified' && old?.metadata.resourceVersion === secret.metadata.resourceVersion) return;
-      const ns = secret.metadata.namespace!;
-      const name = secret.metadata.name!;
-      const stores = this.clients.storesReading(ns, name);
-      if (stores.length === 0) return;
-      this.clients.dropBuiltFrom(ns, name, type === 'deleted' ? undefined : secret.metadata.resourceVersion);
-      this.#o.log.info({ secret: `${ns}/${name}`, change: type, stores: stores.map((st) => `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`) }, 'store credential Secret changed; rebuilding its clients');
-      for (const st of stores) {
-        const key = objectKey(st.namespace, st.name);
-        (st.kind === 'ClusterSecretStore' ? cssQueue : ssQueue).add(key);
-        enqueueUsers(st.kind, key, false);
-      }
-    });
+    // An object clients were built from changed (a credential Secret rotated, a CA bundle or a
+    // workload identity annotation changed; created, deleted): the clients built from it are dropped,
+    // and its stores (status) and their ExternalSecrets are looked at again with the new one.
+    for (const kind of CREDENTIAL_KINDS) {
+      this.#credentialObjects[kind].onChange((type, object, old) => {
+        if (type === 'modified' && old?.metadata.resourceVersion === object.metadata.resourceVersion) return;
+        const ns = object.metadata.namespace!;
+        const name = object.metadata.name!;
+        const stores = this.clients.storesReading(kind, ns, name);
+        if (stores.length === 0) return;
+        this.clients.dropBuiltFrom(kind, ns, name, type === 'deleted' ? undefined : object.metadata.resourceVersion);
+        this.#o.log.info({ [LOG_FIELD[kind]]: `${ns}/${name}`, change: type, stores: stores.map((st) => `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`) }, `store credential ${kind} changed; rebuilding its clients`);
+        for (const st of stores) {
+          const key = objectKey(st.namespace, st.name);
+          (st.kind === 'ClusterSecretStore' ? cssQueue : ssQueue).add(key);
+          enqueueUsers(st.kind, key, false);
+        }
+      });
+    }
     this.secretStores.onChange(onStore('SecretStore', ssQueue));
     this.clusterSecretStores.onChange(onStore('ClusterSecretStore', cssQueue));
     this.namespaces.onChange((type, ns, old) => {

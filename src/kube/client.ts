@@ -315,15 +315,20 @@ export class KubeClient {
     return new Sensitive(Buffer.from(v.reveal()).toString('utf8'));
   }
 
-  async readConfigMapKey(namespace: string, name: string, key: string): Promise<string> {
+  /** `onRead` is told the ConfigMap's resourceVersion (undefined: not found), as `readSecretKey`'s. */
+  async readConfigMapKey(namespace: string, name: string, key: string, onRead?: (resourceVersion: string | undefined) => void): Promise<string> {
     await this.#throttle();
     try {
-      const cm = await this.#json<{ data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`, `read ConfigMap ${namespace}/${name}`);
+      const cm = await this.#json<{ metadata?: { resourceVersion?: string }; data?: Record<string, string> }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`, `read ConfigMap ${namespace}/${name}`);
+      onRead?.(cm.metadata?.resourceVersion);
       const v = cm.data?.[key];
       if (v === undefined) throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} has no key "${key}"`);
       return v;
     } catch (e) {
-      if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} not found`);
+      if (isNotFound(e)) {
+        onRead?.(undefined);
+        throw new ProjectorError('CredentialNotFound', `ConfigMap ${namespace}/${name} not found`);
+      }
       throw kubeError(e, `read ConfigMap ${namespace}/${name}`);
     }
   }
@@ -463,13 +468,18 @@ export class KubeClient {
     }
   }
 
-  async serviceAccountAnnotations(namespace: string, name: string): Promise<Record<string, string>> {
+  /** `onRead` is told the ServiceAccount's resourceVersion (undefined: not found), as `readSecretKey`'s. */
+  async serviceAccountAnnotations(namespace: string, name: string, onRead?: (resourceVersion: string | undefined) => void): Promise<Record<string, string>> {
     await this.#throttle();
     try {
-      const sa = await this.#json<{ metadata?: { annotations?: Record<string, string> } }>('GET', serviceAccountPath(namespace, name), `read ServiceAccount ${namespace}/${name}`);
+      const sa = await this.#json<{ metadata?: { resourceVersion?: string; annotations?: Record<string, string> } }>('GET', serviceAccountPath(namespace, name), `read ServiceAccount ${namespace}/${name}`);
+      onRead?.(sa.metadata?.resourceVersion);
       return sa.metadata?.annotations ?? {};
     } catch (e) {
-      if (isNotFound(e)) throw new ProjectorError('CredentialNotFound', `ServiceAccount ${namespace}/${name} not found`);
+      if (isNotFound(e)) {
+        onRead?.(undefined);
+        throw new ProjectorError('CredentialNotFound', `ServiceAccount ${namespace}/${name} not found`);
+      }
       throw kubeError(e, `read ServiceAccount ${namespace}/${name}`);
     }
   }

@@ -3,7 +3,7 @@ import type { GenericStore, SecretKeySelector, ServiceAccountSelector } from '..
 import { ProjectorError } from '../core/errors.ts';
 import type { Sensitive } from '../core/sensitive.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { CredentialRead, ProviderHost } from '../providers/provider.ts';
+import type { CredentialKind, CredentialRead, ProviderHost } from '../providers/provider.ts';
 import type { KubeClient } from './client.ts';
 
 
@@ -26,18 +26,22 @@ export function credentialNamespace(store: GenericStore, refNamespace: string | 
 }
 
 /**
- * `onSecretRead` is told of every credential Secret read (namespace, name, resourceVersion; undefined
- * when not found): the client cache rebuilds a client when one of them changes.
+ * `onRead` is told of every object a client is built from (credential Secrets, caProvider
+ * ConfigMaps, workload identity ServiceAccounts: kind, namespace, name, resourceVersion; undefined
+ * when not found): the client cache rebuilds a client when one of them changes, where ESO reads
+ * them again at every reconcile.
  */
 export function kubeProviderHost(
   kube: KubeClient,
   store: GenericStore,
   esNamespace: string | undefined,
   log: Logger,
-  onSecretRead?: (read: CredentialRead) => void,
+  onRead?: (read: CredentialRead) => void,
 ): ProviderHost & {
   serviceAccountAnnotations(sa: ServiceAccountSelector, signal: AbortSignal): Promise<Record<string, string>>;
 } {
+  const recorder = (kind: CredentialKind, namespace: string, name: string) =>
+    onRead && ((resourceVersion: string | undefined) => onRead({ kind, namespace, name, resourceVersion }));
   return {
     namespace: esNamespace,
     log,
@@ -45,11 +49,11 @@ export function kubeProviderHost(
       if (!ref.name || !ref.key) throw new ProjectorError('InvalidSpec', `${store.kind} ${store.metadata.name}: a secretKeyRef needs name and key`);
       const ns = credentialNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
       const name = ref.name;
-      return kube.readSecretKey(ns, name, ref.key, onSecretRead && ((resourceVersion) => onSecretRead({ namespace: ns, name, resourceVersion })));
+      return kube.readSecretKey(ns, name, ref.key, recorder('Secret', ns, name));
     },
     async readConfigMapKey(ref) {
       const ns = credentialNamespace(store, ref.namespace, esNamespace, `ConfigMap ${ref.name}`);
-      return kube.readConfigMapKey(ns, ref.name, ref.key);
+      return kube.readConfigMapKey(ns, ref.name, ref.key, recorder('ConfigMap', ns, ref.name));
     },
     async serviceAccountToken(sa: ServiceAccountSelector, audiences: string[]): Promise<Sensitive<string>> {
       const ns = credentialNamespace(store, sa.namespace, esNamespace, `ServiceAccount ${sa.name}`);
@@ -57,7 +61,7 @@ export function kubeProviderHost(
     },
     async serviceAccountAnnotations(sa: ServiceAccountSelector): Promise<Record<string, string>> {
       const ns = credentialNamespace(store, sa.namespace, esNamespace, `ServiceAccount ${sa.name}`);
-      return kube.serviceAccountAnnotations(ns, sa.name);
+      return kube.serviceAccountAnnotations(ns, sa.name, recorder('ServiceAccount', ns, sa.name));
     },
   };
 }

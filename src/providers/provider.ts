@@ -33,8 +33,16 @@ export interface ProviderHost {
   readonly log: Logger;
 }
 
-/** One credential Secret a host read for a client: which object, at which resourceVersion (undefined: not found). */
+/** The kinds of object a client is built from besides its store: credentials, CA bundles, identities. */
+export const CREDENTIAL_KINDS = ['Secret', 'ConfigMap', 'ServiceAccount'] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+
+/**
+ * One object a host read for a client (a credential Secret, a caProvider ConfigMap, a workload
+ * identity's ServiceAccount): which object, at which resourceVersion (undefined: not found).
+ */
 export interface CredentialRead {
+  kind: CredentialKind;
   namespace: string;
   name: string;
   resourceVersion: string | undefined;

@@ -1,12 +1,13 @@
 // One SecretsClient per store identity (kind/namespace/name + uid + generation), so SDK clients and
-// their tokens are reused across reconciles, and replaced when the store or the credential Secrets it
-// was built from change. ESO builds a client from the current Secret at every reconcile; this cache
-// gives the same answer by keying each client on the resourceVersions of the Secrets it read.
+// their tokens are reused across reconciles, and replaced when the store or the objects it was built
+// from (credential Secrets, caProvider ConfigMaps, workload identity ServiceAccounts) change. ESO
+// builds a client from the current objects at every reconcile; this cache gives the same answer by
+// keying each client on the resourceVersions of the objects it read.
 import type { GenericStore } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { CredentialRead, ProviderHost, SecretsClient } from '../providers/provider.ts';
+import type { CredentialKind, CredentialRead, ProviderHost, SecretsClient } from '../providers/provider.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import { CoalescingClient } from './coalescing-client.ts';
 
@@ -14,15 +15,15 @@ export interface ClientCacheDeps {
   registry: ProviderRegistry;
   /**
    * The host for a store used from `namespace` (credentials are read relative to it). It reports
-   * each credential Secret it reads to `onSecretRead`.
+   * each object it reads to build a client to `onRead`.
    */
-  hostFor(store: GenericStore, namespace: string | undefined, onSecretRead: (read: CredentialRead) => void): ProviderHost;
+  hostFor(store: GenericStore, namespace: string | undefined, onRead: (read: CredentialRead) => void): ProviderHost;
   /**
-   * The current resourceVersion of a Secret as a watch sees it (undefined: absent). With it, a client
-   * built from a Secret that has changed since is rebuilt on its next use; without it (CLI), only
-   * `maxClientAgeMs` replaces clients.
+   * The current resourceVersion of an object a client was built from, as a watch sees it
+   * (undefined: absent). With it, a client built from an object that has changed since is rebuilt on
+   * its next use; without it (CLI), only `maxClientAgeMs` replaces clients.
    */
-  credentialVersion?(namespace: string, name: string): string | undefined;
+  credentialVersion?(kind: CredentialKind, namespace: string, name: string): string | undefined;
   clock: Clock;
   log: Logger;
   /** How long identical reads are shared (one refresh wave). */
@@ -36,7 +37,7 @@ export interface ClientCacheDeps {
 interface CachedClient {
   client: Promise<CoalescingClient>;
   createdAt: number;
-  /** The credential Secrets read to build it, at the versions read. */
+  /** The objects read to build it, at the versions read. */
   reads: CredentialRead[];
 }
 
@@ -47,7 +48,7 @@ export interface StoreRef {
   name: string;
 }
 
-const secretKey = (namespace: string, name: string) => `${namespace}/${name}`;
+const objectKey = (kind: CredentialKind, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 const storePrefix = (s: StoreRef) => `${s.kind}/${s.namespace ?? ''}/${s.name}/`;
 
 /** Does the provider spec reference a Secret without a namespace (so it resolves per ExternalSecret namespace)? */
@@ -62,7 +63,7 @@ function hasNamespaceRelativeRefs(node: unknown): boolean {
 export class ClientCache {
   readonly #d: ClientCacheDeps;
   readonly #clients = new Map<string, CachedClient>();
-  /** Credential Secret "ns/name" → stores whose clients read it (built or failed), by store prefix. */
+  /** Object "kind/ns/name" → stores whose clients read it (built or failed), by store prefix. */
   readonly #readers = new Map<string, Map<string, StoreRef>>();
   /** What each client from `fresh` read to be built, until `adopt` takes it. */
   readonly #freshReads = new WeakMap<SecretsClient, CredentialRead[]>();
@@ -70,9 +71,18 @@ export class ClientCache {
     this.#d = deps;
   }
 
+  /**
+   * A ClusterSecretStore naming credential Secrets without a namespace resolves them in each
+   * ExternalSecret's namespace, so its clients are per namespace (ESO
+   * runtime/esutils/resolvers/secret_ref.go SecretKeyRef: `ref.namespace`, else the ExternalSecret's).
+   */
+  static #perNamespace(store: GenericStore): boolean {
+    return store.kind === 'ClusterSecretStore' && hasNamespaceRelativeRefs(store.spec.provider);
+  }
+
   #identity(store: GenericStore, namespace: string | undefined): string {
     const m = store.metadata;
-    const scope = store.kind === 'ClusterSecretStore' && hasNamespaceRelativeRefs(store.spec.provider) ? `@${namespace}` : '';
+    const scope = ClientCache.#perNamespace(store) ? `@${namespace}` : '';
     return `${store.kind}/${m.namespace ?? ''}/${m.name}/${m.uid ?? ''}/${m.generation ?? 0}${scope}`;
   }
 
@@ -102,7 +112,7 @@ export class ClientCache {
    * ExternalSecrets using `store` from `namespace`, when no usable client is cached for them: the
    * first sync after a start then uses the client (and token) the check made instead of building
    * another, one identity-provider round trip per store fewer. It is what `get` would have built a
-   * moment later, from the same credential Secrets, which it records for `#stale`. Returns false
+   * moment later, from the same objects, which it records for `#stale`. Returns false
    * (the caller closes the client) when a usable client is cached already, when the client did not
    * come from `fresh`, or when the store's credentials resolve per ExternalSecret namespace (a
    * ClusterSecretStore naming Secrets without a namespace: the check's client is not theirs).
@@ -111,41 +121,49 @@ export class ClientCache {
     const reads = this.#freshReads.get(client);
     if (!reads) return false;
     this.#freshReads.delete(client);
-    if (store.kind === 'ClusterSecretStore' && hasNamespaceRelativeRefs(store.spec.provider)) return false;
+    if (ClientCache.#perNamespace(store)) return false;
     const id = this.#identity(store, namespace);
     const now = this.#d.clock.now().getTime();
+    if (this.#cachedUsable(store, id, now)) return false;
+    this.#clients.set(id, { client: Promise.resolve(this.#coalescing(client)), createdAt: now, reads });
+    return true;
+  }
+
+  /**
+   * The usable cached client under `id`, if any; otherwise makes room for a new one: closes the
+   * unusable one there and the clients of the store's older generations.
+   */
+  #cachedUsable(store: GenericStore, id: string, now: number): CachedClient | undefined {
     const cached = this.#clients.get(id);
-    if (cached && this.#usable(cached, now)) return false;
+    if (cached && this.#usable(cached, now)) return cached;
     if (cached) {
       this.#clients.delete(id);
       void this.#closeQuietly(cached);
     }
     this.#dropOlderGenerations(store);
-    const entry: CachedClient = { client: Promise.resolve(this.#coalescing(client)), createdAt: now, reads };
-    this.#clients.set(id, entry);
-    return true;
+    return undefined;
   }
 
   /**
-   * The stores whose clients were built (or failed to build) from Secret `namespace/name`: when it
-   * changes, their clients are stale and their users due for a look.
+   * The stores whose clients were built (or failed to build) from object `kind` `namespace/name`:
+   * when it changes, their clients are stale and their users due for a look.
    */
-  storesReading(namespace: string, name: string): StoreRef[] {
-    return [...(this.#readers.get(secretKey(namespace, name))?.values() ?? [])];
+  storesReading(kind: CredentialKind, namespace: string, name: string): StoreRef[] {
+    return [...(this.#readers.get(objectKey(kind, namespace, name))?.values() ?? [])];
   }
 
   #recorder(store: GenericStore, reads: CredentialRead[]): (read: CredentialRead) => void {
     const ref: StoreRef = { kind: store.kind, namespace: store.metadata.namespace, name: store.metadata.name };
     return (read) => {
       reads.push(read);
-      const key = secretKey(read.namespace, read.name);
+      const key = objectKey(read.kind, read.namespace, read.name);
       let stores = this.#readers.get(key);
       if (!stores) this.#readers.set(key, (stores = new Map()));
       stores.set(storePrefix(ref), ref);
     };
   }
 
-  /** Young enough, and built from the credential Secrets as they are now. */
+  /** Young enough, and built from the objects as they are now. */
   #usable(entry: CachedClient, now: number): boolean {
     return now - entry.createdAt < (this.#d.maxClientAgeMs ?? 10 * 60_000) && !this.#stale(entry);
   }
@@ -154,22 +172,17 @@ export class ClientCache {
     return new CoalescingClient(client, this.#d.clock, this.#d.readWindowMs ?? 5_000, this.#d.onReadShared);
   }
 
-  /** Built from a Secret that has changed (or gone) since: ESO would read the new one now. */
+  /** Built from an object that has changed (or gone) since: ESO would read the new one now. */
   #stale(entry: CachedClient): boolean {
     const current = this.#d.credentialVersion;
-    return !!current && entry.reads.some((r) => current(r.namespace, r.name) !== r.resourceVersion);
+    return !!current && entry.reads.some((r) => current(r.kind, r.namespace, r.name) !== r.resourceVersion);
   }
 
   #client(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<CoalescingClient> {
     const id = this.#identity(store, namespace);
     const now = this.#d.clock.now().getTime();
-    const cached = this.#clients.get(id);
-    if (cached && this.#usable(cached, now)) return cached.client;
-    if (cached) {
-      this.#clients.delete(id);
-      void this.#closeQuietly(cached);
-    }
-    this.#dropOlderGenerations(store);
+    const cached = this.#cachedUsable(store, id, now);
+    if (cached) return cached.client;
     const provider = this.#d.registry.providerFor(store);
     const reads: CredentialRead[] = [];
     const client = provider
@@ -203,10 +216,10 @@ export class ClientCache {
     }
   }
 
-  /** Closes the cached clients built from Secret `namespace/name` at another version than `resourceVersion`. */
-  dropBuiltFrom(namespace: string, name: string, resourceVersion: string | undefined): void {
+  /** Closes the cached clients built from object `kind` `namespace/name` at another version than `resourceVersion`. */
+  dropBuiltFrom(kind: CredentialKind, namespace: string, name: string, resourceVersion: string | undefined): void {
     for (const [id, c] of this.#clients) {
-      if (c.reads.some((r) => r.namespace === namespace && r.name === name && r.resourceVersion !== resourceVersion)) {
+      if (c.reads.some((r) => r.kind === kind && r.namespace === namespace && r.name === name && r.resourceVersion !== resourceVersion)) {
         this.#clients.delete(id);
         void this.#closeQuietly(c);
       }

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,8 +47,27 @@ export function buildNodeAppImage(name: string, program: string, base: { name: s
     rmSync(`${archive}.partial`, { force: true });
     buildah('push', '-q', image, `docker-archive:${archive}.partial:${image}`);
     renameSync(`${archive}.partial`, archive);
+    // The archive is what the tests import; in the vfs store every image is a full copy of its root
+    // (~300 MB), so it does not stay there, and older archives of this app (one per operator image)
+    // go too: the three newest stay, as hack/image/build.sh keeps the operator's.
+    try {
+      buildah('rmi', image);
+    } catch {
+      // Another checkout may be using it; the next build removes it.
+    }
+    pruneArchives(join(cacheRoot(), 'images'), name, 3);
   } finally {
     rmSync(run, { recursive: true, force: true });
   }
   return { archive, name: image };
+}
+
+/** Deletes all but the `keep` newest `<name>-<hash>.tar` archives in `dir`. */
+function pruneArchives(dir: string, name: string, keep: number): void {
+  const pattern = new RegExp(`^${name.replace(/[^a-z0-9]/gi, '\\$&')}-[0-9a-f]{16}\\.tar$`);
+  const archives = readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const a of archives.slice(keep)) rmSync(a.path, { force: true });
 }

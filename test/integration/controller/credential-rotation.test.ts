@@ -1,7 +1,9 @@
-// A rotated store credential is picked up within seconds: the operator watches the Secrets its
-// stores read and rebuilds their clients when one changes (ESO builds its client from the current
-// Secret at every reconcile). The local vault counts token requests per client and outcome, so the
-// test sees which credential the operator used.
+// A rotated store credential is picked up within seconds: the operator watches the Secrets,
+// caProvider ConfigMaps and workload identity ServiceAccounts its stores' clients were built from,
+// and rebuilds those clients when one changes (ESO builds its client from the current objects at
+// every reconcile: providers/v1/azure/keyvault reads the ServiceAccount's client-id annotation and
+// the CA ConfigMap in NewClient). The local vault counts token requests per client and outcome, so
+// the test sees which credential the operator used.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +47,8 @@ describe('store credential rotation (real API server, local vault)', { timeout: 
     cp = await startControlPlane();
     k = new Cluster(cp.admin);
     dir = mkdtempSync(join(tmpdir(), 'projector-rotation-'));
-    vault = await startVault({ dataDir: dir });
+    // The JWKS of the API server's service account issuer: workload identity tokens verify against it.
+    vault = await startVault({ dataDir: dir, jwks: { uri: `${cp.server}/openid/v1/jwks`, caPem: cp.caPem, bearerToken: cp.users[0]!.token } });
     await k.installCrds();
     await k.namespace(CRED_NS);
     await k.namespace(APP);
@@ -121,5 +124,67 @@ describe('store credential rotation (real API server, local vault)', { timeout: 
     await vault.admin.setSecret('db', value);
     await synced(value, 'still syncing');
     assert.equal(refusedWithOldSecret(), refusedAfterRecovery, 'a token request used the old secret after the rotation');
+  });
+
+  it('switches to the identity a ServiceAccount annotation names now, and rebuilds on a changed CA ConfigMap, within seconds', async (t) => {
+    const WI_NS = 'wi-rotation';
+    const [first, second] = ['wi-first', 'wi-second'];
+    const subject = `system:serviceaccount:${WI_NS}:reader`;
+    await vault.admin.addPrincipal({ clientId: first, federated: { issuer: cp.serviceAccountIssuer, subject }, allowRead: ['wi-db'] });
+    await vault.admin.addPrincipal({ clientId: second, federated: { issuer: cp.serviceAccountIssuer, subject }, allowRead: ['wi-db'] });
+    const tokens = (clientId: string) => vault.stats().tokens.issued[clientId] ?? 0;
+    let value = canary('wi-value-1');
+    await vault.admin.setSecret('wi-db', value);
+    await k.namespace(WI_NS);
+    const serviceAccount = (clientId: string) => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'reader', namespace: WI_NS, annotations: { 'azure.workload.identity/client-id': clientId, 'azure.workload.identity/tenant-id': vault.tenantId } },
+    });
+    const caConfigMap = (comment: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'vault-ca', namespace: WI_NS }, data: { 'ca.crt': `# ${comment}\n${vault.caPem}` } });
+    await k.apply([
+      serviceAccount(first),
+      caConfigMap('first'),
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'SecretStore',
+        metadata: { name: 'wi', namespace: WI_NS },
+        spec: { provider: { azurekv: { vaultUrl: `${vault.url}/`, authType: 'WorkloadIdentity', serviceAccountRef: { name: 'reader' }, customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost }, caProvider: { type: 'ConfigMap', name: 'vault-ca', key: 'ca.crt' } } } },
+      },
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'db', namespace: WI_NS },
+        spec: { refreshInterval: '1s', secretStoreRef: { kind: 'SecretStore', name: 'wi' }, data: [{ secretKey: 'V', remoteRef: { key: 'wi-db' } }] },
+      },
+    ] as any);
+    const wiSynced = (v: string, what: string) => eventually(() => k.secretValue(WI_NS, 'db', 'V'), v, { timeoutMs: 15_000, message: what });
+    await wiSynced(value, 'first sync with the first identity');
+    assert.ok(tokens(first) > 0);
+    assert.equal(tokens(second), 0);
+
+    // The annotation names the second identity: the clients built from the ServiceAccount as it was
+    // are dropped, and the next reads use the second one (without the watch, the ExternalSecret's
+    // cached client kept the first identity's token for up to ten minutes).
+    const switchedAt = Date.now();
+    await k.apply([serviceAccount(second)] as any);
+    await eventually(() => tokens(second), (n) => n > 0, { timeoutMs: 10_000, intervalMs: 50, message: 'a token for the identity the annotation names now' });
+    t.diagnostic(`annotation changed: first token of the new identity after ${Date.now() - switchedAt} ms`);
+    // The first identity loses its access: reads still succeeding show the second one is in use.
+    await vault.admin.addPrincipal({ clientId: first, federated: { issuer: cp.serviceAccountIssuer, subject }, allowRead: [] });
+    value = canary('wi-value-2');
+    await vault.admin.setSecret('wi-db', value);
+    await wiSynced(value, 'syncing with the second identity');
+    assert.match(op.logs(), /"msg":"store credential ServiceAccount changed; rebuilding its clients"/);
+
+    // A new CA bundle (the same certificate under a comment here) rebuilds the clients too.
+    const beforeCa = tokens(second);
+    await k.apply([caConfigMap('second')] as any);
+    await eventually(() => tokens(second), (n) => n > beforeCa, { timeoutMs: 10_000, intervalMs: 50, message: 'clients rebuilt from the new CA bundle' });
+    assert.match(op.logs(), /"msg":"store credential ConfigMap changed; rebuilding its clients"/);
+    value = canary('wi-value-3');
+    await vault.admin.setSecret('wi-db', value);
+    await wiSynced(value, 'syncing after the CA bundle changed');
+    assert.equal((await k.ready(WI_NS, 'externalsecrets', 'db')).status, 'True');
   });
 });

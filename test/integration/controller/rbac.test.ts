@@ -192,8 +192,11 @@ describe('least-privilege RBAC with the ServiceAccount token (real API server, l
     assert.equal((await asServiceAccount('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', lease('kube-system', 'projector-controller'))).status, 403, 'a Lease in kube-system');
     assert.equal((await asServiceAccount('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/projector-controller')).status, 403, 'reading a Lease in kube-system');
     assert.equal((await asServiceAccount('GET', `/apis/coordination.k8s.io/v1/namespaces/${OP_NS}/leases/someone-else`)).status, 403, 'another Lease in its own namespace');
-    assert.equal((await asServiceAccount('GET', '/api/v1/configmaps')).status, 403, 'listing ConfigMaps');
-    assert.equal((await asServiceAccount('GET', '/api/v1/serviceaccounts')).status, 403, 'listing ServiceAccounts');
+    // ConfigMaps and ServiceAccounts are listed and watched (names and versions: what clients were
+    // built from), never written.
+    assert.equal((await asServiceAccount('GET', '/api/v1/configmaps')).status, 200, 'listing ConfigMaps');
+    assert.equal((await asServiceAccount('POST', `/api/v1/namespaces/${APP}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'not-mine' } })).status, 403, 'creating a ConfigMap');
+    assert.equal((await asServiceAccount('DELETE', `/api/v1/namespaces/${APP}/serviceaccounts/default`)).status, 403, 'deleting a ServiceAccount');
     assert.equal((await asServiceAccount('PUT', `/apis/external-secrets.io/v1/namespaces/${APP}/externalsecrets/from-wi/status`, {})).status, 403, 'updating (not patching) a status');
     assert.equal((await asServiceAccount('GET', `/apis/external-secrets.io/v1/namespaces/${APP}/externalsecrets/from-wi`)).status, 403, 'getting one ExternalSecret');
     await stopOperator(op); // graceful: releases the Lease

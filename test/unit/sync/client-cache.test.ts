@@ -1,5 +1,6 @@
-// The client cache rebuilds a store's client when a credential Secret it was built from changes
-// (ESO builds its client from the current Secret at every reconcile).
+// The client cache rebuilds a store's client when a credential Secret, a caProvider ConfigMap or a
+// workload identity ServiceAccount it was built from changes (ESO builds its client from the current
+// objects at every reconcile: runtime/esutils/resolvers/secret_ref.go, providers/v1/azure/keyvault).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GenericStore } from '../../../src/api/index.ts';
@@ -17,15 +18,22 @@ const store: GenericStore = {
   spec: { provider: { fake: { data: [] } } },
 } as GenericStore;
 
-/** A provider whose client reads one credential Secret through the host, and records what it was built with. */
+/**
+ * A provider whose client reads one credential Secret, one CA ConfigMap and one ServiceAccount's
+ * annotations through the host, and records what it was built with.
+ */
 function world() {
   const versions = new Map<string, string>([['team/creds', '1']]);
+  /** ConfigMap and ServiceAccount versions, by "kind/ns/name". */
+  const others = new Map<string, string>([['ConfigMap/team/ca', '7'], ['ServiceAccount/team/wi', '9']]);
   const built: { credential: string; closed: boolean }[] = [];
   const provider: Provider = {
     name: 'fake',
     validateStore: () => [],
     async newClient(_store, host, signal) {
       const credential = (await host.readSecretKey({ name: 'creds', key: 'k' }, signal)).reveal();
+      await host.readConfigMapKey!({ name: 'ca', key: 'ca.crt' }, signal);
+      await host.serviceAccountAnnotations!({ name: 'wi' }, signal);
       const entry = { credential, closed: false };
       built.push(entry);
       return {
@@ -37,29 +45,43 @@ function world() {
       } satisfies SecretsClient;
     },
   };
-  const hostFor = (_s: GenericStore, _ns: string | undefined, onSecretRead: (r: CredentialRead) => void): ProviderHost => ({
+  const hostFor = (_s: GenericStore, _ns: string | undefined, onRead: (r: CredentialRead) => void): ProviderHost => ({
     log: silentLogger(),
     async readSecretKey(ref) {
       const resourceVersion = versions.get(`team/${ref.name}`);
-      onSecretRead({ namespace: 'team', name: ref.name!, resourceVersion });
+      onRead({ kind: 'Secret', namespace: 'team', name: ref.name!, resourceVersion });
       return new Sensitive(`secret-at-${resourceVersion}`);
+    },
+    async readConfigMapKey(ref) {
+      onRead({ kind: 'ConfigMap', namespace: 'team', name: ref.name, resourceVersion: others.get(`ConfigMap/team/${ref.name}`) });
+      return 'ca';
+    },
+    async serviceAccountAnnotations(sa) {
+      onRead({ kind: 'ServiceAccount', namespace: 'team', name: sa.name, resourceVersion: others.get(`ServiceAccount/team/${sa.name}`) });
+      return {};
     },
     serviceAccountToken: async () => new Sensitive(''),
   });
   // The watch's view, updated separately from what a read returns (it may lag).
   const watched = new Map(versions);
+  const watchedOthers = new Map(others);
   const cache = new ClientCache({
     registry: new ProviderRegistry([provider]),
     hostFor,
     clock: new FakeClock(Date.UTC(2026, 0, 1)),
     log: silentLogger(),
-    credentialVersion: (ns, name) => watched.get(`${ns}/${name}`),
+    credentialVersion: (kind, ns, name) => (kind === 'Secret' ? watched.get(`${ns}/${name}`) : watchedOthers.get(`${kind}/${ns}/${name}`)),
   });
   const rotate = (rv: string) => {
     versions.set('team/creds', rv);
     watched.set('team/creds', rv);
   };
-  return { cache, built, versions, watched, rotate };
+  /** A ConfigMap or ServiceAccount changes, as read and as watched. */
+  const change = (key: string, rv: string) => {
+    others.set(key, rv);
+    watchedOthers.set(key, rv);
+  };
+  return { cache, built, versions, watched, rotate, change };
 }
 
 const signal = new AbortController().signal;
@@ -86,20 +108,42 @@ describe('ClientCache and credential Secrets', () => {
     assert.equal(w.built.length, 2);
   });
 
+  for (const [kind, key] of [['ConfigMap', 'ConfigMap/team/ca'], ['ServiceAccount', 'ServiceAccount/team/wi']] as const) {
+    it(`rebuilds a client once the ${kind} it was built from changes or goes, and names its store as a reader of it`, async () => {
+      const w = world();
+      await w.cache.get(store, 'team', signal);
+      await w.cache.get(store, 'team', signal);
+      assert.equal(w.built.length, 1);
+      assert.deepEqual(w.cache.storesReading(kind, 'team', key.split('/')[2]!), [{ kind: 'SecretStore', namespace: 'team', name: 'vault' }]);
+      assert.deepEqual(w.cache.storesReading('Secret', 'team', key.split('/')[2]!), [], 'kinds are apart: a Secret of the same name is not it');
+      w.change(key, '100');
+      await w.cache.get(store, 'team', signal);
+      assert.equal(w.built.length, 2);
+      assert.equal(w.built[0]!.closed, true);
+      // A Secret of that name changing drops nothing built from the ConfigMap / ServiceAccount.
+      w.cache.dropBuiltFrom('Secret', 'team', key.split('/')[2]!, 'other');
+      await new Promise((r) => setImmediate(r));
+      assert.equal(w.built[1]!.closed, false);
+      w.cache.dropBuiltFrom(kind, 'team', key.split('/')[2]!, undefined);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(w.built[1]!.closed, true, 'deleted: dropped');
+    });
+  }
+
   it('names the stores that read a Secret, and drops only the clients built from an older version of it', async () => {
     const w = world();
     await w.cache.get(store, 'team', signal);
-    assert.deepEqual(w.cache.storesReading('team', 'creds'), [{ kind: 'SecretStore', namespace: 'team', name: 'vault' }]);
-    assert.deepEqual(w.cache.storesReading('team', 'other'), []);
-    w.cache.dropBuiltFrom('team', 'creds', '1');
+    assert.deepEqual(w.cache.storesReading('Secret', 'team', 'creds'), [{ kind: 'SecretStore', namespace: 'team', name: 'vault' }]);
+    assert.deepEqual(w.cache.storesReading('Secret', 'team', 'other'), []);
+    w.cache.dropBuiltFrom('Secret', 'team', 'creds', '1');
     await new Promise((r) => setImmediate(r)); // closing is asynchronous
     assert.equal(w.built[0]!.closed, false, 'built from this very version: kept');
-    w.cache.dropBuiltFrom('team', 'creds', '2');
+    w.cache.dropBuiltFrom('Secret', 'team', 'creds', '2');
     await new Promise((r) => setImmediate(r));
     assert.equal(w.built[0]!.closed, true);
     // Forgetting a deleted store forgets what it read.
     w.cache.invalidate(store, { forget: true });
-    assert.deepEqual(w.cache.storesReading('team', 'creds'), []);
+    assert.deepEqual(w.cache.storesReading('Secret', 'team', 'creds'), []);
   });
 
   it('builds an uncached client for store validation, from the current Secret', async () => {
