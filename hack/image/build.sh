@@ -135,7 +135,7 @@ tag="localhost/projector:$content_hash"
 log "operator image $tag (buildah bud, chroot isolation)"
 "${BUILDAH[@]}" bud --isolation chroot --layers \
   --build-arg "BUILD_IMAGE=$build_base" --build-arg "RUNTIME_IMAGE=$runtime_base" \
-  -f "$repo/Dockerfile" -t "$tag" -t projector:dev "$repo" >&2
+  -f "$repo/Dockerfile" -t "$tag" -t projector:dev "$repo" 2>&1 | tee "$work/bud.log" >&2
 rm -f "$archive.partial"
 "${BUILDAH[@]}" push -q "$tag" "docker-archive:$archive.partial:$tag" >&2
 mv "$archive.partial" "$archive"
@@ -145,6 +145,12 @@ mv "$archive.partial" "$archive"
 ls -t "$images"/projector-*.tar 2>/dev/null | tail -n +4 | xargs -r rm -f
 "${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep -E '^localhost/projector:[0-9a-f]{16}$' \
   | while read -r old; do [[ -s "$images/projector-${old##*:}.tar" ]] || "${BUILDAH[@]}" rmi "$old" >/dev/null 2>&1 || true; done || true
+# With --layers every step leaves an untagged image, and in vfs storage each is a full copy of the
+# root (~300 MB; ~20 per build): the steps of this build (made or reused: the npm ci layer stays
+# cached while package*.json do not change) are kept, every other untagged image goes.
+this_build="$(grep -oE '^--> (Using cache )?[0-9a-f]{11,}' "$work/bud.log" | grep -oE '[0-9a-f]{11,}$' | cut -c1-11 | sort -u || true)"
+"${BUILDAH[@]}" images -a --noheading --format '{{.ID}} {{.Name}}' 2>/dev/null | awk '$2 == "<none>" || $2 == "" { print $1 }' \
+  | while read -r id; do grep -qx "${id:0:11}" <<<"$this_build" || "${BUILDAH[@]}" rmi "$id" >/dev/null 2>&1 || true; done || true
 size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$tag" 2>/dev/null | head -1 || true)
 log "built in $(( $(date +%s) - start ))s: $(du -m "$archive" | cut -f1) MB archive${size:+, image size $size}"
 echo "$archive"
