@@ -32,7 +32,7 @@
 // nothing changing, the requests (and writes: POST, PUT, PATCH, DELETE) it makes in `--steady-s` seconds,
 // and its peak RSS (VmHWM) over the sync and that quiet period.
 // The bench asserts nothing; it prints one table and the ratios of each ESO / Projector pair.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { createServer, connect, type Server, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -90,6 +90,12 @@ function shippedNodeOptions(): string {
   const value = env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
   if (value === undefined) throw new Error('bench: no NODE_OPTIONS in deploy/operator/deployment.yaml; pass --projector-node-flags');
   return value;
+}
+// Projector runs as the image runs it: the compiled JavaScript in dist/. bin/projector.mjs falls back
+// to the TypeScript sources when dist/ is missing or older than src/ (a fresh clone), which costs
+// ~28 MB of idle RSS and ~0.3 s of start CPU: measured, 103.8 against 76.7 MB. Build it first.
+if (args.side !== 'eso') {
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-dist.ts')], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 const GROUP = 'external-secrets.io';
 const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
@@ -439,7 +445,7 @@ for (const n of sizes) {
   }
 }
 
-const settings = `${args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`}, Projector's node flags "${projectorNodeFlags}"`;
+const settings = `${args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`}, Projector's node flags "${projectorNodeFlags}", running dist/`;
 const keysNote = args['distinct-keys'] === undefined ? 'one vault key each' : `${args['distinct-keys']} distinct vault keys (ExternalSecret i reads key-(i % ${args['distinct-keys']}))`;
 const esoNote = sides.includes('eso') && providers.includes('azurekv') ? '; ESO runs the fake provider only (its azurekv cannot be pointed at the local vault)' : '';
 printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote}, provider ${providers.join(' and ')}${esoNote}, ${settings} (${machine()})`, runs.map((r) => ({
