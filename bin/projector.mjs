@@ -32,5 +32,8 @@ registerLeanClientNode();
 // Before anything requires prom-client: its @opentelemetry/api only when exemplars are used.
 const { registerLeanPromClient } = await import(new URL(`${dir}/platform/lean-prom-client.${ext}`, root).href);
 registerLeanPromClient();
+// Before anything imports node:http or the Azure SDK: Node's bundled undici only when used.
+const { registerLeanUndici } = await import(new URL(`${dir}/platform/lean-undici.${ext}`, root).href);
+registerLeanUndici();
 const { runCli } = await import(new URL(`${dir}/cli/main.${ext}`, root).href);
 await runCli(process.argv);

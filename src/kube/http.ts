@@ -246,17 +246,22 @@ export async function kubeRequest(kc: KubeConfig, req: RawRequest): Promise<http
   const attempt = (retry: boolean): Promise<http.IncomingMessage> =>
     new Promise<http.IncomingMessage>((resolve, reject) => {
       const r = transport.request(url, opts, (res) => {
+        // The request is done with: its error listener (which holds the payload, a Secret's data
+        // on a write) goes, as the kept-alive socket may hold this request for its whole life
+        // (readBody says why).
+        r.removeListener('error', onError).on('error', ignoreError);
         req.metrics?.observe(String(res.statusCode ?? '<error>'), method, url.host);
         resolve(res);
       });
-      r.on('error', (e: NodeJS.ErrnoException) => {
+      const onError = (e: NodeJS.ErrnoException) => {
         if (retry && replayable && r.reusedSocket && !req.signal?.aborted && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
           resolve(attempt(false));
           return;
         }
         if (!req.signal?.aborted) req.metrics?.observe('<error>', method, url.host);
         reject(req.signal?.aborted ? req.signal.reason : new KubeTransportError(what, e.code ?? e.name));
-      });
+      };
+      r.on('error', onError);
       r.end(req.payload);
     });
   return attempt(true);
@@ -284,6 +289,9 @@ export async function kubeSend(
   return { status: res.statusCode ?? 0, body: await readBody(res, 16 * 1024 * 1024) };
 }
 
+/** The error listener left on a request or response once its outcome is settled. */
+function ignoreError(): void {}
+
 /**
  * Reads a whole (bounded) body as text. Rejects with KubeTransportError `BodyTooLarge` past
  * `maxBytes` (the response is destroyed), or with the stream's error. Events rather than an async
@@ -293,21 +301,31 @@ export function readBody(res: http.IncomingMessage, maxBytes = 256 * 1024 * 1024
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    res.on('data', (chunk: Buffer) => {
+    // Settled once; the listeners go with it. A kept-alive socket holds the first request it served
+    // (Node's agent keeps it in a closure for the socket's life), and with it this response: a
+    // listener left on the response would keep the body, a whole list, as long as the socket lives
+    // (seen in a heap snapshot: the stores' list, 280 KB).
+    const settle = (done: () => void) => {
+      res.removeListener('data', onData).removeListener('end', onEnd).removeListener('error', onError).removeListener('close', onClose);
+      res.on('error', ignoreError); // a late error must not go unhandled
+      done();
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
         res.destroy();
-        reject(new KubeTransportError('response body', 'BodyTooLarge'));
+        settle(() => reject(new KubeTransportError('response body', 'BodyTooLarge')));
         return;
       }
       chunks.push(chunk);
-    });
-    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    res.once('error', reject);
+    };
+    const onEnd = () => settle(() => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    const onError = (e: Error) => settle(() => reject(e));
     // A response destroyed before its end (a reset connection) emits neither 'end' nor always 'error'.
-    res.once('close', () => {
-      if (!res.complete) reject(new KubeTransportError('response body', 'ECONNRESET'));
-    });
+    const onClose = () => {
+      if (!res.complete) settle(() => reject(new KubeTransportError('response body', 'ECONNRESET')));
+    };
+    res.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }
 
