@@ -36,6 +36,7 @@
  */
 import { registerHooks } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { asModule } from '../platform/lean-undici.ts';
 
 const CONFIG_MODULE = '/@kubernetes/client-node/dist/config.js';
 const FETCH_MODULE = '/@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
@@ -114,7 +115,6 @@ export function lazyPackageStandIn(realUrl: string, names: readonly string[], ea
   ].join('\n');
 }
 
-const asModule = (source: string) => ({ url: `data:text/javascript,${encodeURIComponent(source)}`, format: 'module', shortCircuit: true }) as const;
 
 /** Registers the resolve hook (once per process). */
 export function registerLeanClientNode(): void {

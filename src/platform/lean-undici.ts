@@ -66,7 +66,8 @@ export function formDataStandIn(realUrl: string): string {
   ].join('\n');
 }
 
-const asModule = (source: string) => ({ url: `data:text/javascript,${encodeURIComponent(source)}`, format: 'module', shortCircuit: true }) as const;
+/** A resolve hook's answer: the ES module `source` as a `data:` URL (the stand-ins' common form). */
+export const asModule = (source: string) => ({ url: `data:text/javascript,${encodeURIComponent(source)}`, format: 'module', shortCircuit: true }) as const;
 
 /** Registers the resolve hook (once per process). */
 export function registerLeanUndici(): void {
