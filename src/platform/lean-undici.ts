@@ -37,7 +37,7 @@ export const HTTP_UNDICI_GETTERS: ReadonlySet<string> = new Set(['WebSocket', 'C
  */
 export function nodeHttpStandIn(requireFrom: string): string {
   const http = createRequire(requireFrom)('node:http') as Record<string, unknown>;
-  const names = Object.keys(http).filter((n) => !HTTP_UNDICI_GETTERS.has(n) && /^[A-Za-z_$][\w$]*$/.test(n));
+  const names = Object.keys(http).filter((n) => !HTTP_UNDICI_GETTERS.has(n) && n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
   return [
     `import { createRequire } from 'node:module';`,
     `const http = createRequire(${JSON.stringify(requireFrom)})('node:http');`,
