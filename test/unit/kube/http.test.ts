@@ -98,6 +98,23 @@ describe('kube transport (TLS server)', () => {
     }
   });
 
+  it('leaves no listener of its own on a response it has read, nor on the request once answered (a kept-alive socket keeps its first request: a listener would keep the body)', async () => {
+    const kc = kubeConfig();
+    try {
+      const res = await kubeGet(kc, { path: '/big/1', signal: AbortSignal.timeout(5_000) });
+      const req = (res as unknown as { req: import('node:http').ClientRequest }).req;
+      const names = (emitter: import('node:events').EventEmitter, event: string) => emitter.listeners(event).map((l) => l.name);
+      assert.ok(!names(req, 'error').includes('onError'), 'the answered request no longer holds the listener that holds its payload');
+      assert.ok(names(req, 'error').includes('ignoreError'));
+      await readBody(res);
+      const ours = ['onData', 'onEnd', 'onError', 'onClose'];
+      for (const event of ['data', 'end', 'error', 'close']) assert.deepEqual(names(res, event).filter((n) => ours.includes(n)), [], event);
+      assert.ok(names(res, 'error').includes('ignoreError'));
+    } finally {
+      closeKubeConnections(kc);
+    }
+  });
+
   it('sends reads, writes and streams over one kept-alive connection, authenticated and named on each request', async () => {
     const kc = kubeConfig();
     try {
