@@ -10,8 +10,8 @@
  *
  * Registered by `bin/projector.mjs` before anything is imported (hooks only see modules resolved
  * after them). Idempotent. test/unit/platform/lean-undici.test.ts checks, in a child process, that
- * an operator-shaped import graph and an SDK request leave undici unloaded, and that the stand-ins
- * answer as the real modules do.
+ * an ES module import of `node:http`, the operator's own modules and an SDK pipeline's requests
+ * leave undici unloaded, and that the stand-ins answer as the real modules do.
  */
 import { createRequire, registerHooks } from 'node:module';
 
@@ -58,6 +58,8 @@ const FORM_DATA_POLICY = '/@typespec/ts-http-runtime/dist/esm/policies/formDataP
  */
 export function formDataStandIn(realUrl: string): string {
   return [
+    // Whatever else the real module exports (a later version may export more) passes through.
+    `export * from ${JSON.stringify(realUrl)};`,
     `import { convertBodyToFormDataMap as convert } from ${JSON.stringify(realUrl)};`,
     `export function convertBodyToFormDataMap(body) {`,
     `  return body !== null && typeof body === 'object' ? convert(body) : undefined;`,

@@ -51,13 +51,17 @@ export interface StoreRef {
 const objectKey = (kind: CredentialKind, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 const storePrefix = (s: StoreRef) => `${s.kind}/${s.namespace ?? ''}/${s.name}/`;
 
-/** Does the provider spec reference a Secret without a namespace (so it resolves per ExternalSecret namespace)? */
-function hasNamespaceRelativeRefs(node: unknown): boolean {
+/**
+ * Does the provider spec reference a Secret key or a ServiceAccount without a namespace (so it
+ * resolves in each ExternalSecret's namespace)? ESO's isReferentSpec per provider (e.g.
+ * providers/v1/azure/keyvault: any secretRef or the serviceAccountRef without a namespace).
+ */
+function hasNamespaceRelativeRefs(node: unknown, key?: string): boolean {
   if (!node || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some(hasNamespaceRelativeRefs);
+  if (Array.isArray(node)) return node.some((n) => hasNamespaceRelativeRefs(n));
   const o = node as Record<string, unknown>;
-  if (typeof o.name === 'string' && typeof o.key === 'string' && o.namespace === undefined) return true;
-  return Object.values(o).some(hasNamespaceRelativeRefs);
+  if (typeof o.name === 'string' && o.namespace === undefined && (typeof o.key === 'string' || key === 'serviceAccountRef')) return true;
+  return Object.entries(o).some(([k, v]) => hasNamespaceRelativeRefs(v, k));
 }
 
 export class ClientCache {
@@ -72,8 +76,8 @@ export class ClientCache {
   }
 
   /**
-   * A ClusterSecretStore naming credential Secrets without a namespace resolves them in each
-   * ExternalSecret's namespace, so its clients are per namespace (ESO
+   * A ClusterSecretStore naming credential Secrets or a ServiceAccount without a namespace resolves
+   * them in each ExternalSecret's namespace, so its clients are per namespace (ESO
    * runtime/esutils/resolvers/secret_ref.go SecretKeyRef: `ref.namespace`, else the ExternalSecret's).
    */
   static #perNamespace(store: GenericStore): boolean {

@@ -67,7 +67,9 @@ function pruneArchives(dir: string, name: string, keep: number): void {
   const pattern = new RegExp(`^${name.replace(/[^a-z0-9]/gi, '\\$&')}-[0-9a-f]{16}\\.tar$`);
   const archives = readdirSync(dir)
     .filter((f) => pattern.test(f))
-    .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+    .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs }))
+    // Another checkout may have pruned one meanwhile.
+    .filter((a): a is { path: string; mtime: number } => a.mtime !== undefined)
     .sort((a, b) => b.mtime - a.mtime);
   for (const a of archives.slice(keep)) rmSync(a.path, { force: true });
 }

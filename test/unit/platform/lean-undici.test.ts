@@ -48,6 +48,16 @@ describe('registerLeanUndici', () => {
     assert.equal(child(importHttp, false).undici, true);
   });
 
+  it("the operator's own modules (src/cli/main.ts and all it imports) leave undici unloaded", () => {
+    const body = `
+      const { registerLeanClientNode } = await import(${JSON.stringify(new URL('src/kube/lean-client-node.ts', repo).href)});
+      registerLeanClientNode();
+      await import(${JSON.stringify(new URL('src/cli/main.ts', repo).href)});
+      out.undici = undiciLoaded();`;
+    assert.deepEqual(child(body, true), { undici: false });
+    assert.deepEqual(child(body, false), { undici: true });
+  });
+
   const sdkRequests = (withFormData: boolean) => `
     const { createPipelineFromOptions, createPipelineRequest, createHttpHeaders } = await import(${JSON.stringify(new URL('node_modules/@azure/core-rest-pipeline/dist/esm/index.js', repo).href)});
     const seen = [];

@@ -207,4 +207,19 @@ describe('ClientCache and credential Secrets', () => {
     await w.cache.get(withNamespace, 'apps', signal);
     assert.equal(w.built.length, 2);
   });
+
+  it('builds one client per ExternalSecret namespace for a ClusterSecretStore whose serviceAccountRef has no namespace (workload identity of each namespace), one for all when it names one', async () => {
+    const w = world();
+    const wi = (serviceAccountRef: Record<string, string>) =>
+      ({ ...store, kind: 'ClusterSecretStore', metadata: { name: 'wi', uid: 'u3', generation: 1 }, spec: { provider: { fake: { serviceAccountRef } } } }) as unknown as GenericStore;
+    const perNamespace = wi({ name: 'reader' });
+    await w.cache.get(perNamespace, 'team-a', signal);
+    await w.cache.get(perNamespace, 'team-b', signal);
+    await w.cache.get(perNamespace, 'team-a', signal);
+    assert.equal(w.built.length, 2, "team-b must not read through team-a's identity");
+    const shared = { ...wi({ name: 'reader', namespace: 'identities' }), metadata: { name: 'wi-shared', uid: 'u4', generation: 1 } } as unknown as GenericStore;
+    await w.cache.get(shared, 'team-a', signal);
+    await w.cache.get(shared, 'team-b', signal);
+    assert.equal(w.built.length, 3);
+  });
 });
