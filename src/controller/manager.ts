@@ -20,7 +20,7 @@ import { TokenBucket } from '../platform/token-bucket.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import { CREDENTIAL_KINDS, type CredentialKind } from '../providers/provider.ts';
-import { ClientCache } from '../sync/client-cache.ts';
+import { ClientCache, UNWATCHED } from '../sync/client-cache.ts';
 import { ChangeTimes } from './change-times.ts';
 import { EventRecorder } from './events.ts';
 import { OperatorMetrics } from './metrics.ts';
@@ -182,6 +182,8 @@ export class Manager {
     ConfigMap: this.credentialConfigMaps,
     ServiceAccount: this.credentialServiceAccounts,
   };
+  /** The ConfigMap and ServiceAccount watches, which may be forbidden (an older Role): then UNWATCHED. */
+  readonly #credentialWatches: Partial<Record<CredentialKind, Reflector<any>>> = {};
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
   readonly #reflectors: Reflector<any>[] = [];
@@ -210,7 +212,8 @@ export class Manager {
         ...kubeProviderHost(this.#kube, store, ns, o.log.child({ component: 'provider-host' }), onRead),
         observeApiCall: (provider, call, failed) => metrics.observeApiCall(provider, call, failed),
       }),
-      credentialVersion: (kind, ns, name) => this.#credentialObjects[kind].get(objectKey(ns, name))?.metadata.resourceVersion,
+      credentialVersion: (kind, ns, name) =>
+        this.#credentialWatches[kind]?.forbidden() ? UNWATCHED : this.#credentialObjects[kind].get(objectKey(ns, name))?.metadata.resourceVersion,
       clock: o.clock,
       log: o.log,
       readWindowMs: o.readWindowMs,
@@ -309,8 +312,20 @@ export class Manager {
     // caProvider ConfigMaps and workload identity ServiceAccounts, likewise: a new CA bundle or
     // client-id annotation rebuilds the clients built from the old one.
     const versionOnly = (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } });
-    reflect('credential-configmaps', namespace ? `/api/v1/namespaces/${namespace}/configmaps` : '/api/v1/configmaps', this.credentialConfigMaps, { metadataOnly: true, transform: versionOnly });
-    reflect('credential-serviceaccounts', namespace ? `/api/v1/namespaces/${namespace}/serviceaccounts` : '/api/v1/serviceaccounts', this.credentialServiceAccounts, { metadataOnly: true, transform: versionOnly });
+    // Tolerated if forbidden (a Role from before they were watched): the operator serves, and
+    // clients built from these kinds are then replaced only by age (10 minutes), as before.
+    this.#credentialWatches.ConfigMap = reflect('credential-configmaps', namespace ? `/api/v1/namespaces/${namespace}/configmaps` : '/api/v1/configmaps', this.credentialConfigMaps, {
+      metadataOnly: true,
+      transform: versionOnly,
+      forbidden: 'a changed caProvider ConfigMap reaches its store clients only when they are rebuilt (at most 10 minutes)',
+      absentPollMs: 60_000,
+    });
+    this.#credentialWatches.ServiceAccount = reflect('credential-serviceaccounts', namespace ? `/api/v1/namespaces/${namespace}/serviceaccounts` : '/api/v1/serviceaccounts', this.credentialServiceAccounts, {
+      metadataOnly: true,
+      transform: versionOnly,
+      forbidden: 'a changed workload identity ServiceAccount reaches its store clients only when they are rebuilt (at most 10 minutes)',
+      absentPollMs: 60_000,
+    });
 
     const pushEnabled = this.#o.pushSecrets ?? true;
     const cpsEnabled = clusterWide && (this.#o.clusterPushSecrets ?? true);

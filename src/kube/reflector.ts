@@ -60,6 +60,13 @@ export interface ReflectorOptions<T extends KubeObject> {
    */
   optional?: boolean;
   absentPollMs?: number;
+  /**
+   * A 403 (the ServiceAccount may not list or watch the resource) is tolerated: this says what the
+   * operator does without the watch, for the one warning logged. The reflector then counts as
+   * synced, `forbidden()` is true until a list succeeds, and it asks again every `absentPollMs`.
+   * Unset: a 403 is retried with backoff and the reflector stays unsynced (a required watch).
+   */
+  forbidden?: string;
 }
 
 /** Why a list or watch ended early; only the reflector sees these, so they never leave this file. */
@@ -131,6 +138,7 @@ export class Reflector<T extends KubeObject> {
   #hasSynced = false;
   #lastRv = '';
   #missing = false;
+  #forbidden = false;
 
   constructor(opts: ReflectorOptions<T>) {
     this.#o = opts;
@@ -148,6 +156,11 @@ export class Reflector<T extends KubeObject> {
   /** True while the API server answers 404 for the resource (its CRD is not installed). */
   missing(): boolean {
     return this.#missing;
+  }
+
+  /** True while the API server answers 403 to a reflector whose options tolerate it (ReflectorOptions.forbidden). */
+  forbidden(): boolean {
+    return this.#forbidden;
   }
 
   /** The path this reflector lists and watches, and its CRD (ReflectorOptions.crd). */
@@ -200,6 +213,15 @@ export class Reflector<T extends KubeObject> {
               break;
             }
           }
+        } else if (e instanceof ReflectorError && e.httpStatus === 403 && this.#o.forbidden !== undefined) {
+          needsList = true;
+          this.#markForbidden();
+          try {
+            await this.#clock.sleep(this.#o.absentPollMs ?? 10_000, signal);
+            continue;
+          } catch {
+            break;
+          }
         } else {
           this.#log.warn({ ...describeFailure(e), resourceVersion: this.#lastRv, relist: needsList }, 'list/watch failed; retrying');
         }
@@ -227,12 +249,28 @@ export class Reflector<T extends KubeObject> {
     }
   }
 
+  /** First 403 of a reflector that tolerates it: one warning; it then counts as synced. */
+  #markForbidden(): void {
+    if (!this.#forbidden) {
+      this.#forbidden = true;
+      this.#log.warn({ httpStatus: 403 }, `may not list/watch ${this.#o.path} (403): ${this.#o.forbidden}; grant list and watch (deploy/ RBAC) to restore it`);
+    }
+    if (!this.#hasSynced) {
+      this.#hasSynced = true;
+      this.#markSynced();
+    }
+  }
+
   async #listIntoStore(signal: AbortSignal): Promise<void> {
     const started = this.#clock.now().getTime();
     const { items, resourceVersion, pages } = await this.#listAllPages(signal);
     const changes = this.#o.store.replaceAll(items);
     this.#lastRv = resourceVersion;
     this.#backoff.reset();
+    if (this.#forbidden) {
+      this.#forbidden = false;
+      this.#log.info(`may list/watch ${this.#o.path} now; watching it`);
+    }
     if (this.#missing) {
       this.#missing = false;
       this.#log.info({ crd: this.#o.crd }, `the API server serves ${this.#o.path} now${this.#o.crd ? ` (CRD ${this.#o.crd} installed)` : ''}; serving it`);

@@ -11,6 +11,9 @@ import type { CredentialKind, CredentialRead, ProviderHost, SecretsClient } from
 import type { ProviderRegistry } from '../providers/registry.ts';
 import { CoalescingClient } from './coalescing-client.ts';
 
+/** `credentialVersion`'s answer for a kind it cannot watch: clients built from it age out instead. */
+export const UNWATCHED: unique symbol = Symbol('unwatched');
+
 export interface ClientCacheDeps {
   registry: ProviderRegistry;
   /**
@@ -23,7 +26,7 @@ export interface ClientCacheDeps {
    * (undefined: absent). With it, a client built from an object that has changed since is rebuilt on
    * its next use; without it (CLI), only `maxClientAgeMs` replaces clients.
    */
-  credentialVersion?(kind: CredentialKind, namespace: string, name: string): string | undefined;
+  credentialVersion?(kind: CredentialKind, namespace: string, name: string): string | undefined | typeof UNWATCHED;
   clock: Clock;
   log: Logger;
   /** How long identical reads are shared (one refresh wave). */
@@ -179,7 +182,11 @@ export class ClientCache {
   /** Built from an object that has changed (or gone) since: ESO would read the new one now. */
   #stale(entry: CachedClient): boolean {
     const current = this.#d.credentialVersion;
-    return !!current && entry.reads.some((r) => current(r.kind, r.namespace, r.name) !== r.resourceVersion);
+    if (!current) return false;
+    return entry.reads.some((r) => {
+      const version = current(r.kind, r.namespace, r.name);
+      return version !== UNWATCHED && version !== r.resourceVersion;
+    });
   }
 
   #client(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<CoalescingClient> {

@@ -108,7 +108,7 @@ describe('Reflector (scripted API server)', () => {
     server.reset();
   });
 
-  function start(opts: { transform?: (o: any) => KubeObject; pageSize?: number; crd?: string; optional?: boolean; absentPollMs?: number } = {}) {
+  function start(opts: { transform?: (o: any) => KubeObject; pageSize?: number; crd?: string; optional?: boolean; absentPollMs?: number; forbidden?: string } = {}) {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'c', server: server.url, skipTLSVerify: true }],
@@ -220,6 +220,30 @@ describe('Reflector (scripted API server)', () => {
     const msgs = logs.msgs();
     assert.equal(msgs.filter((m) => m.includes('CRD configmaps.example.io is not installed')).length, 1, msgs.join('\n'));
     assert.ok(msgs.includes('the API server serves /api/v1/configmaps now (CRD configmaps.example.io installed); serving it'), msgs.join('\n'));
+  });
+
+  const forbidden: Handler = (_q, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden' });
+
+  it('a watch that tolerates 403 (ReflectorOptions.forbidden) counts as synced and empty, says so once, and fills in once allowed', async () => {
+    server.lists = [forbidden, forbidden, forbidden, listPage('10', [cm('a', '5')])];
+    const { reflector, store, logs } = start({ forbidden: 'changes are seen later', absentPollMs: 5 });
+    await reflector.waitForSync(AbortSignal.timeout(5000));
+    assert.equal(reflector.forbidden(), true);
+    assert.equal(store.size(), 0);
+    await eventually(() => store.size(), 1, { timeoutMs: 5000, message: 'listed once allowed' });
+    assert.equal(reflector.forbidden(), false);
+    const msgs = logs.msgs();
+    assert.equal(msgs.filter((m) => m === 'may not list/watch /api/v1/configmaps (403): changes are seen later; grant list and watch (deploy/ RBAC) to restore it').length, 1, msgs.join('\n'));
+    assert.ok(msgs.includes('may list/watch /api/v1/configmaps now; watching it'), msgs.join('\n'));
+  });
+
+  it('a watch that does not tolerate 403 stays unsynced and retries', async () => {
+    server.lists = [forbidden, forbidden, forbidden, forbidden];
+    const { reflector, logs } = start();
+    await eventually(() => server.requests.filter((r) => r.kind === 'list').length >= 3, true, { timeoutMs: 5000, message: 'three lists' });
+    assert.equal(reflector.hasSynced(), false);
+    assert.equal(reflector.forbidden(), false);
+    assert.ok(logs.msgs().includes('list/watch failed; retrying'));
   });
 
   it('a required kind whose CRD is missing is not synced: missing() names it until a list succeeds', async () => {

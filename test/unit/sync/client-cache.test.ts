@@ -8,7 +8,7 @@ import { Sensitive } from '../../../src/core/sensitive.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
 import type { CredentialRead, Provider, ProviderHost, SecretsClient } from '../../../src/providers/provider.ts';
 import { ProviderRegistry } from '../../../src/providers/registry.ts';
-import { ClientCache } from '../../../src/sync/client-cache.ts';
+import { ClientCache, UNWATCHED } from '../../../src/sync/client-cache.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 
 const store: GenericStore = {
@@ -65,12 +65,14 @@ function world() {
   // The watch's view, updated separately from what a read returns (it may lag).
   const watched = new Map(versions);
   const watchedOthers = new Map(others);
+  /** Kinds whose watch is forbidden. */
+  const unwatched = new Set<string>();
   const cache = new ClientCache({
     registry: new ProviderRegistry([provider]),
     hostFor,
     clock: new FakeClock(Date.UTC(2026, 0, 1)),
     log: silentLogger(),
-    credentialVersion: (kind, ns, name) => (kind === 'Secret' ? watched.get(`${ns}/${name}`) : watchedOthers.get(`${kind}/${ns}/${name}`)),
+    credentialVersion: (kind, ns, name) => (unwatched.has(kind) ? UNWATCHED : kind === 'Secret' ? watched.get(`${ns}/${name}`) : watchedOthers.get(`${kind}/${ns}/${name}`)),
   });
   const rotate = (rv: string) => {
     versions.set('team/creds', rv);
@@ -81,7 +83,7 @@ function world() {
     others.set(key, rv);
     watchedOthers.set(key, rv);
   };
-  return { cache, built, versions, watched, rotate, change };
+  return { cache, built, versions, watched, rotate, change, unwatched };
 }
 
 const signal = new AbortController().signal;
@@ -98,6 +100,18 @@ describe('ClientCache and credential Secrets', () => {
     assert.deepEqual(w.built.map((b) => b.credential), ['secret-at-1', 'secret-at-2']);
     assert.equal(w.built[0]!.closed, true, 'the old client is closed');
     assert.equal(w.built[1]!.closed, false);
+  });
+
+  it('keeps a client built from a kind it cannot watch (UNWATCHED: its watch is forbidden) until it ages out', async () => {
+    const w = world();
+    w.unwatched.add('ConfigMap');
+    await w.cache.get(store, 'team', signal);
+    w.change('ConfigMap/team/ca', '8'); // unseen: no watch
+    await w.cache.get(store, 'team', signal);
+    assert.equal(w.built.length, 1, 'no watch, no rebuild on every use');
+    w.rotate('2'); // a watched kind still counts
+    await w.cache.get(store, 'team', signal);
+    assert.equal(w.built.length, 2);
   });
 
   it('rebuilds when the Secret it read is gone', async () => {
