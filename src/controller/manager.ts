@@ -314,18 +314,18 @@ export class Manager {
     const versionOnly = (o: any) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } });
     // Tolerated if forbidden (a Role from before they were watched): the operator serves, and
     // clients built from these kinds are then replaced only by age (10 minutes), as before.
-    this.#credentialWatches.ConfigMap = reflect('credential-configmaps', namespace ? `/api/v1/namespaces/${namespace}/configmaps` : '/api/v1/configmaps', this.credentialConfigMaps, {
-      metadataOnly: true,
-      transform: versionOnly,
-      forbidden: 'a changed caProvider ConfigMap reaches its store clients only when they are rebuilt (at most 10 minutes)',
-      absentPollMs: 60_000,
-    });
-    this.#credentialWatches.ServiceAccount = reflect('credential-serviceaccounts', namespace ? `/api/v1/namespaces/${namespace}/serviceaccounts` : '/api/v1/serviceaccounts', this.credentialServiceAccounts, {
-      metadataOnly: true,
-      transform: versionOnly,
-      forbidden: 'a changed workload identity ServiceAccount reaches its store clients only when they are rebuilt (at most 10 minutes)',
-      absentPollMs: 60_000,
-    });
+    const watched = [
+      { kind: 'ConfigMap', plural: 'configmaps', what: 'a changed caProvider ConfigMap' },
+      { kind: 'ServiceAccount', plural: 'serviceaccounts', what: 'a changed workload identity ServiceAccount' },
+    ] as const;
+    for (const { kind, plural, what } of watched) {
+      this.#credentialWatches[kind] = reflect(`credential-${plural}`, namespace ? `/api/v1/namespaces/${namespace}/${plural}` : `/api/v1/${plural}`, this.#credentialObjects[kind], {
+        metadataOnly: true,
+        transform: versionOnly,
+        forbidden: `${what} reaches its store clients only when they are rebuilt (at most 10 minutes)`,
+        absentPollMs: 60_000,
+      });
+    }
 
     const pushEnabled = this.#o.pushSecrets ?? true;
     const cpsEnabled = clusterWide && (this.#o.clusterPushSecrets ?? true);

@@ -122,7 +122,8 @@ export class ClientCache {
    * moment later, from the same objects, which it records for `#stale`. Returns false
    * (the caller closes the client) when a usable client is cached already, when the client did not
    * come from `fresh`, or when the store's credentials resolve per ExternalSecret namespace (a
-   * ClusterSecretStore naming Secrets without a namespace: the check's client is not theirs).
+   * ClusterSecretStore naming Secrets or a ServiceAccount without a namespace: the check's client
+   * is not theirs).
    */
   adopt(store: GenericStore, namespace: string | undefined, client: SecretsClient): boolean {
     const reads = this.#freshReads.get(client);
