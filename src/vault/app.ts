@@ -16,7 +16,7 @@ import { JwtError } from './auth/jwt.ts';
 import { handleTokenRequest, openIdConfiguration, tenantNotFound, type JsonWebKeySet } from './auth/token-endpoint.ts';
 import { handleImdsRequest } from './auth/imds.ts';
 import type { FaultPlan } from './faults.ts';
-import { createObjectsApi, matchObjectRoute, type ObjectRoute } from './objects-api.ts';
+import { createObjectsApi, forbiddenObject, matchObjectRoute, type ObjectRoute } from './objects-api.ts';
 
 /** Headers are lower-cased; `url` is the request target (path and query). */
 export interface VaultRequest {
@@ -334,6 +334,7 @@ export function createVaultApp(deps: VaultAppDeps): VaultApp {
   }
 
   function listSecrets(url: URL, caller: Caller): VaultResponse {
+    if (caller.principal.listSecrets === false) throw forbiddenObject(caller, 'secrets', 'list', deps.baseUrl);
     const visible = deps.state.listSecrets().filter((s) => isNameAllowed(caller.principal.allowRead, s.name));
     const page = pageFrom(url, visible, (s) => s.name.toLowerCase());
     return json(200, pagedBody(url, page, (s) => secretItem(deps.baseUrl, s)));

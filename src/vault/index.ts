@@ -20,6 +20,12 @@ export interface VaultPrincipal {
   /** Secret names this principal may write (set, update, delete, recover, purge). Absent = all. */
   allowWrite?: string[];
   /**
+   * May list secrets (`GET /secrets`: an access policy's secrets `list`, RBAC's `readMetadata` at the
+   * vault). Default true. False answers the list with Key Vault's 403 `ForbiddenByPolicy`, as for an
+   * identity granted `get` alone, or a role assigned on single secrets.
+   */
+  listSecrets?: boolean;
+  /**
    * Key names it may read (get, list, versions) and write (create, import, delete, recover, purge),
    * as an access policy's key permissions. Absent: all keys when the principal has no secret lists
    * either (an unrestricted principal), none otherwise, as in Key Vault, where secrets/get grants

@@ -214,10 +214,21 @@ export class AzureKvSecretsClient implements SecretsClient {
     return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
-  /** Ready only when the vault answers a list call with this identity; throws the precise reason otherwise. */
+  /**
+   * Ready when Entra ID gives this identity a token and the vault accepts it: one list call of one
+   * item. A 403 answer is Ready too: the vault authenticated the caller, and an identity may read
+   * secrets without listing them (access policy `get` alone, a role assigned on single secrets), as
+   * ESO's store, which asks nothing (providers/v1/azure/keyvault/keyvault.go `Validate`), syncs it.
+   * Throws the precise reason otherwise: StoreAuthFailed (token refused), VaultUnavailable, ...
+   */
   async validate(signal: AbortSignal): Promise<ValidationResult> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 });
-    await this.#read('GetSecrets', () => pages.next(), {}, signal);
+    try {
+      await this.#read('GetSecrets', () => pages.next(), {}, signal);
+    } catch (e) {
+      if (!(e instanceof ProjectorError && e.details.cause === 'forbidden')) throw e;
+      this.#log.debug({ vault: this.#vaultUrl }, 'azurekv store identity may not list secrets; reads are judged one by one');
+    }
     return 'Ready';
   }
 

@@ -240,6 +240,10 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     if (inner === 'SecretNotYetValid') {
       return error('VaultForbidden', 'not-yet-valid', `${target} is not valid yet (its activation date is in the future) and this vault refuses to serve it (${answered}); wait, or move its activation date`);
     }
+    if (ctx.secretName === undefined) {
+      // A list call (dataFrom.find, the store check): listing is its own permission in Key Vault.
+      return error('VaultForbidden', 'forbidden', `the store's identity may not list the ${noun(ctx)}s of vault ${ctx.vaultUrl} (${answered}); grant it list on ${noun(ctx)}s (an access policy with List, or a Key Vault reader role assigned on the vault: one assigned on single ${noun(ctx)}s does not allow listing)`);
+    }
     return error('VaultForbidden', 'forbidden', `the store's identity may not read ${target} (${answered}); grant it ${readPermission(ctx)}`);
   }
   if (status === 404) {

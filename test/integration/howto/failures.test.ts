@@ -8,6 +8,7 @@ import { HOWTO, HowtoEnv } from './howto-env.ts';
 
 const SP_CLIENT = 'howto-sp';
 const LIMITED_CLIENT = 'howto-limited';
+const GET_ONLY_CLIENT = 'howto-get-only';
 
 function externalSecret(namespace: string, name: string, store: string, remoteKey: string) {
   return {
@@ -25,7 +26,7 @@ function externalSecret(namespace: string, name: string, store: string, remoteKe
 
 describe('HOWTO failure cases on a real API server and the local vault', { timeout: 600_000 }, () => {
   let env: HowtoEnv;
-  const namespaces = ['wrong-secret', 'forbidden', 'not-found', 'throttled'];
+  const namespaces = ['wrong-secret', 'forbidden', 'get-only', 'not-found', 'throttled'];
 
   /** A copy of the HOWTO store named `name` whose credentials come from Secret `credentials`. */
   function storeWith(name: string, credentials: string) {
@@ -39,17 +40,21 @@ describe('HOWTO failure cases on a real API server and the local vault', { timeo
   before(async () => {
     const goodSecret = `canary-good-client-secret-${process.pid}`;
     const limitedSecret = `canary-limited-client-secret-${process.pid}`;
+    const getOnlySecret = `canary-get-only-client-secret-${process.pid}`;
     env = await HowtoEnv.start({
       principals: [
         { clientId: SP_CLIENT, clientSecret: goodSecret },
         // May list the vault and read other-* secrets only.
         { clientId: LIMITED_CLIENT, clientSecret: limitedSecret, allowRead: ['other-*'] },
+        // An access policy with Get alone (or a role assigned on single secrets): no listing.
+        { clientId: GET_ONLY_CLIENT, clientSecret: getOnlySecret, listSecrets: false },
       ],
     });
-    env.canaries.values.push(goodSecret, limitedSecret);
+    env.canaries.values.push(goodSecret, limitedSecret, getOnlySecret);
     await env.applyCredentialsSecret(SP_CLIENT, goodSecret);
     await env.applyCredentialsSecret(LIMITED_CLIENT, limitedSecret, 'akv-sp-limited');
-    await env.k.apply([env.howtoStore(), storeWith('akv-limited', 'akv-sp-limited')]);
+    await env.applyCredentialsSecret(GET_ONLY_CLIENT, getOnlySecret, 'akv-sp-get-only');
+    await env.k.apply([env.howtoStore(), storeWith('akv-limited', 'akv-sp-limited'), storeWith('akv-get-only', 'akv-sp-get-only')]);
     for (const ns of namespaces) await env.k.namespace(ns);
   });
 
@@ -88,6 +93,18 @@ describe('HOWTO failure cases on a real API server and the local vault', { timeo
     assert.equal(await env.k.secret('forbidden', 'app'), undefined);
     // Listing is allowed for this principal, so the store itself is Ready: the refusal is per secret.
     await eventually(() => env.storeReady('akv-limited'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store akv-limited Ready=True' });
+  });
+
+  // ESO's azurekv store check asks the vault nothing (providers/v1/azure/keyvault/keyvault.go
+  // Validate), so such an identity's store is Ready there and its ExternalSecrets sync; Projector's
+  // check lists one secret, and a 403 for that list means the vault accepted the identity.
+  it('syncs through a store whose identity may get secrets but not list them', async () => {
+    const value = env.canaries.next('get-only-value');
+    await env.vault.admin.setSecret('get-only-secret', value);
+    await env.k.apply([externalSecret('get-only', 'app', 'akv-get-only', 'get-only-secret') as never]);
+    await eventually(() => env.k.secretValue('get-only', 'app', 'VALUE'), value, { timeoutMs: 30_000, message: 'synced through the get-only store' });
+    const store = await eventually(() => env.storeReady('akv-get-only'), (r) => r.status === 'True', { timeoutMs: 30_000, message: 'store akv-get-only Ready=True' });
+    assert.equal(store.reason, 'Valid');
   });
 
   it('reports a secret missing from the vault as VaultNotFound and writes no Secret', async () => {

@@ -348,6 +348,23 @@ describe('vault app: access control', () => {
     assert.equal((await h.call('DELETE', `/secrets/netbox-db?${API}`, { token: netbox })).status, 403);
   });
 
+  it('answers a list by a principal without the list permission with Key Vault\'s 403, and still serves its gets', async () => {
+    const h = createHarness({
+      principals: [
+        { clientId: 'admin', clientSecret: 'a' },
+        { clientId: 'get-only', clientSecret: 'g', listSecrets: false },
+      ],
+    });
+    await h.call('PUT', `/secrets/app-db?${API}`, { token: await h.tokenFor('admin', 'a'), body: { value: CANARY } });
+    const token = await h.tokenFor('get-only', 'g');
+    assert.equal((await h.call('GET', `/secrets/app-db?${API}`, { token })).status, 200);
+    const denied = await h.call('GET', `/secrets?${API}&maxresults=1`, { token });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.json.error.code, 'Forbidden');
+    assert.equal(denied.json.error.innererror.code, 'ForbiddenByPolicy');
+    assert.match(denied.json.error.message, /^The user, group or application 'appid=get-only' does not have secrets list permission on key vault /);
+  });
+
   it('refuses tokens of a principal no longer registered', async () => {
     const h = createHarness({ principals: [{ clientId: 'reader', clientSecret: 'reader-secret', tenantId: TENANT }] });
     const token = await h.tokenFor('reader', 'reader-secret');

@@ -43,6 +43,7 @@ const CERT_CLIENT = 'cert-client';
 const MI_CLIENT = 'mi-client';
 const WI_CLIENT = 'wi-client';
 const LIMITED_CLIENT = 'limited-client';
+const GET_ONLY_CLIENT = 'get-only-client';
 
 describe('azurekv provider against the local vault', () => {
   let dir: string;
@@ -103,6 +104,7 @@ describe('azurekv provider against the local vault', () => {
         { clientId: MI_CLIENT, managedIdentity: true },
         { clientId: WI_CLIENT, federated: { issuer: ISSUER, subject: 'system:serviceaccount:apps:netbox' } },
         { clientId: LIMITED_CLIENT, clientSecret: SP.clientSecret, allowRead: ['netbox-*'] },
+        { clientId: GET_ONLY_CLIENT, clientSecret: SP.clientSecret, listSecrets: false },
       ],
     });
     caBundle = Buffer.from(vault.caPem).toString('base64');
@@ -111,6 +113,7 @@ describe('azurekv provider against the local vault', () => {
     host.setSecret('external-secrets', 'akv-wrong', { 'client-id': SP.clientId, 'client-secret': CANARIES.wrongSecret });
     host.setSecret('external-secrets', 'akv-cert', { 'client-id': CERT_CLIENT, 'tls.pem': certBundlePem });
     host.setSecret('external-secrets', 'akv-limited', { 'client-id': LIMITED_CLIENT, 'client-secret': SP.clientSecret });
+    host.setSecret('external-secrets', 'akv-get-only', { 'client-id': GET_ONLY_CLIENT, 'client-secret': SP.clientSecret });
 
     v1Version = (await vault.admin.setSecret('netbox-db-password', CANARIES.v1)).version;
     await vault.admin.setSecret('netbox-db-password', CANARIES.v2, { tags: { app: 'netbox', owner: 'platform' } });
@@ -394,6 +397,21 @@ describe('azurekv provider against the local vault', () => {
       assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
       const e = await expectError(client.getSecret({ key: 'other-secret' }, signal()), 'VaultForbidden');
       assert.equal(e.details.httpStatus, 403);
+    });
+
+    // ESO's azurekv Validate asks the vault nothing (providers/v1/azure/keyvault/keyvault.go), so an
+    // identity allowed to get but not to list secrets (an access policy with Get alone, a role
+    // assigned on single secrets) has a Ready store there, and its ExternalSecrets sync.
+    it('reports a store whose identity may get but not list secrets Ready, reads through it, and names the list permission for a find', async () => {
+      const client = await spClient({ clientId: secretRef('akv-get-only', 'client-id', 'external-secrets'), clientSecret: secretRef('akv-get-only', 'client-secret', 'external-secrets') });
+      assert.equal(await client.validate(signal()), 'Ready');
+      assert.equal(text(await client.getSecret({ key: 'netbox-db-password' }, signal())), CANARIES.v2);
+      const e = await expectError(client.getAllSecrets({ name: { regexp: '^netbox-' } }, signal()), 'VaultForbidden');
+      assert.equal(e.details.httpStatus, 403);
+      assert.match(e.message, /may not list the secrets of vault .*grant it list on secrets/);
+      // A refused token is still the store's failure: only the vault's 403 counts as authenticated.
+      const wrong = await spClient({ clientId: secretRef('akv-get-only', 'client-id', 'external-secrets'), clientSecret: secretRef('akv-wrong', 'client-secret', 'external-secrets') });
+      await expectError(wrong.validate(signal()), 'StoreAuthFailed');
     });
 
     it('maps 429 to VaultThrottled with Retry-After and pauses the whole vault in the limiter', async () => {

@@ -67,6 +67,8 @@ describe('toProjectorError', () => {
       want: ['VaultForbidden', 'not-yet-valid', /is not valid yet .*activation date/] },
     { what: '403 ForbiddenByPolicy', status: 403, code: 'Forbidden', inner: 'ForbiddenByPolicy',
       want: ['VaultForbidden', 'forbidden', /the store's identity may not read secret "netbox-db" .*\(403 Forbidden\/ForbiddenByPolicy\); grant it get on secrets/] },
+    { what: '403 ForbiddenByPolicy on a list (dataFrom.find, the store check)', status: 403, code: 'Forbidden', inner: 'ForbiddenByPolicy', ctx: { secretName: undefined },
+      want: ['VaultForbidden', 'forbidden', /^the store's identity may not list the secrets of vault https:\/\/v\.example\/ \(403 Forbidden\/ForbiddenByPolicy\); grant it list on secrets .*assigned on the vault/] },
     { what: '404 SecretNotFound', status: 404, code: 'SecretNotFound',
       want: ['VaultNotFound', 'not-found', /secret "netbox-db" in vault .* does not exist \(404 SecretNotFound\); create it or fix remoteRef\.key .*recovered/] },
     { what: '404 for a pinned version', status: 404, code: 'SecretNotFound', ctx: { version: '0123abcd' },
