@@ -7,6 +7,8 @@ import { KubeLeaseLock, type LeaseLock } from '../../src/kube/lease.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
+import { ProviderRegistry } from '../../src/providers/registry.ts';
+import type { Provider } from '../../src/providers/provider.ts';
 import { lazyTemplateEngine } from '../../src/controller/template-engine.ts';
 import type { TemplateRenderer } from '../../src/core/plan-target-secret.ts';
 import type { TemplateEngine } from '../../src/core/template-use.ts';
@@ -88,6 +90,8 @@ export async function startOperator(
     floodGate?: boolean;
     /** ACRAccessToken generators: the local vault as Entra ID authority and its CA. */
     acr?: { authorityHost?: string; caPems?: string[] };
+    /** Wraps the shipped providers (a test's probe); default: defaultRegistry's, unchanged. */
+    wrapProvider?: (inner: Provider) => Provider;
   } = {},
 ): Promise<RunningOperator> {
   const chunks: string[] = [];
@@ -108,7 +112,7 @@ export async function startOperator(
   const metrics = new OperatorMetrics({ clock: systemClock, processMetrics: opts.serveMetrics ?? false });
   const manager = new Manager({
     kubeConfig,
-    registry: defaultRegistry(systemClock, metrics.vault),
+    registry: opts.wrapProvider ? new ProviderRegistry(defaultRegistry(systemClock, metrics.vault).providers().map(opts.wrapProvider)) : defaultRegistry(systemClock, metrics.vault),
     metrics,
     log,
     clock: systemClock,
