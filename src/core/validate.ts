@@ -12,6 +12,7 @@ import { compileGoRegexp } from './go-regexp.ts';
 import { generatorRefIssues } from './generators.ts';
 import { issue, type Issue } from './issues.ts';
 import { MIN_REFRESH_INTERVAL_MS, remoteRefBoundIssues } from './limits.ts';
+import { unsupportedPropertyMessage } from './gjson.ts';
 
 /** Features the schema accepts (so manifests apply) but Projector does not implement yet. */
 export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
@@ -213,6 +214,14 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
   asArray(es.spec?.data).forEach((item, i) => {
     if (item?.sourceRef?.generatorRef) notSupported(`spec.data[${i}].sourceRef.generatorRef`, 'spec.data[].sourceRef.generatorRef');
   });
+  // gjson syntax core/gjson.ts does not evaluate, in a property both providers read with gjson
+  // (with metadataPolicy Fetch the property names a tag first, so it is judged when read).
+  const property = (ref: { property?: unknown; metadataPolicy?: unknown } | undefined, path: string) => {
+    const message = typeof ref?.property === 'string' && ref.metadataPolicy !== 'Fetch' ? unsupportedPropertyMessage(ref.property) : undefined;
+    if (message) out.push(issue(`${path}.property`, 'NotSupported', message));
+  };
+  asArray(es.spec?.data).forEach((item, i) => property(item?.remoteRef, `spec.data[${i}].remoteRef`));
+  asArray(es.spec?.dataFrom).forEach((entry, i) => property(entry?.extract, `spec.dataFrom[${i}].extract`));
   const template = es.spec?.target?.template;
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');
   // ESO v2.9 fields Projector does not implement (they change what is written, so never ignored).

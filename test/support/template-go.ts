@@ -18,6 +18,8 @@ export interface RenderRequest {
   readonly name: string;
   readonly template: string;
   readonly data: Readonly<Record<string, Uint8Array>>;
+  /** Instead of a template: gjson.Get(json, path).String(), error = !Exists() (test/template-go protocol.go). */
+  readonly gjson?: { readonly json: string; readonly path: string };
 }
 
 /** Go's answer: the output bytes, or error with Go's message. */
@@ -91,7 +93,7 @@ export function buildTemplateGo(target: GoTarget = 'native'): string {
 export function requestLine(r: RenderRequest): string {
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.data)) data[k] = Buffer.from(v).toString('base64');
-  return JSON.stringify({ name: r.name, template: r.template, data });
+  return JSON.stringify({ name: r.name, template: r.template, data, ...(r.gjson && { gjson: r.gjson }) });
 }
 
 export function parseResponse(line: string): GoResult {

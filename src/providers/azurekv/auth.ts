@@ -114,6 +114,31 @@ function serviceAccountOf(config: AzureKvConfig, host: ProviderHost): ServiceAcc
   return { ...sa, namespace: sa.namespace ?? host.namespace };
 }
 
+/**
+ * ESO's legacy SDK (keyvault.go authorizerForWorkloadIdentity): clientId and tenantId from the store
+ * or the service account's annotations, one place each (both is an error); tenant last from
+ * AZURE_TENANT_ID.
+ */
+async function legacyWorkloadIds(config: AzureKvConfig, annotations: Record<string, string>, host: ProviderHost, signal: AbortSignal): Promise<{ clientId: string; tenantId: string }> {
+  const clientId = pickOne(await readOptional(config.clientId, host, signal), annotations[ANNOTATION_CLIENT_ID], 'clientId');
+  if (!clientId) throw authFailed(`WorkloadIdentity needs authSecretRef.clientId or the service account annotation ${ANNOTATION_CLIENT_ID}`);
+  const tenantId = pickOne(await readOptional(config.tenantId, host, signal), annotations[ANNOTATION_TENANT_ID], 'tenantId') || process.env['AZURE_TENANT_ID'];
+  if (!tenantId) throw authFailed(`WorkloadIdentity needs tenantId, authSecretRef.tenantId or the annotation ${ANNOTATION_TENANT_ID}`);
+  return { clientId, tenantId };
+}
+
+/**
+ * ESO's new SDK (`useAzureSDK: true`, keyvault_new_sdk.go getWorkloadIdentityCredential): clientId
+ * only from the annotation; tenantId from the store first, else the annotation; no fallback.
+ */
+async function newSdkWorkloadIds(config: AzureKvConfig, annotations: Record<string, string>, host: ProviderHost, signal: AbortSignal): Promise<{ clientId: string; tenantId: string }> {
+  const clientId = annotations[ANNOTATION_CLIENT_ID];
+  if (clientId === undefined) throw authFailed(`WorkloadIdentity with useAzureSDK needs the service account annotation ${ANNOTATION_CLIENT_ID} (the store's clientId is not used)`);
+  const tenantId = (await readOptional(config.tenantId, host, signal)) || annotations[ANNOTATION_TENANT_ID];
+  if (!tenantId) throw authFailed(`WorkloadIdentity with useAzureSDK needs tenantId or the annotation ${ANNOTATION_TENANT_ID}`);
+  return { clientId, tenantId };
+}
+
 async function workloadIdentityCredential(config: AzureKvConfig, host: ProviderHost, transport: TransportSettings, signal: AbortSignal): Promise<StoreCredential> {
   const options = commonOptions(config, transport);
   if (!config.serviceAccountRef) {
@@ -122,10 +147,9 @@ async function workloadIdentityCredential(config: AzureKvConfig, host: ProviderH
   }
   const sa = serviceAccountOf(config, host);
   const annotations = host.serviceAccountAnnotations ? await host.serviceAccountAnnotations(sa, signal) : {};
-  const clientId = pickOne(await readOptional(config.clientId, host, signal), annotations[ANNOTATION_CLIENT_ID], 'clientId');
-  if (!clientId) throw authFailed(`WorkloadIdentity needs authSecretRef.clientId or the service account annotation ${ANNOTATION_CLIENT_ID}`);
-  const tenantId = pickOne(await readOptional(config.tenantId, host, signal), annotations[ANNOTATION_TENANT_ID], 'tenantId') || process.env['AZURE_TENANT_ID'];
-  if (!tenantId) throw authFailed(`WorkloadIdentity needs tenantId, authSecretRef.tenantId or the annotation ${ANNOTATION_TENANT_ID}`);
+  const { clientId, tenantId } = config.useAzureSDK
+    ? await newSdkWorkloadIds(config, annotations, host, signal)
+    : await legacyWorkloadIds(config, annotations, host, signal);
   const audiences = [AZURE_DEFAULT_AUDIENCE, ...(sa.audiences ?? [])];
   // MSAL calls this whenever it needs a new token: mint a fresh service-account token each time.
   const getAssertion = async () =>

@@ -3,7 +3,8 @@
 // secret and the property or tag only: a missing property is VaultBadValue (retried with backoff),
 // not VaultNotFound, because ESO does not treat it as "secret gone" (deletionPolicy must not fire).
 import { ProjectorError } from '../../core/errors.ts';
-import { getJsonPath, jsonObjectMembers, stringObjectMembers } from './json-path.ts';
+import { jsonObjectMembers, stringObjectMembers } from '../../core/json-raw.ts';
+import { gjsonExists, gjsonGet, gjsonString, unsupportedPropertyMessage } from '../../core/gjson.ts';
 
 /** Timestamps ESO exposes as `attribute.*` metadata (RFC 3339, UTC, whole seconds). */
 export interface SecretTimes {
@@ -35,11 +36,13 @@ function missingProperty(property: string, name: string): ProjectorError {
  */
 export function extractProperty(value: string, property: string | undefined, name: string): string {
   if (property === undefined || property === '') return value;
-  const found = getJsonPath(value, property);
-  if (found !== undefined) return found;
+  const unsupported = unsupportedPropertyMessage(property);
+  if (unsupported) throw new ProjectorError('NotSupported', unsupported, { field: 'remoteRef.property' });
+  const found = gjsonGet(value, property);
+  if (gjsonExists(found)) return gjsonString(found);
   if (property.includes('.')) {
-    const literal = getJsonPath(value, property.replaceAll('.', '\\.'));
-    if (literal !== undefined) return literal;
+    const literal = gjsonGet(value, property.replaceAll('.', '\\.'));
+    if (gjsonExists(literal)) return gjsonString(literal);
   }
   throw missingProperty(property, name);
 }
@@ -90,8 +93,10 @@ export function secretMapFromJson(value: string, name: string): Map<string, stri
 /**
  * ESO's getSecretTags + getSecretMapProperties (dataFrom.extract with metadataPolicy Fetch): keys
  * `<name>_<tag>`, a tag holding a JSON object of strings expanded to `<name>_<tag>_<member>`, and
- * `<name>_attribute.*`. With a property, only `<name>_<property>` (missing → error, as ESO's
- * preceding GetSecret call fails).
+ * `<name>_attribute.*`. With a property, only `<name>_<property>`: ESO's GetSecretMap first reads
+ * the value as GetSecret does (the property looked up in the tags as they are: a tag that does not
+ * exist fails there), then looks `<name>_<property>` up in the keys above and drops any error of
+ * that lookup, so a key it does not find (a tag that was expanded) is there with an empty value.
  */
 export function tagsAsSecretMap(
   name: string,
@@ -110,6 +115,13 @@ export function tagsAsSecretMap(
     if (t) out.set(`${name}_${key}`, formatRfc3339(t));
   }
   if (property === undefined || property === '') return out;
+  selectMetadata(metadataOf(tags, times), property, name);
   const key = `${name}_${property}`;
-  return new Map([[key, selectMetadata(out, key, name)]]);
+  let value = '';
+  try {
+    value = selectMetadata(out, key, name);
+  } catch {
+    // getSecretMapProperties: `singleTag, _ := getSecretTag(...)`.
+  }
+  return new Map([[key, value]]);
 }

@@ -39,8 +39,9 @@ export interface AzureKvConfig {
   /** Key Vault REST api-version from the store annotation (api-version.ts); undefined = the SDK's default. */
   apiVersion?: string | undefined;
   /**
-   * `useAzureSDK`: which of ESO's two Go SDKs would read the vault. It changes only the bytes of
-   * `key/` refs (key-value.ts: the JSON Web Key's member order); Projector always calls the JS SDK.
+   * `useAzureSDK`: which of ESO's two Go SDKs would read the vault. It changes the bytes of `key/`
+   * refs (key-value.ts: the JSON Web Key's member order) and where WorkloadIdentity takes its client
+   * and tenant IDs (auth.ts); Projector always calls the JS SDK.
    */
   useAzureSDK: boolean;
 }
@@ -89,6 +90,23 @@ function eitherSource(a: ValueSource | undefined, b: ValueSource | undefined, wh
     issues.push(issue(`${BASE}.${what}`, 'Conflict', `${what} is given both as ${BASE}.${what} and as ${BASE}.authSecretRef.${what}; keep one`));
   }
   return a ?? b;
+}
+
+/**
+ * tenantId as a string (ESO's field) and authSecretRef.tenantId both set: ESO takes one by authType
+ * and ignores the other (keyvault.go: ServicePrincipal reads only spec tenantId,
+ * authorizerForServicePrincipal; WorkloadIdentity reads authSecretRef.tenantId first,
+ * authorizerForWorkloadIdentity), so this warns instead of refusing. The HOWTO's valueFrom form has
+ * no ESO counterpart: with authSecretRef.tenantId too it is a conflict.
+ */
+function tenantSource(p: AzureKVProvider, authType: string, issues: Issue[]): ValueSource | undefined {
+  const fromSpec = valueSourceOf(p.tenantId, `${BASE}.tenantId`, issues);
+  const fromRef = refSource(p.authSecretRef?.tenantId, `${BASE}.authSecretRef.tenantId`);
+  if (!fromSpec || !fromRef || !('inline' in fromSpec)) return eitherSource(fromSpec, fromRef, 'tenantId', issues);
+  const useRef = authType === 'WorkloadIdentity' && p.useAzureSDK !== true;
+  const [used, ignored] = useRef ? ['authSecretRef.tenantId', 'tenantId'] : ['tenantId', 'authSecretRef.tenantId'];
+  issues.push(issue(`${BASE}.${ignored}`, 'Ignored', `${authType} uses ${BASE}.${used}; ${ignored} is ignored, as ESO does`, 'warning'));
+  return useRef ? fromRef : fromSpec;
 }
 
 function checkSecretRef(source: ValueSource | undefined, store: GenericStore, issues: Issue[]): void {
@@ -224,7 +242,7 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
   const config: AzureKvConfig = {
     vaultUrl: vaultUrl?.href ?? p.vaultUrl ?? '',
     authType,
-    tenantId: eitherSource(valueSourceOf(p.tenantId, `${BASE}.tenantId`, issues), refSource(asr?.tenantId, `${BASE}.authSecretRef.tenantId`), 'tenantId', issues),
+    tenantId: tenantSource(p, authType, issues),
     clientId: eitherSource(valueSourceOf(p.clientId, `${BASE}.clientId`, issues), refSource(asr?.clientId, `${BASE}.authSecretRef.clientId`), 'clientId', issues),
     clientSecret: eitherSource(valueSourceOf(p.clientSecret, `${BASE}.clientSecret`, issues), refSource(asr?.clientSecret, `${BASE}.authSecretRef.clientSecret`), 'clientSecret', issues),
     clientCertificate: refSource(asr?.clientCertificate, `${BASE}.authSecretRef.clientCertificate`),

@@ -70,7 +70,9 @@ class FakeClient implements SecretsClient {
       try {
         extractJsonProperty(this.#valueOf(e), ref.property, ref.key);
         hasProperty = true;
-      } catch {
+      } catch (err) {
+        // Absent is an answer; a property Projector cannot evaluate (NotSupported) is not.
+        if (!(err instanceof ProjectorError && err.code === 'VaultNotFound')) throw err;
         hasProperty = false;
       }
     }

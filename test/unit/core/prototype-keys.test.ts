@@ -10,7 +10,13 @@ import { encodeSecretData } from '../../../src/core/secret-data.ts';
 import { matchesLabelSelector } from '../../../src/core/store-access.ts';
 import { defaultTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
 import { planTargetSecret } from '../../../src/core/plan-target-secret.ts';
-import { getJsonPath, jsonObjectMembers } from '../../../src/providers/azurekv/json-path.ts';
+import { jsonObjectMembers } from '../../../src/core/json-raw.ts';
+import { gjsonExists, gjsonGet, gjsonString } from '../../../src/core/gjson.ts';
+
+const getJsonPath = (json: string, path: string) => {
+  const r = gjsonGet(json, path);
+  return gjsonExists(r) ? gjsonString(r) : undefined;
+};
 import { extractProperty } from '../../../src/providers/azurekv/secret-value.ts';
 import { compileFind } from '../../../src/providers/azurekv/object-ref.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';

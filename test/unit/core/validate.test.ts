@@ -44,6 +44,22 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(validateExternalSecret(externalSecret({ refreshInterval: '0' })), []);
   });
 
+  // The same message the read gives (core/gjson.ts unsupportedPropertyMessage): validate and the
+  // operator judge a property alike. With metadataPolicy Fetch the property names a tag first.
+  it('refuses a property using gjson syntax Projector does not evaluate, except as a Fetch tag name', () => {
+    const es = externalSecret({
+      data: [
+        { secretKey: 'a', remoteRef: { key: 'k', property: 'list.#(n=="1").v' } },
+        { secretKey: 'b', remoteRef: { key: 'k', property: 'list.#.n' } },
+        { secretKey: 'c', remoteRef: { key: 'k', property: '@this', metadataPolicy: 'Fetch' } },
+      ],
+      dataFrom: [{ extract: { key: 'k', property: 'cfg|@values' } }],
+    });
+    const issues = validateExternalSecret(es);
+    assert.deepEqual(issues.map((i) => `${i.code}@${i.path}`), ['NotSupported@spec.data[0].remoteRef.property', 'NotSupported@spec.dataFrom[0].extract.property']);
+    assert.match(issues[0]!.message, /gjson's a query/);
+  });
+
   it('rejects neither data nor dataFrom, as ESO\'s webhook does even with template data', () => {
     const es = externalSecret({ data: [], target: { template: { data: { a: 'literal' } } } });
     assert.deepEqual(codes(validateExternalSecret(es)), ['NoData']);

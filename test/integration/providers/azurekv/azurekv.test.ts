@@ -373,6 +373,27 @@ describe('azurekv provider against the local vault', () => {
         customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
       }), host, signal()), 'StoreAuthFailed');
     });
+
+    // ESO's new SDK (useAzureSDK: true, keyvault_new_sdk.go getWorkloadIdentityCredential): clientId
+    // only from the annotation (the store's is not used), the store's tenantId before the
+    // annotation's, without the legacy SDK's conflict error.
+    it('with useAzureSDK takes clientId from the annotation only and the store tenantId first, as ESO\'s new SDK', async () => {
+      host.annotations.set('apps/netbox', { 'azure.workload.identity/client-id': WI_CLIENT, 'azure.workload.identity/tenant-id': '00000000-0000-0000-0000-00000000dead' });
+      host.setSecret('apps', 'wi', { 'client-id': 'not-used' });
+      const client = await provider.newClient(clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', tenantId: vault.tenantId, useAzureSDK: true, caBundle, serviceAccountRef: { name: 'netbox' },
+        authSecretRef: { clientId: { name: 'wi', key: 'client-id' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal());
+      assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      host.annotations.set('apps/netbox', {});
+      const e = await expectError(provider.newClient(clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', tenantId: vault.tenantId, useAzureSDK: true, caBundle, serviceAccountRef: { name: 'netbox' },
+        authSecretRef: { clientId: { name: 'wi', key: 'client-id' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+      }), host, signal()), 'StoreAuthFailed');
+      assert.match(e.message, /azure\.workload\.identity\/client-id/);
+    });
   });
 
   describe('failures', () => {

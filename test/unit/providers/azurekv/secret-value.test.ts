@@ -29,6 +29,17 @@ describe('extractProperty', () => {
     assert.equal(extractProperty(value, 'a.b', 's'), 'literal-dot');
   });
 
+  // gjson.Get does not validate (keyvault.go getProperty): a PEM pasted with raw newlines still reads.
+  it('reads JSON that gjson reads though it is not strict, and formats numbers as gjson String() does', () => {
+    assert.equal(extractProperty(`{"user":"admin","key":"-----BEGIN KEY-----\n${CANARY}\n-----END KEY-----"}`, 'user', 's'), 'admin');
+    assert.equal(extractProperty('{"ratio":1.50,"n":1e3}', 'ratio', 's'), '1.5');
+    assert.equal(extractProperty('{"ratio":1.50,"n":1e3}', 'n', 's'), '1000');
+  });
+
+  it('refuses gjson syntax it does not evaluate with NotSupported naming the feature', () => {
+    assert.throws(() => extractProperty(value, 'db|@keys', 's'), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported' && /modifier @keys/.test(e.message) && !e.message.includes(CANARY));
+  });
+
   it('reports a missing property as VaultBadValue naming property and secret, never the value', () => {
     assert.throws(() => extractProperty(value, 'username', 'netbox-db'), isBadValueNaming('"username"', '"netbox-db"'));
     assert.throws(() => extractProperty(CANARY, 'x', 'plain'), isBadValueNaming('"x"', '"plain"'));
@@ -69,6 +80,11 @@ describe('metadata (metadataPolicy Fetch)', () => {
 });
 
 describe('secretMapFromJson (dataFrom.extract)', () => {
+  it('maps a null member to an empty string and a null document to no keys, as encoding/json does', () => {
+    assert.deepEqual(Object.fromEntries(secretMapFromJson('{"a":null,"b":"x"}', 's')), { a: '', b: 'x' });
+    assert.deepEqual(Object.fromEntries(secretMapFromJson('null', 's')), {});
+  });
+
   it('maps each member; strings unescaped, others raw', () => {
     const m = secretMapFromJson(`{"user":"admin","pass":"${CANARY}","port":5432,"opts":{"ssl": true}}`, 's');
     assert.deepEqual(Object.fromEntries(m), { user: 'admin', pass: CANARY, port: '5432', opts: '{"ssl": true}' });
@@ -94,7 +110,20 @@ describe('tagsAsSecretMap (dataFrom.extract with metadataPolicy Fetch)', () => {
     assert.deepEqual(Object.fromEntries(tagsAsSecretMap('db', { app: 'netbox', x: 'y' }, {}, 'app')), { db_app: 'netbox' });
   });
 
+  // ESO's GetSecretMap reads the value as GetSecret does first: the tag as it is must exist.
   it('fails when the selected tag does not exist', () => {
-    assert.throws(() => tagsAsSecretMap('db', {}, {}, 'app'), isBadValueNaming('db_app'));
+    assert.throws(() => tagsAsSecretMap('db', {}, {}, 'app'), isBadValueNaming('"app"', '"db"'));
+  });
+
+  // ESO's getSecretMapProperties then looks `db_conf` up among the expanded keys and drops the
+  // error (keyvault.go: `singleTag, _ := getSecretTag(...)`): the key with an empty value.
+  it('gives an empty value for a property naming a tag that was expanded into members', () => {
+    assert.deepEqual(Object.fromEntries(tagsAsSecretMap('db', { conf: '{"a":"1"}' }, {}, 'conf')), { db_conf: '' });
+    assert.deepEqual(Object.fromEntries(tagsAsSecretMap('db', { conf: '{"a":"1"}' }, {}, 'conf.a')), { 'db_conf.a': '' });
+  });
+
+  // json.Unmarshal into map[string]string: a null member is "", a null tag value has no members.
+  it('expands null members as empty strings and a null tag value into no key', () => {
+    assert.deepEqual(Object.fromEntries(tagsAsSecretMap('db', { conf: '{"a":"x","b":null}', gone: 'null' }, {}, undefined)), { db_conf_a: 'x', db_conf_b: '' });
   });
 });

@@ -67,6 +67,20 @@ describe('azurekv validateStore', () => {
     assert.deepEqual(codes(store({ ...howto, authSecretRef: { clientId: sel('client-id', 'ns') } })), ['Conflict@spec.provider.azurekv.clientId']);
   });
 
+  // ESO's keyvault.go: ServicePrincipal reads only the tenantId string (authorizerForServicePrincipal);
+  // the legacy WorkloadIdentity reads authSecretRef.tenantId first (authorizerForWorkloadIdentity).
+  it('takes the tenant ESO takes when tenantId is a string and authSecretRef.tenantId is set too, and warns', () => {
+    const both = { tenantId: 'spec-tenant', authSecretRef: { tenantId: sel('tenant-id', 'ns'), clientId: sel('client-id', 'ns'), clientSecret: sel('client-secret', 'ns') } };
+    const sp = resolveStoreConfig(store(both));
+    assert.deepEqual(sp.config!.tenantId, { inline: 'spec-tenant' });
+    assert.deepEqual(sp.issues.map((i) => `${i.severity}:${i.code}@${i.path}`), ['warning:Ignored@spec.provider.azurekv.authSecretRef.tenantId']);
+    const wi = resolveStoreConfig(store({ ...both, authType: 'WorkloadIdentity', serviceAccountRef: { name: 'sa', namespace: 'ns' } }));
+    assert.equal((wi.config!.tenantId as { field: string }).field, 'spec.provider.azurekv.authSecretRef.tenantId');
+    assert.ok(wi.issues.some((i) => i.severity === 'warning' && i.path === 'spec.provider.azurekv.tenantId'));
+    const wiNewSdk = resolveStoreConfig(store({ ...both, authType: 'WorkloadIdentity', useAzureSDK: true, serviceAccountRef: { name: 'sa', namespace: 'ns' } }));
+    assert.deepEqual(wiNewSdk.config!.tenantId, { inline: 'spec-tenant' });
+  });
+
   it('refuses an inline client secret', () => {
     assert.deepEqual(codes(store({ ...howto, clientSecret: 'canary-inline-secret' })), ['InlineSecret@spec.provider.azurekv.clientSecret']);
     const messages = JSON.stringify(azureKeyVaultProvider.validateStore(store({ ...howto, clientSecret: 'canary-inline-secret' })));

@@ -1,13 +1,12 @@
-// A small, raw-preserving subset of gjson (the Go library ESO's azurekv provider uses for `property`).
+// encoding/json's reading of a secret or tag value as ESO's azurekv provider decodes it
+// (keyvault.go getSecretMapMap for dataFrom.extract, getSecretTags for metadataPolicy Fetch): strict
+// JSON, each value's exact source bytes kept (json.RawMessage). `remoteRef.property` is gjson's,
+// which does not validate: gjson.ts.
 //
-// Why not JSON.parse: gjson returns numbers and nested objects as the exact bytes of the source
+// Why not JSON.parse: RawMessage keeps numbers and nested objects as the exact bytes of the source
 // (`1.50` stays `1.50`, big integers keep every digit, nested JSON keeps its spacing), and Node's
 // parser error messages quote the input, which is a secret. This scanner records where each value
-// sits in the text and never produces a message at all: invalid JSON simply "does not exist".
-//
-// Supported path syntax: dot-separated keys, `\.` (or any `\x`) to escape, numeric components index
-// arrays, and `#` as the last component gives an array's length. gjson's wildcards, queries and
-// modifiers are not supported: such a path does not match and the caller reports the property missing.
+// sits in the text and never produces a message at all: invalid JSON is simply undefined.
 
 type JsonKind = 'object' | 'array' | 'string' | 'number' | 'true' | 'false' | 'null';
 
@@ -124,102 +123,39 @@ function scanDocument(text: string): JsonNode | undefined {
   }
 }
 
-/** Splits a gjson path on unescaped dots; `\x` stands for a literal `x`. */
-export function splitJsonPath(path: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i]!;
-    if (c === '\\' && i + 1 < path.length) {
-      current += path[++i];
-    } else if (c === '.') {
-      parts.push(current);
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
-
-function childOf(text: string, node: JsonNode, component: string): JsonNode | undefined {
-  let found: JsonNode | undefined;
-  if (node.kind === 'object') {
-    scanObject(text, node.start, (key, child) => {
-      if (key !== component) return false;
-      found = child;
-      return true; // gjson takes the first member with that name
-    });
-  } else if (node.kind === 'array' && /^\d+$/.test(component)) {
-    const wanted = Number(component);
-    scanArray(text, node.start, (index, child) => {
-      if (index !== wanted) return false;
-      found = child;
-      return true;
-    });
-  }
-  return found;
-}
-
-function arrayLength(text: string, node: JsonNode): number {
-  let count = 0;
-  scanArray(text, node.start, () => {
-    count++;
-  });
-  return count;
-}
-
-/** gjson's `Result.String()`: strings unescaped, null as "", everything else as its raw JSON text. */
-function renderResult(text: string, node: JsonNode): string {
-  const raw = text.slice(node.start, node.end);
-  if (node.kind === 'string') return decodeJsonString(raw);
-  if (node.kind === 'null') return '';
-  return raw;
-}
-
 /**
- * Looks up `path` in the JSON `text` the way gjson.Get(text, path).String() does.
- * Returns undefined when the text is not JSON or the path does not exist.
- */
-export function getJsonPath(text: string, path: string): string | undefined {
-  const root = scanDocument(text);
-  if (!root) return undefined;
-  const parts = splitJsonPath(path);
-  let node: JsonNode = root;
-  for (let i = 0; i < parts.length; i++) {
-    const component = parts[i]!;
-    if (component === '#' && i === parts.length - 1 && node.kind === 'array') return String(arrayLength(text, node));
-    const child = childOf(text, node, component);
-    if (!child) return undefined;
-    node = child;
-  }
-  return renderResult(text, node);
-}
-
-/**
- * The members of a JSON object as ESO's getSecretMapMap returns them: string members unescaped,
- * every other member as its exact raw JSON (json.RawMessage). Undefined when `text` is not an object.
+ * The members of a JSON object as ESO's getSecretMapMap returns them (json.Unmarshal into
+ * map[string]json.RawMessage, then each member into a string): string members unescaped, `null`
+ * members as "" (unmarshalling null into a string leaves it empty), every other member as its exact
+ * raw JSON. `null` itself is an empty map (it unmarshals into a nil map without error). Undefined
+ * when `text` is not a JSON object or null.
  */
 export function jsonObjectMembers(text: string): Map<string, string> | undefined {
   const root = scanDocument(text);
+  if (root?.kind === 'null') return new Map();
   if (root?.kind !== 'object') return undefined;
   const members = new Map<string, string>();
   scanObject(text, root.start, (key, node) => {
     // encoding/json keeps the last duplicate key when decoding into a map.
-    members.set(key, node.kind === 'string' ? decodeJsonString(text.slice(node.start, node.end)) : text.slice(node.start, node.end));
+    members.set(key, node.kind === 'string' ? decodeJsonString(text.slice(node.start, node.end)) : node.kind === 'null' ? '' : text.slice(node.start, node.end));
   });
   return members;
 }
 
-/** True when `text` is a JSON object whose members are all strings (ESO expands such tags). */
+/**
+ * A tag value as ESO's getSecretTags reads it (json.Unmarshal into map[string]string): a JSON
+ * object whose members are all strings or null (null as ""), or `null` (no members at all).
+ * Undefined when it does not unmarshal so: ESO then keeps the tag as it is.
+ */
 export function stringObjectMembers(text: string): Map<string, string> | undefined {
   const root = scanDocument(text);
+  if (root?.kind === 'null') return new Map();
   if (root?.kind !== 'object') return undefined;
   const members = new Map<string, string>();
   let allStrings = true;
   scanObject(text, root.start, (key, node) => {
-    if (node.kind !== 'string') allStrings = false;
+    if (node.kind === 'null') members.set(key, '');
+    else if (node.kind !== 'string') allStrings = false;
     else members.set(key, decodeJsonString(text.slice(node.start, node.end)));
   });
   return allStrings ? members : undefined;

@@ -1,0 +1,588 @@
+// gjson.Get(json, path).String(): what ESO's azurekv provider returns for `remoteRef.property`
+// (providers/v1/azure/keyvault/keyvault.go getProperty, github.com/tidwall/gjson v1.18.0, the
+// version ESO pins). No npm library implements gjson, so this is our own implementation of its
+// semantics, checked against the Go library itself by test/unit/core/gjson-go.test.ts.
+//
+// gjson does not validate: it scans for the path and reads the value it lands on, so text that is
+// not strict JSON still answers (a raw newline inside a string, a trailing comma, text after the
+// value), a value is returned as its raw source except strings (unescaped) and numbers (formatted
+// as Go's strconv.FormatFloat(f, 'f', -1) unless the source is a plain integer), and `null` is "".
+//
+// Path syntax served: dot-separated keys, `\x` for a literal `x`, `*` and `?` wildcards in keys,
+// array indexes, `#` (an array's length), `#.rest` (the rest applied to every element, as a JSON
+// array) and `|` pipes. gjson's queries (`#(…)`, `#[…]`), modifiers (`@this`, `@reverse`, …),
+// multipaths (`[…]`, `{…}`), literals (`!true`) and JSON lines (`..`) are refused with
+// NotSupported by `unsupportedGjsonSyntax`, so no path quietly answers differently from ESO.
+
+type ResultType = 'null' | 'false' | 'number' | 'string' | 'true' | 'json';
+
+/** A gjson Result: `raw` is the value's source text (empty when nothing was found). */
+export interface GjsonResult {
+  type: ResultType;
+  raw: string;
+  /** Strings: the unescaped value. */
+  str: string;
+  /** Numbers: strconv.ParseFloat of raw (0 when it does not parse). */
+  num: number;
+}
+
+const NOT_FOUND: GjsonResult = Object.freeze({ type: 'null', raw: '', str: '', num: 0 });
+
+/** gjson Result.Exists. */
+export function gjsonExists(r: GjsonResult): boolean {
+  return r.type !== 'null' || r.raw.length > 0;
+}
+
+/** gjson Result.String. */
+export function gjsonString(r: GjsonResult): string {
+  switch (r.type) {
+    case 'false':
+      return 'false';
+    case 'true':
+      return 'true';
+    case 'string':
+      return r.str;
+    case 'json':
+      return r.raw;
+    case 'number':
+      return /^-?[0-9]*$/.test(r.raw) && r.raw !== '' ? r.raw : formatFloatF(r.num);
+    default:
+      return '';
+  }
+}
+
+// gjson's modifiers: a path `@name` (or `.@name` / `|@name`) with one of these names is one.
+const MODIFIERS = new Set(['pretty', 'ugly', 'reverse', 'this', 'flatten', 'join', 'valid', 'keys', 'values', 'tostr', 'fromstr', 'group', 'dig']);
+
+function isModifier(s: string): boolean {
+  if (s[0] !== '@') return false;
+  let i = 1;
+  while (i < s.length && s[i] !== '.' && s[i] !== '|' && s[i] !== ':') i++;
+  return MODIFIERS.has(s.slice(1, i));
+}
+
+/**
+ * The gjson feature `path` uses that this implementation does not serve, for a NotSupported
+ * message; undefined when it serves the path. Mirrors where gjson itself gives the characters
+ * their meaning: `@` modifiers, `!` literals, `[`/`{` multipaths and `..` at the start or after a
+ * separator, `#(`/`#[` queries at the start of a component.
+ */
+export function unsupportedGjsonSyntax(path: string): string | undefined {
+  if (path.length > 1) {
+    if (isModifier(path)) return `the modifier ${path.split(/[.|:]/)[0]}`;
+    if (path[0] === '!' && isStaticLiteral(path)) return 'a literal value (!…)';
+    if (path[0] === '[' || path[0] === '{') return 'a multipath ([…] or {…})';
+    if (path.startsWith('..')) return 'JSON lines (..)';
+  }
+  let componentStart = true;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (componentStart) {
+      const rest = path.slice(i);
+      if (rest.startsWith('#(') || rest.startsWith('#[')) return 'a query (#(…) or #[…])';
+      if (i > 0 && isModifier(rest)) return `the modifier ${rest.split(/[.|:]/)[0]}`;
+      if (i > 0 && (rest[0] === '[' || rest[0] === '{')) return 'a multipath ([…] or {…})';
+    }
+    if (c === '\\') i++;
+    componentStart = c === '.' || c === '|';
+  }
+  return undefined;
+}
+
+/** gjson execStatic's test: `!` followed by a JSON value or true/false/null/nan/inf. */
+function isStaticLiteral(path: string): boolean {
+  const name = path.slice(1);
+  if ('{["+-0123456789'.includes(name[0] ?? ' ')) return true;
+  const end = name.search(/[.|]/);
+  return ['true', 'false', 'null', 'nan', 'inf'].includes((end < 0 ? name : name.slice(0, end)).toLowerCase());
+}
+
+/**
+ * The message for a `property` using unsupported gjson syntax, shared by `projector validate`
+ * (object-ref.ts) and the read (secret-value.ts), so both judge a property alike.
+ */
+export function unsupportedPropertyMessage(property: string): string | undefined {
+  const feature = unsupportedGjsonSyntax(property);
+  return feature && `property "${property}" uses gjson's ${feature}, which Projector does not evaluate; use a path of keys, array indexes, # and wildcards (docs/providers/azurekv.md, remoteRef.property)`;
+}
+
+interface Context {
+  json: string;
+  value: GjsonResult;
+  pipe: string;
+  piped: boolean;
+}
+
+/**
+ * gjson.Get(json, path). The caller checks `unsupportedGjsonSyntax` first: paths using those
+ * features are read here as plain keys, which gjson does not do.
+ */
+export function gjsonGet(json: string, path: string): GjsonResult {
+  const c: Context = { json, value: NOT_FOUND, pipe: '', piped: false };
+  for (let i = 0; i < json.length; i++) {
+    if (json[i] === '{') {
+      parseObject(c, i + 1, path);
+      break;
+    }
+    if (json[i] === '[') {
+      parseArray(c, i + 1, path);
+      break;
+    }
+  }
+  return c.piped ? gjsonGet(c.value.raw, c.pipe) : c.value;
+}
+
+// ---- scanning: gjson's rules, which skip rather than check ------------------------------------
+
+/** The index after the closing quote of a string whose content starts at `i`, and whether it has escapes; -1 when unterminated. */
+function scanString(json: string, i: number): { end: number; escaped: boolean } {
+  let escaped = false;
+  for (; i < json.length; i++) {
+    const ch = json[i]!;
+    if (ch === '"') {
+      if (escaped && json[i - 1] === '\\' && !oddBackslashesBefore(json, i)) continue;
+      return { end: i + 1, escaped };
+    }
+    if (ch === '\\') escaped = true;
+  }
+  return { end: -1, escaped };
+}
+
+/** gjson's "look for an escaped slash": the backslashes before the one at i-1 (down to index 1) are odd in number. */
+function oddBackslashesBefore(json: string, i: number): boolean {
+  let n = 0;
+  for (let j = i - 2; j > 0 && json[j] === '\\'; j--) n++;
+  return n % 2 === 1;
+}
+
+/** A number (or NaN/Inf spelling) from `i` up to whitespace, `,`, `]` or `}`. */
+function scanNumber(json: string, i: number): number {
+  for (i++; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch <= 0x20 || ch === 0x2c || ch === 0x5d || ch === 0x7d) return i;
+  }
+  return i;
+}
+
+/** A literal from `i` while the characters are a-z. */
+function scanLiteral(json: string, i: number): number {
+  for (i++; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch < 0x61 || ch > 0x7a) return i;
+  }
+  return i;
+}
+
+/** The end of the object or array opened at `i`, counting brackets outside strings (gjson parseSquash). */
+function scanSquash(json: string, i: number): number {
+  let depth = 1;
+  for (i++; i < json.length; i++) {
+    const ch = json[i];
+    if (ch === '"') {
+      const start = i + 1;
+      for (i = start; i < json.length; i++) {
+        if (json[i] !== '"') continue;
+        if (json[i - 1] === '\\') {
+          let n = 0;
+          for (let j = i - 2; j > start - 1 && json[j] === '\\'; j--) n++;
+          if (n % 2 === 0) continue;
+        }
+        break;
+      }
+    } else if (ch === '{' || ch === '[' || ch === '(') {
+      depth++;
+    } else if (ch === '}' || ch === ']' || ch === ')') {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return i;
+}
+
+/** gjson's unescape: JSON escapes decoded; it stops at a raw control character or a bad escape. */
+function unescape(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch < ' ') return out;
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    i++;
+    if (i >= s.length) return out;
+    const e = s[i];
+    const simple: Record<string, string> = { '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', '"': '"' };
+    if (e !== 'u') {
+      if (simple[e!] === undefined) return out;
+      out += simple[e!];
+      continue;
+    }
+    if (i + 5 > s.length) return out;
+    let r = hex4(s, i + 1);
+    i += 5;
+    if (r >= 0xd800 && r <= 0xdfff) {
+      if (s.length - i >= 6 && s[i] === '\\' && s[i + 1] === 'u') {
+        const r2 = hex4(s, i + 2);
+        r = r < 0xdc00 && r2 >= 0xdc00 && r2 <= 0xdfff ? (r - 0xd800) * 0x400 + (r2 - 0xdc00) + 0x10000 : 0xfffd;
+        i += 6;
+      } else {
+        r = 0xfffd; // utf8.EncodeRune of a lone surrogate
+      }
+    }
+    out += String.fromCodePoint(r);
+    i--;
+  }
+  return out;
+}
+
+/** strconv.ParseUint(s[i:i+4], 16): 0 when any of the four is not a hex digit. */
+function hex4(s: string, i: number): number {
+  const h = s.slice(i, i + 4);
+  return /^[0-9a-fA-F]{4}$/.test(h) ? parseInt(h, 16) : 0;
+}
+
+function stringResult(json: string, start: number, end: number, escaped: boolean): GjsonResult {
+  const inner = json.slice(start + 1, end - 1);
+  return { type: 'string', raw: json.slice(start, end), str: escaped ? unescape(inner) : inner, num: 0 };
+}
+
+function numberResult(raw: string): GjsonResult {
+  return { type: 'number', raw, str: '', num: parseFloatGo(raw) };
+}
+
+function literalResult(raw: string): GjsonResult {
+  return { type: raw[0] === 't' ? 'true' : raw[0] === 'f' ? 'false' : 'null', raw, str: '', num: 0 };
+}
+
+const NUMBER_START = new Set('+-0123456789iIN');
+
+// ---- paths --------------------------------------------------------------------------------------
+
+interface ObjectPath {
+  part: string;
+  path: string;
+  pipe: string;
+  piped: boolean;
+  wild: boolean;
+  more: boolean;
+}
+
+/** gjson parseObjectPath: the first component (escapes removed), the rest, and whether it is a pattern. */
+function parseObjectPath(path: string): ObjectPath {
+  const r: ObjectPath = { part: path, path: '', pipe: '', piped: false, wild: false, more: false };
+  let part = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i]!;
+    if (ch === '\\') {
+      i++;
+      if (i < path.length) part += path[i];
+      continue;
+    }
+    if (ch === '|') return { ...r, part, pipe: path.slice(i + 1), piped: true };
+    if (ch === '.') {
+      const rest = path.slice(i + 1);
+      return rest !== '' && isDotPiper(rest) ? { ...r, part, pipe: rest, piped: true } : { ...r, part, path: rest, more: true };
+    }
+    if (ch === '*' || ch === '?') r.wild = true;
+    part += ch;
+  }
+  return { ...r, part };
+}
+
+function isDotPiper(s: string): boolean {
+  return isModifier(s) || s[0] === '[' || s[0] === '{';
+}
+
+interface ArrayPath {
+  part: string;
+  path: string;
+  pipe: string;
+  piped: boolean;
+  more: boolean;
+  /** The component is or starts with `#`. */
+  arrch: boolean;
+  /** `#.key`: apply `alogkey` to every element. */
+  alogok: boolean;
+  alogkey: string;
+}
+
+/** gjson parseArrayPath, without queries (refused before). */
+function parseArrayPath(path: string): ArrayPath {
+  const r: ArrayPath = { part: path, path: '', pipe: '', piped: false, more: false, arrch: false, alogok: false, alogkey: '' };
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i];
+    if (ch === '|') return { ...r, part: path.slice(0, i), pipe: path.slice(i + 1), piped: true };
+    if (ch === '.') {
+      const rest = path.slice(i + 1);
+      if (!r.arrch && rest !== '' && isDotPiper(rest)) return { ...r, part: path.slice(0, i), pipe: rest, piped: true };
+      return { ...r, part: path.slice(0, i), path: rest, more: true };
+    }
+    if (ch === '#') {
+      r.arrch = true;
+      if (i === 0 && path.length > 1 && path[1] === '.') {
+        r.alogok = true;
+        r.alogkey = path.slice(2);
+        r.path = path.slice(0, 1);
+      }
+    }
+  }
+  return { ...r, path: '' };
+}
+
+/** gjson splitPossiblePipe for a path that is not a multipath: split at the first `|` outside escapes. */
+function splitPipe(path: string): [string, string] | undefined {
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === '\\') i++;
+    else if (path[i] === '|') return [path.slice(0, i), path.slice(i + 1)];
+  }
+  return undefined;
+}
+
+// ---- the walk -------------------------------------------------------------------------------------
+
+/** Object members from `i` (after `{`): returns [next index, hit]. */
+function parseObject(c: Context, i: number, path: string): [number, boolean] {
+  const json = c.json;
+  const rp = parseObjectPath(path);
+  if (!rp.more && rp.piped) {
+    c.pipe = rp.pipe;
+    c.piped = true;
+  }
+  while (i < json.length) {
+    // The next key.
+    let key: string | undefined;
+    let keyEscaped = false;
+    for (; i < json.length; i++) {
+      if (json[i] === '"') {
+        const s = scanString(json, i + 1);
+        if (s.end < 0) return [json.length, false];
+        key = json.slice(i + 1, s.end - 1);
+        keyEscaped = s.escaped;
+        i = s.end;
+        break;
+      }
+      if (json[i] === '}') return [i + 1, false];
+    }
+    if (key === undefined) return [i, false];
+    const name = keyEscaped ? unescape(key) : key;
+    const pmatch = rp.wild ? globMatch(name, rp.part) : name === rp.part;
+    let hit = pmatch && !rp.more;
+    // Its value.
+    for (; i < json.length; i++) {
+      const ch = json[i]!;
+      if (ch === '"') {
+        const s = scanString(json, i + 1);
+        if (s.end < 0) return [json.length, false];
+        const start = i;
+        i = s.end;
+        if (hit) {
+          c.value = stringResult(json, start, s.end, s.escaped);
+          return [i, true];
+        }
+      } else if (ch === '{' || ch === '[') {
+        if (pmatch && !hit) {
+          [i, hit] = ch === '{' ? parseObject(c, i + 1, rp.path) : parseArray(c, i + 1, rp.path);
+          if (hit) return [i, true];
+        } else {
+          const start = i;
+          i = scanSquash(json, i);
+          if (hit) {
+            c.value = { type: 'json', raw: json.slice(start, i), str: '', num: 0 };
+            return [i, true];
+          }
+        }
+      } else if ((ch === 'n' && json[i + 1] === 'u') || ch === 't' || ch === 'f' || (ch === 'n' && i + 1 >= json.length)) {
+        const start = i;
+        i = scanLiteral(json, i);
+        if (hit) {
+          c.value = literalResult(json.slice(start, i));
+          return [i, true];
+        }
+      } else if (NUMBER_START.has(ch) || ch === 'n') {
+        const start = i;
+        i = scanNumber(json, i);
+        if (hit) {
+          c.value = numberResult(json.slice(start, i));
+          return [i, true];
+        }
+      } else {
+        continue;
+      }
+      break;
+    }
+  }
+  return [i, false];
+}
+
+/** Array elements from `i` (after `[`): returns [next index, hit]. */
+function parseArray(c: Context, i: number, path: string): [number, boolean] {
+  const json = c.json;
+  const rp = parseArrayPath(path);
+  const partidx = !rp.arrch && /^[0-9]+$/.test(rp.part) ? Number(rp.part) : -1;
+  if (!rp.more && rp.piped) {
+    c.pipe = rp.pipe;
+    c.piped = true;
+  }
+  const alog: number[] = [];
+  let h = 0;
+  let pmatch = false;
+  let hit = false;
+  while (i < json.length + 1) {
+    if (!rp.arrch) {
+      pmatch = partidx === h;
+      hit = pmatch && !rp.more;
+    }
+    h++;
+    if (rp.alogok) alog.push(i);
+    for (; ; i++) {
+      if (i > json.length) break;
+      const ch = i === json.length ? ']' : json[i]!;
+      if (ch === '"') {
+        const s = scanString(json, i + 1);
+        if (s.end < 0) return [json.length, false];
+        const start = i;
+        i = s.end;
+        if (hit && !rp.alogok) {
+          c.value = stringResult(json, start, s.end, s.escaped);
+          return [i, true];
+        }
+      } else if (ch === '{' || ch === '[') {
+        if (pmatch && !hit) {
+          [i, hit] = ch === '{' ? parseObject(c, i + 1, rp.path) : parseArray(c, i + 1, rp.path);
+          if (hit && !rp.alogok) return [i, true];
+        } else {
+          const start = i;
+          i = scanSquash(json, i);
+          if (hit && !rp.alogok) {
+            c.value = { type: 'json', raw: json.slice(start, i), str: '', num: 0 };
+            return [i, true];
+          }
+        }
+      } else if ((ch === 'n' && json[i + 1] === 'u') || ch === 't' || ch === 'f' || (ch === 'n' && i + 1 >= json.length)) {
+        const start = i;
+        i = scanLiteral(json, i);
+        if (hit && !rp.alogok) {
+          c.value = literalResult(json.slice(start, i));
+          return [i, true];
+        }
+      } else if (NUMBER_START.has(ch) || ch === 'n') {
+        const start = i;
+        i = scanNumber(json, i);
+        if (hit && !rp.alogok) {
+          c.value = numberResult(json.slice(start, i));
+          return [i, true];
+        }
+      } else if (ch === ']') {
+        if (rp.arrch && rp.part === '#') {
+          if (rp.alogok) {
+            let key = rp.alogkey;
+            const split = splitPipe(key);
+            if (split) {
+              key = split[0];
+              c.pipe = split[1];
+              c.piped = true;
+            }
+            const raws: string[] = [];
+            for (let idx of alog) {
+              while (idx < json.length && ' \t\r\n'.includes(json[idx]!)) idx++;
+              if (idx >= json.length || json[idx] === ']') continue;
+              const element = parseAny(json, idx);
+              if (!element) continue;
+              const res = gjsonGet(element.raw, key);
+              if (gjsonExists(res)) raws.push(res.raw !== '' ? res.raw : gjsonString(res));
+            }
+            c.value = { type: 'json', raw: `[${raws.join(',')}]`, str: '', num: 0 };
+            return [i + 1, true];
+          }
+          c.value = { type: 'number', raw: String(h - 1), str: '', num: h - 1 };
+          return [i + 1, true];
+        }
+        return [i + 1, false];
+      } else {
+        continue;
+      }
+      break;
+    }
+  }
+  return [i, false];
+}
+
+/** gjson parseAny with hit: the value starting at or after `i`, or undefined when there is none. */
+function parseAny(json: string, i: number): GjsonResult | undefined {
+  for (; i < json.length; i++) {
+    const ch = json[i]!;
+    if (ch === '{' || ch === '[') return { type: 'json', raw: json.slice(i, scanSquash(json, i)), str: '', num: 0 };
+    if (ch <= ' ') continue;
+    if (ch === '"') {
+      const s = scanString(json, i + 1);
+      return s.end < 0 ? undefined : stringResult(json, i, s.end, s.escaped);
+    }
+    if ((ch === 'n' && json[i + 1] === 'u') || ch === 't' || ch === 'f' || (ch === 'n' && i + 1 >= json.length)) return literalResult(json.slice(i, scanLiteral(json, i)));
+    if (NUMBER_START.has(ch) || ch === 'n') return numberResult(json.slice(i, scanNumber(json, i)));
+  }
+  return undefined;
+}
+
+// ---- Go's number and pattern rules -------------------------------------------------------------
+
+/** strconv.ParseFloat(s, 64)'s value: 0 for a syntax error, ±Inf beyond the range. Hex floats read as 0. */
+export function parseFloatGo(s: string): number {
+  if (/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) return Number(s);
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
+  if (!special) return 0;
+  if (special[2]!.toLowerCase() === 'nan') return NaN;
+  return special[1] === '-' ? -Infinity : Infinity;
+}
+
+/** strconv.FormatFloat(f, 'f', -1, 64): the shortest decimal that reads back as f, never an exponent. */
+export function formatFloatF(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  const negative = f < 0 || Object.is(f, -0);
+  const [mantissa, exp] = Math.abs(f).toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const e = Number(exp);
+  let out: string;
+  if (e >= digits.length - 1) out = digits + '0'.repeat(e - digits.length + 1);
+  else if (e >= 0) out = `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  else out = `0.${'0'.repeat(-e - 1)}${digits}`;
+  return negative ? `-${out}` : out;
+}
+
+/** tidwall/match.Match: `*` any run, `?` one character (code point), `\x` a literal x. */
+export function globMatch(str: string, pattern: string): boolean {
+  const s = Array.from(str);
+  const p: { ch: string; lit: boolean }[] = [];
+  const pat = Array.from(pattern);
+  for (let i = 0; i < pat.length; i++) {
+    if (pat[i] === '\\') {
+      if (i + 1 >= pat.length) return false;
+      p.push({ ch: pat[++i]!, lit: true });
+    } else {
+      p.push({ ch: pat[i]!, lit: false });
+    }
+  }
+  // Iterative glob with one backtrack point (linear in practice).
+  let si = 0;
+  let pi = 0;
+  let star = -1;
+  let mark = 0;
+  while (si < s.length) {
+    const t = p[pi];
+    if (t && !t.lit && t.ch === '*') {
+      star = pi++;
+      mark = si;
+    } else if (t && ((!t.lit && t.ch === '?') || t.ch === s[si])) {
+      pi++;
+      si++;
+    } else if (star >= 0) {
+      pi = star + 1;
+      si = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && !p[pi]!.lit && p[pi]!.ch === '*') pi++;
+  return pi === p.length;
+}
