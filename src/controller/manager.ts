@@ -187,8 +187,6 @@ export class Manager {
   readonly #o: ManagerOptions;
   readonly #kube: KubeClient;
   readonly #reflectors: Reflector<any>[] = [];
-  /** Providers whose `prepare` ran (once per process). */
-  readonly #prepared = new Set<string>();
   /** When ExternalSecrets (or their stores) changed: forces refreshes and bounds read sharing. */
   readonly #changes = new ChangeTimes();
   readonly #elector: LeaderElector | undefined;
@@ -719,7 +717,6 @@ export class Manager {
       for (const es of this.externalSecrets.byIndex('target', keyOf(s.metadata))) esQueue.add(keyOf(es.metadata));
     });
     const onStore = (kind: string, queue: WorkQueue<ObjectKey>) => (type: string, store: GenericStore, old: GenericStore | undefined) => {
-      if (type === 'added') this.#prepareProvider(store);
       const k = keyOf(store.metadata);
       if (type !== 'modified' || metaChanged(old?.metadata, store.metadata)) queue.add(k);
       // A changed store spec (vault URL, identity) means every user reads again. A store that
@@ -753,22 +750,5 @@ export class Manager {
       if (type === 'modified' && JSON.stringify(old?.metadata.labels ?? {}) === JSON.stringify(ns.metadata.labels ?? {})) return;
       for (const es of this.externalSecrets.byIndex('namespace', ns.metadata.name!)) esQueue.add(keyOf(es.metadata));
     });
-  }
-
-  /**
-   * A store this operator serves arrived: its provider loads what its clients need now, while the
-   * caches are still syncing, rather than in the first store check (Provider.prepare).
-   */
-  #prepareProvider(store: GenericStore): void {
-    if (!shouldProcessStore(store, this.#o.controllerClass, this.#o.exclusiveControllerClass)) return;
-    let provider;
-    try {
-      provider = this.#o.registry.providerFor(store);
-    } catch {
-      return; // an unknown or ambiguous provider: the store check reports it
-    }
-    if (this.#prepared.has(provider.name)) return;
-    this.#prepared.add(provider.name);
-    provider.prepare?.();
   }
 }

@@ -116,11 +116,4 @@ export interface Provider {
    */
   validateRemoteKey?(key: string, use: 'data' | 'extract', path: string): Issue[];
   newClient(store: GenericStore, host: ProviderHost, signal: AbortSignal): Promise<SecretsClient>;
-  /**
-   * Optional: start loading what `newClient` needs (module imports; no I/O to a vault and no
-   * Kubernetes read), so that the load overlaps the operator's cache sync instead of delaying the
-   * first store check. The operator calls it once, when the first store of this provider it serves
-   * arrives. Never throws; a failed load shows again in `newClient`.
-   */
-  prepare?(): void;
 }

@@ -7,8 +7,6 @@ import { KubeLeaseLock, type LeaseLock } from '../../src/kube/lease.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../src/platform/clock.ts';
 import { defaultRegistry } from '../../src/cli/default-registry.ts';
-import { ProviderRegistry } from '../../src/providers/registry.ts';
-import type { Provider } from '../../src/providers/provider.ts';
 import { lazyTemplateEngine } from '../../src/controller/template-engine.ts';
 import type { TemplateRenderer } from '../../src/core/plan-target-secret.ts';
 import type { TemplateEngine } from '../../src/core/template-use.ts';
@@ -90,8 +88,6 @@ export async function startOperator(
     floodGate?: boolean;
     /** ACRAccessToken generators: the local vault as Entra ID authority and its CA. */
     acr?: { authorityHost?: string; caPems?: string[] };
-    /** Wraps the shipped providers (a test's probe); default: defaultRegistry's, unchanged. */
-    wrapProvider?: (inner: Provider) => Provider;
   } = {},
 ): Promise<RunningOperator> {
   const chunks: string[] = [];
@@ -112,7 +108,7 @@ export async function startOperator(
   const metrics = new OperatorMetrics({ clock: systemClock, processMetrics: opts.serveMetrics ?? false });
   const manager = new Manager({
     kubeConfig,
-    registry: opts.wrapProvider ? new ProviderRegistry(defaultRegistry(systemClock, metrics.vault).providers().map(opts.wrapProvider)) : defaultRegistry(systemClock, metrics.vault),
+    registry: defaultRegistry(systemClock, metrics.vault),
     metrics,
     log,
     clock: systemClock,

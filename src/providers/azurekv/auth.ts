@@ -36,7 +36,7 @@ let identityModule: Promise<typeof import('@azure/identity')> | undefined;
  * @azure/identity, imported on first use: an operator with no azurekv store never loads the Azure
  * SDK (with @azure/keyvault-secrets, ~40 MB RSS and 0.6-0.9 s of CPU at start; docs/benchmarks.md).
  */
-export function azureIdentity(): Promise<typeof import('@azure/identity')> {
+function azureIdentity(): Promise<typeof import('@azure/identity')> {
   return (identityModule ??= import('@azure/identity'));
 }
 

@@ -14,7 +14,7 @@ import type { TransportSettings } from './auth.ts';
 let shared: Promise<HttpClient> | undefined;
 
 /** The process-wide HttpClient, made on first use (the SDK is imported only when an azurekv store is used). */
-export function sharedHttpClient(): Promise<HttpClient> {
+function sharedHttpClient(): Promise<HttpClient> {
   shared ??= import('@azure/core-rest-pipeline').then((m) => m.createDefaultHttpClient());
   return shared;
 }

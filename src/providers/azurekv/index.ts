@@ -6,7 +6,7 @@ import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { Issue } from '../../core/issues.ts';
 import type { Provider, ProviderHost, SecretsClient } from '../provider.ts';
-import { azureIdentity, createStoreCredential, type TransportSettings } from './auth.ts';
+import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
 import { toProjectorError } from './errors.ts';
 import { remoteKeyIssues } from './object-ref.ts';
@@ -14,7 +14,7 @@ import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './stor
 import { resolveTrust, sdkTlsOptions } from './trust.ts';
 import { pinApiVersionPolicy } from './api-version.ts';
 import { challengeGatePolicy } from './challenge-gate.ts';
-import { defaultTransport, sharedHttpClient } from './http-client.ts';
+import { defaultTransport } from './http-client.ts';
 
 export { AzureKvSecretsClient, type VaultReadLimiter, type SecretDescription } from './client.ts';
 
@@ -90,12 +90,6 @@ function referentPlaceholderClient(storeName: string): SecretsClient {
   return { getSecret: refuse, getSecretMap: refuse, getAllSecrets: refuse, validate: async () => 'Unknown', close: async () => {} };
 }
 
-let secretsModule: Promise<typeof import('@azure/keyvault-secrets')> | undefined;
-/** @azure/keyvault-secrets, imported on first use as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded. */
-function keyVaultSecrets(): Promise<typeof import('@azure/keyvault-secrets')> {
-  return (secretsModule ??= import('@azure/keyvault-secrets'));
-}
-
 async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal: AbortSignal, options: AzureKvProviderOptions): Promise<SecretsClient> {
   const config = configOrThrow(store);
   if (store.kind === 'ClusterSecretStore' && host.namespace === undefined && isReferentConfig(config)) {
@@ -104,7 +98,8 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
   const now = options.now ?? (() => new Date());
   const transport = await transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
   const { credential, identity } = await createStoreCredential(config, host, transport, signal);
-  const { SecretClient } = await keyVaultSecrets();
+  // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
+  const { SecretClient } = await import('@azure/keyvault-secrets');
   // One set of options for the three SDK clients (same transport, api-version pin, throttling
   // policy), each with its own challenge gate: the SDK keeps the vault's challenge per client.
   const clientOptions = () => ({
@@ -168,10 +163,6 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
     },
     async newClient(store, host, signal) {
       return newAzureKvClient(store, host, signal, options);
-    },
-    // The SDK's modules take ~0.3-0.5 s of CPU to load (docs/benchmarks.md, "Ninth pass").
-    prepare() {
-      Promise.all([azureIdentity(), keyVaultSecrets(), sharedHttpClient()]).catch(() => undefined);
     },
   };
 }
