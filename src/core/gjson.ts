@@ -256,6 +256,36 @@ function literalResult(raw: string): GjsonResult {
 
 const NUMBER_START = new Set('+-0123456789iIN');
 
+/** A string, literal or number value starting at `start`: where it ends (-1: an unterminated string). */
+interface Scalar {
+  kind: 'string' | 'literal' | 'number';
+  start: number;
+  end: number;
+  escaped: boolean;
+}
+
+/**
+ * The scalar value at `i`, by gjson's first-character rules (`n` is a literal before `u` or at the
+ * end, else a number spelling such as `nan`); undefined for any other character. The result is
+ * built only for a hit (scalarResult): skipped values are only scanned.
+ */
+function scalarAt(json: string, i: number): Scalar | undefined {
+  const ch = json[i]!;
+  if (ch === '"') {
+    const s = scanString(json, i + 1);
+    return { kind: 'string', start: i, end: s.end, escaped: s.escaped };
+  }
+  if (ch === 't' || ch === 'f' || (ch === 'n' && (json[i + 1] === 'u' || i + 1 >= json.length))) return { kind: 'literal', start: i, end: scanLiteral(json, i), escaped: false };
+  if (NUMBER_START.has(ch) || ch === 'n') return { kind: 'number', start: i, end: scanNumber(json, i), escaped: false };
+  return undefined;
+}
+
+function scalarResult(json: string, s: Scalar): GjsonResult {
+  if (s.kind === 'string') return stringResult(json, s.start, s.end, s.escaped);
+  const raw = json.slice(s.start, s.end);
+  return s.kind === 'literal' ? literalResult(raw) : numberResult(raw);
+}
+
 // ---- paths --------------------------------------------------------------------------------------
 
 interface ObjectPath {
@@ -370,16 +400,7 @@ function parseObject(c: Context, i: number, path: string): [number, boolean] {
     // Its value.
     for (; i < json.length; i++) {
       const ch = json[i]!;
-      if (ch === '"') {
-        const s = scanString(json, i + 1);
-        if (s.end < 0) return [json.length, false];
-        const start = i;
-        i = s.end;
-        if (hit) {
-          c.value = stringResult(json, start, s.end, s.escaped);
-          return [i, true];
-        }
-      } else if (ch === '{' || ch === '[') {
+      if (ch === '{' || ch === '[') {
         if (pmatch && !hit) {
           [i, hit] = ch === '{' ? parseObject(c, i + 1, rp.path) : parseArray(c, i + 1, rp.path);
           if (hit) return [i, true];
@@ -391,22 +412,15 @@ function parseObject(c: Context, i: number, path: string): [number, boolean] {
             return [i, true];
           }
         }
-      } else if ((ch === 'n' && json[i + 1] === 'u') || ch === 't' || ch === 'f' || (ch === 'n' && i + 1 >= json.length)) {
-        const start = i;
-        i = scanLiteral(json, i);
-        if (hit) {
-          c.value = literalResult(json.slice(start, i));
-          return [i, true];
-        }
-      } else if (NUMBER_START.has(ch) || ch === 'n') {
-        const start = i;
-        i = scanNumber(json, i);
-        if (hit) {
-          c.value = numberResult(json.slice(start, i));
-          return [i, true];
-        }
       } else {
-        continue;
+        const scalar = scalarAt(json, i);
+        if (!scalar) continue;
+        if (scalar.end < 0) return [json.length, false];
+        i = scalar.end;
+        if (hit) {
+          c.value = scalarResult(json, scalar);
+          return [i, true];
+        }
       }
       break;
     }
@@ -437,16 +451,7 @@ function parseArray(c: Context, i: number, path: string): [number, boolean] {
     for (; ; i++) {
       if (i > json.length) break;
       const ch = i === json.length ? ']' : json[i]!;
-      if (ch === '"') {
-        const s = scanString(json, i + 1);
-        if (s.end < 0) return [json.length, false];
-        const start = i;
-        i = s.end;
-        if (hit && !rp.alogok) {
-          c.value = stringResult(json, start, s.end, s.escaped);
-          return [i, true];
-        }
-      } else if (ch === '{' || ch === '[') {
+      if (ch === '{' || ch === '[') {
         if (pmatch && !hit) {
           [i, hit] = ch === '{' ? parseObject(c, i + 1, rp.path) : parseArray(c, i + 1, rp.path);
           if (hit && !rp.alogok) return [i, true];
@@ -457,20 +462,6 @@ function parseArray(c: Context, i: number, path: string): [number, boolean] {
             c.value = { type: 'json', raw: json.slice(start, i), str: '', num: 0 };
             return [i, true];
           }
-        }
-      } else if ((ch === 'n' && json[i + 1] === 'u') || ch === 't' || ch === 'f' || (ch === 'n' && i + 1 >= json.length)) {
-        const start = i;
-        i = scanLiteral(json, i);
-        if (hit && !rp.alogok) {
-          c.value = literalResult(json.slice(start, i));
-          return [i, true];
-        }
-      } else if (NUMBER_START.has(ch) || ch === 'n') {
-        const start = i;
-        i = scanNumber(json, i);
-        if (hit && !rp.alogok) {
-          c.value = numberResult(json.slice(start, i));
-          return [i, true];
         }
       } else if (ch === ']') {
         if (rp.arrch && rp.part === '#') {
@@ -499,7 +490,14 @@ function parseArray(c: Context, i: number, path: string): [number, boolean] {
         }
         return [i + 1, false];
       } else {
-        continue;
+        const scalar = scalarAt(json, i);
+        if (!scalar) continue;
+        if (scalar.end < 0) return [json.length, false];
+        i = scalar.end;
+        if (hit && !rp.alogok) {
+          c.value = scalarResult(json, scalar);
+          return [i, true];
+        }
       }
       break;
     }
@@ -513,12 +511,8 @@ function parseAny(json: string, i: number): GjsonResult | undefined {
     const ch = json[i]!;
     if (ch === '{' || ch === '[') return { type: 'json', raw: json.slice(i, scanSquash(json, i)), str: '', num: 0 };
     if (ch <= ' ') continue;
-    if (ch === '"') {
-      const s = scanString(json, i + 1);
-      return s.end < 0 ? undefined : stringResult(json, i, s.end, s.escaped);
-    }
-    if ((ch === 'n' && json[i + 1] === 'u') || ch === 't' || ch === 'f' || (ch === 'n' && i + 1 >= json.length)) return literalResult(json.slice(i, scanLiteral(json, i)));
-    if (NUMBER_START.has(ch) || ch === 'n') return numberResult(json.slice(i, scanNumber(json, i)));
+    const scalar = scalarAt(json, i);
+    if (scalar) return scalar.end < 0 ? undefined : scalarResult(json, scalar);
   }
   return undefined;
 }

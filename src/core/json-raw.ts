@@ -124,6 +124,17 @@ function scanDocument(text: string): JsonNode | undefined {
 }
 
 /**
+ * encoding/json.Unmarshal of `text` into a map: `each` gets every member of a JSON object in order
+ * (a duplicate key again; the map keeps the last); the document `null` unmarshals into an empty
+ * map. Returns false, calling nothing, when `text` is neither.
+ */
+function forEachMember(text: string, each: (key: string, node: JsonNode) => void): boolean {
+  const root = scanDocument(text);
+  if (root?.kind === 'object') scanObject(text, root.start, each);
+  return root?.kind === 'object' || root?.kind === 'null';
+}
+
+/**
  * The members of a JSON object as ESO's getSecretMapMap returns them (json.Unmarshal into
  * map[string]json.RawMessage, then each member into a string): string members unescaped, `null`
  * members as "" (unmarshalling null into a string leaves it empty), every other member as its exact
@@ -131,15 +142,12 @@ function scanDocument(text: string): JsonNode | undefined {
  * when `text` is not a JSON object or null.
  */
 export function jsonObjectMembers(text: string): Map<string, string> | undefined {
-  const root = scanDocument(text);
-  if (root?.kind === 'null') return new Map();
-  if (root?.kind !== 'object') return undefined;
   const members = new Map<string, string>();
-  scanObject(text, root.start, (key, node) => {
-    // encoding/json keeps the last duplicate key when decoding into a map.
-    members.set(key, node.kind === 'string' ? decodeJsonString(text.slice(node.start, node.end)) : node.kind === 'null' ? '' : text.slice(node.start, node.end));
+  const raw = (node: JsonNode) => text.slice(node.start, node.end);
+  const ok = forEachMember(text, (key, node) => {
+    members.set(key, node.kind === 'string' ? decodeJsonString(raw(node)) : node.kind === 'null' ? '' : raw(node));
   });
-  return members;
+  return ok ? members : undefined;
 }
 
 /**
@@ -148,15 +156,12 @@ export function jsonObjectMembers(text: string): Map<string, string> | undefined
  * Undefined when it does not unmarshal so: ESO then keeps the tag as it is.
  */
 export function stringObjectMembers(text: string): Map<string, string> | undefined {
-  const root = scanDocument(text);
-  if (root?.kind === 'null') return new Map();
-  if (root?.kind !== 'object') return undefined;
   const members = new Map<string, string>();
   let allStrings = true;
-  scanObject(text, root.start, (key, node) => {
+  const ok = forEachMember(text, (key, node) => {
     if (node.kind === 'null') members.set(key, '');
     else if (node.kind !== 'string') allStrings = false;
     else members.set(key, decodeJsonString(text.slice(node.start, node.end)));
   });
-  return allStrings ? members : undefined;
+  return ok && allStrings ? members : undefined;
 }
