@@ -181,8 +181,19 @@ function caProviderOf(p: AzureKVProvider, store: GenericStore, issues: Issue[]):
   return { type: cp.type, name: cp.name, key: cp.key, namespace: cp.namespace };
 }
 
+/**
+ * The Entra ID authority. ESO's new SDK refuses `GermanCloud` (keyvault_new_sdk.go
+ * getCloudConfiguration: discontinued in 2021); its legacy SDK takes it. ESO also refuses
+ * `customCloudConfig` without `useAzureSDK: true` (keyvault.go ValidateStore); Projector does not,
+ * a difference listed in docs/design/000-overview.md.
+ */
 function authorityOf(p: AzureKVProvider, issues: Issue[]): { authorityHost: string; isCustomAuthority: boolean } {
   const custom = p.customCloudConfig?.activeDirectoryEndpoint;
+  if (p.useAzureSDK === true && p.environmentType === 'GermanCloud') {
+    issues.push(
+      issue(`${BASE}.environmentType`, 'InvalidValue', 'GermanCloud (Microsoft Cloud Deutschland) was discontinued on 2021-10-29 and ESO\'s new SDK (useAzureSDK: true) refuses it; use AzureStackCloud with customCloudConfig, or a public cloud region'),
+    );
+  }
   if (p.customCloudConfig) {
     const url = checkHttpsUrl(custom, `${BASE}.customCloudConfig.activeDirectoryEndpoint`, issues);
     return { authorityHost: url ? url.origin + url.pathname.replace(/\/+$/, '') : '', isCustomAuthority: true };

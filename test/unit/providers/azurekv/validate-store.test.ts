@@ -122,6 +122,18 @@ describe('azurekv validateStore', () => {
     assert.deepEqual(codes(store({ ...howto, environmentType: 'AzureStackCloud' })), ['Required@spec.provider.azurekv.customCloudConfig']);
   });
 
+  // ESO keyvault_new_sdk.go getCloudConfiguration refuses GermanCloud with or without
+  // customCloudConfig; the legacy SDK (autorest's GermanCloud) takes it. ESO's ValidateStore refuses
+  // customCloudConfig without useAzureSDK; Projector does not (docs/design/000-overview.md).
+  it('refuses GermanCloud with useAzureSDK, as ESO\'s new SDK does, and takes customCloudConfig with either SDK', () => {
+    const custom = { activeDirectoryEndpoint: 'https://127.0.0.1:8443/' };
+    assert.deepEqual(codes(store({ ...howto, environmentType: 'GermanCloud' })), []);
+    assert.deepEqual(codes(store({ ...howto, useAzureSDK: true, environmentType: 'GermanCloud' })), ['InvalidValue@spec.provider.azurekv.environmentType']);
+    assert.deepEqual(codes(store({ ...howto, useAzureSDK: true, environmentType: 'GermanCloud', customCloudConfig: custom })), ['InvalidValue@spec.provider.azurekv.environmentType']);
+    assert.deepEqual(codes(store({ ...howto, customCloudConfig: custom })), []);
+    assert.deepEqual(codes(store({ ...howto, useAzureSDK: true, environmentType: 'AzureStackCloud', customCloudConfig: custom })), []);
+  });
+
   it('turns off challenge resource verification only for hosts outside Key Vault domains', () => {
     assert.equal(resolveStoreConfig(store(howto)).config!.disableChallengeResourceVerification, false);
     assert.equal(resolveStoreConfig(store({ ...howto, vaultUrl: 'https://127.0.0.1:9443/' })).config!.disableChallengeResourceVerification, true);
