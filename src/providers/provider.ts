@@ -115,5 +115,16 @@ export interface Provider {
    * Optional: a provider where any key may exist (fake) has none.
    */
   validateRemoteKey?(key: string, use: 'data' | 'extract', path: string): Issue[];
-  newClient(store: GenericStore, host: ProviderHost, signal: AbortSignal): Promise<SecretsClient>;
+  newClient(store: GenericStore, host: ProviderHost, signal: AbortSignal, options?: NewClientOptions): Promise<SecretsClient>;
+}
+
+export interface NewClientOptions {
+  /**
+   * The client must prove its credential anew: a credential (and token) shared with other clients
+   * of the same identity serves it only if it was made at most this many milliseconds ago. The
+   * store check passes a short window, so a secret revoked at the identity provider shows on the
+   * store while clients built earlier still hold valid tokens, and a burst of checks of stores with
+   * one identity (a store per namespace) still asks for one token. Default: no bound.
+   */
+  credentialMaxAgeMs?: number;
 }

@@ -44,6 +44,12 @@ interface CachedClient {
   reads: CredentialRead[];
 }
 
+/**
+ * How recent a shared credential must be to serve a store check (NewClientOptions): checks of
+ * stores with one identity within this window share one token request.
+ */
+const FRESH_CREDENTIAL_MS = 1_000;
+
 /** A store as the cache names it: "kind/namespace/name". */
 export interface StoreRef {
   kind: string;
@@ -109,7 +115,8 @@ export class ClientCache {
    */
   async fresh(store: GenericStore, namespace: string | undefined, signal: AbortSignal): Promise<SecretsClient> {
     const reads: CredentialRead[] = [];
-    const client = await this.#d.registry.providerFor(store).newClient(store, this.#d.hostFor(store, namespace, this.#recorder(store, reads)), signal);
+    const host = this.#d.hostFor(store, namespace, this.#recorder(store, reads));
+    const client = await this.#d.registry.providerFor(store).newClient(store, host, signal, { credentialMaxAgeMs: FRESH_CREDENTIAL_MS });
     this.#freshReads.set(client, reads);
     return client;
   }

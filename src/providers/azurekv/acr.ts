@@ -53,7 +53,7 @@ async function entraToken(spec: ACRAccessTokenSpec, host: ProviderHost, opts: Ac
   if (!audience) throw new ProjectorError('NotSupported', `environmentType ${env} has no token audience for ACR`, { field: 'spec.environmentType' });
   const authorityHost = opts.authorityHost ?? AUTHORITY_BY_ENVIRONMENT[env]!;
   const transport = await defaultTransport(sdkTlsOptions(trust));
-  const base = { vaultUrl: '', authorityHost, isCustomAuthority: opts.authorityHost !== undefined, disableChallengeResourceVerification: false, useAzureSDK: false };
+  const base = { vaultUrl: '', authorityHost, isCustomAuthority: opts.authorityHost !== undefined, disableChallengeResourceVerification: false, useAzureSDK: false, authSecretRefWithoutClientId: false };
   const auth = spec.auth;
   let config: AzureKvConfig;
   // ESO's order: servicePrincipal, then managedIdentity, then workloadIdentity.

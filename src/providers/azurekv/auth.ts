@@ -8,6 +8,7 @@ import type { ProviderHost } from '../provider.ts';
 import type { AzureKvConfig, ValueSource } from './store-config.ts';
 import type { SecureContext } from 'node:tls';
 import { diagnosingCredential } from './authority.ts';
+import type { CredentialPool } from './credential-pool.ts';
 
 export const AZURE_DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 export const ANNOTATION_CLIENT_ID = 'azure.workload.identity/client-id';
@@ -30,6 +31,12 @@ export interface StoreCredential {
 }
 
 const SERVICE_ACCOUNT_TOKEN_TIMEOUT_MS = 10_000;
+
+/** A provider's credential pool, and how recent a shared credential must be (NewClientOptions). */
+export interface CredentialSharing {
+  pool: CredentialPool;
+  maxAgeMs?: number | undefined;
+}
 
 let identityModule: Promise<typeof import('@azure/identity')> | undefined;
 /**
@@ -69,26 +76,41 @@ function diagnosed(credential: TokenCredential, config: AzureKvConfig, tenantId:
   return diagnosingCredential(credential, {
     authorityHost: config.authorityHost,
     tenantId,
-    ca: (transport.tlsOptions as { secureContext?: SecureContext } | undefined)?.secureContext,
+    ca: trustOf(transport) as SecureContext | undefined,
     fix: { authority: `${authority} (projector check: --authority-host)`, ca: 'spec.provider.azurekv.caBundle or caProvider (projector check: --ca-file)' },
   });
 }
 
-async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderHost, transport: TransportSettings, signal: AbortSignal): Promise<StoreCredential> {
+/**
+ * A service principal's credential; stores with the same authority, tenant, client and secret (or
+ * certificate) share one through `sharing` (credential-pool.ts), as they would share its tokens.
+ */
+async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderHost, transport: TransportSettings, signal: AbortSignal, sharing: CredentialSharing | undefined): Promise<StoreCredential> {
   const tenantId = await readOptional(config.tenantId, host, signal);
   const clientId = await readOptional(config.clientId, host, signal);
   if (!tenantId || !clientId) throw authFailed('ServicePrincipal needs a non-empty tenantId and clientId');
   const options = commonOptions(config, transport);
+  const { ClientCertificateCredential, ClientSecretCredential } = await azureIdentity();
+  const shared = (material: string[], make: () => TokenCredential): TokenCredential => {
+    const identity = [config.authorityHost, String(config.isCustomAuthority), tenantId, clientId, ...material];
+    const build = () => diagnosed(make(), config, tenantId, transport);
+    return sharing ? sharing.pool.get(identity, trustOf(transport), build, sharing.maxAgeMs) : build();
+  };
   if (config.clientCertificate) {
     const pem = await readSource(config.clientCertificate, host, signal);
     if (!pem.includes('-----BEGIN CERTIFICATE-----') || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
       throw authFailed('authSecretRef.clientCertificate must hold a PEM certificate and its private key');
     }
-    return { credential: diagnosed(new (await azureIdentity()).ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options), config, tenantId, transport), identity: `ServicePrincipal(certificate) ${clientId}` };
+    return { credential: shared(['certificate', pem], () => new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options)), identity: `ServicePrincipal(certificate) ${clientId}` };
   }
   const clientSecret = await readOptional(config.clientSecret, host, signal);
   if (!clientSecret) throw authFailed('ServicePrincipal needs a non-empty clientSecret');
-  return { credential: diagnosed(new (await azureIdentity()).ClientSecretCredential(tenantId, clientId, clientSecret, options), config, tenantId, transport), identity: `ServicePrincipal ${clientId}` };
+  return { credential: shared(['secret', clientSecret], () => new ClientSecretCredential(tenantId, clientId, clientSecret, options)), identity: `ServicePrincipal ${clientId}` };
+}
+
+/** The transport's trust (trust.ts: one SecureContext per CA set), or undefined for Node's defaults. */
+function trustOf(transport: TransportSettings): object | undefined {
+  return (transport.tlsOptions as { secureContext?: SecureContext } | undefined)?.secureContext;
 }
 
 async function managedIdentityCredential(config: AzureKvConfig, transport: TransportSettings): Promise<StoreCredential> {
@@ -117,9 +139,10 @@ function serviceAccountOf(config: AzureKvConfig, host: ProviderHost): ServiceAcc
 /**
  * ESO's legacy SDK (keyvault.go authorizerForWorkloadIdentity): clientId and tenantId from the store
  * or the service account's annotations, one place each (both is an error); tenant last from
- * AZURE_TENANT_ID.
+ * AZURE_TENANT_ID. An authSecretRef without clientId is an error.
  */
 async function legacyWorkloadIds(config: AzureKvConfig, annotations: Record<string, string>, host: ProviderHost, signal: AbortSignal): Promise<{ clientId: string; tenantId: string }> {
+  if (config.authSecretRefWithoutClientId) throw authFailed('WorkloadIdentity with authSecretRef needs authSecretRef.clientId (ESO refuses authSecretRef without it, even when the service account annotation names the client); remove authSecretRef or add clientId');
   const clientId = pickOne(await readOptional(config.clientId, host, signal), annotations[ANNOTATION_CLIENT_ID], 'clientId');
   if (!clientId) throw authFailed(`WorkloadIdentity needs authSecretRef.clientId or the service account annotation ${ANNOTATION_CLIENT_ID}`);
   const tenantId = pickOne(await readOptional(config.tenantId, host, signal), annotations[ANNOTATION_TENANT_ID], 'tenantId') || process.env['AZURE_TENANT_ID'];
@@ -157,16 +180,21 @@ async function workloadIdentityCredential(config: AzureKvConfig, host: ProviderH
   return { credential: diagnosed(new (await azureIdentity()).ClientAssertionCredential(tenantId, clientId, getAssertion, options), config, tenantId, transport), identity: `WorkloadIdentity ${sa.namespace ?? ''}/${sa.name} ${clientId}` };
 }
 
-/** Builds the credential for the store's authType, reading its inputs through the host. */
+/**
+ * Builds the credential for the store's authType, reading its inputs through the host. With
+ * `sharing`, service principal credentials are shared by stores with the same inputs
+ * (credential-pool.ts), made at most `maxAgeMs` ago when it is set.
+ */
 export async function createStoreCredential(
   config: AzureKvConfig,
   host: ProviderHost,
   transport: TransportSettings,
   signal: AbortSignal,
+  sharing?: CredentialSharing,
 ): Promise<StoreCredential> {
   switch (config.authType) {
     case 'ServicePrincipal':
-      return servicePrincipalCredential(config, host, transport, signal);
+      return servicePrincipalCredential(config, host, transport, signal, sharing);
     case 'ManagedIdentity':
       return managedIdentityCredential(config, transport);
     case 'WorkloadIdentity':

@@ -10,7 +10,7 @@ import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ProviderHost, PushRequest, SecretBytes, SecretsClient, SecretsWriter, ValidationResult } from '../provider.ts';
 import { decideSecretWrite, isManagedByUs, MANAGED_BY_TAG, MANAGED_BY_VALUE, notManagedByUs, parsePushMetadata, type LiveKvSecret } from './push.ts';
-import { toProjectorError } from './errors.ts';
+import { NETWORK_REFUSALS, toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
   extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
@@ -226,7 +226,9 @@ export class AzureKvSecretsClient implements SecretsClient {
     try {
       await this.#read('GetSecrets', () => pages.next(), {}, signal);
     } catch (e) {
-      if (!(e instanceof ProjectorError && e.details.cause === 'forbidden')) throw e;
+      // A refused permission means the vault accepted the identity; its network rules refusing the
+      // operator mean nothing will sync.
+      if (!(e instanceof ProjectorError && e.details.cause === 'forbidden') || NETWORK_REFUSALS.has(e.details.remoteCode ?? '')) throw e;
       this.#log.debug({ vault: this.#vaultUrl }, 'azurekv store identity may not list secrets; reads are judged one by one');
     }
     return 'Ready';
@@ -431,7 +433,7 @@ export class AzureKvSecretsClient implements SecretsClient {
     try {
       return await this.#read(call, send, { secretName: name, ...(what && what.objectType !== 'secret' && { objectType: what.objectType }) }, signal);
     } catch (e) {
-      if (what && e instanceof ProjectorError && e.details.cause === 'forbidden') {
+      if (what && e instanceof ProjectorError && e.details.cause === 'forbidden' && !NETWORK_REFUSALS.has(e.details.remoteCode ?? '')) {
         const answered = `${e.details.httpStatus ?? 403}${e.details.remoteCode ? ` ${e.details.remoteCode}` : ''}`;
         throw new ProjectorError('VaultForbidden', `the store's identity may not ${what.verb} ${what.noun} "${name}" in vault ${this.#vaultUrl} (${answered}); grant it ${what.verb} on ${what.noun}s (an access policy, or the ${what.role} role)`, e.details);
       }

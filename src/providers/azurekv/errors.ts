@@ -64,7 +64,7 @@ interface ErrorLike {
   statusCode?: unknown;
   status?: unknown;
   cause?: unknown;
-  response?: { status?: unknown; headers?: HeaderReader };
+  response?: { status?: unknown; headers?: HeaderReader; bodyAsText?: unknown };
   errorResponse?: { error?: unknown };
   details?: unknown;
   errors?: unknown;
@@ -115,18 +115,39 @@ function statusOf(e: ErrorLike): number | undefined {
   return undefined;
 }
 
+/**
+ * 403 inner codes of Key Vault's network rules (its firewall; public access disabled, reached
+ * outside a private endpoint), as opposed to the identity's permissions (ForbiddenByPolicy,
+ * ForbiddenByRbac, AccessDenied).
+ */
+export const NETWORK_REFUSALS: ReadonlySet<string> = new Set(['ForbiddenByFirewall', 'ForbiddenByConnection']);
+
 /** The body's top-level code (`SecretNotFound`, `Forbidden`, `BadParameter`), else the error's own code. */
 function outerCode(e: ErrorLike): string | undefined {
-  const details = asErrorLike(e.details) as { error?: { code?: unknown } } | undefined;
+  const details = (asErrorLike(e.details) ?? bodyOf(e)) as { error?: { code?: unknown } } | undefined;
   return safeCode(details?.error?.code) ?? safeCode(e.code);
 }
 
 /** The body's inner code (`SecretDisabled`, `ForbiddenByPolicy`, `ObjectIsDeletedButRecoverable`). */
 function innerCode(e: ErrorLike): string | undefined {
   // The SDK deserialises the body's `innererror` as `innerError`; raw bodies keep the wire name.
-  const details = asErrorLike(e.details) as { error?: { innerError?: { code?: unknown }; innererror?: { code?: unknown } } } | undefined;
+  const details = (asErrorLike(e.details) ?? bodyOf(e)) as { error?: { innerError?: { code?: unknown }; innererror?: { code?: unknown } } } | undefined;
   const inner = details?.error?.innerError ?? details?.error?.innererror;
   return safeCode(inner?.code);
+}
+
+/**
+ * The error body, for the paged list calls, whose RestError carries no deserialised `details`.
+ * Only codes are read from it (safeCode), never text; a body too large for an error is ignored.
+ */
+function bodyOf(e: ErrorLike): unknown {
+  const text = e.response?.bodyAsText;
+  if (typeof text !== 'string' || text.length > 16_384) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -175,6 +196,7 @@ function whileReading(ctx: CallContext): string {
  * | 403 + inner SecretDisabled               | VaultForbidden   | disabled            |
  * | 403 + inner SecretExpired                | VaultForbidden   | expired             |
  * | 403 + inner SecretNotYetValid            | VaultForbidden   | not-yet-valid       |
+ * | 403 + inner ForbiddenByFirewall/…Connection | VaultForbidden | forbidden (network) |
  * | 403 other (ForbiddenByPolicy, RBAC)      | VaultForbidden   | forbidden           |
  * | 404 with a pinned version                | VaultNotFound    | version-not-found   |
  * | 404                                      | VaultNotFound    | not-found           |
@@ -239,6 +261,10 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     }
     if (inner === 'SecretNotYetValid') {
       return error('VaultForbidden', 'not-yet-valid', `${target} is not valid yet (its activation date is in the future) and this vault refuses to serve it (${answered}); wait, or move its activation date`);
+    }
+    if (inner !== undefined && NETWORK_REFUSALS.has(inner)) {
+      // The vault's network rules, checked before the identity's permissions: no grant helps.
+      return error('VaultForbidden', 'forbidden', `vault ${ctx.vaultUrl} refused the operator's network address (${answered}); allow it in the vault's firewall (Networking), or reach the vault through its private endpoint`);
     }
     if (ctx.secretName === undefined) {
       // A list call (dataFrom.find, the store check): listing is its own permission in Key Vault.

@@ -5,10 +5,11 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { Issue } from '../../core/issues.ts';
-import type { Provider, ProviderHost, SecretsClient } from '../provider.ts';
+import type { NewClientOptions, Provider, ProviderHost, SecretsClient } from '../provider.ts';
 import { createStoreCredential, type TransportSettings } from './auth.ts';
+import { CredentialPool } from './credential-pool.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
-import { toProjectorError } from './errors.ts';
+import { NETWORK_REFUSALS, toProjectorError } from './errors.ts';
 import { remoteKeyIssues } from './object-ref.ts';
 import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust, sdkTlsOptions } from './trust.ts';
@@ -42,15 +43,23 @@ function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
 }
 
 /**
- * The SDK would sleep through any Retry-After inside the call (minutes, if the vault says so) and
- * hide the 429 from the rate limiter. Surfacing it lets the limiter pause the whole vault and the
- * controller requeue the key after exactly that delay.
+ * Answers mapped here rather than after the SDK: a 429 or long 503, which the SDK would sleep
+ * through inside the call (minutes, if the vault says so), hiding it from the rate limiter;
+ * surfacing it lets the limiter pause the whole vault and the controller requeue the key after
+ * exactly that delay. And a 403 from the vault's network rules (errors.ts NETWORK_REFUSALS), whose
+ * inner code the SDK's paged list calls drop from their error: the store check must tell it from
+ * a missing list permission.
  */
-function surfaceThrottlingPolicy(vaultUrl: string, now: () => Date): PipelinePolicy {
+export function surfaceVaultRefusalsPolicy(vaultUrl: string, now: () => Date): PipelinePolicy {
   return {
-    name: 'projectorSurfaceThrottling',
+    name: 'projectorSurfaceVaultRefusals',
     async sendRequest(request, next) {
       const response = await next(request);
+      if (response.status === 403) {
+        const e = toProjectorError({ name: 'RestError', statusCode: 403, response }, { vaultUrl }, now().getTime());
+        if (NETWORK_REFUSALS.has(e.details.remoteCode ?? '')) throw e;
+        return response;
+      }
       if (response.status !== 429 && response.status !== 503) return response;
       const e = toProjectorError({ name: 'RestError', statusCode: response.status, response }, { vaultUrl }, now().getTime());
       if (response.status === 429 || (e.details.retryAfterMs ?? 0) > MAX_INLINE_RETRY_AFTER_MS) throw e;
@@ -90,14 +99,21 @@ function referentPlaceholderClient(storeName: string): SecretsClient {
   return { getSecret: refuse, getSecretMap: refuse, getAllSecrets: refuse, validate: async () => 'Unknown', close: async () => {} };
 }
 
-async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal: AbortSignal, options: AzureKvProviderOptions): Promise<SecretsClient> {
+async function newAzureKvClient(
+  store: GenericStore,
+  host: ProviderHost,
+  signal: AbortSignal,
+  options: AzureKvProviderOptions,
+  pool: CredentialPool,
+  newClientOptions: NewClientOptions,
+): Promise<SecretsClient> {
   const config = configOrThrow(store);
   if (store.kind === 'ClusterSecretStore' && host.namespace === undefined && isReferentConfig(config)) {
     return referentPlaceholderClient(store.metadata.name);
   }
   const now = options.now ?? (() => new Date());
   const transport = await transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
-  const { credential, identity } = await createStoreCredential(config, host, transport, signal);
+  const { credential, identity } = await createStoreCredential(config, host, transport, signal, { pool, maxAgeMs: newClientOptions.credentialMaxAgeMs });
   // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
   const { SecretClient } = await import('@azure/keyvault-secrets');
   // One set of options for the three SDK clients (same transport, api-version pin, throttling
@@ -110,7 +126,7 @@ async function newAzureKvClient(store: GenericStore, host: ProviderHost, signal:
       ...transport.additionalPolicies,
       ...(config.apiVersion ? [{ policy: pinApiVersionPolicy(config.apiVersion), position: 'perCall' as const }] : []),
       { policy: challengeGatePolicy(), position: 'perCall' as const },
-      { policy: surfaceThrottlingPolicy(config.vaultUrl, now), position: 'perRetry' as const },
+      { policy: surfaceVaultRefusalsPolicy(config.vaultUrl, now), position: 'perRetry' as const },
     ],
     userAgentOptions: { userAgentPrefix: 'projector' },
   });
@@ -153,6 +169,8 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 
 /** The azurekv Provider; the composition root passes the process-wide limiter. */
 export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}): Provider {
+  // Per provider, not per process: a credential's pipeline carries this provider's timeout and retries.
+  const pool = new CredentialPool(() => options.now?.().getTime() ?? Date.now());
   return {
     name: 'azurekv',
     validateStore(store: GenericStore): Issue[] {
@@ -161,8 +179,8 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
     validateRemoteKey(key, use, path) {
       return remoteKeyIssues(key, path, use);
     },
-    async newClient(store, host, signal) {
-      return newAzureKvClient(store, host, signal, options);
+    async newClient(store, host, signal, newClientOptions = {}) {
+      return newAzureKvClient(store, host, signal, options, pool, newClientOptions);
     },
   };
 }

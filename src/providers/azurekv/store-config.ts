@@ -44,6 +44,12 @@ export interface AzureKvConfig {
    * and tenant IDs (auth.ts); Projector always calls the JS SDK.
    */
   useAzureSDK: boolean;
+  /**
+   * authSecretRef is set but names no clientId: ESO's legacy WorkloadIdentity refuses that
+   * (keyvault.go authorizerForWorkloadIdentity, errMissingClientIDSecret) even when the service
+   * account's annotation names the client (auth.ts).
+   */
+  authSecretRefWithoutClientId: boolean;
 }
 
 const BASE = 'spec.provider.azurekv';
@@ -102,6 +108,11 @@ function eitherSource(a: ValueSource | undefined, b: ValueSource | undefined, wh
 function tenantSource(p: AzureKVProvider, authType: string, issues: Issue[]): ValueSource | undefined {
   const fromSpec = valueSourceOf(p.tenantId, `${BASE}.tenantId`, issues);
   const fromRef = refSource(p.authSecretRef?.tenantId, `${BASE}.authSecretRef.tenantId`);
+  if (fromRef && authType === 'WorkloadIdentity' && p.useAzureSDK === true) {
+    // keyvault_new_sdk.go buildWorkloadIdentityCredential: the store's tenantId, else the annotation.
+    issues.push(issue(`${BASE}.authSecretRef.tenantId`, 'Ignored', `WorkloadIdentity with useAzureSDK takes ${BASE}.tenantId or the service account annotation; authSecretRef.tenantId is ignored, as ESO does`, 'warning'));
+    return fromSpec;
+  }
   if (!fromSpec || !fromRef || !('inline' in fromSpec)) return eitherSource(fromSpec, fromRef, 'tenantId', issues);
   const useRef = authType === 'WorkloadIdentity' && p.useAzureSDK !== true;
   const [used, ignored] = useRef ? ['authSecretRef.tenantId', 'tenantId'] : ['tenantId', 'authSecretRef.tenantId'];
@@ -265,6 +276,7 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
     caProvider: caProviderOf(p, store, issues),
     apiVersion: apiVersion.version,
     useAzureSDK: p.useAzureSDK === true,
+    authSecretRefWithoutClientId: asr !== undefined && asr.clientId === undefined && p.clientId === undefined,
   };
 
   for (const source of [config.tenantId, config.clientId, config.clientSecret, config.clientCertificate]) checkSecretRef(source, store, issues);

@@ -394,6 +394,27 @@ describe('azurekv provider against the local vault', () => {
       }), host, signal()), 'StoreAuthFailed');
       assert.match(e.message, /azure\.workload\.identity\/client-id/);
     });
+
+    // keyvault_new_sdk.go buildWorkloadIdentityCredential never reads authSecretRef.tenantId;
+    // keyvault.go authorizerForWorkloadIdentity refuses an authSecretRef without clientId
+    // (errMissingClientIDSecret) even when the annotation names the client.
+    it('ignores authSecretRef.tenantId with useAzureSDK and refuses a legacy authSecretRef without clientId, as ESO does', async () => {
+      host.annotations.set('apps/netbox', { 'azure.workload.identity/client-id': WI_CLIENT });
+      host.setSecret('apps', 'wi-tenant', { 'tenant-id': vault.tenantId });
+      const store = (extra: Partial<AzureKVProvider>) => clusterStore({
+        vaultUrl: vault.url, authType: 'WorkloadIdentity', caBundle, serviceAccountRef: { name: 'netbox' },
+        authSecretRef: { tenantId: { name: 'wi-tenant', key: 'tenant-id' } },
+        customCloudConfig: { activeDirectoryEndpoint: vault.authorityHost },
+        ...extra,
+      });
+      const newSdk = await expectError(provider.newClient(store({ useAzureSDK: true }), host, signal()), 'StoreAuthFailed');
+      assert.match(newSdk.message, /needs tenantId or the annotation azure\.workload\.identity\/tenant-id/);
+      const legacy = await expectError(provider.newClient(store({}), host, signal()), 'StoreAuthFailed');
+      assert.match(legacy.message, /authSecretRef needs authSecretRef\.clientId/);
+      host.annotations.set('apps/netbox', { 'azure.workload.identity/client-id': WI_CLIENT, 'azure.workload.identity/tenant-id': vault.tenantId });
+      const client = await provider.newClient(store({ useAzureSDK: true }), host, signal());
+      assert.equal(text(await client.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+    });
   });
 
   describe('failures', () => {

@@ -69,6 +69,8 @@ describe('toProjectorError', () => {
       want: ['VaultForbidden', 'forbidden', /the store's identity may not read secret "netbox-db" .*\(403 Forbidden\/ForbiddenByPolicy\); grant it get on secrets/] },
     { what: '403 ForbiddenByPolicy on a list (dataFrom.find, the store check)', status: 403, code: 'Forbidden', inner: 'ForbiddenByPolicy', ctx: { secretName: undefined },
       want: ['VaultForbidden', 'forbidden', /^the store's identity may not list the secrets of vault https:\/\/v\.example\/ \(403 Forbidden\/ForbiddenByPolicy\); grant it list on secrets .*assigned on the vault/] },
+    { what: '403 ForbiddenByFirewall (the vault\'s network rules, before any permission)', status: 403, code: 'Forbidden', inner: 'ForbiddenByFirewall',
+      want: ['VaultForbidden', 'forbidden', /^vault https:\/\/v\.example\/ refused the operator's network address \(403 Forbidden\/ForbiddenByFirewall\); allow it in the vault's firewall/] },
     { what: '404 SecretNotFound', status: 404, code: 'SecretNotFound',
       want: ['VaultNotFound', 'not-found', /secret "netbox-db" in vault .* does not exist \(404 SecretNotFound\); create it or fix remoteRef\.key .*recovered/] },
     { what: '404 for a pinned version', status: 404, code: 'SecretNotFound', ctx: { version: '0123abcd' },

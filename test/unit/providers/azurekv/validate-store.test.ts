@@ -81,6 +81,22 @@ describe('azurekv validateStore', () => {
     assert.deepEqual(wiNewSdk.config!.tenantId, { inline: 'spec-tenant' });
   });
 
+  // keyvault_new_sdk.go buildWorkloadIdentityCredential reads provider.TenantID, then the annotation,
+  // never authSecretRef.tenantId; keyvault.go authorizerForWorkloadIdentity refuses an authSecretRef
+  // without clientId (errMissingClientIDSecret), checked when the credential is built (auth.ts).
+  it('ignores authSecretRef.tenantId for WorkloadIdentity with useAzureSDK, and marks an authSecretRef without clientId', () => {
+    const wi = { authType: 'WorkloadIdentity' as const, useAzureSDK: true, serviceAccountRef: { name: 'sa', namespace: 'ns' }, authSecretRef: { tenantId: sel('tenant-id', 'ns') } };
+    const newSdk = resolveStoreConfig(store(wi));
+    assert.equal(newSdk.config!.tenantId, undefined);
+    assert.deepEqual(newSdk.issues.map((i) => `${i.severity}:${i.code}@${i.path}`), ['warning:Ignored@spec.provider.azurekv.authSecretRef.tenantId']);
+    assert.equal(newSdk.config!.authSecretRefWithoutClientId, true);
+    const legacy = resolveStoreConfig(store({ ...wi, useAzureSDK: false }));
+    assert.equal((legacy.config!.tenantId as { field: string }).field, 'spec.provider.azurekv.authSecretRef.tenantId');
+    assert.deepEqual(legacy.issues, []);
+    assert.equal(resolveStoreConfig(store({ ...wi, authSecretRef: { clientId: sel('client-id', 'ns') } })).config!.authSecretRefWithoutClientId, false);
+    assert.equal(resolveStoreConfig(store({ authType: 'WorkloadIdentity', serviceAccountRef: { name: 'sa', namespace: 'ns' } })).config!.authSecretRefWithoutClientId, false);
+  });
+
   it('refuses an inline client secret', () => {
     assert.deepEqual(codes(store({ ...howto, clientSecret: 'canary-inline-secret' })), ['InlineSecret@spec.provider.azurekv.clientSecret']);
     const messages = JSON.stringify(azureKeyVaultProvider.validateStore(store({ ...howto, clientSecret: 'canary-inline-secret' })));
