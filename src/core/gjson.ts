@@ -13,6 +13,7 @@
 // array) and `|` pipes. gjson's queries (`#(…)`, `#[…]`), modifiers (`@this`, `@reverse`, …),
 // multipaths (`[…]`, `{…}`), literals (`!true`) and JSON lines (`..`) are refused with
 // NotSupported by `unsupportedGjsonSyntax`, so no path quietly answers differently from ESO.
+import { MAX_REMOTE_PROPERTY_COMPONENTS } from './limits.ts';
 
 type ResultType = 'null' | 'false' | 'number' | 'string' | 'true' | 'json';
 
@@ -64,16 +65,13 @@ function isModifier(s: string): boolean {
 /**
  * The gjson feature `path` uses that this implementation does not serve, for a NotSupported
  * message; undefined when it serves the path. Mirrors where gjson itself gives the characters
- * their meaning: `@` modifiers, `!` literals, `[`/`{` multipaths and `..` at the start or after a
- * separator, `#(`/`#[` queries at the start of a component.
+ * their meaning: `@` modifiers, `!` literals, `[`/`{` multipaths and `..` where gjson.Get starts
+ * a path (the start, after `|`, the key after `#.`), modifiers and multipaths after a `.` too,
+ * `#(`/`#[` queries at the start of a component.
  */
 export function unsupportedGjsonSyntax(path: string): string | undefined {
-  if (path.length > 1) {
-    if (isModifier(path)) return `the modifier ${path.split(/[.|:]/)[0]}`;
-    if (path[0] === '!' && isStaticLiteral(path)) return 'a literal value (!…)';
-    if (path[0] === '[' || path[0] === '{') return 'a multipath ([…] or {…})';
-    if (path.startsWith('..')) return 'JSON lines (..)';
-  }
+  const atStart = getStartFeature(path);
+  if (atStart) return atStart;
   let componentStart = true;
   for (let i = 0; i < path.length; i++) {
     const c = path[i];
@@ -82,10 +80,34 @@ export function unsupportedGjsonSyntax(path: string): string | undefined {
       if (rest.startsWith('#(') || rest.startsWith('#[')) return 'a query (#(…) or #[…])';
       if (i > 0 && isModifier(rest)) return `the modifier ${rest.split(/[.|:]/)[0]}`;
       if (i > 0 && (rest[0] === '[' || rest[0] === '{')) return 'a multipath ([…] or {…})';
+      // What follows `|`, and the key after `#.`, are paths gjson.Get starts over with.
+      const again = path[i - 1] === '|' ? rest : rest.startsWith('#.') ? rest.slice(2) : undefined;
+      const feature = again === undefined ? undefined : getStartFeature(again);
+      if (feature) return feature;
     }
     if (c === '\\') i++;
     componentStart = c === '.' || c === '|';
   }
+  return undefined;
+}
+
+/** The number of components of a path: its unescaped `.` and `|` separators, plus one. */
+function pathComponents(path: string): number {
+  let n = 1;
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === '\\') i++;
+    else if (path[i] === '.' || path[i] === '|') n++;
+  }
+  return n;
+}
+
+/** What gjson.Get reads at the start of a path only (gjson.go Get): modifiers, literals, multipaths, JSON lines. */
+function getStartFeature(path: string): string | undefined {
+  if (path.length < 2) return undefined;
+  if (isModifier(path)) return `the modifier ${path.split(/[.|:]/)[0]}`;
+  if (path[0] === '!' && isStaticLiteral(path)) return 'a literal value (!…)';
+  if (path[0] === '[' || path[0] === '{') return 'a multipath ([…] or {…})';
+  if (path.startsWith('..')) return 'JSON lines (..)';
   return undefined;
 }
 
@@ -102,6 +124,10 @@ function isStaticLiteral(path: string): boolean {
  * (object-ref.ts) and the read (secret-value.ts), so both judge a property alike.
  */
 export function unsupportedPropertyMessage(property: string): string | undefined {
+  const components = pathComponents(property);
+  if (components > MAX_REMOTE_PROPERTY_COMPONENTS) {
+    return `property has ${components} path components; Projector reads at most ${MAX_REMOTE_PROPERTY_COMPONENTS.toLocaleString('en-US')} (docs/limits.md)`;
+  }
   const feature = unsupportedGjsonSyntax(property);
   return feature && `property "${property}" uses gjson's ${feature}, which Projector does not evaluate; use a path of keys, array indexes, # and wildcards (docs/providers/azurekv.md, remoteRef.property)`;
 }
@@ -359,11 +385,20 @@ function parseArrayPath(path: string): ArrayPath {
   return { ...r, path: '' };
 }
 
-/** gjson splitPossiblePipe for a path that is not a multipath: split at the first `|` outside escapes. */
+/**
+ * gjson splitPossiblePipe for a path that is not a multipath: split at the first `|` outside
+ * escapes, where the character right after a `.#` is skipped unread (so `a.#|0` does not split).
+ */
 function splitPipe(path: string): [string, string] | undefined {
   for (let i = 0; i < path.length; i++) {
     if (path[i] === '\\') i++;
-    else if (path[i] === '|') return [path.slice(0, i), path.slice(i + 1)];
+    else if (path[i] === '.') {
+      if (i === path.length - 1) return undefined;
+      if (path[i + 1] === '#') {
+        i += 2;
+        if (i === path.length) return undefined;
+      }
+    } else if (path[i] === '|') return [path.slice(0, i), path.slice(i + 1)];
   }
   return undefined;
 }
@@ -432,7 +467,7 @@ function parseObject(c: Context, i: number, path: string): [number, boolean] {
 function parseArray(c: Context, i: number, path: string): [number, boolean] {
   const json = c.json;
   const rp = parseArrayPath(path);
-  const partidx = !rp.arrch && /^[0-9]+$/.test(rp.part) ? Number(rp.part) : -1;
+  const partidx = rp.arrch ? -1 : arrayIndex(rp.part);
   if (!rp.more && rp.piped) {
     c.pipe = rp.pipe;
     c.piped = true;
@@ -505,6 +540,17 @@ function parseArray(c: Context, i: number, path: string): [number, boolean] {
   return [i, false];
 }
 
+/**
+ * gjson parseArray's index: parseUint's uint64, which wraps past 2^64, as an int (negative past
+ * 2^63, so nothing matches); -1 when the part is not digits.
+ */
+function arrayIndex(part: string): number {
+  if (!/^[0-9]+$/.test(part)) return -1;
+  if (part.length < 16) return Number(part);
+  const n = BigInt(part) % 2n ** 64n;
+  return n >= 2n ** 63n ? -1 : Number(n);
+}
+
 /** gjson parseAny with hit: the value starting at or after `i`, or undefined when there is none. */
 function parseAny(json: string, i: number): GjsonResult | undefined {
   for (; i < json.length; i++) {
@@ -519,13 +565,51 @@ function parseAny(json: string, i: number): GjsonResult | undefined {
 
 // ---- Go's number and pattern rules -------------------------------------------------------------
 
-/** strconv.ParseFloat(s, 64)'s value: 0 for a syntax error, ±Inf beyond the range. Hex floats read as 0. */
+/**
+ * strconv.ParseFloat(s, 64)'s value, which gjson keeps even on error: 0 for a syntax error, ±Inf
+ * beyond the range. Go's syntax: decimal or hexadecimal (`0x1p4`, the `p` exponent required)
+ * floats, `_` between digits (strconv underscoreOK), `inf`/`infinity` with a sign, `nan` without.
+ */
 export function parseFloatGo(s: string): number {
+  const special = /^(?:([+-]?)(inf|infinity)|(nan))$/i.exec(s);
+  if (special) return special[3] ? NaN : special[1] === '-' ? -Infinity : Infinity;
+  if (s.includes('_')) {
+    if (!underscoreOK(s)) return 0;
+    s = s.replaceAll('_', '');
+  }
   if (/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) return Number(s);
-  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
-  if (!special) return 0;
-  if (special[2]!.toLowerCase() === 'nan') return NaN;
-  return special[1] === '-' ? -Infinity : Infinity;
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(s);
+  if (!hex) return 0;
+  const [, sign, whole = '', fraction = '', exponent = '0'] = hex;
+  if (whole === '' && fraction === '') return 0;
+  // Number(bigint) rounds to the nearest double; the power of two then scales it exactly.
+  const value = Number(BigInt(`0x${whole}${fraction}`)) * 2 ** (Number(exponent) - 4 * fraction.length);
+  return sign === '-' ? -value : value;
+}
+
+/** strconv underscoreOK: `_` only between digits, or between a base prefix and a digit. */
+function underscoreOK(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  if (s[0] === '-' || s[0] === '+') s = s.slice(1);
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && 'boxBOX'.includes(s[1]!)) {
+    i = 2;
+    saw = '0';
+    hex = s[1]!.toLowerCase() === 'x';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) saw = '0';
+    else if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+    } else {
+      if (saw === '_') return false;
+      saw = '!';
+    }
+  }
+  return saw !== '_';
 }
 
 /** strconv.FormatFloat(f, 'f', -1, 64): the shortest decimal that reads back as f, never an exponent. */
@@ -544,14 +628,20 @@ export function formatFloatF(f: number): string {
   return negative ? `-${out}` : out;
 }
 
-/** tidwall/match.Match: `*` any run, `?` one character (code point), `\x` a literal x. */
+/** tidwall/match.Match: `*` any run, `?` one character (code point), `\x` a literal x, a trailing `\` after a `*` a literal backslash. */
 export function globMatch(str: string, pattern: string): boolean {
   const s = Array.from(str);
   const p: { ch: string; lit: boolean }[] = [];
   const pat = Array.from(pattern);
   for (let i = 0; i < pat.length; i++) {
     if (pat[i] === '\\') {
-      if (i + 1 >= pat.length) return false;
+      // A trailing lone backslash: tidwall/match compares it literally when a star comes before it
+      // (matchTrimSuffix reads the pattern's end backwards), and fails otherwise.
+      if (i + 1 >= pat.length) {
+        if (!p.some((t) => !t.lit && t.ch === '*')) return false;
+        p.push({ ch: '\\', lit: true });
+        break;
+      }
       p.push({ ch: pat[++i]!, lit: true });
     } else {
       p.push({ ch: pat[i]!, lit: false });

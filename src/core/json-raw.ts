@@ -20,89 +20,119 @@ class NotJson extends Error {}
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const NUMBER_PATTERN = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const HEX4 = /[0-9a-fA-F]{4}/y;
+const SIMPLE_ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+const KIND_BY_FIRST: Readonly<Record<string, JsonKind>> = { '{': 'object', '[': 'array', '"': 'string', t: 'true', f: 'false', n: 'null' };
+/** encoding/json's scanner refuses deeper nesting ("exceeded max depth"). */
+const MAX_NESTING_DEPTH = 10_000;
 
 function skipWhitespace(text: string, pos: number): number {
   while (pos < text.length && WHITESPACE.has(text[pos]!)) pos++;
   return pos;
 }
 
+/** pos is at the opening quote; returns the index after the closing quote. Escapes are checked as encoding/json checks them. */
 function scanString(text: string, pos: number): number {
-  // pos is at the opening quote; returns the index after the closing quote.
   let i = pos + 1;
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 0x22) return i + 1;
-    if (c === 0x5c) i += 2;
-    else if (c < 0x20) throw new NotJson();
+    if (c === 0x5c) {
+      const e = text[i + 1];
+      if (e === 'u') {
+        HEX4.lastIndex = i + 2;
+        if (!HEX4.test(text)) throw new NotJson();
+        i += 6;
+      } else if (e !== undefined && SIMPLE_ESCAPES.has(e)) i += 2;
+      else throw new NotJson();
+    } else if (c < 0x20) throw new NotJson();
     else i++;
   }
   throw new NotJson();
 }
 
-function scanLiteral(text: string, pos: number, word: string): number {
-  if (!text.startsWith(word, pos)) throw new NotJson();
-  return pos + word.length;
-}
-
-/** Returns the value starting at `pos` (after whitespace) and calls `onMember` for each direct child. */
-function scanValue(
-  text: string,
-  pos: number,
-  onMember?: (key: string | number, node: JsonNode) => boolean | void,
-): JsonNode {
-  const start = skipWhitespace(text, pos);
-  const c = text[start];
-  if (c === '{') return scanObject(text, start, onMember);
-  if (c === '[') return scanArray(text, start, onMember);
-  if (c === '"') return { kind: 'string', start, end: scanString(text, start) };
-  if (c === 't') return { kind: 'true', start, end: scanLiteral(text, start, 'true') };
-  if (c === 'f') return { kind: 'false', start, end: scanLiteral(text, start, 'false') };
-  if (c === 'n') return { kind: 'null', start, end: scanLiteral(text, start, 'null') };
-  NUMBER_PATTERN.lastIndex = start;
+function scanScalar(text: string, pos: number): JsonNode {
+  const c = text[pos];
+  if (c === '"') return { kind: 'string', start: pos, end: scanString(text, pos) };
+  for (const word of ['true', 'false', 'null'] as const) {
+    if (c === word[0]) {
+      if (!text.startsWith(word, pos)) throw new NotJson();
+      return { kind: word, start: pos, end: pos + word.length };
+    }
+  }
+  NUMBER_PATTERN.lastIndex = pos;
   const m = NUMBER_PATTERN.exec(text);
   if (!m) throw new NotJson();
-  return { kind: 'number', start, end: start + m[0].length };
+  return { kind: 'number', start: pos, end: pos + m[0].length };
 }
 
-function scanObject(text: string, start: number, onMember?: (key: string, node: JsonNode) => boolean | void): JsonNode {
-  let pos = skipWhitespace(text, start + 1);
-  let stopped = false;
-  if (text[pos] === '}') return { kind: 'object', start, end: pos + 1 };
+/** After an object's `{` or `,` (whitespace skipped): the member's key and its colon; returns the index after the colon. */
+function scanKey(text: string, pos: number): number {
+  if (text[pos] !== '"') throw new NotJson();
+  pos = skipWhitespace(text, scanString(text, pos));
+  if (text[pos] !== ':') throw new NotJson();
+  return pos + 1;
+}
+
+/**
+ * The value starting at `pos` (after whitespace), checked to its end. Iterative, with an explicit
+ * stack: a secret value may nest as deep as encoding/json allows (10,000), far beyond what
+ * recursion on Node's stack survives.
+ */
+function scanValue(text: string, pos: number): JsonNode {
+  const start = skipWhitespace(text, pos);
+  const closers: string[] = [];
+  let i = start;
   for (;;) {
-    if (text[pos] !== '"') throw new NotJson();
+    // A value at i.
+    i = skipWhitespace(text, i);
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      if (closers.length >= MAX_NESTING_DEPTH) throw new NotJson();
+      const closer = c === '{' ? '}' : ']';
+      i = skipWhitespace(text, i + 1);
+      if (text[i] === closer) i++;
+      else {
+        closers.push(closer);
+        if (closer === '}') i = scanKey(text, i);
+        continue;
+      }
+    } else {
+      i = scanScalar(text, i).end;
+    }
+    // After a value: close what ends here, or go on to the next element.
+    for (;;) {
+      const closer = closers.at(-1);
+      if (closer === undefined) return { kind: KIND_BY_FIRST[text[start]!] ?? 'number', start, end: i };
+      i = skipWhitespace(text, i);
+      if (text[i] === ',') {
+        i = skipWhitespace(text, i + 1);
+        if (closer === '}') i = scanKey(text, i);
+        break;
+      }
+      if (text[i] !== closer) throw new NotJson();
+      closers.pop();
+      i++;
+    }
+  }
+}
+
+/** The members of the object at `start` (already checked by scanDocument), in order. */
+function scanMembers(text: string, start: number, onMember: (key: string, node: JsonNode) => void): void {
+  let pos = skipWhitespace(text, start + 1);
+  if (text[pos] === '}') return;
+  for (;;) {
     const keyEnd = scanString(text, pos);
     const key = decodeJsonString(text.slice(pos, keyEnd));
-    pos = skipWhitespace(text, keyEnd);
-    if (text[pos] !== ':') throw new NotJson();
-    const node = scanValue(text, pos + 1);
-    if (!stopped && onMember?.(key, node) === true) stopped = true;
+    const node = scanValue(text, skipWhitespace(text, keyEnd) + 1);
+    onMember(key, node);
     pos = skipWhitespace(text, node.end);
-    if (text[pos] === ',') {
-      pos = skipWhitespace(text, pos + 1);
-      continue;
-    }
-    if (text[pos] === '}') return { kind: 'object', start, end: pos + 1 };
-    throw new NotJson();
+    if (text[pos] !== ',') return;
+    pos = skipWhitespace(text, pos + 1);
   }
 }
 
-function scanArray(text: string, start: number, onMember?: (index: number, node: JsonNode) => boolean | void): JsonNode {
-  let pos = skipWhitespace(text, start + 1);
-  let stopped = false;
-  if (text[pos] === ']') return { kind: 'array', start, end: pos + 1 };
-  for (let index = 0; ; index++) {
-    const node = scanValue(text, pos);
-    if (!stopped && onMember?.(index, node) === true) stopped = true;
-    pos = skipWhitespace(text, node.end);
-    if (text[pos] === ',') {
-      pos = pos + 1;
-      continue;
-    }
-    if (text[pos] === ']') return { kind: 'array', start, end: pos + 1 };
-    throw new NotJson();
-  }
-}
-
+/** A string literal already checked by scanString: JSON.parse cannot fail on it. */
 function decodeJsonString(literal: string): string {
   try {
     return JSON.parse(literal) as string;
@@ -130,7 +160,7 @@ function scanDocument(text: string): JsonNode | undefined {
  */
 function forEachMember(text: string, each: (key: string, node: JsonNode) => void): boolean {
   const root = scanDocument(text);
-  if (root?.kind === 'object') scanObject(text, root.start, each);
+  if (root?.kind === 'object') scanMembers(text, root.start, each);
   return root?.kind === 'object' || root?.kind === 'null';
 }
 

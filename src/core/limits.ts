@@ -42,6 +42,13 @@ export const MAX_REMOTE_KEY_CHARS = 1_024;
 export const MAX_REMOTE_PROPERTY_CHARS = 25 * 1024;
 
 /**
+ * Most components (keys, indexes, `#`, between `.` and `|`) in a `remoteRef.property` gjson path.
+ * gjson descends one level per component, and core/gjson.ts does so by recursion, which Node's
+ * stack bounds (Go's stacks grow); a real secret value is rarely nested more than a few levels.
+ */
+export const MAX_REMOTE_PROPERTY_COMPONENTS = 1_000;
+
+/**
  * Longest `remoteRef.version`, in characters. Key Vault versions are 32 hexadecimal digits; the
  * fake provider's are free text (ESO's fake provider compares strings), bounded like a key.
  */

@@ -36,6 +36,9 @@ const DOCS = [
   '{"esc\\.dot":"v"}',
   '   {"ws"  :  "  spaced  " , "n" : 1 }   ',
   '{"a":[1,{"b":[2,{"c":"deep"}]}]}',
+  '{"arr":[{"a":[1,2]},{"a":[3]}],"a\\\\":"backslash end","b\\\\c":"inner"}',
+  '["zero","one","two"]',
+  '{"h1":1_000,"h2":0x1p4,"h3":+nan,"h4":1__0,"h5":_1,"h6":0x1.8p1,"h7":0x_1p0,"h8":1_e3,"h9":-inf,"h10":0x1p,"h11":0X.8P1,"h12":1_0.5_0,"h13":infin}',
 ];
 
 const PATHS = [
@@ -49,6 +52,9 @@ const PATHS = [
   '0', '0.name', '#', '#.name', '1', '5', '#.name|0',
   'a.b', 'a.b.c', 'a|b', 'a\\|b', 'a.b|c', 'a|b.c', 'a.*.c', 'a.?.c',
   'dup', 's', 't', 'u', 'u.v', 'w', 'esc.dot', 'esc\\.dot', 'ws', ' ws', 'n', '', '.', 'a.', '.a', 'nested.a.b.', 'list.01', 'list.-1', 'list.1.#',
+  'arr.#.a.#|0', 'arr.#.a|0', 'arr.#.a.#', 'arr.#.a.0|x', '*\\', '*\\\\', 'a\\', 'a\\\\', '?\\', '*c\\', 'b*\\', '*\\\\c',
+  '18446744073709551616', '18446744073709551617', '9223372036854775808', '9223372036854775807', '36893488147419103233', '1',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8', 'h9', 'h10', 'h11', 'h12', 'h13',
 ];
 
 /** A small seeded generator (mulberry32): the same corpus on every run. */
@@ -117,10 +123,13 @@ describe('gjson.Get(json, path).String(), as ESO reads remoteRef.property (diffe
   });
 
   it('refuses the gjson syntax it does not serve, where gjson gives it meaning, and only there', () => {
-    for (const path of ['@this', '@reverse', 'a.@keys', 'a|@values', '!true', '!{"a":1}', '[a,b]', '{a,b}', 'a.[b]', 'a.{b}', '..0', 'list.#(y=="z")', '#(n=="1").n', 'objs.#[n=="1"]', 'a|#(b)']) {
+    // After `|` and after `#.`, gjson.Get starts a path again: literals and JSON lines count there too.
+    for (const path of ['@this', '@reverse', 'a.@keys', 'a|@values', '!true', '!{"a":1}', '[a,b]', '{a,b}', 'a.[b]', 'a.{b}', '..0', 'list.#(y=="z")', '#(n=="1").n', 'objs.#[n=="1"]', 'a|#(b)',
+      'a|!true', 'x|!"lit"', 'a|..0', 'a.#.!true', '#.!null', 'a.#...0', 'a|b|!false']) {
       assert.ok(unsupportedGjsonSyntax(path), path);
     }
-    for (const path of ['user', '@user', 'a@b', '!important', 'a.b', 'a#(', 'e\\@this', '#', '#.n', 'list.#', 'a\\.@this', 'a\\|@this']) {
+    for (const path of ['user', '@user', 'a@b', '!important', 'a.b', 'a#(', 'e\\@this', '#', '#.n', 'list.#', 'a\\.@this', 'a\\|@this',
+      'a.!true', 'a\\|!true', 'a|!important', 'a.#.!x', 'a|.', 'a.#.b|!x']) {
       assert.equal(unsupportedGjsonSyntax(path), undefined, path);
     }
   });

@@ -87,6 +87,34 @@ describe('jsonObjectMembers', () => {
     assert.deepEqual([...jsonObjectMembers('{"a":null,"b":"x"}')!], [['a', ''], ['b', 'x']]);
     assert.deepEqual([...jsonObjectMembers(' null ')!], []);
   });
+
+  // encoding/json's scanner (checked with Go 1.26): `\q` is "invalid character 'q' in string escape
+  // code", `\u12"` "in \u hexadecimal character escape"; `\/` is an escaped slash.
+  it('refuses invalid string escapes as not JSON, without throwing', () => {
+    assert.equal(jsonObjectMembers('{"k":"a\\qb"}'), undefined);
+    assert.equal(jsonObjectMembers('{"k":"\\u00e9\\u12"}'), undefined);
+    assert.equal(jsonObjectMembers('{"k\\x":"v"}'), undefined);
+    assert.equal(jsonObjectMembers('{"a":{"k":"\\x"}}'), undefined, 'inside a nested value too');
+    assert.deepEqual([...jsonObjectMembers('{"k":"\\/ok\\u00e9\\n"}')!], [['k', '/oké\n']]);
+  });
+
+  // encoding/json's maxNestingDepth is 10,000 (the root counts): deeper is "exceeded max depth".
+  it('reads nesting as deep as encoding/json does, and no deeper, without recursion', () => {
+    const arrays = (d: number) => '['.repeat(d) + ']'.repeat(d);
+    const deep = jsonObjectMembers(`{"a":${arrays(9_999)},"b":"x"}`)!;
+    assert.equal(deep.get('a'), arrays(9_999));
+    assert.equal(deep.get('b'), 'x');
+    assert.equal(jsonObjectMembers(`{"a":${arrays(10_000)},"b":"x"}`), undefined);
+    const objects = (d: number) => '{"k":'.repeat(d) + '1' + '}'.repeat(d);
+    assert.equal(jsonObjectMembers(objects(10_000))!.get('k'), objects(9_999));
+    assert.equal(jsonObjectMembers(objects(10_001)), undefined);
+  });
+
+  it('refuses what is not one JSON document', () => {
+    for (const text of ['{"a":1', '{"a":1}}', '{"a":1,}', '{,}', '{"a" 1}', '{"a":[1,]}', '{"a":tru}', '{"a":01}', '{"a":1} x', '']) {
+      assert.equal(jsonObjectMembers(text), undefined, text);
+    }
+  });
 });
 
 describe('stringObjectMembers', () => {
@@ -101,5 +129,10 @@ describe('stringObjectMembers', () => {
   it('takes null members as empty strings and a null value as no members', () => {
     assert.deepEqual([...stringObjectMembers('{"a":"x","b":null}')!], [['a', 'x'], ['b', '']]);
     assert.deepEqual([...stringObjectMembers('null')!], []);
+  });
+
+  // ESO getSecretTags keeps a tag whose value does not unmarshal (here an invalid escape) as it is.
+  it('returns undefined, so the tag is kept as it is, for a value with an invalid escape', () => {
+    assert.equal(stringObjectMembers('{"dir":"C:\\data"}'), undefined);
   });
 });

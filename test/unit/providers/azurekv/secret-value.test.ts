@@ -40,6 +40,17 @@ describe('extractProperty', () => {
     assert.throws(() => extractProperty(value, 'db|@keys', 's'), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported' && /modifier @keys/.test(e.message) && !e.message.includes(CANARY));
   });
 
+  // docs/limits.md: gjson descends one level per component; core/gjson.ts recurses, Go's stack grows.
+  it('reads a path of 1,000 components into a value nested as deep, and refuses a longer path with NotSupported', () => {
+    const nested = (d: number) => '['.repeat(d) + '"deep"' + ']'.repeat(d);
+    const path = (d: number) => Array(d).fill('0').join('.');
+    for (let run = 0; run < 3; run++) assert.equal(extractProperty(nested(1_000), path(1_000), 's'), 'deep');
+    const objects = '{"a":'.repeat(1_000) + '"deep"' + '}'.repeat(1_000);
+    assert.equal(extractProperty(objects, Array(1_000).fill('a').join('.'), 's'), 'deep');
+    assert.throws(() => extractProperty(nested(1_001), path(1_001), 's'), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported' && /1001 path components; Projector reads at most 1,000/.test(e.message));
+    assert.throws(() => extractProperty('{}', `${path(500)}|${path(501)}`, 's'), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported');
+  });
+
   it('reports a missing property as VaultBadValue naming property and secret, never the value', () => {
     assert.throws(() => extractProperty(value, 'username', 'netbox-db'), isBadValueNaming('"username"', '"netbox-db"'));
     assert.throws(() => extractProperty(CANARY, 'x', 'plain'), isBadValueNaming('"x"', '"plain"'));
