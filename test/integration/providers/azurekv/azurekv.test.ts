@@ -219,7 +219,8 @@ describe('azurekv provider against the local vault', () => {
     it('a new client sends its first request alone: one 401 challenge, not one per concurrent read', async () => {
       // @azure/keyvault-common's keyVaultAuthenticationPolicy sends every request that starts before
       // the vault's first 401 challenge is answered without a token; challenge-gate.ts holds them back.
-      const client = await spClient();
+      // A provider of its own, so no credential from another test is shared (credential-pool.ts).
+      const client = await createAzureKeyVaultProvider({ limiter }).newClient(spStore(), host, signal());
       const before = vault.stats();
       await Promise.all(Array.from({ length: 10 }, () => client.getSecret({ key: 'netbox-tagged' }, signal())));
       const after = vault.stats();
@@ -239,6 +240,31 @@ describe('azurekv provider against the local vault', () => {
       await a.getSecret({ key: 'netbox-tagged' }, signal());
       await b.getSecret({ key: 'netbox-tagged' }, signal());
       assert.ok(vault.stats().connections - before <= 1, `new TLS connections: ${vault.stats().connections - before}`);
+    });
+
+    it('shares one credential and token between stores with the same service principal, and gives a store check one made within its window (credential-pool.ts)', async () => {
+      const own = createAzureKeyVaultProvider({ limiter });
+      const issued = () => vault.stats().tokens.issued[SP.clientId] ?? 0;
+      const named = (name: string) => ({ ...spStore(), metadata: { name, uid: name } }) as GenericStore;
+      const before = issued();
+      // Ten stores (one per namespace, say), each with its own copy of one credential Secret,
+      // checked at once: one token request.
+      const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => own.newClient(named(`s${i}`), host, signal(), { credentialMaxAgeMs: 60_000 })));
+      assert.deepEqual(await Promise.all(clients.map((c) => c.validate(signal()))), Array(10).fill('Ready'));
+      assert.equal(issued() - before, 1);
+      // A store check whose window has passed asks Entra ID again (a revoked secret shows on it)...
+      await new Promise((r) => setTimeout(r, 5));
+      const check = await own.newClient(named('late'), host, signal(), { credentialMaxAgeMs: 1 });
+      assert.equal(await check.validate(signal()), 'Ready');
+      assert.equal(issued() - before, 2);
+      // ...and a client built for reads takes the newest credential, whose token is fresh.
+      const reader = await own.newClient(named('reader'), host, signal());
+      assert.equal(text(await reader.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      assert.equal(issued() - before, 2);
+      // Another client secret is another identity: its own credential, refused by the vault.
+      host.setSecret('external-secrets', 'akv-sp-wrong', { 'tenant-id': vault.tenantId, 'client-id': SP.clientId, 'client-secret': 'canary-wrong-pool-secret' });
+      const wrong = await own.newClient(clusterStore({ ...spStore().spec!.provider!.azurekv!, clientSecret: secretRef('akv-sp-wrong', 'client-secret', 'external-secrets') }), host, signal());
+      await expectError(wrong.validate(signal()), 'StoreAuthFailed');
     });
 
     it('reads key/ refs through the keys API: a missing key is VaultNotFound naming the key', async () => {
