@@ -216,14 +216,14 @@ export class GoRegexp {
    * ''; a `$` not followed by a valid reference is kept). An empty match right after the previous
    * match is not replaced (so `(.*)` over "abc" replaces once, not twice).
    */
-  replaceAllString(src: string, template: string): string {
+  replaceAllString(src: string, template: string, checkSize?: (length: number) => void): string {
     const input = utf8(src);
-    return this.#replaceAll(input, (m) => this.#expand(template, input, m));
+    return this.#replaceAll(input, (m) => this.#expand(template, input, m), checkSize);
   }
 
   /** Go's ReplaceAllLiteralString: like replaceAllString, but `repl` is inserted as is (no `$` expansion). */
-  replaceAllLiteralString(src: string, repl: string): string {
-    return this.#replaceAll(utf8(src), () => repl);
+  replaceAllLiteralString(src: string, repl: string, checkSize?: (length: number) => void): string {
+    return this.#replaceAll(utf8(src), () => repl, checkSize);
   }
 
   /**
@@ -287,8 +287,10 @@ export class GoRegexp {
   /**
    * Go's replaceAll (regexp.go): copies `input` with each match replaced by `repl(match)`, except
    * an empty match immediately after the previous match; always advances at least one rune.
+   * `checkSize` sees the result's length as it grows (a replacement can multiply the input) and
+   * throws to stop.
    */
-  #replaceAll(input: Buffer, repl: (m: Submatches) => string): string {
+  #replaceAll(input: Buffer, repl: (m: Submatches) => string, checkSize?: (length: number) => void): string {
     let out = '';
     let lastMatchEnd = 0;
     let searchPos = 0;
@@ -299,6 +301,7 @@ export class GoRegexp {
       if (!a) break;
       out += text(input, lastMatchEnd, a[0]!);
       if (a[1]! > lastMatchEnd || a[0] === 0) out += repl(a);
+      checkSize?.(out.length);
       lastMatchEnd = a[1]!;
       const width = runeWidth(input, searchPos);
       if (searchPos + width > a[1]!) searchPos += width;

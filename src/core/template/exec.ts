@@ -432,6 +432,9 @@ class State {
     };
     try {
       const result = fn.call(argv, ctx);
+      // Every value a function returns is bounded like the output (a string of n UTF-16 units has
+      // at least n UTF-8 bytes), so no loop can double a string until the process runs out of memory.
+      if (typeof result === 'string' || result instanceof Uint8Array) this.checkSize(result.length);
       // Functions work on the escaped form of Go strings (core/go-string.ts); joining two of them can
       // put bytes side by side that form one UTF-8 character, so the result is brought back to the
       // one form Go's bytes have (a no-op scan for text, which almost every value is).

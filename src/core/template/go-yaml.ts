@@ -15,7 +15,7 @@
  * messages quote the document and the npm parser's messages differ from libyaml's anyway.
  */
 import { createRequire } from 'node:module';
-import type { Alias, Document, Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { decodeStd } from '../go-base64.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 import { newGoMap, putKey, type GoMap } from './values.ts';
@@ -102,13 +102,66 @@ function decodeFirstDocument(source: string, leaf: Leaf = jsonValue): unknown {
   if (doc.errors.length > 0) throw new Error('parse');
   const yamlDirective = doc.directives?.yaml;
   if (yamlDirective?.explicit === true && yamlDirective.version !== '1.1') throw new YamlFailure(`${PREFIX}yaml: found incompatible YAML document`);
-  const state = { nodes: 0, active: new Set<Node>() };
+  const state: State = { nodes: 0, active: new Set<Node>(), targets: aliasTargets(doc), decodes: 0, aliased: 0, aliasDepth: 0 };
+  decoded(state); // yaml.v2 counts the document node itself
   return convert(doc, doc.contents as Node | null, state, leaf);
 }
 
 interface State {
   nodes: number;
   readonly active: Set<Node>;
+  /** Each alias node's anchor (aliasTargets). */
+  readonly targets: ReadonlyMap<Node, Node>;
+  /** yaml.v2's decoder counts (decode.go unmarshal): nodes decoded, those inside an alias, alias nesting. */
+  decodes: number;
+  aliased: number;
+  aliasDepth: number;
+}
+
+/**
+ * Every alias's node, in one pass: the last node anchored with its name before it, as YAML
+ * resolves it. (The yaml package's Alias.resolve walks the whole document on each call: a few
+ * thousand aliases took seconds.)
+ */
+function aliasTargets(doc: Document): Map<Node, Node> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Node, Node>();
+  yaml().visit(doc, (_key, node) => {
+    if (yaml().isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target !== undefined) targets.set(node as Node, target);
+    } else if (yaml().isNode(node) && node.anchor) anchors.set(node.anchor, node as Node);
+  });
+  return targets;
+}
+
+function targetOf(node: Node, state: State): Node {
+  const target = state.targets.get(node);
+  if (target === undefined) throw new Error('unknown anchor');
+  return target;
+}
+
+/**
+ * yaml.v2's guard against alias bombs (decode.go unmarshal, allowedAliasRatio): past 1,000 decoded
+ * nodes, of which more than 100 inside aliases, the share inside aliases may be at most 99 % up to
+ * 400,000 nodes, falling linearly to 10 % at 4,000,000.
+ */
+function decoded(state: State): void {
+  state.decodes++;
+  if (state.aliasDepth > 0) state.aliased++;
+  const n = state.decodes;
+  const allowed = n <= 400_000 ? 0.99 : n >= 4_000_000 ? 0.1 : 0.99 - 0.89 * ((n - 400_000) / 3_600_000);
+  if (state.aliased > 100 && n > 1000 && state.aliased / n > allowed) throw new YamlFailure(`${PREFIX}yaml: document contains excessive aliasing`);
+}
+
+/** yaml.v2's decoder.alias: the anchored node, decoded one alias deeper. */
+function throughAlias<T>(state: State, decode: () => T): T {
+  state.aliasDepth++;
+  try {
+    return decode();
+  } finally {
+    state.aliasDepth--;
+  }
 }
 
 /** What a scalar becomes: its JSON value (fromYaml) or, for a string target, kept resolved. */
@@ -117,12 +170,12 @@ type Leaf = (r: Resolved) => unknown;
 /** yaml.v2's decode into interface{}, then sigs.k8s.io/yaml's JSON round trip. */
 function convert(doc: Document, node: Node | null, state: State, leaf: Leaf = jsonValue): unknown {
   if (++state.nodes > MAX_NODES) throw new YamlFailure(`${PREFIX}yaml: document contains excessive aliasing`);
+  decoded(state); // an empty value is a null scalar node to yaml.v2
   if (node === null || node === undefined) return null;
   if (yaml().isAlias(node)) {
-    const target = (node as Alias).resolve(doc) as Node | undefined;
-    if (target === undefined) throw new Error('unknown anchor');
+    const target = targetOf(node, state);
     if (state.active.has(target)) throw new YamlFailure(`${PREFIX}yaml: an anchor's value contains itself`);
-    return convert(doc, target, state, leaf);
+    return throughAlias(state, () => convert(doc, target, state, leaf));
   }
   state.active.add(node);
   try {
@@ -149,20 +202,18 @@ function convert(doc: Document, node: Node | null, state: State, leaf: Leaf = js
 
 /** yaml.v2's merge key: a map's entries overwrite; in a list of maps the earlier map wins. */
 function mergeInto(doc: Document, out: GoMap, valueNode: Node | null, state: State, leaf: Leaf): void {
-  let node = valueNode;
-  while (node !== null && yaml().isAlias(node)) node = ((node as Alias).resolve(doc) as Node | undefined) ?? null;
-  if (node !== null && yaml().isMap(node)) {
+  // decode.go merge: a map or an alias of one, or a sequence of those (not counted itself).
+  const mapOrAlias = (node: Node | null): boolean => node !== null && (yaml().isMap(node) || (yaml().isAlias(node) && yaml().isMap(targetOf(node, state))));
+  const mergeOne = (node: Node) => {
     const merged = convert(doc, node, state, leaf) as GoMap;
     for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
-    return;
-  }
-  if (node !== null && yaml().isSeq(node)) {
-    for (let i = node.items.length - 1; i >= 0; i--) {
-      let item = node.items[i] as Node | null;
-      while (item !== null && yaml().isAlias(item)) item = ((item as Alias).resolve(doc) as Node | undefined) ?? null;
-      if (item === null || !yaml().isMap(item)) throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
-      const merged = convert(doc, item, state, leaf) as GoMap;
-      for (const k of Object.keys(merged)) putKey(out, k, merged[k]);
+  };
+  if (mapOrAlias(valueNode)) return mergeOne(valueNode!);
+  if (valueNode !== null && yaml().isSeq(valueNode)) {
+    for (let i = valueNode.items.length - 1; i >= 0; i--) {
+      const item = valueNode.items[i] as Node | null;
+      if (!mapOrAlias(item)) throw new YamlFailure(`${PREFIX}yaml: map merge requires map or sequence of maps as the value`);
+      mergeOne(item!);
     }
     return;
   }
@@ -173,15 +224,11 @@ type Resolved = { kind: 'str'; v: string } | { kind: 'int'; v: bigint } | { kind
 
 function convertKey(doc: Document, node: Node | null, state: State): Resolved | 'collection' {
   if (node === null || node === undefined) return { kind: 'null' };
-  let n: Node = node;
-  while (yaml().isAlias(n)) {
-    const target = (n as Alias).resolve(doc) as Node | undefined;
-    if (target === undefined) throw new Error('unknown anchor');
-    n = target;
-  }
-  if (yaml().isScalar(n)) {
+  decoded(state);
+  if (yaml().isAlias(node)) return throughAlias(state, () => convertKey(doc, targetOf(node, state), state));
+  if (yaml().isScalar(node)) {
     state.nodes++;
-    return resolveScalar(n.value as string, n.type === 'PLAIN', n.tag);
+    return resolveScalar(node.value as string, node.type === 'PLAIN', node.tag);
   }
   return 'collection';
 }

@@ -29,6 +29,14 @@ export interface ParseResult {
   readonly defines: ReadonlyMap<string, ListNode>;
 }
 
+/**
+ * Most nested levels of control structures ({{if}}, {{range}}, {{with}}, {{block}}, {{define}})
+ * and parenthesized pipelines together. Go limits parentheses to 10,000 (parse.go maxStackDepth,
+ * "max expression depth exceeded") and control structures not at all; this parser recurses per
+ * level on Node's fixed stack, which overflowed near 1,600 (docs/limits.md).
+ */
+export const MAX_TEMPLATE_NESTING = 1_000;
+
 /** Parses `source`; `isFunction` says which identifiers name callable functions. */
 export function parseSource(source: string, name: string, isFunction: (name: string) => boolean): ParseResult {
   return new Parser(source, name, isFunction).parseAll();
@@ -43,6 +51,8 @@ class Parser {
   index = 0;
   vars: string[] = ['$'];
   rangeDepth = 0;
+  /** Open control structures and parentheses (MAX_TEMPLATE_NESTING). */
+  nesting = 0;
 
   constructor(source: string, name: string, isFunction: (name: string) => boolean) {
     this.source = source;
@@ -154,13 +164,26 @@ class Parser {
 
   private itemList(): [ListNode, MarkerNode] {
     const list: ListNode = { type: 'list', pos: this.peekNonSpace().pos, nodes: [] };
-    while (this.peekNonSpace().type !== 'eof') {
-      const n = this.textOrAction();
-      if (n === null) continue;
-      if (n.type === 'end' || n.type === 'else') return [list, n as MarkerNode];
-      list.nodes.push(n as Node);
+    return this.nested(list.pos, 'max nesting depth exceeded', () => {
+      while (this.peekNonSpace().type !== 'eof') {
+        const n = this.textOrAction();
+        if (n === null) continue;
+        if (n.type === 'end' || n.type === 'else') return [list, n as MarkerNode];
+        list.nodes.push(n as Node);
+      }
+      this.fail('unexpected EOF', this.peek().pos);
+    });
+  }
+
+  /** Runs `parse` one level deeper, failing with `message` beyond MAX_TEMPLATE_NESTING levels. */
+  private nested<T>(pos: number, message: string, parse: () => T): T {
+    if (this.nesting >= MAX_TEMPLATE_NESTING) this.fail(`${message} (${MAX_TEMPLATE_NESTING} levels of control structures and parentheses)`, pos);
+    this.nesting++;
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
     }
-    this.fail('unexpected EOF', this.peek().pos);
   }
 
   private textOrAction(): ParsedItem | null {
@@ -412,7 +435,7 @@ class Parser {
       case 'number':
         return this.numberNode(token);
       case 'leftParen':
-        return this.pipeline('parenthesized pipeline', 'rightParen');
+        return this.nested(token.pos, 'max expression depth exceeded', () => this.pipeline('parenthesized pipeline', 'rightParen'));
       case 'string':
       case 'rawString': {
         const text = unquoteGo(token.val);

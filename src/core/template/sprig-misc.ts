@@ -235,8 +235,9 @@ const ALPHA = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
 
 /** Masterminds/goutils CryptoRandom: `count` characters drawn from `chars`; a negative count gives "" (sprig drops the error). */
-function randomString(count: bigint, chars: string): string {
+function randomString(count: bigint, chars: string, checkSize: (bytes: number) => void): string {
   if (count <= 0n) return '';
+  checkSize(Number(count));
   let out = '';
   for (let i = 0n; i < count; i++) out += chars[randomInt(chars.length)];
   return out;
@@ -292,9 +293,9 @@ export const SPRIG_MISC: ReadonlyMap<string, TemplateFunc> = new Map<string, Tem
   ['osIsAbs', fn(['string'], ([p]) => pathIsAbs(p as string))],
   ['shuffle', fn(['string'], ([s]) => shuffle(s as string))],
   ['randInt', fn(['int', 'int'], ([a, b]) => randInt(a as bigint, b as bigint))],
-  ['randAlpha', fn(['int'], ([n]) => randomString(n as bigint, ALPHA))],
-  ['randAlphaNum', fn(['int'], ([n]) => randomString(n as bigint, ALPHA + DIGITS))],
-  ['randNumeric', fn(['int'], ([n]) => randomString(n as bigint, DIGITS))],
-  ['randAscii', fn(['int'], ([n]) => randomString(n as bigint, ASCII_PRINTABLE))],
+  ['randAlpha', fn(['int'], ([n], ctx) => randomString(n as bigint, ALPHA, (b) => ctx.checkSize(b)))],
+  ['randAlphaNum', fn(['int'], ([n], ctx) => randomString(n as bigint, ALPHA + DIGITS, (b) => ctx.checkSize(b)))],
+  ['randNumeric', fn(['int'], ([n], ctx) => randomString(n as bigint, DIGITS, (b) => ctx.checkSize(b)))],
+  ['randAscii', fn(['int'], ([n], ctx) => randomString(n as bigint, ASCII_PRINTABLE, (b) => ctx.checkSize(b)))],
   ['uuidv4', fn([], () => randomUUID())],
 ]);

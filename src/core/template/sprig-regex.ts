@@ -3,7 +3,7 @@
  * with Go's regexp and calls the Go method of the same meaning, here core/go-regexp's.
  */
 import { compileGoRegexp, type GoRegexp, quoteMeta } from '../go-regexp.ts';
-import { fn, type TemplateFunc } from './func-table.ts';
+import { fn, type CallContext, type TemplateFunc } from './func-table.ts';
 import { FuncError } from './template-error.ts';
 import { nilSlice, typedSlice } from './values.ts';
 
@@ -19,8 +19,8 @@ const regexFind = (r: string, s: string) => compile(r).findString(s);
 /** Go's FindAllString and Split return []string, nil when there is nothing. */
 const stringsOrNil = (found: string[] | null | undefined): unknown[] => (found ? typedSlice('string', found) : nilSlice('string'));
 const regexFindAll = (r: string, s: string, n: bigint) => stringsOrNil(compile(r).findAllString(s, Number(n)));
-const regexReplaceAll = (r: string, s: string, t: string) => compile(r).replaceAllString(s, t);
-const regexReplaceAllLiteral = (r: string, s: string, t: string) => compile(r).replaceAllLiteralString(s, t);
+const regexReplaceAll = (r: string, s: string, t: string, ctx: CallContext) => compile(r).replaceAllString(s, t, (n) => ctx.checkSize(n));
+const regexReplaceAllLiteral = (r: string, s: string, t: string, ctx: CallContext) => compile(r).replaceAllLiteralString(s, t, (n) => ctx.checkSize(n));
 const regexSplit = (r: string, s: string, n: bigint) => stringsOrNil(compile(r).split(s, Number(n)));
 
 export const SPRIG_REGEX: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
@@ -38,10 +38,10 @@ export const SPRIG_REGEX: ReadonlyMap<string, TemplateFunc> = new Map<string, Te
   ['mustRegexFind', fn(['string', 'string'], ([r, s]) => regexFind(r as string, s as string))],
   ['regexFindAll', fn(['string', 'string', 'int'], ([r, s, n]) => regexFindAll(r as string, s as string, n as bigint))],
   ['mustRegexFindAll', fn(['string', 'string', 'int'], ([r, s, n]) => regexFindAll(r as string, s as string, n as bigint))],
-  ['regexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t]) => regexReplaceAll(r as string, s as string, t as string))],
-  ['mustRegexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t]) => regexReplaceAll(r as string, s as string, t as string))],
-  ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t]) => regexReplaceAllLiteral(r as string, s as string, t as string))],
-  ['mustRegexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t]) => regexReplaceAllLiteral(r as string, s as string, t as string))],
+  ['regexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t], ctx) => regexReplaceAll(r as string, s as string, t as string, ctx))],
+  ['mustRegexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t], ctx) => regexReplaceAll(r as string, s as string, t as string, ctx))],
+  ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t], ctx) => regexReplaceAllLiteral(r as string, s as string, t as string, ctx))],
+  ['mustRegexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t], ctx) => regexReplaceAllLiteral(r as string, s as string, t as string, ctx))],
   ['regexSplit', fn(['string', 'string', 'int'], ([r, s, n]) => regexSplit(r as string, s as string, n as bigint))],
   ['mustRegexSplit', fn(['string', 'string', 'int'], ([r, s, n]) => regexSplit(r as string, s as string, n as bigint))],
   ['regexQuoteMeta', fn(['string'], ([s]) => quoteMeta(s as string))],

@@ -295,10 +295,22 @@ function splitToMap(sep: string, orig: string, limit?: number): Record<string, s
   return markStringMap(out);
 }
 
-/** Go's strings.Replace(s, old, new, -1); an empty `old` matches before every rune and at the end. */
-function replaceAll(s: string, old: string, replacement: string): string {
-  if (old !== '') return onBytes(old, s, (o, h) => h.split(o).join(isTextString(old) ? replacement : toByteString(replacement)), fromByteString);
-  return replacement + [...s].map((ch) => ch + replacement).join('');
+/**
+ * Go's strings.Replace(s, old, new, -1); an empty `old` matches before every rune and at the end.
+ * The result's size is checked before it is built: a long replacement can multiply the input.
+ */
+function replaceAll(s: string, old: string, replacement: string, checkSize: (bytes: number) => void): string {
+  if (old !== '') {
+    return onBytes(old, s, (o, h) => {
+      const parts = h.split(o);
+      const r = isTextString(old) ? replacement : toByteString(replacement);
+      checkSize(h.length + (parts.length - 1) * (r.length - o.length));
+      return parts.join(r);
+    }, fromByteString);
+  }
+  const runes = [...s];
+  checkSize(s.length + (runes.length + 1) * replacement.length);
+  return replacement + runes.map((ch) => ch + replacement).join('');
 }
 
 const RUNE_ERROR = '\uFFFD';
@@ -531,7 +543,7 @@ export const SPRIG_STRINGS: ReadonlyMap<string, TemplateFunc> = new Map<string, 
   ['cat', fn([], (args) => args.filter((a) => !isNil(a)).map(strval).join(' '), 'any')],
   ['indent', fn(['int', 'string'], ([n, s], ctx) => indent(n as bigint, s as string, (b) => ctx.checkSize(b)))],
   ['nindent', fn(['int', 'string'], ([n, s], ctx) => `\n${indent(n as bigint, s as string, (b) => ctx.checkSize(b))}`)],
-  ['replace', fn(['string', 'string', 'string'], ([o, n, s]) => replaceAll(s as string, o as string, n as string))],
+  ['replace', fn(['string', 'string', 'string'], ([o, n, s], ctx) => replaceAll(s as string, o as string, n as string, (b) => ctx.checkSize(b)))],
   ['plural', fn(['string', 'string', 'int'], ([one, many, count]) => (count === 1n ? one : many))],
   ['snakecase', fn(['string'], ([s]) => camelCaseToLowerCase(s as string, '_'))],
   ['kebabcase', fn(['string'], ([s]) => camelCaseToLowerCase(s as string, '-'))],

@@ -21,9 +21,17 @@ const ATTRIBUTE_KEYS: ReadonlyArray<[keyof SecretTimes, string]> = [
   ['notBefore', 'attribute.notBefore'],
 ];
 
-/** Go's time.RFC3339 for a UTC time: no fractional seconds. */
+/**
+ * Go's time.RFC3339 for a UTC time: no fractional seconds, the year with at least four digits and
+ * no `+` (JavaScript's ISO form writes years past 9999 as `+010000`). A date JavaScript cannot hold
+ * (past year 275760: the SDK builds it from the vault's seconds) is a VaultBadValue, not a crash.
+ */
 export function formatRfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (Number.isNaN(d.getTime())) throw new ProjectorError('VaultBadValue', 'a date attribute of the secret (expires, created, updated or notBefore) is past the year 275760, beyond what Projector can represent');
+  const y = d.getUTCFullYear();
+  const year = (y < 0 ? '-' : '') + String(Math.abs(y)).padStart(4, '0');
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${year}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}Z`;
 }
 
 function missingProperty(property: string, name: string): ProjectorError {

@@ -106,6 +106,44 @@ describe('guard rails', () => {
     assert.throws(() => executeTemplate(t, {}), (e: unknown) => e instanceof TemplateError && e.kind === 'limit');
   });
 
+  // Found by fuzzing: each of these ran the operator (--max-old-space-size=384) out of memory, or
+  // would have: a value is bounded when it is made, not only when it is written.
+  it('bounds every value a function makes, before it is built where the function multiplies its input', () => {
+    const limit = (e: unknown) => e instanceof TemplateError && e.kind === 'limit' && /a value exceeds the limit of 1048576 bytes/.test(e.message);
+    for (const source of [
+      '{{ randAlpha 30000000 | len }}',
+      '{{ randAscii 2147483648 }}',
+      '{{ $s := "aaaaaaaaaaaaaaaa" }}{{ range until 24 }}{{ $s = print $s $s }}{{ end }}{{ $s | len }}',
+      '{{ $s := "ab" }}{{ range until 24 }}{{ $s = cat $s $s }}{{ end }}',
+      '{{ $s := "ab" }}{{ range until 24 }}{{ $s = list $s $s | join "" }}{{ end }}',
+      '{{ $s := repeat 100000 "ab" }}{{ replace "a" (repeat 1000 "x") $s | len }}',
+      '{{ $s := repeat 1000 "ab" }}{{ replace "" (repeat 1000 "x") $s | len }}',
+      '{{ $s := repeat 100000 "ab" }}{{ regexReplaceAll "a" $s (repeat 1000 "x") | len }}',
+      '{{ $s := repeat 100000 "ab" }}{{ regexReplaceAllLiteral "b" $s (repeat 1000 "y") | len }}',
+    ]) {
+      assert.throws(() => executeTemplate(parseTemplate(source), {}), limit, source);
+    }
+    assert.equal(executeTemplate(parseTemplate('{{ randAlpha 1048576 | len }} {{ replace "a" "xx" (repeat 1000 "a") | len }} {{ regexReplaceAll "a" (repeat 1000 "a") "$0$0" | len }}'), {}), '1048576 2000 2000');
+  });
+
+  // Go: parentheses up to 10,000 (parse.go maxStackDepth), control structures unbounded; here 1,000
+  // together (docs/limits.md). Beyond it, deep templates overflowed Node's stack (found by fuzzing).
+  it('parses 1,000 nested levels of control structures and parentheses, and refuses more with a parse error', () => {
+    const ifs = (n: number) => '{{if 1}}'.repeat(n) + 'x' + '{{end}}'.repeat(n);
+    const parens = (n: number) => `{{ ${'('.repeat(n)}1${')'.repeat(n)} }}`;
+    assert.equal(executeTemplate(parseTemplate(ifs(999)), {}), 'x');
+    assert.equal(executeTemplate(parseTemplate(parens(999)), {}), '1');
+    assert.equal(executeTemplate(parseTemplate(`{{if 1}}${parens(998)}{{end}}`), {}), '1');
+    const refused = (source: string, message: RegExp) =>
+      assert.throws(() => parseTemplate(source), (e: unknown) => e instanceof TemplateError && e.kind === 'parse' && message.test(e.message), source.slice(0, 40));
+    refused(ifs(1_001), /max nesting depth exceeded \(1000 levels/);
+    refused(ifs(20_000), /max nesting depth exceeded/);
+    refused('{{with 1}}'.repeat(1_001) + '{{end}}'.repeat(1_001), /max nesting depth exceeded/);
+    refused('{{define "d"}}' + '{{range .}}'.repeat(1_000) + '{{end}}'.repeat(1_001), /max nesting depth exceeded/);
+    refused(parens(1_001), /max expression depth exceeded/);
+    refused(`{{if 1}}${parens(1_000)}{{end}}`, /max expression depth exceeded/);
+  });
+
   it('stops unbounded template recursion', () => {
     const e = renderError('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}');
     assert.equal(e.kind, 'limit');

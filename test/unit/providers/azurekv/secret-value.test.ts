@@ -62,6 +62,10 @@ describe('metadata (metadataPolicy Fetch)', () => {
 
   it('formats timestamps as Go RFC 3339 in UTC without fractions', () => {
     assert.equal(formatRfc3339(new Date('2024-01-02T03:04:05.678Z')), '2024-01-02T03:04:05Z');
+    // Go's time.Format: at least four year digits, no '+' past 9999 (checked with Go 1.26).
+    assert.equal(formatRfc3339(new Date('0099-12-31T23:59:59Z')), '0099-12-31T23:59:59Z');
+    assert.equal(formatRfc3339(new Date(Date.UTC(10000, 0, 1))), '10000-01-01T00:00:00Z');
+    assert.throws(() => formatRfc3339(new Date(1e16)), (e: unknown) => e instanceof ProjectorError && e.code === 'VaultBadValue');
   });
 
   it('marshals all metadata as sorted, HTML-escaped JSON without a property', () => {
