@@ -14,7 +14,12 @@ import { byteLength, goInt, GoTypedInt, goTypeName, isGoMap, isNil, isStringMap,
 
 export interface ExecLimits {
   readonly maxOutputBytes: number;
+  /** Largest value a function may make (index.ts ExecuteOptions.maxValueBytes). */
+  readonly maxValueBytes: number;
   readonly maxSteps: number;
+  /** Milliseconds of `clockMs` one render may take (index.ts ExecuteOptions.maxRenderMs). */
+  readonly maxRenderMs?: number;
+  readonly clockMs?: () => number;
   /** What sprig's `now` returns during this render. */
   readonly now?: GoTime;
 }
@@ -71,6 +76,8 @@ class State {
   readonly output: string[] = [];
   outputBytes = 0;
   steps = 0;
+  /** The clock reading at the first step (ExecLimits.maxRenderMs). */
+  startedMs: number | undefined;
   depth = 0;
   vars: Variable[] = [];
   node: Node | null = null;
@@ -108,6 +115,11 @@ class State {
 
   private step(): void {
     if (++this.steps > this.limits.maxSteps) throw this.error('limit', `exceeded the limit of ${this.limits.maxSteps} execution steps`);
+    const { clockMs, maxRenderMs } = this.limits;
+    if (clockMs && maxRenderMs !== undefined) {
+      this.startedMs ??= clockMs();
+      if (clockMs() - this.startedMs > maxRenderMs) throw this.error('limit', `exceeded the limit of ${maxRenderMs} ms of rendering`);
+    }
   }
 
   private write(text: string): void {
@@ -119,7 +131,7 @@ class State {
   }
 
   checkSize(bytes: number): void {
-    if (bytes > this.limits.maxOutputBytes) throw this.error('limit', `a value exceeds the limit of ${this.limits.maxOutputBytes} bytes`);
+    if (bytes > this.limits.maxValueBytes) throw this.error('limit', `a value exceeds the limit of ${this.limits.maxValueBytes} bytes`);
   }
 
   // --- variables ----------------------------------------------------------------------------
@@ -432,8 +444,8 @@ class State {
     };
     try {
       const result = fn.call(argv, ctx);
-      // Every value a function returns is bounded like the output (a string of n UTF-16 units has
-      // at least n UTF-8 bytes), so no loop can double a string until the process runs out of memory.
+      // Every value a function returns is bounded (a string of n UTF-16 units has at least n UTF-8
+      // bytes), so no loop can double a string until the process runs out of memory.
       if (typeof result === 'string' || result instanceof Uint8Array) this.checkSize(result.length);
       // Functions work on the escaped form of Go strings (core/go-string.ts); joining two of them can
       // put bytes side by side that form one UTF-8 character, so the result is brought back to the

@@ -22,6 +22,12 @@ export interface ParsedTemplate {
 export interface ExecuteOptions {
   /** Output larger than this fails with a TemplateError of kind `limit` (default 1 MiB). */
   readonly maxOutputBytes?: number;
+  /**
+   * A value a function makes larger than this fails with kind `limit` (default 8 MiB): larger than
+   * the output, so `{{ .big | b64enc | sha256sum }}` of a 1 MiB value works as in Go, and bounded,
+   * so a loop doubling a string cannot run the process out of memory.
+   */
+  readonly maxValueBytes?: number;
   /** Actions and commands evaluated before failing with kind `limit` (default 100,000). */
   readonly maxSteps?: number;
   /**
@@ -34,10 +40,20 @@ export interface ExecuteOptions {
    * prints it as ` m=+1.234567890` as Go's Time.String does. Without it the suffix is left out.
    */
   readonly monotonicNanos?: bigint;
+  /**
+   * Milliseconds one render may take before failing with kind `limit` (default 10,000): the step
+   * limit counts actions, not their cost, and a few functions cost seconds each (`genPrivateKey
+   * "rsa"`, `bcrypt`), while a render holds the process's only thread.
+   */
+  readonly maxRenderMs?: number;
+  /** The clock `maxRenderMs` is measured with, in milliseconds (default: performance.now). */
+  readonly clockMs?: () => number;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_STEPS = 100_000;
+export const DEFAULT_MAX_RENDER_MS = 10_000;
 
 /** Parses; throws TemplateError (kind `parse`, with line and column) on syntax errors. */
 export function parseTemplate(source: string, name = 'template'): ParsedTemplate {
@@ -52,7 +68,10 @@ export function parseTemplate(source: string, name = 'template'): ParsedTemplate
 export function executeTemplate(t: ParsedTemplate, data: unknown, opts: ExecuteOptions = {}): string {
   return execute(t, TEMPLATE_FUNCTIONS, asTemplateData(data), {
     maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    maxValueBytes: opts.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    maxRenderMs: opts.maxRenderMs ?? DEFAULT_MAX_RENDER_MS,
+    clockMs: opts.clockMs ?? (() => performance.now()),
     ...(opts.now ? { now: new GoTime(BigInt(opts.now.getTime()) * 1_000_000n, LOCAL, opts.monotonicNanos) } : {}),
   });
 }
