@@ -78,6 +78,9 @@ function singleFlight(inner: TokenCredential): TokenCredential {
       let shared = inFlight.get(key);
       if (!shared) {
         shared = inner.getToken(scopes, rest).finally(() => inFlight.delete(key));
+        // Every caller may have stopped waiting (an already aborted signal returns at once): a
+        // failure nobody awaits must not become an unhandled rejection, which ends the process.
+        shared.catch(() => undefined);
         inFlight.set(key, shared);
       }
       return abortSignal ? raceAbort(shared, abortSignal) : shared;

@@ -91,6 +91,25 @@ describe('CredentialPool (azurekv credentials shared by stores with one identity
     await assert.rejects(failingToo, /7000215/);
   });
 
+  // Key Vault's auth policy passes the request's signal to getToken without checking it first: a
+  // read cancelled just before asks for a token with an aborted signal. Found by a review helper:
+  // the shared request's failure then had no handler, and Node ends the process on that.
+  it('leaves no unhandled rejection when every caller stopped waiting and the token request fails', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const fake = fakeCredential();
+      const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential);
+      await assert.rejects(shared.getToken(SCOPE, { abortSignal: AbortSignal.abort() }), { name: 'AbortError' });
+      fake.calls[0]!.fail(new Error('AADSTS7000215: Invalid client secret provided.'));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('drops a credential no client holds any more', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
