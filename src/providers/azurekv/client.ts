@@ -10,7 +10,7 @@ import { Sensitive } from '../../core/sensitive.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ProviderHost, PushRequest, SecretBytes, SecretsClient, SecretsWriter, ValidationResult } from '../provider.ts';
 import { decideSecretWrite, isManagedByUs, MANAGED_BY_TAG, MANAGED_BY_VALUE, notManagedByUs, parsePushMetadata, type LiveKvSecret } from './push.ts';
-import { NETWORK_REFUSALS, toProjectorError } from './errors.ts';
+import { isPermissionRefusal, toProjectorError } from './errors.ts';
 import { compileFind, parseObjectRef, type ObjectRef } from './object-ref.ts';
 import {
   extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
@@ -228,7 +228,7 @@ export class AzureKvSecretsClient implements SecretsClient {
     } catch (e) {
       // A refused permission means the vault accepted the identity; its network rules refusing the
       // operator mean nothing will sync.
-      if (!(e instanceof ProjectorError && e.details.cause === 'forbidden') || NETWORK_REFUSALS.has(e.details.remoteCode ?? '')) throw e;
+      if (!isPermissionRefusal(e)) throw e;
       this.#log.debug({ vault: this.#vaultUrl }, 'azurekv store identity may not list secrets; reads are judged one by one');
     }
     return 'Ready';
@@ -433,7 +433,7 @@ export class AzureKvSecretsClient implements SecretsClient {
     try {
       return await this.#read(call, send, { secretName: name, ...(what && what.objectType !== 'secret' && { objectType: what.objectType }) }, signal);
     } catch (e) {
-      if (what && e instanceof ProjectorError && e.details.cause === 'forbidden' && !NETWORK_REFUSALS.has(e.details.remoteCode ?? '')) {
+      if (what && isPermissionRefusal(e)) {
         const answered = `${e.details.httpStatus ?? 403}${e.details.remoteCode ? ` ${e.details.remoteCode}` : ''}`;
         throw new ProjectorError('VaultForbidden', `the store's identity may not ${what.verb} ${what.noun} "${name}" in vault ${this.#vaultUrl} (${answered}); grant it ${what.verb} on ${what.noun}s (an access policy, or the ${what.role} role)`, e.details);
       }

@@ -1,5 +1,5 @@
-// One TokenCredential for the stores whose identity is the same: same authType, authority, tenant,
-// client and secret (or certificate, or managed identity), trusted through the same CA set. A
+// One TokenCredential for the stores whose service principal is the same: same authority, tenant,
+// client and secret (or certificate), trusted through the same CA set. A
 // cluster often has one SecretStore per namespace, each with its own copy of one service principal's
 // Secret; without sharing, every store asks Entra ID for its own token (MSAL's cache lives inside
 // one credential), and every store check and its client pay for a credential, an authority

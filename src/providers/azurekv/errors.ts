@@ -120,7 +120,17 @@ function statusOf(e: ErrorLike): number | undefined {
  * outside a private endpoint), as opposed to the identity's permissions (ForbiddenByPolicy,
  * ForbiddenByRbac, AccessDenied).
  */
-export const NETWORK_REFUSALS: ReadonlySet<string> = new Set(['ForbiddenByFirewall', 'ForbiddenByConnection']);
+const NETWORK_REFUSALS: ReadonlySet<string> = new Set(['ForbiddenByFirewall', 'ForbiddenByConnection']);
+
+/** A mapped 403 that came from the vault's network rules (NETWORK_REFUSALS), not from a permission. */
+export function isNetworkRefusal(e: unknown): boolean {
+  return e instanceof ProjectorError && e.details.cause === 'forbidden' && NETWORK_REFUSALS.has(e.details.remoteCode ?? '');
+}
+
+/** A mapped 403 for want of a permission: the vault accepted the identity and refused the operation. */
+export function isPermissionRefusal(e: unknown): e is ProjectorError {
+  return e instanceof ProjectorError && e.details.cause === 'forbidden' && !isNetworkRefusal(e);
+}
 
 /** The body's top-level code (`SecretNotFound`, `Forbidden`, `BadParameter`), else the error's own code. */
 function outerCode(e: ErrorLike): string | undefined {

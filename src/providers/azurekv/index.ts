@@ -9,7 +9,7 @@ import type { NewClientOptions, Provider, ProviderHost, SecretsClient } from '..
 import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { CredentialPool } from './credential-pool.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
-import { NETWORK_REFUSALS, toProjectorError } from './errors.ts';
+import { isNetworkRefusal, toProjectorError } from './errors.ts';
 import { remoteKeyIssues } from './object-ref.ts';
 import { isReferentConfig, resolveStoreConfig, type AzureKvConfig } from './store-config.ts';
 import { resolveTrust, sdkTlsOptions } from './trust.ts';
@@ -46,7 +46,7 @@ function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
  * Answers mapped here rather than after the SDK: a 429 or long 503, which the SDK would sleep
  * through inside the call (minutes, if the vault says so), hiding it from the rate limiter;
  * surfacing it lets the limiter pause the whole vault and the controller requeue the key after
- * exactly that delay. And a 403 from the vault's network rules (errors.ts NETWORK_REFUSALS), whose
+ * exactly that delay. And a 403 from the vault's network rules (errors.ts isNetworkRefusal), whose
  * inner code the SDK's paged list calls drop from their error: the store check must tell it from
  * a missing list permission.
  */
@@ -57,7 +57,7 @@ export function surfaceVaultRefusalsPolicy(vaultUrl: string, now: () => Date): P
       const response = await next(request);
       if (response.status === 403) {
         const e = toProjectorError({ name: 'RestError', statusCode: 403, response }, { vaultUrl }, now().getTime());
-        if (NETWORK_REFUSALS.has(e.details.remoteCode ?? '')) throw e;
+        if (isNetworkRefusal(e)) throw e;
         return response;
       }
       if (response.status !== 429 && response.status !== 503) return response;
