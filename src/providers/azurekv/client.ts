@@ -16,6 +16,7 @@ import {
   extractProperty, metadataOf, secretMapFromJson, selectMetadata, tagsAsSecretMap, type SecretTimes,
 } from './secret-value.ts';
 import { keyJson, type KeyJsonLayout } from './key-value.ts';
+import type { RecentCall } from './shared-call.ts';
 
 /**
  * Reading keys and certificates to push (push-objects.ts with core/template's PEM, PKCS#12 and
@@ -61,6 +62,12 @@ export interface AzureKvClientDeps {
   certificateClient?: () => Promise<CertificateClient>;
   /** ESO's JSON layout of `key/` values (store `useAzureSDK`; key-value.ts). Default legacy. */
   keyJsonLayout?: KeyJsonLayout;
+  /**
+   * The store check shared by every client of the same SDK client (sdk-client-pool.ts): a check
+   * joins one in flight, or one answered at most `checkMaxAgeMs` ago (default 0: in flight only).
+   */
+  check?: RecentCall<ValidationResult>;
+  checkMaxAgeMs?: number;
 }
 
 /** A key or certificate as far as ESO reads it: the value it returns, and its metadata for `Fetch`. */
@@ -105,6 +112,9 @@ function ownedTags(tags: Record<string, string> | undefined): Record<string, str
 
 const LIST_PAGE_SIZE = 25;
 
+/** For a call shared by callers that each stop waiting on their own signal (shared-call.ts). */
+const NEVER_ABORTED = new AbortController().signal;
+
 function bytesOf(text: string): SecretBytes {
   return new Sensitive<Uint8Array>(Buffer.from(text, 'utf8'));
 }
@@ -148,8 +158,12 @@ export class AzureKvSecretsClient implements SecretsClient {
   readonly #keyClient: AzureKvClientDeps['keyClient'];
   readonly #certificateClient: AzureKvClientDeps['certificateClient'];
   readonly #keyJsonLayout: KeyJsonLayout;
+  readonly #check: RecentCall<ValidationResult> | undefined;
+  readonly #checkMaxAgeMs: number;
 
   constructor(deps: AzureKvClientDeps) {
+    this.#check = deps.check;
+    this.#checkMaxAgeMs = deps.checkMaxAgeMs ?? 0;
     this.#observeCall = deps.observeCall;
     this.#keyClient = deps.keyClient;
     this.#certificateClient = deps.certificateClient;
@@ -222,6 +236,14 @@ export class AzureKvSecretsClient implements SecretsClient {
    * Throws the precise reason otherwise: StoreAuthFailed (token refused), VaultUnavailable, ...
    */
   async validate(signal: AbortSignal): Promise<ValidationResult> {
+    if (!this.#check) return this.#listOne(signal);
+    // Shared with the stores of the same identity and vault checked together: the check's answer
+    // is the same for each of them. It runs on no caller's signal (a store deleted mid-check does
+    // not fail the others' checks); its requests are bounded by the provider's timeout.
+    return this.#check.run(() => this.#listOne(NEVER_ABORTED), signal, this.#checkMaxAgeMs);
+  }
+
+  async #listOne(signal: AbortSignal): Promise<ValidationResult> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 });
     try {
       await this.#read('GetSecrets', () => pages.next(), {}, signal);

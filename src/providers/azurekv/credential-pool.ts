@@ -6,6 +6,8 @@
 // metadata read and a token request. Entra ID would issue the same token to each of them.
 import { createHash } from 'node:crypto';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { ObjectIds } from './sdk-client-pool.ts';
+import { raceAbort } from './shared-call.ts';
 
 type Make = () => TokenCredential;
 
@@ -20,8 +22,7 @@ export class CredentialPool {
   readonly #collected = new FinalizationRegistry<string>((key) => {
     if (this.#entries.get(key)?.credential.deref() === undefined) this.#entries.delete(key);
   });
-  readonly #contextIds = new WeakMap<object, number>();
-  #nextContextId = 1;
+  readonly #contextIds = new ObjectIds();
 
   /** `nowMs`: the clock, in milliseconds, that `maxAgeMs` is measured with. */
   constructor(nowMs: () => number) {
@@ -54,12 +55,7 @@ export class CredentialPool {
   }
 
   #key(identity: readonly string[], trust: object | undefined): string {
-    let context = 0;
-    if (trust) {
-      context = this.#contextIds.get(trust) ?? this.#nextContextId++;
-      this.#contextIds.set(trust, context);
-    }
-    return createHash('sha256').update(JSON.stringify([context, ...identity])).digest('hex');
+    return createHash('sha256').update(JSON.stringify([this.#contextIds.of(trust), ...identity])).digest('hex');
   }
 }
 
@@ -86,28 +82,4 @@ function singleFlight(inner: TokenCredential): TokenCredential {
       return abortSignal ? raceAbort(shared, abortSignal) : shared;
     },
   };
-}
-
-type AbortSignalLike = NonNullable<GetTokenOptions['abortSignal']>;
-
-function abortReason(signal: AbortSignalLike): unknown {
-  return (signal as { reason?: unknown }).reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-function raceAbort<T>(p: Promise<T>, signal: AbortSignalLike): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort);
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,13 +1,17 @@
 // spec.provider.azurekv: Azure Key Vault through the official SDK. This folder is the only code that
 // imports @azure/*.
-import type { SecretClientOptions } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
+import type { KeyClient } from '@azure/keyvault-keys';
+import type { CertificateClient } from '@azure/keyvault-certificates';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { Issue } from '../../core/issues.ts';
-import type { NewClientOptions, Provider, ProviderHost, SecretsClient } from '../provider.ts';
+import type { NewClientOptions, Provider, ProviderHost, SecretsClient, ValidationResult } from '../provider.ts';
 import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { CredentialPool } from './credential-pool.ts';
+import { SdkClientPool } from './sdk-client-pool.ts';
+import { RecentCall } from './shared-call.ts';
 import { AzureKvSecretsClient, type VaultReadLimiter } from './client.ts';
 import { isNetworkRefusal, toProjectorError } from './errors.ts';
 import { remoteKeyIssues } from './object-ref.ts';
@@ -77,6 +81,20 @@ async function transportFor(options: AzureKvProviderOptions, tlsOptions: Transpo
   };
 }
 
+/** The SDK clients of one credential and vault, shared by the stores that use them (sdk-client-pool.ts). */
+interface SdkClients {
+  secretClient: SecretClient;
+  keyClient: () => Promise<KeyClient>;
+  certificateClient: () => Promise<CertificateClient>;
+  /** The store check of these clients, shared by the stores checked together (AzureKvSecretsClient.validate). */
+  check: RecentCall<ValidationResult>;
+}
+
+interface Pools {
+  credentials: CredentialPool;
+  sdkClients: SdkClientPool<SdkClients>;
+}
+
 function configOrThrow(store: GenericStore): AzureKvConfig {
   const { config, issues } = resolveStoreConfig(store);
   const first = issues.find((i) => i.severity === 'error' || i.code === 'Placeholder');
@@ -104,48 +122,62 @@ async function newAzureKvClient(
   host: ProviderHost,
   signal: AbortSignal,
   options: AzureKvProviderOptions,
-  pool: CredentialPool,
+  pools: Pools,
   newClientOptions: NewClientOptions,
 ): Promise<SecretsClient> {
+  const { credentials: pool, sdkClients } = pools;
   const config = configOrThrow(store);
   if (store.kind === 'ClusterSecretStore' && host.namespace === undefined && isReferentConfig(config)) {
     return referentPlaceholderClient(store.metadata.name);
   }
   const now = options.now ?? (() => new Date());
+  const nowMs = () => now().getTime();
   const transport = await transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
   const { credential, identity } = await createStoreCredential(config, host, transport, signal, { pool, maxAgeMs: newClientOptions.credentialMaxAgeMs });
   // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
   const { SecretClient } = await import('@azure/keyvault-secrets');
-  // One set of options for the three SDK clients (same transport, api-version pin, throttling
-  // policy), each with its own challenge gate: the SDK keeps the vault's challenge per client.
-  const clientOptions = () => ({
-    ...transport,
-    disableChallengeResourceVerification: config.disableChallengeResourceVerification,
-    ...(config.apiVersion && { serviceVersion: config.apiVersion as SecretClientOptions['serviceVersion'] }),
-    additionalPolicies: [
-      ...transport.additionalPolicies,
-      ...(config.apiVersion ? [{ policy: pinApiVersionPolicy(config.apiVersion), position: 'perCall' as const }] : []),
-      { policy: challengeGatePolicy(), position: 'perCall' as const },
-      { policy: surfaceVaultRefusalsPolicy(config.vaultUrl, now), position: 'perRetry' as const },
-    ],
-    userAgentOptions: { userAgentPrefix: 'projector' },
-  });
-  const secretClient = new SecretClient(config.vaultUrl, credential, clientOptions());
-  // The keys and certificates SDKs are imported on the first key/ or cert/ read, not before: a store
-  // that reads only secrets (most) never loads them.
-  const keyClient = once(async () => {
-    const { KeyClient } = await import('@azure/keyvault-keys');
-    return new KeyClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof KeyClient>[2]);
-  });
-  const certificateClient = once(async () => {
-    const { CertificateClient } = await import('@azure/keyvault-certificates');
-    return new CertificateClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof CertificateClient>[2]);
-  });
+  const sdk = sdkClients.get(
+    credential,
+    [config.vaultUrl, config.apiVersion ?? '', String(config.disableChallengeResourceVerification ?? false)],
+    transport.tlsOptions,
+    () => {
+      // One set of options for the three SDK clients (same transport, api-version pin, throttling
+      // policy), each with its own challenge gate: the SDK keeps the vault's challenge per client.
+      const clientOptions = () => ({
+        ...transport,
+        disableChallengeResourceVerification: config.disableChallengeResourceVerification,
+        ...(config.apiVersion && { serviceVersion: config.apiVersion as SecretClientOptions['serviceVersion'] }),
+        additionalPolicies: [
+          ...transport.additionalPolicies,
+          ...(config.apiVersion ? [{ policy: pinApiVersionPolicy(config.apiVersion), position: 'perCall' as const }] : []),
+          { policy: challengeGatePolicy(), position: 'perCall' as const },
+          { policy: surfaceVaultRefusalsPolicy(config.vaultUrl, now), position: 'perRetry' as const },
+        ],
+        userAgentOptions: { userAgentPrefix: 'projector' },
+      });
+      return {
+        secretClient: new SecretClient(config.vaultUrl, credential, clientOptions()),
+        // The keys and certificates SDKs are imported on the first key/ or cert/ read, not before: a
+        // store that reads only secrets (most) never loads them.
+        keyClient: once(async () => {
+          const { KeyClient } = await import('@azure/keyvault-keys');
+          return new KeyClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof KeyClient>[2]);
+        }),
+        certificateClient: once(async () => {
+          const { CertificateClient } = await import('@azure/keyvault-certificates');
+          return new CertificateClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof CertificateClient>[2]);
+        }),
+        check: new RecentCall<ValidationResult>(nowMs),
+      };
+    },
+  );
   host.log.debug({ store: store.metadata.name, vault: config.vaultUrl, identity, apiVersion: config.apiVersion ?? 'sdk default' }, 'azurekv client created');
   return new AzureKvSecretsClient({
-    secretClient,
-    keyClient,
-    certificateClient,
+    secretClient: sdk.secretClient,
+    keyClient: sdk.keyClient,
+    certificateClient: sdk.certificateClient,
+    check: sdk.check,
+    ...(newClientOptions.credentialMaxAgeMs !== undefined && { checkMaxAgeMs: newClientOptions.credentialMaxAgeMs }),
     keyJsonLayout: config.useAzureSDK ? 'azure-sdk' : 'legacy',
     vaultUrl: config.vaultUrl,
     log: host.log,
@@ -169,8 +201,9 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 
 /** The azurekv Provider; the composition root passes the process-wide limiter. */
 export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}): Provider {
-  // Per provider, not per process: a credential's pipeline carries this provider's timeout and retries.
-  const pool = new CredentialPool(() => options.now?.().getTime() ?? Date.now());
+  // Per provider, not per process: a credential's and an SDK client's pipelines carry this
+  // provider's timeout and retries.
+  const pools: Pools = { credentials: new CredentialPool(() => options.now?.().getTime() ?? Date.now()), sdkClients: new SdkClientPool() };
   return {
     name: 'azurekv',
     validateStore(store: GenericStore): Issue[] {
@@ -180,7 +213,7 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
       return remoteKeyIssues(key, path, use);
     },
     async newClient(store, host, signal, newClientOptions = {}) {
-      return newAzureKvClient(store, host, signal, options, pool, newClientOptions);
+      return newAzureKvClient(store, host, signal, options, pools, newClientOptions);
     },
   };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startVault, type StartedVault } from '../../../../src/vault/index.ts';
-import { createAzureKeyVaultProvider } from '../../../../src/providers/azurekv/index.ts';
+import { ANNOTATION_API_VERSION, createAzureKeyVaultProvider } from '../../../../src/providers/azurekv/index.ts';
 import type { AzureKvSecretsClient } from '../../../../src/providers/azurekv/client.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
 import type { GenericStore, AzureKVProvider } from '../../../../src/api/index.ts';
@@ -265,6 +265,38 @@ describe('azurekv provider against the local vault', () => {
       host.setSecret('external-secrets', 'akv-sp-wrong', { 'tenant-id': vault.tenantId, 'client-id': SP.clientId, 'client-secret': 'canary-wrong-pool-secret' });
       const wrong = await own.newClient(clusterStore({ ...spStore().spec!.provider!.azurekv!, clientSecret: secretRef('akv-sp-wrong', 'client-secret', 'external-secrets') }), host, signal());
       await expectError(wrong.validate(signal()), 'StoreAuthFailed');
+    });
+
+    it('gives stores with one credential and vault one SDK client: one challenge, and one store check for those checked together (sdk-client-pool.ts)', async () => {
+      const own = createAzureKeyVaultProvider({ limiter });
+      const named = (name: string) => ({ ...spStore(), metadata: { name, uid: name } }) as GenericStore;
+      const before = vault.stats();
+      const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => own.newClient(named(`c${i}`), host, signal(), { credentialMaxAgeMs: 60_000 })));
+      assert.deepEqual(await Promise.all(clients.map((c) => c.validate(signal()))), Array(10).fill('Ready'));
+      const checked = vault.stats();
+      // The credential's authority discovery and token request, one 401 challenge, one list; one
+      // client per store: 10 challenges and 10 lists (22 requests).
+      assert.equal(checked.requests - before.requests, 4);
+      assert.equal((checked.tokens.issued[SP.clientId] ?? 0) - (before.tokens.issued[SP.clientId] ?? 0), 1);
+      // Their reads go through the one client, already past the challenge: a request per read.
+      await Promise.all(clients.map((c) => c.getSecret({ key: 'netbox-tagged' }, signal())));
+      assert.equal(vault.stats().requests - checked.requests, 10);
+      // A client built for reads joins only a check in flight; one caller giving up does not fail
+      // the other.
+      const [x, y] = await Promise.all(['x', 'y'].map((name) => own.newClient(named(name), host, signal())));
+      const gaveUp = new AbortController();
+      const first = x!.validate(gaveUp.signal);
+      const second = y!.validate(signal());
+      gaveUp.abort();
+      await assert.rejects(first, { name: 'AbortError' });
+      assert.equal(await second, 'Ready');
+      assert.equal(vault.stats().requests - checked.requests, 11, 'one list for both');
+      // Another api-version is another client: the same credential, its own challenge and list.
+      const pinned = { ...named('pinned'), metadata: { name: 'pinned', uid: 'pinned', annotations: { [ANNOTATION_API_VERSION]: '7.4' } } } as GenericStore;
+      const other = await own.newClient(pinned, host, signal(), { credentialMaxAgeMs: 60_000 });
+      const beforeOther = vault.stats().requests;
+      assert.equal(await other.validate(signal()), 'Ready');
+      assert.equal(vault.stats().requests - beforeOther, 2);
     });
 
     it('reads key/ refs through the keys API: a missing key is VaultNotFound naming the key', async () => {
