@@ -5,11 +5,13 @@ import { ProjectorError } from './core/errors.ts';
 import { ignoredFlagWarnings, parseGoBool } from './eso-flags.ts';
 import type { LogLevel } from './platform/logger.ts';
 import type { SecureVersion } from 'node:tls';
+import { readFileSync } from 'node:fs';
 
 export interface OperatorConfig {
   readonly kubeconfig?: string;
   readonly namespace?: string;
   readonly concurrency: number;
+  /** API requests per second; Infinity: not limited (client-go: a negative QPS). */
   readonly clientQps: number;
   readonly clientBurst: number;
   readonly logLevel: LogLevel;
@@ -29,6 +31,8 @@ export interface OperatorConfig {
   readonly extendedMetricLabels: boolean;
   /** `--enable-flood-gate` (ESO, default true): ExternalSecrets read only through stores that are Ready. */
   readonly floodGate: boolean;
+  /** `--enable-cluster-store-reconciler` (ESO, default true): serve ClusterSecretStores, with `--namespace` too. */
+  readonly clusterStores: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
   readonly storeRequeueMs: number;
   /** `--enable-workload-reload` (Projector extension, default off): roll opted-in workloads on Secret changes. */
@@ -94,6 +98,7 @@ export interface OperatorFlags {
   enablePushSecretReconciler?: string | true;
   enableClusterPushSecretReconciler?: string | true;
   enableFloodGate?: string | true;
+  enableClusterStoreReconciler?: string | true;
   [esoFlag: string]: unknown;
 }
 
@@ -105,7 +110,20 @@ export function logLevelFrom(raw: string, flag: string): LogLevel {
   return raw as LogLevel;
 }
 /** ESO's --loglevel values (zap) that pino spells differently. */
-const ESO_LEVELS: Record<string, string> = { dpanic: 'fatal', panic: 'fatal' };
+const ESO_LEVELS: Record<string, string> = { '': 'info', warning: 'warn', dpanic: 'fatal', panic: 'fatal' };
+
+/**
+ * ESO's `--loglevel` as zap reads it (go.uber.org/zap zapcore.Level.UnmarshalText): as given, else
+ * lower-cased; empty is info, `warning` is warn. Returns pino's spelling; InvalidSpec otherwise.
+ */
+function esoLogLevel(text: string): string {
+  for (const t of [text, text.toLowerCase()]) {
+    const level = ESO_LEVELS[t] ?? t;
+    if (ZAP_LEVELS.includes(t) || t in ESO_LEVELS) return level;
+  }
+  throw new ProjectorError('InvalidSpec', `--loglevel must be one of ${ZAP_LEVELS.join(', ')}`, { flag: '--loglevel' });
+}
+const ZAP_LEVELS = ['debug', 'info', 'warn', 'error', 'dpanic', 'panic', 'fatal'];
 
 /** An ESO bool flag's value (bare = true), or a clear error naming the flag. */
 function goBoolFlag(value: string | true | undefined, flag: string): boolean | undefined {
@@ -113,6 +131,39 @@ function goBoolFlag(value: string | true | undefined, flag: string): boolean | u
   const b = parseGoBool(value);
   if (b === undefined) throw new ProjectorError('InvalidSpec', `${flag} must be true or false`, { flag });
   return b;
+}
+
+/**
+ * ESO's `--client-qps` (a float32 flag) as client-go applies it (k8s.io/client-go rest/config.go
+ * RESTClientForConfigAndClient): 0 is client-go's default 5, a negative value turns the limiter
+ * off (Infinity).
+ */
+function clientQps(text: string, flag: string): number {
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(n)) throw new ProjectorError('InvalidSpec', `${flag} must be a number (requests per second; 0 is 5, negative is unlimited)`, { flag });
+  if (n < 0) return Infinity;
+  return n === 0 ? CLIENT_GO_DEFAULT_QPS : Math.fround(n);
+}
+
+/** client-go's DefaultQPS and DefaultBurst (rest/config.go), used when the flag is 0. */
+const CLIENT_GO_DEFAULT_QPS = 5;
+const CLIENT_GO_DEFAULT_BURST = 10;
+
+/** `--client-burst`: 0 is client-go's default 10; a negative burst would fail every request, so it is refused. */
+function clientBurst(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new ProjectorError('InvalidSpec', `${flag} must be a whole number ≥ 0 (0 is 10)`, { flag });
+  return n === 0 ? CLIENT_GO_DEFAULT_BURST : n;
+}
+
+/**
+ * ESO's `--concurrent` (an int flag): controller-runtime runs one worker when it is 0 or negative
+ * (sigs.k8s.io/controller-runtime pkg/controller NewTyped: MaxConcurrentReconciles <= 0 → 1).
+ */
+function esoConcurrent(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || text.trim() === '') throw new ProjectorError('InvalidSpec', `${flag} must be a whole number`, { flag });
+  return Math.max(1, n);
 }
 
 function positiveInt(text: string, flag: string): number {
@@ -135,7 +186,19 @@ function durationMs(text: string, flag: string): number {
   return ms;
 }
 
-function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): LeaderElectionConfig {
+/** Where a Pod finds its own namespace (the service account volume Kubernetes mounts). */
+const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The Pod's namespace from its service account volume, or undefined outside a Pod. */
+export function inClusterNamespace(file = IN_CLUSTER_NAMESPACE_FILE): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv, podNamespace: () => string | undefined): LeaderElectionConfig {
   const leaseDurationMs = durationMs(flags.leaderElectLeaseDuration ?? flags.leaderElectionLeaseDuration ?? '15s', '--leader-elect-lease-duration');
   const renewDeadlineMs = durationMs(flags.leaderElectRenewDeadline ?? flags.leaderElectionRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
   const retryPeriodMs = durationMs(flags.leaderElectRetryPeriod ?? flags.leaderElectionRetryPeriod ?? '2s', '--leader-elect-retry-period');
@@ -144,7 +207,9 @@ function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Lea
   }
   return Object.freeze({
     enabled: flags.leaderElect ?? goBoolFlag(flags.enableLeaderElection, '--enable-leader-election') ?? booleanText(env.PROJECTOR_LEADER_ELECT, 'PROJECTOR_LEADER_ELECT') ?? false,
-    namespace: flags.leaderElectionNamespace ?? (env.POD_NAMESPACE || 'external-secrets'),
+    // ESO sets no namespace for its Lease: controller-runtime takes the Pod's own, from the service
+    // account volume (pkg/leaderelection getInClusterNamespace), so ESO's manifests need no env.
+    namespace: flags.leaderElectionNamespace ?? (env.POD_NAMESPACE || podNamespace() || 'external-secrets'),
     name: flags.leaderElectionId ?? 'projector-controller',
     leaseDurationMs,
     renewDeadlineMs,
@@ -153,8 +218,13 @@ function leaderElectionConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Lea
 }
 // --- end leader election ---
 
-export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): OperatorConfig {
-  const esoLevel = flags.loglevel === undefined ? undefined : (ESO_LEVELS[flags.loglevel] ?? flags.loglevel);
+/**
+ * The operator's configuration from its flags and environment. `podNamespace` answers the Pod's own
+ * namespace (default: the service account volume), the Lease's namespace when no flag or
+ * POD_NAMESPACE names one. Throws InvalidSpec naming the flag for a bad value.
+ */
+export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv, podNamespace: () => string | undefined = inClusterNamespace): OperatorConfig {
+  const esoLevel = flags.loglevel === undefined ? undefined : esoLogLevel(flags.loglevel);
   const logLevel = flags.logLevel ?? esoLevel ?? env.LOG_LEVEL ?? 'info';
   const levelFlag = flags.logLevel !== undefined ? '--log-level' : flags.loglevel !== undefined ? '--loglevel' : 'LOG_LEVEL';
   logLevelFrom(logLevel, levelFlag);
@@ -165,21 +235,24 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv): Op
   return Object.freeze({
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     namespace: flags.namespace ?? env.PROJECTOR_NAMESPACE ?? undefined,
-    concurrency: positiveInt(flags.concurrency ?? flags.concurrent ?? env.PROJECTOR_CONCURRENCY ?? '4', flags.concurrency === undefined && flags.concurrent !== undefined ? '--concurrent' : '--concurrency'),
-    clientQps: positiveInt(flags.clientQps ?? env.PROJECTOR_CLIENT_QPS ?? '50', '--client-qps'),
-    clientBurst: positiveInt(flags.clientBurst ?? env.PROJECTOR_CLIENT_BURST ?? '100', '--client-burst'),
+    concurrency: flags.concurrency === undefined && flags.concurrent !== undefined
+      ? esoConcurrent(flags.concurrent, '--concurrent')
+      : positiveInt(flags.concurrency ?? env.PROJECTOR_CONCURRENCY ?? '4', '--concurrency'),
+    clientQps: clientQps(flags.clientQps ?? env.PROJECTOR_CLIENT_QPS ?? '50', '--client-qps'),
+    clientBurst: clientBurst(flags.clientBurst ?? env.PROJECTOR_CLIENT_BURST ?? '100', '--client-burst'),
     logLevel: logLevel as LogLevel,
     metricsAddr: flags.metricsAddr ?? env.PROJECTOR_METRICS_ADDR ?? ':8080',
     healthAddr: flags.healthAddr ?? flags.liveAddr ?? env.PROJECTOR_HEALTH_ADDR ?? ':8081',
     controllerClass: flags.controllerClass ?? env.PROJECTOR_CONTROLLER_CLASS ?? DEFAULT_CONTROLLER_CLASS,
     readWindowMs,
     resyncMs,
-    leaderElection: leaderElectionConfig(flags, env),
+    leaderElection: leaderElectionConfig(flags, env, podNamespace),
     extendedMetricLabels: goBoolFlag(flags.enableExtendedMetricLabels, '--enable-extended-metric-labels') ?? false,
     clusterExternalSecrets: goBoolFlag(flags.enableClusterExternalSecretReconciler, '--enable-cluster-external-secret-reconciler') ?? true,
     pushSecrets: goBoolFlag(flags.enablePushSecretReconciler, '--enable-push-secret-reconciler') ?? true,
     clusterPushSecrets: goBoolFlag(flags.enableClusterPushSecretReconciler, '--enable-cluster-push-secret-reconciler') ?? true,
     floodGate: goBoolFlag(flags.enableFloodGate, '--enable-flood-gate') ?? true,
+    clusterStores: goBoolFlag(flags.enableClusterStoreReconciler, '--enable-cluster-store-reconciler') ?? true,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),

@@ -14,7 +14,7 @@ export type EsoFlagState =
 export interface EsoFlag {
   /** Flag name without dashes, as ESO spells it. */
   readonly name: string;
-  readonly kind: 'bool' | 'string' | 'int' | 'duration';
+  readonly kind: 'bool' | 'string' | 'int' | 'float' | 'duration';
   readonly state: EsoFlagState;
   /** ESO's default, as text. */
   readonly esoDefault: string;
@@ -29,8 +29,8 @@ export interface EsoFlag {
 export const ESO_FLAGS: readonly EsoFlag[] = [
   { name: 'metrics-addr', kind: 'string', state: 'same', esoDefault: ':8080', note: 'Prometheus /metrics address' },
   { name: 'controller-class', kind: 'string', state: 'same', esoDefault: 'default', note: 'serve stores whose spec.controller is empty or this class' },
-  { name: 'namespace', kind: 'string', state: 'same', esoDefault: '', note: 'watch one namespace only' },
-  { name: 'client-qps', kind: 'int', state: 'same', esoDefault: '50', note: 'API server requests per second' },
+  { name: 'namespace', kind: 'string', state: 'same', esoDefault: '', note: 'watch one namespace only (ClusterSecretStores still served)' },
+  { name: 'client-qps', kind: 'float', state: 'same', esoDefault: '50', note: 'API server requests per second (0: 5, negative: unlimited, as client-go)' },
   { name: 'client-burst', kind: 'int', state: 'same', esoDefault: '100', note: 'API server request burst' },
   { name: 'leader-election-id', kind: 'string', state: 'same', esoDefault: 'external-secrets-controller', note: "Lease name (Projector's default: projector-controller)" },
   { name: 'enable-extended-metric-labels', kind: 'bool', state: 'same', esoDefault: 'false', note: 'app.kubernetes.io/* labels of the objects as metric labels' },
@@ -49,7 +49,7 @@ export const ESO_FLAGS: readonly EsoFlag[] = [
   { name: 'metrics-key-name', kind: 'string', state: 'ignored', esoDefault: 'tls.key', harmless: ['tls.key'], note: '/metrics is served over plain HTTP' },
   { name: 'enable-http2', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'the metrics server speaks HTTP/1.1' },
   { name: 'zap-time-encoding', kind: 'string', state: 'ignored', esoDefault: 'epoch', harmless: ['epoch'], note: 'logs are pino JSON with epoch-millisecond times' },
-  { name: 'enable-cluster-store-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'ClusterSecretStores are always served when watching all namespaces' },
+  { name: 'enable-cluster-store-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve ClusterSecretStores (with --namespace too); false leaves ExternalSecrets naming one alone' },
   { name: 'enable-secret-store-reconciler', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'SecretStores are always served' },
   { name: 'enable-cluster-external-secret-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve ClusterExternalSecrets (when watching all namespaces)' },
   { name: 'enable-cluster-push-secret-reconciler', kind: 'bool', state: 'same', esoDefault: 'true', note: 'serve ClusterPushSecrets (cluster-wide installs only)' },

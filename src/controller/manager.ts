@@ -54,7 +54,7 @@ export interface ManagerOptions {
   registry: ProviderRegistry;
   log: Logger;
   clock: Clock;
-  /** Watch one namespace only (ClusterSecretStores and namespace labels are then not watched). */
+  /** Watch one namespace only (namespace labels are then not watched; ClusterSecretStores still are). */
   namespace?: string;
   concurrency: number;
   controllerClass: string;
@@ -70,7 +70,7 @@ export interface ManagerOptions {
   jitter?: (ms: number) => number;
   /** Every object is enqueued again this often (informer resync). Default 10 minutes. */
   resyncMs?: number;
-  /** API-server request rate for reconcile writes (client-go's QPS/burst). */
+  /** API-server request rate for reconcile writes (client-go's QPS/burst); Infinity: not limited. */
   clientQps?: number;
   clientBurst?: number;
   /** Reconcile only while holding this Lease (reflectors run regardless, so a successor starts warm). */
@@ -99,6 +99,11 @@ export interface ManagerOptions {
    * store's Ready condition is True (core/store-readiness.ts); PushSecrets are not gated, as in ESO.
    */
   floodGate?: boolean;
+  /**
+   * Serve ClusterSecretStores (ESO `--enable-cluster-store-reconciler`, default true): watch them,
+   * with `namespace` too; when false, ExternalSecrets naming one are left alone.
+   */
+  clusterStores?: boolean;
   /** Serve ClusterPushSecrets (ESO --enable-cluster-push-secret-reconciler, default true); only when watching all namespaces. */
   clusterPushSecrets?: boolean;
   /** Generators for PushSecret selector.generatorRef, when this build has them. */
@@ -195,7 +200,8 @@ export class Manager {
     this.#o = o;
     const metrics = (this.metrics = o.metrics ?? new OperatorMetrics({ clock: o.clock }));
     this.#kube = new KubeClient(o.kubeConfig, {
-      limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100),
+      // Infinity: no limit (ESO's --client-qps below 0, as client-go reads it).
+      ...(Number.isFinite(o.clientQps ?? 50) && { limiter: new TokenBucket(o.clock, o.clientQps ?? 50, o.clientBurst ?? 100) }),
       metrics: metrics.rest,
       // With leader election, nothing is written unless the lease was confirmed within the renew
       // deadline: after a pause (SIGSTOP, a frozen VM) the workers' due timers fire before the
@@ -284,8 +290,11 @@ export class Manager {
     const crdOf = (plural: string, group = GROUP) => ({ crd: `${plural}.${group}` });
     reflect('externalsecrets', nsPath(namespace, 'externalsecrets'), this.externalSecrets, crdOf('externalsecrets'));
     reflect('secretstores', nsPath(namespace, 'secretstores'), this.secretStores, crdOf('secretstores'));
+    // ClusterSecretStores are cluster-scoped: watched with --namespace too, as ESO's cache watches
+    // cluster-scoped kinds whatever its DefaultNamespaces (cmd/controller/root.go), unless
+    // --enable-cluster-store-reconciler=false (ESO's chart sets it with scopedRBAC).
+    if (this.#o.clusterStores ?? true) reflect('clustersecretstores', nsPath(undefined, 'clustersecretstores'), this.clusterSecretStores, crdOf('clustersecretstores'));
     if (clusterWide) {
-      reflect('clustersecretstores', nsPath(undefined, 'clustersecretstores'), this.clusterSecretStores, crdOf('clustersecretstores'));
       // Finalizers and deletion: ClusterExternalSecrets keep a finalizer on the namespaces they provision.
       reflect('namespaces', '/api/v1/namespaces', this.namespaces, {
         transform: (o: any) => ({ metadata: { name: o.metadata.name, labels: o.metadata.labels, resourceVersion: o.metadata.resourceVersion, finalizers: o.metadata.finalizers, deletionTimestamp: o.metadata.deletionTimestamp } }),
@@ -376,6 +385,7 @@ export class Manager {
       controllerClass: this.#o.controllerClass,
       exclusiveControllerClass: this.#o.exclusiveControllerClass,
       floodGate: this.#o.floodGate ?? true,
+      clusterStores: this.#o.clusterStores ?? true,
       templates: this.#o.templates,
       fetchOptions: { generate: this.#generate(log) },
       changes: this.#changes,

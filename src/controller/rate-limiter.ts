@@ -94,10 +94,15 @@ export class MaxOfRateLimiter implements RateLimiter {
   }
 }
 
-/** controller-runtime's default, which ESO uses: 5 ms → 1000 s per key, 10 retries/s (burst 100) overall. */
+/**
+ * ESO's controllers' rate limiter (pkg/controllers/common/common.go BuildRateLimiter, used by every
+ * controller through BuildControllerOptions): per key 1 s doubling up to 7 min, the larger of that
+ * and 10 retries/s (burst 100) overall. Not controller-runtime's default (5 ms → 1,000 s), which
+ * ESO replaced because it retries too eagerly.
+ */
 export const DEFAULT_RATE_LIMITS = {
-  baseMs: 5,
-  maxMs: 1_000_000,
+  baseMs: 1_000,
+  maxMs: 7 * 60_000,
   qps: 10,
   burst: 100,
 } as const;

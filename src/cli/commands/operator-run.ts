@@ -90,6 +90,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     pushSecrets: config.pushSecrets,
     clusterPushSecrets: config.clusterPushSecrets,
     floodGate: config.floodGate,
+    clusterStores: config.clusterStores,
     workloadReload: config.workloadReload,
     ...(memoryReducer ? { activity: memoryReducer } : {}),
   });

@@ -54,6 +54,12 @@ export interface ExternalSecretDeps {
    */
   floodGate: boolean;
   /**
+   * ESO's `--enable-cluster-store-reconciler` (default true): when false, an ExternalSecret whose
+   * `secretStoreRef` names a ClusterSecretStore is left alone, status and all
+   * (externalsecret_controller.go shouldSkipClusterSecretStore).
+   */
+  clusterStores?: boolean;
+  /**
    * The template engine, awaited only by a sync whose ExternalSecret uses templates
    * (core/template-use.ts), so an operator without them never loads it. Without it a template
    * renders nothing and a rewrite transform fails as not supported.
@@ -129,6 +135,10 @@ export class ExternalSecretReconciler implements Reconciler {
       if (err.code === 'KubeConflict') this.#d.log.debug({ key, code: err.code }, 'could not add the cleanup finalizer yet');
       else this.#d.log.error({ key, code: err.code, httpStatus: err.details.httpStatus, err }, 'could not add the cleanup finalizer; retrying with backoff');
       return resultFor(err);
+    }
+    if (this.#d.clusterStores === false && es.spec.secretStoreRef?.kind === 'ClusterSecretStore') {
+      this.#d.log.debug({ key }, 'skipping the ExternalSecret: serving ClusterSecretStores is turned off (--enable-cluster-store-reconciler=false)');
+      return { kind: 'done' };
     }
     const now = this.#d.clock.now();
     const change = this.#d.changes?.consume(key);

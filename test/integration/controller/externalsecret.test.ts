@@ -240,6 +240,25 @@ describe('ExternalSecret controller on a real API server', { timeout: 600_000 },
     assert.equal(await k.secretValue('policies', 'orphaned', 'V'), v);
   });
 
+  it('serves a ClusterSecretStore with --namespace too, as ESO: cluster-scoped kinds are watched whatever the namespace', async () => {
+    // ESO cmd/controller/root.go: --namespace sets the cache's DefaultNamespaces, which scope
+    // namespaced kinds only; its ClusterSecretStore controller and watch run as without it.
+    // The store names its own controller class, so only the namespaced operator serves it.
+    await k.namespace('scoped');
+    const v = canary('scoped');
+    const scoped = await startOperator(cp.admin, { namespace: 'scoped', controllerClass: 'scoped' });
+    try {
+      await k.apply([
+        fakeStore('scoped-store', [{ key: 's', value: v }], { controller: 'scoped' }) as any,
+        es('scoped', 's', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'scoped-store' }, data: [{ secretKey: 'V', remoteRef: { key: 's' } }] }) as any,
+      ]);
+      await eventually(() => k.ready(undefined, 'clustersecretstores', 'scoped-store'), (r) => r?.status === 'True', { timeoutMs: 20_000, message: 'the ClusterSecretStore is checked by the namespaced operator' });
+      await eventually(() => k.secretValue('scoped', 's', 'V'), v, { timeoutMs: 20_000, message: 'the ExternalSecret syncs through it' });
+    } finally {
+      await scoped.stop();
+    }
+  });
+
   it('lets garbage collection remove an owned Secret when its ExternalSecret is deleted', async () => {
     await k.custom.deleteNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1', namespace: 'rotation', plural: 'externalsecrets', name: 'rot' });
     // kube-controller-manager's garbage collector learns new CRDs from discovery, re-read every 30 s.

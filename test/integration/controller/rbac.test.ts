@@ -22,6 +22,8 @@ const OP_NS = 'external-secrets';
 const APP = 'app';
 const SP_CLIENT = 'rbac-sp';
 const WI_CLIENT = 'rbac-wi';
+// The args deploy/namespaced/kustomization.yaml adds: its Role cannot watch ClusterSecretStores.
+const NAMESPACED_ARGS = ['--namespace', OP_NS, '--enable-cluster-store-reconciler=false'];
 const LEASE_PATH = `/apis/coordination.k8s.io/v1/namespaces/${OP_NS}/leases/projector-controller`;
 
 function spawnOperator(kubeconfigPath: string, extra: string[]): { child: ChildProcess; output(): string; exited: Promise<unknown> } {
@@ -218,7 +220,7 @@ describe('least-privilege RBAC with the ServiceAccount token (real API server, l
     await eventually(async () => (await asServiceAccount('GET', `/api/v1/namespaces/${OP_NS}/secrets`)).status, 200, { timeoutMs: 10_000, message: 'the Role is in effect' });
     await eventually(async () => (await asServiceAccount('GET', '/api/v1/secrets')).status, 403, { timeoutMs: 10_000, message: 'the ClusterRole is gone' });
 
-    const op = spawnOperator(saKubeconfig, ['--namespace', OP_NS]);
+    const op = spawnOperator(saKubeconfig, NAMESPACED_ARGS);
     processes.push(op);
     await assertServes(op, [{ ns: OP_NS, plural: 'secretstores', name: 'sp-local' }], [
       { ns: OP_NS, name: 'local', value },
@@ -240,7 +242,7 @@ describe('least-privilege RBAC with the ServiceAccount token (real API server, l
     await vault.admin.setSecret('old-role-value', value);
     await k.apply([externalSecret('old-role', OP_NS, 'SecretStore', 'sp-local', 'old-role-value')] as any);
 
-    const op = spawnOperator(saKubeconfig, ['--namespace', OP_NS]);
+    const op = spawnOperator(saKubeconfig, NAMESPACED_ARGS);
     processes.push(op);
     await assertServes(op, [{ ns: OP_NS, plural: 'secretstores', name: 'sp-local' }], [{ ns: OP_NS, name: 'old-role', value }], /may not list\/watch \/api\/v1\/namespaces\/[^/]+\/(configmaps|serviceaccounts) \(403\)/);
     for (const plural of ['configmaps', 'serviceaccounts']) {

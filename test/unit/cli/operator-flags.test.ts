@@ -61,15 +61,15 @@ describe('operator flags', () => {
       { enabled: true, namespace: 'external-secrets', name: 'external-secrets-controller', leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 4_000 },
     );
     // Ignored flags whose value describes what Projector does anyway stay quiet; the others warn once each.
+    assert.equal(c.clusterStores, false);
     assert.deepEqual(c.warnings, [
-      'ESO flag --enable-cluster-store-reconciler=false is accepted and ignored: ClusterSecretStores are always served when watching all namespaces',
       'ESO flag --experimental-enable-vault-token-cache=true is accepted and ignored: HashiCorp Vault provider not in Projector',
     ]);
   });
 
   it('accepts every flag of the ESO table, in both pflag spellings', () => {
     for (const f of ESO_FLAGS) {
-      const value = f.kind === 'bool' ? 'false' : f.kind === 'duration' ? '3s' : f.kind === 'int' ? '7' : 'x:1';
+      const value = f.kind === 'bool' ? 'false' : f.kind === 'duration' ? '3s' : f.kind === 'int' ? '7' : f.kind === 'float' ? '7.5' : 'x:1';
       assert.doesNotThrow(() => parse([`--${f.name}=${value}`]), `--${f.name}=${value}`);
       if (f.kind !== 'bool') assert.doesNotThrow(() => parse([`--${f.name}`, value]), `--${f.name} ${value}`);
     }
@@ -95,9 +95,44 @@ describe('operator flags', () => {
 
   it('refuses a bad value with a message naming the ESO flag', () => {
     assert.throws(() => operatorConfig(parse(['--enable-leader-election=maybe']), {}), /--enable-leader-election must be true or false/);
-    assert.throws(() => operatorConfig(parse(['--concurrent=0']), {}), /--concurrent must be a positive integer/);
+    assert.throws(() => operatorConfig(parse(['--concurrent=two']), {}), /--concurrent must be a whole number/);
+    assert.throws(() => operatorConfig(parse(['--concurrency=0']), {}), /--concurrency must be a positive integer/);
+    assert.throws(() => operatorConfig(parse(['--client-qps=fast']), {}), /--client-qps must be a number/);
+    assert.throws(() => operatorConfig(parse(['--client-burst=-1']), {}), /--client-burst must be a whole number ≥ 0/);
     assert.throws(() => operatorConfig(parse(['--loglevel=loud']), {}), /--loglevel must be one of/);
     assert.throws(() => operatorConfig(parse(['--store-requeue-interval=soon']), {}), /--store-requeue-interval must be a positive Go duration/);
+  });
+
+  it("reads ESO's values as ESO's libraries do: client-go's QPS and burst, controller-runtime's concurrency, zap's levels", () => {
+    // client-go rest/config.go RESTClientForConfigAndClient: QPS 0 → DefaultQPS 5, burst 0 →
+    // DefaultBurst 10, QPS < 0 → no rate limiter; ESO's --client-qps is a Float32Var (cmd/controller/root.go).
+    const qps = (v: string) => operatorConfig(parse([`--client-qps=${v}`]), {}).clientQps;
+    assert.equal(qps('7.5'), 7.5);
+    assert.equal(qps('0'), 5);
+    assert.equal(qps('-1'), Infinity);
+    assert.equal(operatorConfig(parse(['--client-burst=0']), {}).clientBurst, 10);
+    // controller-runtime pkg/controller: MaxConcurrentReconciles <= 0 runs one worker.
+    assert.equal(operatorConfig(parse(['--concurrent=0']), {}).concurrency, 1);
+    assert.equal(operatorConfig(parse(['--concurrent=-3']), {}).concurrency, 1);
+    // go.uber.org/zap zapcore.Level.UnmarshalText: as given, else lower-cased; "" is info; "warning" is warn.
+    const level = (v: string) => operatorConfig(parse([`--loglevel=${v}`]), {}).logLevel;
+    assert.deepEqual(['INFO', '', 'Warning', 'DEBUG', 'Error', 'PANIC', 'fatal'].map(level), ['info', 'info', 'warn', 'debug', 'error', 'fatal', 'fatal']);
+    assert.throws(() => level('trace'), /--loglevel must be one of/);
+  });
+
+  it("puts the Lease in the Pod's own namespace when no flag or POD_NAMESPACE names one, as controller-runtime does for ESO", () => {
+    // sigs.k8s.io/controller-runtime pkg/leaderelection: LeaderElectionNamespace unset → the
+    // service account volume's namespace file; ESO's root.go sets none.
+    assert.equal(operatorConfig(parse([]), {}, () => 'platform-secrets').leaderElection.namespace, 'platform-secrets');
+    assert.equal(operatorConfig(parse([]), { POD_NAMESPACE: 'from-env' }, () => 'platform-secrets').leaderElection.namespace, 'from-env');
+    assert.equal(operatorConfig(parse(['--leader-election-namespace=flag']), {}, () => 'platform-secrets').leaderElection.namespace, 'flag');
+    assert.equal(operatorConfig(parse([]), {}, () => undefined).leaderElection.namespace, 'external-secrets');
+  });
+
+  it('serves ClusterSecretStores unless --enable-cluster-store-reconciler=false, with --namespace too', () => {
+    assert.equal(operatorConfig(parse(['--namespace=team-a']), {}).clusterStores, true);
+    assert.equal(operatorConfig(parse(['--enable-cluster-store-reconciler=false']), {}).clusterStores, false);
+    assert.deepEqual(operatorConfig(parse(['--enable-cluster-store-reconciler=false']), {}).warnings, []);
   });
 
   it('still lets the Projector spelling win over the ESO alias', () => {

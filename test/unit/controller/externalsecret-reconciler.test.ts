@@ -25,7 +25,7 @@ import { runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean; floodGate?: boolean } = {}) {
+function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean; floodGate?: boolean; clusterStores?: boolean } = {}) {
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -105,6 +105,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     log: extra.log ?? silentLogger(),
     controllerClass: '',
     floodGate: extra.floodGate ?? false,
+    ...(extra.clusterStores !== undefined && { clusterStores: extra.clusterStores }),
     changes,
     templates: extra.templates ?? lazyTemplateEngine(clock),
     ...(extra.fetchOptions ? { fetchOptions: extra.fetchOptions } : {}),
@@ -147,6 +148,20 @@ describe('ExternalSecretReconciler', () => {
     await w.reconciler.reconcile(w.key, signal);
     assert.equal(w.value(), 'v1');
     assert.equal(Buffer.from(w.bytesOf('GENERATED')!).toString(), 'g');
+  });
+
+  it('leaves an ExternalSecret naming a ClusterSecretStore alone when serving them is off (ESO shouldSkipClusterSecretStore): no Secret, no status, no event', async () => {
+    // ESO externalsecret_controller.go: with --enable-cluster-store-reconciler=false, an
+    // ExternalSecret whose secretStoreRef.kind is ClusterSecretStore returns before any read or write.
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { clusterStores: false });
+    assert.equal(w.externalSecrets.get(w.key)!.spec.secretStoreRef?.kind, 'ClusterSecretStore');
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' });
+    assert.deepEqual([w.value(), w.ready(), w.events, w.clientsBuilt()], [undefined, undefined, [], 0]);
+    // The same ExternalSecret through a SecretStore syncs.
+    w.secretStores.upsert({ ...w.clusterSecretStores.list()[0]!, kind: 'SecretStore', metadata: { ...w.clusterSecretStores.list()[0]!.metadata, namespace: 'netbox' } });
+    w.setSpec({ secretStoreRef: { kind: 'SecretStore', name: w.clusterSecretStores.list()[0]!.metadata.name } });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v1');
   });
 
   it('waits for the watch cache to show the sync it recorded: a CreatedOnce generator runs once even when the Secret event comes first', async () => {

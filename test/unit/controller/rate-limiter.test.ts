@@ -63,19 +63,21 @@ describe('TokenBucketRateLimiter', () => {
 });
 
 describe('defaultControllerRateLimiter', () => {
-  it('uses the controller-runtime defaults ESO runs with', () => {
-    assert.deepEqual(DEFAULT_RATE_LIMITS, { baseMs: 5, maxMs: 1_000_000, qps: 10, burst: 100 });
+  it('uses the limits ESO sets for its controllers', () => {
+    // ESO pkg/controllers/common/common.go BuildRateLimiter: 1 s → 7 min per key, 10/s burst 100 overall.
+    assert.deepEqual(DEFAULT_RATE_LIMITS, { baseMs: 1_000, maxMs: 420_000, qps: 10, burst: 100 });
   });
 
   it('takes the per-key backoff while the global bucket has tokens', () => {
     const limiter = defaultControllerRateLimiter(new FakeClock());
-    assert.deepEqual([limiter.when('ns/a'), limiter.when('ns/a'), limiter.when('ns/a')], [5, 10, 20]);
+    assert.deepEqual([limiter.when('ns/a'), limiter.when('ns/a'), limiter.when('ns/a')], [1_000, 2_000, 4_000]);
   });
 
   it('takes the bucket delay when many keys fail at once', () => {
     const limiter = defaultControllerRateLimiter(new FakeClock());
-    const delays = Array.from({ length: 102 }, (_, i) => limiter.when(`ns/k${i}`));
-    assert.deepEqual(delays.slice(0, 100), Array(100).fill(5));
-    assert.deepEqual(delays.slice(100), [100, 200]);
+    // The 101st key waits 100 ms for a token, less than its own 1 s; from the 111th the bucket's wait is longer.
+    const delays = Array.from({ length: 112 }, (_, i) => limiter.when(`ns/k${i}`));
+    assert.deepEqual(delays.slice(0, 110), Array(110).fill(1_000));
+    assert.deepEqual(delays.slice(110), [1_100, 1_200]);
   });
 });
