@@ -63,6 +63,8 @@ export interface EsoFamily {
   type: string;
   labels: string[];
   origin: string;
+  /** The family's HELP text, as its Go source registers it (absent for `go_*`). */
+  help?: string;
 }
 
 export function esoFamilies(): EsoFamily[] {

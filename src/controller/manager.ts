@@ -590,7 +590,12 @@ export class Manager {
   }
 
   // --- metrics (controller/metrics.ts) ---
-  /** ESO's Reconcile defers: externalsecret_sync_calls_total, _error and _reconcile_duration per reconcile. */
+  /**
+   * ESO's Reconcile defers: externalsecret_sync_calls_total, _error and _reconcile_duration per
+   * reconcile, labelled with the labels of the ExternalSecret as the reconcile read it when it
+   * exists and is not being deleted (externalsecret_controller.go refines resourceLabels with them
+   * after its Get and deletion branch).
+   */
   // Durations use the monotonic high-resolution timer: ESO reports nanoseconds, and most
   // reconciles (nothing due) take well under the clock's millisecond.
   #timedExternalSecrets(inner: Reconciler): Reconciler {
@@ -598,13 +603,15 @@ export class Manager {
       name: inner.name,
       reconcile: async (key, signal) => {
         const started = performance.now();
+        const read = this.externalSecrets.get(key);
+        const objectLabels = read && !read.metadata.deletionTimestamp ? (read.metadata.labels ?? {}) : undefined;
         let failed = true;
         try {
           const result = await inner.reconcile(key, signal);
           failed = result.error !== undefined;
           return result;
         } finally {
-          this.metrics.externalSecretReconciled(key, (performance.now() - started) / 1000, failed);
+          this.metrics.externalSecretReconciled(key, (performance.now() - started) / 1000, failed, objectLabels);
         }
       },
     };

@@ -65,15 +65,20 @@ export interface OperatorMetricsOptions {
 }
 
 /**
- * ESO's RefineLabels: keep only the registered label names; a Kubernetes label key is turned into a
- * label name by replacing each run of characters outside [a-zA-Z0-9 ] with `_`.
+ * ESO's RefineLabels (pkg/controllers/metrics/labels.go), applied as its callers do to name and
+ * namespace plus the object's labels (esmetrics, cesmetrics, psmetrics, cpsmetrics,
+ * secretstore/metrics `maps.Copy(info, obj.Labels)`; the ExternalSecret reconciler's
+ * `RefineLabels(resourceLabels, externalSecret.Labels)`): keep only the registered label names; a
+ * Kubernetes label key becomes a label name by replacing each run of characters outside
+ * [a-zA-Z0-9 ] with `_`. An object label named `name` or `namespace` replaces the object's own
+ * name or namespace in the metric's labels, as in ESO.
  */
 function refineLabels(names: readonly string[], base: Record<string, string>, extra: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) out[n] = base[n] ?? '';
   for (const [k, v] of Object.entries(extra ?? {})) {
     const clean = k.replace(/[^a-zA-Z0-9 ]+/g, '_');
-    if (clean in out && !(clean in base)) out[clean] = v;
+    if (clean in out) out[clean] = v;
   }
   return out;
 }
@@ -175,6 +180,8 @@ export class OperatorMetrics {
   readonly #objects = new Registry();
   /** Formats #objects, keeping each series' label text between scrapes (platform/prom-text.ts). */
   readonly #objectsFormatter = new PromTextFormatter();
+  /** Formats the process-wide registry the same way (Go's numbers, no family without series). */
+  readonly #mainFormatter = new PromTextFormatter();
   /** Bumped by every change of a per-object series; the cached text names the version it shows. */
   #objectsVersion = 0;
   #objectsText: { version: number; text: string } | undefined;
@@ -192,52 +199,52 @@ export class OperatorMetrics {
     const objectCounter = (name: string, help: string, labelNames: readonly string[]) => new Counter<string>({ name, help, labelNames, registers: objectRegisters });
     const objectGauge = (name: string, help: string, labelNames: readonly string[]) => new Gauge<string>({ name, help, labelNames, registers: objectRegisters });
 
-    this.#reconcileTotal = counter('controller_runtime_reconcile_total', 'Reconciles per controller and result (success, error, requeue, requeue_after).', ['controller', 'result']);
-    this.#reconcileErrors = counter('controller_runtime_reconcile_errors_total', 'Reconciles that ended in an error, per controller.', ['controller']);
-    this.#terminalErrors = counter('controller_runtime_terminal_reconcile_errors_total', 'Reconcile errors that are not retried (spec errors), per controller.', ['controller']);
-    this.#reconcilePanics = counter('controller_runtime_reconcile_panics_total', 'Reconciles that threw (a bug), per controller.', ['controller']);
-    this.#reconcileTimeouts = counter('controller_runtime_reconcile_timeouts_total', 'Reconciles cut off by the per-reconcile deadline, per controller.', ['controller']);
-    this.#reconcileTime = histogram('controller_runtime_reconcile_time_seconds', 'Seconds per reconcile, per controller.', ['controller'], RECONCILE_TIME_BUCKETS);
-    this.#maxConcurrent = gauge('controller_runtime_max_concurrent_reconciles', 'Worker count per controller.', ['controller']);
-    this.#activeWorkers = gauge('controller_runtime_active_workers', 'Workers reconciling right now, per controller.', ['controller']);
+    this.#reconcileTotal = counter('controller_runtime_reconcile_total', 'Total number of reconciliations per controller', ['controller', 'result']);
+    this.#reconcileErrors = counter('controller_runtime_reconcile_errors_total', 'Total number of reconciliation errors per controller', ['controller']);
+    this.#terminalErrors = counter('controller_runtime_terminal_reconcile_errors_total', 'Total number of terminal reconciliation errors per controller', ['controller']);
+    this.#reconcilePanics = counter('controller_runtime_reconcile_panics_total', 'Total number of reconciliation panics per controller', ['controller']);
+    this.#reconcileTimeouts = counter('controller_runtime_reconcile_timeouts_total', 'Total number of reconciliation timeouts per controller', ['controller']);
+    this.#reconcileTime = histogram('controller_runtime_reconcile_time_seconds', 'Length of time per reconciliation per controller', ['controller'], RECONCILE_TIME_BUCKETS);
+    this.#maxConcurrent = gauge('controller_runtime_max_concurrent_reconciles', 'Maximum number of concurrent reconciles per controller', ['controller']);
+    this.#activeWorkers = gauge('controller_runtime_active_workers', 'Number of currently used workers per controller', ['controller']);
 
-    this.#depth = gauge('workqueue_depth', 'Keys waiting in the queue.', ['name', 'controller', 'priority'], () => {
+    this.#depth = gauge('workqueue_depth', 'Current depth of workqueue by workqueue and priority', ['name', 'controller', 'priority'], () => {
       for (const [name, q] of this.#queues) this.#depth.set({ name, controller: name, priority: '' }, q.depth);
     });
-    this.#adds = counter('workqueue_adds_total', 'Keys added to the queue (not counting keys already waiting).', ['name', 'controller']);
-    this.#queueLatency = histogram('workqueue_queue_duration_seconds', 'Seconds a key waited in the queue before a worker took it.', ['name', 'controller'], WORKQUEUE_BUCKETS);
-    this.#workDuration = histogram('workqueue_work_duration_seconds', 'Seconds a worker spent on a key.', ['name', 'controller'], WORKQUEUE_BUCKETS);
-    const unfinished = gauge('workqueue_unfinished_work_seconds', 'Seconds of work in progress not yet observed by work_duration.', ['name', 'controller'], () => {
+    this.#adds = counter('workqueue_adds_total', 'Total number of adds handled by workqueue', ['name', 'controller']);
+    this.#queueLatency = histogram('workqueue_queue_duration_seconds', 'How long in seconds an item stays in workqueue before being requested', ['name', 'controller'], WORKQUEUE_BUCKETS);
+    this.#workDuration = histogram('workqueue_work_duration_seconds', 'How long in seconds processing an item from workqueue takes.', ['name', 'controller'], WORKQUEUE_BUCKETS);
+    const unfinished = gauge('workqueue_unfinished_work_seconds', "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.", ['name', 'controller'], () => {
       for (const [name, q] of this.#queues) unfinished.set({ name, controller: name }, this.#ages(q.processing).total);
     });
-    const longest = gauge('workqueue_longest_running_processor_seconds', 'Seconds the longest-running worker of the queue has been busy.', ['name', 'controller'], () => {
+    const longest = gauge('workqueue_longest_running_processor_seconds', 'How many seconds has the longest running processor for workqueue been running.', ['name', 'controller'], () => {
       for (const [name, q] of this.#queues) longest.set({ name, controller: name }, this.#ages(q.processing).oldest);
     });
-    this.#retries = counter('workqueue_retries_total', 'Keys added to the queue with a delay (backoff or scheduled requeue).', ['name', 'controller']);
+    this.#retries = counter('workqueue_retries_total', 'Total number of items added to the workqueue with a non-zero delay (rate-limited requeues, explicit RequeueAfter or AddAfter calls)', ['name', 'controller']);
 
-    this.#restRequests = counter('rest_client_requests_total', 'Requests to the API server by status code, method and host.', ['code', 'method', 'host']);
-    this.#leader = gauge('leader_election_master_status', '1 while this instance holds the lease named by `name`, else 0.', ['name'], () => {
+    this.#restRequests = counter('rest_client_requests_total', 'Number of HTTP requests, partitioned by status code, method, and host.', ['code', 'method', 'host']);
+    this.#leader = gauge('leader_election_master_status', "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.", ['name'], () => {
       for (const [name, isLeader] of this.#leaders) this.#leader.set({ name }, isLeader() ? 1 : 0);
     });
 
-    this.#syncCalls = objectCounter('externalsecret_sync_calls_total', 'ExternalSecret reconciles.', this.#nonConditionLabels);
-    this.#syncErrors = objectCounter('externalsecret_sync_calls_error', 'ExternalSecret reconciles that failed.', this.#nonConditionLabels);
-    this.#esCondition = objectGauge('externalsecret_status_condition', 'ExternalSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
-    this.#esDuration = objectGauge('externalsecret_reconcile_duration', 'Duration of the last reconcile of the ExternalSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
-    this.#ssCondition = objectGauge('secretstore_status_condition', 'SecretStore status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
-    this.#ssDuration = objectGauge('secretstore_reconcile_duration', 'Duration of the last reconcile of the SecretStore, in nanoseconds (as ESO).', this.#nonConditionLabels);
-    this.#cssCondition = objectGauge('clustersecretstore_status_condition', 'ClusterSecretStore status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
-    this.#cssDuration = objectGauge('clustersecretstore_reconcile_duration', 'Duration of the last reconcile of the ClusterSecretStore, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    this.#syncCalls = objectCounter('externalsecret_sync_calls_total', 'Total number of the External Secret sync calls', this.#nonConditionLabels);
+    this.#syncErrors = objectCounter('externalsecret_sync_calls_error', 'Total number of the External Secret sync errors', this.#nonConditionLabels);
+    this.#esCondition = objectGauge('externalsecret_status_condition', 'The status condition of a specific External Secret', this.#conditionLabels);
+    this.#esDuration = objectGauge('externalsecret_reconcile_duration', 'The duration time to reconcile the External Secret', this.#nonConditionLabels);
+    this.#ssCondition = objectGauge('secretstore_status_condition', 'The status condition of a specific Secret Store', this.#conditionLabels);
+    this.#ssDuration = objectGauge('secretstore_reconcile_duration', 'The duration time to reconcile the Secret Store', this.#nonConditionLabels);
+    this.#cssCondition = objectGauge('clustersecretstore_status_condition', 'The status condition of a specific Cluster Secret Store', this.#conditionLabels);
+    this.#cssDuration = objectGauge('clustersecretstore_reconcile_duration', 'The duration time to reconcile the Cluster Secret Store', this.#nonConditionLabels);
     // ESO's cesmetrics (pkg/controllers/clusterexternalsecret/cesmetrics): same names and label sets; namespace is "".
-    this.#cesCondition = objectGauge('clusterexternalsecret_status_condition', 'ClusterExternalSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
-    this.#cesDuration = objectGauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of the ClusterExternalSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    this.#cesCondition = objectGauge('clusterexternalsecret_status_condition', 'The status condition of a specific Cluster External Secret', this.#conditionLabels);
+    this.#cesDuration = objectGauge('clusterexternalsecret_reconcile_duration', 'The duration time to reconcile the Cluster External Secret', this.#nonConditionLabels);
     // ESO's psmetrics (pkg/controllers/pushsecret/psmetrics): same names and label sets.
-    this.#psCondition = objectGauge('pushsecret_status_condition', 'PushSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
-    this.#psDuration = objectGauge('pushsecret_reconcile_duration', 'Duration of the last reconcile of the PushSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
+    this.#psCondition = objectGauge('pushsecret_status_condition', 'The status condition of a specific Push Secret', this.#conditionLabels);
+    this.#psDuration = objectGauge('pushsecret_reconcile_duration', 'The duration time to reconcile the Push Secret', this.#nonConditionLabels);
     // ESO's cpsmetrics (pkg/controllers/clusterpushsecret/cpsmetrics): same names and label sets; namespace is "".
-    this.#cpsCondition = objectGauge('clusterpushsecret_status_condition', 'ClusterPushSecret status conditions: the current status 1, the opposite 0.', this.#conditionLabels);
-    this.#cpsDuration = objectGauge('clusterpushsecret_reconcile_duration', 'Duration of the last reconcile of the ClusterPushSecret, in nanoseconds (as ESO).', this.#nonConditionLabels);
-    this.#apiCalls = counter('externalsecret_provider_api_calls_count', 'Calls to secret providers by provider, call and status (success or error).', ['provider', 'call', 'status']);
+    this.#cpsCondition = objectGauge('clusterpushsecret_status_condition', 'The status condition of a specific Cluster Push Secret', this.#conditionLabels);
+    this.#cpsDuration = objectGauge('clusterpushsecret_reconcile_duration', 'The duration time to reconcile the Cluster Push Secret', this.#nonConditionLabels);
+    this.#apiCalls = counter('externalsecret_provider_api_calls_count', 'Number of API calls towards the secret provider', ['provider', 'call', 'status']);
 
     this.#readsSaved = counter('projector_vault_reads_saved_total', 'Vault reads answered by sharing an identical read in the read window instead of calling the vault.', []);
     this.#limiterWaits = counter('projector_vault_limiter_waits_total', 'Vault reads that waited for the per-vault rate limiter.', ['vault']);
@@ -343,12 +350,13 @@ export class OperatorMetrics {
   };
 
   /**
-   * The exposition text of every family (Prometheus text format 0.0.4, `registry.contentType`): the
+   * The exposition text of every family with a series (Prometheus text format 0.0.4,
+   * `registry.contentType`, written as client_golang writes it: platform/prom-text.ts): the
    * process-wide registry's, then the per-object families', the latter formatted again only after
    * one of their series changed.
    */
   async text(): Promise<string> {
-    const main = await this.registry.metrics();
+    const main = await this.#mainFormatter.text(this.registry);
     const version = this.#objectsVersion;
     let objects = this.#objectsText?.version === version ? this.#objectsText.text : undefined;
     if (objects === undefined) {
@@ -356,14 +364,14 @@ export class OperatorMetrics {
       // Kept only if nothing changed while it was formatted.
       if (this.#objectsVersion === version) this.#objectsText = { version, text: objects };
     }
-    return `${main}${main.endsWith('\n') || main === '' ? '' : '\n'}${objects}`;
+    return main + objects;
   }
 
-  /** Every family served, process-wide and per-object alike: name, type and label names. */
-  families(): { name: string; type: string; labelNames: string[] }[] {
+  /** Every family registered, process-wide and per-object alike: name, type, label names and help text. */
+  families(): { name: string; type: string; labelNames: string[]; help: string }[] {
     return [...this.registry.getMetricsAsArray(), ...this.#objects.getMetricsAsArray()].map((m) => {
-      const { name, type, labelNames } = m as unknown as { name: string; type: string; labelNames?: readonly string[] };
-      return { name, type: String(type), labelNames: [...(labelNames ?? [])] };
+      const { name, type, labelNames, help } = m as unknown as { name: string; type: string; labelNames?: readonly string[]; help: string };
+      return { name, type: String(type), labelNames: [...(labelNames ?? [])], help };
     });
   }
 
@@ -372,10 +380,15 @@ export class OperatorMetrics {
     this.#leaders.set(leaseName, isLeader);
   }
 
-  /** The ExternalSecret reconciler's own families, as ESO's Reconcile updates them (deferred). */
-  externalSecretReconciled(key: ObjectKey, seconds: number, failed: boolean): void {
-    // ESO refines only name and namespace here: extended labels are present and empty.
-    const labels = refineLabels(this.#nonConditionLabels, splitKey(key), undefined);
+  /**
+   * The ExternalSecret reconciler's own families, as ESO's Reconcile updates them (deferred;
+   * externalsecret_controller.go). `objectLabels`: the labels of the ExternalSecret the reconcile
+   * read, when it existed and was not being deleted — ESO then refines its resourceLabels with them
+   * (`RefineLabels(resourceLabels, externalSecret.Labels)`), so the extended labels carry their
+   * values and a label `name` or `namespace` replaces the key's; otherwise name and namespace only.
+   */
+  externalSecretReconciled(key: ObjectKey, seconds: number, failed: boolean, objectLabels?: Record<string, string>): void {
+    const labels = refineLabels(this.#nonConditionLabels, splitKey(key), objectLabels);
     this.#objectsVersion++;
     this.#esDuration.set(labels, seconds * 1e9);
     this.#syncCalls.inc(labels);
@@ -390,7 +403,9 @@ export class OperatorMetrics {
   /**
    * ESO's esmetrics.UpdateExternalSecretCondition for the Ready condition: Ready=True sets
    * {Ready,True}=1 and {Ready,False}=0 (and the reverse), Unknown sets only {Ready,Unknown}=1; a
-   * deleted ExternalSecret drops its Ready series and leaves {Deleted,False}=1, as ESO does.
+   * deleted ExternalSecret drops its Ready series and leaves {Deleted,False}=1, as ESO does. The
+   * series are matched for removal by the object's own name and namespace (ESO's baseLabels), so
+   * series an object label `name`/`namespace` renamed are not removed, as in ESO.
    */
   setExternalSecretCondition(es: Pick<ExternalSecret, 'metadata' | 'status'>, deleted = false): void {
     const base = { name: es.metadata.name!, namespace: es.metadata.namespace ?? '' };
@@ -399,7 +414,9 @@ export class OperatorMetrics {
     const drop = (condition: string) => this.#removeMatching(g, { ...base, condition });
     if (deleted) {
       drop('Ready');
-      this.#set(g, { ...labels, condition: 'Deleted', status: 'False' }, 1);
+      // ESO sets it on a stand-in object with only name and namespace (externalsecret_controller.go,
+      // NotFound): none of the deleted object's labels.
+      this.#set(g, { ...refineLabels(this.#conditionLabels, base, undefined), condition: 'Deleted', status: 'False' }, 1);
       return;
     }
     const ready = es.status?.conditions?.find((c) => c.type === 'Ready');

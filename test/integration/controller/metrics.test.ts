@@ -181,7 +181,8 @@ describe('/metrics of a running operator', { timeout: 600_000 }, () => {
     assert.ok(select(s, 'rest_client_requests_total', { method: 'POST', host: apiHost }).some((x) => x.labels.code === '201'), 'Secret and Event creations');
     for (const f of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']) assert.ok(s.types.has(f), f);
     assert.equal(s.types.get('projector_vault_reads_saved_total'), 'counter');
-    for (const f of ['projector_vault_limiter_waits_total', 'projector_vault_limiter_wait_seconds_total', 'projector_vault_throttled_total']) assert.equal(s.types.get(f), 'counter', f);
+    // Vectors without a series (no wait, no 429 yet) are left out, as client_golang leaves them out.
+    for (const f of ['projector_vault_limiter_waits_total', 'projector_vault_limiter_wait_seconds_total', 'projector_vault_throttled_total']) assert.ok([undefined, 'counter'].includes(s.types.get(f)), f);
   });
 
   it("ESO's Grafana dashboard: every selector of every panel query returns a series", async () => {

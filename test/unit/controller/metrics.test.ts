@@ -235,7 +235,7 @@ describe('OperatorMetrics', () => {
     assert.equal(s.types.get('externalsecret_reconcile_duration'), 'gauge');
   });
 
-  it('--enable-extended-metric-labels: app.kubernetes.io/* labels on conditions, present and empty on sync calls (ESO refines name and namespace only there)', async () => {
+  it('--enable-extended-metric-labels: app.kubernetes.io/* labels on conditions, present and empty on sync calls of an ExternalSecret not read (deleted)', async () => {
     const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
     m.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox', 'app.kubernetes.io/part-of': 'web', other: 'x' }));
     m.externalSecretReconciled('team/db', 0.001, false);
@@ -345,5 +345,93 @@ describe('OperatorMetrics', () => {
     assert.ok(used.size >= 15, `families used: ${used.size}`);
     // A histogram's series carry _bucket/_sum/_count after the family name.
     assert.deepEqual([...used].filter((f) => !registered.has(f) && !registered.has(f.replace(/_(bucket|sum|count)$/, ''))), []);
+  });
+
+  it("serves ESO's and controller-runtime's HELP text for each of their families (test/fixtures/eso-metrics: esmetrics.go, cesmetrics.go, psmetrics.go, ssmetrics.go, runtime/metrics, controller-runtime pkg/internal/controller/metrics, pkg/internal/metrics/workqueue.go, pkg/metrics)", () => {
+    const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/eso-metrics/v2.9.0/metrics.json', import.meta.url), 'utf8')) as { families: { name: string; help?: string }[] };
+    const served = new Map(new OperatorMetrics({ clock: new FakeClock(), processMetrics: true }).families().map((f) => [f.name, f.help]));
+    const checked = fixture.families.filter((f) => f.help !== undefined && served.has(f.name));
+    assert.ok(checked.length >= 35, `families checked: ${checked.length}`);
+    for (const f of checked) assert.equal(served.get(f.name), f.help, f.name);
+    // Projector's own keep their own.
+    assert.match(served.get('projector_vault_throttled_total')!, /429/);
+  });
+
+  it("leaves out a family with no series, as client_golang's text exposition does (no HELP or TYPE line)", async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    let text = await m.text();
+    for (const f of ['externalsecret_provider_api_calls_count', 'leader_election_master_status', 'pushsecret_status_condition', 'pushsecret_reconcile_duration', 'controller_runtime_reconcile_total', 'workqueue_depth', 'rest_client_requests_total', 'externalsecret_sync_calls_total']) {
+      assert.doesNotMatch(text, new RegExp(`^# (HELP|TYPE) ${f} `, 'm'), f);
+    }
+    // A counter without labels has its one series from the start, in Go as here.
+    assert.match(text, /^projector_vault_reads_saved_total 0$/m);
+    m.observeApiCall('Azure/KeyVault', 'GetSecret', false);
+    m.controller('externalsecret').started(1);
+    text = await m.text();
+    assert.match(text, /^# TYPE externalsecret_provider_api_calls_count counter$/m);
+    assert.match(text, /^# HELP controller_runtime_reconcile_total Total number of reconciliations per controller$/m);
+    assert.doesNotMatch(text, /^# HELP controller_runtime_reconcile_time_seconds /m, 'no reconcile observed yet');
+    assert.doesNotMatch(text, /\n\n/, 'families follow each other without a blank line');
+  });
+
+  it("writes values as expfmt's writeFloat (strconv 'g'): nanosecond durations in exponent form, histogram bounds as Go's", async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock() });
+    m.externalSecretReconciled('team/db', 0.004, false);
+    m.storeReconciled('SecretStore', 'team/akv', 1.234567e-3);
+    const cm = m.controller('externalsecret');
+    cm.reconciled(0.5, { result: { kind: 'done' } }, false);
+    cm.queue.added('team/db');
+    cm.queue.got('team/db');
+    const text = await m.text();
+    assert.match(text, /^externalsecret_reconcile_duration\{name="db",namespace="team"\} 4e\+06$/m);
+    assert.match(text, /^secretstore_reconcile_duration\{name="akv",namespace="team"\} 1\.234567e\+06$/m);
+    assert.match(text, /^workqueue_queue_duration_seconds_bucket\{controller="externalsecret",name="externalsecret",le="1e-08"\} 1$/m);
+    assert.match(text, /^controller_runtime_reconcile_time_seconds_bucket\{controller="externalsecret",le="0\.005"\} 0$/m);
+  });
+
+  it("ExternalSecret sync calls and duration carry the labels of the ExternalSecret read, a label `name`/`namespace` included (externalsecret_controller.go RefineLabels(resourceLabels, externalSecret.Labels))", async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
+    m.externalSecretReconciled('team/db', 0.001, true, { 'app.kubernetes.io/name': 'netbox', 'app.kubernetes.io/part-of': 'web', other: 'x' });
+    let s = await scrape(m);
+    const sync = select(s, 'externalsecret_sync_calls_total')[0]!.labels;
+    assert.deepEqual(sync, {
+      name: 'db', namespace: 'team',
+      app_kubernetes_io_name: 'netbox', app_kubernetes_io_instance: '', app_kubernetes_io_version: '', app_kubernetes_io_component: '', app_kubernetes_io_part_of: 'web', app_kubernetes_io_managed_by: '',
+    });
+    assert.equal(valueOf(s, 'externalsecret_sync_calls_error', { name: 'db', app_kubernetes_io_name: 'netbox' }), 1);
+    assert.equal(valueOf(s, 'externalsecret_reconcile_duration', { name: 'db', app_kubernetes_io_part_of: 'web' }), 1e6);
+    // Without extended labels, an object label `name` still replaces the name (ESO: the key is registered).
+    const plain = new OperatorMetrics({ clock: new FakeClock() });
+    plain.externalSecretReconciled('team/db', 0.001, false, { name: 'renamed', 'app.kubernetes.io/name': 'netbox' });
+    s = await scrape(plain);
+    assert.deepEqual(select(s, 'externalsecret_sync_calls_total').map((x) => x.labels), [{ name: 'renamed', namespace: 'team' }]);
+  });
+
+  it("an object label `name` or `namespace` replaces the metric's (esmetrics.go, cesmetrics.go, psmetrics.go, secretstore/metrics: maps.Copy(info, obj.Labels)); removal matches the object's own name, as ESO's DeletePartialMatch", async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
+    m.setExternalSecretCondition(es('db', 'True', { name: 'app-db', namespace: 'shared', 'app.kubernetes.io/name': 'netbox' }));
+    m.setStoreCondition({ ...store('SecretStore', 'akv', 'True'), metadata: { name: 'akv', namespace: 'team', labels: { name: 'vault' } } } as GenericStore);
+    m.setPushSecretCondition({ metadata: { name: 'push', namespace: 'team', labels: { namespace: 'elsewhere' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } } as unknown as PushSecret);
+    m.setClusterExternalSecretCondition({ metadata: { name: 'ces', labels: { name: 'other-ces' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } } as unknown as ClusterExternalSecret);
+    let s = await scrape(m);
+    assert.deepEqual(select(s, 'externalsecret_status_condition').map((x) => `${x.labels.namespace}/${x.labels.name}:${x.labels.status}:${x.labels.app_kubernetes_io_name}`).sort(), ['shared/app-db:False:netbox', 'shared/app-db:True:netbox']);
+    assert.equal(select(s, 'secretstore_status_condition', { name: 'vault', namespace: 'team' }).length, 2);
+    assert.equal(select(s, 'pushsecret_status_condition', { name: 'push', namespace: 'elsewhere' }).length, 2);
+    assert.equal(select(s, 'clusterexternalsecret_status_condition', { name: 'other-ces' }).length, 2);
+    // Deleted: ESO's partial match on {name: db, namespace: team} finds nothing to drop, and the
+    // Deleted series is set on a stand-in object without labels.
+    m.setExternalSecretCondition(es('db', 'True', { name: 'app-db', namespace: 'shared', 'app.kubernetes.io/name': 'netbox' }), true);
+    s = await scrape(m);
+    assert.deepEqual(select(s, 'externalsecret_status_condition').map((x) => `${x.labels.namespace}/${x.labels.name}:${x.labels.condition}/${x.labels.status}:${x.labels.app_kubernetes_io_name}`).sort(), [
+      'shared/app-db:Ready/False:netbox', 'shared/app-db:Ready/True:netbox', 'team/db:Deleted/False:',
+    ]);
+  });
+
+  it('a deleted ExternalSecret\'s Deleted series carries no labels of the object (ESO sets it on a stand-in with name and namespace only)', async () => {
+    const m = new OperatorMetrics({ clock: new FakeClock(), extendedLabels: true });
+    m.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox' }));
+    m.setExternalSecretCondition(es('db', 'True', { 'app.kubernetes.io/name': 'netbox' }), true);
+    const s = await scrape(m);
+    assert.deepEqual(select(s, 'externalsecret_status_condition').map((x) => `${x.labels.condition}/${x.labels.status}:${x.labels.app_kubernetes_io_name}=${x.value}`), ['Deleted/False:=1']);
   });
 });
