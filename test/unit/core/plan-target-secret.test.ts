@@ -161,6 +161,18 @@ describe('planTargetSecret: metadata (setMetadata, applyOwnership)', () => {
     assert.deepEqual(keys(s), ['password'], 'a template with no data keeps the provider data');
   });
 
+  it('an empty template.data ({}, as Helm renders an empty map) or templateFrom [] is no data template: the provider data is copied (ESO ApplyTemplate, externalsecret_controller_template.go: len(Data) == 0 && len(TemplateFrom) == 0)', () => {
+    for (const template of [{ data: {} }, { templateFrom: [] }, { data: {}, templateFrom: [], type: 'Opaque' }]) {
+      const es = externalSecret({ target: { name: 'netbox-db-credentials', template } });
+      const s = write(planTargetSecret({ es, data: fetched({ password: 'p', user: 'u' }), live: undefined, renderTemplate: render }));
+      assert.deepEqual(keys(s), ['password', 'user'], JSON.stringify(template));
+      assert.equal(text(s.data.get('password')), 'p');
+    }
+    // A non-empty data template still replaces the provider data (mergePolicy Replace).
+    const es = externalSecret({ target: { name: 'netbox-db-credentials', template: { data: { dsn: 'pw={{ .password }}' } } } });
+    assert.deepEqual(keys(write(planTargetSecret({ es, data: fetched({ password: 'p' }), live: undefined, renderTemplate: render }))), ['dsn']);
+  });
+
   it('removes labels it wrote before that the ExternalSecret no longer has, keeps labels others wrote', () => {
     const first = planTargetSecret({ es: withMeta, data: fetched({ password: 'p' }), live: undefined });
     const live = liveFrom(first);
