@@ -336,7 +336,9 @@ function planWrite(input: PlanInput): Plan {
       `could not update secret, target is immutable: Secret ${target} is immutable and its ${dataSame ? 'type' : 'data'} would change; delete it to let it be recreated`,
       { field: 'spec.target.immutable' },
     );
-    const metadataOnly: DesiredSecret = { ...desired, data: live.data, type: liveType, immutable: true, annotations: { ...desired.annotations, [ANNOTATION_DATA_HASH]: hashSecretData(live.data) } };
+    // ESO copies the mutated copy's whole metadata onto the live Secret, so the data-hash annotation
+    // written is the NEW data's (it no longer matches the data: the target stays invalid).
+    const metadataOnly: DesiredSecret = { ...desired, data: live.data, type: liveType, immutable: true };
     if (metaSameAs(metadataOnly)) throw err;
     return { action: 'update', hash: metadataOnly.annotations[ANNOTATION_DATA_HASH]!, secret: metadataOnly, thenFail: err };
   }

@@ -293,8 +293,18 @@ describe('planTargetSecret: lifecycle', () => {
   it('immutable: a Secret made immutable elsewhere whose data must change fails with ESO\'s message', () => {
     const es = externalSecret();
     const live = { ...liveFrom(planTargetSecret({ es, data: fetched({ A: 'a' }), live: undefined })), immutable: true };
-    // Nothing but data to change: the sync fails and nothing is written.
-    assert.throws(() => planTargetSecret({ es, data: fetched({ A: 'b' }), live }), (e: unknown) => isCode('TargetImmutable')(e) && (e as Error).message.startsWith('could not update secret, target is immutable'));
+    // Nothing but data to change: ESO updateSecret still writes the mutated copy's metadata, whose
+    // data-hash annotation is the NEW data's (existingSecret.ObjectMeta = updatedSecret.ObjectMeta),
+    // then fails with ErrSecretImmutable; the data stays as it was.
+    const dataOnly = planTargetSecret({ es, data: fetched({ A: 'b' }), live });
+    assert.ok(dataOnly.action === 'update' && dataOnly.thenFail, `expected a metadata write, got ${dataOnly.action}`);
+    assert.ok(isCode('TargetImmutable')(dataOnly.thenFail) && dataOnly.thenFail.message.startsWith('could not update secret, target is immutable'));
+    assert.equal(text(dataOnly.secret.data.get('A')), 'a', 'the data stays as it was');
+    assert.equal(dataOnly.secret.annotations[ANNOTATION_DATA_HASH], write(planTargetSecret({ es, data: fetched({ A: 'b' }), live: undefined })).annotations[ANNOTATION_DATA_HASH], 'the new data\'s hash');
+    assert.notEqual(dataOnly.secret.annotations[ANNOTATION_DATA_HASH], live.metadata.annotations?.[ANNOTATION_DATA_HASH]);
+    // Once that metadata is on the Secret, there is nothing left ESO could write: it only fails.
+    const after = { ...liveFrom(dataOnly), data: live.data, immutable: true };
+    assert.throws(() => planTargetSecret({ es, data: fetched({ A: 'b' }), live: after }), (e: unknown) => isCode('TargetImmutable')(e) && (e as Error).message.startsWith('could not update secret, target is immutable'));
     // Metadata to change too: ESO updateSecret writes the metadata of an immutable Secret, then fails.
     const labelled = externalSecret({}, { labels: { team: 'a' } });
     const plan = planTargetSecret({ es: labelled, data: fetched({ A: 'b' }), live });
