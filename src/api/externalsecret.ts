@@ -156,7 +156,7 @@ export const ExternalSecretSpec = Type.Object({
   target: Type.Optional(Target),
   refreshPolicy: Type.Optional(StringEnum(['CreatedOnce', 'Periodic', 'OnChange'])),
   refreshInterval: Type.Optional(
-    Duration({ description: 'How often to re-read the provider, as a Go duration; "0" syncs once.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.refreshInterval }),
+    Duration({ description: 'How often to re-read the provider, as a Go duration; "0" (or a negative duration) syncs once.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.externalSecretRefreshInterval }),
   ),
   /** ESO v2.9: cron windows that allow or deny periodic refreshes. NotSupported in Projector. */
   syncWindows: Type.Optional(

@@ -21,6 +21,13 @@ export const NON_OWNER_CREATION_POLICIES = ['Merge', 'CreateOrMerge', 'None'] as
 export const GO_DURATION_RE = '^[+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';
 
 /**
+ * GO_DURATION_RE with Go's `-` too: an ExternalSecret's refreshInterval is any metav1.Duration in
+ * ESO's CRD, a negative one included (ESO then syncs once, as for 0). core/duration.ts
+ * parseExternalSecretRefreshInterval accepts exactly this.
+ */
+export const GO_SIGNED_DURATION_RE = '^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';
+
+/**
  * Longest duration string a spec field takes. ESO declares none; the API server's CEL cost budget
  * needs one before it runs a regular expression over the field. Go's longest canonical duration,
  * 2562047h47m16.854775807s, has 24 characters.
@@ -98,6 +105,10 @@ export const Rules = {
   /** On spec.dataFrom[].find. */
   find: [{ rule: 'has(self.tags) || (has(self.name) && has(self.name.regexp))', message: Msg.findEmpty }],
   refreshInterval: [duration(Msg.refreshInterval)],
+  /** An ExternalSecret's spec.refreshInterval: signed (the `duration(self)` calls refuse what overflows Go's int64 of nanoseconds). */
+  externalSecretRefreshInterval: [
+    { rule: `self.matches(${cel(GO_SIGNED_DURATION_RE)}) && (self.startsWith('-') ? duration(self) <= duration('0s') : duration(self) >= duration('0s'))`, message: Msg.refreshInterval },
+  ],
   retryInterval: [duration(Msg.retryInterval)],
   /** On a store's int-or-string spec.refreshInterval (ESO GetRefreshInterval). */
   storeRefreshInterval: [

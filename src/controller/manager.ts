@@ -5,7 +5,7 @@ import type { ClusterExternalSecret, ExternalSecret, GenericStore, LabelSelector
 import { GROUP, LABEL_MANAGED } from '../api/constants.ts';
 import { objectKey } from '../api/object-key.ts';
 import type { ObjectMeta } from '../api/meta.ts';
-import { storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
+import { CREATED_BY_INDEX, createdByIndexValuesOf, storeKeyOf, storeRefsOf, targetKeyOf } from '../core/external-secret.ts';
 import { liveTargetMetaOf } from '../core/secret-data.ts';
 import type { LiveTargetMeta } from '../core/refresh.ts';
 import type { TemplateEngine } from '../core/template-use.ts';
@@ -198,6 +198,9 @@ export class Manager {
 
   constructor(o: ManagerOptions) {
     this.#o = o;
+    // The Secrets each ExternalSecret created as Owner (ESO's created-by label): orphans to delete
+    // when its target name changes (controller/externalsecret/reconciler.ts #deleteOrphans).
+    this.managedSecrets.addIndex(CREATED_BY_INDEX, (s) => createdByIndexValuesOf(s.metadata));
     const metrics = (this.metrics = o.metrics ?? new OperatorMetrics({ clock: o.clock }));
     this.#kube = new KubeClient(o.kubeConfig, {
       // Infinity: no limit (ESO's --client-qps below 0, as client-go reads it).

@@ -36,6 +36,28 @@ export function parseSpecDuration(text: string): number | undefined {
   return parseDuration(text);
 }
 
+/**
+ * Go's time.ParseDuration with its sign: a leading `+` or `-` (`-1h` is -3,600,000). Milliseconds,
+ * or undefined when Go returns an error. Surrounding blanks are ignored, as parseDuration does.
+ */
+export function parseSignedDuration(text: string): number | undefined {
+  const ns = parseGoDuration(text.trim());
+  // `-0s` is 0, not -0.
+  return ns === undefined ? undefined : Number(ns) / 1e6 || 0;
+}
+
+/**
+ * An ExternalSecret's `spec.refreshInterval` as a spec field: any metav1.Duration the API server
+ * decodes (ESO's CRD has no other rule), so a negative one too (api/validation-rules.ts
+ * GO_SIGNED_DURATION_RE). ESO treats an interval <= 0 as 0, "sync once" (externalsecret_controller.go
+ * shouldRefreshPeriodic, getRequeueResult): a negative one is 0 here. Milliseconds, or undefined.
+ */
+export function parseExternalSecretRefreshInterval(text: string): number | undefined {
+  if (text !== text.trim()) return undefined;
+  const ms = parseSignedDuration(text);
+  return ms === undefined ? undefined : Math.max(0, ms);
+}
+
 /** intstr.IntOrString's integer is an int32: a larger number does not decode in ESO. */
 export const MAX_INT32 = 2_147_483_647;
 

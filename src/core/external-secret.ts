@@ -1,10 +1,10 @@
 // Accessors with ESO's defaults, so every caller reads a spec the same way.
 import type { ExternalSecret, SecretStoreRef, ObjectKey } from '../api/index.ts';
-import { DEFAULT_REFRESH_INTERVAL } from '../api/constants.ts';
+import { DEFAULT_REFRESH_INTERVAL, LABEL_CREATED_BY } from '../api/constants.ts';
 import { objectKey } from '../api/object-key.ts';
-import { parseDuration } from './duration.ts';
+import { parseSignedDuration } from './duration.ts';
 import { effectiveRefreshIntervalMs } from './limits.ts';
-import { metaHash } from './hash.ts';
+import { createdByLabelValue, metaHash } from './hash.ts';
 
 export { DEFAULT_REFRESH_INTERVAL };
 
@@ -14,6 +14,25 @@ export function targetNameOf(es: ExternalSecret): string {
 
 export function targetKeyOf(es: ExternalSecret): ObjectKey {
   return objectKey(es.metadata.namespace, targetNameOf(es));
+}
+
+/**
+ * The index of managed Secrets by ESO's `reconcile.external-secrets.io/created-by` label (the hash of
+ * the Owner ExternalSecret's "<namespace>/<name>", core/plan-target-secret.ts), per namespace: the
+ * Secrets an ExternalSecret created under creationPolicy Owner, found without an API list (ESO lists
+ * them by that label in deleteOrphanedSecrets).
+ */
+export const CREATED_BY_INDEX = 'created-by';
+
+/** CREATED_BY_INDEX values of a Secret: "<namespace>/<label value>", or none without the label. */
+export function createdByIndexValuesOf(meta: { namespace?: string | undefined; labels?: Record<string, string> | undefined }): string[] {
+  const v = meta.labels?.[LABEL_CREATED_BY];
+  return v ? [`${meta.namespace ?? ''}/${v}`] : [];
+}
+
+/** The CREATED_BY_INDEX value of the Secrets `es` created under creationPolicy Owner. */
+export function createdByIndexValueFor(es: ExternalSecret): string {
+  return `${es.metadata.namespace}/${createdByLabelValue(es.metadata.namespace, es.metadata.name)}`;
 }
 
 export function creationPolicyOf(es: ExternalSecret): 'Owner' | 'Orphan' | 'Merge' | 'CreateOrMerge' | 'None' {
@@ -30,13 +49,14 @@ export function deletionPolicyOf(es: ExternalSecret): 'Delete' | 'Merge' | 'Reta
 }
 
 /**
- * Refresh interval in ms as Projector applies it: a positive interval below
- * MIN_REFRESH_INTERVAL_MS (core/limits.ts) is raised to it; undefined when the text is not a Go
- * duration, or overflows one (validation reports it).
+ * Refresh interval in ms as Projector applies it: a negative interval is 0 (ESO treats <= 0 as "sync
+ * once": externalsecret_controller.go shouldRefreshPeriodic, getRequeueResult), a positive interval
+ * below MIN_REFRESH_INTERVAL_MS (core/limits.ts) is raised to it; undefined when the text is not a
+ * Go duration, or overflows one (validation reports it).
  */
 export function refreshIntervalMsOf(es: ExternalSecret): number | undefined {
-  const ms = parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
-  return ms === undefined ? undefined : effectiveRefreshIntervalMs(ms);
+  const ms = parseSignedDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  return ms === undefined ? undefined : effectiveRefreshIntervalMs(Math.max(0, ms));
 }
 
 /** Every store this ExternalSecret reads from: the default one and any per-item sourceRef.storeRef. */

@@ -207,6 +207,15 @@ function mergeInto(dest: Record<string, string>, src: Record<string, string> | u
   for (const [k, v] of Object.entries(src ?? {})) Object.defineProperty(dest, k, { value: v, writable: true, enumerable: true, configurable: true });
 }
 
+/**
+ * ESO ApplyTemplate's test for a data template (externalsecret_controller_template.go:
+ * `len(Data) == 0 && len(TemplateFrom) == 0` is "no template"): an empty `data: {}` (as Helm renders
+ * an empty map) or `templateFrom: []` is none, so the provider data is copied as without a template.
+ */
+export function hasDataTemplate(template: { data?: Record<string, unknown>; templateFrom?: readonly unknown[] } | undefined): boolean {
+  return Object.keys(template?.data ?? {}).length > 0 || (template?.templateFrom?.length ?? 0) > 0;
+}
+
 /** ESO's mutationFunc applied to a copy of the live Secret (or to an empty one). */
 function desiredSecret(input: PlanInput, fieldManager: string): DesiredSecret {
   const { es, data: providerData, live, renderTemplate, templateSources } = input;
@@ -249,7 +258,7 @@ function desiredSecret(input: PlanInput, fieldManager: string): DesiredSecret {
       if (!live?.metadata.deletionTimestamp) {
         for (const f of template.metadata?.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
       }
-      const noDataTemplate = !template.data && !template.templateFrom?.length;
+      const noDataTemplate = !hasDataTemplate(template);
       if (template.mergePolicy === 'Merge' || noDataTemplate) for (const [k, v] of providerData) data.set(k, v);
       for (const [k, v] of rendered.data) data.set(k, v);
     }
@@ -327,7 +336,9 @@ function planWrite(input: PlanInput): Plan {
       `could not update secret, target is immutable: Secret ${target} is immutable and its ${dataSame ? 'type' : 'data'} would change; delete it to let it be recreated`,
       { field: 'spec.target.immutable' },
     );
-    const metadataOnly: DesiredSecret = { ...desired, data: live.data, type: liveType, immutable: true, annotations: { ...desired.annotations, [ANNOTATION_DATA_HASH]: hashSecretData(live.data) } };
+    // ESO copies the mutated copy's whole metadata onto the live Secret, so the data-hash annotation
+    // written is the NEW data's (it no longer matches the data: the target stays invalid).
+    const metadataOnly: DesiredSecret = { ...desired, data: live.data, type: liveType, immutable: true };
     if (metaSameAs(metadataOnly)) throw err;
     return { action: 'update', hash: metadataOnly.annotations[ANNOTATION_DATA_HASH]!, secret: metadataOnly, thenFail: err };
   }

@@ -6,7 +6,7 @@
 import type { ExternalSecret, ExternalSecretDataFrom, GenericStore, LabelSelector } from '../api/index.ts';
 import { Msg, NON_OWNER_CREATION_POLICIES } from '../api/validation-rules.ts';
 import { DEFAULT_CONTROLLER_CLASS, shouldProcessStore } from './controller-class.ts';
-import { parseSpecDuration, parseStoreRefreshInterval } from './duration.ts';
+import { parseExternalSecretRefreshInterval, parseSpecDuration, parseStoreRefreshInterval } from './duration.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { generatorRefIssues } from './generators.ts';
@@ -69,7 +69,8 @@ function checkNames(es: ExternalSecret): Issue[] {
 
 function checkRefreshInterval(interval: string | undefined): Issue[] {
   if (interval === undefined) return [];
-  const ms = parseSpecDuration(String(interval));
+  // Signed, as ESO's metav1.Duration: a negative interval is accepted and means 0 (sync once).
+  const ms = parseExternalSecretRefreshInterval(String(interval));
   if (ms === undefined) return [issue('spec.refreshInterval', 'InvalidDuration', Msg.refreshInterval)];
   if (ms > 0 && ms < MIN_REFRESH_INTERVAL_MS) {
     return [issue('spec.refreshInterval', 'RefreshIntervalFloor', `refreshInterval is below Projector's floor of ${MIN_REFRESH_INTERVAL_MS / 1000}s: it refreshes at most once per second`, 'warning')];

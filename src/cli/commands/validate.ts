@@ -9,7 +9,7 @@ import { validatePushSecret } from '../../core/push-secret.ts';
 import { validateClusterExternalSecret } from '../../core/cluster-external-secret.ts';
 import { validateClusterPushSecret } from '../../core/cluster-push-secret.ts';
 import type { ClusterPushSecret } from '../../api/clusterpushsecret.ts';
-import { parseDuration } from '../../core/duration.ts';
+import { parseDuration, parseExternalSecretRefreshInterval } from '../../core/duration.ts';
 import { issue, type Issue } from '../../core/issues.ts';
 import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts';
 import { configuredProviders, validateExternalSecret, validateSecretStore } from '../../core/validate.ts';
@@ -228,7 +228,8 @@ function checkExternalSecretConventions(doc: LoadedDoc, es: ExternalSecret, conf
     out.push(issue('metadata', 'NamespaceMissing', 'metadata.namespace is not set; the ExternalSecret would land in whatever namespace kubectl or Argo CD applies it to', 'warning'));
   }
   const interval = es.spec?.refreshInterval;
-  const ms = interval === undefined ? undefined : parseDuration(String(interval));
+  // As the operator reads it: a negative interval is 0, "sync once" (core/duration.ts).
+  const ms = interval === undefined ? undefined : parseExternalSecretRefreshInterval(String(interval));
   const { minMs, maxMs } = config.refreshInterval;
   if (ms !== undefined && ms !== 0 && (ms < minMs || ms > maxMs)) {
     out.push(issue('spec.refreshInterval', 'RefreshIntervalRange', `refreshInterval is outside the agreed range ${formatMs(minMs)}..${formatMs(maxMs)} ("0" syncs once)`, 'warning'));

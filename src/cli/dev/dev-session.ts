@@ -10,7 +10,7 @@ import { cryptoRandom } from '../../platform/random.ts';
 import { expandClusterExternalSecrets } from './expand.ts';
 import { objectKey } from '../../api/object-key.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
+import { CREATED_BY_INDEX, createdByIndexValuesOf, storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { lazyTemplateEngine } from '../../controller/template-engine.ts';
@@ -311,7 +311,18 @@ export class DevSession {
       secretStores: this.secretStores,
       clusterSecretStores: this.clusterSecretStores,
       namespaceLabels: (ns) => ({ 'kubernetes.io/metadata.name': ns }),
-      managedSecrets: { get: (k) => this.files.liveMeta(k.split('/')[0]!, k.split('/')[1]!), byIndex: () => [], list: () => [] },
+      managedSecrets: {
+        get: (k) => this.files.liveMeta(k.split('/')[0]!, k.split('/')[1]!),
+        // The written Secrets an ExternalSecret created as Owner: orphans after a target rename, as the operator finds them.
+        byIndex: (index, value) =>
+          index === CREATED_BY_INDEX
+            ? this.files.list().flatMap((k) => {
+                const m = this.files.liveMeta(k.split('/')[0]!, k.split('/')[1]!);
+                return m && createdByIndexValuesOf(m.metadata).includes(value) ? [m] : [];
+              })
+            : [],
+        list: () => [],
+      },
       kube: {
         getSecret: (ns, name) => this.files.getSecret(ns, name),
         createSecret: (d) => this.files.createSecret(d),

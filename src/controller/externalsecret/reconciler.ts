@@ -4,7 +4,7 @@ import { objectKey } from '../../api/object-key.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { CREATED_BY_INDEX, createdByIndexValueFor, creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type LiveSecret, type Plan, type TemplateSources } from '../../core/plan-target-secret.ts';
 import { externalSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import { readTemplateSources } from '../template-sources.ts';
@@ -24,19 +24,36 @@ import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
 import { markFailed, sameStatus, statusAfter } from './status.ts';
 
-/** ESO's Normal event messages, verbatim (eventCreated, eventUpdated, eventDeleted). */
+/** ESO's Normal event messages, verbatim (eventCreated, eventUpdated, eventDeleted, eventDeletedOrphaned). */
 const EventMessage = {
   created: 'secret created',
   updated: 'secret updated',
   deleted: 'secret deleted due to DeletionPolicy=Delete',
+  deletedOrphaned: 'secret deleted because it was orphaned',
 } as const;
+
+/** ESO's condition message when deleteOrphanedSecrets fails (msgErrorDeleteOrphaned). */
+const MSG_ERROR_DELETE_ORPHANED = 'could not delete orphaned secrets';
+
+/**
+ * An API-server conflict on a write (HTTP 409, reason Conflict: a stale resourceVersion or a failed
+ * precondition). ESO requeues at once through the rate limiter, with no condition and no event
+ * (externalsecret_controller.go: `apierrors.IsConflict(err)` → `Result{Requeue: true}`). A create's
+ * 409 AlreadyExists is not one (apierrors.IsConflict is false for it): ESO reports it as a failure.
+ */
+function isWriteConflict(e: ProjectorError): boolean {
+  return e.code === 'KubeConflict' && e.details.remoteCode !== 'AlreadyExists';
+}
 
 export interface ExternalSecretDeps {
   externalSecrets: Lister<ExternalSecret>;
   secretStores: Lister<GenericStore>;
   clusterSecretStores: Lister<GenericStore>;
   namespaceLabels(namespace: string): Record<string, string> | undefined;
-  /** Managed Secrets' metadata and observed data hash (no values), keyed "ns/name". */
+  /**
+   * Managed Secrets' metadata and observed data hash (no values), keyed "ns/name", with the index
+   * CREATED_BY_INDEX (core/external-secret.ts): the Secrets an ExternalSecret created as Owner.
+   */
   managedSecrets: Lister<LiveTargetMeta>;
   kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers' | 'labelSecretManaged' | 'getConfigMap'>>;
   clients: ClientCache;
@@ -156,6 +173,10 @@ export class ExternalSecretReconciler implements Reconciler {
       const fetchOptions: FetchOptions = { ...this.#d.fetchOptions, ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }) };
       const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, fetchOptions);
       this.#reportMissing(es, fetched.missing);
+      // ESO: under creationPolicy Owner, Secrets this ExternalSecret created under another name (a
+      // changed spec.target.name) go before the target is written; not when the provider returned no
+      // data and deletionPolicy Delete or Retain ends the sync first.
+      if (creationPolicyOf(es) === 'Owner' && (fetched.data.size > 0 || deletionPolicyOf(es) === 'Merge')) await this.#deleteOrphans(es, log);
       const planFor = (live: LiveSecret | undefined, templateSources: TemplateSources | undefined) => planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: renderers?.renderTemplate, templateSources });
       let plan = await this.#createIfAbsent(es, async () => planFor(undefined, await this.#readTemplateSources(es)), log);
       if (!plan) {
@@ -171,6 +192,12 @@ export class ExternalSecretReconciler implements Reconciler {
       // The change is not done with until a sync succeeds: the retry must still see it.
       if (change) this.#d.changes?.mark(key, change.at, change.forced);
       if (!(err instanceof ProjectorError)) throw err; // a bug: the worker logs its stack and backs off
+      if (isWriteConflict(err)) {
+        // The cache is behind the Secret (or the ExternalSecret): look again through the rate
+        // limiter, status and events untouched, as ESO does.
+        log.debug({ code: err.code, err }, 'conflict while writing the target Secret; requeued');
+        return { kind: 'retry' };
+      }
       return this.#reportFailure(es, err, now, log, bindsTarget);
     }
   }
@@ -215,6 +242,29 @@ export class ExternalSecretReconciler implements Reconciler {
         return undefined;
       }
       throw err;
+    }
+  }
+
+  /**
+   * ESO deleteOrphanedSecrets: every Secret in the namespace carrying this ExternalSecret's created-by
+   * label whose name is not the current target is deleted, with a Normal `Deleted` event each (sent
+   * also when it was already gone). The candidates come from the managed-Secret cache (every Secret
+   * ESO labels created-by also carries the managed label); each is deleted only as the cache saw it
+   * (UID precondition). A failure fails the sync with ESO's "could not delete orphaned secrets".
+   */
+  async #deleteOrphans(es: ExternalSecret, log: Logger): Promise<void> {
+    const target = targetNameOf(es);
+    for (const orphan of this.#d.managedSecrets.byIndex(CREATED_BY_INDEX, createdByIndexValueFor(es))) {
+      const name = orphan.metadata.name;
+      if (!name || name === target) continue;
+      try {
+        await this.#d.kube.deleteSecret(es.metadata.namespace, name, undefined, orphan.metadata.uid);
+      } catch (err) {
+        if (!(err instanceof ProjectorError) || isWriteConflict(err)) throw err;
+        throw new ProjectorError(err.code, `${MSG_ERROR_DELETE_ORPHANED}: ${err.message}`, err.details);
+      }
+      log.info({ orphan: `${es.metadata.namespace}/${name}`, target: `${es.metadata.namespace}/${target}` }, 'deleted orphaned secret');
+      this.#d.events.normal(es, EventReason.Deleted, EventMessage.deletedOrphaned);
     }
   }
 

@@ -49,7 +49,8 @@ const CASES: Case[] = [
   { name: 'a find with neither name nor tags', object: es('find-empty', { dataFrom: [{ find: { path: 'x' } }] }), path: 'spec.dataFrom[0].find', apiText: Msg.findEmpty },
   // Durations: what Go's metav1.Duration decoding refuses in ESO
   { name: 'a refreshInterval without a unit', object: es('ri-unit', { refreshInterval: '10' }), path: 'spec.refreshInterval', apiText: Msg.refreshInterval },
-  { name: 'a negative refreshInterval', object: es('ri-negative', { refreshInterval: '-1h' }), path: 'spec.refreshInterval', apiText: Msg.refreshInterval },
+  { name: 'a refreshInterval with two signs', object: es('ri-two-signs', { refreshInterval: '--1h' }), path: 'spec.refreshInterval', apiText: Msg.refreshInterval },
+  { name: 'a negative refreshInterval past Go\'s int64 of nanoseconds', object: es('ri-neg-overflow', { refreshInterval: '-9999999999h' }), path: 'spec.refreshInterval', apiText: Msg.refreshInterval },
   { name: 'a refreshInterval past Go\'s int64 of nanoseconds', object: es('ri-overflow', { refreshInterval: '9999999999h' }), path: 'spec.refreshInterval', apiText: Msg.refreshInterval },
   // ESO's schema keywords (patterns, bounds, exactly-one)
   { name: 'a secretKey outside [-._a-zA-Z0-9]', object: es('bad-key', { data: [{ secretKey: 'bad key', remoteRef: { key: 'a' } }] }), path: 'spec.data[0].secretKey' },
@@ -92,6 +93,9 @@ const CASES: Case[] = [
 const GOOD: Obj[] = [
   es('good', { refreshInterval: '+1.5h', dataFrom: [{ find: { name: { regexp: '^a' } } }], target: { creationPolicy: 'Merge', deletionPolicy: 'Merge', template: { templateFrom: [{ literal: 'x: y', target: 'data' }] } } }),
   es('good-sa', { target: { template: { type: 'kubernetes.io/service-account-token' } } }),
+  // ESO's CRD takes any metav1.Duration: Go's time.ParseDuration accepts a leading "-" (<= 0 syncs once).
+  es('good-negative-interval', { refreshInterval: '-1h' }),
+  es('good-negative-min', { refreshInterval: '-2562047h47m16.854775808s' }),
   css('good-store', { refreshInterval: '5m', retrySettings: { retryInterval: '10s', maxRetries: 3 }, provider: STORE.spec.provider, conditions: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] } }] }),
   css('good-store-seconds', { refreshInterval: 300, provider: STORE.spec.provider }),
   css('good-akv', { provider: { azurekv: { vaultUrl: 'https://v.vault.azure.net', tenantId: 't', authSecretRef: { clientId: { name: 'c', key: 'id' }, clientSecret: { name: 'c', key: 'secret' } } } } }),

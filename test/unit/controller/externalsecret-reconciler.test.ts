@@ -12,7 +12,8 @@ import { ProviderRegistry } from '../../../src/providers/registry.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { hashSecretData } from '../../../src/core/secret-data.ts';
-import { LABEL_MANAGED } from '../../../src/api/constants.ts';
+import { LABEL_CREATED_BY, LABEL_MANAGED } from '../../../src/api/constants.ts';
+import { CREATED_BY_INDEX, createdByIndexValuesOf } from '../../../src/core/external-secret.ts';
 import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import type { DesiredSecret, LiveSecret } from '../../../src/core/plan-target-secret.ts';
 import type { TemplateEngine } from '../../../src/core/template-use.ts';
@@ -25,7 +26,15 @@ import { runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
 import { externalSecret, fakeStore } from '../../support/builders.ts';
 
-function world(data: { key: string; value: string }[], spec: Partial<ExternalSecret['spec']> = {}, extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean; floodGate?: boolean; clusterStores?: boolean } = {}) {
+function world(
+  data: { key: string; value: string }[],
+  spec: Partial<ExternalSecret['spec']> = {},
+  extra: { setFinalizers?: () => Promise<void>; log?: ReturnType<typeof silentLogger>; fetchOptions?: FetchOptions; templates?: TemplateEngine; statusLag?: boolean; apiServerLike?: boolean; floodGate?: boolean; clusterStores?: boolean } = {},
+) {
+  /** Thrown by the next Secret writes (update, delete) while set: the API server's answer. */
+  const fail: { update?: ProjectorError | undefined; delete?: ProjectorError | undefined } = {};
+  /** Every event with its message: "<type> <reason> <message>". */
+  const eventTexts: string[] = [];
   const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
   const externalSecrets = new ObjectStore<ExternalSecret>();
   const clusterSecretStores = new ObjectStore<GenericStore>();
@@ -68,7 +77,10 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
         if (extra.apiServerLike && s?.metadata.labels?.[LABEL_MANAGED] !== 'true') return undefined;
         return s && { metadata: s.metadata, observedDataHash: hashSecretData(s.data) };
       },
-      byIndex: () => [],
+      byIndex: (index: string, value: string): LiveTargetMeta[] =>
+        index === CREATED_BY_INDEX
+          ? [...secrets.values()].filter((s) => (!extra.apiServerLike || s.metadata.labels?.[LABEL_MANAGED] === 'true') && createdByIndexValuesOf(s.metadata).includes(value)).map((s) => ({ metadata: s.metadata, observedDataHash: hashSecretData(s.data) }))
+          : [],
       list: () => [],
     },
     kube: {
@@ -85,9 +97,14 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
       },
       updateSecret: async (d) => {
         calls.push('update');
+        if (fail.update) throw fail.update;
         return write(d);
       },
-      deleteSecret: async (ns, name) => void secrets.delete(`${ns}/${name}`),
+      deleteSecret: async (ns, name) => {
+        calls.push(`delete ${ns}/${name}`);
+        if (fail.delete) throw fail.delete;
+        secrets.delete(`${ns}/${name}`);
+      },
       patchStatus: async (obj, status) => {
         const apply = () => {
           const es = externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
@@ -100,7 +117,16 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
       ...(extra.setFinalizers ? { setFinalizers: extra.setFinalizers } : {}),
     },
     clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
-    events: { normal: (_t, reason, msg) => events.push(reason === 'MissingProviderSecret' ? `Normal ${reason} ${msg}` : `Normal ${reason}`), warn: (_t, reason, msg) => events.push(`Warning ${reason} ${msg}`) },
+    events: {
+      normal: (_t, reason, msg) => {
+        eventTexts.push(`Normal ${reason} ${msg}`);
+        events.push(reason === 'MissingProviderSecret' ? `Normal ${reason} ${msg}` : `Normal ${reason}`);
+      },
+      warn: (_t, reason, msg) => {
+        eventTexts.push(`Warning ${reason} ${msg}`);
+        events.push(`Warning ${reason} ${msg}`);
+      },
+    },
     clock,
     log: extra.log ?? silentLogger(),
     controllerClass: '',
@@ -125,7 +151,7 @@ function world(data: { key: string; value: string }[], spec: Partial<ExternalSec
     externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
   };
   const deliverStatus = () => pendingStatus.splice(0).forEach((apply) => apply());
-  return { clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, secretStores, externalSecrets, secrets, calls, deliverStatus, setFailReads: (f: boolean) => (failReads = f), clientsBuilt: () => clientsBuilt };
+  return { fail, eventTexts, clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, secretStores, externalSecrets, secrets, calls, deliverStatus, setFailReads: (f: boolean) => (failReads = f), clientsBuilt: () => clientsBuilt };
 }
 
 const signal = new AbortController().signal;
@@ -417,6 +443,67 @@ describe('ExternalSecretReconciler', () => {
     const merge = world([{ key: 'netbox-db-password', value: 'v3' }], { target: { name: 'netbox-db-credentials', creationPolicy: 'Merge' } }, { apiServerLike: true });
     await merge.reconciler.reconcile(merge.key, signal);
     assert.deepEqual(merge.calls, ['get']);
+  });
+
+  // ESO pkg/controllers/externalsecret/externalsecret_controller.go Reconcile (creationPolicy Owner:
+  // deleteOrphanedSecrets before the write) and deleteOrphanedSecrets (eventDeletedOrphaned).
+  it('creationPolicy Owner: a changed target.name deletes the Secret created under the old name, with ESO\'s Normal Deleted event', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { apiServerLike: true });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.ok(w.secrets.get('netbox/netbox-db-credentials')?.metadata.labels?.[LABEL_CREATED_BY]);
+    // A Secret someone else labelled created-by for another ExternalSecret is not a candidate.
+    w.secrets.set('netbox/unrelated', { metadata: { name: 'unrelated', namespace: 'netbox', labels: { [LABEL_MANAGED]: 'true', [LABEL_CREATED_BY]: 'other-hash' } }, type: 'Opaque', data: new Map() });
+    w.setSpec({ target: { name: 'renamed', creationPolicy: 'Owner' } });
+    const result = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(result.kind, 'requeueAfter');
+    assert.equal(w.secrets.has('netbox/netbox-db-credentials'), false, 'the old target is deleted');
+    assert.ok(w.secrets.has('netbox/renamed'));
+    assert.ok(w.secrets.has('netbox/unrelated'));
+    assert.ok(w.calls.indexOf('delete netbox/netbox-db-credentials') < w.calls.lastIndexOf('create'), 'deleted before the new target is written');
+    assert.ok(w.eventTexts.includes('Normal Deleted secret deleted because it was orphaned'), w.eventTexts.join('; '));
+    assert.equal(w.ready()?.status, 'True');
+  });
+
+  it('creationPolicy Orphan (ESO runs deleteOrphanedSecrets only for Owner): a changed target.name leaves the old Secret', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    await w.reconciler.reconcile(w.key, signal);
+    w.setSpec({ target: { name: 'renamed', creationPolicy: 'Orphan' } });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.ok(w.secrets.has('netbox/netbox-db-credentials'));
+    assert.ok(w.secrets.has('netbox/renamed'));
+    assert.ok(!w.eventTexts.some((e) => e.includes('orphaned')));
+  });
+
+  it('an orphan that cannot be deleted fails the sync with ESO\'s "could not delete orphaned secrets", before the new target is written', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    await w.reconciler.reconcile(w.key, signal);
+    w.setSpec({ target: { name: 'renamed', creationPolicy: 'Owner' } });
+    w.fail.delete = new ProjectorError('KubeForbidden', 'delete Secret netbox/netbox-db-credentials: forbidden by the API server (HTTP 403)', { httpStatus: 403 });
+    const result = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(result.kind, 'retry');
+    assert.equal(w.ready()?.status, 'False');
+    assert.match(w.ready()?.message ?? '', /could not delete orphaned secrets/);
+    assert.ok(w.eventTexts.some((e) => e.startsWith('Warning UpdateFailed') && e.includes('could not delete orphaned secrets')));
+    assert.equal(w.secrets.has('netbox/renamed'), false, 'ESO returns before the write');
+  });
+
+  // ESO externalsecret_controller.go: `if apierrors.IsConflict(err) { return ctrl.Result{Requeue: true}, nil }`
+  // after the Secret write (updateSecret returns the conflict unwrapped).
+  it('a 409 Conflict writing the Secret requeues through the rate limiter with no condition change and no event, then syncs', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
+    await w.reconciler.reconcile(w.key, signal);
+    const before = structuredClone(w.externalSecrets.get(w.key)!.status);
+    const events = w.eventTexts.length;
+    w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v2' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 2 } });
+    w.changes.mark(w.key, w.clock.nowMs(), true);
+    w.fail.update = new ProjectorError('KubeConflict', 'update Secret netbox/netbox-db-credentials: conflict (Conflict)', { httpStatus: 409, remoteCode: 'Conflict' });
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry' });
+    assert.deepEqual(w.externalSecrets.get(w.key)!.status, before, 'status untouched');
+    assert.equal(w.eventTexts.length, events, 'no event');
+    w.fail.update = undefined;
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v2', 'the retry still sees the pending store change');
+    assert.equal(w.ready()?.status, 'True');
   });
 });
 

@@ -161,6 +161,18 @@ describe('planTargetSecret: metadata (setMetadata, applyOwnership)', () => {
     assert.deepEqual(keys(s), ['password'], 'a template with no data keeps the provider data');
   });
 
+  it('an empty template.data ({}, as Helm renders an empty map) or templateFrom [] is no data template: the provider data is copied (ESO ApplyTemplate, externalsecret_controller_template.go: len(Data) == 0 && len(TemplateFrom) == 0)', () => {
+    for (const template of [{ data: {} }, { templateFrom: [] }, { data: {}, templateFrom: [], type: 'Opaque' }]) {
+      const es = externalSecret({ target: { name: 'netbox-db-credentials', template } });
+      const s = write(planTargetSecret({ es, data: fetched({ password: 'p', user: 'u' }), live: undefined, renderTemplate: render }));
+      assert.deepEqual(keys(s), ['password', 'user'], JSON.stringify(template));
+      assert.equal(text(s.data.get('password')), 'p');
+    }
+    // A non-empty data template still replaces the provider data (mergePolicy Replace).
+    const es = externalSecret({ target: { name: 'netbox-db-credentials', template: { data: { dsn: 'pw={{ .password }}' } } } });
+    assert.deepEqual(keys(write(planTargetSecret({ es, data: fetched({ password: 'p' }), live: undefined, renderTemplate: render }))), ['dsn']);
+  });
+
   it('removes labels it wrote before that the ExternalSecret no longer has, keeps labels others wrote', () => {
     const first = planTargetSecret({ es: withMeta, data: fetched({ password: 'p' }), live: undefined });
     const live = liveFrom(first);
@@ -281,8 +293,18 @@ describe('planTargetSecret: lifecycle', () => {
   it('immutable: a Secret made immutable elsewhere whose data must change fails with ESO\'s message', () => {
     const es = externalSecret();
     const live = { ...liveFrom(planTargetSecret({ es, data: fetched({ A: 'a' }), live: undefined })), immutable: true };
-    // Nothing but data to change: the sync fails and nothing is written.
-    assert.throws(() => planTargetSecret({ es, data: fetched({ A: 'b' }), live }), (e: unknown) => isCode('TargetImmutable')(e) && (e as Error).message.startsWith('could not update secret, target is immutable'));
+    // Nothing but data to change: ESO updateSecret still writes the mutated copy's metadata, whose
+    // data-hash annotation is the NEW data's (existingSecret.ObjectMeta = updatedSecret.ObjectMeta),
+    // then fails with ErrSecretImmutable; the data stays as it was.
+    const dataOnly = planTargetSecret({ es, data: fetched({ A: 'b' }), live });
+    assert.ok(dataOnly.action === 'update' && dataOnly.thenFail, `expected a metadata write, got ${dataOnly.action}`);
+    assert.ok(isCode('TargetImmutable')(dataOnly.thenFail) && dataOnly.thenFail.message.startsWith('could not update secret, target is immutable'));
+    assert.equal(text(dataOnly.secret.data.get('A')), 'a', 'the data stays as it was');
+    assert.equal(dataOnly.secret.annotations[ANNOTATION_DATA_HASH], write(planTargetSecret({ es, data: fetched({ A: 'b' }), live: undefined })).annotations[ANNOTATION_DATA_HASH], 'the new data\'s hash');
+    assert.notEqual(dataOnly.secret.annotations[ANNOTATION_DATA_HASH], live.metadata.annotations?.[ANNOTATION_DATA_HASH]);
+    // Once that metadata is on the Secret, there is nothing left ESO could write: it only fails.
+    const after = { ...liveFrom(dataOnly), data: live.data, immutable: true };
+    assert.throws(() => planTargetSecret({ es, data: fetched({ A: 'b' }), live: after }), (e: unknown) => isCode('TargetImmutable')(e) && (e as Error).message.startsWith('could not update secret, target is immutable'));
     // Metadata to change too: ESO updateSecret writes the metadata of an immutable Secret, then fails.
     const labelled = externalSecret({}, { labels: { team: 'a' } });
     const plan = planTargetSecret({ es: labelled, data: fetched({ A: 'b' }), live });

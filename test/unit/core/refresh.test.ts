@@ -38,6 +38,17 @@ describe('refreshReason', () => {
     assert.equal(refreshReason(es, live, at(1e9)), 'up-to-date');
     assert.equal(untilNextRefresh(es, t0), undefined);
   });
+  // ESO externalsecret_controller.go shouldRefreshPeriodic (`RefreshInterval.Duration <= 0` and synced:
+  // no refresh) and getRequeueResult (`refreshInterval <= 0`: no requeue); its CRD takes any
+  // metav1.Duration, Go's time.ParseDuration accepting a leading "-".
+  it('treats a negative refreshInterval ("-1h") as 0: one sync, then no periodic refresh and no requeue', () => {
+    assert.equal(refreshReason(externalSecret({ refreshInterval: '-1h' }), live, t0), 'never-synced');
+    const es = synced(externalSecret({ refreshInterval: '-1h' }));
+    assert.equal(refreshReason(es, live, at(1e9)), 'up-to-date');
+    assert.equal(refreshReason({ ...es, metadata: { ...es.metadata, generation: 2 } }, live, at(1e9)), 'up-to-date', 'as for 0: not even a spec change');
+    assert.equal(untilNextRefresh(es, t0), undefined);
+    assert.equal(refreshReason(es, undefined, at(1e9)), 'target-missing', 'a deleted target is still repaired');
+  });
   it('honours refreshPolicy CreatedOnce even when the spec changes', () => {
     const es = synced(externalSecret({ refreshPolicy: 'CreatedOnce' }));
     assert.equal(refreshReason({ ...es, metadata: { ...es.metadata, generation: 5 } }, live, at(1e9)), 'up-to-date');

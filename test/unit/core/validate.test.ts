@@ -44,6 +44,13 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(validateExternalSecret(externalSecret({ refreshInterval: '0' })), []);
   });
 
+  // ESO's CRD takes any metav1.Duration (Go's time.ParseDuration: a leading + or -); the controller
+  // treats <= 0 as 0 (externalsecret_controller.go shouldRefreshPeriodic).
+  it('accepts a signed refreshInterval ("-1h", "+30m", "-0s"), as ESO does; "--1h" and "- 1h" are still not Go durations', () => {
+    for (const ok of ['-1h', '+30m', '-0s', '-1.5h', '-2562047h47m16.854775808s']) assert.deepEqual(validateExternalSecret(externalSecret({ refreshInterval: ok })), [], ok);
+    for (const bad of ['--1h', '- 1h', '-', '-1', '-2562047h47m16.854775809s']) assert.deepEqual(codes(validateExternalSecret(externalSecret({ refreshInterval: bad }))), ['InvalidDuration'], bad);
+  });
+
   // The same message the read gives (core/gjson.ts unsupportedPropertyMessage): validate and the
   // operator judge a property alike. With metadataPolicy Fetch the property names a tag first.
   it('refuses a property using gjson syntax Projector does not evaluate, except as a Fetch tag name', () => {
