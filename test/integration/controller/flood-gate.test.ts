@@ -127,9 +127,10 @@ describe('flood gate (real API server, local vault)', { timeout: 300_000 }, () =
     }
     const events = await eventually(() => k.events(APP), (evs) => s.users.every((u) => evs.some((e) => e.name === u && e.type === 'Warning' && e.reason === 'UpdateFailed' && e.message === notReady)), { message: 'a Warning UpdateFailed event per ExternalSecret' });
     assert.ok(events.length >= USERS);
-    // Let every ExternalSecret retry (backoff) until the next retry is more than 10 s away
-    // (5 ms × 2^11), so that a prompt sync below can only come from the store's Ready change.
-    await eventually(() => Math.min(...s.users.map((u) => syncFailures(op, u, 'StoreNotReady'))), (n) => n >= 12, { timeoutMs: 60_000, intervalMs: 200, message: 'each ExternalSecret retried with backoff' });
+    // Let every ExternalSecret retry (backoff) until the next retry is more than 10 s away (ESO's
+    // 1 s × 2^4 after the fifth failure: controller/rate-limiter.ts), so that a prompt sync below can
+    // only come from the store's Ready change.
+    await eventually(() => Math.min(...s.users.map((u) => syncFailures(op, u, 'StoreNotReady'))), (n) => n >= 5, { timeoutMs: 60_000, intervalMs: 200, message: 'each ExternalSecret retried with backoff' });
     // Every refused token request was a store check: the ExternalSecrets asked for none. (Read at a
     // moment when no store check is in flight: refused minus checks is the ExternalSecrets' share.)
     await eventually(() => s.refused() - storeChecksFailed(op, 'gated'), 0, { timeoutMs: 10_000, message: 'no token request beyond the store checks' });
