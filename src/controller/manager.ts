@@ -43,6 +43,7 @@ import type { ClusterPushSecret } from '../api/clusterpushsecret.ts';
 import { CLUSTER_PUSH_SECRET_VERSION, PUSH_SECRET_VERSION } from '../api/kinds.ts';
 import { ClusterPushSecretReconciler } from './clusterpushsecret/reconciler.ts';
 import { isOwnedByClusterPushSecret, pushSelectsNamespace } from '../core/cluster-push-secret.ts';
+import { pushSecretHoldsStore, storeFinalizersFor, storeHoldKeys, storeHoldLookups } from '../core/store-finalizer.ts';
 import { GENERATOR_PLURALS } from '../api/kinds.ts';
 import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
@@ -356,6 +357,7 @@ export class Manager {
     const leaseName = this.#o.leaderElection?.name;
     if (leaseName) this.metrics.trackLeader(leaseName, () => this.isLeader());
     this.#wireEvents(esQueue, ssQueue, cssQueue);
+    if (pushEnabled) this.#wireStoreFinalizers(ssQueue, cssQueue);
     if (cesEnabled) this.#wireClusterExternalSecretEvents(cesQueue);
     const reloadMetrics = reloader ? this.metrics.controller('workload-reload') : undefined;
     const reloadQueue = reloadMetrics ? newQueue(reloadMetrics) : undefined;
@@ -385,6 +387,7 @@ export class Manager {
         kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }),
         controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs,
         hasUsers: (key) => this.externalSecrets.keysByIndex('store', `${kind}:${key}`).length > 0,
+        ...(pushEnabled ? { pushSecretsHold: (store: GenericStore) => this.#pushSecretsHold(store) } : {}),
       });
 
     const cesReconciler = new ClusterExternalSecretReconciler({
@@ -490,6 +493,51 @@ export class Manager {
     this.secretStores.onChange(onStore('SecretStore'));
     this.clusterSecretStores.onChange(onStore('ClusterSecretStore'));
     return { queue, changes, metrics };
+  }
+
+  /**
+   * The store finalizer for PushSecrets with deletionPolicy Delete (core/store-finalizer.ts): an
+   * index from stores to the PushSecrets that may hold them, and a store requeued when a PushSecret
+   * that held it or holds it now changes or goes (ESO: the store controllers' PushSecret watch,
+   * pkg/controllers/secretstore/common.go findStoresForPushSecret). Only stores whose finalizer is
+   * then due to change are requeued: ESO re-checks the store at every PushSecret event, but each
+   * check here asks the vault, and a PushSecret's status is written at every push.
+   */
+  #wireStoreFinalizers(ssQueue: WorkQueue<ObjectKey>, cssQueue: WorkQueue<ObjectKey>): void {
+    this.pushSecrets.addIndex('store-hold', storeHoldKeys);
+    const candidates = (ps: PushSecret): GenericStore[] => {
+      const out: GenericStore[] = [];
+      for (const k of storeHoldKeys(ps)) {
+        const colon = k.indexOf(':');
+        const slash = k.indexOf('/', colon);
+        const kind = k.slice(0, colon);
+        const ns = k.slice(colon + 1, slash);
+        const name = k.slice(slash + 1);
+        const lister = kind === 'ClusterSecretStore' ? this.clusterSecretStores : this.secretStores;
+        if (name === '*') out.push(...lister.list().filter((st) => kind === 'ClusterSecretStore' || st.metadata.namespace === ns));
+        else {
+          const st = lister.get(objectKey(ns || undefined, name));
+          if (st) out.push(st);
+        }
+      }
+      return out;
+    };
+    this.pushSecrets.onChange((_type, ps, old) => {
+      const seen = new Set<string>();
+      for (const store of [...candidates(ps), ...(old ? candidates(old) : [])]) {
+        const k = objectKey(store.metadata.namespace, store.metadata.name);
+        if (seen.has(`${store.kind}:${k}`)) continue;
+        seen.add(`${store.kind}:${k}`);
+        if (!shouldProcessStore(store, this.#o.controllerClass, this.#o.exclusiveControllerClass)) continue;
+        if (storeFinalizersFor(store, this.#pushSecretsHold(store)) === undefined) continue;
+        (store.kind === 'ClusterSecretStore' ? cssQueue : ssQueue).add(k);
+      }
+    });
+  }
+
+  /** ESO's hasPushSecretsWithDeletePolicy, from the index #wireStoreFinalizers keeps. */
+  #pushSecretsHold(store: GenericStore): boolean {
+    return storeHoldLookups(store).some((k) => this.pushSecrets.byIndex('store-hold', k).some((ps) => pushSecretHoldsStore(ps, store)));
   }
 
   /**
