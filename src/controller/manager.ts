@@ -22,7 +22,7 @@ import type { ProviderRegistry } from '../providers/registry.ts';
 import { CREDENTIAL_KINDS, type CredentialKind } from '../providers/provider.ts';
 import { ClientCache, UNWATCHED } from '../sync/client-cache.ts';
 import { ChangeTimes } from './change-times.ts';
-import { EventRecorder } from './events.ts';
+import { EventComponent, EventRecorder } from './events.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { shouldProcessStore } from '../core/controller-class.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
@@ -363,7 +363,9 @@ export class Manager {
     const reloadQueue = reloadMetrics ? newQueue(reloadMetrics) : undefined;
     if (reloader && reloadQueue) reloader.wire(reloadQueue);
 
-    const events = new EventRecorder({ kube: this.#kube, clock, log });
+    // One recorder per controller: each records under ESO's component for it (events.ts EventComponent).
+    const recorder = (component: string) => new EventRecorder({ kube: this.#kube, clock, log, component });
+    const events = recorder(EventComponent.ExternalSecret);
     const esReconciler = new ExternalSecretReconciler({
       externalSecrets: this.externalSecrets,
       secretStores: this.secretStores,
@@ -384,7 +386,7 @@ export class Manager {
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
       new SecretStoreReconciler({
-        kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }),
+        kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events: recorder(EventComponent[kind]), clock, log: log.child({ controller: kind.toLowerCase() }),
         controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs,
         hasUsers: (key) => this.externalSecrets.keysByIndex('store', `${kind}:${key}`).length > 0,
         ...(pushEnabled ? { pushSecretsHold: (store: GenericStore) => this.#pushSecretsHold(store) } : {}),
@@ -428,8 +430,8 @@ export class Manager {
       }, this.#o.resyncMs ?? 10 * 60_000);
       workSignal.addEventListener('abort', () => clearInterval(resync), { once: true });
       await Promise.all([
-        ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, events)] : []),
-        ...(cpsQueue ? [this.#runClusterPushSecrets(cpsQueue, common, events)] : []),
+        ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, recorder(EventComponent.PushSecret))] : []),
+        ...(cpsQueue ? [this.#runClusterPushSecrets(cpsQueue, common, recorder(EventComponent.ClusterPushSecret))] : []),
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
