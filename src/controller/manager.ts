@@ -22,7 +22,7 @@ import type { ProviderRegistry } from '../providers/registry.ts';
 import { CREDENTIAL_KINDS, type CredentialKind } from '../providers/provider.ts';
 import { ClientCache, UNWATCHED } from '../sync/client-cache.ts';
 import { ChangeTimes } from './change-times.ts';
-import { EventRecorder } from './events.ts';
+import { EventComponent, EventRecorder } from './events.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { shouldProcessStore } from '../core/controller-class.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
@@ -43,6 +43,7 @@ import type { ClusterPushSecret } from '../api/clusterpushsecret.ts';
 import { CLUSTER_PUSH_SECRET_VERSION, PUSH_SECRET_VERSION } from '../api/kinds.ts';
 import { ClusterPushSecretReconciler } from './clusterpushsecret/reconciler.ts';
 import { isOwnedByClusterPushSecret, pushSelectsNamespace } from '../core/cluster-push-secret.ts';
+import { pushSecretHoldsStore, storeFinalizersFor, storeHoldKeys, storeHoldLookups } from '../core/store-finalizer.ts';
 import { GENERATOR_PLURALS } from '../api/kinds.ts';
 import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
@@ -368,12 +369,15 @@ export class Manager {
     const leaseName = this.#o.leaderElection?.name;
     if (leaseName) this.metrics.trackLeader(leaseName, () => this.isLeader());
     this.#wireEvents(esQueue, ssQueue, cssQueue);
+    if (pushEnabled) this.#wireStoreFinalizers(ssQueue, cssQueue);
     if (cesEnabled) this.#wireClusterExternalSecretEvents(cesQueue);
     const reloadMetrics = reloader ? this.metrics.controller('workload-reload') : undefined;
     const reloadQueue = reloadMetrics ? newQueue(reloadMetrics) : undefined;
     if (reloader && reloadQueue) reloader.wire(reloadQueue);
 
-    const events = new EventRecorder({ kube: this.#kube, clock, log });
+    // One recorder per controller: each records under ESO's component for it (events.ts EventComponent).
+    const recorder = (component: string) => new EventRecorder({ kube: this.#kube, clock, log, component });
+    const events = recorder(EventComponent.ExternalSecret);
     const esReconciler = new ExternalSecretReconciler({
       externalSecrets: this.externalSecrets,
       secretStores: this.secretStores,
@@ -395,9 +399,10 @@ export class Manager {
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
       new SecretStoreReconciler({
-        kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events, clock, log: log.child({ controller: kind.toLowerCase() }),
+        kind, stores, registry: this.#o.registry, clients: this.clients, kube: this.#kube, events: recorder(EventComponent[kind]), clock, log: log.child({ controller: kind.toLowerCase() }),
         controllerClass: this.#o.controllerClass, exclusiveControllerClass: this.#o.exclusiveControllerClass, defaultRevalidateMs: this.#o.storeRequeueMs,
         hasUsers: (key) => this.externalSecrets.keysByIndex('store', `${kind}:${key}`).length > 0,
+        ...(pushEnabled ? { pushSecretsHold: (store: GenericStore) => this.#pushSecretsHold(store) } : {}),
       });
 
     const cesReconciler = new ClusterExternalSecretReconciler({
@@ -438,8 +443,8 @@ export class Manager {
       }, this.#o.resyncMs ?? 10 * 60_000);
       workSignal.addEventListener('abort', () => clearInterval(resync), { once: true });
       await Promise.all([
-        ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, events)] : []),
-        ...(cpsQueue ? [this.#runClusterPushSecrets(cpsQueue, common, events)] : []),
+        ...(pushQueue ? [this.#runPushSecrets(pushQueue, common, recorder(EventComponent.PushSecret))] : []),
+        ...(cpsQueue ? [this.#runClusterPushSecrets(cpsQueue, common, recorder(EventComponent.ClusterPushSecret))] : []),
         runWorkers({ ...common, queue: esQueue, reconciler: this.#timedExternalSecrets(esReconciler), concurrency: this.#o.concurrency, counters: this.counters.externalSecrets, metrics: esMetrics }),
         runWorkers({ ...common, queue: ssQueue, reconciler: this.#timedStores('SecretStore', storeReconciler('SecretStore', this.secretStores)), concurrency: 2, counters: this.counters.secretStores, metrics: ssMetrics }),
         runWorkers({ ...common, queue: cssQueue, reconciler: this.#timedStores('ClusterSecretStore', storeReconciler('ClusterSecretStore', this.clusterSecretStores)), concurrency: 2, counters: this.counters.clusterSecretStores, metrics: cssMetrics }),
@@ -503,6 +508,51 @@ export class Manager {
     this.secretStores.onChange(onStore('SecretStore'));
     this.clusterSecretStores.onChange(onStore('ClusterSecretStore'));
     return { queue, changes, metrics };
+  }
+
+  /**
+   * The store finalizer for PushSecrets with deletionPolicy Delete (core/store-finalizer.ts): an
+   * index from stores to the PushSecrets that may hold them, and a store requeued when a PushSecret
+   * that held it or holds it now changes or goes (ESO: the store controllers' PushSecret watch,
+   * pkg/controllers/secretstore/common.go findStoresForPushSecret). Only stores whose finalizer is
+   * then due to change are requeued: ESO re-checks the store at every PushSecret event, but each
+   * check here asks the vault, and a PushSecret's status is written at every push.
+   */
+  #wireStoreFinalizers(ssQueue: WorkQueue<ObjectKey>, cssQueue: WorkQueue<ObjectKey>): void {
+    this.pushSecrets.addIndex('store-hold', storeHoldKeys);
+    const candidates = (ps: PushSecret): GenericStore[] => {
+      const out: GenericStore[] = [];
+      for (const k of storeHoldKeys(ps)) {
+        const colon = k.indexOf(':');
+        const slash = k.indexOf('/', colon);
+        const kind = k.slice(0, colon);
+        const ns = k.slice(colon + 1, slash);
+        const name = k.slice(slash + 1);
+        const lister = kind === 'ClusterSecretStore' ? this.clusterSecretStores : this.secretStores;
+        if (name === '*') out.push(...lister.list().filter((st) => kind === 'ClusterSecretStore' || st.metadata.namespace === ns));
+        else {
+          const st = lister.get(objectKey(ns || undefined, name));
+          if (st) out.push(st);
+        }
+      }
+      return out;
+    };
+    this.pushSecrets.onChange((_type, ps, old) => {
+      const seen = new Set<string>();
+      for (const store of [...candidates(ps), ...(old ? candidates(old) : [])]) {
+        const k = objectKey(store.metadata.namespace, store.metadata.name);
+        if (seen.has(`${store.kind}:${k}`)) continue;
+        seen.add(`${store.kind}:${k}`);
+        if (!shouldProcessStore(store, this.#o.controllerClass, this.#o.exclusiveControllerClass)) continue;
+        if (storeFinalizersFor(store, this.#pushSecretsHold(store)) === undefined) continue;
+        (store.kind === 'ClusterSecretStore' ? cssQueue : ssQueue).add(k);
+      }
+    });
+  }
+
+  /** ESO's hasPushSecretsWithDeletePolicy, from the index #wireStoreFinalizers keeps. */
+  #pushSecretsHold(store: GenericStore): boolean {
+    return storeHoldLookups(store).some((k) => this.pushSecrets.byIndex('store-hold', k).some((ps) => pushSecretHoldsStore(ps, store)));
   }
 
   /**

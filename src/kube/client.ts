@@ -269,7 +269,14 @@ export class KubeClient {
     }
   }
 
-  async createEvent(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void> {
+  /**
+   * A core/v1 Event as client-go's recorder writes one for controller-runtime's
+   * mgr.GetEventRecorderFor(component) (client-go tools/record/event.go generateEvent):
+   * `source.component` and `reportingComponent` the component, `source.host` and
+   * `reportingInstance` left empty (controller-runtime names no host). `component` defaults to the
+   * client's (ESO's ExternalSecret recorder, "external-secrets").
+   */
+  async createEvent(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string, now: Date, component: string = this.#component): Promise<void> {
     const namespace = target.metadata.namespace ?? 'default';
     const ts = now.toISOString();
     await this.#throttle();
@@ -289,9 +296,8 @@ export class KubeClient {
           type,
           reason,
           message: message.slice(0, 1024),
-          source: { component: this.#component },
-          reportingComponent: this.#component,
-          reportingInstance: this.#component,
+          source: { component },
+          reportingComponent: component,
           firstTimestamp: ts,
           lastTimestamp: ts,
           count: 1,

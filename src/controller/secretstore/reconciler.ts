@@ -5,6 +5,7 @@ import { setCondition } from '../../core/conditions.ts';
 import { shouldProcessStore } from '../../core/controller-class.ts';
 import { parseStoreRefreshInterval } from '../../core/duration.ts';
 import { ProjectorError } from '../../core/errors.ts';
+import { SECRET_STORE_FINALIZER, storeFinalizersFor } from '../../core/store-finalizer.ts';
 import { validateSecretStore } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -21,7 +22,7 @@ export interface SecretStoreDeps {
   stores: Lister<GenericStore>;
   registry: ProviderRegistry;
   clients: ClientCache;
-  kube: Pick<KubeClient, 'patchStatus'>;
+  kube: Pick<KubeClient, 'patchStatus' | 'setFinalizers'>;
   events: EventSink;
   clock: Clock;
   log: Logger;
@@ -36,6 +37,13 @@ export interface SecretStoreDeps {
    * hold memory. Default: no.
    */
   hasUsers?: (key: ObjectKey) => boolean;
+  /**
+   * Does a PushSecret with deletionPolicy Delete still hold the store (core/store-finalizer.ts)? Set
+   * only while PushSecrets are served: ESO manages the store finalizer only with
+   * --enable-push-secret-reconciler (pkg/controllers/secretstore/common.go reconcile). Absent, the
+   * finalizer is left as it is.
+   */
+  pushSecretsHold?: (store: GenericStore) => boolean;
 }
 
 function readyStatus(store: GenericStore, status: 'True' | 'False', reason: string, message: string, now: Date): SecretStoreStatus {
@@ -64,6 +72,25 @@ export class SecretStoreReconciler implements Reconciler {
     if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) return { kind: 'done' };
     const now = this.#d.clock.now();
     const log = lazyChild(this.#d.log, { key });
+    // ESO's handleFinalizer, before the store is checked (pkg/controllers/secretstore/common.go).
+    if (this.#d.pushSecretsHold) {
+      const held = this.#d.pushSecretsHold(store);
+      const next = storeFinalizersFor(store, held);
+      if (next) {
+        try {
+          await this.#d.kube.setFinalizers(store, next);
+        } catch (err) {
+          if (!(err instanceof ProjectorError)) throw err;
+          log.warn({ code: err.code, err }, 'could not update the store finalizer; retrying');
+          return resultFor(err.retry === 'never' ? new ProjectorError('KubeUnavailable', err.message) : err);
+        }
+        log.info({ finalizer: SECRET_STORE_FINALIZER, held, deleting: !!store.metadata.deletionTimestamp }, held ? 'added the store finalizer: a PushSecret with deletionPolicy Delete uses the store' : 'removed the store finalizer: no PushSecret with deletionPolicy Delete uses the store');
+        // Its last finalizer gone, a store being deleted goes now: nothing left to check or report.
+        if (store.metadata.deletionTimestamp && next.length === 0) return { kind: 'done' };
+      } else if (held && store.metadata.deletionTimestamp) {
+        log.debug({}, 'store is being deleted; a PushSecret with deletionPolicy Delete still uses it');
+      }
+    }
     try {
       this.#assertValid(store);
       // A new client each time, as ESO's validateStore: the credentials as they are now, and a new

@@ -154,9 +154,20 @@ describe('least-privilege RBAC with the ServiceAccount token (real API server, l
     }
   });
 
+  /** SelfSubjectAccessReview with the ServiceAccount's token: may it patch `resource` (external-secrets.io)? */
+  const mayPatch = async (resource: string, namespace?: string): Promise<boolean> => {
+    const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: 'external-secrets.io', verb: 'patch', resource, ...(namespace ? { namespace } : {}) } } };
+    const r = await asServiceAccount('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review);
+    assert.equal(r.status, 201, r.body.slice(0, 200));
+    return JSON.parse(r.body).status.allowed === true;
+  };
+
   it('cluster-wide install: everything works with the ServiceAccount token, and requests outside the grant are refused', async () => {
     const whoami = await asServiceAccount('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     assert.equal(JSON.parse(whoami.body).status.userInfo.username, `system:serviceaccount:${OP_NS}:projector`);
+    // The store finalizer for PushSecrets with deletionPolicy Delete (ESO secretstore/common.go handleFinalizer).
+    assert.equal(await mayPatch('secretstores', APP), true, 'patch SecretStores');
+    assert.equal(await mayPatch('clustersecretstores'), true, 'patch ClusterSecretStores');
 
     const creds = credentials(OP_NS);
     await vault.admin.addPrincipal({ clientId: SP_CLIENT, clientSecret: creds.stringData['client-secret'] });
@@ -219,6 +230,7 @@ describe('least-privilege RBAC with the ServiceAccount token (real API server, l
     // RBAC changes reach the authorizer through its informers: wait until the new grant answers.
     await eventually(async () => (await asServiceAccount('GET', `/api/v1/namespaces/${OP_NS}/secrets`)).status, 200, { timeoutMs: 10_000, message: 'the Role is in effect' });
     await eventually(async () => (await asServiceAccount('GET', '/api/v1/secrets')).status, 403, { timeoutMs: 10_000, message: 'the ClusterRole is gone' });
+    assert.equal(await mayPatch('secretstores', OP_NS), true, 'patch SecretStores (store finalizer)');
 
     const op = spawnOperator(saKubeconfig, NAMESPACED_ARGS);
     processes.push(op);

@@ -197,6 +197,20 @@ describe('PushSecret reconcile: template.templateFrom (ESO applyTemplate, the Ex
     assert.doesNotMatch(w.ready()!.message!, /spec\.target/);
     assert.deepEqual(w.pushes, []);
   });
+
+  it('a template error is visible: Ready=False, Errored, a Warning event, no value quoted (a deliberate difference, docs/design/000-overview.md)', async () => {
+    // ESO pushsecret_controller.go returns applyTemplate's error without markAsFailed: no event, and
+    // Ready keeps its old value. Projector reports it where users look.
+    const w = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], template: { data: { bad: '{{ .token | nosuchfunction }}' } }, data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: 'token' } } }] });
+    w.stores = [store('SecretStore', 'a')];
+    await w.run();
+    assert.deepEqual([w.ready()?.status, w.ready()?.reason], ['False', 'Errored']);
+    assert.match(w.ready()!.message!, /^InvalidSpec: template: bad:1:\d+: function "nosuchfunction" not defined/);
+    assert.equal(w.events.length, 1);
+    assert.match(w.events[0]!, /^Errored: /);
+    assert.doesNotMatch(w.events[0]! + w.ready()!.message!, /abc/);
+    assert.deepEqual(w.pushes, []);
+  });
 });
 
 describe('PushSecret reconcile: synced state on failure (ESO mergeSecretState)', () => {

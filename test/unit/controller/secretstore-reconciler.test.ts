@@ -16,7 +16,8 @@ import { silentLogger } from '../../../src/platform/logger.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { fakeStore } from '../../support/builders.ts';
 
-function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1) {
+function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1, held?: () => boolean) {
+  const finalizerWrites: string[][] = [];
   const clock = new FakeClock(new Date('2026-12-01T10:00:00Z'));
   const stores = new ObjectStore<GenericStore>();
   stores.upsert(store);
@@ -45,6 +46,10 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1)
       patchStatus: async (obj: GenericStore, status: SecretStoreStatus) => {
         stores.upsert({ ...obj, status } as GenericStore);
       },
+      setFinalizers: async (obj: GenericStore, finalizers: string[]) => {
+        finalizerWrites.push(finalizers);
+        stores.upsert({ ...obj, metadata: { ...obj.metadata, finalizers } } as GenericStore);
+      },
     } as never,
     events: { normal: () => {}, warn: () => {} },
     clock,
@@ -52,14 +57,35 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1)
     controllerClass: '',
     defaultRevalidateMs,
     hasUsers: (key) => key === objectKey(store.metadata.namespace, store.metadata.name) && users > 0,
+    ...(held ? { pushSecretsHold: held } : {}),
   });
   const ready = () => stores.list()[0]!.status?.conditions?.find((c) => c.type === 'Ready');
-  return { reconciler, clients, clientsMade, store: () => stores.list()[0]!, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
+  return { finalizerWrites, reconciler, clients, clientsMade, store: () => stores.list()[0]!, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
 }
 
 const signal = new AbortController().signal;
 
 describe('SecretStoreReconciler', () => {
+  // ESO pkg/controllers/secretstore/common.go reconcile → handleFinalizer, before the store check.
+  it('store finalizer: added while a Delete PushSecret holds the store, kept while it is deleted and held, removed (and done) once not held', async () => {
+    const FIN = 'secretstore.externalsecrets.io/finalizer';
+    let holding = true;
+    const w = world(fakeStore([]), undefined, 1, () => holding);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.finalizerWrites, [[FIN]]);
+    assert.equal(w.ready()?.status, 'True', 'the store is checked as before');
+    const deleting = world({ ...fakeStore([]), metadata: { ...fakeStore([]).metadata, finalizers: [FIN], deletionTimestamp: '2026-12-01T09:00:00Z' } }, undefined, 1, () => holding);
+    await deleting.reconciler.reconcile(deleting.key, signal);
+    assert.deepEqual(deleting.finalizerWrites, [], 'kept while held');
+    holding = false;
+    assert.deepEqual(await deleting.reconciler.reconcile(deleting.key, signal), { kind: 'done' });
+    assert.deepEqual(deleting.finalizerWrites, [[]]);
+    // Without PushSecrets served (ESO --enable-push-secret-reconciler=false) the finalizer is left alone.
+    const off = world({ ...fakeStore([]), metadata: { ...fakeStore([]).metadata, finalizers: [FIN] } });
+    await off.reconciler.reconcile(off.key, signal);
+    assert.deepEqual(off.finalizerWrites, []);
+  });
+
   it('re-checks a Ready store after --store-requeue-interval, or after its own spec.refreshInterval', async () => {
     const w = world(fakeStore([]));
     assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 300_000 });
