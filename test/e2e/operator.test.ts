@@ -45,8 +45,8 @@ describe('projector operator (process)', { timeout: 600_000 }, () => {
       // counters and the condition gauge follow a moment later.
       const wanted = [
         /controller_runtime_reconcile_total\{controller="externalsecret",result="requeue_after"\} [1-9]/,
-        /externalsecret_status_condition\{name="e",namespace="opns",condition="Ready",status="True"\} 1/,
-        /externalsecret_status_condition\{name="e",namespace="opns",condition="Ready",status="False"\} 0/,
+        /externalsecret_status_condition\{condition="Ready",name="e",namespace="opns",status="True"\} 1/,
+        /externalsecret_status_condition\{condition="Ready",name="e",namespace="opns",status="False"\} 0/,
         /externalsecret_sync_calls_total\{name="e",namespace="opns"\} [1-9]/,
         /nodejs_eventloop_lag_seconds [0-9.e-]+/,
         /process_resident_memory_bytes [1-9]/,
