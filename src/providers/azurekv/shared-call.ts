@@ -37,13 +37,14 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignalLike): Promise<T>
 
 /**
  * One call serving every caller that asks while it runs, and those that ask at most `maxAgeMs`
- * after it settled (success or failure alike: its answer is as recent as the caller accepts).
+ * after it succeeded. A failure serves only the callers that joined it while it ran: the next
+ * caller calls again, so a cause fixed since (a credential, a firewall rule) shows at once.
  * The call gets no caller's signal, so one caller giving up does not fail the others; each caller
  * stops waiting when its own signal aborts.
  */
 export class RecentCall<T> {
   readonly #nowMs: () => number;
-  #last: { result: Promise<T>; settledAtMs: number | undefined } | undefined;
+  #last: { result: Promise<T>; succeededAtMs: number | undefined } | undefined;
 
   /** `nowMs`: the clock, in milliseconds, that `maxAgeMs` is measured with. */
   constructor(nowMs: () => number) {
@@ -52,11 +53,14 @@ export class RecentCall<T> {
 
   run(call: () => Promise<T>, signal: AbortSignalLike, maxAgeMs = 0): Promise<T> {
     const last = this.#last;
-    const reusable = last && (last.settledAtMs === undefined || this.#nowMs() - last.settledAtMs <= maxAgeMs);
-    if (reusable) return raceAbort(last.result, signal);
-    const entry: { result: Promise<T>; settledAtMs: number | undefined } = { result: call(), settledAtMs: undefined };
-    const settled = () => void (entry.settledAtMs = this.#nowMs());
-    entry.result.then(settled, settled);
+    if (last && (last.succeededAtMs === undefined || this.#nowMs() - last.succeededAtMs <= maxAgeMs)) return raceAbort(last.result, signal);
+    const entry: { result: Promise<T>; succeededAtMs: number | undefined } = { result: call(), succeededAtMs: undefined };
+    entry.result.then(
+      () => void (entry.succeededAtMs = this.#nowMs()),
+      () => {
+        if (this.#last === entry) this.#last = undefined;
+      },
+    );
     this.#last = entry;
     return raceAbort(entry.result, signal);
   }

@@ -53,10 +53,11 @@ describe('vault answers, input bounds and refresh trust on a real API server and
   it('retries a 200 with a truncated, HTML or wrongly shaped body with backoff and recovers without waiting for the refresh interval', async () => {
     const value = env.canaries.next('mangled-value');
     await env.vault.admin.setSecret('mangled-value', value);
-    // Eight mangled answers in a row (about 1.3 s of per-key backoff: 5 ms doubling), then good ones.
-    env.vault.faults.mangleNext('truncate', 3, { path: secretPath('mangled-value') });
-    env.vault.faults.mangleNext('html', 3, { path: secretPath('mangled-value') });
-    env.vault.faults.mangleNext('shape', 2, { path: secretPath('mangled-value') });
+    // Three mangled answers in a row, one of each kind (about 7 s of per-key backoff: ESO's 1 s
+    // doubling, controller/rate-limiter.ts), then good ones.
+    env.vault.faults.mangleNext('truncate', 1, { path: secretPath('mangled-value') });
+    env.vault.faults.mangleNext('html', 1, { path: secretPath('mangled-value') });
+    env.vault.faults.mangleNext('shape', 1, { path: secretPath('mangled-value') });
     const started = Date.now();
     await env.k.apply([externalSecret('bad-body', 'app', 'mangled-value') as never]);
     const failed = await env.waitEsReady('False', { namespace: 'bad-body', name: 'app', message: /not a Key Vault response/ });
