@@ -32,8 +32,10 @@ export type ClusterSecretStoreCondition = Static<typeof ClusterSecretStoreCondit
 export const SecretStoreSpec = Type.Object({
   controller: Type.Optional(Type.String({ description: 'Controller class; a store with another class is ignored.' })),
   provider: StoreProvider,
+  // retryInterval is not parsed by ESO for azurekv or fake, nor checked by its webhook: any string is
+  // accepted (`validate` warns when it is not a Go duration).
   retrySettings: Type.Optional(
-    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String({ maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.retryInterval })) }),
+    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String()) }),
   ),
   // ESO v2.9: whole seconds (the legacy form) or a Go duration string such as "5m".
   refreshInterval: Type.Optional(

@@ -43,7 +43,7 @@ export const Msg = {
   findEmpty: 'find needs a non-empty name.regexp or tags; an empty tags: {} or regexp: "" is no filter (ESO would read every secret in the store)',
   invalidRegexp: 'not a valid Go (RE2) regular expression',
   refreshInterval: 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
-  retryInterval: 'retryInterval must be a Go duration such as "10s"',
+  retryInterval: 'retryInterval is not a Go duration such as "10s"; neither ESO nor Projector reads it for azurekv or fake stores, so it is ignored',
   storeRefreshInterval: 'refreshInterval must be whole seconds (0 to 2147483647) or a Go duration such as "5m"',
   bootstrapToken: 'template.type bootstrap.kubernetes.io/token is not allowed',
   serviceAccountTokenAnnotation: 'template.type kubernetes.io/service-account-token with the annotation kubernetes.io/service-account.name is not allowed',
@@ -109,7 +109,6 @@ export const Rules = {
   externalSecretRefreshInterval: [
     { rule: `self.matches(${cel(GO_SIGNED_DURATION_RE)}) && (self.startsWith('-') ? duration(self) <= duration('0s') : duration(self) >= duration('0s'))`, message: Msg.refreshInterval },
   ],
-  retryInterval: [duration(Msg.retryInterval)],
   /** On a store's int-or-string spec.refreshInterval (ESO GetRefreshInterval). */
   storeRefreshInterval: [
     { rule: `type(self) == int ? (self >= 0 && self <= 2147483647) : (self.matches(${cel(GO_DURATION_RE)}) && duration(self) >= duration('0s'))`, message: Msg.storeRefreshInterval },

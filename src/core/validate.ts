@@ -341,7 +341,9 @@ export function checkLabelSelector(sel: LabelSelector, path: string): Issue[] {
 function checkRetrySettings(retry: GenericStore['spec']['retrySettings']): Issue[] {
   const interval = retry?.retryInterval;
   if (interval === undefined || parseSpecDuration(String(interval)) !== undefined) return [];
-  return [issue('spec.retrySettings.retryInterval', 'InvalidDuration', Msg.retryInterval)];
+  // ESO reads retryInterval for none of Projector's providers and its webhook accepts any string: a
+  // warning, so that `validate`, the webhook and the operator accept what ESO accepts.
+  return [issue('spec.retrySettings.retryInterval', 'InvalidDuration', Msg.retryInterval, 'warning')];
 }
 
 /** ESO v2.9 GetRefreshInterval: whole seconds or a Go duration, never negative (its webhook refuses the rest). */
