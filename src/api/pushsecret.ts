@@ -91,7 +91,7 @@ export type PushSecretSelector = Static<typeof PushSecretSelector>;
 
 export const PushSecretSpec = Type.Object({
   refreshInterval: Type.Optional(
-    Duration({ description: 'How often to push again, as a Go duration; "0" pushes once per change of the PushSecret.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.refreshInterval }),
+    Duration({ description: 'How often to push again, as a Go duration; "0" pushes once per change of the PushSecret, a negative duration on every reconcile.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.signedRefreshInterval }),
   ),
   secretStoreRefs: Type.Array(PushSecretStoreRef),
   updatePolicy: Type.Optional(StringEnum(['Replace', 'IfNotExists'], { default: 'Replace' })),
