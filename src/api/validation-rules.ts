@@ -138,3 +138,29 @@ export const Rules = {
     },
   ],
 } satisfies Record<string, CrdRule[]>;
+
+/** The rules that stand in for ESO's ExternalSecret webhook (externalsecret_validator.go). */
+const ES_WEBHOOK_RULES = new Set([...Rules.externalSecretSpec, ...Rules.target, ...Rules.template, ...Rules.dataFromEntry].map((r) => r.rule));
+
+/**
+ * A copy of `schema` without the ExternalSecret webhook's rules, at any depth: ESO validates only
+ * ExternalSecrets in its webhook, so a ClusterExternalSecret's externalSecretSpec is refused only
+ * where ESO's schema refuses it; each ExternalSecret it stamps out meets the rules (the
+ * ClusterExternalSecret's failedNamespaces then say why, as with ESO's webhook). Duration syntax
+ * (Go decoding) and Projector's own `find` rule stay.
+ */
+export function withoutExternalSecretWebhookRules<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(withoutExternalSecretWebhookRules) as T;
+  if (schema === null || typeof schema !== 'object') return schema;
+  // TypeBox keeps its own markers (`~kind`, …) as non-enumerable properties: copied as they are.
+  const out = {};
+  for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(schema))) {
+    if (key === 'x-kubernetes-validations' && Array.isArray(desc.value)) {
+      const kept = (desc.value as CrdRule[]).filter((r) => !ES_WEBHOOK_RULES.has(r.rule));
+      if (kept.length > 0) Object.defineProperty(out, key, { ...desc, value: kept });
+    } else {
+      Object.defineProperty(out, key, 'value' in desc ? { ...desc, value: withoutExternalSecretWebhookRules(desc.value) } : desc);
+    }
+  }
+  return out as T;
+}
