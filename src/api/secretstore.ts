@@ -1,5 +1,5 @@
 // SecretStore and ClusterSecretStore share one spec (ESO's GenericStore).
-import { Type, StringEnum, Preserved, type Static } from './schema-kit.ts';
+import { Type, StringEnum, Preserved, NamespaceName, type Static } from './schema-kit.ts';
 import { Condition, LabelSelector, type ObjectMeta } from './meta.ts';
 import { AzureKVProvider } from './providers/azurekv.ts';
 import { FakeProvider } from './providers/fake.ts';
@@ -24,7 +24,8 @@ export type StoreProvider = Static<typeof StoreProvider> & Record<string, unknow
 
 export const ClusterSecretStoreCondition = Type.Object({
   namespaceSelector: Type.Optional(LabelSelector),
-  namespaces: Type.Optional(Type.Array(Type.String())),
+  // ESO's CRD: each a namespace name (DNS label, 1..63 characters).
+  namespaces: Type.Optional(Type.Array(NamespaceName())),
   namespaceRegexes: Type.Optional(Type.Array(Type.String())),
 });
 export type ClusterSecretStoreCondition = Static<typeof ClusterSecretStoreCondition>;
