@@ -122,7 +122,6 @@ export function flagRows(): { name: string; command: string; esoDefault: string;
 /** Field paths where Projector deliberately differs from ESO (the NotSupported ones come from core/validate.ts). */
 const STORE_NOTES: Readonly<Record<string, Noted>> = {
   'spec.provider.azurekv.useAzureSDK': { state: 'deliberately different', note: 'Projector always calls the Azure SDK for JavaScript; as in ESO the field sets the member order of `key/` values and where WorkloadIdentity takes its client and tenant IDs; customCloudConfig works without it (ESO requires it)' },
-  'spec.retrySettings.retryInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
 };
 const EXTERNAL_SECRET_NOTES: Readonly<Record<string, Noted>> = {
   'spec.secretStoreRef.name': { state: 'deliberately different', note: 'required (ESO: optional, and the ExternalSecret fails at run time)' },

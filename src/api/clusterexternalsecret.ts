@@ -6,6 +6,7 @@
 import { Type, StringMap, Duration, type Static } from './schema-kit.ts';
 import { LabelSelector, type ObjectMeta } from './meta.ts';
 import { ExternalSecretSpec } from './externalsecret.ts';
+import { withoutExternalSecretWebhookRules } from './validation-rules.ts';
 
 /** Labels and annotations put on each ExternalSecret created (they replace the ExternalSecret's own). */
 export const ExternalSecretMetadata = Type.Object({
@@ -15,7 +16,8 @@ export const ExternalSecretMetadata = Type.Object({
 export type ExternalSecretMetadata = Static<typeof ExternalSecretMetadata>;
 
 export const ClusterExternalSecretSpec = Type.Object({
-  externalSecretSpec: ExternalSecretSpec,
+  // ESO has no ClusterExternalSecret webhook: its ExternalSecrets meet the webhook's rules, not it.
+  externalSecretSpec: withoutExternalSecretWebhookRules(ExternalSecretSpec),
   externalSecretName: Type.Optional(
     Type.String({
       description: 'The name of the ExternalSecrets to be created; defaults to the name of the ClusterExternalSecret.',

@@ -24,9 +24,10 @@ export const Reason = {
   SecretDeleted: 'SecretDeleted',
   SecretMissing: 'SecretMissing',
   StoreValidated: 'Valid',
-  StoreInvalid: 'InvalidStoreConfiguration',
-  StoreValidationFailed: 'ValidationFailed',
+  /** ESO: the client could not be built, or its check failed (pkg/controllers/secretstore/common.go validateStore). */
   StoreInvalidProviderConfig: 'InvalidProviderConfig',
+  /** Projector's vault check refused the store (a deliberate difference, docs/design/000-overview.md). */
+  StoreValidationFailed: 'ValidationFailed',
 } as const;
 
 /** ESO's event reasons. */
@@ -37,6 +38,12 @@ export const EventReason = {
   UpdateFailed: 'UpdateFailed',
   MissingProviderSecret: 'MissingProviderSecret',
   Valid: 'Valid',
-  Invalid: 'InvalidStoreConfiguration',
+  InvalidProviderConfig: 'InvalidProviderConfig',
   ValidationFailed: 'ValidationFailed',
+  /** ESO's StoreUnmaintained / StoreDeprecated, on every passed check of such a provider's store. */
+  StoreUnmaintained: 'StoreUnmaintained',
+  StoreDeprecated: 'StoreDeprecated',
 } as const;
+
+/** A store with this annotation (any value) gets no StoreUnmaintained/StoreDeprecated event (ESO common.go). */
+export const ANNOTATION_IGNORE_MAINTENANCE_CHECKS = 'external-secrets.io/ignore-maintenance-checks';

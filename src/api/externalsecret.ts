@@ -82,7 +82,8 @@ export const Rewrite = Type.Object({
       priorityPolicy: Type.Optional(StringEnum(['Strict', 'IgnoreNotFound'], { default: 'Strict' })),
     }, { description: 'Accepted for ESO compatibility; reported as not supported yet.' }),
   ),
-});
+  // ESO's CRD: exactly one of regexp, transform and merge per item.
+}, { minProperties: 1, maxProperties: 1 });
 export type Rewrite = Static<typeof Rewrite>;
 
 export const ExternalSecretData = Type.Object({
@@ -156,7 +157,7 @@ export const ExternalSecretSpec = Type.Object({
   target: Type.Optional(Target),
   refreshPolicy: Type.Optional(StringEnum(['CreatedOnce', 'Periodic', 'OnChange'])),
   refreshInterval: Type.Optional(
-    Duration({ description: 'How often to re-read the provider, as a Go duration; "0" (or a negative duration) syncs once.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.externalSecretRefreshInterval }),
+    Duration({ description: 'How often to re-read the provider, as a Go duration; "0" (or a negative duration) syncs once.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.signedRefreshInterval }),
   ),
   /** ESO v2.9: cron windows that allow or deny periodic refreshes. NotSupported in Projector. */
   syncWindows: Type.Optional(

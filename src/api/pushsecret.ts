@@ -14,9 +14,10 @@ export { PUSH_SECRET_VERSION } from './kinds.ts';
 
 // ESO's PushSecret template is the ExternalSecret's with engineVersion limited to v2 (its CRD's enum;
 // pushsecret_controller_template.go renders with v2 whatever is set): v1 is refused at apply time.
+// No rule on template.type: ESO has no PushSecret webhook (the ExternalSecret's privileged-type rules
+// guard the Secret an ExternalSecret writes; a PushSecret's template only shapes what is pushed).
 const PushSecretTemplate = Type.Object(
   { ...Template.properties, engineVersion: Type.Optional(StringEnum(['v2'], { default: 'v2' })) },
-  { 'x-kubernetes-validations': Rules.template },
 );
 
 const PushStoreKind = StringEnum(['SecretStore', 'ClusterSecretStore'], { default: 'SecretStore' });
@@ -91,7 +92,7 @@ export type PushSecretSelector = Static<typeof PushSecretSelector>;
 
 export const PushSecretSpec = Type.Object({
   refreshInterval: Type.Optional(
-    Duration({ description: 'How often to push again, as a Go duration; "0" pushes once per change of the PushSecret.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.refreshInterval }),
+    Duration({ description: 'How often to push again, as a Go duration; "0" pushes once per change of the PushSecret, a negative duration on every reconcile.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.signedRefreshInterval }),
   ),
   secretStoreRefs: Type.Array(PushSecretStoreRef),
   updatePolicy: Type.Optional(StringEnum(['Replace', 'IfNotExists'], { default: 'Replace' })),

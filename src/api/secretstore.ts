@@ -1,5 +1,5 @@
 // SecretStore and ClusterSecretStore share one spec (ESO's GenericStore).
-import { Type, StringEnum, Preserved, type Static } from './schema-kit.ts';
+import { Type, StringEnum, Preserved, NamespaceName, type Static } from './schema-kit.ts';
 import { Condition, LabelSelector, type ObjectMeta } from './meta.ts';
 import { AzureKVProvider } from './providers/azurekv.ts';
 import { FakeProvider } from './providers/fake.ts';
@@ -24,7 +24,8 @@ export type StoreProvider = Static<typeof StoreProvider> & Record<string, unknow
 
 export const ClusterSecretStoreCondition = Type.Object({
   namespaceSelector: Type.Optional(LabelSelector),
-  namespaces: Type.Optional(Type.Array(Type.String())),
+  // ESO's CRD: each a namespace name (DNS label, 1..63 characters).
+  namespaces: Type.Optional(Type.Array(NamespaceName())),
   namespaceRegexes: Type.Optional(Type.Array(Type.String())),
 });
 export type ClusterSecretStoreCondition = Static<typeof ClusterSecretStoreCondition>;
@@ -32,8 +33,10 @@ export type ClusterSecretStoreCondition = Static<typeof ClusterSecretStoreCondit
 export const SecretStoreSpec = Type.Object({
   controller: Type.Optional(Type.String({ description: 'Controller class; a store with another class is ignored.' })),
   provider: StoreProvider,
+  // retryInterval is not parsed by ESO for azurekv or fake, nor checked by its webhook: any string is
+  // accepted (`validate` warns when it is not a Go duration).
   retrySettings: Type.Optional(
-    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String({ maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.retryInterval })) }),
+    Type.Object({ maxRetries: Type.Optional(Type.Integer({ format: 'int32' })), retryInterval: Type.Optional(Type.String()) }),
   ),
   // ESO v2.9: whole seconds (the legacy form) or a Go duration string such as "5m".
   refreshInterval: Type.Optional(

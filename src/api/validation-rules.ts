@@ -21,9 +21,10 @@ export const NON_OWNER_CREATION_POLICIES = ['Merge', 'CreateOrMerge', 'None'] as
 export const GO_DURATION_RE = '^[+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';
 
 /**
- * GO_DURATION_RE with Go's `-` too: an ExternalSecret's refreshInterval is any metav1.Duration in
- * ESO's CRD, a negative one included (ESO then syncs once, as for 0). core/duration.ts
- * parseExternalSecretRefreshInterval accepts exactly this.
+ * GO_DURATION_RE with Go's `-` too: an ExternalSecret's or PushSecret's refreshInterval is any metav1.Duration in
+ * ESO's CRD, a negative one included (an ExternalSecret then syncs once, as for 0; a PushSecret
+ * pushes on every reconcile). core/duration.ts parseExternalSecretRefreshInterval and
+ * parsePushSecretRefreshInterval accept exactly this.
  */
 export const GO_SIGNED_DURATION_RE = '^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';
 
@@ -38,12 +39,13 @@ export const Msg = {
   noData: 'either spec.data or spec.dataFrom must be set',
   deleteWithoutOwner: (creation: string) => `deletionPolicy Delete must not be used with creationPolicy ${creation}: the Secret is not owned by the ExternalSecret; use creationPolicy Owner`,
   mergeWithNone: 'deletionPolicy Merge must not be used with creationPolicy None: there is no Secret to merge with',
-  dataFromEmpty: 'a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef',
-  dataFromAmbiguous: (found: string[]) => `a dataFrom entry needs exactly one of extract, find or sourceRef.generatorRef; found ${found.join(', ')}`,
+  dataFromEmpty: 'a dataFrom entry needs extract, find or sourceRef',
+  dataFromAmbiguousRule: 'a dataFrom entry takes at most one of extract, find and sourceRef.generatorRef',
+  dataFromAmbiguous: (found: string[]) => `a dataFrom entry takes at most one of extract, find and sourceRef.generatorRef; found ${found.join(', ')}`,
   findEmpty: 'find needs a non-empty name.regexp or tags; an empty tags: {} or regexp: "" is no filter (ESO would read every secret in the store)',
   invalidRegexp: 'not a valid Go (RE2) regular expression',
   refreshInterval: 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
-  retryInterval: 'retryInterval must be a Go duration such as "10s"',
+  retryInterval: 'retryInterval is not a Go duration such as "10s"; neither ESO nor Projector reads it for azurekv or fake stores, so it is ignored',
   storeRefreshInterval: 'refreshInterval must be whole seconds (0 to 2147483647) or a Go duration such as "5m"',
   bootstrapToken: 'template.type bootstrap.kubernetes.io/token is not allowed',
   serviceAccountTokenAnnotation: 'template.type kubernetes.io/service-account-token with the annotation kubernetes.io/service-account.name is not allowed',
@@ -95,21 +97,27 @@ export const Rules = {
       fieldPath: '.metadata.annotations',
     },
   ],
-  /** On each spec.dataFrom[] entry (ESO validateExtractFindGenerator / validateFindExtractSourceRef). */
+  /**
+   * On each spec.dataFrom[] entry (ESO validateFindExtractSourceRef / validateExtractFindGenerator).
+   * A sourceRef alone passes (its schema needs exactly one of storeRef and generatorRef): ESO accepts
+   * an entry with only sourceRef.storeRef and its controller reads nothing for it (core/external-secret.ts
+   * dataFromSource).
+   */
   dataFromEntry: [
-    { rule: 'has(self.extract) || has(self.find) || (has(self.sourceRef) && has(self.sourceRef.generatorRef))', message: Msg.dataFromEmpty },
+    { rule: 'has(self.extract) || has(self.find) || has(self.sourceRef)', message: Msg.dataFromEmpty },
     // A messageExpression naming the fields found is over the cost budget: the API server's text stops
     // before core/validate.ts's "; found extract, find".
-    { rule: '(has(self.extract) ? 1 : 0) + (has(self.find) ? 1 : 0) + (has(self.sourceRef) && has(self.sourceRef.generatorRef) ? 1 : 0) <= 1', message: Msg.dataFromEmpty },
+    { rule: '(has(self.extract) ? 1 : 0) + (has(self.find) ? 1 : 0) + (has(self.sourceRef) && has(self.sourceRef.generatorRef) ? 1 : 0) <= 1', message: Msg.dataFromAmbiguousRule },
   ],
   /** On spec.dataFrom[].find. */
   find: [{ rule: 'has(self.tags) || (has(self.name) && has(self.name.regexp))', message: Msg.findEmpty }],
   refreshInterval: [duration(Msg.refreshInterval)],
-  /** An ExternalSecret's spec.refreshInterval: signed (the `duration(self)` calls refuse what overflows Go's int64 of nanoseconds). */
-  externalSecretRefreshInterval: [
+  /**
+   * An ExternalSecret's or PushSecret's spec.refreshInterval: signed (the `duration(self)` calls refuse what overflows Go's int64 of nanoseconds).
+   */
+  signedRefreshInterval: [
     { rule: `self.matches(${cel(GO_SIGNED_DURATION_RE)}) && (self.startsWith('-') ? duration(self) <= duration('0s') : duration(self) >= duration('0s'))`, message: Msg.refreshInterval },
   ],
-  retryInterval: [duration(Msg.retryInterval)],
   /** On a store's int-or-string spec.refreshInterval (ESO GetRefreshInterval). */
   storeRefreshInterval: [
     { rule: `type(self) == int ? (self >= 0 && self <= 2147483647) : (self.matches(${cel(GO_DURATION_RE)}) && duration(self) >= duration('0s'))`, message: Msg.storeRefreshInterval },
@@ -129,3 +137,29 @@ export const Rules = {
     },
   ],
 } satisfies Record<string, CrdRule[]>;
+
+/** The rules that stand in for ESO's ExternalSecret webhook (externalsecret_validator.go). */
+const ES_WEBHOOK_RULES = new Set([...Rules.externalSecretSpec, ...Rules.target, ...Rules.template, ...Rules.dataFromEntry].map((r) => r.rule));
+
+/**
+ * A copy of `schema` without the ExternalSecret webhook's rules, at any depth: ESO validates only
+ * ExternalSecrets in its webhook, so a ClusterExternalSecret's externalSecretSpec is refused only
+ * where ESO's schema refuses it; each ExternalSecret it stamps out meets the rules (the
+ * ClusterExternalSecret's failedNamespaces then say why, as with ESO's webhook). Duration syntax
+ * (Go decoding) and Projector's own `find` rule stay.
+ */
+export function withoutExternalSecretWebhookRules<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(withoutExternalSecretWebhookRules) as T;
+  if (schema === null || typeof schema !== 'object') return schema;
+  // TypeBox keeps its own markers (`~kind`, …) as non-enumerable properties: copied as they are.
+  const out = {};
+  for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(schema))) {
+    if (key === 'x-kubernetes-validations' && Array.isArray(desc.value)) {
+      const kept = (desc.value as CrdRule[]).filter((r) => !ES_WEBHOOK_RULES.has(r.rule));
+      if (kept.length > 0) Object.defineProperty(out, key, { ...desc, value: kept });
+    } else {
+      Object.defineProperty(out, key, 'value' in desc ? { ...desc, value: withoutExternalSecretWebhookRules(desc.value) } : desc);
+    }
+  }
+  return out as T;
+}

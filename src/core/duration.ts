@@ -58,6 +58,19 @@ export function parseExternalSecretRefreshInterval(text: string): number | undef
   return ms === undefined ? undefined : Math.max(0, ms);
 }
 
+/**
+ * A PushSecret's `spec.refreshInterval`: any metav1.Duration, a negative one too (ESO's CRD has no
+ * other rule; api/validation-rules.ts GO_SIGNED_DURATION_RE). Unlike an ExternalSecret's, the sign is
+ * kept: ESO's shouldRefresh (pushsecret_controller.go) stops at 0 ("push on a PushSecret change
+ * only") but finds a negative interval always elapsed (`refreshTime + d` is before now), so every
+ * reconcile pushes, with no periodic requeue (controller-runtime ignores a RequeueAfter <= 0).
+ * Milliseconds, or undefined.
+ */
+export function parsePushSecretRefreshInterval(text: string): number | undefined {
+  if (text !== text.trim()) return undefined;
+  return parseSignedDuration(text);
+}
+
 /** intstr.IntOrString's integer is an int32: a larger number does not decode in ESO. */
 export const MAX_INT32 = 2_147_483_647;
 

@@ -59,6 +59,19 @@ export function refreshIntervalMsOf(es: ExternalSecret): number | undefined {
   return ms === undefined ? undefined : effectiveRefreshIntervalMs(Math.max(0, ms));
 }
 
+/**
+ * What a dataFrom entry reads, in ESO's order (externalsecret_controller_secret.go
+ * GetProviderSecretData: find, then extract, then sourceRef.generatorRef). `undefined` for an entry
+ * with none of them (only `sourceRef.storeRef`, which ESO's CRD and webhook accept): ESO's controller
+ * reads nothing for it, and so do the operator, `dev` and `validate`.
+ */
+export function dataFromSource(d: { extract?: unknown; find?: unknown; sourceRef?: { generatorRef?: unknown } }): 'find' | 'extract' | 'generator' | undefined {
+  if (d.find) return 'find';
+  if (d.extract) return 'extract';
+  if (d.sourceRef?.generatorRef) return 'generator';
+  return undefined;
+}
+
 /** Every store this ExternalSecret reads from: the default one and any per-item sourceRef.storeRef. */
 export function storeRefsOf(es: ExternalSecret): SecretStoreRef[] {
   const refs: SecretStoreRef[] = [];

@@ -9,7 +9,7 @@
 import type { PushSecret, PushSecretData, PushSecretStatus, SyncedPushSecrets } from '../api/pushsecret.ts';
 import { Msg } from '../api/validation-rules.ts';
 import { kubeTime, setCondition } from './conditions.ts';
-import { parseSpecDuration } from './duration.ts';
+import { parsePushSecretRefreshInterval } from './duration.ts';
 import { ProjectorError } from './errors.ts';
 import { metaHash } from './hash.ts';
 import { issue, type Issue } from './issues.ts';
@@ -49,10 +49,14 @@ export function pushDeletionPolicyOf(ps: PushSecret): 'Delete' | 'None' {
   return ps.spec.deletionPolicy ?? 'None';
 }
 
-/** spec.refreshInterval in ms (CRD default 1h); undefined when it does not parse (validation reports it). */
+/**
+ * spec.refreshInterval in ms (CRD default 1h), signed: a negative interval is kept (ESO pushes on every
+ * reconcile then; core/duration.ts parsePushSecretRefreshInterval); undefined when it does not parse
+ * (validation reports it).
+ */
 export function pushRefreshIntervalMs(ps: PushSecret): number | undefined {
   const text = ps.spec.refreshInterval;
-  return text === undefined ? DEFAULT_REFRESH_MS : parseSpecDuration(text);
+  return text === undefined ? DEFAULT_REFRESH_MS : parsePushSecretRefreshInterval(text);
 }
 
 /** ESO's status key of a store: `<Kind>/<name>` (handlePushSecretDataForStore). */
@@ -80,7 +84,7 @@ export function pushSyncVersionOf(ps: PushSecret): string {
 export function validatePushSecret(ps: PushSecret): Issue[] {
   const out: Issue[] = [];
   const spec = ps.spec;
-  if (spec.refreshInterval !== undefined && parseSpecDuration(spec.refreshInterval) === undefined) {
+  if (spec.refreshInterval !== undefined && parsePushSecretRefreshInterval(spec.refreshInterval) === undefined) {
     out.push(issue('spec.refreshInterval', 'InvalidDuration', Msg.refreshInterval));
   }
   const sel = spec.selector ?? {};
@@ -160,7 +164,8 @@ export type PushRefreshReason = 'never-synced' | 'spec-changed' | 'interval-elap
 
 /**
  * ESO's shouldRefresh: the PushSecret changed (syncedResourceVersion), never pushed, or its interval
- * elapsed; with refreshInterval 0 it pushes once per change of the PushSecret. Projector adds
+ * elapsed; with refreshInterval 0 it pushes once per change of the PushSecret, with a negative one on
+ * every reconcile. Projector adds
  * `source-changed`: the watched source Secret changed since the last push (ESO waits for the
  * interval), except with refreshInterval 0, which promises no push but on a PushSecret change.
  */
@@ -171,6 +176,8 @@ export function pushRefreshReason(ps: PushSecret, now: Date, sourceChanged = fal
   if (interval === 0) return 'up-to-date';
   if (!status.refreshTime) return 'never-synced';
   if (sourceChanged) return 'source-changed';
+  // A negative interval is always elapsed (ESO: refreshTime + d is before now): every reconcile pushes.
+  if (interval < 0) return 'interval-elapsed';
   return Date.parse(status.refreshTime) + interval < now.getTime() ? 'interval-elapsed' : 'up-to-date';
 }
 
@@ -180,7 +187,8 @@ export function pushRefreshReason(ps: PushSecret, now: Date, sourceChanged = fal
  */
 export function untilNextPush(ps: PushSecret, now: Date, pushedNow: boolean): number | undefined {
   const interval = pushRefreshIntervalMs(ps) ?? DEFAULT_REFRESH_MS;
-  if (interval === 0) return undefined;
+  // 0 and a negative interval: no periodic look (ESO's RequeueAfter <= 0 is no requeue).
+  if (interval <= 0) return undefined;
   if (pushedNow) return interval;
   const last = ps.status?.refreshTime ? Date.parse(ps.status.refreshTime) : now.getTime();
   return Math.max(0, interval - (now.getTime() - last)) + NOT_DUE_SLACK_MS;

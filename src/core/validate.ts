@@ -162,7 +162,11 @@ function checkDataFrom(entries: ExternalSecretDataFrom[]): Issue[] {
     if (entry === null || typeof entry !== 'object') return [];
     const sources = [entry.extract && 'extract', entry.find && 'find', entry.sourceRef?.generatorRef && 'sourceRef.generatorRef'].filter(Boolean);
     const out: Issue[] = [];
-    if (sources.length === 0) out.push(issue(path, 'DataFromEmpty', Msg.dataFromEmpty));
+    if (!entry.extract && !entry.find && !entry.sourceRef) out.push(issue(path, 'DataFromEmpty', Msg.dataFromEmpty));
+    // Only sourceRef.storeRef: ESO accepts it and reads nothing for it (core/external-secret.ts dataFromSource).
+    else if (sources.length === 0 && entry.sourceRef?.storeRef) {
+      out.push(issue(path, 'DataFromReadsNothing', 'this dataFrom entry has only sourceRef.storeRef: nothing is read for it (as in ESO); add extract or find', 'warning'));
+    }
     if (sources.length > 1) out.push(issue(path, 'DataFromAmbiguous', Msg.dataFromAmbiguous(sources as string[])));
     if (entry.sourceRef && !entry.sourceRef.storeRef && !entry.sourceRef.generatorRef) {
       out.push(issue(`${path}.sourceRef`, 'SourceRefEmpty', 'sourceRef needs storeRef or generatorRef'));
@@ -341,7 +345,9 @@ export function checkLabelSelector(sel: LabelSelector, path: string): Issue[] {
 function checkRetrySettings(retry: GenericStore['spec']['retrySettings']): Issue[] {
   const interval = retry?.retryInterval;
   if (interval === undefined || parseSpecDuration(String(interval)) !== undefined) return [];
-  return [issue('spec.retrySettings.retryInterval', 'InvalidDuration', Msg.retryInterval)];
+  // ESO reads retryInterval for none of Projector's providers and its webhook accepts any string: a
+  // warning, so that `validate`, the webhook and the operator accept what ESO accepts.
+  return [issue('spec.retrySettings.retryInterval', 'InvalidDuration', Msg.retryInterval, 'warning')];
 }
 
 /** ESO v2.9 GetRefreshInterval: whole seconds or a Go duration, never negative (its webhook refuses the rest). */

@@ -26,6 +26,16 @@ export function credentialNamespace(store: GenericStore, refNamespace: string | 
 }
 
 /**
+ * The namespace a Secret ref made from `store` is read in: ESO's resolver reads a SecretStore's refs
+ * from the store's own namespace whatever they name (runtime/esutils/resolvers/secret_ref.go
+ * SecretKeyRef; its webhook refuses another namespace on clientId and clientSecret only, as
+ * `validate` does); a ClusterSecretStore's as credentialNamespace says.
+ */
+export function secretRefNamespace(store: GenericStore, refNamespace: string | undefined, esNamespace: string | undefined, what: string): string {
+  return store.kind === 'SecretStore' ? store.metadata.namespace! : credentialNamespace(store, refNamespace, esNamespace, what);
+}
+
+/**
  * `onRead` is told of every object a client is built from (credential Secrets, caProvider
  * ConfigMaps, workload identity ServiceAccounts: kind, namespace, name, resourceVersion; undefined
  * when not found): the client cache rebuilds a client when one of them changes, where ESO reads
@@ -47,7 +57,7 @@ export function kubeProviderHost(
     log,
     async readSecretKey(ref: SecretKeySelector): Promise<Sensitive<string>> {
       if (!ref.name || !ref.key) throw new ProjectorError('InvalidSpec', `${store.kind} ${store.metadata.name}: a secretKeyRef needs name and key`);
-      const ns = credentialNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
+      const ns = secretRefNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
       const name = ref.name;
       return kube.readSecretKey(ns, name, ref.key, recorder('Secret', ns, name));
     },

@@ -106,6 +106,18 @@ export interface SecretsWriter {
 export interface Provider {
   /** The single key under spec.provider that selects this provider, e.g. "azurekv". */
   readonly name: string;
+  /**
+   * ESO's Provider.Capabilities(): what a store of this provider reports in status.capabilities once
+   * its check passed (pkg/controllers/secretstore/common.go reconcile).
+   */
+  readonly capabilities: 'ReadOnly' | 'WriteOnly' | 'ReadWrite';
+  /**
+   * ESO's MaintenanceStatus for the provider (apis/externalsecrets/v1/provider_schema_maintenance.go);
+   * absent: maintained. NotMaintained and Deprecated stores get a Warning event at every passed check
+   * (unless annotated `external-secrets.io/ignore-maintenance-checks`). ESO's webhook also warns;
+   * Projector's `validate` and webhook do not yet.
+   */
+  readonly maintenance?: 'NotMaintained' | 'Deprecated' | undefined;
   /** Static checks, no I/O: used by `projector validate` and by the store reconciler. */
   validateStore(store: GenericStore): Issue[];
   /**

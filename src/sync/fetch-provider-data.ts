@@ -2,7 +2,7 @@
 // data items, which win on key collisions. Shared by the operator, `projector check` and `projector dev`.
 import type { ExternalSecret, ExternalSecretDataFrom, SecretStoreRef } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
-import { deletionPolicyOf } from '../core/external-secret.ts';
+import { dataFromSource, deletionPolicyOf } from '../core/external-secret.ts';
 import { assertRemoteRefBounds } from '../core/limits.ts';
 import { checkNullBytes, checkNullBytesInMap } from '../core/null-bytes.ts';
 import { dataFromKeys, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
@@ -96,12 +96,27 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
   let refs = 0;
 
   const dataFrom = es.spec.dataFrom ?? [];
+  // ESO's loop keeps the previous entry's error in a variable only a read assigns: an entry that reads
+  // nothing after a missing one (tolerated) is reported missing too (another MissingProviderSecret).
+  let previousMissing = false;
+  let echoes = 0;
   for (let i = 0; i < dataFrom.length; i++) {
     const d = dataFrom[i]!;
     const field = `spec.dataFrom[${i}]`;
+    const source = dataFromSource(d);
+    if (source === undefined) {
+      // Only sourceRef.storeRef: ESO's CRD and webhook accept it and its controller reads nothing
+      // (externalsecret_controller_secret.go GetProviderSecretData); no store is asked.
+      if (previousMissing) {
+        missing.push(field);
+        echoes++;
+      }
+      continue;
+    }
     refs++;
+    previousMissing = false;
     const generatorRef = d.sourceRef?.generatorRef;
-    if (generatorRef) {
+    if (source === 'generator' && generatorRef) {
       for (const [k, v] of await generateDataFrom(d, generatorRef, es.metadata.namespace ?? '', field, signal, opts)) data.set(k, v);
       continue;
     }
@@ -111,6 +126,7 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
     } catch (e) {
       if (!(tolerateMissing && isNotFound(e))) throw e;
       missing.push(field);
+      previousMissing = true;
     }
   }
 
@@ -137,5 +153,5 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
   refs += items.length;
   for (const f of fetched) if (f) data.set(f.key, f.value);
 
-  return { data, missing, allMissing: tolerateMissing && refs > 0 && missing.length === refs };
+  return { data, missing, allMissing: tolerateMissing && refs > 0 && missing.length - echoes === refs };
 }

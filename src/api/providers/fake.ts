@@ -5,8 +5,9 @@ export const FakeProvider = Type.Object({
   data: Type.Array(
     Type.Object({
       key: Type.String(),
-      value: Type.Optional(Type.String()),
-      valueMap: Type.Optional(StringMap({ description: 'Deprecated in ESO; use a JSON value.' })),
+      // Required, as in ESO's CRD (apis/externalsecrets/v1/secretstore_fake_types.go FakeProviderData).
+      value: Type.String(),
+      valueMap: Type.Optional(StringMap({ description: 'Not in ESO v2.9 (older releases had it); use a JSON value. When set it is read instead of value.' })),
       version: Type.Optional(Type.String()),
     }),
   ),

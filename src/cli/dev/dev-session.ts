@@ -22,7 +22,7 @@ import { defaultControllerRateLimiter } from '../../controller/rate-limiter.ts';
 import { runWorkers, WorkerCounters } from '../../controller/run-workers.ts';
 import { WorkQueue } from '../../controller/workqueue.ts';
 import { ObjectStore } from '../../kube/object-store.ts';
-import { credentialNamespace } from '../../kube/provider-host.ts';
+import { secretRefNamespace } from '../../kube/provider-host.ts';
 import { silentLogger, type Logger } from '../../platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
@@ -117,7 +117,7 @@ function inMemoryHost(store: GenericStore, esNamespace: string | undefined, cred
     namespace: esNamespace,
     log,
     async readSecretKey(ref) {
-      const ns = credentialNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
+      const ns = secretRefNamespace(store, ref.namespace, esNamespace, `Secret ${ref.name}`);
       const v = credentials.get(`${ns}/${ref.name}`)?.[ref.key ?? ''];
       if (v === undefined) throw new ProjectorError('CredentialNotFound', `credential Secret ${ns}/${ref.name} key "${ref.key}" is not available in dev mode`);
       return new Sensitive(v);

@@ -1,6 +1,6 @@
 // One reconcile for both store kinds: static checks, then ask the vault with the configured identity.
 import type { GenericStore, ObjectKey, SecretStoreStatus } from '../../api/index.ts';
-import { CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
+import { ANNOTATION_IGNORE_MAINTENANCE_CHECKS, CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
 import { setCondition } from '../../core/conditions.ts';
 import { shouldProcessStore } from '../../core/controller-class.ts';
 import { parseStoreRefreshInterval } from '../../core/duration.ts';
@@ -10,6 +10,7 @@ import { validateSecretStore } from '../../core/validate.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { lazyChild, type Logger } from '../../platform/logger.ts';
+import type { Provider } from '../../providers/provider.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
 import type { ClientCache } from '../../sync/client-cache.ts';
 import type { EventSink } from '../events.ts';
@@ -46,13 +47,21 @@ export interface SecretStoreDeps {
   pushSecretsHold?: (store: GenericStore) => boolean;
 }
 
-function readyStatus(store: GenericStore, status: 'True' | 'False', reason: string, message: string, now: Date): SecretStoreStatus {
+/**
+ * ESO sets status.capabilities from the provider only when the check passed; a failed check
+ * changes the condition alone (pkg/controllers/secretstore/common.go reconcile).
+ */
+function readyStatus(store: GenericStore, status: 'True' | 'False', reason: string, message: string, now: Date, capabilities?: SecretStoreStatus['capabilities']): SecretStoreStatus {
   return {
     ...store.status,
-    capabilities: 'ReadOnly',
+    ...(capabilities ? { capabilities } : {}),
     conditions: setCondition(store.status?.conditions, { type: CONDITION_READY, status, reason, message }, now),
   };
 }
+
+const MSG_STORE_VALIDATED = 'store validated';
+const MSG_STORE_NOT_MAINTAINED = "store isn't currently maintained. Please plan and prepare accordingly.";
+const MSG_STORE_DEPRECATED = 'store is deprecated and will be removed on the next minor release. Please plan and prepare accordingly.';
 
 export class SecretStoreReconciler implements Reconciler {
   readonly name: string;
@@ -91,8 +100,12 @@ export class SecretStoreReconciler implements Reconciler {
         log.debug({}, 'store is being deleted; a PushSecret with deletionPolicy Delete still uses it');
       }
     }
+    // ESO's validateStore: building the client (NewClient) and its check (Validate) fail with the
+    // same reason, InvalidProviderConfig, for the condition and the Warning event. Projector's vault
+    // check (a deliberate difference, docs/design/000-overview.md) reports ValidationFailed instead.
+    let building = true;
     try {
-      this.#assertValid(store);
+      const provider = this.#assertValid(store);
       // A new client each time, as ESO's validateStore: the credentials as they are now, and a new
       // token, so a credential revoked on the vault's side shows here. One that passed goes to the
       // client cache when ExternalSecrets use the store and the cache holds no client for it: their
@@ -100,6 +113,7 @@ export class SecretStoreReconciler implements Reconciler {
       // another and fetching a token, which with ten workers on ten stores' first syncs kept the
       // workers waiting on identity round trips.
       const client = await this.#d.clients.fresh(store, store.metadata.namespace, signal);
+      building = false;
       let verdict;
       let adopted = false;
       try {
@@ -108,19 +122,19 @@ export class SecretStoreReconciler implements Reconciler {
       } finally {
         if (!adopted) await client.close().catch(() => undefined);
       }
-      const status =
-        verdict === 'Ready'
-          ? readyStatus(store, 'True', Reason.StoreValidated, 'store validated', now)
-          : readyStatus(store, 'True', Reason.StoreValidated, 'store configuration is valid; credentials are resolved per ExternalSecret namespace', now);
-      await this.#write(store, status, 'Valid', log);
+      // 'Unknown' (a referent ClusterSecretStore: credentials resolved per ExternalSecret namespace)
+      // comes with no error, so ESO reports it as any passed check (keyvault.go Validate).
+      this.#maintenanceEvent(store, provider);
+      this.#d.events.normal(store, EventReason.Valid, MSG_STORE_VALIDATED);
+      await this.#write(store, readyStatus(store, 'True', Reason.StoreValidated, MSG_STORE_VALIDATED, now, provider.capabilities), 'Valid', log);
       return { kind: 'requeueAfter', ms: this.#revalidateMs(store) };
     } catch (err) {
       if (!(err instanceof ProjectorError)) throw err;
       const invalid = err.code === 'InvalidSpec' || err.code === 'NotSupported';
-      const reason = invalid ? Reason.StoreInvalidProviderConfig : Reason.StoreValidationFailed;
+      const reason = building || invalid ? Reason.StoreInvalidProviderConfig : Reason.StoreValidationFailed;
       this.#d.clients.invalidate(store);
       log.warn({ code: err.code, err }, 'store is not ready');
-      this.#d.events.warn(store, invalid ? EventReason.Invalid : EventReason.ValidationFailed, err.describe());
+      this.#d.events.warn(store, reason, err.describe());
       try {
         await this.#write(store, readyStatus(store, 'False', reason, err.describe(), now), reason, log);
       } catch {
@@ -138,10 +152,18 @@ export class SecretStoreReconciler implements Reconciler {
     }
   }
 
-  #assertValid(store: GenericStore): void {
+  #assertValid(store: GenericStore): Provider {
     const provider = this.#d.registry.providerFor(store);
     const first = [...validateSecretStore(store), ...provider.validateStore(store)].find((i) => i.severity === 'error');
     if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+    return provider;
+  }
+
+  /** ESO's maintenance warning, at every passed check unless the store opts out (common.go reconcile). */
+  #maintenanceEvent(store: GenericStore, provider: Provider): void {
+    if (store.metadata.annotations?.[ANNOTATION_IGNORE_MAINTENANCE_CHECKS] !== undefined) return;
+    if (provider.maintenance === 'NotMaintained') this.#d.events.warn(store, EventReason.StoreUnmaintained, MSG_STORE_NOT_MAINTAINED);
+    else if (provider.maintenance === 'Deprecated') this.#d.events.warn(store, EventReason.StoreDeprecated, MSG_STORE_DEPRECATED);
   }
 
   #revalidateMs(store: GenericStore): number {
@@ -154,10 +176,7 @@ export class SecretStoreReconciler implements Reconciler {
     if (sameStatus(store.status, status)) return;
     const wasReady = store.status?.conditions?.find((c) => c.type === CONDITION_READY)?.status;
     const isReady = status.conditions?.find((c) => c.type === CONDITION_READY)?.status;
-    if (wasReady !== isReady) {
-      log.info({ ready: isReady, reason }, 'store readiness changed');
-      if (isReady === 'True') this.#d.events.normal(store, EventReason.Valid, 'store validated');
-    }
+    if (wasReady !== isReady) log.info({ ready: isReady, reason }, 'store readiness changed');
     await this.#d.kube.patchStatus(store, status);
   }
 }

@@ -206,6 +206,8 @@ export function createAzureKeyVaultProvider(options: AzureKvProviderOptions = {}
   const pools: Pools = { credentials: new CredentialPool(() => options.now?.().getTime() ?? Date.now()), sdkClients: new SdkClientPool() };
   return {
     name: 'azurekv',
+    // providers/v1/azure/keyvault/keyvault.go Capabilities.
+    capabilities: 'ReadWrite',
     validateStore(store: GenericStore): Issue[] {
       return resolveStoreConfig(store).issues;
     },

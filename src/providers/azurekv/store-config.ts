@@ -120,12 +120,23 @@ function tenantSource(p: AzureKVProvider, authType: string, issues: Issue[]): Va
   return useRef ? fromRef : fromSpec;
 }
 
-function checkSecretRef(source: ValueSource | undefined, store: GenericStore, issues: Issue[]): void {
+/**
+ * ESO's webhook refuses another namespace only on clientId, clientSecret and serviceAccountRef
+ * (keyvault.go ValidateStore); its resolver reads every Secret ref of a SecretStore from the store's
+ * own namespace whatever the ref says (runtime/esutils/resolvers/secret_ref.go SecretKeyRef). So a
+ * namespace on tenantId or clientCertificate is a warning: it is ignored, as in ESO.
+ */
+function checkSecretRef(source: ValueSource | undefined, store: GenericStore, issues: Issue[], otherNamespace: 'refused' | 'ignored'): void {
   if (!source || 'inline' in source) return;
   const { secretKeyRef: ref, field } = source;
   if (!ref.name) issues.push(issue(`${field}.name`, 'Required', `${field}.name is required`));
   if (!ref.key) issues.push(issue(`${field}.key`, 'Required', `${field}.key is required`));
-  checkNamespace(ref.namespace, `${field}.namespace`, store, issues);
+  if (otherNamespace === 'refused') checkNamespace(ref.namespace, `${field}.namespace`, store, issues);
+  else if (store.kind === 'SecretStore' && ref.namespace && ref.namespace !== store.metadata.namespace) {
+    issues.push(
+      issue(`${field}.namespace`, 'NamespaceIgnored', `a SecretStore reads ${field} from its own namespace "${store.metadata.namespace}"; namespace "${ref.namespace}" is ignored, as ESO does`, 'warning'),
+    );
+  }
 }
 
 /** A namespaced SecretStore may only read its own namespace (ESO's ValidateReferentSecretSelector). */
@@ -279,7 +290,8 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
     authSecretRefWithoutClientId: asr !== undefined && asr.clientId === undefined && p.clientId === undefined,
   };
 
-  for (const source of [config.tenantId, config.clientId, config.clientSecret, config.clientCertificate]) checkSecretRef(source, store, issues);
+  for (const source of [config.clientId, config.clientSecret]) checkSecretRef(source, store, issues, 'refused');
+  for (const source of [config.tenantId, config.clientCertificate]) checkSecretRef(source, store, issues, 'ignored');
   if (config.serviceAccountRef) checkNamespace(config.serviceAccountRef.namespace, `${BASE}.serviceAccountRef.namespace`, store, issues);
   checkInlineSecrets(config, issues);
   checkUnusedCredentials(config, issues);
@@ -291,11 +303,13 @@ export function resolveStoreConfig(store: GenericStore): ResolvedStore {
 }
 
 /**
- * ESO's isReferentSpec: a ClusterSecretStore whose credentials are resolved in each ExternalSecret's
- * namespace (a selector without a namespace). Such a store cannot be checked without one.
+ * ESO's isReferentSpec (keyvault.go): a ClusterSecretStore whose clientId, clientSecret or
+ * serviceAccountRef names no namespace, so its credentials are resolved in each ExternalSecret's
+ * namespace. Such a store cannot be checked without one. ESO looks at those three only: a tenantId
+ * or clientCertificate ref without a namespace does not make a store referent.
  */
 export function isReferentConfig(config: AzureKvConfig): boolean {
-  const refs = [config.tenantId, config.clientId, config.clientSecret, config.clientCertificate];
+  const refs = [config.clientId, config.clientSecret];
   const referentRef = refs.some((r) => r !== undefined && 'secretKeyRef' in r && !r.secretKeyRef.namespace);
   return referentRef || (config.serviceAccountRef !== undefined && !config.serviceAccountRef.namespace);
 }

@@ -87,6 +87,9 @@ class FakeClient implements SecretsClient {
 
 export const fakeProvider: Provider = {
   name: 'fake',
+  // ESO providers/v1/fake/fake.go: Capabilities ReadWrite, MaintenanceStatus NotMaintained.
+  capabilities: 'ReadWrite',
+  maintenance: 'NotMaintained',
   validateStore(store: GenericStore): Issue[] {
     const data = store.spec.provider.fake?.data;
     if (!Array.isArray(data)) return [issue('spec.provider.fake.data', 'Required', 'spec.provider.fake.data must be a list')];

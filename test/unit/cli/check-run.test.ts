@@ -62,7 +62,7 @@ function countingProvider(opts: { describe: boolean; answer: (ref: RemoteRef) =>
         }
       : {}),
   };
-  const provider: Provider = { name: 'fake', validateStore: () => [], newClient: async () => client };
+  const provider: Provider = { name: 'fake', capabilities: 'ReadWrite', validateStore: () => [], newClient: async () => client };
   return { provider, stats };
 }
 

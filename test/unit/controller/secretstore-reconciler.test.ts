@@ -22,15 +22,19 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1,
   const stores = new ObjectStore<GenericStore>();
   stores.upsert(store);
   let failure: ProjectorError | undefined;
+  let buildFailure: ProjectorError | undefined;
+  let verdict: 'Ready' | 'Unknown' = 'Ready';
+  const events: [type: 'Normal' | 'Warning', reason: string, message: string][] = [];
   const clientsMade = { built: 0, closed: 0 };
   const registry = new ProviderRegistry([
     {
       ...fakeProvider,
       async newClient(s, host, signal) {
+        if (buildFailure) throw buildFailure;
         const inner = await fakeProvider.newClient(s, host, signal);
         clientsMade.built++;
         return Object.assign(Object.create(inner) as typeof inner, {
-          validate: (sig: AbortSignal) => (failure ? Promise.reject(failure) : inner.validate(sig)),
+          validate: (sig: AbortSignal) => (failure ? Promise.reject(failure) : verdict === 'Unknown' ? Promise.resolve('Unknown') : inner.validate(sig)),
           close: async () => void clientsMade.closed++,
         });
       },
@@ -51,7 +55,7 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1,
         stores.upsert({ ...obj, metadata: { ...obj.metadata, finalizers } } as GenericStore);
       },
     } as never,
-    events: { normal: () => {}, warn: () => {} },
+    events: { normal: (_t: unknown, reason: string, message: string) => void events.push(['Normal', reason, message]), warn: (_t: unknown, reason: string, message: string) => void events.push(['Warning', reason, message]) },
     clock,
     log: silentLogger(),
     controllerClass: '',
@@ -60,7 +64,7 @@ function world(store: GenericStore, defaultRevalidateMs = 5 * 60_000, users = 1,
     ...(held ? { pushSecretsHold: held } : {}),
   });
   const ready = () => stores.list()[0]!.status?.conditions?.find((c) => c.type === 'Ready');
-  return { finalizerWrites, reconciler, clients, clientsMade, store: () => stores.list()[0]!, key: objectKey(undefined, 'akv-hybridops'), ready, fail: (e: ProjectorError | undefined) => (failure = e) };
+  return { finalizerWrites, reconciler, clients, clientsMade, store: () => stores.list()[0]!, key: objectKey(undefined, 'akv-hybridops'), ready, events, fail: (e: ProjectorError | undefined) => (failure = e), failBuild: (e: ProjectorError | undefined) => (buildFailure = e), answer: (v: 'Ready' | 'Unknown') => (verdict = v) };
 }
 
 const signal = new AbortController().signal;
@@ -142,5 +146,76 @@ describe('SecretStoreReconciler', () => {
     const w = world(fakeStore([]), undefined, 0);
     await w.reconciler.reconcile(w.key, signal);
     assert.deepEqual(w.clientsMade, { built: 1, closed: 1 });
+  });
+
+  // ESO pkg/controllers/secretstore/common.go reconcile: status.capabilities comes from the provider's
+  // Capabilities() (providers/v1/fake/fake.go and azure/keyvault/keyvault.go: ReadWrite), and is set
+  // only when the check passed; a failed check changes the condition alone.
+  it('sets status.capabilities from the provider, only on a passed check', async () => {
+    const w = world(fakeStore([]));
+    w.fail(new ProjectorError('VaultUnavailable', 'vault unreachable'));
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.store().status?.capabilities, undefined, 'a failed first check writes no capabilities');
+    w.fail(undefined);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.store().status?.capabilities, 'ReadWrite');
+    w.fail(new ProjectorError('VaultUnavailable', 'vault unreachable'));
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.store().status?.capabilities, 'ReadWrite', 'kept as it was');
+  });
+
+  // ESO common.go reconcile records Normal `Valid` ("store validated") after every passed check, not
+  // only when Ready changes (the event sink's 5-minute deduplication is a listed difference).
+  it('records the Valid event at every passed check', async () => {
+    const w = world(fakeStore([]));
+    await w.reconciler.reconcile(w.key, signal);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.events.filter(([type]) => type === 'Normal'), [['Normal', 'Valid', 'store validated'], ['Normal', 'Valid', 'store validated']]);
+  });
+
+  // ESO common.go validateStore: a client that cannot be built (NewClient: the spec, a missing
+  // credential Secret or key) is `InvalidProviderConfig` for both the condition and the Warning
+  // event. Projector's vault check failing is `ValidationFailed` (a listed difference).
+  it('reports a client that cannot be built as InvalidProviderConfig, a refused vault check as ValidationFailed', async () => {
+    const w = world(fakeStore([]));
+    w.failBuild(new ProjectorError('CredentialNotFound', 'Secret team/azure-creds has no key "clientSecret"'));
+    const result = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(result.kind, 'retry', 'a missing credential is retried, as ESO returns the error');
+    assert.equal(w.ready()?.reason, 'InvalidProviderConfig');
+    assert.equal(w.ready()?.status, 'False');
+    assert.deepEqual(w.events.at(-1)?.slice(0, 2), ['Warning', 'InvalidProviderConfig']);
+    w.failBuild(undefined);
+    w.fail(new ProjectorError('StoreAuthFailed', 'token refused'));
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.ready()?.reason, 'ValidationFailed');
+    assert.deepEqual(w.events.at(-1)?.slice(0, 2), ['Warning', 'ValidationFailed']);
+    const bad = world({ ...fakeStore([]), spec: { provider: { fake: { data: [{ key: '' } as never] } } } });
+    await bad.reconciler.reconcile(bad.key, signal);
+    assert.equal(bad.ready()?.reason, 'InvalidProviderConfig');
+    assert.deepEqual(bad.events.at(-1)?.slice(0, 2), ['Warning', 'InvalidProviderConfig'], 'not InvalidStoreConfiguration');
+  });
+
+  // ESO keyvault.go Validate: a referent ClusterSecretStore answers Unknown with no error, which
+  // common.go validateStore treats as passed: Ready=True, Valid, "store validated".
+  it('reports a store whose check answers Unknown (referent credentials) as any passed store', async () => {
+    const w = world(fakeStore([]));
+    w.answer('Unknown');
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual([w.ready()?.status, w.ready()?.reason, w.ready()?.message], ['True', 'Valid', 'store validated']);
+  });
+
+  // ESO common.go reconcile: a NotMaintained provider (providers/v1/fake/fake.go MaintenanceStatus)
+  // gets a Warning StoreUnmaintained at every passed check, before Valid, unless the store carries
+  // the external-secrets.io/ignore-maintenance-checks annotation.
+  it('warns StoreUnmaintained for the fake provider unless the store opts out', async () => {
+    const w = world(fakeStore([]));
+    await w.reconciler.reconcile(w.key, signal);
+    await w.reconciler.reconcile(w.key, signal);
+    const unmaintained = ['Warning', 'StoreUnmaintained', "store isn't currently maintained. Please plan and prepare accordingly."];
+    assert.deepEqual(w.events, [unmaintained, ['Normal', 'Valid', 'store validated'], unmaintained, ['Normal', 'Valid', 'store validated']]);
+    const store = fakeStore([]);
+    const quiet = world({ ...store, metadata: { ...store.metadata, annotations: { 'external-secrets.io/ignore-maintenance-checks': '' } } });
+    await quiet.reconciler.reconcile(quiet.key, signal);
+    assert.deepEqual(quiet.events, [['Normal', 'Valid', 'store validated']]);
   });
 });

@@ -95,6 +95,18 @@ describe('PushSecret planning', () => {
     assert.equal(untilNextPush(ps({ refreshInterval: '0' }), now, true), undefined);
   });
 
+  it("takes a negative refreshInterval as ESO's shouldRefresh does: always elapsed, no periodic requeue (pushsecret_controller.go)", () => {
+    const p = ps({ refreshInterval: '-1h' });
+    assert.deepEqual(validatePushSecret(p).filter((i) => i.path === 'spec.refreshInterval'), []);
+    const synced = ps({ refreshInterval: '-1h' }, { refreshTime: now.toISOString(), syncedResourceVersion: pushSyncVersionOf(p) });
+    // refreshTime + (-1h) is before now: pushed on every reconcile, even one just after a push.
+    assert.equal(pushRefreshReason(synced, now), 'interval-elapsed');
+    // controller-runtime ignores RequeueAfter <= 0.
+    assert.equal(untilNextPush(synced, now, true), undefined);
+    assert.equal(untilNextPush(synced, now, false), undefined);
+    assert.deepEqual(validatePushSecret(ps({ refreshInterval: '--1h' })).map((i) => i.path), ['spec.refreshInterval']);
+  });
+
   it("deletes what the new synced map lacks, per store and entry; merges state as ESO's mergeSecretState (old entries win)", () => {
     const item = (k: string) => ({ match: { remoteRef: { remoteKey: k } } });
     const old = { 'SecretStore/a': { x: item('x'), y: item('y') }, 'ClusterSecretStore/b': { z: item('z') } };

@@ -29,6 +29,7 @@ function world() {
   const built: { credential: string; closed: boolean }[] = [];
   const provider: Provider = {
     name: 'fake',
+    capabilities: 'ReadWrite',
     validateStore: () => [],
     async newClient(_store, host, signal) {
       const credential = (await host.readSecretKey({ name: 'creds', key: 'k' }, signal)).reveal();

@@ -101,6 +101,32 @@ describe('fetchProviderData', () => {
     assert.deepEqual(got.missing, ['spec.data[0]']);
   });
 
+  it("skips a dataFrom entry with only sourceRef.storeRef, asking no store, as ESO's controller does (externalsecret_controller_secret.go GetProviderSecretData)", async () => {
+    const client = await clientFor([{ key: 'a', value: 'va' }]);
+    const asked: string[] = [];
+    const es = externalSecret({
+      data: [{ secretKey: 'A', remoteRef: { key: 'a' } }],
+      dataFrom: [{ sourceRef: { storeRef: { name: 'other', kind: 'ClusterSecretStore' } } }],
+    });
+    const got = await fetchProviderData(es, async (_ref, field) => (asked.push(field), client), signal);
+    assert.deepEqual([...got.data.keys()], ['A']);
+    assert.deepEqual(asked, ['spec.data[0]']);
+    assert.deepEqual(got.missing, []);
+  });
+
+  it("reports a skipped dataFrom entry missing after a missing one, as ESO's loop keeps the previous error (deletionPolicy Delete)", async () => {
+    const client = await clientFor([{ key: 'a', value: 'va' }]);
+    const es = externalSecret({
+      target: { name: 't', deletionPolicy: 'Delete' },
+      data: [{ secretKey: 'A', remoteRef: { key: 'a' } }],
+      dataFrom: [{ extract: { key: 'gone' } }, { sourceRef: { storeRef: { name: 's' } } }, { sourceRef: { storeRef: { name: 's' } } }],
+    });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.deepEqual(got.missing, ['spec.dataFrom[0]', 'spec.dataFrom[1]', 'spec.dataFrom[2]']);
+    assert.equal(got.allMissing, false);
+    assert.equal(text(got.data.get('A')), 'va');
+  });
+
   it('rejects generator refs as not supported instead of ignoring them', async () => {
     const client = await clientFor([]);
     const es = externalSecret({ data: [], dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'p' } } }] });

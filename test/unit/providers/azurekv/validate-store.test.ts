@@ -4,6 +4,8 @@ import type { AzureKVProvider, GenericStore } from '../../../../src/api/index.ts
 import { azureKeyVaultProvider, resolveStoreConfig } from '../../../../src/providers/azurekv/index.ts';
 import { silentLogger } from '../../../../src/platform/logger.ts';
 import { ProjectorError } from '../../../../src/core/errors.ts';
+import { isReferentConfig } from '../../../../src/providers/azurekv/store-config.ts';
+import { secretRefNamespace } from '../../../../src/kube/provider-host.ts';
 
 type Kind = GenericStore['kind'];
 
@@ -108,6 +110,32 @@ describe('azurekv validateStore', () => {
     assert.deepEqual(codes(s), ['CrossNamespace@spec.provider.azurekv.clientSecret.valueFrom.secretKeyRef.namespace']);
     const same = store({ ...howto, tenantId: 'tid', clientId: ref('client-id', 'apps'), clientSecret: ref('client-secret') }, 'SecretStore', 'apps');
     assert.deepEqual(codes(same), []);
+  });
+
+  // ESO keyvault.go ValidateStore checks the namespace of clientId, clientSecret and
+  // serviceAccountRef only; runtime/esutils/resolvers/secret_ref.go SecretKeyRef reads every ref of a
+  // SecretStore from the store's own namespace. So another namespace on tenantId or
+  // clientCertificate works in ESO: a warning here, and the host reads the store's namespace.
+  it('warns, and reads the store\'s own namespace, when a SecretStore\'s tenantId or clientCertificate names another namespace', () => {
+    const s = store({ authSecretRef: { tenantId: sel('tenant-id', 'other'), clientId: sel('client-id'), clientCertificate: sel('tls.crt', 'other') } }, 'SecretStore', 'apps');
+    assert.deepEqual(codes(s), []);
+    const warned = azureKeyVaultProvider.validateStore(s).filter((i) => i.code === 'NamespaceIgnored');
+    assert.deepEqual(warned.map((i) => [i.path, i.severity]), [
+      ['spec.provider.azurekv.authSecretRef.tenantId.namespace', 'warning'],
+      ['spec.provider.azurekv.authSecretRef.clientCertificate.namespace', 'warning'],
+    ]);
+    assert.equal(secretRefNamespace(s, 'other', 'apps', 'Secret akv-sp-credentials'), 'apps');
+    const css = store({}, 'ClusterSecretStore');
+    assert.equal(secretRefNamespace(css, 'other', 'apps', 'Secret akv-sp-credentials'), 'other');
+  });
+
+  // ESO keyvault.go isReferentSpec: clientId, clientSecret or serviceAccountRef without a namespace.
+  it('calls a ClusterSecretStore referent for clientId, clientSecret or serviceAccountRef without a namespace only', () => {
+    const config = (p: Partial<AzureKVProvider>) => resolveStoreConfig(store(p)).config!;
+    assert.equal(isReferentConfig(config({ authSecretRef: { tenantId: sel('tenant-id'), clientId: sel('client-id', 'ns'), clientSecret: sel('secret', 'ns') } })), false);
+    assert.equal(isReferentConfig(config({ tenantId: 'tid', authSecretRef: { clientId: sel('client-id', 'ns'), clientCertificate: sel('tls.crt') } })), false);
+    assert.equal(isReferentConfig(config({ tenantId: 'tid', authSecretRef: { clientId: sel('client-id'), clientSecret: sel('secret', 'ns') } })), true);
+    assert.equal(isReferentConfig(config({ authType: 'WorkloadIdentity', serviceAccountRef: { name: 'sa' } })), true);
   });
 
   it('refuses a namespaced SecretStore whose serviceAccountRef names another namespace', () => {
