@@ -18,6 +18,7 @@ import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault } from '../../../src/vault/index.ts';
 import { servicePrincipalStoreManifest, setUpServicePrincipalStore } from '../../support/vault-store.ts';
 import { readEsoCrd } from '../../../scripts/import-eso-schemas.ts';
+import { canaryMaker } from '../../support/canaries.ts';
 
 const NS = 'ev';
 
@@ -27,12 +28,7 @@ describe('Event source components per controller (real API server, local vault)'
   let vault: StartedVault;
   let op: RunningOperator;
   let dir: string;
-  const canaries: string[] = [];
-  const canary = (label: string) => {
-    const v = `canary-${label}-${Math.random().toString(36).slice(2, 10)}`;
-    canaries.push(v);
-    return v;
-  };
+  const { canaries, canary } = canaryMaker();
   /** The first Event of `kind`/`name` with `reason` in `namespace`. */
   const eventFor = (namespace: string, kind: string, name: string, reason: string) =>
     eventually(

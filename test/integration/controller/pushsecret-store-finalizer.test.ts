@@ -16,6 +16,7 @@ import { startOperator, type RunningOperator } from '../../support/operator.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startVault, type StartedVault } from '../../../src/vault/index.ts';
 import { servicePrincipalSecret, servicePrincipalStoreManifest } from '../../support/vault-store.ts';
+import { canaryMaker } from '../../support/canaries.ts';
 
 const FINALIZER = 'secretstore.externalsecrets.io/finalizer';
 const HOLD = 'test.projector.io/hold';
@@ -27,12 +28,7 @@ describe('SecretStore finalizer for PushSecrets with deletionPolicy Delete (real
   let vault: StartedVault;
   let op: RunningOperator;
   let dir: string;
-  const canaries: string[] = [];
-  const canary = (label: string) => {
-    const v = `canary-${label}-${Math.random().toString(36).slice(2, 10)}`;
-    canaries.push(v);
-    return v;
-  };
+  const { canaries, canary } = canaryMaker();
   const read = async (path: string): Promise<any | undefined> => {
     const { status, body } = await k.request('GET', path);
     if (status === 404) return undefined;
