@@ -43,7 +43,7 @@ import type { ClusterPushSecret } from '../api/clusterpushsecret.ts';
 import { CLUSTER_PUSH_SECRET_VERSION, PUSH_SECRET_VERSION } from '../api/kinds.ts';
 import { ClusterPushSecretReconciler } from './clusterpushsecret/reconciler.ts';
 import { isOwnedByClusterPushSecret, pushSelectsNamespace } from '../core/cluster-push-secret.ts';
-import { pushSecretHoldsStore, storeFinalizersFor, storeHoldKeys, storeHoldLookups } from '../core/store-finalizer.ts';
+import { pushSecretHoldsStore, storeFinalizersFor, storeHoldKeys, storeHoldLookups, storeHoldRefs } from '../core/store-finalizer.ts';
 import { GENERATOR_PLURALS } from '../api/kinds.ts';
 import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
@@ -522,16 +522,11 @@ export class Manager {
     this.pushSecrets.addIndex('store-hold', storeHoldKeys);
     const candidates = (ps: PushSecret): GenericStore[] => {
       const out: GenericStore[] = [];
-      for (const k of storeHoldKeys(ps)) {
-        const colon = k.indexOf(':');
-        const slash = k.indexOf('/', colon);
-        const kind = k.slice(0, colon);
-        const ns = k.slice(colon + 1, slash);
-        const name = k.slice(slash + 1);
+      for (const { kind, namespace, name } of storeHoldRefs(ps)) {
         const lister = kind === 'ClusterSecretStore' ? this.clusterSecretStores : this.secretStores;
-        if (name === '*') out.push(...lister.list().filter((st) => kind === 'ClusterSecretStore' || st.metadata.namespace === ns));
+        if (name === '*') out.push(...lister.list().filter((st) => kind === 'ClusterSecretStore' || st.metadata.namespace === namespace));
         else {
-          const st = lister.get(objectKey(ns || undefined, name));
+          const st = lister.get(objectKey(namespace || undefined, name));
           if (st) out.push(st);
         }
       }

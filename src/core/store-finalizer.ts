@@ -41,35 +41,50 @@ export function pushSecretHoldsStore(ps: PushSecret, store: StoreIdentity): bool
   return (ps.spec.secretStoreRefs ?? []).some((ref) => pushRefMatchesStore(ref, store));
 }
 
+/** A store a PushSecret may hold: its kind, namespace ('' for a ClusterSecretStore) and name, `*` for any a selector may pick. */
+export interface StoreHoldRef {
+  kind: StoreKind;
+  namespace: string;
+  name: string;
+}
+
 /**
- * The index keys under which a PushSecret may hold a store (pushSecretHoldsStore then decides):
- * `<Kind>:<namespace>/<name>` (`<Kind>:/<name>` for a ClusterSecretStore) for stores it pushed to or
- * names, `<Kind>:<namespace>/*` (`ClusterSecretStore:/*`) for stores a label selector may pick.
- * Only PushSecrets with deletionPolicy Delete are indexed, as ESO's field indexes.
+ * The stores a PushSecret may hold (pushSecretHoldsStore then decides): those it pushed to or names,
+ * and `*` in a namespace (any ClusterSecretStore) where a label selector may pick one. Only
+ * PushSecrets with deletionPolicy Delete hold stores, as ESO's field indexes.
  */
-export function storeHoldKeys(ps: PushSecret): string[] {
+export function storeHoldRefs(ps: PushSecret): StoreHoldRef[] {
   if (ps.spec.deletionPolicy !== 'Delete') return [];
-  const ns = ps.metadata.namespace;
-  const key = (kind: StoreKind, name: string) => `${kind}:${kind === 'ClusterSecretStore' ? '' : ns}/${name}`;
+  const ref = (kind: StoreKind, name: string): StoreHoldRef => ({ kind, namespace: kind === 'ClusterSecretStore' ? '' : ps.metadata.namespace ?? '', name });
   const kindsOf = (kind: string | undefined): StoreKind[] => (kind === 'SecretStore' || kind === 'ClusterSecretStore' ? [kind] : ['SecretStore', 'ClusterSecretStore']);
-  const keys = new Set<string>();
+  const refs: StoreHoldRef[] = [];
   for (const synced of Object.keys(ps.status?.syncedPushSecrets ?? {})) {
     const slash = synced.indexOf('/');
-    for (const kind of kindsOf(synced.slice(0, slash))) keys.add(key(kind, synced.slice(slash + 1)));
+    for (const kind of kindsOf(synced.slice(0, slash))) refs.push(ref(kind, synced.slice(slash + 1)));
   }
-  for (const ref of ps.spec.secretStoreRefs ?? []) {
-    for (const kind of kindsOf(ref.kind)) {
-      if (ref.name) keys.add(key(kind, ref.name));
-      if (ref.labelSelector) keys.add(key(kind, '*'));
+  for (const r of ps.spec.secretStoreRefs ?? []) {
+    for (const kind of kindsOf(r.kind)) {
+      if (r.name) refs.push(ref(kind, r.name));
+      if (r.labelSelector) refs.push(ref(kind, '*'));
     }
   }
-  return [...keys];
+  return refs;
+}
+
+const holdKey = (r: StoreHoldRef) => `${r.kind}:${r.namespace}/${r.name}`;
+
+/**
+ * The index keys of storeHoldRefs: `<Kind>:<namespace>/<name>` (`<Kind>:/<name>` for a
+ * ClusterSecretStore), `<Kind>:<namespace>/*` for stores a label selector may pick.
+ */
+export function storeHoldKeys(ps: PushSecret): string[] {
+  return [...new Set(storeHoldRefs(ps).map(holdKey))];
 }
 
 /** The keys storeHoldKeys gives a PushSecret that may hold this store. */
 export function storeHoldLookups(store: StoreIdentity): string[] {
-  const ns = store.kind === 'ClusterSecretStore' ? '' : (store.metadata.namespace ?? '');
-  return [`${store.kind}:${ns}/${store.metadata.name}`, `${store.kind}:${ns}/*`];
+  const namespace = store.kind === 'ClusterSecretStore' ? '' : (store.metadata.namespace ?? '');
+  return [holdKey({ kind: store.kind as StoreKind, namespace, name: store.metadata.name }), holdKey({ kind: store.kind as StoreKind, namespace, name: '*' })];
 }
 
 /**
