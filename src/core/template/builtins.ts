@@ -2,13 +2,13 @@
 import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint, sprintf, sprintln } from './go-fmt.ts';
 import { FuncError } from './template-error.ts';
-import { byteLength, compareGoStrings, goBytes, goInt, goKindName, GoTypedInt, goTypeName, isGoMap, isNil, isNilSlice, isStringMap, isTrue, sliceBytes } from './values.ts';
+import { byteLength, compareGoStrings, goBytes, goInt, goKindName, GoObject, goObjectEqual, GoTypedInt, goTypeName, isGoMap, isNil, isNilSlice, isStringMap, isTrue, sliceBytes } from './values.ts';
 
 type Kind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid';
 
 /** text/template's basicKind: slices, maps and nil are all `invalid` (not basic). */
 function basicKind(v: unknown): Kind {
-  if (v instanceof GoTypedInt) return v.type === 'uint8' ? 'uint' : 'int';
+  if (v instanceof GoTypedInt) return v.unsigned ? 'uint' : 'int';
   switch (typeof v) {
     case 'boolean':
       return 'bool';
@@ -48,6 +48,9 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
       // Go's message here prints the value; Projector names only the types.
       if (kind1 !== kind2 && kind1 !== 'invalid' && kind2 !== 'invalid') throw new FuncError(`non-comparable types: ${goTypeName(arg1)}, ${goTypeName(arg)}`);
       if (isNilValue(arg1) || isNilValue(arg)) truth = isNilValue(arg1) === isNilValue(arg);
+      // Pointers and structs of comparable fields: Go's `==` on the two interfaces.
+      else if (arg1 instanceof GoObject) truth = goObjectEqual(arg1, arg);
+      else if (arg instanceof GoObject) truth = false;
       else throw new FuncError(`non-comparable type: ${goTypeName(arg)}`);
     }
     if (truth) return true;
@@ -77,12 +80,17 @@ function lessThan(a: unknown, b: unknown): boolean {
   }
 }
 
+/** funcs.go's indirect: the type a pointer points to is the one len and index name. */
+function indirectTypeName(v: unknown): string {
+  return v instanceof GoObject && v.pointer ? v.type.name : goTypeName(v);
+}
+
 function length(item: unknown): bigint {
   if (isNil(item)) throw new FuncError('len of nil pointer');
   if (typeof item === 'string') return BigInt(byteLength(item));
   if (Array.isArray(item)) return BigInt(item.length);
   if (isGoMap(item)) return BigInt(Object.keys(item).length);
-  throw new FuncError(`len of type ${goTypeName(item)}`);
+  throw new FuncError(`len of type ${indirectTypeName(item)}`);
 }
 
 function indexArg(index: unknown, cap: number): number {
@@ -113,7 +121,7 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
       if (Object.hasOwn(current, ix)) current = current[ix];
       else current = isStringMap(current) ? '' : null;
     } else {
-      throw new FuncError(`can't index item of type ${goTypeName(current)}`);
+      throw new FuncError(`can't index item of type ${indirectTypeName(current)}`);
     }
   }
   return current;

@@ -10,7 +10,7 @@ import { canonicalGoString } from '../go-string.ts';
 import { formatV } from './go-fmt.ts';
 import { positionIn } from './position.ts';
 import { FuncError, TemplateError, type TemplateErrorKind } from './template-error.ts';
-import { byteLength, goInt, GoTypedInt, goTypeName, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
+import { byteLength, goInt, GoObject, GoTypedInt, goTypeName, isExported, isGoMap, isNil, isStringMap, isTrue, sortedKeys, type GoMap } from './values.ts';
 
 export interface ExecLimits {
   readonly maxOutputBytes: number;
@@ -358,13 +358,13 @@ class State {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[], final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain({ value: dot, viaInterface: false }, field.ident, args, final, dot);
+    return this.evalFieldChain(dot, { value: dot, viaInterface: false }, field, field.ident, args, final);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Node[], final: Final): unknown {
     if (chain.node.type === 'nil') this.fail(`indirection through explicit nil in ${nodeToString(chain)}`);
     const receiver = this.evalArg(dot, 'value', chain.node);
-    return this.evalFieldChain({ value: receiver, viaInterface: false }, chain.field, args, final, dot);
+    return this.evalFieldChain(dot, { value: receiver, viaInterface: false }, chain, chain.field, args, final);
   }
 
   private evalVariableNode(dot: unknown, variable: VariableNode, args: Node[], final: Final): unknown {
@@ -374,36 +374,48 @@ class State {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain({ value, viaInterface: false }, variable.ident.slice(1), args, final, dot);
+    return this.evalFieldChain(dot, { value, viaInterface: false }, variable, variable.ident.slice(1), args, final);
   }
 
-  /** Only the last name in the chain receives the command's arguments (and fails if there are any). */
-  private evalFieldChain(receiver: Lookup, ident: string[], args: Node[], final: Final, dot: unknown = null): unknown {
+  /**
+   * Only the last name in the chain receives the command's arguments (and fails if there are any).
+   * `node` is the field, chain or variable node: a method's error is reported at it, as Go does.
+   */
+  private evalFieldChain(dot: unknown, receiver: Lookup, node: Node, ident: string[], args: Node[], final: Final): unknown {
     let current = receiver;
     ident.forEach((name, i) => {
       const last = i === ident.length - 1;
-      current = this.evalField(name, current, last ? args : [], last ? final : MISSING, i === 0, dot);
+      current = this.evalField(dot, name, node, current, last ? args : [], last ? final : MISSING, i === 0);
     });
     return current.value;
   }
 
-  private evalField(fieldName: string, receiver: Lookup, args: Node[], final: Final, isFirst: boolean, dot: unknown = null): Lookup {
+  /** exec.go evalField: a method of the value, else a struct field, else a map key. */
+  private evalField(dot: unknown, fieldName: string, node: Node, receiver: Lookup, args: Node[], final: Final, isFirst: boolean): Lookup {
     const value = receiver.value;
     if (isNil(value)) {
       if (isFirst || !receiver.viaInterface) this.fail(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       this.fail(`nil pointer evaluating interface {}.${fieldName}`);
     }
-    if (value instanceof GoTime) {
-      // A method of time.Time (text/template calls methods of any value).
-      const method = goTimeMethod(value, fieldName);
-      if (method) return { value: this.evalCall(dot, method, { name: fieldName } as IdentifierNode, this.node as CommandNode, args.length > 0 ? args : [this.node!], final), viaInterface: false };
+    // Go's type of the receiver as the template holds it: a value read from a map[string]interface{}
+    // is an interface {} (its methods are still found, through the interface).
+    const typeName = receiver.viaInterface ? 'interface {}' : goTypeName(value);
+    const method = methodOf(value, fieldName);
+    if (method) return { value: this.evalCall(dot, method, fieldName, node, args, final), viaInterface: false };
+    const hasArgs = args.length > 1 || final !== MISSING;
+    if (value instanceof GoObject) {
+      const field = value.fields().find(([name]) => name === fieldName);
+      if (field) {
+        if (!isExported(fieldName)) this.fail(`${fieldName} is an unexported field of struct type ${typeName}`);
+        if (hasArgs) this.fail(`${fieldName} has arguments but cannot be invoked as function`);
+        return { value: field[1], viaInterface: false };
+      }
     }
     if (isGoMap(value)) {
-      if (args.length > 1 || final !== MISSING) this.fail(`${fieldName} is not a method but has arguments`);
+      if (hasArgs) this.fail(`${fieldName} is not a method but has arguments`);
       if (!Object.hasOwn(value, fieldName)) this.fail(`map has no entry for key ${JSON.stringify(fieldName)}`);
       return { value: (value as GoMap)[fieldName], viaInterface: !isStringMap(value) };
     }
-    const typeName = receiver.viaInterface ? 'interface {}' : goTypeName(value);
     this.fail(`can't evaluate field ${fieldName} in type ${typeName}`);
   }
 
@@ -411,11 +423,14 @@ class State {
     this.at(node);
     const fn = this.funcs.get(node.name);
     if (!fn) this.fail(`${JSON.stringify(node.name)} is not a defined function`);
-    return this.evalCall(dot, fn, node, cmd, args, final);
+    return this.evalCall(dot, fn, node.name, cmd, args, final);
   }
 
-  private evalCall(dot: unknown, fn: TemplateFunc, ident: IdentifierNode, cmd: CommandNode, allArgs: Node[], final: Final): unknown {
-    const name = ident.name;
+  /**
+   * exec.go evalCall for a function or a bound method: `allArgs[0]` is the function's own node,
+   * and an error the call returns (or a panic) is reported at `node`.
+   */
+  private evalCall(dot: unknown, fn: TemplateFunc, name: string, node: Node, allArgs: Node[], final: Final): unknown {
     const args = allArgs.slice(1);
     const numIn = args.length + (final === MISSING ? 0 : 1);
     const numFixed = fn.variadic === undefined ? args.length : fn.params.length;
@@ -452,7 +467,7 @@ class State {
       // one form Go's bytes have (a no-op scan for text, which almost every value is).
       return typeof result === 'string' ? canonicalGoString(result) : result;
     } catch (e) {
-      this.at(cmd);
+      this.at(node);
       if (e instanceof TemplateError) throw e;
       if (e instanceof FuncError) throw this.error(e.unsupported ? 'unsupported' : 'exec', `error calling ${name}: ${e.message}`);
       // A Go panic inside a function; its JavaScript message may quote a value, so only the kind is kept.
@@ -476,7 +491,7 @@ class State {
       case 'dot':
         return this.validateType(dot, type);
       case 'nil':
-        if (type === 'value' || type === 'any' || type === 'dict') return null;
+        if (canBeNil(type)) return null;
         this.fail(`cannot assign nil to ${goParamName(type)}`);
       case 'field':
         return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), type);
@@ -528,15 +543,35 @@ class State {
   private validateType(value: unknown, type: ParamType): unknown {
     if (type === 'value' || type === 'any') return isNil(value) ? null : value;
     if (isNil(value)) {
-      if (type === 'dict') return null;
+      if (canBeNil(type)) return null;
       this.fail(`invalid value; expected ${goParamName(type)}`);
     }
+    // exec.go validateType also dereferences a *T passed as a T, and takes the address of an
+    // addressable T passed as a *T: no parameter here is a struct type, and the T values a
+    // template holds (method results) are never addressable, so neither applies.
     if (isAssignable(value, type)) return value;
     this.fail(`wrong type for value; expected ${goParamName(type)}; got ${goTypeName(value)}`);
   }
 }
 
+/**
+ * reflect's MethodByName as text/template uses it: the methods of time.Time and of GoObject
+ * values (a T's method set lacks the methods declared on *T). Undefined when there is none.
+ */
+function methodOf(value: unknown, name: string): TemplateFunc | undefined {
+  if (value instanceof GoTime) return goTimeMethod(value, name);
+  if (value instanceof GoObject) return value.method(name);
+  return undefined;
+}
+
+/** exec.go canBeNil: untyped nil converts to an interface, a map or a pointer parameter. */
+function canBeNil(type: ParamType): boolean {
+  if (typeof type === 'object') return type.goType.startsWith('*');
+  return type === 'value' || type === 'any' || type === 'dict';
+}
+
 function isAssignable(value: unknown, type: ParamType): boolean {
+  if (typeof type === 'object') return goTypeName(value) === type.goType;
   switch (type) {
     case 'string':
       return typeof value === 'string';
@@ -556,6 +591,7 @@ function isAssignable(value: unknown, type: ParamType): boolean {
 }
 
 function goParamName(type: ParamType): string {
+  if (typeof type === 'object') return type.goType;
   switch (type) {
     case 'dict':
       return 'map[string]interface {}';

@@ -4,9 +4,17 @@ import type { GoTime } from './go-time.ts';
 /**
  * Go parameter types the executor checks before a call, as `reflect` would:
  * `value` is a builtin's raw reflect.Value (anything, even no value), `any` is interface{},
- * `dict` is map[string]interface{}.
+ * `dict` is map[string]interface{}, and a GoTypeParam is a type values.ts represents as GoObject.
  */
-export type ParamType = 'value' | 'any' | 'string' | 'int' | 'float64' | 'bool' | 'dict' | 'time';
+export type ParamType = 'value' | 'any' | 'string' | 'int' | 'float64' | 'bool' | 'dict' | 'time' | GoTypeParam;
+
+/**
+ * A parameter whose type is a GoStructType (values.ts) or a pointer to one, named as reflect names
+ * it: `{ goType: '*semver.Version' }` for `(*Version).Compare(o *Version)`. A pointer type takes nil.
+ */
+export interface GoTypeParam {
+  readonly goType: string;
+}
 
 export interface CallContext {
   /** Function name as written in the template. */

@@ -2,9 +2,10 @@
  * Go's `fmt` as templates reach it (`print`, `printf`, `println`, and `{{ . }}` output, which is
  * `fmt.Fprint`): a port of the printf state machine of Go's `fmt/print.go` and the formatters of
  * `fmt/format.go` and `strconv` (ftoa, quote), restricted to the kinds a template value can have
- * here (see values.ts): string, int (bigint), float64 (number), bool, nil, slices and
- * map[string]…. The whole verb and flag grammar is kept: verbs %v %+v %#v %T %t %d %b %o %O %x %X
- * %c %q %U %e %E %f %F %g %G %s %p %%, flags `+ - # 0 space`, width and precision (also `*` from
+ * here (see values.ts): string, integers (bigint, GoTypedInt), float64 (number), bool, nil, slices,
+ * map[string]…, time.Time, and structs with methods and pointers to them (GoObject). The whole
+ * verb and flag grammar is kept: verbs %v %+v %#v %T %t %d %b %o %O %x %X %c %q %U %e %E %f %F
+ * %g %G %s %p %%, flags `+ - # 0 space`, width and precision (also `*` from
  * an argument), explicit argument indexes `%[n]d`, and Go's in-band error forms `%!d(string=…)`,
  * `%!d(MISSING)`, `%!(EXTRA …)`, `%!d(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`, `%!(NOVERB)`.
  *
@@ -16,12 +17,13 @@
  * RuneError of width 1), which is what counting code points here does, so width, precision and
  * truncation agree; %x and %q read the bytes themselves.
  *
- * Deliberate difference: `%p` of a slice or map prints a fixed stand-in address, where Go prints
- * the address of the value in memory (different on every run).
+ * Deliberate difference: `%p` of a slice, a map or a pointer (and %d %b %o %#v of a pointer inside
+ * a slice or map) prints a fixed stand-in address, where Go prints the address of the value in
+ * memory (different on every run).
  */
 import { goStringToBytes } from '../go-string.ts';
 import { GoTime } from './go-time.ts';
-import { GoTypedInt, goStructType, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
+import { GoObject, GoTypedInt, goStructType, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 /** Go's `fmt.Sprint`: a space between operands when neither side is a string. */
 export function sprint(args: readonly unknown[]): string {
@@ -94,6 +96,8 @@ class Printer {
   prec = 0;
   private reordered = false;
   private goodArgNum = true;
+  /** print.go's pp.erroring: inside a bad-verb form, where no String method is called. */
+  private erroring = false;
 
   private clearFlags(): void {
     this.widPresent = false;
@@ -285,10 +289,15 @@ class Printer {
       else this.badVerb(verb, v);
       return;
     }
-    // int64 and uint8 (sprig arithmetic, `index` of a string) print as integers; their Go type
-    // name (goTypeName) shows in %T, %#v and the bad-verb forms.
+    if (v instanceof GoObject) {
+      this.printObject(v, verb, depth);
+      return;
+    }
+    // int64, uint8 and uint64 (sprig arithmetic, `index` of a string, semver's Major) print as
+    // integers; their Go type name (goTypeName) shows in %T and the bad-verb forms, and an
+    // unsigned one prints in hex with %#v.
     if (v instanceof GoTypedInt) {
-      this.fmtIntegerVerb(BigInt.asIntN(64, v.value), verb, v);
+      this.fmtIntegerVerb(v.value, verb, v, !v.unsigned);
       return;
     }
     switch (typeof v) {
@@ -332,15 +341,8 @@ class Printer {
       return;
     }
     if (typeof v === 'object' && goStructType(v) !== undefined) {
-      // print.go's reflect.Struct case: fields in declaration order, names with %+v and %#v.
       const m = v as GoMap;
-      this.buf += this.sharpV ? `${goTypeName(v)}{` : '{';
-      Object.keys(m).forEach((k, idx) => {
-        if (idx > 0) this.buf += this.sharpV ? ', ' : ' ';
-        if (this.plusV || this.sharpV) this.buf += `${k}:`;
-        this.printValue(m[k], verb, depth + 1);
-      });
-      this.buf += '}';
+      this.printStruct(goTypeName(v), Object.entries(m), verb, depth);
       return;
     }
     if (typeof v === 'object') {
@@ -358,8 +360,42 @@ class Printer {
     this.badVerb(verb, v);
   }
 
+  /** print.go's reflect.Struct case: fields in declaration order, names with %+v and %#v. */
+  private printStruct(typeName: string, fields: readonly (readonly [string, unknown])[], verb: string, depth: number): void {
+    this.buf += this.sharpV ? `${typeName}{` : '{';
+    fields.forEach(([k, x], idx) => {
+      if (idx > 0) this.buf += this.sharpV ? ', ' : ' ';
+      if (this.plusV || this.sharpV) this.buf += `${k}:`;
+      this.printValue(x, verb, depth + 1);
+    });
+    this.buf += '}';
+  }
+
+  /**
+   * A struct with methods or a pointer to one (values.ts GoObject): print.go handleMethods first
+   * (its String method for %v %s %x %X %q, except inside a bad-verb form), then printValue's
+   * Pointer case (`&{…}` for the operand itself, an address inside a list or map) and Struct case.
+   * The fields of the represented types are integers and strings, which have no methods.
+   */
+  private printObject(v: GoObject, verb: string, depth: number): void {
+    if (!this.erroring && !this.sharpV && v.type.string && 'vsxXq'.includes(verb)) {
+      this.fmtString(v.type.string(v.value), verb);
+      return;
+    }
+    if (!v.pointer) {
+      this.printStruct(v.type.name, v.fields(), verb, depth);
+    } else if (depth === 0) {
+      this.buf += '&';
+      this.printStruct(v.type.name, v.fields(), verb, depth + 1);
+    } else {
+      this.fmtPointer(v, verb);
+    }
+  }
+
   /** `%!verb(type=value)`, the value printed with %v and the current flags, as Go does. */
   private badVerb(verb: string, v: unknown): void {
+    const erroring = this.erroring;
+    this.erroring = true;
     this.buf += `%!${verb}(`;
     if (isNil(v)) this.buf += '<nil>';
     else {
@@ -367,15 +403,40 @@ class Printer {
       this.printArg(v, 'v');
     }
     this.buf += ')';
+    this.erroring = erroring;
   }
 
+  /**
+   * print.go fmtPointer: the value's address for %p, and for %v %b %o %d %x %X of a pointer inside
+   * a list or map (see STAND_IN_ADDRESS); a struct has no address to print.
+   */
   private fmtPointer(v: unknown, verb: string): void {
-    if (!Array.isArray(v) && (typeof v !== 'object' || v === null)) {
+    if ((!Array.isArray(v) && (typeof v !== 'object' || v === null)) || (v instanceof GoObject && !v.pointer)) {
       this.badVerb(verb, v);
       return;
     }
     const u = isNilSlice(v) ? 0n : STAND_IN_ADDRESS;
-    this.fmt0x64(u, !this.sharp);
+    switch (verb) {
+      case 'v':
+        if (this.sharpV) {
+          this.buf += `(${goTypeName(v)})(`;
+          this.fmt0x64(u, true);
+          this.buf += ')';
+        } else this.fmt0x64(u, !this.sharp);
+        return;
+      case 'p':
+        this.fmt0x64(u, !this.sharp);
+        return;
+      case 'b':
+      case 'o':
+      case 'd':
+      case 'x':
+      case 'X':
+        this.fmtIntegerVerb(u, verb, v, false);
+        return;
+      default:
+        this.badVerb(verb, v);
+    }
   }
 
   private fmt0x64(u: bigint, leading0x: boolean): void {
@@ -385,24 +446,29 @@ class Printer {
     this.sharp = sharp;
   }
 
-  private fmtIntegerVerb(v: bigint, verb: string, original: unknown): void {
+  /** print.go fmtInteger: `v` is the value of a signed (int64 range) or unsigned (uint64 range) integer. */
+  private fmtIntegerVerb(v: bigint, verb: string, original: unknown, isSigned = true): void {
+    if (isSigned) v = BigInt.asIntN(64, v);
     switch (verb) {
       case 'v':
+        if (this.sharpV && !isSigned) this.fmt0x64(v, true);
+        else this.fmtInteger(v, 10, isSigned, verb, LDIGITS);
+        return;
       case 'd':
-        this.fmtInteger(v, 10, true, verb, LDIGITS);
+        this.fmtInteger(v, 10, isSigned, verb, LDIGITS);
         return;
       case 'b':
-        this.fmtInteger(v, 2, true, verb, LDIGITS);
+        this.fmtInteger(v, 2, isSigned, verb, LDIGITS);
         return;
       case 'o':
       case 'O':
-        this.fmtInteger(v, 8, true, verb, LDIGITS);
+        this.fmtInteger(v, 8, isSigned, verb, LDIGITS);
         return;
       case 'x':
-        this.fmtInteger(v, 16, true, verb, LDIGITS);
+        this.fmtInteger(v, 16, isSigned, verb, LDIGITS);
         return;
       case 'X':
-        this.fmtInteger(v, 16, true, verb, UDIGITS);
+        this.fmtInteger(v, 16, isSigned, verb, UDIGITS);
         return;
       case 'c':
         this.fmtC(BigInt.asUintN(64, v));
@@ -705,7 +771,8 @@ function intFromArg(a: readonly unknown[], argNum: number): [number, boolean, nu
   let isInt = false;
   const int = v instanceof GoTypedInt ? v.value : v;
   if (typeof int === 'bigint') {
-    const n = BigInt.asIntN(64, int);
+    // An unsigned value is taken as it is (Go: only when it fits an int), a signed one as an int64.
+    const n = v instanceof GoTypedInt && v.unsigned ? int : BigInt.asIntN(64, int);
     if (n <= BigInt(MAX_NUM) && n >= BigInt(-MAX_NUM)) {
       num = Number(n);
       isInt = true;

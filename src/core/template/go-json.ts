@@ -1,7 +1,7 @@
 /** Go's encoding/json output for template values: sorted keys, Go's escaping, float formatting. */
 import { GoTime } from './go-time.ts';
 import { FuncError } from './template-error.ts';
-import { GoTypedInt, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
+import { GoObject, GoTypedInt, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 export interface JsonStyle {
   /** json.Marshal escapes <, > and & for HTML; sprig's toRawJson turns that off. */
@@ -23,6 +23,8 @@ function encode(v: unknown, style: JsonStyle, prefix: string): string {
     if (year < 0 || year > 9999) throw new FuncError('json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]');
     return `"${v.format('2006-01-02T15:04:05.999999999Z07:00')}"`;
   }
+  // The type's own JSON (semver.Version's MarshalJSON: a string, so there is nothing to indent).
+  if (v instanceof GoObject) return v.type.json(v.value);
   switch (typeof v) {
     case 'string':
       return quoteJson(v, style.escapeHTML);

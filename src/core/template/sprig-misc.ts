@@ -13,7 +13,7 @@ import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint } from './go-fmt.ts';
 import { castToFloat64 } from './sprig-numeric.ts';
 import { FuncError } from './template-error.ts';
-import { goInt64, goKindName, isGoMap, isNilSlice, isStringMap, markStringMap, nilSlice, putKey, sliceElemType, typedSlice, type GoMap, type GoTypedInt } from './values.ts';
+import { goInt64, goKindName, GoObject, isGoMap, isNilSlice, isStringMap, markStringMap, nilSlice, putKey, sliceElemType, typedSlice, type GoMap, type GoTypedInt } from './values.ts';
 
 /**
  * ESO's hexdec (runtime/template/v2/sprig): encoding/hex.DecodeString; on failure the error's text
@@ -84,6 +84,8 @@ export function deepCopy(v: unknown): unknown {
     for (const [k, x] of Object.entries(v)) putKey(out, k, deepCopy(x));
     return isStringMap(v) ? markStringMap(out) : out;
   }
+  // copystructure makes a new struct (behind a new pointer) and copies only exported fields.
+  if (v instanceof GoObject) return new GoObject(v.type, v.type.copy(v.value), v.pointer);
   return v;
 }
 

@@ -40,7 +40,8 @@ function trimDecimal(s: string): string {
  */
 export function castToInt64(v: unknown): bigint {
   const i = goInt(v);
-  if (i !== undefined) return i;
+  // A uint64 above the int64 range wraps, as Go's int64(u) does.
+  if (i !== undefined) return BigInt.asIntN(64, i);
   if (typeof v === 'number') return floatToInt64(v);
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'string') return v === '' ? 0n : (parseGoInt(trimDecimal(v)) ?? 0n);

@@ -2,11 +2,14 @@
  * How Go values are represented while a template runs (the Go types sprig and ESO functions return
  * stay distinct wherever `typeOf`, `kindOf`, `deepEqual`, `%T` or a parameter's type can see them):
  * - string → string (a Go string: bytes that are not UTF-8 are escaped as in core/go-string.ts);
- * - int → bigint; int64 and uint8 → `GoTypedInt` (sprig's arithmetic returns int64, `index` of a
- *   string returns a byte); float64 → number; bool → boolean; untyped nil → null;
+ * - int → bigint; int64, uint8 and uint64 → `GoTypedInt` (sprig's arithmetic returns int64, `index`
+ *   of a string returns a byte, semver's Major returns uint64); float64 → number; bool → boolean;
+ *   untyped nil → null;
  * - []interface{} → Array; []string and []int → Array registered with `typedSlice`; a nil slice →
  *   Array registered with `nilSlice` (prints `[]`, encodes to JSON `null`);
  * - time.Time → `GoTime` (go-time.ts), printed through its String method;
+ * - a struct type with methods (Masterminds semver's Version), or a pointer to one → `GoObject`,
+ *   described by a `GoStructType` (its fields, methods and the interfaces fmt and encoding/json use);
  * - map[string]interface{} → plain object; map[string]string → plain object registered with
  *   `markStringMap` (the data ESO passes as dot, and sprig's split/splitn results).
  *
@@ -14,6 +17,7 @@
  * a value prints as (a GoTypedInt → its bigint); `sliceElemType(list)` is a slice's element type.
  */
 
+import type { TemplateFunc } from './func-table.ts';
 import { GoTime } from './go-time.ts';
 import { goStringByteLength, goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
 
@@ -31,20 +35,33 @@ export function isStringMap(v: unknown): boolean {
   return typeof v === 'object' && v !== null && stringMaps.has(v);
 }
 
-/** A Go integer whose static type is not `int`: sprig's int64 results, or the uint8 `index` returns for a string's byte. */
+/**
+ * A Go integer whose static type is not `int`: sprig's int64 results, the uint8 `index` returns for
+ * a string's byte, the uint64 of semver's Major/Minor/Patch. The value wraps to the type's range.
+ */
 export class GoTypedInt {
-  readonly type: 'int64' | 'uint8';
+  readonly type: 'int64' | 'uint8' | 'uint64';
   readonly value: bigint;
 
-  constructor(type: 'int64' | 'uint8', value: bigint) {
+  constructor(type: 'int64' | 'uint8' | 'uint64', value: bigint) {
     this.type = type;
-    this.value = type === 'int64' ? BigInt.asIntN(64, value) : BigInt.asUintN(8, value);
+    this.value = type === 'int64' ? BigInt.asIntN(64, value) : BigInt.asUintN(type === 'uint8' ? 8 : 64, value);
+  }
+
+  /** An unsigned type: fmt prints %#v in hex, and text/template's eq/lt compare it as uintKind. */
+  get unsigned(): boolean {
+    return this.type !== 'int64';
   }
 }
 
 /** Go's int64 (wraps around as Go's int64 arithmetic does). */
 export function goInt64(v: bigint): GoTypedInt {
   return new GoTypedInt('int64', v);
+}
+
+/** Go's uint64 (wraps around as Go's uint64 arithmetic does). */
+export function goUint64(v: bigint): GoTypedInt {
+  return new GoTypedInt('uint64', v);
 }
 
 /** The integer of a Go value of any integer type (int, int64, uint8); undefined for other values. */
@@ -108,8 +125,72 @@ export function goStructType(v: unknown): string | undefined {
   return typeof v === 'object' && v !== null ? structTypes.get(v) : undefined;
 }
 
+/**
+ * A method of a Go type as text/template finds it (reflect's MethodByName): `bind` gives the
+ * method value for a receiver, a function like any other (parameters checked by the executor,
+ * FuncError for a returned error). `pointerReceiver` methods are declared on *T: text/template
+ * reaches them only through a pointer, because the T values it holds (method results, variables)
+ * are not addressable.
+ */
+export interface GoMethod<T> {
+  readonly pointerReceiver: boolean;
+  bind(receiver: T): TemplateFunc;
+}
+
+/**
+ * A Go struct type with methods, described for the places that look at a value through reflect:
+ * text/template (fields and methods), fmt (Stringer, struct printing), encoding/json,
+ * reflect.DeepEqual, `==` and copystructure. `T` is the struct's data, which is immutable: methods
+ * return new values, as value-receiver methods in Go return copies.
+ */
+export interface GoStructType<T> {
+  /** reflect's name, package-qualified: `semver.Version` (a pointer's is `*semver.Version`). */
+  readonly name: string;
+  /** The fields in declaration order as Go values (fmt prints unexported ones too; a lower-case name is unexported). */
+  fields(v: T): readonly (readonly [name: string, value: unknown])[];
+  readonly methods: ReadonlyMap<string, GoMethod<T>>;
+  /** fmt.Stringer's String, declared with a value receiver (so T and *T both print through it). */
+  string?(v: T): string;
+  /** The compact JSON text encoding/json writes for the value (its MarshalJSON, or its exported fields). */
+  json(v: T): string;
+  /** copystructure.Copy (sprig's deepCopy): exported fields are copied and unexported ones left zero. */
+  copy(v: T): T;
+}
+
+/**
+ * A value of a GoStructType: the struct itself (`pointer` false: a method's result), or a pointer
+ * to it (`pointer` true: what semver.NewVersion returns). A pointer's identity is this object's
+ * `value`, so Go's `==` on two pointers is `a.value === b.value`.
+ */
+export class GoObject<T = unknown> {
+  readonly type: GoStructType<T>;
+  readonly value: T;
+  readonly pointer: boolean;
+
+  constructor(type: GoStructType<T>, value: T, pointer: boolean) {
+    this.type = type;
+    this.value = value;
+    this.pointer = pointer;
+  }
+
+  /** The method `name` in this value's method set (a T lacks *T's methods), bound to the value. */
+  method(name: string): TemplateFunc | undefined {
+    const m = this.type.methods.get(name);
+    return m && (this.pointer || !m.pointerReceiver) ? m.bind(this.value) : undefined;
+  }
+
+  fields(): readonly (readonly [name: string, value: unknown])[] {
+    return this.type.fields(this.value);
+  }
+}
+
+/** Go's rule for a field or method name: exported when it starts with an upper-case letter. */
+export function isExported(name: string): boolean {
+  return /^\p{Lu}/u.test(name);
+}
+
 export function isGoMap(v: unknown): v is GoMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt) && !(v instanceof GoTime);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt) && !(v instanceof GoTime) && !(v instanceof GoObject);
 }
 
 export function isNil(v: unknown): v is null | undefined {
@@ -121,6 +202,7 @@ export function goTypeName(v: unknown): string {
   if (isNil(v)) return '<nil>';
   if (v instanceof GoTypedInt) return v.type;
   if (v instanceof GoTime) return 'time.Time';
+  if (v instanceof GoObject) return v.pointer ? `*${v.type.name}` : v.type.name;
   switch (typeof v) {
     case 'string':
       return 'string';
@@ -145,6 +227,7 @@ export function goKindName(v: unknown): string {
   if (isNil(v)) return 'invalid';
   if (Array.isArray(v)) return 'slice';
   if (v instanceof GoTime) return 'struct';
+  if (v instanceof GoObject) return v.pointer ? 'ptr' : 'struct';
   if (goStructType(v) !== undefined) return 'struct';
   if (isGoMap(v)) return 'map';
   return goTypeName(v);
@@ -166,8 +249,8 @@ export function isTrue(v: unknown): boolean {
       break;
   }
   if (v instanceof GoTypedInt) return v.value !== 0n;
-  // A struct (time.Time) is always true.
-  if (v instanceof GoTime) return true;
+  // A struct (time.Time) is always true, and so is a pointer that is not nil.
+  if (v instanceof GoTime || v instanceof GoObject) return true;
   if (Array.isArray(v)) return v.length > 0;
   return Object.keys(v as object).length > 0;
 }
@@ -183,6 +266,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a instanceof GoTypedInt) return a.value === (b as GoTypedInt).value;
   // time.Time's fields: the instant, the monotonic reading and the *Location.
   if (a instanceof GoTime) return a.unixNanos === (b as GoTime).unixNanos && a.mono === (b as GoTime).mono && a.loc === (b as GoTime).loc;
+  // A pointer is equal to itself, or when the structs it points to are deeply equal.
+  if (a instanceof GoObject) return (a.pointer && a.value === (b as GoObject).value) || fieldsDeepEqual(a, b as GoObject);
   if (typeof a !== 'object') return a === b;
   if (Array.isArray(a)) {
     const bs = b as unknown[];
@@ -192,6 +277,23 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const ak = Object.keys(a as object);
   const bm = b as GoMap;
   return ak.length === Object.keys(bm).length && ak.every((k) => Object.hasOwn(bm, k) && deepEqual((a as GoMap)[k], bm[k]));
+}
+
+function fieldsDeepEqual(a: GoObject, b: GoObject): boolean {
+  const fa = a.fields();
+  const fb = b.fields();
+  return fa.length === fb.length && fa.every(([, x], i) => deepEqual(x, fb[i]![1]));
+}
+
+/**
+ * Go's `==` on two values of a kind text/template's eq leaves to `Interface() ==` (funcs.go), for
+ * GoObject operands: pointers are equal when they are the same pointer, structs when their types
+ * and fields are (the fields of the represented types are integers and strings, for which `==`
+ * is reflect.DeepEqual). Values of different dynamic types are never equal.
+ */
+export function goObjectEqual(a: GoObject, b: unknown): boolean {
+  if (!(b instanceof GoObject) || goTypeName(a) !== goTypeName(b)) return false;
+  return a.pointer ? a.value === b.value : fieldsDeepEqual(a, b);
 }
 
 /**
