@@ -15,12 +15,11 @@ function unsupported(name: string): TemplateFunc {
 export const ESO_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = ESO_CRYPTO_FUNCTIONS;
 
 /**
- * sprig functions that exist in ESO but not in Projector (docs/templates.md says why): semver (a
- * *semver.Version value with methods) is not ported yet. getHostByName is not in ESO's map at all
- * (ESO removes it); it stays here so that a template calling it fails with a clear message. They
- * parse, and fail when called.
+ * sprig functions that Projector does not run: getHostByName is not in ESO's map at all (ESO
+ * removes it); it stays here so that a template calling it fails with a clear message rather than
+ * a parse error. It parses, and fails when called.
  */
-const SPRIG_NOT_SUPPORTED = ['getHostByName', 'semver'];
+const SPRIG_NOT_SUPPORTED = ['getHostByName'];
 
 export const SPRIG_UNSUPPORTED: ReadonlyMap<string, TemplateFunc> = new Map(
   SPRIG_NOT_SUPPORTED.map((name): [string, TemplateFunc] => [name, unsupported(name)]),

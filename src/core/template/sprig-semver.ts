@@ -1,15 +1,17 @@
 /**
- * sprig v3.3.0's semverCompare (semver.go): Masterminds/semver v3.4.0's NewConstraint + NewVersion +
- * Constraints.Check, ported from constraints.go and version.go (the version go.sum of
- * test/template-go pins). NewVersion runs in its default "coerce" mode (CoerceNewVersion = true):
- * the loose grammar, so "v1", "1.2" and "01.2.3" parse. The regular expressions are the library's,
- * run on Go's regexp semantics (core/go-regexp.ts), including its quirks: `[0-9|x|X|\*]` admits `|`.
- *
- * `semver` itself (a *semver.Version value with methods) is not ported: see docs/templates.md.
+ * sprig v3.3.0's semver and semverCompare (semver.go) over Masterminds/semver v3.4.0 (the version
+ * go.sum of test/template-go pins), ported from version.go and constraints.go:
+ * - `semverCompare`: NewConstraint + NewVersion + Constraints.Check;
+ * - `semver`: NewVersion, whose *Version result is a GoObject (values.ts) of the type
+ *   SEMVER_VERSION, with Version's fields and methods as a template reaches them.
+ * NewVersion runs in its default "coerce" mode (CoerceNewVersion = true): the loose grammar, so
+ * "v1", "1.2" and "01.2.3" parse. The regular expressions are the library's, run on Go's regexp
+ * semantics (core/go-regexp.ts), including its quirks: `[0-9|x|X|\*]` admits `|`.
  */
 import { compileGoRegexp, type GoRegexp } from '../go-regexp.ts';
-import { fn, type TemplateFunc } from './func-table.ts';
+import { fn, type GoTypeParam, type ParamType, type TemplateFunc } from './func-table.ts';
 import { FuncError } from './template-error.ts';
+import { GoObject, goUint64, type GoMethod, type GoStructType } from './values.ts';
 
 function re(source: string): GoRegexp {
   const r = compileGoRegexp(source);
@@ -275,6 +277,113 @@ export function checkConstraints(cs: Constraints, v: SemVersion): boolean {
   return cs.ors.some((group, i) => group.every((c) => check(v, c, cs.containsPre[i]!)));
 }
 
+// ---------------------------------------------------------------------------------------------
+// semver.Version as a template value
+// ---------------------------------------------------------------------------------------------
+
+/** (Version).String: major.minor.patch, then -pre and +metadata when set (no `v`). */
+function versionString(v: SemVersion): string {
+  return `${v.major}.${v.minor}.${v.patch}${v.pre === '' ? '' : `-${v.pre}`}${v.metadata === '' ? '' : `+${v.metadata}`}`;
+}
+
+/** The Inc and Set methods' new Original: the old one's `v` prefix (lower case only) and String. */
+function withOriginal(old: SemVersion, next: Omit<SemVersion, 'original'>): SemVersion {
+  const prefix = old.original.startsWith('v') ? 'v' : '';
+  return { ...next, original: prefix + versionString(next as SemVersion) };
+}
+
+/** The Version methods return a Version (a struct value, not a pointer). */
+function versionValue(v: SemVersion): GoObject<SemVersion> {
+  return new GoObject(SEMVER_VERSION, v, false);
+}
+
+const NIL_DEREFERENCE = 'runtime error: invalid memory address or nil pointer dereference';
+
+/** An `o *Version` argument: a GoObject pointer, or nil, which Compare dereferences (Go's panic). */
+function other(o: unknown): SemVersion {
+  if (!(o instanceof GoObject)) throw new FuncError(NIL_DEREFERENCE);
+  return o.value as SemVersion;
+}
+
+/** A Version method: `pointerReceiver` for those declared on *Version. */
+function method(pointerReceiver: boolean, params: readonly ParamType[], body: (v: SemVersion, args: unknown[]) => unknown): GoMethod<SemVersion> {
+  return { pointerReceiver, bind: (v) => fn(params, (args) => body(v, args)) };
+}
+
+/**
+ * A method Projector does not run: MarshalJSON and MarshalText return []byte, and UnmarshalJSON,
+ * UnmarshalText and Scan change the version in place and return an error value (printed `<nil>`);
+ * the engine represents neither. They fail with kind `unsupported` (docs/templates.md).
+ */
+function notSupported(pointerReceiver: boolean, name: string, params: readonly ParamType[]): GoMethod<SemVersion> {
+  return method(pointerReceiver, params, () => {
+    throw new FuncError(`${pointerReceiver ? '(*semver.Version)' : 'semver.Version'}.${name} is not supported by Projector`, true);
+  });
+}
+
+const VERSION_POINTER: GoTypeParam = { goType: '*semver.Version' };
+const ZERO_VERSION: SemVersion = { major: 0n, minor: 0n, patch: 0n, pre: '', metadata: '', original: '' };
+
+/**
+ * Masterminds/semver v3.4.0's `Version` (version.go): six unexported fields, and the methods of
+ * Version and *Version. Uint64 results wrap as Go's do (IncMajor of 18446744073709551615.0.0 is
+ * 0.0.0). Errors are the library's messages.
+ */
+export const SEMVER_VERSION: GoStructType<SemVersion> = {
+  name: 'semver.Version',
+  fields: (v) => [
+    ['major', goUint64(v.major)],
+    ['minor', goUint64(v.minor)],
+    ['patch', goUint64(v.patch)],
+    ['pre', v.pre],
+    ['metadata', v.metadata],
+    ['original', v.original],
+  ],
+  methods: new Map<string, GoMethod<SemVersion>>([
+    ['String', method(false, [], (v) => versionString(v))],
+    ['Original', method(true, [], (v) => v.original)],
+    ['Major', method(false, [], (v) => goUint64(v.major))],
+    ['Minor', method(false, [], (v) => goUint64(v.minor))],
+    ['Patch', method(false, [], (v) => goUint64(v.patch))],
+    ['Prerelease', method(false, [], (v) => v.pre)],
+    ['Metadata', method(false, [], (v) => v.metadata)],
+    // IncPatch of a prerelease (or build) drops them and keeps the patch number.
+    ['IncPatch', method(false, [], (v) => versionValue(withOriginal(v, { ...v, pre: '', metadata: '', patch: v.pre === '' ? BigInt.asUintN(64, v.patch + 1n) : v.patch })))],
+    ['IncMinor', method(false, [], (v) => versionValue(withOriginal(v, { ...v, pre: '', metadata: '', patch: 0n, minor: BigInt.asUintN(64, v.minor + 1n) })))],
+    ['IncMajor', method(false, [], (v) => versionValue(withOriginal(v, { ...v, pre: '', metadata: '', patch: 0n, minor: 0n, major: BigInt.asUintN(64, v.major + 1n) })))],
+    ['SetPrerelease', method(false, ['string'], (v, [p]) => {
+      if ((p as string) !== '') validatePrerelease(p as string);
+      return versionValue(withOriginal(v, { ...v, pre: p as string }));
+    })],
+    ['SetMetadata', method(false, ['string'], (v, [m]) => {
+      if ((m as string) !== '') validateMetadata(m as string);
+      return versionValue(withOriginal(v, { ...v, metadata: m as string }));
+    })],
+    ['LessThan', method(true, [VERSION_POINTER], (v, [o]) => compareVersions(v, other(o)) < 0)],
+    ['LessThanEqual', method(true, [VERSION_POINTER], (v, [o]) => compareVersions(v, other(o)) <= 0)],
+    ['GreaterThan', method(true, [VERSION_POINTER], (v, [o]) => compareVersions(v, other(o)) > 0)],
+    ['GreaterThanEqual', method(true, [VERSION_POINTER], (v, [o]) => compareVersions(v, other(o)) >= 0)],
+    // Equal checks for nil before comparing, so `.Equal nil` is false rather than a panic.
+    ['Equal', method(true, [VERSION_POINTER], (v, [o]) => o instanceof GoObject && compareVersions(v, o.value as SemVersion) === 0)],
+    ['Compare', method(true, [VERSION_POINTER], (v, [o]) => BigInt(compareVersions(v, other(o))))],
+    // database/sql/driver.Valuer: the String, as an interface value.
+    ['Value', method(false, [], (v) => versionString(v))],
+    ['MarshalJSON', notSupported(false, 'MarshalJSON', [])],
+    ['MarshalText', notSupported(false, 'MarshalText', [])],
+    ['UnmarshalJSON', notSupported(true, 'UnmarshalJSON', ['any'])],
+    ['UnmarshalText', notSupported(true, 'UnmarshalText', ['any'])],
+    ['Scan', notSupported(true, 'Scan', ['any'])],
+  ]),
+  string: versionString,
+  // MarshalJSON is json.Marshal(v.String()); the String holds only [0-9A-Za-z.+-], which
+  // JSON.stringify writes as encoding/json does.
+  json: (v) => JSON.stringify(versionString(v)),
+  // Every field is unexported, so copystructure's copy is the zero Version (String "0.0.0").
+  copy: () => ZERO_VERSION,
+};
+
 export const SPRIG_SEMVER: ReadonlyMap<string, TemplateFunc> = new Map<string, TemplateFunc>([
+  // sprig's semver: semver.NewVersion, a *Version.
+  ['semver', fn(['string'], ([v]) => new GoObject(SEMVER_VERSION, newVersion(v as string), true))],
   ['semverCompare', fn(['string', 'string'], ([c, v]) => checkConstraints(newConstraint(c as string), newVersion(v as string)))],
 ]);

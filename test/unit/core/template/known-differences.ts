@@ -30,9 +30,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   //    parsing (overflow, NaN, Inf, 0x1p4), mergeOverwrite with empty values, seq/until argument types.
   "encoding/fromJson-big-number": 8, // output-differs
   "edge/control-chars": 8, // output-differs
-  // sprig functions Projector does not implement (docs/templates.md): semver.
-  "encoding/semver": "unsupported", // only-projector-fails
-  
   // Projector's guard rail: rendered output over 1 MiB fails (kind `limit`); Go has no limit. Deliberate.
   "edge/huge-output-over-1mib": "limit", // only-projector-fails
   // Found still differing after the printf, YAML and Go-types fixes (listed with their cause):

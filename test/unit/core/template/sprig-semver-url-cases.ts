@@ -1,9 +1,10 @@
 // Expected results computed with real Go through test/template-go (Go 1.26 text/template with ESO's
 // function map: sprig v3.3.0, whose semverCompare calls github.com/Masterminds/semver/v3 v3.4.0
-// NewConstraint/NewVersion/Constraints.Check, and whose urlParse/urlJoin call Go's net/url Parse and
-// (*URL).String). Data is empty; template name "t". `goError` is Go's message; `projectorError` is
-// Projector's: the same where Go's names no value, otherwise without the quoted URL or number
-// (the input may be a secret), so the two differ on purpose there.
+// NewConstraint/NewVersion/Constraints.Check, whose semver returns semver.NewVersion's *Version, and
+// whose urlParse/urlJoin call Go's net/url Parse and (*URL).String). Data is empty; template name
+// "t". `goError` is Go's message; `projectorError` is Projector's: the same where Go's names no
+// value, otherwise without the quoted URL, number or version (the input may be a secret), so the
+// two differ on purpose there.
 
 export interface SemverUrlCase {
   readonly template: string;
@@ -11,6 +12,88 @@ export interface SemverUrlCase {
   readonly goError?: string;
   readonly projectorError?: string;
 }
+
+/**
+ * semver: sprig semver.go → semver.NewVersion, whose *Version the template uses through
+ * text/template's exec.go (evalField: methods of *Version and Version, unexported fields; evalCall;
+ * validateType), funcs.go (eq, lt, len, index), fmt (Stringer, struct and pointer printing),
+ * encoding/json (MarshalJSON) and sprig's reflection, list, default and conversion functions.
+ */
+export const SEMVER_CASES: readonly SemverUrlCase[] = [
+  { template: "{{ semver \"1.2.3\" }}", output: "1.2.3" },
+  { template: "{{ semver \"v1.2.3-rc.1+build.5\" }}", output: "1.2.3-rc.1+build.5" },
+  { template: "{{ semver \"v1.2\" }}", output: "1.2.0" },
+  { template: "{{ semver \"01.2.3\" }}", output: "1.2.3" },
+  { template: "{{ semver \"18446744073709551615.1.2\" }}", output: "18446744073709551615.1.2" },
+  { template: "{{ semver \"\" }}", goError: "template: t:1:3: executing \"t\" at <semver \"\">: error calling semver: invalid semantic version", projectorError: "template: t:1:3: executing \"t\" at <semver \"\">: error calling semver: invalid semantic version" },
+  { template: "{{ semver \"not.a.version\" }}", goError: "template: t:1:3: executing \"t\" at <semver \"not.a.version\">: error calling semver: invalid semantic version", projectorError: "template: t:1:3: executing \"t\" at <semver \"not.a.version\">: error calling semver: invalid semantic version" },
+  { template: "{{ semver \"1.2.3-01\" }}", goError: "template: t:1:3: executing \"t\" at <semver \"1.2.3-01\">: error calling semver: version segment starts with 0", projectorError: "template: t:1:3: executing \"t\" at <semver \"1.2.3-01\">: error calling semver: version segment starts with 0" },
+  { template: "{{ semver \"1.2.3+a..b\" }}", goError: "template: t:1:3: executing \"t\" at <semver \"1.2.3+a..b\">: error calling semver: invalid semantic version", projectorError: "template: t:1:3: executing \"t\" at <semver \"1.2.3+a..b\">: error calling semver: invalid semantic version" },
+  { template: "{{ semver \"18446744073709551616\" }}", goError: "template: t:1:3: executing \"t\" at <semver \"18446744073709551616\">: error calling semver: error parsing version segment: strconv.ParseUint: parsing \"18446744073709551616\": value out of range", projectorError: "template: t:1:3: executing \"t\" at <semver \"18446744073709551616\">: error calling semver: error parsing version segment: strconv.ParseUint: value out of range" },
+  { template: "{{ semver 1 }}", goError: "template: t:1:10: executing \"t\" at <1>: expected string; found 1", projectorError: "template: t:1:10: executing \"t\" at <1>: expected string; found 1" },
+  { template: "{{ $v := semver \"v1.2.3-beta.1+build\" }}{{ $v.Major }} {{ $v.Minor }} {{ $v.Patch }} {{ $v.Prerelease }} {{ $v.Metadata }} {{ $v.Original }} {{ $v.String }}", output: "1 2 3 beta.1 build v1.2.3-beta.1+build 1.2.3-beta.1+build" },
+  { template: "{{ with semver \"v2.1\" }}{{ .Major }}.{{ .Minor }}.{{ .Patch }} {{ .Original }} {{ . }}{{ end }}", output: "2.1.0 v2.1 2.1.0" },
+  { template: "{{ (semver \"1.2.3\").major }}", goError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: major is an unexported field of struct type *semver.Version", projectorError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: major is an unexported field of struct type *semver.Version" },
+  { template: "{{ (semver \"1.2.3\").Nope }}", goError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: can't evaluate field Nope in type *semver.Version", projectorError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: can't evaluate field Nope in type *semver.Version" },
+  { template: "{{ (semver \"1.2.3\").Major 1 }}", goError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: wrong number of args for Major: want 0 got 1", projectorError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: wrong number of args for Major: want 0 got 1" },
+  { template: "{{ (dict \"v\" (semver \"1.2.3\")).v.Minor }}", output: "2" },
+  { template: "{{ (dict \"v\" (semver \"1.2.3\")).v.Nope }}", goError: "template: t:1:21: executing \"t\" at <\"1.2.3\">: can't evaluate field Nope in type interface {}", projectorError: "template: t:1:21: executing \"t\" at <\"1.2.3\">: can't evaluate field Nope in type interface {}" },
+  { template: "{{ (semver \"v1.2.3-rc.1+b\").IncPatch }} {{ (semver \"v1.2.3+b\").IncPatch }} {{ (semver \"v1.2.3-rc.1\").IncMinor }} {{ (semver \"1.2.3\").IncMajor }}", output: "1.2.3 1.2.4 1.3.0 2.0.0" },
+  { template: "{{ (semver \"v1.2.3\").IncMajor.IncMinor.IncPatch }}", output: "2.1.1" },
+  { template: "{{ (semver \"18446744073709551615.18446744073709551615.18446744073709551615\").IncPatch }} {{ (semver \"18446744073709551615.0.0\").IncMajor }}", output: "18446744073709551615.18446744073709551615.0 0.0.0" },
+  { template: "{{ (semver \"v1.2.3\").IncMajor.Original }}", goError: "template: t:1:11: executing \"t\" at <\"v1.2.3\">: can't evaluate field Original in type semver.Version", projectorError: "template: t:1:11: executing \"t\" at <\"v1.2.3\">: can't evaluate field Original in type semver.Version" },
+  { template: "{{ (semver \"v1.2.3\").IncMajor.LessThan (semver \"3\") }}", goError: "template: t:1:11: executing \"t\" at <\"v1.2.3\">: can't evaluate field LessThan in type semver.Version", projectorError: "template: t:1:11: executing \"t\" at <\"v1.2.3\">: can't evaluate field LessThan in type semver.Version" },
+  { template: "{{ (semver \"v1.2.3\").SetPrerelease \"rc.1\" }} {{ (semver \"1.2.3-rc.1+b\").SetPrerelease \"\" }} {{ (semver \"v1.2.3\").SetMetadata \"b.7\" }}", output: "1.2.3-rc.1 1.2.3+b 1.2.3+b.7" },
+  { template: "{{ printf \"%#v\" ((semver \"v1.2.3-x\").SetMetadata \"m\") }}", output: "semver.Version{major:0x1, minor:0x2, patch:0x3, pre:\"x\", metadata:\"m\", original:\"v1.2.3-x+m\"}" },
+  { template: "{{ (semver \"1.2.3\").SetPrerelease \"01\" }}", goError: "template: t:1:19: executing \"t\" at <(semver \"1.2.3\").SetPrerelease>: error calling SetPrerelease: version segment starts with 0", projectorError: "template: t:1:19: executing \"t\" at <(semver \"1.2.3\").SetPrerelease>: error calling SetPrerelease: version segment starts with 0" },
+  { template: "{{ (semver \"1.2.3\").SetMetadata \"a..b\" }}", goError: "template: t:1:19: executing \"t\" at <(semver \"1.2.3\").SetMetadata>: error calling SetMetadata: invalid metadata string", projectorError: "template: t:1:19: executing \"t\" at <(semver \"1.2.3\").SetMetadata>: error calling SetMetadata: invalid metadata string" },
+  { template: "{{ (semver \"1.2.3\").Compare (semver \"1.2.4\") }} {{ (semver \"1.2.3\").Compare (semver \"v1.2.3+b\") }} {{ (semver \"1.2.3\").Compare (semver \"1.2.3-rc\") }}", output: "-1 0 1" },
+  { template: "{{ (semver \"1.0.0-alpha.10\").Compare (semver \"1.0.0-alpha.9\") }} {{ (semver \"1.0.0-alpha\").Compare (semver \"1.0.0-1\") }} {{ (semver \"1.0.0-a.b\").Compare (semver \"1.0.0-a\") }}", output: "1 1 1" },
+  { template: "{{ semver \"2.0.0\" | (semver \"1.2.3\").Compare }}", output: "-1" },
+  { template: "{{ (semver \"1.2.3\").LessThan (semver \"1.2.4\") }} {{ (semver \"1.2.3\").LessThanEqual (semver \"1.2.3\") }} {{ (semver \"1.2.3\").GreaterThan (semver \"1.2.4\") }} {{ (semver \"1.2.3\").GreaterThanEqual (semver \"1.2.3-rc\") }} {{ (semver \"1.2.3\").Equal (semver \"1.2.3+b\") }}", output: "true true false true true" },
+  { template: "{{ (semver \"1.2.3\").Equal nil }}", output: "false" },
+  { template: "{{ (semver \"1.2.3\").Compare nil }}", goError: "template: t:1:19: executing \"t\" at <(semver \"1.2.3\").Compare>: error calling Compare: runtime error: invalid memory address or nil pointer dereference", projectorError: "template: t:1:19: executing \"t\" at <(semver \"1.2.3\").Compare>: error calling Compare: runtime error: invalid memory address or nil pointer dereference" },
+  { template: "{{ (semver \"1.2.3\").Compare \"1.2.4\" }}", goError: "template: t:1:28: executing \"t\" at <\"1.2.4\">: can't handle \"1.2.4\" for arg of type *semver.Version", projectorError: "template: t:1:28: executing \"t\" at <\"1.2.4\">: can't handle \"1.2.4\" for arg of type *semver.Version" },
+  { template: "{{ (semver \"1.2.3\").Compare (semver \"1.2.4\").IncMajor }}", goError: "template: t:1:36: executing \"t\" at <\"1.2.4\">: wrong type for value; expected *semver.Version; got semver.Version", projectorError: "template: t:1:36: executing \"t\" at <\"1.2.4\">: wrong type for value; expected *semver.Version; got semver.Version" },
+  { template: "{{ (semver \"1.2.3\").Compare }}", goError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: wrong number of args for Compare: want 1 got 0", projectorError: "template: t:1:11: executing \"t\" at <\"1.2.3\">: wrong number of args for Compare: want 1 got 0" },
+  { template: "{{ (semver \"1.2.3\").Value }}", output: "1.2.3" },
+  { template: "{{ printf \"%v|%+v|%s|%q|%x|%10s|%-7v|\" (semver \"1.2.3\") (semver \"1.2.3\") (semver \"1.2.3\") (semver \"1.2.3\") (semver \"1.2.3\") (semver \"1.2.3\") (semver \"1.2.3\") }}", output: "1.2.3|1.2.3|1.2.3|\"1.2.3\"|312e322e33|     1.2.3|1.2.3  |" },
+  { template: "{{ printf \"%#v\" (semver \"1.2.3\") }}", output: "&semver.Version{major:0x1, minor:0x2, patch:0x3, pre:\"\", metadata:\"\", original:\"1.2.3\"}" },
+  { template: "{{ printf \"%d\" (semver \"1.2.3\") }}", output: "&{1 2 3 %!d(string=) %!d(string=) %!d(string=1.2.3)}" },
+  { template: "{{ printf \"%#v|%+d|%T\" (semver \"1.2.3\").IncMinor (semver \"1.2.3\").IncMinor (semver \"1.2.3\").IncMinor }}", output: "semver.Version{major:0x1, minor:0x3, patch:0x0, pre:\"\", metadata:\"\", original:\"1.3.0\"}|{+1 +3 +0 %!d(string=) %!d(string=) %!d(string=1.3.0)}|semver.Version" },
+  { template: "{{ printf \"%t\" (semver \"1\").IncMajor }}", output: "{%!t(uint64=2) %!t(uint64=0) %!t(uint64=0) %!t(string=) %!t(string=) %!t(string=2.0.0)}" },
+  { template: "{{ printf \"%p\" (semver \"1\").IncMajor }}", output: "%!p(semver.Version={2 0 0   2.0.0})" },
+  { template: "{{ printf \"%t\" (list (semver \"1\")) }}", output: "[%!t(*semver.Version=&{1 0 0   1})]" },
+  { template: "{{ printf \"%v %s\" (list (semver \"1\") (semver \"2\").IncMajor) (dict \"a\" (semver \"3\")) }}", output: "[1.0.0 3.0.0] map[a:3.0.0]" },
+  { template: "{{ printf \"%T %v %d %x %#v\" (semver \"255\").Major (semver \"255\").Major (semver \"255\").Major (semver \"255\").Major (semver \"255\").Major }}", output: "uint64 255 255 ff 0xff" },
+  { template: "{{ printf \"%d %x %#v\" (semver \"18446744073709551615.0.0\").Major (semver \"18446744073709551615.0.0\").Major (semver \"18446744073709551615.0.0\").Major }}", output: "18446744073709551615 ffffffffffffffff 0xffffffffffffffff" },
+  { template: "{{ printf \"%*d|\" (semver \"18446744073709551615.0.0\").Major 5 }}", output: "%!(BADWIDTH)5|" },
+  { template: "{{ print (semver \"1\") (semver \"2\").IncMajor 3 }} {{ println (semver \"1\") }}", output: "1.0.0 3.0.0 3 1.0.0\n" },
+  { template: "{{ typeOf (semver \"1\") }} {{ kindOf (semver \"1\") }} {{ typeOf (semver \"1\").IncMajor }} {{ kindOf (semver \"1\").IncMajor }} {{ typeOf (semver \"1\").Major }} {{ typeIsLike \"semver.Version\" (semver \"1\") }}", output: "*semver.Version ptr semver.Version struct uint64 true" },
+  { template: "{{ $v := semver \"1\" }}{{ eq $v $v }} {{ eq (semver \"1\") (semver \"1\") }} {{ ne (semver \"1\") (semver \"1\") }} {{ eq (semver \"1\") nil }}", output: "true false true false" },
+  { template: "{{ eq (semver \"1\").IncMajor (semver \"1\").IncMajor }} {{ eq (semver \"1\").IncMajor (semver \"v1\").IncMajor }}", output: "true false" },
+  { template: "{{ eq (semver \"1\") (semver \"1\").IncMajor }}", goError: "template: t:1:3: executing \"t\" at <eq (semver \"1\") (semver \"1\").IncMajor>: error calling eq: non-comparable types 1.0.0: *semver.Version, semver.Version: 2.0.0", projectorError: "template: t:1:3: executing \"t\" at <eq (semver \"1\") (semver \"1\").IncMajor>: error calling eq: non-comparable types: *semver.Version, semver.Version" },
+  { template: "{{ lt (semver \"1\") (semver \"2\") }}", goError: "template: t:1:3: executing \"t\" at <lt (semver \"1\") (semver \"2\")>: error calling lt: invalid type for comparison", projectorError: "template: t:1:3: executing \"t\" at <lt (semver \"1\") (semver \"2\")>: error calling lt: invalid type for comparison" },
+  { template: "{{ eq (semver \"1\").Major 1 }} {{ lt 0 (semver \"1\").Major }} {{ eq (semver \"18446744073709551615.0.0\").Major -1 }}", output: "true true false" },
+  { template: "{{ deepEqual (semver \"1.2.3\") (semver \"1.2.3\") }} {{ deepEqual (semver \"1.2.3\") (semver \"v1.2.3\") }} {{ deepEqual (semver \"1\").IncMajor (semver \"2\").IncMajor }}", output: "true false false" },
+  { template: "{{ toJson (semver \"1.2.3-rc+b\") }} {{ toJson (list (semver \"1\") (semver \"1\").IncMajor) }} {{ toRawJson (dict \"v\" (semver \"1\")) }}", output: "\"1.2.3-rc+b\" [\"1.0.0\",\"2.0.0\"] {\"v\":\"1.0.0\"}" },
+  { template: "{{ toPrettyJson (dict \"v\" (semver \"1\")) }}", output: "{\n  \"v\": \"1.0.0\"\n}" },
+  { template: "{{ toYaml (dict \"v\" (semver \"1.2.3-a+b\") \"w\" (semver \"2\").IncMinor) }}", output: "v: 1.2.3-a+b\nw: 2.1.0" },
+  { template: "{{ toString (semver \"1\") }} {{ quote (semver \"1\") }} {{ cat (semver \"1\") (semver \"1\").Major }} {{ join \",\" (list (semver \"1\") (semver \"2\")) }}", output: "1.0.0 \"1.0.0\" 1.0.0 1 1.0.0,2.0.0" },
+  { template: "{{ empty (semver \"0.0.0\") }} {{ if semver \"0.0.0\" }}true{{ end }} {{ default \"x\" (semver \"1\") }} {{ coalesce nil (semver \"1\") }}", output: "false true 1.0.0 1.0.0" },
+  { template: "{{ add1 (semver \"1.2.3\").Minor }} {{ int (semver \"18446744073709551615.0.0\").Major }} {{ int (semver \"1\") }}", output: "3 -1 0" },
+  { template: "{{ range (semver \"3\").Major }}{{ . }}{{ end }}", output: "012" },
+  { template: "{{ deepCopy (semver \"1.2.3\") }} {{ (semver \"1.2.3\").Compare (deepCopy (semver \"1.2.3\")) }}", output: "0.0.0 1" },
+  { template: "{{ $v := semver \"1\" }}{{ eq $v (deepCopy $v) }}", output: "false" },
+  { template: "{{ uniq (list (semver \"1\").IncMajor (semver \"1\").IncMajor) }} {{ has (semver \"1\") (list (semver \"1\")) }}", output: "[2.0.0] true" },
+  { template: "{{ len (semver \"1\") }}", goError: "template: t:1:3: executing \"t\" at <len (semver \"1\")>: error calling len: len of type semver.Version", projectorError: "template: t:1:3: executing \"t\" at <len (semver \"1\")>: error calling len: len of type semver.Version" },
+  { template: "{{ index (semver \"1\") 0 }}", goError: "template: t:1:3: executing \"t\" at <index (semver \"1\") 0>: error calling index: can't index item of type semver.Version", projectorError: "template: t:1:3: executing \"t\" at <index (semver \"1\") 0>: error calling index: can't index item of type semver.Version" },
+  { template: "{{ range semver \"1\" }}x{{ end }}", goError: "template: t:1:16: executing \"t\" at <\"1\">: range can't iterate over 1.0.0", projectorError: "template: t:1:16: executing \"t\" at <\"1\">: range can't iterate over a value of type *semver.Version" },
+  { template: "{{ upper (semver \"1\") }}", goError: "template: t:1:17: executing \"t\" at <\"1\">: wrong type for value; expected string; got *semver.Version", projectorError: "template: t:1:17: executing \"t\" at <\"1\">: wrong type for value; expected string; got *semver.Version" },
+  { template: "{{ first (semver \"1\") }}", goError: "template: t:1:3: executing \"t\" at <first (semver \"1\")>: error calling first: Cannot find first on type ptr", projectorError: "template: t:1:3: executing \"t\" at <first (semver \"1\")>: error calling first: Cannot find first on type ptr" },
+  { template: "{{ keys (semver \"1\") }}", goError: "template: t:1:16: executing \"t\" at <\"1\">: wrong type for value; expected map[string]interface {}; got *semver.Version", projectorError: "template: t:1:16: executing \"t\" at <\"1\">: wrong type for value; expected map[string]interface {}; got *semver.Version" },
+  { template: "{{ semverCompare \"^1\" (semver \"1.2.3\") }}", goError: "template: t:1:30: executing \"t\" at <\"1.2.3\">: wrong type for value; expected string; got *semver.Version", projectorError: "template: t:1:30: executing \"t\" at <\"1.2.3\">: wrong type for value; expected string; got *semver.Version" },
+];
 
 /** semverCompare: sprig semver.go → semver.NewConstraint + semver.NewVersion + Constraints.Check. */
 export const SEMVER_COMPARE_CASES: readonly SemverUrlCase[] = [

@@ -169,7 +169,7 @@ describe('guard rails', () => {
 
 describe('unsupported functions', () => {
   it('parses the sprig functions Projector lacks (docs/templates.md) but refuses to run them', () => {
-    for (const source of ['{{ semver "1.0.0" }}']) {
+    for (const source of ['{{ getHostByName "example.com" }}', '{{ (semver "1.0.0").MarshalJSON }}']) {
       const e = renderError(source, { p: 'x' });
       assert.equal(e.kind, 'unsupported', source);
       assert.equal(e.toProjectorError().code, 'NotSupported');
