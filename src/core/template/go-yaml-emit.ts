@@ -1,7 +1,3 @@
-// formatFloatG and layoutShortestG live in core/go-float.ts (the generic-target hash needs them
-// without the template engine); re-exported for the template modules.
-import { formatFloatG, layoutShortestG } from '../go-float.ts';
-export { formatFloatG, layoutShortestG };
 /**
  * ESO's `toYaml` (runtime/template/v2/yaml.go) writes with sigs.k8s.io/yaml v1.6.0 `Marshal`:
  * encoding/json's Marshal, then `JSONToYAML`, which reads that JSON with go.yaml.in/yaml/v2
@@ -21,6 +17,10 @@ export { formatFloatG, layoutShortestG };
  * libyaml's scanner cannot take as a flow-mapping key), `jsonToGoYaml` returns undefined, and
  * ESO's toYaml then yields "".
  */
+// formatFloatG and layoutShortestG live in core/go-float.ts (the generic-target hash needs them
+// without the template engine); re-exported for the template modules.
+import { formatFloatG, layoutShortestG } from '../go-float.ts';
+export { formatFloatG, layoutShortestG };
 
 // ---------------------------------------------------------------------------------------------
 // Reading the JSON the way yaml.v2 does (readerc.go, scannerc.go, resolve.go).
