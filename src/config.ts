@@ -33,6 +33,8 @@ export interface OperatorConfig {
   readonly floodGate: boolean;
   /** `--enable-cluster-store-reconciler` (ESO, default true): serve ClusterSecretStores, with `--namespace` too. */
   readonly clusterStores: boolean;
+  /** `--unsafe-allow-generic-targets` (ESO, default false): write spec.target.manifest targets other than v1 Secret. */
+  readonly allowGenericTargets: boolean;
   /** Stores without spec.refreshInterval are validated again this often (ESO `--store-requeue-interval`). */
   readonly storeRequeueMs: number;
   /** `--enable-workload-reload` (Projector extension, default off): roll opted-in workloads on Secret changes. */
@@ -99,6 +101,7 @@ export interface OperatorFlags {
   enableClusterPushSecretReconciler?: string | true;
   enableFloodGate?: string | true;
   enableClusterStoreReconciler?: string | true;
+  unsafeAllowGenericTargets?: string | true;
   [esoFlag: string]: unknown;
 }
 
@@ -253,6 +256,7 @@ export function operatorConfig(flags: OperatorFlags, env: NodeJS.ProcessEnv, pod
     clusterPushSecrets: goBoolFlag(flags.enableClusterPushSecretReconciler, '--enable-cluster-push-secret-reconciler') ?? true,
     floodGate: goBoolFlag(flags.enableFloodGate, '--enable-flood-gate') ?? true,
     clusterStores: goBoolFlag(flags.enableClusterStoreReconciler, '--enable-cluster-store-reconciler') ?? true,
+    allowGenericTargets: goBoolFlag(flags.unsafeAllowGenericTargets, '--unsafe-allow-generic-targets') ?? false,
     storeRequeueMs: durationMs(flags.storeRequeueInterval ?? '5m', '--store-requeue-interval'),
     workloadReload: flags.enableWorkloadReload ?? booleanText(env.PROJECTOR_ENABLE_WORKLOAD_RELOAD, 'PROJECTOR_ENABLE_WORKLOAD_RELOAD') ?? false,
     warnings: Object.freeze(ignoredFlagWarnings(flags)),

@@ -60,7 +60,7 @@ export const ESO_FLAGS: readonly EsoFlag[] = [
   { name: 'enable-secret-api-read-on-cache-mismatch', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: ['true'], note: 'each sync reads its target Secret from the API server' },
   { name: 'enable-flood-gate', kind: 'bool', state: 'same', esoDefault: 'true', note: 'an ExternalSecret reads through a store only while the store is Ready (StoreNotReady otherwise)' },
   { name: 'enable-generator-state', kind: 'bool', state: 'ignored', esoDefault: 'true', harmless: [], note: 'the generators Projector runs keep no state (docs/generators.md)' },
-  { name: 'unsafe-allow-generic-targets', kind: 'bool', state: 'ignored', esoDefault: 'false', harmless: ['false'], note: 'Projector writes Secrets only' },
+  { name: 'unsafe-allow-generic-targets', kind: 'bool', state: 'same', esoDefault: 'false', note: 'write spec.target.manifest targets other than v1 Secret (ConfigMaps, custom resources); grant their RBAC yourself (docs/generic-targets.md)' },
   { name: 'generator-gc-grace-period', kind: 'duration', state: 'ignored', esoDefault: '2m', harmless: [], note: 'the generators Projector runs keep no state (docs/generators.md)' },
   { name: 'template-left-delimiter', kind: 'string', state: 'ignored', esoDefault: '{{', harmless: ['{{'], note: 'templates use {{ and }}' },
   { name: 'template-right-delimiter', kind: 'string', state: 'ignored', esoDefault: '}}', harmless: ['}}'], note: 'templates use {{ and }}' },

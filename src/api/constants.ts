@@ -23,6 +23,11 @@ export const Reason = {
   SecretSyncedError: 'SecretSyncedError',
   SecretDeleted: 'SecretDeleted',
   SecretMissing: 'SecretMissing',
+  /** The generic-target counterparts (spec.target.manifest; ESO ConditionReasonResource*). */
+  ResourceSynced: 'ResourceSynced',
+  ResourceSyncedError: 'ResourceSyncedError',
+  ResourceDeleted: 'ResourceDeleted',
+  ResourceMissing: 'ResourceMissing',
   StoreValidated: 'Valid',
   /** ESO: the client could not be built, or its check failed (pkg/controllers/secretstore/common.go validateStore). */
   StoreInvalidProviderConfig: 'InvalidProviderConfig',

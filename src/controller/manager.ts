@@ -26,6 +26,8 @@ import { EventComponent, EventRecorder } from './events.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { shouldProcessStore } from '../core/controller-class.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
+import { GenericWatches } from './generic-watches.ts';
+import { genericTargetIndexValue, genericTargetOf, gvkKey, isGenericTarget } from '../core/generic-target.ts';
 import { defaultControllerRateLimiter } from './rate-limiter.ts';
 import type { Reconciler } from './reconciler.ts';
 import { runWorkers, WorkerCounters, type WorkActivity } from './run-workers.ts';
@@ -111,6 +113,11 @@ export interface ManagerOptions {
   pushGenerator?: PushGenerator;
   /** ACRAccessToken generators: tests point the Entra ID authority and trust at the local vault. */
   acr?: AcrOptions;
+  /**
+   * ESO `--unsafe-allow-generic-targets` (default false): write spec.target.manifest targets other
+   * than v1 Secret, and watch their kinds (controller/generic-watches.ts).
+   */
+  allowGenericTargets?: boolean;
 }
 
 // --- leader election (docs/design/002-leader-election.md) ---
@@ -231,7 +238,13 @@ export class Manager {
     });
     const le = o.leaderElection;
     this.#elector = le && new LeaderElector({ ...le, lock: le.lock ?? new KubeLeaseLock(o.kubeConfig, le.namespace, le.name), clock: o.clock, log: o.log.child({ component: 'leader-election' }) });
-    this.externalSecrets.addIndex('target', (es) => [targetKeyOf(es)]);
+    // Secret targets only (ESO indexESTargetSecretNameField leaves generic targets out).
+    this.externalSecrets.addIndex('target', (es) => (isGenericTarget(es) ? [] : [targetKeyOf(es)]));
+    // Generic targets by group/version/kind/name (ESO indexESTargetResourceField), namespace checked on lookup.
+    this.externalSecrets.addIndex('generic-target', (es) => {
+      const t = genericTargetOf(es);
+      return t ? [genericTargetIndexValue(t)] : [];
+    });
     this.externalSecrets.addIndex('store', (es) => storeRefsOf(es).map((r) => `${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`));
     this.externalSecrets.addIndex('namespace', (es) => [es.metadata.namespace]);
   }
@@ -378,6 +391,7 @@ export class Manager {
     // One recorder per controller: each records under ESO's component for it (events.ts EventComponent).
     const recorder = (component: string) => new EventRecorder({ kube: this.#kube, clock, log, component });
     const events = recorder(EventComponent.ExternalSecret);
+    const genericWatches = this.#o.allowGenericTargets ? this.#genericWatches(signal, esQueue) : undefined;
     const esReconciler = new ExternalSecretReconciler({
       externalSecrets: this.externalSecrets,
       secretStores: this.secretStores,
@@ -396,6 +410,8 @@ export class Manager {
       templates: this.#o.templates,
       fetchOptions: { generate: this.#generate(log) },
       changes: this.#changes,
+      allowGenericTargets: this.#o.allowGenericTargets ?? false,
+      ...(genericWatches && { genericWatches }),
     });
     const storeReconciler = (kind: 'SecretStore' | 'ClusterSecretStore', stores: ObjectStore<GenericStore>) =>
       new SecretStoreReconciler({
@@ -457,6 +473,38 @@ export class Manager {
     const work = elector && onLostLeadership ? elector.run(signal, { onStartedLeading: startWorkers, onLostLeadership }) : startWorkers(signal);
     await Promise.all([work, ...running]);
     await this.clients.closeAll();
+  }
+
+  /**
+   * The watches of generic target kinds: an event on an object of a watched kind (managed label)
+   * enqueues the ExternalSecrets naming it (ESO's informer manager enqueueHandler), those in its
+   * namespace, or in any namespace for a cluster-scoped object. An ExternalSecret that stops naming
+   * a kind (deleted, its target changed) gives up its use of the kind's watch.
+   */
+  #genericWatches(signal: AbortSignal, esQueue: WorkQueue<ObjectKey>): GenericWatches {
+    const watches = new GenericWatches({
+      kubeConfig: this.#o.kubeConfig,
+      kube: this.#kube,
+      namespace: this.#o.namespace,
+      log: this.#o.log.child({ component: 'generic-target-watches' }),
+      clock: this.#o.clock,
+      restMetrics: this.metrics.rest,
+      signal,
+      onObject: (gvk, meta) => {
+        if (!meta.name) return;
+        for (const es of this.externalSecrets.byIndex('generic-target', genericTargetIndexValue({ ...gvk, name: meta.name }))) {
+          if (meta.namespace && es.metadata.namespace !== meta.namespace) continue;
+          esQueue.add(objectKey(es.metadata.namespace, es.metadata.name));
+        }
+      },
+    });
+    this.externalSecrets.onChange((type, es, old) => {
+      const before = old && genericTargetOf(old);
+      if (!before) return;
+      const after = type === 'deleted' ? undefined : genericTargetOf(es);
+      if (!after || gvkKey(after) !== gvkKey(before)) watches.release(before, objectKey(es.metadata.namespace, es.metadata.name));
+    });
+    return watches;
   }
 
   /**

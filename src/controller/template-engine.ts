@@ -8,7 +8,7 @@ import type * as DefaultRenderers from '../core/default-template-renderer.ts';
 import type { TemplateClock } from '../core/default-template-renderer.ts';
 import type { TemplateEngine, TemplateRenderers } from '../core/template-use.ts';
 
-type RendererModule = Pick<typeof DefaultRenderers, 'defaultTemplateRenderer' | 'defaultKeyTemplateRenderer'>;
+type RendererModule = Pick<typeof DefaultRenderers, 'defaultTemplateRenderer' | 'defaultKeyTemplateRenderer' | 'defaultGenericTemplateRenderer'>;
 
 /**
  * A TemplateEngine over core/default-template-renderer.ts bound to `clock` (sprig's `now`). The
@@ -20,7 +20,7 @@ export function lazyTemplateEngine(clock: TemplateClock, load: () => Promise<Ren
   let loading: Promise<TemplateRenderers> | undefined;
   return () =>
     (loading ??= load().then(
-      (m) => ({ renderTemplate: m.defaultTemplateRenderer(clock), renderKeyTemplate: m.defaultKeyTemplateRenderer(clock) }),
+      (m) => ({ renderTemplate: m.defaultTemplateRenderer(clock), renderKeyTemplate: m.defaultKeyTemplateRenderer(clock), renderGenericTemplate: m.defaultGenericTemplateRenderer(clock) }),
       (e: unknown) => {
         loading = undefined;
         throw e;

@@ -1,6 +1,8 @@
 import { renderTemplate, type ExecuteOptions } from './template/index.ts';
 import { keyTemplateRenderer, targetTemplateRenderer } from './render-target-template.ts';
 import type { TemplateRenderer } from './plan-target-secret.ts';
+import type { GenericTemplateRenderer } from './generic-target.ts';
+import { genericTemplateRenderer } from './render-generic-template.ts';
 
 /**
  * The time source of sprig's `now` (and date/ago/durationRound, which fall back to it): `now()` is
@@ -26,4 +28,9 @@ export function defaultTemplateRenderer(clock: TemplateClock): TemplateRenderer 
 /** dataFrom rewrite.transform rendering with the same engine. */
 export function defaultKeyTemplateRenderer(clock: TemplateClock): (template: string, key: string, field: string) => string {
   return keyTemplateRenderer((source, data, name) => renderTemplate(source, data, name, renderOptions(clock)));
+}
+
+/** target.template onto a generic target (spec.target.manifest) with the same engine. */
+export function defaultGenericTemplateRenderer(clock: TemplateClock): GenericTemplateRenderer {
+  return genericTemplateRenderer((source, data, name) => renderTemplate(source, data, name, renderOptions(clock)));
 }

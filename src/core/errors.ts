@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'TargetTypeImmutable'
   | 'TargetConflict'
   | 'TargetMissing'
+  /** spec.target.manifest names a generic target and the operator runs without --unsafe-allow-generic-targets. */
+  | 'GenericTargetsDisabled'
   /** A PushSecret's source Secret, or a key in it, does not exist. */
   | 'SourceNotFound'
   | 'KubeConflict'
@@ -53,6 +55,8 @@ export const retryOf: Record<ErrorCode, RetryClass> = {
   TargetTypeImmutable: 'never',
   TargetConflict: 'never',
   TargetMissing: 'backoff',
+  // ESO does not requeue it (a configuration error); a restart with the flag syncs it (never synced yet).
+  GenericTargetsDisabled: 'never',
   SourceNotFound: 'backoff',
   VaultBadValue: 'backoff',
   // The vault value decides it (bytes that are not UTF-8 reaching a template function): retried like VaultBadValue.

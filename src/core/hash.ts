@@ -4,6 +4,7 @@
 // same `data-hash`, the same `created-by` label and the same `syncedResourceVersion`: a migration in
 // either direction rewrites nothing, and tools that compare hashes agree.
 import { createHash, type Hash } from 'node:crypto';
+import { formatFloatG } from './go-float.ts';
 
 const ALGORITHM = 'sha3-224';
 
@@ -123,6 +124,40 @@ export function dataHash(data: Iterable<readonly [string, Uint8Array]> | Record<
   const list: (readonly [string, Uint8Array])[] = Symbol.iterator in data ? [...(data as Iterable<readonly [string, Uint8Array]>)] : Object.entries(data);
   const d = new GoTextDigest();
   d.goMap(list, (v) => d.goBytes(v));
+  return d.finish();
+}
+
+/** 2^63: JSON integers below it decode to int64 in Go's unstructured objects, larger ones to float64. */
+const INT64_LIMIT = 2 ** 63;
+
+/**
+ * ESO's `esutils.ObjectHash` of a JSON value as Go's unstructured objects hold it (the generic-target
+ * `data-hash`: pkg/controllers/externalsecret/externalsecret_controller.go genericTargetContentHash):
+ * hex SHA3-224 of Go's `%+v`. Objects print `map[k:v …]` (keys sorted bytewise), arrays `[a b]`,
+ * strings as they are, null `<nil>`, booleans `true`/`false`; a number is an int64 (decimal) where
+ * apimachinery's JSON decoding makes one (an integer below 2^63 in magnitude) and a float64 otherwise
+ * (strconv's shortest %g: `1.5`, `1e+21`). Integers above 2^53 have already lost precision in a JS
+ * number, so they may print differently from Go's int64 (docs/generic-targets.md).
+ */
+export function goValueHash(value: unknown): string {
+  const d = new GoTextDigest();
+  const write = (v: unknown): void => {
+    if (v === null || v === undefined) return d.ascii('<nil>');
+    if (typeof v === 'string') return d.raw(Buffer.from(v, 'utf8'));
+    if (typeof v === 'boolean') return d.ascii(v ? 'true' : 'false');
+    if (typeof v === 'number') return d.ascii(Number.isInteger(v) && Math.abs(v) < INT64_LIMIT ? BigInt(v).toString() : formatFloatG(v));
+    if (Array.isArray(v)) {
+      d.byte(OPEN);
+      v.forEach((item, i) => {
+        if (i > 0) d.byte(SPACE);
+        write(item);
+      });
+      return d.byte(CLOSE);
+    }
+    if (typeof v === 'object') return d.goMap(Object.entries(v as Record<string, unknown>), write);
+    d.ascii(String(v));
+  };
+  write(value);
   return d.finish();
 }
 

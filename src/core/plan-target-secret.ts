@@ -96,7 +96,8 @@ export function ownerReferenceFor(es: ExternalSecret): OwnerReference {
   };
 }
 
-function controllerOf(meta: ObjectMeta): OwnerReference | undefined {
+/** The controller reference of an object, if any. */
+export function controllerOf(meta: ObjectMeta): OwnerReference | undefined {
   return meta.ownerReferences?.find((o) => o.controller);
 }
 
@@ -106,11 +107,12 @@ function groupOf(apiVersion: string): string {
 }
 
 /** Same object for controller-runtime: same group, kind and name; the UID and version are ignored. */
-function refersTo(ref: OwnerReference, es: ExternalSecret): boolean {
+export function refersTo(ref: OwnerReference, es: ExternalSecret): boolean {
   return groupOf(ref.apiVersion) === GROUP && ref.kind === 'ExternalSecret' && ref.name === es.metadata.name;
 }
 
-function isExternalSecretRef(ref: OwnerReference): boolean {
+/** Any ExternalSecret (group and kind; the version is ignored, as controller-runtime does). */
+export function isExternalSecretRef(ref: OwnerReference): boolean {
   return groupOf(ref.apiVersion) === GROUP && ref.kind === 'ExternalSecret';
 }
 

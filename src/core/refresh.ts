@@ -87,7 +87,7 @@ function targetInvalid(es: ExternalSecret, live: LiveTargetMeta | undefined): 't
   if (!live) return 'target-missing';
   // A Merge ExternalSecret that found no Secret to merge into merges as soon as one appears (ESO
   // waits for its next interval: the new Secret's data hash is valid).
-  if (policy === 'Merge' && readyReasonOf(es) === Reason.SecretMissing) return 'target-missing';
+  if (policy === 'Merge' && (readyReasonOf(es) === Reason.SecretMissing || readyReasonOf(es) === Reason.ResourceMissing)) return 'target-missing';
   if (live.metadata.annotations?.[ANNOTATION_DATA_HASH] !== live.observedDataHash) return 'target-drifted';
   return undefined;
 }

@@ -95,7 +95,7 @@ class Output {
 }
 
 /** One template, for rendering and for naming it in errors. */
-interface SourceTemplate {
+export interface SourceTemplate {
   /** What the template is rendered from (a Go string). */
   source: string;
   /** The template's name in the engine's messages: ESO's (the key) where that is no value, else the field path. */
@@ -108,7 +108,8 @@ interface SourceTemplate {
   external: boolean;
 }
 
-function renderOne(render: RenderFn, t: SourceTemplate, scope: Record<string, string>): string {
+/** Renders one template; engine errors become ProjectorErrors naming `t.field` (a parse error of a ConfigMap's or Secret's template is TemplateSourceInvalid). */
+export function renderOne(render: RenderFn, t: SourceTemplate, scope: Record<string, string>): string {
   try {
     return render(t.source, scope, t.name);
   } catch (e) {
@@ -202,7 +203,8 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
   };
 }
 
-function sourceNotFound(field: string, cause: string): ProjectorError {
+/** ESO's text for a templateFrom ConfigMap or Secret (or a key in it) that is missing, as TemplateSourceNotFound. */
+export function sourceNotFound(field: string, cause: string): ProjectorError {
   return new ProjectorError('TemplateSourceNotFound', `error fetching templateFrom data: ${cause}`, { field });
 }
 

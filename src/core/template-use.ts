@@ -11,6 +11,7 @@ import type { ExternalSecret } from '../api/index.ts';
 import type { PushSecret } from '../api/pushsecret.ts';
 import type { TemplateRenderer } from './plan-target-secret.ts';
 import type { KeyTemplateRenderer } from './transform.ts';
+import type { GenericTemplateRenderer } from './generic-target.ts';
 
 /** The two renderers of the template engine (core/default-template-renderer.ts), bound to a clock. */
 export interface TemplateRenderers {
@@ -18,6 +19,8 @@ export interface TemplateRenderers {
   renderTemplate: TemplateRenderer;
   /** rewrite[].transform: one key through a template. */
   renderKeyTemplate: KeyTemplateRenderer;
+  /** spec.target.template onto a generic target (spec.target.manifest: core/render-generic-template.ts). */
+  renderGenericTemplate: GenericTemplateRenderer;
 }
 
 /**

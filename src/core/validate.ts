@@ -19,7 +19,6 @@ export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.data[].sourceRef.generatorRef',
   'spec.target.template.engineVersion: v1',
   'spec.syncWindows',
-  'spec.target.manifest (other than apiVersion v1, kind Secret)',
   'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)',
   'spec.provider.fake.validationResult (other than 0)',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
@@ -51,7 +50,36 @@ export function validateExternalSecret(es: ExternalSecret): Issue[] {
     ...checkRemoteRefBounds(es),
     ...checkStoreRefs(es),
     ...checkNotSupported(es),
+    ...checkGenericTarget(es),
   ];
+}
+
+/**
+ * A generic target (spec.target.manifest other than v1 Secret) is admitted, as ESO's webhook does;
+ * the operator writes it only with --unsafe-allow-generic-targets, and its ServiceAccount needs
+ * access to the kind. A warning (Projector's; ESO logs a warning when it syncs one), so `validate`
+ * and `dev` say so before the operator's condition does.
+ */
+function checkGenericTarget(es: ExternalSecret): Issue[] {
+  const manifest = es.spec?.target?.manifest;
+  if (isSecretManifest(es) || !manifest) return [];
+  const out = [
+    issue(
+      'spec.target.manifest',
+      'GenericTarget',
+      `generic target ${manifest.kind} (${manifest.apiVersion}): written only by an operator started with --unsafe-allow-generic-targets, whose ServiceAccount may get, list, watch, create, update and delete it (docs/generic-targets.md)`,
+      'warning',
+    ),
+  ];
+  // ESO renders a templateFrom ConfigMap's or Secret's items into a Secret-shaped scratch object at
+  // the entry's target, and carries over only its data: any other target writes nothing.
+  asArray(es.spec?.target?.template?.templateFrom).forEach((from, i) => {
+    const target = typeof from?.target === 'string' ? from.target : 'Data';
+    if ((from?.configMap || from?.secret) && target.toLowerCase() !== 'data') {
+      out.push(issue(`spec.target.template.templateFrom[${i}].target`, 'TemplateTargetIgnored', `the configMap and secret items of this entry write nothing to a generic target with target ${JSON.stringify(target)} (as in ESO): only Data carries over; use a literal for other targets`, 'warning'));
+    }
+  });
+  return out;
 }
 
 function checkNames(es: ExternalSecret): Issue[] {
@@ -231,7 +259,6 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');
   // ESO v2.9 fields Projector does not implement (they change what is written, so never ignored).
   if (es.spec?.syncWindows) notSupported('spec.syncWindows', 'spec.syncWindows');
-  if (!isSecretManifest(es)) notSupported('spec.target.manifest', 'spec.target.manifest (other than apiVersion v1, kind Secret)');
   asArray(template?.templateFrom).forEach((from, k) => {
     const strategy = from?.valuesDecodingStrategy;
     if (strategy !== undefined && strategy !== 'None') {

@@ -5,6 +5,7 @@ import { ApiException, KubeConfig } from './client-node.ts';
 import { GROUP, FIELD_MANAGER, LABEL_MANAGED } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import type { DesiredSecret, LiveSecret } from '../core/plan-target-secret.ts';
+import type { GenericTargetRef, LiveGenericObject, Unstructured } from '../core/generic-target.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { decodeSecretData, encodeSecretData } from '../core/secret-data.ts';
@@ -61,8 +62,23 @@ function serviceAccountPath(namespace: string, name: string): string {
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`;
 }
 
+/** How the API server serves a kind: its resource name and whether objects live in a namespace. */
+export interface ServedResource {
+  plural: string;
+  namespaced: boolean;
+}
+
+/** How long a group/version's discovery answer is kept (a CRD's scope or plural seldom changes). */
+const DISCOVERY_TTL_MS = 10 * 60_000;
+
+function groupVersionPath(group: string, version: string): string {
+  return group ? `/apis/${group}/${version}` : `/api/${version}`;
+}
+
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
+  /** Discovery answers per group/version (resourceFor): kind → resource, with when they were read. */
+  readonly #discovery = new Map<string, { at: number; kinds: Map<string, ServedResource> }>();
   readonly #component: string;
 
   readonly #limiter: TokenBucket | undefined;
@@ -338,6 +354,119 @@ export class KubeClient {
       throw kubeError(e, `read ConfigMap ${namespace}/${name}`);
     }
   }
+
+  // --- generic targets (spec.target.manifest: core/generic-target.ts) ---
+  /**
+   * The resource serving `kind` in group/version, from the API server's discovery (as a RESTMapper
+   * finds it; the answer is kept for DISCOVERY_TTL_MS, and a kind not found is asked again next
+   * time). Throws KubeInvalid with apimachinery's text `no matches for kind "K" in version "g/v"`
+   * when the API server does not serve it (a CRD not installed, a wrong apiVersion).
+   * Raw discovery and JSON rather than client-node's KubernetesObjectApi, which does the same but
+   * loads the generated typed API and its serializer (kube/lean-client-node.ts, #json).
+   */
+  async resourceFor(group: string, version: string, kind: string): Promise<ServedResource> {
+    const gv = group ? `${group}/${version}` : version;
+    const cached = this.#discovery.get(gv);
+    const now = Date.now();
+    const hit = cached && now - cached.at < DISCOVERY_TTL_MS ? cached.kinds.get(kind) : undefined;
+    if (hit) return hit;
+    const noMatch = () => new ProjectorError('KubeInvalid', `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(gv)}`, { field: 'spec.target.manifest' });
+    if (!version) throw noMatch();
+    await this.#throttle();
+    let res: { status: number; body: string };
+    try {
+      res = await kubeSend(this.kubeConfig, { metrics: this.#metrics, method: 'GET', path: groupVersionPath(group, version) });
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `discover ${gv}: API server unreachable`);
+    }
+    if (res.status === 404) throw noMatch();
+    if (res.status >= 300) throw kubeError(new ApiException(res.status, `discover ${gv}`, res.body, {}), `discover ${gv}`);
+    const kinds = new Map<string, ServedResource>();
+    try {
+      const list = JSON.parse(res.body) as { resources?: { name?: unknown; kind?: unknown; namespaced?: unknown }[] };
+      for (const r of list.resources ?? []) {
+        // Subresources (`configmaps/status`) carry their parent's kind: only the resource itself.
+        if (typeof r.name === 'string' && typeof r.kind === 'string' && !r.name.includes('/') && !kinds.has(r.kind)) kinds.set(r.kind, { plural: r.name, namespaced: r.namespaced === true });
+      }
+    } catch {
+      throw new ProjectorError('KubeUnavailable', `discover ${gv}: the API server's answer is not JSON`);
+    }
+    this.#discovery.set(gv, { at: now, kinds });
+    const found = kinds.get(kind);
+    if (!found) throw noMatch();
+    return found;
+  }
+
+  async #objectPath(t: Pick<GenericTargetRef, 'group' | 'version' | 'kind' | 'namespace'>, name?: string): Promise<string> {
+    const r = await this.resourceFor(t.group, t.version, t.kind);
+    const ns = r.namespaced ? `/namespaces/${encodeURIComponent(t.namespace)}` : '';
+    return `${groupVersionPath(t.group, t.version)}${ns}/${r.plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+  }
+
+  /** The target object, or undefined when it does not exist. Its content stays opaque (Sensitive). */
+  async getObject(t: GenericTargetRef): Promise<LiveGenericObject | undefined> {
+    const what = `get ${t.kind} ${t.namespace}/${t.name}`;
+    const path = await this.#objectPath(t, t.name);
+    await this.#throttle();
+    try {
+      const obj = await this.#json<Unstructured>('GET', path, what);
+      return { metadata: (obj.metadata ?? {}) as ObjectMeta, object: new Sensitive(obj) };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw kubeError(e, what, { maskAllKeys: true });
+    }
+  }
+
+  /** Creates the target object (POST); returns its resourceVersion. AlreadyExists is a KubeConflict with remoteCode AlreadyExists. */
+  async createObject(t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
+    const what = `create ${t.kind} ${t.namespace}/${t.name}`;
+    const path = await this.#objectPath(t);
+    await this.#throttle();
+    this.#writeGuard?.();
+    try {
+      const created = await this.#json<Unstructured>('POST', path, what, { body: obj.reveal(), query: { fieldManager: FIELD_MANAGER } });
+      return ((created.metadata ?? {}) as ObjectMeta).resourceVersion ?? '';
+    } catch (e) {
+      throw kubeError(e, what, { maskAllKeys: true });
+    }
+  }
+
+  /** Replaces the target object (PUT, guarded by the resourceVersion in it: a conflict is KubeConflict); returns the new resourceVersion. */
+  async updateObject(t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
+    const what = `update ${t.kind} ${t.namespace}/${t.name}`;
+    const path = await this.#objectPath(t, t.name);
+    await this.#throttle();
+    this.#writeGuard?.();
+    try {
+      const updated = await this.#json<Unstructured>('PUT', path, what, { body: obj.reveal(), query: { fieldManager: FIELD_MANAGER } });
+      return ((updated.metadata ?? {}) as ObjectMeta).resourceVersion ?? '';
+    } catch (e) {
+      throw kubeError(e, what, { maskAllKeys: true });
+    }
+  }
+
+  /** Deletes the target object; with `uid`, only that very object. Gone already is fine. */
+  async deleteObject(t: GenericTargetRef, uid?: string): Promise<void> {
+    const what = `delete ${t.kind} ${t.namespace}/${t.name}`;
+    const path = await this.#objectPath(t, t.name);
+    const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
+    await this.#throttle();
+    this.#writeGuard?.();
+    try {
+      await this.#json('DELETE', path, what, { body });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw kubeError(e, what, { maskAllKeys: true });
+    }
+  }
+
+  /** The collection path of a generic target's kind: all namespaces, or `namespace` only (a cluster-scoped kind ignores it). */
+  async collectionPath(t: Pick<GenericTargetRef, 'group' | 'version' | 'kind'>, namespace?: string): Promise<string> {
+    const r = await this.resourceFor(t.group, t.version, t.kind);
+    const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    return `${groupVersionPath(t.group, t.version)}${ns}/${r.plural}`;
+  }
+  // --- end generic targets ---
 
   // --- ClusterExternalSecret (controller/clusterexternalsecret) ---
   /**

@@ -86,6 +86,8 @@ export async function startOperator(
     workloadReload?: boolean;
     /** --enable-flood-gate (default true, as the operator's). */
     floodGate?: boolean;
+    /** --unsafe-allow-generic-targets (default false, as the operator's). */
+    allowGenericTargets?: boolean;
     /** ACRAccessToken generators: the local vault as Entra ID authority and its CA. */
     acr?: { authorityHost?: string; caPems?: string[] };
   } = {},
@@ -121,6 +123,7 @@ export async function startOperator(
     leaderElection,
     ...(opts.workloadReload ? { workloadReload: true } : {}),
     ...(opts.floodGate !== undefined ? { floodGate: opts.floodGate } : {}),
+    ...(opts.allowGenericTargets ? { allowGenericTargets: true } : {}),
     ...(opts.acr ? { acr: opts.acr } : {}),
   });
   const ac = new AbortController();

@@ -15,6 +15,7 @@ export interface DevFlags {
   kubeconfig?: string;
   installCrds?: boolean;
   exclude?: string[];
+  unsafeAllowGenericTargets?: boolean;
 }
 
 const EXAMPLES = `
@@ -48,6 +49,7 @@ export function registerDevCommand(program: Command): void {
     .option('--install-crds', 'with --cluster: install the external-secrets.io CRDs if the cluster lacks them (and the PushSecret CRDs if the repository has PushSecrets)')
     .option('--exclude <pattern>', 'skip what matches inside the scanned directories (gitignore syntax, repeatable; .gitignore is honoured too)', repeatable())
     .option('--log-level <level>', 'operator log level written to <work-dir>/dev.log', 'info')
+    .option('--unsafe-allow-generic-targets', 'as the operator\'s flag: write spec.target.manifest targets other than v1 Secret (to <work-dir>/out/<namespace>/<Kind>[.<group>]/<name>.yaml, or the cluster with --cluster); off, they fail as on an operator without it (docs/generic-targets.md)')
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[] | undefined, flags: DevFlags) => {
       const { runDev } = await import('../dev/run-dev.ts');

@@ -65,7 +65,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
   const resolved = resolveKubeConfig(flags.kubeconfig);
   const kubeConfig = resolved.kubeConfig;
   const leaderElection = leaderElectionFor(config.leaderElection, log);
-  log.info({ server: resolved.server, kubeconfig: resolved.source, ...(resolved.context && { context: resolved.context }), namespace: config.namespace ?? '(all)', concurrency: config.concurrency, workloadReload: config.workloadReload, leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
+  log.info({ server: resolved.server, kubeconfig: resolved.source, ...(resolved.context && { context: resolved.context }), namespace: config.namespace ?? '(all)', concurrency: config.concurrency, workloadReload: config.workloadReload, ...(config.allowGenericTargets && { allowGenericTargets: true }), leaderElection: leaderElection ? { lease: `${leaderElection.namespace}/${leaderElection.name}`, identity: leaderElection.identity } : false }, 'starting Projector operator');
   const registry = defaultRegistry(systemClock, metrics.vault);
   const reducingGc = memoryReducingGc();
   if (!reducingGc) log.debug('memory reducer off: this V8 offers no memory-reducing collection');
@@ -91,6 +91,7 @@ export async function runOperator(flags: OperatorFlags, signal: AbortSignal): Pr
     clusterPushSecrets: config.clusterPushSecrets,
     floodGate: config.floodGate,
     clusterStores: config.clusterStores,
+    allowGenericTargets: config.allowGenericTargets,
     workloadReload: config.workloadReload,
     ...(memoryReducer ? { activity: memoryReducer } : {}),
   });

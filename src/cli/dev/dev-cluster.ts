@@ -353,6 +353,8 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     // gate protects an identity provider from many ExternalSecrets; dev reads its own local vault.
     floodGate: false,
     templates: lazyTemplateEngine(systemTemplateClock),
+    // As the operator's flag (default false): generic targets are written with the user's credentials only when asked for.
+    allowGenericTargets: o.allowGenericTargets ?? false,
   });
   const m = manager;
   const stopReporting = reportTransitions(m, print, () => current);

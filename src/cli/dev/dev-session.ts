@@ -34,6 +34,8 @@ import { defaultRegistry } from '../default-registry.ts';
 import { findGenerator, loadRepoObjects, originKey, type RepoObjects } from '../repo-objects.ts';
 import { collectReferences, storeKeyOf as referenceStoreKey } from '../check/references.ts';
 import { FileSecrets } from './file-secrets.ts';
+import { FileObjects } from './file-objects.ts';
+import { genericTargetOf } from '../../core/generic-target.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault, remoteKeysNeeded, type DevPrincipal } from './local-stores.ts';
 import { generatedValue, promptHidden, readSeedFile } from './seed-values.ts';
 
@@ -53,6 +55,12 @@ export interface DevOptions {
   out: NodeJS.WritableStream;
   input?: NodeJS.ReadStream;
   log?: Logger;
+  /**
+   * The operator's --unsafe-allow-generic-targets (default false, as the operator's): dev judges
+   * generic targets (spec.target.manifest) as an operator started with the same flag would, and
+   * with it writes them to files (file-objects.ts), or to the cluster with --cluster.
+   */
+  allowGenericTargets?: boolean;
 }
 
 export interface Printer {
@@ -194,6 +202,8 @@ export class DevSession {
   readonly secretStores = new ObjectStore<GenericStore>();
   readonly clusterSecretStores = new ObjectStore<GenericStore>();
   readonly files: FileSecrets;
+  /** Generic targets written with allowGenericTargets (file-objects.ts). */
+  readonly objects: FileObjects;
   readonly counters = new WorkerCounters();
   readonly #o: DevOptions;
   readonly #print: Printer;
@@ -215,6 +225,7 @@ export class DevSession {
   constructor(o: DevOptions) {
     this.#o = o;
     this.files = new FileSecrets(join(o.workDir, 'out'));
+    this.objects = new FileObjects(join(o.workDir, 'out'));
     this.#print = { line: (t) => o.out.write(`${t}\n`) };
     this.externalSecrets.addIndex('store', (es) => storeRefsOf(es).map((r) => `${r.kind}:${storeKeyOf(r, es.metadata.namespace)}`));
     this.externalSecrets.onChange((type, es, old) => {
@@ -328,6 +339,10 @@ export class DevSession {
         createSecret: (d) => this.files.createSecret(d),
         updateSecret: (d) => this.files.updateSecret(d),
         deleteSecret: (ns, name) => this.files.deleteSecret(ns, name),
+        getObject: (t) => this.objects.getObject(t),
+        createObject: (t, obj) => this.objects.createObject(t, obj),
+        updateObject: (t, obj) => this.objects.updateObject(t, obj),
+        deleteObject: (t, uid) => this.objects.deleteObject(t, uid),
         patchStatus: async (obj, status) => {
           const es = this.externalSecrets.get(objectKey(obj.metadata.namespace, obj.metadata.name));
           // Status lives in memory; the resourceVersion stays, so a reload keeps it.
@@ -343,6 +358,7 @@ export class DevSession {
       // so no store ever has a Ready condition: the gate would refuse every read. dev --cluster
       // turns it off too (dev-cluster.ts), so both modes report a broken store by its cause.
       floodGate: false,
+      allowGenericTargets: this.#o.allowGenericTargets ?? false,
       templates: lazyTemplateEngine(systemTemplateClock),
       fetchOptions: { generate: this.#generate() },
       changes: this.#changes,
@@ -403,6 +419,11 @@ export class DevSession {
         if (reason === 'Deleted') return this.#print.line(`- ${es.metadata.namespace}/${es.metadata.name}: ${message}`);
         const ns = es.metadata.namespace;
         const name = targetNameOf(es);
+        const generic = genericTargetOf(es);
+        if (generic) {
+          const hash = (this.objects.readAnnotation(generic, 'reconcile.external-secrets.io/data-hash') ?? '?').slice(0, 12);
+          return this.#print.line(`✓ ${ns}/${es.metadata.name} → ${this.objects.path(generic)} (${generic.kind}) data-hash: ${hash}`);
+        }
         const meta = this.files.liveMeta(ns, name);
         const keys = this.files.keys(ns, name).join(', ');
         this.#print.line(`✓ ${ns}/${es.metadata.name} → ${this.files.yamlPath(ns, name)} (+ .env) keys: ${keys} data-hash: ${meta?.metadata.annotations?.['reconcile.external-secrets.io/data-hash']?.slice(0, 12) ?? '?'}`);

@@ -55,6 +55,7 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
     out,
     input: process.stdin,
     log,
+    allowGenericTargets: Boolean(flags.unsafeAllowGenericTargets),
   });
   if (flags.cluster || flags.kubeconfig) return runDevAgainstCluster(paths, flags, workDir, log);
   await session.start();
@@ -115,7 +116,7 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
   const refresh = flags.demo ? '2s' : flags.refresh;
   const dev = await runDevCluster(
-    { paths, exclude: flags.exclude ?? [], workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port !== undefined ? parsePort(flags.port, '--port') : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds) },
+    { paths, exclude: flags.exclude ?? [], workDir, refresh, once: Boolean(flags.once), demo: Boolean(flags.demo), prompt: flags.prompt, seedFile: flags.seed, port: flags.port !== undefined ? parsePort(flags.port, '--port') : undefined, out, input: process.stdin, log, kubeconfig: flags.kubeconfig, installCrds: Boolean(flags.installCrds), allowGenericTargets: Boolean(flags.unsafeAllowGenericTargets) },
     ac.signal,
     print,
   );

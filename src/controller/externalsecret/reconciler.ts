@@ -1,5 +1,5 @@
 import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../../api/index.ts';
-import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED } from '../../api/constants.ts';
+import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED, Reason } from '../../api/constants.ts';
 import { objectKey } from '../../api/object-key.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
@@ -22,7 +22,8 @@ import type { Change, ChangeTimes } from '../change-times.ts';
 import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
-import { markFailed, sameStatus, statusAfter } from './status.ts';
+import { markFailed, sameStatus, statusAfter, statusAfterGeneric } from './status.ts';
+import { GENERIC_TARGETS_DISABLED, genericTargetOf, isGenericTarget, liveGenericMeta, planGenericTarget, type GenericPlan, type GenericTargetRef } from '../../core/generic-target.ts';
 
 /** ESO's Normal event messages, verbatim (eventCreated, eventUpdated, eventDeleted, eventDeletedOrphaned). */
 const EventMessage = {
@@ -55,7 +56,16 @@ export interface ExternalSecretDeps {
    * CREATED_BY_INDEX (core/external-secret.ts): the Secrets an ExternalSecret created as Owner.
    */
   managedSecrets: Lister<LiveTargetMeta>;
-  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> & Partial<Pick<KubeClient, 'setFinalizers' | 'labelSecretManaged' | 'getConfigMap'>>;
+  kube: Pick<KubeClient, 'getSecret' | 'createSecret' | 'updateSecret' | 'deleteSecret' | 'patchStatus'> &
+    Partial<Pick<KubeClient, 'setFinalizers' | 'labelSecretManaged' | 'getConfigMap' | 'getObject' | 'createObject' | 'updateObject' | 'deleteObject'>>;
+  /**
+   * ESO's `--unsafe-allow-generic-targets` (default false): write spec.target.manifest targets other
+   * than v1 Secret (core/generic-target.ts) through `kube`'s object calls. Off, such an
+   * ExternalSecret fails with ESO's "generic targets are disabled" (GenericTargetsDisabled).
+   */
+  allowGenericTargets?: boolean;
+  /** The watches of generic target kinds (controller/generic-watches.ts); drivers without a cluster have none. */
+  genericWatches?: { ensure(t: Pick<GenericTargetRef, 'group' | 'version' | 'kind'>, user: ObjectKey): void; release(t: Pick<GenericTargetRef, 'group' | 'version' | 'kind'>, user: ObjectKey): void };
   clients: ClientCache;
   events: EventSink;
   clock: Clock;
@@ -157,6 +167,7 @@ export class ExternalSecretReconciler implements Reconciler {
       this.#d.log.debug({ key }, 'skipping the ExternalSecret: serving ClusterSecretStores is turned off (--enable-cluster-store-reconciler=false)');
       return { kind: 'done' };
     }
+    if (isGenericTarget(es)) return this.#reconcileGeneric(es, key, signal);
     const now = this.#d.clock.now();
     const change = this.#d.changes?.consume(key);
     const reason = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now, change?.forced ?? false);
@@ -199,6 +210,101 @@ export class ExternalSecretReconciler implements Reconciler {
         return { kind: 'retry' };
       }
       return this.#reportFailure(es, err, now, log, bindsTarget);
+    }
+  }
+
+  /**
+   * A generic target (spec.target.manifest other than v1 Secret), ESO's reconcileGenericTarget:
+   * refused with ESO's text unless --unsafe-allow-generic-targets; else the live object is read
+   * (unless creationPolicy None), the refresh decided from it (core/refresh.ts, the content hash of
+   * core/generic-target.ts), the provider read, and the plan carried out. Failures carry ESO's
+   * reason ResourceSyncedError (SecretSyncedError for the disabled flag, as ESO's validation);
+   * a write conflict is retried after 1 s without status, as ESO does.
+   */
+  async #reconcileGeneric(es: ExternalSecret, key: ObjectKey, signal: AbortSignal): Promise<Result> {
+    const now = this.#d.clock.now();
+    const change = this.#d.changes?.consume(key);
+    const target = genericTargetOf(es)!;
+    const log = lazyChild(this.#d.log, { key, target: `${target.apiVersion}/${target.kind}` });
+    try {
+      this.#assertValid(es);
+      if (!this.#d.allowGenericTargets) throw new ProjectorError('GenericTargetsDisabled', GENERIC_TARGETS_DISABLED, { field: 'spec.target.manifest' });
+      const kube = this.#genericKube();
+      const creation = creationPolicyOf(es);
+      const live = creation !== 'None' ? await kube.getObject(target) : undefined;
+      const reason = refreshReason(es, live && liveGenericMeta(live), now, change?.forced ?? false);
+      if (reason === 'up-to-date') {
+        // Projector starts the kind's watch here too (ESO only after a sync), so drift after a restart is repaired at once.
+        if (creation !== 'None') this.#d.genericWatches?.ensure(target, key);
+        return this.#scheduleNext(es, now);
+      }
+      // ESO logs this warning at every sync of a generic target (validateGenericTarget).
+      log.debug({ reason }, 'Warning: Using generic target. Make sure access policies and encryption are properly configured.');
+      const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
+      const renderers = externalSecretUsesTemplates(es) ? await this.#d.templates?.() : undefined;
+      const fetchOptions: FetchOptions = { ...this.#d.fetchOptions, ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }) };
+      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, fetchOptions);
+      this.#reportMissing(es, fetched.missing);
+      const plan = planGenericTarget({ es, data: fetched.data, live, renderTemplate: renderers?.renderGenericTemplate, templateSources: await this.#readTemplateSources(es) });
+      await this.#applyGenericPlan(es, plan, log);
+      if (creation !== 'None') this.#d.genericWatches?.ensure(target, key);
+      await this.#writeStatus(es, statusAfterGeneric(es, plan, now));
+      return this.#scheduleNext(es, now, now);
+    } catch (err) {
+      if (err instanceof NotOurStore) return { kind: 'done' };
+      if (change) this.#d.changes?.mark(key, change.at, change.forced);
+      if (!(err instanceof ProjectorError)) throw err;
+      if (isWriteConflict(err)) {
+        log.debug({ code: err.code, err }, 'conflict while writing the target object; requeued');
+        return { kind: 'requeueAfter', ms: 1_000 };
+      }
+      return this.#reportFailure(es, err, now, log, false, err.code === 'GenericTargetsDisabled' ? Reason.SecretSyncedError : Reason.ResourceSyncedError);
+    }
+  }
+
+  #genericKube(): Required<Pick<ExternalSecretDeps['kube'], 'getObject' | 'createObject' | 'updateObject' | 'deleteObject'>> {
+    const { getObject, createObject, updateObject, deleteObject } = this.#d.kube;
+    if (!getObject || !createObject || !updateObject || !deleteObject) throw new ProjectorError('NotSupported', 'this driver cannot write generic targets (spec.target.manifest)', { field: 'spec.target.manifest' });
+    const kube = this.#d.kube;
+    return { getObject: getObject.bind(kube), createObject: createObject.bind(kube), updateObject: updateObject.bind(kube), deleteObject: deleteObject.bind(kube) };
+  }
+
+  /** Carries out a generic plan with ESO's events: `Created <Kind> <name>`, `Updated …` (at every sync that writes), `Deleted …`. */
+  async #applyGenericPlan(es: ExternalSecret, plan: GenericPlan, log: Logger): Promise<void> {
+    const kube = this.#genericKube();
+    switch (plan.action) {
+      case 'create': {
+        const rv = await kube.createObject(plan.target, plan.object);
+        log.info({ resourceVersion: rv }, 'created target object');
+        this.#d.events.normal(es, EventReason.Created, `Created ${plan.target.kind} ${plan.target.name}`);
+        return;
+      }
+      case 'update': {
+        // ESO updates the object at every sync; an update that would change nothing is left out
+        // (the API server would keep the object as it is), its event is not.
+        if (plan.changed) {
+          const rv = await kube.updateObject(plan.target, plan.object);
+          log.info({ resourceVersion: rv }, 'updated target object');
+        } else log.debug('target object already up to date');
+        this.#d.events.normal(es, EventReason.Updated, `Updated ${plan.target.kind} ${plan.target.name}`);
+        return;
+      }
+      case 'delete':
+        if (plan.exists) {
+          await kube.deleteObject(plan.target, plan.uid);
+          log.info('deleted target object: the provider returned no data (deletionPolicy Delete)');
+        }
+        // ESO records it whether or not the object existed (deleteGenericResource).
+        this.#d.events.normal(es, EventReason.Deleted, `Deleted ${plan.target.kind} ${plan.target.name}`);
+        return;
+      case 'retain':
+        log.debug('the provider returned no data: target object retained (deletionPolicy Retain)');
+        return;
+      case 'wait-for-target':
+        log.debug('target object does not exist; creationPolicy Merge waits for it');
+        return;
+      case 'skip':
+        log.debug('target object not written (creationPolicy None)');
     }
   }
 
@@ -340,7 +446,9 @@ export class ExternalSecretReconciler implements Reconciler {
     if (!this.#d.kube.setFinalizers || !finalizers.includes(FINALIZER_EXTERNALSECRET_CLEANUP)) return { kind: 'done' };
     const log = lazyChild(this.#d.log, { key: `${es.metadata.namespace}/${es.metadata.name}` });
     try {
-      if (deletionPolicyOf(es) === 'Delete') {
+      const generic = genericTargetOf(es);
+      if (generic) await this.#finalizeGeneric(es, generic, log);
+      else if (deletionPolicyOf(es) === 'Delete') {
         const live = await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es));
         const controller = live?.metadata.ownerReferences?.find((o) => o.controller);
         if (live && controller?.kind === 'ExternalSecret' && controller.uid === es.metadata.uid) {
@@ -355,6 +463,25 @@ export class ExternalSecretReconciler implements Reconciler {
       return resultFor(err.retry === 'never' ? new ProjectorError('KubeUnavailable', err.message) : err);
     }
     return { kind: 'done' };
+  }
+
+  /**
+   * ESO cleanupManagedSecrets + ReleaseInformer for a generic target: under deletionPolicy Delete,
+   * with the flag on, the target object goes (a Normal `Deleted <Kind> <name>` event), only when this
+   * ExternalSecret controls it (ESO deletes whatever has the name); the kind's watch loses a user.
+   */
+  async #finalizeGeneric(es: ExternalSecret, target: GenericTargetRef, log: Logger): Promise<void> {
+    if (deletionPolicyOf(es) === 'Delete' && this.#d.allowGenericTargets) {
+      const kube = this.#genericKube();
+      const live = await kube.getObject(target);
+      const controller = live?.metadata.ownerReferences?.find((o) => o.controller);
+      if (live && controller?.kind === 'ExternalSecret' && controller.uid === es.metadata.uid) {
+        await kube.deleteObject(target, live.metadata.uid);
+        log.info({ target: `${target.kind} ${target.namespace}/${target.name}` }, 'deleted target object: ExternalSecret deleted (deletionPolicy Delete)');
+        this.#d.events.normal(es, EventReason.Deleted, `Deleted ${target.kind} ${target.name}`);
+      }
+    }
+    this.#d.genericWatches?.release(target, objectKey(es.metadata.namespace, es.metadata.name));
   }
 
   async #applyPlan(es: ExternalSecret, plan: Plan, log: Logger): Promise<void> {
@@ -432,12 +559,12 @@ export class ExternalSecretReconciler implements Reconciler {
     return true;
   }
 
-  async #reportFailure(es: ExternalSecret, e: ProjectorError, now: Date, log: Logger, bindsTarget: boolean): Promise<Result> {
+  async #reportFailure(es: ExternalSecret, e: ProjectorError, now: Date, log: Logger, bindsTarget: boolean, reason: string = Reason.SecretSyncedError): Promise<Result> {
     if (e.code === 'StoreAuthFailed' || e.code === 'VaultForbidden' || e.code === 'CredentialNotFound') this.#forgetClients(es);
     log.warn({ code: e.code, field: e.details.field, httpStatus: e.details.httpStatus, err: e }, 'sync failed; target Secret left as it was');
     this.#d.events.warn(es, EventReason.UpdateFailed, e.describe());
     try {
-      await this.#writeStatus(es, markFailed(es, e, now, bindsTarget ? targetNameOf(es) : undefined));
+      await this.#writeStatus(es, markFailed(es, e, now, bindsTarget ? targetNameOf(es) : undefined, reason));
     } catch (statusErr) {
       // The API server itself may be what failed; the retry below covers both.
       log.warn({ err: statusErr }, 'could not record the failure in status');

@@ -5,6 +5,7 @@ import { kubeTime, setCondition } from '../../core/conditions.ts';
 import type { ProjectorError } from '../../core/errors.ts';
 import { syncVersionOf, targetNameOf } from '../../core/external-secret.ts';
 import type { Plan } from '../../core/plan-target-secret.ts';
+import type { GenericPlan } from '../../core/generic-target.ts';
 
 /**
  * ESO's Ready messages for a sync that did not fail, verbatim (msgSynced, msgSyncedRetain, msgDeleted,
@@ -84,18 +85,40 @@ export function statusAfter(es: ExternalSecret, plan: Plan, now: Date): External
   }
 }
 
+/** ESO's Ready message for a generic target under creationPolicy Merge without a live object (reconcileGenericTarget). */
+export const RESOURCE_MISSING_MESSAGE = 'resource will not be created due to CreationPolicy=Merge';
+
+/**
+ * The status after a generic target's plan was carried out (ESO reconcileGenericTarget): the
+ * Resource* reasons with the Secret path's messages (msgSynced, msgSyncedRetain, msgDeleted) and
+ * RESOURCE_MISSING_MESSAGE; status.binding is never set on this path (ESO sets it only for Secrets).
+ */
+export function statusAfterGeneric(es: ExternalSecret, plan: GenericPlan, now: Date): ExternalSecretStatus {
+  switch (plan.action) {
+    case 'delete':
+      return markDone(es, now, Reason.ResourceDeleted, ReadyMessage.Deleted, false);
+    case 'retain':
+      return markDone(es, now, Reason.ResourceSynced, ReadyMessage.SyncedRetain, false);
+    case 'wait-for-target':
+      return markDone(es, now, Reason.ResourceMissing, RESOURCE_MISSING_MESSAGE, false);
+    default:
+      return markDone(es, now, Reason.ResourceSynced, ReadyMessage.Synced, false);
+  }
+}
+
 /**
  * The Secret stays as it was; only the condition says what went wrong. The message names the cause
  * (ESO says only "could not get secret data from provider"); the reason is ESO's SecretSyncedError.
  * A status written before any sync carries ESO's zero values: `refreshTime: null`, binding `{name: ""}`.
+ * `reason`: ResourceSyncedError for a generic target's failures (ESO reconcileGenericTarget).
  */
-export function markFailed(es: ExternalSecret, e: ProjectorError, now: Date, boundTarget?: string): ExternalSecretStatus {
+export function markFailed(es: ExternalSecret, e: ProjectorError, now: Date, boundTarget?: string, reason: string = Reason.SecretSyncedError): ExternalSecretStatus {
   return {
     ...es.status,
     // ESO's RefreshTime is a non-pointer metav1.Time: unset, it serializes as null (kept: the CRD marks it nullable).
     refreshTime: es.status?.refreshTime ?? null,
     binding: boundTarget !== undefined ? { name: boundTarget } : (es.status?.binding ?? UNBOUND),
-    conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'False', reason: Reason.SecretSyncedError, message: e.describe() }, now),
+    conditions: setCondition(es.status?.conditions, { type: CONDITION_READY, status: 'False', reason, message: e.describe() }, now),
   };
 }
 

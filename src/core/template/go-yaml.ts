@@ -61,6 +61,24 @@ export function fromYaml(source: string): GoMap {
 }
 
 /**
+ * apimachinery's `yaml.Unmarshal` into an `interface{}` (k8s.io/apimachinery/pkg/util/yaml), as ESO
+ * reads template output for a generic target's nested path (runtime/template/v2/template.go
+ * tryParseYAML and mapScopeApply): sigs.k8s.io/yaml's conversion of the FIRST document to JSON,
+ * decoded with numbers kept apart as int64 and float64 (ConvertInterfaceNumbers). A JS number holds
+ * both; core/hash.ts goValueHash tells them apart as Go's decoding does. An empty document is null.
+ * Fails with Go's text where it names no content (see fromYaml).
+ */
+export function yamlToValue(source: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const readerProblem = isTextString(source) ? undefined : utf8ReaderProblem(goStringToBytes(source));
+  if (readerProblem !== undefined) return { ok: false, error: `${PREFIX}yaml: ${readerProblem}` };
+  try {
+    return { ok: true, value: decodeFirstDocument(source) };
+  } catch (e) {
+    return { ok: false, error: e instanceof YamlFailure ? e.message : `${PREFIX}yaml: the document is not valid YAML` };
+  }
+}
+
+/**
  * The error go.yaml.in/yaml/v2's reader (readerc.go, yaml_parser_update_buffer) raises for input
  * that is not UTF-8: the first bad sequence, or an earlier character YAML does not allow. The
  * reader decodes its first 512-byte chunk before the scanner starts, so there the problem wins

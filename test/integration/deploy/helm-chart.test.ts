@@ -187,6 +187,19 @@ describe('Helm chart deploy/charts/projector (helm template)', () => {
     assert.match(component.patches[0].patch, /value: --enable-workload-reload/);
   });
 
+  it("genericTargets: ESO's chart rules (ConfigMaps create/update/delete/patch, then genericTargets.resources) and --unsafe-allow-generic-targets", async () => {
+    // ESO deploy/charts/external-secrets/templates/rbac.yaml and deployment.yaml, values genericTargets.
+    assert.equal((await configFor(container(helmTemplate()).args)).allowGenericTargets, false);
+    const base = canon(rulesOf(helmTemplate(), 'ClusterRole'));
+    const docs = helmTemplate({ genericTargets: { enabled: true, resources: [{ apiGroup: 'argoproj.io', resources: ['applications', 'appprojects'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }] } });
+    const added = canon(rulesOf(docs, 'ClusterRole')).filter((r) => !base.includes(r));
+    assert.deepEqual(added, canon([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'update', 'delete', 'patch'] },
+      { apiGroups: ['argoproj.io'], resources: ['applications', 'appprojects'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+    ]));
+    assert.equal((await configFor(container(docs).args)).allowGenericTargets, true);
+  });
+
   it('webhook.create: the webhooks of deploy/components/admission-webhook, its Service, the cert volume and flags; cert-manager or a provided Secret', async () => {
     assert.equal(helmTemplate().filter((d) => d.kind === 'ValidatingWebhookConfiguration').length, 0);
     const docs = helmTemplate({ webhook: { create: true, certManager: { enabled: true } } });

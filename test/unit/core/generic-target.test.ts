@@ -1,0 +1,229 @@
+// Generic targets (spec.target.manifest): the object ESO writes and the decision it makes. Expected
+// values come from ESO v2.9's pkg/controllers/externalsecret/externalsecret_controller.go
+// (reconcileGenericTarget, applyOwnership, isGenericTargetValid, genericTargetContentHash),
+// externalsecret_controller_manifest.go (applyTemplateToManifest, createSimpleManifest,
+// renderTemplatedManifest) and runtime/template/v2/template.go (applyToTarget, mapScopeApply,
+// setField, tryParseYAML, applyParsedToPath, parseTargetPath, setAtPath); hashes from Go itself.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { ExternalSecret } from '../../../src/api/index.ts';
+import { ProjectorError } from '../../../src/core/errors.ts';
+import { genericContentHash, genericTargetOf, isGenericTarget, liveGenericMeta, planGenericTarget, type GenericPlan, type LiveGenericObject, type Unstructured } from '../../../src/core/generic-target.ts';
+import { goValueHash } from '../../../src/core/hash.ts';
+import { Sensitive } from '../../../src/core/sensitive.ts';
+import { defaultGenericTemplateRenderer } from '../../../src/core/default-template-renderer.ts';
+import { refreshReason } from '../../../src/core/refresh.ts';
+import { syncVersionOf } from '../../../src/core/external-secret.ts';
+import { validateExternalSecret } from '../../../src/core/validate.ts';
+import { externalSecret, fetched } from '../../support/builders.ts';
+
+const renderTemplate = defaultGenericTemplateRenderer({ now: () => new Date('2026-11-23T10:00:00Z') });
+const NS = 'netbox';
+const ES_NAME = 'netbox-db-password';
+/** ESO's esutils.ObjectHash: SHA3-224 of Go's `%+v` text. */
+const objectHash = (goText: string) => createHash('sha3-224').update(goText, 'utf8').digest('hex');
+const CREATED_BY = objectHash(`${NS}/${ES_NAME}`);
+
+function generic(target: Record<string, unknown>, spec: Partial<ExternalSecret['spec']> = {}, meta: Partial<ExternalSecret['metadata']> = {}): ExternalSecret {
+  return externalSecret({ target: { name: 'app', creationPolicy: 'Owner', manifest: { apiVersion: 'v1', kind: 'ConfigMap' }, ...target } as never, ...spec }, meta);
+}
+
+function live(obj: Unstructured): LiveGenericObject {
+  return { metadata: obj.metadata as LiveGenericObject['metadata'], object: new Sensitive(obj) };
+}
+
+function written(plan: GenericPlan): Unstructured {
+  assert.ok(plan.action === 'create' || plan.action === 'update', `expected a write, got ${plan.action}`);
+  return plan.object.reveal();
+}
+
+/** The object as the API server returns it after the planned write. */
+function served(plan: GenericPlan, extra: Record<string, unknown> = {}): LiveGenericObject {
+  const obj = JSON.parse(JSON.stringify(written(plan))) as Unstructured;
+  (obj.metadata as Record<string, unknown>).uid ??= 'uid-target-1';
+  (obj.metadata as Record<string, unknown>).resourceVersion ??= '5';
+  Object.assign(obj.metadata as object, extra);
+  return live(obj);
+}
+
+const meta = (o: Unstructured) => o.metadata as { labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { name: string; kind: string; controller?: boolean; uid: string }[]; resourceVersion?: string; uid?: string };
+
+describe('generic target routing', () => {
+  it('is a manifest naming anything but v1 Secret (ESO isManifestSecretTarget for v1 Secret)', () => {
+    assert.equal(isGenericTarget(generic({})), true);
+    assert.equal(isGenericTarget(generic({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' } })), true);
+    assert.equal(isGenericTarget(generic({ manifest: { apiVersion: 'v1', kind: 'Secret' } })), false);
+    assert.equal(isGenericTarget(externalSecret()), false);
+    // getTargetGVK: ParseGroupVersion; getTargetName: target.name, else the ExternalSecret's name.
+    assert.deepEqual(genericTargetOf(generic({ name: undefined, manifest: { apiVersion: 'example.com/v1', kind: 'Widget' } })), { apiVersion: 'example.com/v1', kind: 'Widget', group: 'example.com', version: 'v1', name: ES_NAME, namespace: NS });
+    assert.deepEqual(genericTargetOf(generic({}))?.group, '');
+  });
+});
+
+describe('the generic content hash (genericTargetContentHash, esutils.ObjectHash)', () => {
+  it("is Go's %+v of the value as apimachinery decodes JSON (reference hashes computed with Go 1.26)", () => {
+    // go: json.Decoder.UseNumber, json.Number → Int64 else Float64, fmt.Sprintf("%+v"), sha3.Sum224.
+    const doc = JSON.parse('{"b":[1,2.5,true,null,"x y",{"k":"v"}],"a":{"z":1e+21,"y":1000000,"x":-0.0001,"w":1e-05,"v":100000000000000000000},"é":"ü","A":""}');
+    assert.equal(goValueHash(doc), 'a50b267ceb9eb11d3f42b1dfb6e7aa40daa43bebf22f506711fb1a36');
+    assert.equal(goValueHash({}), '74a974446e359fb3e6baff9bd0058950e6edd0f040888d9989b0a11b');
+    assert.equal(goValueHash([]), 'ed2e5773d709f4a0654d954884b08db4e152aeb8a70cb70b54e01bc4');
+    assert.equal(goValueHash({ password: 's3cret', host: 'db', port: 5432 }), 'cc9049723dbad232568f99959fd4f077f22228c9e6f1de1b36a295cb');
+  });
+  it('hashes spec when it is set, else data, else nothing', () => {
+    assert.equal(genericContentHash({ spec: { a: 'b' }, data: { c: 'd' } }), objectHash('map[a:b]'));
+    assert.equal(genericContentHash({ spec: null, data: { c: 'd' } }), objectHash('map[c:d]'));
+    assert.equal(genericContentHash({ metadata: {} }), undefined);
+  });
+});
+
+describe('planGenericTarget: the object written (applyTemplateToManifest)', () => {
+  it('a ConfigMap without template: the data as strings, the ExternalSecret labels and annotations, managed label, data-hash, Owner reference', () => {
+    const es = generic({}, {}, { labels: { app: 'netbox' }, annotations: { note: 'x' } });
+    const plan = planGenericTarget({ es, data: fetched({ DB_PASSWORD: 'pw-1' }), live: undefined });
+    assert.equal(plan.action, 'create');
+    const o = written(plan);
+    assert.deepEqual([o.apiVersion, o.kind], ['v1', 'ConfigMap']);
+    assert.deepEqual(o.data, { DB_PASSWORD: 'pw-1' });
+    assert.equal(o.spec, undefined);
+    assert.deepEqual(meta(o).labels, { app: 'netbox', 'reconcile.external-secrets.io/managed': 'true', 'reconcile.external-secrets.io/created-by': CREATED_BY });
+    assert.deepEqual(meta(o).annotations, { note: 'x', 'reconcile.external-secrets.io/data-hash': objectHash('map[DB_PASSWORD:pw-1]') });
+    assert.deepEqual(meta(o).ownerReferences, [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: ES_NAME, uid: 'uid-es-1', controller: true, blockOwnerDeletion: true }]);
+  });
+
+  it('another kind without template: the data under spec.data, hashed over spec', () => {
+    const plan = planGenericTarget({ es: generic({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' } }), data: fetched({ k: 'v' }), live: undefined });
+    const o = written(plan);
+    assert.deepEqual(o.spec, { data: { k: 'v' } });
+    assert.equal(meta(o).annotations!['reconcile.external-secrets.io/data-hash'], objectHash('map[data:map[k:v]]'));
+  });
+
+  it('Orphan builds the object afresh over a live one (no created-by, no owner), Merge keeps the live object and its other fields', () => {
+    const liveObj = live({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: NS, uid: 'u-1', resourceVersion: '9', labels: { keep: 'me' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'd-1' }] }, data: { other: '1', DB_PASSWORD: 'old' } });
+    const orphan = written(planGenericTarget({ es: generic({ creationPolicy: 'Orphan' }), data: fetched({ DB_PASSWORD: 'new' }), live: liveObj }));
+    assert.deepEqual(orphan.data, { DB_PASSWORD: 'new' });
+    assert.deepEqual(meta(orphan).labels, { 'reconcile.external-secrets.io/managed': 'true' });
+    assert.equal(meta(orphan).ownerReferences, undefined);
+    // ESO copies the live object's resourceVersion and UID onto the object it updates.
+    assert.deepEqual([meta(orphan).resourceVersion, meta(orphan).uid], ['9', 'u-1']);
+    // createSimpleManifest replaces a ConfigMap's data, on a Merge base too.
+    const merged = written(planGenericTarget({ es: generic({ creationPolicy: 'Merge' }), data: fetched({ DB_PASSWORD: 'new' }), live: liveObj }));
+    assert.deepEqual(merged.data, { DB_PASSWORD: 'new' });
+    assert.deepEqual(meta(merged).labels, { keep: 'me', 'reconcile.external-secrets.io/managed': 'true' });
+    assert.deepEqual(meta(merged).ownerReferences, [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'd-1' }]);
+  });
+
+  it('Merge without a live object waits for it; None writes nothing; an unchanged object is an update that changes nothing', () => {
+    assert.equal(planGenericTarget({ es: generic({ creationPolicy: 'Merge' }), data: fetched({ a: '1' }), live: undefined }).action, 'wait-for-target');
+    assert.equal(planGenericTarget({ es: generic({ creationPolicy: 'None' }), data: fetched({ a: '1' }), live: undefined }).action, 'skip');
+    const es = generic({});
+    const first = planGenericTarget({ es, data: fetched({ a: '1' }), live: undefined });
+    const again = planGenericTarget({ es, data: fetched({ a: '1' }), live: served(first) });
+    assert.deepEqual([again.action, again.action === 'update' && again.changed], ['update', false]);
+    const rotated = planGenericTarget({ es, data: fetched({ a: '2' }), live: served(first) });
+    assert.deepEqual([rotated.action, rotated.action === 'update' && rotated.changed], ['update', true]);
+  });
+
+  it("is invalid when its content no longer matches the data-hash (isGenericTargetValid), so the refresh runs", () => {
+    const base = generic({});
+    const es = { ...base, status: { refreshTime: '2026-11-23T09:59:00Z', syncedResourceVersion: syncVersionOf(base) } } as ExternalSecret;
+    const first = planGenericTarget({ es, data: fetched({ a: '1' }), live: undefined });
+    const ok = served(first);
+    const tampered = served(first);
+    (tampered.object.reveal().data as Record<string, string>).a = 'edited';
+    const now = new Date('2026-11-23T10:00:00Z');
+    assert.equal(refreshReason(es, liveGenericMeta(ok), now), 'up-to-date');
+    assert.equal(refreshReason(es, liveGenericMeta(tampered), now), 'target-drifted');
+  });
+
+  it('refuses an object another ExternalSecret controls, and one something else controls under Owner', () => {
+    const other = live({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: NS, uid: 'u', ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'other', uid: 'o', controller: true }] }, data: {} });
+    for (const creationPolicy of ['Owner', 'Orphan', 'Merge']) {
+      assert.throws(() => planGenericTarget({ es: generic({ creationPolicy }), data: fetched({ a: '1' }), live: other }), (e: unknown) => e instanceof ProjectorError && e.code === 'TargetOwnedElsewhere' && e.message.includes('secret is owned by another ExternalSecret'));
+    }
+    const byDeployment = live({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: NS, uid: 'u', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'd', controller: true }] }, data: {} });
+    assert.throws(() => planGenericTarget({ es: generic({}), data: fetched({ a: '1' }), live: byDeployment }), (e: unknown) => e instanceof ProjectorError && e.code === 'TargetOwnedElsewhere');
+  });
+
+  it('without provider data: Retain keeps, Delete deletes what this ExternalSecret controls, Merge goes on', () => {
+    const es = generic({ deletionPolicy: 'Delete' });
+    assert.equal(planGenericTarget({ es: generic({}), data: new Map(), live: undefined }).action, 'retain');
+    const mine = served(planGenericTarget({ es, data: fetched({ a: '1' }), live: undefined }));
+    assert.deepEqual(planGenericTarget({ es, data: new Map(), live: mine }), { action: 'delete', target: genericTargetOf(es), exists: true, uid: 'uid-target-1' });
+    assert.deepEqual(planGenericTarget({ es, data: new Map(), live: undefined }), { action: 'delete', target: genericTargetOf(es), exists: false });
+    const merge = planGenericTarget({ es: generic({ deletionPolicy: 'Merge' }), data: new Map(), live: undefined });
+    assert.equal(merge.action, 'create');
+    assert.deepEqual(written(merge).data, {});
+  });
+
+  it('never writes altered bytes nor quotes a key made from secret data', () => {
+    const binary = new Map([['k', new Sensitive(new Uint8Array([0xff, 0xfe]))]]);
+    assert.throws(() => planGenericTarget({ es: generic({}), data: binary, live: undefined }), (e: unknown) => e instanceof ProjectorError && e.code === 'VaultBadValue' && /binary/.test(e.message));
+    const badKey = 'bad key canary-1';
+    assert.throws(
+      () => planGenericTarget({ es: generic({}), data: fetched({ [badKey]: 'v' }), live: undefined }),
+      (e: unknown) => e instanceof ProjectorError && e.message.includes('not a valid ConfigMap key') && !e.message.includes('canary'),
+    );
+  });
+});
+
+describe('planGenericTarget with a template (renderTemplatedManifest)', () => {
+  const plan = (target: Record<string, unknown>, data: Record<string, string>, liveObj?: LiveGenericObject) => planGenericTarget({ es: generic(target), data: fetched(data), live: liveObj, renderTemplate });
+
+  it('template.data goes to the top-level data field; template.metadata is copied as written (not rendered); the provider data is not copied', () => {
+    const o = written(plan({ template: { data: { url: 'postgres://{{ .user }}@db' }, metadata: { labels: { team: '{{ .user }}' } } } }, { user: 'alice', extra: 'x' }));
+    assert.deepEqual(o.data, { url: 'postgres://alice@db' });
+    assert.equal(meta(o).labels!.team, '{{ .user }}');
+  });
+
+  it('a templateFrom literal: Data/Labels/Annotations read a YAML map of strings; a path takes the YAML document, merged into a map, replacing a one-key path', () => {
+    const o = written(
+      plan(
+        {
+          manifest: { apiVersion: 'example.com/v1', kind: 'Widget' },
+          template: {
+            templateFrom: [
+              { target: 'Labels', literal: 'tier: "{{ .tier }}"' },
+              { target: 'spec.db', literal: 'host: db\nport: 5432' },
+              { target: 'spec.db', literal: 'password: "{{ .pw }}"' },
+              { target: 'spec.list[1].name', literal: 'x' },
+            ],
+          },
+        },
+        { tier: 'gold', pw: 'p' },
+      ),
+    );
+    assert.equal(meta(o).labels!.tier, 'gold');
+    assert.deepEqual(o.spec, { db: { host: 'db', port: 5432, password: 'p' }, list: [null, { name: 'x' }] });
+    const single = written(plan({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' }, template: { templateFrom: [{ target: 'spec', literal: 'a: 1' }, { target: 'spec', literal: 'b: 2' }] } }, { any: 'x' }));
+    assert.deepEqual(single.spec, { b: 2 });
+  });
+
+  it('configMap/secret items are rendered, kept only for a Data target, then rendered again', () => {
+    const sources = { configMaps: new Map([['tpl', { conf: 'a={{ .v }}', meta: 'x' }]]), secrets: new Map() };
+    const es = generic({ template: { templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'conf' }] } }, { target: 'Labels', configMap: { name: 'tpl', items: [{ key: 'meta' }] } }] } });
+    const o = written(planGenericTarget({ es, data: fetched({ v: '{{ "twice" }}' }), live: undefined, renderTemplate, templateSources: sources }));
+    // First pass writes "a={{ \"twice\" }}", the second renders it: ESO's tempSecret, executed again.
+    assert.deepEqual(o.data, { conf: 'a=twice' });
+    assert.equal(meta(o).labels!.meta, undefined);
+  });
+
+  it("fails with ESO's path errors, naming paths and never values", () => {
+    const failing = (target: string, v: string) => () => plan({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' }, template: { templateFrom: [{ target, literal: 'just-text' }, { target: 'spec.x.y', literal: `z: "{{ .v }}"` }] } }, { v });
+    assert.throws(failing('spec.x', 'canary-2'), (e: unknown) => e instanceof ProjectorError && e.message.includes('failed to set path spec.x.y: expected map at key "y" but found string') && !e.message.includes('canary'));
+    assert.throws(failing('spec..x', 'v'), (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.message.includes('invalid path "spec..x": empty segment'));
+    assert.throws(failing('spec.x[10001]', 'v'), (e: unknown) => e instanceof ProjectorError && e.message.includes('index 10001 exceeds maximum (10000)'));
+  });
+});
+
+describe('validation of generic targets', () => {
+  it('admits them (ESO webhook) with a warning naming the flag, and warns about templateFrom items that write nothing', () => {
+    const issues = validateExternalSecret(generic({ template: { templateFrom: [{ target: 'spec.x', configMap: { name: 'c', items: [{ key: 'k' }] } }] } }));
+    assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
+    assert.deepEqual(issues.map((i) => [i.path, i.code]), [
+      ['spec.target.manifest', 'GenericTarget'],
+      ['spec.target.template.templateFrom[0].target', 'TemplateTargetIgnored'],
+    ]);
+    assert.match(issues[0]!.message, /--unsafe-allow-generic-targets/);
+  });
+});
