@@ -65,6 +65,8 @@ const { values: args } = parseArgs({
     side: { type: 'string' },
     provider: { type: 'string', default: 'fake' },
     'distinct-keys': { type: 'string' },
+    /** Also print, per run, when the first, median, 90th-percentile and last ExternalSecret became Ready (from their conditions). */
+    timeline: { type: 'boolean', default: false },
   },
 });
 
@@ -322,6 +324,22 @@ async function readyCount(k: Cluster): Promise<{ ready: number; total: number }>
   return { ready: items.filter((es) => es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length, total: items.length };
 }
 
+/**
+ * Seconds from `t0Ms` (epoch ms) at which the first, median, 90th-percentile and last ExternalSecret
+ * became Ready, from the Ready conditions' lastTransitionTime (one-second precision).
+ */
+async function readyTimeline(k: Cluster, t0Ms: number): Promise<string> {
+  const items = (await listAll(k, `/apis/${GROUP}/v1/externalsecrets`)) ?? [];
+  const at = items
+    .map((es) => es.status?.conditions?.find((c: any) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime)
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => (Date.parse(t) - t0Ms) / 1000)
+    .sort((a, b) => a - b);
+  if (at.length === 0) return 'none Ready';
+  const q = (f: number) => at[Math.min(at.length - 1, Math.floor(f * at.length))]!.toFixed(0);
+  return `first ${q(0)} s, median ${q(0.5)} s, p90 ${q(0.9)} s, last ${q(1)} s`;
+}
+
 async function storesReady(k: Cluster): Promise<boolean> {
   const { status, body } = await k.request('GET', `/apis/${GROUP}/v1/secretstores`);
   if (status !== 200) return false;
@@ -386,6 +404,7 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     relay.reset();
     bv?.resetRequests();
     const t0 = performance.now();
+    const t0Ms = Date.now();
     const cpuProfDir = args['cpu-prof'] && side === 'projector' ? join(args['cpu-prof'], `n${n}-rep${rep}`) : undefined;
     op = await startSide(side, kubeconfig, cpuProfDir ? { cpuProfDir } : {});
     const loads: string[] = [load()];
@@ -399,6 +418,7 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
       await sleep(pollMs);
     }
     const readyS = (performance.now() - t0) / 1000;
+    if (args.timeline) console.error(`[bench] ${side} ${provider} N=${n} rep ${rep} Ready timeline: ${await readyTimeline(k, t0Ms)}`);
     const { cpuS } = procStat(op.pid);
     const { all: requests } = await scrapeRequests(op.metricsPort);
     const connections = relay.accepted();
