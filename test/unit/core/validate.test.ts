@@ -187,8 +187,8 @@ describe('validateExternalSecret', () => {
       // templateFrom targets Labels/Annotations are implemented (docs/templates.md): no NotSupported.
       ...validateExternalSecret(externalSecret({ data: [{ secretKey: 'A', remoteRef: { key: 'a' } }], target: { template: { templateFrom: [{ literal: 'a: b', target: 'labels' }] } } })),
     ];
+    // spec.syncWindows is implemented (core/sync-windows.ts): no NotSupported for it.
     assert.deepEqual(newer.filter((i) => i.code === 'NotSupported').map((i) => i.path).sort(), [
-      'spec.syncWindows',
       'spec.target.manifest',
       'spec.target.template.templateFrom[0].valuesDecodingStrategy',
     ]);
@@ -200,7 +200,6 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(paths(notSupported), [
       'spec.data[0].sourceRef.generatorRef',
       'spec.target.template.engineVersion',
-      'spec.syncWindows',
       'spec.target.manifest',
       'spec.target.template.templateFrom[0].valuesDecodingStrategy',
     ]);
