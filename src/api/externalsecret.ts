@@ -8,7 +8,7 @@
 import { Type, StringEnum, StringMap, Duration, ObjectName, SecretKeyName, type Static } from './schema-kit.ts';
 import { Condition } from './meta.ts';
 import { DEFAULT_REFRESH_INTERVAL } from './constants.ts';
-import { MAX_DURATION_CHARS, Rules } from './validation-rules.ts';
+import { MAX_DURATION_CHARS, MAX_SYNC_WINDOWS, Rules } from './validation-rules.ts';
 import { GENERATOR_KINDS } from './kinds.ts';
 
 export { GENERATOR_KINDS } from './kinds.ts';
@@ -159,16 +159,20 @@ export const ExternalSecretSpec = Type.Object({
   refreshInterval: Type.Optional(
     Duration({ description: 'How often to re-read the provider, as a Go duration; "0" (or a negative duration) syncs once.', default: DEFAULT_REFRESH_INTERVAL, maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.signedRefreshInterval }),
   ),
-  /** ESO v2.9: cron windows that allow or deny periodic refreshes. NotSupported in Projector. */
+  /**
+   * ESO v2.9: cron windows (UTC) that allow or deny periodic refreshes (core/sync-windows.ts). ESO's
+   * schema, plus the duration's Go syntax checked at apply time as for refreshInterval (which needs
+   * the bounds maxLength and maxItems).
+   */
   syncWindows: Type.Optional(
     Type.Object({
       kind: StringEnum(['allow', 'deny']),
       windows: Type.Array(
         Type.Object({
           schedule: Type.String({ minLength: 1, pattern: '^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|@every [^\\s]+.*|[^\\s]+( [^\\s]+){4})$' }),
-          duration: Type.String(),
+          duration: Duration({ maxLength: MAX_DURATION_CHARS, 'x-kubernetes-validations': Rules.syncWindowDuration }),
         }),
-        { minItems: 1 },
+        { minItems: 1, maxItems: MAX_SYNC_WINDOWS },
       ),
     }),
   ),

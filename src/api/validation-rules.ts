@@ -35,6 +35,14 @@ export const GO_SIGNED_DURATION_RE = '^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(n
  */
 export const MAX_DURATION_CHARS = 64;
 
+/**
+ * Most windows an ExternalSecret's `spec.syncWindows.windows` takes. ESO declares no bound; the API
+ * server prices a CEL rule inside a list by the longest list a request could carry, so the
+ * duration rule on each window (Rules.syncWindowDuration) needs one (unbounded, the rule alone was
+ * 47 times over its budget). Sync windows in practice number a handful.
+ */
+export const MAX_SYNC_WINDOWS = 100;
+
 export const Msg = {
   noData: 'either spec.data or spec.dataFrom must be set',
   deleteWithoutOwner: (creation: string) => `deletionPolicy Delete must not be used with creationPolicy ${creation}: the Secret is not owned by the ExternalSecret; use creationPolicy Owner`,
@@ -47,6 +55,7 @@ export const Msg = {
   refreshInterval: 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
   retryInterval: 'retryInterval is not a Go duration such as "10s"; neither ESO nor Projector reads it for azurekv or fake stores, so it is ignored',
   storeRefreshInterval: 'refreshInterval must be whole seconds (0 to 2147483647) or a Go duration such as "5m"',
+  syncWindowDuration: 'duration must be a Go duration such as "8h" or "30m", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
   bootstrapToken: 'template.type bootstrap.kubernetes.io/token is not allowed',
   serviceAccountTokenAnnotation: 'template.type kubernetes.io/service-account-token with the annotation kubernetes.io/service-account.name is not allowed',
   serviceAccountTokenTemplateFrom: 'template.type kubernetes.io/service-account-token with a templateFrom target Annotations is not allowed',
@@ -71,6 +80,11 @@ const celMessage = (message: (x: string) => string, arg: string): string => {
   return `${cel(before!)} + ${arg} + ${cel(after!)}`;
 };
 const duration = (message: string): CrdRule => ({ rule: `self.matches(${cel(GO_DURATION_RE)}) && duration(self) >= duration('0s')`, message });
+/** Any metav1.Duration, a negative one too (the `duration(self)` calls refuse what overflows Go's int64 of nanoseconds). */
+const signedDuration = (message: string): CrdRule => ({
+  rule: `self.matches(${cel(GO_SIGNED_DURATION_RE)}) && (self.startsWith('-') ? duration(self) <= duration('0s') : duration(self) >= duration('0s'))`,
+  message,
+});
 
 export const Rules = {
   /** On spec (ESO: "either data or dataFrom should be specified"). */
@@ -115,9 +129,13 @@ export const Rules = {
   /**
    * An ExternalSecret's or PushSecret's spec.refreshInterval: signed (the `duration(self)` calls refuse what overflows Go's int64 of nanoseconds).
    */
-  signedRefreshInterval: [
-    { rule: `self.matches(${cel(GO_SIGNED_DURATION_RE)}) && (self.startsWith('-') ? duration(self) <= duration('0s') : duration(self) >= duration('0s'))`, message: Msg.refreshInterval },
-  ],
+  signedRefreshInterval: [signedDuration(Msg.refreshInterval)],
+  /**
+   * An ExternalSecret's spec.syncWindows.windows[].duration: a metav1.Duration, which ESO decodes
+   * with time.ParseDuration (an object whose duration Go refuses cannot be decoded at all). Negative
+   * durations decode; such a window is never open (core/sync-windows.ts).
+   */
+  syncWindowDuration: [signedDuration(Msg.syncWindowDuration)],
   /** On a store's int-or-string spec.refreshInterval (ESO GetRefreshInterval). */
   storeRefreshInterval: [
     { rule: `type(self) == int ? (self >= 0 && self <= 2147483647) : (self.matches(${cel(GO_DURATION_RE)}) && duration(self) >= duration('0s'))`, message: Msg.storeRefreshInterval },

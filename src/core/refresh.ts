@@ -2,6 +2,7 @@ import type { ExternalSecret } from '../api/index.ts';
 import { ANNOTATION_DATA_HASH, CONDITION_READY, Reason } from '../api/constants.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import { creationPolicyOf, refreshIntervalMsOf, refreshPolicyOf, syncVersionOf } from './external-secret.ts';
+import { nextPeriodicRefreshAllowedAt, periodicRefreshAllowed } from './sync-windows.ts';
 
 /** What the controller knows about the live target Secret without holding its values. */
 export interface LiveTargetMeta {
@@ -17,6 +18,8 @@ export type RefreshReason =
   | 'interval-elapsed'
   | 'target-missing'
   | 'target-drifted'
+  /** A periodic refresh (interval elapsed, or a store changed) is due, but `spec.syncWindows` blocks it now. */
+  | 'sync-window-closed'
   | 'up-to-date';
 
 /**
@@ -35,12 +38,14 @@ export type RefreshReason =
  * - `storeChanged`: a store the ExternalSecret reads from changed its spec since the last reconcile.
  *
  * Reasons that want fresher vault reads come first (never-synced, spec-changed, store-changed,
- * interval-elapsed), so a target repaired in the same reconcile still gets fresh data.
+ * interval-elapsed), so a target repaired in the same reconcile still gets fresh data. A target
+ * that is missing or edited is repaired even while a sync window blocks periodic refreshes (ESO
+ * asks isSecretValid whatever shouldRefresh says); `sync-window-closed` means no refresh now.
  */
 export function refreshReason(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date, storeChanged = false): RefreshReason {
   const due = refreshDue(es, now, storeChanged);
-  if (due !== 'up-to-date') return due;
-  return targetInvalid(es, live) ?? 'up-to-date';
+  if (due !== 'up-to-date' && due !== 'sync-window-closed') return due;
+  return targetInvalid(es, live) ?? due;
 }
 
 /**
@@ -50,7 +55,11 @@ export function refreshReason(es: ExternalSecret, live: LiveTargetMeta | undefin
  * - Periodic with refreshInterval 0: like CreatedOnce (ESO shouldRefreshPeriodic returns false once
  *   synced, before it looks at the ExternalSecret's version), so spec changes are not synced either.
  * - Periodic with an interval: first sync, any change, a refreshTime in the future (a clock moved
- *   back), and the interval's next grid point.
+ *   back), and the interval's next grid point — the last (and a changed store, which brings it
+ *   forward) only when `spec.syncWindows` allows a periodic refresh at `now` (ESO
+ *   shouldRefreshPeriodic asks isPeriodicRefreshAllowedByWindows last, after every other check;
+ *   core/sync-windows.ts). A store change held back by a window is not kept: the refresh comes at the
+ *   next grid point the windows allow, as ESO (which does not watch stores) refreshes.
  */
 function refreshDue(es: ExternalSecret, now: Date, storeChanged: boolean): RefreshReason {
   const status = es.status;
@@ -62,11 +71,13 @@ function refreshDue(es: ExternalSecret, now: Date, storeChanged: boolean): Refre
   if (status.syncedResourceVersion !== syncVersionOf(es)) return 'spec-changed';
   if (policy === 'OnChange') return 'up-to-date';
   // Periodic with an interval (or with one that does not parse: validation fails that reconcile).
-  if (storeChanged) return 'store-changed';
   const last = Date.parse(status.refreshTime);
-  if (last > now.getTime()) return 'interval-elapsed';
+  if (last > now.getTime()) return storeChanged ? 'store-changed' : 'interval-elapsed';
   const next = nextRefreshAt(es, last);
-  return next !== undefined && next <= now.getTime() ? 'interval-elapsed' : 'up-to-date';
+  const elapsed = next !== undefined && next <= now.getTime();
+  if (!storeChanged && !elapsed) return 'up-to-date';
+  if (!periodicRefreshAllowed(es.spec.syncWindows, now)) return 'sync-window-closed';
+  return storeChanged ? 'store-changed' : 'interval-elapsed';
 }
 
 /**
@@ -113,19 +124,33 @@ export function refreshWaveStart(es: ExternalSecret, now: Date): number | undefi
 }
 
 export function needsRefresh(es: ExternalSecret, live: LiveTargetMeta | undefined, now: Date, storeChanged = false): boolean {
-  return refreshReason(es, live, now, storeChanged) !== 'up-to-date';
+  const reason = refreshReason(es, live, now, storeChanged);
+  return reason !== 'up-to-date' && reason !== 'sync-window-closed';
 }
 
 /**
- * Milliseconds until the next periodic refresh, or undefined when none is scheduled. At most 1½
- * intervals from `now` (the wave grid's longest first gap): `status.refreshTime` is anybody's to
- * write (a status patch needs no spec change), so a time in the future — or one that does not
- * parse — counts as `now`, never as a promise that stops refreshes (refreshDue refreshes at once on
- * a future refreshTime, as ESO's shouldRefreshPeriodic does).
+ * How far ahead untilNextRefresh looks for a time `spec.syncWindows` allows a periodic refresh;
+ * with none in that span it asks again at its end (a reconcile, cheap: no vault read).
+ */
+export const SYNC_WINDOW_LOOKAHEAD_MS = 24 * 3_600_000;
+
+/**
+ * Milliseconds until the next periodic refresh, or undefined when none is scheduled. Without sync
+ * windows at most 1½ intervals from `now` (the wave grid's longest first gap): `status.refreshTime`
+ * is anybody's to write (a status patch needs no spec change), so a time in the future — or one that
+ * does not parse — counts as `now`, never as a promise that stops refreshes (refreshDue refreshes at
+ * once on a future refreshTime, as ESO's shouldRefreshPeriodic does).
+ *
+ * With `spec.syncWindows`, the next grid point (or `now`, when that is past: a refresh the windows
+ * blocked) moves to the first time the windows allow a periodic refresh
+ * (core/sync-windows.ts nextPeriodicRefreshAllowedAt), looking SYNC_WINDOW_LOOKAHEAD_MS ahead.
  */
 export function untilNextRefresh(es: ExternalSecret, now: Date, lastRefresh: Date | undefined = undefined): number | undefined {
   const recorded = lastRefresh?.getTime() ?? (es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now.getTime());
   const last = Number.isFinite(recorded) ? Math.min(recorded, now.getTime()) : now.getTime();
   const next = nextRefreshAt(es, last);
-  return next === undefined ? undefined : Math.max(0, next - now.getTime());
+  if (next === undefined) return undefined;
+  const due = Math.max(next, now.getTime());
+  const at = es.spec.syncWindows ? nextPeriodicRefreshAllowedAt(es.spec.syncWindows, due, due + SYNC_WINDOW_LOOKAHEAD_MS) : due;
+  return at - now.getTime();
 }

@@ -10,6 +10,7 @@ import { parseExternalSecretRefreshInterval, parseSpecDuration, parseStoreRefres
 import { didYouMean } from './did-you-mean.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { generatorRefIssues } from './generators.ts';
+import { syncWindowIssues } from './sync-windows.ts';
 import { issue, type Issue } from './issues.ts';
 import { MIN_REFRESH_INTERVAL_MS, remoteRefBoundIssues } from './limits.ts';
 import { unsupportedPropertyMessage } from './gjson.ts';
@@ -18,7 +19,6 @@ import { unsupportedPropertyMessage } from './gjson.ts';
 export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.data[].sourceRef.generatorRef',
   'spec.target.template.engineVersion: v1',
-  'spec.syncWindows',
   'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)',
   'spec.provider.fake.validationResult (other than 0)',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
@@ -41,6 +41,7 @@ export function validateExternalSecret(es: ExternalSecret): Issue[] {
   return [
     ...checkNames(es),
     ...checkRefreshInterval(spec.refreshInterval),
+    ...syncWindowIssues(spec.syncWindows, 'spec.syncWindows'),
     ...checkHasData(es),
     ...checkPolicies(es),
     ...checkPrivilegedTemplate(es),
@@ -258,7 +259,6 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
   const template = es.spec?.target?.template;
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');
   // ESO v2.9 fields Projector does not implement (they change what is written, so never ignored).
-  if (es.spec?.syncWindows) notSupported('spec.syncWindows', 'spec.syncWindows');
   asArray(template?.templateFrom).forEach((from, k) => {
     const strategy = from?.valuesDecodingStrategy;
     if (strategy !== undefined && strategy !== 'None') {

@@ -78,6 +78,10 @@ export const GOOD: { object: Obj; warns?: string }[] = [
   },
   // A feature Projector does not implement: admitted (the condition says NotSupported), `validate` fails it.
   { object: es('engine-v1', { target: { template: { engineVersion: 'v1', data: { k: 'v' } } } }), warns: 'spec.target.template.engineVersion' },
+  // spec.syncWindows (core/sync-windows.ts): admitted; a schedule robfig/cron refuses passes ESO's
+  // CRD pattern and ESO ignores that window, so both admit it with a warning naming the schedule.
+  { object: es('sync-windows', { syncWindows: { kind: 'allow', windows: [{ schedule: '0 22 * * 1-5', duration: '8h' }, { schedule: '@daily', duration: '30m' }] } }) },
+  { object: es('sync-windows-bad-cron', { syncWindows: { kind: 'deny', windows: [{ schedule: '0 25 * * *', duration: '1h' }] } }), warns: 'spec.syncWindows.windows[0].schedule' },
   { object: css('good-ns-regex', { provider: STORE.spec.provider, conditions: [{ namespaceRegexes: ['^team-(a|b)$'] }] }) },
   { object: css('good-akv', { provider: akv('https://v.vault.azure.net') }) },
 ];

@@ -172,6 +172,11 @@ export class ExternalSecretReconciler implements Reconciler {
     const change = this.#d.changes?.consume(key);
     const reason = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now, change?.forced ?? false);
     if (reason === 'up-to-date') return this.#scheduleNext(es, now);
+    if (reason === 'sync-window-closed') {
+      // ESO: a V(1) log line and nothing else (no condition, event or status change).
+      this.#d.log.debug({ key, kind: es.spec.syncWindows?.kind }, 'periodic refresh blocked by spec.syncWindows');
+      return this.#scheduleNext(es, now);
+    }
 
     const log = lazyChild(this.#d.log, { key, reason });
     // ESO's updateSecret names the existing target in status.binding before it mutates it, so a

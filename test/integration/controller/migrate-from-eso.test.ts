@@ -2,8 +2,8 @@
 // (test/fixtures/eso-crds/v2.9.0) and objects written against them, with fields Projector does not
 // implement; Projector's CRDs applied over them by server-side apply, as `kubectl apply
 // --server-side --force-conflicts -k deploy/crds` does; then the operator started. Nothing is
-// pruned, every object keeps its fields, the ones Projector implements sync, the others report
-// NotSupported (a generic target: ESO's refusal without its flag); and ESO's CRDs applied back keep every field too.
+// pruned, every object keeps its fields, the ones Projector implements sync (syncWindows among
+// them), the others report NotSupported (a generic target: ESO's refusal without its flag); and ESO's CRDs applied back keep every field too.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type ControlPlane } from '../../support/controlplane.ts';
@@ -150,8 +150,9 @@ describe('migration from ESO v2.9 and back', { timeout: 600_000 }, () => {
     op = await startOperator(cp.admin);
     await eventually(() => k.secretValue(NS, 'implemented', 'PASSWORD'), CANARY, { timeoutMs: 30_000, message: 'implemented ExternalSecret synced' });
     assert.equal(await k.secretValue(NS, 'implemented', 'USER'), 'app', 'dataFrom rewritten and templated');
-    // syncWindows is not implemented; a generic target is refused as ESO refuses it without --unsafe-allow-generic-targets.
-    for (const [name, prefix] of [['sync-windows', 'NotSupported:'], ['generic-target', 'GenericTargetsDisabled:']] as const) {
+    // spec.syncWindows is served (core/sync-windows.ts): a first sync is never held back by a window.
+    await eventually(() => k.secretValue(NS, 'sync-windows', 'db'), CANARY, { timeoutMs: 30_000, message: 'ExternalSecret with syncWindows synced' });
+    for (const [name, prefix] of [['generic-target', 'GenericTargetsDisabled:']] as const) {
       await eventually(async () => (await k.ready(NS, 'externalsecrets', name)).message?.startsWith(prefix) ?? false, true, { timeoutMs: 30_000, message: `${name} ${prefix}` });
       assert.equal(await k.secret(NS, name), undefined, `${name}: no Secret written`);
     }

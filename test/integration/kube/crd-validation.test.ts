@@ -64,6 +64,17 @@ const CASES: Case[] = [
   { name: 'a target name that is not a DNS subdomain', object: es('bad-target', { target: { name: 'Bad_Name' } }), path: 'spec.target.name' },
   { name: 'an empty sourceRef', object: es('source-empty', { data: [{ secretKey: 'A', remoteRef: { key: 'a' }, sourceRef: {} }] }), path: 'spec.data[0].sourceRef' },
   { name: 'syncWindows without windows', object: es('sync-empty', { syncWindows: { kind: 'allow', windows: [] } }), path: 'spec.syncWindows.windows' },
+  { name: 'a syncWindows schedule with four fields', object: es('sync-four', { syncWindows: { kind: 'allow', windows: [{ schedule: '0 22 * *', duration: '1h' }] } }), path: 'spec.syncWindows.windows[0].schedule' },
+  // A window's duration is a metav1.Duration: ESO cannot decode an object whose duration Go refuses.
+  { name: 'a syncWindows duration that is no Go duration', object: es('sync-dur', { syncWindows: { kind: 'deny', windows: [{ schedule: '@daily', duration: '8 hours' }] } }), path: 'spec.syncWindows.windows[0].duration', apiText: Msg.syncWindowDuration },
+  // MAX_SYNC_WINDOWS: the bound the duration rule needs inside the list (ESO has none).
+  { name: 'more than 100 syncWindows', object: es('sync-many', { syncWindows: { kind: 'deny', windows: Array.from({ length: 101 }, () => ({ schedule: '@daily', duration: '1h' })) } }), path: 'spec.syncWindows.windows' },
+  {
+    name: 'a ClusterExternalSecret syncWindows duration without a unit',
+    object: ces('ces-sync-dur', { syncWindows: { kind: 'deny', windows: [{ schedule: '@daily', duration: '8' }] } }),
+    path: 'spec.externalSecretSpec.syncWindows.windows[0].duration',
+    apiText: Msg.syncWindowDuration,
+  },
   // Stores
   { name: 'a store without a provider', object: css('no-provider', { provider: {} }), path: 'spec.provider' },
   { name: 'a store with two providers', object: css('two-providers', { provider: { fake: { data: [] }, aws: { service: 'SecretsManager', region: 'x' } } }), path: 'spec.provider' },
@@ -120,6 +131,8 @@ const GOOD: Obj[] = [
   // ESO's CRD takes any metav1.Duration: Go's time.ParseDuration accepts a leading "-" (<= 0 syncs once).
   es('good-negative-interval', { refreshInterval: '-1h' }),
   es('good-negative-min', { refreshInterval: '-2562047h47m16.854775808s' }),
+  // ESO's syncWindows: any metav1.Duration (a negative one is a window that never opens), any schedule its pattern takes.
+  es('good-sync-windows', { syncWindows: { kind: 'deny', windows: [{ schedule: '0 22 * * 1-5', duration: '8h' }, { schedule: '@every 1h', duration: '-1m' }] } }),
   css('good-store', { refreshInterval: '5m', retrySettings: { retryInterval: '10s', maxRetries: 3 }, provider: STORE.spec.provider, conditions: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] } }] }),
   // ESO's CRD and webhook accept a dataFrom entry with only sourceRef.storeRef (its controller reads nothing for it).
   es('good-df-store-only', { dataFrom: [{ sourceRef: { storeRef: { name: 's', kind: 'ClusterSecretStore' } } }] }),

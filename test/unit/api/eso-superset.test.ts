@@ -80,6 +80,8 @@ describe(`CRDs: a superset of ESO ${ESO_VERSION}'s`, () => {
     // The API server's CEL cost budget needs a bound before a rule may run a regular expression over
     // a string; ESO checks these fields in its webhook (Go decoding) instead. Longest Go duration: 24 characters.
     'ExternalSecret spec.refreshInterval maxLength': 'bound for the CEL duration rule (api/validation-rules.ts MAX_DURATION_CHARS)',
+    'ExternalSecret spec.syncWindows.windows[].duration maxLength': 'bound for the CEL duration rule (api/validation-rules.ts Rules.syncWindowDuration)',
+    'ExternalSecret spec.syncWindows.windows maxItems': 'the same rule runs once per window: CEL prices it by the longest list (api/validation-rules.ts MAX_SYNC_WINDOWS)',
     'SecretStore spec.refreshInterval maxLength': 'bound for the CEL duration rule',
   };
   const KEYWORDS = ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'required', 'default', 'format', 'nullable',

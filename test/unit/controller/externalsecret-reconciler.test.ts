@@ -393,6 +393,36 @@ describe('ExternalSecretReconciler', () => {
     }
   });
 
+  it('spec.syncWindows: a periodic refresh inside a deny window reads nothing, writes nothing, and is requeued for the window\'s end', async () => {
+    // ESO shouldRefreshPeriodic → isPeriodicRefreshAllowedByWindows: a blocked refresh is skipped
+    // with a V(1) log line and no condition, event or status change. Projector requeues for the
+    // first millisecond after the window (ESO: its failure backoff, docs/design/000-overview.md).
+    const lines: { msg: string; kind?: string }[] = [];
+    const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } as never });
+    // The world's clock starts at 10:00 UTC; deny 10:30–13:00.
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { syncWindows: { kind: 'deny', windows: [{ schedule: '30 10 * * *', duration: '2h30m' }] } }, { log });
+    // The first sync is never held back; the next wave (11:00) is inside the window: requeue at 13:00:00.001.
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 3 * 3_600_000 + 1 });
+    assert.equal(w.value(), 'v1');
+    const status = w.externalSecrets.get(w.key)!.status;
+    // New data in the vault, and a reconcile at 11:00 (a resync or an earlier requeue).
+    w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v2' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 2 } });
+    await w.clock.advance(3_600_000);
+    const built = w.clientsBuilt();
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 2 * 3_600_000 + 1 });
+    assert.deepEqual([w.value(), w.clientsBuilt(), w.externalSecrets.get(w.key)!.status, w.events], ['v1', built, status, ['Normal Created']]);
+    assert.ok(lines.some((l) => l.msg === 'periodic refresh blocked by spec.syncWindows' && l.kind === 'deny'));
+    // A deleted target is repaired at once, window or not (ESO isSecretValid).
+    w.secrets.delete('netbox/netbox-db-credentials');
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.value(), 'v2');
+    // The window has closed: the periodic refresh runs.
+    w.clusterSecretStores.upsert({ ...fakeStore([{ key: 'netbox-db-password', value: 'v3' }]), metadata: { name: 'akv-hybridops', uid: 'uid-store-1', generation: 3 } });
+    await w.clock.advance(2 * 3_600_000 + 1);
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).kind, 'requeueAfter');
+    assert.equal(w.value(), 'v3');
+  });
+
   it('creationPolicy Orphan: a deleted target comes back at the next periodic refresh, not at once', async () => {
     const w = world([{ key: 'netbox-db-password', value: 'v1' }]);
     const es = w.externalSecrets.get(w.key)!;

@@ -187,9 +187,8 @@ describe('validateExternalSecret', () => {
       // templateFrom targets Labels/Annotations are implemented (docs/templates.md): no NotSupported.
       ...validateExternalSecret(externalSecret({ data: [{ secretKey: 'A', remoteRef: { key: 'a' } }], target: { template: { templateFrom: [{ literal: 'a: b', target: 'labels' }] } } })),
     ];
-    // Generic targets (spec.target.manifest) are implemented behind the operator's flag: a warning only (core/generic-target.ts).
+    // spec.syncWindows (core/sync-windows.ts) and generic targets (core/generic-target.ts, a warning only) are implemented.
     assert.deepEqual(newer.filter((i) => i.code === 'NotSupported').map((i) => i.path).sort(), [
-      'spec.syncWindows',
       'spec.target.template.templateFrom[0].valuesDecodingStrategy',
     ]);
     assert.deepEqual(newer.filter((i) => i.path === 'spec.target.manifest').map((i) => [i.code, i.severity]), [['GenericTarget', 'warning']]);
@@ -201,7 +200,6 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(paths(notSupported), [
       'spec.data[0].sourceRef.generatorRef',
       'spec.target.template.engineVersion',
-      'spec.syncWindows',
       'spec.target.template.templateFrom[0].valuesDecodingStrategy',
     ]);
     // templateFrom configMap, secret and the Labels target are implemented (core/render-target-template.ts):
