@@ -35,7 +35,7 @@ describe('docs/eso-parity.md', () => {
       assert.ok(fields.some((r) => r.kind === kind && r.group === 'spec'), `${kind} has rows`);
     }
     // The embedded ExternalSecret spec carries core/validate.ts NOT_SUPPORTED under its own prefix.
-    assert.match(row('ClusterExternalSecret', 'spec.externalSecretSpec')!.note, /`spec\.externalSecretSpec\.target\.manifest` NotSupported/);
+    assert.match(row('ClusterExternalSecret', 'spec.externalSecretSpec')!.note, /`spec\.externalSecretSpec\.target\.template\.engineVersion` NotSupported \(value v1\)/);
     assert.match(row('ClusterExternalSecret', 'spec.externalSecretSpec')!.note, /`spec\.externalSecretSpec\.syncWindows` deliberately different/);
     // validatePushSecret serves dataTo, label-selected stores and ReverseUnicode (their probes turn
     // same); what it still refuses is named inside its group.
