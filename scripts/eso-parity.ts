@@ -127,7 +127,6 @@ const EXTERNAL_SECRET_NOTES: Readonly<Record<string, Noted>> = {
   'spec.secretStoreRef.name': { state: 'deliberately different', note: 'required (ESO: optional, and the ExternalSecret fails at run time)' },
   'spec.refreshInterval': { state: 'deliberately different', note: 'maxLength 64 (the CEL duration rule needs a bound)' },
   'spec.dataFrom[].find': { state: 'deliberately different', note: "refused without a name.regexp or tags filter (empty ones included); ESO lists every secret of the vault" },
-  'spec.dataFrom[].rewrite[].merge': { state: 'NotSupported', note: 'refused before any vault read (sync/fetch-provider-data.ts)' },
 };
 /** An ExternalSecret path as it appears in a ClusterExternalSecret (its externalSecretSpec is checked as an ExternalSecret's spec). */
 const inExternalSecretSpec = (path: string) => path.replace(/^spec\./, 'spec.externalSecretSpec.');

@@ -177,6 +177,9 @@ function checkDataFrom(entries: ExternalSecretDataFrom[]): Issue[] {
     asArray(entry.rewrite).forEach((rw, j) => {
       const source = rw?.regexp?.source;
       if (typeof source === 'string') out.push(...checkRegexp(source, `${path}.rewrite[${j}].regexp.source`));
+      // ESO fails such a merge at every sync, after the read (runtime/esutils/utils.go RewriteMerge);
+      // core/rewrite-merge.ts fails it the same way at run time.
+      if (rw?.merge?.strategy === 'JSON' && !rw.merge.into) out.push(issue(`${path}.rewrite[${j}].merge.into`, 'MergeIntoMissing', Msg.mergeIntoMissing));
     });
     return out;
   });

@@ -51,7 +51,8 @@ function encode(v: unknown, style: JsonStyle, prefix: string): string {
 
 const SHORT: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-function quoteJson(s: string, escapeHTML: boolean): string {
+/** A Go string as encoding/json writes it (Go 1.26): short escapes, `\u00XX` for other controls, U+2028/U+2029 escaped, `<`, `>`, `&` too when `escapeHTML`. */
+export function quoteJson(s: string, escapeHTML: boolean): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

@@ -122,6 +122,14 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(codes(issues), ['InvalidRegexp', 'InvalidRegexp']);
   });
 
+  it("reports a merge with strategy JSON and no into, which ESO fails at every sync (RewriteMerge: missing 'into' field)", () => {
+    const merges = [{ strategy: 'JSON' as const }, { strategy: 'JSON' as const, into: '' }, { strategy: 'JSON' as const, into: 'all' }, {}, { strategy: 'Extract' as const }];
+    const issues = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find: { name: { regexp: 'db' } }, rewrite: merges.map((merge) => ({ merge })) }] }));
+    assert.deepEqual(paths(issues), ['spec.dataFrom[0].rewrite[0].merge.into', 'spec.dataFrom[0].rewrite[1].merge.into']);
+    assert.deepEqual(codes(issues), ['MergeIntoMissing', 'MergeIntoMissing']);
+    assert.equal(issues[0]!.severity, 'error');
+  });
+
   it('judges regexes with the engine the controller uses: Go\'s reason, and Go-only syntax accepted', () => {
     const [lookahead] = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find: { name: { regexp: '^(?!tmp-).*' } } }] }));
     // regexp/syntax's code for `(?!`; the pattern itself is never quoted.
