@@ -13,10 +13,27 @@ type SecretBytes = Sensitive<Uint8Array>;
 export type DecodingStrategy = 'Auto' | 'Base64' | 'Base64URL' | 'None';
 
 /**
- * Applies a `decodingStrategy` to a fetched value (ESO: runtime/decoding/decoding.go `Decode`).
- * `Base64` / `Base64URL` are Go's padded `base64.StdEncoding` / `URLEncoding` over the value's bytes
- * as they are (no trimming: a leading or trailing space fails, `\r`/`\n` are skipped; see
- * go-base64.ts). `Auto` tries Base64, then Base64URL, and otherwise keeps the value unchanged.
+ * ESO's runtime/decoding/decoding.go `Decode` over bytes: `Base64` / `Base64URL` are Go's padded
+ * `base64.StdEncoding` / `URLEncoding` over the bytes as they are (no trimming: a leading or
+ * trailing space fails, `\r`/`\n` are skipped; see go-base64.ts). `Auto` tries Base64, then
+ * Base64URL, and otherwise keeps the bytes unchanged; `None` (or absent) keeps them.
+ * @returns the decoded bytes, or Go's error text (`illegal base64 data at input byte N`: an offset, never content).
+ */
+export function decodeBytes(bytes: Uint8Array, strategy: DecodingStrategy | undefined): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
+  if (!strategy || strategy === 'None') return { ok: true, bytes };
+  if (strategy === 'Auto') {
+    const std = decodeStd(bytes);
+    if (std.ok) return std;
+    const url = decodeURL(bytes);
+    return url.ok ? url : { ok: true, bytes };
+  }
+  const decoded = strategy === 'Base64' ? decodeStd(bytes) : decodeURL(bytes);
+  return decoded.ok ? decoded : { ok: false, message: decoded.message };
+}
+
+/**
+ * Applies a `decodingStrategy` to a fetched value (ESO: runtime/decoding/decoding.go `Decode`;
+ * the rule is decodeBytes).
  *
  * @param field the spec path named in the error, e.g. `spec.data[0].remoteRef`.
  * @throws ProjectorError `VaultBadValue` naming `field`, the strategy and Go's byte offset
@@ -24,15 +41,8 @@ export type DecodingStrategy = 'Auto' | 'Base64' | 'Base64URL' | 'None';
  */
 export function decodeValue(value: Sensitive<Uint8Array>, strategy: DecodingStrategy | undefined, field: string): Sensitive<Uint8Array> {
   if (!strategy || strategy === 'None') return value;
-  const bytes = value.reveal();
-  if (strategy === 'Auto') {
-    const std = decodeStd(bytes);
-    if (std.ok) return new Sensitive(std.bytes);
-    const url = decodeURL(bytes);
-    return url.ok ? new Sensitive(url.bytes) : value;
-  }
-  const decoded = strategy === 'Base64' ? decodeStd(bytes) : decodeURL(bytes);
-  if (decoded.ok) return new Sensitive(decoded.bytes);
+  const decoded = decodeBytes(value.reveal(), strategy);
+  if (decoded.ok) return decoded.bytes === value.reveal() ? value : new Sensitive(decoded.bytes);
   throw new ProjectorError('VaultBadValue', `value at ${field} is not valid ${strategy} (decodingStrategy ${strategy}): ${decoded.message}`, { field });
 }
 

@@ -20,7 +20,6 @@ export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.target.template.engineVersion: v1',
   'spec.syncWindows',
   'spec.target.manifest (other than apiVersion v1, kind Secret)',
-  'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)',
   'spec.provider.fake.validationResult (other than 0)',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
 
@@ -235,12 +234,6 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
   // ESO v2.9 fields Projector does not implement (they change what is written, so never ignored).
   if (es.spec?.syncWindows) notSupported('spec.syncWindows', 'spec.syncWindows');
   if (!isSecretManifest(es)) notSupported('spec.target.manifest', 'spec.target.manifest (other than apiVersion v1, kind Secret)');
-  asArray(template?.templateFrom).forEach((from, k) => {
-    const strategy = from?.valuesDecodingStrategy;
-    if (strategy !== undefined && strategy !== 'None') {
-      notSupported(`spec.target.template.templateFrom[${k}].valuesDecodingStrategy`, 'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)');
-    }
-  });
   return out;
 }
 

@@ -67,6 +67,15 @@ describe('projector dev --once gives ESO\'s results', { timeout: 900_000 }, () =
     assert.equal(value(repo, 'merged-json', 'db-main'), '{"user":"admin","host":"db.example","port":5432}');
   });
 
+  it('templateFrom valuesDecodingStrategy Base64 writes the decoded bytes exactly; template.data is not decoded (ESO mapScopeApply, MergeMap)', () => {
+    const repo = copyFixture('eso-fidelity/values-decoding-strategy');
+    const r = devOnce(repo);
+    assert.equal(r.status, 0, r.out);
+    const data = secretFile(repo, 'keystore')!.data;
+    assert.deepEqual([...Buffer.from(data['keystore.p12']!, 'base64')], [0xff, 0x00, 0xc3, 0x28, 0x01]);
+    assert.equal(value(repo, 'keystore', 'keystore.b64'), '/wDDKAE=');
+  });
+
   it('without a template, the ExternalSecret\'s labels and annotations are on the Secret (ESO setMetadata)', () => {
     const repo = copyFixture('eso-fidelity/labels-without-template');
     const r = devOnce(repo);

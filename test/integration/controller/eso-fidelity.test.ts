@@ -90,6 +90,16 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     assert.ok(!(await readyOf('merged-conflict')).message?.includes('host'));
   });
 
+  it('templateFrom valuesDecodingStrategy Base64 writes the decoded bytes exactly; template.data is not decoded (ESO mapScopeApply, MergeMap)', async () => {
+    const keystore = Buffer.concat([Buffer.from([0xff, 0x00, 0xc3]), Buffer.from(env.canaries.next('keystore'))]);
+    await seed({ 'keystore-b64': keystore.toString('base64') });
+    await env.k.apply(externalSecretsOf('eso-fidelity/values-decoding-strategy'));
+    await waitReady('keystore', 'True', /^secret synced$/);
+    const s = await env.k.secret(NS, 'keystore');
+    assert.ok(bytesOf(s, 'keystore.p12')?.equals(keystore));
+    assert.equal(bytesOf(s, 'keystore.b64')?.toString(), keystore.toString('base64'));
+  });
+
   it('decodingStrategy Auto keeps a value that is not padded base64 (ESO runtime/decoding; Go encoding/base64)', async () => {
     await seed({ 'db-user': 'dbuser' });
     await env.k.apply(externalSecretsOf('decoding-auto'));
