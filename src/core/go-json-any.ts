@@ -8,14 +8,13 @@
 //
 // Why not template/go-json.ts toGoJson alone: it recurses, and a secret value may nest as deep as
 // encoding/json reads (10,000 levels), past what recursion on Node's stack survives (it fails near
-// 3,000). Both loops here keep their own stacks; strings are quoted by the same quoteJson.
+// 3,000). Both loops here keep their own stacks; strings are quoted by quoteJson, which toGoJson
+// uses too (here, outside the template engine, so the operator does not load the engine at start).
 //
 // Messages never quote the input: Go's own errors here name a character or a number of the value.
-import { goRuneString, goStringFromBytes } from './go-string.ts';
+import { compareGoStrings, goRuneString, goStringFromBytes } from './go-string.ts';
 import { formatFloatF } from './gjson.ts';
 import { jsonDocument, type JsonKind } from './json-raw.ts';
-import { quoteJson } from './template/go-json.ts';
-import { compareGoStrings } from './template/values.ts';
 
 /** A value as json.Unmarshal into `any` makes it: string, float64, bool, nil, []any, map[string]any. */
 export type GoAny = string | number | boolean | null | GoAny[] | GoObject;
@@ -183,4 +182,21 @@ export function goByteValue(v: GoAny): Uint8Array {
   if (typeof v === 'number') return utf8.encode(formatFloatF(v));
   if (typeof v === 'boolean') return utf8.encode(String(v));
   return utf8.encode(marshalGoAny(v, true));
+}
+
+const SHORT: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A Go string as encoding/json writes it (Go 1.26): short escapes, `\u00XX` for other controls, U+2028/U+2029 escaped, `<`, `>`, `&` too when `escapeHTML`. */
+export function quoteJson(s: string, escapeHTML: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch in SHORT) out += SHORT[ch];
+    // A byte that is not UTF-8 (core/go-string.ts): encoding/json writes the escape \ufffd.
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\ufffd';
+    else if (cp < 0x20 || cp === 0x2028 || cp === 0x2029 || (escapeHTML && (ch === '<' || ch === '>' || ch === '&'))) {
+      out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return `${out}"`;
 }

@@ -8,8 +8,8 @@
 import type { Rewrite } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { describeUnmarshalFailure, goByteValue, marshalGoAny, unmarshalObject, type GoAny } from './go-json-any.ts';
+import { compareGoStrings } from './go-string.ts';
 import { Sensitive } from './sensitive.ts';
-import { compareGoStrings } from './template/values.ts';
 
 /** One key of a dataFrom entry while its rewrites run. */
 export interface DataFromEntry {

@@ -20,7 +20,6 @@ export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.target.template.engineVersion: v1',
   'spec.syncWindows',
   'spec.target.manifest (other than apiVersion v1, kind Secret)',
-  'spec.provider.fake.validationResult (other than 0)',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
 
 /** Providers Projector implements (keys under spec.provider). */

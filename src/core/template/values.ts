@@ -15,7 +15,7 @@
  */
 
 import { GoTime } from './go-time.ts';
-import { goStringByteLength, goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
+import { compareGoStrings, goStringByteLength, goStringFromBytes, goStringToBytes } from '../go-string.ts';
 
 export type GoMap = { [key: string]: unknown };
 
@@ -194,26 +194,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ak.length === Object.keys(bm).length && ak.every((k) => Object.hasOwn(bm, k) && deepEqual((a as GoMap)[k], bm[k]));
 }
 
-/**
- * Go's `<` on strings: byte order of the UTF-8 form, which is code point order (JavaScript's `<`
- * compares UTF-16 units, so U+E000..U+FFFF would sort after astral characters). Strings holding
- * escaped bytes (core/go-string.ts) are compared as bytes.
- */
-export function compareGoStrings(a: string, b: string): number {
-  if (!isTextString(a) || !isTextString(b)) return Buffer.compare(goBytes(a), goBytes(b));
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (astral code points) sort above every BMP unit in code point order.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
-}
+/** Go's `<` on strings (core/go-string.ts, where the rule lives so code outside the template engine sorts as Go does). */
+export { compareGoStrings };
 
 /** Keys in Go's fmt/range/encoding/json order (sorted by bytes). */
 export function sortedKeys(map: object): string[] {
