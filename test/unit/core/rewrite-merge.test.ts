@@ -190,6 +190,12 @@ describe("rewrite.merge: Go's encoding/json through map[string]any", () => {
     assert.deepEqual(merge({}, { a: '{"x":"1","x":"2"}' }), { x: '2' });
   });
 
+  it('treats __proto__ and constructor as member names like any other (Go map keys)', () => {
+    // Computed keys: a literal `__proto__:` would set the prototype instead of a key.
+    assert.deepEqual(merge({}, { a: '{"__proto__":{"x":1,"__proto__":"y"},"constructor":"c"}' }), { ['__proto__']: '{"__proto__":"y","x":1}', constructor: 'c' });
+    assert.deepEqual(merge({ strategy: 'JSON', into: '__proto__' }, { ['__proto__']: '{"__proto__":"z"}' }), { ['__proto__']: '{"__proto__":"z"}' });
+  });
+
   it('reads as deep as encoding/json (10,000 levels) and no deeper', () => {
     const nest = (d: number) => '{"a":'.repeat(d) + '1' + '}'.repeat(d);
     const got = merge({}, { x: nest(10_000) });
