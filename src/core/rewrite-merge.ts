@@ -15,8 +15,12 @@ import { Sensitive } from './sensitive.ts';
 export interface DataFromEntry {
   key: string;
   value: Sensitive<Uint8Array>;
-  /** How messages name the entry, e.g. `member #3 of the value of remote key "app" (spec.dataFrom[0].extract)`; never its key when that is part of a value. */
-  name: string;
+  /**
+   * How messages name the entry, e.g. `member #3 of the value of remote key "app" (spec.dataFrom[0].extract)`;
+   * never its key when that is part of a value. A function: only a message needs it, and building
+   * one per key of every read would cost each sync.
+   */
+  name: () => string;
   /** The key is part of a secret value (a JSON member name): messages must not show it. */
   keyIsValue: boolean;
 }
@@ -72,7 +76,7 @@ export function rewriteMerge(entries: readonly DataFromEntry[], merge: RewriteMe
     }
     const decoded = unmarshalObject(entry.value.reveal());
     if (!decoded.ok) {
-      throw new ProjectorError('VaultBadValue', `${field}: merge failed with failed to unmarshal JSON: the value of ${entry.name}: ${describeUnmarshalFailure(decoded.failure)}`, { field });
+      throw new ProjectorError('VaultBadValue', `${field}: merge failed with failed to unmarshal JSON: the value of ${entry.name()}: ${describeUnmarshalFailure(decoded.failure)}`, { field });
     }
     for (const m of decoded.members) {
       const member: Merged = { value: m.value, from: entry, position: m.position };
@@ -99,12 +103,12 @@ export function rewriteMerge(entries: readonly DataFromEntry[], merge: RewriteMe
     }
     const object = new Map([...merged].map(([k, m]) => [k, m.value]));
     const out = new Map(input);
-    out.set(merge.into, { key: merge.into, value: new Sensitive(new TextEncoder().encode(marshalGoAny(object, false))), name: `the key ${field}.into`, keyIsValue: false });
+    out.set(merge.into, { key: merge.into, value: new Sensitive(new TextEncoder().encode(marshalGoAny(object, false))), name: () => `the key ${field}.into`, keyIsValue: false });
     return [...out.values()];
   }
-  return [...merged].map(([key, m]) => ({ key, value: new Sensitive(goByteValue(m.value)), name: memberName(m), keyIsValue: true }));
+  return [...merged].map(([key, m]) => ({ key, value: new Sensitive(goByteValue(m.value)), name: () => memberName(m), keyIsValue: true }));
 }
 
 function memberName(m: Merged): string {
-  return `member #${m.position} of the value of ${m.from.name}`;
+  return `member #${m.position} of the value of ${m.from.name()}`;
 }

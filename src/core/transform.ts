@@ -167,7 +167,7 @@ export function dataFromEntries(
 ): Map<string, SecretBytes> {
   const { origin } = opts;
   const keyIsValue = origin.kind === 'extract' && !origin.tags;
-  let entries: DataFromEntry[] = [...raw].map(([key, value], i) => ({ key, value, name: describeDataFromEntry(origin, i, key), keyIsValue }));
+  let entries: DataFromEntry[] = [...raw].map(([key, value], i) => ({ key, value, name: () => describeDataFromEntry(origin, i, key), keyIsValue }));
   const rewrites = opts.rewrite ?? [];
   if (rewrites.length > 0) {
     rewrites.forEach((rw, i) => {
@@ -192,7 +192,7 @@ export function dataFromEntries(
       if (first) {
         throw new ProjectorError(
           'VaultBadValue',
-          `${first.name} and ${e.name} convert to the same Secret key (conversionStrategy ${opts.conversion ?? 'Default'})${hiddenName(keyIsValue)}; use rewrite to tell them apart`,
+          `${first.name()} and ${e.name()} convert to the same Secret key (conversionStrategy ${opts.conversion ?? 'Default'})${hiddenName(keyIsValue)}; use rewrite to tell them apart`,
           { field: `${origin.field}.${origin.kind}.conversionStrategy` },
         );
       }
@@ -206,7 +206,7 @@ export function dataFromEntries(
   for (const e of entries) {
     if (e.key === '') continue; // ESO's ValidateKeys drops empty keys ("did not exist upstream").
     const problem = secretKeyProblem(e.key);
-    if (problem) throw new ProjectorError('VaultBadValue', `${e.name} gives a Secret key that ${problem}${how}${hiddenName(e.keyIsValue)}; use ${fix} to change it`, { field: origin.field });
+    if (problem) throw new ProjectorError('VaultBadValue', `${e.name()} gives a Secret key that ${problem}${how}${hiddenName(e.keyIsValue)}; use ${fix} to change it`, { field: origin.field });
     out.set(e.key, e.value);
   }
   return out;

@@ -15,7 +15,7 @@ const find: DataFromOrigin = { field: 'spec.dataFrom[0]', kind: 'find' };
 
 const bytesOf = (s: string | Uint8Array) => new Sensitive(typeof s === 'string' ? new TextEncoder().encode(s) : s);
 const entries = (data: Record<string, string | Uint8Array>): DataFromEntry[] =>
-  Object.entries(data).map(([key, v]) => ({ key, value: bytesOf(v), name: `input ${JSON.stringify(key)}`, keyIsValue: false }));
+  Object.entries(data).map(([key, v]) => ({ key, value: bytesOf(v), name: () => `input ${JSON.stringify(key)}`, keyIsValue: false }));
 /** The result as key → text, keys sorted (a Secret's data has no order). */
 const asText = (out: { key: string; value: Sensitive<Uint8Array> }[] | Map<string, Sensitive<Uint8Array>>) => {
   const pairs = out instanceof Map ? [...out] : out.map((e) => [e.key, e.value] as const);
