@@ -131,7 +131,6 @@ const EXTERNAL_SECRET_NOTES: Readonly<Record<string, Noted>> = {
     note: "`windows[].duration`: maxLength 64 and Go's duration syntax checked at apply (ESO cannot decode an object with a bad one), so `windows` takes at most 100 (CEL prices the rule by the longest list); a periodic refresh a window blocks is requeued for the moment the windows allow it (ESO retries on its failure backoff, up to 7 min); an unparsable `schedule` is accepted and never open, as in ESO, with a `validate` and webhook warning (docs/refresh.md)",
   },
   'spec.dataFrom[].find': { state: 'deliberately different', note: "refused without a name.regexp or tags filter (empty ones included); ESO lists every secret of the vault" },
-  'spec.dataFrom[].rewrite[].merge': { state: 'NotSupported', note: 'refused before any vault read (sync/fetch-provider-data.ts)' },
 };
 /** An ExternalSecret path as it appears in a ClusterExternalSecret (its externalSecretSpec is checked as an ExternalSecret's spec). */
 const inExternalSecretSpec = (path: string) => path.replace(/^spec\./, 'spec.externalSecretSpec.');

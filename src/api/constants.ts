@@ -33,6 +33,8 @@ export const Reason = {
   StoreInvalidProviderConfig: 'InvalidProviderConfig',
   /** Projector's vault check refused the store (a deliberate difference, docs/design/000-overview.md). */
   StoreValidationFailed: 'ValidationFailed',
+  /** ESO: the check could not tell (ValidationResultUnknown with an error); the store stays Ready (common.go validateStore). */
+  StoreValidationUnknown: 'ValidationUnknown',
 } as const;
 
 /** ESO's event reasons. */
@@ -45,6 +47,8 @@ export const EventReason = {
   Valid: 'Valid',
   InvalidProviderConfig: 'InvalidProviderConfig',
   ValidationFailed: 'ValidationFailed',
+  /** ESO's ReasonValidationUnknown: a Warning with the check's error, the store Ready (common.go validateStore). */
+  ValidationUnknown: 'ValidationUnknown',
   /** ESO's StoreUnmaintained / StoreDeprecated, on every passed check of such a provider's store. */
   StoreUnmaintained: 'StoreUnmaintained',
   StoreDeprecated: 'StoreDeprecated',

@@ -80,7 +80,7 @@ export const Rewrite = Type.Object({
       priority: Type.Optional(Type.Array(Type.String())),
       conflictPolicy: Type.Optional(StringEnum(['Error', 'Ignore'], { default: 'Error' })),
       priorityPolicy: Type.Optional(StringEnum(['Strict', 'IgnoreNotFound'], { default: 'Strict' })),
-    }, { description: 'Accepted for ESO compatibility; reported as not supported yet.' }),
+    }, { description: 'Merges the values (JSON objects) of this entry\'s keys: Extract makes each merged member a key, JSON writes the merged object to the key named by into.' }),
   ),
   // ESO's CRD: exactly one of regexp, transform and merge per item.
 }, { minProperties: 1, maxProperties: 1 });

@@ -52,6 +52,7 @@ export const Msg = {
   dataFromAmbiguous: (found: string[]) => `a dataFrom entry takes at most one of extract, find and sourceRef.generatorRef; found ${found.join(', ')}`,
   findEmpty: 'find needs a non-empty name.regexp or tags; an empty tags: {} or regexp: "" is no filter (ESO would read every secret in the store)',
   invalidRegexp: 'not a valid Go (RE2) regular expression',
+  mergeIntoMissing: "a merge with strategy JSON needs into: the key the merged object is written to (ESO fails it at every sync: merge failed with missing 'into' field)",
   refreshInterval: 'refreshInterval must be a Go duration such as "1h", "15m30s" or "0", at most 2562047h47m16.854775807s (Go\'s time.Duration)',
   retryInterval: 'retryInterval is not a Go duration such as "10s"; neither ESO nor Projector reads it for azurekv or fake stores, so it is ignored',
   storeRefreshInterval: 'refreshInterval must be whole seconds (0 to 2147483647) or a Go duration such as "5m"',

@@ -140,3 +140,24 @@ export function toByteString(s: string): string {
 export function fromByteString(b: string): string {
   return goStringFromBytes(new Uint8Array(Buffer.from(b, 'latin1')));
 }
+
+/**
+ * Go's `<` on strings: byte order of the UTF-8 form, which is code point order (JavaScript's `<`
+ * compares UTF-16 units, so U+E000..U+FFFF would sort after astral characters). Strings holding
+ * escaped bytes (core/go-string.ts) are compared as bytes.
+ */
+export function compareGoStrings(a: string, b: string): number {
+  if (!isTextString(a) || !isTextString(b)) return Buffer.compare(goStringToBytes(a) ?? Buffer.from(a, 'utf8'), goStringToBytes(b) ?? Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort above every BMP unit in code point order.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}

@@ -8,7 +8,7 @@
 // parser error messages quote the input, which is a secret. This scanner records where each value
 // sits in the text and never produces a message at all: invalid JSON is simply undefined.
 
-type JsonKind = 'object' | 'array' | 'string' | 'number' | 'true' | 'false' | 'null';
+export type JsonKind = 'object' | 'array' | 'string' | 'number' | 'true' | 'false' | 'null';
 
 interface JsonNode {
   kind: JsonKind;
@@ -194,4 +194,25 @@ export function stringObjectMembers(text: string): Map<string, string> | undefin
     else members.set(key, decodeJsonString(text.slice(node.start, node.end)));
   });
   return ok && allStrings ? members : undefined;
+}
+
+/** A JSON document as encoding/json's scanner reads it, with an object's members as source texts. */
+export interface JsonDocument {
+  kind: JsonKind;
+  /** For an object: each member's key (unescaped) and the exact source text of its value, in document order, duplicates kept. */
+  members: [key: string, raw: string][];
+}
+
+/**
+ * The kind of the one JSON document `text` holds and, for an object, its members (json.Unmarshal's
+ * checkValid first: whitespace around it, nesting up to encoding/json's 10,000 levels). Undefined
+ * when `text` is not JSON. Object keys are unescaped as JSON.parse does (a lone `\ud800` stays a
+ * lone surrogate; callers that want Go's reading replace it with U+FFFD).
+ */
+export function jsonDocument(text: string): JsonDocument | undefined {
+  const root = scanDocument(text);
+  if (!root) return undefined;
+  const members: [string, string][] = [];
+  if (root.kind === 'object') scanMembers(text, root.start, (key, node) => members.push([key, text.slice(node.start, node.end)]));
+  return { kind: root.kind, members };
 }

@@ -7,6 +7,7 @@
 import type { ExternalSecret } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { secretKeyProblem } from './secret-shape.ts';
+import { decodeBytes, type DecodingStrategy } from './transform.ts';
 import { goStringFromBytes, goStringToBytes, isTextString } from './go-string.ts';
 import { Sensitive } from './sensitive.ts';
 import { TemplateError } from './template/index.ts';
@@ -106,6 +107,8 @@ export interface SourceTemplate {
   outField: string;
   /** A template from a ConfigMap or Secret: a parse error is the source's, retried (the object may be fixed). */
   external: boolean;
+  /** templateFrom[].valuesDecodingStrategy: applied to each rendered value (template.data and metadata: None, as ESO's MergeMap). */
+  decoding?: DecodingStrategy | undefined;
 }
 
 /** Renders one template; engine errors become ProjectorErrors naming `t.field` (a parse error of a ConfigMap's or Secret's template is TemplateSourceInvalid). */
@@ -124,14 +127,34 @@ export function renderOne(render: RenderFn, t: SourceTemplate, scope: Record<str
 }
 
 /**
+ * templateFrom[].valuesDecodingStrategy on one rendered value (ESO runtime/template/v2/template.go
+ * valueScopeApply / mapScopeApply: decoding.Decode after rendering, before the value goes to its
+ * target), over the Go string's bytes (core/transform.ts decodeBytes); the result is a Go string
+ * again, so decoded binary data reaches `data` exactly and fails as binary in labels and annotations.
+ * @throws ProjectorError `VaultBadValue` with ESO's text (`failed to decode rendered template value
+ *   for key …`) and Go's offset; a key made by rendering is named by position.
+ */
+function decodeRendered(value: string, t: SourceTemplate, keyName: string): string {
+  if (!t.decoding || t.decoding === 'None') return value;
+  const bytes = goStringToBytes(value) ?? new TextEncoder().encode(value);
+  const decoded = decodeBytes(bytes, t.decoding);
+  if (!decoded.ok) {
+    throw new ProjectorError('VaultBadValue', `${t.outField}: failed to decode rendered template value for ${keyName}: ${decoded.message} (valuesDecodingStrategy ${t.decoding})`, { field: t.outField });
+  }
+  return goStringFromBytes(decoded.bytes);
+}
+
+/**
  * ESO's template scopes (runtime/template/v2/template.go Execute): `Values` renders the template
  * and writes it under `key`; `KeysAndValues` renders it to YAML, read as a map[string]string
- * (core/template/go-yaml.ts yamlToStringMap), and writes every entry. Each goes to `target`.
+ * (core/template/go-yaml.ts yamlToStringMap), and writes every entry. Each value is decoded by
+ * the source's valuesDecodingStrategy, then goes to `target`.
  */
 function applyScope(out: Output, render: RenderFn, scope: Record<string, string>, t: SourceTemplate, as: 'Values' | 'KeysAndValues', key: string, target: Target): void {
   const rendered = renderOne(render, t, scope);
   if (as === 'Values') {
-    out.put(target, key, rendered, t.outField, `key ${JSON.stringify(key)}`, false, t.external || t.field.startsWith('spec.target.template.templateFrom'));
+    const keyName = `key ${JSON.stringify(key)}`;
+    out.put(target, key, decodeRendered(rendered, t, keyName), t.outField, keyName, false, t.external || t.field.startsWith('spec.target.template.templateFrom'));
     return;
   }
   // YAML is text: Go's YAML reader refuses bytes that are not UTF-8 (docs/design/000-overview.md).
@@ -140,15 +163,15 @@ function applyScope(out: Output, render: RenderFn, scope: Record<string, string>
   // Go's messages here name JSON kinds and YAML rules only, never content.
   if (!map.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to a YAML map of strings: ${map.error}`, { field: t.outField });
   // A rendered key may be made from secret data: it is named by its position, never printed.
-  map.entries.forEach(([k, v], j) => out.put(target, k, v, t.outField, `key #${j + 1}`, true, true));
+  map.entries.forEach(([k, v], j) => out.put(target, k, decodeRendered(v, t, `key #${j + 1}`), t.outField, `key #${j + 1}`, true, true));
 }
 
 /**
  * target.template → Secret data, labels and annotations, in ESO's order (pkg/controllers/
  * externalsecret/externalsecret_controller_template.go ApplyTemplate, pkg/controllers/templating/
  * parser.go): each `templateFrom` entry in turn — its configMap items, then its secret items, then
- * its literal — then `template.data`, then `template.metadata.labels` and `.annotations`; a later
- * write to a key wins. `sources` holds the ConfigMaps' and Secrets' data the entries name (read by
+ * its literal, each value decoded by the entry's `valuesDecodingStrategy` — then `template.data`,
+ * then `template.metadata.labels` and `.annotations`; a later write to a key wins. `sources` holds the ConfigMaps' and Secrets' data the entries name (read by
  * the caller in the ExternalSecret's namespace); a name or key missing from it fails with ESO's
  * text (`error fetching templateFrom data: …`) as TemplateSourceNotFound. Throws ProjectorError;
  * messages name fields, objects and keys written in the spec, never a value or a rendered key.
@@ -170,7 +193,7 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
         from.configMap.items.forEach((item, j) => {
           const field = `${base}.configMap.items[${j}]`;
           if (!Object.hasOwn(cm, item.key)) throw sourceNotFound(`${field}.key`, `error in configmap ${from.configMap!.name}: missing key ${item.key}`);
-          applyScope(out, render, scope, { source: cm[item.key]!, name: item.key, field, outField: field, external: true }, item.templateAs ?? 'Values', item.key, target);
+          applyScope(out, render, scope, { source: cm[item.key]!, name: item.key, field, outField: field, external: true, decoding: from.valuesDecodingStrategy }, item.templateAs ?? 'Values', item.key, target);
         });
       }
       if (from.secret) {
@@ -180,12 +203,12 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
           const field = `${base}.secret.items[${j}]`;
           const value = secret.get(item.key);
           if (!value) throw sourceNotFound(`${field}.key`, `error in secret ${from.secret!.name}: missing key ${item.key}`);
-          applyScope(out, render, scope, { source: goStringFromBytes(value.reveal()), name: item.key, field, outField: field, external: true }, item.templateAs ?? 'Values', item.key, target);
+          applyScope(out, render, scope, { source: goStringFromBytes(value.reveal()), name: item.key, field, outField: field, external: true, decoding: from.valuesDecodingStrategy }, item.templateAs ?? 'Values', item.key, target);
         });
       }
       if (from.literal !== undefined) {
         const field = `${base}.literal`;
-        applyScope(out, render, scope, { source: from.literal, name: field, field, outField: field, external: false }, 'KeysAndValues', '', target);
+        applyScope(out, render, scope, { source: from.literal, name: field, field, outField: field, external: false, decoding: from.valuesDecodingStrategy }, 'KeysAndValues', '', target);
       }
     }
     // ESO's MergeMap: template.data, then the metadata templates (each template named by its key).

@@ -1,18 +1,39 @@
 // Value decoding and key rewriting, applied between the provider and the target Secret (ESO semantics).
+// rewrite.merge, which combines values, is core/rewrite-merge.ts.
 import type { Rewrite } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { secretKeyProblem } from './secret-shape.ts';
 import { decodeStd, decodeURL } from './go-base64.ts';
 import { compileGoRegexp } from './go-regexp.ts';
+import { rewriteMerge, type DataFromEntry } from './rewrite-merge.ts';
 import { Sensitive } from './sensitive.ts';
+
+type SecretBytes = Sensitive<Uint8Array>;
 
 export type DecodingStrategy = 'Auto' | 'Base64' | 'Base64URL' | 'None';
 
 /**
- * Applies a `decodingStrategy` to a fetched value (ESO: runtime/decoding/decoding.go `Decode`).
- * `Base64` / `Base64URL` are Go's padded `base64.StdEncoding` / `URLEncoding` over the value's bytes
- * as they are (no trimming: a leading or trailing space fails, `\r`/`\n` are skipped; see
- * go-base64.ts). `Auto` tries Base64, then Base64URL, and otherwise keeps the value unchanged.
+ * ESO's runtime/decoding/decoding.go `Decode` over bytes: `Base64` / `Base64URL` are Go's padded
+ * `base64.StdEncoding` / `URLEncoding` over the bytes as they are (no trimming: a leading or
+ * trailing space fails, `\r`/`\n` are skipped; see go-base64.ts). `Auto` tries Base64, then
+ * Base64URL, and otherwise keeps the bytes unchanged; `None` (or absent) keeps them.
+ * @returns the decoded bytes, or Go's error text (`illegal base64 data at input byte N`: an offset, never content).
+ */
+export function decodeBytes(bytes: Uint8Array, strategy: DecodingStrategy | undefined): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
+  if (!strategy || strategy === 'None') return { ok: true, bytes };
+  if (strategy === 'Auto') {
+    const std = decodeStd(bytes);
+    if (std.ok) return std;
+    const url = decodeURL(bytes);
+    return url.ok ? url : { ok: true, bytes };
+  }
+  const decoded = strategy === 'Base64' ? decodeStd(bytes) : decodeURL(bytes);
+  return decoded.ok ? decoded : { ok: false, message: decoded.message };
+}
+
+/**
+ * Applies a `decodingStrategy` to a fetched value (ESO: runtime/decoding/decoding.go `Decode`;
+ * the rule is decodeBytes).
  *
  * @param field the spec path named in the error, e.g. `spec.data[0].remoteRef`.
  * @throws ProjectorError `VaultBadValue` naming `field`, the strategy and Go's byte offset
@@ -20,15 +41,8 @@ export type DecodingStrategy = 'Auto' | 'Base64' | 'Base64URL' | 'None';
  */
 export function decodeValue(value: Sensitive<Uint8Array>, strategy: DecodingStrategy | undefined, field: string): Sensitive<Uint8Array> {
   if (!strategy || strategy === 'None') return value;
-  const bytes = value.reveal();
-  if (strategy === 'Auto') {
-    const std = decodeStd(bytes);
-    if (std.ok) return new Sensitive(std.bytes);
-    const url = decodeURL(bytes);
-    return url.ok ? new Sensitive(url.bytes) : value;
-  }
-  const decoded = strategy === 'Base64' ? decodeStd(bytes) : decodeURL(bytes);
-  if (decoded.ok) return new Sensitive(decoded.bytes);
+  const decoded = decodeBytes(value.reveal(), strategy);
+  if (decoded.ok) return decoded.bytes === value.reveal() ? value : new Sensitive(decoded.bytes);
   throw new ProjectorError('VaultBadValue', `value at ${field} is not valid ${strategy} (decodingStrategy ${strategy}): ${decoded.message}`, { field });
 }
 
@@ -56,28 +70,41 @@ export function convertKey(key: string, strategy: 'Default' | 'Unicode' | undefi
 export type KeyTemplateRenderer = (template: string, key: string, field: string) => string;
 
 /**
- * Applies dataFrom[].rewrite in order to one key (ESO runtime/esutils/utils.go RewriteMap: regexp is
- * Go's ReplaceAllString, transform renders the template with `.value` = the key).
+ * One regexp or transform rewrite of one key (ESO runtime/esutils/utils.go RewriteRegexp: Go's
+ * ReplaceAllString; RewriteTransform: the template rendered with `.value` = the key). A merge
+ * changes values, not one key: rewriteMerge (core/rewrite-merge.ts) applies it to the whole map.
+ * @param i the rewrite's index, for the field paths in errors.
  * @throws ProjectorError `InvalidSpec` naming the rewrite's field for an invalid regexp.
  */
-export function rewriteKey(key: string, rewrites: readonly Rewrite[], field: string, renderKeyTemplate?: KeyTemplateRenderer): string {
-  let newKey = key;
-  rewrites.forEach((rw, i) => {
-    if (rw.regexp) {
-      const compiled = compileGoRegexp(rw.regexp.source);
-      if (!compiled.ok) {
-        throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.rewrite[${i}].regexp.source` });
-      }
-      newKey = compiled.regexp.replaceAllString(newKey, rw.regexp.target);
-    } else if (rw.transform) {
-      if (!renderKeyTemplate) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].transform is not supported here`, { field });
-      newKey = renderKeyTemplate(rw.transform.template, newKey, `${field}.rewrite[${i}].transform.template`);
+function rewriteOne(key: string, rw: Rewrite, i: number, field: string, renderKeyTemplate?: KeyTemplateRenderer): string {
+  if (rw.regexp) {
+    const compiled = compileGoRegexp(rw.regexp.source);
+    if (!compiled.ok) {
+      throw new ProjectorError('InvalidSpec', `${field}.rewrite[${i}].regexp.source is not a valid Go regular expression: ${compiled.reason}`, { field: `${field}.rewrite[${i}].regexp.source` });
     }
-  });
-  return newKey;
+    return compiled.regexp.replaceAllString(key, rw.regexp.target);
+  }
+  if (rw.transform) {
+    if (!renderKeyTemplate) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].transform is not supported here`, { field });
+    return renderKeyTemplate(rw.transform.template, key, `${field}.rewrite[${i}].transform.template`);
+  }
+  return key;
 }
 
-/** Applies dataFrom[].rewrite in order to every key of `data` (a later key wins a collision). */
+/**
+ * Applies key rewrites (regexp, transform) in order to one key (ESO runtime/esutils/utils.go
+ * RewriteMap), for PushSecret's dataTo, whose rewrites are only those two.
+ * @throws ProjectorError `InvalidSpec` naming the rewrite's field for an invalid regexp;
+ *   `NotSupported` for a merge (it needs the values: use dataFromEntries).
+ */
+export function rewriteKey(key: string, rewrites: readonly Rewrite[], field: string, renderKeyTemplate?: KeyTemplateRenderer): string {
+  return rewrites.reduce((k, rw, i) => {
+    if (rw.merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge applies to a whole dataFrom entry, not to one key`, { field: `${field}.rewrite[${i}].merge` });
+    return rewriteOne(k, rw, i, field, renderKeyTemplate);
+  }, key);
+}
+
+/** Applies dataFrom[].rewrite (regexp, transform) in order to every key of `data` (a later key wins a collision). */
 export function rewriteKeys<V>(
   data: ReadonlyMap<string, V>,
   rewrites: readonly Rewrite[] | undefined,
@@ -119,46 +146,72 @@ export function describeDataFromEntry(origin: DataFromOrigin, position: number, 
 
 /**
  * ESO's key pipeline for one dataFrom item (pkg/controllers/externalsecret/
- * externalsecret_controller_secret.go handleExtractSecrets / handleFindAllSecrets): `rewrite` in
- * order, or, only when there is no rewrite, the `conversionStrategy` (convertKey); then ESO's
- * esutils.ValidateKeys: an empty key is dropped, any other key the API server would refuse fails.
+ * externalsecret_controller_secret.go handleExtractSecrets / handleFindAllSecrets /
+ * handleGenerateSecrets): `rewrite` in order over the whole map (runtime/esutils/utils.go
+ * RewriteMap: regexp and transform rename each key, merge combines the values, core/rewrite-merge.ts),
+ * or, only when there is no rewrite, the `conversionStrategy` (convertKey; none for a generator);
+ * then ESO's esutils.ValidateKeys: an empty key is dropped, any other key the API server would
+ * refuse fails. Values are not decoded here (ESO decodes after the keys are checked).
  *
- * @param rawKeys the provider's keys, in the order it returned them.
- * @returns final key → index into `rawKeys` of the entry it holds (a later entry wins a rewrite
- *   collision, as the last write to ESO's map does).
+ * @param raw the provider's keys and values, in the order it returned them.
+ * @returns final key → value; a later entry wins a rewrite collision, as the last write to ESO's
+ *   map does (Go's map order makes ESO's winner random; here it is the provider's order).
  * @throws ProjectorError `VaultBadValue` (retried: the vault value decides it) when a key is not a
- *   valid Secret key or two members convert to one key (ESO: "secret name collision during
- *   conversion"), naming the entries by describeDataFromEntry and the rule, never the key;
- *   `InvalidSpec` for a bad rewrite.
+ *   valid Secret key, two members convert to one key (ESO: "secret name collision during
+ *   conversion") or a merge fails, naming the entries by describeDataFromEntry and the rule, never
+ *   a key made from a value; `InvalidSpec` for a bad rewrite.
  */
-export function dataFromKeys(
-  rawKeys: readonly string[],
+export function dataFromEntries(
+  raw: ReadonlyMap<string, SecretBytes>,
   opts: { rewrite?: readonly Rewrite[] | undefined; conversion?: 'Default' | 'Unicode' | undefined; origin: DataFromOrigin; renderKeyTemplate?: KeyTemplateRenderer | undefined },
-): Map<string, number> {
-  const out = new Map<string, number>();
-  const rewriting = (opts.rewrite?.length ?? 0) > 0;
-  const hint = opts.origin.kind === 'extract' && !opts.origin.tags ? '; the name is part of the secret value and is not shown' : '';
-  rawKeys.forEach((rawKey, i) => {
-    const key = rewriting ? rewriteKey(rawKey, opts.rewrite!, opts.origin.field, opts.renderKeyTemplate) : opts.origin.kind === 'generator' ? rawKey : convertKey(rawKey, opts.conversion);
-    if (!rewriting && opts.origin.kind !== 'generator' && out.has(key)) {
-      const first = out.get(key)!;
-      throw new ProjectorError(
-        'VaultBadValue',
-        `${describeDataFromEntry(opts.origin, first, rawKeys[first]!)} and ${describeDataFromEntry(opts.origin, i, rawKey)} convert to the same Secret key (conversionStrategy ${opts.conversion ?? 'Default'})${hint}; use rewrite to tell them apart`,
-        { field: `${opts.origin.field}.${opts.origin.kind}.conversionStrategy` },
-      );
+): Map<string, SecretBytes> {
+  const { origin } = opts;
+  const keyIsValue = origin.kind === 'extract' && !origin.tags;
+  let entries: DataFromEntry[] = [...raw].map(([key, value], i) => ({ key, value, name: () => describeDataFromEntry(origin, i, key), keyIsValue }));
+  const rewrites = opts.rewrite ?? [];
+  if (rewrites.length > 0) {
+    rewrites.forEach((rw, i) => {
+      if (rw.merge) {
+        entries = rewriteMerge(entries, rw.merge, `${origin.field}.rewrite[${i}].merge`);
+        return;
+      }
+      // A later entry wins a key, and moves to the end: the order stays that of each key's winner.
+      const byKey = new Map<string, DataFromEntry>();
+      for (const e of entries) {
+        const key = rewriteOne(e.key, rw, i, origin.field, opts.renderKeyTemplate);
+        byKey.delete(key);
+        byKey.set(key, { ...e, key });
+      }
+      entries = [...byKey.values()];
+    });
+  } else if (origin.kind !== 'generator') {
+    const byKey = new Map<string, DataFromEntry>();
+    for (const e of entries) {
+      const key = convertKey(e.key, opts.conversion);
+      const first = byKey.get(key);
+      if (first) {
+        throw new ProjectorError(
+          'VaultBadValue',
+          `${first.name()} and ${e.name()} convert to the same Secret key (conversionStrategy ${opts.conversion ?? 'Default'})${hiddenName(keyIsValue)}; use rewrite to tell them apart`,
+          { field: `${origin.field}.${origin.kind}.conversionStrategy` },
+        );
+      }
+      byKey.set(key, { ...e, key });
     }
-    if (key === '') return; // ESO's ValidateKeys drops empty keys ("did not exist upstream").
-    const problem = secretKeyProblem(key);
-    if (problem) {
-      throw new ProjectorError(
-        'VaultBadValue',
-        `${describeDataFromEntry(opts.origin, i, rawKey)} gives a Secret key that ${problem}${rewriting ? ' after rewrite' : opts.origin.kind === 'generator' ? '' : ` after conversionStrategy ${opts.conversion ?? 'Default'}`}${hint}; use rewrite${rewriting || opts.origin.kind === 'generator' ? '' : ' or conversionStrategy Unicode'} to change it`,
-        { field: opts.origin.field },
-      );
-    }
-    out.delete(key);
-    out.set(key, i);
-  });
+    entries = [...byKey.values()];
+  }
+  const how = rewrites.length > 0 ? ' after rewrite' : origin.kind === 'generator' ? '' : ` after conversionStrategy ${opts.conversion ?? 'Default'}`;
+  const fix = rewrites.length > 0 || origin.kind === 'generator' ? 'rewrite' : 'rewrite or conversionStrategy Unicode';
+  const out = new Map<string, SecretBytes>();
+  for (const e of entries) {
+    if (e.key === '') continue; // ESO's ValidateKeys drops empty keys ("did not exist upstream").
+    const problem = secretKeyProblem(e.key);
+    if (problem) throw new ProjectorError('VaultBadValue', `${e.name()} gives a Secret key that ${problem}${how}${hiddenName(e.keyIsValue)}; use ${fix} to change it`, { field: origin.field });
+    out.set(e.key, e.value);
+  }
   return out;
+}
+
+function hiddenName(keyIsValue: boolean): string {
+  return keyIsValue ? '; the name is part of the secret value and is not shown' : '';
 }

@@ -19,8 +19,6 @@ import { unsupportedPropertyMessage } from './gjson.ts';
 export const NOT_SUPPORTED: readonly { path: string; message: string }[] = [
   'spec.data[].sourceRef.generatorRef',
   'spec.target.template.engineVersion: v1',
-  'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)',
-  'spec.provider.fake.validationResult (other than 0)',
 ].map((path) => ({ path, message: `${path} is not supported by Projector yet` }));
 
 /** Providers Projector implements (keys under spec.provider). */
@@ -206,6 +204,9 @@ function checkDataFrom(entries: ExternalSecretDataFrom[]): Issue[] {
     asArray(entry.rewrite).forEach((rw, j) => {
       const source = rw?.regexp?.source;
       if (typeof source === 'string') out.push(...checkRegexp(source, `${path}.rewrite[${j}].regexp.source`));
+      // ESO fails such a merge at every sync, after the read (runtime/esutils/utils.go RewriteMerge);
+      // core/rewrite-merge.ts fails it the same way at run time.
+      if (rw?.merge?.strategy === 'JSON' && !rw.merge.into) out.push(issue(`${path}.rewrite[${j}].merge.into`, 'MergeIntoMissing', Msg.mergeIntoMissing));
     });
     return out;
   });
@@ -259,12 +260,6 @@ function checkNotSupported(es: ExternalSecret): Issue[] {
   const template = es.spec?.target?.template;
   if (template?.engineVersion === 'v1') notSupported('spec.target.template.engineVersion', 'spec.target.template.engineVersion: v1');
   // ESO v2.9 fields Projector does not implement (they change what is written, so never ignored).
-  asArray(template?.templateFrom).forEach((from, k) => {
-    const strategy = from?.valuesDecodingStrategy;
-    if (strategy !== undefined && strategy !== 'None') {
-      notSupported(`spec.target.template.templateFrom[${k}].valuesDecodingStrategy`, 'spec.target.template.templateFrom[].valuesDecodingStrategy (other than None)');
-    }
-  });
   return out;
 }
 

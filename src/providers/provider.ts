@@ -48,8 +48,16 @@ export interface CredentialRead {
   resourceVersion: string | undefined;
 }
 
-/** Readiness of a store as its client sees it. */
-export type ValidationResult = 'Ready' | 'Unknown' | 'Error';
+/**
+ * What a store's check found (ESO's `Validate() (ValidationResult, error)`, apis/externalsecrets/v1/
+ * provider.go). `Ready`, and `Unknown` with no error (ESO's referent stores, whose credentials are
+ * resolved per ExternalSecret), pass: the store is Ready, reason Valid. `{ unknown: cause }` is
+ * ValidationResultUnknown *with* an error: the client may work but the check could not say so, and
+ * the store is Ready with reason ValidationUnknown (pkg/controllers/secretstore/common.go
+ * validateStore); `cause` is the error's text (names only, never a value). A check that failed
+ * (ESO's ValidationResultError) throws ProjectorError instead.
+ */
+export type ValidationResult = 'Ready' | 'Unknown' | { readonly unknown: string };
 
 /**
  * Reads from one vault with one identity. All methods throw ProjectorError only:

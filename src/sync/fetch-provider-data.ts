@@ -5,7 +5,7 @@ import { ProjectorError } from '../core/errors.ts';
 import { dataFromSource, deletionPolicyOf } from '../core/external-secret.ts';
 import { assertRemoteRefBounds } from '../core/limits.ts';
 import { checkNullBytes, checkNullBytesInMap } from '../core/null-bytes.ts';
-import { dataFromKeys, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
+import { dataFromEntries, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
 import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
 import type { GeneratedData } from '../core/generators.ts';
 import type { GeneratorRef } from './generate.ts';
@@ -40,10 +40,6 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   let decoding;
   let nullBytePolicy: string | undefined;
   let origin: DataFromOrigin;
-  // A rewrite.merge is refused before any vault read.
-  (d.rewrite ?? []).forEach((rw, i) => {
-    if ((rw as { merge?: unknown }).merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge is not supported by Projector yet`, { field: `${field}.rewrite[${i}].merge` });
-  });
   // The size bounds (core/limits.ts) before any provider sees the strings.
   if (d.extract) {
     assertRemoteRefBounds(d.extract, `${field}.extract`);
@@ -62,31 +58,24 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
   } else {
     throw new ProjectorError('InvalidSpec', `${field} needs extract or find`, { field });
   }
-  // ESO: rewrite (or, without one, the conversion strategy), then key validation, then decoding.
-  const values = [...raw.values()];
-  const keys = dataFromKeys([...raw.keys()], { rewrite: d.rewrite, conversion, origin, renderKeyTemplate: opts.renderKeyTemplate });
+  // ESO: rewrite (or, without one, the conversion strategy), then key validation, then decoding:
+  // a merge combines the values as the provider returned them, and decoding applies to its result.
+  const entries = dataFromEntries(raw, { rewrite: d.rewrite, conversion, origin, renderKeyTemplate: opts.renderKeyTemplate });
   const out = new Map<string, SecretBytes>();
-  for (const [k, i] of keys) out.set(k, decodeValue(values[i]!, decoding, field));
+  for (const [k, v] of entries) out.set(k, decodeValue(v, decoding, field));
   checkNullBytesInMap(nullBytePolicy, out, `${field}.${d.extract ? 'extract' : 'find'}`);
   return out;
 }
 
 /**
- * ESO's handleGenerateSecrets: the generator's data, keys rewritten (rewrite[] in order) and then
+ * ESO's handleGenerateSecrets: the generator's data, rewritten (rewrite[] in order, merge included) and then
  * checked as Secret keys (ValidateKeys); no conversionStrategy or decoding (a generatorRef has none).
  * Generator failures are never "not found": deletionPolicy does not apply to them.
  */
 async function generateDataFrom(d: ExternalSecretDataFrom, ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal, opts: FetchOptions): Promise<Map<string, SecretBytes>> {
-  (d.rewrite ?? []).forEach((rw, i) => {
-    if ((rw as { merge?: unknown }).merge) throw new ProjectorError('NotSupported', `${field}.rewrite[${i}].merge is not supported by Projector yet`, { field: `${field}.rewrite[${i}].merge` });
-  });
   if (!opts.generate) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef: generators are not run by this command`, { field: `${field}.sourceRef.generatorRef` });
   const raw = await opts.generate(ref, namespace, field, signal);
-  const values = [...raw.values()];
-  const keys = dataFromKeys([...raw.keys()], { rewrite: d.rewrite, origin: { field, kind: 'generator' }, renderKeyTemplate: opts.renderKeyTemplate });
-  const out = new Map<string, SecretBytes>();
-  for (const [k, i] of keys) out.set(k, values[i]!);
-  return out;
+  return dataFromEntries(raw, { rewrite: d.rewrite, origin: { field, kind: 'generator' }, renderKeyTemplate: opts.renderKeyTemplate });
 }
 
 export async function fetchProviderData(es: ExternalSecret, resolve: ClientResolver, signal: AbortSignal, opts: FetchOptions = {}): Promise<FetchedData> {

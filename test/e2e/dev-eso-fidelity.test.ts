@@ -51,6 +51,31 @@ describe('projector dev --once gives ESO\'s results', { timeout: 900_000 }, () =
     assert.equal(value(repo, 'braced', 'alerts_MONITOR'), 'https://hooks.example.test/a');
   });
 
+  it('dataFrom.rewrite.merge as ESO RewriteMerge: Extract members (json.Marshal, HTML-escaped), JSON into one key (not escaped)', () => {
+    const repo = copyFixture('eso-fidelity/rewrite-merge');
+    const r = devOnce(repo);
+    assert.equal(r.status, 0, r.out);
+    // Expected bytes: ESO's RewriteMerge logic run with Go 1.26's encoding/json on the fixture's values.
+    assert.deepEqual(Object.fromEntries(Object.keys(secretFile(repo, 'merged-extract')!.data).sort().map((k) => [k, value(repo, 'merged-extract', k)])), {
+      host: 'db.example',
+      opts: '{"\\u003ctag\\u003e":"a\\u0026b","ssl":true}',
+      port: '5432',
+      user: 'admin',
+    });
+    assert.deepEqual(Object.keys(secretFile(repo, 'merged-json')!.data).sort(), ['all', 'db-main', 'db-replica']);
+    assert.equal(value(repo, 'merged-json', 'all'), '{"host":"db.example","opts":{"<tag>":"a&b","ssl":true},"port":5432,"user":"admin"}');
+    assert.equal(value(repo, 'merged-json', 'db-main'), '{"user":"admin","host":"db.example","port":5432}');
+  });
+
+  it('templateFrom valuesDecodingStrategy Base64 writes the decoded bytes exactly; template.data is not decoded (ESO mapScopeApply, MergeMap)', () => {
+    const repo = copyFixture('eso-fidelity/values-decoding-strategy');
+    const r = devOnce(repo);
+    assert.equal(r.status, 0, r.out);
+    const data = secretFile(repo, 'keystore')!.data;
+    assert.deepEqual([...Buffer.from(data['keystore.p12']!, 'base64')], [0xff, 0x00, 0xc3, 0x28, 0x01]);
+    assert.equal(value(repo, 'keystore', 'keystore.b64'), '/wDDKAE=');
+  });
+
   it('without a template, the ExternalSecret\'s labels and annotations are on the Secret (ESO setMetadata)', () => {
     const repo = copyFixture('eso-fidelity/labels-without-template');
     const r = devOnce(repo);

@@ -11,7 +11,7 @@ export const FakeProvider = Type.Object({
       version: Type.Optional(Type.String()),
     }),
   ),
-  /** ESO's test knob: 0 Ready (as if absent), 1 Unknown, 2 Error. Projector reports a non-zero value NotSupported. */
+  /** ESO's test knob for the store check: 0 Ready (as if absent), 1 Unknown (Ready, reason ValidationUnknown), 2 Error (not Ready). */
   validationResult: Type.Optional(Type.Integer()),
 });
 export type FakeProvider = Static<typeof FakeProvider>;

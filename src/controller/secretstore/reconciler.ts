@@ -60,6 +60,8 @@ function readyStatus(store: GenericStore, status: 'True' | 'False', reason: stri
 }
 
 const MSG_STORE_VALIDATED = 'store validated';
+/** ESO common.go errValidationUnknownMsg. */
+const MSG_VALIDATION_UNKNOWN = 'could not determine validation status';
 const MSG_STORE_NOT_MAINTAINED = "store isn't currently maintained. Please plan and prepare accordingly.";
 const MSG_STORE_DEPRECATED = 'store is deprecated and will be removed on the next minor release. Please plan and prepare accordingly.';
 
@@ -121,6 +123,16 @@ export class SecretStoreReconciler implements Reconciler {
         adopted = verdict === 'Ready' && (this.#d.hasUsers?.(key) ?? false) && this.#d.clients.adopt(store, store.metadata.namespace, client);
       } finally {
         if (!adopted) await client.close().catch(() => undefined);
+      }
+      // ESO's ValidationResultUnknown with an error (the fake provider's validationResult 1):
+      // Ready=True with reason ValidationUnknown and its fixed message, a Warning event with the
+      // check's error, the next check after the interval; no Valid or maintenance event, and
+      // status.capabilities left as it was (common.go returns before setting them).
+      if (typeof verdict === 'object') {
+        log.warn({ reason: Reason.StoreValidationUnknown }, 'store check could not determine the validation status');
+        this.#d.events.warn(store, EventReason.ValidationUnknown, verdict.unknown);
+        await this.#write(store, readyStatus(store, 'True', Reason.StoreValidationUnknown, MSG_VALIDATION_UNKNOWN, now), Reason.StoreValidationUnknown, log);
+        return { kind: 'requeueAfter', ms: this.#revalidateMs(store) };
       }
       // 'Unknown' (a referent ClusterSecretStore: credentials resolved per ExternalSecret namespace)
       // comes with no error, so ESO reports it as any passed check (keyvault.go Validate).

@@ -1,4 +1,5 @@
 /** Go's encoding/json output for template values: sorted keys, Go's escaping, float formatting. */
+import { quoteJson } from '../go-json-any.ts';
 import { GoTime } from './go-time.ts';
 import { FuncError } from './template-error.ts';
 import { GoObject, GoTypedInt, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
@@ -49,20 +50,4 @@ function encode(v: unknown, style: JsonStyle, prefix: string): string {
   const keys = sortedKeys(map);
   if (keys.length === 0) return '{}';
   return `{${nl}${keys.map((k) => `${inner}${quoteJson(k, style.escapeHTML)}${sep}${encode(map[k], style, inner)}`).join(`,${nl}`)}${nl}${prefix}}`;
-}
-
-const SHORT: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-function quoteJson(s: string, escapeHTML: boolean): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch in SHORT) out += SHORT[ch];
-    // A byte that is not UTF-8 (core/go-string.ts): encoding/json writes the escape \ufffd.
-    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\ufffd';
-    else if (cp < 0x20 || cp === 0x2028 || cp === 0x2029 || (escapeHTML && (ch === '<' || ch === '>' || ch === '&'))) {
-      out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return `${out}"`;
 }

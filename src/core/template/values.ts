@@ -19,7 +19,7 @@
 
 import type { TemplateFunc } from './func-table.ts';
 import { GoTime } from './go-time.ts';
-import { goStringByteLength, goStringFromBytes, goStringToBytes, isTextString } from '../go-string.ts';
+import { compareGoStrings, goStringByteLength, goStringFromBytes, goStringToBytes } from '../go-string.ts';
 
 export type GoMap = { [key: string]: unknown };
 
@@ -296,26 +296,8 @@ export function goObjectEqual(a: GoObject, b: unknown): boolean {
   return a.pointer ? a.value === b.value : fieldsDeepEqual(a, b);
 }
 
-/**
- * Go's `<` on strings: byte order of the UTF-8 form, which is code point order (JavaScript's `<`
- * compares UTF-16 units, so U+E000..U+FFFF would sort after astral characters). Strings holding
- * escaped bytes (core/go-string.ts) are compared as bytes.
- */
-export function compareGoStrings(a: string, b: string): number {
-  if (!isTextString(a) || !isTextString(b)) return Buffer.compare(goBytes(a), goBytes(b));
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (astral code points) sort above every BMP unit in code point order.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
-}
+/** Go's `<` on strings (core/go-string.ts, where the rule lives so code outside the template engine sorts as Go does). */
+export { compareGoStrings };
 
 /** Keys in Go's fmt/range/encoding/json order (sorted by bytes). */
 export function sortedKeys(map: object): string[] {

@@ -7,7 +7,7 @@ import { issue, type Issue } from '../../core/issues.ts';
 import { abbreviate } from '../../core/limits.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { extractJsonProperty, jsonToSecretMap } from '../../core/json-value.ts';
-import type { Provider, SecretBytes, SecretsClient } from '../provider.ts';
+import type { Provider, SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
 
 interface FakeEntry {
   key: string;
@@ -18,10 +18,17 @@ interface FakeEntry {
 
 const bytes = (s: string): SecretBytes => new Sensitive(new Uint8Array(Buffer.from(s, 'utf8')));
 
+/** ESO's validation results (apis/externalsecrets/v1/provider.go: Ready 0, Unknown 1, Error 2). */
+const VALIDATION_RESULT_NAMES = ['Ready', 'Unknown', 'Error'];
+/** ESO's fake Validate error text (providers/v1/fake/fake.go). */
+const UNABLE_TO_VALIDATE = 'unable to validate';
+
 class FakeClient implements SecretsClient {
   readonly #entries: readonly FakeEntry[];
-  constructor(entries: readonly FakeEntry[]) {
+  readonly #validationResult: number | undefined;
+  constructor(entries: readonly FakeEntry[], validationResult: number | undefined) {
     this.#entries = entries;
+    this.#validationResult = validationResult;
   }
 
   #find(ref: RemoteRef): FakeEntry {
@@ -79,8 +86,19 @@ class FakeClient implements SecretsClient {
     return { exists: true, enabled: true, expired: false, version: e.version, hasProperty };
   }
 
-  async validate(): Promise<'Ready'> {
-    return 'Ready';
+  /**
+   * ESO's fake Validate (providers/v1/fake/fake.go): `validationResult` absent or 0 is Ready; any
+   * other value is returned with the error "unable to validate". Unknown (1) keeps the store Ready
+   * (reason ValidationUnknown); Error (2), and any other value, fails the check (ESO's
+   * validateStore: InvalidProviderConfig), here as InvalidSpec naming the field: the spec asks for it.
+   */
+  async validate(): Promise<ValidationResult> {
+    const result = this.#validationResult;
+    if (result === undefined || result === 0) return 'Ready';
+    if (result === 1) return { unknown: UNABLE_TO_VALIDATE };
+    const name = VALIDATION_RESULT_NAMES[result];
+    const field = 'spec.provider.fake.validationResult';
+    throw new ProjectorError('InvalidSpec', `${field}: ${UNABLE_TO_VALIDATE} (validationResult ${result}${name ? `: ${name}` : ''})`, { field });
   }
   async close(): Promise<void> {}
 }
@@ -97,14 +115,15 @@ export const fakeProvider: Provider = {
     data.forEach((d, i) => {
       if (!d.key) issues.push(issue(`spec.provider.fake.data[${i}].key`, 'Required', 'key is required'));
     });
-    // ESO's test knob makes its fake store report Unknown (1) or Error (2); 0 is Ready, as when absent.
+    // ESO's test knob (0 Ready, 1 Unknown, 2 Error: FakeClient.validate) is a Go uint8: ESO cannot
+    // even decode a store holding another number, so it is refused here, naming the range.
     const result = store.spec.provider.fake?.validationResult;
-    if (result !== undefined && result !== 0) {
-      issues.push(issue('spec.provider.fake.validationResult', 'NotSupported', 'spec.provider.fake.validationResult (other than 0) is not supported by Projector yet'));
+    if (result !== undefined && !(Number.isInteger(result) && result >= 0 && result <= 255)) {
+      issues.push(issue('spec.provider.fake.validationResult', 'InvalidValue', 'validationResult must be 0 (Ready), 1 (Unknown) or 2 (Error); ESO reads it as a uint8 (0 to 255) and cannot decode a store with another number'));
     }
     return issues;
   },
   async newClient(store: GenericStore): Promise<SecretsClient> {
-    return new FakeClient(store.spec.provider.fake?.data ?? []);
+    return new FakeClient(store.spec.provider.fake?.data ?? [], store.spec.provider.fake?.validationResult);
   },
 };

@@ -65,6 +65,41 @@ describe('ESO fidelity through the operator (real API server, local vault as Azu
     assert.equal(bytesOf(s, 'alerts_MONITOR')?.toString(), `${hook}-a`);
   });
 
+  it('dataFrom.rewrite.merge as ESO RewriteMerge: Extract members, JSON into one key; a conflict fails without naming the member', async () => {
+    const user = env.canaries.next('merge-user');
+    // The fixture's members, with a canary value; expected bytes as ESO's RewriteMerge logic with
+    // Go 1.26's encoding/json writes them (json.Marshal HTML-escapes, JSONMarshal does not).
+    await seed({ 'db-config': JSON.stringify({ main: { user, host: 'db.example', port: 5432 }, replica: { host: 'replica.example', opts: { ssl: true, '<tag>': 'a&b' } } }) });
+    await env.k.apply(externalSecretsOf('eso-fidelity/rewrite-merge'));
+    await waitReady('merged-extract', 'True', /^secret synced$/);
+    const extract = await env.k.secret(NS, 'merged-extract');
+    assert.deepEqual(Object.keys(extract.data).sort(), ['host', 'opts', 'port', 'user']);
+    assert.equal(bytesOf(extract, 'user')?.toString(), user);
+    assert.equal(bytesOf(extract, 'host')?.toString(), 'db.example');
+    assert.equal(bytesOf(extract, 'opts')?.toString(), '{"\\u003ctag\\u003e":"a\\u0026b","ssl":true}');
+    await waitReady('merged-json', 'True', /^secret synced$/);
+    const json = await env.k.secret(NS, 'merged-json');
+    assert.equal(bytesOf(json, 'all')?.toString(), `{"host":"db.example","opts":{"<tag>":"a&b","ssl":true},"port":5432,"user":"${user}"}`);
+    // conflictPolicy Error (the default): "host" is in both inputs.
+    const conflict = externalSecretsOf('eso-fidelity/rewrite-merge')[0];
+    conflict.metadata.name = 'merged-conflict';
+    conflict.spec.target.name = 'merged-conflict';
+    conflict.spec.dataFrom[0].rewrite = [{ merge: {} }];
+    await env.k.apply([conflict]);
+    await waitReady('merged-conflict', 'False', /^VaultBadValue: spec\.dataFrom\[0\]\.rewrite\[0\]\.merge: merge failed with conflicts: 1 member name is set by more than one input/);
+    assert.ok(!(await readyOf('merged-conflict')).message?.includes('host'));
+  });
+
+  it('templateFrom valuesDecodingStrategy Base64 writes the decoded bytes exactly; template.data is not decoded (ESO mapScopeApply, MergeMap)', async () => {
+    const keystore = Buffer.concat([Buffer.from([0xff, 0x00, 0xc3]), Buffer.from(env.canaries.next('keystore'))]);
+    await seed({ 'keystore-b64': keystore.toString('base64') });
+    await env.k.apply(externalSecretsOf('eso-fidelity/values-decoding-strategy'));
+    await waitReady('keystore', 'True', /^secret synced$/);
+    const s = await env.k.secret(NS, 'keystore');
+    assert.ok(bytesOf(s, 'keystore.p12')?.equals(keystore));
+    assert.equal(bytesOf(s, 'keystore.b64')?.toString(), keystore.toString('base64'));
+  });
+
   it('decodingStrategy Auto keeps a value that is not padded base64 (ESO runtime/decoding; Go encoding/base64)', async () => {
     await seed({ 'db-user': 'dbuser' });
     await env.k.apply(externalSecretsOf('decoding-auto'));

@@ -188,6 +188,18 @@ describe('PushSecret reconcile: template.templateFrom (ESO applyTemplate, the Ex
     assert.deepEqual(w.pushes, ['SecretStore/a:dsn=postgres://abc@localhost:5432', 'SecretStore/a:bearer=Bearer abc', 'SecretStore/a:token=abc']);
   });
 
+  it('decodes templateFrom values by valuesDecodingStrategy, as ESO (the same Parser.MergeTemplateFrom and template.Execute)', async () => {
+    const w = new World({
+      secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }],
+      template: { templateFrom: [{ literal: 'decoded: "{{ .token | b64enc }}"', valuesDecodingStrategy: 'Base64' }] },
+      data: [{ match: { secretKey: 'decoded', remoteRef: { remoteKey: 'decoded' } } }],
+    });
+    w.stores = [store('SecretStore', 'a')];
+    await w.run();
+    assert.equal(w.ready()?.status, 'True', JSON.stringify(w.ready()));
+    assert.deepEqual(w.pushes, ['SecretStore/a:decoded=abc']);
+  });
+
   it('a missing templateFrom ConfigMap fails naming spec.template, as ESO (error fetching templateFrom data)', async () => {
     const w = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], template: { templateFrom: [{ configMap: { name: 'absent', items: [{ key: 'x' }] } }] }, data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: 'token' } } }] });
     w.stores = [store('SecretStore', 'a')];

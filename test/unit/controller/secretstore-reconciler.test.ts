@@ -204,6 +204,35 @@ describe('SecretStoreReconciler', () => {
     assert.deepEqual([w.ready()?.status, w.ready()?.reason, w.ready()?.message], ['True', 'Valid', 'store validated']);
   });
 
+  // ESO providers/v1/fake/fake.go Validate returns (validationResult, "unable to validate") for a
+  // value other than 0; common.go validateStore: Unknown (1) sets Ready=True, reason
+  // ValidationUnknown, "could not determine validation status", a Warning ValidationUnknown with the
+  // error, and reconcile returns RequeueAfter the interval before the Valid event, the maintenance
+  // warning and status.capabilities.
+  it('fake validationResult 1: Ready=True, ValidationUnknown, one Warning, requeued after the interval, capabilities untouched', async () => {
+    const store = fakeStore([]);
+    const w = world({ ...store, spec: { ...store.spec, refreshInterval: 90, provider: { fake: { data: [], validationResult: 1 } } } });
+    const result = await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(result, { kind: 'requeueAfter', ms: 90_000 });
+    assert.deepEqual([w.ready()?.status, w.ready()?.reason, w.ready()?.message], ['True', 'ValidationUnknown', 'could not determine validation status']);
+    assert.deepEqual(w.events, [['Warning', 'ValidationUnknown', 'unable to validate']]);
+    assert.equal(w.store().status?.capabilities, undefined);
+  });
+
+  // common.go validateStore: any other non-Ready result fails the check: Ready=False, reason
+  // InvalidProviderConfig, and the Warning event of the same reason.
+  it('fake validationResult 2: Ready=False, InvalidProviderConfig, naming the field; 0 is a passed check', async () => {
+    const store = fakeStore([]);
+    const w = world({ ...store, spec: { ...store.spec, provider: { fake: { data: [], validationResult: 2 } } } });
+    const result = await w.reconciler.reconcile(w.key, signal);
+    assert.equal(result.kind, 'done', 'the spec decides: checked again when it changes');
+    assert.deepEqual([w.ready()?.status, w.ready()?.reason, w.ready()?.message], ['False', 'InvalidProviderConfig', 'InvalidSpec: spec.provider.fake.validationResult: unable to validate (validationResult 2: Error)']);
+    assert.deepEqual(w.events, [['Warning', 'InvalidProviderConfig', 'InvalidSpec: spec.provider.fake.validationResult: unable to validate (validationResult 2: Error)']]);
+    const zero = world({ ...store, spec: { ...store.spec, provider: { fake: { data: [], validationResult: 0 } } } });
+    await zero.reconciler.reconcile(zero.key, signal);
+    assert.deepEqual([zero.ready()?.status, zero.ready()?.reason], ['True', 'Valid']);
+  });
+
   // ESO common.go reconcile: a NotMaintained provider (providers/v1/fake/fake.go MaintenanceStatus)
   // gets a Warning StoreUnmaintained at every passed check, before Valid, unless the store carries
   // the external-secrets.io/ignore-maintenance-checks annotation.

@@ -4,10 +4,17 @@
 // secret value, so no message names it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertKey, dataFromKeys, type DataFromOrigin } from '../../../src/core/transform.ts';
+import { convertKey, dataFromEntries, type DataFromOrigin } from '../../../src/core/transform.ts';
+import { Sensitive } from '../../../src/core/sensitive.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 
 const extract: DataFromOrigin = { field: 'spec.dataFrom[0]', kind: 'extract', remoteKey: 'app-config' };
+
+/** dataFromEntries over `keys`, each holding its own index as its value: final key → that index. */
+function dataFromKeys(keys: string[], opts: Parameters<typeof dataFromEntries>[1]): Map<string, number> {
+  const raw = new Map(keys.map((k, i) => [k, new Sensitive(Uint8Array.of(i))]));
+  return new Map([...dataFromEntries(raw, opts)].map(([k, v]) => [k, v.reveal()[0]!]));
+}
 
 describe('convertKey: ESO runtime/esutils/utils.go convert', () => {
   // Expected values computed with Go 1.26 (unicode.IsLetter / unicode.IsNumber, fmt "_U%04x_").
@@ -30,7 +37,7 @@ describe('convertKey: ESO runtime/esutils/utils.go convert', () => {
   }
 });
 
-describe('dataFromKeys', () => {
+describe('dataFromEntries: keys', () => {
   it('applies the conversion strategy only when there is no rewrite (ESO: `if len(remoteRef.Rewrite) == 0`)', () => {
     assert.deepEqual([...dataFromKeys(['a b'], { origin: extract }).keys()], ['a_b']);
     assert.deepEqual([...dataFromKeys(['a b'], { origin: extract, conversion: 'Unicode' }).keys()], ['a_U0020_b']);

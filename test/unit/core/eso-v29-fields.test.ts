@@ -97,12 +97,24 @@ describe("ESO's webhook rules on templates (validatePrivilegedTemplate, Validate
   });
 });
 
-describe("fake provider's validationResult", () => {
-  it('is NotSupported unless 0 (Ready, as when absent)', () => {
+describe("fake provider's validationResult (ESO providers/v1/fake/fake.go Validate)", () => {
+  const withResult = (validationResult: number | undefined) => {
     const store = fakeStore([{ key: 'a', value: 'b' }]);
-    (store.spec.provider.fake as { validationResult?: number }).validationResult = 0;
-    assert.deepEqual(fakeProvider.validateStore(store), []);
-    (store.spec.provider.fake as { validationResult?: number }).validationResult = 2;
-    assert.deepEqual(fakeProvider.validateStore(store).map((i) => [i.path, i.code]), [['spec.provider.fake.validationResult', 'NotSupported']]);
+    (store.spec.provider.fake as { validationResult?: number }).validationResult = validationResult;
+    return store;
+  };
+  const check = async (validationResult: number | undefined) => (await fakeProvider.newClient(withResult(validationResult), host, signal)).validate(signal);
+
+  it('is accepted by the static checks for any uint8 (ESO ValidateStore ignores it), refused outside it', () => {
+    for (const ok of [undefined, 0, 1, 2, 255]) assert.deepEqual(fakeProvider.validateStore(withResult(ok)), [], String(ok));
+    for (const bad of [-1, 256, 1.5]) assert.deepEqual(fakeProvider.validateStore(withResult(bad)).map((i) => [i.path, i.code, i.severity]), [['spec.provider.fake.validationResult', 'InvalidValue', 'error']], String(bad));
+  });
+
+  it('0 or absent: Ready; 1: Unknown with the error "unable to validate"; 2 and others: the check fails naming the field', async () => {
+    assert.equal(await check(undefined), 'Ready');
+    assert.equal(await check(0), 'Ready');
+    assert.deepEqual(await check(1), { unknown: 'unable to validate' });
+    await assert.rejects(check(2), (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.message === 'spec.provider.fake.validationResult: unable to validate (validationResult 2: Error)');
+    await assert.rejects(check(7), (e: unknown) => e instanceof ProjectorError && e.message === 'spec.provider.fake.validationResult: unable to validate (validationResult 7)');
   });
 });

@@ -117,6 +117,63 @@ describe('templateFrom configMap and secret', () => {
   });
 });
 
+describe('templateFrom valuesDecodingStrategy (ESO runtime/template/v2/template.go valueScopeApply / mapScopeApply)', () => {
+  // Cases of ESO's TestExecuteDecodesRenderedTemplateValues and pkg/controllers/templating/parser_test.go.
+  const literal = (lit: string, valuesDecodingStrategy?: 'None' | 'Base64' | 'Base64URL' | 'Auto', target?: string) =>
+    withTemplate({ templateFrom: [{ literal: lit, ...(target && { target }), ...(valuesDecodingStrategy && { valuesDecodingStrategy }) }] });
+
+  it('KeysAndValues decodes each rendered value, never the keys', () => {
+    assert.deepEqual(dataOf(plan(literal('service-a: SGVsbG8=\nservice-b: V29ybGQ=\n', 'Base64'), undefined)), { 'service-a': 'Hello', 'service-b': 'World' });
+    // ESO's case has the key "SGVsbG8=", which a Secret cannot hold; "YWJj" is base64 of "abc" and stays.
+    assert.deepEqual(dataOf(plan(literal('YWJj: V29ybGQ=\n', 'Base64'), undefined)), { YWJj: 'World' });
+  });
+
+  it('Values decodes the rendered value (configMap and secret items)', () => {
+    const es = withTemplate({
+      templateFrom: [
+        { configMap: { name: 'tpl', items: [{ key: 'service-a' }] }, valuesDecodingStrategy: 'Base64' },
+        { secret: { name: 'tpl-s', items: [{ key: 'service-b', templateAs: 'Values' }] }, valuesDecodingStrategy: 'Base64' },
+      ],
+    });
+    const got = plan(es, sources({ tpl: { 'service-a': '{{ .encoded }}' } }, { 'tpl-s': { 'service-b': '{{ .encoded | b64dec | b64enc }}' } }), { encoded: 'SGVsbG8=' });
+    assert.deepEqual(dataOf(got), { 'service-a': 'Hello', 'service-b': 'Hello' });
+  });
+
+  it('None or absent keeps the rendered value; template.data is never decoded (ESO MergeMap passes None)', () => {
+    assert.deepEqual(dataOf(plan(literal('service-a: SGVsbG8=\n', 'None'), undefined)), { 'service-a': 'SGVsbG8=' });
+    assert.deepEqual(dataOf(plan(literal('service-a: SGVsbG8=\n'), undefined)), { 'service-a': 'SGVsbG8=' });
+    const es = withTemplate({ templateFrom: [{ literal: 'a: SGVsbG8=', valuesDecodingStrategy: 'Base64' }], data: { encoded: 'SGVsbG8=' } });
+    assert.deepEqual(dataOf(plan(es, undefined)), { a: 'Hello', encoded: 'SGVsbG8=' });
+  });
+
+  it('Base64URL and Auto as decodingStrategy reads them (Go encoding/base64 URLEncoding; Auto falls back to the value)', () => {
+    // "Pz8_" is URL-safe base64 of "???"; Base64 (standard) refuses "_".
+    assert.deepEqual(dataOf(plan(literal('q: Pz8_\n', 'Base64URL'), undefined)), { q: '???' });
+    assert.deepEqual(dataOf(plan(literal('q: Pz8_\nr: SGVsbG8=\nplain: dbuser\n', 'Auto'), undefined)), { plain: 'dbuser', q: '???', r: 'Hello' });
+  });
+
+  it('decoded binary bytes reach data exactly, and fail as binary in annotations', () => {
+    const es = withTemplate({ templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'bin' }] }, valuesDecodingStrategy: 'Base64' }] });
+    const got = plan(es, sources({ tpl: { bin: '{{ .encoded }}' } }), { encoded: Buffer.from([0xff, 0x00, 0xc3]).toString('base64') });
+    assert.deepEqual([...got.data.get('bin')!.reveal()], [0xff, 0x00, 0xc3]);
+    failsWith(() => plan(literal('note: /wDD\n', 'Base64', 'Annotations'), undefined), 'TemplateBinaryValue', /^spec\.target\.template\.templateFrom\[0\]\.literal renders binary data/);
+  });
+
+  it("a value that does not decode: ESO's text with Go's offset, a rendered key named by position, never the value", () => {
+    failsWith(
+      () => plan(literal(`service-a: not-base64!\n${CANARY}: "{{ .password }}"\n`, 'Base64'), undefined),
+      'VaultBadValue',
+      'spec.target.template.templateFrom[0].literal: failed to decode rendered template value for key #1: illegal base64 data at input byte 3 (valuesDecodingStrategy Base64)',
+    );
+    const es = withTemplate({ templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'pw' }] }, valuesDecodingStrategy: 'Base64URL' }] });
+    failsWith(
+      () => plan(es, sources({ tpl: { pw: '{{ .password }}' } })),
+      'VaultBadValue',
+      /^spec\.target\.template\.templateFrom\[0\]\.configMap\.items\[0\]: failed to decode rendered template value for key "pw": illegal base64 data at input byte \d+ \(valuesDecodingStrategy Base64URL\)$/,
+    );
+  });
+});
+
 describe('templateFrom failures', () => {
   it('a ConfigMap or Secret that does not exist: ESO\'s text, retried', () => {
     const cm = withTemplate({ templateFrom: [{ configMap: { name: 'gone', items: [{ key: 'a' }] } }] });

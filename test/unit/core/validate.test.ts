@@ -122,6 +122,14 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(codes(issues), ['InvalidRegexp', 'InvalidRegexp']);
   });
 
+  it("reports a merge with strategy JSON and no into, which ESO fails at every sync (RewriteMerge: missing 'into' field)", () => {
+    const merges = [{ strategy: 'JSON' as const }, { strategy: 'JSON' as const, into: '' }, { strategy: 'JSON' as const, into: 'all' }, {}, { strategy: 'Extract' as const }];
+    const issues = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find: { name: { regexp: 'db' } }, rewrite: merges.map((merge) => ({ merge })) }] }));
+    assert.deepEqual(paths(issues), ['spec.dataFrom[0].rewrite[0].merge.into', 'spec.dataFrom[0].rewrite[1].merge.into']);
+    assert.deepEqual(codes(issues), ['MergeIntoMissing', 'MergeIntoMissing']);
+    assert.equal(issues[0]!.severity, 'error');
+  });
+
   it('judges regexes with the engine the controller uses: Go\'s reason, and Go-only syntax accepted', () => {
     const [lookahead] = validateExternalSecret(externalSecret({ data: [], dataFrom: [{ find: { name: { regexp: '^(?!tmp-).*' } } }] }));
     // regexp/syntax's code for `(?!`; the pattern itself is never quoted.
@@ -187,10 +195,8 @@ describe('validateExternalSecret', () => {
       // templateFrom targets Labels/Annotations are implemented (docs/templates.md): no NotSupported.
       ...validateExternalSecret(externalSecret({ data: [{ secretKey: 'A', remoteRef: { key: 'a' } }], target: { template: { templateFrom: [{ literal: 'a: b', target: 'labels' }] } } })),
     ];
-    // spec.syncWindows (core/sync-windows.ts) and generic targets (core/generic-target.ts, a warning only) are implemented.
-    assert.deepEqual(newer.filter((i) => i.code === 'NotSupported').map((i) => i.path).sort(), [
-      'spec.target.template.templateFrom[0].valuesDecodingStrategy',
-    ]);
+    // spec.syncWindows, generic targets (a warning only) and valuesDecodingStrategy are implemented.
+    assert.deepEqual(newer.filter((i) => i.code === 'NotSupported').map((i) => i.path).sort(), []);
     assert.deepEqual(newer.filter((i) => i.path === 'spec.target.manifest').map((i) => [i.code, i.severity]), [['GenericTarget', 'warning']]);
     issues.push(...newer);
     const notSupported = issues.filter((i) => i.code === 'NotSupported');
@@ -200,11 +206,10 @@ describe('validateExternalSecret', () => {
     assert.deepEqual(paths(notSupported), [
       'spec.data[0].sourceRef.generatorRef',
       'spec.target.template.engineVersion',
-      'spec.target.template.templateFrom[0].valuesDecodingStrategy',
     ]);
-    // templateFrom configMap, secret and the Labels target are implemented (core/render-target-template.ts):
-    // the only templateFrom issue is the valuesDecodingStrategy above.
-    assert.deepEqual(paths(issues.filter((i) => i.path.startsWith('spec.target.template.templateFrom'))), ['spec.target.template.templateFrom[0].valuesDecodingStrategy']);
+    // templateFrom configMap, secret, the Labels target and valuesDecodingStrategy are implemented
+    // (core/render-target-template.ts): no templateFrom issue.
+    assert.deepEqual(paths(issues.filter((i) => i.path.startsWith('spec.target.template.templateFrom'))), []);
   });
 
   it('never quotes a spec value in a message', () => {

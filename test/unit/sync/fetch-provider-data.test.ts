@@ -5,6 +5,7 @@ import { CoalescingClient } from '../../../src/sync/coalescing-client.ts';
 import { maxReadAgeFor } from '../../../src/controller/externalsecret/reconciler.ts';
 import { fakeProvider } from '../../../src/providers/fake/index.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
+import { Sensitive } from '../../../src/core/sensitive.ts';
 import type { ProviderHost, SecretsClient } from '../../../src/providers/provider.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
 import { externalSecret, fakeStore, text } from '../../support/builders.ts';
@@ -82,10 +83,43 @@ describe('fetchProviderData', () => {
     assert.deepEqual([...got.data.keys()].sort(), ['DB_PASS', 'DB_USER']);
   });
 
-  it('reports rewrite.merge as not supported instead of ignoring it', async () => {
-    const client = await clientFor([{ key: 'a', value: '{}' }]);
-    const es = externalSecret({ data: [], dataFrom: [{ extract: { key: 'a' }, rewrite: [{ merge: { strategy: 'JSON' } }] }] });
-    await assert.rejects(fetchProviderData(es, async () => client, signal), (e: unknown) => e instanceof ProjectorError && e.code === 'NotSupported' && e.details.field === 'spec.dataFrom[0].rewrite[0].merge');
+  it('merges found values before decoding them, as ESO orders it (handleFindAllSecrets: RewriteMap, ValidateKeys, DecodeMap)', async () => {
+    // Each vault value is a JSON object whose members are base64: the merge reads the JSON as it
+    // was stored, and decodingStrategy applies to the merged members.
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const client = await clientFor([
+      { key: 'db-a', value: JSON.stringify({ user: b64('canary-user-a'), host: b64('a.example') }) },
+      { key: 'db-b', value: JSON.stringify({ user: b64('canary-user-b') }) },
+    ]);
+    const es = externalSecret({
+      data: [],
+      dataFrom: [{ find: { name: { regexp: '^db-' }, decodingStrategy: 'Base64' }, rewrite: [{ merge: { conflictPolicy: 'Ignore', priority: ['db-a'] } }] }],
+    });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.deepEqual([...got.data.keys()].sort(), ['host', 'user']);
+    assert.equal(text(got.data.get('user')), 'canary-user-a');
+    assert.equal(text(got.data.get('host')), 'a.example');
+  });
+
+  it('runs a merge after the read: a missing secret under deletionPolicy Delete is missing, not a merge error (ESO reads, then rewrites)', async () => {
+    const client = await clientFor([]);
+    const es = externalSecret({ data: [], target: { name: 't', deletionPolicy: 'Delete' }, dataFrom: [{ extract: { key: 'gone' }, rewrite: [{ merge: { strategy: 'JSON' } }] }] });
+    const got = await fetchProviderData(es, async () => client, signal);
+    assert.deepEqual(got.missing, ['spec.dataFrom[0]']);
+    const present = await clientFor([{ key: 'a', value: '{"x":"{}"}' }]);
+    const es2 = externalSecret({ data: [], dataFrom: [{ extract: { key: 'a' }, rewrite: [{ merge: { strategy: 'JSON' } }] }] });
+    await assert.rejects(fetchProviderData(es2, async () => present, signal), (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.details.field === 'spec.dataFrom[0].rewrite[0].merge.into');
+  });
+
+  it('merges a generator\'s values too (ESO handleGenerateSecrets: RewriteMap, then ValidateKeys)', async () => {
+    const generated = new Map([['a', '{"k":"1"}'], ['b', '{"j":"2"}']].map(([k, v]) => [k!, new Sensitive(new TextEncoder().encode(v))]));
+    const es = externalSecret({
+      data: [],
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'p' } }, rewrite: [{ merge: { strategy: 'JSON', into: 'all' } }] }],
+    });
+    const got = await fetchProviderData(es, async () => { throw new Error('no store'); }, signal, { generate: async () => generated });
+    assert.deepEqual([...got.data.keys()].sort(), ['a', 'all', 'b']);
+    assert.equal(text(got.data.get('all')), '{"j":"2","k":"1"}');
   });
 
   it('fails with VaultNotFound naming the field when a key is missing and deletionPolicy is Retain', async () => {
