@@ -673,7 +673,7 @@ describe('ExternalSecretReconciler managed label on an existing target (ESO labe
 
   it('labels it whatever fails the sync: an invalid spec, a missing store, a store not ready', async () => {
     const cases: [string, Partial<ExternalSecret['spec']>, { floodGate?: boolean }, string][] = [
-      ['invalid spec', { syncWindows: [{ schedule: '* * * * *', duration: '1h' }] } as never, {}, 'NotSupported'],
+      ['invalid spec', { target: { name: 'netbox-db-credentials', template: { engineVersion: 'v1', data: { k: 'v' } } } } as never, {}, 'NotSupported'],
       ['missing store', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'nowhere' } }, {}, 'StoreNotFound'],
       ['store not ready', {}, { floodGate: true }, 'StoreNotReady'],
     ];
@@ -715,7 +715,8 @@ describe('ExternalSecretReconciler managed label on an existing target (ESO labe
   it('a target that is not a Secret (spec.target.manifest, ESO\'s generic targets) labels no Secret of that name', async () => {
     const w = world([{ key: 'netbox-db-password', value: 'v1' }], { target: { name: 'netbox-db-credentials', manifest: { apiVersion: 'v1', kind: 'ConfigMap' } } as never }, { apiServerLike: true });
     w.secrets.set(TARGET, theirs());
-    assert.equal((await w.reconciler.reconcile(w.key, signal)).error, 'NotSupported');
+    // ESO validateGenericTarget with --unsafe-allow-generic-targets off: "generic targets are disabled".
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).error, 'GenericTargetsDisabled');
     assert.deepEqual([w.calls, w.labelCalls], [[], []]);
     assert.equal(w.secrets.get(TARGET)?.metadata.labels?.[LABEL_MANAGED], undefined);
   });
@@ -743,7 +744,9 @@ describe('ExternalSecretReconciler managed label on an existing target (ESO labe
       // A dataFrom item that only names a store: ESO reads nothing through it but judges its class.
       ['dataFrom[0].sourceRef.storeRef alone', { dataFrom: [{ sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'other-class' } } }] }],
       // An invalid spec is not reported for another class's ExternalSecret.
-      ['secretStoreRef, invalid spec', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'other-class' }, syncWindows: [{ schedule: '* * * * *', duration: '1h' }] } as never],
+      ['secretStoreRef, invalid spec', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'other-class' }, target: { name: 'netbox-db-credentials', template: { engineVersion: 'v1', data: { k: 'v' } } } } as never],
+      // A generic target is skipped before its own checks (ESO: shouldSkipUnmanagedStore, then reconcileGenericTarget).
+      ['secretStoreRef, generic target', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'other-class' }, target: { name: 'netbox-db-credentials', manifest: { apiVersion: 'v1', kind: 'ConfigMap' } } } as never],
     ];
     for (const [what, spec] of variants) {
       const w = world([{ key: 'netbox-db-password', value: 'v1' }], spec, { apiServerLike: true });
@@ -751,10 +754,13 @@ describe('ExternalSecretReconciler managed label on an existing target (ESO labe
       w.secrets.set(TARGET, theirs());
       assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' }, what);
       assert.deepEqual([w.calls, w.labelCalls, w.clientsBuilt(), w.ready(), w.events], [[], [], 0, undefined, []], what);
-      // A store of no class (or this one's) is served: the same ExternalSecret syncs.
+      // A store of no class (or this one's) is served: the same ExternalSecret is reconciled (a
+      // Secret target gets the label; the generic one fails on the flag, labelling no Secret).
       w.clusterSecretStores.upsert(canaryStore(''));
       await w.reconciler.reconcile(w.key, signal);
-      assert.equal(w.secrets.get(TARGET)?.metadata.labels?.[LABEL_MANAGED], 'true', what);
+      const generic = what.endsWith('generic target');
+      assert.equal(w.secrets.get(TARGET)?.metadata.labels?.[LABEL_MANAGED], generic ? undefined : 'true', what);
+      assert.ok(w.ready() !== undefined, what);
     }
   });
 
