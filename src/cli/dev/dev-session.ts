@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExternalSecret, GeneratorObject, GenericStore, ObjectKey } from '../../api/index.ts';
 import type { FetchOptions } from '../../sync/fetch-provider-data.ts';
-import { runGeneratorRef, type GeneratorDeps } from '../../sync/generate.ts';
+import { resolveGeneratorRef, runGeneratorRef, type GeneratorDeps } from '../../sync/generate.ts';
 import { cryptoRandom } from '../../platform/random.ts';
 import { expandClusterExternalSecrets } from './expand.ts';
 import { objectKey } from '../../api/object-key.ts';
@@ -296,7 +296,7 @@ export class DevSession {
    * repository's generators: Password, UUID, Fake, SSHKey and ClusterGenerator render; ACRAccessToken
    * needs a real registry and MFA a Kubernetes Secret, and are reported NotSupported.
    */
-  #generate(): NonNullable<FetchOptions['generate']> {
+  #generate(): Pick<FetchOptions, 'generate' | 'resolveGenerator'> {
     const deps: GeneratorDeps = {
       getGenerator: async (kind, ns, name) => findGenerator({ generators: this.#generators ?? [] }, kind, ns, name),
       random: cryptoRandom,
@@ -304,7 +304,10 @@ export class DevSession {
       acrUnavailable: 'projector dev does not run ACRAccessToken generators: they exchange Entra ID credentials at a real Azure Container Registry (run it with the operator)',
       mfaUnavailable: 'projector dev does not run MFA generators: their seed is in a Kubernetes Secret, which dev does not read (run it with the operator)',
     };
-    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
+    return {
+      generate: (ref, ns, field, signal, judged) => runGeneratorRef(ref, ns, field, deps, signal, undefined, judged),
+      resolveGenerator: (ref, ns, field, signal) => resolveGeneratorRef(ref, ns, field, deps, signal),
+    };
   }
 
   /** Runs the reconcile loop until `signal` aborts. */
@@ -360,7 +363,7 @@ export class DevSession {
       floodGate: false,
       allowGenericTargets: this.#o.allowGenericTargets ?? false,
       templates: lazyTemplateEngine(systemTemplateClock),
-      fetchOptions: { generate: this.#generate() },
+      fetchOptions: this.#generate(),
       changes: this.#changes,
     });
     const recording = {
