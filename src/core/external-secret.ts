@@ -2,7 +2,7 @@
 import type { ExternalSecret, SecretStoreRef, ObjectKey } from '../api/index.ts';
 import { DEFAULT_REFRESH_INTERVAL, LABEL_CREATED_BY } from '../api/constants.ts';
 import { objectKey } from '../api/object-key.ts';
-import { parseSignedDuration } from './duration.ts';
+import { parseExternalSecretRefreshInterval } from './duration.ts';
 import { effectiveRefreshIntervalMs } from './limits.ts';
 import { createdByLabelValue, metaHash } from './hash.ts';
 
@@ -52,11 +52,12 @@ export function deletionPolicyOf(es: ExternalSecret): 'Delete' | 'Merge' | 'Reta
  * Refresh interval in ms as Projector applies it: a negative interval is 0 (ESO treats <= 0 as "sync
  * once": externalsecret_controller.go shouldRefreshPeriodic, getRequeueResult), a positive interval
  * below MIN_REFRESH_INTERVAL_MS (core/limits.ts) is raised to it; undefined when the text is not a
- * Go duration, or overflows one (validation reports it).
+ * Go duration, or overflows one (validation reports it). Read by the same parser as `validate`
+ * (duration.ts parseExternalSecretRefreshInterval), so blanks around the text are refused by both.
  */
 export function refreshIntervalMsOf(es: ExternalSecret): number | undefined {
-  const ms = parseSignedDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
-  return ms === undefined ? undefined : effectiveRefreshIntervalMs(Math.max(0, ms));
+  const ms = parseExternalSecretRefreshInterval(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  return ms === undefined ? undefined : effectiveRefreshIntervalMs(ms);
 }
 
 /**

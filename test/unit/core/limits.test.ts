@@ -29,6 +29,16 @@ describe('refreshInterval: Go time.ParseDuration bounds', () => {
   for (const [text, ms] of accepted) {
     it(`accepts ${text}`, () => assert.equal(parseDuration(text), ms));
   }
+  // Go's time.ParseDuration refuses blanks around the text (metav1.Duration's UnmarshalJSON calls it
+  // as is), so ESO cannot decode such an object; validate and the refresh decision both refuse it
+  // (parseDuration, for flags and CLI options, trims them).
+  for (const text of [' 1h', '1h ', '\t5m']) {
+    it(`refuses ${JSON.stringify(text)} as a refreshInterval in validate and in the operator's accessor alike`, () => {
+      const es = externalSecret({ refreshInterval: text });
+      assert.deepEqual(issuesAt(es, 'spec.refreshInterval').map((i) => [i.code, i.severity]), [['InvalidDuration', 'error']]);
+      assert.equal(refreshIntervalMsOf(es), undefined);
+    });
+  }
   for (const text of ['99999999999h', '2562047h47m16.854775808s', '9223372036854775808ns', '2562048h']) {
     it(`refuses ${text} as Go does (invalid duration), in validate and in the operator's accessor`, () => {
       assert.equal(parseDuration(text), undefined);
