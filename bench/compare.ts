@@ -33,7 +33,7 @@
 // and its peak RSS (VmHWM) over the sync and that quiet period.
 // The bench asserts nothing; it prints one table and the ratios of each ESO / Projector pair.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { createServer, connect, type Server, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,8 @@ const { values: args } = parseArgs({
     'distinct-keys': { type: 'string' },
     /** Also print, per run, when the first, median, 90th-percentile and last ExternalSecret became Ready (from their conditions). */
     timeline: { type: 'boolean', default: false },
+    /** Write the timed Projector process's log, at debug level, to this directory (one file per run). */
+    'projector-log-dir': { type: 'string' },
   },
 });
 
@@ -220,7 +222,7 @@ interface Operator {
   stop(): Promise<void>;
 }
 
-async function startSide(side: Side, kubeconfig: string, extra: { cpuProfDir?: string }): Promise<Operator> {
+async function startSide(side: Side, kubeconfig: string, extra: { cpuProfDir?: string; logFile?: string }): Promise<Operator> {
   const [metricsPort] = await freePorts(1);
   const matched = args.defaults
     ? []
@@ -235,7 +237,7 @@ async function startSide(side: Side, kubeconfig: string, extra: { cpuProfDir?: s
       : [process.execPath, ...projectorNodeFlags.split(' ').filter(Boolean),
           ...(extra.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${extra.cpuProfDir}`] : []),
           'bin/projector.mjs', 'operator', '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '0',
-          '--log-level', 'warn', ...matched];
+          '--log-level', extra.logFile ? 'debug' : 'warn', ...matched];
   // setpriv execs the command in place (same pid) and kills it if the bench dies.
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...cmd], {
     cwd: repoRoot,
@@ -244,8 +246,14 @@ async function startSide(side: Side, kubeconfig: string, extra: { cpuProfDir?: s
   });
   let tail = '';
   const keep = (b: Buffer) => void (tail = (tail + b.toString('utf8')).slice(-4000));
+  const logFile = extra.logFile ? createWriteStream(extra.logFile) : undefined;
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  if (logFile) {
+    child.stdout!.on('data', (b: Buffer) => logFile.write(b));
+    child.stderr!.on('data', (b: Buffer) => logFile.write(b));
+    child.once('exit', () => logFile.end());
+  }
   let exited = false;
   child.on('exit', () => void (exited = true));
   await eventually(async () => {
@@ -337,7 +345,10 @@ async function readyTimeline(k: Cluster, t0Ms: number): Promise<string> {
     .sort((a, b) => a - b);
   if (at.length === 0) return 'none Ready';
   const q = (f: number) => at[Math.min(at.length - 1, Math.floor(f * at.length))]!.toFixed(0);
-  return `first ${q(0)} s, median ${q(0.5)} s, p90 ${q(0.9)} s, last ${q(1)} s`;
+  const perSecond = new Map<number, number>();
+  for (const t of at) perSecond.set(Math.floor(t), (perSecond.get(Math.floor(t)) ?? 0) + 1);
+  const histogram = [...perSecond].sort((a, b) => a[0] - b[0]).map(([s, c]) => `${s}:${c}`).join(' ');
+  return `first ${q(0)} s, median ${q(0.5)} s, p90 ${q(0.9)} s, last ${q(1)} s; Ready per second ${histogram}`;
 }
 
 async function storesReady(k: Cluster): Promise<boolean> {
@@ -406,7 +417,8 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     const t0 = performance.now();
     const t0Ms = Date.now();
     const cpuProfDir = args['cpu-prof'] && side === 'projector' ? join(args['cpu-prof'], `n${n}-rep${rep}`) : undefined;
-    op = await startSide(side, kubeconfig, cpuProfDir ? { cpuProfDir } : {});
+    const logFile = args['projector-log-dir'] && side === 'projector' ? join(args['projector-log-dir'], `projector-${provider}-n${n}-rep${rep}.log`) : undefined;
+    op = await startSide(side, kubeconfig, { ...(cpuProfDir && { cpuProfDir }), ...(logFile && { logFile }) });
     const loads: string[] = [load()];
     const pollMs = n >= 5000 ? 2_000 : 1_000;
     for (;;) {
