@@ -51,6 +51,8 @@ import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
 import { generateAcrAccessToken, type AcrOptions } from '../providers/azurekv/acr.ts';
 import { runGeneratorRef, type GeneratorDeps } from '../sync/generate.ts';
+import { generateWebhook, type GeneratorKube } from '../providers/generators/webhook.ts';
+import { generateGithubAccessToken } from '../providers/generators/github.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -275,6 +277,23 @@ export class Manager {
       // MFA's seed, read in the ExternalSecret's namespace as ESO does; its time from the operator's clock.
       readSecretKey: (ns, name, key) => this.#kube.readSecretKey(ns, name, key),
       now: () => this.#o.clock.now().getTime(),
+      // Webhook and GithubAccessToken read their Secrets (and the Webhook's CA) in the ExternalSecret's namespace.
+      webhook: (spec, ns, signal) => generateWebhook(spec, ns, this.#generatorKube(), signal),
+      github: (spec, ns, signal) => generateGithubAccessToken(spec, ns, this.#generatorKube(), { now: () => this.#o.clock.now().getTime() }, signal),
+    };
+  }
+
+  /** What the Webhook and GithubAccessToken generators read, through the operator's client (GET each time, as ESO's client does). */
+  #generatorKube(): GeneratorKube {
+    const kube = this.#kube;
+    return {
+      getSecret: async (ns, name) => {
+        const s = await kube.getSecret(ns, name);
+        return s && { labels: s.metadata.labels ?? {}, data: s.data };
+      },
+      readSecretKey: (ns, name, key) => kube.readSecretKey(ns, name, key),
+      readConfigMapKey: (ns, name, key) => kube.readConfigMapKey(ns, name, key),
+      observeApiCall: (provider, call, failed) => this.metrics.observeApiCall(provider, call, failed),
     };
   }
 

@@ -3,6 +3,9 @@
 // node:crypto's, tests a scripted one). Used by the operator (sync/generate.ts), `projector
 // validate` and `projector check` (one rule, one place).
 //
+// The rules of every kind Projector runs are judged here (specIssues), so validate, check, dev and
+// the operator refuse the same specs; the kinds that do I/O run in providers/ and sync/.
+//
 // Behaviour from ESO v2.9: generators/v1/{password,uuid,fake}/*.go,
 // runtime/esutils/resolvers/generator.go (clusterGeneratorToVirtual) and
 // github.com/sethvargo/go-password v0.3.1 password/generate.go (the password algorithm ESO calls).
@@ -14,12 +17,14 @@ import {
   IMPLEMENTED_GENERATOR_KINDS,
   GENERATOR_KINDS,
 } from '../api/kinds.ts';
-import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, MFASpec, PasswordSpec, SSHKeySpec } from '../api/generators.ts';
+import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GithubAccessTokenSpec, MFASpec, PasswordSpec, SSHKeySpec, WebhookSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
 import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
 import { mfaIssues } from './mfa.ts';
 import { sshKeyIssues } from './sshkey.ts';
+import { webhookIssues } from './webhook.ts';
+import { githubIssues } from './github-app.ts';
 
 export type GeneratedData = Map<string, Sensitive<Uint8Array>>;
 
@@ -34,7 +39,7 @@ export interface RandomSource {
 }
 
 /** The generator kinds Projector runs directly (ClusterGenerator resolves to one of these). */
-export const RUNNABLE_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA'] as const;
+export const RUNNABLE_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA', 'Webhook', 'GithubAccessToken'] as const;
 export type RunnableKind = (typeof RUNNABLE_KINDS)[number];
 const isRunnable = (kind: string): kind is RunnableKind => (RUNNABLE_KINDS as readonly string[]).includes(kind);
 /** The first issue that is not a warning (warnings never stop a generator). */
@@ -321,6 +326,10 @@ export function specIssues(kind: RunnableKind, spec: unknown, path: string): Iss
       return sshKeyIssues(spec as Partial<SSHKeySpec> | undefined, path);
     case 'MFA':
       return mfaIssues(spec as Partial<MFASpec> | undefined, path);
+    case 'Webhook':
+      return webhookIssues(spec as Partial<WebhookSpec> | undefined, path);
+    case 'GithubAccessToken':
+      return githubIssues(spec as Partial<GithubAccessTokenSpec> | undefined, path);
     default:
       return [];
   }

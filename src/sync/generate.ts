@@ -5,10 +5,10 @@
 // generator again (a fresh password or token each refresh).
 //
 // Generator state: ESO's state manager writes a GeneratorState only for generators that return
-// state, and calls Cleanup only on those; Password, UUID, Fake, ACRAccessToken, SSHKey and MFA return
-// none (their Cleanup does nothing), so for them ESO's state keeping has no observable effect and Projector keeps
-// none (docs/generators.md).
-import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, MFASpec, PasswordSpec, SSHKeySpec } from '../api/index.ts';
+// state, and calls Cleanup only on those; Password, UUID, Fake, ACRAccessToken, SSHKey, MFA, Webhook
+// and GithubAccessToken return none (their Cleanup does nothing), so for them ESO's state keeping has
+// no observable effect and Projector keeps none (docs/generators.md).
+import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, GithubAccessTokenSpec, ImplementedGeneratorKind, MFASpec, PasswordSpec, SSHKeySpec, WebhookSpec } from '../api/index.ts';
 import { GENERATOR_API_VERSION } from '../api/kinds.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
@@ -46,6 +46,18 @@ export interface GeneratorDeps extends GeneratorLookup {
   now?(): number;
   /** SSHKey's key material (tests pass a recorded key); default node:crypto (sync/ssh-keygen.ts). */
   sshKeyJwk?(params: SshKeyParams): Promise<PrivateJwk>;
+  /**
+   * Webhook, run for an ExternalSecret in `namespace` (its Secrets and CA read there;
+   * providers/generators/webhook.ts). Absent: NotSupported here (`webhookUnavailable` says why).
+   */
+  webhook?(spec: WebhookSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
+  webhookUnavailable?: string;
+  /**
+   * GithubAccessToken, its App key read in `namespace` (providers/generators/github.ts). Absent:
+   * NotSupported here (`githubUnavailable` says why).
+   */
+  github?(spec: GithubAccessTokenSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
+  githubUnavailable?: string;
 }
 
 export interface GeneratorLookup {
@@ -118,6 +130,12 @@ export async function runGeneratorRef(ref: GeneratorRef, namespace: string, fiel
         const seed = await deps.readSecretKey(namespace, spec.secret.name!, spec.secret.key!, signal);
         return generateMfa(spec, seed, (deps.now ?? Date.now)(), `Secret ${namespace}/${spec.secret.name} key "${spec.secret.key}"`, resolved.where.replace(/^.* /, ''));
       }
+      case 'Webhook':
+        if (!deps.webhook) throw new ProjectorError('NotSupported', deps.webhookUnavailable ?? 'Webhook generators are not run here', { field: refField });
+        return await deps.webhook(resolved.spec as WebhookSpec, namespace, signal);
+      case 'GithubAccessToken':
+        if (!deps.github) throw new ProjectorError('NotSupported', deps.githubUnavailable ?? 'GithubAccessToken generators are not run here', { field: refField });
+        return await deps.github(resolved.spec as GithubAccessTokenSpec, namespace, signal);
     }
   } catch (e) {
     // Messages from inside a generator name its own fields (spec.…): say which generator.
