@@ -8,6 +8,7 @@ import { didYouMean } from '../core/did-you-mean.ts';
 import { issue, type Issue } from '../core/issues.ts';
 import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, GithubAccessTokenSpec, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec, WebhookSpec } from '../api/generators.ts';
 import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
+import { webhookTemplateProblem } from '../core/webhook.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
 import { isClusterScopedKind } from '../api/object-key.ts';
 
@@ -247,8 +248,8 @@ export function checkGeneratorDocument(doc: LoadedDoc): Issue[] {
   const kind = doc.kind ?? '';
   const out: Issue[] =
     kind === 'ClusterGenerator'
-      ? clusterGeneratorIssues(object.spec as never)
-      : specIssues(kind as RunnableKind, object.spec, 'spec');
+      ? clusterGeneratorIssues(object.spec as never, 'spec', webhookTemplateProblem)
+      : specIssues(kind as RunnableKind, object.spec, 'spec', webhookTemplateProblem);
   if (kind === 'ClusterGenerator' && typeof object.metadata?.namespace === 'string') out.push(issue('metadata.namespace', 'UnexpectedNamespace', 'a ClusterGenerator is cluster-scoped; metadata.namespace is ignored', 'warning'));
   return out;
 }

@@ -51,8 +51,7 @@ import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
 import { generateAcrAccessToken, type AcrOptions } from '../providers/azurekv/acr.ts';
 import { runGeneratorRef, type GeneratorDeps } from '../sync/generate.ts';
-import { generateWebhook, type GeneratorKube } from '../providers/generators/webhook.ts';
-import { generateGithubAccessToken } from '../providers/generators/github.ts';
+import type { GeneratorKube } from '../providers/generators/webhook.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -278,8 +277,9 @@ export class Manager {
       readSecretKey: (ns, name, key) => this.#kube.readSecretKey(ns, name, key),
       now: () => this.#o.clock.now().getTime(),
       // Webhook and GithubAccessToken read their Secrets (and the Webhook's CA) in the ExternalSecret's namespace.
-      webhook: (spec, ns, signal) => generateWebhook(spec, ns, this.#generatorKube(), signal),
-      github: (spec, ns, signal) => generateGithubAccessToken(spec, ns, this.#generatorKube(), { now: () => this.#o.clock.now().getTime() }, signal),
+      // Loaded on first use: the Webhook generator brings the template engine (controller/template-engine.ts).
+      webhook: async (spec, ns, signal) => (await import('../providers/generators/webhook.ts')).generateWebhook(spec, ns, this.#generatorKube(), signal),
+      github: async (spec, ns, signal) => (await import('../providers/generators/github.ts')).generateGithubAccessToken(spec, ns, this.#generatorKube(), { now: () => this.#o.clock.now().getTime() }, signal),
     };
   }
 

@@ -1,4 +1,4 @@
-// ESO's GithubAccessToken generator, the pure parts: the spec's rules, the App's private key read as
+// ESO's GithubAccessToken generator, the pure parts (the spec's rules: core/github-rules.ts): the App's private key read as
 // golang-jwt reads it, the JWT ESO signs (RS256), the request it sends and how it reads GitHub's
 // answer. The I/O (the Secret, the HTTP exchange) is providers/generators/github.ts.
 //
@@ -13,7 +13,6 @@ import type { GithubAccessTokenSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
 import { GO_USER_AGENT, type GoRequest } from './go-http-request.ts';
 import { marshalGoAny, quoteJson, unmarshalAny, type GoAny } from './go-json-any.ts';
-import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
 import { children, isUniversal, parseOnly, TAG, type Tlv } from './template/der.ts';
 import { pemDecode } from './template/go-pem.ts';
@@ -29,26 +28,7 @@ export const JWT_LIFETIME_SECONDS = 300;
 export const GITHUB_HTTP_TIMEOUT_MS = 5_000;
 export const GITHUB_CONTEXT_TIMEOUT_MS = 30_000;
 
-/**
- * The spec's rules, as issues at `path`: appID and installID set (ESO would sign a JWT without an
- * issuer or call `/app/installations//access_tokens`), the private key's Secret named with a key, and
- * a `url` that is an http(s) URL when set.
- */
-export function githubIssues(spec: Partial<GithubAccessTokenSpec> | undefined, path: string): Issue[] {
-  const out: Issue[] = [];
-  if (!spec?.appID) out.push(issue(`${path}.appID`, 'InvalidSpec', 'appID is required (the GitHub App ID)'));
-  if (!spec?.installID) out.push(issue(`${path}.installID`, 'InvalidSpec', 'installID is required (the installation of the App)'));
-  const ref = spec?.auth?.privateKey?.secretRef;
-  if (!ref?.name || !ref.key) out.push(issue(`${path}.auth.privateKey.secretRef`, 'InvalidSpec', 'secretRef needs name and key (the Secret holding the App\'s PEM private key)'));
-  if (spec?.url) {
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(spec.url).protocol);
-    } catch {}
-    if (!ok) out.push(issue(`${path}.url`, 'InvalidSpec', 'url must be an http or https URL (e.g. https://github.example.com/api/v3)'));
-  }
-  return out;
-}
+export { githubIssues } from './github-rules.ts';
 
 /**
  * jwt.ParseRSAPrivateKeyFromPEM: the first PEM block (Go's pem.Decode), as PKCS #1 and then PKCS #8;

@@ -1,6 +1,6 @@
-// ESO's Webhook generator, the pure parts: the rules a spec must meet, the request built from it
+// ESO's Webhook generator, the pure parts: the request built from the spec
 // (Go templates over the `secrets`), what the HTTP status means, and the generated keys read from the
-// JSON answer. The I/O (reading the Secrets and the CA, the HTTP exchange) is
+// JSON answer. The spec's rules are core/webhook-rules.ts (loaded without the template engine). The I/O (reading the Secrets and the CA, the HTTP exchange) is
 // providers/generators/webhook.ts.
 //
 // Behaviour from ESO v2.9: generators/v1/webhook/webhook.go (Generate: no remoteRef, labels enforced,
@@ -12,17 +12,18 @@
 import { X509Certificate } from 'node:crypto';
 import type { WebhookSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
-import { canonicalHeaderKey, goRequestHeaders, headerProblem, isValidHeaderName, isValidMethod, type GoRequest } from './go-http-request.ts';
+import { canonicalHeaderKey, goRequestHeaders, headerProblem, isValidMethod, type GoRequest } from './go-http-request.ts';
 import { goByteValue, unmarshalAny, type GoAny } from './go-json-any.ts';
 import { goStringFromBytes, goStringToBytes } from './go-string.ts';
-import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
-import { parseGoDuration } from './template/go-time.ts';
 import { parseTemplate, renderTemplate, TemplateError } from './template/index.ts';
 import { pemDecode, pemDecodeAll } from './template/go-pem.ts';
 import { markStringMap } from './template/values.ts';
 import { decodeBytes } from './transform.ts';
 import { evaluateJsonPath, goTypeOf, JsonPathError, parseJsonPath } from './webhook-jsonpath.ts';
+import { webhookIssues } from './webhook-rules.ts';
+
+export { webhookIssues };
 
 /** The label a Secret named in `secrets[]` must carry (getStoreSecret with EnforceLabels). */
 export const WEBHOOK_SECRET_LABEL = 'external-secrets.io/type';
@@ -32,58 +33,12 @@ const TEMPLATE_NAME = 'webhooktemplate';
 
 
 /**
- * The spec's rules, as issues at `path`: a url; a result; `secrets[]` entries with a name and a
- * Secret name; a `timeout` Go's time.ParseDuration reads (metav1.Duration); a `method` that is an
- * HTTP token; header names that are tokens; `caProvider` naming an object (and no other namespace);
- * templates that parse; a jsonPath Projector reads and that can select an object. NTLM auth is
- * NotSupported.
+ * core/webhook-rules.ts's template check with the engine: why `source` does not parse as ESO's
+ * Webhook templates do (text/template with sprig's and ESO's functions), or undefined.
  */
-export function webhookIssues(spec: Partial<WebhookSpec> | undefined, path: string): Issue[] {
-  const out: Issue[] = [];
-  const s = spec ?? {};
-  if (typeof s.url !== 'string') out.push(issue(`${path}.url`, 'InvalidSpec', 'url is required'));
-  else if (s.url === '') out.push(issue(`${path}.url`, 'InvalidSpec', 'url must not be empty (ESO fails with unsupported protocol scheme "")'));
-  if (!s.result) out.push(issue(`${path}.result`, 'InvalidSpec', 'result is required (result: {} returns the whole JSON answer)'));
-  if (s.auth?.ntlm) out.push(issue(`${path}.auth.ntlm`, 'NotSupported', 'NTLM authentication is not supported by Projector'));
-  if (s.method !== undefined && s.method !== '' && !isValidMethod(s.method)) out.push(issue(`${path}.method`, 'InvalidSpec', `net/http: invalid method ${JSON.stringify(s.method)}`));
-  if (s.timeout !== undefined && parseGoDuration(s.timeout) === undefined) out.push(issue(`${path}.timeout`, 'InvalidSpec', `time: invalid duration ${JSON.stringify(s.timeout)}`));
-  for (const [name, text] of [['url', s.url], ['body', s.body]] as const) {
-    const problem = templateProblem(text);
-    if (problem) out.push(issue(`${path}.${name}`, 'InvalidSpec', `failed to parse ${name}: ${problem}`));
-  }
-  for (const name of Object.keys(s.headers ?? {}).sort()) {
-    if (!isValidHeaderName(canonicalHeaderKey(name))) out.push(issue(`${path}.headers`, 'InvalidSpec', `net/http: invalid header field name ${JSON.stringify(name)}`));
-    const problem = templateProblem(s.headers![name]);
-    if (problem) out.push(issue(`${path}.headers`, 'InvalidSpec', `failed to parse header ${name}: ${problem}`));
-  }
-  (s.secrets ?? []).forEach((sec, i) => {
-    if (!sec?.name) out.push(issue(`${path}.secrets[${i}].name`, 'InvalidSpec', 'name is required (the name templates read the Secret by)'));
-    if (!sec?.secretRef?.name) out.push(issue(`${path}.secrets[${i}].secretRef.name`, 'InvalidSpec', 'secretRef.name is required'));
-  });
-  if (s.caProvider) {
-    if (!s.caProvider.name) out.push(issue(`${path}.caProvider.name`, 'InvalidSpec', 'caProvider.name is required'));
-    if (!s.caProvider.key) out.push(issue(`${path}.caProvider.key`, 'InvalidSpec', 'caProvider.key is required (the key holding the PEM certificates)'));
-  }
-  const jsonPath = s.result?.jsonPath;
-  if (jsonPath) {
-    try {
-      const parsed = parseJsonPath(jsonPath);
-      if (parsed.ambiguous) {
-        out.push(issue(`${path}.result.jsonPath`, 'InvalidSpec', `jsonPath ${JSON.stringify(jsonPath)} selects a list of matches (a wildcard, .., a union or a slice); the result must be a JSON object (ESO fails with wrong type []interface {})`));
-      }
-    } catch (e) {
-      if (!(e instanceof JsonPathError)) throw e;
-      out.push(issue(`${path}.result.jsonPath`, e.kind === 'unsupported' ? 'NotSupported' : 'InvalidSpec', e.message));
-    }
-  }
-  return out;
-}
-
-/** Why a template does not parse (Go's message, with Projector's column), or undefined. */
-function templateProblem(text: string | undefined): string | undefined {
-  if (!text) return undefined;
+export function webhookTemplateProblem(source: string): string | undefined {
   try {
-    parseTemplate(text, TEMPLATE_NAME);
+    parseTemplate(source, TEMPLATE_NAME);
     return undefined;
   } catch (e) {
     if (e instanceof TemplateError) return e.message;

@@ -14,6 +14,7 @@ import { ProjectorError } from '../core/errors.ts';
 import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
 import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';
 import { generateMfa } from '../core/mfa.ts';
+import type { TemplateSyntaxCheck } from '../core/webhook-rules.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { openSshAuthorizedKey, openSshPrivateKey, sshKeyParamsOf, type PrivateJwk, type SshKeyParams } from '../core/sshkey.ts';
 import { generateSshKeyJwk } from './ssh-keygen.ts';
@@ -68,6 +69,12 @@ export interface GeneratorLookup {
    * makes the ExternalSecret someone else's (NotServedHere). Absent: every generator is served.
    */
   controllerClass?: string | undefined;
+  /**
+   * Checks that a Webhook's templates parse while resolving (core/webhook.ts webhookTemplateProblem:
+   * `check` and `dev`, which load the template engine). The operator leaves it out: the engine
+   * loads on first use, and its Webhook generator checks the templates before rendering them.
+   */
+  templateProblem?: TemplateSyntaxCheck;
 }
 
 /**
@@ -88,7 +95,7 @@ export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, 
     const where = ns ? ` in namespace "${ns}"` : '';
     throw new ProjectorError('GeneratorNotFound', `${kind} "${ref.name}"${where} not found (${GENERATOR_API_VERSION})`, { field: `${refField}.name` });
   }
-  const resolved = resolveGenerator(kind, ref.name, obj.spec);
+  const resolved = resolveGenerator(kind, ref.name, obj.spec, deps.templateProblem);
   if (deps.controllerClass !== undefined && !shouldProcessGenerator(resolved.spec, deps.controllerClass)) throw new NotServedHere();
   return resolved;
 }

@@ -19,6 +19,7 @@ import {
   webhookSecretLabelProblem,
   webhookStatusError,
   webhookTemplateData,
+  webhookTemplateProblem,
   type WebhookSecretObject,
 } from '../../core/webhook.ts';
 import { goHttpDo, GoHttpFailure } from './go-http.ts';
@@ -104,7 +105,9 @@ async function trustOf(spec: WebhookSpec, namespace: string, kube: GeneratorKube
  * act on), GeneratorFailed (everything else, with ESO's texts; never a value, the url or the answer).
  */
 export async function generateWebhook(spec: WebhookSpec, namespace: string, kube: GeneratorKube, signal: AbortSignal, opts: WebhookOptions = {}): Promise<GeneratedData> {
-  const first = webhookIssues(spec, 'spec').find((i) => i.severity === 'error');
+  // The whole spec, templates included (the resolver of the operator checks them only here: the
+  // template engine loads on first use).
+  const first = webhookIssues(spec, 'spec', webhookTemplateProblem).find((i) => i.severity === 'error');
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
   const timeoutNs = spec.timeout !== undefined ? parseGoDuration(spec.timeout) : undefined;
   const secureContext = await trustOf(spec, namespace, kube, signal);

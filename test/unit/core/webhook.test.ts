@@ -19,6 +19,7 @@ import {
   webhookSecretLabelProblem,
   webhookStatusError,
   webhookTemplateData,
+  webhookTemplateProblem,
 } from '../../../src/core/webhook.ts';
 import { testCa } from '../../support/certificates.ts';
 
@@ -187,7 +188,7 @@ describe('Webhook: caBundle (FetchCACertFromSource, AppendCertsFromPEM)', () => 
 });
 
 describe('Webhook: the spec rules (validate, check, dev and the operator)', () => {
-  it('names each problem at its field', () => {
+  it('names each problem at its field (templates with the engine: webhookTemplateProblem)', () => {
     assert.deepEqual(webhookIssues({ url: 'https://h/x', result: { jsonPath: '$.data' } }, 'spec'), []);
     const found = webhookIssues(
       {
@@ -201,6 +202,7 @@ describe('Webhook: the spec rules (validate, check, dev and the operator)', () =
         result: { jsonPath: '$.items[*]' },
       },
       'spec',
+      webhookTemplateProblem,
     ).map((i) => `${i.code} ${i.path}`);
     assert.deepEqual(found, [
       'NotSupported spec.auth.ntlm',
@@ -215,6 +217,8 @@ describe('Webhook: the spec rules (validate, check, dev and the operator)', () =
       'InvalidSpec spec.result.jsonPath',
     ]);
     assert.deepEqual(webhookIssues({ url: 'http://h', result: { jsonPath: '$[?(@.a)]' } }, 'spec').map((i) => i.code), ['NotSupported']);
+    // Without the engine (the operator's resolver), the templates are left to the generator's own check.
+    assert.deepEqual(webhookIssues({ url: '{{ .x', result: {} }, 'spec'), []);
     assert.deepEqual(webhookIssues({ url: 'http://h' } as WebhookSpec, 'spec').map((i) => i.path), ['spec.result']);
   });
 });
