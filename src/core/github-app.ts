@@ -1,6 +1,6 @@
-// ESO's GithubAccessToken generator, the pure parts (the spec's rules: core/github-rules.ts): the App's private key read as
-// golang-jwt reads it, the JWT ESO signs (RS256), the request it sends and how it reads GitHub's
-// answer. The I/O (the Secret, the HTTP exchange) is providers/generators/github.ts.
+// ESO's GithubAccessToken generator, the pure parts: the App's private key read as golang-jwt reads
+// it, the JWT ESO signs (RS256), the request it sends and how it reads GitHub's answer. The spec's
+// rules are core/github-rules.ts; the I/O (the Secret, the HTTP exchange) providers/generators/github.ts.
 //
 // Behaviour from ESO v2.9 generators/v1/github/github.go (generate, newGHClient,
 // GetInstallationToken) and github.com/golang-jwt/jwt/v5 v5.3.0 (ParseRSAPrivateKeyFromPEM,
@@ -8,6 +8,10 @@
 // exp, iat, NumericDate in whole seconds, base64url without padding); Go's crypto/rsa refuses keys
 // under 1024 bits (Go 1.24+, rsa1024min). The protocol is GitHub's "Create an installation access
 // token for an app" (POST /app/installations/{installation_id}/access_tokens).
+//
+// node:crypto signs (RSASSA-PKCS1-v1_5 is deterministic, so the bytes are ESO's for the same key and
+// second); no JWT library: ESO's bytes depend on Go's JSON (claim order, `<` escaped as \u003c),
+// which a library's serializer would not reproduce, and the key is parsed by golang-jwt's rules here.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { GithubAccessTokenSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
