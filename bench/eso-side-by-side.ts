@@ -70,6 +70,10 @@ const STORE_DATA = [
   { key: 'dcfg', value: '{"auths":{"registry.example":{"auth":"dTpw"}}}' },
   { key: 'imm', value: 'v1' },
   { key: 'gone', value: 'will-be-removed' },
+  // features(): JSON documents to merge, a base64 value to decode.
+  { key: 'mrg-1', value: '{"a":"1","b":{"c":2},"x":"<&>","n":1.50}' },
+  { key: 'mrg-2', value: '{"a":"2","d":[1,"two"],"e":null}' },
+  { key: 'b64', value: 'aGVsbG8td29ybGQ=' },
 ];
 
 const clusterStore = (): Obj => ({
@@ -295,6 +299,52 @@ function lifecycle(): Case[] {
       create: [es('lc-es-deleted-retain', 'app', { refreshInterval: fast, target: { creationPolicy: 'Owner' }, data: tokenOnly })],
       steps: [{ name: 'es-deleted', gone: ['app'], act: (k, ns) => k.send('DELETE', esPath(ns, 'app')).then(() => undefined) }],
     },
+  ];
+}
+
+/**
+ * ESO features served since the first comparisons: dataFrom rewrite.merge (Extract and JSON,
+ * conflicts), templateFrom valuesDecodingStrategy, syncWindows on a first sync, sprig's semver and
+ * eq on times in templates.
+ */
+function features(): Case[] {
+  // find returns mrg-1 and mrg-2, each a JSON object: the inputs of the merge.
+  const merged = (ns: string, name: string, rewrite: Obj[]) =>
+    es(ns, name, { target: { creationPolicy: 'Owner' }, dataFrom: [{ find: { name: { regexp: '^mrg-' } }, rewrite }] });
+  const one = (ns: string, e: Obj): Case => ({ ns, es: [e.metadata.name], secrets: [e.metadata.name], create: [e] });
+  return [
+    one('f-merge-extract-ignore', merged('f-merge-extract-ignore', 'app', [{ merge: { strategy: 'Extract', conflictPolicy: 'Ignore' } }])),
+    one('f-merge-extract-error', merged('f-merge-extract-error', 'app', [{ merge: { strategy: 'Extract' } }])),
+    one('f-merge-json', merged('f-merge-json', 'app', [{ merge: { strategy: 'JSON', into: 'all.json', conflictPolicy: 'Ignore' } }])),
+    one('f-merge-priority', merged('f-merge-priority', 'app', [{ merge: { strategy: 'Extract', conflictPolicy: 'Ignore', priority: ['mrg-1', 'missing'], priorityPolicy: 'IgnoreNotFound' } }])),
+    one('f-values-base64', es('f-values-base64', 'app', {
+      target: { creationPolicy: 'Owner', template: { templateFrom: [{ literal: 'plain: {{ .b64 }}', valuesDecodingStrategy: 'Base64', target: 'Data' }] } },
+      data: [{ secretKey: 'b64', remoteRef: { key: 'b64' } }],
+    })),
+    one('f-values-auto', es('f-values-auto', 'app', {
+      target: { creationPolicy: 'Owner', template: { templateFrom: [{ literal: 'plain: {{ .b64 }}\nraw: not-base64', valuesDecodingStrategy: 'Auto' }] } },
+      data: [{ secretKey: 'b64', remoteRef: { key: 'b64' } }],
+    })),
+    one('f-syncwindow-first', (() => {
+      const o = es('f-syncwindow-first', 'app', { refreshInterval: '2s', target: { creationPolicy: 'Owner' } });
+      o.spec.syncWindows = { kind: 'allow', windows: [{ schedule: '0 0 1 1 *', duration: '1s' }] };
+      return o;
+    })()),
+    one('f-template-semver', es('f-template-semver', 'app', {
+      target: { creationPolicy: 'Owner', template: { data: {
+        minor: '{{ (semver "1.2.3-beta.1+build").Minor }}',
+        pre: '{{ (semver "1.2.3-beta.1+build").Prerelease }}',
+        less: '{{ (semver "1.2.3").LessThan (semver "1.10.0") }}',
+        inc: '{{ (semver "1.2.3").IncMajor }}',
+        str: '{{ semver "v1.2" }}',
+      } } },
+    })),
+    one('f-template-time-eq', es('f-template-time-eq', 'app', {
+      target: { creationPolicy: 'Owner', template: { data: {
+        same: '{{ eq (toDate "2006-01-02" "2020-01-01") (toDate "2006-01-02" "2020-01-01") }}',
+        zones: '{{ eq (toDate "2006-01-02T15:04:05Z07:00" "2020-01-01T00:00:00+01:30") (toDate "2006-01-02T15:04:05Z07:00" "2020-01-01T00:00:00+01:30") }}',
+      } } },
+    })),
   ];
 }
 
@@ -792,7 +842,7 @@ async function main(): Promise<void> {
     throw new Error('usage: bench/eso-side-by-side.ts --eso-bin PATH --eso-crds DIR|FILE [--json-out FILE] [--only ns,...] [--side eso|projector]');
   }
   const only = args.only?.split(',').filter(Boolean);
-  const cases = [...matrix(), ...lifecycle(), ...nothingFound()].filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
+  const cases = [...matrix(), ...lifecycle(), ...nothingFound(), ...features()].filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
 
   const all: Partial<Record<Side, Results>> = {};
   for (const side of sides) {

@@ -20,8 +20,7 @@ import type { GenericStore } from '../api/index.ts';
 import { ADMISSION_KINDS, admissionMessage, judgeAdmission, type AdmissionKind } from '../core/admission.ts';
 import type { Issue } from '../core/issues.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { ProviderRegistry } from '../providers/registry.ts';
-import { configuredProviders } from '../core/validate.ts';
+import { providerStoreIssues, type ProviderRegistry } from '../providers/registry.ts';
 
 /** ESO's webhook paths (controller-runtime's /validate-<group with dashes>-<version>-<lower kind>). */
 export const WEBHOOK_PATHS: Readonly<Record<string, AdmissionKind>> = Object.freeze(
@@ -152,7 +151,7 @@ async function readKeyPair(certDir: string): Promise<{ cert: Buffer; key: Buffer
  * has, exactly as `projector validate` runs them (cli/commands/validate.ts checkDocument).
  */
 export function providerStoreChecks(registry: ProviderRegistry): (store: GenericStore) => Issue[] {
-  return (store) => configuredProviders(store.spec?.provider).flatMap((name) => registry.providers().find((p) => p.name === name)?.validateStore(store) ?? []);
+  return (store) => providerStoreIssues(registry.providers(), store);
 }
 
 /**

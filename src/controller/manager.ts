@@ -50,7 +50,7 @@ import { GENERATOR_PLURALS } from '../api/kinds.ts';
 import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
 import { generateAcrAccessToken, type AcrOptions } from '../providers/azurekv/acr.ts';
-import { runGeneratorRef, type GeneratorDeps } from '../sync/generate.ts';
+import { resolveGeneratorRef, runGeneratorRef, type GeneratorDeps } from '../sync/generate.ts';
 import type { GeneratorKube } from '../providers/generators/webhook.ts';
 
 export interface ManagerOptions {
@@ -255,9 +255,12 @@ export class Manager {
    * does (no reflector: generators are read only at refresh time, and an absent generator CRD then
    * fails only the ExternalSecrets naming it instead of keeping the operator from becoming ready).
    */
-  #generate(log: Logger): NonNullable<import('../sync/fetch-provider-data.ts').FetchOptions['generate']> {
+  #generate(log: Logger): Pick<import('../sync/fetch-provider-data.ts').FetchOptions, 'generate' | 'resolveGenerator'> {
     const deps = this.#generatorDeps(log);
-    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
+    return {
+      generate: (ref, ns, field, signal, judged) => runGeneratorRef(ref, ns, field, deps, signal, undefined, judged),
+      resolveGenerator: (ref, ns, field, signal) => resolveGeneratorRef(ref, ns, field, deps, signal),
+    };
   }
 
   /** PushSecret's selector.generatorRef (ESO: resolveSecretFromGenerator): the same generators, its field named in errors. */
@@ -427,7 +430,7 @@ export class Manager {
       floodGate: this.#o.floodGate ?? true,
       clusterStores: this.#o.clusterStores ?? true,
       templates: this.#o.templates,
-      fetchOptions: { generate: this.#generate(log) },
+      fetchOptions: this.#generate(log),
       changes: this.#changes,
       allowGenericTargets: this.#o.allowGenericTargets ?? false,
       ...(genericWatches && { genericWatches }),

@@ -365,6 +365,21 @@ export function acrIssues(spec: Partial<ACRAccessTokenSpec> | undefined, path: s
 }
 
 /**
+ * The spec whose `controller` names a generator's controller class: its own, or a ClusterGenerator's
+ * member for its kind (ESO's shouldSkipGenerator reads the generator clusterGeneratorToVirtual made).
+ * Read before any rule of the spec is checked, as ESO reads it: a generator of another class is
+ * skipped whatever else its spec holds. Undefined for a ClusterGenerator of an unknown kind (ESO
+ * cannot resolve it and so judges no class).
+ */
+export function controllerClassSpecOf(kind: string, spec: unknown): unknown {
+  if (kind !== 'ClusterGenerator') return spec;
+  const cg = spec as Partial<ClusterGeneratorSpec> | undefined;
+  const k = cg?.kind as (typeof CLUSTER_GENERATOR_KINDS)[number] | undefined;
+  if (!k || !CLUSTER_GENERATOR_KINDS.includes(k)) return undefined;
+  return (cg?.generator as Record<string, unknown> | undefined)?.[CLUSTER_GENERATOR_SPEC_FIELD[k]];
+}
+
+/**
  * A generator object (its kind and spec) → what to run, as ESO's resolver does. Throws InvalidSpec or
  * NotSupported (a ClusterGenerator of a kind Projector does not run) naming `name`.
  * `templateProblem`: as specIssues'.

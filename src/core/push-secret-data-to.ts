@@ -38,20 +38,52 @@ export function reverseUnicodeKey(strategy: Strategy, key: string): string {
 
 /**
  * ESO's ReverseKeys: `data` with every key converted by reverseUnicodeKey. Two keys converting to
- * one fail as ESO does (`secret name collision during conversion: <key>`).
- * @throws ProjectorError InvalidSpec naming `field` (the item whose conversionStrategy it is).
+ * one fail with ESO's transformKeys text (`secret name collision during conversion: <key>`); the
+ * caller adds ESO's context (pushSecretEntry's `could not apply conversion strategy to keys: `,
+ * expandSingleDataTo's `conversion failed: `).
+ * @throws ProjectorError InvalidSpec, its field `<field>.conversionStrategy` (the item whose strategy it is).
  */
 export function reverseKeys(strategy: Strategy, data: ReadonlyMap<string, SecretBytes>, field: string): ReadonlyMap<string, SecretBytes> {
   if (strategy !== 'ReverseUnicode') return data;
   const out = new Map<string, SecretBytes>();
   for (const [k, v] of data) {
     const key = reverseUnicodeKey(strategy, k);
-    if (out.has(key)) {
-      throw new ProjectorError('InvalidSpec', `${field}.conversionStrategy: could not apply conversion strategy to keys: secret name collision during conversion: ${key}`, { field: `${field}.conversionStrategy` });
-    }
+    if (out.has(key)) throw new ProjectorError('InvalidSpec', `secret name collision during conversion: ${key}`, { field: `${field}.conversionStrategy` });
     out.set(key, v);
   }
   return out;
+}
+
+/**
+ * ESO's `dataTo[i]: ` prefix of a run-time dataTo failure (expandDataTo, registerRemoteKeys,
+ * validateDataToStoreRefs, validateDataToMatchesResolvedStores); `i` is the entry's index in
+ * spec.dataTo (ESO's expandDataTo counts only the entries for the store being pushed,
+ * docs/design/000-overview.md).
+ */
+function dataToLabel(i: number): string {
+  return `dataTo[${i}]`;
+}
+
+/** ESO's handlePushSecretDataForStore wraps an expansion failure in `failed to expand dataTo: `. */
+const EXPAND_FAILED = 'failed to expand dataTo';
+
+/**
+ * ESO's validateDataToStoreRefs, the first check of a push, in its words: an entry without a
+ * storeRef, one naming neither a store nor a label selector, and one naming a store that
+ * secretStoreRefs does not name (same name and kind). `projector validate` reports the same cases
+ * at the field (dataToIssues).
+ * @throws ProjectorError InvalidSpec naming `spec.dataTo[i].storeRef`.
+ */
+export function assertDataToStoreRefs(ps: PushSecret): void {
+  const named = (ps.spec.secretStoreRefs ?? []).filter((r) => r.name);
+  (ps.spec.dataTo ?? []).forEach((d, i) => {
+    const field = `spec.dataTo[${i}].storeRef`;
+    if (!d.storeRef) throw new ProjectorError('InvalidSpec', `${dataToLabel(i)}: storeRef is required`, { field });
+    if (!d.storeRef.name && !d.storeRef.labelSelector) throw new ProjectorError('InvalidSpec', `${dataToLabel(i)}: storeRef must have name or labelSelector`, { field });
+    if (d.storeRef.name && !named.some((r) => r.name === d.storeRef!.name && kindOf(r) === kindOf(d.storeRef))) {
+      throw new ProjectorError('InvalidSpec', `${dataToLabel(i)}: storeRef ${JSON.stringify(d.storeRef.name)} not found in secretStoreRefs`, { field: `${field}.name` });
+    }
+  });
 }
 
 /** A store as dataTo's storeRef is matched against it: its kind, name and labels. */
@@ -113,7 +145,7 @@ export function assertDataToSelectorsMatch(ps: PushSecret, stores: readonly Push
     if (!d.storeRef?.labelSelector || d.storeRef.name) return;
     if (stores.some((s) => dataToTargetsStore(d, s))) return;
     const field = `spec.dataTo[${i}].storeRef.labelSelector`;
-    throw new ProjectorError('InvalidSpec', `${field}: labelSelector does not match any store in secretStoreRefs (${kindOf(d.storeRef)})`, { field });
+    throw new ProjectorError('InvalidSpec', `${dataToLabel(i)}: labelSelector does not match any store in secretStoreRefs`, { field });
   });
 }
 
@@ -147,7 +179,13 @@ export function expandDataTo(ps: PushSecret, store: PushStoreIdentity, source: R
   (ps.spec.dataTo ?? []).forEach((d, i) => {
     if (!dataToTargetsStore(d, store)) return;
     const field = `spec.dataTo[${i}]`;
-    const converted = reverseKeys(d.conversionStrategy, source, field);
+    const failed = (e: unknown, step: string) => (e instanceof ProjectorError ? new ProjectorError(e.code, `${EXPAND_FAILED}: ${dataToLabel(i)}: ${step}${e.message}`, e.details) : e);
+    let converted: ReadonlyMap<string, SecretBytes>;
+    try {
+      converted = reverseKeys(d.conversionStrategy, source, field);
+    } catch (e) {
+      throw failed(e, 'conversion failed: ');
+    }
     const toOriginal = new Map<string, string>();
     for (const k of source.keys()) toOriginal.set(reverseUnicodeKey(d.conversionStrategy, k), k);
     const keys = [...converted.keys()].sort(byBytes);
@@ -155,26 +193,40 @@ export function expandDataTo(ps: PushSecret, store: PushStoreIdentity, source: R
     if (matched.length === 0) return;
     const base = { ...(d.metadata !== undefined && { metadata: d.metadata }), conversionStrategy: 'None' as const };
     if (d.remoteKey) {
-      register(seen, d.remoteKey, `${field} source key ${JSON.stringify(BUNDLE_SOURCE)}`, field);
+      register(seen, d.remoteKey, BUNDLE_SOURCE, i);
       out.push({ data: { match: { remoteRef: { remoteKey: d.remoteKey } }, ...base }, field, bundle: new Map(matched.map((k) => [k, converted.get(k)!])) });
       return;
     }
-    for (const key of matched) {
-      const remoteKey = rewriteKey(key, d.rewrite ?? [], field, renderKeyTemplate);
-      if (remoteKey === '') throw new ProjectorError('InvalidSpec', `${field}.rewrite: empty remote key produced for source key ${JSON.stringify(key)}`, { field: `${field}.rewrite` });
-      register(seen, remoteKey, `${field} source key ${JSON.stringify(key)}`, field);
-      out.push({ data: { match: { secretKey: toOriginal.get(key)!, remoteRef: { remoteKey } }, ...base }, field });
-    }
+    // ESO rewrites every matched key, then refuses an empty result, then registers them.
+    const remoteKeys = matched.map((key) => {
+      try {
+        return rewriteKey(key, d.rewrite ?? [], field, renderKeyTemplate);
+      } catch (e) {
+        throw failed(e, 'rewrite failed: ');
+      }
+    });
+    matched.forEach((key, k) => {
+      if (remoteKeys[k] === '') throw new ProjectorError('InvalidSpec', `${EXPAND_FAILED}: ${dataToLabel(i)}: empty remote key produced for source key ${JSON.stringify(key)}`, { field: `${field}.rewrite` });
+    });
+    matched.forEach((key, k) => {
+      register(seen, remoteKeys[k]!, key, i);
+      out.push({ data: { match: { secretKey: toOriginal.get(key)!, remoteRef: { remoteKey: remoteKeys[k]! } }, ...base }, field });
+    });
   });
   return out;
 }
 
-function register(seen: Map<string, string>, remoteKey: string, from: string, field: string): void {
+/**
+ * ESO's registerRemoteKeys: a remote key reached twice fails as
+ * `failed to expand dataTo: dataTo[i]: duplicate remote key "r" from source key "k" (conflicts with dataTo[j]:k0)`.
+ * `seen` maps a remote key to ESO's `dataTo[j]:k0`.
+ */
+function register(seen: Map<string, string>, remoteKey: string, sourceKey: string, i: number): void {
   const first = seen.get(remoteKey);
   if (first !== undefined) {
-    throw new ProjectorError('InvalidSpec', `${field}: duplicate remote key ${JSON.stringify(remoteKey)} from ${from.slice(field.length + 1)} (conflicts with ${first})`, { field });
+    throw new ProjectorError('InvalidSpec', `${EXPAND_FAILED}: ${dataToLabel(i)}: duplicate remote key ${JSON.stringify(remoteKey)} from source key ${JSON.stringify(sourceKey)} (conflicts with ${first})`, { field: `spec.dataTo[${i}]` });
   }
-  seen.set(remoteKey, from);
+  seen.set(remoteKey, `${dataToLabel(i)}:${sourceKey}`);
 }
 
 /** ESO's matchKeys: keys matching `regexp` anywhere (Go's MatchString); all keys when none. */

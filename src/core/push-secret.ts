@@ -35,6 +35,32 @@ export const PushMessage = {
   sourceNotFound: 'could not get source secret',
 } as const;
 
+/**
+ * ESO's failure texts of a push, verbatim (pkg/controllers/pushsecret/pushsecret_controller.go:
+ * errGetSecretStore, errGetClusterSecretStore, errFailedSetSecret, errSetSecretFailed, the
+ * literals of handlePushSecretDataForStore, pushSecretEntry, Reconcile and
+ * handleSourceSecretDeleted; pkg/controllers/secretstore/client_manager.go errClusterStoreMismatch
+ * and "can not reference unmanaged store"). `cause` is the underlying error's message. The
+ * reconciler puts the ProjectorError code before each (`<Code>: …`, docs/design/000-overview.md).
+ */
+export const PushFailureText = {
+  /** GetSecretStores / the store manager's getStore: the API server's NotFound text, as ESO wraps it. */
+  storeNotFound: (kind: 'SecretStore' | 'ClusterSecretStore', name: string) =>
+    `could not get ${kind} ${JSON.stringify(name)}, ${kind === 'ClusterSecretStore' ? 'clustersecretstores' : 'secretstores'}.external-secrets.io ${JSON.stringify(name)} not found`,
+  /** The store manager's Get, by store name when pushing, by `<Kind>/<name>` when deleting. */
+  storeClient: (store: string, cause: string) => `could not get secrets client for store ${store}: ${cause}`,
+  clusterStoreMismatch: (name: string, namespace: string) => `using cluster store ${JSON.stringify(name)} is not allowed from namespace ${JSON.stringify(namespace)}: denied by spec.condition`,
+  unmanagedStore: 'can not reference unmanaged store',
+  setSecretFailed: (cause: string) => `set secret failed: ${cause}`,
+  writeRemoteRef: (secretKey: string, store: string, cause: string) => `could not write remote ref ${secretKey} to target secretstore ${store}: ${cause}`,
+  verifyExists: (cause: string) => `could not verify if secret exists in store: ${cause}`,
+  convertKeys: (cause: string) => `could not apply conversion strategy to keys: ${cause}`,
+  keyMissing: (secretKey: string) => `secret key ${secretKey} does not exist`,
+  mergeEntries: (cause: string) => `failed to merge data entries: ${cause}`,
+  deleteFromProviders: (cause: string) => `Failed to Delete Secrets from Provider: ${cause}`,
+  cleanupProviders: (cause: string) => `failed to cleanup provider secrets: ${cause}`,
+} as const;
+
 /** ESO's default refresh interval for a PushSecret (the CRD default, 1h). */
 const DEFAULT_REFRESH_MS = 3_600_000;
 
@@ -82,6 +108,15 @@ export function pushSyncVersionOf(ps: PushSecret): string {
  * core/push-secret-data-to.ts dataToIssues.
  */
 export function validatePushSecret(ps: PushSecret): Issue[] {
+  return pushSecretIssues(ps, true);
+}
+
+/**
+ * validatePushSecret's issues; `remoteKeyDuplicates` false leaves out two spec.data items writing
+ * one remote key and property, which ESO finds only while pushing (mergeDataEntries) and which the
+ * reconciler then reports in ESO's words (planPushItems).
+ */
+function pushSecretIssues(ps: PushSecret, remoteKeyDuplicates: boolean): Issue[] {
   const out: Issue[] = [];
   const spec = ps.spec;
   if (spec.refreshInterval !== undefined && parsePushSecretRefreshInterval(spec.refreshInterval) === undefined) {
@@ -112,7 +147,7 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
   });
   if ((spec.data ?? []).length === 0 && (spec.dataTo ?? []).length === 0) out.push(issue('spec.data', 'InvalidSpec', 'spec.data and spec.dataTo are empty: nothing would be pushed'));
   const dup = duplicateRemoteKey((spec.data ?? []).map((data, i) => ({ data, field: `spec.data[${i}]` })));
-  if (dup) out.push(issue(dup.path, 'InvalidSpec', dup.message));
+  if (dup && (remoteKeyDuplicates || dup.kind === 'property')) out.push(issue(dup.path, 'InvalidSpec', dup.message));
   return out;
 }
 
@@ -123,7 +158,7 @@ export function validatePushSecret(ps: PushSecret): Issue[] {
  * on every sync; refused too. Projector pushes through azurekv only, so the rule applies to every
  * PushSecret.
  */
-function duplicateRemoteKey(items: readonly { data: PushSecretData; field: string }[]): { path: string; message: string } | undefined {
+function duplicateRemoteKey(items: readonly { data: PushSecretData; field: string }[]): { path: string; message: string; kind: 'duplicate' | 'property' } | undefined {
   const seen = new Map<string, { field: string; source: string; property: string }>();
   for (const { data: d, field } of items) {
     const { remoteKey, property } = d.match?.remoteRef ?? { remoteKey: '' };
@@ -134,9 +169,10 @@ function duplicateRemoteKey(items: readonly { data: PushSecretData; field: strin
         const message = property
           ? `duplicate remote key ${JSON.stringify(remoteKey)} with property ${JSON.stringify(property)}: source keys ${JSON.stringify(first.source)} and ${JSON.stringify(source)} both map to the same destination`
           : `duplicate remote key ${JSON.stringify(remoteKey)}: source keys ${JSON.stringify(first.source)} and ${JSON.stringify(source)} both map to the same destination`;
-        return { path: remoteRefPath(field), message };
+        return { path: remoteRefPath(field), message, kind: 'duplicate' };
       }
       return {
+        kind: 'property',
         path: remoteRefPath(field),
         message: `remote key ${JSON.stringify(remoteKey)} is also written by ${first.field}; they differ only by property, which azurekv ignores (each value replaces the whole Key Vault secret), so they would overwrite each other on every sync`,
       };
@@ -154,9 +190,12 @@ function remoteRefPath(field: string): string {
 /** The message of the `property` warning (validate and the Ready condition say the same). */
 export const PROPERTY_IGNORED = 'property has no effect with azurekv: the value replaces the whole Key Vault secret (as ESO\'s Azure provider does)';
 
-/** The first error of validatePushSecret as the ProjectorError a reconcile fails with. */
+/**
+ * The first error of validatePushSecret as the ProjectorError a reconcile fails with, except two
+ * spec.data items on one remote key and property: ESO finds those at the push (planPushItems).
+ */
 export function assertValidPushSecret(ps: PushSecret): void {
-  const first = validatePushSecret(ps).find((i) => i.severity === 'error');
+  const first = pushSecretIssues(ps, false).find((i) => i.severity === 'error');
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
 }
 
@@ -225,19 +264,47 @@ export interface PlanPushOptions {
  *   duplicate-destination failures (paths and Secret keys, never values).
  */
 export function planPushItems(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>, opts: PlanPushOptions = {}): PushItem[] {
+  return planPushItemsInOrder(ps, source, opts).map((item) => {
+    if ('failure' in item) throw item.failure;
+    return item;
+  });
+}
+
+/** An item ESO fails on when its turn comes (pushSecretEntry): its conversion or its Secret key. */
+export interface PushItemFailure {
+  data: PushSecretData;
+  field: string;
+  failure: ProjectorError;
+}
+
+/**
+ * planPushItems in ESO's order of failure: what fails the store as a whole (the dataTo expansion,
+ * ESO's `failed to expand dataTo: …`, and two items on one destination, `failed to merge data
+ * entries: …`) throws before any item; an item whose conversion fails (`could not apply conversion
+ * strategy to keys: …`) or whose Secret key is missing (`secret key <k> does not exist`) is
+ * returned in its place, so the items before it are pushed first, as ESO's pushSecretEntry loop
+ * pushes them. Messages are ESO's (PushFailureText); fields name the manifest.
+ */
+export function planPushItemsInOrder(ps: PushSecret, source: ReadonlyMap<string, SecretBytes>, opts: PlanPushOptions = {}): (PushItem | PushItemFailure)[] {
   const explicit: { data: PushSecretData; field: string; bundle?: ReadonlyMap<string, SecretBytes> }[] = (ps.spec.data ?? []).map((data, i) => ({ data, field: `spec.data[${i}]` }));
   const expanded = opts.store ? expandDataTo(ps, opts.store, source, opts.renderKeyTemplate) : [];
   const items = expanded.length > 0 ? resolveSourceKeyConflicts(expanded, explicit, source) : explicit;
-  if (expanded.length > 0) {
-    const dup = duplicateRemoteKey(items);
-    if (dup) throw new ProjectorError('InvalidSpec', `${dup.path}: ${dup.message}`, { field: dup.path });
-  }
-  return items.map(({ data, field, bundle }) => {
-    const values = bundle ?? reverseKeys(data.conversionStrategy, source, field);
+  const dup = duplicateRemoteKey(items);
+  // ESO's validateRemoteKeyUniqueness; the azurekv property rule is Projector's own (InvalidSpec at its field).
+  if (dup?.kind === 'duplicate') throw new ProjectorError('InvalidSpec', PushFailureText.mergeEntries(dup.message), { field: dup.path });
+  if (dup) throw new ProjectorError('InvalidSpec', `${dup.path}: ${dup.message}`, { field: dup.path });
+  return items.map(({ data, field, bundle }): PushItem | PushItemFailure => {
+    let values: ReadonlyMap<string, SecretBytes>;
+    try {
+      values = bundle ?? reverseKeys(data.conversionStrategy, source, field);
+    } catch (e) {
+      if (!(e instanceof ProjectorError)) throw e;
+      return { data, field, failure: new ProjectorError(e.code, PushFailureText.convertKeys(e.message), e.details) };
+    }
     const key = data.match.secretKey;
     if (key) {
       const value = values.get(key);
-      if (!value) throw new ProjectorError('SourceNotFound', `secret key ${key} does not exist`, { field: `${field}.match.secretKey` });
+      if (!value) return { data, field, failure: new ProjectorError('SourceNotFound', PushFailureText.keyMissing(key), { field: `${field}.match.secretKey` }) };
       return { data, statusRef: statusRefOf(data), field, value };
     }
     return { data, statusRef: statusRefOf(data), field, value: wholeSecretJson(values) };

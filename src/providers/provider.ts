@@ -2,6 +2,7 @@
 import type { GenericStore, RemoteRef, FindRef, SecretKeySelector, ServiceAccountSelector } from '../api/index.ts';
 import type { Issue } from '../core/issues.ts';
 import type { Sensitive } from '../core/sensitive.ts';
+import type { MaintenanceStatus } from '../core/store-maintenance.ts';
 import type { Logger } from '../platform/logger.ts';
 
 export type SecretBytes = Sensitive<Uint8Array>;
@@ -122,10 +123,10 @@ export interface Provider {
   /**
    * ESO's MaintenanceStatus for the provider (apis/externalsecrets/v1/provider_schema_maintenance.go);
    * absent: maintained. NotMaintained and Deprecated stores get a Warning event at every passed check
-   * (unless annotated `external-secrets.io/ignore-maintenance-checks`). ESO's webhook also warns;
-   * Projector's `validate` and webhook do not yet.
+   * (unless annotated `external-secrets.io/ignore-maintenance-checks`) and a warning from the
+   * admission webhook and `projector validate` (core/store-maintenance.ts).
    */
-  readonly maintenance?: 'NotMaintained' | 'Deprecated' | undefined;
+  readonly maintenance?: MaintenanceStatus;
   /** Static checks, no I/O: used by `projector validate` and by the store reconciler. */
   validateStore(store: GenericStore): Issue[];
   /**

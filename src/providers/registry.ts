@@ -1,7 +1,23 @@
 import type { GenericStore } from '../api/index.ts';
 import { ProjectorError } from '../core/errors.ts';
-import { unsupportedProvider } from '../core/validate.ts';
+import type { Issue } from '../core/issues.ts';
+import { maintenanceWarnings } from '../core/store-maintenance.ts';
+import { configuredProviders, unsupportedProvider } from '../core/validate.ts';
 import type { Provider } from './provider.ts';
+
+/**
+ * The provider-specific findings on `store` that `projector validate` and the admission webhook
+ * report beside core/validate.ts validateSecretStore, for each provider the store configures and
+ * `providers` holds: the provider's validateStore, then ESO's maintenance warning for it
+ * (core/store-maintenance.ts), in ESO's validateStore order (secretstore_validator.go). A provider
+ * not in `providers` adds nothing (validateSecretStore reports it unsupported).
+ */
+export function providerStoreIssues(providers: readonly Provider[], store: GenericStore): Issue[] {
+  return configuredProviders(store.spec?.provider).flatMap((name) => {
+    const provider = providers.find((p) => p.name === name);
+    return provider ? [...provider.validateStore(store), ...maintenanceWarnings(store, provider.maintenance)] : [];
+  });
+}
 
 /** An explicit name → Provider map (no registration by import side effect). */
 export class ProviderRegistry {

@@ -7,7 +7,7 @@ import { assertRemoteRefBounds } from '../core/limits.ts';
 import { checkNullBytes, checkNullBytesInMap } from '../core/null-bytes.ts';
 import { dataFromEntries, decodeValue, type DataFromOrigin, type KeyTemplateRenderer } from '../core/transform.ts';
 import type { SecretBytes, SecretsClient } from '../providers/provider.ts';
-import type { GeneratedData } from '../core/generators.ts';
+import type { GeneratedData, ResolvedGenerator } from '../core/generators.ts';
 import type { GeneratorRef } from './generate.ts';
 
 /** Resolves a store reference (already access-checked) to a client. */
@@ -27,7 +27,14 @@ export interface FetchOptions {
    * Runs a dataFrom item's generatorRef for an ExternalSecret in `namespace` (sync/generate.ts
    * runGeneratorRef with the driver's reader). Absent: generatorRef is NotSupported by this driver.
    */
-  generate?: (ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal) => Promise<GeneratedData>;
+  generate?: (ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal, judged?: ResolvedGenerator) => Promise<GeneratedData>;
+  /**
+   * Judges a dataFrom item's generatorRef without running it (sync/generate.ts resolveGeneratorRef
+   * with the same reader as `generate`): the operator's up-front controller-class check (ESO's
+   * shouldSkipUnmanagedStore), whose answer is handed to `generate` as `judged`. Absent: the class
+   * is judged only when the generator runs.
+   */
+  resolveGenerator?: (ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal) => Promise<ResolvedGenerator>;
 }
 
 function isNotFound(e: unknown): boolean {

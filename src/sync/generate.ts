@@ -12,7 +12,7 @@ import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, GithubAccessTokenSp
 import { GENERATOR_API_VERSION } from '../api/kinds.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
-import { generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';
+import { controllerClassSpecOf, generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';
 import { generateMfa } from '../core/mfa.ts';
 import type { TemplateSyntaxCheck } from '../core/webhook-rules.ts';
 import { Sensitive } from '../core/sensitive.ts';
@@ -80,9 +80,9 @@ export interface GeneratorLookup {
 /**
  * The judgement of a generatorRef without running it, shared by the operator, `projector dev`
  * (through runGeneratorRef) and `projector check`: the ref itself (generatorRefIssues), the object it
- * names (read in the ExternalSecret's `namespace`, a ClusterGenerator by name), the object's spec
- * (resolveGenerator, which unwraps a ClusterGenerator), then its controller class (ESO's
- * shouldSkipGenerator on the resolved generator, so a ClusterGenerator's inner spec decides).
+ * names (read in the ExternalSecret's `namespace`, a ClusterGenerator by name), the object's
+ * controller class (ESO's shouldSkipGenerator on the resolved generator, so a ClusterGenerator's
+ * inner spec decides), then the spec (resolveGenerator, which unwraps a ClusterGenerator).
  * Throws InvalidSpec / NotSupported, GeneratorNotFound, and NotServedHere.
  */
 export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorLookup, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<ResolvedGenerator> {
@@ -95,19 +95,21 @@ export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, 
     const where = ns ? ` in namespace "${ns}"` : '';
     throw new ProjectorError('GeneratorNotFound', `${kind} "${ref.name}"${where} not found (${GENERATOR_API_VERSION})`, { field: `${refField}.name` });
   }
-  const resolved = resolveGenerator(kind, ref.name, obj.spec, deps.templateProblem);
-  if (deps.controllerClass !== undefined && !shouldProcessGenerator(resolved.spec, deps.controllerClass)) throw new NotServedHere();
-  return resolved;
+  // ESO's shouldSkipGenerator reads the class before anything checks the spec's rules.
+  if (deps.controllerClass !== undefined && !shouldProcessGenerator(controllerClassSpecOf(kind, obj.spec), deps.controllerClass)) throw new NotServedHere();
+  return resolveGenerator(kind, ref.name, obj.spec, deps.templateProblem);
 }
 
 /**
  * Runs the generator `ref` names for an ExternalSecret in `namespace`; `field` is the dataFrom item
  * (`spec.dataFrom[i]`) for messages; `refField` the ref's own path when it is not
- * `<field>.sourceRef.generatorRef` (PushSecret's `spec.selector.generatorRef`). Returns the generated keys and values (before rewrite).
- * Throws what resolveGeneratorRef throws, and what the generator throws.
+ * `<field>.sourceRef.generatorRef` (PushSecret's `spec.selector.generatorRef`); `judged` the
+ * generator resolveGeneratorRef already returned for this ref in the same reconcile (the operator's
+ * up-front controller-class check), so it is not read twice. Returns the generated keys and values
+ * (before rewrite). Throws what resolveGeneratorRef throws, and what the generator throws.
  */
-export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<GeneratedData> {
-  const resolved = await resolveGeneratorRef(ref, namespace, field, deps, signal, refField);
+export async function runGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorDeps, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`, judged?: ResolvedGenerator): Promise<GeneratedData> {
+  const resolved = judged ?? (await resolveGeneratorRef(ref, namespace, field, deps, signal, refField));
   try {
     switch (resolved.kind) {
       case 'Password':

@@ -91,6 +91,8 @@ describe('projector validate (CLI process)', () => {
       `${broken}:11 error InvalidRemoteKey`,
       `${broken}:11 error InvalidValue`,
       `${shared}:7 error DuplicateTarget`,
+      // ESO's admission warning for the fake provider's store (secretstore_validator.go warnStoreUnmaintained).
+      `${ALL}/infra/stores.yaml:11 warning StoreUnmaintained`,
     ].sort(), run.stdout);
     assert.match(run.stdout, /InvalidRemoteKey: "DB_PASSWORD" cannot be a Key Vault secret name: .*did you mean "DB-PASSWORD"\?/);
   });

@@ -14,6 +14,7 @@ import { issue, type Issue } from '../../core/issues.ts';
 import { isStoreAllowed, NAMESPACE_NAME_LABEL } from '../../core/store-access.ts';
 import { configuredProviders, validateExternalSecret, validateSecretStore } from '../../core/validate.ts';
 import type { Provider } from '../../providers/provider.ts';
+import { providerStoreIssues } from '../../providers/registry.ts';
 import { IMPLEMENTED_GENERATOR_KINDS } from '../../api/generators.ts';
 import { generatorRefIssues } from '../../core/generators.ts';
 import { configMapTemplateParseIssues, externalSecretTemplateParseIssues, pushSecretTemplateParseIssues } from '../../core/template-parse-issues.ts';
@@ -153,11 +154,8 @@ function checkDocument(doc: LoadedDoc, config: ValidateConfig, deps: ValidateDep
     issues.push(...semantic(() => validateClusterPushSecret(cps)), ...semantic(() => pushSecretTemplateParseIssues(cps.spec?.pushSecretSpec, 'spec.pushSecretSpec')));
   } else if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
     const store = doc.object as unknown as GenericStore;
-    issues.push(...semantic(() => validateSecretStore(store)));
-    for (const name of configuredProviders(store.spec?.provider)) {
-      const provider = deps.providers?.find((p) => p.name === name);
-      if (provider) issues.push(...semantic(() => provider.validateStore(store)));
-    }
+    // The webhook's store checks (controller/admission-webhook.ts providerStoreChecks), ESO's maintenance warning included.
+    issues.push(...semantic(() => validateSecretStore(store)), ...semantic(() => providerStoreIssues(deps.providers ?? [], store)));
   }
   return { issues, shapeIntact };
 }

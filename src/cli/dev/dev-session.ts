@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExternalSecret, GeneratorObject, GenericStore, ObjectKey } from '../../api/index.ts';
 import type { FetchOptions } from '../../sync/fetch-provider-data.ts';
-import { runGeneratorRef, type GeneratorDeps } from '../../sync/generate.ts';
+import { resolveGeneratorRef, runGeneratorRef, type GeneratorDeps } from '../../sync/generate.ts';
 import { cryptoRandom } from '../../platform/random.ts';
 import { expandClusterExternalSecrets } from './expand.ts';
 import { objectKey } from '../../api/object-key.ts';
@@ -297,7 +297,7 @@ export class DevSession {
    * needs a real registry, MFA, Webhook and GithubAccessToken Kubernetes Secrets (and the last two a
    * remote service), and are reported NotSupported.
    */
-  #generate(): NonNullable<FetchOptions['generate']> {
+  #generate(): Pick<FetchOptions, 'generate' | 'resolveGenerator'> {
     const deps: GeneratorDeps = {
       getGenerator: async (kind, ns, name) => findGenerator({ generators: this.#generators ?? [] }, kind, ns, name),
       random: cryptoRandom,
@@ -307,7 +307,10 @@ export class DevSession {
       webhookUnavailable: 'projector dev does not run Webhook generators: they call an HTTP service, with credentials from Kubernetes Secrets, which dev does not read (run it with the operator or dev --cluster)',
       githubUnavailable: 'projector dev does not run GithubAccessToken generators: they sign with a GitHub App key held in a Kubernetes Secret, which dev does not read, and ask GitHub for a token (run it with the operator or dev --cluster)',
     };
-    return (ref, ns, field, signal) => runGeneratorRef(ref, ns, field, deps, signal);
+    return {
+      generate: (ref, ns, field, signal, judged) => runGeneratorRef(ref, ns, field, deps, signal, undefined, judged),
+      resolveGenerator: (ref, ns, field, signal) => resolveGeneratorRef(ref, ns, field, deps, signal),
+    };
   }
 
   /** Runs the reconcile loop until `signal` aborts. */
@@ -363,7 +366,7 @@ export class DevSession {
       floodGate: false,
       allowGenericTargets: this.#o.allowGenericTargets ?? false,
       templates: lazyTemplateEngine(systemTemplateClock),
-      fetchOptions: { generate: this.#generate() },
+      fetchOptions: this.#generate(),
       changes: this.#changes,
     });
     const recording = {

@@ -4,6 +4,7 @@ import { objectKey } from '../../api/object-key.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
+import type { ResolvedGenerator } from '../../core/generators.ts';
 import { CREATED_BY_INDEX, createdByIndexValueFor, creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type LiveSecret, type Plan, type TemplateSources } from '../../core/plan-target-secret.ts';
 import { externalSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
@@ -167,27 +168,37 @@ export class ExternalSecretReconciler implements Reconciler {
       this.#d.log.debug({ key }, 'skipping the ExternalSecret: serving ClusterSecretStores is turned off (--enable-cluster-store-reconciler=false)');
       return { kind: 'done' };
     }
+    // ESO's shouldSkipUnmanagedStore, before anything is read or written for this ExternalSecret
+    // (the managed label included, and a generic target): every store it names, read or not. Its
+    // generators are judged below, before the first read or write that needs them (each costs a GET).
+    if (!this.#storesServedHere(es)) {
+      this.#d.log.debug({ key }, 'skipping the ExternalSecret: a store it names belongs to another controller class');
+      return { kind: 'done' };
+    }
     if (isGenericTarget(es)) return this.#reconcileGeneric(es, key, signal);
     const now = this.#d.clock.now();
     const change = this.#d.changes?.consume(key);
     const reason = refreshReason(es, this.#d.managedSecrets.get(targetKeyOf(es)), now, change?.forced ?? false);
-    if (reason === 'up-to-date') return this.#scheduleNext(es, now);
+    if (reason === 'up-to-date') return this.#upToDate(es, now, signal);
     if (reason === 'sync-window-closed') {
-      // ESO: a V(1) log line and nothing else (no condition, event or status change).
+      // ESO: a V(1) log line and nothing else (no condition, event or status change); the managed
+      // label it patches before deciding is still patched.
       this.#d.log.debug({ key, kind: es.spec.syncWindows?.kind }, 'periodic refresh blocked by spec.syncWindows');
-      return this.#scheduleNext(es, now);
+      return this.#upToDate(es, now, signal);
     }
 
     const log = lazyChild(this.#d.log, { key, reason });
     // ESO's updateSecret names the existing target in status.binding before it mutates it, so a
     // failure while planning or writing an existing Secret still binds it.
     let bindsTarget = false;
+    // Whether this sync has read the target (and so labelled it, #labelManaged) or created it.
+    let targetSeen = false;
     try {
+      const judged = await this.#judgeGenerators(es, signal);
       this.#assertValid(es);
       const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
       const renderers = externalSecretUsesTemplates(es) ? await this.#d.templates?.() : undefined;
-      const fetchOptions: FetchOptions = { ...this.#d.fetchOptions, ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }) };
-      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, fetchOptions);
+      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, this.#fetchOptions(renderers, judged));
       this.#reportMissing(es, fetched.missing);
       // ESO: under creationPolicy Owner, Secrets this ExternalSecret created under another name (a
       // changed spec.target.name) go before the target is written; not when the provider returned no
@@ -195,8 +206,10 @@ export class ExternalSecretReconciler implements Reconciler {
       if (creationPolicyOf(es) === 'Owner' && (fetched.data.size > 0 || deletionPolicyOf(es) === 'Merge')) await this.#deleteOrphans(es, log);
       const planFor = (live: LiveSecret | undefined, templateSources: TemplateSources | undefined) => planTargetSecret({ es, data: fetched.data, allMissing: fetched.allMissing, live, renderTemplate: renderers?.renderTemplate, templateSources });
       let plan = await this.#createIfAbsent(es, async () => planFor(undefined, await this.#readTemplateSources(es)), log);
+      targetSeen = plan !== undefined;
       if (!plan) {
         const live = await this.#labelManaged(es, await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es)));
+        targetSeen = true;
         bindsTarget = live !== undefined && creationPolicyOf(es) !== 'None';
         plan = planFor(live, await this.#readTemplateSources(es));
         await this.#applyPlan(es, plan, log);
@@ -208,6 +221,8 @@ export class ExternalSecretReconciler implements Reconciler {
       // The change is not done with until a sync succeeds: the retry must still see it.
       if (change) this.#d.changes?.mark(key, change.at, change.forced);
       if (!(err instanceof ProjectorError)) throw err; // a bug: the worker logs its stack and backs off
+      // ESO has labelled an existing target before its sync starts, so it is labelled whatever failed.
+      if (!targetSeen) await this.#labelAfterFailure(es, log);
       if (isWriteConflict(err)) {
         // The cache is behind the Secret (or the ExternalSecret): look again through the rate
         // limiter, status and events untouched, as ESO does.
@@ -232,6 +247,8 @@ export class ExternalSecretReconciler implements Reconciler {
     const target = genericTargetOf(es)!;
     const log = lazyChild(this.#d.log, { key, target: `${target.apiVersion}/${target.kind}` });
     try {
+      // ESO judges the generators' controller class before the generic path's own checks.
+      const judged = await this.#judgeGenerators(es, signal);
       this.#assertValid(es);
       if (!this.#d.allowGenericTargets) throw new ProjectorError('GenericTargetsDisabled', GENERIC_TARGETS_DISABLED, { field: 'spec.target.manifest' });
       const kube = this.#genericKube();
@@ -247,8 +264,7 @@ export class ExternalSecretReconciler implements Reconciler {
       log.debug({ reason }, 'Warning: Using generic target. Make sure access policies and encryption are properly configured.');
       const maxReadAgeMs = maxReadAgeFor(es, reason, change, now);
       const renderers = externalSecretUsesTemplates(es) ? await this.#d.templates?.() : undefined;
-      const fetchOptions: FetchOptions = { ...this.#d.fetchOptions, ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }) };
-      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, fetchOptions);
+      const fetched = await fetchProviderData(es, (ref, field, s) => this.#clientFor(es, ref, field, s, maxReadAgeMs), signal, this.#fetchOptions(renderers, judged));
       this.#reportMissing(es, fetched.missing);
       const plan = planGenericTarget({ es, data: fetched.data, live, renderTemplate: renderers?.renderGenericTemplate, templateSources: await this.#readTemplateSources(es) });
       await this.#applyGenericPlan(es, plan, log);
@@ -311,6 +327,20 @@ export class ExternalSecretReconciler implements Reconciler {
       case 'skip':
         log.debug('target object not written (creationPolicy None)');
     }
+  }
+
+  /**
+   * The driver's fetch options for one sync: the template engine's key renderer when loaded, and
+   * each generator judged up front (#judgeGenerators) run from that reading, so a generator costs
+   * one GET per sync.
+   */
+  #fetchOptions(renderers: { renderKeyTemplate: FetchOptions['renderKeyTemplate'] } | undefined, judged: ReadonlyMap<string, ResolvedGenerator>): FetchOptions {
+    const generate = this.#d.fetchOptions?.generate;
+    return {
+      ...this.#d.fetchOptions,
+      ...(renderers && { renderKeyTemplate: renderers.renderKeyTemplate }),
+      ...(generate && { generate: (ref, ns, field, s) => generate(ref, ns, field, s, judged.get(field)) }),
+    };
   }
 
   /**
@@ -388,6 +418,105 @@ export class ExternalSecretReconciler implements Reconciler {
   async #labelManaged(es: ExternalSecret, live: LiveSecret | undefined): Promise<LiveSecret | undefined> {
     if (!live || live.metadata.labels?.[LABEL_MANAGED] === 'true' || !this.#d.kube.labelSecretManaged) return live;
     return this.#d.kube.labelSecretManaged(es.metadata.namespace, targetNameOf(es), fieldOwnerFor(es.metadata.name));
+  }
+
+  /**
+   * ESO's Reconcile patches the managed label onto an existing target that lacks it (field owner: the
+   * ExternalSecret's field manager) right after its controller-class skips, before it decides whether
+   * to refresh and before any store is read (externalsecret_controller.go, "if the secret exists but
+   * does not have the managed label"): whatever the creationPolicy, and whether or not the sync
+   * that follows succeeds. Projector reads the target only where a sync needs it (#labelManaged on
+   * the read path; a first sync creates without reading, #createIfAbsent), so this is the rest:
+   * after a failed sync that had not read the target, and on an up-to-date reconcile (#upToDate).
+   * A target in the managed-Secret cache carries the label already (the operator's cache is
+   * label-selected), so only a target absent from it costs a GET. None for a target that is not a
+   * Secret (ESO's generic targets label nothing here) or where Secrets carry no labels (dev on files).
+   */
+  async #labelIfUnmanaged(es: ExternalSecret): Promise<void> {
+    if (!this.#mayBeUnlabelled(es)) return;
+    await this.#labelManaged(es, await this.#d.kube.getSecret(es.metadata.namespace, targetNameOf(es)));
+  }
+
+  /** Could the target exist without the managed label? (See #labelIfUnmanaged.) */
+  #mayBeUnlabelled(es: ExternalSecret): boolean {
+    return this.#d.kube.labelSecretManaged !== undefined && !isGenericTarget(es) && this.#d.managedSecrets.get(targetKeyOf(es)) === undefined;
+  }
+
+  /** #labelIfUnmanaged after a failed sync: its own failure is logged, and the sync's is what is reported. */
+  async #labelAfterFailure(es: ExternalSecret, log: Logger): Promise<void> {
+    try {
+      await this.#labelIfUnmanaged(es);
+    } catch (err) {
+      if (!(err instanceof ProjectorError)) throw err;
+      log.warn({ code: err.code, err }, 'could not add the managed label to the existing target Secret');
+    }
+  }
+
+  /**
+   * A reconcile with nothing to refresh. Only creationPolicy Orphan and None are up to date without
+   * their target in the managed-Secret cache (core/refresh.ts); an existing target of theirs without
+   * the label gets it, as ESO labels it on every reconcile (#labelIfUnmanaged), once the
+   * ExternalSecret's generators are known to be this instance's (ESO judges them first).
+   */
+  async #upToDate(es: ExternalSecret, now: Date, signal: AbortSignal): Promise<Result> {
+    if (this.#mayBeUnlabelled(es)) {
+      try {
+        await this.#judgeGenerators(es, signal);
+        await this.#labelIfUnmanaged(es);
+      } catch (err) {
+        if (err instanceof NotOurStore) return { kind: 'done' };
+        if (!(err instanceof ProjectorError)) throw err;
+        // ESO returns the failed patch to controller-runtime: retried with backoff, status untouched.
+        this.#d.log.warn({ key: `${es.metadata.namespace}/${es.metadata.name}`, code: err.code, err }, 'could not add the managed label to the existing target Secret; retrying');
+        return { kind: 'retry', error: err.code };
+      }
+    }
+    return this.#scheduleNext(es, now);
+  }
+
+  /**
+   * ESO's shouldSkipUnmanagedStore for stores: false when any store the ExternalSecret names
+   * (`spec.secretStoreRef`, `data[].sourceRef.storeRef`, `dataFrom[].sourceRef.storeRef`, whether
+   * or not the item reads from it) exists and belongs to another controller class
+   * (core/controller-class.ts). A store that does not exist is passed over here: the sync names it.
+   * From the watch caches, so free.
+   */
+  #storesServedHere(es: ExternalSecret): boolean {
+    const refs: SecretStoreRef[] = [];
+    if (es.spec.secretStoreRef?.name) refs.push(es.spec.secretStoreRef);
+    for (const item of es.spec.data ?? []) if (item.sourceRef?.storeRef?.name) refs.push(item.sourceRef.storeRef);
+    for (const item of es.spec.dataFrom ?? []) if (item.sourceRef?.storeRef?.name) refs.push(item.sourceRef.storeRef);
+    return refs.every((ref) => {
+      const lister = ref.kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores;
+      const store = lister.get(storeKeyOf(ref, es.metadata.namespace));
+      return !store || shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass);
+    });
+  }
+
+  /**
+   * ESO's shouldSkipUnmanagedStore for generators: every `dataFrom[].sourceRef.generatorRef` is read
+   * (sync/generate.ts resolveGeneratorRef) before anything is read from a store or written, and one
+   * of another controller class throws NotOurStore. One that cannot be read or resolved is passed
+   * over, as ESO passes it over; running it reports why. Returns what was read, by item field
+   * (`spec.dataFrom[i]`), for the sync to run from. Without the driver's `resolveGenerator`, the
+   * class is judged only when a generator runs.
+   */
+  async #judgeGenerators(es: ExternalSecret, signal: AbortSignal): Promise<Map<string, ResolvedGenerator>> {
+    const judged = new Map<string, ResolvedGenerator>();
+    const resolve = this.#d.fetchOptions?.resolveGenerator;
+    if (!resolve) return judged;
+    const dataFrom = es.spec.dataFrom ?? [];
+    for (let i = 0; i < dataFrom.length; i++) {
+      const ref = dataFrom[i]!.sourceRef?.generatorRef;
+      if (!ref) continue;
+      const field = `spec.dataFrom[${i}]`;
+      try {
+        judged.set(field, await resolve(ref, es.metadata.namespace, field, signal));
+      } catch (err) {
+        if (err instanceof NotOurStore || !(err instanceof ProjectorError)) throw err;
+      }
+    }
+    return judged;
   }
 
   #scheduleNext(es: ExternalSecret, now: Date, lastRefresh?: Date): Result {

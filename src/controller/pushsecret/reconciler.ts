@@ -8,11 +8,11 @@ import { ProjectorError } from '../../core/errors.ts';
 import { storeKeyOf } from '../../core/external-secret.ts';
 import type { TemplateRenderer } from '../../core/plan-target-secret.ts';
 import {
-  assertValidPushSecret, mergeSyncedState, planPushItems, pushDeletionPolicyOf, pushDeletions, pushRefreshReason, PushMessage, PushReason,
+  assertValidPushSecret, mergeSyncedState, planPushItemsInOrder, pushDeletionPolicyOf, pushDeletions, PushFailureText, pushRefreshReason, PushMessage, PushReason,
   pushStatusFailed, pushStatusSourceDeleted, pushStatusSynced, pushStoreKey, PUSH_SECRET_FINALIZER, storeRefOfKey, untilNextPush, updatePolicyOf,
   type SecretBytes,
 } from '../../core/push-secret.ts';
-import { assertDataToSelectorsMatch, type PushStoreIdentity } from '../../core/push-secret-data-to.ts';
+import { assertDataToSelectorsMatch, assertDataToStoreRefs, type PushStoreIdentity } from '../../core/push-secret-data-to.ts';
 import { isStoreAllowed, labelSelectorQuery, matchesLabelSelector } from '../../core/store-access.ts';
 import { pushSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -61,7 +61,10 @@ interface ResolvedStore {
   identity: PushStoreIdentity;
 }
 
-/** A failure with the synced state to record (ESO markAsFailed's syncState). */
+/**
+ * A failure with the synced state to record (ESO markAsFailed's syncState). `text` is the condition
+ * message and the Warning event's: ESO's message with the code before it (`<Code>: <ESO's text>`).
+ */
 class PushFailure extends Error {
   override readonly cause: ProjectorError;
   readonly synced: SyncedPushSecrets | undefined;
@@ -114,6 +117,8 @@ export class PushSecretReconciler implements Reconciler {
       return ms === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms };
     }
     try {
+      // ESO's validateDataToStoreRefs first, in its words; then Projector's static rules.
+      assertDataToStoreRefs(ps);
       assertValidPushSecret(ps);
       const renderers = pushSecretUsesTemplates(ps) ? await this.#d.templates?.() : undefined;
       const sources = await this.#sources(ps, signal);
@@ -130,29 +135,47 @@ export class PushSecretReconciler implements Reconciler {
         const data = await this.#applyTemplate(ps, source, renderers?.renderTemplate);
         const pushed: SyncedPushSecrets = {};
         for (const { key: storeKey, store, identity } of stores) {
-          const writer = await this.#writer(ps, store, signal);
+          // ESO's handlePushSecretDataForStore: the store's entry exists before anything can fail,
+          // and every failure is `set secret failed: …` with what was pushed so far recorded.
           pushed[storeKey] = {};
-          let items;
+          const failed = (e: ProjectorError, text: string) => new PushFailure(e, `${e.code}: ${PushFailureText.setSecretFailed(text)}`, mergeSyncedState(pushed, ps.status?.syncedPushSecrets));
+          let writer: SecretsWriter;
           try {
-            items = planPushItems(ps, data, { store: identity, renderKeyTemplate: renderers?.renderKeyTemplate });
+            writer = await this.#writer(ps, store, signal);
           } catch (e) {
             if (!(e instanceof ProjectorError)) throw e;
-            // ESO: the expansion fails inside PushSecretToProviders; what was pushed is recorded.
-            throw new PushFailure(e, `${e.code}: set secret failed: ${e.message}`, mergeSyncedState(pushed, ps.status?.syncedPushSecrets));
+            throw failed(e, PushFailureText.storeClient(store.metadata.name, e.message));
+          }
+          let items;
+          try {
+            items = planPushItemsInOrder(ps, data, { store: identity, renderKeyTemplate: renderers?.renderKeyTemplate });
+          } catch (e) {
+            if (!(e instanceof ProjectorError)) throw e;
+            throw failed(e, e.message);
           }
           for (const item of items) {
-            try {
-              if (updatePolicyOf(ps) === 'IfNotExists' && (await writer.secretExists(item.data.match.remoteRef.remoteKey, signal))) {
-                log.debug({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey }, 'remote secret exists; updatePolicy IfNotExists leaves it');
-              } else {
-                const outcome = await writer.pushSecret({ remoteKey: item.data.match.remoteRef.remoteKey, property: item.data.match.remoteRef.property, value: item.value, metadata: item.data.metadata, field: item.field }, signal);
-                if (outcome !== 'unchanged') log.info({ store: storeKey, remoteKey: item.data.match.remoteRef.remoteKey, outcome }, 'pushed secret');
+            if ('failure' in item) throw failed(item.failure, item.failure.message);
+            const remoteKey = item.data.match.remoteRef.remoteKey;
+            if (updatePolicyOf(ps) === 'IfNotExists') {
+              let exists: boolean;
+              try {
+                exists = await writer.secretExists(remoteKey, signal);
+              } catch (e) {
+                if (!(e instanceof ProjectorError)) throw e;
+                throw failed(e, PushFailureText.verifyExists(e.message));
               }
+              if (exists) {
+                log.debug({ store: storeKey, remoteKey }, 'remote secret exists; updatePolicy IfNotExists leaves it');
+                pushed[storeKey]![item.statusRef] = recorded(item.data);
+                continue;
+              }
+            }
+            try {
+              const outcome = await writer.pushSecret({ remoteKey, property: item.data.match.remoteRef.property, value: item.value, metadata: item.data.metadata, field: item.field }, signal);
+              if (outcome !== 'unchanged') log.info({ store: storeKey, remoteKey, outcome }, 'pushed secret');
             } catch (e) {
               if (!(e instanceof ProjectorError)) throw e;
-              // ESO: "set secret failed: could not write remote ref <secretKey> to target secretstore <store>: <cause>".
-              const text = `${e.code}: set secret failed: could not write remote ref ${item.data.match.secretKey ?? ''} to target secretstore ${store.metadata.name}: ${e.message}`;
-              throw new PushFailure(e, text, mergeSyncedState(pushed, ps.status?.syncedPushSecrets));
+              throw failed(e, PushFailureText.writeRemoteRef(item.data.match.secretKey ?? '', store.metadata.name, e.message));
             }
             pushed[storeKey]![item.statusRef] = recorded(item.data);
           }
@@ -186,20 +209,37 @@ export class PushSecretReconciler implements Reconciler {
   async #sources(ps: PushSecret, signal: AbortSignal): Promise<ReadonlyMap<string, SecretBytes>[] | 'source-deleted'> {
     const sel = ps.spec.selector;
     const ns = ps.metadata.namespace;
+    // ESO's markAsFailed(errFailedGetSecret): "could not get source secret", whatever failed. A
+    // generator's failure also names its cause (docs/design/000-overview.md, generators).
+    const failed = (e: unknown, withCause: boolean) =>
+      e instanceof ProjectorError ? new ProjectorError(e.code, withCause ? `${PushMessage.sourceNotFound}: ${e.message}` : PushMessage.sourceNotFound, e.details) : e;
     if (sel.secret?.name) {
-      const secret = await this.#d.kube.getSecret(ns, sel.secret.name);
+      let secret;
+      try {
+        secret = await this.#d.kube.getSecret(ns, sel.secret.name);
+      } catch (e) {
+        throw failed(e, false);
+      }
       if (secret) return [secret.data];
       // ESO: a named source gone, deletionPolicy Delete and something pushed → clean up the provider.
       const synced = ps.status?.syncedPushSecrets ?? {};
       if (pushDeletionPolicyOf(ps) === 'Delete' && Object.keys(synced).length > 0) return 'source-deleted';
-      throw new ProjectorError('SourceNotFound', `${PushMessage.sourceNotFound}: Secret ${ns}/${sel.secret.name} not found`, { field: 'spec.selector.secret.name' });
+      throw new ProjectorError('SourceNotFound', PushMessage.sourceNotFound, { field: 'spec.selector.secret.name' });
     }
     if (sel.generatorRef) {
-      if (!this.#d.generate) throw new ProjectorError('NotSupported', `spec.selector.generatorRef: generator ${sel.generatorRef.kind} is not available in this build of Projector`, { field: 'spec.selector.generatorRef' });
-      return [await this.#d.generate(ns, sel.generatorRef, signal)];
+      if (!this.#d.generate) throw new ProjectorError('NotSupported', `${PushMessage.sourceNotFound}: spec.selector.generatorRef: generator ${sel.generatorRef.kind} is not available in this build of Projector`, { field: 'spec.selector.generatorRef' });
+      try {
+        return [await this.#d.generate(ns, sel.generatorRef, signal)];
+      } catch (e) {
+        throw failed(e, true);
+      }
     }
-    const secrets = await this.#d.kube.listSecrets(ns, labelSelectorQuery(sel.secret!.selector!));
-    return secrets.map((s) => s.data);
+    try {
+      const secrets = await this.#d.kube.listSecrets(ns, labelSelectorQuery(sel.secret!.selector!));
+      return secrets.map((s) => s.data);
+    } catch (e) {
+      throw failed(e, false);
+    }
   }
 
   /**
@@ -216,40 +256,48 @@ export class PushSecretReconciler implements Reconciler {
     for (const [i, ref] of ps.spec.secretStoreRefs.entries()) {
       const kind = ref.kind ?? 'SecretStore';
       const lister = kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores;
-      let candidates: { store: GenericStore; field: string }[];
+      let candidates: { store: GenericStore }[];
       if (ref.labelSelector) {
         const sel = ref.labelSelector;
-        const field = `spec.secretStoreRefs[${i}].labelSelector`;
         candidates = lister
           .list()
           .filter((s) => (kind === 'ClusterSecretStore' || s.metadata.namespace === ns) && matchesLabelSelector(sel, s.metadata.labels ?? {}))
           .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
-          .map((store) => ({ store, field }));
+          .map((store) => ({ store }));
       } else {
         const name = ref.name!;
         const store = lister.get(storeKeyOf({ name, kind }, ns));
         const field = `spec.secretStoreRefs[${i}].name`;
-        if (!store) throw new ProjectorError('StoreNotFound', `could not get ${kind} ${JSON.stringify(name)}${kind === 'SecretStore' ? ` in namespace "${ns}"` : ''}: not found`, { field });
-        candidates = [{ store, field }];
+        if (!store) throw new ProjectorError('StoreNotFound', PushFailureText.storeNotFound(kind, name), { field });
+        candidates = [{ store }];
       }
-      for (const { store, field } of candidates) {
+      for (const { store } of candidates) {
         const key = pushStoreKey(kind, store.metadata.name);
         if (seen.has(key)) continue;
         seen.add(key);
         if (store.metadata.deletionTimestamp) continue; // ESO: "skipping SecretStore that is being deleted"
         if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) continue;
-        if (kind === 'ClusterSecretStore') {
-          const access = isStoreAllowed(store, ns, this.#d.namespaceLabels(ns));
-          if (!access.allowed) throw new ProjectorError('StoreNotAllowed', access.reason, { field });
-        }
+        // A ClusterSecretStore's conditions are judged when it is pushed to (#writer), as ESO's store manager does.
         out.push({ key, store, identity: { kind, name: store.metadata.name, labels: store.metadata.labels ?? {} } });
       }
     }
     return out;
   }
 
+  /**
+   * ESO's store manager Get for a PushSecret (secretstore/client_manager.go): a store of another
+   * controller class is refused ("can not reference unmanaged store"), a ClusterSecretStore whose
+   * conditions do not admit the PushSecret's namespace too (errClusterStoreMismatch), then the
+   * client is built. No flood gate: ESO's PushSecret controller builds its manager without one.
+   * Messages are ESO's cause; callers wrap them in `could not get secrets client for store …`.
+   */
   async #writer(ps: PushSecret, store: GenericStore, signal: AbortSignal): Promise<SecretsWriter> {
-    const client = await this.#d.clients.get(store, ps.metadata.namespace, signal);
+    const ns = ps.metadata.namespace;
+    if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) throw new ProjectorError('StoreNotAllowed', PushFailureText.unmanagedStore);
+    if (store.kind === 'ClusterSecretStore' && !isStoreAllowed(store, ns, this.#d.namespaceLabels(ns)).allowed) {
+      throw new ProjectorError('StoreNotAllowed', PushFailureText.clusterStoreMismatch(store.metadata.name, ns));
+    }
+    const client = await this.#d.clients.get(store, ns, signal);
     if (!client.writer) throw new ProjectorError('NotSupported', `${store.kind} ${store.metadata.name}: its provider cannot push secrets in Projector`, { field: 'spec.secretStoreRefs' });
     return client.writer;
   }
@@ -284,7 +332,7 @@ export class PushSecretReconciler implements Reconciler {
         await this.#deleteOne(ps, del.storeKey, del.data, signal, log);
       } catch (e) {
         if (!(e instanceof ProjectorError)) throw e;
-        throw new PushFailure(e, `${e.code}: Failed to Delete Secrets from Provider: ${e.message}`, state);
+        throw new PushFailure(e, `${e.code}: ${PushFailureText.deleteFromProviders(e.message)}`, state);
       }
       const entries = { ...(state[del.storeKey] ?? {}) };
       delete entries[del.statusRef];
@@ -294,15 +342,19 @@ export class PushSecretReconciler implements Reconciler {
 
   async #deleteOne(ps: PushSecret, storeKey: string, data: PushSecretData, signal: AbortSignal, log: Logger): Promise<void> {
     const ref = storeRefOfKey(storeKey);
-    const store = (ref.kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(storeKeyOf(ref, ps.metadata.namespace));
-    if (!store) throw new ProjectorError('StoreNotFound', `could not get secrets client for store ${storeKey}: not found`);
-    // ESO deletes through its store manager, which refuses a store of another controller class
-    // (secretstore/client_manager.go GetFromStore: "can not reference unmanaged store"): another
-    // operator's (or dev's) PushSecret controller must never delete from a store it does not serve.
-    if (!shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass)) {
-      throw new ProjectorError('StoreNotAllowed', `could not get secrets client for store ${storeKey}: can not reference unmanaged store (spec.controller is ${JSON.stringify(store.spec.controller ?? '')}, this operator's class is ${JSON.stringify(this.#d.controllerClass)})`);
+    const kind = ref.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+    const store = (kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(storeKeyOf(ref, ps.metadata.namespace));
+    if (!store) throw new ProjectorError('StoreNotFound', PushFailureText.storeClient(storeKey, PushFailureText.storeNotFound(kind, ref.name)));
+    // ESO deletes through its store manager (#writer), which refuses a store of another controller
+    // class: another operator's (or dev's) PushSecret controller must never delete from a store it
+    // does not serve.
+    let writer: SecretsWriter;
+    try {
+      writer = await this.#writer(ps, store, signal);
+    } catch (e) {
+      if (!(e instanceof ProjectorError)) throw e;
+      throw new ProjectorError(e.code, PushFailureText.storeClient(storeKey, e.message), e.details);
     }
-    const writer = await this.#writer(ps, store, signal);
     const outcome = await writer.deleteSecret(data.match.remoteRef.remoteKey, signal);
     if (outcome === 'not-managed') log.warn({ store: storeKey, remoteKey: data.match.remoteRef.remoteKey }, 'remote secret not deleted: it is not managed by external-secrets');
     else if (outcome === 'deleted') log.info({ store: storeKey, remoteKey: data.match.remoteRef.remoteKey }, 'deleted pushed secret (deletionPolicy Delete)');
@@ -320,7 +372,7 @@ export class PushSecretReconciler implements Reconciler {
     try {
       await this.#deleteRemoved(ps, {}, signal, log);
     } catch (e) {
-      if (e instanceof PushFailure) throw new PushFailure(e.cause, `${e.cause.code}: failed to cleanup provider secrets: ${e.cause.message}`, e.synced);
+      if (e instanceof PushFailure) throw new PushFailure(e.cause, `${e.cause.code}: ${PushFailureText.cleanupProviders(e.cause.message)}`, e.synced);
       throw e;
     }
     await this.#d.kube.patchStatus(ps, pushStatusSourceDeleted(ps, now));

@@ -1,6 +1,7 @@
 // One reconcile for both store kinds: static checks, then ask the vault with the configured identity.
 import type { GenericStore, ObjectKey, SecretStoreStatus } from '../../api/index.ts';
-import { ANNOTATION_IGNORE_MAINTENANCE_CHECKS, CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
+import { CONDITION_READY, EventReason, Reason } from '../../api/constants.ts';
+import { maintenanceEvent } from '../../core/store-maintenance.ts';
 import { setCondition } from '../../core/conditions.ts';
 import { shouldProcessStore } from '../../core/controller-class.ts';
 import { parseStoreRefreshInterval } from '../../core/duration.ts';
@@ -62,8 +63,6 @@ function readyStatus(store: GenericStore, status: 'True' | 'False', reason: stri
 const MSG_STORE_VALIDATED = 'store validated';
 /** ESO common.go errValidationUnknownMsg. */
 const MSG_VALIDATION_UNKNOWN = 'could not determine validation status';
-const MSG_STORE_NOT_MAINTAINED = "store isn't currently maintained. Please plan and prepare accordingly.";
-const MSG_STORE_DEPRECATED = 'store is deprecated and will be removed on the next minor release. Please plan and prepare accordingly.';
 
 export class SecretStoreReconciler implements Reconciler {
   readonly name: string;
@@ -171,11 +170,10 @@ export class SecretStoreReconciler implements Reconciler {
     return provider;
   }
 
-  /** ESO's maintenance warning, at every passed check unless the store opts out (common.go reconcile). */
+  /** ESO's maintenance warning, at every passed check unless the store opts out (core/store-maintenance.ts). */
   #maintenanceEvent(store: GenericStore, provider: Provider): void {
-    if (store.metadata.annotations?.[ANNOTATION_IGNORE_MAINTENANCE_CHECKS] !== undefined) return;
-    if (provider.maintenance === 'NotMaintained') this.#d.events.warn(store, EventReason.StoreUnmaintained, MSG_STORE_NOT_MAINTAINED);
-    else if (provider.maintenance === 'Deprecated') this.#d.events.warn(store, EventReason.StoreDeprecated, MSG_STORE_DEPRECATED);
+    const event = maintenanceEvent(store, provider.maintenance);
+    if (event) this.#d.events.warn(store, event.reason, event.message);
   }
 
   #revalidateMs(store: GenericStore): number {

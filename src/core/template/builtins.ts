@@ -2,7 +2,7 @@
 import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint, sprintf, sprintln } from './go-fmt.ts';
 import { FuncError } from './template-error.ts';
-import { byteLength, compareGoStrings, goBytes, goInt, goKindName, GoObject, goObjectEqual, GoTypedInt, goTypeName, isGoMap, isNil, isNilSlice, isStringMap, isTrue, sliceBytes } from './values.ts';
+import { byteLength, compareGoStrings, goBytes, goInt, goEqual, goKindName, GoObject, GoTypedInt, goTypeName, isGoMap, isNil, isNilSlice, isStringMap, isTrue, sliceBytes } from './values.ts';
 
 type Kind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid';
 
@@ -45,13 +45,13 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
     } else {
       const kind1 = goKindName(arg1);
       const kind2 = goKindName(arg);
-      // Go's message here prints the value; Projector names only the types.
+      // Go's messages here print the values; Projector names only the types.
       if (kind1 !== kind2 && kind1 !== 'invalid' && kind2 !== 'invalid') throw new FuncError(`non-comparable types: ${goTypeName(arg1)}, ${goTypeName(arg)}`);
       if (isNilValue(arg1) || isNilValue(arg)) truth = isNilValue(arg1) === isNilValue(arg);
-      // Pointers and structs of comparable fields: Go's `==` on the two interfaces.
-      else if (arg1 instanceof GoObject) truth = goObjectEqual(arg1, arg);
-      else if (arg instanceof GoObject) truth = false;
-      else throw new FuncError(`non-comparable type: ${goTypeName(arg)}`);
+      // Go checks only the second operand's type: slices and maps are not comparable.
+      else if (kind2 === 'slice' || kind2 === 'map') throw new FuncError(`non-comparable type: ${goTypeName(arg)}`);
+      // Structs (time.Time, sprig's certificate, semver.Version) and pointers: Go's `==`.
+      else truth = goEqual(arg1, arg);
     }
     if (truth) return true;
   }

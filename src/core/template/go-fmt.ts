@@ -18,12 +18,12 @@
  * truncation agree; %x and %q read the bytes themselves.
  *
  * Deliberate difference: `%p` of a slice, a map or a pointer (and %d %b %o %#v of a pointer inside
- * a slice or map) prints a fixed stand-in address, where Go prints the address of the value in
- * memory (different on every run).
+ * a slice, a map or a struct, such as a time.Time's *time.Location) prints a fixed stand-in
+ * address, where Go prints the address of the value in memory (different on every run).
  */
 import { goStringToBytes } from '../go-string.ts';
-import { GoTime } from './go-time.ts';
-import { GoObject, GoTypedInt, goStructType, goTypeName, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
+import { GoTime, LOCAL, UTC, type GoLocation } from './go-time.ts';
+import { goInt64, GoObject, GoTypedInt, goTypeName, goUint64, isGoMap, isNil, isNilSlice, sortedKeys, type GoMap, type GoStructType } from './values.ts';
 
 /** Go's `fmt.Sprint`: a space between operands when neither side is a string. */
 export function sprint(args: readonly unknown[]): string {
@@ -79,6 +79,79 @@ const UINT64_MASK = (1n << 64n) - 1n;
  * processes; no template can depend on it. This fixed stand-in keeps the output's shape.
  */
 const STAND_IN_ADDRESS = 0xc000010000n;
+
+/**
+ * A nil pointer inside a struct fmt prints (time.Time's *time.Location in UTC, the Local zone's
+ * cached *zone): never a template value, only a field.
+ */
+class NilPointer {
+  readonly type: string;
+  constructor(type: string) {
+    this.type = type;
+  }
+}
+
+function typeName(v: unknown): string {
+  return v instanceof NilPointer ? v.type : goTypeName(v);
+}
+
+/** A struct type with no methods, for the unexported structs inside a time.Time. */
+function plainStruct<T>(name: string, fields: GoStructType<T>['fields']): GoStructType<T> {
+  return { name, fields, methods: new Map(), copy: (v) => v };
+}
+
+const ALPHA = -(1n << 63n);
+const OMEGA = (1n << 63n) - 1n;
+
+/** time's `zone` and `zoneTrans` structs, as FixedZone fills them: one zone, in effect from alpha. */
+const ZONE = plainStruct<GoLocation>('time.zone', (l) => [
+  ['name', l.name],
+  ['offset', BigInt(l.fixedOffset ?? 0)],
+  ['isDST', false],
+]);
+const ZONE_TRANS = plainStruct<null>('time.zoneTrans', () => [
+  ['when', goInt64(ALPHA)],
+  ['index', new GoTypedInt('uint8', 0n)],
+  ['isstd', false],
+  ['isutc', false],
+]);
+
+/**
+ * time.Location's fields (zoneinfo.go). Local is the zone Go falls back to when it finds no zone
+ * data or TZ=UTC (the operator's container, the differential test): named "UTC", with nothing else
+ * set. A FixedZone holds its zone, one transition at alpha and a cache for all time.
+ */
+const LOCATION = plainStruct<GoLocation>('time.Location', (l) =>
+  l === LOCAL
+    ? [
+        ['name', 'UTC'],
+        ['zone', []],
+        ['tx', []],
+        ['extend', ''],
+        ['cacheStart', goInt64(0n)],
+        ['cacheEnd', goInt64(0n)],
+        ['cacheZone', new NilPointer('*time.zone')],
+      ]
+    : [
+        ['name', l.name],
+        ['zone', [new GoObject(ZONE, l, false)]],
+        ['tx', [new GoObject(ZONE_TRANS, null, false)]],
+        ['extend', ''],
+        ['cacheStart', goInt64(ALPHA)],
+        ['cacheEnd', goInt64(OMEGA)],
+        ['cacheZone', new GoObject(ZONE, l, true)],
+      ],
+);
+
+/** time.Time's three unexported fields (time.go): wall, ext and loc, nil for UTC. */
+function timeFields(t: GoTime): readonly (readonly [string, unknown])[] {
+  const { wall, ext } = t.internalFields();
+  return [
+    ['wall', goUint64(wall)],
+    ['ext', goInt64(ext)],
+    ['loc', t.loc === UTC ? new NilPointer('*time.Location') : new GoObject(LOCATION, t.loc, true)],
+  ];
+}
 
 /** The state of Go's `pp` and its `fmt` (flags are cleared per verb, as in fmt.clearflags). */
 class Printer {
@@ -276,17 +349,22 @@ class Printer {
 
   /** print.go printValue over the represented kinds; `depth` > 0 inside a slice or map. */
   private printValue(v: unknown, verb: string, depth: number): void {
+    if (v instanceof NilPointer) {
+      this.fmtPointer(v, verb);
+      return;
+    }
     if (isNil(v)) {
       // An interface element holding nil (Go's reflect.Interface case): no verb applies to it.
       this.buf += this.sharpV ? 'interface {}(nil)' : '<nil>';
       return;
     }
-    // time.Time is a fmt.Stringer (print.go handleMethods): %v %s %x %X %q format its String().
-    // Other verbs would print the struct's unexported fields in Go; here they are bad verbs.
+    // time.Time is a fmt.GoStringer and a fmt.Stringer (print.go handleMethods): %#v is its
+    // GoString, %v %s %x %X %q format its String(). Other verbs, and any verb inside a bad-verb
+    // form, print the struct's unexported fields.
     if (v instanceof GoTime) {
-      if (this.sharpV) this.buf += v.goString();
-      else if ('vsxXq'.includes(verb)) this.fmtString(v.toString(), verb);
-      else this.badVerb(verb, v);
+      if (!this.erroring && this.sharpV) this.buf += v.goString();
+      else if (!this.erroring && 'vsxXq'.includes(verb)) this.fmtString(v.toString(), verb);
+      else this.printStruct('time.Time', timeFields(v), verb, depth);
       return;
     }
     if (v instanceof GoObject) {
@@ -338,11 +416,6 @@ class Printer {
         });
         this.buf += ']';
       }
-      return;
-    }
-    if (typeof v === 'object' && goStructType(v) !== undefined) {
-      const m = v as GoMap;
-      this.printStruct(goTypeName(v), Object.entries(m), verb, depth);
       return;
     }
     if (typeof v === 'object') {
@@ -399,7 +472,7 @@ class Printer {
     this.buf += `%!${verb}(`;
     if (isNil(v)) this.buf += '<nil>';
     else {
-      this.buf += `${goTypeName(v)}=`;
+      this.buf += `${typeName(v)}=`;
       this.printArg(v, 'v');
     }
     this.buf += ')';
@@ -411,18 +484,23 @@ class Printer {
    * a list or map (see STAND_IN_ADDRESS); a struct has no address to print.
    */
   private fmtPointer(v: unknown, verb: string): void {
-    if ((!Array.isArray(v) && (typeof v !== 'object' || v === null)) || (v instanceof GoObject && !v.pointer)) {
+    // Only slices, maps and pointers have an address: integers, structs (time.Time, a struct
+    // GoObject) and strings are bad verbs.
+    const hasAddress = Array.isArray(v) || isGoMap(v) || (v instanceof GoObject && v.pointer) || v instanceof NilPointer;
+    if (!hasAddress) {
       this.badVerb(verb, v);
       return;
     }
-    const u = isNilSlice(v) ? 0n : STAND_IN_ADDRESS;
+    const u = isNilSlice(v) || v instanceof NilPointer ? 0n : STAND_IN_ADDRESS;
     switch (verb) {
       case 'v':
         if (this.sharpV) {
-          this.buf += `(${goTypeName(v)})(`;
-          this.fmt0x64(u, true);
+          this.buf += `(${typeName(v)})(`;
+          if (u === 0n) this.buf += 'nil';
+          else this.fmt0x64(u, true);
           this.buf += ')';
-        } else this.fmt0x64(u, !this.sharp);
+        } else if (u === 0n) this.padString('<nil>');
+        else this.fmt0x64(u, !this.sharp);
         return;
       case 'p':
         this.fmt0x64(u, !this.sharp);

@@ -2,7 +2,7 @@
 import { quoteJson } from '../go-json-any.ts';
 import { GoTime } from './go-time.ts';
 import { FuncError } from './template-error.ts';
-import { GoObject, GoTypedInt, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
+import { GoObject, GoTypedInt, isExported, isNil, isNilSlice, sortedKeys, type GoMap } from './values.ts';
 
 export interface JsonStyle {
   /** json.Marshal escapes <, > and & for HTML; sprig's toRawJson turns that off. */
@@ -25,7 +25,7 @@ function encode(v: unknown, style: JsonStyle, prefix: string): string {
     return `"${v.format('2006-01-02T15:04:05.999999999Z07:00')}"`;
   }
   // The type's own JSON (semver.Version's MarshalJSON: a string, so there is nothing to indent).
-  if (v instanceof GoObject) return v.type.json(v.value);
+  if (v instanceof GoObject && v.type.json) return v.type.json(v.value);
   switch (typeof v) {
     case 'string':
       return quoteJson(v, style.escapeHTML);
@@ -46,8 +46,8 @@ function encode(v: unknown, style: JsonStyle, prefix: string): string {
     if (v.length === 0) return '[]';
     return `[${nl}${v.map((x) => inner + encode(x, style, inner)).join(`,${nl}`)}${nl}${prefix}]`;
   }
-  const map = v as GoMap;
-  const keys = sortedKeys(map);
-  if (keys.length === 0) return '{}';
-  return `{${nl}${keys.map((k) => `${inner}${quoteJson(k, style.escapeHTML)}${sep}${encode(map[k], style, inner)}`).join(`,${nl}`)}${nl}${prefix}}`;
+  // A struct without MarshalJSON (or a pointer to one): its exported fields in declaration order.
+  const entries = v instanceof GoObject ? v.fields().filter(([k]) => isExported(k)) : sortedKeys(v as GoMap).map((k) => [k, (v as GoMap)[k]] as const);
+  if (entries.length === 0) return '{}';
+  return `{${nl}${entries.map(([k, x]) => `${inner}${quoteJson(k, style.escapeHTML)}${sep}${encode(x, style, inner)}`).join(`,${nl}`)}${nl}${prefix}}`;
 }

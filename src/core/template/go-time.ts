@@ -12,6 +12,11 @@
 
 const NS_PER_SEC = 1_000_000_000n;
 const MAX_INT64 = (1n << 63n) - 1n;
+/** time.go's unixToInternal: seconds from January 1, year 1 to the Unix epoch. */
+const UNIX_TO_INTERNAL = 62135596800n;
+/** time.go's minWall and maxWall (1885-01-01 and 33 bits of seconds later) as Unix seconds. */
+const MIN_WALL_UNIX = -2682288000n;
+const MAX_WALL_UNIX = MIN_WALL_UNIX + (1n << 33n) - 1n;
 const MIN_INT64 = -(1n << 63n);
 
 /** A zone in effect at an instant: seconds east of UTC and the abbreviation Go prints for `MST`. */
@@ -20,12 +25,17 @@ export interface ZoneInfo {
   readonly abbrev: string;
 }
 
-/** Go's *time.Location, reduced to what Format, String and ParseInLocation use. */
+/**
+ * Go's *time.Location, reduced to what Format, String and ParseInLocation use. Object identity is
+ * the pointer's: Go's `==` on two time.Time values compares their *Location pointers.
+ */
 export interface GoLocation {
   readonly name: string;
   zoneAt(unixSec: bigint): ZoneInfo;
   /** Offset of the named abbreviation at an instant, for Parse's `MST` element (Location.lookupName). */
   offsetOfAbbrev(abbrev: string, unixSec: bigint): number | undefined;
+  /** The offset of a zone made by time.FixedZone (undefined for UTC, Local and named zones). */
+  readonly fixedOffset?: number;
 }
 
 function fixedZone(name: string, offset: number): GoLocation {
@@ -33,12 +43,43 @@ function fixedZone(name: string, offset: number): GoLocation {
     name,
     zoneAt: () => ({ offset, abbrev: name }),
     offsetOfAbbrev: (a) => (a === name ? offset : undefined),
+    fixedOffset: offset,
   };
 }
 
-export const UTC: GoLocation = fixedZone('UTC', 0);
+/** time.UTC. A time.Time in UTC holds a nil *Location (Time.setLoc), printed `<nil>` among its fields. */
+export const UTC: GoLocation = { ...fixedZone('UTC', 0), fixedOffset: undefined };
 /** time.Local: UTC (TZ=UTC); its zone abbreviation is tzdata's "UTC". */
-export const LOCAL: GoLocation = { ...fixedZone('UTC', 0), name: 'Local' };
+export const LOCAL: GoLocation = { ...fixedZone('UTC', 0), name: 'Local', fixedOffset: undefined };
+
+/** Go 1.26's FixedZone keeps one *Location per whole hour from -12 to +14 for unnamed zones. */
+const UNNAMED_HOUR_ZONES = new Map<number, GoLocation>();
+
+/**
+ * time.FixedZone (zoneinfo.go): a new *Location, except that an unnamed zone at a whole hour from
+ * UTC-12 to UTC+14 is always the same one, so two times parsed with "+01:00" are `==` in Go and
+ * two parsed with "+01:30" are not.
+ */
+export function goFixedZone(name: string, offset: number): GoLocation {
+  const hour = Math.trunc(offset / 3600);
+  if (name !== '' || hour < -12 || hour > 14 || hour * 3600 !== offset) return fixedZone(name, offset);
+  let loc = UNNAMED_HOUR_ZONES.get(hour);
+  if (loc === undefined) {
+    loc = fixedZone('', offset);
+    UNNAMED_HOUR_ZONES.set(hour, loc);
+  }
+  return loc;
+}
+
+/**
+ * reflect.DeepEqual on two time.Time's *Location: the same pointer, or two non-nil Locations with
+ * equal contents, which for the zones a template value can hold (UTC, Local, FixedZone) means two
+ * FixedZones of the same name and offset.
+ */
+export function sameLocationContents(a: GoLocation, b: GoLocation): boolean {
+  if (a === b) return true;
+  return a.fixedOffset !== undefined && a.fixedOffset === b.fixedOffset && a.name === b.name;
+}
 
 /** A Go time.Time: an instant (nanoseconds since the Unix epoch), a location, and for `now` a monotonic reading. */
 export class GoTime {
@@ -66,9 +107,28 @@ export class GoTime {
     return new GoTime(this.unixNanos, loc);
   }
 
-  /** Time.Add (keeps the monotonic reading, moved by the same amount). */
+  /**
+   * Time.Add: keeps the monotonic reading, moved by the same amount, unless the result leaves the
+   * years 1885..2157 that a time.Time with a monotonic reading can hold, or the reading leaves
+   * int64 (Go's addSec and Add then strip it, so it no longer prints or compares).
+   */
   add(d: bigint): GoTime {
-    return new GoTime(this.unixNanos + d, this.loc, this.mono === undefined ? undefined : this.mono + d);
+    const unixNanos = this.unixNanos + d;
+    let mono = this.mono === undefined ? undefined : this.mono + d;
+    const sec = floorDiv(unixNanos, NS_PER_SEC);
+    if (mono !== undefined && (sec < MIN_WALL_UNIX || sec > MAX_WALL_UNIX || mono > MAX_INT64 || mono < MIN_INT64)) mono = undefined;
+    return new GoTime(unixNanos, this.loc, mono);
+  }
+
+  /**
+   * time.Time's fields as fmt prints them: `wall` (with a monotonic reading, the flag bit, the
+   * seconds since 1885 and the nanoseconds; else the nanoseconds) and `ext` (the monotonic reading,
+   * or the seconds since January 1, year 1). The third field is the *Location (nil for UTC).
+   */
+  internalFields(): { wall: bigint; ext: bigint } {
+    const nsec = BigInt(this.nanosecond);
+    if (this.mono === undefined) return { wall: nsec, ext: this.unixSec + UNIX_TO_INTERNAL };
+    return { wall: (1n << 63n) | ((this.unixSec - MIN_WALL_UNIX) << 30n) | nsec, ext: this.mono };
   }
 
   /** t.Sub(u) as time.Since uses it: monotonic readings when both have one, else wall clocks; saturates. */
@@ -755,14 +815,14 @@ export function parseInLocation(layout: string, value: string, loc: GoLocation, 
     const s = utcSec - BigInt(zoneOffset);
     const zone = loc.zoneAt(s);
     if (zone.offset === zoneOffset && (zoneName === '' || zone.abbrev === zoneName)) return at(s, loc);
-    return at(s, fixedZone(zoneName, zoneOffset));
+    return at(s, goFixedZone(zoneName, zoneOffset));
   }
   if (zoneName !== '') {
     const offset = loc.offsetOfAbbrev(zoneName, utcSec);
     if (offset !== undefined) return at(utcSec - BigInt(offset), loc);
     let fixed = 0;
     if (zoneName.length > 3 && zoneName.startsWith('GMT')) fixed = Number(zoneName.slice(3)) * 3600;
-    return at(utcSec, fixedZone(zoneName, fixed));
+    return at(utcSec, goFixedZone(zoneName, fixed));
   }
   // A fixed-offset default location: the wall time is at the zone's offset.
   return at(utcSec - BigInt(loc.zoneAt(utcSec).offset), loc);

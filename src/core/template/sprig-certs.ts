@@ -1,7 +1,7 @@
 /**
  * sprig v3.3.0's certificate functions (crypto.go): genCA, genCAWithKey, genSelfSignedCert,
  * genSelfSignedCertWithKey, genSignedCert, genSignedCertWithKey and buildCustomCert. They return
- * sprig's `certificate` struct {Cert, Key string} (a goStruct: `.Cert`/`.Key`, %v `{cert key}`).
+ * sprig's `certificate` struct {Cert, Key string} (a GoObject: `.Cert`/`.Key`, %v `{cert key}`).
  *
  * The certificate is written as Go 1.26's x509.CreateCertificate writes sprig's template
  * (getBaseCertTemplate): v3, a random 128-bit serial, subject CN only, NotBefore = now, NotAfter =
@@ -19,22 +19,35 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { goStringToBytes } from '../go-string.ts';
 import { derBitString, derExplicit, derOctets, derOid, derSeq, derSet, derSmallInt, derUnsigned, expect, readTlv, seq, tlv, TAG, type Tlv } from './der.ts';
-import { fn, type CallContext, type TemplateFunc } from './func-table.ts';
+import { fn, type CallContext, type GoTypeParam, type TemplateFunc } from './func-table.ts';
 import { parseGoIpForSan } from './go-netip.ts';
 import { pemDecode, pemEncode } from './go-pem.ts';
 import { ecComponents, marshalPkcs8, marshalPkix, parsePkcs8PrivateKey, pkcs1Private, type GoKey, X509Error } from './go-x509.ts';
 import { FuncError } from './template-error.ts';
-import { goStruct, goStructType, goTypeName, sliceElemType } from './values.ts';
-
-const CERT_TYPE = 'sprig.certificate';
+import { GoObject, goTypeName, sliceElemType, type GoStructType } from './values.ts';
 
 export interface SprigCertificate {
-  Cert: string;
-  Key: string;
+  readonly Cert: string;
+  readonly Key: string;
 }
 
-function certificate(cert: string, key: string): SprigCertificate {
-  return goStruct(CERT_TYPE, { Cert: cert, Key: key });
+/**
+ * sprig's `type certificate struct { Cert string; Key string }` (crypto.go): no methods, so
+ * encoding/json writes both fields and copystructure copies both; `==` compares both strings.
+ */
+const CERTIFICATE: GoStructType<SprigCertificate> = {
+  name: 'sprig.certificate',
+  fields: (c) => [
+    ['Cert', c.Cert],
+    ['Key', c.Key],
+  ],
+  methods: new Map(),
+  copy: (c) => ({ Cert: c.Cert, Key: c.Key }),
+};
+
+/** The functions return the struct itself, not a pointer to it. */
+function certificate(cert: string, key: string): GoObject<SprigCertificate> {
+  return new GoObject(CERTIFICATE, { Cert: cert, Key: key }, false);
 }
 
 const bytesOf = (s: string): Uint8Array => goStringToBytes(s) ?? new Uint8Array(Buffer.from(s, 'utf8'));
@@ -322,22 +335,20 @@ function withKeyPem(pem: string): GoKey {
   }
 }
 
-function genCA(cn: string, days: bigint, key: GoKey, now: bigint): SprigCertificate {
+function genCA(cn: string, days: bigint, key: GoKey, now: bigint): GoObject<SprigCertificate> {
   return certificate(createCertificate({ cn, ips: [], dns: [], days, isCA: true }, key, undefined, key, now), keyPem(key));
 }
 
-function genSelfSigned(cn: string, ips: unknown, dns: unknown, days: bigint, key: GoKey, now: bigint): SprigCertificate {
+function genSelfSigned(cn: string, ips: unknown, dns: unknown, days: bigint, key: GoKey, now: bigint): GoObject<SprigCertificate> {
   const t = { cn, ips: netIps(ips), dns: dnsNames(dns), days, isCA: false };
   return certificate(createCertificate(t, key, undefined, key, now), keyPem(key));
 }
 
-function caArg(v: unknown): SprigCertificate {
-  if (goStructType(v) !== CERT_TYPE) throw new FuncError(`wrong type for value; expected ${CERT_TYPE}; got ${goTypeName(v)}`);
-  return v as SprigCertificate;
-}
+/** genSignedCert's `ca certificate` parameter: the executor checks the type, as Go's does. */
+const CA_PARAM: GoTypeParam = { goType: CERTIFICATE.name };
 
-function genSigned(cn: string, ips: unknown, dns: unknown, days: bigint, caValue: unknown, key: () => GoKey, now: bigint): SprigCertificate {
-  const ca = caArg(caValue);
+function genSigned(cn: string, ips: unknown, dns: unknown, days: bigint, caValue: unknown, key: () => GoKey, now: bigint): GoObject<SprigCertificate> {
+  const ca = (caValue as GoObject<SprigCertificate>).value;
   const signee = key();
   const parent = parseParent(ca.Cert);
   let signer: GoKey;
@@ -352,7 +363,7 @@ function genSigned(cn: string, ips: unknown, dns: unknown, days: bigint, caValue
 }
 
 /** sprig's buildCustomCertificate: base64 PEM certificate and key, checked, returned as given. */
-function buildCustomCert(b64cert: string, b64key: string): SprigCertificate {
+function buildCustomCert(b64cert: string, b64key: string): GoObject<SprigCertificate> {
   const b64 = /^[A-Za-z0-9+/]*={0,2}$/;
   const decode = (s: string, what: string): Buffer => {
     // base64.StdEncoding: padded, no whitespace other than CR/LF (which Go skips).
@@ -398,10 +409,10 @@ export const SPRIG_CERTS: ReadonlyMap<string, TemplateFunc> = new Map<string, Te
     fn(['string', 'any', 'any', 'int', 'string'], ([cn, ips, dns, d, k], ctx) =>
       genSelfSigned(cn as string, ips, dns, d as bigint, withKeyPem(k as string), renderNow(ctx))),
   ],
-  ['genSignedCert', fn(['string', 'any', 'any', 'int', 'any'], ([cn, ips, dns, d, ca], ctx) => genSigned(cn as string, ips, dns, d as bigint, ca, newRsaKey, renderNow(ctx)))],
+  ['genSignedCert', fn(['string', 'any', 'any', 'int', CA_PARAM], ([cn, ips, dns, d, ca], ctx) => genSigned(cn as string, ips, dns, d as bigint, ca, newRsaKey, renderNow(ctx)))],
   [
     'genSignedCertWithKey',
-    fn(['string', 'any', 'any', 'int', 'any', 'string'], ([cn, ips, dns, d, ca, k], ctx) =>
+    fn(['string', 'any', 'any', 'int', CA_PARAM, 'string'], ([cn, ips, dns, d, ca, k], ctx) =>
       genSigned(cn as string, ips, dns, d as bigint, ca, () => withKeyPem(k as string), renderNow(ctx))),
   ],
   ['buildCustomCert', fn(['string', 'string'], ([c, k]) => buildCustomCert(c as string, k as string))],

@@ -8,8 +8,9 @@
  * - []interface{} → Array; []string and []int → Array registered with `typedSlice`; a nil slice →
  *   Array registered with `nilSlice` (prints `[]`, encodes to JSON `null`);
  * - time.Time → `GoTime` (go-time.ts), printed through its String method;
- * - a struct type with methods (Masterminds semver's Version), or a pointer to one → `GoObject`,
- *   described by a `GoStructType` (its fields, methods and the interfaces fmt and encoding/json use);
+ * - any other struct type (sprig's certificate, Masterminds semver's Version), or a pointer to one
+ *   → `GoObject`, described by a `GoStructType` (its fields, methods and the interfaces fmt and
+ *   encoding/json use);
  * - map[string]interface{} → plain object; map[string]string → plain object registered with
  *   `markStringMap` (the data ESO passes as dot, and sprig's split/splitn results).
  *
@@ -18,7 +19,7 @@
  */
 
 import type { TemplateFunc } from './func-table.ts';
-import { GoTime } from './go-time.ts';
+import { GoTime, sameLocationContents } from './go-time.ts';
 import { compareGoStrings, goStringByteLength, goStringFromBytes, goStringToBytes } from '../go-string.ts';
 
 export type GoMap = { [key: string]: unknown };
@@ -108,23 +109,6 @@ export function isNilSlice(v: unknown): boolean {
   return Array.isArray(v) && nilSlices.has(v);
 }
 
-const structTypes = new WeakMap<object, string>();
-
-/**
- * Registers `fields` as a Go struct value of type `typeName` (sprig's `certificate`): fields read
- * with `.Name` as a map's keys would, but %T/typeOf give the struct type, kindOf `struct`, and fmt
- * prints `{a b}` / `{A:a B:b}` / `T{A:"a", B:"b"}` in the order of `fields`' keys (declaration order).
- */
-export function goStruct<T extends object>(typeName: string, fields: T): T {
-  structTypes.set(fields, typeName);
-  return fields;
-}
-
-/** The Go type name of a struct registered by goStruct; undefined for anything else. */
-export function goStructType(v: unknown): string | undefined {
-  return typeof v === 'object' && v !== null ? structTypes.get(v) : undefined;
-}
-
 /**
  * A method of a Go type as text/template finds it (reflect's MethodByName): `bind` gives the
  * method value for a receiver, a function like any other (parameters checked by the executor,
@@ -151,8 +135,11 @@ export interface GoStructType<T> {
   readonly methods: ReadonlyMap<string, GoMethod<T>>;
   /** fmt.Stringer's String, declared with a value receiver (so T and *T both print through it). */
   string?(v: T): string;
-  /** The compact JSON text encoding/json writes for the value (its MarshalJSON, or its exported fields). */
-  json(v: T): string;
+  /**
+   * The type's MarshalJSON, as the compact JSON text it returns. Without one, encoding/json
+   * writes the exported fields as an object, in declaration order (go-json.ts).
+   */
+  json?(v: T): string;
   /** copystructure.Copy (sprig's deepCopy): exported fields are copied and unexported ones left zero. */
   copy(v: T): T;
 }
@@ -216,8 +203,6 @@ export function goTypeName(v: unknown): string {
       break;
   }
   if (Array.isArray(v)) return `[]${sliceElemType(v)}`;
-  const struct = goStructType(v);
-  if (struct !== undefined) return struct;
   if (isStringMap(v)) return 'map[string]string';
   return 'map[string]interface {}';
 }
@@ -228,7 +213,6 @@ export function goKindName(v: unknown): string {
   if (Array.isArray(v)) return 'slice';
   if (v instanceof GoTime) return 'struct';
   if (v instanceof GoObject) return v.pointer ? 'ptr' : 'struct';
-  if (goStructType(v) !== undefined) return 'struct';
   if (isGoMap(v)) return 'map';
   return goTypeName(v);
 }
@@ -264,8 +248,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
   if (goTypeName(a) !== goTypeName(b)) return false;
   if (a instanceof GoTypedInt) return a.value === (b as GoTypedInt).value;
-  // time.Time's fields: the instant, the monotonic reading and the *Location.
-  if (a instanceof GoTime) return a.unixNanos === (b as GoTime).unixNanos && a.mono === (b as GoTime).mono && a.loc === (b as GoTime).loc;
+  // time.Time's fields: the instant, the monotonic reading and the *Location, whose contents
+  // DeepEqual compares when the pointers differ.
+  if (a instanceof GoTime) return a.unixNanos === (b as GoTime).unixNanos && a.mono === (b as GoTime).mono && sameLocationContents(a.loc, (b as GoTime).loc);
   // A pointer is equal to itself, or when the structs it points to are deeply equal.
   if (a instanceof GoObject) return (a.pointer && a.value === (b as GoObject).value) || fieldsDeepEqual(a, b as GoObject);
   if (typeof a !== 'object') return a === b;
@@ -286,14 +271,23 @@ function fieldsDeepEqual(a: GoObject, b: GoObject): boolean {
 }
 
 /**
- * Go's `==` on two values of a kind text/template's eq leaves to `Interface() ==` (funcs.go), for
- * GoObject operands: pointers are equal when they are the same pointer, structs when their types
- * and fields are (the fields of the represented types are integers and strings, for which `==`
- * is reflect.DeepEqual). Values of different dynamic types are never equal.
+ * Go's `==` on two interface values that hold a struct or a pointer (text/template's eq, funcs.go:
+ * `arg1.Interface() == arg.Interface()`, reached for kinds that are not basic). Values of different
+ * dynamic types are never equal. time.Time compares its fields: the instant, the monotonic reading
+ * and the *Location pointer, so the same instant in UTC and in Local, or with and without a
+ * monotonic reading, is not `==` (Time.Equal says it is). A pointer is equal to the same pointer;
+ * other structs compare their fields (integers and strings in the represented types, for which `==`
+ * is reflect.DeepEqual). Every represented struct type is comparable; slices and maps are not,
+ * and the caller rejects them first.
  */
-export function goObjectEqual(a: GoObject, b: unknown): boolean {
-  if (!(b instanceof GoObject) || goTypeName(a) !== goTypeName(b)) return false;
-  return a.pointer ? a.value === b.value : fieldsDeepEqual(a, b);
+export function goEqual(a: unknown, b: unknown): boolean {
+  if (goTypeName(a) !== goTypeName(b)) return false;
+  if (a instanceof GoTime) {
+    const t = b as GoTime;
+    return a.unixNanos === t.unixNanos && a.mono === t.mono && a.loc === t.loc;
+  }
+  if (a instanceof GoObject) return a.pointer ? a.value === (b as GoObject).value : fieldsDeepEqual(a, b as GoObject);
+  return false;
 }
 
 /** Go's `<` on strings (core/go-string.ts, where the rule lives so code outside the template engine sorts as Go does). */

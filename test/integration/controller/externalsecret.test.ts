@@ -39,7 +39,7 @@ describe('ExternalSecret controller on a real API server', { timeout: 600_000 },
   after(async () => {
     try {
       if (k && op) {
-        const text = await k.observableText(['netbox', 'rotation', 'errors', 'policies', 'restricted', 'restart', 'drift']);
+        const text = await k.observableText(['netbox', 'rotation', 'errors', 'adopt', 'policies', 'restricted', 'restart', 'drift']);
         assertNowhere(canaries, { 'operator logs': op.logs(), 'statuses and events': text });
       }
     } finally {
@@ -162,6 +162,36 @@ describe('ExternalSecret controller on a real API server', { timeout: 600_000 },
     const dup = await eventually(() => k.ready('errors', 'externalsecrets', 'dup'), (x) => x.status === 'False', { timeoutMs: 20_000 });
     assert.match(dup.message!, /TargetOwnedElsewhere/);
     assert.equal((await k.secret('errors', 'ok')).metadata.ownerReferences[0].name, 'ok');
+  });
+
+  it('labels a pre-existing Secret it targets even when the provider read fails, its data untouched (ESO Reconcile patches the managed label first)', async () => {
+    // ESO externalsecret_controller.go Reconcile: an existing target without
+    // reconcile.external-secrets.io/managed=true is patched (field owner fqdnFor(es.Name)) before the
+    // refresh decision; then GetProviderSecretData fails: markAsFailed(msgErrorGetSecretData, …,
+    // ConditionReasonSecretSyncedError) and a Warning UpdateFailed event. The condition message is
+    // Projector's `<Code>: <cause>` (docs/design/000-overview.md, "failure messages in Ready=False").
+    await k.namespace('adopt');
+    const theirs = canary('adopt');
+    await k.apply([
+      fakeStore('adopt-store', [{ key: 'present', value: canary('adopt-present') }]) as any,
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'theirs', namespace: 'adopt', labels: { team: 'db' } }, type: 'Opaque', data: { THEIRS: Buffer.from(theirs).toString('base64') } } as any,
+    ]);
+    const before = await k.secret('adopt', 'theirs');
+    await k.apply([es('adopt', 'adopter', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'adopt-store' }, target: { name: 'theirs' }, data: [{ secretKey: 'V', remoteRef: { key: 'absent' } }] }) as any]);
+    const r = await eventually(() => k.ready('adopt', 'externalsecrets', 'adopter'), (x) => x.status === 'False', { timeoutMs: 20_000 });
+    assert.equal(r.reason, 'SecretSyncedError');
+    assert.match(r.message!, /^VaultNotFound: .*absent/);
+    const s = await eventually(() => k.secret('adopt', 'theirs'), (x) => x?.metadata.labels?.['reconcile.external-secrets.io/managed'] === 'true', { timeoutMs: 20_000 });
+    assert.equal(s.metadata.labels.team, 'db');
+    assert.deepEqual(Object.keys(s.data), ['THEIRS']);
+    assert.equal(await k.secretValue('adopt', 'theirs', 'THEIRS'), theirs);
+    assert.equal(s.metadata.annotations?.['reconcile.external-secrets.io/data-hash'], undefined, 'nothing written but the label');
+    assert.equal(s.metadata.ownerReferences, undefined);
+    assert.equal(s.metadata.uid, before.metadata.uid);
+    // The label is the ExternalSecret's field manager's, as ESO's client.FieldOwner(fqdnFor(name)) patch makes it.
+    const owner = s.metadata.managedFields.find((m: any) => m.manager === 'externalsecrets.external-secrets.io/adopter');
+    assert.ok(owner?.fieldsV1?.['f:metadata']?.['f:labels']?.['f:reconcile.external-secrets.io/managed'], JSON.stringify(s.metadata.managedFields));
+    await eventually(() => k.events('adopt'), (ev) => ev.some((e) => e.name === 'adopter' && e.type === 'Warning' && e.reason === 'UpdateFailed' && /VaultNotFound/.test(e.message ?? '')));
   });
 
   it('enforces ClusterSecretStore conditions and namespaced store boundaries', async () => {

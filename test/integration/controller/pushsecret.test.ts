@@ -155,6 +155,27 @@ describe('PushSecret (real API server, local vault)', { timeout: 300_000 }, () =
     await eventually(async () => (await k.events(NS)).some((e) => e.name === 'replace' && e.reason === 'Errored' && e.type === 'Warning'), true, { timeoutMs: 10_000, message: 'Errored event' });
   });
 
+  it("reports a missing source Secret and a missing store with ESO's messages, reason Errored and a Warning event saying the same", async () => {
+    // ESO pushsecret_controller.go markAsFailed: errFailedGetSecret ("could not get source secret"),
+    // and GetSecretStores' errGetSecretStore ("could not get SecretStore %q, %w") over the API
+    // server's NotFound; the condition and the Warning Errored event carry one text, the code before it
+    // (docs/design/000-overview.md, "PushSecret: Ready=False message").
+    await source('err-source', { v: canary('err-source') });
+    await apply('no-source', { selector: { secret: { name: 'absent' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'never-a' } } }] });
+    await apply('no-store', { secretStoreRefs: [{ name: 'nowhere', kind: 'SecretStore' }], selector: { secret: { name: 'err-source' } }, data: [{ match: { secretKey: 'v', remoteRef: { remoteKey: 'never-b' } } }] });
+    const want: [string, string][] = [
+      ['no-source', 'SourceNotFound: could not get source secret'],
+      ['no-store', 'StoreNotFound: could not get SecretStore "nowhere", secretstores.external-secrets.io "nowhere" not found'],
+    ];
+    for (const [name, message] of want) {
+      const c = await eventually(() => ready(name), (x) => x.status === 'False', { timeoutMs: 20_000, message: `${name} failed` });
+      assert.deepEqual([c.reason, c.message], ['Errored', message], name);
+      await eventually(async () => (await k.events(NS)).some((e) => e.name === name && e.type === 'Warning' && e.reason === 'Errored' && e.message === message), true, { timeoutMs: 10_000, message: `${name} event` });
+    }
+    assert.equal(await remote('never-a'), undefined);
+    assert.equal(await remote('never-b'), undefined);
+  });
+
   it('deletes what it pushed with deletionPolicy Delete (item removed, PushSecret deleted), keeps it with None, never deletes a secret it does not own', async () => {
     await source('del', { a: canary('a'), b: canary('b') });
     await apply('del', { deletionPolicy: 'Delete', selector: { secret: { name: 'del' } }, data: [{ match: { secretKey: 'a', remoteRef: { remoteKey: 'del-a' } } }, { match: { secretKey: 'b', remoteRef: { remoteKey: 'del-b' } } }] });

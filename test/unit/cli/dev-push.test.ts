@@ -73,7 +73,7 @@ describe('dev --cluster: PushSecret state', () => {
     const ok = ps('ok', 'app', { secret: { name: 's' } });
     ok.status = pushStatusSynced(ok, { 'ClusterSecretStore/akv': { 'remote-a': ok.spec.data![0]! } }, NOW);
     const bad = ps('bad', 'app', { secret: { name: 's' } });
-    bad.status = pushStatusFailed(bad, 'SourceNotFound: could not get source secret: Secret app/s not found', NOW);
+    bad.status = pushStatusFailed(bad, 'SourceNotFound: could not get source secret', NOW);
     const c = cps('c', { secret: { name: 's' } });
     c.status = cpsStatusDone(undefined, 'c', new Map(), ['b-ns', 'a-ns']);
     const lines = pushStateLines(
@@ -88,7 +88,7 @@ describe('dev --cluster: PushSecret state', () => {
     assert.deepEqual(lines, [
       'state: 1 PushSecret(s) ready, 3 failing',
       '  ✓ PushSecret app/ok pushed → ClusterSecretStore/akv: remote-a',
-      '  ✗ PushSecret app/bad failing: Errored: SourceNotFound: could not get source secret: Secret app/s not found',
+      '  ✗ PushSecret app/bad failing: Errored: SourceNotFound: could not get source secret',
       '  ✗ PushSecret app/new failing: not reconciled yet',
       '  ✗ PushSecret app/refused failing: not applied (see the error above)',
       'state: 1 ClusterPushSecret(s) ready, 1 failing',

@@ -62,11 +62,35 @@ describe('admission webhook and `projector validate` agree', () => {
       if (g.warns) {
         assert.ok(answer.warnings?.some((w) => w.startsWith(`${g.warns}: `)), `webhook warnings: ${JSON.stringify(answer.warnings)}`);
         assert.ok(validateFindings(g.object).some((f) => f.path === g.warns), 'validate reports it too');
+      } else if (g.warnsText) {
+        assert.deepEqual(answer.warnings, [g.warnsText]);
+        assert.ok(validateFindings(g.object).some((f) => f.severity === 'warning' && f.message === g.warnsText), 'validate reports it too');
       } else {
         assert.equal(answer.warnings, undefined);
       }
     });
   }
+
+  // ESO apis/externalsecrets/v1/secretstore_validator.go validateStore: after the provider's own
+  // ValidateStore warnings, warnStoreUnmaintained for a NotMaintained provider (providers/v1/fake
+  // MaintenanceStatus), on CREATE and UPDATE; the annotation external-secrets.io/ignore-maintenance-checks
+  // is read only by its store controller's event (pkg/controllers/secretstore/common.go), never here.
+  it("warns of a store of an unmaintained provider with ESO's text, annotated or not; a maintained provider's store gets none", () => {
+    const want = "store fake-store isn't currently maintained. Please plan and prepare accordingly.";
+    for (const kind of ['SecretStore', 'ClusterSecretStore'] as const) {
+      const store: Obj = { apiVersion: 'external-secrets.io/v1', kind, metadata: { name: 'fake-store', ...(kind === 'SecretStore' && { namespace: 'admission' }) }, spec: { provider: { fake: { data: [] } } } };
+      for (const operation of ['CREATE', 'UPDATE']) {
+        const answer = webhook(store, operation);
+        assert.equal(answer.allowed, true);
+        assert.deepEqual(answer.warnings, [want], `${kind} ${operation}`);
+      }
+      const annotated = { ...store, metadata: { ...store.metadata, annotations: { 'external-secrets.io/ignore-maintenance-checks': 'true' } } } as Obj;
+      assert.deepEqual(webhook(annotated).warnings, [want], `${kind} annotated`);
+      assert.deepEqual(webhook(store, 'DELETE').warnings, undefined, 'ESO ValidateDelete returns no warnings');
+    }
+    const akvStore = GOOD.find((g) => g.object.metadata.name === 'good-akv')!.object;
+    assert.equal(webhook(akvStore).warnings, undefined);
+  });
 
   it('lists every refused field in one message, as ESO joins its errors', () => {
     const object = { ...BAD[3]!.object, spec: { ...BAD[3]!.object.spec, dataFrom: [{ find: { name: { regexp: '(' } } }] } };

@@ -22,9 +22,9 @@ import { createLogger, silentLogger } from '../../../src/platform/logger.ts';
 import type { SecretsClient } from '../../../src/providers/provider.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import type { FetchOptions } from '../../../src/sync/fetch-provider-data.ts';
-import { runGeneratorRef } from '../../../src/sync/generate.ts';
+import { resolveGeneratorRef, runGeneratorRef } from '../../../src/sync/generate.ts';
 import type { GeneratorObject } from '../../../src/api/index.ts';
-import { externalSecret, fakeStore } from '../../support/builders.ts';
+import { bytes, externalSecret, fakeStore } from '../../support/builders.ts';
 
 function world(
   data: { key: string; value: string }[],
@@ -60,6 +60,7 @@ function world(
   // apiServerLike: the cache holds only Secrets with ESO's managed label (the operator's label-selected
   // watch), and a create of an existing Secret answers 409 AlreadyExists, as the API server does.
   const calls: string[] = [];
+  const labelCalls: string[] = [];
   const write = async (d: DesiredSecret) => {
     secrets.set(`${d.namespace}/${d.name}`, { metadata: { name: d.name, namespace: d.namespace, annotations: d.annotations, labels: d.labels, ownerReferences: d.ownerReferences, resourceVersion: String(secrets.size + 1) }, type: d.type, data: d.data });
     return 'rv';
@@ -115,6 +116,17 @@ function world(
         else apply();
       },
       ...(extra.setFinalizers ? { setFinalizers: extra.setFinalizers } : {}),
+      // The operator's JSON merge patch of the managed label (kube/client.ts), recorded with its field manager.
+      ...(extra.apiServerLike && {
+        labelSecretManaged: async (ns: string, name: string, fieldManager: string) => {
+          labelCalls.push(`${ns}/${name} as ${fieldManager}`);
+          const s = secrets.get(`${ns}/${name}`);
+          if (!s) return undefined;
+          const next = { ...s, metadata: { ...s.metadata, labels: { ...s.metadata.labels, [LABEL_MANAGED]: 'true' } } };
+          secrets.set(`${ns}/${name}`, next);
+          return next;
+        },
+      }),
     },
     clients: new ClientCache({ registry, hostFor: () => ({ log: silentLogger() }) as never, clock, log: silentLogger() }),
     events: {
@@ -151,7 +163,7 @@ function world(
     externalSecrets.upsert({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, ...next } });
   };
   const deliverStatus = () => pendingStatus.splice(0).forEach((apply) => apply());
-  return { fail, eventTexts, clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, secretStores, externalSecrets, secrets, calls, deliverStatus, setFailReads: (f: boolean) => (failReads = f), clientsBuilt: () => clientsBuilt };
+  return { fail, eventTexts, clock, reconciler, key, value, bytesOf, setSpec, ready, events, changes, clusterSecretStores, secretStores, externalSecrets, secrets, calls, labelCalls, deliverStatus, setFailReads: (f: boolean) => (failReads = f), clientsBuilt: () => clientsBuilt };
 }
 
 const signal = new AbortController().signal;
@@ -625,5 +637,173 @@ describe('ExternalSecretReconciler flood gate', () => {
       assert.equal(w.value(), 'v1', String(status));
       assert.equal(w.clientsBuilt(), 1);
     }
+  });
+});
+
+// ESO pkg/controllers/externalsecret/externalsecret_controller.go Reconcile: after the
+// ClusterSecretStore and controller-class skips (shouldSkipClusterSecretStore,
+// shouldSkipUnmanagedStore) and before the refresh decision or any provider read, an existing target
+// without `reconcile.external-secrets.io/managed=true` is patched to carry it (client.FieldOwner(fqdnFor(es.Name))),
+// whatever the creationPolicy and whatever the sync then does.
+describe('ExternalSecretReconciler managed label on an existing target (ESO labels it before its sync)', () => {
+  const FIELD_MANAGER = 'externalsecrets.external-secrets.io/netbox-db-password'; // ESO util.go fqdnFor
+  const TARGET = 'netbox/netbox-db-credentials';
+  const theirs = () => ({ metadata: { name: 'netbox-db-credentials', namespace: 'netbox', resourceVersion: '7', labels: { team: 'db' } }, type: 'Opaque', data: new Map([['THEIRS', bytes('kept')]]) });
+  const dataOf = (w: ReturnType<typeof world>) => [...(w.secrets.get(TARGET)?.data ?? new Map())].map(([k, v]) => `${k}=${Buffer.from(v.reveal()).toString()}`);
+  const canaryStore = (controller: string, name = 'other-class'): GenericStore => ({ ...fakeStore([{ key: 'netbox-db-password', value: 'x' }]), metadata: { name, uid: `uid-${name}`, generation: 1 }, spec: { controller, provider: { fake: { data: [{ key: 'netbox-db-password', value: 'x' }] } } } });
+
+  for (const creationPolicy of ['Owner', 'Orphan', 'Merge', 'None'] as const) {
+    it(`creationPolicy ${creationPolicy}: a provider read that fails still labels the existing target, its data untouched, Ready=False SecretSyncedError`, async () => {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }], { target: { name: 'netbox-db-credentials', creationPolicy } }, { apiServerLike: true });
+      w.secrets.set(TARGET, theirs());
+      w.setFailReads(true);
+      assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'retry', error: 'VaultUnavailable' });
+      assert.deepEqual(w.labelCalls, [`${TARGET} as ${FIELD_MANAGER}`]);
+      assert.equal(w.secrets.get(TARGET)?.metadata.labels?.[LABEL_MANAGED], 'true');
+      assert.equal(w.secrets.get(TARGET)?.metadata.labels?.team, 'db');
+      assert.deepEqual(dataOf(w), ['THEIRS=kept']);
+      // ESO markAsFailed(msgErrorGetSecretData, …, ConditionReasonSecretSyncedError); the message is
+      // Projector's `<Code>: <cause>` (docs/design/000-overview.md, "failure messages in Ready=False").
+      assert.equal(w.ready()?.status, 'False');
+      assert.equal(w.ready()?.reason, 'SecretSyncedError');
+      assert.match(w.ready()!.message!, /^VaultUnavailable: /);
+      assert.equal(w.externalSecrets.get(w.key)!.status?.binding?.name, '', 'a failed read binds nothing, as in ESO');
+    });
+  }
+
+  it('labels it whatever fails the sync: an invalid spec, a missing store, a store not ready', async () => {
+    const cases: [string, Partial<ExternalSecret['spec']>, { floodGate?: boolean }, string][] = [
+      ['invalid spec', { target: { name: 'netbox-db-credentials', template: { engineVersion: 'v1', data: { k: 'v' } } } } as never, {}, 'NotSupported'],
+      ['missing store', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'nowhere' } }, {}, 'StoreNotFound'],
+      ['store not ready', {}, { floodGate: true }, 'StoreNotReady'],
+    ];
+    for (const [what, spec, extra, code] of cases) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }], spec, { apiServerLike: true, ...extra });
+      w.secrets.set(TARGET, theirs());
+      const result = await w.reconciler.reconcile(w.key, signal);
+      assert.equal(result.error, code, what);
+      assert.deepEqual(w.labelCalls, [`${TARGET} as ${FIELD_MANAGER}`], what);
+      assert.deepEqual(dataOf(w), ['THEIRS=kept'], what);
+      assert.equal(w.ready()?.reason, 'SecretSyncedError', what);
+    }
+  });
+
+  it('a failure with no target costs one GET and labels nothing; a first sync that succeeds still creates without reading', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { apiServerLike: true });
+    w.setFailReads(true);
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.calls, ['get']);
+    assert.deepEqual(w.labelCalls, []);
+    w.setFailReads(false);
+    await w.clock.advance(1_000);
+    w.calls.length = 0;
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(w.calls, ['create']);
+    assert.equal(w.value(), 'v1');
+  });
+
+  it('a target already labelled (in the managed-Secret cache) is not read again after a failure', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], {}, { apiServerLike: true });
+    await w.reconciler.reconcile(w.key, signal);
+    await w.clock.advance(3_600_000);
+    w.setFailReads(true);
+    w.calls.length = 0;
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).error, 'VaultUnavailable');
+    assert.deepEqual([w.calls, w.labelCalls], [[], []]);
+  });
+
+  it('a target that is not a Secret (spec.target.manifest, ESO\'s generic targets) labels no Secret of that name', async () => {
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], { target: { name: 'netbox-db-credentials', manifest: { apiVersion: 'v1', kind: 'ConfigMap' } } as never }, { apiServerLike: true });
+    w.secrets.set(TARGET, theirs());
+    // ESO validateGenericTarget with --unsafe-allow-generic-targets off: "generic targets are disabled".
+    assert.equal((await w.reconciler.reconcile(w.key, signal)).error, 'GenericTargetsDisabled');
+    assert.deepEqual([w.calls, w.labelCalls], [[], []]);
+    assert.equal(w.secrets.get(TARGET)?.metadata.labels?.[LABEL_MANAGED], undefined);
+  });
+
+  it('creationPolicy Orphan and None, up to date: an existing target without the label gets it, with no vault read', async () => {
+    for (const creationPolicy of ['Orphan', 'None'] as const) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }], { target: { name: 'netbox-db-credentials', creationPolicy } }, { apiServerLike: true });
+      await w.reconciler.reconcile(w.key, signal);
+      assert.equal(w.ready()?.status, 'True', creationPolicy);
+      // Someone replaces the target with one of their own, without the label.
+      w.secrets.set(TARGET, theirs());
+      w.setFailReads(true);
+      w.labelCalls.length = 0;
+      assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'requeueAfter', ms: 3_600_000 }, creationPolicy);
+      assert.deepEqual(w.labelCalls, [`${TARGET} as ${FIELD_MANAGER}`], creationPolicy);
+      assert.deepEqual(dataOf(w), ['THEIRS=kept'], creationPolicy);
+      assert.equal(w.ready()?.status, 'True', `${creationPolicy}: nothing was read, nothing failed`);
+    }
+  });
+
+  it('skips before labelling when any store it names is of another controller class, read or not (ESO shouldSkipUnmanagedStore)', async () => {
+    const variants: [string, Partial<ExternalSecret['spec']>][] = [
+      // A data item reading through another class's store, beside one reading through ours.
+      ['data[1].sourceRef.storeRef', { data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'netbox-db-password' } }, { secretKey: 'B', remoteRef: { key: 'netbox-db-password' }, sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'other-class' } } }] }],
+      // A dataFrom item that only names a store: ESO reads nothing through it but judges its class.
+      ['dataFrom[0].sourceRef.storeRef alone', { dataFrom: [{ sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'other-class' } } }] }],
+      // An invalid spec is not reported for another class's ExternalSecret.
+      ['secretStoreRef, invalid spec', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'other-class' }, target: { name: 'netbox-db-credentials', template: { engineVersion: 'v1', data: { k: 'v' } } } } as never],
+      // A generic target is skipped before its own checks (ESO: shouldSkipUnmanagedStore, then reconcileGenericTarget).
+      ['secretStoreRef, generic target', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'other-class' }, target: { name: 'netbox-db-credentials', manifest: { apiVersion: 'v1', kind: 'ConfigMap' } } } as never],
+    ];
+    for (const [what, spec] of variants) {
+      const w = world([{ key: 'netbox-db-password', value: 'v1' }], spec, { apiServerLike: true });
+      w.clusterSecretStores.upsert(canaryStore('team-b'));
+      w.secrets.set(TARGET, theirs());
+      assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' }, what);
+      assert.deepEqual([w.calls, w.labelCalls, w.clientsBuilt(), w.ready(), w.events], [[], [], 0, undefined, []], what);
+      // A store of no class (or this one's) is served: the same ExternalSecret is reconciled (a
+      // Secret target gets the label; the generic one fails on the flag, labelling no Secret).
+      w.clusterSecretStores.upsert(canaryStore(''));
+      await w.reconciler.reconcile(w.key, signal);
+      const generic = what.endsWith('generic target');
+      assert.equal(w.secrets.get(TARGET)?.metadata.labels?.[LABEL_MANAGED], generic ? undefined : 'true', what);
+      assert.ok(w.ready() !== undefined, what);
+    }
+  });
+
+  it('skips before any store is asked when a later generator is of another class, and reads each generator once per sync', async () => {
+    const gen = (name: string, controller: string): GeneratorObject => ({ apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', metadata: { name, namespace: 'netbox' }, spec: { controller, data: { [name.toUpperCase()]: 'g' } } });
+    const generators = new Map([['ours', gen('ours', '')], ['theirs', gen('theirs', 'team-b')]]);
+    const reads: string[] = [];
+    const deps = { getGenerator: async (_k: string, _ns: string | undefined, name: string) => (reads.push(name), generators.get(name)), random: { int: () => 0, bytes: (n: number) => new Uint8Array(n) }, controllerClass: '' };
+    const fetchOptions: FetchOptions = {
+      generate: (ref, ns, field, s, judged) => runGeneratorRef(ref, ns, field, deps, s, undefined, judged),
+      resolveGenerator: (ref, ns, field, s) => resolveGeneratorRef(ref, ns, field, deps, s),
+    };
+    const ref = (name: string) => ({ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', name } } });
+    // dataFrom[0] reads through a store that does not exist: before ESO's class check that failed the sync.
+    const spec = { dataFrom: [{ extract: { key: 'netbox-db-password' }, sourceRef: { storeRef: { kind: 'ClusterSecretStore' as const, name: 'nowhere' } } }, ref('ours'), ref('theirs')] };
+    const w = world([{ key: 'netbox-db-password', value: 'v1' }], spec, { apiServerLike: true, fetchOptions });
+    w.secrets.set(TARGET, theirs());
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' });
+    assert.deepEqual([w.calls, w.labelCalls, w.ready(), w.events], [[], [], undefined, []]);
+    // Served here: each generator is read once (judged, then run from that reading).
+    generators.set('theirs', gen('theirs', ''));
+    w.setSpec({ dataFrom: [ref('ours'), ref('theirs')] });
+    reads.length = 0;
+    await w.reconciler.reconcile(w.key, signal);
+    assert.deepEqual(reads, ['ours', 'theirs']);
+    assert.equal(Buffer.from(w.bytesOf('THEIRS')!).toString(), 'g');
+    assert.equal(w.ready()?.status, 'True');
+  });
+
+  it('a generator of another class skips the up-to-date labelling too', async () => {
+    let controller = '';
+    const deps = { getGenerator: async () => ({ apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', metadata: { name: 'g', namespace: 'netbox' }, spec: { controller, data: { G: 'g' } } }) as GeneratorObject, random: { int: () => 0, bytes: (n: number) => new Uint8Array(n) }, controllerClass: '' };
+    const fetchOptions: FetchOptions = {
+      generate: (ref, ns, field, s, judged) => runGeneratorRef(ref, ns, field, deps, s, undefined, judged),
+      resolveGenerator: (ref, ns, field, s) => resolveGeneratorRef(ref, ns, field, deps, s),
+    };
+    const w = world([], { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Fake', name: 'g' } } }], target: { name: 'netbox-db-credentials', creationPolicy: 'Orphan' } }, { apiServerLike: true, fetchOptions });
+    await w.reconciler.reconcile(w.key, signal);
+    assert.equal(w.ready()?.status, 'True');
+    w.secrets.set(TARGET, theirs());
+    controller = 'team-b';
+    w.labelCalls.length = 0;
+    assert.deepEqual(await w.reconciler.reconcile(w.key, signal), { kind: 'done' });
+    assert.deepEqual(w.labelCalls, []);
   });
 });

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GenericStore, ObjectKey, PushSecret } from '../../../src/api/index.ts';
 import { objectKey } from '../../../src/api/meta.ts';
-import { PushSecretReconciler } from '../../../src/controller/pushsecret/reconciler.ts';
+import { PushSecretReconciler, type PushGenerator } from '../../../src/controller/pushsecret/reconciler.ts';
 import { lazyTemplateEngine } from '../../../src/controller/template-engine.ts';
 import { ProjectorError } from '../../../src/core/errors.ts';
 import { Sensitive } from '../../../src/core/sensitive.ts';
@@ -34,6 +34,11 @@ class World {
   failOn?: string;
   forgotten: string[] = [];
   deletes: string[] = [];
+  /** Thrown by the client cache, secretExists and deleteSecret while set. */
+  failClient?: ProjectorError;
+  failExists?: ProjectorError;
+  failDelete?: ProjectorError;
+  generate?: PushGenerator;
   constructor(spec: Partial<PushSecret['spec']>) {
     this.ps = { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'p', namespace: 'ns', generation: 1 }, spec: { secretStoreRefs: [], selector: { secret: { name: 'src' } }, ...spec } };
   }
@@ -46,6 +51,7 @@ class World {
     });
     const clients = {
       async get(s: GenericStore) {
+        if (w.failClient) throw w.failClient;
         return {
           writer: {
             async pushSecret(req: { remoteKey: string; value: Sensitive<Uint8Array> }) {
@@ -54,10 +60,12 @@ class World {
               return 'created' as const;
             },
             async deleteSecret(remoteKey: string) {
+              if (w.failDelete) throw w.failDelete;
               w.deletes.push(`${s.kind}/${s.metadata.name}:${remoteKey}`);
               return 'deleted' as const;
             },
             async secretExists() {
+              if (w.failExists) throw w.failExists;
               return false;
             },
           },
@@ -93,6 +101,7 @@ class World {
       log: silentLogger(),
       controllerClass: 'default',
       templates: lazyTemplateEngine(templateClock),
+      ...(w.generate && { generate: w.generate }),
     });
   }
   async run() {
@@ -161,7 +170,8 @@ describe('PushSecret reconcile: spec.dataTo per store', () => {
     w.stores = [store('SecretStore', 'a', { env: 'staging' })];
     await w.run();
     assert.equal(w.ready()?.status, 'False');
-    assert.match(w.ready()!.message!, /^InvalidSpec: spec\.dataTo\[0\]\.storeRef\.labelSelector: labelSelector does not match any store in secretStoreRefs/);
+    // ESO validateDataToMatchesResolvedStores: "dataTo[%d]: labelSelector does not match any store in secretStoreRefs".
+    assert.equal(w.ready()!.message, 'InvalidSpec: dataTo[0]: labelSelector does not match any store in secretStoreRefs');
     assert.deepEqual(w.pushes, []);
   });
 
@@ -169,7 +179,8 @@ describe('PushSecret reconcile: spec.dataTo per store', () => {
     const w = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], dataTo: [{ storeRef: { name: 'a' }, rewrite: [{ regexp: { source: '-.*', target: '' } }] }] });
     w.stores = [store('SecretStore', 'a')];
     await w.run();
-    assert.equal(w.ready()!.message, 'InvalidSpec: set secret failed: spec.dataTo[0]: duplicate remote key "db" from source key "db-port" (conflicts with spec.dataTo[0] source key "db-host")');
+    // ESO: errFailedSetSecret over handlePushSecretDataForStore's "failed to expand dataTo: %w" over registerRemoteKeys.
+    assert.equal(w.ready()!.message, 'InvalidSpec: set secret failed: failed to expand dataTo: dataTo[0]: duplicate remote key "db" from source key "db-port" (conflicts with dataTo[0]:db-host)');
     assert.ok(!w.events.join('\n').includes('localhost'));
   });
 });
@@ -262,4 +273,119 @@ describe('PushSecret reconcile: deleting from stores of another controller class
       }
     });
   }
+});
+
+// ESO pkg/controllers/pushsecret/pushsecret_controller.go: markAsFailed sets Ready=False, reason
+// Errored (esapi.ReasonErrored), and records a Warning event Errored with the same message. The
+// messages below are ESO's constants and literals; Projector puts the code before each (the row
+// "PushSecret: Ready=False message" of docs/design/000-overview.md).
+describe('PushSecret reconcile: failure messages, reasons and events as ESO markAsFailed', () => {
+  const tok = { match: { secretKey: 'token', remoteRef: { remoteKey: 'tok' } } };
+  /** Runs and returns the condition message, checking ESO's reason and that the Warning event says the same. */
+  async function failure(w: World): Promise<string> {
+    await w.run();
+    const ready = w.ready()!;
+    assert.deepEqual([ready.status, ready.reason], ['False', 'Errored'], JSON.stringify(ready));
+    assert.deepEqual(w.events, [`Errored: ${ready.message}`]);
+    return ready.message!;
+  }
+
+  it('source Secret: errFailedGetSecret "could not get source secret", whatever failed', async () => {
+    const named = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], selector: { secret: { name: 'absent' } }, data: [tok] });
+    named.stores = [store('SecretStore', 'a')];
+    assert.equal(await failure(named), 'SourceNotFound: could not get source secret');
+    // A generator's failure also says why (the generators row of docs/design/000-overview.md).
+    const generated = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], selector: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', name: 'absent' } }, data: [tok] });
+    generated.stores = [store('SecretStore', 'a')];
+    generated.generate = async () => {
+      throw new ProjectorError('GeneratorNotFound', 'UUID "absent" in namespace "ns" not found (generators.external-secrets.io/v1alpha1)');
+    };
+    assert.equal(await failure(generated), 'GeneratorNotFound: could not get source secret: UUID "absent" in namespace "ns" not found (generators.external-secrets.io/v1alpha1)');
+  });
+
+  it('a store that does not exist: errGetSecretStore / errGetClusterSecretStore over the API server\'s NotFound', async () => {
+    const ss = new World({ secretStoreRefs: [{ name: 'gone', kind: 'SecretStore' }], data: [tok] });
+    assert.equal(await failure(ss), 'StoreNotFound: could not get SecretStore "gone", secretstores.external-secrets.io "gone" not found');
+    const css = new World({ secretStoreRefs: [{ name: 'gone', kind: 'ClusterSecretStore' }], data: [tok] });
+    assert.equal(await failure(css), 'StoreNotFound: could not get ClusterSecretStore "gone", clustersecretstores.external-secrets.io "gone" not found');
+  });
+
+  it('a store whose client cannot be had: errFailedSetSecret over "could not get secrets client for store <name>: …", the store recorded empty', async () => {
+    const denied = new World({ secretStoreRefs: [{ name: 'cs', kind: 'ClusterSecretStore' }], data: [tok] });
+    const cs = store('ClusterSecretStore', 'cs');
+    (cs.spec as { conditions?: unknown }).conditions = [{ namespaces: ['elsewhere'] }];
+    denied.stores = [cs];
+    // client_manager.go errClusterStoreMismatch.
+    assert.equal(await failure(denied), 'StoreNotAllowed: set secret failed: could not get secrets client for store cs: using cluster store "cs" is not allowed from namespace "ns": denied by spec.condition');
+    assert.deepEqual(denied.ps.status!.syncedPushSecrets, { 'ClusterSecretStore/cs': {} });
+    const broken = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], data: [tok] });
+    broken.stores = [store('SecretStore', 'a')];
+    broken.failClient = new ProjectorError('CredentialNotFound', 'Secret ns/creds has no key "clientSecret"');
+    assert.equal(await failure(broken), 'CredentialNotFound: set secret failed: could not get secrets client for store a: Secret ns/creds has no key "clientSecret"');
+    assert.deepEqual(broken.ps.status!.syncedPushSecrets, { 'SecretStore/a': {} });
+  });
+
+  it('an item: pushSecretEntry\'s texts, after the items before it were pushed and recorded', async () => {
+    const missing = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], data: [tok, { match: { secretKey: 'nope', remoteRef: { remoteKey: 'n' } } }] });
+    missing.stores = [store('SecretStore', 'a')];
+    assert.equal(await failure(missing), 'SourceNotFound: set secret failed: secret key nope does not exist');
+    assert.deepEqual(missing.pushes, ['SecretStore/a:tok=abc']);
+    assert.deepEqual(Object.keys(missing.ps.status!.syncedPushSecrets!['SecretStore/a']!), ['tok']);
+
+    const collision = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], data: [tok, { match: { secretKey: 'a/b', remoteRef: { remoteKey: 'ab' } }, conversionStrategy: 'ReverseUnicode' }] });
+    collision.stores = [store('SecretStore', 'a')];
+    collision.source = { token: 'abc', a_U002f_b: '1', a_U002F_b: '2' };
+    // errConvert over esutils.ReverseKeys.
+    assert.equal(await failure(collision), 'InvalidSpec: set secret failed: could not apply conversion strategy to keys: secret name collision during conversion: a/b');
+    assert.deepEqual(collision.pushes, ['SecretStore/a:tok=abc']);
+
+    const exists = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], updatePolicy: 'IfNotExists', data: [tok] });
+    exists.stores = [store('SecretStore', 'a')];
+    exists.failExists = new ProjectorError('VaultUnavailable', 'vault unreachable');
+    assert.equal(await failure(exists), 'VaultUnavailable: set secret failed: could not verify if secret exists in store: vault unreachable');
+
+    const refused = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], data: [tok] });
+    refused.stores = [store('SecretStore', 'a')];
+    refused.failOn = 'tok';
+    // errSetSecretFailed.
+    assert.equal(await failure(refused), 'VaultForbidden: set secret failed: could not write remote ref token to target secretstore a: forbidden');
+  });
+
+  it('two items on one destination: mergeDataEntries at the push, "failed to merge data entries: …", nothing pushed', async () => {
+    const w = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], data: [tok, { match: { secretKey: 'db-host', remoteRef: { remoteKey: 'tok' } } }] });
+    w.stores = [store('SecretStore', 'a')];
+    assert.equal(await failure(w), 'InvalidSpec: set secret failed: failed to merge data entries: duplicate remote key "tok": source keys "token" and "db-host" both map to the same destination');
+    assert.deepEqual(w.pushes, []);
+  });
+
+  it('a dataTo storeRef that secretStoreRefs does not name: validateDataToStoreRefs, before anything is read', async () => {
+    const w = new World({ secretStoreRefs: [{ name: 'a', kind: 'SecretStore' }], dataTo: [{ storeRef: { name: 'a' } }, { storeRef: { name: 'zz' } }] });
+    w.stores = [store('SecretStore', 'a')];
+    assert.equal(await failure(w), 'InvalidSpec: dataTo[1]: storeRef "zz" not found in secretStoreRefs');
+    assert.deepEqual(w.pushes, []);
+  });
+
+  it('deleting: "Failed to Delete Secrets from Provider: …" (the store manager\'s texts), and the source-deleted clean-up\'s "failed to cleanup provider secrets: …"', async () => {
+    const pushed = { 'SecretStore/mine': { tok: { match: { secretKey: 'token', remoteRef: { remoteKey: 'tok' } } } } };
+    const finalizing = (st: GenericStore[]) => {
+      const w = new World({ deletionPolicy: 'Delete', secretStoreRefs: [{ name: 'mine', kind: 'SecretStore' }], data: [tok] });
+      w.stores = st;
+      w.ps = { ...w.ps, metadata: { ...w.ps.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['pushsecret.externalsecrets.io/finalizer'] }, status: { syncedPushSecrets: pushed } as never };
+      return w;
+    };
+    assert.equal(await failure(finalizing([])), 'StoreNotFound: Failed to Delete Secrets from Provider: could not get secrets client for store SecretStore/mine: could not get SecretStore "mine", secretstores.external-secrets.io "mine" not found');
+    const other = store('SecretStore', 'mine');
+    (other.spec as { controller?: string }).controller = 'other';
+    assert.equal(await failure(finalizing([other])), 'StoreNotAllowed: Failed to Delete Secrets from Provider: could not get secrets client for store SecretStore/mine: can not reference unmanaged store');
+    const failing = finalizing([store('SecretStore', 'mine')]);
+    failing.failDelete = new ProjectorError('VaultForbidden', 'forbidden');
+    assert.equal(await failure(failing), 'VaultForbidden: Failed to Delete Secrets from Provider: forbidden');
+
+    // The named source is gone under deletionPolicy Delete: handleSourceSecretDeleted.
+    const gone = new World({ deletionPolicy: 'Delete', secretStoreRefs: [{ name: 'mine', kind: 'SecretStore' }], selector: { secret: { name: 'absent' } }, data: [tok] });
+    gone.stores = [store('SecretStore', 'mine')];
+    gone.ps = { ...gone.ps, metadata: { ...gone.ps.metadata, finalizers: ['pushsecret.externalsecrets.io/finalizer'] }, status: { syncedPushSecrets: pushed } as never };
+    gone.failDelete = new ProjectorError('VaultForbidden', 'forbidden');
+    assert.equal(await failure(gone), 'VaultForbidden: failed to cleanup provider secrets: forbidden');
+  });
 });

@@ -144,13 +144,17 @@ describe('spec.dataTo expansion (expandDataTo)', () => {
       { storeRef: { name: 'kv' }, match: { regexp: '^db-host$' }, rewrite: [{ regexp: { source: '.*', target: 'app/config' } }] },
       { storeRef: { name: 'kv' }, match: { regexp: '^db-port$' }, rewrite: [{ regexp: { source: '.*', target: 'app/config' } }] },
     ] });
-    assert.throws(() => plan(across, source), (e: ProjectorError) => e.code === 'InvalidSpec' && e.message === 'spec.dataTo[1]: duplicate remote key "app/config" from source key "db-port" (conflicts with spec.dataTo[0] source key "db-host")' && !e.message.includes('localhost'));
+    // ESO's texts: handlePushSecretDataForStore "failed to expand dataTo: %w" over registerRemoteKeys
+    // "dataTo[%d]: duplicate remote key %q from source key %q (conflicts with %s)" (the conflict as
+    // "dataTo[%d]:%s"), "failed to merge data entries: %w" over validateRemoteKeyUniqueness, and
+    // expandSingleDataTo "empty remote key produced for source key %q" under expandDataTo's "dataTo[%d]: ".
+    assert.throws(() => plan(across, source), (e: ProjectorError) => e.code === 'InvalidSpec' && e.message === 'failed to expand dataTo: dataTo[1]: duplicate remote key "app/config" from source key "db-port" (conflicts with dataTo[0]:db-host)' && !e.message.includes('localhost'));
     const withinOne = ps({ dataTo: [{ storeRef: { name: 'kv' }, rewrite: [{ regexp: { source: '-.*', target: '' } }] }] });
-    assert.throws(() => plan(withinOne, source), (e: ProjectorError) => e.message === 'spec.dataTo[0]: duplicate remote key "db" from source key "db-port" (conflicts with spec.dataTo[0] source key "db-host")');
+    assert.throws(() => plan(withinOne, source), (e: ProjectorError) => e.message === 'failed to expand dataTo: dataTo[0]: duplicate remote key "db" from source key "db-port" (conflicts with dataTo[0]:db-host)' && e.details.field === 'spec.dataTo[0]');
     const withData = ps({ dataTo: [{ storeRef: { name: 'kv' }, match: { regexp: '^db-host$' }, rewrite: [{ regexp: { source: '.*', target: 'myapp/config' } }] }], data: [{ match: { secretKey: 'app-name', remoteRef: { remoteKey: 'myapp/config' } } }] });
-    assert.throws(() => plan(withData, source), (e: ProjectorError) => e.code === 'InvalidSpec' && e.details.field === 'spec.data[0].match.remoteRef' && e.message === 'spec.data[0].match.remoteRef: duplicate remote key "myapp/config": source keys "db-host" and "app-name" both map to the same destination');
+    assert.throws(() => plan(withData, source), (e: ProjectorError) => e.code === 'InvalidSpec' && e.details.field === 'spec.data[0].match.remoteRef' && e.message === 'failed to merge data entries: duplicate remote key "myapp/config": source keys "db-host" and "app-name" both map to the same destination');
     const empty = ps({ dataTo: [{ storeRef: { name: 'kv' }, rewrite: [{ regexp: { source: '.*', target: '' } }] }] });
-    assert.throws(() => plan(empty, src({ a: '1' })), (e: ProjectorError) => e.message === 'spec.dataTo[0].rewrite: empty remote key produced for source key "a"');
+    assert.throws(() => plan(empty, src({ a: '1' })), (e: ProjectorError) => e.message === 'failed to expand dataTo: dataTo[0]: empty remote key produced for source key "a"' && e.details.field === 'spec.dataTo[0].rewrite');
   });
 
   it('keys with the same value are both pushed (syncWithDataToDuplicateValues); a template-made key is matched (templateCreatesKeysThenDataToMatches)', () => {

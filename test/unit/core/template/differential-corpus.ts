@@ -529,6 +529,40 @@ const TIME_AND_RANDOM: Row[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Struct values (time.Time, sprig's certificate) under eq, fmt, len, index, reflection and copies:
+// text/template funcs.go eq (`==` for comparable kinds), fmt print.go (fields, %p), copystructure
+// ---------------------------------------------------------------------------------------------
+
+const CERT = 'buildCustomCert (b64enc .leafPem) (b64enc .keyPkcs1)';
+
+const STRUCT_VALUES: Row[] = [
+  // time.Time == compares the instant, the monotonic reading and the *Location pointer.
+  ['time-eq', '{{ $t := toDate "2006-01-02" "2024-03-04" }}{{ eq $t $t }} {{ eq $t (toDate "2006-01-02" "2024-03-04") }} {{ eq $t (toDate "2006-01-02" "2024-03-05") }} {{ eq $t $t.UTC }} {{ eq $t.UTC $t.UTC }} {{ eq $t.UTC (toDate "2006-01-02Z07:00" "2024-03-04Z") }} {{ eq $t (toDate "2006-01-02Z07:00" "2024-03-04+00:00") }} {{ ne $t $t.Local }} {{ ne $t $t.UTC }} {{ eq $t (toDate "2006" "2025") $t }} {{ eq $t nil }} {{ eq nil $t }} {{ eq $t (deepCopy $t) }} {{ eq (toDate "x" "y") (toDate "z" "w") }} {{ eq $t (semver "1").IncMajor }}'],
+  // FixedZone shares one *Location per whole hour from -12 to +14 for unnamed zones.
+  ['time-eq-zones', '{{ eq (toDate "2006Z07:00" "2024+01:00") (toDate "2006Z07:00" "2024+01:00") }} {{ eq (toDate "2006Z07:00" "2024+01:30") (toDate "2006Z07:00" "2024+01:30") }} {{ eq (toDate "2006Z07:00" "2024+14:00") (toDate "2006Z07:00" "2024+14:00") }} {{ eq (toDate "2006Z07:00" "2024+15:00") (toDate "2006Z07:00" "2024+15:00") }} {{ eq (toDate "2006Z07:00" "2024-12:00") (toDate "2006Z07:00" "2024-12:00") }} {{ eq (toDate "2006Z07:00" "2024-13:00") (toDate "2006Z07:00" "2024-13:00") }} {{ eq (toDate "2006 MST" "2024 CET") (toDate "2006 MST" "2024 CET") }}'],
+  // reflect.DeepEqual compares the *Location's contents where == compares the pointer.
+  ['time-deepEqual-zones', '{{ deepEqual (toDate "2006Z07:00" "2024+01:30") (toDate "2006Z07:00" "2024+01:30") }} {{ deepEqual (toDate "2006 MST" "2024 CET") (toDate "2006 MST" "2024 CET") }} {{ deepEqual (toDate "2006 MST" "2024 CET") (toDate "2006 MST" "2024 EET") }} {{ deepEqual (toDate "2006Z07:00" "2024+01:00") (toDate "2006Z07:00" "2024+02:00" | dateModify "-1h") }} {{ deepEqual (toDate "2006" "2024") (toDate "2006" "2024").UTC }} {{ has (toDate "2006Z07:00" "2024+01:30") (list (toDate "2006Z07:00" "2024+01:30")) }}'],
+  // A monotonic reading: stripped by UTC and Local, kept by Add while the time stays in 1885..2157.
+  ['time-eq-monotonic', '{{ $t := now }}{{ eq $t $t }} {{ eq $t $t.UTC }} {{ eq $t.UTC $t.UTC }} {{ eq $t $t.Local }} {{ eq $t ($t | dateModify "0s") }} {{ eq $t ($t | dateModify "1h" | dateModify "-1h") }} {{ eq $t ($t | dateModify "2000000h" | dateModify "-2000000h") }} {{ ($t | dateModify "2000000h" | dateModify "-2000000h").Equal $t }} {{ deepEqual $t $t.Local }}'],
+  ['time-monotonic-range', '{{ $t := now }}{{ regexMatch " m=" (print ($t | dateModify "1000000h")) }} {{ regexMatch " m=" (print ($t | dateModify "2000000h")) }} {{ regexMatch " m=" (print ($t | dateModify "-1000000h")) }} {{ regexMatch " m=" (print ($t | dateModify "-2000000h")) }} {{ regexMatch " m=" (print ($t | mustDateModify "2562047h47m16.854775807s")) }}'],
+  // fmt: verbs other than %v %s %q %x %X, and any verb inside a bad-verb form, print the fields.
+  ['time-printf-fields', '{{ $u := (toDate "2006-01-02 15:04:05.999999999" "2024-03-04 05:06:07.123456789").UTC }}{{ printf "%d|%+d|%b|%o|%10.3d|%-5d|% d|%t|%e|%c|%U|%O|%p|%#p|%X" $u $u $u $u $u $u $u $u $u $u $u $u $u $u $u }} {{ printf "%d|%t|%v" (list $u) (dict "a" $u) (list $u) }} {{ printf "%d" (toDate "x" "y") }} {{ printf "%d" (toDate "2006" "1600").UTC }}'],
+  ['time-printf-local', '{{ printf "%t" (toDate "2006" "2024") }} {{ printf "%v" (list (printf "%e" (toDate "2006" "2024"))) }}'],
+  ['pointer-verb-non-pointers', '{{ printf "%p" (int64 5) }} {{ printf "%p" (index "a" 0) }} {{ printf "%p" (semver "1").Major }} {{ printf "%p" (semver "1").IncMajor }} {{ printf "%p" 1 }} {{ printf "%p" nil }}'],
+  // sprig's certificate is a struct of two strings: ==, DeepEqual and copies compare them.
+  ['cert-eq', `{{ $c := ${CERT} }}{{ eq $c $c }} {{ eq $c (${CERT}) }} {{ ne $c (buildCustomCert (b64enc .rootPem) (b64enc .keyPkcs1)) }} {{ eq $c nil }} {{ eq $c (toDate "2006" "2024") }} {{ eq $c (semver "1").IncMajor }} {{ eq $c (deepCopy $c) }} {{ deepEqual $c (${CERT}) }}`],
+  ['cert-eq-generated', '{{ $ca := genCA "ca" 3 }}{{ eq $ca $ca }} {{ eq $ca (genCA "ca" 3) }} {{ eq $ca (deepCopy $ca) }} {{ typeOf (deepCopy $ca) }}'],
+  ['cert-copies', `{{ $c := ${CERT} }}{{ $d := dict "c" $c }}{{ typeOf (deepCopy $c) }} {{ kindOf (deepCopy $c) }} {{ deepEqual (deepCopy $d) $d }} {{ typeOf (deepCopy $d).c }} {{ toJson (deepCopy $c) | sha256sum }} {{ toPrettyJson (list $c) | sha256sum }} {{ (genSignedCert "x" nil nil 3 (deepCopy (genCA "ca" 3))).Cert | hasPrefix "-----BEGIN CERTIFICATE-----" }}`],
+  ['cert-printf-pointer', `{{ printf "%p" (${CERT}) | sha256sum }}`],
+  ['cert-len', `{{ len (${CERT}) }}`],
+  ['cert-index', `{{ index (${CERT}) "Cert" }}`],
+  ['cert-hasKey', `{{ hasKey (${CERT}) "Cert" }}`],
+  ['cert-keys', `{{ keys (${CERT}) }}`],
+  ['cert-get', `{{ get (${CERT}) "Key" }}`],
+  ['cert-range', `{{ range ${CERT} }}x{{ end }}`],
+];
+
+// ---------------------------------------------------------------------------------------------
 // ESO's functions (runtime/template/v2), on the Go-made certificate material
 // ---------------------------------------------------------------------------------------------
 
@@ -748,6 +782,7 @@ export function differentialCorpus(seed = GENERATOR_SEED, count = GENERATED_COUN
     ...group('numbers', STD, NUMBERS),
     ...group('encoding', STD, ENCODING),
     ...group('time-random', STD, TIME_AND_RANDOM),
+    ...group('struct-values', CERTS, STRUCT_VALUES),
     ...group('eso', CERTS, ESO),
     ...group('typical', STD, TYPICAL),
     ...edgeCases(),

@@ -124,4 +124,8 @@ export const GO_TYPES_CASES: readonly GoTypesCase[] = [
   {"name":"substr_oob5","template":"{{ substr 5 -1 \"abc\" }}","error":"template: t:1:3: executing \"t\" at <substr 5 -1 \"abc\">: error calling substr: runtime error: slice bounds out of range [5:3]"},
   {"name":"substr_oob6","template":"{{ substr 5 9 \"abc\" }}","error":"template: t:1:3: executing \"t\" at <substr 5 9 \"abc\">: error calling substr: runtime error: slice bounds out of range [5:3]"},
   {"name":"list_empty_rest","template":"{{ rest (list) | toJson }} {{ initial (list) | typeOf }} {{ first (list) | typeOf }} {{ last (until 0) }}","output":"null []interface {} <nil> <no value>"},
+  // sprig's genSignedCert(cn, ips, dns, daysValid, ca certificate): reflect checks the struct argument before the call.
+  {"name":"genSignedCert_map_ca","template":"{{ genSignedCert \"x\" nil nil 3 (dict \"Cert\" \"a\" \"Key\" \"b\") }}","error":"template: t:1:54: executing \"t\" at <\"b\">: wrong type for value; expected sprig.certificate; got map[string]interface {}"},
+  {"name":"genSignedCert_nil_ca","template":"{{ genSignedCert \"x\" nil nil 3 nil }}","error":"template: t:1:31: executing \"t\" at <nil>: cannot assign nil to sprig.certificate"},
+  {"name":"genSignedCertWithKey_string_ca","template":"{{ genSignedCertWithKey \"x\" nil nil 3 \"ca\" \"k\" }}","error":"template: t:1:38: executing \"t\" at <\"ca\">: can't handle \"ca\" for arg of type sprig.certificate"},
 ];
