@@ -17,6 +17,7 @@ import type { PushSecret } from '../src/api/index.ts';
 import { CLUSTER_GENERATOR_KINDS, CLUSTER_GENERATOR_SPEC_FIELD } from '../src/api/generators.ts';
 import { GENERATOR_KINDS } from '../src/api/externalsecret.ts';
 import { acrIssues, clusterGeneratorIssues, generatorRefIssues } from '../src/core/generators.ts';
+import { webhookIssues } from '../src/core/webhook.ts';
 import { validatePushSecret } from '../src/core/push-secret.ts';
 import type { Issue } from '../src/core/issues.ts';
 import { ESO_FLAGS } from '../src/eso-flags.ts';
@@ -142,13 +143,22 @@ export const FIELD_NOTES: Readonly<Record<string, Readonly<Record<string, Noted>
     Object.entries(EXTERNAL_SECRET_NOTES).filter(([path]) => path !== 'spec.refreshInterval').map(([path, noted]) => [inExternalSecretSpec(path), noted]),
   ),
   GeneratorState: {
-    spec: { state: 'same', note: 'none are written: ESO writes them only for generators that return state, and Password, UUID, Fake, ACRAccessToken, SSHKey and MFA return none (docs/generators.md)' },
+    spec: { state: 'same', note: 'none are written: ESO writes them only for generators that return state, and Password, UUID, Fake, ACRAccessToken, SSHKey, MFA, Webhook and GithubAccessToken return none (docs/generators.md)' },
   },
   SSHKey: {
     'spec.keySize': { state: 'same', note: "an RSA size below 1024 fails as in ESO (Go's crypto/rsa refuses it); `validate` reports it" },
   },
   MFA: {
     'spec.algorithm': { state: 'same', note: 'accepted and ignored, as ESO ignores it (tokens are HMAC-SHA-1); `validate` warns for another value' },
+  },
+  Webhook: {
+    'spec.url': { state: 'same', note: "a Go template as in ESO (sprig and ESO's functions; a missing key prints `<no value>`); sent as Go's client sends it (User-Agent `Go-http-client/1.1`, `Accept-Encoding: gzip`, redirects by Go's rules); messages never quote the rendered url" },
+    'spec.caBundle': { state: 'same', note: "replaces the system roots, as ESO's tls.Config RootCAs does (also with caProvider)" },
+    'spec.timeout': { state: 'same', note: 'none by default, as in ESO; the operator still ends a reconcile after 5 minutes' },
+  },
+  GithubAccessToken: {
+    'spec.url': { state: 'same', note: 'default https://api.github.com (the code ESO runs; its CRD description says https://github.com/), joined with `/app/installations/<installID>/access_tokens` as written' },
+    'spec.auth': { state: 'deliberately different', note: "as in ESO (RS256 JWT, iat 10 s back, exp 300 s ahead), but a refusal names GitHub's status only: ESO adds GitHub's `message`, and Projector never quotes a response body" },
   },
 };
 
@@ -202,6 +212,16 @@ function clusterGeneratorMembersNotRun(): string[] {
   return CLUSTER_GENERATOR_KINDS.filter((kind) => saysNotSupported(clusterGeneratorIssues({ kind, generator: { [CLUSTER_GENERATOR_SPEC_FIELD[kind]]: {} } } as never), 'spec.kind')).map((kind) => CLUSTER_GENERATOR_SPEC_FIELD[kind]);
 }
 
+/** A Webhook spec's NotSupported paths under `prefix` (core/webhook.ts webhookIssues, one probe each). */
+function webhookNotSupported(prefix: string): NotSupportedEntry[] {
+  const base = { url: 'https://h/x', result: {} };
+  const probes: { path: string; qualifier: string; spec: Record<string, unknown> }[] = [
+    { path: 'spec.auth.ntlm', qualifier: '', spec: { ...base, auth: { ntlm: { usernameSecret: { name: 'u', key: 'u' }, passwordSecret: { name: 'p', key: 'p' } } } } },
+    { path: 'spec.result.jsonPath', qualifier: "gval syntax beyond PaesslerAG/jsonpath's paths: filters, scripts, expressions, paths without $", spec: { ...base, result: { jsonPath: '$[?(@.a)]' } } },
+  ];
+  return probes.filter((p) => saysNotSupported(webhookIssues(p.spec as never, 'spec'), p.path)).map((p) => ({ path: p.path.replace(/^spec/, prefix), qualifier: p.qualifier }));
+}
+
 /** The NotSupported paths of a kind, from the code that judges it. */
 function notSupportedFor(kind: string): NotSupportedEntry[] {
   const refKinds = generatorRefKindsNotRun();
@@ -219,12 +239,14 @@ function notSupportedFor(kind: string): NotSupportedEntry[] {
     case 'ClusterPushSecret':
       // Its spec.pushSecretSpec is a PushSecret's spec, judged by the same validator.
       return pushSecretNotSupported().map((e) => ({ ...e, path: e.path.replace(/^spec\./, 'spec.pushSecretSpec.') }));
+    case 'Webhook':
+      return webhookNotSupported('spec');
     case 'ACRAccessToken':
       return saysNotSupported(acrIssues({ environmentType: 'AzureStackCloud' } as never, 'spec'), 'spec.environmentType') ? [{ path: 'spec.environmentType', qualifier: 'value AzureStackCloud' }] : [];
     case 'ClusterGenerator': {
       const members = clusterGeneratorMembersNotRun();
       const kinds = CLUSTER_GENERATOR_KINDS.filter((k) => members.includes(CLUSTER_GENERATOR_SPEC_FIELD[k]));
-      return [...members.map((m) => ({ path: `spec.generator.${m}`, qualifier: '' })), { path: 'spec.kind', qualifier: `value ${kinds.join(', ')}` }];
+      return [...members.map((m) => ({ path: `spec.generator.${m}`, qualifier: '' })), { path: 'spec.kind', qualifier: `value ${kinds.join(', ')}` }, ...webhookNotSupported('spec.generator.webhookSpec')];
     }
     default:
       return [];

@@ -36,6 +36,8 @@ export const FIELD_PATH_KINDS: Readonly<Record<string, readonly [string, string]
   ACRAccessToken: [GENERATORS_GROUP, 'acraccesstokens'],
   SSHKey: [GENERATORS_GROUP, 'sshkeys'],
   MFA: [GENERATORS_GROUP, 'mfas'],
+  Webhook: [GENERATORS_GROUP, 'webhooks'],
+  GithubAccessToken: [GENERATORS_GROUP, 'githubaccesstokens'],
   ClusterGenerator: [GENERATORS_GROUP, 'clustergenerators'],
   GeneratorState: [GENERATORS_GROUP, 'generatorstates'],
 };

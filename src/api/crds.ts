@@ -7,7 +7,7 @@ import { ClusterExternalSecretSpec, ClusterExternalSecretStatus } from './cluste
 import { PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION } from './pushsecret.ts';
 import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION } from './clusterpushsecret.ts';
 import { GROUP, SERVED_VERSIONS, STORAGE_VERSION } from './constants.ts';
-import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_GROUP, GENERATOR_VERSION, GeneratorStateSpec, GeneratorStateStatus, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec } from './generators.ts';
+import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_GROUP, GENERATOR_VERSION, GeneratorStateSpec, GeneratorStateStatus, GithubAccessTokenSpec, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec, WebhookSpec } from './generators.ts';
 
 interface PrinterColumn {
   name: string;
@@ -137,6 +137,8 @@ function generatorKinds(): KindSpec[] {
     gen('ACRAccessToken', 'acraccesstokens', ACRAccessTokenSpec),
     gen('SSHKey', 'sshkeys', SSHKeySpec),
     gen('MFA', 'mfas', MFASpec),
+    gen('Webhook', 'webhooks', WebhookSpec),
+    gen('GithubAccessToken', 'githubaccesstokens', GithubAccessTokenSpec),
     gen('ClusterGenerator', 'clustergenerators', ClusterGeneratorSpec, 'Cluster'),
     {
       ...gen('GeneratorState', 'generatorstates', GeneratorStateSpec),

@@ -1,15 +1,17 @@
 // Generators (generators.external-secrets.io/v1alpha1): the kinds an ExternalSecret's
 // `dataFrom[].sourceRef.generatorRef` names. Field for field ESO v2.9's published CRDs
 // (config/crds/bases/generators.external-secrets.io_{passwords,uuids,fakes,acraccesstokens,
-// sshkeys,mfas,clustergenerators,generatorstates}.yaml; Go types in apis/generators/v1alpha1/types_*.go), with
+// sshkeys,mfas,webhooks,githubaccesstokens,clustergenerators,generatorstates}.yaml; Go types in
+// apis/generators/v1alpha1/types_*.go), with
 // ESO's defaults, enums and bounds. The schema is the single source for the TS types, the CRDs
 // (src/api/crds.ts) and `projector validate`.
 //
-// Projector runs Password, UUID, Fake, ACRAccessToken, SSHKey, MFA and ClusterGenerator of those kinds. ESO's other
+// Projector runs Password, UUID, Fake, ACRAccessToken, SSHKey, MFA, Webhook, GithubAccessToken and
+// ClusterGenerator of those kinds. ESO's other
 // generator kinds are not served as CRDs; inside a ClusterGenerator their specs have ESO's schema
 // (imported from its CRD: providers/eso-generators.generated.ts) and are reported NotSupported
 // (core/generators.ts).
-import { Type, StringEnum, StringMap, type Static, type TSchema } from './schema-kit.ts';
+import { Type, NamespaceName, ObjectName, SecretKeyName, StringEnum, StringMap, type Static, type TSchema } from './schema-kit.ts';
 import { SecretKeySelector, ServiceAccountSelector, type ObjectMeta } from './meta.ts';
 import { ESO_GENERATOR_SPEC_SCHEMAS } from './providers/eso-generators.generated.ts';
 import { CLUSTER_GENERATOR_KINDS } from './kinds.ts';
@@ -98,6 +100,73 @@ export const MFASpec = Type.Object({
 });
 export type MFASpec = Static<typeof MFASpec>;
 
+// --- Webhook (types_webhook.go) ---
+/**
+ * The Secret selector of ESO's generator types (apis/generators/v1alpha1 SecretKeySelector): name and
+ * key only. A Webhook's `secrets[].secretRef.key` is not read: the whole Secret is offered to the templates.
+ */
+export const GeneratorSecretKeySelector = Type.Object({
+  name: Type.Optional(ObjectName({ description: 'Name of the Secret (in the ExternalSecret\'s namespace).' })),
+  key: Type.Optional(SecretKeyName({ description: 'Accepted as in ESO, which does not read it: every key of the Secret is offered to the templates.' })),
+});
+export const WebhookSpec = Type.Object({
+  method: Type.Optional(Type.String({ description: 'HTTP method; default GET.' })),
+  url: Type.String({ description: 'URL to call: a Go template over the `secrets` (sprig and ESO functions).' }),
+  headers: Type.Optional(StringMap({ description: 'Headers to send: name → Go template (as url).' })),
+  auth: Type.Optional(
+    Type.Object(
+      {
+        ntlm: Type.Optional(
+          Type.Object({
+            usernameSecret: SecretKeySelector,
+            passwordSecret: SecretKeySelector,
+          }, { description: 'NTLM authentication (ESO); reported NotSupported by Projector.' }),
+        ),
+      },
+      { minProperties: 1, maxProperties: 1, description: 'One authorization protocol.' },
+    ),
+  ),
+  body: Type.Optional(Type.String({ description: 'Request body: a Go template (as url).' })),
+  timeout: Type.Optional(Type.String({ description: 'Timeout of the whole call (Go duration, e.g. 10s); none by default.' })),
+  result: Type.Object({
+    jsonPath: Type.Optional(Type.String({ description: 'JSONPath of the object to return inside the JSON response (e.g. $.data); default the whole response.' })),
+  }),
+  secrets: Type.Optional(
+    Type.Array(
+      Type.Object({
+        name: Type.String({ description: 'Name of this Secret in the templates: {{ .<name>.<key> }}.' }),
+        secretRef: GeneratorSecretKeySelector,
+      }),
+      { description: 'Secrets (labelled external-secrets.io/type: webhook) whose keys the templates may read.' },
+    ),
+  ),
+  caBundle: Type.Optional(Type.String({ format: 'byte', description: 'PEM CA bundle (base64) the server certificate must chain to; replaces the system roots.' })),
+  caProvider: Type.Optional(
+    Type.Object({
+      type: StringEnum(['Secret', 'ConfigMap'], { description: 'Secret or ConfigMap.' }),
+      name: ObjectName({ description: 'Name of the Secret or ConfigMap (in the ExternalSecret\'s namespace).' }),
+      key: Type.Optional(SecretKeyName({ description: 'Key holding the PEM CA certificates.' })),
+      namespace: Type.Optional(NamespaceName({ description: 'Must be empty or the ExternalSecret\'s namespace.' })),
+    }),
+  ),
+});
+export type WebhookSpec = Static<typeof WebhookSpec>;
+
+// --- GithubAccessToken (types_github.go) ---
+export const GithubAccessTokenSpec = Type.Object({
+  url: Type.Optional(Type.String({ description: 'GitHub API base URL; default https://api.github.com (GitHub Enterprise: https://HOST/api/v3).' })),
+  appID: Type.String({ description: 'The GitHub App ID (the JWT issuer).' }),
+  installID: Type.String({ description: 'The installation ID of the App.' }),
+  repositories: Type.Optional(Type.Array(Type.String(), { description: 'Repositories the token may access; default all the installation may.' })),
+  permissions: Type.Optional(StringMap({ description: 'Permissions of the token (e.g. contents: read); default all the App has.' })),
+  auth: Type.Object({
+    privateKey: Type.Object({
+      secretRef: SecretKeySelector,
+    }, { description: 'The App\'s private key (PEM, PKCS#1 or PKCS#8 RSA), read in the ExternalSecret\'s namespace.' }),
+  }),
+});
+export type GithubAccessTokenSpec = Static<typeof GithubAccessTokenSpec>;
+
 // --- ClusterGenerator (types_cluster.go) ---
 /** A generator spec Projector does not run: ESO's schema, reported NotSupported. */
 function KeptSpec(field: string): TSchema {
@@ -116,7 +185,7 @@ export const ClusterGeneratorSpec = Type.Object({
       ecrAuthorizationTokenSpec: Type.Optional(KeptSpec('ecrAuthorizationTokenSpec')),
       fakeSpec: Type.Optional(FakeSpec),
       gcrAccessTokenSpec: Type.Optional(KeptSpec('gcrAccessTokenSpec')),
-      githubAccessTokenSpec: Type.Optional(KeptSpec('githubAccessTokenSpec')),
+      githubAccessTokenSpec: Type.Optional(GithubAccessTokenSpec),
       gitlabDeployTokenSpec: Type.Optional(KeptSpec('gitlabDeployTokenSpec')),
       grafanaSpec: Type.Optional(KeptSpec('grafanaSpec')),
       mfaSpec: Type.Optional(MFASpec),
@@ -126,7 +195,7 @@ export const ClusterGeneratorSpec = Type.Object({
       stsSessionTokenSpec: Type.Optional(KeptSpec('stsSessionTokenSpec')),
       uuidSpec: Type.Optional(UUIDSpec),
       vaultDynamicSecretSpec: Type.Optional(KeptSpec('vaultDynamicSecretSpec')),
-      webhookSpec: Type.Optional(KeptSpec('webhookSpec')),
+      webhookSpec: Type.Optional(WebhookSpec),
     },
     { minProperties: 1, maxProperties: 1, description: 'Exactly one generator spec, the one matching kind.' },
   ),
@@ -135,7 +204,7 @@ export type ClusterGeneratorSpec = Static<typeof ClusterGeneratorSpec>;
 
 // --- GeneratorState (generator_state_types.go) ---
 // ESO writes one only for generators that return state (VaultDynamicSecret, Grafana, …); the kinds
-// Projector runs return none, so Projector never creates one (docs/generators.md). The CRD is
+// Projector runs (Webhook and GithubAccessToken included) return none, so Projector never creates one (docs/generators.md). The CRD is
 // installed so manifests and tools that list them behave as with ESO.
 export const GeneratorStateSpec = Type.Object({
   garbageCollectionDeadline: Type.Optional(Type.String({ format: 'date-time' })),

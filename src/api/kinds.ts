@@ -12,7 +12,7 @@ export const GENERATOR_VERSION = 'v1alpha1';
 export const GENERATOR_API_VERSION = `${GENERATOR_GROUP}/${GENERATOR_VERSION}`;
 
 /** Generator kinds Projector runs from a generatorRef (ClusterGenerator wraps one of the others). */
-export const IMPLEMENTED_GENERATOR_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA', 'ClusterGenerator'] as const;
+export const IMPLEMENTED_GENERATOR_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA', 'Webhook', 'GithubAccessToken', 'ClusterGenerator'] as const;
 export type ImplementedGeneratorKind = (typeof IMPLEMENTED_GENERATOR_KINDS)[number];
 
 /** Namespaced generator kinds → REST plural (ClusterGenerator is cluster-scoped). */
@@ -23,6 +23,8 @@ export const GENERATOR_PLURALS: Record<ImplementedGeneratorKind, string> = {
   ACRAccessToken: 'acraccesstokens',
   SSHKey: 'sshkeys',
   MFA: 'mfas',
+  Webhook: 'webhooks',
+  GithubAccessToken: 'githubaccesstokens',
   ClusterGenerator: 'clustergenerators',
 };
 

@@ -21,8 +21,8 @@ export interface RepoObjects {
   /** ClusterExternalSecrets: `check` and `dev` expand them into the ExternalSecrets they would create. */
   clusterExternalSecrets: ClusterExternalSecret[];
   /**
-   * Generator objects of the kinds Projector runs (Password, UUID, Fake, ACRAccessToken,
-   * ClusterGenerator), as generatorRefs would read them: namespaced ones carry their namespace.
+   * Generator objects of the kinds Projector runs (api/kinds.ts IMPLEMENTED_GENERATOR_KINDS), as
+   * generatorRefs would read them: namespaced ones carry their namespace.
    */
   generators: GeneratorObject[];
   /**

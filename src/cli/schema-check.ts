@@ -6,8 +6,9 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ClusterPushSecretSpec, ClusterPushSecretStatus, CLUSTER_PUSH_SECRET_VERSION, ClusterExternalSecretSpec, ClusterExternalSecretStatus, ExternalSecretSpec, ExternalSecretStatus, GROUP, PushSecretSpec, PushSecretStatus, PUSH_SECRET_VERSION, SecretStoreSpec, SecretStoreStatus, SERVED_VERSIONS, STORAGE_VERSION } from '../api/index.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 import { issue, type Issue } from '../core/issues.ts';
-import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec } from '../api/generators.ts';
+import { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GENERATOR_API_VERSION, GENERATOR_GROUP, GithubAccessTokenSpec, MFASpec, PasswordSpec, SSHKeySpec, UUIDSpec, WebhookSpec } from '../api/generators.ts';
 import { clusterGeneratorIssues, specIssues, type RunnableKind } from '../core/generators.ts';
+import { webhookTemplateProblem } from '../core/webhook.ts';
 import { formatFieldPath, type LoadedDoc } from './manifests.ts';
 import { isClusterScopedKind } from '../api/object-key.ts';
 
@@ -221,6 +222,8 @@ const GENERATOR_SPECS: Record<string, unknown> = {
   ACRAccessToken: ACRAccessTokenSpec,
   SSHKey: SSHKeySpec,
   MFA: MFASpec,
+  Webhook: WebhookSpec,
+  GithubAccessToken: GithubAccessTokenSpec,
   ClusterGenerator: ClusterGeneratorSpec,
 };
 let generatorValidators: Record<string, ValidateFunction> | undefined;
@@ -245,8 +248,8 @@ export function checkGeneratorDocument(doc: LoadedDoc): Issue[] {
   const kind = doc.kind ?? '';
   const out: Issue[] =
     kind === 'ClusterGenerator'
-      ? clusterGeneratorIssues(object.spec as never)
-      : specIssues(kind as RunnableKind, object.spec, 'spec');
+      ? clusterGeneratorIssues(object.spec as never, 'spec', webhookTemplateProblem)
+      : specIssues(kind as RunnableKind, object.spec, 'spec', webhookTemplateProblem);
   if (kind === 'ClusterGenerator' && typeof object.metadata?.namespace === 'string') out.push(issue('metadata.namespace', 'UnexpectedNamespace', 'a ClusterGenerator is cluster-scoped; metadata.namespace is ignored', 'warning'));
   return out;
 }

@@ -51,6 +51,7 @@ import { generatorProviderHost } from '../kube/provider-host.ts';
 import { cryptoRandom } from '../platform/random.ts';
 import { generateAcrAccessToken, type AcrOptions } from '../providers/azurekv/acr.ts';
 import { resolveGeneratorRef, runGeneratorRef, type GeneratorDeps } from '../sync/generate.ts';
+import type { GeneratorKube } from '../providers/generators/webhook.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -278,6 +279,24 @@ export class Manager {
       // MFA's seed, read in the ExternalSecret's namespace as ESO does; its time from the operator's clock.
       readSecretKey: (ns, name, key) => this.#kube.readSecretKey(ns, name, key),
       now: () => this.#o.clock.now().getTime(),
+      // Webhook and GithubAccessToken read their Secrets (and the Webhook's CA) in the ExternalSecret's namespace.
+      // Loaded on first use: the Webhook generator brings the template engine (controller/template-engine.ts).
+      webhook: async (spec, ns, signal) => (await import('../providers/generators/webhook.ts')).generateWebhook(spec, ns, this.#generatorKube(), signal),
+      github: async (spec, ns, signal) => (await import('../providers/generators/github.ts')).generateGithubAccessToken(spec, ns, this.#generatorKube(), { now: () => this.#o.clock.now().getTime() }, signal),
+    };
+  }
+
+  /** What the Webhook and GithubAccessToken generators read, through the operator's client (GET each time, as ESO's client does). */
+  #generatorKube(): GeneratorKube {
+    const kube = this.#kube;
+    return {
+      getSecret: async (ns, name) => {
+        const s = await kube.getSecret(ns, name);
+        return s && { labels: s.metadata.labels ?? {}, data: s.data };
+      },
+      readSecretKey: (ns, name, key) => kube.readSecretKey(ns, name, key),
+      readConfigMapKey: (ns, name, key) => kube.readConfigMapKey(ns, name, key),
+      observeApiCall: (provider, call, failed) => this.metrics.observeApiCall(provider, call, failed),
     };
   }
 

@@ -3,6 +3,9 @@
 // node:crypto's, tests a scripted one). Used by the operator (sync/generate.ts), `projector
 // validate` and `projector check` (one rule, one place).
 //
+// The rules of every kind Projector runs are judged here (specIssues), so validate, check, dev and
+// the operator refuse the same specs; the kinds that do I/O run in providers/ and sync/.
+//
 // Behaviour from ESO v2.9: generators/v1/{password,uuid,fake}/*.go,
 // runtime/esutils/resolvers/generator.go (clusterGeneratorToVirtual) and
 // github.com/sethvargo/go-password v0.3.1 password/generate.go (the password algorithm ESO calls).
@@ -14,12 +17,14 @@ import {
   IMPLEMENTED_GENERATOR_KINDS,
   GENERATOR_KINDS,
 } from '../api/kinds.ts';
-import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, MFASpec, PasswordSpec, SSHKeySpec } from '../api/generators.ts';
+import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GithubAccessTokenSpec, MFASpec, PasswordSpec, SSHKeySpec, WebhookSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
 import { issue, type Issue } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
 import { mfaIssues } from './mfa.ts';
 import { sshKeyIssues } from './sshkey.ts';
+import { webhookIssues, type TemplateSyntaxCheck } from './webhook-rules.ts';
+import { githubIssues } from './github-rules.ts';
 
 export type GeneratedData = Map<string, Sensitive<Uint8Array>>;
 
@@ -34,7 +39,7 @@ export interface RandomSource {
 }
 
 /** The generator kinds Projector runs directly (ClusterGenerator resolves to one of these). */
-export const RUNNABLE_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA'] as const;
+export const RUNNABLE_KINDS = ['Password', 'UUID', 'Fake', 'ACRAccessToken', 'SSHKey', 'MFA', 'Webhook', 'GithubAccessToken'] as const;
 export type RunnableKind = (typeof RUNNABLE_KINDS)[number];
 const isRunnable = (kind: string): kind is RunnableKind => (RUNNABLE_KINDS as readonly string[]).includes(kind);
 /** The first issue that is not a warning (warnings never stop a generator). */
@@ -300,18 +305,23 @@ export interface ResolvedGenerator {
  * does not run is NotSupported; a missing member is InvalidSpec (ESO's text: "when kind is K, KSpec
  * must be set").
  */
-export function clusterGeneratorIssues(spec: Partial<ClusterGeneratorSpec> | undefined, path = 'spec'): Issue[] {
+export function clusterGeneratorIssues(spec: Partial<ClusterGeneratorSpec> | undefined, path = 'spec', templateProblem?: TemplateSyntaxCheck): Issue[] {
   const kind = spec?.kind as (typeof CLUSTER_GENERATOR_KINDS)[number] | undefined;
   if (!kind || !CLUSTER_GENERATOR_KINDS.includes(kind)) return [issue(`${path}.kind`, 'InvalidSpec', `ClusterGenerator has unknown kind "${kind ?? ''}"`)];
   const field = CLUSTER_GENERATOR_SPEC_FIELD[kind];
   const member = (spec?.generator as Record<string, unknown> | undefined)?.[field];
   if (member === undefined || member === null) return [issue(`${path}.generator.${field}`, 'InvalidSpec', `when kind is ${kind}, ${field} must be set`)];
   if (!isRunnable(kind)) return [issue(`${path}.kind`, 'NotSupported', `generator kind ${kind} is not supported by Projector (it runs ${RUNNABLE_KINDS.join(', ')})`)];
-  return specIssues(kind, member, `${path}.generator.${field}`);
+  return specIssues(kind, member, `${path}.generator.${field}`, templateProblem);
 }
 
-/** The rules of a runnable generator's spec (the schema checks types; these are ESO's run-time rules). */
-export function specIssues(kind: RunnableKind, spec: unknown, path: string): Issue[] {
+/**
+ * The rules of a runnable generator's spec (the schema checks types; these are ESO's run-time rules).
+ * `templateProblem` (core/webhook.ts webhookTemplateProblem) adds the one rule that needs the
+ * template engine, that a Webhook's templates parse: the CLI passes it; the operator, which loads
+ * the engine only on first use, checks it when the Webhook runs (providers/generators/webhook.ts).
+ */
+export function specIssues(kind: RunnableKind, spec: unknown, path: string, templateProblem?: TemplateSyntaxCheck): Issue[] {
   switch (kind) {
     case 'Password':
       return passwordIssues(spec as Partial<PasswordSpec> | undefined, path);
@@ -321,6 +331,10 @@ export function specIssues(kind: RunnableKind, spec: unknown, path: string): Iss
       return sshKeyIssues(spec as Partial<SSHKeySpec> | undefined, path);
     case 'MFA':
       return mfaIssues(spec as Partial<MFASpec> | undefined, path);
+    case 'Webhook':
+      return webhookIssues(spec as Partial<WebhookSpec> | undefined, path, templateProblem);
+    case 'GithubAccessToken':
+      return githubIssues(spec as Partial<GithubAccessTokenSpec> | undefined, path);
     default:
       return [];
   }
@@ -368,17 +382,18 @@ export function controllerClassSpecOf(kind: string, spec: unknown): unknown {
 /**
  * A generator object (its kind and spec) → what to run, as ESO's resolver does. Throws InvalidSpec or
  * NotSupported (a ClusterGenerator of a kind Projector does not run) naming `name`.
+ * `templateProblem`: as specIssues'.
  */
-export function resolveGenerator(kind: string, name: string, spec: unknown): ResolvedGenerator {
+export function resolveGenerator(kind: string, name: string, spec: unknown, templateProblem?: TemplateSyntaxCheck): ResolvedGenerator {
   if (kind === 'ClusterGenerator') {
-    const first = firstError(clusterGeneratorIssues(spec as Partial<ClusterGeneratorSpec> | undefined));
+    const first = firstError(clusterGeneratorIssues(spec as Partial<ClusterGeneratorSpec> | undefined, 'spec', templateProblem));
     if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `ClusterGenerator ${name} ${first.path}: ${first.message}`, { field: first.path });
     const cg = spec as ClusterGeneratorSpec;
     const field = CLUSTER_GENERATOR_SPEC_FIELD[cg.kind];
     return { kind: cg.kind as RunnableKind, spec: (cg.generator as Record<string, unknown>)[field], where: `ClusterGenerator ${name} spec.generator.${field}` };
   }
   if (!isRunnable(kind)) throw new ProjectorError('NotSupported', `generator kind ${kind} is not supported by Projector`);
-  const first = firstError(specIssues(kind, spec, 'spec'));
+  const first = firstError(specIssues(kind, spec, 'spec', templateProblem));
   if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${kind} ${name} ${first.path}: ${first.message}`, { field: first.path });
   return { kind: kind as RunnableKind, spec, where: `${kind} ${name} spec` };
 }

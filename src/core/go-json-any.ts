@@ -89,6 +89,21 @@ export function unmarshalObject(bytes: Uint8Array): UnmarshalResult {
   return { ok: true, members: [...byKey.values()] };
 }
 
+/**
+ * json.Unmarshal(bytes, &v) with `v` an `any`: the value (an object as a GoObject in document order),
+ * or why it failed: `syntax` (not JSON, trailing data included) or `range` (a number past float64).
+ * Bytes that are not UTF-8 read as U+FFFD inside strings and are a syntax error elsewhere.
+ */
+export function unmarshalAny(bytes: Uint8Array): { ok: true; value: GoAny } | { ok: false; failure: { kind: 'syntax' } | { kind: 'range' } } {
+  const text = goRuneString(goStringFromBytes(bytes));
+  const doc = jsonDocument(text);
+  if (!doc) return { ok: false, failure: { kind: 'syntax' } };
+  // The document's text was checked by the scanner: JSON.parse cannot fail on it.
+  const value = toGoAny(JSON.parse(text));
+  if (value === RANGE) return { ok: false, failure: { kind: 'range' } };
+  return { ok: true, value };
+}
+
 const RANGE = Symbol('range');
 
 /** JSON.parse's value → Go's, iteratively (see the module comment); RANGE for an infinite number (Go refuses it). */

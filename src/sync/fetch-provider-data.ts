@@ -77,7 +77,8 @@ async function fetchDataFrom(d: ExternalSecretDataFrom, field: string, client: S
 /**
  * ESO's handleGenerateSecrets: the generator's data, rewritten (rewrite[] in order, merge included) and then
  * checked as Secret keys (ValidateKeys); no conversionStrategy or decoding (a generatorRef has none).
- * Generator failures are never "not found": deletionPolicy does not apply to them.
+ * Only a Webhook answering HTTP 404 is "not found" (ESO's NoSecretError, VaultNotFound here):
+ * deletionPolicy applies to it as to a store's (GetProviderSecretData checks every dataFrom error).
  */
 async function generateDataFrom(d: ExternalSecretDataFrom, ref: GeneratorRef, namespace: string, field: string, signal: AbortSignal, opts: FetchOptions): Promise<Map<string, SecretBytes>> {
   if (!opts.generate) throw new ProjectorError('NotSupported', `${field}.sourceRef.generatorRef: generators are not run by this command`, { field: `${field}.sourceRef.generatorRef` });
@@ -112,11 +113,11 @@ export async function fetchProviderData(es: ExternalSecret, resolve: ClientResol
     refs++;
     previousMissing = false;
     const generatorRef = d.sourceRef?.generatorRef;
-    if (source === 'generator' && generatorRef) {
-      for (const [k, v] of await generateDataFrom(d, generatorRef, es.metadata.namespace ?? '', field, signal, opts)) data.set(k, v);
-      continue;
-    }
     try {
+      if (source === 'generator' && generatorRef) {
+        for (const [k, v] of await generateDataFrom(d, generatorRef, es.metadata.namespace ?? '', field, signal, opts)) data.set(k, v);
+        continue;
+      }
       const client = await resolve(d.sourceRef?.storeRef, field, signal);
       for (const [k, v] of await fetchDataFrom(d, field, client, signal, opts)) data.set(k, v);
     } catch (e) {

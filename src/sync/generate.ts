@@ -5,15 +5,16 @@
 // generator again (a fresh password or token each refresh).
 //
 // Generator state: ESO's state manager writes a GeneratorState only for generators that return
-// state, and calls Cleanup only on those; Password, UUID, Fake, ACRAccessToken, SSHKey and MFA return
-// none (their Cleanup does nothing), so for them ESO's state keeping has no observable effect and Projector keeps
-// none (docs/generators.md).
-import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, ImplementedGeneratorKind, MFASpec, PasswordSpec, SSHKeySpec } from '../api/index.ts';
+// state, and calls Cleanup only on those; Password, UUID, Fake, ACRAccessToken, SSHKey, MFA, Webhook
+// and GithubAccessToken return none (their Cleanup does nothing), so for them ESO's state keeping has
+// no observable effect and Projector keeps none (docs/generators.md).
+import type { ACRAccessTokenSpec, FakeSpec, GeneratorObject, GithubAccessTokenSpec, ImplementedGeneratorKind, MFASpec, PasswordSpec, SSHKeySpec, WebhookSpec } from '../api/index.ts';
 import { GENERATOR_API_VERSION } from '../api/kinds.ts';
 import { ProjectorError } from '../core/errors.ts';
 import { NotServedHere, shouldProcessGenerator } from '../core/controller-class.ts';
 import { controllerClassSpecOf, generateFake, generatePassword, generateUuid, generatorRefIssues, resolveGenerator, type GeneratedData, type RandomSource, type ResolvedGenerator } from '../core/generators.ts';
 import { generateMfa } from '../core/mfa.ts';
+import type { TemplateSyntaxCheck } from '../core/webhook-rules.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { openSshAuthorizedKey, openSshPrivateKey, sshKeyParamsOf, type PrivateJwk, type SshKeyParams } from '../core/sshkey.ts';
 import { generateSshKeyJwk } from './ssh-keygen.ts';
@@ -46,6 +47,18 @@ export interface GeneratorDeps extends GeneratorLookup {
   now?(): number;
   /** SSHKey's key material (tests pass a recorded key); default node:crypto (sync/ssh-keygen.ts). */
   sshKeyJwk?(params: SshKeyParams): Promise<PrivateJwk>;
+  /**
+   * Webhook, run for an ExternalSecret in `namespace` (its Secrets and CA read there;
+   * providers/generators/webhook.ts). Absent: NotSupported here (`webhookUnavailable` says why).
+   */
+  webhook?(spec: WebhookSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
+  webhookUnavailable?: string;
+  /**
+   * GithubAccessToken, its App key read in `namespace` (providers/generators/github.ts). Absent:
+   * NotSupported here (`githubUnavailable` says why).
+   */
+  github?(spec: GithubAccessTokenSpec, namespace: string, signal: AbortSignal): Promise<GeneratedData>;
+  githubUnavailable?: string;
 }
 
 export interface GeneratorLookup {
@@ -56,6 +69,12 @@ export interface GeneratorLookup {
    * makes the ExternalSecret someone else's (NotServedHere). Absent: every generator is served.
    */
   controllerClass?: string | undefined;
+  /**
+   * Checks that a Webhook's templates parse while resolving (core/webhook.ts webhookTemplateProblem:
+   * `check` and `dev`, which load the template engine). The operator leaves it out: the engine
+   * loads on first use, and its Webhook generator checks the templates before rendering them.
+   */
+  templateProblem?: TemplateSyntaxCheck;
 }
 
 /**
@@ -78,7 +97,7 @@ export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, 
   }
   // ESO's shouldSkipGenerator reads the class before anything checks the spec's rules.
   if (deps.controllerClass !== undefined && !shouldProcessGenerator(controllerClassSpecOf(kind, obj.spec), deps.controllerClass)) throw new NotServedHere();
-  return resolveGenerator(kind, ref.name, obj.spec);
+  return resolveGenerator(kind, ref.name, obj.spec, deps.templateProblem);
 }
 
 /**
@@ -120,6 +139,12 @@ export async function runGeneratorRef(ref: GeneratorRef, namespace: string, fiel
         const seed = await deps.readSecretKey(namespace, spec.secret.name!, spec.secret.key!, signal);
         return generateMfa(spec, seed, (deps.now ?? Date.now)(), `Secret ${namespace}/${spec.secret.name} key "${spec.secret.key}"`, resolved.where.replace(/^.* /, ''));
       }
+      case 'Webhook':
+        if (!deps.webhook) throw new ProjectorError('NotSupported', deps.webhookUnavailable ?? 'Webhook generators are not run here', { field: refField });
+        return await deps.webhook(resolved.spec as WebhookSpec, namespace, signal);
+      case 'GithubAccessToken':
+        if (!deps.github) throw new ProjectorError('NotSupported', deps.githubUnavailable ?? 'GithubAccessToken generators are not run here', { field: refField });
+        return await deps.github(resolved.spec as GithubAccessTokenSpec, namespace, signal);
     }
   } catch (e) {
     // Messages from inside a generator name its own fields (spec.…): say which generator.

@@ -9,7 +9,7 @@ import { eventually } from './eventually.ts';
 const root = new URL('../../', import.meta.url).pathname;
 export const CRD_FILES = ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets', 'pushsecrets', 'clusterpushsecrets'].map((p) => `${root}deploy/crds/${p}.external-secrets.io.yaml`);
 /** The generator CRDs (generators.external-secrets.io); installCrds leaves them out unless asked. */
-export const GENERATOR_CRD_FILES = ['passwords', 'uuids', 'fakes', 'acraccesstokens', 'sshkeys', 'mfas', 'clustergenerators', 'generatorstates'].map((p) => `${root}deploy/crds/${p}.generators.external-secrets.io.yaml`);
+export const GENERATOR_CRD_FILES = ['passwords', 'uuids', 'fakes', 'acraccesstokens', 'sshkeys', 'mfas', 'webhooks', 'githubaccesstokens', 'clustergenerators', 'generatorstates'].map((p) => `${root}deploy/crds/${p}.generators.external-secrets.io.yaml`);
 
 export function readYamlDocs(path: string): KubernetesObject[] {
   return parseAllDocuments(readFileSync(path, 'utf8'), { version: '1.1' })

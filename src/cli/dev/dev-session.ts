@@ -294,7 +294,8 @@ export class DevSession {
   /**
    * dataFrom generatorRef, run by the operator's own code (sync/generate.ts runGeneratorRef) on the
    * repository's generators: Password, UUID, Fake, SSHKey and ClusterGenerator render; ACRAccessToken
-   * needs a real registry and MFA a Kubernetes Secret, and are reported NotSupported.
+   * needs a real registry, MFA, Webhook and GithubAccessToken Kubernetes Secrets (and the last two a
+   * remote service), and are reported NotSupported.
    */
   #generate(): Pick<FetchOptions, 'generate' | 'resolveGenerator'> {
     const deps: GeneratorDeps = {
@@ -303,6 +304,8 @@ export class DevSession {
       controllerClass: DEFAULT_CONTROLLER_CLASS,
       acrUnavailable: 'projector dev does not run ACRAccessToken generators: they exchange Entra ID credentials at a real Azure Container Registry (run it with the operator)',
       mfaUnavailable: 'projector dev does not run MFA generators: their seed is in a Kubernetes Secret, which dev does not read (run it with the operator)',
+      webhookUnavailable: 'projector dev does not run Webhook generators: they call an HTTP service, with credentials from Kubernetes Secrets, which dev does not read (run it with the operator or dev --cluster)',
+      githubUnavailable: 'projector dev does not run GithubAccessToken generators: they sign with a GitHub App key held in a Kubernetes Secret, which dev does not read, and ask GitHub for a token (run it with the operator or dev --cluster)',
     };
     return {
       generate: (ref, ns, field, signal, judged) => runGeneratorRef(ref, ns, field, deps, signal, undefined, judged),

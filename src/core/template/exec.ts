@@ -1,6 +1,7 @@
 /**
  * Executes a parsed template with Go's text/template semantics and ESO's option
- * `missingkey=error`, a port of `text/template/exec.go` over the value model in values.ts.
+ * `missingkey=error` (or Go's default, `missingkey=invalid`, when asked: ExecLimits.missingKey), a
+ * port of `text/template/exec.go` over the value model in values.ts.
  */
 import { nodeToString, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type ListNode, type Node, type NumberNode, type PipeNode, type VariableNode } from './ast.ts';
 import { GoTime } from './go-time.ts';
@@ -22,6 +23,12 @@ export interface ExecLimits {
   readonly clockMs?: () => number;
   /** What sprig's `now` returns during this render. */
   readonly now?: GoTime;
+  /**
+   * Go's `missingkey` option: `error` (ESO's target templates) fails on a map key that is not there;
+   * `invalid` (text/template's default, which ESO's Webhook templates keep) yields Go's invalid
+   * value, printed `<no value>`, and a field of it is invalid too. Default `error`.
+   */
+  readonly missingKey?: 'error' | 'invalid';
 }
 
 export interface ExecTemplate {
@@ -393,7 +400,11 @@ class State {
   /** exec.go evalField: a method of the value, else a struct field, else a map key. */
   private evalField(dot: unknown, fieldName: string, node: Node, receiver: Lookup, args: Node[], final: Final, isFirst: boolean): Lookup {
     const value = receiver.value;
+    const lenient = this.limits.missingKey === 'invalid';
     if (isNil(value)) {
+      // exec.go evalField: an invalid receiver (a missing key before it) is only an error under
+      // missingkey=error; a nil read through an interface is one whatever the option says.
+      if (lenient && (isFirst || !receiver.viaInterface)) return { value: undefined, viaInterface: false };
       if (isFirst || !receiver.viaInterface) this.fail(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       this.fail(`nil pointer evaluating interface {}.${fieldName}`);
     }
@@ -413,7 +424,11 @@ class State {
     }
     if (isGoMap(value)) {
       if (hasArgs) this.fail(`${fieldName} is not a method but has arguments`);
-      if (!Object.hasOwn(value, fieldName)) this.fail(`map has no entry for key ${JSON.stringify(fieldName)}`);
+      if (!Object.hasOwn(value, fieldName)) {
+        // missingkey=invalid: MapIndex's invalid value, passed on as it is.
+        if (lenient) return { value: undefined, viaInterface: false };
+        this.fail(`map has no entry for key ${JSON.stringify(fieldName)}`);
+      }
       return { value: (value as GoMap)[fieldName], viaInterface: !isStringMap(value) };
     }
     this.fail(`can't evaluate field ${fieldName} in type ${typeName}`);

@@ -48,6 +48,12 @@ export interface ExecuteOptions {
   readonly maxRenderMs?: number;
   /** The clock `maxRenderMs` is measured with, in milliseconds (default: performance.now). */
   readonly clockMs?: () => number;
+  /**
+   * Go's `missingkey` option (exec.ts ExecLimits.missingKey): `error` (default, ESO's target
+   * templates) or `invalid` (text/template's default: a missing map key prints `<no value>`; ESO's
+   * Webhook templates).
+   */
+  readonly missingKey?: 'error' | 'invalid';
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -72,6 +78,7 @@ export function executeTemplate(t: ParsedTemplate, data: unknown, opts: ExecuteO
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
     maxRenderMs: opts.maxRenderMs ?? DEFAULT_MAX_RENDER_MS,
     clockMs: opts.clockMs ?? (() => performance.now()),
+    ...(opts.missingKey ? { missingKey: opts.missingKey } : {}),
     ...(opts.now ? { now: new GoTime(BigInt(opts.now.getTime()) * 1_000_000n, LOCAL, opts.monotonicNanos) } : {}),
   });
 }

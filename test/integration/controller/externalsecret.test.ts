@@ -141,8 +141,8 @@ describe('ExternalSecret controller on a real API server', { timeout: 600_000 },
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['unknown-store', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'nope' }, data: [{ secretKey: 'V', remoteRef: { key: 'present' } }] }, /StoreNotFound: ClusterSecretStore "nope" not found/],
       ['bad-regex', { data: [], dataFrom: [{ find: { name: { regexp: '(unclosed' } } }] }, /InvalidSpec: spec\.dataFrom\[0\]\.find\.name\.regexp/],
-      // A generator kind Projector does not run (Password, UUID, Fake, ACRAccessToken, SSHKey, MFA and ClusterGenerator it does: generators.test.ts).
-      ['generator', { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Webhook', name: 'p' } } }] }, /NotSupported: .*Webhook/],
+      // A generator kind Projector does not run (Password, UUID, Fake, ACRAccessToken, SSHKey, MFA, Webhook, GithubAccessToken and ClusterGenerator it does: generators.test.ts).
+      ['generator', { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Grafana', name: 'p' } } }] }, /NotSupported: .*Grafana/],
       ['generator-missing', { data: [], dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'p' } } }] }, /GeneratorNotFound: Password "p" in namespace "errors" not found/],
     ];
     // What the CRDs' CEL rules refuse never reaches the operator (test/integration/kube/crd-validation.test.ts).

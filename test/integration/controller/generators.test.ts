@@ -3,15 +3,24 @@
 // produce a Secret with ESO's keys, and a fresh value at each refresh (ESO runs the generator in every
 // sync that reads the provider: pkg/controllers/externalsecret/externalsecret_controller_secret.go
 // handleGenerateSecrets). ACRAccessToken runs against the local vault playing Entra ID and ACR's
-// /oauth2/exchange and /oauth2/token.
+// /oauth2/exchange and /oauth2/token; Webhook against a local HTTPS service trusted through
+// caBundle; GithubAccessToken against a local server answering as GitHub's REST API does.
 //
 // The operator starts before the generator CRDs exist: it must become ready, and an ExternalSecret
 // naming a generator must fail alone (GeneratorNotFound) until the CRD and object appear.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createPublicKey, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { HowtoEnv } from '../howto/howto-env.ts';
 import { GENERATOR_CRD_FILES } from '../../support/cluster.ts';
 import { eventually } from '../../support/eventually.ts';
+import { assertNowhere } from '../../support/cluster.ts';
+import { canaryMaker } from '../../support/canaries.ts';
+import { testCa, testServerCertificate } from '../../support/certificates.ts';
 
 const NS = 'gen';
 const SP_CLIENT = '6a1f3b0e-1111-4222-8333-944455556666';
@@ -105,16 +114,16 @@ describe('generators (dataFrom generatorRef) through the operator', { timeout: 3
   it('ClusterGenerator: a cluster-scoped Password spec; a kind Projector does not run is NotSupported', async () => {
     await k().apply([
       { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-pw' }, spec: { kind: 'Password', generator: { passwordSpec: { length: 12, digits: 0, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: ['a', 'b'], encoding: 'hex' } } } } as never,
-      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-webhook' }, spec: { kind: 'Webhook', generator: { webhookSpec: { url: 'https://example.invalid/token', result: {} } } } } as never,
+      { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name: 'cluster-ecr' }, spec: { kind: 'ECRAuthorizationToken', generator: { ecrAuthorizationTokenSpec: { region: 'eu-west-1' } } } } as never,
       es('cluster', { kind: 'ClusterGenerator', name: 'cluster-pw' }),
-      es('cluster-webhook', { kind: 'ClusterGenerator', name: 'cluster-webhook' }),
+      es('cluster-ecr', { kind: 'ClusterGenerator', name: 'cluster-ecr' }),
     ]);
     const d = await eventually(() => data('cluster'), (x) => typeof x.a === 'string', { timeoutMs: 30_000, message: 'cluster generator data' });
     assert.deepEqual(Object.keys(d).sort(), ['a', 'b']);
     // hex of 12 letters: 24 hex digits, decoding to letters only.
     for (const v of [d.a!, d.b!]) assert.match(Buffer.from(v, 'hex').toString('latin1'), /^[a-zA-Z]{12}$/);
-    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'cluster-webhook'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'Webhook refused' });
-    assert.match(r.message ?? '', /^NotSupported: ClusterGenerator cluster-webhook spec\.kind: generator kind Webhook is not supported/);
+    const r = await eventually(() => k().ready(NS, 'externalsecrets', 'cluster-ecr'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'ECRAuthorizationToken refused' });
+    assert.match(r.message ?? '', /^NotSupported: ClusterGenerator cluster-ecr spec\.kind: generator kind ECRAuthorizationToken is not supported/);
   });
 
   it('SSHKey: an OpenSSH key pair (ecdsa P-384, comment), a new pair at each refresh; the private key never in the logs', async () => {
@@ -199,6 +208,131 @@ describe('generators (dataFrom generatorRef) through the operator', { timeout: 3
     assert.match(env.vaultLogs(), /ACR refresh token issued/);
     assert.match(env.vaultLogs(), /ACR access token issued/);
     assert.ok(!env.op.logs().includes(scoped.password!) && !env.op.logs().includes(refresh.password!));
+  });
+
+  it('Webhook: templates over a labelled Secret, caBundle trust, the object at result.jsonPath; 404 is missing under deletionPolicy Delete; no secret value leaks', async () => {
+    const { canaries, canary } = canaryMaker();
+    const apiToken = canary('hook-api-token');
+    const issued = canary('hook-issued-password');
+    const ca = testCa('webhook service CA');
+    const cert = testServerCertificate(ca);
+    const seen: { url: string; auth: string | undefined; ua: string | undefined; body: string }[] = [];
+    const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ url: req.url!, auth: req.headers.authorization, ua: req.headers['user-agent'], body });
+        res.setHeader('Content-Type', 'application/json');
+        if (req.url!.startsWith('/gone')) return void res.writeHead(404).end('{"error":"no such credential"}');
+        if (req.headers.authorization !== `Bearer ${apiToken}`) return void res.writeHead(401).end('{"error":"unauthorized"}');
+        res.end(JSON.stringify({ data: { username: 'svc-app', password: issued, ttl: 3600 }, request_id: 'r-1' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const hook = (name: string, path: string, secretName: string) => ({
+        apiVersion: 'generators.external-secrets.io/v1alpha1',
+        kind: 'Webhook',
+        metadata: { name, namespace: NS },
+        spec: {
+          url: `${base}${path}?team={{ .auth.team }}`,
+          method: 'POST',
+          headers: { Authorization: 'Bearer {{ .auth.token }}', 'content-type': 'application/json' },
+          body: '{"ttl":"1h"}',
+          timeout: '10s',
+          result: { jsonPath: '$.data' },
+          secrets: [{ name: 'auth', secretRef: { name: secretName } }],
+          caBundle: Buffer.from(ca.certPem).toString('base64'),
+        },
+      });
+      await k().apply([
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook-creds', namespace: NS, labels: { 'external-secrets.io/type': 'webhook' } }, stringData: { token: apiToken, team: 'payments' } } as never,
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook-unlabelled', namespace: NS }, stringData: { token: apiToken, team: 'payments' } } as never,
+        hook('issue', '/issue', 'hook-creds') as never,
+        hook('gone', '/gone', 'hook-creds') as never,
+        hook('unlabelled', '/issue', 'hook-unlabelled') as never,
+        es('hook', { kind: 'Webhook', name: 'issue' }),
+        { ...es('hook-gone', { kind: 'Webhook', name: 'gone' }), spec: { ...es('hook-gone', { kind: 'Webhook', name: 'gone' }).spec, target: { name: 'hook-gone', deletionPolicy: 'Delete' } } },
+        es('hook-unlabelled', { kind: 'Webhook', name: 'unlabelled' }),
+      ]);
+      const d = await eventually(() => data('hook'), (x) => typeof x.password === 'string', { timeoutMs: 30_000, message: 'webhook data' });
+      // GetByteValue: strings as they are, the number as strconv 'f'.
+      assert.deepEqual(d, { username: 'svc-app', password: issued, ttl: '3600' });
+      const call = seen.find((c) => c.url.startsWith('/issue'))!;
+      assert.equal(call.url, '/issue?team=payments');
+      assert.equal(call.ua, 'Go-http-client/1.1');
+      assert.equal(call.body, '{"ttl":"1h"}');
+      // 404 is ESO's NoSecretError: under deletionPolicy Delete the entry is missing (an event), no Secret.
+      await eventually(() => k().events(NS), (evs) => evs.some((e) => e.name === 'hook-gone' && e.reason === 'MissingProviderSecret'), { timeoutMs: 30_000, message: 'MissingProviderSecret for the 404' });
+      assert.equal(await k().secret(NS, 'hook-gone'), undefined);
+      const r = await eventually(() => k().ready(NS, 'externalsecrets', 'hook-unlabelled'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'unlabelled Secret refused' });
+      assert.match(r.message ?? '', /^GeneratorFailed: Webhook unlabelled: Secret gen\/hook-unlabelled: secret does not contain needed label 'external-secrets.io\/type: webhook'/);
+      assert.ok(!seen.some((c) => c.url.startsWith('/issue') && c.auth === undefined), 'nothing sent without the Secret');
+      assertNowhere(canaries, { 'operator logs': env.op.logs(), 'statuses and events': await k().observableText([NS]) });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('GithubAccessToken: the App JWT (RS256, verifiable with the App key) POSTed to /app/installations/<id>/access_tokens; `token` in the Secret; a 422 names the status only', async () => {
+    const { canaries, canary } = canaryMaker();
+    const token = `ghs_${canary('installation-token')}`;
+    const pem = readFileSync(new URL('../../fixtures/github-app/app-key.pem', import.meta.url), 'utf8');
+    // The key's base64 lines are canaries too: the key must reach no output.
+    canaries.push(...pem.split('\n').filter((l) => l.length === 64).slice(0, 3));
+    const seen: { method: string; url: string; jwt: string; accept: string | undefined; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const jwt = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        seen.push({ method: req.method!, url: req.url!, jwt, accept: req.headers.accept, body });
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        const [h, p, sig] = jwt.split('.');
+        if (!sig || !verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey(pem), Buffer.from(sig, 'base64url'))) {
+          return void res.writeHead(401).end(JSON.stringify({ message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest' }));
+        }
+        if (req.url === '/app/installations/999/access_tokens') {
+          return void res.writeHead(422).end(JSON.stringify({ message: 'There is at least one repository that does not exist or is not accessible to the parent installation.', documentation_url: 'https://docs.github.com/rest/reference/apps', status: '422' }));
+        }
+        res.writeHead(201).end(JSON.stringify({ token, expires_at: '2030-01-01T00:00:00Z', permissions: { contents: 'read' }, repository_selection: 'selected' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const gh = (name: string, installID: string) => ({
+        apiVersion: 'generators.external-secrets.io/v1alpha1',
+        kind: 'GithubAccessToken',
+        metadata: { name, namespace: NS },
+        spec: { url, appID: '123456', installID, repositories: ['Hello-World'], permissions: { contents: 'read' }, auth: { privateKey: { secretRef: { name: 'gh-app', key: 'private-key.pem' } } } },
+      });
+      await k().apply([
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'gh-app', namespace: NS }, stringData: { 'private-key.pem': pem } } as never,
+        gh('gh', '42') as never,
+        gh('gh-bad', '999') as never,
+        es('gh', { kind: 'GithubAccessToken', name: 'gh' }),
+        es('gh-bad', { kind: 'GithubAccessToken', name: 'gh-bad' }),
+      ]);
+      const d = await eventually(() => data('gh'), (x) => typeof x.token === 'string', { timeoutMs: 30_000, message: 'github token' });
+      assert.deepEqual(d, { token });
+      const call = seen.find((c) => c.url === '/app/installations/42/access_tokens')!;
+      assert.equal(call.method, 'POST');
+      assert.equal(call.accept, 'application/vnd.github.v3+json');
+      assert.equal(call.body, '{"permissions":{"contents":"read"},"repositories":["Hello-World"]}');
+      const claims = JSON.parse(Buffer.from(call.jwt.split('.')[1]!, 'base64url').toString());
+      assert.equal(claims.iss, '123456');
+      assert.equal(claims.exp - claims.iat, 310);
+      const r = await eventually(() => k().ready(NS, 'externalsecrets', 'gh-bad'), (x) => x.status === 'False', { timeoutMs: 30_000, message: 'GitHub 422' });
+      assert.equal(r.message, 'GeneratorFailed: GithubAccessToken gh-bad: error generating token: response code: 422');
+      assert.equal(await k().secret(NS, 'gh-bad'), undefined);
+      assertNowhere(canaries, { 'operator logs': env.op.logs(), 'statuses and events': await k().observableText([NS]) });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('ACRAccessToken with a wrong client secret: StoreAuthFailed, no Secret', async () => {

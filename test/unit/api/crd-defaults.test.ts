@@ -47,7 +47,7 @@ function esoDefaults(plural: string, version = 'v1', group?: string): string[] {
 }
 const PLURAL: Record<string, string> = { ExternalSecret: 'externalsecrets', SecretStore: 'secretstores', ClusterSecretStore: 'clustersecretstores', ClusterExternalSecret: 'clusterexternalsecrets', PushSecret: 'pushsecrets', ClusterPushSecret: 'clusterpushsecrets' };
 /** Generator kinds (generators.external-secrets.io, ESO's CRDs in the same fixture). */
-const GENERATOR_PLURAL: Record<string, string> = { Password: 'passwords', UUID: 'uuids', Fake: 'fakes', ACRAccessToken: 'acraccesstokens', SSHKey: 'sshkeys', MFA: 'mfas', ClusterGenerator: 'clustergenerators', GeneratorState: 'generatorstates' };
+const GENERATOR_PLURAL: Record<string, string> = { Password: 'passwords', UUID: 'uuids', Fake: 'fakes', ACRAccessToken: 'acraccesstokens', SSHKey: 'sshkeys', MFA: 'mfas', Webhook: 'webhooks', GithubAccessToken: 'githubaccesstokens', ClusterGenerator: 'clustergenerators', GeneratorState: 'generatorstates' };
 
 describe('CRD defaults', () => {
   for (const crd of customResourceDefinitions() as { spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } }[]) {

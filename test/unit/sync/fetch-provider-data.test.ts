@@ -161,6 +161,24 @@ describe('fetchProviderData', () => {
     assert.equal(text(got.data.get('A')), 'va');
   });
 
+  it("a Webhook's 404 (ESO's NoSecretError) is missing under deletionPolicy Delete, with the echo of ESO's loop; an error under Retain (GetProviderSecretData)", async () => {
+    const gen = { sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Webhook', name: 'w' } } };
+    const notFound = async (): Promise<never> => {
+      throw new ProjectorError('VaultNotFound', 'Webhook w: Secret does not exist (the endpoint answered HTTP 404)', { cause: 'not-found', httpStatus: 404 });
+    };
+    const es = externalSecret({ data: [], target: { name: 't', deletionPolicy: 'Delete' }, dataFrom: [gen, { sourceRef: { storeRef: { name: 's' } } }] });
+    const got = await fetchProviderData(es, async () => { throw new Error('no store'); }, signal, { generate: notFound });
+    assert.deepEqual(got.missing, ['spec.dataFrom[0]', 'spec.dataFrom[1]']);
+    assert.equal(got.allMissing, true);
+    const retain = externalSecret({ data: [], target: { name: 't', deletionPolicy: 'Retain' }, dataFrom: [gen] });
+    await assert.rejects(fetchProviderData(retain, async () => { throw new Error('no store'); }, signal, { generate: notFound }), (e: unknown) => e instanceof ProjectorError && e.code === 'VaultNotFound');
+    // Any other generator failure is an error whatever the policy.
+    const failing = async (): Promise<never> => {
+      throw new ProjectorError('GeneratorFailed', 'Webhook w: endpoint gave error 500 Internal Server Error');
+    };
+    await assert.rejects(fetchProviderData(es, async () => { throw new Error('no store'); }, signal, { generate: failing }), (e: unknown) => e instanceof ProjectorError && e.code === 'GeneratorFailed');
+  });
+
   it('rejects generator refs as not supported instead of ignoring them', async () => {
     const client = await clientFor([]);
     const es = externalSecret({ data: [], dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'p' } } }] });

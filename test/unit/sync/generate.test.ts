@@ -120,3 +120,40 @@ describe('SSHKey and MFA generators (runGeneratorRef)', () => {
     await assert.rejects(runGeneratorRef({ apiVersion: GV, kind: 'MFA', name: 'm' }, 'app', 'spec.dataFrom[0]', d, signal), (e: ProjectorError) => e.code === 'GeneratorFailed' && /Secret app\/otp key "seed"/.test(e.message) && !/hunter2/i.test(e.message));
   });
 });
+
+// Webhook and GithubAccessToken through runGeneratorRef: the driver runs them (the operator) or says
+// why not (projector dev); errors name the generator (ESO: `error using generator: …`).
+describe('Webhook and GithubAccessToken generators (runGeneratorRef)', () => {
+  const webhook: GeneratorObject = { apiVersion: GV, kind: 'Webhook', metadata: { name: 'w', namespace: 'app' }, spec: { url: 'https://h/x', result: { jsonPath: '$.data' } } };
+  const github: GeneratorObject = { apiVersion: GV, kind: 'GithubAccessToken', metadata: { name: 'g', namespace: 'app' }, spec: { appID: '1', installID: '2', auth: { privateKey: { secretRef: { name: 'k', key: 'pem' } } } } };
+  const cluster: GeneratorObject = { apiVersion: GV, kind: 'ClusterGenerator', metadata: { name: 'cw' }, spec: { kind: 'Webhook', generator: { webhookSpec: { url: 'https://h/x', result: {} } } } };
+
+  it("runs them with the ExternalSecret's namespace; a ClusterGenerator's webhookSpec too", async () => {
+    const calls: string[] = [];
+    const d: GeneratorDeps = {
+      ...deps([webhook, github, cluster]),
+      webhook: async (spec, ns) => (calls.push(`webhook ${ns} ${spec.url}`), new Map([['k', new Sensitive(new Uint8Array([1]))]])),
+      github: async (spec, ns) => (calls.push(`github ${ns} ${spec.installID}`), new Map([['token', new Sensitive(new Uint8Array([2]))]])),
+    };
+    assert.deepEqual([...(await runGeneratorRef({ apiVersion: GV, kind: 'Webhook', name: 'w' }, 'app', 'spec.dataFrom[0]', d, signal)).keys()], ['k']);
+    assert.deepEqual([...(await runGeneratorRef({ apiVersion: GV, kind: 'GithubAccessToken', name: 'g' }, 'app', 'spec.dataFrom[0]', d, signal)).keys()], ['token']);
+    await runGeneratorRef({ apiVersion: GV, kind: 'ClusterGenerator', name: 'cw' }, 'app', 'spec.dataFrom[0]', d, signal);
+    assert.deepEqual(calls, ['webhook app https://h/x', 'github app 2', 'webhook app https://h/x']);
+  });
+
+  it('a spec the rules refuse is InvalidSpec / NotSupported before anything runs; a failure names the generator', async () => {
+    const bad: GeneratorObject = { ...webhook, spec: { url: 'https://h/x', result: { jsonPath: '$.items[*]' } } };
+    const ntlm: GeneratorObject = { ...webhook, metadata: { name: 'n', namespace: 'app' }, spec: { url: 'https://h/x', result: {}, auth: { ntlm: { usernameSecret: { name: 'u', key: 'u' }, passwordSecret: { name: 'p', key: 'p' } } } } };
+    const d: GeneratorDeps = { ...deps([bad, ntlm]), webhook: async () => assert.fail('must not run') };
+    await assert.rejects(runGeneratorRef({ apiVersion: GV, kind: 'Webhook', name: 'w' }, 'app', 'spec.dataFrom[0]', d, signal), (e: ProjectorError) => e.code === 'InvalidSpec' && /^Webhook w spec\.result\.jsonPath: /.test(e.message));
+    await assert.rejects(runGeneratorRef({ apiVersion: GV, kind: 'Webhook', name: 'n' }, 'app', 'spec.dataFrom[0]', d, signal), (e: ProjectorError) => e.code === 'NotSupported' && /NTLM/.test(e.message));
+    const failing: GeneratorDeps = { ...deps([github]), github: async () => { throw new ProjectorError('GeneratorFailed', 'error generating token: response code: 401'); } };
+    await assert.rejects(runGeneratorRef({ apiVersion: GV, kind: 'GithubAccessToken', name: 'g' }, 'app', 'spec.dataFrom[0]', failing, signal), (e: ProjectorError) => e.message === 'GithubAccessToken g: error generating token: response code: 401');
+  });
+
+  it('where the driver does not run them (projector dev): NotSupported with its reason', async () => {
+    const d: GeneratorDeps = { ...deps([webhook, github]), webhookUnavailable: 'no webhooks here', githubUnavailable: 'no github here' };
+    await assert.rejects(runGeneratorRef({ apiVersion: GV, kind: 'Webhook', name: 'w' }, 'app', 'spec.dataFrom[0]', d, signal), (e: ProjectorError) => e.code === 'NotSupported' && /no webhooks here/.test(e.message));
+    await assert.rejects(runGeneratorRef({ apiVersion: GV, kind: 'GithubAccessToken', name: 'g' }, 'app', 'spec.dataFrom[0]', d, signal), (e: ProjectorError) => e.code === 'NotSupported' && /no github here/.test(e.message));
+  });
+});
