@@ -5,6 +5,7 @@
 // 00000000-0000-0000-0000-000000000000 ACR expects with a token) and `password` (the token).
 // The protocol is ACR's (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md).
 import https from 'node:https';
+import { agentForTrust } from '../../platform/https-agents.ts';
 import type { ACRAccessTokenSpec } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import { acrIssues } from '../../core/generators.ts';
@@ -110,6 +111,8 @@ function postForm(registry: string, path: string, form: Record<string, string>, 
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
         timeout: REGISTRY_TIMEOUT_MS,
         signal,
+        // The trust's own connection pool: the global agent would reuse a socket verified against another CA set.
+        agent: agentForTrust(true, trust?.secureContext),
         ...(trust ? { secureContext: trust.secureContext } : {}),
       },
       (res) => {

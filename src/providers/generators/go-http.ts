@@ -15,6 +15,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SecureContext } from 'node:tls';
+import { agentForTrust as agentFor } from '../../platform/https-agents.ts';
 import { gunzipSync } from 'node:zlib';
 import { GO_MAX_REDIRECTS, mayCopySensitiveHeaders, redirectBehavior, redirectHeaderFields, redirectReferer, type GoRequest } from '../../core/go-http-request.ts';
 import { Sensitive } from '../../core/sensitive.ts';
@@ -36,25 +37,6 @@ export interface GoHttpResponse {
   body: Sensitive<Uint8Array>;
 }
 
-/**
- * Connection pools, one per trust: Node's Agent keys its keep-alive sockets by host and TLS options
- * but not by `secureContext`, so a socket verified against one CA set would serve a request that
- * must be verified against another (or the system roots). Go keeps one pool per Transport, and a
- * Webhook with a CA has a Transport of its own.
- */
-const httpAgent = new http.Agent({ keepAlive: true });
-const defaultHttpsAgent = new https.Agent({ keepAlive: true });
-const agentsByTrust = new WeakMap<SecureContext, https.Agent>();
-function agentFor(isHttps: boolean, secureContext: SecureContext | undefined): http.Agent {
-  if (!isHttps) return httpAgent;
-  if (!secureContext) return defaultHttpsAgent;
-  let agent = agentsByTrust.get(secureContext);
-  if (!agent) {
-    agent = new https.Agent({ keepAlive: true, secureContext });
-    agentsByTrust.set(secureContext, agent);
-  }
-  return agent;
-}
 
 /**
  * Go's resp.Status after the code is the reason phrase the server sent. It is kept when it reads
