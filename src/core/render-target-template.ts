@@ -4,7 +4,7 @@
 // exactly through every template function, and where they cannot be written as they are (a label,
 // an annotation, a templateFrom literal: API strings and YAML are text) the sync fails instead of
 // writing altered bytes.
-import type { ExternalSecret } from '../api/index.ts';
+import type { ExternalSecret, Template } from '../api/index.ts';
 import { ProjectorError } from './errors.ts';
 import { secretKeyProblem } from './secret-shape.ts';
 import { decodeBytes, type DecodingStrategy } from './transform.ts';
@@ -134,7 +134,7 @@ export function renderOne(render: RenderFn, t: SourceTemplate, scope: Record<str
  * @throws ProjectorError `VaultBadValue` with ESO's text (`failed to decode rendered template value
  *   for key …`) and Go's offset; a key made by rendering is named by position.
  */
-function decodeRendered(value: string, t: SourceTemplate, keyName: string): string {
+export function decodeRendered(value: string, t: SourceTemplate, keyName: string): string {
   if (!t.decoding || t.decoding === 'None') return value;
   const bytes = goStringToBytes(value) ?? new TextEncoder().encode(value);
   const decoded = decodeBytes(bytes, t.decoding);
@@ -187,25 +187,7 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
     for (const [i, from] of (template?.templateFrom ?? []).entries()) {
       const base = `spec.target.template.templateFrom[${i}]`;
       const target = targetOf(from.target);
-      if (from.configMap) {
-        const cm = sources?.configMaps.get(from.configMap.name);
-        if (!cm) throw sourceNotFound(`${base}.configMap.name`, `configmaps ${JSON.stringify(from.configMap.name)} not found`);
-        from.configMap.items.forEach((item, j) => {
-          const field = `${base}.configMap.items[${j}]`;
-          if (!Object.hasOwn(cm, item.key)) throw sourceNotFound(`${field}.key`, `error in configmap ${from.configMap!.name}: missing key ${item.key}`);
-          applyScope(out, render, scope, { source: cm[item.key]!, name: item.key, field, outField: field, external: true, decoding: from.valuesDecodingStrategy }, item.templateAs ?? 'Values', item.key, target);
-        });
-      }
-      if (from.secret) {
-        const secret = sources?.secrets.get(from.secret.name);
-        if (!secret) throw sourceNotFound(`${base}.secret.name`, `secrets ${JSON.stringify(from.secret.name)} not found`);
-        from.secret.items.forEach((item, j) => {
-          const field = `${base}.secret.items[${j}]`;
-          const value = secret.get(item.key);
-          if (!value) throw sourceNotFound(`${field}.key`, `error in secret ${from.secret!.name}: missing key ${item.key}`);
-          applyScope(out, render, scope, { source: goStringFromBytes(value.reveal()), name: item.key, field, outField: field, external: true, decoding: from.valuesDecodingStrategy }, item.templateAs ?? 'Values', item.key, target);
-        });
-      }
+      for (const item of templateFromItems(from, base, sources)) applyScope(out, render, scope, item.template, item.as, item.key, target);
       if (from.literal !== undefined) {
         const field = `${base}.literal`;
         applyScope(out, render, scope, { source: from.literal, name: field, field, outField: field, external: false, decoding: from.valuesDecodingStrategy }, 'KeysAndValues', '', target);
@@ -229,6 +211,66 @@ export function targetTemplateRenderer(render: RenderFn): TemplateRenderer {
 /** ESO's text for a templateFrom ConfigMap or Secret (or a key in it) that is missing, as TemplateSourceNotFound. */
 export function sourceNotFound(field: string, cause: string): ProjectorError {
   return new ProjectorError('TemplateSourceNotFound', `error fetching templateFrom data: ${cause}`, { field });
+}
+
+/** One `templateFrom[]` entry of the spec. */
+export type TemplateFromEntry = NonNullable<Template['templateFrom']>[number];
+
+/** A configMap or secret item of a templateFrom entry, ready to render. */
+export interface TemplateFromItem {
+  /** The item's template: named by its key, with the entry's valuesDecodingStrategy. */
+  template: SourceTemplate;
+  /** The item's `templateAs` (the CRD's default, Values, when absent). */
+  as: 'Values' | 'KeysAndValues';
+  /** The item's key: the output key of a Values item. */
+  key: string;
+}
+
+/**
+ * The configMap items, then the secret items, of one templateFrom entry (`base` is its field path,
+ * `spec.target.template.templateFrom[i]`), as ESO's Parser walks them (pkg/controllers/templating/
+ * parser.go MergeConfigMap, MergeSecret); both the Secret and the generic renderer read them here.
+ * Lazy, so a missing object or key fails when it is reached, after the items before it rendered (as
+ * in ESO, where each item is executed before the next key is looked up). A ConfigMap's value is the
+ * template's text; a Secret's bytes are its Go string.
+ * @throws ProjectorError `TemplateSourceNotFound` with ESO's text (`error fetching templateFrom data:
+ *   configmaps "x" not found`, `… error in secret x: missing key k`), naming the spec's field.
+ */
+export function* templateFromItems(from: TemplateFromEntry, base: string, sources: TemplateSources | undefined): Generator<TemplateFromItem> {
+  if (from.configMap) {
+    yield* itemsOf(from, `${base}.configMap`, from.configMap, { plural: 'configmaps', singular: 'configmap' }, (name) => {
+      const cm = sources?.configMaps.get(name);
+      return cm && ((key) => (Object.hasOwn(cm, key) ? cm[key] : undefined));
+    });
+  }
+  if (from.secret) {
+    yield* itemsOf(from, `${base}.secret`, from.secret, { plural: 'secrets', singular: 'secret' }, (name) => {
+      const secret = sources?.secrets.get(name);
+      return secret && ((key) => { const value = secret.get(key); return value && goStringFromBytes(value.reveal()); });
+    });
+  }
+}
+
+/** The items of one source object; `open` gives a reader of its values by key, or undefined when the object is missing. */
+function* itemsOf(
+  from: TemplateFromEntry,
+  field: string,
+  ref: NonNullable<TemplateFromEntry['configMap']>,
+  kind: { plural: string; singular: string },
+  open: (name: string) => ((key: string) => string | undefined) | undefined,
+): Generator<TemplateFromItem> {
+  const read = open(ref.name);
+  if (!read) throw sourceNotFound(`${field}.name`, `${kind.plural} ${JSON.stringify(ref.name)} not found`);
+  for (const [j, { key, templateAs }] of ref.items.entries()) {
+    const itemField = `${field}.items[${j}]`;
+    const source = read(key);
+    if (source === undefined) throw sourceNotFound(`${itemField}.key`, `error in ${kind.singular} ${ref.name}: missing key ${key}`);
+    yield {
+      template: { source, name: key, field: itemField, outField: itemField, external: true, decoding: from.valuesDecodingStrategy },
+      as: templateAs ?? 'Values',
+      key,
+    };
+  }
 }
 
 /** Re-exported from its own module (core/template-source-names.ts), which needs no template engine. */
