@@ -9,7 +9,7 @@ import { ProjectorError } from './errors.ts';
 import { goStringFromBytes, isTextString } from './go-string.ts';
 import type { GenericTemplateRenderer, Unstructured } from './generic-target.ts';
 import type { SecretBytes, TemplateSources } from './plan-target-secret.ts';
-import { renderOne, sourceNotFound, type RenderFn, type SourceTemplate } from './render-target-template.ts';
+import { decodeRendered, renderOne, templateFromItems, type RenderFn, type SourceTemplate } from './render-target-template.ts';
 import { yamlToStringMap, yamlToValue } from './template/go-yaml.ts';
 
 type Token = { kind: 'key'; name: string } | { kind: 'index'; idx: number };
@@ -165,21 +165,76 @@ class GenericOutput {
   }
 }
 
-/** KeysAndValues (ESO mapScopeApply): the rendered text is YAML: a map of strings for Data, Labels and Annotations, any document at a path. */
+/** Data, Labels and Annotations (any case) read a rendered KeysAndValues template as a map of strings (ESO mapScopeApply); Spec and paths as a YAML document. */
+function isMapTarget(target: string): boolean {
+  const lower = target.toLowerCase();
+  return lower === 'data' || lower === 'labels' || lower === 'annotations';
+}
+
+/** A rendered KeysAndValues template is YAML, which is text (Go's YAML reader refuses bytes that are not UTF-8). */
+function yamlText(rendered: string, t: SourceTemplate): string {
+  if (!isTextString(rendered)) throw new ProjectorError('TemplateBinaryValue', `${t.outField} renders binary data (bytes that are not UTF-8); YAML is text`, { field: t.outField });
+  return rendered;
+}
+
+/**
+ * ESO mapScopeApply at a map target: the YAML map's entries, each value decoded by the entry's
+ * valuesDecodingStrategy (never the key). A rendered key may be made from secret data: it is named
+ * by its position, never printed.
+ */
+function decodedEntries(rendered: string, t: SourceTemplate): { key: string; value: string; keyName: string }[] {
+  const map = yamlToStringMap(yamlText(rendered, t));
+  if (!map.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to a YAML map of strings: ${map.error}`, { field: t.outField });
+  return map.entries.map(([key, v], j) => ({ key, value: decodeRendered(v, t, `key #${j + 1}`), keyName: `key #${j + 1}` }));
+}
+
+/** ESO mapScopeApply at Spec or a path: the YAML document as it is (not decoded: ESO decodes only map entries). */
+function parsedDocument(rendered: string, t: SourceTemplate): unknown {
+  const parsed = yamlToValue(yamlText(rendered, t));
+  if (!parsed.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to YAML: could not unmarshal template YAML: ${parsed.error}`, { field: t.outField });
+  return parsed.value;
+}
+
+/** KeysAndValues (ESO mapScopeApply) into the object: map entries (decoded) for Data, Labels and Annotations, the document at Spec or a path. */
 function applyKeysAndValues(out: GenericOutput, render: RenderFn, scope: Record<string, string>, t: SourceTemplate, target: string): void {
   const rendered = renderOne(render, t, scope);
-  const lower = target.toLowerCase();
-  if (!isTextString(rendered)) throw new ProjectorError('TemplateBinaryValue', `${t.outField} renders binary data (bytes that are not UTF-8); YAML is text`, { field: t.outField });
-  if (lower === 'annotations' || lower === 'labels' || lower === 'data') {
-    const map = yamlToStringMap(rendered);
-    if (!map.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to a YAML map of strings: ${map.error}`, { field: t.outField });
-    // A rendered key may be made from secret data: named by position, never printed.
-    map.entries.forEach(([k, v], j) => out.apply(k, v, target, t.outField, `key #${j + 1}`));
+  if (isMapTarget(target)) {
+    for (const e of decodedEntries(rendered, t)) out.apply(e.key, e.value, target, t.outField, e.keyName);
     return;
   }
-  const parsed = yamlToValue(rendered);
-  if (!parsed.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to YAML: could not unmarshal template YAML: ${parsed.error}`, { field: t.outField });
-  out.applyParsed(parsed.value, target, t.outField);
+  out.applyParsed(parsedDocument(rendered, t), target, t.outField);
+}
+
+/** The scratch Secret's data: key → what was written there (later writes win), in order of writing. */
+type Scratch = Map<string, { value: string; field: string; keyName: string }>;
+
+/**
+ * One configMap or secret item as ESO's Parser executes it into its scratch Secret (parser.go
+ * MergeConfigMap / MergeSecret → template.go valueScopeApply / mapScopeApply with the entry's
+ * valuesDecodingStrategy): rendered, each value decoded — also where nothing is kept, so a value
+ * that does not decode fails at every target but a KeysAndValues document at Spec or a path — and
+ * written to the scratch object at the entry's `target`. Only its `data` is carried on (a Data
+ * target, any case); labels, annotations, `spec` and other paths of a Secret are dropped, but a path
+ * must still parse (ESO parseTargetPath, named at the entry's `target`).
+ */
+function collectItem(scratch: Scratch, render: RenderFn, scope: Record<string, string>, t: SourceTemplate, as: 'Values' | 'KeysAndValues', key: string, target: string, targetField: string): void {
+  const rendered = renderOne(render, t, scope);
+  const lower = target.toLowerCase();
+  const keepsData = lower === 'data';
+  if (as === 'Values') {
+    const keyName = `key ${JSON.stringify(key)}`;
+    const value = decodeRendered(rendered, t, keyName);
+    if (keepsData) scratch.set(key, { value, field: t.outField, keyName });
+    else if (!isMapTarget(target) && lower !== 'spec') parseTargetPath(target, targetField);
+    return;
+  }
+  if (isMapTarget(target)) {
+    const entries = decodedEntries(rendered, t);
+    if (keepsData) for (const e of entries) scratch.set(e.key, { value: e.value, field: t.outField, keyName: e.keyName });
+    return;
+  }
+  parsedDocument(rendered, t);
+  parseTargetPath(target, targetField);
 }
 
 /**
@@ -193,6 +248,12 @@ function applyKeysAndValues(out: GenericOutput, render: RenderFn, scope: Record<
  * Secret-shaped scratch object at the entry's target, so only a `Data` target (any case) keeps
  * anything; what they wrote there is then rendered AGAIN (Values) and written to the entry's target
  * path. Projector reproduces both: other targets of such items write nothing (docs/generic-targets.md).
+ *
+ * `valuesDecodingStrategy` (core/render-target-template.ts decodeRendered, ESO's text on failure):
+ * a literal's values at Data, Labels and Annotations (not its document at Spec or a path), and every
+ * value an item writes to the scratch object, before the second rendering, which is not decoded
+ * (ESO passes ExternalSecretDecodeNone); template.data is never decoded. Decoded bytes that are not
+ * UTF-8 fail where they would be written (TemplateBinaryValue): the object's fields are text.
  */
 export function genericTemplateRenderer(render: RenderFn): GenericTemplateRenderer {
   return (es: ExternalSecret, data: ReadonlyMap<string, SecretBytes>, obj: Unstructured, sources?: TemplateSources) => {
@@ -202,54 +263,21 @@ export function genericTemplateRenderer(render: RenderFn): GenericTemplateRender
     const out = new GenericOutput(obj);
     for (const [i, from] of (template?.templateFrom ?? []).entries()) {
       const base = `spec.target.template.templateFrom[${i}]`;
-      // The CRD defaults an absent target to Data; an explicit "" is ESO's invalid path.
+      // The CRD defaults an absent target to Data. An explicit "" is Data for the literal
+      // (renderTemplatedManifest defaults it) but reaches the items' scratch step as it is, where
+      // it is ESO's invalid path.
       const target = from.target ?? 'Data';
       if (from.literal !== undefined) {
         const field = `${base}.literal`;
-        applyKeysAndValues(out, render, scope, { source: from.literal, name: field, field, outField: field, external: false }, target);
+        applyKeysAndValues(out, render, scope, { source: from.literal, name: field, field, outField: field, external: false, decoding: from.valuesDecodingStrategy }, target === '' ? 'Data' : target);
       }
       if (!from.configMap && !from.secret) continue;
-      // The scratch Secret's data: key → rendered text (later writes win), in order of writing.
-      const scratch = new Map<string, { value: string; field: string; keyName: string }>();
-      const keepsData = target.toLowerCase() === 'data';
-      if (target === '') throw new ProjectorError('InvalidSpec', `${base}.target: invalid path "": empty segment`, { field: `${base}.target` });
-      const collect = (t: SourceTemplate, as: 'Values' | 'KeysAndValues', key: string) => {
-        const rendered = renderOne(render, t, scope);
-        if (as === 'Values') {
-          if (keepsData) scratch.set(key, { value: rendered, field: t.outField, keyName: `key ${JSON.stringify(key)}` });
-          return;
-        }
-        if (!isTextString(rendered)) throw new ProjectorError('TemplateBinaryValue', `${t.outField} renders binary data (bytes that are not UTF-8); YAML is text`, { field: t.outField });
-        const lower = target.toLowerCase();
-        if (lower === 'labels' || lower === 'annotations' || lower === 'data') {
-          const map = yamlToStringMap(rendered);
-          if (!map.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to a YAML map of strings: ${map.error}`, { field: t.outField });
-          if (keepsData) map.entries.forEach(([k, v], j) => scratch.set(k, { value: v, field: t.outField, keyName: `key #${j + 1}` }));
-        }
-      };
-      if (from.configMap) {
-        const cm = sources?.configMaps.get(from.configMap.name);
-        if (!cm) throw sourceNotFound(`${base}.configMap.name`, `configmaps ${JSON.stringify(from.configMap.name)} not found`);
-        from.configMap.items.forEach((item, j) => {
-          const field = `${base}.configMap.items[${j}]`;
-          if (!Object.hasOwn(cm, item.key)) throw sourceNotFound(`${field}.key`, `error in configmap ${from.configMap!.name}: missing key ${item.key}`);
-          collect({ source: cm[item.key]!, name: item.key, field, outField: field, external: true }, item.templateAs ?? 'Values', item.key);
-        });
-      }
-      if (from.secret) {
-        const secret = sources?.secrets.get(from.secret.name);
-        if (!secret) throw sourceNotFound(`${base}.secret.name`, `secrets ${JSON.stringify(from.secret.name)} not found`);
-        from.secret.items.forEach((item, j) => {
-          const field = `${base}.secret.items[${j}]`;
-          const value = secret.get(item.key);
-          if (!value) throw sourceNotFound(`${field}.key`, `error in secret ${from.secret!.name}: missing key ${item.key}`);
-          collect({ source: goStringFromBytes(value.reveal()), name: item.key, field, outField: field, external: true }, item.templateAs ?? 'Values', item.key);
-        });
-      }
-      // ESO applies the scratch data (a Go map: no order; sorted here) as Values templates.
+      const scratch: Scratch = new Map();
+      for (const item of templateFromItems(from, base, sources)) collectItem(scratch, render, scope, item.template, item.as, item.key, target, `${base}.target`);
+      // ESO applies the scratch data (a Go map: no order; sorted here) as Values templates, not
+      // decoded again (ExternalSecretDecodeNone): a decoded value is itself rendered.
       for (const key of [...scratch.keys()].sort()) {
         const e = scratch.get(key)!;
-        if (!isTextString(e.value)) throw new ProjectorError('TemplateBinaryValue', `${e.field} renders binary data (bytes that are not UTF-8) for ${e.keyName}; a generic target's fields are text`, { field: e.field });
         const again = renderOne(render, { source: e.value, name: e.field, field: e.field, outField: e.field, external: true }, scope);
         out.apply(key, again, target, e.field, e.keyName);
       }

@@ -127,6 +127,32 @@ describe('generic targets (real API server)', { timeout: 300_000 }, () => {
     await eventually(() => configMap(ON, 'app-config'), (c) => c?.data?.password === value, { timeoutMs: 30_000, message: 'drift repaired' });
   });
 
+  it('applies templateFrom valuesDecodingStrategy on the generic path: an item decoded before its second rendering, a literal at Data', async () => {
+    // ESO renderTemplatedManifest: the literal is executed with tplFrom.ValuesDecodingStrategy
+    // (template.go mapScopeApply decodes each value); the configMap item goes through
+    // templating.Parser.MergeConfigMap, whose Exec decodes into the scratch Secret (valueScopeApply),
+    // and the scratch data is then executed again as a template with ExternalSecretDecodeNone.
+    const dsnTemplate = 'db://alice:{{ .password }}@db';
+    await k.apply([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tpl-src', namespace: ON }, data: { dsn: Buffer.from(dsnTemplate).toString('base64') } } as KubernetesObject,
+      es(ON, 'cm-decode', {
+        target: {
+          name: 'decoded-config',
+          manifest: { apiVersion: 'v1', kind: 'ConfigMap' },
+          template: {
+            templateFrom: [
+              { configMap: { name: 'tpl-src', items: [{ key: 'dsn' }] }, valuesDecodingStrategy: 'Base64' },
+              { literal: 'user: YWxpY2U=', valuesDecodingStrategy: 'Auto' },
+            ],
+          },
+        },
+        data: [{ secretKey: 'password', remoteRef: { key: 'db-password' } }],
+      }),
+    ]);
+    const cm = await eventually(() => configMap(ON, 'decoded-config'), (c) => c?.data?.dsn !== undefined, { timeoutMs: 30_000, message: 'decoded ConfigMap written' });
+    assert.deepEqual(cm.data, { dsn: `db://alice:${value}@db`, user: 'alice' });
+  });
+
   it('writes a custom resource found through discovery, a templateFrom literal at a spec path', async () => {
     await k.apply([WIDGET_CRD]);
     await eventually(

@@ -17,6 +17,7 @@ import { refreshReason } from '../../../src/core/refresh.ts';
 import { syncVersionOf } from '../../../src/core/external-secret.ts';
 import { validateExternalSecret } from '../../../src/core/validate.ts';
 import { externalSecret, fetched } from '../../support/builders.ts';
+import { canaryMaker } from '../../support/canaries.ts';
 
 const renderTemplate = defaultGenericTemplateRenderer({ now: () => new Date('2026-11-23T10:00:00Z') });
 const NS = 'netbox';
@@ -225,5 +226,136 @@ describe('validation of generic targets', () => {
       ['spec.target.template.templateFrom[0].target', 'TemplateTargetIgnored'],
     ]);
     assert.match(issues[0]!.message, /--unsafe-allow-generic-targets/);
+  });
+});
+
+describe('generic targets with templateFrom valuesDecodingStrategy (renderTemplatedManifest)', () => {
+  // ESO v2.9 pkg/controllers/externalsecret/externalsecret_controller_manifest.go renderTemplatedManifest:
+  // a literal is executed with tplFrom.ValuesDecodingStrategy (runtime/template/v2/template.go
+  // mapScopeApply: decoding.Decode on each value of the YAML map at Data/Labels/Annotations, none on a
+  // document at Spec or a path); configMap/secret items go through templating.Parser MergeConfigMap /
+  // MergeSecret (pkg/controllers/templating/parser.go), which execute each item with
+  // tpl.ValuesDecodingStrategy into a scratch v1.Secret (valueScopeApply decodes before applyToTarget,
+  // whatever the target), and its Data is then executed again with ExternalSecretDecodeNone.
+  // runtime/decoding/decoding.go Decode: Base64 = StdEncoding, Base64URL = URLEncoding, Auto = Base64,
+  // else Base64URL, else the value.
+  const { canary } = canaryMaker();
+  const PW = canary('gendecode');
+  const WIDGET = { apiVersion: 'example.com/v1', kind: 'Widget' };
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+  /** Go's base64.URLEncoding: the URL alphabet with padding (Node's base64url drops the padding, which Go requires). */
+  const b64url = (s: string) => b64(s).replace(/\+/g, '-').replace(/\//g, '_');
+  type Strategy = 'None' | 'Base64' | 'Base64URL' | 'Auto';
+  const sources = (configMaps: Record<string, Record<string, string>> = {}, secrets: Record<string, Record<string, string>> = {}) => ({
+    configMaps: new Map(Object.entries(configMaps)),
+    secrets: new Map(Object.entries(secrets).map(([name, d]) => [name, fetched(d)])),
+  });
+  const render = (target: Record<string, unknown>, data: Record<string, string>, src = sources()) =>
+    written(planGenericTarget({ es: generic(target), data: fetched({ pw: PW, ...data }), live: undefined, renderTemplate, templateSources: src }));
+  const literal = (lit: string, valuesDecodingStrategy: Strategy, target?: string, manifest?: object) =>
+    ({ ...(manifest && { manifest }), template: { templateFrom: [{ literal: lit, valuesDecodingStrategy, ...(target !== undefined && { target }) }] } });
+  const failsWith = (fn: () => unknown, code: string, message: RegExp) =>
+    assert.throws(fn, (e: unknown) => {
+      assert.ok(e instanceof ProjectorError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, message);
+      assert.ok(!e.message.includes(PW), 'a secret value in the message');
+      return true;
+    });
+
+  it('a literal at a ConfigMap\'s Data, Labels or Annotations: each value decoded, never the key (mapScopeApply)', () => {
+    const o = render(literal('a: "{{ .x }}"\nYWJj: V29ybGQ=\n', 'Base64'), { x: b64('Hello') });
+    assert.deepEqual(o.data, { a: 'Hello', YWJj: 'World' });
+    assert.equal(meta(render(literal('tier: Z29sZA==', 'Base64', 'Labels'), {})).labels!.tier, 'gold');
+    assert.equal(meta(render(literal('note: Pz8_', 'Base64URL', 'annotations'), {})).annotations!.note, '???');
+    // "Pz8_" is URL-safe base64 of "???" (Base64 refuses "_"); Auto falls back to the value as it is.
+    assert.deepEqual(render(literal('q: Pz8_\nr: SGVsbG8=\nplain: dbuser', 'Auto'), {}).data, { q: '???', r: 'Hello', plain: 'dbuser' });
+    assert.deepEqual(render(literal('a: SGVsbG8=', 'None'), {}).data, { a: 'SGVsbG8=' });
+  });
+
+  it('a literal at a custom resource: decoded at Data and Annotations, not in a document at Spec or a path (applyParsedToPath)', () => {
+    const o = render({ manifest: WIDGET, template: { templateFrom: [
+      { target: 'spec.foo', literal: 'a: SGVsbG8=\nb: "{{ .x }}"', valuesDecodingStrategy: 'Base64' },
+      { target: 'Data', literal: 'a: SGVsbG8=', valuesDecodingStrategy: 'Base64' },
+      { target: 'Annotations', literal: 'note: "{{ .x }}"', valuesDecodingStrategy: 'Auto' },
+    ] } }, { x: b64('World') });
+    assert.deepEqual(o.spec, { foo: { a: 'SGVsbG8=', b: b64('World') } });
+    assert.deepEqual(o.data, { a: 'Hello' });
+    assert.equal(meta(o).annotations!.note, 'World');
+    // A one-name path keeps its case ("Spec" would be a top-level field of its own, as in ESO's default route).
+    assert.deepEqual(render(literal('a: SGVsbG8=', 'Base64', 'spec', WIDGET), {}).spec, { a: 'SGVsbG8=' });
+    // Nothing is decoded there, so a value that is not base64 is no error either.
+    assert.deepEqual(render(literal('x: "{{ .pw }}"', 'Base64', 'spec.foo', WIDGET), {}).spec, { foo: { x: PW } });
+  });
+
+  it('configMap and secret items at Data: decoded into the scratch Secret, then rendered again and not decoded again', () => {
+    const src = sources({ tpl: { conf: '{{ .enc }}', twice: '{{ .double }}' } }, { 'tpl-s': { env: 'DSN: "{{ .dsn }}"', url: '{{ .u }}' } });
+    const o = render(
+      { template: { templateFrom: [
+        { configMap: { name: 'tpl', items: [{ key: 'conf' }, { key: 'twice', templateAs: 'Values' }] }, valuesDecodingStrategy: 'Base64' },
+        { secret: { name: 'tpl-s', items: [{ key: 'env', templateAs: 'KeysAndValues' }, { key: 'url' }] }, valuesDecodingStrategy: 'Auto' },
+      ] } },
+      // The decoded text is itself a template (the second execute renders tempSecret.Data); "double"
+      // is base64 twice, decoded once (the second execute passes ExternalSecretDecodeNone).
+      { enc: b64('user={{ .user }}'), double: b64(b64('x')), dsn: b64url('db://a?b>'), u: 'https://plain', user: 'alice' },
+      src,
+    );
+    assert.deepEqual(o.data, { conf: 'user=alice', twice: b64('x'), DSN: 'db://a?b>', url: 'https://plain' });
+    // The same items at a custom resource's Data (setField "data").
+    const widget = render({ manifest: WIDGET, template: { templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'conf' }] }, valuesDecodingStrategy: 'Base64URL', target: 'DATA' }] } }, { enc: b64url('{{ .user }}?>'), user: 'bob' }, src);
+    assert.deepEqual(widget.data, { conf: 'bob?>' });
+  });
+
+  it('items at another target write nothing, but their values are still decoded, so one that does not decode fails', () => {
+    const src = sources({ tpl: { pw: '{{ .pw }}', kv: 'a: "{{ .pw }}"', ok: 'SGVsbG8=' } });
+    const items = (keys: { key: string; templateAs?: 'Values' | 'KeysAndValues' }[], target: string, manifest?: object) =>
+      ({ ...(manifest && { manifest }), template: { templateFrom: [{ target, configMap: { name: 'tpl', items: keys }, valuesDecodingStrategy: 'Base64' as const }] } });
+    // Decodes and writes nothing (ESO applies only the scratch Secret's Data).
+    const quiet = render(items([{ key: 'ok' }], 'spec.foo', WIDGET), {}, src);
+    assert.deepEqual([quiet.spec, meta(render(items([{ key: 'ok' }], 'Labels'), {}, src)).labels!.ok], [{}, undefined]);
+    // valueScopeApply decodes before applyToTarget: Values fails at any target, with the Secret path's text.
+    for (const [target, manifest] of [['Labels', undefined], ['spec.foo', WIDGET], ['Spec', WIDGET]] as const) {
+      failsWith(() => render(items([{ key: 'pw' }], target, manifest), {}, src), 'VaultBadValue',
+        /^spec\.target\.template\.templateFrom\[0\]\.configMap\.items\[0\]: failed to decode rendered template value for key "pw": illegal base64 data at input byte 6 \(valuesDecodingStrategy Base64\)$/);
+    }
+    // KeysAndValues decodes the map's values at Labels/Annotations; a document at a path is not decoded.
+    failsWith(() => render(items([{ key: 'kv', templateAs: 'KeysAndValues' }], 'annotations'), {}, src), 'VaultBadValue',
+      /^spec\.target\.template\.templateFrom\[0\]\.configMap\.items\[0\]: failed to decode rendered template value for key #1: illegal base64 data at input byte 6 \(valuesDecodingStrategy Base64\)$/);
+    assert.deepEqual(render(items([{ key: 'kv', templateAs: 'KeysAndValues' }], 'spec.foo', WIDGET), {}, src).spec, {});
+  });
+
+  it('items check their path when they write it to the scratch Secret, after decoding (applyToTarget parseTargetPath)', () => {
+    const src = sources({ tpl: { ok: 'SGVsbG8=', bad: 'not-base64!' } });
+    const at = (target: string, key: string, templateAs: 'Values' | 'KeysAndValues' = 'Values') =>
+      () => render({ manifest: WIDGET, template: { templateFrom: [{ target, configMap: { name: 'tpl', items: [{ key, templateAs }] }, valuesDecodingStrategy: 'Base64' }] } }, {}, src);
+    failsWith(at('spec..x', 'ok'), 'InvalidSpec', /^spec\.target\.template\.templateFrom\[0\]\.target: invalid path "spec\.\.x": empty segment$/);
+    failsWith(at('', 'ok'), 'InvalidSpec', /^spec\.target\.template\.templateFrom\[0\]\.target: invalid path "": empty segment$/);
+    // valueScopeApply decodes first, so the value's error comes before the path's.
+    failsWith(at('spec..x', 'bad'), 'VaultBadValue', /failed to decode rendered template value for key "bad": illegal base64 data at input byte 3/);
+    // mapScopeApply at a path parses the YAML document, then the path.
+    failsWith(at('[0].x', 'ok', 'KeysAndValues'), 'InvalidSpec', /^spec\.target\.template\.templateFrom\[0\]\.target: invalid path "\[0\]\.x": path must start with a key$/);
+    // Without items nothing is executed, so nothing is checked (an empty target included).
+    assert.deepEqual(render({ manifest: WIDGET, template: { templateFrom: [{ target: '', configMap: { name: 'tpl', items: [] } }] } }, {}, src).spec, {});
+  });
+
+  it('a literal value that does not decode fails with the Secret path\'s text, the rendered key named by position', () => {
+    failsWith(() => render(literal(`ok: SGVsbG8=\n${PW}: not-base64!`, 'Base64'), {}), 'VaultBadValue',
+      /^spec\.target\.template\.templateFrom\[0\]\.literal: failed to decode rendered template value for key #2: illegal base64 data at input byte 3 \(valuesDecodingStrategy Base64\)$/);
+  });
+
+  it('decoded bytes that are not UTF-8 fail where they would be written (ESO writes U+FFFD: docs/design/000-overview.md)', () => {
+    const bin = Buffer.from([0xff, 0x00, 0xc3]).toString('base64');
+    failsWith(() => render(literal(`a: ${bin}`, 'Base64'), {}), 'TemplateBinaryValue', /^spec\.target\.template\.templateFrom\[0\]\.literal renders binary data \(bytes that are not UTF-8\) for key #1/);
+    const src = sources({ tpl: { bin: '{{ .bin }}' } });
+    failsWith(() => render({ template: { templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'bin' }] }, valuesDecodingStrategy: 'Base64' }] } }, { bin }, src), 'TemplateBinaryValue',
+      /^spec\.target\.template\.templateFrom\[0\]\.configMap\.items\[0\] renders binary data \(bytes that are not UTF-8\) for key "bin"/);
+    // Bytes the second execute drops (inside a template comment) never reach the object, as in Go.
+    const commented = Buffer.concat([Buffer.from('ok{{/* '), Buffer.from([0xff]), Buffer.from(' */}}')]).toString('base64');
+    assert.deepEqual(render({ template: { templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'bin' }] }, valuesDecodingStrategy: 'Base64' }] } }, { bin: commented }, src).data, { bin: 'ok' });
+  });
+
+  it('template.data is never decoded; an empty literal target is Data (renderTemplatedManifest defaults it)', () => {
+    const o = render({ template: { data: { d: 'SGVsbG8=' }, templateFrom: [{ literal: 'a: SGVsbG8=', target: '', valuesDecodingStrategy: 'Base64' }] } }, {});
+    assert.deepEqual(o.data, { a: 'Hello', d: 'SGVsbG8=' });
   });
 });
