@@ -19,6 +19,7 @@ import { startControlPlane, type ControlPlane } from '../test/support/controlpla
 import { Cluster, readYamlDocs } from '../test/support/cluster.ts';
 import { eventually } from '../test/support/eventually.ts';
 import { startOperator } from '../test/support/operator.ts';
+import { fieldVariantStoreData, fieldVariants } from './field-variants.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     'json-out': { type: 'string' },
     only: { type: 'string' },
     side: { type: 'string' },
+    cases: { type: 'string' },
   },
 });
 
@@ -80,7 +82,7 @@ const clusterStore = (): Obj => ({
   apiVersion: `${GROUP}/v1`,
   kind: 'ClusterSecretStore',
   metadata: { name: 'fake' },
-  spec: { provider: { fake: { data: [...STORE_DATA, ...nothingFoundStoreData()] } } },
+  spec: { provider: { fake: { data: [...STORE_DATA, ...nothingFoundStoreData(), ...fieldVariantStoreData()] } } },
 });
 
 const ES_LABELS = { team: 'blue', 'app.kubernetes.io/name': 'demo' };
@@ -842,7 +844,11 @@ async function main(): Promise<void> {
     throw new Error('usage: bench/eso-side-by-side.ts --eso-bin PATH --eso-crds DIR|FILE [--json-out FILE] [--only ns,...] [--side eso|projector]');
   }
   const only = args.only?.split(',').filter(Boolean);
-  const cases = [...matrix(), ...lifecycle(), ...nothingFound(), ...features()].filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
+  // --cases picks the groups (default: the first four; field-variants are bench/field-variants.ts).
+  const groups: Record<string, () => Case[]> = { matrix, lifecycle, 'nothing-found': nothingFound, features, 'field-variants': () => fieldVariants({ mutateStore }) };
+  const picked = (args.cases ?? 'matrix,lifecycle,nothing-found,features').split(',').filter(Boolean);
+  for (const g of picked) if (!groups[g]) throw new Error(`--cases: unknown group ${g} (known: ${Object.keys(groups).join(', ')})`);
+  const cases = picked.flatMap((g) => groups[g]!()).filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
 
   const all: Partial<Record<Side, Results>> = {};
   for (const side of sides) {
