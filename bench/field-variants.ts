@@ -400,9 +400,38 @@ export function fieldVariantStoreData(): Obj[] {
   return [...FIELD_VARIANT_STORE_DATA, ...immutable().map((c) => ({ key: `${c.ns}-v`, value: 'first' }))];
 }
 
+/** ClusterExternalSecrets: externalSecretMetadata (and the CES's force-sync annotation) on the ExternalSecret, and so on the Secret. */
+function clusterExternalSecrets(): VariantCase[] {
+  const ns = 'fv-ces-labels';
+  const path = `/apis/${GROUP}/v1/clusterexternalsecrets/fv-ces`;
+  return [{
+    ns,
+    es: ['fv-ces'],
+    secrets: ['fv-ces-target'],
+    create: [{
+      apiVersion: `${GROUP}/v1`,
+      kind: 'ClusterExternalSecret',
+      // ESO mirrors external-secrets.io/force-sync (AnnotationForceSync); a plain force-sync is not copied.
+      metadata: { name: 'fv-ces', annotations: { 'external-secrets.io/force-sync': '1', 'force-sync': '1' } },
+      spec: {
+        namespaces: [ns],
+        refreshTime: '2s',
+        externalSecretMetadata: { labels: { team: 'blue', drop: 'me' }, annotations: { note: 'from-ces' } },
+        externalSecretSpec: { refreshInterval: '2s', secretStoreRef: { kind: 'ClusterSecretStore', name: 'fake' }, target: { name: 'fv-ces-target' }, data: [item('a', 'fv-a')] },
+      },
+    }],
+    steps: [
+      { name: 'metadata-label-removed', act: (k) => mergePatch(k, path, { spec: { externalSecretMetadata: { labels: { drop: null } } } }) },
+      { name: 'force-sync-changed', act: (k) => mergePatch(k, path, { metadata: { annotations: { 'external-secrets.io/force-sync': '2', 'force-sync': '2' } } }) },
+      { name: 'force-sync-removed', act: (k) => mergePatch(k, path, { metadata: { annotations: { 'external-secrets.io/force-sync': null } } }) },
+      { name: 'template-added', act: (k) => mergePatch(k, path, { spec: { externalSecretSpec: { target: { template: { metadata: { labels: { tier: 'x' } } } } } } }) },
+    ],
+  }];
+}
+
 /** Every field-variant case; `h` gives the steps that change the store. */
 export function fieldVariants(h: VariantHelpers): VariantCase[] {
-  const out = [...decoding(), ...rewrite(), ...binaryTemplates(), ...labels(), ...immutable(), ...ownerMerge(), ...typeChange()];
+  const out = [...decoding(), ...rewrite(), ...binaryTemplates(), ...labels(), ...clusterExternalSecrets(), ...immutable(), ...ownerMerge(), ...typeChange()];
   const rot = out.find((c) => c.ns === 'fv-dec-b64-rotated-bad')!;
   rot.steps = [{ name: 'value-not-base64', act: (k) => h.mutateStore(k, (d) => d.map((e) => (e.key === 'fv-dec-rot' ? { ...e, value: 'YWJj ' } : e))) }];
   // The value rotation for the immutable cases runs after their spec steps.
