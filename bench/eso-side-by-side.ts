@@ -19,6 +19,7 @@ import { startControlPlane, type ControlPlane } from '../test/support/controlpla
 import { Cluster, readYamlDocs } from '../test/support/cluster.ts';
 import { eventually } from '../test/support/eventually.ts';
 import { startOperator } from '../test/support/operator.ts';
+import { fieldVariantStoreData, fieldVariants } from './field-variants.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     'json-out': { type: 'string' },
     only: { type: 'string' },
     side: { type: 'string' },
+    cases: { type: 'string' },
   },
 });
 
@@ -80,7 +82,7 @@ const clusterStore = (): Obj => ({
   apiVersion: `${GROUP}/v1`,
   kind: 'ClusterSecretStore',
   metadata: { name: 'fake' },
-  spec: { provider: { fake: { data: [...STORE_DATA, ...nothingFoundStoreData()] } } },
+  spec: { provider: { fake: { data: [...STORE_DATA, ...nothingFoundStoreData(), ...fieldVariantStoreData()] } } },
 });
 
 const ES_LABELS = { team: 'blue', 'app.kubernetes.io/name': 'demo' };
@@ -429,6 +431,7 @@ class Kube {
     const path = o.kind === 'Secret' ? `/api/v1/namespaces/${ns}/secrets`
       : o.kind === 'Namespace' ? '/api/v1/namespaces'
       : o.kind === 'ClusterSecretStore' ? `/apis/${GROUP}/v1/clustersecretstores`
+      : o.kind === 'ClusterExternalSecret' ? `/apis/${GROUP}/v1/clusterexternalsecrets`
       : `/apis/${GROUP}/v1/namespaces/${ns}/externalsecrets`;
     await this.send('POST', path, o);
   }
@@ -686,7 +689,8 @@ async function startEso(cp: ControlPlane, bin: string, logPath: string): Promise
     '--enable-leader-election=false',
     '--metrics-addr=0',
     '--live-addr=0',
-    '--enable-cluster-external-secret-reconciler=false',
+    // On only for the field variants' ClusterExternalSecret cases (no other case has one).
+    `--enable-cluster-external-secret-reconciler=${picked().includes('field-variants')}`,
     '--enable-push-secret-reconciler=false',
     '--enable-cluster-push-secret-reconciler=false',
     '--loglevel=debug',
@@ -717,6 +721,11 @@ async function startEso(cp: ControlPlane, bin: string, logPath: string): Promise
   };
 }
 
+/** The case groups `--cases` picks (default: all but field-variants). */
+function picked(): string[] {
+  return (args.cases ?? 'matrix,lifecycle,nothing-found,features').split(',').filter(Boolean);
+}
+
 type Side = 'eso' | 'projector';
 type Results = Map<string, Settled>;
 
@@ -729,7 +738,7 @@ async function runSide(side: Side, cases: Case[]): Promise<Results> {
     const k = new Kube(new Cluster(cp.admin));
     const crdFiles = side === 'eso'
       ? yamlFilesIn(args['eso-crds']!)
-      : ['externalsecrets', 'secretstores', 'clustersecretstores'].map((p) => new URL(`../deploy/crds/${p}.external-secrets.io.yaml`, import.meta.url).pathname);
+      : ['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets'].map((p) => new URL(`../deploy/crds/${p}.external-secrets.io.yaml`, import.meta.url).pathname);
     await installCrds(k, crdFiles);
     if (side === 'eso') {
       const logPath = `/tmp/eso-side-by-side-eso-${process.pid}.log`;
@@ -842,7 +851,10 @@ async function main(): Promise<void> {
     throw new Error('usage: bench/eso-side-by-side.ts --eso-bin PATH --eso-crds DIR|FILE [--json-out FILE] [--only ns,...] [--side eso|projector]');
   }
   const only = args.only?.split(',').filter(Boolean);
-  const cases = [...matrix(), ...lifecycle(), ...nothingFound(), ...features()].filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
+  // --cases picks the groups (default: the first four; field-variants are bench/field-variants.ts).
+  const groups: Record<string, () => Case[]> = { matrix, lifecycle, 'nothing-found': nothingFound, features, 'field-variants': () => fieldVariants({ mutateStore }) };
+  for (const g of picked()) if (!groups[g]) throw new Error(`--cases: unknown group ${g} (known: ${Object.keys(groups).join(', ')})`);
+  const cases = picked().flatMap((g) => groups[g]!()).filter((c) => !only || only.some((o) => c.ns.startsWith(o)));
 
   const all: Partial<Record<Side, Results>> = {};
   for (const side of sides) {

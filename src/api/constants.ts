@@ -7,7 +7,13 @@ export const API_VERSION = `${GROUP}/${STORAGE_VERSION}`;
 export const DEFAULT_REFRESH_INTERVAL = '1h0m0s';
 
 export const ANNOTATION_DATA_HASH = 'reconcile.external-secrets.io/data-hash';
-export const ANNOTATION_FORCE_SYNC = 'force-sync';
+/**
+ * The annotation a ClusterExternalSecret mirrors onto every ExternalSecret it manages, value and all
+ * (ESO apis/externalsecrets/v1 AnnotationForceSync, used by clusterexternalsecret_controller.go
+ * createOrUpdateExternalSecret). An ExternalSecret itself needs none in particular: any annotation
+ * change makes it refresh (the `force-sync` of ESO's "Manual Refresh" docs is a convention).
+ */
+export const ANNOTATION_CES_FORCE_SYNC = 'external-secrets.io/force-sync';
 export const LABEL_MANAGED = 'reconcile.external-secrets.io/managed';
 /** ESO's owner label on Secrets written with creationPolicy Owner: a hash of "<namespace>/<name>". */
 export const LABEL_CREATED_BY = 'reconcile.external-secrets.io/created-by';

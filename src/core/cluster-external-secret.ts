@@ -4,7 +4,7 @@
 // ExternalSecrets to write or delete, and the status. The reconciler (controller/
 // clusterexternalsecret/reconciler.ts) does the I/O in ESO's order and feeds the outcomes back here.
 import type { ClusterExternalSecret, ClusterExternalSecretStatus, ExternalSecret, LabelSelector, OwnerReference } from '../api/index.ts';
-import { ANNOTATION_FORCE_SYNC, API_VERSION, CONDITION_READY, GROUP } from '../api/constants.ts';
+import { ANNOTATION_CES_FORCE_SYNC, API_VERSION, CONDITION_READY, GROUP } from '../api/constants.ts';
 import { parseDuration } from './duration.ts';
 import { issue, type Issue } from './issues.ts';
 import { matchesLabelSelector } from './store-access.ts';
@@ -100,16 +100,17 @@ export function cesOwnerReference(ces: ClusterExternalSecret): OwnerReference {
 /**
  * ESO's createOrUpdateExternalSecret mutate function applied to the existing ExternalSecret (or a
  * new one): labels and annotations become exactly externalSecretMetadata's (ESO assigns the maps),
- * plus the ClusterExternalSecret's `force-sync` annotation when it has one; the spec becomes
+ * plus the ClusterExternalSecret's `external-secrets.io/force-sync` annotation when it has one (and
+ * without it when it has none, even if externalSecretMetadata names it); the spec becomes
  * externalSecretSpec; the controller reference to the ClusterExternalSecret is added or refreshed
  * (other owner references, finalizers and status are kept).
  */
 export function desiredExternalSecret(ces: ClusterExternalSecret, namespace: string, name: string, existing: ExternalSecret | undefined): ExternalSecret {
   const labels = { ...(ces.spec.externalSecretMetadata?.labels ?? {}) };
   const annotations = { ...(ces.spec.externalSecretMetadata?.annotations ?? {}) };
-  const forceSync = ces.metadata.annotations?.[ANNOTATION_FORCE_SYNC];
-  if (forceSync !== undefined) annotations[ANNOTATION_FORCE_SYNC] = forceSync;
-  else delete annotations[ANNOTATION_FORCE_SYNC];
+  const forceSync = ces.metadata.annotations?.[ANNOTATION_CES_FORCE_SYNC];
+  if (forceSync !== undefined) annotations[ANNOTATION_CES_FORCE_SYNC] = forceSync;
+  else delete annotations[ANNOTATION_CES_FORCE_SYNC];
   const ref = cesOwnerReference(ces);
   const owners = [...(existing?.metadata.ownerReferences ?? [])];
   const i = owners.findIndex((o) => o.kind === ref.kind && o.name === ref.name && o.apiVersion.split('/')[0] === GROUP);

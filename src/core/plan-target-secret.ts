@@ -349,7 +349,12 @@ function planWrite(input: PlanInput): Plan {
     // The Secret this ExternalSecret owns is recreated with the new type; any other is left alone.
     const controller = controllerOf(live.metadata);
     if (creation === 'Owner' && controller && refersTo(controller, es)) {
-      return { action: 'recreate', hash, secret: { ...desired, resourceVersion: undefined }, previous: { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion, type: liveType } };
+      // The new Secret is the one a create makes (as after `kubectl delete secret`): what other
+      // writers added to the old one (labels, annotations, owner references, finalizers) is not
+      // carried over. Carried over, it would be written as this ExternalSecret's field manager, and
+      // the next sync would take those labels and annotations out again as its own: a second write.
+      const fresh = desiredSecret({ ...input, live: undefined }, desired.fieldManager);
+      return { action: 'recreate', hash: fresh.annotations[ANNOTATION_DATA_HASH]!, secret: fresh, previous: { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion, type: liveType } };
     }
     throw new ProjectorError(
       'TargetTypeImmutable',

@@ -98,6 +98,33 @@ describe('projector dev --once gives ESO\'s results', { timeout: 900_000 }, () =
     assert.deepEqual(Object.keys(secretFile(repo, 'credentials')!.data), ['username']);
   });
 
+  it('an Owner and a Merge ExternalSecret in one run: the Merge one is refused whichever is reconciled first (field variant fv-om-merge-then-owner)', () => {
+    // ESO: the Merge ExternalSecret first waits (SecretMissing), and once the Owner one has created
+    // the Secret it is refused (applyOwnership, ErrSecretIsOwned). The operator looks at it again
+    // when the Secret is written (its Secret watch); dev must too, or --once reports it ready.
+    // The Owner one renders a template, so it is the slower of the two.
+    const repo = mkdtempSync(join(tmpdir(), 'projector-fidelity-'));
+    writeFileSync(join(repo, 'store.yaml'), [
+      'apiVersion: external-secrets.io/v1', 'kind: ClusterSecretStore', 'metadata: { name: fake }',
+      'spec: { provider: { fake: { data: [{ key: app-user, value: u }, { key: app-ca, value: c }] } } }',
+    ].join('\n'));
+    const es = (name: string, policy: string, item: string, template = '') => [
+      'apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', `metadata: { name: ${name}, namespace: demo }`, 'spec:',
+      '  secretStoreRef: { kind: ClusterSecretStore, name: fake }',
+      `  target: { name: credentials, creationPolicy: ${policy}${template} }`,
+      `  data: [{ secretKey: ${item}, remoteRef: { key: app-${item === 'username' ? 'user' : 'ca'} } }]`,
+    ].join('\n');
+    writeFileSync(join(repo, 'externalsecrets.yaml'), [
+      es('a-credentials-ca', 'Merge', 'ca.crt'),
+      es('b-credentials-init', 'Owner', 'username', ', template: { data: { username: "{{ .username | upper }}" } }'),
+    ].join('\n---\n'));
+    const r = devOnce(repo);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /✗ demo\/a-credentials-ca: TargetOwnedElsewhere: target is owned by another ExternalSecret: .*b-credentials-init/);
+    assert.match(r.out, /^1 ExternalSecret\(s\) ready, 1 failing$/m);
+    assert.deepEqual(Object.keys(secretFile(repo, 'credentials')!.data), ['username']);
+  });
+
   it('immutable: true keeps the data of the existing Secret on rotation and stays ready (ESO docs "Immutable target")', async () => {
     const repo = copyFixture('eso-fidelity/immutable-target-rotation');
     const first = devOnce(repo);

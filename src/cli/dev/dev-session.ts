@@ -10,7 +10,7 @@ import { cryptoRandom } from '../../platform/random.ts';
 import { expandClusterExternalSecrets } from './expand.ts';
 import { objectKey } from '../../api/object-key.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import { CREATED_BY_INDEX, createdByIndexValuesOf, storeKeyOf, storeRefsOf, targetNameOf } from '../../core/external-secret.ts';
+import { CREATED_BY_INDEX, createdByIndexValuesOf, storeKeyOf, storeRefsOf, targetKeyOf, targetNameOf } from '../../core/external-secret.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { lazyTemplateEngine } from '../../controller/template-engine.ts';
@@ -342,9 +342,12 @@ export class DevSession {
       },
       kube: {
         getSecret: (ns, name) => this.files.getSecret(ns, name),
-        createSecret: (d) => this.files.createSecret(d),
-        updateSecret: (d) => this.files.updateSecret(d),
-        deleteSecret: (ns, name) => this.files.deleteSecret(ns, name),
+        createSecret: async (d) => this.#targetWritten(d.namespace, d.name, await this.files.createSecret(d)),
+        updateSecret: async (d) => this.#targetWritten(d.namespace, d.name, await this.files.updateSecret(d)),
+        deleteSecret: async (ns, name) => {
+          await this.files.deleteSecret(ns, name);
+          this.#targetWritten(ns, name, undefined);
+        },
         getObject: (t) => this.objects.getObject(t),
         createObject: (t, obj) => this.objects.createObject(t, obj),
         updateObject: (t, obj) => this.objects.updateObject(t, obj),
@@ -387,6 +390,19 @@ export class DevSession {
       await clients.closeAll();
       await this.#vault?.close();
     }
+  }
+
+  /**
+   * The operator's Secret watch (controller/manager.ts: a managed Secret's change enqueues every
+   * ExternalSecret whose target it is), for the files this session writes: a Merge ExternalSecret
+   * waiting for its Secret, or another writer of it, is looked at again when one of them writes it,
+   * so `--once` reports what the operator would (e.g. a Merge ExternalSecret refused because an
+   * Owner one now controls the Secret), whatever order the two were reconciled in.
+   */
+  #targetWritten<T>(namespace: string, name: string, result: T): T {
+    const target = objectKey(namespace, name);
+    for (const es of this.externalSecrets.list()) if (targetKeyOf(es) === target) this.#queue.add(objectKey(es.metadata.namespace, es.metadata.name));
+    return result;
   }
 
   /** True once every ExternalSecret has been reconciled and nothing is running or ready to run. */

@@ -19,6 +19,9 @@ interface SecretFile {
   data?: Record<string, string>;
 }
 
+type Section = 'data' | 'labels' | 'annotations';
+const SECTIONS: readonly Section[] = ['data', 'labels', 'annotations'];
+
 function envQuote(v: string): string {
   return `'${v.replace(/'/g, `'\\''`)}'`;
 }
@@ -82,30 +85,43 @@ export class FileSecrets {
   }
 
   /**
-   * What the API server would record in managedFields: the other writers' entries as they were, and
-   * this writer owning what it set that no other writer owns (so Merge ExternalSecrets stay apart).
+   * What the API server records in managedFields for an update by `d.fieldManager` (an Update
+   * operation, as ESO and Projector write: structured-merge-diff's rules): the fields the write
+   * added or changed become this writer's and no other's; a field it leaves as it was keeps its
+   * owners (this writer keeps what it owned); a field the write removes is no one's. Only data
+   * keys, labels and annotations are tracked: they decide what an ExternalSecret removes later
+   * (core/field-owner.ts), so a Merge ExternalSecret that changed a key another writer had set owns
+   * it, and removes it when it stops writing it, as in a cluster.
    */
-  #managedFields(d: DesiredSecret): ManagedFieldsEntry[] {
-    const previous = this.#read(d.namespace, d.name)?.metadata;
-    const others = (previous?.managedFields ?? []).filter((e) => e.manager !== d.fieldManager);
-    const theirs = { data: new Set<string>(), labels: new Set<string>(), annotations: new Set<string>() };
-    for (const e of others) {
+  #managedFields(d: DesiredSecret, data: Record<string, string>): ManagedFieldsEntry[] {
+    const previous = this.#read(d.namespace, d.name);
+    const before: Record<Section, Record<string, string>> = { data: previous?.data ?? {}, labels: previous?.metadata.labels ?? {}, annotations: previous?.metadata.annotations ?? {} };
+    const after: Record<Section, Record<string, string>> = { data, labels: d.labels, annotations: d.annotations };
+    const changed = (sec: Section) => new Set(Object.keys(after[sec]).filter((k) => !Object.hasOwn(before[sec], k) || before[sec][k] !== after[sec][k]));
+    const changes = { data: changed('data'), labels: changed('labels'), annotations: changed('annotations') };
+    const present = (sec: Section, k: string) => Object.hasOwn(after[sec], k);
+    const out: ManagedFieldsEntry[] = [];
+    const mine = { data: new Set(changes.data), labels: new Set(changes.labels), annotations: new Set(changes.annotations) };
+    for (const e of previous?.metadata.managedFields ?? []) {
       const owned = ownedFieldsOf({ managedFields: [e] }, e.manager ?? '');
-      for (const k of owned.data) theirs.data.add(k);
-      for (const k of owned.labels) theirs.labels.add(k);
-      for (const k of owned.annotations) theirs.annotations.add(k);
+      if (e.manager === d.fieldManager) {
+        for (const sec of SECTIONS) for (const k of owned[sec]) if (present(sec, k)) mine[sec].add(k);
+        continue;
+      }
+      const kept = {
+        data: [...owned.data].filter((k) => present('data', k) && !changes.data.has(k)),
+        labels: [...owned.labels].filter((k) => present('labels', k) && !changes.labels.has(k)),
+        annotations: [...owned.annotations].filter((k) => present('annotations', k) && !changes.annotations.has(k)),
+      };
+      out.push({ ...e, fieldsV1: managedFieldsEntryFor(e.manager ?? '', kept, e.time ?? '').fieldsV1 });
     }
-    const mine = {
-      data: [...d.data.keys()].filter((k) => !theirs.data.has(k)),
-      labels: Object.keys(d.labels).filter((k) => !theirs.labels.has(k)),
-      annotations: Object.keys(d.annotations).filter((k) => !theirs.annotations.has(k)),
-    };
-    return [...others, managedFieldsEntryFor(d.fieldManager, mine, new Date().toISOString())];
+    return [...out, managedFieldsEntryFor(d.fieldManager, mine, new Date().toISOString())];
   }
 
   #write(d: DesiredSecret): string {
     const resourceVersion = String(Date.now() * 1000 + (this.#generation++ % 1000));
     const data = encodeSecretData(d.data);
+    const managedFields = this.#managedFields(d, data);
     const env: string[] = [];
     for (const [k, v] of d.data) {
       const name = k.replace(/[^A-Za-z0-9_]/g, '_');
@@ -126,7 +142,7 @@ export class FileSecrets {
         annotations: d.annotations,
         ...(d.ownerReferences.length ? { ownerReferences: d.ownerReferences } : {}),
         ...(d.finalizers.length ? { finalizers: d.finalizers } : {}),
-        managedFields: this.#managedFields(d),
+        managedFields,
       },
       type: d.type,
       ...(d.immutable ? { immutable: true } : {}),

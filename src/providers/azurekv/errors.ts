@@ -264,7 +264,9 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
   }
   if (status === 403) {
     if (inner === 'SecretDisabled' || inner === 'KeyDisabled' || inner === 'CertificateDisabled') {
-      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); enable it in the vault or point ${nameField(ctx)} at an enabled ${noun(ctx)}`);
+      // Key Vault enables and disables each version: a pinned one may be off while the latest is on.
+      const fix = ctx.version ? `enable that version in the vault, or fix ${versionField(ctx)} (remove it to read the latest)` : `enable it in the vault or point ${nameField(ctx)} at an enabled ${noun(ctx)}`;
+      return error('VaultForbidden', 'disabled', `${target} is disabled (${answered}); ${fix}`);
     }
     if (inner === 'SecretExpired') {
       return error('VaultForbidden', 'expired', `${target} has expired and this vault refuses to serve it (${answered}); set a new version or a later expiry date`);

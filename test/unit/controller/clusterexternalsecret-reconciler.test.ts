@@ -96,7 +96,9 @@ class World {
 
 describe('ClusterExternalSecret reconcile', () => {
   it('creates one ExternalSecret per selected namespace, as ESO writes it, and reports them', async () => {
-    const c = ces({ externalSecretMetadata: { labels: { app: 'x' }, annotations: { note: 'y' } } }, { annotations: { 'force-sync': '123' } });
+    // ESO mirrors the annotation external-secrets.io/force-sync (AnnotationForceSync,
+    // clusterexternalsecret_controller.go createOrUpdateExternalSecret), not a plain force-sync.
+    const c = ces({ externalSecretMetadata: { labels: { app: 'x' }, annotations: { note: 'y' } } }, { annotations: { 'external-secrets.io/force-sync': '123', 'force-sync': '9' } });
     const w = new World(c, [ns('a1', { team: 'a' }), ns('a2', { team: 'a' }), ns('b1', { team: 'b' })]);
     const result = await w.run();
     assert.deepEqual(result, { kind: 'requeueAfter', ms: 3_600_000 });
@@ -104,7 +106,7 @@ describe('ClusterExternalSecret reconcile', () => {
     const es = w.es('a1')!;
     assert.deepEqual(es.spec, SPEC);
     assert.deepEqual(es.metadata.labels, { app: 'x' });
-    assert.deepEqual(es.metadata.annotations, { note: 'y', 'force-sync': '123' });
+    assert.deepEqual(es.metadata.annotations, { note: 'y', 'external-secrets.io/force-sync': '123' });
     assert.deepEqual(es.metadata.ownerReferences, [{ apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', name: 'shared', uid: 'uid-ces', controller: true, blockOwnerDeletion: true }]);
     assert.deepEqual(w.namespaces.get('a1')!.finalizers, [namespaceFinalizerFor('shared')]);
     assert.deepEqual(w.namespaces.get('b1')!.finalizers, []);
@@ -112,6 +114,13 @@ describe('ClusterExternalSecret reconcile', () => {
     // Level-based: nothing to write the second time.
     await w.run();
     assert.deepEqual(w.calls, []);
+  });
+
+  it('without external-secrets.io/force-sync on the ClusterExternalSecret, its ExternalSecrets have none, even from externalSecretMetadata (field variant fv-ces-labels)', async () => {
+    const c = ces({ externalSecretMetadata: { annotations: { note: 'y', 'external-secrets.io/force-sync': 'from-metadata', 'force-sync': 'kept' } } });
+    const w = new World(c, [ns('a1', { team: 'a' })]);
+    await w.run();
+    assert.deepEqual(w.es('a1')!.metadata.annotations, { note: 'y', 'force-sync': 'kept' });
   });
 
   it('adds its cleanup finalizer first and stops there, as ESO', async () => {

@@ -324,6 +324,33 @@ describe('planTargetSecret: lifecycle', () => {
     assert.deepEqual(plan.previous, { uid: 'uid-secret-1', resourceVersion: '7', type: 'Opaque' });
   });
 
+  it('type change: the recreated Secret is what a create makes, so the next sync writes nothing (field variant fv-type-owner-adopted)', () => {
+    // A Secret kubectl created (with its own label and annotation), adopted by an Owner ExternalSecret.
+    // Carried over into the new Secret, kubectl's label would be written as this ExternalSecret's field
+    // manager and taken out again by the next sync (getManagedLabelKeys): a second write.
+    const step1 = externalSecret({ target: { name: 'retype' } });
+    const adopted = liveFrom(planTargetSecret({ es: step1, data: fetched({ v: 'a' }), live: undefined }));
+    const kubectl = managedFieldsEntryFor('kubectl', { data: [], labels: ['foreign-label'], annotations: ['foreign-annotation'] }, '2026-01-01T00:00:00Z');
+    const live: LiveSecret = {
+      ...adopted,
+      metadata: {
+        ...adopted.metadata,
+        labels: { ...adopted.metadata.labels, 'foreign-label': 'yes' },
+        annotations: { ...adopted.metadata.annotations, 'foreign-annotation': 'kept' },
+        managedFields: [kubectl, ...(adopted.metadata.managedFields ?? [])],
+      },
+    };
+    const step2 = externalSecret({ target: { name: 'retype', template: { type: 'example.com/x' } } });
+    const plan = planTargetSecret({ es: step2, data: fetched({ v: 'a' }), live });
+    assert.ok(plan.action === 'recreate');
+    assert.equal(plan.secret.labels['foreign-label'], undefined);
+    assert.equal(plan.secret.annotations['foreign-annotation'], undefined);
+    assert.equal(plan.secret.resourceVersion, undefined);
+    assert.equal(plan.secret.labels[LABEL_MANAGED], 'true');
+    assert.equal(plan.hash, plan.secret.annotations[ANNOTATION_DATA_HASH]);
+    assert.equal(planTargetSecret({ es: step2, data: fetched({ v: 'a' }), live: liveFrom(plan, {}, 'uid-secret-2') }).action, 'unchanged');
+  });
+
   it('type change: a Secret not owned by this ExternalSecret is not deleted; the condition says why', () => {
     const orphan = externalSecret({ target: { name: 'retype', creationPolicy: 'Orphan', template: { type: 'kubernetes.io/dockerconfigjson' } } });
     const live: LiveSecret = { metadata: { name: 'retype', resourceVersion: '1' }, type: 'Opaque', data: fetched({}) };

@@ -60,7 +60,7 @@ describe('toProjectorError', () => {
     { what: '403 SecretDisabled', status: 403, code: 'Forbidden', inner: 'SecretDisabled',
       want: ['VaultForbidden', 'disabled', /^secret "netbox-db" in vault https:\/\/v\.example\/ is disabled \(403 Forbidden\/SecretDisabled\); enable it/] },
     { what: '403 SecretDisabled on a pinned version', status: 403, code: 'Forbidden', inner: 'SecretDisabled', ctx: { version: 'abc123' },
-      want: ['VaultForbidden', 'disabled', /^secret "netbox-db" version "abc123" in vault .* is disabled/] },
+      want: ['VaultForbidden', 'disabled', /^secret "netbox-db" version "abc123" in vault .* is disabled \(403 Forbidden\/SecretDisabled\); enable that version in the vault, or fix remoteRef\.version \(remove it to read the latest\)$/] },
     { what: '403 SecretExpired', status: 403, code: 'Forbidden', inner: 'SecretExpired',
       want: ['VaultForbidden', 'expired', /secret "netbox-db" .* has expired .*\(403 Forbidden\/SecretExpired\); set a new version or a later expiry date/] },
     { what: '403 SecretNotYetValid', status: 403, code: 'Forbidden', inner: 'SecretNotYetValid',
@@ -201,6 +201,7 @@ describe('toProjectorError', () => {
       [400, 'BadParameter', undefined, { version: 'v1' }, /a Key Vault version is 32 hexadecimal characters; fix --version$/],
       [400, 'BadParameter', undefined, {}, /as malformed \(400 BadParameter\); check --name and --version$/],
       [403, 'Forbidden', 'SecretDisabled', {}, /point --name at an enabled secret$/],
+      [403, 'Forbidden', 'SecretDisabled', { version: '0123abcd' }, /enable that version in the vault, or fix --version \(remove it/],
     ];
     for (const [status, code, inner, extra, want] of cases) {
       const err = () => restError(status, { code, ...(inner && { innerCode: inner }) });
