@@ -134,6 +134,8 @@ interface Run {
   /** Secret GETs answered otherwise (the Azure SDK's token-less first request of each client gets a 401). */
   otherSecretGets?: number;
   tokenRequests?: number;
+  /** azurekv only, timed run: TLS connections the vault accepted (how well the operator reuses them). */
+  vaultConnections?: number | undefined;
   rep: number;
   readyS: number;
   cpuS: number;
@@ -414,6 +416,7 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
 
     relay.reset();
     bv?.resetRequests();
+    const vaultConnections0 = bv?.vault.stats().connections ?? 0;
     const t0 = performance.now();
     const t0Ms = Date.now();
     const cpuProfDir = args['cpu-prof'] && side === 'projector' ? join(args['cpu-prof'], `n${n}-rep${rep}`) : undefined;
@@ -435,6 +438,7 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     const { all: requests } = await scrapeRequests(op.metricsPort);
     const connections = relay.accepted();
     const vaultRequests = bv?.requests();
+    const vaultConnections = bv ? bv.vault.stats().connections - vaultConnections0 : undefined;
     loads.push(load());
     // The steady period: nothing changes, so a level-based operator should not call the API server.
     const steadyStart = await scrapeRequests(op.metricsPort);
@@ -449,7 +453,7 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     op = undefined;
     return {
       side, provider, n, rep, keys: m, refs: new Set(Array.from({ length: n }, (_, i) => `${i % namespaces}/${key(i)}`)).size,
-      ...(vaultRequests ? { vaultReads: vaultRequests.secretReads, otherSecretGets: vaultRequests.secretGetsNot200, tokenRequests: vaultRequests.tokenRequests } : {}),
+      ...(vaultRequests ? { vaultReads: vaultRequests.secretReads, otherSecretGets: vaultRequests.secretGetsNot200, tokenRequests: vaultRequests.tokenRequests, vaultConnections } : {}),
       readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, steadyRequests, steadyWrites, load: `${loads[0]} → ${loads.at(-1)}`,
     };
   } finally {
@@ -496,6 +500,7 @@ printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote},
   'vault reads': r.vaultReads ?? '–',
   'distinct refs': r.provider === 'azurekv' ? r.refs : '–',
   'token requests': r.tokenRequests ?? '–',
+  'vault connections': r.vaultConnections ?? '–',
   [`steady ${args['steady-s']} s requests / writes`]: `${r.steadyRequests} / ${r.steadyWrites}`,
   'load 1m (start → end)': r.load,
 })));
