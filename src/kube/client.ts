@@ -418,28 +418,24 @@ export class KubeClient {
   }
 
   /** Creates the target object (POST); returns its resourceVersion. AlreadyExists is a KubeConflict with remoteCode AlreadyExists. */
-  async createObject(t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
-    const what = `create ${t.kind} ${t.namespace}/${t.name}`;
-    const path = await this.#objectPath(t);
-    await this.#throttle();
-    this.#writeGuard?.();
-    try {
-      const created = await this.#json<Unstructured>('POST', path, what, { body: obj.reveal(), query: { fieldManager: FIELD_MANAGER } });
-      return ((created.metadata ?? {}) as ObjectMeta).resourceVersion ?? '';
-    } catch (e) {
-      throw kubeError(e, what, { maskAllKeys: true });
-    }
+  createObject(t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
+    return this.#writeObject('POST', t, obj);
   }
 
   /** Replaces the target object (PUT, guarded by the resourceVersion in it: a conflict is KubeConflict); returns the new resourceVersion. */
-  async updateObject(t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
-    const what = `update ${t.kind} ${t.namespace}/${t.name}`;
-    const path = await this.#objectPath(t, t.name);
+  updateObject(t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
+    return this.#writeObject('PUT', t, obj);
+  }
+
+  /** One write of a generic target object (POST to the collection, PUT to the object), under Projector's field manager. */
+  async #writeObject(method: 'POST' | 'PUT', t: GenericTargetRef, obj: Sensitive<Unstructured>): Promise<string> {
+    const what = `${method === 'POST' ? 'create' : 'update'} ${t.kind} ${t.namespace}/${t.name}`;
+    const path = method === 'POST' ? await this.#objectPath(t) : await this.#objectPath(t, t.name);
     await this.#throttle();
     this.#writeGuard?.();
     try {
-      const updated = await this.#json<Unstructured>('PUT', path, what, { body: obj.reveal(), query: { fieldManager: FIELD_MANAGER } });
-      return ((updated.metadata ?? {}) as ObjectMeta).resourceVersion ?? '';
+      const written = await this.#json<Unstructured>(method, path, what, { body: obj.reveal(), query: { fieldManager: FIELD_MANAGER } });
+      return ((written.metadata ?? {}) as ObjectMeta).resourceVersion ?? '';
     } catch (e) {
       throw kubeError(e, what, { maskAllKeys: true });
     }
