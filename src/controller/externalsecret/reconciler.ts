@@ -5,7 +5,7 @@ import { fieldOwnerFor } from '../../core/field-owner.ts';
 import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { ResolvedGenerator } from '../../core/generators.ts';
-import { CREATED_BY_INDEX, createdByIndexValueFor, creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { CREATED_BY_INDEX, createdByIndexValueFor, creationPolicyOf, deletionPolicyOf, storeKeyOf, storeRefsOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type LiveSecret, type Plan, type TemplateSources } from '../../core/plan-target-secret.ts';
 import { externalSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import { readTemplateSources } from '../template-sources.ts';
@@ -482,11 +482,7 @@ export class ExternalSecretReconciler implements Reconciler {
    * From the watch caches, so free.
    */
   #storesServedHere(es: ExternalSecret): boolean {
-    const refs: SecretStoreRef[] = [];
-    if (es.spec.secretStoreRef?.name) refs.push(es.spec.secretStoreRef);
-    for (const item of es.spec.data ?? []) if (item.sourceRef?.storeRef?.name) refs.push(item.sourceRef.storeRef);
-    for (const item of es.spec.dataFrom ?? []) if (item.sourceRef?.storeRef?.name) refs.push(item.sourceRef.storeRef);
-    return refs.every((ref) => {
+    return storeRefsOf(es).every((ref) => {
       const lister = ref.kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores;
       const store = lister.get(storeKeyOf(ref, es.metadata.namespace));
       return !store || shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass);
