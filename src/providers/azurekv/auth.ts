@@ -26,6 +26,11 @@ export interface TransportSettings {
 
 export interface StoreCredential {
   credential: TokenCredential;
+  /**
+   * A shared credential's current one, made at most `CredentialSharing.maxAgeMs` ago; set only when
+   * that bound was asked (a store check): the check asks it for a token (credential-pool.ts).
+   */
+  current?: TokenCredential;
   /** Identity for logs and cache keys: auth type and client ID, never a secret. */
   identity: string;
 }
@@ -91,21 +96,23 @@ async function servicePrincipalCredential(config: AzureKvConfig, host: ProviderH
   if (!tenantId || !clientId) throw authFailed('ServicePrincipal needs a non-empty tenantId and clientId');
   const options = commonOptions(config, transport);
   const { ClientCertificateCredential, ClientSecretCredential } = await azureIdentity();
-  const shared = (material: string[], make: () => TokenCredential): TokenCredential => {
+  const shared = (material: string[], make: () => TokenCredential, name: string): StoreCredential => {
     const identity = [config.authorityHost, String(config.isCustomAuthority), tenantId, clientId, ...material];
     const build = () => diagnosed(make(), config, tenantId, transport);
-    return sharing ? sharing.pool.get(identity, trustOf(transport), build, sharing.maxAgeMs) : build();
+    if (!sharing) return { credential: build(), identity: name };
+    const pooled = sharing.pool.get(identity, trustOf(transport), build, sharing.maxAgeMs);
+    return { credential: pooled.credential, identity: name, ...(sharing.maxAgeMs !== undefined && { current: pooled.current }) };
   };
   if (config.clientCertificate) {
     const pem = await readSource(config.clientCertificate, host, signal);
     if (!pem.includes('-----BEGIN CERTIFICATE-----') || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
       throw authFailed('authSecretRef.clientCertificate must hold a PEM certificate and its private key');
     }
-    return { credential: shared(['certificate', pem], () => new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options)), identity: `ServicePrincipal(certificate) ${clientId}` };
+    return shared(['certificate', pem], () => new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options), `ServicePrincipal(certificate) ${clientId}`);
   }
   const clientSecret = await readOptional(config.clientSecret, host, signal);
   if (!clientSecret) throw authFailed('ServicePrincipal needs a non-empty clientSecret');
-  return { credential: shared(['secret', clientSecret], () => new ClientSecretCredential(tenantId, clientId, clientSecret, options)), identity: `ServicePrincipal ${clientId}` };
+  return shared(['secret', clientSecret], () => new ClientSecretCredential(tenantId, clientId, clientSecret, options), `ServicePrincipal ${clientId}`);
 }
 
 /** The transport's trust (trust.ts: one SecureContext per CA set), or undefined for Node's defaults. */

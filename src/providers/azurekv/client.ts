@@ -68,6 +68,11 @@ export interface AzureKvClientDeps {
    */
   check?: RecentCall<ValidationResult>;
   checkMaxAgeMs?: number;
+  /**
+   * A store check's first step: asks Entra ID for a token for the identity now (index.ts), where
+   * the SDK client's pipeline would keep the one it has. Errors as the credential's.
+   */
+  askToken?: (signal: AbortSignal) => Promise<void>;
 }
 
 /** A key or certificate as far as ESO reads it: the value it returns, and its metadata for `Fetch`. */
@@ -160,9 +165,11 @@ export class AzureKvSecretsClient implements SecretsClient {
   readonly #keyJsonLayout: KeyJsonLayout;
   readonly #check: RecentCall<ValidationResult> | undefined;
   readonly #checkMaxAgeMs: number;
+  readonly #askToken: AzureKvClientDeps['askToken'];
 
   constructor(deps: AzureKvClientDeps) {
     this.#check = deps.check;
+    this.#askToken = deps.askToken;
     this.#checkMaxAgeMs = deps.checkMaxAgeMs ?? 0;
     this.#observeCall = deps.observeCall;
     this.#keyClient = deps.keyClient;
@@ -246,7 +253,10 @@ export class AzureKvSecretsClient implements SecretsClient {
   async #listOne(signal: AbortSignal): Promise<ValidationResult> {
     const pages = this.#client.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 });
     try {
-      await this.#read('GetSecrets', () => pages.next(), {}, signal);
+      await this.#read('GetSecrets', async () => {
+        await this.#askToken?.(signal);
+        return pages.next();
+      }, {}, signal);
     } catch (e) {
       // A refused permission means the vault accepted the identity; its network rules refusing the
       // operator mean nothing will sync.

@@ -11,6 +11,21 @@ import { raceAbort } from './shared-call.ts';
 
 type Make = () => TokenCredential;
 
+/** What CredentialPool.get gives: the shared credential, and the one behind it now. */
+export interface PooledCredential {
+  /**
+   * One object per identity for as long as any client holds it: SDK clients are built on it
+   * (sdk-client-pool.ts keys them by it), so a newer credential behind it (a store check's) leaves
+   * them, their pipelines and the vault's challenge they learned, in place.
+   */
+  credential: TokenCredential;
+  /**
+   * The credential behind `credential` now, made at most `maxAgeMs` ago when that was asked: a
+   * store check asks it for a token, since an SDK client's pipeline keeps the token it has.
+   */
+  current: TokenCredential;
+}
+
 /**
  * Shares credentials by identity. Entries hold their credential weakly: a credential lives while a
  * SecretClient (a store's client) holds it, and the entry is dropped when it has been collected,
@@ -18,9 +33,9 @@ type Make = () => TokenCredential;
  */
 export class CredentialPool {
   readonly #nowMs: () => number;
-  readonly #entries = new Map<string, { credential: WeakRef<TokenCredential>; madeAtMs: number }>();
+  readonly #entries = new Map<string, WeakRef<SharedCredential>>();
   readonly #collected = new FinalizationRegistry<string>((key) => {
-    if (this.#entries.get(key)?.credential.deref() === undefined) this.#entries.delete(key);
+    if (this.#entries.get(key)?.deref() === undefined) this.#entries.delete(key);
   });
   readonly #contextIds = new ObjectIds();
 
@@ -32,30 +47,62 @@ export class CredentialPool {
   /**
    * The credential for `identity` (every input that changes the token, secrets included: they are
    * hashed, never kept as text), trusted through `trust` (the transport's SecureContext, compared
-   * by identity; undefined: Node's default roots), made with `make` when none is shared yet, or
-   * when the shared one was made more than `maxAgeMs` ago (the new one is shared from then on; the
-   * old one serves the clients that hold it). Concurrent token requests for the same scopes share
-   * one call to Entra ID.
+   * by identity; undefined: Node's default roots). The shared credential forwards token requests to
+   * the one made with `make` most recently: when none is shared yet, or when the one behind it was
+   * made more than `maxAgeMs` ago (a store check: Entra ID is asked again, with a new MSAL cache,
+   * and every client of the identity then takes its tokens from the new one). Concurrent token
+   * requests for the same scopes share one call to Entra ID.
    */
-  get(identity: readonly string[], trust: object | undefined, make: Make, maxAgeMs?: number): TokenCredential {
+  get(identity: readonly string[], trust: object | undefined, make: Make, maxAgeMs?: number): PooledCredential {
     const key = this.#key(identity, trust);
     const now = this.#nowMs();
-    const entry = this.#entries.get(key);
-    const hit = entry?.credential.deref();
-    if (hit && (maxAgeMs === undefined || now - entry!.madeAtMs <= maxAgeMs)) return hit;
-    const made = singleFlight(make());
-    this.#entries.set(key, { credential: new WeakRef(made), madeAtMs: now });
-    this.#collected.register(made, key);
-    return made;
+    let shared = this.#entries.get(key)?.deref();
+    if (!shared) {
+      shared = new SharedCredential(singleFlight(make()), now);
+      this.#entries.set(key, new WeakRef(shared));
+      this.#collected.register(shared, key);
+    } else if (maxAgeMs !== undefined && now - shared.madeAtMs > maxAgeMs) {
+      shared.replace(singleFlight(make()), now);
+    }
+    return { credential: shared, current: shared.current };
   }
 
   /** Live entries (tests). */
   get size(): number {
-    return [...this.#entries.values()].filter((e) => e.credential.deref() !== undefined).length;
+    return [...this.#entries.values()].filter((e) => e.deref() !== undefined).length;
   }
 
   #key(identity: readonly string[], trust: object | undefined): string {
     return createHash('sha256').update(JSON.stringify([this.#contextIds.of(trust), ...identity])).digest('hex');
+  }
+}
+
+/** A pool entry: the newest credential of one identity, and when it was made (ms). */
+class SharedCredential implements TokenCredential {
+  #current: TokenCredential;
+  #madeAtMs: number;
+
+  constructor(current: TokenCredential, madeAtMs: number) {
+    this.#current = current;
+    this.#madeAtMs = madeAtMs;
+  }
+
+  get current(): TokenCredential {
+    return this.#current;
+  }
+
+  get madeAtMs(): number {
+    return this.#madeAtMs;
+  }
+
+  /** From now on tokens come from `next`; requests already made to the older one finish there. */
+  replace(next: TokenCredential, madeAtMs: number): void {
+    this.#current = next;
+    this.#madeAtMs = madeAtMs;
+  }
+
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    return this.#current.getToken(scopes, options);
   }
 }
 

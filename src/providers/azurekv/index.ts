@@ -4,6 +4,7 @@ import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets'
 import type { KeyClient } from '@azure/keyvault-keys';
 import type { CertificateClient } from '@azure/keyvault-certificates';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { TokenCredential } from '@azure/identity';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { Issue } from '../../core/issues.ts';
@@ -88,6 +89,8 @@ interface SdkClients {
   certificateClient: () => Promise<CertificateClient>;
   /** The store check of these clients, shared by the stores checked together (AzureKvSecretsClient.validate). */
   check: RecentCall<ValidationResult>;
+  /** The scopes these clients last asked the credential for; undefined until they first did. */
+  tokenScopes: () => string | string[] | undefined;
 }
 
 interface Pools {
@@ -133,14 +136,23 @@ async function newAzureKvClient(
   const now = options.now ?? (() => new Date());
   const nowMs = () => now().getTime();
   const transport = await transportFor(options, sdkTlsOptions(await resolveTrust(config, host, signal)));
-  const { credential, identity } = await createStoreCredential(config, host, transport, signal, { pool, maxAgeMs: newClientOptions.credentialMaxAgeMs });
+  const { credential: storeCredential, identity, current } = await createStoreCredential(config, host, transport, signal, { pool, maxAgeMs: newClientOptions.credentialMaxAgeMs });
   // Imported on first use, as @azure/identity in auth.ts: no azurekv store, no Azure SDK loaded.
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const sdk = sdkClients.get(
-    credential,
+    storeCredential,
     [config.vaultUrl, config.apiVersion ?? '', String(config.disableChallengeResourceVerification ?? false)],
     transport.tlsOptions,
     () => {
+      // The scope comes from the vault's challenge (challenge-gate.ts); a store check asks a new
+      // credential for a token with it, as these clients would if their pipelines had none.
+      let tokenScopes: string | string[] | undefined;
+      const credential: TokenCredential = {
+        getToken: (scopes, options) => {
+          tokenScopes = scopes;
+          return storeCredential.getToken(scopes, options);
+        },
+      };
       // One set of options for the three SDK clients (same transport, api-version pin, throttling
       // policy), each with its own challenge gate: the SDK keeps the vault's challenge per client.
       const clientOptions = () => ({
@@ -168,6 +180,7 @@ async function newAzureKvClient(
           return new CertificateClient(config.vaultUrl, credential, clientOptions() as ConstructorParameters<typeof CertificateClient>[2]);
         }),
         check: new RecentCall<ValidationResult>(nowMs),
+        tokenScopes: () => tokenScopes,
       };
     },
   );
@@ -178,6 +191,14 @@ async function newAzureKvClient(
     certificateClient: sdk.certificateClient,
     check: sdk.check,
     ...(newClientOptions.credentialMaxAgeMs !== undefined && { checkMaxAgeMs: newClientOptions.credentialMaxAgeMs }),
+    // A shared credential's clients keep the token their pipeline holds across a newer credential
+    // behind it: the check asks the newer one itself, so Entra ID still judges the identity now.
+    ...(current && {
+      askToken: async (signal: AbortSignal) => {
+        const scopes = sdk.tokenScopes();
+        if (scopes !== undefined) await current.getToken(scopes, { abortSignal: signal });
+      },
+    }),
     keyJsonLayout: config.useAzureSDK ? 'azure-sdk' : 'legacy',
     vaultUrl: config.vaultUrl,
     log: host.log,

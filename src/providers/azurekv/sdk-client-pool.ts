@@ -4,7 +4,9 @@
 // SecretClient learns the vault's challenge with a request of its own (a 401 answered before the
 // first read: challenge-gate.ts) and builds its own pipeline. The clients hold no per-store state:
 // everything a request depends on (vault URL, credential, API version, challenge verification, CA
-// set, timeouts and retries) is in the key or fixed per provider.
+// set, timeouts and retries) is in the key or fixed per provider. A service principal's key is the
+// pool's shared credential (credential-pool.ts), which outlives the credentials a store check puts
+// behind it: a check does not cost the stores' clients a new SecretClient and challenge.
 
 /**
  * Shares one value per credential object and key. An entry lives as long as its credential: the

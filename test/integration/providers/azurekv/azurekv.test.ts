@@ -252,19 +252,49 @@ describe('azurekv provider against the local vault', () => {
       const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => own.newClient(named(`s${i}`), host, signal(), { credentialMaxAgeMs: 60_000 })));
       assert.deepEqual(await Promise.all(clients.map((c) => c.validate(signal()))), Array(10).fill('Ready'));
       assert.equal(issued() - before, 1);
-      // A store check whose window has passed asks Entra ID again (a revoked secret shows on it)...
+      assert.equal(text(await clients[0]!.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      // A store check whose window has passed asks Entra ID again (a revoked secret shows on it),
+      // with a new credential behind the shared one: its authority discovery and token request, and
+      // the list. The SDK client stays, past the vault's challenge: no 401 again (the stores' reads
+      // in a burst used to pay a new SecretClient and challenge after every check; docs/benchmarks.md).
       await new Promise((r) => setTimeout(r, 5));
+      const beforeLate = vault.stats().requests;
       const check = await own.newClient(named('late'), host, signal(), { credentialMaxAgeMs: 1 });
       assert.equal(await check.validate(signal()), 'Ready');
       assert.equal(issued() - before, 2);
-      // ...and a client built for reads takes the newest credential, whose token is fresh.
+      assert.equal(vault.stats().requests - beforeLate, 3);
+      // The stores' clients and a client built for reads take their tokens from the newest
+      // credential, whose token is fresh; their reads need one request each.
       const reader = await own.newClient(named('reader'), host, signal());
+      const beforeReads = vault.stats().requests;
       assert.equal(text(await reader.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      assert.equal(text(await clients[1]!.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      assert.equal(vault.stats().requests - beforeReads, 2);
       assert.equal(issued() - before, 2);
       // Another client secret is another identity: its own credential, refused by the vault.
       host.setSecret('external-secrets', 'akv-sp-wrong', { 'tenant-id': vault.tenantId, 'client-id': SP.clientId, 'client-secret': 'canary-wrong-pool-secret' });
       const wrong = await own.newClient(clusterStore({ ...spStore().spec!.provider!.azurekv!, clientSecret: secretRef('akv-sp-wrong', 'client-secret', 'external-secrets') }), host, signal());
       await expectError(wrong.validate(signal()), 'StoreAuthFailed');
+    });
+
+    it('shows a client secret revoked in Entra ID on the next store check, although the stores\' clients still hold a valid token (credential-pool.ts, index.ts askToken)', async () => {
+      const own = createAzureKeyVaultProvider({ limiter });
+      const clientId = 'revoked-sp';
+      await vault.admin.addPrincipal({ clientId, clientSecret: CANARIES.clientSecret });
+      host.setSecret('external-secrets', 'akv-revoked', { 'tenant-id': vault.tenantId, 'client-id': clientId, 'client-secret': CANARIES.clientSecret });
+      const store = (name: string) =>
+        ({ ...clusterStore({ ...spStore().spec!.provider!.azurekv!, clientId: secretRef('akv-revoked', 'client-id', 'external-secrets'), clientSecret: secretRef('akv-revoked', 'client-secret', 'external-secrets') }), metadata: { name, uid: name } }) as GenericStore;
+      const first = await own.newClient(store('r1'), host, signal(), { credentialMaxAgeMs: 1 });
+      assert.equal(await first.validate(signal()), 'Ready');
+      const reader = await own.newClient(store('r2'), host, signal());
+      assert.equal(text(await reader.getSecret({ key: 'netbox-tagged' }, signal())), CANARIES.tagged);
+      // The secret is replaced on the identity provider's side; the token already issued stays valid.
+      await vault.admin.addPrincipal({ clientId, clientSecret: CANARIES.wrongSecret });
+      await new Promise((r) => setTimeout(r, 5));
+      const check = await own.newClient(store('r3'), host, signal(), { credentialMaxAgeMs: 1 });
+      const e = await expectError(check.validate(signal()), 'StoreAuthFailed');
+      assert.match(e.message, /7000215|client secret/i);
+      assert.equal(vault.stats().tokens.refused[clientId]?.['wrong client secret'], 1);
     });
 
     it('gives stores with one credential and vault one SDK client: one challenge, and one store check for those checked together (sdk-client-pool.ts)', async () => {

@@ -31,32 +31,47 @@ describe('CredentialPool (azurekv credentials shared by stores with one identity
     };
     const caA = {};
     const caB = {};
-    const a = pool.get(['https://login', 'false', 't', 'c', 'secret', 's1'], caA, make);
-    assert.equal(pool.get(['https://login', 'false', 't', 'c', 'secret', 's1'], caA, make), a);
-    assert.notEqual(pool.get(['https://login', 'false', 't', 'c', 'secret', 's2'], caA, make), a);
-    assert.notEqual(pool.get(['https://login', 'false', 't2', 'c', 'secret', 's1'], caA, make), a);
-    assert.notEqual(pool.get(['https://login', 'false', 't', 'c', 'secret', 's1'], caB, make), a);
-    assert.notEqual(pool.get(['https://login', 'false', 't', 'c', 'secret', 's1'], undefined, make), a);
+    const get = (identity: string[], trust: object | undefined) => pool.get(identity, trust, make).credential;
+    const a = get(['https://login', 'false', 't', 'c', 'secret', 's1'], caA);
+    assert.equal(get(['https://login', 'false', 't', 'c', 'secret', 's1'], caA), a);
+    assert.notEqual(get(['https://login', 'false', 't', 'c', 'secret', 's2'], caA), a);
+    assert.notEqual(get(['https://login', 'false', 't2', 'c', 'secret', 's1'], caA), a);
+    assert.notEqual(get(['https://login', 'false', 't', 'c', 'secret', 's1'], caB), a);
+    assert.notEqual(get(['https://login', 'false', 't', 'c', 'secret', 's1'], undefined), a);
     assert.equal(made, 5);
   });
 
-  it('serves a caller with maxAgeMs only a credential made within it, and shares the newer one from then on', () => {
+  it('puts a credential made within maxAgeMs behind the shared one, whose token requests go to the newest from then on', async () => {
     let now = 1_000;
     const pool = new CredentialPool(() => now);
-    const make = () => fakeCredential().credential;
+    const fakes: ReturnType<typeof fakeCredential>[] = [];
+    const make = () => {
+      fakes.push(fakeCredential());
+      return fakes.at(-1)!.credential;
+    };
     const id = ['a', 'false', 't', 'c', 'secret', 's'];
     const first = pool.get(id, undefined, make, 1_000);
     now += 1_000;
-    assert.equal(pool.get(id, undefined, make, 1_000), first, 'made exactly maxAgeMs ago');
+    const again = pool.get(id, undefined, make, 1_000);
+    assert.equal(again.current, first.current, 'made exactly maxAgeMs ago');
+    assert.equal(fakes.length, 1);
     now += 1;
-    const second = pool.get(id, undefined, make, 1_000);
-    assert.notEqual(second, first);
-    assert.equal(pool.get(id, undefined, make), second, 'without a bound, the newest');
+    const checked = pool.get(id, undefined, make, 1_000);
+    assert.equal(fakes.length, 2);
+    assert.notEqual(checked.current, first.current);
+    // The SDK clients built on the shared credential stay; their next token comes from the new one.
+    assert.equal(checked.credential, first.credential);
+    const t = first.credential.getToken(SCOPE);
+    assert.deepEqual([fakes[0]!.calls.length, fakes[1]!.calls.length], [0, 1]);
+    fakes[1]!.calls[0]!.settle(token('newer'));
+    assert.equal((await t)?.token, 'newer');
+    now += 60_000;
+    assert.equal(pool.get(id, undefined, make).current, checked.current, 'without a bound, the newest, however old');
   });
 
   it('joins concurrent token requests for the same scopes into one; a later request asks again', async () => {
     const fake = fakeCredential();
-    const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential);
+    const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential).credential;
     const p1 = shared.getToken(SCOPE);
     const p2 = shared.getToken([SCOPE]);
     const p3 = shared.getToken(SCOPE, { tenantId: 'other' });
@@ -74,7 +89,7 @@ describe('CredentialPool (azurekv credentials shared by stores with one identity
 
   it('lets a caller stop waiting on its own signal while the others get the token, and shares a failure', async () => {
     const fake = fakeCredential();
-    const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential);
+    const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential).credential;
     const ac = new AbortController();
     const waiting = shared.getToken(SCOPE, { abortSignal: ac.signal });
     const other = shared.getToken(SCOPE);
@@ -100,7 +115,7 @@ describe('CredentialPool (azurekv credentials shared by stores with one identity
     process.on('unhandledRejection', onUnhandled);
     try {
       const fake = fakeCredential();
-      const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential);
+      const shared = new CredentialPool(() => 0).get(['x'], undefined, () => fake.credential).credential;
       await assert.rejects(shared.getToken(SCOPE, { abortSignal: AbortSignal.abort() }), { name: 'AbortError' });
       fake.calls[0]!.fail(new Error('AADSTS7000215: Invalid client secret provided.'));
       await new Promise((r) => setTimeout(r, 20));
