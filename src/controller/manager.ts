@@ -24,7 +24,7 @@ import { ClientCache, UNWATCHED } from '../sync/client-cache.ts';
 import { ChangeTimes } from './change-times.ts';
 import { EventComponent, EventRecorder } from './events.ts';
 import { OperatorMetrics } from './metrics.ts';
-import { shouldProcessStore } from '../core/controller-class.ts';
+import { servesExternalSecret, shouldProcessStore } from '../core/controller-class.ts';
 import { ExternalSecretReconciler } from './externalsecret/reconciler.ts';
 import { GenericWatches } from './generic-watches.ts';
 import { genericTargetIndexValue, genericTargetOf, gvkKey, isGenericTarget } from '../core/generic-target.ts';
@@ -771,10 +771,8 @@ export class Manager {
 
   /** Do we serve this ExternalSecret (every store it names is ours, or missing)? ESO reports conditions only for those. */
   #servesExternalSecret(es: ExternalSecret): boolean {
-    return storeRefsOf(es).every((r) => {
-      const store = (r.kind === 'ClusterSecretStore' ? this.clusterSecretStores : this.secretStores).get(storeKeyOf(r, es.metadata.namespace));
-      return shouldProcessStore(store, this.#o.controllerClass, this.#o.exclusiveControllerClass);
-    });
+    const find = (kind: string | undefined, key: ObjectKey) => (kind === 'ClusterSecretStore' ? this.clusterSecretStores : this.secretStores).get(key);
+    return servesExternalSecret(es, find, this.#o.controllerClass, this.#o.exclusiveControllerClass);
   }
 
   /** *_status_condition follow the status the API server holds (our own writes come back through the watch). */

@@ -1,5 +1,6 @@
 // Which stores an operator instance serves: ESO's controller classes.
-import type { GenericStore } from '../api/index.ts';
+import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '../api/index.ts';
+import { storeKeyOf, storeRefsOf } from './external-secret.ts';
 
 /** ESO's default `--controller-class` (cmd/controller/root.go). */
 export const DEFAULT_CONTROLLER_CLASS = 'default';
@@ -17,6 +18,25 @@ export const DEFAULT_CONTROLLER_CLASS = 'default';
 export function shouldProcessStore(store: Pick<GenericStore, 'spec'> | undefined, controllerClass: string, exclusive = false): boolean {
   const wanted = store?.spec?.controller ?? '';
   return (wanted === '' && !exclusive) || wanted === controllerClass;
+}
+
+/**
+ * Does an operator running with `controllerClass` reconcile `es`, as far as its stores decide? ESO's
+ * shouldSkipUnmanagedStore (pkg/controllers/externalsecret/externalsecret_controller.go): every
+ * store it names (storeRefsOf) must be served (shouldProcessStore); one that does not exist skips
+ * nothing (the sync reports it). `findStore` looks a store up by kind and key (storeKeyOf). The
+ * reconciler and the condition metrics both ask this, so they never disagree on an ExternalSecret.
+ */
+export function servesExternalSecret(
+  es: ExternalSecret,
+  findStore: (kind: SecretStoreRef['kind'], key: ObjectKey) => Pick<GenericStore, 'spec'> | undefined,
+  controllerClass: string,
+  exclusive = false,
+): boolean {
+  return storeRefsOf(es).every((ref) => {
+    const store = findStore(ref.kind, storeKeyOf(ref, es.metadata.namespace));
+    return !store || shouldProcessStore(store, controllerClass, exclusive);
+  });
 }
 
 /**

@@ -2,10 +2,10 @@ import type { ExternalSecret, GenericStore, ObjectKey, SecretStoreRef } from '..
 import { EventReason, FINALIZER_EXTERNALSECRET_CLEANUP, LABEL_MANAGED, Reason } from '../../api/constants.ts';
 import { objectKey } from '../../api/object-key.ts';
 import { fieldOwnerFor } from '../../core/field-owner.ts';
-import { NotServedHere, shouldProcessStore } from '../../core/controller-class.ts';
+import { NotServedHere, servesExternalSecret, shouldProcessStore } from '../../core/controller-class.ts';
 import { ProjectorError } from '../../core/errors.ts';
 import type { ResolvedGenerator } from '../../core/generators.ts';
-import { CREATED_BY_INDEX, createdByIndexValueFor, creationPolicyOf, deletionPolicyOf, storeKeyOf, storeRefsOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
+import { CREATED_BY_INDEX, createdByIndexValueFor, creationPolicyOf, deletionPolicyOf, storeKeyOf, targetNameOf, targetKeyOf } from '../../core/external-secret.ts';
 import { planTargetSecret, type LiveSecret, type Plan, type TemplateSources } from '../../core/plan-target-secret.ts';
 import { externalSecretUsesTemplates, type TemplateEngine } from '../../core/template-use.ts';
 import { readTemplateSources } from '../template-sources.ts';
@@ -482,11 +482,8 @@ export class ExternalSecretReconciler implements Reconciler {
    * From the watch caches, so free.
    */
   #storesServedHere(es: ExternalSecret): boolean {
-    return storeRefsOf(es).every((ref) => {
-      const lister = ref.kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores;
-      const store = lister.get(storeKeyOf(ref, es.metadata.namespace));
-      return !store || shouldProcessStore(store, this.#d.controllerClass, this.#d.exclusiveControllerClass);
-    });
+    const find = (kind: string | undefined, key: ObjectKey) => (kind === 'ClusterSecretStore' ? this.#d.clusterSecretStores : this.#d.secretStores).get(key);
+    return servesExternalSecret(es, find, this.#d.controllerClass, this.#d.exclusiveControllerClass);
   }
 
   /**
