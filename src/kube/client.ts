@@ -531,6 +531,17 @@ export class KubeClient {
   }
 
   /**
+   * Deletes a custom object by its API version and plural (`projector dev --cluster`: a store or
+   * generator removed from the repository); `namespace` undefined for a cluster-scoped kind. The
+   * API server's default propagation (background). Gone already is fine.
+   */
+  async deleteCustomObject(o: { apiVersion: string; plural: string; kind: string; namespace: string | undefined; name: string }): Promise<void> {
+    const ns = o.namespace ? `/namespaces/${encodeURIComponent(o.namespace)}` : '';
+    const what = `delete ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+    await this.#write('DELETE', `/apis/${o.apiVersion}${ns}/${o.plural}/${encodeURIComponent(o.name)}`, what, { notFoundOk: true });
+  }
+
+  /**
    * The resource names (plurals) the API server serves in a group/version (its discovery
    * APIResourceList), or [] when it serves none of it (404): which optional CRDs are installed.
    */

@@ -322,6 +322,131 @@ stringData: { value: ${canary} }
       await stop();
     }
   });
+
+  it('while watching, deletes the ExternalSecrets, stores, generators and dev credential Secret dropped from the repository; a rename is a delete and a create', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-prune-'));
+    const canary = `canary-devprune-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(repo, 'values.env'), `prune-a=${canary}\n`);
+    const NS = 'prune-app';
+    const es = (name: string, store: string, target: string, extra = '', storeKind = 'ClusterSecretStore') => `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: ${name}, namespace: ${NS} }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { kind: ${storeKind}, name: ${store} }
+  target: { name: ${target}${extra} }
+  data:
+    - { secretKey: A, remoteRef: { key: prune-a } }
+`;
+    const secretStore = `apiVersion: external-secrets.io/v1
+kind: SecretStore
+metadata: { name: ss-prune, namespace: ${NS} }
+spec:
+  provider:
+    azurekv:
+      vaultUrl: "https://example-vault.vault.azure.net/"
+      tenantId: "00000000-0000-4000-8000-000000000001"
+      authSecretRef:
+        clientId: { name: akv-creds, key: client-id }
+        clientSecret: { name: akv-creds, key: client-secret }
+`;
+    const password = `apiVersion: generators.external-secrets.io/v1alpha1
+kind: Password
+metadata: { name: pw, namespace: ${NS} }
+spec: { length: 12, digits: 3, symbols: 0 }
+`;
+    const goneOwner = `${es('gone-owner', 'ss-prune', 'gone-owner', '', 'SecretStore')}  dataFrom:
+    - sourceRef: { generatorRef: { apiVersion: generators.external-secrets.io/v1alpha1, kind: Password, name: pw } }
+`;
+    const kept = [akvStore('akv-prune'), es('keep', 'akv-prune', 'keep')];
+    const file = join(repo, 'manifests.yaml');
+    writeFileSync(
+      file,
+      [
+        ...kept,
+        akvStore('akv-prune-old'),
+        secretStore,
+        password,
+        goneOwner,
+        es('gone-delete', 'akv-prune-old', 'gone-delete', ', deletionPolicy: Delete'),
+        es('gone-orphan', 'akv-prune', 'gone-orphan', ', creationPolicy: Orphan'),
+        es('renamed-old', 'akv-prune', 'renamed', ', deletionPolicy: Delete'),
+      ].join('---\n'),
+    );
+    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--no-prompt', '--seed', 'values.env', '--refresh', '1s', '--work-dir', '.projector-prune'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    };
+    const k = new Cluster(cp.admin);
+    /** Whether an object is in the API server (404: false). */
+    const exists = async (read: () => Promise<unknown>) =>
+      read().then(
+        () => true,
+        (e) => {
+          if ((e as { code?: number }).code === 404) return false;
+          throw e;
+        },
+      );
+    const G = { group: 'external-secrets.io', version: 'v1' };
+    try {
+      for (const [name, target] of [['keep', 'keep'], ['gone-owner', 'gone-owner'], ['gone-delete', 'gone-delete'], ['gone-orphan', 'gone-orphan'], ['renamed-old', 'renamed']]) {
+        await eventually(() => out, (o) => o.includes(`✓ ${NS}/${name} → Secret ${NS}/${target} `), { timeoutMs: 90_000, message: `first sync of ${name}` });
+      }
+      await eventually(() => out, (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
+      assert.ok(await exists(() => k.core.readNamespacedSecret({ namespace: NS, name: 'projector-dev-vault-credentials' })), "the SecretStore's dev credential Secret was applied");
+      // Keep one ExternalSecret and its store; rename one (same target); drop the rest (recursive fs.watch may miss an early edit: written again until seen).
+      const from = out.length;
+      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
+        writeFileSync(file, [...kept, es('renamed-new', 'akv-prune', 'renamed', ', deletionPolicy: Delete')].join('---\n'));
+        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
+      }
+      const deletedLines = [
+        `- ExternalSecret ${NS}/gone-owner deleted (not in the repository); creationPolicy Owner: Secret ${NS}/gone-owner has it as owner (ownerReference), so the cluster's garbage collector deletes the Secret`,
+        `- ExternalSecret ${NS}/gone-delete deleted (not in the repository); creationPolicy Owner, deletionPolicy Delete: the operator deleted Secret ${NS}/gone-delete, which it owned (the ExternalSecret's finalizer)`,
+        `- ExternalSecret ${NS}/gone-orphan deleted (not in the repository); creationPolicy Orphan: Secret ${NS}/gone-orphan stays (no ownerReference to the ExternalSecret)`,
+        `- ExternalSecret ${NS}/renamed-old deleted (not in the repository); creationPolicy Owner, deletionPolicy Delete: the operator deleted Secret ${NS}/renamed, which it owned (the ExternalSecret's finalizer)`,
+        `- Password ${NS}/pw deleted (not in the repository)`,
+        '- ClusterSecretStore akv-prune-old deleted (not in the repository)',
+        `- SecretStore ${NS}/ss-prune deleted (not in the repository)`,
+        `- Secret ${NS}/projector-dev-vault-credentials deleted (dev's credential Secret for the local vault; no store of the repository reads it now)`,
+      ];
+      await eventually(() => out.slice(from), (o) => deletedLines.every((l) => o.includes(`${l}\n`)), { timeoutMs: 60_000, message: 'the deletion lines' });
+      // The state block after the reload lists what the repository has, not what was deleted.
+      const block = await eventually(() => /manifests changed: reloaded\n(?:.*\n)*?(state: \d+ ExternalSecret\(s\) ready, \d+ failing\n(?: {2}.*\n)*)/.exec(out.slice(from))?.[1], (b) => b !== undefined, { timeoutMs: 60_000, message: 'the state block after the reload' });
+      assert.match(block!, / {2}✓ prune-app\/keep unchanged\n/);
+      assert.match(block!, / {2}. prune-app\/renamed-new /);
+      assert.doesNotMatch(block!, /gone-|renamed-old/);
+
+      // In the API server: the dropped ExternalSecrets, stores, generator and credential Secret are gone.
+      const esNames = async () => ((await k.custom.listNamespacedCustomObject({ ...G, namespace: NS, plural: 'externalsecrets' })) as any).items.map((i: any) => i.metadata.name).sort();
+      await eventually(esNames, ['keep', 'renamed-new'], { timeoutMs: 30_000, message: 'only the kept and the renamed ExternalSecret are in the cluster' });
+      await eventually(() => exists(() => k.custom.getNamespacedCustomObject({ ...G, namespace: NS, plural: 'secretstores', name: 'ss-prune' })), false, { timeoutMs: 30_000, message: 'the SecretStore is gone' });
+      await eventually(() => exists(() => k.custom.getClusterCustomObject({ ...G, plural: 'clustersecretstores', name: 'akv-prune-old' })), false, { timeoutMs: 30_000, message: 'the dropped ClusterSecretStore is gone' });
+      await eventually(() => exists(() => k.custom.getNamespacedCustomObject({ group: 'generators.external-secrets.io', version: 'v1alpha1', namespace: NS, plural: 'passwords', name: 'pw' })), false, { timeoutMs: 30_000, message: 'the Password generator is gone' });
+      await eventually(() => exists(() => k.core.readNamespacedSecret({ namespace: NS, name: 'projector-dev-vault-credentials' })), false, { timeoutMs: 30_000, message: "the SecretStore's dev credential Secret is gone" });
+      // deletionPolicy Delete: the finalizer deleted the owned Secret (this control plane runs no garbage collector, so gone-owner's Secret is left to the one of a real cluster).
+      await eventually(() => k.secret(NS, 'gone-delete'), undefined, { timeoutMs: 30_000, message: 'the deletionPolicy Delete target is gone' });
+      // The renamed ExternalSecret owns its target again once the old one's finalizer deleted it.
+      await eventually(async () => (await k.secret(NS, 'renamed'))?.metadata?.ownerReferences?.find((r: any) => r.controller)?.name, 'renamed-new', { timeoutMs: 60_000, message: 'the renamed ExternalSecret re-created its Secret' });
+      // Kept: the store the kept ExternalSecret reads, its credential Secret, the Orphan target.
+      assert.ok(await exists(() => k.custom.getClusterCustomObject({ ...G, plural: 'clustersecretstores', name: 'akv-prune' })), 'the kept ClusterSecretStore stays');
+      assert.ok(await exists(() => k.core.readNamespacedSecret({ namespace: 'external-secrets', name: 'projector-dev-vault-credentials' })), "the ClusterSecretStores' dev credential Secret stays");
+      assert.ok(await k.secret(NS, 'gone-orphan'), 'the Orphan target Secret stays');
+      await stop();
+      // dev stopped: what it applied stays in the cluster.
+      assert.deepEqual(await esNames(), ['keep', 'renamed-new']);
+      assertNowhere([canary], { output: out, 'dev.log': readFileSync(join(repo, '.projector-prune/dev.log'), 'utf8'), 'statuses and events': await k.observableText([NS]) });
+    } finally {
+      await stop();
+    }
+  });
 });
 
 describe('projector dev --kubeconfig on a cluster without the PushSecret CRDs (optional CRDs)', { timeout: 600_000 }, () => {

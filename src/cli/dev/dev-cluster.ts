@@ -8,7 +8,6 @@ import type { ClusterPushSecret, ExternalSecret, GeneratorObject, GenericStore, 
 import { PUSH_SECRET_VERSION } from '../../api/pushsecret.ts';
 import { CLUSTER_PUSH_SECRET_VERSION } from '../../api/clusterpushsecret.ts';
 import { GROUP } from '../../api/constants.ts';
-import { isOwnedByClusterPushSecret } from '../../core/cluster-push-secret.ts';
 import { GENERATOR_API_VERSION, GENERATOR_PLURALS, type ImplementedGeneratorKind } from '../../api/generators.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import { ProjectorError } from '../../core/errors.ts';
@@ -25,6 +24,7 @@ import { customResourceDefinitions } from '../../api/crds.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
 import { readyConditionOf, startLocalVault, stateLines, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
 import type { RepoObjects, RepoSecret } from '../repo-objects.ts';
+import { appliedSetOf, deleteDropped, droppedSince, emptyAppliedSet } from './dev-prune.ts';
 import { ownedByRepo, PUSH_CRDS, pushDeletedLine, pushSettled, pushSourceSecrets, pushStateLines, pushStateOf, type PushStateEntry } from './dev-push.ts';
 
 export const DEV_CONTROLLER_CLASS = 'projector-dev';
@@ -233,10 +233,12 @@ function reportTransitions(manager: Manager, print: Printer, current: () => Repo
     last.set(id, line);
   };
   const timer = setInterval(() => {
+    const present = new Set<string>();
     for (const es of manager.externalSecrets.list()) {
+      const id = `${es.metadata.namespace}/${es.metadata.name}`;
+      present.add(id);
       const c = es.status?.conditions?.find((x) => x.type === 'Ready');
       if (!c) continue;
-      const id = `${es.metadata.namespace}/${es.metadata.name}`;
       // Ready=True also reports a Secret deleted or retained by policy (ESO's conditions): say which.
       const done = c.message === ReadyMessage.Synced ? `✓ ${id} → Secret ${es.metadata.namespace}/${targetNameOf(es)} (synced ${es.status?.refreshTime})` : `✓ ${id}: ${c.message}`;
       show(id, c.status === 'True' ? done : `✗ ${id}: ${c.message}`);
@@ -248,10 +250,14 @@ function reportTransitions(manager: Manager, print: Printer, current: () => Repo
       ...(repo.clusterPushSecrets ?? []).map((c) => ({ kind: 'ClusterPushSecret' as const, id: c.metadata.name, obj: manager.clusterPushSecrets.get(objectKey(undefined, c.metadata.name)) })),
     ];
     for (const p of pushes) {
+      present.add(`${p.kind}/${p.id}`);
       if (!p.obj?.status?.conditions?.some((c) => c.type === 'Ready')) continue;
       const s = pushStateOf(p.kind, p.id, p.obj);
       show(`${p.kind}/${p.id}`, `${s.ok ? '✓' : '✗'} ${s.text}`);
     }
+    // A deleted object (dev-prune.ts) forgets its last line: one applied again under its name
+    // reports its first sync instead of being taken for a repeat of the old line.
+    for (const id of last.keys()) if (!present.has(id)) last.delete(id);
   }, 250);
   return () => clearInterval(timer);
 }
@@ -264,7 +270,7 @@ export interface DevCluster {
   done: Promise<void>;
   /** What the first apply applied (for `--once` and `--demo`). */
   initial: AppliedRepo;
-  /** Applies an edited repository (manifest watch); deletes the push objects it no longer has. */
+  /** Applies an edited repository (manifest watch); deletes what this session applied that it no longer has (dev-prune.ts). */
   reapply(repo: RepoObjects): Promise<AppliedRepo>;
   /**
    * After a reload, once its reconciles have run: one line per ExternalSecret of the applied
@@ -284,56 +290,22 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
   print.line(`cluster: ${describeKubeConfig(resolved)}`);
   await ensureCrds(kube, o.installCrds, print);
   const local = await startLocalVault(o, print, { cluster: true });
-  // What this session applied of the push kinds, so a reload deletes what the repository dropped.
-  let appliedPushSecrets = new Set<ObjectKey>();
-  let appliedClusterPushSecrets = new Set<string>();
-  let appliedSecrets = new Set<ObjectKey>();
+  // What this session applied, so a reload deletes what the repository dropped (dev-prune.ts).
+  let applied = emptyAppliedSet();
   let current = local.repo;
   const apply = async (repo: RepoObjects): Promise<AppliedRepo> => {
     const stores = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
     const hashesBefore = new Map(repo.externalSecrets.map((es) => [objectKey(es.metadata.namespace, es.metadata.name), manager ? targetHash(manager, es) : undefined] as const));
     const { push, notServed } = await servablePush(kube, repo, o.installCrds, print);
-    const applied = await applyRepo(kube, repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, repo.generators, push, print);
+    const result = await applyRepo(kube, repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, repo.generators, push, print);
     current = repo;
-    const pushDeleted = await deleteDropped(push);
+    const next = appliedSetOf({ externalSecrets: repo.externalSecrets, stores, generators: repo.generators, ...push });
+    const { drop, now } = droppedSince(applied, next, repo.refused ?? []);
+    const pushDeleted = await deleteDropped(drop, { kube, manager, print });
+    // Only once deleted: a reload that failed half-way deletes the rest the next time.
+    applied = now;
     const refused = (repo.refused ?? []).filter((k) => k.startsWith('PushSecret/') || k.startsWith('ClusterPushSecret/'));
-    return { repo, generations: applied.generations, hashesBefore, pushGenerations: applied.pushGenerations, pushNotApplied: [...refused, ...notServed, ...applied.notApplied], pushDeleted };
-  };
-  /**
-   * Deletes what the previous apply had and this one has not: ClusterPushSecrets first (then the
-   * PushSecrets they controlled, as the garbage collector would), PushSecrets (the operator runs
-   * their finalizer: deletionPolicy Delete removes what was pushed), then the source Secrets.
-   */
-  const deleteDropped = async (push: PushObjects): Promise<Map<ObjectKey, PushSecret | undefined>> => {
-    const nextPs = new Set(push.pushSecrets.map((ps) => objectKey(ps.metadata.namespace, ps.metadata.name)));
-    const nextCps = new Set(push.clusterPushSecrets.map((c) => c.metadata.name));
-    const nextSecrets = new Set(push.secrets.map((s) => objectKey(s.metadata.namespace, s.metadata.name)));
-    const deleted = new Map<ObjectKey, PushSecret | undefined>();
-    const deletePs = async (key: ObjectKey) => {
-      const [ns, name] = key.split('/') as [string, string];
-      deleted.set(key, manager?.pushSecrets.get(key));
-      await kube.deletePushSecret(ns, name);
-    };
-    for (const name of appliedClusterPushSecrets) {
-      if (nextCps.has(name)) continue;
-      await kube.deleteClusterPushSecret(name);
-      print.line(`- ClusterPushSecret ${name} deleted (not in the repository)`);
-      for (let i = 0; i < 50 && manager?.clusterPushSecrets.get(objectKey(undefined, name)); i++) await new Promise((r) => setTimeout(r, 100));
-      for (const ps of manager?.pushSecrets.list() ?? []) {
-        if (isOwnedByClusterPushSecret(ps, name)) await deletePs(objectKey(ps.metadata.namespace, ps.metadata.name));
-      }
-    }
-    for (const key of appliedPushSecrets) if (!nextPs.has(key)) await deletePs(key);
-    for (const key of appliedSecrets) {
-      if (nextSecrets.has(key)) continue;
-      const [ns, name] = key.split('/') as [string, string];
-      await kube.deleteSecret(ns, name);
-      print.line(`- Secret ${key} deleted (not in the repository)`);
-    }
-    appliedPushSecrets = nextPs;
-    appliedClusterPushSecrets = nextCps;
-    appliedSecrets = nextSecrets;
-    return deleted;
+    return { repo, generations: result.generations, hashesBefore, pushGenerations: result.pushGenerations, pushNotApplied: [...refused, ...notServed, ...result.notApplied], pushDeleted };
   };
   let manager: Manager | undefined;
   const initial = await apply(local.repo);

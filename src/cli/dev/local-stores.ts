@@ -42,14 +42,24 @@ export function pointStoreAtLocalVault(store: GenericStore, vault: LocalVaultEnd
   };
 }
 
+/**
+ * The credential Secret a store's dev copy reads ("namespace/name": DEV_CREDENTIALS.name in a
+ * SecretStore's namespace, or DEV_CREDENTIALS.namespace for a ClusterSecretStore), or undefined for
+ * a store that reads none of dev's (non-azurekv stores, left unchanged by pointStoreAtLocalVault).
+ */
+export function devCredentialKeyOf(store: GenericStore): `${string}/${string}` | undefined {
+  if (!store.spec.provider.azurekv) return undefined;
+  const ns = store.kind === 'SecretStore' ? store.metadata.namespace! : DEV_CREDENTIALS.namespace;
+  return `${ns}/${DEV_CREDENTIALS.name}`;
+}
+
 /** The credential Secret(s) the rewritten stores read, keyed "namespace/name". */
 export function devCredentialSecrets(stores: readonly GenericStore[], principal: DevPrincipal): Map<string, Record<string, string>> {
   const data = { 'client-id': principal.clientId, 'client-secret': principal.clientSecret };
   const out = new Map<string, Record<string, string>>();
   for (const s of stores) {
-    if (!s.spec.provider.azurekv) continue;
-    const ns = s.kind === 'SecretStore' ? s.metadata.namespace! : DEV_CREDENTIALS.namespace;
-    out.set(`${ns}/${DEV_CREDENTIALS.name}`, data);
+    const key = devCredentialKeyOf(s);
+    if (key) out.set(key, data);
   }
   return out;
 }
