@@ -35,18 +35,51 @@ async function readDevVault<T>(repo: string, workDir: string, read: (kv: SecretC
 }
 
 /** A ClusterSecretStore on azurekv (dev points it at its local vault). */
-function akvStore(name: string): string {
+/**
+ * A watching `projector dev` session on `cpKubeconfig` in `repo`: its output so far (stdout and
+ * stderr), `rewrite` (writes `file` until dev reports a reload: Node's recursive fs.watch on Linux
+ * adds the subdirectories' watchers asynchronously, so an edit made right after start can pass
+ * unseen; returns the output length before the edit) and `stop` (SIGINT, waits for the exit).
+ */
+function watchDev(repo: string, kubeconfig: string, args: string[]) {
+  const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', kubeconfig, '--install-crds', '--no-prompt', '--refresh', '1s', ...args], { cwd: repo });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return {
+    output: () => out,
+    async rewrite(file: string, text: string): Promise<number> {
+      const from = out.length;
+      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
+        writeFileSync(file, text);
+        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
+      }
+      return from;
+    },
+    async stop(): Promise<void> {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    },
+  };
+}
+
+/** An azurekv store as a repository holds it: a ClusterSecretStore, or with `namespace` a SecretStore there (dev points it at the local vault). */
+function akvStore(name: string, namespace?: string): string {
+  const ns = namespace ? '' : ', namespace: external-secrets';
   return `apiVersion: external-secrets.io/v1
-kind: ClusterSecretStore
-metadata: { name: ${name} }
+kind: ${namespace ? 'SecretStore' : 'ClusterSecretStore'}
+metadata: { name: ${name}${namespace ? `, namespace: ${namespace}` : ''} }
 spec:
   provider:
     azurekv:
       vaultUrl: "https://example-vault.vault.azure.net/"
       tenantId: "00000000-0000-4000-8000-000000000001"
       authSecretRef:
-        clientId: { name: akv-creds, namespace: external-secrets, key: client-id }
-        clientSecret: { name: akv-creds, namespace: external-secrets, key: client-secret }
+        clientId: { name: akv-creds${ns}, key: client-id }
+        clientSecret: { name: akv-creds${ns}, key: client-secret }
 `;
 }
 
@@ -99,50 +132,35 @@ describe('projector dev --kubeconfig (real API server)', { timeout: 600_000 }, (
     const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-watch-'));
     cpSync(join(root, 'examples/netbox'), repo, { recursive: true });
     // The first test installed the CRDs (a second --install-crds is a no-op).
-    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--no-prompt', '--refresh', '1s', '--work-dir', '.projector-watch'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const dev = watchDev(repo, cp.kubeconfigPath, ['--work-dir', '.projector-watch']);
     const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
-    // Node's recursive fs.watch on Linux adds the subdirectories' watchers asynchronously: an edit
-    // made right after start can pass unseen. The file is written again until the reload shows.
-    const edit = async (text: string) => {
-      const from = out.length;
-      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
-        writeFileSync(esFile, text);
-        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
-      }
-    };
+    const edit = (text: string) => dev.rewrite(esFile, text);
     try {
-      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password → Secret netbox\/netbox-db-credentials/.test(o) && /watching /.test(o), { timeoutMs: 90_000, message: 'first sync' });
+      await eventually(() => dev.output(), (o) => /✓ netbox\/netbox-db-password → Secret netbox\/netbox-db-credentials/.test(o) && /watching /.test(o), { timeoutMs: 90_000, message: 'first sync' });
       // An edit the operator does not see (a comment): no transition, but the state is shown.
       await edit(`# a comment\n${readFileSync(esFile, 'utf8')}`);
       // The in-process operator logs on stderr while dev waits for the reload's reconciles, so other
       // lines may come between "reloaded" and the state block (which is printed at once).
-      await eventually(() => out, (o) => /manifests changed: reloaded\n(?:.*\n)*?state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
+      await eventually(() => dev.output(), (o) => /manifests changed: reloaded\n(?:.*\n)*?state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
         timeoutMs: 30_000,
         message: 'dev --cluster prints the unchanged state after the reload',
       });
-      let seen = out.length;
+      let seen = dev.output().length;
       // A change of the Secret's keys: updated.
       await edit(readFileSync(esFile, 'utf8').replace('secretKey: DB_PASSWORD', 'secretKey: NETBOX_DB_PASSWORD'));
-      await eventually(() => out.slice(seen), (o) => /state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password updated\n/.test(o), {
+      await eventually(() => dev.output().slice(seen), (o) => /state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password updated\n/.test(o), {
         timeoutMs: 30_000,
         message: 'dev --cluster prints the updated state after the reload',
       });
-      seen = out.length;
+      seen = dev.output().length;
       // A template the engine refuses: failing, and why.
       await edit(readFileSync(esFile, 'utf8').replace('    creationPolicy: Owner', '    creationPolicy: Owner\n    template:\n      data:\n        x: "{{ nosuchfunction . }}"'));
-      await eventually(() => out.slice(seen), (o) => /state: 0 ExternalSecret\(s\) ready, 1 failing\n {2}✗ netbox\/netbox-db-password failing: .*nosuchfunction/.test(o), {
+      await eventually(() => dev.output().slice(seen), (o) => /state: 0 ExternalSecret\(s\) ready, 1 failing\n {2}✗ netbox\/netbox-db-password failing: .*nosuchfunction/.test(o), {
         timeoutMs: 30_000,
         message: 'dev --cluster prints the failing state after the reload',
       });
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await dev.stop();
     }
   });
 
@@ -286,30 +304,17 @@ stringData: { value: ${canary} }
 `;
     const file = join(repo, 'manifests.yaml');
     writeFileSync(file, `${base}---\n${pushSecret('keep', 'watch-kept', 'Delete')}---\n${pushSecret('gone-delete', 'watch-deleted', 'Delete')}---\n${pushSecret('gone-none', 'watch-left', 'None')}`);
-    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--no-prompt', '--refresh', '1s', '--work-dir', '.projector-pw'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
-    };
+    const dev = watchDev(repo, cp.kubeconfigPath, ['--work-dir', '.projector-pw']);
+    const { stop } = dev;
     try {
       for (const [name, key] of [['keep', 'watch-kept'], ['gone-delete', 'watch-deleted'], ['gone-none', 'watch-left']]) {
-        await eventually(() => out, (o) => o.includes(`✓ PushSecret push-watch/${name} pushed → ClusterSecretStore/akv-push-watch: ${key}\n`), { timeoutMs: 90_000, message: `first push of ${name}` });
+        await eventually(() => dev.output(), (o) => o.includes(`✓ PushSecret push-watch/${name} pushed → ClusterSecretStore/akv-push-watch: ${key}\n`), { timeoutMs: 90_000, message: `first push of ${name}` });
       }
-      await eventually(() => out, (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
+      await eventually(() => dev.output(), (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
       // Drop two PushSecrets (recursive fs.watch may miss an early edit: written again until seen).
-      const from = out.length;
-      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
-        writeFileSync(file, `${base}---\n${pushSecret('keep', 'watch-kept', 'Delete')}`);
-        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
-      }
-      await eventually(() => out.slice(from), (o) => /state: 1 PushSecret\(s\) ready, 0 failing\n {2}✓ PushSecret push-watch\/keep pushed → ClusterSecretStore\/akv-push-watch: watch-kept\n/.test(o), { timeoutMs: 60_000, message: 'the state block after the reload' });
-      await eventually(() => out.slice(from), (o) => o.includes('- PushSecret push-watch/gone-delete deleted (not in the repository); deletionPolicy Delete: the operator deleted what it had pushed and manages (ClusterSecretStore/akv-push-watch: watch-deleted)') && o.includes('- PushSecret push-watch/gone-none deleted (not in the repository); deletionPolicy None: what it pushed stays in the vault (ClusterSecretStore/akv-push-watch: watch-left)'), { timeoutMs: 60_000, message: 'the deletion lines' });
+      const from = await dev.rewrite(file, `${base}---\n${pushSecret('keep', 'watch-kept', 'Delete')}`);
+      await eventually(() => dev.output().slice(from), (o) => /state: 1 PushSecret\(s\) ready, 0 failing\n {2}✓ PushSecret push-watch\/keep pushed → ClusterSecretStore\/akv-push-watch: watch-kept\n/.test(o), { timeoutMs: 60_000, message: 'the state block after the reload' });
+      await eventually(() => dev.output().slice(from), (o) => o.includes('- PushSecret push-watch/gone-delete deleted (not in the repository); deletionPolicy Delete: the operator deleted what it had pushed and manages (ClusterSecretStore/akv-push-watch: watch-deleted)') && o.includes('- PushSecret push-watch/gone-none deleted (not in the repository); deletionPolicy None: what it pushed stays in the vault (ClusterSecretStore/akv-push-watch: watch-left)'), { timeoutMs: 60_000, message: 'the deletion lines' });
       const k = new Cluster(cp.admin);
       await eventually(async () => ((await k.custom.listNamespacedCustomObject({ group: 'external-secrets.io', version: 'v1alpha1', namespace: 'push-watch', plural: 'pushsecrets' })) as any).items.map((i: any) => i.metadata.name), ['keep'], { timeoutMs: 30_000, message: 'only the kept PushSecret is in the cluster' });
       await stop();
@@ -317,7 +322,7 @@ stringData: { value: ${canary} }
       const names = await readDevVault(repo, '.projector-pw', async (_kv, n) => n);
       assert.ok(names.includes('watch-kept') && names.includes('watch-left'), `kept and left: ${names.join(', ')}`);
       assert.ok(!names.includes('watch-deleted'), 'deletionPolicy Delete removed watch-deleted from the vault');
-      assertNowhere([canary], { output: out, 'dev.log': readFileSync(join(repo, '.projector-pw/dev.log'), 'utf8'), 'statuses and events': await pushObservable(k, ['push-watch']) });
+      assertNowhere([canary], { output: dev.output(), 'dev.log': readFileSync(join(repo, '.projector-pw/dev.log'), 'utf8'), 'statuses and events': await pushObservable(k, ['push-watch']) });
     } finally {
       await stop();
     }
@@ -338,18 +343,7 @@ spec:
   data:
     - { secretKey: A, remoteRef: { key: prune-a } }
 `;
-    const secretStore = `apiVersion: external-secrets.io/v1
-kind: SecretStore
-metadata: { name: ss-prune, namespace: ${NS} }
-spec:
-  provider:
-    azurekv:
-      vaultUrl: "https://example-vault.vault.azure.net/"
-      tenantId: "00000000-0000-4000-8000-000000000001"
-      authSecretRef:
-        clientId: { name: akv-creds, key: client-id }
-        clientSecret: { name: akv-creds, key: client-secret }
-`;
+    const secretStore = akvStore('ss-prune', NS);
     const password = `apiVersion: generators.external-secrets.io/v1alpha1
 kind: Password
 metadata: { name: pw, namespace: ${NS} }
@@ -373,17 +367,8 @@ spec: { length: 12, digits: 3, symbols: 0 }
         es('renamed-old', 'akv-prune', 'renamed', ', deletionPolicy: Delete'),
       ].join('---\n'),
     );
-    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), 'dev', '.', '--kubeconfig', cp.kubeconfigPath, '--install-crds', '--no-prompt', '--seed', 'values.env', '--refresh', '1s', '--work-dir', '.projector-prune'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
-    };
+    const dev = watchDev(repo, cp.kubeconfigPath, ['--seed', 'values.env', '--work-dir', '.projector-prune']);
+    const { stop } = dev;
     const k = new Cluster(cp.admin);
     /** Whether an object is in the API server (404: false). */
     const exists = async (read: () => Promise<unknown>) =>
@@ -397,16 +382,12 @@ spec: { length: 12, digits: 3, symbols: 0 }
     const G = { group: 'external-secrets.io', version: 'v1' };
     try {
       for (const [name, target] of [['keep', 'keep'], ['gone-owner', 'gone-owner'], ['gone-delete', 'gone-delete'], ['gone-orphan', 'gone-orphan'], ['renamed-old', 'renamed']]) {
-        await eventually(() => out, (o) => o.includes(`✓ ${NS}/${name} → Secret ${NS}/${target} `), { timeoutMs: 90_000, message: `first sync of ${name}` });
+        await eventually(() => dev.output(), (o) => o.includes(`✓ ${NS}/${name} → Secret ${NS}/${target} `), { timeoutMs: 90_000, message: `first sync of ${name}` });
       }
-      await eventually(() => out, (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
+      await eventually(() => dev.output(), (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
       assert.ok(await exists(() => k.core.readNamespacedSecret({ namespace: NS, name: 'projector-dev-vault-credentials' })), "the SecretStore's dev credential Secret was applied");
       // Keep one ExternalSecret and its store; rename one (same target); drop the rest (recursive fs.watch may miss an early edit: written again until seen).
-      const from = out.length;
-      for (let i = 0; i < 10 && !out.slice(from).includes('manifests changed'); i++) {
-        writeFileSync(file, [...kept, es('renamed-new', 'akv-prune', 'renamed', ', deletionPolicy: Delete')].join('---\n'));
-        await eventually(() => out.slice(from).includes('manifests changed'), true, { timeoutMs: 3_000 }).catch(() => undefined);
-      }
+      const from = await dev.rewrite(file, [...kept, es('renamed-new', 'akv-prune', 'renamed', ', deletionPolicy: Delete')].join('---\n'));
       const deletedLines = [
         `- ExternalSecret ${NS}/gone-owner deleted (not in the repository); creationPolicy Owner: Secret ${NS}/gone-owner has it as owner (ownerReference), so the cluster's garbage collector deletes the Secret`,
         `- ExternalSecret ${NS}/gone-delete deleted (not in the repository); creationPolicy Owner, deletionPolicy Delete: the operator deleted Secret ${NS}/gone-delete, which it owned (the ExternalSecret's finalizer)`,
@@ -417,9 +398,9 @@ spec: { length: 12, digits: 3, symbols: 0 }
         `- SecretStore ${NS}/ss-prune deleted (not in the repository)`,
         `- Secret ${NS}/projector-dev-vault-credentials deleted (dev's credential Secret for the local vault; no store of the repository reads it now)`,
       ];
-      await eventually(() => out.slice(from), (o) => deletedLines.every((l) => o.includes(`${l}\n`)), { timeoutMs: 60_000, message: 'the deletion lines' });
+      await eventually(() => dev.output().slice(from), (o) => deletedLines.every((l) => o.includes(`${l}\n`)), { timeoutMs: 60_000, message: 'the deletion lines' });
       // The state block after the reload lists what the repository has, not what was deleted.
-      const block = await eventually(() => /manifests changed: reloaded\n(?:.*\n)*?(state: \d+ ExternalSecret\(s\) ready, \d+ failing\n(?: {2}.*\n)*)/.exec(out.slice(from))?.[1], (b) => b !== undefined, { timeoutMs: 60_000, message: 'the state block after the reload' });
+      const block = await eventually(() => /manifests changed: reloaded\n(?:.*\n)*?(state: \d+ ExternalSecret\(s\) ready, \d+ failing\n(?: {2}.*\n)*)/.exec(dev.output().slice(from))?.[1], (b) => b !== undefined, { timeoutMs: 60_000, message: 'the state block after the reload' });
       assert.match(block!, / {2}✓ prune-app\/keep unchanged\n/);
       assert.match(block!, / {2}. prune-app\/renamed-new /);
       assert.doesNotMatch(block!, /gone-|renamed-old/);
@@ -442,7 +423,7 @@ spec: { length: 12, digits: 3, symbols: 0 }
       await stop();
       // dev stopped: what it applied stays in the cluster.
       assert.deepEqual(await esNames(), ['keep', 'renamed-new']);
-      assertNowhere([canary], { output: out, 'dev.log': readFileSync(join(repo, '.projector-prune/dev.log'), 'utf8'), 'statuses and events': await k.observableText([NS]) });
+      assertNowhere([canary], { output: dev.output(), 'dev.log': readFileSync(join(repo, '.projector-prune/dev.log'), 'utf8'), 'statuses and events': await k.observableText([NS]) });
     } finally {
       await stop();
     }
