@@ -32,6 +32,15 @@
 // nothing changing, the requests (and writes: POST, PUT, PATCH, DELETE) it makes in `--steady-s` seconds,
 // and its peak RSS (VmHWM) over the sync and that quiet period.
 // The bench asserts nothing; it prints one table and the ratios of each ESO / Projector pair.
+//
+// Page cache: RSS counts the pages of the executable a process has mapped, and how many a process
+// maps for the same code depends on how the file came into the page cache. ESO's binary, read
+// right after `go build` wrote it, mapped 74.7 MB of file pages; after the cache was dropped and
+// the binary read from disk, 54 MB (idle RSS 98 against 78 MB, the same process otherwise;
+// docs/benchmarks.md, fourteenth pass). So each run starts by dropping the page cache (as root:
+// `sync; echo 1 > /proc/sys/vm/drop_caches`), and the table splits the timed process's RSS into
+// anonymous memory (its own heap and buffers; "peak anon MB", sampled every 200 ms from
+// /proc/<pid>/status RssAnon) and file pages ("file MB", RssFile at the end of the steady period).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { createServer, connect, type Server, type AddressInfo } from 'node:net';
@@ -69,7 +78,13 @@ const { values: args } = parseArgs({
     timeline: { type: 'boolean', default: false },
     /** Write the timed Projector process's log, at debug level, to this directory (one file per run). */
     'projector-log-dir': { type: 'string' },
+    /**
+     * Drop the page cache before each run's first process (root only; `--no-drop-caches` keeps it),
+     * so both operators' binaries are read from disk alike: see "page cache" above.
+     */
+    'drop-caches': { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -142,6 +157,9 @@ interface Run {
   startCpuS: number;
   idleRssMb: number;
   peakRssMb: number;
+  /** The largest RssAnon sampled over the sync and the steady period, and RssFile at its end. */
+  peakAnonMb: number;
+  fileMb: number;
   requests: number;
   connections: number;
   /** Requests (and writes among them) in the steady period after all Ready. */
@@ -189,6 +207,16 @@ function relayedKubeconfig(cp: ControlPlane, port: number, dir: string): string 
   return path;
 }
 
+/**
+ * Drops the page cache (`--drop-caches`, as root), so the operator's binary is read from disk as the
+ * other side's was. Not root: the cache is left as it is and the table says so.
+ */
+function dropPageCache(): void {
+  if (!args['drop-caches'] || process.getuid?.() !== 0) return;
+  execFileSync('sync');
+  writeFileSync('/proc/sys/vm/drop_caches', '1');
+}
+
 function procStat(pid: number): { cpuS: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -196,7 +224,7 @@ function procStat(pid: number): { cpuS: number } {
   return { cpuS: (Number(fields[11]) + Number(fields[12])) / CLK_TCK };
 }
 
-function procStatus(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+function procStatus(pid: number, key: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
@@ -396,6 +424,7 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     const kubeconfig = relayedKubeconfig(cp, relay.port, dir);
 
     // Idle: the operator with the store only.
+    dropPageCache();
     op = await startSide(side, kubeconfig, {});
     await eventually(() => storesReady(k), true, { timeoutMs: 120_000, message: `${side}: stores Ready` });
     await sleep(5_000);
@@ -422,6 +451,15 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     const cpuProfDir = args['cpu-prof'] && side === 'projector' ? join(args['cpu-prof'], `n${n}-rep${rep}`) : undefined;
     const logFile = args['projector-log-dir'] && side === 'projector' ? join(args['projector-log-dir'], `projector-${provider}-n${n}-rep${rep}.log`) : undefined;
     op = await startSide(side, kubeconfig, { ...(cpuProfDir && { cpuProfDir }), ...(logFile && { logFile }) });
+    const timedPid = op.pid;
+    let peakAnonMb = 0;
+    const anonSampler = setInterval(() => {
+      try {
+        peakAnonMb = Math.max(peakAnonMb, procStatus(timedPid, 'RssAnon'));
+      } catch {
+        // the process has exited; op.check() reports it
+      }
+    }, 200);
     const loads: string[] = [load()];
     const pollMs = n >= 5000 ? 2_000 : 1_000;
     for (;;) {
@@ -449,12 +487,15 @@ async function runOnce(side: Side, provider: Provider, n: number, rep: number): 
     const steadyWrites = steadyEnd.writes - steadyStart.writes;
     // The peak over the sync and the quiet after it (a collection when the work ends counts too).
     const peakRssMb = procStatus(op.pid, 'VmHWM');
+    clearInterval(anonSampler);
+    peakAnonMb = Math.max(peakAnonMb, procStatus(op.pid, 'RssAnon'));
+    const fileMb = procStatus(op.pid, 'RssFile');
     await op.stop();
     op = undefined;
     return {
       side, provider, n, rep, keys: m, refs: new Set(Array.from({ length: n }, (_, i) => `${i % namespaces}/${key(i)}`)).size,
       ...(vaultRequests ? { vaultReads: vaultRequests.secretReads, otherSecretGets: vaultRequests.secretGetsNot200, tokenRequests: vaultRequests.tokenRequests, vaultConnections } : {}),
-      readyS, cpuS, startCpuS, idleRssMb, peakRssMb, requests, connections, steadyRequests, steadyWrites, load: `${loads[0]} → ${loads.at(-1)}`,
+      readyS, cpuS, startCpuS, idleRssMb, peakRssMb, peakAnonMb, fileMb, requests, connections, steadyRequests, steadyWrites, load: `${loads[0]} → ${loads.at(-1)}`,
     };
   } finally {
     await op?.stop();
@@ -481,7 +522,7 @@ for (const n of sizes) {
   }
 }
 
-const settings = `${args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`}, Projector's node flags "${projectorNodeFlags}", running dist/`;
+const settings = `${args.defaults ? "each operator's defaults" : `concurrency ${args.concurrency}, client QPS ${args['client-qps']}, burst ${args['client-burst']}`}, Projector's node flags "${projectorNodeFlags}", running dist/, ${args['drop-caches'] && process.getuid?.() === 0 ? 'page cache dropped before each run' : 'page cache kept (not root, or --no-drop-caches)'}`;
 const keysNote = args['distinct-keys'] === undefined ? 'one vault key each' : `${args['distinct-keys']} distinct vault keys (ExternalSecret i reads key-(i % ${args['distinct-keys']}))`;
 const esoNote = sides.includes('eso') && providers.includes('azurekv') ? '; ESO runs the fake provider only (its azurekv cannot be pointed at the local vault)' : '';
 printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote}, provider ${providers.join(' and ')}${esoNote}, ${settings} (${machine()})`, runs.map((r) => ({
@@ -495,6 +536,8 @@ printTable(`bench: N ExternalSecrets over ${namespaces} namespaces, ${keysNote},
   'CPU ms/ES': fmt(cpuPerEs(r) * 1000, 2),
   'idle RSS MB': fmt(r.idleRssMb),
   'peak RSS MB': fmt(r.peakRssMb),
+  'peak anon MB': fmt(r.peakAnonMb),
+  'file MB': fmt(r.fileMb),
   'API requests': r.requests,
   connections: r.connections,
   'vault reads': r.vaultReads ?? '–',
@@ -524,6 +567,7 @@ if (sides.length === 2) {
     'CPU/ES P/E': ratio(cpuPerEs(p), cpuPerEs(e)),
     'idle RSS P/E': ratio(p.idleRssMb, e.idleRssMb),
     'peak RSS P/E': ratio(p.peakRssMb, e.peakRssMb),
+    'peak anon P/E': ratio(p.peakAnonMb, e.peakAnonMb),
     'requests P/E': ratio(p.requests, e.requests),
     'connections P/E': ratio(p.connections, e.connections),
   }));
