@@ -200,11 +200,11 @@ describe('the operator image as a Pod on a real node (deploy/ manifests, its Ser
     const limit = opPod.spec.containers[0].resources?.limits?.memory as string;
     assert.match(limit, /^\d+Mi$/, 'deploy/operator/deployment.yaml sets a memory limit in Mi');
     const limitBytes = Number(limit.slice(0, -2)) * 1024 * 1024;
-    // The V8 flag the benchmarks measured with (bench/compare.ts reads it from the Dockerfile's
-    // ENTRYPOINT, as NODE_OPTIONS may not carry it) reaches the operator's process in its Pod.
+    // The V8 flags the benchmarks measured with (bench/compare.ts reads them from the Dockerfile's
+    // ENTRYPOINT, as NODE_OPTIONS may not carry them) reach the operator's process in its Pod.
     const argv = podProcessArgv(opPod.metadata.uid).find((a) => a.includes('/app/bin/projector.mjs'));
     assert.ok(argv, 'the operator process runs /app/bin/projector.mjs');
-    assert.ok(argv.includes('--max-opt=2'), `the image's ENTRYPOINT node flags: ${argv.join(' ')}`);
+    assert.ok(argv.includes('--max-opt=2') && argv.includes('--no-concurrent-recompilation'), `the image's ENTRYPOINT node flags: ${argv.join(' ')}`);
     const values = new Map<string, string>();
     for (let i = 0; i < N; i++) {
       const v = `canary-outage-${i}-${process.pid}-${Date.now().toString(36)}`;
