@@ -26,6 +26,7 @@ export interface NamespaceBook {
   kept: Set<string>;
 }
 
+/** No namespace created yet: a session's start. */
 export function emptyNamespaceBook(): NamespaceBook {
   return { created: new Map(), deleting: new Map(), kept: new Set() };
 }
@@ -67,6 +68,7 @@ export function namespacesToDelete(book: NamespaceBook, inUse: ReadonlySet<strin
   return [...book.created.keys()].filter((ns) => !inUse.has(ns) && !book.kept.has(ns) && !book.deleting.has(ns));
 }
 
+/** The line of a namespace dev created and deleted, once it is gone. */
 export const namespaceDeletedLine = (name: string) => `- Namespace ${name} deleted (created by this dev session; nothing of the repository is in it now)`;
 
 /**

@@ -195,6 +195,7 @@ export interface Pending {
   credentialSecrets: Set<ObjectKey>;
 }
 
+/** Nothing pending: a session's start. */
 export function emptyPending(): Pending {
   return { stores: new Map(), credentialSecrets: new Set() };
 }
