@@ -35,6 +35,12 @@ export interface RepoObjects {
   problems: Problem[];
   /** With `refuseInvalid`: "Kind/ns/name" of documents not applied because the API server would refuse them. */
   refused?: string[];
+  /**
+   * The namespaces the repository's documents of any kind name (`metadata.namespace`, and the name
+   * of a `v1` Namespace document), in the order first seen: `dev --cluster` never deletes a namespace
+   * the repository declares something in (dev-namespaces.ts), whatever the kind.
+   */
+  namespaces?: string[];
 }
 
 /** A `v1` Secret as the repository declares it (values as written: base64 `data`, plain `stringData`). */
@@ -72,8 +78,15 @@ function identity(doc: LoadedDoc, spec: unknown): { uid: string; generation: num
 export async function loadRepoObjects(paths: string[], defaultNamespace = 'default', options: LoadOptions = {}): Promise<RepoObjects> {
   const { docs, problems } = await loadManifests(paths, options.ignore);
   const out: RepoObjects & { pushSecrets: PushSecret[] } = { externalSecrets: [], stores: [], pushSecrets: [], clusterExternalSecrets: [], generators: [], origins: new Map(), problems };
+  const namespaces = new Set<string>();
+  out.namespaces = [];
   for (const doc of docs) {
     if (!doc.name) continue;
+    const declared = doc.apiVersion === 'v1' && doc.kind === 'Namespace' ? doc.name : doc.namespace;
+    if (declared && !namespaces.has(declared)) {
+      namespaces.add(declared);
+      out.namespaces.push(declared);
+    }
     if (isGeneratorDoc(doc)) {
       addGenerator(doc, out, defaultNamespace, options);
       continue;

@@ -19,6 +19,22 @@ export interface EventTarget {
   metadata: ObjectMeta & { name: string };
 }
 
+/** A condition of a Namespace's status (the namespace controller sets them while deleting it). */
+export interface NamespaceCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** What KubeClient.getNamespace reads of a Namespace. */
+export interface NamespaceState {
+  uid: string | undefined;
+  deletionTimestamp: string | undefined;
+  phase: string | undefined;
+  conditions: NamespaceCondition[];
+}
+
 const PLURALS: Record<string, string> = {
   ExternalSecret: 'externalsecrets',
   SecretStore: 'secretstores',
@@ -186,7 +202,7 @@ export class KubeClient {
    * Server-side apply of any object (`kubectl apply --server-side --force-conflicts`), sent as raw
    * JSON so no field is lost to client-node's typed models. Used by `projector dev --cluster`.
    */
-  async applyObject(obj: { apiVersion: string; kind: string; metadata: ObjectMeta & { name: string } }, plural: string, fieldManager: string): Promise<{ generation?: number; resourceVersion?: string }> {
+  async applyObject(obj: { apiVersion: string; kind: string; metadata: ObjectMeta & { name: string } }, plural: string, fieldManager: string): Promise<{ generation?: number; resourceVersion?: string; uid?: string }> {
     const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
     const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
     const path = `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural}/${obj.metadata.name}`;
@@ -200,10 +216,11 @@ export class KubeClient {
       throw new ProjectorError('KubeUnavailable', `${what}: API server unreachable`);
     }
     if (res.status >= 300) throw kubeError(new ApiException(res.status, what, res.body, {}), what);
-    // The applied object's generation and resourceVersion (dev --cluster waits for its reconcile).
+    // The applied object's generation and resourceVersion (dev --cluster waits for its reconcile),
+    // and uid (a namespace dev created is deleted only as that very object).
     try {
-      const m = (JSON.parse(res.body) as { metadata?: { generation?: unknown; resourceVersion?: unknown } }).metadata;
-      return { ...(typeof m?.generation === 'number' && { generation: m.generation }), ...(typeof m?.resourceVersion === 'string' && { resourceVersion: m.resourceVersion }) };
+      const m = (JSON.parse(res.body) as { metadata?: { generation?: unknown; resourceVersion?: unknown; uid?: unknown } }).metadata;
+      return { ...(typeof m?.generation === 'number' && { generation: m.generation }), ...(typeof m?.resourceVersion === 'string' && { resourceVersion: m.resourceVersion }), ...(typeof m?.uid === 'string' && { uid: m.uid }) };
     } catch {
       return {};
     }
@@ -498,6 +515,36 @@ export class KubeClient {
   async deleteExternalSecret(namespace: string, name: string, uid?: string): Promise<void> {
     const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
     await this.#write('DELETE', `/apis/${GROUP}/v1/namespaces/${namespace}/externalsecrets/${name}`, `delete ExternalSecret ${namespace}/${name}`, { body, notFoundOk: true });
+  }
+
+  /**
+   * A Namespace as `projector dev --cluster` reads it (did it exist before dev applied into it, is it
+   * being deleted, and why it is not gone yet): its uid, deletionTimestamp, phase and status
+   * conditions (those the namespace controller sets while deleting it: NamespaceDeletionContentFailure,
+   * NamespaceContentRemaining, NamespaceFinalizersRemaining...), or undefined when it does not exist.
+   */
+  async getNamespace(name: string): Promise<NamespaceState | undefined> {
+    await this.#throttle();
+    const what = `get Namespace ${name}`;
+    try {
+      const ns = await this.#json<{ metadata?: ObjectMeta; status?: { phase?: string; conditions?: NamespaceCondition[] } }>('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`, what);
+      const m = ns.metadata ?? {};
+      return { uid: m.uid, deletionTimestamp: m.deletionTimestamp, phase: ns.status?.phase, conditions: ns.status?.conditions ?? [] };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw kubeError(e, what);
+    }
+  }
+
+  /**
+   * Deletes a Namespace (`projector dev --cluster`: one it created that nothing of the repository
+   * uses any more); with `uid`, only that very one (a namespace deleted and created again by someone
+   * else is left alone: the API server answers 409). Gone already is fine. The namespace controller
+   * then deletes what is in it.
+   */
+  async deleteNamespace(name: string, uid?: string): Promise<void> {
+    const body = uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined;
+    await this.#write('DELETE', `/api/v1/namespaces/${encodeURIComponent(name)}`, `delete Namespace ${name}`, { body, notFoundOk: true });
   }
 
   /** Sets a Namespace's metadata.finalizers (merge patch guarded by the resourceVersion it was read at). */

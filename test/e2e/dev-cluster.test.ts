@@ -83,6 +83,19 @@ spec:
 `;
 }
 
+/** Whether an object is in the API server (404: false). */
+async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  return read().then(
+    () => true,
+    (e) => {
+      if ((e as { code?: number }).code === 404) return false;
+      throw e;
+    },
+  );
+}
+
+const G = { group: 'external-secrets.io', version: 'v1' };
+
 /** The PushSecrets' and ClusterPushSecrets' statuses and the events of `namespaces` (where a value must never be). */
 async function pushObservable(k: Cluster, namespaces: string[]): Promise<string> {
   const parts = [await k.observableText(namespaces)];
@@ -370,16 +383,6 @@ spec: { length: 12, digits: 3, symbols: 0 }
     const dev = watchDev(repo, cp.kubeconfigPath, ['--seed', 'values.env', '--work-dir', '.projector-prune']);
     const { stop } = dev;
     const k = new Cluster(cp.admin);
-    /** Whether an object is in the API server (404: false). */
-    const exists = async (read: () => Promise<unknown>) =>
-      read().then(
-        () => true,
-        (e) => {
-          if ((e as { code?: number }).code === 404) return false;
-          throw e;
-        },
-      );
-    const G = { group: 'external-secrets.io', version: 'v1' };
     try {
       for (const [name, target] of [['keep', 'keep'], ['gone-owner', 'gone-owner'], ['gone-delete', 'gone-delete'], ['gone-orphan', 'gone-orphan'], ['renamed-old', 'renamed']]) {
         await eventually(() => dev.output(), (o) => o.includes(`✓ ${NS}/${name} → Secret ${NS}/${target} `), { timeoutMs: 90_000, message: `first sync of ${name}` });
@@ -424,6 +427,131 @@ spec: { length: 12, digits: 3, symbols: 0 }
       // dev stopped: what it applied stays in the cluster.
       assert.deepEqual(await esNames(), ['keep', 'renamed-new']);
       assertNowhere([canary], { output: dev.output(), 'dev.log': readFileSync(join(repo, '.projector-prune/dev.log'), 'utf8'), 'statuses and events': await k.observableText([NS]) });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('while watching, a dropped SecretStore that a PushSecret with deletionPolicy Delete uses is pending (the store finalizer), and reported deleted once a later reload drops the PushSecret', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-hold-'));
+    const canary = `canary-devhold-${Math.random().toString(36).slice(2)}`;
+    const NS = 'hold-app';
+    const k = new Cluster(cp.admin);
+    // A namespace that existed before dev: never deleted, even once nothing of the repository is in it.
+    await k.namespace(NS);
+    const source = `apiVersion: v1
+kind: Secret
+metadata: { name: source, namespace: ${NS} }
+stringData: { value: ${canary} }
+`;
+    const pushSecret = `apiVersion: external-secrets.io/v1alpha1
+kind: PushSecret
+metadata: { name: ps-hold, namespace: ${NS} }
+spec:
+  deletionPolicy: Delete
+  secretStoreRefs: [{ kind: SecretStore, name: ss-hold }]
+  selector: { secret: { name: source } }
+  data: [{ match: { secretKey: value, remoteRef: { remoteKey: hold-pushed } } }]
+`;
+    const file = join(repo, 'manifests.yaml');
+    writeFileSync(file, [akvStore('ss-hold', NS), source, pushSecret].join('---\n'));
+    const dev = watchDev(repo, cp.kubeconfigPath, ['--work-dir', '.projector-hold']);
+    const { stop } = dev;
+    const readStore = () => k.custom.getNamespacedCustomObject({ ...G, namespace: NS, plural: 'secretstores', name: 'ss-hold' }) as Promise<any>;
+    const credential = () => k.core.readNamespacedSecret({ namespace: NS, name: 'projector-dev-vault-credentials' });
+    try {
+      await eventually(() => dev.output(), (o) => o.includes(`✓ PushSecret ${NS}/ps-hold pushed → SecretStore/ss-hold: hold-pushed\n`), { timeoutMs: 90_000, message: 'first push' });
+      await eventually(() => dev.output(), (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
+      await eventually(async () => (await readStore()).metadata.finalizers, ['secretstore.externalsecrets.io/finalizer'], { timeoutMs: 30_000, message: 'the operator put its finalizer on the store the PushSecret uses' });
+
+      // Drop the store; the PushSecret that uses it stays: the store is only marked for deletion.
+      const from = await dev.rewrite(file, [source, pushSecret].join('---\n'));
+      const pendingLine = `✗ SecretStore ${NS}/ss-hold deletion pending: held by the operator's finalizer secretstore.externalsecrets.io/finalizer: PushSecret ${NS}/ps-hold with deletionPolicy Delete uses it (names it or pushed through it); it goes when that PushSecret is deleted or set deletionPolicy None\n`;
+      await eventually(() => dev.output().slice(from), (o) => o.includes(pendingLine), { timeoutMs: 60_000, message: 'the pending line' });
+      await eventually(() => dev.output().slice(from), (o) => /state: \d+ PushSecret\(s\) ready, \d+ failing\n/.test(o), { timeoutMs: 60_000, message: 'the state block after the first reload' });
+      assert.ok(!dev.output().slice(from).includes(`- SecretStore ${NS}/ss-hold deleted`), 'not said deleted while it is there');
+      assert.ok(!dev.output().slice(from).includes(`- Secret ${NS}/projector-dev-vault-credentials deleted`), 'its credential Secret is not deleted while the store may be read through');
+      assert.ok((await readStore()).metadata.deletionTimestamp, 'the store is Terminating');
+      assert.ok(await exists(credential), 'its credential Secret stays');
+
+      // Drop the PushSecret and its source: its finalizer deletes what it pushed through the store, then the store goes, then its credential Secret.
+      const from2 = await dev.rewrite(file, '# nothing left\n');
+      const lines = [
+        `- PushSecret ${NS}/ps-hold deleted (not in the repository); deletionPolicy Delete: the operator deleted what it had pushed and manages (SecretStore/ss-hold: hold-pushed)\n`,
+        `- SecretStore ${NS}/ss-hold deleted (not in the repository)\n`,
+        `- Secret ${NS}/projector-dev-vault-credentials deleted (dev's credential Secret for the local vault; no store of the repository reads it now)\n`,
+      ];
+      await eventually(
+        () => lines.map((l) => dev.output().slice(from2).indexOf(l)),
+        (at) => at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1]!)),
+        { timeoutMs: 60_000, message: 'the PushSecret, the store and the credential Secret deleted, in that order' },
+      );
+      await eventually(() => exists(readStore), false, { timeoutMs: 30_000, message: 'the store is gone' });
+      await eventually(() => exists(credential), false, { timeoutMs: 30_000, message: 'its credential Secret is gone' });
+      // The namespace existed before dev: it stays.
+      assert.ok(await exists(() => k.core.readNamespace({ name: NS })), 'the namespace that existed before stays');
+      assert.ok(!dev.output().includes(`Namespace ${NS}`), 'no line about it');
+      await stop();
+      const names = await readDevVault(repo, '.projector-hold', async (_kv, n) => n);
+      assert.ok(!names.includes('hold-pushed'), `deletionPolicy Delete removed the pushed secret through the store: ${names.join(', ')}`);
+      assertNowhere([canary], { output: dev.output(), 'dev.log': readFileSync(join(repo, '.projector-hold/dev.log'), 'utf8'), 'statuses and events': await pushObservable(k, [NS]) });
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('projector dev --kubeconfig with the namespace controller: the namespaces dev created', { timeout: 600_000 }, () => {
+  let cp: ControlPlane;
+  before(async () => {
+    // kube-controller-manager's namespace controller empties a deleted namespace and removes it.
+    cp = await startControlPlane({ controllerManager: true });
+  });
+  after(async () => {
+    await cp?.stop();
+  });
+
+  it('while watching, deletes a namespace this session created once the repository drops its last object in it; never one that existed before', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'projector-dev-cluster-ns-'));
+    const canary = `canary-devns-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(repo, 'values.env'), `ns-a=${canary}\n`);
+    const k = new Cluster(cp.admin);
+    await k.namespace('ns-before');
+    const es = (name: string, namespace: string) => `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { kind: ClusterSecretStore, name: akv-ns }
+  target: { name: ${name} }
+  data:
+    - { secretKey: A, remoteRef: { key: ns-a } }
+`;
+    const file = join(repo, 'manifests.yaml');
+    writeFileSync(file, [akvStore('akv-ns'), es('a', 'ns-new'), es('b', 'ns-before')].join('---\n'));
+    const dev = watchDev(repo, cp.kubeconfigPath, ['--seed', 'values.env']);
+    const { stop } = dev;
+    const namespaceExists = (name: string) => exists(() => k.core.readNamespace({ name }));
+    try {
+      for (const id of ['ns-new/a', 'ns-before/b']) await eventually(() => dev.output(), (o) => o.includes(`✓ ${id} → Secret ${id} `), { timeoutMs: 90_000, message: `first sync of ${id}` });
+      await eventually(() => dev.output(), (o) => /watching /.test(o), { timeoutMs: 30_000, message: 'watching' });
+      // Both namespaces lose their last object of the repository; the ClusterSecretStore stays.
+      const from = await dev.rewrite(file, akvStore('akv-ns'));
+      const esLine = '- ExternalSecret ns-new/a deleted (not in the repository)';
+      const nsLine = '- Namespace ns-new deleted (created by this dev session; nothing of the repository is in it now)\n';
+      await eventually(() => dev.output().slice(from), (o) => o.includes(nsLine), { timeoutMs: 90_000, message: 'the namespace dev created is deleted' });
+      const out = dev.output().slice(from);
+      assert.ok(out.indexOf(esLine) >= 0 && out.indexOf(esLine) < out.indexOf(nsLine), 'after the objects in it');
+      assert.ok(out.includes('- ExternalSecret ns-before/b deleted (not in the repository)'));
+      await eventually(() => namespaceExists('ns-new'), false, { timeoutMs: 30_000, message: 'ns-new is gone' });
+      // The namespace that existed before dev, and the one dev created that the store's credential Secret still uses, stay.
+      assert.ok(await namespaceExists('ns-before'), 'the namespace that existed before stays');
+      assert.ok(!dev.output().includes('Namespace ns-before') && !dev.output().includes('Namespace external-secrets'), dev.output());
+      await stop();
+      // dev stopped: the namespace it created and still used stays, as the objects it applied do.
+      assert.ok(await namespaceExists('external-secrets'), 'external-secrets (created by this session for the credential Secret) stays after dev stops');
+      assert.ok(await exists(() => k.custom.getClusterCustomObject({ ...G, plural: 'clustersecretstores', name: 'akv-ns' })));
+      assertNowhere([canary], { output: dev.output(), 'dev.log': readFileSync(join(repo, '.projector/dev.log'), 'utf8'), 'statuses and events': await k.observableText(['ns-before']) });
     } finally {
       await stop();
     }

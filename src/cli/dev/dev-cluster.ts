@@ -24,7 +24,8 @@ import { customResourceDefinitions } from '../../api/crds.ts';
 import { devCredentialSecrets, pointStoreAtLocalVault } from './local-stores.ts';
 import { readyConditionOf, startLocalVault, stateLines, type DevOptions, type LocalVault, type Printer } from './dev-session.ts';
 import type { RepoObjects, RepoSecret } from '../repo-objects.ts';
-import { appliedSetOf, deleteDropped, droppedSince, emptyAppliedSet } from './dev-prune.ts';
+import { appliedSetOf, deleteDropped, droppedSince, emptyAppliedSet, emptyPending, finishDeletions, pendingStoresSettled } from './dev-prune.ts';
+import { applyNamespaces, deleteUnusedNamespaces, emptyNamespaceBook, namespacesInUse, namespacesOf } from './dev-namespaces.ts';
 import { ownedByRepo, PUSH_CRDS, pushDeletedLine, pushSettled, pushSourceSecrets, pushStateLines, pushStateOf, type PushStateEntry } from './dev-push.ts';
 
 export const DEV_CONTROLLER_CLASS = 'projector-dev';
@@ -53,16 +54,11 @@ interface Applied {
   notApplied: string[];
 }
 
-/** Applies the repository; returns the generation the API server gave each ExternalSecret and PushSecret. */
+/**
+ * Applies the repository into namespaces that exist (dev-namespaces.ts applyNamespaces); returns
+ * the generation the API server gave each ExternalSecret and PushSecret.
+ */
 async function applyRepo(kube: KubeClient, externalSecrets: ExternalSecret[], stores: GenericStore[], credentials: Map<string, Record<string, string>>, refresh: string, generators: GeneratorObject[] = [], push: PushObjects = { pushSecrets: [], clusterPushSecrets: [], secrets: [] }, print?: Printer): Promise<Applied> {
-  const namespaces = new Set([
-    ...externalSecrets.map((es) => es.metadata.namespace),
-    ...[...credentials.keys()].map((k) => k.split('/')[0]!),
-    ...generators.flatMap((g) => (g.metadata.namespace ? [g.metadata.namespace] : [])),
-    ...push.pushSecrets.map((ps) => ps.metadata.namespace),
-    ...push.secrets.map((s) => s.metadata.namespace),
-  ]);
-  for (const ns of namespaces) await kube.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'namespaces', FIELD_MANAGER);
   for (const [key, data] of credentials) {
     const [namespace, name] = key.split('/') as [string, string];
     await kube.applyObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'projector-dev' } }, stringData: data } as never, 'secrets', FIELD_MANAGER);
@@ -199,11 +195,12 @@ const RECONCILED_POLLS = 20;
  * cached copy has the applied generation and a Ready condition for it (Ready=True with the
  * syncedResourceVersion of that generation, or Ready=False), each PushSecret and ClusterPushSecret
  * likewise (dev-push.ts pushSettled; the PushSecrets a ClusterPushSecret created too), each deleted
- * PushSecret gone (its finalizer run), and then the ExternalSecret queue has been empty with no
+ * PushSecret gone (its finalizer run), `alsoDone` true (dev's pending store deletions: gone or held
+ * by a PushSecret that stays, dev-prune.ts pendingStoresSettled), and then the ExternalSecret queue has been empty with no
  * reconcile running for QUIET_POLLS polls in a row, or all that has held for RECONCILED_POLLS polls
  * in a row (100 ms apart). Gives up after `timeoutMs` and reports as is.
  */
-export async function settle(manager: Pick<Manager, 'externalSecrets' | 'pushSecrets' | 'clusterPushSecrets' | 'counters'>, applied: Pick<AppliedRepo, 'generations' | 'pushGenerations' | 'pushDeleted' | 'repo'>, timeoutMs: number): Promise<void> {
+export async function settle(manager: Pick<Manager, 'externalSecrets' | 'pushSecrets' | 'clusterPushSecrets' | 'counters'>, applied: Pick<AppliedRepo, 'generations' | 'pushGenerations' | 'pushDeleted' | 'repo'>, timeoutMs: number, alsoDone: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const counters = manager.counters.externalSecrets;
   let quiet = 0;
@@ -219,7 +216,8 @@ export async function settle(manager: Pick<Manager, 'externalSecrets' | 'pushSec
     const pushed =
       [...applied.pushGenerations].every(([id, { kind, generation }]) => pushSettled(kind, pushObject(manager, id), generation)) &&
       shownPushSecrets(manager, applied.repo).every((ps) => pushSettled('PushSecret', ps, ps.metadata.generation ?? 0)) &&
-      [...applied.pushDeleted.keys()].every((key) => !manager.pushSecrets.get(key));
+      [...applied.pushDeleted.keys()].every((key) => !manager.pushSecrets.get(key)) &&
+      alsoDone();
     done = reconciled && pushed ? done + 1 : 0;
     quiet = done > 0 && counters.inFlight === 0 && counters.queueDepth() === 0 ? quiet + 1 : 0;
   }
@@ -270,13 +268,19 @@ export interface DevCluster {
   done: Promise<void>;
   /** What the first apply applied (for `--once` and `--demo`). */
   initial: AppliedRepo;
-  /** Applies an edited repository (manifest watch); deletes what this session applied that it no longer has (dev-prune.ts). */
+  /**
+   * Applies an edited repository (manifest watch), creating the namespaces it needs
+   * (dev-namespaces.ts); deletes what this session applied that it no longer has (dev-prune.ts).
+   */
   reapply(repo: RepoObjects): Promise<AppliedRepo>;
   /**
    * After a reload, once its reconciles have run: one line per ExternalSecret of the applied
    * repository (✓ updated / unchanged, ✗ failing and why), as `dev` without --cluster prints
    * (dev-session.ts stateLines): the transitions alone say nothing about an edit that changed
-   * nothing. Then the push kinds' state (dev-push.ts pushStateLines) and the deleted PushSecrets.
+   * nothing. Then the push kinds' state (dev-push.ts pushStateLines) and the deleted PushSecrets;
+   * then the stores deleted earlier that are gone now (dev-prune.ts finishDeletions), and the
+   * namespaces this session created that nothing of the repository is in now, deleted
+   * (dev-namespaces.ts deleteUnusedNamespaces: waits up to 30 s for each to go).
    */
   printState(applied: AppliedRepo, timeoutMs?: number): Promise<void>;
   /** Waits (up to `timeoutMs`) for an apply's reconciles; returns its push objects' state. */
@@ -290,20 +294,24 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
   print.line(`cluster: ${describeKubeConfig(resolved)}`);
   await ensureCrds(kube, o.installCrds, print);
   const local = await startLocalVault(o, print, { cluster: true });
-  // What this session applied, so a reload deletes what the repository dropped (dev-prune.ts).
-  let applied = emptyAppliedSet();
+  // What this session applied, so a reload deletes what the repository dropped (dev-prune.ts); what
+  // it deleted that is not gone yet; the namespaces it created (dev-namespaces.ts).
+  let appliedSet = emptyAppliedSet();
+  const pending = emptyPending();
+  const namespaces = emptyNamespaceBook();
   let current = local.repo;
   const apply = async (repo: RepoObjects): Promise<AppliedRepo> => {
     const stores = repo.stores.map((s) => pointStoreAtLocalVault(s, local.vault));
     const hashesBefore = new Map(repo.externalSecrets.map((es) => [objectKey(es.metadata.namespace, es.metadata.name), manager ? targetHash(manager, es) : undefined] as const));
     const { push, notServed } = await servablePush(kube, repo, o.installCrds, print);
+    const next = appliedSetOf({ externalSecrets: repo.externalSecrets, stores, generators: repo.generators, ...push });
+    await applyNamespaces(kube, namespacesOf(next), namespaces, print, FIELD_MANAGER);
     const result = await applyRepo(kube, repo.externalSecrets, stores, devCredentialSecrets(stores, local.principal), o.refresh, repo.generators, push, print);
     current = repo;
-    const next = appliedSetOf({ externalSecrets: repo.externalSecrets, stores, generators: repo.generators, ...push });
-    const { drop, now } = droppedSince(applied, next, repo.refused ?? []);
-    const pushDeleted = await deleteDropped(drop, { kube, manager, print });
+    const { drop, now } = droppedSince(appliedSet, next, repo.refused ?? []);
+    const pushDeleted = await deleteDropped(drop, { kube, manager, print }, pending);
     // Only once deleted: a reload that failed half-way deletes the rest the next time.
-    applied = now;
+    appliedSet = now;
     const refused = (repo.refused ?? []).filter((k) => k.startsWith('PushSecret/') || k.startsWith('ClusterPushSecret/'));
     return { repo, generations: result.generations, hashesBefore, pushGenerations: result.pushGenerations, pushNotApplied: [...refused, ...notServed, ...result.notApplied], pushDeleted };
   };
@@ -335,7 +343,7 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
     await local.vault.close();
   });
   const pushState = async (applied: AppliedRepo, timeoutMs = 30_000) => {
-    await settle(m, applied, timeoutMs);
+    await settle(m, applied, timeoutMs, () => pendingStoresSettled(m, pending, applied.pushDeleted.keys()));
     const entries: PushStateEntry[] = [
       ...shownPushSecrets(m, applied.repo).map((ps) => ({ kind: 'PushSecret' as const, id: `${ps.metadata.namespace}/${ps.metadata.name}`, obj: ps })),
       // A repository PushSecret not in the cache yet still has a line (not reconciled yet).
@@ -373,6 +381,10 @@ export async function runDevCluster(o: DevOptions & { kubeconfig?: string; insta
         if (still) print.line(`✗ PushSecret ${key} deletion pending: ${readyConditionOf(still as never)?.message ?? 'its finalizer has not run yet'}`);
         else print.line(pushDeletedLine(key, last));
       }
+      // Then what earlier deletions left: stores now gone (and the credential Secret they read),
+      // and the namespaces this session created that nothing of the repository is in now.
+      await finishDeletions(pending, appliedSet, { kube, manager: m, print });
+      await deleteUnusedNamespaces(namespaces, namespacesInUse(appliedSet, applied.repo.namespaces ?? [], pending), { kube, manager: m, print });
     },
   };
 }

@@ -6,8 +6,13 @@
 // failing), then ClusterPushSecrets and PushSecrets (their finalizers delete what they pushed,
 // through the stores, which a PushSecret with deletionPolicy Delete holds by the stores' own
 // finalizer, core/store-finalizer.ts), the PushSecrets' source Secrets, the generators, the stores,
-// and last dev's credential Secrets that no remaining store reads.
+// and last dev's credential Secrets that no remaining store reads. A store such a PushSecret still
+// uses stays (Terminating) after its deletion: dev says so, keeps its credential Secret (the
+// PushSecret's cleanup reads the vault through the store), and reports it deleted once it is gone
+// (Pending, finishDeletions). Generators carry no finalizer of the operator's (ESO puts one only on
+// GeneratorState objects, which dev does not apply), so their deletion is not waited for.
 import type { ClusterPushSecret, ExternalSecret, GenericStore, GeneratorObject, PushSecret } from '../../api/index.ts';
+import { pushSecretHoldsStore, SECRET_STORE_FINALIZER } from '../../core/store-finalizer.ts';
 import { API_VERSION } from '../../api/constants.ts';
 import { GENERATOR_API_VERSION, GENERATOR_PLURALS, type ImplementedGeneratorKind } from '../../api/generators.ts';
 import { isClusterScopedKind, objectKey, objectLabel, type ObjectKey } from '../../api/object-key.ts';
@@ -58,7 +63,7 @@ export interface Dropped {
   /** "ns/name" of the PushSecrets' source Secrets (the repository's Secret manifests). */
   secrets: ObjectKey[];
   generators: AppliedRef[];
-  stores: AppliedRef[];
+  stores: AppliedStore[];
   /** "ns/name" of dev's credential Secrets (local-stores.ts DEV_CREDENTIALS) no store left reads. */
   credentialSecrets: ObjectKey[];
 }
@@ -84,7 +89,7 @@ export function appliedSetOf(o: { externalSecrets: readonly ExternalSecret[]; st
 }
 
 /** The dev credential Secrets the stores read. */
-function credentialsOf(stores: Map<string, AppliedStore>): Set<ObjectKey> {
+function credentialsOf(stores: ReadonlyMap<string, AppliedStore>): Set<ObjectKey> {
   return new Set([...stores.values()].flatMap((s) => (s.credential ? [s.credential] : [])));
 }
 
@@ -122,7 +127,7 @@ export function droppedSince(previous: AppliedSet, applied: AppliedSet, refused:
       pushSecrets: gone(previous.pushSecrets, now.pushSecrets).map(nsKey),
       secrets: gone(previous.secrets, now.secrets).map(nsKey),
       generators: gone(previous.generators, now.generators),
-      stores: gone(previous.stores, now.stores).map(({ kind, namespace, name }) => ({ kind, namespace, name })),
+      stores: gone(previous.stores, now.stores),
       credentialSecrets: [...credentialsOf(previous.stores)].filter((k) => !credentialsNow.has(k)),
     },
   };
@@ -170,10 +175,124 @@ export function externalSecretDeletedLine(es: ExternalSecret, state: TargetState
 export interface PruneDeps {
   kube: Pick<KubeClient, 'getSecret' | 'getObject' | 'deleteExternalSecret' | 'deleteClusterPushSecret' | 'deletePushSecret' | 'deleteSecret' | 'deleteCustomObject'>;
   /** The in-process Manager's caches; undefined before it runs (nothing to wait for). */
-  manager: Pick<Manager, 'externalSecrets' | 'pushSecrets' | 'clusterPushSecrets'> | undefined;
+  manager: PruneCaches | undefined;
   print: Printer;
-  /** How long to wait for the operator to finish the deleted ExternalSecrets (their finalizer); default 30 s. */
+  /** How long to wait for the operator to finish the deleted ExternalSecrets (their finalizer) and stores; default 30 s. */
   waitMs?: number;
+}
+
+/** The in-process Manager's caches a deletion waits on. */
+export type PruneCaches = Pick<Manager, 'externalSecrets' | 'pushSecrets' | 'clusterPushSecrets' | 'secretStores' | 'clusterSecretStores'>;
+
+/**
+ * What this session deleted that is not gone yet, and what waits for it; kept across reloads
+ * (dev-cluster.ts), as a store can stay until a later reload drops the PushSecret that holds it.
+ */
+export interface Pending {
+  /** Stores deleted but still in the cluster (held by a finalizer), "Kind/ns/name" → the store. */
+  stores: Map<string, AppliedStore>;
+  /** Dev credential Secrets no applied store reads, kept while a pending store still does. */
+  credentialSecrets: Set<ObjectKey>;
+}
+
+/** Nothing pending: a session's start. */
+export function emptyPending(): Pending {
+  return { stores: new Map(), credentialSecrets: new Set() };
+}
+
+/** The store as the in-process operator's cache has it now (undefined: gone, or no Manager yet). */
+function liveStore(manager: PruneCaches | undefined, s: AppliedRef): GenericStore | undefined {
+  return (s.kind === 'ClusterSecretStore' ? manager?.clusterSecretStores : manager?.secretStores)?.get(objectKey(s.namespace, s.name));
+}
+
+const pushKey = (ps: PushSecret) => objectKey(ps.metadata.namespace, ps.metadata.name);
+/** A PushSecret being deleted: its deletionTimestamp seen, or deleted by dev (`deleting`, "ns/name") before the cache saw it. */
+const beingDeleted = (ps: PushSecret, deleting: ReadonlySet<ObjectKey>) => !!ps.metadata.deletionTimestamp || deleting.has(pushKey(ps));
+
+/**
+ * Will the deleted store stay until a later edit? Its deletion is seen (deletionTimestamp) and a
+ * PushSecret that is not being deleted holds it (core/store-finalizer.ts pushSecretHoldsStore: one
+ * with deletionPolicy Delete that names, selects or pushed through it): the operator keeps the
+ * store's finalizer until that PushSecret is deleted or no longer uses it. A store held only by
+ * PushSecrets being deleted goes once their finalizers have run: worth waiting for.
+ */
+function storeStays(store: GenericStore, pushSecrets: readonly PushSecret[], deleting: ReadonlySet<ObjectKey>): boolean {
+  return !!store.metadata.deletionTimestamp && pushSecrets.some((ps) => !beingDeleted(ps, deleting) && pushSecretHoldsStore(ps, store));
+}
+
+/** Is each store dev deleted gone, or held by a PushSecret that stays (nothing to wait for)? `deleting`: "ns/name" of PushSecrets dev deleted. */
+function storesSettled(manager: PruneCaches | undefined, stores: Iterable<AppliedRef>, deleting: Iterable<ObjectKey>): boolean {
+  const d = new Set(deleting);
+  const pushSecrets = manager?.pushSecrets.list() ?? [];
+  return [...stores].every((s) => {
+    const live = liveStore(manager, s);
+    return !live || storeStays(live, pushSecrets, d);
+  });
+}
+
+/** storesSettled for the pending stores: the state block waits for them (dev-cluster.ts settle). */
+export function pendingStoresSettled(manager: PruneCaches, pending: Pending, deleting: Iterable<ObjectKey>): boolean {
+  return storesSettled(manager, pending.stores.values(), deleting);
+}
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/**
+ * The line of a store dev deleted that is still in the cluster (`store`, as the operator's cache
+ * has it), naming what holds it: the operator's finalizer secretstore.externalsecrets.io/finalizer
+ * and the PushSecrets with deletionPolicy Delete that use the store (`pushSecrets`: the cache's;
+ * `deleting`: "ns/name" of those dev deleted), as the store reconciler decides it (ESO
+ * pkg/controllers/secretstore/common.go handleFinalizer); any other finalizer by name.
+ */
+export function storePendingLine(store: GenericStore, pushSecrets: readonly PushSecret[], deleting: ReadonlySet<ObjectKey>): string {
+  const label = objectLabel(store.kind, store.metadata.namespace, store.metadata.name);
+  const finalizers = store.metadata.finalizers ?? [];
+  const parts: string[] = [];
+  if (finalizers.includes(SECRET_STORE_FINALIZER)) {
+    const holders = pushSecrets.filter((ps) => pushSecretHoldsStore(ps, store));
+    const staying = holders.filter((ps) => !beingDeleted(ps, deleting)).map(pushKey);
+    const going = holders.filter((ps) => beingDeleted(ps, deleting)).map(pushKey);
+    const why = [
+      ...(staying.length ? [`${plural(staying.length, 'PushSecret', 'PushSecrets')} ${staying.join(', ')} with deletionPolicy Delete ${plural(staying.length, 'uses', 'use')} it (names it or pushed through it); it goes when ${plural(staying.length, 'that PushSecret is', 'those PushSecrets are')} deleted or set deletionPolicy None`] : []),
+      ...(going.length ? [`${plural(going.length, 'PushSecret', 'PushSecrets')} ${going.join(', ')} ${plural(going.length, 'is', 'are')} being deleted and ${plural(going.length, 'has', 'have')} not yet deleted what ${plural(going.length, 'it', 'they')} pushed through it`] : []),
+    ];
+    parts.push(`the operator's finalizer ${SECRET_STORE_FINALIZER}: ${why.length ? why.join('; ') : 'no PushSecret uses it any more, but the operator has not removed the finalizer yet'}`);
+  }
+  const others = finalizers.filter((f) => f !== SECRET_STORE_FINALIZER);
+  if (others.length) parts.push(`${plural(others.length, 'finalizer', 'finalizers')} ${others.join(', ')} (not the operator's)`);
+  return `✗ ${label} deletion pending: ${parts.length ? `held by ${parts.join('; and by ')}` : 'the API server has not removed it yet'}`;
+}
+
+const storeDeletedLine = (s: AppliedRef) => `- ${objectLabel(s.kind, s.namespace, s.name)} deleted (not in the repository)`;
+
+async function deleteCredentialSecret(kube: PruneDeps['kube'], print: Printer, key: ObjectKey): Promise<void> {
+  const [ns, name] = key.split('/') as [string, string];
+  await kube.deleteSecret(ns, name);
+  print.line(`- Secret ${key} deleted (dev's credential Secret for the local vault; no store of the repository reads it now)`);
+}
+
+/**
+ * Resolves what earlier deletions left pending (`pending`, updated in place), once the in-process
+ * operator let it go: a store now gone gets its deleted line, then a dev credential Secret no store
+ * reads any more is deleted (not before: the PushSecrets that held the store read the vault through
+ * it with that credential). A store the repository has again (`applied`) is no longer reported, and
+ * a credential Secret an applied store reads is kept. dev-cluster.ts calls it with the state block.
+ */
+export async function finishDeletions(pending: Pending, applied: AppliedSet, d: Pick<PruneDeps, 'kube' | 'manager' | 'print'>): Promise<void> {
+  for (const [key, s] of pending.stores) {
+    if (applied.stores.has(key)) pending.stores.delete(key);
+    else if (!liveStore(d.manager, s)) {
+      d.print.line(storeDeletedLine(s));
+      pending.stores.delete(key);
+    }
+  }
+  const readNow = credentialsOf(applied.stores);
+  const readByPending = credentialsOf(pending.stores);
+  for (const key of pending.credentialSecrets) {
+    if (readByPending.has(key)) continue;
+    pending.credentialSecrets.delete(key);
+    if (!readNow.has(key)) await deleteCredentialSecret(d.kube, d.print, key);
+  }
 }
 
 async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -202,9 +321,11 @@ async function targetStateOf(kube: PruneDeps['kube'], es: ExternalSecret, live: 
 /**
  * Deletes what a reload dropped, in the order above, and prints one line per object. Returns the
  * PushSecrets deleted ("ns/name" → the object as last seen): their line waits for their finalizer
- * (dev-push.ts pushDeletedLine, printed with the state block).
+ * (dev-push.ts pushDeletedLine, printed with the state block). A store still in the cluster after
+ * the wait (held by a finalizer) gets a pending line and goes to `pending.stores`, with the dev
+ * credential Secrets it reads (`pending.credentialSecrets`): finishDeletions reports them later.
  */
-export async function deleteDropped(drop: Dropped, d: PruneDeps): Promise<Map<ObjectKey, PushSecret | undefined>> {
+export async function deleteDropped(drop: Dropped, d: PruneDeps, pending: Pending = emptyPending()): Promise<Map<ObjectKey, PushSecret | undefined>> {
   const { kube, manager, print } = d;
   // ExternalSecrets, then wait for the operator to run their finalizer (and drop them from its cache).
   const states = new Map<ExternalSecret, TargetState>();
@@ -249,14 +370,27 @@ export async function deleteDropped(drop: Dropped, d: PruneDeps): Promise<Map<Ob
     await kube.deleteCustomObject({ apiVersion: GENERATOR_API_VERSION, plural: GENERATOR_PLURALS[g.kind as ImplementedGeneratorKind], ...g });
     print.line(`- ${objectLabel(g.kind, g.namespace, g.name)} deleted (not in the repository)`);
   }
-  for (const s of drop.stores) {
-    await kube.deleteCustomObject({ apiVersion: API_VERSION, plural: s.kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores', ...s });
-    print.line(`- ${objectLabel(s.kind, s.namespace, s.name)} deleted (not in the repository)`);
+  // The stores, then wait until the operator has let them go: a store a PushSecret with
+  // deletionPolicy Delete uses keeps its finalizer (core/store-finalizer.ts), so the DELETE only
+  // marks it; dev waits while the PushSecrets deleted above finish, not for one that stays.
+  for (const { kind, namespace, name } of drop.stores) {
+    await kube.deleteCustomObject({ apiVersion: API_VERSION, plural: kind === 'SecretStore' ? 'secretstores' : 'clustersecretstores', kind, namespace, name });
   }
+  const deleting = new Set(pushDeleted.keys());
+  await waitUntil(() => storesSettled(manager, drop.stores, deleting), d.waitMs ?? 30_000);
+  for (const s of drop.stores) {
+    const live = liveStore(manager, s);
+    if (!live) print.line(storeDeletedLine(s));
+    else {
+      print.line(storePendingLine(live, manager?.pushSecrets.list() ?? [], deleting));
+      pending.stores.set(keyOf(s), s);
+    }
+  }
+  // A store still there may still be read through (a PushSecret's cleanup): its credential stays.
+  const readByPending = credentialsOf(pending.stores);
   for (const key of drop.credentialSecrets) {
-    const [ns, name] = key.split('/') as [string, string];
-    await kube.deleteSecret(ns, name);
-    print.line(`- Secret ${key} deleted (dev's credential Secret for the local vault; no store of the repository reads it now)`);
+    if (readByPending.has(key)) pending.credentialSecrets.add(key);
+    else await deleteCredentialSecret(kube, print, key);
   }
   return pushDeleted;
 }

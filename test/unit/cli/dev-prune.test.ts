@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterPushSecret, ExternalSecret, GeneratorObject, GenericStore, PushSecret } from '../../../src/api/index.ts';
 import { objectKey } from '../../../src/api/object-key.ts';
-import { appliedSetOf, deleteDropped, droppedSince, emptyAppliedSet, externalSecretDeletedLine, type Dropped } from '../../../src/cli/dev/dev-prune.ts';
+import { appliedSetOf, deleteDropped, droppedSince, emptyAppliedSet, emptyPending, externalSecretDeletedLine, finishDeletions, pendingStoresSettled, storePendingLine, type Dropped } from '../../../src/cli/dev/dev-prune.ts';
+import { SECRET_STORE_FINALIZER } from '../../../src/core/store-finalizer.ts';
 import { DEV_CREDENTIALS, pointStoreAtLocalVault } from '../../../src/cli/dev/local-stores.ts';
 import { ObjectStore } from '../../../src/kube/object-store.ts';
 import { externalSecret } from '../../support/builders.ts';
@@ -162,12 +163,41 @@ function world(o: { finalizeMs?: number; target?: 'owned' | 'other' | 'absent' }
     },
     async deleteCustomObject(r: { apiVersion: string; plural: string; kind: string; namespace: string | undefined; name: string }) {
       calls.push(`delete ${r.apiVersion} ${r.plural} ${r.namespace ?? ''}/${r.name}`);
+      // The API server: a store with finalizers is only marked; the cache sees either a moment later.
+      const cache = r.kind === 'ClusterSecretStore' ? clusterSecretStores : r.kind === 'SecretStore' ? secretStores : undefined;
+      const cached = cache?.get(objectKey(r.namespace, r.name));
+      if (cache && cached)
+        setTimeout(() => {
+          if (cached.metadata.finalizers?.length) cache.upsert({ ...cached, metadata: { ...cached.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } });
+          else {
+            calls.push(`gone ${r.kind} ${r.namespace ?? ''}/${r.name}`);
+            cache.delete(cached);
+          }
+        }, 20);
     },
   };
-  const manager = { externalSecrets, pushSecrets: new ObjectStore<PushSecret>(), clusterPushSecrets: new ObjectStore<ClusterPushSecret>() };
+  const secretStores = new ObjectStore<GenericStore>();
+  const clusterSecretStores = new ObjectStore<GenericStore>();
+  const manager = { externalSecrets, pushSecrets: new ObjectStore<PushSecret>(), clusterPushSecrets: new ObjectStore<ClusterPushSecret>(), secretStores, clusterSecretStores };
   const lines: string[] = [];
-  return { calls, kube, manager, externalSecrets, lines, print: { line: (t: string) => lines.push(t) } };
+  return { calls, kube, manager, externalSecrets, secretStores, clusterSecretStores, lines, print: { line: (t: string) => lines.push(t) } };
 }
+
+/** A PushSecret with deletionPolicy Delete naming `store` (it holds the store: core/store-finalizer.ts). */
+function holder(name: string, store: { kind: string; name: string }, o: { deleting?: boolean } = {}): PushSecret {
+  return {
+    apiVersion: 'external-secrets.io/v1alpha1',
+    kind: 'PushSecret',
+    metadata: { name, namespace: 'team', ...(o.deleting && { deletionTimestamp: '2026-01-01T00:00:00Z' }) },
+    spec: { deletionPolicy: 'Delete', secretStoreRefs: [{ kind: store.kind, name: store.name }], selector: { secret: { name: 'src' } }, data: [] },
+  } as unknown as PushSecret;
+}
+
+/** A store as the operator's cache has it, with the store finalizer. */
+const heldStore = (kind: GenericStore['kind'], name: string, namespace?: string): GenericStore => {
+  const s = store(kind, name, namespace);
+  return { ...s, metadata: { ...s.metadata, finalizers: [SECRET_STORE_FINALIZER] } };
+};
 
 describe('dev --cluster: deleting what a reload dropped', () => {
   const previous = set({
@@ -212,5 +242,103 @@ describe('dev --cluster: deleting what a reload dropped', () => {
     w2.externalSecrets.upsert(es('old'));
     await deleteDropped(droppedSince(set({ externalSecrets: [es('old', 'app', { creationPolicy: 'Merge' })] }), set({}), []).drop, { kube: w2.kube as never, manager: w2.manager as never, print: w2.print });
     assert.deepEqual(w2.lines, ['- ExternalSecret app/old deleted (not in the repository); creationPolicy Merge: Secret app/old-secret stays (no ownerReference to the ExternalSecret)']);
+  });
+});
+
+describe('dev --cluster: a deleted store a PushSecret holds (the operator\'s store finalizer)', () => {
+  const previous = set({ stores: [store('SecretStore', 'held', 'team')] });
+  const credential = `team/${DEV_CREDENTIALS.name}` as const;
+
+  it('says why it is pending without waiting for a PushSecret that stays, keeps its credential Secret, and reports it deleted once it is gone', async () => {
+    const w = world();
+    w.secretStores.upsert(heldStore('SecretStore', 'held', 'team'));
+    w.manager.pushSecrets.upsert(holder('ps', { kind: 'SecretStore', name: 'held' }));
+    const pending = emptyPending();
+    const started = Date.now();
+    const { drop, now } = droppedSince(previous, set({}), []);
+    await deleteDropped(drop, { kube: w.kube as never, manager: w.manager as never, print: w.print, waitMs: 5_000 }, pending);
+    assert.ok(Date.now() - started < 2_000, 'no wait for a PushSecret that is not being deleted');
+    assert.deepEqual(w.lines, [
+      `✗ SecretStore team/held deletion pending: held by the operator's finalizer ${SECRET_STORE_FINALIZER}: PushSecret team/ps with deletionPolicy Delete uses it (names it or pushed through it); it goes when that PushSecret is deleted or set deletionPolicy None`,
+    ]);
+    assert.ok(!w.calls.includes(`delete Secret ${credential}`), 'the PushSecret may still delete through the store: its credential Secret stays');
+    assert.deepEqual([...pending.stores.keys()], ['SecretStore/team/held']);
+    assert.deepEqual([...pending.credentialSecrets], [credential]);
+
+    // Still held at the state block: nothing more said.
+    await finishDeletions(pending, now, { kube: w.kube as never, manager: w.manager as never, print: w.print });
+    assert.equal(w.lines.length, 1);
+    assert.equal(pendingStoresSettled(w.manager as never, pending, []), true, 'nothing to wait for while the PushSecret stays');
+    // A later reload dropped the PushSecret: its finalizer runs, then the store goes.
+    w.manager.pushSecrets.upsert(holder('ps', { kind: 'SecretStore', name: 'held' }, { deleting: true }));
+    assert.equal(pendingStoresSettled(w.manager as never, pending, ['team/ps']), false, 'the state block waits for it now');
+    w.secretStores.delete(w.secretStores.get(objectKey('team', 'held'))!);
+    assert.equal(pendingStoresSettled(w.manager as never, pending, ['team/ps']), true);
+    await finishDeletions(pending, now, { kube: w.kube as never, manager: w.manager as never, print: w.print });
+    assert.deepEqual(w.lines.slice(1), [
+      '- SecretStore team/held deleted (not in the repository)',
+      `- Secret ${credential} deleted (dev's credential Secret for the local vault; no store of the repository reads it now)`,
+    ]);
+    assert.equal(w.calls.at(-1), `delete Secret ${credential}`);
+    assert.equal(pending.stores.size + pending.credentialSecrets.size, 0);
+  });
+
+  it('waits while the PushSecrets holding it are being deleted, then says it was deleted and deletes its credential Secret', async () => {
+    const w = world();
+    w.secretStores.upsert(heldStore('SecretStore', 'held', 'team'));
+    const ps = holder('ps', { kind: 'SecretStore', name: 'held' });
+    w.manager.pushSecrets.upsert(ps);
+    // The PushSecret's finalizer, then the store reconciler removing the store's finalizer: 300 ms.
+    w.kube.deletePushSecret = async (namespace: string, name: string) => {
+      w.calls.push(`delete PushSecret ${namespace}/${name}`);
+      setTimeout(() => {
+        w.manager.pushSecrets.delete(ps);
+        const st = w.secretStores.get(objectKey('team', 'held'))!;
+        w.secretStores.delete(st);
+        w.calls.push('gone SecretStore team/held');
+      }, 300);
+    };
+    const pending = emptyPending();
+    const { drop } = droppedSince(set({ stores: [store('SecretStore', 'held', 'team')], pushSecrets: [{ ...pushSecret('ps', 'team') }] }), set({}), []);
+    await deleteDropped(drop, { kube: w.kube as never, manager: w.manager as never, print: w.print, waitMs: 5_000 }, pending);
+    assert.deepEqual(w.calls, ['delete PushSecret team/ps', 'delete external-secrets.io/v1 secretstores team/held', 'gone SecretStore team/held', `delete Secret ${credential}`]);
+    assert.deepEqual(w.lines, ['- SecretStore team/held deleted (not in the repository)', `- Secret ${credential} deleted (dev's credential Secret for the local vault; no store of the repository reads it now)`]);
+    assert.equal(pending.stores.size, 0);
+  });
+
+  it('gives up after waitMs on a store held by a PushSecret being deleted (a cleanup that fails), and says so', async () => {
+    const w = world();
+    w.secretStores.upsert(heldStore('SecretStore', 'held', 'team'));
+    w.manager.pushSecrets.upsert(holder('ps', { kind: 'SecretStore', name: 'held' }, { deleting: true }));
+    const pending = emptyPending();
+    await deleteDropped(droppedSince(previous, set({}), []).drop, { kube: w.kube as never, manager: w.manager as never, print: w.print, waitMs: 300 }, pending);
+    assert.deepEqual(w.lines, [`✗ SecretStore team/held deletion pending: held by the operator's finalizer ${SECRET_STORE_FINALIZER}: PushSecret team/ps is being deleted and has not yet deleted what it pushed through it`]);
+    assert.equal(pending.stores.size, 1);
+  });
+
+  it('forgets a pending store the repository has again, and keeps the credential Secret an applied store reads', async () => {
+    const w = world();
+    w.secretStores.upsert(heldStore('SecretStore', 'held', 'team'));
+    const pending = emptyPending();
+    pending.stores.set('SecretStore/team/held', { kind: 'SecretStore', namespace: 'team', name: 'held', credential });
+    pending.credentialSecrets.add(credential);
+    await finishDeletions(pending, set({ stores: [store('SecretStore', 'held', 'team')] }), { kube: w.kube as never, manager: w.manager as never, print: w.print });
+    assert.deepEqual(w.lines, []);
+    assert.deepEqual(w.calls, []);
+    assert.equal(pending.stores.size + pending.credentialSecrets.size, 0);
+  });
+
+  it('names every PushSecret that holds the store, those that stay and those being deleted, and other finalizers', () => {
+    const css = { ...heldStore('ClusterSecretStore', 'akv'), metadata: { name: 'akv', finalizers: [SECRET_STORE_FINALIZER, 'example.com/keep'] } } as GenericStore;
+    const ref = { kind: 'ClusterSecretStore', name: 'akv' };
+    const line = storePendingLine(css, [holder('a', ref), holder('b', ref), holder('c', ref, { deleting: true }), holder('other', { kind: 'ClusterSecretStore', name: 'other' })], new Set());
+    assert.equal(
+      line,
+      `✗ ClusterSecretStore akv deletion pending: held by the operator's finalizer ${SECRET_STORE_FINALIZER}: PushSecrets team/a, team/b with deletionPolicy Delete use it (names it or pushed through it); it goes when those PushSecrets are deleted or set deletionPolicy None; PushSecret team/c is being deleted and has not yet deleted what it pushed through it; and by finalizer example.com/keep (not the operator's)`,
+    );
+    // A PushSecret dev deleted counts as being deleted before the cache shows it.
+    assert.match(storePendingLine(css, [holder('a', ref)], new Set(['team/a'])), /PushSecret team\/a is being deleted/);
+    assert.match(storePendingLine(css, [], new Set()), /no PushSecret uses it any more, but the operator has not removed the finalizer yet/);
+    assert.equal(storePendingLine(store('ClusterSecretStore', 'x'), [], new Set()), '✗ ClusterSecretStore x deletion pending: the API server has not removed it yet');
   });
 });
