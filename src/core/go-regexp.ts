@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
 import { goStringFromBytes, goStringToBytes, isTextString, utf8SequenceLength } from './go-string.ts';
+import { goUnicodeTest } from './go-unicode-assigned.ts';
 
 export type GoRegexpResult = { ok: true; regexp: GoRegexp } | { ok: false; reason: string };
 
@@ -358,7 +359,7 @@ interface Reference {
   rest: string;
 }
 
-/** Go letters and digits (unicode.IsLetter, unicode.IsDigit) and `_`: the characters of a reference name. */
+/** Go letters and digits (unicode.IsLetter, unicode.IsDigit; Go 1.26's Unicode: goUnicodeTest) and `_`: the characters of a reference name. */
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
 
 /**
@@ -371,7 +372,7 @@ function extractReference(str: string): Reference | undefined {
   const body = brace ? str.slice(1) : str;
   let i = 0;
   for (const ch of body) {
-    if (!NAME_CHAR.test(ch)) break;
+    if (!goUnicodeTest(NAME_CHAR, ch)) break;
     i += ch.length;
   }
   if (i === 0) return undefined;
