@@ -313,6 +313,17 @@ function binaryTemplates(): VariantCase[] {
     create: [es('fv-bin-r2-funcs', 'app', { target: { template: { data: tpl2 } }, data: [...data, item('del', 'fv-del')] })],
   });
   out.push({
+    // templateFrom[].valuesDecodingStrategy decodes each rendered value (template.go mapScopeApply).
+    ns: 'fv-bin-r2-values-decoding',
+    es: ['app'],
+    secrets: ['app'],
+    create: [es('fv-bin-r2-values-decoding', 'app', { target: { template: { templateFrom: [
+      { literal: 'ks.bin: "{{ .ks }}"\nplain: dbuser\nempty: ""\nurl: "{{ .url }}"', valuesDecodingStrategy: 'Auto' },
+      { literal: 'std.bin: "{{ .ks }}"', valuesDecodingStrategy: 'Base64' },
+      { literal: 'url.bin: "{{ .url }}"', valuesDecodingStrategy: 'Base64URL' },
+    ] } }, data })],
+  });
+  out.push({
     ns: 'fv-bin-annotation',
     es: ['app'],
     secrets: ['app'],
