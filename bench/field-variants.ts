@@ -196,6 +196,7 @@ function rewrite(): VariantCase[] {
     ['r2-multiline', [{ regexp: { source: '(?m)^a', target: 'A' } }]],
     ['r2-unknown-name', [{ regexp: { source: '^(.*)$', target: '${nope}${1}' } }]],
     ['r2-dollar-digit-letter', [{ regexp: { source: '^(a)(.*)$', target: '$2$1z' } }]],
+    ['r2-class-alias', [{ regexp: { source: '^\\p{letter}([\\p{ascii}]*)$', target: 'L${1}' } }]],
   ];
   const out: VariantCase[] = cases.map(([id, rw]) => ({
     ns: `fv-rw-${id}`,
