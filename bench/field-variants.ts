@@ -84,6 +84,27 @@ export const FIELD_VARIANT_STORE_DATA: Obj[] = [
   { key: 'fv-gone', value: 'will-go' },
   { key: 'fv-dcfg', value: '{"auths":{"registry.example":{"auth":"dTpw"}}}' },
   { key: 'fv-tls', value: '{"crt":"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n","key":"-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----\\n"}' },
+  // second round (r2): decodingStrategy Auto on more values Go's encoding/base64 judges
+  { key: 'fv-nl-only', value: '\n' },
+  { key: 'fv-b64-ff', value: '////' },
+  { key: 'fv-inner-space', value: 'YW Jj' },
+  { key: 'fv-double-pad', value: 'YQ==YQ==' },
+  { key: 'fv-tab', value: 'YWJj\t' },
+  { key: 'fv-unicode', value: 'clé' },
+  { key: 'fv-b64-lines', value: 'YWJj\nZGVm\n' },
+  { key: 'fv-b64-url-pad', value: '-_8=' },
+  // find over the fake store: a name the provider converts, and one key with three versions
+  { key: 'fv-fconv a/b', value: 'c1' },
+  { key: 'fv-fconv-v', value: 'none' },
+  { key: 'fv-fconv-v', value: 'v2', version: 'v2' },
+  { key: 'fv-fconv-v', value: 'v10', version: 'v10' },
+  // two entries with one key: the later counts
+  { key: 'fv-dup', value: 'first' },
+  { key: 'fv-dup', value: 'second' },
+  // ASCII that text/template's js copies or escapes
+  { key: 'fv-del', value: 'a\u007fb`c=d<' },
+  // JSON members with escapes Go's encoding/json reads (a lone surrogate becomes U+FFFD)
+  { key: 'fv-json-esc', value: '{"e":"\\u00e9","s":"\\ud83d\\ude00","lone":"\\ud800x","sl":"a\\/b","o":{ "k" : [ 1 , 2 ] },"n":-0.0e+0,"dupe":"1","dupe":"2"}' },
 ];
 
 function es(ns: string, name: string, spec: Obj, meta: { labels?: Obj; annotations?: Obj } = {}): Obj {
@@ -124,6 +145,13 @@ function decoding(): VariantCase[] {
     { ns: ns('prop-auto'), es: ['app'], secrets: ['app'], create: [es(ns('prop-auto'), 'app', { target: {}, data: [item('p', 'fv-prop', { property: 'p', decodingStrategy: 'Auto' }), item('q', 'fv-prop', { property: 'q', decodingStrategy: 'Auto' }), item('r', 'fv-prop', { property: 'deep.r', decodingStrategy: 'Base64URL' })] })] },
     { ns: ns('find-auto'), es: ['app'], secrets: ['app'], create: [es(ns('find-auto'), 'app', { target: {}, dataFrom: [{ find: { name: { regexp: '^fv-find-' }, decodingStrategy: 'Auto' } }] })] },
     { ns: ns('find-b64'), es: ['app'], secrets: ['app'], create: [es(ns('find-b64'), 'app', { target: {}, dataFrom: [{ find: { name: { regexp: '^fv-find-' }, decodingStrategy: 'Base64' } }] })] },
+    { ns: ns('r2-auto'), es: ['app'], secrets: ['app'], create: [es(ns('r2-auto'), 'app', { target: {}, data: ['fv-nl-only', 'fv-b64-ff', 'fv-inner-space', 'fv-double-pad', 'fv-tab', 'fv-unicode', 'fv-b64-lines', 'fv-b64-url-pad'].map((k) => item(k.slice(3), k, { decodingStrategy: 'Auto' })) })] },
+    { ns: ns('r2-b64url'), es: ['app'], secrets: ['app'], create: [es(ns('r2-b64url'), 'app', { target: {}, data: ['fv-b64-url-pad', 'fv-nl-only', 'fv-b64-lines'].map((k) => item(k.slice(3), k, { decodingStrategy: 'Base64URL' })) })] },
+    { ns: ns('r2-json-esc'), es: ['app'], secrets: ['app'], create: [es(ns('r2-json-esc'), 'app', { target: {}, dataFrom: [{ extract: { key: 'fv-json-esc' } }] })] },
+    { ns: ns('r2-json-esc-prop'), es: ['app'], secrets: ['app'], create: [es(ns('r2-json-esc-prop'), 'app', { target: {}, data: ['e', 's', 'lone', 'sl', 'o', 'n', 'dupe'].map((p) => item(p, 'fv-json-esc', { property: p })) })] },
+    { ns: ns('r2-dup'), es: ['app'], secrets: ['app'], create: [es(ns('r2-dup'), 'app', { target: {}, data: [item('d', 'fv-dup')], dataFrom: [{ find: { name: { regexp: '^fv-dup$' } } }] })] },
+    { ns: ns('r2-find-versions'), es: ['app'], secrets: ['app'], create: [es(ns('r2-find-versions'), 'app', { target: {}, dataFrom: [{ find: { name: { regexp: '^fv-fconv' } } }] })] },
+    { ns: ns('r2-find-unicode'), es: ['app'], secrets: ['app'], create: [es(ns('r2-find-unicode'), 'app', { target: {}, dataFrom: [{ find: { name: { regexp: '^fv-fconv ' }, conversionStrategy: 'Unicode' } }] })] },
     {
       // A value that decodes becomes one that does not: the Secret keeps its last good data.
       ns: ns('b64-rotated-bad'),
@@ -155,6 +183,20 @@ function rewrite(): VariantCase[] {
     ['transform', [{ transform: { template: '{{ .value | upper | replace "." "_" }}' } }]],
     ['transform-then-regexp', [{ transform: { template: 'pre-{{ .value }}' } }, { regexp: { source: '^pre-(.*)$', target: '${1}-post' } }]],
     ['digits-only', [{ regexp: { source: '^[0-9].*', target: '' } }]],
+    // second round: transform with a key that is not in the data (ESO parses it without missingkey=error)
+    ['r2-transform-missing', [{ transform: { template: '{{ .other | default .value }}-k' } }]],
+    ['r2-transform-if-missing', [{ transform: { template: '{{ if .other }}x{{ end }}{{ .value | replace "." "-" }}' } }]],
+    ['r2-empty-source', [{ regexp: { source: '', target: '_' } }]],
+    ['r2-end-anchor', [{ regexp: { source: '$', target: '.end' } }]],
+    ['r2-optional-group', [{ regexp: { source: '^(x)?(.*)$', target: '${1}${2}-o' } }]],
+    ['r2-whole-match', [{ regexp: { source: '^.*$', target: 'k-${0}' } }]],
+    ['r2-brace-quantifier', [{ regexp: { source: 'e{1,2}', target: 'E' } }]],
+    ['r2-nongreedy', [{ regexp: { source: '^(.*?)s', target: '${1}S' } }]],
+    ['r2-unicode-class', [{ regexp: { source: '^\\pL', target: 'L' } }]],
+    ['r2-multiline', [{ regexp: { source: '(?m)^a', target: 'A' } }]],
+    ['r2-unknown-name', [{ regexp: { source: '^(.*)$', target: '${nope}${1}' } }]],
+    ['r2-dollar-digit-letter', [{ regexp: { source: '^(a)(.*)$', target: '$2$1z' } }]],
+    ['r2-class-alias', [{ regexp: { source: '^\\p{letter}([\\p{ascii}]*)$', target: 'L${1}' } }]],
   ];
   const out: VariantCase[] = cases.map(([id, rw]) => ({
     ns: `fv-rw-${id}`,
@@ -167,6 +209,13 @@ function rewrite(): VariantCase[] {
     es: ['app'],
     secrets: ['app'],
     create: [es('fv-rw-unicode', 'app', { target: {}, dataFrom: [{ extract: { key: 'fv-hooks-u' }, rewrite: [{ regexp: { source: 'é', target: 'e' } }] }] })],
+  });
+  out.push({
+    // The fake provider converts found names before the rewrite sees them (fake.go GetAllSecrets).
+    ns: 'fv-rw-r2-find-conv',
+    es: ['app'],
+    secrets: ['app'],
+    create: [es('fv-rw-r2-find-conv', 'app', { target: {}, dataFrom: [{ find: { name: { regexp: '^fv-fconv' } }, rewrite: [{ regexp: { source: '^fv-', target: '' } }] }] })],
   });
   out.push({
     ns: 'fv-rw-find',
@@ -238,6 +287,43 @@ function binaryTemplates(): VariantCase[] {
     secrets: ['app'],
     create: [es('fv-bin-merge', 'app', { target: { template: { mergePolicy: 'Merge', data: { 'ks.jks': '{{ .ks | b64dec }}' } } }, data: [item('ks', 'fv-keystore')] })],
   });
+  const tpl2: Record<string, string> = {
+    js: '{{ .ks | b64dec | js | b64enc }}',
+    html: '{{ .ks | b64dec | html | b64enc }}',
+    urlquery: '{{ .ks | b64dec | urlquery }}',
+    plusq: '{{ printf "%+q" (.ks | b64dec) }}',
+    hashq: '{{ printf "%#q" (.ks | b64dec) }}',
+    upper: '{{ .ks | b64dec | upper | b64enc }}',
+    title: '{{ .ks | b64dec | title | b64enc }}',
+    swapcase: '{{ .ks | b64dec | swapcase | b64enc }}',
+    splitlen: '{{ .ks | b64dec | splitList "" | len }}',
+    pad: '{{ printf "%-12s|" (.ks | b64dec) | b64enc }}',
+    prec: '{{ printf "%.3s" (.ks | b64dec) | b64enc }}',
+    sha1: '{{ .ks | b64dec | sha1sum }}',
+    adler: '{{ .ks | b64dec | adler32sum }}',
+    regexfind: '{{ .ks | b64dec | regexFind "[^\\x00]+" | b64enc }}',
+    toyaml: '{{ .ks | b64dec | toYaml | b64enc }}',
+    urlb64: '{{ .url | b64dec | b64enc }}',
+    del: '{{ .del | js }}',
+    delq: '{{ .del | quote }}',
+  };
+  out.push({
+    ns: 'fv-bin-r2-funcs',
+    es: ['app'],
+    secrets: ['app'],
+    create: [es('fv-bin-r2-funcs', 'app', { target: { template: { data: tpl2 } }, data: [...data, item('del', 'fv-del')] })],
+  });
+  out.push({
+    // templateFrom[].valuesDecodingStrategy decodes each rendered value (template.go mapScopeApply).
+    ns: 'fv-bin-r2-values-decoding',
+    es: ['app'],
+    secrets: ['app'],
+    create: [es('fv-bin-r2-values-decoding', 'app', { target: { template: { templateFrom: [
+      { literal: 'ks.bin: "{{ .ks }}"\nplain: dbuser\nempty: ""\nurl: "{{ .url }}"', valuesDecodingStrategy: 'Auto' },
+      { literal: 'std.bin: "{{ .ks }}"', valuesDecodingStrategy: 'Base64' },
+      { literal: 'url.bin: "{{ .url }}"', valuesDecodingStrategy: 'Base64URL' },
+    ] } }, data })],
+  });
   out.push({
     ns: 'fv-bin-annotation',
     es: ['app'],
@@ -286,6 +372,20 @@ function labels(): VariantCase[] {
     }),
     c('templatefrom-labels', { target: { template: { templateFrom: [{ target: 'Labels', literal: 'from-literal: "{{ .a | trunc 3 }}"' }, { target: 'Annotations', literal: 'lit.example.com/a: "{{ .a }}"' }] } } }),
     c('template-finalizer', { target: { template: { metadata: { finalizers: ['example.com/keep'] } } } }),
+    // second round
+    c('r2-empty-values', { target: {} }, { labels: { empty: '', 'example.com/team': 'x' }, annotations: { 'example.com/empty': '', long: 'v'.repeat(5000), 'multi.line/a': 'l1\nl2' } }),
+    c('r2-annotation-removed', { target: {} }, { labels: L, annotations: A }, {
+      steps: [{ name: 'annotation-removed', act: (k, ns) => mergePatch(k, esPath(ns, 'app'), { metadata: { annotations: { note: null } } }) }],
+    }),
+    c('r2-metadata-empty', { target: { template: { metadata: {} } } }),
+    c('r2-mergepolicy-only', { target: { template: { mergePolicy: 'Merge' } } }),
+    c('r2-prefixed-template', { target: { template: { metadata: { labels: { 'example.com/tier': 'a', 'sub.example.com/x': '{{ .a | upper | trunc 3 }}' }, annotations: { 'a.b.c/d': 'e', 'example.com/empty': '' } } } } }),
+    c('r2-template-label-removed', { target: { template: { metadata: { labels: { tier: 'a', keep: 'b' }, annotations: { 'example.com/x': 'y' } } } } }, { labels: L, annotations: A }, {
+      steps: [{ name: 'template-label-removed', act: (k, ns) => replaceAt(k, esPath(ns, 'app'), '/spec/target/template/metadata', { labels: { keep: 'b' } }) }],
+    }),
+    c('r2-orphan-labels-removed', { target: { creationPolicy: 'Orphan' } }, { labels: L, annotations: A }, {
+      steps: [{ name: 'labels-removed', act: (k, ns) => mergePatch(k, esPath(ns, 'app'), { metadata: { labels: { team: null }, annotations: { note: null } } }) }],
+    }),
   ];
 }
 

@@ -25,9 +25,15 @@ export function defaultTemplateRenderer(clock: TemplateClock): TemplateRenderer 
   return targetTemplateRenderer((source, data, name) => renderTemplate(source, data, name, renderOptions(clock)));
 }
 
-/** dataFrom rewrite.transform rendering with the same engine. */
+/**
+ * dataFrom[].rewrite[].transform and PushSecret dataTo[].rewrite[].transform rendering with the same
+ * engine, but with Go's default `missingkey=invalid`: ESO parses these key templates without
+ * `Option("missingkey=error")` (runtime/esutils/utils.go RewriteTransform, pkg/controllers/pushsecret
+ * compileRewrite), so a key that is not in the data (`{{ .other | default .value }}`) is Go's invalid
+ * value (prints `<no value>`, is nil to functions) instead of an error, unlike target templates.
+ */
 export function defaultKeyTemplateRenderer(clock: TemplateClock): (template: string, key: string, field: string) => string {
-  return keyTemplateRenderer((source, data, name) => renderTemplate(source, data, name, renderOptions(clock)));
+  return keyTemplateRenderer((source, data, name) => renderTemplate(source, data, name, { ...renderOptions(clock), missingKey: 'invalid' }));
 }
 
 /** target.template onto a generic target (spec.target.manifest) with the same engine. */

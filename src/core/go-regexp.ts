@@ -18,6 +18,8 @@
 import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
 import { goStringFromBytes, goStringToBytes, isTextString, utf8SequenceLength } from './go-string.ts';
+import { goUnicodeTest } from './go-unicode-assigned.ts';
+import { goUnicodeClassName } from './go-regexp-classes.ts';
 
 export type GoRegexpResult = { ok: true; regexp: GoRegexp } | { ok: false; reason: string };
 
@@ -58,15 +60,115 @@ export function compileGoRegexp(source: string): GoRegexpResult {
 function compileUncached(source: string): GoRegexpResult {
   // Go's parser refuses a pattern that is not UTF-8 (its message quotes the pattern; this does not).
   if (!isTextString(source)) return { ok: false, reason: 'invalid UTF-8' };
+  const classes = goUnicodeClasses(source);
+  if (!classes.ok) return classes;
+  const pattern = classes.pattern;
   try {
-    const re = re2js().RE2JS.compile(source);
+    const re = re2js().RE2JS.compile(pattern);
     const names = new Array<string>(re.groupCount() + 1).fill('');
     for (const [name, index] of Object.entries(re.namedGroups())) names[index] = name;
     return { ok: true, regexp: new GoRegexp(source, re, names) };
   } catch (e) {
     const reason = reasonOf(e);
-    return reason === DUPLICATE_NAME ? compileWithDuplicateNames(source) : { ok: false, reason };
+    return reason === DUPLICATE_NAME ? compileWithDuplicateNames(source, pattern) : { ok: false, reason };
   }
+}
+
+const INVALID_CLASS_RANGE = 'invalid character class range';
+
+/**
+ * Rewrites every Unicode class (`\pN`, `\p{Name}`, `\p{^Name}`, `\P…`, in or out of a bracket
+ * class) to the spelling re2js knows for the class Go 1.26 finds by that name
+ * (go-regexp-classes.ts: Go's canonical names and aliases; `Ascii` as its range, `Assigned` as
+ * `\P{Cn}`), or refuses the pattern with Go's code when Go has no such class. Scans as
+ * unnameGroups does; a pattern without `\p` or `\P` is returned as it is. A malformed class
+ * (`\p{` without `}`) is left for the engine to refuse.
+ */
+function goUnicodeClasses(source: string): { ok: true; pattern: string } | { ok: false; reason: string } {
+  if (!/\\[pP]/.test(source)) return { ok: true, pattern: source };
+  let out = '';
+  let i = 0;
+  let inClass = false;
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '\\' && source[i + 1] === 'Q' && !inClass) {
+      const end = source.indexOf('\\E', i + 2);
+      const next = end < 0 ? source.length : end + 2;
+      out += source.slice(i, next);
+      i = next;
+      continue;
+    }
+    if (c === '\\' && (source[i + 1] === 'p' || source[i + 1] === 'P')) {
+      let name: string;
+      let next: number;
+      if (source[i + 2] === '{') {
+        const close = source.indexOf('}', i + 3);
+        if (close < 0) {
+          out += source.slice(i);
+          break;
+        }
+        name = source.slice(i + 3, close);
+        next = close + 1;
+      } else {
+        const cp = source.codePointAt(i + 2);
+        if (cp === undefined) {
+          out += source.slice(i);
+          break;
+        }
+        name = String.fromCodePoint(cp);
+        next = i + 2 + name.length;
+      }
+      let negated = source[i + 1] === 'P';
+      if (name.startsWith('^')) {
+        negated = !negated;
+        name = name.slice(1);
+      }
+      const table = goUnicodeClassName(name);
+      if (table === undefined) return { ok: false, reason: INVALID_CLASS_RANGE };
+      out += classFor(table, negated, inClass);
+      i = next;
+      continue;
+    }
+    if (c === '\\') {
+      const cp = source.codePointAt(i + 1);
+      const next = i + 1 + (cp === undefined ? 0 : String.fromCodePoint(cp).length);
+      out += source.slice(i, next);
+      i = next;
+      continue;
+    }
+    if (!inClass && c === '[') {
+      inClass = true;
+      let j = i + 1;
+      if (source[j] === '^') j++;
+      // A `]` right after `[` or `[^` is a literal member.
+      if (source[j] === ']') j++;
+      out += source.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (inClass && c === '[' && source[i + 1] === ':') {
+      const end = source.indexOf(':]', i + 2);
+      if (end >= 0) {
+        out += source.slice(i, end + 2);
+        i = end + 2;
+        continue;
+      }
+    }
+    if (inClass && c === ']') inClass = false;
+    out += c;
+    i++;
+  }
+  return { ok: true, pattern: out };
+}
+
+/** re2js syntax for the class Go finds as `table` (goUnicodeClassName), negated or not, in a bracket class or not. */
+function classFor(table: string, negated: boolean, inClass: boolean): string {
+  if (table === 'Ascii') {
+    const range = negated ? '\\x{80}-\\x{10FFFF}' : '\\x00-\\x7F';
+    return inClass ? range : `[${range}]`;
+  }
+  if (table === 'Assigned') return negated ? '\\p{Cn}' : '\\P{Cn}';
+  return `${negated ? '\\P' : '\\p'}{${table}}`;
 }
 
 /** Go's error code from a re2js failure; rethrows anything that is not a compile failure. */
@@ -83,8 +185,8 @@ const DUPLICATE_NAME = 'duplicate capture group name';
  * Go accepts two groups of the same name (re2js does not): compile with every named group made
  * a plain group (same number, same matching) and keep the names here, as Go's SubexpNames.
  */
-function compileWithDuplicateNames(source: string): GoRegexpResult {
-  const { pattern, names } = unnameGroups(source);
+function compileWithDuplicateNames(source: string, classesRewritten: string): GoRegexpResult {
+  const { pattern, names } = unnameGroups(classesRewritten);
   try {
     const re = re2js().RE2JS.compile(pattern);
     // The scan must count groups as the engine does; if it ever did not, refuse rather than misname.
@@ -358,7 +460,7 @@ interface Reference {
   rest: string;
 }
 
-/** Go letters and digits (unicode.IsLetter, unicode.IsDigit) and `_`: the characters of a reference name. */
+/** Go letters and digits (unicode.IsLetter, unicode.IsDigit; Go 1.26's Unicode: goUnicodeTest) and `_`: the characters of a reference name. */
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
 
 /**
@@ -371,7 +473,7 @@ function extractReference(str: string): Reference | undefined {
   const body = brace ? str.slice(1) : str;
   let i = 0;
   for (const ch of body) {
-    if (!NAME_CHAR.test(ch)) break;
+    if (!goUnicodeTest(NAME_CHAR, ch)) break;
     i += ch.length;
   }
   if (i === 0) return undefined;

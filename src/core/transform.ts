@@ -7,6 +7,7 @@ import { decodeStd, decodeURL } from './go-base64.ts';
 import { compileGoRegexp } from './go-regexp.ts';
 import { rewriteMerge, type DataFromEntry } from './rewrite-merge.ts';
 import { Sensitive } from './sensitive.ts';
+import { goUnicodeTest } from './go-unicode-assigned.ts';
 
 type SecretBytes = Sensitive<Uint8Array>;
 
@@ -51,17 +52,20 @@ export function isValidSecretKey(key: string): boolean {
   return secretKeyProblem(key) === undefined;
 }
 
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
+
 /**
  * ESO's conversionStrategy for dataFrom keys (runtime/esutils/utils.go `convert`): every rune that is
  * not a letter or a number (Go's unicode.IsLetter / IsNumber: Unicode categories L and N) and not
  * `-`, `.`, `_` becomes `_` under Default (also when the field is absent) and `_U%04x_` (its code
  * point, lower-case hex, at least 4 digits) under Unicode. Letters outside ASCII are kept, as in ESO;
- * the API server refuses them later (see checkDataFromKeys).
+ * the API server refuses them later (see checkDataFromKeys). Letters and numbers are Go 1.26's
+ * (Unicode 15.0: core/go-unicode-assigned.ts), so a character newer Unicode assigns is converted.
  */
 export function convertKey(key: string, strategy: 'Default' | 'Unicode' | undefined): string {
   let out = '';
   for (const ch of key) {
-    if (/^[\p{L}\p{N}._-]$/u.test(ch)) out += ch;
+    if (ch === '.' || ch === '_' || ch === '-' || goUnicodeTest(LETTER_OR_NUMBER, ch)) out += ch;
     else out += strategy === 'Unicode' ? `_U${ch.codePointAt(0)!.toString(16).padStart(4, '0')}_` : '_';
   }
   return out;

@@ -18,6 +18,7 @@
 import type { GoAny } from './go-json-any.ts';
 import { formatFloatG } from './go-float.ts';
 import { unquoteGo } from './template/go-literals.ts';
+import { goUnicodeTest } from './go-unicode-assigned.ts';
 
 /** A key inside brackets or after a dot: gval constants (string, number, bool). */
 type Key = string | number | boolean;
@@ -47,7 +48,7 @@ export class JsonPathError extends Error {
 }
 
 const MAX_INT32 = 2_147_483_647;
-// Go's unicode.IsLetter / unicode.IsDigit, as gval's IsIdentRune uses them.
+// Go's unicode.IsLetter / unicode.IsDigit (Go 1.26's Unicode: goUnicodeTest), as gval's IsIdentRune uses them.
 const IDENT_START = /[\p{L}_]/u;
 const IDENT_PART = /[\p{L}_\p{Nd}]/u;
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
@@ -78,11 +79,11 @@ class Scanner {
     this.skip();
     const start = this.i;
     const first = String.fromCodePoint(this.src.codePointAt(this.i) ?? 0);
-    if (this.i >= this.src.length || !IDENT_START.test(first)) return undefined;
+    if (this.i >= this.src.length || !goUnicodeTest(IDENT_START, first)) return undefined;
     this.i += first.length;
     while (this.i < this.src.length) {
       const ch = String.fromCodePoint(this.src.codePointAt(this.i)!);
-      if (!IDENT_PART.test(ch)) break;
+      if (!goUnicodeTest(IDENT_PART, ch)) break;
       this.i += ch.length;
     }
     return this.src.slice(start, this.i);

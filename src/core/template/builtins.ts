@@ -3,6 +3,7 @@ import { fn, type TemplateFunc } from './func-table.ts';
 import { sprint, sprintf, sprintln } from './go-fmt.ts';
 import { FuncError } from './template-error.ts';
 import { byteLength, compareGoStrings, goBytes, goInt, goEqual, goKindName, GoObject, GoTypedInt, goTypeName, isGoMap, isNil, isNilSlice, isStringMap, isTrue, sliceBytes } from './values.ts';
+import { goUnicodeTest } from '../go-unicode-assigned.ts';
 
 type Kind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid';
 
@@ -164,6 +165,14 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '>': '&gt;',
 };
 
+/**
+ * Go's text/template JSEscapeString (funcs.go JSEscape, jsIsSpecial): `\`, `'`, `"` get a
+ * backslash, `<>&=` and ASCII controls (below U+0020) become `\uXXXX`, every other ASCII byte
+ * (DEL and the backtick included) is copied, and a rune from U+0080 up is copied when
+ * unicode.IsPrint, else `\uXXXX`.
+ */
+const JS_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
 function jsEscape(s: string): string {
   let out = '';
   for (const ch of s) {
@@ -173,8 +182,9 @@ function jsEscape(s: string): string {
     else if (ch === '"') out += '\\"';
     // A byte that is not UTF-8 decodes as U+FFFD, which is printable: JSEscape copies the byte.
     else if (cp >= 0xdc80 && cp <= 0xdcff) out += ch;
-    else if ('<>&=`'.includes(ch)) out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-    else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) {
+    else if ('<>&='.includes(ch)) out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    else if (cp < 0x80 && cp >= 0x20) out += ch;
+    else if (cp < 0x20 || !goUnicodeTest(JS_PRINTABLE, ch)) {
       out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
     } else out += ch;
   }

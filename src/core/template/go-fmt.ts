@@ -24,6 +24,7 @@
 import { goStringToBytes } from '../go-string.ts';
 import { GoTime, LOCAL, UTC, type GoLocation } from './go-time.ts';
 import { goInt64, GoObject, GoTypedInt, goTypeName, goUint64, isGoMap, isNil, isNilSlice, sortedKeys, type GoMap, type GoStructType } from './values.ts';
+import { goUnicodeTest } from '../go-unicode-assigned.ts';
 
 /** Go's `fmt.Sprint`: a space between operands when neither side is a string. */
 export function sprint(args: readonly unknown[]): string {
@@ -902,7 +903,7 @@ function isPrint(r: number): boolean {
   if (r < 0x7f) return true;
   if (r < 0xa1) return false; // DEL, C1 controls and U+00A0 (a space separator)
   if (!validRune(r)) return false;
-  return PRINTABLE.test(String.fromCodePoint(r));
+  return goUnicodeTest(PRINTABLE, String.fromCodePoint(r));
 }
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 

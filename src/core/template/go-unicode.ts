@@ -8,6 +8,7 @@
  * unicode.CaseRanges from a Go program: [lo, hi, delta upper, delta lower, delta title], where a
  * delta of UPPER_LOWER marks alternating Upper/lower pairs.
  */
+import { isGoAssigned } from '../go-unicode-assigned.ts';
 
 const UPPER_LOWER = 0x110000;
 
@@ -428,9 +429,11 @@ const classes = new Map<string, number>();
 function classOf(ch: string): number {
   let bits = classes.get(ch);
   if (bits !== undefined) return bits;
-  const m = CATEGORIES.exec(ch);
+  const m = isGoAssigned(ch.codePointAt(0)!) ? CATEGORIES.exec(ch) : null;
   bits = 0;
-  if (m) {
+  // U+0295 is Ll in Go's Unicode 15.0 (Lo since Unicode 16).
+  if (ch === '\u0295') bits = LOWER | LETTER;
+  else if (m) {
     if (m[1]) bits = UPPER | LETTER;
     else if (m[2]) bits = LOWER | LETTER;
     else if (m[3]) bits = TITLE | LETTER;

@@ -20,6 +20,7 @@
 // formatFloatG and layoutShortestG live in core/go-float.ts (the generic-target hash needs them
 // without the template engine); re-exported for the template modules.
 import { formatFloatG, layoutShortestG } from '../go-float.ts';
+import { goUnicodeTest } from '../go-unicode-assigned.ts';
 export { formatFloatG, layoutShortestG };
 
 // ---------------------------------------------------------------------------------------------
@@ -382,12 +383,12 @@ const IS_DIGIT = /^\p{Nd}$/u;
 
 function isLetter(cp: number): boolean {
   if (cp < 0x80) return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
-  return IS_LETTER.test(String.fromCodePoint(cp));
+  return goUnicodeTest(IS_LETTER, String.fromCodePoint(cp));
 }
 
 function isDigit(cp: number): boolean {
   if (cp < 0x80) return cp >= 0x30 && cp <= 0x39;
-  return IS_DIGIT.test(String.fromCodePoint(cp));
+  return goUnicodeTest(IS_DIGIT, String.fromCodePoint(cp));
 }
 
 /**

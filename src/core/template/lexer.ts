@@ -3,6 +3,8 @@
  * `text/template/parse/lex.go` (trim markers, comments, newlines inside actions).
  */
 
+import { goUnicodeTest } from '../go-unicode-assigned.ts';
+
 export type ItemType =
   | 'error'
   | 'bool'
@@ -59,8 +61,11 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n';
 }
 
+/** Go's unicode.IsLetter || unicode.IsDigit (Go 1.26's Unicode). */
+const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+
 function isAlphaNumeric(c: string): boolean {
-  return c === '_' || /^[\p{L}\p{Nd}]$/u.test(c);
+  return c === '_' || goUnicodeTest(LETTER_OR_DIGIT, c);
 }
 
 /** Produces the whole token list eagerly; an `error` item ends the list. */

@@ -11,6 +11,7 @@ import { formatV, quoteGo } from './go-fmt.ts';
 import { goToLower, goToLowerRune, goToTitleRune, goToUpper, goToUpperRune, isGoLetter, isGoLower, isGoNumber, isGoPunct, isGoTitle, isGoUpper } from './go-unicode.ts';
 import { FuncError } from './template-error.ts';
 import { byteLength, compareGoStrings, goBytes, isNil, markStringMap, sliceBytes, sliceElemType, typedSlice } from './values.ts';
+import { goUnicodeTest } from '../go-unicode-assigned.ts';
 
 /** Go's unicode.IsSpace set (JavaScript's \s differs: it has U+FEFF and lacks U+0085). */
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
@@ -75,9 +76,11 @@ export function goSplit(s: string, sep: string): string[] {
   return typedSlice('string', onBytes(sep, s, (n, h) => h.split(n), (parts) => parts.map(fromByteString)));
 }
 
+const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+
 function isTitleSeparator(ch: string): boolean {
   if (ch.charCodeAt(0) <= 0x7f) return !/[0-9a-zA-Z_]/.test(ch);
-  if (/[\p{L}\p{Nd}]/u.test(ch)) return false;
+  if (goUnicodeTest(LETTER_OR_DIGIT, ch)) return false;
   return isGoSpace(ch);
 }
 

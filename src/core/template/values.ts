@@ -21,6 +21,7 @@
 import type { TemplateFunc } from './func-table.ts';
 import { GoTime, sameLocationContents } from './go-time.ts';
 import { compareGoStrings, goStringByteLength, goStringFromBytes, goStringToBytes } from '../go-string.ts';
+import { goUnicodeTest } from '../go-unicode-assigned.ts';
 
 export type GoMap = { [key: string]: unknown };
 
@@ -173,8 +174,10 @@ export class GoObject<T = unknown> {
 
 /** Go's rule for a field or method name: exported when it starts with an upper-case letter. */
 export function isExported(name: string): boolean {
-  return /^\p{Lu}/u.test(name);
+  const first = String.fromCodePoint(name.codePointAt(0) ?? 0);
+  return goUnicodeTest(UPPER_FIRST, first);
 }
+const UPPER_FIRST = /^\p{Lu}$/u;
 
 export function isGoMap(v: unknown): v is GoMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTypedInt) && !(v instanceof GoTime) && !(v instanceof GoObject);

@@ -5,6 +5,7 @@ import { ProjectorError } from '../../core/errors.ts';
 import { compileGoRegexp } from '../../core/go-regexp.ts';
 import { issue, type Issue } from '../../core/issues.ts';
 import { abbreviate } from '../../core/limits.ts';
+import { convertKey } from '../../core/transform.ts';
 import { Sensitive } from '../../core/sensitive.ts';
 import { extractJsonProperty, jsonToSecretMap } from '../../core/json-value.ts';
 import type { Provider, SecretBytes, SecretsClient, ValidationResult } from '../provider.ts';
@@ -23,16 +24,36 @@ const VALIDATION_RESULT_NAMES = ['Ready', 'Unknown', 'Error'];
 /** ESO's fake Validate error text (providers/v1/fake/fake.go). */
 const UNABLE_TO_VALIDATE = 'unable to validate';
 
+/**
+ * ESO's fake client config (providers/v1/fake/fake.go NewClient): the store's entries keyed by
+ * mapKey, the key and the version written one after the other, a later entry replacing an earlier
+ * one with the same mapKey.
+ */
+function fakeConfig(entries: readonly FakeEntry[]): Map<string, FakeEntry> {
+  const config = new Map<string, FakeEntry>();
+  for (const e of entries) config.set(`${e.key}${e.version ?? ''}`, e);
+  return config;
+}
+
+/** Go's `<` on strings: bytewise over UTF-8. */
+const goLess = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0;
+
 class FakeClient implements SecretsClient {
-  readonly #entries: readonly FakeEntry[];
+  readonly #config: ReadonlyMap<string, FakeEntry>;
   readonly #validationResult: number | undefined;
   constructor(entries: readonly FakeEntry[], validationResult: number | undefined) {
-    this.#entries = entries;
+    this.#config = fakeConfig(entries);
     this.#validationResult = validationResult;
   }
 
+  /** ESO's GetSecret lookup: the entry at mapKey(key, version), whose own version must be the ref's. */
+  #lookup(ref: RemoteRef): FakeEntry | undefined {
+    const e = this.#config.get(`${ref.key}${ref.version ?? ''}`);
+    return e && (e.version ?? '') === (ref.version ?? '') ? e : undefined;
+  }
+
   #find(ref: RemoteRef): FakeEntry {
-    const e = this.#entries.find((x) => x.key === ref.key && (x.version ?? '') === (ref.version ?? ''));
+    const e = this.#lookup(ref);
     if (!e) throw new ProjectorError('VaultNotFound', `secret "${abbreviate(ref.key)}"${ref.version ? ` version "${abbreviate(ref.version)}"` : ''} not found in fake store`, { httpStatus: 404 });
     return e;
   }
@@ -58,19 +79,31 @@ class FakeClient implements SecretsClient {
     const compiled = find.name?.regexp ? compileGoRegexp(find.name.regexp) : undefined;
     if (compiled && !compiled.ok) throw new ProjectorError('InvalidSpec', `find.name.regexp is not a valid Go regular expression: ${compiled.reason}`, { field: 'find.name.regexp' });
     const re = compiled?.regexp;
-    const out = new Map<string, SecretBytes>();
-    for (const e of this.#entries) {
-      if ((e.version ?? '') !== '') continue;
-      if (find.path && !e.key.startsWith(find.path)) continue;
-      // ESO's fake provider matches with runtime/find (Go's MatchString: unanchored).
+    // ESO's collectMatchingSecrets: every entry whose key matches (runtime/find: Go's MatchString,
+    // unanchored; find.path is not read), and per key the entry with the greatest version (Go's
+    // string order; no version is the least), then esutils.ConvertKeys with the find's
+    // conversionStrategy, in the provider (the controller converts again only without a rewrite,
+    // which changes nothing then; a rewrite sees the converted keys).
+    const latest = new Map<string, FakeEntry>();
+    for (const e of this.#config.values()) {
       if (re && !re.matchString(e.key)) continue;
-      out.set(e.key, bytes(this.#valueOf(e).reveal()));
+      const seen = latest.get(e.key);
+      if (!seen || goLess(seen.version ?? '', e.version ?? '')) latest.set(e.key, e);
+    }
+    const out = new Map<string, SecretBytes>();
+    for (const [key, e] of latest) {
+      const converted = convertKey(key, find.conversionStrategy);
+      if (out.has(converted)) {
+        // ESO's transformKeys text; the keys are vault entry names, not values.
+        throw new ProjectorError('VaultBadValue', `secret name collision during conversion: ${abbreviate(converted)}`, { field: 'find.conversionStrategy' });
+      }
+      out.set(converted, bytes(this.#valueOf(e).reveal()));
     }
     return out;
   }
 
   async describeSecret(ref: RemoteRef) {
-    const e = this.#entries.find((x) => x.key === ref.key && (x.version ?? '') === (ref.version ?? ''));
+    const e = this.#lookup(ref);
     if (!e) return { exists: false, enabled: false, expired: false };
     let hasProperty: boolean | undefined;
     if (ref.property) {

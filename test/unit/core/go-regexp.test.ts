@@ -292,3 +292,36 @@ describe('matching takes linear time', () => {
     assert.ok(performance.now() - started < guardMs);
   });
 });
+
+// Go 1.26 regexp/syntax (parse.go unicodeTable, canonicalName): a class name is matched in
+// canonical form (separators dropped, first letter upper-case, the rest lower-case) against
+// unicode.Categories, unicode.Scripts and unicode.CategoryAliases, with Any, Assigned, Ascii and
+// LC on their own. Expected results computed by Go 1.26.8's regexp.Compile and ReplaceAllString
+// (a throwaway program outside the repository).
+describe('Unicode class names as Go 1.26 finds them', () => {
+  const replace = (p: string, s: string) => {
+    const c = compileGoRegexp(p);
+    return c.ok ? c.regexp.replaceAllString(s, '<$0>') : `ERR ${c.reason}`;
+  };
+  it('accepts the aliases and spellings Go accepts', () => {
+    for (const p of ['\\pl', '\\p{letter}', '\\p{Letter}', '\\p{L_}', '\\p{ L }', '\\p{-l-}']) assert.equal(replace(p, 'a1'), '<a>1', p);
+    assert.equal(replace('\\p{greek}', 'aΣ'), 'a<Σ>');
+    assert.equal(replace('\\p{digit}', 'a1'), 'a<1>');
+    assert.equal(replace('\\p{Cased_Letter}', 'a1'), '<a>1');
+    assert.equal(replace('\\p{lc}', 'a1'), '<a>1');
+    assert.equal(replace('\\p{ascii}', 'aé'), '<a>é');
+    assert.equal(replace('\\P{ASCII}', 'aé'), 'a<é>');
+    assert.equal(replace('[^\\p{ASCII}]', 'aé'), 'a<é>');
+    assert.equal(replace('[\\P{ascii}x]', 'axé'), 'a<x><é>');
+    assert.equal(replace('\\p{Assigned}', 'a\u0378'), '<a>\u0378');
+    assert.equal(replace('\\P{Assigned}', 'a\u0378'), 'a<\u0378>');
+    assert.equal(replace('\\p{^Greek}', 'aΣ'), '<a>Σ');
+    assert.equal(replace('\\P{^Greek}', 'aΣ'), 'a<Σ>');
+    assert.equal(replace('\\Q\\pZZ\\E', 'x\\pZZ'), 'x<\\pZZ>');
+  });
+  it('refuses what Go refuses: two-word scripts in canonical form, scripts newer than Unicode 15, unknown names', () => {
+    for (const p of ['\\p{Old_Italic}', '\\p{OldItalic}', '\\p{SignWriting}', '\\p{Garay}', '\\p{Foo}', '\\p{}', '\\pé', '[a\\p{Old_Turkic}]']) {
+      assert.equal(replace(p, 'a'), 'ERR invalid character class range', p);
+    }
+  });
+});

@@ -42,3 +42,26 @@ describe('rewrite.transform keeps the rendered key as Go renders it', () => {
     assert.equal(render('{{ .value | upper }}', 'db', 'f'), 'DB');
   });
 });
+
+// ESO's RewriteTransform (runtime/esutils/utils.go) and PushSecret's compileRewrite
+// (pkg/controllers/pushsecret/pushsecret_controller.go) parse the key template with
+// template.New(...).Funcs(...).Parse: no Option("missingkey=error"), so Go's text/template default
+// (missingkey=invalid) applies. Expected values are Go 1.26 text/template's with that default.
+describe('rewrite.transform reads a missing key as Go\'s default missingkey does', () => {
+  it('gives the invalid value (nil to functions, <no value> when printed) instead of failing', async () => {
+    const { defaultKeyTemplateRenderer } = await import('../../../src/core/default-template-renderer.ts');
+    const render = defaultKeyTemplateRenderer({ now: () => new Date(0) });
+    const f = 'spec.dataFrom[0].rewrite[0].transform.template';
+    assert.equal(render('{{ .other | default .value }}', 'alerts', f), 'alerts');
+    assert.equal(render('{{ if .other }}x{{ end }}{{ .value }}', 'alerts', f), 'alerts');
+    assert.equal(render('{{ .value }}-{{ .other }}', 'alerts', f), 'alerts-<no value>');
+    assert.equal(render('{{ eq .other nil }}', 'alerts', f), 'true');
+    assert.equal(render('{{ .other.x }}', 'alerts', f), '<no value>');
+  });
+  it('still fails where Go fails with the default option', async () => {
+    const { defaultKeyTemplateRenderer } = await import('../../../src/core/default-template-renderer.ts');
+    const render = defaultKeyTemplateRenderer({ now: () => new Date(0) });
+    assert.throws(() => render('{{ .value.x }}', 'alerts', 'f'));
+    assert.throws(() => render('{{ .other | upper }}', 'alerts', 'f'));
+  });
+});

@@ -670,6 +670,11 @@ function edgeCases(): DiffCase[] {
   add('json-looking-value', '{{ .v }} {{ .v | toJson }} {{ (fromJson .v).k }}', { v: enc('{"k":"v","n":[1,2]}') });
   add('yaml-looking-value', '{{ (fromYaml .v).k }}', { v: enc('k: v\n') });
   add('control-chars', '{{ .v | quote }} {{ .v | toJson }} {{ .v | js }} {{ printf "%q" .v }}', { v: enc('a\u0000b\u0007c\u001bd\u007f') });
+  // text/template's JSEscape copies every ASCII byte but \ ' " < > & = and controls (DEL and ` included).
+  // Characters Unicode 16/17 assigns (Node 24's ICU) and Go 1.26's Unicode 15.0 tables do not:
+  // not letters, not printable for Go, so escaped, converted and split as Go does.
+  add('unicode-newer-than-go', '{{ js .v }}|{{ printf "%q %+q" .v .v }}|{{ .v | quote }}|{{ .v | snakecase }}|{{ .v | camelcase }}|{{ .v | title }}|{{ .v | swapcase }}|{{ regexReplaceAll "(a)" "a" (printf "$1%s" .v) }}', { v: enc('a\u088F b\u{10D40}c\u1C89 \u0295') });
+  add('js-every-ascii', '{{ js .v }}', { v: new Uint8Array(Array.from({ length: 128 }, (_, i) => i)) });
   add('crlf', '{{ .v | indent 2 }}|{{ splitList "\\n" .v }}|{{ trim .v }}', { v: enc('l1\r\nl2\r\n') });
   add('binary-echo', '{{ .bin }}', WITH_BINARY);
   add('binary-len', '{{ len .bin }}', WITH_BINARY);

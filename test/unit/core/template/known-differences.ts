@@ -29,7 +29,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, DifferenceCause>> = {
   // 8. Text and number functions: Unicode simple case mapping, xstrings case conversions, js escapes, atoi/float
   //    parsing (overflow, NaN, Inf, 0x1p4), mergeOverwrite with empty values, seq/until argument types.
   "encoding/fromJson-big-number": 8, // output-differs
-  "edge/control-chars": 8, // output-differs
   // Projector's guard rail: rendered output over 1 MiB fails (kind `limit`); Go has no limit. Deliberate.
   "edge/huge-output-over-1mib": "limit", // only-projector-fails
   // Found still differing after the printf, YAML and Go-types fixes (listed with their cause):
