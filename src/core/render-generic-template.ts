@@ -138,6 +138,7 @@ class GenericOutput {
       default: {
         // A path: the value is read as YAML when it parses (a number, a map, a list), else kept as the string.
         const parsed = yamlToValue(text);
+        if (!parsed.ok && parsed.inexactInteger) throw inexactIntegerError(field);
         this.#applyAtPath(target, field, () => (parsed.ok ? parsed.value : text));
       }
     }
@@ -188,9 +189,18 @@ function decodedEntries(rendered: string, t: SourceTemplate): { key: string; val
   return map.entries.map(([key, v], j) => ({ key, value: decodeRendered(v, t, `key #${j + 1}`), keyName: `key #${j + 1}` }));
 }
 
+/**
+ * A rendered integer between 2^53 and 2^63 in magnitude: ESO writes it exactly (an int64), Projector
+ * cannot yet, and refuses rather than write it rounded (docs/generic-targets.md). Names no value.
+ */
+function inexactIntegerError(field: string): ProjectorError {
+  return new ProjectorError('VaultBadValue', `${field} renders an integer above 2^53 in magnitude, which Projector cannot write exactly yet (ESO writes it as an int64); quote it in the template to write a string`, { field });
+}
+
 /** ESO mapScopeApply at Spec or a path: the YAML document as it is (not decoded: ESO decodes only map entries). */
 function parsedDocument(rendered: string, t: SourceTemplate): unknown {
   const parsed = yamlToValue(yamlText(rendered, t));
+  if (!parsed.ok && parsed.inexactInteger) throw inexactIntegerError(t.outField);
   if (!parsed.ok) throw new ProjectorError('VaultBadValue', `${t.outField} did not render to YAML: could not unmarshal template YAML: ${parsed.error}`, { field: t.outField });
   return parsed.value;
 }

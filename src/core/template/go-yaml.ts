@@ -67,15 +67,35 @@ export function fromYaml(source: string): GoMap {
  * decoded with numbers kept apart as int64 and float64 (ConvertInterfaceNumbers). A JS number holds
  * both; core/hash.ts goValueHash tells them apart as Go's decoding does. An empty document is null.
  * Fails with Go's text where it names no content (see fromYaml).
+ *
+ * An integer whose magnitude is above 2^53 and within int64 is exact in Go and would be rounded in a
+ * JS number: instead of writing a value ESO would not write, the answer is `{ ok: false,
+ * inexactInteger: true }` (its error names no value). Integers beyond int64 are float64 in Go too,
+ * and rounded alike.
  */
-export function yamlToValue(source: string): { ok: true; value: unknown } | { ok: false; error: string } {
+export function yamlToValue(source: string): { ok: true; value: unknown } | { ok: false; error: string; inexactInteger?: true } {
   const readerProblem = isTextString(source) ? undefined : utf8ReaderProblem(goStringToBytes(source));
   if (readerProblem !== undefined) return { ok: false, error: `${PREFIX}yaml: ${readerProblem}` };
   try {
-    return { ok: true, value: decodeFirstDocument(source) };
+    return { ok: true, value: decodeFirstDocument(source, int64Value) };
   } catch (e) {
+    if (e instanceof InexactInteger) return { ok: false, error: e.message, inexactInteger: true };
     return { ok: false, error: e instanceof YamlFailure ? e.message : `${PREFIX}yaml: the document is not valid YAML` };
   }
+}
+
+/** An int64 that a JS number cannot hold exactly (yamlToValue). */
+class InexactInteger extends Error {}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** jsonValue, refusing an int64 beyond ±2^53 (apimachinery keeps it exact, a JS number would not). */
+function int64Value(r: Resolved): unknown {
+  if (r.kind === 'int' && r.v >= INT64_MIN && r.v <= INT64_MAX && (r.v > BigInt(Number.MAX_SAFE_INTEGER) || r.v < BigInt(Number.MIN_SAFE_INTEGER))) {
+    throw new InexactInteger('an integer above 2^53 in magnitude (an int64 in Go, which a JavaScript number cannot hold exactly)');
+  }
+  return jsonValue(r);
 }
 
 /**

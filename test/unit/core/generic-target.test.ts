@@ -209,6 +209,20 @@ describe('planGenericTarget with a template (renderTemplatedManifest)', () => {
     assert.equal(meta(o).labels!.meta, undefined);
   });
 
+  it('integers: exact up to 2^53, refused (never rounded) between 2^53 and 2^63, float64 beyond as in Go', () => {
+    // ESO reads the document with k8s.io/apimachinery/pkg/util/yaml Unmarshal: integers within int64
+    // stay exact (jsonutil.ConvertInterfaceNumbers), larger ones become float64.
+    const widget = (literal: string) => plan({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' }, template: { templateFrom: [{ target: 'spec', literal }] } }, { n: '9223372036854775807' });
+    assert.deepEqual(written(widget('a: 9007199254740991\nb: -9007199254740991')).spec, { a: 9007199254740991, b: -9007199254740991 });
+    assert.deepEqual(written(widget('big: 9223372036854775808')).spec, { big: 9223372036854775808 });
+    for (const literal of ['a: {{ .n }}', 'a: 9007199254740993', 'a: -9223372036854775808', 'list: [1, 0x20000000000001]']) {
+      assert.throws(() => widget(literal), (e: unknown) => e instanceof ProjectorError && e.code === 'VaultBadValue' && /renders an integer above 2\^53/.test(e.message) && !e.message.includes('922337') && !e.message.includes('900719'), literal);
+    }
+    // A path target too: the text is not kept as a string instead.
+    const atPath = () => plan({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' }, template: { templateFrom: [{ target: 'spec.replicas', literal: '{{ .n }}' }] } }, { n: '9223372036854775807' });
+    assert.throws(atPath, (e: unknown) => e instanceof ProjectorError && e.code === 'VaultBadValue' && /renders an integer above 2\^53/.test(e.message));
+  });
+
   it("fails with ESO's path errors, naming paths and never values", () => {
     const failing = (target: string, v: string) => () => plan({ manifest: { apiVersion: 'example.com/v1', kind: 'Widget' }, template: { templateFrom: [{ target, literal: 'just-text' }, { target: 'spec.x.y', literal: `z: "{{ .v }}"` }] } }, { v });
     assert.throws(failing('spec.x', 'canary-2'), (e: unknown) => e instanceof ProjectorError && e.message.includes('failed to set path spec.x.y: expected map at key "y" but found string') && !e.message.includes('canary'));
