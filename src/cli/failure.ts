@@ -12,6 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * A file or path the user named cannot be used (a manifest path that is not there, a --seed file
+ * that is missing or malformed): printed as `projector: error: <message>`, exit 2. The message
+ * names paths and line numbers only, never a file's content.
+ */
+export class InputError extends Error {
+  override readonly name: string = 'InputError';
+}
+
 interface SystemErrorLike {
   code?: unknown;
   syscall?: unknown;

@@ -10,7 +10,7 @@ import { registerCheckCommand } from './commands/check.ts';
 import { registerEvidenceCommand } from './commands/evidence.ts';
 import { registerTemplateCommand } from './commands/template.ts';
 import { defaultRegistry } from './default-registry.ts';
-import { explainSystemError, reportBug } from './failure.ts';
+import { explainSystemError, InputError, reportBug } from './failure.ts';
 import { CliOutput } from './output.ts';
 import { commandPath, isFlagError } from './usage.ts';
 
@@ -69,6 +69,7 @@ export async function runCli(argv: string[]): Promise<void> {
     const explained = e?.name === 'ProjectorError' ? undefined : explainSystemError(err);
     if (isFlagError(err) && running) stderrOutput().usageError(err.message, commandPath(running));
     else if (e?.name === 'ProjectorError') process.stderr.write(`projector: ${e.code}: ${e.message}\n`);
+    else if (err instanceof InputError) stderrOutput().error(err.message);
     else if (explained) process.stderr.write(`projector: ${explained}\n`);
     else {
       // Every edge maps its errors to ProjectorError (the vault's, the SDK's, the API server's), so

@@ -7,7 +7,9 @@
 // the `yaml` package quotes the offending line, which could hold a committed secret.
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
 import { IgnoreRules, type IgnoreOptions } from './ignore-rules.ts';
+import { InputError } from './failure.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ParsedNode } from 'yaml';
 
 export interface Position {
@@ -44,9 +46,21 @@ export interface LoadedDoc extends Position {
 }
 
 /** A path given on the command line cannot be read: a usage or I/O error, not a finding. */
-export class ManifestPathError extends Error {
+export class ManifestPathError extends InputError {
   override readonly name = 'ManifestPathError';
 }
+
+/**
+ * The first of `paths` that does not exist, as ManifestPathError's message (the loader's words);
+ * undefined when all exist. For commands that start servers before loading (dev), so a typo fails
+ * before anything starts.
+ */
+export function missingPathError(paths: readonly string[]): ManifestPathError | undefined {
+  const missing = paths.find((p) => !existsSync(p));
+  return missing === undefined ? undefined : notThere(missing);
+}
+
+const notThere = (p: string) => new ManifestPathError(`cannot read ${displayPath(p)}: no such file or directory`);
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
@@ -76,7 +90,7 @@ class ManifestLoader {
   async loadArgument(p: string): Promise<void> {
     this.#walkRoot = p;
     const info = await stat(p).catch(() => undefined);
-    if (!info) throw new ManifestPathError(`cannot read ${displayPath(p)}: no such file or directory`);
+    if (!info) throw notThere(p);
     if (info.isDirectory()) return this.#loadDirectory(p);
     if (KUSTOMIZATION_FILES.includes(basename(p))) return this.#loadDirectory(dirname(p));
     return this.#loadFile(p);

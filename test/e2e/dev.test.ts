@@ -44,6 +44,25 @@ describe('projector dev', { timeout: 600_000 }, () => {
     assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr, 'dev.log and other work files': readAll(join(repo, '.projector')) });
   });
 
+  it('a missing path or --seed file, or a seed line that is not name=value, fails with one clear line before the vault starts (exit 2, never an internal error)', () => {
+    const repo = tempRepo();
+    const canary = `canary-seed-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(repo, 'dev-values.env'), `# development values\nnetbox-db-password=ok\n${canary}\n`);
+    const cases: [string[], RegExp][] = [
+      [['dev', 'nope/', '--once', '--no-prompt'], /^projector: error: cannot read nope\/?: no such file or directory$/m],
+      [['dev', '.', '--once', '--no-prompt', '--seed', 'no-such.env'], /^projector: error: --seed no-such\.env: no such file$/m],
+      [['dev', '.', '--once', '--no-prompt', '--seed', 'dev-values.env'], /^projector: error: --seed dev-values\.env: line 3 is not name=value \(a comment starts with #\)$/m],
+    ];
+    for (const [args, expected] of cases) {
+      const r = spawnSync(node, [cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, expected);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.doesNotMatch(r.stdout, /local vault:/, 'nothing started');
+      assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr });
+    }
+  });
+
   it('exits 1 with a clear reason when an ExternalSecret cannot sync (--once)', () => {
     const repo = tempRepo();
     const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');

@@ -8,6 +8,8 @@ import { DevSession, loadAndReport, loadErrorCount, onceSummary, refreshMs, setV
 import { runDevCluster } from './dev-cluster.ts';
 import { pushStateLines, pushStateOf } from './dev-push.ts';
 import { parsePort } from '../commands/vault.ts';
+import { missingPathError } from '../manifests.ts';
+import { readSeedFile } from './seed-values.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { objectKey } from '../../api/object-key.ts';
 import { targetNameOf } from '../../core/external-secret.ts';
@@ -36,6 +38,10 @@ function warnIfNotIgnored(workDir: string, out: NodeJS.WritableStream): void {
 export async function runDev(paths: string[], flags: DevFlags): Promise<number> {
   const out = process.stdout;
   refreshMs(flags.refresh); // usage errors before anything starts
+  // Paths and the seed file too: a typo fails before the vault starts, as validate and check fail.
+  const missing = missingPathError(paths);
+  if (missing) throw missing;
+  if (flags.seed) readSeedFile(flags.seed);
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : undefined;
   const level = logLevelFrom(flags.logLevel ?? 'info', '--log-level');
   warnIfNotIgnored(flags.workDir, out);

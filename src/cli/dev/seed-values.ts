@@ -2,16 +2,23 @@
 // written to the local vault only and never printed.
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { InputError } from '../failure.ts';
 
-/** Reads `name=value` lines (the format of .env files; # comments, optional quotes). */
+/**
+ * Reads `name=value` lines (the format of .env files; # comments, optional quotes). Throws InputError
+ * when the file is missing or a line is not `name=value` (named by its number, never its text).
+ */
 export function readSeedFile(path: string): Map<string, string> {
   const out = new Map<string, string>();
-  if (!existsSync(path)) return out;
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+  // A typo in the path must not pass as a green run on generated values.
+  if (!existsSync(path)) throw new InputError(`--seed ${path}: no such file`);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (const [n, raw] of lines.entries()) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const i = line.indexOf('=');
-    if (i <= 0) continue;
+    // Named by its number only: the line may hold a value.
+    if (i <= 0) throw new InputError(`--seed ${path}: line ${n + 1} is not name=value (a comment starts with #)`);
     let value = line.slice(i + 1).trim();
     if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
     out.set(line.slice(0, i).trim(), value);
