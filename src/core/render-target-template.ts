@@ -65,7 +65,7 @@ class Output {
    * One rendered entry to its target. `keyName` says how to name the key in an error: a key from the
    * spec is quoted, one made by rendering (KeysAndValues, literal) is named by position only.
    */
-  put(target: Target, key: string, value: string, field: string, keyName: string, keyFromData: boolean, checkMeta: boolean): void {
+  put(target: Target, key: string, value: string, field: string, keyName: string, keyFromData: boolean, checkKey: boolean): void {
     if (target === 'data') {
       if (keyFromData) {
         const problem = secretKeyProblem(key);
@@ -78,12 +78,14 @@ class Output {
     }
     // Labels and annotations are API strings (text); their keys and label values follow the API server's rules.
     if (!isTextString(value)) throw binaryValueError(field, 'renders');
-    // templateFrom output is checked here, so a key or value made from secret data is never quoted
-    // back by the API server; template.metadata keys are the spec's and left to the API server.
-    if (!checkMeta) return this.#set(target, key, value);
-    const what = target === 'labels' ? 'label' : 'annotation';
-    const keyProblem = qualifiedNameProblem(key);
-    if (keyProblem) throw new ProjectorError(keyFromData ? 'VaultBadValue' : 'InvalidSpec', `${keyName} rendered by ${field} is not a valid ${what} key: it ${keyProblem}${keyFromData ? ' (not shown: it may be part of a secret value)' : ''}`, { field });
+    // Checked here, so a key or value made from secret data is never quoted back by the API server,
+    // and dev (no API server) judges a label as the operator's write would: templateFrom keys, and
+    // every rendered label value; template.metadata keys are the spec's and left to the API server.
+    if (checkKey) {
+      const what = target === 'labels' ? 'label' : 'annotation';
+      const keyProblem = qualifiedNameProblem(key);
+      if (keyProblem) throw new ProjectorError(keyFromData ? 'VaultBadValue' : 'InvalidSpec', `${keyName} rendered by ${field} is not a valid ${what} key: it ${keyProblem}${keyFromData ? ' (not shown: it may be part of a secret value)' : ''}`, { field });
+    }
     if (target === 'labels' && (value.length > 63 || !LABEL_VALUE.test(value))) {
       throw new ProjectorError('VaultBadValue', `the value rendered by ${field} for ${keyName} is not a valid label value (at most 63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit; not shown)`, { field });
     }

@@ -213,6 +213,9 @@ describe('templateFrom failures', () => {
     failsWith(() => plan(key, undefined), 'VaultBadValue', /^key #2 rendered by spec\.target\.template\.templateFrom\[0\]\.literal is not a valid label key/);
     const value = withTemplate({ templateFrom: [{ target: 'Labels', literal: 'ok: "{{ .password }} with spaces"' }] });
     failsWith(() => plan(value, undefined), 'VaultBadValue', /is not a valid label value/);
+    // template.metadata.labels values too: dev (no API server) must fail where the operator's write would.
+    const metaValue = withTemplate({ metadata: { labels: { team: '{{ .password }}!!' } } });
+    failsWith(() => plan(metaValue, undefined), 'VaultBadValue', /^the value rendered by spec\.target\.template\.metadata\.labels\["team"\] for key "team" is not a valid label value .*; not shown\)$/);
     const dataKey = withTemplate({ templateFrom: [{ configMap: { name: 'c', items: [{ key: 'kv', templateAs: 'KeysAndValues' }] } }] });
     failsWith(() => plan(dataKey, sources({ c: { kv: '"{{ .password }}/x": v' } })), 'VaultBadValue', /^key #1 rendered by spec\.target\.template\.templateFrom\[0\]\.configMap\.items\[0\] is not a valid Secret key/);
   });
