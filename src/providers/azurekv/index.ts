@@ -102,7 +102,9 @@ function configOrThrow(store: GenericStore): AzureKvConfig {
   const { config, issues } = resolveStoreConfig(store);
   const first = issues.find((i) => i.severity === 'error' || i.code === 'Placeholder');
   if (!config || first) {
-    throw new ProjectorError('InvalidSpec', first ? `${first.path}: ${first.message}` : 'spec.provider.azurekv is missing', {
+    // Most issue messages name their field already; the path goes in front only when one does not.
+    const text = first ? (first.message.startsWith(first.path) ? first.message : `${first.path}: ${first.message}`) : 'spec.provider.azurekv is missing';
+    throw new ProjectorError('InvalidSpec', text, {
       ...(first ? { field: first.path } : {}),
     });
   }

@@ -220,5 +220,8 @@ describe('azurekv validateStore', () => {
     const host = { log: silentLogger(), readSecretKey: async () => assert.fail(), serviceAccountToken: async () => assert.fail() };
     await assert.rejects(azureKeyVaultProvider.newClient(store({ ...howto, vaultUrl: 'http://x/' }), host, AbortSignal.timeout(1000)),
       (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && e.details.field === 'spec.provider.azurekv.vaultUrl');
+    // The field is named once: an issue whose message starts with its path is not prefixed again.
+    await assert.rejects(azureKeyVaultProvider.newClient(store({ ...howto, vaultUrl: 'https://<YOUR_KEYVAULT_NAME>.vault.azure.net/' }), host, AbortSignal.timeout(1000)),
+      (e: unknown) => e instanceof ProjectorError && e.code === 'InvalidSpec' && /^spec\.provider\.azurekv\.vaultUrl still contains a placeholder \(<YOUR_KEYVAULT_NAME>\); set your vault's URL$/.test(e.message));
   });
 });
