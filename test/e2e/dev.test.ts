@@ -162,6 +162,28 @@ describe('projector dev', { timeout: 600_000 }, () => {
     }
   });
 
+  it('prints every ExternalSecret\'s state at start too, also when the work dir is already up to date', async () => {
+    const repo = tempRepo();
+    const first = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(first.status, 0, first.stdout + first.stderr);
+    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await eventually(() => out, (o) => /state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
+        timeoutMs: 30_000,
+        message: 'dev prints the state after its first sync',
+      });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
+  });
+
   it('prints every ExternalSecret\'s state after each reload: unchanged, then failing', async () => {
     const repo = tempRepo();
     const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });

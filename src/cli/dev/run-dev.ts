@@ -71,6 +71,9 @@ export async function runDev(paths: string[], flags: DevFlags): Promise<number> 
 
   if (!flags.once && !flags.demo) {
     out.write(`watching ${paths.join(', ')} and the vault (refresh every ${flags.refresh}); Ctrl-C to stop\n`);
+    // One line per ExternalSecret once the first sync is done, as after a reload: with a work dir
+    // already up to date the first sync changes nothing, so no transition would say anything.
+    void session.printState();
     await running;
     return 0;
   }
