@@ -44,7 +44,7 @@ describe('projector dev', { timeout: 600_000 }, () => {
     assertNowhere([canary], { stdout: r.stdout, stderr: r.stderr, 'dev.log and other work files': readAll(join(repo, '.projector')) });
   });
 
-  it('a missing path or --seed file, or a seed line that is not name=value, fails with one clear line before the vault starts (exit 2, never an internal error)', () => {
+  it('a missing path or --seed file, a seed line that is not name=value, or --once with --demo fails with one clear line before the vault starts (exit 2, never an internal error)', () => {
     const repo = tempRepo();
     const canary = `canary-seed-${Math.random().toString(36).slice(2)}`;
     writeFileSync(join(repo, 'dev-values.env'), `# development values\nnetbox-db-password=ok\n${canary}\n`);
@@ -52,6 +52,7 @@ describe('projector dev', { timeout: 600_000 }, () => {
       [['dev', 'nope/', '--once', '--no-prompt'], /^projector: error: cannot read nope\/?: no such file or directory$/m],
       [['dev', '.', '--once', '--no-prompt', '--seed', 'no-such.env'], /^projector: error: --seed no-such\.env: no such file$/m],
       [['dev', '.', '--once', '--no-prompt', '--seed', 'dev-values.env'], /^projector: error: --seed dev-values\.env: line 3 is not name=value \(a comment starts with #\)$/m],
+      [['dev', '.', '--once', '--demo', '--no-prompt'], /--once and --demo are two ways to end a run: give one/],
     ];
     for (const [args, expected] of cases) {
       const r = spawnSync(node, [cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });

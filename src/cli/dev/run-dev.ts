@@ -38,6 +38,7 @@ function warnIfNotIgnored(workDir: string, out: NodeJS.WritableStream): void {
 export async function runDev(paths: string[], flags: DevFlags): Promise<number> {
   const out = process.stdout;
   refreshMs(flags.refresh); // usage errors before anything starts
+  if (flags.once && flags.demo) throw new ProjectorError('InvalidSpec', '--once and --demo are two ways to end a run: give one', { flag: '--demo' });
   // Paths and the seed file too: a typo fails before the vault starts, as validate and check fail.
   const missing = missingPathError(paths);
   if (missing) throw missing;
