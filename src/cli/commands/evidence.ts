@@ -157,7 +157,7 @@ async function evidenceOptionsFrom(opts: EvidenceCommandOptions, env: Record<str
   if (!NAME.test(opts.app)) throw new CheckUsageError('--app must be a lowercase DNS label such as netbox');
   const namespace = opts.namespace ?? opts.app;
   if (!NAME.test(namespace)) throw new CheckUsageError('--namespace must be a lowercase DNS label');
-  if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new CheckUsageError('--date must be YYYY-MM-DD');
+  if (opts.date !== undefined && !isCalendarDate(opts.date)) throw new CheckUsageError('--date must be a calendar date, YYYY-MM-DD');
   const rotating = opts.rotation === true || opts.rotateKey !== undefined;
   return {
     app: opts.app,
@@ -184,4 +184,13 @@ async function overridesFrom(opts: EvidenceCommandOptions): Promise<StoreOverrid
   }
   const caPem = opts.caFile === undefined ? undefined : await readFile(opts.caFile, 'utf8').catch(() => Promise.reject(new CheckUsageError(`cannot read --ca-file ${opts.caFile}`)));
   return { vaultUrl: opts.vaultUrl, authorityHost: opts.authorityHost, caPem, tenantId: opts.tenantId, stores: (opts.store ?? []).map(parseStoreOverride) };
+}
+
+/** YYYY-MM-DD naming a day that exists (2026-02-29 does not; the folder name is a date). */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
 }

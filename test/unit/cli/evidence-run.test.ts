@@ -7,6 +7,7 @@ import type { EvidenceCluster, KubeObject } from '../../../src/cli/evidence/clus
 import { runEvidence, EvidenceFinding, type EvidenceDeps, type EvidenceOptions } from '../../../src/cli/evidence/run-evidence.ts';
 import type { VaultWrite } from '../../../src/cli/evidence/vault-writer.ts';
 import { silentLogger } from '../../../src/platform/logger.ts';
+import { isCalendarDate } from '../../../src/cli/commands/evidence.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -123,5 +124,12 @@ describe('evidence: the run', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('evidence --date', () => {
+  it('takes only days that exist (the folder name is a date)', () => {
+    for (const ok of ['2026-03-14', '2024-02-29', '2026-12-31']) assert.equal(isCalendarDate(ok), true, ok);
+    for (const bad of ['2026-13-45', '2026-02-29', '2026-04-31', '2026-00-10', '14/03/2026', '2026-3-14']) assert.equal(isCalendarDate(bad), false, bad);
   });
 });
