@@ -83,7 +83,7 @@ export function registerVaultCommands(program: Command): void {
       const tags = flags.tags && parseTags(flags.tags);
       const value = await valueFrom(flags);
       const { client, vaultUrl } = await secretClient(flags);
-      const s = await callVault({ vaultUrl, secretName: flags.name }, () =>
+      const s = await callVault({ vaultUrl, secretName: flags.name, valueBytes: Buffer.byteLength(value, 'utf8') }, () =>
         client.setSecret(flags.name, value, {
           ...(flags.contentType && { contentType: flags.contentType }),
           ...(tags && { tags }),

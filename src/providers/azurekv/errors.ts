@@ -28,7 +28,12 @@ export interface CallContext {
   nameField?: string | undefined;
   /** The field or flag that pins the version, likewise (default `remoteRef.version`; `--version` for the CLI). */
   versionField?: string | undefined;
+  /** A write's value size in UTF-8 bytes: a 400 for a value over Key Vault's limit says so. */
+  valueBytes?: number | undefined;
 }
+
+/** Key Vault's limit on a secret value: 25 KB of UTF-8 (Azure Key Vault service limits; src/vault/state.ts MAX_VALUE_BYTES). */
+const KV_MAX_VALUE_BYTES = 25 * 1024;
 
 const nameField = (ctx: CallContext): string => ctx.nameField ?? 'remoteRef.key';
 const versionField = (ctx: CallContext): string => ctx.versionField ?? 'remoteRef.version';
@@ -257,7 +262,10 @@ function fromHttpStatus(status: number, e: ErrorLike, ctx: CallContext, nowMs: n
     if (ctx.secretName !== undefined && ctx.version && !KV_VERSION.test(ctx.version)) {
       return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused version "${ctx.version}" of ${noun(ctx)} "${ctx.secretName}" (${answered}): a Key Vault version is 32 hexadecimal characters; fix ${versionField(ctx)}`);
     }
-    return error('InvalidSpec', 'bad-request', `vault ${ctx.vaultUrl} refused the request for ${target} as malformed (${answered}); check ${nameField(ctx)} and ${versionField(ctx)}`);
+    if (ctx.valueBytes !== undefined && ctx.valueBytes > KV_MAX_VALUE_BYTES) {
+      return error('InvalidSpec', 'bad-request', `${target} was refused (${answered}): the value is ${ctx.valueBytes} bytes and Key Vault holds at most ${KV_MAX_VALUE_BYTES} bytes (25 KB) per secret value`);
+    }
+    return error('InvalidSpec', 'bad-request', `${target} was refused as malformed (${answered}); check ${nameField(ctx)} and ${versionField(ctx)}`);
   }
   if (status === 401) {
     return error('StoreAuthFailed', 'unauthorized', `vault ${ctx.vaultUrl} refused the store's access token${whileReading(ctx)} (${answered}); check that the store's tenantId is the vault's tenant and that its credential is current`);
