@@ -116,7 +116,7 @@ export async function setVaultSecret(vault: StartedVault, name: string, value: s
   try {
     return await vault.admin.setSecret(name, value);
   } catch (e) {
-    throw toProjectorError(e, { vaultUrl: vault.url, secretName: name });
+    throw toProjectorError(e, { vaultUrl: vault.url, secretName: name, valueBytes: Buffer.byteLength(value, 'utf8') });
   }
 }
 

@@ -50,7 +50,7 @@ describe('toProjectorError', () => {
 
   // Each Key Vault answer gets one code, one cause and a message naming the real cause and what to
   // do; the codes are those Key Vault puts in its error bodies (REST reference, common error codes).
-  const ANSWERS: { what: string; status: number; code?: string; inner?: string; ctx?: Partial<typeof ctx> & { version?: string }; want: [string, string, RegExp] }[] = [
+  const ANSWERS: { what: string; status: number; code?: string; inner?: string; ctx?: Partial<typeof ctx> & { version?: string; valueBytes?: number }; want: [string, string, RegExp] }[] = [
     { what: '400 BadParameter for a name outside the rule', status: 400, code: 'BadParameter', ctx: { secretName: 'DB_PASSWORD' },
       want: ['InvalidSpec', 'invalid-name', /refused the secret name \(400 BadParameter\): "DB_PASSWORD" cannot be a Key Vault secret name: .*0-9, a-z, A-Z and "-".*"DB-PASSWORD".*fix remoteRef\.key/] },
     { what: '400 BadParameter for a valid name', status: 400, code: 'BadParameter',
