@@ -64,6 +64,17 @@ describe('projector dev', { timeout: 600_000 }, () => {
     }
   });
 
+  it('says the only ExternalSecret was refused rather than that none was found (--once)', () => {
+    const repo = tempRepo();
+    const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
+    writeFileSync(esFile, readFileSync(esFile, 'utf8').replace('  refreshInterval:', '  bogusField: 1\n  refreshInterval:'));
+    const r = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /UnknownField: unknown field "bogusField"/);
+    assert.match(r.stdout, /no ExternalSecret to run: the 1 found was refused \(the errors above\)/);
+    assert.doesNotMatch(r.stdout, /no ExternalSecret found/);
+  });
+
   it('exits 1 with a clear reason when an ExternalSecret cannot sync (--once)', () => {
     const repo = tempRepo();
     const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');

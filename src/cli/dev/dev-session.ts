@@ -159,7 +159,10 @@ export async function loadAndReport(paths: string[], print: Printer, exclude: st
     // deletionPolicy, syncedPushSecrets): `--cluster` runs them with the operator's controllers.
     print.line(`  ${pushers} PushSecret(s)/ClusterPushSecret(s) not run by dev without a cluster: run them against the local vault with projector dev --cluster (or --kubeconfig); see their destinations with npx projector check ${paths.join(' ')}`);
   }
-  if (repo.externalSecrets.length === 0 && !(opts.cluster && pushers > 0)) print.line('  no ExternalSecret found under the given paths');
+  if (repo.externalSecrets.length === 0 && !(opts.cluster && pushers > 0)) {
+    const refused = (repo.refused ?? []).filter((k) => k.startsWith('ExternalSecret/')).length;
+    print.line(refused > 0 ? `  no ExternalSecret to run: the ${refused} found ${refused === 1 ? 'was' : 'were'} refused (the errors above)` : '  no ExternalSecret found under the given paths');
+  }
   return repo;
 }
 
