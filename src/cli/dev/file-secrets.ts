@@ -123,8 +123,18 @@ export class FileSecrets {
     const data = encodeSecretData(d.data);
     const managedFields = this.#managedFields(d, data);
     const env: string[] = [];
+    // A Secret key becomes a shell variable name with each other character as `_` (`db.host` →
+    // `db_host`). A name that cannot be one (a leading digit) or that two keys would share is not
+    // written: sourcing `1x='…'` runs a command and prints the value, and one of two values would be lost.
+    const envName = (k: string) => k.replace(/[^A-Za-z0-9_]/g, '_');
+    const shared = new Set([...d.data.keys()].map(envName).filter((n, i, all) => all.indexOf(n) !== i));
     for (const [k, v] of d.data) {
-      const name = k.replace(/[^A-Za-z0-9_]/g, '_');
+      const name = envName(k);
+      if (!/^[A-Za-z_]/.test(name) || shared.has(name)) {
+        const why = shared.has(name) ? `another key also becomes ${name}` : 'a shell variable name cannot start with a digit';
+        env.push(`# key ${JSON.stringify(k)} not written: ${why}; exact in ${d.name}.yaml`);
+        continue;
+      }
       const value = goStringFromBytes(v.reveal());
       // A shell variable holds neither NUL nor bytes that are not UTF-8 as they are: rather than
       // write altered bytes, the .env points at the Secret file, which holds them exactly (base64).

@@ -4,7 +4,7 @@
 // fv-om-merge-rename and fv-lbl-merge-existing (bench/eso-side-by-side.ts --cases field-variants).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -75,5 +75,25 @@ describe('dev file Secrets: managedFields as the API server keeps them', () => {
     assert.equal(s!.metadata.labels?.['foreign-label'], undefined);
     assert.equal(s!.metadata.annotations?.['foreign-annotation'], 'kept');
     assert.deepEqual([...s!.data.keys()].sort(), ['a', 'foreign']);
+  });
+});
+
+describe('dev .env files', () => {
+  it('write each key as a shell variable, leaving out (with a comment, never the value) a key that cannot be one or that another key would share', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'projector-file-env-'));
+    const files = new FileSecrets(root);
+    const es = externalSecret({ target: { name: 'env', creationPolicy: 'Owner' }, data: [] }, { name: 'env', namespace: 'demo' });
+    const values = { DB_PASSWORD: 'canary-a', 'db.host': 'canary-b', '1x': 'canary-c', 'a.b-c': 'canary-d', a_b_c: 'canary-e', quote: "canary-'f" };
+    const plan = planTargetSecret({ es, data: fetched(values), live: undefined });
+    assert.ok(plan.action === 'create');
+    await files.updateSecret(plan.secret);
+    const env = readFileSync(join(root, 'demo', 'env.env'), 'utf8');
+    assert.match(env, /^DB_PASSWORD='canary-a'$/m);
+    assert.match(env, /^db_host='canary-b'$/m);
+    assert.match(env, /^quote='canary-'\\''f'$/m);
+    assert.match(env, /^# key "1x" not written: a shell variable name cannot start with a digit; exact in env\.yaml$/m);
+    assert.match(env, /^# key "a\.b-c" not written: another key also becomes a_b_c; exact in env\.yaml$/m);
+    assert.match(env, /^# key "a_b_c" not written: another key also becomes a_b_c; exact in env\.yaml$/m);
+    for (const left of ['canary-c', 'canary-d', 'canary-e']) assert.ok(!env.includes(left), `${left} is not in the .env`);
   });
 });
