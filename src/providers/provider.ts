@@ -75,7 +75,7 @@ export interface SecretsClient {
   /** Does the vault answer with this identity? Throws ProjectorError with the precise reason when not. */
   validate(signal: AbortSignal): Promise<ValidationResult>;
   /** Lightweight existence check for `projector check`: never returns the value. */
-  describeSecret?(ref: RemoteRef, signal: AbortSignal): Promise<{ exists: boolean; enabled: boolean; expired: boolean; version?: string; hasProperty?: boolean }>;
+  describeSecret?(ref: RemoteRef, signal: AbortSignal): Promise<{ exists: boolean; enabled: boolean; expired: boolean; version?: string; hasProperty?: boolean; propertyProblem?: string }>;
   close(): Promise<void>;
   /** Writes (PushSecret); absent for a provider that cannot write. */
   readonly writer?: SecretsWriter | undefined;

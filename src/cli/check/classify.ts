@@ -24,6 +24,8 @@ export interface SecretDescription {
   expired: boolean;
   version?: string | undefined;
   hasProperty?: boolean | undefined;
+  /** Why the property is not there, in the provider's words (a tag under metadataPolicy Fetch says "tag"). */
+  propertyProblem?: string | undefined;
 }
 
 export function classifyDescription(d: SecretDescription, property: string | undefined): CheckResult {
@@ -31,7 +33,7 @@ export function classifyDescription(d: SecretDescription, property: string | und
   if (!d.exists) return { outcome: 'missing', detail: 'secret not found' };
   if (!d.enabled) return { outcome: 'disabled', detail: 'secret is disabled', ...version };
   if (d.expired) return { outcome: 'expired', detail: 'secret has expired', ...version };
-  if (property && d.hasProperty === false) return { outcome: 'no-such-property', detail: `property "${property}" not found in the value`, ...version };
+  if (property && d.hasProperty === false) return { outcome: 'no-such-property', detail: d.propertyProblem ?? `property "${property}" not found in the value`, ...version };
   return { outcome: 'ok', ...version };
 }
 

@@ -41,6 +41,8 @@ export interface SecretDescription {
   expired: boolean;
   version?: string;
   hasProperty?: boolean;
+  /** Why `hasProperty` is false: the provider's message a sync would fail with (a property or a tag). */
+  propertyProblem?: string;
 }
 
 export interface AzureKvClientDeps {
@@ -287,7 +289,11 @@ export class AzureKvSecretsClient implements SecretsClient {
       expired: p.expiresOn !== undefined && p.expiresOn.getTime() <= this.#now().getTime(),
       ...(p.version ? { version: p.version } : {}),
     };
-    if (ref.property) description.hasProperty = this.#hasProperty(secret, target, ref);
+    if (ref.property) {
+      const problem = this.#propertyProblem(secret, target, ref);
+      description.hasProperty = problem === undefined;
+      if (problem !== undefined) description.propertyProblem = problem;
+    }
     return description;
   }
 
@@ -502,6 +508,7 @@ export class AzureKvSecretsClient implements SecretsClient {
       } catch (e) {
         if (!(e instanceof ProjectorError && e.code === 'VaultBadValue')) throw e;
         description.hasProperty = false;
+        description.propertyProblem = e.message;
       }
     }
     return description;
@@ -547,13 +554,14 @@ export class AzureKvSecretsClient implements SecretsClient {
     };
   }
 
-  #hasProperty(secret: KeyVaultSecret, target: ObjectRef, ref: RemoteRef): boolean {
+  /** Undefined when the property (or tag) is there, else the message a sync would fail with. */
+  #propertyProblem(secret: KeyVaultSecret, target: ObjectRef, ref: RemoteRef): string | undefined {
     try {
       // The extracted value is dropped here: check reports presence only.
       this.#select(secret, target, ref);
-      return true;
+      return undefined;
     } catch (e) {
-      if (e instanceof ProjectorError && e.code === 'VaultBadValue') return false;
+      if (e instanceof ProjectorError && e.code === 'VaultBadValue') return e.message;
       throw e;
     }
   }

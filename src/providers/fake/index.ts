@@ -106,6 +106,7 @@ class FakeClient implements SecretsClient {
     const e = this.#lookup(ref);
     if (!e) return { exists: false, enabled: false, expired: false };
     let hasProperty: boolean | undefined;
+    let propertyProblem: string | undefined;
     if (ref.property) {
       try {
         extractJsonProperty(this.#valueOf(e), ref.property, ref.key);
@@ -114,9 +115,10 @@ class FakeClient implements SecretsClient {
         // Absent is an answer; a property Projector cannot evaluate (NotSupported) is not.
         if (!(err instanceof ProjectorError && err.code === 'VaultNotFound')) throw err;
         hasProperty = false;
+        propertyProblem = err.message;
       }
     }
-    return { exists: true, enabled: true, expired: false, version: e.version, hasProperty };
+    return { exists: true, enabled: true, expired: false, version: e.version, hasProperty, ...(propertyProblem !== undefined && { propertyProblem }) };
   }
 
   /**

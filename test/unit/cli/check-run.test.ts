@@ -87,6 +87,11 @@ describe('check: running the reads', () => {
       [['DB_PASSWORD', 'ok'], ['USER', 'ok'], ['NOPE', 'no-such-property'], ['GONE', 'missing'], ['spec.dataFrom[0].find', 'ok']],
     );
     assert.equal(run.rows[4]!.matched, 2);
+    // The missing property is named in the words a sync of it fails with (the provider's one rule).
+    const client = await fakeProvider.newClient(store, { log: silentLogger() } as never, AbortSignal.timeout(1000));
+    const syncError = await client.getSecret({ key: 'netbox-db', property: 'nope' }, AbortSignal.timeout(1000)).then(() => undefined, (e: unknown) => e);
+    assert.ok(syncError instanceof ProjectorError);
+    assert.equal(run.rows[2]!.detail, syncError.message);
     assert.equal(run.rows[0]!.origin, 'deploy/es.yaml:1');
     assert.equal(run.rows[0]!.store, 'ClusterSecretStore/akv-hybridops');
     assert.ok(!JSON.stringify(run).includes(CANARY));
