@@ -19,7 +19,7 @@ import {
 } from '../api/kinds.ts';
 import type { ACRAccessTokenSpec, ClusterGeneratorSpec, FakeSpec, GithubAccessTokenSpec, MFASpec, PasswordSpec, SSHKeySpec, WebhookSpec } from '../api/generators.ts';
 import { ProjectorError } from './errors.ts';
-import { issue, type Issue } from './issues.ts';
+import { issue, type Issue, issueText } from './issues.ts';
 import { Sensitive } from './sensitive.ts';
 import { mfaIssues } from './mfa.ts';
 import { sshKeyIssues } from './sshkey.ts';
@@ -231,7 +231,7 @@ function base32Std(b: Uint8Array): string {
  */
 export function generatePassword(spec: Partial<PasswordSpec> | undefined, random: RandomSource, path = 'spec'): GeneratedData {
   const first = firstError(passwordIssues(spec, path));
-  if (first) throw new ProjectorError('InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
   const c = passwordConfigOf(spec);
   const out: GeneratedData = new Map();
   for (const key of c.secretKeys) {
@@ -387,13 +387,13 @@ export function controllerClassSpecOf(kind: string, spec: unknown): unknown {
 export function resolveGenerator(kind: string, name: string, spec: unknown, templateProblem?: TemplateSyntaxCheck): ResolvedGenerator {
   if (kind === 'ClusterGenerator') {
     const first = firstError(clusterGeneratorIssues(spec as Partial<ClusterGeneratorSpec> | undefined, 'spec', templateProblem));
-    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `ClusterGenerator ${name} ${first.path}: ${first.message}`, { field: first.path });
+    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `ClusterGenerator ${name} ${issueText(first)}`, { field: first.path });
     const cg = spec as ClusterGeneratorSpec;
     const field = CLUSTER_GENERATOR_SPEC_FIELD[cg.kind];
     return { kind: cg.kind as RunnableKind, spec: (cg.generator as Record<string, unknown>)[field], where: `ClusterGenerator ${name} spec.generator.${field}` };
   }
   if (!isRunnable(kind)) throw new ProjectorError('NotSupported', `generator kind ${kind} is not supported by Projector`);
   const first = firstError(specIssues(kind, spec, 'spec', templateProblem));
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${kind} ${name} ${first.path}: ${first.message}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${kind} ${name} ${issueText(first)}`, { field: first.path });
   return { kind: kind as RunnableKind, spec, where: `${kind} ${name} spec` };
 }

@@ -7,7 +7,7 @@
 // be stored or resolved anyway, and refusing it early gives a clear message instead of an opaque
 // failure deep in a parser, a URL builder or an HTTP server.
 import { ProjectorError } from './errors.ts';
-import { issue, type Issue } from './issues.ts';
+import { issue, type Issue, issueText } from './issues.ts';
 
 /**
  * Go's time.Duration is an int64 of nanoseconds: time.ParseDuration refuses anything above
@@ -125,7 +125,7 @@ export function remoteRefBoundIssues(ref: RemoteRefStrings | undefined, field: s
  */
 export function assertRemoteRefBounds(ref: RemoteRefStrings | undefined, field: string): void {
   const first = remoteRefBoundIssues(ref, field)[0];
-  if (first) throw new ProjectorError('InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
 }
 
 /**

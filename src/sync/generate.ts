@@ -18,6 +18,7 @@ import type { TemplateSyntaxCheck } from '../core/webhook-rules.ts';
 import { Sensitive } from '../core/sensitive.ts';
 import { openSshAuthorizedKey, openSshPrivateKey, sshKeyParamsOf, type PrivateJwk, type SshKeyParams } from '../core/sshkey.ts';
 import { generateSshKeyJwk } from './ssh-keygen.ts';
+import { issueText } from '../core/issues.ts';
 
 export interface GeneratorRef {
   apiVersion?: string | undefined;
@@ -87,7 +88,7 @@ export interface GeneratorLookup {
  */
 export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorLookup, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<ResolvedGenerator> {
   const first = generatorRefIssues(ref, refField)[0];
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
   const kind = ref.kind as ImplementedGeneratorKind;
   const ns = kind === 'ClusterGenerator' ? undefined : namespace;
   const obj = await deps.getGenerator(kind, ns, ref.name, signal);

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterExternalSecret, ExternalSecret } from '../../api/index.ts';
 import { blockingIssue, CES_REASON_ALREADY_EXISTS, desiredExternalSecret, externalSecretNameOf, namespaceSelectorsOf, selectNamespaces, type NamespaceView } from '../../core/cluster-external-secret.ts';
+import { issueText } from '../../core/issues.ts';
 
 export interface Expanded {
   /** The ExternalSecrets the ClusterExternalSecrets create, as the operator would write them. */
@@ -27,7 +28,7 @@ export function expandClusterExternalSecrets(cesList: readonly ClusterExternalSe
     const label = `ClusterExternalSecret ${ces.metadata.name}`;
     const invalid = blockingIssue(ces);
     if (invalid) {
-      out.notes.push(`${label}: not rendered: ${invalid.code}: ${invalid.path}: ${invalid.message}`);
+      out.notes.push(`${label}: not rendered: ${invalid.code}: ${issueText(invalid)}`);
       continue;
     }
     const views: NamespaceView[] = [...new Set(ces.spec.namespaces ?? [])].map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name }, finalizers: [], terminating: false }));

@@ -13,6 +13,7 @@ import { resolveStoreConfig } from '../../providers/azurekv/store-config.ts';
 import { resolveTrust, sdkTlsOptions } from '../../providers/azurekv/trust.ts';
 import { environmentHost, missingVariables, requiredRoles, type CredentialEnvironment } from '../check/environment-host.ts';
 import { CheckUsageError } from '../check/store-overrides.ts';
+import { issueText } from '../../core/issues.ts';
 
 export function newRandomValue(): Sensitive<string> {
   return new Sensitive(randomBytes(24).toString('base64url'));
@@ -33,7 +34,7 @@ export async function writeVaultSecret(w: VaultWrite): Promise<string | undefine
   if (!w.store.spec?.provider?.azurekv) throw new CheckUsageError(`--rotate-key writes to Azure Key Vault, but ${where} is not an azurekv store`);
   const { config, issues } = resolveStoreConfig(w.store);
   const first = issues.find((i) => i.severity === 'error');
-  if (!config || first) throw new ProjectorError('InvalidSpec', `${where}: ${first ? `${first.path}: ${first.message}` : 'spec.provider.azurekv is missing'}`);
+  if (!config || first) throw new ProjectorError('InvalidSpec', `${where}: ${first ? `${issueText(first)}` : 'spec.provider.azurekv is missing'}`);
   const missing = missingVariables(requiredRoles(config), w.env);
   if (missing.length > 0) throw new CheckUsageError(`store credentials come from the environment: ${where} needs ${missing.join(', ')}`);
   const host = environmentHost({ store: w.store, config, env: w.env, log: w.log });

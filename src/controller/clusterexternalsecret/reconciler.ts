@@ -28,6 +28,7 @@ import { lazyChild, type Logger } from '../../platform/logger.ts';
 import type { Lister } from '../lister.ts';
 import { sameStatus } from '../externalsecret/status.ts';
 import type { Reconciler, Result } from '../reconciler.ts';
+import { issueText } from '../../core/issues.ts';
 
 export interface ClusterExternalSecretDeps {
   clusterExternalSecrets: Lister<ClusterExternalSecret>;
@@ -85,7 +86,7 @@ export class ClusterExternalSecretReconciler implements Reconciler {
     // A spec ESO could not even decode (refreshTime) or select with is reported, nothing written.
     const invalid = blockingIssue(ces);
     if (invalid) {
-      status.value = cesStatusWith(status.value, { failures: new Map([['unknown', `${invalid.path}: ${invalid.message}`]]) });
+      status.value = cesStatusWith(status.value, { failures: new Map([['unknown', `${issueText(invalid)}`]]) });
       return { kind: 'done', error: 'InvalidSpec' };
     }
     const esName = externalSecretNameOf(ces);

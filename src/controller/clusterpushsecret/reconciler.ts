@@ -30,6 +30,7 @@ import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { sameStatus } from '../externalsecret/status.ts';
 import type { Reconciler, Result } from '../reconciler.ts';
+import { issueText } from '../../core/issues.ts';
 
 export interface ClusterPushSecretDeps {
   clusterPushSecrets: Lister<ClusterPushSecret>;
@@ -88,7 +89,7 @@ export class ClusterPushSecretReconciler implements Reconciler {
 
     // A selector ESO cannot convert fails the target selection (its markAsFailed text), the field named in the log.
     const invalid = validateClusterPushSecret(cps).find((i) => i.severity === 'error' && i.path.startsWith('spec.namespaceSelectors'));
-    const selection = invalid ? ({ ok: false, error: `${invalid.path}: ${invalid.message}` } as const) : selectPushNamespaces(cps, this.#d.namespaces());
+    const selection = invalid ? ({ ok: false, error: `${issueText(invalid)}` } as const) : selectPushNamespaces(cps, this.#d.namespaces());
     if (!selection.ok) {
       log.warn({ reason: selection.error }, 'failed to get target Namespaces');
       this.#markAsFailed(cps, status, CPS_MESSAGE_TARGETS_FAILED);

@@ -25,6 +25,7 @@ import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
 import { markFailed, sameStatus, statusAfter, statusAfterGeneric } from './status.ts';
 import { GENERIC_TARGETS_DISABLED, genericTargetOf, isGenericTarget, liveGenericMeta, planGenericTarget, type GenericPlan, type GenericTargetRef } from '../../core/generic-target.ts';
+import { issueText } from '../../core/issues.ts';
 
 /** ESO's Normal event messages, verbatim (eventCreated, eventUpdated, eventDeleted, eventDeletedOrphaned). */
 const EventMessage = {
@@ -521,7 +522,7 @@ export class ExternalSecretReconciler implements Reconciler {
     const first = validateExternalSecret(es).find((i) => i.severity === 'error');
     if (first) {
       const code = first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec';
-      throw new ProjectorError(code, `${first.path}: ${first.message}`, { field: first.path });
+      throw new ProjectorError(code, `${issueText(first)}`, { field: first.path });
     }
   }
 

@@ -18,6 +18,7 @@ import type { EventSink } from '../events.ts';
 import type { Lister } from '../lister.ts';
 import { resultFor, type Reconciler, type Result } from '../reconciler.ts';
 import { sameStatus } from '../externalsecret/status.ts';
+import { issueText } from '../../core/issues.ts';
 
 export interface SecretStoreDeps {
   kind: 'SecretStore' | 'ClusterSecretStore';
@@ -166,7 +167,7 @@ export class SecretStoreReconciler implements Reconciler {
   #assertValid(store: GenericStore): Provider {
     const provider = this.#d.registry.providerFor(store);
     const first = [...validateSecretStore(store), ...provider.validateStore(store)].find((i) => i.severity === 'error');
-    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
     return provider;
   }
 

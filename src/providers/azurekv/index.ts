@@ -7,7 +7,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { GenericStore } from '../../api/index.ts';
 import { ProjectorError } from '../../core/errors.ts';
-import type { Issue } from '../../core/issues.ts';
+import { issueText, type Issue } from '../../core/issues.ts';
 import type { NewClientOptions, Provider, ProviderHost, SecretsClient, ValidationResult } from '../provider.ts';
 import { createStoreCredential, type TransportSettings } from './auth.ts';
 import { CredentialPool } from './credential-pool.ts';
@@ -102,8 +102,7 @@ function configOrThrow(store: GenericStore): AzureKvConfig {
   const { config, issues } = resolveStoreConfig(store);
   const first = issues.find((i) => i.severity === 'error' || i.code === 'Placeholder');
   if (!config || first) {
-    // Most issue messages name their field already; the path goes in front only when one does not.
-    const text = first ? (first.message.startsWith(first.path) ? first.message : `${first.path}: ${first.message}`) : 'spec.provider.azurekv is missing';
+    const text = first ? issueText(first) : 'spec.provider.azurekv is missing';
     throw new ProjectorError('InvalidSpec', text, {
       ...(first ? { field: first.path } : {}),
     });

@@ -9,6 +9,7 @@ import { GITHUB_CONTEXT_TIMEOUT_MS, GITHUB_HTTP_TIMEOUT_MS, githubAppJwt, github
 import { Sensitive } from '../../core/sensitive.ts';
 import { goHttpDo, GoHttpFailure } from './go-http.ts';
 import type { GeneratorKube } from './webhook.ts';
+import { issueText } from '../../core/issues.ts';
 
 /** A GitHub answer is a small JSON object; anything far larger is not GitHub's. */
 const MAX_GITHUB_RESPONSE_BYTES = 1024 * 1024;
@@ -26,7 +27,7 @@ export interface GithubOptions {
  */
 export async function generateGithubAccessToken(spec: GithubAccessTokenSpec, namespace: string, kube: GeneratorKube, opts: GithubOptions, signal: AbortSignal): Promise<GeneratedData> {
   const first = githubIssues(spec, 'spec')[0];
-  if (first) throw new ProjectorError('InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
   const context = AbortSignal.any([signal, AbortSignal.timeout(GITHUB_CONTEXT_TIMEOUT_MS)]);
   const ref = spec.auth.privateKey.secretRef;
   // ESO reads the key in the generator's namespace; a namespace in the selector is not used.

@@ -23,6 +23,7 @@ import {
   type WebhookSecretObject,
 } from '../../core/webhook.ts';
 import { goHttpDo, GoHttpFailure } from './go-http.ts';
+import { issueText } from '../../core/issues.ts';
 
 /** What the Webhook and GithubAccessToken generators read from Kubernetes (the operator's client; tests a fake). */
 export interface GeneratorKube {
@@ -108,7 +109,7 @@ export async function generateWebhook(spec: WebhookSpec, namespace: string, kube
   // The whole spec, templates included (the resolver of the operator checks them only here: the
   // template engine loads on first use).
   const first = webhookIssues(spec, 'spec', webhookTemplateProblem).find((i) => i.severity === 'error');
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${first.path}: ${first.message}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
   const timeoutNs = spec.timeout !== undefined ? parseGoDuration(spec.timeout) : undefined;
   const secureContext = await trustOf(spec, namespace, kube, signal);
 
