@@ -62,9 +62,11 @@ export function missingPathError(paths: readonly string[]): ManifestPathError | 
 
 const notThere = (p: string) => new ManifestPathError(`cannot read ${displayPath(p)}: no such file or directory`);
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** File names that make a directory a kustomization (its `resources` are loaded, not its other files). */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
-const SKIPPED_DIRS = new Set(['node_modules']);
+/** Directories a walk never enters (dot directories are skipped too). */
+export const SKIPPED_DIRS = new Set(['node_modules']);
 
 /**
  * Loads every manifest under `paths`. Files named on the command line are always read; inside

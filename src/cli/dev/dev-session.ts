@@ -1,7 +1,7 @@
 // `projector dev` without a cluster: the local vault, the repository's manifests, and the operator's
 // own ExternalSecret reconciler writing each target Secret to files. Manifest edits and vault
 // rotations show up live.
-import { copyFileSync, existsSync, mkdirSync, watch } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExternalSecret, GeneratorObject, GenericStore, ObjectKey } from '../../api/index.ts';
 import type { FetchOptions } from '../../sync/fetch-provider-data.ts';
@@ -31,6 +31,7 @@ import { hasDevPrincipal, loadOrCreateDevPrincipal, type StartedVault } from '..
 import { startVaultForCli } from '../local-vault.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
+import { watchManifests } from './manifest-watch.ts';
 import { findGenerator, loadRepoObjects, originKey, type RepoObjects } from '../repo-objects.ts';
 import { collectReferences, storeKeyOf as referenceStoreKey } from '../check/references.ts';
 import { FileSecrets } from './file-secrets.ts';
@@ -472,6 +473,8 @@ export class DevSession {
         this.#apply(await this.#load());
       },
       () => this.printState(),
+      // dev writes its out/ files there: not manifest edits.
+      [this.#o.workDir],
     );
   }
 
@@ -531,30 +534,6 @@ export function stateLines(entries: { id: string; ready: { status: string; messa
   }
   for (const key of refused) lines.push(`  ✗ ${key.replace(/^ExternalSecret\//, '')} failing: not applied (see the error above)`);
   return lines;
-}
-
-/** Calls `reload` (debounced) whenever a YAML file under `paths` changes; returns a stop function. */
-export function watchManifests(paths: string[], print: Printer, reload: () => Promise<void>, after?: () => Promise<void>): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const watchers = paths.map((p) =>
-    watch(resolve(p), { recursive: true }, (_e, file) => {
-      if (file && !/\.ya?ml$/.test(String(file)) && !String(file).endsWith('Kustomization')) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        reload().then(
-          async () => {
-            print.line('manifests changed: reloaded');
-            await after?.();
-          },
-          () => print.line('manifests changed but could not be applied; keeping the previous ones'),
-        );
-      }, 300);
-    }),
-  );
-  return () => {
-    clearTimeout(timer);
-    for (const w of watchers) w.close();
-  };
 }
 
 export function refreshMs(text: string): number {

@@ -4,7 +4,8 @@ import { ProjectorError } from '../../core/errors.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { logLevelFrom } from '../../config.ts';
 import type { DevFlags } from '../commands/dev.ts';
-import { DevSession, loadAndReport, loadErrorCount, onceSummary, refreshMs, setVaultSecret, watchManifests } from './dev-session.ts';
+import { DevSession, loadAndReport, loadErrorCount, onceSummary, refreshMs, setVaultSecret } from './dev-session.ts';
+import { watchManifests } from './manifest-watch.ts';
 import { runDevCluster } from './dev-cluster.ts';
 import { pushStateLines, pushStateOf } from './dev-push.ts';
 import { parsePort } from '../commands/vault.ts';
@@ -145,6 +146,7 @@ async function runDevAgainstCluster(paths: string[], flags: DevFlags, workDir: s
       async () => {
         if (applied) await dev.printState(applied);
       },
+      [workDir],
     );
     await dev.done;
     stop();
