@@ -6,7 +6,7 @@
 // 0600, like the state it protects), never to stdout or the logs: a CI job that starts the vault
 // keeps its output, and the secret would outlive the run there.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { VaultPrincipal } from './index.ts';
 import { readJsonFile } from './persistence.ts';
@@ -40,11 +40,13 @@ export function hasDevPrincipal(dataDir: string): boolean {
  * Writes `<dataDir>/dev-principal.env` (mode 0600): the AZURE_* variables the SDK's
  * EnvironmentCredential and `projector vault secret` read, plus NODE_EXTRA_CA_CERTS pointing at the
  * combined bundle. `set -a; . FILE; set +a` in a shell. Values are single-quoted for POSIX shells.
+ * `writer` names the command in the file's first comment (default `projector vault serve`;
+ * `projector dev` rewrites the file at each start, as its vault URL changes with the port).
  */
-export function writeDevEnvFile(dataDir: string, v: { vaultUrl: string; tenantId: string; authorityHost: string; principal: VaultPrincipal; caBundleFile: string }): string {
+export function writeDevEnvFile(dataDir: string, v: { vaultUrl: string; tenantId: string; authorityHost: string; principal: VaultPrincipal; caBundleFile: string; writer?: string }): string {
   const file = join(dataDir, DEV_ENV_FILE);
   const lines = [
-    '# Written by `projector vault serve` for its development principal. Keep it private (it holds a secret).',
+    `# Written by \`${v.writer ?? 'projector vault serve'}\` for its development principal. Keep it private (it holds a secret).`,
     `AZURE_KEYVAULT_URL=${shellQuote(v.vaultUrl)}`,
     `AZURE_TENANT_ID=${shellQuote(v.tenantId)}`,
     `AZURE_AUTHORITY_HOST=${shellQuote(v.authorityHost)}`,
@@ -53,6 +55,8 @@ export function writeDevEnvFile(dataDir: string, v: { vaultUrl: string; tenantId
     `NODE_EXTRA_CA_CERTS=${shellQuote(v.caBundleFile)}`,
   ];
   writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  // The mode option applies only when the file is created; one left readable by others is narrowed.
+  chmodSync(file, 0o600);
   return file;
 }
 

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertNowhere } from '../support/cluster.ts';
@@ -194,6 +194,52 @@ describe('projector dev', { timeout: 600_000 }, () => {
         await exited;
       }
     }
+  });
+
+  it('writes the development principal\'s credentials to <work-dir>/vault/dev-principal.env (0600, refreshed each start, never printed); sourcing it lets vault secret set rotate a value dev projects', async () => {
+    const repo = tempRepo();
+    const envFile = join(repo, '.projector/vault/dev-principal.env');
+    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
+      assert.equal(statSync(envFile).mode & 0o777, 0o600);
+      const url = /^local vault: (\S+)/m.exec(out)![1];
+      assert.match(readFileSync(envFile, 'utf8'), new RegExp(`^AZURE_KEYVAULT_URL='${url}'$`, 'm'), 'the file names the vault of this start');
+      assert.ok(out.includes(`set -a; . ${envFile}; set +a; npx projector vault secret set --name <name> --value-stdin`), out);
+      const canary = `canary-rotated-${Math.random().toString(36).slice(2)}`;
+      const set = spawnSync('sh', ['-c', `set -a; . "$1"; set +a; printf %s "$2" | "$3" "$4" vault secret set --name netbox-db-password --value-stdin`, 'sh', envFile, canary, node, cli], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(set.status, 0, set.stdout + set.stderr);
+      await eventually(() => readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.env'), 'utf8'), (e) => e.includes(canary), { timeoutMs: 30_000, message: 'the value set through the sourced credentials reaches the projected file' });
+      const secret = (JSON.parse(readFileSync(join(repo, '.projector/vault/dev-principal.json'), 'utf8')) as { clientSecret: string }).clientSecret;
+      assertNowhere([secret], { 'dev output': out, 'vault secret set output': set.stdout + set.stderr });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
+  });
+
+  it('warns when the work folder is inside a git work tree and not git-ignored, with the line to add; not outside a repository, not once ignored', () => {
+    const repo = tempRepo();
+    const warning = /^warning: \.projector\/ is not git-ignored and holds development Secrets in plain text: add the line \.projector\/ to \.gitignore before committing$/m;
+    const run = () => spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 90_000 });
+    const outside = run();
+    assert.equal(outside.status, 0, outside.stdout + outside.stderr);
+    assert.doesNotMatch(outside.stdout + outside.stderr, /not git-ignored/);
+    // A fresh repository without any .gitignore: `git status` would list .projector/.
+    assert.equal(spawnSync('git', ['init', '-q', '.'], { cwd: repo }).status, 0);
+    const fresh = run();
+    assert.equal(fresh.status, 0, fresh.stdout + fresh.stderr);
+    assert.match(fresh.stdout, warning);
+    writeFileSync(join(repo, '.gitignore'), '.projector/\n');
+    const ignored = run();
+    assert.equal(ignored.status, 0, ignored.stdout + ignored.stderr);
+    assert.doesNotMatch(ignored.stdout + ignored.stderr, /not git-ignored/);
   });
 
   it('prints every ExternalSecret\'s state after each reload: unchanged, then failing', async () => {

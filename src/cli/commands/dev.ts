@@ -29,7 +29,9 @@ Examples:
 
 Without --cluster, projected Secrets are written to <work-dir>/out/<namespace>/<name>.yaml and .env (mode 0600).
 A kubeconfig alone never selects a cluster: writing into one is always explicit.
-Change a value with: npx projector vault secret set --vault-url <url printed at start> --name <name> --value-stdin
+Change a value (dev rewrites <work-dir>/vault/dev-principal.env, mode 0600, at each start):
+  set -a; . .projector/vault/dev-principal.env; set +a
+  printf %s "$VALUE" | npx projector vault secret set --name <name> --value-stdin
 `;
 
 export function registerDevCommand(program: Command): void {

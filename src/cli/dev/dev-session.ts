@@ -27,7 +27,7 @@ import { silentLogger, type Logger } from '../../platform/logger.ts';
 import { systemClock, systemTemplateClock } from '../../platform/clock.ts';
 import type { ProviderHost } from '../../providers/provider.ts';
 import { ClientCache } from '../../sync/client-cache.ts';
-import { hasDevPrincipal, loadOrCreateDevPrincipal, type StartedVault } from '../../vault/index.ts';
+import { hasDevPrincipal, loadOrCreateDevPrincipal, writeCombinedCaBundle, writeDevEnvFile, type StartedVault } from '../../vault/index.ts';
 import { startVaultForCli } from '../local-vault.ts';
 import { toProjectorError } from '../../providers/azurekv/errors.ts';
 import { defaultRegistry } from '../default-registry.ts';
@@ -79,6 +79,14 @@ function loadPrincipal(workDir: string): DevPrincipal {
   if (!hasDevPrincipal(vaultDir) && existsSync(legacy)) copyFileSync(legacy, join(vaultDir, 'dev-principal.json'));
   const { principal } = loadOrCreateDevPrincipal(vaultDir);
   return { clientId: principal.clientId, clientSecret: principal.clientSecret ?? '' };
+}
+
+/**
+ * The line dev prints under the vault URL: where the development principal's credentials are
+ * (never the secret itself) and the commands that rotate a value with them.
+ */
+export function devCredentialsHint(envFile: string): string {
+  return `dev principal credentials (mode 0600, never printed): ${envFile}; change a value with: set -a; . ${envFile}; set +a; npx projector vault secret set --name <name> --value-stdin`;
 }
 
 /** Puts a value in the local vault for every secret the manifests read that it does not have yet. */
@@ -185,6 +193,7 @@ export interface LocalVault {
 export async function startLocalVault(o: DevOptions, print: Printer, load: LoadReportOptions = {}): Promise<LocalVault> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
   let principal: DevPrincipal = { clientId: '', clientSecret: '' };
+  let envFile = '';
   const vault = await startVaultForCli(
     { dataDir: join(o.workDir, 'vault'), port: o.port ?? 0, log: o.log ?? silentLogger(), owner: `projector dev (work dir ${resolve(o.workDir)})` },
     {
@@ -192,10 +201,16 @@ export async function startLocalVault(o: DevOptions, print: Printer, load: LoadR
       setUp: async (v) => {
         principal = loadPrincipal(o.workDir);
         await v.admin.addPrincipal(principal);
+        // Rewritten at each start: the URL changes with the port. The secret goes only to this
+        // 0600 file (as with `vault serve`), so `vault secret set` can rotate a value from a shell.
+        const dataDir = join(o.workDir, 'vault');
+        const bundle = writeCombinedCaBundle(dataDir, v.caPem, process.env.NODE_EXTRA_CA_CERTS);
+        envFile = writeDevEnvFile(dataDir, { vaultUrl: v.url, tenantId: v.tenantId, authorityHost: v.authorityHost, principal, caBundleFile: bundle.file, writer: 'projector dev' });
       },
     },
   );
   print.line(`local vault: ${vault.url} (state in ${join(o.workDir, 'vault')})`);
+  print.line(`  ${devCredentialsHint(envFile)}`);
   const repo = await loadAndReport(o.paths, print, o.exclude, load);
   const seeded = await seedVault(repo, vault, o, print);
   return { vault, principal, repo, seeded };

@@ -1,5 +1,6 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ProjectorError } from '../../core/errors.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { logLevelFrom } from '../../config.ts';
@@ -27,12 +28,36 @@ async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolea
   return cond();
 }
 
+/**
+ * Whether git ignores `workDir` (relative to the current directory), asked with `git check-ignore`:
+ * 'ignored', 'not-ignored', or 'no-repo' (not inside a git work tree, outside the repository, or
+ * git is not installed). Git itself decides, so every .gitignore, .git/info/exclude and the global
+ * excludes file count, as they do for `git status`.
+ */
+export function gitIgnoreState(workDir: string, cwd: string = process.cwd()): 'ignored' | 'not-ignored' | 'no-repo' {
+  // The trailing slash makes directory patterns (`.projector/`) match a folder not created yet.
+  const r = spawnSync('git', ['check-ignore', '-q', '--', `${workDir.replace(/\/+$/, '')}/`], { cwd, stdio: 'ignore' });
+  if (r.status === 0) return 'ignored';
+  if (r.status === 1) return 'not-ignored';
+  return 'no-repo';
+}
+
+/**
+ * The warning dev prints when its work folder (plaintext Secrets under out/, the vault's state and
+ * the development principal's secret) would show up in `git status`; undefined when git ignores it
+ * or there is no repository. `workDir` is the --work-dir flag as given.
+ */
+export function gitIgnoreWarning(workDir: string, state: 'ignored' | 'not-ignored' | 'no-repo'): string | undefined {
+  if (state !== 'not-ignored') return undefined;
+  const name = workDir.replace(/^\.\//, '').replace(/\/+$/, '');
+  // A relative entry without a leading slash matches wherever dev is run from in the repository.
+  const add = isAbsolute(name) ? 'add it to .gitignore (relative to the repository root)' : `add the line ${name}/ to .gitignore`;
+  return `warning: ${name}/ is not git-ignored and holds development Secrets in plain text: ${add} before committing`;
+}
+
 function warnIfNotIgnored(workDir: string, out: NodeJS.WritableStream): void {
-  const gitignore = resolve('.gitignore');
-  const name = workDir.replace(/^\.\//, '').replace(/\/$/, '');
-  if (existsSync(gitignore) && !readFileSync(gitignore, 'utf8').split('\n').some((l) => l.trim().replace(/^\//, '').replace(/\/$/, '') === name)) {
-    out.write(`warning: ${workDir}/ is not in .gitignore; it holds development Secrets: add it before committing\n`);
-  }
+  const warning = gitIgnoreWarning(workDir, gitIgnoreState(workDir));
+  if (warning) out.write(`${warning}\n`);
 }
 
 /** Returns the process exit code. */
