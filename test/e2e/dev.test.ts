@@ -2,7 +2,7 @@
 // operator core, files out; a canary seeded value must appear only in the projected files.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,23 @@ function readAll(dir: string): string {
     .filter((e) => e.isFile() && !e.name.endsWith('.yaml') && !e.name.endsWith('.env') && !e.parentPath.includes('/vault'))
     .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
     .join('\n');
+}
+
+/** Starts a watching dev (refresh 1s) in `repo`; `output` is stdout and stderr so far. */
+function watchDev(repo: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return { child, output: () => out };
+}
+
+/** Stops a watching dev with Ctrl-C (SIGINT) and waits for it to exit; nothing when it already has. */
+async function stopDev(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await exited;
 }
 
 describe('projector dev', { timeout: 600_000 }, () => {
@@ -152,25 +169,20 @@ describe('projector dev', { timeout: 600_000 }, () => {
 
   it('follows manifest edits live while watching', async () => {
     const repo = tempRepo();
-    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const dev = watchDev(repo);
+    const child = dev.child;
+    const output = dev.output;
     try {
-      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
+      await eventually(output, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
       const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
       writeFileSync(esFile, readFileSync(esFile, 'utf8').replace('secretKey: DB_PASSWORD', 'secretKey: NETBOX_DB_PASSWORD'));
       await eventually(() => readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.yaml'), 'utf8'), (y) => /NETBOX_DB_PASSWORD: /.test(y) && !/\n {2}DB_PASSWORD: /.test(y), {
         timeoutMs: 30_000,
       });
       // The process's stdout reaches us on its own schedule, not with the file.
-      await eventually(() => out, (o) => /manifests changed: reloaded/.test(o), { timeoutMs: 5_000, message: 'dev says it reloaded the manifests' });
+      await eventually(output, (o) => /manifests changed: reloaded/.test(o), { timeoutMs: 5_000, message: 'dev says it reloaded the manifests' });
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await stopDev(child);
     }
   });
 
@@ -178,49 +190,39 @@ describe('projector dev', { timeout: 600_000 }, () => {
     const repo = tempRepo();
     const first = spawnSync(node, [cli, 'dev', '.', '--once', '--no-prompt'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     assert.equal(first.status, 0, first.stdout + first.stderr);
-    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const dev = watchDev(repo);
+    const child = dev.child;
+    const output = dev.output;
     try {
-      await eventually(() => out, (o) => /state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
+      await eventually(output, (o) => /state: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
         timeoutMs: 30_000,
         message: 'dev prints the state after its first sync',
       });
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await stopDev(child);
     }
   });
 
   it('writes the development principal\'s credentials to <work-dir>/vault/dev-principal.env (0600, refreshed each start, never printed); sourcing it lets vault secret set rotate a value dev projects', async () => {
     const repo = tempRepo();
     const envFile = join(repo, '.projector/vault/dev-principal.env');
-    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const dev = watchDev(repo);
+    const child = dev.child;
+    const output = dev.output;
     try {
-      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
+      await eventually(output, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
       assert.equal(statSync(envFile).mode & 0o777, 0o600);
-      const url = /^local vault: (\S+)/m.exec(out)![1];
+      const url = /^local vault: (\S+)/m.exec(output())![1];
       assert.match(readFileSync(envFile, 'utf8'), new RegExp(`^AZURE_KEYVAULT_URL='${url}'$`, 'm'), 'the file names the vault of this start');
-      assert.ok(out.includes(`set -a; . ${envFile}; set +a; npx projector vault secret set --name <name> --value-stdin`), out);
+      assert.ok(output().includes(`set -a; . ${envFile}; set +a; npx projector vault secret set --name <name> --value-stdin`), output());
       const canary = `canary-rotated-${Math.random().toString(36).slice(2)}`;
       const set = spawnSync('sh', ['-c', `set -a; . "$1"; set +a; printf %s "$2" | "$3" "$4" vault secret set --name netbox-db-password --value-stdin`, 'sh', envFile, canary, node, cli], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
       assert.equal(set.status, 0, set.stdout + set.stderr);
       await eventually(() => readFileSync(join(repo, '.projector/out/netbox/netbox-db-credentials.env'), 'utf8'), (e) => e.includes(canary), { timeoutMs: 30_000, message: 'the value set through the sourced credentials reaches the projected file' });
       const secret = (JSON.parse(readFileSync(join(repo, '.projector/vault/dev-principal.json'), 'utf8')) as { clientSecret: string }).clientSecret;
-      assertNowhere([secret], { 'dev output': out, 'vault secret set output': set.stdout + set.stderr });
+      assertNowhere([secret], { 'dev output': output(), 'vault secret set output': set.stdout + set.stderr });
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await stopDev(child);
     }
   });
 
@@ -244,32 +246,27 @@ describe('projector dev', { timeout: 600_000 }, () => {
 
   it('prints every ExternalSecret\'s state after each reload: unchanged, then failing', async () => {
     const repo = tempRepo();
-    const child = spawn(node, [cli, 'dev', '.', '--no-prompt', '--refresh', '1s'], { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const dev = watchDev(repo);
+    const child = dev.child;
+    const output = dev.output;
     const esFile = join(repo, 'deploy/netbox/secrets/externalsecret-netbox-db-password.yaml');
     try {
-      await eventually(() => out, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
+      await eventually(output, (o) => /✓ netbox\/netbox-db-password/.test(o), { timeoutMs: 30_000 });
       // An edit that changes nothing the operator reads: no event, but the state is still shown.
       writeFileSync(esFile, `# a comment\n${readFileSync(esFile, 'utf8')}`);
-      await eventually(() => out, (o) => /manifests changed: reloaded\nstate: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
+      await eventually(output, (o) => /manifests changed: reloaded\nstate: 1 ExternalSecret\(s\) ready, 0 failing\n {2}✓ netbox\/netbox-db-password unchanged\n/.test(o), {
         timeoutMs: 20_000,
         message: 'dev prints the unchanged state after the reload',
       });
-      const seen = out.length;
+      const seen = output().length;
       // A template the engine refuses: the state after the reload says it fails, and why.
       writeFileSync(esFile, readFileSync(esFile, 'utf8').replace('    creationPolicy: Owner', '    creationPolicy: Owner\n    template:\n      data:\n        x: "{{ nosuchfunction . }}"'));
-      await eventually(() => out.slice(seen), (o) => /state: 0 ExternalSecret\(s\) ready, 1 failing\n {2}✗ netbox\/netbox-db-password failing: .*nosuchfunction/.test(o), {
+      await eventually(() => output().slice(seen), (o) => /state: 0 ExternalSecret\(s\) ready, 1 failing\n {2}✗ netbox\/netbox-db-password failing: .*nosuchfunction/.test(o), {
         timeoutMs: 20_000,
         message: 'dev prints the failing state after the reload',
       });
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await stopDev(child);
     }
   });
 });
