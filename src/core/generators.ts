@@ -231,7 +231,7 @@ function base32Std(b: Uint8Array): string {
  */
 export function generatePassword(spec: Partial<PasswordSpec> | undefined, random: RandomSource, path = 'spec'): GeneratedData {
   const first = firstError(passwordIssues(spec, path));
-  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', issueText(first), { field: first.path });
   const c = passwordConfigOf(spec);
   const out: GeneratedData = new Map();
   for (const key of c.secretKeys) {

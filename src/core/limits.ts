@@ -125,7 +125,7 @@ export function remoteRefBoundIssues(ref: RemoteRefStrings | undefined, field: s
  */
 export function assertRemoteRefBounds(ref: RemoteRefStrings | undefined, field: string): void {
   const first = remoteRefBoundIssues(ref, field)[0];
-  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', issueText(first), { field: first.path });
 }
 
 /**

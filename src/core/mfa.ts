@@ -143,7 +143,7 @@ export function hotp(key: Uint8Array, counter: bigint, digits: number): string {
  */
 export function generateMfa(spec: Partial<MFASpec> | undefined, seed: Sensitive<string>, nowMs: number, seedWhere: string, path = 'spec'): Map<string, Sensitive<Uint8Array>> {
   const first = mfaIssues(spec, path).find((i) => i.severity !== 'warning');
-  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', issueText(first), { field: first.path });
   const digits = typeof spec?.length === 'number' && spec.length > 0 ? Math.trunc(spec.length) : DEFAULT_LENGTH;
   const period = typeof spec?.timePeriod === 'number' && spec.timePeriod > 0 ? Math.trunc(spec.timePeriod) : DEFAULT_PERIOD_S;
   const unix = spec?.when ? parseRfc3339Seconds(spec.when)! : Math.floor(nowMs / 1000);

@@ -196,7 +196,7 @@ export const PROPERTY_IGNORED = 'property has no effect with azurekv: the value 
  */
 export function assertValidPushSecret(ps: PushSecret): void {
   const first = pushSecretIssues(ps, false).find((i) => i.severity === 'error');
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', issueText(first), { field: first.path });
 }
 
 export type PushRefreshReason = 'never-synced' | 'spec-changed' | 'interval-elapsed' | 'source-changed' | 'up-to-date';
@@ -292,7 +292,7 @@ export function planPushItemsInOrder(ps: PushSecret, source: ReadonlyMap<string,
   const dup = duplicateRemoteKey(items);
   // ESO's validateRemoteKeyUniqueness; the azurekv property rule is Projector's own (InvalidSpec at its field).
   if (dup?.kind === 'duplicate') throw new ProjectorError('InvalidSpec', PushFailureText.mergeEntries(dup.message), { field: dup.path });
-  if (dup) throw new ProjectorError('InvalidSpec', `${issueText(dup)}`, { field: dup.path });
+  if (dup) throw new ProjectorError('InvalidSpec', issueText(dup), { field: dup.path });
   return items.map(({ data, field, bundle }): PushItem | PushItemFailure => {
     let values: ReadonlyMap<string, SecretBytes>;
     try {

@@ -88,7 +88,7 @@ export interface GeneratorLookup {
  */
 export async function resolveGeneratorRef(ref: GeneratorRef, namespace: string, field: string, deps: GeneratorLookup, signal: AbortSignal, refField = `${field}.sourceRef.generatorRef`): Promise<ResolvedGenerator> {
   const first = generatorRefIssues(ref, refField)[0];
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', issueText(first), { field: first.path });
   const kind = ref.kind as ImplementedGeneratorKind;
   const ns = kind === 'ClusterGenerator' ? undefined : namespace;
   const obj = await deps.getGenerator(kind, ns, ref.name, signal);

@@ -34,7 +34,7 @@ export async function writeVaultSecret(w: VaultWrite): Promise<string | undefine
   if (!w.store.spec?.provider?.azurekv) throw new CheckUsageError(`--rotate-key writes to Azure Key Vault, but ${where} is not an azurekv store`);
   const { config, issues } = resolveStoreConfig(w.store);
   const first = issues.find((i) => i.severity === 'error');
-  if (!config || first) throw new ProjectorError('InvalidSpec', `${where}: ${first ? `${issueText(first)}` : 'spec.provider.azurekv is missing'}`);
+  if (!config || first) throw new ProjectorError('InvalidSpec', `${where}: ${first ? issueText(first) : 'spec.provider.azurekv is missing'}`);
   const missing = missingVariables(requiredRoles(config), w.env);
   if (missing.length > 0) throw new CheckUsageError(`store credentials come from the environment: ${where} needs ${missing.join(', ')}`);
   const host = environmentHost({ store: w.store, config, env: w.env, log: w.log });

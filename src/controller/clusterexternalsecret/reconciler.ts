@@ -86,7 +86,7 @@ export class ClusterExternalSecretReconciler implements Reconciler {
     // A spec ESO could not even decode (refreshTime) or select with is reported, nothing written.
     const invalid = blockingIssue(ces);
     if (invalid) {
-      status.value = cesStatusWith(status.value, { failures: new Map([['unknown', `${issueText(invalid)}`]]) });
+      status.value = cesStatusWith(status.value, { failures: new Map([['unknown', issueText(invalid)]]) });
       return { kind: 'done', error: 'InvalidSpec' };
     }
     const esName = externalSecretNameOf(ces);

@@ -89,7 +89,7 @@ export class ClusterPushSecretReconciler implements Reconciler {
 
     // A selector ESO cannot convert fails the target selection (its markAsFailed text), the field named in the log.
     const invalid = validateClusterPushSecret(cps).find((i) => i.severity === 'error' && i.path.startsWith('spec.namespaceSelectors'));
-    const selection = invalid ? ({ ok: false, error: `${issueText(invalid)}` } as const) : selectPushNamespaces(cps, this.#d.namespaces());
+    const selection = invalid ? ({ ok: false, error: issueText(invalid) } as const) : selectPushNamespaces(cps, this.#d.namespaces());
     if (!selection.ok) {
       log.warn({ reason: selection.error }, 'failed to get target Namespaces');
       this.#markAsFailed(cps, status, CPS_MESSAGE_TARGETS_FAILED);

@@ -522,7 +522,7 @@ export class ExternalSecretReconciler implements Reconciler {
     const first = validateExternalSecret(es).find((i) => i.severity === 'error');
     if (first) {
       const code = first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec';
-      throw new ProjectorError(code, `${issueText(first)}`, { field: first.path });
+      throw new ProjectorError(code, issueText(first), { field: first.path });
     }
   }
 

@@ -167,7 +167,7 @@ export class SecretStoreReconciler implements Reconciler {
   #assertValid(store: GenericStore): Provider {
     const provider = this.#d.registry.providerFor(store);
     const first = [...validateSecretStore(store), ...provider.validateStore(store)].find((i) => i.severity === 'error');
-    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
+    if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', issueText(first), { field: first.path });
     return provider;
   }
 

@@ -154,7 +154,7 @@ function postForm(registry: string, path: string, form: Record<string, string>, 
  */
 export async function generateAcrAccessToken(spec: ACRAccessTokenSpec, host: ProviderHost, opts: AcrOptions, signal: AbortSignal): Promise<Map<string, Sensitive<Uint8Array>>> {
   const first = acrIssues(spec, 'spec')[0];
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', issueText(first), { field: first.path });
   const trust = opts.caPems && opts.caPems.length > 0 ? trustFor(opts.caPems) : undefined;
   const aad = await entraToken(spec, host, opts, trust, signal);
   // ESO fetchACRRefreshToken: grant_type access_token, service, tenant, access_token.

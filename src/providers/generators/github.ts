@@ -27,7 +27,7 @@ export interface GithubOptions {
  */
 export async function generateGithubAccessToken(spec: GithubAccessTokenSpec, namespace: string, kube: GeneratorKube, opts: GithubOptions, signal: AbortSignal): Promise<GeneratedData> {
   const first = githubIssues(spec, 'spec')[0];
-  if (first) throw new ProjectorError('InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError('InvalidSpec', issueText(first), { field: first.path });
   const context = AbortSignal.any([signal, AbortSignal.timeout(GITHUB_CONTEXT_TIMEOUT_MS)]);
   const ref = spec.auth.privateKey.secretRef;
   // ESO reads the key in the generator's namespace; a namespace in the selector is not used.

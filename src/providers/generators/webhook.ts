@@ -109,7 +109,7 @@ export async function generateWebhook(spec: WebhookSpec, namespace: string, kube
   // The whole spec, templates included (the resolver of the operator checks them only here: the
   // template engine loads on first use).
   const first = webhookIssues(spec, 'spec', webhookTemplateProblem).find((i) => i.severity === 'error');
-  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', `${issueText(first)}`, { field: first.path });
+  if (first) throw new ProjectorError(first.code === 'NotSupported' ? 'NotSupported' : 'InvalidSpec', issueText(first), { field: first.path });
   const timeoutNs = spec.timeout !== undefined ? parseGoDuration(spec.timeout) : undefined;
   const secureContext = await trustOf(spec, namespace, kube, signal);
 
