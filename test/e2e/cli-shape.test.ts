@@ -69,7 +69,9 @@ describe('projector CLI shape (CLI process)', { timeout: 1_200_000 }, () => {
     });
     it('prints hints a user can run after npm install (npx projector), and how to stop a background vault serve', async () => {
       const dev = await runProjector(['dev', '--help']);
-      assert.match(dev.stdout, /^Change a value with: npx projector vault secret set /m);
+      // The development principal's credentials come from the file dev writes, then npx projector.
+      assert.match(dev.stdout, /^ {2}set -a; \. \.projector\/vault\/dev-principal\.env; set \+a$/m);
+      assert.match(dev.stdout, /^ {2}printf %s "\$VALUE" \| npx projector vault secret set --name <name> --value-stdin$/m);
       assert.match(dev.stdout, /exit 1 if a manifest is refused or an ExternalSecret fails/);
       const serve = await runProjector(['vault', 'serve', '--help']);
       assert.match(serve.stdout, /^Stop it with Ctrl-C\. In the background, SIGTERM to npx does not stop the vault/m);
